@@ -1,0 +1,1 @@
+import { x } from "@attain/meta"; console.log(x);
