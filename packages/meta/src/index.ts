@@ -1,1 +1,11 @@
-export const x: number = 1;
+export * from './errors.ts';
+export * from './identifiers.ts';
+export * from './model.ts';
+export * from './parse.ts';
+export * from './registry.ts';
+export * from './storage.ts';
+export { validateAgainstMetaSchema, describeDocument } from './validate.ts';
+export { META_SCHEMAS, METADATA_KINDS } from './meta-schemas.ts';
+export { humanize } from './normalize-object.ts';
+export type * from './generated/types.ts';
+export * from './record-schema.ts';
