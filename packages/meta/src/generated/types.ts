@@ -47,6 +47,7 @@ export interface ObjectDoc {
  * A translatable label keyed by locale.
  */
 export interface Label {
+  en: string;
   [k: string]: string | undefined;
 }
 /**
