@@ -1,1 +1,1 @@
-import { x } from "@attain/meta"; console.log(x);
+console.log("attain cli placeholder");
