@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseMetadataJson } from '@attain/meta';
+import { readMetadataDir } from '@attain/meta/node';
+import type { Store } from '@attain/store';
+import { buildDemoData, DEFAULT_SEED_SIZE, type SeedSize } from './seed/demo-data.ts';
+import { SeedInserter } from './seed/insert.ts';
+
+export interface TemplateManifest {
+  kind: 'template';
+  id: string;
+  name: string;
+  label: Record<string, string>;
+  description?: string;
+  /** Folders of metadata documents, relative to the template folder. */
+  metadata: string[];
+  seed?: { generator: 'sales-demo' } & Partial<SeedSize>;
+}
+
+export interface InstallOptions {
+  admin: { email: string; passwordHash: string; name?: string };
+  /** Hash for the sample users of each role (one per role gets a login). */
+  sampleLoginHash?: string;
+  today?: Date;
+  seed?: boolean;
+}
+
+export interface InstallReport {
+  revision: number;
+  records: Record<string, number>;
+  logins: Array<{ email: string; role: string }>;
+}
+
+export async function readTemplate(dir: string): Promise<{ manifest: TemplateManifest; documents: unknown[] }> {
+  const file = resolve(dir, 'template.json');
+  const manifest = parseMetadataJson(await readFile(file, 'utf8'), file) as TemplateManifest;
+  if (manifest.kind !== 'template' || !Array.isArray(manifest.metadata)) {
+    throw new Error(`${file}: not a template manifest (needs "kind": "template" and "metadata": [folders])`);
+  }
+  const documents: unknown[] = [];
+  for (const folder of manifest.metadata) documents.push(...(await readMetadataDir(resolve(dirname(file), folder))));
+  return { manifest, documents };
+}
+
+/** Applies a template's metadata to a tenant and seeds its sample data and logins. */
+export async function installTemplate(store: Store, tenant: string, dir: string, opts: InstallOptions): Promise<InstallReport> {
+  const { manifest, documents } = await readTemplate(dir);
+  const system = { userId: null, label: `template ${manifest.name}` };
+  const { revision } = await store.metadata.apply(tenant, documents, { actor: system });
+  const records = await store.records(tenant);
+  const registry = await store.registry(tenant);
+  const counts: Record<string, number> = {};
+  const logins: InstallReport['logins'] = [];
+
+  const [admin] = (
+    await records.upsert('user', [{ external_id: 'user-admin', name: opts.admin.name ?? 'Demo Admin', email: opts.admin.email, role: 'admin', title: 'Administrator', active: true }], system)
+  ).records;
+  if (!admin) throw new Error('could not create the admin user');
+  await store.auth.credentials.upsertCredential({ tenant, userId: admin.id, email: opts.admin.email, passwordHash: opts.admin.passwordHash, active: true });
+  logins.push({ email: opts.admin.email, role: 'admin' });
+
+  if (manifest.seed && opts.seed !== false) {
+    const size: SeedSize = { ...DEFAULT_SEED_SIZE, ...manifest.seed };
+    const data = buildDemoData(opts.today ?? new Date(), size);
+    const inserter = new SeedInserter(records, registry, { userId: admin.id, label: `template ${manifest.name}` });
+    for (const batch of data.batches) {
+      if (batch.afterInsert === 'link_org') await inserter.link(batch.object, batch.records);
+      else counts[batch.object] = (counts[batch.object] ?? 0) + (await inserter.upsert(batch.object, batch.records));
+    }
+    const hq = inserter.idOf('org_unit', 'ou-hq');
+    if (hq) await records.update('user', admin.id, { org_unit_id: hq }, system);
+    if (opts.sampleLoginHash) {
+      const seen = new Set<string>();
+      for (const person of data.people) {
+        if (seen.has(person.role)) continue;
+        seen.add(person.role);
+        const userId = inserter.idOf('user', person.external_id);
+        if (!userId) continue;
+        await store.auth.credentials.upsertCredential({ tenant, userId, email: person.email, passwordHash: opts.sampleLoginHash, active: true });
+        logins.push({ email: person.email, role: person.role });
+      }
+    }
+  }
+  return { revision, records: counts, logins };
+}
