@@ -1,1 +1,17 @@
-console.log("attain cli placeholder");
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { runCommand } from './commands.ts';
+
+const [command = 'help', ...rest] = process.argv.slice(2);
+const { values, positionals } = parseArgs({
+  args: rest,
+  allowPositionals: true,
+  options: { tenant: { type: 'string', short: 't' }, label: { type: 'string' }, 'no-seed': { type: 'boolean' } },
+});
+
+try {
+  process.exitCode = await runCommand(command, positionals, values, (line) => console.log(line));
+} catch (error) {
+  console.error(`attain ${command}: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,106 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { MetaValidationError } from '@attain/meta';
+import { createDatabase, createStore, type Store } from '@attain/store';
+import { readConfig } from './config.ts';
+import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
+import { startAttain } from './start.ts';
+import { generateTenantTypes } from './typegen.ts';
+
+export const USAGE = `attain — sales performance management on metadata
+
+  attain start                                 serve the API and studio (creates the demo tenant on first start)
+  attain tenant create <name> [--label L]      create an empty tenant
+  attain metadata plan <dir> --tenant <t>      show what applying the documents in <dir> would change
+  attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
+  attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
+  attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects
+
+Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET`;
+
+type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean };
+type Log = (line: string) => void;
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const config = readConfig();
+  const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await createStore(db);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function need(value: string | undefined, what: string): string {
+  if (!value) throw new Error(`missing ${what}\n\n${USAGE}`);
+  return value;
+}
+
+export async function runCommand(command: string, args: string[], flags: Flags, log: Log): Promise<number> {
+  switch (command) {
+    case 'start': {
+      const running = await startAttain({ config: readConfig(), log, seed: !flags['no-seed'] });
+      const stop = async () => {
+        await running.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return 0;
+    }
+    case 'tenant': {
+      if (args[0] !== 'create') throw new Error(`unknown tenant command "${args[0] ?? ''}"\n\n${USAGE}`);
+      const name = need(args[1], 'tenant name');
+      const tenant = await withStore((store) => store.tenants.create(name, flags.label ? { label: flags.label } : {}));
+      log(`Created tenant "${tenant.name}" (schema ${tenant.schema}).`);
+      return 0;
+    }
+    case 'metadata': {
+      const [sub, dir] = args;
+      const tenant = need(flags.tenant, '--tenant');
+      try {
+        if (sub === 'plan') {
+          const plan = await withStore((store) => planDir(store, tenant, resolve(need(dir, 'folder'))));
+          log(describePlan(plan));
+          return plan.safe ? 0 : 2;
+        }
+        if (sub === 'apply') {
+          const { revision, plan } = await withStore((store) => applyDir(store, tenant, resolve(need(dir, 'folder'))));
+          log(describePlan(plan));
+          log(plan.empty ? `Tenant "${tenant}" stays at revision ${revision}.` : `Applied: tenant "${tenant}" is now at revision ${revision}.`);
+          return 0;
+        }
+        if (sub === 'export') {
+          const count = await withStore((store) => exportDir(store, tenant, resolve(need(dir, 'folder'))));
+          log(`Wrote ${count} document(s) to ${dir}.`);
+          return 0;
+        }
+      } catch (error) {
+        if (error instanceof MetaValidationError) {
+          log(`The metadata has ${error.issues.length} problem(s); nothing was applied:`);
+          for (const i of error.issues) log(`  ${i.document} ${i.path || '/'}: ${i.message} [${i.rule}]`);
+          return 2;
+        }
+        throw error;
+      }
+      throw new Error(`unknown metadata command "${sub ?? ''}"\n\n${USAGE}`);
+    }
+    case 'typegen': {
+      const tenant = need(flags.tenant, '--tenant');
+      const out = resolve(need(args[0], 'output file'));
+      const source = await withStore(async (store) => generateTenantTypes(await store.registry(tenant), tenant));
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, source);
+      log(`Wrote types for tenant "${tenant}" to ${out}.`);
+      return 0;
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      log(USAGE);
+      return 0;
+    default:
+      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}

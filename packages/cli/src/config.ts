@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
+export interface AttainConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  jwtSecret: string | undefined;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.ATTAIN_DATA_DIR ?? './.attain/data'),
+    adminEmail: env.ATTAIN_ADMIN_EMAIL ?? 'admin@demo.local',
+    adminPassword: env.ATTAIN_ADMIN_PASSWORD || undefined,
+    jwtSecret: env.ATTAIN_JWT_SECRET || undefined,
+  };
+}
+
+/**
+ * The signing secret must survive restarts (or every session ends) and be the same on every node.
+ * Without ATTAIN_JWT_SECRET it is generated once and kept beside the embedded database.
+ */
+export async function resolveJwtSecret(config: AttainConfig): Promise<string> {
+  if (config.jwtSecret) return config.jwtSecret;
+  const file = resolve(dirname(config.dataDir), 'jwt-secret');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start: fall through and create it
+  }
+  const secret = randomBytes(48).toString('base64url');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function generatePassword(): string {
+  return randomBytes(12).toString('base64url');
+}

@@ -1,0 +1,34 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readMetadataDir } from '@attain/meta/node';
+import type { MigrationPlan, Store } from '@attain/store';
+
+export function describePlan(plan: MigrationPlan): string {
+  if (plan.empty) return 'No changes: the metadata is already up to date.';
+  const lines = plan.steps.map((s) => `${s.safe ? '  -' : '  ✗'} ${s.sentence}${s.safe ? '' : `\n      refused: ${s.reason ?? 'unsafe'}`}`);
+  const head = plan.safe
+    ? `Plan: revision ${plan.fromRevision} → ${plan.toRevision ?? plan.fromRevision + 1}, ${plan.steps.length} step(s)`
+    : `Plan refused: ${plan.steps.filter((s) => !s.safe).length} unsafe step(s); nothing will be applied`;
+  return [head, ...lines].join('\n');
+}
+
+export async function planDir(store: Store, tenant: string, dir: string): Promise<MigrationPlan> {
+  return store.metadata.plan(tenant, await readMetadataDir(dir));
+}
+
+export async function applyDir(store: Store, tenant: string, dir: string): Promise<{ revision: number; plan: MigrationPlan }> {
+  return store.metadata.apply(tenant, await readMetadataDir(dir), { actor: { userId: null, label: 'attain cli' } });
+}
+
+/** Writes one file per document (`objects/<name>.json`, `roles/<name>.json`), stable and diffable. */
+export async function exportDir(store: Store, tenant: string, dir: string): Promise<number> {
+  const registry = await store.registry(tenant);
+  let count = 0;
+  for (const doc of registry.docs) {
+    const folder = join(dir, `${doc.kind}s`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, `${doc.name}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+    count++;
+  }
+  return count;
+}
