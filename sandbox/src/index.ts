@@ -1,0 +1,16 @@
+export { SandboxPool } from './pool.ts';
+export type { BatchRequest, HookRequest, HostCapabilities, PoolOptions, PoolStats } from './pool.ts';
+export { SandboxError, isSandboxErrorCode } from './errors.ts';
+export type { SandboxErrorCode, SandboxErrorDetail } from './errors.ts';
+export { validateManifest, urlAllowed, capabilityProblem, HOOK_EVENTS } from './manifest.ts';
+export type { Plugin, PluginManifest, PluginCapabilities } from './manifest.ts';
+export { DEFAULT_LIMITS } from './limits.ts';
+export type { SandboxLimits } from './limits.ts';
+export type { Columns, ColumnValues } from './columns.ts';
+export { IsolateHost } from './isolate-host.ts';
+
+import { SandboxPool, type PoolOptions } from './pool.ts';
+
+export function createSandboxPool(options?: PoolOptions): SandboxPool {
+  return new SandboxPool(options);
+}
