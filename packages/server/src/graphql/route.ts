@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  execute,
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import { cacheKey, LruCache } from '../cache.ts';
+import { ApiError, badRequest, toErrorResponse } from '../http/errors.ts';
+import { parseClientJson } from '../http/json.ts';
+import { requireAccess } from '../rest/request-access.ts';
+import { createGraphQLContext } from './context.ts';
+import { complexityLimit, depthLimit } from './limits.ts';
+import { buildGraphQLSchema } from './schema.ts';
+
+export interface GraphQLOptions {
+  maxDepth?: number;
+  maxComplexity?: number;
+  maxTokens?: number;
+}
+
+interface GraphQLRequest {
+  query: string;
+  variables: Record<string, unknown>;
+  operationName?: string;
+}
+
+function readRequest(request: FastifyRequest): GraphQLRequest {
+  const source = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | null;
+  if (!source || typeof source !== 'object') throw badRequest('invalid_body', 'send {"query": "..."}');
+  const { query, operationName } = source;
+  let variables = source.variables;
+  if (typeof query !== 'string' || !query.trim()) throw badRequest('invalid_body', '"query" must be a GraphQL document', [{ path: '/query', rule: 'required', message: 'is required' }]);
+  if (typeof variables === 'string') variables = parseClientJson(variables, 'variables');
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    throw badRequest('invalid_body', '"variables" must be an object', [{ path: '/variables', rule: 'type', message: 'must be an object' }]);
+  }
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') throw badRequest('invalid_body', '"operationName" must be a string');
+  return { query, variables: (variables ?? {}) as Record<string, unknown>, ...(operationName ? { operationName } : {}) };
+}
+
+function formatError(error: GraphQLError, requestId: string): GraphQLFormattedError {
+  const original = error.originalError;
+  const base: GraphQLFormattedError = {
+    message: error.message,
+    ...(error.locations ? { locations: error.locations } : {}),
+    ...(error.path ? { path: error.path } : {}),
+  };
+  if (!original || original instanceof GraphQLError) {
+    const code = (original as GraphQLError | undefined)?.extensions?.code ?? error.extensions?.code ?? 'graphql_validation_failed';
+    return { ...base, ...(original ? { message: original.message } : {}), extensions: { code } };
+  }
+  const mapped = toErrorResponse(original, requestId);
+  return { ...base, message: mapped.body.error.message, extensions: { code: mapped.body.error.code, details: mapped.body.error.details } };
+}
+
+/**
+ * GraphQL over graphql-js `execute` with a schema per (tenant, revision). Mercurius keeps one
+ * schema per fastify instance and cannot switch schemas per request (mercurius issue #913), so
+ * it is not used here; the limits it would provide are validation rules below.
+ */
+export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions = {}): Promise<void> {
+  const schemas = new LruCache<GraphQLSchema>(100);
+  const maxDepth = opts.maxDepth ?? 8;
+  const maxComplexity = opts.maxComplexity ?? 20_000;
+  const maxTokens = opts.maxTokens ?? 5000;
+
+  const handler = async (request: FastifyRequest) => {
+    const access = requireAccess(request);
+    const { query, variables, operationName } = readRequest(request);
+    const registry = access.registry;
+    const schema = schemas.getOrCreate(cacheKey(access.principal.tenant.id, registry.revision), () => buildGraphQLSchema(registry));
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens });
+    } catch (error) {
+      throw badRequest('graphql_parse_failed', error instanceof Error ? error.message : 'invalid GraphQL');
+    }
+    const operation = getOperationAST(document, operationName);
+    if (request.method === 'GET' && operation?.operation !== 'query') {
+      throw new ApiError(405, 'method_not_allowed', 'mutations must be sent with POST');
+    }
+    const errors = validate(schema, document, [...specifiedRules, depthLimit(maxDepth), complexityLimit(maxComplexity, variables)]);
+    if (errors.length) {
+      return { status: 400, result: { errors: errors.map((e) => formatError(e, request.id)) } };
+    }
+    const result: ExecutionResult = await execute({
+      schema,
+      document,
+      variableValues: variables,
+      contextValue: createGraphQLContext(access),
+      ...(operationName ? { operationName } : {}),
+    });
+    for (const e of result.errors ?? []) {
+      if (e.originalError && !(e.originalError instanceof GraphQLError) && toErrorResponse(e.originalError, request.id).status >= 500) {
+        request.log.error({ err: e.originalError }, 'graphql resolver failed');
+      }
+    }
+    return {
+      status: 200,
+      result: { ...(result.errors ? { errors: result.errors.map((e) => formatError(e, request.id)) } : {}), data: result.data ?? null },
+    };
+  };
+
+  app.post('/graphql', async (request, reply) => {
+    const { status, result } = await handler(request);
+    return reply.status(status).send(result);
+  });
+  app.get('/graphql', async (request, reply) => {
+    const { status, result } = await handler(request);
+    return reply.status(status).send(result);
+  });
+}

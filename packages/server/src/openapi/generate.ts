@@ -1,0 +1,274 @@
+import { pickLabel, recordJsonSchema, type JsonSchema, type ObjectDef, type Registry, type RoleDef } from '@attain/meta';
+import { objectPermission, type Action } from '../rbac/permissions.ts';
+
+type Operation = Record<string, unknown>;
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const ERROR_STATUSES: Record<string, string> = {
+  '400': 'Bad request',
+  '401': 'Not authenticated',
+  '403': 'Forbidden',
+  '404': 'Not found',
+  '409': 'Conflict',
+  '413': 'Payload too large',
+  '415': 'Unsupported media type',
+  '422': 'Validation failed',
+  '429': 'Too many requests',
+};
+
+function errors(...codes: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const code of ['400', '401', '403', '429', ...codes]) {
+    out[code] = { $ref: `#/components/responses/Error${code}` };
+  }
+  return out;
+}
+
+/** PascalCase per word, underscores kept: injective over api names (deal_line -> Deal_Line). */
+export function componentName(object: ObjectDef): string {
+  return object.name
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('_');
+}
+
+function withoutHidden(schema: JsonSchema, hidden: ReadonlySet<string>): JsonSchema {
+  if (!hidden.size) return schema;
+  const properties = { ...(schema.properties as Record<string, unknown>) };
+  for (const name of hidden) delete properties[name];
+  const required = Array.isArray(schema.required) ? (schema.required as string[]).filter((n) => !hidden.has(n)) : undefined;
+  const out: JsonSchema = { ...schema, properties };
+  if (required && required.length) out.required = required;
+  else delete out.required;
+  return out;
+}
+
+const LIST_PARAMETERS = [
+  { name: 'filter', in: 'query', description: 'Filter as JSON: {"and":[…]} | {"or":[…]} | {"not":…} | {"field":{"eq":…}}', schema: { type: 'string' } },
+  { name: 'sort', in: 'query', description: 'Comma-separated fields, "-" for descending, e.g. "-amount,name"', schema: { type: 'string', pattern: '^-?[a-z][a-z0-9_]*(,-?[a-z][a-z0-9_]*)*$' } },
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+  { name: 'after', in: 'query', description: 'Keyset cursor from page.next', schema: { type: 'string' } },
+  { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+  { name: 'count', in: 'query', description: 'Include the total count', schema: { type: 'boolean' } },
+  { name: 'q', in: 'query', description: 'Full-text search over searchable fields', schema: { type: 'string', maxLength: 200 } },
+];
+
+const ID_PARAM = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
+/** The tenant's OpenAPI 3.1 document, as the calling role sees it. */
+export function openApiDocument(registry: Registry, role: RoleDef | undefined, serverUrl = '/'): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {
+    Error: {
+      type: 'object',
+      required: ['error'],
+      properties: {
+        error: {
+          type: 'object',
+          required: ['code', 'message', 'details'],
+          properties: {
+            code: { type: 'string' },
+            message: { type: 'string' },
+            requestId: { type: 'string' },
+            details: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['path', 'rule', 'message'],
+                properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    Page: {
+      type: 'object',
+      required: ['limit'],
+      properties: { next: { type: ['string', 'null'] }, limit: { type: 'integer' } },
+    },
+  };
+  const responses: Record<string, unknown> = {};
+  for (const [code, description] of Object.entries(ERROR_STATUSES)) {
+    responses[`Error${code}`] = { description, content: json(ref('Error')) };
+  }
+  const paths: Record<string, Record<string, Operation>> = {};
+  const tags: Array<{ name: string; description: string }> = [];
+
+  for (const object of registry.objects) {
+    const perm = objectPermission(role, object);
+    if (!perm.actions.size) continue;
+    const can = (a: Action) => perm.actions.has(a);
+    const name = componentName(object);
+    const label = pickLabel(object.label, 'en', object.name);
+    tags.push({ name: object.name, description: label });
+    schemas[name] = withoutHidden(recordJsonSchema(object, 'read'), perm.hiddenFields);
+    schemas[`${name}Create`] = withoutHidden(recordJsonSchema(object, 'create'), perm.hiddenFields);
+    schemas[`${name}Update`] = withoutHidden(recordJsonSchema(object, 'update'), perm.hiddenFields);
+    const base = `/api/v1/objects/${object.name}`;
+    const op = (action: string, summary: string, extra: Operation): Operation => ({
+      operationId: `${action}_${object.name}`,
+      tags: [object.name],
+      summary,
+      ...extra,
+    });
+    const collection: Record<string, Operation> = {};
+    const item: Record<string, Operation> = {};
+    if (can('read')) {
+      collection.get = op('list', `List ${label}`, {
+        parameters: LIST_PARAMETERS,
+        responses: {
+          '200': {
+            description: 'A page of records',
+            content: json({ type: 'object', required: ['data', 'page'], properties: { data: { type: 'array', items: ref(name) }, page: ref('Page'), total: { type: 'integer' } } }),
+          },
+          ...errors('422'),
+        },
+      });
+      item.get = op('get', `Get one ${label}`, {
+        parameters: [ID_PARAM],
+        responses: { '200': { description: 'The record', content: json(ref(name)) }, ...errors('404') },
+      });
+    }
+    if (can('create')) {
+      collection.post = op('create', `Create ${label}`, {
+        requestBody: { required: true, content: json(ref(`${name}Create`)) },
+        responses: { '201': { description: 'Created', content: json(ref(name)) }, ...errors('409', '413', '415', '422') },
+      });
+      paths[`${base}:upsert`] = {
+        post: op('upsert', `Insert or update ${label} by external_id`, {
+          requestBody: { required: true, content: json({ type: 'object', required: ['rows'], properties: { rows: { type: 'array', maxItems: 1000, items: ref(`${name}Create`) } } }) },
+          responses: {
+            '200': { description: 'Upserted', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(name) } } }) },
+            ...errors('409', '413', '415', '422'),
+          },
+        }),
+      };
+    }
+    if (can('update')) {
+      item.patch = op('update', `Update ${label}`, {
+        parameters: [ID_PARAM, { name: 'If-Match', in: 'header', description: 'Expected version', schema: { type: 'string' } }],
+        requestBody: { required: true, content: json(ref(`${name}Update`)) },
+        responses: { '200': { description: 'Updated', content: json(ref(name)) }, ...errors('404', '409', '413', '415', '422') },
+      });
+    }
+    if (can('delete')) {
+      item.delete = op('delete', `Delete ${label}`, {
+        parameters: [ID_PARAM],
+        responses: { '204': { description: 'Deleted' }, ...errors('404', '409') },
+      });
+      paths[`${base}/{id}/restore`] = {
+        post: op('restore', `Restore a deleted ${label}`, {
+          parameters: [ID_PARAM],
+          responses: { '200': { description: 'Restored', content: json(ref(name)) }, ...errors('404') },
+        }),
+      };
+    }
+    if (can('export')) {
+      paths[`${base}/export`] = {
+        get: op('export', `Export ${label} as CSV`, {
+          parameters: [{ name: 'format', in: 'query', schema: { type: 'string', enum: ['csv'] } }, ...LIST_PARAMETERS.filter((p) => p.name === 'filter' || p.name === 'sort' || p.name === 'q')],
+          responses: { '200': { description: 'CSV file', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors('422') },
+        }),
+      };
+    }
+    if (Object.keys(collection).length) paths[base] = collection;
+    if (Object.keys(item).length) paths[`${base}/{id}`] = item;
+  }
+
+  paths['/api/v1/auth/login'] = {
+    post: {
+      operationId: 'login',
+      tags: ['auth'],
+      security: [],
+      requestBody: {
+        required: true,
+        content: json({ type: 'object', required: ['tenant', 'email', 'password'], properties: { tenant: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } } }),
+      },
+      responses: { '200': { description: 'A session token', content: json({ type: 'object', properties: { token: { type: 'string' }, user: { type: 'object' } } }) }, ...errors() },
+    },
+  };
+  const anyJson = (description: string) => ({ description, content: json({ type: 'object' }) });
+  paths['/api/v1/auth/me'] = { get: { operationId: 'me', tags: ['auth'], responses: { '200': anyJson('The caller, role and permissions'), ...errors() } } };
+  paths['/api/v1/auth/logout'] = { post: { operationId: 'logout', tags: ['auth'], responses: { '204': { description: 'Session ended' }, ...errors() } } };
+  paths['/api/v1/auth/tokens'] = {
+    get: { operationId: 'list_tokens', tags: ['auth'], responses: { '200': anyJson('Your API tokens (never the secrets)'), ...errors() } },
+    post: {
+      operationId: 'create_token',
+      tags: ['auth'],
+      requestBody: { required: true, content: json({ type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 100 }, expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 } } }) },
+      responses: { '201': anyJson('The token; its secret is shown only here'), ...errors('413', '415') },
+    },
+  };
+  paths['/api/v1/auth/tokens/{id}'] = {
+    delete: { operationId: 'revoke_token', tags: ['auth'], parameters: [ID_PARAM], responses: { '204': { description: 'Revoked' }, ...errors('404') } },
+  };
+  const OBJECT_PARAM = { name: 'object', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } };
+  paths['/api/v1/metadata/objects/{object}/form'] = {
+    get: {
+      operationId: 'object_form',
+      tags: ['metadata'],
+      parameters: [OBJECT_PARAM, { name: 'locale', in: 'query', schema: { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$' } }],
+      responses: { '200': anyJson('react-jsonschema-form schema and uiSchema'), ...errors('404') },
+    },
+  };
+  if (role?.admin) {
+    const changeBody = {
+      required: true,
+      content: json({
+        type: 'object',
+        required: ['documents'],
+        properties: { documents: { type: 'array', items: { type: 'object' } }, mode: { enum: ['merge', 'replace'] }, purge: { type: 'array', items: { type: 'string' } }, backfill: { type: 'object' } },
+      }),
+    };
+    const admin = (operationId: string, extra: Operation): Operation => ({ operationId, tags: ['metadata'], ...extra });
+    paths['/api/v1/metadata/objects'] = { get: admin('list_object_docs', { responses: { '200': anyJson('Object documents'), ...errors() } }) };
+    paths['/api/v1/metadata/objects/{object}'] = {
+      get: admin('get_object_doc', { parameters: [OBJECT_PARAM], responses: { '200': anyJson('The object document'), ...errors('404') } }),
+      put: admin('put_object_doc', { parameters: [OBJECT_PARAM], requestBody: { required: true, content: json({ type: 'object' }) }, responses: { '200': anyJson('Applied revision and plan'), ...errors('404', '409', '413', '415', '422') } }),
+    };
+    paths['/api/v1/metadata/plan'] = { post: admin('plan_metadata', { requestBody: changeBody, responses: { '200': anyJson('Migration plan (dry run)'), ...errors('413', '415', '422') } }) };
+    paths['/api/v1/metadata/apply'] = { post: admin('apply_metadata', { requestBody: changeBody, responses: { '200': anyJson('Applied revision and plan'), ...errors('409', '413', '415', '422') } }) };
+    paths['/api/v1/metadata/revisions'] = { get: admin('list_revisions', { responses: { '200': anyJson('Revision history'), ...errors() } }) };
+    paths['/api/v1/metadata/revisions/{n}'] = {
+      get: admin('get_revision', { parameters: [{ name: 'n', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } }], responses: { '200': anyJson('One revision with its documents'), ...errors('404') } }),
+    };
+    paths['/api/v1/metadata/rollback'] = {
+      post: admin('rollback_metadata', { requestBody: { required: true, content: json({ type: 'object', required: ['revision'], properties: { revision: { type: 'integer', minimum: 0 } } }) }, responses: { '200': anyJson('New revision'), ...errors('404', '422') } }),
+    };
+    paths['/api/v1/audit'] = {
+      get: admin('list_audit', {
+        parameters: [
+          { name: 'object', in: 'query', schema: { type: 'string' } },
+          { name: 'recordId', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          { name: 'before', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { '200': anyJson('Audit entries, newest first'), ...errors() },
+      }),
+    };
+  }
+  paths['/graphql'] = {
+    post: {
+      operationId: 'graphql',
+      tags: ['graphql'],
+      requestBody: { required: true, content: json({ type: 'object', required: ['query'], properties: { query: { type: 'string' }, variables: { type: 'object' }, operationName: { type: 'string' } } }) },
+      responses: { '200': { description: 'GraphQL result', content: json({ type: 'object' }) }, ...errors() },
+    },
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Attain API', version: `rev-${registry.revision}` },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    tags,
+    paths,
+    components: {
+      schemas,
+      responses,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or atn_ API token' } },
+    },
+  };
+}

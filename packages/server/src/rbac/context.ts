@@ -1,0 +1,120 @@
+import type { ObjectDef, Registry, RoleDef } from '@attain/meta';
+import { ApiError, forbidden } from '../http/errors.ts';
+import type { Actor, RecordAccess, RecordService, Store, Tenant } from '../store-port.ts';
+import { objectPermission, type Action, type ObjectPermission } from './permissions.ts';
+import { teamOwnerIds, type TeamOrgUnit, type TeamUser } from './team.ts';
+
+export interface Principal {
+  tenant: Tenant;
+  userId: string;
+  user: Record<string, unknown>;
+  role: RoleDef | undefined;
+  registry: Registry;
+  via: 'session' | 'token';
+  sessionId?: string;
+  tokenId?: string;
+}
+
+export interface ObjectGrant {
+  object: ObjectDef;
+  perm: ObjectPermission;
+  access: RecordAccess;
+  service: RecordService;
+}
+
+const PAGE = 500;
+
+/**
+ * Everything one request may do, resolved once per request: the role's permission per object
+ * and the owner set of its record scope. The same grants feed REST and GraphQL, so both apply
+ * identical rules (DESIGN.md §9.3).
+ */
+export class AccessContext {
+  readonly principal: Principal;
+  readonly actor: Actor;
+  private readonly store: Store;
+  private team: Promise<string[]> | undefined;
+  private readonly grants = new Map<string, Promise<ObjectGrant>>();
+
+  constructor(store: Store, principal: Principal) {
+    this.store = store;
+    this.principal = principal;
+    const label = typeof principal.user.name === 'string' ? principal.user.name : undefined;
+    this.actor = { userId: principal.userId, ...(label ? { label } : {}) };
+  }
+
+  get registry(): Registry {
+    return this.principal.registry;
+  }
+
+  get tenantName(): string {
+    return this.principal.tenant.name;
+  }
+
+  object(name: string): ObjectDef {
+    const object = this.registry.object(name);
+    if (!object) throw new ApiError(404, 'unknown_object', `there is no object named "${name.slice(0, 64)}"`);
+    return object;
+  }
+
+  permission(name: string): ObjectPermission {
+    return objectPermission(this.principal.role, this.object(name));
+  }
+
+  /** The grant for an action on an object, or 403 when the role does not allow it. */
+  async grant(name: string, ...actions: Action[]): Promise<ObjectGrant> {
+    const object = this.object(name);
+    const perm = objectPermission(this.principal.role, object);
+    const missing = actions.filter((a) => !perm.actions.has(a));
+    if (missing.length) {
+      throw forbidden(`your role may not ${missing.join(', ')} ${object.name}`, missing.map((a) => ({ path: `/${object.name}`, rule: a, message: `the action "${a}" is not granted` })));
+    }
+    let grant = this.grants.get(name);
+    if (!grant) {
+      grant = this.buildGrant(object, perm);
+      this.grants.set(name, grant);
+    }
+    return grant;
+  }
+
+  private async buildGrant(object: ObjectDef, perm: ObjectPermission): Promise<ObjectGrant> {
+    const access: RecordAccess = { hiddenFields: perm.hiddenFields, readOnlyFields: perm.readOnlyFields };
+    if (perm.scope === 'own') access.rowFilter = { ownerIn: [this.principal.userId] };
+    else if (perm.scope === 'team') access.rowFilter = { ownerIn: await this.teamOwners() };
+    const service = await this.store.records(this.tenantName, access);
+    return { object, perm, access, service };
+  }
+
+  /** Whether a write may set this owner: only owners inside the caller's record scope. */
+  assertOwnerInScope(grant: ObjectGrant, data: Record<string, unknown>): void {
+    const owners = grant.access.rowFilter?.ownerIn;
+    if (!owners || !('owner_id' in data) || data.owner_id === undefined) return;
+    if (typeof data.owner_id !== 'string' || !owners.includes(data.owner_id)) {
+      throw forbidden('you may only assign records to owners within your scope', [{ path: '/owner_id', rule: 'scope', message: 'owner is outside your record scope' }]);
+    }
+  }
+
+  teamOwners(): Promise<string[]> {
+    this.team ??= this.loadTeam();
+    return this.team;
+  }
+
+  private async loadTeam(): Promise<string[]> {
+    const service = await this.store.records(this.tenantName);
+    const users = (await listAll(service, 'user', this.registry)) as unknown as TeamUser[];
+    const orgUnits = this.registry.object('org_unit') ? ((await listAll(service, 'org_unit', this.registry)) as unknown as TeamOrgUnit[]) : [];
+    return teamOwnerIds(this.principal.userId, users, orgUnits);
+  }
+}
+
+async function listAll(service: RecordService, object: string, registry: Registry): Promise<Record<string, unknown>[]> {
+  if (!registry.object(object)) return [];
+  const rows: Record<string, unknown>[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await service.list(object, { limit: PAGE, ...(after ? { after } : {}) });
+    rows.push(...page.data);
+    if (!page.page.next) return rows;
+    after = page.page.next;
+  }
+}

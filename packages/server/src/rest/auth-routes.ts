@@ -1,0 +1,138 @@
+import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { badRequest, forbidden, notFound, unauthorized } from '../http/errors.ts';
+import type { JwtService } from '../auth/jwt.ts';
+import { verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
+import { newApiToken } from '../auth/tokens.ts';
+import { publicUser } from '../auth/authenticate.ts';
+import { objectPermission } from '../rbac/permissions.ts';
+import type { Store } from '../store-port.ts';
+import { requireAccess } from './request-access.ts';
+
+export interface AuthRouteOptions {
+  store: Store;
+  jwt: JwtService;
+  loginRateLimit: { max: number; timeWindow: number | string };
+}
+
+const loginSchema = {
+  body: {
+    type: 'object',
+    required: ['tenant', 'email', 'password'],
+    additionalProperties: false,
+    properties: {
+      tenant: { type: 'string', minLength: 1, maxLength: 100 },
+      email: { type: 'string', minLength: 3, maxLength: 320 },
+      password: { type: 'string', minLength: 1, maxLength: 1024 },
+    },
+  },
+};
+
+const tokenSchema = {
+  body: {
+    type: 'object',
+    required: ['name'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 100 },
+      expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 },
+    },
+  },
+};
+
+export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): Promise<void> {
+  const { store, jwt } = opts;
+
+  app.post(
+    '/auth/login',
+    {
+      schema: loginSchema,
+      config: {
+        public: true,
+        rateLimit: {
+          max: opts.loginRateLimit.max,
+          timeWindow: opts.loginRateLimit.timeWindow,
+          // Keyed per IP, tenant and email so one attacker cannot lock out everyone, nor
+          // spray one account from one address. Runs after body parsing (hook: preHandler).
+          keyGenerator: (request) => {
+            const body = (request.body ?? {}) as { tenant?: unknown; email?: unknown };
+            return `login|${request.ip}|${String(body.tenant ?? '')}|${String(body.email ?? '').toLowerCase()}`;
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { tenant: tenantName, email, password } = request.body as { tenant: string; email: string; password: string };
+      const fail = () => unauthorized('wrong tenant, email or password', 'invalid_credentials');
+      const tenant = await store.tenants.get(tenantName);
+      const credential = tenant ? await store.auth.findCredential(tenant.name, email) : undefined;
+      if (!tenant || !credential) {
+        await verifyAgainstDummy(password);
+        throw fail();
+      }
+      if (!(await verifyPassword(password, credential.passwordHash)) || !credential.active) throw fail();
+      const registry = await store.registry(tenant.name);
+      const user = registry.object('user') ? await (await store.records(tenant.name)).get('user', credential.userId) : undefined;
+      if (!user || user.active === false) throw fail();
+      const jti = randomUUID();
+      const signed = jwt.sign({ sub: credential.userId, tid: tenant.name, jti });
+      await store.auth.sessions.create({ tenant: tenant.name, userId: credential.userId, jti, expiresAt: signed.expiresAt });
+      return { token: signed.token, expiresAt: signed.expiresAt.toISOString(), user: publicUser(user) };
+    },
+  );
+
+  app.post('/auth/logout', async (request, reply) => {
+    const access = requireAccess(request);
+    if (access.principal.via !== 'session' || !access.principal.sessionId) {
+      throw badRequest('not_a_session', 'API tokens are revoked with DELETE /api/v1/auth/tokens/:id');
+    }
+    await store.auth.sessions.revoke(access.principal.sessionId);
+    reply.status(204);
+  });
+
+  app.get('/auth/me', async (request) => {
+    const access = requireAccess(request);
+    const { principal } = access;
+    const permissions: Record<string, unknown> = {};
+    for (const object of principal.registry.objects) {
+      const perm = objectPermission(principal.role, object);
+      if (!perm.actions.size) continue;
+      permissions[object.name] = { actions: [...perm.actions], scope: perm.scope, hiddenFields: [...perm.hiddenFields], readOnlyFields: [...perm.readOnlyFields] };
+    }
+    return {
+      user: publicUser(principal.user),
+      tenant: { name: principal.tenant.name, revision: principal.registry.revision },
+      role: principal.role ? { name: principal.role.name, label: principal.role.label, admin: principal.role.admin } : null,
+      via: principal.via,
+      permissions,
+    };
+  });
+
+  app.post('/auth/tokens', { schema: tokenSchema }, async (request, reply) => {
+    const access = requireAccess(request);
+    // A leaked integration token must not be able to mint more tokens.
+    if (access.principal.via !== 'session') throw forbidden('create API tokens from a login session');
+    const body = request.body as { name: string; expiresInDays?: number };
+    const { token, hash } = newApiToken();
+    const expiresAt = body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : null;
+    const created = await store.auth.apiTokens.create({ tenant: access.tenantName, userId: access.principal.userId, name: body.name, tokenHash: hash, expiresAt });
+    reply.status(201);
+    // The only time the secret is ever returned; the store keeps just its hash.
+    return { ...created, token };
+  });
+
+  app.get('/auth/tokens', async (request) => {
+    const access = requireAccess(request);
+    return { data: await store.auth.apiTokens.list(access.tenantName, access.principal.userId) };
+  });
+
+  app.delete('/auth/tokens/:id', async (request, reply) => {
+    const access = requireAccess(request);
+    const { id } = request.params as { id: string };
+    const mine = await store.auth.apiTokens.list(access.tenantName, access.principal.userId);
+    if (!mine.some((t) => t.id === id)) throw notFound('no such token');
+    await store.auth.apiTokens.revoke(id);
+    reply.status(204);
+  });
+}
+

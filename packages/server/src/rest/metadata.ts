@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { MetaDoc } from '@attain/meta';
+import { ApiError, badRequest, forbidden } from '../http/errors.ts';
+import { objectForm } from '../forms/rjsf.ts';
+import { isAdmin, objectPermission } from '../rbac/permissions.ts';
+import type { AccessContext } from '../rbac/context.ts';
+import type { ApplyOptions, Store } from '../store-port.ts';
+import { requireAccess } from './request-access.ts';
+
+function requireAdmin(request: FastifyRequest): AccessContext {
+  const access = requireAccess(request);
+  if (!isAdmin(access.principal.role)) throw forbidden('only an admin role may read or change metadata');
+  return access;
+}
+
+interface ChangeBody {
+  documents: unknown[];
+  /** merge (default): the documents add to or replace (by id) the current ones; replace: they are the whole set. */
+  mode: 'merge' | 'replace';
+  options: ApplyOptions;
+}
+
+function changeBody(value: unknown): ChangeBody {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest('invalid_body', 'the body must be a JSON object');
+  const b = value as Record<string, unknown>;
+  if (!Array.isArray(b.documents) || b.documents.length > 2000) {
+    throw badRequest('invalid_body', '"documents" must be an array of metadata documents', [{ path: '/documents', rule: 'type', message: 'must be an array' }]);
+  }
+  const mode = b.mode ?? 'merge';
+  if (mode !== 'merge' && mode !== 'replace') throw badRequest('invalid_body', '"mode" must be merge or replace', [{ path: '/mode', rule: 'enum', message: 'merge | replace' }]);
+  const options: ApplyOptions = {};
+  if (b.purge !== undefined) {
+    if (!Array.isArray(b.purge) || !b.purge.every((p) => typeof p === 'string')) throw badRequest('invalid_body', '"purge" must list ids', [{ path: '/purge', rule: 'type', message: 'must be an array of ids' }]);
+    options.purge = b.purge as string[];
+  }
+  if (b.backfill !== undefined) {
+    if (!b.backfill || typeof b.backfill !== 'object' || Array.isArray(b.backfill)) throw badRequest('invalid_body', '"backfill" must be an object keyed by field id', [{ path: '/backfill', rule: 'type', message: 'must be an object' }]);
+    options.backfill = b.backfill as Record<string, unknown>;
+  }
+  return { documents: b.documents, mode, options };
+}
+
+function merged(current: readonly MetaDoc[], incoming: unknown[], mode: 'merge' | 'replace'): unknown[] {
+  if (mode === 'replace') return incoming;
+  const ids = new Set(incoming.map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : undefined)));
+  return [...current.filter((d) => !ids.has(d.id)), ...incoming];
+}
+
+export async function metadataRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  const { store } = opts;
+
+  app.get('/metadata/objects', async (request) => {
+    const access = requireAdmin(request);
+    return { revision: access.registry.revision, data: access.registry.documentsOf('object') };
+  });
+
+  app.get('/metadata/objects/:object', async (request) => {
+    const access = requireAdmin(request);
+    const { object } = request.params as { object: string };
+    return access.object(object).doc;
+  });
+
+  app.put('/metadata/objects/:object', async (request) => {
+    const access = requireAdmin(request);
+    const { object } = request.params as { object: string };
+    const doc = request.body;
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw badRequest('invalid_body', 'the body must be one metadata document');
+    const d = doc as { kind?: unknown; id?: unknown; name?: unknown };
+    if (d.kind !== 'object') throw new ApiError(422, 'metadata_invalid', 'the document must be of kind "object"', [{ path: '/kind', rule: 'const', message: 'must be "object"' }]);
+    const existing = access.registry.object(object);
+    // A rename is a PUT at the old name with the same id and a new name.
+    if (existing ? existing.id !== d.id : d.name !== object) {
+      throw new ApiError(422, 'metadata_invalid', 'the document id or name does not match the URL', [{ path: existing ? '/id' : '/name', rule: 'const', message: existing ? `must be "${existing.id}"` : `must be "${object}"` }]);
+    }
+    return store.metadata.apply(access.tenantName, merged(access.registry.docs, [doc], 'merge'), { actor: access.actor });
+  });
+
+  app.post('/metadata/plan', async (request) => {
+    const access = requireAdmin(request);
+    const change = changeBody(request.body);
+    return store.metadata.plan(access.tenantName, merged(access.registry.docs, change.documents, change.mode), change.options);
+  });
+
+  app.post('/metadata/apply', async (request) => {
+    const access = requireAdmin(request);
+    const change = changeBody(request.body);
+    return store.metadata.apply(access.tenantName, merged(access.registry.docs, change.documents, change.mode), { ...change.options, actor: access.actor });
+  });
+
+  app.get('/metadata/revisions', async (request) => {
+    const access = requireAdmin(request);
+    return { data: await store.metadata.history(access.tenantName) };
+  });
+
+  app.get('/metadata/revisions/:n', async (request) => {
+    const access = requireAdmin(request);
+    const n = revisionNumber((request.params as { n: string }).n);
+    return store.metadata.revision(access.tenantName, n);
+  });
+
+  app.post('/metadata/rollback', async (request) => {
+    const access = requireAdmin(request);
+    const b = request.body as { revision?: unknown } | null;
+    const n = revisionNumber(b && typeof b === 'object' ? b.revision : undefined);
+    return store.metadata.rollback(access.tenantName, n, access.actor);
+  });
+
+  // Forms are what every user edits records with, so any role that can read the object may
+  // fetch its form; fields hidden from that role are left out.
+  app.get('/metadata/objects/:object/form', async (request) => {
+    const access = requireAccess(request);
+    const { object } = request.params as { object: string };
+    const { locale } = request.query as { locale?: unknown };
+    const def = access.object(object);
+    const perm = objectPermission(access.principal.role, def);
+    if (!perm.actions.has('read') && !perm.actions.has('create')) throw forbidden(`your role may not read ${def.name}`);
+    const lang = typeof locale === 'string' && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale) ? locale : 'en';
+    return { locale: lang, revision: access.registry.revision, ...objectForm(def, lang, perm.hiddenFields) };
+  });
+
+  app.get('/audit', async (request) => {
+    const access = requireAdmin(request);
+    const q = request.query as Record<string, unknown>;
+    const limit = typeof q.limit === 'string' && /^\d{1,4}$/.test(q.limit) ? Math.min(Number(q.limit), 1000) : 100;
+    const data = await store.audit.list(access.tenantName, {
+      limit,
+      ...(typeof q.object === 'string' ? { object: q.object } : {}),
+      ...(typeof q.recordId === 'string' ? { recordId: q.recordId } : {}),
+      ...(typeof q.before === 'string' ? { before: q.before } : {}),
+    });
+    return { data };
+  });
+}
+
+function revisionNumber(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 0) throw badRequest('invalid_revision', 'revision must be a whole number', [{ path: '/revision', rule: 'type', message: 'must be an integer' }]);
+  return n;
+}

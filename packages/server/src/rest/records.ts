@@ -1,0 +1,148 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { allFields, DECIMAL_STORAGES } from '@attain/meta';
+import { ApiError, badRequest, notFound } from '../http/errors.ts';
+import { toCsv } from './csv.ts';
+import { MAX_LIMIT, parseListQuery, parseFilter, parseSort, type RawListQuery } from './list-query.ts';
+import { requireAccess } from './request-access.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EXPORT_MAX_ROWS = 100_000;
+const UPSERT_MAX_ROWS = 1000;
+
+type Params = { object: string; id?: string };
+
+function body(request: FastifyRequest): Record<string, unknown> {
+  const value = request.body;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest('invalid_body', 'the body must be a JSON object', [{ path: '', rule: 'type', message: 'must be an object' }]);
+  }
+  return value as Record<string, unknown>;
+}
+
+// Ids are uuids; anything else cannot exist, and is answered like a missing record.
+function recordId(params: Params): string {
+  if (!params.id || !UUID.test(params.id)) throw notFound('no such record');
+  return params.id.toLowerCase();
+}
+
+function expectedVersion(request: FastifyRequest): number | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined) return undefined;
+  const text = String(header).replace(/^W\//, '').replaceAll('"', '');
+  if (!/^\d{1,9}$/.test(text)) throw badRequest('invalid_version', 'If-Match must be the record version number');
+  return Number(text);
+}
+
+export async function recordRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/objects/:object', async (request) => {
+    const access = requireAccess(request);
+    const { object } = request.params as Params;
+    const { service } = await access.grant(object, 'read');
+    return service.list(object, parseListQuery(request.query as RawListQuery));
+  });
+
+  app.get('/objects/:object/export', async (request, reply) => {
+    const access = requireAccess(request);
+    const { object } = request.params as Params;
+    const raw = request.query as RawListQuery & { format?: unknown };
+    if (raw.format !== undefined && raw.format !== 'csv') throw badRequest('invalid_query', 'format must be csv');
+    const { service, perm, object: def } = await access.grant(object, 'read', 'export');
+    const fields = allFields(def).filter((f) => !perm.hiddenFields.has(f.name));
+    const filter = parseFilter(typeof raw.filter === 'string' ? raw.filter : undefined);
+    const sort = parseSort(raw.sort);
+    const rows: Record<string, unknown>[] = [];
+    let after: string | undefined;
+    let truncated = false;
+    for (;;) {
+      const page = await service.list(object, {
+        limit: MAX_LIMIT,
+        ...(filter ? { filter } : {}),
+        ...(sort ? { sort } : {}),
+        ...(typeof raw.q === 'string' && raw.q.trim() ? { search: raw.q.slice(0, 200) } : {}),
+        ...(after ? { after } : {}),
+      });
+      rows.push(...page.data);
+      if (!page.page.next) break;
+      if (rows.length >= EXPORT_MAX_ROWS) {
+        truncated = true;
+        break;
+      }
+      after = page.page.next;
+    }
+    const numeric = new Set(fields.filter((f) => DECIMAL_STORAGES.has(f.storage) || f.storage === 'integer').map((f) => f.name));
+    reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${def.name}.csv"`)
+      .header('x-export-truncated', String(truncated));
+    return toCsv(
+      fields.map((f) => f.name),
+      rows,
+      numeric,
+    );
+  });
+
+  app.get('/objects/:object/:id', async (request) => {
+    const access = requireAccess(request);
+    const params = request.params as Params;
+    const { service } = await access.grant(params.object, 'read');
+    const record = await service.get(params.object, recordId(params));
+    if (!record) throw notFound('no such record');
+    return record;
+  });
+
+  // `POST /objects/deal:upsert` and `POST /objects/deal` share one route: find-my-way cannot
+  // tell a parameter from a parameter with a `:upsert` suffix on the same segment.
+  app.post('/objects/:object', async (request, reply) => {
+    const access = requireAccess(request);
+    const { object: raw } = request.params as Params;
+    if (raw.endsWith(':upsert')) {
+      const object = raw.slice(0, -':upsert'.length);
+      const grant = await access.grant(object, 'create', 'update');
+      const payload = request.body;
+      const rows = Array.isArray(payload) ? payload : (body(request).rows as unknown);
+      if (!Array.isArray(rows) || rows.length === 0 || rows.length > UPSERT_MAX_ROWS) {
+        throw badRequest('invalid_body', `send {"rows": [...]} with 1 to ${UPSERT_MAX_ROWS} records`, [{ path: '/rows', rule: 'type', message: 'must be a non-empty array' }]);
+      }
+      rows.forEach((row: unknown, i) => {
+        if (!row || typeof row !== 'object' || Array.isArray(row)) throw badRequest('invalid_body', 'every row must be an object', [{ path: `/rows/${i}`, rule: 'type', message: 'must be an object' }]);
+        const r = row as Record<string, unknown>;
+        if (typeof r.external_id !== 'string' || !r.external_id) {
+          throw new ApiError(422, 'validation_failed', 'every row needs an external_id', [{ path: `/rows/${i}/external_id`, rule: 'required', message: 'is required for upsert' }]);
+        }
+        access.assertOwnerInScope(grant, r);
+      });
+      return grant.service.upsert(object, rows as Array<Record<string, unknown> & { external_id: string }>, access.actor);
+    }
+    const grant = await access.grant(raw, 'create');
+    const data = body(request);
+    access.assertOwnerInScope(grant, data);
+    const created = await grant.service.create(raw, data, access.actor);
+    reply.status(201).header('location', `/api/v1/objects/${raw}/${created.id}`);
+    return created;
+  });
+
+  app.patch('/objects/:object/:id', async (request) => {
+    const access = requireAccess(request);
+    const params = request.params as Params;
+    const grant = await access.grant(params.object, 'update');
+    const patch = body(request);
+    access.assertOwnerInScope(grant, patch);
+    const version = expectedVersion(request);
+    return grant.service.update(params.object, recordId(params), patch, access.actor, version !== undefined ? { expectedVersion: version } : {});
+  });
+
+  app.delete('/objects/:object/:id', async (request, reply) => {
+    const access = requireAccess(request);
+    const params = request.params as Params;
+    const { service } = await access.grant(params.object, 'delete');
+    await service.delete(params.object, recordId(params), access.actor);
+    reply.status(204);
+  });
+
+  app.post('/objects/:object/:id/restore', async (request) => {
+    const access = requireAccess(request);
+    const params = request.params as Params;
+    const { service } = await access.grant(params.object, 'delete');
+    return service.restore(params.object, recordId(params), access.actor);
+  });
+}

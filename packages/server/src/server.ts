@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { authenticate } from './auth/authenticate.ts';
+import { createJwtService } from './auth/jwt.ts';
+import { cacheKey, LruCache } from './cache.ts';
+import { graphqlRoutes, type GraphQLOptions } from './graphql/route.ts';
+import { ApiError, toErrorResponse } from './http/errors.ts';
+import { parseClientJson } from './http/json.ts';
+import { registerMetrics } from './http/metrics.ts';
+import { openApiDocument } from './openapi/generate.ts';
+import { AccessContext } from './rbac/context.ts';
+import { authRoutes } from './rest/auth-routes.ts';
+import { metadataRoutes } from './rest/metadata.ts';
+import { recordRoutes } from './rest/records.ts';
+import { requireAccess } from './rest/request-access.ts';
+import type { Store } from './store-port.ts';
+
+export interface ServerOptions {
+  store: Store;
+  /** fastify/pino logger options; `false` (quiet) when omitted under vitest. */
+  logger?: FastifyServerOptions['logger'];
+  /** An existing pino logger to use instead (fastify's `loggerInstance`). */
+  loggerInstance?: FastifyBaseLogger;
+  /** HS256 secret shared by every node; a random per-process one when omitted. */
+  jwtSecret?: string;
+  sessionTtlSeconds?: number;
+  bodyLimit?: number;
+  loginRateLimit?: { max: number; timeWindow: number | string };
+  graphql?: GraphQLOptions;
+  trustProxy?: FastifyServerOptions['trustProxy'];
+}
+
+/** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { store } = options;
+  const jwt = createJwtService(options.jwtSecret, options.sessionTtlSeconds);
+  const app = Fastify({
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? (process.env.VITEST ? false : { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] }) }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: options.trustProxy ?? false,
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // Our own JSON parser: poisoning keys are refused (forbidden_key), syntax errors are invalid_json.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    if (typeof text !== 'string' || text.trim() === '') return done(null, undefined);
+    try {
+      done(null, parseClientJson(text));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorResponse(error, request.id);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`, details: [] } });
+  });
+
+  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
+  });
+  registerMetrics(app);
+
+  app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
+    try {
+      await store.db.knex.raw('select 1');
+      return { status: 'ok' };
+    } catch {
+      return reply.status(503).send({ error: { code: 'unavailable', message: 'the database is not reachable', details: [] } });
+    }
+  });
+
+  const openApiCache = new LruCache<Record<string, unknown>>(200);
+
+  await app.register(
+    async (api) => {
+      api.addHook('preHandler', async (request) => {
+        if (request.routeOptions.config.public) return;
+        request.access = new AccessContext(store, await authenticate(request, store, jwt));
+      });
+      await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
+      await api.register(recordRoutes);
+      await api.register(metadataRoutes, { store });
+      api.get('/openapi.json', async (request) => {
+        const access = requireAccess(request);
+        const role = access.principal.role;
+        // Output depends on the role's permissions, which are metadata of this revision.
+        const key = cacheKey(access.principal.tenant.id, access.registry.revision, role?.name ?? '');
+        return openApiCache.getOrCreate(key, () => openApiDocument(access.registry, role));
+      });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  await app.register(async (gql) => {
+    gql.addHook('preHandler', async (request) => {
+      request.access = new AccessContext(store, await authenticate(request, store, jwt));
+    });
+    await gql.register(graphqlRoutes, options.graphql ?? {});
+  });
+
+  return app;
+}
