@@ -1,0 +1,124 @@
+import type { Knex } from 'knex';
+import { Registry } from '@attain/meta';
+import type { Database } from './database.ts';
+import { StoreError } from './errors.ts';
+import type { Actor, PhysicalState, Tenant } from './types.ts';
+import { isUuid } from './uuid.ts';
+
+export type Q = Knex | Knex.Transaction;
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  label: string | null;
+  schema_name: string;
+  revision: number;
+  physical: PhysicalState;
+  created_at: Date | string;
+}
+
+/** Everything the parts of one store share. Caches are keyed by tenant and revision only. */
+export class Ctx {
+  readonly db: Database;
+  readonly knex: Knex;
+  readonly control: string;
+  readonly prefix: string;
+  private readonly registries = new Map<string, Registry>();
+
+  constructor(db: Database, control: string, prefix: string) {
+    this.db = db;
+    this.knex = db.knex;
+    this.control = control;
+    this.prefix = prefix;
+  }
+
+  table(q: Q, name: string): Knex.QueryBuilder {
+    return q.withSchema(this.control).table(name);
+  }
+
+  async tenantRow(q: Q, name: string, opts: { forUpdate?: boolean; light?: boolean } = {}): Promise<TenantRow> {
+    if (typeof name !== 'string') throw new StoreError('not_found', 'No such tenant');
+    // The light form skips the physical-state document: it is the per-request revision check.
+    const cols = opts.light ? ['id', 'name', 'label', 'schema_name', 'revision', 'created_at'] : ['*'];
+    let query = this.table(q, 'tenants').where({ name }).first(cols);
+    if (opts.forUpdate) query = query.forUpdate();
+    const row = (await query) as TenantRow | undefined;
+    if (!row) throw new StoreError('not_found', `No tenant named "${name.slice(0, 64)}"`);
+    return { ...row, revision: Number(row.revision) };
+  }
+
+  /**
+   * The tenant's registry at its current revision. One cheap query checks the revision, so a
+   * change applied by another node is seen on the next call; the parsed registry is cached per
+   * (tenant, revision).
+   */
+  async registry(q: Q, tenant: string): Promise<{ registry: Registry; row: TenantRow }> {
+    const row = await this.tenantRow(q, tenant, { light: true });
+    const cached = this.registries.get(row.name);
+    if (cached && cached.revision === row.revision) return { registry: cached, row };
+    const registry = await this.registryAt(q, row, row.revision);
+    this.registries.set(row.name, registry);
+    return { registry, row };
+  }
+
+  async registryAt(q: Q, row: TenantRow, revision: number): Promise<Registry> {
+    const rev = (await this.table(q, 'metadata_revisions').where({ tenant_id: row.id, revision }).first('docs')) as { docs: unknown[] } | undefined;
+    if (!rev) throw new StoreError('not_found', `Tenant "${row.name}" has no revision ${revision}`);
+    return Registry.fromDocuments(rev.docs, revision);
+  }
+
+  async audit(
+    q: Q,
+    e: { tenantId: string; actor: Actor; action: string; object?: string | null; recordId?: string | null; before?: unknown; after?: unknown; revision?: number | null },
+  ): Promise<void> {
+    await this.auditMany(q, [e]);
+  }
+
+  async auditMany(
+    q: Q,
+    entries: Array<{ tenantId: string; actor: Actor; action: string; object?: string | null; recordId?: string | null; before?: unknown; after?: unknown; revision?: number | null }>,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map((e) => ({
+      tenant_id: e.tenantId,
+      actor_id: e.actor.userId,
+      actor_label: e.actor.label ?? null,
+      action: e.action,
+      object: e.object ?? null,
+      record_id: e.recordId ?? null,
+      before: e.before === undefined ? null : JSON.stringify(e.before),
+      after: e.after === undefined ? null : JSON.stringify(e.after),
+      revision: e.revision ?? null,
+    }));
+    for (let i = 0; i < rows.length; i += 500) await this.table(q, 'audit_log').insert(rows.slice(i, i + 500));
+  }
+}
+
+export function toTenant(row: TenantRow): Tenant {
+  return {
+    id: row.id,
+    name: row.name,
+    label: row.label,
+    schema: row.schema_name,
+    revision: Number(row.revision),
+    createdAt: toIso(row.created_at),
+  };
+}
+
+export function toIso(v: Date | string | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  return v instanceof Date ? v.toISOString() : new Date(v).toISOString();
+}
+
+export function actorUuid(actor: Actor | undefined): string | null {
+  return actor && isUuid(actor.userId) ? actor.userId.toLowerCase() : null;
+}
+
+export function checkActor(actor: unknown): Actor {
+  if (!actor || typeof actor !== 'object' || !('userId' in actor)) {
+    throw new StoreError('validation_failed', 'An actor is required for every change', [{ path: '/actor', rule: 'required', message: 'say who makes the change' }]);
+  }
+  const a = actor as Actor;
+  if (a.userId !== null && typeof a.userId !== 'string') throw new StoreError('validation_failed', 'actor.userId must be a string or null');
+  return a;
+}

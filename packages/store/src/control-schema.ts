@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+import { quoteIdent } from './sql.ts';
+
+/**
+ * The control schema's own migrations, in order. Each runs once, recorded in schema_migrations;
+ * all of them run under a transaction-scoped advisory lock so that several nodes starting at
+ * once do not race. `C` is the quoted control schema name (a fixed, validated identifier).
+ */
+const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
+  {
+    name: '001_control',
+    sql: (C) => [
+      `create table if not exists ${C}.tenants (
+        id uuid primary key,
+        name text not null unique,
+        label text,
+        schema_name text not null unique,
+        revision integer not null default 0,
+        physical jsonb not null default '{"objects":{}}'::jsonb,
+        created_at timestamptz not null default now())`,
+      `create table if not exists ${C}.metadata_revisions (
+        tenant_id uuid not null references ${C}.tenants(id) on delete cascade,
+        revision integer not null,
+        docs json not null, -- json, not jsonb: keeps the authored key (field) order
+        hash text not null,
+        plan jsonb not null default '[]'::jsonb,
+        actor_id text,
+        actor_label text,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, revision))`,
+      `create table if not exists ${C}.audit_log (
+        id bigserial primary key,
+        tenant_id uuid not null,
+        at timestamptz not null default now(),
+        actor_id text,
+        actor_label text,
+        action text not null,
+        object text,
+        record_id uuid,
+        before jsonb,
+        after jsonb,
+        revision integer)`,
+      `create index if not exists audit_log_record on ${C}.audit_log (tenant_id, record_id, id)`,
+      `create index if not exists audit_log_object on ${C}.audit_log (tenant_id, object, id)`,
+      `create or replace function ${C}.audit_log_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'the audit log is append-only' using errcode = '42501'; end $$`,
+      `drop trigger if exists audit_log_no_change on ${C}.audit_log`,
+      `create trigger audit_log_no_change before update or delete on ${C}.audit_log
+        for each row execute function ${C}.audit_log_append_only()`,
+      `drop trigger if exists audit_log_no_truncate on ${C}.audit_log`,
+      `create trigger audit_log_no_truncate before truncate on ${C}.audit_log
+        for each statement execute function ${C}.audit_log_append_only()`,
+      `create table if not exists ${C}.credentials (
+        tenant_id uuid not null references ${C}.tenants(id) on delete cascade,
+        user_id text not null,
+        email text not null,
+        password_hash text not null,
+        active boolean not null default true,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        primary key (tenant_id, user_id))`,
+      `create unique index if not exists credentials_email on ${C}.credentials (tenant_id, lower(email))`,
+      `create table if not exists ${C}.api_tokens (
+        id uuid primary key,
+        tenant_id uuid not null references ${C}.tenants(id) on delete cascade,
+        user_id text not null,
+        name text not null,
+        token_hash text not null unique,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz,
+        revoked_at timestamptz,
+        last_used_at timestamptz)`,
+      `create index if not exists api_tokens_user on ${C}.api_tokens (tenant_id, user_id)`,
+      `create table if not exists ${C}.sessions (
+        jti text primary key,
+        tenant_id uuid not null references ${C}.tenants(id) on delete cascade,
+        user_id text not null,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        revoked_at timestamptz)`,
+      `create index if not exists sessions_user on ${C}.sessions (tenant_id, user_id)`,
+    ],
+  },
+];
+
+export async function migrateControlSchema(knex: Knex, schema: string): Promise<void> {
+  const C = quoteIdent(schema);
+  await knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`attain-control:${schema}`]);
+    await trx.raw(`create schema if not exists ${C}`);
+    await trx.raw(`create table if not exists ${C}.schema_migrations (name text primary key, applied_at timestamptz not null default now())`);
+    const done = new Set((await trx.withSchema(schema).table('schema_migrations').select('name')).map((r: { name: string }) => r.name));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.name)) continue;
+      for (const statement of m.sql(C)) await trx.raw(statement);
+      await trx.withSchema(schema).table('schema_migrations').insert({ name: m.name });
+    }
+  });
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+
+export type Dialect = 'pglite' | 'postgres';
+
+export interface Database {
+  knex: Knex;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  memory?: boolean;
+}
+
+/**
+ * Opens the database: PostgreSQL when a URL is given (or DATABASE_URL is set), otherwise embedded
+ * PGlite in a data directory (or in memory for tests). PGlite has exactly one connection, so
+ * every query inside a transaction must go through the transaction object.
+ */
+export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
+  const url = opts.databaseUrl ?? (opts.memory || opts.dataDir ? undefined : process.env.DATABASE_URL);
+  let knex: Knex;
+  let dialect: Dialect;
+  if (url) {
+    knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: Number(process.env.ATTAIN_DB_POOL ?? 10) } });
+    dialect = 'postgres';
+  } else {
+    let connection: { filename?: string } = {};
+    if (!opts.memory) {
+      const dir = resolve(opts.dataDir ?? process.env.ATTAIN_DATA_DIR ?? './.attain/data');
+      mkdirSync(dir, { recursive: true });
+      connection = { filename: dir };
+    }
+    // knex-pglite's typings predate knex 3's Client type; the dialect is a knex Client subclass.
+    knex = knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection } as Knex.Config);
+    dialect = 'pglite';
+  }
+  await knex.raw('select 1');
+  let closed = false;
+  return {
+    knex,
+    dialect,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await knex.destroy();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { allFields, type FieldDef, type ObjectDef } from '@attain/meta';
+import type { Knex } from 'knex';
+import { StoreError } from '../errors.ts';
+import type { RecordAccess } from '../types.ts';
+
+/** Does this field have a column to read, filter and sort on? */
+export function hasColumn(f: FieldDef): boolean {
+  return !f.formula || f.formula.stored;
+}
+
+/**
+ * Resolves a field named in a filter, sort or search. Hidden fields are refused with 403 so
+ * they cannot be used as an oracle; unknown names are 400.
+ */
+export function resolveField(object: ObjectDef, name: unknown, access: RecordAccess, path: string): FieldDef {
+  if (typeof name !== 'string' || name.length > 63) {
+    throw new StoreError('unknown_field', 'Unknown field', [{ path, rule: 'unknown_field', message: 'is not a field name' }]);
+  }
+  const field = allFields(object).find((f) => f.name === name);
+  if (!field) {
+    throw new StoreError('unknown_field', `"${object.name}" has no field "${name}"`, [{ path, rule: 'unknown_field', message: `"${name}" is not a field of "${object.name}"` }]);
+  }
+  if (access.hiddenFields?.has(name)) {
+    throw new StoreError('field_hidden', `You may not use the field "${name}"`, [{ path, rule: 'field_hidden', message: `"${name}" is not readable for you` }]);
+  }
+  if (!hasColumn(field)) {
+    throw new StoreError('invalid_filter', `"${name}" is computed and cannot be filtered or sorted`, [{ path, rule: 'computed', message: 'is computed on read' }]);
+  }
+  return field;
+}
+
+/** Fields returned to this caller, in a stable order. */
+export function readableFields(object: ObjectDef, access: RecordAccess): FieldDef[] {
+  const sys = object.systemFields;
+  const order = ['id', 'external_id', 'owner_id'];
+  const head = order.map((n) => sys.find((f) => f.name === n)).filter((f): f is FieldDef => Boolean(f));
+  const tail = sys.filter((f) => !order.includes(f.name));
+  return [...head, ...object.fields.filter(hasColumn), ...tail].filter((f) => !access.hiddenFields?.has(f.name));
+}
+
+export function selectList(knex: Knex, fields: FieldDef[]): Array<string | Knex.Raw> {
+  // Dates travel as text so no driver turns them into a timestamp at local midnight.
+  return fields.map((f) => (f.storage === 'date' ? knex.raw('??::text as ??', [f.column, f.name]) : f.column));
+}
+
+/** A database row as the API shows it: exact decimals as strings, ISO datetimes, plain numbers. */
+export function serialize(fields: FieldDef[], row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = row[f.name];
+    if (v === null || v === undefined) {
+      out[f.name] = null;
+      continue;
+    }
+    switch (f.storage) {
+      case 'integer':
+        out[f.name] = Number(v);
+        break;
+      case 'decimal':
+      case 'money':
+      case 'percent':
+        out[f.name] = String(v);
+        break;
+      case 'datetime':
+        out[f.name] = v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
+        break;
+      default:
+        out[f.name] = v;
+    }
+  }
+  return out;
+}

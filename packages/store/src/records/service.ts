@@ -1,0 +1,428 @@
+import { findField, type FieldDef, type ObjectDef, type Registry } from '@attain/meta';
+import type { Knex } from 'knex';
+import { actorUuid, checkActor, type Ctx, type Q, type TenantRow } from '../context.ts';
+import { StoreError, pgCode, wrapUnexpected, type ErrorDetail } from '../errors.ts';
+import type { Actor, Filter, ListQuery, ListResult, Rec, RecordAccess, RecordService } from '../types.ts';
+import { isUuid, uuidv7 } from '../uuid.ts';
+import { normalizeDateTime } from '../values.ts';
+import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, resolveSort } from './cursor.ts';
+import { hasColumn, readableFields, selectList, serialize } from './fields.ts';
+import { compileFilter, likePattern } from './filter.ts';
+import { ajvDetails, checkWriteKeys, failValidation, validatorFor } from './validate.ts';
+
+const SEARCHABLE = new Set(['text', 'long_text', 'email', 'phone', 'url', 'enum']);
+const MAX_BATCH = 1000;
+
+function checkAccess(access: RecordAccess | undefined): RecordAccess {
+  const a = access ?? {};
+  if (a.rowFilter && !Array.isArray(a.rowFilter.ownerIn)) throw new StoreError('validation_failed', 'rowFilter.ownerIn must be a list of user ids');
+  return a;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function hasForbiddenKey(v: Record<string, unknown>): boolean {
+  return ['__proto__', 'constructor', 'prototype'].some((k) => Object.hasOwn(v, k));
+}
+
+/** Record reads and writes for one tenant at one metadata revision, seen through one caller's access. */
+export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, accessIn?: RecordAccess): RecordService {
+  const access = checkAccess(accessIn);
+  const schema = tenant.schema_name;
+  const knex = ctx.knex;
+  const systemView: RecordAccess = {};
+
+  function objectOf(name: string): ObjectDef {
+    const o = typeof name === 'string' ? registry.object(name) : undefined;
+    if (!o) throw new StoreError('not_found', `No object named "${String(name).slice(0, 64)}"`);
+    return o;
+  }
+  const from = (q: Q, o: ObjectDef) => q.withSchema(schema).from(o.table);
+  const ownerColumn = (o: ObjectDef) => (o.owned ? 'owner_id' : 'created_by');
+  const ownerSet = () => (access.rowFilter?.ownerIn ?? []).filter(isUuid).map((s) => s.toLowerCase());
+
+  /** Live rows (unless asked otherwise) inside the caller's record scope. */
+  function scoped(q: Q, o: ObjectDef, includeDeleted = false): Knex.QueryBuilder {
+    const qb = from(q, o);
+    if (!includeDeleted) qb.whereNull('deleted_at');
+    if (access.rowFilter) {
+      const owners = ownerSet();
+      if (owners.length === 0) qb.whereRaw('false');
+      else qb.whereIn(ownerColumn(o), owners);
+    }
+    return qb;
+  }
+
+  function applySearch(qb: Knex.QueryBuilder, o: ObjectDef, search: unknown): void {
+    if (search === undefined || search === null || search === '') return;
+    if (typeof search !== 'string' || search.length > 200) throw new StoreError('invalid_filter', 'search must be text of at most 200 characters', [{ path: '/search', rule: 'type', message: 'must be short text' }]);
+    // Hidden fields are never searched: a match would reveal their content.
+    const fields = o.fields.filter((f) => hasColumn(f) && SEARCHABLE.has(f.storage) && (f.searchable || f.name === o.titleField) && !access.hiddenFields?.has(f.name));
+    if (fields.length === 0) {
+      qb.whereRaw('false');
+      return;
+    }
+    const pattern = likePattern(search, false);
+    qb.where((w) => void fields.forEach((f) => w.orWhereRaw('?? ilike ?', [f.column, pattern])));
+  }
+
+  const readFields = (o: ObjectDef) => readableFields(o, access);
+  const out = (o: ObjectDef, row: Record<string, unknown>) => serialize(readFields(o), row) as Rec;
+  const full = (o: ObjectDef, row: Record<string, unknown>) => serialize(readableFields(o, systemView), row);
+
+  async function fetchOne(q: Q, o: ObjectDef, id: string, opts: { deleted?: boolean | 'any'; lock?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
+    const qb = scoped(q, o, true).where('id', id).first(selectList(knex, readableFields(o, systemView)));
+    if (opts.deleted === true) qb.whereNotNull('deleted_at');
+    else if (opts.deleted !== 'any') qb.whereNull('deleted_at');
+    if (opts.lock) qb.forUpdate();
+    return (await qb) as Record<string, unknown> | undefined;
+  }
+
+  function translateQueryError(error: unknown): StoreError {
+    const code = pgCode(error);
+    if (code?.startsWith('22')) return new StoreError('invalid_filter', 'A filter value does not fit its field', [{ path: '/filter', rule: 'type', message: 'a value does not fit its field' }], { cause: error });
+    return wrapUnexpected(error);
+  }
+
+  function toDb(f: FieldDef, v: unknown): unknown {
+    if (v === null || v === undefined) return null;
+    switch (f.storage) {
+      case 'decimal':
+      case 'money':
+      case 'percent':
+        return typeof v === 'number' ? String(v) : v;
+      case 'datetime':
+        return typeof v === 'string' ? (normalizeDateTime(v) ?? v) : v;
+      case 'ref':
+        return typeof v === 'string' ? v.toLowerCase() : v;
+      default:
+        return v;
+    }
+  }
+
+  /** Validates a write and returns column values. Throws with every problem found. */
+  function prepare(o: ObjectDef, data: unknown, mode: 'create' | 'update', prefix = ''): Record<string, unknown> {
+    if (!isRecord(data) || hasForbiddenKey(data)) failValidation([{ path: prefix || '/', rule: 'type', message: 'the record must be a JSON object' }]);
+    const problems = checkWriteKeys(o, data, access, prefix);
+    if (problems.length) failValidation(problems);
+    const copy: Record<string, unknown> = { ...data };
+    const validate = validatorFor(registry, o, mode);
+    if (!validate(copy)) failValidation(ajvDetails(validate.errors, prefix));
+    const details: ErrorDetail[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(copy)) {
+      const f = findField(o, key) as FieldDef;
+      if (mode === 'update' && v === null && f.required) details.push({ path: `${prefix}/${key}`, rule: 'required', message: `"${key}" is required and cannot be emptied` });
+      if (key === 'external_id' && v !== null && (typeof v !== 'string' || v.length === 0 || v.length > 255)) {
+        details.push({ path: `${prefix}/${key}`, rule: 'maxLength', message: '"external_id" must be 1 to 255 characters' });
+      }
+      if (key === 'owner_id' && v !== null && !isUuid(v)) details.push({ path: `${prefix}/${key}`, rule: 'format', message: '"owner_id" must be a uuid' });
+      values[f.column] = toDb(f, v);
+    }
+    if (details.length) failValidation(details);
+    return values;
+  }
+
+  function checkOwnerScope(o: ObjectDef, values: Record<string, unknown>, prefix = ''): void {
+    if (!access.rowFilter) return;
+    const col = ownerColumn(o);
+    if (!(col in values)) return;
+    const owner = values[col];
+    if (typeof owner !== 'string' || !ownerSet().includes(owner.toLowerCase())) {
+      failValidation([{ path: `${prefix}/${col}`, rule: 'owner_scope', message: `"${col}" must be a user whose records you may manage` }]);
+    }
+  }
+
+  /** Every ref value must point at a live record of the target object. */
+  async function checkRefs(q: Q, o: ObjectDef, rows: Array<Record<string, unknown>>, prefixOf: (i: number) => string): Promise<void> {
+    const details: ErrorDetail[] = [];
+    for (const f of o.fields) {
+      if (!f.ref || !hasColumn(f)) continue;
+      const target = registry.object(f.ref.object);
+      if (!target) continue;
+      const ids = [...new Set(rows.map((r) => r[f.column]).filter((v): v is string => typeof v === 'string'))];
+      if (ids.length === 0) continue;
+      const found = new Set(((await from(q, target).whereIn('id', ids).whereNull('deleted_at').select('id')) as Array<{ id: string }>).map((r) => r.id));
+      rows.forEach((r, i) => {
+        const v = r[f.column];
+        if (typeof v === 'string' && !found.has(v)) details.push({ path: `${prefixOf(i)}/${f.name}`, rule: 'ref_exists', message: `"${f.name}" refers to a ${target.name} that does not exist` });
+      });
+    }
+    if (details.length) failValidation(details);
+  }
+
+  function uniqueConflict(o: ObjectDef, error: unknown): StoreError {
+    return new StoreError('conflict', `Another ${o.name} already has this unique value`, [{ path: '', rule: 'unique', message: 'duplicate value for a unique field' }], { cause: error });
+  }
+
+  async function inTx<T>(o: ObjectDef, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await knex.transaction(fn);
+    } catch (error) {
+      if (pgCode(error) === '23505') throw uniqueConflict(o, error);
+      throw wrapUnexpected(error);
+    }
+  }
+
+  async function softDelete(trx: Knex.Transaction, o: ObjectDef, before: Record<string, unknown>, actor: Actor, depth: number): Promise<void> {
+    const id = before.id as string;
+    if (depth > 10) throw new StoreError('conflict', 'Deleting would cascade too deeply');
+    for (const inv of registry.inverseRelations(o.name)) {
+      const child = registry.object(inv.object);
+      const field = child ? findField(child, inv.field) : undefined;
+      if (!child || !field?.ref) continue;
+      const live = from(trx, child).where(field.column, id).whereNull('deleted_at');
+      if (field.ref.onDelete === 'restrict') {
+        const n = Number(((await live.clone().count({ c: '*' })) as Array<{ c: unknown }>)[0]?.c ?? 0);
+        if (n > 0) {
+          throw new StoreError('conflict', `${n} ${child.name} record(s) still refer to this ${o.name}`, [{ path: `/${child.name}/${field.name}`, rule: 'restrict', message: `${n} ${child.name} record(s) refer to it` }]);
+        }
+      } else {
+        const rows = (await live.clone().select(selectList(knex, readableFields(child, systemView))).forUpdate()) as Array<Record<string, unknown>>;
+        for (const r of rows) {
+          if (field.ref.onDelete === 'cascade') await softDelete(trx, child, r, actor, depth + 1);
+          else {
+            await from(trx, child).where('id', r.id as string).update({ [field.column]: null, updated_at: new Date(), updated_by: actorUuid(actor), version: trx.raw('version + 1') });
+            const after = await fetchOne(trx, child, r.id as string, { deleted: 'any' });
+            await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'update', object: child.name, recordId: r.id as string, before: full(child, r), after: after ? full(child, after) : null, revision: registry.revision });
+          }
+        }
+      }
+    }
+    await from(trx, o).where('id', id).update({ deleted_at: new Date(), updated_at: new Date(), updated_by: actorUuid(actor), version: trx.raw('version + 1') });
+    await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'delete', object: o.name, recordId: id, before: full(o, before), after: null, revision: registry.revision });
+  }
+
+  const service: RecordService = {
+    registry,
+
+    async list(objectName: string, q: ListQuery = {}): Promise<ListResult> {
+      const o = objectOf(objectName);
+      if (typeof q !== 'object' || q === null || Array.isArray(q)) throw new StoreError('invalid_filter', 'The query must be an object');
+      const limit = q.limit ?? 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new StoreError('invalid_filter', 'limit must be between 1 and 500', [{ path: '/limit', rule: 'range', message: 'must be 1..500' }]);
+      const offset = q.offset ?? 0;
+      if (!Number.isInteger(offset) || offset < 0 || offset + limit > 10_000) {
+        throw new StoreError('invalid_filter', 'offset + limit must stay within 10000; use the page cursor to go further', [{ path: '/offset', rule: 'range', message: 'offset + limit <= 10000' }]);
+      }
+      if (offset > 0 && q.after !== undefined) throw new StoreError('invalid_filter', 'Use either offset or after, not both', [{ path: '/offset', rule: 'exclusive', message: 'not with after' }]);
+      const keys = resolveSort(o, q.sort, access);
+      const where = q.filter === undefined ? undefined : compileFilter(o, q.filter, access);
+      const cursor = q.after === undefined || q.after === null ? undefined : decodeCursor(keys, q.after);
+      const base = () => {
+        const qb = scoped(knex, o, q.includeDeleted === true);
+        if (where) qb.where((b) => where(b));
+        applySearch(qb, o, q.search);
+        return qb;
+      };
+      try {
+        const page = base().select([...selectList(knex, readFields(o)), ...cursorSelects(knex, keys)]);
+        if (cursor) applyKeyset(page, keys, cursor);
+        applyOrder(page, keys);
+        page.limit(limit + 1);
+        if (offset) page.offset(offset);
+        const rows = (await page) as Array<Record<string, unknown>>;
+        const more = rows.length > limit;
+        const data = rows.slice(0, limit).map((r) => out(o, r));
+        const last = rows[limit - 1];
+        const result: ListResult = { data, page: { next: more && last ? encodeCursor(keys, { ...last, ...out(o, last) }) : null, limit } };
+        if (q.withTotal) result.total = Number(((await base().count({ c: '*' })) as Array<{ c: unknown }>)[0]?.c ?? 0);
+        return result;
+      } catch (error) {
+        throw translateQueryError(error);
+      }
+    },
+
+    async get(objectName, id, opts = {}) {
+      const o = objectOf(objectName);
+      if (!isUuid(id)) return undefined;
+      const row = (await scoped(knex, o, opts.includeDeleted === true).where('id', id.toLowerCase()).first(selectList(knex, readFields(o)))) as Record<string, unknown> | undefined;
+      return row ? out(o, row) : undefined;
+    },
+
+    async getMany(objectName, ids) {
+      const o = objectOf(objectName);
+      if (!Array.isArray(ids)) throw new StoreError('invalid_filter', 'ids must be a list');
+      if (ids.length > MAX_BATCH) throw new StoreError('invalid_filter', `at most ${MAX_BATCH} ids at once`);
+      const wanted = [...new Set(ids.filter(isUuid).map((s) => s.toLowerCase()))];
+      if (wanted.length === 0) return [];
+      const rows = (await scoped(knex, o).whereIn('id', wanted).select(selectList(knex, readFields(o)))) as Array<Record<string, unknown>>;
+      const byId = new Map(rows.map((r) => [r.id as string, out(o, r)]));
+      return ids.map((id) => (typeof id === 'string' ? byId.get(id.toLowerCase()) : undefined)).filter((r): r is Rec => Boolean(r));
+    },
+
+    async count(objectName, filter?: Filter, opts = {}) {
+      const o = objectOf(objectName);
+      const where = filter === undefined ? undefined : compileFilter(o, filter, access);
+      const qb = scoped(knex, o, opts.includeDeleted === true);
+      if (where) qb.where((b) => where(b));
+      applySearch(qb, o, opts.search);
+      try {
+        return Number(((await qb.count({ c: '*' })) as Array<{ c: unknown }>)[0]?.c ?? 0);
+      } catch (error) {
+        throw translateQueryError(error);
+      }
+    },
+
+    async create(objectName, data, actorIn) {
+      const actor = checkActor(actorIn);
+      const o = objectOf(objectName);
+      const values = prepare(o, data, 'create');
+      const who = actorUuid(actor);
+      const now = new Date();
+      const id = uuidv7(now.getTime());
+      const row: Record<string, unknown> = { ...values, id, created_at: now, updated_at: now, created_by: who, updated_by: who, version: 1 };
+      if (o.owned && !('owner_id' in values)) row.owner_id = who;
+      checkOwnerScope(o, row);
+      return inTx(o, async (trx) => {
+        await checkRefs(trx, o, [row], () => '');
+        await from(trx, o).insert(row);
+        const saved = (await fetchOne(trx, o, id)) as Record<string, unknown>;
+        await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'create', object: o.name, recordId: id, before: null, after: full(o, saved), revision: registry.revision });
+        return out(o, saved);
+      });
+    },
+
+    async update(objectName, id, patch, actorIn, opts = {}) {
+      const actor = checkActor(actorIn);
+      const o = objectOf(objectName);
+      if (!isUuid(id)) throw new StoreError('not_found', `No ${o.name} with this id`);
+      const values = prepare(o, patch, 'update');
+      checkOwnerScope(o, values);
+      return inTx(o, async (trx) => {
+        const before = await fetchOne(trx, o, id.toLowerCase(), { lock: true });
+        if (!before) throw new StoreError('not_found', `No ${o.name} with this id`);
+        const version = Number(before.version);
+        if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) {
+          throw new StoreError('conflict', `The ${o.name} was changed by someone else (now version ${version})`, [{ path: '/version', rule: 'version', message: `expected version ${opts.expectedVersion}, found ${version}` }]);
+        }
+        if (Object.keys(values).length === 0) return out(o, before);
+        await checkRefs(trx, o, [values], () => '');
+        await from(trx, o)
+          .where('id', before.id as string)
+          .update({ ...values, updated_at: new Date(), updated_by: actorUuid(actor), version: version + 1 });
+        const after = (await fetchOne(trx, o, before.id as string)) as Record<string, unknown>;
+        await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'update', object: o.name, recordId: before.id as string, before: full(o, before), after: full(o, after), revision: registry.revision });
+        return out(o, after);
+      });
+    },
+
+    async delete(objectName, id, actorIn) {
+      const actor = checkActor(actorIn);
+      const o = objectOf(objectName);
+      if (!isUuid(id)) throw new StoreError('not_found', `No ${o.name} with this id`);
+      await inTx(o, async (trx) => {
+        const before = await fetchOne(trx, o, id.toLowerCase(), { lock: true });
+        if (!before) throw new StoreError('not_found', `No ${o.name} with this id`);
+        await softDelete(trx, o, before, actor, 0);
+      });
+    },
+
+    async restore(objectName, id, actorIn) {
+      const actor = checkActor(actorIn);
+      const o = objectOf(objectName);
+      if (!isUuid(id)) throw new StoreError('not_found', `No ${o.name} with this id`);
+      return inTx(o, async (trx) => {
+        const before = await fetchOne(trx, o, id.toLowerCase(), { lock: true, deleted: true });
+        if (!before) throw new StoreError('not_found', `No deleted ${o.name} with this id`);
+        await from(trx, o)
+          .where('id', before.id as string)
+          .update({ deleted_at: null, updated_at: new Date(), updated_by: actorUuid(actor), version: Number(before.version) + 1 });
+        const after = (await fetchOne(trx, o, before.id as string)) as Record<string, unknown>;
+        await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'restore', object: o.name, recordId: before.id as string, before: full(o, before), after: full(o, after), revision: registry.revision });
+        return out(o, after);
+      });
+    },
+
+    async upsert(objectName, rows, actorIn) {
+      const actor = checkActor(actorIn);
+      const o = objectOf(objectName);
+      if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_BATCH) {
+        failValidation([{ path: '/', rule: 'batch', message: `send 1 to ${MAX_BATCH} records` }]);
+      }
+      const who = actorUuid(actor);
+      const now = new Date();
+      const details: ErrorDetail[] = [];
+      const prepared: Array<Record<string, unknown>> = [];
+      const seen = new Set<string>();
+      rows.forEach((r, i) => {
+        try {
+          const ext = isRecord(r) ? r.external_id : undefined;
+          if (typeof ext !== 'string' || ext.length === 0) {
+            details.push({ path: `/${i}/external_id`, rule: 'required', message: '"external_id" is required to upsert' });
+            return;
+          }
+          if (seen.has(ext)) details.push({ path: `/${i}/external_id`, rule: 'unique', message: `"external_id" ${JSON.stringify(ext.slice(0, 80))} appears twice in the batch` });
+          seen.add(ext);
+          const values = prepare(o, r, 'create', `/${i}`);
+          checkOwnerScope(o, values, `/${i}`);
+          prepared.push(values);
+        } catch (error) {
+          if (error instanceof StoreError && error.code === 'validation_failed') details.push(...error.details);
+          else throw error;
+        }
+      });
+      if (details.length) failValidation(details);
+      return inTx(o, async (trx) => {
+        const exts = prepared.map((p) => p.external_id as string);
+        const existing = (await from(trx, o)
+          .whereIn('external_id', exts)
+          .whereNull('deleted_at')
+          .select(selectList(knex, readableFields(o, systemView)))
+          .forUpdate()) as Array<Record<string, unknown>>;
+        const beforeByExt = new Map(existing.map((r) => [r.external_id as string, r]));
+        if (access.rowFilter) {
+          const owners = ownerSet();
+          const col = ownerColumn(o);
+          const outside = existing.filter((r) => !owners.includes(String(r[col])));
+          if (outside.length) {
+            throw new StoreError('conflict', 'Some external ids belong to records you may not change', outside.map((r) => ({ path: `/${exts.indexOf(r.external_id as string)}/external_id`, rule: 'row_access', message: 'belongs to a record outside your access' })));
+          }
+        }
+        await checkRefs(trx, o, prepared, (i) => `/${i}`);
+        // One INSERT … ON CONFLICT per group of rows setting the same fields, so a row never
+        // overwrites a field it did not send.
+        const groups = new Map<string, Array<Record<string, unknown>>>();
+        for (const p of prepared) {
+          const sig = Object.keys(p).sort().join(',');
+          const list = groups.get(sig) ?? [];
+          list.push(p);
+          groups.set(sig, list);
+        }
+        for (const group of groups.values()) {
+          const insertRows = group.map((p) => {
+            const row: Record<string, unknown> = { ...p, id: uuidv7(now.getTime()), created_at: now, updated_at: now, created_by: who, updated_by: who, version: 1 };
+            if (o.owned && !('owner_id' in p)) row.owner_id = who;
+            return row;
+          });
+          const merge: Record<string, unknown> = { updated_at: now, updated_by: who, version: trx.raw('??.?? + 1', [o.table, 'version']) };
+          for (const col of Object.keys(group[0] as object)) if (col !== 'external_id') merge[col] = trx.raw('excluded.??', [col]);
+          await from(trx, o)
+            .insert(insertRows)
+            .onConflict(trx.raw('("external_id") where deleted_at is null'))
+            .merge(merge);
+        }
+        const after = (await from(trx, o)
+          .whereIn('external_id', exts)
+          .whereNull('deleted_at')
+          .select(selectList(knex, readableFields(o, systemView)))) as Array<Record<string, unknown>>;
+        const afterByExt = new Map(after.map((r) => [r.external_id as string, r]));
+        let created = 0;
+        const records: Rec[] = [];
+        const audits = [];
+        for (const ext of exts) {
+          const a = afterByExt.get(ext) as Record<string, unknown>;
+          const b = beforeByExt.get(ext);
+          if (!b) created += 1;
+          records.push(out(o, a));
+          audits.push({ tenantId: tenant.id, actor, action: b ? 'update' : 'create', object: o.name, recordId: a.id as string, before: b ? full(o, b) : null, after: full(o, a), revision: registry.revision });
+        }
+        await ctx.auditMany(trx, audits);
+        return { created, updated: exts.length - created, records };
+      });
+    },
+  };
+  return service;
+}

@@ -1,0 +1,107 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import formatsModule from 'ajv-formats';
+import { allFields, recordJsonSchema, type ObjectDef, type Registry } from '@attain/meta';
+import { StoreError, type ErrorDetail } from '../errors.ts';
+import type { RecordAccess } from '../types.ts';
+
+// ajv-formats is CommonJS; under Node's ESM loader its function may sit on `.default`.
+type AddFormats = (ajv: Ajv2020) => unknown;
+const addFormats: AddFormats = ((formatsModule as unknown as { default?: AddFormats }).default ?? formatsModule) as unknown as AddFormats;
+
+function makeAjv(useDefaults: boolean): Ajv2020 {
+  // Schemas come only from recordJsonSchema (registry-resolved, allowlisted keywords), never
+  // from tenant JSON directly.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true, useDefaults, coerceTypes: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+const ajvCreate = makeAjv(true);
+const ajvUpdate = makeAjv(false);
+
+// Keyed by the immutable Registry object, i.e. by tenant and revision; freed with it.
+const cache = new WeakMap<Registry, Map<string, ValidateFunction>>();
+
+export function validatorFor(registry: Registry, object: ObjectDef, mode: 'create' | 'update'): ValidateFunction {
+  let perRegistry = cache.get(registry);
+  if (!perRegistry) {
+    perRegistry = new Map();
+    cache.set(registry, perRegistry);
+  }
+  const key = `${object.id}:${mode}`;
+  let fn = perRegistry.get(key);
+  if (!fn) {
+    fn = (mode === 'create' ? ajvCreate : ajvUpdate).compile(recordJsonSchema(object, mode));
+    perRegistry.set(key, fn);
+  }
+  return fn;
+}
+
+function explain(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return 'is required';
+    case 'type':
+      return `must be ${String(p.type).replace(',', ' or ')}`;
+    case 'enum':
+      return `must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'format':
+      return `must be a valid ${String(p.format)}`;
+    case 'maxLength':
+      return `must be at most ${String(p.limit)} characters long`;
+    case 'minimum':
+      return `must be at least ${String(p.limit)}`;
+    case 'maximum':
+      return `must be at most ${String(p.limit)}`;
+    case 'pattern':
+      return 'has the wrong format';
+    case 'uniqueItems':
+      return 'must not repeat a value';
+    default:
+      return e.message ?? `breaks the rule "${e.keyword}"`;
+  }
+}
+
+export function ajvDetails(errors: ErrorObject[] | null | undefined, prefix = ''): ErrorDetail[] {
+  const seen = new Set<string>();
+  const out: ErrorDetail[] = [];
+  for (const e of errors ?? []) {
+    const path = e.keyword === 'required' ? `${e.instancePath}/${String((e.params as { missingProperty?: unknown }).missingProperty)}` : e.instancePath;
+    const key = `${path}|${e.keyword}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const field = path.split('/')[1] ?? '';
+    out.push({ path: `${prefix}${path}`, rule: e.keyword, message: `"${field}" ${explain(e)}` });
+  }
+  return out;
+}
+
+/**
+ * Checks which keys a write may set. Hidden fields are 403 (field_hidden); read-only, computed,
+ * platform and unknown fields are 422 with the field and the rule named.
+ */
+export function checkWriteKeys(object: ObjectDef, data: Record<string, unknown>, access: RecordAccess, prefix = ''): ErrorDetail[] {
+  const hidden: ErrorDetail[] = [];
+  const problems: ErrorDetail[] = [];
+  const fields = new Map(allFields(object).map((f) => [f.name, f]));
+  for (const key of Object.keys(data)) {
+    const path = `${prefix}/${key}`;
+    const f = fields.get(key);
+    if (access.hiddenFields?.has(key)) {
+      hidden.push({ path, rule: 'field_hidden', message: `"${key}" is not writable for you` });
+    } else if (!f) {
+      problems.push({ path, rule: 'unknown_field', message: `"${key}" is not a field of "${object.name}"` });
+    } else if (f.readOnly || f.formula) {
+      problems.push({ path, rule: 'read_only', message: `"${key}" is set by the platform and cannot be written` });
+    } else if (access.readOnlyFields?.has(key)) {
+      problems.push({ path, rule: 'read_only', message: `"${key}" is read-only for you` });
+    }
+  }
+  if (hidden.length) throw new StoreError('field_hidden', 'The write names fields you may not use', hidden);
+  return problems;
+}
+
+export function failValidation(details: ErrorDetail[]): never {
+  throw new StoreError('validation_failed', details.length === 1 && details[0] ? details[0].message : `${details.length} problems with the record`, details);
+}

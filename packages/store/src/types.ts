@@ -1,0 +1,233 @@
+import type { Registry, Storage } from '@attain/meta';
+import type { Database } from './database.ts';
+
+export type Actor = { userId: string | null; label?: string };
+
+export interface Tenant {
+  id: string;
+  name: string;
+  label: string | null;
+  schema: string;
+  revision: number;
+  createdAt: string;
+}
+
+export interface ApplyOptions {
+  /** Field ids (or object ids) whose hidden columns (or tables) may be dropped for good. */
+  purge?: string[];
+  /** Values to fill existing empty rows with, keyed by field id, when a field becomes required. */
+  backfill?: Record<string, unknown>;
+}
+
+export type StepKind =
+  | 'create_table'
+  | 'rename_table'
+  | 'restore_object'
+  | 'hide_object'
+  | 'purge_object'
+  | 'add_column'
+  | 'rename_column'
+  | 'restore_field'
+  | 'widen_column'
+  | 'set_required'
+  | 'drop_required'
+  | 'set_default'
+  | 'add_index'
+  | 'drop_index'
+  | 'add_foreign_key'
+  | 'drop_foreign_key'
+  | 'hide_field'
+  | 'purge_field'
+  | 'metadata_only';
+
+export interface PlanStep {
+  kind: StepKind;
+  /** Object id and current api name. */
+  object: { id: string; name: string };
+  field?: { id: string; name: string };
+  /** One sentence for the dry run, in English. */
+  sentence: string;
+  /** False when the step is refused; `reason` says why. */
+  safe: boolean;
+  reason?: string;
+}
+
+export interface MigrationPlan {
+  fromRevision: number;
+  /** The revision applying this plan creates, or null when nothing would change. */
+  toRevision: number | null;
+  hash: string;
+  empty: boolean;
+  /** True when every step is safe. */
+  safe: boolean;
+  steps: PlanStep[];
+}
+
+export interface RevisionInfo {
+  revision: number;
+  hash: string;
+  actor: Actor;
+  createdAt: string;
+  steps: number;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: Actor;
+  action: string;
+  object: string | null;
+  recordId: string | null;
+  before: unknown;
+  after: unknown;
+  revision: number | null;
+}
+
+export type RecordAccess = {
+  rowFilter?: { ownerIn: string[] };
+  hiddenFields?: ReadonlySet<string>;
+  readOnlyFields?: ReadonlySet<string>;
+};
+
+export type Rec = Record<string, unknown> & { id: string; version: number };
+
+export type FieldOps = {
+  eq?: unknown;
+  ne?: unknown;
+  gt?: unknown;
+  gte?: unknown;
+  lt?: unknown;
+  lte?: unknown;
+  in?: unknown[];
+  nin?: unknown[];
+  contains?: string;
+  startsWith?: string;
+  between?: [unknown, unknown];
+  isNull?: boolean;
+};
+
+export type Filter = { and: Filter[] } | { or: Filter[] } | { not: Filter } | { [field: string]: FieldOps };
+
+export interface ListQuery {
+  filter?: Filter;
+  sort?: Array<{ field: string; dir: 'asc' | 'desc' }>;
+  limit?: number;
+  after?: string;
+  offset?: number;
+  withTotal?: boolean;
+  includeDeleted?: boolean;
+  search?: string;
+}
+
+export interface ListResult {
+  data: Rec[];
+  page: { next: string | null; limit: number };
+  total?: number;
+}
+
+export interface RecordService {
+  readonly registry: Registry;
+  list(object: string, q?: ListQuery): Promise<ListResult>;
+  get(object: string, id: string, opts?: { includeDeleted?: boolean }): Promise<Rec | undefined>;
+  getMany(object: string, ids: string[]): Promise<Rec[]>;
+  create(object: string, data: Record<string, unknown>, actor: Actor): Promise<Rec>;
+  update(object: string, id: string, patch: Record<string, unknown>, actor: Actor, opts?: { expectedVersion?: number }): Promise<Rec>;
+  delete(object: string, id: string, actor: Actor): Promise<void>;
+  restore(object: string, id: string, actor: Actor): Promise<Rec>;
+  upsert(
+    object: string,
+    rows: Array<Record<string, unknown> & { external_id: string }>,
+    actor: Actor,
+  ): Promise<{ created: number; updated: number; records: Rec[] }>;
+  count(object: string, filter?: Filter, opts?: { includeDeleted?: boolean; search?: string }): Promise<number>;
+}
+
+export interface Credential {
+  tenant: string;
+  userId: string;
+  email: string;
+  passwordHash: string;
+  active: boolean;
+}
+
+export interface ApiToken {
+  id: string;
+  tenant: string;
+  userId: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface CredentialStore {
+  upsertCredential(c: Credential): Promise<void>;
+  /** Email is matched case-insensitively. */
+  findCredential(tenant: string, email: string): Promise<Credential | undefined>;
+  /** Deactivating also revokes the user's sessions. */
+  setActive(tenant: string, userId: string, active: boolean): Promise<void>;
+}
+
+/** Credential methods are available both flat and under `credentials`. */
+export interface AuthStore extends CredentialStore {
+  credentials: CredentialStore;
+  apiTokens: {
+    create(t: { tenant: string; userId: string; name: string; tokenHash: string; expiresAt?: Date | string | null }): Promise<ApiToken>;
+    /** Only live tokens: not revoked and not expired. */
+    findByHash(tokenHash: string): Promise<ApiToken | undefined>;
+    revoke(id: string): Promise<void>;
+    list(tenant: string, userId?: string): Promise<ApiToken[]>;
+    touch(id: string): Promise<void>;
+  };
+  sessions: {
+    create(s: { tenant: string; userId: string; jti: string; expiresAt: Date | string }): Promise<void>;
+    isActive(jti: string): Promise<boolean>;
+    revoke(jti: string): Promise<void>;
+    revokeAllForUser(tenant: string, userId: string): Promise<number>;
+  };
+}
+
+export interface MetadataService {
+  plan(tenant: string, docs: unknown[], opts?: ApplyOptions): Promise<MigrationPlan>;
+  apply(tenant: string, docs: unknown[], opts: ApplyOptions & { actor: Actor }): Promise<{ revision: number; plan: MigrationPlan }>;
+  history(tenant: string): Promise<RevisionInfo[]>;
+  revision(tenant: string, n: number): Promise<{ info: RevisionInfo; docs: unknown[] }>;
+  /** The plan that would turn revision a's metadata into revision b's (metadata-level diff, no data checks). */
+  diff(tenant: string, a: number, b: number): Promise<MigrationPlan>;
+  rollback(tenant: string, toRevision: number, actor: Actor): Promise<{ revision: number; plan: MigrationPlan }>;
+}
+
+export interface Store {
+  db: Database;
+  controlSchema: string;
+  tenants: {
+    create(name: string, opts?: { label?: string }): Promise<Tenant>;
+    get(name: string): Promise<Tenant | undefined>;
+    list(): Promise<Tenant[]>;
+  };
+  registry(tenant: string): Promise<Registry>;
+  metadata: MetadataService;
+  records(tenant: string, access?: RecordAccess): Promise<RecordService>;
+  audit: { list(tenant: string, q?: { object?: string; recordId?: string; limit?: number; before?: string | number }): Promise<AuditEntry[]> };
+  auth: AuthStore;
+  close(): Promise<void>;
+}
+
+/** What the migrator knows about the tables and columns that exist, keyed by stable ids. */
+export interface PhysicalField {
+  column: string;
+  storage: Storage;
+  sqlType: string;
+  hidden: boolean;
+}
+
+export interface PhysicalObject {
+  table: string;
+  hidden: boolean;
+  fields: Record<string, PhysicalField>;
+}
+
+export interface PhysicalState {
+  objects: Record<string, PhysicalObject>;
+}
