@@ -1,0 +1,362 @@
+// Type checker: resolves field paths against a FormulaSchema, types every node and reports all
+// errors it can find with positions. Never throws on user input.
+import { closest, diag } from './diagnostics.ts';
+import { createFunctionRegistry } from './functions/index.ts';
+import { unify } from './functions/helpers.ts';
+import type { FunctionRegistry, ParamType } from './functions/registry.ts';
+import { parse } from './parser.ts';
+import {
+  isNumeric, type BinaryOp, type CheckResult, type CollectionInfo, type FormulaError, type FormulaObject,
+  type FormulaSchema, type FormulaType, type Node, type PathStep, type Span, type TNode,
+} from './types.ts';
+
+export interface CheckOptions {
+  schema: FormulaSchema;
+  /** Api name of the root object the formula is evaluated on. */
+  root: string;
+  functions?: FunctionRegistry;
+}
+
+interface Scope {
+  collection?: CollectionInfo;
+  childObject?: FormulaObject;
+}
+
+const AGGREGATES = new Set(['SUM', 'COUNT', 'AVG', 'MIN', 'MAX']);
+
+type Resolved =
+  | { kind: 'field'; steps: PathStep[] }
+  | { kind: 'collection'; info: CollectionInfo; rest: string[] }
+  | { kind: 'error' };
+
+function spanOf(n: Span): Span {
+  return { line: n.line, column: n.column, offset: n.offset, length: n.length };
+}
+
+function names(o: FormulaObject): string[] {
+  return [...(o.fieldNames?.() ?? []), ...(o.childNames?.() ?? [])];
+}
+
+export class Checker {
+  readonly errors: FormulaError[] = [];
+  private readonly schema: FormulaSchema;
+  private readonly root: FormulaObject;
+  private readonly fns: FunctionRegistry;
+
+  constructor(schema: FormulaSchema, root: FormulaObject, fns: FunctionRegistry) {
+    this.schema = schema;
+    this.root = root;
+    this.fns = fns;
+  }
+
+  private err(code: string, at: Span, params: Record<string, string | number> = {}, hintCode = 'NONE', hintParams: Record<string, string | number> = {}): null {
+    this.errors.push(diag(code, spanOf(at), params, hintCode, hintParams));
+    return null;
+  }
+
+  /** Walk a path from `start`; report errors only when `report`. */
+  private walk(segments: string[], start: FormulaObject, at: Span, report: boolean, prefix: string[] = []): Resolved {
+    let obj = start;
+    const steps: PathStep[] = [];
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i]!;
+      const last = i === segments.length - 1;
+      const f = obj.field(seg) ?? obj.field(seg.toLowerCase());
+      if (f) {
+        steps.push({ object: obj.name, table: obj.table, field: f });
+        if (last) return { kind: 'field', steps };
+        const target = f.ref ? this.schema.object(f.ref) : undefined;
+        if (!target) {
+          if (report) this.err(f.ref ? 'UNKNOWN_OBJECT' : 'NOT_A_RELATION', at, { name: f.ref ?? seg, object: obj.name });
+          return { kind: 'error' };
+        }
+        obj = target;
+        continue;
+      }
+      const ch = obj.children?.(seg) ?? obj.children?.(seg.toLowerCase());
+      if (ch) {
+        const child = this.schema.object(ch.object);
+        if (!child) {
+          if (report) this.err('UNKNOWN_OBJECT', at, { name: ch.object });
+          return { kind: 'error' };
+        }
+        const hops = steps.map((s) => s);
+        return {
+          kind: 'collection',
+          info: {
+            key: [...prefix, ...segments.slice(0, i + 1)].join('.'),
+            parentSteps: hops,
+            parentObject: obj.name,
+            childObject: child.name,
+            childTable: child.table,
+            foreignKey: ch.foreignKey,
+          },
+          rest: segments.slice(i + 1),
+        };
+      }
+      if (report) {
+        const guess = closest(seg, names(obj));
+        this.err('UNKNOWN_FIELD', at, { name: seg, object: obj.name }, guess ? 'DID_YOU_MEAN' : 'CHECK_SPELLING', guess ? { name: guess } : {});
+      }
+      return { kind: 'error' };
+    }
+    /* v8 ignore next 2 -- the parser never yields an empty path */
+    return { kind: 'error' };
+  }
+
+  private path(n: Node & { kind: 'path' }, scope: Scope): TNode | null {
+    const key = n.segments.join('.');
+    const col = scope.collection;
+    if (col && scope.childObject) {
+      const parts = col.key.split('.');
+      if (parts.every((p, i) => n.segments[i] === p)) {
+        const rest = n.segments.slice(parts.length);
+        if (rest.length === 0) return this.err('COLLECTION_OUTSIDE_AGGREGATE', n, { name: key }, 'USE_AGGREGATE');
+        const r = this.walk(rest, scope.childObject, n, true);
+        if (r.kind === 'collection') return this.err('NESTED_AGGREGATE', n, { name: key });
+        if (r.kind === 'error') return null;
+        return { kind: 'field', node: n, type: r.steps[r.steps.length - 1]!.field.type, path: { steps: r.steps, key: rest.join('.'), collection: col.key } };
+      }
+    }
+    const r = this.walk(n.segments, this.root, n, true);
+    if (r.kind === 'collection') {
+      return col ? this.err('NESTED_AGGREGATE', n, { name: key }) : this.err('COLLECTION_OUTSIDE_AGGREGATE', n, { name: key }, 'USE_AGGREGATE');
+    }
+    if (r.kind === 'error') return null;
+    return { kind: 'field', node: n, type: r.steps[r.steps.length - 1]!.field.type, path: { steps: r.steps, key } };
+  }
+
+  /** Collections referenced by paths under `n` (probing, no errors). */
+  private collections(n: Node, out: Map<string, CollectionInfo>): void {
+    switch (n.kind) {
+      case 'path': {
+        const r = this.walk(n.segments, this.root, n, false);
+        if (r.kind === 'collection') out.set(r.info.key, r.info);
+        return;
+      }
+      case 'unary': this.collections(n.arg, out); return;
+      case 'binary': this.collections(n.left, out); this.collections(n.right, out); return;
+      case 'call': for (const a of n.args) this.collections(a, out); return;
+      default: return;
+    }
+  }
+
+  node(n: Node, scope: Scope): TNode | null {
+    switch (n.kind) {
+      case 'number': {
+        const v = n.text;
+        const type: FormulaType = /^\d+$/.test(v) ? 'integer' : 'number';
+        return { kind: 'literal', node: n, type, value: v };
+      }
+      case 'text': return { kind: 'literal', node: n, type: 'text', value: n.value };
+      case 'boolean': return { kind: 'literal', node: n, type: 'boolean', value: n.value };
+      case 'null': return { kind: 'literal', node: n, type: 'null', value: null };
+      case 'path': return this.path(n, scope);
+      case 'unary': return this.unary(n, scope);
+      case 'binary': return this.binary(n, scope);
+      case 'call': return this.call(n, scope);
+    }
+  }
+
+  private unary(n: Node & { kind: 'unary' }, scope: Scope): TNode | null {
+    const arg = this.node(n.arg, scope);
+    if (!arg) return null;
+    const t = arg.type;
+    if (n.op === 'NOT') {
+      if (t !== 'boolean' && t !== 'null') return this.err('UNARY_TYPE', n, { op: 'NOT', type: t });
+      return { kind: 'unary', node: n, type: 'boolean', op: 'NOT', arg };
+    }
+    if (!isNumeric(t) && t !== 'null') return this.err('UNARY_TYPE', n, { op: n.op, type: t });
+    if (n.op === '+') return arg;
+    if (n.op === '%') {
+      const type: FormulaType = t === 'money' ? 'money' : 'percent';
+      return { kind: 'unary', node: n, type, op: '%', arg };
+    }
+    return { kind: 'unary', node: n, type: t === 'null' ? 'number' : t, op: '-', arg };
+  }
+
+  private binary(n: Node & { kind: 'binary' }, scope: Scope): TNode | null {
+    const l = this.node(n.left, scope);
+    const r = this.node(n.right, scope);
+    if (!l || !r) return null;
+    const res = binaryType(n.op, l.type, r.type);
+    if (typeof res !== 'string') return this.err('OPERATOR_TYPE', n, { op: n.op, left: l.type, right: r.type }, res.hint);
+    return { kind: 'binary', node: n, type: res, op: n.op, left: l, right: r, argTypes: [l.type, r.type] };
+  }
+
+  private call(n: Node & { kind: 'call' }, scope: Scope): TNode | null {
+    if (AGGREGATES.has(n.name) && n.args.length >= 1) {
+      const found = new Map<string, CollectionInfo>();
+      this.collections(n.args[0]!, found);
+      if (found.size > 0) return this.aggregate(n, scope, found);
+    }
+    if (n.name === 'COUNT' || n.name === 'AVG') {
+      return this.err('COLLECTION_OUTSIDE_AGGREGATE', n.args[0] ?? n, { name: n.name }, 'USE_AGGREGATE');
+    }
+    const def = this.fns.get(n.name);
+    if (!def) {
+      const guess = closest(n.name, this.fns.names());
+      return this.err('UNKNOWN_FUNCTION', n.nameSpan, { name: n.name }, guess ? 'DID_YOU_MEAN' : 'SEE_FUNCTIONS', guess ? { name: guess } : {});
+    }
+    const required = def.params.filter((p) => !p.optional).length;
+    const max = def.variadic ? Infinity : def.params.length;
+    if (n.args.length < required || n.args.length > max) {
+      const expected = def.variadic ? `${required}+` : required === def.params.length ? `${required}` : `${required}-${def.params.length}`;
+      this.err('ARG_COUNT', n, { name: n.name, expected, got: n.args.length });
+      for (const a of n.args) this.node(a, scope);
+      return null;
+    }
+    const args: TNode[] = [];
+    let ok = true;
+    n.args.forEach((a, i) => {
+      const p = def.params[Math.min(i, def.params.length - 1)]!;
+      if (p.type === 'tier_table' || p.type === 'lookup_table') {
+        const t = this.table(a, p.type, n.name);
+        if (t) args.push(t);
+        else ok = false;
+        return;
+      }
+      const t = this.node(a, scope);
+      if (!t) {
+        ok = false;
+        return;
+      }
+      if (p.literal || p.literalCheck) {
+        const v = t.kind === 'literal' && typeof t.value === 'string' && t.type === 'text' ? t.value : null;
+        const valid = v !== null && (p.literal ? p.literal.includes(v.toLowerCase()) : p.literalCheck!(v));
+        if (!valid) {
+          this.err('LITERAL_REQUIRED', a, { name: n.name, index: i + 1, expected: p.literal ? p.literal.map((x) => `"${x}"`).join(', ') : 'a format' });
+          ok = false;
+          return;
+        }
+      }
+      if (!accepts(p.type, t.type)) {
+        this.err('ARG_TYPE', a, { name: n.name, index: i + 1, expected: p.type, got: t.type });
+        ok = false;
+        return;
+      }
+      args.push(t);
+    });
+    if (!ok) return null;
+    let type: FormulaType;
+    if (typeof def.returns === 'string') type = def.returns;
+    else {
+      const r = def.returns(args.map((a) => a.type), args);
+      if (typeof r !== 'string') {
+        const at = r.argIndex !== undefined ? (n.args[r.argIndex] ?? n) : n;
+        return this.err(r.error, at, r.params ?? {}, r.hint ?? 'NONE');
+      }
+      type = r;
+    }
+    return { kind: 'call', node: n, type, name: def.name, args, def };
+  }
+
+  private table(a: Node, kind: ParamType, fn: string): TNode | null {
+    const name = a.kind === 'text' ? a.value : a.kind === 'path' && a.segments.length === 1 ? a.segments[0]! : null;
+    const t = name !== null ? this.schema.rateTable?.(name) : undefined;
+    if (!t) return this.err('UNKNOWN_TABLE', a, { name: name ?? '?' });
+    const want = kind === 'tier_table' ? 'tier' : 'lookup';
+    if (t.kind !== want) return this.err('TABLE_KIND', a, { name: t.name, expected: want, fn });
+    return { kind: 'table', node: a, type: 'text', table: t };
+  }
+
+  private aggregate(n: Node & { kind: 'call' }, scope: Scope, found: Map<string, CollectionInfo>): TNode | null {
+    if (scope.collection || found.size > 1) {
+      return this.err('NESTED_AGGREGATE', n, { name: [...found.keys()].join(', ') });
+    }
+    const info = [...found.values()][0]!;
+    if (n.args.length > 2) return this.err('ARG_COUNT', n, { name: n.name, expected: '1-2', got: n.args.length });
+    const child = this.schema.object(info.childObject)!;
+    const inner: Scope = { collection: info, childObject: child };
+    const first = n.args[0]!;
+    const bare = first.kind === 'path' && first.segments.join('.') === info.key;
+    let value: TNode | null = null;
+    if (bare) {
+      if (n.name !== 'COUNT') return this.err('COLLECTION_OUTSIDE_AGGREGATE', first, { name: info.key }, 'USE_AGGREGATE');
+    } else {
+      value = this.node(first, inner);
+      if (!value) return null;
+    }
+    let condition: TNode | null = null;
+    if (n.args[1]) {
+      condition = this.node(n.args[1], inner);
+      if (!condition) return null;
+      if (condition.type !== 'boolean' && condition.type !== 'null') return this.err('NOT_BOOLEAN', n.args[1], { name: n.name, got: condition.type });
+    }
+    let type: FormulaType;
+    const vt = value?.type ?? 'integer';
+    switch (n.name) {
+      case 'COUNT': type = 'integer'; break;
+      case 'SUM': case 'AVG':
+        if (!isNumeric(vt) && vt !== 'null') return this.err('ARG_TYPE', first, { name: n.name, index: 1, expected: 'numeric', got: vt });
+        type = vt === 'null' ? 'number' : n.name === 'AVG' && vt === 'integer' ? 'number' : vt;
+        break;
+      default:
+        if (vt === 'boolean' || vt === 'datetime') return this.err('ARG_TYPE', first, { name: n.name, index: 1, expected: 'number, text or date', got: vt });
+        type = vt === 'null' ? 'number' : vt;
+    }
+    return { kind: 'aggregate', node: n, type, name: n.name, collection: info, value, condition };
+  }
+}
+
+export function accepts(p: ParamType, t: FormulaType): boolean {
+  if (p === 'any' || t === 'null') return true;
+  if (p === 'numeric') return isNumeric(t);
+  return p === t;
+}
+
+type BinResult = FormulaType | { hint: string };
+
+export function binaryType(op: BinaryOp, l: FormulaType, r: FormulaType): BinResult {
+  const bad: { hint: string } = { hint: 'NONE' };
+  // NULL is neutral: it takes the role of a plain number in arithmetic.
+  const L = l === 'null' ? 'number' : l;
+  const R = r === 'null' ? 'number' : r;
+  switch (op) {
+    case 'AND': case 'OR':
+      return (l === 'boolean' || l === 'null') && (r === 'boolean' || r === 'null') ? 'boolean' : bad;
+    case '&':
+      return 'text';
+    case '=': case '<>': case '<': case '<=': case '>': case '>=':
+      if (l === 'null' || r === 'null') return 'boolean';
+      return unify(l, r) ? 'boolean' : bad;
+    case '+': case '-': {
+      if ((L === 'money' && R === 'date') || (L === 'date' && R === 'money')) return { hint: 'MONEY_DATE' };
+      if (L === 'date' && isNumeric(R)) return 'date';
+      if (op === '+' && R === 'date' && isNumeric(L)) return 'date';
+      if (op === '-' && L === 'date' && R === 'date') return 'integer';
+      if (!isNumeric(L) || !isNumeric(R)) return bad;
+      if (L === 'money' || R === 'money') return L === 'percent' || R === 'percent' ? { hint: 'MONEY_PERCENT' } : 'money';
+      if (L === R) return L;
+      return 'number';
+    }
+    case '*': {
+      if (!isNumeric(L) || !isNumeric(R)) return bad;
+      if (L === 'money' && R === 'money') return bad;
+      if (L === 'money' || R === 'money') return 'money';
+      if (L === R) return L;
+      return 'number';
+    }
+    case '/': {
+      if (!isNumeric(L) || !isNumeric(R)) return bad;
+      if (L === 'money') return R === 'money' ? 'number' : 'money';
+      if (R === 'money') return bad;
+      return 'number';
+    }
+    case '^':
+      return isNumeric(L) && isNumeric(R) ? 'number' : bad;
+  }
+}
+
+export function check(source: string, opts: CheckOptions): CheckResult {
+  const parsed = parse(source);
+  if (!parsed.ok) return parsed;
+  const root = opts.schema.object(opts.root);
+  if (!root) {
+    return { ok: false, errors: [diag('UNKNOWN_OBJECT', { line: 1, column: 1, offset: 0, length: 0 }, { name: opts.root })] };
+  }
+  const c = new Checker(opts.schema, root, opts.functions ?? createFunctionRegistry());
+  const ast = c.node(parsed.ast, {});
+  if (!ast || c.errors.length > 0) return { ok: false, errors: c.errors };
+  return { ok: true, type: ast.type, ast, root: opts.root, source };
+}

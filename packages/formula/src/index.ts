@@ -1,0 +1,12 @@
+// @attain/formula: the formula language (parser, type checker, SQL and JS back ends).
+export { parse, type ParseResult } from './parser.ts';
+export { check, type CheckOptions } from './checker.ts';
+export { compileSql, type CompileSqlOptions, type CompiledSql } from './sql.ts';
+export { compileJs, type CompileJsOptions, type CompiledJs } from './js.ts';
+export { formulaRuntimeSource, createRuntime, type Dec, type FormulaRuntime } from './runtime.ts';
+export { createFunctionRegistry } from './functions/index.ts';
+export type {
+  FunctionDef, FunctionRegistry, ParamSpec, ParamType, SqlArg, SqlOut, SqlEmitCtx, JsEmitCtx, TypeRuleFail,
+} from './functions/index.ts';
+export { q as sqlFragment, bind as sqlBind, type Frag } from './sqlfrag.ts';
+export type * from './types.ts';

@@ -1,0 +1,192 @@
+// SQL back end: a checked formula -> one PostgreSQL expression with `?` bindings.
+// Error rule: an error never raises in SQL. `errorSql` yields the error code (text) or NULL per
+// row, and `sql` is NULL whenever `errorSql` is not, so `sql` is safe in a WHERE clause.
+import { castOf, divSql, ERR, firstErr, intRangeErr, intVal, orNull, sqlText } from './functions/helpers.ts';
+import { powerSql } from './functions/builtins.ts';
+import type { ParamType, SqlArg } from './functions/registry.ts';
+import { bind, ident, q, raw, type Frag } from './sqlfrag.ts';
+import type { CheckedFormula, FormulaType, PathStep, TNode } from './types.ts';
+
+export interface CompileSqlOptions {
+  /** SQL alias of the root row, e.g. "t". */
+  alias: string;
+  /** PostgreSQL schema that holds the tables (quoted); omitted -> search_path. */
+  schema?: string;
+  /** Fixed date for TODAY() as YYYY-MM-DD (reproducible runs); default CURRENT_DATE. */
+  today?: string;
+}
+
+export interface CompiledSql {
+  sql: string;
+  bindings: unknown[];
+  /** Text expression: the error code ('#DIV/0!', '#NUM!', '#VALUE!', '#N/A') or NULL. Null when the formula cannot fail. */
+  errorSql: { sql: string; bindings: unknown[] } | null;
+  type: FormulaType;
+}
+
+interface Out { v: Frag; e: Frag | null }
+
+class SqlCompiler {
+  private n = 0;
+  private readonly opts: CompileSqlOptions;
+  private childAlias: Frag | null = null;
+  constructor(opts: CompileSqlOptions) {
+    this.opts = opts;
+  }
+
+  private alias(prefix: string): Frag {
+    return ident(`${prefix}${++this.n}`);
+  }
+  private table(name: string): Frag {
+    return this.opts.schema ? q`${ident(this.opts.schema)}.${ident(name)}` : ident(name);
+  }
+
+  /** Column value at the end of a chain of many-to-one hops starting at `base`. */
+  private path(base: Frag, steps: PathStep[]): Frag {
+    let expr = q`${base}.${ident(steps[0]!.field.column)}`;
+    for (let i = 1; i < steps.length; i++) {
+      const s = steps[i]!;
+      const a = this.alias('r');
+      expr = q`(SELECT ${a}.${ident(s.field.column)} FROM ${this.table(s.table)} AS ${a} WHERE ${a}."id" = ${expr})`;
+    }
+    const t = steps[steps.length - 1]!.field.type;
+    return castOf(t) === 'numeric' ? q`(${expr})::numeric` : expr;
+  }
+
+  private typed(o: Out, t: FormulaType, want: FormulaType | ParamType): Out {
+    if (t !== 'null') return o;
+    if (want === 'any' || want === 'null' || want === 'tier_table' || want === 'lookup_table') return o;
+    return { v: raw(`NULL::${castOf(want === 'numeric' ? 'number' : want)}`), e: o.e };
+  }
+
+  node(n: TNode): Out {
+    const o = this.node1(n);
+    // A NULL-typed expression is always NULL: an untyped NULL adapts to its SQL context.
+    return n.type === 'null' ? { v: raw('NULL'), e: o.e } : o;
+  }
+
+  private node1(n: TNode): Out {
+    switch (n.kind) {
+      case 'literal':
+        if (n.value === null) return { v: raw('NULL'), e: null };
+        if (n.type === 'boolean') return { v: bind(n.value, 'boolean'), e: null };
+        if (n.type === 'text') return { v: bind(n.value, 'text'), e: null };
+        return { v: bind(n.value, 'numeric'), e: null };
+      case 'field': {
+        const base = n.path.collection ? this.childAlias! : ident(this.opts.alias);
+        return { v: this.path(base, n.path.steps), e: null };
+      }
+      case 'table':
+        return { v: raw('NULL'), e: null };
+      case 'unary': {
+        const a = this.typed(this.node(n.arg), n.arg.type, n.op === 'NOT' ? 'boolean' : 'numeric');
+        if (n.op === 'NOT') return { v: q`(NOT ${a.v})`, e: a.e };
+        if (n.op === '%') return { v: q`(${a.v} * ${bind('0.01', 'numeric')})`, e: a.e };
+        return { v: q`(- ${a.v})`, e: a.e };
+      }
+      case 'binary': return this.binary(n);
+      case 'call': return this.call(n);
+      case 'aggregate': return this.aggregate(n);
+    }
+  }
+
+  private binary(n: TNode & { kind: 'binary' }): Out {
+    const [lt, rt] = n.argTypes;
+    const cmp = ['=', '<>', '<', '<=', '>', '>='].includes(n.op);
+    // A NULL operand takes the other side's type (comparisons) or a plain number (arithmetic).
+    const other = (t: FormulaType, o: FormulaType): FormulaType =>
+      t !== 'null' ? t : cmp ? (o === 'null' ? 'text' : o) : o === 'null' || o === 'date' ? 'number' : o;
+    const logical = n.op === 'AND' || n.op === 'OR';
+    const l = this.typed(this.node(n.left), lt, logical ? 'boolean' : other(lt, rt));
+    const r = this.typed(this.node(n.right), rt, logical ? 'boolean' : other(rt, lt));
+    const both = firstErr([l.e, r.e]);
+    const L = other(lt, rt);
+    const Rt = other(rt, lt);
+    switch (n.op) {
+      case 'AND': case 'OR':
+        return { v: q`(${l.v} ${raw(n.op)} ${r.v})`, e: both };
+      case '&':
+        return { v: q`(COALESCE(${sqlText({ v: l.v, type: lt })}, '') || COALESCE(${sqlText({ v: r.v, type: rt })}, ''))`, e: both };
+      case '=': case '<>': case '<': case '<=': case '>': case '>=': {
+        const C = L === 'text' && Rt === 'text' ? raw(' COLLATE "C"') : raw('');
+        return { v: q`(${l.v}${C} ${raw(n.op)} ${r.v})`, e: both };
+      }
+      case '^':
+        return withErr(powerSql({ ...l, node: n.left } as SqlArg, { ...r, node: n.right } as SqlArg), [l.e, r.e]);
+      case '/':
+        return { v: divSql(l.v, r.v), e: firstErr([l.e, r.e, q`CASE WHEN ${r.v} = 0 THEN ${ERR.DIV0} END`]) };
+      default:
+        break;
+    }
+    if (L === 'date' && Rt === 'date') return { v: q`((${l.v}) - (${r.v}))::numeric`, e: both };
+    if (L === 'date' || Rt === 'date') {
+      const [d, k] = L === 'date' ? [l.v, r.v] : [r.v, l.v];
+      const op = raw(n.op === '-' ? '-' : '+');
+      return {
+        v: q`(CASE WHEN trunc(${k}) BETWEEN -3000000 AND 3000000 THEN ${d} ${op} ${intVal(k)} END)`,
+        e: firstErr([l.e, r.e, intRangeErr(k, -3000000, 3000000)]),
+      };
+    }
+    return { v: q`(${l.v} ${raw(n.op)} ${r.v})`, e: both };
+  }
+
+  private call(n: TNode & { kind: 'call' }): Out {
+    const def = n.def;
+    const args: SqlArg[] = n.args.map((a, i) => {
+      const p = def.params[Math.min(i, def.params.length - 1)]!;
+      return { ...this.typed(this.node(a), a.type, p.type), node: a };
+    });
+    const out = def.sql(args, { today: () => (this.opts.today ? bind(this.opts.today, 'date') : raw('CURRENT_DATE')) });
+    if (def.lazy) return { v: out.v, e: out.e ?? null };
+    return withErr(out, args.map((a) => a.e));
+  }
+
+  private aggregate(n: TNode & { kind: 'aggregate' }): Out {
+    const col = n.collection;
+    const parentId = col.parentSteps.length === 0 ? q`${ident(this.opts.alias)}."id"` : this.path(ident(this.opts.alias), col.parentSteps);
+    const c = this.alias('c');
+    const saved = this.childAlias;
+    this.childAlias = c;
+    const v = n.value ? this.node(n.value) : null;
+    const cond = n.condition ? this.node(n.condition) : null;
+    this.childAlias = saved;
+    const from = q`FROM ${this.table(col.childTable)} AS ${c} WHERE ${c}.${ident(col.foreignKey)} = ${parentId}`;
+    const where = cond ? q`${from} AND (${cond.v})` : from;
+    const C = n.type === 'text' ? raw(' COLLATE "C"') : raw('');
+    let agg: Frag;
+    switch (n.name) {
+      case 'COUNT': agg = v ? q`count(${v.v})::numeric` : raw('count(*)::numeric'); break;
+      case 'SUM': agg = q`COALESCE(sum(${v!.v}), 0)`; break;
+      case 'AVG': agg = divSql(q`sum(${v!.v})`, q`count(${v!.v})`); break;
+      // COLLATE "C" orders like the runtime; "default" keeps the result's collation neutral.
+      default: agg = n.type === 'text' ? q`${raw(n.name.toLowerCase())}((${v!.v})${C}) COLLATE "default"` : q`${raw(n.name.toLowerCase())}(${v!.v})`;
+    }
+    const value = q`(SELECT ${agg} ${where})`;
+    if (!v?.e && !cond?.e) return { v: value, e: null };
+    const rowErr = cond
+      ? q`CASE WHEN ${orNull(cond.e)} IS NOT NULL THEN ${orNull(cond.e)} WHEN ${cond.v} THEN ${orNull(v?.e ?? null)} END`
+      : orNull(v?.e ?? null);
+    const e = q`(SELECT min(("x")::text COLLATE "C") FROM (SELECT ${rowErr} AS "x" ${from}) AS "s")`;
+    return { v: value, e };
+  }
+}
+
+function withErr(out: { v: Frag; e?: Frag | null }, argErrs: Array<Frag | null>): Out {
+  return { v: out.v, e: firstErr([...argErrs, out.e ?? null]) };
+}
+
+export function compileSql(checked: CheckedFormula, opts: CompileSqlOptions): CompiledSql {
+  ident(opts.alias);
+  if (opts.schema !== undefined) ident(opts.schema);
+  if (opts.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.today)) throw new Error('today must be YYYY-MM-DD');
+  const c = new SqlCompiler(opts);
+  const o = c.node(checked.ast);
+  if (checked.type === 'null') o.v = raw('NULL::text');
+  const v = o.e ? q`(CASE WHEN (${o.e}) IS NULL THEN ${o.v} END)` : o.v;
+  return {
+    sql: v.sql,
+    bindings: [...v.params],
+    errorSql: o.e ? { sql: o.e.sql, bindings: [...o.e.params] } : null,
+    type: checked.type,
+  };
+}
