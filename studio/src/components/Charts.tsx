@@ -1,0 +1,69 @@
+import { useEffect, useRef, useState } from 'react';
+import { useI18n } from '../i18n/i18n.tsx';
+
+/** An ECharts option object; kept loose so this file does not pull echarts' types into the first chunk. */
+export type ChartOption = Record<string, unknown>;
+
+// Only the chart types and components dashboards use, registered once: a fraction of full ECharts.
+async function loadEcharts() {
+  const [core, charts, components, renderers] = await Promise.all([
+    import('echarts/core'),
+    import('echarts/charts'),
+    import('echarts/components'),
+    import('echarts/renderers'),
+  ]);
+  core.use([
+    charts.BarChart,
+    charts.LineChart,
+    charts.PieChart,
+    charts.GaugeChart,
+    charts.FunnelChart,
+    components.GridComponent,
+    components.TooltipComponent,
+    components.LegendComponent,
+    components.TitleComponent,
+    components.DatasetComponent,
+    renderers.CanvasRenderer,
+  ]);
+  return core;
+}
+
+export interface ChartProps {
+  option: ChartOption;
+  height?: number;
+  /** Accessible description of what the chart shows. */
+  title: string;
+}
+
+/**
+ * A chart backed by ECharts, loaded on first use as its own chunk so screens without charts never
+ * download it. Follows the light/dark theme and resizes with its container.
+ */
+export default function Chart({ option, height = 300, title }: ChartProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState(false);
+  const { t } = useI18n();
+  useEffect(() => {
+    let disposed = false;
+    let chart: { setOption: (o: ChartOption) => void; resize: () => void; dispose: () => void } | undefined;
+    let observer: ResizeObserver | undefined;
+    void loadEcharts().then(
+      (echarts) => {
+        if (disposed || !ref.current) return;
+        const dark = document.documentElement.dataset.theme === 'dark';
+        chart = echarts.init(ref.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
+        chart.setOption({ backgroundColor: 'transparent', ...option });
+        observer = new ResizeObserver(() => chart?.resize());
+        observer.observe(ref.current);
+      },
+      () => setFailed(true),
+    );
+    return () => {
+      disposed = true;
+      observer?.disconnect();
+      chart?.dispose();
+    };
+  }, [option]);
+  if (failed) return <div className="alert alert-error">{t('errors.chart')}</div>;
+  return <div ref={ref} className="chart" style={{ height }} role="img" aria-label={title} />;
+}

@@ -1,0 +1,136 @@
+// The one place the studio talks to the formula language. It runs the real parser and type checker
+// of @attain/formula in the browser (the same code the server uses), against a schema built from
+// the object documents the studio already has.
+import { check, createFunctionRegistry, type FormulaField, type FormulaObject, type FormulaSchema, type FormulaType } from '@attain/formula';
+import { inferStorage, type Storage } from '@attain/meta';
+import type { ObjectDoc } from '../api/types.ts';
+
+const TYPE_OF: Record<Storage, FormulaType> = {
+  text: 'text',
+  long_text: 'text',
+  email: 'text',
+  phone: 'text',
+  url: 'text',
+  enum: 'text',
+  multi_enum: 'text',
+  ref: 'text',
+  integer: 'integer',
+  decimal: 'number',
+  money: 'money',
+  percent: 'percent',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'datetime',
+};
+
+const SYSTEM: Array<[string, FormulaType, string?]> = [
+  ['id', 'text'],
+  ['external_id', 'text'],
+  ['owner_id', 'text', 'user'],
+  ['created_at', 'datetime'],
+  ['updated_at', 'datetime'],
+];
+
+export interface FormulaIssue {
+  message: { en: string; 'zh-CN': string };
+  hint?: { en: string; 'zh-CN': string };
+  offset: number;
+  length: number;
+  line: number;
+  column: number;
+}
+
+export type FormulaCheck = { ok: true; type: string } | { ok: false; errors: FormulaIssue[] };
+
+export interface Completion {
+  text: string;
+  kind: 'field' | 'relation' | 'function';
+  detail: string;
+}
+
+/** A FormulaSchema over object documents (fields, many-to-one refs and one-to-many children). */
+export function schemaFromDocs(docs: readonly ObjectDoc[]): FormulaSchema {
+  const byName = new Map(docs.map((d) => [d.name, d]));
+  const objects = new Map<string, FormulaObject>();
+  const build = (doc: ObjectDoc): FormulaObject => {
+    const fields = new Map<string, FormulaField>();
+    for (const [name, type, ref] of SYSTEM) fields.set(name, { name, column: name, type, ...(ref ? { ref } : {}) });
+    for (const [name, schema] of Object.entries(doc.schema.properties)) {
+      if (!schema) continue;
+      const ref = schema['x-attain'].ref?.object;
+      fields.set(name, { name, column: name, type: TYPE_OF[inferStorage(schema)], ...(ref ? { ref } : {}) });
+    }
+    const children = new Map<string, { object: string; foreignKey: string }>();
+    for (const child of docs) {
+      for (const [name, schema] of Object.entries(child.schema.properties)) {
+        const ref = schema?.['x-attain'].ref;
+        if (ref?.object !== doc.name) continue;
+        children.set(ref.inverse ?? `${child.name}_by_${name.replace(/_id$/, '')}`, { object: child.name, foreignKey: name });
+      }
+    }
+    return {
+      name: doc.name,
+      table: doc.name,
+      field: (n) => fields.get(n),
+      children: (n) => children.get(n),
+      fieldNames: () => [...fields.keys()],
+      childNames: () => [...children.keys()],
+    };
+  };
+  return {
+    object(name) {
+      let o = objects.get(name);
+      if (!o) {
+        const doc = byName.get(name);
+        if (!doc) return undefined;
+        o = build(doc);
+        objects.set(name, o);
+      }
+      return o;
+    },
+  };
+}
+
+const registry = createFunctionRegistry();
+
+export function checkFormula(expression: string, docs: readonly ObjectDoc[], root: string): FormulaCheck {
+  const result = check(expression, { schema: schemaFromDocs(docs), root, functions: registry });
+  if (result.ok) return { ok: true, type: result.type };
+  return { ok: false, errors: result.errors.map((e) => ({ message: e.message, hint: e.hint, offset: e.offset, length: e.length, line: e.line, column: e.column })) };
+}
+
+export function functionNames(): string[] {
+  return registry.names();
+}
+
+export function functionDetail(name: string, locale: string): string {
+  const def = registry.get(name);
+  if (!def) return '';
+  const params = def.params.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(', ') + (def.variadic ? ', …' : '');
+  const desc = def.description ? (locale === 'zh-CN' ? def.description['zh-CN'] : def.description.en) : '';
+  return `${name}(${params})${desc ? ` — ${desc}` : ''}`;
+}
+
+/** Names that may follow `prefix` (a dotted path being typed) on `root`. */
+export function completions(prefix: string, docs: readonly ObjectDoc[], root: string, locale: string): Completion[] {
+  const schema = schemaFromDocs(docs);
+  const parts = prefix.split('.');
+  const last = (parts.pop() ?? '').toLowerCase();
+  let object = schema.object(root);
+  for (const p of parts) {
+    const f = object?.field(p);
+    object = f?.ref ? schema.object(f.ref) : undefined;
+  }
+  const out: Completion[] = [];
+  if (object) {
+    for (const n of object.fieldNames?.() ?? []) {
+      const f = object.field(n);
+      if (n.toLowerCase().startsWith(last)) out.push({ text: n, kind: f?.ref ? 'relation' : 'field', detail: f?.ref ? `→ ${f.ref}` : (f?.type ?? '') });
+    }
+    for (const n of object.childNames?.() ?? []) if (n.toLowerCase().startsWith(last)) out.push({ text: n, kind: 'relation', detail: `[${object.children?.(n)?.object ?? ''}]` });
+  }
+  if (parts.length === 0) {
+    for (const n of registry.names()) if (n.toLowerCase().startsWith(last)) out.push({ text: n, kind: 'function', detail: functionDetail(n, locale) });
+  }
+  return out.slice(0, 30);
+}

@@ -1,0 +1,3 @@
+// Feature modules that register extra screens import './routes.ts' and call registerRoutes();
+// list them here so the shell picks them up. Built-in screens are registered in routes.ts.
+export {};

@@ -1,0 +1,161 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { api, ApiError, getToken, onUnauthorized, setToken } from './api/client.ts';
+import type { Action, FormDefinition, Me, ObjectDoc, ObjectPermission, SessionUser } from './api/types.ts';
+import { docFromForm } from './lib/form-doc.ts';
+import { useI18n } from './i18n/i18n.tsx';
+
+interface Session {
+  status: 'loading' | 'anonymous' | 'ready';
+  me: Me | null;
+  /** Object documents of the tenant, as the server lists them (already filtered by the server's RBAC). */
+  objects: ObjectDoc[];
+  login: (tenant: string, email: string, password: string) => Promise<void>;
+  logout: () => Promise<void>;
+  refreshMetadata: () => Promise<void>;
+  isAdmin: boolean;
+  can: (object: string, action: Action) => boolean;
+  permission: (object: string) => ObjectPermission | undefined;
+  object: (name: string) => ObjectDoc | undefined;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+// `/auth/me` may report permissions as a list or keyed by object; accept both shapes.
+function normalizeMe(raw: unknown): Me {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const user = (r.user ?? r) as SessionUser;
+  const rawRole = r.role ?? (user as Record<string, unknown>).role;
+  const role =
+    rawRole && typeof rawRole === 'object'
+      ? { name: String((rawRole as Record<string, unknown>).name ?? ''), label: (rawRole as Me['role'] & object).label, admin: Boolean((rawRole as Record<string, unknown>).admin) }
+      : typeof rawRole === 'string'
+        ? { name: rawRole, admin: Boolean(r.admin) }
+        : null;
+  let permissions: ObjectPermission[] = [];
+  const p = r.permissions;
+  if (Array.isArray(p)) permissions = p as ObjectPermission[];
+  else if (p && typeof p === 'object') {
+    permissions = Object.entries(p as Record<string, unknown>).map(([object, v]) =>
+      Array.isArray(v) ? { object, actions: v as Action[] } : { object, ...(v as Omit<ObjectPermission, 'object'>) },
+    );
+  }
+  if (r.admin === true && role) role.admin = true;
+  const me: Me = { user, role, permissions };
+  if (typeof r.tenant === 'string') me.tenant = r.tenant;
+  else if (r.tenant && typeof r.tenant === 'object' && typeof (r.tenant as { name?: unknown }).name === 'string') me.tenant = (r.tenant as { name: string }).name;
+  return me;
+}
+
+/**
+ * Object documents for the navigation. Admins read `/metadata/objects`; other roles may not, so
+ * their view is rebuilt from the per-object `/form` definitions the server does give them.
+ */
+async function loadObjects(me: Me, locale: string): Promise<ObjectDoc[]> {
+  if (me.role?.admin) return listOf<ObjectDoc>(await api.get<unknown>('/metadata/objects'));
+  try {
+    return listOf<ObjectDoc>(await api.get<unknown>('/metadata/objects'));
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 403) throw error;
+  }
+  const readable = me.permissions.filter((p) => p.object !== '*' && p.actions.includes('read'));
+  const forms = await Promise.all(
+    readable.map((p) => api.get<FormDefinition>(`/metadata/objects/${p.object}/form`, { locale }).then((f) => docFromForm(p.object, f, locale), () => null)),
+  );
+  return forms.filter((d): d is ObjectDoc => d !== null);
+}
+
+function listOf<T>(raw: unknown): T[] {
+  if (Array.isArray(raw)) return raw as T[];
+  const r = raw as { data?: unknown; objects?: unknown } | undefined;
+  if (Array.isArray(r?.data)) return r.data as T[];
+  if (Array.isArray(r?.objects)) return r.objects as T[];
+  return [];
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<Session['status']>(getToken() ? 'loading' : 'anonymous');
+  const [me, setMe] = useState<Me | null>(null);
+  const [objects, setObjects] = useState<ObjectDoc[]>([]);
+  const { locale } = useI18n();
+  const localeRef = useRef(locale);
+  localeRef.current = locale;
+  // Non-admin views are built from localised forms, so a language switch reloads them.
+  useEffect(() => {
+    if (me && !me.role?.admin) void loadObjects(me, locale).then(setObjects, () => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only on a language change
+  }, [locale]);
+
+  const load = useCallback(async () => {
+    try {
+      const me = normalizeMe(await api.get<unknown>('/auth/me'));
+      setObjects(await loadObjects(me, localeRef.current));
+      setMe(me);
+      setStatus('ready');
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        setToken(null);
+        setStatus('anonymous');
+      } else throw error;
+    }
+  }, []);
+
+  useEffect(() => {
+    if (getToken()) void load().catch(() => setStatus('anonymous'));
+    return onUnauthorized(() => {
+      setToken(null);
+      setMe(null);
+      setStatus('anonymous');
+    });
+  }, [load]);
+
+  const login = useCallback(
+    async (tenant: string, email: string, password: string) => {
+      const res = await api.post<{ token: string }>('/auth/login', { tenant, email, password });
+      setToken(res.token);
+      await load();
+    },
+    [load],
+  );
+
+  const logout = useCallback(async () => {
+    try {
+      await api.post('/auth/logout');
+    } catch {
+      /* the token is dropped locally either way */
+    }
+    setToken(null);
+    setMe(null);
+    setObjects([]);
+    setStatus('anonymous');
+  }, []);
+
+  const refreshMetadata = useCallback(async () => {
+    const me = normalizeMe(await api.get<unknown>('/auth/me'));
+    setObjects(await loadObjects(me, localeRef.current));
+    setMe(me);
+  }, []);
+
+  const value = useMemo<Session>(() => {
+    const isAdmin = Boolean(me?.role?.admin);
+    const permission = (object: string) => me?.permissions.find((p) => p.object === object) ?? me?.permissions.find((p) => p.object === '*');
+    return {
+      status,
+      me,
+      objects,
+      login,
+      logout,
+      refreshMetadata,
+      isAdmin,
+      permission,
+      can: (object, action) => isAdmin || Boolean(permission(object)?.actions.includes(action)),
+      object: (name) => objects.find((o) => o.name === name),
+    };
+  }, [status, me, objects, login, logout, refreshMetadata]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const ctx = useContext(SessionContext);
+  if (!ctx) throw new Error('useSession outside SessionProvider');
+  return ctx;
+}

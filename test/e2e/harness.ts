@@ -1,0 +1,93 @@
+// Starts a real Attain server (fresh test store, core metadata, an admin and a rep) that also
+// serves the built studio, for browser tests. The studio is rebuilt when its sources are newer
+// than studio/dist.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { readMetadataDir } from '@attain/meta/node';
+import { openTestStore } from '@attain/store';
+import { buildServer, hashPassword } from '@attain/server';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const STUDIO = join(ROOT, 'studio');
+export const DIST = join(STUDIO, 'dist');
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
+export const PASSWORD = 'Studio-e2e-pass1';
+
+// The studio's own policy: scripts and styles from itself only, no eval. (The API keeps the
+// server's stricter default-src 'none'.)
+const STUDIO_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
+}
+
+export function buildStudioIfStale(): void {
+  const index = join(DIST, 'index.html');
+  const sources = Math.max(newestMtime(join(STUDIO, 'src')), newestMtime(join(STUDIO, 'index.html')), newestMtime(join(STUDIO, 'vite.config.ts')));
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: STUDIO, stdio: 'inherit' });
+}
+
+export interface Harness {
+  app: FastifyInstance;
+  url: string;
+  tenant: string;
+  admin: { email: string; id: string };
+  rep: { email: string; id: string };
+  close: () => Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  buildStudioIfStale();
+  const store = await openTestStore();
+  const tenant = `e2e${process.pid}${Date.now().toString(36)}`;
+  await store.tenants.create(tenant);
+  const actor = { actor: { userId: null, label: 'e2e' } };
+  await store.metadata.apply(tenant, await readMetadataDir(join(ROOT, 'metadata', 'core')), actor);
+  const records = await store.records(tenant);
+  const sys = { userId: null, label: 'e2e' };
+  const hq = await records.create('org_unit', { name: 'Headquarters', code: 'HQ' }, sys);
+  await records.create('org_unit', { name: 'East region', code: 'EAST', parent_id: hq.id }, sys);
+  const hash = await hashPassword(PASSWORD, { N: 1024 });
+  const mkUser = async (name: string, role: string) => {
+    const email = `${role}@${tenant}.test`;
+    const user = await records.create('user', { name, email, role, org_unit_id: hq.id, active: true }, sys);
+    await store.auth.upsertCredential({ tenant, userId: user.id, email, passwordHash: hash, active: true });
+    return { email, id: user.id as string };
+  };
+  const admin = await mkUser('Ada Admin', 'admin');
+  const rep = await mkUser('Ray Rep', 'rep');
+
+  const app = await buildServer({ store, jwtSecret: 'e'.repeat(48), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, logger: false });
+  await app.register(async (web) => {
+    web.addHook('onSend', async (request, reply) => {
+      if (!request.url.startsWith('/api/')) reply.header('content-security-policy', STUDIO_CSP);
+    });
+    await web.register(fastifyStatic, { root: DIST, wildcard: false, index: false });
+    // Single-page app: every other GET outside the API gets index.html.
+    web.get('/*', async (request, reply) => {
+      if (request.url.startsWith('/api/')) return reply.status(404).send({ error: { code: 'not_found', message: 'no such route', details: [] } });
+      return reply.type('text/html').sendFile('index.html');
+    });
+    web.get('/', async (_request, reply) => reply.type('text/html').sendFile('index.html'));
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    tenant,
+    admin,
+    rep,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,257 @@
+// Browser end-to-end tests of the studio: Debian's Chromium driven by playwright-core against a
+// real server with a fresh test store. Screenshots go to test-artifacts/e2e/.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ARTIFACTS, PASSWORD, startHarness, type Harness } from './harness.ts';
+import { firstScreenSize } from '../../studio/scripts/size.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+let h: Harness;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  h = await startHarness();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+async function newPage(width: number, height: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-US', colorScheme: 'light' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  (page as Page & { problems: string[] }).problems = problems;
+  return page;
+}
+
+function problemsOf(page: Page): string[] {
+  return (page as Page & { problems?: string[] }).problems ?? [];
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+}
+
+async function login(page: Page, email: string): Promise<void> {
+  await page.goto(h.url);
+  await page.getByLabel('Workspace').fill(h.tenant);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+}
+
+/** Opens a navigation entry; on a phone through the menu button. */
+async function navigate(page: Page, name: string, mobile: boolean): Promise<void> {
+  if (mobile) await page.getByRole('button', { name: 'Open menu' }).click();
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true }).click();
+}
+
+/**
+ * The admin flow: design an object with five fields, read the plan, apply it, add a record
+ * through the generated form (first with a value the server rejects), then find it with a filter.
+ */
+async function designerAndRecordFlow(page: Page, object: string, label: string, mobile: boolean, tag: string): Promise<void> {
+  await navigate(page, 'Object designer', mobile);
+  await page.getByRole('link', { name: 'New object' }).click();
+  await page.getByLabel('Label (English)', { exact: true }).fill(label);
+  await page.getByLabel('Label (简体中文)', { exact: true }).fill('项目');
+  await page.getByLabel('Plural label (English)').fill(`${label}s`);
+  await page.locator('#obj-name').fill(object);
+  const fields: Array<[string, string, string]> = [
+    ['Title', 'title', 'text'],
+    ['Budget', 'budget', 'money'],
+    ['Contact email', 'contact_email', 'email'],
+    ['Phase', 'phase', 'enum'],
+    ['Due date', 'due_date', 'date'],
+  ];
+  for (const [fieldLabel, name, storage] of fields) {
+    await page.locator('#new-field-label').fill(fieldLabel);
+    await page.locator('#new-field-name').fill(name);
+    await page.locator('#new-field-storage').selectOption(storage);
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByRole('heading', { name: `Field: ${fieldLabel}` }).waitFor();
+  }
+  // The title is required; the budget may not be negative.
+  await page.getByRole('button', { name: /^Title/ }).click();
+  await page.getByRole('checkbox', { name: 'Required' }).check();
+  await page.getByRole('button', { name: /^Budget/ }).click();
+  await page.getByLabel('Minimum').fill('0');
+  await shot(page, `${tag}-designer`);
+
+  await page.getByRole('button', { name: 'Preview changes' }).click();
+  const steps = page.getByTestId('plan-steps');
+  await steps.waitFor();
+  await expect.poll(() => steps.locator('li').count()).toBeGreaterThanOrEqual(1);
+  expect(await steps.innerText()).toMatch(new RegExp(object));
+  await page.getByRole('heading', { name: 'Migration plan' }).scrollIntoViewIfNeeded();
+  await shot(page, `${tag}-plan`);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByText('Applied. The new metadata revision is live.').waitFor();
+
+  // The new object is in the navigation at once, generated from metadata.
+  await navigate(page, `${label}s`, mobile);
+  await page.getByRole('heading', { name: `${label}s` }).waitFor();
+  await page.getByRole('link', { name: 'New' }).click();
+  await page.getByLabel(/^Title/).fill(`Apollo ${tag}`);
+  await page.getByLabel(/^Budget/).fill('125000.50');
+  await page.getByLabel(/^Contact email/).fill('not-an-email');
+  await page.getByLabel(/^Phase/).selectOption({ label: 'Option 1' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  // The server refuses the email; its 422 detail is shown on that field.
+  const emailError = page.locator('#root_contact_email__error');
+  await emailError.waitFor();
+  expect(await emailError.innerText()).toMatch(/email/i);
+  await shot(page, `${tag}-server-error`);
+
+  await page.getByLabel(/^Contact email/).fill('pm@example.com');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: `Apollo ${tag}` }).waitFor();
+  await shot(page, `${tag}-detail`);
+
+  // A second record, so the filter has something to leave out.
+  await page.getByRole('link', { name: `${label}s` }).first().click();
+  await page.getByRole('link', { name: 'New' }).click();
+  await page.getByLabel(/^Title/).fill(`Borealis ${tag}`);
+  await page.getByLabel(/^Budget/).fill('900');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: `Borealis ${tag}` }).waitFor();
+
+  await page.getByRole('link', { name: `${label}s` }).first().click();
+  await page.getByRole('button', { name: /Filters/ }).click();
+  await page.getByRole('button', { name: 'Add condition' }).click();
+  await page.getByLabel('Field', { exact: true }).selectOption({ label: 'Budget' });
+  await page.getByLabel('Operator').selectOption('gt');
+  await page.getByLabel('Value').fill('1000');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const results = mobile ? page.locator('.record-cards') : page.locator('table.data tbody');
+  await expect.poll(() => results.innerText()).toContain(`Apollo ${tag}`);
+  expect(await results.innerText()).not.toContain(`Borealis ${tag}`);
+  await shot(page, `${tag}-filtered-list`);
+}
+
+describe('studio in a browser', () => {
+  it('builds a first screen within the 300 kB gzip budget', () => {
+    const report = firstScreenSize(join(import.meta.dirname, '../../studio/dist'));
+    expect(report.files.length).toBeGreaterThan(0);
+    expect(report.ok).toBe(true);
+  });
+
+  it('rejects a wrong password and logs an admin in', async () => {
+    const page = await newPage(1280, 800);
+    await page.goto(h.url);
+    await page.getByLabel('Workspace').fill(h.tenant);
+    await page.getByLabel('Email').fill(h.admin.email);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Wrong workspace, email or password.').waitFor();
+    await shot(page, 'login-failed');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Welcome, Ada Admin' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByRole('link', { name: 'Opportunities' }).waitFor();
+    await nav.getByRole('link', { name: 'Object designer' }).waitFor();
+    await shot(page, 'home-admin');
+    // The session survives a reload (sessionStorage) and ends with sign-out.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Welcome, Ada Admin' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('designs an object, applies the plan, adds a record and filters the list (desktop)', async () => {
+    const page = await newPage(1280, 900);
+    await login(page, h.admin.email);
+    await designerAndRecordFlow(page, 'project', 'Project', false, 'desktop');
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('does the same on a 375 px phone', async () => {
+    const page = await newPage(375, 812);
+    await login(page, h.admin.email);
+    // Navigation is collapsed into a menu.
+    expect(await page.getByRole('navigation', { name: 'Main navigation' }).isVisible()).toBe(false);
+    await shot(page, 'mobile-home');
+    await page.getByRole('button', { name: 'Open menu' }).click();
+    await shot(page, 'mobile-menu');
+    await page.getByRole('button', { name: 'Close menu' }).click();
+    await designerAndRecordFlow(page, 'campaign', 'Campaign', true, 'mobile');
+    // Nothing overflows the phone's width.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('renders the admin screens: history with a diff, roles matrix, users, org tree, chart', async () => {
+    const page = await newPage(1280, 900);
+    await login(page, h.admin.email);
+    await page.locator('.chart canvas').first().waitFor();
+    await shot(page, 'home-chart');
+    await navigate(page, 'Metadata history', false);
+    await page.getByRole('button', { name: '#1' }).click();
+    await page.getByRole('heading', { name: 'Changes in revision 1' }).waitFor();
+    await page.locator('pre.diff').first().waitFor();
+    await shot(page, 'revisions');
+    await navigate(page, 'Roles & permissions', false);
+    await page.getByRole('tab', { name: 'Sales rep' }).click();
+    await expect.poll(() => page.getByRole('checkbox', { name: 'Customer: Read' }).isChecked()).toBe(true);
+    await shot(page, 'roles');
+    await navigate(page, 'User management', false);
+    await page.getByRole('link', { name: 'Ray Rep' }).waitFor();
+    await navigate(page, 'Organization', false);
+    await page.getByRole('tree').locator('strong', { hasText: 'East region' }).waitFor();
+    await shot(page, 'org');
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('switches to zh-CN and shows Chinese labels from metadata and translations', async () => {
+    const page = await newPage(1280, 800);
+    await login(page, h.admin.email);
+    await page.getByLabel('Language').selectOption('zh-CN');
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    await nav.getByRole('link', { name: '商机' }).waitFor();
+    await nav.getByRole('link', { name: '对象设计器' }).waitFor();
+    await nav.getByRole('link', { name: '商机' }).click();
+    await page.getByRole('columnheader', { name: '金额' }).waitFor();
+    await page.getByRole('link', { name: '新建' }).click();
+    await page.getByLabel(/^商机名称/).waitFor();
+    await shot(page, 'zh-CN-form');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await page.context().close();
+  });
+
+  it('shows a rep only what the rep role may use, in dark mode', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'dark' });
+    const page = await context.newPage();
+    await login(page, h.rep.email);
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    // A rep may not read metadata; the studio builds the rep's navigation from the forms.
+    await nav.getByRole('link', { name: /^Opportunit/ }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Object designer' }).count()).toBe(0);
+    await nav.getByRole('link', { name: /^Customer/ }).click();
+    await page.getByRole('heading', { name: /^Customer/ }).waitFor();
+    await shot(page, 'rep-dark-customers');
+    await page.goto(`${h.url}/admin/objects`);
+    await page.getByRole('heading', { name: 'You do not have permission to do this.' }).waitFor();
+    await context.close();
+  });
+});
