@@ -5,10 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import fastifyStatic from '@fastify/static';
 import { readMetadataDir } from '@attain/meta/node';
 import { openTestStore } from '@attain/store';
-import { buildServer, hashPassword } from '@attain/server';
+import { buildServer, hashPassword, registerStudio } from '@attain/server';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const STUDIO = join(ROOT, 'studio');
@@ -16,9 +15,6 @@ export const DIST = join(STUDIO, 'dist');
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
 export const PASSWORD = 'Studio-e2e-pass1';
 
-// The studio's own policy: scripts and styles from itself only, no eval. (The API keeps the
-// server's stricter default-src 'none'.)
-const STUDIO_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 function newestMtime(path: string): number {
   const st = statSync(path);
@@ -64,18 +60,7 @@ export async function startHarness(): Promise<Harness> {
   const rep = await mkUser('Ray Rep', 'rep');
 
   const app = await buildServer({ store, jwtSecret: 'e'.repeat(48), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, logger: false });
-  await app.register(async (web) => {
-    web.addHook('onSend', async (request, reply) => {
-      if (!request.url.startsWith('/api/')) reply.header('content-security-policy', STUDIO_CSP);
-    });
-    await web.register(fastifyStatic, { root: DIST, wildcard: false, index: false });
-    // Single-page app: every other GET outside the API gets index.html.
-    web.get('/*', async (request, reply) => {
-      if (request.url.startsWith('/api/')) return reply.status(404).send({ error: { code: 'not_found', message: 'no such route', details: [] } });
-      return reply.type('text/html').sendFile('index.html');
-    });
-    web.get('/', async (_request, reply) => reply.type('text/html').sendFile('index.html'));
-  });
+  await registerStudio(app, DIST);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

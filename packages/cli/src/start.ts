@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import fastifyStatic from '@fastify/static';
-import { buildServer, hashPassword } from '@attain/server';
+import { buildServer, registerStudio } from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
 import { generatePassword, resolveJwtSecret, type AttainConfig } from './config.ts';
-import { installTemplate } from './template.ts';
+import { ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
+import { spawn } from 'node:child_process';
 
-export const DEMO_TENANT = 'demo';
-const TEMPLATE_DIR = fileURLToPath(new URL('../../../metadata/templates/demo', import.meta.url));
 const STUDIO_DIR = fileURLToPath(new URL('../../../studio/dist', import.meta.url));
 
 export interface StartOptions {
@@ -33,12 +31,18 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   const { config } = opts;
   const log = opts.log ?? (() => {});
   const started = Date.now();
+  const password = config.adminPassword ?? generatePassword();
+  const seed = opts.seed ?? true;
+  let demo: DemoReport | undefined;
+  if (!config.databaseUrl) demo = await provisionInChild(config, password, seed);
   const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const store = await createStore(db);
-  const demo = await ensureDemoTenant(store, config, opts.seed ?? true, log);
+  if (!demo) demo = await ensureDemoTenant(store, config, password, seed);
+  if (demo.created) log(`Created the demo tenant from metadata/templates/demo: ${demo.records} sample records, metadata revision ${demo.revision}, in ${demo.seconds.toFixed(1)} s.`);
+  const shownPassword = demo.created || config.adminPassword ? password : undefined;
 
   const app = await buildServer({ store, jwtSecret: await resolveJwtSecret(config), logger: opts.logger ?? true });
-  if (existsSync(`${STUDIO_DIR}/index.html`)) await serveStudio(app);
+  if (existsSync(`${STUDIO_DIR}/index.html`)) await registerStudio(app, STUDIO_DIR);
   else log('The studio is not built (run `npm run build -w @attain/studio`); serving the API only.');
 
   let url = '';
@@ -50,8 +54,8 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     log(`Attain is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     log(`  database: ${db.dialect === 'pglite' ? `embedded PGlite at ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
     log(`  tenant:   ${DEMO_TENANT}`);
-    log(`  admin:    ${config.adminEmail} / ${demo.password ?? '(the password set on first start, or ATTAIN_ADMIN_PASSWORD)'}`);
-    for (const login of demo.otherLogins) log(`  ${login.role.padEnd(8)}  ${login.email} / ${demo.password ?? '(same as the admin)'}`);
+    log(`  admin:    ${config.adminEmail} / ${shownPassword ?? '(the password printed on first start; set ATTAIN_ADMIN_PASSWORD to reset it)'}`);
+    for (const login of demo.logins.filter((l) => l.role !== 'admin')) log(`  ${login.role.padEnd(8)}  ${login.email} / ${shownPassword ?? ''}`);
     log(`  API:      ${url}/api/v1   GraphQL: ${url}/graphql   OpenAPI: ${url}/api/v1/openapi.json`);
   }
   return {
@@ -65,38 +69,20 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   };
 }
 
-interface DemoLogins {
-  password: string | undefined;
-  otherLogins: Array<{ email: string; role: string }>;
-}
-
-async function ensureDemoTenant(store: Store, config: AttainConfig, seed: boolean, log: (line: string) => void): Promise<DemoLogins> {
-  const existing = await store.tenants.get(DEMO_TENANT);
-  if (existing) {
-    if (config.adminPassword) {
-      const credential = await store.auth.credentials.findCredential(DEMO_TENANT, config.adminEmail);
-      if (credential) {
-        await store.auth.credentials.upsertCredential({ ...credential, passwordHash: await hashPassword(config.adminPassword) });
-      }
-    }
-    return { password: config.adminPassword, otherLogins: [] };
-  }
-  const password = config.adminPassword ?? generatePassword();
-  log('First start: creating the demo tenant from metadata/templates/demo …');
-  const t0 = Date.now();
-  await store.tenants.create(DEMO_TENANT, { label: 'Demo' });
-  const passwordHash = await hashPassword(password);
-  const report = await installTemplate(store, DEMO_TENANT, TEMPLATE_DIR, {
-    admin: { email: config.adminEmail, passwordHash },
-    sampleLoginHash: passwordHash,
-    seed,
+function provisionInChild(config: AttainConfig, password: string, seed: boolean): Promise<DemoReport> {
+  const script = fileURLToPath(new URL('./provision.ts', import.meta.url));
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ATTAIN_DATA_DIR: config.dataDir, ATTAIN_PROVISION_PASSWORD: password, ATTAIN_PROVISION_SEED: String(seed) },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const total = Object.values(report.records).reduce((a, b) => a + b, 0);
-  log(`  loaded ${total} sample records at metadata revision ${report.revision} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return { password, otherLogins: report.logins.filter((l) => l.role !== 'admin') };
-}
-
-/** The studio is a single-page app: unknown non-API paths get its index.html. */
-async function serveStudio(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyStatic, { root: STUDIO_DIR, prefix: '/', wildcard: false, index: ['index.html'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += String(chunk)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as DemoReport);
+      else reject(new Error(`preparing the embedded database failed (exit ${code})`));
+    });
+  });
 }

@@ -7,3 +7,4 @@ export { teamOwnerIds } from './rbac/team.ts';
 export { openApiDocument } from './openapi/generate.ts';
 export { objectForm } from './forms/rjsf.ts';
 export { buildGraphQLSchema } from './graphql/schema.ts';
+export { registerStudio, STUDIO_CSP } from './http/studio.ts';

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { openEmbedded } from './pglite-open.ts';
 
 export type Dialect = 'pglite' | 'postgres';
 
@@ -30,11 +32,11 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
     knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: Number(process.env.ATTAIN_DB_POOL ?? 10) } });
     dialect = 'postgres';
   } else {
-    let connection: { filename?: string } = {};
+    let connection: { pglite?: PGlite } = {};
     if (!opts.memory) {
       const dir = resolve(opts.dataDir ?? process.env.ATTAIN_DATA_DIR ?? './.attain/data');
       mkdirSync(dir, { recursive: true });
-      connection = { filename: dir };
+      connection = { pglite: await openEmbedded(dir) };
     }
     // knex-pglite's typings predate knex 3's Client type; the dialect is a knex Client subclass.
     knex = knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection } as Knex.Config);

@@ -277,7 +277,11 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
   return {
     people,
     batches: [
-      { object: 'org_unit', records: orgUnits.map(({ refs, ...r }): SeedRecord => ({ ...r, refs: refs?.parent_id ? { parent_id: refs.parent_id } : {} })) },
+      // Parents before children: one batch per level of the tree.
+      ...[0, 1, 2].map((level) => ({
+        object: 'org_unit',
+        records: orgUnits.filter((u) => u.values.level === level).map(({ refs, ...r }): SeedRecord => ({ ...r, refs: refs?.parent_id ? { parent_id: refs.parent_id } : {} })),
+      })),
       { object: 'user', records: users },
       { object: 'org_unit', records: orgUnits.filter((u) => u.refs?.head_id).map((u) => ({ external_id: u.external_id, refs: { head_id: u.refs?.head_id ?? '' }, values: {} })), afterInsert: 'link_org' },
       { object: 'product', records: products },

@@ -21,7 +21,29 @@ export class SeedInserter {
     return this.ids.get(`${object}:${externalId}`);
   }
 
+  /** Inserts in passes so that records referring to others of the same batch (a manager) wait for them. */
   async upsert(object: string, seeds: SeedRecord[]): Promise<number> {
+    let written = 0;
+    let pending = seeds;
+    while (pending.length > 0) {
+      const ready = pending.filter((seed) => this.resolvable(object, seed));
+      if (ready.length === 0) throw new Error(`seed: ${object} ${pending[0]?.external_id} refers to a record that is never inserted`);
+      written += await this.upsertReady(object, ready);
+      const done = new Set(ready);
+      pending = pending.filter((seed) => !done.has(seed));
+    }
+    return written;
+  }
+
+  private resolvable(object: string, seed: SeedRecord): boolean {
+    if (seed.owner && !this.idOf('user', seed.owner)) return false;
+    return Object.entries(seed.refs ?? {}).every(([field, externalId]) => {
+      const target = this.registry.field(object, field)?.ref?.object;
+      return target !== undefined && this.idOf(target, externalId) !== undefined;
+    });
+  }
+
+  private async upsertReady(object: string, seeds: SeedRecord[]): Promise<number> {
     let written = 0;
     for (let i = 0; i < seeds.length; i += CHUNK) {
       const rows = seeds.slice(i, i + CHUNK).map((seed) => this.row(object, seed));

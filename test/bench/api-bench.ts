@@ -1,0 +1,101 @@
+import autocannon from 'autocannon';
+import { readMetadataDir } from '@attain/meta/node';
+import { quoteIdent } from '@attain/meta';
+import { createDatabase, createStore } from '@attain/store';
+import { hashPassword } from '@attain/server';
+import { ROOT, freePort, freshDatabase, round, spawnNode, stop, waitFor } from './util.ts';
+import { benchAddField } from '../../packages/store/bench/add-field-bench.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+export const LIST_PATH = `/api/v1/objects/opportunity?filter=${encodeURIComponent(JSON.stringify({ and: [{ stage: { eq: 'proposal' } }, { amount: { gte: 1000 } }] }))}&sort=-close_date&limit=50`;
+
+async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION, pipelining: 1 });
+  return { rps: round(result.requests.average, 0), p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+}
+
+/**
+ * REST list throughput over 1,000,000 opportunities on PostgreSQL as a ratio to a bare fastify
+ * JSON route in the same run, and the time to add a field to that table (plan + apply).
+ */
+export async function benchApi(): Promise<Record<string, unknown>> {
+  const databaseUrl = await freshDatabase('attain_bench_api');
+  const db = await createDatabase({ databaseUrl });
+  const store = await createStore(db);
+  const tenant = await store.tenants.create('bench');
+  await store.metadata.apply('bench', await readMetadataDir(`${ROOT}/metadata/core`), { actor: { userId: null } });
+  const records = await store.records('bench');
+  const admin = await records.create('user', { name: 'Bench Admin', email: 'admin@bench.local', role: 'admin' }, { userId: null });
+  await store.auth.credentials.upsertCredential({ tenant: 'bench', userId: admin.id, email: 'admin@bench.local', passwordHash: await hashPassword('bench-password-1'), active: true });
+
+  // Bulk load with set-based SQL: identifiers from the registry, values bound.
+  const registry = await store.registry('bench');
+  const schema = quoteIdent(tenant.schema);
+  const customer = quoteIdent(registry.object('customer')?.table ?? 'customer');
+  const opportunity = quoteIdent(registry.object('opportunity')?.table ?? 'opportunity');
+  const t0 = performance.now();
+  await db.knex.raw(
+    `insert into ${schema}.${customer} (id, external_id, owner_id, name, status, created_at, updated_at, version)
+     select gen_random_uuid(), 'c' || g, ?, 'Customer ' || g, 'active', now(), now(), 1 from generate_series(1, 1000) g`,
+    [admin.id],
+  );
+  const stages = ['prospecting', 'qualification', 'proposal', 'negotiation', 'closed_won', 'closed_lost'];
+  const chunk = 250_000;
+  for (let start = 1; start <= ROWS; start += chunk) {
+    await db.knex.raw(
+      `insert into ${schema}.${opportunity} (id, external_id, owner_id, name, customer_id, amount, stage, close_date, created_at, updated_at, version)
+       select gen_random_uuid(), 'o' || g, ?, 'Opportunity ' || g,
+              (select id from ${schema}.${customer} c where c.external_id = 'c' || (1 + g % 1000)),
+              round((random() * 200000)::numeric, 2), (?::text[])[1 + g % 6], date '2024-01-01' + (g % 1000), now(), now(), 1
+       from generate_series(?::int, ?::int) g`,
+      [admin.id, stages, start, Math.min(ROWS, start + chunk - 1)],
+    );
+  }
+  await db.knex.raw(`analyze ${schema}.${opportunity}`);
+  const loadSeconds = (performance.now() - t0) / 1000;
+
+  const addField = await benchAddField(store, 'bench', 'opportunity');
+  await store.close();
+
+  const apiPort = await freePort();
+  const barePort = await freePort();
+  const api = spawnNode(['test/bench/serve-api.ts'], { ...process.env, DATABASE_URL: databaseUrl, PORT: String(apiPort) });
+  const bare = spawnNode(['test/bench/serve-bare.ts'], { ...process.env, PORT: String(barePort) });
+  try {
+    await waitFor(`http://127.0.0.1:${apiPort}/healthz`, 60_000);
+    await waitFor(`http://127.0.0.1:${barePort}/`, 60_000);
+    const login = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'bench', email: 'admin@bench.local', password: 'bench-password-1' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const headers = { authorization: `Bearer ${token}` };
+    const sample = await fetch(`http://127.0.0.1:${apiPort}${LIST_PATH}`, { headers });
+    const body = (await sample.json()) as { data?: unknown[] };
+    if (!sample.ok || !body.data || body.data.length !== 50) throw new Error(`list route answered ${sample.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    await load(`http://127.0.0.1:${apiPort}${LIST_PATH}`, headers); // warm-up pass, discarded
+    const bareResult = await load(`http://127.0.0.1:${barePort}/`, {});
+    const apiResult = await load(`http://127.0.0.1:${apiPort}${LIST_PATH}`, headers);
+    return {
+      rows: ROWS,
+      load_seconds: round(loadSeconds, 1),
+      connections: CONNECTIONS,
+      duration_seconds: DURATION,
+      list_route: LIST_PATH,
+      list_rps: apiResult.rps,
+      list_p99_ms: apiResult.p99,
+      list_errors: apiResult.errors + apiResult.non2xx,
+      bare_fastify_rps: bareResult.rps,
+      bare_fastify_p99_ms: bareResult.p99,
+      ratio_list_to_bare: round(apiResult.rps / bareResult.rps, 3),
+      add_field_plan_apply_ms: round(addField, 1),
+      targets: { ratio_list_to_bare: '>= 0.25', add_field_plan_apply_ms: '< 1000' },
+    };
+  } finally {
+    await stop(api);
+    await stop(bare);
+  }
+}

@@ -1,0 +1,36 @@
+// `npm run bench`: runs the benchmarks and writes JSON results to bench-results/.
+// Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_PG_ADMIN_URL) for the database benchmarks.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { ROOT } from './util.ts';
+
+type Bench = () => Promise<Record<string, unknown>>;
+
+const benches: Record<string, () => Promise<Bench>> = {
+  start: async () => (await import('./start-bench.ts')).benchStart,
+  api: async () => (await import('./api-bench.ts')).benchApi,
+};
+
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const selected = only.length ? only : Object.keys(benches);
+const outDir = `${ROOT}/bench-results`;
+await mkdir(outDir, { recursive: true });
+const summary: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
+let failed = false;
+for (const name of selected) {
+  const load = benches[name];
+  if (!load) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
+  process.stdout.write(`bench ${name} … `);
+  try {
+    const result = await (await load())();
+    summary[name] = result;
+    await writeFile(`${outDir}/${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result));
+  } catch (error) {
+    failed = true;
+    summary[name] = { error: error instanceof Error ? error.message : String(error) };
+    console.log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+await writeFile(`${outDir}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+console.log(`results in ${outDir}`);
+process.exitCode = failed ? 1 : 0;
