@@ -3,7 +3,10 @@ import { Registry } from '@attain/meta';
 import type { Database } from './database.ts';
 import { StoreError } from './errors.ts';
 import type { Actor, PhysicalState, Tenant } from './types.ts';
-import { isUuid } from './uuid.ts';
+import { isUuid, uuidv7 } from './uuid.ts';
+import { EventBus, eventQueue, type RecordEvent } from './events.ts';
+
+const RECORD_OPS = new Set(['create', 'update', 'delete', 'restore']);
 
 export type Q = Knex | Knex.Transaction;
 
@@ -24,6 +27,8 @@ export class Ctx {
   readonly control: string;
   readonly prefix: string;
   private readonly registries = new Map<string, Registry>();
+  private readonly tenantNames = new Map<string, string>();
+  readonly events = new EventBus();
 
   constructor(db: Database, control: string, prefix: string) {
     this.db = db;
@@ -91,6 +96,45 @@ export class Ctx {
       revision: e.revision ?? null,
     }));
     for (let i = 0; i < rows.length; i += 500) await this.table(q, 'audit_log').insert(rows.slice(i, i + 500));
+    await this.emitRecordEvents(q, entries);
+  }
+
+  /** The outbox: one job per subscribed consumer and record change, in the writing transaction. */
+  private async emitRecordEvents(
+    q: Q,
+    entries: Array<{ tenantId: string; actor: Actor; action: string; object?: string | null; recordId?: string | null; before?: unknown; after?: unknown; revision?: number | null }>,
+  ): Promise<void> {
+    const jobs: Array<Record<string, unknown>> = [];
+    const at = new Date();
+    for (const e of entries) {
+      if (!e.object || !e.recordId || !RECORD_OPS.has(e.action)) continue;
+      const consumers = this.events.consumersFor(e.object);
+      if (consumers.length === 0) continue;
+      const tenant = await this.tenantName(q, e.tenantId);
+      const event: RecordEvent = {
+        tenant,
+        object: e.object,
+        recordId: e.recordId,
+        op: e.action as RecordEvent['op'],
+        before: (e.before ?? null) as RecordEvent['before'],
+        after: (e.after ?? null) as RecordEvent['after'],
+        actor: e.actor,
+        revision: e.revision ?? null,
+        at: at.toISOString(),
+      };
+      const payload = JSON.stringify(event);
+      for (const consumer of consumers) jobs.push({ id: uuidv7(), queue: eventQueue(consumer), tenant, key: null, payload, run_at: at });
+    }
+    for (let i = 0; i < jobs.length; i += 500) await this.table(q, 'jobs').insert(jobs.slice(i, i + 500));
+  }
+
+  private async tenantName(q: Q, id: string): Promise<string> {
+    const cached = this.tenantNames.get(id);
+    if (cached) return cached;
+    const row = (await this.table(q, 'tenants').where({ id }).first('name')) as { name: string } | undefined;
+    if (!row) throw new StoreError('not_found', 'No such tenant');
+    this.tenantNames.set(id, row.name);
+    return row.name;
   }
 }
 

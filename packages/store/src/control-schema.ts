@@ -81,6 +81,36 @@ const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
       `create index if not exists sessions_user on ${C}.sessions (tenant_id, user_id)`,
     ],
   },
+  {
+    name: '002_jobs_modules',
+    sql: (C) => [
+      // Durable work shared by every node: claimed with FOR UPDATE SKIP LOCKED and a lease.
+      `create table if not exists ${C}.jobs (
+        id uuid primary key,
+        queue text not null,
+        tenant text,
+        key text,
+        payload jsonb not null default '{}'::jsonb,
+        status text not null default 'ready' check (status in ('ready', 'running', 'done', 'failed')),
+        attempts integer not null default 0,
+        max_attempts integer not null default 5,
+        run_at timestamptz not null default now(),
+        locked_by text,
+        locked_until timestamptz,
+        last_error text,
+        result jsonb,
+        created_at timestamptz not null default now(),
+        finished_at timestamptz)`,
+      `create unique index if not exists jobs_queue_key on ${C}.jobs (queue, key) where key is not null`,
+      `create index if not exists jobs_ready on ${C}.jobs (queue, run_at) where status in ('ready', 'running')`,
+      `create table if not exists ${C}.module_versions (
+        tenant_id uuid not null references ${C}.tenants(id) on delete cascade,
+        module text not null,
+        version integer not null,
+        applied_at timestamptz not null default now(),
+        primary key (tenant_id, module))`,
+    ],
+  },
 ];
 
 export async function migrateControlSchema(knex: Knex, schema: string): Promise<void> {

@@ -5,3 +5,7 @@ export { StoreError, type ErrorDetail, type StoreErrorCode } from './errors.ts';
 export { uuidv7, isUuid } from './uuid.ts';
 export { docsHash } from './metadata.ts';
 export type * from './types.ts';
+export type { Job, JobInfo, JobInput, JobQueue } from './jobs.ts';
+export { eventQueue, type RecordEvent, type EventSubscription } from './events.ts';
+export type { ModuleHandle, TenantModule } from './modules.ts';
+export { quoteIdent } from './sql.ts';

@@ -9,6 +9,8 @@ import { metadataService } from './metadata.ts';
 import { recordService } from './records/service.ts';
 import { quoteIdent } from './sql.ts';
 import { tenantService } from './tenants.ts';
+import { jobQueue } from './jobs.ts';
+import { moduleService } from './modules.ts';
 import type { RecordAccess, RecordService, Store } from './types.ts';
 
 export interface StoreOptions {
@@ -40,6 +42,12 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
     },
     audit: auditService(ctx),
     auth: authService(ctx),
+    jobs: jobQueue(ctx),
+    events: {
+      subscribe: (sub) => ctx.events.subscribe(sub),
+      unsubscribe: (consumer) => ctx.events.unsubscribe(consumer),
+    },
+    modules: moduleService(ctx),
     async close() {
       // A shared database (tests, several stores on one connection) is closed by its opener.
       if (opts.ownsDatabase !== false) await db.close();

@@ -1,5 +1,8 @@
 import type { Registry, Storage } from '@attain/meta';
 import type { Database } from './database.ts';
+import type { JobQueue } from './jobs.ts';
+import type { EventSubscription } from './events.ts';
+import type { ModuleHandle, TenantModule } from './modules.ts';
 
 export type Actor = { userId: string | null; label?: string };
 
@@ -211,6 +214,12 @@ export interface Store {
   records(tenant: string, access?: RecordAccess): Promise<RecordService>;
   audit: { list(tenant: string, q?: { object?: string; recordId?: string; limit?: number; before?: string | number }): Promise<AuditEntry[]> };
   auth: AuthStore;
+  /** Durable jobs shared by every node (FOR UPDATE SKIP LOCKED with leases). */
+  jobs: JobQueue;
+  /** Record changes delivered to consumers as jobs on `event:<consumer>`, written in the change's transaction. */
+  events: { subscribe(sub: EventSubscription): void; unsubscribe(consumer: string): void };
+  /** Platform modules' own tables in each tenant schema, versioned and migrated on first use. */
+  modules: { ensure(tenant: string, module: TenantModule): Promise<ModuleHandle> };
   close(): Promise<void>;
 }
 

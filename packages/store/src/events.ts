@@ -1,0 +1,43 @@
+/** A record change, delivered to each subscribed consumer as a job on queue `event:<consumer>`. */
+export interface RecordEvent {
+  tenant: string;
+  object: string;
+  recordId: string;
+  op: 'create' | 'update' | 'delete' | 'restore';
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  actor: { userId: string | null; label?: string };
+  revision: number | null;
+  at: string;
+}
+
+export interface EventSubscription {
+  /** Stable consumer name; its queue is `event:<consumer>`. */
+  consumer: string;
+  /** Objects it cares about; all when omitted. */
+  objects?: string[];
+}
+
+export const eventQueue = (consumer: string): string => `event:${consumer}`;
+
+/**
+ * Subscriptions live in code, not in the database: every node registers the same ones at start,
+ * and each record write enqueues one job per matching subscription in the write's transaction
+ * (a transactional outbox), so no change is lost and none is delivered twice per consumer.
+ */
+export class EventBus {
+  private readonly subs = new Map<string, EventSubscription>();
+
+  subscribe(sub: EventSubscription): void {
+    if (!/^[a-z][a-z0-9_.-]{0,80}$/.test(sub.consumer)) throw new Error(`bad consumer name ${sub.consumer}`);
+    this.subs.set(sub.consumer, sub);
+  }
+
+  unsubscribe(consumer: string): void {
+    this.subs.delete(consumer);
+  }
+
+  consumersFor(object: string): string[] {
+    return [...this.subs.values()].filter((s) => !s.objects || s.objects.includes(object)).map((s) => s.consumer);
+  }
+}
