@@ -92,3 +92,41 @@ describe('tenant modules', () => {
     await expect(store.modules.ensure('evt', { name: 'Bad', migrations: [{ version: 1, up: async () => {} }] })).rejects.toThrow(/module name/);
   });
 });
+
+describe('job runner', () => {
+  it('runs handlers, retries failures with backoff, drains, and starts/stops', async () => {
+    const { JobRunner } = await import('../src/index.ts');
+    let clock = Date.now() + 1000;
+    const seen: string[] = [];
+    let flaky = 0;
+    const runner = new JobRunner(store.jobs, {
+      now: () => new Date(clock),
+      handlers: {
+        'r.ok': async (job) => void seen.push(String((job.payload as { n: number }).n)),
+        'r.flaky': async () => {
+          flaky++;
+          if (flaky < 2) throw new Error('first time fails');
+          return 'fine';
+        },
+      },
+    });
+    await store.jobs.enqueue({ queue: 'r.ok', payload: { n: 1 } });
+    await store.jobs.enqueue({ queue: 'r.ok', payload: { n: 2 } });
+    const flakyJob = await store.jobs.enqueue({ queue: 'r.flaky' });
+    expect(await runner.drain()).toBe(3);
+    expect(seen.sort()).toEqual(['1', '2']);
+    expect((await store.jobs.get(flakyJob.id))?.status).toBe('ready');
+    clock += 5_000;
+    expect(await runner.drain()).toBe(1);
+    expect((await store.jobs.get(flakyJob.id))?.result).toBe('fine');
+    expect(runner.queues).toEqual(['r.ok', 'r.flaky']);
+
+    const live = new JobRunner(store.jobs, { pollMs: 20, handlers: { 'r.live': async () => void seen.push('live') } });
+    live.start();
+    live.start();
+    await store.jobs.enqueue({ queue: 'r.live' });
+    for (let i = 0; i < 100 && !seen.includes('live'); i++) await new Promise((r) => setTimeout(r, 20));
+    await live.stop();
+    expect(seen).toContain('live');
+  });
+});

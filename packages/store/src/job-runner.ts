@@ -1,0 +1,107 @@
+import type { Job, JobQueue } from './jobs.ts';
+
+export type JobHandler = (job: Job) => Promise<unknown>;
+
+export interface JobRunnerOptions {
+  /** Handlers by queue name. */
+  handlers: Record<string, JobHandler>;
+  /** Idle poll interval (ms); a busy runner polls again at once. */
+  pollMs?: number;
+  /** Jobs claimed per poll. */
+  batch?: number;
+  leaseMs?: number;
+  /** Delay before retry n (1-based); exponential with a cap by default. */
+  backoffMs?: (attempt: number) => number;
+  /** Clock, replaceable in tests. */
+  now?: () => Date;
+  onError?: (job: Job, error: unknown, outcome: 'retry' | 'failed') => void;
+}
+
+export const defaultBackoff = (attempt: number): number => Math.min(60 * 60_000, 1000 * 2 ** (attempt - 1));
+
+/**
+ * Runs durable jobs from the store's queue: claim (skip-locked lease), handle, then complete or
+ * fail with backoff. Several runners on several nodes share the queue safely; a handler must be
+ * idempotent for its job because a node that dies mid-job leaves it to be claimed again.
+ */
+export class JobRunner {
+  private readonly queue: JobQueue;
+  private readonly opts: Required<Omit<JobRunnerOptions, 'onError'>> & Pick<JobRunnerOptions, 'onError'>;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = true;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(queue: JobQueue, opts: JobRunnerOptions) {
+    this.queue = queue;
+    this.opts = {
+      handlers: opts.handlers,
+      pollMs: opts.pollMs ?? 500,
+      batch: opts.batch ?? 20,
+      leaseMs: opts.leaseMs ?? 60_000,
+      backoffMs: opts.backoffMs ?? defaultBackoff,
+      now: opts.now ?? (() => new Date()),
+      onError: opts.onError,
+    };
+  }
+
+  get queues(): string[] {
+    return Object.keys(this.opts.handlers);
+  }
+
+  /** Claims and runs one batch; returns how many jobs ran. Tests call this directly. */
+  async runOnce(): Promise<number> {
+    const jobs = await this.queue.claim(this.queues, { limit: this.opts.batch, leaseMs: this.opts.leaseMs, now: this.opts.now() });
+    for (const job of jobs) {
+      const handler = this.opts.handlers[job.queue];
+      try {
+        if (!handler) throw new Error(`no handler for queue ${job.queue}`);
+        await this.queue.complete(job.id, (await handler(job)) ?? null);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const outcome = await this.queue.fail(job.id, message, new Date(this.opts.now().getTime() + this.opts.backoffMs(job.attempts)));
+        this.opts.onError?.(job, error, outcome);
+      }
+    }
+    return jobs.length;
+  }
+
+  /** Runs until the queues are empty (or `max` batches); for tests and one-shot tools. */
+  async drain(max = 1000): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < max; i++) {
+      const n = await this.runOnce();
+      total += n;
+      if (n === 0) break;
+    }
+    return total;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = async () => {
+      if (this.stopped || this.running) return;
+      this.running = true;
+      let resolveIdle: () => void = () => {};
+      this.idle = new Promise((r) => (resolveIdle = r));
+      let ran = 0;
+      try {
+        ran = await this.runOnce();
+      } catch {
+        // the database may be briefly unavailable; try again on the next tick
+      } finally {
+        this.running = false;
+        resolveIdle();
+      }
+      if (!this.stopped) this.timer = setTimeout(tick, ran > 0 ? 0 : this.opts.pollMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.idle;
+  }
+}
