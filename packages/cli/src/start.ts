@@ -6,6 +6,7 @@ import { createDatabase, createStore, type Store } from '@attain/store';
 import { generatePassword, resolveJwtSecret, type AttainConfig } from './config.ts';
 import { ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
 import { spawn } from 'node:child_process';
+import { backgroundModules, startBackground } from './background.ts';
 
 const STUDIO_DIR = fileURLToPath(new URL('../../../studio/dist', import.meta.url));
 
@@ -41,6 +42,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   if (demo.created) log(`Created the demo tenant from metadata/templates/demo: ${demo.records} sample records, metadata revision ${demo.revision}, in ${demo.seconds.toFixed(1)} s.`);
   const shownPassword = demo.created || config.adminPassword ? password : undefined;
 
+  const runner = startBackground(store, backgroundModules(store));
   const app = await buildServer({ store, jwtSecret: await resolveJwtSecret(config), logger: opts.logger ?? true });
   if (existsSync(`${STUDIO_DIR}/index.html`)) await registerStudio(app, STUDIO_DIR);
   else log('The studio is not built (run `npm run build -w @attain/studio`); serving the API only.');
@@ -63,6 +65,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     store,
     url,
     async close() {
+      await runner.stop();
       await app.close();
       await store.close();
     },

@@ -9,4 +9,4 @@ export type { Job, JobInfo, JobInput, JobQueue } from './jobs.ts';
 export { eventQueue, type RecordEvent, type EventSubscription } from './events.ts';
 export type { ModuleHandle, TenantModule } from './modules.ts';
 export { quoteIdent } from './sql.ts';
-export { JobRunner, defaultBackoff, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
+export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';

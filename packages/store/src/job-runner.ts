@@ -105,3 +105,10 @@ export class JobRunner {
     await this.idle;
   }
 }
+
+/** What a platform module contributes to background work: its record-event subscriptions and queue handlers. */
+export interface BackgroundModule {
+  name: string;
+  subscriptions?: Array<{ consumer: string; objects?: string[] }>;
+  handlers: Record<string, JobHandler>;
+}
