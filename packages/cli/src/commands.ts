@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MetaValidationError } from '@attain/meta';
-import { createDatabase, createStore, type Store } from '@attain/store';
-import { readConfig } from './config.ts';
+import { createDatabase, createStore, StoreError, type Store } from '@attain/store';
+import { readConfig, storeOptions } from './config.ts';
 import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
 import { startAttain } from './start.ts';
 import { generateTenantTypes } from './typegen.ts';
@@ -21,10 +21,10 @@ Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADM
 type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean };
 type Log = (line: string) => void;
 
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const config = readConfig();
+async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
+  const config = readConfig(env);
   const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const store = await createStore(db);
+  const store = await createStore(db, storeOptions(config));
   try {
     return await fn(store);
   } finally {
@@ -37,10 +37,10 @@ function need(value: string | undefined, what: string): string {
   return value;
 }
 
-export async function runCommand(command: string, args: string[], flags: Flags, log: Log): Promise<number> {
+export async function runCommand(command: string, args: string[], flags: Flags, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   switch (command) {
     case 'start': {
-      const running = await startAttain({ config: readConfig(), log, seed: !flags['no-seed'] });
+      const running = await startAttain({ config: readConfig(env), log, seed: !flags['no-seed'] });
       const stop = async () => {
         await running.close();
         process.exit(0);
@@ -52,7 +52,7 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'tenant': {
       if (args[0] !== 'create') throw new Error(`unknown tenant command "${args[0] ?? ''}"\n\n${USAGE}`);
       const name = need(args[1], 'tenant name');
-      const tenant = await withStore((store) => store.tenants.create(name, flags.label ? { label: flags.label } : {}));
+      const tenant = await withStore(env, (store) => store.tenants.create(name, flags.label ? { label: flags.label } : {}));
       log(`Created tenant "${tenant.name}" (schema ${tenant.schema}).`);
       return 0;
     }
@@ -61,18 +61,18 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
       const tenant = need(flags.tenant, '--tenant');
       try {
         if (sub === 'plan') {
-          const plan = await withStore((store) => planDir(store, tenant, resolve(need(dir, 'folder'))));
+          const plan = await withStore(env, (store) => planDir(store, tenant, resolve(need(dir, 'folder'))));
           log(describePlan(plan));
           return plan.safe ? 0 : 2;
         }
         if (sub === 'apply') {
-          const { revision, plan } = await withStore((store) => applyDir(store, tenant, resolve(need(dir, 'folder'))));
+          const { revision, plan } = await withStore(env, (store) => applyDir(store, tenant, resolve(need(dir, 'folder'))));
           log(describePlan(plan));
           log(plan.empty ? `Tenant "${tenant}" stays at revision ${revision}.` : `Applied: tenant "${tenant}" is now at revision ${revision}.`);
           return 0;
         }
         if (sub === 'export') {
-          const count = await withStore((store) => exportDir(store, tenant, resolve(need(dir, 'folder'))));
+          const count = await withStore(env, (store) => exportDir(store, tenant, resolve(need(dir, 'folder'))));
           log(`Wrote ${count} document(s) to ${dir}.`);
           return 0;
         }
@@ -82,6 +82,11 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
           for (const i of error.issues) log(`  ${i.document} ${i.path || '/'}: ${i.message} [${i.rule}]`);
           return 2;
         }
+        if (error instanceof StoreError && (error.code === 'metadata_invalid' || error.code === 'unsafe_change')) {
+          log(`The metadata has ${error.details.length || 1} problem(s); nothing was applied:`);
+          for (const d of error.details.length ? error.details : [{ path: '', rule: error.code, message: error.message }]) log(`  ${d.path || '/'}: ${d.message} [${d.rule}]`);
+          return 2;
+        }
         throw error;
       }
       throw new Error(`unknown metadata command "${sub ?? ''}"\n\n${USAGE}`);
@@ -89,7 +94,7 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'typegen': {
       const tenant = need(flags.tenant, '--tenant');
       const out = resolve(need(args[0], 'output file'));
-      const source = await withStore(async (store) => generateTenantTypes(await store.registry(tenant), tenant));
+      const source = await withStore(env, async (store) => generateTenantTypes(await store.registry(tenant), tenant));
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, source);
       log(`Wrote types for tenant "${tenant}" to ${out}.`);

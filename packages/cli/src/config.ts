@@ -10,6 +10,9 @@ export interface AttainConfig {
   adminEmail: string;
   adminPassword: string | undefined;
   jwtSecret: string | undefined;
+  /** Schema of the control tables and prefix of tenant schemas; change them to run several Attains on one database. */
+  controlSchema: string;
+  tenantSchemaPrefix: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
@@ -23,6 +26,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
     adminEmail: env.ATTAIN_ADMIN_EMAIL ?? 'admin@demo.local',
     adminPassword: env.ATTAIN_ADMIN_PASSWORD || undefined,
     jwtSecret: env.ATTAIN_JWT_SECRET || undefined,
+    controlSchema: env.ATTAIN_CONTROL_SCHEMA || 'attain',
+    tenantSchemaPrefix: env.ATTAIN_TENANT_SCHEMA_PREFIX || 'tenant_',
   };
 }
 
@@ -47,4 +52,20 @@ export async function resolveJwtSecret(config: AttainConfig): Promise<string> {
 
 export function generatePassword(): string {
   return randomBytes(12).toString('base64url');
+}
+
+export function storeOptions(config: AttainConfig): { controlSchema: string; tenantSchemaPrefix: string } {
+  return { controlSchema: config.controlSchema, tenantSchemaPrefix: config.tenantSchemaPrefix };
+}
+
+/** The environment a child process needs to open the same database as `config`. */
+export function configEnv(config: AttainConfig): Record<string, string> {
+  return {
+    ATTAIN_DATA_DIR: config.dataDir,
+    ATTAIN_ADMIN_EMAIL: config.adminEmail,
+    ATTAIN_CONTROL_SCHEMA: config.controlSchema,
+    ATTAIN_TENANT_SCHEMA_PREFIX: config.tenantSchemaPrefix,
+    ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
+    ...(config.adminPassword ? { ATTAIN_ADMIN_PASSWORD: config.adminPassword } : {}),
+  };
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, registerStudio } from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
-import { generatePassword, resolveJwtSecret, type AttainConfig } from './config.ts';
+import { configEnv, generatePassword, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
 import { ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
 import { spawn } from 'node:child_process';
 import { backgroundModules, startBackground } from './background.ts';
@@ -37,7 +37,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   let demo: DemoReport | undefined;
   if (!config.databaseUrl) demo = await provisionInChild(config, password, seed);
   const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const store = await createStore(db);
+  const store = await createStore(db, storeOptions(config));
   if (!demo) demo = await ensureDemoTenant(store, config, password, seed);
   if (demo.created) log(`Created the demo tenant from metadata/templates/demo: ${demo.records} sample records, metadata revision ${demo.revision}, in ${demo.seconds.toFixed(1)} s.`);
   const shownPassword = demo.created || config.adminPassword ? password : undefined;
@@ -75,7 +75,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
 function provisionInChild(config: AttainConfig, password: string, seed: boolean): Promise<DemoReport> {
   const script = fileURLToPath(new URL('./provision.ts', import.meta.url));
   const child = spawn(process.execPath, [script], {
-    env: { ...process.env, ATTAIN_DATA_DIR: config.dataDir, ATTAIN_PROVISION_PASSWORD: password, ATTAIN_PROVISION_SEED: String(seed) },
+    env: { ...process.env, ...configEnv(config), ATTAIN_PROVISION_PASSWORD: password, ATTAIN_PROVISION_SEED: String(seed) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

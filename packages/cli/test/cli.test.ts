@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, mkdir, readFile, readdir, rm, writeFile, cp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { readConfig, resolveJwtSecret, type AttainConfig } from '../src/config.ts';
+import { startAttain } from '../src/start.ts';
+import { runCommand, USAGE } from '../src/commands.ts';
+import { describePlan } from '../src/metadata-commands.ts';
+
+const CORE = fileURLToPath(new URL('../../../metadata/core', import.meta.url));
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let config: AttainConfig;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attain-cli-'));
+  const id = randomBytes(4).toString('hex');
+  // On PostgreSQL (CI) each run gets its own control schema and tenant prefix in the shared database.
+  env = {
+    ATTAIN_DATA_DIR: join(dir, 'data'),
+    ATTAIN_CONTROL_SCHEMA: `attain_cli${id}`,
+    ATTAIN_TENANT_SCHEMA_PREFIX: `cli${id}_`,
+    ATTAIN_ADMIN_PASSWORD: 'first-password-1',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+  };
+  config = readConfig(env);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function login(url: string, email: string, password: string): Promise<Response> {
+  return fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: 'demo', email, password }),
+  });
+}
+
+describe('attain start', () => {
+  it('creates the demo tenant from the template on first start and serves it', async () => {
+    const lines: string[] = [];
+    const running = await startAttain({ config, log: (l) => lines.push(l), logger: false });
+    try {
+      const text = lines.join('\n');
+      expect(text).toMatch(/Created the demo tenant from metadata\/templates\/demo: \d+ sample records/);
+      expect(text).toContain('admin@demo.local / first-password-1');
+      expect(text).toMatch(/rep\s+\S+@demo\.local \/ first-password-1/);
+      expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+      const res = await login(running.url, 'admin@demo.local', 'first-password-1');
+      expect(res.status).toBe(200);
+      const { token } = (await res.json()) as { token: string };
+      const headers = { authorization: `Bearer ${token}` };
+      const users = (await (await fetch(`${running.url}/api/v1/objects/user?count=true&limit=1`, { headers })).json()) as { total: number };
+      expect(users.total).toBeGreaterThanOrEqual(50);
+      const opps = (await (await fetch(`${running.url}/api/v1/objects/opportunity?count=true&limit=5&sort=-amount`, { headers })).json()) as { total: number; data: Array<{ amount: string }> };
+      expect(opps.total).toBeGreaterThan(1000);
+      const orders = (await (await fetch(`${running.url}/api/v1/objects/order?count=true&limit=1`, { headers })).json()) as { total: number };
+      expect(orders.total).toBeGreaterThan(1000);
+      const units = (await (await fetch(`${running.url}/api/v1/objects/org_unit?limit=50`, { headers })).json()) as { data: Array<{ level: number; parent_id: string | null; head_id: string | null }> };
+      expect(new Set(units.data.map((u) => u.level))).toEqual(new Set([0, 1, 2]));
+      expect(units.data.every((u) => u.head_id)).toBe(true);
+      // A sample rep can log in and sees only their own customers.
+      const repEmail = /rep\s+(\S+@demo\.local)/.exec(text)?.[1] ?? '';
+      const rep = (await (await login(running.url, repEmail, 'first-password-1')).json()) as { token: string; user: { id: string } };
+      const mine = (await (await fetch(`${running.url}/api/v1/objects/customer?limit=200`, { headers: { authorization: `Bearer ${rep.token}` } })).json()) as { data: Array<{ owner_id: string }> };
+      expect(mine.data.length).toBeGreaterThan(0);
+      expect(mine.data.every((c) => c.owner_id === rep.user.id)).toBe(true);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('keeps the tenant on restart and resets the admin password when asked', async () => {
+    const lines: string[] = [];
+    const running = await startAttain({ config: { ...config, adminPassword: 'second-password-2' }, log: (l) => lines.push(l), logger: false });
+    try {
+      expect(lines.join('\n')).not.toContain('Created the demo tenant');
+      expect((await login(running.url, 'admin@demo.local', 'first-password-1')).status).toBe(401);
+      expect((await login(running.url, 'admin@demo.local', 'second-password-2')).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('keeps a JWT secret across restarts unless one is configured', async () => {
+    const a = await resolveJwtSecret(config);
+    expect(a.length).toBeGreaterThanOrEqual(32);
+    expect(await resolveJwtSecret(config)).toBe(a);
+    expect(await resolveJwtSecret({ ...config, jwtSecret: 'configured' })).toBe('configured');
+    expect(() => readConfig({ PORT: 'x' })).toThrow(/PORT/);
+  });
+});
+
+describe('attain commands', () => {
+  const out: string[] = [];
+  const run = (command: string, args: string[], flags: Record<string, string | boolean> = {}) => runCommand(command, args, flags, (l) => out.push(l), env);
+
+  it('creates a tenant, plans and applies metadata, exports it and generates types', async () => {
+    expect(await run('tenant', ['create', 'acme'], { label: 'Acme' })).toBe(0);
+    expect(out.pop()).toMatch(/Created tenant "acme"/);
+    const docs = join(dir, 'docs');
+    await cp(CORE, docs, { recursive: true });
+    await writeFile(
+      join(docs, 'objects', 'deal_review.json'),
+      JSON.stringify({
+        kind: 'object',
+        id: 'acme.deal_review',
+        name: 'deal_review',
+        label: { en: 'Deal review', 'zh-CN': '商机评审' },
+        schema: {
+          type: 'object',
+          required: ['title'],
+          properties: {
+            title: { type: 'string', 'x-attain': { id: 'acme.deal_review.title' } },
+            opportunity_id: { type: 'string', 'x-attain': { id: 'acme.deal_review.opp', ref: { object: 'opportunity' } } },
+            score: { type: 'integer', minimum: 0, maximum: 10, 'x-attain': { id: 'acme.deal_review.score' } },
+          },
+        },
+      }),
+    );
+    expect(await run('metadata', ['plan', docs], { tenant: 'acme' })).toBe(0);
+    expect(out.join('\n')).toMatch(/Plan: revision 0 → 1/);
+    expect(out.join('\n')).toMatch(/deal_review/);
+    out.length = 0;
+    expect(await run('metadata', ['apply', docs], { tenant: 'acme' })).toBe(0);
+    expect(out.pop()).toBe('Applied: tenant "acme" is now at revision 1.');
+    expect(await run('metadata', ['apply', docs], { tenant: 'acme' })).toBe(0);
+    expect(out.pop()).toBe('Tenant "acme" stays at revision 1.');
+
+    const exported = join(dir, 'exported');
+    expect(await run('metadata', ['export', exported], { tenant: 'acme' })).toBe(0);
+    expect((await readdir(join(exported, 'objects'))).sort()).toContain('deal_review.json');
+    expect((await readdir(join(exported, 'roles'))).sort()).toEqual(['admin.json', 'finance.json', 'manager.json', 'rep.json']);
+    const roundTrip = JSON.parse(await readFile(join(exported, 'objects', 'deal_review.json'), 'utf8')) as { id: string };
+    expect(roundTrip.id).toBe('acme.deal_review');
+
+    const typesFile = join(dir, 'types', 'acme.ts');
+    expect(await run('typegen', [typesFile], { tenant: 'acme' })).toBe(0);
+    const types = await readFile(typesFile, 'utf8');
+    expect(types).toContain('export interface DealReview {');
+    expect(types).toContain('export interface OpportunityCreate {');
+    expect(types).toMatch(/score\?: number \| null/);
+  });
+
+  it('refuses bad metadata with every problem and applies nothing', async () => {
+    const bad = join(dir, 'bad');
+    await mkdir(bad, { recursive: true });
+    await writeFile(join(bad, 'x.json'), JSON.stringify({ kind: 'object', id: 'x', name: 'Select', label: { en: 'X' }, schema: { type: 'object', properties: {} } }));
+    out.length = 0;
+    expect(await run('metadata', ['apply', bad], { tenant: 'acme' })).toBe(2);
+    expect(out[0]).toMatch(/problem\(s\); nothing was applied/);
+    expect(out.join("\n")).toMatch(/\/name: object "Select": must start with a lower-case letter/);
+    expect(await run('metadata', ['plan', bad], { tenant: 'acme' })).toBe(2);
+  });
+
+  it('explains usage and refuses unknown commands', async () => {
+    expect(await run('help', [])).toBe(0);
+    expect(out.pop()).toBe(USAGE);
+    await expect(run('launch', [])).rejects.toThrow(/unknown command "launch"/);
+    await expect(run('tenant', ['drop'])).rejects.toThrow(/unknown tenant command/);
+    await expect(run('metadata', ['sync', '.'], { tenant: 'acme' })).rejects.toThrow(/unknown metadata command/);
+    await expect(run('metadata', ['plan'], {})).rejects.toThrow(/missing --tenant/);
+    await expect(run('typegen', [], { tenant: 'acme' })).rejects.toThrow(/missing output file/);
+  });
+
+  it('describes refused and empty plans', () => {
+    expect(describePlan({ fromRevision: 3, toRevision: null, hash: 'h', empty: true, safe: true, steps: [] })).toMatch(/No changes/);
+    const refused = describePlan({
+      fromRevision: 3,
+      toRevision: 4,
+      hash: 'h',
+      empty: false,
+      safe: false,
+      steps: [{ kind: 'widen_column', object: { id: 'o', name: 'deal' }, field: { id: 'f', name: 'code' }, sentence: 'Change "code" from text(20) to text(10)', safe: false, reason: 'narrowing would cut values' }],
+    });
+    expect(refused).toMatch(/Plan refused: 1 unsafe step/);
+    expect(refused).toMatch(/refused: narrowing would cut values/);
+  });
+});
