@@ -94,7 +94,7 @@ describe('a brand-new object, live with no restart', () => {
   });
 
   it('does the same over GraphQL, with the relation batched', async () => {
-    const created = await gql('mutation($d: JSON!) { createCompetitor_bid(data: $d) { id competitor price opportunity { name } } }', { d: { competitor: 'Wonka', opportunity_id: oppId, price: '7000.50', threat: 'medium' } });
+    const created = await gql('mutation($d: JSON!) { createCompetitor_Bid(data: $d) { id competitor price opportunity { name } } }', { d: { competitor: 'Wonka', opportunity_id: oppId, price: '7000.50', threat: 'medium' } });
     const fieldName = Object.keys(created.data ?? {})[0];
     expect(created.errors, JSON.stringify(created.errors)).toBeUndefined();
     const bid = created.data[fieldName as string];
@@ -102,9 +102,9 @@ describe('a brand-new object, live with no restart', () => {
     const list = await gql('{ competitor_bidList(filter: {threat: {eq: "medium"}}, sort: ["-price"], limit: 10) { data { competitor price } } }');
     expect(list.errors).toBeUndefined();
     expect(list.data.competitor_bidList.data.map((r: { competitor: string }) => r.competitor)).toEqual(['Wonka']);
-    const upd = await gql('mutation($id: ID!) { updateCompetitor_bid(id: $id, data: {threat: "high"}) { threat } }', { id: bid.id });
+    const upd = await gql('mutation($id: ID!) { updateCompetitor_Bid(id: $id, data: {threat: "high"}) { threat } }', { id: bid.id });
     expect(upd.errors).toBeUndefined();
-    const del = await gql('mutation($id: ID!) { deleteCompetitor_bid(id: $id) }', { id: bid.id });
+    const del = await gql('mutation($id: ID!) { deleteCompetitor_Bid(id: $id) }', { id: bid.id });
     expect(del.errors).toBeUndefined();
   });
 
@@ -139,6 +139,7 @@ describe('changing the object keeps its data', () => {
     const current = (await call('GET', '/api/v1/metadata/objects/rival_bid')).json;
     const without = structuredClone(current.data ?? current);
     delete without.schema.properties.seen_on;
+    without['x-attain'].indexes = [];
     expect((await call('POST', '/api/v1/metadata/apply', { documents: [without] })).status).toBe(200);
     const row = (await call('GET', '/api/v1/objects/rival_bid?limit=1')).json.data[0];
     expect(row).not.toHaveProperty('seen_on');
