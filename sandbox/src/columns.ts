@@ -20,18 +20,35 @@ export const TYPED_MIN_ROWS = 256;
  * `length` behave the same). Caller-supplied Float64Arrays are copied, so the caller may reuse them.
  */
 export function encodeColumns(columns: unknown, typedMinRows: number = TYPED_MIN_ROWS): EncodedColumns {
+  const split = splitColumns(columns, typedMinRows, true);
+  return { json: split.text === null ? '' : JSON.stringify(split.text), names: split.names, bins: split.bins };
+}
+
+export interface SplitColumns {
+  /** Columns that travel as JSON text, not yet serialised (so they can be cut into row ranges). */
+  text: Record<string, readonly unknown[]> | null;
+  names: string[];
+  bins: Float64Array[];
+}
+
+/**
+ * encodeColumns without the JSON step. `copyTyped: false` keeps caller-supplied Float64Arrays
+ * as they are: only for callers that consume them synchronously (the shm transport writes them
+ * to a file before returning).
+ */
+export function splitColumns(columns: unknown, typedMinRows: number = TYPED_MIN_ROWS, copyTyped = true): SplitColumns {
   if (columns === null || typeof columns !== 'object' || Array.isArray(columns)) {
     throw new SandboxError('invalid_request', 'columns must be an object of arrays');
   }
   const names: string[] = [];
   const bins: Float64Array[] = [];
-  let text: Record<string, unknown> | null = null;
+  let text: Record<string, readonly unknown[]> | null = null;
   for (const name of Object.keys(columns)) {
     if (name === '__proto__') throw new SandboxError('invalid_request', 'column name "__proto__" is not allowed');
     const values = (columns as Record<string, unknown>)[name];
     if (values instanceof Float64Array) {
       names.push(name);
-      bins.push(values.slice());
+      bins.push(copyTyped ? values.slice() : values);
       continue;
     }
     if (!Array.isArray(values)) throw new SandboxError('invalid_request', `column "${name}" must be an array`);
@@ -44,7 +61,16 @@ export function encodeColumns(columns: unknown, typedMinRows: number = TYPED_MIN
       text[name] = values;
     }
   }
-  return { json: text === null ? '' : JSON.stringify(text), names, bins };
+  return { text, names, bins };
+}
+
+/** The JSON text of rows [start, end) of text columns ('' when there are none). */
+export function sliceJson(text: Record<string, readonly unknown[]> | null, start: number, end: number, whole: boolean): string {
+  if (text === null) return '';
+  if (whole) return JSON.stringify(text);
+  const part: Record<string, readonly unknown[]> = {};
+  for (const name of Object.keys(text)) part[name] = text[name]!.slice(start, end);
+  return JSON.stringify(part);
 }
 
 function packNumbers(values: readonly unknown[]): Float64Array | null {

@@ -65,12 +65,15 @@ export const HARDEN_SOURCE = `
   undefined;`;
 
 /**
- * Evaluates to the batch entry point run(fn, rowCount, jsonColumns, numericNames, maxOut, ...bins).
- * Numeric results of at least NUMERIC_MIN rows come back as one Float64Array (one memcpy) instead
- * of JSON text.
+ * Evaluates to the batch entry point run(fn, rowCount, jsonColumns, numericNames, maxOut, mode, ...bins).
+ * A bin is a Float64Array (copied in) or an ArrayBuffer (transferred in, zero-copy); the guest
+ * always sees a Float64Array. mode 0: numeric results of at least NUMERIC_MIN rows come back as
+ * one Float64Array (one memcpy) instead of JSON text. mode 1 ('float64' output): the result must
+ * be numeric (null becomes NaN) and always comes back as a Float64Array.
  */
 export const BATCH_RUNTIME_SOURCE = `(() => {
   const F64 = Float64Array;
+  const AB = ArrayBuffer;
   const parse = JSON.parse;
   const stringify = JSON.stringify;
   const isArray = Array.isArray;
@@ -90,16 +93,42 @@ export const BATCH_RUNTIME_SOURCE = `(() => {
     }
     return null;
   };
-  return function run(fn, n, json, names, maxOut, ...bins) {
-    const result = execute(fn, n, json, names, maxOut, bins);
+  return function run(fn, n, json, names, maxOut, mode, ...bins) {
+    const result = mode === 1 ? executeF64(fn, n, json, names, maxOut, bins) : execute(fn, n, json, names, maxOut, bins);
     const changed = tampered();
     return changed === null ? result : 'Xthe formula overwrote the built-in "' + changed + '"';
   };
+  function call(fn, n, json, names, bins) {
+    const columns = json === '' ? {} : parse(json);
+    for (let i = 0; i < names.length; i++) {
+      const bin = bins[i];
+      columns[names[i]] = bin instanceof AB ? new F64(bin) : bin;
+    }
+    return fn(columns, n);
+  }
+  function executeF64(fn, n, json, names, maxOut, bins) {
+    try {
+      const out = call(fn, n, json, names, bins);
+      const typed = out instanceof F64;
+      if (!typed && !isArray(out)) return 'Eresult is not an array';
+      if (out.length !== n) return 'Eresult has length ' + out.length + ', expected ' + n;
+      if (n * 8 > maxOut) return 'O' + n * 8;
+      if (typed) return out;
+      const f = new F64(n);
+      for (let i = 0; i < n; i++) {
+        const v = out[i];
+        if (typeof v === 'number') f[i] = v;
+        else if (v === null) f[i] = NaN;
+        else return 'Eresult is not numeric (row ' + i + ')';
+      }
+      return f;
+    } catch (e) {
+      return 'E' + describe(e);
+    }
+  }
   function execute(fn, n, json, names, maxOut, bins) {
     try {
-      const columns = json === '' ? {} : parse(json);
-      for (let i = 0; i < names.length; i++) columns[names[i]] = bins[i];
-      const out = fn(columns, n);
+      const out = call(fn, n, json, names, bins);
       if (out instanceof F64) {
         if (out.length !== n) return 'Eresult has length ' + out.length + ', expected ' + n;
         if (n * 8 > maxOut) return 'O' + n * 8;

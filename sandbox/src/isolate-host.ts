@@ -19,6 +19,13 @@ export interface BatchWork {
   json: string;
   numericNames: string[];
   numeric: Float64Array[];
+  /**
+   * The bins are owned by this call and each spans its whole ArrayBuffer: they are transferred
+   * into the isolate (ExternalCopy transferOut/transferIn, no memcpy) and detached here.
+   */
+  transferBins?: boolean;
+  /** 'float64': the result must be numeric and always comes back as a Float64Array. */
+  output?: 'json' | 'float64';
   prelude?: string;
   source?: string;
 }
@@ -118,6 +125,13 @@ function tagged(result: unknown, maxOutputBytes: number): { kind: 'json'; text: 
     throw new SandboxError('guest_error', message);
   }
   throw new SandboxError('guest_error', 'sandbox runtime returned an unexpected value');
+}
+
+/** A zero-copy handle for a Float64Array that spans its whole (non-shared) buffer, else null. */
+function transferable(bin: Float64Array): ivm.Copy<ArrayBuffer> | null {
+  const buffer = bin.buffer;
+  if (!(buffer instanceof ArrayBuffer) || bin.byteOffset !== 0 || bin.byteLength !== buffer.byteLength) return null;
+  return new ivm.ExternalCopy(buffer, { transferOut: true }).copyInto({ release: true, transferIn: true });
 }
 
 /**
@@ -222,9 +236,11 @@ export class IsolateHost {
     }
     let result: unknown;
     try {
+      // Only copies enter the isolate: a transferred buffer is detached here, never shared.
+      const bins: unknown[] = work.transferBins ? work.numeric.map((bin) => transferable(bin) ?? bin) : work.numeric;
       result = owner.run.applySync(
         undefined,
-        [compiled.fn.derefInto(), work.rowCount, work.json, work.numericNames, work.maxOutputBytes, ...work.numeric],
+        [compiled.fn.derefInto(), work.rowCount, work.json, work.numericNames, work.maxOutputBytes, work.output === 'float64' ? 1 : 0, ...bins],
         { arguments: { copy: true }, result: { copy: true }, timeout: work.timeoutMs },
       );
     } catch (error) {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { decodeJsonArray, decodeNumeric, encodeColumns, type Columns } from './columns.ts';
+import { decodeJsonArray, decodeNumeric, sliceJson, splitColumns, TYPED_MIN_ROWS, type Columns } from './columns.ts';
 import { revive, SandboxError } from './errors.ts';
 import type { Frame } from './frames.ts';
 import type { IsolateHostOptions } from './isolate-host.ts';
 import { DEFAULT_LIMITS, resolveLimits, tighten, type SandboxLimits } from './limits.ts';
 import { capabilityProblem, validateManifest, type CapabilityName, type Plugin, type PluginManifest } from './manifest.ts';
+import { readBins, remove, ShmDir } from './shm.ts';
 import { TenantLimiter } from './tenant-limiter.ts';
 import { WorkerHandle, type PendingCall } from './worker-handle.ts';
 
@@ -26,6 +27,18 @@ export interface PoolOptions {
   /** Per-worker caches. */
   maxIsolatesPerWorker?: number;
   maxFunctionsPerWorker?: number;
+  /**
+   * How float64 columns and numeric results travel: 'pipe' (frames on the worker's pipe), 'shm'
+   * (per-call files in a private /dev/shm directory), or 'auto' (shm from `shmMinBytes` on, when
+   * /dev/shm is usable). Default 'auto'.
+   */
+  transport?: 'auto' | 'pipe' | 'shm';
+  /** Payload size from which 'auto' uses shm (default 1 MiB). */
+  shmMinBytes?: number;
+  /** Directory for shm files (default /dev/shm; a private subdirectory is created). */
+  shmRoot?: string;
+  /** Smallest batch that `parallel: true` splits across workers (default 65536 rows). */
+  parallelMinRows?: number;
 }
 
 export interface BatchRequest {
@@ -40,6 +53,44 @@ export interface BatchRequest {
   columns: Columns;
   rowCount: number;
   limits?: Partial<SandboxLimits>;
+  /**
+   * 'float64': resolve with a Float64Array instead of a plain array (no per-row rebuild on the
+   * host). The result must be numeric: null becomes NaN, NaN/Infinity stay; anything else is a
+   * `guest_error`. Default 'json'.
+   */
+  output?: 'json' | 'float64';
+  /**
+   * The caller promises the formula is row-independent: row i of the result depends only on
+   * row i of every column. A batch of at least `parallelMinRows` is then cut into one row range
+   * per worker (every column is cut the same way) and run in parallel. Limits apply to each part;
+   * `maxOutputBytes` to the sum. Counts as one call for the tenant's concurrency.
+   */
+  parallel?: boolean;
+}
+
+interface BatchPart {
+  /** Frame header without `id`. */
+  header: Record<string, unknown>;
+  text: string;
+  bins: Float64Array[];
+  /** Input file in shm (removed when the whole call settles), or null. */
+  shmIn: string | null;
+  start: number;
+  rows: number;
+}
+
+interface PreparedBatch {
+  limits: SandboxLimits;
+  output: 'json' | 'float64';
+  fnId: string;
+  parts: BatchPart[];
+  rowCount: number;
+}
+
+interface PartResult {
+  data: unknown[] | Float64Array;
+  /** Size as it travelled: 8 per row for numeric results, else JSON text length. */
+  bytes: number;
 }
 
 /** Async functions of the host process a plugin may reach, each only if its manifest grants it. */
@@ -91,7 +142,9 @@ export class SandboxPool {
   readonly limits: SandboxLimits;
   readonly #workers: Array<WorkerHandle | null>;
   readonly #limiter: TenantLimiter;
-  readonly #options: Required<Omit<PoolOptions, 'limits'>>;
+  readonly #options: Required<Omit<PoolOptions, 'limits' | 'shmRoot'>>;
+  readonly #shm: ShmDir;
+  #nextFile = 1;
   readonly #hashes = new Map<string, string>();
   readonly #tenantSlots = new Map<string, number>();
   readonly #manifests = new WeakMap<object, PluginManifest>();
@@ -113,7 +166,11 @@ export class SandboxPool {
       graceMs: options.graceMs ?? 2_000,
       maxIsolatesPerWorker: options.maxIsolatesPerWorker ?? 32,
       maxFunctionsPerWorker: options.maxFunctionsPerWorker ?? 2_000,
+      transport: options.transport ?? 'auto',
+      shmMinBytes: Math.max(0, options.shmMinBytes ?? 1024 * 1024),
+      parallelMinRows: Math.max(2, options.parallelMinRows ?? 65_536),
     };
+    this.#shm = new ShmDir(options.shmRoot);
     this.#limiter = new TenantLimiter(this.#options.maxConcurrentPerTenant, this.#options.maxQueuedPerTenant);
     this.#workers = Array.from({ length: this.#options.size }, () => null);
     for (let i = 0; i < this.#workers.length; i++) this.#spawn(i);
@@ -226,62 +283,152 @@ export class SandboxPool {
     }
   }
 
-  /** Runs a compiled formula over columns; resolves with a JSON array of `rowCount` values. */
-  runBatch(request: BatchRequest): Promise<unknown[]> {
-    let prepared: { header: Record<string, unknown>; text: string; bins: Float64Array[]; limits: SandboxLimits; fnId: string };
+  /**
+   * Runs a compiled formula over columns; resolves with a JSON array of `rowCount` values, or a
+   * Float64Array with `output: 'float64'`.
+   */
+  runBatch(request: BatchRequest & { output: 'float64' }): Promise<Float64Array>;
+  runBatch(request: BatchRequest): Promise<unknown[]>;
+  runBatch(request: BatchRequest): Promise<unknown[] | Float64Array> {
+    let prepared: PreparedBatch;
     try {
-      const tenant = requireString(request.tenant, 'tenant');
-      const key = requireString(request.key, 'key');
-      if (typeof request.revision !== 'string' && typeof request.revision !== 'number') throw new SandboxError('invalid_request', 'revision must be a string or number');
-      if (typeof request.prelude !== 'string') throw new SandboxError('invalid_request', 'prelude must be a string');
-      const source = requireString(request.source, 'source');
-      const rowCount = request.rowCount;
-      if (!Number.isInteger(rowCount) || rowCount < 0 || rowCount > MAX_ROWS) throw new SandboxError('invalid_request', `rowCount must be an integer between 0 and ${MAX_ROWS}`);
-      const limits = tighten(this.limits, request.limits);
-      const encoded = encodeColumns(request.columns);
-      const ph = this.#hash(request.prelude);
-      const fk = `${request.revision}\0${key}`;
-      prepared = {
-        header: {
-          op: 'b',
-          id: 0,
-          t: tenant,
-          ph,
-          fk,
-          mm: limits.memoryMb,
-          to: Math.min(limits.wallMs, limits.cpuMs),
-          mo: limits.maxOutputBytes,
-          n: rowCount,
-          nm: encoded.names,
-        },
-        text: encoded.json,
-        bins: encoded.bins,
-        limits,
-        fnId: `${tenant}\0${ph}\0${limits.memoryMb}\0${fk}`,
-      };
-      void source;
+      prepared = this.#prepareBatch(request);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#withTenant(request.tenant, () => this.#dispatchBatch(request, prepared, null, false));
+    const run = this.#withTenant(request.tenant, () => this.#runParts(request, prepared));
+    if (!prepared.parts.some((p) => p.shmIn !== null)) return run;
+    // The host owns the shm files: they go when the call settles, whatever the outcome.
+    return run.finally(() => {
+      for (const part of prepared.parts) remove(part.shmIn);
+    });
+  }
+
+  #prepareBatch(request: BatchRequest): PreparedBatch {
+    const tenant = requireString(request.tenant, 'tenant');
+    const key = requireString(request.key, 'key');
+    if (typeof request.revision !== 'string' && typeof request.revision !== 'number') throw new SandboxError('invalid_request', 'revision must be a string or number');
+    if (typeof request.prelude !== 'string') throw new SandboxError('invalid_request', 'prelude must be a string');
+    requireString(request.source, 'source');
+    const rowCount = request.rowCount;
+    if (!Number.isInteger(rowCount) || rowCount < 0 || rowCount > MAX_ROWS) throw new SandboxError('invalid_request', `rowCount must be an integer between 0 and ${MAX_ROWS}`);
+    const output = request.output ?? 'json';
+    if (output !== 'json' && output !== 'float64') throw new SandboxError('invalid_request', 'output must be "json" or "float64"');
+    const limits = tighten(this.limits, request.limits);
+    const alive = this.#workers.filter((w) => w !== null && w.alive).length;
+    const partCount = request.parallel === true && rowCount >= this.#options.parallelMinRows ? Math.min(alive, Math.floor(rowCount / 1024)) : 1;
+    // Caller Float64Arrays are copied only when they go through the pipe (written later, so the
+    // caller could change them meanwhile); a shm file is written before this returns.
+    const split = splitColumns(request.columns, TYPED_MIN_ROWS, false);
+    const callerOwned = split.names.map((name) => (request.columns as Record<string, unknown>)[name] instanceof Float64Array);
+    let binBytes = 0;
+    for (const bin of split.bins) binBytes += bin.byteLength;
+    const shmIn = this.#useShm(binBytes);
+    const ph = this.#hash(request.prelude);
+    const fk = `${request.revision}\0${key}`;
+    const parts: BatchPart[] = [];
+    const count = Math.max(1, partCount);
+    for (let i = 0; i < count; i++) {
+      const start = Math.floor((rowCount * i) / count);
+      const end = Math.floor((rowCount * (i + 1)) / count);
+      const whole = count === 1;
+      const rows = end - start;
+      const bins = whole ? split.bins : split.bins.map((b) => b.subarray(Math.min(start, b.length), Math.min(end, b.length)));
+      const pipeBins = (): Float64Array[] => bins.map((b, k) => (callerOwned[k] ? b.slice() : b));
+      const header: Record<string, unknown> = {
+        op: 'b',
+        id: 0,
+        t: tenant,
+        ph,
+        fk,
+        mm: limits.memoryMb,
+        to: Math.min(limits.wallMs, limits.cpuMs),
+        mo: limits.maxOutputBytes,
+        n: rows,
+        nm: split.names,
+      };
+      if (output === 'float64') header.o = 'f';
+      let file: string | null = null;
+      if (shmIn && bins.length > 0) {
+        file = this.#shm.write(`${process.pid}-${this.#nextFile++}.in`, bins);
+        if (file !== null) {
+          header.si = file;
+          header.sb = bins.map((b) => b.byteLength);
+        }
+      }
+      parts.push({
+        header,
+        text: sliceJson(split.text, start, end, whole),
+        bins: file !== null ? [] : pipeBins(),
+        shmIn: file,
+        start,
+        rows,
+      });
+    }
+    return { limits, output, fnId: `${tenant}\0${ph}\0${limits.memoryMb}\0${fk}`, parts, rowCount };
+  }
+
+  #useShm(bytes: number): boolean {
+    const mode = this.#options.transport;
+    if (mode === 'pipe' || bytes === 0) return false;
+    if (mode === 'auto' && bytes < this.#options.shmMinBytes) return false;
+    return this.#shm.dir !== null;
+  }
+
+  #runParts(request: BatchRequest, prepared: PreparedBatch): Promise<unknown[] | Float64Array> {
+    const { parts, output, rowCount } = prepared;
+    if (parts.length === 1) {
+      // No extra async frame on the tiny-call path.
+      return this.#dispatchBatch(request, prepared, parts[0]!, null, null, false).then((result) =>
+        output === 'float64' || !(result.data instanceof Float64Array) ? result.data : decodeNumeric(result.data, rowCount),
+      );
+    }
+    return this.#runSplit(request, prepared);
+  }
+
+  async #runSplit(request: BatchRequest, prepared: PreparedBatch): Promise<unknown[] | Float64Array> {
+    const { parts, output, rowCount } = prepared;
+    // Row-independent batch split across workers: part i prefers worker i.
+    const results = await Promise.all(parts.map((part, i) => this.#dispatchBatch(request, prepared, part, this.#workers[i] ?? null, null, false)));
+    let bytes = 0;
+    for (const r of results) bytes += r.bytes;
+    if (bytes > prepared.limits.maxOutputBytes) {
+      throw new SandboxError('output_too_large', `output of ${bytes} bytes exceeds the limit of ${prepared.limits.maxOutputBytes}`);
+    }
+    if (output === 'float64') {
+      const out = new Float64Array(rowCount);
+      results.forEach((r, i) => out.set(r.data as Float64Array, parts[i]!.start));
+      return out;
+    }
+    const out = new Array<unknown>(rowCount);
+    results.forEach((r, i) => {
+      const data = r.data;
+      const at = parts[i]!.start;
+      for (let j = 0; j < data.length; j++) out[at + j] = data[j];
+    });
+    return out;
   }
 
   #dispatchBatch(
     request: BatchRequest,
-    prepared: { header: Record<string, unknown>; text: string; bins: Float64Array[]; limits: SandboxLimits; fnId: string },
+    prepared: PreparedBatch,
+    part: BatchPart,
+    prefer: WorkerHandle | null,
     avoid: WorkerHandle | null,
     retried: boolean,
-  ): Promise<unknown[]> {
-    return new Promise<unknown[]>((resolve, reject) => {
+  ): Promise<PartResult> {
+    return new Promise<PartResult>((resolve, reject) => {
       let worker: WorkerHandle;
       try {
-        worker = this.#pick(request.tenant, avoid);
+        worker = prefer !== null && prefer.alive && prefer !== avoid ? prefer : this.#pick(request.tenant, avoid);
       } catch (error) {
         reject(error);
         return;
       }
       const id = this.#nextId++;
-      const header: Record<string, unknown> = { ...prepared.header, id };
+      const header: Record<string, unknown> = { ...part.header, id };
+      const shmOut = this.#useShm(part.rows * 8) ? this.#shm.path(`${process.pid}-${id}.out`) : null;
+      if (shmOut !== null) header.so = shmOut;
       let full = false;
       const sendTo = (w: WorkerHandle, withCode: boolean): void => {
         if (withCode) {
@@ -290,7 +437,7 @@ export class SandboxPool {
           w.known.add(prepared.fnId);
           if (w.known.size > 20_000) w.known.clear();
         }
-        w.send(call, header, prepared.text, prepared.bins);
+        w.send(call, header, part.text, part.bins);
       };
       const call: PendingCall = {
         id,
@@ -301,6 +448,7 @@ export class SandboxPool {
           if (op === 'need') {
             if (full) {
               worker.detach(id);
+              remove(shmOut);
               reject(new SandboxError('guest_error', 'sandbox worker could not load the formula'));
               return;
             }
@@ -310,20 +458,34 @@ export class SandboxPool {
             return;
           }
           if (op === 'err') {
+            remove(shmOut);
             reject(revive(frame.header.code, frame.header.msg));
             return;
           }
           try {
-            const rows = request.rowCount;
-            resolve(frame.bins.length > 0 ? decodeNumeric(frame.bins[0]!, rows) : decodeJsonArray(frame.text, rows));
+            const rows = part.rows;
+            let data: Float64Array | null = null;
+            if (typeof frame.header.so === 'number' && shmOut !== null) data = readBins(shmOut, [frame.header.so])[0]!;
+            else if (frame.bins.length > 0) data = frame.bins[0]!;
+            if (data !== null) {
+              if (data.length !== rows) throw new SandboxError('guest_error', `result has length ${data.length}, expected ${rows}`);
+              resolve({ data, bytes: data.byteLength });
+            } else if (prepared.output === 'float64') {
+              throw new SandboxError('guest_error', 'sandbox returned a non-numeric result');
+            } else {
+              resolve({ data: decodeJsonArray(frame.text, rows), bytes: frame.text.length });
+            }
           } catch (error) {
             reject(error instanceof SandboxError ? error : new SandboxError('guest_error', 'sandbox returned an invalid result'));
+          } finally {
+            remove(shmOut);
           }
         },
         onFail: (error, bystander) => {
+          remove(shmOut);
           // A batch that was only queued behind the failing one is pure and safe to run again once.
           if (bystander && !retried && !this.#closed) {
-            this.#dispatchBatch(request, prepared, worker, true).then(resolve, reject);
+            this.#dispatchBatch(request, prepared, part, null, worker, true).then(resolve, reject);
             return;
           }
           reject(error);
@@ -461,5 +623,6 @@ export class SandboxPool {
       });
     });
     await Promise.all(exits);
+    this.#shm.dispose();
   }
 }

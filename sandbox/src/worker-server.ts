@@ -4,10 +4,13 @@ import { encodeFrame, FrameReader, type Frame, type Header } from './frames.ts';
 import type { IsolateHost } from './isolate-host.ts';
 import { resolveLimits } from './limits.ts';
 import type { PluginManifest } from './manifest.ts';
+import { readBins, remove, writeBin } from './shm.ts';
 
 /**
  * The worker side of the frame protocol.
- *   pool → worker  {op:'b'} batch (text: JSON columns, bins: float64 columns)
+ *   pool → worker  {op:'b'} batch (text: JSON columns, bins: float64 columns; or `si`: a shm
+ *                  file holding the float64 columns of byte sizes `sb`; `so`: where to write a
+ *                  numeric result, answered as {op:'ok', so: bytes}; `o:'f'`: float64 output)
  *                  {op:'h'} hook (text: input JSON)   {op:'r'} host-call reply (text: JSON)
  *   worker → pool  {op:'ready'}  {op:'ok'} (text: JSON | bins[0]: float64)  {op:'need'}
  *                  {op:'err', code, msg}  {op:'hc'} host call (text: JSON argument list)
@@ -35,7 +38,10 @@ export function serveWorker(input: Readable, output: Writable, host: IsolateHost
   const handle = (frame: Frame): void => {
     const h = frame.header;
     if (h.op === 'b') {
+      const shmIn = typeof h.si === 'string' ? h.si : null;
+      let keep = false;
       try {
+        const numeric = shmIn === null ? frame.bins : readBins(shmIn, h.sb as number[]);
         const outcome = host.runBatch({
           tenant: String(h.t),
           preludeHash: String(h.ph),
@@ -46,15 +52,25 @@ export function serveWorker(input: Readable, output: Writable, host: IsolateHost
           rowCount: Number(h.n),
           json: frame.text,
           numericNames: (h.nm as string[] | undefined) ?? [],
-          numeric: frame.bins,
+          numeric,
+          transferBins: shmIn !== null,
+          output: h.o === 'f' ? 'float64' : 'json',
           ...(typeof h.p === 'string' ? { prelude: h.p } : {}),
           ...(typeof h.s === 'string' ? { source: h.s } : {}),
         });
+        // On 'need' the host resends the same header, file included.
+        keep = outcome.kind === 'need';
         if (outcome.kind === 'need') send({ op: 'need', id: h.id });
         else if (outcome.kind === 'json') send({ op: 'ok', id: h.id }, outcome.text);
-        else send({ op: 'ok', id: h.id }, '', [outcome.data]);
+        else if (typeof h.so === 'string') {
+          writeBin(h.so, outcome.data);
+          send({ op: 'ok', id: h.id, so: outcome.data.byteLength });
+        } else send({ op: 'ok', id: h.id }, '', [outcome.data]);
       } catch (error) {
         fail(h.id, error);
+      } finally {
+        // Free the tmpfs pages now; the host removes the file again when the call settles.
+        if (!keep) remove(shmIn);
       }
       return;
     }
