@@ -35,9 +35,11 @@ export function resolveSort(object: ObjectDef, sort: unknown, access: RecordAcce
   return keys;
 }
 
-export function applyOrder(qb: Knex.QueryBuilder, keys: SortKey[]): void {
+export function applyOrder(qb: Knex.QueryBuilder, keys: SortKey[], table?: string): void {
   // Nulls sort as the largest value in both directions, matching the keyset conditions below.
-  for (const k of keys) qb.orderBy(k.field.column, k.dir, k.dir === 'asc' ? 'last' : 'first');
+  // Qualified by the table: an unqualified name would sort by a same-named output column (dates
+  // are selected as `date::text as date`), which no index serves.
+  for (const k of keys) qb.orderBy(table ? `${table}.${k.field.column}` : k.field.column, k.dir, k.dir === 'asc' ? 'last' : 'first');
 }
 
 function signature(keys: SortKey[]): string {
