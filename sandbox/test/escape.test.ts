@@ -116,7 +116,8 @@ describe('resource exhaustion', () => {
   ] as const)('%s is contained', async (_name, source, code) => {
     const huge = _name === 'huge numeric result';
     const req = batch('attacker', source, huge ? { rowCount: 1000, columns: {}, limits: { maxOutputBytes: 4000 } } : { limits: { maxOutputBytes: 1_000_000 } });
-    await expectCode(pool.runBatch(req), code as never);
+    // A memory bomb on a loaded machine may reach the time limit before the heap limit; either contains it.
+    await expectCode(pool.runBatch(req), code === 'memory_limit' ? ['memory_limit', 'timeout'] : (code as never));
     await expectHealthy(pool);
     await expectHealthy(pool, 'attacker');
   });
