@@ -1,13 +1,11 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, getToken, onUnauthorized, setToken } from './api/client.ts';
-import type { Action, FormDefinition, Me, ObjectDoc, ObjectPermission, SessionUser } from './api/types.ts';
-import { docFromForm } from './lib/form-doc.ts';
-import { useI18n } from './i18n/i18n.tsx';
+import type { Action, Me, ObjectDoc, ObjectPermission, SessionUser } from './api/types.ts';
 
 interface Session {
   status: 'loading' | 'anonymous' | 'ready';
   me: Me | null;
-  /** Object documents of the tenant, as the server lists them (already filtered by the server's RBAC). */
+  /** Object documents the user may work with (`/metadata/readable-objects`: filtered by the server's RBAC). */
   objects: ObjectDoc[];
   login: (tenant: string, email: string, password: string) => Promise<void>;
   logout: () => Promise<void>;
@@ -47,21 +45,12 @@ function normalizeMe(raw: unknown): Me {
 }
 
 /**
- * Object documents for the navigation. Admins read `/metadata/objects`; other roles may not, so
- * their view is rebuilt from the per-object `/form` definitions the server does give them.
+ * Object documents for navigation, lists and forms: every object the user's role may read (or
+ * create), with the fields it hides already removed by the server. Labels come in every language,
+ * so a language switch needs no reload.
  */
-async function loadObjects(me: Me, locale: string): Promise<ObjectDoc[]> {
-  if (me.role?.admin) return listOf<ObjectDoc>(await api.get<unknown>('/metadata/objects'));
-  try {
-    return listOf<ObjectDoc>(await api.get<unknown>('/metadata/objects'));
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 403) throw error;
-  }
-  const readable = me.permissions.filter((p) => p.object !== '*' && p.actions.includes('read'));
-  const forms = await Promise.all(
-    readable.map((p) => api.get<FormDefinition>(`/metadata/objects/${p.object}/form`, { locale }).then((f) => docFromForm(p.object, f, locale), () => null)),
-  );
-  return forms.filter((d): d is ObjectDoc => d !== null);
+async function loadObjects(): Promise<ObjectDoc[]> {
+  return listOf<ObjectDoc>(await api.get<unknown>('/metadata/readable-objects'));
 }
 
 function listOf<T>(raw: unknown): T[] {
@@ -76,19 +65,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Session['status']>(getToken() ? 'loading' : 'anonymous');
   const [me, setMe] = useState<Me | null>(null);
   const [objects, setObjects] = useState<ObjectDoc[]>([]);
-  const { locale } = useI18n();
-  const localeRef = useRef(locale);
-  localeRef.current = locale;
-  // Non-admin views are built from localised forms, so a language switch reloads them.
-  useEffect(() => {
-    if (me && !me.role?.admin) void loadObjects(me, locale).then(setObjects, () => undefined);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only on a language change
-  }, [locale]);
-
   const load = useCallback(async () => {
     try {
       const me = normalizeMe(await api.get<unknown>('/auth/me'));
-      setObjects(await loadObjects(me, localeRef.current));
+      setObjects(await loadObjects());
       setMe(me);
       setStatus('ready');
     } catch (error) {
@@ -131,7 +111,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refreshMetadata = useCallback(async () => {
     const me = normalizeMe(await api.get<unknown>('/auth/me'));
-    setObjects(await loadObjects(me, localeRef.current));
+    setObjects(await loadObjects());
     setMe(me);
   }, []);
 

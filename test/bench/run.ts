@@ -6,8 +6,11 @@ import { ROOT } from './util.ts';
 type Bench = () => Promise<Record<string, unknown>>;
 
 const benches: Record<string, () => Promise<Bench>> = {
+  goals: async () => (await import('./goals-bench.ts')).benchGoals,
   start: async () => (await import('./start-bench.ts')).benchStart,
   api: async () => (await import('./api-bench.ts')).benchApi,
+  incentives: async () => (await import('./incentives-bench.ts')).benchIncentives,
+  formula: async () => (await import('./formula-bench.ts')).benchFormulaAll,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

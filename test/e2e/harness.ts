@@ -2,8 +2,8 @@
 // serves the built studio, for browser tests. The studio is rebuilt when its sources are newer
 // than studio/dist.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { readMetadataDir } from '@attain/meta/node';
 import { openTestStore } from '@attain/store';
@@ -22,11 +22,36 @@ function newestMtime(path: string): number {
   return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
 }
 
-export function buildStudioIfStale(): void {
+function isFresh(): boolean {
   const index = join(DIST, 'index.html');
   const sources = Math.max(newestMtime(join(STUDIO, 'src')), newestMtime(join(STUDIO, 'index.html')), newestMtime(join(STUDIO, 'vite.config.ts')));
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: STUDIO, stdio: 'inherit' });
+  return existsSync(index) && statSync(index).mtimeMs > sources;
+}
+
+// Several e2e files may start at once in different workers; a directory lock lets one of them
+// build while the others wait and then find the build fresh. A lock older than 5 minutes is
+// left over from a killed run.
+const LOCK = join(ROOT, 'test-artifacts', '.studio-build.lock');
+
+export function buildStudioIfStale(): void {
+  if (isFresh()) return;
+  mkdirSync(dirname(LOCK), { recursive: true });
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - started > 300_000) throw new Error(`waited too long for ${LOCK}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    if (!isFresh()) execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: STUDIO, stdio: 'inherit' });
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }
 
 export interface Harness {

@@ -3,12 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, PASSWORD, startHarness, type Harness } from './harness.ts';
+import { launchBrowser, login as signIn, navigate, newPage as openPage, problemsOf, shot } from './browser.ts';
 import { firstScreenSize } from '../../studio/scripts/size.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
 let h: Harness;
 let browser: Browser;
@@ -16,7 +14,7 @@ let browser: Browser;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   h = await startHarness();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchBrowser();
 }, 180_000);
 
 afterAll(async () => {
@@ -24,41 +22,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function newPage(width: number, height: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-US', colorScheme: 'light' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  (page as Page & { problems: string[] }).problems = problems;
-  return page;
-}
-
-function problemsOf(page: Page): string[] {
-  return (page as Page & { problems?: string[] }).problems ?? [];
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
-}
-
-async function login(page: Page, email: string): Promise<void> {
-  await page.goto(h.url);
-  await page.getByLabel('Workspace').fill(h.tenant);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: /Welcome/ }).waitFor();
-}
-
-/** Opens a navigation entry; on a phone through the menu button. */
-async function navigate(page: Page, name: string, mobile: boolean): Promise<void> {
-  if (mobile) await page.getByRole('button', { name: 'Open menu' }).click();
-  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true }).click();
-}
+const newPage = (width: number, height: number): Promise<Page> => openPage(browser, width, height);
+const login = (page: Page, email: string): Promise<void> => signIn(page, h, email);
 
 /**
  * The admin flow: design an object with five fields, read the plan, apply it, add a record
@@ -240,11 +205,11 @@ describe('studio in a browser', () => {
   });
 
   it('shows a rep only what the rep role may use, in dark mode', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'dark' });
-    const page = await context.newPage();
+    const page = await openPage(browser, 1280, 800, 'dark');
+    const context = page.context();
     await login(page, h.rep.email);
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
-    // A rep may not read metadata; the studio builds the rep's navigation from the forms.
+    // A rep may not read the metadata documents; /metadata/readable-objects gives the rep's navigation.
     await nav.getByRole('link', { name: /^Opportunit/ }).waitFor();
     expect(await nav.getByRole('link', { name: 'Object designer' }).count()).toBe(0);
     await nav.getByRole('link', { name: /^Customer/ }).click();

@@ -1,12 +1,14 @@
 import { JobRunner, type BackgroundModule, type Store } from '@attain/store';
+import { workflowFor } from '@attain/workflow';
+import { goalsBackground } from '@attain/engine';
 
 /**
  * The platform modules that do background work (automation, notifications, attainment, …).
  * Each module adds one entry here; every node runs the same list, and the shared job queue makes
  * sure each job runs once.
  */
-export function backgroundModules(_store: Store): BackgroundModule[] {
-  return [];
+export function backgroundModules(store: Store): BackgroundModule[] {
+  return [workflowFor(store).background(), goalsBackground(store)];
 }
 
 export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {

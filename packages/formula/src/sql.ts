@@ -14,6 +14,8 @@ export interface CompileSqlOptions {
   schema?: string;
   /** Fixed date for TODAY() as YYYY-MM-DD (reproducible runs); default CURRENT_DATE. */
   today?: string;
+  /** Soft delete: aggregates only read child rows where this column IS NULL (e.g. "deleted_at"). */
+  liveColumn?: string;
 }
 
 export interface CompiledSql {
@@ -150,7 +152,8 @@ class SqlCompiler {
     const v = n.value ? this.node(n.value) : null;
     const cond = n.condition ? this.node(n.condition) : null;
     this.childAlias = saved;
-    const from = q`FROM ${this.table(col.childTable)} AS ${c} WHERE ${c}.${ident(col.foreignKey)} = ${parentId}`;
+    const live = this.opts.liveColumn ? q` AND ${c}.${ident(this.opts.liveColumn)} IS NULL` : raw('');
+    const from = q`FROM ${this.table(col.childTable)} AS ${c} WHERE ${c}.${ident(col.foreignKey)} = ${parentId}${live}`;
     const where = cond ? q`${from} AND (${cond.v})` : from;
     const C = n.type === 'text' ? raw(' COLLATE "C"') : raw('');
     let agg: Frag;

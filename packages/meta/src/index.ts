@@ -9,3 +9,4 @@ export { META_SCHEMAS, METADATA_KINDS } from './meta-schemas.ts';
 export { humanize } from './normalize-object.ts';
 export type * from './generated/types.ts';
 export * from './record-schema.ts';
+export * from './formula-schema.ts';

@@ -1,16 +1,22 @@
 import type {
+  ApprovalFlowDoc,
+  AutomationDoc,
   EnumOption,
   FieldSchema,
+  KpiDoc,
   IndexDef,
   Label,
   ObjectDoc,
   RoleDoc,
+  TargetPlanDoc,
   Storage,
   ValidationRule,
 } from './generated/types.ts';
 
-export type MetaDoc = ObjectDoc | RoleDoc;
+export type MetaDoc = ObjectDoc | RoleDoc | KpiDoc | TargetPlanDoc | ApprovalFlowDoc | AutomationDoc;
 export type MetaKind = MetaDoc['kind'];
+/** One action of an approval flow or automation rule. */
+export type WorkflowActionDoc = NonNullable<ApprovalFlowDoc['onApprove']>[number];
 
 /** A field as the rest of the platform sees it: authored options resolved, storage inferred. */
 export interface FieldDef {
@@ -80,7 +86,7 @@ export interface RoleDef {
   doc: RoleDoc;
 }
 
-export type { EnumOption, IndexDef, Label, ObjectDoc, RoleDoc, Storage, ValidationRule, FieldSchema };
+export type { ApprovalFlowDoc, AutomationDoc, EnumOption, IndexDef, Label, ObjectDoc, RoleDoc, Storage, ValidationRule, FieldSchema };
 
 /** Storage types stored as exact decimals; they travel as strings to stay exact. */
 export const DECIMAL_STORAGES: ReadonlySet<Storage> = new Set<Storage>(['decimal', 'money', 'percent']);

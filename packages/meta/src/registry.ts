@@ -1,6 +1,6 @@
 import { MetaValidationError, type MetaIssue } from './errors.ts';
 import { apiNameProblem } from './identifiers.ts';
-import { allFields, findField, type FieldDef, type MetaDoc, type ObjectDef, type ObjectDoc, type RoleDef, type RoleDoc } from './model.ts';
+import { allFields, findField, type WorkflowActionDoc, type FieldDef, type MetaDoc, type ObjectDef, type ObjectDoc, type RoleDef, type RoleDoc } from './model.ts';
 import { normalizeObject } from './normalize-object.ts';
 import { assertNoForbiddenKeys } from './parse.ts';
 import { describeDocument, validateAgainstMetaSchema } from './validate.ts';
@@ -80,10 +80,12 @@ export class Registry {
       if (names.has(nameKey)) issues.push({ document, path: '/name', rule: 'duplicate_name', message: `another ${doc.kind} is already named "${doc.name}"` });
       names.set(nameKey, document);
       if (doc.kind === 'object') objects.push(normalizeObject(doc, issues));
-      else roles.push(normalizeRole(doc, issues));
+      else if (doc.kind === 'role') roles.push(normalizeRole(doc, issues));
     }
     const registry = new Registry(docs, objects, roles, revision);
     registry.crossCheck(issues);
+    registry.crossCheckGoals(issues);
+    registry.crossCheckWorkflow(issues);
     return issues.length ? { ok: false, issues } : { ok: true, registry };
   }
 
@@ -133,6 +135,97 @@ export class Registry {
           }
         }
       });
+    }
+  }
+
+  private crossCheckGoals(issues: MetaIssue[]): void {
+    const kpis = new Set<string>();
+    for (const kpi of this.documentsOf('kpi')) {
+      kpis.add(kpi.name);
+      const document = `kpi "${kpi.name}"`;
+      const object = this.objectsByName.get(kpi.object);
+      if (!object) {
+        issues.push({ document, path: '/object', rule: 'unknown_reference', message: `refers to object "${kpi.object}", which does not exist` });
+        continue;
+      }
+      const date = findField(object, kpi.dateField);
+      if (!date || (date.storage !== 'date' && date.storage !== 'datetime')) {
+        issues.push({ document, path: '/dateField', rule: 'date_field', message: `must name a date or datetime field of "${object.name}"` });
+      }
+      const owner = findField(object, kpi.ownerField ?? 'owner_id');
+      if (!owner || owner.ref?.object !== 'user') {
+        issues.push({ document, path: '/ownerField', rule: 'owner_field', message: `must name a reference to user on "${object.name}"` });
+      }
+      (kpi.dimensions ?? []).forEach((name, i) => {
+        if (!findField(object, name)) issues.push({ document, path: `/dimensions/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
+      });
+      const m = kpi.measure;
+      if ((m.aggregate === 'sum' || m.aggregate === 'avg' || m.aggregate === 'ratio') && !m.value) {
+        issues.push({ document, path: '/measure/value', rule: 'required', message: `a ${m.aggregate} measure needs a value formula` });
+      }
+      if (m.aggregate === 'ratio' && !m.denominator) {
+        issues.push({ document, path: '/measure/denominator', rule: 'required', message: 'a ratio measure needs a denominator' });
+      }
+    }
+    for (const plan of this.documentsOf('target_plan')) {
+      if (!kpis.has(plan.kpi)) issues.push({ document: `target_plan "${plan.name}"`, path: '/kpi', rule: 'unknown_reference', message: `refers to kpi "${plan.kpi}", which does not exist` });
+      if (plan.periodMethod === 'weights' && !plan.periodWeights) {
+        issues.push({ document: `target_plan "${plan.name}"`, path: '/periodWeights', rule: 'required', message: 'periodMethod "weights" needs 12 periodWeights' });
+      }
+    }
+  }
+
+  // Approval flows and automation rules must point at objects, fields and flows that exist;
+  // their formulas are type-checked by @attain/workflow, which sits above the formula package.
+  private crossCheckWorkflow(issues: MetaIssue[]): void {
+    const flows = new Set(this.documentsOf('approval_flow').map((f) => f.name));
+    const checkActions = (document: string, base: string, object: ObjectDef | undefined, actions: WorkflowActionDoc[] | undefined) => {
+      (actions ?? []).forEach((a, i) => {
+        const path = `${base}/${i}`;
+        if (a.type === 'start_flow' && a.flow && !flows.has(a.flow)) issues.push({ document, path: `${path}/flow`, rule: 'unknown_reference', message: `refers to approval flow "${a.flow}", which does not exist` });
+        const target = a.type === 'create' ? (a.object ? this.objectsByName.get(a.object) : undefined) : object;
+        if (a.type === 'create' && !target) issues.push({ document, path: `${path}/object`, rule: 'unknown_reference', message: `refers to object "${String(a.object)}", which does not exist` });
+        if ((a.type === 'update' || a.type === 'create') && target) {
+          for (const name of Object.keys(a.set ?? {})) {
+            const f = findField(target, name);
+            if (!f || f.readOnly) issues.push({ document, path: `${path}/set/${name}`, rule: 'unknown_field', message: `"${name}" is not a writable field of "${target.name}"` });
+          }
+        }
+      });
+    };
+    for (const flow of this.documentsOf('approval_flow')) {
+      const document = `approval_flow "${flow.name}"`;
+      const object = this.objectsByName.get(flow.object);
+      if (!object) {
+        issues.push({ document, path: '/object', rule: 'unknown_reference', message: `refers to object "${flow.object}", which does not exist` });
+        continue;
+      }
+      (flow.lockedFields ?? []).forEach((name, i) => {
+        if (name !== '*' && !findField(object, name)) issues.push({ document, path: `/lockedFields/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
+      });
+      const stepNames = new Set<string>();
+      flow.steps.forEach((step, i) => {
+        if (stepNames.has(step.name)) issues.push({ document, path: `/steps/${i}/name`, rule: 'duplicate_name', message: `another step is already named "${step.name}"` });
+        stepNames.add(step.name);
+        step.approvers.forEach((a, j) => {
+          if (a.type === 'field' && a.field && findField(object, a.field)?.ref?.object !== 'user') {
+            issues.push({ document, path: `/steps/${i}/approvers/${j}/field`, rule: 'unknown_field', message: `must name a reference to user on "${object.name}"` });
+          }
+          if (a.type === 'role' && a.role && !this.rolesByName.has(a.role)) issues.push({ document, path: `/steps/${i}/approvers/${j}/role`, rule: 'unknown_reference', message: `refers to role "${a.role}", which does not exist` });
+        });
+      });
+      checkActions(document, '/onApprove', object, flow.onApprove);
+      checkActions(document, '/onReject', object, flow.onReject);
+    }
+    for (const rule of this.documentsOf('automation')) {
+      const document = `automation "${rule.name}"`;
+      const object = rule.object ? this.objectsByName.get(rule.object) : undefined;
+      if (rule.object && !object) issues.push({ document, path: '/object', rule: 'unknown_reference', message: `refers to object "${rule.object}", which does not exist` });
+      if (rule.trigger.type === 'record' && !rule.object) issues.push({ document, path: '/object', rule: 'required', message: 'a record trigger needs an object' });
+      (rule.trigger.changed ?? []).forEach((name, i) => {
+        if (object && !findField(object, name)) issues.push({ document, path: `/trigger/changed/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
+      });
+      checkActions(document, '/actions', object, rule.actions);
     }
   }
 

@@ -15,6 +15,10 @@ function validators(): Record<Kind, ValidateFunction> {
   compiled = {
     object: ajv.compile(META_SCHEMAS.object),
     role: ajv.compile(META_SCHEMAS.role),
+    kpi: ajv.compile(META_SCHEMAS.kpi),
+    target_plan: ajv.compile(META_SCHEMAS.target_plan),
+    approval_flow: ajv.compile(META_SCHEMAS.approval_flow),
+    automation: ajv.compile(META_SCHEMAS.automation),
   };
   return compiled;
 }

@@ -12,9 +12,15 @@ import { registerMetrics } from './http/metrics.ts';
 import { openApiDocument } from './openapi/generate.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
+import { goalsRoutes } from './rest/goals-routes.ts';
+import { incentiveRoutes } from './rest/incentive-routes.ts';
+import { formulaRoutes } from './rest/formula-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
+import { passwordRoutes } from './rest/password-routes.ts';
+import { readableObjectRoutes } from './rest/readable-objects.ts';
 import { recordRoutes } from './rest/records.ts';
 import { requireAccess } from './rest/request-access.ts';
+import { workflowRoutes } from './rest/workflow-routes.ts';
 import type { Store } from './store-port.ts';
 
 export interface ServerOptions {
@@ -98,7 +104,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       });
       await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
       await api.register(recordRoutes);
+      await api.register(formulaRoutes);
       await api.register(metadataRoutes, { store });
+      await api.register(readableObjectRoutes);
+      await api.register(goalsRoutes, { store });
+      await api.register(passwordRoutes, { store, jwt });
+      await api.register(workflowRoutes, { store });
+      await api.register(incentiveRoutes, { store });
       api.get('/openapi.json', async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;

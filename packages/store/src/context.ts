@@ -5,6 +5,7 @@ import { StoreError } from './errors.ts';
 import type { Actor, PhysicalState, Tenant } from './types.ts';
 import { isUuid, uuidv7 } from './uuid.ts';
 import { EventBus, eventQueue, type RecordEvent } from './events.ts';
+import { WriteGuards } from './write-guards.ts';
 
 const RECORD_OPS = new Set(['create', 'update', 'delete', 'restore']);
 
@@ -29,6 +30,7 @@ export class Ctx {
   private readonly registries = new Map<string, Registry>();
   private readonly tenantNames = new Map<string, string>();
   readonly events = new EventBus();
+  readonly guards = new WriteGuards();
 
   constructor(db: Database, control: string, prefix: string) {
     this.db = db;

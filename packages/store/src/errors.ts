@@ -8,6 +8,7 @@ export type StoreErrorCode =
   | 'invalid_filter'
   | 'invalid_cursor'
   | 'conflict'
+  | 'record_locked'
   | 'unsafe_change'
   | 'tenant_exists'
   | 'metadata_invalid'
@@ -29,6 +30,7 @@ const STATUS: Record<StoreErrorCode, number> = {
   invalid_filter: 400,
   invalid_cursor: 400,
   conflict: 409,
+  record_locked: 409,
   unsafe_change: 422,
   tenant_exists: 409,
   metadata_invalid: 422,

@@ -8,5 +8,7 @@ export type * from './types.ts';
 export type { Job, JobInfo, JobInput, JobQueue } from './jobs.ts';
 export { eventQueue, type RecordEvent, type EventSubscription } from './events.ts';
 export type { ModuleHandle, TenantModule } from './modules.ts';
+export type { WriteGuard, WriteGuardInput } from './write-guards.ts';
 export { quoteIdent } from './sql.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
+export { checkFormula, describeFormulaError, evaluateInSandbox, fieldsRead, fitsStorage, type BatchPool, type FormulaValue, type SandboxInput } from './formula/index.ts';

@@ -5,6 +5,8 @@ import { StoreError, fromMetaError, wrapUnexpected } from './errors.ts';
 import { physicalFromRegistry } from './migrator/physical.ts';
 import { planMigration, type Planned } from './migrator/planner.ts';
 import { liveSnapshot, registrySnapshot } from './migrator/snapshot.ts';
+import { addFormulaRecompute } from './formula/migrate.ts';
+import { assertFormulas } from './formula/plan-check.ts';
 import { canonicalJson, sha256 } from './sql.ts';
 import type { Actor, ApplyOptions, MetadataService, MigrationPlan, PhysicalState, RevisionInfo } from './types.ts';
 
@@ -62,12 +64,14 @@ function revisionInfo(r: { revision: number; hash: string; actor_id: string | nu
 export function metadataService(ctx: Ctx): MetadataService {
   async function planIn(q: Q, row: TenantRow, docs: unknown[], opts: ApplyOptions): Promise<{ plan: MigrationPlan; planned?: Planned; hash: string }> {
     const next = parseDocs(docs, row.revision + 1);
+    assertFormulas(next);
     const hash = docsHash(next.docs);
     const current = await ctx.registryAt(q, row, row.revision);
     const purging = (opts.purge ?? []).length > 0;
     if (hash === docsHash(current.docs) && !purging) return { plan: toPlan(row, hash, undefined), hash };
     const snapshot = await liveSnapshot(q, row.schema_name);
     const planned = await planMigration({ schema: row.schema_name, current, physical: row.physical, next, snapshot, opts });
+    addFormulaRecompute(planned, row.schema_name, current, next);
     if (planned.steps.length === 0 && hash === docsHash(current.docs)) return { plan: toPlan(row, hash, undefined), hash };
     return { plan: toPlan(row, hash, planned), planned, hash };
   }

@@ -48,6 +48,10 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
       unsubscribe: (consumer) => ctx.events.unsubscribe(consumer),
     },
     modules: moduleService(ctx),
+    writeGuards: {
+      register: (name, guard) => ctx.guards.register(name, guard),
+      unregister: (name) => ctx.guards.unregister(name),
+    },
     async close() {
       // A shared database (tests, several stores on one connection) is closed by its opener.
       if (opts.ownsDatabase !== false) await db.close();

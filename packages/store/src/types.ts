@@ -1,8 +1,11 @@
 import type { Registry, Storage } from '@attain/meta';
 import type { Database } from './database.ts';
+import type { FormulaError, FormulaType } from '@attain/formula';
+import type { BatchPool } from './formula/sandbox.ts';
 import type { JobQueue } from './jobs.ts';
 import type { EventSubscription } from './events.ts';
 import type { ModuleHandle, TenantModule } from './modules.ts';
+import type { WriteGuard } from './write-guards.ts';
 
 export type Actor = { userId: string | null; label?: string };
 
@@ -41,7 +44,11 @@ export type StepKind =
   | 'drop_foreign_key'
   | 'hide_field'
   | 'purge_field'
+  | 'recompute_formula'
   | 'metadata_only';
+
+/** Values a plan step's message names: api names, storage and SQL types, counts. */
+export type StepParams = Record<string, string | number>;
 
 export interface PlanStep {
   kind: StepKind;
@@ -50,6 +57,12 @@ export interface PlanStep {
   field?: { id: string; name: string };
   /** One sentence for the dry run, in English. */
   sentence: string;
+  /**
+   * The sentence in a form a client can translate: a stable message id (the kind, or a variant
+   * such as `add_column_backfill`, `change_type`, `add_unique_index`) and the values it names.
+   */
+  message?: string;
+  params?: StepParams;
   /** False when the step is refused; `reason` says why. */
   safe: boolean;
   reason?: string;
@@ -90,6 +103,8 @@ export type RecordAccess = {
   rowFilter?: { ownerIn: string[] };
   hiddenFields?: ReadonlySet<string>;
   readOnlyFields?: ReadonlySet<string>;
+  /** Locale of messages written for this caller (validation rule messages); default en. */
+  locale?: string;
 };
 
 export type Rec = Record<string, unknown> & { id: string; version: number };
@@ -143,7 +158,23 @@ export interface RecordService {
     actor: Actor,
   ): Promise<{ created: number; updated: number; records: Rec[] }>;
   count(object: string, filter?: Filter, opts?: { includeDeleted?: boolean; search?: string }): Promise<number>;
+  /** A formula's type and its value on the first `limit` (1..50, default 10) records the caller may read. */
+  previewFormula(object: string, formula: string, opts?: FormulaPreviewOptions): Promise<FormulaPreviewResult>;
 }
+
+export interface FormulaPreviewOptions {
+  limit?: number;
+  filter?: Filter;
+  /** A rule condition must be true/false. */
+  kind?: 'field' | 'rule';
+  /** sql (default) or the JS back end in the sandbox (needs `pool`). */
+  engine?: 'sql' | 'sandbox';
+  pool?: BatchPool;
+}
+
+export type FormulaPreviewResult =
+  | { ok: true; type: FormulaType; rows: Array<{ id: string; title: string | null; value: unknown; error: string | null }> }
+  | { ok: false; errors: FormulaError[] };
 
 export interface Credential {
   tenant: string;
@@ -220,6 +251,8 @@ export interface Store {
   events: { subscribe(sub: EventSubscription): void; unsubscribe(consumer: string): void };
   /** Platform modules' own tables in each tenant schema, versioned and migrated on first use. */
   modules: { ensure(tenant: string, module: TenantModule): Promise<ModuleHandle> };
+  /** Vetoes on record updates and deletes, run inside the write's transaction. */
+  writeGuards: { register(name: string, guard: WriteGuard): void; unregister(name: string): void };
   close(): Promise<void>;
 }
 

@@ -62,6 +62,10 @@ export interface FormDefinition {
 export interface PlanStep {
   kind: string;
   sentence?: string;
+  /** Stable message id of the sentence (`planMessages.<message>` in the translations). */
+  message?: string;
+  /** The values the message names. */
+  params?: Record<string, string | number>;
   description?: string;
   safe?: boolean;
   reason?: string;

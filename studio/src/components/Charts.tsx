@@ -4,29 +4,8 @@ import { useI18n } from '../i18n/i18n.tsx';
 /** An ECharts option object; kept loose so this file does not pull echarts' types into the first chunk. */
 export type ChartOption = Record<string, unknown>;
 
-// Only the chart types and components dashboards use, registered once: a fraction of full ECharts.
-async function loadEcharts() {
-  const [core, charts, components, renderers] = await Promise.all([
-    import('echarts/core'),
-    import('echarts/charts'),
-    import('echarts/components'),
-    import('echarts/renderers'),
-  ]);
-  core.use([
-    charts.BarChart,
-    charts.LineChart,
-    charts.PieChart,
-    charts.GaugeChart,
-    charts.FunnelChart,
-    components.GridComponent,
-    components.TooltipComponent,
-    components.LegendComponent,
-    components.TitleComponent,
-    components.DatasetComponent,
-    renderers.CanvasRenderer,
-  ]);
-  return core;
-}
+// ECharts with only the charts and components dashboards use, registered once (echarts-setup.ts).
+const loadEcharts = () => import('./echarts-setup.ts');
 
 export interface ChartProps {
   option: ChartOption;

@@ -273,3 +273,567 @@ export interface Permission {
   hiddenFields?: ApiName[];
   readOnlyFields?: ApiName[];
 }
+
+/**
+ * A stable identifier that never changes; renames are keyed by it.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+export type ApiName1 = string;
+/**
+ * This interface was referenced by `KpiDoc`'s JSON-Schema
+ * via the `definition` "Aggregate".
+ */
+export type Aggregate = "sum" | "count" | "avg" | "ratio";
+/**
+ * This interface was referenced by `KpiDoc`'s JSON-Schema
+ * via the `definition` "Formula".
+ */
+export type Formula = string;
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+export type ApiName2 = string;
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+export type ApiName3 = string;
+
+/**
+ * A KPI: a measure (formulas over one object, aggregated in SQL), the date field that places it in time, the user field that owns it, its unit and direction.
+ */
+export interface KpiDoc {
+  kind: "kpi";
+  id: StableId;
+  name: ApiName;
+  label: Label;
+  description?: string;
+  object: ApiName1;
+  measure: Measure;
+  dateField: ApiName2;
+  ownerField?: ApiName3;
+  /**
+   * Fields of the object the KPI may be sliced by.
+   *
+   * @maxItems 20
+   */
+  dimensions?:
+    | []
+    | [ApiName]
+    | [ApiName, ApiName]
+    | [ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName]
+    | [ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName, ApiName]
+    | [
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName
+      ]
+    | [
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName
+      ]
+    | [
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName
+      ]
+    | [
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName
+      ]
+    | [
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName
+      ]
+    | [
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName
+      ]
+    | [
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName
+      ]
+    | [
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName,
+        ApiName
+      ];
+  unit: "money" | "count" | "percent" | "number";
+  /**
+   * higher_is_better when omitted.
+   */
+  direction?: "higher_is_better" | "lower_is_better";
+  /**
+   * Decimal places of targets; 2 for money, 0 for counts, 4 otherwise when omitted.
+   */
+  scale?: number;
+}
+/**
+ * A translatable label keyed by locale.
+ */
+/**
+ * sum/avg: a value formula per record; count: records; ratio: sum of value over sum of denominator value. Filters are boolean formulas per record.
+ *
+ * This interface was referenced by `KpiDoc`'s JSON-Schema
+ * via the `definition` "Measure".
+ */
+export interface Measure {
+  aggregate: Aggregate;
+  value?: Formula;
+  filter?: Formula;
+  denominator?: {
+    value?: Formula;
+    filter?: Formula;
+  };
+}
+
+/**
+ * A stable identifier that never changes; renames are keyed by it.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * An exact decimal number written as a string.
+ *
+ * This interface was referenced by `TargetPlanDoc`'s JSON-Schema
+ * via the `definition` "Decimal".
+ */
+export type Decimal = string;
+
+/**
+ * A target plan: a KPI, a (fiscal) year, a top number and how it is split down the org tree and across months.
+ */
+export interface TargetPlanDoc {
+  kind: "target_plan";
+  id: StableId;
+  name: ApiName;
+  label: Label;
+  description?: string;
+  kpi: ApiName;
+  /**
+   * The (fiscal) year, named by the calendar year it starts in.
+   */
+  year: number;
+  /**
+   * First month of the fiscal year; 1 (January) when omitted.
+   */
+  firstMonth?: number;
+  total: Decimal;
+  /**
+   * Id of the org unit the top number belongs to; the whole company when omitted.
+   */
+  orgUnit?: string;
+  /**
+   * How a unit's number is split among its children (sub-units and people); equal when omitted.
+   */
+  method?: "equal" | "weights" | "last_year" | "seasonality" | "headcount";
+  /**
+   * How the year is split into quarters and months; equal when omitted.
+   */
+  periodMethod?: "equal" | "seasonality" | "weights";
+  /**
+   * @minItems 12
+   * @maxItems 12
+   */
+  periodWeights?: [
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal
+  ];
+  /**
+   * Years of history for last_year and seasonality; 2 when omitted.
+   */
+  historyYears?: number;
+}
+/**
+ * A translatable label keyed by locale.
+ */
+/**
+ * A stable identifier that never changes; renames are keyed by it.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * This interface was referenced by `ApprovalFlowDoc`'s JSON-Schema
+ * via the `definition` "Formula".
+ */
+/**
+ * The step runs only when this holds for the record; otherwise it is skipped.
+ */
+export type Formula1 = string;
+/**
+ * This interface was referenced by `ApprovalFlowDoc`'s JSON-Schema
+ * via the `definition` "ApproverSpec".
+ */
+export type ApproverSpec = ApproverSpec1;
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * This interface was referenced by `ApprovalFlowDoc`'s JSON-Schema
+ * via the `definition` "WorkflowAction".
+ */
+export type WorkflowAction = WorkflowAction1;
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * An approval flow on an object: who may submit, steps (sequential; each parallel all/any, optionally conditional), approver resolution, locked fields, SLA and final actions. Editing one makes a new version; running instances keep theirs.
+ */
+export interface ApprovalFlowDoc {
+  kind: "approval_flow";
+  id: StableId;
+  name: ApiName;
+  label: Label;
+  description?: string;
+  object: ApiName;
+  /**
+   * Inactive flows accept no new submissions; running instances go on.
+   */
+  active?: boolean;
+  entryCondition?: Formula;
+  /**
+   * Who may submit; anyone who may update the record when omitted.
+   */
+  submitters?: {
+    /**
+     * @maxItems 50
+     */
+    roles?: ApiName[];
+    /**
+     * The record's owner may submit.
+     */
+    owner?: boolean;
+  };
+  /**
+   * Fields that cannot change while an instance is pending; ["*"] locks every field.
+   *
+   * @maxItems 500
+   */
+  lockedFields?: string[];
+  /**
+   * @minItems 1
+   * @maxItems 50
+   */
+  steps: [ApprovalStep, ...ApprovalStep[]];
+  /**
+   * Used for any step whose approvers resolve to nobody.
+   *
+   * @maxItems 50
+   */
+  fallback?: ApproverSpec[];
+  /**
+   * @maxItems 50
+   */
+  onApprove?: WorkflowAction[];
+  /**
+   * @maxItems 50
+   */
+  onReject?: WorkflowAction[];
+}
+/**
+ * A translatable label keyed by locale.
+ */
+/**
+ * This interface was referenced by `ApprovalFlowDoc`'s JSON-Schema
+ * via the `definition` "ApprovalStep".
+ */
+export interface ApprovalStep {
+  name: ApiName;
+  label?: Label;
+  condition?: Formula1;
+  /**
+   * any: one approval completes the step; all: every approver must approve.
+   */
+  mode?: "any" | "all";
+  /**
+   * @minItems 1
+   * @maxItems 50
+   */
+  approvers: [ApproverSpec, ...ApproverSpec[]];
+  /**
+   * @maxItems 50
+   */
+  fallback?: ApproverSpec[];
+  sla?: Sla;
+}
+export interface ApproverSpec1 {
+  type: "user" | "role" | "manager" | "org_head" | "field" | "owner" | "submitter";
+  userId?: string;
+  role?: ApiName;
+  /**
+   * manager: how many levels up the submitter's reporting line.
+   */
+  levels?: number;
+  /**
+   * org_head: this unit; the submitter's own unit when omitted.
+   */
+  orgUnitId?: string;
+  /**
+   * org_head: go this many units up the tree first.
+   */
+  levelsUp?: number;
+  field?: ApiName1;
+}
+/**
+ * This interface was referenced by `ApprovalFlowDoc`'s JSON-Schema
+ * via the `definition` "Sla".
+ */
+export interface Sla {
+  hours: number;
+  remindEveryHours?: number;
+  /**
+   * Added as approvers when the SLA runs out; the approver's manager when omitted.
+   *
+   * @maxItems 50
+   */
+  escalateTo?: ApproverSpec[];
+}
+export interface WorkflowAction1 {
+  type: "update" | "create" | "start_flow" | "notify" | "webhook";
+  /**
+   * update/create: field values; a string starting with = is a formula over the triggering record.
+   */
+  set?: {
+    [k: string]: string | number | boolean | null | undefined;
+  };
+  object?: ApiName2;
+  flow?: ApiName3;
+  /**
+   * notify: recipients.
+   *
+   * @maxItems 50
+   */
+  to?: ApproverSpec[];
+  channels?: ("inbox" | "email")[];
+  template?: MessageTemplate;
+  url?: string;
+  /**
+   * webhook: the body format (generic signed JSON, or a group robot).
+   */
+  format?: "json" | "dingtalk" | "wecom" | "feishu";
+  /**
+   * webhook: name of a signing secret kept in the workflow settings.
+   */
+  secret?: string;
+}
+/**
+ * This interface was referenced by `ApprovalFlowDoc`'s JSON-Schema
+ * via the `definition` "MessageTemplate".
+ */
+export interface MessageTemplate {
+  title: Label;
+  body?: Label;
+}
+
+/**
+ * A stable identifier that never changes; renames are keyed by it.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * This interface was referenced by `AutomationDoc`'s JSON-Schema
+ * via the `definition` "AutomationTrigger".
+ */
+export type AutomationTrigger = AutomationTrigger1;
+/**
+ * update: must hold for the old values.
+ */
+/**
+ * Must hold for the record (its new values) for the actions to run.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+export type ApiName4 = string;
+
+/**
+ * An automation rule: a trigger (record change with conditions on old and new values, or a cron schedule in the tenant's time zone) and actions run durably.
+ */
+export interface AutomationDoc {
+  kind: "automation";
+  id: StableId;
+  name: ApiName;
+  label: Label;
+  description?: string;
+  object?: ApiName1;
+  active?: boolean;
+  trigger: AutomationTrigger;
+  condition?: Formula1;
+  /**
+   * @minItems 1
+   * @maxItems 50
+   */
+  actions: [WorkflowAction, ...WorkflowAction[]];
+}
+/**
+ * A translatable label keyed by locale.
+ */
+export interface AutomationTrigger1 {
+  type: "record" | "schedule";
+  /**
+   * @minItems 1
+   */
+  on?: ["create" | "update" | "delete", ...("create" | "update" | "delete")[]];
+  /**
+   * update: only when one of these fields changed.
+   *
+   * @maxItems 100
+   */
+  changed?: ApiName[];
+  previous?: Formula;
+  /**
+   * schedule: five-field cron, in the tenant's time zone unless timezone is given.
+   */
+  cron?: string;
+  timezone?: string;
+}

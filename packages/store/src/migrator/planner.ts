@@ -61,8 +61,10 @@ export async function planMigration(input: {
   const actions: Action[] = [];
   const nextState: PhysicalState = structuredClone(physical);
   const T = (table: string) => qualified(schema, table);
+  // `message` and `params` (in `extra`) say what `sentence` says in a form a client can
+  // translate; the message defaults to the kind.
   const step = (kind: StepKind, object: { id: string; name: string }, sentence: string, extra: Partial<PlanStep> = {}): PlanStep => {
-    const s = { kind, object, sentence, safe: true, ...extra, order: STEP_ORDER.indexOf(kind) };
+    const s = { kind, object, sentence, message: kind, params: {}, safe: true, ...extra, order: STEP_ORDER.indexOf(kind) };
     steps.push(s);
     return s;
   };
@@ -84,7 +86,7 @@ export async function planMigration(input: {
     let fresh = false;
     if (!before) {
       fresh = true;
-      const s = step('create_table', ref, `Create object "${object.name}" (new table with ${storedFields(object).length} field(s))`);
+      const s = step('create_table', ref, `Create object "${object.name}" (new table with ${storedFields(object).length} field(s))`, { params: { object: object.name, fields: storedFields(object).length } });
       const owner = Object.values(physical.objects).find((o) => o.table === object.table);
       if (snapshot.tableExists(object.table) && !owner) {
         refuse(s, `a table named "${object.table}" already exists in the tenant schema and does not belong to Attain's metadata`);
@@ -111,12 +113,12 @@ export async function planMigration(input: {
     } else {
       const after = nextState.objects[object.id] as PhysicalObject;
       if (before.hidden) {
-        step('restore_object', ref, `Restore object "${object.name}" with the table and data kept when it was removed`);
+        step('restore_object', ref, `Restore object "${object.name}" with the table and data kept when it was removed`, { params: { object: object.name } });
         after.hidden = false;
       }
       if (before.table !== object.table) {
         const oldName = current.objectById(object.id)?.name ?? before.table;
-        step('rename_table', ref, `Rename object "${oldName}" to "${object.name}" (data kept)`);
+        step('rename_table', ref, `Rename object "${oldName}" to "${object.name}" (data kept)`, { params: { from: oldName, to: object.name } });
         const tmp = hashedName('attain_t', object.id);
         ddl(3.0, `alter table ${T(before.table)} rename to ${q(tmp)}`);
         ddl(3.1, `alter table ${T(tmp)} rename to ${q(object.table)}`);
@@ -140,7 +142,7 @@ export async function planMigration(input: {
       const pf = before.fields[f.id];
       const type = sqlTypeOf(f);
       if (!pf) {
-        const s = step('add_column', ref, `Add column "${f.name}" (${f.storage}) to "${object.name}"`, { field: fref });
+        const s = step('add_column', ref, `Add column "${f.name}" (${f.storage}) to "${object.name}"`, { field: fref, params: { field: f.name, type: f.storage, object: object.name } });
         const filled = f.required ? await snapshot.hasRows(before.table) : false;
         const backfill = opts.backfill?.[f.id];
         if (f.required && filled && f.default === undefined && backfill === undefined) {
@@ -148,6 +150,7 @@ export async function planMigration(input: {
         } else if (f.required && filled && f.default === undefined) {
           const value = checkBackfill(s, f, backfill);
           s.sentence += ', filling existing rows with the backfill value';
+          s.message = 'add_column_backfill';
           ddl(4.3, `alter table ${T(table)} add column if not exists ${columnDdl(f, false)}`);
           act(4.35, (trx) => trx.raw(`update ${T(table)} set ${q(f.column)} = ? where ${q(f.column)} is null`, [value as Knex.Value]));
           ddl(4.36, `alter table ${T(table)} alter column ${q(f.column)} set not null`);
@@ -159,19 +162,19 @@ export async function planMigration(input: {
         continue;
       }
       const oldField = oldObject && !pf.hidden && !before.hidden ? fieldById(oldObject, f.id) : undefined;
-      if (pf.hidden) step('restore_field', ref, `Restore field "${f.name}" on "${object.name}" with the data kept when it was removed`, { field: fref });
+      if (pf.hidden) step('restore_field', ref, `Restore field "${f.name}" on "${object.name}" with the data kept when it was removed`, { field: fref, params: { field: f.name, object: object.name } });
       if (pf.column !== f.column) {
-        if (!pf.hidden) step('rename_column', ref, `Rename field "${oldField?.name ?? pf.column}" to "${f.name}" on "${object.name}" (data kept)`, { field: fref });
+        if (!pf.hidden) step('rename_column', ref, `Rename field "${oldField?.name ?? pf.column}" to "${f.name}" on "${object.name}" (data kept)`, { field: fref, params: { from: oldField?.name ?? pf.column, to: f.name, object: object.name } });
         const tmp = hashedName('attain_t', object.id, f.id);
         ddl(4.0, `alter table ${T(table)} rename column ${q(pf.column)} to ${q(tmp)}`);
         ddl(4.1, `alter table ${T(table)} rename column ${q(tmp)} to ${q(f.column)}`);
       }
       const change = typeChange(pf.storage, pf.sqlType, f);
       if (change.kind === 'unsafe') {
-        const s = step('widen_column', ref, `Change "${f.name}" on "${object.name}" from ${pf.sqlType} to ${type}`, { field: fref });
+        const s = step('widen_column', ref, `Change "${f.name}" on "${object.name}" from ${pf.sqlType} to ${type}`, { field: fref, message: 'change_type', params: { field: f.name, object: object.name, from: pf.sqlType, to: type } });
         refuse(s, change.reason);
       } else if (change.kind !== 'same') {
-        const s = step('widen_column', ref, `Widen "${f.name}" on "${object.name}" from ${pf.sqlType} to ${type}`, { field: fref });
+        const s = step('widen_column', ref, `Widen "${f.name}" on "${object.name}" from ${pf.sqlType} to ${type}`, { field: fref, params: { field: f.name, object: object.name, from: pf.sqlType, to: type } });
         if (change.kind === 'widen_if_fits' && !(await snapshot.fitsDigits(before.table, pf.column, change.digits))) {
           refuse(s, `some values of "${f.name}" have more than ${change.digits} digits before the decimal point and would not fit ${type}`);
         }
@@ -181,7 +184,7 @@ export async function planMigration(input: {
         const oldTarget = current.object(oldField.ref.object)?.id;
         const newTarget = next.object(f.ref.object)?.id;
         if (oldTarget !== newTarget) {
-          const s = step('add_foreign_key', ref, `Point "${f.name}" on "${object.name}" at "${f.ref.object}" instead of "${oldField.ref.object}"`, { field: fref });
+          const s = step('add_foreign_key', ref, `Point "${f.name}" on "${object.name}" at "${f.ref.object}" instead of "${oldField.ref.object}"`, { field: fref, message: 'change_ref', params: { field: f.name, object: object.name, from: oldField.ref.object, to: f.ref.object } });
           refuse(s, 'changing the object a reference points at would leave every existing value pointing at the wrong records; add a new field instead');
         }
       }
@@ -189,16 +192,16 @@ export async function planMigration(input: {
       const oldDefault = oldField ? oldField.default : undefined;
       if (canonicalJson(oldDefault) !== canonicalJson(f.default)) {
         if (f.default === undefined) {
-          step('set_default', ref, `Remove the default of "${f.name}" on "${object.name}"`, { field: fref });
+          step('set_default', ref, `Remove the default of "${f.name}" on "${object.name}"`, { field: fref, message: 'drop_default', params: { field: f.name, object: object.name } });
           ddl(5.0, `alter table ${T(table)} alter column ${q(f.column)} drop default`);
         } else {
-          step('set_default', ref, `Set the default of "${f.name}" on "${object.name}" to ${JSON.stringify(f.default)}`, { field: fref });
+          step('set_default', ref, `Set the default of "${f.name}" on "${object.name}" to ${JSON.stringify(f.default)}`, { field: fref, params: { field: f.name, object: object.name, value: JSON.stringify(f.default) } });
           ddl(5.0, `alter table ${T(table)} alter column ${q(f.column)} set default ${ddlLiteral(f.default)}`);
         }
       }
       const nullableNow = pf.hidden ? true : (snapshot.columnNullable(before.table, pf.column) ?? true);
       if (f.required && nullableNow) {
-        const s = step('set_required', ref, `Make "${f.name}" on "${object.name}" required`, { field: fref });
+        const s = step('set_required', ref, `Make "${f.name}" on "${object.name}" required`, { field: fref, params: { field: f.name, object: object.name } });
         if (await snapshot.hasNulls(before.table, pf.column)) {
           const backfill = opts.backfill?.[f.id];
           if (backfill === undefined) {
@@ -206,12 +209,13 @@ export async function planMigration(input: {
           } else {
             const value = checkBackfill(s, f, backfill);
             s.sentence += ', filling empty rows with the backfill value';
+            s.message = 'set_required_backfill';
             act(5.1, (trx) => trx.raw(`update ${T(table)} set ${q(f.column)} = ? where ${q(f.column)} is null`, [value as Knex.Value]));
           }
         }
         ddl(5.2, `alter table ${T(table)} alter column ${q(f.column)} set not null`);
       } else if (!f.required && !nullableNow) {
-        step('drop_required', ref, `Make "${f.name}" on "${object.name}" optional`, { field: fref });
+        step('drop_required', ref, `Make "${f.name}" on "${object.name}" optional`, { field: fref, params: { field: f.name, object: object.name } });
         ddl(5.0, `alter table ${T(table)} alter column ${q(f.column)} drop not null`);
       }
       after.fields[f.id] = { column: f.column, storage: f.storage, sqlType: type, hidden: false };
@@ -223,14 +227,14 @@ export async function planMigration(input: {
       const name = oldField?.name ?? pf.column;
       const fref = { id: fid, name };
       if (purge.has(fid)) {
-        step('purge_field', ref, `Drop column "${pf.column}" of "${object.name}" and its data (purge)`, { field: fref });
+        step('purge_field', ref, `Drop column "${pf.column}" of "${object.name}" and its data (purge)`, { field: fref, params: { field: pf.column, object: object.name } });
         ddl(2.0, `alter table ${T(before.table)} drop column if exists ${q(pf.column)}`);
         delete after.fields[fid];
         continue;
       }
       const target = after.fields[fid] as PhysicalField;
       if (!pf.hidden) {
-        step('hide_field', ref, `Hide field "${name}" on "${object.name}": column and data are kept (re-add id "${fid}" to restore)`, { field: fref });
+        step('hide_field', ref, `Hide field "${name}" on "${object.name}": column and data are kept (re-add id "${fid}" to restore)`, { field: fref, params: { field: name, object: object.name, id: fid } });
         ddl(2.0, `alter table ${T(before.table)} alter column ${q(pf.column)} drop not null`);
         ddl(2.0, `alter table ${T(before.table)} alter column ${q(pf.column)} drop default`);
         target.hidden = true;
@@ -250,14 +254,14 @@ export async function planMigration(input: {
     const name = current.objectById(oid)?.name ?? po.table;
     const ref = { id: oid, name };
     if (purge.has(oid)) {
-      step('purge_object', ref, `Drop the table of object "${name}" and all its data (purge)`);
+      step('purge_object', ref, `Drop the table of object "${name}" and all its data (purge)`, { params: { object: name } });
       ddl(2.0, `drop table if exists ${T(po.table)} cascade`);
       delete nextState.objects[oid];
       continue;
     }
     const after = nextState.objects[oid] as PhysicalObject;
     if (!po.hidden) {
-      step('hide_object', ref, `Hide object "${name}": its table and data are kept (re-add id "${oid}" to restore)`);
+      step('hide_object', ref, `Hide object "${name}": its table and data are kept (re-add id "${oid}" to restore)`, { params: { object: name, id: oid } });
       after.hidden = true;
     }
     if (liveTables.has(po.table)) {
@@ -270,7 +274,7 @@ export async function planMigration(input: {
     }
   }
   function refuseLater(ref: { id: string; name: string }, fid: string) {
-    const s = step('purge_field', ref, `Drop field id "${fid}" of hidden object "${ref.name}"`);
+    const s = step('purge_field', ref, `Drop field id "${fid}" of hidden object "${ref.name}"`, { message: 'purge_field_of_hidden_object', params: { id: fid, object: ref.name } });
     refuse(s, 'purge the whole object by its id instead');
   }
 
@@ -284,14 +288,14 @@ export async function planMigration(input: {
       if (!/^ax_[ui]_[0-9a-f]{20}$/.test(name) || wanted.has(name)) continue;
       const d = old.get(name);
       const o = d ? current.objectById(d.objectId) : undefined;
-      step('drop_index', { id: d?.objectId ?? '', name: o?.name ?? '' }, `Drop ${d?.unique ? 'unique ' : ''}index on "${o?.name ?? '?'}" (${d ? describeCols(current, d) : name})`);
+      step('drop_index', { id: d?.objectId ?? '', name: o?.name ?? '' }, `Drop ${d?.unique ? 'unique ' : ''}index on "${o?.name ?? '?'}" (${d ? describeCols(current, d) : name})`, { ...(d?.unique ? { message: 'drop_unique_index' } : {}), params: { object: o?.name ?? '?', columns: d ? describeCols(current, d) : name } });
       ddl(1.0, `drop index if exists ${q(schema)}.${q(name)}`);
     }
     for (const d of wanted.values()) {
       if (snap.indexes.has(d.name)) continue;
       const object = reg.objectById(d.objectId) as ObjectDef;
       const cols = d.fieldIds.map((id) => (fieldById(object, id) as FieldDef).column);
-      const s = step('add_index', { id: object.id, name: object.name }, `Add ${d.unique ? 'unique ' : ''}index on "${object.name}" (${cols.join(', ')})`);
+      const s = step('add_index', { id: object.id, name: object.name }, `Add ${d.unique ? 'unique ' : ''}index on "${object.name}" (${cols.join(', ')})`, { ...(d.unique ? { message: 'add_unique_index' } : {}), params: { object: object.name, columns: cols.join(', ') } });
       const before = physical.objects[object.id];
       if (d.unique && before) {
         // Check against the columns as they are now (before renames).
@@ -319,7 +323,7 @@ export async function planMigration(input: {
       const d = old.get(name);
       const o = d ? current.objectById(d.objectId) : undefined;
       const f = d && o ? fieldById(o, d.fieldId) : undefined;
-      step('drop_foreign_key', { id: d?.objectId ?? '', name: o?.name ?? table }, `Remove the database link of "${f?.name ?? name}" on "${o?.name ?? table}"`, f ? { field: { id: f.id, name: f.name } } : {});
+      step('drop_foreign_key', { id: d?.objectId ?? '', name: o?.name ?? table }, `Remove the database link of "${f?.name ?? name}" on "${o?.name ?? table}"`, { ...(f ? { field: { id: f.id, name: f.name } } : {}), params: { field: f?.name ?? name, object: o?.name ?? table } });
       ddl(1.0, `alter table ${T(table)} drop constraint if exists ${q(name)}`);
     }
     for (const d of wanted.values()) {
@@ -327,7 +331,7 @@ export async function planMigration(input: {
       const object = next.objectById(d.objectId) as ObjectDef;
       const target = next.objectById(d.targetId) as ObjectDef;
       const f = fieldById(object, d.fieldId) as FieldDef;
-      step('add_foreign_key', { id: object.id, name: object.name }, `Link "${f.name}" on "${object.name}" to "${target.name}" (on delete ${d.onDelete.replace('_', ' ')})`, { field: { id: f.id, name: f.name } });
+      step('add_foreign_key', { id: object.id, name: object.name }, `Link "${f.name}" on "${object.name}" to "${target.name}" (on delete ${d.onDelete.replace('_', ' ')})`, { field: { id: f.id, name: f.name }, params: { field: f.name, object: object.name, target: target.name, onDelete: d.onDelete } });
       const onDelete = d.onDelete === 'cascade' ? 'cascade' : d.onDelete === 'set_null' ? 'set null' : 'restrict';
       ddl(6.1, `alter table ${T(object.table)} add constraint ${q(d.name)} foreign key (${q(f.column)}) references ${T(target.table)} ("id") on delete ${onDelete}`);
     }
@@ -339,15 +343,15 @@ export async function planMigration(input: {
     const was = oldDocs.get(doc.id);
     if (was === undefined || was === canonicalJson(doc)) continue;
     if (doc.kind === 'object' && steps.some((s) => s.object.id === doc.id)) continue;
-    step('metadata_only', { id: doc.id, name: doc.name }, `Update ${doc.kind} "${doc.name}" (labels and settings only, no database change)`);
+    step('metadata_only', { id: doc.id, name: doc.name }, `Update ${doc.kind} "${doc.name}" (labels and settings only, no database change)`, { message: 'update_document', params: { docKind: doc.kind, name: doc.name } });
   }
   for (const doc of current.docs) {
     if (doc.kind !== 'object' && !next.docs.some((d) => d.id === doc.id)) {
-      step('metadata_only', { id: doc.id, name: doc.name }, `Remove ${doc.kind} "${doc.name}"`);
+      step('metadata_only', { id: doc.id, name: doc.name }, `Remove ${doc.kind} "${doc.name}"`, { message: 'remove_document', params: { docKind: doc.kind, name: doc.name } });
     }
   }
   for (const doc of next.docs) {
-    if (doc.kind !== 'object' && !oldDocs.has(doc.id)) step('metadata_only', { id: doc.id, name: doc.name }, `Add ${doc.kind} "${doc.name}"`);
+    if (doc.kind !== 'object' && !oldDocs.has(doc.id)) step('metadata_only', { id: doc.id, name: doc.name }, `Add ${doc.kind} "${doc.name}"`, { message: 'add_document', params: { docKind: doc.kind, name: doc.name } });
   }
   void touched;
 

@@ -23,9 +23,7 @@ export function resolveField(object: ObjectDef, name: unknown, access: RecordAcc
   if (access.hiddenFields?.has(name)) {
     throw new StoreError('field_hidden', `You may not use the field "${name}"`, [{ path, rule: 'field_hidden', message: `"${name}" is not readable for you` }]);
   }
-  if (!hasColumn(field)) {
-    throw new StoreError('invalid_filter', `"${name}" is computed and cannot be filtered or sorted`, [{ path, rule: 'computed', message: 'is computed on read' }]);
-  }
+  // A computed formula field is a column of the read source (formula/read.ts), so it filters and sorts too.
   return field;
 }
 
@@ -35,7 +33,7 @@ export function readableFields(object: ObjectDef, access: RecordAccess): FieldDe
   const order = ['id', 'external_id', 'owner_id'];
   const head = order.map((n) => sys.find((f) => f.name === n)).filter((f): f is FieldDef => Boolean(f));
   const tail = sys.filter((f) => !order.includes(f.name));
-  return [...head, ...object.fields.filter(hasColumn), ...tail].filter((f) => !access.hiddenFields?.has(f.name));
+  return [...head, ...object.fields, ...tail].filter((f) => !access.hiddenFields?.has(f.name));
 }
 
 export function selectList(knex: Knex, fields: FieldDef[]): Array<string | Knex.Raw> {

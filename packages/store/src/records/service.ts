@@ -1,3 +1,4 @@
+import type { FormulaError } from '@attain/formula';
 import { findField, type FieldDef, type ObjectDef, type Registry } from '@attain/meta';
 import type { Knex } from 'knex';
 import { actorUuid, checkActor, type Ctx, type Q, type TenantRow } from '../context.ts';
@@ -9,6 +10,10 @@ import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, res
 import { hasColumn, readableFields, selectList, serialize } from './fields.ts';
 import { compileFilter, likePattern } from './filter.ts';
 import { ajvDetails, checkWriteKeys, failValidation, validatorFor } from './validate.ts';
+import { formulasOf } from '../formula/compiled.ts';
+import { checkForPreview, previewRows } from '../formula/preview.ts';
+import { derivedHidden, readSource } from '../formula/read.ts';
+import { afterWrite, type WrittenRows } from '../formula/write.ts';
 
 const SEARCHABLE = new Set(['text', 'long_text', 'email', 'phone', 'url', 'enum']);
 const MAX_BATCH = 1000;
@@ -29,8 +34,8 @@ function hasForbiddenKey(v: Record<string, unknown>): boolean {
 
 /** Record reads and writes for one tenant at one metadata revision, seen through one caller's access. */
 export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, accessIn?: RecordAccess): RecordService {
-  const access = checkAccess(accessIn);
   const schema = tenant.schema_name;
+  const access = withFormulaHiding(checkAccess(accessIn), registry, schema);
   const knex = ctx.knex;
   const systemView: RecordAccess = {};
 
@@ -40,12 +45,19 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     return o;
   }
   const from = (q: Q, o: ObjectDef) => q.withSchema(schema).from(o.table);
+  const formulas = (o: ObjectDef) => formulasOf(registry, o, schema);
+  /** Reads see computed formula fields as columns of the same name. */
+  const readFrom = (q: Q, o: ObjectDef) => {
+    const derived = readSource(knex, schema, o, formulas(o).computed);
+    return derived ? q.from(derived) : from(q, o);
+  };
+  const afterWriteOf = (trx: Knex.Transaction, o: ObjectDef, rows: WrittenRows) => afterWrite(trx, schema, o, formulas(o), rows, access.locale);
   const ownerColumn = (o: ObjectDef) => (o.owned ? 'owner_id' : 'created_by');
   const ownerSet = () => (access.rowFilter?.ownerIn ?? []).filter(isUuid).map((s) => s.toLowerCase());
 
   /** Live rows (unless asked otherwise) inside the caller's record scope. */
   function scoped(q: Q, o: ObjectDef, includeDeleted = false): Knex.QueryBuilder {
-    const qb = from(q, o);
+    const qb = readFrom(q, o);
     if (!includeDeleted) qb.whereNull('deleted_at');
     if (access.rowFilter) {
       const owners = ownerSet();
@@ -180,7 +192,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           throw new StoreError('conflict', `${n} ${child.name} record(s) still refer to this ${o.name}`, [{ path: `/${child.name}/${field.name}`, rule: 'restrict', message: `${n} ${child.name} record(s) refer to it` }]);
         }
       } else {
-        const rows = (await live.clone().select(selectList(knex, readableFields(child, systemView))).forUpdate()) as Array<Record<string, unknown>>;
+        const rows = (await readFrom(trx, child).where(field.column, id).whereNull('deleted_at').select(selectList(knex, readableFields(child, systemView))).forUpdate()) as Array<Record<string, unknown>>;
         for (const r of rows) {
           if (field.ref.onDelete === 'cascade') await softDelete(trx, child, r, actor, depth + 1);
           else {
@@ -220,7 +232,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       try {
         const page = base().select([...selectList(knex, readFields(o)), ...cursorSelects(knex, keys)]);
         if (cursor) applyKeyset(page, keys, cursor);
-        applyOrder(page, keys);
+        applyOrder(page, keys, o.table);
         page.limit(limit + 1);
         if (offset) page.offset(offset);
         const rows = (await page) as Array<Record<string, unknown>>;
@@ -279,6 +291,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       return inTx(o, async (trx) => {
         await checkRefs(trx, o, [row], () => '');
         await from(trx, o).insert(row);
+        await afterWriteOf(trx, o, { key: 'id', values: [id], prefixOf: () => '' });
         const saved = (await fetchOne(trx, o, id)) as Record<string, unknown>;
         await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'create', object: o.name, recordId: id, before: null, after: full(o, saved), revision: registry.revision });
         return out(o, saved);
@@ -298,11 +311,13 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) {
           throw new StoreError('conflict', `The ${o.name} was changed by someone else (now version ${version})`, [{ path: '/version', rule: 'version', message: `expected version ${opts.expectedVersion}, found ${version}` }]);
         }
+        await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: before.id as string, before: full(o, before), patch: patch as Record<string, unknown>, actor, trx });
         if (Object.keys(values).length === 0) return out(o, before);
         await checkRefs(trx, o, [values], () => '');
         await from(trx, o)
           .where('id', before.id as string)
           .update({ ...values, updated_at: new Date(), updated_by: actorUuid(actor), version: version + 1 });
+        await afterWriteOf(trx, o, { key: 'id', values: [before.id as string], prefixOf: () => '' });
         const after = (await fetchOne(trx, o, before.id as string)) as Record<string, unknown>;
         await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'update', object: o.name, recordId: before.id as string, before: full(o, before), after: full(o, after), revision: registry.revision });
         return out(o, after);
@@ -316,6 +331,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       await inTx(o, async (trx) => {
         const before = await fetchOne(trx, o, id.toLowerCase(), { lock: true });
         if (!before) throw new StoreError('not_found', `No ${o.name} with this id`);
+        await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'delete', id: before.id as string, before: full(o, before), actor, trx });
         await softDelete(trx, o, before, actor, 0);
       });
     },
@@ -367,7 +383,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       if (details.length) failValidation(details);
       return inTx(o, async (trx) => {
         const exts = prepared.map((p) => p.external_id as string);
-        const existing = (await from(trx, o)
+        const existing = (await readFrom(trx, o)
           .whereIn('external_id', exts)
           .whereNull('deleted_at')
           .select(selectList(knex, readableFields(o, systemView)))
@@ -380,6 +396,10 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           if (outside.length) {
             throw new StoreError('conflict', 'Some external ids belong to records you may not change', outside.map((r) => ({ path: `/${exts.indexOf(r.external_id as string)}/external_id`, rule: 'row_access', message: 'belongs to a record outside your access' })));
           }
+        }
+        for (const r of existing) {
+          const patch = prepared.find((p) => p.external_id === r.external_id) ?? {};
+          await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: r.id as string, before: full(o, r), patch, actor, trx });
         }
         await checkRefs(trx, o, prepared, (i) => `/${i}`);
         // One INSERT … ON CONFLICT per group of rows setting the same fields, so a row never
@@ -404,7 +424,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
             .onConflict(trx.raw('("external_id") where deleted_at is null'))
             .merge(merge);
         }
-        const after = (await from(trx, o)
+        await afterWriteOf(trx, o, { key: 'external_id', values: exts, prefixOf: (i) => `/${i}` });
+        const after = (await readFrom(trx, o)
           .whereIn('external_id', exts)
           .whereNull('deleted_at')
           .select(selectList(knex, readableFields(o, systemView)))) as Array<Record<string, unknown>>;
@@ -423,6 +444,51 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         return { created, updated: exts.length - created, records };
       });
     },
+
+    async previewFormula(objectName, formula, opts = {}) {
+      const o = objectOf(objectName);
+      const limit = opts.limit ?? 10;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new StoreError('invalid_filter', 'limit must be between 1 and 50', [{ path: '/limit', rule: 'range', message: 'must be 1..50' }]);
+      const r = checkForPreview(registry, o, formula, access.hiddenFields);
+      if (!r.ok) return r;
+      if (opts.kind === 'rule' && r.checked.type !== 'boolean' && r.checked.type !== 'null') {
+        return { ok: false, errors: [notBoolean(r.checked.type)] };
+      }
+      const where = opts.filter === undefined ? undefined : compileFilter(o, opts.filter, access);
+      const qb = scoped(knex, o);
+      if (where) qb.where((b) => where(b));
+      try {
+        const rows = await previewRows(qb, { knex, schema, registry, tenant: tenant.name, object: o, titleVisible: !access.hiddenFields?.has(o.titleField) }, r.checked, { ...opts, limit });
+        return { ok: true, type: r.checked.type, rows };
+      } catch (error) {
+        throw translateQueryError(error);
+      }
+    },
   };
   return service;
+}
+
+/** A rule condition that is not true/false, as a formula error at the start of the formula. */
+function notBoolean(type: string): FormulaError {
+  return {
+    code: 'NOT_BOOLEAN',
+    message: { en: `A validation rule must be true/false, got ${type}`, 'zh-CN': `校验规则必须是布尔值，实际为 ${type}` },
+    hint: { en: 'Compare a value, e.g. amount >= 0', 'zh-CN': '请比较一个值，例如 amount >= 0' },
+    line: 1,
+    column: 1,
+    offset: 0,
+    length: 0,
+  };
+}
+
+/** The caller's access plus every formula field that reads a field hidden from the caller. */
+function withFormulaHiding(access: RecordAccess, registry: Registry, schema: string): RecordAccess {
+  const hidden = access.hiddenFields;
+  if (!hidden || hidden.size === 0) return access;
+  const extra: string[] = [];
+  for (const o of registry.objects) {
+    const f = formulasOf(registry, o, schema);
+    extra.push(...derivedHidden([...f.computed, ...f.stored], hidden));
+  }
+  return extra.length ? { ...access, hiddenFields: new Set([...hidden, ...extra]) } : access;
 }

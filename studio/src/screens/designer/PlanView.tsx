@@ -1,5 +1,6 @@
 import type { Plan } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { stepText } from '../../lib/plan-text.ts';
 
 export function refusals(plan: Plan): string[] {
   return [...plan.steps.filter((s) => s.safe === false).map((s) => s.reason ?? s.sentence ?? s.kind), ...(plan.refused ?? []).map((r) => r.reason)];
@@ -17,7 +18,7 @@ export function PlanView({ plan }: { plan: Plan }) {
         <ol className="plan-list" data-testid="plan-steps">
           {plan.steps.map((s, i) => (
             <li key={i} className={s.safe === false ? 'field-error' : undefined}>
-              <span className="badge">{t(`planKinds.${s.kind}`) === `planKinds.${s.kind}` ? s.kind : t(`planKinds.${s.kind}`)}</span> {s.sentence ?? s.description}
+              <span className="badge">{t(`planKinds.${s.kind}`) === `planKinds.${s.kind}` ? s.kind : t(`planKinds.${s.kind}`)}</span> {stepText(s, t)}
             </li>
           ))}
         </ol>

@@ -8,6 +8,7 @@ import { compact, diffLines } from '../../lib/diff.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Icon } from '../../components/Icon.tsx';
+import { ConfirmDialog } from '../../components/Dialog.tsx';
 
 function listOf(raw: unknown): Revision[] {
   const r = raw as { data?: Revision[]; revisions?: Revision[] } | Revision[];
@@ -60,8 +61,9 @@ export default function Revisions() {
     return changedDocs(before, after);
   }, [selected]);
 
+  const [confirming, setConfirming] = useState<number | null>(null);
   const rollback = async (revision: number) => {
-    if (!window.confirm(t('revisions.confirmRollback', { revision }))) return;
+    setConfirming(null);
     setError(null);
     try {
       await api.post('/metadata/rollback', { revision });
@@ -78,6 +80,14 @@ export default function Revisions() {
       <PageHeader title={t('nav.revisions')} />
       <ErrorAlert error={list.error ?? error} />
       {message && <div className="alert alert-success" role="status">{message}</div>}
+      <ConfirmDialog
+        open={confirming !== null}
+        title={t('revisions.confirmRollbackTitle', { revision: confirming ?? 0 })}
+        message={t('revisions.confirmRollback', { revision: confirming ?? 0 })}
+        confirmLabel={t('revisions.rollback')}
+        onConfirm={() => (confirming !== null ? rollback(confirming) : undefined)}
+        onClose={() => setConfirming(null)}
+      />
       <div className="designer-grid">
         <div className="card card-flush table-wrap">
           <table className="data">
@@ -103,7 +113,7 @@ export default function Revisions() {
                     <td className="small">{[actorName(r.actor), typeof r.steps === 'number' ? t('revisions.steps', { count: r.steps }) : ''].filter(Boolean).join(' · ')}{''}</td>
                     <td>
                       {n !== current && (
-                        <button type="button" className="btn btn-sm" onClick={() => void rollback(n)}>
+                        <button type="button" className="btn btn-sm" onClick={() => setConfirming(n)}>
                           <Icon name="undo" size={14} /> {t('revisions.rollback')}
                         </button>
                       )}

@@ -11,6 +11,7 @@ import { FieldValue } from '../../lib/format.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { Icon } from '../../components/Icon.tsx';
+import { ConfirmDialog } from '../../components/Dialog.tsx';
 
 function RelatedList({ relation, parentId, doc }: { relation: InverseRelation; parentId: string; doc: ObjectDoc }) {
   const { t, label } = useI18n();
@@ -64,6 +65,7 @@ export default function RecordDetail({ params }: ScreenProps) {
   const doc = session.object(objectName);
   const record = useAsync(() => api.get<RecordRow>(`/objects/${objectName}/${id}`), [objectName, id]);
   const [deleteError, setDeleteError] = useState<unknown>(null);
+  const [confirming, setConfirming] = useState(false);
   const relations = useMemo(
     () => inverseRelations(session.objects, objectName).filter((r) => session.can(r.object, 'read')),
     [session, objectName],
@@ -75,7 +77,7 @@ export default function RecordDetail({ params }: ScreenProps) {
   const heading = row ? String(row[titleField(doc)] ?? t('records.untitled')) : label(doc.label, objectName);
 
   const remove = async () => {
-    if (!window.confirm(t('records.confirmDelete'))) return;
+    setConfirming(false);
     try {
       await api.del(`/objects/${objectName}/${id}`);
       navigate(`/o/${objectName}`);
@@ -98,7 +100,7 @@ export default function RecordDetail({ params }: ScreenProps) {
                 </Link>
               )}
               {session.can(objectName, 'delete') && (
-                <button type="button" className="btn btn-danger" onClick={() => void remove()}>
+                <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
                   <Icon name="trash" size={16} /> {t('common.delete')}
                 </button>
               )}
@@ -107,6 +109,15 @@ export default function RecordDetail({ params }: ScreenProps) {
         }
       />
       <ErrorAlert error={record.error ?? deleteError} />
+      <ConfirmDialog
+        open={confirming}
+        title={t('records.confirmDeleteTitle')}
+        message={t('records.confirmDelete')}
+        confirmLabel={t('common.delete')}
+        danger
+        onConfirm={remove}
+        onClose={() => setConfirming(false)}
+      />
       {row && (
         <div className="card">
           <dl className="props">

@@ -12,6 +12,7 @@ import { FilterBuilder } from '../../components/FilterBuilder.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { Icon } from '../../components/Icon.tsx';
+import { PromptDialog } from '../../components/Dialog.tsx';
 
 const PAGE_SIZES = [25, 50, 100];
 const EMPTY_FILTER: FilterState = { combinator: 'and', conditions: [] };
@@ -41,6 +42,8 @@ export default function RecordList({ params }: ScreenProps) {
   const [loading, setLoading] = useState(false);
   const [views, setViews] = useState<SavedView[]>(() => loadViews(viewScope, objectName));
   const [exportError, setExportError] = useState<unknown>(null);
+  const [naming, setNaming] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const tableRef = useRef<HTMLTableSectionElement>(null);
 
   useEffect(() => {
@@ -51,6 +54,7 @@ export default function RecordList({ params }: ScreenProps) {
     setAppliedQ('');
     setCursors([undefined]);
     setViews(loadViews(viewScope, objectName));
+    setNotice(null);
   }, [objectName, viewScope]);
 
   const apiFilter = useMemo(() => toApiFilter(applied, fields), [applied, fields]);
@@ -104,12 +108,12 @@ export default function RecordList({ params }: ScreenProps) {
     setShowFilters(v.filter.conditions.length > 0);
     resetPaging();
   };
-  const saveView = () => {
-    const name = window.prompt(t('views.namePrompt'));
-    if (!name) return;
+  const saveView = (name: string) => {
     const next = [...views.filter((v) => v.name !== name), { name, filter: applied, sort, q: appliedQ }];
     setViews(next);
     saveViews(viewScope, objectName, next);
+    setNaming(false);
+    setNotice(t('views.saved', { name }));
   };
   const exportCsv = async () => {
     setExportError(null);
@@ -119,14 +123,22 @@ export default function RecordList({ params }: ScreenProps) {
       setExportError(err);
     }
   };
-  // Arrow keys move between rows, so a long list can be walked without tabbing through every cell.
+  // Arrow keys (and Home/End) move between rows, so a long list can be walked without tabbing
+  // through every cell; Enter opens the focused row (it is a link).
   const onRowKey = (e: KeyboardEvent<HTMLTableSectionElement>) => {
-    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const moves: Record<string, (i: number, n: number) => number> = {
+      ArrowDown: (i, n) => Math.min(n - 1, i + 1),
+      ArrowUp: (i) => Math.max(0, i - 1),
+      Home: () => 0,
+      End: (_i, n) => n - 1,
+    };
+    const move = moves[e.key];
+    if (!move) return;
     const links = [...(tableRef.current?.querySelectorAll<HTMLAnchorElement>('a.row-link') ?? [])];
     const i = links.indexOf(document.activeElement as HTMLAnchorElement);
     if (i < 0) return;
     e.preventDefault();
-    links[Math.max(0, Math.min(links.length - 1, i + (e.key === 'ArrowDown' ? 1 : -1)))]?.focus();
+    links[move(i, links.length)]?.focus();
   };
 
   const sortState = (f: FieldInfo) => sort.find((s) => s.field === f.name);
@@ -160,6 +172,15 @@ export default function RecordList({ params }: ScreenProps) {
         }
       />
       <ErrorAlert error={exportError} />
+      {notice && <div className="alert alert-success" role="status">{notice}</div>}
+      <PromptDialog
+        open={naming}
+        title={t('views.saveTitle')}
+        label={t('views.namePrompt')}
+        submitLabel={t('common.save')}
+        onSubmit={saveView}
+        onClose={() => setNaming(false)}
+      />
       <div className="card card-flush">
         <div className="toolbar">
           <form
@@ -185,7 +206,7 @@ export default function RecordList({ params }: ScreenProps) {
               <option key={v.name} value={v.name}>{v.name}</option>
             ))}
           </select>
-          <button type="button" className="btn btn-sm" onClick={saveView}>
+          <button type="button" className="btn btn-sm" onClick={() => setNaming(true)}>
             <Icon name="save" size={16} /> {t('views.save')}
           </button>
         </div>

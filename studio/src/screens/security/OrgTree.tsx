@@ -6,6 +6,7 @@ import { useAsync } from '../../lib/useAsync.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Icon } from '../../components/Icon.tsx';
+import { ConfirmDialog, PromptDialog } from '../../components/Dialog.tsx';
 
 /** Org units as a tree (parent_id); add, rename, move and delete units. */
 export default function OrgTree() {
@@ -34,9 +35,13 @@ export default function OrgTree() {
       setError(err);
     }
   };
-  const add = (parent: string | null) => {
-    const name = window.prompt(t('org.newUnitPrompt'))?.trim();
-    if (name) void run(() => api.post('/objects/org_unit', parent ? { name, parent_id: parent } : { name }));
+  // The unit a new one is being added under (null: top level); undefined when no dialog is open.
+  const [adding, setAdding] = useState<RecordRow | null | undefined>(undefined);
+  const [deleting, setDeleting] = useState<RecordRow | null>(null);
+  const add = async (name: string) => {
+    const parent = adding?.id;
+    await run(() => api.post('/objects/org_unit', parent ? { name, parent_id: parent } : { name }));
+    setAdding(undefined);
   };
   const descendants = (id: string): Set<string> => {
     const out = new Set<string>([id]);
@@ -62,13 +67,13 @@ export default function OrgTree() {
             {u.code ? <span className="badge">{String(u.code)}</span> : null}
             <span className="spacer" />
             <button type="button" className="btn btn-sm btn-ghost" onClick={() => { setEditing(u.id); setText(String(u.name ?? '')); }}>{t('org.rename')}</button>
-            <button type="button" className="btn btn-sm btn-ghost" onClick={() => add(u.id)}>{t('org.addChild')}</button>
+            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setAdding(u)}>{t('org.addChild')}</button>
             <label className="visually-hidden" htmlFor={`move-${u.id}`}>{t('org.moveUnder', { name: String(u.name ?? '') })}</label>
             <select id={`move-${u.id}`} className="compact-select" value={typeof u.parent_id === 'string' ? u.parent_id : ''} onChange={(e) => void run(() => api.patch(`/objects/org_unit/${u.id}`, { parent_id: e.target.value || null }))}>
               <option value="">{t('org.topLevel')}</option>
               {rows.filter((r) => !descendants(u.id).has(r.id)).map((r) => <option key={r.id} value={r.id}>{String(r.name ?? r.id)}</option>)}
             </select>
-            <button type="button" className="icon-btn" aria-label={t('org.delete', { name: String(u.name ?? '') })} onClick={() => window.confirm(t('records.confirmDelete')) && void run(() => api.del(`/objects/org_unit/${u.id}`))}>
+            <button type="button" className="icon-btn" aria-label={t('org.delete', { name: String(u.name ?? '') })} onClick={() => setDeleting(u)}>
               <Icon name="trash" size={16} />
             </button>
           </div>
@@ -80,8 +85,29 @@ export default function OrgTree() {
 
   return (
     <section>
-      <PageHeader title={t('nav.org')} actions={<button type="button" className="btn btn-primary" onClick={() => add(null)}><Icon name="plus" size={16} /> {t('org.addTop')}</button>} />
+      <PageHeader title={t('nav.org')} actions={<button type="button" className="btn btn-primary" onClick={() => setAdding(null)}><Icon name="plus" size={16} /> {t('org.addTop')}</button>} />
       <ErrorAlert error={units.error ?? error} />
+      <PromptDialog
+        open={adding !== undefined}
+        title={adding ? t('org.newChildTitle', { name: String(adding.name ?? '') }) : t('org.newUnitTitle')}
+        label={t('org.newUnitPrompt')}
+        submitLabel={t('org.add')}
+        onSubmit={add}
+        onClose={() => setAdding(undefined)}
+      />
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t('org.confirmDeleteTitle', { name: String(deleting?.name ?? '') })}
+        message={t('org.confirmDelete')}
+        confirmLabel={t('common.delete')}
+        danger
+        onConfirm={async () => {
+          const id = deleting?.id;
+          setDeleting(null);
+          if (id) await run(() => api.del(`/objects/org_unit/${id}`));
+        }}
+        onClose={() => setDeleting(null)}
+      />
       <div className="card">{rows.length ? render(null, 0) : <p className="muted">{t('org.empty')}</p>}</div>
     </section>
   );

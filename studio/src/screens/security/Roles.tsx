@@ -13,6 +13,7 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { LabelInputs } from '../../components/LabelInputs.tsx';
 import { PlanView } from '../designer/PlanView.tsx';
 import { Icon } from '../../components/Icon.tsx';
+import { PromptDialog } from '../../components/Dialog.tsx';
 
 const ACTIONS: Action[] = ['read', 'create', 'update', 'delete', 'export', 'approve'];
 type Permission = RoleDoc['permissions'][number];
@@ -28,24 +29,32 @@ export default function Roles() {
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [naming, setNaming] = useState(false);
 
   useEffect(() => {
     if (!selected && roles.data?.[0]) setSelected(roles.data[0].name);
   }, [roles.data, selected]);
+  // The draft follows the selected role as saved; a new, unsaved role keeps its draft.
   useEffect(() => {
     const r = roles.data?.find((x) => x.name === selected);
     if (r) setDraft(structuredClone(r));
+  }, [selected, roles.data]);
+  useEffect(() => {
     setPlan(null);
     setSaved(false);
-  }, [selected, roles.data]);
+  }, [selected]);
 
   const perm = (object: string): Permission | undefined => draft?.permissions.find((p) => p.object === object);
   const setPerm = (object: string, fn: (p: Permission) => Permission | null) => {
     if (!draft) return;
     const existing = perm(object) ?? { object, actions: [], scope: 'own' as const };
     const next = fn(existing);
-    const others = draft.permissions.filter((p) => p.object !== object);
-    setDraft({ ...draft, permissions: next && next.actions.length ? [...others, next] : others });
+    // Edit in place, so the saved document (and the history's diff) changes only where it must.
+    const at = draft.permissions.findIndex((p) => p.object === object);
+    const others = draft.permissions.filter((p, i) => p.object !== object || i === at);
+    const kept = next && next.actions.length ? [next] : [];
+    const permissions = at < 0 ? [...others, ...kept] : others.flatMap((p) => (p.object === object ? kept : [p]));
+    setDraft({ ...draft, permissions });
     setPlan(null);
     setSaved(false);
   };
@@ -76,12 +85,14 @@ export default function Roles() {
     }
   };
 
-  const addRole = () => {
-    const name = window.prompt(t('roles.newRolePrompt'))?.trim();
-    if (!name || apiNameProblem(name)) return;
+  const addRole = (name: string) => {
     setDraft({ kind: 'role', id: newObjectId(`role.${name}`), name, label: { en: name }, admin: false, permissions: [] });
-    setSelected(null);
+    setSelected(name);
+    setNaming(false);
   };
+  const roleNameProblem = (name: string) =>
+    apiNameProblem(name) ? t('roles.invalidName') : roles.data?.some((r) => r.name === name) ? t('roles.nameTaken') : undefined;
+  const unsaved = draft && !roles.data?.some((r) => r.name === draft.name) ? draft : null;
 
   return (
     <section>
@@ -89,10 +100,20 @@ export default function Roles() {
         title={t('nav.roles')}
         actions={
           <>
-            <button type="button" className="btn" onClick={addRole}><Icon name="plus" size={16} /> {t('roles.newRole')}</button>
+            <button type="button" className="btn" onClick={() => setNaming(true)}><Icon name="plus" size={16} /> {t('roles.newRole')}</button>
             <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!draft || busy}><Icon name="save" size={16} /> {t('roles.save')}</button>
           </>
         }
+      />
+      <PromptDialog
+        open={naming}
+        title={t('roles.newRoleTitle')}
+        label={t('roles.newRolePrompt')}
+        hint={t('roles.newRoleHint')}
+        submitLabel={t('roles.create')}
+        validate={roleNameProblem}
+        onSubmit={addRole}
+        onClose={() => setNaming(false)}
       />
       <ErrorAlert error={roles.error ?? error} />
       {saved && <div className="alert alert-success" role="status">{t('roles.saved')}</div>}
@@ -103,6 +124,11 @@ export default function Roles() {
             {label(r.label, r.name)}
           </button>
         ))}
+        {unsaved && (
+          <button type="button" role="tab" aria-selected="true" className="btn btn-sm btn-primary">
+            {label(unsaved.label, unsaved.name)} <span className="badge">{t('roles.unsaved')}</span>
+          </button>
+        )}
       </div>
       {draft && (
         <>

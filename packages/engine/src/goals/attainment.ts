@@ -1,0 +1,167 @@
+// Reading attainment: actual (from the incrementally kept sums), target (active plan versions),
+// pacing against expected-to-date, run-rate projection and rank among peers.
+import { addMonths, daysBetween, daysInMonth, monthStart, parsePeriod, type Period } from './calendar.ts';
+import { kpiOf, type GoalsContext } from './context.ts';
+import { GoalsError } from './errors.ts';
+import { measureValue } from './kpi.ts';
+
+export interface AttainmentRow {
+  subject: { kind: 'person' | 'unit'; id: string; name: string };
+  kpi: string;
+  period: string;
+  actual: number | null;
+  target: number | null;
+  attainment: number | null;
+  /** Target expected by `asOf`, following the monthly targets (seasonality) within the period. */
+  expected: number | null;
+  pacing: number | null;
+  projection: number | null;
+  rank?: number;
+  monthly: Array<{ month: string; actual: number | null; target: number | null }>;
+}
+
+export function periodOf(key: string, firstMonth = 1): Period {
+  const p = parsePeriod(key, { firstMonth });
+  if (!p || !p.months.length) throw new GoalsError('invalid_period', `"${key.slice(0, 40)}" is not a month, quarter or year`, [{ path: '/period', rule: 'format', message: 'use 2026-03, 2026-Q1, 2026, FY2026 or FY2026-Q1' }], 400);
+  return p;
+}
+
+/** Fraction of a month elapsed by `asOf` (0..1). */
+function elapsed(month: string, asOf: string): number {
+  const start = monthStart(month);
+  const end = monthStart(addMonths(month, 1));
+  if (asOf >= end) return 1;
+  if (asOf < start) return 0;
+  return (daysBetween(start, asOf) + 1) / daysInMonth(month);
+}
+
+export interface AttainmentQuery {
+  kpi: string;
+  period: string;
+  subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
+  asOf: string;
+  firstMonth?: number;
+  /** `linear`: expected grows evenly over the period's days; `seasonal` (default): along the monthly targets. */
+  pacing?: 'linear' | 'seasonal';
+}
+
+export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise<AttainmentRow[]> {
+  const kpi = kpiOf(ctx, q.kpi);
+  const period = periodOf(q.period, q.firstMonth);
+  const monthDates = period.months.map((m) => `${m}-01`);
+  const people = q.subjects.filter((s) => s.kind === 'person').map((s) => s.id);
+  const units = q.subjects.filter((s) => s.kind === 'unit').map((s) => s.id);
+  const actual = new Map<string, { num: number; den: number }>();
+  const put = (k: string, num: string, den: string) => actual.set(k, { num: Number(num), den: Number(den) });
+  if (people.length) {
+    const rows = (await ctx.knex.raw(`SELECT user_id::text AS s, to_char(month, 'YYYY-MM') AS m, sum(num)::text AS n, sum(den)::text AS d FROM ${ctx.t.actual} WHERE kpi = ? AND user_id = ANY(?::uuid[]) AND month = ANY(?::date[]) GROUP BY 1, 2`, [kpi.name, people, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
+    rows.forEach((r) => put(`person|${r.s}|${r.m}`, r.n, r.d));
+  }
+  if (units.length) {
+    const rows = (await ctx.knex.raw(`SELECT org_unit_id::text AS s, to_char(month, 'YYYY-MM') AS m, num::text AS n, den::text AS d FROM ${ctx.t.unitActual} WHERE kpi = ? AND org_unit_id = ANY(?::uuid[]) AND month = ANY(?::date[])`, [kpi.name, units, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
+    rows.forEach((r) => put(`unit|${r.s}|${r.m}`, r.n, r.d));
+  }
+  // Targets of active versions of every plan on this KPI; a person's target sums their nodes.
+  const plans = ctx.registry.documentsOf('target_plan').filter((p) => p.kpi === kpi.name).map((p) => p.name);
+  const target = new Map<string, number>();
+  if (plans.length) {
+    const rows = (await ctx.knex.raw(
+      `SELECT CASE WHEN t.kind = 'person' THEN 'person|' || t.user_id::text ELSE 'unit|' || t.node END AS s, to_char(t.month, 'YYYY-MM') AS m, sum(t.amount)::text AS a
+       FROM ${ctx.t.target} t JOIN ${ctx.t.planVersion} v ON v.id = t.version_id
+       WHERE v.status = 'active' AND v.plan = ANY(?::text[]) AND t.month = ANY(?::date[])
+         AND ((t.kind = 'person' AND t.user_id = ANY(?::uuid[])) OR (t.kind = 'unit' AND t.node = ANY(?::text[])))
+       GROUP BY 1, 2`,
+      [plans, monthDates, people, units],
+    )).rows as Array<{ s: string; m: string; a: string }>;
+    rows.forEach((r) => target.set(`${r.s}|${r.m}`, Number(r.a)));
+  }
+  const names = await subjectNames(ctx, people, units);
+  const totalDays = daysBetween(period.start, period.end);
+  const passed = Math.max(0, Math.min(totalDays, daysBetween(period.start, q.asOf) + 1));
+  const out = q.subjects.map((s): AttainmentRow => {
+    let num = 0;
+    let den = 0;
+    let tgt: number | null = null;
+    let expected: number | null = null;
+    const monthly = period.months.map((m) => {
+      const a = actual.get(`${s.kind}|${s.id}|${m}`);
+      const t = target.get(`${s.kind}|${s.id}|${m}`);
+      if (a) {
+        num += a.num;
+        den += a.den;
+      }
+      if (t !== undefined) {
+        tgt = (tgt ?? 0) + t;
+        expected = (expected ?? 0) + t * elapsed(m, q.asOf);
+      }
+      return { month: m, actual: a ? measureValue(kpi, a.num, a.den) : kpi.ratio ? null : 0, target: t ?? null };
+    });
+    const value = measureValue(kpi, num, den);
+    if (q.pacing === 'linear' && tgt !== null) expected = (tgt * passed) / totalDays;
+    const att = value !== null && tgt ? value / tgt : null;
+    const pacing = value !== null && expected ? value / expected : null;
+    const projection = value === null ? null : kpi.ratio ? value : passed > 0 ? (value * totalDays) / passed : 0;
+    return {
+      subject: { ...s, name: names.get(s.id) ?? s.id }, kpi: kpi.name, period: period.key,
+      actual: value, target: tgt, attainment: att, expected, pacing, projection, monthly,
+    };
+  });
+  // Rank among the peers asked for together, by attainment (or by actual without targets).
+  const score = (r: AttainmentRow) => (r.attainment ?? (r.target === null ? r.actual : null) ?? -Infinity) * (kpi.lowerIsBetter ? -1 : 1);
+  [...out].sort((a, b) => score(b) - score(a)).forEach((r, i) => (r.rank = i + 1));
+  return out;
+}
+
+async function subjectNames(ctx: GoalsContext, people: string[], units: string[]): Promise<Map<string, string>> {
+  const rows = [
+    ...((await ctx.knex.raw(`SELECT id::text AS id, name FROM ${ctx.t.user} WHERE id = ANY(?::uuid[])`, [people])).rows as Array<{ id: string; name: string }>),
+    ...((await ctx.knex.raw(`SELECT id::text AS id, name FROM ${ctx.t.orgUnit} WHERE id = ANY(?::uuid[])`, [units])).rows as Array<{ id: string; name: string }>),
+  ];
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** A unit's direct members today (people whose open membership is the unit) and its sub-units. */
+export async function teamOf(ctx: GoalsContext, unitId: string, asOf: string): Promise<Array<{ kind: 'person' | 'unit'; id: string }>> {
+  const people = (await ctx.knex.raw(`SELECT DISTINCT user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)`, [unitId, asOf, asOf])).rows as Array<{ id: string }>;
+  const subs = (await ctx.knex.raw(`SELECT id::text AS id FROM ${ctx.t.orgUnit} WHERE parent_id = ? AND deleted_at IS NULL`, [unitId])).rows as Array<{ id: string }>;
+  return [...subs.map((u) => ({ kind: 'unit' as const, id: u.id })), ...people.map((p) => ({ kind: 'person' as const, id: p.id }))];
+}
+
+/** The user's unit on a day, from the effective-dated membership. */
+export async function unitOf(ctx: GoalsContext, userId: string, asOf: string): Promise<string | null> {
+  const row = (await ctx.knex.raw(`SELECT org_unit_id::text AS u FROM ${ctx.t.membership} WHERE user_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) LIMIT 1`, [userId, asOf, asOf])).rows[0] as { u: string | null } | undefined;
+  return row?.u ?? null;
+}
+
+/**
+ * The measure computed live in SQL for any date range (weeks, custom ranges) and any org node
+ * (the node's subtree, by the membership on each record's date), optionally by a dimension.
+ */
+export async function measureLive(ctx: GoalsContext, q: { kpi: string; start: string; end: string; unit?: string; user?: string; dimension?: string }): Promise<Array<{ key: string | null; value: number | null; num: number; den: number }>> {
+  const kpi = kpiOf(ctx, q.kpi);
+  const dim = q.dimension ? kpi.dimensions.find((d) => d.name === q.dimension) : undefined;
+  if (q.dimension && !dim) throw new GoalsError('unknown_dimension', `kpi "${kpi.name}" has no dimension "${q.dimension.slice(0, 64)}"`, [{ path: '/dimension', rule: 'enum', message: `one of ${kpi.dimensions.map((d) => d.name).join(', ')}` }], 400);
+  const { quoteIdent } = await import('@attain/meta');
+  const table = `${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)}`;
+  const owner = `t.${quoteIdent(kpi.ownerColumn)}`;
+  const date = `(t.${quoteIdent(kpi.dateColumn)})::date`;
+  const bindings: unknown[] = [...kpi.num.bindings, ...kpi.den.bindings, q.start, q.end];
+  let where = `t.deleted_at IS NULL AND ${date} >= ?::date AND ${date} < ?::date`;
+  let join = '';
+  if (q.user) {
+    where += ` AND ${owner} = ?`;
+    bindings.push(q.user);
+  }
+  if (q.unit) {
+    join = `JOIN ${ctx.t.membership} m ON m.user_id = ${owner} AND m.valid_from <= ${date} AND (m.valid_to IS NULL OR ${date} < m.valid_to)`;
+    where += ` AND m.org_unit_id IN (WITH RECURSIVE sub(id, depth) AS (SELECT ?::uuid, 0 UNION ALL SELECT o.id, sub.depth + 1 FROM ${ctx.t.orgUnit} o JOIN sub ON o.parent_id = sub.id WHERE sub.depth < 64) SELECT id FROM sub)`;
+    bindings.push(q.unit);
+  }
+  const keyExpr = dim ? `(t.${quoteIdent(dim.column)})::text` : 'NULL::text';
+  const rows = (await ctx.knex.raw(
+    `SELECT ${keyExpr} AS key, sum(${kpi.num.sql})::text AS n, sum(${kpi.den.sql})::text AS d FROM ${table} AS t ${join} WHERE ${where} GROUP BY 1 ORDER BY 1`,
+    // Bindings are plain values; the measure's come first because its SQL is in the select list.
+    bindings as never,
+  )).rows as Array<{ key: string | null; n: string | null; d: string | null }>;
+  return rows.map((r) => ({ key: r.key, num: Number(r.n ?? 0), den: Number(r.d ?? 0), value: measureValue(kpi, Number(r.n ?? 0), Number(r.d ?? 0)) }));
+}

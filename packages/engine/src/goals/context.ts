@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import { quoteIdent, type KpiDoc, type Registry } from '@attain/meta';
+import type { Store } from '@attain/store';
+import { GoalsError } from './errors.ts';
+import { compileKpi, type CompiledKpi } from './kpi.ts';
+import { goalsModule } from './module.ts';
+
+/** One tenant's goals: its schema, registry and the quoted names every query uses. */
+export interface GoalsContext {
+  tenant: string;
+  knex: Knex;
+  schema: string;
+  registry: Registry;
+  /** Quoted, schema-qualified table names. */
+  t: { membership: string; actual: string; unitActual: string; planVersion: string; target: string; closed: string; user: string; orgUnit: string };
+}
+
+export async function goalsContext(store: Store, tenant: string, registry?: Registry): Promise<GoalsContext> {
+  const handle = await store.modules.ensure(tenant, goalsModule);
+  const reg = registry ?? (await store.registry(tenant));
+  const s = quoteIdent(handle.schema);
+  const user = reg.object('user');
+  const orgUnit = reg.object('org_unit');
+  if (!user || !orgUnit) throw new GoalsError('goals_unavailable', 'goals need the core "user" and "org_unit" objects', [], 409);
+  return {
+    tenant,
+    knex: handle.knex,
+    schema: handle.schema,
+    registry: reg,
+    t: {
+      membership: `${s}.attain_goals_membership`,
+      actual: `${s}.attain_goals_actual`,
+      unitActual: `${s}.attain_goals_unit_actual`,
+      planVersion: `${s}.attain_goals_plan_version`,
+      target: `${s}.attain_goals_target`,
+      closed: `${s}.attain_goals_closed_period`,
+      user: `${s}.${quoteIdent(user.table)}`,
+      orgUnit: `${s}.${quoteIdent(orgUnit.table)}`,
+    },
+  };
+}
+
+const compiled = new WeakMap<Registry, Map<string, CompiledKpi>>();
+
+/** A KPI of the registry, compiled once per registry (that is, per tenant revision). */
+export function kpiOf(ctx: GoalsContext, name: string): CompiledKpi {
+  let cache = compiled.get(ctx.registry);
+  if (!cache) compiled.set(ctx.registry, (cache = new Map()));
+  const hit = cache.get(`${ctx.schema}:${name}`);
+  if (hit) return hit;
+  const doc = ctx.registry.documentsOf('kpi').find((k) => k.name === name);
+  if (!doc) throw new GoalsError('unknown_kpi', `there is no kpi named "${name.slice(0, 64)}"`, [{ path: '/kpi', rule: 'unknown_reference', message: 'no such kpi' }], 404);
+  const kpi = compileKpi(ctx.registry, doc, ctx.schema);
+  cache.set(`${ctx.schema}:${name}`, kpi);
+  return kpi;
+}
+
+export function kpisOn(ctx: GoalsContext, object: string): CompiledKpi[] {
+  return ctx.registry.documentsOf('kpi').filter((k: KpiDoc) => k.object === object).map((k) => kpiOf(ctx, k.name));
+}

@@ -1,0 +1,64 @@
+// Record events -> incremental attainment. Each event recomputes only the people and months it
+// touches (before and after images), for every KPI over the event's object.
+import type { BackgroundModule, RecordEvent, Store } from '@attain/store';
+import { eventQueue } from '@attain/store';
+import { recomputeScope, rollUpAll } from './actuals.ts';
+import { goalsContext, kpisOn, type GoalsContext } from './context.ts';
+import type { CompiledKpi } from './kpi.ts';
+import { applyUserChange, seedMemberships } from './membership.ts';
+
+export const GOALS_CONSUMER = 'goals.attainment';
+
+function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>): { users: string[]; months: string[] } {
+  const users = new Set<string>();
+  const months = new Set<string>();
+  for (const img of images) {
+    if (!img) continue;
+    const owner = img[kpi.ownerColumn];
+    const date = img[kpi.dateColumn];
+    if (typeof owner === 'string') users.add(owner);
+    if (typeof date === 'string' && date.length >= 7) months.add(date.slice(0, 7));
+    else if (date instanceof Date) months.add(date.toISOString().slice(0, 7));
+  }
+  return { users: [...users], months: [...months] };
+}
+
+/** Brings attainment up to date with one record change. Idempotent, so a retried job is harmless. */
+export async function applyRecordEvent(ctx: GoalsContext, event: RecordEvent): Promise<void> {
+  if (event.object === 'user') {
+    const day = event.at.slice(0, 10);
+    const changed = await applyUserChange(ctx, event.recordId, event.op === 'delete' ? null : event.after, day);
+    // Credit from `day` on follows the new team; earlier months keep the old one.
+    if (changed) for (const kpi of allKpis(ctx)) await recomputeScope(ctx, kpi, { users: [event.recordId] });
+  } else if (event.object === 'org_unit') {
+    // A unit moved or was added: every ancestor sum may change; per-person actuals do not.
+    for (const kpi of allKpis(ctx)) await ctx.knex.transaction((trx) => rollUpAll(trx, ctx, kpi.name));
+  }
+  for (const kpi of kpisOn(ctx, event.object)) {
+    const scope = touched(kpi, [event.before, event.after]);
+    if (scope.users.length && scope.months.length) await recomputeScope(ctx, kpi, scope);
+  }
+}
+
+function allKpis(ctx: GoalsContext): CompiledKpi[] {
+  return [...new Set(ctx.registry.documentsOf('kpi').map((k) => k.object))].flatMap((o) => kpisOn(ctx, o));
+}
+
+/** The goals module's background work: one subscription to record events, handled incrementally. */
+export function goalsBackground(store: Store): BackgroundModule {
+  return {
+    name: 'goals',
+    subscriptions: [{ consumer: GOALS_CONSUMER }],
+    handlers: {
+      [eventQueue(GOALS_CONSUMER)]: async (job) => {
+        const event = job.payload as RecordEvent;
+        const registry = await store.registry(event.tenant);
+        if (!registry.documentsOf('kpi').length && event.object !== 'user') return { skipped: true };
+        const ctx = await goalsContext(store, event.tenant, registry);
+        await seedMemberships(ctx);
+        await applyRecordEvent(ctx, event);
+        return null;
+      },
+    },
+  };
+}

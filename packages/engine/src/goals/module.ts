@@ -1,0 +1,45 @@
+import type { TenantModule } from '@attain/store';
+
+const Q = (s: string) => `"${s}"`;
+
+/**
+ * The goals module's tables in each tenant schema. `actual` holds the measure's sums per KPI,
+ * person, the unit the person belonged to on the record's date, and month; `unit_actual` the
+ * same rolled up to every ancestor unit. Both are derived: a full recompute rebuilds them.
+ */
+export const goalsModule: TenantModule = {
+  name: 'goals',
+  migrations: [
+    {
+      version: 1,
+      async up(trx, schema) {
+        const s = Q(schema);
+        await trx.raw(`create table if not exists ${s}.attain_goals_membership (
+          id bigserial primary key, user_id uuid not null, org_unit_id uuid, manager_id uuid,
+          valid_from date not null, valid_to date, source text not null default 'event', created_at timestamptz not null default now())`);
+        await trx.raw(`create index if not exists attain_goals_membership_user on ${s}.attain_goals_membership (user_id, valid_from)`);
+        await trx.raw(`create table if not exists ${s}.attain_goals_actual (
+          kpi text not null, user_id uuid not null, org_unit_id uuid not null, month date not null,
+          num numeric not null, den numeric not null, primary key (kpi, user_id, month, org_unit_id))`);
+        await trx.raw(`create table if not exists ${s}.attain_goals_unit_actual (
+          kpi text not null, org_unit_id uuid not null, month date not null,
+          num numeric not null, den numeric not null, primary key (kpi, org_unit_id, month))`);
+        await trx.raw(`create table if not exists ${s}.attain_goals_plan_version (
+          id uuid primary key, plan text not null, version integer not null, status text not null,
+          total numeric not null, settings jsonb not null, created_by uuid, created_at timestamptz not null default now(),
+          submitted_at timestamptz, decided_by uuid, decided_at timestamptz, active_from timestamptz, note text,
+          unique (plan, version))`);
+        await trx.raw(`create table if not exists ${s}.attain_goals_target (
+          version_id uuid not null, node text not null, kind text not null, user_id uuid, org_unit_id uuid,
+          month date not null, amount numeric not null, locked boolean not null default false,
+          primary key (version_id, node, month))`);
+        await trx.raw(`create index if not exists attain_goals_target_user on ${s}.attain_goals_target (user_id, month)`);
+        await trx.raw(`create table if not exists ${s}.attain_goals_closed_period (
+          month date primary key, closed_at timestamptz not null default now(), closed_by uuid)`);
+      },
+    },
+  ],
+};
+
+/** Stands for "no unit" in keys: a person without a membership on that date. */
+export const NO_UNIT = '00000000-0000-0000-0000-000000000000';

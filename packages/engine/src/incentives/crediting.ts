@@ -1,0 +1,145 @@
+import { ONE, ZERO, dec, div, mul, sum, type Dec } from './decimal.ts';
+import type { OrgHistory } from './org.ts';
+import { within } from './periods.ts';
+import type { Assignment, Credit, CreditFilter, CreditKind, CreditingRuleDoc, FxRate, Transaction } from './types.ts';
+
+const HUNDRED = dec(100);
+
+export interface CreditingContext {
+  org: OrgHistory;
+  assignments: readonly Assignment[];
+  fx: readonly FxRate[];
+  baseCurrency: string;
+}
+
+export interface CreditingProblem {
+  txId: string;
+  ruleId: string;
+  rule: string;
+  message: string;
+}
+
+/** Units of base currency per unit of `currency` on `date`: the latest rate dated on or before it. */
+export function fxRateAt(fx: readonly FxRate[], currency: string, base: string, date: string): Dec | undefined {
+  if (currency === base) return ONE;
+  let best: FxRate | undefined;
+  for (const r of fx) if (r.currency === currency && r.date <= date && (!best || r.date > best.date)) best = r;
+  return best ? dec(best.rate) : undefined;
+}
+
+export function matchesFilter(filter: CreditFilter | undefined, c: { object: string; kind?: CreditKind; productId?: string | null; category?: string | null; date: string }): boolean {
+  if (!filter) return true;
+  if (filter.objects && !filter.objects.includes(c.object)) return false;
+  if (filter.kinds && (!c.kind || !filter.kinds.includes(c.kind))) return false;
+  if (filter.products && !(c.productId && filter.products.includes(c.productId))) return false;
+  if (filter.categories && !(c.category && filter.categories.includes(c.category))) return false;
+  if (filter.from && c.date < filter.from) return false;
+  if (filter.to && c.date > filter.to) return false;
+  return true;
+}
+
+/** Share of a transaction value: round(value × fx, 10) × pct ÷ 100, the same order SQL uses. */
+export function share(value: Dec, fx: Dec, pct: Dec): Dec {
+  return mul(mul(value, fx), div(pct, HUNDRED));
+}
+
+/** Roll-up sources: the credits that make a person's own sale (not overlays or team pools). */
+export const ROLLUP_SOURCE_KINDS: readonly CreditKind[] = ['direct', 'split', 'assignment'];
+
+/**
+ * Who gets credit for each transaction. Credits are exact (unrounded) shares in the base
+ * currency, converted at the rate of the transaction's date; each names its rule.
+ */
+export function creditTransactions(
+  txs: readonly Transaction[],
+  rules: readonly CreditingRuleDoc[],
+  ctx: CreditingContext,
+): { credits: Credit[]; problems: CreditingProblem[] } {
+  const credits: Credit[] = [];
+  const problems: CreditingProblem[] = [];
+  const ordered = [...rules].sort((a, b) => Number(a.type === 'rollup') - Number(b.type === 'rollup') || a.id.localeCompare(b.id));
+  for (const tx of [...txs].sort((a, b) => a.id.localeCompare(b.id))) {
+    const fx = fxRateAt(ctx.fx, tx.currency, ctx.baseCurrency, tx.date);
+    if (fx === undefined) {
+      problems.push({ txId: tx.id, ruleId: '', rule: '', message: `no exchange rate for ${tx.currency} on or before ${tx.date}` });
+      continue;
+    }
+    const own: Credit[] = [];
+    const amount = dec(tx.amount);
+    const margin = tx.margin ? dec(tx.margin) : ZERO;
+    const quantity = tx.quantity ? dec(tx.quantity) : ZERO;
+    const make = (rule: CreditingRuleDoc, payeeId: string, kind: CreditKind, pct: Dec, level = 0, source: Credit | null = null): Credit => ({
+      id: `${tx.id}:${rule.id}:${payeeId}:${level}${source ? `:${source.payeeId}` : ''}`,
+      payeeId,
+      kind,
+      ruleId: rule.id,
+      level,
+      txId: tx.id,
+      object: tx.object,
+      sourcePayeeId: source?.payeeId ?? null,
+      pct,
+      amount: source ? mul(source.amount, div(pct, HUNDRED)) : share(amount, fx, pct),
+      margin: source ? mul(source.margin, div(pct, HUNDRED)) : share(margin, fx, pct),
+      quantity: source ? mul(source.quantity, div(pct, HUNDRED)) : mul(quantity, div(pct, HUNDRED)),
+      originalAmount: amount,
+      currency: tx.currency,
+      fxRate: fx,
+      date: tx.date,
+      invoiceDate: tx.invoiceDate ?? null,
+      paidDate: tx.paidDate ?? null,
+      reversalDate: tx.reversalDate ?? null,
+      productId: tx.productId ?? null,
+      category: tx.category ?? null,
+    });
+    for (const rule of ordered) {
+      if (!within(tx.date, rule.effectiveFrom, rule.effectiveTo)) continue;
+      if (!matchesFilter(rule.when, { object: tx.object, productId: tx.productId ?? null, category: tx.category ?? null, date: tx.date })) continue;
+      const pct = dec(rule.pct ?? '100');
+      const problem = (message: string) => problems.push({ txId: tx.id, ruleId: rule.id, rule: rule.name, message });
+      switch (rule.type) {
+        case 'owner':
+          if (tx.ownerId) own.push(make(rule, tx.ownerId, 'direct', pct));
+          break;
+        case 'split': {
+          if (!tx.splits?.length) {
+            if (tx.ownerId) own.push(make(rule, tx.ownerId, 'direct', pct));
+            break;
+          }
+          const primary = sum(tx.splits.filter((s) => !s.overlay).map((s) => dec(s.pct)));
+          if (primary !== HUNDRED) {
+            problem(`split credits total ${Number(primary) / 1e10}%, not 100%; mark extra rows as overlay`);
+            break;
+          }
+          for (const s of tx.splits) own.push(make(rule, s.payeeId, s.overlay ? 'overlay' : 'split', dec(s.pct)));
+          break;
+        }
+        case 'team': {
+          const unit = tx.ownerId ? ctx.org.membershipAt(tx.ownerId, tx.date)?.orgUnitId : undefined;
+          if (!unit) break;
+          for (const member of ctx.org.membersAt(unit, tx.date)) own.push(make(rule, member, 'team', pct));
+          break;
+        }
+        case 'overlay':
+        case 'assignment': {
+          const kind = rule.type === 'overlay' ? 'specialist' : 'territory';
+          const key = rule.type === 'overlay' ? tx.category : tx.customerId;
+          if (!key) break;
+          const payees = ctx.assignments.filter((a) => a.kind === kind && a.key === key && within(tx.date, a.from, a.to)).map((a) => a.payeeId);
+          for (const payee of [...new Set(payees)].sort()) own.push(make(rule, payee, rule.type === 'overlay' ? 'overlay' : 'assignment', pct));
+          break;
+        }
+        case 'rollup': {
+          const levels = rule.levels ?? [];
+          for (const base of own.filter((c) => ROLLUP_SOURCE_KINDS.includes(c.kind))) {
+            ctx.org.chainAt(base.payeeId, tx.date, levels.length).forEach((manager, i) => {
+              own.push(make(rule, manager, 'rollup', dec(levels[i]?.pct ?? '0'), i + 1, base));
+            });
+          }
+          break;
+        }
+      }
+    }
+    credits.push(...own);
+  }
+  return { credits, problems };
+}

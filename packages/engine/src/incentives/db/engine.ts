@@ -1,0 +1,531 @@
+import { randomUUID } from 'node:crypto';
+import type { ModuleHandle, RecordEvent, Store } from '@attain/store';
+import { ZERO, dec, fmt, type Dec } from '../decimal.ts';
+import { calculate, versionFor, type FrozenState, type InputValue } from '../calculate.ts';
+import { lintCreditingRules, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
+import type { Aggregate, PeriodAggregates } from '../measures.ts';
+import { OrgHistory } from '../org.ts';
+import { PERIOD_RE, periodEnd, periodOf, periodStart } from '../periods.ts';
+import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, LineKind, LineTrace, Membership, OrgUnit, PayoutSummary, PlanVersionDef, StatementLine, Transaction } from '../types.ts';
+import { creditingSql } from './crediting-sql.ts';
+import { INCENTIVES_MODULE } from './schema.ts';
+import { measuresSql } from './sql.ts';
+
+export type PeriodStatus = 'open' | 'calculated' | 'approved' | 'paid' | 'closed';
+export const PERIOD_FLOW: readonly PeriodStatus[] = ['open', 'calculated', 'approved', 'paid', 'closed'];
+export const FROZEN: readonly PeriodStatus[] = ['approved', 'paid', 'closed'];
+
+export class IncentiveError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: Array<{ path: string; rule: string; message: string }>;
+  constructor(status: number, code: string, message: string, details: Array<{ path: string; rule: string; message: string }> = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export interface RunStats {
+  runId: string;
+  payees: number;
+  periods: string[];
+  lines: number;
+  ms: { crediting: number; measures: number; components: number; payouts: number; total: number };
+}
+
+type Knex = ModuleHandle['knex'];
+type Row = Record<string, unknown>;
+const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const dateText = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+
+/**
+ * The incentive engine over one tenant's database: set-based crediting and measures in SQL, the
+ * pure calculation for components, and writes in one transaction per chunk of payees (every
+ * payee-period replaced whole), so a killed run leaves no partial payouts and a rerun is identical.
+ */
+export class IncentiveEngine {
+  readonly store: Store;
+  readonly tenant: string;
+  readonly baseCurrency: string;
+  /** Tests kill a run after this many chunks. */
+  failAfterChunks: number | undefined;
+  chunkSize = 2000;
+  private handle: ModuleHandle | undefined;
+
+  constructor(store: Store, tenant: string, opts: { baseCurrency?: string } = {}) {
+    this.store = store;
+    this.tenant = tenant;
+    this.baseCurrency = opts.baseCurrency ?? 'USD';
+  }
+
+  async ensure(): Promise<ModuleHandle> {
+    this.handle ??= await this.store.modules.ensure(this.tenant, INCENTIVES_MODULE);
+    return this.handle;
+  }
+
+  private async db(): Promise<{ knex: Knex; schema: string; t: (name: string) => string }> {
+    const h = await this.ensure();
+    return { knex: h.knex, schema: h.schema, t: (name: string) => `"${h.schema}"."attain_incentives_${name}"` };
+  }
+
+  // ---- documents -------------------------------------------------------------------------
+
+  async savePlan(plan: IncentivePlanDoc): Promise<LintIssue[]> {
+    const { knex, t } = await this.db();
+    const others = (await this.plans()).filter((p) => p.id !== plan.id);
+    const issues = lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments() });
+    if (issues.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'plan_invalid', `the plan "${plan.name}" has ${issues.filter((i) => i.severity === 'error').length} error(s)`, issues.filter((i) => i.severity === 'error'));
+    await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'incentive_plan', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [plan.id, JSON.stringify(plan)]);
+    return issues;
+  }
+
+  async saveRules(rules: CreditingRuleDoc[]): Promise<LintIssue[]> {
+    const issues = lintCreditingRules(rules);
+    if (issues.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'rules_invalid', 'the crediting rules have errors', issues);
+    const { knex, t } = await this.db();
+    await knex.transaction(async (trx) => {
+      await trx.raw(`delete from ${t('docs')} where kind = 'crediting_rule'`);
+      for (const r of rules) await trx.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'crediting_rule', ?::jsonb, now())`, [r.id, JSON.stringify(r)]);
+    });
+    return issues;
+  }
+
+  async plans(): Promise<IncentivePlanDoc[]> {
+    const { knex, t } = await this.db();
+    const rows = (await knex.raw(`select doc from ${t('docs')} where kind = 'incentive_plan' order by id`)).rows as Array<{ doc: IncentivePlanDoc }>;
+    return rows.map((r) => r.doc);
+  }
+
+  async rules(): Promise<CreditingRuleDoc[]> {
+    const { knex, t } = await this.db();
+    return ((await knex.raw(`select doc from ${t('docs')} where kind = 'crediting_rule' order by id`)).rows as Array<{ doc: CreditingRuleDoc }>).map((r) => r.doc);
+  }
+
+  // ---- reference data --------------------------------------------------------------------
+
+  async assignments(): Promise<Assignment[]> {
+    const { knex, t } = await this.db();
+    const rows = (await knex.raw(`select kind, payee_id, key, valid_from, valid_to from ${t('assignments')} order by id`)).rows as Row[];
+    return rows.map((r) => ({ kind: r.kind as Assignment['kind'], payeeId: text(r.payee_id), key: text(r.key), from: dateText(r.valid_from) ?? '', to: dateText(r.valid_to) }));
+  }
+
+  async setAssignments(list: Assignment[]): Promise<void> {
+    const { knex, t } = await this.db();
+    await knex.transaction(async (trx) => {
+      await trx.raw(`delete from ${t('assignments')}`);
+      await insertJson(trx, t('assignments'), list.map((a, i) => ({ id: `a${String(i).padStart(8, '0')}`, kind: a.kind, payee_id: a.payeeId, key: a.key, valid_from: a.from, valid_to: a.to ?? null })), { id: 'text', kind: 'text', payee_id: 'text', key: 'text', valid_from: 'date', valid_to: 'date' });
+    });
+  }
+
+  async setFx(rates: Array<{ currency: string; date: string; rate: string }>): Promise<void> {
+    const { knex, t } = await this.db();
+    await insertJson(knex, t('fx'), rates, { currency: 'text', date: 'date', rate: 'numeric' }, '(currency, date) do update set rate = excluded.rate');
+  }
+
+  async setInputs(values: InputValue[]): Promise<void> {
+    const { knex, t } = await this.db();
+    await insertJson(knex, t('inputs'), values.map((v) => ({ payee_id: v.payeeId, period: v.period, name: v.name, value: v.value })), { payee_id: 'text', period: 'text', name: 'text', value: 'numeric' }, '(payee_id, period, name) do update set value = excluded.value');
+  }
+
+  /** Stores the effective-dated org and rebuilds the roll-up chain spans of every roll-up rule. */
+  async setOrg(memberships: Membership[], units: OrgUnit[]): Promise<void> {
+    const { knex, t } = await this.db();
+    const org = new OrgHistory(memberships, units);
+    const rules = (await this.rules()).filter((r) => r.type === 'rollup');
+    const chain: Row[] = [];
+    for (const rule of rules) {
+      const levels = rule.levels ?? [];
+      for (const span of org.chainSpans(levels.length)) {
+        const from = span.from > rule.effectiveFrom ? span.from : rule.effectiveFrom;
+        const to = !rule.effectiveTo ? span.to : !span.to || span.to > rule.effectiveTo ? rule.effectiveTo : span.to;
+        if (to && to < from) continue;
+        chain.push({ payee_id: span.userId, level: span.level, manager_id: span.managerId, rule_id: rule.id, pct: levels[span.level - 1]?.pct ?? '0', valid_from: from, valid_to: to });
+      }
+    }
+    await knex.transaction(async (trx) => {
+      await trx.raw(`delete from ${t('members')}`);
+      await trx.raw(`delete from ${t('chain')}`);
+      await insertJson(trx, t('members'), memberships.map((m) => ({ user_id: m.userId, org_unit_id: m.orgUnitId, valid_from: m.from, valid_to: m.to ?? null })), { user_id: 'text', org_unit_id: 'text', valid_from: 'date', valid_to: 'date' });
+      await insertJson(trx, t('chain'), chain, { payee_id: 'text', level: 'integer', manager_id: 'text', rule_id: 'text', pct: 'numeric', valid_from: 'date', valid_to: 'date' });
+    });
+  }
+
+  /** The org as the records have it today (user.org_unit_id, manager_id; org_unit.parent_id, head_id), valid since ever. */
+  async syncOrgFromRecords(): Promise<void> {
+    const records = await this.store.records(this.tenant);
+    const all = async (object: string) => {
+      const out: Row[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await records.list(object, { limit: 500, ...(after ? { after } : {}) });
+        out.push(...page.data);
+        if (!page.page.next) return out;
+        after = page.page.next;
+      }
+    };
+    const users = await all('user');
+    const units = records.registry.object('org_unit') ? await all('org_unit') : [];
+    await this.setOrg(
+      users.filter((u) => u.org_unit_id).map((u) => ({ userId: text(u.id), orgUnitId: text(u.org_unit_id), from: '1900-01-01', managerId: u.manager_id ? text(u.manager_id) : null })),
+      units.map((u) => ({ id: text(u.id), parentId: u.parent_id ? text(u.parent_id) : null, headId: u.head_id ? text(u.head_id) : null })),
+    );
+  }
+
+  async upsertTransactions(txs: Transaction[]): Promise<void> {
+    for (const tx of txs) {
+      if (tx.splits) {
+        const issues = lintSplits(tx.splits);
+        if (issues.length) throw new IncentiveError(422, 'split_invalid', `transaction ${tx.id}: ${issues[0]?.message}`, issues);
+      }
+    }
+    const { knex, t } = await this.db();
+    await insertJson(knex, t('transactions'), txs.map(txRow), TX_TYPES, `(id) do update set ${Object.keys(TX_TYPES).filter((k) => k !== 'id').map((k) => `${k} = excluded.${k}`).join(', ')}`);
+  }
+
+  // ---- crediting -------------------------------------------------------------------------
+
+  /** (Re)credits all transactions, or only the given ones. */
+  async credit(txIds: readonly string[] | null = null): Promise<void> {
+    const { knex, t, schema } = await this.db();
+    const rules = await this.rules();
+    await knex.transaction(async (trx) => {
+      if (txIds) await trx.raw(`delete from ${t('credits')} where tx_id = any(?::text[])`, [txIds as string[]]);
+      else await trx.raw(`truncate ${t('credits')}`);
+      for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
+        const sql = creditingSql(schema, rule, this.baseCurrency, txIds);
+        if (sql) await trx.raw(sql.text, sql.bindings as never[]);
+      }
+    });
+  }
+
+  // ---- periods ---------------------------------------------------------------------------
+
+  async periods(): Promise<Array<{ period: string; status: PeriodStatus }>> {
+    const { knex, t } = await this.db();
+    return ((await knex.raw(`select period, status from ${t('periods')} order by period`)).rows as Array<{ period: string; status: PeriodStatus }>);
+  }
+
+  async openPeriod(period: string): Promise<void> {
+    if (!PERIOD_RE.test(period)) throw new IncentiveError(400, 'bad_period', `"${period}" is not a period (YYYY-MM)`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM' }]);
+    const { knex, t } = await this.db();
+    await knex.raw(`insert into ${t('periods')} (period, status, updated_at) values (?, 'open', now()) on conflict (period) do nothing`, [period]);
+  }
+
+  /** Moves a period one step along open → calculated → approved → paid → closed; frozen periods are frozen in order. */
+  async setPeriodStatus(period: string, status: PeriodStatus, actor: string | null): Promise<void> {
+    const { knex, t } = await this.db();
+    const periods = await this.periods();
+    const current = periods.find((p) => p.period === period);
+    if (!current) throw new IncentiveError(404, 'unknown_period', `period ${period} has not been opened`);
+    const from = PERIOD_FLOW.indexOf(current.status);
+    const to = PERIOD_FLOW.indexOf(status);
+    if (to !== from + 1) throw new IncentiveError(409, 'bad_transition', `period ${period} is ${current.status}; it can only become ${PERIOD_FLOW[from + 1] ?? 'nothing else'}`, [{ path: '/status', rule: 'transition', message: `${current.status} → ${status} is not allowed` }]);
+    if (FROZEN.includes(status) && periods.some((p) => p.period < period && !FROZEN.includes(p.status))) {
+      throw new IncentiveError(409, 'earlier_period_open', `earlier periods must be approved before ${period}`, [{ path: '/status', rule: 'order', message: 'approve periods in order' }]);
+    }
+    await knex.raw(`update ${t('periods')} set status = ?, updated_by = ?, updated_at = now() where period = ?`, [status, actor, period]);
+  }
+
+  // ---- calculation -----------------------------------------------------------------------
+
+  /**
+   * Recomputes open periods for all payees (full) or some (incremental). Both run exactly this
+   * code; the only difference is the payee filter.
+   */
+  async recompute(opts: { payees?: readonly string[]; credit?: boolean } = {}): Promise<RunStats> {
+    const t0 = performance.now();
+    const runId = randomUUID();
+    if (opts.credit) await this.credit(null);
+    const t1 = performance.now();
+    const { knex, t, schema } = await this.db();
+    const periods = await this.periods();
+    const open = periods.filter((p) => !FROZEN.includes(p.status)).map((p) => p.period);
+    const frozenPeriods = periods.filter((p) => FROZEN.includes(p.status)).map((p) => p.period).slice(-12);
+    const plans = await this.plans();
+    const assignments = await this.assignments();
+    const payees = opts.payees ? [...new Set(opts.payees)].sort() : null;
+    const empty: RunStats = { runId, payees: 0, periods: open, lines: 0, ms: { crediting: t1 - t0, measures: 0, components: 0, payouts: 0, total: performance.now() - t0 } };
+    if (!open.length || (payees && !payees.length)) return empty;
+    const firstOpen = open[0] as string;
+
+    // Measures: one SQL pass per plan version, period and clawback mode.
+    const aggCache = new Map<string, Map<string, PeriodAggregates>>();
+    const needed: Array<{ plan: IncentivePlanDoc; version: PlanVersionDef; period: string; ignore: boolean }> = [];
+    for (const plan of plans) {
+      for (const period of open) {
+        const version = versionFor(plan, period);
+        if (version) needed.push({ plan, version, period, ignore: false });
+      }
+      for (const period of frozenPeriods.filter((p) => p < firstOpen)) {
+        const version = versionFor(plan, period);
+        if (!version) continue;
+        needed.push({ plan, version, period, ignore: false });
+        if (version.clawback) needed.push({ plan, version, period, ignore: true });
+      }
+    }
+    for (const n of needed) {
+      const { sql, keys } = measuresSql(schema, n.version, n.period, n.ignore, payees, n.plan.id);
+      const rows = (await knex.raw(sql.text, sql.bindings as never[])).rows as Row[];
+      const byPayee = new Map<string, PeriodAggregates>();
+      for (const row of rows) {
+        const aggs = new Map<string, Aggregate>();
+        let held: Aggregate = emptyAgg();
+        keys.forEach((key, i) => {
+          const agg: Aggregate = { value: dec(text(row[`a${i}`])), count: Number(row[`n${i}`]), creditIds: [], txIds: [] };
+          if (key === 'held') held = agg;
+          else aggs.set(key, agg);
+        });
+        byPayee.set(text(row.payee_id), { aggs, held });
+      }
+      aggCache.set(`${n.plan.id}|${n.version.version}|${n.period}|${n.ignore}`, byPayee);
+    }
+    const t2 = performance.now();
+
+    const inputs = ((await knex.raw(`select payee_id, period, name, value::text as value from ${t('inputs')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [[...open, ...frozenPeriods], ...(payees ? [payees] : [])] as never[])).rows as Row[]).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
+    const frozen = await this.loadFrozen(frozenPeriods, payees);
+    const result = calculate({
+      plans,
+      credits: [],
+      assignments,
+      inputs,
+      periods: open,
+      firstOpen,
+      frozen,
+      ...(payees ? { payees } : {}),
+      aggregate: (payeeId, version, period, ignore) => {
+        const plan = plans.find((p) => p.versions.includes(version));
+        return aggCache.get(`${plan?.id}|${version.version}|${period}|${ignore}`)?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() };
+      },
+    });
+    const t3 = performance.now();
+
+    // Payee universe of this run: everyone computed, plus whoever has stale rows in scope.
+    const stale = ((await knex.raw(`select distinct payee_id from ${t('payouts')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [open, ...(payees ? [payees] : [])] as never[])).rows as Row[]).map((r) => text(r.payee_id));
+    const universe = [...new Set([...(payees ?? []), ...result.payouts.map((p) => p.payeeId), ...stale])].sort();
+    const linesBy = groupBy(result.lines, (l) => l.payeeId);
+    const payoutsBy = groupBy(result.payouts, (p) => p.payeeId);
+    let chunks = 0;
+    for (let i = 0; i < universe.length; i += this.chunkSize) {
+      const chunk = universe.slice(i, i + this.chunkSize);
+      if (this.failAfterChunks !== undefined && chunks >= this.failAfterChunks) throw new Error(`run ${runId} killed after ${chunks} chunk(s)`);
+      await knex.transaction(async (trx) => {
+        await trx.raw(`delete from ${t('lines')} where payee_id = any(?::text[]) and period = any(?::text[])`, [chunk, open]);
+        await trx.raw(`delete from ${t('payouts')} where payee_id = any(?::text[]) and period = any(?::text[])`, [chunk, open]);
+        const lines = chunk.flatMap((p) => linesBy.get(p) ?? []);
+        const payouts = chunk.flatMap((p) => payoutsBy.get(p) ?? []);
+        await insertJson(trx, t('lines'), lines.map((l) => lineRow(l, runId)), LINE_TYPES);
+        await insertJson(trx, t('payouts'), payouts.map((p) => payoutRow(p, runId)), PAYOUT_TYPES);
+      });
+      chunks++;
+    }
+    await knex.raw(`update ${t('periods')} set status = 'calculated', updated_at = now() where status = 'open' and period = any(?::text[])`, [open]);
+    const t4 = performance.now();
+    return { runId, payees: universe.length, periods: open, lines: result.lines.length, ms: { crediting: t1 - t0, measures: t2 - t1, components: t3 - t2, payouts: t4 - t3, total: t4 - t0 } };
+  }
+
+  private async loadFrozen(periods: string[], payees: readonly string[] | null): Promise<FrozenState> {
+    if (!periods.length) return { periods: [], lines: [], payouts: [] };
+    const { knex, t } = await this.db();
+    const filter = payees ? 'and payee_id = any(?::text[])' : '';
+    const binds = [periods, ...(payees ? [payees] : [])] as never[];
+    const lines = ((await knex.raw(`select * from ${t('lines')} where period = any(?::text[]) ${filter}`, binds)).rows as Row[]).map(rowLine);
+    const payouts = ((await knex.raw(`select * from ${t('payouts')} where period = any(?::text[]) ${filter}`, binds)).rows as Row[]).map(rowPayout);
+    return { periods, lines, payouts };
+  }
+
+  /**
+   * Incremental recalculation after transactions changed: recredit them, then recompute only the
+   * payees whose credit they touch (before or after) and the managers those roll up to.
+   */
+  async recomputeTransactions(txIds: readonly string[]): Promise<RunStats> {
+    const { knex, t } = await this.db();
+    const touched = async () => ((await knex.raw(`select distinct payee_id from ${t('credits')} where tx_id = any(?::text[])`, [txIds as string[]])).rows as Row[]).map((r) => text(r.payee_id));
+    const before = await touched();
+    const c0 = performance.now();
+    await this.credit(txIds);
+    const creditMs = performance.now() - c0;
+    const after = await touched();
+    const direct = [...new Set([...before, ...after])];
+    const managers = ((await knex.raw(`select distinct manager_id from ${t('chain')} where payee_id = any(?::text[])`, [direct])).rows as Row[]).map((r) => text(r.manager_id));
+    const stats = await this.recompute({ payees: [...new Set([...direct, ...managers])] });
+    stats.ms.crediting = creditMs;
+    return stats;
+  }
+
+  /** Maps an `order` record change to its transaction and recalculates what it touches. */
+  async onRecordEvent(event: RecordEvent): Promise<RunStats | null> {
+    if (event.object !== 'order') return null;
+    const { knex, t } = await this.db();
+    const rec = event.after;
+    if (!rec || event.op === 'delete') {
+      await knex.raw(`delete from ${t('transactions')} where id = ?`, [event.recordId]);
+      return this.recomputeTransactions([event.recordId]);
+    }
+    const existing = ((await knex.raw(`select reversal_date, splits from ${t('transactions')} where id = ?`, [event.recordId])).rows as Row[])[0];
+    const status = text(rec.status);
+    const reversed = status === 'refunded' || status === 'cancelled';
+    const reversal = reversed ? (dateText(existing?.reversal_date) ?? event.at.slice(0, 10)) : null;
+    const date = dateText(rec.order_date) ?? event.at.slice(0, 10);
+    await this.upsertTransactions([{
+      id: event.recordId,
+      object: 'order',
+      ownerId: rec.owner_id ? text(rec.owner_id) : null,
+      customerId: rec.customer_id ? text(rec.customer_id) : null,
+      date,
+      invoiceDate: status === 'invoiced' || status === 'paid' ? date : null,
+      paidDate: dateText(rec.paid_date),
+      amount: text(rec.amount ?? '0'),
+      currency: rec.currency ? text(rec.currency) : this.baseCurrency,
+      status,
+      reversalDate: reversal,
+      ...(existing?.splits ? { splits: existing.splits as Transaction['splits'] } : {}),
+    }]);
+    await this.openPeriod(periodOf(date));
+    return this.recomputeTransactions([event.recordId]);
+  }
+
+  // ---- reads -----------------------------------------------------------------------------
+
+  async statement(payeeId: string, period: string): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[] }> {
+    const { knex, t } = await this.db();
+    const lines = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? order by plan_id, key`, [payeeId, period])).rows as Row[]).map(rowLine);
+    const payouts = ((await knex.raw(`select * from ${t('payouts')} where payee_id = ? and period = ? order by plan_id`, [payeeId, period])).rows as Row[]).map(rowPayout);
+    const status = (await this.periods()).find((p) => p.period === period)?.status ?? null;
+    return { payeeId, period, status, lines, payouts };
+  }
+
+  /** The credits behind a statement line, with their source records (the trace's drill-down). */
+  async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[] } | undefined> {
+    const { knex, t } = await this.db();
+    const row = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [payeeId, period, key])).rows as Row[])[0];
+    if (!row) return undefined;
+    const line = rowLine(row);
+    const forPeriod = line.trace.forPeriod ?? line.period;
+    const start = periodStart(forPeriod);
+    const end = periodEnd(forPeriod);
+    const credits = (await knex.raw(
+      `select c.id, c.kind, c.rule_id, c.level, c.tx_id, c.object, c.pct::text, c.amount::text, c.currency, c.original_amount::text, c.fx_rate::text, c.date, c.product_id, c.category, null::text as source_payee_id
+         from ${t('credits')} c where c.payee_id = ? and c.date between ?::date and ?::date
+       union all
+       select c.id || ':r' || ch.level, 'rollup', ch.rule_id, ch.level, c.tx_id, c.object, ch.pct::text, round(c.amount * (ch.pct / 100), 10)::text, c.currency, c.original_amount::text, c.fx_rate::text, c.date, c.product_id, c.category, c.payee_id
+         from ${t('credits')} c join ${t('chain')} ch on ch.payee_id = c.payee_id and c.date >= ch.valid_from and (ch.valid_to is null or c.date <= ch.valid_to)
+         where ch.manager_id = ? and c.kind in ('direct', 'split', 'assignment') and c.date between ?::date and ?::date
+       order by date, id limit ?`,
+      [payeeId, start, end, payeeId, start, end, limit],
+    )).rows as Row[];
+    return { line, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
+  }
+
+  async payouts(period: string): Promise<PayoutSummary[]> {
+    const { knex, t } = await this.db();
+    return ((await knex.raw(`select * from ${t('payouts')} where period = ? order by payee_id, plan_id`, [period])).rows as Row[]).map(rowPayout);
+  }
+
+  /** Payroll/ERP export: one row per payee and plan, plus a total row that reconciles to the statements. */
+  async payoutCsv(period: string, names: ReadonlyMap<string, string> = new Map()): Promise<string> {
+    const rows = await this.payouts(period);
+    const cell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@\t]/.test(v) ? `"${v.replaceAll('"', '""').replace(/^([=+\-@\t])/, "'$1")}"` : v);
+    const out = ['payee_id,payee,period,plan,currency,earned,adjustments,draw_advance,recovery,payout,points,balance_after'];
+    const totals = new Map<string, Dec>();
+    for (const p of rows) {
+      totals.set(p.currency, (totals.get(p.currency) ?? ZERO) + p.payout);
+      out.push([p.payeeId, names.get(p.payeeId) ?? '', p.period, p.planId, p.currency, ...[p.earned, p.adjustments, p.drawAdvance, p.recovery, p.payout].map((v) => fmt(v, 2)), fmt(p.points), fmt(p.balanceAfter, 2)].map((v) => cell(String(v))).join(','));
+    }
+    for (const [currency, total] of [...totals].sort()) out.push(['TOTAL', '', period, '', currency, '', '', '', '', fmt(total, 2), '', ''].join(','));
+    return `${out.join('\n')}\n`;
+  }
+
+  // ---- disputes --------------------------------------------------------------------------
+
+  async raiseDispute(input: { payeeId: string; period: string; lineKey: string; reason: string; actor: string | null }): Promise<Row> {
+    const { knex, t } = await this.db();
+    const exists = ((await knex.raw(`select 1 from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [input.payeeId, input.period, input.lineKey])).rows as Row[]).length;
+    if (!exists) throw new IncentiveError(404, 'unknown_line', 'there is no such statement line', [{ path: '/lineKey', rule: 'exists', message: 'no line with this key in the statement' }]);
+    const id = randomUUID();
+    await knex.raw(`insert into ${t('disputes')} (id, payee_id, period, line_key, reason, status, created_by, created_at) values (?, ?, ?, ?, ?, 'open', ?, now())`, [id, input.payeeId, input.period, input.lineKey, input.reason, input.actor]);
+    return (await this.disputes({ id }))[0] as Row;
+  }
+
+  async disputes(filter: { id?: string; payees?: readonly string[] } = {}): Promise<Row[]> {
+    const { knex, t } = await this.db();
+    const where: string[] = [];
+    const b: unknown[] = [];
+    if (filter.id) { where.push('id = ?'); b.push(filter.id); }
+    if (filter.payees) { where.push('payee_id = any(?::text[])'); b.push(filter.payees); }
+    const rows = (await knex.raw(`select id, payee_id, period, line_key, reason, status, resolution, amount::text as amount, created_by, created_at, resolved_by, resolved_at from ${t('disputes')} ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id`, b as never[])).rows as Row[];
+    return rows;
+  }
+
+  /**
+   * Resolves a dispute. An accepted dispute with an amount becomes an input adjustment on the
+   * disputed line's payee in the first open period (`adjustment:<component>`), visible in the trace.
+   */
+  async resolveDispute(id: string, decision: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; actor: string | null }): Promise<Row> {
+    const { knex, t } = await this.db();
+    const [dispute] = await this.disputes({ id });
+    if (!dispute) throw new IncentiveError(404, 'unknown_dispute', 'there is no such dispute');
+    if (dispute.status !== 'open') throw new IncentiveError(409, 'dispute_closed', `the dispute is already ${text(dispute.status)}`);
+    await knex.raw(`update ${t('disputes')} set status = ?, resolution = ?, amount = ?, resolved_by = ?, resolved_at = now() where id = ?`, [decision.status, decision.resolution, decision.amount ?? null, decision.actor, id]);
+    return (await this.disputes({ id }))[0] as Row;
+  }
+}
+
+function emptyAgg(): Aggregate {
+  return { value: ZERO, count: 0, creditIds: [], txIds: [] };
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k) ?? [];
+    list.push(item);
+    map.set(k, list);
+  }
+  return map;
+}
+
+type ColType = 'text' | 'date' | 'numeric' | 'integer' | 'jsonb';
+
+/** Bulk insert of many rows as one bound JSON parameter (jsonb_to_recordset): no SQL text grows with the data. */
+async function insertJson(knex: Knex, table: string, rows: Row[], types: Record<string, ColType>, onConflict?: string): Promise<void> {
+  const cols = Object.keys(types);
+  for (let i = 0; i < rows.length; i += 20_000) {
+    const part = rows.slice(i, i + 20_000);
+    await knex.raw(
+      `insert into ${table} (${cols.join(', ')}) select ${cols.join(', ')} from jsonb_to_recordset(?::jsonb) as x(${cols.map((c) => `${c} ${types[c]}`).join(', ')})${onConflict ? ` on conflict ${onConflict}` : ''}`,
+      [JSON.stringify(part)],
+    );
+  }
+}
+
+const TX_TYPES: Record<string, ColType> = { id: 'text', object: 'text', owner_id: 'text', customer_id: 'text', product_id: 'text', category: 'text', date: 'date', invoice_date: 'date', paid_date: 'date', reversal_date: 'date', amount: 'numeric', currency: 'text', margin: 'numeric', quantity: 'numeric', status: 'text', splits: 'jsonb' };
+const LINE_TYPES: Record<string, ColType> = { payee_id: 'text', period: 'text', key: 'text', plan_id: 'text', plan_version: 'integer', component: 'text', kind: 'text', amount: 'numeric', points: 'numeric', currency: 'text', trace: 'jsonb', run_id: 'text' };
+const PAYOUT_TYPES: Record<string, ColType> = { payee_id: 'text', period: 'text', plan_id: 'text', currency: 'text', earned: 'numeric', adjustments: 'numeric', draw_advance: 'numeric', recovery: 'numeric', payout: 'numeric', points: 'numeric', balance_after: 'numeric', run_id: 'text' };
+
+function txRow(tx: Transaction): Row {
+  return {
+    id: tx.id, object: tx.object, owner_id: tx.ownerId, customer_id: tx.customerId ?? null, product_id: tx.productId ?? null, category: tx.category ?? null,
+    date: tx.date, invoice_date: tx.invoiceDate ?? null, paid_date: tx.paidDate ?? null, reversal_date: tx.reversalDate ?? null,
+    amount: tx.amount, currency: tx.currency, margin: tx.margin ?? null, quantity: tx.quantity ?? null, status: tx.status ?? null, splits: tx.splits ?? null,
+  };
+}
+
+function lineRow(l: StatementLine, runId: string): Row {
+  return { payee_id: l.payeeId, period: l.period, key: l.key, plan_id: l.planId, plan_version: l.planVersion, component: l.component, kind: l.kind, amount: fmt(l.amount), points: fmt(l.points), currency: l.currency, trace: l.trace, run_id: runId };
+}
+
+function rowLine(r: Row): StatementLine {
+  return { payeeId: text(r.payee_id), period: text(r.period), key: text(r.key), planId: text(r.plan_id), planVersion: Number(r.plan_version), component: r.component === null ? null : text(r.component), kind: text(r.kind) as LineKind, amount: dec(text(r.amount)), points: dec(text(r.points)), currency: text(r.currency), trace: r.trace as LineTrace };
+}
+
+function payoutRow(p: PayoutSummary, runId: string): Row {
+  return { payee_id: p.payeeId, period: p.period, plan_id: p.planId, currency: p.currency, earned: fmt(p.earned), adjustments: fmt(p.adjustments), draw_advance: fmt(p.drawAdvance), recovery: fmt(p.recovery), payout: fmt(p.payout), points: fmt(p.points), balance_after: fmt(p.balanceAfter), run_id: runId };
+}
+
+function rowPayout(r: Row): PayoutSummary {
+  return { payeeId: text(r.payee_id), period: text(r.period), planId: text(r.plan_id), currency: text(r.currency), earned: dec(text(r.earned)), adjustments: dec(text(r.adjustments)), drawAdvance: dec(text(r.draw_advance)), recovery: dec(text(r.recovery)), payout: dec(text(r.payout)), points: dec(text(r.points)), balanceAfter: dec(text(r.balance_after)) };
+}
+

@@ -1,0 +1,178 @@
+import type { TenantModule } from '@attain/store';
+
+type Trx = Parameters<TenantModule['migrations'][number]['up']>[0];
+
+/** Incentive tables in each tenant schema. Money columns are exact numerics. */
+export const INCENTIVES_MODULE: TenantModule = {
+  name: 'incentives',
+  migrations: [
+    {
+      version: 1,
+      async up(trx: Trx, schema: string) {
+        const has = (t: string) => trx.schema.withSchema(schema).hasTable(t);
+        if (!(await has('attain_incentives_docs'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_docs', (t) => {
+            t.text('id').primary();
+            t.text('kind').notNullable();
+            t.jsonb('doc').notNullable();
+            t.timestamp('updated_at', { useTz: true }).notNullable();
+          });
+        }
+        if (!(await has('attain_incentives_transactions'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_transactions', (t) => {
+            t.text('id').primary();
+            t.text('object').notNullable();
+            t.text('owner_id');
+            t.text('customer_id');
+            t.text('product_id');
+            t.text('category');
+            t.date('date').notNullable();
+            t.date('invoice_date');
+            t.date('paid_date');
+            t.date('reversal_date');
+            t.decimal('amount', null).notNullable();
+            t.text('currency').notNullable();
+            t.decimal('margin', null);
+            t.decimal('quantity', null);
+            t.text('status');
+            t.jsonb('splits');
+          });
+        }
+        if (!(await has('attain_incentives_credits'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_credits', (t) => {
+            t.text('id').primary();
+            t.text('payee_id').notNullable();
+            t.text('kind').notNullable();
+            t.text('rule_id').notNullable();
+            t.integer('level').notNullable();
+            t.text('tx_id').notNullable();
+            t.text('object').notNullable();
+            t.decimal('pct', null).notNullable();
+            t.decimal('amount', null).notNullable();
+            t.decimal('margin', null).notNullable();
+            t.decimal('quantity', null).notNullable();
+            t.decimal('original_amount', null).notNullable();
+            t.text('currency').notNullable();
+            t.decimal('fx_rate', null).notNullable();
+            t.date('date').notNullable();
+            t.date('invoice_date');
+            t.date('paid_date');
+            t.date('reversal_date');
+            t.text('product_id');
+            t.text('category');
+            t.index(['payee_id', 'date']);
+            t.index(['tx_id']);
+          });
+        }
+        if (!(await has('attain_incentives_chain'))) {
+          // Roll-up spans: credits of payee_id dated within [valid_from, valid_to] roll up to manager_id at pct.
+          await trx.schema.withSchema(schema).createTable('attain_incentives_chain', (t) => {
+            t.text('payee_id').notNullable();
+            t.integer('level').notNullable();
+            t.text('manager_id').notNullable();
+            t.text('rule_id').notNullable();
+            t.decimal('pct', null).notNullable();
+            t.date('valid_from').notNullable();
+            t.date('valid_to');
+            t.index(['payee_id']);
+            t.index(['manager_id']);
+          });
+        }
+        if (!(await has('attain_incentives_members'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_members', (t) => {
+            t.text('user_id').notNullable();
+            t.text('org_unit_id').notNullable();
+            t.date('valid_from').notNullable();
+            t.date('valid_to');
+            t.index(['org_unit_id']);
+          });
+        }
+        if (!(await has('attain_incentives_assignments'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_assignments', (t) => {
+            t.text('id').primary();
+            t.text('kind').notNullable();
+            t.text('payee_id').notNullable();
+            t.text('key').notNullable();
+            t.date('valid_from').notNullable();
+            t.date('valid_to');
+          });
+        }
+        if (!(await has('attain_incentives_fx'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_fx', (t) => {
+            t.text('currency').notNullable();
+            t.date('date').notNullable();
+            t.decimal('rate', null).notNullable();
+            t.primary(['currency', 'date']);
+          });
+        }
+        if (!(await has('attain_incentives_inputs'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_inputs', (t) => {
+            t.text('payee_id').notNullable();
+            t.text('period').notNullable();
+            t.text('name').notNullable();
+            t.decimal('value', null).notNullable();
+            t.primary(['payee_id', 'period', 'name']);
+          });
+        }
+        if (!(await has('attain_incentives_periods'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_periods', (t) => {
+            t.text('period').primary();
+            t.text('status').notNullable();
+            t.text('updated_by');
+            t.timestamp('updated_at', { useTz: true }).notNullable();
+          });
+        }
+        if (!(await has('attain_incentives_lines'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_lines', (t) => {
+            t.text('payee_id').notNullable();
+            t.text('period').notNullable();
+            t.text('key').notNullable();
+            t.text('plan_id').notNullable();
+            t.integer('plan_version').notNullable();
+            t.text('component');
+            t.text('kind').notNullable();
+            t.decimal('amount', null).notNullable();
+            t.decimal('points', null).notNullable();
+            t.text('currency').notNullable();
+            t.jsonb('trace').notNullable();
+            t.text('run_id').notNullable();
+            t.primary(['payee_id', 'period', 'key']);
+          });
+        }
+        if (!(await has('attain_incentives_payouts'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_payouts', (t) => {
+            t.text('payee_id').notNullable();
+            t.text('period').notNullable();
+            t.text('plan_id').notNullable();
+            t.text('currency').notNullable();
+            t.decimal('earned', null).notNullable();
+            t.decimal('adjustments', null).notNullable();
+            t.decimal('draw_advance', null).notNullable();
+            t.decimal('recovery', null).notNullable();
+            t.decimal('payout', null).notNullable();
+            t.decimal('points', null).notNullable();
+            t.decimal('balance_after', null).notNullable();
+            t.text('run_id').notNullable();
+            t.primary(['payee_id', 'period', 'plan_id']);
+          });
+        }
+        if (!(await has('attain_incentives_disputes'))) {
+          await trx.schema.withSchema(schema).createTable('attain_incentives_disputes', (t) => {
+            t.text('id').primary();
+            t.text('payee_id').notNullable();
+            t.text('period').notNullable();
+            t.text('line_key').notNullable();
+            t.text('reason').notNullable();
+            t.text('status').notNullable();
+            t.text('resolution');
+            t.decimal('amount', null);
+            t.text('created_by');
+            t.timestamp('created_at', { useTz: true }).notNullable();
+            t.text('resolved_by');
+            t.timestamp('resolved_at', { useTz: true });
+          });
+        }
+      },
+    },
+  ],
+};

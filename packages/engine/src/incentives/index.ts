@@ -1,0 +1,15 @@
+// Incentives: crediting, plans, the calculation, statements with traces, payouts.
+export * from './decimal.ts';
+export type {
+  Assignment, ComponentDef, Credit, CreditFilter, CreditKind, CreditingRuleDoc, DecText, DrawDef, FxRate, IncentivePlanDoc, Label as IncentiveLabel,
+  LineKind, LineTrace, MeasureDef, Membership as OrgMembership, OrgUnit, PayoutSummary, PlanVersionDef, StatementLine, Tier, TraceStep, Transaction,
+} from './types.ts';
+export { nextPeriod, periodsBetween, PERIOD_RE } from './periods.ts';
+export { OrgHistory } from './org.ts';
+export { creditTransactions, fxRateAt, matchesFilter, share, ROLLUP_SOURCE_KINDS, type CreditingContext, type CreditingProblem } from './crediting.ts';
+export { aggregateCredits, timingDate, isClawedBack, perCreditValue, measureKey, componentKey, type Aggregate, type PeriodAggregates } from './measures.ts';
+export { computeComponents, CalcError, type ComponentInputs, type ComponentResult } from './components.ts';
+export { calculate, versionFor, prorationFor, type CalcInput, type CalcResult, type FrozenState, type InputValue } from './calculate.ts';
+export { lintPlan, lintTiers, lintCreditingRules, lintSplits, type LintIssue, type LintContext } from './linter.ts';
+export { IncentiveEngine, IncentiveError, PERIOD_FLOW, FROZEN, type PeriodStatus, type RunStats } from './db/engine.ts';
+export { INCENTIVES_MODULE } from './db/schema.ts';

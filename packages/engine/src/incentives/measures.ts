@@ -1,0 +1,87 @@
+import { ZERO, dec, div, floorInt, mul, type Dec } from './decimal.ts';
+import { matchesFilter } from './crediting.ts';
+import { dayNumber, periodOf } from './periods.ts';
+import type { ComponentDef, Credit, MeasureDef, PlanVersionDef } from './types.ts';
+
+export interface Aggregate {
+  value: Dec;
+  count: number;
+  creditIds: string[];
+  txIds: string[];
+}
+
+export interface PeriodAggregates {
+  aggs: Map<string, Aggregate>;
+  /** Credits of the period waiting for their payout-timing date (value: their amount). */
+  held: Aggregate;
+}
+
+/** The date that puts a credit into a period under the plan's payout timing (null: held). */
+export function timingDate(c: Pick<Credit, 'date' | 'invoiceDate' | 'paidDate'>, timing: PlanVersionDef['payoutTiming']): string | null {
+  if (timing === 'invoice') return c.invoiceDate;
+  if (timing === 'payment') return c.paidDate;
+  return c.date;
+}
+
+/** Refunded or cancelled within the plan's clawback window: the credit is taken back. */
+export function isClawedBack(c: Pick<Credit, 'date' | 'reversalDate'>, version: PlanVersionDef): boolean {
+  if (!version.clawback || !c.reversalDate) return false;
+  return dayNumber(c.reversalDate) - dayNumber(c.date) <= version.clawback.days;
+}
+
+/** Aggregate key of a credit-based measure or a per-credit component. */
+export const measureKey = (name: string) => `m:${name}`;
+export const componentKey = (name: string) => `c:${name}`;
+
+/** What one qualifying credit earns in a SPIF or points component, unrounded. */
+export function perCreditValue(component: ComponentDef, c: Credit): Dec {
+  let value = ZERO;
+  if (component.perCredit) value += mul(dec(component.perCredit), div(c.pct, dec(100)));
+  if (component.rate) value += mul(c.amount, dec(component.rate));
+  if (component.perAmount) value += mul(floorInt(div(c.amount, dec(component.perAmount.every))), dec(component.perAmount.value));
+  return value;
+}
+
+function creditValue(m: MeasureDef, c: Credit): Dec {
+  if (m.type === 'count') return dec(1);
+  if (m.field === 'margin') return c.margin;
+  if (m.field === 'quantity') return c.quantity;
+  return c.amount;
+}
+
+/**
+ * The payee-period aggregates a plan version needs: each credit-based measure, and each SPIF or
+ * points component's per-credit total. Held credits (no date for the payout timing yet) and
+ * clawed-back ones are reported, not counted.
+ */
+export function aggregateCredits(credits: readonly Credit[], version: PlanVersionDef, period: string, opts: { ignoreClawback?: boolean } = {}): PeriodAggregates {
+  const aggs = new Map<string, Aggregate>();
+  const held: Aggregate = { value: ZERO, count: 0, creditIds: [], txIds: [] };
+  const bump = (key: string, value: Dec, c: Credit) => {
+    const a = aggs.get(key) ?? { value: ZERO, count: 0, creditIds: [], txIds: [] };
+    a.value += value;
+    a.count += 1;
+    a.creditIds.push(c.id);
+    if (!a.txIds.includes(c.txId)) a.txIds.push(c.txId);
+    aggs.set(key, a);
+  };
+  const measures = version.measures.filter((m) => m.type === 'sum' || m.type === 'count');
+  const perCredit = version.components.filter((c) => c.type === 'spif' || c.type === 'points');
+  for (const c of credits) {
+    const when = timingDate(c, version.payoutTiming);
+    if (when === null) {
+      if (periodOf(c.date) === period) {
+        held.value += c.amount;
+        held.count += 1;
+        held.creditIds.push(c.id);
+        if (!held.txIds.includes(c.txId)) held.txIds.push(c.txId);
+      }
+      continue;
+    }
+    if (periodOf(when) !== period) continue;
+    if (!opts.ignoreClawback && isClawedBack(c, version)) continue;
+    for (const m of measures) if (matchesFilter(m.filter, c)) bump(measureKey(m.name), creditValue(m, c), c);
+    for (const comp of perCredit) if (matchesFilter(comp.filter, c)) bump(componentKey(comp.name), perCreditValue(comp, c), c);
+  }
+  return { aggs, held };
+}

@@ -1,0 +1,262 @@
+import type { Dec, RoundingMode } from './decimal.ts';
+
+/** Authored documents (metadata kinds `incentive_plan` and `crediting_rule`); numbers are decimal strings. */
+export type DecText = string;
+export type Label = { en: string } & Record<string, string>;
+
+export interface CreditFilter {
+  /** Transaction source objects, e.g. `order`, `visit`. */
+  objects?: string[];
+  /** Credit kinds, e.g. only `direct` credit counts toward a rep's quota. */
+  kinds?: CreditKind[];
+  products?: string[];
+  categories?: string[];
+  /** Transactions dated within [from, to] (inclusive), e.g. a SPIF window. */
+  from?: string;
+  to?: string;
+}
+
+export type CreditKind = 'direct' | 'split' | 'overlay' | 'team' | 'rollup' | 'assignment';
+
+export interface CreditingRuleDoc {
+  kind: 'crediting_rule';
+  id: string;
+  name: string;
+  label: Label;
+  description?: string;
+  effectiveFrom: string;
+  effectiveTo?: string | null;
+  /**
+   * owner: the record owner gets `pct`; split: the transaction's split rows (100% in total unless
+   * a row is a declared overlay); team: every member of the owner's org unit gets `pct`; rollup: the
+   * owner's managers along the effective-dated org get `levels[i].pct` of the owner's credit;
+   * overlay: specialists assigned to the product category get `pct`; assignment: the payee assigned
+   * to the customer (territory) gets `pct`.
+   */
+  type: 'owner' | 'split' | 'team' | 'rollup' | 'overlay' | 'assignment';
+  pct?: DecText;
+  levels?: Array<{ pct: DecText }>;
+  when?: CreditFilter;
+}
+
+export interface Tier {
+  from: DecText;
+  /** Exclusive upper bound; open-ended when omitted or null. */
+  to?: DecText | null;
+  rate: DecText;
+}
+
+export interface MeasureDef {
+  name: string;
+  label?: Label;
+  /** sum/count over credits; input: a value supplied per payee and period (MBO score, manual KPI); ratio; formula over other measures. */
+  type: 'sum' | 'count' | 'input' | 'ratio' | 'formula';
+  field?: 'amount' | 'margin' | 'quantity';
+  filter?: CreditFilter;
+  numerator?: string;
+  denominator?: string;
+  expression?: string;
+}
+
+export interface ComponentDef {
+  name: string;
+  label?: Label;
+  /**
+   * rate: measure × rate; tiered: rate table over the measure or its attainment (marginal or step);
+   * bonus: MBO/target bonus × score; spif: per qualifying credit; points: per qualifying credit, in points.
+   */
+  type: 'rate' | 'tiered' | 'bonus' | 'spif' | 'points';
+  measure?: string;
+  /** Name of the payee's target for the measure (from the target plan or an input); attainment = measure ÷ target. */
+  target?: string;
+  rate?: DecText;
+  tiers?: Tier[];
+  /** Tier bounds as attainment fractions (1 = 100% of target) or in measure units. */
+  tierBasis?: 'attainment' | 'value';
+  tierMode?: 'marginal' | 'step';
+  /** No pay when attainment (of `measure`, or of the gate's own measure/target) is below `minAttainment`. */
+  gate?: { measure?: string; target?: string; minAttainment: DecText };
+  /** A factor from a second KPI: the factor of the tier the measure's value falls in. */
+  multiplier?: { measure: string; table: Tier[] };
+  cap?: { amount: DecText };
+  floor?: { amount: DecText };
+  /** bonus: target amount paid × score (score measure capped at maxScore), or × attainment when no score. */
+  amount?: DecText;
+  score?: string;
+  maxScore?: DecText;
+  /** spif/points: which credits qualify, and how much each earns. */
+  filter?: CreditFilter;
+  perCredit?: DecText;
+  perAmount?: { every: DecText; value: DecText };
+}
+
+export interface DrawDef {
+  type: 'recoverable' | 'non_recoverable' | 'guarantee';
+  amount: DecText;
+  /** Periods (YYYY-MM) during which the draw applies, inclusive. */
+  from: string;
+  to: string;
+}
+
+export interface PlanVersionDef {
+  version: number;
+  effectiveFrom: string;
+  effectiveTo?: string | null;
+  currency: string;
+  /** Lines are rounded to `scale` decimals with `mode`; the payout is the sum of rounded lines. */
+  rounding: { scale: number; mode: RoundingMode };
+  /** Which date puts a credit into a period; credits without that date are held. */
+  payoutTiming?: 'booking' | 'invoice' | 'payment';
+  /** Refunded or cancelled within `days` of booking: the credit is taken back. */
+  clawback?: { days: number };
+  /** days: targets and fixed amounts scale by the share of the period the payee was assigned. */
+  proration?: 'none' | 'days';
+  measures: MeasureDef[];
+  components: ComponentDef[];
+  draw?: DrawDef;
+}
+
+export interface IncentivePlanDoc {
+  kind: 'incentive_plan';
+  id: string;
+  name: string;
+  label: Label;
+  description?: string;
+  versions: PlanVersionDef[];
+}
+
+/** Inputs the calculation reads. */
+export interface Transaction {
+  id: string;
+  object: string;
+  ownerId: string | null;
+  customerId?: string | null;
+  productId?: string | null;
+  category?: string | null;
+  /** Booking date (YYYY-MM-DD). */
+  date: string;
+  invoiceDate?: string | null;
+  paidDate?: string | null;
+  amount: DecText;
+  currency: string;
+  margin?: DecText | null;
+  quantity?: DecText | null;
+  status?: string | null;
+  /** Date of a refund or cancellation. */
+  reversalDate?: string | null;
+  splits?: Array<{ payeeId: string; pct: DecText; overlay?: boolean }>;
+}
+
+export interface Membership {
+  userId: string;
+  orgUnitId: string;
+  from: string;
+  to?: string | null;
+  /** Explicit manager for the span; else the head of the unit (or of its parent when the user heads it). */
+  managerId?: string | null;
+}
+
+export interface OrgUnit {
+  id: string;
+  parentId?: string | null;
+  headId?: string | null;
+}
+
+/** A payee's assignment to a plan, a specialist category or a customer territory. */
+export interface Assignment {
+  kind: 'plan' | 'specialist' | 'territory';
+  payeeId: string;
+  /** Plan id, product category or customer id. */
+  key: string;
+  from: string;
+  to?: string | null;
+}
+
+export interface FxRate {
+  currency: string;
+  /** Units of base currency per unit of `currency`, from `date` on. */
+  rate: DecText;
+  date: string;
+}
+
+export interface Credit {
+  id: string;
+  payeeId: string;
+  kind: CreditKind;
+  ruleId: string;
+  level: number;
+  txId: string;
+  object: string;
+  /** For roll-up: whose credit this is a share of. */
+  sourcePayeeId: string | null;
+  pct: Dec;
+  /** In base currency, unrounded. */
+  amount: Dec;
+  margin: Dec;
+  quantity: Dec;
+  originalAmount: Dec;
+  currency: string;
+  fxRate: Dec;
+  date: string;
+  invoiceDate: string | null;
+  paidDate: string | null;
+  reversalDate: string | null;
+  productId: string | null;
+  category: string | null;
+}
+
+export interface TraceStep {
+  step: string;
+  formula: string;
+  value: string;
+}
+
+export type LineKind = 'earning' | 'adjustment' | 'clawback' | 'draw' | 'recovery' | 'guarantee' | 'hold';
+
+export interface LineTrace {
+  plan: { id: string; name: string; version: number };
+  component: string | null;
+  period: string;
+  /** For adjustments: the frozen period being corrected. */
+  forPeriod?: string;
+  measures: Record<string, { value: string; credits: number }>;
+  target?: string;
+  attainment?: string;
+  proration?: string;
+  creditIds: string[];
+  sourceRecordIds: string[];
+  /** Total credits behind the line when creditIds is truncated. */
+  creditCount: number;
+  steps: TraceStep[];
+}
+
+export interface StatementLine {
+  payeeId: string;
+  period: string;
+  planId: string;
+  planVersion: number;
+  component: string | null;
+  kind: LineKind;
+  /** Money in plan currency, rounded by the plan's rule; points lines carry `points` instead. */
+  amount: Dec;
+  points: Dec;
+  currency: string;
+  /** Stable key of the line within its payee-period (idempotent upserts). */
+  key: string;
+  trace: LineTrace;
+}
+
+export interface PayoutSummary {
+  payeeId: string;
+  period: string;
+  planId: string;
+  currency: string;
+  earned: Dec;
+  adjustments: Dec;
+  drawAdvance: Dec;
+  recovery: Dec;
+  payout: Dec;
+  points: Dec;
+  /** Recoverable draw balance still owed after this period. */
+  balanceAfter: Dec;
+}

@@ -1,0 +1,3 @@
+// @attain/engine: the SPM domain. Goals: KPIs, targets and their split, attainment and pacing.
+export * from './goals/index.ts';
+export * from './incentives/index.ts';

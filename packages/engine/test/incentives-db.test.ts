@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { openTestStore, type Store } from '@attain/store';
+import {
+  IncentiveEngine, OrgHistory, calculate, creditTransactions, fmt,
+  type Assignment, type CreditingRuleDoc, type IncentivePlanDoc, type OrgMembership as Membership, type OrgUnit, type StatementLine, type PayoutSummary, type Transaction,
+} from '../src/incentives/index.ts';
+import { plan, rule } from './incentives-fixture.ts';
+
+let store: Store;
+let n = 0;
+beforeAll(async () => {
+  store = await openTestStore();
+});
+afterAll(async () => {
+  await store.close();
+});
+
+async function engine(): Promise<IncentiveEngine> {
+  const name = `inc${process.pid}x${++n}`;
+  await store.tenants.create(name);
+  return new IncentiveEngine(store, name);
+}
+
+const units: OrgUnit[] = [{ id: 'top', headId: 'H' }, { id: 'east', parentId: 'top', headId: 'M1' }, { id: 'west', parentId: 'top', headId: 'M2' }];
+const memberships: Membership[] = [
+  { userId: 'H', orgUnitId: 'top', from: '2020-01-01' },
+  { userId: 'M1', orgUnitId: 'east', from: '2020-01-01' },
+  { userId: 'M2', orgUnitId: 'west', from: '2020-01-01' },
+  { userId: 'R1', orgUnitId: 'east', from: '2020-01-01' },
+  { userId: 'R2', orgUnitId: 'east', from: '2020-01-01' },
+  { userId: 'R3', orgUnitId: 'east', from: '2020-01-01', to: '2026-02-14' },
+  { userId: 'R3', orgUnitId: 'west', from: '2026-02-15' },
+  { userId: 'R4', orgUnitId: 'west', from: '2020-01-01' },
+];
+const REPS = ['R1', 'R2', 'R3', 'R4'];
+const rules: CreditingRuleDoc[] = [rule('split'), rule('rollup', { levels: [{ pct: '100' }, { pct: '50' }] }), rule('overlay', { pct: '50' }), rule('team', { pct: '5', when: { categories: ['team'] } })];
+const repPlan: IncentivePlanDoc = plan([
+  { name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '1', rate: '0.05' }, { from: '1', rate: '0.09' }], cap: { amount: '4000' } },
+  { name: 'spif', type: 'spif', perCredit: '25', rate: '0.01', filter: { categories: ['sw'] } },
+  { name: 'points', type: 'points', perCredit: '10', perAmount: { every: '10000', value: '1' } },
+], { clawback: { days: 30 }, proration: 'days', draw: { type: 'recoverable', amount: '800', from: '2026-01', to: '2026-02' }, measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split', 'overlay', 'team'] } }] }, 'plan_rep');
+const mgrPlan: IncentivePlanDoc = plan([{ name: 'override', type: 'rate', measure: 'team_revenue', rate: '0.01' }], { measures: [{ name: 'team_revenue', type: 'sum', filter: { kinds: ['rollup'] } }] }, 'plan_mgr');
+const assignments: Assignment[] = [
+  ...REPS.map((p) => ({ kind: 'plan' as const, payeeId: p, key: 'plan_rep', from: p === 'R4' ? '2026-01-10' : '2020-01-01' })),
+  ...['M1', 'M2', 'H'].map((p) => ({ kind: 'plan' as const, payeeId: p, key: 'plan_mgr', from: '2020-01-01' })),
+  { kind: 'specialist', payeeId: 'S1', key: 'sw', from: '2020-01-01' },
+  { kind: 'plan', payeeId: 'S1', key: 'plan_rep', from: '2020-01-01' },
+];
+const fx = [{ currency: 'EUR', date: '2026-01-01', rate: '1.1' }, { currency: 'EUR', date: '2026-02-01', rate: '1.0837' }];
+const inputs = [...REPS, 'S1'].flatMap((p) => ['2026-01', '2026-02', '2026-03'].map((period) => ({ payeeId: p, period, name: 'quota', value: '30000' })));
+const PERIODS = ['2026-01', '2026-02', '2026-03'];
+
+const txArb = (id: string) => fc.record({
+  owner: fc.constantFrom(...REPS),
+  cents: fc.integer({ min: 0, max: 3_000_000 }),
+  day: fc.integer({ min: 0, max: 85 }),
+  category: fc.constantFrom('sw', 'hw', 'team', null),
+  eur: fc.boolean(),
+  split: fc.option(fc.constantFrom(...REPS), { freq: 3 }),
+  refundAfter: fc.option(fc.integer({ min: 1, max: 60 }), { freq: 4 }),
+  paidAfter: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 2 }),
+}).map((r): Transaction => {
+  const date = new Date(Date.UTC(2026, 0, 1 + r.day)).toISOString().slice(0, 10);
+  const plus = (d: number) => new Date(Date.UTC(2026, 0, 1 + r.day + d)).toISOString().slice(0, 10);
+  return {
+    id, object: 'order', ownerId: r.owner, date, amount: (r.cents / 100).toFixed(2), currency: r.eur ? 'EUR' : 'USD', category: r.category,
+    margin: (r.cents / 400).toFixed(2),
+    ...(r.split && r.split !== r.owner ? { splits: [{ payeeId: r.owner, pct: '70' }, { payeeId: r.split, pct: '30' }] } : {}),
+    ...(r.refundAfter ? { reversalDate: plus(r.refundAfter), status: 'refunded' } : {}),
+    ...(r.paidAfter !== null ? { paidDate: plus(r.paidAfter) } : {}),
+  };
+});
+
+async function setup(e: IncentiveEngine, txs: Transaction[]): Promise<void> {
+  await e.saveRules(rules);
+  await e.savePlan(repPlan);
+  await e.savePlan(mgrPlan);
+  await e.setAssignments(assignments);
+  await e.setOrg(memberships, units);
+  await e.setFx(fx);
+  await e.setInputs(inputs);
+  for (const p of PERIODS) await e.openPeriod(p);
+  await e.upsertTransactions(txs);
+}
+
+const stable = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+const norm = (lines: readonly StatementLine[], payouts: readonly PayoutSummary[]) => ({
+  lines: lines.map((l) => `${l.payeeId} ${l.period} ${l.key} ${fmt(l.amount)} ${fmt(l.points)} v${l.planVersion} ${stable({ ...l.trace, creditIds: [], sourceRecordIds: [] })}`).sort(),
+  payouts: payouts.map((p) => `${p.payeeId} ${p.period} ${p.planId} ${fmt(p.earned)} ${fmt(p.adjustments)} ${fmt(p.drawAdvance)} ${fmt(p.recovery)} ${fmt(p.payout)} ${fmt(p.points)} ${fmt(p.balanceAfter)}`).sort(),
+});
+
+async function dbState(e: IncentiveEngine) {
+  const lines: StatementLine[] = [];
+  const payouts: PayoutSummary[] = [];
+  for (const period of PERIODS) {
+    payouts.push(...(await e.payouts(period)));
+    for (const p of [...REPS, 'S1', 'M1', 'M2', 'H']) lines.push(...(await e.statement(p, period)).lines);
+  }
+  return norm(lines, payouts);
+}
+
+describe('incentive engine over the database', () => {
+  it('SQL crediting and measures agree with the pure calculation to the cent', async () => {
+    const txs = fc.sample(fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), { numRuns: 1, seed: 7 })[0]?.map((_, i) => fc.sample(txArb(`t${i}`), { numRuns: 1, seed: 1000 + i })[0] as Transaction) ?? [];
+    const e = await engine();
+    await setup(e, txs);
+    await e.recompute({ credit: true });
+    const pure = creditTransactions(txs, rules, { org: new OrgHistory(memberships, units), assignments, fx, baseCurrency: 'USD' });
+    const expected = calculate({ plans: [mgrPlan, repPlan], credits: pure.credits, assignments, inputs, periods: PERIODS });
+    const got = await dbState(e);
+    const want = norm(expected.lines, expected.payouts);
+    expect(got.payouts).toEqual(want.payouts);
+    expect(got.lines).toEqual(want.lines);
+    expect(want.lines.length).toBeGreaterThan(30);
+  });
+
+  it('incremental equals full after random sequences of changes (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(txArb('x'), { minLength: 5, maxLength: 12 }),
+        fc.array(fc.tuple(fc.nat(), txArb('y'), fc.constantFrom('update', 'create', 'delete')), { minLength: 1, maxLength: 5 }),
+        async (initial, changes) => {
+          const base = initial.map((t, i) => ({ ...t, id: `t${i}` }));
+          const inc = await engine();
+          await setup(inc, base);
+          await inc.recompute({ credit: true });
+          const current = new Map(base.map((t) => [t.id, t]));
+          let k = 0;
+          for (const [pick, next, op] of changes) {
+            const ids = [...current.keys()];
+            const id = op === 'create' || ids.length === 0 ? `new${k++}` : (ids[pick % ids.length] as string);
+            if (op === 'delete' && current.has(id)) {
+              current.delete(id);
+              const { knex } = await inc.ensure();
+              const { schema } = await inc.ensure();
+              await knex.raw(`delete from "${schema}"."attain_incentives_transactions" where id = ?`, [id]);
+            } else {
+              const tx = { ...next, id };
+              current.set(id, tx);
+              await inc.upsertTransactions([tx]);
+            }
+            await inc.recomputeTransactions([id]);
+          }
+          const full = await engine();
+          await setup(full, [...current.values()]);
+          await full.recompute({ credit: true });
+          expect(await dbState(inc)).toEqual(await dbState(full));
+        },
+      ),
+      { numRuns: 4, seed: 42 },
+    );
+  });
+
+  it('a run killed half-way and rerun gives identical payouts without duplicates', async () => {
+    const txs = Array.from({ length: 30 }, (_, i) => fc.sample(txArb(`k${i}`), { numRuns: 1, seed: 500 + i })[0] as Transaction);
+    const clean = await engine();
+    await setup(clean, txs);
+    await clean.recompute({ credit: true });
+    const killed = await engine();
+    await setup(killed, txs);
+    killed.chunkSize = 2;
+    killed.failAfterChunks = 2;
+    await expect(killed.recompute({ credit: true })).rejects.toThrow(/killed/);
+    killed.failAfterChunks = undefined;
+    await killed.recompute();
+    await killed.recompute();
+    expect(await dbState(killed)).toEqual(await dbState(clean));
+    const { knex, schema } = await killed.ensure();
+    const dupes = (await knex.raw(`select count(*)::int as n from (select payee_id, period, key from "${schema}"."attain_incentives_lines" group by 1, 2, 3 having count(*) > 1) d`)).rows[0].n;
+    expect(dupes).toBe(0);
+  });
+
+  it('periods move open → calculated → approved → paid → closed; a late order becomes a prior-period adjustment', async () => {
+    const e = await engine();
+    await setup(e, [{ id: 'a1', object: 'order', ownerId: 'R1', date: '2026-01-10', amount: '10000.00', currency: 'USD' }]);
+    await e.recompute({ credit: true });
+    expect((await e.periods())[0]).toEqual({ period: '2026-01', status: 'calculated' });
+    // 10,000 of 30,000 quota × 5% = 500.00
+    expect(fmt((await e.statement('R1', '2026-01')).payouts[0]?.earned ?? 0n, 2)).toBe('500.00');
+    await expect(e.setPeriodStatus('2026-01', 'closed', 'fin')).rejects.toMatchObject({ code: 'bad_transition' });
+    await expect(e.setPeriodStatus('2026-02', 'approved', 'fin')).rejects.toMatchObject({ code: 'earlier_period_open' });
+    for (const s of ['approved', 'paid', 'closed'] as const) await e.setPeriodStatus('2026-01', s, 'fin');
+    await e.upsertTransactions([{ id: 'a2', object: 'order', ownerId: 'R1', date: '2026-01-20', amount: '2000.00', currency: 'USD' }]);
+    await e.recomputeTransactions(['a2']);
+    const jan = await e.statement('R1', '2026-01');
+    expect(fmt(jan.payouts[0]?.earned ?? 0n, 2)).toBe('500.00');
+    // Jan recomputed: 12,000 × 5% = 600 → +100.00 lands in February
+    const feb = await e.statement('R1', '2026-02');
+    const adj = feb.lines.find((l) => l.kind === 'adjustment');
+    expect([fmt(adj?.amount ?? 0n, 2), adj?.trace.forPeriod]).toEqual(['100.00', '2026-01']);
+    const drill = await e.lineCredits('R1', '2026-02', adj?.key ?? '');
+    expect(drill?.credits.map((c) => c.tx_id).sort()).toEqual(['a1', 'a2']);
+    // M1 gets the roll-up: drill-down shows rolled-up credits from R1
+    const m1 = await e.statement('M1', '2026-02');
+    expect(m1.lines.length).toBeGreaterThan(0);
+    const csv = await e.payoutCsv('2026-02', new Map([['R1', '=cmd()']]));
+    expect(csv).toMatch(/^payee_id,payee,period/);
+    expect(csv).toContain(`"'=cmd()"`);
+    expect(csv).toMatch(/TOTAL,,2026-02,,USD,,,,,\d+\.\d\d/);
+  });
+
+  it('refuses invalid plans, rules and splits with the offending cell named', async () => {
+    const e = await engine();
+    await expect(e.savePlan(plan([{ name: 'c', type: 'rate', measure: 'nope', rate: '0.1' }]))).rejects.toMatchObject({ code: 'plan_invalid', details: [{ path: '/versions/0/components/0/measure' }] });
+    await expect(e.saveRules([rule('owner'), rule('split', { pct: '20' })])).rejects.toMatchObject({ code: 'rules_invalid' });
+    await expect(e.upsertTransactions([{ id: 'x', object: 'order', ownerId: 'a', date: '2026-01-01', amount: '1', currency: 'USD', splits: [{ payeeId: 'a', pct: '50' }] }])).rejects.toMatchObject({ code: 'split_invalid' });
+    await expect(e.openPeriod('2026-13')).rejects.toMatchObject({ code: 'bad_period' });
+    await expect(e.setPeriodStatus('2026-01', 'calculated', null)).rejects.toMatchObject({ code: 'unknown_period' });
+  });
+
+  it('disputes on a line: raised, listed, resolved once', async () => {
+    const e = await engine();
+    await setup(e, [{ id: 'd1', object: 'order', ownerId: 'R2', date: '2026-01-10', amount: '1000.00', currency: 'USD' }]);
+    await e.recompute({ credit: true });
+    const line = (await e.statement('R2', '2026-01')).lines[0] as StatementLine;
+    await expect(e.raiseDispute({ payeeId: 'R2', period: '2026-01', lineKey: 'nope', reason: 'x', actor: 'R2' })).rejects.toMatchObject({ code: 'unknown_line' });
+    const d = await e.raiseDispute({ payeeId: 'R2', period: '2026-01', lineKey: line.key, reason: 'missing deal', actor: 'R2' });
+    expect(d.status).toBe('open');
+    expect(await e.disputes({ payees: ['R1'] })).toHaveLength(0);
+    const done = await e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'added', amount: '50', actor: 'fin' });
+    expect([done.status, done.amount]).toEqual(['accepted', '50']);
+    await expect(e.resolveDispute(String(d.id), { status: 'rejected', resolution: 'x', actor: 'fin' })).rejects.toMatchObject({ code: 'dispute_closed' });
+    await expect(e.resolveDispute('00000000-0000-0000-0000-000000000000', { status: 'rejected', resolution: 'x', actor: 'fin' })).rejects.toMatchObject({ code: 'unknown_dispute' });
+  });
+});

@@ -1,0 +1,203 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  approveVersion, attainment, computeSplit, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
+  recomputeAll, recomputeScope, rejectVersion, saveDraft, seedMemberships, submitVersion, teamOf, unitOf, GoalsError,
+  type GoalsContext, type MembershipInput, type PlanRequest,
+} from '@attain/engine';
+import { Registry, type KpiDoc } from '@attain/meta';
+import { badRequest, forbidden } from '../http/errors.ts';
+import type { AccessContext } from '../rbac/context.ts';
+import { isAdmin, objectPermission } from '../rbac/permissions.ts';
+import type { Store } from '../store-port.ts';
+import { requireAccess } from './request-access.ts';
+
+const today = () => new Date().toISOString().slice(0, 10);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
+
+function body(request: FastifyRequest): Record<string, unknown> {
+  const b = request.body;
+  if (!b || typeof b !== 'object' || Array.isArray(b)) throw badRequest('invalid_body', 'the body must be a JSON object');
+  return b as Record<string, unknown>;
+}
+
+function requireAdmin(access: AccessContext): void {
+  if (!isAdmin(access.principal.role)) throw forbidden('only an admin may do this');
+}
+
+/** Who may split targets: admins, and roles that approve records of the KPI's object (managers). */
+function requirePlanner(access: AccessContext, ctx: GoalsContext, kpi: string): void {
+  if (isAdmin(access.principal.role)) return;
+  const object = access.registry.object(kpiOf(ctx, kpi).object);
+  if (!object || !objectPermission(access.principal.role, object).actions.has('approve')) throw forbidden('your role may not set targets for this KPI');
+}
+
+async function assertMaySee(access: AccessContext, ctx: GoalsContext, kpi: string, subjects: Array<{ kind: 'person' | 'unit'; id: string }>): Promise<void> {
+  if (isAdmin(access.principal.role)) return;
+  const object = access.registry.object(kpiOf(ctx, kpi).object);
+  const perm = object ? objectPermission(access.principal.role, object) : undefined;
+  if (!perm?.actions.has('read')) throw forbidden('your role may not read this KPI');
+  if (perm.scope === 'all') return;
+  const self = access.principal.userId;
+  const team = perm.scope === 'team' ? new Set(await access.teamOwners()) : new Set([self]);
+  for (const s of subjects) {
+    if (s.kind === 'unit' ? perm.scope !== 'team' : !team.has(s.id)) throw forbidden(`you may not see the attainment of this ${s.kind}`, [{ path: `/${s.kind}`, rule: 'scope', message: 'outside your record scope' }]);
+  }
+}
+
+function planRequest(b: Record<string, unknown>): PlanRequest {
+  const req: PlanRequest = {};
+  if (b.total !== undefined) req.total = b.total as string;
+  if (b.method !== undefined) {
+    if (!['equal', 'weights', 'last_year', 'seasonality', 'headcount'].includes(b.method as string)) throw badRequest('invalid_body', 'unknown split method', [{ path: '/method', rule: 'enum', message: 'equal | weights | last_year | seasonality | headcount' }]);
+    req.method = b.method as PlanRequest['method'];
+  }
+  if (b.weights !== undefined) {
+    if (!b.weights || typeof b.weights !== 'object' || Array.isArray(b.weights)) throw badRequest('invalid_body', '"weights" must map rows to weights', [{ path: '/weights', rule: 'type', message: 'must be an object' }]);
+    req.weights = b.weights as Record<string, string>;
+  }
+  if (b.locks !== undefined) {
+    if (!Array.isArray(b.locks) || b.locks.length > 10_000) throw badRequest('invalid_body', '"locks" must be a list', [{ path: '/locks', rule: 'type', message: 'must be an array' }]);
+    req.locks = b.locks as PlanRequest['locks'];
+  }
+  return req;
+}
+
+/** Goals: KPIs, target plans and their split, attainment and pacing (issue 6). */
+export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  const { store } = opts;
+  const context = async (access: AccessContext) => {
+    const ctx = await goalsContext(store, access.tenantName, access.registry);
+    await seedMemberships(ctx);
+    return ctx;
+  };
+
+  app.get('/goals/kpis', async (request) => {
+    const access = requireAccess(request);
+    return { data: access.registry.documentsOf('kpi'), plans: access.registry.documentsOf('target_plan') };
+  });
+
+  // Adds or replaces a KPI after its formulas type-check against this tenant's objects.
+  app.put('/goals/kpis/:name', async (request) => {
+    const access = requireAccess(request);
+    requireAdmin(access);
+    const doc = body(request) as unknown as KpiDoc;
+    const { name } = request.params as { name: string };
+    if (doc.name !== name) throw badRequest('invalid_body', 'the KPI name does not match the URL', [{ path: '/name', rule: 'const', message: `must be "${name.slice(0, 64)}"` }]);
+    const next = Registry.tryFromDocuments([...access.registry.docs.filter((d) => d.id !== doc.id), doc]);
+    if (!next.ok) throw new GoalsError('kpi_invalid', 'the KPI document is invalid', next.issues.map((i) => ({ path: i.path, rule: i.rule, message: i.message })));
+    compileKpi(next.registry, doc);
+    return store.metadata.apply(access.tenantName, next.registry.docs as unknown[], { actor: access.actor });
+  });
+
+  app.post('/goals/plans/:plan/preview', async (request) => {
+    const access = requireAccess(request);
+    const ctx = await context(access);
+    const { plan } = request.params as { plan: string };
+    return (await computeSplit(ctx, plan, planRequest(body(request)))).grid;
+  });
+
+  app.get('/goals/plans/:plan/versions', async (request) => {
+    const access = requireAccess(request);
+    const ctx = await context(access);
+    return { data: await listVersions(ctx, (request.params as { plan: string }).plan) };
+  });
+
+  app.post('/goals/plans/:plan/versions', async (request) => {
+    const access = requireAccess(request);
+    const ctx = await context(access);
+    const { plan } = request.params as { plan: string };
+    const doc = access.registry.documentsOf('target_plan').find((p) => p.name === plan);
+    if (doc) requirePlanner(access, ctx, doc.kpi);
+    return saveDraft(ctx, plan, planRequest(body(request)), access.principal.userId);
+  });
+
+  app.post('/goals/plans/:plan/versions/:id/:action', async (request) => {
+    const access = requireAccess(request);
+    const ctx = await context(access);
+    const { plan, id, action } = request.params as { plan: string; id: string; action: string };
+    const doc = access.registry.documentsOf('target_plan').find((p) => p.name === plan);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('invalid_id', 'not a version id', [{ path: '/id', rule: 'format', message: 'must be a uuid' }]);
+    const by = access.principal.userId;
+    if (action === 'submit') {
+      if (doc) requirePlanner(access, ctx, doc.kpi);
+      // Until the workflow module's approval flow is wired, an admin approves through this API.
+      return submitVersion(ctx, plan, id, by);
+    }
+    if (action === 'approve' || action === 'reject') {
+      requireAdmin(access);
+      return action === 'approve' ? approveVersion(ctx, plan, id, by) : rejectVersion(ctx, plan, id, by);
+    }
+    throw badRequest('invalid_action', 'unknown action', [{ path: '/action', rule: 'enum', message: 'submit | approve | reject' }]);
+  });
+
+  app.get('/goals/attainment', async (request) => {
+    const access = requireAccess(request);
+    const ctx = await context(access);
+    const q = request.query as Record<string, unknown>;
+    const kpi = str(q.kpi);
+    const period = str(q.period);
+    if (!kpi || !period) throw badRequest('invalid_query', 'kpi and period are required', [{ path: kpi ? '/period' : '/kpi', rule: 'required', message: 'is required' }]);
+    const asOf = str(q.asOf) ?? today();
+    const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
+    let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
+    let board = false;
+    if (typeof q.team === 'string') {
+      subjects = await teamOf(ctx, q.team, asOf);
+      board = true;
+    } else if (typeof q.unit === 'string') subjects = [{ kind: 'unit', id: q.unit }];
+    else subjects = [{ kind: 'person', id: typeof q.person === 'string' ? q.person : access.principal.userId }];
+    if (subjects.some((s) => !/^[0-9a-f-]{36}$/i.test(s.id))) throw badRequest('invalid_query', 'not an id', [{ path: '/person', rule: 'format', message: 'must be a uuid' }]);
+    await assertMaySee(access, ctx, kpi, board ? subjects.filter((s) => s.kind === 'person') : subjects);
+    const data = await attainment(ctx, { kpi, period, subjects, asOf, pacing });
+    const myUnit = await unitOf(ctx, access.principal.userId, asOf);
+    return { data, asOf, myUnit };
+  });
+
+  app.get('/goals/measure', async (request) => {
+    const access = requireAccess(request);
+    const ctx = await context(access);
+    const q = request.query as Record<string, unknown>;
+    const kpi = str(q.kpi);
+    const start = str(q.start);
+    const end = str(q.end);
+    if (!kpi || !start || !end || !/^\d{4}-\d{2}-\d{2}$/.test(start) || !/^\d{4}-\d{2}-\d{2}$/.test(end)) {
+      throw badRequest('invalid_query', 'kpi, start and end (YYYY-MM-DD) are required', [{ path: '/start', rule: 'format', message: 'YYYY-MM-DD' }]);
+    }
+    const unit = str(q.unit);
+    const user = str(q.person);
+    await assertMaySee(access, ctx, kpi, unit ? [{ kind: 'unit', id: unit }] : [{ kind: 'person', id: user ?? access.principal.userId }]);
+    return { data: await measureLive(ctx, { kpi, start, end, ...(unit ? { unit } : { user: user ?? access.principal.userId }), ...(str(q.dimension) ? { dimension: str(q.dimension)! } : {}) }) };
+  });
+
+  // Org import with back-dated moves; `dryRun: true` returns the diff and changes nothing.
+  app.post('/goals/org/import', async (request) => {
+    const access = requireAccess(request);
+    requireAdmin(access);
+    const ctx = await context(access);
+    const b = body(request);
+    if (!Array.isArray(b.rows) || b.rows.length > 50_000) throw badRequest('invalid_body', '"rows" must be a list', [{ path: '/rows', rule: 'type', message: 'must be an array' }]);
+    const preview = await importMemberships(ctx, b.rows as MembershipInput[], { dryRun: b.dryRun === true });
+    if (b.dryRun !== true) {
+      const users = Object.keys(preview.from);
+      for (const k of access.registry.documentsOf('kpi')) await recomputeScope(ctx, kpiOf(ctx, k.name), { users });
+    }
+    return preview;
+  });
+
+  app.post('/goals/periods/:month/close', async (request) => {
+    const access = requireAccess(request);
+    requireAdmin(access);
+    const ctx = await context(access);
+    await closePeriod(ctx, (request.params as { month: string }).month, access.principal.userId);
+    return { closed: (request.params as { month: string }).month };
+  });
+
+  app.post('/goals/recompute', async (request) => {
+    const access = requireAccess(request);
+    requireAdmin(access);
+    const ctx = await context(access);
+    const out: Record<string, number> = {};
+    for (const k of access.registry.documentsOf('kpi')) out[k.name] = (await recomputeAll(ctx, kpiOf(ctx, k.name))).rows;
+    return { rows: out };
+  });
+}

@@ -1,0 +1,287 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Registry, type MetaDoc } from '@attain/meta';
+import { checkWorkflowDocs, listRuns, workflowFor, WorkflowError, type Decision, type Workflow } from '@attain/workflow';
+import { ApiError, badRequest, forbidden, notFound, toErrorResponse } from '../http/errors.ts';
+import type { AccessContext } from '../rbac/context.ts';
+import { isAdmin, objectPermission } from '../rbac/permissions.ts';
+import type { Store } from '../store-port.ts';
+import { requireAccess } from './request-access.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function uuid(value: unknown, what = 'id'): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw notFound(`no such ${what}`);
+  return value.toLowerCase();
+}
+
+function body(request: FastifyRequest): Record<string, unknown> {
+  const b = request.body ?? {};
+  if (typeof b !== 'object' || Array.isArray(b)) throw badRequest('invalid_body', 'the body must be a JSON object');
+  return b as Record<string, unknown>;
+}
+
+function text(value: unknown, path: string, max = 4000): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > max) throw badRequest('invalid_body', `${path.slice(1)} must be text of at most ${max} characters`, [{ path, rule: 'type', message: 'must be short text' }]);
+  return value;
+}
+
+function admin(access: AccessContext): void {
+  if (!isAdmin(access.principal.role)) throw forbidden('only an admin may do this');
+}
+
+/** The record must exist and be visible to the caller under RBAC; returns its object grant. */
+async function visibleRecord(access: AccessContext, object: string, id: string, ...actions: Array<'read' | 'update'>) {
+  const grant = await access.grant(object, 'read', ...actions);
+  if (!(await grant.service.get(object, id))) throw notFound('no such record');
+  return grant;
+}
+
+function docBody(request: FastifyRequest, kind: 'approval_flow' | 'automation', name: string): MetaDoc {
+  const doc = body(request) as Partial<MetaDoc>;
+  if (doc.kind !== kind) throw new ApiError(422, 'metadata_invalid', `the document must be of kind "${kind}"`, [{ path: '/kind', rule: 'const', message: `must be "${kind}"` }]);
+  if (doc.name !== name) throw new ApiError(422, 'metadata_invalid', 'the document name does not match the URL', [{ path: '/name', rule: 'const', message: `must be "${name}"` }]);
+  return doc as MetaDoc;
+}
+
+export async function workflowRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  const store = opts.store;
+  const wf: Workflow = workflowFor(store);
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof WorkflowError) return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } });
+    const { status, body: b } = toErrorResponse(error, request.id);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(b);
+  });
+
+  const tenantOf = (access: AccessContext) => wf.tenant(access.tenantName);
+
+  // --- definitions ---------------------------------------------------------------------------
+
+  app.get('/workflow/flows', async (request) => {
+    const access = requireAccess(request);
+    const { object } = request.query as { object?: string };
+    const flows = access.registry.documentsOf('approval_flow').filter((f) => (!object || f.object === object) && (isAdmin(access.principal.role) || objectPermission(access.principal.role, access.object(f.object)).actions.has('read')));
+    return { data: flows };
+  });
+
+  app.get('/workflow/automations', async (request) => {
+    const access = requireAccess(request);
+    admin(access);
+    return { data: access.registry.documentsOf('automation') };
+  });
+
+  for (const [path, kind] of [['flows', 'approval_flow'], ['automations', 'automation']] as const) {
+    app.put(`/workflow/${path}/:name`, async (request) => {
+      const access = requireAccess(request);
+      admin(access);
+      const doc = docBody(request, kind, (request.params as { name: string }).name);
+      const docs = [...access.registry.docs.filter((d) => d.id !== doc.id), doc];
+      const problems = checkWorkflowDocs(Registry.fromDocuments(docs, access.registry.revision));
+      if (problems.length) throw new ApiError(422, 'invalid_formula', problems[0]?.message ?? 'a formula is not valid', problems);
+      return store.metadata.apply(access.tenantName, docs, { actor: access.actor });
+    });
+  }
+
+  app.get('/workflow/check', async (request) => {
+    const access = requireAccess(request);
+    admin(access);
+    return { problems: await wf.check(access.tenantName) };
+  });
+
+  app.post('/workflow/flows/:name/preview', async (request) => {
+    const access = requireAccess(request);
+    const b = body(request);
+    const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === (request.params as { name: string }).name);
+    if (!flow) throw notFound('no such approval flow');
+    const id = uuid(b.recordId, 'record');
+    await visibleRecord(access, flow.object, id);
+    return { steps: await wf.approvals.preview(await tenantOf(access), flow.name, id, access.principal.userId) };
+  });
+
+  // --- approvals -----------------------------------------------------------------------------
+
+  app.post('/workflow/approvals', async (request, reply) => {
+    const access = requireAccess(request);
+    const b = body(request);
+    const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === b.flow);
+    if (!flow) throw notFound('no such approval flow');
+    const id = uuid(b.recordId, 'record');
+    await visibleRecord(access, flow.object, id, 'update');
+    const inst = await wf.approvals.submit(await tenantOf(access), flow.name, id, access.actor, { comment: text(b.comment, '/comment'), role: access.principal.role?.name ?? null });
+    return reply.status(201).send(inst);
+  });
+
+  app.get('/workflow/approvals', async (request) => {
+    const access = requireAccess(request);
+    const q = request.query as { object?: string; recordId?: string };
+    if (typeof q.object !== 'string') throw badRequest('invalid_query', 'object is required');
+    const id = uuid(q.recordId, 'record');
+    await visibleRecord(access, q.object, id);
+    const t = await tenantOf(access);
+    const instances = await Promise.all((await wf.approvals.instancesFor(t, q.object, id)).map((i) => wf.approvals.instance(t, i.id)));
+    return { data: instances, history: await wf.approvals.historyFor(t, q.object, id) };
+  });
+
+  app.get('/workflow/approvals/:id', async (request) => {
+    const access = requireAccess(request);
+    const t = await tenantOf(access);
+    const inst = await wf.approvals.instance(t, uuid((request.params as { id: string }).id, 'approval'));
+    if (!inst) throw notFound('no such approval');
+    const me = access.principal.userId;
+    const involved = inst.submitter_id === me || inst.tasks.some((k) => k.approver_id === me || k.original_approver_id === me);
+    if (!involved) await visibleRecord(access, inst.object, inst.record_id);
+    return { ...inst, history: await wf.approvals.historyFor(t, inst.object, inst.record_id) };
+  });
+
+  app.post('/workflow/approvals/:id/:action', async (request) => {
+    const access = requireAccess(request);
+    const { id: raw, action } = request.params as { id: string; action: string };
+    const id = uuid(raw, 'approval');
+    const b = body(request);
+    const t = await tenantOf(access);
+    const isAdm = isAdmin(access.principal.role);
+    if (action === 'withdraw') return wf.approvals.withdraw(t, id, access.actor, { comment: text(b.comment, '/comment'), admin: isAdm });
+    if (action === 'resubmit') return wf.approvals.resubmit(t, id, access.actor, text(b.comment, '/comment'), { admin: isAdm });
+    if (action === 'comment') {
+      await wf.approvals.comment(t, id, access.actor, text(b.comment, '/comment') ?? '', { admin: isAdm });
+      return { ok: true };
+    }
+    throw notFound(`no approval action "${action.slice(0, 40)}"`);
+  });
+
+  app.get('/workflow/tasks', async (request) => {
+    const access = requireAccess(request);
+    const { status } = request.query as { status?: string };
+    if (status !== undefined && status !== 'open' && status !== 'decided') throw badRequest('invalid_query', 'status must be open or decided');
+    return { data: await wf.approvals.inbox(await tenantOf(access), access.principal.userId, { status: status ?? 'open' }) };
+  });
+
+  const DECISIONS: Record<string, Decision> = { approve: 'approve', reject: 'reject', 'send-back': 'send_back' };
+  app.post('/workflow/tasks/:id/:decision', async (request) => {
+    const access = requireAccess(request);
+    const { id, decision } = request.params as { id: string; decision: string };
+    const d = DECISIONS[decision];
+    if (!d) throw notFound(`no task action "${decision.slice(0, 40)}"`);
+    return wf.approvals.decide(await tenantOf(access), uuid(id, 'task'), d, access.actor, text(body(request).comment, '/comment'));
+  });
+
+  // --- delegations ---------------------------------------------------------------------------
+
+  app.get('/workflow/delegations', async (request) => {
+    const access = requireAccess(request);
+    return { data: await wf.approvals.delegations(await tenantOf(access), access.principal.userId) };
+  });
+
+  app.post('/workflow/delegations', async (request, reply) => {
+    const access = requireAccess(request);
+    const b = body(request);
+    const from = b.from === undefined ? access.principal.userId : uuid(b.from, 'user');
+    if (from !== access.principal.userId) admin(access);
+    const date = (v: unknown, path: string) => {
+      const d = typeof v === 'string' ? new Date(v) : new Date(NaN);
+      if (Number.isNaN(d.getTime())) throw badRequest('invalid_body', `${path.slice(1)} must be a date`, [{ path, rule: 'format', message: 'must be an ISO date or date-time' }]);
+      return d;
+    };
+    const row = await wf.approvals.delegate(await tenantOf(access), { from, to: uuid(b.to, 'user'), startsAt: date(b.startsAt, '/startsAt'), endsAt: date(b.endsAt, '/endsAt') }, access.actor);
+    return reply.status(201).send(row);
+  });
+
+  app.delete('/workflow/delegations/:id', async (request, reply) => {
+    const access = requireAccess(request);
+    await wf.approvals.revokeDelegation(await tenantOf(access), uuid((request.params as { id: string }).id, 'delegation'), access.actor, isAdmin(access.principal.role));
+    return reply.status(204).send();
+  });
+
+  // --- notifications -------------------------------------------------------------------------
+
+  app.get('/workflow/notifications', async (request) => {
+    const access = requireAccess(request);
+    const { unread } = request.query as { unread?: string };
+    return wf.notifications(access.tenantName, access.principal.userId, { unread: unread === 'true' });
+  });
+
+  app.get('/workflow/notifications/unread-count', async (request) => {
+    const access = requireAccess(request);
+    return { unread: await wf.unreadCount(access.tenantName, access.principal.userId) };
+  });
+
+  app.post('/workflow/notifications/read', async (request) => {
+    const access = requireAccess(request);
+    const b = body(request);
+    const ids = b.all === true ? 'all' : Array.isArray(b.ids) ? b.ids.map((i) => uuid(i, 'notification')) : null;
+    if (!ids) throw badRequest('invalid_body', 'send ids or all: true', [{ path: '/ids', rule: 'required', message: 'ids or all' }]);
+    return { marked: await wf.markRead(access.tenantName, access.principal.userId, ids) };
+  });
+
+  app.get('/workflow/preferences', async (request) => {
+    const access = requireAccess(request);
+    return wf.preferences(access.tenantName, access.principal.userId);
+  });
+
+  app.put('/workflow/preferences', async (request) => {
+    const access = requireAccess(request);
+    const b = body(request);
+    const ch = (b.channels ?? {}) as Record<string, unknown>;
+    const channels: { inbox?: boolean; email?: boolean } = {};
+    for (const k of ['inbox', 'email'] as const) {
+      if (ch[k] === undefined) continue;
+      if (typeof ch[k] !== 'boolean') throw badRequest('invalid_body', `channels.${k} must be true or false`, [{ path: `/channels/${k}`, rule: 'type', message: 'must be a boolean' }]);
+      channels[k] = ch[k] as boolean;
+    }
+    const locale = b.locale === undefined ? undefined : b.locale === null ? null : typeof b.locale === 'string' && /^[a-z]{2}(-[A-Z]{2})?$/.test(b.locale) ? b.locale : undefined;
+    if (b.locale !== undefined && locale === undefined) throw badRequest('invalid_body', 'locale must look like en or zh-CN', [{ path: '/locale', rule: 'pattern', message: 'a locale' }]);
+    await wf.setPreferences(access.tenantName, access.principal.userId, { channels, ...(locale !== undefined ? { locale } : {}) });
+    return wf.preferences(access.tenantName, access.principal.userId);
+  });
+
+  // --- administration ------------------------------------------------------------------------
+
+  app.get('/workflow/settings', async (request) => {
+    const access = requireAccess(request);
+    admin(access);
+    const t = await tenantOf(access);
+    const s = await wf.core.settings(t.knex, t);
+    // Secrets and the SMTP password are write-only.
+    return { timezone: s.timezone ?? 'UTC', locale: s.locale ?? 'en', smtp: s.smtp ? { ...s.smtp, pass: s.smtp.pass ? '********' : undefined } : null, secrets: Object.keys(s.secrets ?? {}) };
+  });
+
+  app.put('/workflow/settings', async (request) => {
+    const access = requireAccess(request);
+    admin(access);
+    const b = body(request);
+    const t = await tenantOf(access);
+    const patch: Parameters<typeof wf.core.saveSettings>[1] = {};
+    if (b.timezone !== undefined) {
+      if (typeof b.timezone !== 'string' || !Intl.supportedValuesOf('timeZone').concat('UTC').includes(b.timezone)) throw badRequest('invalid_body', 'timezone must be an IANA time zone such as Asia/Shanghai', [{ path: '/timezone', rule: 'enum', message: 'an IANA time zone' }]);
+      patch.timezone = b.timezone;
+    }
+    if (b.locale !== undefined) patch.locale = String(text(b.locale, '/locale', 10));
+    if (b.smtp !== undefined) {
+      const s = b.smtp as Record<string, unknown> | null;
+      if (!s || typeof s.host !== 'string' || typeof s.port !== 'number' || typeof s.from !== 'string') throw badRequest('invalid_body', 'smtp needs host, port and from', [{ path: '/smtp', rule: 'required', message: 'host, port, from' }]);
+      patch.smtp = { host: s.host, port: s.port, from: s.from, secure: s.secure === true, ...(typeof s.user === 'string' ? { user: s.user, pass: String(s.pass ?? '') } : {}) };
+    }
+    if (b.secrets !== undefined) {
+      const s = b.secrets as Record<string, unknown>;
+      const current = (await wf.core.settings(t.knex, t)).secrets ?? {};
+      const next: Record<string, string> = { ...current };
+      for (const [k, v] of Object.entries(s ?? {})) {
+        if (!/^[a-z][a-z0-9_]{0,62}$/.test(k) || (v !== null && typeof v !== 'string')) throw badRequest('invalid_body', 'secrets are name: text (null removes one)', [{ path: `/secrets/${k}`, rule: 'type', message: 'text or null' }]);
+        if (v === null) delete next[k];
+        else next[k] = v as string;
+      }
+      patch.secrets = next;
+    }
+    await wf.core.saveSettings(t, patch);
+    return { ok: true };
+  });
+
+  app.get('/workflow/runs', async (request) => {
+    const access = requireAccess(request);
+    admin(access);
+    const q = request.query as { rule?: string; status?: string };
+    return { data: await listRuns(wf.core, await tenantOf(access), { ...(q.rule ? { rule: q.rule } : {}), ...(q.status ? { status: q.status } : {}) }) };
+  });
+}

@@ -1,0 +1,145 @@
+// Formula fields and validation rules of one object, type-checked against its registry and
+// compiled to SQL once per (registry, object, tenant schema).
+import { check, compileSql, type CheckedFormula, type CompiledSql, type FormulaError, type FormulaType, type TNode } from '@attain/formula';
+import { formulaSchemaFor, type FieldDef, type ObjectDef, type Registry, type ValidationRule } from '@attain/meta';
+
+export const ROOT_ALIAS = 't';
+
+export interface CompiledFormulaField {
+  field: FieldDef;
+  checked: CheckedFormula;
+  sql: CompiledSql;
+  /** Root-object fields the formula reads (real field names, refs by their id field). */
+  reads: Set<string>;
+}
+
+export interface CompiledRule {
+  rule: ValidationRule;
+  checked: CheckedFormula;
+  sql: CompiledSql;
+}
+
+export interface ObjectFormulas {
+  /** Computed on read (no column). */
+  computed: CompiledFormulaField[];
+  /** Stored in a column, recomputed on write. */
+  stored: CompiledFormulaField[];
+  /** Active validation rules. */
+  rules: CompiledRule[];
+}
+
+const schemas = new WeakMap<Registry, ReturnType<typeof formulaSchemaFor>>();
+const compiled = new WeakMap<Registry, Map<string, ObjectFormulas>>();
+
+export function schemaOf(registry: Registry): ReturnType<typeof formulaSchemaFor> {
+  let s = schemas.get(registry);
+  if (!s) {
+    s = formulaSchemaFor(registry);
+    schemas.set(registry, s);
+  }
+  return s;
+}
+
+export function checkFormula(registry: Registry, root: string, source: string): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
+  const r = check(source, { schema: schemaOf(registry), root });
+  return r.ok ? { ok: true, checked: r } : { ok: false, errors: r.errors };
+}
+
+/** SQL for a checked formula over the root row aliased `t`; soft-deleted children never count. */
+export function toSql(checked: CheckedFormula, schema: string): CompiledSql {
+  return compileSql(checked, { alias: ROOT_ALIAS, schema, liveColumn: 'deleted_at' });
+}
+
+/** Every (object, field) a checked formula reads, by real field name (a ref hop names its id field). */
+export function fieldsRead(checked: CheckedFormula): Array<{ object: string; field: string }> {
+  const out: Array<{ object: string; field: string }> = [];
+  const walk = (n: TNode): void => {
+    switch (n.kind) {
+      case 'field':
+        for (const s of n.path.steps) out.push({ object: s.object, field: s.field.column });
+        break;
+      case 'unary':
+        walk(n.arg);
+        break;
+      case 'binary':
+        walk(n.left);
+        walk(n.right);
+        break;
+      case 'call':
+        n.args.forEach(walk);
+        break;
+      case 'aggregate':
+        for (const s of n.collection.parentSteps) out.push({ object: s.object, field: s.field.column });
+        out.push({ object: n.collection.childObject, field: n.collection.foreignKey });
+        if (n.value) walk(n.value);
+        if (n.condition) walk(n.condition);
+        break;
+      default:
+        break;
+    }
+  };
+  walk(checked.ast);
+  return out;
+}
+
+/** The formulas of an object; a formula that no longer checks (metadata older than the checker) reads as null / is skipped. */
+export function formulasOf(registry: Registry, object: ObjectDef, schema: string): ObjectFormulas {
+  let perRegistry = compiled.get(registry);
+  if (!perRegistry) {
+    perRegistry = new Map();
+    compiled.set(registry, perRegistry);
+  }
+  const key = `${schema}\u0000${object.name}`;
+  const hit = perRegistry.get(key);
+  if (hit) return hit;
+  const result: ObjectFormulas = { computed: [], stored: [], rules: [] };
+  for (const field of object.fields) {
+    if (!field.formula) continue;
+    const r = checkFormula(registry, object.name, field.formula.expression);
+    if (!r.ok || !fitsStorage(r.checked.type, field).ok) continue;
+    const reads = new Set(fieldsRead(r.checked).filter((x) => x.object === object.name).map((x) => x.field));
+    const entry = { field, checked: r.checked, sql: toSql(r.checked, schema), reads };
+    (field.formula.stored ? result.stored : result.computed).push(entry);
+  }
+  for (const rule of object.validationRules) {
+    if (rule.active === false) continue;
+    const r = checkFormula(registry, object.name, rule.condition);
+    if (!r.ok || (r.checked.type !== 'boolean' && r.checked.type !== 'null')) continue;
+    result.rules.push({ rule, checked: r.checked, sql: toSql(r.checked, schema) });
+  }
+  perRegistry.set(key, result);
+  return result;
+}
+
+const NUMERIC: ReadonlySet<FormulaType> = new Set(['number', 'money', 'percent', 'integer']);
+
+/** Which result types a formula field of this storage accepts (NULL fits everything). */
+export function fitsStorage(type: FormulaType, field: FieldDef): { ok: true } | { ok: false; expected: string } {
+  if (type === 'null') return { ok: true };
+  const accept = (types: FormulaType[], expected: string) => (types.includes(type) ? { ok: true as const } : { ok: false as const, expected });
+  switch (field.storage) {
+    case 'money':
+      return accept(['money', 'number', 'integer'], 'money or a number');
+    case 'decimal':
+      return NUMERIC.has(type) ? { ok: true } : { ok: false, expected: 'a number' };
+    case 'percent':
+      return accept(['percent', 'number', 'integer'], 'a percent or a number');
+    case 'integer':
+      return accept(['integer', 'number'], 'a whole number');
+    case 'text':
+    case 'long_text':
+    case 'email':
+    case 'phone':
+    case 'url':
+    case 'enum':
+      return accept(['text'], 'text');
+    case 'boolean':
+      return accept(['boolean'], 'true/false');
+    case 'date':
+      return accept(['date'], 'a date');
+    case 'datetime':
+      return accept(['datetime', 'date'], 'a date-time');
+    default:
+      return { ok: false, expected: `nothing (a ${field.storage} field cannot be a formula)` };
+  }
+}

@@ -1,0 +1,138 @@
+// The JS back end over real tenant rows: load the formula's input columns (and child rows of its
+// collections) with SQL, run the compiled function in the sandbox pool in one batch.
+import { check, compileJs, compileSql, formulaRuntimeSource, type CheckedFormula, type CollectionInfo, type FormulaType, type TNode } from '@attain/formula';
+import type { Registry } from '@attain/meta';
+import type { Knex } from 'knex';
+import { qualified, quoteIdent, sha256 } from '../sql.ts';
+import { schemaOf } from './compiled.ts';
+
+/** The part of @attain/sandbox's SandboxPool used here (the store does not depend on the sandbox). */
+export interface BatchPool {
+  runBatch(request: { tenant: string; revision: string | number; key: string; prelude: string; source: string; columns: Record<string, unknown[]>; rowCount: number }): Promise<unknown[]>;
+}
+
+export interface SandboxInput {
+  knex: Knex | Knex.Transaction;
+  /** PostgreSQL schema of the tenant. */
+  schema: string;
+  registry: Registry;
+  tenant: string;
+  revision: number;
+  checked: CheckedFormula;
+  /** Root record ids, in output order. */
+  rows: string[];
+  today?: string;
+}
+
+export interface FormulaValue {
+  value: unknown;
+  error: string | null;
+}
+
+function collectionsOf(n: TNode, out: Map<string, CollectionInfo>): void {
+  switch (n.kind) {
+    case 'aggregate':
+      out.set(n.collection.key, n.collection);
+      if (n.value) collectionsOf(n.value, out);
+      if (n.condition) collectionsOf(n.condition, out);
+      break;
+    case 'unary':
+      collectionsOf(n.arg, out);
+      break;
+    case 'binary':
+      collectionsOf(n.left, out);
+      collectionsOf(n.right, out);
+      break;
+    case 'call':
+      n.args.forEach((a) => collectionsOf(a, out));
+      break;
+    default:
+      break;
+  }
+}
+
+/** A JSON cell as the runtime reads it: booleans as booleans, everything else as text or null. */
+function cell(type: FormulaType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  return type === 'boolean' ? v === 'true' || v === true : v;
+}
+
+/** Text of each path expression over rows of `object` aliased `alias`. */
+function pathColumns(registry: Registry, object: string, paths: string[], alias: string, schema: string): { sql: string[]; bindings: unknown[]; types: FormulaType[] } {
+  const sql: string[] = [];
+  const bindings: unknown[] = [];
+  const types: FormulaType[] = [];
+  paths.forEach((p, j) => {
+    const c = check(p, { schema: schemaOf(registry), root: object });
+    if (!c.ok) throw new Error(`formula input "${p}" does not resolve on ${object}`);
+    const s = compileSql(c, { alias, schema, liveColumn: 'deleted_at' });
+    sql.push(`(to_json(${s.sql}) #>> '{}') as "c${j}"`);
+    bindings.push(...s.bindings);
+    types.push(c.type);
+  });
+  return { sql, bindings, types };
+}
+
+export async function evaluateInSandbox(pool: BatchPool, input: SandboxInput): Promise<FormulaValue[]> {
+  const { knex, schema, registry, checked, rows } = input;
+  const root = registry.object(checked.root);
+  if (!root) throw new Error(`unknown object ${checked.root}`);
+  const js = compileJs(checked, input.today ? { today: input.today } : {});
+  const columns: Record<string, unknown[]> = {};
+  if (rows.length === 0) return [];
+  const marks = rows.map(() => '?').join(', ');
+  const from = `${qualified(schema, root.table)} as "t"`;
+  const infos = new Map<string, CollectionInfo>();
+  collectionsOf(checked.ast, infos);
+  const scalars = js.inputs.filter((k) => !infos.has(k));
+  // Parent ids of collections reached through refs (`customer.orders`): the ref value per row.
+  const parents = [...infos.values()].filter((c) => c.parentSteps.length > 0);
+  const parentPaths = parents.map((c) => c.parentSteps.map((s) => s.field.name).join('.'));
+  const all = [...scalars, ...parentPaths];
+  const cols = pathColumns(registry, root.name, all, 't', schema);
+  const result = (await knex.raw(`select "t"."id"::text as "id"${cols.sql.map((s) => `, ${s}`).join('')} from ${from} where "t"."id" in (${marks})`, [
+    ...cols.bindings,
+    ...rows,
+  ] as Knex.RawBinding[])) as { rows: Array<Record<string, unknown>> };
+  const byId = new Map(result.rows.map((r) => [String(r.id), r]));
+  scalars.forEach((k, j) => {
+    columns[k] = rows.map((id) => cell(cols.types[j] as FormulaType, byId.get(id)?.[`c${j}`]));
+  });
+  for (const [key, info] of infos) {
+    const pj = parents.indexOf(info);
+    const parentOf = (id: string): string | null => (pj < 0 ? id : ((byId.get(id)?.[`c${scalars.length + pj}`] as string | null | undefined) ?? null));
+    const parentIds = [...new Set(rows.map(parentOf).filter((x): x is string => typeof x === 'string'))];
+    const fields = js.collections[key] ?? [];
+    const child = registry.object(info.childObject);
+    const byParent = new Map<string, Array<Record<string, unknown>>>();
+    if (child && parentIds.length > 0) {
+      const cc = pathColumns(registry, child.name, fields, 'c', schema);
+      const res = (await knex.raw(
+        `select "c".${quoteIdent(info.foreignKey)}::text as "link"${cc.sql.map((s) => `, ${s}`).join('')} from ${qualified(schema, child.table)} as "c" where "c"."deleted_at" is null and "c".${quoteIdent(info.foreignKey)} in (${parentIds.map(() => '?').join(', ')}) order by "c"."id"`,
+        [...cc.bindings, ...parentIds] as Knex.RawBinding[],
+      )) as { rows: Array<Record<string, unknown>> };
+      for (const r of res.rows) {
+        const list = byParent.get(String(r.link)) ?? [];
+        list.push(Object.fromEntries(fields.map((f, j) => [f, cell(cc.types[j] as FormulaType, r[`c${j}`])])));
+        byParent.set(String(r.link), list);
+      }
+    }
+    columns[key] = rows.map((id) => {
+      const p = parentOf(id);
+      return p === null ? [] : (byParent.get(p) ?? []);
+    });
+  }
+  const out = await pool.runBatch({
+    tenant: input.tenant,
+    revision: input.revision,
+    key: `formula:${sha256(js.source)}`,
+    prelude: formulaRuntimeSource,
+    source: js.source,
+    columns,
+    rowCount: rows.length,
+  });
+  return out.map((v) => {
+    if (v && typeof v === 'object' && 'error' in v) return { value: null, error: String((v as { error: unknown }).error) };
+    return { value: v ?? null, error: null };
+  });
+}

@@ -1,0 +1,158 @@
+// Who approves: named users, roles, the submitter's manager N levels up, the head of an org
+// unit, a user field on the record, the owner or the submitter; then delegations apply.
+import type { ApproverSpec, Registry } from '@attain/meta';
+import { quoteIdent } from '@attain/meta';
+import type { Knex } from 'knex';
+import { T } from './module.ts';
+
+type Q = Knex | Knex.Transaction;
+
+export interface ResolveContext {
+  q: Q;
+  schema: string;
+  registry: Registry;
+  record: Record<string, unknown> | null;
+  submitterId: string | null;
+  now: Date;
+}
+
+export interface ResolvedApprover {
+  approverId: string;
+  /** Set when a delegation routed the task away from this user. */
+  originalId?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function userTable(ctx: ResolveContext): string {
+  const user = ctx.registry.object('user');
+  if (!user) return '';
+  return `${quoteIdent(ctx.schema)}.${quoteIdent(user.table)}`;
+}
+
+const hasField = (ctx: ResolveContext, object: string, field: string) => Boolean(ctx.registry.field(object, field));
+
+/** Live, active users among the ids, in the given order. */
+async function liveUsers(ctx: ResolveContext, ids: string[]): Promise<string[]> {
+  const wanted = [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
+  const table = userTable(ctx);
+  if (wanted.length === 0 || !table) return [];
+  const active = hasField(ctx, 'user', 'active') ? ' and active is not false' : '';
+  const res = (await ctx.q.raw(`select id from ${table} where id = any(?::uuid[]) and deleted_at is null${active}`, [wanted])) as { rows: Array<{ id: string }> };
+  const found = new Set(res.rows.map((r) => r.id));
+  return wanted.filter((id) => found.has(id));
+}
+
+async function managerChain(ctx: ResolveContext, fromUser: string, levels: number): Promise<string | undefined> {
+  const table = userTable(ctx);
+  if (!table || !hasField(ctx, 'user', 'manager_id')) return undefined;
+  const res = (await ctx.q.raw(
+    `with recursive chain(id, manager_id, depth) as (
+       select id, manager_id, 0 from ${table} where id = ?
+       union all
+       select u.id, u.manager_id, c.depth + 1 from ${table} u join chain c on u.id = c.manager_id where c.depth < ?
+     ) select id from chain where depth = ?`,
+    [fromUser, levels, levels],
+  )) as { rows: Array<{ id: string }> };
+  return res.rows[0]?.id;
+}
+
+async function orgHead(ctx: ResolveContext, spec: ApproverSpec): Promise<string | undefined> {
+  const unitObject = ctx.registry.object('org_unit');
+  if (!unitObject || !hasField(ctx, 'org_unit', 'head_id')) return undefined;
+  let start = spec.orgUnitId;
+  if (!start && ctx.submitterId && hasField(ctx, 'user', 'org_unit_id')) {
+    const res = (await ctx.q.raw(`select org_unit_id from ${userTable(ctx)} where id = ?`, [ctx.submitterId])) as { rows: Array<{ org_unit_id: string | null }> };
+    start = res.rows[0]?.org_unit_id ?? undefined;
+  }
+  if (!start) return undefined;
+  const units = `${quoteIdent(ctx.schema)}.${quoteIdent(unitObject.table)}`;
+  const parent = unitObject.tree?.parentField ?? 'parent_id';
+  // Walk up from the unit; the first head at or above `levelsUp` who is not the submitter
+  // approves (a unit head does not approve their own submission).
+  const res = (await ctx.q.raw(
+    `with recursive up(id, parent, head, depth) as (
+       select id, ${quoteIdent(parent)}, head_id, 0 from ${units} where id = ?
+       union all
+       select o.id, o.${quoteIdent(parent)}, o.head_id, up.depth + 1 from ${units} o join up on o.id = up.parent where up.depth < 20
+     ) select head from up where depth >= ? and head is not null and head is distinct from ?::uuid order by depth limit 1`,
+    [start, spec.levelsUp ?? 0, ctx.submitterId],
+  )) as { rows: Array<{ head: string }> };
+  return res.rows[0]?.head;
+}
+
+async function resolveOne(ctx: ResolveContext, spec: ApproverSpec): Promise<string[]> {
+  switch (spec.type) {
+    case 'user':
+      return spec.userId ? [spec.userId] : [];
+    case 'role': {
+      const table = userTable(ctx);
+      if (!table || !hasField(ctx, 'user', 'role')) return [];
+      const res = (await ctx.q.raw(`select id from ${table} where role = ? and deleted_at is null order by id`, [spec.role ?? ''])) as { rows: Array<{ id: string }> };
+      return res.rows.map((r) => r.id);
+    }
+    case 'manager': {
+      if (!ctx.submitterId) return [];
+      const m = await managerChain(ctx, ctx.submitterId, spec.levels ?? 1);
+      return m ? [m] : [];
+    }
+    case 'org_head': {
+      const h = await orgHead(ctx, spec);
+      return h ? [h] : [];
+    }
+    case 'field': {
+      const v = spec.field ? ctx.record?.[spec.field] : undefined;
+      return typeof v === 'string' ? [v] : [];
+    }
+    case 'owner': {
+      const v = ctx.record?.owner_id ?? ctx.record?.created_by;
+      return typeof v === 'string' ? [v] : [];
+    }
+    case 'submitter':
+      return ctx.submitterId ? [ctx.submitterId] : [];
+    default:
+      return [];
+  }
+}
+
+/** Users the specs name (live and active), without delegation. */
+export async function resolveUsers(ctx: ResolveContext, specs: readonly ApproverSpec[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const spec of specs) ids.push(...(await resolveOne(ctx, spec)));
+  return liveUsers(ctx, ids);
+}
+
+/** The delegate standing in for a user at a time, following chains (A→B→C) up to 5 hops. */
+export async function delegateOf(q: Q, schema: string, userId: string, at: Date): Promise<string | undefined> {
+  let current = userId;
+  let hops = 0;
+  const seen = new Set([userId]);
+  for (;;) {
+    const res = (await q.raw(
+      `select to_user from ${quoteIdent(schema)}.${T.delegations} where from_user = ? and revoked_at is null and starts_at <= ? and ends_at > ? order by created_at desc limit 1`,
+      [current, at, at],
+    )) as { rows: Array<{ to_user: string }> };
+    const next = res.rows[0]?.to_user;
+    if (!next || seen.has(next) || hops >= 5) return current === userId ? undefined : current;
+    seen.add(next);
+    current = next;
+    hops++;
+  }
+}
+
+/** Approvers for a step: the specs, else the step's fallback, else the flow's; delegations applied. */
+export async function resolveApprovers(ctx: ResolveContext, ...candidates: Array<readonly ApproverSpec[] | undefined>): Promise<ResolvedApprover[]> {
+  for (const specs of candidates) {
+    if (!specs || specs.length === 0) continue;
+    const users = await resolveUsers(ctx, specs);
+    if (users.length === 0) continue;
+    const out = new Map<string, ResolvedApprover>();
+    for (const u of users) {
+      const d = await delegateOf(ctx.q, ctx.schema, u, ctx.now);
+      const r: ResolvedApprover = d ? { approverId: d, originalId: u } : { approverId: u };
+      if (!out.has(r.approverId)) out.set(r.approverId, r);
+    }
+    return [...out.values()];
+  }
+  return [];
+}

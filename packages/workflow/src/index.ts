@@ -1,0 +1,11 @@
+export { Workflow, workflowFor, checkWorkflowDocs, EVENT_CONSUMER, TICK_QUEUE } from './workflow.ts';
+export { Approvals, type Decision, type InstanceRow, type TaskRow, type InstanceStatus } from './approvals.ts';
+export { WorkflowError, type WorkflowErrorCode, type WorkflowErrorDetail } from './errors.ts';
+export type { WorkflowOptions, WorkflowSettings, TenantCtx } from './core.ts';
+export { RUN_QUEUE, listRuns, type RunRow } from './runs.ts';
+export { DELIVER_QUEUE } from './notify/notifier.ts';
+export { matchRules, runSchedules } from './automation.ts';
+export { prepareWebhook, signBody, sendWebhook, type WebhookFormat } from './notify/webhook.ts';
+export { render, renderTemplate } from './notify/template.ts';
+export { workflowModule } from './module.ts';
+export { listVersions } from './versions.ts';

@@ -1,0 +1,175 @@
+import type { ApprovalFlowDoc, AutomationDoc, Registry } from '@attain/meta';
+import type { BackgroundModule, Job, Store } from '@attain/store';
+import { CronExpressionParser } from 'cron-parser';
+import { Approvals } from './approvals.ts';
+import { handleEvent, runSchedules } from './automation.ts';
+import { checkCondition } from './conditions.ts';
+import { Core, type TenantCtx, type WorkflowOptions } from './core.ts';
+import { WorkflowError, type WorkflowErrorDetail } from './errors.ts';
+import { lockGuard } from './locks.ts';
+import { T } from './module.ts';
+import { sendEmail, type SmtpSettings } from './notify/email.ts';
+import { DELIVER_QUEUE, preferencesOf } from './notify/notifier.ts';
+import { executeRun, RUN_QUEUE } from './runs.ts';
+
+export const EVENT_CONSUMER = 'workflow';
+export const TICK_QUEUE = 'workflow.tick';
+
+/**
+ * Approval flows, automation rules and notifications over one store. Every node builds one; all
+ * state is in PostgreSQL, and the store's job queue makes each job run once across nodes.
+ */
+export class Workflow {
+  readonly core: Core;
+  readonly approvals: Approvals;
+
+  constructor(store: Store, opts: WorkflowOptions = {}) {
+    this.core = new Core(store, opts);
+    this.approvals = new Approvals(this.core);
+    store.writeGuards.register('workflow.locks', lockGuard());
+    this.core.onEnsure = (t) => this.seedTick(t);
+  }
+
+  tenant(name: string): Promise<TenantCtx> {
+    return this.core.tenant(name);
+  }
+
+  /** Subscriptions and queue handlers for the background job runner. */
+  background(): BackgroundModule {
+    return {
+      name: 'workflow',
+      subscriptions: [{ consumer: EVENT_CONSUMER }],
+      handlers: {
+        [`event:${EVENT_CONSUMER}`]: (job) => handleEvent(this.core, job),
+        [RUN_QUEUE]: (job) => this.runJob(job),
+        [DELIVER_QUEUE]: (job) => this.deliverJob(job),
+        [TICK_QUEUE]: (job) => this.tickJob(job),
+      },
+    };
+  }
+
+  async runJob(job: Job): Promise<unknown> {
+    const p = job.payload as { tenant: string; key: string };
+    const t = await this.core.tenant(p.tenant);
+    return executeRun(this.core, t, p.key, { final: job.attempts >= job.maxAttempts });
+  }
+
+  async deliverJob(job: Job): Promise<unknown> {
+    const p = job.payload as { tenant: string; channel: 'email'; to: string; subject: string; text: string };
+    const t = await this.core.tenant(p.tenant);
+    const smtp: SmtpSettings | undefined = (await this.core.settings(t.knex, t)).smtp ?? this.core.opts.smtp;
+    if (!smtp) return { skipped: 'no SMTP server is configured' };
+    await sendEmail(smtp, { to: p.to, subject: p.subject, text: p.text });
+    return { sent: p.to };
+  }
+
+  /** SLA sweep and cron schedules of one tenant, as of the clock's now. */
+  async tick(tenant: string): Promise<{ reminded: number; escalated: number; fired: string[] }> {
+    const t = await this.core.tenant(tenant);
+    const sla = await this.approvals.sweep(t);
+    const fired = await runSchedules(this.core, t);
+    return { ...sla, fired };
+  }
+
+  private async tickJob(job: Job): Promise<unknown> {
+    const { tenant } = job.payload as { tenant: string };
+    const result = await this.tick(tenant);
+    await this.seedTick(await this.core.tenant(tenant), 1);
+    return result;
+  }
+
+  /** Ticks chain themselves, one job per tenant and period; keys keep nodes from doubling them. */
+  private async seedTick(t: TenantCtx, ahead = 0): Promise<void> {
+    const period = this.core.opts.tickSeconds * 1000;
+    const at = new Date((Math.floor(Date.now() / period) + ahead) * period);
+    await this.core.store.jobs.enqueue({ queue: TICK_QUEUE, tenant: t.tenant, key: `tick:${t.tenantId}:${at.toISOString()}`, payload: { tenant: t.tenant }, runAt: at, maxAttempts: 3 });
+  }
+
+  // --- notifications -------------------------------------------------------------------------
+
+  async notifications(tenant: string, userId: string, opts: { unread?: boolean; limit?: number } = {}): Promise<{ data: Array<Record<string, unknown>>; unread: number }> {
+    const t = await this.core.tenant(tenant);
+    const qb = this.core.table(t.knex, t, T.inbox).where({ user_id: userId }).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.min(opts.limit ?? 50, 200));
+    if (opts.unread) qb.whereNull('read_at');
+    const data = (await qb.select('id', 'title', 'body', 'object', 'record_id', 'kind', 'created_at', 'read_at')) as Array<Record<string, unknown>>;
+    return { data, unread: await this.unreadCount(tenant, userId) };
+  }
+
+  async unreadCount(tenant: string, userId: string): Promise<number> {
+    const t = await this.core.tenant(tenant);
+    const row = (await this.core.table(t.knex, t, T.inbox).where({ user_id: userId }).whereNull('read_at').count({ c: '*' }).first()) as { c: unknown };
+    return Number(row.c);
+  }
+
+  async markRead(tenant: string, userId: string, ids: string[] | 'all'): Promise<number> {
+    const t = await this.core.tenant(tenant);
+    const qb = this.core.table(t.knex, t, T.inbox).where({ user_id: userId }).whereNull('read_at');
+    if (ids !== 'all') qb.whereIn('id', ids);
+    return Number(await qb.update({ read_at: this.core.now() }));
+  }
+
+  async preferences(tenant: string, userId: string): Promise<{ channels: { inbox: boolean; email: boolean }; locale: string | null }> {
+    const t = await this.core.tenant(tenant);
+    return preferencesOf(this.core, t.knex, t, userId);
+  }
+
+  async setPreferences(tenant: string, userId: string, prefs: { channels?: { inbox?: boolean; email?: boolean }; locale?: string | null }): Promise<void> {
+    const t = await this.core.tenant(tenant);
+    const current = await this.preferences(tenant, userId);
+    const channels = { ...current.channels, ...(prefs.channels ?? {}) };
+    const locale = prefs.locale === undefined ? current.locale : prefs.locale;
+    await this.core.table(t.knex, t, T.preferences).insert({ user_id: userId, channels: JSON.stringify(channels), locale }).onConflict('user_id').merge(['channels', 'locale']);
+  }
+
+  /** Checks every flow's and rule's formulas and crons against the tenant's registry. */
+  async check(tenant: string): Promise<WorkflowErrorDetail[]> {
+    return checkWorkflowDocs((await this.core.tenant(tenant)).registry);
+  }
+}
+
+const services = new WeakMap<Store, Workflow>();
+
+/** The one workflow service of a store (created on first use with the given options). */
+export function workflowFor(store: Store, opts: WorkflowOptions = {}): Workflow {
+  let w = services.get(store);
+  if (!w) {
+    w = new Workflow(store, opts);
+    services.set(store, w);
+  }
+  return w;
+}
+
+/** Formulas and crons of every flow and rule, checked against a registry (before it is applied). */
+export function checkWorkflowDocs(registry: Registry): WorkflowErrorDetail[] {
+  {
+    const t = { registry };
+    const problems: WorkflowErrorDetail[] = [];
+    const formula = (object: string, source: string | undefined, path: string) => {
+      if (!source) return;
+      try {
+        checkCondition(t.registry, object, source, path);
+      } catch (error) {
+        if (error instanceof WorkflowError) problems.push(...error.details.map((d) => ({ ...d, message: `${path}: ${d.message}` })));
+        else throw error;
+      }
+    };
+    for (const f of t.registry.documentsOf('approval_flow') as ApprovalFlowDoc[]) {
+      formula(f.object, f.entryCondition, `approval_flow "${f.name}" /entryCondition`);
+      f.steps.forEach((s, i) => formula(f.object, s.condition, `approval_flow "${f.name}" /steps/${i}/condition`));
+    }
+    for (const r of t.registry.documentsOf('automation') as AutomationDoc[]) {
+      if (r.object) {
+        formula(r.object, r.condition, `automation "${r.name}" /condition`);
+        formula(r.object, r.trigger.previous, `automation "${r.name}" /trigger/previous`);
+      }
+      if (r.trigger.cron) {
+        try {
+          CronExpressionParser.parse(r.trigger.cron, { tz: r.trigger.timezone ?? 'UTC' });
+        } catch (error) {
+          problems.push({ path: `automation "${r.name}" /trigger/cron`, rule: 'cron', message: error instanceof Error ? error.message : 'invalid cron' });
+        }
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,133 @@
+// Formula benchmarks (issue 3): (a) a tiered-commission formula over 1,000,000 rows in the sandbox
+// as a ratio to the same logic as a plain host JS function, (b) warm sandbox call overhead,
+// (c) parse + type-check + compile of a ~500-character formula, (d) the same tiered formula as
+// SQL over 1,000,000 rows on PostgreSQL. Run: npm run bench -- formula
+import pg from 'pg';
+import { check, compileJs, compileSql, formulaRuntimeSource, type FormulaSchema } from '@attain/formula';
+import { SandboxPool } from '@attain/sandbox';
+import { benchFormula } from '../../packages/formula/bench/formula-bench.ts';
+import { benchSandbox } from '../../sandbox/bench/sandbox-bench.ts';
+import { freshDatabase, round } from './util.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+/** Marginal 3-tier commission: 5% up to 10k, 8% from 10k to 50k, 12% above. */
+export const TIERED_FORMULA =
+  'IF(amount <= 10000, amount * 5%, IF(amount <= 50000, 500 + (amount - 10000) * 8%, 3700 + (amount - 50000) * 12%))';
+
+const schema: FormulaSchema = {
+  object: (name) =>
+    name === 'deal'
+      ? { name: 'deal', table: 'deal', field: (f) => (f === 'amount' ? { name: 'amount', column: 'amount', type: 'money' } : undefined) }
+      : undefined,
+};
+
+function hostTiered(amount: readonly number[], rowCount: number): number[] {
+  const out = new Array<number>(rowCount);
+  for (let i = 0; i < rowCount; i++) {
+    const x = amount[i]!;
+    out[i] = x <= 10000 ? x * 0.05 : x <= 50000 ? 500 + (x - 10000) * 0.08 : 3700 + (x - 50000) * 0.12;
+  }
+  return out;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const amountOf = (i: number): number => ((i * 7919) % 100_000) + 0.25;
+
+function checked() {
+  const c = check(TIERED_FORMULA, { schema, root: 'deal' });
+  if (!c.ok) throw new Error(c.errors.map((e) => e.message.en).join('; '));
+  return c;
+}
+
+/** (a): the compiled formula (exact decimal runtime) in the sandbox vs a float host function. */
+async function sandboxRatio(): Promise<Record<string, unknown>> {
+  const js = compileJs(checked());
+  const amount = Array.from({ length: ROWS }, (_, i) => amountOf(i));
+  const pool = new SandboxPool({ size: 1, limits: { wallMs: 120_000, memoryMb: 1024 } });
+  try {
+    await pool.ready();
+    const req = { tenant: 'bench', revision: 1, key: 'tiered-formula', prelude: formulaRuntimeSource, source: js.source, columns: { amount }, rowCount: ROWS };
+    const sandboxMs: number[] = [];
+    const hostMs: number[] = [];
+    for (let r = 0; r < RUNS + 1; r++) {
+      let t = performance.now();
+      const out = await pool.runBatch(req);
+      const s = performance.now() - t;
+      t = performance.now();
+      const expected = hostTiered(amount, ROWS);
+      const h = performance.now() - t;
+      for (const i of [0, 1, ROWS >> 1, ROWS - 1]) {
+        if (Math.abs(Number(out[i]) - expected[i]!) > 1e-6) throw new Error(`sandbox and host disagree at row ${i}: ${String(out[i])} vs ${expected[i]}`);
+      }
+      if (r >= 1) {
+        sandboxMs.push(s);
+        hostMs.push(h);
+      }
+    }
+    const s = median(sandboxMs);
+    const h = median(hostMs);
+    return { rows: ROWS, sandboxMs: round(s, 1), hostMs: round(h, 1), ratio: round(s / h, 2), runs: RUNS, note: 'sandbox: compiled formula, exact decimals, text results; host: float64 JS' };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** (d): the same formula compiled to SQL, evaluated over every row (aggregated so no rows travel). */
+async function sqlOverRows(): Promise<Record<string, unknown>> {
+  const url = await freshDatabase('attain_bench_formula');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('create table deal (id bigint primary key, amount numeric(18,2) not null)');
+    await client.query(`insert into deal select i, ((i * 7919) % 100000) + 0.25 from generate_series(0, $1::bigint - 1) as i`, [ROWS]);
+    await client.query('vacuum analyze deal');
+    const c = compileSql(checked(), { alias: 't', schema: 'public' });
+    // Numbered placeholders for pg: the compiler emits `?` for every bound literal.
+    let n = 0;
+    const expr = c.sql.replace(/\?/g, () => `$${++n}`);
+    const sql = `select count(v) as n, sum(v) as total from (select ${expr} as v from public.deal as t) as s`;
+    const base = 'select count(*) as n, sum(amount) as total from public.deal';
+    const times: number[] = [];
+    const scan: number[] = [];
+    let total = '';
+    for (let r = 0; r < RUNS + 1; r++) {
+      let t = performance.now();
+      const res = await client.query(sql, c.bindings);
+      const ms = performance.now() - t;
+      t = performance.now();
+      await client.query(base);
+      const b = performance.now() - t;
+      total = String(res.rows[0].total);
+      if (Number(res.rows[0].n) !== ROWS) throw new Error('SQL formula skipped rows');
+      if (r >= 1) {
+        times.push(ms);
+        scan.push(b);
+      }
+    }
+    const expected = hostTiered(Array.from({ length: ROWS }, (_, i) => amountOf(i)), ROWS).reduce((a, b) => a + b, 0);
+    if (Math.abs(Number(total) - expected) / expected > 1e-9) throw new Error(`SQL total ${total} differs from host ${expected}`);
+    return { rows: ROWS, sqlMs: round(median(times), 1), plainScanMs: round(median(scan), 1), total, runs: RUNS };
+  } finally {
+    await client.end();
+  }
+}
+
+export async function benchFormulaAll(): Promise<Record<string, unknown>> {
+  const compile = await benchFormula();
+  const sandbox = await benchSandbox({ rows: 100_000, runs: 3 });
+  const a = await sandboxRatio();
+  const d = await sqlOverRows();
+  return {
+    a_tieredSandboxVsHost: a,
+    b_warmCallOverheadUs: sandbox.tinyCall,
+    c_parseCheckCompile: compile,
+    d_tieredSqlPostgres: d,
+    formula: TIERED_FORMULA,
+  };
+}
+
+if (import.meta.main) {
+  console.log(JSON.stringify(await benchFormulaAll(), null, 2));
+}
