@@ -79,6 +79,8 @@ export class AccessContext {
 
   private async buildGrant(object: ObjectDef, perm: ObjectPermission): Promise<ObjectGrant> {
     const access: RecordAccess = { hiddenFields: perm.hiddenFields, readOnlyFields: perm.readOnlyFields };
+    // Validation-rule messages come back in the user's language.
+    if (typeof this.principal.user.locale === 'string') access.locale = this.principal.user.locale;
     if (perm.scope === 'own') access.rowFilter = { ownerIn: [this.principal.userId] };
     else if (perm.scope === 'team') access.rowFilter = { ownerIn: await this.teamOwners() };
     const service = await this.store.records(this.tenantName, access);
