@@ -54,8 +54,8 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
   await engine.openPeriod('2026-03');
   const l0 = performance.now();
   await knex.raw(`insert into "${schema}"."attain_incentives_transactions" (id, object, owner_id, product_id, date, amount, currency)
-    select 'o' || g, 'order', 'u' || lpad((111 + (g * 7919) % ?)::text, 5, '0'), 'P' || (g % 10), date '2026-03-01' + (g % 31), round(((g * 104729) % 100000)::numeric / 100 + 1, 2), 'USD'
-    from generate_series(1, ?) g`, [reps.length, TXS]);
+    select 'o' || g, 'order', 'u' || lpad((111 + (g * 7919) % ?)::text, 5, '0'), 'P' || (g % 10), date '2026-03-01' + (g % 31)::int, round(((g * 104729) % 100000)::numeric / 100 + 1, 2), 'USD'
+    from generate_series(1::bigint, ?::bigint) g`, [reps.length, TXS]);
   await knex.raw(`analyze "${schema}"."attain_incentives_transactions"`);
   const loadMs = performance.now() - l0;
 

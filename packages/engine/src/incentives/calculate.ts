@@ -78,14 +78,35 @@ export function calculate(input: CalcInput): CalcResult {
   }
   const inputValues = new Map(input.inputs.map((v) => [`${v.payeeId}|${v.period}|${v.name}`, dec(v.value)]));
   const payeeFilter = input.payees ? new Set(input.payees) : undefined;
+  const planAssignments = new Map<string, Assignment[]>();
+  for (const a of input.assignments) {
+    if (a.kind !== 'plan') continue;
+    const k = `${a.payeeId}|${a.key}`;
+    const list = planAssignments.get(k) ?? [];
+    list.push(a);
+    planAssignments.set(k, list);
+  }
   const pairs = new Set<string>();
   for (const a of input.assignments) {
     if (a.kind === 'plan' && (!payeeFilter || payeeFilter.has(a.payeeId))) pairs.add(`${a.payeeId}|${a.key}`);
   }
 
+  const frozenPayouts = new Map<string, PayoutSummary[]>();
+  for (const p of frozen.payouts) {
+    const k = `${p.payeeId}|${p.planId}`;
+    frozenPayouts.set(k, [...(frozenPayouts.get(k) ?? []), p]);
+  }
+  const frozenLines = new Map<string, StatementLine[]>();
+  for (const l of frozen.lines) {
+    const k = `${l.payeeId}|${l.planId}`;
+    const list = frozenLines.get(k) ?? [];
+    list.push(l);
+    frozenLines.set(k, list);
+  }
+  const plansById = new Map(input.plans.map((p) => [p.id, p]));
   for (const pair of [...pairs].sort()) {
     const [payeeId, planId] = pair.split('|') as [string, string];
-    const plan = input.plans.find((p) => p.id === planId);
+    const plan = plansById.get(planId);
     if (!plan) continue;
     const credits = creditsByPayee.get(payeeId) ?? [];
     const compute = (period: string, version: PlanVersionDef, proration: Dec, ignoreClawback = false) => {
@@ -118,13 +139,13 @@ export function calculate(input: CalcInput): CalcResult {
       return line;
     };
 
-    const lastFrozen = frozen.payouts.filter((p) => p.payeeId === payeeId && p.planId === plan.id && frozen.periods.includes(p.period)).sort((a, b) => a.period.localeCompare(b.period)).pop();
+    const lastFrozen = (frozenPayouts.get(pair) ?? []).filter((p) => frozen.periods.includes(p.period)).sort((a, b) => a.period.localeCompare(b.period)).pop();
     let balance = lastFrozen?.balanceAfter ?? ZERO;
 
     for (const period of periods) {
       const version = versionFor(plan, period);
       if (!version) continue;
-      const proration = prorationFor(input.assignments, plan.id, payeeId, period, version);
+      const proration = prorationFor(planAssignments.get(pair) ?? [], plan.id, payeeId, period, version);
       if (proration === ZERO) continue;
       const { agg, results } = compute(period, version, proration);
       let earned = ZERO;
@@ -182,16 +203,16 @@ export function calculate(input: CalcInput): CalcResult {
       for (const f of [...frozen.periods].filter((p) => p < period).sort()) {
         const fVersion = versionFor(plan as IncentivePlanDoc, f);
         if (!fVersion) continue;
-        const proration = prorationFor(input.assignments, planId, payeeId, f, fVersion);
-        const frozenLines = frozen.lines.filter((l) => l.payeeId === payeeId && l.planId === planId && ((l.period === f && l.kind === 'earning') || ((l.kind === 'adjustment' || l.kind === 'clawback') && l.trace.forPeriod === f)));
-        if (proration === ZERO && frozenLines.length === 0) continue;
+        const proration = prorationFor(planAssignments.get(pair) ?? [], planId, payeeId, f, fVersion);
+        const fLines = (frozenLines.get(pair) ?? []).filter((l) => ((l.period === f && l.kind === 'earning') || ((l.kind === 'adjustment' || l.kind === 'clawback') && l.trace.forPeriod === f)));
+        if (proration === ZERO && fLines.length === 0) continue;
         const now = proration === ZERO ? [] : compute(f, fVersion, proration).results;
         const keep = proration === ZERO || !fVersion.clawback ? now : compute(f, fVersion, proration, true).results;
-        const names = [...new Set([...fVersion.components.map((c) => c.name), ...frozenLines.map((l) => l.component ?? '')])];
+        const names = [...new Set([...fVersion.components.map((c) => c.name), ...fLines.map((l) => l.component ?? '')])];
         for (const name of names) {
           const current = now.find((r) => r.component.name === name);
           const withoutClawback = keep.find((r) => r.component.name === name);
-          const baseline = sum(frozenLines.filter((l) => l.component === name).map((l) => l.amount));
+          const baseline = sum(fLines.filter((l) => l.component === name).map((l) => l.amount));
           const nowAmount = current?.amount ?? ZERO;
           const keepAmount = withoutClawback?.amount ?? ZERO;
           const diff = nowAmount - baseline;

@@ -74,7 +74,7 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
   const when = filterSql(rule.when, 't', whenB, false);
   return {
     text: `insert into ${q('attain_incentives_credits')} (${COLUMNS})
-      select distinct on (1) ${cols} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f ${from}
+      select ${rule.type === 'owner' ? '' : 'distinct on (1) '}${cols} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f ${from}
       where f.fx is not null and ${extra} and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`,
     bindings: [...b, baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB],
   };

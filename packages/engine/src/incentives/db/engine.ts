@@ -117,6 +117,7 @@ export class IncentiveEngine {
       await trx.raw(`delete from ${t('assignments')}`);
       await insertJson(trx, t('assignments'), list.map((a, i) => ({ id: `a${String(i).padStart(8, '0')}`, kind: a.kind, payee_id: a.payeeId, key: a.key, valid_from: a.from, valid_to: a.to ?? null })), { id: 'text', kind: 'text', payee_id: 'text', key: 'text', valid_from: 'date', valid_to: 'date' });
     });
+    await knex.raw(`analyze ${t('assignments')}`);
   }
 
   async setFx(rates: Array<{ currency: string; date: string; rate: string }>): Promise<void> {
@@ -150,6 +151,8 @@ export class IncentiveEngine {
       await insertJson(trx, t('members'), memberships.map((m) => ({ user_id: m.userId, org_unit_id: m.orgUnitId, valid_from: m.from, valid_to: m.to ?? null })), { user_id: 'text', org_unit_id: 'text', valid_from: 'date', valid_to: 'date' });
       await insertJson(trx, t('chain'), chain, { payee_id: 'text', level: 'integer', manager_id: 'text', rule_id: 'text', pct: 'numeric', valid_from: 'date', valid_to: 'date' });
     });
+    await knex.raw(`analyze ${t('chain')}`);
+    await knex.raw(`analyze ${t('members')}`);
   }
 
   /** The org as the records have it today (user.org_unit_id, manager_id; org_unit.parent_id, head_id), valid since ever. */
@@ -192,12 +195,23 @@ export class IncentiveEngine {
     const rules = await this.rules();
     await knex.transaction(async (trx) => {
       if (txIds) await trx.raw(`delete from ${t('credits')} where tx_id = any(?::text[])`, [txIds as string[]]);
-      else await trx.raw(`truncate ${t('credits')}`);
+      else {
+        // Bulk path: secondary indexes are rebuilt once after the load instead of row by row.
+        await trx.raw(`truncate ${t('credits')}`);
+        await trx.raw(`drop index if exists "${schema}"."attain_incentives_credits_payee_id_date_index"`);
+        await trx.raw(`drop index if exists "${schema}"."attain_incentives_credits_tx_id_index"`);
+      }
       for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
         const sql = creditingSql(schema, rule, this.baseCurrency, txIds);
         if (sql) await trx.raw(sql.text, sql.bindings as never[]);
       }
+      if (!txIds) {
+        await trx.raw(`create index "attain_incentives_credits_payee_id_date_index" on ${t('credits')} (payee_id, date)`);
+        await trx.raw(`create index "attain_incentives_credits_tx_id_index" on ${t('credits')} (tx_id)`);
+      }
     });
+    // A full recredit rewrites the table: fresh statistics keep the measure joins on hash plans.
+    if (!txIds) await knex.raw(`analyze ${t('credits')}`);
   }
 
   // ---- periods ---------------------------------------------------------------------------

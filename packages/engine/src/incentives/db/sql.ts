@@ -74,11 +74,13 @@ export function measuresSql(schema: string, version: PlanVersionDef, period: str
       on ch.payee_id = c.payee_id and c.date >= ch.valid_from and (ch.valid_to is null or c.date <= ch.valid_to)
     where c.kind in ('direct', 'split', 'assignment')`;
   const rangeBinds = [start, end, start, end];
-  const text = `with x as (${own} where ${inPeriod} union all ${rolled} and ${inPeriod})
+  const ownPayees = payees ? ' and c.payee_id = any(?::text[])' : '';
+  const rolledPayees = payees ? ' and ch.manager_id = any(?::text[])' : '';
+  const text = `with x as (${own} where ${inPeriod}${ownPayees} union all ${rolled} and ${inPeriod}${rolledPayees})
     select c.payee_id, ${cols.join(', ')} from x c where c.payee_id in (select a.payee_id from ${q('attain_incentives_assignments')} a where a.kind = 'plan' and a.key = ? and a.valid_from <= ?::date and (a.valid_to is null or a.valid_to >= ?::date))
       ${payeeFilter.replace('x.', 'c.')} group by c.payee_id`;
   // Bindings in text order: the period ranges (own, rolled), the aggregates, the plan's payees, the payee filter.
-  return { sql: { text, bindings: [...rangeBinds, ...rangeBinds, ...b, planId, end, start, ...(payees ? [payees] : [])] }, keys };
+  return { sql: { text, bindings: [...rangeBinds, ...(payees ? [payees] : []), ...rangeBinds, ...(payees ? [payees] : []), ...b, planId, end, start, ...(payees ? [payees] : [])] }, keys };
 }
 
 export const decText = (v: bigint): string => fmt(v);
