@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   api: async () => (await import('./api-bench.ts')).benchApi,
   incentives: async () => (await import('./incentives-bench.ts')).benchIncentives,
   formula: async () => (await import('./formula-bench.ts')).benchFormulaAll,
+  workflow: async () => (await import('./workflow-bench.ts')).benchWorkflow,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -93,5 +93,21 @@ describe('approvals in the studio', () => {
     expect((await api(rep, 'GET', `/objects/opportunity/${id}`)).body.next_step).toBe('Discount approved');
     expect(problemsOf(repPage)).toEqual([]);
     expect(problemsOf(phone)).toEqual([]);
+
+    // The admin's flow designer previews who would approve this record; rules show their run log.
+    const desk = await newPage(browser, 1280, 900);
+    await login(desk, h, h.admin.email);
+    await navigate(desk, 'Approval flows');
+    await desk.getByRole('link', { name: 'Discount approval' }).click();
+    await desk.getByTestId('flow-step').first().waitFor();
+    await desk.getByLabel('Record id').fill(id);
+    await desk.getByRole('button', { name: 'Preview approvers' }).click();
+    await expect.poll(() => desk.getByTestId('flow-preview').innerText()).toContain('manager: Mia Manager');
+    await shot(desk, 'workflow-designer');
+    await desk.getByRole('button', { name: 'Save' }).click();
+    await desk.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await navigate(desk, 'Automation rules');
+    await desk.getByText('Run log').first().waitFor();
+    expect(problemsOf(desk)).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { conditionSql, truthy } from './conditions.ts';
 import type { Core, TenantCtx } from './core.ts';
 import { T } from './module.ts';
-import { createRun } from './runs.ts';
+import { createRun, createRuns, type RunInput } from './runs.ts';
 
 type Op = 'create' | 'update' | 'delete';
 
@@ -17,6 +17,8 @@ interface CompiledRules {
   /** One statement evaluating every condition; null when no rule has one. */
   sql: string | null;
   bindings: unknown[];
+  /** The same over many changes at once: a JSON array of [new, old] images. */
+  batchSql: string | null;
   /** Per rule: the indexes of its columns (condition, previous) in the result row. */
   columns: Array<{ condition?: number; previous?: number }>;
 }
@@ -43,11 +45,14 @@ function compileRules(t: TenantCtx, object: string, op: Op, today: string): Comp
     return c;
   });
   let sql: string | null = null;
+  let batchSql: string | null = null;
   if (parts.length && def) {
     const type = `${quoteIdent(t.schema)}.${quoteIdent(def.table)}`;
-    sql = `select ${parts.map((p, i) => `(${p.sql}) as c${i}`).join(', ')} from jsonb_populate_record(null::${type}, ?::jsonb) as n, jsonb_populate_record(null::${type}, ?::jsonb) as o`;
+    const select = parts.map((p, i) => `(${p.sql}) as c${i}`).join(', ');
+    sql = `select ${select} from jsonb_populate_record(null::${type}, ?::jsonb) as n, jsonb_populate_record(null::${type}, ?::jsonb) as o`;
+    batchSql = `select e.i, ${select} from jsonb_array_elements(?::jsonb) with ordinality as e(j, i) cross join lateral jsonb_populate_record(null::${type}, e.j->0) as n cross join lateral jsonb_populate_record(null::${type}, e.j->1) as o`;
   }
-  const out: CompiledRules = { rules, sql, bindings: parts.flatMap((p) => p.bindings), columns };
+  const out: CompiledRules = { rules, sql, batchSql, bindings: parts.flatMap((p) => p.bindings), columns };
   if (cache.size > 500) cache.clear();
   cache.set(key, out);
   return out;
@@ -76,6 +81,10 @@ export async function matchRules(core: Core, t: TenantCtx, e: RecordEvent): Prom
     const res = (await t.knex.raw(c.sql, reorder(c, e) as Knex.RawBinding[])) as { rows: Array<Record<string, unknown>> };
     row = res.rows[0] ?? {};
   }
+  return pick(c, row, changed);
+}
+
+function pick(c: CompiledRules, row: Record<string, unknown>, changed: Set<string> | undefined): AutomationDoc[] {
   return c.rules.filter((r, i) => {
     const cols = c.columns[i] ?? {};
     if (changed && r.trigger.changed?.length && !r.trigger.changed.some((f) => changed.has(f))) return false;
@@ -85,6 +94,42 @@ export async function matchRules(core: Core, t: TenantCtx, e: RecordEvent): Prom
   });
 }
 
+/**
+ * The rules each of many changes (of one tenant) matches, with one statement per object and
+ * operation: evaluation cost is then per row, not per round trip.
+ */
+export async function matchRulesBatch(core: Core, t: TenantCtx, events: readonly RecordEvent[]): Promise<AutomationDoc[][]> {
+  const out: AutomationDoc[][] = events.map(() => []);
+  const groups = new Map<string, number[]>();
+  events.forEach((e, i) => {
+    if (e.op === 'restore') return;
+    const key = `${e.object}\u0000${e.op}`;
+    const list = groups.get(key) ?? [];
+    list.push(i);
+    groups.set(key, list);
+  });
+  const today = core.now().toISOString().slice(0, 10);
+  for (const idx of groups.values()) {
+    const first = events[idx[0] as number] as RecordEvent;
+    const c = compileRules(t, first.object, first.op as Op, today);
+    if (c.rules.length === 0) continue;
+    const rows = new Map<number, Record<string, unknown>>();
+    if (c.batchSql) {
+      const images = idx.map((i) => {
+        const e = events[i] as RecordEvent;
+        return [e.after ?? e.before ?? {}, e.before ?? {}];
+      });
+      const res = (await t.knex.raw(c.batchSql, [...c.bindings, JSON.stringify(images)] as Knex.RawBinding[])) as { rows: Array<Record<string, unknown>> };
+      for (const r of res.rows) rows.set(Number(r.i) - 1, r);
+    }
+    idx.forEach((i, k) => {
+      const e = events[i] as RecordEvent;
+      out[i] = pick(c, rows.get(k) ?? {}, e.op === 'update' ? changedFields(e) : undefined);
+    });
+  }
+  return out;
+}
+
 // The select list's bindings come first in the statement, then the two row images.
 function reorder(c: CompiledRules, e: RecordEvent): unknown[] {
   return [...c.bindings, JSON.stringify(e.after ?? e.before ?? {}), JSON.stringify(e.before ?? {})];
@@ -92,24 +137,42 @@ function reorder(c: CompiledRules, e: RecordEvent): unknown[] {
 
 /** Handles one record event: every matching rule gets a run keyed by the event's job id. */
 export async function handleEvent(core: Core, job: Job): Promise<{ matched: string[] }> {
-  const e = job.payload as RecordEvent;
-  const t = await core.tenant(e.tenant);
-  const matched = await matchRules(core, t, e);
-  if (matched.length === 0) return { matched: [] };
-  await t.knex.transaction(async (trx) => {
-    for (const r of matched) {
-      await createRun(core, trx, t, {
-        key: `evt:${job.id}:${r.id}`,
-        source: 'automation',
-        rule: r.name,
-        object: e.object,
-        recordId: e.recordId,
-        actions: r.actions,
-        context: { actor: e.actor, submitterId: e.actor.userId, op: e.op, image: e.after ?? e.before, previous: e.before },
-      });
-    }
+  return (await handleEvents(core, [job]))[0] ?? { matched: [] };
+}
+
+/** Many events at once (grouped by tenant); runs are created in one transaction per tenant. */
+export async function handleEvents(core: Core, jobs: readonly Job[]): Promise<Array<{ matched: string[] }>> {
+  const results: Array<{ matched: string[] }> = jobs.map(() => ({ matched: [] }));
+  const byTenant = new Map<string, number[]>();
+  jobs.forEach((j, i) => {
+    const tenant = (j.payload as RecordEvent).tenant;
+    byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), i]);
   });
-  return { matched: matched.map((r) => r.name) };
+  for (const [tenant, idx] of byTenant) {
+    const t = await core.tenant(tenant);
+    const events = idx.map((i) => (jobs[i] as Job).payload as RecordEvent);
+    const matched = await matchRulesBatch(core, t, events);
+    if (matched.every((m) => m.length === 0)) continue;
+    const runs: RunInput[] = [];
+    for (const [k, i] of idx.entries()) {
+      const job = jobs[i] as Job;
+      const e = events[k] as RecordEvent;
+      for (const r of matched[k] ?? []) {
+        runs.push({
+          key: `evt:${job.id}:${r.id}`,
+          source: 'automation',
+          rule: r.name,
+          object: e.object,
+          recordId: e.recordId,
+          actions: r.actions,
+          context: { actor: e.actor, submitterId: e.actor.userId, op: e.op, image: e.after ?? e.before, previous: e.before },
+        });
+      }
+      results[i] = { matched: (matched[k] ?? []).map((r) => r.name) };
+    }
+    await t.knex.transaction((trx) => createRuns(core, trx, t, runs));
+  }
+  return results;
 }
 
 /** Fires every scheduled rule whose cron time (in its time zone) has come since the last tick. */

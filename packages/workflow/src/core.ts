@@ -18,6 +18,8 @@ export interface WorkflowOptions {
   maxAttempts?: number;
   /** Seconds between scheduler ticks (SLA sweep and cron rules). */
   tickSeconds?: number;
+  /** Record events evaluated together per handler call (1 turns batching off). */
+  eventBatch?: number;
 }
 
 export interface TenantCtx {
@@ -39,7 +41,7 @@ export interface WorkflowSettings {
 /** The shared state and helpers of one workflow service over one store. */
 export class Core {
   readonly store: Store;
-  readonly opts: Required<Pick<WorkflowOptions, 'webhookTimeoutMs' | 'maxAttempts' | 'tickSeconds'>> & WorkflowOptions;
+  readonly opts: Required<Pick<WorkflowOptions, 'webhookTimeoutMs' | 'maxAttempts' | 'tickSeconds' | 'eventBatch'>> & WorkflowOptions;
   readonly now: () => Date;
   private readonly seeded = new Set<string>();
   onEnsure?: (t: TenantCtx) => Promise<void>;
@@ -48,7 +50,7 @@ export class Core {
 
   constructor(store: Store, opts: WorkflowOptions = {}) {
     this.store = store;
-    this.opts = { webhookTimeoutMs: 10_000, maxAttempts: 5, tickSeconds: 60, ...opts };
+    this.opts = { webhookTimeoutMs: 10_000, maxAttempts: 5, tickSeconds: 60, eventBatch: 50, ...opts };
     this.now = opts.now ?? (() => new Date());
   }
 

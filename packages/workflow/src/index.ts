@@ -4,7 +4,7 @@ export { WorkflowError, type WorkflowErrorCode, type WorkflowErrorDetail } from 
 export type { WorkflowOptions, WorkflowSettings, TenantCtx } from './core.ts';
 export { RUN_QUEUE, listRuns, type RunRow } from './runs.ts';
 export { DELIVER_QUEUE } from './notify/notifier.ts';
-export { matchRules, runSchedules } from './automation.ts';
+export { matchRules, matchRulesBatch, handleEvent, handleEvents, runSchedules } from './automation.ts';
 export { prepareWebhook, signBody, sendWebhook, type WebhookFormat } from './notify/webhook.ts';
 export { render, renderTemplate } from './notify/template.ts';
 export { workflowModule } from './module.ts';

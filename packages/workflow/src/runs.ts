@@ -53,6 +53,22 @@ export interface RunRow {
   finished_at: Date | string | null;
 }
 
+/** Creates many runs (once per key) and their jobs with one insert, in the caller's transaction. */
+export async function createRuns(core: Core, q: Q, t: TenantCtx, inputs: readonly RunInput[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const now = core.now();
+  const rows = inputs.map((input) => ({ id: uuidv7(), key: input.key, source: input.source, rule: input.rule, object: input.object ?? null, record_id: input.recordId ?? null, actions: JSON.stringify(input.actions), context: JSON.stringify(input.context), status: 'ready', created_at: now }));
+  let created = 0;
+  for (let i = 0; i < rows.length; i += 500) {
+    const inserted = (await core.table(q, t, T.runs).insert(rows.slice(i, i + 500)).onConflict('key').ignore().returning('key')) as Array<{ key: string }>;
+    for (const r of inserted) {
+      await core.store.jobs.enqueue({ queue: RUN_QUEUE, tenant: t.tenant, key: `${t.tenantId}:${r.key}`, payload: { tenant: t.tenant, key: r.key }, maxAttempts: core.opts.maxAttempts }, trxOf(q));
+      created++;
+    }
+  }
+  return created;
+}
+
 /** Creates the run (once per key) and its job, in the caller's transaction. */
 export async function createRun(core: Core, q: Q, t: TenantCtx, input: RunInput, opts: { delayMs?: number } = {}): Promise<boolean> {
   const inserted = (await core

@@ -1,8 +1,8 @@
-import type { ApprovalFlowDoc, AutomationDoc, Registry } from '@attain/meta';
+import type { ApprovalFlowDoc, AutomationDoc, Registry, WorkflowActionDoc } from '@attain/meta';
 import type { BackgroundModule, Job, Store } from '@attain/store';
 import { CronExpressionParser } from 'cron-parser';
 import { Approvals } from './approvals.ts';
-import { handleEvent, runSchedules } from './automation.ts';
+import { handleEvents, runSchedules } from './automation.ts';
 import { checkCondition } from './conditions.ts';
 import { Core, type TenantCtx, type WorkflowOptions } from './core.ts';
 import { WorkflowError, type WorkflowErrorDetail } from './errors.ts';
@@ -40,12 +40,31 @@ export class Workflow {
       name: 'workflow',
       subscriptions: [{ consumer: EVENT_CONSUMER }],
       handlers: {
-        [`event:${EVENT_CONSUMER}`]: (job) => handleEvent(this.core, job),
+        [`event:${EVENT_CONSUMER}`]: (job) => this.eventJob(job),
         [RUN_QUEUE]: (job) => this.runJob(job),
         [DELIVER_QUEUE]: (job) => this.deliverJob(job),
         [TICK_QUEUE]: (job) => this.tickJob(job),
       },
     };
+  }
+
+  /**
+   * One event job, plus up to `eventBatch - 1` more due ones claimed (leased, skip-locked) from
+   * the same queue, evaluated together: the runner calls handlers one at a time, so batching
+   * here is what turns 100 rules × N changes into one statement per batch.
+   */
+  async eventJob(job: Job): Promise<unknown> {
+    const extra = this.core.opts.eventBatch > 1 ? await this.core.store.jobs.claim([job.queue], { limit: this.core.opts.eventBatch - 1, leaseMs: 120_000 }) : [];
+    let results: Array<{ matched: string[] }>;
+    try {
+      results = await handleEvents(this.core, [job, ...extra]);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      for (const x of extra) await this.core.store.jobs.fail(x.id, message, new Date(Date.now() + 1000 * 2 ** Math.min(x.attempts, 10)));
+      throw error;
+    }
+    for (const [i, x] of extra.entries()) await this.core.store.jobs.complete(x.id, results[i + 1] ?? null);
+    return results[0];
   }
 
   async runJob(job: Job): Promise<unknown> {
@@ -153,11 +172,21 @@ export function checkWorkflowDocs(registry: Registry): WorkflowErrorDetail[] {
         else throw error;
       }
     };
+    // `=formula` values of update/create actions are evaluated on the triggering record.
+    const actions = (object: string | undefined, list: WorkflowActionDoc[] | undefined, path: string) => {
+      if (!object) return;
+      (list ?? []).forEach((a, i) => {
+        for (const [field, v] of Object.entries(a.set ?? {})) if (typeof v === 'string' && v.startsWith('=')) formula(object, v.slice(1), `${path}/${i}/set/${field}`);
+      });
+    };
     for (const f of t.registry.documentsOf('approval_flow') as ApprovalFlowDoc[]) {
       formula(f.object, f.entryCondition, `approval_flow "${f.name}" /entryCondition`);
       f.steps.forEach((s, i) => formula(f.object, s.condition, `approval_flow "${f.name}" /steps/${i}/condition`));
+      actions(f.object, f.onApprove, `approval_flow "${f.name}" /onApprove`);
+      actions(f.object, f.onReject, `approval_flow "${f.name}" /onReject`);
     }
     for (const r of t.registry.documentsOf('automation') as AutomationDoc[]) {
+      actions(r.object, r.actions, `automation "${r.name}" /actions`);
       if (r.object) {
         formula(r.object, r.condition, `automation "${r.name}" /condition`);
         formula(r.object, r.trigger.previous, `automation "${r.name}" /trigger/previous`);

@@ -153,9 +153,9 @@ describe('automation rules', () => {
     expect(await wfA.approvals.instancesFor(t, 'deal', small)).toEqual([]);
     const { checkWorkflowDocs } = await import('../src/index.ts');
     const { Registry } = await import('@attain/meta');
-    const bad = Registry.fromDocuments([...baseDocs(), { ...rule, condition: 'nosuch > 1', trigger: { type: 'schedule', cron: 'not a cron' } }]);
+    const bad = Registry.fromDocuments([...baseDocs(), { ...rule, condition: 'nosuch > 1', trigger: { type: 'schedule', cron: 'not a cron' }, actions: [{ type: 'update', set: { notes: '=1 +' } }] }]);
     expect(checkWorkflowDocs(bad).map((p) => p.rule)).toEqual(expect.arrayContaining(['cron']));
-    expect(checkWorkflowDocs(bad).length).toBe(2);
+    expect(checkWorkflowDocs(bad).length).toBe(3);
     expect(createHmac).toBeDefined();
   });
 });

@@ -1,3 +1,4 @@
 // Feature modules that register extra screens import './routes.ts' and call registerRoutes();
 // list them here so the shell picks them up. Built-in screens are registered in routes.ts.
 export {};
+import './workflow/index.ts';

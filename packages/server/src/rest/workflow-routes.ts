@@ -96,8 +96,12 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === (request.params as { name: string }).name);
     if (!flow) throw notFound('no such approval flow');
     const id = uuid(b.recordId, 'record');
-    await visibleRecord(access, flow.object, id);
-    return { steps: await wf.approvals.preview(await tenantOf(access), flow.name, id, access.principal.userId) };
+    const grant = await visibleRecord(access, flow.object, id);
+    // Who would approve if the record's owner submitted it (or the given submitter, or me).
+    const record = await grant.service.get(flow.object, id);
+    const owner = typeof record?.owner_id === 'string' ? record.owner_id : undefined;
+    const submitter = b.submitterId === undefined ? (owner ?? access.principal.userId) : uuid(b.submitterId, 'user');
+    return { steps: await wf.approvals.preview(await tenantOf(access), flow.name, id, submitter) };
   });
 
   // --- approvals -----------------------------------------------------------------------------
