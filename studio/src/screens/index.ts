@@ -2,3 +2,4 @@
 // list them here so the shell picks them up. Built-in screens are registered in routes.ts.
 export {};
 import './workflow/index.ts';
+import './goals/index.ts';

@@ -6,6 +6,7 @@ import { recomputeScope, rollUpAll } from './actuals.ts';
 import { goalsContext, kpisOn, type GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
 import { applyUserChange, seedMemberships } from './membership.ts';
+import { alertHandlers, type AlertScheduleOptions } from './alerts-jobs.ts';
 
 export const GOALS_CONSUMER = 'goals.attainment';
 
@@ -44,8 +45,8 @@ function allKpis(ctx: GoalsContext): CompiledKpi[] {
   return [...new Set(ctx.registry.documentsOf('kpi').map((k) => k.object))].flatMap((o) => kpisOn(ctx, o));
 }
 
-/** The goals module's background work: one subscription to record events, handled incrementally. */
-export function goalsBackground(store: Store): BackgroundModule {
+/** The goals module's background work: record events handled incrementally, and scheduled alerts. */
+export function goalsBackground(store: Store, alerts: AlertScheduleOptions = {}): BackgroundModule {
   return {
     name: 'goals',
     subscriptions: [{ consumer: GOALS_CONSUMER }],
@@ -59,6 +60,7 @@ export function goalsBackground(store: Store): BackgroundModule {
         await applyRecordEvent(ctx, event);
         return null;
       },
+      ...alertHandlers(store, alerts),
     },
   };
 }

@@ -38,6 +38,22 @@ export const goalsModule: TenantModule = {
           month date primary key, closed_at timestamptz not null default now(), closed_by uuid)`);
       },
     },
+    {
+      // Alerts: rules, the firings already notified (by key, so a re-run never notifies twice)
+      // and the in-app notices of each recipient.
+      version: 2,
+      async up(trx, schema) {
+        const s = Q(schema);
+        await trx.raw(`create table if not exists ${s}.attain_goals_alert_rule (
+          name text primary key, rule jsonb not null, updated_at timestamptz not null default now())`);
+        await trx.raw(`create table if not exists ${s}.attain_goals_alert (
+          key text primary key, rule text not null, kind text not null, subject_id uuid not null, params jsonb not null, fired_at timestamptz not null)`);
+        await trx.raw(`create table if not exists ${s}.attain_goals_notice (
+          id uuid primary key default gen_random_uuid(), user_id uuid not null, kind text not null, rule text not null, subject_id uuid not null,
+          params jsonb not null, key text not null unique, created_at timestamptz not null default now(), read_at timestamptz)`);
+        await trx.raw(`create index if not exists attain_goals_notice_user on ${s}.attain_goals_notice (user_id, created_at desc)`);
+      },
+    },
   ],
 };
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  approveVersion, attainment, computeSplit, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
+  approveVersion, attainment, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, scheduleAlerts, computeSplit, fromUnits, isDecimal, planDoc, reconcile, toUnits, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
   recomputeAll, recomputeScope, rejectVersion, saveDraft, seedMemberships, submitVersion, teamOf, unitOf, GoalsError,
   type GoalsContext, type MembershipInput, type PlanRequest,
 } from '@attain/engine';
@@ -111,6 +111,53 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return saveDraft(ctx, plan, planRequest(body(request)), access.principal.userId);
   });
 
+  // One version with the request it was saved from (method, weights, locks), so the split
+  // screen can reopen it and keep editing.
+  app.get('/goals/plans/:plan/versions/:id', async (request) => {
+    const access = requireAccess(request);
+    const ctx = await context(access);
+    const { plan, id } = request.params as { plan: string; id: string };
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('invalid_id', 'not a version id', [{ path: '/id', rule: 'format', message: 'must be a uuid' }]);
+    const version = (await listVersions(ctx, plan)).find((v) => v.id === id);
+    if (!version) throw new GoalsError('unknown_version', 'no such plan version', [{ path: '/version', rule: 'unknown_reference', message: 'no such version' }], 404);
+    const row = (await ctx.knex.raw(`SELECT settings FROM ${ctx.t.planVersion} WHERE id = ?`, [id])).rows[0] as { settings: { method?: string; weights?: Record<string, string>; locks?: Array<{ node: string; month: string | null; value: string }> } };
+    const scale = kpiOf(ctx, planDoc(ctx, plan).kpi).scale;
+    // Locks are kept in KPI units (integers at the KPI's scale); the API speaks decimals.
+    const locks = (row.settings.locks ?? []).map((l) => ({ node: l.node, ...(l.month ? { month: l.month } : {}), value: fromUnits(BigInt(l.value), scale) }));
+    return { version, request: { total: version.total, method: row.settings.method ?? 'equal', weights: row.settings.weights ?? {}, locks } };
+  });
+
+  // Bottom-up entry next to the top-down split: per node and month, both numbers and the gap.
+  app.post('/goals/plans/:plan/reconcile', async (request) => {
+    const access = requireAccess(request);
+    const ctx = await context(access);
+    const { plan } = request.params as { plan: string };
+    const b = body(request);
+    const entries = b.bottomUp ?? {};
+    if (!entries || typeof entries !== 'object' || Array.isArray(entries)) throw badRequest('invalid_body', '"bottomUp" must map rows to 12 monthly numbers', [{ path: '/bottomUp', rule: 'type', message: 'must be an object' }]);
+    const split = await computeSplit(ctx, plan, planRequest(b));
+    const { months, scale } = split.grid;
+    const bottomUp = new Map<string, bigint[]>();
+    const issues: Array<{ path: string; rule: string; message: string }> = [];
+    for (const [node, row] of Object.entries(entries as Record<string, unknown>)) {
+      if (!Array.isArray(row) || row.length !== months.length) {
+        issues.push({ path: `/bottomUp/${node}`, rule: 'type', message: `must list ${months.length} monthly numbers` });
+        continue;
+      }
+      bottomUp.set(node, row.map((v, j) => {
+        if (!isDecimal(v)) {
+          issues.push({ path: `/bottomUp/${node}/${months[j]}`, rule: 'type', message: 'must be a decimal number written as a string' });
+          return 0n;
+        }
+        return toUnits(v, scale);
+      }));
+    }
+    if (issues.length) throw new GoalsError('reconcile_invalid', 'the bottom-up numbers were refused', issues.slice(0, 50));
+    const rows = reconcile(split.root, split.cells, bottomUp, months.length);
+    const dec = (r: readonly bigint[]) => r.map((v) => fromUnits(v, scale));
+    return { months, data: rows.map((r) => ({ node: r.node, topDown: dec(r.topDown), bottomUp: dec(r.bottomUp), gap: dec(r.gap), gapYear: fromUnits(r.gap.reduce((a, v) => a + v, 0n), scale) })) };
+  });
+
   app.post('/goals/plans/:plan/versions/:id/:action', async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
@@ -150,7 +197,17 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     await assertMaySee(access, ctx, kpi, board ? subjects.filter((s) => s.kind === 'person') : subjects);
     const data = await attainment(ctx, { kpi, period, subjects, asOf, pacing });
     const myUnit = await unitOf(ctx, access.principal.userId, asOf);
-    return { data, asOf, myUnit };
+    // A person's own rank among the people of their unit, without showing the peers' numbers.
+    let peers: { rank: number; of: number } | null = null;
+    if (!board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === access.principal.userId && myUnit) {
+      const people = (await teamOf(ctx, myUnit, asOf)).filter((s) => s.kind === 'person');
+      if (people.length > 1) {
+        const ranked = await attainment(ctx, { kpi, period, subjects: people, asOf, pacing });
+        const me = ranked.find((r) => r.subject.id === access.principal.userId);
+        if (me?.rank) peers = { rank: me.rank, of: ranked.length };
+      }
+    }
+    return { data, asOf, myUnit, peers };
   });
 
   app.get('/goals/measure', async (request) => {
@@ -199,5 +256,51 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const out: Record<string, number> = {};
     for (const k of access.registry.documentsOf('kpi')) out[k.name] = (await recomputeAll(ctx, kpiOf(ctx, k.name))).rows;
     return { rows: out };
+  });
+
+  // Alert rules (admin) and each user's goal alerts. Saving a rule starts the tenant's schedule.
+  app.get('/goals/alerts/rules', async (request) => {
+    const access = requireAccess(request);
+    requireAdmin(access);
+    return { data: await listRules(await context(access)) };
+  });
+
+  app.put('/goals/alerts/rules/:name', async (request) => {
+    const access = requireAccess(request);
+    requireAdmin(access);
+    const ctx = await context(access);
+    const { name } = request.params as { name: string };
+    const b = body(request);
+    if (b.name !== name) throw badRequest('invalid_body', 'the rule name does not match the URL', [{ path: '/name', rule: 'const', message: `must be "${name.slice(0, 64)}"` }]);
+    const rule = await putRule(ctx, b);
+    await scheduleAlerts(store, access.tenantName);
+    return rule;
+  });
+
+  app.delete('/goals/alerts/rules/:name', async (request, reply) => {
+    const access = requireAccess(request);
+    requireAdmin(access);
+    if (!(await deleteRule(await context(access), (request.params as { name: string }).name))) throw new GoalsError('unknown_rule', 'no such alert rule', [{ path: '/name', rule: 'unknown_reference', message: 'no such rule' }], 404);
+    return reply.code(204).send();
+  });
+
+  // Evaluates the rules now (what the scheduled job does), for an admin checking a new rule.
+  app.post('/goals/alerts/run', async (request) => {
+    const access = requireAccess(request);
+    requireAdmin(access);
+    return evaluateAlerts(await context(access), new Date(), inAppNotifier);
+  });
+
+  app.get('/goals/notifications', async (request) => {
+    const access = requireAccess(request);
+    return noticesFor(await context(access), access.principal.userId, 50);
+  });
+
+  app.post('/goals/notifications/read', async (request) => {
+    const access = requireAccess(request);
+    const b = body(request);
+    const ids = b.ids === 'all' ? 'all' : Array.isArray(b.ids) && b.ids.length <= 500 && b.ids.every((i) => typeof i === 'string') ? (b.ids as string[]) : undefined;
+    if (!ids) throw badRequest('invalid_body', '"ids" must be "all" or a list of ids', [{ path: '/ids', rule: 'type', message: 'must be "all" or an array of ids' }]);
+    return { read: await markNoticesRead(await context(access), access.principal.userId, ids) };
   });
 }
