@@ -41,34 +41,57 @@ function checked() {
   return c;
 }
 
-/** (a): the compiled formula (exact decimal runtime) in the sandbox vs a float host function. */
+type Variant = { js: ReturnType<typeof compileJs>; output?: 'float64'; parallel?: boolean };
+
+/**
+ * (a): the compiled formula in the sandbox vs a float host function. Headline: numeric output
+ * (`numericOutput` + `output: 'float64'`), exact safe-integer fast path, one worker. Variants:
+ * decimal-text output (the default contract), parallel, and the general BigInt path alone.
+ */
 async function sandboxRatio(): Promise<Record<string, unknown>> {
-  const js = compileJs(checked());
+  const c = checked();
   const amount = Array.from({ length: ROWS }, (_, i) => amountOf(i));
-  const pool = new SandboxPool({ size: 1, limits: { wallMs: 120_000, memoryMb: 1024 } });
+  const pool = new SandboxPool({ size: 2, limits: { wallMs: 120_000, memoryMb: 1024 } });
   try {
     await pool.ready();
-    const req = { tenant: 'bench', revision: 1, key: 'tiered-formula', prelude: formulaRuntimeSource, source: js.source, columns: { amount }, rowCount: ROWS };
-    const sandboxMs: number[] = [];
-    const hostMs: number[] = [];
-    for (let r = 0; r < RUNS + 1; r++) {
-      let t = performance.now();
-      const out = await pool.runBatch(req);
-      const s = performance.now() - t;
-      t = performance.now();
-      const expected = hostTiered(amount, ROWS);
-      const h = performance.now() - t;
-      for (const i of [0, 1, ROWS >> 1, ROWS - 1]) {
-        if (Math.abs(Number(out[i]) - expected[i]!) > 1e-6) throw new Error(`sandbox and host disagree at row ${i}: ${String(out[i])} vs ${expected[i]}`);
+    const measure = async (key: string, v: Variant, runs = RUNS) => {
+      const req = { tenant: 'bench', revision: 1, key, prelude: formulaRuntimeSource, source: v.js.source, columns: { amount }, rowCount: ROWS, ...(v.output ? { output: v.output } : {}), ...(v.parallel ? { parallel: true } : {}) };
+      const sandboxMs: number[] = [];
+      const hostMs: number[] = [];
+      for (let r = 0; r < runs + 1; r++) {
+        let t = performance.now();
+        const out = (await pool.runBatch(req)) as ArrayLike<unknown>;
+        const s = performance.now() - t;
+        t = performance.now();
+        const expected = hostTiered(amount, ROWS);
+        const h = performance.now() - t;
+        for (const i of [0, 1, ROWS >> 1, ROWS - 1]) {
+          if (Math.abs(Number(out[i]) - expected[i]!) > 1e-6) throw new Error(`sandbox and host disagree at row ${i}: ${String(out[i])} vs ${expected[i]}`);
+        }
+        if (r >= 1) {
+          sandboxMs.push(s);
+          hostMs.push(h);
+        }
       }
-      if (r >= 1) {
-        sandboxMs.push(s);
-        hostMs.push(h);
-      }
-    }
-    const s = median(sandboxMs);
-    const h = median(hostMs);
-    return { rows: ROWS, sandboxMs: round(s, 1), hostMs: round(h, 1), ratio: round(s / h, 2), runs: RUNS, note: 'sandbox: compiled formula, exact decimals, text results; host: float64 JS' };
+      const sm = median(sandboxMs);
+      const hm = median(hostMs);
+      return { sandboxMs: round(sm, 1), hostMs: round(hm, 1), ratio: round(sm / hm, 2) };
+    };
+    const numeric = compileJs(c, { numericOutput: true });
+    const text = compileJs(c);
+    const head = await measure('tiered-numeric', { js: numeric, output: 'float64' });
+    return {
+      rows: ROWS,
+      runs: RUNS,
+      fastPath: numeric.fast,
+      ...head,
+      note: 'sandbox: compiled formula, exact (safe-integer fast path, BigInt fallback), numericOutput + output float64, 1 worker; host: float64 JS',
+      variants: {
+        parallelFloat64: await measure('tiered-numeric', { js: numeric, output: 'float64', parallel: true }),
+        decimalText: await measure('tiered-text', { js: text }),
+        generalPathText: await measure('tiered-general', { js: compileJs(c, { fastPath: false }) }, 1),
+      },
+    };
   } finally {
     await pool.close();
   }

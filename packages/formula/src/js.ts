@@ -3,12 +3,23 @@
 // prelude `formulaRuntimeSource` (global `__attain_rt`) in the same context.
 import { powerJs } from './functions/builtins.ts';
 import { kindOf } from './functions/helpers.ts';
+import { compileFast, type FastInput } from './js-fast.ts';
 import type { JsEmitCtx } from './functions/registry.ts';
-import type { CheckedFormula, FormulaType, TNode } from './types.ts';
+import { isNumeric, type CheckedFormula, type FormulaType, type TNode } from './types.ts';
 
 export interface CompileJsOptions {
   /** Fixed date for TODAY() as YYYY-MM-DD; default: the current UTC date inside the isolate. */
   today?: string;
+  /**
+   * Numeric results as JS numbers (the nearest double to the exact decimal) instead of decimal
+   * strings, returned as a Float64Array (NULL = NaN) unless a row has an error, then as an array
+   * of numbers / null / `{error}`. Only for numeric result types (see `numericOutput` in the result).
+   */
+  numericOutput?: boolean;
+  /** Static scale of the fast path per numeric input path (default money 2, percent/number 4, integer 0). */
+  inputScales?: Record<string, number>;
+  /** Default true; false compiles only the general BigInt path (differential tests, benchmarks). */
+  fastPath?: boolean;
 }
 
 export interface CompiledJs {
@@ -18,6 +29,10 @@ export interface CompiledJs {
   /** For each collection input: the child-relative paths each child row object must carry. */
   collections: Record<string, string[]>;
   type: FormulaType;
+  /** True when outputs are numbers (numericOutput requested and the result type is numeric). */
+  numericOutput: boolean;
+  /** True when a safe-integer fast path was compiled (rows it cannot do exactly use the BigInt path). */
+  fast: boolean;
 }
 
 const READ: Record<string, string> = { dec: 'R.inDec', text: 'R.inText', bool: 'R.inBool', date: 'R.inDate', datetime: 'R.inDateTime' };
@@ -127,24 +142,31 @@ export function compileJs(checked: CheckedFormula, opts: CompileJsOptions = {}):
   if (opts.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.today)) throw new Error('today must be YYYY-MM-DD');
   const c = new JsCompiler(opts.today);
   const expr = c.node(checked.ast);
+  const numeric = opts.numericOutput === true && isNumeric(checked.type);
   const lines: string[] = ['(() => {', 'const R = __attain_rt;', ...c.hoisted, 'return (columns, rowCount) => {'];
   const reads: string[] = [];
+  const fastInputs: FastInput[] = [];
   let i = 0;
   for (const [key, s] of c.scalars) {
     lines.push(`const s${i} = columns[${JSON.stringify(key)}] || [];`);
     reads.push(`const ${s.v} = ${READ[kindOf(s.type)]}(s${i}[i]);`);
+    fastInputs.push({ key, column: `s${i}`, type: s.type });
     i++;
   }
   for (const [key, col] of c.collections) lines.push(`const ${col.c} = columns[${JSON.stringify(key)}] || [];`);
-  lines.push(
-    'const out = new Array(rowCount);',
-    'for (let i = 0; i < rowCount; i++) {',
-    `out[i] = R.run(() => { ${reads.join(' ')} return ${expr}; }, ${JSON.stringify(checked.type)});`,
-    '}',
-    'return out;',
-    '};',
-    '})()',
-  );
+  const fast = c.collections.size === 0 && opts.fastPath !== false ? compileFast(checked.ast, checked.type, fastInputs, numeric, opts.inputScales) : null;
+  const slow = `R.run(() => { ${reads.join(' ')} return ${expr}; }, ${JSON.stringify(checked.type)})`;
+  lines.push(`const slow = (i) => ${slow};`);
+  lines.push(numeric ? 'const out = new Float64Array(rowCount); const errs = [];' : 'const out = new Array(rowCount);');
+  lines.push('for (let i = 0; i < rowCount; i++) {');
+  if (fast) lines.push('f: {', ...fast.lines, `out[i] = ${fast.result};`, 'continue;', '}');
+  if (numeric) {
+    // Errors cannot live in a Float64Array: collect them, and return a plain array if any.
+    lines.push('const v = R.numCell(slow(i));', "if (v === null) out[i] = NaN; else if (typeof v === 'number') out[i] = v; else { out[i] = NaN; errs.push(i, v); }");
+  } else lines.push('out[i] = slow(i);');
+  lines.push('}');
+  if (numeric) lines.push('if (errs.length > 0) { const cells = Array.from(out, (x) => (x === x ? x : null)); for (let k = 0; k < errs.length; k += 2) cells[errs[k]] = errs[k + 1]; return cells; }');
+  lines.push('return out;', '};', '})()');
   const collections: Record<string, string[]> = {};
   for (const [key, col] of c.collections) collections[key] = [...col.fields].sort();
   return {
@@ -152,5 +174,7 @@ export function compileJs(checked: CheckedFormula, opts: CompileJsOptions = {}):
     inputs: [...c.scalars.keys(), ...c.collections.keys()],
     collections,
     type: checked.type,
+    numericOutput: numeric,
+    fast: fast !== null,
   };
 }

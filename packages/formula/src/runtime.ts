@@ -269,6 +269,113 @@ export function createRuntime() {
     return null;
   };
 
+  // --- fast path (see js-fast.ts): a decimal held as a safe-integer JS number m at a scale S
+  // fixed by the compiled code (value m·10^-S). Every helper returns NaN when it cannot give the
+  // exact result (not a simple decimal, more decimals than S, beyond 2^53); the caller then
+  // re-runs the row with the BigInt decimals above.
+  const MAXS = 9007199254740991;
+  // Below 2^51, x·10^k of a double x rounds to the exact integer when x has k decimals.
+  const LIM = 2251799813685248;
+  const P10N: number[] = [1];
+  for (let k = 1; k <= 22; k++) P10N.push(P10N[k - 1]! * 10);
+  let lastScale = 0;
+  let lastNum = 0;
+  const fxs = (t: string, S: number): number => {
+    const n = t.length;
+    let i = 0;
+    let negative = false;
+    const c0 = n > 0 ? t.charCodeAt(0) : 0;
+    if (c0 === 45 || c0 === 43) {
+      negative = c0 === 45;
+      i = 1;
+    }
+    let m = 0;
+    let digits = 0;
+    let frac = -1;
+    for (; i < n; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        m = m * 10 + (c - 48);
+        digits++;
+        if (frac >= 0) frac++;
+      } else if (c === 46 && frac < 0) frac = 0;
+      else return NaN;
+    }
+    const s = frac < 0 ? 0 : frac;
+    if (digits === 0 || s > S || m > MAXS) return NaN;
+    const r = m * P10N[S - s]!;
+    if (r > MAXS) return NaN;
+    lastScale = s;
+    return negative ? -r : r;
+  };
+  /** Input value -> m at scale S, or NaN (null, unparsable, more than S decimals, too large). */
+  const fx = (v: unknown, S: number): number => {
+    if (typeof v === 'number') {
+      const p = P10N[S]!;
+      const m = Math.round(v * p);
+      if (!(m < LIM && m > -LIM) || m / p !== v) return NaN;
+      lastScale = -1;
+      lastNum = v;
+      return m;
+    }
+    return typeof v === 'string' ? fxs(v, S) : NaN;
+  };
+  /** Display scale of the last value fx accepted (a JS number: the decimals of its shortest text). */
+  const fxd = (): number => {
+    if (lastScale >= 0) return lastScale;
+    let k = 0;
+    while (k < 22 && Math.round(lastNum * P10N[k]!) / P10N[k]! !== lastNum) k++;
+    return k;
+  };
+  const weightOf = (m: number, S: number): number => {
+    let w = 3;
+    while (S + 4 * w > 0 && (S + 4 * w > 22 || m < P10N[S + 4 * w]!)) w--;
+    return w;
+  };
+  const firstOf = (m: number, S: number, w: number): number => {
+    const e = S + 4 * w;
+    if (e <= 0) return m * P10N[-e]!;
+    const p = P10N[e]!;
+    return (m - (m % p)) / p;
+  };
+  /** a ÷ b as m at scale 10 with PostgreSQL's division scale and double rounding (div above); display scales <= 10. */
+  const fdiv = (ma: number, Sa: number, mb: number, Sb: number): number => {
+    if (mb === 0) return NaN;
+    if (ma === 0) return 0;
+    const A = Math.abs(ma);
+    const B = Math.abs(mb);
+    const N = A * P10N[10 - Sa + Sb]!;
+    if (N > MAXS) return NaN;
+    const w1 = weightOf(A, Sa);
+    const w2 = weightOf(B, Sb);
+    const qw = w1 - w2 - (firstOf(A, Sa, w1) <= firstOf(B, Sb, w2) ? 1 : 0);
+    const k = Math.max(6 - 4 * qw, 0);
+    const r = N % B;
+    let q = (N - r) / B;
+    if (2 * r >= B || (k > 0 && k < 16 && (B - 2 * r) * P10N[k]! <= B)) q++;
+    return (ma < 0) !== (mb < 0) ? -q : q;
+  };
+  /** ROUND (mode 0), ROUNDUP (1), ROUNDDOWN (2) of m at scale S to n < S digits: m at scale max(n, 0). */
+  const fround = (m: number, S: number, n: number, mode: number): number => {
+    const p = P10N[S - n]!;
+    const r = m % p;
+    let q = (m - r) / p;
+    if (r !== 0 && (mode === 0 ? 2 * Math.abs(r) >= p : mode === 1)) q += m < 0 ? -1 : 1;
+    const res = n >= 0 ? q : q * P10N[-n]!;
+    return res <= MAXS && res >= -MAXS ? res + 0 : NaN;
+  };
+  /** Text of m at scale S shown with d <= S decimals (PostgreSQL's display scale). */
+  const ftext = (m: number, S: number, d: number): string => {
+    const q = S > d ? m / P10N[S - d]! : m;
+    const negative = q < 0;
+    let digits = String(negative ? -q : q);
+    if (d > 0) {
+      digits = digits.padStart(d + 1, '0');
+      digits = `${digits.slice(0, digits.length - d)}.${digits.slice(digits.length - d)}`;
+    }
+    return negative ? `-${digits}` : digits;
+  };
+
   const rt = {
     FormulaErr,
     fail,
@@ -477,6 +584,9 @@ export function createRuntime() {
       for (const [rk, rv] of rows) if (cmp(k as Kind, key, rk) === 0) return rv;
       return fail(NA);
     },
+    fx, fxd, fdiv, fround, ftext,
+    /** A result cell of `run` as a number (decimal text -> nearest double); null and errors pass through. */
+    numCell: (v: unknown): unknown => (typeof v === 'string' ? Number(v) : v),
     run: (f: () => unknown, k: string): unknown => {
       try {
         return rt.out(k, f());

@@ -327,8 +327,11 @@ function lookupDef(): FunctionDef {
   };
 }
 
+/** The `js` emitters of the built-in library: the JS fast path only specialises these (not plugins). */
+export const BUILTIN_JS = new WeakSet<FunctionDef['js']>();
+
 export function builtinFunctions(): FunctionDef[] {
-  return [
+  const defs: FunctionDef[] = [
     ifDef(),
     ifsDef(),
     switchDef(),
@@ -522,6 +525,8 @@ export function builtinFunctions(): FunctionDef[] {
     tierDef(),
     lookupDef(),
   ];
+  for (const d of defs) BUILTIN_JS.add(d.js);
+  return defs;
 }
 
 /** Exact integer power when the exponent is a constant integer in [-64, 64]. */
