@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { readMetadataDir } from '@attain/meta/node';
 import { openTestStore } from '@attain/store';
 import { buildServer, hashPassword, registerStudio } from '@attain/server';
+import { backgroundModules, startBackground } from '../../packages/cli/src/background.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const STUDIO = join(ROOT, 'studio');
@@ -63,7 +64,8 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `background`: also run the background modules the CLI runs (record events → attainment, incentives, …). */
+export async function startHarness(opts: { background?: boolean } = {}): Promise<Harness> {
   buildStudioIfStale();
   const store = await openTestStore();
   const tenant = `e2e${process.pid}${Date.now().toString(36)}`;
@@ -86,6 +88,7 @@ export async function startHarness(): Promise<Harness> {
 
   const app = await buildServer({ store, jwtSecret: 'e'.repeat(48), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, logger: false });
   await registerStudio(app, DIST);
+  const runner = opts.background ? startBackground(store, backgroundModules(store)) : undefined;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -96,6 +99,7 @@ export async function startHarness(): Promise<Harness> {
     admin,
     rep,
     close: async () => {
+      await runner?.stop();
       await app.close();
       await store.close();
     },

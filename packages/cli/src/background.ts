@@ -1,6 +1,6 @@
 import { JobRunner, type BackgroundModule, type Store } from '@attain/store';
 import { workflowFor } from '@attain/workflow';
-import { goalsBackground } from '@attain/engine';
+import { goalsBackground, incentivesBackground } from '@attain/engine';
 
 /**
  * The platform modules that do background work (automation, notifications, attainment, …).
@@ -8,7 +8,7 @@ import { goalsBackground } from '@attain/engine';
  * sure each job runs once.
  */
 export function backgroundModules(store: Store): BackgroundModule[] {
-  return [workflowFor(store).background(), goalsBackground(store)];
+  return [workflowFor(store).background(), goalsBackground(store), incentivesBackground(store)];
 }
 
 export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {

@@ -3,3 +3,4 @@
 export {};
 import './workflow/index.ts';
 import './goals/index.ts';
+import './incentives/index.ts';

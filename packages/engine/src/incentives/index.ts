@@ -13,3 +13,5 @@ export { calculate, versionFor, prorationFor, type CalcInput, type CalcResult, t
 export { lintPlan, lintTiers, lintCreditingRules, lintSplits, type LintIssue, type LintContext } from './linter.ts';
 export { IncentiveEngine, IncentiveError, PERIOD_FLOW, FROZEN, type PeriodStatus, type RunStats } from './db/engine.ts';
 export { INCENTIVES_MODULE } from './db/schema.ts';
+export { previewPlan, type PreviewCurve, type PreviewResult, type PreviewSample } from './preview.ts';
+export { incentivesBackground, INCENTIVES_CONSUMER } from './background.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { IncentiveEngine, IncentiveError, fmt, lintPlan, type CreditingRuleDoc, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
+import { IncentiveEngine, IncentiveError, fmt, lintPlan, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
 import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin } from '../rbac/permissions.ts';
@@ -54,6 +54,55 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const plan = planBody(request.body);
     if (plan.id !== (request.params as { id: string }).id) throw badRequest('id_mismatch', 'the plan id in the body must match the URL', [{ path: '/id', rule: 'const', message: 'must equal the id in the URL' }]);
     return { issues: await run(() => engine.savePlan(plan)) };
+  });
+
+  // The designer's live preview: payout curves and the plan on sample payees, nothing stored.
+  app.post('/incentives/plans/preview', async (request) => {
+    const { access } = ctx(request);
+    requireAdmin(access);
+    const body = (request.body ?? {}) as { version?: PlanVersionDef; samples?: unknown; steps?: unknown };
+    const v = body.version;
+    if (!v || typeof v !== 'object' || !Array.isArray(v.components) || !Array.isArray(v.measures) || !v.rounding) throw badRequest('invalid_body', 'expected {"version": {...}, "samples": [...]}', [{ path: '/version', rule: 'type', message: 'must be a plan version with measures, components and rounding' }]);
+    const samples = (Array.isArray(body.samples) ? body.samples : []).slice(0, 20).filter((x): x is PreviewSample => !!x && typeof x === 'object' && typeof (x as PreviewSample).name === 'string' && !!(x as PreviewSample).values && typeof (x as PreviewSample).values === 'object');
+    return { data: await run(async () => previewPlan(v, samples, typeof body.steps === 'number' ? { steps: body.steps } : {})) };
+  });
+
+  app.get('/incentives/plans/:id/assignments', async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinance(access);
+    const id = (request.params as { id: string }).id;
+    return { data: (await engine.assignments()).filter((a) => a.kind === 'plan' && a.key === id) };
+  });
+
+  // Replaces who is on one plan; other plans' and specialist/territory assignments are kept.
+  app.put('/incentives/plans/:id/assignments', async (request) => {
+    const { access, engine } = ctx(request);
+    requireAdmin(access);
+    const id = (request.params as { id: string }).id;
+    const list = (request.body as { assignments?: unknown } | undefined)?.assignments;
+    if (!Array.isArray(list)) throw badRequest('invalid_body', 'expected {"assignments": [...]}', [{ path: '/assignments', rule: 'type', message: 'must be an array' }]);
+    const DATE = /^\d{4}-\d{2}-\d{2}$/;
+    const details = list.flatMap((a: Record<string, unknown>, i) => [
+      ...(typeof a?.payeeId === 'string' && a.payeeId ? [] : [{ path: `/assignments/${i}/payeeId`, rule: 'required', message: 'is required' }]),
+      ...(typeof a?.from === 'string' && DATE.test(a.from) ? [] : [{ path: `/assignments/${i}/from`, rule: 'format', message: 'must be a date (YYYY-MM-DD)' }]),
+      ...(a?.to === undefined || a.to === null || (typeof a.to === 'string' && DATE.test(a.to) && a.to >= String(a.from)) ? [] : [{ path: `/assignments/${i}/to`, rule: 'format', message: 'must be a date on or after the start' }]),
+    ]);
+    if (details.length) throw badRequest('invalid_body', 'invalid plan assignments', details);
+    const plan = (await engine.plans()).find((p) => p.id === id);
+    if (!plan) throw notFound('no such plan');
+    const mine: Assignment[] = (list as Array<{ payeeId: string; from: string; to?: string | null }>).map((a) => ({ kind: 'plan', payeeId: a.payeeId, key: id, from: a.from, to: a.to ?? null }));
+    const all = [...(await engine.assignments()).filter((a) => !(a.kind === 'plan' && a.key === id)), ...mine];
+    const issues = lintPlan(plan, { plans: await engine.plans(), assignments: all });
+    const errors = issues.filter((i) => i.severity === 'error');
+    if (errors.length) throw new ApiError(422, 'assignment_invalid', 'these assignments would pay someone twice', errors);
+    await run(() => engine.setAssignments(all));
+    return { data: mine, issues };
+  });
+
+  app.get('/incentives/crediting-rules', async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinance(access);
+    return { data: await run(() => engine.rules()) };
   });
 
   app.put('/incentives/crediting-rules', async (request) => {

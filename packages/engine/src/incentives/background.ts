@@ -1,0 +1,23 @@
+// Record events -> incremental incentive recalculation: a new or changed order is recredited and
+// only the payees it touches (and the managers they roll up to) are recomputed.
+import { eventQueue, type BackgroundModule, type RecordEvent, type Store } from '@attain/store';
+import { IncentiveEngine } from './db/engine.ts';
+
+export const INCENTIVES_CONSUMER = 'incentives.calc';
+
+export function incentivesBackground(store: Store): BackgroundModule {
+  const engines = new Map<string, IncentiveEngine>();
+  return {
+    name: 'incentives',
+    subscriptions: [{ consumer: INCENTIVES_CONSUMER, objects: ['order'] }],
+    handlers: {
+      [eventQueue(INCENTIVES_CONSUMER)]: async (job) => {
+        const event = job.payload as RecordEvent;
+        let engine = engines.get(event.tenant);
+        if (!engine) engines.set(event.tenant, (engine = new IncentiveEngine(store, event.tenant)));
+        const stats = await engine.onRecordEvent(event);
+        return stats ? { payees: stats.payees, lines: stats.lines, ms: Math.round(stats.ms.total) } : { skipped: true };
+      },
+    },
+  };
+}

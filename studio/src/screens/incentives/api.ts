@@ -1,0 +1,100 @@
+// The incentives API as the screens use it (`/api/v1/incentives/...`). Money travels as decimal text.
+import { api, download } from '../../api/client.ts';
+import type { Label } from '../../api/types.ts';
+
+export type PeriodStatus = 'open' | 'calculated' | 'approved' | 'paid' | 'closed';
+export const PERIOD_FLOW: PeriodStatus[] = ['open', 'calculated', 'approved', 'paid', 'closed'];
+
+export interface Tier { from: string; to?: string | null; rate: string }
+export interface CreditFilter { objects?: string[]; products?: string[]; categories?: string[]; from?: string; to?: string }
+export interface MeasureDef { name: string; label?: Label; type: 'sum' | 'count' | 'input' | 'ratio' | 'formula'; field?: 'amount' | 'margin' | 'quantity'; filter?: CreditFilter; numerator?: string; denominator?: string; expression?: string }
+export type ComponentType = 'rate' | 'tiered' | 'bonus' | 'spif' | 'points';
+export interface ComponentDef {
+  name: string;
+  label?: Label;
+  type: ComponentType;
+  measure?: string;
+  target?: string;
+  rate?: string;
+  tiers?: Tier[];
+  tierBasis?: 'attainment' | 'value';
+  tierMode?: 'marginal' | 'step';
+  gate?: { measure?: string; target?: string; minAttainment: string };
+  multiplier?: { measure: string; table: Tier[] };
+  cap?: { amount: string };
+  floor?: { amount: string };
+  amount?: string;
+  score?: string;
+  maxScore?: string;
+  filter?: CreditFilter;
+  perCredit?: string;
+  perAmount?: { every: string; value: string };
+}
+export interface PlanVersion {
+  version: number;
+  effectiveFrom: string;
+  effectiveTo?: string | null;
+  currency: string;
+  rounding: { scale: number; mode: 'half_up' | 'half_even' | 'down' | 'up' };
+  payoutTiming?: 'booking' | 'invoice' | 'payment';
+  clawback?: { days: number };
+  proration?: 'none' | 'days';
+  measures: MeasureDef[];
+  components: ComponentDef[];
+}
+export interface PlanDoc { kind: 'incentive_plan'; id: string; name: string; label: Label; description?: string; versions: PlanVersion[] }
+export interface LintIssue { severity: 'error' | 'warning'; path: string; rule: string; message: string }
+export interface Assignment { kind: 'plan'; payeeId: string; key: string; from: string; to?: string | null }
+
+export interface TraceStep { step: string; formula: string; value: string }
+export interface LineTrace {
+  plan: { id: string; name: string; version: number };
+  component: string | null;
+  period: string;
+  forPeriod?: string;
+  measures: Record<string, { value: string; credits: number }>;
+  target?: string;
+  attainment?: string;
+  proration?: string;
+  creditIds: string[];
+  sourceRecordIds: string[];
+  creditCount: number;
+  steps: TraceStep[];
+}
+export interface StatementLine { payeeId: string; period: string; planId: string; planVersion: number; component: string | null; kind: string; amount: string; points: string; currency: string; key: string; trace: LineTrace }
+export interface Payout { payeeId: string; period: string; planId: string; currency: string; earned: string; adjustments: string; drawAdvance: string; recovery: string; payout: string; points: string; balanceAfter: string }
+export interface Statement { payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: Payout[] }
+export interface CreditRow { id: string; kind: string; rule_id: string; level: number; tx_id: string; object: string; pct: string; amount: string; currency: string; original_amount: string; fx_rate: string; date: string; source_payee_id: string | null }
+export interface Dispute { id: string; payee_id: string; period: string; line_key: string; reason: string; status: 'open' | 'accepted' | 'rejected'; resolution: string | null; amount: string | null; created_at: string }
+export interface PreviewCurve { component: string; basis: 'attainment' | 'value'; measure: string; target: string | null; points: Array<{ x: string; amount: string }> }
+export interface PreviewSampleResult { name: string; total: string; lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>; error?: { path: string; message: string } }
+export interface CreditingRule { kind: 'crediting_rule'; id: string; name: string; label: Label; effectiveFrom: string; type: string; pct?: string }
+
+const enc = encodeURIComponent;
+export const incentivesApi = {
+  plans: () => api.get<{ data: PlanDoc[] }>('/incentives/plans').then((r) => r.data),
+  lint: (plan: PlanDoc) => api.post<{ issues: LintIssue[] }>('/incentives/plans/lint', plan).then((r) => r.issues),
+  savePlan: (plan: PlanDoc) => api.put<{ issues: LintIssue[] }>(`/incentives/plans/${enc(plan.id)}`, plan).then((r) => r.issues),
+  preview: (version: PlanVersion, samples: Array<{ name: string; values: Record<string, string> }>) =>
+    api.post<{ data: { curves: PreviewCurve[]; samples: PreviewSampleResult[] } }>('/incentives/plans/preview', { version, samples }).then((r) => r.data),
+  assignments: (planId: string) => api.get<{ data: Assignment[] }>(`/incentives/plans/${enc(planId)}/assignments`).then((r) => r.data),
+  assign: (planId: string, assignments: Array<{ payeeId: string; from: string; to?: string | null }>) => api.put<{ data: Assignment[] }>(`/incentives/plans/${enc(planId)}/assignments`, { assignments }).then((r) => r.data),
+  rules: () => api.get<{ data: CreditingRule[] }>('/incentives/crediting-rules').then((r) => r.data),
+  saveRules: (rules: CreditingRule[]) => api.put<{ issues: LintIssue[] }>('/incentives/crediting-rules', { rules }),
+  periods: () => api.get<{ data: Array<{ period: string; status: PeriodStatus }> }>('/incentives/periods').then((r) => r.data),
+  openPeriod: (period: string) => api.post<{ data: Array<{ period: string; status: PeriodStatus }> }>(`/incentives/periods/${enc(period)}/open`).then((r) => r.data),
+  setStatus: (period: string, status: PeriodStatus) => api.post<{ data: Array<{ period: string; status: PeriodStatus }> }>(`/incentives/periods/${enc(period)}/status`, { status }).then((r) => r.data),
+  recalculate: () => api.post<{ data: { payees: number; lines: number; ms: { total: number } } }>('/incentives/recalculate').then((r) => r.data),
+  statement: (payeeId: string, period: string) => api.get<{ data: Statement }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}`).then((r) => r.data),
+  line: (payeeId: string, period: string, key: string) => api.get<{ data: { line: StatementLine; credits: CreditRow[] } }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}/lines/${enc(key)}`).then((r) => r.data),
+  payouts: (period: string) => api.get<{ data: Payout[] }>(`/incentives/payouts/${enc(period)}`).then((r) => r.data),
+  payoutsCsv: (period: string) => download(`/incentives/payouts/${enc(period)}.csv`, {}, `payouts-${period}.csv`),
+  disputes: () => api.get<{ data: Dispute[] }>('/incentives/disputes').then((r) => r.data),
+  raiseDispute: (body: { payeeId: string; period: string; lineKey: string; reason: string }) => api.post<{ data: Dispute }>('/incentives/disputes', body).then((r) => r.data),
+  resolveDispute: (id: string, body: { status: 'accepted' | 'rejected'; resolution: string; amount?: string }) => api.post<{ data: Dispute }>(`/incentives/disputes/${enc(id)}/resolve`, body).then((r) => r.data),
+};
+
+/** Current month as YYYY-MM. */
+export function thisPeriod(): string {
+  return new Date().toISOString().slice(0, 7);
+}

@@ -1,0 +1,156 @@
+// Browser test of incentives: an admin builds a tiered plan with a cap (the linter flags an
+// overlapping tier on its cell first), assigns it to a rep; the rep books an order, and the
+// record event — through the same background handlers the CLI runs — puts a new line on the
+// rep's statement within seconds, with its trace. Finance-side, the admin calculates and
+// approves the period and exports the payouts.
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, PASSWORD, startHarness, type Harness } from './harness.ts';
+import { launchBrowser, login, navigate, newPage, problemsOf, shot } from './browser.ts';
+
+let h: Harness;
+let browser: Browser;
+
+async function api(token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) {
+  const res = await h.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  return { status: res.statusCode, body: res.json() as Record<string, any> };
+}
+
+async function token(email: string): Promise<string> {
+  const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: h.tenant, email, password: PASSWORD } });
+  return (res.json() as { token: string }).token;
+}
+
+async function fitsWidth(page: Page, width: number): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  h = await startHarness({ background: true });
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('incentives in the studio', () => {
+  it('admin builds and assigns a capped tiered plan; a rep’s new order shows on the statement with its trace', async () => {
+    const desk = await newPage(browser, 1280, 900);
+    await login(desk, h, h.admin.email);
+    await navigate(desk, 'Incentive plans');
+    await desk.getByRole('button', { name: 'Credit the record owner 100%' }).click();
+    await desk.getByText('No crediting rules').waitFor({ state: 'detached' });
+
+    await desk.getByRole('button', { name: 'New plan' }).click();
+    await desk.getByLabel('Plan name').last().fill('Rep commission');
+    await desk.getByRole('button', { name: 'Create' }).click();
+    const table = desk.getByTestId('rate-table');
+    await table.waitFor();
+    // The linter names the offending cell: tier 2 starting inside tier 1.
+    await desk.getByLabel('Tier 2 From').fill('8000');
+    const flagged = desk.locator('[data-path="/versions/0/components/0/tiers/1/from"][aria-invalid="true"]');
+    await flagged.waitFor();
+    await desk.getByTestId('cell-issue').first().waitFor();
+    await shot(desk, 'incentives-designer-lint');
+    await desk.getByLabel('Tier 2 From').fill('10000');
+    await flagged.waitFor({ state: 'detached' });
+    await desk.getByLabel('Tier 2 Rate').fill('0.1');
+    await desk.locator('fieldset', { hasText: 'Cap' }).getByLabel('On').check();
+    await desk.locator('#c0-cap').fill('5000');
+    // The live preview runs the plan on the sample reps: 60,000 → 500 + 5,000 capped at 5,000.
+    await desk.getByTestId('sample-total').nth(2).filter({ hasText: '5,000.00' }).waitFor();
+    await desk.getByTestId('plan-preview').locator('canvas').waitFor();
+    await desk.getByRole('button', { name: 'Save plan' }).click();
+    await desk.getByText('Plan saved.').waitFor();
+    const assignments = desk.getByTestId('plan-assignments');
+    await assignments.getByLabel('Ray Rep').check();
+    await assignments.getByRole('button', { name: 'Save assignments' }).click();
+    await desk.getByText('Assignments saved.').waitFor();
+    await shot(desk, 'incentives-designer');
+    expect(problemsOf(desk)).toEqual([]);
+
+    // The rep books an order (a record write, so a record event, not a recalculation call).
+    const rep = await token(h.rep.email);
+    const customer = await api(rep, 'POST', '/objects/customer', { name: 'Initech' });
+    expect(customer.status).toBe(201);
+    const today = new Date().toISOString().slice(0, 10);
+    const order = await api(rep, 'POST', '/objects/order', { order_number: 'SO-1001', customer_id: customer.body.id, order_date: today, amount: 12000, currency: 'USD', status: 'booked' });
+    expect(order.status).toBe(201);
+
+    const page = await newPage(browser, 1280, 900);
+    await login(page, h, h.rep.email);
+    await navigate(page, 'My earnings');
+    const started = Date.now();
+    const line = page.getByTestId('statement-line').filter({ hasText: 'Commission' });
+    while (!(await line.count())) {
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await page.waitForTimeout(300);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+    }
+    // 10,000 × 5% + 2,000 × 10% = 700
+    await expect.poll(() => line.getByTestId('line-amount').innerText()).toBe('$700.00');
+    await line.getByRole('button', { name: /Why this amount/ }).click();
+    const trace = page.getByTestId('line-trace');
+    await expect.poll(() => trace.getByTestId('trace-plan').innerText()).toBe('rep_commission · version 1');
+    const steps = await trace.getByTestId('trace-steps').innerText();
+    expect(steps).toMatch(/\(10000 − 0\) × 0\.05/);
+    expect(steps).toMatch(/\(12000 − 10000\) × 0\.1/);
+    const source = trace.getByTestId('source-record');
+    await source.waitFor();
+    expect(await source.getAttribute('href')).toBe(`/o/order/${order.body.id}`);
+    await expect.poll(() => source.innerText()).toBe('Order SO-1001');
+    await shot(page, 'incentives-statement-trace');
+
+    // A dispute on the line.
+    await trace.getByRole('button', { name: 'Dispute this line' }).click();
+    await page.getByLabel('What is wrong?').fill('SO-1002 is missing');
+    await page.getByRole('button', { name: 'Raise dispute' }).click();
+    await trace.getByTestId('dispute-status').filter({ hasText: 'under review' }).waitFor();
+    expect(problemsOf(page)).toEqual([]);
+
+    // The same statement on a phone, dark.
+    const phone = await newPage(browser, 375, 812, 'dark');
+    await login(phone, h, h.rep.email);
+    await navigate(phone, 'My earnings', true);
+    const phoneLine = phone.getByTestId('statement-line').filter({ hasText: 'Commission' });
+    await phoneLine.getByRole('button', { name: /Why this amount/ }).click();
+    await phone.getByTestId('trace-steps').waitFor();
+    await fitsWidth(phone, 375);
+    await shot(phone, 'incentives-statement-phone-dark');
+    await phone.getByTestId('trace-credits').scrollIntoViewIfNeeded();
+    await shot(phone, 'incentives-statement-phone-dark-credits');
+    expect(problemsOf(phone)).toEqual([]);
+
+    // Period close: calculate, approve; the payout export reconciles to the statement.
+    await navigate(desk, 'Period close');
+    await desk.getByRole('button', { name: 'Calculate' }).click();
+    await desk.getByTestId('payouts-total').filter({ hasText: '$700.00' }).waitFor();
+    await desk.getByText('SO-1002 is missing').waitFor();
+    await desk.getByRole('button', { name: 'Approve' }).first().click();
+    await desk.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await desk.getByTestId('period-status').filter({ hasText: 'Approved' }).waitFor();
+    const download = desk.waitForEvent('download');
+    await desk.getByRole('button', { name: 'Export payouts CSV' }).click();
+    expect((await download).suggestedFilename()).toMatch(/^payouts-\d{4}-\d{2}\.csv$/);
+    await shot(desk, 'incentives-period-close');
+    expect(problemsOf(desk)).toEqual([]);
+  }, 120_000);
+
+  it('the designer and period close fit a phone', async () => {
+    const phone = await newPage(browser, 375, 812);
+    await login(phone, h, h.admin.email);
+    await navigate(phone, 'Incentive plans', true);
+    await phone.getByTestId('rate-table').waitFor();
+    await fitsWidth(phone, 375);
+    await shot(phone, 'incentives-designer-phone');
+    await navigate(phone, 'Period close', true);
+    await phone.getByTestId('payouts-table').waitFor();
+    await fitsWidth(phone, 375);
+    await shot(phone, 'incentives-period-close-phone');
+    expect(problemsOf(phone)).toEqual([]);
+  }, 60_000);
+});
