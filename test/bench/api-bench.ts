@@ -61,7 +61,9 @@ export async function benchApi(): Promise<Record<string, unknown>> {
 
   const apiPort = await freePort();
   const barePort = await freePort();
-  const api = spawnNode(['test/bench/serve-api.ts'], { ...process.env, DATABASE_URL: databaseUrl, PORT: String(apiPort) });
+  // 100 clients over a pool of 10 queue on connections, not CPU; size the pool for the load.
+  const pool = process.env.ATTAIN_DB_POOL ?? '25';
+  const api = spawnNode(['test/bench/serve-api.ts'], { ...process.env, DATABASE_URL: databaseUrl, PORT: String(apiPort), ATTAIN_DB_POOL: pool });
   const bare = spawnNode(['test/bench/serve-bare.ts'], { ...process.env, PORT: String(barePort) });
   try {
     await waitFor(`http://127.0.0.1:${apiPort}/healthz`, 60_000);
@@ -83,6 +85,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       rows: ROWS,
       load_seconds: round(loadSeconds, 1),
       connections: CONNECTIONS,
+      db_pool: Number(pool),
       duration_seconds: DURATION,
       list_route: LIST_PATH,
       list_rps: apiResult.rps,

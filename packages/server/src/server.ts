@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
+import { PrincipalCache } from './auth/principal-cache.ts';
 import { cacheKey, LruCache } from './cache.ts';
 import { graphqlRoutes, type GraphQLOptions } from './graphql/route.ts';
 import { ApiError, toErrorResponse } from './http/errors.ts';
@@ -32,6 +33,12 @@ export interface ServerOptions {
   /** HS256 secret shared by every node; a random per-process one when omitted. */
   jwtSecret?: string;
   sessionTtlSeconds?: number;
+  /**
+   * How long (ms, at most 2000) a node reuses a session's/API token's validity and the user
+   * record. Changes made on this node apply at once; other nodes see them within this bound.
+   * 0 re-reads both on every request.
+   */
+  authCacheMs?: number;
   bodyLimit?: number;
   loginRateLimit?: { max: number; timeWindow: number | string };
   graphql?: GraphQLOptions;
@@ -42,6 +49,8 @@ export interface ServerOptions {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
   const jwt = createJwtService(options.jwtSecret, options.sessionTtlSeconds);
+  const principals = new PrincipalCache(Math.min(Math.max(options.authCacheMs ?? 2000, 0), 2000));
+  const unsubscribe = store.localChanges.subscribe((change) => principals.invalidate(change));
   const app = Fastify({
     ...(options.loggerInstance
       ? { loggerInstance: options.loggerInstance }
@@ -53,6 +62,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { maxParamLength: 200 },
   });
 
+  app.addHook('onClose', async () => unsubscribe());
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -100,7 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     async (api) => {
       api.addHook('preHandler', async (request) => {
         if (request.routeOptions.config.public) return;
-        request.access = new AccessContext(store, await authenticate(request, store, jwt));
+        request.access = new AccessContext(store, await authenticate(request, store, jwt, principals));
       });
       await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
       await api.register(recordRoutes);
@@ -124,7 +134,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(async (gql) => {
     gql.addHook('preHandler', async (request) => {
-      request.access = new AccessContext(store, await authenticate(request, store, jwt));
+      request.access = new AccessContext(store, await authenticate(request, store, jwt, principals));
     });
     await gql.register(graphqlRoutes, options.graphql ?? {});
   });

@@ -1,2 +1,2 @@
 // The store types the server uses, in one place.
-export type { Actor, ApplyOptions, Filter, ListQuery, RecordAccess, RecordService, Store, Tenant } from '@attain/store';
+export type { Actor, ApplyOptions, Filter, ListQuery, LocalChange, RecordAccess, RecordService, Store, Tenant, TenantSnapshot } from '@attain/store';

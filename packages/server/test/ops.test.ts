@@ -75,6 +75,9 @@ describe('operations endpoints', () => {
       records: async () => {
         throw new Error('connection string postgres://secret@db');
       },
+      snapshot: async () => {
+        throw new Error('connection string postgres://secret@db');
+      },
     } as unknown as Store;
     const { app: bad } = await testServer(failing);
     const token = await login(app, t.name, t.users.admin.email);

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { Registry } from '@attain/meta';
 import type { Database } from './database.ts';
 import { StoreError } from './errors.ts';
-import type { Actor, PhysicalState, Tenant } from './types.ts';
+import type { Actor, LocalChange, PhysicalState, Tenant } from './types.ts';
 import { isUuid, uuidv7 } from './uuid.ts';
 import { EventBus, eventQueue, type RecordEvent } from './events.ts';
 import { WriteGuards } from './write-guards.ts';
@@ -31,12 +31,29 @@ export class Ctx {
   private readonly tenantNames = new Map<string, string>();
   readonly events = new EventBus();
   readonly guards = new WriteGuards();
+  private readonly localListeners = new Set<(change: LocalChange) => void>();
 
   constructor(db: Database, control: string, prefix: string) {
     this.db = db;
     this.knex = db.knex;
     this.control = control;
     this.prefix = prefix;
+  }
+
+  subscribeLocal(listener: (change: LocalChange) => void): () => void {
+    this.localListeners.add(listener);
+    return () => void this.localListeners.delete(listener);
+  }
+
+  /** Tells this process's listeners about changes once `q` has committed (at once outside a transaction). */
+  announce(q: Q, changes: LocalChange[]): void {
+    if (changes.length === 0 || this.localListeners.size === 0) return;
+    const fire = () => {
+      for (const change of changes) for (const listener of this.localListeners) listener(change);
+    };
+    // A rolled-back transaction changed nothing, so there is nothing to announce.
+    if (isTransaction(q)) q.executionPromise.then(fire, () => {});
+    else fire();
   }
 
   table(q: Q, name: string): Knex.QueryBuilder {
@@ -98,6 +115,11 @@ export class Ctx {
       revision: e.revision ?? null,
     }));
     for (let i = 0; i < rows.length; i += 500) await this.table(q, 'audit_log').insert(rows.slice(i, i + 500));
+    // Every record write is audited, so this is where a changed user (role, active, …) is seen.
+    this.announce(
+      q,
+      entries.filter((e) => e.object === 'user' && e.recordId).map((e) => ({ kind: 'user', userId: e.recordId as string })),
+    );
     await this.emitRecordEvents(q, entries);
   }
 
@@ -138,6 +160,10 @@ export class Ctx {
     this.tenantNames.set(id, row.name);
     return row.name;
   }
+}
+
+function isTransaction(q: Q): q is Knex.Transaction {
+  return (q as Partial<Knex.Transaction>).isTransaction === true;
 }
 
 export function toTenant(row: TenantRow): Tenant {

@@ -2,7 +2,7 @@ import type { Registry } from '@attain/meta';
 import { auditService } from './audit.ts';
 import { authService } from './auth.ts';
 import { migrateControlSchema } from './control-schema.ts';
-import { Ctx } from './context.ts';
+import { Ctx, toTenant } from './context.ts';
 import type { Database } from './database.ts';
 import { StoreError } from './errors.ts';
 import { metadataService } from './metadata.ts';
@@ -11,7 +11,7 @@ import { quoteIdent } from './sql.ts';
 import { tenantService } from './tenants.ts';
 import { jobQueue } from './jobs.ts';
 import { moduleService } from './modules.ts';
-import type { RecordAccess, RecordService, Store } from './types.ts';
+import type { AuthStore, RecordAccess, RecordService, Store, TenantSnapshot } from './types.ts';
 
 export interface StoreOptions {
   controlSchema?: string;
@@ -40,8 +40,18 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
       const { registry, row } = await ctx.registry(ctx.knex, tenant);
       return recordService(ctx, row, registry, access);
     },
+    async snapshot(tenant: string): Promise<TenantSnapshot | undefined> {
+      try {
+        const { registry, row } = await ctx.registry(ctx.knex, tenant);
+        return { tenant: toTenant(row), registry, records: (access?: RecordAccess) => recordService(ctx, row, registry, access) };
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'not_found') return undefined;
+        throw error;
+      }
+    },
+    localChanges: { subscribe: (listener) => ctx.subscribeLocal(listener) },
     audit: auditService(ctx),
-    auth: authService(ctx),
+    auth: announcingAuth(ctx, authService(ctx)),
     jobs: jobQueue(ctx),
     events: {
       subscribe: (sub) => ctx.events.subscribe(sub),
@@ -55,6 +65,38 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
     async close() {
       // A shared database (tests, several stores on one connection) is closed by its opener.
       if (opts.ownsDatabase !== false) await db.close();
+    },
+  };
+}
+
+/** Credential changes that end sessions are announced to this process's caches once done. */
+function announcingAuth(ctx: Ctx, auth: AuthStore): AuthStore {
+  const setActive: AuthStore['setActive'] = async (tenant, userId, active) => {
+    await auth.setActive(tenant, userId, active);
+    ctx.announce(ctx.knex, [{ kind: 'user', userId: String(userId) }]);
+  };
+  return {
+    ...auth,
+    setActive,
+    credentials: { ...auth.credentials, setActive },
+    apiTokens: {
+      ...auth.apiTokens,
+      async revoke(id) {
+        await auth.apiTokens.revoke(id);
+        ctx.announce(ctx.knex, [{ kind: 'token', tokenId: String(id) }]);
+      },
+    },
+    sessions: {
+      ...auth.sessions,
+      async revoke(jti) {
+        await auth.sessions.revoke(jti);
+        ctx.announce(ctx.knex, [{ kind: 'session', jti: String(jti) }]);
+      },
+      async revokeAllForUser(tenant, userId) {
+        const n = await auth.sessions.revokeAllForUser(tenant, userId);
+        ctx.announce(ctx.knex, [{ kind: 'user', userId: String(userId) }]);
+        return n;
+      },
     },
   };
 }

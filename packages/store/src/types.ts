@@ -232,6 +232,21 @@ export interface MetadataService {
   rollback(tenant: string, toRevision: number, actor: Actor): Promise<{ revision: number; plan: MigrationPlan }>;
 }
 
+/** One tenant at its current metadata revision, resolved with a single revision check. */
+export interface TenantSnapshot {
+  tenant: Tenant;
+  registry: Registry;
+  /** A record service at this snapshot's revision; costs no further round trip. */
+  records(access?: RecordAccess): RecordService;
+}
+
+/**
+ * A change made through this process, announced after it commits, so per-process caches (e.g.
+ * of session validity) can drop entries at once. Other nodes never see it: their caches must
+ * bound staleness by a TTL. Ids are uuids, unique across tenants.
+ */
+export type LocalChange = { kind: 'user'; userId: string } | { kind: 'session'; jti: string } | { kind: 'token'; tokenId: string };
+
 export interface Store {
   db: Database;
   controlSchema: string;
@@ -243,6 +258,10 @@ export interface Store {
   registry(tenant: string): Promise<Registry>;
   metadata: MetadataService;
   records(tenant: string, access?: RecordAccess): Promise<RecordService>;
+  /** The tenant and its registry from one revision check; undefined for an unknown tenant. */
+  snapshot(tenant: string): Promise<TenantSnapshot | undefined>;
+  /** Changes made through this process, after commit (see LocalChange). Returns an unsubscribe. */
+  localChanges: { subscribe(listener: (change: LocalChange) => void): () => void };
   audit: { list(tenant: string, q?: { object?: string; recordId?: string; limit?: number; before?: string | number }): Promise<AuditEntry[]> };
   auth: AuthStore;
   /** Durable jobs shared by every node (FOR UPDATE SKIP LOCKED with leases). */

@@ -1,8 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { unauthorized } from '../http/errors.ts';
+import { cacheKey } from '../cache.ts';
 import type { Principal } from '../rbac/context.ts';
-import type { Store, Tenant } from '../store-port.ts';
+import type { Store } from '../store-port.ts';
 import type { JwtService } from './jwt.ts';
+import type { CachedPrincipal, PrincipalCache } from './principal-cache.ts';
 import { hashApiToken, isApiToken } from './tokens.ts';
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -14,44 +16,71 @@ function bearer(request: FastifyRequest): string | undefined {
 
 /**
  * Resolves the caller from `Authorization: Bearer …`: an `atn_` API token (looked up by hash) or a
- * session JWT (signature, expiry, then the session row so logout takes effect at once). The
- * tenant always comes from the credential, never from the request, so one tenant's token can
- * never address another tenant's data. The user record is re-read so a deactivated user or a
- * changed role applies immediately.
+ * session JWT (signature and expiry on every request, then the session row so logout takes
+ * effect). The tenant always comes from the credential, never from the request, so one tenant's
+ * token can never address another tenant's data. The user record is re-read so a deactivated
+ * user or a changed role applies.
+ *
+ * With a `cache`, the session/token row and the user record are reused for its short TTL (see
+ * PrincipalCache for the staleness bound); the tenant's metadata revision is checked on every
+ * request, in the one round trip every request makes before its own query.
  */
-export async function authenticate(request: FastifyRequest, store: Store, jwt: JwtService): Promise<Principal> {
+export async function authenticate(request: FastifyRequest, store: Store, jwt: JwtService, cache?: PrincipalCache): Promise<Principal> {
   const token = bearer(request);
   if (!token) throw unauthorized('send Authorization: Bearer <token>');
+  const epoch = cache?.epoch ?? 0;
+  let key: string;
+  let cached: CachedPrincipal | undefined;
   let tenantName: string;
   let userId: string;
+  let notAfter = Infinity;
   let extra: Pick<Principal, 'via' | 'sessionId' | 'tokenId'>;
   if (isApiToken(token)) {
-    const found = await store.auth.apiTokens.findByHash(hashApiToken(token));
-    if (!found) throw unauthorized('the API token is invalid, expired or revoked', 'invalid_token');
-    tenantName = found.tenant;
-    userId = found.userId;
-    extra = { via: 'token', tokenId: found.id };
-    await store.auth.apiTokens.touch(found.id);
+    const hash = hashApiToken(token);
+    key = cacheKey('t', hash);
+    const hit = cache?.get(key);
+    const found = hit ? undefined : await store.auth.apiTokens.findByHash(hash);
+    if (hit) {
+      cached = hit;
+      tenantName = hit.tenant;
+      userId = hit.userId;
+      extra = { via: 'token', tokenId: hit.tokenId as string };
+    } else {
+      if (!found) throw unauthorized('the API token is invalid, expired or revoked', 'invalid_token');
+      tenantName = found.tenant;
+      userId = found.userId;
+      extra = { via: 'token', tokenId: found.id };
+      if (found.expiresAt) notAfter = Date.parse(found.expiresAt);
+      // last_used_at is therefore exact to the cache's TTL.
+      await store.auth.apiTokens.touch(found.id);
+    }
   } else {
     const claims = jwt.verify(token);
     if (!claims) throw unauthorized('the token is invalid or expired', 'invalid_token');
-    if (!(await store.auth.sessions.isActive(claims.jti))) throw unauthorized('the session has ended; log in again', 'session_revoked');
+    key = cacheKey('s', claims.tid, claims.jti);
+    cached = cache?.get(key);
+    if (!cached && !(await store.auth.sessions.isActive(claims.jti))) throw unauthorized('the session has ended; log in again', 'session_revoked');
     tenantName = claims.tid;
     userId = claims.sub;
+    notAfter = claims.exp * 1000;
     extra = { via: 'session', sessionId: claims.jti };
   }
-  const tenant: Tenant | undefined = await store.tenants.get(tenantName);
-  if (!tenant) throw unauthorized('the tenant no longer exists', 'invalid_token');
-  const registry = await store.registry(tenant.name);
-  const users = await store.records(tenant.name);
-  const user = registry.object('user') ? await users.get('user', userId) : undefined;
-  if (!user || user.active === false) throw unauthorized('the user is unknown or inactive', 'invalid_token');
+  const snapshot = await store.snapshot(tenantName);
+  if (!snapshot) throw unauthorized('the tenant no longer exists', 'invalid_token');
+  const { tenant, registry } = snapshot;
+  let user = cached && cached.tenantId === tenant.id && cached.revision === registry.revision ? cached.user : undefined;
+  if (!user) {
+    const read = registry.object('user') ? await snapshot.records().get('user', userId) : undefined;
+    if (!read || read.active === false) throw unauthorized('the user is unknown or inactive', 'invalid_token');
+    user = Object.freeze(read);
+  }
+  cache?.set(key, { tenant: tenant.name, tenantId: tenant.id, userId, user, revision: registry.revision, ...extra }, epoch, notAfter);
   const roleName = typeof user.role === 'string' ? user.role : undefined;
-  return { tenant, userId, user, role: roleName ? registry.role(roleName) : undefined, registry, ...extra };
+  return { tenant, userId, user, role: roleName ? registry.role(roleName) : undefined, registry, snapshot, ...extra };
 }
 
 /** The user as shown to its owner: no secrets live on the record, but keep the payload small. */
-export function publicUser(user: Record<string, unknown>): Record<string, unknown> {
+export function publicUser(user: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of ['id', 'name', 'email', 'role', 'org_unit_id', 'manager_id', 'active']) {
     if (key in user) out[key] = user[key];

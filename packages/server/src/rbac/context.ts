@@ -1,15 +1,17 @@
 import type { ObjectDef, Registry, RoleDef } from '@attain/meta';
 import { ApiError, forbidden } from '../http/errors.ts';
-import type { Actor, RecordAccess, RecordService, Store, Tenant } from '../store-port.ts';
+import type { Actor, RecordAccess, RecordService, Store, Tenant, TenantSnapshot } from '../store-port.ts';
 import { objectPermission, type Action, type ObjectPermission } from './permissions.ts';
 import { teamOwnerIds, type TeamOrgUnit, type TeamUser } from './team.ts';
 
 export interface Principal {
   tenant: Tenant;
   userId: string;
-  user: Record<string, unknown>;
+  user: Readonly<Record<string, unknown>>;
   role: RoleDef | undefined;
   registry: Registry;
+  /** The tenant at the revision this request runs at: record services come from it, with no further revision check. */
+  snapshot: TenantSnapshot;
   via: 'session' | 'token';
   sessionId?: string;
   tokenId?: string;
@@ -83,7 +85,7 @@ export class AccessContext {
     if (typeof this.principal.user.locale === 'string') access.locale = this.principal.user.locale;
     if (perm.scope === 'own') access.rowFilter = { ownerIn: [this.principal.userId] };
     else if (perm.scope === 'team') access.rowFilter = { ownerIn: await this.teamOwners() };
-    const service = await this.store.records(this.tenantName, access);
+    const service = this.principal.snapshot.records(access);
     return { object, perm, access, service };
   }
 
@@ -102,7 +104,7 @@ export class AccessContext {
   }
 
   private async loadTeam(): Promise<string[]> {
-    const service = await this.store.records(this.tenantName);
+    const service = this.principal.snapshot.records();
     const users = (await listAll(service, 'user', this.registry)) as unknown as TeamUser[];
     const orgUnits = this.registry.object('org_unit') ? ((await listAll(service, 'org_unit', this.registry)) as unknown as TeamOrgUnit[]) : [];
     return teamOwnerIds(this.principal.userId, users, orgUnits);

@@ -24,6 +24,24 @@ const NONE: ObjectPermission = { actions: new Set(), scope: 'own', hiddenFields:
  */
 export function objectPermission(role: RoleDef | undefined, object: ObjectDef): ObjectPermission {
   if (!role) return NONE;
+  // Role and object definitions belong to one registry (one tenant revision) and never change,
+  // so the answer is memoized on them and dies with the registry.
+  let byObject = memo.get(role);
+  if (!byObject) {
+    byObject = new WeakMap();
+    memo.set(role, byObject);
+  }
+  let perm = byObject.get(object);
+  if (!perm) {
+    perm = resolvePermission(role, object);
+    byObject.set(object, perm);
+  }
+  return perm;
+}
+
+const memo = new WeakMap<RoleDef, WeakMap<ObjectDef, ObjectPermission>>();
+
+function resolvePermission(role: RoleDef, object: ObjectDef): ObjectPermission {
   if (role.admin) return { actions: new Set(ALL_ACTIONS), scope: 'all', hiddenFields: new Set(), readOnlyFields: new Set() };
   const specific = role.permissions.filter((p) => p.object === object.name);
   const entries = specific.length ? specific : role.permissions.filter((p) => p.object === '*');

@@ -43,28 +43,57 @@ export function selectList(knex: Knex, fields: FieldDef[]): Array<string | Knex.
 
 /** A database row as the API shows it: exact decimals as strings, ISO datetimes, plain numbers. */
 export function serialize(fields: FieldDef[], row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) {
-    const v = row[f.name];
-    if (v === null || v === undefined) {
-      out[f.name] = null;
-      continue;
-    }
-    switch (f.storage) {
-      case 'integer':
-        out[f.name] = Number(v);
-        break;
-      case 'decimal':
-      case 'money':
-      case 'percent':
-        out[f.name] = String(v);
-        break;
-      case 'datetime':
-        out[f.name] = v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
-        break;
-      default:
-        out[f.name] = v;
-    }
+  return serializer(fields)(row);
+}
+
+const AS_IS = 0;
+const INTEGER = 1;
+const DECIMAL = 2;
+const DATETIME = 3;
+
+function kindOf(f: FieldDef): number {
+  switch (f.storage) {
+    case 'integer':
+      return INTEGER;
+    case 'decimal':
+    case 'money':
+    case 'percent':
+      return DECIMAL;
+    case 'datetime':
+      return DATETIME;
+    default:
+      return AS_IS;
   }
-  return out;
+}
+
+/** `serialize` for a fixed field list, resolved once: list pages convert many rows with it. */
+export function serializer(fields: FieldDef[]): (row: Record<string, unknown>) => Record<string, unknown> {
+  const names = fields.map((f) => f.name);
+  const kinds = fields.map(kindOf);
+  const n = names.length;
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      const name = names[i] as string;
+      const v = row[name];
+      if (v === null || v === undefined) {
+        out[name] = null;
+        continue;
+      }
+      switch (kinds[i]) {
+        case INTEGER:
+          out[name] = Number(v);
+          break;
+        case DECIMAL:
+          out[name] = String(v);
+          break;
+        case DATETIME:
+          out[name] = v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
+          break;
+        default:
+          out[name] = v;
+      }
+    }
+    return out;
+  };
 }

@@ -7,7 +7,7 @@ import type { Actor, Filter, ListQuery, ListResult, Rec, RecordAccess, RecordSer
 import { isUuid, uuidv7 } from '../uuid.ts';
 import { normalizeDateTime } from '../values.ts';
 import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, resolveSort } from './cursor.ts';
-import { hasColumn, readableFields, selectList, serialize } from './fields.ts';
+import { hasColumn, readableFields, selectList, serialize, serializer } from './fields.ts';
 import { compileFilter, likePattern } from './filter.ts';
 import { ajvDetails, checkWriteKeys, failValidation, validatorFor } from './validate.ts';
 import { formulasOf } from '../formula/compiled.ts';
@@ -80,8 +80,19 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     qb.where((w) => void fields.forEach((f) => w.orWhereRaw('?? ilike ?', [f.column, pattern])));
   }
 
-  const readFields = (o: ObjectDef) => readableFields(o, access);
-  const out = (o: ObjectDef, row: Record<string, unknown>) => serialize(readFields(o), row) as Rec;
+  // Resolved once per object for this service (one caller, one revision), not once per row.
+  const readCache = new Map<ObjectDef, { fields: FieldDef[]; write: (row: Record<string, unknown>) => Record<string, unknown> }>();
+  const readerOf = (o: ObjectDef) => {
+    let r = readCache.get(o);
+    if (!r) {
+      const fields = readableFields(o, access);
+      r = { fields, write: serializer(fields) };
+      readCache.set(o, r);
+    }
+    return r;
+  };
+  const readFields = (o: ObjectDef) => readerOf(o).fields;
+  const out = (o: ObjectDef, row: Record<string, unknown>) => readerOf(o).write(row) as Rec;
   const full = (o: ObjectDef, row: Record<string, unknown>) => serialize(readableFields(o, systemView), row);
 
   async function fetchOne(q: Q, o: ObjectDef, id: string, opts: { deleted?: boolean | 'any'; lock?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
