@@ -1,6 +1,13 @@
 import { JobRunner, type BackgroundModule, type Store } from '@attain/store';
-import { workflowFor } from '@attain/workflow';
-import { goalsBackground, incentivesBackground } from '@attain/engine';
+import { alertNotifier, workflowFor, type Workflow } from '@attain/workflow';
+import { disputeSubject, DISPUTE_SUBJECT, goalsBackground, inAppNotifier, incentivePeriodSubject, incentivesBackground, PERIOD_SUBJECT, targetPlanSubject, TARGET_PLAN_SUBJECT, type GoalsContext } from '@attain/engine';
+
+/** The engine's approval subjects, handled by the workflow's durable final runs on every node. */
+export function registerApprovalSubjects(wf: Workflow, store: Store): void {
+  wf.registerSubject(TARGET_PLAN_SUBJECT, targetPlanSubject(store));
+  wf.registerSubject(PERIOD_SUBJECT, incentivePeriodSubject(store));
+  wf.registerSubject(DISPUTE_SUBJECT, disputeSubject(store));
+}
 
 /**
  * The platform modules that do background work (automation, notifications, attainment, …).
@@ -8,7 +15,12 @@ import { goalsBackground, incentivesBackground } from '@attain/engine';
  * sure each job runs once.
  */
 export function backgroundModules(store: Store): BackgroundModule[] {
-  return [workflowFor(store).background(), goalsBackground(store), incentivesBackground(store)];
+  const wf = workflowFor(store);
+  registerApprovalSubjects(wf, store);
+  // Goal alerts reach people through the workflow's inbox and their preferred channels; the
+  // goals screens keep reading their own notices, so those are written too.
+  const notifier = alertNotifier<GoalsContext>(wf, { also: inAppNotifier });
+  return [wf.background(), goalsBackground(store, { notifier }), incentivesBackground(store)];
 }
 
 export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {

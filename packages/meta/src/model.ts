@@ -3,6 +3,7 @@ import type {
   AutomationDoc,
   EnumOption,
   FieldSchema,
+  IncentivePlanDoc,
   KpiDoc,
   IndexDef,
   Label,
@@ -13,7 +14,7 @@ import type {
   ValidationRule,
 } from './generated/types.ts';
 
-export type MetaDoc = ObjectDoc | RoleDoc | KpiDoc | TargetPlanDoc | ApprovalFlowDoc | AutomationDoc;
+export type MetaDoc = ObjectDoc | RoleDoc | KpiDoc | TargetPlanDoc | ApprovalFlowDoc | AutomationDoc | IncentivePlanDoc;
 export type MetaKind = MetaDoc['kind'];
 /** One action of an approval flow or automation rule. */
 export type WorkflowActionDoc = NonNullable<ApprovalFlowDoc['onApprove']>[number];

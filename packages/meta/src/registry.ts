@@ -173,6 +173,23 @@ export class Registry {
         issues.push({ document: `target_plan "${plan.name}"`, path: '/periodWeights', rule: 'required', message: 'periodMethod "weights" needs 12 periodWeights' });
       }
     }
+    // Incentive plans: the deep checks (tiers, caps, measures) are the engine's plan linter; here,
+    // only what needs the rest of the metadata — goals targets must name an existing target plan.
+    const targetPlans = new Set(this.documentsOf('target_plan').map((p) => p.name));
+    for (const plan of this.documentsOf('incentive_plan')) {
+      const document = `incentive_plan "${plan.name}"`;
+      const seen = new Set<number>();
+      plan.versions.forEach((v, i) => {
+        if (seen.has(v.version)) issues.push({ document, path: `/versions/${i}/version`, rule: 'duplicate_version', message: `version ${v.version} appears twice` });
+        seen.add(v.version);
+        if (v.targetSource !== 'goals') return;
+        v.components.forEach((c, j) => {
+          if (!c.target) return;
+          const name = v.targetPlans?.[c.target] ?? c.target;
+          if (!targetPlans.has(name)) issues.push({ document, path: `/versions/${i}/components/${j}/target`, rule: 'unknown_reference', message: `reads target "${c.target}" from goals, but there is no target_plan "${name}"` });
+        });
+      });
+    }
   }
 
   // Approval flows and automation rules must point at objects, fields and flows that exist;

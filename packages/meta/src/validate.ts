@@ -19,6 +19,7 @@ function validators(): Record<Kind, ValidateFunction> {
     target_plan: ajv.compile(META_SCHEMAS.target_plan),
     approval_flow: ajv.compile(META_SCHEMAS.approval_flow),
     automation: ajv.compile(META_SCHEMAS.automation),
+    incentive_plan: ajv.compile(META_SCHEMAS.incentive_plan),
   };
   return compiled;
 }

@@ -11,6 +11,7 @@ import { notify } from './notify/notifier.ts';
 import { BUILTIN } from './notify/template.ts';
 import { createRun, executeRun } from './runs.ts';
 import { ensureVersion, versionById } from './versions.ts';
+import { isRecordSubject, subjectRecordId, type Subject } from './subjects.ts';
 
 export type InstanceStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
 
@@ -30,6 +31,8 @@ export interface InstanceRow {
   created_at: Date | string;
   updated_at: Date | string;
   finished_at: Date | string | null;
+  /** Set for approvals on something other than a record (then `object` is the subject kind). */
+  subject?: Subject | null;
 }
 
 export interface TaskRow {
@@ -77,6 +80,59 @@ export class Approvals {
     };
   }
 
+  /** The record an instance is about; none for other subjects. */
+  private async recordOf(q: Q, t: TenantCtx, inst: InstanceRow): Promise<Record<string, unknown> | null> {
+    if (!isRecordSubject(inst.subject) || !t.registry.object(inst.object)) return null;
+    return (await this.core.record(q, t, inst.object, inst.record_id)) ?? null;
+  }
+
+  private titleOf(t: TenantCtx, inst: Pick<InstanceRow, 'object' | 'subject'>, record: Record<string, unknown> | null): string {
+    if (!isRecordSubject(inst.subject)) return inst.subject?.label ?? inst.subject?.id ?? '';
+    return this.core.titleOf(t, inst.object, record ?? undefined);
+  }
+
+  /** The flow a tenant configured for a subject kind (workflow settings `subjectFlows`), if any. */
+  async flowForSubject(t: TenantCtx, kind: string): Promise<string | undefined> {
+    const name = (await this.core.settings(t.knex, t)).subjectFlows?.[kind];
+    if (!name || !t.registry.documentsOf('approval_flow').some((f) => f.name === name && f.active !== false)) return undefined;
+    return name;
+  }
+
+  /**
+   * Submits a subject that is not a record (a target plan version, an incentive period, a
+   * dispute) to a flow: the one named, else the tenant's flow for the kind. Its steps run as for
+   * a record, but formulas (entry and step conditions) and record-bound approvers (`field`,
+   * `owner`) have no record to look at: conditions are not evaluated (the step runs) and those
+   * approvers resolve to the fallback. On the decision the kind's handler is called.
+   */
+  async submitSubject(t: TenantCtx, subject: Subject, actor: Actor, opts: { flow?: string; comment?: string | null } = {}): Promise<InstanceRow> {
+    if (isRecordSubject(subject)) {
+      if (!opts.flow) throw new WorkflowError('validation_failed', 'a record is submitted to a named flow', [{ path: '/flow', rule: 'required', message: 'required' }]);
+      return this.submit(t, opts.flow, subject.id, actor, { comment: opts.comment ?? null });
+    }
+    const handler = this.core.subjects.get(subject.kind);
+    if (!handler) throw new WorkflowError('invalid_state', `Nothing handles approvals of "${String(subject.kind).slice(0, 64)}"`);
+    const name = opts.flow ?? (await this.flowForSubject(t, subject.kind));
+    if (!name) throw new WorkflowError('not_found', `No approval flow is configured for "${String(subject.kind).slice(0, 64)}"`);
+    const flow = this.core.flow(t, name);
+    if (flow.active === false) throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" is not active`);
+    await handler.check?.(t.tenant, subject);
+    const recordId = subjectRecordId(subject.kind, subject.id);
+    const existing = await this.activeInstance(t.knex, t, subject.kind, recordId);
+    if (existing?.status === 'returned' && existing.flow_id === flow.id) return this.resubmit(t, existing.id, actor, opts.comment ?? null, { admin: true });
+    if (existing) throw new WorkflowError('conflict', `This ${subject.kind} already has an approval in progress ("${existing.flow_name}")`);
+    const clean: Subject = { kind: subject.kind, id: String(subject.id).slice(0, 200), ...(subject.label ? { label: String(subject.label).slice(0, 300) } : {}) };
+    return this.start(t, flow, subject.kind, recordId, clean, actor, opts.comment ?? null);
+  }
+
+  /** The approvals of a subject, newest first, with its history. */
+  async forSubject(t: TenantCtx, kind: string, id: string): Promise<{ instances: InstanceRow[]; history: Array<Record<string, unknown>> }> {
+    const recordId = kind === 'record' ? id : subjectRecordId(kind, id);
+    const object = kind === 'record' ? undefined : kind;
+    const instances = object ? await this.instancesFor(t, object, recordId) : [];
+    return { instances, history: object ? await this.historyFor(t, object, recordId) : [] };
+  }
+
   private today(): string {
     return this.core.now().toISOString().slice(0, 10);
   }
@@ -105,8 +161,8 @@ export class Approvals {
     await this.core.audit(q, t, { actor, action: `approval.${action}`, object: inst.object, recordId: inst.record_id, after: { instance: inst.id, flow: inst.flow_name, version: inst.version, round: inst.round, step, comment: extra.comment ?? null, details: extra.details ?? null } });
   }
 
-  private async checkEntry(q: Q, t: TenantCtx, def: ApprovalFlowDoc, recordId: string): Promise<void> {
-    if (!def.entryCondition) return;
+  private async checkEntry(q: Q, t: TenantCtx, def: ApprovalFlowDoc, recordId: string, subject?: Subject | null): Promise<void> {
+    if (!def.entryCondition || !isRecordSubject(subject)) return;
     const object = t.registry.object(def.object);
     if (!object) throw new WorkflowError('not_found', `There is no object named "${def.object}"`);
     const [v] = (await evaluateOnRecord(q, t.registry, t.schema, object, recordId, [{ source: def.entryCondition, path: '/entryCondition' }], this.today())) ?? [];
@@ -131,6 +187,10 @@ export class Approvals {
     if (existing?.status === 'returned' && existing.flow_id === flow.id) return this.resubmit(t, existing.id, actor, opts.comment ?? null);
     if (existing) throw new WorkflowError('conflict', `This ${flow.object} already has an approval in progress ("${existing.flow_name}")`);
     await this.checkEntry(t.knex, t, flow, recordId);
+    return this.start(t, flow, flow.object, recordId, null, actor, opts.comment ?? null);
+  }
+
+  private async start(t: TenantCtx, flow: ApprovalFlowDoc, object: string, recordId: string, subject: Subject | null, actor: Actor, comment: string | null): Promise<InstanceRow> {
     const version = await ensureVersion(this.core, t, flow);
     const now = this.core.now();
     const after: After = {};
@@ -143,7 +203,7 @@ export class Approvals {
           flow_name: flow.name,
           version: version.version,
           version_id: version.id,
-          object: flow.object,
+          object,
           record_id: recordId,
           status: 'pending',
           submitter_id: actor.userId,
@@ -153,14 +213,15 @@ export class Approvals {
           created_at: now,
           updated_at: now,
           finished_at: null,
+          subject,
         };
-        await this.core.table(trx, t, T.instances).insert({ ...row, locked_fields: JSON.stringify(row.locked_fields) });
-        await this.history(trx, t, row, actor, 'submitted', { comment: opts.comment ?? null, details: { version: version.version } });
+        await this.core.table(trx, t, T.instances).insert({ ...row, locked_fields: JSON.stringify(subject ? [] : row.locked_fields), subject: subject ? JSON.stringify(subject) : null });
+        await this.history(trx, t, row, actor, 'submitted', { comment, details: { version: version.version, ...(subject ? { subject } : {}) } });
         await this.advance(trx, t, row, version.definition, 0, actor, after);
         return row;
       });
     } catch (error) {
-      if ((error as { code?: unknown }).code === '23505') throw new WorkflowError('conflict', `This ${flow.object} already has an approval in progress`);
+      if ((error as { code?: unknown }).code === '23505') throw new WorkflowError('conflict', `This ${object} already has an approval in progress`);
       throw error;
     }
     await this.afterCommit(t, after);
@@ -182,8 +243,9 @@ export class Approvals {
 
   /** Starts the first step at or after `from` whose condition holds; approves when none is left. */
   private async advance(trx: Q, t: TenantCtx, inst: InstanceRow, def: ApprovalFlowDoc, from: number, actor: Actor, after: After): Promise<void> {
-    const object = t.registry.object(def.object);
-    const record = (await this.core.record(trx, t, def.object, inst.record_id)) ?? null;
+    const onRecord = isRecordSubject(inst.subject);
+    const object = onRecord ? t.registry.object(def.object) : undefined;
+    const record = await this.recordOf(trx, t, inst);
     for (let i = from; i < def.steps.length; i++) {
       const step = def.steps[i] as ApprovalStep;
       if (step.condition && object) {
@@ -214,7 +276,7 @@ export class Approvals {
   }
 
   private async vars(q: Q, t: TenantCtx, inst: InstanceRow, def: ApprovalFlowDoc, index: number, reason?: string | null): Promise<Record<string, unknown>> {
-    const record = await this.core.record(q, t, inst.object, inst.record_id);
+    const record = await this.recordOf(q, t, inst);
     let submitter = '';
     const user = t.registry.object('user');
     if (inst.submitter_id && user) {
@@ -222,7 +284,7 @@ export class Approvals {
       submitter = String(row?.name ?? '');
     }
     const step = def.steps[index];
-    return { flow: def.label.en, title: this.core.titleOf(t, inst.object, record), record: record ?? {}, step: step ? (step.label?.en ?? step.name) : '', submitter, reason: reason ?? '' };
+    return { flow: def.label.en, title: this.titleOf(t, inst, record), record: record ?? {}, subject: inst.subject ?? null, step: step ? (step.label?.en ?? step.name) : '', submitter, reason: reason ?? '' };
   }
 
   private async finish(trx: Q, t: TenantCtx, inst: InstanceRow, def: ApprovalFlowDoc, outcome: 'approved' | 'rejected', actor: Actor, reason: string | null, after: After): Promise<void> {
@@ -232,10 +294,14 @@ export class Approvals {
     await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, status: 'open' }).update({ status: 'cancelled' });
     await this.history(trx, t, inst, actor, outcome, { comment: reason });
     if (inst.submitter_id) await notify(this.core, trx, t, { userIds: [inst.submitter_id], template: BUILTIN[outcome]!, vars: await this.vars(trx, t, inst, def, inst.step_index, reason), kind: `approval_${outcome}`, object: inst.object, recordId: inst.record_id, key: `final:${inst.id}:${inst.round}` });
-    const actions = outcome === 'approved' ? def.onApprove : def.onReject;
-    if (actions?.length) {
+    const own = outcome === 'approved' ? def.onApprove : def.onReject;
+    const onRecord = isRecordSubject(inst.subject);
+    // A subject's handler is told first, as a durable action: retried until it succeeds.
+    const actions = onRecord ? (own ?? []) : [{ type: 'subject' } as unknown as NonNullable<typeof own>[number], ...(own ?? []).filter((a) => a.type !== 'update' && a.type !== 'create' && a.type !== 'start_flow')];
+    if (actions.length) {
       const key = `final:${inst.id}:${inst.round}:${outcome}`;
-      await createRun(this.core, trx, t, { key, source: 'approval', rule: def.name, object: inst.object, recordId: inst.record_id, actions, context: { actor, submitterId: inst.submitter_id, flow: def.name, outcome, reason } }, { delayMs: 30_000 });
+      const context = { actor, submitterId: inst.submitter_id, flow: def.name, outcome, reason, ...(onRecord ? {} : { subject: inst.subject ?? null, instanceId: inst.id }) };
+      await createRun(this.core, trx, t, { key, source: 'approval', rule: def.name, object: onRecord ? inst.object : null, recordId: onRecord ? inst.record_id : null, actions, context }, { delayMs: 30_000 });
       after.runKey = key;
     }
   }
@@ -312,7 +378,7 @@ export class Approvals {
       this.assertSubmitter(inst, actor, opts.admin ?? false);
       if (inst.status !== 'returned') throw new WorkflowError('invalid_state', 'Only an approval sent back for changes can be resubmitted');
       const def = (await versionById(this.core, trx, t, inst.version_id)).definition;
-      await this.checkEntry(trx, t, def, inst.record_id);
+      await this.checkEntry(trx, t, def, inst.record_id, inst.subject);
       inst.round = Number(inst.round) + 1;
       inst.status = 'pending';
       await this.core.table(trx, t, T.instances).where({ id }).update({ status: 'pending', round: inst.round, step_index: -1, updated_at: this.core.now() });
@@ -356,7 +422,7 @@ export class Approvals {
       .withSchema(t.schema)
       .from(`${T.tasks} as k`)
       .join(`${T.instances} as i`, 'i.id', 'k.instance_id')
-      .select('k.id', 'k.status', 'k.step_index', 'k.round', 'k.approver_id', 'k.due_at', 'k.created_at', 'k.decided_at', 'k.comment', 'i.id as instance_id', 'i.flow_name', 'i.version_id', 'i.object', 'i.record_id', 'i.submitter_id', 'i.status as instance_status')
+      .select('k.id', 'k.status', 'k.step_index', 'k.round', 'k.approver_id', 'k.due_at', 'k.created_at', 'k.decided_at', 'k.comment', 'i.id as instance_id', 'i.flow_name', 'i.version_id', 'i.object', 'i.record_id', 'i.submitter_id', 'i.status as instance_status', 'i.subject')
       .orderBy('k.created_at', 'desc')
       .limit(Math.min(opts.limit ?? 100, 500));
     if ((opts.status ?? 'open') === 'open') qb.where('k.status', 'open').whereIn('k.approver_id', [userId, ...delegators]);
@@ -365,8 +431,9 @@ export class Approvals {
     for (const r of rows) {
       const def = (await versionById(this.core, t.knex, t, r.version_id as string)).definition;
       const step = def.steps[Number(r.step_index)];
-      const record = await this.core.record(t.knex, t, r.object as string, r.record_id as string);
-      Object.assign(r, { flow_label: def.label, step_name: step?.name, step_label: step?.label ?? null, mode: step?.mode ?? 'any', title: this.core.titleOf(t, r.object as string, record), onBehalfOf: r.approver_id !== userId ? r.approver_id : null });
+      const inst = { object: r.object as string, record_id: r.record_id as string, subject: (r.subject ?? null) as Subject | null };
+      const record = await this.recordOf(t.knex, t, inst as InstanceRow);
+      Object.assign(r, { flow_label: def.label, step_name: step?.name, step_label: step?.label ?? null, mode: step?.mode ?? 'any', title: this.titleOf(t, inst, record), onBehalfOf: r.approver_id !== userId ? r.approver_id : null });
       delete r.version_id;
     }
     return rows;
@@ -421,7 +488,7 @@ export class Approvals {
         const def = (await versionById(this.core, trx, t, inst.version_id)).definition;
         const step = def.steps[task.step_index] as ApprovalStep;
         const system: Actor = { userId: null, label: 'sla' };
-        const record = (await this.core.record(trx, t, inst.object, inst.record_id)) ?? null;
+        const record = await this.recordOf(trx, t, inst);
         const specs: ApproverSpec[] = step.sla?.escalateTo?.length ? step.sla.escalateTo : [{ type: 'manager', levels: 1 }];
         // The default target is the overdue approver's own manager.
         const ctx = { ...this.resolveCtx(trx, t, inst, record), ...(step.sla?.escalateTo?.length ? {} : { submitterId: task.approver_id }) };

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { WorkflowError } from './errors.ts';
 import { T, workflowModule } from './module.ts';
 import type { SmtpSettings } from './notify/email.ts';
+import type { SubjectHandler } from './subjects.ts';
 
 export type Q = Knex | Knex.Transaction;
 
@@ -14,6 +15,14 @@ export interface WorkflowOptions {
   /** Default SMTP server when the tenant's settings name none. */
   smtp?: SmtpSettings;
   webhookTimeoutMs?: number;
+  /**
+   * Hosts that outbound webhooks may reach even though they resolve to a private, loopback or
+   * link-local address (platform-wide; tenants add theirs in `settings.webhookAllowHosts`).
+   * Empty by default: every such address is refused.
+   */
+  webhookAllowHosts?: string[];
+  /** Largest webhook answer read, in bytes. */
+  webhookMaxBytes?: number;
   /** Attempts of an action run before it is reported as failed. */
   maxAttempts?: number;
   /** Seconds between scheduler ticks (SLA sweep and cron rules). */
@@ -36,6 +45,10 @@ export interface WorkflowSettings {
   smtp?: SmtpSettings;
   /** Webhook signing secrets by name; never returned by the API. */
   secrets?: Record<string, string>;
+  /** Hosts (`name` or `name:port`) this tenant's webhooks may reach on private addresses. */
+  webhookAllowHosts?: string[];
+  /** Which approval flow gates each non-record subject (target plan versions, periods, disputes). */
+  subjectFlows?: Partial<Record<string, string>>;
 }
 
 /** The shared state and helpers of one workflow service over one store. */
@@ -47,6 +60,8 @@ export class Core {
   onEnsure?: (t: TenantCtx) => Promise<void>;
   /** Set by the approvals engine; automation's start_flow action calls it. */
   startFlow?: StartFlow;
+  /** Handlers of non-record approval subjects, by kind (registered by the modules that own them). */
+  readonly subjects = new Map<string, SubjectHandler>();
 
   constructor(store: Store, opts: WorkflowOptions = {}) {
     this.store = store;
@@ -90,6 +105,12 @@ export class Core {
       .withSchema(this.store.controlSchema)
       .table('audit_log')
       .insert({ tenant_id: t.tenantId, actor_id: e.actor.userId, actor_label: e.actor.label ?? null, action: e.action, object: e.object, record_id: e.recordId, before: null, after: JSON.stringify(e.after), revision: t.registry.revision });
+  }
+
+  /** Options of the SSRF guard for this tenant's outbound webhooks. */
+  outbound(settings: WorkflowSettings): { timeoutMs: number; allowHosts: string[]; maxBytes?: number } {
+    const allowHosts = [...(this.opts.webhookAllowHosts ?? []), ...(Array.isArray(settings.webhookAllowHosts) ? settings.webhookAllowHosts.filter((h) => typeof h === 'string') : [])];
+    return { timeoutMs: this.opts.webhookTimeoutMs, allowHosts, ...(this.opts.webhookMaxBytes ? { maxBytes: this.opts.webhookMaxBytes } : {}) };
   }
 
   async settings(q: Q, t: TenantCtx): Promise<WorkflowSettings> {

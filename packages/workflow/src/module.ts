@@ -57,6 +57,13 @@ export const workflowModule: TenantModule = {
         for (const sql of V1(quoteIdent(schema))) await trx.raw(sql);
       },
     },
+    {
+      // Approvals on subjects other than records (target plan versions, periods, disputes).
+      version: 2,
+      async up(trx: Knex.Transaction, schema: string) {
+        await trx.raw(`alter table ${quoteIdent(schema)}.attain_workflow_instances add column if not exists subject jsonb`);
+      },
+    },
   ],
 };
 

@@ -11,6 +11,7 @@ import { T } from './module.ts';
 import { notify } from './notify/notifier.ts';
 import { BUILTIN, render } from './notify/template.ts';
 import { prepareWebhook, sendWebhook, type WebhookFormat } from './notify/webhook.ts';
+import type { Subject } from './subjects.ts';
 
 export const RUN_QUEUE = 'workflow.run';
 
@@ -24,6 +25,9 @@ export interface RunContext {
   flow?: string;
   outcome?: string;
   reason?: string | null;
+  /** A non-record approval subject, for its handler. */
+  subject?: Subject | null;
+  instanceId?: string;
 }
 
 export interface RunInput {
@@ -119,6 +123,9 @@ async function values(core: Core, t: TenantCtx, run: RunRow, set: Record<string,
   return out;
 }
 
+/** The external id of the record a run's create action makes. */
+export const createKey = (run: Pick<RunRow, 'id'>, index: number): string => `wf:${run.id}:${index}`;
+
 const today = (core: Core) => core.now().toISOString().slice(0, 10);
 
 async function recordImage(core: Core, t: TenantCtx, run: RunRow): Promise<Record<string, unknown> | null> {
@@ -132,7 +139,7 @@ async function recordImage(core: Core, t: TenantCtx, run: RunRow): Promise<Recor
 async function runAction(core: Core, t: TenantCtx, run: RunRow, action: WorkflowActionDoc, index: number): Promise<void> {
   const actor = SYSTEM(`${run.source}:${run.rule}`);
   const record = await recordImage(core, t, run);
-  const title = run.object ? core.titleOf(t, run.object, record ?? undefined) : run.rule;
+  const title = run.object ? core.titleOf(t, run.object, record ?? undefined) : (run.context.subject?.label ?? run.rule);
   const vars = { record: record ?? {}, previous: run.context.previous ?? {}, rule: run.rule, title, flow: run.context.flow ?? '', outcome: run.context.outcome ?? '', reason: run.context.reason ?? '', op: run.context.op ?? '' };
   switch (action.type) {
     case 'update': {
@@ -142,8 +149,29 @@ async function runAction(core: Core, t: TenantCtx, run: RunRow, action: Workflow
       return;
     }
     case 'create': {
+      // Idempotent: the record carries a key of this run and action, so a retry after a crash
+      // between creating it and saving the run's progress finds it instead of creating another.
+      const object = t.registry.object(action.object as string);
+      if (!object) throw new WorkflowError('not_found', `There is no object named "${String(action.object).slice(0, 64)}"`);
+      const data = await values(core, t, run, action.set ?? {});
+      const key = typeof data.external_id === 'string' && data.external_id ? data.external_id : createKey(run, index);
+      const found = await t.knex.withSchema(t.schema).from(object.table).where('external_id', key).whereNull('deleted_at').first('id');
+      if (found) return;
       const service = await core.store.records(t.tenant);
-      await service.create(action.object as string, await values(core, t, run, action.set ?? {}), actor);
+      try {
+        await service.create(object.name, { ...data, external_id: key }, actor);
+      } catch (error) {
+        // Another attempt created it at the same moment: the record exists once, which is the point.
+        if ((error as { code?: unknown }).code === 'conflict' && (await t.knex.withSchema(t.schema).from(object.table).where('external_id', key).whereNull('deleted_at').first('id'))) return;
+        throw error;
+      }
+      return;
+    }
+    case 'subject' as WorkflowActionDoc['type']: {
+      const subject = run.context.subject;
+      const handler = subject ? core.subjects.get(subject.kind) : undefined;
+      if (!subject || !handler) throw new WorkflowError('invalid_state', `nothing handles approvals of "${String(subject?.kind ?? '')}"`);
+      await handler.decided({ tenant: t.tenant, subject, outcome: run.context.outcome === 'approved' ? 'approved' : 'rejected', actor: run.context.actor, reason: run.context.reason ?? null, instanceId: run.context.instanceId ?? '' });
       return;
     }
     case 'start_flow': {
@@ -166,9 +194,9 @@ async function runAction(core: Core, t: TenantCtx, run: RunRow, action: Workflow
       const format = (action.format ?? 'json') as WebhookFormat;
       const text = action.template ? (action.template.body?.[settings.locale ?? 'en'] ?? action.template.body?.en ?? '') : `${run.rule}: ${title}`;
       const heading = action.template ? (action.template.title[settings.locale ?? 'en'] ?? action.template.title.en) : run.rule;
-      const payload = { id: run.key, source: run.source, rule: run.rule, object: run.object, recordId: run.record_id, op: run.context.op ?? null, record, previous: run.context.previous ?? null, outcome: run.context.outcome ?? null, at: core.now().toISOString() };
+      const payload = { id: run.key, source: run.source, rule: run.rule, object: run.object, recordId: run.record_id, ...(run.context.subject ? { subject: run.context.subject } : {}), op: run.context.op ?? null, record, previous: run.context.previous ?? null, outcome: run.context.outcome ?? null, at: core.now().toISOString() };
       const req = prepareWebhook(format, action.url as string, { payload, title: render(heading, vars), text: render(text, vars) }, { ...(secret ? { secret } : {}), now: core.now(), deliveryId: `${run.key}:${index}` });
-      await sendWebhook(format, req, core.opts.webhookTimeoutMs);
+      await sendWebhook(format, req, core.outbound(settings));
       return;
     }
     default:

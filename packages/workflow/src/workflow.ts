@@ -11,6 +11,8 @@ import { T } from './module.ts';
 import { sendEmail, type SmtpSettings } from './notify/email.ts';
 import { DELIVER_QUEUE, preferencesOf } from './notify/notifier.ts';
 import { executeRun, RUN_QUEUE } from './runs.ts';
+import type { SubjectHandler } from './subjects.ts';
+import { NOTIFY_QUEUE, notifyUsers, type NotifyMessage } from './notify/public.ts';
 
 export const EVENT_CONSUMER = 'workflow';
 export const TICK_QUEUE = 'workflow.tick';
@@ -30,6 +32,12 @@ export class Workflow {
     this.core.onEnsure = (t) => this.seedTick(t);
   }
 
+  /** Registers the handler of a non-record approval subject kind (one per kind; the last wins). */
+  registerSubject(kind: string, handler: SubjectHandler): void {
+    if (kind === 'record') throw new Error('records are the built-in subject');
+    this.core.subjects.set(kind, handler);
+  }
+
   tenant(name: string): Promise<TenantCtx> {
     return this.core.tenant(name);
   }
@@ -44,6 +52,10 @@ export class Workflow {
         [RUN_QUEUE]: (job) => this.runJob(job),
         [DELIVER_QUEUE]: (job) => this.deliverJob(job),
         [TICK_QUEUE]: (job) => this.tickJob(job),
+        [NOTIFY_QUEUE]: async (job) => {
+          const p = job.payload as { tenant: string; message: NotifyMessage };
+          return { sent: await notifyUsers(this, p.tenant, p.message) };
+        },
       },
     };
   }

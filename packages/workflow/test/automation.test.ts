@@ -5,6 +5,8 @@ import { signBody, Workflow } from '../src/index.ts';
 import { baseDocs, clock, deal, makeOrg, system, type Org } from './fixtures.ts';
 import { httpReceiver } from './receivers.ts';
 
+// The receivers listen on 127.0.0.1; the SSRF guard refuses it unless allowed explicitly.
+const LOCAL = ['127.0.0.1'];
 let storeA: Store;
 let storeB: Store;
 let wfA: Workflow;
@@ -30,8 +32,8 @@ beforeAll(async () => {
   storeA = await openTestStore();
   // A second "server node": its own store over the same database and control schema.
   storeB = await createStore(await sharedTestDatabase(), { controlSchema: storeA.controlSchema, tenantSchemaPrefix: 'tb_', ownsDatabase: false });
-  wfA = new Workflow(storeA, { maxAttempts: 3 });
-  wfB = new Workflow(storeB, { maxAttempts: 3 });
+  wfA = new Workflow(storeA, { maxAttempts: 3, webhookAllowHosts: LOCAL });
+  wfB = new Workflow(storeB, { maxAttempts: 3, webhookAllowHosts: LOCAL });
   receiver = await httpReceiver();
   failing = await httpReceiver(() => ({ status: 500, body: { error: 'down' } }));
 });

@@ -5,6 +5,7 @@ import { prepareWebhook, render, sendWebhook, Workflow } from '../src/index.ts';
 import { baseDocs, deal, makeOrg } from './fixtures.ts';
 import { httpReceiver, smtpReceiver } from './receivers.ts';
 
+const OK = { timeoutMs: 5000, allowHosts: ['127.0.0.1'] };
 let store: Store;
 let wf: Workflow;
 let smtp: Awaited<ReturnType<typeof smtpReceiver>>;
@@ -12,7 +13,7 @@ let http: Awaited<ReturnType<typeof httpReceiver>>;
 
 beforeAll(async () => {
   store = await openTestStore();
-  wf = new Workflow(store);
+  wf = new Workflow(store, { webhookAllowHosts: ['127.0.0.1'] });
   smtp = await smtpReceiver();
   http = await httpReceiver((hit) => {
     if (hit.url.startsWith('/dingtalk')) return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
@@ -73,7 +74,7 @@ describe('notifications', () => {
     const now = new Date('2026-03-01T00:00:00Z');
     const msg = { payload: { a: 1 }, title: '新订单', text: '客户 ACME 下单 ¥1,000' };
     const ding = prepareWebhook('dingtalk', http.url('/dingtalk/robot/send?access_token=abc'), msg, { secret: 'SECx', now, deliveryId: 'd1' });
-    await sendWebhook('dingtalk', ding, 5000);
+    await sendWebhook('dingtalk', ding, OK);
     const dh = http.hits.at(-1)!;
     const u = new URL(dh.url, 'http://x');
     expect(u.searchParams.get('access_token')).toBe('abc');
@@ -81,23 +82,23 @@ describe('notifications', () => {
     expect(u.searchParams.get('sign')).toBe(createHmac('sha256', 'SECx').update(`${now.getTime()}\nSECx`).digest('base64'));
     expect(JSON.parse(dh.body)).toEqual({ msgtype: 'markdown', markdown: { title: '新订单', text: '#### 新订单\n\n客户 ACME 下单 ¥1,000' } });
 
-    await sendWebhook('wecom', prepareWebhook('wecom', http.url('/wecom/cgi-bin/webhook/send?key=k'), msg, { now, deliveryId: 'd2' }), 5000);
+    await sendWebhook('wecom', prepareWebhook('wecom', http.url('/wecom/cgi-bin/webhook/send?key=k'), msg, { now, deliveryId: 'd2' }), OK);
     expect(JSON.parse(http.hits.at(-1)!.body)).toEqual({ msgtype: 'markdown', markdown: { content: '**新订单**\n客户 ACME 下单 ¥1,000' } });
 
-    await sendWebhook('feishu', prepareWebhook('feishu', http.url('/feishu/open-apis/bot/v2/hook/x'), msg, { secret: 'fs', now, deliveryId: 'd3' }), 5000);
+    await sendWebhook('feishu', prepareWebhook('feishu', http.url('/feishu/open-apis/bot/v2/hook/x'), msg, { secret: 'fs', now, deliveryId: 'd3' }), OK);
     const fb = JSON.parse(http.hits.at(-1)!.body);
     const ts = String(now.getTime() / 1000);
     expect(fb).toEqual({ msg_type: 'text', content: { text: '新订单\n客户 ACME 下单 ¥1,000' }, timestamp: ts, sign: createHmac('sha256', `${ts}\nfs`).update('').digest('base64') });
 
     const json = prepareWebhook('json', http.url('/generic'), msg, { secret: 'g', now, deliveryId: 'd4' });
-    await sendWebhook('json', json, 5000);
+    await sendWebhook('json', json, OK);
     const gh = http.hits.at(-1)!;
     expect(gh.headers['x-attain-signature']).toBe(`sha256=${createHmac('sha256', 'g').update(`${gh.headers['x-attain-timestamp']}.${gh.body}`).digest('hex')}`);
     expect(gh.headers['x-attain-delivery']).toBe('d4');
 
-    await expect(sendWebhook('dingtalk', prepareWebhook('dingtalk', http.url('/refuse'), msg, { now, deliveryId: 'd5' }), 5000)).rejects.toThrow(/refused the message: sign not match/);
-    await expect(sendWebhook('wecom', prepareWebhook('wecom', http.url('/notjson'), { ...msg }, { now, deliveryId: 'd6' }), 5000)).resolves.toBeUndefined();
-    await expect(sendWebhook('json', { url: 'ftp://x', headers: {}, body: '' }, 5000)).rejects.toThrow(/http/);
+    await expect(sendWebhook('dingtalk', prepareWebhook('dingtalk', http.url('/refuse'), msg, { now, deliveryId: 'd5' }), OK)).rejects.toThrow(/refused the message: sign not match/);
+    await expect(sendWebhook('wecom', prepareWebhook('wecom', http.url('/notjson'), { ...msg }, { now, deliveryId: 'd6' }), OK)).resolves.toBeUndefined();
+    await expect(sendWebhook('json', { url: 'ftp://x', headers: {}, body: '' }, OK)).rejects.toThrow(/http/);
   });
 
   it('sends robot messages from a rule, with templates filled from the record', async () => {

@@ -15,3 +15,4 @@ export { activeVersion, approveVersion, closedMonths, closePeriod, computeSplit,
 export { manualApprovals, type ApprovalGateway, type ApprovalRequest, type Notifier } from './ports.ts';
 export { checkRule, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, type AlertNotice, type AlertNotifier, type AlertRule, type AlertRun } from './alerts.ts';
 export { alertHandlers, ALERTS_QUEUE, scheduleAlerts, type AlertScheduleOptions } from './alerts-jobs.ts';
+export { targetPlanSubject, TARGET_PLAN_SUBJECT } from './approvals.ts';

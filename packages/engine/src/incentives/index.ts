@@ -15,3 +15,10 @@ export { IncentiveEngine, IncentiveError, PERIOD_FLOW, FROZEN, type PeriodStatus
 export { INCENTIVES_MODULE } from './db/schema.ts';
 export { previewPlan, type PreviewCurve, type PreviewResult, type PreviewSample } from './preview.ts';
 export { incentivesBackground, INCENTIVES_CONSUMER } from './background.ts';
+export type { BadgeDef } from './types.ts';
+export { checkInputs, putInputs, readInputs, goalTargets, goalTargetNames, syncGoalTargets, type InputIssue } from './inputs.ts';
+export { whatIf, periodAggregates, type WhatIfRequest, type WhatIfResult, type WhatIfRow } from './whatif.ts';
+export { leaderboard, badgesFor, rankByPoints, teamOf as incentiveTeamOf, teamMembers, type Leaderboard, type LeaderboardRow } from './points.ts';
+export { accrualReport, payoutsXlsx, statementPdf, pdfText, type AccrualReport, type AccrualRow, type StatementPdfInput } from './exports.ts';
+export { disputeSubject, incentivePeriodSubject, DISPUTE_SUBJECT, PERIOD_SUBJECT } from './approvals.ts';
+export { metadataPlans, syncPlansFromMetadata, plansAsMetadata } from './metadata-plans.ts';

@@ -114,6 +114,21 @@ export interface PlanVersionDef {
   measures: MeasureDef[];
   components: ComponentDef[];
   draw?: DrawDef;
+  /**
+   * Where targets named by components come from: `inputs` (default) — values put per payee and
+   * period; `goals` — the active version of the goals target plan of the same name (or the one
+   * `targetPlans` maps the target to), copied into the inputs before a run.
+   */
+  targetSource?: 'inputs' | 'goals';
+  targetPlans?: Record<string, string>;
+  /** Badges awarded when a payee's points in a period reach `minPoints`. */
+  badges?: BadgeDef[];
+}
+
+export interface BadgeDef {
+  id: string;
+  label: Label;
+  minPoints: DecText;
 }
 
 export interface IncentivePlanDoc {

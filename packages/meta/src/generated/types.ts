@@ -837,3 +837,187 @@ export interface AutomationTrigger1 {
   cron?: string;
   timezone?: string;
 }
+/**
+ * A stable identifier that never changes; renames are keyed by it.
+ */
+/**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "Date".
+ */
+export type IsoDate = string;
+/**
+ * An exact decimal number written as a string.
+ *
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "Decimal".
+ */
+/**
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "Period".
+ */
+export type Period = string;
+
+/**
+ * A commission, bonus or points plan: effective-dated versions of measures over credits and the components that pay on them. Numbers are exact decimals written as strings.
+ */
+export interface IncentivePlanDoc {
+  kind: "incentive_plan";
+  id: StableId;
+  name: ApiName;
+  label: Label;
+  description?: string;
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  versions: [PlanVersion, ...PlanVersion[]];
+}
+/**
+ * A translatable label keyed by locale.
+ */
+/**
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "PlanVersion".
+ */
+export interface PlanVersion {
+  version: number;
+  effectiveFrom: IsoDate;
+  effectiveTo?: IsoDate | null;
+  currency: string;
+  rounding: {
+    scale: number;
+    mode: "half_up" | "half_even" | "down" | "up";
+  };
+  payoutTiming?: "booking" | "invoice" | "payment";
+  clawback?: {
+    days: number;
+  };
+  proration?: "none" | "days";
+  /**
+   * @maxItems 100
+   */
+  measures: PlanMeasure[];
+  /**
+   * @maxItems 100
+   */
+  components: PlanComponent[];
+  draw?: {
+    type: "recoverable" | "non_recoverable" | "guarantee";
+    amount: Decimal;
+    from: Period;
+    to: Period;
+  };
+  /**
+   * Where component targets come from: per-person inputs (default) or the goals module's active target plan.
+   */
+  targetSource?: "inputs" | "goals";
+  /**
+   * Target name -> goals target plan name, when they differ.
+   */
+  targetPlans?: {
+    [k: string]: ApiName | undefined;
+  };
+  /**
+   * @maxItems 50
+   */
+  badges?: {
+    id: ApiName;
+    label: Label;
+    minPoints: Decimal;
+  }[];
+}
+/**
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "Measure".
+ */
+export interface PlanMeasure {
+  name: ApiName;
+  label?: Label;
+  type: "sum" | "count" | "input" | "ratio" | "formula";
+  field?: "amount" | "margin" | "quantity";
+  filter?: PlanCreditFilter;
+  numerator?: ApiName;
+  denominator?: ApiName;
+  expression?: string;
+}
+/**
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "CreditFilter".
+ */
+export interface PlanCreditFilter {
+  /**
+   * @maxItems 50
+   */
+  objects?: ApiName[];
+  kinds?: ("direct" | "split" | "overlay" | "team" | "rollup" | "assignment")[];
+  /**
+   * @maxItems 1000
+   */
+  products?: string[];
+  /**
+   * @maxItems 1000
+   */
+  categories?: string[];
+  from?: IsoDate;
+  to?: IsoDate;
+}
+/**
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "Component".
+ */
+export interface PlanComponent {
+  name: ApiName;
+  label?: Label;
+  type: "rate" | "tiered" | "bonus" | "spif" | "points";
+  measure?: ApiName;
+  target?: ApiName;
+  rate?: Decimal;
+  /**
+   * @maxItems 100
+   */
+  tiers?: PlanTier[];
+  tierBasis?: "attainment" | "value";
+  tierMode?: "marginal" | "step";
+  gate?: {
+    measure?: ApiName;
+    target?: ApiName;
+    minAttainment: Decimal;
+  };
+  multiplier?: {
+    measure: ApiName;
+    /**
+     * @maxItems 100
+     */
+    table: PlanTier[];
+  };
+  cap?: {
+    amount: Decimal;
+  };
+  floor?: {
+    amount: Decimal;
+  };
+  amount?: Decimal;
+  score?: ApiName;
+  maxScore?: Decimal;
+  filter?: PlanCreditFilter;
+  perCredit?: Decimal;
+  perAmount?: {
+    every: Decimal;
+    value: Decimal;
+  };
+}
+/**
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "Tier".
+ */
+export interface PlanTier {
+  from: Decimal;
+  /**
+   * Exclusive upper bound; open-ended when omitted or null.
+   */
+  to?: Decimal | null;
+  rate: Decimal;
+}

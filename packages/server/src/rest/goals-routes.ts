@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   approveVersion, attainment, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, scheduleAlerts, computeSplit, fromUnits, isDecimal, planDoc, reconcile, toUnits, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
   recomputeAll, recomputeScope, rejectVersion, saveDraft, seedMemberships, submitVersion, teamOf, unitOf, GoalsError,
-  type GoalsContext, type MembershipInput, type PlanRequest,
+  type GoalsContext, type MembershipInput, type PlanRequest, targetPlanSubject, TARGET_PLAN_SUBJECT,
 } from '@attain/engine';
+import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
-import { badRequest, forbidden } from '../http/errors.ts';
+import { ApiError, badRequest, forbidden } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
@@ -64,6 +65,10 @@ function planRequest(b: Record<string, unknown>): PlanRequest {
 
 /** Goals: KPIs, target plans and their split, attainment and pacing (issue 6). */
 export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  // Plans go through the tenant's approval flow for target plans when one is configured.
+  const wf = workflowFor(opts.store as never);
+  wf.registerSubject(TARGET_PLAN_SUBJECT, targetPlanSubject(opts.store as never));
+  const gateway = approvalGateway(wf);
   const { store } = opts;
   const context = async (access: AccessContext) => {
     const ctx = await goalsContext(store, access.tenantName, access.registry);
@@ -167,11 +172,20 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const by = access.principal.userId;
     if (action === 'submit') {
       if (doc) requirePlanner(access, ctx, doc.kpi);
-      // Until the workflow module's approval flow is wired, an admin approves through this API.
-      return submitVersion(ctx, plan, id, by);
+      const submitted = await submitVersion(ctx, plan, id, by);
+      try {
+        const started = await gateway.submit({ tenant: access.tenantName, subject: { kind: TARGET_PLAN_SUBJECT, id, label: `${plan} v${submitted.version}` }, requestedBy: by });
+        // Without a flow for target plans an admin approves through this API.
+        return started === 'manual' ? submitted : { ...submitted, approval: started.ref };
+      } catch (error) {
+        if (error instanceof WorkflowError) throw new ApiError(error.status, error.code, error.message, error.details);
+        throw error;
+      }
     }
     if (action === 'approve' || action === 'reject') {
       requireAdmin(access);
+      const pending = await gateway.pending(access.tenantName, TARGET_PLAN_SUBJECT, id);
+      if (pending) throw new ApiError(409, 'approval_pending', 'this version is in an approval flow; it is decided there', [{ path: '/action', rule: 'approval_pending', message: `approval ${pending} is pending` }]);
       return action === 'approve' ? approveVersion(ctx, plan, id, by) : rejectVersion(ctx, plan, id, by);
     }
     throw badRequest('invalid_action', 'unknown action', [{ path: '/action', rule: 'enum', message: 'submit | approve | reject' }]);

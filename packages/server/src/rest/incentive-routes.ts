@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { IncentiveEngine, IncentiveError, fmt, lintPlan, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
+import { IncentiveEngine, IncentiveError, accrualReport, fmt, incentiveTeamOf, leaderboard, lintPlan, payoutsXlsx, putInputs, readInputs, statementPdf, syncGoalTargets, syncPlansFromMetadata, whatIf, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
 import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
+import { disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
 
 /**
  * Incentives API. Pay is private: a payee scope is resolved per request — all payees for admins
@@ -13,6 +15,20 @@ import { requireAccess } from './request-access.ts';
  * Finance = a role reading every object (`*`, scope all). An out-of-scope payee answers 404, so the API is no oracle for who is paid what.
  */
 export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  // Period approval and disputes go through the tenant's approval flows when configured.
+  const wf = workflowFor(opts.store as never);
+  wf.registerSubject(PERIOD_SUBJECT, incentivePeriodSubject(opts.store as never));
+  wf.registerSubject(DISPUTE_SUBJECT, disputeSubject(opts.store as never));
+  const gateway = approvalGateway(wf);
+  const routed = async (tenant: string, subject: { kind: string; id: string; label: string }, by: string | null): Promise<string | undefined> => {
+    try {
+      const r = await gateway.submit({ tenant, subject, requestedBy: by });
+      return r === 'manual' ? undefined : r.ref;
+    } catch (error) {
+      if (error instanceof WorkflowError) throw new ApiError(error.status, error.code, error.message, error.details);
+      throw error;
+    }
+  };
   const engines = new Map<string, IncentiveEngine>();
   const engineFor = (access: AccessContext) => {
     const key = access.principal.tenant.id;
@@ -130,13 +146,22 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinance(access);
     const status = (request.body as { status?: unknown } | undefined)?.status;
     if (typeof status !== 'string' || !['calculated', 'approved', 'paid', 'closed'].includes(status)) throw badRequest('invalid_body', 'status must be calculated, approved, paid or closed', [{ path: '/status', rule: 'enum', message: 'must be calculated, approved, paid or closed' }]);
-    await run(() => engine.setPeriodStatus((request.params as { period: string }).period, status as PeriodStatus, access.principal.userId));
+    const period = (request.params as { period: string }).period;
+    if (status === 'approved') {
+      // With an approval flow for periods, approving starts it; the last approver's decision approves the period.
+      const approval = await routed(access.tenantName, { kind: PERIOD_SUBJECT, id: period, label: period }, access.principal.userId);
+      if (approval) return { data: await engine.periods(), approval };
+    }
+    await run(() => engine.setPeriodStatus(period, status as PeriodStatus, access.principal.userId));
     return { data: await engine.periods() };
   });
 
   app.post('/incentives/recalculate', async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
+    // Plans applied as metadata and goals targets are taken in before the run.
+    await run(() => syncPlansFromMetadata(engine, access.registry));
+    await run(() => syncGoalTargets(engine));
     const stats = await run(() => engine.recompute({ credit: true }));
     return { data: stats };
   });
@@ -183,17 +208,112 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     if (details.length) throw badRequest('invalid_body', 'a dispute needs payeeId, period, lineKey and reason', details);
     await requirePayee(access, String(body.payeeId));
     const d = await run(() => engine.raiseDispute({ payeeId: String(body.payeeId), period: String(body.period), lineKey: String(body.lineKey), reason: String(body.reason).slice(0, 2000), actor: access.principal.userId }));
-    return reply.status(201).send({ data: d });
+    // Routed like an approval when the tenant has a flow for disputes.
+    const approval = await routed(access.tenantName, { kind: DISPUTE_SUBJECT, id: String(d.id), label: `${String(body.period)} ${String(body.lineKey).slice(0, 80)}` }, access.principal.userId);
+    return reply.status(201).send({ data: d, ...(approval ? { approval } : {}) });
   });
 
   app.post('/incentives/disputes/:id/resolve', async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const body = (request.body ?? {}) as Record<string, unknown>;
+    const pending = await gateway.pending(access.tenantName, DISPUTE_SUBJECT, (request.params as { id: string }).id);
+    if (pending) throw new ApiError(409, 'approval_pending', 'this dispute is in an approval flow; it is decided there', [{ path: '/status', rule: 'approval_pending', message: `approval ${pending} is pending` }]);
     if (body.status !== 'accepted' && body.status !== 'rejected') throw badRequest('invalid_body', 'status must be accepted or rejected', [{ path: '/status', rule: 'enum', message: 'must be accepted or rejected' }]);
     const d = await run(() => engine.resolveDispute((request.params as { id: string }).id, { status: body.status as 'accepted' | 'rejected', resolution: typeof body.resolution === 'string' ? body.resolution : '', ...(typeof body.amount === 'string' ? { amount: body.amount } : {}), actor: access.principal.userId }));
     return { data: d };
   });
+
+  // ---- what-if, inputs, leaderboards, exports (additive) --------------------------------
+
+  // A copy of a plan over a period's real data next to the live plan; nothing is written.
+  app.post('/incentives/whatif', async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinanceOrAdmin(access);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const details = [
+      ...(typeof body.period === 'string' ? [] : [{ path: '/period', rule: 'required', message: 'is required (YYYY-MM)' }]),
+      ...(typeof body.planId === 'string' && body.planId ? [] : [{ path: '/planId', rule: 'required', message: 'is required' }]),
+      ...(body.version === undefined || Number.isInteger(body.version) ? [] : [{ path: '/version', rule: 'type', message: 'must be an integer' }]),
+      ...(body.payees === undefined || (Array.isArray(body.payees) && body.payees.every((p) => typeof p === 'string')) ? [] : [{ path: '/payees', rule: 'type', message: 'must be an array of payee ids' }]),
+    ];
+    if (details.length) throw badRequest('invalid_body', 'expected {"period", "planId", and "version" or "plan"}', details);
+    const plan = body.plan === undefined ? undefined : planBody(body.plan);
+    const data = await run(() => whatIf(engine, { period: String(body.period), planId: String(body.planId), ...(typeof body.version === 'number' ? { version: body.version } : {}), ...(plan ? { plan } : {}), ...(Array.isArray(body.payees) ? { payees: body.payees as string[] } : {}) }));
+    return { data };
+  });
+
+  // Targets and per-person inputs (quota, MBO scores): finance/admin write, a payee reads what they may see.
+  app.get('/incentives/inputs', async (request) => {
+    const { access, engine } = ctx(request);
+    const q = request.query as { period?: string; payeeId?: string; name?: string };
+    const scope = await payeeScope(access);
+    const payees = q.payeeId ? [q.payeeId] : scope === 'all' ? undefined : scope;
+    if (q.payeeId && scope !== 'all' && !scope.includes(q.payeeId)) return { data: [] };
+    return { data: await run(() => readInputs(engine, { ...(q.period ? { period: q.period } : {}), ...(payees ? { payees } : {}), ...(q.name ? { names: [q.name] } : {}) })) };
+  });
+
+  app.put('/incentives/inputs', async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinanceOrAdmin(access);
+    const values = (request.body as { values?: unknown } | undefined)?.values;
+    return { data: await run(() => putInputs(engine, values)) };
+  });
+
+  // Copies targets from the goals module's active target-plan versions for plans with targetSource "goals".
+  app.post('/incentives/inputs/sync-goals', async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinanceOrAdmin(access);
+    return { data: { copied: await run(() => syncGoalTargets(engine)) } };
+  });
+
+  // Points leaderboard: a rep sees their own team, a manager their subtree's teams, finance any; pay only where the caller may see it.
+  app.get('/incentives/leaderboard/:period', async (request) => {
+    const { access, engine } = ctx(request);
+    const period = (request.params as { period: string }).period;
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('bad_period', `"${period}" is not a period (YYYY-MM)`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM' }]);
+    const scope = await payeeScope(access);
+    const asked = (request.query as { team?: string }).team;
+    const own = await run(() => incentiveTeamOf(engine, access.principal.userId, period));
+    let team: string | null = asked ?? own;
+    if (scope !== 'all' && asked && asked !== own) {
+      // A manager may look at a team of their subtree; a rep only at their own.
+      const visible = await Promise.all(scope.map((p) => incentiveTeamOf(engine, p, period)));
+      if (!visible.includes(asked)) throw notFound('no such team');
+    }
+    if (scope !== 'all' && !team) return { data: { period, team: null, rows: [] } };
+    if (scope === 'all' && !asked) team = null;
+    const showPay = (id: string) => scope === 'all' || scope.includes(id);
+    return { data: await run(() => leaderboard(engine, { period, team, showPay })) };
+  });
+
+  app.get('/incentives/statements/:payeeId/:period/pdf', async (request, reply) => {
+    const { access, engine } = ctx(request);
+    const { payeeId, period } = request.params as { payeeId: string; period: string };
+    await requirePayee(access, payeeId);
+    const s = await run(() => engine.statement(payeeId, period));
+    const pdf = await statementPdf({ ...s, trace: (request.query as { trace?: string }).trace !== '0' });
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="statement-${period.replace(/[^0-9-]/g, '')}.pdf"`).send(pdf);
+  });
+
+  app.get('/incentives/payouts/:period/xlsx', async (request, reply) => {
+    const { access, engine } = ctx(request);
+    requireFinance(access);
+    const period = (request.params as { period: string }).period;
+    const buf = await run(() => payoutsXlsx(engine, period));
+    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9-]/g, '')}.xlsx"`).send(buf);
+  });
+
+  app.get('/incentives/accruals', async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinance(access);
+    const asOf = (request.query as { asOf?: string }).asOf;
+    return { data: await run(() => accrualReport(engine, asOf ? { asOf } : {})) };
+  });
+}
+
+function requireFinanceOrAdmin(access: AccessContext): void {
+  if (!seesAll(access)) throw forbidden('only finance or an admin may do this');
 }
 
 function planBody(body: unknown): IncentivePlanDoc {

@@ -1,6 +1,7 @@
 // Outbound webhooks: generic JSON signed with HMAC-SHA256, and the group robots of DingTalk,
 // WeCom and Feishu in the message formats of their documentation.
 import { createHmac } from 'node:crypto';
+import { guardedRequest, type OutboundOptions } from './outbound.ts';
 
 export type WebhookFormat = 'json' | 'dingtalk' | 'wecom' | 'feishu';
 
@@ -60,12 +61,16 @@ export function prepareWebhook(format: WebhookFormat, url: string, msg: WebhookM
   }
 }
 
-/** Sends and checks the answer: a 2xx, and for robots a zero errcode/code in the JSON reply. */
-export async function sendWebhook(format: WebhookFormat, req: PreparedRequest, timeoutMs: number): Promise<void> {
-  if (!/^https?:\/\//.test(req.url)) throw new Error('webhook url must be http(s)');
-  const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);
+/**
+ * Sends and checks the answer: a 2xx, and for robots a zero errcode/code in the JSON reply. The
+ * request goes through the SSRF guard (`./outbound.ts`); a bare number is the timeout, with no
+ * host allowed past the guard.
+ */
+export async function sendWebhook(format: WebhookFormat, req: PreparedRequest, options: number | OutboundOptions): Promise<void> {
+  const opts: OutboundOptions = typeof options === 'number' ? { timeoutMs: options } : options;
+  const res = await guardedRequest(req.url, { method: 'POST', headers: req.headers, body: req.body }, opts);
+  const text = res.text;
+  if (res.status < 200 || res.status >= 300) throw new Error(`webhook answered HTTP ${res.status}`);
   if (format === 'json') return;
   let reply: Record<string, unknown> = {};
   try {

@@ -7,7 +7,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { ConfirmDialog, PromptDialog } from '../../components/Dialog.tsx';
 import { Icon } from '../../components/Icon.tsx';
-import { incentivesApi, PERIOD_FLOW, thisPeriod, type Dispute, type PeriodStatus } from './api.ts';
+import { incentivesApi, incentivesExtraApi, PERIOD_FLOW, thisPeriod, type Dispute, type PeriodStatus } from './api.ts';
 import { StatusBadge, useMoney } from './parts.tsx';
 import './incentives.css';
 
@@ -87,6 +87,7 @@ export default function PeriodClose() {
           })}>{t('incentives.close.calculate')}</button>
           {next && <button type="button" className="btn btn-primary" disabled={busy} onClick={() => setConfirm(next)}>{t(`incentives.close.to.${next}`)}</button>}
           <button type="button" className="btn" disabled={!payouts.data?.length} onClick={() => void act(() => incentivesApi.payoutsCsv(period))}><Icon name="download" size={16} /> {t('incentives.close.exportCsv')}</button>
+          <button type="button" className="btn" disabled={!payouts.data?.length} onClick={() => void act(() => incentivesExtraApi.payoutsXlsx(period))}><Icon name="download" size={16} /> {t('incentives.export.xlsx')}</button>
         </div>
       </div>
 

@@ -94,6 +94,27 @@ export const incentivesApi = {
   resolveDispute: (id: string, body: { status: 'accepted' | 'rejected'; resolution: string; amount?: string }) => api.post<{ data: Dispute }>(`/incentives/disputes/${enc(id)}/resolve`, body).then((r) => r.data),
 };
 
+export interface WhatIfRow { payeeId: string; component: string | null; kind: string; live: string; whatif: string; delta: string; livePoints: string; whatifPoints: string; liveAttainment: string | null; whatifAttainment: string | null }
+export interface WhatIfResult {
+  period: string;
+  planId: string;
+  live: { version: number | null; currency: string | null };
+  whatif: { version: number; currency: string };
+  rows: WhatIfRow[];
+  payees: Array<{ payeeId: string; live: string; whatif: string; delta: string }>;
+  totals: { live: string; whatif: string; delta: string; payees: number; up: number; down: number };
+  warnings: LintIssue[];
+}
+export interface LeaderboardRow { rank: number; payeeId: string; points: string; badges: Array<{ id: string; label: Label }>; payout?: string; currency?: string }
+export interface Leaderboard { period: string; team: string | null; rows: LeaderboardRow[] }
+
+export const incentivesExtraApi = {
+  whatIf: (body: { period: string; planId: string; version?: number; plan?: PlanDoc }) => api.post<{ data: WhatIfResult }>('/incentives/whatif', body).then((r) => r.data),
+  leaderboard: (period: string, team?: string) => api.get<{ data: Leaderboard }>(`/incentives/leaderboard/${enc(period)}`, team ? { team } : {}).then((r) => r.data),
+  statementPdf: (payeeId: string, period: string) => download(`/incentives/statements/${enc(payeeId)}/${enc(period)}/pdf`, {}, `statement-${period}.pdf`),
+  payoutsXlsx: (period: string) => download(`/incentives/payouts/${enc(period)}/xlsx`, {}, `payouts-${period}.xlsx`),
+};
+
 /** Current month as YYYY-MM. */
 export function thisPeriod(): string {
   return new Date().toISOString().slice(0, 7);

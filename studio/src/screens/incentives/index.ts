@@ -6,5 +6,7 @@ import { registerRoutes } from '../../routes.ts';
 registerRoutes(
   { path: '/incentives/me', labelKey: 'incentives.nav.earnings', component: lazy(() => import('./MyEarnings.tsx')), nav: 'main', icon: 'table' },
   { path: '/incentives/periods', labelKey: 'incentives.nav.periods', component: lazy(() => import('./PeriodClose.tsx')), nav: 'main', icon: 'check', permission: { object: '*', action: 'approve' } },
+  { path: '/incentives/leaderboard', labelKey: 'incentives.nav.leaderboard', component: lazy(() => import('./Leaderboard.tsx')), nav: 'main', icon: 'table' },
+  { path: '/incentives/whatif', labelKey: 'incentives.nav.whatif', component: lazy(() => import('./WhatIf.tsx')), nav: 'main', icon: 'edit', permission: { object: '*', action: 'approve' } },
   { path: '/incentives/plans', labelKey: 'incentives.nav.plans', component: lazy(() => import('./PlanDesigner.tsx')), nav: 'admin', icon: 'edit', permission: { admin: true } },
 );

@@ -1,0 +1,103 @@
+// Targets and per-person inputs (quotas, MBO scores, manual KPIs) per payee, period and name, and
+// targets taken from the goals module's active target-plan version when a plan asks for them.
+import { isDecText } from './decimal.ts';
+import type { InputValue } from './calculate.ts';
+import { IncentiveError, type IncentiveEngine } from './db/engine.ts';
+import { PERIOD_RE } from './periods.ts';
+import type { IncentivePlanDoc } from './types.ts';
+
+type Row = Record<string, unknown>;
+const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
+
+export interface InputIssue {
+  path: string;
+  rule: string;
+  message: string;
+}
+
+/** Checks a batch of inputs; every problem names its cell (`/values/3/value`). */
+export function checkInputs(values: unknown): { values: InputValue[]; issues: InputIssue[] } {
+  if (!Array.isArray(values)) return { values: [], issues: [{ path: '/values', rule: 'type', message: 'must be an array' }] };
+  const issues: InputIssue[] = [];
+  const out: InputValue[] = [];
+  values.forEach((raw: unknown, i) => {
+    const v = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    const at = `/values/${i}`;
+    const before = issues.length;
+    if (typeof v.payeeId !== 'string' || !v.payeeId) issues.push({ path: `${at}/payeeId`, rule: 'required', message: 'is required' });
+    if (typeof v.period !== 'string' || !PERIOD_RE.test(v.period)) issues.push({ path: `${at}/period`, rule: 'pattern', message: 'must be a period (YYYY-MM)' });
+    if (typeof v.name !== 'string' || !NAME_RE.test(v.name)) issues.push({ path: `${at}/name`, rule: 'pattern', message: 'must be a lower-case name (letters, digits, _)' });
+    const value = typeof v.value === 'number' ? String(v.value) : v.value;
+    if (typeof value !== 'string' || !isDecText(value)) issues.push({ path: `${at}/value`, rule: 'number', message: 'must be a decimal number' });
+    if (issues.length === before) out.push({ payeeId: v.payeeId as string, period: v.period as string, name: v.name as string, value: (value as string).trim() });
+  });
+  return { values: out, issues };
+}
+
+/** Validates and upserts inputs; nothing is written when any value is bad. */
+export async function putInputs(engine: IncentiveEngine, values: unknown): Promise<InputValue[]> {
+  const checked = checkInputs(values);
+  if (checked.issues.length) throw new IncentiveError(400, 'invalid_inputs', `${checked.issues.length} input value(s) are invalid`, checked.issues);
+  await engine.setInputs(checked.values);
+  return checked.values;
+}
+
+/** Inputs of a period (or all), optionally for some payees and names. */
+export async function readInputs(engine: IncentiveEngine, filter: { period?: string; payees?: readonly string[]; names?: readonly string[] } = {}): Promise<InputValue[]> {
+  const h = await engine.ensure();
+  const where: string[] = [];
+  const b: unknown[] = [];
+  if (filter.period) { where.push('period = ?'); b.push(filter.period); }
+  if (filter.payees) { where.push('payee_id = any(?::text[])'); b.push(filter.payees); }
+  if (filter.names) { where.push('name = any(?::text[])'); b.push(filter.names); }
+  const rows = (await h.knex.raw(`select payee_id, period, name, value::text as value from "${h.schema}"."attain_incentives_inputs" ${where.length ? `where ${where.join(' and ')}` : ''} order by period, payee_id, name`, b as never[])).rows as Row[];
+  return rows.map((r) => ({ payeeId: String(r.payee_id), period: String(r.period), name: String(r.name), value: String(r.value) }));
+}
+
+/** Target names a plan reads from goals in a period, with the goals plan each comes from. */
+export function goalTargetNames(plans: readonly IncentivePlanDoc[], period: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const start = `${period}-01`;
+  for (const plan of plans) {
+    for (const v of plan.versions) {
+      if (v.targetSource !== 'goals' || start < v.effectiveFrom || (v.effectiveTo && start > v.effectiveTo)) continue;
+      for (const c of v.components) {
+        for (const name of [c.target, c.gate?.target]) if (name) out.set(name, v.targetPlans?.[name] ?? name);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Person targets of the goals module's active target-plan versions for the given periods, as
+ * inputs named after the incentive plan's targets. Empty when the goals module is not installed
+ * in the tenant (no `attain_goals_target` table).
+ */
+export async function goalTargets(engine: IncentiveEngine, plans: readonly IncentivePlanDoc[], periods: readonly string[]): Promise<InputValue[]> {
+  const h = await engine.ensure();
+  const exists = (await h.knex.raw(`select to_regclass(?) is not null as ok`, [`"${h.schema}"."attain_goals_target"`])).rows[0] as { ok: boolean };
+  if (!exists.ok) return [];
+  const out: InputValue[] = [];
+  for (const period of periods) {
+    for (const [target, goalsPlan] of goalTargetNames(plans, period)) {
+      const rows = (await h.knex.raw(
+        `select t.user_id::text as user_id, sum(t.amount)::text as amount
+           from "${h.schema}"."attain_goals_target" t join "${h.schema}"."attain_goals_plan_version" v on v.id = t.version_id
+          where v.plan = ? and v.status = 'active' and t.kind = 'person' and t.user_id is not null and t.month = ?::date
+          group by t.user_id order by t.user_id`,
+        [goalsPlan, `${period}-01`],
+      )).rows as Row[];
+      for (const r of rows) out.push({ payeeId: String(r.user_id), period, name: target, value: String(r.amount) });
+    }
+  }
+  return out;
+}
+
+/** Copies goals targets into the inputs the calculation reads; returns how many were copied. */
+export async function syncGoalTargets(engine: IncentiveEngine, periods?: readonly string[]): Promise<number> {
+  const list = periods ?? (await engine.periods()).map((p) => p.period);
+  const values = await goalTargets(engine, await engine.plans(), list);
+  if (values.length) await engine.setInputs(values);
+  return values.length;
+}
