@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { createDatabase, createStore } from '@attain/store';
 import { IncentiveEngine, type CreditingRuleDoc, type IncentivePlanDoc, type OrgMembership, type OrgUnit } from '@attain/engine';
 import { freshDatabase, round } from './util.ts';
@@ -59,6 +60,7 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
   await knex.raw(`analyze "${schema}"."attain_incentives_transactions"`);
   const loadMs = performance.now() - l0;
 
+  const loadBefore = loadavg()[0] as number;
   const full = await engine.recompute({ credit: true });
   const sums = (await knex.raw(`select count(*)::int as lines, sum(amount)::text as total from "${schema}"."attain_incentives_lines"`)).rows[0] as { lines: number; total: string };
   const payoutTotal = (await knex.raw(`select sum(payout)::text as total, count(*)::int as n from "${schema}"."attain_incentives_payouts"`)).rows[0] as { total: string; n: number };
@@ -76,6 +78,8 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
   const sorted = [...incremental].sort((a, b) => a - b);
   await store.close();
   return {
+    // The machine's 1-minute load average around the full run: figures on a loaded box vary a lot.
+    loadAvg: { before: round(loadBefore, 2), after: round(loadavg()[0] as number, 2) },
     transactions: TXS,
     payees: PAYEES,
     loadTransactionsMs: round(loadMs, 0),

@@ -152,6 +152,35 @@ describe('incentive engine over the database', () => {
     );
   });
 
+  it('measure totals follow roll-up changes and plan edits: incremental then full equals a fresh full run', async () => {
+    const txs = Array.from({ length: 20 }, (_, i) => fc.sample(txArb(`m${i}`), { numRuns: 1, seed: 900 + i })[0] as Transaction);
+    // The heads of east and west swap: the roll-up chain changes, team credit (by unit) does not.
+    const swapped: OrgUnit[] = units.map((u) => (u.id === 'east' ? { ...u, headId: 'M2' } : u.id === 'west' ? { ...u, headId: 'M1' } : u));
+    const edit = (perCredit: string): IncentivePlanDoc => ({ ...repPlan, versions: repPlan.versions.map((v) => ({ ...v, components: v.components.map((c) => (c.name === 'spif' ? { ...c, perCredit } : c)) })) });
+    const late = (id: string, owner: string): Transaction => ({ id, object: 'order', ownerId: owner, date: '2026-02-03', amount: '4321.09', currency: 'EUR', category: 'sw' });
+    const inc = await engine();
+    await setup(inc, txs);
+    await inc.recompute({ credit: true });
+    await inc.setOrg(memberships, swapped);
+    await inc.savePlan(edit('40'));
+    await inc.recompute();
+    await inc.upsertTransactions([late('late1', 'R2')]);
+    await inc.recomputeTransactions(['late1']);
+    await inc.savePlan(edit('15'));
+    await inc.upsertTransactions([late('late2', 'R1')]);
+    await inc.recomputeTransactions(['late2']);
+    await inc.recompute();
+    const full = await engine();
+    await setup(full, [...txs, late('late1', 'R2'), late('late2', 'R1')]);
+    await full.setOrg(memberships, swapped);
+    await full.savePlan(edit('15'));
+    await full.recompute({ credit: true });
+    expect(await dbState(inc)).toEqual(await dbState(full));
+    const { knex, schema } = await inc.ensure();
+    const scopes = (await knex.raw(`select count(*)::int as n from "${schema}"."attain_incentives_total_scopes" where plan_id = 'plan_rep'`)).rows[0].n;
+    expect(scopes).toBe(PERIODS.length);
+  });
+
   it('a run killed half-way and rerun gives identical payouts without duplicates', async () => {
     const txs = Array.from({ length: 30 }, (_, i) => fc.sample(txArb(`k${i}`), { numRuns: 1, seed: 500 + i })[0] as Transaction);
     const clean = await engine();

@@ -9,7 +9,8 @@ import { PERIOD_RE, periodEnd, periodOf, periodStart } from '../periods.ts';
 import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, LineKind, LineTrace, Membership, OrgUnit, PayoutSummary, PlanVersionDef, StatementLine, Transaction } from '../types.ts';
 import { creditingSql } from './crediting-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
-import { measuresSql } from './sql.ts';
+import type { Sql } from './sql.ts';
+import { deltaSql, materializeSql, scope as scopeOf, totalKeys, type Scope } from './totals-sql.ts';
 
 export type PeriodStatus = 'open' | 'calculated' | 'approved' | 'paid' | 'closed';
 export const PERIOD_FLOW: readonly PeriodStatus[] = ['open', 'calculated', 'approved', 'paid', 'closed'];
@@ -105,9 +106,10 @@ export class IncentiveEngine {
 
   // ---- reference data --------------------------------------------------------------------
 
-  async assignments(): Promise<Assignment[]> {
+  /** All assignments, or those of the given payees. */
+  async assignments(payees: readonly string[] | null = null): Promise<Assignment[]> {
     const { knex, t } = await this.db();
-    const rows = (await knex.raw(`select kind, payee_id, key, valid_from, valid_to from ${t('assignments')} order by id`)).rows as Row[];
+    const rows = (await knex.raw(`select kind, payee_id, key, valid_from, valid_to from ${t('assignments')} ${payees ? 'where payee_id = any(?::text[])' : ''} order by id`, payees ? [payees as string[]] : [])).rows as Row[];
     return rows.map((r) => ({ kind: r.kind as Assignment['kind'], payeeId: text(r.payee_id), key: text(r.key), from: dateText(r.valid_from) ?? '', to: dateText(r.valid_to) }));
   }
 
@@ -146,8 +148,12 @@ export class IncentiveEngine {
       }
     }
     await knex.transaction(async (trx) => {
+      await this.lock(trx);
       await trx.raw(`delete from ${t('members')}`);
       await trx.raw(`delete from ${t('chain')}`);
+      // Roll-up totals depend on the chain: they are rebuilt on the next run.
+      await trx.raw(`delete from ${t('totals')}`);
+      await trx.raw(`delete from ${t('total_scopes')}`);
       await insertJson(trx, t('members'), memberships.map((m) => ({ user_id: m.userId, org_unit_id: m.orgUnitId, valid_from: m.from, valid_to: m.to ?? null })), { user_id: 'text', org_unit_id: 'text', valid_from: 'date', valid_to: 'date' });
       await insertJson(trx, t('chain'), chain, { payee_id: 'text', level: 'integer', manager_id: 'text', rule_id: 'text', pct: 'numeric', valid_from: 'date', valid_to: 'date' });
     });
@@ -189,29 +195,81 @@ export class IncentiveEngine {
 
   // ---- crediting -------------------------------------------------------------------------
 
-  /** (Re)credits all transactions, or only the given ones. */
+  /**
+   * (Re)credits all transactions, or only the given ones. A partial recredit moves the measure
+   * totals by the delta of the old and new credits in the same transaction; a full one drops them.
+   */
   async credit(txIds: readonly string[] | null = null): Promise<void> {
     const { knex, t, schema } = await this.db();
     const rules = await this.rules();
+    const plans = txIds ? await this.plans() : [];
     await knex.transaction(async (trx) => {
-      if (txIds) await trx.raw(`delete from ${t('credits')} where tx_id = any(?::text[])`, [txIds as string[]]);
-      else {
-        // Bulk path: secondary indexes are rebuilt once after the load instead of row by row.
-        await trx.raw(`truncate ${t('credits')}`);
+      await this.lock(trx);
+      const scopes = txIds ? await this.liveScopes(trx, plans) : [];
+      if (txIds) {
+        for (const s of scopes) await run(trx, deltaSql(schema, s, txIds, -1));
+        await trx.raw(`delete from ${t('credits')} where tx_id = any(?::text[])`, [txIds as string[]]);
+      } else {
+        // Bulk path: the table is emptied and its indexes are built once after the load instead
+        // of row by row (a killed run rolls all of it back, the old credits included).
+        await trx.raw(`set local maintenance_work_mem = '256MB'`);
+        await trx.raw(`truncate ${t('credits')}, ${t('totals')}, ${t('total_scopes')}`);
+        await trx.raw(`alter table ${t('credits')} drop constraint if exists attain_incentives_credits_pkey`);
         await trx.raw(`drop index if exists "${schema}"."attain_incentives_credits_payee_id_date_index"`);
-        await trx.raw(`drop index if exists "${schema}"."attain_incentives_credits_tx_id_index"`);
       }
       for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
         const sql = creditingSql(schema, rule, this.baseCurrency, txIds);
-        if (sql) await trx.raw(sql.text, sql.bindings as never[]);
+        if (sql) await run(trx, sql);
       }
-      if (!txIds) {
+      if (txIds) for (const s of scopes) await run(trx, deltaSql(schema, s, txIds, 1));
+      else {
+        await trx.raw(`alter table ${t('credits')} add constraint attain_incentives_credits_pkey primary key (tx_id, id)`);
         await trx.raw(`create index "attain_incentives_credits_payee_id_date_index" on ${t('credits')} (payee_id, date)`);
-        await trx.raw(`create index "attain_incentives_credits_tx_id_index" on ${t('credits')} (tx_id)`);
       }
     });
     // A full recredit rewrites the table: fresh statistics keep the measure joins on hash plans.
     if (!txIds) await knex.raw(`analyze ${t('credits')}`);
+  }
+
+  /** Serialises writers of credits and measure totals within the tenant. */
+  private async lock(trx: Knex): Promise<void> {
+    await trx.raw(`select pg_advisory_xact_lock(hashtext(?))`, [`attain_incentives_totals:${this.tenant}`]);
+  }
+
+  /** The materialised total scopes that still match their plan version; stale ones are dropped. */
+  private async liveScopes(trx: Knex, plans: readonly IncentivePlanDoc[]): Promise<Scope[]> {
+    const { t } = await this.db();
+    const rows = (await trx.raw(`select scope, plan_id, version, period, ignore_clawback from ${t('total_scopes')} order by scope`)).rows as Row[];
+    const live: Scope[] = [];
+    const stale: string[] = [];
+    for (const r of rows) {
+      const version = plans.find((p) => p.id === r.plan_id)?.versions.find((v) => v.version === Number(r.version));
+      const s = version ? scopeOf(text(r.plan_id), version, text(r.period), r.ignore_clawback === true) : null;
+      if (s && s.key === r.scope) live.push(s);
+      else stale.push(text(r.scope));
+    }
+    if (stale.length) {
+      await trx.raw(`delete from ${t('totals')} where scope = any(?::text[])`, [stale]);
+      await trx.raw(`delete from ${t('total_scopes')} where scope = any(?::text[])`, [stale]);
+    }
+    return live;
+  }
+
+  /** Builds the totals of scopes not materialised yet (after a full recredit, an org or plan change). */
+  private async materialize(scopes: readonly Scope[]): Promise<void> {
+    const { knex, t, schema } = await this.db();
+    const have = new Set(((await knex.raw(`select scope from ${t('total_scopes')} where scope = any(?::text[])`, [scopes.map((s) => s.key)])).rows as Row[]).map((r) => text(r.scope)));
+    for (const s of scopes) {
+      if (have.has(s.key)) continue;
+      await knex.transaction(async (trx) => {
+        await this.lock(trx);
+        if (((await trx.raw(`select 1 from ${t('total_scopes')} where scope = ?`, [s.key])).rows as Row[]).length) return;
+        await trx.raw(`delete from ${t('totals')} where scope = ?`, [s.key]);
+        await run(trx, materializeSql(schema, s));
+        await trx.raw(`insert into ${t('total_scopes')} (scope, plan_id, version, period, ignore_clawback) values (?, ?, ?, ?, ?)`, [s.key, s.planId, s.version.version, s.period, s.ignore]);
+      });
+      have.add(s.key);
+    }
   }
 
   // ---- periods ---------------------------------------------------------------------------
@@ -258,8 +316,8 @@ export class IncentiveEngine {
     const open = periods.filter((p) => !FROZEN.includes(p.status)).map((p) => p.period);
     const frozenPeriods = periods.filter((p) => FROZEN.includes(p.status)).map((p) => p.period).slice(-12);
     const plans = await this.plans();
-    const assignments = await this.assignments();
     const payees = opts.payees ? [...new Set(opts.payees)].sort() : null;
+    const assignments = await this.assignments(payees);
     const empty: RunStats = { runId, payees: 0, periods: open, lines: 0, ms: { crediting: t1 - t0, measures: 0, components: 0, payouts: 0, total: performance.now() - t0 } };
     if (!open.length || (payees && !payees.length)) return empty;
     const firstOpen = open[0] as string;
@@ -279,21 +337,23 @@ export class IncentiveEngine {
         if (version.clawback) needed.push({ plan, version, period, ignore: true });
       }
     }
-    for (const n of needed) {
-      const { sql, keys } = measuresSql(schema, n.version, n.period, n.ignore, payees, n.plan.id);
-      const rows = (await knex.raw(sql.text, sql.bindings as never[])).rows as Row[];
+    const scopes = needed.map((n) => scopeOf(n.plan.id, n.version, n.period, n.ignore));
+    await this.materialize(scopes);
+    for (const s of scopes) {
+      const keys = totalKeys(s.version);
+      const rows = (await knex.raw(`select payee_id, vals::text[] as vals, cnts::text[] as cnts from ${t('totals')} where scope = ? and n > 0 ${payees ? 'and payee_id = any(?::text[])' : ''}`, [s.key, ...(payees ? [payees] : [])] as never[])).rows as Array<{ payee_id: string; vals: string[]; cnts: string[] }>;
       const byPayee = new Map<string, PeriodAggregates>();
       for (const row of rows) {
         const aggs = new Map<string, Aggregate>();
         let held: Aggregate = emptyAgg();
         keys.forEach((key, i) => {
-          const agg: Aggregate = { value: dec(text(row[`a${i}`])), count: Number(row[`n${i}`]), creditIds: [], txIds: [] };
+          const agg: Aggregate = { value: dec(text(row.vals[i])), count: Number(row.cnts[i]), creditIds: [], txIds: [] };
           if (key === 'held') held = agg;
           else aggs.set(key, agg);
         });
         byPayee.set(text(row.payee_id), { aggs, held });
       }
-      aggCache.set(`${n.plan.id}|${n.version.version}|${n.period}|${n.ignore}`, byPayee);
+      aggCache.set(`${s.planId}|${s.version.version}|${s.period}|${s.ignore}`, byPayee);
     }
     const t2 = performance.now();
 
@@ -484,6 +544,10 @@ export class IncentiveEngine {
     await knex.raw(`update ${t('disputes')} set status = ?, resolution = ?, amount = ?, resolved_by = ?, resolved_at = now() where id = ?`, [decision.status, decision.resolution, decision.amount ?? null, decision.actor, id]);
     return (await this.disputes({ id }))[0] as Row;
   }
+}
+
+async function run(knex: Knex, sql: Sql): Promise<void> {
+  await knex.raw(sql.text, sql.bindings as never[]);
 }
 
 function emptyAgg(): Aggregate {

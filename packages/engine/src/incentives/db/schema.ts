@@ -174,5 +174,18 @@ export const INCENTIVES_MODULE: TenantModule = {
         }
       },
     },
+    {
+      version: 2,
+      async up(trx: Trx, schema: string) {
+        const q = (t: string) => `"${schema}"."attain_incentives_${t}"`;
+        // Credits are looked up by transaction: the key leads with tx_id, so no second tx_id index.
+        await trx.raw(`alter table ${q('credits')} drop constraint if exists attain_incentives_credits_pkey`);
+        await trx.raw(`drop index if exists "${schema}"."attain_incentives_credits_tx_id_index"`);
+        await trx.raw(`alter table ${q('credits')} add constraint attain_incentives_credits_pkey primary key (tx_id, id)`);
+        // Measure totals per scope (plan version, period, clawback mode) and payee; see totals-sql.ts.
+        await trx.raw(`create table if not exists ${q('total_scopes')} (scope text primary key, plan_id text not null, version integer not null, period text not null, ignore_clawback boolean not null)`);
+        await trx.raw(`create table if not exists ${q('totals')} (scope text not null, payee_id text not null, vals numeric[] not null, cnts bigint[] not null, n bigint not null, primary key (scope, payee_id))`);
+      },
+    },
   ],
 };

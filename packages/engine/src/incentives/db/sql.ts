@@ -21,12 +21,12 @@ export function filterSql(filter: CreditFilter | undefined, alias: string, b: un
   return parts.length ? parts.join(' and ') : 'true';
 }
 
-function timingColumn(version: PlanVersionDef): string {
+export function timingColumn(version: PlanVersionDef): string {
   return version.payoutTiming === 'invoice' ? 'c.invoice_date' : version.payoutTiming === 'payment' ? 'c.paid_date' : 'c.date';
 }
 
 /** Same arithmetic as `perCreditValue`: each product rounded at 10 decimals. */
-function perCreditSql(c: ComponentDef, b: unknown[]): string {
+export function perCreditSql(c: ComponentDef, b: unknown[]): string {
   const parts: string[] = [];
   if (c.perCredit) { parts.push('round(?::numeric * (c.pct / 100), 10)'); b.push(c.perCredit); }
   if (c.rate) { parts.push('round(c.amount * ?::numeric, 10)'); b.push(c.rate); }

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { periodEnd, periodStart } from '../periods.ts';
+import { componentKey, measureKey } from '../measures.ts';
+import type { PlanVersionDef } from '../types.ts';
+import { filterSql, perCreditSql, timingColumn, type Sql } from './sql.ts';
+
+/**
+ * Measure totals per (scope, payee): a scope is one plan version, period and clawback mode, keyed
+ * by a hash of the version so an edited plan never reads stale totals. Totals are sums and counts,
+ * linear in the credits, so a changed transaction moves them by a delta (old credits out, new in)
+ * and incremental runs never re-add a manager's rolled-up credits.
+ */
+export interface Scope {
+  key: string;
+  planId: string;
+  version: PlanVersionDef;
+  period: string;
+  ignore: boolean;
+}
+
+export function scope(planId: string, version: PlanVersionDef, period: string, ignore: boolean): Scope {
+  const hash = createHash('sha1').update(JSON.stringify(version)).digest('hex').slice(0, 16);
+  return { key: `${planId}|${version.version}|${period}|${ignore ? 1 : 0}|${hash}`, planId, version, period, ignore };
+}
+
+const join = (...parts: Array<string | Sql>): Sql => ({
+  text: parts.map((p) => (typeof p === 'string' ? p : p.text)).join(''),
+  bindings: parts.flatMap((p) => (typeof p === 'string' ? [] : p.bindings)),
+});
+
+/** The aggregate keys of a scope, in the order of the totals arrays (same as `measuresSql`). */
+export function totalKeys(version: PlanVersionDef): string[] {
+  const keys: string[] = [];
+  for (const m of version.measures) if (m.type === 'sum' || m.type === 'count') keys.push(measureKey(m.name));
+  for (const c of version.components) if (c.type === 'spif' || c.type === 'points') keys.push(componentKey(c.name));
+  keys.push('held');
+  return keys;
+}
+
+/** `sum … filter` / `count … filter` pairs over alias `c`, with the arithmetic of `aggregateCredits`. */
+function partialColumns(s: Scope): { cols: Sql; n: number } {
+  const { version, ignore } = s;
+  const b: unknown[] = [];
+  const cols: string[] = [];
+  const timing = timingColumn(version);
+  const notClawed = !ignore && version.clawback ? `not (c.reversal_date is not null and c.reversal_date - c.date <= ${Math.trunc(version.clawback.days)})` : 'true';
+  const counted = `${timing} is not null and ${notClawed}`;
+  const pair = (value: (b: unknown[]) => string, where: (b: unknown[]) => string) => {
+    const i = cols.length;
+    const v = value(b);
+    const w1 = where(b);
+    const w2 = where(b);
+    cols.push(`sum(${v}) filter (where ${w1}) as s${i}, count(*) filter (where ${w2}) as n${i}`);
+  };
+  for (const m of version.measures) {
+    if (m.type !== 'sum' && m.type !== 'count') continue;
+    const value = m.type === 'count' ? '1' : m.field === 'margin' ? 'c.margin' : m.field === 'quantity' ? 'c.quantity' : 'c.amount';
+    pair(() => value, (bb) => `${counted} and ${filterSql(m.filter, 'c', bb)}`);
+  }
+  for (const comp of version.components) {
+    if (comp.type !== 'spif' && comp.type !== 'points') continue;
+    pair((bb) => perCreditSql(comp, bb), (bb) => `${counted} and ${filterSql(comp.filter, 'c', bb)}`);
+  }
+  pair(() => 'c.amount', () => `${timing} is null`);
+  return { cols: { text: `${cols.join(', ')}, count(*) as r`, bindings: b }, n: cols.length };
+}
+
+/**
+ * Per payee: the scope's totals over own credits plus rolled-up ones. Rolled-up credit is
+ * aggregated once per distinct (payee, pct, span) of the chain and only then fanned out to the
+ * managers, so a 3-level roll-up costs one pass over the credits, not three.
+ */
+function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null, sign: '' | '-'): Sql {
+  const q = (t: string) => `"${schema}"."attain_incentives_${t}"`;
+  const start = periodStart(s.period);
+  const end = periodEnd(s.period);
+  const timing = timingColumn(s.version).replace('c.', 'cr.');
+  const inPeriod: Sql = { text: `((${timing} between ?::date and ?::date) or (${timing} is null and cr.date between ?::date and ?::date))`, bindings: [start, end, start, end] };
+  const scoped: Sql = txIds ? { text: ' and cr.tx_id = any(?::text[])', bindings: [txIds] } : { text: '', bindings: [] };
+  const { cols, n } = partialColumns(s);
+  const common = 'cr.object, cr.product_id, cr.category, cr.date, cr.invoice_date, cr.paid_date, cr.reversal_date';
+  const own = join(`select cr.payee_id as g, cr.kind, ${common}, cr.amount, cr.margin, cr.quantity, cr.pct from ${q('credits')} cr where `, inPeriod, scoped);
+  const rolled = join(
+    `select sp.payee_id as g, sp.pct as gp, sp.valid_from as gf, coalesce(sp.valid_to, 'infinity'::date) as gt, 'rollup'::text as kind, ${common},
+       round(cr.amount * (sp.pct / 100), 10) as amount, round(cr.margin * (sp.pct / 100), 10) as margin, round(cr.quantity * (sp.pct / 100), 10) as quantity, sp.pct as pct
+     from ${q('credits')} cr join (select distinct payee_id, pct, valid_from, valid_to from ${q('chain')}) sp
+       on sp.payee_id = cr.payee_id and cr.date >= sp.valid_from and (sp.valid_to is null or cr.date <= sp.valid_to)
+     where cr.kind in ('direct', 'split', 'assignment') and `, inPeriod, scoped,
+  );
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const sums = idx.map((i) => `sum(p.s${i}) as s${i}, sum(p.n${i}) as n${i}`).join(', ');
+  const ownPart = join('select c.g as payee_id, ', cols, ' from (', own, ') c group by c.g');
+  const rolledPart = join(`select ch.manager_id as payee_id, ${sums}, sum(p.r) as r from (select c.g, c.gp, c.gf, c.gt, `, cols, ' from (', rolled, `) c group by 1, 2, 3, 4) p
+    join ${q('chain')} ch on ch.payee_id = p.g and ch.pct = p.gp and ch.valid_from = p.gf and coalesce(ch.valid_to, 'infinity'::date) = p.gt group by ch.manager_id`);
+  const head: Sql = {
+    text: `select ?::text as scope, u.payee_id, array[${idx.map((i) => `${sign}coalesce(sum(u.s${i}), 0)`).join(', ')}]::numeric[] as vals,
+       array[${idx.map((i) => `${sign}coalesce(sum(u.n${i}), 0)`).join(', ')}]::bigint[] as cnts, ${sign}sum(u.r)::bigint as n from (`,
+    bindings: [s.key],
+  };
+  return join(head, ownPart, ' union all ', rolledPart, ') u group by u.payee_id');
+}
+
+/** Replaces a scope's totals with a full pass over the credits. */
+export function materializeSql(schema: string, s: Scope): Sql {
+  return join(`insert into "${schema}"."attain_incentives_totals" (scope, payee_id, vals, cnts, n) `, totalsSelect(schema, s, null, ''));
+}
+
+/** Adds (or, with sign -1, takes out) the contribution of the given transactions' current credits. */
+export function deltaSql(schema: string, s: Scope, txIds: readonly string[], sign: 1 | -1): Sql {
+  const add = (col: string) => `array(select u.a + u.b from unnest(t.${col}, excluded.${col}) with ordinality as u(a, b, i) order by u.i)`;
+  return join(
+    `insert into "${schema}"."attain_incentives_totals" as t (scope, payee_id, vals, cnts, n) `,
+    totalsSelect(schema, s, txIds, sign === 1 ? '' : '-'),
+    ` on conflict (scope, payee_id) do update set vals = ${add('vals')}, cnts = ${add('cnts')}, n = t.n + excluded.n`,
+  );
+}
