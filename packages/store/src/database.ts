@@ -29,7 +29,19 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
   let knex: Knex;
   let dialect: Dialect;
   if (url) {
-    knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: Number(process.env.ATTAIN_DB_POOL ?? 10) } });
+    knex = knexFactory({
+      client: 'pg',
+      connection: url,
+      pool: {
+        min: 0,
+        max: Number(process.env.ATTAIN_DB_POOL ?? 10),
+        // Formula fields compile to large expressions; PostgreSQL's JIT can spend seconds compiling
+        // them for queries that run in milliseconds, so sessions keep it off.
+        afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.query('SET jit = off', (err) => done(err, conn));
+        },
+      },
+    });
     dialect = 'postgres';
   } else {
     let connection: { pglite?: PGlite } = {};
