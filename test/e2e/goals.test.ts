@@ -71,8 +71,12 @@ describe('goals in the studio', () => {
     expect(before).toBeCloseTo(33333.33, 1);
 
     // Lock Ann's November at 30,000: Ben and Cai rebalance to 35,000 each, the unit keeps 100,000.
+    // Focus first and let the cell enter edit mode (it selects its text on the next frame), as a person would.
+    await cell(page, 'Ann Lee', '2026-11').click();
+    await page.waitForTimeout(150);
     await cell(page, 'Ann Lee', '2026-11').fill('30000');
     await cell(page, 'Ann Lee', '2026-11').press('Enter');
+    await page.getByRole('button', { name: 'Unlock Ann Lee 2026-11' }).waitFor({ timeout: 10_000 });
     await expect.poll(async () => num(await cell(page, 'Ben Ito', '2026-11').inputValue()), { timeout: 10_000 }).toBe(35000);
     expect(num(await cell(page, 'Cai Wu', '2026-11').inputValue())).toBe(35000);
     expect(num(await cell(page, 'East region', '2026-11').inputValue())).toBe(100000);

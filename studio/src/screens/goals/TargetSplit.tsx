@@ -47,18 +47,25 @@ export default function TargetSplit() {
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const edited = useRef<string | null>(null);
   const seq = useRef(0);
+  const loads = useRef(0);
+  const touched = useRef(false);
   const gridRef = useRef<PlanGrid | undefined>(undefined);
 
   // Open the plan at its latest version (or its document), so editing continues where it stopped.
   const loadPlan = useCallback(async () => {
     if (!plan) return;
+    const n = ++loads.current;
+    touched.current = false;
     setProblem(null);
     const list = (await goalsApi.versions(plan.name)).data;
+    // A slow load must not wipe what the user typed meanwhile, nor overtake a newer load.
+    if (n !== loads.current || touched.current) return;
     setVersions(list);
     const latest = list.at(-1);
     const start: PlanRequest = latest
       ? (await goalsApi.version(plan.name, latest.id)).request
       : { total: plan.total, method: plan.method ?? 'equal', weights: {}, locks: [] };
+    if (n !== loads.current || touched.current) return;
     setSaved(latest ? start : undefined);
     setReq(start);
   }, [plan]);
@@ -111,6 +118,7 @@ export default function TargetSplit() {
   }, [problem]);
 
   const update = (fn: (r: PlanRequest) => PlanRequest) => {
+    touched.current = true;
     setNotice(null);
     setReq((r) => (r ? fn(r) : r));
   };
