@@ -1,6 +1,6 @@
 import { MetaValidationError, type MetaIssue } from './errors.ts';
 import { apiNameProblem } from './identifiers.ts';
-import { allFields, findField, type WorkflowActionDoc, type FieldDef, type MetaDoc, type ObjectDef, type ObjectDoc, type RoleDef, type RoleDoc } from './model.ts';
+import { allFields, findField, type ApprovalFlowDoc, type WorkflowActionDoc, type FieldDef, type MetaDoc, type ObjectDef, type ObjectDoc, type RoleDef, type RoleDoc } from './model.ts';
 import { normalizeObject } from './normalize-object.ts';
 import { assertNoForbiddenKeys } from './parse.ts';
 import { describeDocument, validateAgainstMetaSchema } from './validate.ts';
@@ -196,10 +196,14 @@ export class Registry {
   // their formulas are type-checked by @attain/workflow, which sits above the formula package.
   private crossCheckWorkflow(issues: MetaIssue[]): void {
     const flows = new Set(this.documentsOf('approval_flow').map((f) => f.name));
-    const checkActions = (document: string, base: string, object: ObjectDef | undefined, actions: WorkflowActionDoc[] | undefined) => {
+    const recordFlows = new Set(this.documentsOf('approval_flow').filter((f) => (f.subject ?? 'record') === 'record').map((f) => f.name));
+    const checkActions = (document: string, base: string, object: ObjectDef | undefined, actions: WorkflowActionDoc[] | undefined, hasRecord = true) => {
       (actions ?? []).forEach((a, i) => {
         const path = `${base}/${i}`;
         if (a.type === 'start_flow' && a.flow && !flows.has(a.flow)) issues.push({ document, path: `${path}/flow`, rule: 'unknown_reference', message: `refers to approval flow "${a.flow}", which does not exist` });
+        if (a.type === 'start_flow' && a.flow && !recordFlows.has(a.flow) && flows.has(a.flow)) issues.push({ document, path: `${path}/flow`, rule: 'subject_mismatch', message: `starts approval flow "${a.flow}", which approves something other than a record` });
+        if (a.type === 'start_flow' && !hasRecord) issues.push({ document, path, rule: 'needs_record', message: 'start_flow needs a triggering record' });
+        if (a.type === 'update' && !hasRecord) issues.push({ document, path, rule: 'needs_record', message: 'update needs a triggering record' });
         const target = a.type === 'create' ? (a.object ? this.objectsByName.get(a.object) : undefined) : object;
         if (a.type === 'create' && !target) issues.push({ document, path: `${path}/object`, rule: 'unknown_reference', message: `refers to object "${String(a.object)}", which does not exist` });
         if ((a.type === 'update' || a.type === 'create') && target) {
@@ -210,9 +214,16 @@ export class Registry {
         }
       });
     };
+    const subjectFlows = new Map<string, string>();
     for (const flow of this.documentsOf('approval_flow')) {
       const document = `approval_flow "${flow.name}"`;
-      const object = this.objectsByName.get(flow.object);
+      if (flow.subject && flow.subject !== 'record') {
+        this.checkSubjectFlow(issues, document, flow, subjectFlows);
+        checkActions(document, '/onApprove', undefined, flow.onApprove, false);
+        checkActions(document, '/onReject', undefined, flow.onReject, false);
+        continue;
+      }
+      const object = flow.object ? this.objectsByName.get(flow.object) : undefined;
       if (!object) {
         issues.push({ document, path: '/object', rule: 'unknown_reference', message: `refers to object "${flow.object}", which does not exist` });
         continue;
@@ -242,8 +253,29 @@ export class Registry {
       (rule.trigger.changed ?? []).forEach((name, i) => {
         if (object && !findField(object, name)) issues.push({ document, path: `/trigger/changed/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
       });
-      checkActions(document, '/actions', object, rule.actions);
+      checkActions(document, '/actions', object, rule.actions, Boolean(rule.object) || rule.trigger.type === 'record');
     }
+  }
+
+  // A flow on a subject owned by another module has no record: nothing in it may read one
+  // (step conditions, field and owner approvers), and one active flow at most gates each kind.
+  private checkSubjectFlow(issues: MetaIssue[], document: string, flow: ApprovalFlowDoc, seen: Map<string, string>): void {
+    const kind = flow.subject ?? 'record';
+    if (flow.active !== false) {
+      const other = seen.get(kind);
+      if (other) issues.push({ document, path: '/subject', rule: 'duplicate_subject', message: `approval flow "${other}" is already the active flow of "${kind}"` });
+      else seen.set(kind, flow.name);
+    }
+    const stepNames = new Set<string>();
+    flow.steps.forEach((step, i) => {
+      if (stepNames.has(step.name)) issues.push({ document, path: `/steps/${i}/name`, rule: 'duplicate_name', message: `another step is already named "${step.name}"` });
+      stepNames.add(step.name);
+      if (step.condition) issues.push({ document, path: `/steps/${i}/condition`, rule: 'needs_record', message: `a ${kind} flow has no record for a step condition to read` });
+      step.approvers.forEach((a, j) => {
+        if (a.type === 'field' || a.type === 'owner') issues.push({ document, path: `/steps/${i}/approvers/${j}/type`, rule: 'needs_record', message: `a ${kind} flow has no record, so "${a.type}" approvers cannot resolve` });
+        if (a.type === 'role' && a.role && !this.rolesByName.has(a.role)) issues.push({ document, path: `/steps/${i}/approvers/${j}/role`, rule: 'unknown_reference', message: `refers to role "${a.role}", which does not exist` });
+      });
+    });
   }
 
   get objects(): ObjectDef[] {

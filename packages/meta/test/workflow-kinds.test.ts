@@ -87,4 +87,39 @@ describe('approval_flow and automation kinds', () => {
     expect(issues([user, deal, role, flow, { ...rule, object: 'ghost', trigger: { ...rule.trigger, changed: ['x'] } }])).toEqual(['automation "big" /object unknown_reference']);
     expect(issues([user, deal, role, flow, { ...rule, trigger: { ...rule.trigger, changed: ['x'] } }])).toEqual(['automation "big" /trigger/changed/0 unknown_field']);
   });
+
+  it('lets a flow declare its subject, with an object only for record flows', () => {
+    const plan = { kind: 'approval_flow', id: 'fl.plan', name: 'plan_signoff', label: { en: 'Plan sign-off' }, subject: 'target_plan_version', steps: [{ name: 'mgr', approvers: [{ type: 'manager', levels: 1 }] }], onApprove: [{ type: 'notify', to: [{ type: 'submitter' }], template: { title: { en: 'ok' } } }] };
+    const registry = Registry.fromDocuments([user, deal, role, flow, plan, { ...rule, actions: [{ type: 'start_flow', flow: 'discount' }] }]);
+    expect(registry.documentsOf('approval_flow').map((f) => [f.name, f.subject ?? 'record', f.object ?? null])).toEqual([['discount', 'record', 'deal'], ['plan_signoff', 'target_plan_version', null]]);
+    // record flows (explicit or by default) need an object; other subjects may not name one
+    const shape = (doc: object) => validateAgainstMetaSchema(doc).map((i) => `${i.path} ${i.rule}`);
+    const missing = (doc: object) => validateAgainstMetaSchema(doc).filter((i) => i.rule === 'required').map((i) => i.message);
+    expect(missing({ ...flow, object: undefined }).join()).toMatch(/object/);
+    expect(missing({ ...flow, subject: 'record', object: undefined }).join()).toMatch(/object/);
+    expect(shape({ ...plan, object: 'deal', lockedFields: ['amount'] }).map((p) => p.split(' ')[0])).toEqual(expect.arrayContaining(['/object', '/lockedFields']));
+    expect(shape({ ...plan, subject: 'payout' }).map((p) => p.split(' ')[0])).toContain('/subject');
+    expect(shape(plan)).toEqual([]);
+    for (const subject of ['incentive_period', 'dispute']) expect(shape({ ...plan, subject })).toEqual([]);
+  });
+
+  it('refuses what a subject flow cannot do without a record, and two active flows for one subject', () => {
+    const plan = { kind: 'approval_flow', id: 'fl.plan', name: 'plan_signoff', label: { en: 'Plan sign-off' }, subject: 'dispute', steps: [{ name: 'mgr', condition: 'amount > 1', approvers: [{ type: 'owner' }, { type: 'field', field: 'reviewer_id' }, { type: 'role', role: 'ghost' }] }, { name: 'mgr', approvers: [{ type: 'role', role: 'finance' }] }], onApprove: [{ type: 'update', set: { name: 'x' } }, { type: 'start_flow', flow: 'discount' }] };
+    expect(issues([user, deal, role, flow, plan])).toEqual([
+      'approval_flow "plan_signoff" /steps/0/condition needs_record',
+      'approval_flow "plan_signoff" /steps/0/approvers/0/type needs_record',
+      'approval_flow "plan_signoff" /steps/0/approvers/1/type needs_record',
+      'approval_flow "plan_signoff" /steps/0/approvers/2/role unknown_reference',
+      'approval_flow "plan_signoff" /steps/1/name duplicate_name',
+      'approval_flow "plan_signoff" /onApprove/0 needs_record',
+      'approval_flow "plan_signoff" /onApprove/1 needs_record',
+    ]);
+    const ok = { ...plan, steps: [{ name: 'fin', approvers: [{ type: 'role', role: 'finance' }] }], onApprove: [] };
+    const twin = { ...ok, id: 'fl.plan2', name: 'plan_two' };
+    expect(issues([user, deal, role, ok, twin])).toEqual(['approval_flow "plan_two" /subject duplicate_subject']);
+    expect(issues([user, deal, role, ok, { ...twin, active: false }])).toEqual([]);
+    // a rule can only start a record flow, and only with a record
+    expect(issues([user, deal, role, ok, { ...rule, actions: [{ type: 'start_flow', flow: 'plan_signoff' }] }])).toEqual(['automation "big" /actions/0/flow subject_mismatch']);
+    expect(issues([user, deal, role, flow, { ...rule, object: undefined, trigger: { type: 'schedule', cron: '0 9 * * *' }, actions: [{ type: 'update', set: { name: 'x' } }] }])).toEqual(['automation "big" /actions/0 needs_record']);
+  });
 });

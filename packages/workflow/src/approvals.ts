@@ -11,7 +11,7 @@ import { notify } from './notify/notifier.ts';
 import { BUILTIN } from './notify/template.ts';
 import { createRun, executeRun } from './runs.ts';
 import { ensureVersion, versionById } from './versions.ts';
-import { isRecordSubject, subjectRecordId, type Subject } from './subjects.ts';
+import { flowSubject, isRecordFlow, isRecordSubject, subjectRecordId, type Subject } from './subjects.ts';
 
 export type InstanceStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
 
@@ -57,6 +57,12 @@ export type Decision = 'approve' | 'reject' | 'send_back';
 
 const HOUR = 3_600_000;
 
+/** The object of a record flow; a flow on another subject is submitted through its subject. */
+function recordObject(flow: ApprovalFlowDoc): string {
+  if (!isRecordFlow(flow) || !flow.object) throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" approves a ${flowSubject(flow)}, not a record; submit the ${flowSubject(flow)} instead`);
+  return flow.object;
+}
+
 /** What a transaction decided that must happen after it commits. */
 interface After {
   runKey?: string;
@@ -91,11 +97,16 @@ export class Approvals {
     return this.core.titleOf(t, inst.object, record ?? undefined);
   }
 
-  /** The flow a tenant configured for a subject kind (workflow settings `subjectFlows`), if any. */
+  /**
+   * The active flow that gates a subject kind: the one the tenant chose in the workflow settings
+   * (`subjectFlows`, an override), else the active flow declaring `subject: <kind>` (the registry
+   * allows one at most).
+   */
   async flowForSubject(t: TenantCtx, kind: string): Promise<string | undefined> {
+    const flows = t.registry.documentsOf('approval_flow').filter((f) => f.active !== false);
     const name = (await this.core.settings(t.knex, t)).subjectFlows?.[kind];
-    if (!name || !t.registry.documentsOf('approval_flow').some((f) => f.name === name && f.active !== false)) return undefined;
-    return name;
+    if (name) return flows.some((f) => f.name === name && (isRecordFlow(f) || flowSubject(f) === kind)) ? name : undefined;
+    return kind === 'record' ? undefined : flows.find((f) => flowSubject(f) === kind)?.name;
   }
 
   /**
@@ -116,6 +127,7 @@ export class Approvals {
     if (!name) throw new WorkflowError('not_found', `No approval flow is configured for "${String(subject.kind).slice(0, 64)}"`);
     const flow = this.core.flow(t, name);
     if (flow.active === false) throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" is not active`);
+    if (!isRecordFlow(flow) && flowSubject(flow) !== subject.kind) throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" approves ${flowSubject(flow)}, not ${String(subject.kind).slice(0, 64)}`);
     await handler.check?.(t.tenant, subject);
     const recordId = subjectRecordId(subject.kind, subject.id);
     const existing = await this.activeInstance(t.knex, t, subject.kind, recordId);
@@ -162,7 +174,7 @@ export class Approvals {
   }
 
   private async checkEntry(q: Q, t: TenantCtx, def: ApprovalFlowDoc, recordId: string, subject?: Subject | null): Promise<void> {
-    if (!def.entryCondition || !isRecordSubject(subject)) return;
+    if (!def.entryCondition || !isRecordSubject(subject) || !def.object) return;
     const object = t.registry.object(def.object);
     if (!object) throw new WorkflowError('not_found', `There is no object named "${def.object}"`);
     const [v] = (await evaluateOnRecord(q, t.registry, t.schema, object, recordId, [{ source: def.entryCondition, path: '/entryCondition' }], this.today())) ?? [];
@@ -175,19 +187,20 @@ export class Approvals {
   async submit(t: TenantCtx, flowName: string, recordId: string, actor: Actor, opts: { comment?: string | null; role?: string | null; trusted?: boolean } = {}): Promise<InstanceRow> {
     const flow = this.core.flow(t, flowName);
     if (flow.active === false) throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" is not active`);
-    const record = await this.core.record(t.knex, t, flow.object, recordId);
-    if (!record) throw new WorkflowError('not_found', `No ${flow.object} with this id`);
+    const object = recordObject(flow);
+    const record = await this.core.record(t.knex, t, object, recordId);
+    if (!record) throw new WorkflowError('not_found', `No ${object} with this id`);
     if (!opts.trusted && flow.submitters) {
       const s = flow.submitters;
       const byRole = Boolean(opts.role && s.roles?.includes(opts.role));
       const byOwner = Boolean(s.owner && actor.userId && (record.owner_id ?? record.created_by) === actor.userId);
       if (!byRole && !byOwner) throw new WorkflowError('forbidden', `You may not submit to "${flow.name}"`);
     }
-    const existing = await this.activeInstance(t.knex, t, flow.object, recordId);
+    const existing = await this.activeInstance(t.knex, t, object, recordId);
     if (existing?.status === 'returned' && existing.flow_id === flow.id) return this.resubmit(t, existing.id, actor, opts.comment ?? null);
-    if (existing) throw new WorkflowError('conflict', `This ${flow.object} already has an approval in progress ("${existing.flow_name}")`);
+    if (existing) throw new WorkflowError('conflict', `This ${object} already has an approval in progress ("${existing.flow_name}")`);
     await this.checkEntry(t.knex, t, flow, recordId);
-    return this.start(t, flow, flow.object, recordId, null, actor, opts.comment ?? null);
+    return this.start(t, flow, object, recordId, null, actor, opts.comment ?? null);
   }
 
   private async start(t: TenantCtx, flow: ApprovalFlowDoc, object: string, recordId: string, subject: Subject | null, actor: Actor, comment: string | null): Promise<InstanceRow> {
@@ -244,7 +257,7 @@ export class Approvals {
   /** Starts the first step at or after `from` whose condition holds; approves when none is left. */
   private async advance(trx: Q, t: TenantCtx, inst: InstanceRow, def: ApprovalFlowDoc, from: number, actor: Actor, after: After): Promise<void> {
     const onRecord = isRecordSubject(inst.subject);
-    const object = onRecord ? t.registry.object(def.object) : undefined;
+    const object = onRecord && def.object ? t.registry.object(def.object) : undefined;
     const record = await this.recordOf(trx, t, inst);
     for (let i = from; i < def.steps.length; i++) {
       const step = def.steps[i] as ApprovalStep;
@@ -442,9 +455,10 @@ export class Approvals {
   /** Who would approve each step of a flow for a record now (steps whose condition fails are marked skipped). */
   async preview(t: TenantCtx, flowName: string, recordId: string, submitterId: string | null): Promise<Array<{ step: string; skipped: boolean; approvers: string[]; delegatedFrom: string[] }>> {
     const def = this.core.flow(t, flowName);
-    const object = t.registry.object(def.object);
-    const record = (await this.core.record(t.knex, t, def.object, recordId)) ?? null;
-    if (!record || !object) throw new WorkflowError('not_found', `No ${def.object} with this id`);
+    const name = recordObject(def);
+    const object = t.registry.object(name);
+    const record = (await this.core.record(t.knex, t, name, recordId)) ?? null;
+    if (!record || !object) throw new WorkflowError('not_found', `No ${name} with this id`);
     const out = [];
     for (let i = 0; i < def.steps.length; i++) {
       const step = def.steps[i] as ApprovalStep;

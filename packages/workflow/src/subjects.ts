@@ -50,3 +50,8 @@ export function subjectRecordId(kind: string, id: string): string {
 }
 
 export const isRecordSubject = (s: Subject | null | undefined): boolean => !s || s.kind === 'record';
+
+/** What a flow declares it approves; `record` (a record of its `object`) unless it says otherwise. */
+export const flowSubject = (flow: { subject?: string | undefined }): SubjectKind => flow.subject ?? 'record';
+
+export const isRecordFlow = (flow: { subject?: string | undefined }): boolean => flowSubject(flow) === 'record';

@@ -11,7 +11,7 @@ import { T } from './module.ts';
 import { sendEmail, type SmtpSettings } from './notify/email.ts';
 import { DELIVER_QUEUE, preferencesOf } from './notify/notifier.ts';
 import { executeRun, RUN_QUEUE } from './runs.ts';
-import type { SubjectHandler } from './subjects.ts';
+import { isRecordFlow, type SubjectHandler } from './subjects.ts';
 import { NOTIFY_QUEUE, notifyUsers, type NotifyMessage } from './notify/public.ts';
 
 export const EVENT_CONSUMER = 'workflow';
@@ -192,10 +192,13 @@ export function checkWorkflowDocs(registry: Registry): WorkflowErrorDetail[] {
       });
     };
     for (const f of t.registry.documentsOf('approval_flow') as ApprovalFlowDoc[]) {
-      formula(f.object, f.entryCondition, `approval_flow "${f.name}" /entryCondition`);
-      f.steps.forEach((s, i) => formula(f.object, s.condition, `approval_flow "${f.name}" /steps/${i}/condition`));
-      actions(f.object, f.onApprove, `approval_flow "${f.name}" /onApprove`);
-      actions(f.object, f.onReject, `approval_flow "${f.name}" /onReject`);
+      // Flows on other subjects have no record to evaluate formulas on (the registry refuses them).
+      const object = f.object;
+      if (!object || !isRecordFlow(f)) continue;
+      formula(object, f.entryCondition, `approval_flow "${f.name}" /entryCondition`);
+      f.steps.forEach((s, i) => formula(object, s.condition, `approval_flow "${f.name}" /steps/${i}/condition`));
+      actions(object, f.onApprove, `approval_flow "${f.name}" /onApprove`);
+      actions(object, f.onReject, `approval_flow "${f.name}" /onReject`);
     }
     for (const r of t.registry.documentsOf('automation') as AutomationDoc[]) {
       actions(r.object, r.actions, `automation "${r.name}" /actions`);

@@ -14,10 +14,13 @@ const as = (userId: string) => ({ userId });
 
 const signoff = { kind: 'approval_flow', id: 'wf.flow.signoff', name: 'signoff', label: { en: 'Sign-off' }, object: 'user', steps: [{ name: 'manager', approvers: [{ type: 'manager', levels: 1 }] }, { name: 'finance', mode: 'all', condition: 'FALSE', approvers: [{ type: 'role', role: 'finance' }] }], fallback: [{ type: 'role', role: 'admin' }], onApprove: [{ type: 'notify', to: [{ type: 'submitter' }], channels: ['inbox'], template: { title: { en: 'Signed off: {{title}}' } } }, { type: 'update', set: { name: 'x' } }] };
 
+// A flow that declares its subject: no object, found by flowForSubject without any settings.
+const periodClose = { kind: 'approval_flow', id: 'wf.flow.period', name: 'period_close', label: { en: 'Period close' }, subject: 'incentive_period', steps: [{ name: 'finance', mode: 'any', approvers: [{ type: 'role', role: 'finance' }] }] };
+
 beforeAll(async () => {
   store = await openTestStore();
   wf = new Workflow(store);
-  org = await makeOrg(store, [...baseDocs(), signoff], 'subj');
+  org = await makeOrg(store, [...baseDocs(), signoff, periodClose], 'subj');
   wf.registerSubject('target_plan_version', {
     async check(_tenant, subject) {
       if (subject.id === 'refused') throw new Error('not submittable');
@@ -83,6 +86,35 @@ describe('approvals on subjects other than records', () => {
     const k = (await wf.approvals.instance(t, r.id))!.tasks[0]!;
     await wf.approvals.decide(t, k.id, 'reject', as(org.users.mgr), 'too high');
     expect(decisions.at(-1)).toMatchObject({ outcome: 'rejected', reason: 'too high', subject: { id: '2026-03' } });
+  });
+});
+
+describe('flows that declare their subject', () => {
+  it('finds the flow of a subject kind from its declaration, lets settings override it, and keeps it off records', async () => {
+    const t = await wf.tenant(org.tenant);
+    const periods: SubjectDecision[] = [];
+    wf.registerSubject('incentive_period', { decided: async (d) => void periods.push(d) });
+    expect(await wf.approvals.flowForSubject(t, 'incentive_period')).toBe('period_close');
+    expect(await wf.approvals.flowForSubject(t, 'record')).toBeUndefined();
+    // submitted with no flow named and no settings: the declared flow runs
+    const inst = await wf.approvals.submitSubject(t, { kind: 'incentive_period', id: '2026-04', label: 'April 2026' }, as(org.users.rep));
+    expect(inst).toMatchObject({ flow_name: 'period_close', object: 'incentive_period', record_id: subjectRecordId('incentive_period', '2026-04'), status: 'pending' });
+    const open = (await wf.approvals.instance(t, inst.id))!.tasks.filter((k) => k.status === 'open');
+    expect(open.map((k) => k.approver_id).sort()).toEqual([org.users.fin1, org.users.fin2].sort());
+    await wf.approvals.decide(t, open[0]!.id, 'approve', as(open[0]!.approver_id));
+    expect(periods).toMatchObject([{ outcome: 'approved', subject: { kind: 'incentive_period', id: '2026-04' } }]);
+    // a flow declared for another kind is refused, named or configured
+    await expect(wf.approvals.submitSubject(t, { kind: 'target_plan_version', id: 'v9' }, as(org.users.rep), { flow: 'period_close' })).rejects.toMatchObject({ code: 'invalid_state' });
+    await wf.core.saveSettings(t, { subjectFlows: { incentive_period: 'signoff', dispute: 'period_close' } });
+    expect(await wf.approvals.flowForSubject(t, 'incentive_period')).toBe('signoff');
+    expect(await wf.approvals.flowForSubject(t, 'dispute')).toBeUndefined();
+    await wf.core.saveSettings(t, { subjectFlows: {} });
+    expect(await wf.approvals.flowForSubject(t, 'incentive_period')).toBe('period_close');
+    // a subject flow has no object: records cannot be submitted to it, nor previewed
+    const deal = await (await store.records(org.tenant)).create('deal', { name: 'Not a period', amount: 5 }, system);
+    await expect(wf.approvals.submit(t, 'period_close', deal.id as string, as(org.users.rep))).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(wf.approvals.preview(t, 'period_close', deal.id as string, org.users.rep)).rejects.toMatchObject({ code: 'invalid_state' });
+    expect(await wf.check(org.tenant)).toEqual([]);
   });
 });
 

@@ -590,6 +590,9 @@ export interface TargetPlanDoc {
  * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
  */
 /**
+ * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
+ */
+/**
  * This interface was referenced by `ApprovalFlowDoc`'s JSON-Schema
  * via the `definition` "Formula".
  */
@@ -616,8 +619,10 @@ export type WorkflowAction = WorkflowAction1;
 /**
  * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
  */
+export type ApiName4 = string;
+
 /**
- * An approval flow on an object: who may submit, steps (sequential; each parallel all/any, optionally conditional), approver resolution, locked fields, SLA and final actions. Editing one makes a new version; running instances keep theirs.
+ * An approval flow on a subject (a record of an object by default; or a target plan version, an incentive period, a dispute): who may submit, steps (sequential; each parallel all/any, optionally conditional), approver resolution, locked fields, SLA and final actions. Editing one makes a new version; running instances keep theirs.
  */
 export interface ApprovalFlowDoc {
   kind: "approval_flow";
@@ -625,7 +630,11 @@ export interface ApprovalFlowDoc {
   name: ApiName;
   label: Label;
   description?: string;
-  object: ApiName;
+  /**
+   * What the flow approves: a record of `object` (the default), or a subject owned by another module. The active flow of a non-record subject gates its approvals.
+   */
+  subject?: "record" | "target_plan_version" | "incentive_period" | "dispute";
+  object?: ApiName1;
   /**
    * Inactive flows accept no new submissions; running instances go on.
    */
@@ -712,7 +721,7 @@ export interface ApproverSpec1 {
    * org_head: go this many units up the tree first.
    */
   levelsUp?: number;
-  field?: ApiName1;
+  field?: ApiName2;
 }
 /**
  * This interface was referenced by `ApprovalFlowDoc`'s JSON-Schema
@@ -736,8 +745,8 @@ export interface WorkflowAction1 {
   set?: {
     [k: string]: string | number | boolean | null | undefined;
   };
-  object?: ApiName2;
-  flow?: ApiName3;
+  object?: ApiName3;
+  flow?: ApiName4;
   /**
    * notify: recipients.
    *
@@ -794,8 +803,6 @@ export type AutomationTrigger = AutomationTrigger1;
 /**
  * An api name: lower case letters, digits and underscores, starting with a letter, at most 63 characters, not a reserved word.
  */
-export type ApiName4 = string;
-
 /**
  * An automation rule: a trigger (record change with conditions on old and new values, or a cron schedule in the tenant's time zone) and actions run durably.
  */

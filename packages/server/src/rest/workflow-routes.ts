@@ -44,6 +44,12 @@ function docBody(request: FastifyRequest, kind: 'approval_flow' | 'automation', 
   return doc as MetaDoc;
 }
 
+/** A flow on another subject (a plan version, a period, a dispute) is submitted through its own module. */
+function recordFlowObject(flow: { name: string; object?: string | undefined; subject?: string | undefined }): string {
+  if (!flow.object || (flow.subject ?? 'record') !== 'record') throw new ApiError(409, 'invalid_state', `the approval flow "${flow.name}" approves a ${flow.subject}, not a record`);
+  return flow.object;
+}
+
 export async function workflowRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const store = opts.store;
   const wf: Workflow = workflowFor(store);
@@ -62,7 +68,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
   app.get('/workflow/flows', async (request) => {
     const access = requireAccess(request);
     const { object } = request.query as { object?: string };
-    const flows = access.registry.documentsOf('approval_flow').filter((f) => (!object || f.object === object) && (isAdmin(access.principal.role) || objectPermission(access.principal.role, access.object(f.object)).actions.has('read')));
+    const flows = access.registry.documentsOf('approval_flow').filter((f) => (!object || f.object === object) && (isAdmin(access.principal.role) || (f.object !== undefined && objectPermission(access.principal.role, access.object(f.object)).actions.has('read'))));
     return { data: flows };
   });
 
@@ -95,10 +101,11 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     const b = body(request);
     const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === (request.params as { name: string }).name);
     if (!flow) throw notFound('no such approval flow');
+    const object = recordFlowObject(flow);
     const id = uuid(b.recordId, 'record');
-    const grant = await visibleRecord(access, flow.object, id);
+    const grant = await visibleRecord(access, object, id);
     // Who would approve if the record's owner submitted it (or the given submitter, or me).
-    const record = await grant.service.get(flow.object, id);
+    const record = await grant.service.get(object, id);
     const owner = typeof record?.owner_id === 'string' ? record.owner_id : undefined;
     const submitter = b.submitterId === undefined ? (owner ?? access.principal.userId) : uuid(b.submitterId, 'user');
     return { steps: await wf.approvals.preview(await tenantOf(access), flow.name, id, submitter) };
@@ -112,7 +119,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === b.flow);
     if (!flow) throw notFound('no such approval flow');
     const id = uuid(b.recordId, 'record');
-    await visibleRecord(access, flow.object, id, 'update');
+    await visibleRecord(access, recordFlowObject(flow), id, 'update');
     const inst = await wf.approvals.submit(await tenantOf(access), flow.name, id, access.actor, { comment: text(b.comment, '/comment'), role: access.principal.role?.name ?? null });
     return reply.status(201).send(inst);
   });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { ListResponse, ObjectDoc, RecordRow } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -12,6 +12,9 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
+
+// The approval panel lives with the workflow screens and loads with its own chunk.
+const ApprovalPanel = lazy(() => import('../workflow/ApprovalPanel.tsx'));
 
 function RelatedList({ relation, parentId, doc }: { relation: InverseRelation; parentId: string; doc: ObjectDoc }) {
   const { t, label } = useI18n();
@@ -129,6 +132,11 @@ export default function RecordDetail({ params }: ScreenProps) {
             ))}
           </dl>
         </div>
+      )}
+      {row && (
+        <Suspense fallback={null}>
+          <ApprovalPanel object={objectName} id={id} onChange={record.reload} />
+        </Suspense>
       )}
       {row &&
         relations.map((r) => {
