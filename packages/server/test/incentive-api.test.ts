@@ -110,6 +110,37 @@ describe('incentives API', () => {
     expect((await as(app, tok.finance!).post(`/api/v1/incentives/disputes/${id}/resolve`, { status: 'rejected' })).statusCode).toBe(409);
   });
 
+  it('an accepted dispute is an adjustment on the rep\'s own statement only', async () => {
+    const east = t.users.repEast.id;
+    const west = t.users.repWest.id;
+    const key = 'plan_rep:commission:earning:';
+    expect((await as(app, tok.repEast!).post('/api/v1/incentives/disputes', { payeeId: east, period: '2026-01', lineKey: key, reason: 'x', amount: 12 })).statusCode).toBe(400);
+    expect((await as(app, tok.repEast!).post('/api/v1/incentives/disputes', { payeeId: east, period: '2026-01', lineKey: key, reason: 'x', amount: 'lots' })).json().error.code).toBe('bad_amount');
+    const d = (await as(app, tok.repEast!).post('/api/v1/incentives/disputes', { payeeId: east, period: '2026-01', lineKey: key, reason: 'o4 missing', amount: '35.25' })).json().data;
+    expect(d).toMatchObject({ status: 'open', claimed_amount: '35.25', adjustment: null });
+    const done = (await as(app, tok.finance!).post(`/api/v1/incentives/disputes/${d.id}/resolve`, { status: 'accepted', resolution: 'o4 credited' })).json().data;
+    expect(done).toMatchObject({ status: 'accepted', amount: '35.25', adjustment: { period: '2026-01', key: `plan_rep:commission:adjustment:dispute:${d.id}` } });
+    // 10,000 × 5% + 2,000 × 10% = 700.00, plus the accepted 35.25
+    const mine = (await as(app, tok.repEast!).get(`/api/v1/incentives/statements/${east}/2026-01`)).json().data;
+    const adj = mine.lines.find((l: { kind: string }) => l.kind === 'adjustment');
+    expect(adj).toMatchObject({ amount: '35.25', key: done.adjustment.key, trace: { dispute: { id: d.id, lineKey: key, status: 'accepted', resolution: 'o4 credited', decidedBy: t.users.finance.id, raisedBy: east } } });
+    expect(mine.payouts[0]).toMatchObject({ earned: '700', adjustments: '35.25', payout: '735.25' });
+    expect(mine.disputes.find((x: { id: string }) => x.id === d.id)).toMatchObject({ status: 'accepted', adjustment: { key: adj.key } });
+    const line = (await as(app, tok.repEast!).get(`/api/v1/incentives/statements/${east}/2026-01/lines/${encodeURIComponent(adj.key)}`)).json().data;
+    expect(line.line.trace.dispute.id).toBe(d.id);
+    // not on anyone else's statement, and nobody else can read it
+    const theirs = (await as(app, tok.repWest!).get(`/api/v1/incentives/statements/${west}/2026-01`)).json().data;
+    expect(theirs.lines.filter((l: { kind: string }) => l.kind === 'adjustment')).toEqual([]);
+    expect(theirs.disputes).toEqual([]);
+    expect((await as(app, tok.repWest!).get(`/api/v1/incentives/statements/${east}/2026-01`)).statusCode).toBe(404);
+    expect((await as(app, tok.repEast2!).get(`/api/v1/incentives/statements/${east}/2026-01`)).statusCode).toBe(404);
+    expect((await as(app, tok.repWest!).get('/api/v1/incentives/disputes')).json().data).toEqual([]);
+    // the payroll export carries it and still totals the statements: 735.25 + 150.00 + 0.00
+    expect((await as(app, tok.finance!).get('/api/v1/incentives/payouts/2026-01.csv')).body).toContain('TOTAL,,2026-01,,USD,,,,,885.25');
+    await as(app, tok.finance!).post('/api/v1/incentives/recalculate');
+    expect((await as(app, tok.repEast!).get(`/api/v1/incentives/statements/${east}/2026-01`)).json().data.lines.filter((l: { kind: string }) => l.kind === 'adjustment')).toHaveLength(1);
+  });
+
   it('finance moves the period through its states', async () => {
     const f = as(app, tok.finance!);
     expect((await as(app, tok.repEast!).post('/api/v1/incentives/periods/2026-02/open')).statusCode).toBe(403);

@@ -1,7 +1,7 @@
 // Incentive periods and disputes as approval subjects. A period's approval flow moves it from
 // calculated to approved when the last step approves; a dispute routed like an approval is
-// accepted or rejected with the approvers' reason as its resolution (an amount, when the
-// dispute's resolver gives one, is the engine's prior-period adjustment). Handlers are
+// accepted or rejected with the approvers' reason as its resolution; an approved dispute's
+// claimed amount is booked once as an adjustment line (IncentiveEngine.resolveDispute). Handlers are
 // idempotent: the workflow retries them until they succeed.
 import type { Store } from '@attain/store';
 import { IncentiveEngine, IncentiveError } from './db/engine.ts';

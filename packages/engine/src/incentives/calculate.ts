@@ -2,7 +2,7 @@ import { ONE, ZERO, dec, div, fmt, max, min, mul, sum, type Dec } from './decima
 import { computeComponents, type ComponentResult } from './components.ts';
 import { aggregateCredits, type PeriodAggregates } from './measures.ts';
 import { daysIn, overlapDays, periodStart, within } from './periods.ts';
-import type { Assignment, Credit, IncentivePlanDoc, LineKind, LineTrace, MeasureDef, PayoutSummary, PlanVersionDef, StatementLine, TraceStep } from './types.ts';
+import type { Assignment, Credit, DisputeAdjustment, IncentivePlanDoc, LineKind, LineTrace, MeasureDef, PayoutSummary, PlanVersionDef, StatementLine, TraceStep } from './types.ts';
 
 export interface InputValue {
   payeeId: string;
@@ -32,6 +32,8 @@ export interface CalcInput {
   formula?: (payeeId: string, period: string, measure: MeasureDef) => Dec | undefined;
   /** Precomputed aggregates (the database computes them in SQL); else aggregated from `credits`. */
   aggregate?: (payeeId: string, version: PlanVersionDef, period: string, ignoreClawback: boolean) => PeriodAggregates;
+  /** Accepted disputes booked as adjustment lines in their (open) posting period. */
+  disputes?: readonly DisputeAdjustment[];
   /** Largest number of credit ids kept in a line's trace (the rest are counted). */
   traceCreditLimit?: number;
 }
@@ -104,6 +106,15 @@ export function calculate(input: CalcInput): CalcResult {
     frozenLines.set(k, list);
   }
   const plansById = new Map(input.plans.map((p) => [p.id, p]));
+  const periodSet = new Set(periods);
+  const disputesBy = new Map<string, DisputeAdjustment[]>();
+  for (const d of input.disputes ?? []) {
+    if (!periodSet.has(d.period) || (payeeFilter && !payeeFilter.has(d.payeeId))) continue;
+    const k = `${d.payeeId}|${d.planId}`;
+    disputesBy.set(k, [...(disputesBy.get(k) ?? []), d]);
+    // A payee no longer on the plan still gets the adjustment: the pair is computed for it.
+    if (plansById.has(d.planId)) pairs.add(k);
+  }
   for (const pair of [...pairs].sort()) {
     const [payeeId, planId] = pair.split('|') as [string, string];
     const plan = plansById.get(planId);
@@ -142,11 +153,36 @@ export function calculate(input: CalcInput): CalcResult {
     const lastFrozen = (frozenPayouts.get(pair) ?? []).filter((p) => frozen.periods.includes(p.period)).sort((a, b) => a.period.localeCompare(b.period)).pop();
     let balance = lastFrozen?.balanceAfter ?? ZERO;
 
+    /** Accepted disputes of this pair booked in the period: one adjustment line each, keyed by the dispute. */
+    const bookDisputes = (period: string, version: PlanVersionDef | undefined): Dec => {
+      let total = ZERO;
+      for (const d of (disputesBy.get(pair) ?? []).filter((x) => x.period === period)) {
+        const v = version ?? { version: d.planVersion, currency: d.currency };
+        const trace: LineTrace = {
+          plan: { id: plan.id, name: plan.name, version: v.version }, component: d.component, period,
+          measures: {}, creditIds: [], sourceRecordIds: [], creditCount: 0,
+          steps: [
+            { step: 'disputed', formula: `line ${d.dispute.lineKey} of ${d.dispute.period}${d.dispute.raisedBy ? ` by ${d.dispute.raisedBy}` : ''}: ${d.dispute.reason}`, value: '' },
+            { step: 'accepted', formula: `by ${d.dispute.decidedBy ?? 'the approval flow'} at ${d.dispute.decidedAt}: ${d.dispute.resolution}`, value: fmt(d.amount) },
+          ],
+          dispute: d.dispute,
+        };
+        lines.push({ payeeId, period, planId: plan.id, planVersion: v.version, component: d.component, kind: 'adjustment', amount: d.amount, points: ZERO, currency: v.currency, key: `${plan.id}:${d.component ?? ''}:adjustment:dispute:${d.dispute.id}`, trace });
+        total += d.amount;
+      }
+      return total;
+    };
+
     for (const period of periods) {
       const version = versionFor(plan, period);
-      if (!version) continue;
-      const proration = prorationFor(planAssignments.get(pair) ?? [], plan.id, payeeId, period, version);
-      if (proration === ZERO) continue;
+      const proration = version ? prorationFor(planAssignments.get(pair) ?? [], plan.id, payeeId, period, version) : ZERO;
+      if (!version || proration === ZERO) {
+        // Nothing earned here, but an accepted dispute booked in this period is still paid.
+        const booked = bookDisputes(period, version);
+        const first = (disputesBy.get(pair) ?? []).find((x) => x.period === period);
+        if (first) payouts.push({ payeeId, period, planId: plan.id, currency: version?.currency ?? first.currency, earned: ZERO, adjustments: booked, drawAdvance: ZERO, recovery: ZERO, payout: booked, points: ZERO, balanceAfter: balance });
+        continue;
+      }
       const { agg, results } = compute(period, version, proration);
       let earned = ZERO;
       let points = ZERO;
@@ -164,6 +200,7 @@ export function calculate(input: CalcInput): CalcResult {
       }
       let adjustments = ZERO;
       if (period === firstOpen) adjustments = adjustFrozen(period, version);
+      adjustments += bookDisputes(period, version);
       const net = earned + adjustments;
       let advance = ZERO;
       let recovery = ZERO;
@@ -204,7 +241,8 @@ export function calculate(input: CalcInput): CalcResult {
         const fVersion = versionFor(plan as IncentivePlanDoc, f);
         if (!fVersion) continue;
         const proration = prorationFor(planAssignments.get(pair) ?? [], planId, payeeId, f, fVersion);
-        const fLines = (frozenLines.get(pair) ?? []).filter((l) => ((l.period === f && l.kind === 'earning') || ((l.kind === 'adjustment' || l.kind === 'clawback') && l.trace.forPeriod === f)));
+        // A dispute's adjustment is a decision on top of the calculation, never part of its baseline.
+        const fLines = (frozenLines.get(pair) ?? []).filter((l) => !l.trace.dispute && ((l.period === f && l.kind === 'earning') || ((l.kind === 'adjustment' || l.kind === 'clawback') && l.trace.forPeriod === f)));
         if (proration === ZERO && fLines.length === 0) continue;
         const now = proration === ZERO ? [] : compute(f, fVersion, proration).results;
         const keep = proration === ZERO || !fVersion.clawback ? now : compute(f, fVersion, proration, true).results;

@@ -1,7 +1,7 @@
 // Incentives: crediting, plans, the calculation, statements with traces, payouts.
 export * from './decimal.ts';
 export type {
-  Assignment, ComponentDef, Credit, CreditFilter, CreditKind, CreditingRuleDoc, DecText, DrawDef, FxRate, IncentivePlanDoc, Label as IncentiveLabel,
+  Assignment, ComponentDef, DisputeAdjustment, DisputeRef, Credit, CreditFilter, CreditKind, CreditingRuleDoc, DecText, DrawDef, FxRate, IncentivePlanDoc, Label as IncentiveLabel,
   LineKind, LineTrace, MeasureDef, Membership as OrgMembership, OrgUnit, PayoutSummary, PlanVersionDef, StatementLine, Tier, TraceStep, Transaction,
 } from './types.ts';
 export { nextPeriod, periodsBetween, PERIOD_RE } from './periods.ts';

@@ -234,6 +234,8 @@ export interface LineTrace {
   period: string;
   /** For adjustments: the frozen period being corrected. */
   forPeriod?: string;
+  /** For an adjustment posted by an accepted dispute: the dispute, the line and the decision behind it. */
+  dispute?: DisputeRef;
   measures: Record<string, { value: string; credits: number }>;
   target?: string;
   attainment?: string;
@@ -243,6 +245,34 @@ export interface LineTrace {
   /** Total credits behind the line when creditIds is truncated. */
   creditCount: number;
   steps: TraceStep[];
+}
+
+/** The dispute behind an adjustment line: what was disputed, who decided it and when. */
+export interface DisputeRef {
+  id: string;
+  /** The disputed line and its period. */
+  lineKey: string;
+  period: string;
+  reason: string;
+  raisedBy: string | null;
+  status: 'accepted';
+  resolution: string;
+  amount: string;
+  decidedBy: string | null;
+  decidedAt: string;
+}
+
+/** An accepted dispute's amount, booked once as an adjustment line in `period` (see IncentiveEngine.resolveDispute). */
+export interface DisputeAdjustment {
+  payeeId: string;
+  planId: string;
+  /** The plan version of the disputed line, used when the payee has no version in `period`. */
+  planVersion: number;
+  component: string | null;
+  currency: string;
+  period: string;
+  amount: Dec;
+  dispute: DisputeRef;
 }
 
 export interface StatementLine {

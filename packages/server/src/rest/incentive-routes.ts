@@ -206,8 +206,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const body = (request.body ?? {}) as Record<string, unknown>;
     const details = (['payeeId', 'period', 'lineKey', 'reason'] as const).filter((k) => typeof body[k] !== 'string' || !(body[k] as string).trim()).map((k) => ({ path: `/${k}`, rule: 'required', message: 'is required' }));
     if (details.length) throw badRequest('invalid_body', 'a dispute needs payeeId, period, lineKey and reason', details);
+    if (body.amount !== undefined && typeof body.amount !== 'string') throw badRequest('invalid_body', 'amount must be a decimal string', [{ path: '/amount', rule: 'type', message: 'must be a string such as "50.00"' }]);
     await requirePayee(access, String(body.payeeId));
-    const d = await run(() => engine.raiseDispute({ payeeId: String(body.payeeId), period: String(body.period), lineKey: String(body.lineKey), reason: String(body.reason).slice(0, 2000), actor: access.principal.userId }));
+    // An optional claimed amount: what an approval flow's "approve" books as the adjustment.
+    const d = await run(() => engine.raiseDispute({ payeeId: String(body.payeeId), period: String(body.period), lineKey: String(body.lineKey), reason: String(body.reason).slice(0, 2000), actor: access.principal.userId, ...(typeof body.amount === 'string' ? { amount: body.amount } : {}) }));
     // Routed like an approval when the tenant has a flow for disputes.
     const approval = await routed(access.tenantName, { kind: DISPUTE_SUBJECT, id: String(d.id), label: `${String(body.period)} ${String(body.lineKey).slice(0, 80)}` }, access.principal.userId);
     return reply.status(201).send({ data: d, ...(approval ? { approval } : {}) });

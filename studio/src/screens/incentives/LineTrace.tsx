@@ -29,6 +29,9 @@ export function LineTrace({ line, componentLabel, dispute, onDisputed }: { line:
         <div><dt>{t('incentives.trace.plan')}</dt><dd data-testid="trace-plan">{tr.plan.name} · {t('incentives.trace.version', { version: tr.plan.version })}</dd></div>
         <div><dt>{t('incentives.trace.component')}</dt><dd>{componentLabel || t(`incentives.kind.${line.kind}`)}</dd></div>
         <div><dt>{t('incentives.trace.period')}</dt><dd>{tr.period}{tr.forPeriod ? ` ${t('incentives.trace.forPeriod', { period: tr.forPeriod })}` : ''}</dd></div>
+        {tr.dispute && (
+          <div data-testid="trace-dispute"><dt>{t('incentives.dispute.accepted')}</dt><dd>{t('incentives.trace.fromDispute', { line: tr.dispute.lineKey, period: tr.dispute.period, by: tr.dispute.decidedBy ?? '—', date: formatDate(tr.dispute.decidedAt) })}{tr.dispute.resolution ? ` — ${tr.dispute.resolution}` : ''}</dd></div>
+        )}
         {tr.target !== undefined && <div><dt>{t('incentives.trace.target')}</dt><dd>{f.money(tr.target)}</dd></div>}
         {tr.attainment !== undefined && <div><dt>{t('incentives.trace.attainment')}</dt><dd>{f.pct(tr.attainment)}</dd></div>}
         {tr.proration !== undefined && <div><dt>{t('incentives.trace.proration')}</dt><dd>{f.pct(tr.proration)}</dd></div>}

@@ -52,6 +52,8 @@ export interface LineTrace {
   component: string | null;
   period: string;
   forPeriod?: string;
+  /** Set on an adjustment booked by an accepted dispute. */
+  dispute?: { id: string; lineKey: string; period: string; reason: string; raisedBy: string | null; status: 'accepted'; resolution: string; amount: string; decidedBy: string | null; decidedAt: string };
   measures: Record<string, { value: string; credits: number }>;
   target?: string;
   attainment?: string;

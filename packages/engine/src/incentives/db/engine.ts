@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ModuleHandle, RecordEvent, Store } from '@attain/store';
-import { ZERO, dec, fmt, type Dec } from '../decimal.ts';
+import { ZERO, dec, fmt, isDecText, type Dec } from '../decimal.ts';
 import { calculate, versionFor, type FrozenState, type InputValue } from '../calculate.ts';
 import { lintCreditingRules, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
 import type { Aggregate, PeriodAggregates } from '../measures.ts';
 import { OrgHistory } from '../org.ts';
-import { PERIOD_RE, periodEnd, periodOf, periodStart } from '../periods.ts';
-import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, LineKind, LineTrace, Membership, OrgUnit, PayoutSummary, PlanVersionDef, StatementLine, Transaction } from '../types.ts';
+import { PERIOD_RE, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
+import type { Assignment, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, LineKind, LineTrace, Membership, OrgUnit, PayoutSummary, PlanVersionDef, StatementLine, Transaction } from '../types.ts';
 import { creditingSql } from './crediting-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import type { Sql } from './sql.ts';
@@ -359,7 +359,9 @@ export class IncentiveEngine {
 
     const inputs = ((await knex.raw(`select payee_id, period, name, value::text as value from ${t('inputs')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [[...open, ...frozenPeriods], ...(payees ? [payees] : [])] as never[])).rows as Row[]).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
     const frozen = await this.loadFrozen(frozenPeriods, payees);
+    const disputes = await this.disputeAdjustments(open, payees);
     const result = calculate({
+      disputes,
       plans,
       credits: [],
       assignments,
@@ -397,6 +399,20 @@ export class IncentiveEngine {
     await knex.raw(`update ${t('periods')} set status = 'calculated', updated_at = now() where status = 'open' and period = any(?::text[])`, [open]);
     const t4 = performance.now();
     return { runId, payees: universe.length, periods: open, lines: result.lines.length, ms: { crediting: t1 - t0, measures: t2 - t1, components: t3 - t2, payouts: t4 - t3, total: t4 - t0 } };
+  }
+
+  /** Accepted disputes booked in the given (open) periods; frozen ones keep their stored line. */
+  private async disputeAdjustments(periods: string[], payees: readonly string[] | null): Promise<DisputeAdjustment[]> {
+    const { knex, t } = await this.db();
+    const rows = (await knex.raw(
+      `select id, payee_id, period, line_key, reason, created_by, resolution, amount::text as amount, resolved_by, resolved_at, plan_id, plan_version, component, currency, posted_period
+         from ${t('disputes')} where status = 'accepted' and posted_period = any(?::text[]) and amount is not null and amount <> 0 and plan_id is not null ${payees ? 'and payee_id = any(?::text[])' : ''} order by id`,
+      [periods, ...(payees ? [payees] : [])] as never[],
+    )).rows as Row[];
+    return rows.map((r) => ({
+      payeeId: text(r.payee_id), planId: text(r.plan_id), planVersion: Number(r.plan_version), component: r.component === null ? null : text(r.component), currency: text(r.currency), period: text(r.posted_period), amount: dec(text(r.amount)),
+      dispute: { id: text(r.id), lineKey: text(r.line_key), period: text(r.period), reason: text(r.reason), raisedBy: r.created_by === null ? null : text(r.created_by), status: 'accepted', resolution: text(r.resolution), amount: text(r.amount), decidedBy: r.resolved_by === null ? null : text(r.resolved_by), decidedAt: r.resolved_at instanceof Date ? r.resolved_at.toISOString() : text(r.resolved_at) },
+    }));
   }
 
   private async loadFrozen(periods: string[], payees: readonly string[] | null): Promise<FrozenState> {
@@ -462,12 +478,14 @@ export class IncentiveEngine {
 
   // ---- reads -----------------------------------------------------------------------------
 
-  async statement(payeeId: string, period: string): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[] }> {
+  async statement(payeeId: string, period: string): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
     const { knex, t } = await this.db();
     const lines = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? order by plan_id, key`, [payeeId, period])).rows as Row[]).map(rowLine);
     const payouts = ((await knex.raw(`select * from ${t('payouts')} where payee_id = ? and period = ? order by plan_id`, [payeeId, period])).rows as Row[]).map(rowPayout);
     const status = (await this.periods()).find((p) => p.period === period)?.status ?? null;
-    return { payeeId, period, status, lines, payouts };
+    // Disputes raised on this statement or booked into it, with their status and resulting adjustment.
+    const disputes = await this.disputes({ payees: [payeeId], period });
+    return { payeeId, period, status, lines, payouts, disputes };
   }
 
   /** The credits behind a statement line, with their source records (the trace's drill-down). */
@@ -513,37 +531,80 @@ export class IncentiveEngine {
 
   // ---- disputes --------------------------------------------------------------------------
 
-  async raiseDispute(input: { payeeId: string; period: string; lineKey: string; reason: string; actor: string | null }): Promise<Row> {
+  /** A dispute on a statement line, optionally claiming an amount (what an approval flow accepts). */
+  async raiseDispute(input: { payeeId: string; period: string; lineKey: string; reason: string; actor: string | null; amount?: string }): Promise<Row> {
     const { knex, t } = await this.db();
-    const exists = ((await knex.raw(`select 1 from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [input.payeeId, input.period, input.lineKey])).rows as Row[]).length;
-    if (!exists) throw new IncentiveError(404, 'unknown_line', 'there is no such statement line', [{ path: '/lineKey', rule: 'exists', message: 'no line with this key in the statement' }]);
+    const line = ((await knex.raw(`select plan_id, plan_version, component, currency from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [input.payeeId, input.period, input.lineKey])).rows as Row[])[0];
+    if (!line) throw new IncentiveError(404, 'unknown_line', 'there is no such statement line', [{ path: '/lineKey', rule: 'exists', message: 'no line with this key in the statement' }]);
+    if (input.amount !== undefined && !isDecText(input.amount)) throw badAmount();
     const id = randomUUID();
-    await knex.raw(`insert into ${t('disputes')} (id, payee_id, period, line_key, reason, status, created_by, created_at) values (?, ?, ?, ?, ?, 'open', ?, now())`, [id, input.payeeId, input.period, input.lineKey, input.reason, input.actor]);
+    await knex.raw(
+      `insert into ${t('disputes')} (id, payee_id, period, line_key, reason, status, created_by, created_at, plan_id, plan_version, component, currency, claimed_amount) values (?, ?, ?, ?, ?, 'open', ?, now(), ?, ?, ?, ?, ?)`,
+      [id, input.payeeId, input.period, input.lineKey, input.reason, input.actor, line.plan_id, line.plan_version, line.component ?? null, line.currency, input.amount === undefined ? null : fmt(dec(input.amount))] as never[],
+    );
     return (await this.disputes({ id }))[0] as Row;
   }
 
-  async disputes(filter: { id?: string; payees?: readonly string[] } = {}): Promise<Row[]> {
+  async disputes(filter: { id?: string; payees?: readonly string[]; period?: string } = {}): Promise<Row[]> {
     const { knex, t } = await this.db();
     const where: string[] = [];
     const b: unknown[] = [];
     if (filter.id) { where.push('id = ?'); b.push(filter.id); }
     if (filter.payees) { where.push('payee_id = any(?::text[])'); b.push(filter.payees); }
-    const rows = (await knex.raw(`select id, payee_id, period, line_key, reason, status, resolution, amount::text as amount, created_by, created_at, resolved_by, resolved_at from ${t('disputes')} ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id`, b as never[])).rows as Row[];
-    return rows;
+    if (filter.period) { where.push('(period = ? or posted_period = ?)'); b.push(filter.period, filter.period); }
+    const rows = (await knex.raw(
+      `select id, payee_id, period, line_key, reason, status, resolution, amount::text as amount, claimed_amount::text as claimed_amount, created_by, created_at, resolved_by, resolved_at, plan_id, component, posted_period
+         from ${t('disputes')} ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id`,
+      b as never[],
+    )).rows as Row[];
+    // The adjustment an accepted dispute became: its line's key in the posting period's statement.
+    return rows.map((r) => ({
+      ...r,
+      adjustment: r.posted_period ? { period: text(r.posted_period), key: `${text(r.plan_id)}:${text(r.component)}:adjustment:dispute:${text(r.id)}`, amount: text(r.amount) } : null,
+    }));
   }
 
   /**
-   * Resolves a dispute. An accepted dispute with an amount becomes an input adjustment on the
-   * disputed line's payee in the first open period (`adjustment:<component>`), visible in the trace.
+   * Resolves a dispute once. An accepted dispute with an amount (the resolver's, else the amount
+   * claimed) is booked as an adjustment line on the payee's statement in the dispute's own period
+   * while it is open, else in the first open period after it; that period is fixed here, so
+   * recalculations rebuild the same line and never move or repeat it. A rejected one posts nothing.
    */
   async resolveDispute(id: string, decision: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; actor: string | null }): Promise<Row> {
     const { knex, t } = await this.db();
     const [dispute] = await this.disputes({ id });
     if (!dispute) throw new IncentiveError(404, 'unknown_dispute', 'there is no such dispute');
     if (dispute.status !== 'open') throw new IncentiveError(409, 'dispute_closed', `the dispute is already ${text(dispute.status)}`);
-    await knex.raw(`update ${t('disputes')} set status = ?, resolution = ?, amount = ?, resolved_by = ?, resolved_at = now() where id = ?`, [decision.status, decision.resolution, decision.amount ?? null, decision.actor, id]);
+    if (decision.amount !== undefined && !isDecText(decision.amount)) throw badAmount();
+    const raw = decision.status === 'accepted' ? (decision.amount ?? (dispute.claimed_amount === null ? undefined : text(dispute.claimed_amount))) : undefined;
+    const amount = raw === undefined ? null : dec(raw);
+    const posted = amount !== null && amount !== ZERO && dispute.plan_id ? await this.postingPeriod(text(dispute.period)) : null;
+    const updated = await knex.raw(
+      `update ${t('disputes')} set status = ?, resolution = ?, amount = ?, posted_period = ?, resolved_by = ?, resolved_at = now() where id = ? and status = 'open'`,
+      [decision.status, decision.resolution, amount === null ? null : fmt(amount), posted, decision.actor, id],
+    );
+    // Two resolvers at once: only the first update wins.
+    if (!(updated as { rowCount?: number }).rowCount) throw new IncentiveError(409, 'dispute_closed', 'the dispute was resolved meanwhile');
+    if (posted) await this.recompute({ payees: [text(dispute.payee_id)] });
     return (await this.disputes({ id }))[0] as Row;
   }
+
+  /** The dispute's own period while open, else the first open period after it (opened when there is none). */
+  private async postingPeriod(period: string): Promise<string> {
+    const periods = await this.periods();
+    const own = periods.find((p) => p.period === period);
+    if (own && !FROZEN.includes(own.status)) return period;
+    const next = periods.find((p) => p.period > period && !FROZEN.includes(p.status));
+    if (next) return next.period;
+    const last = periods.at(-1)?.period ?? period;
+    const opened = nextPeriod(last > period ? last : period);
+    await this.openPeriod(opened);
+    return opened;
+  }
+}
+
+function badAmount(): IncentiveError {
+  return new IncentiveError(400, 'bad_amount', 'amount must be a decimal number', [{ path: '/amount', rule: 'decimal', message: 'must be a decimal number such as "50.00"' }]);
 }
 
 async function run(knex: Knex, sql: Sql): Promise<void> {

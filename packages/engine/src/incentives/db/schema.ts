@@ -187,5 +187,16 @@ export const INCENTIVES_MODULE: TenantModule = {
         await trx.raw(`create table if not exists ${q('totals')} (scope text not null, payee_id text not null, vals numeric[] not null, cnts bigint[] not null, n bigint not null, primary key (scope, payee_id))`);
       },
     },
+    {
+      version: 3,
+      async up(trx: Trx, schema: string) {
+        const q = `"${schema}"."attain_incentives_disputes"`;
+        // The disputed line's plan, component and currency (kept: the line may be recomputed away),
+        // the amount the rep claims, and the period an accepted amount is booked in (fixed once).
+        for (const col of ['plan_id text', 'plan_version integer', 'component text', 'currency text', 'claimed_amount numeric', 'posted_period text']) {
+          await trx.raw(`alter table ${q} add column if not exists ${col}`);
+        }
+      },
+    },
   ],
 };
