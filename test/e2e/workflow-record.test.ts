@@ -148,8 +148,14 @@ describe('automation rule editor', () => {
     await editor.getByLabel('Condition on the new values (optional)').fill('amount > 500000');
     await editor.getByLabel('Condition on the old values (optional, updates only)').fill('amount <= 500000');
     await editor.getByLabel('Actions 1').selectOption('update');
-    await editor.getByRole('button', { name: '+ Add field' }).click();
-    await editor.getByLabel('Field', { exact: true }).selectOption('next_step');
+    // The action's form re-renders for its new type; on a busy machine a click can land on the old
+    // button, so add the field row until it shows (a person would simply click again).
+    const field = editor.getByLabel('Field', { exact: true });
+    for (let attempt = 0; attempt < 3 && !(await field.isVisible()); attempt++) {
+      await editor.getByRole('button', { name: '+ Add field' }).click();
+      await field.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
+    await field.selectOption('next_step');
     await editor.getByLabel('Value (=formula for a computed value) next_step').fill('="Review " & name');
     await editor.getByRole('button', { name: '+ Add action' }).click();
     await editor.getByLabel('Actions 2').selectOption('notify');
