@@ -5,6 +5,7 @@ import { readMetadataDir } from '@attain/meta/node';
 import type { Store } from '@attain/store';
 import { buildDemoData, DEFAULT_SEED_SIZE, type SeedSize } from './seed/demo-data.ts';
 import { SeedInserter } from './seed/insert.ts';
+import { datedDocuments, setupSpm, type SpmReport } from './seed/spm-setup.ts';
 
 export interface TemplateManifest {
   kind: 'template';
@@ -29,6 +30,8 @@ export interface InstallReport {
   revision: number;
   records: Record<string, number>;
   logins: Array<{ email: string; role: string }>;
+  /** What the SPM modules were set up with (when the template seeds records). */
+  spm?: SpmReport;
 }
 
 export async function readTemplate(dir: string): Promise<{ manifest: TemplateManifest; documents: unknown[] }> {
@@ -45,12 +48,14 @@ export async function readTemplate(dir: string): Promise<{ manifest: TemplateMan
 /** Applies a template's metadata to a tenant and seeds its sample data and logins. */
 export async function installTemplate(store: Store, tenant: string, dir: string, opts: InstallOptions): Promise<InstallReport> {
   const { manifest, documents } = await readTemplate(dir);
+  const today = opts.today ?? new Date();
   const system = { userId: null, label: `template ${manifest.name}` };
-  const { revision } = await store.metadata.apply(tenant, documents, { actor: system });
+  const { revision } = await store.metadata.apply(tenant, datedDocuments(documents, today), { actor: system });
   const records = await store.records(tenant);
   const registry = await store.registry(tenant);
   const counts: Record<string, number> = {};
   const logins: InstallReport['logins'] = [];
+  let spm: SpmReport | undefined;
 
   const [admin] = (
     await records.upsert('user', [{ external_id: 'user-admin', name: opts.admin.name ?? 'Demo Admin', email: opts.admin.email, role: 'admin', title: 'Administrator', active: true }], system)
@@ -61,7 +66,7 @@ export async function installTemplate(store: Store, tenant: string, dir: string,
 
   if (manifest.seed && opts.seed !== false) {
     const size: SeedSize = { ...DEFAULT_SEED_SIZE, ...manifest.seed };
-    const data = buildDemoData(opts.today ?? new Date(), size);
+    const data = buildDemoData(today, size);
     const inserter = new SeedInserter(records, registry, { userId: admin.id, label: `template ${manifest.name}` });
     for (const batch of data.batches) {
       if (batch.afterInsert === 'link_org') await inserter.link(batch.object, batch.records);
@@ -69,6 +74,7 @@ export async function installTemplate(store: Store, tenant: string, dir: string,
     }
     const hq = inserter.idOf('org_unit', 'ou-hq');
     if (hq) await records.update('user', admin.id, { org_unit_id: hq }, system);
+    spm = await setupSpm(store, tenant, { today, adminId: admin.id, data, idOf: (object, externalId) => inserter.idOf(object, externalId) });
     if (opts.sampleLoginHash) {
       const seen = new Set<string>();
       for (const person of data.people) {
@@ -81,5 +87,5 @@ export async function installTemplate(store: Store, tenant: string, dir: string,
       }
     }
   }
-  return { revision, records: counts, logins };
+  return { revision, records: counts, logins, ...(spm ? { spm } : {}) };
 }

@@ -8,6 +8,7 @@ import { readConfig, resolveJwtSecret, type AttainConfig } from '../src/config.t
 import { startAttain } from '../src/start.ts';
 import { runCommand, USAGE } from '../src/commands.ts';
 import { describePlan } from '../src/metadata-commands.ts';
+import { activeVersion, COMPANY, goalsContext } from '@attain/engine';
 
 const CORE = fileURLToPath(new URL('../../../metadata/core', import.meta.url));
 let dir: string;
@@ -71,6 +72,50 @@ describe('attain start', () => {
       const mine = (await (await fetch(`${running.url}/api/v1/objects/customer?limit=200`, { headers: { authorization: `Bearer ${rep.token}` } })).json()) as { data: Array<{ owner_id: string }> };
       expect(mine.data.length).toBeGreaterThan(0);
       expect(mine.data.every((c) => c.owner_id === rep.user.id)).toBe(true);
+
+      // The SPM modules are at work: KPIs, an approved target plan for this year split to months.
+      // any: these are API bodies read by a few fields; typing each would only restate the server.
+      const get = async (path: string, token: string) => (await fetch(`${running.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
+      const kpis = await get('/goals/kpis', token);
+      expect(kpis.data.map((k: { name: string }) => k.name).sort()).toEqual(['paid_revenue', 'visits', 'won_deals']);
+      const year = new Date().getUTCFullYear();
+      expect(kpis.plans).toEqual([expect.objectContaining({ name: 'revenue_targets', kpi: 'paid_revenue', year })]);
+      const versions = (await get('/goals/plans/revenue_targets/versions', token)).data as Array<{ id: string; status: string; total: string }>;
+      expect(versions.map((v) => v.status)).toEqual(['active']);
+      const ctx = await goalsContext(running.store, 'demo');
+      expect((await activeVersion(ctx, 'revenue_targets'))?.id).toBe(versions[0]!.id);
+      const rows = (await ctx.knex.raw(`SELECT kind, to_char(month, 'YYYY-MM') AS m, sum(amount)::text AS a FROM ${ctx.t.target} WHERE version_id = ? AND (node = ? OR kind = 'person') GROUP BY 1, 2 ORDER BY 1, 2`, [versions[0]!.id, COMPANY])).rows as Array<{ kind: string; m: string; a: string }>;
+      const cents = (v: string) => {
+        const [whole = '0', frac = ''] = v.split('.');
+        return BigInt(whole + frac.padEnd(2, '0').slice(0, 2));
+      };
+      const company = rows.filter((r) => r.kind === 'unit');
+      expect(company.map((r) => r.m)).toEqual(Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`));
+      expect(company.reduce((sum, r) => sum + cents(r.a), 0n)).toBe(cents(versions[0]!.total));
+      expect(rows.filter((r) => r.kind === 'person').reduce((sum, r) => sum + cents(r.a), 0n)).toBe(cents(versions[0]!.total));
+      expect(new Set(company.map((r) => r.a)).size).toBeGreaterThan(1); // seasonality, not twelve equal months
+
+      // A rep sees their attainment and a statement for this month, each line with its trace.
+      const month = new Date().toISOString().slice(0, 7);
+      const attained = await get(`/goals/attainment?kpi=paid_revenue&period=${month}`, rep.token);
+      expect(attained.data).toEqual([expect.objectContaining({ subject: expect.objectContaining({ id: rep.user.id }), kpi: 'paid_revenue' })]);
+      expect(attained.data[0].target).toBeGreaterThan(0);
+      const statement = (await get(`/incentives/statements/${rep.user.id}/${month}`, rep.token)).data as { status: string; lines: Array<{ component: string; amount: string; trace: { plan: { name: string }; steps: unknown[] } }> };
+      expect(statement.status).toBe('calculated');
+      expect(statement.lines.map((l) => l.component)).toEqual(expect.arrayContaining(['commission', 'software_spif', 'visit_points']));
+      for (const line of statement.lines) {
+        expect(line.trace.plan.name).toBe('rep_commission');
+        expect(line.trace.steps.length).toBeGreaterThan(0);
+      }
+      const periods = (await get('/incentives/periods', token)).data as Array<{ period: string; status: string }>;
+      expect(periods.map((p) => p.status)).toEqual(['calculated', 'calculated']);
+      expect(periods[1]?.period).toBe(month);
+      expect((await get('/incentives/crediting-rules', token)).data.map((r: { type: string }) => r.type).sort()).toEqual(['owner', 'rollup']);
+
+      // Workflow: the big-deal approval flow and the won-deal automation, their formulas valid.
+      expect((await get('/workflow/flows?object=opportunity', token)).data).toEqual([expect.objectContaining({ name: 'big_deal_approval', entryCondition: 'amount > 500000' })]);
+      expect((await get('/workflow/automations', token)).data).toEqual([expect.objectContaining({ name: 'won_deal_notify', object: 'opportunity' })]);
+      expect((await get('/workflow/check', token)).problems).toEqual([]);
     } finally {
       await running.close();
     }
