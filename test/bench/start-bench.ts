@@ -7,6 +7,8 @@ import { freePort, round, rssMb, spawnNode, stop, waitFor } from './util.ts';
  * `npm start` on a fresh embedded database: seconds until /healthz answers (the demo tenant is
  * created and seeded before the server listens), and the server's resident memory afterwards.
  */
+const SETTLE_MS = 3000;
+
 export async function benchStart(): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'attain-start-'));
   const port = await freePort();
@@ -20,7 +22,8 @@ export async function benchStart(): Promise<Record<string, unknown>> {
   try {
     await waitFor(`http://127.0.0.1:${port}/healthz`, 120_000);
     const firstStartSeconds = (performance.now() - t0) / 1000;
-    await new Promise((r) => setTimeout(r, 1000));
+    // Opening PGlite briefly maps several hundred MB that the next GC returns: sample once settled.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     const rssAfterLoad = rssMb(child.pid ?? 0);
     await stop(child);
     // A second start reopens the same data directory: what a restart costs.
@@ -28,6 +31,7 @@ export async function benchStart(): Promise<Record<string, unknown>> {
     const again = spawnNode(['packages/cli/src/main.ts', 'start'], env);
     await waitFor(`http://127.0.0.1:${port}/healthz`, 120_000);
     const restartSeconds = (performance.now() - t1) / 1000;
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     const rssRestart = rssMb(again.pid ?? 0);
     await stop(again);
     return {
