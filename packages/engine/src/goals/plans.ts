@@ -189,6 +189,21 @@ export async function listVersions(ctx: GoalsContext, plan: string): Promise<Pla
   return (await ctx.knex.raw(`SELECT ${versionCols} FROM ${ctx.t.planVersion} WHERE plan = ? ORDER BY version`, [plan])).rows as PlanVersion[];
 }
 
+/**
+ * One saved version with the request it was saved from (method, weights, locks), so a split can be
+ * reopened and edited further. Locks are stored in KPI units and come back as decimals.
+ */
+export async function versionWithRequest(ctx: GoalsContext, plan: string, id: string): Promise<{ version: PlanVersion; request: PlanRequest } | undefined> {
+  const row = (await ctx.knex.raw(`SELECT ${versionCols}, settings FROM ${ctx.t.planVersion} WHERE plan = ? AND id = ?`, [plan, id])).rows[0] as
+    | (PlanVersion & { settings: { method?: SplitMethod; weights?: Record<string, string>; locks?: Array<{ node: string; month: string | null; value: string }> } })
+    | undefined;
+  if (!row) return undefined;
+  const { settings, ...version } = row;
+  const scale = kpiOf(ctx, planDoc(ctx, plan).kpi).scale;
+  const locks = (settings.locks ?? []).map((l) => ({ node: l.node, ...(l.month ? { month: l.month } : {}), value: fromUnits(BigInt(l.value), scale) }));
+  return { version, request: { total: version.total, method: settings.method ?? 'equal', weights: settings.weights ?? {}, locks } };
+}
+
 /** Saves the split as a new draft version (cells and locks). */
 export async function saveDraft(ctx: GoalsContext, plan: string, req: PlanRequest, by: string | null): Promise<{ version: PlanVersion; grid: PlanGrid }> {
   const { grid, locks } = await computeSplit(ctx, plan, req);

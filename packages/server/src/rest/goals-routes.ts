@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  approveVersion, attainment, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, scheduleAlerts, computeSplit, fromUnits, isDecimal, planDoc, reconcile, toUnits, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
+  approveVersion, versionWithRequest, attainment, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, scheduleAlerts, computeSplit, fromUnits, isDecimal, planDoc, reconcile, toUnits, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
   recomputeAll, recomputeScope, rejectVersion, saveDraft, seedMemberships, submitVersion, teamOf, unitOf, GoalsError,
   type GoalsContext, type MembershipInput, type PlanRequest, targetPlanSubject, TARGET_PLAN_SUBJECT,
 } from '@attain/engine';
@@ -123,13 +123,9 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const ctx = await context(access);
     const { plan, id } = request.params as { plan: string; id: string };
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('invalid_id', 'not a version id', [{ path: '/id', rule: 'format', message: 'must be a uuid' }]);
-    const version = (await listVersions(ctx, plan)).find((v) => v.id === id);
-    if (!version) throw new GoalsError('unknown_version', 'no such plan version', [{ path: '/version', rule: 'unknown_reference', message: 'no such version' }], 404);
-    const row = (await ctx.knex.raw(`SELECT settings FROM ${ctx.t.planVersion} WHERE id = ?`, [id])).rows[0] as { settings: { method?: string; weights?: Record<string, string>; locks?: Array<{ node: string; month: string | null; value: string }> } };
-    const scale = kpiOf(ctx, planDoc(ctx, plan).kpi).scale;
-    // Locks are kept in KPI units (integers at the KPI's scale); the API speaks decimals.
-    const locks = (row.settings.locks ?? []).map((l) => ({ node: l.node, ...(l.month ? { month: l.month } : {}), value: fromUnits(BigInt(l.value), scale) }));
-    return { version, request: { total: version.total, method: row.settings.method ?? 'equal', weights: row.settings.weights ?? {}, locks } };
+    const found = await versionWithRequest(ctx, plan, id);
+    if (!found) throw new GoalsError('unknown_version', 'no such plan version', [{ path: '/version', rule: 'unknown_reference', message: 'no such version' }], 404);
+    return found;
   });
 
   // Bottom-up entry next to the top-down split: per node and month, both numbers and the gap.
