@@ -1,8 +1,16 @@
 // The adapter from a tenant's registry to what the formula type checker resolves names against.
 // Meta sits below @attain/formula, so the shapes are declared here structurally; they are
 // assignable to @attain/formula's FormulaSchema / FormulaObject / FormulaField.
-import type { FieldDef, ObjectDef, Storage } from './model.ts';
-import type { Registry } from './registry.ts';
+import type { MetaIssue } from './errors.ts';
+import type { FieldDef, ObjectDef, ObjectDoc, Storage } from './model.ts';
+import { normalizeObject } from './normalize-object.ts';
+import { inverseRelationsOf, type InverseRelation } from './registry.ts';
+
+/** What the formula schema reads: a Registry, or objects normalised from plain documents. */
+export interface FormulaSource {
+  object(name: string): ObjectDef | undefined;
+  inverseRelations(name: string): InverseRelation[];
+}
 
 export type FormulaValueType = 'number' | 'money' | 'percent' | 'integer' | 'text' | 'boolean' | 'date' | 'datetime';
 
@@ -78,8 +86,21 @@ function formulaFields(object: ObjectDef): Map<string, FormulaSchemaField> {
   return out;
 }
 
+/**
+ * The formula schema over object documents that have not been through a Registry (the studio holds
+ * documents trimmed to what the user may read). Same rules as on the server, so the editor's check
+ * and the plan-time check agree.
+ */
+export function formulaSchemaForDocs(docs: readonly ObjectDoc[]): FormulaSchema {
+  const ignored: MetaIssue[] = [];
+  const objects = docs.map((doc) => normalizeObject(doc, ignored));
+  const byName = new Map(objects.map((o) => [o.name, o]));
+  const inverses = inverseRelationsOf(objects);
+  return formulaSchemaFor({ object: (name) => byName.get(name), inverseRelations: (name) => inverses.get(name) ?? [] });
+}
+
 /** The formula schema of a registry: objects, fields, and one-to-many relations as children. */
-export function formulaSchemaFor(registry: Registry): FormulaSchema {
+export function formulaSchemaFor(registry: FormulaSource): FormulaSchema {
   const cache = new Map<string, FormulaSchemaObject>();
   const build = (object: ObjectDef): FormulaSchemaObject => {
     const fields = formulaFields(object);

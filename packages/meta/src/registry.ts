@@ -33,20 +33,7 @@ export class Registry {
     this.objectsByName = new Map(objects.map((o) => [o.name, o]));
     this.objectsById = new Map(objects.map((o) => [o.id, o]));
     this.rolesByName = new Map(roles.map((r) => [r.name, r]));
-    this.inverses = new Map();
-    for (const child of objects) {
-      for (const field of child.fields) {
-        if (!field.ref) continue;
-        const list = this.inverses.get(field.ref.object) ?? [];
-        list.push({
-          name: field.ref.inverse ?? `${child.name}_by_${field.name.replace(/_id$/, '')}`,
-          object: child.name,
-          field: field.name,
-          label: field.ref.inverseLabel ?? child.pluralLabel,
-        });
-        this.inverses.set(field.ref.object, list);
-      }
-    }
+    this.inverses = inverseRelationsOf(objects);
   }
 
   /** Validates documents (meta-schema, names, cross references) and builds a registry, or throws with every issue. */
@@ -324,6 +311,25 @@ export class Registry {
     const rest = this.docs.filter((d) => d.id !== id);
     return Registry.fromDocuments([...rest, doc], revision);
   }
+}
+
+/** One-to-many relations seen from each parent, from the children's ref fields. */
+export function inverseRelationsOf(objects: readonly ObjectDef[]): Map<string, InverseRelation[]> {
+  const inverses = new Map<string, InverseRelation[]>();
+  for (const child of objects) {
+    for (const field of child.fields) {
+      if (!field.ref) continue;
+      const list = inverses.get(field.ref.object) ?? [];
+      list.push({
+        name: field.ref.inverse ?? `${child.name}_by_${field.name.replace(/_id$/, '')}`,
+        object: child.name,
+        field: field.name,
+        label: field.ref.inverseLabel ?? child.pluralLabel,
+      });
+      inverses.set(field.ref.object, list);
+    }
+  }
+  return inverses;
 }
 
 function checkDocument(doc: unknown, fallback: string): MetaIssue[] {

@@ -334,3 +334,21 @@ describe('record JSON Schema', () => {
     expect(read.required).toEqual(['id', 'name', 'amount']);
   });
 });
+
+describe('formula schema from plain documents', () => {
+  it('resolves exactly what the registry-based schema resolves', async () => {
+    const { formulaSchemaFor, formulaSchemaForDocs } = await import('../src/index.ts');
+    const docs = await readMetadataDir(coreDir);
+    const fromRegistry = formulaSchemaFor(Registry.fromDocuments(docs));
+    const fromDocs = formulaSchemaForDocs(docs.filter((d): d is ObjectDoc => (d as { kind: string }).kind === 'object'));
+    for (const name of ['opportunity', 'customer', 'order', 'user']) {
+      const a = fromRegistry.object(name);
+      const b = fromDocs.object(name);
+      expect(b?.fieldNames()).toEqual(a?.fieldNames());
+      expect(b?.childNames()).toEqual(a?.childNames());
+      for (const f of a?.fieldNames() ?? []) expect(b?.field(f)).toEqual(a?.field(f));
+    }
+    expect(fromDocs.object('customer')?.field('owner')?.ref).toBe('user');
+    expect(fromDocs.object('nowhere')).toBeUndefined();
+  });
+});

@@ -1,35 +1,9 @@
 // The one place the studio talks to the formula language. It runs the real parser and type checker
 // of @attain/formula in the browser (the same code the server uses), against a schema built from
 // the object documents the studio already has.
-import { check, createFunctionRegistry, type FormulaField, type FormulaObject, type FormulaSchema, type FormulaType } from '@attain/formula';
-import { inferStorage, type Storage } from '@attain/meta';
+import { check, createFunctionRegistry, type FormulaSchema } from '@attain/formula';
+import { formulaSchemaForDocs } from '@attain/meta';
 import type { ObjectDoc } from '../api/types.ts';
-
-const TYPE_OF: Record<Storage, FormulaType> = {
-  text: 'text',
-  long_text: 'text',
-  email: 'text',
-  phone: 'text',
-  url: 'text',
-  enum: 'text',
-  multi_enum: 'text',
-  ref: 'text',
-  integer: 'integer',
-  decimal: 'number',
-  money: 'money',
-  percent: 'percent',
-  boolean: 'boolean',
-  date: 'date',
-  datetime: 'datetime',
-};
-
-const SYSTEM: Array<[string, FormulaType, string?]> = [
-  ['id', 'text'],
-  ['external_id', 'text'],
-  ['owner_id', 'text', 'user'],
-  ['created_at', 'datetime'],
-  ['updated_at', 'datetime'],
-];
 
 export interface FormulaIssue {
   message: { en: string; 'zh-CN': string };
@@ -48,47 +22,9 @@ export interface Completion {
   detail: string;
 }
 
-/** A FormulaSchema over object documents (fields, many-to-one refs and one-to-many children). */
+/** A FormulaSchema over object documents — the same rules the server checks formulas with. */
 export function schemaFromDocs(docs: readonly ObjectDoc[]): FormulaSchema {
-  const byName = new Map(docs.map((d) => [d.name, d]));
-  const objects = new Map<string, FormulaObject>();
-  const build = (doc: ObjectDoc): FormulaObject => {
-    const fields = new Map<string, FormulaField>();
-    for (const [name, type, ref] of SYSTEM) fields.set(name, { name, column: name, type, ...(ref ? { ref } : {}) });
-    for (const [name, schema] of Object.entries(doc.schema.properties)) {
-      if (!schema) continue;
-      const ref = schema['x-attain'].ref?.object;
-      fields.set(name, { name, column: name, type: TYPE_OF[inferStorage(schema)], ...(ref ? { ref } : {}) });
-    }
-    const children = new Map<string, { object: string; foreignKey: string }>();
-    for (const child of docs) {
-      for (const [name, schema] of Object.entries(child.schema.properties)) {
-        const ref = schema?.['x-attain'].ref;
-        if (ref?.object !== doc.name) continue;
-        children.set(ref.inverse ?? `${child.name}_by_${name.replace(/_id$/, '')}`, { object: child.name, foreignKey: name });
-      }
-    }
-    return {
-      name: doc.name,
-      table: doc.name,
-      field: (n) => fields.get(n),
-      children: (n) => children.get(n),
-      fieldNames: () => [...fields.keys()],
-      childNames: () => [...children.keys()],
-    };
-  };
-  return {
-    object(name) {
-      let o = objects.get(name);
-      if (!o) {
-        const doc = byName.get(name);
-        if (!doc) return undefined;
-        o = build(doc);
-        objects.set(name, o);
-      }
-      return o;
-    },
-  };
+  return formulaSchemaForDocs(docs);
 }
 
 const registry = createFunctionRegistry();
