@@ -1,21 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, StoreError, type RecordService, type Store } from '../src/index.ts';
-import { system, tenantWith } from './fixtures.ts';
+import { err, system, tenantWith } from './fixtures.ts';
 
 let store: Store;
 let admin: RecordService;
 let ann: string;
 let bob: string;
-
-async function err(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a StoreError');
-}
 
 beforeAll(async () => {
   store = await openTestStore();

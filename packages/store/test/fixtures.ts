@@ -1,4 +1,4 @@
-import type { Store } from '../src/index.ts';
+import { StoreError, type Store } from '../src/index.ts';
 
 type Doc = Record<string, unknown>;
 export const clone = <T>(v: T): T => structuredClone(v);
@@ -82,4 +82,15 @@ export async function columns(store: Store, tenant: string, table: string): Prom
   return Object.fromEntries(
     rows.map((r) => [r.column_name, { type: r.character_maximum_length ? `${r.data_type}(${r.character_maximum_length})` : r.data_type, nullable: r.is_nullable === 'YES' }]),
   );
+}
+
+/** The StoreError a promise rejects with; fails the test on success or any other error. */
+export async function err(p: Promise<unknown>): Promise<StoreError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof StoreError) return e;
+    throw e;
+  }
+  throw new Error('expected a StoreError');
 }

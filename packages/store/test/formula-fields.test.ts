@@ -1,23 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxPool } from '@attain/sandbox';
 import { openTestStore, StoreError, type RecordService, type Store } from '../src/index.ts';
-import { baseDocs, dealDoc, props, system, tenantWith } from './fixtures.ts';
+import { err, baseDocs, dealDoc, props, system, tenantWith } from './fixtures.ts';
 
 type Doc = Record<string, unknown>;
 let store: Store;
 let r: RecordService;
 let pool: SandboxPool;
 const T = 'fx';
-
-async function err(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a StoreError');
-}
 
 function lineDoc(): Doc {
   return {

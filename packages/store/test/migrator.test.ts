@@ -1,18 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, StoreError, type Store } from '../src/index.ts';
-import { accountDoc, baseDocs, clone, columns, dealDoc, props, system, tenantWith, userDoc } from './fixtures.ts';
+import { err, accountDoc, baseDocs, clone, columns, dealDoc, props, system, tenantWith, userDoc } from './fixtures.ts';
 
 let store: Store;
-
-async function err(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a StoreError');
-}
 
 async function revision(tenant: string): Promise<number> {
   return (await store.tenants.get(tenant))?.revision ?? -1;

@@ -1,20 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, StoreError, type Filter, type Rec, type RecordService, type Store } from '../src/index.ts';
-import { system, tenantWith } from './fixtures.ts';
+import { err, system, tenantWith } from './fixtures.ts';
 
 let store: Store;
 let r: RecordService;
 let all: Rec[];
-
-async function err(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a StoreError');
-}
 
 const names = (rows: Rec[]): string[] => rows.map((x) => String(x.name)).sort();
 async function where(filter: Filter): Promise<string[]> {

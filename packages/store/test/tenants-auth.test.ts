@@ -4,19 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, createStore, openTestStore, StoreError, uuidv7, type Store } from '../src/index.ts';
 import { sharedTestDatabase } from '../src/testing.ts';
-import { system, tenantWith } from './fixtures.ts';
+import { err, system, tenantWith } from './fixtures.ts';
 
 let store: Store;
-
-async function err(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a StoreError');
-}
 
 beforeAll(async () => {
   store = await openTestStore();
