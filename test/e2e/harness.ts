@@ -64,6 +64,19 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
+/** One API call as a signed-in user, through the app without a socket. */
+export async function callApi(h: Harness, token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) {
+  const res = await h.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  // Tests read whatever JSON the route returns.
+  return { status: res.statusCode, body: res.json() as Record<string, any> };
+}
+
+/** A session token for a harness user (every harness user has PASSWORD). */
+export async function signIn(h: Harness, email: string): Promise<string> {
+  const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: h.tenant, email, password: PASSWORD } });
+  return (res.json() as { token: string }).token;
+}
+
 /** `background`: also run the background modules the CLI runs (record events → attainment, incentives, …). */
 export async function startHarness(opts: { background?: boolean } = {}): Promise<Harness> {
   buildStudioIfStale();

@@ -4,21 +4,15 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ARTIFACTS, PASSWORD, startHarness, type Harness } from './harness.ts';
+import { ARTIFACTS, PASSWORD, startHarness, type Harness, callApi, signIn } from './harness.ts';
 import { launchBrowser, login, navigate, newPage, problemsOf, shot } from './browser.ts';
 
 let h: Harness;
 let browser: Browser;
 
-async function api(token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) {
-  const res = await h.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  return { status: res.statusCode, body: res.json() as Record<string, any> };
-}
+const api = (token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) => callApi(h, token, method, url, payload);
 
-async function token(email: string): Promise<string> {
-  const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: h.tenant, email, password: PASSWORD } });
-  return (res.json() as { token: string }).token;
-}
+const token = (email: string): Promise<string> => signIn(h, email);
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
