@@ -1,6 +1,8 @@
 import type { TenantModule } from '@attain/store';
+import { quoteIdent } from '@attain/meta';
 
-const Q = (s: string) => `"${s}"`;
+// Every identifier goes through the platform's one quoting helper, which refuses anything unsafe.
+const Q = quoteIdent;
 
 /**
  * The goals module's tables in each tenant schema. `actual` holds the measure's sums per KPI,

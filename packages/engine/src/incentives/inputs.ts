@@ -5,6 +5,7 @@ import type { InputValue } from './calculate.ts';
 import { IncentiveError, type IncentiveEngine } from './db/engine.ts';
 import { PERIOD_RE } from './periods.ts';
 import type { IncentivePlanDoc } from './types.ts';
+import { quoteIdent } from '@attain/meta';
 
 type Row = Record<string, unknown>;
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
@@ -50,7 +51,7 @@ export async function readInputs(engine: IncentiveEngine, filter: { period?: str
   if (filter.period) { where.push('period = ?'); b.push(filter.period); }
   if (filter.payees) { where.push('payee_id = any(?::text[])'); b.push(filter.payees); }
   if (filter.names) { where.push('name = any(?::text[])'); b.push(filter.names); }
-  const rows = (await h.knex.raw(`select payee_id, period, name, value::text as value from "${h.schema}"."attain_incentives_inputs" ${where.length ? `where ${where.join(' and ')}` : ''} order by period, payee_id, name`, b as never[])).rows as Row[];
+  const rows = (await h.knex.raw(`select payee_id, period, name, value::text as value from ${quoteIdent(h.schema)}."attain_incentives_inputs" ${where.length ? `where ${where.join(' and ')}` : ''} order by period, payee_id, name`, b as never[])).rows as Row[];
   return rows.map((r) => ({ payeeId: String(r.payee_id), period: String(r.period), name: String(r.name), value: String(r.value) }));
 }
 
@@ -76,14 +77,14 @@ export function goalTargetNames(plans: readonly IncentivePlanDoc[], period: stri
  */
 export async function goalTargets(engine: IncentiveEngine, plans: readonly IncentivePlanDoc[], periods: readonly string[]): Promise<InputValue[]> {
   const h = await engine.ensure();
-  const exists = (await h.knex.raw(`select to_regclass(?) is not null as ok`, [`"${h.schema}"."attain_goals_target"`])).rows[0] as { ok: boolean };
+  const exists = (await h.knex.raw(`select to_regclass(?) is not null as ok`, [`${quoteIdent(h.schema)}."attain_goals_target"`])).rows[0] as { ok: boolean };
   if (!exists.ok) return [];
   const out: InputValue[] = [];
   for (const period of periods) {
     for (const [target, goalsPlan] of goalTargetNames(plans, period)) {
       const rows = (await h.knex.raw(
         `select t.user_id::text as user_id, sum(t.amount)::text as amount
-           from "${h.schema}"."attain_goals_target" t join "${h.schema}"."attain_goals_plan_version" v on v.id = t.version_id
+           from ${quoteIdent(h.schema)}."attain_goals_target" t join ${quoteIdent(h.schema)}."attain_goals_plan_version" v on v.id = t.version_id
           where v.plan = ? and v.status = 'active' and t.kind = 'person' and t.user_id is not null and t.month = ?::date
           group by t.user_id order by t.user_id`,
         [goalsPlan, `${period}-01`],

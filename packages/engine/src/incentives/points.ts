@@ -6,6 +6,7 @@ import { versionFor } from './calculate.ts';
 import type { IncentiveEngine } from './db/engine.ts';
 import { periodEnd, periodStart } from './periods.ts';
 import type { BadgeDef, IncentivePlanDoc } from './types.ts';
+import { quoteIdent } from '@attain/meta';
 
 type Row = Record<string, unknown>;
 
@@ -45,14 +46,14 @@ export function rankByPoints<T extends { payeeId: string; points: Dec }>(rows: r
 export async function teamOf(engine: IncentiveEngine, payeeId: string, period: string): Promise<string | null> {
   const h = await engine.ensure();
   const end = periodEnd(period);
-  const row = (await h.knex.raw(`select org_unit_id from "${h.schema}"."attain_incentives_members" where user_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by valid_from desc limit 1`, [payeeId, end, end])).rows[0] as Row | undefined;
+  const row = (await h.knex.raw(`select org_unit_id from ${quoteIdent(h.schema)}."attain_incentives_members" where user_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by valid_from desc limit 1`, [payeeId, end, end])).rows[0] as Row | undefined;
   return row ? String(row.org_unit_id) : null;
 }
 
 /** Members of an org unit at any time during the period. */
 export async function teamMembers(engine: IncentiveEngine, team: string, period: string): Promise<string[]> {
   const h = await engine.ensure();
-  const rows = (await h.knex.raw(`select distinct user_id from "${h.schema}"."attain_incentives_members" where org_unit_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by user_id`, [team, periodEnd(period), periodStart(period)])).rows as Row[];
+  const rows = (await h.knex.raw(`select distinct user_id from ${quoteIdent(h.schema)}."attain_incentives_members" where org_unit_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by user_id`, [team, periodEnd(period), periodStart(period)])).rows as Row[];
   return rows.map((r) => String(r.user_id));
 }
 
@@ -65,7 +66,7 @@ export async function leaderboard(engine: IncentiveEngine, opts: { period: strin
   const members = opts.team ? await teamMembers(engine, opts.team, opts.period) : null;
   if (members && !members.length) return { period: opts.period, team: opts.team ?? null, rows: [] };
   const rows = (await h.knex.raw(
-    `select payee_id, plan_id, currency, points::text as points, payout::text as payout from "${h.schema}"."attain_incentives_payouts" where period = ? ${members ? 'and payee_id = any(?::text[])' : ''} order by payee_id, plan_id`,
+    `select payee_id, plan_id, currency, points::text as points, payout::text as payout from ${quoteIdent(h.schema)}."attain_incentives_payouts" where period = ? ${members ? 'and payee_id = any(?::text[])' : ''} order by payee_id, plan_id`,
     [opts.period, ...(members ? [members] : [])] as never[],
   )).rows as Row[];
   const plans = new Map((await engine.plans()).map((p) => [p.id, p]));

@@ -1,5 +1,6 @@
 import type { CreditingRuleDoc } from '../types.ts';
 import { filterSql, type Sql } from './sql.ts';
+import { quoteIdent } from '@attain/meta';
 
 const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
 
@@ -9,7 +10,7 @@ const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount,
  * Roll-up credit is not materialised per transaction; it is joined from `attain_incentives_chain`.
  */
 export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrency: string, txIds: readonly string[] | null): Sql | null {
-  const q = (t: string) => `"${schema}"."${t}"`;
+  const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(t)}`;
   const b: unknown[] = [];
   const fx = `(case when t.currency = ? then 1::numeric else (select r.rate from ${q('attain_incentives_fx')} r where r.currency = t.currency and r.date <= t.date order by r.date desc limit 1) end)`;
   const share = (value: string, pct: string) => `round(round(${value} * f.fx, 10) * (${pct} / 100), 10)`;

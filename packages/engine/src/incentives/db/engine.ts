@@ -11,6 +11,7 @@ import { creditingSql } from './crediting-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import type { Sql } from './sql.ts';
 import { deltaSql, materializeSql, scope as scopeOf, totalKeys, type Scope } from './totals-sql.ts';
+import { quoteIdent } from '@attain/meta';
 
 export type PeriodStatus = 'open' | 'calculated' | 'approved' | 'paid' | 'closed';
 export const PERIOD_FLOW: readonly PeriodStatus[] = ['open', 'calculated', 'approved', 'paid', 'closed'];
@@ -68,7 +69,7 @@ export class IncentiveEngine {
 
   private async db(): Promise<{ knex: Knex; schema: string; t: (name: string) => string }> {
     const h = await this.ensure();
-    return { knex: h.knex, schema: h.schema, t: (name: string) => `"${h.schema}"."attain_incentives_${name}"` };
+    return { knex: h.knex, schema: h.schema, t: (name: string) => `${quoteIdent(h.schema)}.${quoteIdent(`attain_incentives_${name}`)}` };
   }
 
   // ---- documents -------------------------------------------------------------------------
@@ -215,7 +216,7 @@ export class IncentiveEngine {
         await trx.raw(`set local maintenance_work_mem = '256MB'`);
         await trx.raw(`truncate ${t('credits')}, ${t('totals')}, ${t('total_scopes')}`);
         await trx.raw(`alter table ${t('credits')} drop constraint if exists attain_incentives_credits_pkey`);
-        await trx.raw(`drop index if exists "${schema}"."attain_incentives_credits_payee_id_date_index"`);
+        await trx.raw(`drop index if exists ${quoteIdent(schema)}."attain_incentives_credits_payee_id_date_index"`);
       }
       for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
         const sql = creditingSql(schema, rule, this.baseCurrency, txIds);

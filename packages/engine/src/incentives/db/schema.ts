@@ -1,4 +1,5 @@
 import type { TenantModule } from '@attain/store';
+import { quoteIdent } from '@attain/meta';
 
 type Trx = Parameters<TenantModule['migrations'][number]['up']>[0];
 
@@ -177,10 +178,10 @@ export const INCENTIVES_MODULE: TenantModule = {
     {
       version: 2,
       async up(trx: Trx, schema: string) {
-        const q = (t: string) => `"${schema}"."attain_incentives_${t}"`;
+        const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
         // Credits are looked up by transaction: the key leads with tx_id, so no second tx_id index.
         await trx.raw(`alter table ${q('credits')} drop constraint if exists attain_incentives_credits_pkey`);
-        await trx.raw(`drop index if exists "${schema}"."attain_incentives_credits_tx_id_index"`);
+        await trx.raw(`drop index if exists ${quoteIdent(schema)}."attain_incentives_credits_tx_id_index"`);
         await trx.raw(`alter table ${q('credits')} add constraint attain_incentives_credits_pkey primary key (tx_id, id)`);
         // Measure totals per scope (plan version, period, clawback mode) and payee; see totals-sql.ts.
         await trx.raw(`create table if not exists ${q('total_scopes')} (scope text primary key, plan_id text not null, version integer not null, period text not null, ignore_clawback boolean not null)`);
@@ -190,7 +191,7 @@ export const INCENTIVES_MODULE: TenantModule = {
     {
       version: 3,
       async up(trx: Trx, schema: string) {
-        const q = `"${schema}"."attain_incentives_disputes"`;
+        const q = `${quoteIdent(schema)}."attain_incentives_disputes"`;
         // The disputed line's plan, component and currency (kept: the line may be recomputed away),
         // the amount the rep claims, and the period an accepted amount is booked in (fixed once).
         for (const col of ['plan_id text', 'plan_version integer', 'component text', 'currency text', 'claimed_amount numeric', 'posted_period text']) {

@@ -2,6 +2,7 @@ import { fmt } from '../decimal.ts';
 import { periodEnd, periodStart } from '../periods.ts';
 import type { ComponentDef, CreditFilter, PlanVersionDef } from '../types.ts';
 import { componentKey, measureKey } from '../measures.ts';
+import { quoteIdent } from '@attain/meta';
 
 /** A SQL text with `?` placeholders and its bindings; only constants of ours are ever spliced in. */
 export interface Sql {
@@ -64,7 +65,7 @@ export function measuresSql(schema: string, version: PlanVersionDef, period: str
   cols.push(`coalesce(sum(c.amount) filter (where ${timing} is null), 0)::text as a${cols.length}, count(*) filter (where ${timing} is null) as n${cols.length}`);
   const start = periodStart(period);
   const end = periodEnd(period);
-  const q = (t: string) => `"${schema}"."${t}"`;
+  const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(t)}`;
   const inPeriod = `((${timing} between ?::date and ?::date) or (${timing} is null and c.date between ?::date and ?::date))`;
   const payeeFilter = payees ? 'and x.payee_id = any(?::text[])' : '';
   const own = `select c.payee_id, c.kind, c.object, c.product_id, c.category, c.date, c.invoice_date, c.paid_date, c.reversal_date, c.amount, c.margin, c.quantity, c.pct from ${q('attain_incentives_credits')} c`;

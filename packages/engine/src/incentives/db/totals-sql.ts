@@ -3,6 +3,7 @@ import { periodEnd, periodStart } from '../periods.ts';
 import { componentKey, measureKey } from '../measures.ts';
 import type { PlanVersionDef } from '../types.ts';
 import { filterSql, perCreditSql, timingColumn, type Sql } from './sql.ts';
+import { quoteIdent } from '@attain/meta';
 
 /**
  * Measure totals per (scope, payee): a scope is one plan version, period and clawback mode, keyed
@@ -71,7 +72,7 @@ function partialColumns(s: Scope): { cols: Sql; n: number } {
  * managers, so a 3-level roll-up costs one pass over the credits, not three.
  */
 function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null, sign: '' | '-'): Sql {
-  const q = (t: string) => `"${schema}"."attain_incentives_${t}"`;
+  const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
   const start = periodStart(s.period);
   const end = periodEnd(s.period);
   const timing = timingColumn(s.version).replace('c.', 'cr.');
@@ -102,14 +103,14 @@ function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null,
 
 /** Replaces a scope's totals with a full pass over the credits. */
 export function materializeSql(schema: string, s: Scope): Sql {
-  return join(`insert into "${schema}"."attain_incentives_totals" (scope, payee_id, vals, cnts, n) `, totalsSelect(schema, s, null, ''));
+  return join(`insert into ${quoteIdent(schema)}."attain_incentives_totals" (scope, payee_id, vals, cnts, n) `, totalsSelect(schema, s, null, ''));
 }
 
 /** Adds (or, with sign -1, takes out) the contribution of the given transactions' current credits. */
 export function deltaSql(schema: string, s: Scope, txIds: readonly string[], sign: 1 | -1): Sql {
   const add = (col: string) => `array(select u.a + u.b from unnest(t.${col}, excluded.${col}) with ordinality as u(a, b, i) order by u.i)`;
   return join(
-    `insert into "${schema}"."attain_incentives_totals" as t (scope, payee_id, vals, cnts, n) `,
+    `insert into ${quoteIdent(schema)}."attain_incentives_totals" as t (scope, payee_id, vals, cnts, n) `,
     totalsSelect(schema, s, txIds, sign === 1 ? '' : '-'),
     ` on conflict (scope, payee_id) do update set vals = ${add('vals')}, cnts = ${add('cnts')}, n = t.n + excluded.n`,
   );
