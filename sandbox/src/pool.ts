@@ -5,7 +5,8 @@ import type { Frame } from './frames.ts';
 import type { IsolateHostOptions } from './isolate-host.ts';
 import { DEFAULT_LIMITS, resolveLimits, tighten, type SandboxLimits } from './limits.ts';
 import { capabilityProblem, validateManifest, type CapabilityName, type Plugin, type PluginManifest } from './manifest.ts';
-import { readBins, remove, ShmDir } from './shm.ts';
+import { HOT_POLL_US, HotPoll } from './hot-poll.ts';
+import { readBins, ShmDir } from './shm.ts';
 import { TenantLimiter } from './tenant-limiter.ts';
 import { WorkerHandle, type PendingCall } from './worker-handle.ts';
 
@@ -39,6 +40,11 @@ export interface PoolOptions {
   shmRoot?: string;
   /** Smallest batch that `parallel: true` splits across workers (default 65536 rows). */
   parallelMinRows?: number;
+  /**
+   * Microseconds the host and worker event loops poll instead of sleeping after a message while
+   * its answer is expected (see HotPoll; default 100; 0 turns it off).
+   */
+  hotPollUs?: number;
 }
 
 export interface BatchRequest {
@@ -144,8 +150,8 @@ export class SandboxPool {
   readonly #limiter: TenantLimiter;
   readonly #options: Required<Omit<PoolOptions, 'limits' | 'shmRoot'>>;
   readonly #shm: ShmDir;
-  #nextFile = 1;
   readonly #hashes = new Map<string, string>();
+  readonly #hotPoll: { start(): void; idle(): void };
   readonly #tenantSlots = new Map<string, number>();
   readonly #manifests = new WeakMap<object, PluginManifest>();
   readonly #hookCalls = new Map<number, { manifest: PluginManifest; host: HostCapabilities }>();
@@ -169,8 +175,16 @@ export class SandboxPool {
       transport: options.transport ?? 'auto',
       shmMinBytes: Math.max(0, options.shmMinBytes ?? 1024 * 1024),
       parallelMinRows: Math.max(2, options.parallelMinRows ?? 65_536),
+      hotPollUs: Math.max(0, options.hotPollUs ?? HOT_POLL_US),
     };
     this.#shm = new ShmDir(options.shmRoot);
+    const hot = new HotPoll(this.#options.hotPollUs);
+    this.#hotPoll = {
+      start: () => hot.start(),
+      idle: () => {
+        if (this.#workers.every((w) => w === null || w.pending.size === 0)) hot.stop();
+      },
+    };
     this.#limiter = new TenantLimiter(this.#options.maxConcurrentPerTenant, this.#options.maxQueuedPerTenant);
     this.#workers = Array.from({ length: this.#options.size }, () => null);
     for (let i = 0; i < this.#workers.length; i++) this.#spawn(i);
@@ -193,6 +207,8 @@ export class SandboxPool {
   #spawn(slot: number): void {
     const handle = new WorkerHandle({
       heapMb: this.#options.workerHeapMb,
+      hotPollUs: this.#options.hotPollUs,
+      hotPoll: this.#hotPoll,
       isolateHost: { maxIsolates: this.#options.maxIsolatesPerWorker, maxFunctions: this.#options.maxFunctionsPerWorker },
       onExit: (h) => this.#onExit(slot, h),
       onHostCall: (h, frame) => void this.#onHostCall(h, frame),
@@ -298,10 +314,21 @@ export class SandboxPool {
     }
     const run = this.#withTenant(request.tenant, () => this.#runParts(request, prepared));
     if (!prepared.parts.some((p) => p.shmIn !== null)) return run;
-    // The host owns the shm files: they go when the call settles, whatever the outcome.
-    return run.finally(() => {
-      for (const part of prepared.parts) remove(part.shmIn);
-    });
+    // The host owns the shm files: kept for reuse when the call succeeded (every worker is done
+    // with them), removed otherwise (a worker may still be reading one).
+    const release = (ok: boolean): void => {
+      for (const part of prepared.parts) this.#shm.release(part.shmIn, ok);
+    };
+    return run.then(
+      (result) => {
+        release(true);
+        return result;
+      },
+      (error: unknown) => {
+        release(false);
+        throw error;
+      },
+    );
   }
 
   #prepareBatch(request: BatchRequest): PreparedBatch {
@@ -350,7 +377,7 @@ export class SandboxPool {
       if (output === 'float64') header.o = 'f';
       let file: string | null = null;
       if (shmIn && bins.length > 0) {
-        file = this.#shm.write(`${process.pid}-${this.#nextFile++}.in`, bins);
+        file = this.#shm.write(bins);
         if (file !== null) {
           header.si = file;
           header.sb = bins.map((b) => b.byteLength);
@@ -427,7 +454,7 @@ export class SandboxPool {
       }
       const id = this.#nextId++;
       const header: Record<string, unknown> = { ...part.header, id };
-      const shmOut = this.#useShm(part.rows * 8) ? this.#shm.path(`${process.pid}-${id}.out`) : null;
+      const shmOut = this.#useShm(part.rows * 8) ? this.#shm.acquire() : null;
       if (shmOut !== null) header.so = shmOut;
       let full = false;
       const sendTo = (w: WorkerHandle, withCode: boolean): void => {
@@ -448,7 +475,7 @@ export class SandboxPool {
           if (op === 'need') {
             if (full) {
               worker.detach(id);
-              remove(shmOut);
+              this.#shm.release(shmOut, false);
               reject(new SandboxError('guest_error', 'sandbox worker could not load the formula'));
               return;
             }
@@ -458,7 +485,8 @@ export class SandboxPool {
             return;
           }
           if (op === 'err') {
-            remove(shmOut);
+            // The worker is done with the call: it never writes a result after an error.
+            this.#shm.release(shmOut, true);
             reject(revive(frame.header.code, frame.header.msg));
             return;
           }
@@ -478,11 +506,11 @@ export class SandboxPool {
           } catch (error) {
             reject(error instanceof SandboxError ? error : new SandboxError('guest_error', 'sandbox returned an invalid result'));
           } finally {
-            remove(shmOut);
+            this.#shm.release(shmOut, true);
           }
         },
         onFail: (error, bystander) => {
-          remove(shmOut);
+          this.#shm.release(shmOut, false);
           // A batch that was only queued behind the failing one is pure and safe to run again once.
           if (bystander && !retried && !this.#closed) {
             this.#dispatchBatch(request, prepared, part, null, worker, true).then(resolve, reject);

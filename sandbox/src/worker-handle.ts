@@ -22,6 +22,10 @@ export interface WorkerHandleOptions {
   isolateHost: IsolateHostOptions;
   onExit: (handle: WorkerHandle) => void;
   onHostCall: (handle: WorkerHandle, frame: Frame) => void;
+  /** The worker's own hot-poll budget after each answer (µs; 0: off). */
+  hotPollUs: number;
+  /** Told when a call is sent and when this worker has none left in flight. */
+  hotPoll?: { start(): void; idle(): void };
 }
 
 /** One forked worker process and the calls it has in flight. */
@@ -43,7 +47,7 @@ export class WorkerHandle {
 
   constructor(options: WorkerHandleOptions) {
     this.#options = options;
-    this.child = fork(WORKER_ENTRY, [JSON.stringify(options.isolateHost)], {
+    this.child = fork(WORKER_ENTRY, [JSON.stringify(options.isolateHost), String(options.hotPollUs)], {
       stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'],
       execArgv: [`--max-old-space-size=${options.heapMb}`],
       serialization: 'json',
@@ -101,6 +105,7 @@ export class WorkerHandle {
         this.#socket.ref();
       }
       this.pending.set(call.id, call);
+      this.#options.hotPoll?.start();
     }
     if (!this.alive) return;
     const buffers = encodeFrame(header, text, bins);
@@ -124,7 +129,10 @@ export class WorkerHandle {
 
   #forget(id: number): void {
     this.pending.delete(id);
-    if (this.pending.size === 0 && this.#isReady) this.#socket.unref();
+    if (this.pending.size === 0) {
+      if (this.#isReady) this.#socket.unref();
+      this.#options.hotPoll?.idle();
+    }
   }
 
   /** Detaches a call the pool will resend (the 'need' round trip). */

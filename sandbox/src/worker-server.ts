@@ -1,10 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { SandboxError } from './errors.ts';
 import { encodeFrame, FrameReader, type Frame, type Header } from './frames.ts';
+import { HotPoll } from './hot-poll.ts';
 import type { IsolateHost } from './isolate-host.ts';
 import { resolveLimits } from './limits.ts';
 import type { PluginManifest } from './manifest.ts';
-import { readBins, remove, writeBin } from './shm.ts';
+import { readBins, writeBin } from './shm.ts';
 
 /**
  * The worker side of the frame protocol.
@@ -15,12 +16,15 @@ import { readBins, remove, writeBin } from './shm.ts';
  *   worker → pool  {op:'ready'}  {op:'ok'} (text: JSON | bins[0]: float64)  {op:'need'}
  *                  {op:'err', code, msg}  {op:'hc'} host call (text: JSON argument list)
  */
-export function serveWorker(input: Readable, output: Writable, host: IsolateHost, onClose: () => void = () => {}): void {
+export function serveWorker(input: Readable, output: Writable, host: IsolateHost, onClose: () => void = () => {}, hotPollUs = 0): void {
   const reader = new FrameReader();
+  // After an answer the pool's next message usually follows within microseconds: poll for it.
+  const hot = new HotPoll(hotPollUs);
   const hostCalls = new Map<number, { resolve: (json: string) => void; reject: (error: SandboxError) => void }>();
   let nextHostCall = 1;
 
   const send = (header: Header, text = '', bins: Float64Array[] = []): void => {
+    hot.start();
     const buffers = encodeFrame(header, text, bins);
     if (buffers.length === 1) {
       output.write(buffers[0]);
@@ -39,7 +43,6 @@ export function serveWorker(input: Readable, output: Writable, host: IsolateHost
     const h = frame.header;
     if (h.op === 'b') {
       const shmIn = typeof h.si === 'string' ? h.si : null;
-      let keep = false;
       try {
         const numeric = shmIn === null ? frame.bins : readBins(shmIn, h.sb as number[]);
         const outcome = host.runBatch({
@@ -59,7 +62,6 @@ export function serveWorker(input: Readable, output: Writable, host: IsolateHost
           ...(typeof h.s === 'string' ? { source: h.s } : {}),
         });
         // On 'need' the host resends the same header, file included.
-        keep = outcome.kind === 'need';
         if (outcome.kind === 'need') send({ op: 'need', id: h.id });
         else if (outcome.kind === 'json') send({ op: 'ok', id: h.id }, outcome.text);
         else if (typeof h.so === 'string') {
@@ -68,9 +70,6 @@ export function serveWorker(input: Readable, output: Writable, host: IsolateHost
         } else send({ op: 'ok', id: h.id }, '', [outcome.data]);
       } catch (error) {
         fail(h.id, error);
-      } finally {
-        // Free the tmpfs pages now; the host removes the file again when the call settles.
-        if (!keep) remove(shmIn);
       }
       return;
     }

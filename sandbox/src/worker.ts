@@ -11,5 +11,5 @@ const host = new IsolateHost({
   onCatastrophicError: () => process.exit(70),
 });
 const channel = new net.Socket({ fd: 3, readable: true, writable: true });
-serveWorker(channel, channel, host, () => process.exit(0));
+serveWorker(channel, channel, host, () => process.exit(0), Number(process.argv[3] ?? 0));
 process.on('disconnect', () => process.exit(0));

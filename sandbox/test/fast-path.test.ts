@@ -1,5 +1,5 @@
 // Big-batch fast paths: float64 output, parallel split across workers, shm transport (and that
-// the shm files are removed whatever the outcome).
+// the shm files are kept for reuse after a success and removed after a failure).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -96,16 +96,20 @@ describe('parallel: true', () => {
 });
 
 describe('shm transport', () => {
-  it('moves big columns and results through files and removes them on success and failure', async () => {
+  it('moves big columns and results through files, keeping a bounded set for reuse', async () => {
     const a = amounts(20_000);
     const out = await pool.runBatch(batch('shm', TIERED, { columns: { amount: a }, rowCount: a.length }));
     expect(out).toEqual(a.map(tiered));
     expect(fs.readdirSync(root).length).toBe(1);
-    expect(shmFiles()).toEqual([]);
+    // A successful call's files are kept for the next call, so tmpfs holds a bounded set.
+    const kept = shmFiles();
+    expect(kept.length).toBeLessThanOrEqual(8);
+    for (let i = 0; i < 5; i++) expect(await pool.runBatch(batch('shm', TIERED, { columns: { amount: a }, rowCount: a.length }))).toEqual(a.map(tiered));
+    expect(shmFiles()).toEqual(kept);
     await expectCode(pool.runBatch(batch('shm', '(c, n) => { throw new Error("boom"); }', { columns: { amount: a }, rowCount: a.length })), 'guest_error');
     await expectCode(pool.runBatch(batch('shm', '(c, n) => { while (true) {} }', { columns: { amount: a }, rowCount: a.length, limits: { wallMs: 100 } })), 'timeout');
     await expectCode(pool.runBatch({ ...batch('shm', '(c, n) => c.amount', { columns: { amount: a }, rowCount: 7 }) }), 'guest_error');
-    expect(shmFiles()).toEqual([]);
+    expect(shmFiles().length).toBeLessThanOrEqual(kept.length);
   });
 
   it('a caller Float64Array goes to the file as it was at call time', async () => {
@@ -114,7 +118,7 @@ describe('shm transport', () => {
     const pending = pool.runBatch({ ...batch('shm', TIERED, { columns: { amount: typed }, rowCount: typed.length }), output: 'float64' });
     typed.fill(0);
     expect(Array.from(await pending)).toEqual(expected);
-    expect(shmFiles()).toEqual([]);
+    expect(shmFiles().length).toBeLessThanOrEqual(8);
   });
 
   it('removes the files when the worker crashes mid-call', async () => {
@@ -122,12 +126,13 @@ describe('shm transport', () => {
     try {
       await local.ready();
       const a = amounts(5000);
+      const before = shmFiles(); // other pools' kept files
       const call = local.runBatch(batch('crash', '(c, n) => { while (true) {} }', { columns: { amount: a }, rowCount: a.length }));
       await new Promise((r) => setTimeout(r, 300));
-      expect(shmFiles().length).toBeGreaterThan(0);
+      expect(shmFiles().length).toBeGreaterThan(before.length);
       process.kill(local.stats().workers[0]!.pid!, 'SIGKILL');
       await expectCode(call, 'worker_crashed');
-      expect(shmFiles()).toEqual([]);
+      expect(shmFiles()).toEqual(before); // a crashed call's files are removed, never kept
       // The replacement worker serves shm calls (and needs the code sent again).
       expect(await local.runBatch(batch('crash', TIERED, { columns: { amount: a }, rowCount: a.length }))).toEqual(a.map(tiered));
     } finally {
@@ -166,21 +171,32 @@ describe('shm transport', () => {
     }
   });
 
-  it('file helpers round-trip and report short files', () => {
+  it('file helpers round-trip, keep files of successful calls for reuse and report short files', () => {
     const dir = new ShmDir(root);
-    const file = dir.write('unit.in', [new Float64Array([1, 2]), new Float64Array([3])])!;
+    const file = dir.write([new Float64Array([1, 2]), new Float64Array([3])])!;
     expect(readBins(file, [16, 8]).map((b) => Array.from(b))).toEqual([[1, 2], [3]]);
     expect(() => readBins(file, [32])).toThrow(/shorter/);
     expect(() => readBins(file, [3])).toThrow(/size/);
-    expect(dir.write('unit.in', [new Float64Array(1)])).toBeNull(); // exists: never overwritten
-    remove(file);
-    const out = dir.path('unit.out')!;
+    dir.release(file, true);
+    // The kept file is handed out again and overwritten in place; readers go by the sizes they are told.
+    const again = dir.write([new Float64Array([7])])!;
+    expect(again).toBe(file);
+    expect(Array.from(readBins(again, [8])[0]!)).toEqual([7]);
+    dir.release(again, false); // a failed call's file is removed, never reused
+    expect(fs.existsSync(file)).toBe(false);
+    const out = dir.acquire()!;
+    expect(out).not.toBe(file);
     writeBin(out, new Float64Array([5]));
     expect(Array.from(readBins(out, [8])[0]!)).toEqual([5]);
+    dir.release(dir.acquire(), true); // never written: nothing to keep
+    const many = Array.from({ length: 10 }, () => dir.acquire()!);
+    for (const f of many) writeBin(f, new Float64Array([1]));
+    for (const f of many) dir.release(f, true);
+    expect(many.filter((f) => fs.existsSync(f))).toHaveLength(8); // at most eight idle files kept
     remove(out);
     remove(out);
     dir.dispose();
-    expect(new ShmDir(path.join(root, 'nope', 'x')).path('a')).toBeNull();
+    expect(new ShmDir(path.join(root, 'nope', 'x')).acquire()).toBeNull();
   });
 });
 
