@@ -32,6 +32,16 @@ function hostTiered(amount: readonly number[], rowCount: number): number[] {
   return out;
 }
 
+/** The same host function over a Float64Array column (a separate copy keeps each one monomorphic). */
+function hostTieredColumn(amount: Float64Array, rowCount: number): number[] {
+  const out = new Array<number>(rowCount);
+  for (let i = 0; i < rowCount; i++) {
+    const x = amount[i]!;
+    out[i] = x <= 10000 ? x * 0.05 : x <= 50000 ? 500 + (x - 10000) * 0.08 : 3700 + (x - 50000) * 0.12;
+  }
+  return out;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const amountOf = (i: number): number => ((i * 7919) % 100_000) + 0.25;
 
@@ -41,7 +51,7 @@ function checked() {
   return c;
 }
 
-type Variant = { js: ReturnType<typeof compileJs>; output?: 'float64'; parallel?: boolean };
+type Variant = { js: ReturnType<typeof compileJs>; output?: 'float64'; parallel?: boolean; plainArrays?: boolean };
 
 /**
  * (a): the compiled formula in the sandbox vs a float host function. Headline: numeric output
@@ -50,11 +60,15 @@ type Variant = { js: ReturnType<typeof compileJs>; output?: 'float64'; parallel?
  */
 async function sandboxRatio(): Promise<Record<string, unknown>> {
   const c = checked();
-  const amount = Array.from({ length: ROWS }, (_, i) => amountOf(i));
+  // Columnar input, as a batch engine hands it over: the same Float64Array goes to the sandbox
+  // and to the host function. The plainArrays variant passes a JS array of numbers to both.
+  const amountArray = Array.from({ length: ROWS }, (_, i) => amountOf(i));
+  const amountColumn = Float64Array.from(amountArray);
   const pool = new SandboxPool({ size: 2, limits: { wallMs: 120_000, memoryMb: 1024 } });
   try {
     await pool.ready();
     const measure = async (key: string, v: Variant, runs = RUNS) => {
+      const amount: number[] | Float64Array = v.plainArrays ? amountArray : amountColumn;
       const req = { tenant: 'bench', revision: 1, key, prelude: formulaRuntimeSource, source: v.js.source, columns: { amount }, rowCount: ROWS, ...(v.output ? { output: v.output } : {}), ...(v.parallel ? { parallel: true } : {}) };
       const sandboxMs: number[] = [];
       const hostMs: number[] = [];
@@ -63,7 +77,7 @@ async function sandboxRatio(): Promise<Record<string, unknown>> {
         const out = (await pool.runBatch(req)) as ArrayLike<unknown>;
         const s = performance.now() - t;
         t = performance.now();
-        const expected = hostTiered(amount, ROWS);
+        const expected = v.plainArrays ? hostTiered(amountArray, ROWS) : hostTieredColumn(amountColumn, ROWS);
         const h = performance.now() - t;
         for (const i of [0, 1, ROWS >> 1, ROWS - 1]) {
           if (Math.abs(Number(out[i]) - expected[i]!) > 1e-6) throw new Error(`sandbox and host disagree at row ${i}: ${String(out[i])} vs ${expected[i]}`);
@@ -85,8 +99,9 @@ async function sandboxRatio(): Promise<Record<string, unknown>> {
       runs: RUNS,
       fastPath: numeric.fast,
       ...head,
-      note: 'sandbox: compiled formula, exact (safe-integer fast path, BigInt fallback), numericOutput + output float64, 1 worker; host: float64 JS',
+      note: 'sandbox: compiled formula, exact (safe-integer fast path, BigInt fallback), numericOutput + output float64, 1 worker; host: float64 JS; both read the same Float64Array column',
       variants: {
+        plainArrayInput: await measure('tiered-numeric', { js: numeric, output: 'float64', plainArrays: true }),
         parallelFloat64: await measure('tiered-numeric', { js: numeric, output: 'float64', parallel: true }),
         decimalText: await measure('tiered-text', { js: text }),
         generalPathText: await measure('tiered-general', { js: compileJs(c, { fastPath: false }) }, 1),
