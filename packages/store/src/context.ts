@@ -6,8 +6,10 @@ import type { Actor, LocalChange, PhysicalState, Tenant } from './types.ts';
 import { isUuid, uuidv7 } from './uuid.ts';
 import { EventBus, eventQueue, type RecordEvent } from './events.ts';
 import { WriteGuards } from './write-guards.ts';
+import type { ChangeFeed } from './change-feed.ts';
 
 const RECORD_OPS = new Set(['create', 'update', 'delete', 'restore']);
+const REVISION_TRUST_MS = 60_000;
 
 export type Q = Knex | Knex.Transaction;
 
@@ -32,12 +34,23 @@ export class Ctx {
   readonly events = new EventBus();
   readonly guards = new WriteGuards();
   private readonly localListeners = new Set<(change: LocalChange) => void>();
+  readonly changes: ChangeFeed;
+  /** Tenant rows last read, with the metadata version they were read at (see registry()). */
+  private readonly rows = new Map<string, { row: TenantRow; meta: number | undefined; at: number }>();
+  private readonly schemas = new Map<string, string>();
 
   constructor(db: Database, control: string, prefix: string) {
     this.db = db;
     this.knex = db.knex;
     this.control = control;
     this.prefix = prefix;
+    this.changes = db.changes;
+  }
+
+  /** Runs `fn` once `q` has committed (at once outside a transaction); never after a rollback. */
+  afterCommit(q: Q, fn: () => void): void {
+    if (isTransaction(q)) q.executionPromise.then(fn, () => {});
+    else fn();
   }
 
   subscribeLocal(listener: (change: LocalChange) => void): () => void {
@@ -77,7 +90,21 @@ export class Ctx {
    * (tenant, revision).
    */
   async registry(q: Q, tenant: string): Promise<{ registry: Registry; row: TenantRow }> {
+    // Outside a transaction, a row read earlier stands while the change feed says the tenant's
+    // metadata has not moved since (and for at most REVISION_TRUST_MS, a bound should a
+    // notification ever be lost without the connection dropping).
+    const outside = q === this.knex;
+    const known = outside ? this.rows.get(tenant) : undefined;
+    const before = known ? this.changes.metaVersion(known.row.schema_name) : undefined;
+    if (known && before !== undefined && known.meta === before && Date.now() - known.at < REVISION_TRUST_MS) {
+      const cached = this.registries.get(known.row.name);
+      if (cached && cached.revision === known.row.revision) return { registry: cached, row: known.row };
+    }
     const row = await this.tenantRow(q, tenant, { light: true });
+    this.schemas.set(row.id, row.schema_name);
+    // The version is the one read before the query (a change landing meanwhile makes the next
+    // call read again); a first read has none, so it is trusted from the second on.
+    if (outside) this.rows.set(tenant, { row, meta: known?.row.schema_name === row.schema_name ? before : undefined, at: Date.now() });
     const cached = this.registries.get(row.name);
     if (cached && cached.revision === row.revision) return { registry: cached, row };
     const registry = await this.registryAt(q, row, row.revision);
@@ -115,6 +142,9 @@ export class Ctx {
       revision: e.revision ?? null,
     }));
     for (let i = 0; i < rows.length; i += 500) await this.table(q, 'audit_log').insert(rows.slice(i, i + 500));
+    // Every record write is audited: this process's caches see it as soon as it commits.
+    const written = new Set(entries.filter((e) => e.object).map((e) => this.schemas.get(e.tenantId)));
+    for (const schema of written) if (schema) this.afterCommit(q, () => this.changes.bumpData(schema));
     // Every record write is audited, so this is where a changed user (role, active, …) is seen.
     this.announce(
       q,

@@ -111,6 +111,37 @@ const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
         primary key (tenant_id, module))`,
     ],
   },
+  {
+    name: '003_change_notify',
+    // Push invalidation for caches on every node (see ChangeFeed): a statement trigger on each
+    // object table and a row trigger on the tenant row notify after commit, whoever wrote.
+    sql: (C) => [
+      `create or replace function ${C}.notify_data_change() returns trigger language plpgsql as $$
+        begin perform pg_notify('attain_changes', 'd:' || tg_table_schema); return null; end $$`,
+      `create or replace function ${C}.notify_tenant_change() returns trigger language plpgsql as $$
+        begin perform pg_notify('attain_changes', 'm:' || old.schema_name); return null; end $$`,
+      `drop trigger if exists tenants_notify_change on ${C}.tenants`,
+      `create trigger tenants_notify_change after update or delete on ${C}.tenants
+        for each row execute function ${C}.notify_tenant_change()`,
+      // Guarded and idempotent: run after every metadata apply for the tenant's tables.
+      `create or replace function ${C}.ensure_change_triggers(s text, tables text[]) returns void language plpgsql as $$
+        declare t text;
+        begin
+          foreach t in array tables loop
+            if to_regclass(format('%I.%I', s, t)) is not null and not exists (
+                select 1 from pg_trigger where tgrelid = format('%I.%I', s, t)::regclass and tgname = 'attain_notify_change') then
+              execute format('create trigger attain_notify_change after insert or update or delete or truncate on %I.%I
+                for each statement execute function ${C}.notify_data_change()', s, t);
+            end if;
+          end loop;
+        end $$`,
+      `do $$ declare r record; begin
+        for r in select schema_name, physical from ${C}.tenants loop
+          perform ${C}.ensure_change_triggers(r.schema_name, array(select e.value->>'table' from jsonb_each(r.physical->'objects') as e));
+        end loop;
+      end $$`,
+    ],
+  },
 ];
 
 export async function migrateControlSchema(knex: Knex, schema: string): Promise<void> {

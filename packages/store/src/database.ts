@@ -4,12 +4,15 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import type { PGlite } from '@electric-sql/pglite';
 import { openEmbedded } from './pglite-open.ts';
+import { PgChangeFeed, PgliteChangeFeed, type ChangeFeed } from './change-feed.ts';
 
 export type Dialect = 'pglite' | 'postgres';
 
 export interface Database {
   knex: Knex;
   dialect: Dialect;
+  /** Which tenants' data and metadata changed, pushed by the database (see ChangeFeed). */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -55,13 +58,24 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
     dialect = 'pglite';
   }
   await knex.raw('select 1');
+  let changes: ChangeFeed;
+  if (url) changes = new PgChangeFeed(url);
+  else {
+    // LISTEN now, while no transaction is open on the one connection (inside one it would wait
+    // for that transaction's commit, and vanish with its rollback).
+    const feed = new PgliteChangeFeed((knex.client as unknown as { pglite: PGlite }).pglite);
+    await feed.ready;
+    changes = feed;
+  }
   let closed = false;
   return {
     knex,
     dialect,
+    changes,
     async close() {
       if (closed) return;
       closed = true;
+      await changes.close();
       await knex.destroy();
     },
   };

@@ -7,7 +7,7 @@ import { planMigration, type Planned } from './migrator/planner.ts';
 import { liveSnapshot, registrySnapshot } from './migrator/snapshot.ts';
 import { addFormulaRecompute } from './formula/migrate.ts';
 import { assertFormulas } from './formula/plan-check.ts';
-import { canonicalJson, sha256 } from './sql.ts';
+import { canonicalJson, quoteIdent, sha256 } from './sql.ts';
 import type { Actor, ApplyOptions, MetadataService, MigrationPlan, PhysicalState, RevisionInfo } from './types.ts';
 
 export function docsHash(docs: readonly unknown[]): string {
@@ -99,6 +99,9 @@ export function metadataService(ctx: Ctx): MetadataService {
           actor_label: actor.label ?? null,
         });
         await ctx.table(trx, 'tenants').where({ id: row.id }).update({ revision, physical: JSON.stringify(planned.next) });
+        const tables = Object.values(planned.next.objects).map((o) => o.table);
+        await trx.raw(`select ${quoteIdent(ctx.control)}.ensure_change_triggers(?, ?::text[])`, [row.schema_name, tables]);
+        ctx.afterCommit(trx, () => ctx.changes.bumpMeta(row.schema_name));
         await ctx.audit(trx, {
           tenantId: row.id,
           actor,
