@@ -17,6 +17,10 @@ export class LruCache<V> {
     return value;
   }
 
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
   getOrCreate(key: string, create: () => V): V {
     const hit = this.get(key);
     if (hit !== undefined) return hit;

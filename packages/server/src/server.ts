@@ -19,6 +19,7 @@ import { formulaRoutes } from './rest/formula-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
 import { passwordRoutes } from './rest/password-routes.ts';
 import { readableObjectRoutes } from './rest/readable-objects.ts';
+import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
 import { recordRoutes } from './rest/records.ts';
 import { requireAccess } from './rest/request-access.ts';
 import { workflowRoutes } from './rest/workflow-routes.ts';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   loginRateLimit?: { max: number; timeWindow: number | string };
   graphql?: GraphQLOptions;
+  /** Serialised list responses kept per tenant data version (see ListCache); `{maxBytes: 0}` turns it off. */
+  listCache?: ListCacheOptions;
   trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
@@ -105,15 +108,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const openApiCache = new LruCache<Record<string, unknown>>(200);
+  const teams = new LruCache<Promise<string[]>>(1000);
+  const listCache = new ListCache(options.listCache ?? {});
 
   await app.register(
     async (api) => {
       api.addHook('preHandler', async (request) => {
         if (request.routeOptions.config.public) return;
-        request.access = new AccessContext(store, await authenticate(request, store, jwt, principals));
+        request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
       });
       await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
-      await api.register(recordRoutes);
+      await api.register(recordRoutes, { listCache, changes: store.db.changes });
       await api.register(formulaRoutes);
       await api.register(metadataRoutes, { store });
       await api.register(readableObjectRoutes);
@@ -134,7 +139,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(async (gql) => {
     gql.addHook('preHandler', async (request) => {
-      request.access = new AccessContext(store, await authenticate(request, store, jwt, principals));
+      request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
     });
     await gql.register(graphqlRoutes, options.graphql ?? {});
   });

@@ -1,4 +1,5 @@
 import type { ObjectDef, Registry, RoleDef } from '@attain/meta';
+import { cacheKey, LruCache } from '../cache.ts';
 import { ApiError, forbidden } from '../http/errors.ts';
 import type { Actor, RecordAccess, RecordService, Store, Tenant, TenantSnapshot } from '../store-port.ts';
 import { objectPermission, type Action, type ObjectPermission } from './permissions.ts';
@@ -38,9 +39,13 @@ export class AccessContext {
   private team: Promise<string[]> | undefined;
   private readonly grants = new Map<string, Promise<ObjectGrant>>();
 
-  constructor(store: Store, principal: Principal) {
+  private readonly teams: LruCache<Promise<string[]>> | undefined;
+
+  /** `teams`: owner sets of team scopes shared across requests, keyed by the tenant's data version. */
+  constructor(store: Store, principal: Principal, teams?: LruCache<Promise<string[]>>) {
     this.store = store;
     this.principal = principal;
+    this.teams = teams;
     const label = typeof principal.user.name === 'string' ? principal.user.name : undefined;
     this.actor = { userId: principal.userId, ...(label ? { label } : {}) };
   }
@@ -99,8 +104,22 @@ export class AccessContext {
   }
 
   teamOwners(): Promise<string[]> {
-    this.team ??= this.loadTeam();
+    this.team ??= this.sharedTeam();
     return this.team;
+  }
+
+  /**
+   * The team is read from users and org units, so it stands while the tenant's data version
+   * does (any committed record write moves it); without a trusted version it is read afresh.
+   */
+  private sharedTeam(): Promise<string[]> {
+    const { tenant, registry, userId } = this.principal;
+    const version = this.store.db.changes.dataVersion(tenant.schema);
+    if (!this.teams || version === undefined) return this.loadTeam();
+    const key = cacheKey(tenant.id, registry.revision, version, userId);
+    const team = this.teams.getOrCreate(key, () => this.loadTeam());
+    team.catch(() => this.teams?.delete(key));
+    return team;
   }
 
   private async loadTeam(): Promise<string[]> {

@@ -3,6 +3,7 @@ import { allFields, DECIMAL_STORAGES } from '@attain/meta';
 import { ApiError, badRequest, notFound } from '../http/errors.ts';
 import { toCsv } from './csv.ts';
 import { MAX_LIMIT, parseListQuery, parseFilter, parseSort, type RawListQuery } from './list-query.ts';
+import type { ListCache } from './list-cache.ts';
 import { requireAccess } from './request-access.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,12 +34,35 @@ function expectedVersion(request: FastifyRequest): number | undefined {
   return Number(text);
 }
 
-export async function recordRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/objects/:object', async (request) => {
+export interface RecordRouteOptions {
+  /** Serialised list responses (see ListCache); none when absent. */
+  listCache?: ListCache;
+  /** The store's change feed: the data version that keys the list cache. */
+  changes?: { dataVersion(schema: string): number | undefined };
+}
+
+export async function recordRoutes(app: FastifyInstance, options: RecordRouteOptions = {}): Promise<void> {
+  const { listCache, changes } = options;
+  app.get('/objects/:object', async (request, reply) => {
     const access = requireAccess(request);
     const { object } = request.params as Params;
-    const { service } = await access.grant(object, 'read');
-    return service.list(object, parseListQuery(request.query as RawListQuery));
+    const grant = await access.grant(object, 'read');
+    const principal = access.principal;
+    // The version is read before the query: a write landing meanwhile moves it, so the entry
+    // stored under the old version is never served again.
+    const key = listCache?.keyFor(principal, grant, changes?.dataVersion(principal.tenant.schema), request.url);
+    const hit = key === undefined ? undefined : listCache?.get(key);
+    reply.header('content-type', 'application/json; charset=utf-8');
+    if (hit !== undefined) {
+      reply.header('x-attain-cache', 'hit');
+      return hit;
+    }
+    const text = JSON.stringify(await grant.service.list(object, parseListQuery(request.query as RawListQuery)));
+    if (key !== undefined) {
+      listCache?.set(key, text);
+      reply.header('x-attain-cache', 'miss');
+    }
+    return text;
   });
 
   app.get('/objects/:object/export', async (request, reply) => {
