@@ -93,7 +93,7 @@ describe('list cache', () => {
   it('a metadata change (another node) is a new revision, and a new key', async () => {
     await admin.get(LIST);
     const node2 = await createStore(await sharedTestDatabase(), { controlSchema: store.controlSchema, tenantSchemaPrefix: 'other_', ownsDatabase: false });
-    const docs = baseDocs().map((d) => (d.name === 'deal' ? withField(d) : d));
+    const docs = (baseDocs() as Array<Record<string, unknown>>).map((d) => (d.name === 'deal' ? withField(d) : d));
     await node2.metadata.apply(t.name, docs, { actor: { userId: null, label: 'test' } });
     await eventually(async () => (await admin.get(LIST)).body.includes('"region"'));
   });
@@ -109,16 +109,16 @@ describe('list cache', () => {
       await plain.close();
     }
     const cache = new ListCache({ maxBytes: 100, maxEntryBytes: 60 });
-    cache.set('a', 'x'.repeat(40));
-    cache.set('b', 'y'.repeat(40));
-    expect(cache.get('a')).toBe('x'.repeat(40)); // 80 bytes fit; 'a' is now the most recent
-    cache.set('d', 'w'.repeat(40)); // 120 > 100: the least recently used ('b') goes
+    cache.set('a', Buffer.from('x'.repeat(40)));
+    cache.set('b', Buffer.from('y'.repeat(40)));
+    expect(cache.get('a')?.toString()).toBe('x'.repeat(40)); // 80 bytes fit; 'a' is now the most recent
+    cache.set('d', Buffer.from('w'.repeat(40))); // 120 > 100: the least recently used ('b') goes
     expect(cache.get('b')).toBeUndefined();
     expect(cache.size).toBe(2);
-    cache.set('d', 'v'.repeat(30)); // replacing an entry counts its new size only
-    cache.set('c', 'z'.repeat(70)); // above the entry bound: not kept
+    cache.set('d', Buffer.from('v'.repeat(30))); // replacing an entry counts its new size only
+    cache.set('c', Buffer.from('z'.repeat(70))); // above the entry bound: not kept
     expect(cache.get('c')).toBeUndefined();
-    expect(cache.get('a')).toBe('x'.repeat(40));
+    expect(cache.get('a')?.toString()).toBe('x'.repeat(40));
   });
 });
 

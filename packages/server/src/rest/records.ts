@@ -57,12 +57,12 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
       reply.header('x-attain-cache', 'hit');
       return hit;
     }
-    const text = JSON.stringify(await grant.service.list(object, parseListQuery(request.query as RawListQuery)));
+    const body = Buffer.from(JSON.stringify(await grant.service.list(object, parseListQuery(request.query as RawListQuery))));
     if (key !== undefined) {
-      listCache?.set(key, text);
+      listCache?.set(key, body);
       reply.header('x-attain-cache', 'miss');
     }
-    return text;
+    return body;
   });
 
   app.get('/objects/:object/export', async (request, reply) => {
