@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
@@ -10,6 +9,7 @@ import { graphqlRoutes, type GraphQLOptions } from './graphql/route.ts';
 import { ApiError, toErrorResponse } from './http/errors.ts';
 import { parseClientJson } from './http/json.ts';
 import { registerMetrics } from './http/metrics.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
@@ -90,7 +90,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`, details: [] } });
   });
 
-  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  registerSecurityHeaders(app, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',

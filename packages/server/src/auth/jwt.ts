@@ -25,7 +25,9 @@ export function createJwtService(secret: string | undefined, ttlSeconds = 8 * 36
   const key = secret ?? randomBytes(32).toString('base64url');
   if (key.length < 32) throw new Error('jwtSecret must be at least 32 characters');
   const signer = createSigner({ key, algorithm: 'HS256', expiresIn: ttlSeconds * 1000 });
-  const verifier = createVerifier({ key, algorithms: ['HS256'], requiredClaims: ['sub', 'tid', 'jti', 'exp'] });
+  // cache: a token verified once is not verified (HMAC, JSON) again until it expires; the
+  // session row is still checked (PrincipalCache) so a logout takes effect.
+  const verifier = createVerifier({ key, algorithms: ['HS256'], requiredClaims: ['sub', 'tid', 'jti', 'exp'], cache: 10_000 });
   return {
     ttlSeconds,
     sign(claims) {
