@@ -63,10 +63,14 @@ export async function benchApi(): Promise<Record<string, unknown>> {
   const barePort = await freePort();
   // 100 clients over a pool of 10 queue on connections, not CPU; size the pool for the load.
   const pool = process.env.ATTAIN_DB_POOL ?? '25';
+  const uncachedPort = await freePort();
   const api = spawnNode(['test/bench/serve-api.ts'], { ...process.env, DATABASE_URL: databaseUrl, PORT: String(apiPort), ATTAIN_DB_POOL: pool });
+  // The same server with the list cache off: every request runs its query.
+  const uncached = spawnNode(['test/bench/serve-api.ts'], { ...process.env, DATABASE_URL: databaseUrl, PORT: String(uncachedPort), ATTAIN_DB_POOL: pool, ATTAIN_LIST_CACHE_MB: '0' });
   const bare = spawnNode(['test/bench/serve-bare.ts'], { ...process.env, PORT: String(barePort) });
   try {
     await waitFor(`http://127.0.0.1:${apiPort}/healthz`, 60_000);
+    await waitFor(`http://127.0.0.1:${uncachedPort}/healthz`, 60_000);
     await waitFor(`http://127.0.0.1:${barePort}/`, 60_000);
     const login = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/login`, {
       method: 'POST',
@@ -81,6 +85,9 @@ export async function benchApi(): Promise<Record<string, unknown>> {
     await load(`http://127.0.0.1:${apiPort}${LIST_PATH}`, headers); // warm-up pass, discarded
     const bareResult = await load(`http://127.0.0.1:${barePort}/`, {});
     const apiResult = await load(`http://127.0.0.1:${apiPort}${LIST_PATH}`, headers);
+    if (sample.headers.get('x-attain-cache') === null) throw new Error('the list cache is off on the cached server');
+    await load(`http://127.0.0.1:${uncachedPort}${LIST_PATH}`, headers); // warm-up pass, discarded
+    const uncachedResult = await load(`http://127.0.0.1:${uncachedPort}${LIST_PATH}`, headers);
     return {
       rows: ROWS,
       load_seconds: round(loadSeconds, 1),
@@ -94,11 +101,17 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       bare_fastify_rps: bareResult.rps,
       bare_fastify_p99_ms: bareResult.p99,
       ratio_list_to_bare: round(apiResult.rps / bareResult.rps, 3),
+      list_cache: 'on (default): repeated reads are served from the list cache until any write to the tenant commits',
+      uncached_list_rps: uncachedResult.rps,
+      uncached_list_p99_ms: uncachedResult.p99,
+      uncached_list_errors: uncachedResult.errors + uncachedResult.non2xx,
+      uncached_ratio_list_to_bare: round(uncachedResult.rps / bareResult.rps, 3),
       add_field_plan_apply_ms: round(addField, 1),
       targets: { ratio_list_to_bare: '>= 0.25', add_field_plan_apply_ms: '< 1000' },
     };
   } finally {
     await stop(api);
+    await stop(uncached);
     await stop(bare);
   }
 }

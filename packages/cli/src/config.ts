@@ -13,11 +13,15 @@ export interface AttainConfig {
   /** Schema of the control tables and prefix of tenant schemas; change them to run several Attains on one database. */
   controlSchema: string;
   tenantSchemaPrefix: string;
+  /** Megabytes of serialised list responses the server keeps (0: no list cache). */
+  listCacheMb: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
+  const listCacheMb = Number(env.ATTAIN_LIST_CACHE_MB ?? 64);
+  if (!Number.isFinite(listCacheMb) || listCacheMb < 0 || listCacheMb > 65536) throw new Error(`ATTAIN_LIST_CACHE_MB must be a number of megabytes (0 turns the cache off), not "${env.ATTAIN_LIST_CACHE_MB}"`);
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -28,6 +32,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
     jwtSecret: env.ATTAIN_JWT_SECRET || undefined,
     controlSchema: env.ATTAIN_CONTROL_SCHEMA || 'attain',
     tenantSchemaPrefix: env.ATTAIN_TENANT_SCHEMA_PREFIX || 'tenant_',
+    listCacheMb,
   };
 }
 

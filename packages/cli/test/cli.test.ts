@@ -139,6 +139,9 @@ describe('attain start', () => {
     expect(await resolveJwtSecret(config)).toBe(a);
     expect(await resolveJwtSecret({ ...config, jwtSecret: 'configured' })).toBe('configured');
     expect(() => readConfig({ PORT: 'x' })).toThrow(/PORT/);
+    expect(() => readConfig({ ATTAIN_LIST_CACHE_MB: '-1' })).toThrow(/ATTAIN_LIST_CACHE_MB/);
+    expect(readConfig({ ATTAIN_LIST_CACHE_MB: '0' }).listCacheMb).toBe(0);
+    expect(readConfig({}).listCacheMb).toBe(64);
   });
 });
 
