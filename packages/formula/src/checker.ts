@@ -15,6 +15,12 @@ export interface CheckOptions {
   /** Api name of the root object the formula is evaluated on. */
   root: string;
   functions?: FunctionRegistry;
+  /**
+   * Which field and relation names of an object a hint may offer ("did you mean", examples), e.g.
+   * only what the caller may read, so a hint never names a field hidden from them. Default: every
+   * name the schema lists.
+   */
+  suggest?: (object: string, name: string) => boolean;
 }
 
 interface Scope {
@@ -23,6 +29,8 @@ interface Scope {
 }
 
 const AGGREGATES = new Set(['SUM', 'COUNT', 'AVG', 'MIN', 'MAX']);
+/** A record id as a reference holds it (PostgreSQL prints uuids in lower case). */
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Resolved =
   | { kind: 'field'; steps: PathStep[] }
@@ -42,11 +50,13 @@ export class Checker {
   private readonly schema: FormulaSchema;
   private readonly root: FormulaObject;
   private readonly fns: FunctionRegistry;
+  private readonly suggest: (object: string, name: string) => boolean;
 
-  constructor(schema: FormulaSchema, root: FormulaObject, fns: FunctionRegistry) {
+  constructor(schema: FormulaSchema, root: FormulaObject, fns: FunctionRegistry, suggest: (object: string, name: string) => boolean = () => true) {
     this.schema = schema;
     this.root = root;
     this.fns = fns;
+    this.suggest = suggest;
   }
 
   private err(code: string, at: Span, params: Record<string, string | number> = {}, hintCode = 'NONE', hintParams: Record<string, string | number> = {}): null {
@@ -95,7 +105,7 @@ export class Checker {
         };
       }
       if (report) {
-        const guess = closest(seg, names(obj));
+        const guess = closest(seg, names(obj).filter((name) => this.suggest(obj.name, name)));
         this.err('UNKNOWN_FIELD', at, { name: seg, object: obj.name }, guess ? 'DID_YOU_MEAN' : 'CHECK_SPELLING', guess ? { name: guess } : {});
       }
       return { kind: 'error' };
@@ -179,9 +189,37 @@ export class Checker {
     const l = this.node(n.left, scope);
     const r = this.node(n.right, scope);
     if (!l || !r) return null;
+    if ((n.op === '=' || n.op === '<>') && (this.refVersusText(n, l, r) || this.refVersusText(n, r, l))) return null;
     const res = binaryType(n.op, l.type, r.type);
     if (typeof res !== 'string') return this.err('OPERATOR_TYPE', n, { op: n.op, left: l.type, right: r.type }, res.hint);
     return { kind: 'binary', node: n, type: res, op: n.op, left: l, right: r, argTypes: [l.type, r.type] };
+  }
+
+  /**
+   * A reference compares as its record's id (text), so `customer = "Acme"` and `owner <> ""` are
+   * constant: no id is "Acme", and an unset reference is NULL, not "". Refuse them with the
+   * comparison the admin most likely meant rather than return FALSE/NULL on every row.
+   */
+  private refVersusText(n: Node, ref: TNode, text: TNode): boolean {
+    if (ref.kind !== 'field' || text.kind !== 'literal' || typeof text.value !== 'string' || text.type !== 'text') return false;
+    const field = ref.path.steps[ref.path.steps.length - 1]!.field;
+    if (!field.ref || ID.test(text.value)) return false;
+    const name = ref.node.kind === 'path' ? ref.node.segments.join('.') : ref.path.key;
+    if (text.value === '') this.err('REF_EMPTY_TEXT', n, { name }, 'USE_ISBLANK', { name });
+    else if (ID.test(text.value.toLowerCase())) this.err('REF_TEXT', n, { name, object: field.ref, text: text.value }, 'DID_YOU_MEAN', { name: text.value.toLowerCase() });
+    else {
+      const label = this.textFieldOf(field.ref) ?? '…';
+      this.err('REF_TEXT', n, { name, object: field.ref, text: text.value }, 'COMPARE_REF_FIELD', { example: `${name}.${label} = "${text.value.replace(/"/g, '""')}"` });
+    }
+    return true;
+  }
+
+  /** A text field that names records of `object` for an example: `name`, else the first plain text field a hint may offer. */
+  private textFieldOf(object: string): string | undefined {
+    const o = this.schema.object(object);
+    if (!o) return undefined;
+    const plain = (n: string) => { const f = o.field(n); return f !== undefined && f.type === 'text' && !f.ref && n !== 'id' && !n.endsWith('_id') && this.suggest(o.name, n); };
+    return plain('name') ? 'name' : (o.fieldNames?.() ?? []).find(plain);
   }
 
   private call(n: Node & { kind: 'call' }, scope: Scope): TNode | null {
@@ -355,7 +393,7 @@ export function check(source: string, opts: CheckOptions): CheckResult {
   if (!root) {
     return { ok: false, errors: [diag('UNKNOWN_OBJECT', { line: 1, column: 1, offset: 0, length: 0 }, { name: opts.root })] };
   }
-  const c = new Checker(opts.schema, root, opts.functions ?? createFunctionRegistry());
+  const c = new Checker(opts.schema, root, opts.functions ?? createFunctionRegistry(), opts.suggest);
   const ast = c.node(parsed.ast, {});
   if (!ast || c.errors.length > 0) return { ok: false, errors: c.errors };
   return { ok: true, type: ast.type, ast, root: opts.root, source };

@@ -28,6 +28,8 @@ const TEXT: Record<string, { en: string; zh: string }> = {
   UNKNOWN_TABLE: { en: 'Unknown rate table "{name}"', zh: '未知费率表“{name}”' },
   TABLE_KIND: { en: 'Rate table "{name}" is not a {expected} table', zh: '费率表“{name}”不是{expected}表' },
   NOT_BOOLEAN: { en: '{name} condition must be boolean, got {got}', zh: '{name} 的条件必须是布尔值，实际为 {got}' },
+  REF_TEXT: { en: '"{name}" is a reference to {object}: it holds the record\'s id, so it never equals "{text}"', zh: '“{name}”是指向 {object} 的关联字段，其值是记录 ID，不会等于“{text}”' },
+  REF_EMPTY_TEXT: { en: '"{name}" is a reference: when not set it is empty (NULL), never ""', zh: '“{name}”是关联字段：未设置时为空（NULL），而不是 ""' },
 };
 
 const HINT: Record<string, { en: string; zh: string }> = {
@@ -37,6 +39,8 @@ const HINT: Record<string, { en: string; zh: string }> = {
   MONEY_DATE: { en: 'Money and dates cannot be added; use DATEADD for dates', zh: '金额不能与日期相加；日期运算请用 DATEADD' },
   MONEY_PERCENT: { en: 'Multiply money by a percent instead of adding it', zh: '请用金额乘以百分比，而不是相加' },
   USE_AGGREGATE: { en: 'For example SUM(orders.amount) or COUNT(orders)', zh: '例如 SUM(orders.amount) 或 COUNT(orders)' },
+  COMPARE_REF_FIELD: { en: 'Compare one of its fields, e.g. {example}', zh: '请比较它的某个字段，例如 {example}' },
+  USE_ISBLANK: { en: 'Use ISBLANK({name}) or NOT ISBLANK({name})', zh: '请使用 ISBLANK({name}) 或 NOT ISBLANK({name})' },
   SEE_FUNCTIONS: { en: 'See the function list in the formula reference', zh: '请查看公式参考中的函数列表' },
   NONE: { en: '', zh: '' },
 };

@@ -43,16 +43,24 @@ class SqlCompiler {
     return this.opts.schema ? q`${ident(this.opts.schema)}.${ident(name)}` : ident(name);
   }
 
-  /** Column value at the end of a chain of many-to-one hops starting at `base`. */
-  private path(base: Frag, steps: PathStep[]): Frag {
+  /**
+   * Column value at the end of a chain of many-to-one hops starting at `base`; `asStored` keeps the
+   * column's own type (a uuid to join on) instead of the formula type.
+   */
+  private path(base: Frag, steps: PathStep[], asStored = false): Frag {
     let expr = q`${base}.${ident(steps[0]!.field.column)}`;
     for (let i = 1; i < steps.length; i++) {
       const s = steps[i]!;
       const a = this.alias('r');
       expr = q`(SELECT ${a}.${ident(s.field.column)} FROM ${this.table(s.table)} AS ${a} WHERE ${a}."id" = ${expr})`;
     }
-    const t = steps[steps.length - 1]!.field.type;
-    return castOf(t) === 'numeric' ? q`(${expr})::numeric` : expr;
+    if (asStored) return expr;
+    // Read every column as its formula type. A reference (and the row id) is a uuid column that
+    // the language types as text (its id, as the JS back end sees it): without `::text`,
+    // `customer = "…"`, LEN(owner), COALESCE(owner, "") and friends are PostgreSQL type errors.
+    // A text column's cast is a no-op.
+    const cast = castOf(steps[steps.length - 1]!.field.type);
+    return cast === 'numeric' || cast === 'text' ? q`(${expr})::${raw(cast)}` : expr;
   }
 
   private typed(o: Out, t: FormulaType, want: FormulaType | ParamType): Out {
@@ -145,7 +153,7 @@ class SqlCompiler {
 
   private aggregate(n: TNode & { kind: 'aggregate' }): Out {
     const col = n.collection;
-    const parentId = col.parentSteps.length === 0 ? q`${ident(this.opts.alias)}."id"` : this.path(ident(this.opts.alias), col.parentSteps);
+    const parentId = col.parentSteps.length === 0 ? q`${ident(this.opts.alias)}."id"` : this.path(ident(this.opts.alias), col.parentSteps, true);
     const c = this.alias('c');
     const saved = this.childAlias;
     this.childAlias = c;

@@ -28,6 +28,9 @@ const rowArb = fc.record({
   won: nul(fc.boolean()),
   close_date: nul(day),
   start_date: nul(day),
+  // References read as their id (uuid columns): compared, concatenated and measured like text.
+  customer_id: nul(fc.constantFrom('00000000-0000-4000-8000-00000000000a', '0000000a-0000-4000-8000-000000000000')),
+  owner_id: nul(fc.constantFrom('00000000-0000-4000-8000-00000000000a', 'ffffffff-0000-4000-8000-000000000001')),
   lines: fc.array(fc.record({ amount: nul(money), qty: nul(fc.integer({ min: -2, max: 9 })), product: nul(fc.constantFrom('A', 'B', 'C')) }), { maxLength: 3 }),
 });
 
@@ -82,7 +85,7 @@ const gens = fc.letrec<Kinds>((tie) => {
     ),
     text: fc.oneof(
       { depthSize: 'small' },
-      fc.constantFrom('name', 'stage', 'note', 'NULL'),
+      fc.constantFrom('name', 'stage', 'note', 'NULL', 'customer', 'owner'),
       str.map((s) => `"${s.replace(/"/g, '""')}"`),
       fc.tuple(text, text).map(([a, b]) => `${a} & ${b}`),
       fc.tuple(fc.constantFrom('LEFT', 'RIGHT'), text, fc.integer({ min: -1, max: 7 })).map(([f, t, k]) => `${f}(${t}, ${k})`),

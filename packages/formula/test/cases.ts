@@ -1,6 +1,6 @@
 // Table of formulas with expected results, evaluated on deal rows (see fixture.ts seed):
 // row 1 = full values, 2 = all NULL, 3 = zeros/empty, 4 = negatives. Default row 1.
-import type { Value } from './fixture.ts';
+import { IDS, type Value } from './fixture.ts';
 
 type Case = [formula: string, expected: Value, row?: 1 | 2 | 3 | 4];
 const E = (error: string): Value => ({ error });
@@ -121,6 +121,15 @@ export const CASES: Case[] = [
   ['SUM(customer.orders.amount / customer.orders.qty, customer.orders.qty > 0)', '250.25'], ['COUNT(customer.orders, customer.orders.amount / customer.orders.qty > 1)', DIV0],
   ['IF(COUNT(lines) > 0, SUM(lines.amount) / COUNT(lines), 0)', '116.8333333333'], ['IF(COUNT(lines) > 0, SUM(lines.amount) / COUNT(lines), 0)', '0', 2],
   ['SUM(lines.amount) + SUM(customer.orders.amount)', '650.85'], ['CONCAT(COUNT(lines), " lines")', '3 lines'],
+  // --- references read as the record id (a uuid column in PostgreSQL, text in the language) -------------
+  [`customer = "${IDS.c1}"`, true], [`customer = "${IDS.c1}"`, false, 3], [`customer = "${IDS.c1}"`, null, 2], [`"${IDS.c1}" <> customer`, true, 3],
+  ['owner = customer.owner', true], ['owner = customer.owner', null, 3], ['customer = customer.owner', false], ['customer.owner = owner', true],
+  ['LEN(customer)', '36'], ['LEN(customer)', null, 2], ['customer & ""', IDS.c1], ['customer & ""', '', 2], ['UPPER(customer) = customer', true],
+  ['COALESCE(owner, "nobody")', IDS.u1], ['COALESCE(owner, "nobody")', 'nobody', 3], ['IF(won, customer, "none")', IDS.c1], ['IF(won, customer, "none")', 'none', 3],
+  [`SWITCH(customer, "${IDS.c1}", "acme", "other")`, 'acme'], [`SWITCH(customer, "${IDS.c1}", "acme", "other")`, 'other', 3], ['MAX(customer, owner)', IDS.c1],
+  ['CONTAINS(owner, "-4000-")', true], ['LEFT(customer, 8)', '00000000'], ['TEXT(owner)', IDS.u1], ['ISBLANK(owner)', true, 3], ['customer > owner', true],
+  ['SUM(customer.orders.amount, customer.orders.customer = customer)', '300.35'], ['SUM(customer.orders.amount, customer.orders.customer = customer)', '0', 3],
+  [`COUNT(customer.orders, customer.orders.customer <> "${IDS.c1}")`, '0'], ['MIN(customer.orders.customer)', IDS.c1], ['LOOKUP(owner, region_bonus)', NA],
   // --- rate tables -----------------------------------------------------------------------------------
   ['TIER(amount, commission, "marginal")', '687.6536'], ['TIER(amount, commission)', '687.6536'], ['TIER(amount, commission, "step")', '987.6536'],
   ['TIER(5000, commission, "marginal")', '250'], ['TIER(60000, commission, "marginal")', '4700'], ['TIER(60000, commission, "step")', '6000'],

@@ -40,8 +40,24 @@ export function schemaOf(registry: Registry): ReturnType<typeof formulaSchemaFor
   return s;
 }
 
-export function checkFormula(registry: Registry, root: string, source: string): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
-  const r = check(source, { schema: schemaOf(registry), root });
+/** Whether the caller may read a field (real field name) of an object, as `fieldsRead` names them. */
+export type ReadableField = (object: string, field: string) => boolean;
+
+/**
+ * Type-check a formula against the whole registry. With `readable`, hints ("did you mean") only
+ * offer fields and relations the caller may read: the schema has every field, and a hint must not
+ * reveal one that RBAC hides. (Using a hidden field is still refused after the check: field_hidden.)
+ */
+export function checkFormula(registry: Registry, root: string, source: string, readable?: ReadableField): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
+  const schema = schemaOf(registry);
+  const suggest = readable && ((object: string, name: string) => {
+    const o = schema.object(object);
+    const field = o?.field(name);
+    if (field) return readable(object, field.column);
+    const child = o?.children(name);
+    return child !== undefined && readable(child.object, child.foreignKey);
+  });
+  const r = check(source, { schema, root, ...(suggest ? { suggest } : {}) });
   return r.ok ? { ok: true, checked: r } : { ok: false, errors: r.errors };
 }
 

@@ -44,7 +44,8 @@ export function checkForPreview(registry: Registry, object: ObjectDef, formula: 
   if (typeof formula !== 'string' || formula.length > 10_000) {
     throw new StoreError('validation_failed', 'formula must be text of at most 10000 characters', [{ path: '/formula', rule: 'type', message: 'must be text' }]);
   }
-  const r = checkFormula(registry, object.name, formula);
+  // Hints may only name what the caller can read; the service knows the hidden fields of this object.
+  const r = checkFormula(registry, object.name, formula, hidden && ((o, f) => o !== object.name || !hidden.has(f)));
   if (!r.ok) return r;
   const seen = fieldsRead(r.checked).filter((x) => x.object === object.name && hidden?.has(x.field));
   if (seen.length > 0) {
