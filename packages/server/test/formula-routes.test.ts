@@ -119,6 +119,17 @@ describe('POST /formula/check and /formula/preview', () => {
     expect(hidden.statusCode).toBe(403);
     expect(hidden.json().error.code).toBe('field_hidden');
     expect((await rep.post('/api/v1/formula/check', { object: 'deal', formula: 'margin + 1' })).json().error.code).toBe('field_hidden');
+    // A formula that does not check never reveals a hidden field: not by a hint, not by its type.
+    const typo = (await rep.post('/api/v1/formula/check', { object: 'deal', formula: 'margn + 1' })).json();
+    expect(typo.ok).toBe(false);
+    expect(JSON.stringify(typo)).not.toContain('margin');
+    expect((await admin.post('/api/v1/formula/check', { object: 'deal', formula: 'margn + 1' })).json().errors[0].hint).toContain('margin');
+    const typed = (await rep.post('/api/v1/formula/check', { object: 'deal', formula: 'margin + "a"' })).json();
+    expect(typed.ok).toBe(false);
+    expect(JSON.stringify(typed)).not.toMatch(/percent/i);
+    const previewTyped = await rep.post('/api/v1/formula/preview', { object: 'deal', formula: 'margin + "a"' });
+    expect(previewTyped.statusCode).toBe(422);
+    expect(previewTyped.body).not.toMatch(/percent/i);
     const finance = as(app, await login(app, tenant.name, tenant.users.finance.email));
     expect((await finance.post('/api/v1/formula/preview', { object: 'deal', formula: 'customer.name & ""' })).statusCode).toBe(200);
     const noOrgRead = await rep.post('/api/v1/formula/preview', { object: 'user', formula: 'org_unit.name & ""' });

@@ -11,4 +11,4 @@ export type { ModuleHandle, TenantModule } from './modules.ts';
 export type { WriteGuard, WriteGuardInput } from './write-guards.ts';
 export { quoteIdent } from './sql.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
-export { checkFormula, describeFormulaError, evaluateInSandbox, fieldsRead, fitsStorage, type BatchPool, type FormulaValue, type SandboxInput } from './formula/index.ts';
+export { checkFormula, checkFormulaAsReader, describeFormulaError, evaluateInSandbox, fieldsRead, fitsStorage, type BatchPool, type FormulaValue, type SandboxInput } from './formula/index.ts';

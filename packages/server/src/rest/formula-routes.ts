@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FormulaError } from '@attain/formula';
 import { SandboxPool } from '@attain/sandbox';
-import { checkFormula, fieldsRead, type BatchPool } from '@attain/store';
+import { checkFormula, checkFormulaAsReader, fieldsRead, type BatchPool } from '@attain/store';
 import { ApiError, badRequest } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import type { Filter } from '../store-port.ts';
@@ -86,6 +86,26 @@ function assertReadable(access: AccessContext, root: string, reads: Array<{ obje
   }
 }
 
+/**
+ * The errors of a formula that does not check, as the caller sees the metadata: hidden fields
+ * and unreadable relations do not exist, so an error names neither them nor their types, and
+ * "did you mean" offers only what the caller may read.
+ */
+function asReader(access: AccessContext, b: Body): { errors: FormulaError[] } {
+  const readable = (object: string, field: string): boolean => {
+    const perm = access.permission(object);
+    return perm.actions.has('read') && !perm.hiddenFields.has(field);
+  };
+  const seen = checkFormulaAsReader(access.registry, b.object, b.formula, readable);
+  // A formula that checks on the trimmed schema checks on the full one too; this is the other case.
+  return { errors: seen.ok ? [] : seen.errors };
+}
+
+function invalidFormula(errors: FormulaError[], locale: Locale): ApiError {
+  const shown = localized(errors, locale);
+  return new ApiError(422, 'formula_invalid', shown[0]?.message ?? 'the formula is not valid', shown.map((e) => ({ path: '/formula', rule: e.code, message: `${e.message} (${e.line}:${e.column})${e.hint ? ` — ${e.hint}` : ''}` })));
+}
+
 export async function formulaRoutes(app: FastifyInstance, opts: FormulaRoutesOptions = {}): Promise<void> {
   let ownPool: SandboxPool | undefined;
   const pool = (): BatchPool => {
@@ -103,7 +123,7 @@ export async function formulaRoutes(app: FastifyInstance, opts: FormulaRoutesOpt
     const b = body(request, false);
     await access.grant(b.object, 'read');
     const r = checkFormula(access.registry, b.object, b.formula);
-    if (!r.ok) return { ok: false, errors: localized(r.errors, locale) };
+    if (!r.ok) return { ok: false, errors: localized(asReader(access, b).errors, locale) };
     assertReadable(access, b.object, fieldsRead(r.checked));
     if (b.kind === 'rule' && r.checked.type !== 'boolean' && r.checked.type !== 'null') return { ok: false, errors: localized([notBoolean(r.checked.type)], locale) };
     return { ok: true, type: r.checked.type };
@@ -118,16 +138,14 @@ export async function formulaRoutes(app: FastifyInstance, opts: FormulaRoutesOpt
     const { service } = await access.grant(b.object, 'read');
     const r = checkFormula(access.registry, b.object, b.formula);
     if (r.ok) assertReadable(access, b.object, fieldsRead(r.checked));
+    else throw invalidFormula(asReader(access, b).errors, locale);
     const result = await service.previewFormula(b.object, b.formula, {
       kind: b.kind,
       ...(b.limit !== undefined ? { limit: b.limit } : {}),
       ...(b.filter !== undefined ? { filter: b.filter } : {}),
       ...(engine === 'sandbox' ? { engine: 'sandbox' as const, pool: pool() } : {}),
     });
-    if (!result.ok) {
-      const errors = localized(result.errors, locale);
-      throw new ApiError(422, 'formula_invalid', errors[0]?.message ?? 'the formula is not valid', errors.map((e) => ({ path: '/formula', rule: e.code, message: `${e.message} (${e.line}:${e.column})${e.hint ? ` — ${e.hint}` : ''}` })));
-    }
+    if (!result.ok) throw invalidFormula(result.errors, locale);
     return { type: result.type, rows: result.rows };
   });
 }

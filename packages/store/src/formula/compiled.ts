@@ -1,6 +1,6 @@
 // Formula fields and validation rules of one object, type-checked against its registry and
 // compiled to SQL once per (registry, object, tenant schema).
-import { check, compileSql, type CheckedFormula, type CompiledSql, type FormulaError, type FormulaType, type TNode } from '@attain/formula';
+import { check, compileSql, type CheckedFormula, type CompiledSql, type FormulaError, type FormulaSchema, type FormulaType, type TNode } from '@attain/formula';
 import { formulaSchemaFor, type FieldDef, type ObjectDef, type Registry, type ValidationRule } from '@attain/meta';
 
 export const ROOT_ALIAS = 't';
@@ -58,6 +58,41 @@ export function checkFormula(registry: Registry, root: string, source: string, r
     return child !== undefined && readable(child.object, child.foreignKey);
   });
   const r = check(source, { schema, root, ...(suggest ? { suggest } : {}) });
+  return r.ok ? { ok: true, checked: r } : { ok: false, errors: r.errors };
+}
+
+/**
+ * Type-check a formula as the caller sees the metadata: fields and relations `readable` refuses
+ * do not exist. A formula using one then fails like one naming a field that is not there, so
+ * neither its name nor its type (say, "cannot combine percent and text") leaks.
+ */
+export function checkFormulaAsReader(registry: Registry, root: string, source: string, readable: ReadableField): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
+  const full = schemaOf(registry);
+  const trimmed: FormulaSchema = {
+    object: (name) => {
+      const o = full.object(name);
+      if (!o) return undefined;
+      const children = o.children;
+      const field = (f: string) => {
+        const d = o.field(f);
+        return d && readable(name, d.column) ? d : undefined;
+      };
+      const child = (c: string) => {
+        const d = children?.(c);
+        return d && readable(d.object, d.foreignKey) ? d : undefined;
+      };
+      return {
+        name: o.name,
+        table: o.table,
+        field,
+        children: child,
+        ...(o.fieldNames ? { fieldNames: () => (o.fieldNames?.() ?? []).filter((f) => field(f) !== undefined) } : {}),
+        ...(o.childNames ? { childNames: () => (o.childNames?.() ?? []).filter((c) => child(c) !== undefined) } : {}),
+      };
+    },
+    rateTable: (name: string) => full.rateTable(name),
+  };
+  const r = check(source, { schema: trimmed, root });
   return r.ok ? { ok: true, checked: r } : { ok: false, errors: r.errors };
 }
 

@@ -14,6 +14,6 @@
 //   Failures are 422 `validation_failed` with `{path: '/<field>', rule: <name>, message}` in
 //   `access.locale` (default en); the write is rolled back.
 // - A formula field that reads a field hidden from the caller is hidden too.
-export { checkFormula, fieldsRead, fitsStorage, type ReadableField } from './compiled.ts';
+export { checkFormula, checkFormulaAsReader, fieldsRead, fitsStorage, type ReadableField } from './compiled.ts';
 export { describeFormulaError } from './plan-check.ts';
 export { evaluateInSandbox, type BatchPool, type FormulaValue, type SandboxInput } from './sandbox.ts';
