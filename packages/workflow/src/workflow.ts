@@ -88,9 +88,12 @@ export class Workflow {
   async deliverJob(job: Job): Promise<unknown> {
     const p = job.payload as { tenant: string; channel: 'email'; to: string; subject: string; text: string };
     const t = await this.core.tenant(p.tenant);
-    const smtp: SmtpSettings | undefined = (await this.core.settings(t.knex, t)).smtp ?? this.core.opts.smtp;
+    const settings = await this.core.settings(t.knex, t);
+    const smtp: SmtpSettings | undefined = settings.smtp ?? this.core.opts.smtp;
     if (!smtp) return { skipped: 'no SMTP server is configured' };
-    await sendEmail(smtp, { to: p.to, subject: p.subject, text: p.text });
+    // A tenant's own server is guarded like its webhooks; the platform's is the operator's choice.
+    const guard = settings.smtp ? { allowHosts: this.core.outbound(settings).allowHosts } : undefined;
+    await sendEmail(smtp, { to: p.to, subject: p.subject, text: p.text }, guard);
     return { sent: p.to };
   }
 

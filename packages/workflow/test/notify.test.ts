@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { JobRunner, openTestStore, type Store } from '@attain/store';
 import { prepareWebhook, render, sendWebhook, Workflow } from '../src/index.ts';
+import { smtpAddress } from '../src/notify/email.ts';
 import { baseDocs, deal, makeOrg } from './fixtures.ts';
 import { httpReceiver, smtpReceiver } from './receivers.ts';
 
@@ -68,6 +69,33 @@ describe('notifications', () => {
     await bare.approvals.submit(await bare.tenant(org2.tenant), 'discount', await deal(bare.core.store, org2, {}), { userId: org2.users.rep });
     const jobs = await bare.core.store.jobs.claim(['workflow.deliver'], { limit: 10 });
     expect(await bare.deliverJob(jobs[0]!)).toEqual({ skipped: 'no SMTP server is configured' });
+  });
+
+  it('guards an SMTP server a tenant configured like its webhooks (no private, loopback or metadata address)', async () => {
+    const none = { allowHosts: [] };
+    const refused = /SMTP server .* is not allowed/;
+    await expect(smtpAddress({ host: '127.0.0.1', port: 25, from: 'a@b.c' }, none)).rejects.toThrow(refused);
+    await expect(smtpAddress({ host: '::1', port: 25, from: 'a@b.c' }, none)).rejects.toThrow(refused);
+    await expect(smtpAddress({ host: 'localhost', port: 25, from: 'a@b.c' }, none)).rejects.toThrow(refused);
+    await expect(smtpAddress({ host: '169.254.169.254', port: 25, from: 'a@b.c' }, none)).rejects.toThrow(refused);
+    await expect(smtpAddress({ host: 'metadata.google.internal', port: 25, from: 'a@b.c' }, none)).rejects.toThrow(refused);
+    expect(await smtpAddress({ host: '8.8.8.8', port: 25, from: 'a@b.c' }, none)).toEqual({ host: '8.8.8.8' });
+    // The operator's allow list (host, or host:port) lets a private server through.
+    expect(await smtpAddress({ host: '127.0.0.1', port: 2525, from: 'a@b.c' }, { allowHosts: ['127.0.0.1:2525'] })).toEqual({ host: '127.0.0.1' });
+    await expect(smtpAddress({ host: '127.0.0.1', port: 25, from: 'a@b.c' }, { allowHosts: ['127.0.0.1:2525'] })).rejects.toThrow(refused);
+
+    // End to end: a tenant pointing its SMTP at a loopback address gets a failed delivery, and nothing connects.
+    const guarded = new Workflow(store);
+    const org = await makeOrg(store, baseDocs(), 'smtpguard');
+    const t = await guarded.tenant(org.tenant);
+    await guarded.core.saveSettings(t, { smtp: { host: '127.0.0.1', port: smtp.port, from: 'attain@example.test' } });
+    const before = smtp.mails.length;
+    await guarded.approvals.submit(t, 'discount', await deal(store, org, { name: 'Guarded' }), { userId: org.users.rep });
+    const jobs = await store.jobs.claim(['workflow.deliver'], { limit: 10 });
+    const mine = jobs.filter((j) => (j.payload as { tenant?: string }).tenant === org.tenant);
+    expect(mine.length).toBeGreaterThan(0);
+    await expect(guarded.deliverJob(mine[0]!)).rejects.toThrow(refused);
+    expect(smtp.mails.length).toBe(before);
   });
 
   it('formats and signs DingTalk, WeCom and Feishu robot messages and generic webhooks', async () => {
