@@ -216,6 +216,20 @@ describe('unsafe changes are refused and nothing changes', () => {
 });
 
 describe('safe changes on filled tables', () => {
+  it('ends every plain index with id, so a sorted list page is read straight from the index', async () => {
+    await tenantWith(store, 'm7i');
+    const t = (await store.tenants.get('m7i'))!;
+    const table = (await store.registry('m7i')).object('deal')!.table;
+    const defs = (await store.db.knex.raw(`select indexdef from pg_indexes where schemaname = ? and tablename = ?`, [t.schema, table])).rows.map((r: { indexdef: string }) => r.indexdef);
+    expect(defs.some((d: string) => /\(stage, close_date, id\)$/.test(d))).toBe(true);
+    // Unique indexes keep exactly their declared columns.
+    expect(defs.some((d: string) => /UNIQUE INDEX .*\(external_id\) WHERE/.test(d))).toBe(true);
+    const r = await store.records('m7i');
+    for (let i = 0; i < 30; i++) await r.create('deal', { name: `d${i}`, amount: i, stage: i % 2 ? 'won' : 'new', close_date: `2025-01-${String(1 + (i % 3)).padStart(2, '0')}` }, system);
+    const page = await r.list('deal', { filter: { stage: { eq: 'won' } }, sort: [{ field: 'close_date', dir: 'desc' }], limit: 5 });
+    expect(page.data.map((d) => d.close_date)).toEqual([...page.data.map((d) => d.close_date)].sort().reverse());
+  });
+
   it('backfills, widens, sets defaults, adds required-with-default, unique and composite indexes', async () => {
     await tenantWith(store, 'm7');
     await seed('m7', 4);
