@@ -21,20 +21,26 @@ export interface WrittenRows {
   prefixOf(i: number): string;
 }
 
+/** Recomputes the stored formula fields of the written rows (no rules: see afterWrite). */
+export async function recomputeStored(trx: Knex.Transaction, schema: string, object: ObjectDef, formulas: ObjectFormulas, rows: Pick<WrittenRows, 'key' | 'values'>): Promise<void> {
+  if (rows.values.length === 0 || formulas.stored.length === 0) return;
+  const table = `${qualified(schema, object.table)} as ${T}`;
+  const marks = rows.values.map(() => '?').join(', ');
+  const sets: string[] = [];
+  const bindings: unknown[] = [];
+  for (const f of formulas.stored) {
+    sets.push(`${quoteIdent(f.field.column)} = ${f.sql.sql}`);
+    bindings.push(...f.sql.bindings);
+  }
+  await trx.raw(`update ${table} set ${sets.join(', ')} where ${T}.${quoteIdent(rows.key)} in (${marks}) and ${T}."deleted_at" is null`, [...bindings, ...rows.values] as Knex.RawBinding[]);
+}
+
 export async function afterWrite(trx: Knex.Transaction, schema: string, object: ObjectDef, formulas: ObjectFormulas, rows: WrittenRows, locale = 'en'): Promise<void> {
   if (rows.values.length === 0) return;
   const table = `${qualified(schema, object.table)} as ${T}`;
   const marks = rows.values.map(() => '?').join(', ');
   const where = `${T}.${quoteIdent(rows.key)} in (${marks}) and ${T}."deleted_at" is null`;
-  if (formulas.stored.length > 0) {
-    const sets: string[] = [];
-    const bindings: unknown[] = [];
-    for (const f of formulas.stored) {
-      sets.push(`${quoteIdent(f.field.column)} = ${f.sql.sql}`);
-      bindings.push(...f.sql.bindings);
-    }
-    await trx.raw(`update ${table} set ${sets.join(', ')} where ${where}`, [...bindings, ...rows.values] as Knex.RawBinding[]);
-  }
+  await recomputeStored(trx, schema, object, formulas, rows);
   if (formulas.rules.length === 0) return;
   const cols: string[] = [`${T}.${quoteIdent(rows.key)} as "k"`];
   const bindings: unknown[] = [];

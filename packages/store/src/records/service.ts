@@ -13,7 +13,8 @@ import { ajvDetails, checkWriteKeys, failValidation, validatorFor } from './vali
 import { formulasOf } from '../formula/compiled.ts';
 import { checkForPreview, previewRows } from '../formula/preview.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
-import { afterWrite, type WrittenRows } from '../formula/write.ts';
+import { afterWrite, recomputeStored, type WrittenRows } from '../formula/write.ts';
+import { refreshDependents } from '../formula/dependents.ts';
 
 const SEARCHABLE = new Set(['text', 'long_text', 'email', 'phone', 'url', 'enum']);
 const MAX_BATCH = 1000;
@@ -52,6 +53,9 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     return derived ? q.from(derived) : from(q, o);
   };
   const afterWriteOf = (trx: Knex.Transaction, o: ObjectDef, rows: WrittenRows) => afterWrite(trx, schema, o, formulas(o), rows, access.locale);
+  // Stored formulas elsewhere that read these rows (customer.segment, SUM(lines.amount)).
+  const dependentsOf = (trx: Knex.Transaction, o: ObjectDef, ids: string[], before: Array<Record<string, unknown>> = []) =>
+    refreshDependents(trx, registry, schema, { object: o.name, ids, before });
   const ownerColumn = (o: ObjectDef) => (o.owned ? 'owner_id' : 'created_by');
   const ownerSet = () => (access.rowFilter?.ownerIn ?? []).filter(isUuid).map((s) => s.toLowerCase());
 
@@ -208,14 +212,19 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           if (field.ref.onDelete === 'cascade') await softDelete(trx, child, r, actor, depth + 1);
           else {
             await from(trx, child).where('id', r.id as string).update({ [field.column]: null, updated_at: new Date(), updated_by: actorUuid(actor), version: trx.raw('version + 1') });
+            // Its stored formulas may read the reference; its rules are not re-judged (the
+            // delete would be refused over a child's rule the user never touched).
+            await recomputeStored(trx, schema, child, formulas(child), { key: 'id', values: [r.id as string] });
             const after = await fetchOne(trx, child, r.id as string, { deleted: 'any' });
             await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'update', object: child.name, recordId: r.id as string, before: full(child, r), after: after ? full(child, after) : null, revision: registry.revision });
+            await dependentsOf(trx, child, [r.id as string], [r]);
           }
         }
       }
     }
     await from(trx, o).where('id', id).update({ deleted_at: new Date(), updated_at: new Date(), updated_by: actorUuid(actor), version: trx.raw('version + 1') });
     await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'delete', object: o.name, recordId: id, before: full(o, before), after: null, revision: registry.revision });
+    await dependentsOf(trx, o, [id], [before]);
   }
 
   const service: RecordService = {
@@ -305,6 +314,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         await afterWriteOf(trx, o, { key: 'id', values: [id], prefixOf: () => '' });
         const saved = (await fetchOne(trx, o, id)) as Record<string, unknown>;
         await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'create', object: o.name, recordId: id, before: null, after: full(o, saved), revision: registry.revision });
+        await dependentsOf(trx, o, [id]);
         return out(o, saved);
       });
     },
@@ -331,6 +341,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         await afterWriteOf(trx, o, { key: 'id', values: [before.id as string], prefixOf: () => '' });
         const after = (await fetchOne(trx, o, before.id as string)) as Record<string, unknown>;
         await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'update', object: o.name, recordId: before.id as string, before: full(o, before), after: full(o, after), revision: registry.revision });
+        await dependentsOf(trx, o, [before.id as string], [before]);
         return out(o, after);
       });
     },
@@ -359,6 +370,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           .update({ deleted_at: null, updated_at: new Date(), updated_by: actorUuid(actor), version: Number(before.version) + 1 });
         const after = (await fetchOne(trx, o, before.id as string)) as Record<string, unknown>;
         await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'restore', object: o.name, recordId: before.id as string, before: full(o, before), after: full(o, after), revision: registry.revision });
+        await dependentsOf(trx, o, [before.id as string]);
         return out(o, after);
       });
     },
@@ -452,6 +464,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           audits.push({ tenantId: tenant.id, actor, action: b ? 'update' : 'create', object: o.name, recordId: a.id as string, before: b ? full(o, b) : null, after: full(o, a), revision: registry.revision });
         }
         await ctx.auditMany(trx, audits);
+        await dependentsOf(trx, o, after.map((r) => r.id as string), existing);
         return { created, updated: exts.length - created, records };
       });
     },
