@@ -57,7 +57,7 @@ export function run(s: Scenario): Run {
   const org = new OrgHistory(s.memberships ?? [], s.units ?? []);
   const assignments = s.assignments ?? defaultAssignments(s);
   const { credits, problems } = creditTransactions(s.txs, s.rules ?? [rule('owner')], { org, assignments, fx: s.fx ?? [], baseCurrency: 'USD' });
-  const result = calculate({ plans: s.plans, credits, assignments, inputs: s.inputs ?? [], periods: s.periods, ...(s.frozen ? { frozen: s.frozen } : {}) });
+  const result = calculate({ plans: s.plans, credits, assignments, inputs: s.inputs ?? [], periods: s.periods, fx: s.fx ?? [], ...(s.frozen ? { frozen: s.frozen } : {}) });
   const pick = (payee: string, period?: string) => result.lines.filter((l) => l.payeeId === payee && (!period || l.period === period));
   return {
     ...result,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { IncentiveEngine } from '@attain/engine';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { as, createTenant, login, testServer, type TestTenant } from './helpers.ts';
 import type { Store } from '../src/store-port.ts';
 
@@ -42,6 +43,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await store.close();
+});
+
+describe('role assignments API', () => {
+  it('admins give a plan to a role; finance reads; cells are named on bad input; reps may not', async () => {
+    const body = { roleAssignments: [{ id: 'ra1', planId: 'plan_rep', role: 'manager', orgUnitId: t.orgUnits.east, from: '2026-02-01' }] };
+    expect((await as(app, tok.repEast!).put('/api/v1/incentives/role-assignments', body)).statusCode).toBe(403);
+    expect((await as(app, tok.finance!).put('/api/v1/incentives/role-assignments', body)).statusCode).toBe(403);
+    const bad = await as(app, tok.admin!).put('/api/v1/incentives/role-assignments', { roleAssignments: [{ ...body.roleAssignments[0], to: '2026-01-01' }] });
+    expect(bad.statusCode).toBeGreaterThanOrEqual(400);
+    expect(bad.statusCode).toBeLessThan(500);
+    expect(JSON.stringify(bad.json().error.details)).toContain('/roleAssignments/0/');
+    expect((await as(app, tok.admin!).put('/api/v1/incentives/role-assignments', { roleAssignments: 'x' })).statusCode).toBe(400);
+    const ok = await as(app, tok.admin!).put('/api/v1/incentives/role-assignments', body);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().data).toEqual([expect.objectContaining({ id: 'ra1', planId: 'plan_rep', role: 'manager' })]);
+    expect((await as(app, tok.finance!).get('/api/v1/incentives/role-assignments')).json().data).toHaveLength(1);
+    expect((await as(app, tok.repEast!).get('/api/v1/incentives/role-assignments')).statusCode).toBe(403);
+    // The east manager now holds the plan through the role: their February statement exists.
+    expect((await as(app, tok.admin!).put('/api/v1/incentives/role-assignments', { roleAssignments: [] })).statusCode).toBe(200);
+  });
 });
 
 describe('incentive inputs, what-if, leaderboards and exports API', () => {
@@ -98,6 +119,12 @@ describe('incentive inputs, what-if, leaderboards and exports API', () => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     expect((await as(app, tok.repEast!).get(`/api/v1/incentives/statements/${t.users.repWest.id}/2026-01/pdf`)).statusCode).toBe(404);
+    // In the reader's language, with the plan's label and the payee's name.
+    const zh = await as(app, tok.repEast!).get(`/api/v1/incentives/statements/${t.users.repEast.id}/2026-01/pdf?locale=zh-CN`);
+    const text = (await extractText(await getDocumentProxy(new Uint8Array(zh.rawPayload)), { mergePages: true })).text;
+    expect(text).toContain('Reps');
+    expect(text).toContain('RepEast');
+    expect(text).toMatch(/[\u4e00-\u9fff]/);
     expect((await as(app, tok.repEast!).get('/api/v1/incentives/payouts/2026-01/xlsx')).statusCode).toBe(403);
     const xlsx = await as(app, tok.finance!).get('/api/v1/incentives/payouts/2026-01/xlsx');
     expect(xlsx.headers['content-type']).toMatch(/spreadsheetml/);

@@ -6,6 +6,8 @@ export interface ComponentInputs {
   aggs: ReadonlyMap<string, Aggregate>;
   /** Targets and input measures (MBO scores, manual KPIs) for the payee and period. */
   input(name: string): Dec | undefined;
+  /** A target by name (default: `input`); a quarter's or year's target may be its months' sum. */
+  target?(name: string): Dec | undefined;
   /** Share of the period the payee was on the plan (1 when not prorated). */
   proration: Dec;
   /** Values of formula measures, evaluated outside (in the sandbox). */
@@ -83,7 +85,7 @@ export function computeComponents(version: PlanVersionDef, inputs: ComponentInpu
     let target: Dec | undefined;
     let attainment: Dec | undefined;
     const targetOf = (name: string, at: string): Dec => {
-      const raw = inputs.input(name);
+      const raw = inputs.target ? inputs.target(name) : inputs.input(name);
       if (raw === undefined) throw new CalcError(`no target "${name}" for this payee and period`, at);
       const t = mul(raw, inputs.proration);
       if (inputs.proration !== ONE) step('prorated target', `${name} ${fmt(raw)} × proration ${fmt(inputs.proration)}`, t);

@@ -82,6 +82,8 @@ export function creditTransactions(
       margin: source ? mul(source.margin, div(pct, HUNDRED)) : share(margin, fx, pct),
       quantity: source ? mul(source.quantity, div(pct, HUNDRED)) : mul(quantity, div(pct, HUNDRED)),
       originalAmount: amount,
+      originalMargin: margin,
+      sourcePct: source ? source.pct : null,
       currency: tx.currency,
       fxRate: fx,
       date: tx.date,

@@ -1,16 +1,13 @@
-// Exports for people outside the app: a statement as PDF (pdfkit, no browser), payouts as XLSX
+// Exports for people outside the app: a statement as PDF (statement-pdf.ts), payouts as XLSX
 // for payroll/ERP (totals reconcile to the statements: both sum the same stored payouts) and the
 // accrual report for finance (earned but not yet paid, by period).
-//
-// Fonts: the PDF uses the standard Helvetica (WinAnsi, Latin only). No maintained npm package
-// ships a complete CJK TrueType font fit to embed without pulling ~10 MB per weight, so labels in
-// other scripts are transliterated to "?" rather than printed as mojibake; ids and numbers are
-// always Latin. Swap `font` for an embedded TTF when one is vendored.
 import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
 import { ZERO, fmt, type Dec } from './decimal.ts';
-import { FROZEN, type IncentiveEngine, type PeriodStatus } from './db/engine.ts';
-import type { PayoutSummary, StatementLine } from './types.ts';
+import type { IncentiveEngine, PeriodStatus } from './db/engine.ts';
+import type { PayoutSummary } from './types.ts';
+import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
+
+export { pdfText, statementNames, statementPdf, statementText, type StatementLocale, type StatementNames, type StatementPdfInput } from './statement-pdf.ts';
 
 export interface AccrualRow {
   period: string;
@@ -40,7 +37,8 @@ export async function accrualReport(engine: IncentiveEngine, opts: { asOf?: stri
   const rows: AccrualRow[] = [];
   const totals = new Map<string, Dec>();
   for (const p of await engine.periods()) {
-    if (PAID.includes(p.status) || p.period > asOf) continue;
+    // Any frequency: a quarter or year counts once it has started by the end of `asOf`.
+    if (PAID.includes(p.status) || periodStart(p.period) > periodEnd(PERIOD_RE.test(asOf) ? asOf : asOf.slice(0, 7))) continue;
     const groups = new Map<string, PayoutSummary[]>();
     for (const x of await engine.payouts(p.period)) groups.set(`${x.planId}|${x.currency}`, [...(groups.get(`${x.planId}|${x.currency}`) ?? []), x]);
     for (const [key, list] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
@@ -77,75 +75,13 @@ export async function payoutsXlsx(engine: IncentiveEngine, period: string, names
     row.font = { bold: true };
   }
   const lines = wb.addWorksheet('Lines');
-  lines.columns = ['payee_id', 'period', 'plan', 'version', 'component', 'kind', 'currency', 'amount', 'points', 'for_period'].map((k) => ({ header: k, key: k, width: k === 'payee_id' ? 38 : 14 }));
+  // version_from/version_to: the days the line's plan version covered, when a version changed mid-period.
+  lines.columns = ['payee_id', 'period', 'plan', 'version', 'component', 'kind', 'currency', 'amount', 'points', 'for_period', 'version_from', 'version_to'].map((k) => ({ header: k, key: k, width: k === 'payee_id' ? 38 : 14 }));
   lines.getRow(1).font = { bold: true };
   for (const payeeId of [...new Set(payouts.map((p) => p.payeeId))]) {
     for (const l of (await engine.statement(payeeId, period)).lines) {
-      lines.addRow({ payee_id: l.payeeId, period: l.period, plan: l.planId, version: l.planVersion, component: l.component ?? '', kind: l.kind, currency: l.currency, amount: num(l.amount), points: num(l.points, 4), for_period: l.trace.forPeriod ?? '' });
+      lines.addRow({ payee_id: l.payeeId, period: l.period, plan: l.planId, version: l.planVersion, component: l.component ?? '', kind: l.kind, currency: l.currency, amount: num(l.amount), points: num(l.points, 4), for_period: l.trace.forPeriod ?? '', version_from: l.trace.span?.from ?? '', version_to: l.trace.span?.to ?? '' });
     }
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-const LATIN: Record<string, string> = { '−': '-', '–': '-', '—': '-', '∞': 'inf', 'Σ': 'sum', '≥': '>=', '≤': '<=', '…': '...', '→': '->' };
-
-/** Text the standard PDF fonts can print (WinAnsi); anything else becomes "?". */
-export function pdfText(s: string): string {
-  return [...s].map((ch) => LATIN[ch] ?? ((ch.codePointAt(0) ?? 0) <= 0xff ? ch : '?')).join('');
-}
-
-export interface StatementPdfInput {
-  payeeId: string;
-  payeeName?: string;
-  period: string;
-  status: PeriodStatus | null;
-  lines: readonly StatementLine[];
-  payouts: readonly PayoutSummary[];
-  /** Include every line's formula steps (the trace). */
-  trace?: boolean;
-}
-
-/** A statement as a PDF: header, one row per line, the payout summary and (optionally) each line's formula steps. */
-export function statementPdf(s: StatementPdfInput): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: pdfText(`Statement ${s.period} ${s.payeeName ?? s.payeeId}`), Producer: 'Attain', Creator: 'Attain', CreationDate: new Date(`${s.period}-01T00:00:00Z`) } });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const font = 'Helvetica';
-  doc.font(`${font}-Bold`).fontSize(16).text(pdfText(`Earnings statement — ${s.period}`));
-  doc.font(font).fontSize(10).fillColor('#444').text(pdfText(`${s.payeeName ?? ''} (${s.payeeId})`)).text(`Period status: ${s.status ?? 'not opened'}${s.status && FROZEN.includes(s.status) ? ' (final)' : ' (provisional)'}`).moveDown();
-  const cols = [48, 210, 290, 360, 440];
-  const row = (cells: string[], bold = false) => {
-    const y = doc.y;
-    doc.font(bold ? `${font}-Bold` : font).fontSize(9).fillColor('#000');
-    cells.forEach((c, i) => doc.text(pdfText(c), cols[i] ?? 48, y, { width: i === 0 ? 160 : 75, align: i >= 3 ? 'right' : 'left', lineBreak: false }));
-    doc.x = 48;
-    doc.y = y + 14;
-  };
-  row(['Component', 'Kind', 'Plan', 'Amount', 'Points'], true);
-  for (const l of s.lines) {
-    if (doc.y > 760) doc.addPage();
-    row([`${l.component ?? '-'}${l.trace.forPeriod ? ` (for ${l.trace.forPeriod})` : ''}`, l.kind, `${l.planId} v${l.planVersion}`, `${fmt(l.amount, 2)} ${l.currency}`, fmt(l.points)]);
-  }
-  doc.moveDown();
-  for (const p of s.payouts) {
-    row([`Total ${p.planId}`, '', '', '', ''], true);
-    for (const [label, v] of [['Earned', p.earned], ['Prior-period adjustments', p.adjustments], ['Draw / guarantee', p.drawAdvance], ['Draw recovery', -p.recovery], ['Payout', p.payout]] as const) row([label, '', '', `${fmt(v, 2)} ${p.currency}`, '']);
-    if (p.balanceAfter !== ZERO) row(['Draw balance owed', '', '', `${fmt(p.balanceAfter, 2)} ${p.currency}`, '']);
-  }
-  if (s.trace) {
-    doc.addPage().font(`${font}-Bold`).fontSize(12).text('How each line was calculated').moveDown(0.5);
-    for (const l of s.lines) {
-      if (doc.y > 720) doc.addPage();
-      doc.font(`${font}-Bold`).fontSize(9).text(pdfText(`${l.component ?? l.kind} — ${fmt(l.amount, 2)} ${l.currency} (plan ${l.trace.plan.name} v${l.trace.plan.version}, ${l.trace.creditCount} credits)`));
-      doc.font(font).fontSize(8);
-      for (const st of l.trace.steps) doc.text(pdfText(`${st.step}: ${st.formula} = ${st.value}`), { indent: 12 });
-      doc.moveDown(0.4);
-    }
-  }
-  doc.end();
-  return done;
 }

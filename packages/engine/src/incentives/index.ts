@@ -2,9 +2,13 @@
 export * from './decimal.ts';
 export type {
   Assignment, ComponentDef, DisputeAdjustment, DisputeRef, Credit, CreditFilter, CreditKind, CreditingRuleDoc, DecText, DrawDef, FxRate, IncentivePlanDoc, Label as IncentiveLabel,
-  LineKind, LineTrace, MeasureDef, Membership as OrgMembership, OrgUnit, PayoutSummary, PlanVersionDef, StatementLine, Tier, TraceStep, Transaction,
+  LineKind, LineTrace, MeasureDef, Membership as OrgMembership, OrgUnit, PayoutSummary, PlanVersionDef, RecordSource, RoleAssignment, RoleHolding, StatementLine, Tier, TraceStep, Transaction,
 } from './types.ts';
-export { nextPeriod, periodsBetween, PERIOD_RE } from './periods.ts';
+export { comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf as incentivePeriodOf, periodStart, periodsBetween, previousPeriod, PERIOD_RE, type Frequency } from './periods.ts';
+export { cadenceOf, segmentsIn, windowFor, type Cadence, type CalcWindow, type Segment } from './plan-versions.ts';
+export { creditIn, currencyOf, fxBetween, planCurrency, DEFAULT_CURRENCY } from './currency.ts';
+export { checkRoleAssignments, observeRoles, resolveRoleAssignments, subtree as orgSubtree } from './roles.ts';
+export { compileSource, sourcedItems } from './db/sources-sql.ts';
 export { OrgHistory } from './org.ts';
 export { creditTransactions, fxRateAt, matchesFilter, share, ROLLUP_SOURCE_KINDS, type CreditingContext, type CreditingProblem } from './crediting.ts';
 export { aggregateCredits, timingDate, isClawedBack, perCreditValue, measureKey, componentKey, type Aggregate, type PeriodAggregates } from './measures.ts';
@@ -19,6 +23,7 @@ export type { BadgeDef } from './types.ts';
 export { checkInputs, putInputs, readInputs, goalTargets, goalTargetNames, syncGoalTargets, type InputIssue } from './inputs.ts';
 export { whatIf, periodAggregates, type WhatIfRequest, type WhatIfResult, type WhatIfRow } from './whatif.ts';
 export { leaderboard, badgesFor, rankByPoints, teamOf as incentiveTeamOf, teamMembers, type Leaderboard, type LeaderboardRow } from './points.ts';
-export { accrualReport, payoutsXlsx, statementPdf, pdfText, type AccrualReport, type AccrualRow, type StatementPdfInput } from './exports.ts';
+export { accrualReport, payoutsXlsx, type AccrualReport, type AccrualRow } from './exports.ts';
+export { pdfText, statementNames, statementPdf, statementText, type StatementLocale, type StatementNames, type StatementPdfInput } from './statement-pdf.ts';
 export { disputeSubject, incentivePeriodSubject, DISPUTE_SUBJECT, PERIOD_SUBJECT } from './approvals.ts';
 export { metadataPlans, syncPlansFromMetadata, plansAsMetadata } from './metadata-plans.ts';

@@ -3,7 +3,8 @@
 import { isDecText } from './decimal.ts';
 import type { InputValue } from './calculate.ts';
 import { IncentiveError, type IncentiveEngine } from './db/engine.ts';
-import { PERIOD_RE } from './periods.ts';
+import { PERIOD_RE, frequencyOf, periodEnd, periodOf, periodRange, periodStart } from './periods.ts';
+import { cadenceOf, segmentsIn } from './plan-versions.ts';
 import type { IncentivePlanDoc } from './types.ts';
 import { quoteIdent } from '@attain/meta';
 
@@ -26,7 +27,7 @@ export function checkInputs(values: unknown): { values: InputValue[]; issues: In
     const at = `/values/${i}`;
     const before = issues.length;
     if (typeof v.payeeId !== 'string' || !v.payeeId) issues.push({ path: `${at}/payeeId`, rule: 'required', message: 'is required' });
-    if (typeof v.period !== 'string' || !PERIOD_RE.test(v.period)) issues.push({ path: `${at}/period`, rule: 'pattern', message: 'must be a period (YYYY-MM)' });
+    if (typeof v.period !== 'string' || !PERIOD_RE.test(v.period)) issues.push({ path: `${at}/period`, rule: 'pattern', message: 'must be a period (YYYY-MM, YYYY-Qn or YYYY)' });
     if (typeof v.name !== 'string' || !NAME_RE.test(v.name)) issues.push({ path: `${at}/name`, rule: 'pattern', message: 'must be a lower-case name (letters, digits, _)' });
     const value = typeof v.value === 'number' ? String(v.value) : v.value;
     if (typeof value !== 'string' || !isDecText(value)) issues.push({ path: `${at}/value`, rule: 'number', message: 'must be a decimal number' });
@@ -55,13 +56,13 @@ export async function readInputs(engine: IncentiveEngine, filter: { period?: str
   return rows.map((r) => ({ payeeId: String(r.payee_id), period: String(r.period), name: String(r.name), value: String(r.value) }));
 }
 
-/** Target names a plan reads from goals in a period, with the goals plan each comes from. */
+/** Target names plans measured over the period (its frequency) read from goals, with the goals plan each comes from. */
 export function goalTargetNames(plans: readonly IncentivePlanDoc[], period: string): Map<string, string> {
   const out = new Map<string, string>();
-  const start = `${period}-01`;
   for (const plan of plans) {
-    for (const v of plan.versions) {
-      if (v.targetSource !== 'goals' || start < v.effectiveFrom || (v.effectiveTo && start > v.effectiveTo)) continue;
+    if (cadenceOf(plan).frequency !== frequencyOf(period)) continue;
+    for (const { version: v } of segmentsIn(plan, periodRange(period))) {
+      if (v.targetSource !== 'goals') continue;
       for (const c of v.components) {
         for (const name of [c.target, c.gate?.target]) if (name) out.set(name, v.targetPlans?.[name] ?? name);
       }
@@ -72,8 +73,8 @@ export function goalTargetNames(plans: readonly IncentivePlanDoc[], period: stri
 
 /**
  * Person targets of the goals module's active target-plan versions for the given periods, as
- * inputs named after the incentive plan's targets. Empty when the goals module is not installed
- * in the tenant (no `attain_goals_target` table).
+ * inputs named after the incentive plan's targets; a quarter's or year's target is the sum of its
+ * months. Empty when the goals module is not installed in the tenant (no `attain_goals_target` table).
  */
 export async function goalTargets(engine: IncentiveEngine, plans: readonly IncentivePlanDoc[], periods: readonly string[]): Promise<InputValue[]> {
   const h = await engine.ensure();
@@ -85,9 +86,9 @@ export async function goalTargets(engine: IncentiveEngine, plans: readonly Incen
       const rows = (await h.knex.raw(
         `select t.user_id::text as user_id, sum(t.amount)::text as amount
            from ${quoteIdent(h.schema)}."attain_goals_target" t join ${quoteIdent(h.schema)}."attain_goals_plan_version" v on v.id = t.version_id
-          where v.plan = ? and v.status = 'active' and t.kind = 'person' and t.user_id is not null and t.month = ?::date
+          where v.plan = ? and v.status = 'active' and t.kind = 'person' and t.user_id is not null and t.month between ?::date and ?::date
           group by t.user_id order by t.user_id`,
-        [goalsPlan, `${period}-01`],
+        [goalsPlan, periodStart(period), periodEnd(period)],
       )).rows as Row[];
       for (const r of rows) out.push({ payeeId: String(r.user_id), period, name: target, value: String(r.amount) });
     }
@@ -95,9 +96,10 @@ export async function goalTargets(engine: IncentiveEngine, plans: readonly Incen
   return out;
 }
 
-/** Copies goals targets into the inputs the calculation reads; returns how many were copied. */
+/** Copies goals targets into the inputs the calculation reads (per month, and per quarter and year for plans measured over those); returns how many were copied. */
 export async function syncGoalTargets(engine: IncentiveEngine, periods?: readonly string[]): Promise<number> {
-  const list = periods ?? (await engine.periods()).map((p) => p.period);
+  const open = periods ?? (await engine.periods()).map((p) => p.period);
+  const list = [...new Set(open.flatMap((p) => [p, periodOf(periodStart(p), 'quarterly'), periodOf(periodStart(p), 'annual')]))];
   const values = await goalTargets(engine, await engine.plans(), list);
   if (values.length) await engine.setInputs(values);
   return values.length;

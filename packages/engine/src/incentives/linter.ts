@@ -1,5 +1,7 @@
 import { check, type FormulaField, type FormulaSchema } from '@attain/formula';
 import { dec, fmt, isDecText, sum } from './decimal.ts';
+import { DEFAULT_CURRENCY, currencyOf } from './currency.ts';
+import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
 import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, PlanVersionDef, Tier, Transaction } from './types.ts';
 
 export interface LintIssue {
@@ -54,6 +56,8 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[]): 
   };
   const schema = measureSchema(version);
   version.measures.forEach((m, i) => {
+    if (m.source && m.type !== 'sum' && m.type !== 'count') issues.push({ severity: 'error', path: `${at}/measures/${i}/source`, rule: 'source_not_aggregate', message: `only sum and count measures read records, not a ${m.type}` });
+    if (m.source && m.type === 'sum' && !m.source.value) issues.push({ severity: 'error', path: `${at}/measures/${i}/source/value`, rule: 'required', message: 'a sum over records needs a value formula' });
     if (m.type === 'ratio') {
       ref(m.numerator, `${at}/measures/${i}/numerator`, 'numerator');
       ref(m.denominator, `${at}/measures/${i}/denominator`, 'denominator');
@@ -88,15 +92,25 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[]): 
       issues.push({ severity: 'error', path: `${here}/cap/amount`, rule: 'cap_below_floor', message: `the cap ${c.cap.amount} is below the floor ${c.floor.amount}` });
     }
     if (c.type === 'bonus' && c.amount === undefined) issues.push({ severity: 'error', path: `${here}/amount`, rule: 'required', message: 'a bonus needs a target amount' });
+    if (c.source && c.type !== 'spif' && c.type !== 'points') issues.push({ severity: 'error', path: `${here}/source`, rule: 'source_not_per_event', message: `only spif and points components take events from records, not a ${c.type}` });
+    if (c.source && c.filter) issues.push({ severity: 'warning', path: `${here}/filter`, rule: 'filter_ignored', message: 'a component reading records uses the source\'s filter formula; the credit filter is ignored' });
     if ((c.type === 'spif' || c.type === 'points') && !c.perCredit && !c.rate && !c.perAmount) issues.push({ severity: 'warning', path: here, rule: 'pays_nothing', message: `the ${c.type} gives nothing per credit: set perCredit, rate or perAmount` });
   });
-  if (version.draw && version.draw.to < version.draw.from) issues.push({ severity: 'error', path: `${at}/draw/to`, rule: 'empty_window', message: `the draw ends (${version.draw.to}) before it starts (${version.draw.from})` });
+  const draw = version.draw;
+  if (draw) {
+    for (const key of ['from', 'to'] as const) if (!PERIOD_RE.test(draw[key])) issues.push({ severity: 'error', path: `${at}/draw/${key}`, rule: 'pattern', message: `"${draw[key]}" is not a period (YYYY-MM, YYYY-Qn or YYYY)` });
+    if (PERIOD_RE.test(draw.from) && PERIOD_RE.test(draw.to) && periodEnd(draw.to) < periodStart(draw.from)) issues.push({ severity: 'error', path: `${at}/draw/to`, rule: 'empty_window', message: `the draw ends (${draw.to}) before it starts (${draw.from})` });
+  }
+  if (version.advances && (version.frequency ?? 'monthly') === 'monthly') issues.push({ severity: 'error', path: `${at}/advances`, rule: 'advances_need_longer_period', message: 'monthly advances need a quarterly or annual plan' });
 }
 
 export interface LintContext {
   /** Other plans, to find payees with two active plans paying the same component. */
   plans?: readonly IncentivePlanDoc[];
+  /** Effective plan assignments: named and derived from roles (marked `via`). */
   assignments?: readonly Assignment[];
+  /** Currency of versions that name none (the engine's base currency). */
+  defaultCurrency?: string;
 }
 
 /** Lints a plan before save and activation. Errors refuse it; warnings are shown. */
@@ -110,9 +124,14 @@ export function lintPlan(plan: IncentivePlanDoc, ctx: LintContext = {}): LintIss
     if (v.effectiveTo && v.effectiveTo < v.effectiveFrom) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'empty_window', message: `ends (${v.effectiveTo}) before it starts (${v.effectiveFrom})` });
     lintVersion(v, `/versions/${i}`, issues);
   });
+  const fallback = ctx.defaultCurrency ?? DEFAULT_CURRENCY;
   versions.forEach(({ v, i }, k) => {
     const prev = versions[k - 1];
     if (!prev) return;
+    // One plan pays in one currency on one cadence: balances and statements never mix them.
+    if (currencyOf(v, fallback) !== currencyOf(prev.v, fallback)) issues.push({ severity: 'error', path: `/versions/${i}/currency`, rule: 'currency_change', message: `version ${v.version} pays in ${currencyOf(v, fallback)}, version ${prev.v.version} in ${currencyOf(prev.v, fallback)}; a new payout currency needs a new plan` });
+    if ((v.frequency ?? 'monthly') !== (prev.v.frequency ?? 'monthly') || (v.advances ?? null) !== (prev.v.advances ?? null)) issues.push({ severity: 'error', path: `/versions/${i}/frequency`, rule: 'frequency_change', message: `version ${v.version} runs ${v.frequency ?? 'monthly'}${v.advances ? ' with monthly advances' : ''}, version ${prev.v.version} ${prev.v.frequency ?? 'monthly'}${prev.v.advances ? ' with monthly advances' : ''}; a new cadence needs a new plan` });
+    if ((v.payoutTiming ?? 'booking') !== (prev.v.payoutTiming ?? 'booking')) issues.push({ severity: 'warning', path: `/versions/${i}/payoutTiming`, rule: 'timing_change', message: `version ${v.version} puts credits in periods by their ${v.payoutTiming ?? 'booking'} date, version ${prev.v.version} by their ${prev.v.payoutTiming ?? 'booking'} date: a credit booked under one and paid under the other may count in both or neither` });
     if (overlaps({ from: prev.v.effectiveFrom, to: prev.v.effectiveTo }, { from: v.effectiveFrom, to: v.effectiveTo })) {
       issues.push({ severity: 'error', path: `/versions/${i}/effectiveFrom`, rule: 'overlapping_versions', message: `version ${v.version} starts ${v.effectiveFrom}, while version ${prev.v.version} is still in effect (${prev.v.effectiveFrom} to ${prev.v.effectiveTo ?? 'open'})` });
     } else if (prev.v.effectiveTo && DAY_BEFORE(v.effectiveFrom) !== prev.v.effectiveTo) {
@@ -136,11 +155,12 @@ function lintDoubleAssignments(plan: IncentivePlanDoc, ctx: LintContext): LintIs
           if (!overlaps({ from: v.effectiveFrom, to: v.effectiveTo }, { from: ov.effectiveFrom, to: ov.effectiveTo })) continue;
           if (!ov.components.some((oc) => oc.name === c.name)) continue;
           for (const a of mine) {
-            const b = assignments.find((x) => x.kind === 'plan' && x.key === other.id && x.payeeId === a.payeeId && overlaps(a, x));
+            const b = assignments.find((x) => x.kind === 'plan' && x.key === other.id && x.payeeId === a.payeeId && overlaps(a, x) && overlaps(x, { from: ov.effectiveFrom, to: ov.effectiveTo }) && overlaps(a, { from: v.effectiveFrom, to: v.effectiveTo }));
             const key = `${vi}/${ci}/${a.payeeId}/${other.id}`;
             if (!b || seen.has(key)) continue;
             seen.add(key);
-            issues.push({ severity: 'error', path: `/versions/${vi}/components/${ci}/name`, rule: 'double_assignment', message: `payee ${a.payeeId} is also on plan "${other.name}" from ${b.from}, which pays a component "${c.name}" too` });
+            const how = (x: Assignment) => (x.via ? ` through role "${x.via.role}"${x.via.orgUnitId ? ` in unit ${x.via.orgUnitId}` : ''}` : ' by name');
+            issues.push({ severity: 'error', path: `/versions/${vi}/components/${ci}/name`, rule: 'double_assignment', message: `payee ${a.payeeId} is on this plan${how(a)} and also on plan "${other.name}"${how(b)} from ${b.from}, which pays a component "${c.name}" too` });
           }
         }
       });

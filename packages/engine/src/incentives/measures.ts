@@ -1,6 +1,6 @@
 import { ZERO, dec, div, floorInt, mul, type Dec } from './decimal.ts';
 import { matchesFilter } from './crediting.ts';
-import { dayNumber, periodOf } from './periods.ts';
+import { dayNumber, periodRange, within, type DateRange } from './periods.ts';
 import type { ComponentDef, Credit, MeasureDef, PlanVersionDef } from './types.ts';
 
 export interface Aggregate {
@@ -49,12 +49,26 @@ function creditValue(m: MeasureDef, c: Credit): Dec {
   return c.amount;
 }
 
+/** Measures summed over credits (not over records of an object). */
+export const creditMeasures = (version: PlanVersionDef): MeasureDef[] => version.measures.filter((m) => (m.type === 'sum' || m.type === 'count') && !m.source);
+/** SPIF and points components paying per credit (not per record of an object). */
+export const creditComponents = (version: PlanVersionDef): ComponentDef[] => version.components.filter((c) => (c.type === 'spif' || c.type === 'points') && !c.source);
+
+export interface AggregateOptions {
+  ignoreClawback?: boolean;
+  /** Credits whose payout-timing date falls in this range (default: the period). */
+  range?: DateRange;
+  /** The credit in the plan's currency; undefined drops it (no exchange rate). */
+  convert?: (c: Credit) => Credit | undefined;
+}
+
 /**
  * The payee-period aggregates a plan version needs: each credit-based measure, and each SPIF or
  * points component's per-credit total. Held credits (no date for the payout timing yet) and
  * clawed-back ones are reported, not counted.
  */
-export function aggregateCredits(credits: readonly Credit[], version: PlanVersionDef, period: string, opts: { ignoreClawback?: boolean } = {}): PeriodAggregates {
+export function aggregateCredits(credits: readonly Credit[], version: PlanVersionDef, period: string, opts: AggregateOptions = {}): PeriodAggregates {
+  const range = opts.range ?? periodRange(period);
   const aggs = new Map<string, Aggregate>();
   const held: Aggregate = { value: ZERO, count: 0, creditIds: [], txIds: [] };
   const bump = (key: string, value: Dec, c: Credit) => {
@@ -65,12 +79,14 @@ export function aggregateCredits(credits: readonly Credit[], version: PlanVersio
     if (!a.txIds.includes(c.txId)) a.txIds.push(c.txId);
     aggs.set(key, a);
   };
-  const measures = version.measures.filter((m) => m.type === 'sum' || m.type === 'count');
-  const perCredit = version.components.filter((c) => c.type === 'spif' || c.type === 'points');
-  for (const c of credits) {
+  const measures = creditMeasures(version);
+  const perCredit = creditComponents(version);
+  for (const raw of credits) {
+    const c = opts.convert ? opts.convert(raw) : raw;
+    if (!c) continue;
     const when = timingDate(c, version.payoutTiming);
     if (when === null) {
-      if (periodOf(c.date) === period) {
+      if (within(c.date, range.from, range.to)) {
         held.value += c.amount;
         held.count += 1;
         held.creditIds.push(c.id);
@@ -78,7 +94,7 @@ export function aggregateCredits(credits: readonly Credit[], version: PlanVersio
       }
       continue;
     }
-    if (periodOf(when) !== period) continue;
+    if (!within(when, range.from, range.to)) continue;
     if (!opts.ignoreClawback && isClawedBack(c, version)) continue;
     for (const m of measures) if (matchesFilter(m.filter, c)) bump(measureKey(m.name), creditValue(m, c), c);
     for (const comp of perCredit) if (matchesFilter(comp.filter, c)) bump(componentKey(comp.name), perCreditValue(comp, c), c);

@@ -1,4 +1,5 @@
 import type { Dec, RoundingMode } from './decimal.ts';
+import type { Frequency } from './periods.ts';
 
 /** Authored documents (metadata kinds `incentive_plan` and `crediting_rule`); numbers are decimal strings. */
 export type DecText = string;
@@ -46,6 +47,22 @@ export interface Tier {
   rate: DecText;
 }
 
+/**
+ * Events read straight from an object's records (no transaction load): each record of `object`
+ * whose `filter` formula holds, dated by `dateField`, counts for the user in `payeeField`.
+ * Names resolve against the tenant's metadata registry; `filter` and `value` are formulas.
+ */
+export interface RecordSource {
+  object: string;
+  dateField: string;
+  /** A reference to user; default `owner_id`. */
+  payeeField?: string;
+  /** Condition formula, e.g. `check_in_at <> NULL` or `kind = "call"`. */
+  filter?: string;
+  /** Numeric formula: the record's amount for `rate`/`perAmount` and `sum` measures (none: 0). */
+  value?: string;
+}
+
 export interface MeasureDef {
   name: string;
   label?: Label;
@@ -53,6 +70,8 @@ export interface MeasureDef {
   type: 'sum' | 'count' | 'input' | 'ratio' | 'formula';
   field?: 'amount' | 'margin' | 'quantity';
   filter?: CreditFilter;
+  /** sum/count over records of an object instead of credits. */
+  source?: RecordSource;
   numerator?: string;
   denominator?: string;
   expression?: string;
@@ -86,6 +105,8 @@ export interface ComponentDef {
   maxScore?: DecText;
   /** spif/points: which credits qualify, and how much each earns. */
   filter?: CreditFilter;
+  /** spif/points: the qualifying events are records of an object (e.g. checked-in visits), not credits. */
+  source?: RecordSource;
   perCredit?: DecText;
   perAmount?: { every: DecText; value: DecText };
 }
@@ -93,16 +114,22 @@ export interface ComponentDef {
 export interface DrawDef {
   type: 'recoverable' | 'non_recoverable' | 'guarantee';
   amount: DecText;
-  /** Periods (YYYY-MM) during which the draw applies, inclusive. */
+  /** Periods (YYYY-MM, YYYY-Qn or YYYY) during which the draw applies, inclusive. */
   from: string;
   to: string;
 }
 
 export interface PlanVersionDef {
   version: number;
+  /** Any day: a version starting mid-period shares the period with the one before it. */
   effectiveFrom: string;
   effectiveTo?: string | null;
-  currency: string;
+  /** Payout currency; credits are converted at the rate of their transaction date. Default: the engine's base currency. */
+  currency?: string;
+  /** Period the measures accumulate over and pay in: `YYYY-MM`, `YYYY-Qn` or `YYYY` keys (default monthly). */
+  frequency?: Frequency;
+  /** Quarterly/annual plans paid monthly on period-to-date results, trued up at the period end. */
+  advances?: 'monthly';
   /** Lines are rounded to `scale` decimals with `mode`; the payout is the sum of rounded lines. */
   rounding: { scale: number; mode: RoundingMode };
   /** Which date puts a credit into a period; credits without that date are held. */
@@ -185,6 +212,27 @@ export interface Assignment {
   key: string;
   from: string;
   to?: string | null;
+  /** Set when the plan comes from a role assignment rather than naming the person. */
+  via?: { roleAssignmentId: string; role: string; orgUnitId: string | null };
+}
+
+/** A plan given to everyone holding a role (optionally within an org-unit subtree) in [from, to]. */
+export interface RoleAssignment {
+  id: string;
+  planId: string;
+  role: string;
+  /** Only holders whose org unit is this unit or below it (on each day). */
+  orgUnitId?: string | null;
+  from: string;
+  to?: string | null;
+}
+
+/** Who held which role when (users' `role` field, effective-dated as the engine observed it). */
+export interface RoleHolding {
+  userId: string;
+  role: string;
+  from: string;
+  to?: string | null;
 }
 
 export interface FxRate {
@@ -210,6 +258,10 @@ export interface Credit {
   margin: Dec;
   quantity: Dec;
   originalAmount: Dec;
+  /** The transaction's margin in its own currency (plan-currency conversion starts from it). */
+  originalMargin: Dec;
+  /** For roll-up: the pct of the credit it is a share of. */
+  sourcePct: Dec | null;
   currency: string;
   fxRate: Dec;
   date: string;
@@ -226,7 +278,8 @@ export interface TraceStep {
   value: string;
 }
 
-export type LineKind = 'earning' | 'adjustment' | 'clawback' | 'draw' | 'recovery' | 'guarantee' | 'hold';
+/** paid_to_date: with monthly advances, what earlier months of the plan period already paid (negative). */
+export type LineKind = 'earning' | 'adjustment' | 'clawback' | 'draw' | 'recovery' | 'guarantee' | 'hold' | 'paid_to_date';
 
 export interface LineTrace {
   plan: { id: string; name: string; version: number };
@@ -240,6 +293,10 @@ export interface LineTrace {
   target?: string;
   attainment?: string;
   proration?: string;
+  /** The dates this line's plan version was in effect, when it covers only part of the period. */
+  span?: { from: string; to: string };
+  /** With monthly advances: the plan period measured to date (e.g. `2026-Q1` through the line's month). */
+  basePeriod?: string;
   creditIds: string[];
   sourceRecordIds: string[];
   /** Total credits behind the line when creditIds is truncated. */

@@ -2,13 +2,14 @@
 // calculated over a period's real credits and inputs next to the live plan, with the same code
 // the engine uses (measures in SQL, components in the pure calculation) — and nothing is written.
 import { ZERO, dec, fmt, type Dec } from './decimal.ts';
-import { calculate, versionFor, type InputValue } from './calculate.ts';
+import { calculate, type InputValue } from './calculate.ts';
 import { IncentiveError, type IncentiveEngine } from './db/engine.ts';
-import { measuresSql } from './db/sql.ts';
+import { aggKey, emptyAgg, neededScopes, readAggregates } from './db/aggregates.ts';
 import { goalTargets, readInputs } from './inputs.ts';
 import { lintPlan } from './linter.ts';
-import type { Aggregate, PeriodAggregates } from './measures.ts';
-import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
+import type { PeriodAggregates } from './measures.ts';
+import { PERIOD_HINT, PERIOD_RE, periodEnd, periodStart } from './periods.ts';
+import { versionFor, windowFor } from './plan-versions.ts';
 import type { IncentivePlanDoc, PlanVersionDef, StatementLine } from './types.ts';
 
 export interface WhatIfRequest {
@@ -16,7 +17,7 @@ export interface WhatIfRequest {
   planId: string;
   /** Run this version of the stored plan (e.g. a draft not yet effective) as if it applied to the period. */
   version?: number;
-  /** An edited copy of the plan (same id); its version for the period (or `version`) is run. */
+  /** An edited copy of the plan (same id); its versions for the period (or `version`) are run. */
   plan?: IncentivePlanDoc;
   payees?: readonly string[];
 }
@@ -46,83 +47,79 @@ export interface WhatIfResult {
   warnings: Array<{ path: string; rule: string; message: string }>;
 }
 
-type Row = Record<string, unknown>;
-const empty = (): Aggregate => ({ value: ZERO, count: 0, creditIds: [], txIds: [] });
-
-/** Runs the plan's measures for one period in SQL, exactly as a recalculation does. */
-export async function periodAggregates(engine: IncentiveEngine, planId: string, version: PlanVersionDef, period: string, payees: readonly string[] | null): Promise<Map<string, PeriodAggregates>> {
-  const h = await engine.ensure();
-  const { sql, keys } = measuresSql(h.schema, version, period, false, payees, planId);
-  const rows = (await h.knex.raw(sql.text, sql.bindings as never[])).rows as Row[];
-  const out = new Map<string, PeriodAggregates>();
-  for (const row of rows) {
-    const aggs = new Map<string, Aggregate>();
-    let held = empty();
-    keys.forEach((key, i) => {
-      const agg: Aggregate = { value: decOf(row[`a${i}`]), count: Number(row[`n${i}`]), creditIds: [], txIds: [] };
-      if (key === 'held') held = agg;
-      else aggs.set(key, agg);
-    });
-    out.set(String(row.payee_id), { aggs, held });
-  }
-  return out;
-}
-
 const decOf = (v: unknown): Dec => dec(String(v ?? '0'));
 
-/** The version the candidate runs: a chosen version stretched over the period, or the one effective in it. */
-function candidateVersion(plan: IncentivePlanDoc, period: string, version: number | undefined): PlanVersionDef | undefined {
-  if (version === undefined) return versionFor(plan, period);
-  const v = plan.versions.find((x) => x.version === version);
-  return v && { ...v, effectiveFrom: periodStart(period), effectiveTo: periodEnd(period) };
+/**
+ * A plan version's measures over one period's credits (and records), in SQL exactly as a
+ * recalculation computes them, without storing totals; keyed by payee.
+ */
+export async function periodAggregates(engine: IncentiveEngine, planId: string, version: PlanVersionDef, period: string, payees: readonly string[] | null): Promise<Map<string, PeriodAggregates>> {
+  const plan: IncentivePlanDoc = { kind: 'incentive_plan', id: planId, name: planId, label: { en: planId }, versions: [{ ...version, effectiveFrom: periodStart(period), effectiveTo: periodEnd(period) }] };
+  const h = await engine.ensure();
+  const scopes = neededScopes([plan], [period], [], engine.baseCurrency);
+  const all = await readAggregates(engine.store, engine.tenant, h.knex, h.schema, scopes, payees, false);
+  return all.values().next().value ?? new Map();
 }
 
-async function runOne(engine: IncentiveEngine, plan: IncentivePlanDoc, version: PlanVersionDef, period: string, payees: readonly string[] | null, baseInputs: readonly InputValue[]): Promise<StatementLine[]> {
-  const single: IncentivePlanDoc = { ...plan, versions: [version] };
-  const aggs = await periodAggregates(engine, plan.id, version, period, payees);
-  const goals = await goalTargets(engine, [single], [period]);
+/** The chosen version stretched over the period's whole window, or the plan as it is. */
+function candidatePlan(plan: IncentivePlanDoc, period: string, version: number | undefined): IncentivePlanDoc | undefined {
+  if (version === undefined) return plan;
+  const v = plan.versions.find((x) => x.version === version);
+  const w = windowFor({ ...plan, versions: v ? [v] : [] }, period);
+  return v && w && { ...plan, versions: [{ ...v, effectiveFrom: w.range.from, effectiveTo: w.range.to }] };
+}
+
+async function runOne(engine: IncentiveEngine, plan: IncentivePlanDoc, period: string, payees: readonly string[] | null, baseInputs: readonly InputValue[]): Promise<StatementLine[]> {
+  const h = await engine.ensure();
+  const scopes = neededScopes([plan], [period], [], engine.baseCurrency);
+  const aggs = await readAggregates(engine.store, engine.tenant, h.knex, h.schema, scopes, payees, false);
+  const goals = await goalTargets(engine, [plan], [period]);
   const goalNames = new Set(goals.map((g) => g.name));
   const inputs = [...baseInputs.filter((i) => !goalNames.has(i.name)), ...goals];
   const assignments = (await engine.assignments()).filter((a) => a.kind === 'plan' && a.key === plan.id);
   const result = calculate({
-    plans: [single],
+    plans: [plan],
     credits: [],
     assignments,
     inputs,
     periods: [period],
+    baseCurrency: engine.baseCurrency,
     ...(payees ? { payees } : {}),
     traceCreditLimit: 0,
-    aggregate: (payeeId) => aggs.get(payeeId) ?? { aggs: new Map(), held: empty() },
+    aggregate: (payeeId, version, p, ignore, range) => aggs.get(aggKey(plan.id, version, p, ignore, range))?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() },
   });
   return result.lines;
 }
 
 /** Live plan vs. candidate, per payee and component, for one period; writes nothing. */
 export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promise<WhatIfResult> {
-  if (!PERIOD_RE.test(req.period)) throw new IncentiveError(400, 'bad_period', `"${req.period}" is not a period (YYYY-MM)`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM' }]);
+  if (!PERIOD_RE.test(req.period)) throw new IncentiveError(400, 'bad_period', `"${req.period}" is not ${PERIOD_HINT}`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM, YYYY-Qn or YYYY' }]);
   const plans = await engine.plans();
   const live = plans.find((p) => p.id === req.planId);
   if (req.plan && req.plan.id !== req.planId) throw new IncentiveError(400, 'id_mismatch', 'the edited plan must keep the id of the plan it is compared with', [{ path: '/plan/id', rule: 'const', message: `must be "${req.planId}"` }]);
   const source = req.plan ?? live;
   if (!source) throw new IncentiveError(404, 'unknown_plan', `there is no plan "${req.planId}"`, [{ path: '/planId', rule: 'exists', message: 'no such plan' }]);
-  const issues = lintPlan(source, { plans: [source, ...plans.filter((p) => p.id !== source.id)], assignments: [] });
+  const issues = lintPlan(source, { plans: [source, ...plans.filter((p) => p.id !== source.id)], assignments: [], defaultCurrency: engine.baseCurrency });
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new IncentiveError(422, 'plan_invalid', `the what-if plan has ${errors.length} error(s)`, errors);
-  const candidate = candidateVersion(source, req.period, req.version);
-  if (!candidate) throw new IncentiveError(422, 'no_version', `the plan has no version ${req.version !== undefined ? req.version : `effective in ${req.period}`}`, [{ path: req.version !== undefined ? '/version' : '/period', rule: 'exists', message: 'no such plan version' }]);
+  const candidate = candidatePlan(source, req.period, req.version);
+  const candidateVersion = candidate && versionFor(candidate, req.period);
+  if (!candidate || !candidateVersion || !windowFor(candidate, req.period)) throw new IncentiveError(422, 'no_version', `the plan has no version ${req.version !== undefined ? req.version : `effective in ${req.period}`}`, [{ path: req.version !== undefined ? '/version' : '/period', rule: 'exists', message: 'no such plan version' }]);
   const payees = req.payees ? [...new Set(req.payees)].sort() : null;
-  const inputs = await readInputs(engine, { period: req.period, ...(payees ? { payees } : {}) });
-  const liveVersion = live ? versionFor(live, req.period) : undefined;
-  const liveLines = live && liveVersion ? await runOne(engine, live, liveVersion, req.period, payees, inputs) : [];
-  const whatifLines = await runOne(engine, source, candidate, req.period, payees, inputs);
+  const base = windowFor(candidate, req.period)?.base ?? req.period;
+  const inputs = await readInputs(engine, { period: base, ...(payees ? { payees } : {}) });
+  const liveVersion = live && windowFor(live, req.period) ? versionFor(live, req.period) : undefined;
+  const liveLines = live && liveVersion ? await runOne(engine, live, req.period, payees, inputs) : [];
+  const whatifLines = await runOne(engine, candidate, req.period, payees, inputs);
 
   const rows = new Map<string, WhatIfRow>();
   const keyOf = (l: StatementLine) => `${l.payeeId}|${l.component ?? ''}|${l.kind}`;
   const add = (l: StatementLine, side: 'live' | 'whatif') => {
     const k = keyOf(l);
     const r = rows.get(k) ?? { payeeId: l.payeeId, component: l.component, kind: l.kind, live: '0', whatif: '0', delta: '0', livePoints: '0', whatifPoints: '0', liveAttainment: null, whatifAttainment: null };
-    if (side === 'live') Object.assign(r, { live: fmt(l.amount), livePoints: fmt(l.points), liveAttainment: l.trace.attainment ?? null });
-    else Object.assign(r, { whatif: fmt(l.amount), whatifPoints: fmt(l.points), whatifAttainment: l.trace.attainment ?? null });
+    // A period shared by two versions has a line per version: they add up.
+    if (side === 'live') Object.assign(r, { live: fmt(decOf(r.live) + l.amount), livePoints: fmt(decOf(r.livePoints) + l.points), liveAttainment: l.trace.attainment ?? r.liveAttainment });
+    else Object.assign(r, { whatif: fmt(decOf(r.whatif) + l.amount), whatifPoints: fmt(decOf(r.whatifPoints) + l.points), whatifAttainment: l.trace.attainment ?? r.whatifAttainment });
     rows.set(k, r);
   };
   for (const l of liveLines) if (l.kind !== 'hold') add(l, 'live');
@@ -152,8 +149,8 @@ export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promi
   return {
     period: req.period,
     planId: req.planId,
-    live: { version: liveVersion?.version ?? null, currency: liveVersion?.currency ?? null },
-    whatif: { version: candidate.version, currency: candidate.currency },
+    live: { version: liveVersion?.version ?? null, currency: liveVersion ? (liveVersion.currency ?? engine.baseCurrency) : null },
+    whatif: { version: candidateVersion.version, currency: candidateVersion.currency ?? engine.baseCurrency },
     rows: sorted,
     payees: payeeRows,
     totals: { live: fmt(totalLive), whatif: fmt(totalWhatif), delta: fmt(totalWhatif - totalLive), payees: payeeRows.length, up, down },

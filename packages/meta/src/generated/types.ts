@@ -862,6 +862,8 @@ export type IsoDate = string;
  * via the `definition` "Decimal".
  */
 /**
+ * A monthly (YYYY-MM), quarterly (YYYY-Qn) or annual (YYYY) period.
+ *
  * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
  * via the `definition` "Period".
  */
@@ -893,7 +895,18 @@ export interface PlanVersion {
   version: number;
   effectiveFrom: IsoDate;
   effectiveTo?: IsoDate | null;
-  currency: string;
+  /**
+   * Payout currency; transaction amounts are converted at the rate of their date. Default: the engine's base currency (USD). One currency per plan.
+   */
+  currency?: string;
+  /**
+   * Period measures accumulate over and pay in (YYYY-MM, YYYY-Qn, YYYY); default monthly. One cadence per plan.
+   */
+  frequency?: "monthly" | "quarterly" | "annual";
+  /**
+   * Quarterly or annual plans: pay monthly on period-to-date results less what earlier months paid; the last month trues up.
+   */
+  advances?: "monthly";
   rounding: {
     scale: number;
     mode: "half_up" | "half_even" | "down" | "up";
@@ -946,6 +959,7 @@ export interface PlanMeasure {
   type: "sum" | "count" | "input" | "ratio" | "formula";
   field?: "amount" | "margin" | "quantity";
   filter?: PlanCreditFilter;
+  source?: PlanRecordSource;
   numerator?: ApiName;
   denominator?: ApiName;
   expression?: string;
@@ -970,6 +984,19 @@ export interface PlanCreditFilter {
   categories?: string[];
   from?: IsoDate;
   to?: IsoDate;
+}
+/**
+ * Events read straight from an object's records (a sum/count measure, or the events of a spif/points component, instead of credits): each record whose filter formula holds, dated by dateField, counts for the user in payeeField (default owner_id). value is a numeric formula (a sum measure's value, or the amount a component's rate and perAmount apply to).
+ *
+ * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
+ * via the `definition` "RecordSource".
+ */
+export interface PlanRecordSource {
+  object: ApiName;
+  dateField: ApiName;
+  payeeField?: ApiName;
+  filter?: string;
+  value?: string;
 }
 /**
  * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
@@ -1010,6 +1037,7 @@ export interface PlanComponent {
   score?: ApiName;
   maxScore?: Decimal;
   filter?: PlanCreditFilter;
+  source?: PlanRecordSource;
   perCredit?: Decimal;
   perAmount?: {
     every: Decimal;

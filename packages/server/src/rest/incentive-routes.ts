@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { IncentiveEngine, IncentiveError, accrualReport, fmt, incentiveTeamOf, leaderboard, lintPlan, payoutsXlsx, putInputs, readInputs, statementPdf, syncGoalTargets, syncPlansFromMetadata, whatIf, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
+import type { RoleAssignment } from '@attain/engine';
+import { requestLocale } from './formula-routes.ts';
+import { IncentiveEngine, IncentiveError, PERIOD_RE, accrualReport, fmt, incentiveTeamOf, leaderboard, lintPlan, payoutsXlsx, putInputs, readInputs, statementNames, statementPdf, syncGoalTargets, syncPlansFromMetadata, whatIf, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
 import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin } from '../rbac/permissions.ts';
@@ -61,7 +63,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     requireAdmin(access);
     const plan = planBody(request.body);
-    return { issues: lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments() }) };
+    return { issues: [...lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments(), defaultCurrency: engine.baseCurrency }), ...(await run(() => engine.lintSources(plan)))] };
   });
 
   app.put('/incentives/plans/:id', async (request) => {
@@ -107,12 +109,31 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const plan = (await engine.plans()).find((p) => p.id === id);
     if (!plan) throw notFound('no such plan');
     const mine: Assignment[] = (list as Array<{ payeeId: string; from: string; to?: string | null }>).map((a) => ({ kind: 'plan', payeeId: a.payeeId, key: id, from: a.from, to: a.to ?? null }));
-    const all = [...(await engine.assignments()).filter((a) => !(a.kind === 'plan' && a.key === id)), ...mine];
-    const issues = lintPlan(plan, { plans: await engine.plans(), assignments: all });
+    const all = [...(await engine.assignments()).filter((a) => !a.via && !(a.kind === 'plan' && a.key === id)), ...mine];
+    // Linted against what people would be on: named, plus what their roles give (a name wins over the role).
+    const issues = lintPlan(plan, { plans: await engine.plans(), assignments: await run(() => engine.previewAssignments({ named: all })) });
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) throw new ApiError(422, 'assignment_invalid', 'these assignments would pay someone twice', errors);
     await run(() => engine.setAssignments(all));
     return { data: mine, issues };
+  });
+
+  // Plans by role: everyone holding the role (optionally within an org-unit subtree) in the dates.
+  app.get('/incentives/role-assignments', async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinance(access);
+    return { data: await run(() => engine.roleAssignments()) };
+  });
+
+  app.put('/incentives/role-assignments', async (request) => {
+    const { access, engine } = ctx(request);
+    requireAdmin(access);
+    const list = (request.body as { roleAssignments?: unknown } | undefined)?.roleAssignments;
+    if (!Array.isArray(list)) throw badRequest('invalid_body', 'expected {"roleAssignments": [...]}', [{ path: '/roleAssignments', rule: 'type', message: 'must be an array' }]);
+    // Roles as the user records have them now (changes are recorded as of the day they are seen).
+    await run(() => engine.syncRolesFromRecords());
+    const issues = await run(() => engine.setRoleAssignments(list as RoleAssignment[]));
+    return { data: await engine.roleAssignments(), issues };
   });
 
   app.get('/incentives/crediting-rules', async (request) => {
@@ -161,6 +182,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinance(access);
     // Plans applied as metadata and goals targets are taken in before the run.
     await run(() => syncPlansFromMetadata(engine, access.registry));
+    await run(() => engine.syncRolesFromRecords());
     await run(() => syncGoalTargets(engine));
     const stats = await run(() => engine.recompute({ credit: true }));
     return { data: stats };
@@ -189,7 +211,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const raw = (request.params as { period: string }).period;
     if (raw.endsWith('.csv')) {
       const period = raw.slice(0, -4);
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9-]/g, '')}.csv"`);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.csv"`);
       return run(() => engine.payoutCsv(period));
     }
     return { data: (await run(() => engine.payouts(raw))).map(payoutJson) };
@@ -273,7 +295,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   app.get('/incentives/leaderboard/:period', async (request) => {
     const { access, engine } = ctx(request);
     const period = (request.params as { period: string }).period;
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('bad_period', `"${period}" is not a period (YYYY-MM)`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM' }]);
+    if (!PERIOD_RE.test(period)) throw badRequest('bad_period', `"${period}" is not a period (YYYY-MM, YYYY-Qn or YYYY)`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM, YYYY-Qn or YYYY' }]);
     const scope = await payeeScope(access);
     const asked = (request.query as { team?: string }).team;
     const own = await run(() => incentiveTeamOf(engine, access.principal.userId, period));
@@ -294,8 +316,13 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { payeeId, period } = request.params as { payeeId: string; period: string };
     await requirePayee(access, payeeId);
     const s = await run(() => engine.statement(payeeId, period));
-    const pdf = await statementPdf({ ...s, trace: (request.query as { trace?: string }).trace !== '0' });
-    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="statement-${period.replace(/[^0-9-]/g, '')}.pdf"`).send(pdf);
+    // In the reader's language, with plan and component labels and the payee's name.
+    const locale = requestLocale(request);
+    const payee = access.registry.object('user') ? await access.principal.snapshot.records().get('user', payeeId).catch(() => undefined) : undefined;
+    const payeeName = typeof payee?.name === 'string' ? payee.name : undefined;
+    const names = statementNames(await run(() => engine.plans()), locale);
+    const pdf = await statementPdf({ ...s, trace: (request.query as { trace?: string }).trace !== '0', locale, names, ...(payeeName ? { payeeName } : {}) });
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="statement-${period.replace(/[^0-9Q-]/g, '')}.pdf"`).send(pdf);
   });
 
   app.get('/incentives/payouts/:period/xlsx', async (request, reply) => {
@@ -303,7 +330,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinance(access);
     const period = (request.params as { period: string }).period;
     const buf = await run(() => payoutsXlsx(engine, period));
-    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9-]/g, '')}.xlsx"`).send(buf);
+    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.xlsx"`).send(buf);
   });
 
   app.get('/incentives/accruals', async (request) => {

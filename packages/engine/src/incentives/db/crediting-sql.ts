@@ -2,7 +2,7 @@ import type { CreditingRuleDoc } from '../types.ts';
 import { filterSql, type Sql } from './sql.ts';
 import { quoteIdent } from '@attain/meta';
 
-const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
+const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, original_margin, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
 
 /**
  * Set-based crediting: one INSERT … SELECT per rule over the transactions in scope, with the same
@@ -16,7 +16,7 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
   const share = (value: string, pct: string) => `round(round(${value} * f.fx, 10) * (${pct} / 100), 10)`;
   const select = (payee: string, kind: string, pct: string) =>
     `t.id || ':' || ?::text || ':' || ${payee} || ':0', ${payee}, ${kind}, ?::text, 0, t.id, t.object, ${pct}, ${share('t.amount', pct)}, ${share('coalesce(t.margin, 0)', pct)},
-     round(coalesce(t.quantity, 0) * (${pct} / 100), 10), t.amount, t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category`;
+     round(coalesce(t.quantity, 0) * (${pct} / 100), 10), t.amount, coalesce(t.margin, 0), t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category`;
   const pct = '?::numeric';
   const rulePct = rule.pct ?? '100';
   let from: string;

@@ -1,33 +1,31 @@
+import { versionLockIssues } from '../version-locks.ts';
 import { randomUUID } from 'node:crypto';
 import type { ModuleHandle, RecordEvent, Store } from '@attain/store';
 import { ZERO, dec, fmt, isDecText, type Dec } from '../decimal.ts';
-import { calculate, versionFor, type FrozenState, type InputValue } from '../calculate.ts';
+import { calculate, type FrozenState, type InputValue } from '../calculate.ts';
+import { planCurrency } from '../currency.ts';
 import { lintCreditingRules, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
-import type { Aggregate, PeriodAggregates } from '../measures.ts';
 import { OrgHistory } from '../org.ts';
-import { PERIOD_RE, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
-import type { Assignment, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, LineKind, LineTrace, Membership, OrgUnit, PayoutSummary, PlanVersionDef, StatementLine, Transaction } from '../types.ts';
+import { PERIOD_HINT, PERIOD_RE, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
+import { checkRoleAssignments, observeRoles } from '../roles.ts';
+import type { Assignment, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, Membership, OrgUnit, PayoutSummary, RoleAssignment, RoleHolding, StatementLine, Transaction } from '../types.ts';
+import { aggKey, emptyAgg, neededScopes, readAggregates } from './aggregates.ts';
 import { creditingSql } from './crediting-sql.ts';
+import { IncentiveError } from './errors.ts';
+import { effectiveAssignments, readRoleAssignments, readRoleHolders, rebuildDerived, writeRoleAssignments, writeRoleHolders } from './role-store.ts';
+import { onRecordEvent } from './record-events.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
+import { compileSource, sourcedItems } from './sources-sql.ts';
+import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
 import type { Sql } from './sql.ts';
-import { deltaSql, materializeSql, scope as scopeOf, totalKeys, type Scope } from './totals-sql.ts';
+import { convertSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
 import { quoteIdent } from '@attain/meta';
+
+export { IncentiveError } from './errors.ts';
 
 export type PeriodStatus = 'open' | 'calculated' | 'approved' | 'paid' | 'closed';
 export const PERIOD_FLOW: readonly PeriodStatus[] = ['open', 'calculated', 'approved', 'paid', 'closed'];
 export const FROZEN: readonly PeriodStatus[] = ['approved', 'paid', 'closed'];
-
-export class IncentiveError extends Error {
-  readonly code: string;
-  readonly status: number;
-  readonly details: Array<{ path: string; rule: string; message: string }>;
-  constructor(status: number, code: string, message: string, details: Array<{ path: string; rule: string; message: string }> = []) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.details = details;
-  }
-}
 
 export interface RunStats {
   runId: string;
@@ -76,10 +74,28 @@ export class IncentiveEngine {
 
   async savePlan(plan: IncentivePlanDoc): Promise<LintIssue[]> {
     const { knex, t } = await this.db();
-    const others = (await this.plans()).filter((p) => p.id !== plan.id);
-    const issues = lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments() });
+    const all = await this.plans();
+    const others = all.filter((p) => p.id !== plan.id);
+    const before = all.find((p) => p.id === plan.id);
+    const issues = [
+      ...lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments(), defaultCurrency: this.baseCurrency }),
+      ...(await this.lintSources(plan)),
+      ...versionLockIssues(before, plan, await this.periods()),
+    ];
     if (issues.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'plan_invalid', `the plan "${plan.name}" has ${issues.filter((i) => i.severity === 'error').length} error(s)`, issues.filter((i) => i.severity === 'error'));
     await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'incentive_plan', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [plan.id, JSON.stringify(plan)]);
+    return issues;
+  }
+
+  /** Record sources of a plan resolved against the tenant's metadata (objects, fields, formulas). */
+  async lintSources(plan: IncentivePlanDoc): Promise<LintIssue[]> {
+    const issues: LintIssue[] = [];
+    if (!plan.versions.some((v) => sourcedItems(v).length)) return issues;
+    const registry = await this.store.registry(this.tenant);
+    const { schema } = await this.db();
+    plan.versions.forEach((v, i) => {
+      for (const item of sourcedItems(v)) for (const x of compileSource(registry, item.source, schema, `/versions/${i}${item.path}`).issues) issues.push({ severity: 'error', ...x });
+    });
     return issues;
   }
 
@@ -107,20 +123,94 @@ export class IncentiveEngine {
 
   // ---- reference data --------------------------------------------------------------------
 
-  /** All assignments, or those of the given payees. */
+  /** All effective assignments (named, and plans given by role: marked `via`), or those of the given payees. */
   async assignments(payees: readonly string[] | null = null): Promise<Assignment[]> {
     const { knex, t } = await this.db();
-    const rows = (await knex.raw(`select kind, payee_id, key, valid_from, valid_to from ${t('assignments')} ${payees ? 'where payee_id = any(?::text[])' : ''} order by id`, payees ? [payees as string[]] : [])).rows as Row[];
-    return rows.map((r) => ({ kind: r.kind as Assignment['kind'], payeeId: text(r.payee_id), key: text(r.key), from: dateText(r.valid_from) ?? '', to: dateText(r.valid_to) }));
+    const rows = (await knex.raw(`select kind, payee_id, key, valid_from, valid_to, via from ${t('assignments')} ${payees ? 'where payee_id = any(?::text[])' : ''} order by via is not null, id`, payees ? [payees as string[]] : [])).rows as Row[];
+    return rows.map((r) => ({ kind: r.kind as Assignment['kind'], payeeId: text(r.payee_id), key: text(r.key), from: dateText(r.valid_from) ?? '', to: dateText(r.valid_to), ...(r.via ? { via: r.via as NonNullable<Assignment['via']> } : {}) }));
   }
 
+  /** Replaces the named assignments (rows with `via` are derived from roles and are ignored here). */
   async setAssignments(list: Assignment[]): Promise<void> {
-    const { knex, t } = await this.db();
+    const { knex, t, schema } = await this.db();
     await knex.transaction(async (trx) => {
       await trx.raw(`delete from ${t('assignments')}`);
-      await insertJson(trx, t('assignments'), list.map((a, i) => ({ id: `a${String(i).padStart(8, '0')}`, kind: a.kind, payee_id: a.payeeId, key: a.key, valid_from: a.from, valid_to: a.to ?? null })), { id: 'text', kind: 'text', payee_id: 'text', key: 'text', valid_from: 'date', valid_to: 'date' });
+      await insertJson(trx, t('assignments'), list.filter((a) => !a.via).map((a, i) => ({ id: `a${String(i).padStart(8, '0')}`, kind: a.kind, payee_id: a.payeeId, key: a.key, valid_from: a.from, valid_to: a.to ?? null })), { id: 'text', kind: 'text', payee_id: 'text', key: 'text', valid_from: 'date', valid_to: 'date' });
+      await rebuildDerived(trx, schema);
     });
     await knex.raw(`analyze ${t('assignments')}`);
+  }
+
+  /** The effective assignments if named ones, role assignments or role holders were replaced (for linting before a save). */
+  async previewAssignments(change: { named?: readonly Assignment[]; roles?: readonly RoleAssignment[]; holdings?: readonly RoleHolding[] } = {}): Promise<Assignment[]> {
+    const { knex, schema } = await this.db();
+    return effectiveAssignments(knex, schema, change);
+  }
+
+  async roleAssignments(): Promise<RoleAssignment[]> {
+    const { knex, schema } = await this.db();
+    return readRoleAssignments(knex, schema);
+  }
+
+  /**
+   * Replaces the role assignments. Refused, naming the cell, when one is malformed, names an unknown
+   * plan, or would put a payee on two active plans paying the same component.
+   */
+  async setRoleAssignments(list: RoleAssignment[]): Promise<LintIssue[]> {
+    const plans = await this.plans();
+    const issues: LintIssue[] = checkRoleAssignments(list, new Set(plans.map((p) => p.id)));
+    if (issues.length) throw new IncentiveError(400, 'invalid_role_assignments', `${issues.length} role assignment value(s) are invalid`, issues);
+    const effective = await this.previewAssignments({ roles: list });
+    const lint = plans.flatMap((p) => lintPlan(p, { plans, assignments: effective }).filter((i) => i.rule === 'double_assignment').map((i) => ({ ...i, path: `/plans/${p.id}${i.path}` })));
+    if (lint.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'assignment_invalid', 'these role assignments would pay someone twice', lint);
+    const { knex, schema } = await this.db();
+    await knex.transaction(async (trx) => writeRoleAssignments(trx, schema, list));
+    return lint;
+  }
+
+  async roleHolders(users: readonly string[] | null = null): Promise<RoleHolding[]> {
+    const { knex, schema } = await this.db();
+    return readRoleHolders(knex, schema, users);
+  }
+
+  /** Replaces who held which role when (an import of role history). */
+  async setRoleHolders(list: RoleHolding[]): Promise<void> {
+    const { knex, schema } = await this.db();
+    await knex.transaction(async (trx) => writeRoleHolders(trx, schema, list));
+  }
+
+  /**
+   * Reads the users' roles (the user record's `role`; inactive users hold none) and records what
+   * changed as of `asOf`; returns the users whose role changed.
+   */
+  async syncRolesFromRecords(asOf: string = new Date().toISOString().slice(0, 10)): Promise<string[]> {
+    const records = await this.store.records(this.tenant);
+    if (!records.registry.object('user')) return [];
+    const users: Array<{ id: string; role: string | null; hireDate: string | null }> = [];
+    for (let after: string | undefined; ;) {
+      const page = await records.list('user', { limit: 500, ...(after ? { after } : {}) });
+      for (const u of page.data) users.push({ id: text(u.id), role: u.active === false || !u.role ? null : text(u.role), hireDate: dateText(u.hire_date) });
+      if (!page.page.next) break;
+      after = page.page.next;
+    }
+    return this.observeRoles(users, asOf, false);
+  }
+
+  private async observeRoles(users: Array<{ id: string; role: string | null; hireDate: string | null }>, asOf: string, partial: boolean): Promise<string[]> {
+    const { knex, schema } = await this.db();
+    let changed: string[] = [];
+    await knex.transaction(async (trx) => {
+      await this.lock(trx);
+      const current = await readRoleHolders(trx, schema, partial ? users.map((u) => u.id) : null);
+      const next = observeRoles(current, users, asOf);
+      changed = next.changed;
+      if (!changed.length) return;
+      const t = (n: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${n}`)}`;
+      await trx.raw(`delete from ${t('roles')} where user_id = any(?::text[])`, [changed]);
+      await insertJson(trx, t('roles'), next.holdings.filter((h) => changed.includes(h.userId)).map((h) => ({ user_id: h.userId, role: h.role, valid_from: h.from, valid_to: h.to ?? null })), { user_id: 'text', role: 'text', valid_from: 'date', valid_to: 'date' });
+      await rebuildDerived(trx, schema);
+    });
+    return changed;
   }
 
   async setFx(rates: Array<{ currency: string; date: string; rate: string }>): Promise<void> {
@@ -148,15 +238,20 @@ export class IncentiveEngine {
         chain.push({ payee_id: span.userId, level: span.level, manager_id: span.managerId, rule_id: rule.id, pct: levels[span.level - 1]?.pct ?? '0', valid_from: from, valid_to: to });
       }
     }
+    const { schema } = await this.db();
     await knex.transaction(async (trx) => {
       await this.lock(trx);
       await trx.raw(`delete from ${t('members')}`);
+      await trx.raw(`delete from ${t('units')}`);
       await trx.raw(`delete from ${t('chain')}`);
       // Roll-up totals depend on the chain: they are rebuilt on the next run.
       await trx.raw(`delete from ${t('totals')}`);
       await trx.raw(`delete from ${t('total_scopes')}`);
       await insertJson(trx, t('members'), memberships.map((m) => ({ user_id: m.userId, org_unit_id: m.orgUnitId, valid_from: m.from, valid_to: m.to ?? null })), { user_id: 'text', org_unit_id: 'text', valid_from: 'date', valid_to: 'date' });
       await insertJson(trx, t('chain'), chain, { payee_id: 'text', level: 'integer', manager_id: 'text', rule_id: 'text', pct: 'numeric', valid_from: 'date', valid_to: 'date' });
+      await insertJson(trx, t('units'), units.map((u) => ({ id: u.id, parent_id: u.parentId ?? null, head_id: u.headId ?? null })), { id: 'text', parent_id: 'text', head_id: 'text' });
+      // Role assignments restricted to a subtree follow the org.
+      await rebuildDerived(trx, schema);
     });
     await knex.raw(`analyze ${t('chain')}`);
     await knex.raw(`analyze ${t('members')}`);
@@ -240,12 +335,14 @@ export class IncentiveEngine {
   /** The materialised total scopes that still match their plan version; stale ones are dropped. */
   private async liveScopes(trx: Knex, plans: readonly IncentivePlanDoc[]): Promise<Scope[]> {
     const { t } = await this.db();
-    const rows = (await trx.raw(`select scope, plan_id, version, period, ignore_clawback from ${t('total_scopes')} order by scope`)).rows as Row[];
+    const rows = (await trx.raw(`select scope, plan_id, version, period, ignore_clawback, range_from, range_to from ${t('total_scopes')} order by scope`)).rows as Row[];
     const live: Scope[] = [];
     const stale: string[] = [];
     for (const r of rows) {
-      const version = plans.find((p) => p.id === r.plan_id)?.versions.find((v) => v.version === Number(r.version));
-      const s = version ? scopeOf(text(r.plan_id), version, text(r.period), r.ignore_clawback === true) : null;
+      const plan = plans.find((p) => p.id === r.plan_id);
+      const version = plan?.versions.find((v) => v.version === Number(r.version));
+      const range = r.range_from && r.range_to ? { from: dateText(r.range_from) ?? '', to: dateText(r.range_to) ?? '' } : undefined;
+      const s = plan && version && range ? scopeOf(text(r.plan_id), version, text(r.period), r.ignore_clawback === true, range, planCurrency(plan, this.baseCurrency), this.baseCurrency) : null;
       if (s && s.key === r.scope) live.push(s);
       else stale.push(text(r.scope));
     }
@@ -267,7 +364,7 @@ export class IncentiveEngine {
         if (((await trx.raw(`select 1 from ${t('total_scopes')} where scope = ?`, [s.key])).rows as Row[]).length) return;
         await trx.raw(`delete from ${t('totals')} where scope = ?`, [s.key]);
         await run(trx, materializeSql(schema, s));
-        await trx.raw(`insert into ${t('total_scopes')} (scope, plan_id, version, period, ignore_clawback) values (?, ?, ?, ?, ?)`, [s.key, s.planId, s.version.version, s.period, s.ignore]);
+        await trx.raw(`insert into ${t('total_scopes')} (scope, plan_id, version, period, ignore_clawback, range_from, range_to) values (?, ?, ?, ?, ?, ?, ?)`, [s.key, s.planId, s.version.version, s.period, s.ignore, s.range.from, s.range.to]);
       });
       have.add(s.key);
     }
@@ -277,11 +374,13 @@ export class IncentiveEngine {
 
   async periods(): Promise<Array<{ period: string; status: PeriodStatus }>> {
     const { knex, t } = await this.db();
-    return ((await knex.raw(`select period, status from ${t('periods')} order by period`)).rows as Array<{ period: string; status: PeriodStatus }>);
+    const rows = (await knex.raw(`select period, status from ${t('periods')} order by period`)).rows as Array<{ period: string; status: PeriodStatus }>;
+    return rows.sort((a, b) => comparePeriods(a.period, b.period));
   }
 
+  /** Opens a monthly (`YYYY-MM`), quarterly (`YYYY-Qn`) or annual (`YYYY`) period; plans compute the periods of their cadence. */
   async openPeriod(period: string): Promise<void> {
-    if (!PERIOD_RE.test(period)) throw new IncentiveError(400, 'bad_period', `"${period}" is not a period (YYYY-MM)`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM' }]);
+    if (!PERIOD_RE.test(period)) throw new IncentiveError(400, 'bad_period', `"${period}" is not ${PERIOD_HINT}`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM, YYYY-Qn or YYYY' }]);
     const { knex, t } = await this.db();
     await knex.raw(`insert into ${t('periods')} (period, status, updated_at) values (?, 'open', now()) on conflict (period) do nothing`, [period]);
   }
@@ -295,7 +394,8 @@ export class IncentiveEngine {
     const from = PERIOD_FLOW.indexOf(current.status);
     const to = PERIOD_FLOW.indexOf(status);
     if (to !== from + 1) throw new IncentiveError(409, 'bad_transition', `period ${period} is ${current.status}; it can only become ${PERIOD_FLOW[from + 1] ?? 'nothing else'}`, [{ path: '/status', rule: 'transition', message: `${current.status} → ${status} is not allowed` }]);
-    if (FROZEN.includes(status) && periods.some((p) => p.period < period && !FROZEN.includes(p.status))) {
+    // Periods of one frequency freeze in order; monthly, quarterly and annual ones are independent.
+    if (FROZEN.includes(status) && periods.some((p) => frequencyOf(p.period) === frequencyOf(period) && p.period < period && !FROZEN.includes(p.status))) {
       throw new IncentiveError(409, 'earlier_period_open', `earlier periods must be approved before ${period}`, [{ path: '/status', rule: 'order', message: 'approve periods in order' }]);
     }
     await knex.raw(`update ${t('periods')} set status = ?, updated_by = ?, updated_at = now() where period = ?`, [status, actor, period]);
@@ -314,51 +414,26 @@ export class IncentiveEngine {
     const t1 = performance.now();
     const { knex, t, schema } = await this.db();
     const periods = await this.periods();
-    const open = periods.filter((p) => !FROZEN.includes(p.status)).map((p) => p.period);
-    const frozenPeriods = periods.filter((p) => FROZEN.includes(p.status)).map((p) => p.period).slice(-12);
+    const open = periods.filter((p) => !FROZEN.includes(p.status)).map((p) => p.period).sort();
+    // The last 12 frozen periods of each frequency (prior-period adjustments look back this far).
+    const frozenPeriods = [...groupBy(periods.filter((p) => FROZEN.includes(p.status)), (p) => frequencyOf(p.period)).values()].flatMap((list) => list.map((p) => p.period).sort().slice(-12));
     const plans = await this.plans();
     const payees = opts.payees ? [...new Set(opts.payees)].sort() : null;
     const assignments = await this.assignments(payees);
     const empty: RunStats = { runId, payees: 0, periods: open, lines: 0, ms: { crediting: t1 - t0, measures: 0, components: 0, payouts: 0, total: performance.now() - t0 } };
     if (!open.length || (payees && !payees.length)) return empty;
-    const firstOpen = open[0] as string;
 
-    // Measures: one SQL pass per plan version, period and clawback mode.
-    const aggCache = new Map<string, Map<string, PeriodAggregates>>();
-    const needed: Array<{ plan: IncentivePlanDoc; version: PlanVersionDef; period: string; ignore: boolean }> = [];
-    for (const plan of plans) {
-      for (const period of open) {
-        const version = versionFor(plan, period);
-        if (version) needed.push({ plan, version, period, ignore: false });
-      }
-      for (const period of frozenPeriods.filter((p) => p < firstOpen)) {
-        const version = versionFor(plan, period);
-        if (!version) continue;
-        needed.push({ plan, version, period, ignore: false });
-        if (version.clawback) needed.push({ plan, version, period, ignore: true });
-      }
-    }
-    const scopes = needed.map((n) => scopeOf(n.plan.id, n.version, n.period, n.ignore));
+    // Measures: one SQL pass per plan version segment, period and clawback mode (materialised totals),
+    // plus one per measure or points component read from records.
+    const scopes = neededScopes(plans, open, frozenPeriods, this.baseCurrency);
     await this.materialize(scopes);
-    for (const s of scopes) {
-      const keys = totalKeys(s.version);
-      const rows = (await knex.raw(`select payee_id, vals::text[] as vals, cnts::text[] as cnts from ${t('totals')} where scope = ? and n > 0 ${payees ? 'and payee_id = any(?::text[])' : ''}`, [s.key, ...(payees ? [payees] : [])] as never[])).rows as Array<{ payee_id: string; vals: string[]; cnts: string[] }>;
-      const byPayee = new Map<string, PeriodAggregates>();
-      for (const row of rows) {
-        const aggs = new Map<string, Aggregate>();
-        let held: Aggregate = emptyAgg();
-        keys.forEach((key, i) => {
-          const agg: Aggregate = { value: dec(text(row.vals[i])), count: Number(row.cnts[i]), creditIds: [], txIds: [] };
-          if (key === 'held') held = agg;
-          else aggs.set(key, agg);
-        });
-        byPayee.set(text(row.payee_id), { aggs, held });
-      }
-      aggCache.set(`${s.planId}|${s.version.version}|${s.period}|${s.ignore}`, byPayee);
-    }
+    const aggCache = await readAggregates(this.store, this.tenant, knex, schema, scopes, payees);
     const t2 = performance.now();
 
-    const inputs = ((await knex.raw(`select payee_id, period, name, value::text as value from ${t('inputs')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [[...open, ...frozenPeriods], ...(payees ? [payees] : [])] as never[])).rows as Row[]).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
+    // Inputs are keyed by plan period: with monthly advances, the quarter or year of each month.
+    // A quarter's or year's target may also be the sum of its months'.
+    const inputPeriods = [...new Set([...open, ...frozenPeriods].flatMap((p) => [p, periodOf(periodStart(p), 'quarterly'), periodOf(periodStart(p), 'annual')]).flatMap((p) => [p, ...monthsOf(p)]))];
+    const inputs = ((await knex.raw(`select payee_id, period, name, value::text as value from ${t('inputs')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [inputPeriods, ...(payees ? [payees] : [])] as never[])).rows as Row[]).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
     const frozen = await this.loadFrozen(frozenPeriods, payees);
     const disputes = await this.disputeAdjustments(open, payees);
     const result = calculate({
@@ -368,12 +443,12 @@ export class IncentiveEngine {
       assignments,
       inputs,
       periods: open,
-      firstOpen,
       frozen,
+      baseCurrency: this.baseCurrency,
       ...(payees ? { payees } : {}),
-      aggregate: (payeeId, version, period, ignore) => {
+      aggregate: (payeeId, version, period, ignore, range) => {
         const plan = plans.find((p) => p.versions.includes(version));
-        return aggCache.get(`${plan?.id}|${version.version}|${period}|${ignore}`)?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() };
+        return aggCache.get(aggKey(plan?.id ?? '', version, period, ignore, range))?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() };
       },
     });
     const t3 = performance.now();
@@ -445,36 +520,18 @@ export class IncentiveEngine {
     return stats;
   }
 
-  /** Maps an `order` record change to its transaction and recalculates what it touches. */
+  /**
+   * A record change: an `order` becomes a transaction (recredited, its payees recomputed); a user's
+   * role change is recorded as of the change; a record an active plan reads as a source recomputes
+   * its payees. See record-events.ts.
+   */
   async onRecordEvent(event: RecordEvent): Promise<RunStats | null> {
-    if (event.object !== 'order') return null;
-    const { knex, t } = await this.db();
-    const rec = event.after;
-    if (!rec || event.op === 'delete') {
-      await knex.raw(`delete from ${t('transactions')} where id = ?`, [event.recordId]);
-      return this.recomputeTransactions([event.recordId]);
-    }
-    const existing = ((await knex.raw(`select reversal_date, splits from ${t('transactions')} where id = ?`, [event.recordId])).rows as Row[])[0];
-    const status = text(rec.status);
-    const reversed = status === 'refunded' || status === 'cancelled';
-    const reversal = reversed ? (dateText(existing?.reversal_date) ?? event.at.slice(0, 10)) : null;
-    const date = dateText(rec.order_date) ?? event.at.slice(0, 10);
-    await this.upsertTransactions([{
-      id: event.recordId,
-      object: 'order',
-      ownerId: rec.owner_id ? text(rec.owner_id) : null,
-      customerId: rec.customer_id ? text(rec.customer_id) : null,
-      date,
-      invoiceDate: status === 'invoiced' || status === 'paid' ? date : null,
-      paidDate: dateText(rec.paid_date),
-      amount: text(rec.amount ?? '0'),
-      currency: rec.currency ? text(rec.currency) : this.baseCurrency,
-      status,
-      reversalDate: reversal,
-      ...(existing?.splits ? { splits: existing.splits as Transaction['splits'] } : {}),
-    }]);
-    await this.openPeriod(periodOf(date));
-    return this.recomputeTransactions([event.recordId]);
+    return onRecordEvent(this, event);
+  }
+
+  /** Records observed roles of the given users as of a date (a user record event). */
+  async observeUserRoles(users: Array<{ id: string; role: string | null; hireDate: string | null }>, asOf: string): Promise<string[]> {
+    return this.observeRoles(users, asOf, true);
   }
 
   // ---- reads -----------------------------------------------------------------------------
@@ -491,22 +548,28 @@ export class IncentiveEngine {
 
   /** The credits behind a statement line, with their source records (the trace's drill-down). */
   async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[] } | undefined> {
-    const { knex, t } = await this.db();
+    const { knex, t, schema } = await this.db();
     const row = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [payeeId, period, key])).rows as Row[])[0];
     if (!row) return undefined;
     const line = rowLine(row);
+    // The credits the line counted: its version's days, or the plan period to date with advances.
     const forPeriod = line.trace.forPeriod ?? line.period;
-    const start = periodStart(forPeriod);
-    const end = periodEnd(forPeriod);
+    const start = line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod);
+    const end = line.trace.span?.to ?? periodEnd(forPeriod);
+    // In the line's currency: converted from the transaction's own amount when the plan pays in another.
+    const fx = convertSql(schema, { currency: line.currency, base: this.baseCurrency });
+    const amount = fx?.amount ?? 'cr.amount';
+    const rate = fx ? 'x.fxp' : 'cr.fx_rate';
+    const join = fx?.join ?? { text: '', bindings: [] };
     const credits = (await knex.raw(
-      `select c.id, c.kind, c.rule_id, c.level, c.tx_id, c.object, c.pct::text, c.amount::text, c.currency, c.original_amount::text, c.fx_rate::text, c.date, c.product_id, c.category, null::text as source_payee_id
-         from ${t('credits')} c where c.payee_id = ? and c.date between ?::date and ?::date
+      `select cr.id, cr.kind, cr.rule_id, cr.level, cr.tx_id, cr.object, cr.pct::text, (${amount})::text as amount, cr.currency, cr.original_amount::text, (${rate})::text as fx_rate, cr.date, cr.product_id, cr.category, null::text as source_payee_id
+         from ${t('credits')} cr${join.text} where cr.payee_id = ? and cr.date between ?::date and ?::date
        union all
-       select c.id || ':r' || ch.level, 'rollup', ch.rule_id, ch.level, c.tx_id, c.object, ch.pct::text, round(c.amount * (ch.pct / 100), 10)::text, c.currency, c.original_amount::text, c.fx_rate::text, c.date, c.product_id, c.category, c.payee_id
-         from ${t('credits')} c join ${t('chain')} ch on ch.payee_id = c.payee_id and c.date >= ch.valid_from and (ch.valid_to is null or c.date <= ch.valid_to)
-         where ch.manager_id = ? and c.kind in ('direct', 'split', 'assignment') and c.date between ?::date and ?::date
+       select cr.id || ':r' || ch.level, 'rollup', ch.rule_id, ch.level, cr.tx_id, cr.object, ch.pct::text, round(${amount} * (ch.pct / 100), 10)::text, cr.currency, cr.original_amount::text, (${rate})::text, cr.date, cr.product_id, cr.category, cr.payee_id
+         from ${t('credits')} cr join ${t('chain')} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${join.text}
+         where ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and cr.date between ?::date and ?::date
        order by date, id limit ?`,
-      [payeeId, start, end, payeeId, start, end, limit],
+      [...join.bindings, payeeId, start, end, ...join.bindings, payeeId, start, end, limit] as never[],
     )).rows as Row[];
     return { line, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
   }
@@ -592,7 +655,8 @@ export class IncentiveEngine {
 
   /** The dispute's own period while open, else the first open period after it (opened when there is none). */
   private async postingPeriod(period: string): Promise<string> {
-    const periods = await this.periods();
+    // Only a period of the same frequency: the plan pays in those.
+    const periods = (await this.periods()).filter((p) => frequencyOf(p.period) === frequencyOf(period));
     const own = periods.find((p) => p.period === period);
     if (own && !FROZEN.includes(own.status)) return period;
     const next = periods.find((p) => p.period > period && !FROZEN.includes(p.status));
@@ -612,10 +676,6 @@ async function run(knex: Knex, sql: Sql): Promise<void> {
   await knex.raw(sql.text, sql.bindings as never[]);
 }
 
-function emptyAgg(): Aggregate {
-  return { value: ZERO, count: 0, creditIds: [], txIds: [] };
-}
-
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>();
   for (const item of items) {
@@ -626,46 +686,3 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   }
   return map;
 }
-
-type ColType = 'text' | 'date' | 'numeric' | 'integer' | 'jsonb';
-
-/** Bulk insert of many rows as one bound JSON parameter (jsonb_to_recordset): no SQL text grows with the data. */
-async function insertJson(knex: Knex, table: string, rows: Row[], types: Record<string, ColType>, onConflict?: string): Promise<void> {
-  const cols = Object.keys(types);
-  for (let i = 0; i < rows.length; i += 20_000) {
-    const part = rows.slice(i, i + 20_000);
-    await knex.raw(
-      `insert into ${table} (${cols.join(', ')}) select ${cols.join(', ')} from jsonb_to_recordset(?::jsonb) as x(${cols.map((c) => `${c} ${types[c]}`).join(', ')})${onConflict ? ` on conflict ${onConflict}` : ''}`,
-      [JSON.stringify(part)],
-    );
-  }
-}
-
-const TX_TYPES: Record<string, ColType> = { id: 'text', object: 'text', owner_id: 'text', customer_id: 'text', product_id: 'text', category: 'text', date: 'date', invoice_date: 'date', paid_date: 'date', reversal_date: 'date', amount: 'numeric', currency: 'text', margin: 'numeric', quantity: 'numeric', status: 'text', splits: 'jsonb' };
-const LINE_TYPES: Record<string, ColType> = { payee_id: 'text', period: 'text', key: 'text', plan_id: 'text', plan_version: 'integer', component: 'text', kind: 'text', amount: 'numeric', points: 'numeric', currency: 'text', trace: 'jsonb', run_id: 'text' };
-const PAYOUT_TYPES: Record<string, ColType> = { payee_id: 'text', period: 'text', plan_id: 'text', currency: 'text', earned: 'numeric', adjustments: 'numeric', draw_advance: 'numeric', recovery: 'numeric', payout: 'numeric', points: 'numeric', balance_after: 'numeric', run_id: 'text' };
-
-function txRow(tx: Transaction): Row {
-  return {
-    id: tx.id, object: tx.object, owner_id: tx.ownerId, customer_id: tx.customerId ?? null, product_id: tx.productId ?? null, category: tx.category ?? null,
-    date: tx.date, invoice_date: tx.invoiceDate ?? null, paid_date: tx.paidDate ?? null, reversal_date: tx.reversalDate ?? null,
-    amount: tx.amount, currency: tx.currency, margin: tx.margin ?? null, quantity: tx.quantity ?? null, status: tx.status ?? null, splits: tx.splits ?? null,
-  };
-}
-
-function lineRow(l: StatementLine, runId: string): Row {
-  return { payee_id: l.payeeId, period: l.period, key: l.key, plan_id: l.planId, plan_version: l.planVersion, component: l.component, kind: l.kind, amount: fmt(l.amount), points: fmt(l.points), currency: l.currency, trace: l.trace, run_id: runId };
-}
-
-function rowLine(r: Row): StatementLine {
-  return { payeeId: text(r.payee_id), period: text(r.period), key: text(r.key), planId: text(r.plan_id), planVersion: Number(r.plan_version), component: r.component === null ? null : text(r.component), kind: text(r.kind) as LineKind, amount: dec(text(r.amount)), points: dec(text(r.points)), currency: text(r.currency), trace: r.trace as LineTrace };
-}
-
-function payoutRow(p: PayoutSummary, runId: string): Row {
-  return { payee_id: p.payeeId, period: p.period, plan_id: p.planId, currency: p.currency, earned: fmt(p.earned), adjustments: fmt(p.adjustments), draw_advance: fmt(p.drawAdvance), recovery: fmt(p.recovery), payout: fmt(p.payout), points: fmt(p.points), balance_after: fmt(p.balanceAfter), run_id: runId };
-}
-
-function rowPayout(r: Row): PayoutSummary {
-  return { payeeId: text(r.payee_id), period: text(r.period), planId: text(r.plan_id), currency: text(r.currency), earned: dec(text(r.earned)), adjustments: dec(text(r.adjustments)), drawAdvance: dec(text(r.draw_advance)), recovery: dec(text(r.recovery)), payout: dec(text(r.payout)), points: dec(text(r.points)), balanceAfter: dec(text(r.balance_after)) };
-}
-

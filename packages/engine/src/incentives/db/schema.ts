@@ -199,5 +199,22 @@ export const INCENTIVES_MODULE: TenantModule = {
         }
       },
     },
+    {
+      version: 4,
+      async up(trx: Trx, schema: string) {
+        const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
+        // Plan-currency conversion starts from the transaction's own margin.
+        await trx.raw(`alter table ${q('credits')} add column if not exists original_margin numeric`);
+        // A scope's credit date range: a period, one version's days of it, or a plan period to date.
+        await trx.raw(`alter table ${q('total_scopes')} add column if not exists range_from date`);
+        await trx.raw(`alter table ${q('total_scopes')} add column if not exists range_to date`);
+        // Plan assignments derived from a role assignment carry it (null: the person is named).
+        await trx.raw(`alter table ${q('assignments')} add column if not exists via jsonb`);
+        await trx.raw(`create table if not exists ${q('role_assignments')} (id text primary key, plan_id text not null, role text not null, org_unit_id text, valid_from date not null, valid_to date)`);
+        // Who held which role when, as observed from the users' role field.
+        await trx.raw(`create table if not exists ${q('roles')} (user_id text not null, role text not null, valid_from date not null, valid_to date, primary key (user_id, valid_from))`);
+        await trx.raw(`create table if not exists ${q('units')} (id text primary key, parent_id text, head_id text)`);
+      },
+    },
   ],
 };

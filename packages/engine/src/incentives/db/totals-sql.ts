@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import { periodEnd, periodStart } from '../periods.ts';
-import { componentKey, measureKey } from '../measures.ts';
+import { periodRange, type DateRange } from '../periods.ts';
+import { componentKey, creditComponents, creditMeasures, measureKey } from '../measures.ts';
 import type { PlanVersionDef } from '../types.ts';
 import { filterSql, perCreditSql, timingColumn, type Sql } from './sql.ts';
 import { quoteIdent } from '@attain/meta';
 
 /**
- * Measure totals per (scope, payee): a scope is one plan version, period and clawback mode, keyed
- * by a hash of the version so an edited plan never reads stale totals. Totals are sums and counts,
- * linear in the credits, so a changed transaction moves them by a delta (old credits out, new in)
- * and incremental runs never re-add a manager's rolled-up credits.
+ * Measure totals per (scope, payee): a scope is one plan version, credit date range (a period,
+ * the part of it the version was in effect, or a plan period to date), clawback mode and payout
+ * currency, keyed by a hash of all of them so an edited plan never reads stale totals. Totals are
+ * sums and counts, linear in the credits, so a changed transaction moves them by a delta (old
+ * credits out, new in) and incremental runs never re-add a manager's rolled-up credits.
  */
 export interface Scope {
   key: string;
@@ -17,11 +18,17 @@ export interface Scope {
   version: PlanVersionDef;
   period: string;
   ignore: boolean;
+  range: DateRange;
+  /** Payout currency, and the base currency credits are kept in. */
+  currency: string;
+  base: string;
 }
 
-export function scope(planId: string, version: PlanVersionDef, period: string, ignore: boolean): Scope {
-  const hash = createHash('sha1').update(JSON.stringify(version)).digest('hex').slice(0, 16);
-  return { key: `${planId}|${version.version}|${period}|${ignore ? 1 : 0}|${hash}`, planId, version, period, ignore };
+export function scope(planId: string, version: PlanVersionDef, period: string, ignore: boolean, range: DateRange = periodRange(period), currency = 'USD', base = 'USD'): Scope {
+  const whole = periodRange(period);
+  const extra = range.from === whole.from && range.to === whole.to && currency === base ? '' : JSON.stringify([range.from, range.to, currency, base]);
+  const hash = createHash('sha1').update(JSON.stringify(version) + extra).digest('hex').slice(0, 16);
+  return { key: `${planId}|${version.version}|${period}|${ignore ? 1 : 0}|${hash}`, planId, version, period, ignore, range, currency, base };
 }
 
 const join = (...parts: Array<string | Sql>): Sql => ({
@@ -32,8 +39,8 @@ const join = (...parts: Array<string | Sql>): Sql => ({
 /** The aggregate keys of a scope, in the order of the totals arrays (same as `measuresSql`). */
 export function totalKeys(version: PlanVersionDef): string[] {
   const keys: string[] = [];
-  for (const m of version.measures) if (m.type === 'sum' || m.type === 'count') keys.push(measureKey(m.name));
-  for (const c of version.components) if (c.type === 'spif' || c.type === 'points') keys.push(componentKey(c.name));
+  for (const m of creditMeasures(version)) keys.push(measureKey(m.name));
+  for (const c of creditComponents(version)) keys.push(componentKey(c.name));
   keys.push('held');
   return keys;
 }
@@ -53,13 +60,11 @@ function partialColumns(s: Scope): { cols: Sql; n: number } {
     const w2 = where(b);
     cols.push(`sum(${v}) filter (where ${w1}) as s${i}, count(*) filter (where ${w2}) as n${i}`);
   };
-  for (const m of version.measures) {
-    if (m.type !== 'sum' && m.type !== 'count') continue;
+  for (const m of creditMeasures(version)) {
     const value = m.type === 'count' ? '1' : m.field === 'margin' ? 'c.margin' : m.field === 'quantity' ? 'c.quantity' : 'c.amount';
     pair(() => value, (bb) => `${counted} and ${filterSql(m.filter, 'c', bb)}`);
   }
-  for (const comp of version.components) {
-    if (comp.type !== 'spif' && comp.type !== 'points') continue;
+  for (const comp of creditComponents(version)) {
     pair((bb) => perCreditSql(comp, bb), (bb) => `${counted} and ${filterSql(comp.filter, 'c', bb)}`);
   }
   pair(() => 'c.amount', () => `${timing} is null`);
@@ -73,20 +78,24 @@ function partialColumns(s: Scope): { cols: Sql; n: number } {
  */
 function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null, sign: '' | '-'): Sql {
   const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
-  const start = periodStart(s.period);
-  const end = periodEnd(s.period);
+  const { from: start, to: end } = s.range;
+  const fx = convertSql(schema, s);
   const timing = timingColumn(s.version).replace('c.', 'cr.');
   const inPeriod: Sql = { text: `((${timing} between ?::date and ?::date) or (${timing} is null and cr.date between ?::date and ?::date))`, bindings: [start, end, start, end] };
   const scoped: Sql = txIds ? { text: ' and cr.tx_id = any(?::text[])', bindings: [txIds] } : { text: '', bindings: [] };
   const { cols, n } = partialColumns(s);
   const common = 'cr.object, cr.product_id, cr.category, cr.date, cr.invoice_date, cr.paid_date, cr.reversal_date';
-  const own = join(`select cr.payee_id as g, cr.kind, ${common}, cr.amount, cr.margin, cr.quantity, cr.pct from ${q('credits')} cr where `, inPeriod, scoped);
+  const amount = fx ? fx.amount : 'cr.amount';
+  const margin = fx ? fx.margin : 'cr.margin';
+  const lateral: Sql = fx ? fx.join : { text: '', bindings: [] };
+  const rated = fx ? 'x.fxp is not null and ' : '';
+  const own = join(`select cr.payee_id as g, cr.kind, ${common}, ${amount} as amount, ${margin} as margin, cr.quantity, cr.pct from ${q('credits')} cr`, lateral, ` where ${rated}`, inPeriod, scoped);
   const rolled = join(
     `select sp.payee_id as g, sp.pct as gp, sp.valid_from as gf, coalesce(sp.valid_to, 'infinity'::date) as gt, 'rollup'::text as kind, ${common},
-       round(cr.amount * (sp.pct / 100), 10) as amount, round(cr.margin * (sp.pct / 100), 10) as margin, round(cr.quantity * (sp.pct / 100), 10) as quantity, sp.pct as pct
+       round(${amount} * (sp.pct / 100), 10) as amount, round(${margin} * (sp.pct / 100), 10) as margin, round(cr.quantity * (sp.pct / 100), 10) as quantity, sp.pct as pct
      from ${q('credits')} cr join (select distinct payee_id, pct, valid_from, valid_to from ${q('chain')}) sp
-       on sp.payee_id = cr.payee_id and cr.date >= sp.valid_from and (sp.valid_to is null or cr.date <= sp.valid_to)
-     where cr.kind in ('direct', 'split', 'assignment') and `, inPeriod, scoped,
+       on sp.payee_id = cr.payee_id and cr.date >= sp.valid_from and (sp.valid_to is null or cr.date <= sp.valid_to)`, lateral,
+    ` where ${rated}cr.kind in ('direct', 'split', 'assignment') and `, inPeriod, scoped,
   );
   const idx = Array.from({ length: n }, (_, i) => i);
   const sums = idx.map((i) => `sum(p.s${i}) as s${i}, sum(p.n${i}) as n${i}`).join(', ');
@@ -99,6 +108,29 @@ function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null,
     bindings: [s.key],
   };
   return join(head, ownPart, ' union all ', rolledPart, ') u group by u.payee_id');
+}
+
+/**
+ * Credits in a payout currency other than the base: from the transaction's own amount and margin at
+ * rate(tx currency) ÷ rate(plan currency) on the transaction date (see currency.ts), over alias `cr`.
+ */
+export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'>): { join: Sql; amount: string; margin: string } | null {
+  if (s.currency === s.base) return null;
+  const fx = `${quoteIdent(schema)}."attain_incentives_fx"`;
+  const rate = (currency: string) => `(select r.rate from ${fx} r where r.currency = ${currency} and r.date <= cr.date order by r.date desc limit 1)`;
+  return {
+    join: {
+      text: ` cross join lateral (select case when cr.currency = ? then 1::numeric else round((case when cr.currency = ? then 1::numeric else ${rate('cr.currency')} end) / ${rate('?::text')}, 10) end as fxp) x`,
+      bindings: [s.currency, s.base, s.currency],
+    },
+    amount: 'round(round(cr.original_amount * x.fxp, 10) * (cr.pct / 100), 10)',
+    margin: 'round(round(coalesce(cr.original_margin, 0) * x.fxp, 10) * (cr.pct / 100), 10)',
+  };
+}
+
+/** A scope's totals per payee (optionally of some payees only), computed without storing them. */
+export function selectTotalsSql(schema: string, s: Scope, payees: readonly string[] | null): Sql {
+  return join('select z.payee_id, z.vals::text[] as vals, z.cnts::text[] as cnts from (', totalsSelect(schema, s, null, ''), ') z', payees ? { text: ' where z.payee_id = any(?::text[])', bindings: [payees] } : '');
 }
 
 /** Replaces a scope's totals with a full pass over the credits. */
