@@ -1,7 +1,7 @@
 // Browser test of incentives: an admin builds a tiered plan with a cap (the linter flags an
-// overlapping tier on its cell first), assigns it to a rep; the rep books an order, and the
-// record event — through the same background handlers the CLI runs — puts a new line on the
-// rep's statement within seconds, with its trace. Finance-side, the admin calculates and
+// overlapping tier on its cell first), assigns it to a rep; the rep logs the won order in the
+// studio's record form, and the record event — through the same background handlers the CLI
+// runs — puts a new line on the rep's statement within seconds, with its trace. Finance-side, the admin calculates and
 // approves the period and exports the payouts.
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,18 +67,30 @@ describe('incentives in the studio', () => {
     await shot(desk, 'incentives-designer');
     expect(problemsOf(desk)).toEqual([]);
 
-    // The rep books an order (a record write, so a record event, not a recalculation call).
+    // The rep logs the won deal in the studio's order form (a record write, so a record event,
+    // not a recalculation call); the customer already exists.
     const rep = await token(h.rep.email);
     const customer = await api(rep, 'POST', '/objects/customer', { name: 'Initech' });
     expect(customer.status).toBe(201);
     const today = new Date().toISOString().slice(0, 10);
-    const order = await api(rep, 'POST', '/objects/order', { order_number: 'SO-1001', customer_id: customer.body.id, order_date: today, amount: 12000, currency: 'USD', status: 'booked' });
-    expect(order.status).toBe(201);
-
     const page = await newPage(browser, 1280, 900);
     await login(page, h, h.rep.email);
-    await navigate(page, 'My earnings');
+    await navigate(page, 'Orders');
+    await page.getByRole('link', { name: 'New' }).click();
+    await page.getByLabel(/^Order number/).fill('SO-1001');
+    await page.getByLabel(/^Customer/).selectOption({ label: 'Initech' });
+    await page.getByLabel(/^Order date/).fill(today);
+    await page.getByLabel(/^Amount/).fill('12000');
+    await page.getByLabel(/^Currency/).fill('USD');
+    expect(await page.getByLabel(/^Status/).locator('option:checked').innerText()).toBe('Booked');
+    await shot(page, 'incentives-rep-order-form');
     const started = Date.now();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    // Saved, the form opens the new record.
+    await page.waitForURL((u) => /^\/o\/order\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith('/new'));
+    const orderId = new URL(page.url()).pathname.split('/').at(-1) as string;
+
+    await navigate(page, 'My earnings');
     const line = page.getByTestId('statement-line').filter({ hasText: 'Commission' });
     while (!(await line.count())) {
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -95,7 +107,7 @@ describe('incentives in the studio', () => {
     expect(steps).toMatch(/\(12000 − 10000\) × 0\.1/);
     const source = trace.getByTestId('source-record');
     await source.waitFor();
-    expect(await source.getAttribute('href')).toBe(`/o/order/${order.body.id}`);
+    expect(await source.getAttribute('href')).toBe(`/o/order/${orderId}`);
     await expect.poll(() => source.innerText()).toBe('Order SO-1001');
     await shot(page, 'incentives-statement-trace');
 

@@ -32,6 +32,8 @@ export function LineTrace({ line, componentLabel, dispute, onDisputed }: { line:
         {tr.dispute && (
           <div data-testid="trace-dispute"><dt>{t('incentives.dispute.accepted')}</dt><dd>{t('incentives.trace.fromDispute', { line: tr.dispute.lineKey, period: tr.dispute.period, by: tr.dispute.decidedBy ?? '—', date: formatDate(tr.dispute.decidedAt) })}{tr.dispute.resolution ? ` — ${tr.dispute.resolution}` : ''}</dd></div>
         )}
+        {tr.span && <div data-testid="trace-span"><dt>{t('incentives.trace.span')}</dt><dd>{formatDate(tr.span.from)} – {formatDate(tr.span.to)}</dd></div>}
+        {tr.basePeriod && <div><dt>{t('incentives.trace.basePeriod')}</dt><dd>{tr.basePeriod}</dd></div>}
         {tr.target !== undefined && <div><dt>{t('incentives.trace.target')}</dt><dd>{f.money(tr.target)}</dd></div>}
         {tr.attainment !== undefined && <div><dt>{t('incentives.trace.attainment')}</dt><dd>{f.pct(tr.attainment)}</dd></div>}
         {tr.proration !== undefined && <div><dt>{t('incentives.trace.proration')}</dt><dd>{f.pct(tr.proration)}</dd></div>}

@@ -6,8 +6,12 @@ export type PeriodStatus = 'open' | 'calculated' | 'approved' | 'paid' | 'closed
 export const PERIOD_FLOW: PeriodStatus[] = ['open', 'calculated', 'approved', 'paid', 'closed'];
 
 export interface Tier { from: string; to?: string | null; rate: string }
-export interface CreditFilter { objects?: string[]; products?: string[]; categories?: string[]; from?: string; to?: string }
-export interface MeasureDef { name: string; label?: Label; type: 'sum' | 'count' | 'input' | 'ratio' | 'formula'; field?: 'amount' | 'margin' | 'quantity'; filter?: CreditFilter; numerator?: string; denominator?: string; expression?: string }
+export type CreditKind = 'direct' | 'split' | 'overlay' | 'team' | 'rollup' | 'assignment';
+export const CREDIT_KINDS: CreditKind[] = ['direct', 'split', 'overlay', 'team', 'rollup', 'assignment'];
+export interface CreditFilter { objects?: string[]; kinds?: CreditKind[]; products?: string[]; categories?: string[]; from?: string; to?: string }
+/** Records of an object counted instead of credits: dated by `dateField`, for the user in `payeeField` (default owner), where the `filter` formula holds, worth the `value` formula. */
+export interface RecordSource { object: string; dateField: string; payeeField?: string; filter?: string; value?: string }
+export interface MeasureDef { name: string; label?: Label; type: 'sum' | 'count' | 'input' | 'ratio' | 'formula'; field?: 'amount' | 'margin' | 'quantity'; filter?: CreditFilter; source?: RecordSource; numerator?: string; denominator?: string; expression?: string }
 export type ComponentType = 'rate' | 'tiered' | 'bonus' | 'spif' | 'points';
 export interface ComponentDef {
   name: string;
@@ -27,6 +31,7 @@ export interface ComponentDef {
   score?: string;
   maxScore?: string;
   filter?: CreditFilter;
+  source?: RecordSource;
   perCredit?: string;
   perAmount?: { every: string; value: string };
 }
@@ -34,17 +39,33 @@ export interface PlanVersion {
   version: number;
   effectiveFrom: string;
   effectiveTo?: string | null;
-  currency: string;
+  /** Payout currency; the engine's base currency when omitted. */
+  currency?: string;
+  /** Periods measures accumulate over and pay in: YYYY-MM, YYYY-Qn or YYYY (default monthly). */
+  frequency?: Frequency;
+  /** Quarterly or annual plans paid monthly on period-to-date results, trued up at the end. */
+  advances?: 'monthly';
   rounding: { scale: number; mode: 'half_up' | 'half_even' | 'down' | 'up' };
   payoutTiming?: 'booking' | 'invoice' | 'payment';
   clawback?: { days: number };
   proration?: 'none' | 'days';
   measures: MeasureDef[];
   components: ComponentDef[];
+  draw?: DrawDef;
+  targetSource?: 'inputs' | 'goals';
+  targetPlans?: Record<string, string>;
+  badges?: BadgeDef[];
 }
+export type Frequency = 'monthly' | 'quarterly' | 'annual';
+export type DrawType = 'recoverable' | 'non_recoverable' | 'guarantee';
+/** Periods (YYYY-MM, YYYY-Qn or YYYY), inclusive. */
+export interface DrawDef { type: DrawType; amount: string; from: string; to: string }
+export interface BadgeDef { id: string; label: Label; minPoints: string }
 export interface PlanDoc { kind: 'incentive_plan'; id: string; name: string; label: Label; description?: string; versions: PlanVersion[] }
 export interface LintIssue { severity: 'error' | 'warning'; path: string; rule: string; message: string }
 export interface Assignment { kind: 'plan'; payeeId: string; key: string; from: string; to?: string | null }
+/** A plan for everyone holding a role (within an org-unit subtree when set) in [from, to]. */
+export interface RoleAssignment { id: string; planId: string; role: string; orgUnitId?: string | null; from: string; to?: string | null }
 
 export interface TraceStep { step: string; formula: string; value: string }
 export interface LineTrace {
@@ -58,6 +79,10 @@ export interface LineTrace {
   target?: string;
   attainment?: string;
   proration?: string;
+  /** The dates the line's plan version was in effect, when it covers only part of the period. */
+  span?: { from: string; to: string };
+  /** With monthly advances: the plan period measured to date. */
+  basePeriod?: string;
   creditIds: string[];
   sourceRecordIds: string[];
   creditCount: number;
@@ -70,7 +95,13 @@ export interface CreditRow { id: string; kind: string; rule_id: string; level: n
 export interface Dispute { id: string; payee_id: string; period: string; line_key: string; reason: string; status: 'open' | 'accepted' | 'rejected'; resolution: string | null; amount: string | null; created_at: string }
 export interface PreviewCurve { component: string; basis: 'attainment' | 'value'; measure: string; target: string | null; points: Array<{ x: string; amount: string }> }
 export interface PreviewSampleResult { name: string; total: string; lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>; error?: { path: string; message: string } }
-export interface CreditingRule { kind: 'crediting_rule'; id: string; name: string; label: Label; effectiveFrom: string; type: string; pct?: string }
+export type CreditingRuleType = 'owner' | 'split' | 'team' | 'rollup' | 'overlay' | 'assignment';
+export const RULE_TYPES: CreditingRuleType[] = ['owner', 'split', 'assignment', 'team', 'rollup', 'overlay'];
+/**
+ * owner/split/assignment hand out a sale's primary credit (100% in total); team, roll-up and
+ * overlay are declared extra credit on top.
+ */
+export interface CreditingRule { kind: 'crediting_rule'; id: string; name: string; label: Label; description?: string; effectiveFrom: string; effectiveTo?: string | null; type: CreditingRuleType; pct?: string; levels?: Array<{ pct: string }>; when?: CreditFilter }
 
 const enc = encodeURIComponent;
 export const incentivesApi = {
@@ -81,6 +112,9 @@ export const incentivesApi = {
     api.post<{ data: { curves: PreviewCurve[]; samples: PreviewSampleResult[] } }>('/incentives/plans/preview', { version, samples }).then((r) => r.data),
   assignments: (planId: string) => api.get<{ data: Assignment[] }>(`/incentives/plans/${enc(planId)}/assignments`).then((r) => r.data),
   assign: (planId: string, assignments: Array<{ payeeId: string; from: string; to?: string | null }>) => api.put<{ data: Assignment[] }>(`/incentives/plans/${enc(planId)}/assignments`, { assignments }).then((r) => r.data),
+  roleAssignments: () => api.get<{ data: RoleAssignment[] }>('/incentives/role-assignments').then((r) => r.data),
+  /** Replaces every plan's role assignments. */
+  setRoleAssignments: (roleAssignments: RoleAssignment[]) => api.put<{ data: RoleAssignment[]; issues: LintIssue[] }>('/incentives/role-assignments', { roleAssignments }),
   rules: () => api.get<{ data: CreditingRule[] }>('/incentives/crediting-rules').then((r) => r.data),
   saveRules: (rules: CreditingRule[]) => api.put<{ issues: LintIssue[] }>('/incentives/crediting-rules', { rules }),
   periods: () => api.get<{ data: Array<{ period: string; status: PeriodStatus }> }>('/incentives/periods').then((r) => r.data),

@@ -1,5 +1,5 @@
 // Linter issues shown on the offending cell: every input of the designer knows its JSON pointer.
-import { createContext, useContext, type InputHTMLAttributes } from 'react';
+import { createContext, useContext, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
 import type { LintIssue } from './api.ts';
 
 export const LintContext = createContext<{ issues: LintIssue[]; base: string }>({ issues: [], base: '' });
@@ -24,4 +24,23 @@ export function CellInput({ path, className = '', ...rest }: InputHTMLAttributes
       {issue && <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue">{issue.message}</span>}
     </>
   );
+}
+
+/** A select bound to a document cell, marked like CellInput. */
+export function CellSelect({ path, className = '', children, ...rest }: SelectHTMLAttributes<HTMLSelectElement> & { path: string }) {
+  const issue = useIssue(path);
+  const { base } = useContext(LintContext);
+  return (
+    <>
+      <select {...rest} data-path={`${base}${path}`} aria-invalid={issue?.severity === 'error' || undefined} className={`${className} ${issueClass(issue)}`.trim()} title={issue?.message ?? rest.title}>{children}</select>
+      {issue && <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue">{issue.message}</span>}
+    </>
+  );
+}
+
+/** The issue on a pointer that has no single input (a whole row, a group), shown where it belongs. */
+export function CellIssue({ path }: { path: string }) {
+  const issue = useIssue(path);
+  const { base } = useContext(LintContext);
+  return issue ? <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue" data-path={`${base}${path}`}>{issue.message}</span> : null;
 }

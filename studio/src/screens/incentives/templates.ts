@@ -1,11 +1,11 @@
 import type { ObjectDoc } from '../../api/types.ts';
 import type { ComponentDef, MeasureDef, PlanDoc } from './api.ts';
 
-export function newPlan(id: string, label: string, today: string): PlanDoc {
+export function newPlan(id: string, label: string, start: string): PlanDoc {
   return {
     kind: 'incentive_plan', id, name: id, label: { en: label },
     versions: [{
-      version: 1, effectiveFrom: `${today.slice(0, 7)}-01`, currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, payoutTiming: 'booking', proration: 'none',
+      version: 1, effectiveFrom: `${start.slice(0, 7)}-01`, currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, payoutTiming: 'booking', proration: 'none',
       measures: [{ name: 'revenue', type: 'sum', field: 'amount', label: { en: 'Revenue' } }],
       components: [newComponent('commission', 'revenue')],
     }],
