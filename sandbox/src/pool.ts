@@ -6,7 +6,7 @@ import type { IsolateHostOptions } from './isolate-host.ts';
 import { DEFAULT_LIMITS, resolveLimits, tighten, type SandboxLimits } from './limits.ts';
 import { capabilityProblem, validateManifest, type CapabilityName, type Plugin, type PluginManifest } from './manifest.ts';
 import { HOT_POLL_US, HotPoll } from './hot-poll.ts';
-import { readBins, ShmDir } from './shm.ts';
+import { readBins, readInto, ShmDir } from './shm.ts';
 import { TenantLimiter } from './tenant-limiter.ts';
 import { WorkerHandle, type PendingCall } from './worker-handle.ts';
 
@@ -415,25 +415,25 @@ export class SandboxPool {
 
   async #runSplit(request: BatchRequest, prepared: PreparedBatch): Promise<unknown[] | Float64Array> {
     const { parts, output, rowCount } = prepared;
-    // Row-independent batch split across workers: part i prefers worker i.
-    const results = await Promise.all(parts.map((part, i) => this.#dispatchBatch(request, prepared, part, this.#workers[i] ?? null, null, false)));
+    // Row-independent batch split across workers: part i prefers worker i. A float64 result is
+    // read by every part straight into its rows of one buffer (no merge copy).
+    const out = output === 'float64' ? new Float64Array(Buffer.allocUnsafeSlow(rowCount * 8).buffer, 0, rowCount) : null;
+    const results = await Promise.all(
+      parts.map((part, i) => this.#dispatchBatch(request, prepared, part, this.#workers[i] ?? null, null, false, out?.subarray(part.start, part.start + part.rows))),
+    );
     let bytes = 0;
     for (const r of results) bytes += r.bytes;
     if (bytes > prepared.limits.maxOutputBytes) {
       throw new SandboxError('output_too_large', `output of ${bytes} bytes exceeds the limit of ${prepared.limits.maxOutputBytes}`);
     }
-    if (output === 'float64') {
-      const out = new Float64Array(rowCount);
-      results.forEach((r, i) => out.set(r.data as Float64Array, parts[i]!.start));
-      return out;
-    }
-    const out = new Array<unknown>(rowCount);
+    if (out !== null) return out;
+    const joined = new Array<unknown>(rowCount);
     results.forEach((r, i) => {
       const data = r.data;
       const at = parts[i]!.start;
-      for (let j = 0; j < data.length; j++) out[at + j] = data[j];
+      for (let j = 0; j < data.length; j++) joined[at + j] = data[j];
     });
-    return out;
+    return joined;
   }
 
   #dispatchBatch(
@@ -443,6 +443,7 @@ export class SandboxPool {
     prefer: WorkerHandle | null,
     avoid: WorkerHandle | null,
     retried: boolean,
+    into?: Float64Array,
   ): Promise<PartResult> {
     return new Promise<PartResult>((resolve, reject) => {
       let worker: WorkerHandle;
@@ -493,8 +494,14 @@ export class SandboxPool {
           try {
             const rows = part.rows;
             let data: Float64Array | null = null;
-            if (typeof frame.header.so === 'number' && shmOut !== null) data = readBins(shmOut, [frame.header.so])[0]!;
-            else if (frame.bins.length > 0) data = frame.bins[0]!;
+            if (typeof frame.header.so === 'number' && shmOut !== null) {
+              if (into && frame.header.so === into.byteLength) data = readInto(shmOut, into);
+              else data = readBins(shmOut, [frame.header.so])[0]!;
+            } else if (frame.bins.length > 0) data = frame.bins[0]!;
+            if (data !== null && into && data !== into && data.length === into.length) {
+              into.set(data);
+              data = into;
+            }
             if (data !== null) {
               if (data.length !== rows) throw new SandboxError('guest_error', `result has length ${data.length}, expected ${rows}`);
               resolve({ data, bytes: data.byteLength });
@@ -513,7 +520,7 @@ export class SandboxPool {
           this.#shm.release(shmOut, false);
           // A batch that was only queued behind the failing one is pure and safe to run again once.
           if (bystander && !retried && !this.#closed) {
-            this.#dispatchBatch(request, prepared, part, null, worker, true).then(resolve, reject);
+            this.#dispatchBatch(request, prepared, part, null, worker, true, into).then(resolve, reject);
             return;
           }
           reject(error);

@@ -139,6 +139,23 @@ export function readBins(file: string, sizes: readonly number[]): Float64Array[]
   }
 }
 
+/** Reads a payload of exactly `target.byteLength` bytes into `target` (a part of a larger result). */
+export function readInto(file: string, target: Float64Array): Float64Array {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const view = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+    let at = 0;
+    while (at < view.byteLength) {
+      const n = fs.readSync(fd, view, at, view.byteLength - at, at);
+      if (n === 0) throw new Error('shm: file is shorter than announced');
+      at += n;
+    }
+    return target;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Opens a file of the private directory for writing without truncating it: a kept file's pages
  * are overwritten in place (readers are told the byte sizes, so a longer old tail is harmless).

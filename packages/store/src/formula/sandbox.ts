@@ -8,7 +8,7 @@ import { schemaOf } from './compiled.ts';
 
 /** The part of @attain/sandbox's SandboxPool used here (the store does not depend on the sandbox). */
 export interface BatchPool {
-  runBatch(request: { tenant: string; revision: string | number; key: string; prelude: string; source: string; columns: Record<string, unknown[]>; rowCount: number }): Promise<unknown[]>;
+  runBatch(request: { tenant: string; revision: string | number; key: string; prelude: string; source: string; columns: Record<string, unknown[]>; rowCount: number; parallel?: boolean }): Promise<unknown[]>;
 }
 
 export interface SandboxInput {
@@ -130,6 +130,8 @@ export async function evaluateInSandbox(pool: BatchPool, input: SandboxInput): P
     source: js.source,
     columns,
     rowCount: rows.length,
+    // Row i depends only on row i (collections travel per row): big batches split across workers.
+    parallel: true,
   });
   return out.map((v) => {
     if (v && typeof v === 'object' && 'error' in v) return { value: null, error: String((v as { error: unknown }).error) };
