@@ -110,7 +110,10 @@ describe('attain start', () => {
       const periods = (await get('/incentives/periods', token)).data as Array<{ period: string; status: string }>;
       expect(periods.map((p) => p.status)).toEqual(['calculated', 'calculated']);
       expect(periods[1]?.period).toBe(month);
-      expect((await get('/incentives/crediting-rules', token)).data.map((r: { type: string }) => r.type).sort()).toEqual(['owner', 'rollup']);
+      expect((await get('/incentives/crediting-rules', token)).data.map((r: { type: string }) => r.type).sort()).toEqual(['assignment', 'rollup', 'split']);
+      // A key-account territory; orders are credited line by line, one of them split 60/40, with nothing left out.
+      expect((await get('/incentives/territories', token)).data).toHaveLength(1);
+      expect((await get('/incentives/problems', token)).data).toEqual([]);
 
       // Workflow: the big-deal approval flow and the won-deal automation, their formulas valid.
       expect((await get('/workflow/flows?object=opportunity', token)).data).toEqual([expect.objectContaining({ name: 'big_deal_approval', entryCondition: 'amount > 500000' })]);

@@ -40,6 +40,17 @@ describe('demo data', () => {
     expect(batch('opportunity').every((o) => /^\d+\.\d{2}$/.test(String(o.values.amount)))).toBe(true);
   });
 
+  it('shares one recently paid order 60/40 between its owner and a teammate', () => {
+    const splits = batch('order_split');
+    expect(splits.map((s) => s.values.pct)).toEqual(['60', '40']);
+    const order = batch('order').find((o) => o.external_id === splits[0]?.refs?.order_id);
+    expect(order?.values.status).toBe('paid');
+    expect(splits[0]?.refs?.payee_id).toBe(order?.owner);
+    const team = (id: string | undefined) => batch('user').find((u) => u.external_id === id)?.refs?.org_unit_id;
+    expect(team(splits[1]?.refs?.payee_id)).toBe(team(order?.owner));
+    expect(splits[1]?.refs?.payee_id).not.toBe(order?.owner);
+  });
+
   it('random helpers stay in range', () => {
     const r = new Random(1);
     for (let i = 0; i < 100; i++) {

@@ -2,7 +2,7 @@
 // stated per plan; golden scenarios computed by hand and the same over the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, type Store } from '@attain/store';
-import { IncentiveEngine, OrgHistory, calculate, creditTransactions, dec, fmt, lintPlan, type ComponentDef, type FxRate, type Transaction } from '../src/incentives/index.ts';
+import { IncentiveEngine, OrgHistory, calculate, creditTransactions, dec, fmt, lintPlan, sortProblems, type ComponentDef, type FxRate, type Transaction } from '../src/incentives/index.ts';
 import { plan, rule, run, tx, version } from './incentives-fixture.ts';
 
 const rate = (r: string): ComponentDef => ({ name: 'commission', type: 'rate', measure: 'revenue', rate: r });
@@ -52,6 +52,16 @@ describe('golden: payout currency per plan', () => {
     });
     const r = run({ plans: [p], rules: [rule('owner'), rule('rollup', { levels: [{ pct: '50' }] })], txs: [tx('R', '2200', '2026-01-20', { margin: '550' })], units: [{ id: 'U', headId: 'M' }], memberships: [{ userId: 'R', orgUnitId: 'U', from: '2020-01-01' }, { userId: 'M', orgUnitId: 'U', from: '2020-01-01' }], fx, periods: JAN });
     expect([r.amount('R', 'commission'), r.amount('M', 'commission')]).toEqual(['105.60', '52.80']);
+  });
+});
+
+describe('golden: a missing rate for the plan\'s currency', () => {
+  it('X06 a credit the plan cannot convert is reported, naming the transaction, currency and date, and left out', () => {
+    // EUR has a rate only from Jan 15 (1.25): USD 1,000 on Jan 10 cannot be converted → reported, left out;
+    // USD 1,250 on Jan 20 ÷ 1.25 = 1,000 EUR × 10% = 100.00 EUR
+    const r = run({ plans: [plan([rate('0.1')], { currency: 'EUR' })], txs: [tx('A', '1000', '2026-01-10', { id: 'early' }), tx('A', '1250', '2026-01-20', { id: 'late' })], fx: [{ currency: 'EUR', rate: '1.25', date: '2026-01-15' }], periods: JAN });
+    expect(r.amount('A', 'commission')).toBe('100.00');
+    expect(r.problems).toEqual([{ code: 'plan_fx_missing', txId: 'early', ruleId: '', rule: '', date: '2026-01-10', currency: 'EUR', planId: 'plan_a', payeeId: 'A', message: 'no exchange rate for EUR on or before 2026-01-10: plan "plan_a" pays in EUR, so this credit is left out of it' }]);
   });
 });
 
@@ -105,5 +115,38 @@ describe('payout currency over the database', () => {
     const csv = await e.payoutCsv('2026-01');
     expect(csv).toMatch(/\nTOTAL,,2026-01,,EUR,,,,,\d+\.\d\d,,\n/);
     expect(csv).toContain('TOTAL,,2026-01,,USD,,,,,125.00,,');
+  });
+
+  it('the database reports the same problems as the pure calculation: a transaction without a rate, credits a plan cannot convert', async () => {
+    const name = `curp${process.pid}`;
+    await store.tenants.create(name);
+    const e = new IncentiveEngine(store, name);
+    const eur = plan([rate('0.1')], { currency: 'EUR' }, 'plan_eur');
+    const rules = [rule('owner'), rule('rollup', { levels: [{ pct: '50' }] })];
+    const units = [{ id: 'U', headId: 'M' }];
+    const memberships = [{ userId: 'R', orgUnitId: 'U', from: '2020-01-01' }, { userId: 'M', orgUnitId: 'U', from: '2020-01-01' }];
+    const assignments = ['R', 'M'].map((p) => ({ kind: 'plan' as const, payeeId: p, key: 'plan_eur', from: '2020-01-01' }));
+    const late: FxRate[] = [{ currency: 'EUR', rate: '1.25', date: '2026-01-15' }];
+    const txs: Transaction[] = [tx('R', '1000', '2026-01-10', { id: 'p1' }), tx('R', '1250', '2026-01-20', { id: 'p2' }), tx('R', '500', '2026-01-12', { id: 'p3', currency: 'GBP' }), tx('R', '800', '2026-01-16', { id: 'p4', currency: 'EUR' })];
+    await e.saveRules(rules);
+    await e.savePlan(eur);
+    await e.setOrg(memberships, units);
+    await e.setAssignments(assignments);
+    await e.setFx(late);
+    await e.openPeriod('2026-01');
+    await e.upsertTransactions(txs);
+    await e.recompute({ credit: true });
+    const pure = creditTransactions(txs, rules, { org: new OrgHistory(memberships, units), assignments, fx: late, baseCurrency: 'USD' });
+    const want = calculate({ plans: [eur], credits: pure.credits, assignments, inputs: [], periods: ['2026-01'], fx: late });
+    // p1 (USD, Jan 10): no EUR rate yet, for R and for M's roll-up; p3: no GBP rate at all; p4 is EUR itself (credited at 1.25)
+    expect(want.problems.map((p) => `${p.code} ${p.txId} ${p.payeeId} ${p.currency} ${p.date}`)).toEqual(['plan_fx_missing p1 M EUR 2026-01-10', 'plan_fx_missing p1 R EUR 2026-01-10']);
+    expect(pure.problems.map((p) => `${p.code} ${p.txId} ${p.currency} ${p.date}`)).toEqual(['fx_missing p3 GBP 2026-01-12']);
+    expect(await e.problems()).toEqual(sortProblems([...pure.problems, ...want.problems]));
+    // R: 800 + 1,000 = 1,800 EUR × 10% = 180.00; M: 50% → 90.00
+    expect((await e.payouts('2026-01')).map((p) => `${p.payeeId} ${fmt(p.payout, 2)}`)).toEqual(['M 90.00', 'R 180.00']);
+    // A rate from Jan 1 fixes p1: an incremental run for its payees clears their problems
+    await e.setFx([{ currency: 'EUR', rate: '1.10', date: '2026-01-01' }]);
+    await e.recomputeTransactions(['p1']);
+    expect((await e.problems()).map((p) => p.code)).toEqual(['fx_missing']);
   });
 });

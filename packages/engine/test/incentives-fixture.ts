@@ -44,6 +44,7 @@ export interface Scenario {
 
 export type Run = CalcResult & {
   credits: ReturnType<typeof creditTransactions>['credits'];
+  /** Crediting problems, then the calculation's (credits a plan's currency left out). */
   problems: ReturnType<typeof creditTransactions>['problems'];
   /** The amount of one line as money text; '0.00' when there is none. */
   amount(payee: string, component: string | null, kind?: LineKind, period?: string): string;
@@ -62,7 +63,7 @@ export function run(s: Scenario): Run {
   return {
     ...result,
     credits,
-    problems,
+    problems: [...problems, ...result.problems],
     amount: (payee, component, kind = 'earning', period) => money(pick(payee, period).filter((l) => l.component === component && l.kind === kind).reduce((a, l) => a + l.amount, 0n)),
     points: (payee, component) => fmt(pick(payee).filter((l) => l.component === component).reduce((a, l) => a + l.points, 0n)),
     payout: (payee, period) => money(result.payouts.filter((p) => p.payeeId === payee && (!period || p.period === period)).reduce((a, p) => a + p.payout, 0n)),

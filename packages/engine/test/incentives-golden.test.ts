@@ -1,7 +1,7 @@
 // Golden scenarios: each expected figure is computed by hand in the comment above its assertion.
 import { describe, expect, it } from 'vitest';
 import { plan, rule, run, tx, version } from './incentives-fixture.ts';
-import type { ComponentDef, OrgMembership as Membership, OrgUnit } from '../src/incentives/index.ts';
+import { fmt as fmtAmount, type ComponentDef, type OrgMembership as Membership, type OrgUnit } from '../src/incentives/index.ts';
 
 const rate = (r: string, extra: Partial<ComponentDef> = {}): ComponentDef => ({ name: 'commission', type: 'rate', measure: 'revenue', rate: r, ...extra });
 const JAN = ['2026-01'];
@@ -42,6 +42,13 @@ describe('golden: crediting', () => {
     const r = run({ plans: [plan([rate('0.1')])], rules: [rule('split')], txs: [tx('A', '2000', '2026-01-10', { splits: [{ payeeId: 'A', pct: '100' }, { payeeId: 'B', pct: '50', overlay: true }] })], periods: JAN });
     expect([r.amount('A', 'commission'), r.amount('B', 'commission')]).toEqual(['200.00', '100.00']);
     expect(r.credits.find((c) => c.payeeId === 'B')?.kind).toBe('overlay');
+  });
+
+  it('G05b a payee with a primary and an overlay split row gets both, as two credits', () => {
+    // A 100% split and a 10% overlay of 2,000 → 2,000 + 200 = 2,200; × 10% → 220.00
+    const r = run({ plans: [plan([rate('0.1')])], rules: [rule('split')], txs: [tx('A', '2000', '2026-01-10', { id: 'ov', splits: [{ payeeId: 'A', pct: '100' }, { payeeId: 'A', pct: '10', overlay: true }] })], periods: JAN });
+    expect(r.credits.map((c) => [c.id, c.kind, fmtAmount(c.amount)])).toEqual([['ov:r_split:A:0', 'split', '2000'], ['ov:r_split:A:overlay:0', 'overlay', '200']]);
+    expect(r.amount('A', 'commission')).toBe('220.00');
   });
 
   it('G06 team credit: every member of the owner\'s unit', () => {

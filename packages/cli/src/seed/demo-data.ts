@@ -228,6 +228,8 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
     });
   }
 
+  const splits = splitOrder(orders, users);
+
   const visits: SeedRecord[] = [];
   for (let i = 1; i <= size.visits; i++) {
     const customer = rnd.pick(customerOwner);
@@ -290,8 +292,29 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
       { object: 'opportunity', records: opportunities },
       { object: 'order', records: orders },
       { object: 'order_line', records: lines },
+      { object: 'order_split', records: splits },
       { object: 'visit', records: visits },
       { object: 'activity', records: activities },
     ],
   };
+}
+
+/**
+ * One order shared 60/40 between its owner and a teammate: the most recently paid one, so it shows
+ * on this or last month's statements (the demo plan pays on payment). No random draw: the rest of
+ * the data stays as it was.
+ */
+function splitOrder(orders: SeedRecord[], users: SeedRecord[]): SeedRecord[] {
+  const teamOf = new Map(users.map((u) => [u.external_id, u.refs?.org_unit_id]));
+  const paid = orders.filter((o) => o.values.status === 'paid' && typeof o.values.paid_date === 'string').sort((a, b) => String(b.values.paid_date).localeCompare(String(a.values.paid_date)) || a.external_id.localeCompare(b.external_id));
+  for (const order of paid) {
+    const owner = order.owner;
+    const mate = users.find((u) => u.external_id !== owner && u.values.role === 'rep' && teamOf.get(u.external_id) === teamOf.get(owner ?? ''));
+    if (!owner || !mate) continue;
+    return [
+      { external_id: `${order.external_id}-s1`, owner, refs: { order_id: order.external_id, payee_id: owner }, values: { pct: '60' } },
+      { external_id: `${order.external_id}-s2`, owner, refs: { order_id: order.external_id, payee_id: mate.external_id }, values: { pct: '40' } },
+    ];
+  }
+  return [];
 }

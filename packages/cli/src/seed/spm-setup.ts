@@ -1,14 +1,15 @@
 // The record-dependent half of the demo's SPM modules: metadata (KPIs, the target plan, the
 // incentive plan, the approval flow and automation) is applied with the template; what needs the
-// seeded records — actuals, an approved target-plan version, alert rules, crediting rules, plan
-// assignments and a calculation — is done here, through the engine's own functions.
+// seeded records — actuals, an approved target-plan version, alert rules, crediting rules, plan and
+// territory assignments, the orders as transactions and a calculation — is done here, through the
+// engine's own functions.
 import {
   approveVersion, goalsContext, IncentiveEngine, kpiOf, putRule, recomputeAll, saveDraft, scheduleAlerts, seedMemberships, submitVersion, syncGoalTargets, syncPlansFromMetadata,
   type CreditingRuleDoc, type GoalsContext, type IncentivePlanDoc, type Transaction,
 } from '@attain/engine';
 import type { Store } from '@attain/store';
 import { isoDate } from './random.ts';
-import type { DemoData, SeedRecord } from './demo-data.ts';
+import type { DemoData } from './demo-data.ts';
 import { quoteIdent } from '@attain/meta';
 
 export interface SpmReport {
@@ -24,8 +25,14 @@ const CURRENCY = 'CNY';
 /** Next year's target: last year's paid revenue plus this much. */
 const GROWTH = 1.15;
 
+/**
+ * The order's owner gets 100%, or its split rows share it; a key-account territory's payee gets 10%
+ * of its customers' orders on top (a rule with a filter is not part of the 100%); managers get a
+ * 1-level roll-up.
+ */
 const CREDITING_RULES: CreditingRuleDoc[] = [
-  { kind: 'crediting_rule', id: 'demo.credit.owner', name: 'owner', label: { en: 'Record owner 100%', 'zh-CN': '记录负责人 100%' }, effectiveFrom: '2020-01-01', type: 'owner', pct: '100' },
+  { kind: 'crediting_rule', id: 'demo.credit.owner', name: 'owner_or_split', label: { en: 'Order owner 100%, or its splits', 'zh-CN': '订单负责人 100%，或按业绩分配' }, effectiveFrom: '2020-01-01', type: 'split', pct: '100' },
+  { kind: 'crediting_rule', id: 'demo.credit.territory', name: 'key_account', label: { en: 'Key-account territory 10%', 'zh-CN': '大客户区域 10%' }, effectiveFrom: '2020-01-01', type: 'assignment', pct: '10', when: { objects: ['order'] } },
   { kind: 'crediting_rule', id: 'demo.credit.manager', name: 'manager_rollup', label: { en: 'Manager roll-up (1 level)', 'zh-CN': '上级经理汇总（1 级）' }, effectiveFrom: '2020-01-01', type: 'rollup', levels: [{ pct: '100' }] },
 ];
 
@@ -76,7 +83,9 @@ export async function setupSpm(store: Store, tenant: string, opts: { today: Date
     // demo's CNY books count one to one (a per-tenant base currency is not configurable yet).
     await engine.setFx([{ currency: CURRENCY, date: '2000-01-01', rate: '1' }]);
     await engine.syncOrgFromRecords();
-    await engine.upsertTransactions(transactions(opts.data, opts.idOf));
+    // Orders (one transaction per order line, with their split rows) as the record events map them.
+    await engine.syncOrdersFromRecords(isoDate(opts.today));
+    await engine.upsertTransactions(visitTransactions(opts.data, opts.idOf));
     const current = monthOf(opts.today);
     const periods = [previousMonth(current), current];
     for (const p of periods) await engine.openPeriod(p);
@@ -84,6 +93,8 @@ export async function setupSpm(store: Store, tenant: string, opts: { today: Date
     await engine.setAssignments(plans.flatMap((plan) => payees.map((payeeId) => ({ kind: 'plan' as const, payeeId, key: plan.id, from: '2020-01-01', to: null }))));
     await syncGoalTargets(engine, periods);
     await fillMissingTargets(engine, plans, payees, periods);
+    const territory = keyAccount(opts.data, opts.idOf);
+    if (territory) await engine.setKeyedAssignments('territory', [territory]);
     const stats = await engine.recompute({ credit: true });
     report.periods = stats.periods;
     report.statementLines = stats.lines;
@@ -117,34 +128,20 @@ async function fillMissingTargets(engine: IncentiveEngine, plans: IncentivePlanD
   if (missing.length) await engine.setInputs(missing);
 }
 
-/** Orders (as the engine's record events would map them, plus the main product's category) and visits. */
-function transactions(data: DemoData, idOf: (object: string, externalId: string) => string | undefined): Transaction[] {
-  const batch = (object: string): SeedRecord[] => data.batches.filter((b) => b.object === object && !b.afterInsert).flatMap((b) => b.records);
-  const category = new Map(batch('product').map((p) => [p.external_id, String(p.values.category)]));
-  const mainProduct = new Map<string, string>();
-  for (const line of batch('order_line')) {
-    const order = line.refs?.order_id;
-    const product = line.refs?.product_id;
-    if (order && product && !mainProduct.has(order)) mainProduct.set(order, product);
-  }
+/** The first customer as a key account of its owner's team lead (a territory assignment). */
+function keyAccount(data: DemoData, idOf: (object: string, externalId: string) => string | undefined): { customerId: string; payeeId: string; from: string } | undefined {
+  const customer = data.batches.find((b) => b.object === 'customer')?.records[0];
+  const users = data.batches.find((b) => b.object === 'user')?.records ?? [];
+  const lead = users.find((u) => u.external_id === customer?.owner)?.refs?.manager_id;
+  const customerId = customer ? idOf('customer', customer.external_id) : undefined;
+  const payeeId = lead ? idOf('user', lead) : undefined;
+  return customerId && payeeId ? { customerId, payeeId, from: '2020-01-01' } : undefined;
+}
+
+/** A visit is a zero-amount transaction that counts (for points) on the day it happens. */
+function visitTransactions(data: DemoData, idOf: (object: string, externalId: string) => string | undefined): Transaction[] {
   const out: Transaction[] = [];
-  for (const o of batch('order')) {
-    const id = idOf('order', o.external_id);
-    if (!id) continue;
-    const v = o.values as Record<string, string | null>;
-    const status = v.status ?? null;
-    const date = String(v.order_date);
-    const product = mainProduct.get(o.external_id);
-    out.push({
-      id, object: 'order', ownerId: o.owner ? (idOf('user', o.owner) ?? null) : null, customerId: o.refs?.customer_id ? (idOf('customer', o.refs.customer_id) ?? null) : null,
-      productId: product ? (idOf('product', product) ?? null) : null, category: product ? (category.get(product) ?? null) : null,
-      date, invoiceDate: status === 'invoiced' || status === 'paid' ? date : null, paidDate: v.paid_date ?? null,
-      amount: String(v.amount ?? '0'), currency: String(v.currency ?? CURRENCY), status,
-      reversalDate: status === 'refunded' || status === 'cancelled' ? (v.paid_date ?? date) : null,
-    });
-  }
-  // A visit is a zero-amount transaction that counts (for points) on the day it happens.
-  for (const visit of batch('visit')) {
+  for (const visit of data.batches.filter((b) => b.object === 'visit' && !b.afterInsert).flatMap((b) => b.records)) {
     const id = idOf('visit', visit.external_id);
     if (!id) continue;
     const day = String(visit.values.check_in_at).slice(0, 10);

@@ -1,9 +1,10 @@
-// Record events -> incremental incentive recalculation: a new or changed order is recredited and
-// only the payees it touches (and the managers they roll up to) are recomputed; a user's role change
+// Record events -> incremental incentive recalculation: a new or changed order (or one of its lines
+// or split rows, or a product's category or cost) is re-mapped and recredited and only the payees it
+// touches (and the managers they roll up to) are recomputed; a user's role change
 // is recorded as of its date (plans by role); a visit or activity a plan reads recomputes its owner.
 import { eventQueue, type BackgroundModule, type RecordEvent, type Store } from '@attain/store';
 import { IncentiveEngine } from './db/engine.ts';
-import { SOURCE_OBJECTS } from './db/record-events.ts';
+import { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
 
 export const INCENTIVES_CONSUMER = 'incentives.calc';
 
@@ -11,8 +12,9 @@ export function incentivesBackground(store: Store): BackgroundModule {
   const engines = new Map<string, IncentiveEngine>();
   return {
     name: 'incentives',
-    // Orders become transactions; users' roles give plans; visits and activities are read by points components.
-    subscriptions: [{ consumer: INCENTIVES_CONSUMER, objects: ['order', 'user', ...SOURCE_OBJECTS] }],
+    // Orders (with their lines, split rows and products) become transactions; users' roles give plans;
+    // visits and activities are read by points components.
+    subscriptions: [{ consumer: INCENTIVES_CONSUMER, objects: [...ORDER_OBJECTS, 'user', ...SOURCE_OBJECTS] }],
     handlers: {
       [eventQueue(INCENTIVES_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;

@@ -4,7 +4,8 @@ import { aggregateCredits, type PeriodAggregates } from './measures.ts';
 import { calculatePair } from './pair.ts';
 import { frequencyOf, type DateRange } from './periods.ts';
 import { cadenceOf } from './plan-versions.ts';
-import type { Assignment, Credit, DisputeAdjustment, FxRate, IncentivePlanDoc, MeasureDef, PayoutSummary, PlanVersionDef, StatementLine } from './types.ts';
+import { planFxMessage, problemKey, sortProblems } from './problems.ts';
+import type { Assignment, CalcProblem, Credit, DisputeAdjustment, FxRate, IncentivePlanDoc, MeasureDef, PayoutSummary, PlanVersionDef, StatementLine } from './types.ts';
 
 export { prorationFor, versionFor } from './plan-versions.ts';
 
@@ -49,6 +50,8 @@ export interface CalcInput {
 export interface CalcResult {
   lines: StatementLine[];
   payouts: PayoutSummary[];
+  /** Credits a plan paying in another currency had to leave out for want of a rate (plan_fx_missing). */
+  problems: CalcProblem[];
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -71,6 +74,7 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 export function calculate(input: CalcInput): CalcResult {
   const lines: StatementLine[] = [];
   const payouts: PayoutSummary[] = [];
+  const problems = new Map<string, CalcProblem>();
   const base = input.baseCurrency ?? DEFAULT_CURRENCY;
   const frozen = input.frozen ?? { periods: [], lines: [], payouts: [] };
   const periods = [...new Set(input.periods)].sort();
@@ -97,6 +101,10 @@ export function calculate(input: CalcInput): CalcResult {
     const currency = planCurrency(plan, base);
     const credits = creditsByPayee.get(payeeId) ?? [];
     const convert = currency === base ? undefined : (c: Credit) => creditIn(c, currency, base, input.fx ?? []);
+    const onDropped = (c: Credit) => {
+      const p: CalcProblem = { code: 'plan_fx_missing', txId: c.txId, ruleId: '', rule: '', date: c.date, currency, planId: plan.id, payeeId, message: planFxMessage(plan, currency, c.date) };
+      problems.set(problemKey(p), p);
+    };
     const result = calculatePair({
       payeeId,
       plan,
@@ -112,12 +120,12 @@ export function calculate(input: CalcInput): CalcResult {
       currency: base,
       traceLimit: input.traceCreditLimit ?? Number.MAX_SAFE_INTEGER,
       aggregate: (version, period, ignore, range) =>
-        input.aggregate ? input.aggregate(payeeId, version, period, ignore, range) : aggregateCredits(credits, version, period, { ignoreClawback: ignore, range, ...(convert ? { convert } : {}) }),
+        input.aggregate ? input.aggregate(payeeId, version, period, ignore, range) : aggregateCredits(credits, version, period, { ignoreClawback: ignore, range, ...(convert ? { convert, onDropped } : {}) }),
       input: (period, name) => inputValues.get(`${payeeId}|${period}|${name}`),
       ...(input.formula ? { formula: (period: string, m: MeasureDef) => input.formula?.(payeeId, period, m) } : {}),
     });
     lines.push(...result.lines);
     payouts.push(...result.payouts);
   }
-  return { lines, payouts };
+  return { lines, payouts, problems: sortProblems([...problems.values()]) };
 }

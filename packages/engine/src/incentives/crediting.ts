@@ -1,7 +1,8 @@
 import { ONE, ZERO, dec, div, mul, sum, type Dec } from './decimal.ts';
 import type { OrgHistory } from './org.ts';
 import { within } from './periods.ts';
-import type { Assignment, Credit, CreditFilter, CreditKind, CreditingRuleDoc, FxRate, Transaction } from './types.ts';
+import { fxMissingMessage, splitTotalMessage } from './problems.ts';
+import type { Assignment, CalcProblem, Credit, CreditFilter, CreditKind, CreditingRuleDoc, FxRate, Transaction } from './types.ts';
 
 const HUNDRED = dec(100);
 
@@ -12,12 +13,8 @@ export interface CreditingContext {
   baseCurrency: string;
 }
 
-export interface CreditingProblem {
-  txId: string;
-  ruleId: string;
-  rule: string;
-  message: string;
-}
+/** A transaction crediting could not count: no rate for its currency, or splits not totalling 100%. */
+export type CreditingProblem = CalcProblem;
 
 /** Units of base currency per unit of `currency` on `date`: the latest rate dated on or before it. */
 export function fxRateAt(fx: readonly FxRate[], currency: string, base: string, date: string): Dec | undefined {
@@ -61,15 +58,16 @@ export function creditTransactions(
   for (const tx of [...txs].sort((a, b) => a.id.localeCompare(b.id))) {
     const fx = fxRateAt(ctx.fx, tx.currency, ctx.baseCurrency, tx.date);
     if (fx === undefined) {
-      problems.push({ txId: tx.id, ruleId: '', rule: '', message: `no exchange rate for ${tx.currency} on or before ${tx.date}` });
+      problems.push({ code: 'fx_missing', txId: tx.id, ruleId: '', rule: '', date: tx.date, currency: tx.currency, message: fxMissingMessage(tx.currency, tx.date) });
       continue;
     }
     const own: Credit[] = [];
     const amount = dec(tx.amount);
     const margin = tx.margin ? dec(tx.margin) : ZERO;
     const quantity = tx.quantity ? dec(tx.quantity) : ZERO;
-    const make = (rule: CreditingRuleDoc, payeeId: string, kind: CreditKind, pct: Dec, level = 0, source: Credit | null = null): Credit => ({
-      id: `${tx.id}:${rule.id}:${payeeId}:${level}${source ? `:${source.payeeId}` : ''}`,
+    // An overlay split row has its own id: the same payee may also hold a primary row.
+    const make = (rule: CreditingRuleDoc, payeeId: string, kind: CreditKind, pct: Dec, level = 0, source: Credit | null = null, tag = ''): Credit => ({
+      id: `${tx.id}:${rule.id}:${payeeId}${tag}:${level}${source ? `:${source.payeeId}` : ''}`,
       payeeId,
       kind,
       ruleId: rule.id,
@@ -97,7 +95,7 @@ export function creditTransactions(
       if (!within(tx.date, rule.effectiveFrom, rule.effectiveTo)) continue;
       if (!matchesFilter(rule.when, { object: tx.object, productId: tx.productId ?? null, category: tx.category ?? null, date: tx.date })) continue;
       const pct = dec(rule.pct ?? '100');
-      const problem = (message: string) => problems.push({ txId: tx.id, ruleId: rule.id, rule: rule.name, message });
+      const problem = (message: string) => problems.push({ code: 'split_total', txId: tx.id, ruleId: rule.id, rule: rule.name, date: tx.date, message });
       switch (rule.type) {
         case 'owner':
           if (tx.ownerId) own.push(make(rule, tx.ownerId, 'direct', pct));
@@ -109,10 +107,10 @@ export function creditTransactions(
           }
           const primary = sum(tx.splits.filter((s) => !s.overlay).map((s) => dec(s.pct)));
           if (primary !== HUNDRED) {
-            problem(`split credits total ${Number(primary) / 1e10}%, not 100%; mark extra rows as overlay`);
+            problem(splitTotalMessage(primary));
             break;
           }
-          for (const s of tx.splits) own.push(make(rule, s.payeeId, s.overlay ? 'overlay' : 'split', dec(s.pct)));
+          for (const s of tx.splits) own.push(make(rule, s.payeeId, s.overlay ? 'overlay' : 'split', dec(s.pct), 0, null, s.overlay ? ':overlay' : ''));
           break;
         }
         case 'team': {

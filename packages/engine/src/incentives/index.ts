@@ -1,7 +1,7 @@
 // Incentives: crediting, plans, the calculation, statements with traces, payouts.
 export * from './decimal.ts';
 export type {
-  Assignment, ComponentDef, DisputeAdjustment, DisputeRef, Credit, CreditFilter, CreditKind, CreditingRuleDoc, DecText, DrawDef, FxRate, IncentivePlanDoc, Label as IncentiveLabel,
+  Assignment, CalcProblem, ProblemCode, ComponentDef, DisputeAdjustment, DisputeRef, Credit, CreditFilter, CreditKind, CreditingRuleDoc, DecText, DrawDef, FxRate, IncentivePlanDoc, Label as IncentiveLabel,
   LineKind, LineTrace, MeasureDef, Membership as OrgMembership, OrgUnit, PayoutSummary, PlanVersionDef, RecordSource, RoleAssignment, RoleHolding, StatementLine, Tier, TraceStep, Transaction,
 } from './types.ts';
 export { comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf as incentivePeriodOf, periodStart, periodsBetween, previousPeriod, PERIOD_RE, type Frequency } from './periods.ts';
@@ -26,4 +26,8 @@ export { leaderboard, badgesFor, rankByPoints, teamOf as incentiveTeamOf, teamMe
 export { accrualReport, payoutsXlsx, type AccrualReport, type AccrualRow } from './exports.ts';
 export { pdfText, statementNames, statementPdf, statementText, type StatementLocale, type StatementNames, type StatementPdfInput } from './statement-pdf.ts';
 export { disputeSubject, incentivePeriodSubject, DISPUTE_SUBJECT, PERIOD_SUBJECT } from './approvals.ts';
+export { lineTxId, orderTransactions, type OrderRecord, type OrderLineRecord, type OrderSplitRecord, type MappedTransaction } from './order-transactions.ts';
+export { fxMissingMessage, planFxMessage, splitTotalMessage, sortProblems } from './problems.ts';
+export { KEYED, checkKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave } from './db/keyed-assignments.ts';
+export { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
 export { metadataPlans, syncPlansFromMetadata, plansAsMetadata } from './metadata-plans.ts';

@@ -198,6 +198,13 @@ export function lintSplits(splits: NonNullable<Transaction['splits']>): LintIssu
   splits.forEach((s, i) => {
     if (!isDecText(s.pct)) issues.push({ severity: 'error', path: `/splits/${i}/pct`, rule: 'number', message: `"${s.pct}" is not a number` });
   });
+  // One row per payee and kind: two would credit the same person twice under one credit.
+  const seen = new Set<string>();
+  splits.forEach((s, i) => {
+    const k = `${s.payeeId}|${s.overlay ? 1 : 0}`;
+    if (seen.has(k)) issues.push({ severity: 'error', path: `/splits/${i}/payeeId`, rule: 'duplicate_payee', message: `"${s.payeeId}" already has a${s.overlay ? 'n overlay' : ' primary'} row; put their whole share in one row` });
+    seen.add(k);
+  });
   if (issues.length) return issues;
   const primary = splits.map((s, i) => ({ s, i })).filter(({ s }) => !s.overlay);
   const total = sum(primary.map(({ s }) => dec(s.pct)));

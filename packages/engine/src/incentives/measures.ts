@@ -60,6 +60,8 @@ export interface AggregateOptions {
   range?: DateRange;
   /** The credit in the plan's currency; undefined drops it (no exchange rate). */
   convert?: (c: Credit) => Credit | undefined;
+  /** Told of each credit of the range that `convert` dropped, so the missing rate is reported. */
+  onDropped?: (c: Credit) => void;
 }
 
 /**
@@ -83,7 +85,11 @@ export function aggregateCredits(credits: readonly Credit[], version: PlanVersio
   const perCredit = creditComponents(version);
   for (const raw of credits) {
     const c = opts.convert ? opts.convert(raw) : raw;
-    if (!c) continue;
+    if (!c) {
+      const on = timingDate(raw, version.payoutTiming) ?? raw.date;
+      if (opts.onDropped && within(on, range.from, range.to)) opts.onDropped(raw);
+      continue;
+    }
     const when = timingDate(c, version.payoutTiming);
     if (when === null) {
       if (within(c.date, range.from, range.to)) {

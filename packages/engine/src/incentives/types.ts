@@ -189,6 +189,29 @@ export interface Transaction {
   splits?: Array<{ payeeId: string; pct: DecText; overlay?: boolean }>;
 }
 
+/** What a problem is about: no rate for a transaction's currency, splits not totalling 100%, no rate for a plan's payout currency. */
+export type ProblemCode = 'fx_missing' | 'split_total' | 'plan_fx_missing';
+
+/**
+ * A transaction the calculation could not count (or not count for someone), reported instead of
+ * being dropped silently: finance fixes the rate or the split and recalculates.
+ */
+export interface CalcProblem {
+  code: ProblemCode;
+  txId: string;
+  /** The crediting rule that could not apply ('' when the problem is not about a rule). */
+  ruleId: string;
+  rule: string;
+  /** The transaction's date: the day a rate is needed for. */
+  date: string;
+  /** The currency without a rate (fx_missing, plan_fx_missing). */
+  currency?: string;
+  /** plan_fx_missing: the plan paying in `currency` and the payee whose credit it leaves out. */
+  planId?: string;
+  payeeId?: string;
+  message: string;
+}
+
 export interface Membership {
   userId: string;
   orgUnitId: string;

@@ -1,14 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RoleAssignment } from '@attain/engine';
 import { requestLocale } from './formula-routes.ts';
-import { IncentiveEngine, IncentiveError, PERIOD_RE, accrualReport, fmt, incentiveTeamOf, leaderboard, lintPlan, payoutsXlsx, putInputs, readInputs, statementNames, statementPdf, syncGoalTargets, syncPlansFromMetadata, whatIf, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
-import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts';
+import { CalcError, IncentiveEngine, IncentiveError, PERIOD_RE, accrualReport, fmt, incentiveTeamOf, leaderboard, lintPlan, payoutsXlsx, putInputs, readInputs, statementNames, statementPdf, syncGoalTargets, syncPlansFromMetadata, whatIf, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
+import { ApiError, badRequest, notFound } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
-import { isAdmin } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
+import { payeeScope, requireAdmin, requireFinance, requireFinanceOrAdmin, requirePayee } from './incentive-access.ts';
+import { incentiveAssignmentRoutes } from './incentive-assignment-routes.ts';
 import { requireAccess } from './request-access.ts';
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
+
+export { payeeScope } from './incentive-access.ts';
 
 /**
  * Incentives API. Pay is private: a payee scope is resolved per request — all payees for admins
@@ -46,6 +49,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
       return await fn();
     } catch (error) {
       if (error instanceof IncentiveError) throw new ApiError(error.status, error.code, error.message, error.details);
+      // A plan that cannot be computed for someone (e.g. no target for them): the cell, not a 500.
+      if (error instanceof CalcError) throw new ApiError(422, 'calculation_failed', error.message, [{ path: error.pointer, rule: 'calculation', message: error.message }]);
       throw error;
     }
   };
@@ -53,6 +58,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const access = requireAccess(request);
     return { access, engine: engineFor(access) };
   };
+
+  // Territories, specialists and calculation problems (incentive-assignment-routes.ts).
+  await incentiveAssignmentRoutes(app, { ctx, run });
 
   app.get('/incentives/plans', async (request) => {
     const { engine } = ctx(request);
@@ -185,7 +193,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     await run(() => engine.syncRolesFromRecords());
     await run(() => syncGoalTargets(engine));
     const stats = await run(() => engine.recompute({ credit: true }));
-    return { data: stats };
+    // How many transactions (or credits) the run had to leave out: GET /incentives/problems lists them.
+    return { data: { ...stats, problems: (await run(() => engine.problems())).length } };
   });
 
   app.get('/incentives/statements/:payeeId/:period', async (request) => {
@@ -341,42 +350,12 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   });
 }
 
-function requireFinanceOrAdmin(access: AccessContext): void {
-  if (!seesAll(access)) throw forbidden('only finance or an admin may do this');
-}
-
 function planBody(body: unknown): IncentivePlanDoc {
   const plan = body as IncentivePlanDoc | undefined;
   if (!plan || typeof plan !== 'object' || plan.kind !== 'incentive_plan' || typeof plan.id !== 'string' || !Array.isArray(plan.versions)) {
     throw badRequest('invalid_body', 'expected an incentive_plan document', [{ path: '/kind', rule: 'const', message: 'must be "incentive_plan" with an id and versions' }]);
   }
   return plan;
-}
-
-function seesAll(access: AccessContext): boolean {
-  const role = access.principal.role;
-  if (isAdmin(role)) return true;
-  return (role?.permissions ?? []).some((p) => p.object === '*' && p.scope === 'all' && p.actions.includes('read'));
-}
-
-/** Payees this request may see: 'all', or a list (oneself, plus the reporting subtree for team scopes). */
-export async function payeeScope(access: AccessContext): Promise<'all' | string[]> {
-  if (seesAll(access)) return 'all';
-  const team = (access.principal.role?.permissions ?? []).some((p) => p.scope === 'team');
-  return team ? access.teamOwners() : [access.principal.userId];
-}
-
-async function requirePayee(access: AccessContext, payeeId: string): Promise<void> {
-  const scope = await payeeScope(access);
-  if (scope !== 'all' && !scope.includes(payeeId)) throw notFound('no statement for this payee and period');
-}
-
-function requireAdmin(access: AccessContext): void {
-  if (!isAdmin(access.principal.role)) throw forbidden('only an admin may change incentive plans and crediting rules');
-}
-
-function requireFinance(access: AccessContext): void {
-  if (!seesAll(access)) throw forbidden('only finance may run, approve, close or export incentive periods');
 }
 
 /** Money and points travel as exact decimal strings. */

@@ -14,8 +14,8 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
   const b: unknown[] = [];
   const fx = `(case when t.currency = ? then 1::numeric else (select r.rate from ${q('attain_incentives_fx')} r where r.currency = t.currency and r.date <= t.date order by r.date desc limit 1) end)`;
   const share = (value: string, pct: string) => `round(round(${value} * f.fx, 10) * (${pct} / 100), 10)`;
-  const select = (payee: string, kind: string, pct: string) =>
-    `t.id || ':' || ?::text || ':' || ${payee} || ':0', ${payee}, ${kind}, ?::text, 0, t.id, t.object, ${pct}, ${share('t.amount', pct)}, ${share('coalesce(t.margin, 0)', pct)},
+  const select = (payee: string, kind: string, pct: string, idPayee = payee) =>
+    `t.id || ':' || ?::text || ':' || ${idPayee} || ':0', ${payee}, ${kind}, ?::text, 0, t.id, t.object, ${pct}, ${share('t.amount', pct)}, ${share('coalesce(t.margin, 0)', pct)},
      round(coalesce(t.quantity, 0) * (${pct} / 100), 10), t.amount, coalesce(t.margin, 0), t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category`;
   const pct = '?::numeric';
   const rulePct = rule.pct ?? '100';
@@ -33,7 +33,8 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
       break;
     case 'split': {
       // Rows with valid splits credit each split; rows without splits credit the owner.
-      const sel = `select ${select('s."payeeId"', `case when coalesce(s.overlay, false) then 'overlay' else 'split' end`, 's.pct')}`;
+      // An overlay row's credit id is tagged (as in creditTransactions): its payee may also hold a primary row.
+      const sel = `select ${select('s."payeeId"', `case when coalesce(s.overlay, false) then 'overlay' else 'split' end`, 's.pct', `s."payeeId" || case when coalesce(s.overlay, false) then ':overlay' else '' end`)}`;
       b.push(rule.id, rule.id);
       const withSplits = `${sel} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
         cross join lateral jsonb_to_recordset(t.splits) as s("payeeId" text, pct numeric, overlay boolean)

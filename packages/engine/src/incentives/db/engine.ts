@@ -8,12 +8,15 @@ import { lintCreditingRules, lintPlan, lintSplits, type LintIssue } from '../lin
 import { OrgHistory } from '../org.ts';
 import { PERIOD_HINT, PERIOD_RE, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
 import { checkRoleAssignments, observeRoles } from '../roles.ts';
-import type { Assignment, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, Membership, OrgUnit, PayoutSummary, RoleAssignment, RoleHolding, StatementLine, Transaction } from '../types.ts';
+import type { Assignment, CalcProblem, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, Membership, OrgUnit, PayoutSummary, RoleAssignment, RoleHolding, StatementLine, Transaction } from '../types.ts';
 import { aggKey, emptyAgg, neededScopes, readAggregates } from './aggregates.ts';
 import { creditingSql } from './crediting-sql.ts';
 import { IncentiveError } from './errors.ts';
 import { effectiveAssignments, readRoleAssignments, readRoleHolders, rebuildDerived, writeRoleAssignments, writeRoleHolders } from './role-store.ts';
 import { onRecordEvent } from './record-events.ts';
+import { readKeyed, replaceKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave } from './keyed-assignments.ts';
+import { syncOrdersFromRecords } from './order-map.ts';
+import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import { compileSource, sourcedItems } from './sources-sql.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
@@ -139,6 +142,20 @@ export class IncentiveEngine {
       await rebuildDerived(trx, schema);
     });
     await knex.raw(`analyze ${t('assignments')}`);
+  }
+
+  /** Territory (customer → payee) or specialist (product category → payee) assignments. */
+  async keyedAssignments(kind: KeyedKind): Promise<KeyedAssignment[]> {
+    return readKeyed(this, kind);
+  }
+
+  /**
+   * Replaces the territory or specialist assignments (plan assignments and the other kind are kept)
+   * and recredits the transactions of every customer or category whose payees changed. Refused,
+   * naming the cell, when a row is malformed (400) or names something that does not exist (422).
+   */
+  async setKeyedAssignments(kind: KeyedKind, list: unknown): Promise<KeyedSave> {
+    return replaceKeyed(this, kind, list);
   }
 
   /** The effective assignments if named ones, role assignments or role holders were replaced (for linting before a save). */
@@ -278,6 +295,15 @@ export class IncentiveEngine {
     );
   }
 
+  /**
+   * Maps every live order record to transactions (one per order line, or the header), as record
+   * events would, and removes those of orders that are gone; returns the transaction ids written or
+   * removed. Credits are not touched: recredit them (`recompute({ credit: true })`).
+   */
+  async syncOrdersFromRecords(today?: string): Promise<string[]> {
+    return syncOrdersFromRecords(this, today);
+  }
+
   async upsertTransactions(txs: Transaction[]): Promise<void> {
     for (const tx of txs) {
       if (tx.splits) {
@@ -317,6 +343,7 @@ export class IncentiveEngine {
         const sql = creditingSql(schema, rule, this.baseCurrency, txIds);
         if (sql) await run(trx, sql);
       }
+      await refreshCreditingProblems(trx, schema, rules, this.baseCurrency, txIds);
       if (txIds) for (const s of scopes) await run(trx, deltaSql(schema, s, txIds, 1));
       else {
         await trx.raw(`alter table ${t('credits')} add constraint attain_incentives_credits_pkey primary key (tx_id, id)`);
@@ -428,6 +455,9 @@ export class IncentiveEngine {
     const scopes = neededScopes(plans, open, frozenPeriods, this.baseCurrency);
     await this.materialize(scopes);
     const aggCache = await readAggregates(this.store, this.tenant, knex, schema, scopes, payees);
+    // Which payees read which scope: credits a plan's currency leaves out are reported for exactly those.
+    const scopeOfAgg = new Map(scopes.map((s) => [aggKey(s.planId, s.version, s.period, s.ignore, s.range), s]));
+    const readers = new Map<Scope, Set<string>>();
     const t2 = performance.now();
 
     // Inputs are keyed by plan period: with monthly advances, the quarter or year of each month.
@@ -448,9 +478,18 @@ export class IncentiveEngine {
       ...(payees ? { payees } : {}),
       aggregate: (payeeId, version, period, ignore, range) => {
         const plan = plans.find((p) => p.versions.includes(version));
-        return aggCache.get(aggKey(plan?.id ?? '', version, period, ignore, range))?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() };
+        const key = aggKey(plan?.id ?? '', version, period, ignore, range);
+        const s = scopeOfAgg.get(key);
+        if (s && s.currency !== s.base) readers.set(s, (readers.get(s) ?? new Set()).add(payeeId));
+        return aggCache.get(key)?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() };
       },
     });
+    const fxProblems: CalcProblem[] = [];
+    for (const [s, who] of readers) {
+      const plan = plans.find((p) => p.id === s.planId);
+      if (plan) fxProblems.push(...(await planFxProblems(knex, schema, plan, s, [...who].sort())));
+    }
+    await replacePlanFxProblems(knex, schema, payees, fxProblems);
     const t3 = performance.now();
 
     // Payee universe of this run: everyone computed, plus whoever has stale rows in scope.
@@ -536,6 +575,12 @@ export class IncentiveEngine {
 
   // ---- reads -----------------------------------------------------------------------------
 
+  /** Calculation problems: transactions (or credits) left out and why, for finance to fix. */
+  async problems(filter: { txIds?: readonly string[]; codes?: readonly string[] } = {}): Promise<CalcProblem[]> {
+    const { knex, schema } = await this.db();
+    return readProblems(knex, schema, filter);
+  }
+
   async statement(payeeId: string, period: string): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
     const { knex, t } = await this.db();
     const lines = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? order by plan_id, key`, [payeeId, period])).rows as Row[]).map(rowLine);
@@ -546,7 +591,11 @@ export class IncentiveEngine {
     return { payeeId, period, status, lines, payouts, disputes };
   }
 
-  /** The credits behind a statement line, with their source records (the trace's drill-down). */
+  /**
+   * The credits behind a statement line, with their source records (the trace's drill-down): each
+   * names its transaction (`tx_id`), the record it came from (`object`, `record_id`: the order of an
+   * order line's transaction) and the order line (`line_id`, null for a whole order).
+   */
   async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[] } | undefined> {
     const { knex, t, schema } = await this.db();
     const row = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [payeeId, period, key])).rows as Row[])[0];
@@ -562,13 +611,14 @@ export class IncentiveEngine {
     const rate = fx ? 'x.fxp' : 'cr.fx_rate';
     const join = fx?.join ?? { text: '', bindings: [] };
     const credits = (await knex.raw(
-      `select cr.id, cr.kind, cr.rule_id, cr.level, cr.tx_id, cr.object, cr.pct::text, (${amount})::text as amount, cr.currency, cr.original_amount::text, (${rate})::text as fx_rate, cr.date, cr.product_id, cr.category, null::text as source_payee_id
+      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (
+       select cr.id, cr.kind, cr.rule_id, cr.level, cr.tx_id, cr.object, cr.pct::text, (${amount})::text as amount, cr.currency, cr.original_amount::text, (${rate})::text as fx_rate, cr.date, cr.product_id, cr.category, null::text as source_payee_id
          from ${t('credits')} cr${join.text} where cr.payee_id = ? and cr.date between ?::date and ?::date
        union all
        select cr.id || ':r' || ch.level, 'rollup', ch.rule_id, ch.level, cr.tx_id, cr.object, ch.pct::text, round(${amount} * (ch.pct / 100), 10)::text, cr.currency, cr.original_amount::text, (${rate})::text, cr.date, cr.product_id, cr.category, cr.payee_id
          from ${t('credits')} cr join ${t('chain')} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${join.text}
          where ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and cr.date between ?::date and ?::date
-       order by date, id limit ?`,
+       order by date, id limit ?) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,
       [...join.bindings, payeeId, start, end, ...join.bindings, payeeId, start, end, limit] as never[],
     )).rows as Row[];
     return { line, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };

@@ -1,10 +1,13 @@
-// Record events the incentive engine follows: orders (transactions), users (roles as of the change)
-// and records of objects a plan reads as a source of measures or points (visits, calls).
+// Record events the incentive engine follows: orders, their lines and split rows, and products
+// (transactions), users (roles as of the change) and records of objects a plan reads as a source of
+// measures or points (visits, calls).
 import type { RecordEvent } from '@attain/store';
 import { periodOf } from '../periods.ts';
 import { cadenceOf } from '../plan-versions.ts';
+import { orderTransactions } from '../order-transactions.ts';
 import type { Transaction } from '../types.ts';
 import type { IncentiveEngine, RunStats } from './engine.ts';
+import { mapOrders, ordersOfProduct } from './order-map.ts';
 import { sourcedItems } from './sources-sql.ts';
 import { quoteIdent } from '@attain/meta';
 
@@ -14,15 +17,31 @@ const dateText = (v: unknown): string | null => (v === null || v === undefined ?
 
 /** Objects whose record changes the engine follows, besides orders and users. */
 export const SOURCE_OBJECTS = ['visit', 'activity'];
+/** Objects whose changes re-map orders to transactions. */
+export const ORDER_OBJECTS = ['order', 'order_line', 'order_split', 'product'];
+
+/** Orders re-mapped per recalculation when a product change touches many. */
+const PRODUCT_BATCH = 200;
 
 export async function onRecordEvent(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
-  if (event.object === 'order') return onOrder(engine, event);
-  if (event.object === 'user') return onUser(engine, event);
-  return onSourceRecord(engine, event);
+  switch (event.object) {
+    case 'order':
+      return onOrder(engine, event);
+    case 'order_line':
+    case 'order_split':
+      return remap(engine, [event.before?.order_id, event.after?.order_id].filter((v) => v !== null && v !== undefined).map(text), event.at);
+    case 'product':
+      return onProduct(engine, event);
+    case 'user':
+      return onUser(engine, event);
+    default:
+      return onSourceRecord(engine, event);
+  }
 }
 
-/** Maps an `order` record change to its transaction and recalculates what it touches. */
-async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats> {
+/** An order: mapped from its records; a tenant whose metadata has no order object maps the event's own payload. */
+async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
+  if ((await engine.store.registry(engine.tenant)).object('order')) return remap(engine, [event.recordId], event.at);
   const { knex, schema } = await engine.ensure();
   const table = `${quoteIdent(schema)}."attain_incentives_transactions"`;
   const rec = event.after;
@@ -30,29 +49,45 @@ async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<Run
     await knex.raw(`delete from ${table} where id = ?`, [event.recordId]);
     return engine.recomputeTransactions([event.recordId]);
   }
-  const existing = ((await knex.raw(`select reversal_date, splits from ${table} where id = ?`, [event.recordId])).rows as Row[])[0];
-  const status = text(rec.status);
-  const reversed = status === 'refunded' || status === 'cancelled';
-  const reversal = reversed ? (dateText(existing?.reversal_date) ?? event.at.slice(0, 10)) : null;
-  const date = dateText(rec.order_date) ?? event.at.slice(0, 10);
-  await engine.upsertTransactions([{
-    id: event.recordId,
-    object: 'order',
-    ownerId: rec.owner_id ? text(rec.owner_id) : null,
-    customerId: rec.customer_id ? text(rec.customer_id) : null,
-    date,
-    invoiceDate: status === 'invoiced' || status === 'paid' ? date : null,
-    paidDate: dateText(rec.paid_date),
-    amount: text(rec.amount ?? '0'),
-    currency: rec.currency ? text(rec.currency) : engine.baseCurrency,
-    status,
-    reversalDate: reversal,
-    ...(existing?.splits ? { splits: existing.splits as Transaction['splits'] } : {}),
-  }]);
-  // The month, and the quarter or year of plans paying in those.
-  const pays = new Set(['monthly', ...(await engine.plans()).map((p) => cadenceOf(p).pays)] as const);
-  for (const f of pays) await engine.openPeriod(periodOf(date, f));
+  const existing = ((await knex.raw(`select reversal_date::text as reversal_date, splits from ${table} where id = ?`, [event.recordId])).rows as Row[])[0];
+  const order = {
+    id: event.recordId, ownerId: rec.owner_id ? text(rec.owner_id) : null, customerId: rec.customer_id ? text(rec.customer_id) : null, date: dateText(rec.order_date) ?? event.at.slice(0, 10),
+    status: text(rec.status), amount: text(rec.amount ?? '0'), currency: rec.currency ? text(rec.currency) : null, paidDate: dateText(rec.paid_date),
+  };
+  const [mapped] = orderTransactions(order, [], [], { reversalDate: dateText(existing?.reversal_date), apiSplits: Array.isArray(existing?.splits) ? (existing.splits as Transaction['splits']) : null }, event.at.slice(0, 10), engine.baseCurrency);
+  if (!mapped) return null;
+  await engine.upsertTransactions([mapped.tx]);
+  await openPeriods(engine, [mapped.tx.date]);
   return engine.recomputeTransactions([event.recordId]);
+}
+
+/** The month, and the quarter or year of plans paying in those, of each date. */
+async function openPeriods(engine: IncentiveEngine, dates: readonly string[]): Promise<void> {
+  const pays = new Set(['monthly', ...(await engine.plans()).map((p) => cadenceOf(p).pays)] as const);
+  const periods = new Set(dates.flatMap((d) => [...pays].map((f) => periodOf(d, f))));
+  for (const p of periods) await engine.openPeriod(p);
+}
+
+/** Re-maps orders and recomputes the payees of their old and new transactions. */
+async function remap(engine: IncentiveEngine, orderIds: readonly string[], at: string): Promise<RunStats | null> {
+  const { txIds, dates } = await mapOrders(engine, orderIds, at.slice(0, 10));
+  if (!txIds.length) return null;
+  await openPeriods(engine, dates);
+  return engine.recomputeTransactions(txIds);
+}
+
+/** A product's category or unit cost changed: the orders with a live line of it are re-mapped. */
+async function onProduct(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
+  const same = (f: string) => text(event.before?.[f]) === text(event.after?.[f]);
+  if (event.op === 'update' && same('category') && same('unit_cost')) return null;
+  const orders = await ordersOfProduct(engine, event.recordId);
+  let total: RunStats | null = null;
+  for (let i = 0; i < orders.length; i += PRODUCT_BATCH) {
+    const stats = await remap(engine, orders.slice(i, i + PRODUCT_BATCH), event.at);
+    if (!stats) continue;
+    total = total ? { ...stats, payees: total.payees + stats.payees, lines: total.lines + stats.lines, ms: { ...stats.ms, total: total.ms.total + stats.ms.total } } : stats;
+  }
+  return total;
 }
 
 /** A user's role as of the change (an inactive user holds none); payees whose plans it changes are recomputed. */

@@ -7,7 +7,7 @@ type Knex = ModuleHandle['knex'];
 type Row = Record<string, unknown>;
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
-export type ColType = 'text' | 'date' | 'numeric' | 'integer' | 'jsonb';
+export type ColType = 'text' | 'date' | 'numeric' | 'integer' | 'jsonb' | 'boolean';
 
 /** Bulk insert of many rows as one bound JSON parameter (jsonb_to_recordset): no SQL text grows with the data. */
 export async function insertJson(knex: Knex, table: string, rows: Row[], types: Record<string, ColType>, onConflict?: string): Promise<void> {

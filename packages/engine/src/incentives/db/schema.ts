@@ -216,5 +216,24 @@ export const INCENTIVES_MODULE: TenantModule = {
         await trx.raw(`create table if not exists ${q('units')} (id text primary key, parent_id text, head_id text)`);
       },
     },
+    {
+      version: 5,
+      async up(trx: Trx, schema: string) {
+        const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
+        // A transaction mapped from an order record: the order (all its transactions are replaced
+        // together), the order line it stands for, and whether its splits came from the order's split rows.
+        await trx.raw(`alter table ${q('transactions')} add column if not exists record_id text`);
+        await trx.raw(`alter table ${q('transactions')} add column if not exists line_id text`);
+        await trx.raw(`alter table ${q('transactions')} add column if not exists mapped_splits boolean`);
+        await trx.raw(`create index if not exists "attain_incentives_transactions_record_id_index" on ${q('transactions')} (record_id)`);
+        await trx.raw(`create index if not exists "attain_incentives_transactions_customer_id_index" on ${q('transactions')} (customer_id)`);
+        await trx.raw(`create index if not exists "attain_incentives_transactions_category_index" on ${q('transactions')} (category)`);
+        // Calculation problems (see problems.ts): one row per transaction, rule, plan and payee.
+        await trx.raw(`create table if not exists ${q('problems')} (code text not null, tx_id text not null, rule_id text not null, plan_id text not null, payee_id text not null,
+          rule text not null, date date not null, currency text, message text not null, found_at timestamptz not null default now(), primary key (code, tx_id, rule_id, plan_id, payee_id))`);
+        await trx.raw(`create index if not exists "attain_incentives_problems_tx_id_index" on ${q('problems')} (tx_id)`);
+        await trx.raw(`create index if not exists "attain_incentives_problems_payee_id_index" on ${q('problems')} (payee_id)`);
+      },
+    },
   ],
 };
