@@ -74,6 +74,17 @@ export const HARDEN_SOURCE = `
 export const BATCH_RUNTIME_SOURCE = `(() => {
   const F64 = Float64Array;
   const AB = ArrayBuffer;
+  const apply = Reflect.apply;
+  const transfer = AB.prototype.transfer;
+  const bufferOf = Reflect.getOwnPropertyDescriptor(Object.getPrototypeOf(F64.prototype), 'buffer').get;
+  // Column and result buffers are megabytes of external memory; left to the GC they made it run
+  // every call or two. They are detached (freed) as soon as the runtime is done with them: the
+  // transferred-in columns when the call returns, the last result when the next call starts
+  // (the host has copied it out by then).
+  let lastResult = null;
+  const release = (buffer) => {
+    try { if (buffer instanceof AB && buffer.byteLength > 0) apply(transfer, buffer, [0]); } catch {}
+  };
   const parse = JSON.parse;
   const stringify = JSON.stringify;
   const isArray = Array.isArray;
@@ -94,7 +105,13 @@ export const BATCH_RUNTIME_SOURCE = `(() => {
     return null;
   };
   return function run(fn, n, json, names, maxOut, mode, ...bins) {
+    if (lastResult !== null) {
+      release(apply(bufferOf, lastResult, []));
+      lastResult = null;
+    }
     const result = mode === 1 ? executeF64(fn, n, json, names, maxOut, bins) : execute(fn, n, json, names, maxOut, bins);
+    for (let i = 0; i < bins.length; i++) if (bins[i] instanceof AB) release(bins[i]);
+    if (result instanceof F64) lastResult = result;
     const changed = tampered();
     return changed === null ? result : 'Xthe formula overwrote the built-in "' + changed + '"';
   };

@@ -11,7 +11,7 @@ import { freshDatabase, round } from './util.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const WARMUP = 3;
+const WARMUP = 10;
 
 /** Marginal 3-tier commission: 5% up to 10k, 8% from 10k to 50k, 12% above. */
 export const TIERED_FORMULA =
@@ -73,8 +73,9 @@ async function sandboxRatio(): Promise<Record<string, unknown>> {
       const req = { tenant: 'bench', revision: 1, key, prelude: formulaRuntimeSource, source: v.js.source, columns: { amount }, rowCount: ROWS, ...(v.output ? { output: v.output } : {}), ...(v.parallel ? { parallel: true } : {}) };
       const sandboxMs: number[] = [];
       const hostMs: number[] = [];
-      // Three warm-up calls: the isolates' JIT and each process's allocator (the first 8 MB
-      // buffers are fresh mappings, later ones reuse freed memory) settle before timing.
+      // Ten warm-up calls (steady state is what a recalculating engine sees): the isolates' JIT
+      // tiers up over the first calls of each worker, and each process's allocator starts
+      // reusing freed 8 MB buffers instead of mapping fresh ones.
       for (let r = 0; r < runs + WARMUP; r++) {
         let t = performance.now();
         const out = (await pool.runBatch(req)) as ArrayLike<unknown>;
