@@ -1,63 +1,21 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../../api/client.ts';
-import type { ListResponse, ObjectDoc, RecordRow } from '../../api/types.ts';
+import type { RecordRow } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
 import type { ScreenProps } from '../../routes.ts';
 import { Link, useRouter } from '../../lib/router.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
-import { allFieldInfos, inverseRelations, listColumns, titleField, NUMERIC_STORAGES, type InverseRelation } from '../../lib/meta.ts';
+import { allFieldInfos, inverseRelations, titleField } from '../../lib/meta.ts';
 import { FieldValue } from '../../lib/format.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
+import { RelatedList } from './RelatedList.tsx';
 
 // The approval panel lives with the workflow screens and loads with its own chunk.
 const ApprovalPanel = lazy(() => import('../workflow/ApprovalPanel.tsx'));
-
-function RelatedList({ relation, parentId, doc }: { relation: InverseRelation; parentId: string; doc: ObjectDoc }) {
-  const { t, label } = useI18n();
-  const columns = useMemo(() => listColumns(doc).filter((c) => c.name !== relation.field).slice(0, 4), [doc, relation.field]);
-  const rows = useAsync(
-    () => api.get<ListResponse>(`/objects/${relation.object}`, { filter: JSON.stringify({ [relation.field]: { eq: parentId } }), limit: 10, count: true }),
-    [relation.object, relation.field, parentId],
-  );
-  const headingId = `rel-${relation.object}-${relation.field}`;
-  return (
-    <section className="card card-flush" aria-labelledby={headingId}>
-      <div className="toolbar">
-        <h2 id={headingId} style={{ margin: 0 }}>
-          {label(relation.label, relation.object)} {rows.data?.total !== undefined && <span className="badge">{rows.data.total}</span>}
-        </h2>
-        <span className="spacer" />
-        <Link className="btn btn-sm" to={`/o/${relation.object}`}>{t('records.viewAll')}</Link>
-      </div>
-      <ErrorAlert error={rows.error} />
-      {rows.data && rows.data.data.length === 0 && <p className="muted" style={{ padding: '0 12px' }}>{t('records.noRelated')}</p>}
-      {rows.data && rows.data.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>{columns.map((c) => <th key={c.name} scope="col" className={NUMERIC_STORAGES.has(c.storage) ? 'num' : undefined}>{label(c.label, c.name)}</th>)}</tr>
-            </thead>
-            <tbody>
-              {rows.data.data.map((r) => (
-                <tr key={r.id}>
-                  {columns.map((c, i) => (
-                    <td key={c.name} className={NUMERIC_STORAGES.has(c.storage) ? 'num' : undefined}>
-                      {i === 0 ? <Link to={`/o/${relation.object}/${r.id}`}>{String(r[c.name] ?? t('records.untitled'))}</Link> : <FieldValue field={c} value={r[c.name]} />}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
-  );
-}
 
 export default function RecordDetail({ params }: ScreenProps) {
   const objectName = params.object ?? '';

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import { api, ApiError } from '../../api/client.ts';
@@ -13,7 +13,10 @@ import { detailsToErrorSchema } from '../../lib/errors.ts';
 import { STUDIO_WIDGETS } from '../../components/widgets.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { forgetRef } from '../../lib/refs.ts';
+import { forgetRef, useRefTitle } from '../../lib/refs.ts';
+import { titleField } from '../../lib/meta.ts';
+import { prefillFromQuery, type Prefill } from './prefill.ts';
+import { useTouchedErrors } from './touched-errors.ts';
 
 const SYSTEM = new Set(['id', 'created_at', 'updated_at', 'created_by', 'updated_by', 'version', 'deleted_at']);
 
@@ -23,8 +26,15 @@ export default function RecordEdit({ params }: ScreenProps) {
   const id = params.id;
   const { t, label, locale } = useI18n();
   const session = useSession();
-  const { navigate } = useRouter();
+  const { navigate, search } = useRouter();
   const doc = session.object(objectName);
+  const query = search.toString();
+  // Opened from a parent record: its reference is set and shown read-only; saving returns there.
+  const prefill = useMemo<Prefill>(() => (doc && !id ? prefillFromQuery(doc, new URLSearchParams(query)) : { values: {}, rejected: [] }), [doc, id, query]);
+  const parent = prefill.parent;
+  const parentDoc = parent ? session.object(parent.object) : undefined;
+  const parentTitle = useRefTitle(parentDoc ? parent?.object : undefined, parent?.id, parentDoc ? titleField(parentDoc) : 'id');
+  const parentPath = parent ? `/o/${parent.object}/${parent.id}` : undefined;
 
   const form = useAsync(() => api.get<FormDefinition>(`/metadata/objects/${objectName}/form`, { locale }), [objectName, locale]);
   const record = useAsync(() => (id ? api.get<RecordRow>(`/objects/${objectName}/${id}`) : Promise.resolve(undefined)), [objectName, id]);
@@ -32,15 +42,23 @@ export default function RecordEdit({ params }: ScreenProps) {
   const [extraErrors, setExtraErrors] = useState<ErrorSchema | undefined>(undefined);
   const [failure, setFailure] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
+  // Another parent in the query string (same screen, new address) starts a new form.
+  useEffect(() => setFormData(null), [query]);
 
+  const feedback = useTouchedErrors('root');
   const validator = useMemo(() => createValidator((issue) => t(`validation.${issue.rule}`, issue.params)), [t]);
+  const properties = (form.data?.schema.properties ?? {}) as Record<string, { readOnly?: boolean }>;
+  const fieldNames = useMemo(() => new Set(Object.keys(properties)), [properties]);
+  const writableNames = useMemo(() => new Set(Object.keys(properties).filter((k) => !properties[k]?.readOnly)), [properties]);
+  const prefilled = useMemo(() => Object.fromEntries(Object.entries(prefill.values).filter(([k]) => writableNames.has(k))), [prefill, writableNames]);
   const uiSchema = useMemo<UiSchema>(() => {
     const ui = { ...(form.data?.uiSchema ?? {}) } as UiSchema;
     ui['ui:submitButtonOptions'] = { norender: true };
     delete ui['ui:title'];
     ui['ui:classNames'] = 'form-grid';
+    for (const name of Object.keys(prefilled)) ui[name] = { ...(ui[name] as UiSchema | undefined), 'ui:readonly': true, 'ui:help': t('records.prefilledHelp') };
     return ui;
-  }, [form.data]);
+  }, [form.data, prefilled, t]);
   const schema = useMemo(() => {
     if (!form.data) return undefined;
     const s = { ...form.data.schema };
@@ -48,11 +66,8 @@ export default function RecordEdit({ params }: ScreenProps) {
     delete s.description;
     return s as RJSFSchema;
   }, [form.data]);
-  const properties = (form.data?.schema.properties ?? {}) as Record<string, { readOnly?: boolean }>;
-  const fieldNames = useMemo(() => new Set(Object.keys(properties)), [properties]);
-  const writableNames = useMemo(() => new Set(Object.keys(properties).filter((k) => !properties[k]?.readOnly)), [properties]);
 
-  const initial = useMemo(() => (record.data ? stripNulls(record.data) : {}), [record.data]);
+  const initial = useMemo<Record<string, unknown>>(() => (record.data ? stripNulls(record.data) : { ...prefilled }), [record.data, prefilled]);
   const data = formData ?? initial;
 
   if (!doc) return <div className="empty-state"><h1>{t('errors.notFound')}</h1></div>;
@@ -74,7 +89,7 @@ export default function RecordEdit({ params }: ScreenProps) {
       } else {
         saved = await api.post<RecordRow>(`/objects/${objectName}`, body);
       }
-      navigate(`/o/${objectName}/${saved.id ?? id}`);
+      navigate(!id && parentPath ? parentPath : `/o/${objectName}/${saved.id ?? id}`);
     } catch (err) {
       if (err instanceof ApiError && err.details.length) {
         const mapped = detailsToErrorSchema(err.details, fieldNames);
@@ -90,12 +105,20 @@ export default function RecordEdit({ params }: ScreenProps) {
     }
   };
 
-  const crumbs = [{ to: `/o/${objectName}`, text: label(doc.pluralLabel ?? doc.label, objectName) }];
+  const crumbs = parent && parentPath && parentDoc
+    ? [{ to: `/o/${parent.object}`, text: label(parentDoc.pluralLabel ?? parentDoc.label, parent.object) }, { to: parentPath, text: parentTitle ?? t('records.untitled') }]
+    : [{ to: `/o/${objectName}`, text: label(doc.pluralLabel ?? doc.label, objectName) }];
+  const rejected = prefill.rejected.filter((k) => writableNames.has(k));
   return (
     <section>
       <PageHeader title={title} crumbs={crumbs} />
-      <div className="card rjsf">
+      <div className="card rjsf" onSubmitCapture={feedback.onSubmitCapture}>
         <ErrorAlert error={form.error ?? record.error} />
+        {rejected.length > 0 && (
+          <div className="alert alert-warn" role="status" data-testid="prefill-ignored">
+            {t('records.prefillIgnored', { fields: rejected.map((k) => label(doc.schema.properties[k]?.['x-attain'].label, k)).join(', ') })}
+          </div>
+        )}
         {extraErrors && (
           <div className="alert alert-error" role="alert">
             {t('records.fixErrors')}
@@ -114,6 +137,10 @@ export default function RecordEdit({ params }: ScreenProps) {
             liveValidate="onBlur"
             noHtml5Validate
             focusOnFirstError
+            transformErrors={feedback.transformErrors}
+            onBlur={feedback.onBlur}
+            // Findings are shown on their fields; without a handler rjsf also logs them as a console error.
+            onError={() => undefined}
             idPrefix="root"
             onChange={(e) => {
               setFormData(e.formData as Record<string, unknown>);
@@ -126,11 +153,13 @@ export default function RecordEdit({ params }: ScreenProps) {
             }}
             onSubmit={(e) => void submit((e.formData ?? {}) as Record<string, unknown>)}
           >
-            <div className="form-actions">
+            {/* Pressing a button must not blur the field being typed in: the blur re-checks the form,
+                an error under that field appears or goes, the buttons move and the click is lost. */}
+            <div className="form-actions" onMouseDown={(e) => e.preventDefault()}>
               <button type="submit" className="btn btn-primary" disabled={saving}>
                 {saving ? t('common.saving') : t('common.save')}
               </button>
-              <button type="button" className="btn" onClick={() => navigate(id ? `/o/${objectName}/${id}` : `/o/${objectName}`)}>
+              <button type="button" className="btn" onClick={() => navigate(id ? `/o/${objectName}/${id}` : (parentPath ?? `/o/${objectName}`))}>
                 {t('common.cancel')}
               </button>
             </div>
