@@ -39,6 +39,10 @@ export function Shell() {
       const object = p.object.startsWith(':') ? params[p.object.slice(1)] : p.object;
       if (!object || !session.can(object, p.action)) return false;
     }
+    if (p.allObjects && p.action && !session.isAdmin) {
+      const action = p.action;
+      if (!session.objects.length || !session.objects.every((o) => session.can(o.name, action) && session.permission(o.name)?.scope === 'all')) return false;
+    }
     return true;
   };
 

@@ -8,12 +8,18 @@ export interface ScreenProps {
 
 /**
  * Who may open a route. `admin` needs an admin role; `object`/`action` a permission on an object
- * (`:object` means the object named in the path). No permission: any signed-in user.
+ * (`:object` means the object named in the path); `allObjects`/`action` it on every object. No
+ * permission: any signed-in user.
  */
 export interface RoutePermission {
   admin?: boolean;
   object?: string;
   action?: Action;
+  /**
+   * With `action`: the action on every object, at scope all — what a role granting it on `*` has
+   * (finance). `/auth/me` lists such a grant per object, so `object: '*'` does not find it.
+   */
+  allObjects?: boolean;
 }
 
 export interface RouteDef {

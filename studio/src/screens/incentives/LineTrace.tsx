@@ -67,7 +67,7 @@ export function LineTrace({ line, componentLabel, dispute, onDisputed }: { line:
               {drill.data.credits.map((c) => (
                 <tr key={c.id}>
                   <td>{formatDate(c.date)}</td>
-                  <td><SourceLink object={c.object} id={c.tx_id} /></td>
+                  <td><SourceLink object={c.object} id={c.record_id ?? c.tx_id} /></td>
                   <td>{t(`incentives.creditKind.${c.kind}`)}{c.level > 0 ? ` · L${c.level}` : ''}</td>
                   <td className="num">{f.num(c.pct)}%</td>
                   <td className="num">{f.money(c.amount)}{c.currency !== line.currency ? <span className="muted small"> ({f.num(c.original_amount)} {c.currency} × {f.num(c.fx_rate)})</span> : null}</td>

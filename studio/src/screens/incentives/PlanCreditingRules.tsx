@@ -2,6 +2,7 @@ import { Fragment, useEffect, useMemo, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { ApiError } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { Link } from '../../lib/router.tsx';
 import { LintContext, CellInput, CellSelect, CellIssue } from './lint.tsx';
 import { PlanCreditFilter } from './PlanCreditFilter.tsx';
 import { checkRuleFormats, sumDecimals } from './plan-checks.ts';
@@ -92,7 +93,7 @@ export function PlanCreditingRules() {
         <h2>{t('incentives.rules.title')}</h2>
         {rules.length > 0 && <span className={`badge ${total === '100' ? 'badge-success' : 'badge-danger'}`} data-testid="primary-total">{t('incentives.rules.total', { pct: total ?? '?' })}</span>}
       </div>
-      <p className="muted small">{t('incentives.rules.hint')}</p>
+      <p className="muted small">{t('incentives.rules.hint')} <Link to="/incentives/territories">{t('incentives.rules.assignmentsLink')}</Link></p>
       {stored && stored.length === 0 && rules.length === 0 && (
         <div className="alert alert-warn" role="status">
           <p>{t('incentives.designer.noRules')}</p>

@@ -91,10 +91,16 @@ export interface LineTrace {
 export interface StatementLine { payeeId: string; period: string; planId: string; planVersion: number; component: string | null; kind: string; amount: string; points: string; currency: string; key: string; trace: LineTrace }
 export interface Payout { payeeId: string; period: string; planId: string; currency: string; earned: string; adjustments: string; drawAdvance: string; recovery: string; payout: string; points: string; balanceAfter: string }
 export interface Statement { payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: Payout[] }
-export interface CreditRow { id: string; kind: string; rule_id: string; level: number; tx_id: string; object: string; pct: string; amount: string; currency: string; original_amount: string; fx_rate: string; date: string; source_payee_id: string | null }
+export interface CreditRow { id: string; kind: string; rule_id: string; level: number; tx_id: string; /** The record behind the transaction (an order line's transaction: its order). */ record_id?: string; line_id?: string | null; object: string; pct: string; amount: string; currency: string; original_amount: string; fx_rate: string; date: string; source_payee_id: string | null }
 export interface Dispute { id: string; payee_id: string; period: string; line_key: string; reason: string; status: 'open' | 'accepted' | 'rejected'; resolution: string | null; amount: string | null; created_at: string }
 export interface PreviewCurve { component: string; basis: 'attainment' | 'value'; measure: string; target: string | null; points: Array<{ x: string; amount: string }> }
 export interface PreviewSampleResult { name: string; total: string; lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>; error?: { path: string; message: string } }
+/** Territory (customer → payee) and specialist (product category → payee) assignments, as the API sends them. */
+export interface TerritoryRow { customerId: string; payeeId: string; from: string; to: string | null }
+export interface SpecialistRow { category: string; payeeId: string; from: string; to: string | null }
+export interface KeyedLists { territories: TerritoryRow[]; specialists: SpecialistRow[] }
+export type KeyedList = keyof KeyedLists;
+export interface KeyedSaved<L extends KeyedList> { data: KeyedLists[L]; recomputed: { transactions: number; payees: number; periods: string[] } }
 export type CreditingRuleType = 'owner' | 'split' | 'team' | 'rollup' | 'overlay' | 'assignment';
 export const RULE_TYPES: CreditingRuleType[] = ['owner', 'split', 'assignment', 'team', 'rollup', 'overlay'];
 /**
@@ -115,6 +121,9 @@ export const incentivesApi = {
   roleAssignments: () => api.get<{ data: RoleAssignment[] }>('/incentives/role-assignments').then((r) => r.data),
   /** Replaces every plan's role assignments. */
   setRoleAssignments: (roleAssignments: RoleAssignment[]) => api.put<{ data: RoleAssignment[]; issues: LintIssue[] }>('/incentives/role-assignments', { roleAssignments }),
+  keyed: <L extends KeyedList>(list: L) => api.get<{ data: KeyedLists[L] }>(`/incentives/${list}`).then((r) => r.data),
+  /** Replaces the whole list; the server recredits the affected customers' or categories' sales. */
+  setKeyed: <L extends KeyedList>(list: L, rows: KeyedLists[L]) => api.put<KeyedSaved<L>>(`/incentives/${list}`, { [list]: rows }),
   rules: () => api.get<{ data: CreditingRule[] }>('/incentives/crediting-rules').then((r) => r.data),
   saveRules: (rules: CreditingRule[]) => api.put<{ issues: LintIssue[] }>('/incentives/crediting-rules', { rules }),
   periods: () => api.get<{ data: Array<{ period: string; status: PeriodStatus }> }>('/incentives/periods').then((r) => r.data),
