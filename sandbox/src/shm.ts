@@ -123,15 +123,8 @@ export function readBins(file: string, sizes: readonly number[]): Float64Array[]
       if (!Number.isInteger(bytes) || bytes < 0 || bytes % 8 !== 0) throw new Error('shm: bad payload size');
       // Uninitialised memory: every byte is read from the file next, so zero-filling 8 MB first
       // would only cost time.
-      const bin = new Float64Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes / 8);
-      let at = 0;
-      while (at < bytes) {
-        const n = fs.readSync(fd, bin, at, bytes - at, position + at);
-        if (n === 0) throw new Error('shm: file is shorter than announced');
-        at += n;
-      }
+      out.push(fill(fd, new Float64Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes / 8), position));
       position += bytes;
-      out.push(bin);
     }
     return out;
   } finally {
@@ -143,17 +136,22 @@ export function readBins(file: string, sizes: readonly number[]): Float64Array[]
 export function readInto(file: string, target: Float64Array): Float64Array {
   const fd = fs.openSync(file, 'r');
   try {
-    const view = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
-    let at = 0;
-    while (at < view.byteLength) {
-      const n = fs.readSync(fd, view, at, view.byteLength - at, at);
-      if (n === 0) throw new Error('shm: file is shorter than announced');
-      at += n;
-    }
-    return target;
+    return fill(fd, target, 0);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Fills `target` with the file's bytes from `position`. */
+function fill(fd: number, target: Float64Array, position: number): Float64Array {
+  const view = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+  let at = 0;
+  while (at < view.byteLength) {
+    const n = fs.readSync(fd, view, at, view.byteLength - at, position + at);
+    if (n === 0) throw new Error('shm: file is shorter than announced');
+    at += n;
+  }
+  return target;
 }
 
 /**
