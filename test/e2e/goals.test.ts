@@ -1,11 +1,11 @@
 // Browser test of goals: a manager splits a yearly target down to three reps by month with one
 // locked cell (the siblings rebalance live), saves and submits it; an admin approves it on a
 // phone; the reps then see their pacing, and the manager compares them on the team board.
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, PASSWORD, startHarness, type Harness, callApi, signIn } from './harness.ts';
-import { launchBrowser, login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { PASSWORD, type Harness, callApi, signIn } from './harness.ts';
+import { login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { studioSuite } from './suite.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -23,15 +23,8 @@ async function fitsWidth(page: Page, width: number): Promise<void> {
   expect(overflow).toBeLessThanOrEqual(width);
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+studioSuite(async (s) => {
+  ({ h, browser } = s);
 });
 
 describe('goals in the studio', () => {

@@ -5,11 +5,11 @@
 // from a picked date once the current period is approved — the old version read-only — saved,
 // reloaded and still there. Then a quarterly points plan over visit records (not credits) with a
 // badge, given to everyone holding a role.
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, startHarness, type Harness, callApi, signIn } from './harness.ts';
-import { launchBrowser, login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { type Harness, callApi, signIn } from './harness.ts';
+import { login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { studioSuite } from './suite.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -26,15 +26,8 @@ const lastDay = (period: string) => {
 };
 const usDate = (iso: string) => new Date(`${iso}T00:00:00`).toLocaleDateString('en-US');
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+studioSuite(async (s) => {
+  ({ h, browser } = s);
 });
 
 const cell = (page: Page, path: string) => page.locator(`[data-path="${path}"]`);

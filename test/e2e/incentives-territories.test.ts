@@ -3,21 +3,19 @@
 // products' categories) to a specialist, saves both lists, reloads and finds them; a row ending
 // before it starts and a row without a customer are refused by the server, whose messages show
 // on the offending cells; finance sees the lists read-only and a rep does not see the screen.
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, PASSWORD, startHarness, type Harness, callApi, signIn } from './harness.ts';
-import { launchBrowser, login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { PASSWORD, type Harness, callApi, signIn } from './harness.ts';
+import { login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { studioSuite } from './suite.ts';
 
 let h: Harness;
 let browser: Browser;
 let financeEmail: string;
 let acme: string;
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchBrowser();
+studioSuite(async (s) => {
+  ({ h, browser } = s);
   const admin = await signIn(h, h.admin.email);
   const create = async (object: string, body: Record<string, unknown>) => {
     const res = await callApi(h, admin, 'POST', `/objects/${object}`, body);
@@ -31,11 +29,6 @@ beforeAll(async () => {
   financeEmail = `finance@${h.tenant}.test`;
   const fin = await create('user', { name: 'Fay Finance', email: financeEmail, role: 'finance', active: true });
   expect((await callApi(h, admin, 'PUT', `/auth/users/${fin}/password`, { password: PASSWORD })).status).toBeLessThan(300);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
 });
 
 const territories = (page: Page) => page.getByTestId('keyed-territories');

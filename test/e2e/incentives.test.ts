@@ -3,11 +3,11 @@
 // studio's record form, and the record event — through the same background handlers the CLI
 // runs — puts a new line on the rep's statement within seconds, with its trace. Finance-side, the admin calculates and
 // approves the period and exports the payouts.
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, PASSWORD, startHarness, type Harness, callApi, signIn } from './harness.ts';
-import { launchBrowser, login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { type Harness, callApi, signIn } from './harness.ts';
+import { login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { studioSuite } from './suite.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -20,16 +20,9 @@ async function fitsWidth(page: Page, width: number): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness({ background: true });
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+studioSuite(async (s) => {
+  ({ h, browser } = s);
+}, { background: true });
 
 describe('incentives in the studio', () => {
   it('admin builds and assigns a capped tiered plan; a rep’s new order shows on the statement with its trace', async () => {

@@ -3,25 +3,18 @@
 // (and not editable), saving returns to the order, whose related lists then show the new rows. A
 // rep, who may add lines to their own order but only read its splits, sees New on one list only.
 // A prefilled reference that is not a record id is left empty.
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, startHarness, type Harness, callApi, signIn } from './harness.ts';
-import { launchBrowser, login, newPage, problemsOf, shot } from './browser.ts';
+import { type Harness, callApi, signIn } from './harness.ts';
+import { login, newPage, problemsOf, shot } from './browser.ts';
+import { studioSuite } from './suite.ts';
 
 let h: Harness;
 let browser: Browser;
 const today = new Date().toISOString().slice(0, 10);
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+studioSuite(async (s) => {
+  ({ h, browser } = s);
 });
 
 async function create(token: string, object: string, body: Record<string, unknown>): Promise<string> {
@@ -74,9 +67,8 @@ describe('related records from the parent page', () => {
     }
     const lines = related(page, 'order_line');
     await expect.poll(() => lines.locator('tbody tr').count()).toBe(2);
-    const lineText = await lines.locator('tbody').innerText();
-    expect(lineText).toMatch(/Widget/);
-    expect(lineText).toMatch(/Gadget/);
+    // Reference titles load after the rows: wait for both products' names.
+    await expect.poll(() => lines.locator('tbody').innerText()).toMatch(/Widget[\s\S]*Gadget|Gadget[\s\S]*Widget/);
     expect(await lines.locator('h2 .badge').innerText()).toBe('2');
 
     // The credit split: 60% to the admin, 40% to the rep, two order_split rows.

@@ -1,25 +1,18 @@
 // Browser end-to-end tests of the studio: Debian's Chromium driven by playwright-core against a
 // real server with a fresh test store. Screenshots go to test-artifacts/e2e/.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, PASSWORD, startHarness, type Harness } from './harness.ts';
-import { launchBrowser, login as signIn, navigate, newPage as openPage, problemsOf, shot } from './browser.ts';
+import { PASSWORD, type Harness } from './harness.ts';
+import { login as signIn, navigate, newPage as openPage, problemsOf, shot } from './browser.ts';
+import { studioSuite } from './suite.ts';
 import { firstScreenSize } from '../../studio/scripts/size.ts';
 
 let h: Harness;
 let browser: Browser;
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+studioSuite(async (s) => {
+  ({ h, browser } = s);
 });
 
 const newPage = (width: number, height: number): Promise<Page> => openPage(browser, width, height);

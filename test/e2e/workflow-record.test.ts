@@ -2,11 +2,11 @@
 // record's own page and sees the lock, the current step and the history (sent back, resubmitted,
 // approved); an admin builds an automation rule through the form and sees it fire on a record
 // update in the rule's run log.
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, PASSWORD, startHarness, type Harness, callApi, signIn } from './harness.ts';
-import { launchBrowser, login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { PASSWORD, type Harness, callApi, signIn } from './harness.ts';
+import { login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { studioSuite } from './suite.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -33,10 +33,8 @@ async function decide(mgr: string, recordId: string, decision: 'approve' | 'send
 
 const panel = (page: Page) => page.getByTestId('approval-panel');
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness({ background: true });
-  browser = await launchBrowser();
+studioSuite(async (s) => {
+  ({ h, browser } = s);
   const admin = await token(h.admin.email);
   mgrEmail = `manager@${h.tenant}.test`;
   const mgr = await api(admin, 'POST', '/objects/user', { name: 'Mia Manager', email: mgrEmail, role: 'manager', active: true });
@@ -52,12 +50,7 @@ beforeAll(async () => {
     steps: [{ name: 'manager', label: { en: 'Manager review', 'zh-CN': '经理审核' }, approvers: [{ type: 'manager', levels: 1 }] }],
   };
   expect((await api(admin, 'PUT', '/workflow/flows/discount', flow)).status).toBe(200);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+}, { background: true });
 
 describe('approval panel on the record page', () => {
   it('rep submits from the record page, sees the lock and step, resubmits after a send-back, and reads the history', async () => {

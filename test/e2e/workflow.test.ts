@@ -1,11 +1,11 @@
 // Browser test of approvals: a rep submits an opportunity whose discount is over the threshold,
 // the manager approves it from the inbox on a phone-sized screen, and the record unlocks and
 // shows its approval history.
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ARTIFACTS, PASSWORD, startHarness, type Harness, callApi, signIn } from './harness.ts';
-import { launchBrowser, login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { PASSWORD, type Harness, callApi, signIn } from './harness.ts';
+import { login, navigate, newPage, problemsOf, shot } from './browser.ts';
+import { studioSuite } from './suite.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -14,15 +14,8 @@ const api = (token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: strin
 
 const token = (email: string): Promise<string> => signIn(h, email);
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+studioSuite(async (s) => {
+  ({ h, browser } = s);
 });
 
 describe('approvals in the studio', () => {
