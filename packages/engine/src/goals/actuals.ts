@@ -52,16 +52,18 @@ const ancestorsCte = (ctx: GoalsContext, seed: string) => `anc(unit, ancestor, d
     WHERE o.parent_id IS NOT NULL AND anc.depth < 64)`;
 
 async function lockKpi(trx: Knex.Transaction, ctx: GoalsContext, kpi: string, exclusive: boolean): Promise<void> {
-  await trx.raw(`select ${exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}(hashtext(?))`, [`goals:${ctx.schema}:${kpi}`]);
+  const key = `goals:${ctx.schema}:${kpi}`;
+  if (exclusive) await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
+  else await trx.raw('select pg_advisory_xact_lock_shared(hashtext(?))', [key]);
 }
 
 /** Rebuilds every actual of a KPI from its source records. */
 export async function recomputeAll(ctx: GoalsContext, kpi: CompiledKpi): Promise<{ rows: number }> {
   return ctx.knex.transaction(async (trx) => {
     await lockKpi(trx, ctx, kpi.name, true);
-    await trx.raw(`DELETE FROM ${ctx.t.actual} WHERE kpi = ?`, [kpi.name]);
+    await trx.withSchema(ctx.schema).from('attain_goals_actual').where('kpi', kpi.name).del();
     const q = measureQuery(ctx, kpi);
-    const res = await trx.raw(`INSERT INTO ${ctx.t.actual} (kpi, user_id, org_unit_id, month, num, den) SELECT ?, * FROM (${q.sql}) x`, [kpi.name, ...q.bindings]);
+    const res = await trx.raw(`INSERT INTO ?? (kpi, user_id, org_unit_id, month, num, den) SELECT ?, * FROM (${q.sql}) x`, [`${ctx.schema}.attain_goals_actual`, kpi.name, ...q.bindings]);
     await rollUpAll(trx, ctx, kpi.name);
     return { rows: Number((res as { rowCount?: number; affectedRows?: number }).rowCount ?? (res as { affectedRows?: number }).affectedRows ?? 0) };
   });
@@ -69,7 +71,7 @@ export async function recomputeAll(ctx: GoalsContext, kpi: CompiledKpi): Promise
 
 /** Rebuilds the ancestor roll-up of a KPI from its per-person actuals (after the org tree changed). */
 export async function rollUpAll(trx: Knex | Knex.Transaction, ctx: GoalsContext, kpi: string): Promise<void> {
-  await trx.raw(`DELETE FROM ${ctx.t.unitActual} WHERE kpi = ?`, [kpi]);
+  await trx.withSchema(ctx.schema).from('attain_goals_unit_actual').where('kpi', kpi).del();
   await trx.raw(
     `WITH RECURSIVE ${ancestorsCte(ctx, `SELECT id, id, 0 FROM ${ctx.t.orgUnit}`)}
      INSERT INTO ${ctx.t.unitActual} (kpi, org_unit_id, month, num, den)

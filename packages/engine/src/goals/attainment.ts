@@ -54,7 +54,7 @@ export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise
   const actual = new Map<string, { num: number; den: number }>();
   const put = (k: string, num: string, den: string) => actual.set(k, { num: Number(num), den: Number(den) });
   if (people.length) {
-    const rows = (await ctx.knex.raw(`SELECT user_id::text AS s, to_char(month, 'YYYY-MM') AS m, sum(num)::text AS n, sum(den)::text AS d FROM ${ctx.t.actual} WHERE kpi = ? AND user_id = ANY(?::uuid[]) AND month = ANY(?::date[]) GROUP BY 1, 2`, [kpi.name, people, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
+    const rows = (await ctx.knex.raw(`SELECT user_id::text AS s, to_char(month, 'YYYY-MM') AS m, sum(num)::text AS n, sum(den)::text AS d FROM ?? WHERE kpi = ? AND user_id = ANY(?::uuid[]) AND month = ANY(?::date[]) GROUP BY 1, 2`, [`${ctx.schema}.attain_goals_actual`, kpi.name, people, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
     rows.forEach((r) => put(`person|${r.s}|${r.m}`, r.n, r.d));
   }
   if (units.length) {
