@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MetaValidationError } from '@attain/meta';
 import { createDatabase, createStore, StoreError, type Store } from '@attain/store';
+import { registerEngineDocumentChecks } from '@attain/engine';
 import { readConfig, storeOptions } from './config.ts';
 import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
 import { startAttain } from './start.ts';
@@ -25,6 +26,7 @@ async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promis
   const config = readConfig(env);
   const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const store = await createStore(db, storeOptions(config));
+  registerEngineDocumentChecks(store);
   try {
     return await fn(store);
   } finally {

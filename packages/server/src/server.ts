@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { registerEngineDocumentChecks } from '@attain/engine';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
 import { PrincipalCache } from './auth/principal-cache.ts';
@@ -51,6 +52,7 @@ export interface ServerOptions {
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
+  registerEngineDocumentChecks(store);
   const jwt = createJwtService(options.jwtSecret, options.sessionTtlSeconds);
   const principals = new PrincipalCache(Math.min(Math.max(options.authCacheMs ?? 2000, 0), 2000));
   const unsubscribe = store.localChanges.subscribe((change) => principals.invalidate(change));

@@ -6,6 +6,7 @@ import type { Actor, LocalChange, PhysicalState, Tenant } from './types.ts';
 import { isUuid, uuidv7 } from './uuid.ts';
 import { EventBus, eventQueue, type RecordEvent } from './events.ts';
 import { WriteGuards } from './write-guards.ts';
+import { DocumentChecks } from './document-checks.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
 const RECORD_OPS = new Set(['create', 'update', 'delete', 'restore']);
@@ -33,6 +34,7 @@ export class Ctx {
   private readonly tenantNames = new Map<string, string>();
   readonly events = new EventBus();
   readonly guards = new WriteGuards();
+  readonly documentChecks = new DocumentChecks();
   private readonly localListeners = new Set<(change: LocalChange) => void>();
   readonly changes: ChangeFeed;
   /** Tenant rows last read, with the metadata version they were read at (see registry()). */

@@ -9,6 +9,7 @@ export type { Job, JobInfo, JobInput, JobQueue } from './jobs.ts';
 export { eventQueue, type RecordEvent, type EventSubscription } from './events.ts';
 export type { ModuleHandle, TenantModule } from './modules.ts';
 export type { WriteGuard, WriteGuardInput } from './write-guards.ts';
+export type { DocumentCheck } from './document-checks.ts';
 export { quoteIdent } from './sql.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
 export { checkFormula, checkFormulaAsReader, describeFormulaError, evaluateInSandbox, fieldsRead, fitsStorage, type BatchPool, type FormulaValue, type SandboxInput } from './formula/index.ts';

@@ -64,7 +64,7 @@ function revisionInfo(r: { revision: number; hash: string; actor_id: string | nu
 export function metadataService(ctx: Ctx): MetadataService {
   async function planIn(q: Q, row: TenantRow, docs: unknown[], opts: ApplyOptions): Promise<{ plan: MigrationPlan; planned?: Planned; hash: string }> {
     const next = parseDocs(docs, row.revision + 1);
-    assertFormulas(next);
+    assertFormulas(next, ctx.documentChecks);
     const hash = docsHash(next.docs);
     const current = await ctx.registryAt(q, row, row.revision);
     const purging = (opts.purge ?? []).length > 0;

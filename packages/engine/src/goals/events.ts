@@ -35,10 +35,19 @@ export async function applyRecordEvent(ctx: GoalsContext, event: RecordEvent): P
     // A unit moved or was added: every ancestor sum may change; per-person actuals do not.
     for (const kpi of allKpis(ctx)) await ctx.knex.transaction((trx) => rollUpAll(trx, ctx, kpi.name));
   }
+  // Each KPI on its own: one that fails (a formula that errors on this record's data) does not keep
+  // the others from updating; the first failure is rethrown so the job is retried and visible.
+  let failure: unknown;
   for (const kpi of kpisOn(ctx, event.object)) {
     const scope = touched(kpi, [event.before, event.after]);
-    if (scope.users.length && scope.months.length) await recomputeScope(ctx, kpi, scope);
+    if (!scope.users.length || !scope.months.length) continue;
+    try {
+      await recomputeScope(ctx, kpi, scope);
+    } catch (error) {
+      failure ??= error;
+    }
   }
+  if (failure !== undefined) throw failure;
 }
 
 function allKpis(ctx: GoalsContext): CompiledKpi[] {

@@ -31,3 +31,4 @@ export { fxMissingMessage, planFxMessage, splitTotalMessage, sortProblems } from
 export { KEYED, checkKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave } from './db/keyed-assignments.ts';
 export { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
 export { metadataPlans, syncPlansFromMetadata, plansAsMetadata } from './metadata-plans.ts';
+export { incentivePlanDocumentCheck, planErrors, planShapeIssues } from './document-check.ts';

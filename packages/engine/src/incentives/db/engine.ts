@@ -16,7 +16,8 @@ import { effectiveAssignments, readRoleAssignments, readRoleHolders, rebuildDeri
 import { onRecordEvent } from './record-events.ts';
 import { readKeyed, replaceKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave } from './keyed-assignments.ts';
 import { syncOrdersFromRecords } from './order-map.ts';
-import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems } from './problems-sql.ts';
+import { planErrors, planShapeIssues } from '../document-check.ts';
+import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import { compileSource, sourcedItems } from './sources-sql.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
@@ -80,6 +81,10 @@ export class IncentiveEngine {
     const all = await this.plans();
     const others = all.filter((p) => p.id !== plan.id);
     const before = all.find((p) => p.id === plan.id);
+    // A plan of the wrong shape (a rate of "x", a missing rounding) is refused before the linter,
+    // which assumes well-formed values, and can never be stored to break a later calculation.
+    const shape = planShapeIssues(plan);
+    if (shape.length) throw new IncentiveError(422, 'plan_invalid', `the plan "${String(plan.name)}" has ${shape.length} error(s)`, shape);
     const issues = [
       ...lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments(), defaultCurrency: this.baseCurrency }),
       ...(await this.lintSources(plan)),
@@ -444,7 +449,7 @@ export class IncentiveEngine {
     const open = periods.filter((p) => !FROZEN.includes(p.status)).map((p) => p.period).sort();
     // The last 12 frozen periods of each frequency (prior-period adjustments look back this far).
     const frozenPeriods = [...groupBy(periods.filter((p) => FROZEN.includes(p.status)), (p) => frequencyOf(p.period)).values()].flatMap((list) => list.map((p) => p.period).sort().slice(-12));
-    const plans = await this.plans();
+    const plans = await this.usablePlans(await this.plans());
     const payees = opts.payees ? [...new Set(opts.payees)].sort() : null;
     const assignments = await this.assignments(payees);
     const empty: RunStats = { runId, payees: 0, periods: open, lines: 0, ms: { crediting: t1 - t0, measures: 0, components: 0, payouts: 0, total: performance.now() - t0 } };
@@ -514,6 +519,39 @@ export class IncentiveEngine {
     await knex.raw(`update ${t('periods')} set status = 'calculated', updated_at = now() where status = 'open' and period = any(?::text[])`, [open]);
     const t4 = performance.now();
     return { runId, payees: universe.length, periods: open, lines: result.lines.length, ms: { crediting: t1 - t0, measures: t2 - t1, components: t3 - t2, payouts: t4 - t3, total: t4 - t0 } };
+  }
+
+  /**
+   * The plans a run can compute. A stored plan that no longer passes its checks (saved before they
+   * existed, or made invalid by a metadata change it reads) is set aside and reported as a
+   * plan_invalid problem naming its first error; the other plans are computed as usual.
+   */
+  private async usablePlans(all: IncentivePlanDoc[]): Promise<IncentivePlanDoc[]> {
+    const { knex, schema } = await this.db();
+    const usable: IncentivePlanDoc[] = [];
+    const problems: CalcProblem[] = [];
+    for (const plan of all) {
+      let errors = planErrors(plan, all.filter((p) => p !== plan), this.baseCurrency);
+      if (!errors.length) {
+        try {
+          errors = (await this.lintSources(plan)).filter((i) => i.severity === 'error');
+        } catch (error) {
+          errors = [{ severity: 'error', path: '/versions', rule: 'source', message: error instanceof Error ? error.message : String(error) }];
+        }
+      }
+      if (!errors.length) {
+        usable.push(plan);
+        continue;
+      }
+      const first = errors[0] as LintIssue;
+      const from = Array.isArray(plan.versions) ? plan.versions.map((v) => v?.effectiveFrom).find((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d)) : undefined;
+      problems.push({
+        code: 'plan_invalid', txId: '', ruleId: '', rule: '', date: from ?? new Date().toISOString().slice(0, 10), planId: String(plan.id),
+        message: `plan "${String(plan.name ?? plan.id)}" is not computed: ${first.path || '/'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : ''}`,
+      });
+    }
+    await replacePlanProblems(knex, schema, problems);
+    return usable;
   }
 
   /** Accepted disputes booked in the given (open) periods; frozen ones keep their stored line. */

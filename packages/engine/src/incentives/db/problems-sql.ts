@@ -105,3 +105,11 @@ export async function readProblems(knex: Knex, schema: string, filter: { txIds?:
     ...(r.currency === null ? {} : { currency: text(r.currency) }), ...(r.plan_id ? { planId: text(r.plan_id) } : {}), ...(r.payee_id ? { payeeId: text(r.payee_id) } : {}), message: text(r.message),
   })));
 }
+
+/** Replaces the stored plan_invalid problems: one per plan the last run had to set aside. */
+export async function replacePlanProblems(knex: Knex, schema: string, problems: CalcProblem[]): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx.raw(`delete from ${table(schema, 'problems')} where code = 'plan_invalid'`);
+    await write(trx, schema, problems);
+  });
+}
