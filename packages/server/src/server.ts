@@ -24,6 +24,7 @@ import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
 import { recordRoutes } from './rest/records.ts';
 import { requireAccess } from './rest/request-access.ts';
 import { workflowRoutes } from './rest/workflow-routes.ts';
+import { registerPositionHooks, syncRoutes } from './rest/sync-routes.ts';
 import type { Store } from './store-port.ts';
 
 export interface ServerOptions {
@@ -119,6 +120,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         if (request.routeOptions.config.public) return;
         request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
       });
+      registerPositionHooks(api, store);
+      await api.register(syncRoutes, { store });
       await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
       await api.register(recordRoutes, { listCache, changes: store.db.changes });
       await api.register(formulaRoutes);

@@ -1,7 +1,8 @@
 // Record events -> incremental attainment. Each event recomputes only the people and months it
 // touches (before and after images), for every KPI over the event's object.
 import type { BackgroundModule, RecordEvent, Store } from '@attain/store';
-import { eventQueue } from '@attain/store';
+import { eventQueue, metadataQueue, type MetadataEvent } from '@attain/store';
+import { applyMetadataEvent } from './metadata-events.ts';
 import { recomputeScope, rollUpAll } from './actuals.ts';
 import { goalsContext, kpisOn, type GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
@@ -58,8 +59,10 @@ function allKpis(ctx: GoalsContext): CompiledKpi[] {
 export function goalsBackground(store: Store, alerts: AlertScheduleOptions = {}): BackgroundModule {
   return {
     name: 'goals',
-    subscriptions: [{ consumer: GOALS_CONSUMER }],
+    subscriptions: [{ consumer: GOALS_CONSUMER, metadata: true }],
     handlers: {
+      // KPIs applied as metadata are computed when their revision lands.
+      [metadataQueue(GOALS_CONSUMER)]: async (job) => applyMetadataEvent(store, job.payload as MetadataEvent),
       [eventQueue(GOALS_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;
         const registry = await store.registry(event.tenant);

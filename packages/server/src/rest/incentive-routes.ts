@@ -9,7 +9,7 @@ import { payeeScope, requireAdmin, requireFinance, requireFinanceOrAdmin, requir
 import { incentiveAssignmentRoutes } from './incentive-assignment-routes.ts';
 import { requireAccess } from './request-access.ts';
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
-import { disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
+import { DERIVE_INCENTIVES, disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
 
 export { payeeScope } from './incentive-access.ts';
 
@@ -58,6 +58,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const access = requireAccess(request);
     return { access, engine: engineFor(access) };
   };
+  // A change that moves pay (a plan, who is on it, crediting rules, inputs) is computed in the
+  // background at once; the write's x-attain-position says when statements reflect it (GET /sync).
+  const derive = (access: AccessContext, change: { credit?: boolean } = {}) =>
+    opts.store.jobs.enqueue({ queue: DERIVE_INCENTIVES, tenant: access.tenantName, payload: { tenant: access.tenantName, credit: change.credit === true } });
 
   // Territories, specialists and calculation problems (incentive-assignment-routes.ts).
   await incentiveAssignmentRoutes(app, { ctx, run });
@@ -79,7 +83,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const plan = planBody(request.body);
     if (plan.id !== (request.params as { id: string }).id) throw badRequest('id_mismatch', 'the plan id in the body must match the URL', [{ path: '/id', rule: 'const', message: 'must equal the id in the URL' }]);
-    return { issues: await run(() => engine.savePlan(plan)) };
+    const issues = await run(() => engine.savePlan(plan));
+    await derive(access);
+    return { issues };
   });
 
   // The designer's live preview: payout curves and the plan on sample payees, nothing stored.
@@ -123,6 +129,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) throw new ApiError(422, 'assignment_invalid', 'these assignments would pay someone twice', errors);
     await run(() => engine.setAssignments(all));
+    await derive(access);
     return { data: mine, issues };
   });
 
@@ -141,6 +148,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     // Roles as the user records have them now (changes are recorded as of the day they are seen).
     await run(() => engine.syncRolesFromRecords());
     const issues = await run(() => engine.setRoleAssignments(list as RoleAssignment[]));
+    await derive(access);
     return { data: await engine.roleAssignments(), issues };
   });
 
@@ -155,7 +163,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const body = request.body as { rules?: unknown } | undefined;
     if (!body || !Array.isArray(body.rules)) throw badRequest('invalid_body', 'expected {"rules": [...]}', [{ path: '/rules', rule: 'type', message: 'must be an array' }]);
-    return { issues: await run(() => engine.saveRules(body.rules as CreditingRuleDoc[])) };
+    const issues = await run(() => engine.saveRules(body.rules as CreditingRuleDoc[]));
+    await derive(access, { credit: true });
+    return { issues };
   });
 
   app.get('/incentives/periods', async (request) => {
@@ -290,7 +300,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const values = (request.body as { values?: unknown } | undefined)?.values;
-    return { data: await run(() => putInputs(engine, values)) };
+    const data = await run(() => putInputs(engine, values));
+    await derive(access);
+    return { data };
   });
 
   // Copies targets from the goals module's active target-plan versions for plans with targetSource "goals".

@@ -17,7 +17,7 @@ import { onRecordEvent } from './record-events.ts';
 import { readKeyed, replaceKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave } from './keyed-assignments.ts';
 import { syncOrdersFromRecords } from './order-map.ts';
 import { planErrors, planShapeIssues } from '../document-check.ts';
-import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems } from './problems-sql.ts';
+import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems, replaceCalcFailures } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import { compileSource, sourcedItems } from './sources-sql.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
@@ -495,6 +495,7 @@ export class IncentiveEngine {
       if (plan) fxProblems.push(...(await planFxProblems(knex, schema, plan, s, [...who].sort())));
     }
     await replacePlanFxProblems(knex, schema, payees, fxProblems);
+    await replaceCalcFailures(knex, schema, payees, result.problems.filter((p) => p.code === 'plan_calc_failed'));
     const t3 = performance.now();
 
     // Payee universe of this run: everyone computed, plus whoever has stale rows in scope.

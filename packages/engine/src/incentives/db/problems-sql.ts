@@ -113,3 +113,11 @@ export async function replacePlanProblems(knex: Knex, schema: string, problems: 
     await write(trx, schema, problems);
   });
 }
+
+/** Replaces the plan_calc_failed problems of the payees of a run (all when null). */
+export async function replaceCalcFailures(knex: Knex, schema: string, payees: readonly string[] | null, problems: CalcProblem[]): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx.raw(`delete from ${table(schema, 'problems')} where code = 'plan_calc_failed' ${payees ? 'and payee_id = any(?::text[])' : ''}`, (payees ? [payees] : []) as never[]);
+    await write(trx, schema, problems);
+  });
+}
