@@ -32,3 +32,4 @@ export { KEYED, checkKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave
 export { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
 export { metadataPlans, syncPlansFromMetadata, plansAsMetadata } from './metadata-plans.ts';
 export { incentivePlanDocumentCheck, planErrors, planShapeIssues } from './document-check.ts';
+export { disputeResolvedNotice, onDisputeResolved, type DisputeNotice, type DisputeResolvedHook } from './dispute-notice.ts';

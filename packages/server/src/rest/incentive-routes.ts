@@ -8,8 +8,8 @@ import type { Store } from '../store-port.ts';
 import { payeeScope, requireAdmin, requireFinance, requireFinanceOrAdmin, requirePayee } from './incentive-access.ts';
 import { incentiveAssignmentRoutes } from './incentive-assignment-routes.ts';
 import { requireAccess } from './request-access.ts';
-import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
-import { DERIVE_INCENTIVES, disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
+import { approvalGateway, notifyUsers, workflowFor, WorkflowError } from '@attain/workflow';
+import { DERIVE_INCENTIVES, onDisputeResolved, disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
 
 export { payeeScope } from './incentive-access.ts';
 
@@ -22,6 +22,10 @@ export { payeeScope } from './incentive-access.ts';
 export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   // Period approval and disputes go through the tenant's approval flows when configured.
   const wf = workflowFor(opts.store as never);
+  // The payee hears of a resolved dispute in their inbox (and preferred channels), whichever door resolved it.
+  onDisputeResolved(opts.store, async (tenant, notice) => {
+    await notifyUsers(wf, tenant, { ...notice, object: null, recordId: null });
+  });
   wf.registerSubject(PERIOD_SUBJECT, incentivePeriodSubject(opts.store as never));
   wf.registerSubject(DISPUTE_SUBJECT, disputeSubject(opts.store as never));
   const gateway = approvalGateway(wf);
@@ -231,7 +235,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     if (raw.endsWith('.csv')) {
       const period = raw.slice(0, -4);
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.csv"`);
-      return run(() => engine.payoutCsv(period));
+      return run(() => engine.payoutCsv(period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
     }
     return { data: (await run(() => engine.payouts(raw))).map(payoutJson) };
   });
@@ -263,7 +267,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const pending = await gateway.pending(access.tenantName, DISPUTE_SUBJECT, (request.params as { id: string }).id);
     if (pending) throw new ApiError(409, 'approval_pending', 'this dispute is in an approval flow; it is decided there', [{ path: '/status', rule: 'approval_pending', message: `approval ${pending} is pending` }]);
     if (body.status !== 'accepted' && body.status !== 'rejected') throw badRequest('invalid_body', 'status must be accepted or rejected', [{ path: '/status', rule: 'enum', message: 'must be accepted or rejected' }]);
-    const d = await run(() => engine.resolveDispute((request.params as { id: string }).id, { status: body.status as 'accepted' | 'rejected', resolution: typeof body.resolution === 'string' ? body.resolution : '', ...(typeof body.amount === 'string' ? { amount: body.amount } : {}), actor: access.principal.userId }));
+    if (body.amount !== undefined && typeof body.amount !== 'string') throw badRequest('invalid_body', 'amount must be a decimal string', [{ path: '/amount', rule: 'type', message: 'must be a string such as "250.00"' }]);
+    if (body.recalculate !== undefined && typeof body.recalculate !== 'boolean') throw badRequest('invalid_body', 'recalculate must be true or false', [{ path: '/recalculate', rule: 'type', message: 'must be a boolean' }]);
+    const d = await run(() => engine.resolveDispute((request.params as { id: string }).id, { status: body.status as 'accepted' | 'rejected', resolution: typeof body.resolution === 'string' ? body.resolution.slice(0, 2000) : '', ...(typeof body.amount === 'string' ? { amount: body.amount } : {}), recalculate: body.recalculate === true, actor: access.principal.userId }));
     return { data: d };
   });
 
@@ -350,7 +356,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     requireFinance(access);
     const period = (request.params as { period: string }).period;
-    const buf = await run(() => payoutsXlsx(engine, period));
+    const buf = await run(() => payoutsXlsx(engine, period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
     return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.xlsx"`).send(buf);
   });
 

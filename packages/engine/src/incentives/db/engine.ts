@@ -20,6 +20,9 @@ import { planErrors, planShapeIssues } from '../document-check.ts';
 import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems, replaceCalcFailures } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import { compileSource, sourcedItems } from './sources-sql.ts';
+import { readPayees } from './payees.ts';
+import { disputeHook, disputeResolvedNotice } from '../dispute-notice.ts';
+import { statementNames } from '../statement-pdf.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
 import type { Sql } from './sql.ts';
 import { convertSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
@@ -669,16 +672,23 @@ export class IncentiveEngine {
   }
 
   /** Payroll/ERP export: one row per payee and plan, plus a total row that reconciles to the statements. */
-  async payoutCsv(period: string, names: ReadonlyMap<string, string> = new Map()): Promise<string> {
+  /**
+   * The period's payouts as CSV for payroll: who (id, name, employee number, unit), the plan (id and
+   * name) and currency, the amounts, and a total per currency that equals the statements' payouts.
+   */
+  async payoutCsv(period: string, locale: 'en' | 'zh-CN' = 'en'): Promise<string> {
     const rows = await this.payouts(period);
+    const who = await readPayees(this, rows.map((p) => p.payeeId));
+    const planNames = statementNames(await this.plans(), locale).plans;
     const cell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@\t]/.test(v) ? `"${v.replaceAll('"', '""').replace(/^([=+\-@\t])/, "'$1")}"` : v);
-    const out = ['payee_id,payee,period,plan,currency,earned,adjustments,draw_advance,recovery,payout,points,balance_after'];
+    const out = ['payee_id,payee,employee_number,unit,period,plan,plan_name,currency,earned,adjustments,draw_advance,recovery,payout,points,balance_after'];
     const totals = new Map<string, Dec>();
     for (const p of rows) {
       totals.set(p.currency, (totals.get(p.currency) ?? ZERO) + p.payout);
-      out.push([p.payeeId, names.get(p.payeeId) ?? '', p.period, p.planId, p.currency, ...[p.earned, p.adjustments, p.drawAdvance, p.recovery, p.payout].map((v) => fmt(v, 2)), fmt(p.points), fmt(p.balanceAfter, 2)].map((v) => cell(String(v))).join(','));
+      const w = who.get(p.payeeId);
+      out.push([p.payeeId, w?.name ?? '', w?.employeeNumber ?? '', w?.unit ?? '', p.period, p.planId, planNames.get(p.planId) ?? p.planId, p.currency, ...[p.earned, p.adjustments, p.drawAdvance, p.recovery, p.payout].map((v) => fmt(v, 2)), fmt(p.points), fmt(p.balanceAfter, 2)].map((v) => cell(String(v))).join(','));
     }
-    for (const [currency, total] of [...totals].sort()) out.push(['TOTAL', '', period, '', currency, '', '', '', '', fmt(total, 2), '', ''].join(','));
+    for (const [currency, total] of [...totals].sort()) out.push(['TOTAL', '', '', '', period, '', '', currency, '', '', '', '', fmt(total, 2), '', ''].join(','));
     return `${out.join('\n')}\n`;
   }
 
@@ -723,7 +733,7 @@ export class IncentiveEngine {
    * while it is open, else in the first open period after it; that period is fixed here, so
    * recalculations rebuild the same line and never move or repeat it. A rejected one posts nothing.
    */
-  async resolveDispute(id: string, decision: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; actor: string | null }): Promise<Row> {
+  async resolveDispute(id: string, decision: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; recalculate?: boolean; actor: string | null }): Promise<Row> {
     const { knex, t } = await this.db();
     const [dispute] = await this.disputes({ id });
     if (!dispute) throw new IncentiveError(404, 'unknown_dispute', 'there is no such dispute');
@@ -731,6 +741,11 @@ export class IncentiveEngine {
     if (decision.amount !== undefined && !isDecText(decision.amount)) throw badAmount();
     const raw = decision.status === 'accepted' ? (decision.amount ?? (dispute.claimed_amount === null ? undefined : text(dispute.claimed_amount))) : undefined;
     const amount = raw === undefined ? null : dec(raw);
+    // Accepting moves money: an amount booked as an adjustment, or a recalculation of the payee
+    // (after the data behind the line was corrected). An acceptance that would change nothing is refused.
+    if (decision.status === 'accepted' && amount === null && !decision.recalculate) {
+      throw new IncentiveError(422, 'amount_required', 'accepting a dispute needs an amount to book, or recalculate: true', [{ path: '/amount', rule: 'required', message: 'give the adjustment amount (e.g. "250.00"), or set recalculate to true' }]);
+    }
     const posted = amount !== null && amount !== ZERO && dispute.plan_id ? await this.postingPeriod(text(dispute.period)) : null;
     const updated = await knex.raw(
       `update ${t('disputes')} set status = ?, resolution = ?, amount = ?, posted_period = ?, resolved_by = ?, resolved_at = now() where id = ? and status = 'open'`,
@@ -738,8 +753,10 @@ export class IncentiveEngine {
     );
     // Two resolvers at once: only the first update wins.
     if (!(updated as { rowCount?: number }).rowCount) throw new IncentiveError(409, 'dispute_closed', 'the dispute was resolved meanwhile');
-    if (posted) await this.recompute({ payees: [text(dispute.payee_id)] });
-    return (await this.disputes({ id }))[0] as Row;
+    if (posted || (decision.status === 'accepted' && decision.recalculate)) await this.recompute({ payees: [text(dispute.payee_id)] });
+    const resolved = (await this.disputes({ id }))[0] as Row;
+    await disputeHook(this.store)?.(this.tenant, disputeResolvedNotice(resolved));
+    return resolved;
   }
 
   /** The dispute's own period while open, else the first open period after it (opened when there is none). */
