@@ -92,7 +92,7 @@ export interface StatementLine { payeeId: string; period: string; planId: string
 export interface Payout { payeeId: string; period: string; planId: string; currency: string; earned: string; adjustments: string; drawAdvance: string; recovery: string; payout: string; points: string; balanceAfter: string }
 export interface Statement { payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: Payout[] }
 export interface CreditRow { id: string; kind: string; rule_id: string; level: number; tx_id: string; /** The record behind the transaction (an order line's transaction: its order). */ record_id?: string; line_id?: string | null; object: string; pct: string; amount: string; currency: string; original_amount: string; fx_rate: string; date: string; source_payee_id: string | null }
-export interface Dispute { id: string; payee_id: string; period: string; line_key: string; reason: string; status: 'open' | 'accepted' | 'rejected'; resolution: string | null; amount: string | null; created_at: string }
+export interface Dispute { id: string; payee_id: string; period: string; line_key: string; reason: string; status: 'open' | 'accepted' | 'rejected'; resolution: string | null; amount: string | null; claimed_amount?: string | null; created_at: string }
 export interface PreviewCurve { component: string; basis: 'attainment' | 'value'; measure: string; target: string | null; points: Array<{ x: string; amount: string }> }
 export interface PreviewSampleResult { name: string; total: string; lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>; error?: { path: string; message: string } }
 /** Territory (customer → payee) and specialist (product category → payee) assignments, as the API sends them. */
@@ -136,7 +136,7 @@ export const incentivesApi = {
   payoutsCsv: (period: string) => download(`/incentives/payouts/${enc(period)}.csv`, {}, `payouts-${period}.csv`),
   disputes: () => api.get<{ data: Dispute[] }>('/incentives/disputes').then((r) => r.data),
   raiseDispute: (body: { payeeId: string; period: string; lineKey: string; reason: string }) => api.post<{ data: Dispute }>('/incentives/disputes', body).then((r) => r.data),
-  resolveDispute: (id: string, body: { status: 'accepted' | 'rejected'; resolution: string; amount?: string }) => api.post<{ data: Dispute }>(`/incentives/disputes/${enc(id)}/resolve`, body).then((r) => r.data),
+  resolveDispute: (id: string, body: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; recalculate?: boolean }) => api.post<{ data: Dispute }>(`/incentives/disputes/${enc(id)}/resolve`, body).then((r) => r.data),
 };
 
 export interface WhatIfRow { payeeId: string; component: string | null; kind: string; live: string; whatif: string; delta: string; livePoints: string; whatifPoints: string; liveAttainment: string | null; whatifAttainment: string | null }
