@@ -225,7 +225,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     await requirePayee(access, payeeId);
     const found = await run(() => engine.lineCredits(payeeId, period, key));
     if (!found) throw notFound('no such statement line');
-    return { data: { line: lineJson(found.line), credits: found.credits } };
+    return { data: { line: lineJson(found.line), credits: found.credits, records: found.records } };
   });
 
   app.get('/incentives/payouts/:period', async (request, reply) => {

@@ -19,13 +19,17 @@ import { syncOrdersFromRecords } from './order-map.ts';
 import { planErrors, planShapeIssues } from '../document-check.ts';
 import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems, replaceCalcFailures } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
-import { compileSource, sourcedItems } from './sources-sql.ts';
+import { compileSource, sourceRowsSql, sourcedItems } from './sources-sql.ts';
+import { componentKey, measureKey } from '../measures.ts';
+
+/** Credit and record ids a statement line's trace lists (the drill-down pages through all of them). */
+const TRACE_IDS = 100;
 import { readPayees } from './payees.ts';
 import { disputeHook, disputeResolvedNotice } from '../dispute-notice.ts';
 import { statementNames } from '../statement-pdf.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
 import type { Sql } from './sql.ts';
-import { convertSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
+import { convertSql, creditRowsSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
 import { quoteIdent } from '@attain/meta';
 
 export { IncentiveError } from './errors.ts';
@@ -630,40 +634,57 @@ export class IncentiveEngine {
     const status = (await this.periods()).find((p) => p.period === period)?.status ?? null;
     // Disputes raised on this statement or booked into it, with their status and resulting adjustment.
     const disputes = await this.disputes({ payees: [payeeId], period });
+    // Each line's trace names exactly what is behind it, from the same selection as its drill-down.
+    for (const line of lines) {
+      const behind = await this.lineCredits(payeeId, period, line.key, TRACE_IDS);
+      if (!behind) continue;
+      const ids = behind.credits.map((c) => text(c.id));
+      const sources = [...new Set([...behind.credits.map((c) => text(c.record_id)), ...behind.records.map((r) => text(r.id))])];
+      const count = behind.credits.length + behind.records.length;
+      line.trace = { ...line.trace, creditIds: ids, sourceRecordIds: sources, creditCount: count < TRACE_IDS ? count : Math.max(count, line.trace.creditCount) };
+    }
     return { payeeId, period, status, lines, payouts, disputes };
   }
 
   /**
    * The credits behind a statement line, with their source records (the trace's drill-down): each
    * names its transaction (`tx_id`), the record it came from (`object`, `record_id`: the order of an
-   * order line's transaction) and the order line (`line_id`, null for a whole order).
+   * order line's transaction), the order line (`line_id`, null for a whole order) and the `value` it
+   * adds to the line's measure. They are selected exactly as the measure selected them (range,
+   * payout timing, clawback, filter, currency), so they add up to it. A measure or component read
+   * from records (visits, calls) lists those records instead (`records`); an adjustment booked by a
+   * dispute has neither.
    */
-  async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[] } | undefined> {
+  async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[]; records: Row[] } | undefined> {
     const { knex, t, schema } = await this.db();
     const row = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [payeeId, period, key])).rows as Row[])[0];
     if (!row) return undefined;
     const line = rowLine(row);
+    const none = { line, credits: [] as Row[], records: [] as Row[] };
+    const plan = (await this.plans()).find((p) => p.id === line.planId);
+    const version = plan?.versions.find((v) => v.version === line.planVersion);
+    const component = version?.components.find((c) => c.name === line.component);
+    if (!plan || !version || !component || line.trace.dispute) return none;
     // The credits the line counted: its version's days, or the plan period to date with advances.
     const forPeriod = line.trace.forPeriod ?? line.period;
-    const start = line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod);
-    const end = line.trace.span?.to ?? periodEnd(forPeriod);
-    // In the line's currency: converted from the transaction's own amount when the plan pays in another.
-    const fx = convertSql(schema, { currency: line.currency, base: this.baseCurrency });
-    const amount = fx?.amount ?? 'cr.amount';
-    const rate = fx ? 'x.fxp' : 'cr.fx_rate';
-    const join = fx?.join ?? { text: '', bindings: [] };
+    const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod), to: line.trace.span?.to ?? periodEnd(forPeriod) };
+    const measure = component.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
+    const item = component.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
+    if (item) {
+      const compiled = compileSource(await this.store.registry(this.tenant), item.source, schema, '').compiled;
+      if (!compiled) return none;
+      const sql = sourceRowsSql(schema, compiled, item, range, payeeId, limit);
+      const records = ((await knex.raw(sql.text, sql.bindings as never[])).rows as Row[]).map((r) => ({ ...r, object: item.source.object }));
+      return { ...none, records };
+    }
+    const aggKeyOf = measure ? measureKey(measure.name) : componentKey(component.name);
+    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, false, range, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
+    if (!sql) return none;
     const credits = (await knex.raw(
-      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (
-       select cr.id, cr.kind, cr.rule_id, cr.level, cr.tx_id, cr.object, cr.pct::text, (${amount})::text as amount, cr.currency, cr.original_amount::text, (${rate})::text as fx_rate, cr.date, cr.product_id, cr.category, null::text as source_payee_id
-         from ${t('credits')} cr${join.text} where cr.payee_id = ? and cr.date between ?::date and ?::date
-       union all
-       select cr.id || ':r' || ch.level, 'rollup', ch.rule_id, ch.level, cr.tx_id, cr.object, ch.pct::text, round(${amount} * (ch.pct / 100), 10)::text, cr.currency, cr.original_amount::text, (${rate})::text, cr.date, cr.product_id, cr.category, cr.payee_id
-         from ${t('credits')} cr join ${t('chain')} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${join.text}
-         where ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and cr.date between ?::date and ?::date
-       order by date, id limit ?) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,
-      [...join.bindings, payeeId, start, end, ...join.bindings, payeeId, start, end, limit] as never[],
+      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,
+      sql.bindings as never[],
     )).rows as Row[];
-    return { line, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
+    return { ...none, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
   }
 
   async payouts(period: string): Promise<PayoutSummary[]> {
