@@ -215,7 +215,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     const { payeeId, period } = request.params as { payeeId: string; period: string };
     await requirePayee(access, payeeId);
-    const s = await run(() => engine.statement(payeeId, period));
+    const s = await run(() => engine.statement(payeeId, period, { traced: true }));
     return { data: { ...s, lines: s.lines.map(lineJson), payouts: s.payouts.map(payoutJson) } };
   });
 
@@ -342,7 +342,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     const { payeeId, period } = request.params as { payeeId: string; period: string };
     await requirePayee(access, payeeId);
-    const s = await run(() => engine.statement(payeeId, period));
+    const s = await run(() => engine.statement(payeeId, period, { traced: true }));
     // In the reader's language, with plan and component labels and the payee's name.
     const locale = requestLocale(request);
     const payee = access.registry.object('user') ? await access.principal.snapshot.records().get('user', payeeId).catch(() => undefined) : undefined;

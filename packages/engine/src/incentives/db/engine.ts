@@ -627,7 +627,8 @@ export class IncentiveEngine {
     return readProblems(knex, schema, filter);
   }
 
-  async statement(payeeId: string, period: string): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
+  /** `traced`: each line's trace lists the credits and records behind it (one drill-down per line; what clients see). */
+  async statement(payeeId: string, period: string, opts: { traced?: boolean } = {}): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
     const { knex, t } = await this.db();
     const lines = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? order by plan_id, key`, [payeeId, period])).rows as Row[]).map(rowLine);
     const payouts = ((await knex.raw(`select * from ${t('payouts')} where payee_id = ? and period = ? order by plan_id`, [payeeId, period])).rows as Row[]).map(rowPayout);
@@ -635,7 +636,7 @@ export class IncentiveEngine {
     // Disputes raised on this statement or booked into it, with their status and resulting adjustment.
     const disputes = await this.disputes({ payees: [payeeId], period });
     // Each line's trace names exactly what is behind it, from the same selection as its drill-down.
-    for (const line of lines) {
+    for (const line of opts.traced ? lines : []) {
       const behind = await this.lineCredits(payeeId, period, line.key, TRACE_IDS);
       if (!behind) continue;
       const ids = behind.credits.map((c) => text(c.id));
