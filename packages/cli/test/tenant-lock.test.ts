@@ -6,7 +6,7 @@
 //   log in to (generated one-time password, or ATTAIN_ADMIN_PASSWORD).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,5 +172,11 @@ describe('one process at a time on an embedded data directory', () => {
     lock.release();
     lockDataDir(other).release();
     expect(existsSync(`${other}.lock`)).toBe(false);
+    // A lock naming this pid that this process does not hold was left by an earlier process with
+    // the same pid (a restarted container): stale. A lock that cannot be read is respected.
+    writeFileSync(`${other}.lock`, JSON.stringify({ pid: process.pid }));
+    lockDataDir(other).release();
+    writeFileSync(`${other}.lock`, '{"pi');
+    expect(() => lockDataDir(other)).toThrow(DataDirLockedError);
   });
 });

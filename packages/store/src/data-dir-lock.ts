@@ -3,7 +3,8 @@
 // properly" on the next start) and each sees revisions the other never wrote. So whoever opens
 // it first creates `<dir>.lock` exclusively (O_EXCL) with its pid; anyone else is refused, naming
 // the directory and the holder, before touching the directory. A lock whose process is gone (a
-// crash, kill -9) is stale and taken over.
+// crash, kill -9) is stale and taken over. Liveness is checked by pid on this machine (the host
+// name is recorded for people; containers change it on every start).
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -47,9 +48,10 @@ function readHolder(file: string): Holder | undefined {
   }
 }
 
-function alive(holder: Holder): boolean {
-  // A lock written on another host (a shared volume) cannot be checked from here: respect it.
-  if (holder.host && holder.host !== hostname()) return true;
+function alive(holder: Holder, file: string): boolean {
+  // Our own pid on a lock we do not hold is an earlier process that had the same pid (a
+  // restarted container is pid 1 again): it is gone.
+  if (holder.pid === process.pid) return held.has(file);
   try {
     process.kill(holder.pid, 0);
     return true;
@@ -92,7 +94,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
   if (!tryCreate(file)) {
     const holder = readHolder(file);
     // An unreadable lock is being written right now (or is damaged): treat it as held.
-    if (!holder || alive(holder)) throw new DataDirLockedError(dir, holder?.pid ?? 0, file);
+    if (!holder || alive(holder, file)) throw new DataDirLockedError(dir, holder?.pid ?? 0, file);
     try {
       unlinkSync(file);
     } catch {

@@ -66,15 +66,21 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
     knex = knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection } as Knex.Config);
     dialect = 'pglite';
   }
-  await knex.raw('select 1');
   let changes: ChangeFeed;
-  if (url) changes = new PgChangeFeed(url);
-  else {
-    // LISTEN now, while no transaction is open on the one connection (inside one it would wait
-    // for that transaction's commit, and vanish with its rollback).
-    const feed = new PgliteChangeFeed((knex.client as unknown as { pglite: PGlite }).pglite);
-    await feed.ready;
-    changes = feed;
+  try {
+    await knex.raw('select 1');
+    if (url) changes = new PgChangeFeed(url);
+    else {
+      // LISTEN now, while no transaction is open on the one connection (inside one it would wait
+      // for that transaction's commit, and vanish with its rollback).
+      const feed = new PgliteChangeFeed((knex.client as unknown as { pglite: PGlite }).pglite);
+      await feed.ready;
+      changes = feed;
+    }
+  } catch (error) {
+    await knex.destroy().catch(() => undefined);
+    lock?.release();
+    throw error;
   }
   let closed = false;
   return {
