@@ -203,13 +203,24 @@ describe('attain commands', () => {
 
   it('refuses bad metadata with every problem and applies nothing', async () => {
     const bad = join(dir, 'bad');
-    await mkdir(bad, { recursive: true });
+    // The core stays (see below); the one bad document is the problem.
+    await cp(CORE, bad, { recursive: true });
     await writeFile(join(bad, 'x.json'), JSON.stringify({ kind: 'object', id: 'x', name: 'Select', label: { en: 'X' }, schema: { type: 'object', properties: {} } }));
     out.length = 0;
     expect(await run('metadata', ['apply', bad], { tenant: 'acme' })).toBe(2);
     expect(out[0]).toMatch(/problem\(s\); nothing was applied/);
     expect(out.join("\n")).toMatch(/\/name: object "Select": must start with a lower-case letter/);
     expect(await run('metadata', ['plan', bad], { tenant: 'acme' })).toBe(2);
+
+    // A folder without the core objects would remove them: refused, naming each, at revision 2 still.
+    const partial = join(dir, 'partial');
+    await mkdir(join(partial, 'objects'), { recursive: true });
+    await cp(join(CORE, 'objects', 'product.json'), join(partial, 'objects', 'product.json'));
+    out.length = 0;
+    expect(await run('metadata', ['apply', partial], { tenant: 'acme' })).toBe(2);
+    expect(out.join('\n')).toMatch(/\/objects\/user: the core object "user" .* \[core_object_required\]/);
+    expect(out.join('\n')).toMatch(/\/roles\/admin: .* \[core_object_required\]/);
+    expect(await run('metadata', ['plan', partial], { tenant: 'acme' })).toBe(2);
   });
 
   it('explains usage and refuses unknown commands', async () => {
