@@ -18,6 +18,7 @@ import { goalsRoutes } from './rest/goals-routes.ts';
 import { incentiveRoutes } from './rest/incentive-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
+import { operatorRoutes } from './rest/operator-routes.ts';
 import { passwordRoutes } from './rest/password-routes.ts';
 import { readableObjectRoutes } from './rest/readable-objects.ts';
 import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
@@ -131,6 +132,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(passwordRoutes, { store, jwt });
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });
+      await api.register(operatorRoutes, { store });
       api.get('/openapi.json', async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;
