@@ -90,8 +90,35 @@ export class AccessContext {
     if (typeof this.principal.user.locale === 'string') access.locale = this.principal.user.locale;
     if (perm.scope === 'own') access.rowFilter = { ownerIn: [this.principal.userId] };
     else if (perm.scope === 'team') access.rowFilter = { ownerIn: await this.teamOwners() };
+    access.scopeOf = await this.scopes();
     const service = this.principal.snapshot.records(access);
     return { object, perm, access, service };
+  }
+
+  private scopeFn: Promise<NonNullable<RecordAccess['scopeOf']>> | undefined;
+
+  /**
+   * The caller's record scope on every object, as the list routes apply it: rows reached from
+   * another object (a reference written, a related row a formula reads) obey it too.
+   */
+  scopes(): Promise<NonNullable<RecordAccess['scopeOf']>> {
+    this.scopeFn ??= (async () => {
+      const role = this.principal.role;
+      const perms = (o: ObjectDef) => objectPermission(role, o);
+      const needsTeam = this.registry.objects.some((o) => perms(o).actions.has('read') && perms(o).scope === 'team');
+      const team = needsTeam ? await this.teamOwners() : [];
+      const own = [this.principal.userId];
+      return (name: string) => {
+        const object = this.registry.object(name);
+        if (!object) return 'none';
+        const perm = perms(object);
+        if (!perm.actions.has('read')) return 'none';
+        if (perm.scope === 'own') return { ownerIn: own };
+        if (perm.scope === 'team') return { ownerIn: team };
+        return undefined;
+      };
+    })();
+    return this.scopeFn;
   }
 
   /** Whether a write may set this owner: only owners inside the caller's record scope. */
