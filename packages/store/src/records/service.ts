@@ -11,7 +11,7 @@ import { hasColumn, readableFields, selectList, serialize, serializer } from './
 import { compileFilter, likePattern } from './filter.ts';
 import { ajvDetails, checkWriteKeys, failValidation, validatorFor } from './validate.ts';
 import { formulasOf } from '../formula/compiled.ts';
-import { checkForPreview, previewRows } from '../formula/preview.ts';
+import { checkForPreview, formulaRowScope, previewRows } from '../formula/preview.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
 import { afterWrite, recomputeStored, type WrittenRows } from '../formula/write.ts';
 import { refreshDependents } from '../formula/dependents.ts';
@@ -162,19 +162,30 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     }
   }
 
-  /** Every ref value must point at a live record of the target object. */
-  async function checkRefs(q: Q, o: ObjectDef, rows: Array<Record<string, unknown>>, prefixOf: (i: number) => string): Promise<void> {
+  /**
+   * Every ref value must point at a live record of the target object that the writer may read:
+   * a reference to a record outside the writer's scope is refused exactly like one to a record
+   * that does not exist, so the answer reveals nothing about records the writer cannot see.
+   * `unchanged` (update): a value the record already holds is kept without a check, so editing
+   * a record another user linked never fails over a link the editor did not touch.
+   */
+  async function checkRefs(q: Q, o: ObjectDef, rows: Array<Record<string, unknown>>, prefixOf: (i: number) => string, unchanged?: Record<string, unknown>): Promise<void> {
     const details: ErrorDetail[] = [];
     for (const f of o.fields) {
       if (!f.ref || !hasColumn(f)) continue;
       const target = registry.object(f.ref.object);
       if (!target) continue;
-      const ids = [...new Set(rows.map((r) => r[f.column]).filter((v): v is string => typeof v === 'string'))];
+      const ids = [...new Set(rows.map((r) => r[f.column]).filter((v): v is string => typeof v === 'string' && v !== unchanged?.[f.column]))];
       if (ids.length === 0) continue;
-      const found = new Set(((await from(q, target).whereIn('id', ids).whereNull('deleted_at').select('id')) as Array<{ id: string }>).map((r) => r.id));
+      const scope = access.scopeOf?.(target.name);
+      const owners = scope && scope !== 'none' ? scope.ownerIn.filter(isUuid).map((s) => s.toLowerCase()) : [];
+      const lookup = from(q, target).whereIn('id', ids).whereNull('deleted_at').select('id');
+      if (scope === 'none' || (scope && owners.length === 0)) lookup.whereRaw('false');
+      else if (scope) lookup.whereIn(ownerColumn(target), owners);
+      const found = new Set(((await lookup) as Array<{ id: string }>).map((r) => r.id));
       rows.forEach((r, i) => {
         const v = r[f.column];
-        if (typeof v === 'string' && !found.has(v)) details.push({ path: `${prefixOf(i)}/${f.name}`, rule: 'ref_exists', message: `"${f.name}" refers to a ${target.name} that does not exist` });
+        if (typeof v === 'string' && v !== unchanged?.[f.column] && !found.has(v)) details.push({ path: `${prefixOf(i)}/${f.name}`, rule: 'ref_exists', message: `"${f.name}" refers to a ${target.name} that does not exist` });
       });
     }
     if (details.length) failValidation(details);
@@ -334,7 +345,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         }
         await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: before.id as string, before: full(o, before), patch: patch as Record<string, unknown>, actor, trx });
         if (Object.keys(values).length === 0) return out(o, before);
-        await checkRefs(trx, o, [values], () => '');
+        await checkRefs(trx, o, [values], () => '', before);
         await from(trx, o)
           .where('id', before.id as string)
           .update({ ...values, updated_at: new Date(), updated_by: actorUuid(actor), version: version + 1 });
@@ -413,11 +424,17 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           .forUpdate()) as Array<Record<string, unknown>>;
         const beforeByExt = new Map(existing.map((r) => [r.external_id as string, r]));
         if (access.rowFilter) {
+          // A caller limited to some records' owners upserts only records inside that scope. A row
+          // whose external id names none of them is refused, whether the id is free or taken by a
+          // record outside the scope: one answer for both, so upsert is no oracle for which
+          // external ids exist (creating the free ones would tell them apart, since the taken ones
+          // could not be created). Such callers create new records with POST /objects/{object}.
           const owners = ownerSet();
           const col = ownerColumn(o);
-          const outside = existing.filter((r) => !owners.includes(String(r[col])));
-          if (outside.length) {
-            throw new StoreError('conflict', 'Some external ids belong to records you may not change', outside.map((r) => ({ path: `/${exts.indexOf(r.external_id as string)}/external_id`, rule: 'row_access', message: 'belongs to a record outside your access' })));
+          const mine = new Set(existing.filter((r) => owners.includes(String(r[col]))).map((r) => r.external_id as string));
+          const unknown = exts.map((ext, i) => ({ ext, i })).filter(({ ext }) => !mine.has(ext));
+          if (unknown.length) {
+            failValidation(unknown.map(({ i }) => ({ path: `/${i}/external_id`, rule: 'not_found', message: `no ${o.name} you may change has this external_id; create new records with POST /objects/${o.name}` })));
           }
         }
         for (const r of existing) {
@@ -482,7 +499,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       const qb = scoped(knex, o);
       if (where) qb.where((b) => where(b));
       try {
-        const rows = await previewRows(qb, { knex, schema, registry, tenant: tenant.name, object: o, titleVisible: !access.hiddenFields?.has(o.titleField) }, r.checked, { ...opts, limit });
+        const rowScope = formulaRowScope(registry, access);
+        const rows = await previewRows(qb, { knex, schema, registry, tenant: tenant.name, object: o, titleVisible: !access.hiddenFields?.has(o.titleField), rowScope }, r.checked, { ...opts, limit });
         return { ok: true, type: r.checked.type, rows };
       } catch (error) {
         throw translateQueryError(error);
