@@ -3,7 +3,7 @@ import { cacheKey, LruCache } from '../cache.ts';
 import { ApiError, forbidden } from '../http/errors.ts';
 import type { Actor, RecordAccess, RecordService, Store, Tenant, TenantSnapshot } from '../store-port.ts';
 import { objectPermission, type Action, type ObjectPermission } from './permissions.ts';
-import { teamOwnerIds, type TeamOrgUnit, type TeamUser } from './team.ts';
+import { teamOwnerIds, teamUnitIds, type TeamOrgUnit, type TeamUser } from './team.ts';
 
 export interface Principal {
   tenant: Tenant;
@@ -150,10 +150,27 @@ export class AccessContext {
   }
 
   private async loadTeam(): Promise<string[]> {
-    const service = this.principal.snapshot.records();
-    const users = (await listAll(service, 'user', this.registry)) as unknown as TeamUser[];
-    const orgUnits = this.registry.object('org_unit') ? ((await listAll(service, 'org_unit', this.registry)) as unknown as TeamOrgUnit[]) : [];
+    const { users, orgUnits } = await this.org();
     return teamOwnerIds(this.principal.userId, users, orgUnits);
+  }
+
+  private orgRead: Promise<{ users: TeamUser[]; orgUnits: TeamOrgUnit[] }> | undefined;
+  private units: Promise<string[]> | undefined;
+
+  private org(): Promise<{ users: TeamUser[]; orgUnits: TeamOrgUnit[] }> {
+    this.orgRead ??= (async () => {
+      const service = this.principal.snapshot.records();
+      const users = (await listAll(service, 'user', this.registry)) as unknown as TeamUser[];
+      const orgUnits = this.registry.object('org_unit') ? ((await listAll(service, 'org_unit', this.registry)) as unknown as TeamOrgUnit[]) : [];
+      return { users, orgUnits };
+    })();
+    return this.orgRead;
+  }
+
+  /** The org units a team scope covers: the caller's unit and its subtree (goals and incentive `unit` parameters). */
+  teamUnits(): Promise<string[]> {
+    this.units ??= this.org().then(({ users, orgUnits }) => teamUnitIds(this.principal.userId, users, orgUnits));
+    return this.units;
   }
 }
 
