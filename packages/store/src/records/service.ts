@@ -428,7 +428,9 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           // whose external id names none of them is refused, whether the id is free or taken by a
           // record outside the scope: one answer for both, so upsert is no oracle for which
           // external ids exist (creating the free ones would tell them apart, since the taken ones
-          // could not be created). Such callers create new records with POST /objects/{object}.
+          // could not be created). Such callers create new records with POST /objects/{object}
+          // (where, as for any unique field, a taken value is refused: that reveals the value is
+          // in use, which a unique constraint cannot hide, but never the record or its owner).
           const owners = ownerSet();
           const col = ownerColumn(o);
           const mine = new Set(existing.filter((r) => owners.includes(String(r[col]))).map((r) => r.external_id as string));
