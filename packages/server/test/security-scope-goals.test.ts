@@ -72,18 +72,41 @@ describe('target plans are limited to who may see them', () => {
     expect(asAdmin.request.locks).toHaveLength(2);
   });
 
-  it('replaying the saved request through preview or reconcile reveals no one else', async () => {
-    const request = (await admin.get(`/api/v1/goals/plans/revenue_2026/versions/${versionId}`)).json().request;
-    const preview = (await rep.post('/api/v1/goals/plans/revenue_2026/preview', request)).json().rows as Row[];
+  it('replaying a saved request through preview or reconcile reveals no one else', async () => {
+    // The version as each caller sees it, replayed: only their own rows come back.
+    const mine = (await rep.get(`/api/v1/goals/plans/revenue_2026/versions/${versionId}`)).json().request;
+    const preview = (await rep.post('/api/v1/goals/plans/revenue_2026/preview', mine)).json().rows as Row[];
     expect(preview.map((r) => r.userId)).toEqual([t.users.repEast.id]);
-    const reconcile = await rep.post('/api/v1/goals/plans/revenue_2026/reconcile', { ...request, bottomUp: {} });
+    const reconcile = await rep.post('/api/v1/goals/plans/revenue_2026/reconcile', { ...mine, bottomUp: {} });
     expect(reconcile.statusCode).toBe(200);
     expect(reconcile.json().data.map((r: { node: string }) => r.node)).toEqual([t.users.repEast.id]);
-    const mgrRows = (await mgr.post('/api/v1/goals/plans/revenue_2026/reconcile', { ...request, bottomUp: {} })).json().data as Array<{ node: string }>;
+    const team = (await mgr.get(`/api/v1/goals/plans/revenue_2026/versions/${versionId}`)).json().request;
+    const mgrRows = (await mgr.post('/api/v1/goals/plans/revenue_2026/reconcile', { ...team, bottomUp: {} })).json().data as Array<{ node: string }>;
     expect(mgrRows.map((r) => r.node)).not.toContain(t.users.repWest.id);
     expect(mgrRows.map((r) => r.node)).not.toContain(t.orgUnits.west);
-    expect(mgrRows.map((r) => r.node)).not.toContain('company');
+    expect(mgrRows.map((r) => r.node)).not.toContain(t.orgUnits.root);
     expect(mgrRows.map((r) => r.node)).toContain(t.users.repEast2.id);
+    // The admin's full request names a unit the rep does not see: refused, nothing computed.
+    const full = (await admin.get(`/api/v1/goals/plans/revenue_2026/versions/${versionId}`)).json().request;
+    expect((await rep.post('/api/v1/goals/plans/revenue_2026/preview', full)).statusCode).toBe(422);
+  });
+});
+
+describe('a split request names only rows the caller sees', () => {
+  it('a manager cannot lock a sibling team, and the refusal matches an unknown node', async () => {
+    const unknown = '0190a000-0000-7000-8000-00000000abcd';
+    const lock = (node: string) => ({ locks: [{ node, month: '2026-02', value: '1.00' }] });
+    const sibling = await mgr.post('/api/v1/goals/plans/revenue_2026/preview', lock(t.orgUnits.west));
+    const missing = await mgr.post('/api/v1/goals/plans/revenue_2026/preview', lock(unknown));
+    expect(sibling.statusCode).toBe(422);
+    const shape = (r: typeof sibling, id: string) => JSON.stringify(r.json().error).replaceAll(id, 'NODE');
+    expect(shape(sibling, t.orgUnits.west)).toBe(shape(missing, unknown));
+    // (Saving a draft also needs the approve action, which this fixture's manager lacks: refused either way.)
+    expect((await mgr.post('/api/v1/goals/plans/revenue_2026/versions', lock(t.users.repWest.id))).statusCode).toBe(403);
+    expect((await mgr.post('/api/v1/goals/plans/revenue_2026/reconcile', { ...lock(t.users.repWest.id), bottomUp: {} })).statusCode).toBe(422);
+    expect((await mgr.post('/api/v1/goals/plans/revenue_2026/preview', { weights: { [t.orgUnits.west]: '2' } })).statusCode).toBe(422);
+    // Its own subtree it plans freely.
+    expect((await mgr.post('/api/v1/goals/plans/revenue_2026/preview', lock(t.users.repEast.id))).statusCode).toBe(200);
   });
 });
 

@@ -3,7 +3,7 @@
 // scope all (admins, finance): everyone; team (managers): the people and org units of the caller's
 // subtree; own (reps): only themselves, and no unit.
 import type { GoalsContext, PlanGrid } from '@attain/engine';
-import { kpiOf } from '@attain/engine';
+import { GoalsError, kpiOf } from '@attain/engine';
 import { forbidden } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
@@ -74,4 +74,19 @@ export function visibleRequest<R extends { weights?: Record<string, string>; loc
     ...(req.weights ? { weights: Object.fromEntries(Object.entries(req.weights).filter(([node]) => seesNode(v, node))) } : {}),
     ...(req.locks ? { locks: req.locks.filter((l) => seesNode(v, l.node)) } : {}),
   };
+}
+
+/**
+ * A split request (preview, draft, reconcile) from a caller who does not see everyone may lock or
+ * weight only nodes they see: a manager plans their subtree, not a sibling's targets. A node
+ * outside the scope is refused exactly like a node that is not in the plan, so the answer does
+ * not tell which ids exist.
+ */
+export function assertRequestInScope(v: Visibility, req: { weights?: Record<string, string>; locks?: Array<{ node: string; month?: string }> }): void {
+  if (v === 'all') return;
+  const bad = [
+    ...(req.locks ?? []).filter((l) => typeof l?.node === 'string' && !seesNode(v, l.node)).map((l) => ({ path: `/cells/${l.node}/${l.month ?? 'year'}`, rule: 'unknown_cell', message: `there is no node ${l.node} in this plan's org tree` })),
+    ...Object.keys(req.weights ?? {}).filter((node) => !seesNode(v, node)).map((node) => ({ path: `/weights/${node}`, rule: 'unknown_cell', message: `there is no node ${node} in this plan's org tree` })),
+  ];
+  if (bad.length) throw new GoalsError('split_refused', 'some locked cells are not in the plan', bad.slice(0, 50));
 }

@@ -11,7 +11,7 @@ import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
-import { assertMaySee, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
+import { assertMaySee, assertRequestInScope, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
@@ -87,7 +87,9 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const ctx = await context(access);
     const { plan } = request.params as { plan: string };
     const seen = await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
-    return visibleGrid(seen, (await computeSplit(ctx, plan, planRequest(body(request)))).grid);
+    const req = planRequest(body(request));
+    assertRequestInScope(seen, req);
+    return visibleGrid(seen, (await computeSplit(ctx, plan, req)).grid);
   });
 
   app.get('/goals/plans/:plan/versions', async (request) => {
@@ -104,8 +106,11 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const { plan } = request.params as { plan: string };
     const doc = access.registry.documentsOf('target_plan').find((p) => p.name === plan);
     if (doc) requirePlanner(access, ctx, doc.kpi);
-    const saved = await saveDraft(ctx, plan, planRequest(body(request)), access.principal.userId);
-    return { ...saved, grid: visibleGrid(await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi), saved.grid) };
+    const seen = await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
+    const req = planRequest(body(request));
+    assertRequestInScope(seen, req);
+    const saved = await saveDraft(ctx, plan, req, access.principal.userId);
+    return { ...saved, grid: visibleGrid(seen, saved.grid) };
   });
 
   // One version with the request it was saved from (method, weights, locks), so the split
@@ -131,7 +136,9 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const b = body(request);
     const entries = b.bottomUp ?? {};
     if (!entries || typeof entries !== 'object' || Array.isArray(entries)) throw badRequest('invalid_body', '"bottomUp" must map rows to 12 monthly numbers', [{ path: '/bottomUp', rule: 'type', message: 'must be an object' }]);
-    const split = await computeSplit(ctx, plan, planRequest(b));
+    const asked = planRequest(b);
+    assertRequestInScope(seen, asked);
+    const split = await computeSplit(ctx, plan, asked);
     const { months, scale } = split.grid;
     const bottomUp = new Map<string, bigint[]>();
     const issues: Array<{ path: string; rule: string; message: string }> = [];
