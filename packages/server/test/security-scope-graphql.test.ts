@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
+import { dealDoc } from './fixtures/metadata.ts';
 
 let app: FastifyInstance;
 let t: TestTenant;
@@ -61,6 +62,17 @@ describe('GraphQL introspection reveals only what the role may read', () => {
     expect(a.types.map((x) => x.name)).toContain('Org_Unit');
     // The rep's schema is unchanged after the others were built.
     expect(fieldsOf(await schemaOf(rep), 'Deal')).not.toContain('margin');
+  });
+
+  it('a formula field reading a hidden field is left out like the field itself', async () => {
+    const d = structuredClone(dealDoc) as unknown as { schema: { properties: Record<string, unknown> } };
+    d.schema.properties.margin_x = { type: 'number', 'x-attain': { id: 'fld_deal_margin_x', storage: 'percent', formula: { expression: 'margin * 2' } } };
+    d.schema.properties.double = { type: 'number', 'x-attain': { id: 'fld_deal_double', storage: 'money', formula: { expression: 'amount * 2' } } };
+    expect((await admin.post('/api/v1/metadata/apply', { documents: [d] })).statusCode).toBe(200);
+    const s = await schemaOf(rep);
+    expect(fieldsOf(s, 'Deal')).toContain('double');
+    expect(fieldsOf(s, 'Deal')).not.toContain('margin_x');
+    expect(fieldsOf(await schemaOf(mgr), 'Deal')).toContain('margin_x');
   });
 
   it('a role change takes effect with the new revision', async () => {

@@ -13,6 +13,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import { allFields, pickLabel, type FieldDef, type ObjectDef, type Registry, type RoleDef } from '@attain/meta';
+import { checkFormula, fieldsRead } from '@attain/store';
 import { objectPermission, type ObjectPermission } from '../rbac/permissions.ts';
 import { badRequest } from '../http/errors.ts';
 import { parseFilter, parseSort, MAX_LIMIT } from '../rest/list-query.ts';
@@ -112,7 +113,7 @@ export function buildGraphQLSchema(registry: Registry, opts?: { role: RoleDef | 
 
   function objectFields(object: ObjectDef): GraphQLFieldConfigMap<Rec, GraphQLContext> {
     const fields: GraphQLFieldConfigMap<Rec, GraphQLContext> = {};
-    const hidden = perm(object).hiddenFields;
+    const hidden = withDerived(registry, object, perm(object).hiddenFields);
     // A child relation needs the child object readable and its linking field visible (as the loader).
     const inverses = registry.inverseRelations(object.name).filter((i) => {
       const child = registry.object(i.object);
@@ -234,6 +235,22 @@ export function buildGraphQLSchema(registry: Registry, opts?: { role: RoleDef | 
     query: new GraphQLObjectType({ name: 'Query', fields: query }),
     ...(Object.keys(mutation).length ? { mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }) } : {}),
   });
+}
+
+/**
+ * The hidden fields plus every formula field that reads one of them: the record service leaves
+ * such a field out of every answer (a hidden value must not leak through a computed one), so the
+ * schema leaves it out too.
+ */
+function withDerived(registry: Registry, object: ObjectDef, hidden: ReadonlySet<string>): ReadonlySet<string> {
+  if (hidden.size === 0) return hidden;
+  const out = new Set(hidden);
+  for (const field of object.fields) {
+    if (!field.formula) continue;
+    const r = checkFormula(registry, object.name, field.formula.expression);
+    if (r.ok && fieldsRead(r.checked).some((x) => x.object === object.name && hidden.has(x.field))) out.add(field.name);
+  }
+  return out;
 }
 
 function asObject(value: unknown): Record<string, unknown> {
