@@ -59,6 +59,8 @@ describe('references must point at records the writer may read', () => {
     expect(kept.json().customer_id).toBe(customers.repWest);
     const upsert = await rep.post('/api/v1/objects/deal:upsert', { rows: [{ external_id: 'ext-mine', name: 'm', customer_id: customers.repEast2 }] });
     expect(errorOf(upsert)).toMatchObject({ status: 422, code: 'validation_failed', details: [{ path: '/0/customer_id', rule: 'ref_exists' }] });
+    const keptByUpsert = await rep.post('/api/v1/objects/deal:upsert', { rows: [{ external_id: 'ext-mine', name: 'mine again', customer_id: customers.repWest }] });
+    expect(keptByUpsert.statusCode).toBe(200);
   });
 
   it('GraphQL mutations apply the same check', async () => {

@@ -166,16 +166,18 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
    * Every ref value must point at a live record of the target object that the writer may read:
    * a reference to a record outside the writer's scope is refused exactly like one to a record
    * that does not exist, so the answer reveals nothing about records the writer cannot see.
-   * `unchanged` (update): a value the record already holds is kept without a check, so editing
-   * a record another user linked never fails over a link the editor did not touch.
+   * `before` (update, upsert): per row, the record as stored; a value it already holds is kept
+   * without a check, so editing a record another user linked never fails over a link the editor
+   * did not touch.
    */
-  async function checkRefs(q: Q, o: ObjectDef, rows: Array<Record<string, unknown>>, prefixOf: (i: number) => string, unchanged?: Record<string, unknown>): Promise<void> {
+  async function checkRefs(q: Q, o: ObjectDef, rows: Array<Record<string, unknown>>, prefixOf: (i: number) => string, before: Array<Record<string, unknown> | undefined> = []): Promise<void> {
     const details: ErrorDetail[] = [];
     for (const f of o.fields) {
       if (!f.ref || !hasColumn(f)) continue;
       const target = registry.object(f.ref.object);
       if (!target) continue;
-      const ids = [...new Set(rows.map((r) => r[f.column]).filter((v): v is string => typeof v === 'string' && v !== unchanged?.[f.column]))];
+      const changed = (r: Record<string, unknown>, i: number): boolean => typeof r[f.column] === 'string' && r[f.column] !== before[i]?.[f.column];
+      const ids = [...new Set(rows.filter(changed).map((r) => r[f.column] as string))];
       if (ids.length === 0) continue;
       const scope = access.scopeOf?.(target.name);
       const owners = scope && scope !== 'none' ? scope.ownerIn.filter(isUuid).map((s) => s.toLowerCase()) : [];
@@ -185,7 +187,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       const found = new Set(((await lookup) as Array<{ id: string }>).map((r) => r.id));
       rows.forEach((r, i) => {
         const v = r[f.column];
-        if (typeof v === 'string' && v !== unchanged?.[f.column] && !found.has(v)) details.push({ path: `${prefixOf(i)}/${f.name}`, rule: 'ref_exists', message: `"${f.name}" refers to a ${target.name} that does not exist` });
+        if (changed(r, i) && !found.has(v as string)) details.push({ path: `${prefixOf(i)}/${f.name}`, rule: 'ref_exists', message: `"${f.name}" refers to a ${target.name} that does not exist` });
       });
     }
     if (details.length) failValidation(details);
@@ -345,7 +347,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         }
         await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: before.id as string, before: full(o, before), patch: patch as Record<string, unknown>, actor, trx });
         if (Object.keys(values).length === 0) return out(o, before);
-        await checkRefs(trx, o, [values], () => '', before);
+        await checkRefs(trx, o, [values], () => '', [before]);
         await from(trx, o)
           .where('id', before.id as string)
           .update({ ...values, updated_at: new Date(), updated_by: actorUuid(actor), version: version + 1 });
@@ -443,7 +445,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           const patch = prepared.find((p) => p.external_id === r.external_id) ?? {};
           await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: r.id as string, before: full(o, r), patch, actor, trx });
         }
-        await checkRefs(trx, o, prepared, (i) => `/${i}`);
+        await checkRefs(trx, o, prepared, (i) => `/${i}`, prepared.map((p) => beforeByExt.get(p.external_id as string)));
         // One INSERT … ON CONFLICT per group of rows setting the same fields, so a row never
         // overwrites a field it did not send.
         const groups = new Map<string, Array<Record<string, unknown>>>();
