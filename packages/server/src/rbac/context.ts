@@ -140,11 +140,17 @@ export class AccessContext {
    * does (any committed record write moves it); without a trusted version it is read afresh.
    */
   private sharedTeam(): Promise<string[]> {
+    return this.shared('owners', () => this.loadTeam());
+  }
+
+  /** `load` shared across requests for this user while the data version stands (see sharedTeam). */
+  private shared(kind: 'owners' | 'units', load: () => Promise<string[]>): Promise<string[]> {
     const { tenant, registry, userId } = this.principal;
     const version = this.store.db.changes.dataVersion(tenant.schema);
-    if (!this.teams || version === undefined) return this.loadTeam();
-    const key = cacheKey(tenant.id, registry.revision, version, userId);
-    const team = this.teams.getOrCreate(key, () => this.loadTeam());
+    if (!this.teams || version === undefined) return load();
+    // Owner sets keep their original key; unit sets add a suffix.
+    const key = kind === 'owners' ? cacheKey(tenant.id, registry.revision, version, userId) : cacheKey(tenant.id, registry.revision, version, userId, kind);
+    const team = this.teams.getOrCreate(key, load);
     team.catch(() => this.teams?.delete(key));
     return team;
   }
@@ -169,7 +175,10 @@ export class AccessContext {
 
   /** The org units a team scope covers: the caller's unit and its subtree (goals and incentive `unit` parameters). */
   teamUnits(): Promise<string[]> {
-    this.units ??= this.org().then(({ users, orgUnits }) => teamUnitIds(this.principal.userId, users, orgUnits));
+    this.units ??= this.shared('units', async () => {
+      const { users, orgUnits } = await this.org();
+      return teamUnitIds(this.principal.userId, users, orgUnits);
+    });
     return this.units;
   }
 }
