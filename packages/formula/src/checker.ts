@@ -112,6 +112,7 @@ export class Checker {
             key: [...prefix, ...segments.slice(0, i + 1)].join('.'),
             parentSteps: hops,
             parentObject: obj.name,
+            parentTable: obj.table,
             childObject: child.name,
             childTable: child.table,
             foreignKey: ch.foreignKey,

@@ -98,6 +98,8 @@ export interface CollectionInfo {
   /** Many-to-one hops from the root to the parent of the collection. */
   parentSteps: PathStep[];
   parentObject: string;
+  /** Table of the parent object (set by the checker). */
+  parentTable?: string;
   childObject: string;
   childTable: string;
   foreignKey: string;

@@ -25,7 +25,8 @@ beforeAll(async () => {
   const admin = t.call.admin;
   ids.sw = (await admin.post('/api/v1/objects/product', { name: 'Suite', sku: 'SW1', category: 'software', list_price: '1000', unit_cost: '200' })).json().id;
   ids.hw = (await admin.post('/api/v1/objects/product', { name: 'Box', sku: 'HW1', category: 'hardware', list_price: '5000', unit_cost: '3000' })).json().id;
-  ids.customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+  // rep1 owns the customer it books orders for: a reference must point at a record the writer may read (issue #12).
+  ids.customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME', owner_id: t.ids.rep1 })).json().id;
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules })).statusCode).toBe(200);
   const direct = { kinds: ['direct', 'split'] };
   const repPlan = {

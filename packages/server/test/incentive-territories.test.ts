@@ -30,7 +30,8 @@ const rules = [
 beforeAll(async () => {
   ({ app, store } = await testServer());
   t = await coreTenant(app, store, 'incter');
-  for (const name of ['ACME', 'Globex']) c.push((await t.call.admin.post('/api/v1/objects/customer', { name })).json().id);
+  // rep1 owns the customers: a rep may only reference records it can read (issue #12).
+  for (const name of ['ACME', 'Globex']) c.push((await t.call.admin.post('/api/v1/objects/customer', { name, owner_id: t.ids.rep1 })).json().id);
   expect((await t.call.admin.put('/api/v1/incentives/crediting-rules', { rules })).statusCode).toBe(200);
   expect((await t.call.admin.put('/api/v1/incentives/plans/plan_t', plan)).statusCode).toBe(200);
   expect((await t.call.admin.put('/api/v1/incentives/plans/plan_t/assignments', { assignments: [t.ids.rep1, t.ids.spec].map((payeeId) => ({ payeeId, from: '2026-01-01' })) })).statusCode).toBe(200);
@@ -103,7 +104,7 @@ describe('territories and specialists', () => {
 
   it('a plan that cannot be computed (no target for a payee) is a problem naming the cell; the territories are saved and everything else computed', async () => {
     const other = await coreTenant(app, store, 'incterq');
-    const customer = (await other.call.admin.post('/api/v1/objects/customer', { name: 'Initech' })).json().id as string;
+    const customer = (await other.call.admin.post('/api/v1/objects/customer', { name: 'Initech', owner_id: other.ids.rep1 })).json().id as string;
     const quota = { ...plan, id: 'plan_q', name: 'plan_q', versions: [{ ...plan.versions[0], components: [{ name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', rate: '0.1' }] }] }] };
     expect((await other.call.admin.put('/api/v1/incentives/crediting-rules', { rules })).statusCode).toBe(200);
     expect((await other.call.admin.put('/api/v1/incentives/plans/plan_q', quota)).statusCode).toBe(200);

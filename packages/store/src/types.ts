@@ -102,6 +102,13 @@ export interface AuditEntry {
 
 export type RecordAccess = {
   rowFilter?: { ownerIn: string[] };
+  /**
+   * The same caller's record scope on every object, for rows reached from this one: the record a
+   * written reference points at, and the related rows a formula run for the caller reads
+   * (`customer.name`, `SUM(opportunities.amount)`). 'none': the caller may read no row of that
+   * object; undefined: every row. Omitted altogether for system callers, who read everything.
+   */
+  scopeOf?: (object: string) => { ownerIn: string[] } | 'none' | undefined;
   hiddenFields?: ReadonlySet<string>;
   readOnlyFields?: ReadonlySet<string>;
   /** Locale of messages written for this caller (validation rule messages); default en. */
