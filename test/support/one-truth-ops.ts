@@ -1,0 +1,160 @@
+// Random write sequences for the "one truth" property tests, and how each is done over HTTP.
+// An operation names orders by index (modulo how many exist) so that any generated sequence is
+// valid, and so that the same sequence replays identically on a second database.
+import fc from 'fast-check';
+import { BOOKERS, MANAGERS, MONTHS, MOVABLE, SPLIT_PAYEES, type World } from './one-truth-world.ts';
+
+export type Op =
+  | { t: 'order'; owner: number; month: number; day: number; cents: bigint; lines: bigint[]; paid: boolean }
+  | { t: 'line'; order: number; cents: bigint }
+  | { t: 'amount'; order: number; cents: bigint }
+  | { t: 'split'; order: number; payees: number[]; shares: bigint[] }
+  | { t: 'big'; owner: number; month: number; payees: number[]; shares: bigint[] }
+  | { t: 'refund'; order: number; days: number }
+  | { t: 'pay'; order: number; days: number }
+  | { t: 'move'; rep: number; manager: number | null }
+  | { t: 'close' };
+
+/** What the sequence wrote, as the client knows it: the wholes every apportionment must add up to. */
+export interface OrderModel {
+  id: string;
+  name: string;
+  owner: (typeof BOOKERS)[number];
+  date: string;
+  cents: bigint;
+  lines: Array<{ id: string; cents: bigint }>;
+  splits: string[];
+}
+export interface Model { orders: OrderModel[]; closed: string[] }
+
+const cents = fc.oneof(
+  { weight: 4, arbitrary: fc.bigInt({ min: 1n, max: 5_000_000n }) },
+  { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: 100_000_000_000n }) },
+);
+
+/**
+ * Split shares in ten-thousandths of a percent that add up to exactly 100%, each with 2, 3 or 4
+ * decimals (a share like 14.2857 or 33.34), none zero.
+ */
+export const shares = (n: number): fc.Arbitrary<bigint[]> => fc.constantFrom(2, 3, 4).chain((decimals) => {
+  const unit = 10n ** BigInt(4 - decimals);
+  const total = 1_000_000n / unit;
+  if (n === 1) return fc.constant([1_000_000n]);
+  return fc.uniqueArray(fc.bigInt({ min: 1n, max: total - 1n }), { minLength: n - 1, maxLength: n - 1 }).map((cuts) => {
+    const points = [0n, ...cuts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), total];
+    return points.slice(1).map((p, i) => (p - points[i]!) * unit);
+  });
+});
+
+const payeeSet = (min: number, max: number) => fc.shuffledSubarray([...SPLIT_PAYEES.keys()], { minLength: min, maxLength: max });
+
+export const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('order' as const), owner: fc.nat(BOOKERS.length - 1), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }), cents, lines: fc.array(cents, { maxLength: 3 }), paid: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('line' as const), order: fc.nat(), cents }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('amount' as const), order: fc.nat(), cents }) },
+  { weight: 3, arbitrary: fc.tuple(fc.nat(), payeeSet(1, 7)).chain(([order, payees]) => shares(payees.length).map((s) => ({ t: 'split' as const, order, payees, shares: s }))) },
+  { weight: 1, arbitrary: fc.tuple(fc.nat(BOOKERS.length - 1), fc.nat(MONTHS.length - 1), payeeSet(7, 7)).chain(([owner, month, payees]) => shares(7).map((s) => ({ t: 'big' as const, owner, month, payees, shares: s }))) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('refund' as const), order: fc.nat(), days: fc.integer({ min: 0, max: 75 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('pay' as const), order: fc.nat(), days: fc.integer({ min: 0, max: 60 }) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('move' as const), rep: fc.nat(MOVABLE.length - 1), manager: fc.option(fc.nat(MANAGERS.length - 1), { nil: null }) }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'close' as const }) },
+);
+
+export const money = (c: bigint): string => `${c < 0n ? '-' : ''}${(c < 0n ? -c : c) / 100n}.${String((c < 0n ? -c : c) % 100n).padStart(2, '0')}`;
+const pct = (u: bigint): string => `${u / 10_000n}.${String(u % 10_000n).padStart(4, '0')}`;
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** Runs one operation over HTTP, as the person who would do it, and records it in the model. */
+export async function apply(world: World, model: Model, op: Op): Promise<void> {
+  const { admin, finance } = world.tenant.call;
+  const pick = (i: number) => model.orders[i % model.orders.length];
+  const id = (r: { json(): unknown }) => (r.json() as { id: string }).id;
+  const createOrder = async (ownerIx: number, month: number, day: number, whole: bigint, lineCents: bigint[], status: string) => {
+    const owner = BOOKERS[ownerIx]!;
+    const rep = world.tenant.call[owner];
+    const n = model.orders.length + 1;
+    const date = `${MONTHS[month]}-${String(day).padStart(2, '0')}`;
+    const total = lineCents.length ? lineCents.reduce((a, b) => a + b, 0n) : whole;
+    const r = await world.write(rep.post('/api/v1/objects/order', { order_number: `OT-${n}`, customer_id: world.customers[owner], order_date: date, status, amount: money(total), currency: 'USD' }), `order ${n}`);
+    const order: OrderModel = { id: id(r), name: `order${n}`, owner, date, cents: total, lines: [], splits: [] };
+    world.names.set(order.id, order.name);
+    model.orders.push(order);
+    for (const c of lineCents) await addLine(order, c);
+    return order;
+  };
+  const addLine = async (order: OrderModel, c: bigint) => {
+    const rep = world.tenant.call[order.owner];
+    const r = await world.write(rep.post('/api/v1/objects/order_line', { order_id: order.id, product_id: world.products[order.lines.length % world.products.length], quantity: '1', unit_price: money(c), amount: money(c) }), `line of ${order.name}`);
+    order.lines.push({ id: id(r), cents: c });
+    world.names.set(id(r), `${order.name}.line${order.lines.length}`);
+  };
+  const split = async (order: OrderModel, payees: number[], parts: bigint[]) => {
+    for (const s of order.splits) await world.write(admin.del(`/api/v1/objects/order_split/${s}`), `unsplit ${order.name}`);
+    order.splits = [];
+    for (const [i, p] of payees.entries()) {
+      const r = await world.write(admin.post('/api/v1/objects/order_split', { order_id: order.id, payee_id: world.payees[SPLIT_PAYEES[p]!], pct: pct(parts[i]!) }), `split ${order.name}`);
+      order.splits.push(id(r));
+      world.names.set(id(r), `${order.name}.split${i + 1}`);
+    }
+  };
+  switch (op.t) {
+    case 'order':
+      await createOrder(op.owner, op.month, op.day, op.cents, op.lines, op.paid ? 'paid' : 'booked');
+      return;
+    case 'big': {
+      // 1,000,000.01 split seven ways: the parts must add up to the cent.
+      const order = await createOrder(op.owner, op.month, 15, 100_000_001n, [], 'booked');
+      await split(order, op.payees, op.shares);
+      return;
+    }
+    case 'line': {
+      const order = pick(op.order);
+      if (!order) return;
+      await addLine(order, op.cents);
+      order.cents = order.lines.reduce((a, l) => a + l.cents, 0n);
+      await world.write(world.tenant.call[order.owner].patch(`/api/v1/objects/order/${order.id}`, { amount: money(order.cents) }), `amount of ${order.name}`);
+      return;
+    }
+    case 'amount': {
+      const order = pick(op.order);
+      if (!order || order.lines.length) return;
+      order.cents = op.cents;
+      await world.write(world.tenant.call[order.owner].patch(`/api/v1/objects/order/${order.id}`, { amount: money(op.cents) }), `amount of ${order.name}`);
+      return;
+    }
+    case 'split': {
+      const order = pick(op.order);
+      if (order) await split(order, op.payees, op.shares);
+      return;
+    }
+    case 'refund': {
+      // Refunded some days after the order: inside or outside the plan's clawback window.
+      const order = pick(op.order);
+      if (order) await world.write(admin.patch(`/api/v1/objects/order/${order.id}`, { status: 'refunded', reversal_date: addDays(order.date, op.days) }), `refund ${order.name}`);
+      return;
+    }
+    case 'pay': {
+      const order = pick(op.order);
+      if (order) await world.write(admin.patch(`/api/v1/objects/order/${order.id}`, { status: 'paid', paid_date: addDays(order.date, op.days) }), `pay ${order.name}`);
+      return;
+    }
+    case 'move': {
+      const rep = world.payees[MOVABLE[op.rep]!];
+      await world.write(admin.patch(`/api/v1/objects/user/${rep}`, { manager_id: op.manager === null ? null : world.payees[MANAGERS[op.manager]!] }), 'org move');
+      return;
+    }
+    case 'close': {
+      // Closes the earliest open month, keeping the last one open for prior-period adjustments.
+      const month = MONTHS.find((m) => !model.closed.includes(m));
+      if (!month || month === MONTHS[MONTHS.length - 1]) return;
+      await world.settle();
+      // A computed period is already `calculated`; step on from where it is.
+      const flow = ['open', 'calculated', 'approved', 'paid', 'closed'];
+      const periods = ((await finance.get('/api/v1/incentives/periods')).json() as { data: Array<{ period: string; status: string }> }).data;
+      const now = periods.find((p) => p.period === month)?.status ?? 'open';
+      for (const status of flow.slice(flow.indexOf(now) + 1)) await world.write(finance.post(`/api/v1/incentives/periods/${month}/status`, { status }), `${month} → ${status}`);
+      model.closed.push(month);
+      return;
+    }
+  }
+}
