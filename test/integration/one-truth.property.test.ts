@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { createDatabase, createStore } from '@attain/store';
 import { makeWorld, startServer, type World } from '../support/one-truth-world.ts';
 import { apply, opArb, type Model, type Op } from '../support/one-truth-ops.ts';
-import { checkApportionment, checkPayoutIsSumOfLines, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
+import { checkApportionment, checkEarningsByHand, checkPayoutIsSumOfLines, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
 import type { Store } from '../../packages/server/src/store-port.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -22,8 +22,8 @@ let main: Server;
 let second: Server | undefined;
 
 const seed = process.env.ONE_TRUTH_SEED ? Number(process.env.ONE_TRUTH_SEED) : 20261207;
-const runs = Number(process.env.ONE_TRUTH_RUNS ?? 8);
-const sequence = fc.array(opArb, { minLength: 10, maxLength: 20 });
+const runs = Number(process.env.ONE_TRUTH_RUNS ?? 6);
+const sequence = fc.array(opArb, { minLength: 10, maxLength: 18 });
 
 beforeAll(async () => {
   main = await startServer();
@@ -60,6 +60,7 @@ describe('one truth: every number agrees, over random sequences of writes', () =
         checkPayoutIsSumOfLines(incremental);
         checkTracesAddUp(incremental, model.closed);
         checkApportionment(incremental, model);
+        checkEarningsByHand(incremental);
         const run = await world.tenant.call.finance.post('/api/v1/incentives/recalculate');
         expect(run.statusCode, run.body).toBe(200);
         const full = await snapshot(world);

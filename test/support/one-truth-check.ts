@@ -1,7 +1,7 @@
 // Reads every statement of a world over HTTP and checks the "one truth" invariants on them.
 // Amounts are compared exactly (decimal strings → scaled integers), never as floats.
 import { expect } from 'vitest';
-import { ALL_PAYEES, MONTHS, type World } from './one-truth-world.ts';
+import { ALL_PAYEES, CLAWBACK_DAYS, MONTHS, plan, type World } from './one-truth-world.ts';
 import type { Model } from './one-truth-ops.ts';
 
 const SCALE = 12;
@@ -73,13 +73,15 @@ export function checkTracesAddUp(snap: Snapshot, skipMonths: readonly string[] =
 
 /**
  * (3) Every apportionment sums to its whole to the cent: per transaction, the direct and split
- * credits of all payees add up to the transaction's amount (an order line's, or the order's).
+ * credits of all payees add up to the transaction's amount (an order line's, or the order's). And
+ * nothing is lost: every transaction of an order dated in an open month is credited in full, unless
+ * it was refunded within the plan's clawback window — then it is behind no line at all.
  */
 export function checkApportionment(snap: Snapshot, model: Model): void {
-  const wholes = new Map<string, bigint>();
+  const wholes = new Map<string, { cents: bigint; order: Model['orders'][number] }>();
   for (const o of model.orders) {
-    if (o.lines.length) for (const l of o.lines) wholes.set(`${o.id}:${l.id}`, l.cents * CENT);
-    else wholes.set(o.id, o.cents * CENT);
+    if (o.lines.length) for (const l of o.lines) wholes.set(`${o.id}:${l.id}`, { cents: l.cents, order: o });
+    else wholes.set(o.id, { cents: o.cents, order: o });
   }
   // Each credit once, even when several lines (or months) list it.
   const seen = new Map<string, Credit>();
@@ -89,7 +91,36 @@ export function checkApportionment(snap: Snapshot, model: Model): void {
   for (const [tx, sum] of sums) {
     const whole = wholes.get(tx);
     expect(whole, `credited transaction ${tx} is one the sequence wrote`).toBeDefined();
-    expect(sum, `transaction ${tx}: payees' credits add up to its amount`).toBe(whole);
+    expect(sum, `transaction ${tx}: payees' credits add up to its amount`).toBe(whole!.cents * CENT);
+  }
+  for (const [tx, { cents, order }] of wholes) {
+    if (model.closed.includes(order.date.slice(0, 7))) continue;
+    const clawed = order.refundedAfter !== null && order.refundedAfter <= CLAWBACK_DAYS;
+    expect(sums.get(tx) ?? 0n, `${order.name} (${tx}) ${clawed ? 'refunded inside the clawback window: behind no line' : 'credited in full'}`).toBe(clawed ? 0n : cents * CENT);
+  }
+}
+
+/** Half away from zero to cents (the plan's `half_up`). */
+function toCents(v: bigint, scale: bigint): bigint {
+  const unit = 10n ** (scale - 2n);
+  const q = (v < 0n ? -v : v) / unit;
+  const r = (v < 0n ? -v : v) % unit;
+  const c = r * 2n >= unit ? q + 1n : q;
+  return v < 0n ? -c : c;
+}
+
+/** Each earning line is its measure × the component's rate, rounded once to the cent (hand arithmetic). */
+export function checkEarningsByHand(snap: Snapshot): void {
+  const components = plan.versions[0]!.components;
+  for (const [where, s] of Object.entries(snap.statements)) {
+    for (const line of s.lines.filter((l) => (l as { kind?: string }).kind === 'earning')) {
+      const c = components.find((x) => x.name === line.component);
+      if (!c) continue;
+      const measure = line.trace.measures?.[c.measure];
+      expect(measure, `${where} ${line.key}: its measure is in the trace`).toBeDefined();
+      const expected = toCents(units(measure!.value) * units(c.rate), BigInt(2 * SCALE));
+      expect(units(line.amount), `${where} ${line.key}: ${measure!.value} × ${c.rate}`).toBe(expected * CENT);
+    }
   }
 }
 

@@ -24,6 +24,8 @@ export interface OrderModel {
   cents: bigint;
   lines: Array<{ id: string; cents: bigint }>;
   splits: string[];
+  /** Days from the order to its refund, when it is refunded. */
+  refundedAfter: number | null;
 }
 export interface Model { orders: OrderModel[]; closed: string[] }
 
@@ -76,7 +78,7 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
     const date = `${MONTHS[month]}-${String(day).padStart(2, '0')}`;
     const total = lineCents.length ? lineCents.reduce((a, b) => a + b, 0n) : whole;
     const r = await world.write(rep.post('/api/v1/objects/order', { order_number: `OT-${n}`, customer_id: world.customers[owner], order_date: date, status, amount: money(total), currency: 'USD' }), `order ${n}`);
-    const order: OrderModel = { id: id(r), name: `order${n}`, owner, date, cents: total, lines: [], splits: [] };
+    const order: OrderModel = { id: id(r), name: `order${n}`, owner, date, cents: total, lines: [], splits: [], refundedAfter: null };
     world.names.set(order.id, order.name);
     model.orders.push(order);
     for (const c of lineCents) await addLine(order, c);
@@ -130,12 +132,15 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
     case 'refund': {
       // Refunded some days after the order: inside or outside the plan's clawback window.
       const order = pick(op.order);
-      if (order) await world.write(admin.patch(`/api/v1/objects/order/${order.id}`, { status: 'refunded', reversal_date: addDays(order.date, op.days) }), `refund ${order.name}`);
+      if (!order) return;
+      await world.write(admin.patch(`/api/v1/objects/order/${order.id}`, { status: 'refunded', reversal_date: addDays(order.date, op.days) }), `refund ${order.name}`);
+      order.refundedAfter = op.days;
       return;
     }
     case 'pay': {
+      // A refunded order stays refunded (what a later payment would mean is not this test's question).
       const order = pick(op.order);
-      if (order) await world.write(admin.patch(`/api/v1/objects/order/${order.id}`, { status: 'paid', paid_date: addDays(order.date, op.days) }), `pay ${order.name}`);
+      if (order && order.refundedAfter === null) await world.write(admin.patch(`/api/v1/objects/order/${order.id}`, { status: 'paid', paid_date: addDays(order.date, op.days) }), `pay ${order.name}`);
       return;
     }
     case 'move': {
