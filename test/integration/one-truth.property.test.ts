@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createDatabase, createStore } from '@attain/store';
 import { makeWorld, startServer, type World } from '../support/one-truth-world.ts';
-import { apply, opArb, type Model, type Op } from '../support/one-truth-ops.ts';
+import { apply, newModel, opArb, type Model, type Op } from '../support/one-truth-ops.ts';
 import { checkApportionment, checkEarningsByHand, checkPayoutIsSumOfLines, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
 import type { Store } from '../../packages/server/src/store-port.ts';
 
@@ -42,7 +42,7 @@ async function play(server: Server, ops: Op[]): Promise<{ world: World; model: M
   const t0 = Date.now();
   const world = await makeWorld(server.app, server.store);
   const t1 = Date.now();
-  const model: Model = { orders: [], closed: [] };
+  const model: Model = newModel();
   for (const op of ops) await apply(world, model, op);
   const t2 = Date.now();
   await world.settle();

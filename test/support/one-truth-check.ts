@@ -1,8 +1,8 @@
 // Reads every statement of a world over HTTP and checks the "one truth" invariants on them.
 // Amounts are compared exactly (decimal strings → scaled integers), never as floats.
 import { expect } from 'vitest';
-import { ALL_PAYEES, CLAWBACK_DAYS, MONTHS, plan, type World } from './one-truth-world.ts';
-import type { Model } from './one-truth-ops.ts';
+import { ALL_PAYEES, CLAWBACK_DAYS, MANAGERS, MONTHS, plan, type World } from './one-truth-world.ts';
+import { managerOn, type Model } from './one-truth-ops.ts';
 
 const SCALE = 12;
 /** A decimal string as an integer of 10^-12 units; throws on anything that is not a plain decimal. */
@@ -97,6 +97,24 @@ export function checkApportionment(snap: Snapshot, model: Model): void {
     if (model.closed.includes(order.date.slice(0, 7))) continue;
     const clawed = order.refundedAfter !== null && order.refundedAfter <= CLAWBACK_DAYS;
     expect(sums.get(tx) ?? 0n, `${order.name} (${tx}) ${clawed ? 'refunded inside the clawback window: behind no line' : 'credited in full'}`).toBe(clawed ? 0n : cents * CENT);
+  }
+}
+
+/**
+ * Roll-ups follow the effective-dated org: in each open month a manager's team measure is the sum
+ * of the direct and split credits of the people reporting to them on each credit's date.
+ */
+export function checkRollups(snap: Snapshot, model: Model): void {
+  const credits = new Map<string, { payee: string; credit: Credit }>();
+  for (const [where, d] of Object.entries(snap.drills)) {
+    for (const c of d.credits) if (c.kind === 'direct' || c.kind === 'split') credits.set(c.id, { payee: where.split('/')[0]!, credit: c });
+  }
+  for (const month of MONTHS.filter((m) => !model.closed.includes(m))) {
+    for (const manager of MANAGERS) {
+      const expected = [...credits.values()].filter(({ payee, credit }) => credit.date.startsWith(month) && managerOn(model.org, payee, credit.date) === manager).reduce((a, { credit }) => a + units(credit.value), 0n);
+      const line = snap.statements[`${manager}/${month}`]!.lines.find((l) => l.component === 'override' && (l as { kind?: string }).kind === 'earning');
+      expect(units(line?.trace.measures?.team?.value ?? '0'), `${manager}/${month}: team roll-up = credits of their reports`).toBe(expected);
+    }
   }
 }
 

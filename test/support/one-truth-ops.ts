@@ -13,6 +13,7 @@ export type Op =
   | { t: 'refund'; order: number; days: number }
   | { t: 'pay'; order: number; days: number }
   | { t: 'move'; rep: number; manager: number | null }
+  | { t: 'import'; rep: number; manager: number | null; month: number; day: number }
   | { t: 'close' };
 
 /** What the sequence wrote, as the client knows it: the wholes every apportionment must add up to. */
@@ -27,7 +28,22 @@ export interface OrderModel {
   /** Days from the order to its refund, when it is refunded. */
   refundedAfter: number | null;
 }
-export interface Model { orders: OrderModel[]; closed: string[] }
+/** Who reported to whom from when (`from` a date; the latest entry on or before a day holds). */
+export type OrgModel = Record<string, Array<{ from: string; manager: string | null }>>;
+export interface Model { orders: OrderModel[]; closed: string[]; org: OrgModel }
+
+/** The org the world starts with: every rep under `manager`, the managers under nobody. */
+export const initialOrg = (): OrgModel => Object.fromEntries([
+  ...MOVABLE.map((r): [string, OrgModel[string]] => [r, [{ from: '0000-01-01', manager: 'manager' }]]),
+  ...MANAGERS.map((m): [string, OrgModel[string]] => [m, [{ from: '0000-01-01', manager: null }]]),
+]);
+export const newModel = (): Model => ({ orders: [], closed: [], org: initialOrg() });
+
+/** The manager of `person` on `date`, as the sequence set it. */
+export function managerOn(org: OrgModel, person: string, date: string): string | null {
+  const entries = (org[person] ?? []).filter((e) => e.from <= date).sort((a, b) => a.from.localeCompare(b.from));
+  return entries.at(-1)?.manager ?? null;
+}
 
 const cents = fc.oneof(
   { weight: 4, arbitrary: fc.bigInt({ min: 1n, max: 5_000_000n }) },
@@ -59,6 +75,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('refund' as const), order: fc.nat(), days: fc.integer({ min: 0, max: 75 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('pay' as const), order: fc.nat(), days: fc.integer({ min: 0, max: 60 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('move' as const), rep: fc.nat(MOVABLE.length - 1), manager: fc.option(fc.nat(MANAGERS.length - 1), { nil: null }) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('import' as const), rep: fc.nat(MOVABLE.length - 1), manager: fc.option(fc.nat(MANAGERS.length - 1), { nil: null }), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }) }) },
   { weight: 1, arbitrary: fc.constant({ t: 'close' as const }) },
 );
 
@@ -144,8 +161,21 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
       return;
     }
     case 'move': {
-      const rep = world.payees[MOVABLE[op.rep]!];
-      await world.write(admin.patch(`/api/v1/objects/user/${rep}`, { manager_id: op.manager === null ? null : world.payees[MANAGERS[op.manager]!] }), 'org move');
+      // A move through the user record takes effect today.
+      const rep = MOVABLE[op.rep]!;
+      const manager = op.manager === null ? null : MANAGERS[op.manager]!;
+      await world.write(admin.patch(`/api/v1/objects/user/${world.payees[rep]}`, { manager_id: manager === null ? null : world.payees[manager] }), 'org move');
+      model.org[rep]!.push({ from: new Date().toISOString().slice(0, 10), manager });
+      return;
+    }
+    case 'import': {
+      // A back-dated move, as an HR import would send it.
+      const rep = MOVABLE[op.rep]!;
+      const manager = op.manager === null ? null : MANAGERS[op.manager]!;
+      const from = `${MONTHS[op.month]}-${String(op.day).padStart(2, '0')}`;
+      const unit = world.unit;
+      await world.write(admin.post('/api/v1/goals/org/import', { rows: [{ user_id: world.payees[rep], org_unit_id: unit, manager_id: manager === null ? null : world.payees[manager], valid_from: from }] }), `org import ${rep} from ${from}`);
+      model.org[rep]!.push({ from, manager });
       return;
     }
     case 'close': {

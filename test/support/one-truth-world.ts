@@ -45,6 +45,8 @@ export interface World {
   tenant: CoreTenant;
   /** Record ids of the payees, by name. */
   payees: Record<PayeeName, string>;
+  /** The sales unit everyone is in. */
+  unit: string;
   /** Products order lines are for. */
   products: string[];
   /** Each booking rep's own customer. */
@@ -81,6 +83,7 @@ export async function makeWorld(app: FastifyInstance, store: Store): Promise<Wor
     payees: { ...tenant.ids } as unknown as Record<PayeeName, string>,
     customers: {} as World['customers'],
     products: [],
+    unit: '',
     async write(res, what) {
       const r = await res;
       if (r.statusCode >= 300) throw new Error(`${what}: ${r.statusCode} ${r.body}`);
@@ -96,6 +99,7 @@ export async function makeWorld(app: FastifyInstance, store: Store): Promise<Wor
     },
   };
   const unit = ((await admin.get('/api/v1/objects/org_unit')).json() as { data: Array<{ id: string }> }).data[0]!.id;
+  world.unit = unit;
   const mk = async (key: PayeeName, role: string, manager?: string) => {
     const r = await world.write(admin.post('/api/v1/objects/user', { name: key, email: `${key}@${tenant.name}.test`, role, org_unit_id: unit, active: true, ...(manager ? { manager_id: manager } : {}) }), `create ${key}`);
     world.payees[key] = (r.json() as { id: string }).id;
