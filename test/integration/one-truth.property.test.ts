@@ -30,7 +30,7 @@ beforeAll(async () => {
   if (process.env.DATABASE_URL || process.env.ONE_TRUTH_PGLITE) {
     // An embedded PGlite database of its own, whatever DATABASE_URL says.
     const db = await createDatabase({ memory: true });
-    second = await startServer(createStore(db, { controlSchema: 'attain_truth', tenantSchemaPrefix: 'truth_' }) as unknown as Store);
+    second = await startServer((await createStore(db, { controlSchema: 'attain_truth', tenantSchemaPrefix: 'truth_' })) as unknown as Store);
   }
 }, 240_000);
 afterAll(async () => {
