@@ -39,6 +39,23 @@ describe('one truth: known bugs on main', () => {
     checkTracesAddUp(await snapshot(world));
   });
 
+  // BUG (clawback lines' traces): a clawback line booked into the open period for a refund inside
+  // the window of a closed period's order ("commission:clawback:2026-01") traces the recomputed
+  // January — the credits still counted — instead of the refunded order it takes back, so the line
+  // that takes 46.29 back from the rep names an unrelated 10.00 order and not the refunded one.
+  it.fails('a clawback line names the refunded order it takes back', async () => {
+    const { world, model } = await play([
+      { t: 'order', owner: 0, month: 0, day: 5, cents: 123_456n, lines: [], paid: false },
+      { t: 'close' },
+      { t: 'order', owner: 0, month: 0, day: 7, cents: 1_000n, lines: [], paid: false },
+      { t: 'refund', order: 0, days: 3 },
+    ]);
+    const s = (await world.tenant.call.finance.get(`/api/v1/incentives/statements/${world.payees.rep1}/2026-02`)).json() as { data: { lines: Array<{ kind: string; amount: string; trace: { sourceRecordIds: string[] } }> } };
+    const clawback = s.data.lines.find((l) => l.kind === 'clawback');
+    expect(clawback?.amount).toBe('-46.29');
+    expect(clawback?.trace.sourceRecordIds).toEqual([model.orders[0]!.id]);
+  });
+
   // BUG (org changes never reach the incentives engine, issue #11 first bullet): roll-up credits are
   // computed from the incentive engine's own org chain, which does not follow user records written
   // after the engine first saw the tenant nor `POST /goals/org/import`. A rep whose user record has

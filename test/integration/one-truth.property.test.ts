@@ -2,19 +2,22 @@
 // random sequences of writes — orders with and without lines, split rows (7-way splits of
 // 1,000,000.01, shares with 2–4 decimals), refunds dated in the past inside and outside the plan's
 // clawback window, payments, org moves, period closes. After each sequence:
-//   (1) each statement's payout = the sum of its lines;
-//   (2) each line's drill-down lists exactly the trace's credits and they add up to its measure;
-//   (3) per transaction, all payees' direct/split credits add up to its amount to the cent;
+//   (1) each statement's payout = the sum of its lines = what finance's payout list says;
+//   (2) each line's drill-down lists exactly the trace's credits and they add up to its measure, and
+//       each earning line is its measure × the rate, rounded once;
+//   (3) per transaction, all payees' direct/split credits add up to its amount to the cent, and every
+//       transaction of an open month is credited in full unless refunded inside the clawback window;
 //   (4) incremental = full: statements derived write by write equal those after a full recalculation;
 //   (5) with DATABASE_URL (the PostgreSQL run) the same sequence on an embedded PGlite store gives
 //       identical statements (ONE_TRUTH_PGLITE=1 forces the second world without PostgreSQL too).
+// Roll-ups along the effective-dated org are checked in one-truth.known-bugs.test.ts (broken on main).
 // fast-check prints the seed and the failing sequence; replay with ONE_TRUTH_SEED=<seed>.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createDatabase, createStore } from '@attain/store';
 import { makeWorld, startServer, type World } from '../support/one-truth-world.ts';
 import { apply, newModel, opArb, type Model, type Op } from '../support/one-truth-ops.ts';
-import { checkApportionment, checkEarningsByHand, checkPayoutIsSumOfLines, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
+import { checkApportionment, checkEarningsByHand, checkPayoutIsSumOfLines, checkPayoutListMatchesStatements, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
 import type { Store } from '../../packages/server/src/store-port.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -58,6 +61,9 @@ describe('one truth: every number agrees, over random sequences of writes', () =
       fc.asyncProperty(sequence, async (ops) => {
         const { world, model, incremental } = await play(main, ops);
         checkPayoutIsSumOfLines(incremental);
+        checkPayoutListMatchesStatements(incremental, world);
+        // Closed months are left out of (2) until lineCredits() reads what a frozen line was frozen
+        // with: see "a closed period's line lists exactly the credits behind it" in one-truth.known-bugs.test.ts.
         checkTracesAddUp(incremental, model.closed);
         checkApportionment(incremental, model);
         checkEarningsByHand(incremental);

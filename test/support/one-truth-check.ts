@@ -22,13 +22,19 @@ export interface Statement { payeeId: string; period: string; lines: Line[]; pay
 interface Credit { id: string; tx_id: string; record_id: string; line_id: string | null; kind: string; value: string; date: string; [k: string]: unknown }
 interface Drill { line: Line; credits: Credit[]; records: Array<{ id: string; value: string }> }
 
-export interface Snapshot { statements: Record<string, Statement>; drills: Record<string, Drill> }
+export interface Snapshot { statements: Record<string, Statement>; drills: Record<string, Drill>; payouts: Record<string, Array<{ payeeId: string; planId: string; payout: string; [k: string]: unknown }>> }
 
 /** Every statement (all payees, all months) and every line's drill-down, read by finance. */
 export async function snapshot(world: World): Promise<Snapshot> {
   const { finance } = world.tenant.call;
   const statements: Record<string, Statement> = {};
   const drills: Record<string, Drill> = {};
+  const payouts: Snapshot['payouts'] = {};
+  for (const month of MONTHS) {
+    const res = await finance.get(`/api/v1/incentives/payouts/${month}`);
+    expect(res.statusCode, res.body).toBe(200);
+    payouts[month] = (res.json() as { data: Snapshot['payouts'][string] }).data;
+  }
   for (const payee of ALL_PAYEES) {
     for (const month of MONTHS) {
       const res = await finance.get(`/api/v1/incentives/statements/${world.payees[payee]}/${month}`);
@@ -42,7 +48,7 @@ export async function snapshot(world: World): Promise<Snapshot> {
       }
     }
   }
-  return { statements, drills };
+  return { statements, drills, payouts };
 }
 
 /** (1) Each statement's payout is the sum of its lines. */
@@ -51,6 +57,18 @@ export function checkPayoutIsSumOfLines(snap: Snapshot): void {
     const lines = s.lines.reduce((a, l) => a + units(l.amount), 0n);
     const payout = s.payouts.reduce((a, p) => a + units(p.payout), 0n);
     expect(payout, `${where}: payout vs sum of lines`).toBe(lines);
+  }
+}
+
+/** (1b) Finance's payout list for a month says what each payee's statement says. */
+export function checkPayoutListMatchesStatements(snap: Snapshot, world: World): void {
+  for (const [month, rows] of Object.entries(snap.payouts)) {
+    for (const payee of ALL_PAYEES) {
+      const listed = rows.filter((r) => r.payeeId === world.payees[payee]).map((r) => [r.planId, r.payout]);
+      const stated = snap.statements[`${payee}/${month}`]!.payouts.map((p) => [p.planId, p.payout]);
+      expect(listed, `${payee}/${month}: payout list = statement`).toEqual(stated);
+    }
+    expect(rows.every((r) => Object.values(world.payees).includes(r.payeeId)), `${month}: payouts only for payees of the sequence`).toBe(true);
   }
 }
 
