@@ -67,6 +67,9 @@ describe('one truth: every number agrees, over random sequences of writes', () =
         checkTracesAddUp(incremental, model.closed);
         checkApportionment(incremental, model);
         checkEarningsByHand(incremental);
+        // Every write of the sequence was valid (splits end at 100%, one currency): nothing is left out.
+        const problems = await world.tenant.call.finance.get('/api/v1/incentives/problems');
+        expect(problems.json(), 'no calculation problems').toEqual({ data: [] });
         const run = await world.tenant.call.finance.post('/api/v1/incentives/recalculate');
         expect(run.statusCode, run.body).toBe(200);
         const full = await snapshot(world);
