@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer, registerStudio } from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
 import { configEnv, generatePassword, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
-import { ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
+import { checkAdminPassword, ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
 import { spawn } from 'node:child_process';
 import { backgroundModules, startBackground } from './background.ts';
 
@@ -32,6 +32,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   const { config } = opts;
   const log = opts.log ?? (() => {});
   const started = Date.now();
+  checkAdminPassword(config);
   const password = config.adminPassword ?? generatePassword();
   const seed = opts.seed ?? true;
   let demo: DemoReport | undefined;

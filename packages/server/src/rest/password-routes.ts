@@ -4,6 +4,7 @@ import { ApiError, forbidden, notFound } from '../http/errors.ts';
 import type { JwtService } from '../auth/jwt.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
 import { MAX_PASSWORD_LENGTH, passwordProblems } from '../auth/password-policy.ts';
+import { requireText } from '../auth/text-fields.ts';
 import { isAdmin } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
@@ -42,6 +43,7 @@ export async function passwordRoutes(app: FastifyInstance, opts: PasswordRouteOp
     '/auth/users/:id/password',
     {
       schema,
+      preValidation: requireText('password', 'currentPassword'),
       config: {
         rateLimit: {
           max: limit.max,
@@ -76,7 +78,7 @@ export async function passwordRoutes(app: FastifyInstance, opts: PasswordRouteOp
         if (!ok) throw new ApiError(422, 'wrong_current_password', 'the current password is not correct', [{ path: '/currentPassword', rule: 'matches', message: 'is not your current password' }]);
       }
 
-      const problems = passwordProblems(password, email);
+      const problems = passwordProblems(password, { email, name: typeof user.name === 'string' ? user.name : undefined, tenant });
       if (problems.length) throw new ApiError(422, 'weak_password', 'the password does not meet the password policy', problems);
 
       await store.auth.upsertCredential({ tenant, userId: id, email, passwordHash: await hashPassword(password), active: user.active !== false });
