@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import rateLimit from '@fastify/rate-limit';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
+import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { PrincipalCache } from './auth/principal-cache.ts';
 import { cacheKey, LruCache } from './cache.ts';
 import { graphqlRoutes, type GraphQLOptions } from './graphql/route.ts';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   authCacheMs?: number;
   bodyLimit?: number;
   loginRateLimit?: { max: number; timeWindow: number | string };
+  /** Failed-login budgets per address, per address and account, and per tenant, counted in the database. */
+  loginThrottle?: Partial<LoginThrottleOptions>;
   graphql?: GraphQLOptions;
   /** Serialised list responses kept per tenant data version (see ListCache); `{maxBytes: 0}` turns it off. */
   listCache?: ListCacheOptions;
@@ -117,7 +120,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         if (request.routeOptions.config.public) return;
         request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
       });
-      await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
+      await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' }, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(recordRoutes, { listCache, changes: store.db.changes });
       await api.register(formulaRoutes);
       await api.register(metadataRoutes, { store });
