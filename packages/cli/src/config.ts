@@ -15,6 +15,10 @@ export interface AttainConfig {
   tenantSchemaPrefix: string;
   /** Megabytes of serialised list responses the server keeps (0: no list cache). */
   listCacheMb: number;
+  /** Bearer token for `GET /metrics` on the API address (unset: `/metrics` answers 404 there). */
+  metricsToken: string | undefined;
+  /** A separate `host:port` serving only `/metrics`, without a token (e.g. a monitoring network). */
+  metricsAddr: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
@@ -33,6 +37,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
     controlSchema: env.ATTAIN_CONTROL_SCHEMA || 'attain',
     tenantSchemaPrefix: env.ATTAIN_TENANT_SCHEMA_PREFIX || 'tenant_',
     listCacheMb,
+    metricsToken: env.ATTAIN_METRICS_TOKEN || undefined,
+    metricsAddr: env.ATTAIN_METRICS_ADDR || undefined,
   };
 }
 

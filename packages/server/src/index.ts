@@ -9,3 +9,4 @@ export { openApiDocument } from './openapi/generate.ts';
 export { objectForm } from './forms/rjsf.ts';
 export { buildGraphQLSchema } from './graphql/schema.ts';
 export { registerStudio, STUDIO_CSP } from './http/studio.ts';
+export { parseListenAddress, serveMetrics } from './http/metrics.ts';

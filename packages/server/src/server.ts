@@ -49,6 +49,8 @@ export interface ServerOptions {
   /** Serialised list responses kept per tenant data version (see ListCache); `{maxBytes: 0}` turns it off. */
   listCache?: ListCacheOptions;
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Bearer token `GET /metrics` requires; without it `/metrics` answers 404 on this server (see registerMetrics). */
+  metricsToken?: string;
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
@@ -99,7 +101,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     hook: 'preHandler',
     errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
-  registerMetrics(app);
+  registerMetrics(app, { token: options.metricsToken });
 
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
     try {
