@@ -128,7 +128,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(metadataRoutes, { store });
       await api.register(readableObjectRoutes);
       await api.register(goalsRoutes, { store });
-      await api.register(passwordRoutes, { store, jwt });
+      await api.register(passwordRoutes, { store, jwt, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });
       api.get('/openapi.json', async (request) => {

@@ -89,6 +89,19 @@ describe('login throttling, counted in the database', () => {
     expect((await attempt(app, '203.0.113.99', t.users.mgrEast.email, PASSWORD)).statusCode).toBe(200);
   });
 
+  it('counts wrong current passwords on a password change against the same budgets', async () => {
+    const app = await server({ address: { max: 3, windowSeconds: 900 } });
+    const from = '198.51.100.60';
+    const token = (await attempt(app, from, t.users.repEast2.email, PASSWORD)).json().token as string;
+    const change = (currentPassword: string) =>
+      app.inject({ method: 'PUT', url: `/api/v1/auth/users/${t.users.repEast2.id}/password`, remoteAddress: from, headers: { authorization: `Bearer ${token}` }, payload: { password: 'quartz-pelican-ribbon', currentPassword } });
+    for (let i = 0; i < 3; i++) expect((await change('not-my-password')).statusCode).toBe(422);
+    const blocked = await change(PASSWORD);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers['retry-after']).toBeDefined();
+    expect((await attempt(app, from, t.users.repEast2.email, PASSWORD)).statusCode).toBe(429);
+  });
+
   it('shares the counts between server nodes on one database', async () => {
     const opts = { address: { max: 4, windowSeconds: 900 } };
     const at = Date.UTC(2031, 5, 1, 12);
@@ -99,6 +112,11 @@ describe('login throttling, counted in the database', () => {
     for (const node of [a, b, a, b]) expect((await attempt(node, from, `nobody@${t.name}.test`)).statusCode).toBe(401);
     expect((await attempt(a, from, t.users.finance.email)).statusCode).toBe(429);
     expect((await attempt(b, from, t.users.finance.email)).statusCode).toBe(429);
+  });
+
+  it('refuses budgets that make no sense when the server is built', async () => {
+    await expect(testServer(store, { loginThrottle: { address: { max: 0, windowSeconds: 60 } } })).rejects.toThrow(/loginThrottle.address/);
+    await expect(testServer(store, { loginThrottle: { tenant: { max: 5, windowSeconds: 0.5 } } })).rejects.toThrow(/loginThrottle.tenant/);
   });
 
   it('answers an unknown tenant, an unknown email and a wrong password alike', async () => {

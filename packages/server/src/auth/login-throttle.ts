@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import { ApiError } from '../http/errors.ts';
 import type { Store } from '../store-port.ts';
 
@@ -82,10 +83,26 @@ export class LoginThrottle {
     this.store = store;
     const { clock, ...budgets } = rules;
     this.rules = { ...DEFAULT_LOGIN_THROTTLE, ...budgets };
+    for (const scope of SCOPES) {
+      const { max, windowSeconds } = this.rules[scope];
+      if (!Number.isInteger(max) || max < 1 || !Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 86_400) {
+        throw new Error(`loginThrottle.${scope} needs a whole max >= 1 and windowSeconds from 1 to 86400`);
+      }
+    }
     this.clock = clock ?? Date.now;
   }
 
-  async attempt(input: { address: string; tenant: string; email: string }): Promise<LoginAttempt> {
+  /** Counts one attempt; on refusal sets `Retry-After` on `reply` (when given) and throws LoginThrottled. */
+  async attempt(input: { address: string; tenant: string; email: string }, reply?: FastifyReply): Promise<LoginAttempt> {
+    try {
+      return await this.count(input);
+    } catch (error) {
+      if (reply && error instanceof LoginThrottled) reply.header('retry-after', String(error.retryAfter));
+      throw error;
+    }
+  }
+
+  private async count(input: { address: string; tenant: string; email: string }): Promise<LoginAttempt> {
     const now = this.clock();
     const tenant = input.tenant.trim().toLowerCase();
     const email = input.email.trim().toLowerCase();

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { badRequest, forbidden, notFound, unauthorized } from '../http/errors.ts';
 import type { JwtService } from '../auth/jwt.ts';
-import { LoginThrottle, LoginThrottled, type LoginThrottleOptions } from '../auth/login-throttle.ts';
+import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle.ts';
 import { verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
 import { requireText } from '../auth/text-fields.ts';
 import { newApiToken } from '../auth/tokens.ts';
@@ -71,13 +71,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
       const { tenant: tenantName, email, password } = request.body as { tenant: string; email: string; password: string };
       const fail = () => unauthorized('wrong tenant, email or password', 'invalid_credentials');
       // Counted before the (32 MiB) KDF runs, so a refused guess costs one upsert.
-      let attempt;
-      try {
-        attempt = await throttle.attempt({ address: request.ip, tenant: tenantName, email });
-      } catch (error) {
-        if (error instanceof LoginThrottled) reply.header('retry-after', String(error.retryAfter));
-        throw error;
-      }
+      const attempt = await throttle.attempt({ address: request.ip, tenant: tenantName, email }, reply);
       const tenant = await store.tenants.get(tenantName);
       const credential = tenant ? await store.auth.findCredential(tenant.name, email) : undefined;
       if (!tenant || !credential) {
