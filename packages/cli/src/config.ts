@@ -19,6 +19,8 @@ export interface AttainConfig {
   metricsToken: string | undefined;
   /** A separate `host:port` serving only `/metrics`, without a token (e.g. a monitoring network). */
   metricsAddr: string | undefined;
+  /** Which proxies' `X-Forwarded-For` names the client (fastify's trustProxy): true, or their addresses/CIDRs. */
+  trustProxy: boolean | string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
@@ -39,7 +41,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
     listCacheMb,
     metricsToken: env.ATTAIN_METRICS_TOKEN || undefined,
     metricsAddr: env.ATTAIN_METRICS_ADDR || undefined,
+    trustProxy: trustProxy(env.ATTAIN_TRUST_PROXY),
   };
+}
+
+// `true` (any proxy), or a comma-separated list of proxy addresses/CIDRs.
+function trustProxy(value: string | undefined): boolean | string | undefined {
+  const v = value?.trim();
+  if (!v || v === 'false') return undefined;
+  if (v === 'true') return true;
+  if (!/^[0-9a-fA-F:.,/\s]+$/.test(v)) throw new Error(`ATTAIN_TRUST_PROXY must be true or proxy addresses/CIDRs, not "${value}"`);
+  return v;
 }
 
 /**

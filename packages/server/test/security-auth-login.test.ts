@@ -114,6 +114,17 @@ describe('login throttling, counted in the database', () => {
     expect((await attempt(b, from, t.users.finance.email)).statusCode).toBe(429);
   });
 
+  it('behind a trusted proxy, budgets the forwarded client address, not the proxy\'s', async () => {
+    const at = Date.UTC(2032, 0, 1, 12);
+    const app = (await testServer(store, { trustProxy: '127.0.0.1', loginThrottle: { address: { max: 2, windowSeconds: 900 }, clock: () => at } })).app;
+    servers.push(app);
+    const via = (client: string, password = 'wrong-guess') =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client }, payload: { tenant: t.name, email: t.users.finance.email, password } });
+    for (let i = 0; i < 2; i++) expect((await via('192.0.2.50')).statusCode).toBe(401);
+    expect((await via('192.0.2.50')).statusCode).toBe(429);
+    expect((await via('192.0.2.51', PASSWORD)).statusCode).toBe(200);
+  });
+
   it('refuses budgets that make no sense when the server is built', async () => {
     await expect(testServer(store, { loginThrottle: { address: { max: 0, windowSeconds: 60 } } })).rejects.toThrow(/loginThrottle.address/);
     await expect(testServer(store, { loginThrottle: { tenant: { max: 5, windowSeconds: 0.5 } } })).rejects.toThrow(/loginThrottle.tenant/);
