@@ -17,7 +17,8 @@ export interface DemoReport {
 
 /**
  * ATTAIN_ADMIN_PASSWORD passes the same password policy as every other way of setting one; a
- * weak one stops the start with the reasons (a generated password always passes).
+ * weak one stops the start with the reasons (a generated password always passes). startAttain
+ * asks this first, before the database is opened or a child process provisions it.
  */
 export function checkAdminPassword(config: AttainConfig): void {
   if (!config.adminPassword) return;
@@ -32,7 +33,6 @@ export function checkAdminPassword(config: AttainConfig): void {
  */
 export async function ensureDemoTenant(store: Store, config: AttainConfig, password: string, seed: boolean): Promise<DemoReport> {
   const t0 = Date.now();
-  checkAdminPassword(config);
   if (await store.tenants.get(DEMO_TENANT)) {
     if (config.adminPassword) {
       const credential = await store.auth.credentials.findCredential(DEMO_TENANT, config.adminEmail);
