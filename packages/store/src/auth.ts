@@ -150,16 +150,11 @@ export function authService(ctx: Ctx): AuthStore {
       },
       async isActive(jti, bound) {
         if (typeof jti !== 'string') return false;
-        const r = (await ctx.table(ctx.knex, 'sessions').where({ jti }).whereNull('revoked_at').andWhere('expires_at', '>', new Date()).first('tenant_id', 'user_id')) as
-          | { tenant_id: string; user_id: string }
-          | undefined;
-        if (!r) return false;
-        if (!bound) return true;
+        const q = ctx.table(ctx.knex, 'sessions').where({ jti }).whereNull('revoked_at').andWhere('expires_at', '>', new Date());
         // The session must belong to the tenant and user the token names: a token is only as
-        // good as the session row it was issued with.
-        if (r.user_id.toLowerCase() !== String(bound.userId).toLowerCase()) return false;
-        const tenant = (await ctx.table(ctx.knex, 'tenants').where({ id: r.tenant_id }).first('name')) as { name: string } | undefined;
-        return tenant?.name === bound.tenant;
+        // good as the session row it was issued with (one query, the tenant by a sub-select).
+        if (bound) q.andWhere('user_id', String(bound.userId)).whereIn('tenant_id', ctx.table(ctx.knex, 'tenants').where({ name: String(bound.tenant) }).select('id'));
+        return Boolean(await q.first('jti'));
       },
       async revoke(jti) {
         await ctx.table(ctx.knex, 'sessions').where({ jti: String(jti) }).whereNull('revoked_at').update({ revoked_at: new Date() });
