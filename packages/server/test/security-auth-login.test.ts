@@ -130,6 +130,16 @@ describe('login throttling, counted in the database', () => {
     await expect(testServer(store, { loginThrottle: { tenant: { max: 5, windowSeconds: 0.5 } } })).rejects.toThrow(/loginThrottle.tenant/);
   });
 
+  it('keeps counters per window, never below zero, and prunes old windows', async () => {
+    const old = { scope: 'login_address', key: 'prune-test', windowStart: new Date(Date.UTC(2020, 0, 1)) };
+    expect(await store.auth.throttle.add([old, { ...old, scope: 'login_tenant' }], 1)).toEqual([1, 1]);
+    expect(await store.auth.throttle.add([old], 1)).toEqual([2]);
+    expect(await store.auth.throttle.add([old], -5)).toEqual([0]);
+    expect(await store.auth.throttle.prune(new Date(Date.UTC(2021, 0, 1)))).toBeGreaterThanOrEqual(2);
+    expect(await store.auth.throttle.add([old], -1)).toEqual([0]);
+    expect(await store.auth.throttle.add([old], 1)).toEqual([1]);
+  });
+
   it('answers an unknown tenant, an unknown email and a wrong password alike', async () => {
     const app = await server();
     const from = '198.51.100.50';

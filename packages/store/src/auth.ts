@@ -191,7 +191,8 @@ export function authService(ctx: Ctx): AuthStore {
         return values;
       },
       async prune(before) {
-        return ctx.table(ctx.knex, 'auth_throttle').where('window_start', '<', before).delete();
+        const gone = (await ctx.table(ctx.knex, 'auth_throttle').where('window_start', '<', before).delete().returning('key')) as unknown[];
+        return gone.length;
       },
     },
   };
