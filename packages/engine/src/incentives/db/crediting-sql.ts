@@ -1,6 +1,6 @@
 import type { CreditingRuleDoc } from '../types.ts';
 import { filterSql, type Sql } from './sql.ts';
-import { quoteIdent } from '@attain/meta';
+import { currencyScale, fromUnits, quoteIdent } from '@attain/meta';
 
 const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, original_margin, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
 
@@ -31,28 +31,8 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
       from = '';
       extra = 't.owner_id is not null';
       break;
-    case 'split': {
-      // Rows with valid splits credit each split; rows without splits credit the owner.
-      // An overlay row's credit id is tagged (as in creditTransactions): its payee may also hold a primary row.
-      const sel = `select ${select('s."payeeId"', `case when coalesce(s.overlay, false) then 'overlay' else 'split' end`, 's.pct', `s."payeeId" || case when coalesce(s.overlay, false) then ':overlay' else '' end`)}`;
-      b.push(rule.id, rule.id);
-      const withSplits = `${sel} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
-        cross join lateral jsonb_to_recordset(t.splits) as s("payeeId" text, pct numeric, overlay boolean)
-        where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0
-          and (select coalesce(sum((e->>'pct')::numeric), 0) from jsonb_array_elements(t.splits) e where not coalesce((e->>'overlay')::boolean, false)) = 100
-          and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${filterSql(rule.when, 't', [], false)}`;
-      const bSplit: unknown[] = [rule.id, rule.id, baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null];
-      const whenB: unknown[] = [];
-      filterSql(rule.when, 't', whenB, false);
-      const owner = `select ${select('t.owner_id', `'direct'`, pct)} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
-        where (t.splits is null or jsonb_typeof(t.splits) <> 'array' or jsonb_array_length(t.splits) = 0) and t.owner_id is not null
-          and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${filterSql(rule.when, 't', [], false)}`;
-      const bOwner: unknown[] = [rule.id, rule.id, ...Array(4).fill(rulePct), baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null];
-      return {
-        text: `insert into ${q('attain_incentives_credits')} (${COLUMNS}) ${withSplits} union all ${owner}`,
-        bindings: [...bSplit, ...whenB, ...bOwner, ...whenB],
-      };
-    }
+    case 'split':
+      return splitCreditingSql(q, fx, rule, baseCurrency, txIds);
     case 'team':
       cols = head(`'team'`, 'm2.user_id');
       b.push(rule.id, rule.id, ...Array(4).fill(rulePct));
@@ -80,4 +60,60 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
       where f.fx is not null and ${extra} and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`,
     bindings: [...b, baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB],
   };
+}
+
+/**
+ * The split rule. Rows with splits credit each split row; rows without credit the owner. Primary
+ * rows share round(value × fx, 10), rounded half up to the base currency's minor unit, by largest
+ * remainder exactly as `splitShares` does in JS: with the percentages as integer weights
+ * w = round(pct, 10) × 10^10, each row gets floor(total × w ÷ Σw) units, and the units left over
+ * go one each to the rows with the largest remainders (then larger weight, then earlier row).
+ * Integer div/mod keep the arithmetic exact (numeric division would round at its own scale).
+ * An overlay row's credit id is tagged (as in creditTransactions): its payee may also hold a primary row.
+ */
+function splitCreditingSql(q: (t: string) => string, fx: string, rule: CreditingRuleDoc, baseCurrency: string, txIds: readonly string[] | null): Sql {
+  const scale = currencyScale(baseCurrency);
+  const perUnit = (10n ** BigInt(scale)).toString();
+  const unit = fromUnits(1n, scale);
+  const rulePct = rule.pct ?? '100';
+  const scope = txIds ? 't.id = any(?::text[])' : 'true';
+  const whenB: unknown[] = [];
+  const when = filterSql(rule.when, 't', whenB, false);
+  const window = (b: unknown[]) => [baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...b];
+  const total = (value: string) => `round(round(${value} * f.fx, 10), ?::int)`;
+  const rows = `select t.id as tx_id, t.object, t.amount, coalesce(t.margin, 0) as margin, t.quantity, t.currency, f.fx, t.date, t.invoice_date, t.paid_date,
+      t.reversal_date, t.product_id, t.category, e.v->>'payeeId' as payee, (e.v->>'pct')::numeric as pct, coalesce((e.v->>'overlay')::boolean, false) as overlay, e.ord,
+      round((e.v->>'pct')::numeric, 10) * 10000000000 as w,
+      abs(${total('t.amount')}) * ?::numeric as ta, sign(${total('t.amount')}) as sa,
+      abs(${total('coalesce(t.margin, 0)')}) * ?::numeric as tm, sign(${total('coalesce(t.margin, 0)')}) as sm
+    from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
+    cross join lateral jsonb_array_elements(t.splits) with ordinality as e(v, ord)
+    where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0
+      and (select coalesce(sum((x->>'pct')::numeric), 0) from jsonb_array_elements(t.splits) x where not coalesce((x->>'overlay')::boolean, false)) = 100
+      and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`;
+  const rowsB = [scale, perUnit, scale, scale, perUnit, scale];
+  const quotients = `select r.*, div(r.ta * r.w, r.sw) as qa, mod(r.ta * r.w, r.sw) as ra, div(r.tm * r.w, r.sw) as qm, mod(r.tm * r.w, r.sw) as rm
+    from (select r0.*, sum(case when r0.overlay then 0 else r0.w end) over (partition by r0.tx_id) as sw from (${rows}) r0) r`;
+  const ranked = `select k.*,
+      k.ta - sum(case when k.overlay then 0 else k.qa end) over (partition by k.tx_id) as la,
+      k.tm - sum(case when k.overlay then 0 else k.qm end) over (partition by k.tx_id) as lm,
+      row_number() over (partition by k.tx_id, k.overlay order by k.ra desc, k.w desc, k.ord) as ka,
+      row_number() over (partition by k.tx_id, k.overlay order by k.rm desc, k.w desc, k.ord) as km
+    from (${quotients}) k`;
+  const part = (value: string, quotient: string, sign: string, rank: string, left: string) =>
+    `case when s.overlay then round(round(s.${value} * s.fx, 10) * (s.pct / 100), 10) else s.${sign} * (s.${quotient} + case when s.${rank} <= s.${left} then 1 else 0 end) * ?::numeric end`;
+  const withSplits = `select s.tx_id || ':' || ?::text || ':' || s.payee || case when s.overlay then ':overlay' else '' end || ':0', s.payee,
+      case when s.overlay then 'overlay' else 'split' end, ?::text, 0, s.tx_id, s.object, s.pct,
+      ${part('amount', 'qa', 'sa', 'ka', 'la')}, ${part('margin', 'qm', 'sm', 'km', 'lm')},
+      round(coalesce(s.quantity, 0) * (s.pct / 100), 10), s.amount, s.margin, s.currency, s.fx, s.date, s.invoice_date, s.paid_date, s.reversal_date, s.product_id, s.category
+    from (${ranked}) s`;
+  const bSplit: unknown[] = [rule.id, rule.id, unit, unit, ...rowsB, ...window(whenB)];
+  const share = (value: string) => `round(round(${value} * f.fx, 10) * (?::numeric / 100), 10)`;
+  const owner = `select t.id || ':' || ?::text || ':' || t.owner_id || ':0', t.owner_id, 'direct', ?::text, 0, t.id, t.object, ?::numeric, ${share('t.amount')}, ${share('coalesce(t.margin, 0)')},
+      round(coalesce(t.quantity, 0) * (?::numeric / 100), 10), t.amount, coalesce(t.margin, 0), t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category
+    from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
+    where (t.splits is null or jsonb_typeof(t.splits) <> 'array' or jsonb_array_length(t.splits) = 0) and t.owner_id is not null
+      and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${filterSql(rule.when, 't', [], false)}`;
+  const bOwner: unknown[] = [rule.id, rule.id, ...Array(4).fill(rulePct), ...window(whenB)];
+  return { text: `insert into ${q('attain_incentives_credits')} (${COLUMNS}) ${withSplits} union all ${owner}`, bindings: [...bSplit, ...bOwner] };
 }
