@@ -1,5 +1,6 @@
 import { check, type FormulaField, type FormulaSchema } from '@attain/formula';
-import { dec, fmt, isDecText, sum } from './decimal.ts';
+import { exceedsScale, requireDecimal } from '@attain/meta';
+import { SCALE, dec, fmt, isDecText, sum } from './decimal.ts';
 import { DEFAULT_CURRENCY, currencyOf } from './currency.ts';
 import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
 import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, PlanVersionDef, Tier, Transaction } from './types.ts';
@@ -197,6 +198,10 @@ export function lintSplits(splits: NonNullable<Transaction['splits']>): LintIssu
   const issues: LintIssue[] = [];
   splits.forEach((s, i) => {
     if (!isDecText(s.pct)) issues.push({ severity: 'error', path: `/splits/${i}/pct`, rule: 'number', message: `"${s.pct}" is not a number` });
+    // A share is kept exactly: more digits than crediting keeps is refused, never rounded.
+    else if (exceedsScale(requireDecimal(typeof s.pct === 'string' ? s.pct.trim() : s.pct), SCALE)) {
+      issues.push({ severity: 'error', path: `/splits/${i}/pct`, rule: 'scale', message: `the share "${s.pct}" has more than ${SCALE} decimal places` });
+    }
   });
   // One row per payee and kind: two would credit the same person twice under one credit.
   const seen = new Set<string>();
