@@ -67,3 +67,20 @@ describe('attainment after deletes', () => {
     expect(await feb()).toEqual([0, 0, 0]);
   });
 });
+
+describe('target split weights', () => {
+  it('a custom weight is used exactly as written, not rounded to 6 decimals through a float', async () => {
+    const plan = { kind: 'target_plan', id: 'plan_sales', name: 'sales_2026', label: { en: 'Sales 2026' }, kpi: 'sales', year: 2026, total: '12000000.00', orgUnit: t.orgUnits.root, method: 'weights' };
+    expect((await admin.post('/api/v1/metadata/apply', { documents: [plan] })).statusCode).toBe(200);
+    const year = async (weights: Record<string, string>) => {
+      const res = await admin.post('/api/v1/goals/plans/sales_2026/preview', { method: 'weights', weights });
+      expect(res.statusCode).toBe(200);
+      return (res.json().rows as Array<{ node: string; year: string }>).find((r) => r.node === t.orgUnits.east)?.year;
+    };
+    const equal = await year({ [t.orgUnits.east]: '1', [t.orgUnits.west]: '1' });
+    // 1.0000001 vs 1 moves cents; rounded to 6 decimals it was the same as 1 and moved nothing
+    const heavier = await year({ [t.orgUnits.east]: '1.0000001', [t.orgUnits.west]: '1' });
+    expect(equal).toBeDefined();
+    expect(Number(heavier)).toBeGreaterThan(Number(equal));
+  });
+});
