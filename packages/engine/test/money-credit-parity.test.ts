@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openTestStore, type Store } from '@attain/store';
 import { apportionUnits, fromUnits } from '@attain/meta';
-import { IncentiveEngine, OrgHistory, creditTransactions, dec, decToUnits, mul, type Transaction } from '../src/incentives/index.ts';
+import { IncentiveEngine, OrgHistory, creditTransactions, dec, decToUnits, lintSplits, mul, type Transaction } from '../src/incentives/index.ts';
 import { rule } from './incentives-fixture.ts';
 
 let store: Store;
@@ -58,5 +58,11 @@ describe('split credits to the cent', () => {
       const whole = decToUnits(mul(dec(tx.amount), rate), 2, 'half_up');
       expect(primary.reduce((a, c) => a + decToUnits(c.amount, 2), 0n)).toBe(whole);
     }
+  });
+
+  it('a transaction split share with more decimals than crediting keeps is refused, not rounded', () => {
+    const issues = lintSplits([{ payeeId: 'a', pct: '33.33333333334' }, { payeeId: 'b', pct: '66.66666666666' }]);
+    expect(issues.map((i) => [i.path, i.rule])).toEqual([['/splits/0/pct', 'scale'], ['/splits/1/pct', 'scale']]);
+    expect(lintSplits([{ payeeId: 'a', pct: '33.3333333334' }, { payeeId: 'b', pct: '66.6666666666' }])).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   apportion, apportionUnits, ApportionError, checkDecimal, compareDecimal, currencyScale, divRound, formatDecimal, fromUnits, parseDecimal, roundDecimal, unitsAt,
 } from '@attain/meta';
-import { dec, div, fmt, mul, round } from '@attain/meta/decimal/fixed';
+import { dec, div, fmt, isDecText, mul, round } from '@attain/meta/decimal/fixed';
 
 const units = fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n });
 const scale = fc.integer({ min: 0, max: 12 });
@@ -94,6 +94,8 @@ describe('rounding', () => {
     expect(fmt(div(dec(1), dec(3)))).toBe('0.3333333333');
     expect(fmt(round(dec('2.345'), 2, 'half_even'))).toBe('2.34');
     expect(fmt(dec(1e21))).toBe('1000000000000000000000');
+    // client values a Dec cannot hold exactly are refused where checked, not rounded
+    expect([isDecText('0.1234567891'), isDecText(' 2.5 '), isDecText('0.12345678901'), isDecText('0.12345678910'), isDecText('x'), isDecText(Number.NaN)]).toEqual([true, true, false, true, false, false]);
   });
 });
 

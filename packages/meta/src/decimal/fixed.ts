@@ -4,7 +4,7 @@
 // scale only where a plan says so, with an explicit mode.
 import { formatDecimal } from './format.ts';
 import { parseDecimal } from './parse.ts';
-import { divRound, unitsAt, type RoundingMode } from './rounding.ts';
+import { divRound, exceedsScale, unitsAt, type RoundingMode } from './rounding.ts';
 
 export type Dec = bigint;
 
@@ -25,8 +25,14 @@ export function dec(value: string | number | bigint): Dec {
   return unitsAt(d, SCALE, 'half_up');
 }
 
+/**
+ * True for a number or decimal string that a Dec holds exactly: client-entered rates, amounts and
+ * shares with more than 10 decimals are refused where they are checked, not rounded by `dec`.
+ */
 export function isDecText(value: unknown): boolean {
-  return (typeof value === 'string' && parseDecimal(value.trim()) !== undefined) || (typeof value === 'number' && Number.isFinite(value));
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  const d = parseDecimal(typeof value === 'string' ? value.trim() : value);
+  return d !== undefined && !exceedsScale(d, SCALE);
 }
 
 export const add = (a: Dec, b: Dec): Dec => a + b;
