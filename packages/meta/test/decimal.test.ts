@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  apportion, apportionUnits, ApportionError, checkDecimal, compareDecimal, currencyScale, divRound, formatDecimal, fromUnits, parseDecimal, roundDecimal, unitsAt,
+  apportion, apportionUnits, ApportionError, checkDecimal, Registry, compareDecimal, currencyScale, divRound, formatDecimal, fromUnits, parseDecimal, roundDecimal, unitsAt,
 } from '@attain/meta';
 import { dec, div, fmt, isDecText, mul, round } from '@attain/meta/decimal/fixed';
 
@@ -126,5 +126,19 @@ describe('apportionment', () => {
       // deterministic
       expect(apportionUnits(total, weights)).toEqual(parts);
     }));
+  });
+});
+
+describe('field defaults', () => {
+  it('a decimal default the field could not store is refused with the metadata, naming the rule', () => {
+    const doc = (props: Record<string, unknown>) => ({ kind: 'object', id: 'obj_x', name: 'x', label: { en: 'X' }, schema: { type: 'object', properties: props }, 'x-attain': { owned: false } });
+    const issues = (props: Record<string, unknown>) => {
+      const r = Registry.tryFromDocuments([doc(props)]);
+      return r.ok ? [] : r.issues.map((i) => `${i.path} ${i.rule}`);
+    };
+    expect(issues({ fee: { type: 'number', default: 1.005, 'x-attain': { id: 'f1', storage: 'money' } } })).toEqual(['/schema/properties/fee/default default_scale']);
+    expect(issues({ fee: { type: 'number', default: -1, minimum: 0, 'x-attain': { id: 'f1', storage: 'money' } } })).toEqual(['/schema/properties/fee/default default_minimum']);
+    expect(issues({ fee: { type: 'number', default: 10.5, 'x-attain': { id: 'f1', storage: 'money', currency: 'JPY' } } })).toEqual(['/schema/properties/fee/default default_scale']);
+    expect(issues({ fee: { type: 'number', default: 1.5, 'x-attain': { id: 'f1', storage: 'money' } } })).toEqual([]);
   });
 });
