@@ -81,33 +81,28 @@ function splitCreditingSql(q: (t: string) => string, fx: string, rule: Crediting
   const when = filterSql(rule.when, 't', whenB, false);
   const window = (b: unknown[]) => [baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...b];
   const total = (value: string) => `round(round(${value} * f.fx, 10), ?::int)`;
-  const rows = `select t.id as tx_id, t.object, t.amount, coalesce(t.margin, 0) as margin, t.quantity, t.currency, f.fx, t.date, t.invoice_date, t.paid_date,
-      t.reversal_date, t.product_id, t.category, e.v->>'payeeId' as payee, (e.v->>'pct')::numeric as pct, coalesce((e.v->>'overlay')::boolean, false) as overlay, e.ord,
-      round((e.v->>'pct')::numeric, 10) * 10000000000 as w,
-      abs(${total('t.amount')}) * ?::numeric as ta, sign(${total('t.amount')}) as sa,
-      abs(${total('coalesce(t.margin, 0)')}) * ?::numeric as tm, sign(${total('coalesce(t.margin, 0)')}) as sm
-    from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
-    cross join lateral jsonb_array_elements(t.splits) with ordinality as e(v, ord)
+  // Per transaction (a lateral subquery over its own few split rows, so no table-wide sort):
+  // weights, the floors and remainders, and the leftover units to the largest remainders.
+  const parts = `select r.*,
+        r.qa + case when row_number() over (partition by r.overlay order by r.ra desc, r.w desc, r.ord) <= r.ta - sum(case when r.overlay then 0 else r.qa end) over () then 1 else 0 end as pa,
+        r.qm + case when row_number() over (partition by r.overlay order by r.rm desc, r.w desc, r.ord) <= r.tm - sum(case when r.overlay then 0 else r.qm end) over () then 1 else 0 end as pm
+      from (select p.*, div(p.ta * p.w, p.sw) as qa, mod(p.ta * p.w, p.sw) as ra, div(p.tm * p.w, p.sw) as qm, mod(p.tm * p.w, p.sw) as rm
+        from (select e.ord, e.v->>'payeeId' as payee, (e.v->>'pct')::numeric as pct, coalesce((e.v->>'overlay')::boolean, false) as overlay,
+            round((e.v->>'pct')::numeric, 10) * 10000000000 as w,
+            sum(case when coalesce((e.v->>'overlay')::boolean, false) then 0 else round((e.v->>'pct')::numeric, 10) * 10000000000 end) over () as sw,
+            abs(${total('t.amount')}) * ?::numeric as ta, abs(${total('coalesce(t.margin, 0)')}) * ?::numeric as tm
+          from jsonb_array_elements(t.splits) with ordinality as e(v, ord)) p) r`;
+  const part = (value: string, units: string) =>
+    `case when s.overlay then round(round(${value} * f.fx, 10) * (s.pct / 100), 10) else sign(${total(value)}) * s.${units} * ?::numeric end`;
+  const withSplits = `select t.id || ':' || ?::text || ':' || s.payee || case when s.overlay then ':overlay' else '' end || ':0', s.payee,
+      case when s.overlay then 'overlay' else 'split' end, ?::text, 0, t.id, t.object, s.pct,
+      ${part('t.amount', 'pa')}, ${part('coalesce(t.margin, 0)', 'pm')},
+      round(coalesce(t.quantity, 0) * (s.pct / 100), 10), t.amount, coalesce(t.margin, 0), t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category
+    from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f cross join lateral (${parts}) s
     where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0
       and (select coalesce(sum((x->>'pct')::numeric), 0) from jsonb_array_elements(t.splits) x where not coalesce((x->>'overlay')::boolean, false)) = 100
       and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`;
-  const rowsB = [scale, perUnit, scale, scale, perUnit, scale];
-  const quotients = `select r.*, div(r.ta * r.w, r.sw) as qa, mod(r.ta * r.w, r.sw) as ra, div(r.tm * r.w, r.sw) as qm, mod(r.tm * r.w, r.sw) as rm
-    from (select r0.*, sum(case when r0.overlay then 0 else r0.w end) over (partition by r0.tx_id) as sw from (${rows}) r0) r`;
-  const ranked = `select k.*,
-      k.ta - sum(case when k.overlay then 0 else k.qa end) over (partition by k.tx_id) as la,
-      k.tm - sum(case when k.overlay then 0 else k.qm end) over (partition by k.tx_id) as lm,
-      row_number() over (partition by k.tx_id, k.overlay order by k.ra desc, k.w desc, k.ord) as ka,
-      row_number() over (partition by k.tx_id, k.overlay order by k.rm desc, k.w desc, k.ord) as km
-    from (${quotients}) k`;
-  const part = (value: string, quotient: string, sign: string, rank: string, left: string) =>
-    `case when s.overlay then round(round(s.${value} * s.fx, 10) * (s.pct / 100), 10) else s.${sign} * (s.${quotient} + case when s.${rank} <= s.${left} then 1 else 0 end) * ?::numeric end`;
-  const withSplits = `select s.tx_id || ':' || ?::text || ':' || s.payee || case when s.overlay then ':overlay' else '' end || ':0', s.payee,
-      case when s.overlay then 'overlay' else 'split' end, ?::text, 0, s.tx_id, s.object, s.pct,
-      ${part('amount', 'qa', 'sa', 'ka', 'la')}, ${part('margin', 'qm', 'sm', 'km', 'lm')},
-      round(coalesce(s.quantity, 0) * (s.pct / 100), 10), s.amount, s.margin, s.currency, s.fx, s.date, s.invoice_date, s.paid_date, s.reversal_date, s.product_id, s.category
-    from (${ranked}) s`;
-  const bSplit: unknown[] = [rule.id, rule.id, unit, unit, ...rowsB, ...window(whenB)];
+  const bSplit: unknown[] = [rule.id, rule.id, scale, unit, scale, unit, baseCurrency, scale, perUnit, scale, perUnit, ...window(whenB).slice(1)];
   const share = (value: string) => `round(round(${value} * f.fx, 10) * (?::numeric / 100), 10)`;
   const owner = `select t.id || ':' || ?::text || ':' || t.owner_id || ':0', t.owner_id, 'direct', ?::text, 0, t.id, t.object, ?::numeric, ${share('t.amount')}, ${share('coalesce(t.margin, 0)')},
       round(coalesce(t.quantity, 0) * (?::numeric / 100), 10), t.amount, coalesce(t.margin, 0), t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category
