@@ -9,6 +9,7 @@ const MAX_INT_DIGITS = 18;
 const MAX_FRAC_DIGITS = 12;
 
 function parseTarget(text: unknown): DecimalValue | undefined {
+  if (typeof text === 'string' && text.trim().startsWith('+')) return undefined;
   const d = parseDecimal(typeof text === 'string' ? text.trim() : text);
   if (!d || d.scale > MAX_FRAC_DIGITS) return undefined;
   const abs = d.units < 0n ? -d.units : d.units;
@@ -16,7 +17,7 @@ function parseTarget(text: unknown): DecimalValue | undefined {
 }
 
 export function isDecimal(text: unknown): text is string {
-  return typeof text === 'string' && parseTarget(text) !== undefined;
+  return typeof text === 'string' && text === text.trim() && parseTarget(text) !== undefined;
 }
 
 /** Parses "1000000.01" at scale 2 to 100000001n; refuses more decimals than the scale holds. */
