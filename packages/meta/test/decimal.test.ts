@@ -49,6 +49,8 @@ describe('bounds and scale', () => {
     expect(checkDecimal(1e21, money)).toMatchObject({ ok: false, rule: 'range' });
     expect(checkDecimal('9999999999999999.99', money)).toMatchObject({ ok: true, text: '9999999999999999.99' });
     expect(checkDecimal('1e3', money)).toMatchObject({ ok: false, rule: 'type' });
+    // numeric(4, 4): only values below one
+    expect([checkDecimal('0.9999', { scale: 4, precision: 4 }).ok, checkDecimal('-0.5', { scale: 4, precision: 4 }).ok, checkDecimal('1', { scale: 4, precision: 4 }).ok]).toEqual([true, true, false]);
   });
 
   it('accepts exactly the values that fit without rounding', () => {

@@ -1,7 +1,6 @@
 // The one check of a decimal value against a field's bounds: numbers and numeric strings go
 // through the same rules, so "-5.00" meets `minimum: 0` exactly as -5 does.
-import { formatDecimal } from './format.ts';
-import { compareDecimal } from './format.ts';
+import { compareDecimal, formatDecimal } from './format.ts';
 import { parseDecimal, type DecimalValue } from './parse.ts';
 import { exceedsScale } from './rounding.ts';
 
@@ -36,7 +35,7 @@ export function checkDecimal(value: unknown, b: DecimalBounds): DecimalCheck {
     const intDigits = b.precision - b.scale;
     const abs = d.units < 0n ? -d.units : d.units;
     const whole = abs / 10n ** BigInt(d.scale);
-    if (whole.toString().length > intDigits || (intDigits === 0 && whole !== 0n)) {
+    if ((whole === 0n ? 0 : whole.toString().length) > intDigits) {
       return { ok: false, rule: 'range', message: `must have at most ${plural(intDigits, 'digit')} before the decimal point` };
     }
   }
