@@ -105,7 +105,11 @@ export function checkApportionment(snap: Snapshot, model: Model): void {
   const seen = new Map<string, Credit>();
   for (const d of Object.values(snap.drills)) for (const c of d.credits) if (c.kind === 'direct' || c.kind === 'split') seen.set(c.id, c);
   const sums = new Map<string, bigint>();
-  for (const c of seen.values()) sums.set(c.tx_id, (sums.get(c.tx_id) ?? 0n) + units(c.value));
+  for (const c of seen.values()) {
+    // Apportioned to the cent (USD): a part is whole cents, never a fraction left to round later.
+    expect(units(c.value) % CENT, `credit ${c.id} (${c.value}) is whole cents`).toBe(0n);
+    sums.set(c.tx_id, (sums.get(c.tx_id) ?? 0n) + units(c.value));
+  }
   for (const [tx, sum] of sums) {
     const whole = wholes.get(tx);
     expect(whole, `credited transaction ${tx} is one the sequence wrote`).toBeDefined();
