@@ -1,7 +1,9 @@
 // Issue #11 "One truth", acceptance: invariants tested through the HTTP API as property tests over
 // random sequences of writes — orders with and without lines, split rows (7-way splits of
 // 1,000,000.01, shares with 2–4 decimals), refunds dated in the past inside and outside the plan's
-// clawback window, payments, org moves, period closes. After each sequence:
+// clawback window, payments, org moves (today and back-dated), period closes, and bad input (a share
+// with 5 decimals, a negative amount as a string, 3-decimal money: 422 naming field and rule, nothing
+// changed). After each sequence:
 //   (1) each statement's payout = the sum of its lines = what finance's payout list says;
 //   (2) each line's drill-down lists exactly the trace's credits and they add up to its measure, and
 //       each earning line is its measure × the rate, rounded once;

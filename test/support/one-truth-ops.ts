@@ -2,6 +2,7 @@
 // An operation names orders by index (modulo how many exist) so that any generated sequence is
 // valid, and so that the same sequence replays identically on a second database.
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import { BOOKERS, MANAGERS, MONTHS, MOVABLE, SPLIT_PAYEES, type World } from './one-truth-world.ts';
 
 export type Op =
@@ -14,7 +15,8 @@ export type Op =
   | { t: 'pay'; order: number; days: number }
   | { t: 'move'; rep: number; manager: number | null }
   | { t: 'import'; rep: number; manager: number | null; month: number; day: number }
-  | { t: 'close' };
+  | { t: 'close' }
+  | { t: 'bad'; what: 'share' | 'negative' | 'money'; order: number };
 
 /** What the sequence wrote, as the client knows it: the wholes every apportionment must add up to. */
 export interface OrderModel {
@@ -77,6 +79,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('move' as const), rep: fc.nat(MOVABLE.length - 1), manager: fc.option(fc.nat(MANAGERS.length - 1), { nil: null }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('import' as const), rep: fc.nat(MOVABLE.length - 1), manager: fc.option(fc.nat(MANAGERS.length - 1), { nil: null }), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }) }) },
   { weight: 1, arbitrary: fc.constant({ t: 'close' as const }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('bad' as const), what: fc.constantFrom('share' as const, 'negative' as const, 'money' as const), order: fc.nat() }) },
 );
 
 export const money = (c: bigint): string => `${c < 0n ? '-' : ''}${(c < 0n ? -c : c) / 100n}.${String((c < 0n ? -c : c) % 100n).padStart(2, '0')}`;
@@ -176,6 +179,20 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
       const unit = world.unit;
       await world.write(admin.post('/api/v1/goals/org/import', { rows: [{ user_id: world.payees[rep], org_unit_id: unit, manager_id: manager === null ? null : world.payees[manager], valid_from: from }] }), `org import ${rep} from ${from}`);
       model.org[rep]!.push({ from, manager });
+      return;
+    }
+    case 'bad': {
+      // Bad input is refused naming the field and the rule, and changes nothing (the invariants
+      // checked after the sequence would show a half-applied write).
+      const order = pick(op.order);
+      if (!order) return;
+      const [res, path, rule] = op.what === 'share'
+        ? [await admin.post('/api/v1/objects/order_split', { order_id: order.id, payee_id: world.payees.rep1, pct: '33.33333' }), '/pct', 'scale']
+        : op.what === 'negative'
+          ? [await world.tenant.call[order.owner].patch(`/api/v1/objects/order/${order.id}`, { amount: '-5.00' }), '/amount', 'minimum']
+          : [await world.tenant.call[order.owner].patch(`/api/v1/objects/order/${order.id}`, { amount: '10.005' }), '/amount', 'scale'];
+      expect(res.statusCode, res.body).toBe(422);
+      expect((res.json() as { error: { details: Array<{ path: string; rule: string }> } }).error.details.map((d) => [d.path, d.rule]), `${op.what} refused`).toEqual([[path, rule]]);
       return;
     }
     case 'close': {
