@@ -4,7 +4,8 @@
 // clawback window, payments, org moves (today and back-dated), period closes, and bad input (a share
 // with 5 decimals, a negative amount as a string, 3-decimal money: 422 naming field and rule, nothing
 // changed). After each sequence:
-//   (1) each statement's payout = the sum of its lines = what finance's payout list says;
+//   (1) each statement's payout = the sum of its lines = what finance's payout list says, and a rep
+//       reading their own statement sees what finance sees;
 //   (2) each line's drill-down lists exactly the trace's credits and they add up to its measure, and
 //       each earning line is its measure × the rate, rounded once;
 //   (3) per transaction, all payees' direct/split credits add up to its amount to the cent, and every
@@ -19,7 +20,7 @@ import fc from 'fast-check';
 import { createDatabase, createStore } from '@attain/store';
 import { makeWorld, startServer, type World } from '../support/one-truth-world.ts';
 import { apply, newModel, opArb, type Model, type Op } from '../support/one-truth-ops.ts';
-import { checkApportionment, checkEarningsByHand, checkPayoutIsSumOfLines, checkPayoutListMatchesStatements, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
+import { checkApportionment, checkEarningsByHand, checkOwnViewMatches, checkPayoutIsSumOfLines, checkPayoutListMatchesStatements, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
 import type { Store } from '../../packages/server/src/store-port.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -64,6 +65,7 @@ describe('one truth: every number agrees, over random sequences of writes', () =
         const { world, model, incremental } = await play(main, ops);
         checkPayoutIsSumOfLines(incremental);
         checkPayoutListMatchesStatements(incremental, world);
+        await checkOwnViewMatches(incremental, world);
         // Closed months are left out of (2) until lineCredits() reads what a frozen line was frozen
         // with: see "a closed period's line lists exactly the credits behind it" in one-truth.known-bugs.test.ts.
         checkTracesAddUp(incremental, model.closed);

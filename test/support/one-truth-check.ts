@@ -1,7 +1,7 @@
 // Reads every statement of a world over HTTP and checks the "one truth" invariants on them.
 // Amounts are compared exactly (decimal strings → scaled integers), never as floats.
 import { expect } from 'vitest';
-import { ALL_PAYEES, CLAWBACK_DAYS, MANAGERS, MONTHS, plan, type World } from './one-truth-world.ts';
+import { ALL_PAYEES, BOOKERS, CLAWBACK_DAYS, MANAGERS, MONTHS, plan, type World } from './one-truth-world.ts';
 import { managerOn, type Model } from './one-truth-ops.ts';
 
 const SCALE = 12;
@@ -69,6 +69,17 @@ export function checkPayoutListMatchesStatements(snap: Snapshot, world: World): 
       expect(listed, `${payee}/${month}: payout list = statement`).toEqual(stated);
     }
     expect(rows.every((r) => Object.values(world.payees).includes(r.payeeId)), `${month}: payouts only for payees of the sequence`).toBe(true);
+  }
+}
+
+/** A rep reading their own statement sees what finance sees. */
+export async function checkOwnViewMatches(snap: Snapshot, world: World): Promise<void> {
+  for (const rep of BOOKERS) {
+    for (const month of MONTHS) {
+      const res = await world.tenant.call[rep].get(`/api/v1/incentives/statements/${world.payees[rep]}/${month}`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect((res.json() as { data: Statement }).data, `${rep}/${month} as the rep = as finance`).toEqual(snap.statements[`${rep}/${month}`]);
+    }
   }
 }
 
