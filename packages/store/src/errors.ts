@@ -12,6 +12,8 @@ export type StoreErrorCode =
   | 'unsafe_change'
   | 'tenant_exists'
   | 'metadata_invalid'
+  | 'base_currency_locked'
+  | 'calendar_locked'
   | 'internal';
 
 export interface ErrorDetail {
@@ -34,6 +36,8 @@ const STATUS: Record<StoreErrorCode, number> = {
   unsafe_change: 422,
   tenant_exists: 409,
   metadata_invalid: 422,
+  base_currency_locked: 409,
+  calendar_locked: 409,
   internal: 500,
 };
 
