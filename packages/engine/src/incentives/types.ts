@@ -206,6 +206,8 @@ export interface CalcProblem {
   date: string;
   /** The currency without a rate (fx_missing, plan_fx_missing). */
   currency?: string;
+  /** fx_missing: the currency it could not be converted to (the tenant's base): the pair is currency → toCurrency. */
+  toCurrency?: string;
   /** plan_fx_missing: the plan paying in `currency` and the payee whose credit it leaves out. */
   planId?: string;
   payeeId?: string;

@@ -1,6 +1,7 @@
 import type { CreditingRuleDoc } from '../types.ts';
 import { filterSql, type Sql } from './sql.ts';
 import { quoteIdent } from '@attain/meta';
+import { toBaseRateSql } from '../../fx/sql.ts';
 
 const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, original_margin, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
 
@@ -12,7 +13,10 @@ const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount,
 export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrency: string, txIds: readonly string[] | null): Sql | null {
   const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(t)}`;
   const b: unknown[] = [];
-  const fx = `(case when t.currency = ? then 1::numeric else (select r.rate from ${q('attain_incentives_fx')} r where r.currency = t.currency and r.date <= t.date order by r.date desc limit 1) end)`;
+  // Units of base per unit of the transaction's currency on its date, from the one rates table.
+  const lookup = toBaseRateSql(schema, baseCurrency, { column: 't.currency' }, 't.date');
+  const fx = `(case when t.currency = ? then 1::numeric else ${lookup.text} end)`;
+  const fxB: unknown[] = [baseCurrency, ...lookup.bindings];
   const share = (value: string, pct: string) => `round(round(${value} * f.fx, 10) * (${pct} / 100), 10)`;
   const select = (payee: string, kind: string, pct: string, idPayee = payee) =>
     `t.id || ':' || ?::text || ':' || ${idPayee} || ':0', ${payee}, ${kind}, ?::text, 0, t.id, t.object, ${pct}, ${share('t.amount', pct)}, ${share('coalesce(t.margin, 0)', pct)},
@@ -41,13 +45,13 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
         where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0
           and (select coalesce(sum((e->>'pct')::numeric), 0) from jsonb_array_elements(t.splits) e where not coalesce((e->>'overlay')::boolean, false)) = 100
           and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${filterSql(rule.when, 't', [], false)}`;
-      const bSplit: unknown[] = [rule.id, rule.id, baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null];
+      const bSplit: unknown[] = [rule.id, rule.id, ...fxB, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null];
       const whenB: unknown[] = [];
       filterSql(rule.when, 't', whenB, false);
       const owner = `select ${select('t.owner_id', `'direct'`, pct)} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
         where (t.splits is null or jsonb_typeof(t.splits) <> 'array' or jsonb_array_length(t.splits) = 0) and t.owner_id is not null
           and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${filterSql(rule.when, 't', [], false)}`;
-      const bOwner: unknown[] = [rule.id, rule.id, ...Array(4).fill(rulePct), baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null];
+      const bOwner: unknown[] = [rule.id, rule.id, ...Array(4).fill(rulePct), ...fxB, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null];
       return {
         text: `insert into ${q('attain_incentives_credits')} (${COLUMNS}) ${withSplits} union all ${owner}`,
         bindings: [...bSplit, ...whenB, ...bOwner, ...whenB],
@@ -78,6 +82,6 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
     text: `insert into ${q('attain_incentives_credits')} (${COLUMNS})
       select ${rule.type === 'owner' ? '' : 'distinct on (1) '}${cols} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f ${from}
       where f.fx is not null and ${extra} and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`,
-    bindings: [...b, baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB],
+    bindings: [...b, ...fxB, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB],
   };
 }

@@ -10,6 +10,7 @@ import { insertJson } from './rows.ts';
 import { filterSql } from './sql.ts';
 import { convertSql, type Scope } from './totals-sql.ts';
 import { quoteIdent } from '@attain/meta';
+import { firstBaseRateSql, hasBaseRateSql } from '../../fx/sql.ts';
 
 type Knex = ModuleHandle['knex'];
 type Row = Record<string, unknown>;
@@ -34,14 +35,15 @@ async function write(trx: Knex, schema: string, problems: CalcProblem[]): Promis
  */
 export async function refreshCreditingProblems(trx: Knex, schema: string, rules: readonly CreditingRuleDoc[], base: string, txIds: readonly string[] | null): Promise<void> {
   const tx = table(schema, 'transactions');
-  const fx = table(schema, 'fx');
+  const has = hasBaseRateSql(schema, base, 't.currency', 't.date');
   const scope = txIds ? 't.id = any(?::text[])' : 'true';
   const scoped = txIds ? [txIds] : [];
   await trx.raw(`delete from ${table(schema, 'problems')} where code = any(?::text[]) ${txIds ? 'and tx_id = any(?::text[])' : ''}`, [CREDITING_CODES, ...scoped] as never[]);
-  const rated = `(t.currency = ? or exists (select 1 from ${fx} r where r.currency = t.currency and r.date <= t.date))`;
+  const rated = `(t.currency = ? or ${has.text})`;
+  const ratedB = [base, ...has.bindings];
   const found: CalcProblem[] = [];
-  const unrated = (await trx.raw(`select t.id, t.currency, t.date::text as date from ${tx} t where not ${rated} and ${scope}`, [base, ...scoped] as never[])).rows as Row[];
-  for (const r of unrated) found.push({ code: 'fx_missing', txId: text(r.id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), message: fxMissingMessage(text(r.currency), text(r.date)) });
+  const unrated = (await trx.raw(`select t.id, t.currency, t.date::text as date from ${tx} t where not ${rated} and ${scope}`, [...ratedB, ...scoped] as never[])).rows as Row[];
+  for (const r of unrated) found.push({ code: 'fx_missing', txId: text(r.id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), message: fxMissingMessage(text(r.currency), text(r.date), base) });
   // As crediting: a split rule in effect on the day whose filter matches, and a rate for the currency.
   for (const rule of rules.filter((r) => r.type === 'split')) {
     const whenB: unknown[] = [];
@@ -52,7 +54,7 @@ export async function refreshCreditingProblems(trx: Knex, schema: string, rules:
            from ${tx} t where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0 and ${rated} and ${scope}
              and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}) s
        where s.total <> 100`,
-      [base, ...scoped, rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB] as never[],
+      [...ratedB, ...scoped, rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB] as never[],
     )).rows as Row[];
     for (const r of rows) found.push({ code: 'split_total', txId: text(r.id), ruleId: rule.id, rule: rule.name, date: text(r.date), message: splitTotalMessage(dec(text(r.total))) });
   }
@@ -67,7 +69,8 @@ export async function planFxProblems(knex: Knex, schema: string, plan: Incentive
   const fx = convertSql(schema, s);
   if (!fx || !payees.length) return [];
   // Rates hold from their date on: only credits dated before the currency's first rate can lack one.
-  const first = ((await knex.raw(`select min(date)::text as d from ${table(schema, 'fx')} where currency = ?`, [s.currency])).rows as Row[])[0]?.d;
+  const firstSql = firstBaseRateSql(schema, s.base, s.currency);
+  const first = ((await knex.raw(firstSql.text, firstSql.bindings as never[])).rows as Row[])[0]?.d;
   const before = first ? { text: ' and cr.date < ?::date', bindings: [text(first)] } : { text: '', bindings: [] as unknown[] };
   const credits = table(schema, 'credits');
   const chain = table(schema, 'chain');

@@ -1,0 +1,56 @@
+// Rates in SQL, read from the one rates table: units of the base currency per unit of a currency on
+// a day. An entered pair answers directly; its inverse answers 1 ÷ rate rounded at the engine scale
+// (10 decimals, as `div` in decimal.ts); the latest rate effective on or before the day wins, the
+// pair as entered before its inverse on the same day. Values are bound, never spliced.
+import { quoteIdent } from '@attain/meta';
+import { FX_TABLE } from './schema.ts';
+
+export interface Sql {
+  text: string;
+  bindings: unknown[];
+}
+
+/** A currency: a column expression of ours (e.g. `t.currency`) or a value to bind. */
+export type CurrencyExpr = { column: string } | { value: string };
+
+export function fxTable(schema: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(FX_TABLE)}`;
+}
+
+/**
+ * `(select …)`: units of `base` per unit of `currency` on `day` (a date expression of ours), or
+ * null when no rate of the pair, either way round, is effective by then. Not 1 for the base itself:
+ * callers test that first.
+ */
+export function toBaseRateSql(schema: string, base: string, currency: CurrencyExpr, day: string): Sql {
+  const b: unknown[] = [];
+  const c = (): string => {
+    if ('column' in currency) return currency.column;
+    b.push(currency.value);
+    return '?::text';
+  };
+  const baseP = (): string => {
+    b.push(base);
+    return '?::text';
+  };
+  const text = `(select case when r.from_currency = ${c()} then r.rate else round(1 / r.rate, 10) end from ${fxTable(schema)} r
+    where ((r.from_currency = ${c()} and r.to_currency = ${baseP()}) or (r.to_currency = ${c()} and r.from_currency = ${baseP()})) and r.effective_from <= ${day}
+    order by r.effective_from desc, (r.from_currency = ${c()}) desc limit 1)`;
+  return { text, bindings: b };
+}
+
+/** `exists (…)`: some rate of the pair (currency, base), either way round, is effective on `day`. */
+export function hasBaseRateSql(schema: string, base: string, currency: string, day: string): Sql {
+  return {
+    text: `exists (select 1 from ${fxTable(schema)} r where ((r.from_currency = ${currency} and r.to_currency = ?::text) or (r.to_currency = ${currency} and r.from_currency = ?::text)) and r.effective_from <= ${day})`,
+    bindings: [base, base],
+  };
+}
+
+/** The first day a rate between the currency and the base takes effect, or null. */
+export function firstBaseRateSql(schema: string, base: string, currency: string): Sql {
+  return {
+    text: `select min(effective_from)::text as d from ${fxTable(schema)} where (from_currency = ? and to_currency = ?) or (from_currency = ? and to_currency = ?)`,
+    bindings: [currency, base, base, currency],
+  };
+}
