@@ -7,6 +7,7 @@ import { findField, formulaSchemaFor, quoteIdent, type Registry } from '@attain/
 import type { DateRange } from '../periods.ts';
 import type { ComponentDef, MeasureDef, PlanVersionDef, RecordSource } from '../types.ts';
 import type { Sql } from './sql.ts';
+import { localDateSql } from '../../calendar/calendar.ts';
 
 export interface SourceIssue {
   path: string;
@@ -18,6 +19,8 @@ export interface CompiledSource {
   table: string;
   payeeColumn: string;
   dateColumn: string;
+  /** `date` or `datetime`: a datetime's day is the tenant's (calendar/). */
+  dateStorage: string;
   filter: Sql | null;
   value: Sql | null;
 }
@@ -58,7 +61,7 @@ export function compileSource(registry: Registry, source: RecordSource, schemaNa
   const filter = compile(source.filter, `${at}/filter`, 'boolean');
   const value = compile(source.value, `${at}/value`, 'numeric');
   if (issues.length || !date || !payee) return { issues };
-  return { compiled: { table: object.table, payeeColumn: payee.column, dateColumn: date.column, filter, value }, issues };
+  return { compiled: { table: object.table, payeeColumn: payee.column, dateColumn: date.column, dateStorage: date.storage, filter, value }, issues };
 }
 
 /**
@@ -66,7 +69,7 @@ export function compileSource(registry: Registry, source: RecordSource, schemaNa
  * points/SPIF total (per record: perCredit + value × rate + floor(value ÷ every) × per-amount value,
  * the arithmetic of a per-credit component at 100%) — `n` records and up to 100 record ids.
  */
-export function sourceAggregateSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payees: readonly string[] | null): Sql {
+export function sourceAggregateSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payees: readonly string[] | null, timeZone = 'UTC'): Sql {
   const b: unknown[] = [];
   const amount = src.value ? `coalesce((${src.value.text})::numeric, 0)` : '0::numeric';
   const amountB = src.value?.bindings ?? [];
@@ -84,8 +87,10 @@ export function sourceAggregateSql(schemaName: string, src: CompiledSource, item
   }
   const payee = `t.${quoteIdent(src.payeeColumn)}`;
   const date = `t.${quoteIdent(src.dateColumn)}`;
-  const where = [`t.deleted_at is null`, `${payee} is not null`, `${date} is not null`, `(${date})::date between ?::date and ?::date`];
-  const wb: unknown[] = [range.from, range.to];
+  // A visit checked in at 07:30 in Shanghai on the 1st counts on the 1st: its day is the tenant's.
+  const day = localDateSql(date, src.dateStorage, timeZone);
+  const where = [`t.deleted_at is null`, `${payee} is not null`, `${date} is not null`, `${day.text} between ?::date and ?::date`];
+  const wb: unknown[] = [...day.bindings, range.from, range.to];
   if (src.filter) { where.push(`coalesce((${src.filter.text}), false)`); wb.push(...src.filter.bindings); }
   if (payees) { where.push(`${payee}::text = any(?::text[])`); wb.push(payees); }
   return {
