@@ -22,8 +22,13 @@ export function fxTable(schema: string): string {
  * null when no rate of the pair, either way round, is effective by then. Not 1 for the base itself:
  * callers test that first.
  */
-export function toBaseRateSql(schema: string, base: string, currency: CurrencyExpr, day: string): Sql {
+export function toBaseRateSql(schema: string, base: string, currency: CurrencyExpr, day: string | Sql): Sql {
   const b: unknown[] = [];
+  const dayP = (): string => {
+    if (typeof day === 'string') return day;
+    b.push(...day.bindings);
+    return day.text;
+  };
   const c = (): string => {
     if ('column' in currency) return currency.column;
     b.push(currency.value);
@@ -34,9 +39,24 @@ export function toBaseRateSql(schema: string, base: string, currency: CurrencyEx
     return '?::text';
   };
   const text = `(select case when r.from_currency = ${c()} then r.rate else round(1 / r.rate, 10) end from ${fxTable(schema)} r
-    where ((r.from_currency = ${c()} and r.to_currency = ${baseP()}) or (r.to_currency = ${c()} and r.from_currency = ${baseP()})) and r.effective_from <= ${day}
+    where ((r.from_currency = ${c()} and r.to_currency = ${baseP()}) or (r.to_currency = ${c()} and r.from_currency = ${baseP()})) and r.effective_from <= ${dayP()}
     order by r.effective_from desc, (r.from_currency = ${c()}) desc limit 1)`;
   return { text, bindings: b };
+}
+
+/**
+ * The rate under a plan's fxRule for a credit over alias `cr`: its transaction date's, the plan
+ * period's end's, or the average of the period's daily rates (rounded at 10 decimals; null, so
+ * reported, when any day of the period lacks one).
+ */
+export function ruleRateSql(schema: string, base: string, currency: CurrencyExpr, rule: 'transaction_date' | 'period_average' | 'period_end', period: { from: string; to: string }): Sql {
+  if (rule === 'transaction_date') return toBaseRateSql(schema, base, currency, 'cr.date');
+  if (rule === 'period_end') return toBaseRateSql(schema, base, currency, { text: '?::date', bindings: [period.to] });
+  const daily = toBaseRateSql(schema, base, currency, 'gs.d::date');
+  return {
+    text: `(select case when count(g.x) = count(*) then round(avg(g.x), 10) end from (select ${daily.text} as x from generate_series(?::date, ?::date, interval '1 day') gs(d)) g)`,
+    bindings: [...daily.bindings, period.from, period.to],
+  };
 }
 
 /** `exists (…)`: some rate of the pair (currency, base), either way round, is effective on `day`. */

@@ -548,7 +548,7 @@ export class IncentiveEngine {
         const plan = plans.find((p) => p.versions.includes(version));
         const key = aggKey(plan?.id ?? '', version, period, ignore, range);
         const s = scopeOfAgg.get(key);
-        if (s && s.currency !== s.base) readers.set(s, (readers.get(s) ?? new Set()).add(payeeId));
+        if (s && (s.currency !== s.base || (s.version.fxRule ?? 'transaction_date') !== 'transaction_date')) readers.set(s, (readers.get(s) ?? new Set()).add(payeeId));
         return aggCache.get(key)?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() };
       },
     });
@@ -677,7 +677,9 @@ export class IncentiveEngine {
     const start = line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod);
     const end = line.trace.span?.to ?? periodEnd(forPeriod);
     // In the line's currency: converted from the transaction's own amount when the plan pays in another.
-    const fx = convertSql(schema, { currency: line.currency, base: this.baseCurrency });
+    // At the plan's fxRule: the line's plan version says which rate (the period is the line's own).
+    const lineVersion = (await this.plans()).find((p) => p.id === line.planId)?.versions.find((v) => v.version === line.planVersion);
+    const fx = convertSql(schema, { currency: line.currency, base: this.baseCurrency, ...(lineVersion ? { version: lineVersion } : {}), period: line.trace.basePeriod ?? forPeriod });
     const amount = fx?.amount ?? 'cr.amount';
     const rate = fx ? 'x.fxp' : 'cr.fx_rate';
     const join = fx?.join ?? { text: '', bindings: [] };

@@ -4,6 +4,7 @@
 // leaves out for want of a rate are found when the payees reading them are computed.
 import type { ModuleHandle } from '@attain/store';
 import { dec } from '../decimal.ts';
+import { periodEnd } from '../periods.ts';
 import { fxMissingMessage, planFxMessage, sortProblems, splitTotalMessage } from '../problems.ts';
 import type { CalcProblem, CreditingRuleDoc, IncentivePlanDoc } from '../types.ts';
 import { insertJson } from './rows.ts';
@@ -68,9 +69,11 @@ export async function refreshCreditingProblems(trx: Knex, schema: string, rules:
 export async function planFxProblems(knex: Knex, schema: string, plan: IncentivePlanDoc, s: Scope, payees: readonly string[]): Promise<CalcProblem[]> {
   const fx = convertSql(schema, s);
   if (!fx || !payees.length) return [];
-  // Rates hold from their date on: only credits dated before the currency's first rate can lack one.
+  const rule = s.version.fxRule ?? 'transaction_date';
+  // Rates hold from their date on: at transaction-date rates only credits dated before the
+  // currency's first rate can lack one (a period rule reads other days: no shortcut).
   const firstSql = firstBaseRateSql(schema, s.base, s.currency);
-  const first = ((await knex.raw(firstSql.text, firstSql.bindings as never[])).rows as Row[])[0]?.d;
+  const first = rule === 'transaction_date' && s.currency !== s.base ? ((await knex.raw(firstSql.text, firstSql.bindings as never[])).rows as Row[])[0]?.d : undefined;
   const before = first ? { text: ' and cr.date < ?::date', bindings: [text(first)] } : { text: '', bindings: [] as unknown[] };
   const credits = table(schema, 'credits');
   const chain = table(schema, 'chain');
@@ -78,13 +81,19 @@ export async function planFxProblems(knex: Knex, schema: string, plan: Incentive
   const inRange = `((${timing} between ?::date and ?::date) or (${timing} is null and cr.date between ?::date and ?::date))`;
   const range = [s.range.from, s.range.to, s.range.from, s.range.to];
   const rows = (await knex.raw(
-    `select distinct u.payee_id, u.tx_id, u.date::text as date from (
-       select cr.payee_id, cr.tx_id, cr.date from ${credits} cr${fx.join.text} where x.fxp is null${before.text} and ${inRange} and cr.payee_id = any(?::text[])
+    `select distinct u.payee_id, u.tx_id, u.date::text as date, u.currency from (
+       select cr.payee_id, cr.tx_id, cr.date, cr.currency from ${credits} cr${fx.join.text} where x.fxp is null${before.text} and ${inRange} and cr.payee_id = any(?::text[])
        union all
-       select ch.manager_id, cr.tx_id, cr.date from ${credits} cr join ${chain} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${fx.join.text}
+       select ch.manager_id, cr.tx_id, cr.date, cr.currency from ${credits} cr join ${chain} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${fx.join.text}
          where x.fxp is null${before.text} and cr.kind in ('direct', 'split', 'assignment') and ${inRange} and ch.manager_id = any(?::text[])) u`,
     [...fx.join.bindings, ...before.bindings, ...range, payees, ...fx.join.bindings, ...before.bindings, ...range, payees] as never[],
   )).rows as Row[];
+  if (s.currency === s.base) {
+    // A plan in the base currency converting at a period rate: the transaction's currency lacks a rate on the period's days.
+    const day = rule === 'period_end' ? periodEnd(s.period) : '';
+    return rows.map((r) => ({ code: 'plan_fx_missing', txId: text(r.tx_id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), planId: plan.id, payeeId: text(r.payee_id),
+      message: `${fxMissingMessage(text(r.currency), day || (rule === 'period_average' ? `every day of ${s.period}` : text(r.date)), s.base)}: plan "${plan.name}" converts at the ${rule.replace('_', ' ')} rate, so this credit is left out of it` }));
+  }
   return rows.map((r) => ({ code: 'plan_fx_missing', txId: text(r.tx_id), ruleId: '', rule: '', date: text(r.date), currency: s.currency, planId: plan.id, payeeId: text(r.payee_id), message: planFxMessage(plan, s.currency, text(r.date)) }));
 }
 

@@ -4,7 +4,7 @@ import { componentKey, creditComponents, creditMeasures, measureKey } from '../m
 import type { PlanVersionDef } from '../types.ts';
 import { filterSql, perCreditSql, timingColumn, type Sql } from './sql.ts';
 import { quoteIdent } from '@attain/meta';
-import { toBaseRateSql } from '../../fx/sql.ts';
+import { ruleRateSql } from '../../fx/sql.ts';
 
 /**
  * Measure totals per (scope, payee): a scope is one plan version, credit date range (a period,
@@ -115,11 +115,16 @@ function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null,
  * Credits in a payout currency other than the base: from the transaction's own amount and margin at
  * rate(tx currency) ÷ rate(plan currency) on the transaction date (see currency.ts), over alias `cr`.
  */
-export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'>): { join: Sql; amount: string; margin: string } | null {
-  if (s.currency === s.base) return null;
+export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'> & { version?: Pick<PlanVersionDef, 'fxRule'>; period?: string }): { join: Sql; amount: string; margin: string } | null {
+  const rule = s.version?.fxRule ?? 'transaction_date';
+  if (s.currency === s.base && rule === 'transaction_date') return null;
+  // The plan's rule decides the day (or days) of the rate; a period-based rule needs the plan period.
+  const period = s.period ? periodRange(s.period) : null;
+  const effective = period ? rule : 'transaction_date';
+  const range = period ?? { from: '', to: '' };
   // Both legs from the one rates table, via the base currency: rate(tx → base) ÷ rate(plan → base).
-  const txRate = toBaseRateSql(schema, s.base, { column: 'cr.currency' }, 'cr.date');
-  const planRate = toBaseRateSql(schema, s.base, { value: s.currency }, 'cr.date');
+  const txRate = ruleRateSql(schema, s.base, { column: 'cr.currency' }, effective, range);
+  const planRate: Sql = s.currency === s.base ? { text: '1::numeric', bindings: [] } : ruleRateSql(schema, s.base, { value: s.currency }, effective, range);
   return {
     join: {
       text: ` cross join lateral (select case when cr.currency = ? then 1::numeric else round((case when cr.currency = ? then 1::numeric else ${txRate.text} end) / ${planRate.text}, 10) end as fxp) x`,
