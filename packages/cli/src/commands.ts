@@ -10,7 +10,9 @@ import { generateTenantTypes } from './typegen.ts';
 export const USAGE = `attain — sales performance management on metadata
 
   attain start                                 serve the API and studio (creates the demo tenant on first start)
-  attain tenant create <name> [--label L]      create an empty tenant
+  attain tenant create <name> [--label L] [--base-currency CNY] [--time-zone Asia/Shanghai] [--fiscal-year-start 4]
+                                               create an empty tenant (defaults: ATTAIN_BASE_CURRENCY,
+                                               ATTAIN_TIME_ZONE, ATTAIN_FISCAL_YEAR_START_MONTH, else USD, UTC, 1)
   attain metadata plan <dir> --tenant <t>      show what applying the documents in <dir> would change
   attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
@@ -18,7 +20,7 @@ export const USAGE = `attain — sales performance management on metadata
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET`;
 
-type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean };
+type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -52,7 +54,14 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'tenant': {
       if (args[0] !== 'create') throw new Error(`unknown tenant command "${args[0] ?? ''}"\n\n${USAGE}`);
       const name = need(args[1], 'tenant name');
-      const tenant = await withStore(env, (store) => store.tenants.create(name, flags.label ? { label: flags.label } : {}));
+      // Settings are validated by the store (an unknown currency or time zone is refused, naming the flag's field).
+      const settings = {
+        ...(flags.label ? { label: flags.label } : {}),
+        ...(flags['base-currency'] ? { baseCurrency: flags['base-currency'] } : {}),
+        ...(flags['time-zone'] ? { timeZone: flags['time-zone'] } : {}),
+        ...(flags['fiscal-year-start'] ? { fiscalYearStartMonth: Number(flags['fiscal-year-start']) } : {}),
+      };
+      const tenant = await withStore(env, (store) => store.tenants.create(name, settings));
       log(`Created tenant "${tenant.name}" (schema ${tenant.schema}).`);
       return 0;
     }
