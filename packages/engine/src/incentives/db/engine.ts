@@ -84,20 +84,22 @@ export class IncentiveEngine {
       await this.store.modules.ensure(this.tenant, FX_MODULE);
       this.handle = handle;
     }
-    // Cheap when unchanged: the store caches settings per tenant metadata version.
+    // Cheap when unchanged: the store caches settings per tenant metadata version. Read here, at the
+    // start of an operation and never inside one of its transactions (PGlite has one connection).
     const s = await this.store.tenants.settings(this.tenant);
     this.settings = { baseCurrency: s.baseCurrency, timeZone: s.timeZone };
     return this.handle;
   }
 
   private async db(): Promise<{ knex: Knex; schema: string; t: (name: string) => string }> {
-    const h = await this.ensure();
+    const h = this.handle ?? (await this.ensure());
     return { knex: h.knex, schema: h.schema, t: (name: string) => `${quoteIdent(h.schema)}.${quoteIdent(`attain_incentives_${name}`)}` };
   }
 
   // ---- documents -------------------------------------------------------------------------
 
   async savePlan(plan: IncentivePlanDoc): Promise<LintIssue[]> {
+    await this.ensure();
     const { knex, t } = await this.db();
     const all = await this.plans();
     const others = all.filter((p) => p.id !== plan.id);
@@ -266,6 +268,7 @@ export class IncentiveEngine {
    * another currency convert at read time, so they are rebuilt.
    */
   async onRatesChanged(change: { currencies: readonly string[]; from: string }): Promise<RunStats | null> {
+    await this.ensure();
     const { knex, t } = await this.db();
     const currencies = change.currencies.filter((c) => c !== this.baseCurrency);
     const converted = (await this.plans()).filter((p) => planCurrency(p, this.baseCurrency) !== this.baseCurrency).map((p) => p.id);
@@ -372,6 +375,7 @@ export class IncentiveEngine {
    * totals by the delta of the old and new credits in the same transaction; a full one drops them.
    */
   async credit(txIds: readonly string[] | null = null): Promise<void> {
+    await this.ensure();
     const { knex, t, schema } = await this.db();
     const rules = await this.rules();
     const plans = txIds ? await this.plans() : [];
@@ -505,6 +509,7 @@ export class IncentiveEngine {
   async recompute(opts: { payees?: readonly string[]; credit?: boolean } = {}): Promise<RunStats> {
     const t0 = performance.now();
     const runId = randomUUID();
+    await this.ensure();
     if (opts.credit) await this.credit(null);
     const t1 = performance.now();
     const { knex, t, schema } = await this.db();
@@ -647,6 +652,7 @@ export class IncentiveEngine {
 
   /** Calculation problems: transactions (or credits) left out and why, for finance to fix. */
   async problems(filter: { txIds?: readonly string[]; codes?: readonly string[] } = {}): Promise<CalcProblem[]> {
+    await this.ensure();
     const { knex, schema } = await this.db();
     // A missing rate names its pair: the transaction's currency to the tenant's base.
     return (await readProblems(knex, schema, filter)).map((p) => (p.code === 'fx_missing' ? { ...p, toCurrency: this.baseCurrency } : p));
@@ -668,6 +674,7 @@ export class IncentiveEngine {
    * order line's transaction) and the order line (`line_id`, null for a whole order).
    */
   async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[] } | undefined> {
+    await this.ensure();
     const { knex, t, schema } = await this.db();
     const row = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [payeeId, period, key])).rows as Row[])[0];
     if (!row) return undefined;
