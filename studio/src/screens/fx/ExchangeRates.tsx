@@ -6,6 +6,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { fxApi, type FxFollowUp } from './api.ts';
 import { TenantSettingsPanel } from './TenantSettingsPanel.tsx';
+import './fx.css';
 
 const EMPTY = { from: '', to: '', rate: '', effectiveFrom: '' };
 
@@ -44,7 +45,7 @@ export default function ExchangeRates() {
   const add = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await act(() => fxApi.add({ ...draft, from: draft.from.trim().toUpperCase(), to: draft.to.trim().toUpperCase(), rate: draft.rate.trim() }), () => t('fx.saved'));
-    if (ok) setDraft({ ...EMPTY, to: draft.to });
+    if (ok) setDraft({ ...EMPTY, to: draft.to, effectiveFrom: draft.effectiveFrom });
   };
 
   const onFile = async (file: File | undefined) => {
