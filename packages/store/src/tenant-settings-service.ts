@@ -26,6 +26,17 @@ const toSettings = (r: SettingsRow): TenantSettings => ({
 
 const COLS = ['id', 'schema_name', 'base_currency', 'time_zone', 'fiscal_year_start_month', 'calculated_at'];
 
+/**
+ * Refuses a time zone Intl knows but the database does not (its tz data may be older): every
+ * bucketing query binds it, and an unknown one would fail there instead of here.
+ */
+export async function assertDatabaseKnowsZone(q: Ctx['knex'], timeZone: string | undefined): Promise<void> {
+  if (!timeZone || timeZone === 'UTC') return;
+  // Cheaper than scanning pg_timezone_names: the database refuses a zone it does not know (22023).
+  const known = await q.raw('select now() at time zone ?::text', [timeZone]).then(() => true, () => false);
+  if (!known) throw new StoreError('validation_failed', 'the database does not know this time zone', [{ path: '/timeZone', rule: 'time_zone', message: `"${timeZone}" is not a time zone the database knows` }]);
+}
+
 export function tenantSettingsService(ctx: Ctx) {
   const cache = new Map<string, { settings: TenantSettings; schema: string; meta: number | undefined; at: number }>();
 
@@ -53,6 +64,7 @@ export function tenantSettingsService(ctx: Ctx) {
 
     async updateSettings(name: string, input: unknown, actor: Actor): Promise<TenantSettings> {
       const patch = checkTenantSettings(input);
+      await assertDatabaseKnowsZone(ctx.knex, patch.timeZone);
       const result = await ctx.knex.transaction(async (trx) => {
         const row = await read(name, trx, true);
         const before = toSettings(row);

@@ -4,7 +4,7 @@ import { StoreError, pgCode } from './errors.ts';
 import { canonicalJson, quoteIdent, sha256 } from './sql.ts';
 import type { Store, Tenant } from './types.ts';
 import { checkTenantSettings, defaultTenantSettings, type TenantSettingsInput } from './tenant-settings.ts';
-import { tenantSettingsService } from './tenant-settings-service.ts';
+import { assertDatabaseKnowsZone, tenantSettingsService } from './tenant-settings-service.ts';
 import { uuidv7 } from './uuid.ts';
 
 export function tenantService(ctx: Ctx): Store['tenants'] {
@@ -13,6 +13,7 @@ export function tenantService(ctx: Ctx): Store['tenants'] {
     async create(name: string, opts: { label?: string } & TenantSettingsInput = {}): Promise<Tenant> {
       const { label, ...given } = opts;
       const settings = { ...defaultTenantSettings(), ...checkTenantSettings(given) };
+      await assertDatabaseKnowsZone(ctx.knex, settings.timeZone);
       const problem = apiNameProblem(name);
       const schema = `${ctx.prefix}${String(name)}`;
       if (problem || schema.length > 63) {
