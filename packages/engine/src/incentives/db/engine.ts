@@ -24,6 +24,7 @@ import type { Sql } from './sql.ts';
 import { convertSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
 import { quoteIdent } from '@attain/meta';
 import { FX_MODULE } from '../../fx/schema.ts';
+import { today as localToday } from '../../calendar/calendar.ts';
 import { FxRateService } from '../../fx/service.ts';
 
 export { IncentiveError } from './errors.ts';
@@ -224,7 +225,10 @@ export class IncentiveEngine {
    * Reads the users' roles (the user record's `role`; inactive users hold none) and records what
    * changed as of `asOf`; returns the users whose role changed.
    */
-  async syncRolesFromRecords(asOf: string = new Date().toISOString().slice(0, 10)): Promise<string[]> {
+  async syncRolesFromRecords(asOf?: string): Promise<string[]> {
+    // Roles as of today on the tenant's wall clock unless told.
+    await this.ensure();
+    asOf ??= localToday(this.timeZone);
     const records = await this.store.records(this.tenant);
     if (!records.registry.object('user')) return [];
     const users: Array<{ id: string; role: string | null; hireDate: string | null }> = [];

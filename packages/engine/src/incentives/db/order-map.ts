@@ -9,7 +9,7 @@ import { orderTransactions, type MappedTransaction, type OrderLineRecord, type O
 import type { Transaction } from '../types.ts';
 import type { IncentiveEngine } from './engine.ts';
 import { insertJson, TX_TYPES, txRow } from './rows.ts';
-import { localDateSql } from '../../calendar/calendar.ts';
+import { localDateSql, today as localToday } from '../../calendar/calendar.ts';
 
 type Knex = ModuleHandle['knex'];
 type Row = Record<string, unknown>;
@@ -152,7 +152,10 @@ export async function ordersOfProduct(engine: IncentiveEngine, productId: string
  * would have built (a full rebuild, e.g. after a seed or an import that bypassed them). Returns the
  * transaction ids written or removed; the caller recredits.
  */
-export async function syncOrdersFromRecords(engine: IncentiveEngine, today: string = new Date().toISOString().slice(0, 10)): Promise<string[]> {
+export async function syncOrdersFromRecords(engine: IncentiveEngine, today?: string): Promise<string[]> {
+  // Today on the tenant's wall clock unless told.
+  await engine.ensure();
+  today ??= localToday(engine.timeZone);
   const registry = await engine.store.registry(engine.tenant);
   const order = registry.object('order');
   const { knex, schema } = await engine.ensure();
