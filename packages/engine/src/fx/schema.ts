@@ -19,8 +19,10 @@ export const FX_MODULE: TenantModule = {
           effective_from date not null,
           created_by text,
           created_at timestamptz not null default now(),
+          -- The pair either way round: one index probe finds a rate or its inverse (see sql.ts).
+          pair text generated always as (least(from_currency, to_currency) || '/' || greatest(from_currency, to_currency)) stored,
           unique (from_currency, to_currency, effective_from))`);
-        await trx.raw(`create index if not exists attain_fx_rates_to on ${s}.${quoteIdent(FX_TABLE)} (to_currency, from_currency, effective_from)`);
+        await trx.raw(`create index if not exists attain_fx_rates_pair on ${s}.${quoteIdent(FX_TABLE)} (pair, effective_from)`);
         // The incentive engine kept its own rates (units of its then hard-coded base, USD, per unit of
         // a currency): they move here so that one table answers, and the engine's copy goes away.
         const old = ((await trx.raw(`select to_regclass(?) as t`, [`${schema}.attain_incentives_fx`])).rows as Array<{ t: unknown }>)[0]?.t;

@@ -38,14 +38,11 @@ export function toBaseRateSql(schema: string, base: string, currency: CurrencyEx
     b.push(base);
     return '?::text';
   };
-  // Two probes of the (from, to, effective_from) index, newest first, instead of one OR scan: this
-  // runs once per transaction in a full crediting pass.
-  const T = fxTable(schema);
-  const text = `(select x.v from (
-      (select r.effective_from as ef, 0 as k, r.rate as v from ${T} r where r.from_currency = ${c()} and r.to_currency = ${baseP()} and r.effective_from <= ${dayP()} order by r.effective_from desc limit 1)
-      union all
-      (select r.effective_from, 1, round(1 / r.rate, 10) from ${T} r where r.from_currency = ${baseP()} and r.to_currency = ${c()} and r.effective_from <= ${dayP()} order by r.effective_from desc limit 1)
-    ) x order by x.ef desc, x.k limit 1)`;
+  // One probe of the (pair, effective_from) index: the newest rate of the pair either way round
+  // (this runs once per transaction in a full crediting pass); on the same day the pair as entered wins.
+  const text = `(select case when r.from_currency = ${c()} then r.rate else round(1 / r.rate, 10) end from ${fxTable(schema)} r
+    where r.pair = least(${c()}, ${baseP()}) || '/' || greatest(${c()}, ${baseP()}) and r.effective_from <= ${dayP()}
+    order by r.effective_from desc, r.from_currency = ${c()} desc limit 1)`;
   return { text, bindings: b };
 }
 
@@ -67,8 +64,7 @@ export function ruleRateSql(schema: string, base: string, currency: CurrencyExpr
 /** `exists (…)`: some rate of the pair (currency, base), either way round, is effective on `day`. */
 export function hasBaseRateSql(schema: string, base: string, currency: string, day: string): Sql {
   return {
-    text: `(exists (select 1 from ${fxTable(schema)} r where r.from_currency = ${currency} and r.to_currency = ?::text and r.effective_from <= ${day})
-      or exists (select 1 from ${fxTable(schema)} r where r.from_currency = ?::text and r.to_currency = ${currency} and r.effective_from <= ${day}))`,
+    text: `exists (select 1 from ${fxTable(schema)} r where r.pair = least(${currency}, ?::text) || '/' || greatest(${currency}, ?::text) and r.effective_from <= ${day})`,
     bindings: [base, base],
   };
 }
