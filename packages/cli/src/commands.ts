@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MetaValidationError } from '@attain/meta';
 import { createDatabase, createStore, StoreError, type Store } from '@attain/store';
+import { registerEngineDocumentChecks } from '@attain/engine';
+import { createTenantWithAdmin } from './tenant-create.ts';
 import { readConfig, storeOptions } from './config.ts';
 import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
 import { startAttain } from './start.ts';
@@ -10,9 +12,12 @@ import { generateTenantTypes } from './typegen.ts';
 export const USAGE = `attain — sales performance management on metadata
 
   attain start                                 serve the API and studio (creates the demo tenant on first start)
-  attain tenant create <name> [--label L] [--base-currency CNY] [--time-zone Asia/Shanghai] [--fiscal-year-start 4]
-                                               create an empty tenant (defaults: ATTAIN_BASE_CURRENCY,
-                                               ATTAIN_TIME_ZONE, ATTAIN_FISCAL_YEAR_START_MONTH, else USD, UTC, 1)
+  attain tenant create <name> --admin-email E [--admin-name N] [--label L]
+                     [--base-currency CNY] [--time-zone Asia/Shanghai] [--fiscal-year-start 4]
+                                               create a tenant with the core metadata and its first admin
+                                               (password: ATTAIN_ADMIN_PASSWORD, else a generated one printed once;
+                                               settings default to ATTAIN_BASE_CURRENCY, ATTAIN_TIME_ZONE,
+                                               ATTAIN_FISCAL_YEAR_START_MONTH, else USD, UTC, 1)
   attain metadata plan <dir> --tenant <t>      show what applying the documents in <dir> would change
   attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
@@ -20,13 +25,14 @@ export const USAGE = `attain — sales performance management on metadata
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET`;
 
-type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
+type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
   const config = readConfig(env);
   const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const store = await createStore(db, storeOptions(config));
+  registerEngineDocumentChecks(store);
   try {
     return await fn(store);
   } finally {
@@ -54,16 +60,13 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'tenant': {
       if (args[0] !== 'create') throw new Error(`unknown tenant command "${args[0] ?? ''}"\n\n${USAGE}`);
       const name = need(args[1], 'tenant name');
-      // Settings are validated by the store (an unknown currency or time zone is refused, naming the flag's field).
+      // Settings are validated by the store (an unknown currency or time zone is refused, naming the field).
       const settings = {
-        ...(flags.label ? { label: flags.label } : {}),
         ...(flags['base-currency'] ? { baseCurrency: flags['base-currency'] } : {}),
         ...(flags['time-zone'] ? { timeZone: flags['time-zone'] } : {}),
         ...(flags['fiscal-year-start'] ? { fiscalYearStartMonth: Number(flags['fiscal-year-start']) } : {}),
       };
-      const tenant = await withStore(env, (store) => store.tenants.create(name, settings));
-      log(`Created tenant "${tenant.name}" (schema ${tenant.schema}).`);
-      return 0;
+      return createTenantWithAdmin({ name, label: flags.label, adminEmail: flags['admin-email'], adminName: flags['admin-name'], password: env.ATTAIN_ADMIN_PASSWORD || undefined, settings }, (fn) => withStore(env, fn), log);
     }
     case 'metadata': {
       const [sub, dir] = args;
@@ -91,7 +94,7 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
           for (const i of error.issues) log(`  ${i.document} ${i.path || '/'}: ${i.message} [${i.rule}]`);
           return 2;
         }
-        if (error instanceof StoreError && (error.code === 'metadata_invalid' || error.code === 'unsafe_change')) {
+        if (error instanceof StoreError && (error.code === 'metadata_invalid' || error.code === 'unsafe_change' || error.code === 'core_object_required')) {
           log(`The metadata has ${error.details.length || 1} problem(s); nothing was applied:`);
           for (const d of error.details.length ? error.details : [{ path: '', rule: error.code, message: error.message }]) log(`  ${d.path || '/'}: ${d.message} [${d.rule}]`);
           return 2;

@@ -143,7 +143,12 @@ const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
     ],
   },
   {
-    name: '004_tenant_settings',
+    // What a tenant's reads still wait for (jobs.backlog): its unfinished jobs, by id.
+    name: '010_jobs_backlog',
+    sql: (C) => [`create index if not exists jobs_tenant_open on ${C}.jobs (tenant, id) where status <> 'done'`],
+  },
+  {
+    name: '011_tenant_settings',
     // One truth for money and time: the base currency amounts are converted to, the time zone that
     // decides a moment's day, the fiscal year's first month, and when the first incentive
     // calculation ran (after which they are fixed). Existing tenants keep what was hard-coded.

@@ -10,6 +10,7 @@ export type StoreErrorCode =
   | 'conflict'
   | 'record_locked'
   | 'unsafe_change'
+  | 'core_object_required'
   | 'tenant_exists'
   | 'metadata_invalid'
   | 'base_currency_locked'
@@ -34,6 +35,7 @@ const STATUS: Record<StoreErrorCode, number> = {
   conflict: 409,
   record_locked: 409,
   unsafe_change: 422,
+  core_object_required: 422,
   tenant_exists: 409,
   metadata_invalid: 422,
   base_currency_locked: 409,
