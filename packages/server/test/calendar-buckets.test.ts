@@ -31,7 +31,7 @@ beforeAll(async () => {
   goals = new JobRunner(store.jobs as never, { handlers: bg.handlers, batch: 200 });
   t = await coreTenant(app, store, 'calbkt', { baseCurrency: 'CNY', timeZone: 'Asia/Shanghai', fiscalYearStartMonth: 4 });
   const admin = t.call.admin;
-  customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+  customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
   expect((await admin.put('/api/v1/goals/kpis/visits', visitsKpi)).statusCode).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${plan.id}`, plan)).statusCode).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${plan.id}/assignments`, { assignments: [{ payeeId: t.ids.rep1, from: '2020-01-01' }] })).statusCode).toBe(200);

@@ -1,4 +1,4 @@
-// Exchange rates, end to end through HTTP, in a tenant whose books are kept in CNY: a USD order is
+// Exchange rates, end to end through HTTP (the rep books against a customer of their own), in a tenant whose books are kept in CNY: a USD order is
 // never paid 1:1 (it is a reported problem until a rate exists), is converted at the entered rate to
 // the cent, and a removed rate reports the pair and date and blocks approving the period. Rates come
 // from the API, a CSV file or an XLSX file (all-or-nothing), each change audited. Figures by hand.
@@ -26,7 +26,7 @@ beforeAll(async () => {
   ({ app, store } = await testServer());
   t = await coreTenant(app, store, 'fxrates', { baseCurrency: 'CNY' });
   const admin = t.call.admin;
-  customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+  customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'split' }] })).statusCode).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${plan.id}`, plan)).statusCode).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${plan.id}/assignments`, { assignments: [{ payeeId: t.ids.rep1, from: '2020-01-01' }] })).statusCode).toBe(200);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   for (const r of [{ rate: '7', effectiveFrom: '2027-01-01' }, { rate: '7.5', effectiveFrom: '2027-03-20' }]) {
     expect((await t.call.finance.post('/api/v1/fx/rates', { from: 'USD', to: 'CNY', ...r })).statusCode).toBe(201);
   }
-  const customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+  const customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
   expect((await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-1', customer_id: customer, order_date: '2027-03-05', status: 'booked', amount: '100', currency: 'USD' })).statusCode).toBe(201);
   await t.drain();
   expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);

@@ -37,7 +37,7 @@ describe('tenant settings', () => {
   });
 
   it('a CNY order in a USD tenant lacks a rate; switching the base to CNY recredits it and the problem goes', async () => {
-    const customer = (await t.call.admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+    const customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
     expect((await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-1', customer_id: customer, order_date: '2027-03-05', status: 'booked', amount: '100', currency: 'CNY' })).statusCode).toBe(201);
     await t.drain();
     const before = (await t.call.finance.get('/api/v1/incentives/problems?code=fx_missing')).json().data as Array<Record<string, string>>;
