@@ -6,6 +6,7 @@ import {
 } from '@attain/engine';
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
+import { today as localToday } from '@attain/engine';
 import { ApiError, badRequest, forbidden } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
@@ -13,7 +14,6 @@ import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
 import { assertMaySee, assertRequestInScope, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
 
-const today = () => new Date().toISOString().slice(0, 10);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
 
 function body(request: FastifyRequest): Record<string, unknown> {
@@ -196,7 +196,8 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const kpi = str(q.kpi);
     const period = str(q.period);
     if (!kpi || !period) throw badRequest('invalid_query', 'kpi and period are required', [{ path: kpi ? '/period' : '/kpi', rule: 'required', message: 'is required' }]);
-    const asOf = str(q.asOf) ?? today();
+    // Today on the tenant's wall clock (the tenant calendar), not UTC's.
+    const asOf = str(q.asOf) ?? localToday(ctx.calendar.timeZone);
     const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
     let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
     let board = false;
