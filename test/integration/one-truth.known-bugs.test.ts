@@ -56,6 +56,25 @@ describe('one truth: known bugs on main', () => {
     expect(clawback?.trace.sourceRecordIds).toEqual([model.orders[0]!.id]);
   });
 
+  // BUG (an unsplit foreign-currency order): the split rule credits an order without split rows to
+  // its owner as round(value × fx, 10) × pct (crediting.ts `share`, crediting-sql.ts splitCreditingSql's
+  // owner branch), while split rows share round(value × fx) to the cent (splitShares). So 0.04 CNY at
+  // 0.14 is 0.0056 USD for the owner alone but 0.01 USD once split 50/50: the same order is worth
+  // two different amounts, and the owner's credit is not whole cents.
+  it.fails('an unsplit CNY order credits its owner the converted whole to the cent, as a split shares it', async () => {
+    const { world } = await play([
+      { t: 'order', owner: 0, month: 0, day: 5, cents: 4n, lines: [], paid: false, cny: true },
+      { t: 'order', owner: 0, month: 0, day: 6, cents: 4n, lines: [], paid: false, cny: true },
+      { t: 'split', order: 1, payees: [0, 1], shares: [500_000n, 500_000n] },
+    ]);
+    const snap = await snapshot(world);
+    const credits = Object.values(snap.drills).flatMap((d) => d.credits).filter((c) => c.kind === 'direct' || c.kind === 'split');
+    const byTx = new Map<string, number>();
+    for (const c of credits) byTx.set(c.tx_id, Math.round(((byTx.get(c.tx_id) ?? 0) + Number(c.value)) * 1e6) / 1e6);
+    // 0.04 CNY × 0.14 = 0.0056 → 0.01 USD, split or not
+    expect([...byTx.values()]).toEqual([0.01, 0.01]);
+  });
+
   // BUG (org changes never reach the incentives engine, issue #11 first bullet): roll-up credits are
   // computed from the incentive engine's own org chain, which does not follow user records written
   // after the engine first saw the tenant nor `POST /goals/org/import`. A rep whose user record has

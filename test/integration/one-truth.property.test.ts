@@ -1,7 +1,8 @@
 // Issue #11 "One truth", acceptance: invariants tested through the HTTP API as property tests over
 // random sequences of writes — orders with and without lines, split rows (7-way splits of
 // 1,000,000.01, shares with 2–4 decimals), refunds dated in the past inside and outside the plan's
-// clawback window, payments, org moves (today and back-dated), period closes, and bad input (a share
+// clawback window, payments, org moves (today and back-dated), CNY orders and CNY → USD rates entered
+// for past dates, period closes, and bad input (a share
 // with 5 decimals, a negative amount as a string, 3-decimal money: 422 naming field and rule, nothing
 // changed). After each sequence:
 //   (1) each statement's payout = the sum of its lines = what finance's payout list says, and a rep

@@ -3,10 +3,10 @@
 // valid, and so that the same sequence replays identically on a second database.
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { BOOKERS, MANAGERS, MONTHS, MOVABLE, SPLIT_PAYEES, type World } from './one-truth-world.ts';
+import { BOOKERS, FIRST_RATE, MANAGERS, MONTHS, MOVABLE, SPLIT_PAYEES, type World } from './one-truth-world.ts';
 
 export type Op =
-  | { t: 'order'; owner: number; month: number; day: number; cents: bigint; lines: bigint[]; paid: boolean }
+  | { t: 'order'; owner: number; month: number; day: number; cents: bigint; lines: bigint[]; paid: boolean; cny?: boolean }
   | { t: 'line'; order: number; cents: bigint }
   | { t: 'amount'; order: number; cents: bigint }
   | { t: 'split'; order: number; payees: number[]; shares: bigint[] }
@@ -15,6 +15,7 @@ export type Op =
   | { t: 'pay'; order: number; days: number }
   | { t: 'move'; rep: number; manager: number | null }
   | { t: 'import'; rep: number; manager: number | null; month: number; day: number }
+  | { t: 'rate'; month: number; day: number; rate: number }
   | { t: 'close' }
   | { t: 'bad'; what: 'share' | 'negative' | 'money'; order: number };
 
@@ -24,6 +25,8 @@ export interface OrderModel {
   name: string;
   owner: (typeof BOOKERS)[number];
   date: string;
+  currency: 'USD' | 'CNY';
+  /** In the order's currency. */
   cents: bigint;
   lines: Array<{ id: string; cents: bigint }>;
   splits: string[];
@@ -32,14 +35,30 @@ export interface OrderModel {
 }
 /** Who reported to whom from when (`from` a date; the latest entry on or before a day holds). */
 export type OrgModel = Record<string, Array<{ from: string; manager: string | null }>>;
-export interface Model { orders: OrderModel[]; closed: string[]; org: OrgModel }
+/** CNY → USD rates in ten-thousandths, effective from a date (the latest on or before a day holds). */
+export type RateModel = Array<{ from: string; rate: bigint }>;
+export interface Model { orders: OrderModel[]; closed: string[]; org: OrgModel; rates: RateModel }
 
 /** The org the world starts with: every rep under `manager`, the managers under nobody. */
 export const initialOrg = (): OrgModel => Object.fromEntries([
   ...MOVABLE.map((r): [string, OrgModel[string]] => [r, [{ from: '0000-01-01', manager: 'manager' }]]),
   ...MANAGERS.map((m): [string, OrgModel[string]] => [m, [{ from: '0000-01-01', manager: null }]]),
 ]);
-export const newModel = (): Model => ({ orders: [], closed: [], org: initialOrg() });
+export const newModel = (): Model => ({ orders: [], closed: [], org: initialOrg(), rates: [{ from: FIRST_RATE.effectiveFrom, rate: 1400n }] });
+
+/** The CNY → USD rate (ten-thousandths) on an order's date; 10,000 for a USD order. */
+export function rateOn(model: Model, order: OrderModel): bigint {
+  if (order.currency === 'USD') return 10_000n;
+  const rate = model.rates.filter((r) => r.from <= order.date).sort((a, b) => a.from.localeCompare(b.from)).at(-1)?.rate;
+  if (rate === undefined) throw new Error(`no CNY rate on ${order.date}`);
+  return rate;
+}
+
+/** An amount of an order in the plan's currency (USD), converted at the rate of the order's date, half up to the cent. */
+export function usdCents(model: Model, order: OrderModel, cents: bigint): bigint {
+  const p = cents * rateOn(model, order);
+  return p / 10_000n + (p % 10_000n >= 5_000n ? 1n : 0n);
+}
 
 /** The manager of `person` on `date`, as the sequence set it. */
 export function managerOn(org: OrgModel, person: string, date: string): string | null {
@@ -69,7 +88,8 @@ export const shares = (n: number): fc.Arbitrary<bigint[]> => fc.constantFrom(2, 
 const payeeSet = (min: number, max: number) => fc.shuffledSubarray([...SPLIT_PAYEES.keys()], { minLength: min, maxLength: max });
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('order' as const), owner: fc.nat(BOOKERS.length - 1), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }), cents, lines: fc.array(cents, { maxLength: 3 }), paid: fc.boolean() }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('order' as const), owner: fc.nat(BOOKERS.length - 1), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }), cents, lines: fc.array(cents, { maxLength: 3 }), paid: fc.boolean(), cny: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('rate' as const), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }), rate: fc.integer({ min: 1_300, max: 1_500 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('line' as const), order: fc.nat(), cents }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('amount' as const), order: fc.nat(), cents }) },
   { weight: 3, arbitrary: fc.tuple(fc.nat(), payeeSet(1, 7)).chain(([order, payees]) => shares(payees.length).map((s) => ({ t: 'split' as const, order, payees, shares: s }))) },
@@ -91,14 +111,14 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
   const { admin, finance } = world.tenant.call;
   const pick = (i: number) => model.orders[i % model.orders.length];
   const id = (r: { json(): unknown }) => (r.json() as { id: string }).id;
-  const createOrder = async (ownerIx: number, month: number, day: number, whole: bigint, lineCents: bigint[], status: string) => {
+  const createOrder = async (ownerIx: number, month: number, day: number, whole: bigint, lineCents: bigint[], status: string, currency: 'USD' | 'CNY' = 'USD') => {
     const owner = BOOKERS[ownerIx]!;
     const rep = world.tenant.call[owner];
     const n = model.orders.length + 1;
     const date = `${MONTHS[month]}-${String(day).padStart(2, '0')}`;
     const total = lineCents.length ? lineCents.reduce((a, b) => a + b, 0n) : whole;
-    const r = await world.write(rep.post('/api/v1/objects/order', { order_number: `OT-${n}`, customer_id: world.customers[owner], order_date: date, status, amount: money(total), currency: 'USD' }), `order ${n}`);
-    const order: OrderModel = { id: id(r), name: `order${n}`, owner, date, cents: total, lines: [], splits: [], refundedAfter: null };
+    const r = await world.write(rep.post('/api/v1/objects/order', { order_number: `OT-${n}`, customer_id: world.customers[owner], order_date: date, status, amount: money(total), currency }), `order ${n}`);
+    const order: OrderModel = { id: id(r), name: `order${n}`, owner, date, currency, cents: total, lines: [], splits: [], refundedAfter: null };
     world.names.set(order.id, order.name);
     model.orders.push(order);
     for (const c of lineCents) await addLine(order, c);
@@ -121,7 +141,7 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
   };
   switch (op.t) {
     case 'order':
-      await createOrder(op.owner, op.month, op.day, op.cents, op.lines, op.paid ? 'paid' : 'booked');
+      await createOrder(op.owner, op.month, op.day, op.cents, op.lines, op.paid ? 'paid' : 'booked', op.cny ? 'CNY' : 'USD');
       return;
     case 'big': {
       // 1,000,000.01 split seven ways: the parts must add up to the cent.
@@ -179,6 +199,14 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
       const unit = world.unit;
       await world.write(admin.post('/api/v1/goals/org/import', { rows: [{ user_id: world.payees[rep], org_unit_id: unit, manager_id: manager === null ? null : world.payees[manager], valid_from: from }] }), `org import ${rep} from ${from}`);
       model.org[rep]!.push({ from, manager });
+      return;
+    }
+    case 'rate': {
+      // A CNY → USD rate from a day in the months written: orders from then on are converted at it.
+      const from = `${MONTHS[op.month]}-${String(op.day).padStart(2, '0')}`;
+      const rate = BigInt(op.rate);
+      await world.write(finance.post('/api/v1/fx/rates', { from: 'CNY', to: 'USD', rate: `0.${String(rate).padStart(4, '0')}`, effectiveFrom: from }), `rate from ${from}`);
+      model.rates = [...model.rates.filter((r) => r.from !== from), { from, rate }];
       return;
     }
     case 'bad': {

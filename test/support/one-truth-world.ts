@@ -24,6 +24,9 @@ export const MANAGERS = ['manager', 'manager2'] as const;
 export const ALL_PAYEES = [...SPLIT_PAYEES, 'manager2'] as const;
 export type PayeeName = (typeof ALL_PAYEES)[number];
 
+/** The CNY → USD rate every world starts with (so CNY orders are never left out). */
+export const FIRST_RATE = { from: 'CNY', to: 'USD', rate: '0.1400', effectiveFrom: '2026-01-01' };
+
 export const PLAN_ID = 'plan_truth';
 export const CLAWBACK_DAYS = 30;
 export const plan = {
@@ -117,6 +120,7 @@ export async function makeWorld(app: FastifyInstance, store: Store): Promise<Wor
     world.customers[key] = (r.json() as { id: string }).id;
     names.set(world.customers[key], `customer:${key}`);
   }
+  await world.write(finance.post('/api/v1/fx/rates', FIRST_RATE), 'first rate');
   await world.write(admin.put('/api/v1/incentives/crediting-rules', { rules }), 'crediting rules');
   const saved = await world.write(admin.put(`/api/v1/incentives/plans/${PLAN_ID}`, plan), 'plan');
   expect((saved.json() as { issues: Array<{ severity: string }> }).issues.filter((i) => i.severity === 'error')).toEqual([]);
