@@ -15,7 +15,8 @@
 //   (5) with DATABASE_URL (the PostgreSQL run) the same sequence on an embedded PGlite store gives
 //       identical statements (ONE_TRUTH_PGLITE=1 forces the second world without PostgreSQL too).
 // Roll-ups along the effective-dated org are checked in one-truth.known-bugs.test.ts (broken on main).
-// fast-check prints the seed and the failing sequence; replay with ONE_TRUTH_SEED=<seed>.
+// fast-check prints the seed, path and failing sequence; replay with ONE_TRUTH_SEED=<seed> ONE_TRUTH_PATH=<path>
+// (ONE_TRUTH_RUNS sets how many sequences; ONE_TRUTH_TIMING=1 prints where the time goes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createDatabase, createStore } from '@attain/store';
@@ -84,7 +85,7 @@ describe('one truth: every number agrees, over random sequences of writes', () =
           expect(normalize(other.incremental, other.world.names), 'PGlite = PostgreSQL').toEqual(normalize(incremental, world.names));
         }
       }),
-      { seed, numRuns: runs, endOnFailure: true, verbose: 1 },
+      { seed, numRuns: runs, endOnFailure: true, verbose: 1, ...(process.env.ONE_TRUTH_PATH ? { path: process.env.ONE_TRUTH_PATH } : {}) },
     );
   }, 600_000);
 });
