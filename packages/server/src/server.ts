@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
@@ -8,6 +8,8 @@ import { cacheKey, LruCache } from './cache.ts';
 import { graphqlRoutes, type GraphQLOptions } from './graphql/route.ts';
 import { ApiError, toErrorResponse } from './http/errors.ts';
 import { parseClientJson } from './http/json.ts';
+import { assertCleanRequestText, decodeUtf8 } from './http/text-guard.ts';
+import { assertUrlLength } from './http/params.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
@@ -63,18 +65,29 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestIdHeader: false,
     trustProxy: options.trustProxy ?? false,
     routerOptions: { maxParamLength: 200 },
+    // A malformed or over-long URL is answered before routing; keep even those in our error shape.
+    frameworkErrors: (error, request, reply) => {
+      const { status, body } = toErrorResponse(error, request.id);
+      // frameworkErrors is generic over the route's reply type; this reply belongs to no route.
+      (reply as FastifyReply).status(status).send(body);
+    },
   });
 
   app.addHook('onClose', async () => unsubscribe());
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', async (request) => assertUrlLength(request.url));
+  // NUL and unpaired surrogates in path parameters and the query string never reach a route.
+  app.addHook('preValidation', async (request) => assertCleanRequestText(request));
 
   // Our own JSON parser: poisoning keys are refused (forbidden_key), syntax errors are invalid_json.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    if (typeof text !== 'string' || text.trim() === '') return done(null, undefined);
+  // Bytes, not a string: fastify's own decoding would turn invalid UTF-8 into U+FFFD silently.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, raw, done) => {
     try {
+      const text = decodeUtf8(raw);
+      if (text.trim() === '') return done(null, undefined);
       done(null, parseClientJson(text));
     } catch (error) {
       done(error as Error, undefined);

@@ -7,6 +7,7 @@ import {
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
 import { ApiError, badRequest, forbidden } from '../http/errors.ts';
+import { dateParam, monthParam, optionalDateParam, uuidParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
@@ -194,12 +195,12 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const kpi = str(q.kpi);
     const period = str(q.period);
     if (!kpi || !period) throw badRequest('invalid_query', 'kpi and period are required', [{ path: kpi ? '/period' : '/kpi', rule: 'required', message: 'is required' }]);
-    const asOf = str(q.asOf) ?? today();
+    const asOf = optionalDateParam(q.asOf, '/asOf') ?? today();
     const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
     let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
     let board = false;
     if (typeof q.team === 'string') {
-      subjects = await teamOf(ctx, q.team, asOf);
+      subjects = await teamOf(ctx, uuidParam(q.team, '/team'), asOf);
       board = true;
     } else if (typeof q.unit === 'string') subjects = [{ kind: 'unit', id: q.unit }];
     else subjects = [{ kind: 'person', id: typeof q.person === 'string' ? q.person : access.principal.userId }];
@@ -225,13 +226,11 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const ctx = await context(access);
     const q = request.query as Record<string, unknown>;
     const kpi = str(q.kpi);
-    const start = str(q.start);
-    const end = str(q.end);
-    if (!kpi || !start || !end || !/^\d{4}-\d{2}-\d{2}$/.test(start) || !/^\d{4}-\d{2}-\d{2}$/.test(end)) {
-      throw badRequest('invalid_query', 'kpi, start and end (YYYY-MM-DD) are required', [{ path: '/start', rule: 'format', message: 'YYYY-MM-DD' }]);
-    }
-    const unit = str(q.unit);
-    const user = str(q.person);
+    if (!kpi) throw badRequest('invalid_query', 'kpi is required', [{ path: '/kpi', rule: 'required', message: 'is required' }]);
+    const start = dateParam(q.start, '/start');
+    const end = dateParam(q.end, '/end');
+    const unit = q.unit === undefined ? undefined : uuidParam(q.unit, '/unit');
+    const user = q.person === undefined ? undefined : uuidParam(q.person, '/person');
     await assertMaySee(access, ctx, kpi, unit ? [{ kind: 'unit', id: unit }] : [{ kind: 'person', id: user ?? access.principal.userId }]);
     return { data: await measureLive(ctx, { kpi, start, end, ...(unit ? { unit } : { user: user ?? access.principal.userId }), ...(str(q.dimension) ? { dimension: str(q.dimension)! } : {}) }) };
   });
@@ -255,8 +254,9 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const access = requireAccess(request);
     requireAdmin(access);
     const ctx = await context(access);
-    await closePeriod(ctx, (request.params as { month: string }).month, access.principal.userId);
-    return { closed: (request.params as { month: string }).month };
+    const month = monthParam((request.params as { month: string }).month, '/month');
+    await closePeriod(ctx, month, access.principal.userId);
+    return { closed: month };
   });
 
   app.post('/goals/recompute', async (request) => {
