@@ -10,6 +10,7 @@ import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, res
 import { hasColumn, readableFields, selectList, serialize, serializer } from './fields.ts';
 import { compileFilter, likePattern } from './filter.ts';
 import { ajvDetails, checkWriteKeys, failValidation, validatorFor } from './validate.ts';
+import { textRuleDetails } from './text-rules.ts';
 import { formulasOf } from '../formula/compiled.ts';
 import { checkForPreview, previewRows } from '../formula/preview.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
@@ -137,7 +138,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     const copy: Record<string, unknown> = { ...data };
     const validate = validatorFor(registry, o, mode);
     if (!validate(copy)) failValidation(ajvDetails(validate.errors, prefix));
-    const details: ErrorDetail[] = [];
+    const details: ErrorDetail[] = textRuleDetails(o, copy, prefix);
     const values: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(copy)) {
       const f = findField(o, key) as FieldDef;
