@@ -55,6 +55,13 @@ describe('goals', () => {
     expect((await admin.get('/api/v1/goals/measure?kpi=won_revenue&start=2024-02-29&end=2024-03-01')).statusCode).toBe(200);
   });
 
+  it('attainment periods in any of the calendar forms name years in range', async () => {
+    for (const p of ['0000', 'FY0000', '0000-01', '3000-Q1', 'FY9999-Q1', '0000-01-01..0000-02-01', '20260-01']) {
+      expectApiError(await admin.get(`/api/v1/goals/attainment?kpi=won_revenue&period=${p}`), 400, 'invalid_period', '/period');
+    }
+    expect((await admin.get('/api/v1/goals/attainment?kpi=won_revenue&period=FY2026-Q1')).statusCode).toBe(200);
+  });
+
   it('closing a month needs a month', async () => {
     for (const m of ['2026-13', '0000-01', '2026-Q1', 'x']) expectApiError(await admin.post(`/api/v1/goals/periods/${m}/close`, {}), 400, 'invalid_period', '/month');
   });
@@ -102,6 +109,24 @@ describe('incentives', () => {
     }
     expectApiError(await finance.post('/api/v1/incentives/disputes', { payeeId: 'abc', period: '2026-01', lineKey: 'k', reason: 'r' }), 400, 'invalid_id', '/payeeId');
     expect((await finance.get('/api/v1/incentives/disputes')).json().data).toEqual([]);
+  });
+
+  it('role assignment, territory and input dates are calendar dates in range (the engine checks)', async () => {
+    for (const from of ['2026-02-30', '0000-01-01', '9999-01-01']) {
+      const roles = await admin.put('/api/v1/incentives/role-assignments', { roleAssignments: [{ id: 'ra1', planId: 'plan_x', role: 'rep', from }] });
+      expect(roles.statusCode, roles.body).toBe(400);
+      expect(roles.json().error.details).toContainEqual(expect.objectContaining({ path: '/roleAssignments/0/from', rule: 'format' }));
+      const territories = await admin.put('/api/v1/incentives/territories', { territories: [{ payeeId: rep(), customerId: rep(), from }] });
+      expect(territories.statusCode, territories.body).toBeGreaterThanOrEqual(400);
+      expect(territories.statusCode).toBeLessThan(500);
+      expect(territories.json().error.details).toContainEqual(expect.objectContaining({ path: '/territories/0/from', rule: 'format' }));
+    }
+    for (const period of ['0000-01', '2026-13', '9999']) {
+      const inputs = await finance.put('/api/v1/incentives/inputs', { values: [{ payeeId: rep(), period, name: 'quota', value: '1' }] });
+      expect(inputs.statusCode, inputs.body).toBe(400);
+      expect(inputs.json().error.details).toContainEqual(expect.objectContaining({ path: '/values/0/period' }));
+    }
+    expect((await finance.get('/api/v1/incentives/inputs')).json().data).toEqual([]);
   });
 
   it('plan assignment dates are calendar dates', async () => {

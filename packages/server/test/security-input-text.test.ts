@@ -70,6 +70,13 @@ describe('NUL (U+0000) anywhere is 400 invalid_text naming where', () => {
     expectApiError(await admin.get(`/api/v1/objects/deal?filter=${q({ name: { eq: 'a\u0000' } })}`), 400, 'invalid_text', '/name/eq');
   });
 
+  it('at the bottom of a deeply nested body, with a short path', async () => {
+    const deep = `{"name":"x","n":${'['.repeat(100_000)}"\\u0000"${']'.repeat(100_000)}}`;
+    const res = await rawPost('/api/v1/objects/deal', deep);
+    expectApiError(res, 400, 'invalid_text');
+    expect(res.json().error.details[0].path.length).toBeLessThan(300);
+  });
+
   it('in GraphQL queries and variables', async () => {
     const res = await app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${token}` }, payload: { query: 'query($n: String) { __typename }', variables: { n: 'a\u0000' } } });
     expectApiError(res, 400, 'invalid_text', '/variables/n');

@@ -110,6 +110,17 @@ export function periodOrDateParam(value: unknown, path: string): string {
   return value;
 }
 
+/**
+ * A period whose syntax another module owns (the goals calendar: `FY2026-Q1`, `2026-W07`, day
+ * ranges): whatever its form, every year written in it must be in range.
+ */
+export function periodYearsParam(value: string, path: string): string {
+  if (!(value.match(/\d{4,}/g) ?? []).every((y) => y.length === 4 && yearOk(Number(y)))) {
+    throw refuse('invalid_period', path, 'period', `must name years between ${MIN_YEAR} and ${MAX_YEAR}`, value);
+  }
+  return value;
+}
+
 /** An id that must be a uuid: anything else is 400 `invalid_id`, never a database error. */
 export function uuidParam(value: unknown, path: string): string {
   if (!isUuid(value)) throw refuse('invalid_id', path, 'uuid', 'must be a uuid', value);

@@ -7,7 +7,7 @@ import {
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
 import { ApiError, badRequest, forbidden } from '../http/errors.ts';
-import { dateParam, monthParam, optionalDateParam, uuidParam } from '../http/params.ts';
+import { dateParam, monthParam, optionalDateParam, periodYearsParam, uuidParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
@@ -195,6 +195,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const kpi = str(q.kpi);
     const period = str(q.period);
     if (!kpi || !period) throw badRequest('invalid_query', 'kpi and period are required', [{ path: kpi ? '/period' : '/kpi', rule: 'required', message: 'is required' }]);
+    periodYearsParam(period, '/period');
     const asOf = optionalDateParam(q.asOf, '/asOf') ?? today();
     const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
     let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
