@@ -82,6 +82,13 @@ describe('NUL (U+0000) anywhere is 400 invalid_text naming where', () => {
     expectApiError(res, 400, 'invalid_text', '/variables/n');
     const get = await app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('{ __typename }')}%00`, headers: { authorization: `Bearer ${token}` } });
     expectApiError(get, 400, 'invalid_text', '/query');
+    // A \u0000 escape inside a GraphQL string literal, in a JSON argument or a plain one.
+    const deals = await dealCount();
+    for (const query of ['mutation { createDeal(data: {name: "a\\u0000b"}) { id } }', '{ dealList(filter: {name: {eq: "a\\u0000"}}) { data { name } } }', '{ deal(id: "\\u0000") { name } }']) {
+      const literal = await app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${token}` }, payload: { query } });
+      expectApiError(literal, 400, 'invalid_text', '/query');
+    }
+    expect(await dealCount()).toBe(deals);
   });
 });
 
@@ -113,7 +120,7 @@ describe('text that is not Unicode', () => {
 
 describe('malformed and over-long URLs keep the error shape', () => {
   it('a path parameter over 200 characters is 414 uri_too_long', async () => {
-    expectApiError(await admin.get(`/api/v1/goals/plans/${'a'.repeat(201)}/versions`), 414, 'uri_too_long');
+    expectApiError(await admin.get(`/api/v1/goals/plans/${'a'.repeat(201)}/versions`), 414, 'uri_too_long', '');
     expectApiError(await admin.get(`/api/v1/objects/${'x'.repeat(300)}`), 414, 'uri_too_long');
     expectApiError(await admin.get(`/api/v1/objects/deal/${'1'.repeat(5000)}`), 414, 'uri_too_long');
     // Unauthenticated as well: the router answers before any route.
@@ -126,7 +133,7 @@ describe('malformed and over-long URLs keep the error shape', () => {
   });
 
   it('a badly percent-encoded path is 400 invalid_url', async () => {
-    expectApiError(await admin.get('/api/v1/goals/plans/%ZZ/versions'), 400, 'invalid_url');
+    expectApiError(await admin.get('/api/v1/goals/plans/%ZZ/versions'), 400, 'invalid_url', '');
     expectApiError(await admin.get('/api/v1/objects/deal/%E0%A4%A'), 400, 'invalid_url');
   });
 });

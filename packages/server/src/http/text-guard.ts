@@ -27,6 +27,12 @@ function refused(path: string, problem: 'nul' | 'surrogate', where: string): Api
   return new ApiError(400, 'invalid_text', `${where} contains text that cannot be stored`, [{ path, rule: problem === 'nul' ? 'no_nul' : 'well_formed', message }]);
 }
 
+/** One string, e.g. a literal inside a GraphQL document; `path` names where it was. */
+export function assertCleanString(value: string, path: string, where: string): void {
+  const problem = textProblem(value);
+  if (problem) throw refused(path, problem, where);
+}
+
 /** A place in the walked value; parents are linked, so a deep value costs no path copies. */
 interface Place {
   value: unknown;
