@@ -62,6 +62,14 @@ describe('goals', () => {
     expect((await admin.get('/api/v1/goals/attainment?kpi=won_revenue&period=FY2026-Q1')).statusCode).toBe(200);
   });
 
+  it('org import dates are calendar dates in range', async () => {
+    for (const d of ['2026-02-30', '0000-01-01', '9999-12-31']) {
+      const res = await admin.post('/api/v1/goals/org/import', { rows: [{ user_id: t.users.repEast.id, org_unit_id: t.orgUnits.east, valid_from: d }] });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error.details).toContainEqual(expect.objectContaining({ path: '/rows/0/valid_from', rule: 'format' }));
+    }
+  });
+
   it('closing a month needs a month', async () => {
     for (const m of ['2026-13', '0000-01', '2026-Q1', 'x']) expectApiError(await admin.post(`/api/v1/goals/periods/${m}/close`, {}), 400, 'invalid_period', '/month');
   });
@@ -127,6 +135,20 @@ describe('incentives', () => {
       expect(inputs.json().error.details).toContainEqual(expect.objectContaining({ path: '/values/0/period' }));
     }
     expect((await finance.get('/api/v1/incentives/inputs')).json().data).toEqual([]);
+  });
+
+  it('plan version windows and crediting rule dates are calendar dates in range', async () => {
+    const version = { version: 1, effectiveFrom: '2026-01-01', measures: [], components: [], rounding: { scale: 2, mode: 'half_up' } };
+    const plan = (v: Record<string, unknown>) => ({ kind: 'incentive_plan', id: 'plan_d', name: 'plan_d', label: { en: 'D' }, versions: [{ ...version, ...v }] });
+    for (const [v, path] of [[{ effectiveFrom: '2026-02-30' }, '/versions/0/effectiveFrom'], [{ effectiveFrom: '0000-01-01' }, '/versions/0/effectiveFrom'], [{ effectiveTo: '9999-12-31' }, '/versions/0/effectiveTo']] as const) {
+      const res = await admin.put('/api/v1/incentives/plans/plan_d', plan(v));
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error.details).toContainEqual(expect.objectContaining({ path, rule: 'format' }));
+    }
+    expect((await admin.get('/api/v1/incentives/plans')).json().data).toEqual([]);
+    const rules = await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ id: 'r1', name: 'owner', type: 'owner', effectiveFrom: '2026-02-30' }] });
+    expect(rules.statusCode, rules.body).toBe(422);
+    expect(rules.json().error.details).toContainEqual(expect.objectContaining({ path: '/0/effectiveFrom', rule: 'format' }));
   });
 
   it('plan assignment dates are calendar dates', async () => {
