@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { as, createTenant, login, q, testServer, type Caller, type TestTenant } from './helpers.ts';
 import type { Store } from '../src/store-port.ts';
 import { expectApiError } from './security-input-helpers.ts';
+import { toErrorResponse } from '../src/http/errors.ts';
+import { assertCleanText, decodeUtf8 } from '../src/http/text-guard.ts';
 
 let app: FastifyInstance;
 let store: Store;
@@ -135,5 +137,37 @@ describe('malformed and over-long URLs keep the error shape', () => {
   it('a badly percent-encoded path is 400 invalid_url', async () => {
     expectApiError(await admin.get('/api/v1/goals/plans/%ZZ/versions'), 400, 'invalid_url', '');
     expectApiError(await admin.get('/api/v1/objects/deal/%E0%A4%A'), 400, 'invalid_url');
+  });
+});
+
+describe('the pieces, directly', () => {
+  it('a PostgreSQL data exception that slips past validation is a 400, other database errors stay 500', () => {
+    const pg = (code: string) => Object.assign(new Error('db says no'), { code, severity: 'ERROR' });
+    for (const code of ['22021', '22007', '22008', '22P02', '22P05', '22001', '22003']) {
+      const r = toErrorResponse(pg(code), 'req');
+      expect(r.status, code).toBe(400);
+      expect(r.body.error.code).toBe('invalid_input');
+      expect(JSON.stringify(r.body)).not.toContain('db says no');
+    }
+    expect(toErrorResponse(pg('40001'), 'req').status).toBe(500);
+    expect(toErrorResponse(pg('22012'), 'req').status).toBe(500);
+    // Not from the database (no severity): not mistaken for one.
+    expect(toErrorResponse(Object.assign(new Error('x'), { code: '22021' }), 'req').status).toBe(500);
+  });
+
+  it('the text walker names keys and values with JSON pointers, and strict UTF-8 keeps a BOM-free text', () => {
+    const codeAt = (v: unknown) => {
+      try {
+        assertCleanText(v);
+        return undefined;
+      } catch (error) {
+        return (error as { details: Array<{ path: string; rule: string }> }).details[0];
+      }
+    };
+    expect(codeAt({ a: { 'b/c': ['ok', 'x\u0000'] } })).toEqual({ path: '/a/b~1c/1', rule: 'no_nul', message: expect.any(String) });
+    expect(codeAt({ 'k~\ud800': 1 })).toMatchObject({ path: '/k~0\\ud800', rule: 'well_formed' });
+    expect(codeAt({ fine: ['😀', '金额', '', 1, null, true] })).toBeUndefined();
+    expect(decodeUtf8(Buffer.from('\ufeff{"a":1}'))).toBe('{"a":1}');
+    expect(() => decodeUtf8(Buffer.from([0x7b, 0xc3]))).toThrow(/UTF-8/);
   });
 });
