@@ -8,6 +8,7 @@ import { as, createTenant, login, testServer, type Caller, type TestTenant } fro
 import type { Store } from '../src/store-port.ts';
 import { expectApiError } from './security-input-helpers.ts';
 import { isIsoDate, isIsoDateTime, isMonth, isPeriod } from '../src/http/params.ts';
+import { workflowFor } from '@attain/workflow';
 
 let app: FastifyInstance;
 let store: Store;
@@ -173,6 +174,17 @@ describe('workflow delegations', () => {
     expect((await admin.get('/api/v1/workflow/delegations')).json().data).toEqual([]);
     const ok = await admin.post('/api/v1/workflow/delegations', { to, startsAt: '2026-01-01', endsAt: '2026-01-31T18:00:00+08:00' });
     expect(ok.statusCode).toBe(201);
+  });
+});
+
+describe('the workflow package itself', () => {
+  it('refuses a delegation outside 1900-2999 whoever calls it', async () => {
+    const wf = workflowFor(store);
+    const tenant = await wf.tenant(t.name);
+    const actor = { userId: t.users.admin.id, label: 'test' };
+    const call = (startsAt: string, endsAt: string) => wf.approvals.delegate(tenant, { from: t.users.admin.id, to: t.users.repEast.id, startsAt: new Date(startsAt), endsAt: new Date(endsAt) }, actor);
+    await expect(call('0000-01-01T00:00:00Z', '2026-01-01T00:00:00Z')).rejects.toMatchObject({ code: 'invalid_date', status: 400, details: [{ path: '/startsAt' }] });
+    await expect(call('2026-01-01T00:00:00Z', '9999-12-31T00:00:00Z')).rejects.toMatchObject({ code: 'invalid_date', details: [{ path: '/endsAt' }] });
   });
 });
 
