@@ -127,6 +127,12 @@ export function uuidParam(value: unknown, path: string): string {
   return value.toLowerCase();
 }
 
+/** Every element of a list in a body must be a JSON object (engines read fields of each row). */
+export function objectRows(list: readonly unknown[], path: string): void {
+  const bad = list.findIndex((row) => !row || typeof row !== 'object' || Array.isArray(row));
+  if (bad >= 0) throw new ApiError(400, 'invalid_body', `every entry of ${path.slice(1)} must be an object`, [{ path: `${path}/${bad}`, rule: 'type', message: 'must be an object' }]);
+}
+
 /** 414 in the API's error shape for a URL longer than anyone should send. */
 export function assertUrlLength(url: string): void {
   if (url.length > MAX_URL_LENGTH) {

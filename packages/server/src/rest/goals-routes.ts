@@ -7,7 +7,7 @@ import {
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
 import { ApiError, badRequest, forbidden } from '../http/errors.ts';
-import { dateParam, monthParam, optionalDateParam, periodYearsParam, uuidParam } from '../http/params.ts';
+import { dateParam, monthParam, objectRows, optionalDateParam, periodYearsParam, uuidParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
@@ -243,6 +243,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const ctx = await context(access);
     const b = body(request);
     if (!Array.isArray(b.rows) || b.rows.length > 50_000) throw badRequest('invalid_body', '"rows" must be a list', [{ path: '/rows', rule: 'type', message: 'must be an array' }]);
+    objectRows(b.rows, '/rows');
     const preview = await importMemberships(ctx, b.rows as MembershipInput[], { dryRun: b.dryRun === true });
     if (b.dryRun !== true) {
       const users = Object.keys(preview.from);

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RoleAssignment } from '@attain/engine';
 import { requestLocale } from './formula-routes.ts';
+import { validateAgainstMetaSchema } from '@attain/meta';
 import { CalcError, IncentiveEngine, IncentiveError, accrualReport, fmt, incentiveTeamOf, leaderboard, lintPlan, payoutsXlsx, putInputs, readInputs, statementNames, statementPdf, syncGoalTargets, syncPlansFromMetadata, whatIf, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
 import { ApiError, badRequest, notFound } from '../http/errors.ts';
-import { isIsoDate, optionalPeriodParam, periodOrDateParam, periodParam, uuidParam } from '../http/params.ts';
+import { isIsoDate, objectRows, optionalPeriodParam, periodOrDateParam, periodParam, uuidParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import type { Store } from '../store-port.ts';
 import { payeeScope, requireAdmin, requireFinance, requireFinanceOrAdmin, requirePayee } from './incentive-access.ts';
@@ -71,7 +72,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   app.post('/incentives/plans/lint', async (request) => {
     const { access, engine } = ctx(request);
     requireAdmin(access);
-    const plan = planBody(request.body);
+    const plan = planBody(request.body, { shapeOnly: true });
+    // A draft that breaks the schema is linted as far as that: its issues name the cells, as lint's do.
+    const shape = planSchemaIssues(plan);
+    if (shape.length) return { issues: shape };
     return { issues: [...lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments(), defaultCurrency: engine.baseCurrency }), ...(await run(() => engine.lintSources(plan)))] };
   });
 
@@ -90,6 +94,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const body = (request.body ?? {}) as { version?: PlanVersionDef; samples?: unknown; steps?: unknown };
     const v = body.version;
     if (!v || typeof v !== 'object' || !Array.isArray(v.components) || !Array.isArray(v.measures) || !v.rounding) throw badRequest('invalid_body', 'expected {"version": {...}, "samples": [...]}', [{ path: '/version', rule: 'type', message: 'must be a plan version with measures, components and rounding' }]);
+    // The version is checked as the meta-schema checks one inside a plan, with paths under /version.
+    const versionIssues = validateAgainstMetaSchema({ kind: 'incentive_plan', id: 'preview', name: 'preview', label: { en: 'preview' }, versions: [v] }, 'preview');
+    if (versionIssues.length) throw new ApiError(422, 'plan_invalid', `the plan version is invalid: ${versionIssues[0]!.message}`, versionIssues.slice(0, 50).map((i) => ({ path: i.path.replace(/^\/versions\/0/, '/version'), rule: i.rule, message: i.message })));
     const samples = (Array.isArray(body.samples) ? body.samples : []).slice(0, 20).filter((x): x is PreviewSample => !!x && typeof x === 'object' && typeof (x as PreviewSample).name === 'string' && !!(x as PreviewSample).values && typeof (x as PreviewSample).values === 'object');
     return { data: await run(async () => previewPlan(v, samples, typeof body.steps === 'number' ? { steps: body.steps } : {})) };
   });
@@ -108,6 +115,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const id = (request.params as { id: string }).id;
     const list = (request.body as { assignments?: unknown } | undefined)?.assignments;
     if (!Array.isArray(list)) throw badRequest('invalid_body', 'expected {"assignments": [...]}', [{ path: '/assignments', rule: 'type', message: 'must be an array' }]);
+    objectRows(list, '/assignments');
     const details = list.flatMap((a: Record<string, unknown>, i) => [
       ...(typeof a?.payeeId === 'string' && a.payeeId ? [] : [{ path: `/assignments/${i}/payeeId`, rule: 'required', message: 'is required' }]),
       ...(isIsoDate(a?.from) ? [] : [{ path: `/assignments/${i}/from`, rule: 'format', message: 'must be a date (YYYY-MM-DD)' }]),
@@ -138,6 +146,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const list = (request.body as { roleAssignments?: unknown } | undefined)?.roleAssignments;
     if (!Array.isArray(list)) throw badRequest('invalid_body', 'expected {"roleAssignments": [...]}', [{ path: '/roleAssignments', rule: 'type', message: 'must be an array' }]);
+    objectRows(list, '/roleAssignments');
     // Roles as the user records have them now (changes are recorded as of the day they are seen).
     await run(() => engine.syncRolesFromRecords());
     const issues = await run(() => engine.setRoleAssignments(list as RoleAssignment[]));
@@ -155,6 +164,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const body = request.body as { rules?: unknown } | undefined;
     if (!body || !Array.isArray(body.rules)) throw badRequest('invalid_body', 'expected {"rules": [...]}', [{ path: '/rules', rule: 'type', message: 'must be an array' }]);
+    objectRows(body.rules, '/rules');
     return { issues: await run(() => engine.saveRules(body.rules as CreditingRuleDoc[])) };
   });
 
@@ -364,12 +374,22 @@ function statementParams(params: unknown): { payeeId: string; period: string } {
   return { payeeId: uuidParam(p.payeeId, '/payeeId'), period: periodParam(p.period, '/period') };
 }
 
-function planBody(body: unknown): IncentivePlanDoc {
+function planBody(body: unknown, opts: { shapeOnly?: boolean } = {}): IncentivePlanDoc {
   const plan = body as IncentivePlanDoc | undefined;
   if (!plan || typeof plan !== 'object' || plan.kind !== 'incentive_plan' || typeof plan.id !== 'string' || !Array.isArray(plan.versions)) {
     throw badRequest('invalid_body', 'expected an incentive_plan document', [{ path: '/kind', rule: 'const', message: 'must be "incentive_plan" with an id and versions' }]);
   }
+  const issues = opts.shapeOnly ? [] : planSchemaIssues(plan);
+  if (issues.length) throw new ApiError(422, 'plan_invalid', `the plan document is invalid: ${issues[0]!.path || '/'} ${issues[0]!.message}`, issues.slice(0, 50).map(({ path, rule, message }) => ({ path, rule, message })));
   return plan;
+}
+
+/**
+ * The plan against its metadata kind's meta-schema (the check applying it as metadata makes), so
+ * the linter and the engine only ever see versions, measures and components of the right types.
+ */
+function planSchemaIssues(plan: IncentivePlanDoc): Array<{ severity: 'error'; path: string; rule: string; message: string }> {
+  return validateAgainstMetaSchema(plan, plan.id).map((i) => ({ severity: 'error' as const, path: i.path, rule: i.rule, message: i.message }));
 }
 
 /** Money and points travel as exact decimal strings. */
