@@ -2,7 +2,7 @@
 export { parse, type ParseResult } from './parser.ts';
 export { MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH } from './limits.ts';
 export { check, type CheckOptions } from './checker.ts';
-export { compileSql, type CompileSqlOptions, type CompiledSql } from './sql.ts';
+export { compileSql, type CompileSqlOptions, type CompiledSql, type RowScope } from './sql.ts';
 export { compileJs, type CompileJsOptions, type CompiledJs } from './js.ts';
 export { formulaRuntimeSource, createRuntime, type Dec, type FormulaRuntime } from './runtime.ts';
 export { createFunctionRegistry } from './functions/index.ts';
