@@ -20,6 +20,8 @@ import { authRoutes } from './rest/auth-routes.ts';
 import { goalsRoutes } from './rest/goals-routes.ts';
 import { incentiveRoutes } from './rest/incentive-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
+import { fxRoutes } from './rest/fx-routes.ts';
+import { tenantSettingsRoutes } from './rest/tenant-settings-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
 import { operatorRoutes } from './rest/operator-routes.ts';
 import { passwordRoutes } from './rest/password-routes.ts';
@@ -151,6 +153,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });
       await api.register(operatorRoutes, { store });
+      await api.register(fxRoutes, { store });
+      await api.register(tenantSettingsRoutes, { store });
       api.get('/openapi.json', async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;

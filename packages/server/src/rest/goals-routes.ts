@@ -6,6 +6,7 @@ import {
 } from '@attain/engine';
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
+import { today as localToday } from '@attain/engine';
 import { ApiError, badRequest, forbidden } from '../http/errors.ts';
 import { dateParam, monthParam, objectRows, optionalDateParam, periodYearsParam, uuidParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
@@ -14,7 +15,6 @@ import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
 import { assertMaySee, assertRequestInScope, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
 
-const today = () => new Date().toISOString().slice(0, 10);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
 
 function body(request: FastifyRequest): Record<string, unknown> {
@@ -198,7 +198,8 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const period = str(q.period);
     if (!kpi || !period) throw badRequest('invalid_query', 'kpi and period are required', [{ path: kpi ? '/period' : '/kpi', rule: 'required', message: 'is required' }]);
     periodYearsParam(period, '/period');
-    const asOf = optionalDateParam(q.asOf, '/asOf') ?? today();
+    // Today on the tenant's wall clock (the tenant calendar), not UTC's.
+    const asOf = optionalDateParam(q.asOf, '/asOf') ?? localToday(ctx.calendar.timeZone);
     const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
     let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
     let board = false;

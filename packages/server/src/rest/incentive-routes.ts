@@ -202,6 +202,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     if (typeof status !== 'string' || !['calculated', 'approved', 'paid', 'closed'].includes(status)) throw badRequest('invalid_body', 'status must be calculated, approved, paid or closed', [{ path: '/status', rule: 'enum', message: 'must be calculated, approved, paid or closed' }]);
     const period = periodParam((request.params as { period: string }).period, '/period');
     if (status === 'approved') {
+      // A missing exchange rate in the period refuses approval (409 fx_missing) before any flow starts.
+      await run(() => engine.assertApprovable(period));
       // With an approval flow for periods, approving starts it; the last approver's decision approves the period.
       const approval = await routed(access.tenantName, { kind: PERIOD_SUBJECT, id: period, label: period }, access.principal.userId);
       if (approval) return { data: await engine.periods(), approval };
