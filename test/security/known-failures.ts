@@ -1,0 +1,56 @@
+import type { Finding, FindingKind } from './checks.ts';
+
+/**
+ * Failures the suite finds today whose fixes are being made elsewhere, each with its finding
+ * number in issue #12. A finding matching an entry is reported but does not fail the suite; any
+ * other finding does. Remove an entry once its fix is merged (the suite then guards it).
+ *
+ * `route` and `input` are regular expressions over the finding's route (`METHOD /path`) and
+ * input name; `kinds` limits the entry to those kinds of finding.
+ */
+export interface KnownFailure {
+  finding: string;
+  route: RegExp;
+  input?: RegExp;
+  caller?: RegExp;
+  kinds: readonly FindingKind[];
+  why: string;
+}
+
+export const KNOWN_FAILURES: readonly KnownFailure[] = [
+  {
+    finding: '#12.1',
+    route: /^POST \/api\/v1\/formula\/preview$/,
+    input: /^scope-related-names$/,
+    kinds: ['leak'],
+    why: "formula preview ignores record scope: a rep's or manager's MAX(deals.name) on their customer reads another rep's deal",
+  },
+  {
+    finding: '#12.10',
+    route: new RegExp(
+      '^(POST /api/v1/auth/login|DELETE /api/v1/goals/alerts/rules/\\{name\\}|GET /api/v1/goals/plans/\\{plan\\}/versions|GET /api/v1/incentives/inputs'
+      + '|GET /api/v1/incentives/payouts/\\{period\\}(/xlsx)?|GET /api/v1/incentives/statements/.*|GET /api/v1/workflow/runs|POST /api/v1/incentives/disputes)$',
+    ),
+    input: /^nul-byte$/,
+    kinds: ['5xx'],
+    why: 'a NUL byte in text that reaches PostgreSQL is a 500',
+  },
+  {
+    finding: '#12.11',
+    // Every query key gets the input, `asOf` and the statement period among them: any non-date is a 500.
+    route: /^GET \/api\/v1\/(goals\/attainment|incentives\/statements\/\{payeeId\}\/\{period\}\/pdf)$/,
+    kinds: ['5xx'],
+    why: 'impossible or malformed dates and periods are a 500',
+  },
+  {
+    finding: '#12.13',
+    route: /\{[A-Za-z]+\}/,
+    input: /^long-text$/,
+    kinds: ['error-shape'],
+    why: "a path parameter over 200 characters is fastify's 414 outside the API's error shape",
+  },
+];
+
+export function knownFailure(f: Finding): KnownFailure | undefined {
+  return KNOWN_FAILURES.find((k) => k.kinds.includes(f.kind) && k.route.test(f.route) && (!k.input || k.input.test(f.input)) && (!k.caller || k.caller.test(f.caller)));
+}
