@@ -66,7 +66,7 @@ export function judge(outcome: Outcome, forbiddenText: readonly string[], forbid
   const { probe, status, body } = outcome;
   const out: Finding[] = [];
   const add = (kind: FindingKind, around?: string) => out.push({ kind, route: probe.route, caller: probe.caller, input: probe.input, status, snippet: snippet(body, around) });
-  const graphql = probe.route.endsWith(' /graphql');
+  const graphql = / \/graphql( |$)/.test(probe.route);
   if (status >= 500) add('5xx');
   else if (status >= 400 && !isErrorShape(body, graphql)) add('error-shape');
   // A GraphQL answer is 200 with per-field errors; an internal error there is a 5xx in disguise.

@@ -5,15 +5,13 @@
  * hidden fields across tenants or owners, and no change of data by refused requests.
  * Known failures (fixed elsewhere) are listed in known-failures.ts.
  */
-import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_BODIES, BAD_VALUES, INJECTION, type ValueInput } from './corpus.ts';
 import { checksumDiff, tenantChecksum } from './checksum.ts';
 import { judge, type Finding, type Probe } from './checks.ts';
 import { CALLERS, OTHER_TENANT, refreshToken, securityFixture, type CallerName, type SecurityFixture } from './fixture.ts';
-import { findingTable, knownSummary, triage } from './report.ts';
+import { run, verdict } from './harness.ts';
 import { bodyWith, docRoutes, fillPath, idBody, queryWith, routeName, type DocRoute } from './requests.ts';
-import { sendAll } from './runner.ts';
 
 let f: SecurityFixture;
 let routes: DocRoute[];
@@ -55,39 +53,6 @@ function valueProbe(route: DocRoute, caller: CallerName, input: ValueInput): Pro
     path: fillPath(route.path, { kind: 'value', value: text }),
     ...(route.hasBody ? { payload: bodyWith(route, input.value) } : { query: queryWith(input.value) }),
   });
-}
-
-const DEBUG = process.env.SECURITY_SUITE_DEBUG === '1';
-const timing = { checksum: 0, send: 0, probes: 0 };
-
-/**
- * Runs probes and judges them, and reports data changed by requests that were refused: when
- * `outsiders` every probe counts as refused (nobody and tenant B must never change tenant A);
- * otherwise the check applies when every probe that may write (not GET) was refused.
- */
-async function run(probes: Probe[], before: string, outsiders = false): Promise<{ findings: Finding[]; after: string }> {
-  let t0 = performance.now();
-  const outcomes = await sendAll(f, probes);
-  timing.send += performance.now() - t0;
-  timing.probes += probes.length;
-  t0 = performance.now();
-  const after = await tenantChecksum(f.store, f.a.name);
-  timing.checksum += performance.now() - t0;
-  if (DEBUG) console.log(probes[0]?.route, probes.length, JSON.stringify(timing));
-  const findings = outcomes.flatMap((o) => judge(o, f.forbiddenText[o.probe.caller], f.forbiddenIds[o.probe.caller]));
-  const refused = outsiders || outcomes.every((o) => o.probe.method === 'GET' || o.status >= 400);
-  const diff = refused ? checksumDiff(before, after) : [];
-  const first = probes[0];
-  if (diff.length && first) findings.push({ kind: 'data-changed', route: first.route, caller: first.caller, input: `${probes.length} refused probes`, status: 0, snippet: `changed: ${diff.join(', ')}` });
-  return { findings, after };
-}
-
-function verdict(findings: Finding[], title: string): void {
-  // SECURITY_SUITE_REPORT=file appends every finding as a JSON line, for a full report.
-  if (process.env.SECURITY_SUITE_REPORT) appendFileSync(process.env.SECURITY_SUITE_REPORT, findings.map((x) => `${JSON.stringify({ area: title, ...x })}\n`).join(''));
-  const { known, fresh } = triage(findings);
-  if (known.length) console.info(`${title}: ${known.length} known failures (KNOWN_FAILURES, issue #12)\nfinding | kind | route | count | callers | inputs\n${knownSummary(known)}`);
-  expect(fresh, `${title}: new failures\n${findingTable(fresh)}`).toEqual([]);
 }
 
 /** The document's routes in groups small enough for one test each, so a failure names its area. */
@@ -137,12 +102,12 @@ describe('security suite over HTTP: every caller', () => {
         const callers = route.public ? ['anonymous' as const] : CALLERS;
         let state = await tenantChecksum(f.store, f.a.name);
         // Outsiders (no token, tenant B) may never change tenant A, whatever they get back.
-        let step = await run(callers.filter((c) => c === 'anonymous' || OTHER_TENANT.has(c)).flatMap(inputs), state, true);
+        let step = await run(f, callers.filter((c) => c === 'anonymous' || OTHER_TENANT.has(c)).flatMap(inputs), state, true);
         findings.push(...step.findings);
         for (const group of [['rep', 'manager', 'finance'], ['admin']] as const) {
           const members = callers.filter((c): c is (typeof group)[number] => (group as readonly string[]).includes(c));
           if (!members.length) continue;
-          step = await run(members.flatMap(inputs), step.after);
+          step = await run(f, members.flatMap(inputs), step.after);
           findings.push(...step.findings);
         }
         if (SESSION_ENDING.test(routeName(route))) for (const c of CALLERS) await refreshToken(f, c);
@@ -165,7 +130,7 @@ describe('security suite over HTTP: bad input', () => {
           const path = fillPath(route.path, { kind: 'ids', ids: f.ids.a });
           probes.push(...BAD_BODIES.map((b) => probe(route, 'admin', b.name, { path, payload: b.payload() })));
         }
-        const step = await run(probes, state);
+        const step = await run(f, probes, state);
         findings.push(...step.findings);
         state = step.after;
         if (SESSION_ENDING.test(routeName(route))) await refreshToken(f, 'admin');

@@ -26,6 +26,12 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     why: "formula preview ignores record scope: a rep's or manager's MAX(deals.name) on their customer reads another rep's deal",
   },
   {
+    finding: '#12.7',
+    route: /^POST \/graphql introspection$/,
+    kinds: ['leak'],
+    why: 'GraphQL introspection lists objects and fields the role may not read (deal.margin, org_unit for reps)',
+  },
+  {
     finding: '#12.10',
     route: new RegExp(
       '^(POST /api/v1/auth/login|DELETE /api/v1/goals/alerts/rules/\\{name\\}|GET /api/v1/goals/plans/\\{plan\\}/versions|GET /api/v1/incentives/inputs'
