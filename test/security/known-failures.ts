@@ -33,11 +33,21 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   },
   {
     finding: '#12.10',
-    route: new RegExp(
-      '^(POST /api/v1/auth/login|DELETE /api/v1/goals/alerts/rules/\\{name\\}|GET /api/v1/goals/plans/\\{plan\\}/versions|GET /api/v1/incentives/inputs'
-      + '|GET /api/v1/incentives/payouts/\\{period\\}(/xlsx)?|GET /api/v1/incentives/statements/.*|GET /api/v1/workflow/runs|POST /api/v1/incentives/disputes)$',
-    ),
-    input: /^nul-byte$/,
+    route: new RegExp(`^(${[
+      'POST /api/v1/auth/login',
+      'GET /api/v1/audit',
+      'DELETE /api/v1/goals/alerts/rules/\\{name\\}',
+      'GET /api/v1/goals/plans/\\{plan\\}/versions',
+      'GET /api/v1/incentives/inputs',
+      'GET /api/v1/incentives/leaderboard/\\{period\\}',
+      'GET /api/v1/incentives/payouts/\\{period\\}(/xlsx)?',
+      'GET /api/v1/incentives/problems',
+      'GET /api/v1/incentives/statements/.*',
+      'POST /api/v1/incentives/disputes',
+      'GET /api/v1/workflow/runs',
+    ].join('|')})$`),
+    // The input is `nul-byte`, or `<query key>=nul-byte` when one key is probed alone.
+    input: /(^|=)nul-byte$/,
     kinds: ['5xx'],
     why: 'a NUL byte in text that reaches PostgreSQL is a 500',
   },
