@@ -2,8 +2,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { as, createTenant, login, testServer, type TestTenant } from './helpers.ts';
-import { registeredRoutes } from '../../../test/security/registered-routes.ts';
-import { openApiPath } from '../src/openapi/routes.ts';
+import { isInfrastructure, openApiPath } from '../src/openapi/routes.ts';
+
+interface RegisteredRoute {
+  method: string;
+  /** fastify's form: `/api/v1/goals/plans/:plan`. */
+  url: string;
+}
+
+/**
+ * Every route fastify's router serves, read from `printRoutes` (the router's own view, not our
+ * route collector, so a test comparing the two checks the collector too). HEAD routes that
+ * fastify adds for each GET are left out.
+ */
+function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  const out: RegisteredRoute[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+) \(([^)]+)\)$/.exec(line.replace(/\u00a0/g, ' '));
+    if (!m) continue;
+    const depth = (m[1] ?? '').length / 4;
+    stack.length = depth;
+    const url = (stack[depth - 1] ?? '') + (m[2] ?? '');
+    stack[depth] = url;
+    for (const method of (m[3] ?? '').split(', ')) {
+      if (method !== 'HEAD') out.push({ method, url });
+    }
+  }
+  return out;
+}
 
 let app: FastifyInstance;
 let t: TestTenant;
@@ -77,5 +104,18 @@ describe('the OpenAPI document describes every registered route', () => {
     expect(rep.paths['/api/v1/objects/deal/{id}']?.delete).toBeUndefined();
     expect(rep.paths['/api/v1/goals/kpis']?.get).toBeDefined();
     expect(rep.paths['/api/v1/workflow/tasks']?.get).toBeDefined();
+  });
+});
+
+describe('route paths', () => {
+  it('converts fastify parameters, regex-constrained ones too, to OpenAPI form', () => {
+    expect(openApiPath('/api/v1/goals/plans/:plan/versions/:id')).toBe('/api/v1/goals/plans/{plan}/versions/{id}');
+    expect(openApiPath('/api/v1/x/:n(^\\d+)/y')).toBe('/api/v1/x/{n}/y');
+    expect(openApiPath('/*')).toBeUndefined();
+  });
+
+  it('leaves out only infrastructure: probes, metrics and the studio', () => {
+    expect(['/healthz', '/metrics', '/', '/assets/app.js'].every(isInfrastructure)).toBe(true);
+    expect(['/api/v1/goals/kpis', '/graphql'].some(isInfrastructure)).toBe(false);
   });
 });
