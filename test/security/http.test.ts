@@ -11,7 +11,7 @@ import { checksumDiff, tenantChecksum } from './checksum.ts';
 import { judge, type Finding, type Probe } from './checks.ts';
 import { CALLERS, OTHER_TENANT, refreshToken, securityFixture, type CallerName, type SecurityFixture } from './fixture.ts';
 import { run, verdict } from './harness.ts';
-import { bodyWith, docRoutes, fillPath, idBody, queryWith, routeName, type DocRoute } from './requests.ts';
+import { bodyWith, docRoutes, fillPath, idBody, queryWith, RANDOM_UUID, routeName, type DocRoute } from './requests.ts';
 
 let f: SecurityFixture;
 let routes: DocRoute[];
@@ -126,6 +126,10 @@ describe('security suite over HTTP: bad input', () => {
       for (const route of inArea(area)) {
         if (route.path.startsWith('/api/v1/objects/') && !/^\/api\/v1\/objects\/deal([/:]|$)/.test(route.path)) continue;
         const probes = [...INJECTION, ...BAD_VALUES].map((v) => valueProbe(route, 'admin', v));
+        // Path parameters that name nothing: a random uuid, garbage, bytes that are not UTF-8.
+        probes.push(probe(route, 'admin', 'random-uuid', { path: fillPath(route.path, { kind: 'value', value: RANDOM_UUID }) }));
+        probes.push(probe(route, 'admin', 'garbage-id', { path: fillPath(route.path, { kind: 'value', value: 'zz-not-an-id' }) }));
+        probes.push(probe(route, 'admin', 'invalid-utf8-url', { path: fillPath(route.path, { kind: 'raw', text: '%FF%FE%C3%28' }), query: `?${QUERY_KEYS.map((k) => `${k}=%FF%FE%C3%28`).join('&')}` }));
         if (route.hasBody) {
           const path = fillPath(route.path, { kind: 'ids', ids: f.ids.a });
           probes.push(...BAD_BODIES.map((b) => probe(route, 'admin', b.name, { path, payload: b.payload() })));

@@ -61,9 +61,11 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   {
     finding: '#12.13',
     route: /\{[A-Za-z]+\}/,
-    input: /^long-text$/,
+    input: /^(long-text|invalid-utf8-url)$/,
     kinds: ['error-shape'],
-    why: "a path parameter over 200 characters is fastify's 414 outside the API's error shape",
+    // Found by this suite beside #13: a path with bad percent-encoding (`%FF%FE`) is fastify's
+    // FST_ERR_BAD_URL 400, also outside the shape; the same router-error handler fixes both.
+    why: "a path parameter over 200 characters (414) or not UTF-8 (400) gets fastify's body, outside the API's error shape",
   },
 ];
 

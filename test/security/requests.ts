@@ -31,8 +31,8 @@ export function docRoutes(doc: unknown): DocRoute[] {
 
 export const routeName = (r: DocRoute) => `${r.method} ${r.path}`;
 
-/** How path parameters are filled. */
-export type IdSource = { kind: 'ids'; ids: TenantIds } | { kind: 'value'; value: string };
+/** How path parameters are filled: seeded ids of a tenant, one value (encoded), or raw URL text. */
+export type IdSource = { kind: 'ids'; ids: TenantIds } | { kind: 'value'; value: string } | { kind: 'raw'; text: string };
 
 export const RANDOM_UUID = '3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
 
@@ -67,6 +67,7 @@ export function fillPath(path: string, source: IdSource): { url: string; usedIds
   let usedIds = false;
   const url = path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
     if (source.kind === 'value') return encodeURIComponent(source.value);
+    if (source.kind === 'raw') return source.text;
     const v = pathValue(path, name, source.ids);
     if (Object.values(source.ids.records).includes(v) || v === source.ids.victimUser || v === source.ids.otherRep || v === source.ids.apiToken) usedIds = true;
     return encodeURIComponent(v);
