@@ -43,6 +43,8 @@ describe('the judge', () => {
     expect(kinds(outcome(200, '{}', { caller: 'anonymous', public: true }))).toEqual([]);
     expect(kinds(outcome(200, '{}', { caller: 'otherAdmin', route: 'GET /api/v1/objects/deal/{id}', idsOf: 'A' }))).toEqual(['cross-tenant-2xx']);
     expect(kinds(outcome(200, '{}', { caller: 'admin', route: 'GET /api/v1/objects/deal/{id}', idsOf: 'A' }))).toEqual([]);
+    expect(kinds(outcome(201, '{}', { caller: 'rep', mustRefuse: true }))).toEqual(['scope-write']);
+    expect(kinds(outcome(422, error('invalid_reference'), { caller: 'rep', mustRefuse: true }))).toEqual([]);
   });
 });
 

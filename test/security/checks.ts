@@ -13,6 +13,8 @@ export interface Probe {
   public: boolean;
   /** Whose seeded ids the path holds: a caller of the other tenant must not get 2xx on a record route. */
   idsOf?: 'A' | 'B';
+  /** The request writes a reference to a record the caller may not read: it must be refused. */
+  mustRefuse?: boolean;
 }
 
 export interface Outcome {
@@ -22,7 +24,7 @@ export interface Outcome {
   contentType: string;
 }
 
-export type FindingKind = '5xx' | 'error-shape' | 'stack-or-sql' | 'leak' | 'cross-tenant-2xx' | 'anonymous-2xx' | 'data-changed';
+export type FindingKind = '5xx' | 'error-shape' | 'stack-or-sql' | 'leak' | 'cross-tenant-2xx' | 'anonymous-2xx' | 'data-changed' | 'scope-write';
 
 export interface Finding {
   kind: FindingKind;
@@ -79,5 +81,6 @@ export function judge(outcome: Outcome, forbiddenText: readonly string[], forbid
   // A record route answering 2xx for the other tenant's id has found (or changed) its record.
   const foreign = probe.idsOf !== undefined && (probe.idsOf === 'A') === OTHER_TENANT.has(probe.caller);
   if (status < 300 && foreign && probe.route.includes(' /api/v1/objects/')) add('cross-tenant-2xx');
+  if (status < 300 && probe.mustRefuse) add('scope-write');
   return out;
 }

@@ -112,6 +112,19 @@ describe('security suite over GraphQL', () => {
           findings.push({ kind: 'cross-tenant-2xx', route: probe.route, caller, input: probe.input, status: res.statusCode, snippet: res.body.slice(0, 160) });
         }
       }
+      // A rep or manager may not link a deal to a customer outside their scope (repWest's).
+      if (root.field.name === 'createDeal') {
+        for (const caller of ['rep', 'manager'] as const) {
+          const probe = gqlProbe(root, caller, 'foreign-reference', { data: { name: 'probe-reference', customer_id: f.ids.a.byOwner.repWest?.[1] } });
+          const res = await f.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${f.tokens[caller]}`, 'content-type': 'application/json' }, payload: probe.payload as string });
+          const data = res.statusCode === 200 ? (res.json() as { data?: Record<string, { id?: string } | null> | null }).data : undefined;
+          const created = data?.createDeal?.id;
+          if (created) {
+            findings.push({ kind: 'scope-write', route: probe.route, caller, input: probe.input, status: res.statusCode, snippet: res.body.slice(0, 160) });
+            await f.app.inject({ method: 'DELETE', url: `/api/v1/objects/deal/${created}`, headers: { authorization: `Bearer ${f.tokens.admin}` } });
+          }
+        }
+      }
       state = await tenantChecksum(f.store, f.a.name);
     }
     verdict(findings, 'graphql: callers');

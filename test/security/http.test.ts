@@ -55,6 +55,32 @@ function valueProbe(route: DocRoute, caller: CallerName, input: ValueInput): Pro
   });
 }
 
+/**
+ * A rep or manager creating a deal that points at a customer outside their scope (repWest's):
+ * the reference must be refused like a missing record, or it leaks and links what they may not read.
+ */
+function referenceProbes(route: DocRoute, caller: CallerName): Probe[] {
+  if (route.method !== 'POST' || (caller !== 'rep' && caller !== 'manager')) return [];
+  const customer = f.ids.a.byOwner.repWest?.[1] as string;
+  const row = { name: 'probe-reference', customer_id: customer };
+  const body = route.path === '/api/v1/objects/deal' ? row : route.path === '/api/v1/objects/deal:upsert' ? { rows: [{ ...row, external_id: 'probe-reference' }] } : undefined;
+  if (!body) return [];
+  return [{ ...probe(route, caller, 'foreign-reference', { path: { url: route.path, usedIds: false }, payload: JSON.stringify(body) }), mustRefuse: true }];
+}
+
+/**
+ * Deletes deals a reference probe managed to create (a known failure until fixed), so later
+ * routes do not report the same hole again as a leak of the foreign customer's id.
+ */
+async function removeReferenceProbes(): Promise<boolean> {
+  const headers = { authorization: `Bearer ${f.tokens.admin}` };
+  const filter = encodeURIComponent(JSON.stringify({ name: { eq: 'probe-reference' } }));
+  const list = await f.app.inject({ method: 'GET', url: `/api/v1/objects/deal?filter=${filter}`, headers });
+  const ids = list.statusCode === 200 ? (list.json() as { data: Array<{ id: string }> }).data.map((d) => d.id) : [];
+  for (const id of ids) await f.app.inject({ method: 'DELETE', url: `/api/v1/objects/deal/${id}`, headers });
+  return ids.length > 0;
+}
+
 /** The document's routes in groups small enough for one test each, so a failure names its area. */
 const AREAS: ReadonlyArray<[string, RegExp]> = [
   ['auth, audit, openapi, formula, graphql', /^\/(api\/v1\/(auth|audit|openapi|formula)|graphql)/],
@@ -97,6 +123,7 @@ describe('security suite over HTTP: every caller', () => {
           probe(route, caller, 'ids-of-tenant-A', { path: fillPath(route.path, { kind: 'ids', ids: f.ids.a }), idsOf: 'A', ...(route.hasBody ? { payload: idBody(route, f.ids.a) } : {}) }),
           probe(route, caller, 'ids-of-tenant-B', { path: fillPath(route.path, { kind: 'ids', ids: f.ids.b }), idsOf: 'B', ...(route.hasBody ? { payload: idBody(route, f.ids.b) } : {}) }),
           ...(SCOPE_PROBED.test(route.path) ? SCOPE_PROBES.map((b) => probe(route, caller, b.name, { path: fillPath(route.path, { kind: 'ids', ids: f.ids.a }), payload: JSON.stringify(b.body) })) : []),
+          ...referenceProbes(route, caller),
           valueProbe(route, caller, INJECTION[i % INJECTION.length] as ValueInput),
           valueProbe(route, caller, INJECTION[(i + 3) % INJECTION.length] as ValueInput),
         ];
@@ -113,7 +140,7 @@ describe('security suite over HTTP: every caller', () => {
           findings.push(...step.findings);
         }
         if (SESSION_ENDING.test(routeName(route))) for (const c of CALLERS) await refreshToken(f, c);
-        state = step.after;
+        state = (await removeReferenceProbes()) ? await tenantChecksum(f.store, f.a.name) : step.after;
       }
       verdict(findings, name);
     }, TIMEOUT);

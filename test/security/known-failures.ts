@@ -26,6 +26,13 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     why: "formula preview ignores record scope: a rep's or manager's MAX(deals.name) on their customer reads another rep's deal",
   },
   {
+    finding: '#12.2',
+    route: /^POST (\/api\/v1\/objects\/deal(:upsert)?|\/graphql mutation\.createDeal)$/,
+    input: /^foreign-reference$/,
+    kinds: ['scope-write'],
+    why: "reference writes ignore scope: a rep or manager creates (or upserts) a deal pointing at a customer they may not read",
+  },
+  {
     finding: '#12.7',
     route: /^POST \/graphql introspection$/,
     kinds: ['leak'],
