@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { registerEngineDocumentChecks } from '@attain/engine';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
+import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { PrincipalCache } from './auth/principal-cache.ts';
 import { cacheKey, LruCache } from './cache.ts';
 import { graphqlRoutes, type GraphQLOptions } from './graphql/route.ts';
@@ -18,12 +20,14 @@ import { goalsRoutes } from './rest/goals-routes.ts';
 import { incentiveRoutes } from './rest/incentive-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
+import { operatorRoutes } from './rest/operator-routes.ts';
 import { passwordRoutes } from './rest/password-routes.ts';
 import { readableObjectRoutes } from './rest/readable-objects.ts';
 import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
 import { recordRoutes } from './rest/records.ts';
 import { requireAccess } from './rest/request-access.ts';
 import { workflowRoutes } from './rest/workflow-routes.ts';
+import { registerPositionHooks, syncRoutes } from './rest/sync-routes.ts';
 import type { Store } from './store-port.ts';
 
 export interface ServerOptions {
@@ -43,15 +47,20 @@ export interface ServerOptions {
   authCacheMs?: number;
   bodyLimit?: number;
   loginRateLimit?: { max: number; timeWindow: number | string };
+  /** Failed-login budgets per address, per address and account, and per tenant, counted in the database. */
+  loginThrottle?: Partial<LoginThrottleOptions>;
   graphql?: GraphQLOptions;
   /** Serialised list responses kept per tenant data version (see ListCache); `{maxBytes: 0}` turns it off. */
   listCache?: ListCacheOptions;
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Bearer token `GET /metrics` requires; without it `/metrics` answers 404 on this server (see registerMetrics). */
+  metricsToken?: string;
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
+  registerEngineDocumentChecks(store);
   const jwt = createJwtService(options.jwtSecret, options.sessionTtlSeconds);
   const principals = new PrincipalCache(Math.min(Math.max(options.authCacheMs ?? 2000, 0), 2000));
   const unsubscribe = store.localChanges.subscribe((change) => principals.invalidate(change));
@@ -99,7 +108,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     hook: 'preHandler',
     errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
-  registerMetrics(app);
+  registerMetrics(app, { token: options.metricsToken });
 
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
     try {
@@ -120,15 +129,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         if (request.routeOptions.config.public) return;
         request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
       });
-      await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
+      registerPositionHooks(api, store);
+      await api.register(syncRoutes, { store });
+      await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' }, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(recordRoutes, { listCache, changes: store.db.changes });
       await api.register(formulaRoutes);
       await api.register(metadataRoutes, { store });
       await api.register(readableObjectRoutes);
       await api.register(goalsRoutes, { store });
-      await api.register(passwordRoutes, { store, jwt });
+      await api.register(passwordRoutes, { store, jwt, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });
+      await api.register(operatorRoutes, { store });
       api.get('/openapi.json', async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;

@@ -6,6 +6,7 @@ import type { JobQueue } from './jobs.ts';
 import type { EventSubscription } from './events.ts';
 import type { ModuleHandle, TenantModule } from './modules.ts';
 import type { WriteGuard } from './write-guards.ts';
+import type { DocumentCheck } from './document-checks.ts';
 
 export type Actor = { userId: string | null; label?: string };
 
@@ -101,6 +102,13 @@ export interface AuditEntry {
 
 export type RecordAccess = {
   rowFilter?: { ownerIn: string[] };
+  /**
+   * The same caller's record scope on every object, for rows reached from this one: the record a
+   * written reference points at, and the related rows a formula run for the caller reads
+   * (`customer.name`, `SUM(opportunities.amount)`). 'none': the caller may read no row of that
+   * object; undefined: every row. Omitted altogether for system callers, who read everything.
+   */
+  scopeOf?: (object: string) => { ownerIn: string[] } | 'none' | undefined;
   hiddenFields?: ReadonlySet<string>;
   readOnlyFields?: ReadonlySet<string>;
   /** Locale of messages written for this caller (validation rule messages); default en. */
@@ -216,10 +224,26 @@ export interface AuthStore extends CredentialStore {
   };
   sessions: {
     create(s: { tenant: string; userId: string; jti: string; expiresAt: Date | string }): Promise<void>;
-    isActive(jti: string): Promise<boolean>;
+    /** Live (not revoked, not expired) and, when `bound` is given, issued to that tenant and user. */
+    isActive(jti: string, bound?: { tenant: string; userId: string }): Promise<boolean>;
     revoke(jti: string): Promise<void>;
     revokeAllForUser(tenant: string, userId: string): Promise<number>;
   };
+  /** Failure counters in fixed time windows, shared by every node (login throttling). */
+  throttle: {
+    /** Adds `delta` to each counter (creating it) and returns the new values, in order. */
+    add(counters: ThrottleCounter[], delta: number): Promise<number[]>;
+    /** Drops counters whose window started before `before`. */
+    prune(before: Date): Promise<number>;
+  };
+}
+
+export interface ThrottleCounter {
+  /** What is counted, e.g. `address`; part of the key. */
+  scope: string;
+  /** The counted thing, hashed by the caller (no raw emails or addresses need be stored). */
+  key: string;
+  windowStart: Date;
 }
 
 export interface MetadataService {
@@ -272,6 +296,8 @@ export interface Store {
   modules: { ensure(tenant: string, module: TenantModule): Promise<ModuleHandle> };
   /** Vetoes on record updates and deletes, run inside the write's transaction. */
   writeGuards: { register(name: string, guard: WriteGuard): void; unregister(name: string): void };
+  /** Whole-document checks modules add to every metadata plan (see document-checks.ts). */
+  documentChecks: { register(name: string, check: DocumentCheck): void; unregister(name: string): void };
   close(): Promise<void>;
 }
 
