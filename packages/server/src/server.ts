@@ -15,6 +15,7 @@ import { assertUrlLength } from './http/params.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
+import { collectRoutes } from './openapi/routes.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
 import { goalsRoutes } from './rest/goals-routes.ts';
@@ -84,6 +85,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
 
+  // Before any route: the OpenAPI document describes every route registered from here on.
+  const routes = collectRoutes(app);
   app.addHook('onClose', async () => unsubscribe());
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -160,7 +163,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         const role = access.principal.role;
         // Output depends on the role's permissions, which are metadata of this revision.
         const key = cacheKey(access.principal.tenant.id, access.registry.revision, role?.name ?? '');
-        return openApiCache.getOrCreate(key, () => openApiDocument(access.registry, role));
+        return openApiCache.getOrCreate(key, () => openApiDocument(access.registry, role, '/', routes));
       });
     },
     { prefix: '/api/v1' },
