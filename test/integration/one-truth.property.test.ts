@@ -14,6 +14,7 @@
 //   (4) incremental = full: statements derived write by write equal those after a full recalculation;
 //   (5) with DATABASE_URL (the PostgreSQL run) the same sequence on an embedded PGlite store gives
 //       identical statements (ONE_TRUTH_PGLITE=1 forces the second world without PostgreSQL too).
+//   (6) where the engine takes a plan measure of type kpi: My goals = the statement's KPI measure.
 // Roll-ups along the effective-dated org are checked in one-truth.known-bugs.test.ts (broken on main).
 // fast-check prints the seed, path and failing sequence; replay with ONE_TRUTH_SEED=<seed> ONE_TRUTH_PATH=<path>
 // (ONE_TRUTH_RUNS sets how many sequences; ONE_TRUTH_TIMING=1 prints where the time goes).
@@ -22,7 +23,7 @@ import fc from 'fast-check';
 import { createDatabase, createStore } from '@attain/store';
 import { makeWorld, startServer, type World } from '../support/one-truth-world.ts';
 import { apply, newModel, opArb, type Model, type Op } from '../support/one-truth-ops.ts';
-import { checkApportionment, checkEarningsByHand, checkOwnViewMatches, checkPayoutIsSumOfLines, checkPayoutListMatchesStatements, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
+import { checkApportionment, checkEarningsByHand, checkKpiAgrees, checkOwnViewMatches, checkPayoutIsSumOfLines, checkPayoutListMatchesStatements, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
 import type { Store } from '../../packages/server/src/store-port.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -73,6 +74,8 @@ describe('one truth: every number agrees, over random sequences of writes', () =
         checkTracesAddUp(incremental, model.closed);
         checkApportionment(incremental, model);
         checkEarningsByHand(incremental);
+        if (world.kpiMeasure) await checkKpiAgrees(incremental, world);
+        else if (process.env.ONE_TRUTH_TIMING) console.log('(6) skipped: this build refuses a plan measure of type kpi');
         // Every write of the sequence was valid (splits end at 100%, one currency): nothing is left out.
         const problems = await world.tenant.call.finance.get('/api/v1/incentives/problems');
         expect(problems.json(), 'no calculation problems').toEqual({ data: [] });

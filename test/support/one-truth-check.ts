@@ -1,7 +1,7 @@
 // Reads every statement of a world over HTTP and checks the "one truth" invariants on them.
 // Amounts are compared exactly (decimal strings → scaled integers), never as floats.
 import { expect } from 'vitest';
-import { ALL_PAYEES, BOOKERS, CLAWBACK_DAYS, MANAGERS, MONTHS, plan, type World } from './one-truth-world.ts';
+import { ALL_PAYEES, BOOKERS, CLAWBACK_DAYS, KPI, MANAGERS, MONTHS, plan, type World } from './one-truth-world.ts';
 import { managerOn, rateOn, usdCents, type Model } from './one-truth-ops.ts';
 
 const SCALE = 12;
@@ -138,6 +138,22 @@ export function checkApportionment(snap: Snapshot, model: Model): void {
     if (model.closed.includes(order.date.slice(0, 7))) continue;
     const clawed = order.refundedAfter !== null && order.refundedAfter <= CLAWBACK_DAYS;
     expect(sums.get(tx) ?? 0n, `${order.name} (${tx}) ${clawed ? 'refunded inside the clawback window: behind no line' : 'credited in full'}`).toBe(clawed ? 0n : unroundedDirect.has(tx) ? exact : whole);
+  }
+}
+
+/**
+ * (6) One measure pipeline: the KPI on *My goals* (read by the rep) is the same number as the
+ * statement's measure that reads that KPI, for every booking rep and month.
+ */
+export async function checkKpiAgrees(snap: Snapshot, world: World): Promise<void> {
+  for (const rep of BOOKERS) {
+    for (const month of MONTHS) {
+      const res = await world.tenant.call[rep].get(`/api/v1/goals/attainment?kpi=${KPI.name}&period=${month}&asOf=2026-12-31`);
+      expect(res.statusCode, res.body).toBe(200);
+      const actual = (res.json() as { data: Array<{ actual: number }> }).data[0]?.actual ?? 0;
+      const line = snap.statements[`${rep}/${month}`]!.lines.find((l) => l.component === 'kpi_bonus' && (l as { kind?: string }).kind === 'earning');
+      expect(units(line?.trace.measures?.booked_kpi?.value ?? '0'), `${rep}/${month}: My goals ${actual} = statement's KPI measure`).toBe(units(String(actual)));
+    }
   }
 }
 
