@@ -107,9 +107,13 @@ export async function makeWorld(app: FastifyInstance, store: Store): Promise<Wor
     },
     async settle() {
       if (!world.last) return;
-      const res = await finance.get(`/api/v1/sync?position=${world.last}&wait=30000`);
-      const body = res.json() as { reflected: boolean; pending: number; failed: unknown[] };
-      if (!body.reflected) throw new Error(`derived figures not reflected: ${res.body}`);
+      // /sync waits at most 30 s a call; a loaded CI machine may need a few (a failed job ends it at once).
+      for (let i = 0; ; i++) {
+        const res = await finance.get(`/api/v1/sync?position=${world.last}&wait=30000`);
+        const body = res.json() as { reflected: boolean; pending: number; failed: unknown[] };
+        if (body.reflected) return;
+        if (body.failed.length || i === 3) throw new Error(`derived figures not reflected: ${res.body}`);
+      }
     },
   };
   const unit = ((await admin.get('/api/v1/objects/org_unit')).json() as { data: Array<{ id: string }> }).data[0]!.id;
