@@ -11,7 +11,8 @@ import { alertHandlers, type AlertScheduleOptions } from './alerts-jobs.ts';
 
 export const GOALS_CONSUMER = 'goals.attainment';
 
-function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>): { users: string[]; months: string[] } {
+/** The people and months a record change touches for a KPI (before and after images). */
+export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>): { users: string[]; months: string[] } {
   const users = new Set<string>();
   const months = new Set<string>();
   for (const img of images) {
