@@ -134,6 +134,7 @@ describe('a plan measure that is a KPI', () => {
     expect((await statementLine(rep1, t.ids.rep1, '2026-11', last)).trace.measures.revenue?.value).toBe('30000');
     // The line's drill-down lists exactly the KPI's records: December's paid orders, by date.
     expect(await drill(rep1, t.ids.rep1, '2026-12', line1.key)).toEqual([a.id, b.id]);
+    expect((line1 as Line & { trace: { sourceRecordIds: string[] } }).trace.sourceRecordIds).toEqual([a.id, b.id]);
 
     // C is paid on December 15: both move by 50,000, and C joins the drill-down.
     const paid = await rep1.patch(`/api/v1/objects/order/${c.id}`, { status: 'paid', paid_date: '2026-12-15' });
@@ -151,5 +152,30 @@ describe('a plan measure that is a KPI', () => {
     expect((await myGoals(rep1, '2026-12', p3)).actual).toBe(150000);
     expect((await statementLine(rep1, t.ids.rep1, '2026-12', p3)).trace.measures.revenue?.value).toBe('150000');
     expect(await drill(rep1, t.ids.rep1, '2026-12', line2.key)).toEqual([a.id, c.id]);
+  });
+
+  it('a quarterly plan over a ratio KPI: the quarter is its months, as in attainment', async () => {
+    const { admin, rep1, manager } = t.call;
+    // Paid amount per order with an amount, by order date: num = paid amounts, den = orders.
+    const perOrder = { ...kpi, id: 'kpi_paid_per_order', name: 'paid_per_order', label: { en: 'Paid per order' }, dateField: 'order_date', measure: { aggregate: 'ratio', value: 'amount', filter: 'status = "paid"', denominator: { filter: 'amount > 0' } } };
+    const quarterly = { ...plan, id: 'plan_q', name: 'plan_q', label: { en: 'Quarterly' }, versions: [{ ...plan.versions[0], frequency: 'quarterly', measures: [{ name: 'per_order', type: 'kpi', kpi: 'paid_per_order' }], components: [{ name: 'bonus', type: 'rate', measure: 'per_order', rate: '0.1' }] }] };
+    positionOf(await admin.post('/api/v1/metadata/apply', { documents: [perOrder, quarterly], mode: 'merge' }));
+    positionOf(await admin.put('/api/v1/incentives/plans/plan_q/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }] }));
+    const customer = (await rep1.post('/api/v1/objects/customer', { name: 'Rep1 Q Co' })).json().id as string;
+    // rep1's Q4 orders so far (by order date): A 100,000 paid, B 80,000 refunded, C 50,000 paid,
+    // D 30,000 paid, E 20,000 paid; now G 40,000 paid in October: 240,000 paid over 6 orders.
+    const g = positionOf(await rep1.post('/api/v1/objects/order', { order_number: 'G', customer_id: customer, currency: 'USD', order_date: '2026-10-05', status: 'paid', paid_date: '2026-10-05', amount: '40000' }));
+    const att = await rep1.get(`/api/v1/goals/attainment?kpi=paid_per_order&period=2026-Q4&asOf=2026-12-31&waitFor=${g}&${WAIT}`);
+    expect(att.statusCode, att.body).toBe(200);
+    expect(att.json().data[0].actual).toBe(40000);
+    const team = await manager.get(`/api/v1/goals/attainment?kpi=paid_per_order&period=2026-Q4&asOf=2026-12-31&team=${att.json().myUnit}`);
+    expect((team.json().data as Array<{ subject: { id: string }; actual: number }>).find((r) => r.subject.id === t.ids.rep1)?.actual).toBe(40000);
+    const res = await rep1.get(`/api/v1/incentives/statements/${t.ids.rep1}/2026-Q4?waitFor=${g}&${WAIT}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const line = (res.json().data.lines as Line[]).find((l) => l.component === 'bonus');
+    expect(line?.trace.measures.per_order?.value).toBe('40000');
+    expect(line?.amount).toBe('4000');
+    // The drill-down: every order in the numerator or the denominator of the quarter.
+    expect(await drill(rep1, t.ids.rep1, '2026-Q4', line!.key)).toHaveLength(6);
   });
 });
