@@ -51,6 +51,12 @@ afterAll(async () => {
   await store.close();
 });
 
+/** Waits until everything derived from a write is computed (a plan applied as metadata reaches the engine). */
+async function settle(caller: Caller, position: string): Promise<void> {
+  const res = await caller.get(`/api/v1/sync?position=${position}&wait=20000`);
+  expect(res.json()).toMatchObject({ reflected: true, failed: [] });
+}
+
 interface Line { key: string; component: string; amount: string; trace: { measures: Record<string, { value: string }> } }
 
 async function statementLine(caller: Caller, payee: string, period: string, position: string): Promise<Line> {
@@ -105,7 +111,7 @@ describe('a plan measure that is a KPI', () => {
     };
     const c1 = (await rep1.post('/api/v1/objects/customer', { name: 'Rep1 Co' })).json().id as string;
     const c2 = (await rep2.post('/api/v1/objects/customer', { name: 'Rep2 Co' })).json().id as string;
-    positionOf(await admin.post('/api/v1/metadata/apply', { documents: [kpi, plan], mode: 'merge' }));
+    await settle(admin, positionOf(await admin.post('/api/v1/metadata/apply', { documents: [kpi, plan], mode: 'merge' })));
     positionOf(await admin.put('/api/v1/incentives/plans/plan_paid/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }, { payeeId: t.ids.rep2, from: '2026-01-01' }] }));
 
     // rep1 in December: A and B paid (100,000 + 80,000); C booked, not paid; D paid in November,
@@ -159,7 +165,7 @@ describe('a plan measure that is a KPI', () => {
     // Paid amount per order with an amount, by order date: num = paid amounts, den = orders.
     const perOrder = { ...kpi, id: 'kpi_paid_per_order', name: 'paid_per_order', label: { en: 'Paid per order' }, dateField: 'order_date', measure: { aggregate: 'ratio', value: 'amount', filter: 'status = "paid"', denominator: { filter: 'amount > 0' } } };
     const quarterly = { ...plan, id: 'plan_q', name: 'plan_q', label: { en: 'Quarterly' }, versions: [{ ...plan.versions[0], frequency: 'quarterly', measures: [{ name: 'per_order', type: 'kpi', kpi: 'paid_per_order' }], components: [{ name: 'bonus', type: 'rate', measure: 'per_order', rate: '0.1' }] }] };
-    positionOf(await admin.post('/api/v1/metadata/apply', { documents: [perOrder, quarterly], mode: 'merge' }));
+    await settle(admin, positionOf(await admin.post('/api/v1/metadata/apply', { documents: [perOrder, quarterly], mode: 'merge' })));
     positionOf(await admin.put('/api/v1/incentives/plans/plan_q/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }] }));
     const customer = (await rep1.post('/api/v1/objects/customer', { name: 'Rep1 Q Co' })).json().id as string;
     // rep1's Q4 orders so far (by order date): A 100,000 paid, B 80,000 refunded, C 50,000 paid,
