@@ -81,11 +81,11 @@ async function board(caller: Caller, unit: string, period: string, position: str
   return new Map((res.json().data as Array<{ subject: { id: string }; actual: number }>).map((r) => [r.subject.id, r.actual]));
 }
 
-async function drill(caller: Caller, payee: string, period: string, key: string): Promise<string[]> {
+async function drill(caller: Caller, payee: string, period: string, key: string, object = 'order'): Promise<string[]> {
   const res = await caller.get(`/api/v1/incentives/statements/${payee}/${period}/lines/${encodeURIComponent(key)}`);
   expect(res.statusCode, res.body).toBe(200);
   return (res.json().data.records as Array<{ id: string; object: string }>).map((r) => {
-    expect(r.object).toBe('order');
+    expect(r.object).toBe(object);
     return r.id;
   });
 }
@@ -183,5 +183,25 @@ describe('a plan measure that is a KPI', () => {
     expect(line?.amount).toBe('4000');
     // The drill-down: every order in the numerator or the denominator of the quarter.
     expect(await drill(rep1, t.ids.rep1, '2026-Q4', line!.key)).toHaveLength(6);
+  });
+  it('a KPI over any object (opportunities) keeps the statement current on each record change', async () => {
+    const { admin, rep2 } = t.call;
+    const won = { ...kpi, id: 'kpi_won', name: 'won_amount', label: { en: 'Won' }, object: 'opportunity', dateField: 'close_date', measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "closed_won"' } };
+    const wonPlan = { ...plan, id: 'plan_won', name: 'plan_won', label: { en: 'Won' }, versions: [{ ...plan.versions[0], measures: [{ name: 'won', type: 'kpi', kpi: 'won_amount' }], components: [{ name: 'won_bonus', type: 'rate', measure: 'won', rate: '0.01' }] }] };
+    await settle(admin, positionOf(await admin.post('/api/v1/metadata/apply', { documents: [won, wonPlan], mode: 'merge' })));
+    positionOf(await admin.put('/api/v1/incentives/plans/plan_won/assignments', { assignments: [{ payeeId: t.ids.rep2, from: '2026-01-01' }] }));
+    const customer = (await rep2.post('/api/v1/objects/customer', { name: 'Rep2 Opp Co' })).json().id as string;
+    const opp = await rep2.post('/api/v1/objects/opportunity', { name: 'Big deal', customer_id: customer, amount: 50000, stage: 'negotiation', close_date: '2026-09-10' });
+    const p1 = positionOf(opp);
+    const open = await rep2.get(`/api/v1/incentives/statements/${t.ids.rep2}/2026-09?waitFor=${p1}&${WAIT}`);
+    expect(open.statusCode, open.body).toBe(200);
+    const p2 = positionOf(await rep2.patch(`/api/v1/objects/opportunity/${opp.json().id as string}`, { stage: 'closed_won' }));
+    const att = await rep2.get(`/api/v1/goals/attainment?kpi=won_amount&period=2026-09&asOf=2026-09-30&waitFor=${p2}&${WAIT}`);
+    expect(att.json().data[0].actual).toBe(50000);
+    const res = await rep2.get(`/api/v1/incentives/statements/${t.ids.rep2}/2026-09?waitFor=${p2}&${WAIT}`);
+    const line = (res.json().data.lines as Line[]).find((l) => l.component === 'won_bonus');
+    expect(line?.trace.measures.won?.value).toBe('50000');
+    expect(line?.amount).toBe('500');
+    expect(await drill(rep2, t.ids.rep2, '2026-09', line!.key, 'opportunity')).toEqual([opp.json().id]);
   });
 });

@@ -8,6 +8,7 @@ import { IncentiveEngine } from './db/engine.ts';
 import { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
 
 export const INCENTIVES_CONSUMER = 'incentives.calc';
+const FOLLOWED = new Set([...ORDER_OBJECTS, 'user', ...SOURCE_OBJECTS]);
 /** Recomputation after a change made through the incentives API (plans, assignments, inputs). */
 export const DERIVE_INCENTIVES = 'derive:incentives';
 
@@ -22,7 +23,9 @@ export function incentivesBackground(store: Store): BackgroundModule {
     name: 'incentives',
     // Orders (with their lines, split rows and products) become transactions; users' roles give plans;
     // visits and activities are read by points components.
-    subscriptions: [{ consumer: INCENTIVES_CONSUMER, objects: [...ORDER_OBJECTS, 'user', ...SOURCE_OBJECTS], metadata: true }],
+    // A plan measure may also be a KPI over any object, so every object's events arrive; those of an
+    // object nothing here follows and no KPI reads are skipped before the engine is touched.
+    subscriptions: [{ consumer: INCENTIVES_CONSUMER, metadata: true }],
     handlers: {
       // Plans applied as metadata are taken in and computed when their revision lands.
       [metadataQueue(INCENTIVES_CONSUMER)]: async (job) => {
@@ -41,6 +44,7 @@ export function incentivesBackground(store: Store): BackgroundModule {
       },
       [eventQueue(INCENTIVES_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;
+        if (!FOLLOWED.has(event.object) && !(await store.registry(event.tenant)).documentsOf('kpi').some((k) => k.object === event.object)) return { skipped: true };
         let engine = engines.get(event.tenant);
         if (!engine) engines.set(event.tenant, (engine = new IncentiveEngine(store, event.tenant)));
         const stats = await engine.onRecordEvent(event);
