@@ -204,4 +204,14 @@ describe('a plan measure that is a KPI', () => {
     expect(line?.amount).toBe('500');
     expect(await drill(rep2, t.ids.rep2, '2026-09', line!.key, 'opportunity')).toEqual([opp.json().id]);
   });
+  it('a changed KPI definition moves My goals and the statement together, with no recalculation call', async () => {
+    const { admin, rep1 } = t.call;
+    // December so far: A 100,000 and C 50,000 paid (B refunded). Only orders above 60,000 now count.
+    const p = positionOf(await admin.post('/api/v1/metadata/apply', { documents: [{ ...kpi, measure: { ...kpi.measure, filter: 'status = "paid" AND amount > 60000' } }], mode: 'merge' }));
+    await settle(admin, p);
+    expect((await myGoals(rep1, '2026-12', p)).actual).toBe(100000);
+    const line = await statementLine(rep1, t.ids.rep1, '2026-12', p);
+    expect(line.trace.measures.revenue?.value).toBe('100000');
+    expect(line.amount).toBe('2000');
+  });
 });

@@ -6,6 +6,7 @@ import { eventQueue, metadataQueue, type BackgroundModule, type MetadataEvent, t
 import { syncPlansFromMetadata } from './metadata-plans.ts';
 import { IncentiveEngine } from './db/engine.ts';
 import { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
+import { syncKpiMetadata } from './db/kpi-sync.ts';
 
 export const INCENTIVES_CONSUMER = 'incentives.calc';
 const FOLLOWED = new Set([...ORDER_OBJECTS, 'user', ...SOURCE_OBJECTS]);
@@ -32,7 +33,9 @@ export function incentivesBackground(store: Store): BackgroundModule {
         const event = job.payload as MetadataEvent;
         const engine = engineOf(event.tenant);
         const changed = Object.keys(await syncPlansFromMetadata(engine, await store.registry(event.tenant)));
-        if (!changed.length) return { skipped: true };
+        // KPIs the plans read are brought current first (see db/kpi-sync.ts); a changed one recomputes the plans too.
+        const kpis = await syncKpiMetadata(engine, store, event);
+        if (!changed.length && !kpis) return { skipped: true };
         const stats = await engine.recompute();
         return { plans: changed, payees: stats.payees, lines: stats.lines };
       },

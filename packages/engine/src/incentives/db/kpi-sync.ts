@@ -4,9 +4,10 @@
 // touched people and months current itself, with goals' own idempotent recomputeScope (the same
 // SQL, under the same per-person locks), and only then recomputes those payees. Whichever handler
 // runs first does the work; the other finds no difference. So a statement never reads actuals
-// older than the record change it is computing for.
-import type { RecordEvent } from '@attain/store';
+// older than the record change (or the KPI definition) it is computing for.
+import type { MetadataEvent, RecordEvent, Store } from '@attain/store';
 import { recomputeScope } from '../../goals/actuals.ts';
+import { applyMetadataEvent } from '../../goals/metadata-events.ts';
 import { goalsContext, kpisOn } from '../../goals/context.ts';
 import { touched } from '../../goals/events.ts';
 import { seedMemberships } from '../../goals/membership.ts';
@@ -37,4 +38,17 @@ export async function syncKpiActuals(engine: IncentiveEngine, event: RecordEvent
     scope.months.forEach((m) => months.add(m));
   }
   return { payees: [...payees], months: [...months] };
+}
+
+/**
+ * The same ordering for a metadata revision: a KPI a plan reads that the revision added, changed
+ * or removed is recomputed (goals' own idempotent applyMetadataEvent) before the plans are, so a
+ * statement never reads the actuals of the KPI's old definition. Answers whether a KPI some plan
+ * reads was recomputed or removed; nothing is done when no plan reads a KPI.
+ */
+export async function syncKpiMetadata(engine: IncentiveEngine, store: Store, event: MetadataEvent): Promise<boolean> {
+  const names = new Set((await engine.plans()).flatMap((p) => p.versions.flatMap((v) => kpiMeasures(v).map((m) => m.kpi))));
+  if (!names.size) return false;
+  const { recomputed, removed } = await applyMetadataEvent(store, event);
+  return [...recomputed, ...removed].some((k) => names.has(k));
 }
