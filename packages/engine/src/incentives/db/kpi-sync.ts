@@ -33,7 +33,9 @@ export async function syncKpiActuals(engine: IncentiveEngine, event: RecordEvent
   for (const kpi of kpisOn(ctx, event.object).filter((k) => names.has(k.name))) {
     const scope = touched(kpi, [event.before, event.after]);
     if (!scope.users.length || !scope.months.length) continue;
-    await recomputeScope(ctx, kpi, scope);
+    // A KPI whose formula fails on this data is goals' failure to report (its own job fails and
+    // retries); it must not keep the order's crediting and the other plans from being computed.
+    await recomputeScope(ctx, kpi, scope).catch(() => undefined);
     scope.users.forEach((u) => payees.add(u));
     scope.months.forEach((m) => months.add(m));
   }
@@ -49,6 +51,11 @@ export async function syncKpiActuals(engine: IncentiveEngine, event: RecordEvent
 export async function syncKpiMetadata(engine: IncentiveEngine, store: Store, event: MetadataEvent): Promise<boolean> {
   const names = new Set((await engine.plans()).flatMap((p) => p.versions.flatMap((v) => kpiMeasures(v).map((m) => m.kpi))));
   if (!names.size) return false;
-  const { recomputed, removed } = await applyMetadataEvent(store, event);
-  return [...recomputed, ...removed].some((k) => names.has(k));
+  try {
+    const { recomputed, removed } = await applyMetadataEvent(store, event);
+    return [...recomputed, ...removed].some((k) => names.has(k));
+  } catch {
+    // Some KPI could not be computed (goals' job reports it): recompute the plans with what there is.
+    return true;
+  }
 }
