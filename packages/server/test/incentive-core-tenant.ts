@@ -23,13 +23,14 @@ export interface CoreTenant {
   drain: () => Promise<number>;
 }
 
-export async function coreTenant(app: FastifyInstance, store: Store, prefix: string): Promise<CoreTenant> {
+/** `settings`: the tenant's base currency, time zone and fiscal year start at creation (else the defaults). */
+export async function coreTenant(app: FastifyInstance, store: Store, prefix: string, settings: { baseCurrency?: string; timeZone?: string; fiscalYearStartMonth?: number } = {}): Promise<CoreTenant> {
   // The engine follows record events of this store; subscribing twice is harmless (one consumer name).
   const bg = incentivesBackground(store as never);
   for (const s of bg.subscriptions ?? []) store.events.subscribe(s);
   const runner = new JobRunner(store.jobs as never, { handlers: bg.handlers, batch: 200 });
   const name = `${prefix}${process.pid}x${++n}`;
-  await store.tenants.create(name);
+  await store.tenants.create(name, settings);
   await store.metadata.apply(name, await readMetadataDir(coreDir), { actor });
   const records = await store.records(name);
   const unit = await records.create('org_unit', { name: 'Sales' }, actor);

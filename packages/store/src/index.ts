@@ -15,3 +15,4 @@ export type { DocumentCheck } from './document-checks.ts';
 export { canonicalJson, quoteIdent } from './sql.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
 export { checkFormula, checkFormulaAsReader, describeFormulaError, evaluateInSandbox, fieldsRead, fitsStorage, type BatchPool, type FormulaValue, type SandboxInput } from './formula/index.ts';
+export { canonicalTimeZone, checkTenantSettings, defaultTenantSettings, isCurrencyCode, type TenantSettings, type TenantSettingsInput } from './tenant-settings.ts';

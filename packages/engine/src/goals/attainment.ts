@@ -5,6 +5,7 @@ import { kpiOf, type GoalsContext } from './context.ts';
 import { GoalsError } from './errors.ts';
 import { measureValue } from './kpi.ts';
 import { kpiValues } from './kpi-value.ts';
+import { localDateSql } from '../calendar/calendar.ts';
 
 export interface AttainmentRow {
   subject: { kind: 'person' | 'unit'; id: string; name: string };
@@ -48,7 +49,7 @@ export interface AttainmentQuery {
 
 export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise<AttainmentRow[]> {
   const kpi = kpiOf(ctx, q.kpi);
-  const period = periodOf(q.period, q.firstMonth);
+  const period = periodOf(q.period, q.firstMonth ?? ctx.calendar.firstMonth);
   const monthDates = period.months.map((m) => `${m}-01`);
   const people = q.subjects.filter((s) => s.kind === 'person').map((s) => s.id);
   const units = q.subjects.filter((s) => s.kind === 'unit').map((s) => s.id);
@@ -151,8 +152,9 @@ export async function measureLive(ctx: GoalsContext, q: { kpi: string; start: st
   const { quoteIdent } = await import('@attain/meta');
   const table = `${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)}`;
   const owner = `t.${quoteIdent(kpi.ownerColumn)}`;
-  const date = `(t.${quoteIdent(kpi.dateColumn)})::date`;
-  const bindings: unknown[] = [...kpi.num.bindings, ...kpi.den.bindings, q.start, q.end];
+  const day = localDateSql(`t.${quoteIdent(kpi.dateColumn)}`, kpi.dateStorage, ctx.calendar.timeZone);
+  const date = day.text;
+  const bindings: unknown[] = [...kpi.num.bindings, ...kpi.den.bindings, ...day.bindings, q.start, ...day.bindings, q.end];
   let where = `t.deleted_at IS NULL AND ${date} >= ?::date AND ${date} < ?::date`;
   let join = '';
   if (q.user) {
@@ -161,6 +163,8 @@ export async function measureLive(ctx: GoalsContext, q: { kpi: string; start: st
   }
   if (q.unit) {
     join = `JOIN ${ctx.t.membership} m ON m.user_id = ${owner} AND m.valid_from <= ${date} AND (m.valid_to IS NULL OR ${date} < m.valid_to)`;
+    // The join's day expressions come before the WHERE's in the text: their bindings go first.
+    bindings.splice(kpi.num.bindings.length + kpi.den.bindings.length, 0, ...day.bindings, ...day.bindings);
     where += ` AND m.org_unit_id IN (WITH RECURSIVE sub(id, depth) AS (SELECT ?::uuid, 0 UNION ALL SELECT o.id, sub.depth + 1 FROM ${ctx.t.orgUnit} o JOIN sub ON o.parent_id = sub.id WHERE sub.depth < 64) SELECT id FROM sub)`;
     bindings.push(q.unit);
   }

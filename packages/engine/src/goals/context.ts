@@ -4,6 +4,7 @@ import type { Store } from '@attain/store';
 import { GoalsError } from './errors.ts';
 import { compileKpi, type CompiledKpi } from './kpi.ts';
 import { goalsModule } from './module.ts';
+import { tenantCalendar, type TenantCalendar } from '../calendar/calendar.ts';
 
 /** One tenant's goals: its schema, registry and the quoted names every query uses. */
 export interface GoalsContext {
@@ -11,6 +12,8 @@ export interface GoalsContext {
   knex: Knex;
   schema: string;
   registry: Registry;
+  /** The tenant calendar: the time zone a moment's day (and month) is read in, the fiscal year's first month. */
+  calendar: TenantCalendar;
   /** Quoted, schema-qualified table names. */
   t: { membership: string; actual: string; unitActual: string; planVersion: string; target: string; closed: string; user: string; orgUnit: string };
 }
@@ -27,6 +30,7 @@ export async function goalsContext(store: Store, tenant: string, registry?: Regi
     knex: handle.knex,
     schema: handle.schema,
     registry: reg,
+    calendar: await tenantCalendar(store, tenant),
     t: {
       membership: `${s}.attain_goals_membership`,
       actual: `${s}.attain_goals_actual`,

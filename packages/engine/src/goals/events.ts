@@ -6,13 +6,14 @@ import { applyMetadataEvent } from './metadata-events.ts';
 import { recomputeScope, rollUpAll } from './actuals.ts';
 import { goalsContext, kpisOn, type GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
+import { localDate, localMonth } from '../calendar/calendar.ts';
 import { applyUserChange, seedMemberships } from './membership.ts';
 import { alertHandlers, type AlertScheduleOptions } from './alerts-jobs.ts';
 
 export const GOALS_CONSUMER = 'goals.attainment';
 
-/** The people and months a record change touches for a KPI (before and after images). */
-export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>): { users: string[]; months: string[] } {
+/** The people and months (in the tenant's time zone) a record's before and after images count in. */
+export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>, timeZone: string): { users: string[]; months: string[] } {
   const users = new Set<string>();
   const months = new Set<string>();
   for (const img of images) {
@@ -20,8 +21,8 @@ export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> 
     const owner = img[kpi.ownerColumn];
     const date = img[kpi.dateColumn];
     if (typeof owner === 'string') users.add(owner);
-    if (typeof date === 'string' && date.length >= 7) months.add(date.slice(0, 7));
-    else if (date instanceof Date) months.add(date.toISOString().slice(0, 7));
+    const month = localMonth(date, timeZone);
+    if (month) months.add(month);
   }
   return { users: [...users], months: [...months] };
 }
@@ -29,7 +30,7 @@ export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> 
 /** Brings attainment up to date with one record change. Idempotent, so a retried job is harmless. */
 export async function applyRecordEvent(ctx: GoalsContext, event: RecordEvent): Promise<void> {
   if (event.object === 'user') {
-    const day = event.at.slice(0, 10);
+    const day = localDate(event.at, ctx.calendar.timeZone) ?? event.at.slice(0, 10);
     const changed = await applyUserChange(ctx, event.recordId, event.op === 'delete' ? null : event.after, day);
     // Credit from `day` on follows the new team; earlier months keep the old one.
     if (changed) for (const kpi of allKpis(ctx)) await recomputeScope(ctx, kpi, { users: [event.recordId] });
@@ -41,7 +42,7 @@ export async function applyRecordEvent(ctx: GoalsContext, event: RecordEvent): P
   // the others from updating; the first failure is rethrown so the job is retried and visible.
   let failure: unknown;
   for (const kpi of kpisOn(ctx, event.object)) {
-    const scope = touched(kpi, [event.before, event.after]);
+    const scope = touched(kpi, [event.before, event.after], ctx.calendar.timeZone);
     if (!scope.users.length || !scope.months.length) continue;
     try {
       await recomputeScope(ctx, kpi, scope);

@@ -2,6 +2,7 @@
 // behind *My goals*, the team board (attainment) and an incentive plan measure of type `kpi`, so
 // a statement and attainment can never disagree on the same KPI, person and months.
 import { quoteIdent } from '@attain/meta';
+import { localDateSql } from '../calendar/calendar.ts';
 import type { GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
 
@@ -46,19 +47,20 @@ export async function kpiValues(ctx: GoalsContext, kpi: Pick<CompiledKpi, 'name'
 /**
  * The KPI's source records of one person in the months (the records of its object that count in
  * its measure), each with its numerator contribution — a plan line's drill-down. Months follow the
- * same bucketing as the actuals (the record's date, by month).
+ * same bucketing as the actuals (the record's day in the tenant calendar, by month).
  */
 export async function kpiRecords(ctx: GoalsContext, kpi: CompiledKpi, person: string, months: readonly string[], limit: number): Promise<Array<{ id: string; value: string; date: string }>> {
   if (!months.length) return [];
   const table = `${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)}`;
-  const date = `(t.${quoteIdent(kpi.dateColumn)})::date`;
+  // The record's day in the tenant calendar, exactly as the actuals bucket it (actuals.ts).
+  const day = localDateSql(`t.${quoteIdent(kpi.dateColumn)}`, kpi.dateStorage, ctx.calendar.timeZone);
   const rows = (await ctx.knex.raw(
-    `SELECT t."id"::text AS id, (${kpi.num.sql})::text AS value, ${date}::text AS date FROM ${table} AS t
-     WHERE t.deleted_at IS NULL AND t.${quoteIdent(kpi.ownerColumn)}::text = ? AND date_trunc('month', ${date})::date = ANY(?::date[])
+    `SELECT t."id"::text AS id, (${kpi.num.sql})::text AS value, (${day.text})::text AS date FROM ${table} AS t
+     WHERE t.deleted_at IS NULL AND t.${quoteIdent(kpi.ownerColumn)}::text = ? AND date_trunc('month', ${day.text})::date = ANY(?::date[])
        AND coalesce((${kpi.counts.sql}), false)
      ORDER BY 3, 1 LIMIT ?`,
     // Formula bindings are plain values compiled by @attain/formula, in the order of the SQL.
-    [...kpi.num.bindings, person, months.map((m) => `${m}-01`), ...kpi.counts.bindings, limit] as never[],
+    [...kpi.num.bindings, ...day.bindings, person, ...day.bindings, months.map((m) => `${m}-01`), ...kpi.counts.bindings, limit] as never[],
   )).rows as Array<{ id: string; value: string; date: string }>;
   return rows;
 }

@@ -17,6 +17,8 @@ export interface CompiledKpi {
   table: string;
   ownerColumn: string;
   dateColumn: string;
+  /** `date` (a calendar day, never shifted) or `datetime` (a moment: its day is the tenant's, see calendar/). */
+  dateStorage: string;
   /** Per-row contribution to the numerator / denominator (numeric, never NULL), over alias `t`. */
   num: SqlPart;
   den: SqlPart;
@@ -122,6 +124,7 @@ export function compileKpi(registry: Registry, doc: KpiDoc, schemaName?: string)
     table: object.table,
     ownerColumn: owner!.column,
     dateColumn: date!.column,
+    dateStorage: date!.storage,
     num,
     den,
     counts,

@@ -23,7 +23,12 @@ export interface Membership {
   valid_to: string | null;
 }
 
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const DATE_SHAPE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** A real calendar day (not 2026-02-30) in 1900–2999, the years the API accepts for any date. */
+function isDay(v: string): boolean {
+  const year = Number(v.slice(0, 4));
+  return DATE_SHAPE.test(v) && year >= 1900 && year <= 2999 && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const cols = `user_id::text AS user_id, org_unit_id::text AS org_unit_id, manager_id::text AS manager_id, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to`;
 
@@ -91,8 +96,8 @@ export async function importMemberships(ctx: GoalsContext, rows: MembershipInput
     if (typeof r.user_id !== 'string' || !UUID.test(r.user_id)) issues.push({ path: `/rows/${i}/user_id`, rule: 'type', message: 'must be a user id' });
     if (r.org_unit_id !== null && (typeof r.org_unit_id !== 'string' || !UUID.test(r.org_unit_id))) issues.push({ path: `/rows/${i}/org_unit_id`, rule: 'type', message: 'must be an org unit id or null' });
     if (r.manager_id != null && (typeof r.manager_id !== 'string' || !UUID.test(r.manager_id))) issues.push({ path: `/rows/${i}/manager_id`, rule: 'type', message: 'must be a user id or null' });
-    if (typeof r.valid_from !== 'string' || !DATE.test(r.valid_from)) issues.push({ path: `/rows/${i}/valid_from`, rule: 'format', message: 'must be a date YYYY-MM-DD' });
-    if (r.valid_to != null && (typeof r.valid_to !== 'string' || !DATE.test(r.valid_to) || r.valid_to <= r.valid_from)) issues.push({ path: `/rows/${i}/valid_to`, rule: 'format', message: 'must be a date after valid_from' });
+    if (typeof r.valid_from !== 'string' || !isDay(r.valid_from)) issues.push({ path: `/rows/${i}/valid_from`, rule: 'format', message: 'must be a date YYYY-MM-DD' });
+    if (r.valid_to != null && (typeof r.valid_to !== 'string' || !isDay(r.valid_to) || r.valid_to <= r.valid_from)) issues.push({ path: `/rows/${i}/valid_to`, rule: 'format', message: 'must be a date after valid_from' });
   });
   if (issues.length) throw new GoalsError('import_invalid', 'some rows are invalid', issues);
   const byUser = new Map<string, Array<MembershipInput & { i: number }>>();

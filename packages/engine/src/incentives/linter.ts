@@ -2,7 +2,7 @@ import { check, type FormulaField, type FormulaSchema } from '@attain/formula';
 import { exceedsScale, parseDecimal } from '@attain/meta';
 import { SCALE, dec, fmt, isDecText, sum } from './decimal.ts';
 import { DEFAULT_CURRENCY, currencyOf } from './currency.ts';
-import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
+import { isCalendarDate, PERIOD_RE, periodEnd, periodStart } from './periods.ts';
 import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, PlanVersionDef, Tier, Transaction } from './types.ts';
 
 export interface LintIssue {
@@ -132,11 +132,14 @@ export function lintKpiMeasures(plan: IncentivePlanDoc, kpis: readonly string[])
 /** Lints a plan before save and activation. Errors refuse it; warnings are shown. */
 export function lintPlan(plan: IncentivePlanDoc, ctx: LintContext = {}): LintIssue[] {
   const issues: LintIssue[] = [];
-  const versions = plan.versions.map((v, i) => ({ v, i })).sort((a, b) => a.v.effectiveFrom.localeCompare(b.v.effectiveFrom));
+  const versions = plan.versions.map((v, i) => ({ v, i })).sort((a, b) => String(a.v.effectiveFrom).localeCompare(String(b.v.effectiveFrom)));
   const numbers = new Map<number, number>();
   plan.versions.forEach((v, i) => {
     if (numbers.has(v.version)) issues.push({ severity: 'error', path: `/versions/${i}/version`, rule: 'duplicate_version', message: `version ${v.version} appears twice` });
     numbers.set(v.version, i);
+    // A version's window is calendar days: 2026-02-30 or year 0000 would reach PostgreSQL as a date.
+    if (!isCalendarDate(v.effectiveFrom)) issues.push({ severity: 'error', path: `/versions/${i}/effectiveFrom`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
+    if (v.effectiveTo != null && !isCalendarDate(v.effectiveTo)) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
     if (v.effectiveTo && v.effectiveTo < v.effectiveFrom) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'empty_window', message: `ends (${v.effectiveTo}) before it starts (${v.effectiveFrom})` });
     lintVersion(v, `/versions/${i}`, issues);
   });
@@ -203,6 +206,8 @@ export function lintCreditingRules(rules: readonly CreditingRuleDoc[]): LintIssu
     }
   }
   rules.forEach((r, i) => {
+    if (!isCalendarDate(r.effectiveFrom)) issues.push({ severity: 'error', path: `/${i}/effectiveFrom`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
+    if (r.effectiveTo != null && !isCalendarDate(r.effectiveTo)) issues.push({ severity: 'error', path: `/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
     if (r.type === 'rollup' && !r.levels?.length) issues.push({ severity: 'error', path: `/${i}/levels`, rule: 'required', message: 'a roll-up rule needs at least one level' });
   });
   return issues;

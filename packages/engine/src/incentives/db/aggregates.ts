@@ -9,6 +9,7 @@ import { frequencyOf, periodEnd, periodOf, periodStart, type DateRange } from '.
 import { cadenceOf, segmentsIn, windowFor } from '../plan-versions.ts';
 import type { IncentivePlanDoc, PlanVersionDef } from '../types.ts';
 import { compileSource, sourceAggregateSql, sourcedItems } from './sources-sql.ts';
+import { tenantCalendar } from '../../calendar/calendar.ts';
 import { scope as scopeOf, selectTotalsSql, totalKeys, type Scope } from './totals-sql.ts';
 import { IncentiveError } from './errors.ts';
 import { kpiMeasures, kpiMonths, kpiReader, type KpiReader } from './kpi-measures.ts';
@@ -64,6 +65,8 @@ export async function readAggregates(store: Store, tenant: string, knex: Knex, s
   let registry: Awaited<ReturnType<Store['registry']>> | undefined;
   const sourceCache = new Map<string, Map<string, Aggregate>[]>();
   let kpis: KpiReader | undefined;
+  // Records read as sources are dated in the tenant's time zone (read once, outside any transaction).
+  let timeZone: string | undefined;
   for (const s of scopes) {
     const keys = totalKeys(s.version);
     const rows = stored
@@ -93,7 +96,8 @@ export async function readAggregates(store: Store, tenant: string, knex: Knex, s
         for (const item of items) {
           const { compiled, issues } = compileSource(registry, item.source, schema, item.path);
           if (!compiled) throw new IncentiveError(422, 'plan_invalid', `plan "${s.planId}" v${s.version.version}: ${issues[0]?.message ?? 'invalid record source'}`, issues);
-          const sql = sourceAggregateSql(schema, compiled, item, s.range, payees);
+          timeZone ??= (await tenantCalendar(store, tenant)).timeZone;
+          const sql = sourceAggregateSql(schema, compiled, item, s.range, payees, timeZone);
           const byP = new Map<string, Aggregate>();
           for (const r of (await knex.raw(sql.text, sql.bindings as never[])).rows as Row[]) {
             const ids = (r.ids as string[] | null) ?? [];

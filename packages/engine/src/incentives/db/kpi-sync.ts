@@ -31,7 +31,7 @@ export async function syncKpiActuals(engine: IncentiveEngine, event: RecordEvent
   const payees = new Set<string>();
   const months = new Set<string>();
   for (const kpi of kpisOn(ctx, event.object).filter((k) => names.has(k.name))) {
-    const scope = touched(kpi, [event.before, event.after]);
+    const scope = touched(kpi, [event.before, event.after], ctx.calendar.timeZone);
     if (!scope.users.length || !scope.months.length) continue;
     // A KPI whose formula fails on this data is goals' failure to report (its own job fails and
     // retries); it must not keep the order's crediting and the other plans from being computed.
