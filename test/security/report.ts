@@ -1,5 +1,5 @@
 import type { Finding } from './checks.ts';
-import { knownFailure } from './known-failures.ts';
+import { KNOWN_FAILURES, knownFailure, type KnownFailure } from './known-failures.ts';
 
 /** A plain-text table of findings, one per line, grouped by route. */
 export function findingTable(findings: readonly Finding[], limit = 200): string {
@@ -10,10 +10,10 @@ export function findingTable(findings: readonly Finding[], limit = 200): string 
 }
 
 /** Splits findings into known (listed in KNOWN_FAILURES) and new ones. */
-export function triage(findings: readonly Finding[]): { known: Finding[]; fresh: Finding[] } {
+export function triage(findings: readonly Finding[], list: readonly KnownFailure[] = KNOWN_FAILURES): { known: Finding[]; fresh: Finding[] } {
   const known: Finding[] = [];
   const fresh: Finding[] = [];
-  for (const f of findings) (knownFailure(f) ? known : fresh).push(f);
+  for (const f of findings) (knownFailure(f, list) ? known : fresh).push(f);
   return { known, fresh };
 }
 

@@ -4,6 +4,7 @@ import { addMonths, daysBetween, daysInMonth, monthStart, parsePeriod, type Peri
 import { kpiOf, type GoalsContext } from './context.ts';
 import { GoalsError } from './errors.ts';
 import { measureValue } from './kpi.ts';
+import { kpiValues } from './kpi-value.ts';
 import { localDateSql } from '../calendar/calendar.ts';
 
 export interface AttainmentRow {
@@ -54,9 +55,14 @@ export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise
   const units = q.subjects.filter((s) => s.kind === 'unit').map((s) => s.id);
   const actual = new Map<string, { num: number; den: number }>();
   const put = (k: string, num: string, den: string) => actual.set(k, { num: Number(num), den: Number(den) });
+  // People's actuals come from the read an incentive plan's kpi measure makes too (kpiValues).
+  // A person's actual is the exact total of that read (summed in SQL, as the statement sums it).
+  const personTotal = new Map<string, { num: number; den: number }>();
   if (people.length) {
-    const rows = (await ctx.knex.raw(`SELECT user_id::text AS s, to_char(month, 'YYYY-MM') AS m, sum(num)::text AS n, sum(den)::text AS d FROM ?? WHERE kpi = ? AND user_id = ANY(?::uuid[]) AND month = ANY(?::date[]) GROUP BY 1, 2`, [`${ctx.schema}.attain_goals_actual`, kpi.name, people, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
-    rows.forEach((r) => put(`person|${r.s}|${r.m}`, r.n, r.d));
+    for (const [s, p] of await kpiValues(ctx, kpi, people, period.months)) {
+      for (const [m, v] of p.months) put(`person|${s}|${m}`, v.num, v.den);
+      personTotal.set(s, { num: Number(p.total.num), den: Number(p.total.den) });
+    }
   }
   if (units.length) {
     const rows = (await ctx.knex.raw(`SELECT org_unit_id::text AS s, to_char(month, 'YYYY-MM') AS m, num::text AS n, den::text AS d FROM ${ctx.t.unitActual} WHERE kpi = ? AND org_unit_id = ANY(?::uuid[]) AND month = ANY(?::date[])`, [kpi.name, units, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
@@ -97,7 +103,8 @@ export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise
       }
       return { month: m, actual: a ? measureValue(kpi, a.num, a.den) : kpi.ratio ? null : 0, target: t ?? null };
     });
-    const value = measureValue(kpi, num, den);
+    const exact = s.kind === 'person' ? personTotal.get(s.id) : undefined;
+    const value = exact ? measureValue(kpi, exact.num, exact.den) : measureValue(kpi, num, den);
     if (q.pacing === 'linear' && tgt !== null) expected = (tgt * passed) / totalDays;
     const att = value !== null && tgt ? value / tgt : null;
     const pacing = value !== null && expected ? value / expected : null;

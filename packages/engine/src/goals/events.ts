@@ -13,7 +13,7 @@ import { alertHandlers, type AlertScheduleOptions } from './alerts-jobs.ts';
 export const GOALS_CONSUMER = 'goals.attainment';
 
 /** The people and months (in the tenant's time zone) a record's before and after images count in. */
-function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>, timeZone: string): { users: string[]; months: string[] } {
+export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>, timeZone: string): { users: string[]; months: string[] } {
   const users = new Set<string>();
   const months = new Set<string>();
   for (const img of images) {

@@ -59,6 +59,9 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[]): 
   version.measures.forEach((m, i) => {
     if (m.source && m.type !== 'sum' && m.type !== 'count') issues.push({ severity: 'error', path: `${at}/measures/${i}/source`, rule: 'source_not_aggregate', message: `only sum and count measures read records, not a ${m.type}` });
     if (m.source && m.type === 'sum' && !m.source.value) issues.push({ severity: 'error', path: `${at}/measures/${i}/source/value`, rule: 'required', message: 'a sum over records needs a value formula' });
+    if (m.type === 'kpi' && !m.kpi) issues.push({ severity: 'error', path: `${at}/measures/${i}/kpi`, rule: 'required', message: 'a kpi measure needs the name of a KPI' });
+    if (m.type !== 'kpi' && m.kpi !== undefined) issues.push({ severity: 'error', path: `${at}/measures/${i}/kpi`, rule: 'kpi_not_allowed', message: `only a kpi measure names a KPI, not a ${m.type}` });
+    if (m.type === 'kpi' && (m.source || m.filter || m.field)) issues.push({ severity: 'error', path: `${at}/measures/${i}/${m.source ? 'source' : m.filter ? 'filter' : 'field'}`, rule: 'kpi_measure_own_records', message: 'a kpi measure reads the KPI\'s own records, filter and value; it takes no source, filter or field' });
     if (m.type === 'ratio') {
       ref(m.numerator, `${at}/measures/${i}/numerator`, 'numerator');
       ref(m.denominator, `${at}/measures/${i}/denominator`, 'denominator');
@@ -112,6 +115,18 @@ export interface LintContext {
   assignments?: readonly Assignment[];
   /** Currency of versions that name none (the engine's base currency). */
   defaultCurrency?: string;
+}
+
+/** Kpi measures must name one of the tenant's KPIs (the metadata cross-check does the same for plans applied as metadata). */
+export function lintKpiMeasures(plan: IncentivePlanDoc, kpis: readonly string[]): LintIssue[] {
+  const known = new Set(kpis);
+  return plan.versions.flatMap((v, i) =>
+    v.measures.flatMap((m, j) =>
+      m.type === 'kpi' && m.kpi !== undefined && !known.has(m.kpi)
+        ? [{ severity: 'error' as const, path: `/versions/${i}/measures/${j}/kpi`, rule: 'unknown_reference', message: `refers to kpi "${m.kpi}", which does not exist; known: ${[...known].join(', ') || 'none'}` }]
+        : [],
+    ),
+  );
 }
 
 /** Lints a plan before save and activation. Errors refuse it; warnings are shown. */

@@ -66,8 +66,13 @@ export interface RecordSource {
 export interface MeasureDef {
   name: string;
   label?: Label;
-  /** sum/count over credits; input: a value supplied per payee and period (MBO score, manual KPI); ratio; formula over other measures. */
-  type: 'sum' | 'count' | 'input' | 'ratio' | 'formula';
+  /**
+   * sum/count over credits; input: a value supplied per payee and period (MBO score, manual KPI); ratio; formula over other measures;
+   * kpi: a goals KPI's value for the payee over the plan period's months (the same number *My goals* shows).
+   */
+  type: 'sum' | 'count' | 'input' | 'ratio' | 'formula' | 'kpi';
+  /** For a kpi measure: the KPI's name. */
+  kpi?: string;
   field?: 'amount' | 'margin' | 'quantity';
   filter?: CreditFilter;
   /** sum/count over records of an object instead of credits. */

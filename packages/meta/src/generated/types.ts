@@ -960,7 +960,11 @@ export interface PlanVersion {
 export interface PlanMeasure {
   name: ApiName;
   label?: Label;
-  type: "sum" | "count" | "input" | "ratio" | "formula";
+  /**
+   * kpi: the value of a goals KPI for the payee and the plan period's months, read from the same actuals as attainment.
+   */
+  type: "sum" | "count" | "input" | "ratio" | "formula" | "kpi";
+  kpi?: ApiName;
   field?: "amount" | "margin" | "quantity";
   filter?: PlanCreditFilter;
   source?: PlanRecordSource;

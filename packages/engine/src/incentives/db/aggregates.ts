@@ -12,6 +12,7 @@ import { compileSource, sourceAggregateSql, sourcedItems } from './sources-sql.t
 import { tenantCalendar } from '../../calendar/calendar.ts';
 import { scope as scopeOf, selectTotalsSql, totalKeys, type Scope } from './totals-sql.ts';
 import { IncentiveError } from './errors.ts';
+import { kpiMeasures, kpiMonths, kpiReader, type KpiReader } from './kpi-measures.ts';
 import { quoteIdent } from '@attain/meta';
 
 type Knex = ModuleHandle['knex'];
@@ -57,12 +58,13 @@ export function neededScopes(plans: readonly IncentivePlanDoc[], open: readonly 
   return [...out.values()];
 }
 
-/** Reads stored totals of the scopes, then adds the record-sourced measures and points. */
+/** Reads stored totals of the scopes, then adds the record-sourced measures and points, and the KPI measures (from the goals actuals). */
 export async function readAggregates(store: Store, tenant: string, knex: Knex, schema: string, scopes: readonly Scope[], payees: readonly string[] | null, stored = true): Promise<Map<string, Map<string, PeriodAggregates>>> {
   const out = new Map<string, Map<string, PeriodAggregates>>();
   const totals = `${quoteIdent(schema)}."attain_incentives_totals"`;
   let registry: Awaited<ReturnType<Store['registry']>> | undefined;
   const sourceCache = new Map<string, Map<string, Aggregate>[]>();
+  let kpis: KpiReader | undefined;
   // Records read as sources are dated in the tenant's time zone (read once, outside any transaction).
   let timeZone: string | undefined;
   for (const s of scopes) {
@@ -113,6 +115,18 @@ export async function readAggregates(store: Store, tenant: string, knex: Knex, s
           byPayee.set(payee, pa);
         }
       });
+    }
+    const kms = kpiMeasures(s.version);
+    if (kms.length) {
+      kpis ??= kpiReader(store, tenant);
+      const months = kpiMonths(s.range, scopes.filter((o) => o.planId === s.planId && o.period === s.period && o.ignore === s.ignore).map((o) => o.range));
+      for (const m of kms) {
+        for (const [payee, agg] of await kpis.values(m.kpi, payees, months)) {
+          const pa = byPayee.get(payee) ?? { aggs: new Map<string, Aggregate>(), held: emptyAgg() };
+          pa.aggs.set(measureKey(m.name), agg);
+          byPayee.set(payee, pa);
+        }
+      }
     }
     out.set(aggKey(s.planId, s.version, s.period, s.ignore, s.range), byPayee);
   }

@@ -4,7 +4,7 @@ import type { ModuleHandle, RecordEvent, Store } from '@attain/store';
 import { ZERO, dec, fmt, isDecText, type Dec } from '../decimal.ts';
 import { calculate, type FrozenState, type InputValue } from '../calculate.ts';
 import { planCurrency } from '../currency.ts';
-import { lintCreditingRules, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
+import { lintCreditingRules, lintKpiMeasures, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
 import { OrgHistory } from '../org.ts';
 import { PERIOD_HINT, PERIOD_RE, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
 import { checkRoleAssignments, observeRoles } from '../roles.ts';
@@ -20,6 +20,8 @@ import { planErrors, planShapeIssues } from '../document-check.ts';
 import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems, replaceCalcFailures } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import { compileSource, sourceRowsSql, sourcedItems } from './sources-sql.ts';
+import { kpiMonths, kpiReader } from './kpi-measures.ts';
+import { segmentsIn } from '../plan-versions.ts';
 import { componentKey, measureKey } from '../measures.ts';
 
 /** Credit and record ids a statement line's trace lists (the drill-down pages through all of them). */
@@ -127,11 +129,13 @@ export class IncentiveEngine {
     return issues;
   }
 
-  /** Record sources of a plan resolved against the tenant's metadata (objects, fields, formulas). */
+  /** Record sources and KPIs of a plan resolved against the tenant's metadata (objects, fields, formulas, KPIs). */
   async lintSources(plan: IncentivePlanDoc): Promise<LintIssue[]> {
     const issues: LintIssue[] = [];
-    if (!plan.versions.some((v) => sourcedItems(v).length)) return issues;
+    const kpis = plan.versions.some((v) => v.measures.some((m) => m.type === 'kpi'));
+    if (!kpis && !plan.versions.some((v) => sourcedItems(v).length)) return issues;
     const registry = await this.store.registry(this.tenant);
+    if (kpis) issues.push(...lintKpiMeasures(plan, registry.documentsOf('kpi').map((k) => k.name)));
     const { schema } = await this.db();
     plan.versions.forEach((v, i) => {
       for (const item of sourcedItems(v)) for (const x of compileSource(registry, item.source, schema, `/versions/${i}${item.path}`).issues) issues.push({ severity: 'error', ...x });
@@ -753,6 +757,12 @@ export class IncentiveEngine {
     const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod), to: line.trace.span?.to ?? periodEnd(forPeriod) };
     const measure = component.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
     const item = component.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
+    if (measure?.type === 'kpi' && measure.kpi) {
+      // The KPI's own source records for the payee in the months the line measured.
+      const whole = { from: periodStart(line.trace.basePeriod ?? forPeriod), to: periodEnd(forPeriod) };
+      const months = kpiMonths(range, segmentsIn(plan, whole));
+      return { ...none, records: await kpiReader(this.store, this.tenant).records(measure.kpi, payeeId, months, limit) };
+    }
     if (item) {
       const compiled = compileSource(await this.store.registry(this.tenant), item.source, schema, '').compiled;
       if (!compiled) return none;

@@ -9,6 +9,7 @@ import type { Transaction } from '../types.ts';
 import type { IncentiveEngine, RunStats } from './engine.ts';
 import { mapOrders, ordersOfProduct } from './order-map.ts';
 import { sourcedItems } from './sources-sql.ts';
+import { syncKpiActuals } from './kpi-sync.ts';
 import { localDate } from '../../calendar/calendar.ts';
 import { quoteIdent } from '@attain/meta';
 
@@ -30,6 +31,16 @@ const PRODUCT_BATCH = 200;
 export async function onRecordEvent(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
   // Loads the tenant's settings (base currency, time zone) the mapping below reads.
   await engine.ensure();
+  // Kpi measures read goals actuals: bring them current first (see kpi-sync.ts), then recompute.
+  const kpi = await syncKpiActuals(engine, event);
+  const stats = await dispatch(engine, event);
+  if (!kpi.payees.length) return stats;
+  await openPeriods(engine, kpi.months.map((m) => `${m}-01`));
+  const more = await engine.recompute({ payees: kpi.payees });
+  return stats ? { ...more, payees: stats.payees + more.payees, lines: stats.lines + more.lines, ms: { ...more.ms, total: stats.ms.total + more.ms.total } } : more;
+}
+
+async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
   switch (event.object) {
     case 'order':
       return onOrder(engine, event);
