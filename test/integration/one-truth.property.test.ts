@@ -81,6 +81,11 @@ describe('one truth: every number agrees, over random sequences of writes', () =
         const run = await world.tenant.call.finance.post('/api/v1/incentives/recalculate');
         expect(run.statusCode, run.body).toBe(200);
         const full = await snapshot(world);
+        if (process.env.ONE_TRUTH_DUMP) {
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync(`${process.env.ONE_TRUTH_DUMP}-incremental.json`, JSON.stringify(normalize(incremental, world.names), null, 1));
+          writeFileSync(`${process.env.ONE_TRUTH_DUMP}-full.json`, JSON.stringify(normalize(full, world.names), null, 1));
+        }
         expect(normalize(incremental, world.names), 'incremental = full recompute').toEqual(normalize(full, world.names));
         if (second) {
           const other = await play(second, ops);

@@ -192,6 +192,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinance(access);
     const period = periodParam((request.params as { period: string }).period, '/period');
     await run(() => engine.openPeriod(period));
+    // A newly open period is computed like any change that moves pay, so its statements exist
+    // (incremental = full) and the write's position says when they do.
+    await derive(access);
     return { data: await engine.periods() };
   });
 
