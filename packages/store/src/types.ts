@@ -1,3 +1,4 @@
+import type { OrgService } from './org/service.ts';
 import type { Registry, Storage } from '@attain/meta';
 import type { Database } from './database.ts';
 import type { FormulaError, FormulaType } from '@attain/formula';
@@ -258,6 +259,8 @@ export interface Store {
   registry(tenant: string): Promise<Registry>;
   metadata: MetadataService;
   records(tenant: string, access?: RecordAccess): Promise<RecordService>;
+  /** The tenant's effective-dated org (memberships, unit history), the one owner of who reports to whom when. */
+  org(tenant: string): Promise<OrgService>;
   /** The tenant and its registry from one revision check; undefined for an unknown tenant. */
   snapshot(tenant: string): Promise<TenantSnapshot | undefined>;
   /** Changes made through this process, after commit (see LocalChange). Returns an unsubscribe. */

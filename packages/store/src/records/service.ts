@@ -15,6 +15,7 @@ import { checkForPreview, previewRows } from '../formula/preview.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
 import { afterWrite, recomputeStored, type WrittenRows } from '../formula/write.ts';
 import { refreshDependents } from '../formula/dependents.ts';
+import { orgAfterRecordWrite } from '../org/service.ts';
 
 const SEARCHABLE = new Set(['text', 'long_text', 'email', 'phone', 'url', 'enum']);
 const MAX_BATCH = 1000;
@@ -54,8 +55,11 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
   };
   const afterWriteOf = (trx: Knex.Transaction, o: ObjectDef, rows: WrittenRows) => afterWrite(trx, schema, o, formulas(o), rows, access.locale);
   // Stored formulas elsewhere that read these rows (customer.segment, SUM(lines.amount)).
-  const dependentsOf = (trx: Knex.Transaction, o: ObjectDef, ids: string[], before: Array<Record<string, unknown>> = []) =>
-    refreshDependents(trx, registry, schema, { object: o.name, ids, before });
+  // Every write path ends here, so this is also where the org service follows user and unit writes.
+  const dependentsOf = async (trx: Knex.Transaction, o: ObjectDef, ids: string[], before: Array<Record<string, unknown>> = []) => {
+    await refreshDependents(trx, registry, schema, { object: o.name, ids, before });
+    await orgAfterRecordWrite(ctx, trx, tenant, registry, o, ids, before);
+  };
   const ownerColumn = (o: ObjectDef) => (o.owned ? 'owner_id' : 'created_by');
   const ownerSet = () => (access.rowFilter?.ownerIn ?? []).filter(isUuid).map((s) => s.toLowerCase());
 

@@ -10,6 +10,7 @@ import type { IncentiveEngine, RunStats } from './engine.ts';
 import { mapOrders, ordersOfProduct } from './order-map.ts';
 import { sourcedItems } from './sources-sql.ts';
 import { quoteIdent } from '@attain/meta';
+import { ORG_EVENT_OBJECT } from '@attain/store';
 
 type Row = Record<string, unknown>;
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -34,6 +35,8 @@ export async function onRecordEvent(engine: IncentiveEngine, event: RecordEvent)
       return onProduct(engine, event);
     case 'user':
       return onUser(engine, event);
+    case ORG_EVENT_OBJECT:
+      return onOrgChange(engine);
     default:
       return onSourceRecord(engine, event);
   }
@@ -97,6 +100,17 @@ async function onUser(engine: IncentiveEngine, event: RecordEvent): Promise<RunS
   const changed = await engine.observeUserRoles([{ id: event.recordId, role, hireDate: dateText(rec?.hire_date ?? event.before?.hire_date) }], event.at.slice(0, 10));
   if (!changed.length || !(await engine.roleAssignments()).length) return null;
   return engine.recompute({ payees: changed });
+}
+
+/**
+ * The org changed (a user or unit record, an import, an HR connector), possibly back-dated: the
+ * roll-up chain is rebuilt from the org service and every open period recredited and recomputed;
+ * approved, paid and closed periods are not rewritten — the difference lands in the open period
+ * as a prior-period adjustment.
+ */
+async function onOrgChange(engine: IncentiveEngine): Promise<RunStats | null> {
+  if (!(await engine.rules()).length) return (await engine.syncOrg(), null);
+  return engine.recompute({ credit: true });
 }
 
 /** A record a plan reads (e.g. a visit for points): its payee before and after is recomputed. */
