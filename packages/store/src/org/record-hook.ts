@@ -42,7 +42,9 @@ export async function followRecordWrite(trx: Knex.Transaction, schema: string, r
     if (prior && after && idText(prior[fieldA]) === after.a && idText(prior[fieldB]) === after.b) continue;
     const spans = history.filter((h) => h.id === r.id);
     const now = spanAt(spans.map((h) => ({ value: { a: h.a, b: h.b }, valid_from: h.valid_from, valid_to: h.valid_to })), day);
-    if (!prior && now && after && now.value.a === after.a && now.value.b === after.b) continue;
+    // A write that states what the org already says for today (a create seeded with the org, or
+    // the record catching up with an import) keeps the timeline, future-dated spans included.
+    if (now && after && now.value.a === after.a && now.value.b === after.b) continue;
     if (!now && !after) continue;
     const start = spans.length ? day : BEGINNING;
     plan.set(r.id, after ? [{ value: after, valid_from: start, valid_to: null }] : []);

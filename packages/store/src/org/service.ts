@@ -9,6 +9,7 @@ import { emitOrgChange } from './events.ts';
 import { managerChainIn, memberships, orgOn, unitHistory, type OrgDay, type OrgMembership, type OrgSource, type OrgUnitSpan } from './read.ts';
 import { followRecordWrite } from './record-hook.ts';
 import { today } from './timeline.ts';
+import { recordService } from '../records/service.ts';
 import { changeOrg, type ChangeOptions, type OrgChange, type OrgChangeResult } from './write.ts';
 
 export interface OrgService {
@@ -43,8 +44,10 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
         await emitOrgChange(ctx, trx, row.name, r, opts.actor ?? { userId: null, label: 'org' }, registry.revision);
         return r;
       });
+      if (!result.changes.length && !result.unitChanges.length) return result;
       // Caches keyed by the data version (RBAC team scopes) must see the new org.
-      if (result.changes.length || result.unitChanges.length) ctx.changes.bumpData(row.schema_name);
+      ctx.changes.bumpData(row.schema_name);
+      await showOnRecords(ctx, row, registry, result, opts.actor ?? { userId: null, label: 'org' });
       return result;
     },
   };
@@ -54,4 +57,35 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
 export async function orgAfterRecordWrite(ctx: Ctx, trx: Knex.Transaction, row: TenantRow, registry: Registry, object: Parameters<typeof followRecordWrite>[3], ids: readonly string[], before: Array<Record<string, unknown>>): Promise<void> {
   const result = await followRecordWrite(trx, row.schema_name, registry, object, ids, before);
   if (result) await emitOrgChange(ctx, trx, row.name, result, { userId: null, label: 'record' }, registry.revision);
+}
+
+/**
+ * The user and org_unit records show today's answer: after a change through the service, records
+ * whose org fields differ from today's spans are updated through the records service (audited,
+ * with their record events). The org service then sees a write that matches today and moves
+ * nothing. A change dated after today reaches the record only when it is next written.
+ */
+async function showOnRecords(ctx: Ctx, row: TenantRow, registry: Registry, result: OrgChangeResult, actor: Actor): Promise<void> {
+  const day = await orgOn({ q: ctx.knex, schema: row.schema_name, registry }, today());
+  const records = recordService(ctx, row, registry);
+  const sync = async (object: string, ids: string[], want: (id: string) => Record<string, string | null> | undefined) => {
+    if (!ids.length || !registry.object(object)) return;
+    const fields = Object.keys(want(ids[0]!) ?? {}).filter((f) => registry.field(object, f));
+    for (const rec of await records.getMany(object, ids)) {
+      const target = want(String(rec.id)) ?? Object.fromEntries(fields.map((f) => [f, null]));
+      const patch = Object.fromEntries(fields.filter((f) => (rec[f] ?? null) !== (target[f] ?? null)).map((f) => [f, target[f] ?? null]));
+      if (Object.keys(patch).length) await records.update(object, String(rec.id), patch, actor);
+    }
+  };
+  const user = (id: string) => {
+    const u = day.users.find((x) => x.id === id);
+    return { org_unit_id: u?.org_unit_id ?? null, manager_id: u?.manager_id ?? null };
+  };
+  const parentField = registry.object('org_unit')?.tree?.parentField ?? 'parent_id';
+  const unit = (id: string) => {
+    const u = day.units.find((x) => x.id === id);
+    return { [parentField]: u?.parent_id ?? null, head_id: u?.head_id ?? null };
+  };
+  await sync('user', result.changes.map((c) => c.user_id), user);
+  await sync('org_unit', result.unitChanges.map((c) => c.unit_id), unit);
 }

@@ -109,8 +109,11 @@ async function onUser(engine: IncentiveEngine, event: RecordEvent): Promise<RunS
  * as a prior-period adjustment.
  */
 async function onOrgChange(engine: IncentiveEngine): Promise<RunStats | null> {
-  if (!(await engine.rules()).length) return (await engine.syncOrg(), null);
-  return engine.recompute({ credit: true });
+  // Only roll-up and team rules credit along the org; role assignments by subtree give plans by it.
+  const byOrg = (await engine.rules()).some((r) => r.type === 'rollup' || r.type === 'team');
+  if (byOrg) return engine.recompute({ credit: true });
+  await engine.syncOrg();
+  return (await engine.roleAssignments()).some((r) => r.orgUnitId) ? engine.recompute() : null;
 }
 
 /** A record a plan reads (e.g. a visit for points): its payee before and after is recomputed. */
