@@ -14,6 +14,7 @@ import { openApiDocument } from './openapi/generate.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
 import { goalsRoutes } from './rest/goals-routes.ts';
+import { orgRoutes } from './rest/org-routes.ts';
 import { incentiveRoutes } from './rest/incentive-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
@@ -123,6 +124,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(metadataRoutes, { store });
       await api.register(readableObjectRoutes);
       await api.register(goalsRoutes, { store });
+      await api.register(orgRoutes, { store });
       await api.register(passwordRoutes, { store, jwt });
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });

@@ -18,6 +18,7 @@ export function incentivesBackground(store: Store): BackgroundModule {
     handlers: {
       [eventQueue(INCENTIVES_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;
+        if (event.object === ORG_EVENT_OBJECT && (await laterOrgEvent(store, job.queue, event.tenant, job.id))) return { skipped: 'a later org change recalculates' };
         let engine = engines.get(event.tenant);
         if (!engine) engines.set(event.tenant, (engine = new IncentiveEngine(store, event.tenant)));
         const stats = await engine.onRecordEvent(event);
@@ -25,4 +26,13 @@ export function incentivesBackground(store: Store): BackgroundModule {
       },
     },
   };
+}
+
+/**
+ * Whether a later org change of the tenant waits in the queue: it reads the org as it is then
+ * (this change included), so a burst of moves — a bulk user import — costs one recalculation.
+ */
+async function laterOrgEvent(store: Store, queue: string, tenant: string, id: string): Promise<boolean> {
+  const ready = await store.jobs.list({ queue, tenant, status: 'ready', limit: 200 });
+  return ready.some((j) => j.id > id && (j.payload as Partial<RecordEvent> | null)?.object === ORG_EVENT_OBJECT);
 }

@@ -36,12 +36,13 @@ export async function followRecordWrite(trx: Knex.Transaction, schema: string, r
   const from = new Map<string, string>();
   for (const r of rows) {
     const prior = before.find((x) => idText(x.id) === r.id);
-    const after = r.gone ? null : { a: r.a, b: r.b };
-    // An update that leaves the org fields alone changes nothing here: a back-dated or future
-    // move imported meanwhile stands.
-    if (prior && after && idText(prior[fieldA]) === after.a && idText(prior[fieldB]) === after.b) continue;
     const spans = history.filter((h) => h.id === r.id);
     const now = spanAt(spans.map((h) => ({ value: { a: h.a, b: h.b }, valid_from: h.valid_from, valid_to: h.valid_to })), day);
+    // A field the object does not have (a unit without head_id) cannot state anything: the org keeps its answer.
+    const after = r.gone ? null : { a: a ? r.a : (now?.value.a ?? null), b: b ? r.b : (now?.value.b ?? null) };
+    // An update that leaves the org fields alone changes nothing here: a back-dated or future
+    // move imported meanwhile stands.
+    if (prior && after && (!a || idText(prior[fieldA]) === after.a) && (!b || idText(prior[fieldB]) === after.b)) continue;
     // A write that states what the org already says for today (a create seeded with the org, or
     // the record catching up with an import) keeps the timeline, future-dated spans included.
     if (now && after && now.value.a === after.a && now.value.b === after.b) continue;
