@@ -101,3 +101,9 @@ export function managerChainIn(org: OrgDay, userId: string, levels: number): str
   }
   return chain;
 }
+
+/** A number that moves with every committed change of the org (seeding counts as none). */
+export async function orgVersion(src: OrgSource): Promise<number> {
+  const t = await ensureOrgTables(src.q, src.schema, src.registry);
+  return Number(((await src.q.raw(`select version from ${t.version} where id = 1`)).rows as Array<{ version: unknown }>)[0]?.version ?? 0);
+}

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Ctx, TenantRow } from '../context.ts';
 import type { Actor } from '../types.ts';
 import { emitOrgChange } from './events.ts';
-import { managerChainIn, memberships, orgOn, unitHistory, type OrgDay, type OrgMembership, type OrgSource, type OrgUnitSpan } from './read.ts';
+import { managerChainIn, memberships, orgOn, orgVersion, unitHistory, type OrgDay, type OrgMembership, type OrgSource, type OrgUnitSpan } from './read.ts';
 import { followRecordWrite } from './record-hook.ts';
 import { today } from './timeline.ts';
 import { recordService } from '../records/service.ts';
@@ -14,6 +14,8 @@ import { changeOrg, type ChangeOptions, type OrgChange, type OrgChangeResult } f
 
 export interface OrgService {
   memberships(users?: readonly string[]): Promise<OrgMembership[]>;
+  /** Moves with every committed change: a reader keeping a projection compares it to skip a rebuild. */
+  version(): Promise<number>;
   unitHistory(units?: readonly string[]): Promise<OrgUnitSpan[]>;
   /** The org on a day (default today). */
   on(day?: string): Promise<OrgDay>;
@@ -32,6 +34,7 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
   const src = (q: Knex | Knex.Transaction = ctx.knex): OrgSource => ({ q, schema: row.schema_name, registry });
   return {
     memberships: (users) => memberships(src(), users),
+    version: () => orgVersion(src()),
     unitHistory: (units) => unitHistory(src(), units),
     on: (day = today()) => orgOn(src(), day),
     async managerChain(userId, levels, day = today()) {

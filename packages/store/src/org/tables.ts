@@ -11,6 +11,8 @@ export type Q = Knex | Knex.Transaction;
 export interface OrgTables {
   membership: string;
   units: string;
+  /** One row counting changes, so a reader's projection can tell whether it is current. */
+  version: string;
   /** The user object's table and its org columns (null when the metadata has none). */
   user: { table: string; unit: string | null; manager: string | null } | null;
   orgUnit: { table: string; parent: string | null; head: string | null } | null;
@@ -27,6 +29,7 @@ export function orgTables(schema: string, registry: Registry): OrgTables {
   return {
     membership: `${s}.attain_org_membership`,
     units: `${s}.attain_org_unit_history`,
+    version: `${s}.attain_org_version`,
     user: user ? { table: `${s}.${quoteIdent(user.table)}`, unit: col('user', 'org_unit_id'), manager: col('user', 'manager_id') } : null,
     orgUnit: unit ? { table: `${s}.${quoteIdent(unit.table)}`, parent: col('org_unit', unit.tree?.parentField ?? 'parent_id'), head: col('org_unit', 'head_id') } : null,
   };
@@ -46,13 +49,14 @@ export async function ensureOrgTables(q: Q, schema: string, registry: Registry):
   const t = orgTables(schema, registry);
   if (ready.has(schema)) return t;
   const exists = async (qq: Q, table: string) => Boolean(((await qq.raw(`select to_regclass(?) as t`, [`${quoteIdent(schema)}.${table}`])).rows as Array<{ t: unknown }>)[0]?.t);
-  if (await exists(q, 'attain_org_unit_history')) {
+  // The version table is created last: when it exists, so do the others.
+  if (await exists(q, 'attain_org_version')) {
     ready.add(schema);
     return t;
   }
   const create = async (trx: Knex.Transaction) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`attain-org:${schema}`]);
-    if (await exists(trx, 'attain_org_unit_history')) return;
+    if (await exists(trx, 'attain_org_version')) return;
     await trx.raw(`create table ${t.membership} (
       user_id uuid not null, org_unit_id uuid, manager_id uuid, valid_from date not null, valid_to date,
       source text not null default 'record', changed_at timestamptz not null default now(), primary key (user_id, valid_from))`);
@@ -67,6 +71,8 @@ export async function ensureOrgTables(q: Q, schema: string, registry: Registry):
         from ${quoteIdent(schema)}.attain_goals_membership order by user_id, valid_from, id desc`);
     }
     await seedMissing(trx, t);
+    await trx.raw(`create table ${t.version} (id integer primary key check (id = 1), version bigint not null)`);
+    await trx.raw(`insert into ${t.version} (id, version) values (1, 0)`);
   };
   if (isTrx(q)) {
     await create(q);

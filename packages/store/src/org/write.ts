@@ -189,6 +189,8 @@ export async function applyPlans(src: OrgSource, t: OrgTables, mPlan: Map<string
   if (opts.dryRun || !writes.length) return result;
   const run = async (q: Q) => {
     for (const w of writes) await w()(q);
+    // Row-locked until commit: concurrent org writers count up in commit order.
+    await q.raw(`update ${t.version} set version = version + 1 where id = 1`);
   };
   if ((src.q as Partial<Knex.Transaction>).isTransaction) await run(src.q);
   else await (src.q as Knex).transaction(run);

@@ -111,7 +111,7 @@ export class IncentiveEngine {
       for (const r of rules) await trx.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'crediting_rule', ?::jsonb, now())`, [r.id, JSON.stringify(r)]);
     });
     // Roll-up rules span the org: their chain is rebuilt from the org service.
-    await this.syncOrg();
+    await this.syncOrg({ force: true });
     return issues;
   }
 
@@ -245,6 +245,8 @@ export class IncentiveEngine {
   /** Stores the effective-dated org and rebuilds the roll-up chain spans of every roll-up rule. */
   async setOrg(memberships: Membership[], units: OrgUnit[]): Promise<void> {
     const { knex, t } = await this.db();
+    // An org given by hand is no longer the org service's version.
+    await knex.raw(`delete from ${t('docs')} where id = '#org_sync' and kind = 'org_sync'`);
     const org = new OrgHistory(memberships, units);
     const rules = (await this.rules()).filter((r) => r.type === 'rollup');
     const chain: Row[] = [];
@@ -285,14 +287,20 @@ export class IncentiveEngine {
    * change event and before every full recalculation; a tenant without a user object keeps the
    * org it was given with `setOrg`.
    */
-  async syncOrg(): Promise<boolean> {
+  async syncOrg(opts: { force?: boolean } = {}): Promise<boolean> {
     const registry = await this.store.registry(this.tenant);
     if (!registry.object('user')) return false;
     const org = await this.store.org(this.tenant);
+    // The projection records the org version it was built from; unchanged, there is nothing to do.
+    const { knex, t } = await this.db();
+    const version = await org.version();
+    const synced = ((await knex.raw(`select doc from ${t('docs')} where id = '#org_sync' and kind = 'org_sync'`)).rows as Array<{ doc: { version?: number } }>)[0]?.doc.version;
+    if (!opts.force && synced === version) return true;
     const last = (to: string | null) => (to ? addDays(to, -1) : null);
     const memberships = (await org.memberships()).map((m) => ({ userId: m.user_id, orgUnitId: m.org_unit_id ?? '', managerId: m.manager_id, from: m.valid_from, to: last(m.valid_to) }));
     const units = (await org.unitHistory()).map((u) => ({ id: u.unit_id, parentId: u.parent_id, headId: u.head_id, from: u.valid_from, to: last(u.valid_to) }));
     await this.setOrg(memberships.filter((m) => m.to === null || m.to >= m.from), units.filter((u) => u.to === null || u.to >= u.from));
+    await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values ('#org_sync', 'org_sync', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [JSON.stringify({ version })]);
     return true;
   }
 
