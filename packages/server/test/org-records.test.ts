@@ -78,6 +78,32 @@ describe('the org follows every record write', () => {
   });
 });
 
+describe('a record write that states its effective date', () => {
+  it('PATCH or upsert with ?effective_from back-dates the move; a bad or future date, or another object, is refused and changes nothing', async () => {
+    const id = (await admin.post('/api/v1/objects/user', { name: 'Rui', email: 'rui@x.test', external_id: 'hr-rui', org_unit_id: t.orgUnits.west })).json().id as string;
+    const moved = await admin.patch(`/api/v1/objects/user/${id}?effective_from=2026-04-01`, { org_unit_id: t.orgUnits.east1 });
+    expect(moved.statusCode).toBe(200);
+    expect(await timeline(id)).toEqual([
+      { org_unit_id: t.orgUnits.west, manager_id: null, valid_from: '1900-01-01', valid_to: '2026-04-01' },
+      { org_unit_id: t.orgUnits.east1, manager_id: null, valid_from: '2026-04-01', valid_to: null },
+    ]);
+    const up = await admin.post('/api/v1/objects/user:upsert?effective_from=2026-05-01', { rows: [{ external_id: 'hr-rui', name: 'Rui', email: 'rui@x.test', manager_id: t.users.mgrEast.id }] });
+    expect(up.statusCode).toBe(200);
+    expect((await timeline(id)).at(-1)).toEqual({ org_unit_id: t.orgUnits.east1, manager_id: t.users.mgrEast.id, valid_from: '2026-05-01', valid_to: null });
+    const before = await timeline(id);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    for (const [query, status] of [['effective_from=2026-02-30', 422], [`effective_from=${tomorrow}`, 422], ['effective_from=2026-01-01&effective_from=2026-01-02', 400]] as const) {
+      const res = await admin.patch(`/api/v1/objects/user/${id}?${query}`, { org_unit_id: t.orgUnits.west });
+      expect([res.statusCode, res.json().error.details[0].path]).toEqual([status, '/effective_from']);
+    }
+    const deal = (await admin.post('/api/v1/objects/deal', { name: 'Rui deal', amount: 1 })).json().id as string;
+    const other = await admin.patch(`/api/v1/objects/deal/${deal}?effective_from=2026-01-01`, { amount: 2 });
+    expect([other.statusCode, other.json().error.details[0]]).toEqual([422, { path: '/effective_from', rule: 'effective_date', message: 'only user and org_unit writes take an effective date' }]);
+    expect(await timeline(id)).toEqual(before);
+    expect((await admin.get(`/api/v1/objects/user/${id}`)).json().org_unit_id).toBe(t.orgUnits.east1);
+  });
+});
+
 describe('changing the org from given dates (the HR connector API)', () => {
   it('back-dates a move, shows today\'s answer on the user record, and a later unrelated write keeps the history', async () => {
     const id = (await admin.post('/api/v1/objects/user', { name: 'Quinn', email: 'quinn@x.test', org_unit_id: t.orgUnits.west })).json().id as string;

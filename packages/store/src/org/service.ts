@@ -57,8 +57,8 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
 }
 
 /** The record service's hook: the org follows a write of users or units, in its transaction. */
-export async function orgAfterRecordWrite(ctx: Ctx, trx: Knex.Transaction, row: TenantRow, registry: Registry, object: Parameters<typeof followRecordWrite>[3], ids: readonly string[], before: Array<Record<string, unknown>>): Promise<void> {
-  const result = await followRecordWrite(trx, row.schema_name, registry, object, ids, before);
+export async function orgAfterRecordWrite(ctx: Ctx, trx: Knex.Transaction, row: TenantRow, registry: Registry, object: Parameters<typeof followRecordWrite>[3], ids: readonly string[], before: Array<Record<string, unknown>>, day?: string): Promise<void> {
+  const result = await followRecordWrite(trx, row.schema_name, registry, object, ids, before, day);
   if (result) await emitOrgChange(ctx, trx, row.name, result, { userId: null, label: 'record' }, registry.revision);
 }
 

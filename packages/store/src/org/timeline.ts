@@ -48,3 +48,15 @@ export function sameTimeline<V>(a: readonly Span<V>[], b: readonly Span<V>[], sa
 export function today(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
+
+/**
+ * A record write's stated effective date: a real date, not after today (a future change goes
+ * through the org service with its own dates, so the record always shows today's answer).
+ * Returns the problem, or null.
+ */
+export function effectiveDateProblem(value: unknown, object: string, day: string = today()): string | null {
+  if (object !== 'user' && object !== 'org_unit') return 'only user and org_unit writes take an effective date';
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) return 'must be a date YYYY-MM-DD';
+  if (value > day) return 'must not be after today; future changes go through the org changes API';
+  return null;
+}
