@@ -129,6 +129,13 @@ describe('incentives in the studio', () => {
     await desk.getByRole('button', { name: 'Calculate' }).click();
     await desk.getByTestId('payouts-total').filter({ hasText: '$700.00' }).waitFor();
     await desk.getByText('SO-1002 is missing').waitFor();
+    // Accepting the dispute moves pay: the amount is booked and the payout total moves by it.
+    await desk.getByRole('button', { name: 'Accept' }).first().click();
+    const resolve = desk.getByRole('dialog');
+    await resolve.getByLabel('Adjustment amount').fill('50.00');
+    await resolve.getByLabel('Resolution note').fill('SO-1002 was booked late');
+    await resolve.getByRole('button', { name: 'Save' }).click();
+    await desk.getByTestId('payouts-total').filter({ hasText: '$750.00' }).waitFor();
     await desk.getByRole('button', { name: 'Approve' }).first().click();
     await desk.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
     await desk.getByTestId('period-status').filter({ hasText: 'Approved' }).waitFor();

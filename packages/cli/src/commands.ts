@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MetaValidationError } from '@attain/meta';
 import { createDatabase, createStore, StoreError, type Store } from '@attain/store';
+import { registerEngineDocumentChecks } from '@attain/engine';
+import { createTenantWithAdmin } from './tenant-create.ts';
 import { readConfig, storeOptions } from './config.ts';
 import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
 import { startAttain } from './start.ts';
@@ -10,7 +12,9 @@ import { generateTenantTypes } from './typegen.ts';
 export const USAGE = `attain — sales performance management on metadata
 
   attain start                                 serve the API and studio (creates the demo tenant on first start)
-  attain tenant create <name> [--label L]      create an empty tenant
+  attain tenant create <name> --admin-email E [--admin-name N] [--label L]
+                                               create a tenant with the core metadata and its first admin
+                                               (password: ATTAIN_ADMIN_PASSWORD, else a generated one printed once)
   attain metadata plan <dir> --tenant <t>      show what applying the documents in <dir> would change
   attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
@@ -18,13 +22,14 @@ export const USAGE = `attain — sales performance management on metadata
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET`;
 
-type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean };
+type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string };
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
   const config = readConfig(env);
   const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const store = await createStore(db, storeOptions(config));
+  registerEngineDocumentChecks(store);
   try {
     return await fn(store);
   } finally {
@@ -52,9 +57,7 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'tenant': {
       if (args[0] !== 'create') throw new Error(`unknown tenant command "${args[0] ?? ''}"\n\n${USAGE}`);
       const name = need(args[1], 'tenant name');
-      const tenant = await withStore(env, (store) => store.tenants.create(name, flags.label ? { label: flags.label } : {}));
-      log(`Created tenant "${tenant.name}" (schema ${tenant.schema}).`);
-      return 0;
+      return createTenantWithAdmin({ name, label: flags.label, adminEmail: flags['admin-email'], adminName: flags['admin-name'], password: env.ATTAIN_ADMIN_PASSWORD || undefined }, (fn) => withStore(env, fn), log);
     }
     case 'metadata': {
       const [sub, dir] = args;
@@ -82,7 +85,7 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
           for (const i of error.issues) log(`  ${i.document} ${i.path || '/'}: ${i.message} [${i.rule}]`);
           return 2;
         }
-        if (error instanceof StoreError && (error.code === 'metadata_invalid' || error.code === 'unsafe_change')) {
+        if (error instanceof StoreError && (error.code === 'metadata_invalid' || error.code === 'unsafe_change' || error.code === 'core_object_required')) {
           log(`The metadata has ${error.details.length || 1} problem(s); nothing was applied:`);
           for (const d of error.details.length ? error.details : [{ path: '', rule: error.code, message: error.message }]) log(`  ${d.path || '/'}: ${d.message} [${d.rule}]`);
           return 2;

@@ -153,8 +153,10 @@ describe('attain commands', () => {
   const run = (command: string, args: string[], flags: Record<string, string | boolean> = {}) => runCommand(command, args, flags, (l) => out.push(l), env);
 
   it('creates a tenant, plans and applies metadata, exports it and generates types', async () => {
-    expect(await run('tenant', ['create', 'acme'], { label: 'Acme' })).toBe(0);
-    expect(out.pop()).toMatch(/Created tenant "acme"/);
+    expect(await run('tenant', ['create', 'acme'], { label: 'Acme', 'admin-email': 'boss@acme.test' })).toBe(0);
+    expect(out.join('\n')).toMatch(/Created tenant "acme" \(schema \S+\) with the core metadata \(revision 1\)/);
+    expect(out.join('\n')).toContain('First admin: boss@acme.test (role admin)');
+    out.length = 0;
     const docs = join(dir, 'docs');
     await cp(CORE, docs, { recursive: true });
     await writeFile(
@@ -176,13 +178,13 @@ describe('attain commands', () => {
       }),
     );
     expect(await run('metadata', ['plan', docs], { tenant: 'acme' })).toBe(0);
-    expect(out.join('\n')).toMatch(/Plan: revision 0 → 1/);
+    expect(out.join('\n')).toMatch(/Plan: revision 1 → 2/);
     expect(out.join('\n')).toMatch(/deal_review/);
     out.length = 0;
     expect(await run('metadata', ['apply', docs], { tenant: 'acme' })).toBe(0);
-    expect(out.pop()).toBe('Applied: tenant "acme" is now at revision 1.');
+    expect(out.pop()).toBe('Applied: tenant "acme" is now at revision 2.');
     expect(await run('metadata', ['apply', docs], { tenant: 'acme' })).toBe(0);
-    expect(out.pop()).toBe('Tenant "acme" stays at revision 1.');
+    expect(out.pop()).toBe('Tenant "acme" stays at revision 2.');
 
     const exported = join(dir, 'exported');
     expect(await run('metadata', ['export', exported], { tenant: 'acme' })).toBe(0);
@@ -201,13 +203,24 @@ describe('attain commands', () => {
 
   it('refuses bad metadata with every problem and applies nothing', async () => {
     const bad = join(dir, 'bad');
-    await mkdir(bad, { recursive: true });
+    // The core stays (see below); the one bad document is the problem.
+    await cp(CORE, bad, { recursive: true });
     await writeFile(join(bad, 'x.json'), JSON.stringify({ kind: 'object', id: 'x', name: 'Select', label: { en: 'X' }, schema: { type: 'object', properties: {} } }));
     out.length = 0;
     expect(await run('metadata', ['apply', bad], { tenant: 'acme' })).toBe(2);
     expect(out[0]).toMatch(/problem\(s\); nothing was applied/);
     expect(out.join("\n")).toMatch(/\/name: object "Select": must start with a lower-case letter/);
     expect(await run('metadata', ['plan', bad], { tenant: 'acme' })).toBe(2);
+
+    // A folder without the core objects would remove them: refused, naming each, at revision 2 still.
+    const partial = join(dir, 'partial');
+    await mkdir(join(partial, 'objects'), { recursive: true });
+    await cp(join(CORE, 'objects', 'product.json'), join(partial, 'objects', 'product.json'));
+    out.length = 0;
+    expect(await run('metadata', ['apply', partial], { tenant: 'acme' })).toBe(2);
+    expect(out.join('\n')).toMatch(/\/objects\/user: the core object "user" .* \[core_object_required\]/);
+    expect(out.join('\n')).toMatch(/\/roles\/admin: .* \[core_object_required\]/);
+    expect(await run('metadata', ['plan', partial], { tenant: 'acme' })).toBe(2);
   });
 
   it('explains usage and refuses unknown commands', async () => {

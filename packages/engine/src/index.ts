@@ -1,3 +1,4 @@
 // @attain/engine: the SPM domain. Goals: KPIs, targets and their split, attainment and pacing.
 export * from './goals/index.ts';
 export * from './incentives/index.ts';
+export { registerEngineDocumentChecks } from './document-checks.ts';

@@ -7,7 +7,9 @@ import { activeVersion, disputeSubject, DISPUTE_SUBJECT, fmt, goalsContext, Ince
 import { orgTenant, type Org } from './fixture.ts';
 import { plan, rule } from './incentives-fixture.ts';
 
-const flow = { kind: 'approval_flow', id: 'eng.flow.signoff', name: 'signoff', label: { en: 'Sign-off' }, object: 'user', steps: [{ name: 'self', approvers: [{ type: 'submitter' }] }] };
+const flow = { kind: 'approval_flow', id: 'eng.flow.signoff', name: 'signoff', label: { en: 'Sign-off' }, object: 'user', steps: [{ name: 'peer', approvers: [{ type: 'role', role: 'rep' }] }] };
+// Nobody decides their own request: the other reps approve what org.users[0] submits.
+const peer = () => ({ userId: org.users[1]! });
 
 let store: Store;
 let org: Org;
@@ -41,7 +43,7 @@ describe('engine subjects approved through workflow flows', () => {
     const ref = (started as { ref: string }).ref;
     expect((await activeVersion(ctx, 'revenue_2026'))?.id).not.toBe(draft.id);
     const task = (await wf.approvals.instance(t, ref))!.tasks[0]!;
-    await wf.approvals.decide(t, task.id, 'approve', { userId: me });
+    await wf.approvals.decide(t, task.id, 'approve', peer());
     expect(await activeVersion(ctx, 'revenue_2026')).toMatchObject({ id: draft.id, total: '2400.00' });
     // the handler is idempotent: a second call finds the version decided
     await targetPlanSubject(store).decided({ tenant: org.tenant, subject: { kind: TARGET_PLAN_SUBJECT, id: draft.id }, outcome: 'approved', actor: { userId: me } });
@@ -57,10 +59,10 @@ describe('engine subjects approved through workflow flows', () => {
     await engine.setPeriodStatus('2026-01', 'calculated', me);
     const t = await wf.tenant(org.tenant);
     const first = await wf.approvals.submitSubject(t, { kind: PERIOD_SUBJECT, id: '2026-01', label: '2026-01' }, { userId: me });
-    await wf.approvals.decide(t, (await wf.approvals.instance(t, first.id))!.tasks[0]!.id, 'reject', { userId: me }, 'numbers look off');
+    await wf.approvals.decide(t, (await wf.approvals.instance(t, first.id))!.tasks[0]!.id, 'reject', peer(), 'numbers look off');
     expect((await engine.periods()).find((p) => p.period === '2026-01')?.status).toBe('calculated');
     const second = await wf.approvals.submitSubject(t, { kind: PERIOD_SUBJECT, id: '2026-01' }, { userId: me });
-    await wf.approvals.decide(t, (await wf.approvals.instance(t, second.id))!.tasks[0]!.id, 'approve', { userId: me });
+    await wf.approvals.decide(t, (await wf.approvals.instance(t, second.id))!.tasks[0]!.id, 'approve', peer());
     expect((await engine.periods()).find((p) => p.period === '2026-01')?.status).toBe('approved');
     const { history } = await wf.approvals.forSubject(t, PERIOD_SUBJECT, '2026-01');
     expect(history.filter((h) => h.action === 'rejected' || h.action === 'approved').map((h) => h.action)).toEqual(['rejected', 'rejected', 'approved', 'approved']);
@@ -83,16 +85,16 @@ describe('engine subjects approved through workflow flows', () => {
     // rejected through the flow: nothing booked
     const no = await engine.raiseDispute({ payeeId: rep, period: '2026-02', lineKey: key, reason: 'more', actor: rep, amount: '99' });
     const r1 = await wf.approvals.submitSubject(t, { kind: DISPUTE_SUBJECT, id: String(no.id) }, { userId: me });
-    await wf.approvals.decide(t, (await wf.approvals.instance(t, r1.id))!.tasks[0]!.id, 'reject', { userId: me }, 'not yours');
+    await wf.approvals.decide(t, (await wf.approvals.instance(t, r1.id))!.tasks[0]!.id, 'reject', peer(), 'not yours');
     expect((await engine.disputes({ id: String(no.id) }))[0]).toMatchObject({ status: 'rejected', resolution: 'not yours', adjustment: null });
     expect(await lines()).toEqual(['earning 50.00']);
     // approved through the flow: 12.34 claimed → one adjustment line, decided by the approver
     const yes = await engine.raiseDispute({ payeeId: rep, period: '2026-02', lineKey: key, reason: 'o7 missing', actor: rep, amount: '12.34' });
     const r2 = await wf.approvals.submitSubject(t, { kind: DISPUTE_SUBJECT, id: String(yes.id) }, { userId: me });
-    await wf.approvals.decide(t, (await wf.approvals.instance(t, r2.id))!.tasks[0]!.id, 'approve', { userId: me }, 'checked');
+    await wf.approvals.decide(t, (await wf.approvals.instance(t, r2.id))!.tasks[0]!.id, 'approve', peer(), 'checked');
     expect(await lines()).toEqual(['adjustment 12.34', 'earning 50.00']);
     const line = (await engine.statement(rep, '2026-02')).lines.find((l) => l.kind === 'adjustment');
-    expect(line?.trace.dispute).toMatchObject({ id: yes.id, lineKey: key, status: 'accepted', decidedBy: me, amount: '12.34' });
+    expect(line?.trace.dispute).toMatchObject({ id: yes.id, lineKey: key, status: 'accepted', decidedBy: peer().userId, amount: '12.34' });
     expect((await engine.payouts('2026-02')).find((p) => p.payeeId === rep)).toMatchObject({ adjustments: 123400000000n, payout: 623400000000n });
     // the handler is retried by the workflow: a second delivery changes nothing
     await disputeSubject(store).decided({ tenant: org.tenant, subject: { kind: DISPUTE_SUBJECT, id: String(yes.id) }, outcome: 'approved', actor: { userId: me }, reason: 'again' });

@@ -113,8 +113,8 @@ describe('payout currency over the database', () => {
     const drill = await e.lineCredits('R', '2026-01', statement.lines.find((l) => l.component === 'commission')?.key ?? '');
     expect(drill?.credits.filter((c) => c.tx_id === 'c1' || c.tx_id === 'c2').map((c) => [c.tx_id, fmt(dec(String(c.amount))), fmt(dec(String(c.fx_rate)))])).toEqual([['c2', '1000', '1'], ['c1', '1760', '0.8']]);
     const csv = await e.payoutCsv('2026-01');
-    expect(csv).toMatch(/\nTOTAL,,2026-01,,EUR,,,,,\d+\.\d\d,,\n/);
-    expect(csv).toContain('TOTAL,,2026-01,,USD,,,,,125.00,,');
+    expect(csv).toMatch(/\nTOTAL,,,,2026-01,,,EUR,,,,,\d+\.\d\d,,\n/);
+    expect(csv).toContain('TOTAL,,,,2026-01,,,USD,,,,,125.00,,');
   });
 
   it('the database reports the same problems as the pure calculation: a transaction without a rate, credits a plan cannot convert', async () => {

@@ -25,7 +25,9 @@ describe('plans from metadata', () => {
     expect(await e.plans()).toEqual([fromMeta]);
     const bad = structuredClone(fromMeta);
     bad.versions[0]!.components[0]!.measure = 'nope';
-    await expect(syncPlansFromMetadata(e, registry([bad]))).rejects.toMatchObject({ code: 'plan_invalid' });
+    // An invalid metadata plan keeps the stored version and is reported; the sync itself goes on.
+    expect((await syncPlansFromMetadata(e, registry([bad]))).plan_meta).toContainEqual(expect.objectContaining({ severity: 'error', rule: 'unknown_measure' }));
+    expect(await e.plans()).toEqual([fromMeta]);
     const out = await plansAsMetadata(e);
     expect(out.docs).toEqual([fromMeta]);
     expect(out.issues).toEqual([]);

@@ -41,6 +41,21 @@ function spanOf(n: Span): Span {
   return { line: n.line, column: n.column, offset: n.offset, length: n.length };
 }
 
+/** How many formula fields deep a formula may reach through formula fields that use formula fields. */
+const MAX_INLINE = 8;
+
+/** A copy of `node` at the span of `at`, every path under it reached through `prefix` first. */
+function relocate(node: Node, at: Span, prefix: string[]): Node {
+  const span = spanOf(at);
+  switch (node.kind) {
+    case 'path': return { ...node, ...span, segments: [...prefix, ...node.segments] };
+    case 'unary': return { ...node, ...span, arg: relocate(node.arg, at, prefix) };
+    case 'binary': return { ...node, ...span, left: relocate(node.left, at, prefix), right: relocate(node.right, at, prefix) };
+    case 'call': return { ...node, ...span, nameSpan: span, args: node.args.map((a) => relocate(a, at, prefix)) };
+    default: return { ...node, ...span };
+  }
+}
+
 function names(o: FormulaObject): string[] {
   return [...(o.fieldNames?.() ?? []), ...(o.childNames?.() ?? [])];
 }
@@ -97,6 +112,7 @@ export class Checker {
             key: [...prefix, ...segments.slice(0, i + 1)].join('.'),
             parentSteps: hops,
             parentObject: obj.name,
+            parentTable: obj.table,
             childObject: child.name,
             childTable: child.table,
             foreignKey: ch.foreignKey,
@@ -125,7 +141,9 @@ export class Checker {
         const r = this.walk(rest, scope.childObject, n, true);
         if (r.kind === 'collection') return this.err('NESTED_AGGREGATE', n, { name: key });
         if (r.kind === 'error') return null;
-        return { kind: 'field', node: n, type: r.steps[r.steps.length - 1]!.field.type, path: { steps: r.steps, key: rest.join('.'), collection: col.key } };
+        const last = r.steps[r.steps.length - 1]!;
+        if (last.field.formula !== undefined) return this.inline(n, last.field, last.object, scope);
+        return { kind: 'field', node: n, type: last.field.type, path: { steps: r.steps, key: rest.join('.'), collection: col.key } };
       }
     }
     const r = this.walk(n.segments, this.root, n, true);
@@ -133,7 +151,32 @@ export class Checker {
       return col ? this.err('NESTED_AGGREGATE', n, { name: key }) : this.err('COLLECTION_OUTSIDE_AGGREGATE', n, { name: key }, 'USE_AGGREGATE');
     }
     if (r.kind === 'error') return null;
-    return { kind: 'field', node: n, type: r.steps[r.steps.length - 1]!.field.type, path: { steps: r.steps, key } };
+    const last = r.steps[r.steps.length - 1]!;
+    if (last.field.formula !== undefined) return this.inline(n, last.field, last.object, scope);
+    return { kind: 'field', node: n, type: last.field.type, path: { steps: r.steps, key } };
+  }
+
+  /** Formula fields being inlined, outermost first (a cycle is reported with this path). */
+  private readonly inlining: string[] = [];
+
+  /**
+   * A formula field used by this formula: its expression stands in its place, reached by the same
+   * path (`customer.score` reads the customer's fields), at the position of the reference.
+   */
+  private inline(n: Node & { kind: 'path' }, field: { name: string; formula?: string }, owner: string, scope: Scope): TNode | null {
+    const id = `${owner}.${field.name}`;
+    const seen = this.inlining.indexOf(id);
+    if (seen >= 0) return this.err('FORMULA_CYCLE', n, { path: [...this.inlining.slice(seen), id].join(' → ') });
+    if (this.inlining.length >= MAX_INLINE) return this.err('FORMULA_FIELD_DEPTH', n, { name: field.name, max: MAX_INLINE });
+    const parsed = parse(field.formula ?? '');
+    if (!parsed.ok) return this.err('FORMULA_FIELD_INVALID', n, { name: field.name, object: owner });
+    const moved = relocate(parsed.ast, n, n.segments.slice(0, -1));
+    this.inlining.push(id);
+    try {
+      return this.node(moved, scope);
+    } finally {
+      this.inlining.pop();
+    }
   }
 
   /** Collections referenced by paths under `n` (probing, no errors). */

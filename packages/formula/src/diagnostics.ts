@@ -29,6 +29,9 @@ const TEXT: Record<string, { en: string; zh: string }> = {
   TABLE_KIND: { en: 'Rate table "{name}" is not a {expected} table', zh: '费率表“{name}”不是{expected}表' },
   NOT_BOOLEAN: { en: '{name} condition must be boolean, got {got}', zh: '{name} 的条件必须是布尔值，实际为 {got}' },
   REF_TEXT: { en: '"{name}" is a reference to {object}: it holds the record\'s id, so it never equals "{text}"', zh: '“{name}”是指向 {object} 的关联字段，其值是记录 ID，不会等于“{text}”' },
+  FORMULA_CYCLE: { en: 'Formula fields use each other in a cycle: {path}', zh: '公式字段循环引用：{path}' },
+  FORMULA_FIELD_DEPTH: { en: 'Formula field "{name}" uses formula fields more than {max} levels deep', zh: '公式字段“{name}”引用公式字段超过 {max} 层' },
+  FORMULA_FIELD_INVALID: { en: 'Formula field "{name}" on {object} has a formula that does not parse', zh: '对象 {object} 的公式字段“{name}”的公式无法解析' },
   REF_EMPTY_TEXT: { en: '"{name}" is a reference: when not set it is empty (NULL), never ""', zh: '“{name}”是关联字段：未设置时为空（NULL），而不是 ""' },
 };
 

@@ -1,7 +1,7 @@
 // @attain/formula: the formula language (parser, type checker, SQL and JS back ends).
 export { parse, type ParseResult } from './parser.ts';
 export { check, type CheckOptions } from './checker.ts';
-export { compileSql, type CompileSqlOptions, type CompiledSql } from './sql.ts';
+export { compileSql, type CompileSqlOptions, type CompiledSql, type RowScope } from './sql.ts';
 export { compileJs, type CompileJsOptions, type CompiledJs } from './js.ts';
 export { formulaRuntimeSource, createRuntime, type Dec, type FormulaRuntime } from './runtime.ts';
 export { createFunctionRegistry } from './functions/index.ts';

@@ -16,7 +16,24 @@ export interface CompileSqlOptions {
   today?: string;
   /** Soft delete: aggregates only read child rows where this column IS NULL (e.g. "deleted_at"). */
   liveColumn?: string;
+  /**
+   * Record scope of the rows a formula reaches through relations (parent hops such as
+   * `customer.name`, children of aggregates such as `SUM(orders.amount)`): per object, the owner
+   * column and the owner ids whose rows may be read, or undefined when every row may. A parent
+   * outside it reads as blank (NULL) and a child outside it is not aggregated. The root row is
+   * the caller's to scope (it comes from their list query).
+   */
+  rowScope?: (object: string) => RowScope | undefined;
 }
+
+export interface RowScope {
+  /** Column holding the row's owner (a uuid), a name from the metadata registry. */
+  column: string;
+  /** Owner ids (uuids) whose rows may be read; empty: no row may. */
+  owners: readonly string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CompiledSql {
   sql: string;
@@ -43,6 +60,16 @@ class SqlCompiler {
     return this.opts.schema ? q`${ident(this.opts.schema)}.${ident(name)}` : ident(name);
   }
 
+  /** ` AND <row of object, aliased a, is inside the record scope>`, or nothing when unscoped. */
+  private scoped(object: string, a: Frag): Frag {
+    const scope = this.opts.rowScope?.(object);
+    if (!scope) return raw('');
+    const owners = scope.owners.filter((o) => UUID.test(o)).map((o) => o.toLowerCase());
+    if (owners.length === 0) return raw(' AND false');
+    // One bound array literal (uuids only, checked above), however many owners the scope has.
+    return q` AND ${a}.${ident(scope.column)} = ANY(${{ sql: '?::uuid[]', params: [`{${owners.join(',')}}`] }})`;
+  }
+
   /**
    * Column value at the end of a chain of many-to-one hops starting at `base`; `asStored` keeps the
    * column's own type (a uuid to join on) instead of the formula type.
@@ -52,7 +79,7 @@ class SqlCompiler {
     for (let i = 1; i < steps.length; i++) {
       const s = steps[i]!;
       const a = this.alias('r');
-      expr = q`(SELECT ${a}.${ident(s.field.column)} FROM ${this.table(s.table)} AS ${a} WHERE ${a}."id" = ${expr})`;
+      expr = q`(SELECT ${a}.${ident(s.field.column)} FROM ${this.table(s.table)} AS ${a} WHERE ${a}."id" = ${expr}${this.scoped(s.object, a)})`;
     }
     if (asStored) return expr;
     // Read every column as its formula type. A reference (and the row id) is a uuid column that
@@ -153,7 +180,13 @@ class SqlCompiler {
 
   private aggregate(n: TNode & { kind: 'aggregate' }): Out {
     const col = n.collection;
-    const parentId = col.parentSteps.length === 0 ? q`${ident(this.opts.alias)}."id"` : this.path(ident(this.opts.alias), col.parentSteps, true);
+    let parentId = col.parentSteps.length === 0 ? q`${ident(this.opts.alias)}."id"` : this.path(ident(this.opts.alias), col.parentSteps, true);
+    // Children of a parent reached through a reference (`customer.orders`): a parent outside the
+    // record scope reads as blank, so it has no children either.
+    if (col.parentSteps.length > 0 && col.parentTable && this.opts.rowScope?.(col.parentObject)) {
+      const p = this.alias('p');
+      parentId = q`(SELECT ${p}."id" FROM ${this.table(col.parentTable)} AS ${p} WHERE ${p}."id" = ${parentId}${this.scoped(col.parentObject, p)})`;
+    }
     const c = this.alias('c');
     const saved = this.childAlias;
     this.childAlias = c;
@@ -161,7 +194,7 @@ class SqlCompiler {
     const cond = n.condition ? this.node(n.condition) : null;
     this.childAlias = saved;
     const live = this.opts.liveColumn ? q` AND ${c}.${ident(this.opts.liveColumn)} IS NULL` : raw('');
-    const from = q`FROM ${this.table(col.childTable)} AS ${c} WHERE ${c}.${ident(col.foreignKey)} = ${parentId}${live}`;
+    const from = q`FROM ${this.table(col.childTable)} AS ${c} WHERE ${c}.${ident(col.foreignKey)} = ${parentId}${live}${this.scoped(col.childObject, c)}`;
     const where = cond ? q`${from} AND (${cond.v})` : from;
     const C = n.type === 'text' ? raw(' COLLATE "C"') : raw('');
     let agg: Frag;

@@ -38,6 +38,12 @@ export interface FormulaField {
   column: string;
   type: FormulaType;
   ref?: string;
+  /**
+   * The expression of a formula field. A formula that uses the field is checked and compiled with
+   * this expression in its place (over the same record), so formulas read formulas in both back
+   * ends without reading a column that may not exist or not be recomputed yet.
+   */
+  formula?: string;
 }
 
 /** TIER rows: {from, to|null, rate}; LOOKUP rows: {key, value}. Numbers as decimal strings or numbers. */
@@ -92,6 +98,8 @@ export interface CollectionInfo {
   /** Many-to-one hops from the root to the parent of the collection. */
   parentSteps: PathStep[];
   parentObject: string;
+  /** Table of the parent object (set by the checker). */
+  parentTable?: string;
   childObject: string;
   childTable: string;
   foreignKey: string;

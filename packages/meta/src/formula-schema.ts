@@ -20,6 +20,8 @@ export interface FormulaSchemaField {
   type: FormulaValueType;
   /** Target object of a many-to-one reference. */
   ref?: string;
+  /** A formula field's expression (the checker uses it in place of the field). */
+  formula?: string;
 }
 
 export interface FormulaSchemaObject {
@@ -62,18 +64,17 @@ export function formulaTypeOfStorage(storage: Storage): FormulaValueType | undef
 }
 
 /**
- * Fields a formula may read. Formula fields are left out: a non-stored one has no column, and a
- * stored one is recomputed in the same statement as the others, so reading it would see the old
- * value. Ref fields are readable as their id and, under the name without `_id`, as a hop
- * (`customer.name` for the field `customer_id`).
+ * Fields a formula may read. A formula field is offered with its expression, which the checker puts
+ * in its place: a non-stored one has no column, and a stored one is recomputed in the same
+ * statement as the others, so reading its column would see the old value. Ref fields are readable
+ * as their id and, under the name without `_id`, as a hop (`customer.name` for `customer_id`).
  */
 function formulaFields(object: ObjectDef): Map<string, FormulaSchemaField> {
   const out = new Map<string, FormulaSchemaField>();
   const add = (f: FieldDef) => {
-    if (f.formula) return;
     const type = TYPE_OF[f.storage];
     if (!type) return;
-    const entry: FormulaSchemaField = { name: f.name, column: f.column, type, ...(f.ref ? { ref: f.ref.object } : {}) };
+    const entry: FormulaSchemaField = { name: f.name, column: f.column, type, ...(f.ref ? { ref: f.ref.object } : {}), ...(f.formula ? { formula: f.formula.expression } : {}) };
     out.set(f.name, entry);
   };
   for (const f of object.systemFields) add(f);

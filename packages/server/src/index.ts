@@ -1,5 +1,6 @@
 export { buildServer, type ServerOptions } from './server.ts';
 export { hashPassword, verifyPassword } from './auth/password.ts';
+export { passwordProblems } from './auth/password-policy.ts';
 export { newApiToken, hashApiToken } from './auth/tokens.ts';
 export { ApiError, toErrorResponse } from './http/errors.ts';
 export { objectPermission, type Action, type Scope, type ObjectPermission } from './rbac/permissions.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { registerEngineDocumentChecks } from '@attain/engine';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
 import { PrincipalCache } from './auth/principal-cache.ts';
@@ -18,12 +19,14 @@ import { orgRoutes } from './rest/org-routes.ts';
 import { incentiveRoutes } from './rest/incentive-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
+import { operatorRoutes } from './rest/operator-routes.ts';
 import { passwordRoutes } from './rest/password-routes.ts';
 import { readableObjectRoutes } from './rest/readable-objects.ts';
 import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
 import { recordRoutes } from './rest/records.ts';
 import { requireAccess } from './rest/request-access.ts';
 import { workflowRoutes } from './rest/workflow-routes.ts';
+import { registerPositionHooks, syncRoutes } from './rest/sync-routes.ts';
 import type { Store } from './store-port.ts';
 
 export interface ServerOptions {
@@ -52,6 +55,7 @@ export interface ServerOptions {
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
+  registerEngineDocumentChecks(store);
   const jwt = createJwtService(options.jwtSecret, options.sessionTtlSeconds);
   const principals = new PrincipalCache(Math.min(Math.max(options.authCacheMs ?? 2000, 0), 2000));
   const unsubscribe = store.localChanges.subscribe((change) => principals.invalidate(change));
@@ -118,6 +122,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         if (request.routeOptions.config.public) return;
         request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
       });
+      registerPositionHooks(api, store);
+      await api.register(syncRoutes, { store });
       await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
       await api.register(recordRoutes, { listCache, changes: store.db.changes });
       await api.register(formulaRoutes);
@@ -128,6 +134,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(passwordRoutes, { store, jwt });
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });
+      await api.register(operatorRoutes, { store });
       api.get('/openapi.json', async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;

@@ -47,6 +47,7 @@ describe('formula fields and rules through metadata, REST and GraphQL', () => {
         path: '/schema/properties/profit/x-attain/formula/expression',
         rule: 'formula',
         message: 'Unknown field "cosst" on deal (line 1, column 10) — Did you mean "cost"?',
+        document: 'object "deal"',
       });
     }
     expect((await admin.get('/api/v1/metadata/revisions')).json().data[0].revision).toBe(before);

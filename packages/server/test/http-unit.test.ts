@@ -19,7 +19,10 @@ describe('error mapping', () => {
   it('maps every kind of error to the envelope, never leaking internals', () => {
     expect(toErrorResponse(new ApiError(403, 'forbidden', 'no'), 'r').status).toBe(403);
     const storeError = Object.assign(new Error('Duplicate'), { name: 'StoreError', code: 'conflict', status: 409, details: [{ path: '/email', rule: 'unique', message: 'taken', document: 'x' }] });
-    expect(toErrorResponse(storeError, 'r')).toEqual({ status: 409, body: { error: { code: 'conflict', message: 'Duplicate', details: [{ path: '/email', rule: 'unique', message: 'taken' }] } } });
+    // Only the detail's own keys go out; the metadata document a path belongs to is one of them.
+    expect(toErrorResponse(storeError, 'r')).toEqual({ status: 409, body: { error: { code: 'conflict', message: 'Duplicate', details: [{ path: '/email', rule: 'unique', message: 'taken', document: 'x' }] } } });
+    const extra = Object.assign(new Error('Duplicate'), { name: 'StoreError', code: 'conflict', status: 409, details: [{ path: '/email', rule: 'unique', message: 'taken', stack: 'at x', sql: 'select' }] });
+    expect(toErrorResponse(extra, 'r').body.error.details).toEqual([{ path: '/email', rule: 'unique', message: 'taken' }]);
     const internalStore = Object.assign(new Error('select * from secret'), { name: 'StoreError', code: 'internal', status: 500 });
     expect(toErrorResponse(internalStore, 'req-9').body.error).toEqual({ code: 'internal_error', message: 'an internal error occurred (request req-9)', details: [], requestId: 'req-9' });
     const meta = new MetaValidationError([{ document: 'object "x"', path: '/name', rule: 'pattern', message: 'bad' }]);

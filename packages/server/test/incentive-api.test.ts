@@ -90,7 +90,7 @@ describe('incentives API', () => {
     expect(json.json().data.map((p: { payout: string }) => p.payout).sort()).toEqual(['0', '150', '700']);
     const csv = await as(app, tok.finance!).get('/api/v1/incentives/payouts/2026-01.csv');
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    expect(csv.body).toContain('TOTAL,,2026-01,,USD,,,,,850.00');
+    expect(csv.body).toContain('TOTAL,,,,2026-01,,,USD,,,,,850.00');
   });
 
   it('disputes: a rep disputes own line only; finance resolves', async () => {
@@ -136,7 +136,7 @@ describe('incentives API', () => {
     expect((await as(app, tok.repEast2!).get(`/api/v1/incentives/statements/${east}/2026-01`)).statusCode).toBe(404);
     expect((await as(app, tok.repWest!).get('/api/v1/incentives/disputes')).json().data).toEqual([]);
     // the payroll export carries it and still totals the statements: 735.25 + 150.00 + 0.00
-    expect((await as(app, tok.finance!).get('/api/v1/incentives/payouts/2026-01.csv')).body).toContain('TOTAL,,2026-01,,USD,,,,,885.25');
+    expect((await as(app, tok.finance!).get('/api/v1/incentives/payouts/2026-01.csv')).body).toContain('TOTAL,,,,2026-01,,,USD,,,,,885.25');
     await as(app, tok.finance!).post('/api/v1/incentives/recalculate');
     expect((await as(app, tok.repEast!).get(`/api/v1/incentives/statements/${east}/2026-01`)).json().data.lines.filter((l: { kind: string }) => l.kind === 'adjustment')).toHaveLength(1);
   });

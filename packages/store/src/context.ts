@@ -4,8 +4,9 @@ import type { Database } from './database.ts';
 import { StoreError } from './errors.ts';
 import type { Actor, LocalChange, PhysicalState, Tenant } from './types.ts';
 import { isUuid, uuidv7 } from './uuid.ts';
-import { EventBus, eventQueue, type RecordEvent } from './events.ts';
+import { EventBus, eventQueue, metadataQueue, type MetadataEvent, type RecordEvent } from './events.ts';
 import { WriteGuards } from './write-guards.ts';
+import { DocumentChecks } from './document-checks.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
 const RECORD_OPS = new Set(['create', 'update', 'delete', 'restore']);
@@ -33,6 +34,7 @@ export class Ctx {
   private readonly tenantNames = new Map<string, string>();
   readonly events = new EventBus();
   readonly guards = new WriteGuards();
+  readonly documentChecks = new DocumentChecks();
   private readonly localListeners = new Set<(change: LocalChange) => void>();
   readonly changes: ChangeFeed;
   /** Tenant rows last read, with the metadata version they were read at (see registry()). */
@@ -151,6 +153,21 @@ export class Ctx {
       entries.filter((e) => e.object === 'user' && e.recordId).map((e) => ({ kind: 'user', userId: e.recordId as string })),
     );
     await this.emitRecordEvents(q, entries);
+    await this.emitMetadataEvents(q, entries);
+  }
+
+  /** The outbox for metadata changes: one job per metadata consumer and new revision, in the applying transaction. */
+  private async emitMetadataEvents(q: Q, entries: Array<{ tenantId: string; actor: Actor; action: string; revision?: number | null }>): Promise<void> {
+    const consumers = this.events.metadataConsumers();
+    if (consumers.length === 0) return;
+    for (const e of entries) {
+      if (!e.action.startsWith('metadata.') || typeof e.revision !== 'number') continue;
+      const tenant = await this.tenantName(q, e.tenantId);
+      const at = new Date();
+      const event: MetadataEvent = { tenant, revision: e.revision, actor: e.actor, at: at.toISOString() };
+      const payload = JSON.stringify(event);
+      await this.table(q, 'jobs').insert(consumers.map((consumer) => ({ id: uuidv7(), queue: metadataQueue(consumer), tenant, key: null, payload, run_at: at })));
+    }
   }
 
   /** The outbox: one job per subscribed consumer and record change, in the writing transaction. */

@@ -142,6 +142,11 @@ const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
       end $$`,
     ],
   },
+  {
+    // What a tenant's reads still wait for (jobs.backlog): its unfinished jobs, by id.
+    name: '010_jobs_backlog',
+    sql: (C) => [`create index if not exists jobs_tenant_open on ${C}.jobs (tenant, id) where status <> 'done'`],
+  },
 ];
 
 export async function migrateControlSchema(knex: Knex, schema: string): Promise<void> {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import type { PGlite } from '@electric-sql/pglite';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openEmbedded } from './pglite-open.ts';
 import { PgChangeFeed, PgliteChangeFeed, type ChangeFeed } from './change-feed.ts';
 
@@ -31,6 +32,7 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
   const url = opts.databaseUrl ?? (opts.memory || opts.dataDir ? undefined : process.env.DATABASE_URL);
   let knex: Knex;
   let dialect: Dialect;
+  let lock: DataDirLock | undefined;
   if (url) {
     knex = knexFactory({
       client: 'pg',
@@ -50,22 +52,35 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
     let connection: { pglite?: PGlite } = {};
     if (!opts.memory) {
       const dir = resolve(opts.dataDir ?? process.env.ATTAIN_DATA_DIR ?? './.attain/data');
-      mkdirSync(dir, { recursive: true });
-      connection = { pglite: await openEmbedded(dir) };
+      // The lock comes first: a refused opener must leave the directory exactly as it was.
+      lock = lockDataDir(dir);
+      try {
+        mkdirSync(dir, { recursive: true });
+        connection = { pglite: await openEmbedded(dir) };
+      } catch (error) {
+        lock.release();
+        throw error;
+      }
     }
     // knex-pglite's typings predate knex 3's Client type; the dialect is a knex Client subclass.
     knex = knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection } as Knex.Config);
     dialect = 'pglite';
   }
-  await knex.raw('select 1');
   let changes: ChangeFeed;
-  if (url) changes = new PgChangeFeed(url);
-  else {
-    // LISTEN now, while no transaction is open on the one connection (inside one it would wait
-    // for that transaction's commit, and vanish with its rollback).
-    const feed = new PgliteChangeFeed((knex.client as unknown as { pglite: PGlite }).pglite);
-    await feed.ready;
-    changes = feed;
+  try {
+    await knex.raw('select 1');
+    if (url) changes = new PgChangeFeed(url);
+    else {
+      // LISTEN now, while no transaction is open on the one connection (inside one it would wait
+      // for that transaction's commit, and vanish with its rollback).
+      const feed = new PgliteChangeFeed((knex.client as unknown as { pglite: PGlite }).pglite);
+      await feed.ready;
+      changes = feed;
+    }
+  } catch (error) {
+    await knex.destroy().catch(() => undefined);
+    lock?.release();
+    throw error;
   }
   let closed = false;
   return {
@@ -75,8 +90,12 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
     async close() {
       if (closed) return;
       closed = true;
-      await changes.close();
-      await knex.destroy();
+      try {
+        await changes.close();
+        await knex.destroy();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -10,6 +10,7 @@ export type StoreErrorCode =
   | 'conflict'
   | 'record_locked'
   | 'unsafe_change'
+  | 'core_object_required'
   | 'tenant_exists'
   | 'metadata_invalid'
   | 'internal';
@@ -32,6 +33,7 @@ const STATUS: Record<StoreErrorCode, number> = {
   conflict: 409,
   record_locked: 409,
   unsafe_change: 422,
+  core_object_required: 422,
   tenant_exists: 409,
   metadata_invalid: 422,
   internal: 500,

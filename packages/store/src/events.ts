@@ -16,9 +16,20 @@ export interface EventSubscription {
   consumer: string;
   /** Objects it cares about; all when omitted. */
   objects?: string[];
+  /** Also told of every metadata change (apply, rollback) on `metadata:<consumer>`. */
+  metadata?: boolean;
+}
+
+/** A tenant's metadata changed: a module derives what it keeps from the new revision (KPI actuals, plans). */
+export interface MetadataEvent {
+  tenant: string;
+  revision: number;
+  actor: { userId: string | null; label?: string };
+  at: string;
 }
 
 export const eventQueue = (consumer: string): string => `event:${consumer}`;
+export const metadataQueue = (consumer: string): string => `metadata:${consumer}`;
 
 /**
  * Subscriptions live in code, not in the database: every node registers the same ones at start,
@@ -44,5 +55,9 @@ export class EventBus {
 
   consumersFor(object: string): string[] {
     return [...this.subs.values()].filter((s) => !s.objects || s.objects.includes(object)).map((s) => s.consumer);
+  }
+
+  metadataConsumers(): string[] {
+    return [...this.subs.values()].filter((s) => s.metadata).map((s) => s.consumer);
   }
 }

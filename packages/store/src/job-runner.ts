@@ -109,6 +109,6 @@ export class JobRunner {
 /** What a platform module contributes to background work: its record-event subscriptions and queue handlers. */
 export interface BackgroundModule {
   name: string;
-  subscriptions?: Array<{ consumer: string; objects?: string[] }>;
+  subscriptions?: Array<{ consumer: string; objects?: string[]; metadata?: boolean }>;
   handlers: Record<string, JobHandler>;
 }

@@ -43,6 +43,12 @@ export interface JobQueue {
   /** Records a failure: retried at `retryAt` until max attempts, then marked failed. */
   fail(id: string, error: string, retryAt: Date): Promise<'retry' | 'failed'>;
   get(id: string): Promise<JobInfo | undefined>;
+  /**
+   * What still has to run before a tenant's reads reflect every write made up to `position` (a
+   * uuidv7 taken after the write committed): derivation jobs (record and metadata events, `derive:`
+   * queues) enqueued at or before it that are not done, and those that failed for good.
+   */
+  backlog(tenant: string, position: string): Promise<{ pending: number; failed: Array<{ queue: string; error: string | null }> }>;
   list(q: { queue?: string; tenant?: string; status?: JobInfo['status']; limit?: number }): Promise<JobInfo[]>;
 }
 
@@ -135,6 +141,19 @@ export function jobQueue(ctx: Ctx): JobQueue {
           .update({ status: final ? 'failed' : 'ready', last_error: error.slice(0, 2000), run_at: retryAt, locked_until: null, finished_at: final ? new Date() : null });
         return final ? 'failed' : 'retry';
       });
+    },
+    async backlog(tenant, position) {
+      // One pass over the tenant's unfinished jobs (the partial index jobs_tenant_open), derivation queues only.
+      const rows = (await jobs(ctx.knex)
+        .where('tenant', tenant)
+        .andWhere('id', '<=', position)
+        .andWhere('status', '<>', 'done')
+        .where((w) => w.where('queue', 'like', 'event:%').orWhere('queue', 'like', 'metadata:%').orWhere('queue', 'like', 'derive:%'))
+        .orderBy('id', 'desc')
+        .limit(1000)
+        .select('queue', 'status', 'last_error')) as Array<{ queue: string; status: JobInfo['status']; last_error: string | null }>;
+      const failed = rows.filter((r) => r.status === 'failed');
+      return { pending: rows.length - failed.length, failed: failed.slice(0, 20).map((f) => ({ queue: f.queue, error: f.last_error })) };
     },
     async get(id) {
       const row = (await jobs(ctx.knex).where({ id }).first()) as JobRow | undefined;

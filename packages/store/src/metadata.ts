@@ -7,6 +7,7 @@ import { planMigration, type Planned } from './migrator/planner.ts';
 import { liveSnapshot, registrySnapshot } from './migrator/snapshot.ts';
 import { addFormulaRecompute } from './formula/migrate.ts';
 import { assertFormulas } from './formula/plan-check.ts';
+import { assertCoreKept } from './core-objects.ts';
 import { canonicalJson, quoteIdent, sha256 } from './sql.ts';
 import type { Actor, ApplyOptions, MetadataService, MigrationPlan, PhysicalState, RevisionInfo } from './types.ts';
 
@@ -63,10 +64,12 @@ function revisionInfo(r: { revision: number; hash: string; actor_id: string | nu
 
 export function metadataService(ctx: Ctx): MetadataService {
   async function planIn(q: Q, row: TenantRow, docs: unknown[], opts: ApplyOptions): Promise<{ plan: MigrationPlan; planned?: Planned; hash: string }> {
-    const next = parseDocs(docs, row.revision + 1);
-    assertFormulas(next);
-    const hash = docsHash(next.docs);
     const current = await ctx.registryAt(q, row, row.revision);
+    // Plans, applies, rollbacks and the CLI all come through here: the core stays.
+    if (Array.isArray(docs)) assertCoreKept(current, docs);
+    const next = parseDocs(docs, row.revision + 1);
+    assertFormulas(next, ctx.documentChecks);
+    const hash = docsHash(next.docs);
     const purging = (opts.purge ?? []).length > 0;
     if (hash === docsHash(current.docs) && !purging) return { plan: toPlan(row, hash, undefined), hash };
     const snapshot = await liveSnapshot(q, row.schema_name);

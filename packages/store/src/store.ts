@@ -67,6 +67,10 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
       register: (name, guard) => ctx.guards.register(name, guard),
       unregister: (name) => ctx.guards.unregister(name),
     },
+    documentChecks: {
+      register: (name, check) => ctx.documentChecks.register(name, check),
+      unregister: (name) => ctx.documentChecks.unregister(name),
+    },
     async close() {
       // A shared database (tests, several stores on one connection) is closed by its opener.
       if (opts.ownsDatabase !== false) await db.close();

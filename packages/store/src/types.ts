@@ -7,6 +7,7 @@ import type { JobQueue } from './jobs.ts';
 import type { EventSubscription } from './events.ts';
 import type { ModuleHandle, TenantModule } from './modules.ts';
 import type { WriteGuard } from './write-guards.ts';
+import type { DocumentCheck } from './document-checks.ts';
 
 export type Actor = { userId: string | null; label?: string };
 
@@ -102,6 +103,13 @@ export interface AuditEntry {
 
 export type RecordAccess = {
   rowFilter?: { ownerIn: string[] };
+  /**
+   * The same caller's record scope on every object, for rows reached from this one: the record a
+   * written reference points at, and the related rows a formula run for the caller reads
+   * (`customer.name`, `SUM(opportunities.amount)`). 'none': the caller may read no row of that
+   * object; undefined: every row. Omitted altogether for system callers, who read everything.
+   */
+  scopeOf?: (object: string) => { ownerIn: string[] } | 'none' | undefined;
   hiddenFields?: ReadonlySet<string>;
   readOnlyFields?: ReadonlySet<string>;
   /** Locale of messages written for this caller (validation rule messages); default en. */
@@ -277,6 +285,8 @@ export interface Store {
   modules: { ensure(tenant: string, module: TenantModule): Promise<ModuleHandle> };
   /** Vetoes on record updates and deletes, run inside the write's transaction. */
   writeGuards: { register(name: string, guard: WriteGuard): void; unregister(name: string): void };
+  /** Whole-document checks modules add to every metadata plan (see document-checks.ts). */
+  documentChecks: { register(name: string, check: DocumentCheck): void; unregister(name: string): void };
   close(): Promise<void>;
 }
 

@@ -44,7 +44,11 @@ describe('record access', () => {
     const users = await store.records('acc', { rowFilter: { ownerIn: [ann] } });
     expect(await users.count('user')).toBe(0);
     await admin.upsert('deal', [{ external_id: 'bob-ext', name: 'bx', amount: 1 }], { userId: bob });
-    expect((await err(r.upsert('deal', [{ external_id: 'bob-ext', name: 'mine now', amount: 1 }], { userId: ann }))).code).toBe('conflict');
+    // An external id taken outside the scope is refused like a free one (no existence oracle).
+    const taken = await err(r.upsert('deal', [{ external_id: 'bob-ext', name: 'mine now', amount: 1 }], { userId: ann }));
+    const free = await err(r.upsert('deal', [{ external_id: 'free-ext', name: 'new', amount: 1 }], { userId: ann }));
+    expect(taken.code).toBe('validation_failed');
+    expect([taken.message, taken.details]).toEqual([free.message, free.details]);
   });
 
   it('hidden fields are not returned and cannot be filtered, sorted, searched or written', async () => {

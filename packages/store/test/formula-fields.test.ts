@@ -190,7 +190,7 @@ describe('plan-time checking', () => {
     const rules = e.details.map((x) => `${x.path}:${x.rule}`);
     expect(rules).toContain('/schema/properties/wrong/x-attain/formula/expression:formula_type');
     expect(rules).toContain('/x-attain/validationRules/3/condition:formula_type');
-    expect(e.message).toMatch(/2 formula problems/);
+    expect(e.message).toMatch(/2 problems in the metadata/);
   });
 
   it('recomputes a stored formula whose expression changes, and a formula that becomes stored', async () => {

@@ -339,6 +339,11 @@ export class Approvals {
       if (task.status !== 'open' || inst.status !== 'pending' || Number(task.round) !== Number(inst.round) || Number(task.step_index) !== Number(inst.step_index)) {
         throw new WorkflowError('invalid_state', 'This approval task is no longer open');
       }
+      // Whatever put the task in front of them (a direct approver, a delegation, a role, an admin
+      // fallback, a task made before this rule), nobody decides their own request.
+      if (inst.submitter_id && actor.userId && inst.submitter_id.toLowerCase() === actor.userId.toLowerCase()) {
+        throw new WorkflowError('self_approval', 'You cannot decide on an approval you submitted; withdraw it instead', [{ path: '/approver', rule: 'self_approval', message: 'the submitter may not decide their own request' }]);
+      }
       const onBehalf = actor.userId !== task.approver_id;
       if (onBehalf && (!actor.userId || (await delegateOf(trx, t.schema, task.approver_id, this.core.now())) !== actor.userId)) {
         throw new WorkflowError('forbidden', 'This approval task is assigned to someone else');
@@ -438,7 +443,8 @@ export class Approvals {
       .select('k.id', 'k.status', 'k.step_index', 'k.round', 'k.approver_id', 'k.due_at', 'k.created_at', 'k.decided_at', 'k.comment', 'i.id as instance_id', 'i.flow_name', 'i.version_id', 'i.object', 'i.record_id', 'i.submitter_id', 'i.status as instance_status', 'i.subject')
       .orderBy('k.created_at', 'desc')
       .limit(Math.min(opts.limit ?? 100, 500));
-    if ((opts.status ?? 'open') === 'open') qb.where('k.status', 'open').whereIn('k.approver_id', [userId, ...delegators]);
+    // A user's own requests are never in their inbox: they cannot decide them (self_approval).
+    if ((opts.status ?? 'open') === 'open') qb.where('k.status', 'open').whereIn('k.approver_id', [userId, ...delegators]).where((w) => w.whereNull('i.submitter_id').orWhereNot('i.submitter_id', userId));
     else qb.whereNot('k.status', 'open').where('k.decided_by', userId);
     const rows = (await qb) as Array<Record<string, unknown>>;
     for (const r of rows) {
@@ -507,7 +513,7 @@ export class Approvals {
         // The default target is the overdue approver's own manager.
         const ctx = { ...this.resolveCtx(trx, t, inst, record), ...(step.sla?.escalateTo?.length ? {} : { submitterId: task.approver_id }) };
         const open = new Set(((await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, round: inst.round, step_index: inst.step_index, status: 'open' }).select('approver_id')) as Array<{ approver_id: string }>).map((r) => r.approver_id));
-        const targets = (await resolveUsers(ctx, specs)).filter((u) => !open.has(u) || u === task.approver_id).filter((u) => u !== task.approver_id);
+        const targets = (await resolveUsers(ctx, specs)).filter((u) => !open.has(u) || u === task.approver_id).filter((u) => u !== task.approver_id && u !== inst.submitter_id);
         if (targets.length === 0) {
           await this.core.table(trx, t, T.tasks).where({ id: task.id }).update({ escalated: true });
           await this.history(trx, t, inst, system, 'escalation_failed', { step: task.step_index, details: { task: task.id } });

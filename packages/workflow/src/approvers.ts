@@ -128,19 +128,59 @@ export async function delegateOf(q: Q, schema: string, userId: string, at: Date)
   }
 }
 
-/** Approvers for a step: the specs, else the step's fallback, else the flow's; delegations applied. */
+/** The delegate standing in for a user, unless the chain ends at the submitter (who never decides their own request). */
+async function withDelegation(ctx: ResolveContext, userId: string): Promise<ResolvedApprover> {
+  const d = await delegateOf(ctx.q, ctx.schema, userId, ctx.now);
+  return d && d !== ctx.submitterId ? { approverId: d, originalId: userId } : { approverId: userId };
+}
+
+async function delegated(ctx: ResolveContext, users: readonly string[]): Promise<ResolvedApprover[]> {
+  const out = new Map<string, ResolvedApprover>();
+  for (const u of users) {
+    const r = await withDelegation(ctx, u);
+    if (!out.has(r.approverId)) out.set(r.approverId, r);
+  }
+  return [...out.values()];
+}
+
+/** Users whose role is an admin role, live and active, in id order. */
+async function admins(ctx: ResolveContext): Promise<string[]> {
+  const table = userTable(ctx);
+  const roles = ctx.registry.documentsOf('role').filter((r) => r.admin === true).map((r) => r.name);
+  if (!table || roles.length === 0 || !hasField(ctx, 'user', 'role')) return [];
+  const res = (await ctx.q.raw(`select id from ${table} where role = any(?::text[]) and deleted_at is null order by id`, [roles])) as { rows: Array<{ id: string }> };
+  return liveUsers(ctx, res.rows.map((r) => r.id));
+}
+
+/**
+ * Where a step goes when every approver it names is the submitter: up the submitter's manager
+ * chain to the first live user, else to the admins other than the submitter.
+ */
+async function routeAroundSubmitter(ctx: ResolveContext, submitter: string): Promise<ResolvedApprover[]> {
+  for (let level = 1; level <= 20; level++) {
+    const m = await managerChain(ctx, submitter, level);
+    if (!m) break;
+    const [live] = (await liveUsers(ctx, [m])).filter((u) => u !== submitter);
+    if (live) return delegated(ctx, [live]);
+  }
+  return delegated(ctx, (await admins(ctx)).filter((u) => u !== submitter));
+}
+
+/**
+ * Approvers for a step: the specs, else the step's fallback, else the flow's; delegations applied.
+ * Nobody approves their own request: the submitter is never a candidate, a delegation that would
+ * hand the task to the submitter is ignored, and when that leaves nobody the step routes around
+ * the submitter (their manager chain, then another admin).
+ */
 export async function resolveApprovers(ctx: ResolveContext, ...candidates: Array<readonly ApproverSpec[] | undefined>): Promise<ResolvedApprover[]> {
+  const submitter = ctx.submitterId?.toLowerCase() ?? null;
+  let excluded = false;
   for (const specs of candidates) {
     if (!specs || specs.length === 0) continue;
-    const users = await resolveUsers(ctx, specs);
-    if (users.length === 0) continue;
-    const out = new Map<string, ResolvedApprover>();
-    for (const u of users) {
-      const d = await delegateOf(ctx.q, ctx.schema, u, ctx.now);
-      const r: ResolvedApprover = d ? { approverId: d, originalId: u } : { approverId: u };
-      if (!out.has(r.approverId)) out.set(r.approverId, r);
-    }
-    return [...out.values()];
+    const all = await resolveUsers(ctx, specs);
+    const users = all.filter((u) => u !== submitter);
+    if (users.length < all.length) excluded = true;
+    if (users.length > 0) return delegated(ctx, users);
   }
-  return [];
+  return excluded && submitter ? routeAroundSubmitter(ctx, submitter) : [];
 }

@@ -7,6 +7,7 @@ export interface WorkflowErrorDetail {
 const STATUS = {
   not_found: 404,
   forbidden: 403,
+  self_approval: 403,
   conflict: 409,
   invalid_state: 409,
   validation_failed: 422,

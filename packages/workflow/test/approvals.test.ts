@@ -40,7 +40,7 @@ describe('approval flows', () => {
     await expect(records.delete('deal', id, as(org.users.rep))).rejects.toMatchObject({ code: 'record_locked' });
     await expect(records.upsert('deal', [{ external_id: 'x-none', name: 'n' }], system)).resolves.toMatchObject({ created: 1 });
 
-    await expect(wf.approvals.decide(t, taskOf(full, org.users.mgr), 'approve', as(org.users.rep))).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(wf.approvals.decide(t, taskOf(full, org.users.mgr), 'approve', as(org.users.rep))).rejects.toMatchObject({ code: 'self_approval', status: 403 });
     const afterMgr = await wf.approvals.decide(t, taskOf(full, org.users.mgr), 'approve', as(org.users.mgr), 'ok');
     const step2 = (await wf.approvals.instance(t, afterMgr.id))!;
     expect(step2.step_index).toBe(1);

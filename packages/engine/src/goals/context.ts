@@ -60,6 +60,19 @@ export function kpiOf(ctx: GoalsContext, name: string): CompiledKpi {
   return kpi;
 }
 
+/**
+ * The KPIs over an object that compile. One that does not (metadata plans refuse such KPIs; this
+ * guards against one applied before that check) is left out, so it never stops the others; asked
+ * for by name (kpiOf) it still answers kpi_invalid with its problems.
+ */
 export function kpisOn(ctx: GoalsContext, object: string): CompiledKpi[] {
-  return ctx.registry.documentsOf('kpi').filter((k: KpiDoc) => k.object === object).map((k) => kpiOf(ctx, k.name));
+  const out: CompiledKpi[] = [];
+  for (const k of ctx.registry.documentsOf('kpi').filter((d: KpiDoc) => d.object === object)) {
+    try {
+      out.push(kpiOf(ctx, k.name));
+    } catch (error) {
+      if (!(error instanceof GoalsError)) throw error;
+    }
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 // Record events -> incremental attainment. Each event recomputes only the people and months it
 // touches (before and after images), for every KPI over the event's object.
 import type { BackgroundModule, RecordEvent, Store } from '@attain/store';
-import { eventQueue, ORG_EVENT_OBJECT, orgEventBody } from '@attain/store';
+import { eventQueue, metadataQueue, ORG_EVENT_OBJECT, orgEventBody, type MetadataEvent } from '@attain/store';
+import { applyMetadataEvent } from './metadata-events.ts';
 import { recomputeScope, rollUpAll } from './actuals.ts';
 import { goalsContext, kpisOn, type GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
@@ -42,10 +43,19 @@ export async function applyRecordEvent(ctx: GoalsContext, event: RecordEvent): P
     // A unit moved or was added: every ancestor sum may change; per-person actuals do not.
     for (const kpi of allKpis(ctx)) await ctx.knex.transaction((trx) => rollUpAll(trx, ctx, kpi.name));
   }
+  // Each KPI on its own: one that fails (a formula that errors on this record's data) does not keep
+  // the others from updating; the first failure is rethrown so the job is retried and visible.
+  let failure: unknown;
   for (const kpi of kpisOn(ctx, event.object)) {
     const scope = touched(kpi, [event.before, event.after]);
-    if (scope.users.length && scope.months.length) await recomputeScope(ctx, kpi, scope);
+    if (!scope.users.length || !scope.months.length) continue;
+    try {
+      await recomputeScope(ctx, kpi, scope);
+    } catch (error) {
+      failure ??= error;
+    }
   }
+  if (failure !== undefined) throw failure;
 }
 
 function allKpis(ctx: GoalsContext): CompiledKpi[] {
@@ -56,8 +66,10 @@ function allKpis(ctx: GoalsContext): CompiledKpi[] {
 export function goalsBackground(store: Store, alerts: AlertScheduleOptions = {}): BackgroundModule {
   return {
     name: 'goals',
-    subscriptions: [{ consumer: GOALS_CONSUMER }, { consumer: GOALS_ORG_CONSUMER, objects: [ORG_EVENT_OBJECT] }],
+    subscriptions: [{ consumer: GOALS_CONSUMER, metadata: true }, { consumer: GOALS_ORG_CONSUMER, objects: [ORG_EVENT_OBJECT] }],
     handlers: {
+      // KPIs applied as metadata are computed when their revision lands.
+      [metadataQueue(GOALS_CONSUMER)]: async (job) => applyMetadataEvent(store, job.payload as MetadataEvent),
       [eventQueue(GOALS_ORG_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;
         const registry = await store.registry(event.tenant);

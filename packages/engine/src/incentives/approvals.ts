@@ -56,7 +56,8 @@ export function disputeSubject(store: Store) {
     async decided(d: Decision): Promise<void> {
       const [row] = await engine(d.tenant).disputes({ id: d.subject.id });
       if (!row || row.status !== 'open') return;
-      await engine(d.tenant).resolveDispute(d.subject.id, { status: d.outcome === 'approved' ? 'accepted' : 'rejected', resolution: d.reason ?? (d.outcome === 'approved' ? 'approved through the approval flow' : 'rejected through the approval flow'), actor: d.actor.userId });
+      // Approved without a claimed amount: the payee is recalculated (the approvers saw the corrected data).
+      await engine(d.tenant).resolveDispute(d.subject.id, { status: d.outcome === 'approved' ? 'accepted' : 'rejected', resolution: d.reason ?? (d.outcome === 'approved' ? 'approved through the approval flow' : 'rejected through the approval flow'), recalculate: true, actor: d.actor.userId });
     },
   };
 }

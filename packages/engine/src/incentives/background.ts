@@ -2,20 +2,43 @@
 // or split rows, or a product's category or cost) is re-mapped and recredited and only the payees it
 // touches (and the managers they roll up to) are recomputed; a user's role change
 // is recorded as of its date (plans by role); an org change (even back-dated) recredits open periods; a visit or activity a plan reads recomputes its owner.
-import { eventQueue, ORG_EVENT_OBJECT, type BackgroundModule, type RecordEvent, type Store } from '@attain/store';
+import { eventQueue, metadataQueue, ORG_EVENT_OBJECT, type BackgroundModule, type MetadataEvent, type RecordEvent, type Store } from '@attain/store';
+import { syncPlansFromMetadata } from './metadata-plans.ts';
 import { IncentiveEngine } from './db/engine.ts';
 import { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
 
 export const INCENTIVES_CONSUMER = 'incentives.calc';
+/** Recomputation after a change made through the incentives API (plans, assignments, inputs). */
+export const DERIVE_INCENTIVES = 'derive:incentives';
 
 export function incentivesBackground(store: Store): BackgroundModule {
   const engines = new Map<string, IncentiveEngine>();
+  const engineOf = (tenant: string): IncentiveEngine => {
+    let engine = engines.get(tenant);
+    if (!engine) engines.set(tenant, (engine = new IncentiveEngine(store, tenant)));
+    return engine;
+  };
   return {
     name: 'incentives',
     // Orders (with their lines, split rows and products) become transactions; users' roles give plans;
     // visits and activities are read by points components.
-    subscriptions: [{ consumer: INCENTIVES_CONSUMER, objects: [...ORDER_OBJECTS, 'user', ORG_EVENT_OBJECT, ...SOURCE_OBJECTS] }],
+    subscriptions: [{ consumer: INCENTIVES_CONSUMER, objects: [...ORDER_OBJECTS, 'user', ORG_EVENT_OBJECT, ...SOURCE_OBJECTS], metadata: true }],
     handlers: {
+      // Plans applied as metadata are taken in and computed when their revision lands.
+      [metadataQueue(INCENTIVES_CONSUMER)]: async (job) => {
+        const event = job.payload as MetadataEvent;
+        const engine = engineOf(event.tenant);
+        const changed = Object.keys(await syncPlansFromMetadata(engine, await store.registry(event.tenant)));
+        if (!changed.length) return { skipped: true };
+        const stats = await engine.recompute();
+        return { plans: changed, payees: stats.payees, lines: stats.lines };
+      },
+      // A plan, assignment or input saved through the API: recompute the open periods.
+      [DERIVE_INCENTIVES]: async (job) => {
+        const payload = job.payload as { tenant?: unknown; credit?: unknown };
+        const stats = await engineOf(String(payload.tenant ?? job.tenant)).recompute({ credit: payload.credit === true });
+        return { payees: stats.payees, lines: stats.lines };
+      },
       [eventQueue(INCENTIVES_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;
         if (event.object === ORG_EVENT_OBJECT && (await laterOrgEvent(store, job.queue, event.tenant, job.id))) return { skipped: 'a later org change recalculates' };

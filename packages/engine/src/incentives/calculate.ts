@@ -2,7 +2,8 @@ import { dec, type Dec } from './decimal.ts';
 import { creditIn, DEFAULT_CURRENCY, planCurrency } from './currency.ts';
 import { aggregateCredits, type PeriodAggregates } from './measures.ts';
 import { calculatePair } from './pair.ts';
-import { frequencyOf, type DateRange } from './periods.ts';
+import { frequencyOf, periodStart, type DateRange } from './periods.ts';
+import { CalcError } from './components.ts';
 import { cadenceOf } from './plan-versions.ts';
 import { planFxMessage, problemKey, sortProblems } from './problems.ts';
 import type { Assignment, CalcProblem, Credit, DisputeAdjustment, FxRate, IncentivePlanDoc, MeasureDef, PayoutSummary, PlanVersionDef, StatementLine } from './types.ts';
@@ -105,7 +106,9 @@ export function calculate(input: CalcInput): CalcResult {
       const p: CalcProblem = { code: 'plan_fx_missing', txId: c.txId, ruleId: '', rule: '', date: c.date, currency, planId: plan.id, payeeId, message: planFxMessage(plan, currency, c.date) };
       problems.set(problemKey(p), p);
     };
-    const result = calculatePair({
+    let result: ReturnType<typeof calculatePair>;
+    try {
+      result = calculatePair({
       payeeId,
       plan,
       assignments: planAssignments.get(pair) ?? [],
@@ -123,7 +126,16 @@ export function calculate(input: CalcInput): CalcResult {
         input.aggregate ? input.aggregate(payeeId, version, period, ignore, range) : aggregateCredits(credits, version, period, { ignoreClawback: ignore, range, ...(convert ? { convert, onDropped } : {}) }),
       input: (period, name) => inputValues.get(`${payeeId}|${period}|${name}`),
       ...(input.formula ? { formula: (period: string, m: MeasureDef) => input.formula?.(payeeId, period, m) } : {}),
-    });
+      });
+    } catch (error) {
+      // A plan that cannot be computed for this payee (no target for them, a measure without a
+      // value): a problem of this plan and payee, and every other pair is still computed.
+      if (!(error instanceof CalcError)) throw error;
+      const first = periods.find((p) => frequencyOf(p) === pays) ?? periods[0] ?? '';
+      const p: CalcProblem = { code: 'plan_calc_failed', txId: '', ruleId: '', rule: '', date: first ? periodStart(first) : '', planId: plan.id, payeeId, message: `plan "${plan.name}" is not computed for this payee: ${error.message} (${error.pointer})` };
+      problems.set(problemKey(p), p);
+      continue;
+    }
     lines.push(...result.lines);
     payouts.push(...result.payouts);
   }

@@ -6,6 +6,8 @@ import { ZERO, fmt, type Dec } from './decimal.ts';
 import type { IncentiveEngine, PeriodStatus } from './db/engine.ts';
 import type { PayoutSummary } from './types.ts';
 import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
+import { readPayees } from './db/payees.ts';
+import { statementNames } from './statement-pdf.ts';
 
 export { pdfText, statementNames, statementPdf, statementText, type StatementLocale, type StatementNames, type StatementPdfInput } from './statement-pdf.ts';
 
@@ -53,22 +55,26 @@ export async function accrualReport(engine: IncentiveEngine, opts: { asOf?: stri
 }
 
 /** Payouts of a period as an XLSX workbook: one row per payee and plan, a total row per currency, and the statement lines. */
-export async function payoutsXlsx(engine: IncentiveEngine, period: string, names: ReadonlyMap<string, string> = new Map()): Promise<Buffer> {
+export async function payoutsXlsx(engine: IncentiveEngine, period: string, locale: 'en' | 'zh-CN' = 'en'): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Attain';
   const sheet = wb.addWorksheet('Payouts');
   sheet.columns = [
-    { header: 'payee_id', key: 'payee_id', width: 38 }, { header: 'payee', key: 'payee', width: 24 }, { header: 'period', key: 'period', width: 9 },
-    { header: 'plan', key: 'plan', width: 16 }, { header: 'currency', key: 'currency', width: 9 },
+    { header: 'payee_id', key: 'payee_id', width: 38 }, { header: 'payee', key: 'payee', width: 24 }, { header: 'employee_number', key: 'employee_number', width: 16 },
+    { header: 'unit', key: 'unit', width: 20 }, { header: 'period', key: 'period', width: 9 },
+    { header: 'plan', key: 'plan', width: 16 }, { header: 'plan_name', key: 'plan_name', width: 24 }, { header: 'currency', key: 'currency', width: 9 },
     ...['earned', 'adjustments', 'draw_advance', 'recovery', 'payout', 'points', 'balance_after'].map((k) => ({ header: k, key: k, width: 14, style: { numFmt: k === 'points' ? '0.##' : '#,##0.00' } })),
   ];
   sheet.getRow(1).font = { bold: true };
   const totals = new Map<string, Dec>();
   const payouts = await engine.payouts(period);
+  const who = await readPayees(engine, payouts.map((p) => p.payeeId));
+  const planNames = statementNames(await engine.plans(), locale).plans;
   const num = (v: Dec, scale = 2) => Number(fmt(v, scale));
   for (const p of payouts) {
     totals.set(p.currency, (totals.get(p.currency) ?? ZERO) + p.payout);
-    sheet.addRow({ payee_id: p.payeeId, payee: names.get(p.payeeId) ?? '', period: p.period, plan: p.planId, currency: p.currency, earned: num(p.earned), adjustments: num(p.adjustments), draw_advance: num(p.drawAdvance), recovery: num(p.recovery), payout: num(p.payout), points: num(p.points, 4), balance_after: num(p.balanceAfter) });
+    const w = who.get(p.payeeId);
+    sheet.addRow({ payee_id: p.payeeId, payee: w?.name ?? '', employee_number: w?.employeeNumber ?? '', unit: w?.unit ?? '', period: p.period, plan: p.planId, plan_name: planNames.get(p.planId) ?? p.planId, currency: p.currency, earned: num(p.earned), adjustments: num(p.adjustments), draw_advance: num(p.drawAdvance), recovery: num(p.recovery), payout: num(p.payout), points: num(p.points, 4), balance_after: num(p.balanceAfter) });
   }
   for (const [currency, total] of [...totals].sort()) {
     const row = sheet.addRow({ payee_id: 'TOTAL', period, currency, payout: num(total) });

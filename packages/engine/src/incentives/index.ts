@@ -18,7 +18,7 @@ export { lintPlan, lintTiers, lintCreditingRules, lintSplits, type LintIssue, ty
 export { IncentiveEngine, IncentiveError, PERIOD_FLOW, FROZEN, type PeriodStatus, type RunStats } from './db/engine.ts';
 export { INCENTIVES_MODULE } from './db/schema.ts';
 export { previewPlan, type PreviewCurve, type PreviewResult, type PreviewSample } from './preview.ts';
-export { incentivesBackground, INCENTIVES_CONSUMER } from './background.ts';
+export { DERIVE_INCENTIVES, incentivesBackground, INCENTIVES_CONSUMER } from './background.ts';
 export type { BadgeDef } from './types.ts';
 export { checkInputs, putInputs, readInputs, goalTargets, goalTargetNames, syncGoalTargets, type InputIssue } from './inputs.ts';
 export { whatIf, periodAggregates, type WhatIfRequest, type WhatIfResult, type WhatIfRow } from './whatif.ts';
@@ -31,3 +31,5 @@ export { fxMissingMessage, planFxMessage, splitTotalMessage, sortProblems } from
 export { KEYED, checkKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave } from './db/keyed-assignments.ts';
 export { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
 export { metadataPlans, syncPlansFromMetadata, plansAsMetadata } from './metadata-plans.ts';
+export { incentivePlanDocumentCheck, planErrors, planShapeIssues } from './document-check.ts';
+export { disputeResolvedNotice, onDisputeResolved, type DisputeNotice, type DisputeResolvedHook } from './dispute-notice.ts';

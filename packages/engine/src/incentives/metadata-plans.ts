@@ -3,6 +3,7 @@
 // wins over a plan of the same id saved through the API, and the table stays the engine's one read path.
 import { validateAgainstMetaSchema, type Registry } from '@attain/meta';
 import type { IncentiveEngine } from './db/engine.ts';
+import { IncentiveError } from './db/errors.ts';
 import type { LintIssue } from './linter.ts';
 import type { IncentivePlanDoc } from './types.ts';
 
@@ -17,7 +18,14 @@ export async function syncPlansFromMetadata(engine: IncentiveEngine, registry: P
   const out: Record<string, LintIssue[]> = {};
   for (const plan of metadataPlans(registry)) {
     if (stored.get(plan.id) === stable(plan)) continue;
-    out[plan.id] = await engine.savePlan(plan);
+    try {
+      out[plan.id] = await engine.savePlan(plan);
+    } catch (error) {
+      // Metadata apply refuses invalid plans; one that became invalid since (say, against a
+      // changed object) keeps its stored version and is reported, instead of failing the sync.
+      if (!(error instanceof IncentiveError)) throw error;
+      out[plan.id] = error.details.map((d) => ({ severity: 'error', ...d }));
+    }
   }
   return out;
 }

@@ -14,6 +14,9 @@ export interface OrderRecord {
   amount: string | null;
   currency: string | null;
   paidDate: string | null;
+  /** Dates the user stated on the order (invoice_date, reversal_date of a refund or cancellation). */
+  invoiceDate?: string | null;
+  reversalDate?: string | null;
 }
 
 /** A live order line with its product's category and margin (amount − quantity × unit cost, when the cost is known). */
@@ -35,6 +38,9 @@ export interface OrderSplitRecord {
 /** What the engine already holds for the order: reversal dates stay as first seen; splits loaded through the API are kept. */
 export interface OrderExisting {
   reversalDate: string | null;
+  /** The invoice and payment days first seen for the order, when the user stated none. */
+  invoiceDate?: string | null;
+  paidDate?: string | null;
   /** Splits of the header transaction loaded through the API (not mapped from split rows). */
   apiSplits: Transaction['splits'] | null;
 }
@@ -53,10 +59,17 @@ export const lineTxId = (orderId: string, lineId: string): string => `${orderId}
 const REVERSED = new Set(['refunded', 'cancelled']);
 const INVOICED = new Set(['invoiced', 'paid']);
 
-/** `today`: the day the change is seen, the reversal date of a refund or cancellation seen for the first time. */
+/**
+ * Dates a transaction is paid, clawed back and invoiced by: the ones the user stated on the order
+ * win (a refund entered today that happened in March is dated in March, inside or outside the
+ * clawback window by that date); otherwise `today`, the day the status is first seen, kept as first
+ * seen so a replayed event does not move it.
+ */
 export function orderTransactions(order: OrderRecord, lines: readonly OrderLineRecord[], splits: readonly OrderSplitRecord[], existing: OrderExisting, today: string, baseCurrency: string): MappedTransaction[] {
   const status = order.status ?? '';
-  const reversal = REVERSED.has(status) ? (existing.reversalDate ?? today) : null;
+  const reversal = REVERSED.has(status) ? (order.reversalDate ?? existing.reversalDate ?? today) : null;
+  const invoiceDate = order.invoiceDate ?? (INVOICED.has(status) ? (existing.invoiceDate ?? today) : null);
+  const paidDate = order.paidDate ?? (status === 'paid' ? (existing.paidDate ?? today) : null);
   const fromRows = splits.length > 0;
   const split = fromRows ? splits.map((s) => ({ payeeId: s.payeeId, pct: s.pct, ...(s.overlay ? { overlay: true } : {}) })) : existing.apiSplits;
   const head: Omit<Transaction, 'id' | 'amount'> = {
@@ -64,8 +77,8 @@ export function orderTransactions(order: OrderRecord, lines: readonly OrderLineR
     ownerId: order.ownerId,
     customerId: order.customerId,
     date: order.date,
-    invoiceDate: INVOICED.has(status) ? order.date : null,
-    paidDate: order.paidDate,
+    invoiceDate,
+    paidDate,
     currency: order.currency ?? baseCurrency,
     status,
     reversalDate: reversal,

@@ -190,7 +190,8 @@ export interface Transaction {
 }
 
 /** What a problem is about: no rate for a transaction's currency, splits not totalling 100%, no rate for a plan's payout currency. */
-export type ProblemCode = 'fx_missing' | 'split_total' | 'plan_fx_missing';
+/** plan_invalid: a stored plan that cannot be computed (set aside; the other plans are computed); plan_calc_failed: one plan for one payee. */
+export type ProblemCode = 'fx_missing' | 'split_total' | 'plan_fx_missing' | 'plan_invalid' | 'plan_calc_failed';
 
 /**
  * A transaction the calculation could not count (or not count for someone), reported instead of

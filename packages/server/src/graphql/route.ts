@@ -75,7 +75,9 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
     const access = requireAccess(request);
     const { query, variables, operationName } = readRequest(request);
     const registry = access.registry;
-    const schema = schemas.getOrCreate(cacheKey(access.principal.tenant.id, registry.revision), () => buildGraphQLSchema(registry));
+    // One schema per role: role documents belong to the revision, so (tenant, revision, role) fixes it.
+    const role = access.principal.role;
+    const schema = schemas.getOrCreate(cacheKey(access.principal.tenant.id, registry.revision, role?.id ?? '-'), () => buildGraphQLSchema(registry, { role }));
     let document: DocumentNode;
     try {
       document = parse(query, { maxTokens });

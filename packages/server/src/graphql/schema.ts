@@ -12,7 +12,9 @@ import {
   type GraphQLFieldConfigMap,
   type GraphQLOutputType,
 } from 'graphql';
-import { allFields, pickLabel, type FieldDef, type ObjectDef, type Registry } from '@attain/meta';
+import { allFields, pickLabel, type FieldDef, type ObjectDef, type Registry, type RoleDef } from '@attain/meta';
+import { checkFormula, fieldsRead } from '@attain/store';
+import { objectPermission, type ObjectPermission } from '../rbac/permissions.ts';
 import { badRequest } from '../http/errors.ts';
 import { parseFilter, parseSort, MAX_LIMIT } from '../rest/list-query.ts';
 import type { GraphQLContext } from './context.ts';
@@ -82,15 +84,23 @@ function clampLimit(value: unknown, max: number): number {
   return n;
 }
 
+/** Everything allowed: the full schema (generators, exports); a request always passes its role. */
+const ALL: ObjectPermission = { actions: new Set(['read', 'create', 'update', 'delete', 'export', 'approve']), scope: 'all', hiddenFields: new Set(), readOnlyFields: new Set() };
+
 /**
- * The GraphQL schema of one tenant at one revision. It depends only on the registry, so it is
- * cached by (tenant, revision); everything caller-specific (RBAC, loaders) lives in the context.
+ * The GraphQL schema of one tenant at one revision as one role sees it: only the objects the role
+ * may read, without the fields it hides, relations to objects it cannot read, or mutations it may
+ * not run, so introspection reveals nothing RBAC hides (DESIGN.md §9.3). It depends only on the
+ * registry and the role, so it is cached by (tenant, revision, role); record scope and loaders
+ * live in the context. Without `opts` it is the full schema.
  */
-export function buildGraphQLSchema(registry: Registry): GraphQLSchema {
+export function buildGraphQLSchema(registry: Registry, opts?: { role: RoleDef | undefined }): GraphQLSchema {
   const types = new Map<string, GraphQLObjectType>();
   const pages = new Map<string, GraphQLObjectType>();
+  const perm = (object: ObjectDef): ObjectPermission => (opts ? objectPermission(opts.role, object) : ALL);
+  const visible = registry.objects.filter((o) => perm(o).actions.has('read'));
 
-  for (const object of registry.objects) {
+  for (const object of visible) {
     types.set(
       object.name,
       new GraphQLObjectType<Rec, GraphQLContext>({
@@ -103,9 +113,15 @@ export function buildGraphQLSchema(registry: Registry): GraphQLSchema {
 
   function objectFields(object: ObjectDef): GraphQLFieldConfigMap<Rec, GraphQLContext> {
     const fields: GraphQLFieldConfigMap<Rec, GraphQLContext> = {};
-    const inverses = registry.inverseRelations(object.name);
-    const taken = new Set<string>([...allFields(object).map((f) => f.name), ...inverses.map((i) => i.name)]);
-    for (const field of allFields(object)) {
+    const hidden = withDerived(registry, object, perm(object).hiddenFields);
+    // A child relation needs the child object readable and its linking field visible (as the loader).
+    const inverses = registry.inverseRelations(object.name).filter((i) => {
+      const child = registry.object(i.object);
+      return child !== undefined && types.has(i.object) && !perm(child).hiddenFields.has(i.field);
+    });
+    const shown = allFields(object).filter((f) => !hidden.has(f.name));
+    const taken = new Set<string>([...shown.map((f) => f.name), ...inverses.map((i) => i.name)]);
+    for (const field of shown) {
       const config: Field = { type: scalarType(field), resolve: (rec) => rec[field.name] ?? null };
       const description = describe(field.label, field.description);
       if (description) config.description = description;
@@ -140,8 +156,9 @@ export function buildGraphQLSchema(registry: Registry): GraphQLSchema {
 
   const query: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
   const mutation: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
-  for (const object of registry.objects) {
+  for (const object of visible) {
     const type = types.get(object.name) as GraphQLObjectType;
+    const actions = perm(object).actions;
     const page = new GraphQLObjectType({
       name: `${typeName(object)}Page`,
       fields: {
@@ -181,7 +198,7 @@ export function buildGraphQLSchema(registry: Registry): GraphQLSchema {
       },
     };
     const tn = typeName(object);
-    mutation[`create${tn}`] = {
+    if (actions.has('create')) mutation[`create${tn}`] = {
       type,
       args: { data: { type: new GraphQLNonNull(GraphQLJSON) } },
       resolve: async (_root, args: { data: unknown }, ctx) => {
@@ -191,7 +208,7 @@ export function buildGraphQLSchema(registry: Registry): GraphQLSchema {
         return grant.service.create(name, data, ctx.access.actor);
       },
     };
-    mutation[`update${tn}`] = {
+    if (actions.has('update')) mutation[`update${tn}`] = {
       type,
       args: { id: { type: new GraphQLNonNull(GraphQLID) }, data: { type: new GraphQLNonNull(GraphQLJSON) }, version: { type: GraphQLInt } },
       resolve: async (_root, args: { id: string; data: unknown; version?: number | null }, ctx) => {
@@ -201,7 +218,7 @@ export function buildGraphQLSchema(registry: Registry): GraphQLSchema {
         return grant.service.update(name, args.id, data, ctx.access.actor, typeof args.version === 'number' ? { expectedVersion: args.version } : {});
       },
     };
-    mutation[`delete${tn}`] = {
+    if (actions.has('delete')) mutation[`delete${tn}`] = {
       type: GraphQLBoolean,
       args: { id: { type: new GraphQLNonNull(GraphQLID) } },
       resolve: async (_root, args: { id: string }, ctx) => {
@@ -218,6 +235,22 @@ export function buildGraphQLSchema(registry: Registry): GraphQLSchema {
     query: new GraphQLObjectType({ name: 'Query', fields: query }),
     ...(Object.keys(mutation).length ? { mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }) } : {}),
   });
+}
+
+/**
+ * The hidden fields plus every formula field that reads one of them: the record service leaves
+ * such a field out of every answer (a hidden value must not leak through a computed one), so the
+ * schema leaves it out too.
+ */
+function withDerived(registry: Registry, object: ObjectDef, hidden: ReadonlySet<string>): ReadonlySet<string> {
+  if (hidden.size === 0) return hidden;
+  const out = new Set(hidden);
+  for (const field of object.fields) {
+    if (!field.formula) continue;
+    const r = checkFormula(registry, object.name, field.formula.expression);
+    if (r.ok && fieldsRead(r.checked).some((x) => x.object === object.name && hidden.has(x.field))) out.add(field.name);
+  }
+  return out;
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -4,6 +4,8 @@ export interface ErrorDetail {
   path: string;
   rule: string;
   message: string;
+  /** The metadata document a path belongs to, when a whole set of documents was checked. */
+  document?: string;
 }
 
 export interface ErrorBody {
@@ -102,5 +104,5 @@ function internal(requestId: string): { status: number; body: ErrorBody } {
 }
 
 function cleanDetail(d: Partial<ErrorDetail>): ErrorDetail {
-  return { path: String(d.path ?? ''), rule: String(d.rule ?? 'invalid'), message: String(d.message ?? '') };
+  return { path: String(d.path ?? ''), rule: String(d.rule ?? 'invalid'), message: String(d.message ?? ''), ...(typeof d.document === 'string' ? { document: d.document } : {}) };
 }

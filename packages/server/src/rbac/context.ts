@@ -3,7 +3,7 @@ import { cacheKey, LruCache } from '../cache.ts';
 import { ApiError, forbidden } from '../http/errors.ts';
 import type { Actor, RecordAccess, RecordService, Store, Tenant, TenantSnapshot } from '../store-port.ts';
 import { objectPermission, type Action, type ObjectPermission } from './permissions.ts';
-import { teamOwnerIds, type TeamOrgUnit, type TeamUser } from './team.ts';
+import { teamOwnerIds, teamUnitIds, type TeamOrgUnit, type TeamUser } from './team.ts';
 
 export interface Principal {
   tenant: Tenant;
@@ -88,8 +88,35 @@ export class AccessContext {
     if (typeof this.principal.user.locale === 'string') access.locale = this.principal.user.locale;
     if (perm.scope === 'own') access.rowFilter = { ownerIn: [this.principal.userId] };
     else if (perm.scope === 'team') access.rowFilter = { ownerIn: await this.teamOwners() };
+    access.scopeOf = await this.scopes();
     const service = this.principal.snapshot.records(access);
     return { object, perm, access, service };
+  }
+
+  private scopeFn: Promise<NonNullable<RecordAccess['scopeOf']>> | undefined;
+
+  /**
+   * The caller's record scope on every object, as the list routes apply it: rows reached from
+   * another object (a reference written, a related row a formula reads) obey it too.
+   */
+  scopes(): Promise<NonNullable<RecordAccess['scopeOf']>> {
+    this.scopeFn ??= (async () => {
+      const role = this.principal.role;
+      const perms = (o: ObjectDef) => objectPermission(role, o);
+      const needsTeam = this.registry.objects.some((o) => perms(o).actions.has('read') && perms(o).scope === 'team');
+      const team = needsTeam ? await this.teamOwners() : [];
+      const own = [this.principal.userId];
+      return (name: string) => {
+        const object = this.registry.object(name);
+        if (!object) return 'none';
+        const perm = perms(object);
+        if (!perm.actions.has('read')) return 'none';
+        if (perm.scope === 'own') return { ownerIn: own };
+        if (perm.scope === 'team') return { ownerIn: team };
+        return undefined;
+      };
+    })();
+    return this.scopeFn;
   }
 
   /** Whether a write may set this owner: only owners inside the caller's record scope. */
@@ -111,21 +138,45 @@ export class AccessContext {
    * does (any committed record write moves it); without a trusted version it is read afresh.
    */
   private sharedTeam(): Promise<string[]> {
+    return this.shared('owners', () => this.loadTeam());
+  }
+
+  /** `load` shared across requests for this user while the data version stands (see sharedTeam). */
+  private shared(kind: 'owners' | 'units', load: () => Promise<string[]>): Promise<string[]> {
     const { tenant, registry, userId } = this.principal;
     const version = this.store.db.changes.dataVersion(tenant.schema);
-    if (!this.teams || version === undefined) return this.loadTeam();
-    const key = cacheKey(tenant.id, registry.revision, version, userId);
-    const team = this.teams.getOrCreate(key, () => this.loadTeam());
+    if (!this.teams || version === undefined) return load();
+    // Owner sets keep their original key; unit sets add a suffix.
+    const key = kind === 'owners' ? cacheKey(tenant.id, registry.revision, version, userId) : cacheKey(tenant.id, registry.revision, version, userId, kind);
+    const team = this.teams.getOrCreate(key, load);
     team.catch(() => this.teams?.delete(key));
     return team;
   }
 
-  /** Today's org from the effective-dated org service (the same answer roll-ups and approvals get). */
   private async loadTeam(): Promise<string[]> {
-    if (!this.registry.object('user')) return [this.principal.userId];
-    const org = await (await this.store.org(this.principal.tenant.name)).on();
-    const users: TeamUser[] = org.users;
-    const orgUnits: TeamOrgUnit[] = org.units;
+    const { users, orgUnits } = await this.org();
     return teamOwnerIds(this.principal.userId, users, orgUnits);
+  }
+
+  private orgRead: Promise<{ users: TeamUser[]; orgUnits: TeamOrgUnit[] }> | undefined;
+  private units: Promise<string[]> | undefined;
+
+  /** Today's org from the effective-dated org service (the same answer roll-ups and approvals get). */
+  private org(): Promise<{ users: TeamUser[]; orgUnits: TeamOrgUnit[] }> {
+    this.orgRead ??= (async () => {
+      if (!this.registry.object('user')) return { users: [], orgUnits: [] };
+      const org = await (await this.store.org(this.principal.tenant.name)).on();
+      return { users: org.users, orgUnits: org.units };
+    })();
+    return this.orgRead;
+  }
+
+  /** The org units a team scope covers: the caller's unit and its subtree (goals and incentive `unit` parameters). */
+  teamUnits(): Promise<string[]> {
+    this.units ??= this.shared('units', async () => {
+      const { users, orgUnits } = await this.org();
+      return teamUnitIds(this.principal.userId, users, orgUnits);
+    });
+    return this.units;
   }
 }

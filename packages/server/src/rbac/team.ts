@@ -23,23 +23,7 @@ export function teamOwnerIds(meId: string, users: readonly TeamUser[], orgUnits:
   if (!me) return [...result];
 
   if (me.org_unit_id) {
-    const children = new Map<string, string[]>();
-    for (const unit of orgUnits) {
-      if (!unit.parent_id) continue;
-      const list = children.get(unit.parent_id) ?? [];
-      list.push(unit.id);
-      children.set(unit.parent_id, list);
-    }
-    const subtree = new Set<string>([me.org_unit_id]);
-    const queue = [me.org_unit_id];
-    while (queue.length) {
-      const id = queue.shift() as string;
-      for (const child of children.get(id) ?? []) {
-        if (subtree.has(child)) continue;
-        subtree.add(child);
-        queue.push(child);
-      }
-    }
+    const subtree = unitSubtree(me.org_unit_id, orgUnits);
     for (const u of users) if (u.org_unit_id && subtree.has(u.org_unit_id)) result.add(u.id);
   }
 
@@ -72,4 +56,35 @@ export function teamOwnerIds(meId: string, users: readonly TeamUser[], orgUnits:
     }
   }
   return [...result].sort();
+}
+
+/**
+ * The org units a `team` scope covers: the caller's own unit and every unit below it. A caller
+ * outside any unit covers none (their team is only the people reporting to them).
+ */
+export function teamUnitIds(meId: string, users: readonly TeamUser[], orgUnits: readonly TeamOrgUnit[]): string[] {
+  const me = users.find((u) => u.id === meId);
+  if (!me?.org_unit_id) return [];
+  return [...unitSubtree(me.org_unit_id, orgUnits)].sort();
+}
+
+function unitSubtree(rootId: string, orgUnits: readonly TeamOrgUnit[]): Set<string> {
+  const children = new Map<string, string[]>();
+  for (const unit of orgUnits) {
+    if (!unit.parent_id) continue;
+    const list = children.get(unit.parent_id) ?? [];
+    list.push(unit.id);
+    children.set(unit.parent_id, list);
+  }
+  const subtree = new Set<string>([rootId]);
+  const queue = [rootId];
+  while (queue.length) {
+    const id = queue.shift() as string;
+    for (const child of children.get(id) ?? []) {
+      if (subtree.has(child)) continue;
+      subtree.add(child);
+      queue.push(child);
+    }
+  }
+  return subtree;
 }

@@ -11,6 +11,7 @@ import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { assertMaySee, assertRequestInScope, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
@@ -30,19 +31,6 @@ function requirePlanner(access: AccessContext, ctx: GoalsContext, kpi: string): 
   if (isAdmin(access.principal.role)) return;
   const object = access.registry.object(kpiOf(ctx, kpi).object);
   if (!object || !objectPermission(access.principal.role, object).actions.has('approve')) throw forbidden('your role may not set targets for this KPI');
-}
-
-async function assertMaySee(access: AccessContext, ctx: GoalsContext, kpi: string, subjects: Array<{ kind: 'person' | 'unit'; id: string }>): Promise<void> {
-  if (isAdmin(access.principal.role)) return;
-  const object = access.registry.object(kpiOf(ctx, kpi).object);
-  const perm = object ? objectPermission(access.principal.role, object) : undefined;
-  if (!perm?.actions.has('read')) throw forbidden('your role may not read this KPI');
-  if (perm.scope === 'all') return;
-  const self = access.principal.userId;
-  const team = perm.scope === 'team' ? new Set(await access.teamOwners()) : new Set([self]);
-  for (const s of subjects) {
-    if (s.kind === 'unit' ? perm.scope !== 'team' : !team.has(s.id)) throw forbidden(`you may not see the attainment of this ${s.kind}`, [{ path: `/${s.kind}`, rule: 'scope', message: 'outside your record scope' }]);
-  }
 }
 
 function planRequest(b: Record<string, unknown>): PlanRequest {
@@ -98,13 +86,18 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const access = requireAccess(request);
     const ctx = await context(access);
     const { plan } = request.params as { plan: string };
-    return (await computeSplit(ctx, plan, planRequest(body(request)))).grid;
+    const seen = await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
+    const req = planRequest(body(request));
+    assertRequestInScope(seen, req);
+    return visibleGrid(seen, (await computeSplit(ctx, plan, req)).grid);
   });
 
   app.get('/goals/plans/:plan/versions', async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
-    return { data: await listVersions(ctx, (request.params as { plan: string }).plan) };
+    const { plan } = request.params as { plan: string };
+    await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
+    return { data: await listVersions(ctx, plan) };
   });
 
   app.post('/goals/plans/:plan/versions', async (request) => {
@@ -113,7 +106,11 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const { plan } = request.params as { plan: string };
     const doc = access.registry.documentsOf('target_plan').find((p) => p.name === plan);
     if (doc) requirePlanner(access, ctx, doc.kpi);
-    return saveDraft(ctx, plan, planRequest(body(request)), access.principal.userId);
+    const seen = await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
+    const req = planRequest(body(request));
+    assertRequestInScope(seen, req);
+    const saved = await saveDraft(ctx, plan, req, access.principal.userId);
+    return { ...saved, grid: visibleGrid(seen, saved.grid) };
   });
 
   // One version with the request it was saved from (method, weights, locks), so the split
@@ -123,9 +120,11 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const ctx = await context(access);
     const { plan, id } = request.params as { plan: string; id: string };
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('invalid_id', 'not a version id', [{ path: '/id', rule: 'format', message: 'must be a uuid' }]);
+    const seen = await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
     const found = await versionWithRequest(ctx, plan, id);
     if (!found) throw new GoalsError('unknown_version', 'no such plan version', [{ path: '/version', rule: 'unknown_reference', message: 'no such version' }], 404);
-    return found;
+    // The saved weights and locks name other people's targets: only the visible ones come back.
+    return { ...found, request: visibleRequest(seen, found.request) };
   });
 
   // Bottom-up entry next to the top-down split: per node and month, both numbers and the gap.
@@ -133,10 +132,13 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const access = requireAccess(request);
     const ctx = await context(access);
     const { plan } = request.params as { plan: string };
+    const seen = await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
     const b = body(request);
     const entries = b.bottomUp ?? {};
     if (!entries || typeof entries !== 'object' || Array.isArray(entries)) throw badRequest('invalid_body', '"bottomUp" must map rows to 12 monthly numbers', [{ path: '/bottomUp', rule: 'type', message: 'must be an object' }]);
-    const split = await computeSplit(ctx, plan, planRequest(b));
+    const asked = planRequest(b);
+    assertRequestInScope(seen, asked);
+    const split = await computeSplit(ctx, plan, asked);
     const { months, scale } = split.grid;
     const bottomUp = new Map<string, bigint[]>();
     const issues: Array<{ path: string; rule: string; message: string }> = [];
@@ -156,7 +158,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     if (issues.length) throw new GoalsError('reconcile_invalid', 'the bottom-up numbers were refused', issues.slice(0, 50));
     const rows = reconcile(split.root, split.cells, bottomUp, months.length);
     const dec = (r: readonly bigint[]) => r.map((v) => fromUnits(v, scale));
-    return { months, data: rows.map((r) => ({ node: r.node, topDown: dec(r.topDown), bottomUp: dec(r.bottomUp), gap: dec(r.gap), gapYear: fromUnits(r.gap.reduce((a, v) => a + v, 0n), scale) })) };
+    return { months, data: rows.filter((r) => seesNode(seen, r.node)).map((r) => ({ node: r.node, topDown: dec(r.topDown), bottomUp: dec(r.bottomUp), gap: dec(r.gap), gapYear: fromUnits(r.gap.reduce((a, v) => a + v, 0n), scale) })) };
   });
 
   app.post('/goals/plans/:plan/versions/:id/:action', async (request) => {
@@ -199,6 +201,8 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
     let board = false;
     if (typeof q.team === 'string') {
+      // The board of a unit outside the caller's subtree is refused before it is read.
+      await assertMaySee(access, ctx, kpi, [{ kind: 'unit', id: q.team }]);
       subjects = await teamOf(ctx, q.team, asOf);
       board = true;
     } else if (typeof q.unit === 'string') subjects = [{ kind: 'unit', id: q.unit }];

@@ -8,8 +8,8 @@ import type { Store } from '../store-port.ts';
 import { payeeScope, requireAdmin, requireFinance, requireFinanceOrAdmin, requirePayee } from './incentive-access.ts';
 import { incentiveAssignmentRoutes } from './incentive-assignment-routes.ts';
 import { requireAccess } from './request-access.ts';
-import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
-import { disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
+import { approvalGateway, notifyUsers, workflowFor, WorkflowError } from '@attain/workflow';
+import { DERIVE_INCENTIVES, onDisputeResolved, disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
 
 export { payeeScope } from './incentive-access.ts';
 
@@ -22,6 +22,10 @@ export { payeeScope } from './incentive-access.ts';
 export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   // Period approval and disputes go through the tenant's approval flows when configured.
   const wf = workflowFor(opts.store as never);
+  // The payee hears of a resolved dispute in their inbox (and preferred channels), whichever door resolved it.
+  onDisputeResolved(opts.store, async (tenant, notice) => {
+    await notifyUsers(wf, tenant, { ...notice, object: null, recordId: null });
+  });
   wf.registerSubject(PERIOD_SUBJECT, incentivePeriodSubject(opts.store as never));
   wf.registerSubject(DISPUTE_SUBJECT, disputeSubject(opts.store as never));
   const gateway = approvalGateway(wf);
@@ -58,6 +62,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const access = requireAccess(request);
     return { access, engine: engineFor(access) };
   };
+  // A change that moves pay (a plan, who is on it, crediting rules, inputs) is computed in the
+  // background at once; the write's x-attain-position says when statements reflect it (GET /sync).
+  const derive = (access: AccessContext, change: { credit?: boolean } = {}) =>
+    opts.store.jobs.enqueue({ queue: DERIVE_INCENTIVES, tenant: access.tenantName, payload: { tenant: access.tenantName, credit: change.credit === true } });
 
   // Territories, specialists and calculation problems (incentive-assignment-routes.ts).
   await incentiveAssignmentRoutes(app, { ctx, run });
@@ -79,7 +87,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const plan = planBody(request.body);
     if (plan.id !== (request.params as { id: string }).id) throw badRequest('id_mismatch', 'the plan id in the body must match the URL', [{ path: '/id', rule: 'const', message: 'must equal the id in the URL' }]);
-    return { issues: await run(() => engine.savePlan(plan)) };
+    const issues = await run(() => engine.savePlan(plan));
+    await derive(access);
+    return { issues };
   });
 
   // The designer's live preview: payout curves and the plan on sample payees, nothing stored.
@@ -123,6 +133,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) throw new ApiError(422, 'assignment_invalid', 'these assignments would pay someone twice', errors);
     await run(() => engine.setAssignments(all));
+    await derive(access);
     return { data: mine, issues };
   });
 
@@ -141,6 +152,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     // Roles as the user records have them now (changes are recorded as of the day they are seen).
     await run(() => engine.syncRolesFromRecords());
     const issues = await run(() => engine.setRoleAssignments(list as RoleAssignment[]));
+    await derive(access);
     return { data: await engine.roleAssignments(), issues };
   });
 
@@ -155,7 +167,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const body = request.body as { rules?: unknown } | undefined;
     if (!body || !Array.isArray(body.rules)) throw badRequest('invalid_body', 'expected {"rules": [...]}', [{ path: '/rules', rule: 'type', message: 'must be an array' }]);
-    return { issues: await run(() => engine.saveRules(body.rules as CreditingRuleDoc[])) };
+    const issues = await run(() => engine.saveRules(body.rules as CreditingRuleDoc[]));
+    await derive(access, { credit: true });
+    return { issues };
   });
 
   app.get('/incentives/periods', async (request) => {
@@ -201,7 +215,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     const { payeeId, period } = request.params as { payeeId: string; period: string };
     await requirePayee(access, payeeId);
-    const s = await run(() => engine.statement(payeeId, period));
+    const s = await run(() => engine.statement(payeeId, period, { traced: true }));
     return { data: { ...s, lines: s.lines.map(lineJson), payouts: s.payouts.map(payoutJson) } };
   });
 
@@ -211,7 +225,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     await requirePayee(access, payeeId);
     const found = await run(() => engine.lineCredits(payeeId, period, key));
     if (!found) throw notFound('no such statement line');
-    return { data: { line: lineJson(found.line), credits: found.credits } };
+    return { data: { line: lineJson(found.line), credits: found.credits, records: found.records } };
   });
 
   app.get('/incentives/payouts/:period', async (request, reply) => {
@@ -221,7 +235,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     if (raw.endsWith('.csv')) {
       const period = raw.slice(0, -4);
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.csv"`);
-      return run(() => engine.payoutCsv(period));
+      return run(() => engine.payoutCsv(period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
     }
     return { data: (await run(() => engine.payouts(raw))).map(payoutJson) };
   });
@@ -253,7 +267,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const pending = await gateway.pending(access.tenantName, DISPUTE_SUBJECT, (request.params as { id: string }).id);
     if (pending) throw new ApiError(409, 'approval_pending', 'this dispute is in an approval flow; it is decided there', [{ path: '/status', rule: 'approval_pending', message: `approval ${pending} is pending` }]);
     if (body.status !== 'accepted' && body.status !== 'rejected') throw badRequest('invalid_body', 'status must be accepted or rejected', [{ path: '/status', rule: 'enum', message: 'must be accepted or rejected' }]);
-    const d = await run(() => engine.resolveDispute((request.params as { id: string }).id, { status: body.status as 'accepted' | 'rejected', resolution: typeof body.resolution === 'string' ? body.resolution : '', ...(typeof body.amount === 'string' ? { amount: body.amount } : {}), actor: access.principal.userId }));
+    if (body.amount !== undefined && typeof body.amount !== 'string') throw badRequest('invalid_body', 'amount must be a decimal string', [{ path: '/amount', rule: 'type', message: 'must be a string such as "250.00"' }]);
+    if (body.recalculate !== undefined && typeof body.recalculate !== 'boolean') throw badRequest('invalid_body', 'recalculate must be true or false', [{ path: '/recalculate', rule: 'type', message: 'must be a boolean' }]);
+    const d = await run(() => engine.resolveDispute((request.params as { id: string }).id, { status: body.status as 'accepted' | 'rejected', resolution: typeof body.resolution === 'string' ? body.resolution.slice(0, 2000) : '', ...(typeof body.amount === 'string' ? { amount: body.amount } : {}), recalculate: body.recalculate === true, actor: access.principal.userId }));
     return { data: d };
   });
 
@@ -290,7 +306,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const values = (request.body as { values?: unknown } | undefined)?.values;
-    return { data: await run(() => putInputs(engine, values)) };
+    const data = await run(() => putInputs(engine, values));
+    await derive(access);
+    return { data };
   });
 
   // Copies targets from the goals module's active target-plan versions for plans with targetSource "goals".
@@ -324,7 +342,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     const { payeeId, period } = request.params as { payeeId: string; period: string };
     await requirePayee(access, payeeId);
-    const s = await run(() => engine.statement(payeeId, period));
+    const s = await run(() => engine.statement(payeeId, period, { traced: true }));
     // In the reader's language, with plan and component labels and the payee's name.
     const locale = requestLocale(request);
     const payee = access.registry.object('user') ? await access.principal.snapshot.records().get('user', payeeId).catch(() => undefined) : undefined;
@@ -338,7 +356,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     requireFinance(access);
     const period = (request.params as { period: string }).period;
-    const buf = await run(() => payoutsXlsx(engine, period));
+    const buf = await run(() => payoutsXlsx(engine, period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
     return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.xlsx"`).send(buf);
   });
 

@@ -1,16 +1,13 @@
 // Plan-time checking: every formula field and validation rule of the next metadata must type-check
 // against that metadata, or the change is refused before anything runs.
-import type { FormulaError } from '@attain/formula';
 import type { Registry } from '@attain/meta';
+import type { DocumentChecks } from '../document-checks.ts';
 import { StoreError, type ErrorDetail } from '../errors.ts';
 import { checkFormula, fitsStorage } from './compiled.ts';
+import { describeFormulaError } from './describe.ts';
+import { metadataSourceProblems } from './source-check.ts';
 
-/** `<message> (line L, column C) — <hint>` in English, for metadata error details. */
-export function describeFormulaError(e: FormulaError, locale: 'en' | 'zh-CN' = 'en'): string {
-  const where = locale === 'zh-CN' ? `（第 ${e.line} 行，第 ${e.column} 列）` : ` (line ${e.line}, column ${e.column})`;
-  const hint = e.hint[locale];
-  return `${e.message[locale]}${where}${hint ? ` — ${hint}` : ''}`;
-}
+export { describeFormulaError };
 
 export function formulaProblems(registry: Registry): ErrorDetail[] {
   const out: ErrorDetail[] = [];
@@ -42,14 +39,17 @@ export function formulaProblems(registry: Registry): ErrorDetail[] {
   return out;
 }
 
-/** Throws `metadata_invalid` listing every formula problem of the next metadata. */
-export function assertFormulas(registry: Registry): void {
-  const problems = formulaProblems(registry);
+/**
+ * Throws `metadata_invalid` listing every formula problem of the next metadata: formula fields and
+ * validation rules, KPI measures and plan record sources, and what registered module checks find.
+ */
+export function assertFormulas(registry: Registry, checks?: DocumentChecks): void {
+  const problems = [...formulaProblems(registry), ...metadataSourceProblems(registry), ...(checks?.run(registry) ?? [])];
   if (problems.length === 0) return;
   const first = problems[0] as ErrorDetail;
   throw new StoreError(
     'metadata_invalid',
-    problems.length === 1 ? `${first.document}: ${first.message}` : `${problems.length} formula problems in the metadata; nothing was changed`,
+    problems.length === 1 ? `${first.document}: ${first.message}` : `${problems.length} problems in the metadata; nothing was changed`,
     problems,
   );
 }

@@ -1,6 +1,6 @@
 // The JS back end over real tenant rows: load the formula's input columns (and child rows of its
 // collections) with SQL, run the compiled function in the sandbox pool in one batch.
-import { check, compileJs, compileSql, formulaRuntimeSource, type CheckedFormula, type CollectionInfo, type FormulaType, type TNode } from '@attain/formula';
+import { check, compileJs, compileSql, formulaRuntimeSource, type CheckedFormula, type CollectionInfo, type FormulaType, type RowScope, type TNode } from '@attain/formula';
 import type { Registry } from '@attain/meta';
 import type { Knex } from 'knex';
 import { qualified, quoteIdent, sha256 } from '../sql.ts';
@@ -22,6 +22,8 @@ export interface SandboxInput {
   /** Root record ids, in output order. */
   rows: string[];
   today?: string;
+  /** The caller's record scope over related rows (see formulaRowScope); omitted: every row. */
+  rowScope?: (object: string) => RowScope | undefined;
 }
 
 export interface FormulaValue {
@@ -58,19 +60,40 @@ function cell(type: FormulaType, v: unknown): unknown {
 }
 
 /** Text of each path expression over rows of `object` aliased `alias`. */
-function pathColumns(registry: Registry, object: string, paths: string[], alias: string, schema: string): { sql: string[]; bindings: unknown[]; types: FormulaType[] } {
+function pathColumns(registry: Registry, object: string, paths: string[], alias: string, schema: string, rowScope?: (object: string) => RowScope | undefined): { sql: string[]; bindings: unknown[]; types: FormulaType[] } {
   const sql: string[] = [];
   const bindings: unknown[] = [];
   const types: FormulaType[] = [];
   paths.forEach((p, j) => {
     const c = check(p, { schema: schemaOf(registry), root: object });
     if (!c.ok) throw new Error(`formula input "${p}" does not resolve on ${object}`);
-    const s = compileSql(c, { alias, schema, liveColumn: 'deleted_at' });
+    const s = compileSql(c, { alias, schema, liveColumn: 'deleted_at', ...(rowScope ? { rowScope } : {}) });
     sql.push(`(to_json(${s.sql}) #>> '{}') as "c${j}"`);
     bindings.push(...s.bindings);
     types.push(c.type);
   });
   return { sql, bindings, types };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** ` and <row aliased alias is inside the scope>` with its one binding (a uuid array literal). */
+function scopeSql(scope: RowScope | undefined, alias: string): { sql: string; bindings: unknown[] } {
+  if (!scope) return { sql: '', bindings: [] };
+  const owners = scope.owners.map((o) => o.toLowerCase()).filter((o) => UUID.test(o));
+  if (owners.length === 0) return { sql: ' and false', bindings: [] };
+  return { sql: ` and ${quoteIdent(alias)}.${quoteIdent(scope.column)} = ANY(?::uuid[])`, bindings: [`{${owners.join(',')}}`] };
+}
+
+/** The ids among `ids` of rows of `object` inside the caller's scope (all of them when unscoped). */
+async function inScope(knex: Knex | Knex.Transaction, schema: string, registry: Registry, object: string, ids: string[], rowScope: SandboxInput['rowScope']): Promise<string[]> {
+  const scope = rowScope?.(object);
+  const o = registry.object(object);
+  if (!scope || !o) return ids;
+  const s = scopeSql(scope, 'p');
+  const res = (await knex.raw(`select "p"."id"::text as "id" from ${qualified(schema, o.table)} as "p" where "p"."id" in (${ids.map(() => '?').join(', ')})${s.sql}`, [...ids, ...s.bindings] as Knex.RawBinding[])) as { rows: Array<{ id: string }> };
+  const found = new Set(res.rows.map((r) => r.id));
+  return ids.filter((id) => found.has(id));
 }
 
 export async function evaluateInSandbox(pool: BatchPool, input: SandboxInput): Promise<FormulaValue[]> {
@@ -89,7 +112,7 @@ export async function evaluateInSandbox(pool: BatchPool, input: SandboxInput): P
   const parents = [...infos.values()].filter((c) => c.parentSteps.length > 0);
   const parentPaths = parents.map((c) => c.parentSteps.map((s) => s.field.name).join('.'));
   const all = [...scalars, ...parentPaths];
-  const cols = pathColumns(registry, root.name, all, 't', schema);
+  const cols = pathColumns(registry, root.name, all, 't', schema, input.rowScope);
   const result = (await knex.raw(`select "t"."id"::text as "id"${cols.sql.map((s) => `, ${s}`).join('')} from ${from} where "t"."id" in (${marks})`, [
     ...cols.bindings,
     ...rows,
@@ -101,15 +124,19 @@ export async function evaluateInSandbox(pool: BatchPool, input: SandboxInput): P
   for (const [key, info] of infos) {
     const pj = parents.indexOf(info);
     const parentOf = (id: string): string | null => (pj < 0 ? id : ((byId.get(id)?.[`c${scalars.length + pj}`] as string | null | undefined) ?? null));
-    const parentIds = [...new Set(rows.map(parentOf).filter((x): x is string => typeof x === 'string'))];
+    let parentIds = [...new Set(rows.map(parentOf).filter((x): x is string => typeof x === 'string'))];
+    // A parent reached through a reference and outside the caller's scope has no children.
+    if (pj >= 0 && parentIds.length > 0) parentIds = await inScope(knex, schema, registry, info.parentObject, parentIds, input.rowScope);
     const fields = js.collections[key] ?? [];
     const child = registry.object(info.childObject);
     const byParent = new Map<string, Array<Record<string, unknown>>>();
     if (child && parentIds.length > 0) {
-      const cc = pathColumns(registry, child.name, fields, 'c', schema);
+      const cc = pathColumns(registry, child.name, fields, 'c', schema, input.rowScope);
+      // Children outside the caller's record scope are not aggregated (as in the SQL back end).
+      const scope = scopeSql(input.rowScope?.(child.name), 'c');
       const res = (await knex.raw(
-        `select "c".${quoteIdent(info.foreignKey)}::text as "link"${cc.sql.map((s) => `, ${s}`).join('')} from ${qualified(schema, child.table)} as "c" where "c"."deleted_at" is null and "c".${quoteIdent(info.foreignKey)} in (${parentIds.map(() => '?').join(', ')}) order by "c"."id"`,
-        [...cc.bindings, ...parentIds] as Knex.RawBinding[],
+        `select "c".${quoteIdent(info.foreignKey)}::text as "link"${cc.sql.map((s) => `, ${s}`).join('')} from ${qualified(schema, child.table)} as "c" where "c"."deleted_at" is null and "c".${quoteIdent(info.foreignKey)} in (${parentIds.map(() => '?').join(', ')})${scope.sql} order by "c"."id"`,
+        [...cc.bindings, ...parentIds, ...scope.bindings] as Knex.RawBinding[],
       )) as { rows: Array<Record<string, unknown>> };
       for (const r of res.rows) {
         const list = byParent.get(String(r.link)) ?? [];

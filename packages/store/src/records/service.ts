@@ -11,7 +11,7 @@ import { hasColumn, readableFields, selectList, serialize, serializer } from './
 import { compileFilter, likePattern } from './filter.ts';
 import { ajvDetails, checkWriteKeys, failValidation, validatorFor } from './validate.ts';
 import { formulasOf } from '../formula/compiled.ts';
-import { checkForPreview, previewRows } from '../formula/preview.ts';
+import { checkForPreview, formulaRowScope, previewRows } from '../formula/preview.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
 import { afterWrite, recomputeStored, type WrittenRows } from '../formula/write.ts';
 import { refreshDependents } from '../formula/dependents.ts';
@@ -173,19 +173,32 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     }
   }
 
-  /** Every ref value must point at a live record of the target object. */
-  async function checkRefs(q: Q, o: ObjectDef, rows: Array<Record<string, unknown>>, prefixOf: (i: number) => string): Promise<void> {
+  /**
+   * Every ref value must point at a live record of the target object that the writer may read:
+   * a reference to a record outside the writer's scope is refused exactly like one to a record
+   * that does not exist, so the answer reveals nothing about records the writer cannot see.
+   * `before` (update, upsert): per row, the record as stored; a value it already holds is kept
+   * without a check, so editing a record another user linked never fails over a link the editor
+   * did not touch.
+   */
+  async function checkRefs(q: Q, o: ObjectDef, rows: Array<Record<string, unknown>>, prefixOf: (i: number) => string, before: Array<Record<string, unknown> | undefined> = []): Promise<void> {
     const details: ErrorDetail[] = [];
     for (const f of o.fields) {
       if (!f.ref || !hasColumn(f)) continue;
       const target = registry.object(f.ref.object);
       if (!target) continue;
-      const ids = [...new Set(rows.map((r) => r[f.column]).filter((v): v is string => typeof v === 'string'))];
+      const changed = (r: Record<string, unknown>, i: number): boolean => typeof r[f.column] === 'string' && r[f.column] !== before[i]?.[f.column];
+      const ids = [...new Set(rows.filter(changed).map((r) => r[f.column] as string))];
       if (ids.length === 0) continue;
-      const found = new Set(((await from(q, target).whereIn('id', ids).whereNull('deleted_at').select('id')) as Array<{ id: string }>).map((r) => r.id));
+      const scope = access.scopeOf?.(target.name);
+      const owners = scope && scope !== 'none' ? scope.ownerIn.filter(isUuid).map((s) => s.toLowerCase()) : [];
+      const lookup = from(q, target).whereIn('id', ids).whereNull('deleted_at').select('id');
+      if (scope === 'none' || (scope && owners.length === 0)) lookup.whereRaw('false');
+      else if (scope) lookup.whereIn(ownerColumn(target), owners);
+      const found = new Set(((await lookup) as Array<{ id: string }>).map((r) => r.id));
       rows.forEach((r, i) => {
         const v = r[f.column];
-        if (typeof v === 'string' && !found.has(v)) details.push({ path: `${prefixOf(i)}/${f.name}`, rule: 'ref_exists', message: `"${f.name}" refers to a ${target.name} that does not exist` });
+        if (changed(r, i) && !found.has(v as string)) details.push({ path: `${prefixOf(i)}/${f.name}`, rule: 'ref_exists', message: `"${f.name}" refers to a ${target.name} that does not exist` });
       });
     }
     if (details.length) failValidation(details);
@@ -346,7 +359,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         }
         await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: before.id as string, before: full(o, before), patch: patch as Record<string, unknown>, actor, trx });
         if (Object.keys(values).length === 0) return out(o, before);
-        await checkRefs(trx, o, [values], () => '');
+        await checkRefs(trx, o, [values], () => '', [before]);
         await from(trx, o)
           .where('id', before.id as string)
           .update({ ...values, updated_at: new Date(), updated_by: actorUuid(actor), version: version + 1 });
@@ -426,18 +439,26 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           .forUpdate()) as Array<Record<string, unknown>>;
         const beforeByExt = new Map(existing.map((r) => [r.external_id as string, r]));
         if (access.rowFilter) {
+          // A caller limited to some records' owners upserts only records inside that scope. A row
+          // whose external id names none of them is refused, whether the id is free or taken by a
+          // record outside the scope: one answer for both, so upsert is no oracle for which
+          // external ids exist (creating the free ones would tell them apart, since the taken ones
+          // could not be created). Such callers create new records with POST /objects/{object}
+          // (where, as for any unique field, a taken value is refused: that reveals the value is
+          // in use, which a unique constraint cannot hide, but never the record or its owner).
           const owners = ownerSet();
           const col = ownerColumn(o);
-          const outside = existing.filter((r) => !owners.includes(String(r[col])));
-          if (outside.length) {
-            throw new StoreError('conflict', 'Some external ids belong to records you may not change', outside.map((r) => ({ path: `/${exts.indexOf(r.external_id as string)}/external_id`, rule: 'row_access', message: 'belongs to a record outside your access' })));
+          const mine = new Set(existing.filter((r) => owners.includes(String(r[col]))).map((r) => r.external_id as string));
+          const unknown = exts.map((ext, i) => ({ ext, i })).filter(({ ext }) => !mine.has(ext));
+          if (unknown.length) {
+            failValidation(unknown.map(({ i }) => ({ path: `/${i}/external_id`, rule: 'not_found', message: `no ${o.name} you may change has this external_id; create new records with POST /objects/${o.name}` })));
           }
         }
         for (const r of existing) {
           const patch = prepared.find((p) => p.external_id === r.external_id) ?? {};
           await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: r.id as string, before: full(o, r), patch, actor, trx });
         }
-        await checkRefs(trx, o, prepared, (i) => `/${i}`);
+        await checkRefs(trx, o, prepared, (i) => `/${i}`, prepared.map((p) => beforeByExt.get(p.external_id as string)));
         // One INSERT … ON CONFLICT per group of rows setting the same fields, so a row never
         // overwrites a field it did not send.
         const groups = new Map<string, Array<Record<string, unknown>>>();
@@ -495,7 +516,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       const qb = scoped(knex, o);
       if (where) qb.where((b) => where(b));
       try {
-        const rows = await previewRows(qb, { knex, schema, registry, tenant: tenant.name, object: o, titleVisible: !access.hiddenFields?.has(o.titleField) }, r.checked, { ...opts, limit });
+        const rowScope = formulaRowScope(registry, access);
+        const rows = await previewRows(qb, { knex, schema, registry, tenant: tenant.name, object: o, titleVisible: !access.hiddenFields?.has(o.titleField), rowScope }, r.checked, { ...opts, limit });
         return { ok: true, type: r.checked.type, rows };
       } catch (error) {
         throw translateQueryError(error);

@@ -56,7 +56,25 @@ export function LineTrace({ line, componentLabel, dispute, onDisputed }: { line:
       <h4 className="inc-trace-h">{t('incentives.trace.credits', { count: tr.creditCount })}</h4>
       <ErrorAlert error={drill.error} />
       {drill.loading && <div className="loading small">{t('common.loading')}</div>}
-      {drill.data && drill.data.credits.length === 0 && <p className="muted small">{t('incentives.trace.noCredits')}</p>}
+      {drill.data && drill.data.credits.length === 0 && !drill.data.records?.length && <p className="muted small">{t('incentives.trace.noCredits')}</p>}
+      {drill.data && !!drill.data.records?.length && (
+        <div className="table-wrap">
+          <table className="data inc-credits" data-testid="trace-records">
+            <thead>
+              <tr><th>{t('incentives.trace.date')}</th><th>{t('incentives.trace.source')}</th><th className="num">{t('incentives.trace.value')}</th></tr>
+            </thead>
+            <tbody>
+              {drill.data.records.map((r) => (
+                <tr key={r.id}>
+                  <td>{formatDate(r.date)}</td>
+                  <td><SourceLink object={r.object} id={r.id} /></td>
+                  <td className="num">{f.num(r.value)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {drill.data && drill.data.credits.length > 0 && (
         <div className="table-wrap">
           <table className="data inc-credits" data-testid="trace-credits">

@@ -9,6 +9,7 @@ import { ConfirmDialog, PromptDialog } from '../../components/Dialog.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { incentivesApi, incentivesExtraApi, PERIOD_FLOW, thisPeriod, type Dispute, type PeriodStatus } from './api.ts';
 import { StatusBadge, useMoney } from './parts.tsx';
+import { ResolveDispute } from './ResolveDispute.tsx';
 import './incentives.css';
 
 const NEXT_ACTION: Partial<Record<PeriodStatus, PeriodStatus>> = { calculated: 'approved', approved: 'paid', paid: 'closed' };
@@ -161,16 +162,14 @@ export default function PeriodClose() {
           select(v.trim());
         }}
       />
-      <PromptDialog
-        open={resolving !== null}
-        title={resolving ? t(resolving.status === 'accepted' ? 'incentives.close.accept' : 'incentives.close.reject') : ''}
-        label={t('incentives.close.resolution')}
-        submitLabel={t('common.save')}
+      <ResolveDispute
+        dispute={resolving?.d ?? null}
+        status={resolving?.status ?? 'accepted'}
         onClose={() => setResolving(null)}
-        onSubmit={async (resolution) => {
+        onSubmit={async (decision) => {
           const r = resolving;
           setResolving(null);
-          if (r) await act(() => incentivesApi.resolveDispute(r.d.id, { status: r.status, resolution }));
+          if (r) await act(() => incentivesApi.resolveDispute(r.d.id, decision), t(decision.status === 'accepted' ? 'incentives.close.accepted' : 'incentives.close.rejected'));
         }}
       />
     </section>

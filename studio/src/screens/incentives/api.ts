@@ -92,7 +92,9 @@ export interface StatementLine { payeeId: string; period: string; planId: string
 export interface Payout { payeeId: string; period: string; planId: string; currency: string; earned: string; adjustments: string; drawAdvance: string; recovery: string; payout: string; points: string; balanceAfter: string }
 export interface Statement { payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: Payout[] }
 export interface CreditRow { id: string; kind: string; rule_id: string; level: number; tx_id: string; /** The record behind the transaction (an order line's transaction: its order). */ record_id?: string; line_id?: string | null; object: string; pct: string; amount: string; currency: string; original_amount: string; fx_rate: string; date: string; source_payee_id: string | null }
-export interface Dispute { id: string; payee_id: string; period: string; line_key: string; reason: string; status: 'open' | 'accepted' | 'rejected'; resolution: string | null; amount: string | null; created_at: string }
+/** A record a measure or component read straight from an object (a visit, a call), and what it added. */
+export interface SourceRecordRow { id: string; object: string; date: string; value: string }
+export interface Dispute { id: string; payee_id: string; period: string; line_key: string; reason: string; status: 'open' | 'accepted' | 'rejected'; resolution: string | null; amount: string | null; claimed_amount?: string | null; created_at: string }
 export interface PreviewCurve { component: string; basis: 'attainment' | 'value'; measure: string; target: string | null; points: Array<{ x: string; amount: string }> }
 export interface PreviewSampleResult { name: string; total: string; lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>; error?: { path: string; message: string } }
 /** Territory (customer → payee) and specialist (product category → payee) assignments, as the API sends them. */
@@ -131,12 +133,12 @@ export const incentivesApi = {
   setStatus: (period: string, status: PeriodStatus) => api.post<{ data: Array<{ period: string; status: PeriodStatus }> }>(`/incentives/periods/${enc(period)}/status`, { status }).then((r) => r.data),
   recalculate: () => api.post<{ data: { payees: number; lines: number; ms: { total: number } } }>('/incentives/recalculate').then((r) => r.data),
   statement: (payeeId: string, period: string) => api.get<{ data: Statement }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}`).then((r) => r.data),
-  line: (payeeId: string, period: string, key: string) => api.get<{ data: { line: StatementLine; credits: CreditRow[] } }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}/lines/${enc(key)}`).then((r) => r.data),
+  line: (payeeId: string, period: string, key: string) => api.get<{ data: { line: StatementLine; credits: CreditRow[]; records?: SourceRecordRow[] } }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}/lines/${enc(key)}`).then((r) => r.data),
   payouts: (period: string) => api.get<{ data: Payout[] }>(`/incentives/payouts/${enc(period)}`).then((r) => r.data),
   payoutsCsv: (period: string) => download(`/incentives/payouts/${enc(period)}.csv`, {}, `payouts-${period}.csv`),
   disputes: () => api.get<{ data: Dispute[] }>('/incentives/disputes').then((r) => r.data),
   raiseDispute: (body: { payeeId: string; period: string; lineKey: string; reason: string }) => api.post<{ data: Dispute }>('/incentives/disputes', body).then((r) => r.data),
-  resolveDispute: (id: string, body: { status: 'accepted' | 'rejected'; resolution: string; amount?: string }) => api.post<{ data: Dispute }>(`/incentives/disputes/${enc(id)}/resolve`, body).then((r) => r.data),
+  resolveDispute: (id: string, body: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; recalculate?: boolean }) => api.post<{ data: Dispute }>(`/incentives/disputes/${enc(id)}/resolve`, body).then((r) => r.data),
 };
 
 export interface WhatIfRow { payeeId: string; component: string | null; kind: string; live: string; whatif: string; delta: string; livePoints: string; whatifPoints: string; liveAttainment: string | null; whatifAttainment: string | null }

@@ -16,12 +16,20 @@ import { effectiveAssignments, readRoleAssignments, readRoleHolders, rebuildDeri
 import { onRecordEvent } from './record-events.ts';
 import { readKeyed, replaceKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave } from './keyed-assignments.ts';
 import { syncOrdersFromRecords } from './order-map.ts';
-import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems } from './problems-sql.ts';
+import { planErrors, planShapeIssues } from '../document-check.ts';
+import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems, replaceCalcFailures } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
-import { compileSource, sourcedItems } from './sources-sql.ts';
+import { compileSource, sourceRowsSql, sourcedItems } from './sources-sql.ts';
+import { componentKey, measureKey } from '../measures.ts';
+
+/** Credit and record ids a statement line's trace lists (the drill-down pages through all of them). */
+const TRACE_IDS = 100;
+import { readPayees } from './payees.ts';
+import { disputeHook, disputeResolvedNotice } from '../dispute-notice.ts';
+import { statementNames } from '../statement-pdf.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
 import type { Sql } from './sql.ts';
-import { convertSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
+import { convertSql, creditRowsSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
 import { quoteIdent } from '@attain/meta';
 
 export { IncentiveError } from './errors.ts';
@@ -80,6 +88,10 @@ export class IncentiveEngine {
     const all = await this.plans();
     const others = all.filter((p) => p.id !== plan.id);
     const before = all.find((p) => p.id === plan.id);
+    // A plan of the wrong shape (a rate of "x", a missing rounding) is refused before the linter,
+    // which assumes well-formed values, and can never be stored to break a later calculation.
+    const shape = planShapeIssues(plan);
+    if (shape.length) throw new IncentiveError(422, 'plan_invalid', `the plan "${String(plan.name)}" has ${shape.length} error(s)`, shape);
     const issues = [
       ...lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments(), defaultCurrency: this.baseCurrency }),
       ...(await this.lintSources(plan)),
@@ -460,7 +472,7 @@ export class IncentiveEngine {
     const open = periods.filter((p) => !FROZEN.includes(p.status)).map((p) => p.period).sort();
     // The last 12 frozen periods of each frequency (prior-period adjustments look back this far).
     const frozenPeriods = [...groupBy(periods.filter((p) => FROZEN.includes(p.status)), (p) => frequencyOf(p.period)).values()].flatMap((list) => list.map((p) => p.period).sort().slice(-12));
-    const plans = await this.plans();
+    const plans = await this.usablePlans(await this.plans());
     const payees = opts.payees ? [...new Set(opts.payees)].sort() : null;
     const assignments = await this.assignments(payees);
     const empty: RunStats = { runId, payees: 0, periods: open, lines: 0, ms: { crediting: t1 - t0, measures: 0, components: 0, payouts: 0, total: performance.now() - t0 } };
@@ -506,6 +518,7 @@ export class IncentiveEngine {
       if (plan) fxProblems.push(...(await planFxProblems(knex, schema, plan, s, [...who].sort())));
     }
     await replacePlanFxProblems(knex, schema, payees, fxProblems);
+    await replaceCalcFailures(knex, schema, payees, result.problems.filter((p) => p.code === 'plan_calc_failed'));
     const t3 = performance.now();
 
     // Payee universe of this run: everyone computed, plus whoever has stale rows in scope.
@@ -530,6 +543,39 @@ export class IncentiveEngine {
     await knex.raw(`update ${t('periods')} set status = 'calculated', updated_at = now() where status = 'open' and period = any(?::text[])`, [open]);
     const t4 = performance.now();
     return { runId, payees: universe.length, periods: open, lines: result.lines.length, ms: { crediting: t1 - t0, measures: t2 - t1, components: t3 - t2, payouts: t4 - t3, total: t4 - t0 } };
+  }
+
+  /**
+   * The plans a run can compute. A stored plan that no longer passes its checks (saved before they
+   * existed, or made invalid by a metadata change it reads) is set aside and reported as a
+   * plan_invalid problem naming its first error; the other plans are computed as usual.
+   */
+  private async usablePlans(all: IncentivePlanDoc[]): Promise<IncentivePlanDoc[]> {
+    const { knex, schema } = await this.db();
+    const usable: IncentivePlanDoc[] = [];
+    const problems: CalcProblem[] = [];
+    for (const plan of all) {
+      let errors = planErrors(plan, all.filter((p) => p !== plan), this.baseCurrency);
+      if (!errors.length) {
+        try {
+          errors = (await this.lintSources(plan)).filter((i) => i.severity === 'error');
+        } catch (error) {
+          errors = [{ severity: 'error', path: '/versions', rule: 'source', message: error instanceof Error ? error.message : String(error) }];
+        }
+      }
+      if (!errors.length) {
+        usable.push(plan);
+        continue;
+      }
+      const first = errors[0] as LintIssue;
+      const from = Array.isArray(plan.versions) ? plan.versions.map((v) => v?.effectiveFrom).find((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d)) : undefined;
+      problems.push({
+        code: 'plan_invalid', txId: '', ruleId: '', rule: '', date: from ?? new Date().toISOString().slice(0, 10), planId: String(plan.id),
+        message: `plan "${String(plan.name ?? plan.id)}" is not computed: ${first.path || '/'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : ''}`,
+      });
+    }
+    await replacePlanProblems(knex, schema, problems);
+    return usable;
   }
 
   /** Accepted disputes booked in the given (open) periods; frozen ones keep their stored line. */
@@ -597,47 +643,65 @@ export class IncentiveEngine {
     return readProblems(knex, schema, filter);
   }
 
-  async statement(payeeId: string, period: string): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
+  /** `traced`: each line's trace lists the credits and records behind it (one drill-down per line; what clients see). */
+  async statement(payeeId: string, period: string, opts: { traced?: boolean } = {}): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
     const { knex, t } = await this.db();
     const lines = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? order by plan_id, key`, [payeeId, period])).rows as Row[]).map(rowLine);
     const payouts = ((await knex.raw(`select * from ${t('payouts')} where payee_id = ? and period = ? order by plan_id`, [payeeId, period])).rows as Row[]).map(rowPayout);
     const status = (await this.periods()).find((p) => p.period === period)?.status ?? null;
     // Disputes raised on this statement or booked into it, with their status and resulting adjustment.
     const disputes = await this.disputes({ payees: [payeeId], period });
+    // Each line's trace names exactly what is behind it, from the same selection as its drill-down.
+    for (const line of opts.traced ? lines : []) {
+      const behind = await this.lineCredits(payeeId, period, line.key, TRACE_IDS);
+      if (!behind) continue;
+      const ids = behind.credits.map((c) => text(c.id));
+      const sources = [...new Set([...behind.credits.map((c) => text(c.record_id)), ...behind.records.map((r) => text(r.id))])];
+      const count = behind.credits.length + behind.records.length;
+      line.trace = { ...line.trace, creditIds: ids, sourceRecordIds: sources, creditCount: count < TRACE_IDS ? count : Math.max(count, line.trace.creditCount) };
+    }
     return { payeeId, period, status, lines, payouts, disputes };
   }
 
   /**
    * The credits behind a statement line, with their source records (the trace's drill-down): each
    * names its transaction (`tx_id`), the record it came from (`object`, `record_id`: the order of an
-   * order line's transaction) and the order line (`line_id`, null for a whole order).
+   * order line's transaction), the order line (`line_id`, null for a whole order) and the `value` it
+   * adds to the line's measure. They are selected exactly as the measure selected them (range,
+   * payout timing, clawback, filter, currency), so they add up to it. A measure or component read
+   * from records (visits, calls) lists those records instead (`records`); an adjustment booked by a
+   * dispute has neither.
    */
-  async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[] } | undefined> {
+  async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[]; records: Row[] } | undefined> {
     const { knex, t, schema } = await this.db();
     const row = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [payeeId, period, key])).rows as Row[])[0];
     if (!row) return undefined;
     const line = rowLine(row);
+    const none = { line, credits: [] as Row[], records: [] as Row[] };
+    const plan = (await this.plans()).find((p) => p.id === line.planId);
+    const version = plan?.versions.find((v) => v.version === line.planVersion);
+    const component = version?.components.find((c) => c.name === line.component);
+    if (!plan || !version || !component || line.trace.dispute) return none;
     // The credits the line counted: its version's days, or the plan period to date with advances.
     const forPeriod = line.trace.forPeriod ?? line.period;
-    const start = line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod);
-    const end = line.trace.span?.to ?? periodEnd(forPeriod);
-    // In the line's currency: converted from the transaction's own amount when the plan pays in another.
-    const fx = convertSql(schema, { currency: line.currency, base: this.baseCurrency });
-    const amount = fx?.amount ?? 'cr.amount';
-    const rate = fx ? 'x.fxp' : 'cr.fx_rate';
-    const join = fx?.join ?? { text: '', bindings: [] };
+    const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod), to: line.trace.span?.to ?? periodEnd(forPeriod) };
+    const measure = component.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
+    const item = component.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
+    if (item) {
+      const compiled = compileSource(await this.store.registry(this.tenant), item.source, schema, '').compiled;
+      if (!compiled) return none;
+      const sql = sourceRowsSql(schema, compiled, item, range, payeeId, limit);
+      const records = ((await knex.raw(sql.text, sql.bindings as never[])).rows as Row[]).map((r) => ({ ...r, object: item.source.object }));
+      return { ...none, records };
+    }
+    const aggKeyOf = measure ? measureKey(measure.name) : componentKey(component.name);
+    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, false, range, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
+    if (!sql) return none;
     const credits = (await knex.raw(
-      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (
-       select cr.id, cr.kind, cr.rule_id, cr.level, cr.tx_id, cr.object, cr.pct::text, (${amount})::text as amount, cr.currency, cr.original_amount::text, (${rate})::text as fx_rate, cr.date, cr.product_id, cr.category, null::text as source_payee_id
-         from ${t('credits')} cr${join.text} where cr.payee_id = ? and cr.date between ?::date and ?::date
-       union all
-       select cr.id || ':r' || ch.level, 'rollup', ch.rule_id, ch.level, cr.tx_id, cr.object, ch.pct::text, round(${amount} * (ch.pct / 100), 10)::text, cr.currency, cr.original_amount::text, (${rate})::text, cr.date, cr.product_id, cr.category, cr.payee_id
-         from ${t('credits')} cr join ${t('chain')} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${join.text}
-         where ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and cr.date between ?::date and ?::date
-       order by date, id limit ?) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,
-      [...join.bindings, payeeId, start, end, ...join.bindings, payeeId, start, end, limit] as never[],
+      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,
+      sql.bindings as never[],
     )).rows as Row[];
-    return { line, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
+    return { ...none, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
   }
 
   async payouts(period: string): Promise<PayoutSummary[]> {
@@ -646,16 +710,23 @@ export class IncentiveEngine {
   }
 
   /** Payroll/ERP export: one row per payee and plan, plus a total row that reconciles to the statements. */
-  async payoutCsv(period: string, names: ReadonlyMap<string, string> = new Map()): Promise<string> {
+  /**
+   * The period's payouts as CSV for payroll: who (id, name, employee number, unit), the plan (id and
+   * name) and currency, the amounts, and a total per currency that equals the statements' payouts.
+   */
+  async payoutCsv(period: string, locale: 'en' | 'zh-CN' = 'en'): Promise<string> {
     const rows = await this.payouts(period);
+    const who = await readPayees(this, rows.map((p) => p.payeeId));
+    const planNames = statementNames(await this.plans(), locale).plans;
     const cell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@\t]/.test(v) ? `"${v.replaceAll('"', '""').replace(/^([=+\-@\t])/, "'$1")}"` : v);
-    const out = ['payee_id,payee,period,plan,currency,earned,adjustments,draw_advance,recovery,payout,points,balance_after'];
+    const out = ['payee_id,payee,employee_number,unit,period,plan,plan_name,currency,earned,adjustments,draw_advance,recovery,payout,points,balance_after'];
     const totals = new Map<string, Dec>();
     for (const p of rows) {
       totals.set(p.currency, (totals.get(p.currency) ?? ZERO) + p.payout);
-      out.push([p.payeeId, names.get(p.payeeId) ?? '', p.period, p.planId, p.currency, ...[p.earned, p.adjustments, p.drawAdvance, p.recovery, p.payout].map((v) => fmt(v, 2)), fmt(p.points), fmt(p.balanceAfter, 2)].map((v) => cell(String(v))).join(','));
+      const w = who.get(p.payeeId);
+      out.push([p.payeeId, w?.name ?? '', w?.employeeNumber ?? '', w?.unit ?? '', p.period, p.planId, planNames.get(p.planId) ?? p.planId, p.currency, ...[p.earned, p.adjustments, p.drawAdvance, p.recovery, p.payout].map((v) => fmt(v, 2)), fmt(p.points), fmt(p.balanceAfter, 2)].map((v) => cell(String(v))).join(','));
     }
-    for (const [currency, total] of [...totals].sort()) out.push(['TOTAL', '', period, '', currency, '', '', '', '', fmt(total, 2), '', ''].join(','));
+    for (const [currency, total] of [...totals].sort()) out.push(['TOTAL', '', '', '', period, '', '', currency, '', '', '', '', fmt(total, 2), '', ''].join(','));
     return `${out.join('\n')}\n`;
   }
 
@@ -700,7 +771,7 @@ export class IncentiveEngine {
    * while it is open, else in the first open period after it; that period is fixed here, so
    * recalculations rebuild the same line and never move or repeat it. A rejected one posts nothing.
    */
-  async resolveDispute(id: string, decision: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; actor: string | null }): Promise<Row> {
+  async resolveDispute(id: string, decision: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; recalculate?: boolean; actor: string | null }): Promise<Row> {
     const { knex, t } = await this.db();
     const [dispute] = await this.disputes({ id });
     if (!dispute) throw new IncentiveError(404, 'unknown_dispute', 'there is no such dispute');
@@ -708,6 +779,11 @@ export class IncentiveEngine {
     if (decision.amount !== undefined && !isDecText(decision.amount)) throw badAmount();
     const raw = decision.status === 'accepted' ? (decision.amount ?? (dispute.claimed_amount === null ? undefined : text(dispute.claimed_amount))) : undefined;
     const amount = raw === undefined ? null : dec(raw);
+    // Accepting moves money: an amount booked as an adjustment, or a recalculation of the payee
+    // (after the data behind the line was corrected). An acceptance that would change nothing is refused.
+    if (decision.status === 'accepted' && amount === null && !decision.recalculate) {
+      throw new IncentiveError(422, 'amount_required', 'accepting a dispute needs an amount to book, or recalculate: true', [{ path: '/amount', rule: 'required', message: 'give the adjustment amount (e.g. "250.00"), or set recalculate to true' }]);
+    }
     const posted = amount !== null && amount !== ZERO && dispute.plan_id ? await this.postingPeriod(text(dispute.period)) : null;
     const updated = await knex.raw(
       `update ${t('disputes')} set status = ?, resolution = ?, amount = ?, posted_period = ?, resolved_by = ?, resolved_at = now() where id = ? and status = 'open'`,
@@ -715,8 +791,10 @@ export class IncentiveEngine {
     );
     // Two resolvers at once: only the first update wins.
     if (!(updated as { rowCount?: number }).rowCount) throw new IncentiveError(409, 'dispute_closed', 'the dispute was resolved meanwhile');
-    if (posted) await this.recompute({ payees: [text(dispute.payee_id)] });
-    return (await this.disputes({ id }))[0] as Row;
+    if (posted || (decision.status === 'accepted' && decision.recalculate)) await this.recompute({ payees: [text(dispute.payee_id)] });
+    const resolved = (await this.disputes({ id }))[0] as Row;
+    await disputeHook(this.store)?.(this.tenant, disputeResolvedNotice(resolved));
+    return resolved;
   }
 
   /** The dispute's own period while open, else the first open period after it (opened when there is none). */

@@ -35,13 +35,14 @@ async function readOrders(trx: Knex, schema: string, registry: Registry, ids: re
   const orders = (await trx.raw(
     `select o.id::text as id, ${col(order, 'o', 'owner_id', 'text')} as owner_id, ${col(order, 'o', 'customer_id', 'text')} as customer_id,
        coalesce(${col(order, 'o', 'order_date', 'date')}, (o.created_at at time zone 'UTC')::date)::text as date, ${col(order, 'o', 'status', 'text')} as status,
-       ${col(order, 'o', 'amount', 'numeric')}::text as amount, ${col(order, 'o', 'currency', 'text')} as currency, ${col(order, 'o', 'paid_date', 'date')}::text as paid_date
+       ${col(order, 'o', 'amount', 'numeric')}::text as amount, ${col(order, 'o', 'currency', 'text')} as currency, ${col(order, 'o', 'paid_date', 'date')}::text as paid_date,
+       ${col(order, 'o', 'invoice_date', 'date')}::text as invoice_date, ${col(order, 'o', 'reversal_date', 'date')}::text as reversal_date
      from ${tableOf(schema, order)} o where o.id = any(?::uuid[]) and o.deleted_at is null`,
     [[...ids]],
   )).rows as Row[];
   for (const r of orders) {
     out.set(text(r.id), {
-      order: { id: text(r.id), ownerId: opt(r.owner_id), customerId: opt(r.customer_id), date: text(r.date), status: opt(r.status), amount: opt(r.amount), currency: opt(r.currency), paidDate: opt(r.paid_date) },
+      order: { id: text(r.id), ownerId: opt(r.owner_id), customerId: opt(r.customer_id), date: text(r.date), status: opt(r.status), amount: opt(r.amount), currency: opt(r.currency), paidDate: opt(r.paid_date), invoiceDate: opt(r.invoice_date), reversalDate: opt(r.reversal_date) },
       lines: [],
       splits: [],
     });
@@ -104,7 +105,7 @@ export async function mapOrders(engine: IncentiveEngine, orderIds: readonly stri
     // Mappers of one tenant take turns: each reads the records after the previous one wrote.
     await trx.raw(`select pg_advisory_xact_lock(hashtext(?))`, [`attain_incentives_orders:${engine.tenant}`]);
     const current = await readOrders(trx, schema, registry, ids);
-    const existing = (await trx.raw(`select id, coalesce(record_id, id) as record_id, reversal_date::text as reversal_date, splits, mapped_splits from ${t} where record_id = any(?::text[]) or id = any(?::text[])`, [ids, ids])).rows as Row[];
+    const existing = (await trx.raw(`select id, coalesce(record_id, id) as record_id, reversal_date::text as reversal_date, invoice_date::text as invoice_date, paid_date::text as paid_date, splits, mapped_splits from ${t} where record_id = any(?::text[]) or id = any(?::text[])`, [ids, ids])).rows as Row[];
     const mapped: MappedTransaction[] = [];
     for (const id of ids) {
       const found = current.get(id);
@@ -113,7 +114,8 @@ export async function mapOrders(engine: IncentiveEngine, orderIds: readonly stri
       const reversals = mine.map((r) => opt(r.reversal_date)).filter((d): d is string => !!d).sort();
       const header = mine.find((r) => r.id === id);
       const apiSplits = header && header.mapped_splits !== true && Array.isArray(header.splits) && header.splits.length ? (header.splits as Transaction['splits']) : null;
-      mapped.push(...orderTransactions(found.order, found.lines, found.splits, { reversalDate: reversals[0] ?? null, apiSplits }, today, engine.baseCurrency));
+      const first = (key: 'invoice_date' | 'paid_date') => mine.map((r) => opt(r[key])).filter((d): d is string => !!d).sort()[0] ?? null;
+      mapped.push(...orderTransactions(found.order, found.lines, found.splits, { reversalDate: reversals[0] ?? null, invoiceDate: first('invoice_date'), paidDate: first('paid_date'), apiSplits }, today, engine.baseCurrency));
     }
     const keep = new Set(mapped.map((m) => m.tx.id));
     const gone = existing.map((r) => text(r.id)).filter((id) => !keep.has(id));

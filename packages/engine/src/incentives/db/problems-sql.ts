@@ -105,3 +105,19 @@ export async function readProblems(knex: Knex, schema: string, filter: { txIds?:
     ...(r.currency === null ? {} : { currency: text(r.currency) }), ...(r.plan_id ? { planId: text(r.plan_id) } : {}), ...(r.payee_id ? { payeeId: text(r.payee_id) } : {}), message: text(r.message),
   })));
 }
+
+/** Replaces the stored plan_invalid problems: one per plan the last run had to set aside. */
+export async function replacePlanProblems(knex: Knex, schema: string, problems: CalcProblem[]): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx.raw(`delete from ${table(schema, 'problems')} where code = 'plan_invalid'`);
+    await write(trx, schema, problems);
+  });
+}
+
+/** Replaces the plan_calc_failed problems of the payees of a run (all when null). */
+export async function replaceCalcFailures(knex: Knex, schema: string, payees: readonly string[] | null, problems: CalcProblem[]): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx.raw(`delete from ${table(schema, 'problems')} where code = 'plan_calc_failed' ${payees ? 'and payee_id = any(?::text[])' : ''}`, (payees ? [payees] : []) as never[]);
+    await write(trx, schema, problems);
+  });
+}

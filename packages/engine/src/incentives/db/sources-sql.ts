@@ -66,31 +66,50 @@ export function compileSource(registry: Registry, source: RecordSource, schemaNa
  * points/SPIF total (per record: perCredit + value × rate + floor(value ÷ every) × per-amount value,
  * the arithmetic of a per-credit component at 100%) — `n` records and up to 100 record ids.
  */
-export function sourceAggregateSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payees: readonly string[] | null): Sql {
-  const b: unknown[] = [];
+/** What one record adds (before summing): a count's 1, a sum's value, a component's per-record pay. */
+function perRecordValue(src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }): Sql {
   const amount = src.value ? `coalesce((${src.value.text})::numeric, 0)` : '0::numeric';
   const amountB = src.value?.bindings ?? [];
-  let agg: string;
-  if (item.measure) {
-    agg = item.measure.type === 'count' ? 'count(*)::numeric' : `coalesce(sum(${amount}), 0)`;
-    if (item.measure.type !== 'count') b.push(...amountB);
-  } else {
-    const c = item.component as ComponentDef;
-    const parts: string[] = [];
-    if (c.perCredit) { parts.push('?::numeric'); b.push(c.perCredit); }
-    if (c.rate) { parts.push(`round(${amount} * ?::numeric, 10)`); b.push(...amountB, c.rate); }
-    if (c.perAmount) { parts.push(`floor(round(${amount} / ?::numeric, 10)) * ?::numeric`); b.push(...amountB, c.perAmount.every, c.perAmount.value); }
-    agg = `coalesce(sum(${parts.length ? parts.join(' + ') : '0'}), 0)`;
-  }
+  if (item.measure) return item.measure.type === 'count' ? { text: '1::numeric', bindings: [] } : { text: amount, bindings: [...amountB] };
+  const c = item.component as ComponentDef;
+  const parts: string[] = [];
+  const b: unknown[] = [];
+  if (c.perCredit) { parts.push('?::numeric'); b.push(c.perCredit); }
+  if (c.rate) { parts.push(`round(${amount} * ?::numeric, 10)`); b.push(...amountB, c.rate); }
+  if (c.perAmount) { parts.push(`floor(round(${amount} / ?::numeric, 10)) * ?::numeric`); b.push(...amountB, c.perAmount.every, c.perAmount.value); }
+  return { text: parts.length ? parts.join(' + ') : '0::numeric', bindings: b };
+}
+
+/** The records a source counts in a date range (optionally of some payees), as one where clause over alias t. */
+function sourceWhere(src: CompiledSource, range: DateRange, payees: readonly string[] | null): Sql {
   const payee = `t.${quoteIdent(src.payeeColumn)}`;
   const date = `t.${quoteIdent(src.dateColumn)}`;
   const where = [`t.deleted_at is null`, `${payee} is not null`, `${date} is not null`, `(${date})::date between ?::date and ?::date`];
   const wb: unknown[] = [range.from, range.to];
   if (src.filter) { where.push(`coalesce((${src.filter.text}), false)`); wb.push(...src.filter.bindings); }
   if (payees) { where.push(`${payee}::text = any(?::text[])`); wb.push(payees); }
+  return { text: where.join(' and '), bindings: wb };
+}
+
+export function sourceAggregateSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payees: readonly string[] | null): Sql {
+  const value = perRecordValue(src, item);
+  const agg = item.measure?.type === 'count' ? 'count(*)::numeric' : `coalesce(sum(${value.text}), 0)`;
+  const where = sourceWhere(src, range, payees);
+  const payee = `t.${quoteIdent(src.payeeColumn)}`;
   return {
     text: `select ${payee}::text as payee_id, (${agg})::text as v, count(*) as n, (array_agg(t."id"::text order by t."id"))[1:100] as ids
-      from ${quoteIdent(schemaName)}.${quoteIdent(src.table)} t where ${where.join(' and ')} group by 1`,
-    bindings: [...b, ...wb],
+      from ${quoteIdent(schemaName)}.${quoteIdent(src.table)} t where ${where.text} group by 1`,
+    bindings: [...(item.measure?.type === 'count' ? [] : value.bindings), ...where.bindings],
+  };
+}
+
+/** The records behind one payee's sourced measure or component, each with what it adds (a line's drill-down). */
+export function sourceRowsSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payeeId: string, limit: number): Sql {
+  const value = perRecordValue(src, item);
+  const where = sourceWhere(src, range, [payeeId]);
+  return {
+    text: `select t."id"::text as id, (${value.text})::text as value, (t.${quoteIdent(src.dateColumn)})::date::text as date
+      from ${quoteIdent(schemaName)}.${quoteIdent(src.table)} t where ${where.text} order by 3, 1 limit ?`,
+    bindings: [...value.bindings, ...where.bindings, limit],
   };
 }

@@ -147,3 +147,44 @@ export function deltaSql(schema: string, s: Scope, txIds: readonly string[], sig
     ` on conflict (scope, payee_id) do update set vals = ${add('vals')}, cnts = ${add('cnts')}, n = t.n + excluded.n`,
   );
 }
+
+/**
+ * The credits behind one aggregate of a scope for one payee — its own credits and those rolled up
+ * to it — selected exactly as the totals select them (range, payout timing, clawback, filter,
+ * currency), each with the value it adds: a statement line's drill-down adds up to its measure.
+ */
+export function creditRowsSql(schema: string, s: Scope, key: string, payeeId: string, limit: number): Sql | null {
+  const { version, ignore } = s;
+  const measure = creditMeasures(version).find((m) => measureKey(m.name) === key);
+  const component = measure ? undefined : creditComponents(version).find((c) => componentKey(c.name) === key);
+  if (!measure && !component) return null;
+  const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
+  const { from: start, to: end } = s.range;
+  const fx = convertSql(schema, s);
+  const timing = timingColumn(version).replace('c.', 'cr.');
+  const inPeriod: Sql = { text: `((${timing} between ?::date and ?::date) or (${timing} is null and cr.date between ?::date and ?::date))`, bindings: [start, end, start, end] };
+  const amount = fx ? fx.amount : 'cr.amount';
+  const margin = fx ? fx.margin : 'cr.margin';
+  const rate = fx ? 'x.fxp' : 'cr.fx_rate';
+  const lateral: Sql = fx ? fx.join : { text: '', bindings: [] };
+  const rated = fx ? 'x.fxp is not null and ' : '';
+  const common = `cr.tx_id, cr.object, cr.currency, cr.original_amount, ${rate} as fx_rate, cr.product_id, cr.category, cr.date, cr.invoice_date, cr.paid_date, cr.reversal_date`;
+  const own = join(`select cr.id, cr.kind, cr.rule_id, cr.level, ${common}, ${amount} as amount, ${margin} as margin, cr.quantity, cr.pct, null::text as source_payee_id from ${q('credits')} cr`, lateral, ` where ${rated}cr.payee_id = ? and `, { text: '', bindings: [payeeId] }, inPeriod);
+  const rolled = join(
+    `select cr.id || ':r' || ch.level, 'rollup'::text, ch.rule_id, ch.level, ${common}, round(${amount} * (ch.pct / 100), 10), round(${margin} * (ch.pct / 100), 10), round(cr.quantity * (ch.pct / 100), 10), ch.pct, cr.payee_id
+     from ${q('credits')} cr join ${q('chain')} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)`, lateral,
+    ` where ${rated}ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and `, { text: '', bindings: [payeeId] }, inPeriod,
+  );
+  const vb: unknown[] = [];
+  const value = measure ? (measure.type === 'count' ? '1::numeric' : measure.field === 'margin' ? 'c.margin' : measure.field === 'quantity' ? 'c.quantity' : 'c.amount') : perCreditSql(component!, vb);
+  const time = timingColumn(version);
+  const notClawed = !ignore && version.clawback ? `not (c.reversal_date is not null and c.reversal_date - c.date <= ${Math.trunc(version.clawback.days)})` : 'true';
+  const wb: unknown[] = [];
+  const where = `${time} is not null and ${notClawed} and ${filterSql((measure ?? component)!.filter, 'c', wb)}`;
+  const valueSql: Sql = { text: value, bindings: vb };
+  const whereSql: Sql = { text: where, bindings: wb };
+  return join(
+    'select c.id, c.kind, c.rule_id, c.level, c.tx_id, c.object, c.pct::text as pct, c.amount::text as amount, c.currency, c.original_amount::text as original_amount, c.fx_rate::text as fx_rate, c.date, c.product_id, c.category, c.source_payee_id, (',
+    valueSql, ')::text as value from (', own, ' union all ', rolled, ') c where ', whereSql, { text: ' order by c.date, c.id limit ?', bindings: [limit] },
+  );
+}
