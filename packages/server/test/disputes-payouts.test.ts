@@ -25,12 +25,14 @@ beforeAll(async () => {
   expect((await admin.patch(`/api/v1/objects/user/${t.ids.rep1}`, { employee_number: 'E-1001', name: 'Li Lei' })).statusCode).toBe(200);
   // A name that a spreadsheet would run as a formula is written as text.
   expect((await admin.patch(`/api/v1/objects/user/${t.ids.rep2}`, { name: '=HYPERLINK("x")' })).statusCode).toBe(200);
-  const customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+  // A rep books orders against a customer they may read: their own.
+  const customer1 = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+  const customer2 = (await t.call.rep2.post('/api/v1/objects/customer', { name: 'Globex' })).json().id;
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] })).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/plan_sales', plan)).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/plan_sales/assignments', { assignments: [t.ids.rep1, t.ids.rep2].map((payeeId) => ({ payeeId, from: '2026-01-01' })) })).statusCode).toBe(200);
-  expect((await t.call.rep1.post('/api/v1/objects/order', { order_number: 'P-1', customer_id: customer, order_date: '2026-03-05', status: 'booked', amount: '10000', currency: 'USD' })).statusCode).toBe(201);
-  expect((await t.call.rep2.post('/api/v1/objects/order', { order_number: 'P-2', customer_id: customer, order_date: '2026-03-06', status: 'booked', amount: '4000.10', currency: 'USD' })).statusCode).toBe(201);
+  expect((await t.call.rep1.post('/api/v1/objects/order', { order_number: 'P-1', customer_id: customer1, order_date: '2026-03-05', status: 'booked', amount: '10000', currency: 'USD' })).statusCode).toBe(201);
+  expect((await t.call.rep2.post('/api/v1/objects/order', { order_number: 'P-2', customer_id: customer2, order_date: '2026-03-06', status: 'booked', amount: '4000.10', currency: 'USD' })).statusCode).toBe(201);
   await t.drain();
   expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
 });

@@ -61,7 +61,7 @@ describe('derived figures follow writes without a recalculation call', () => {
 
   it('a KPI and a plan applied as metadata are live: attainment and statements reflect existing and new orders', async () => {
     const { admin, rep1, finance } = t.call;
-    const customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id as string;
+    const customer = (await rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id as string;
     const first = await rep1.post('/api/v1/objects/order', { order_number: 'L-1', customer_id: customer, order_date: '2026-03-05', status: 'booked', amount: '1000', currency: 'USD' });
     expect(first.statusCode).toBe(201);
 

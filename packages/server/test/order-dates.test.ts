@@ -10,7 +10,7 @@ import type { Store } from '../src/store-port.ts';
 let app: FastifyInstance;
 let store: Store;
 let t: CoreTenant;
-let customer: string;
+const customer: Record<'rep1' | 'rep2', string> = { rep1: '', rep2: '' };
 
 const plan = (id: string, extra: Record<string, unknown>) => ({
   kind: 'incentive_plan', id, name: id, label: { en: id },
@@ -21,7 +21,8 @@ beforeAll(async () => {
   ({ app, store } = await testServer());
   t = await coreTenant(app, store, 'odates');
   const admin = t.call.admin;
-  customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+  // A rep books orders against customers they may read: their own.
+  for (const who of ['rep1', 'rep2'] as const) customer[who] = (await t.call[who].post('/api/v1/objects/customer', { name: `ACME ${who}` })).json().id;
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] })).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/claw', plan('claw', { clawback: { days: 30 } }))).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/claw/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }] })).statusCode).toBe(200);
@@ -44,8 +45,8 @@ async function commission(who: 'rep1' | 'rep2', period: string): Promise<string>
 describe('order dates the user states', () => {
   it('a refund dated inside the clawback window is clawed back, one dated outside is not, whenever it is entered', async () => {
     const rep = t.call.rep1;
-    const a = (await rep.post('/api/v1/objects/order', { order_number: 'D-1', customer_id: customer, order_date: '2026-03-05', status: 'booked', amount: '1000', currency: 'USD' })).json().id;
-    const b = (await rep.post('/api/v1/objects/order', { order_number: 'D-2', customer_id: customer, order_date: '2026-03-06', status: 'booked', amount: '3000', currency: 'USD' })).json().id;
+    const a = (await rep.post('/api/v1/objects/order', { order_number: 'D-1', customer_id: customer.rep1, order_date: '2026-03-05', status: 'booked', amount: '1000', currency: 'USD' })).json().id;
+    const b = (await rep.post('/api/v1/objects/order', { order_number: 'D-2', customer_id: customer.rep1, order_date: '2026-03-06', status: 'booked', amount: '3000', currency: 'USD' })).json().id;
     // (1,000 + 3,000) × 10% = 400
     expect(await commission('rep1', '2026-03')).toBe('400');
     // Both refunds are entered today; A happened on 20 March (15 days after booking: inside 30),
@@ -61,7 +62,7 @@ describe('order dates the user states', () => {
 
   it('commission paid on invoice follows the stated invoice date', async () => {
     const rep = t.call.rep2;
-    const o = (await rep.post('/api/v1/objects/order', { order_number: 'D-3', customer_id: customer, order_date: '2026-03-10', status: 'booked', amount: '500', currency: 'USD' })).json().id;
+    const o = (await rep.post('/api/v1/objects/order', { order_number: 'D-3', customer_id: customer.rep2, order_date: '2026-03-10', status: 'booked', amount: '500', currency: 'USD' })).json().id;
     expect(await commission('rep2', '2026-03')).toBe('0');
     expect((await rep.patch(`/api/v1/objects/order/${o}`, { status: 'invoiced', invoice_date: '2026-04-02' })).statusCode).toBe(200);
     await t.call.finance.post('/api/v1/incentives/periods/2026-04/open');
@@ -71,7 +72,7 @@ describe('order dates the user states', () => {
   });
 
   it('a stated date is validated like any date field', async () => {
-    const o = (await t.call.rep1.post('/api/v1/objects/order', { order_number: 'D-4', customer_id: customer, order_date: '2026-03-10', amount: '1', reversal_date: '2026-02-30' }));
+    const o = (await t.call.rep1.post('/api/v1/objects/order', { order_number: 'D-4', customer_id: customer.rep1, order_date: '2026-03-10', amount: '1', reversal_date: '2026-02-30' }));
     expect(o.statusCode).toBe(422);
     expect(o.json().error.details[0].path).toBe('/reversal_date');
   });

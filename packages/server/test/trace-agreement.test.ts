@@ -20,7 +20,7 @@ beforeAll(async () => {
   const admin = t.call.admin;
   ids.sw = (await admin.post('/api/v1/objects/product', { name: 'Suite', sku: 'SW1', category: 'software', list_price: '1000', unit_cost: '200' })).json().id;
   ids.hw = (await admin.post('/api/v1/objects/product', { name: 'Box', sku: 'HW1', category: 'hardware', list_price: '5000', unit_cost: '3000' })).json().id;
-  ids.customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
+  ids.customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'split', name: 'split', label: { en: 'Owner or split' }, effectiveFrom: '2020-01-01', type: 'split' }] })).statusCode).toBe(200);
   const plan = {
     kind: 'incentive_plan', id: 'plan_t', name: 'plan_t', label: { en: 'Trace' },
