@@ -20,7 +20,7 @@ export const USAGE = `attain — sales performance management on metadata
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
   attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects
 
-Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET`;
+Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
 type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string };
 type Log = (line: string) => void;

@@ -15,6 +15,12 @@ export interface AttainConfig {
   tenantSchemaPrefix: string;
   /** Megabytes of serialised list responses the server keeps (0: no list cache). */
   listCacheMb: number;
+  /** Bearer token for `GET /metrics` on the API address (unset: `/metrics` answers 404 there). */
+  metricsToken: string | undefined;
+  /** A separate `host:port` serving only `/metrics`, without a token (e.g. a monitoring network). */
+  metricsAddr: string | undefined;
+  /** Which proxies' `X-Forwarded-For` names the client (fastify's trustProxy): true, or their addresses/CIDRs. */
+  trustProxy: boolean | string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
@@ -33,7 +39,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
     controlSchema: env.ATTAIN_CONTROL_SCHEMA || 'attain',
     tenantSchemaPrefix: env.ATTAIN_TENANT_SCHEMA_PREFIX || 'tenant_',
     listCacheMb,
+    metricsToken: env.ATTAIN_METRICS_TOKEN || undefined,
+    metricsAddr: env.ATTAIN_METRICS_ADDR || undefined,
+    trustProxy: trustProxy(env.ATTAIN_TRUST_PROXY),
   };
+}
+
+// `true` (any proxy), or a comma-separated list of proxy addresses/CIDRs.
+function trustProxy(value: string | undefined): boolean | string | undefined {
+  const v = value?.trim();
+  if (!v || v === 'false') return undefined;
+  if (v === 'true') return true;
+  if (!/^[0-9a-fA-F:.,/\s]+$/.test(v)) throw new Error(`ATTAIN_TRUST_PROXY must be true or proxy addresses/CIDRs, not "${value}"`);
+  return v;
 }
 
 /**

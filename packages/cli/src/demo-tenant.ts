@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { hashPassword } from '@attain/server';
+import { hashPassword, passwordProblems } from '@attain/server';
 import type { Store } from '@attain/store';
 import type { AttainConfig } from './config.ts';
 import { installTemplate } from './template.ts';
@@ -13,6 +13,17 @@ export interface DemoReport {
   revision: number | null;
   seconds: number;
   logins: Array<{ email: string; role: string }>;
+}
+
+/**
+ * ATTAIN_ADMIN_PASSWORD passes the same password policy as every other way of setting one; a
+ * weak one stops the start with the reasons (a generated password always passes). startAttain
+ * asks this first, before the database is opened or a child process provisions it.
+ */
+export function checkAdminPassword(config: AttainConfig): void {
+  if (!config.adminPassword) return;
+  const problems = passwordProblems(config.adminPassword, { email: config.adminEmail, tenant: DEMO_TENANT });
+  if (problems.length) throw new Error(`ATTAIN_ADMIN_PASSWORD does not meet the password policy: it ${problems.map((p) => p.message).join('; it ')}`);
 }
 
 /**

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildServer, registerStudio } from '@attain/server';
+import { buildServer, parseListenAddress, registerStudio, serveMetrics } from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
 import { configEnv, generatePassword, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
-import { ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
+import { checkAdminPassword, ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
 import { spawn } from 'node:child_process';
 import { backgroundModules, startBackground } from './background.ts';
 
@@ -32,6 +32,8 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   const { config } = opts;
   const log = opts.log ?? (() => {});
   const started = Date.now();
+  checkAdminPassword(config);
+  const metricsAt = config.metricsAddr ? parseListenAddress(config.metricsAddr) : undefined;
   const password = config.adminPassword ?? generatePassword();
   const seed = opts.seed ?? true;
   let demo: DemoReport | undefined;
@@ -43,12 +45,17 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   const shownPassword = demo.created || config.adminPassword ? password : undefined;
 
   const runner = startBackground(store, backgroundModules(store));
-  const app = await buildServer({ store, jwtSecret: await resolveJwtSecret(config), logger: opts.logger ?? true, listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) } });
+  const app = await buildServer({ store, jwtSecret: await resolveJwtSecret(config), logger: opts.logger ?? true, listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) }, ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}), ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}) });
   if (existsSync(`${STUDIO_DIR}/index.html`)) await registerStudio(app, STUDIO_DIR);
   else log('The studio is not built (run `npm run build -w @attain/studio`); serving the API only.');
 
   let url = '';
+  let metrics: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   if (opts.listen !== false) {
+    if (metricsAt) {
+      metrics = await serveMetrics(app.metricsRegistry, metricsAt);
+      log(`Metrics (Prometheus) at http://${metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host}:${metrics.port}/metrics`);
+    }
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -66,6 +73,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     url,
     async close() {
       await runner.stop();
+      await metrics?.close();
       await app.close();
       await store.close();
     },

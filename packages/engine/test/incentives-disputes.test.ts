@@ -61,12 +61,12 @@ describe('dispute resolutions become adjustments', () => {
     expect(s.disputes).toHaveLength(1);
     expect(s.disputes[0]).toMatchObject({ status: 'accepted', adjustment: { key: line?.key } });
     // exports: 125.50 + 200.00 = 325.50
-    expect(await e.payoutCsv('2026-01')).toContain('A,,2026-01,plan_a,USD,100.00,25.50,0.00,0.00,125.50');
-    expect(await e.payoutCsv('2026-01')).toContain('TOTAL,,2026-01,,USD,,,,,325.50');
+    expect(await e.payoutCsv('2026-01')).toMatch(/^A,,,,2026-01,plan_a,[^,\n]*,USD,100.00,25.50,0.00,0.00,125.50/m);
+    expect(await e.payoutCsv('2026-01')).toContain('TOTAL,,,,2026-01,,,USD,,,,,325.50');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await payoutsXlsx(e, '2026-01') as never);
     const rows = (wb.getWorksheet('Payouts')?.getSheetValues() ?? []).filter(Boolean) as unknown[][];
-    expect(rows.find((r) => r[1] === 'TOTAL')?.[10]).toBe(325.5);
+    expect(rows.find((r) => r[1] === 'TOTAL')?.[13]).toBe(325.5);
     const xlLines = (wb.getWorksheet('Lines')?.getSheetValues() ?? []).filter(Boolean) as unknown[][];
     expect(xlLines.filter((r) => r[6] === 'adjustment').map((r) => r[8])).toEqual([25.5]);
   });
@@ -135,8 +135,9 @@ describe('dispute resolutions become adjustments', () => {
     await expect(e.raiseDispute({ payeeId: 'A', period: '2026-01', lineKey: earningKey, reason: 'x', actor: 'A', amount: 'lots' })).rejects.toMatchObject({ code: 'bad_amount', status: 400 });
     const d = await e.raiseDispute({ payeeId: 'A', period: '2026-01', lineKey: earningKey, reason: 'x', actor: 'A' });
     await expect(e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'x', amount: '1e9', actor: 'fin' })).rejects.toMatchObject({ code: 'bad_amount' });
-    // accepted with no amount at all: resolved, nothing booked
-    expect(await e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'explained', actor: 'fin' })).toMatchObject({ status: 'accepted', posted_period: null, adjustment: null });
+    // accepted with no amount at all would move no money: refused, unless it asks for a recalculation
+    await expect(e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'explained', actor: 'fin' })).rejects.toMatchObject({ code: 'amount_required', status: 422 });
+    expect(await e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'explained', recalculate: true, actor: 'fin' })).toMatchObject({ status: 'accepted', posted_period: null, adjustment: null });
     expect(await disputeLines(e, 'A', '2026-01')).toHaveLength(0);
   });
 });

@@ -222,7 +222,7 @@ describe('split methods from the org', () => {
     expect(ly.get('a')![0]).toBe(1000n * 3600n / 4200n + 0n);
     const seas = splitTargets({ total: 12_000n, months: months2026, root: buildSplitTree(units, members, { months: months2026, method: 'seasonality', rootUnit: 'east', history }) });
     expect(seas.get('b@east')![1]).toBe(250n);
-    const custom = buildSplitTree(units, members, { months: months2026, method: 'weights', weights: new Map([['a', 3_000_000n], ['west', 2_000_000n]]) });
+    const custom = buildSplitTree(units, members, { months: months2026, method: 'weights', weights: new Map([['a', 3n * 10n ** 12n], ['west', 2n * 10n ** 12n]]) });
     const cw = splitTargets({ total: 12_000n, months: months2026, root: custom });
     assertExact(custom, cw, 12_000n);
     const eq = buildSplitTree(units, members, { months: months2026, method: 'equal' });

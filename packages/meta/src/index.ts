@@ -10,3 +10,4 @@ export { humanize } from './normalize-object.ts';
 export type * from './generated/types.ts';
 export * from './record-schema.ts';
 export * from './formula-schema.ts';
+export * from './decimal/index.ts';

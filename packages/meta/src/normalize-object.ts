@@ -3,6 +3,8 @@ import type { MetaIssue } from './errors.ts';
 import { apiNameProblem, isSystemFieldName } from './identifiers.ts';
 import type { FieldDef, FieldSchema, IndexSpec, ObjectDef, ObjectDoc, Storage } from './model.ts';
 import { DEFAULT_TEXT_LENGTH, STORAGE_JSON_TYPE, decimalShape, inferStorage } from './storage.ts';
+import { checkDecimal } from './decimal/check.ts';
+import { currencyScale } from './decimal/currency-scale.ts';
 
 const TEXT_LIKE = new Set<Storage>(['text', 'email', 'phone', 'url']);
 
@@ -115,6 +117,12 @@ function normalizeField(name: string, schema: FieldSchema, required: boolean, pa
   if (schema.default !== undefined) {
     const problem = defaultProblem(storage, schema.default, enumValues);
     if (problem) issue(`${path}/default`, 'default_type', problem);
+    else if (dec) {
+      // A default every new record would be refused for (too many decimals, out of bounds) is caught here.
+      const scale = storage === 'money' && opts.currency ? Math.min(dec.scale, currencyScale(opts.currency)) : dec.scale;
+      const c = checkDecimal(schema.default, { ...dec, scale, ...(schema.minimum !== undefined ? { minimum: schema.minimum } : {}), ...(schema.maximum !== undefined ? { maximum: schema.maximum } : {}) });
+      if (!c.ok) issue(`${path}/default`, `default_${c.rule}`, c.message);
+    }
   }
   if (opts.formula && required) issue(`${path}/x-attain/formula`, 'formula_required', 'a formula field is computed, so it cannot be required');
 

@@ -1,6 +1,6 @@
 export { buildServer, type ServerOptions } from './server.ts';
 export { hashPassword, verifyPassword } from './auth/password.ts';
-export { passwordProblems } from './auth/password-policy.ts';
+export { passwordProblems, type PasswordOwner } from './auth/password-policy.ts';
 export { newApiToken, hashApiToken } from './auth/tokens.ts';
 export { ApiError, toErrorResponse } from './http/errors.ts';
 export { objectPermission, type Action, type Scope, type ObjectPermission } from './rbac/permissions.ts';
@@ -9,3 +9,4 @@ export { openApiDocument } from './openapi/generate.ts';
 export { objectForm } from './forms/rjsf.ts';
 export { buildGraphQLSchema } from './graphql/schema.ts';
 export { registerStudio, STUDIO_CSP } from './http/studio.ts';
+export { parseListenAddress, serveMetrics } from './http/metrics.ts';

@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import { registerEngineDocumentChecks } from '@attain/engine';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
+import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { PrincipalCache } from './auth/principal-cache.ts';
 import { cacheKey, LruCache } from './cache.ts';
 import { graphqlRoutes, type GraphQLOptions } from './graphql/route.ts';
@@ -46,10 +47,14 @@ export interface ServerOptions {
   authCacheMs?: number;
   bodyLimit?: number;
   loginRateLimit?: { max: number; timeWindow: number | string };
+  /** Failed-login budgets per address, per address and account, and per tenant, counted in the database. */
+  loginThrottle?: Partial<LoginThrottleOptions>;
   graphql?: GraphQLOptions;
   /** Serialised list responses kept per tenant data version (see ListCache); `{maxBytes: 0}` turns it off. */
   listCache?: ListCacheOptions;
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Bearer token `GET /metrics` requires; without it `/metrics` answers 404 on this server (see registerMetrics). */
+  metricsToken?: string;
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
@@ -101,7 +106,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     hook: 'preHandler',
     errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
-  registerMetrics(app);
+  registerMetrics(app, { token: options.metricsToken });
 
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
     try {
@@ -124,14 +129,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       });
       registerPositionHooks(api, store);
       await api.register(syncRoutes, { store });
-      await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' } });
+      await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' }, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(recordRoutes, { listCache, changes: store.db.changes });
       await api.register(formulaRoutes);
       await api.register(metadataRoutes, { store });
       await api.register(readableObjectRoutes);
       await api.register(goalsRoutes, { store });
       await api.register(orgRoutes, { store });
-      await api.register(passwordRoutes, { store, jwt });
+      await api.register(passwordRoutes, { store, jwt, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });
       await api.register(operatorRoutes, { store });

@@ -99,10 +99,15 @@ describe('session and user cache', () => {
     expect((await viaToken.get('/api/v1/auth/me')).json().via).toBe('token');
     await store.auth.setActive(t.name, t.users.repEast.id, false);
     await store.auth.setActive(t.name, t.users.repEast.id, true);
+    // Deactivation ends every credential of the user, API tokens included, for good.
     expect((await session.get('/api/v1/auth/me')).statusCode).toBe(401);
-    expect((await viaToken.get('/api/v1/auth/me')).statusCode).toBe(200);
-    await store.auth.apiTokens.revoke(created.id);
     expect((await viaToken.get('/api/v1/auth/me')).statusCode).toBe(401);
+    const again = as(app, await login(app, t.name, t.users.repEast.email));
+    const second = (await again.post('/api/v1/auth/tokens', { name: 'ci2' })).json() as { token: string; id: string };
+    const viaSecond = as(app, second.token);
+    expect((await viaSecond.get('/api/v1/auth/me')).statusCode).toBe(200);
+    await store.auth.apiTokens.revoke(second.id);
+    expect((await viaSecond.get('/api/v1/auth/me')).statusCode).toBe(401);
   });
 
   it('sees a metadata change on every request, whatever the cache holds', async () => {

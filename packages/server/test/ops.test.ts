@@ -50,10 +50,13 @@ describe('operations endpoints', () => {
   });
 
   it('/metrics exposes latency histograms by route pattern', async () => {
-    const token = await login(app, t.name, t.users.admin.email);
-    await as(app, token).get('/api/v1/objects/deal');
-    await app.inject({ method: 'GET', url: '/nowhere' });
-    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    // Metrics need their own token (see security-auth-metrics.test.ts).
+    const { app: monitored } = await testServer(store, { metricsToken: 'metrics-token-0123456789' });
+    const token = await login(monitored, t.name, t.users.admin.email);
+    await as(monitored, token).get('/api/v1/objects/deal');
+    await monitored.inject({ method: 'GET', url: '/nowhere' });
+    const res = await monitored.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    await monitored.close();
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain('http_request_duration_seconds_bucket');

@@ -27,7 +27,7 @@ describe('password policy', () => {
     expect(passwordProblems('x'.repeat(1025), undefined).map((p) => p.rule)).toEqual(['maxLength']);
     expect(passwordProblems('correct horse battery', 'a@b.test')).toEqual([]);
     // Counted as characters, not UTF-16 units or bytes.
-    expect(passwordProblems('密码密码密码密码密码', 'a@b.test')).toEqual([]);
+    expect(passwordProblems('春眠不觉晓处处闻啼鸟', 'a@b.test')).toEqual([]);
   });
 });
 

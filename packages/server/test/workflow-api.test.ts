@@ -130,10 +130,10 @@ describe('workflow API', () => {
 
     expect((await rep.get('/api/v1/workflow/settings')).statusCode).toBe(403);
     expect((await admin.put('/api/v1/workflow/settings', { timezone: 'Mars/Base' })).statusCode).toBe(400);
-    expect((await admin.put('/api/v1/workflow/settings', { timezone: 'Asia/Shanghai', locale: 'zh-CN', smtp: { host: '127.0.0.1', port: 2525, from: 'a@b.c', user: 'u', pass: 'p' }, secrets: { hook: 's3cret', old: null } })).json()).toEqual({ ok: true });
+    expect((await admin.put('/api/v1/workflow/settings', { timezone: 'Asia/Shanghai', locale: 'zh-CN', smtp: { host: '1.1.1.1', port: 2525, from: 'a@b.c', user: 'u', pass: 'p' }, secrets: { hook: 's3cret', old: null } })).json()).toEqual({ ok: true });
     expect((await admin.put('/api/v1/workflow/settings', { smtp: { host: 1 } })).statusCode).toBe(400);
     expect((await admin.put('/api/v1/workflow/settings', { secrets: { 'Bad Name': 'x' } })).statusCode).toBe(400);
-    expect((await admin.get('/api/v1/workflow/settings')).json()).toEqual({ timezone: 'Asia/Shanghai', locale: 'zh-CN', smtp: { host: '127.0.0.1', port: 2525, from: 'a@b.c', secure: false, user: 'u', pass: '********' }, secrets: ['hook'] });
+    expect((await admin.get('/api/v1/workflow/settings')).json()).toEqual({ timezone: 'Asia/Shanghai', locale: 'zh-CN', smtp: { host: '1.1.1.1', port: 2525, from: 'a@b.c', secure: false, user: 'u', pass: '********' }, secrets: ['hook'] });
     expect((await admin.get('/api/v1/workflow/runs')).json().data.length).toBeGreaterThan(0);
   });
 });

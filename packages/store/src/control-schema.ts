@@ -143,6 +143,20 @@ const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
     ],
   },
   {
+    name: '004_auth_throttle',
+    // Failed-login counters shared by every node: one row per (scope, hashed key, fixed window),
+    // bumped with an upsert so concurrent attempts on several nodes are all counted.
+    sql: (C) => [
+      `create table if not exists ${C}.auth_throttle (
+        scope text not null,
+        key text not null,
+        window_start timestamptz not null,
+        failures integer not null default 0,
+        primary key (scope, key, window_start))`,
+      `create index if not exists auth_throttle_window on ${C}.auth_throttle (window_start)`,
+    ],
+  },
+  {
     // What a tenant's reads still wait for (jobs.backlog): its unfinished jobs, by id.
     name: '010_jobs_backlog',
     sql: (C) => [`create index if not exists jobs_tenant_open on ${C}.jobs (tenant, id) where status <> 'done'`],

@@ -227,10 +227,26 @@ export interface AuthStore extends CredentialStore {
   };
   sessions: {
     create(s: { tenant: string; userId: string; jti: string; expiresAt: Date | string }): Promise<void>;
-    isActive(jti: string): Promise<boolean>;
+    /** Live (not revoked, not expired) and, when `bound` is given, issued to that tenant and user. */
+    isActive(jti: string, bound?: { tenant: string; userId: string }): Promise<boolean>;
     revoke(jti: string): Promise<void>;
     revokeAllForUser(tenant: string, userId: string): Promise<number>;
   };
+  /** Failure counters in fixed time windows, shared by every node (login throttling). */
+  throttle: {
+    /** Adds `delta` to each counter (creating it) and returns the new values, in order. */
+    add(counters: ThrottleCounter[], delta: number): Promise<number[]>;
+    /** Drops counters whose window started before `before`. */
+    prune(before: Date): Promise<number>;
+  };
+}
+
+export interface ThrottleCounter {
+  /** What is counted, e.g. `address`; part of the key. */
+  scope: string;
+  /** The counted thing, hashed by the caller (no raw emails or addresses need be stored). */
+  key: string;
+  windowStart: Date;
 }
 
 export interface MetadataService {

@@ -1,14 +1,14 @@
-import type { FieldDef } from '@attain/meta';
+import { checkDecimal, fieldDecimalBounds, type FieldDef } from '@attain/meta';
 import { isUuid } from './uuid.ts';
 
-const DECIMAL_RE = /^-?\d{1,20}(\.\d{1,18})?$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-export type Coerced = { ok: true; value: unknown } | { ok: false; message: string };
+/** `rule` names the broken rule when it is not plain `type` (a decimal's `scale` or `range`). */
+export type Coerced = { ok: true; value: unknown } | { ok: false; message: string; rule?: string };
 
-function bad(message: string): Coerced {
-  return { ok: false, message };
+function bad(message: string, rule?: string): Coerced {
+  return rule ? { ok: false, message, rule } : { ok: false, message };
 }
 
 export function isValidDate(text: string): boolean {
@@ -41,10 +41,14 @@ export function coerceScalar(field: FieldDef, value: unknown): Coerced {
       return bad('must be a whole number');
     case 'decimal':
     case 'money':
-    case 'percent':
-      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value: String(value) };
-      if (typeof value === 'string' && DECIMAL_RE.test(value)) return { ok: true, value };
-      return bad('must be a number');
+    case 'percent': {
+      // Scale and column precision, as on write (a value the column cannot hold can match no
+      // row, and pg would fail on it); a field's minimum/maximum do not limit what one may ask.
+      const { minimum: _min, maximum: _max, ...shape } = fieldDecimalBounds(field);
+      const c = checkDecimal(value, shape);
+      if (c.ok) return { ok: true, value: c.text };
+      return c.rule === 'type' ? bad('must be a number') : bad(c.message, c.rule);
+    }
     case 'boolean':
       return typeof value === 'boolean' ? { ok: true, value } : bad('must be true or false');
     case 'date':

@@ -13,3 +13,4 @@ export { checkUrl, guardedRequest, isPrivateAddress, OutboundRefused, type Outbo
 export { flowSubject, isRecordFlow, subjectRecordId, type Subject, type SubjectDecision, type SubjectHandler, type SubjectKind } from './subjects.ts';
 export { createKey } from './runs.ts';
 export { alertNotifier, approvalGateway, NOTIFY_QUEUE, notifyUsers, notifyUsers as notify, type AlertNoticeLike, type NotifyMessage } from './notify/public.ts';
+export { smtpHostProblem, webhookDocProblems, webhookUrlProblem, type OutboundProblem } from './notify/save-check.ts';

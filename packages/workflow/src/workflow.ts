@@ -1,4 +1,5 @@
 import type { ApprovalFlowDoc, AutomationDoc, Registry, WorkflowActionDoc } from '@attain/meta';
+import { smtpHostProblem, webhookDocProblems, type OutboundProblem } from './notify/save-check.ts';
 import type { BackgroundModule, Job, Store } from '@attain/store';
 import { CronExpressionParser } from 'cron-parser';
 import { Approvals } from './approvals.ts';
@@ -158,6 +159,20 @@ export class Workflow {
   /** Checks every flow's and rule's formulas and crons against the tenant's registry. */
   async check(tenant: string): Promise<WorkflowErrorDetail[]> {
     return checkWorkflowDocs((await this.core.tenant(tenant)).registry);
+  }
+
+  /**
+   * Why webhook URLs in these documents, or an SMTP server, may not be saved for the tenant:
+   * the send-time SSRF guard with the same allowlist (the operator's and the tenant's).
+   */
+  async outboundProblems(tenant: string, what: { docs?: readonly unknown[]; pathOf?: (index: number) => string; smtp?: { host: string; port: number } }): Promise<OutboundProblem[]> {
+    const kinds = new Set((what.docs ?? []).map((d) => (d && typeof d === 'object' ? (d as { kind?: unknown }).kind : undefined)));
+    if (!what.smtp && !kinds.has('automation') && !kinds.has('approval_flow')) return [];
+    const t = await this.core.tenant(tenant);
+    const { allowHosts } = this.core.outbound(await this.core.settings(t.knex, t));
+    const problems = what.docs ? await webhookDocProblems(what.docs, allowHosts, what.pathOf ?? ((i) => `/${i}`)) : [];
+    const smtp = what.smtp ? await smtpHostProblem(what.smtp, '/smtp/host', allowHosts) : undefined;
+    return smtp ? [...problems, smtp] : problems;
   }
 }
 

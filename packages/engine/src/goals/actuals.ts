@@ -2,7 +2,7 @@
 // A full recompute and an incremental update run the same measure query; the incremental one
 // is scoped to the touched people and months and applies the difference to every ancestor.
 import type { Knex } from 'knex';
-import { quoteIdent } from '@attain/meta';
+import { formatDecimal, quoteIdent, requireDecimal } from '@attain/meta';
 import type { GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
 import { NO_UNIT } from './module.ts';
@@ -81,6 +81,16 @@ export async function rollUpAll(trx: Knex | Knex.Transaction, ctx: GoalsContext,
   );
 }
 
+/**
+ * A stored numeric, negated when it is being taken back. Negated by value, not by prefixing '-':
+ * "-" + "-5" is "--5", which PostgreSQL refuses, so deleting a negative record failed its update
+ * and left its −5 in the roll-up.
+ */
+function signed(value: string, sign: '' | '-'): string {
+  const d = requireDecimal(String(value));
+  return formatDecimal(sign ? { units: -d.units, scale: d.scale } : d);
+}
+
 const key = (r: Pick<Row, 'org_unit_id' | 'month'>) => `${r.org_unit_id}|${String(r.month).slice(0, 10)}`;
 
 /**
@@ -110,8 +120,8 @@ export async function recomputeScope(ctx: GoalsContext, kpi: CompiledKpi, scope:
       if (r.org_unit_id === NO_UNIT) return;
       const k = key(r);
       const d = delta.get(k) ?? { unit: r.org_unit_id, month: String(r.month).slice(0, 10), num: 0, den: 0, numS: [], denS: [] };
-      d.numS.push(`${sign}${r.num}`);
-      d.denS.push(`${sign}${r.den}`);
+      d.numS.push(signed(r.num, sign));
+      d.denS.push(signed(r.den, sign));
       delta.set(k, d);
     };
     old.forEach((r) => add(r, '-'));

@@ -6,6 +6,10 @@ import { addMonths, daysBetween, monthStart } from './calendar.ts';
 import { GoalsError } from './errors.ts';
 import type { SplitNode } from './split.ts';
 
+/** Custom weights are exact at 12 decimals (the most a target decimal has); a missing weight is 1. */
+export const WEIGHT_SCALE = 12;
+const WEIGHT_ONE = 10n ** BigInt(WEIGHT_SCALE);
+
 export type SplitMethod = 'equal' | 'weights' | 'last_year' | 'seasonality' | 'headcount';
 
 export interface OrgUnitRow {
@@ -99,7 +103,7 @@ function personWeights(userId: string, nodeId: string, days: number[], opts: Tre
     case 'equal':
       return present.map((p) => (p ? 1n : 0n));
     case 'weights': {
-      const w = opts.weights?.get(nodeId) ?? opts.weights?.get(userId) ?? 1_000_000n;
+      const w = opts.weights?.get(nodeId) ?? opts.weights?.get(userId) ?? WEIGHT_ONE;
       return present.map((p) => (p ? w : 0n));
     }
     case 'headcount':
@@ -153,7 +157,7 @@ function applyUnitWeights(node: SplitNode, n: number, presence: ReadonlyMap<stri
     const p = applyUnitWeights(c, n, presence, weights, custom);
     p.forEach((v, j) => (present[j] = present[j]! || v));
   }
-  const w = custom ? (weights?.get(node.id) ?? 1_000_000n) : 1n;
+  const w = custom ? (weights?.get(node.id) ?? WEIGHT_ONE) : 1n;
   node.monthWeights = present.map((p) => (p ? w : 0n));
   return present;
 }

@@ -8,7 +8,7 @@ import { kpiOf } from './context.ts';
 import { fromUnits, isDecimal, toUnits } from './decimal.ts';
 import { GoalsError, type GoalsIssue } from './errors.ts';
 import { memberships } from './membership.ts';
-import { buildSplitTree, seasonalityWeights, type OrgUnitRow, type SplitMethod } from './methods.ts';
+import { buildSplitTree, seasonalityWeights, WEIGHT_SCALE, type OrgUnitRow, type SplitMethod } from './methods.ts';
 import { splitTargets, type SplitLock, type SplitNode } from './split.ts';
 
 export interface PlanRequest {
@@ -91,7 +91,8 @@ export async function computeSplit(ctx: GoalsContext, name: string, req: PlanReq
   for (const [node, w] of Object.entries(req.weights ?? {})) {
     if (!isDecimal(w)) issues.push({ path: `/weights/${node}`, rule: 'type', message: 'must be a decimal number written as a string' });
     else if (w.startsWith('-')) issues.push({ path: `/weights/${node}`, rule: 'negative_weight', message: 'a weight may not be negative' });
-    else weights.set(node, toUnits(Number(w).toFixed(6), 6));
+    // Exact at 12 decimals (the most a target decimal has): never through a float, never rounded.
+    else weights.set(node, toUnits(w, WEIGHT_SCALE));
   }
   if (method === 'weights' && weights.size && [...weights.values()].every((w) => w === 0n)) {
     issues.push({ path: '/weights', rule: 'zero_weights', message: 'at least one weight must be above zero' });
@@ -114,7 +115,7 @@ export async function computeSplit(ctx: GoalsContext, name: string, req: PlanReq
   const hist = needsHistory ? await history(ctx, doc.kpi, months, doc.historyYears ?? 2) : undefined;
   const root = buildSplitTree(units, members, { months, method, ...(doc.orgUnit ? { rootUnit: doc.orgUnit } : {}), weights, ...(hist ? { history: hist.perUser } : {}) });
   let periodWeights: bigint[] | undefined;
-  if (doc.periodMethod === 'weights' && doc.periodWeights) periodWeights = doc.periodWeights.map((w) => toUnits(Number(w).toFixed(6), 6));
+  if (doc.periodMethod === 'weights' && doc.periodWeights) periodWeights = doc.periodWeights.map((w) => toUnits(w, WEIGHT_SCALE));
   if (doc.periodMethod === 'seasonality' && hist) periodWeights = seasonalityWeights(hist.perYear);
   const cells = splitTargets({ total: totalUnits, months, root, locks, ...(periodWeights ? { periodWeights } : {}) });
   if (closed.size) await refuseClosedChanges(ctx, name, months, closed, cells, scale);

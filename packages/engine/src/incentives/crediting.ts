@@ -1,4 +1,5 @@
-import { ONE, ZERO, dec, div, mul, sum, type Dec } from './decimal.ts';
+import { apportionUnits, currencyScale } from '@attain/meta';
+import { ONE, ZERO, dec, decFromUnits, decToUnits, div, mul, sum, type Dec } from './decimal.ts';
 import type { OrgHistory } from './org.ts';
 import { within } from './periods.ts';
 import { fxMissingMessage, splitTotalMessage } from './problems.ts';
@@ -40,6 +41,17 @@ export function share(value: Dec, fx: Dec, pct: Dec): Dec {
   return mul(mul(value, fx), div(pct, HUNDRED));
 }
 
+/**
+ * A transaction value split over primary split rows: round(value × fx, 10) rounded half up to the
+ * base currency's minor unit, then apportioned by the rows' percentages with the one
+ * largest-remainder routine, so the payees' credits sum to the converted value to the cent (no
+ * per-payee rounding drift). The SQL crediting computes the same cents.
+ */
+export function splitShares(value: Dec, fx: Dec, pcts: readonly Dec[], baseCurrency: string): Dec[] {
+  const scale = currencyScale(baseCurrency);
+  return apportionUnits(decToUnits(mul(value, fx), scale, 'half_up'), pcts).map((u) => decFromUnits(u, scale));
+}
+
 /** Roll-up sources: the credits that make a person's own sale (not overlays or team pools). */
 export const ROLLUP_SOURCE_KINDS: readonly CreditKind[] = ['direct', 'split', 'assignment'];
 
@@ -66,7 +78,7 @@ export function creditTransactions(
     const margin = tx.margin ? dec(tx.margin) : ZERO;
     const quantity = tx.quantity ? dec(tx.quantity) : ZERO;
     // An overlay split row has its own id: the same payee may also hold a primary row.
-    const make = (rule: CreditingRuleDoc, payeeId: string, kind: CreditKind, pct: Dec, level = 0, source: Credit | null = null, tag = ''): Credit => ({
+    const make = (rule: CreditingRuleDoc, payeeId: string, kind: CreditKind, pct: Dec, level = 0, source: Credit | null = null, tag = '', parts?: { amount: Dec; margin: Dec }): Credit => ({
       id: `${tx.id}:${rule.id}:${payeeId}${tag}:${level}${source ? `:${source.payeeId}` : ''}`,
       payeeId,
       kind,
@@ -76,8 +88,8 @@ export function creditTransactions(
       object: tx.object,
       sourcePayeeId: source?.payeeId ?? null,
       pct,
-      amount: source ? mul(source.amount, div(pct, HUNDRED)) : share(amount, fx, pct),
-      margin: source ? mul(source.margin, div(pct, HUNDRED)) : share(margin, fx, pct),
+      amount: parts ? parts.amount : source ? mul(source.amount, div(pct, HUNDRED)) : share(amount, fx, pct),
+      margin: parts ? parts.margin : source ? mul(source.margin, div(pct, HUNDRED)) : share(margin, fx, pct),
       quantity: source ? mul(source.quantity, div(pct, HUNDRED)) : mul(quantity, div(pct, HUNDRED)),
       originalAmount: amount,
       originalMargin: margin,
@@ -110,7 +122,18 @@ export function creditTransactions(
             problem(splitTotalMessage(primary));
             break;
           }
-          for (const s of tx.splits) own.push(make(rule, s.payeeId, s.overlay ? 'overlay' : 'split', dec(s.pct), 0, null, s.overlay ? ':overlay' : ''));
+          // Primary rows share the whole to the cent; overlay rows come on top, each its own share.
+          const pcts = tx.splits.filter((s) => !s.overlay).map((s) => dec(s.pct));
+          const amounts = splitShares(amount, fx, pcts, ctx.baseCurrency);
+          const margins = splitShares(margin, fx, pcts, ctx.baseCurrency);
+          let k = 0;
+          for (const s of tx.splits) {
+            if (s.overlay) own.push(make(rule, s.payeeId, 'overlay', dec(s.pct), 0, null, ':overlay'));
+            else {
+              const i = k++;
+              own.push(make(rule, s.payeeId, 'split', dec(s.pct), 0, null, '', { amount: amounts[i]!, margin: margins[i]! }));
+            }
+          }
           break;
         }
         case 'team': {

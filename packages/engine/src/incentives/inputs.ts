@@ -30,7 +30,7 @@ export function checkInputs(values: unknown): { values: InputValue[]; issues: In
     if (typeof v.period !== 'string' || !PERIOD_RE.test(v.period)) issues.push({ path: `${at}/period`, rule: 'pattern', message: 'must be a period (YYYY-MM, YYYY-Qn or YYYY)' });
     if (typeof v.name !== 'string' || !NAME_RE.test(v.name)) issues.push({ path: `${at}/name`, rule: 'pattern', message: 'must be a lower-case name (letters, digits, _)' });
     const value = typeof v.value === 'number' ? String(v.value) : v.value;
-    if (typeof value !== 'string' || !isDecText(value)) issues.push({ path: `${at}/value`, rule: 'number', message: 'must be a decimal number' });
+    if (typeof value !== 'string' || !isDecText(value)) issues.push({ path: `${at}/value`, rule: 'number', message: 'must be a decimal number with at most 10 decimal places' });
     if (issues.length === before) out.push({ payeeId: v.payeeId as string, period: v.period as string, name: v.name as string, value: (value as string).trim() });
   });
   return { values: out, issues };

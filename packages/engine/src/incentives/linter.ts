@@ -1,5 +1,6 @@
 import { check, type FormulaField, type FormulaSchema } from '@attain/formula';
-import { dec, fmt, isDecText, sum } from './decimal.ts';
+import { exceedsScale, parseDecimal } from '@attain/meta';
+import { SCALE, dec, fmt, isDecText, sum } from './decimal.ts';
 import { DEFAULT_CURRENCY, currencyOf } from './currency.ts';
 import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
 import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, PlanVersionDef, Tier, Transaction } from './types.ts';
@@ -22,7 +23,7 @@ export function lintTiers(tiers: readonly Tier[], at: string): LintIssue[] {
     const here = `${at}/${i}`;
     for (const key of ['from', 'to', 'rate'] as const) {
       const v = t[key];
-      if (v !== undefined && v !== null && !isDecText(v)) issues.push({ severity: 'error', path: `${here}/${key}`, rule: 'number', message: `"${v}" is not a number` });
+      if (v !== undefined && v !== null && !isDecText(v)) issues.push({ severity: 'error', path: `${here}/${key}`, rule: 'number', message: `"${v}" is not a number with at most ${SCALE} decimal places` });
     }
     if (issues.length) return;
     if (t.to !== undefined && t.to !== null && dec(t.to) <= dec(t.from)) issues.push({ severity: 'error', path: `${here}/to`, rule: 'empty_tier', message: `tier ${i + 1} ends at ${t.to}, not after its start ${t.from}` });
@@ -196,7 +197,10 @@ export function lintCreditingRules(rules: readonly CreditingRuleDoc[]): LintIssu
 export function lintSplits(splits: NonNullable<Transaction['splits']>): LintIssue[] {
   const issues: LintIssue[] = [];
   splits.forEach((s, i) => {
-    if (!isDecText(s.pct)) issues.push({ severity: 'error', path: `/splits/${i}/pct`, rule: 'number', message: `"${s.pct}" is not a number` });
+    // A share is kept exactly: more digits than crediting keeps is refused, never rounded.
+    const d = typeof s.pct === 'string' || typeof s.pct === 'number' ? parseDecimal(typeof s.pct === 'string' ? s.pct.trim() : s.pct) : undefined;
+    if (!d) issues.push({ severity: 'error', path: `/splits/${i}/pct`, rule: 'number', message: `"${s.pct}" is not a number` });
+    else if (exceedsScale(d, SCALE)) issues.push({ severity: 'error', path: `/splits/${i}/pct`, rule: 'scale', message: `the share "${s.pct}" has more than ${SCALE} decimal places` });
   });
   // One row per payee and kind: two would credit the same person twice under one credit.
   const seen = new Set<string>();

@@ -57,9 +57,11 @@ export async function authenticate(request: FastifyRequest, store: Store, jwt: J
   } else {
     const claims = jwt.verify(token);
     if (!claims) throw unauthorized('the token is invalid or expired', 'invalid_token');
-    key = cacheKey('s', claims.tid, claims.jti);
+    // The key names all three claims: a cached session serves only the token it was issued as.
+    key = cacheKey('s', claims.tid, claims.sub, claims.jti);
     cached = cache?.get(key);
-    if (!cached && !(await store.auth.sessions.isActive(claims.jti))) throw unauthorized('the session has ended; log in again', 'session_revoked');
+    // The session row must be this tenant's and this user's, not just any live session id.
+    if (!cached && !(await store.auth.sessions.isActive(claims.jti, { tenant: claims.tid, userId: claims.sub }))) throw unauthorized('the session has ended; log in again', 'session_revoked');
     tenantName = claims.tid;
     userId = claims.sub;
     notAfter = claims.exp * 1000;

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { badRequest, forbidden, notFound, unauthorized } from '../http/errors.ts';
 import type { JwtService } from '../auth/jwt.ts';
+import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle.ts';
 import { verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
+import { requireText } from '../auth/text-fields.ts';
 import { newApiToken } from '../auth/tokens.ts';
 import { publicUser } from '../auth/authenticate.ts';
 import { objectPermission } from '../rbac/permissions.ts';
@@ -13,6 +15,8 @@ export interface AuthRouteOptions {
   store: Store;
   jwt: JwtService;
   loginRateLimit: { max: number; timeWindow: number | string };
+  /** Failed-login budgets kept in the database (see LoginThrottle); defaults when omitted. */
+  loginThrottle?: Partial<LoginThrottleOptions>;
 }
 
 const loginSchema = {
@@ -42,11 +46,13 @@ const tokenSchema = {
 
 export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): Promise<void> {
   const { store, jwt } = opts;
+  const throttle = new LoginThrottle(store, opts.loginThrottle);
 
   app.post(
     '/auth/login',
     {
       schema: loginSchema,
+      preValidation: requireText('tenant', 'email', 'password'),
       config: {
         public: true,
         rateLimit: {
@@ -61,12 +67,15 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { tenant: tenantName, email, password } = request.body as { tenant: string; email: string; password: string };
       const fail = () => unauthorized('wrong tenant, email or password', 'invalid_credentials');
+      // Counted before the (32 MiB) KDF runs, so a refused guess costs one upsert.
+      const attempt = await throttle.attempt({ address: request.ip, tenant: tenantName, email }, reply);
       const tenant = await store.tenants.get(tenantName);
       const credential = tenant ? await store.auth.findCredential(tenant.name, email) : undefined;
       if (!tenant || !credential) {
+        // Same KDF cost as a real check, so an unknown tenant or email is no timing oracle.
         await verifyAgainstDummy(password);
         throw fail();
       }
@@ -74,6 +83,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
       const registry = await store.registry(tenant.name);
       const user = registry.object('user') ? await (await store.records(tenant.name)).get('user', credential.userId) : undefined;
       if (!user || user.active === false) throw fail();
+      await attempt.succeeded();
       const jti = randomUUID();
       const signed = jwt.sign({ sub: credential.userId, tid: tenant.name, jti });
       await store.auth.sessions.create({ tenant: tenant.name, userId: credential.userId, jti, expiresAt: signed.expiresAt });

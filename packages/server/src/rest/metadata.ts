@@ -5,6 +5,7 @@ import { objectForm } from '../forms/rjsf.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import type { ApplyOptions, Store } from '../store-port.ts';
+import { refuseBlockedOutbound } from './outbound-check.ts';
 import { requireAccess } from './request-access.ts';
 
 function requireAdmin(request: FastifyRequest): AccessContext {
@@ -84,6 +85,8 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
   app.post('/metadata/apply', async (request) => {
     const access = requireAdmin(request);
     const change = changeBody(request.body);
+    // Webhook addresses in automations and flows get the SSRF guard's verdict before they are saved.
+    await refuseBlockedOutbound(store, access.tenantName, { docs: change.documents, pathOf: (i) => `/documents/${i}` });
     return store.metadata.apply(access.tenantName, merged(access.registry.docs, change.documents, change.mode), { ...change.options, actor: access.actor });
   });
 

@@ -4,6 +4,8 @@ import { ApiError, forbidden, notFound } from '../http/errors.ts';
 import type { JwtService } from '../auth/jwt.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
 import { MAX_PASSWORD_LENGTH, passwordProblems } from '../auth/password-policy.ts';
+import { requireText } from '../auth/text-fields.ts';
+import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle.ts';
 import { isAdmin } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
@@ -13,6 +15,8 @@ export interface PasswordRouteOptions {
   jwt: JwtService;
   /** Attempts per user per window; the current-password check must not become a guessing oracle. */
   rateLimit?: { max: number; timeWindow: number | string };
+  /** Wrong current passwords count against the sign-in budgets (see LoginThrottle), on every node. */
+  loginThrottle?: Partial<LoginThrottleOptions>;
 }
 
 const schema = {
@@ -37,11 +41,13 @@ const schema = {
 export async function passwordRoutes(app: FastifyInstance, opts: PasswordRouteOptions): Promise<void> {
   const { store, jwt } = opts;
   const limit = opts.rateLimit ?? { max: 10, timeWindow: '1 minute' };
+  const throttle = new LoginThrottle(store, opts.loginThrottle);
 
   app.put(
     '/auth/users/:id/password',
     {
       schema,
+      preValidation: requireText('password', 'currentPassword'),
       config: {
         rateLimit: {
           max: limit.max,
@@ -50,7 +56,7 @@ export async function passwordRoutes(app: FastifyInstance, opts: PasswordRouteOp
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const access = requireAccess(request);
       const { id } = request.params as { id: string };
       const { password, currentPassword } = request.body as { password: string; currentPassword?: string };
@@ -71,12 +77,14 @@ export async function passwordRoutes(app: FastifyInstance, opts: PasswordRouteOp
         if (currentPassword === undefined || currentPassword === '') {
           throw new ApiError(422, 'current_password_required', 'give your current password to change it', [{ path: '/currentPassword', rule: 'required', message: 'is required' }]);
         }
+        const attempt = await throttle.attempt({ address: request.ip, tenant, email }, reply);
         const credential = await store.auth.findCredential(tenant, email);
         const ok = credential?.userId === id ? await verifyPassword(currentPassword, credential.passwordHash) : await verifyAgainstDummy(currentPassword);
         if (!ok) throw new ApiError(422, 'wrong_current_password', 'the current password is not correct', [{ path: '/currentPassword', rule: 'matches', message: 'is not your current password' }]);
+        await attempt.succeeded();
       }
 
-      const problems = passwordProblems(password, email);
+      const problems = passwordProblems(password, { email, name: typeof user.name === 'string' ? user.name : undefined, tenant });
       if (problems.length) throw new ApiError(422, 'weak_password', 'the password does not meet the password policy', problems);
 
       await store.auth.upsertCredential({ tenant, userId: id, email, passwordHash: await hashPassword(password), active: user.active !== false });

@@ -5,6 +5,7 @@ import { ApiError, badRequest, forbidden, notFound, toErrorResponse } from '../h
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
+import { refuseBlockedOutbound } from './outbound-check.ts';
 import { requireAccess } from './request-access.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -86,6 +87,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
       const docs = [...access.registry.docs.filter((d) => d.id !== doc.id), doc];
       const problems = checkWorkflowDocs(Registry.fromDocuments(docs, access.registry.revision));
       if (problems.length) throw new ApiError(422, 'invalid_formula', problems[0]?.message ?? 'a formula is not valid', problems);
+      await refuseBlockedOutbound(store, access.tenantName, { docs: [doc], pathOf: () => '' });
       return store.metadata.apply(access.tenantName, docs, { actor: access.actor });
     });
   }
@@ -273,6 +275,8 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
       const s = b.smtp as Record<string, unknown> | null;
       if (!s || typeof s.host !== 'string' || typeof s.port !== 'number' || typeof s.from !== 'string') throw badRequest('invalid_body', 'smtp needs host, port and from', [{ path: '/smtp', rule: 'required', message: 'host, port, from' }]);
       patch.smtp = { host: s.host, port: s.port, from: s.from, secure: s.secure === true, ...(typeof s.user === 'string' ? { user: s.user, pass: String(s.pass ?? '') } : {}) };
+      // The email sender refuses private targets at send time; say so now, when it is saved.
+      await refuseBlockedOutbound(store, access.tenantName, { smtp: { host: s.host, port: s.port } });
     }
     if (b.secrets !== undefined) {
       const s = b.secrets as Record<string, unknown>;

@@ -67,7 +67,7 @@ function fieldConds(field: FieldDef, ops: unknown, path: string): Cond {
   const multi = field.storage === 'multi_enum';
   const val = (v: unknown, p: string): unknown => {
     const c = coerceScalar(multi ? { ...field, storage: 'text' } : field, v);
-    if (!c.ok) throw invalid(p, `"${field.name}" ${c.message}`, 'type');
+    if (!c.ok) throw invalid(p, `"${field.name}" ${c.message}`, c.rule ?? 'type');
     return c.value;
   };
   const list = (v: unknown, p: string): unknown[] => {

@@ -9,7 +9,7 @@ import { normalizeDateTime } from '../values.ts';
 import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, resolveSort } from './cursor.ts';
 import { hasColumn, readableFields, selectList, serialize, serializer } from './fields.ts';
 import { compileFilter, likePattern } from './filter.ts';
-import { ajvDetails, checkWriteKeys, failValidation, validatorFor } from './validate.ts';
+import { ajvDetails, checkDecimals, checkWriteKeys, failValidation, mergeDetails, validatorFor } from './validate.ts';
 import { formulasOf } from '../formula/compiled.ts';
 import { checkForPreview, formulaRowScope, previewRows } from '../formula/preview.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
@@ -147,7 +147,9 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     if (problems.length) failValidation(problems);
     const copy: Record<string, unknown> = { ...data };
     const validate = validatorFor(registry, o, mode);
-    if (!validate(copy)) failValidation(ajvDetails(validate.errors, prefix));
+    const shape = validate(copy) ? [] : ajvDetails(validate.errors, prefix);
+    const invalid = mergeDetails(shape, checkDecimals(o, copy, prefix));
+    if (invalid.length) failValidation(invalid);
     const details: ErrorDetail[] = [];
     const values: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(copy)) {

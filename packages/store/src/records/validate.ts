@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsModule from 'ajv-formats';
-import { allFields, recordJsonSchema, type ObjectDef, type Registry } from '@attain/meta';
+import { allFields, checkDecimal, DECIMAL_STORAGES, fieldDecimalBounds, findField, recordJsonSchema, type ObjectDef, type Registry } from '@attain/meta';
 import { StoreError, type ErrorDetail } from '../errors.ts';
 import type { RecordAccess } from '../types.ts';
 
@@ -75,6 +75,36 @@ export function ajvDetails(errors: ErrorObject[] | null | undefined, prefix = ''
     out.push({ path: `${prefix}${path}`, rule: e.keyword, message: `"${field}" ${explain(e)}` });
   }
   return out;
+}
+
+/**
+ * Decimal, money and percent values against their field's scale, column precision and bounds,
+ * numbers and numeric strings alike (ajv's minimum/maximum only see JSON numbers). A value with
+ * more decimals than the field keeps is refused (`scale`), never rounded; one too large for the
+ * column is `range`. Valid values are rewritten in `data` to their exact text, the form stored.
+ * Shape problems (not a number at all) are left to ajv's `type`/`pattern` details.
+ */
+export function checkDecimals(object: ObjectDef, data: Record<string, unknown>, prefix = ''): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    const f = findField(object, key);
+    if (!f || !DECIMAL_STORAGES.has(f.storage) || value === null || value === undefined) continue;
+    const r = checkDecimal(value, fieldDecimalBounds(f));
+    if (r.ok) data[key] = r.text;
+    else if (r.rule !== 'type') out.push({ path: `${prefix}/${key}`, rule: r.rule, message: `"${key}" ${r.message}` });
+  }
+  return out;
+}
+
+/** ajv's details and ours, one per path and rule (a JSON number below `minimum` is seen by both). */
+export function mergeDetails(...lists: ErrorDetail[][]): ErrorDetail[] {
+  const seen = new Set<string>();
+  return lists.flat().filter((d) => {
+    const key = `${d.path}|${d.rule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

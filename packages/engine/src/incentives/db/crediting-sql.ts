@@ -1,6 +1,6 @@
 import type { CreditingRuleDoc } from '../types.ts';
 import { filterSql, type Sql } from './sql.ts';
-import { quoteIdent } from '@attain/meta';
+import { currencyScale, fromUnits, quoteIdent } from '@attain/meta';
 
 const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, original_margin, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
 
@@ -31,28 +31,8 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
       from = '';
       extra = 't.owner_id is not null';
       break;
-    case 'split': {
-      // Rows with valid splits credit each split; rows without splits credit the owner.
-      // An overlay row's credit id is tagged (as in creditTransactions): its payee may also hold a primary row.
-      const sel = `select ${select('s."payeeId"', `case when coalesce(s.overlay, false) then 'overlay' else 'split' end`, 's.pct', `s."payeeId" || case when coalesce(s.overlay, false) then ':overlay' else '' end`)}`;
-      b.push(rule.id, rule.id);
-      const withSplits = `${sel} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
-        cross join lateral jsonb_to_recordset(t.splits) as s("payeeId" text, pct numeric, overlay boolean)
-        where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0
-          and (select coalesce(sum((e->>'pct')::numeric), 0) from jsonb_array_elements(t.splits) e where not coalesce((e->>'overlay')::boolean, false)) = 100
-          and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${filterSql(rule.when, 't', [], false)}`;
-      const bSplit: unknown[] = [rule.id, rule.id, baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null];
-      const whenB: unknown[] = [];
-      filterSql(rule.when, 't', whenB, false);
-      const owner = `select ${select('t.owner_id', `'direct'`, pct)} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
-        where (t.splits is null or jsonb_typeof(t.splits) <> 'array' or jsonb_array_length(t.splits) = 0) and t.owner_id is not null
-          and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${filterSql(rule.when, 't', [], false)}`;
-      const bOwner: unknown[] = [rule.id, rule.id, ...Array(4).fill(rulePct), baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null];
-      return {
-        text: `insert into ${q('attain_incentives_credits')} (${COLUMNS}) ${withSplits} union all ${owner}`,
-        bindings: [...bSplit, ...whenB, ...bOwner, ...whenB],
-      };
-    }
+    case 'split':
+      return splitCreditingSql(q, fx, rule, baseCurrency, txIds);
     case 'team':
       cols = head(`'team'`, 'm2.user_id');
       b.push(rule.id, rule.id, ...Array(4).fill(rulePct));
@@ -80,4 +60,55 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
       where f.fx is not null and ${extra} and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`,
     bindings: [...b, baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB],
   };
+}
+
+/**
+ * The split rule. Rows with splits credit each split row; rows without credit the owner. Primary
+ * rows share round(value × fx, 10), rounded half up to the base currency's minor unit, by largest
+ * remainder exactly as `splitShares` does in JS: with the percentages as integer weights
+ * w = round(pct, 10) × 10^10, each row gets floor(total × w ÷ Σw) units, and the units left over
+ * go one each to the rows with the largest remainders (then larger weight, then earlier row).
+ * Integer div/mod keep the arithmetic exact (numeric division would round at its own scale).
+ * An overlay row's credit id is tagged (as in creditTransactions): its payee may also hold a primary row.
+ */
+function splitCreditingSql(q: (t: string) => string, fx: string, rule: CreditingRuleDoc, baseCurrency: string, txIds: readonly string[] | null): Sql {
+  const scale = currencyScale(baseCurrency);
+  const perUnit = (10n ** BigInt(scale)).toString();
+  const unit = fromUnits(1n, scale);
+  const rulePct = rule.pct ?? '100';
+  const scope = txIds ? 't.id = any(?::text[])' : 'true';
+  const whenB: unknown[] = [];
+  const when = filterSql(rule.when, 't', whenB, false);
+  const window = (b: unknown[]) => [baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...b];
+  const total = (value: string) => `round(round(${value} * f.fx, 10), ?::int)`;
+  // Per transaction (a lateral subquery over its own few split rows, so no table-wide sort):
+  // weights, the floors and remainders, and the leftover units to the largest remainders.
+  const parts = `select r.*,
+        r.qa + case when row_number() over (partition by r.overlay order by r.ra desc, r.w desc, r.ord) <= r.ta - sum(case when r.overlay then 0 else r.qa end) over () then 1 else 0 end as pa,
+        r.qm + case when row_number() over (partition by r.overlay order by r.rm desc, r.w desc, r.ord) <= r.tm - sum(case when r.overlay then 0 else r.qm end) over () then 1 else 0 end as pm
+      from (select p.*, div(p.ta * p.w, p.sw) as qa, mod(p.ta * p.w, p.sw) as ra, div(p.tm * p.w, p.sw) as qm, mod(p.tm * p.w, p.sw) as rm
+        from (select e.ord, e.v->>'payeeId' as payee, (e.v->>'pct')::numeric as pct, coalesce((e.v->>'overlay')::boolean, false) as overlay,
+            round((e.v->>'pct')::numeric, 10) * 10000000000 as w,
+            sum(case when coalesce((e.v->>'overlay')::boolean, false) then 0 else round((e.v->>'pct')::numeric, 10) * 10000000000 end) over () as sw,
+            abs(${total('t.amount')}) * ?::numeric as ta, abs(${total('coalesce(t.margin, 0)')}) * ?::numeric as tm
+          from jsonb_array_elements(t.splits) with ordinality as e(v, ord)) p) r`;
+  const part = (value: string, units: string) =>
+    `case when s.overlay then round(round(${value} * f.fx, 10) * (s.pct / 100), 10) else sign(${total(value)}) * s.${units} * ?::numeric end`;
+  const withSplits = `select t.id || ':' || ?::text || ':' || s.payee || case when s.overlay then ':overlay' else '' end || ':0', s.payee,
+      case when s.overlay then 'overlay' else 'split' end, ?::text, 0, t.id, t.object, s.pct,
+      ${part('t.amount', 'pa')}, ${part('coalesce(t.margin, 0)', 'pm')},
+      round(coalesce(t.quantity, 0) * (s.pct / 100), 10), t.amount, coalesce(t.margin, 0), t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category
+    from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f cross join lateral (${parts}) s
+    where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0
+      and (select coalesce(sum((x->>'pct')::numeric), 0) from jsonb_array_elements(t.splits) x where not coalesce((x->>'overlay')::boolean, false)) = 100
+      and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`;
+  const bSplit: unknown[] = [rule.id, rule.id, scale, unit, scale, unit, baseCurrency, scale, perUnit, scale, perUnit, ...window(whenB).slice(1)];
+  const share = (value: string) => `round(round(${value} * f.fx, 10) * (?::numeric / 100), 10)`;
+  const owner = `select t.id || ':' || ?::text || ':' || t.owner_id || ':0', t.owner_id, 'direct', ?::text, 0, t.id, t.object, ?::numeric, ${share('t.amount')}, ${share('coalesce(t.margin, 0)')},
+      round(coalesce(t.quantity, 0) * (?::numeric / 100), 10), t.amount, coalesce(t.margin, 0), t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category
+    from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f
+    where (t.splits is null or jsonb_typeof(t.splits) <> 'array' or jsonb_array_length(t.splits) = 0) and t.owner_id is not null
+      and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${filterSql(rule.when, 't', [], false)}`;
+  const bOwner: unknown[] = [rule.id, rule.id, ...Array(4).fill(rulePct), ...window(whenB)];
+  return { text: `insert into ${q('attain_incentives_credits')} (${COLUMNS}) ${withSplits} union all ${owner}`, bindings: [...bSplit, ...bOwner] };
 }
