@@ -117,13 +117,15 @@ export class IncentiveEngine {
   async saveRules(rules: CreditingRuleDoc[]): Promise<LintIssue[]> {
     const issues = lintCreditingRules(rules);
     if (issues.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'rules_invalid', 'the crediting rules have errors', issues);
+    const byOrg = (list: readonly CreditingRuleDoc[]) => list.some((r) => r.type === 'rollup' || r.type === 'team');
+    const followsOrg = byOrg(rules) || byOrg(await this.rules());
     const { knex, t } = await this.db();
     await knex.transaction(async (trx) => {
       await trx.raw(`delete from ${t('docs')} where kind = 'crediting_rule'`);
       for (const r of rules) await trx.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'crediting_rule', ?::jsonb, now())`, [r.id, JSON.stringify(r)]);
     });
-    // Roll-up rules span the org: their chain is rebuilt from the org service.
-    await this.syncOrg({ force: true });
+    // Roll-up and team rules span the org: their chain is rebuilt from the org service.
+    if (followsOrg) await this.syncOrg({ force: true });
     return issues;
   }
 
@@ -191,6 +193,8 @@ export class IncentiveEngine {
     const plans = await this.plans();
     const issues: LintIssue[] = checkRoleAssignments(list, new Set(plans.map((p) => p.id)));
     if (issues.length) throw new IncentiveError(400, 'invalid_role_assignments', `${issues.length} role assignment value(s) are invalid`, issues);
+    // Assignments by subtree resolve against the org: the engine's copy is brought up to date first.
+    await this.syncOrg();
     const effective = await this.previewAssignments({ roles: list });
     const lint = plans.flatMap((p) => lintPlan(p, { plans, assignments: effective }).filter((i) => i.rule === 'double_assignment').map((i) => ({ ...i, path: `/plans/${p.id}${i.path}` })));
     if (lint.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'assignment_invalid', 'these role assignments would pay someone twice', lint);

@@ -112,8 +112,12 @@ async function onOrgChange(engine: IncentiveEngine): Promise<RunStats | null> {
   // Only roll-up and team rules credit along the org; role assignments by subtree give plans by it.
   const byOrg = (await engine.rules()).some((r) => r.type === 'rollup' || r.type === 'team');
   if (byOrg) return engine.recompute({ credit: true });
+  // Nothing else reads the engine's copy of the org (leaderboard teams read the org service), so
+  // without role assignments it is brought up to date when rules or role assignments need it.
+  const roles = await engine.roleAssignments();
+  if (!roles.length) return null;
   await engine.syncOrg();
-  return (await engine.roleAssignments()).some((r) => r.orgUnitId) ? engine.recompute() : null;
+  return roles.some((r) => r.orgUnitId) ? engine.recompute() : null;
 }
 
 /** A record a plan reads (e.g. a visit for points): its payee before and after is recomputed. */
