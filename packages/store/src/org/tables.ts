@@ -35,8 +35,18 @@ export function orgTables(schema: string, registry: Registry): OrgTables {
   };
 }
 
-/** Schemas whose org tables are known to exist (set only after the creating transaction commits). */
-const ready = new Set<string>();
+/**
+ * Schemas whose org tables are known to exist, per database (a process may open several: tests,
+ * tools), set only after the creating transaction commits. Keyed by the knex client's config,
+ * which a transaction shares with its root.
+ */
+const readyByDb = new WeakMap<object, Set<string>>();
+function readySet(q: Q): Set<string> {
+  const key = (q as unknown as { client: { config: object } }).client.config;
+  let set = readyByDb.get(key);
+  if (!set) readyByDb.set(key, (set = new Set()));
+  return set;
+}
 
 const isTrx = (q: Q): q is Knex.Transaction => (q as Partial<Knex.Transaction>).isTransaction === true;
 
@@ -47,6 +57,7 @@ const isTrx = (q: Q): q is Knex.Transaction => (q as Partial<Knex.Transaction>).
  */
 export async function ensureOrgTables(q: Q, schema: string, registry: Registry): Promise<OrgTables> {
   const t = orgTables(schema, registry);
+  const ready = readySet(q);
   if (ready.has(schema)) return t;
   const exists = async (qq: Q, table: string) => Boolean(((await qq.raw(`select to_regclass(?) as t`, [`${quoteIdent(schema)}.${table}`])).rows as Array<{ t: unknown }>)[0]?.t);
   // The version table is created last: when it exists, so do the others.
