@@ -29,7 +29,8 @@ export async function emitOrgChange(ctx: Ctx, q: Q, tenant: string, result: OrgC
   const consumers = ctx.events.namedConsumersFor(ORG_EVENT_OBJECT);
   const dates = Object.values(result.from).sort();
   if (!consumers.length || !dates.length) return;
-  const body: OrgEventBody = { from: dates[0]!, users: result.changes.map((c) => c.user_id), units: result.unitChanges.map((u) => u.unit_id) };
+  const moved = new Set(Object.keys(result.from));
+  const body: OrgEventBody = { from: dates[0]!, users: result.changes.map((c) => c.user_id).filter((id) => moved.has(id)), units: result.unitChanges.map((u) => u.unit_id).filter((id) => moved.has(id)) };
   const at = new Date();
   const event: RecordEvent = { tenant, object: ORG_EVENT_OBJECT, recordId: body.users[0] ?? body.units[0] ?? '', op: 'update', before: null, after: { ...body }, actor, revision, at: at.toISOString() };
   const payload = JSON.stringify(event);

@@ -55,5 +55,5 @@ export async function followRecordWrite(trx: Knex.Transaction, schema: string, r
   const toM = new Map([...plan].map(([id, s]) => [id, s.map((x) => ({ ...x, value: { org_unit_id: x.value.a, manager_id: x.value.b } }))]));
   const toU = new Map([...plan].map(([id, s]) => [id, s.map((x) => ({ ...x, value: { parent_id: x.value.a, head_id: x.value.b } }))]));
   const result = await applyPlans(src, t, isUser ? toM : new Map(), isUser ? new Map() : toU, { from, source: 'record' });
-  return result.changes.length || result.unitChanges.length ? result : null;
+  return Object.keys(result.from).length ? result : null;
 }

@@ -47,7 +47,7 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
         await emitOrgChange(ctx, trx, row.name, r, opts.actor ?? { userId: null, label: 'org' }, registry.revision);
         return r;
       });
-      if (!result.changes.length && !result.unitChanges.length) return result;
+      if (!Object.keys(result.from).length) return result;
       // Caches keyed by the data version (RBAC team scopes) must see the new org.
       ctx.changes.bumpData(row.schema_name);
       await showOnRecords(ctx, row, registry, result, opts.actor ?? { userId: null, label: 'org' });
@@ -89,6 +89,7 @@ async function showOnRecords(ctx: Ctx, row: TenantRow, registry: Registry, resul
     const u = day.units.find((x) => x.id === id);
     return { [parentField]: u?.parent_id ?? null, head_id: u?.head_id ?? null };
   };
-  await sync('user', result.changes.map((c) => c.user_id), user);
-  await sync('org_unit', result.unitChanges.map((c) => c.unit_id), unit);
+  const moved = (id: string) => id in result.from;
+  await sync('user', result.changes.map((c) => c.user_id).filter(moved), user);
+  await sync('org_unit', result.unitChanges.map((c) => c.unit_id).filter(moved), unit);
 }

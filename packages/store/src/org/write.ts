@@ -30,9 +30,10 @@ export interface OrgChange {
 }
 
 export interface OrgChangeResult {
+  /** Every user and unit sent, with their timeline before and after (the same when nothing moved). */
   changes: Array<{ user_id: string; before: OrgMembership[]; after: OrgMembership[] }>;
   unitChanges: Array<{ unit_id: string; before: OrgUnitSpan[]; after: OrgUnitSpan[] }>;
-  /** Per changed user or unit, the earliest date whose answer may have moved. */
+  /** Per changed user or unit (only those), the earliest date whose answer moved. */
   from: Record<string, string>;
 }
 
@@ -163,9 +164,10 @@ export async function applyPlans(src: OrgSource, t: OrgTables, mPlan: Map<string
     const start = opts.from?.get(user) ?? next[0]?.valid_from;
     if (!start) continue;
     const spans = replaceFrom(before.map(toMSpan), start, next, sameM);
-    if (sameTimeline(before.map(toMSpan), spans, sameM)) continue;
     const after = spans.map((s) => ({ user_id: user, ...s.value, valid_from: s.valid_from, valid_to: s.valid_to }));
+    // Every subject sent is listed (a preview shows each row's outcome); only changed ones move.
     result.changes.push({ user_id: user, before, after });
+    if (sameTimeline(before.map(toMSpan), spans, sameM)) continue;
     result.from[user] = firstDifference(before.map(toMSpan), spans, sameM) ?? start;
     writes.push(() => async (q) => {
       await q.raw(`delete from ${t.membership} where user_id = ?`, [user]);
@@ -177,9 +179,9 @@ export async function applyPlans(src: OrgSource, t: OrgTables, mPlan: Map<string
     const start = opts.from?.get(unit) ?? next[0]?.valid_from;
     if (!start) continue;
     const spans = replaceFrom(before.map(toUSpan), start, next, sameU);
-    if (sameTimeline(before.map(toUSpan), spans, sameU)) continue;
     const after = spans.map((s) => ({ unit_id: unit, ...s.value, valid_from: s.valid_from, valid_to: s.valid_to }));
     result.unitChanges.push({ unit_id: unit, before, after });
+    if (sameTimeline(before.map(toUSpan), spans, sameU)) continue;
     result.from[unit] = firstDifference(before.map(toUSpan), spans, sameU) ?? start;
     writes.push(() => async (q) => {
       await q.raw(`delete from ${t.units} where unit_id = ?`, [unit]);
