@@ -85,8 +85,10 @@ describe('incentives in the studio', () => {
 
     await navigate(page, 'My earnings');
     const line = page.getByTestId('statement-line').filter({ hasText: 'Commission' });
+    // The statement follows the order through a background job: wait for it (a bound against a
+    // hang, not a speed check — speed lives in the benchmarks).
     while (!(await line.count())) {
-      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(Date.now() - started).toBeLessThan(90_000);
       await page.waitForTimeout(300);
       await page.getByRole('button', { name: 'Refresh' }).click();
     }

@@ -13,8 +13,11 @@ export const USAGE = `attain — sales performance management on metadata
 
   attain start                                 serve the API and studio (creates the demo tenant on first start)
   attain tenant create <name> --admin-email E [--admin-name N] [--label L]
+                     [--base-currency CNY] [--time-zone Asia/Shanghai] [--fiscal-year-start 4]
                                                create a tenant with the core metadata and its first admin
-                                               (password: ATTAIN_ADMIN_PASSWORD, else a generated one printed once)
+                                               (password: ATTAIN_ADMIN_PASSWORD, else a generated one printed once;
+                                               settings default to ATTAIN_BASE_CURRENCY, ATTAIN_TIME_ZONE,
+                                               ATTAIN_FISCAL_YEAR_START_MONTH, else USD, UTC, 1)
   attain metadata plan <dir> --tenant <t>      show what applying the documents in <dir> would change
   attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
@@ -22,7 +25,7 @@ export const USAGE = `attain — sales performance management on metadata
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
-type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string };
+type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -57,7 +60,13 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'tenant': {
       if (args[0] !== 'create') throw new Error(`unknown tenant command "${args[0] ?? ''}"\n\n${USAGE}`);
       const name = need(args[1], 'tenant name');
-      return createTenantWithAdmin({ name, label: flags.label, adminEmail: flags['admin-email'], adminName: flags['admin-name'], password: env.ATTAIN_ADMIN_PASSWORD || undefined }, (fn) => withStore(env, fn), log);
+      // Settings are validated by the store (an unknown currency or time zone is refused, naming the field).
+      const settings = {
+        ...(flags['base-currency'] ? { baseCurrency: flags['base-currency'] } : {}),
+        ...(flags['time-zone'] ? { timeZone: flags['time-zone'] } : {}),
+        ...(flags['fiscal-year-start'] ? { fiscalYearStartMonth: Number(flags['fiscal-year-start']) } : {}),
+      };
+      return createTenantWithAdmin({ name, label: flags.label, adminEmail: flags['admin-email'], adminName: flags['admin-name'], password: env.ATTAIN_ADMIN_PASSWORD || undefined, settings }, (fn) => withStore(env, fn), log);
     }
     case 'metadata': {
       const [sub, dir] = args;

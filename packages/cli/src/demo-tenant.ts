@@ -40,7 +40,8 @@ export async function ensureDemoTenant(store: Store, config: AttainConfig, passw
     }
     return { created: false, records: 0, revision: null, seconds: 0, logins: [] };
   }
-  await store.tenants.create(DEMO_TENANT, { label: 'Demo' });
+  // The demo's books are kept in CNY.
+  await store.tenants.create(DEMO_TENANT, { label: 'Demo', baseCurrency: 'CNY' });
   const passwordHash = await hashPassword(password);
   const report = await installTemplate(store, DEMO_TENANT, TEMPLATE_DIR, {
     admin: { email: config.adminEmail, passwordHash },

@@ -1,6 +1,6 @@
 // `attain tenant create NAME --admin-email E [--admin-name N]`: a tenant someone can log in to.
 import { hashPassword, passwordProblems } from '@attain/server';
-import { provisionProblems, provisionTenant, StoreError, type Store } from '@attain/store';
+import { provisionProblems, provisionTenant, StoreError, type Store, type TenantSettingsInput } from '@attain/store';
 import { generatePassword } from './config.ts';
 
 export interface TenantCreateInput {
@@ -10,6 +10,8 @@ export interface TenantCreateInput {
   adminName?: string | undefined;
   /** ATTAIN_ADMIN_PASSWORD; a strong one is generated (and printed once) when absent. */
   password?: string | undefined;
+  /** Base currency, time zone, fiscal year start (the store validates them; defaults from the environment). */
+  settings?: TenantSettingsInput;
 }
 
 type WithStore = <T>(fn: (store: Store) => Promise<T>) => Promise<T>;
@@ -28,7 +30,7 @@ export async function createTenantWithAdmin(input: TenantCreateInput, withStore:
   const password = input.password ?? generatePassword();
   try {
     const result = await withStore(async (store) =>
-      provisionTenant(store, { name: input.name, ...(input.label ? { label: input.label } : {}), admin: { email: input.adminEmail as string, ...(input.adminName ? { name: input.adminName } : {}), passwordHash: await hashPassword(password) } }),
+      provisionTenant(store, { name: input.name, ...(input.label ? { label: input.label } : {}), ...(input.settings ? { settings: input.settings } : {}), admin: { email: input.adminEmail as string, ...(input.adminName ? { name: input.adminName } : {}), passwordHash: await hashPassword(password) } }),
     );
     log(`Created tenant "${result.tenant.name}" (schema ${result.tenant.schema}) with the core metadata (revision ${result.revision}).`);
     log(`First admin: ${result.admin.email} (role ${result.admin.role})`);

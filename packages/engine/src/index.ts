@@ -2,3 +2,5 @@
 export * from './goals/index.ts';
 export * from './incentives/index.ts';
 export { registerEngineDocumentChecks } from './document-checks.ts';
+export * from './fx/index.ts';
+export * from './calendar/index.ts';

@@ -361,7 +361,7 @@ describe('golden: multi-currency', () => {
     // GBP has no rate before Jan 10 → problem, no credit
     const r = run({ plans: [plan([rate('0.1')])], txs: [tx('A', '1000', '2026-01-10', { currency: 'GBP' })], fx: [{ currency: 'GBP', rate: '1.3', date: '2026-02-01' }], periods: JAN });
     expect(r.credits).toHaveLength(0);
-    expect(r.problems[0]?.message).toMatch(/no exchange rate for GBP/);
+    expect(r.problems[0]?.message).toMatch(/no exchange rate from GBP to USD/);
   });
 
   it('G44 converted split keeps exact cents', () => {

@@ -168,7 +168,7 @@ describe('orders booked as records', () => {
     const r = await store.records(org.tenant);
     ids.c = (await r.create('order', { order_number: 'SO-3', customer_id: org.customer, owner_id: rep1, order_date: '2026-03-12', status: 'booked', amount: '900', currency: 'CNY' }, system)).id;
     await runner.drain();
-    expect(await e.problems({ codes: ['fx_missing'] })).toEqual([{ code: 'fx_missing', txId: ids.c, ruleId: '', rule: '', date: '2026-03-12', currency: 'CNY', message: 'no exchange rate for CNY on or before 2026-03-12' }]);
+    expect(await e.problems({ codes: ['fx_missing'] })).toEqual([{ code: 'fx_missing', txId: ids.c, ruleId: '', rule: '', date: '2026-03-12', currency: 'CNY', toCurrency: 'USD', message: 'no exchange rate from CNY to USD on or before 2026-03-12' }]);
     await e.setFx([{ currency: 'CNY', date: '2026-01-01', rate: '0.14' }]);
     await e.recompute({ credit: true });
     expect(await e.problems()).toEqual([]);

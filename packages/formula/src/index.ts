@@ -1,5 +1,6 @@
 // @attain/formula: the formula language (parser, type checker, SQL and JS back ends).
 export { parse, type ParseResult } from './parser.ts';
+export { MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH } from './limits.ts';
 export { check, type CheckOptions } from './checker.ts';
 export { compileSql, type CompileSqlOptions, type CompiledSql, type RowScope } from './sql.ts';
 export { compileJs, type CompileJsOptions, type CompiledJs } from './js.ts';

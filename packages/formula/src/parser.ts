@@ -3,6 +3,7 @@
 // As in Excel, unary minus binds tighter than ^ (-2^2 = 4) and ^ is left-associative.
 import { diag, FormulaSyntaxError } from './diagnostics.ts';
 import { tokenize, type Token } from './lexer.ts';
+import { assertDepth, assertLength, MAX_FORMULA_DEPTH, tooDeep } from './limits.ts';
 import type { BinaryOp, FormulaError, Message, Node, Span } from './types.ts';
 
 const EXPECT: Record<string, Message> = {
@@ -15,7 +16,8 @@ const EXPECT: Record<string, Message> = {
 
 export type ParseResult = { ok: true; ast: Node } | { ok: false; errors: FormulaError[] };
 
-const MAX_DEPTH = 120;
+// The parser's own recursion (parentheses, unary chains) is bounded by the same limit as the tree.
+const MAX_DEPTH = MAX_FORMULA_DEPTH;
 
 const BINARY: Record<string, { prec: number; op: BinaryOp }> = {
   OR: { prec: 1, op: 'OR' },
@@ -87,7 +89,7 @@ class Parser {
   }
 
   private expr(minPrec: number): Node {
-    if (++this.depth > MAX_DEPTH) throw new FormulaSyntaxError(diag('TOO_DEEP', this.peek()));
+    if (++this.depth > MAX_DEPTH) throw tooDeep(this.peek());
     let left = this.prefix();
     for (;;) {
       const t = this.peek();
@@ -178,8 +180,11 @@ function span(t: Token): Span {
 
 export function parse(source: string): ParseResult {
   try {
+    assertLength(source);
     const p = new Parser(tokenize(source));
-    return { ok: true, ast: p.parseFormula() };
+    const ast = p.parseFormula();
+    assertDepth(ast);
+    return { ok: true, ast };
   } catch (e) {
     if (e instanceof FormulaSyntaxError) return { ok: false, errors: [e.diagnostic] };
     /* v8 ignore next */

@@ -169,6 +169,10 @@ export class Registry {
       plan.versions.forEach((v, i) => {
         if (seen.has(v.version)) issues.push({ document, path: `/versions/${i}/version`, rule: 'duplicate_version', message: `version ${v.version} appears twice` });
         seen.add(v.version);
+        // A measure that is a KPI reads that KPI's actuals: the KPI must exist.
+        v.measures.forEach((m, j) => {
+          if (m.type === 'kpi' && m.kpi !== undefined && !kpis.has(m.kpi)) issues.push({ document, path: `/versions/${i}/measures/${j}/kpi`, rule: 'unknown_reference', message: `refers to kpi "${m.kpi}", which does not exist` });
+        });
         if (v.targetSource !== 'goals') return;
         v.components.forEach((c, j) => {
           if (!c.target) return;

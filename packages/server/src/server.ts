@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { registerEngineDocumentChecks } from '@attain/engine';
 import { authenticate } from './auth/authenticate.ts';
@@ -10,15 +10,20 @@ import { cacheKey, LruCache } from './cache.ts';
 import { graphqlRoutes, type GraphQLOptions } from './graphql/route.ts';
 import { ApiError, toErrorResponse } from './http/errors.ts';
 import { parseClientJson } from './http/json.ts';
+import { assertCleanRequestText, decodeUtf8 } from './http/text-guard.ts';
+import { assertUrlLength } from './http/params.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
+import { collectRoutes } from './openapi/routes.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
 import { goalsRoutes } from './rest/goals-routes.ts';
 import { orgRoutes } from './rest/org-routes.ts';
 import { incentiveRoutes } from './rest/incentive-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
+import { fxRoutes } from './rest/fx-routes.ts';
+import { tenantSettingsRoutes } from './rest/tenant-settings-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
 import { operatorRoutes } from './rest/operator-routes.ts';
 import { passwordRoutes } from './rest/password-routes.ts';
@@ -73,18 +78,31 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestIdHeader: false,
     trustProxy: options.trustProxy ?? false,
     routerOptions: { maxParamLength: 200 },
+    // A malformed or over-long URL is answered before routing; keep even those in our error shape.
+    frameworkErrors: (error, request, reply) => {
+      const { status, body } = toErrorResponse(error, request.id);
+      // frameworkErrors is generic over the route's reply type; this reply belongs to no route.
+      (reply as FastifyReply).status(status).send(body);
+    },
   });
 
+  // Before any route: the OpenAPI document describes every route registered from here on.
+  const routes = collectRoutes(app);
   app.addHook('onClose', async () => unsubscribe());
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', async (request) => assertUrlLength(request.url));
+  // NUL and unpaired surrogates in path parameters and the query string never reach a route.
+  app.addHook('preValidation', async (request) => assertCleanRequestText(request));
 
   // Our own JSON parser: poisoning keys are refused (forbidden_key), syntax errors are invalid_json.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    if (typeof text !== 'string' || text.trim() === '') return done(null, undefined);
+  // Bytes, not a string: fastify's own decoding would turn invalid UTF-8 into U+FFFD silently.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, raw, done) => {
     try {
+      const text = decodeUtf8(raw);
+      if (text.trim() === '') return done(null, undefined);
       done(null, parseClientJson(text));
     } catch (error) {
       done(error as Error, undefined);
@@ -140,12 +158,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });
       await api.register(operatorRoutes, { store });
+      await api.register(fxRoutes, { store });
+      await api.register(tenantSettingsRoutes, { store });
       api.get('/openapi.json', async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;
         // Output depends on the role's permissions, which are metadata of this revision.
         const key = cacheKey(access.principal.tenant.id, access.registry.revision, role?.name ?? '');
-        return openApiCache.getOrCreate(key, () => openApiDocument(access.registry, role));
+        return openApiCache.getOrCreate(key, () => openApiDocument(access.registry, role, '/', routes));
       });
     },
     { prefix: '/api/v1' },

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { readMetadataDir } from '@attain/meta/node';
 import { JobRunner } from '@attain/store';
-import { incentivesBackground } from '@attain/engine';
+import { goalsBackground, incentivesBackground } from '@attain/engine';
 import { hashPassword } from '../src/index.ts';
 import type { Store } from '../src/store-port.ts';
 import { PASSWORD, as, login, type Caller } from './helpers.ts';
@@ -23,13 +23,14 @@ export interface CoreTenant {
   drain: () => Promise<number>;
 }
 
-export async function coreTenant(app: FastifyInstance, store: Store, prefix: string): Promise<CoreTenant> {
+/** `settings`: the tenant's base currency, time zone and fiscal year start at creation (else the defaults). */
+export async function coreTenant(app: FastifyInstance, store: Store, prefix: string, settings: { baseCurrency?: string; timeZone?: string; fiscalYearStartMonth?: number } = {}): Promise<CoreTenant> {
   // The engine follows record events of this store; subscribing twice is harmless (one consumer name).
   const bg = incentivesBackground(store as never);
   for (const s of bg.subscriptions ?? []) store.events.subscribe(s);
   const runner = new JobRunner(store.jobs as never, { handlers: bg.handlers, batch: 200 });
   const name = `${prefix}${process.pid}x${++n}`;
-  await store.tenants.create(name);
+  await store.tenants.create(name, settings);
   await store.metadata.apply(name, await readMetadataDir(coreDir), { actor });
   const records = await store.records(name);
   const unit = await records.create('org_unit', { name: 'Sales' }, actor);
@@ -45,4 +46,17 @@ export async function coreTenant(app: FastifyInstance, store: Store, prefix: str
     call[key] = as(app, await login(app, name, email));
   }
   return { name, ids, call, drain: () => runner.drain() };
+}
+
+/**
+ * Goals and incentives deriving from writes in the background, as a running server does (a started
+ * runner, polling often): tests then wait on `x-attain-position` instead of draining by hand.
+ */
+export function startDerivation(store: Store): JobRunner {
+  const goals = goalsBackground(store as never);
+  const incentives = incentivesBackground(store as never);
+  for (const s of [...(goals.subscriptions ?? []), ...(incentives.subscriptions ?? [])]) store.events.subscribe(s);
+  const runner = new JobRunner(store.jobs as never, { handlers: { ...goals.handlers, ...incentives.handlers }, pollMs: 20 });
+  runner.start();
+  return runner;
 }

@@ -161,6 +161,18 @@ const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
     name: '010_jobs_backlog',
     sql: (C) => [`create index if not exists jobs_tenant_open on ${C}.jobs (tenant, id) where status <> 'done'`],
   },
+  {
+    name: '011_tenant_settings',
+    // One truth for money and time: the base currency amounts are converted to, the time zone that
+    // decides a moment's day, the fiscal year's first month, and when the first incentive
+    // calculation ran (after which they are fixed). Existing tenants keep what was hard-coded.
+    sql: (C) => [
+      `alter table ${C}.tenants add column if not exists base_currency text not null default 'USD'`,
+      `alter table ${C}.tenants add column if not exists time_zone text not null default 'UTC'`,
+      `alter table ${C}.tenants add column if not exists fiscal_year_start_month integer not null default 1 check (fiscal_year_start_month between 1 and 12)`,
+      `alter table ${C}.tenants add column if not exists calculated_at timestamptz`,
+    ],
+  },
 ];
 
 export async function migrateControlSchema(knex: Knex, schema: string): Promise<void> {

@@ -13,6 +13,8 @@ export type StoreErrorCode =
   | 'core_object_required'
   | 'tenant_exists'
   | 'metadata_invalid'
+  | 'base_currency_locked'
+  | 'calendar_locked'
   | 'internal';
 
 export interface ErrorDetail {
@@ -36,6 +38,8 @@ const STATUS: Record<StoreErrorCode, number> = {
   core_object_required: 422,
   tenant_exists: 409,
   metadata_invalid: 422,
+  base_currency_locked: 409,
+  calendar_locked: 409,
   internal: 500,
 };
 

@@ -7,6 +7,7 @@ import { apiNameProblem } from '@attain/meta';
 import { readMetadataDir } from '@attain/meta/node';
 import { StoreError, type ErrorDetail } from './errors.ts';
 import type { Store, Tenant } from './types.ts';
+import type { TenantSettingsInput } from './tenant-settings.ts';
 
 export const CORE_METADATA_DIR = fileURLToPath(new URL('../../../metadata/core', import.meta.url));
 
@@ -19,6 +20,8 @@ export interface ProvisionInput {
   admin: { email: string; name?: string; passwordHash: string };
   /** The metadata to start with; the core metadata when omitted. */
   documents?: unknown[];
+  /** Base currency, time zone and fiscal year start (validated; defaults from the environment). */
+  settings?: TenantSettingsInput;
 }
 
 export interface ProvisionResult {
@@ -52,7 +55,7 @@ export async function provisionTenant(store: Store, input: ProvisionInput): Prom
   if (problems.length) throw new StoreError('validation_failed', problems[0]?.message ?? 'invalid tenant', problems);
   if (await store.tenants.get(input.name)) throw new StoreError('tenant_exists', `A tenant named "${input.name}" already exists`, [{ path: '/name', rule: 'unique', message: 'is taken' }]);
   const documents = input.documents ?? (await readMetadataDir(CORE_METADATA_DIR));
-  const tenant = await store.tenants.create(input.name, input.label ? { label: input.label } : {});
+  const tenant = await store.tenants.create(input.name, { ...(input.label ? { label: input.label } : {}), ...(input.settings ?? {}) });
   const actor = { userId: null, label: 'tenant provisioning' };
   const { revision } = await store.metadata.apply(tenant.name, documents, { actor });
   const registry = await store.registry(tenant.name);

@@ -3,11 +3,17 @@ import { type Ctx, toTenant, type TenantRow } from './context.ts';
 import { StoreError, pgCode } from './errors.ts';
 import { canonicalJson, quoteIdent, sha256 } from './sql.ts';
 import type { Store, Tenant } from './types.ts';
+import { checkTenantSettings, defaultTenantSettings, type TenantSettingsInput } from './tenant-settings.ts';
+import { assertDatabaseKnowsZone, tenantSettingsService } from './tenant-settings-service.ts';
 import { uuidv7 } from './uuid.ts';
 
 export function tenantService(ctx: Ctx): Store['tenants'] {
   return {
-    async create(name: string, opts: { label?: string } = {}): Promise<Tenant> {
+    ...tenantSettingsService(ctx),
+    async create(name: string, opts: { label?: string } & TenantSettingsInput = {}): Promise<Tenant> {
+      const { label, ...given } = opts;
+      const settings = { ...defaultTenantSettings(), ...checkTenantSettings(given) };
+      await assertDatabaseKnowsZone(ctx.knex, settings.timeZone);
       const problem = apiNameProblem(name);
       const schema = `${ctx.prefix}${String(name)}`;
       if (problem || schema.length > 63) {
@@ -19,10 +25,10 @@ export function tenantService(ctx: Ctx): Store['tenants'] {
       try {
         const row = await ctx.knex.transaction(async (trx) => {
           const id = uuidv7();
-          const [inserted] = (await ctx.table(trx, 'tenants').insert({ id, name, label: opts.label ?? null, schema_name: schema }).returning('*')) as TenantRow[];
+          const [inserted] = (await ctx.table(trx, 'tenants').insert({ id, name, label: label ?? null, schema_name: schema, base_currency: settings.baseCurrency, time_zone: settings.timeZone, fiscal_year_start_month: settings.fiscalYearStartMonth }).returning('*')) as TenantRow[];
           await trx.raw(`create schema ${quoteIdent(schema)}`);
           await ctx.table(trx, 'metadata_revisions').insert({ tenant_id: id, revision: 0, docs: JSON.stringify([]), hash: sha256(canonicalJson([])), plan: JSON.stringify([]) });
-          await ctx.audit(trx, { tenantId: id, actor: { userId: null, label: 'system' }, action: 'tenant.create', after: { name, schema }, revision: 0 });
+          await ctx.audit(trx, { tenantId: id, actor: { userId: null, label: 'system' }, action: 'tenant.create', after: { name, schema, ...settings }, revision: 0 });
           return inserted as TenantRow;
         });
         return toTenant(row);

@@ -8,6 +8,7 @@ import type { EventSubscription } from './events.ts';
 import type { ModuleHandle, TenantModule } from './modules.ts';
 import type { WriteGuard } from './write-guards.ts';
 import type { DocumentCheck } from './document-checks.ts';
+import type { TenantSettings, TenantSettingsInput } from './tenant-settings.ts';
 
 export type Actor = { userId: string | null; label?: string };
 
@@ -278,9 +279,15 @@ export interface Store {
   db: Database;
   controlSchema: string;
   tenants: {
-    create(name: string, opts?: { label?: string }): Promise<Tenant>;
+    create(name: string, opts?: { label?: string } & TenantSettingsInput): Promise<Tenant>;
     get(name: string): Promise<Tenant | undefined>;
     list(): Promise<Tenant[]>;
+    /** Base currency, time zone and fiscal calendar (see tenant-settings.ts); cached per tenant metadata version. */
+    settings(name: string): Promise<TenantSettings>;
+    /** Changes them; refused (409) once the first incentive calculation ran. Audited. */
+    updateSettings(name: string, input: unknown, actor: Actor): Promise<TenantSettings>;
+    /** Records the first incentive calculation (idempotent): from then on the settings are fixed. */
+    markCalculated(name: string): Promise<void>;
   };
   registry(tenant: string): Promise<Registry>;
   metadata: MetadataService;

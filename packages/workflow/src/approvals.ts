@@ -56,6 +56,8 @@ export interface TaskRow {
 export type Decision = 'approve' | 'reject' | 'send_back';
 
 const HOUR = 3_600_000;
+/** Delegations are for real calendars: the same year range the API accepts for any date. */
+const DELEGATION_YEARS = { min: 1900, max: 2999 } as const;
 
 /** The object of a record flow; a flow on another subject is submitted through its subject. */
 function recordObject(flow: ApprovalFlowDoc): string {
@@ -531,6 +533,11 @@ export class Approvals {
   async delegate(t: TenantCtx, input: { from: string; to: string; startsAt: Date; endsAt: Date }, actor: Actor): Promise<Record<string, unknown>> {
     if (!(input.startsAt instanceof Date) || Number.isNaN(input.startsAt.getTime()) || !(input.endsAt instanceof Date) || Number.isNaN(input.endsAt.getTime()) || input.endsAt <= input.startsAt) {
       throw new WorkflowError('validation_failed', 'The delegation needs a start before its end', [{ path: '/endsAt', rule: 'range', message: 'must be after startsAt' }]);
+    }
+    // Years PostgreSQL cannot store (0000) or nobody means (9999) are refused before they reach it.
+    for (const [path, d] of [['/startsAt', input.startsAt], ['/endsAt', input.endsAt]] as const) {
+      const year = d.getUTCFullYear();
+      if (year < DELEGATION_YEARS.min || year > DELEGATION_YEARS.max) throw new WorkflowError('invalid_date', `${path.slice(1)} must be between ${DELEGATION_YEARS.min} and ${DELEGATION_YEARS.max}`, [{ path, rule: 'range', message: `a date between ${DELEGATION_YEARS.min} and ${DELEGATION_YEARS.max}` }]);
     }
     if (input.from === input.to) throw new WorkflowError('validation_failed', 'You cannot delegate to yourself', [{ path: '/to', rule: 'different', message: 'must be someone else' }]);
     const live = await resolveUsers({ q: t.knex, schema: t.schema, registry: t.registry, record: null, submitterId: null, now: this.core.now() }, [{ type: 'user', userId: input.to }]);

@@ -14,6 +14,7 @@ const STATUS = {
   entry_condition: 422,
   no_approver: 422,
   invalid_formula: 422,
+  invalid_date: 400,
 } as const;
 
 export type WorkflowErrorCode = keyof typeof STATUS;

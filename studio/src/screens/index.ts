@@ -4,3 +4,4 @@ export {};
 import './workflow/index.ts';
 import './goals/index.ts';
 import './incentives/index.ts';
+import './fx/index.ts';

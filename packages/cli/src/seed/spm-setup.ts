@@ -20,7 +20,7 @@ export interface SpmReport {
   statementLines: number;
 }
 
-/** The demo's books are kept in CNY; the engine calls its base currency USD (see `setFx` below). */
+/** The demo's books are kept in CNY (the demo tenant's base currency). */
 const CURRENCY = 'CNY';
 /** Next year's target: last year's paid revenue plus this much. */
 const GROWTH = 1.15;
@@ -79,9 +79,8 @@ export async function setupSpm(store: Store, tenant: string, opts: { today: Date
     const engine = new IncentiveEngine(store, tenant);
     await engine.saveRules(CREDITING_RULES);
     await syncPlansFromMetadata(engine, registry);
-    // The engine's base currency is USD and an API-side engine is built with the default, so the
-    // demo's CNY books count one to one (a per-tenant base currency is not configurable yet).
-    await engine.setFx([{ currency: CURRENCY, date: '2000-01-01', rate: '1' }]);
+    // A tenant whose base currency is not the books' still counts them one to one here (older demos).
+    if (engine.baseCurrency !== CURRENCY) await engine.setFx([{ currency: CURRENCY, date: '2000-01-01', rate: '1' }]);
     await engine.syncOrgFromRecords();
     // Orders (one transaction per order line, with their split rows) as the record events map them.
     await engine.syncOrdersFromRecords(isoDate(opts.today));

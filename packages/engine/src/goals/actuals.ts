@@ -6,6 +6,7 @@ import { formatDecimal, quoteIdent, requireDecimal } from '@attain/meta';
 import type { GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
 import { NO_UNIT } from './module.ts';
+import { localDateSql } from '../calendar/calendar.ts';
 
 export interface Scope {
   users: string[];
@@ -25,16 +26,18 @@ interface Row {
 function measureQuery(ctx: GoalsContext, kpi: CompiledKpi, scope?: Scope): { sql: string; bindings: Knex.RawBinding[] } {
   const t = `${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)}`;
   const owner = `t.${quoteIdent(kpi.ownerColumn)}`;
-  const date = `(t.${quoteIdent(kpi.dateColumn)})::date`;
+  // The record's day in the tenant calendar: a datetime at the tenant's time zone, a date as it is.
+  const day = localDateSql(`t.${quoteIdent(kpi.dateColumn)}`, kpi.dateStorage, ctx.calendar.timeZone);
+  const date = day.text;
   // Formula bindings are plain values (strings, numbers, booleans) compiled by @attain/formula.
-  const bindings = [...kpi.num.bindings, ...kpi.den.bindings] as Knex.RawBinding[];
+  const bindings = [...day.bindings, ...kpi.num.bindings, ...kpi.den.bindings] as Knex.RawBinding[];
   let where = `t.deleted_at IS NULL AND ${owner} IS NOT NULL AND t.${quoteIdent(kpi.dateColumn)} IS NOT NULL`;
   if (scope) {
     where += ` AND ${owner} = ANY(?::uuid[])`;
     bindings.push(scope.users);
     if (scope.months) {
       where += ` AND date_trunc('month', ${date})::date = ANY(?::date[])`;
-      bindings.push(scope.months.map((m) => `${m}-01`));
+      bindings.push(...day.bindings, scope.months.map((m) => `${m}-01`));
     }
   }
   const sql = `SELECT src.user_id, coalesce(m.org_unit_id, '${NO_UNIT}'::uuid) AS org_unit_id, date_trunc('month', src.d)::date AS month,

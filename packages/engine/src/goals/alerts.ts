@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { quoteIdent } from '@attain/meta';
 import { attainment } from './attainment.ts';
 import { daysBetween } from './calendar.ts';
+import { localDateSql, today } from '../calendar/calendar.ts';
 import { kpiOf, type GoalsContext } from './context.ts';
 import { GoalsError, type GoalsIssue } from './errors.ts';
 
@@ -126,12 +127,13 @@ async function idleFirings(ctx: GoalsContext, rule: Extract<AlertRule, { kind: '
   if (!people.length) return [];
   const kpi = kpiOf(ctx, rule.kpi);
   const owner = `t.${quoteIdent(kpi.ownerColumn)}`;
-  const date = `(t.${quoteIdent(kpi.dateColumn)})::date`;
+  const d = localDateSql(`t.${quoteIdent(kpi.dateColumn)}`, kpi.dateStorage, ctx.calendar.timeZone);
+  const date = d.text;
   // Only records the KPI counts (its filter is in `num`), up to the day being evaluated.
   const rows = (await ctx.knex.raw(
     `SELECT ${owner}::text AS u, to_char(max(${date}), 'YYYY-MM-DD') AS last FROM ${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)} AS t
      WHERE t.deleted_at IS NULL AND ${owner} = ANY(?::uuid[]) AND ${date} <= ?::date AND (${kpi.num.sql}) <> 0 GROUP BY 1`,
-    [...kpi.num.bindings, people.map((p) => p.id), day] as never,
+    [...d.bindings, people.map((p) => p.id), ...d.bindings, day, ...kpi.num.bindings] as never,
   )).rows as Array<{ u: string; last: string }>;
   const last = new Map(rows.map((r) => [r.u, r.last]));
   return people
@@ -150,7 +152,8 @@ export interface AlertRun {
 
 /** Evaluates every enabled rule as of `now`; notifies only firings not recorded before. */
 export async function evaluateAlerts(ctx: GoalsContext, now: Date, notifier: AlertNotifier): Promise<AlertRun> {
-  const day = now.toISOString().slice(0, 10);
+  // The day on the tenant's wall clock: alerts fire for the tenant's today, not UTC's.
+  const day = today(ctx.calendar.timeZone, now);
   const rules = (await listRules(ctx)).filter((r) => r.enabled !== false && ctx.registry.documentsOf('kpi').some((k) => k.name === r.kpi));
   const out: AlertRun = { evaluated: rules.length, fired: [] };
   const t = alertTables(ctx);

@@ -4,6 +4,8 @@ import { addMonths, daysBetween, daysInMonth, monthStart, parsePeriod, type Peri
 import { kpiOf, type GoalsContext } from './context.ts';
 import { GoalsError } from './errors.ts';
 import { measureValue } from './kpi.ts';
+import { kpiValues } from './kpi-value.ts';
+import { localDateSql } from '../calendar/calendar.ts';
 
 export interface AttainmentRow {
   subject: { kind: 'person' | 'unit'; id: string; name: string };
@@ -47,15 +49,20 @@ export interface AttainmentQuery {
 
 export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise<AttainmentRow[]> {
   const kpi = kpiOf(ctx, q.kpi);
-  const period = periodOf(q.period, q.firstMonth);
+  const period = periodOf(q.period, q.firstMonth ?? ctx.calendar.firstMonth);
   const monthDates = period.months.map((m) => `${m}-01`);
   const people = q.subjects.filter((s) => s.kind === 'person').map((s) => s.id);
   const units = q.subjects.filter((s) => s.kind === 'unit').map((s) => s.id);
   const actual = new Map<string, { num: number; den: number }>();
   const put = (k: string, num: string, den: string) => actual.set(k, { num: Number(num), den: Number(den) });
+  // People's actuals come from the read an incentive plan's kpi measure makes too (kpiValues).
+  // A person's actual is the exact total of that read (summed in SQL, as the statement sums it).
+  const personTotal = new Map<string, { num: number; den: number }>();
   if (people.length) {
-    const rows = (await ctx.knex.raw(`SELECT user_id::text AS s, to_char(month, 'YYYY-MM') AS m, sum(num)::text AS n, sum(den)::text AS d FROM ?? WHERE kpi = ? AND user_id = ANY(?::uuid[]) AND month = ANY(?::date[]) GROUP BY 1, 2`, [`${ctx.schema}.attain_goals_actual`, kpi.name, people, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
-    rows.forEach((r) => put(`person|${r.s}|${r.m}`, r.n, r.d));
+    for (const [s, p] of await kpiValues(ctx, kpi, people, period.months)) {
+      for (const [m, v] of p.months) put(`person|${s}|${m}`, v.num, v.den);
+      personTotal.set(s, { num: Number(p.total.num), den: Number(p.total.den) });
+    }
   }
   if (units.length) {
     const rows = (await ctx.knex.raw(`SELECT org_unit_id::text AS s, to_char(month, 'YYYY-MM') AS m, num::text AS n, den::text AS d FROM ${ctx.t.unitActual} WHERE kpi = ? AND org_unit_id = ANY(?::uuid[]) AND month = ANY(?::date[])`, [kpi.name, units, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
@@ -96,7 +103,8 @@ export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise
       }
       return { month: m, actual: a ? measureValue(kpi, a.num, a.den) : kpi.ratio ? null : 0, target: t ?? null };
     });
-    const value = measureValue(kpi, num, den);
+    const exact = s.kind === 'person' ? personTotal.get(s.id) : undefined;
+    const value = exact ? measureValue(kpi, exact.num, exact.den) : measureValue(kpi, num, den);
     if (q.pacing === 'linear' && tgt !== null) expected = (tgt * passed) / totalDays;
     const att = value !== null && tgt ? value / tgt : null;
     const pacing = value !== null && expected ? value / expected : null;
@@ -144,8 +152,9 @@ export async function measureLive(ctx: GoalsContext, q: { kpi: string; start: st
   const { quoteIdent } = await import('@attain/meta');
   const table = `${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)}`;
   const owner = `t.${quoteIdent(kpi.ownerColumn)}`;
-  const date = `(t.${quoteIdent(kpi.dateColumn)})::date`;
-  const bindings: unknown[] = [...kpi.num.bindings, ...kpi.den.bindings, q.start, q.end];
+  const day = localDateSql(`t.${quoteIdent(kpi.dateColumn)}`, kpi.dateStorage, ctx.calendar.timeZone);
+  const date = day.text;
+  const bindings: unknown[] = [...kpi.num.bindings, ...kpi.den.bindings, ...day.bindings, q.start, ...day.bindings, q.end];
   let where = `t.deleted_at IS NULL AND ${date} >= ?::date AND ${date} < ?::date`;
   let join = '';
   if (q.user) {
@@ -154,6 +163,8 @@ export async function measureLive(ctx: GoalsContext, q: { kpi: string; start: st
   }
   if (q.unit) {
     join = `JOIN ${ctx.t.membership} m ON m.user_id = ${owner} AND m.valid_from <= ${date} AND (m.valid_to IS NULL OR ${date} < m.valid_to)`;
+    // The join's day expressions come before the WHERE's in the text: their bindings go first.
+    bindings.splice(kpi.num.bindings.length + kpi.den.bindings.length, 0, ...day.bindings, ...day.bindings);
     where += ` AND m.org_unit_id IN (WITH RECURSIVE sub(id, depth) AS (SELECT ?::uuid, 0 UNION ALL SELECT o.id, sub.depth + 1 FROM ${ctx.t.orgUnit} o JOIN sub ON o.parent_id = sub.id WHERE sub.depth < 64) SELECT id FROM sub)`;
     bindings.push(q.unit);
   }

@@ -4,6 +4,7 @@ import { org, type Store } from '@attain/store';
 import { GoalsError } from './errors.ts';
 import { compileKpi, type CompiledKpi } from './kpi.ts';
 import { goalsModule } from './module.ts';
+import { tenantCalendar, type TenantCalendar } from '../calendar/calendar.ts';
 
 /** One tenant's goals: its schema, registry and the quoted names every query uses. */
 export interface GoalsContext {
@@ -13,6 +14,8 @@ export interface GoalsContext {
   registry: Registry;
   /** The store, for the org service's writes (they tell other modules about the change). */
   store?: Store;
+  /** The tenant calendar: the time zone a moment's day (and month) is read in, the fiscal year's first month. */
+  calendar: TenantCalendar;
   /** Quoted, schema-qualified table names. */
   t: { membership: string; actual: string; unitActual: string; planVersion: string; target: string; closed: string; user: string; orgUnit: string };
 }
@@ -32,6 +35,7 @@ export async function goalsContext(store: Store, tenant: string, registry?: Regi
     schema: handle.schema,
     registry: reg,
     store,
+    calendar: await tenantCalendar(store, tenant),
     t: {
       membership: `${s}.attain_org_membership`,
       actual: `${s}.attain_goals_actual`,

@@ -6,6 +6,7 @@ import { applyMetadataEvent } from './metadata-events.ts';
 import { recomputeScope, rollUpAll } from './actuals.ts';
 import { goalsContext, kpisOn, type GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
+import { localMonth } from '../calendar/calendar.ts';
 import { seedMemberships } from './membership.ts';
 import { alertHandlers, type AlertScheduleOptions } from './alerts-jobs.ts';
 
@@ -13,7 +14,8 @@ export const GOALS_CONSUMER = 'goals.attainment';
 /** Org changes come on their own queue: they are not record events every consumer should see. */
 export const GOALS_ORG_CONSUMER = 'goals.org';
 
-function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>): { users: string[]; months: string[] } {
+/** The people and months (in the tenant's time zone) a record's before and after images count in. */
+export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>, timeZone: string): { users: string[]; months: string[] } {
   const users = new Set<string>();
   const months = new Set<string>();
   for (const img of images) {
@@ -21,8 +23,8 @@ function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>
     const owner = img[kpi.ownerColumn];
     const date = img[kpi.dateColumn];
     if (typeof owner === 'string') users.add(owner);
-    if (typeof date === 'string' && date.length >= 7) months.add(date.slice(0, 7));
-    else if (date instanceof Date) months.add(date.toISOString().slice(0, 7));
+    const month = localMonth(date, timeZone);
+    if (month) months.add(month);
   }
   return { users: [...users], months: [...months] };
 }
@@ -47,7 +49,7 @@ export async function applyRecordEvent(ctx: GoalsContext, event: RecordEvent): P
   // the others from updating; the first failure is rethrown so the job is retried and visible.
   let failure: unknown;
   for (const kpi of kpisOn(ctx, event.object)) {
-    const scope = touched(kpi, [event.before, event.after]);
+    const scope = touched(kpi, [event.before, event.after], ctx.calendar.timeZone);
     if (!scope.users.length || !scope.months.length) continue;
     try {
       await recomputeScope(ctx, kpi, scope);

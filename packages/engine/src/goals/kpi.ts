@@ -17,9 +17,13 @@ export interface CompiledKpi {
   table: string;
   ownerColumn: string;
   dateColumn: string;
+  /** `date` (a calendar day, never shifted) or `datetime` (a moment: its day is the tenant's, see calendar/). */
+  dateStorage: string;
   /** Per-row contribution to the numerator / denominator (numeric, never NULL), over alias `t`. */
   num: SqlPart;
   den: SqlPart;
+  /** Condition (over alias `t`) that a record counts in the measure: its source records, for a drill-down. */
+  counts: SqlPart;
   /** Whether the measure is num / den (avg, ratio) rather than num. */
   ratio: boolean;
   scale: number;
@@ -85,6 +89,8 @@ export function compileKpi(registry: Registry, doc: KpiDoc, schemaName?: string)
   const zero: SqlPart = { sql: '0::numeric', bindings: [] };
   let num: SqlPart;
   let den: SqlPart;
+  const always: SqlPart = { sql: 'true', bindings: [] };
+  let counts: SqlPart = filter ?? always;
   switch (m.aggregate) {
     case 'count':
       num = when(filter, one);
@@ -100,11 +106,14 @@ export function compileKpi(registry: Registry, doc: KpiDoc, schemaName?: string)
         : { sql: `((${value!.sql}) IS NOT NULL)`, bindings: value!.bindings };
       num = when(present, orZero(value!));
       den = when(present, one);
+      counts = present;
       break;
     }
     case 'ratio':
       num = when(filter, orZero(value!));
       den = when(dFilter, dValue ? orZero(dValue) : one);
+      // In the numerator or the denominator.
+      counts = filter && dFilter ? { sql: `(coalesce((${filter.sql}), false) OR coalesce((${dFilter.sql}), false))`, bindings: [...filter.bindings, ...dFilter.bindings] } : always;
       break;
   }
   quoteIdent(object.table);
@@ -115,8 +124,10 @@ export function compileKpi(registry: Registry, doc: KpiDoc, schemaName?: string)
     table: object.table,
     ownerColumn: owner!.column,
     dateColumn: date!.column,
+    dateStorage: date!.storage,
     num,
     den,
+    counts,
     ratio: m.aggregate === 'avg' || m.aggregate === 'ratio',
     scale: kpiScale(doc),
     lowerIsBetter: doc.direction === 'lower_is_better',

@@ -35,6 +35,8 @@ export function incentivePeriodSubject(store: Store) {
       const status = await statusOf(tenant, subject.id);
       if (!status) throw new IncentiveError(404, 'unknown_period', `period ${subject.id} has not been opened`);
       if (status !== 'calculated') throw new IncentiveError(409, 'bad_transition', `period ${subject.id} is ${status}; only a calculated period goes to approval`, [{ path: '/status', rule: 'transition', message: `${status} → approved is not allowed` }]);
+      // A missing exchange rate in the period keeps it from approval (409 fx_missing), through a flow too.
+      await engine(tenant).assertApprovable(subject.id);
     },
     async decided(d: Decision): Promise<void> {
       // A rejected period stays calculated (the history keeps the reason); an approved one moves on once.

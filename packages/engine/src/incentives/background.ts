@@ -6,8 +6,11 @@ import { eventQueue, metadataQueue, ORG_EVENT_OBJECT, type BackgroundModule, typ
 import { syncPlansFromMetadata } from './metadata-plans.ts';
 import { IncentiveEngine } from './db/engine.ts';
 import { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
+import { syncKpiMetadata } from './db/kpi-sync.ts';
 
 export const INCENTIVES_CONSUMER = 'incentives.calc';
+export const INCENTIVES_ORG_CONSUMER = 'incentives.org';
+const FOLLOWED = new Set([...ORDER_OBJECTS, 'user', ...SOURCE_OBJECTS]);
 /** Recomputation after a change made through the incentives API (plans, assignments, inputs). */
 export const DERIVE_INCENTIVES = 'derive:incentives';
 
@@ -22,14 +25,19 @@ export function incentivesBackground(store: Store): BackgroundModule {
     name: 'incentives',
     // Orders (with their lines, split rows and products) become transactions; users' roles give plans;
     // visits and activities are read by points components.
-    subscriptions: [{ consumer: INCENTIVES_CONSUMER, objects: [...ORDER_OBJECTS, 'user', ORG_EVENT_OBJECT, ...SOURCE_OBJECTS], metadata: true }],
+    // A plan measure may also be a KPI over any object, so every object's events arrive; those of an
+    // object nothing here follows and no KPI reads are skipped before the engine is touched. Org
+    // changes come on their own queue (they are not record events every consumer should see).
+    subscriptions: [{ consumer: INCENTIVES_CONSUMER, metadata: true }, { consumer: INCENTIVES_ORG_CONSUMER, objects: [ORG_EVENT_OBJECT] }],
     handlers: {
       // Plans applied as metadata are taken in and computed when their revision lands.
       [metadataQueue(INCENTIVES_CONSUMER)]: async (job) => {
         const event = job.payload as MetadataEvent;
         const engine = engineOf(event.tenant);
         const changed = Object.keys(await syncPlansFromMetadata(engine, await store.registry(event.tenant)));
-        if (!changed.length) return { skipped: true };
+        // KPIs the plans read are brought current first (see db/kpi-sync.ts); a changed one recomputes the plans too.
+        const kpis = await syncKpiMetadata(engine, store, event);
+        if (!changed.length && !kpis) return { skipped: true };
         const stats = await engine.recompute();
         return { plans: changed, payees: stats.payees, lines: stats.lines };
       },
@@ -39,9 +47,17 @@ export function incentivesBackground(store: Store): BackgroundModule {
         const stats = await engineOf(String(payload.tenant ?? job.tenant)).recompute({ credit: payload.credit === true });
         return { payees: stats.payees, lines: stats.lines };
       },
+      // The org moved (a record write, an import, an HR connector; maybe back-dated): one
+      // recalculation per burst, by the last event of it.
+      [eventQueue(INCENTIVES_ORG_CONSUMER)]: async (job) => {
+        const event = job.payload as RecordEvent;
+        if (await laterOrgEvent(store, job.queue, event.tenant, job.id)) return { skipped: 'a later org change recalculates' };
+        const stats = await engineOf(event.tenant).onRecordEvent(event);
+        return stats ? { payees: stats.payees, lines: stats.lines, ms: Math.round(stats.ms.total) } : { skipped: true };
+      },
       [eventQueue(INCENTIVES_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;
-        if (event.object === ORG_EVENT_OBJECT && (await laterOrgEvent(store, job.queue, event.tenant, job.id))) return { skipped: 'a later org change recalculates' };
+        if (!FOLLOWED.has(event.object) && !(await store.registry(event.tenant)).documentsOf('kpi').some((k) => k.object === event.object)) return { skipped: true };
         let engine = engines.get(event.tenant);
         if (!engine) engines.set(event.tenant, (engine = new IncentiveEngine(store, event.tenant)));
         const stats = await engine.onRecordEvent(event);

@@ -42,7 +42,8 @@ export function computeComponents(version: PlanVersionDef, inputs: ComponentInpu
   const measureValue = (name: string): { value: Dec; agg: Aggregate } => {
     const m = measures.get(name);
     if (!m) throw new CalcError(`measure "${name}" is not defined`, `/measures`);
-    if (m.type === 'sum' || m.type === 'count') {
+    // A kpi measure's value arrives as an aggregate too (read from the goals actuals).
+    if (m.type === 'sum' || m.type === 'count' || m.type === 'kpi') {
       const agg = inputs.aggs.get(measureKey(name)) ?? EMPTY;
       return { value: agg.value, agg };
     }

@@ -70,7 +70,7 @@ export function creditTransactions(
   for (const tx of [...txs].sort((a, b) => a.id.localeCompare(b.id))) {
     const fx = fxRateAt(ctx.fx, tx.currency, ctx.baseCurrency, tx.date);
     if (fx === undefined) {
-      problems.push({ code: 'fx_missing', txId: tx.id, ruleId: '', rule: '', date: tx.date, currency: tx.currency, message: fxMissingMessage(tx.currency, tx.date) });
+      problems.push({ code: 'fx_missing', txId: tx.id, ruleId: '', rule: '', date: tx.date, currency: tx.currency, toCurrency: ctx.baseCurrency, message: fxMissingMessage(tx.currency, tx.date, ctx.baseCurrency) });
       continue;
     }
     const own: Credit[] = [];

@@ -8,6 +8,7 @@ import type { PayoutSummary } from './types.ts';
 import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
 import { readPayees } from './db/payees.ts';
 import { statementNames } from './statement-pdf.ts';
+import { today } from '../calendar/calendar.ts';
 
 export { pdfText, statementNames, statementPdf, statementText, type StatementLocale, type StatementNames, type StatementPdfInput } from './statement-pdf.ts';
 
@@ -35,7 +36,9 @@ const PAID: readonly PeriodStatus[] = ['paid', 'closed'];
 
 /** Earned but unpaid, by period, plan and currency; paid and closed periods owe nothing. */
 export async function accrualReport(engine: IncentiveEngine, opts: { asOf?: string } = {}): Promise<AccrualReport> {
-  const asOf = opts.asOf ?? new Date().toISOString().slice(0, 7);
+  // This month on the tenant's wall clock (its time zone), not UTC's.
+  await engine.ensure();
+  const asOf = opts.asOf ?? today(engine.timeZone).slice(0, 7);
   const rows: AccrualRow[] = [];
   const totals = new Map<string, Dec>();
   for (const p of await engine.periods()) {

@@ -14,7 +14,7 @@ export { creditTransactions, fxRateAt, matchesFilter, share, ROLLUP_SOURCE_KINDS
 export { aggregateCredits, timingDate, isClawedBack, perCreditValue, measureKey, componentKey, type Aggregate, type PeriodAggregates } from './measures.ts';
 export { computeComponents, CalcError, type ComponentInputs, type ComponentResult } from './components.ts';
 export { calculate, versionFor, prorationFor, type CalcInput, type CalcResult, type FrozenState, type InputValue } from './calculate.ts';
-export { lintPlan, lintTiers, lintCreditingRules, lintSplits, type LintIssue, type LintContext } from './linter.ts';
+export { lintPlan, lintKpiMeasures, lintTiers, lintCreditingRules, lintSplits, type LintIssue, type LintContext } from './linter.ts';
 export { IncentiveEngine, IncentiveError, PERIOD_FLOW, FROZEN, type PeriodStatus, type RunStats } from './db/engine.ts';
 export { INCENTIVES_MODULE } from './db/schema.ts';
 export { previewPlan, type PreviewCurve, type PreviewResult, type PreviewSample } from './preview.ts';

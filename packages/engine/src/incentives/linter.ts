@@ -2,7 +2,7 @@ import { check, type FormulaField, type FormulaSchema } from '@attain/formula';
 import { exceedsScale, parseDecimal } from '@attain/meta';
 import { SCALE, dec, fmt, isDecText, sum } from './decimal.ts';
 import { DEFAULT_CURRENCY, currencyOf } from './currency.ts';
-import { PERIOD_RE, periodEnd, periodStart } from './periods.ts';
+import { isCalendarDate, PERIOD_RE, periodEnd, periodStart } from './periods.ts';
 import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, PlanVersionDef, Tier, Transaction } from './types.ts';
 
 export interface LintIssue {
@@ -59,6 +59,9 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[]): 
   version.measures.forEach((m, i) => {
     if (m.source && m.type !== 'sum' && m.type !== 'count') issues.push({ severity: 'error', path: `${at}/measures/${i}/source`, rule: 'source_not_aggregate', message: `only sum and count measures read records, not a ${m.type}` });
     if (m.source && m.type === 'sum' && !m.source.value) issues.push({ severity: 'error', path: `${at}/measures/${i}/source/value`, rule: 'required', message: 'a sum over records needs a value formula' });
+    if (m.type === 'kpi' && !m.kpi) issues.push({ severity: 'error', path: `${at}/measures/${i}/kpi`, rule: 'required', message: 'a kpi measure needs the name of a KPI' });
+    if (m.type !== 'kpi' && m.kpi !== undefined) issues.push({ severity: 'error', path: `${at}/measures/${i}/kpi`, rule: 'kpi_not_allowed', message: `only a kpi measure names a KPI, not a ${m.type}` });
+    if (m.type === 'kpi' && (m.source || m.filter || m.field)) issues.push({ severity: 'error', path: `${at}/measures/${i}/${m.source ? 'source' : m.filter ? 'filter' : 'field'}`, rule: 'kpi_measure_own_records', message: 'a kpi measure reads the KPI\'s own records, filter and value; it takes no source, filter or field' });
     if (m.type === 'ratio') {
       ref(m.numerator, `${at}/measures/${i}/numerator`, 'numerator');
       ref(m.denominator, `${at}/measures/${i}/denominator`, 'denominator');
@@ -114,14 +117,29 @@ export interface LintContext {
   defaultCurrency?: string;
 }
 
+/** Kpi measures must name one of the tenant's KPIs (the metadata cross-check does the same for plans applied as metadata). */
+export function lintKpiMeasures(plan: IncentivePlanDoc, kpis: readonly string[]): LintIssue[] {
+  const known = new Set(kpis);
+  return plan.versions.flatMap((v, i) =>
+    v.measures.flatMap((m, j) =>
+      m.type === 'kpi' && m.kpi !== undefined && !known.has(m.kpi)
+        ? [{ severity: 'error' as const, path: `/versions/${i}/measures/${j}/kpi`, rule: 'unknown_reference', message: `refers to kpi "${m.kpi}", which does not exist; known: ${[...known].join(', ') || 'none'}` }]
+        : [],
+    ),
+  );
+}
+
 /** Lints a plan before save and activation. Errors refuse it; warnings are shown. */
 export function lintPlan(plan: IncentivePlanDoc, ctx: LintContext = {}): LintIssue[] {
   const issues: LintIssue[] = [];
-  const versions = plan.versions.map((v, i) => ({ v, i })).sort((a, b) => a.v.effectiveFrom.localeCompare(b.v.effectiveFrom));
+  const versions = plan.versions.map((v, i) => ({ v, i })).sort((a, b) => String(a.v.effectiveFrom).localeCompare(String(b.v.effectiveFrom)));
   const numbers = new Map<number, number>();
   plan.versions.forEach((v, i) => {
     if (numbers.has(v.version)) issues.push({ severity: 'error', path: `/versions/${i}/version`, rule: 'duplicate_version', message: `version ${v.version} appears twice` });
     numbers.set(v.version, i);
+    // A version's window is calendar days: 2026-02-30 or year 0000 would reach PostgreSQL as a date.
+    if (!isCalendarDate(v.effectiveFrom)) issues.push({ severity: 'error', path: `/versions/${i}/effectiveFrom`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
+    if (v.effectiveTo != null && !isCalendarDate(v.effectiveTo)) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
     if (v.effectiveTo && v.effectiveTo < v.effectiveFrom) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'empty_window', message: `ends (${v.effectiveTo}) before it starts (${v.effectiveFrom})` });
     lintVersion(v, `/versions/${i}`, issues);
   });
@@ -188,6 +206,8 @@ export function lintCreditingRules(rules: readonly CreditingRuleDoc[]): LintIssu
     }
   }
   rules.forEach((r, i) => {
+    if (!isCalendarDate(r.effectiveFrom)) issues.push({ severity: 'error', path: `/${i}/effectiveFrom`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
+    if (r.effectiveTo != null && !isCalendarDate(r.effectiveTo)) issues.push({ severity: 'error', path: `/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
     if (r.type === 'rollup' && !r.levels?.length) issues.push({ severity: 'error', path: `/${i}/levels`, rule: 'required', message: 'a roll-up rule needs at least one level' });
   });
   return issues;

@@ -7,9 +7,18 @@ export type Frequency = 'monthly' | 'quarterly' | 'annual';
 export const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const QUARTER_RE = /^\d{4}-Q[1-4]$/;
 export const YEAR_RE = /^\d{4}$/;
-/** Any period key: `YYYY-MM`, `YYYY-Qn` or `YYYY`. */
-export const PERIOD_RE = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+/** Any period key: `YYYY-MM`, `YYYY-Qn` or `YYYY`, years 1900–2999 (the API's range for any date). */
+export const PERIOD_RE = /^(19\d{2}|2\d{3})(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 export const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar day `YYYY-MM-DD` (2026-02-30 is not one) in the years 1900–2999. */
+export function isCalendarDate(v: unknown): v is string {
+  if (typeof v !== 'string' || !DATE_RE.test(v)) return false;
+  const year = Number(v.slice(0, 4));
+  if (year < 1900 || year > 2999) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
 export const PERIOD_HINT = 'a period (YYYY-MM, YYYY-Qn or YYYY)';
 
 export function frequencyOf(period: string): Frequency {

@@ -31,7 +31,7 @@ const agg = (value: Dec): Aggregate => ({ value, count: 0, creditIds: [], txIds:
 function run(version: PlanVersionDef, values: Record<string, string>) {
   const num = (v: string | undefined) => (v !== undefined && isDecText(v) ? dec(v) : undefined);
   const aggs = new Map<string, Aggregate>();
-  for (const m of version.measures) if (m.type === 'sum' || m.type === 'count') aggs.set(measureKey(m.name), agg(num(values[m.name]) ?? ZERO));
+  for (const m of version.measures) if (m.type === 'sum' || m.type === 'count' || m.type === 'kpi') aggs.set(measureKey(m.name), agg(num(values[m.name]) ?? ZERO));
   // SPIFs and points count qualifying credits: a sample names their value by component.
   for (const c of version.components) if (c.type === 'spif' || c.type === 'points') aggs.set(componentKey(c.name), agg(num(values[c.name]) ?? ZERO));
   return computeComponents(version, { aggs, input: (name) => num(values[name]), proration: ONE });

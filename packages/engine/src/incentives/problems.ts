@@ -3,7 +3,9 @@
 import { fmt, type Dec } from './decimal.ts';
 import type { CalcProblem } from './types.ts';
 
-export const fxMissingMessage = (currency: string, date: string): string => `no exchange rate for ${currency} on or before ${date}`;
+/** Names the pair when the target is known (the base currency): `no exchange rate from USD to CNY on or before 2027-03-05`. */
+export const fxMissingMessage = (currency: string, date: string, to?: string): string =>
+  to ? `no exchange rate from ${currency} to ${to} on or before ${date}` : `no exchange rate for ${currency} on or before ${date}`;
 
 export const splitTotalMessage = (total: Dec): string => `split credits total ${fmt(total)}%, not 100%; mark extra rows as overlay`;
 

@@ -2,7 +2,7 @@
 // optionally only while their org unit is in a subtree — as ordinary effective-dated plan
 // assignments, so proration for mid-period joins and leaves is the same as for named people.
 // Naming a person on the plan overrides what their role would give them on that plan.
-import { addDays } from './periods.ts';
+import { addDays, isCalendarDate } from './periods.ts';
 import type { Assignment, Membership, OrgUnit, RoleAssignment, RoleHolding } from './types.ts';
 
 interface Span {
@@ -106,8 +106,6 @@ export function observeRoles(current: readonly RoleHolding[], users: ReadonlyArr
   return { holdings: holdings.sort((a, b) => a.userId.localeCompare(b.userId) || a.from.localeCompare(b.from)), changed: [...new Set(changed)].sort() };
 }
 
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** Role assignments' cells: an id each (unique), a known plan, a role, dates in order. */
 export function checkRoleAssignments(list: readonly RoleAssignment[], plans: ReadonlySet<string>): Array<{ severity: 'error'; path: string; rule: string; message: string }> {
   const issues: Array<{ severity: 'error'; path: string; rule: string; message: string }> = [];
@@ -121,8 +119,8 @@ export function checkRoleAssignments(list: readonly RoleAssignment[], plans: Rea
     if (typeof r.planId !== 'string' || !plans.has(r.planId)) bad('planId', 'exists', `there is no plan "${String(r.planId)}"`);
     if (typeof r.role !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(r.role)) bad('role', 'pattern', 'must be a role name');
     if (r.orgUnitId !== undefined && r.orgUnitId !== null && (typeof r.orgUnitId !== 'string' || !r.orgUnitId)) bad('orgUnitId', 'type', 'must be an org unit id');
-    if (typeof r.from !== 'string' || !DAY_RE.test(r.from)) bad('from', 'format', 'must be a date (YYYY-MM-DD)');
-    if (r.to !== undefined && r.to !== null && (typeof r.to !== 'string' || !DAY_RE.test(r.to) || r.to < r.from)) bad('to', 'format', 'must be a date on or after the start');
+    if (!isCalendarDate(r.from)) bad('from', 'format', 'must be a date (YYYY-MM-DD)');
+    if (r.to !== undefined && r.to !== null && (!isCalendarDate(r.to) || r.to < String(r.from))) bad('to', 'format', 'must be a date on or after the start');
   });
   return issues;
 }

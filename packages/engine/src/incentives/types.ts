@@ -66,8 +66,13 @@ export interface RecordSource {
 export interface MeasureDef {
   name: string;
   label?: Label;
-  /** sum/count over credits; input: a value supplied per payee and period (MBO score, manual KPI); ratio; formula over other measures. */
-  type: 'sum' | 'count' | 'input' | 'ratio' | 'formula';
+  /**
+   * sum/count over credits; input: a value supplied per payee and period (MBO score, manual KPI); ratio; formula over other measures;
+   * kpi: a goals KPI's value for the payee over the plan period's months (the same number *My goals* shows).
+   */
+  type: 'sum' | 'count' | 'input' | 'ratio' | 'formula' | 'kpi';
+  /** For a kpi measure: the KPI's name. */
+  kpi?: string;
   field?: 'amount' | 'margin' | 'quantity';
   filter?: CreditFilter;
   /** sum/count over records of an object instead of credits. */
@@ -124,8 +129,10 @@ export interface PlanVersionDef {
   /** Any day: a version starting mid-period shares the period with the one before it. */
   effectiveFrom: string;
   effectiveTo?: string | null;
-  /** Payout currency; credits are converted at the rate of their transaction date. Default: the engine's base currency. */
+  /** Payout currency; credits are converted at the rate of their transaction date (see fxRule). Default: the tenant's base currency. */
   currency?: string;
+  /** Which rate converts a transaction in another currency: its date's (default), the plan period's daily average, or the period end's. */
+  fxRule?: FxRule;
   /** Period the measures accumulate over and pay in: `YYYY-MM`, `YYYY-Qn` or `YYYY` keys (default monthly). */
   frequency?: Frequency;
   /** Quarterly/annual plans paid monthly on period-to-date results, trued up at the period end. */
@@ -207,6 +214,8 @@ export interface CalcProblem {
   date: string;
   /** The currency without a rate (fx_missing, plan_fx_missing). */
   currency?: string;
+  /** fx_missing: the currency it could not be converted to (the tenant's base): the pair is currency → toCurrency. */
+  toCurrency?: string;
   /** plan_fx_missing: the plan paying in `currency` and the payee whose credit it leaves out. */
   planId?: string;
   payeeId?: string;
@@ -261,6 +270,9 @@ export interface RoleHolding {
   from: string;
   to?: string | null;
 }
+
+/** Which rate converts an amount: the transaction date's, the plan period's daily average, or the period end's. */
+export type FxRule = 'transaction_date' | 'period_average' | 'period_end';
 
 export interface FxRate {
   currency: string;

@@ -896,9 +896,13 @@ export interface PlanVersion {
   effectiveFrom: IsoDate;
   effectiveTo?: IsoDate | null;
   /**
-   * Payout currency; transaction amounts are converted at the rate of their date. Default: the engine's base currency (USD). One currency per plan.
+   * Payout currency; transaction amounts are converted at the rate of their date (see fxRule). Default: the tenant's base currency. One currency per plan.
    */
   currency?: string;
+  /**
+   * Which rate converts a transaction in another currency: the one in effect on its date (default), the average of the daily rates over the plan period, or the one in effect on the period's last day.
+   */
+  fxRule?: "transaction_date" | "period_average" | "period_end";
   /**
    * Period measures accumulate over and pay in (YYYY-MM, YYYY-Qn, YYYY); default monthly. One cadence per plan.
    */
@@ -956,7 +960,11 @@ export interface PlanVersion {
 export interface PlanMeasure {
   name: ApiName;
   label?: Label;
-  type: "sum" | "count" | "input" | "ratio" | "formula";
+  /**
+   * kpi: the value of a goals KPI for the payee and the plan period's months, read from the same actuals as attainment.
+   */
+  type: "sum" | "count" | "input" | "ratio" | "formula" | "kpi";
+  kpi?: ApiName;
   field?: "amount" | "margin" | "quantity";
   filter?: PlanCreditFilter;
   source?: PlanRecordSource;

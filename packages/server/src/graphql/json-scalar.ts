@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { checkKeys } from '../http/json.ts';
+import { ApiError } from '../http/errors.ts';
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -34,7 +35,9 @@ function literal(node: ValueNode, variables: Record<string, unknown> | null | un
 function checked(value: unknown): unknown {
   try {
     checkKeys(value, 'the argument');
-  } catch {
+  } catch (error) {
+    // Text that cannot be stored keeps its own code (invalid_text); anything else is a poisoning key.
+    if (error instanceof ApiError && error.code !== 'forbidden_key') throw new GraphQLError(error.message, { extensions: { code: error.code } });
     throw new GraphQLError('the argument uses a forbidden key', { extensions: { code: 'forbidden_key' } });
   }
   return value;

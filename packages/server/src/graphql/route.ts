@@ -6,6 +6,7 @@ import {
   parse,
   specifiedRules,
   validate,
+  visit,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFormattedError,
@@ -14,6 +15,7 @@ import {
 import { cacheKey, LruCache } from '../cache.ts';
 import { ApiError, badRequest, toErrorResponse } from '../http/errors.ts';
 import { parseClientJson } from '../http/json.ts';
+import { assertCleanString } from '../http/text-guard.ts';
 import { requireAccess } from '../rest/request-access.ts';
 import { createGraphQLContext } from './context.ts';
 import { complexityLimit, depthLimit } from './limits.ts';
@@ -84,6 +86,8 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
     } catch (error) {
       throw badRequest('graphql_parse_failed', error instanceof Error ? error.message : 'invalid GraphQL');
     }
+    // A `\u0000` escape in a string literal is a NUL once parsed: refused as one in JSON would be.
+    visit(document, { StringValue: (node) => assertCleanString(node.value, '/query', `the GraphQL string at ${node.loc?.startToken.line ?? 1}:${node.loc?.startToken.column ?? 1}`) });
     const operation = getOperationAST(document, operationName);
     if (request.method === 'GET' && operation?.operation !== 'query') {
       throw new ApiError(405, 'method_not_allowed', 'mutations must be sent with POST');

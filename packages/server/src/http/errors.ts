@@ -48,13 +48,25 @@ function isStoreError(error: unknown): error is StoreLikeError {
 }
 
 // Fastify's own errors, by their stable codes.
-const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
+const FASTIFY_CODES: Record<string, { status: number; code: string; message: string; rule?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'the request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'unsupported content type; send application/json' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'the request body is empty' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request', message: 'invalid content length' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'the request body is not valid JSON' },
+  FST_ERR_BAD_URL: { status: 400, code: 'invalid_url', message: 'the URL is not validly percent-encoded', rule: 'percent_encoding' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', message: 'a part of the URL is longer than 200 characters', rule: 'max_length' },
 };
+
+// PostgreSQL refusing a value for its type (SQLSTATE class 22): a NUL or a bad byte, an impossible
+// date, text where a uuid or number belongs. Routes validate their input first; this is the net
+// under them, so a value that slips past still gets a 400 and never a 500.
+const PG_DATA_EXCEPTIONS = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05']);
+
+function isDatabaseDataError(error: object): boolean {
+  const e = error as { code?: unknown; severity?: unknown };
+  return typeof e.code === 'string' && PG_DATA_EXCEPTIONS.has(e.code) && typeof e.severity === 'string';
+}
 
 /** Maps anything thrown while serving a request to a status and a client-safe body. */
 export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorBody } {
@@ -79,7 +91,8 @@ export function toErrorResponse(error: unknown, requestId: string): { status: nu
   if (error && typeof error === 'object') {
     const e = error as { code?: unknown; statusCode?: unknown; validation?: unknown; message?: unknown };
     const known = typeof e.code === 'string' ? FASTIFY_CODES[e.code] : undefined;
-    if (known) return body(known.status, known.code, known.message);
+    if (known) return body(known.status, known.code, known.message, known.rule ? [{ path: '', rule: known.rule, message: known.message }] : []);
+    if (isDatabaseDataError(error)) return body(400, 'invalid_input', 'a value in the request is not valid for its type', [{ path: '', rule: 'type', message: 'a value could not be stored or compared as its type' }]);
     if (Array.isArray(e.validation)) {
       const details = (e.validation as Array<{ instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }>).map((v) => ({
         path: v.instancePath || (typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''),

@@ -1,10 +1,13 @@
 import { assertNoForbiddenKeys, MetaValidationError } from '@attain/meta';
 import secureJson from 'secure-json-parse';
 import { ApiError } from './errors.ts';
+import { assertCleanText } from './text-guard.ts';
 
 /**
  * Parses client JSON. Prototype-poisoning keys (`__proto__`, `constructor`, `prototype`) anywhere
- * are refused with `forbidden_key` rather than stripped, so a crafted body changes nothing.
+ * are refused with `forbidden_key` rather than stripped, so a crafted body changes nothing; a NUL
+ * or an unpaired surrogate (also when written as a `\u` escape) in any key or string is
+ * `invalid_text`.
  */
 export function parseClientJson(text: string, what = 'the request body', syntaxCode = 'invalid_json'): unknown {
   let value: unknown;
@@ -20,6 +23,7 @@ export function parseClientJson(text: string, what = 'the request body', syntaxC
 }
 
 export function checkKeys(value: unknown, what = 'the request body'): void {
+  assertCleanText(value, what);
   try {
     assertNoForbiddenKeys(value, what);
   } catch (error) {

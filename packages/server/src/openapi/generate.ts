@@ -1,29 +1,10 @@
 import { pickLabel, recordJsonSchema, type JsonSchema, type ObjectDef, type Registry, type RoleDef } from '@attain/meta';
 import { objectPermission, type Action } from '../rbac/permissions.ts';
+import { ERROR_STATUSES, errors, json, type Operation } from './parts.ts';
+import { addRoutePaths } from './route-paths.ts';
+import type { CollectedRoute } from './routes.ts';
 
-type Operation = Record<string, unknown>;
-const json = (schema: unknown) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-
-const ERROR_STATUSES: Record<string, string> = {
-  '400': 'Bad request',
-  '401': 'Not authenticated',
-  '403': 'Forbidden',
-  '404': 'Not found',
-  '409': 'Conflict',
-  '413': 'Payload too large',
-  '415': 'Unsupported media type',
-  '422': 'Validation failed',
-  '429': 'Too many requests',
-};
-
-function errors(...codes: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const code of ['400', '401', '403', '429', ...codes]) {
-    out[code] = { $ref: `#/components/responses/Error${code}` };
-  }
-  return out;
-}
 
 /** PascalCase per word, underscores kept: injective over api names (deal_line -> Deal_Line). */
 export function componentName(object: ObjectDef): string {
@@ -56,8 +37,11 @@ const LIST_PARAMETERS = [
 
 const ID_PARAM = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
-/** The tenant's OpenAPI 3.1 document, as the calling role sees it. */
-export function openApiDocument(registry: Registry, role: RoleDef | undefined, serverUrl = '/'): Record<string, unknown> {
+/**
+ * The tenant's OpenAPI 3.1 document, as the calling role sees it: the object paths the role may
+ * use, and every other route the server registered (`routes`, see collectRoutes).
+ */
+export function openApiDocument(registry: Registry, role: RoleDef | undefined, serverUrl = '/', routes: readonly CollectedRoute[] = []): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
     Error: {
       type: 'object',
@@ -256,6 +240,7 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
       responses: { '200': { description: 'GraphQL result', content: json({ type: 'object' }) }, ...errors() },
     },
   };
+  addRoutePaths(routes, paths);
 
   return {
     openapi: '3.1.0',

@@ -38,7 +38,8 @@ function body(request: FastifyRequest, preview: boolean): Body {
   const v = b as Record<string, unknown>;
   const details = [];
   if (typeof v.object !== 'string' || !v.object) details.push({ path: '/object', rule: 'required', message: 'name the object the formula is evaluated on' });
-  if (typeof v.formula !== 'string' || v.formula.length > 10_000) details.push({ path: '/formula', rule: 'type', message: 'must be text of at most 10000 characters' });
+  // Its length is the formula language's limit (formula_too_long, with a position), not a transport one.
+  if (typeof v.formula !== 'string') details.push({ path: '/formula', rule: 'type', message: 'must be text' });
   const kind = v.kind ?? 'field';
   if (kind !== 'field' && kind !== 'rule') details.push({ path: '/kind', rule: 'enum', message: 'field | rule' });
   if (preview && v.limit !== undefined && (!Number.isInteger(v.limit) || (v.limit as number) < 1 || (v.limit as number) > 50)) details.push({ path: '/limit', rule: 'range', message: 'must be 1..50' });

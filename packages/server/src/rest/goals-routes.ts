@@ -6,14 +6,15 @@ import {
 } from '@attain/engine';
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
+import { today as localToday } from '@attain/engine';
 import { ApiError, badRequest, forbidden } from '../http/errors.ts';
+import { dateParam, monthParam, objectRows, optionalDateParam, periodYearsParam, uuidParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
 import { assertMaySee, assertRequestInScope, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
 
-const today = () => new Date().toISOString().slice(0, 10);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
 
 function body(request: FastifyRequest): Record<string, unknown> {
@@ -196,14 +197,17 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const kpi = str(q.kpi);
     const period = str(q.period);
     if (!kpi || !period) throw badRequest('invalid_query', 'kpi and period are required', [{ path: kpi ? '/period' : '/kpi', rule: 'required', message: 'is required' }]);
-    const asOf = str(q.asOf) ?? today();
+    periodYearsParam(period, '/period');
+    // Today on the tenant's wall clock (the tenant calendar), not UTC's.
+    const asOf = optionalDateParam(q.asOf, '/asOf') ?? localToday(ctx.calendar.timeZone);
     const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
     let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
     let board = false;
     if (typeof q.team === 'string') {
+      const team = uuidParam(q.team, '/team');
       // The board of a unit outside the caller's subtree is refused before it is read.
-      await assertMaySee(access, ctx, kpi, [{ kind: 'unit', id: q.team }]);
-      subjects = await teamOf(ctx, q.team, asOf);
+      await assertMaySee(access, ctx, kpi, [{ kind: 'unit', id: team }]);
+      subjects = await teamOf(ctx, team, asOf);
       board = true;
     } else if (typeof q.unit === 'string') subjects = [{ kind: 'unit', id: q.unit }];
     else subjects = [{ kind: 'person', id: typeof q.person === 'string' ? q.person : access.principal.userId }];
@@ -229,13 +233,11 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const ctx = await context(access);
     const q = request.query as Record<string, unknown>;
     const kpi = str(q.kpi);
-    const start = str(q.start);
-    const end = str(q.end);
-    if (!kpi || !start || !end || !/^\d{4}-\d{2}-\d{2}$/.test(start) || !/^\d{4}-\d{2}-\d{2}$/.test(end)) {
-      throw badRequest('invalid_query', 'kpi, start and end (YYYY-MM-DD) are required', [{ path: '/start', rule: 'format', message: 'YYYY-MM-DD' }]);
-    }
-    const unit = str(q.unit);
-    const user = str(q.person);
+    if (!kpi) throw badRequest('invalid_query', 'kpi is required', [{ path: '/kpi', rule: 'required', message: 'is required' }]);
+    const start = dateParam(q.start, '/start');
+    const end = dateParam(q.end, '/end');
+    const unit = q.unit === undefined ? undefined : uuidParam(q.unit, '/unit');
+    const user = q.person === undefined ? undefined : uuidParam(q.person, '/person');
     await assertMaySee(access, ctx, kpi, unit ? [{ kind: 'unit', id: unit }] : [{ kind: 'person', id: user ?? access.principal.userId }]);
     return { data: await measureLive(ctx, { kpi, start, end, ...(unit ? { unit } : { user: user ?? access.principal.userId }), ...(str(q.dimension) ? { dimension: str(q.dimension)! } : {}) }) };
   });
@@ -247,6 +249,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const ctx = await context(access);
     const b = body(request);
     if (!Array.isArray(b.rows) || b.rows.length > 50_000) throw badRequest('invalid_body', '"rows" must be a list', [{ path: '/rows', rule: 'type', message: 'must be an array' }]);
+    objectRows(b.rows, '/rows');
     const preview = await importMemberships(ctx, b.rows as MembershipInput[], { dryRun: b.dryRun === true });
     if (b.dryRun !== true) {
       const users = Object.keys(preview.from);
@@ -259,8 +262,9 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const access = requireAccess(request);
     requireAdmin(access);
     const ctx = await context(access);
-    await closePeriod(ctx, (request.params as { month: string }).month, access.principal.userId);
-    return { closed: (request.params as { month: string }).month };
+    const month = monthParam((request.params as { month: string }).month, '/month');
+    await closePeriod(ctx, month, access.principal.userId);
+    return { closed: month };
   });
 
   app.post('/goals/recompute', async (request) => {

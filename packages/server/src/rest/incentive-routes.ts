@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RoleAssignment } from '@attain/engine';
 import { requestLocale } from './formula-routes.ts';
-import { CalcError, IncentiveEngine, IncentiveError, PERIOD_RE, accrualReport, fmt, incentiveTeamOf, leaderboard, lintPlan, payoutsXlsx, putInputs, readInputs, statementNames, statementPdf, syncGoalTargets, syncPlansFromMetadata, whatIf, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
+import { validateAgainstMetaSchema } from '@attain/meta';
+import { CalcError, IncentiveEngine, IncentiveError, accrualReport, fmt, incentiveTeamOf, leaderboard, lintPlan, payoutsXlsx, putInputs, readInputs, statementNames, statementPdf, syncGoalTargets, syncPlansFromMetadata, whatIf, previewPlan, type Assignment, type CreditingRuleDoc, type PlanVersionDef, type PreviewSample, type IncentivePlanDoc, type PayoutSummary, type PeriodStatus, type StatementLine } from '@attain/engine';
 import { ApiError, badRequest, notFound } from '../http/errors.ts';
+import { isIsoDate, objectRows, optionalPeriodParam, periodOrDateParam, periodParam, uuidParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import type { Store } from '../store-port.ts';
 import { payeeScope, requireAdmin, requireFinance, requireFinanceOrAdmin, requirePayee } from './incentive-access.ts';
@@ -78,7 +80,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   app.post('/incentives/plans/lint', async (request) => {
     const { access, engine } = ctx(request);
     requireAdmin(access);
-    const plan = planBody(request.body);
+    const plan = planBody(request.body, { shapeOnly: true });
+    // A draft that breaks the schema is linted as far as that: its issues name the cells, as lint's do.
+    const shape = planSchemaIssues(plan);
+    if (shape.length) return { issues: shape };
     return { issues: [...lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments(), defaultCurrency: engine.baseCurrency }), ...(await run(() => engine.lintSources(plan)))] };
   });
 
@@ -99,6 +104,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const body = (request.body ?? {}) as { version?: PlanVersionDef; samples?: unknown; steps?: unknown };
     const v = body.version;
     if (!v || typeof v !== 'object' || !Array.isArray(v.components) || !Array.isArray(v.measures) || !v.rounding) throw badRequest('invalid_body', 'expected {"version": {...}, "samples": [...]}', [{ path: '/version', rule: 'type', message: 'must be a plan version with measures, components and rounding' }]);
+    // The version is checked as the meta-schema checks one inside a plan, with paths under /version.
+    const versionIssues = validateAgainstMetaSchema({ kind: 'incentive_plan', id: 'preview', name: 'preview', label: { en: 'preview' }, versions: [v] }, 'preview');
+    if (versionIssues.length) throw new ApiError(422, 'plan_invalid', `the plan version is invalid: ${versionIssues[0]!.message}`, versionIssues.slice(0, 50).map((i) => ({ path: i.path.replace(/^\/versions\/0/, '/version'), rule: i.rule, message: i.message })));
     const samples = (Array.isArray(body.samples) ? body.samples : []).slice(0, 20).filter((x): x is PreviewSample => !!x && typeof x === 'object' && typeof (x as PreviewSample).name === 'string' && !!(x as PreviewSample).values && typeof (x as PreviewSample).values === 'object');
     return { data: await run(async () => previewPlan(v, samples, typeof body.steps === 'number' ? { steps: body.steps } : {})) };
   });
@@ -117,11 +125,11 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const id = (request.params as { id: string }).id;
     const list = (request.body as { assignments?: unknown } | undefined)?.assignments;
     if (!Array.isArray(list)) throw badRequest('invalid_body', 'expected {"assignments": [...]}', [{ path: '/assignments', rule: 'type', message: 'must be an array' }]);
-    const DATE = /^\d{4}-\d{2}-\d{2}$/;
+    objectRows(list, '/assignments');
     const details = list.flatMap((a: Record<string, unknown>, i) => [
       ...(typeof a?.payeeId === 'string' && a.payeeId ? [] : [{ path: `/assignments/${i}/payeeId`, rule: 'required', message: 'is required' }]),
-      ...(typeof a?.from === 'string' && DATE.test(a.from) ? [] : [{ path: `/assignments/${i}/from`, rule: 'format', message: 'must be a date (YYYY-MM-DD)' }]),
-      ...(a?.to === undefined || a.to === null || (typeof a.to === 'string' && DATE.test(a.to) && a.to >= String(a.from)) ? [] : [{ path: `/assignments/${i}/to`, rule: 'format', message: 'must be a date on or after the start' }]),
+      ...(isIsoDate(a?.from) ? [] : [{ path: `/assignments/${i}/from`, rule: 'format', message: 'must be a date (YYYY-MM-DD)' }]),
+      ...(a?.to === undefined || a.to === null || (isIsoDate(a.to) && a.to >= String(a.from)) ? [] : [{ path: `/assignments/${i}/to`, rule: 'format', message: 'must be a date on or after the start' }]),
     ]);
     if (details.length) throw badRequest('invalid_body', 'invalid plan assignments', details);
     const plan = (await engine.plans()).find((p) => p.id === id);
@@ -149,6 +157,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const list = (request.body as { roleAssignments?: unknown } | undefined)?.roleAssignments;
     if (!Array.isArray(list)) throw badRequest('invalid_body', 'expected {"roleAssignments": [...]}', [{ path: '/roleAssignments', rule: 'type', message: 'must be an array' }]);
+    objectRows(list, '/roleAssignments');
     // Roles as the user records have them now (changes are recorded as of the day they are seen).
     await run(() => engine.syncRolesFromRecords());
     const issues = await run(() => engine.setRoleAssignments(list as RoleAssignment[]));
@@ -167,6 +176,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const body = request.body as { rules?: unknown } | undefined;
     if (!body || !Array.isArray(body.rules)) throw badRequest('invalid_body', 'expected {"rules": [...]}', [{ path: '/rules', rule: 'type', message: 'must be an array' }]);
+    objectRows(body.rules, '/rules');
     const issues = await run(() => engine.saveRules(body.rules as CreditingRuleDoc[]));
     await derive(access, { credit: true });
     return { issues };
@@ -180,7 +190,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   app.post('/incentives/periods/:period/open', async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
-    await run(() => engine.openPeriod((request.params as { period: string }).period));
+    const period = periodParam((request.params as { period: string }).period, '/period');
+    await run(() => engine.openPeriod(period));
     return { data: await engine.periods() };
   });
 
@@ -189,8 +200,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinance(access);
     const status = (request.body as { status?: unknown } | undefined)?.status;
     if (typeof status !== 'string' || !['calculated', 'approved', 'paid', 'closed'].includes(status)) throw badRequest('invalid_body', 'status must be calculated, approved, paid or closed', [{ path: '/status', rule: 'enum', message: 'must be calculated, approved, paid or closed' }]);
-    const period = (request.params as { period: string }).period;
+    const period = periodParam((request.params as { period: string }).period, '/period');
     if (status === 'approved') {
+      // A missing exchange rate in the period refuses approval (409 fx_missing) before any flow starts.
+      await run(() => engine.assertApprovable(period));
       // With an approval flow for periods, approving starts it; the last approver's decision approves the period.
       const approval = await routed(access.tenantName, { kind: PERIOD_SUBJECT, id: period, label: period }, access.principal.userId);
       if (approval) return { data: await engine.periods(), approval };
@@ -213,7 +226,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
 
   app.get('/incentives/statements/:payeeId/:period', async (request) => {
     const { access, engine } = ctx(request);
-    const { payeeId, period } = request.params as { payeeId: string; period: string };
+    const { payeeId, period } = statementParams(request.params);
     await requirePayee(access, payeeId);
     const s = await run(() => engine.statement(payeeId, period, { traced: true }));
     return { data: { ...s, lines: s.lines.map(lineJson), payouts: s.payouts.map(payoutJson) } };
@@ -221,7 +234,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
 
   app.get('/incentives/statements/:payeeId/:period/lines/:key', async (request) => {
     const { access, engine } = ctx(request);
-    const { payeeId, period, key } = request.params as { payeeId: string; period: string; key: string };
+    const { payeeId, period } = statementParams(request.params);
+    const { key } = request.params as { key: string };
     await requirePayee(access, payeeId);
     const found = await run(() => engine.lineCredits(payeeId, period, key));
     if (!found) throw notFound('no such statement line');
@@ -233,11 +247,11 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinance(access);
     const raw = (request.params as { period: string }).period;
     if (raw.endsWith('.csv')) {
-      const period = raw.slice(0, -4);
+      const period = periodParam(raw.slice(0, -4), '/period');
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.csv"`);
       return run(() => engine.payoutCsv(period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
     }
-    return { data: (await run(() => engine.payouts(raw))).map(payoutJson) };
+    return { data: (await run(() => engine.payouts(periodParam(raw, '/period')))).map(payoutJson) };
   });
 
   app.get('/incentives/disputes', async (request) => {
@@ -251,6 +265,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const body = (request.body ?? {}) as Record<string, unknown>;
     const details = (['payeeId', 'period', 'lineKey', 'reason'] as const).filter((k) => typeof body[k] !== 'string' || !(body[k] as string).trim()).map((k) => ({ path: `/${k}`, rule: 'required', message: 'is required' }));
     if (details.length) throw badRequest('invalid_body', 'a dispute needs payeeId, period, lineKey and reason', details);
+    uuidParam(body.payeeId, '/payeeId');
+    periodParam(body.period, '/period');
     if (body.amount !== undefined && typeof body.amount !== 'string') throw badRequest('invalid_body', 'amount must be a decimal string', [{ path: '/amount', rule: 'type', message: 'must be a string such as "50.00"' }]);
     await requirePayee(access, String(body.payeeId));
     // An optional claimed amount: what an approval flow's "approve" books as the adjustment.
@@ -287,6 +303,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
       ...(body.payees === undefined || (Array.isArray(body.payees) && body.payees.every((p) => typeof p === 'string')) ? [] : [{ path: '/payees', rule: 'type', message: 'must be an array of payee ids' }]),
     ];
     if (details.length) throw badRequest('invalid_body', 'expected {"period", "planId", and "version" or "plan"}', details);
+    periodParam(body.period, '/period');
     const plan = body.plan === undefined ? undefined : planBody(body.plan);
     const data = await run(() => whatIf(engine, { period: String(body.period), planId: String(body.planId), ...(typeof body.version === 'number' ? { version: body.version } : {}), ...(plan ? { plan } : {}), ...(Array.isArray(body.payees) ? { payees: body.payees as string[] } : {}) }));
     return { data };
@@ -296,6 +313,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   app.get('/incentives/inputs', async (request) => {
     const { access, engine } = ctx(request);
     const q = request.query as { period?: string; payeeId?: string; name?: string };
+    optionalPeriodParam(q.period, '/period');
+    if (q.payeeId !== undefined) uuidParam(q.payeeId, '/payeeId');
     const scope = await payeeScope(access);
     const payees = q.payeeId ? [q.payeeId] : scope === 'all' ? undefined : scope;
     if (q.payeeId && scope !== 'all' && !scope.includes(q.payeeId)) return { data: [] };
@@ -321,10 +340,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   // Points leaderboard: a rep sees their own team, a manager their subtree's teams, finance any; pay only where the caller may see it.
   app.get('/incentives/leaderboard/:period', async (request) => {
     const { access, engine } = ctx(request);
-    const period = (request.params as { period: string }).period;
-    if (!PERIOD_RE.test(period)) throw badRequest('bad_period', `"${period}" is not a period (YYYY-MM, YYYY-Qn or YYYY)`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM, YYYY-Qn or YYYY' }]);
+    const period = periodParam((request.params as { period: string }).period, '/period');
     const scope = await payeeScope(access);
     const asked = (request.query as { team?: string }).team;
+    if (asked !== undefined) uuidParam(asked, '/team');
     const own = await run(() => incentiveTeamOf(engine, access.principal.userId, period));
     let team: string | null = asked ?? own;
     if (scope !== 'all' && asked && asked !== own) {
@@ -340,7 +359,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
 
   app.get('/incentives/statements/:payeeId/:period/pdf', async (request, reply) => {
     const { access, engine } = ctx(request);
-    const { payeeId, period } = request.params as { payeeId: string; period: string };
+    const { payeeId, period } = statementParams(request.params);
     await requirePayee(access, payeeId);
     const s = await run(() => engine.statement(payeeId, period, { traced: true }));
     // In the reader's language, with plan and component labels and the payee's name.
@@ -355,7 +374,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   app.get('/incentives/payouts/:period/xlsx', async (request, reply) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
-    const period = (request.params as { period: string }).period;
+    const period = periodParam((request.params as { period: string }).period, '/period');
     const buf = await run(() => payoutsXlsx(engine, period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
     return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.xlsx"`).send(buf);
   });
@@ -363,17 +382,34 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   app.get('/incentives/accruals', async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
-    const asOf = (request.query as { asOf?: string }).asOf;
+    const raw = (request.query as { asOf?: string }).asOf;
+    const asOf = raw === undefined || raw === '' ? undefined : periodOrDateParam(raw, '/asOf');
     return { data: await run(() => accrualReport(engine, asOf ? { asOf } : {})) };
   });
 }
 
-function planBody(body: unknown): IncentivePlanDoc {
+/** A statement is one payee's (a user id) for one period. */
+function statementParams(params: unknown): { payeeId: string; period: string } {
+  const p = params as { payeeId: string; period: string };
+  return { payeeId: uuidParam(p.payeeId, '/payeeId'), period: periodParam(p.period, '/period') };
+}
+
+function planBody(body: unknown, opts: { shapeOnly?: boolean } = {}): IncentivePlanDoc {
   const plan = body as IncentivePlanDoc | undefined;
   if (!plan || typeof plan !== 'object' || plan.kind !== 'incentive_plan' || typeof plan.id !== 'string' || !Array.isArray(plan.versions)) {
     throw badRequest('invalid_body', 'expected an incentive_plan document', [{ path: '/kind', rule: 'const', message: 'must be "incentive_plan" with an id and versions' }]);
   }
+  const issues = opts.shapeOnly ? [] : planSchemaIssues(plan);
+  if (issues.length) throw new ApiError(422, 'plan_invalid', `the plan document is invalid: ${issues[0]!.path || '/'} ${issues[0]!.message}`, issues.slice(0, 50).map(({ path, rule, message }) => ({ path, rule, message })));
   return plan;
+}
+
+/**
+ * The plan against its metadata kind's meta-schema (the check applying it as metadata makes), so
+ * the linter and the engine only ever see versions, measures and components of the right types.
+ */
+function planSchemaIssues(plan: IncentivePlanDoc): Array<{ severity: 'error'; path: string; rule: string; message: string }> {
+  return validateAgainstMetaSchema(plan, plan.id).map((i) => ({ severity: 'error' as const, path: i.path, rule: i.rule, message: i.message }));
 }
 
 /** Money and points travel as exact decimal strings. */

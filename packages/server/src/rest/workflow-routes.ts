@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Registry, type MetaDoc } from '@attain/meta';
 import { checkWorkflowDocs, listRuns, workflowFor, WorkflowError, type Decision, type Workflow } from '@attain/workflow';
 import { ApiError, badRequest, forbidden, notFound, toErrorResponse } from '../http/errors.ts';
+import { dateTimeParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
@@ -192,12 +193,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     const b = body(request);
     const from = b.from === undefined ? access.principal.userId : uuid(b.from, 'user');
     if (from !== access.principal.userId) admin(access);
-    const date = (v: unknown, path: string) => {
-      const d = typeof v === 'string' ? new Date(v) : new Date(NaN);
-      if (Number.isNaN(d.getTime())) throw badRequest('invalid_body', `${path.slice(1)} must be a date`, [{ path, rule: 'format', message: 'must be an ISO date or date-time' }]);
-      return d;
-    };
-    const row = await wf.approvals.delegate(await tenantOf(access), { from, to: uuid(b.to, 'user'), startsAt: date(b.startsAt, '/startsAt'), endsAt: date(b.endsAt, '/endsAt') }, access.actor);
+    const row = await wf.approvals.delegate(await tenantOf(access), { from, to: uuid(b.to, 'user'), startsAt: dateTimeParam(b.startsAt, '/startsAt'), endsAt: dateTimeParam(b.endsAt, '/endsAt') }, access.actor);
     return reply.status(201).send(row);
   });
 

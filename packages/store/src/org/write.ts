@@ -48,7 +48,8 @@ export interface ChangeOptions {
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const realDate = (s: string) => DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+/** A real calendar day (not 2026-02-30) in 1900–2999, the years the API accepts for any date. */
+const realDate = (s: string) => DATE.test(s) && Number(s.slice(0, 4)) >= 1900 && Number(s.slice(0, 4)) <= 2999 && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
 
 type MValue = { org_unit_id: string | null; manager_id: string | null };
 type UValue = { parent_id: string | null; head_id: string | null };

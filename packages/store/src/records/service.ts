@@ -10,6 +10,7 @@ import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, res
 import { hasColumn, readableFields, selectList, serialize, serializer } from './fields.ts';
 import { compileFilter, likePattern } from './filter.ts';
 import { ajvDetails, checkDecimals, checkWriteKeys, failValidation, mergeDetails, validatorFor } from './validate.ts';
+import { textRuleDetails } from './text-rules.ts';
 import { formulasOf } from '../formula/compiled.ts';
 import { checkForPreview, formulaRowScope, previewRows } from '../formula/preview.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
@@ -148,7 +149,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     const copy: Record<string, unknown> = { ...data };
     const validate = validatorFor(registry, o, mode);
     const shape = validate(copy) ? [] : ajvDetails(validate.errors, prefix);
-    const invalid = mergeDetails(shape, checkDecimals(o, copy, prefix));
+    const invalid = mergeDetails(shape, checkDecimals(o, copy, prefix), textRuleDetails(o, copy, prefix));
     if (invalid.length) failValidation(invalid);
     const details: ErrorDetail[] = [];
     const values: Record<string, unknown> = {};

@@ -9,8 +9,10 @@ import { frequencyOf, periodEnd, periodOf, periodStart, type DateRange } from '.
 import { cadenceOf, segmentsIn, windowFor } from '../plan-versions.ts';
 import type { IncentivePlanDoc, PlanVersionDef } from '../types.ts';
 import { compileSource, sourceAggregateSql, sourcedItems } from './sources-sql.ts';
+import { tenantCalendar } from '../../calendar/calendar.ts';
 import { scope as scopeOf, selectTotalsSql, totalKeys, type Scope } from './totals-sql.ts';
 import { IncentiveError } from './errors.ts';
+import { kpiMeasures, kpiMonths, kpiReader, type KpiReader } from './kpi-measures.ts';
 import { quoteIdent } from '@attain/meta';
 
 type Knex = ModuleHandle['knex'];
@@ -56,12 +58,15 @@ export function neededScopes(plans: readonly IncentivePlanDoc[], open: readonly 
   return [...out.values()];
 }
 
-/** Reads stored totals of the scopes, then adds the record-sourced measures and points. */
+/** Reads stored totals of the scopes, then adds the record-sourced measures and points, and the KPI measures (from the goals actuals). */
 export async function readAggregates(store: Store, tenant: string, knex: Knex, schema: string, scopes: readonly Scope[], payees: readonly string[] | null, stored = true): Promise<Map<string, Map<string, PeriodAggregates>>> {
   const out = new Map<string, Map<string, PeriodAggregates>>();
   const totals = `${quoteIdent(schema)}."attain_incentives_totals"`;
   let registry: Awaited<ReturnType<Store['registry']>> | undefined;
   const sourceCache = new Map<string, Map<string, Aggregate>[]>();
+  let kpis: KpiReader | undefined;
+  // Records read as sources are dated in the tenant's time zone (read once, outside any transaction).
+  let timeZone: string | undefined;
   for (const s of scopes) {
     const keys = totalKeys(s.version);
     const rows = stored
@@ -91,7 +96,8 @@ export async function readAggregates(store: Store, tenant: string, knex: Knex, s
         for (const item of items) {
           const { compiled, issues } = compileSource(registry, item.source, schema, item.path);
           if (!compiled) throw new IncentiveError(422, 'plan_invalid', `plan "${s.planId}" v${s.version.version}: ${issues[0]?.message ?? 'invalid record source'}`, issues);
-          const sql = sourceAggregateSql(schema, compiled, item, s.range, payees);
+          timeZone ??= (await tenantCalendar(store, tenant)).timeZone;
+          const sql = sourceAggregateSql(schema, compiled, item, s.range, payees, timeZone);
           const byP = new Map<string, Aggregate>();
           for (const r of (await knex.raw(sql.text, sql.bindings as never[])).rows as Row[]) {
             const ids = (r.ids as string[] | null) ?? [];
@@ -109,6 +115,18 @@ export async function readAggregates(store: Store, tenant: string, knex: Knex, s
           byPayee.set(payee, pa);
         }
       });
+    }
+    const kms = kpiMeasures(s.version);
+    if (kms.length) {
+      kpis ??= kpiReader(store, tenant);
+      const months = kpiMonths(s.range, scopes.filter((o) => o.planId === s.planId && o.period === s.period && o.ignore === s.ignore).map((o) => o.range));
+      for (const m of kms) {
+        for (const [payee, agg] of await kpis.values(m.kpi, payees, months)) {
+          const pa = byPayee.get(payee) ?? { aggs: new Map<string, Aggregate>(), held: emptyAgg() };
+          pa.aggs.set(measureKey(m.name), agg);
+          byPayee.set(payee, pa);
+        }
+      }
     }
     out.set(aggKey(s.planId, s.version, s.period, s.ignore, s.range), byPayee);
   }

@@ -1,6 +1,7 @@
 import type { CreditingRuleDoc } from '../types.ts';
 import { filterSql, type Sql } from './sql.ts';
 import { currencyScale, fromUnits, quoteIdent } from '@attain/meta';
+import { toBaseRateSql } from '../../fx/sql.ts';
 
 const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, original_margin, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
 
@@ -12,7 +13,10 @@ const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount,
 export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrency: string, txIds: readonly string[] | null): Sql | null {
   const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(t)}`;
   const b: unknown[] = [];
-  const fx = `(case when t.currency = ? then 1::numeric else (select r.rate from ${q('attain_incentives_fx')} r where r.currency = t.currency and r.date <= t.date order by r.date desc limit 1) end)`;
+  // Units of base per unit of the transaction's currency on its date, from the one rates table.
+  const lookup = toBaseRateSql(schema, baseCurrency, { column: 't.currency' }, 't.date');
+  const fx = `(case when t.currency = ? then 1::numeric else ${lookup.text} end)`;
+  const fxB: unknown[] = [baseCurrency, ...lookup.bindings];
   const share = (value: string, pct: string) => `round(round(${value} * f.fx, 10) * (${pct} / 100), 10)`;
   const select = (payee: string, kind: string, pct: string, idPayee = payee) =>
     `t.id || ':' || ?::text || ':' || ${idPayee} || ':0', ${payee}, ${kind}, ?::text, 0, t.id, t.object, ${pct}, ${share('t.amount', pct)}, ${share('coalesce(t.margin, 0)', pct)},
@@ -32,7 +36,7 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
       extra = 't.owner_id is not null';
       break;
     case 'split':
-      return splitCreditingSql(q, fx, rule, baseCurrency, txIds);
+      return splitCreditingSql(q, fx, fxB, rule, baseCurrency, txIds);
     case 'team':
       cols = head(`'team'`, 'm2.user_id');
       b.push(rule.id, rule.id, ...Array(4).fill(rulePct));
@@ -58,7 +62,7 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
     text: `insert into ${q('attain_incentives_credits')} (${COLUMNS})
       select ${rule.type === 'owner' ? '' : 'distinct on (1) '}${cols} from ${q('attain_incentives_transactions')} t cross join lateral (select ${fx} as fx) f ${from}
       where f.fx is not null and ${extra} and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`,
-    bindings: [...b, baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB],
+    bindings: [...b, ...fxB, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB],
   };
 }
 
@@ -71,7 +75,7 @@ export function creditingSql(schema: string, rule: CreditingRuleDoc, baseCurrenc
  * Integer div/mod keep the arithmetic exact (numeric division would round at its own scale).
  * An overlay row's credit id is tagged (as in creditTransactions): its payee may also hold a primary row.
  */
-function splitCreditingSql(q: (t: string) => string, fx: string, rule: CreditingRuleDoc, baseCurrency: string, txIds: readonly string[] | null): Sql {
+function splitCreditingSql(q: (t: string) => string, fx: string, fxB: readonly unknown[], rule: CreditingRuleDoc, baseCurrency: string, txIds: readonly string[] | null): Sql {
   const scale = currencyScale(baseCurrency);
   const perUnit = (10n ** BigInt(scale)).toString();
   const unit = fromUnits(1n, scale);
@@ -79,7 +83,9 @@ function splitCreditingSql(q: (t: string) => string, fx: string, rule: Crediting
   const scope = txIds ? 't.id = any(?::text[])' : 'true';
   const whenB: unknown[] = [];
   const when = filterSql(rule.when, 't', whenB, false);
-  const window = (b: unknown[]) => [baseCurrency, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...b];
+  // The rate lookup's bindings (in the lateral join), then the scope, the rule's dates and its filter.
+  const window = (b: unknown[]) => [...fxB, ...(txIds ? [txIds] : []), rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...b];
+  const afterFx = (b: unknown[]) => window(b).slice(fxB.length);
   const total = (value: string) => `round(round(${value} * f.fx, 10), ?::int)`;
   // Per transaction (a lateral subquery over its own few split rows, so no table-wide sort):
   // weights, the floors and remainders, and the leftover units to the largest remainders.
@@ -102,7 +108,7 @@ function splitCreditingSql(q: (t: string) => string, fx: string, rule: Crediting
     where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0
       and (select coalesce(sum((x->>'pct')::numeric), 0) from jsonb_array_elements(t.splits) x where not coalesce((x->>'overlay')::boolean, false)) = 100
       and f.fx is not null and ${scope} and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}`;
-  const bSplit: unknown[] = [rule.id, rule.id, scale, unit, scale, unit, baseCurrency, scale, perUnit, scale, perUnit, ...window(whenB).slice(1)];
+  const bSplit: unknown[] = [rule.id, rule.id, scale, unit, scale, unit, ...fxB, scale, perUnit, scale, perUnit, ...afterFx(whenB)];
   const share = (value: string) => `round(round(${value} * f.fx, 10) * (?::numeric / 100), 10)`;
   const owner = `select t.id || ':' || ?::text || ':' || t.owner_id || ':0', t.owner_id, 'direct', ?::text, 0, t.id, t.object, ?::numeric, ${share('t.amount')}, ${share('coalesce(t.margin, 0)')},
       round(coalesce(t.quantity, 0) * (?::numeric / 100), 10), t.amount, coalesce(t.margin, 0), t.currency, f.fx, t.date, t.invoice_date, t.paid_date, t.reversal_date, t.product_id, t.category

@@ -4,7 +4,7 @@ import type { ModuleHandle, RecordEvent, Store } from '@attain/store';
 import { ZERO, dec, fmt, isDecText, type Dec } from '../decimal.ts';
 import { calculate, type FrozenState, type InputValue } from '../calculate.ts';
 import { planCurrency } from '../currency.ts';
-import { lintCreditingRules, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
+import { lintCreditingRules, lintKpiMeasures, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
 import { OrgHistory } from '../org.ts';
 import { PERIOD_HINT, PERIOD_RE, addDays, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
 import { checkRoleAssignments, observeRoles } from '../roles.ts';
@@ -20,6 +20,8 @@ import { planErrors, planShapeIssues } from '../document-check.ts';
 import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems, replaceCalcFailures } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import { compileSource, sourceRowsSql, sourcedItems } from './sources-sql.ts';
+import { kpiMonths, kpiReader } from './kpi-measures.ts';
+import { segmentsIn } from '../plan-versions.ts';
 import { componentKey, measureKey } from '../measures.ts';
 
 /** Credit and record ids a statement line's trace lists (the drill-down pages through all of them). */
@@ -31,6 +33,9 @@ import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, row
 import type { Sql } from './sql.ts';
 import { convertSql, creditRowsSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
 import { quoteIdent } from '@attain/meta';
+import { FX_MODULE } from '../../fx/schema.ts';
+import { today as localToday } from '../../calendar/calendar.ts';
+import { FxRateService } from '../../fx/service.ts';
 
 export { IncentiveError } from './errors.ts';
 
@@ -59,7 +64,9 @@ const dateText = (v: unknown): string | null => (v === null || v === undefined ?
 export class IncentiveEngine {
   readonly store: Store;
   readonly tenant: string;
-  readonly baseCurrency: string;
+  /** Pinned by the constructor option, else the tenant's setting as last read by `ensure()`. */
+  private readonly pinnedBase: string | undefined;
+  private settings: { baseCurrency: string; timeZone: string } = { baseCurrency: 'USD', timeZone: 'UTC' };
   /** Tests kill a run after this many chunks. */
   failAfterChunks: number | undefined;
   chunkSize = 2000;
@@ -68,22 +75,42 @@ export class IncentiveEngine {
   constructor(store: Store, tenant: string, opts: { baseCurrency?: string } = {}) {
     this.store = store;
     this.tenant = tenant;
-    this.baseCurrency = opts.baseCurrency ?? 'USD';
+    this.pinnedBase = opts.baseCurrency;
+  }
+
+  /** The tenant's base currency (tenant settings): credits and measures are kept in it. */
+  get baseCurrency(): string {
+    return this.pinnedBase ?? this.settings.baseCurrency;
+  }
+
+  /** The tenant's time zone (tenant calendar): a moment's day, e.g. an order created at, is its day there. */
+  get timeZone(): string {
+    return this.settings.timeZone;
   }
 
   async ensure(): Promise<ModuleHandle> {
-    this.handle ??= await this.store.modules.ensure(this.tenant, INCENTIVES_MODULE);
+    if (!this.handle) {
+      const handle = await this.store.modules.ensure(this.tenant, INCENTIVES_MODULE);
+      // Rates live in the fx module's table (its first migration takes over the engine's old one).
+      await this.store.modules.ensure(this.tenant, FX_MODULE);
+      this.handle = handle;
+    }
+    // Cheap when unchanged: the store caches settings per tenant metadata version. Read here, at the
+    // start of an operation and never inside one of its transactions (PGlite has one connection).
+    const s = await this.store.tenants.settings(this.tenant);
+    this.settings = { baseCurrency: s.baseCurrency, timeZone: s.timeZone };
     return this.handle;
   }
 
   private async db(): Promise<{ knex: Knex; schema: string; t: (name: string) => string }> {
-    const h = await this.ensure();
+    const h = this.handle ?? (await this.ensure());
     return { knex: h.knex, schema: h.schema, t: (name: string) => `${quoteIdent(h.schema)}.${quoteIdent(`attain_incentives_${name}`)}` };
   }
 
   // ---- documents -------------------------------------------------------------------------
 
   async savePlan(plan: IncentivePlanDoc): Promise<LintIssue[]> {
+    await this.ensure();
     const { knex, t } = await this.db();
     const all = await this.plans();
     const others = all.filter((p) => p.id !== plan.id);
@@ -102,11 +129,13 @@ export class IncentiveEngine {
     return issues;
   }
 
-  /** Record sources of a plan resolved against the tenant's metadata (objects, fields, formulas). */
+  /** Record sources and KPIs of a plan resolved against the tenant's metadata (objects, fields, formulas, KPIs). */
   async lintSources(plan: IncentivePlanDoc): Promise<LintIssue[]> {
     const issues: LintIssue[] = [];
-    if (!plan.versions.some((v) => sourcedItems(v).length)) return issues;
+    const kpis = plan.versions.some((v) => v.measures.some((m) => m.type === 'kpi'));
+    if (!kpis && !plan.versions.some((v) => sourcedItems(v).length)) return issues;
     const registry = await this.store.registry(this.tenant);
+    if (kpis) issues.push(...lintKpiMeasures(plan, registry.documentsOf('kpi').map((k) => k.name)));
     const { schema } = await this.db();
     plan.versions.forEach((v, i) => {
       for (const item of sourcedItems(v)) for (const x of compileSource(registry, item.source, schema, `/versions/${i}${item.path}`).issues) issues.push({ severity: 'error', ...x });
@@ -218,7 +247,10 @@ export class IncentiveEngine {
    * Reads the users' roles (the user record's `role`; inactive users hold none) and records what
    * changed as of `asOf`; returns the users whose role changed.
    */
-  async syncRolesFromRecords(asOf: string = new Date().toISOString().slice(0, 10)): Promise<string[]> {
+  async syncRolesFromRecords(asOf?: string): Promise<string[]> {
+    // Roles as of today on the tenant's wall clock unless told.
+    await this.ensure();
+    asOf ??= localToday(this.timeZone);
     const records = await this.store.records(this.tenant);
     if (!records.registry.object('user')) return [];
     const users: Array<{ id: string; role: string | null; hireDate: string | null }> = [];
@@ -248,9 +280,38 @@ export class IncentiveEngine {
     return changed;
   }
 
-  async setFx(rates: Array<{ currency: string; date: string; rate: string }>): Promise<void> {
+  /** Enters rates to the base currency (units of base per unit of `currency` from `date` on) in the tenant's rates table. */
+  async setFx(rates: Array<{ currency: string; date: string; rate: string }>, actor: { userId: string | null; label?: string } = { userId: null, label: 'system' }): Promise<void> {
+    await this.ensure();
+    const list = rates.filter((r) => r.currency !== this.baseCurrency).map((r, i) => ({ row: i + 1, values: { from: r.currency, to: this.baseCurrency, rate: r.rate, effectiveFrom: r.date } }));
+    if (list.length) await new FxRateService(this.store, this.tenant).importRows(list, actor);
+  }
+
+  /**
+   * Rates changed (entered, replaced, removed, imported): the transactions in those currencies from
+   * the first day changed are recredited and their payees recomputed, so a credit never keeps a rate
+   * that is gone and a transaction left out for want of one comes back; totals of plans paying in
+   * another currency convert at read time, so they are rebuilt.
+   */
+  async onRatesChanged(change: { currencies: readonly string[]; from: string }): Promise<RunStats | null> {
+    await this.ensure();
     const { knex, t } = await this.db();
-    await insertJson(knex, t('fx'), rates, { currency: 'text', date: 'date', rate: 'numeric' }, '(currency, date) do update set rate = excluded.rate');
+    const currencies = change.currencies.filter((c) => c !== this.baseCurrency);
+    const converted = (await this.plans()).filter((p) => planCurrency(p, this.baseCurrency) !== this.baseCurrency).map((p) => p.id);
+    if (converted.length) {
+      await knex.transaction(async (trx) => {
+        await this.lock(trx);
+        await trx.raw(`delete from ${t('totals')} where scope in (select scope from ${t('total_scopes')} where plan_id = any(?::text[]))`, [converted]);
+        await trx.raw(`delete from ${t('total_scopes')} where plan_id = any(?::text[])`, [converted]);
+      });
+    }
+    // A rate between two currencies neither of which is the base changes nothing here (cross rates go via the base).
+    const involvesBase = change.currencies.includes(this.baseCurrency);
+    const txIds = involvesBase && currencies.length
+      ? ((await knex.raw(`select id from ${t('transactions')} where currency = any(?::text[]) and date >= ?::date order by id`, [currencies, change.from])).rows as Row[]).map((r) => text(r.id))
+      : [];
+    if (txIds.length) return this.recomputeTransactions(txIds);
+    return converted.length ? this.recompute({}) : null;
   }
 
   async setInputs(values: InputValue[]): Promise<void> {
@@ -352,6 +413,7 @@ export class IncentiveEngine {
    * totals by the delta of the old and new credits in the same transaction; a full one drops them.
    */
   async credit(txIds: readonly string[] | null = null): Promise<void> {
+    await this.ensure();
     const { knex, t, schema } = await this.db();
     const rules = await this.rules();
     const plans = txIds ? await this.plans() : [];
@@ -451,11 +513,29 @@ export class IncentiveEngine {
     const from = PERIOD_FLOW.indexOf(current.status);
     const to = PERIOD_FLOW.indexOf(status);
     if (to !== from + 1) throw new IncentiveError(409, 'bad_transition', `period ${period} is ${current.status}; it can only become ${PERIOD_FLOW[from + 1] ?? 'nothing else'}`, [{ path: '/status', rule: 'transition', message: `${current.status} → ${status} is not allowed` }]);
+    if (status === 'approved') await this.assertApprovable(period);
     // Periods of one frequency freeze in order; monthly, quarterly and annual ones are independent.
     if (FROZEN.includes(status) && periods.some((p) => frequencyOf(p.period) === frequencyOf(period) && p.period < period && !FROZEN.includes(p.status))) {
       throw new IncentiveError(409, 'earlier_period_open', `earlier periods must be approved before ${period}`, [{ path: '/status', rule: 'order', message: 'approve periods in order' }]);
     }
     await knex.raw(`update ${t('periods')} set status = ?, updated_by = ?, updated_at = now() where period = ?`, [status, actor, period]);
+  }
+
+  /** Transactions or credits of the period left out for want of an exchange rate (they block approving it). */
+  async fxBlockers(period: string): Promise<CalcProblem[]> {
+    const from = periodStart(period);
+    const to = periodEnd(period);
+    return (await this.problems({ codes: ['fx_missing', 'plan_fx_missing'] })).filter((p) => p.date >= from && p.date <= to);
+  }
+
+  /** Refuses (409 fx_missing) to approve a period while a rate is missing in it: the pay would silently leave the amounts out. */
+  async assertApprovable(period: string): Promise<void> {
+    if (!PERIOD_RE.test(period)) return;
+    const missing = await this.fxBlockers(period);
+    if (!missing.length) return;
+    const pairs = [...new Map(missing.map((p) => [`${p.currency}→${p.toCurrency ?? this.baseCurrency}`, p])).values()];
+    throw new IncentiveError(409, 'fx_missing', `period ${period} cannot be approved: ${missing.length} transaction(s) or credit(s) have no exchange rate (${pairs.map((p) => `${p.currency}→${p.toCurrency ?? this.baseCurrency} on ${p.date}`).slice(0, 5).join(', ')}); enter the rates and recalculate`,
+      missing.slice(0, 50).map((p) => ({ path: `/problems/${p.txId}`, rule: 'fx_missing', message: p.message })));
   }
 
   // ---- calculation -----------------------------------------------------------------------
@@ -467,6 +547,7 @@ export class IncentiveEngine {
   async recompute(opts: { payees?: readonly string[]; credit?: boolean } = {}): Promise<RunStats> {
     const t0 = performance.now();
     const runId = randomUUID();
+    await this.ensure();
     // A full recredit takes the org as the org service has it now.
     if (opts.credit) await this.syncOrg();
     if (opts.credit) await this.credit(null);
@@ -512,7 +593,7 @@ export class IncentiveEngine {
         const plan = plans.find((p) => p.versions.includes(version));
         const key = aggKey(plan?.id ?? '', version, period, ignore, range);
         const s = scopeOfAgg.get(key);
-        if (s && s.currency !== s.base) readers.set(s, (readers.get(s) ?? new Set()).add(payeeId));
+        if (s && (s.currency !== s.base || (s.version.fxRule ?? 'transaction_date') !== 'transaction_date')) readers.set(s, (readers.get(s) ?? new Set()).add(payeeId));
         return aggCache.get(key)?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() };
       },
     });
@@ -545,6 +626,8 @@ export class IncentiveEngine {
       chunks++;
     }
     await knex.raw(`update ${t('periods')} set status = 'calculated', updated_at = now() where status = 'open' and period = any(?::text[])`, [open]);
+    // From the first calculation on, the tenant's base currency and calendar are fixed (amounts were converted and bucketed with them).
+    if (opts.credit || result.lines.length) await this.store.tenants.markCalculated(this.tenant);
     const t4 = performance.now();
     return { runId, payees: universe.length, periods: open, lines: result.lines.length, ms: { crediting: t1 - t0, measures: t2 - t1, components: t3 - t2, payouts: t4 - t3, total: t4 - t0 } };
   }
@@ -643,8 +726,10 @@ export class IncentiveEngine {
 
   /** Calculation problems: transactions (or credits) left out and why, for finance to fix. */
   async problems(filter: { txIds?: readonly string[]; codes?: readonly string[] } = {}): Promise<CalcProblem[]> {
+    await this.ensure();
     const { knex, schema } = await this.db();
-    return readProblems(knex, schema, filter);
+    // A missing rate names its pair: the transaction's currency to the tenant's base.
+    return (await readProblems(knex, schema, filter)).map((p) => (p.code === 'fx_missing' ? { ...p, toCurrency: this.baseCurrency } : p));
   }
 
   /** `traced`: each line's trace lists the credits and records behind it (one drill-down per line; what clients see). */
@@ -677,6 +762,7 @@ export class IncentiveEngine {
    * dispute has neither.
    */
   async lineCredits(payeeId: string, period: string, key: string, limit = 500): Promise<{ line: StatementLine; credits: Row[]; records: Row[] } | undefined> {
+    await this.ensure();
     const { knex, t, schema } = await this.db();
     const row = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [payeeId, period, key])).rows as Row[])[0];
     if (!row) return undefined;
@@ -691,10 +777,16 @@ export class IncentiveEngine {
     const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod), to: line.trace.span?.to ?? periodEnd(forPeriod) };
     const measure = component.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
     const item = component.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
+    if (measure?.type === 'kpi' && measure.kpi) {
+      // The KPI's own source records for the payee in the months the line measured.
+      const whole = { from: periodStart(line.trace.basePeriod ?? forPeriod), to: periodEnd(forPeriod) };
+      const months = kpiMonths(range, segmentsIn(plan, whole));
+      return { ...none, records: await kpiReader(this.store, this.tenant).records(measure.kpi, payeeId, months, limit) };
+    }
     if (item) {
       const compiled = compileSource(await this.store.registry(this.tenant), item.source, schema, '').compiled;
       if (!compiled) return none;
-      const sql = sourceRowsSql(schema, compiled, item, range, payeeId, limit);
+      const sql = sourceRowsSql(schema, compiled, item, range, payeeId, limit, this.timeZone);
       const records = ((await knex.raw(sql.text, sql.bindings as never[])).rows as Row[]).map((r) => ({ ...r, object: item.source.object }));
       return { ...none, records };
     }

@@ -4,7 +4,7 @@
 // payees changed are recredited and their payees (before and after) recomputed.
 import { quoteIdent } from '@attain/meta';
 import { CalcError } from '../components.ts';
-import { DATE_RE } from '../periods.ts';
+import { isCalendarDate } from '../periods.ts';
 import type { Assignment } from '../types.ts';
 import type { IncentiveEngine, RunStats } from './engine.ts';
 import { IncentiveError } from './errors.ts';
@@ -23,12 +23,7 @@ export const KEYED = {
 
 export type KeyedAssignment = { payeeId: string; from: string; to: string | null } & ({ customerId: string } | { category: string });
 
-/** A real calendar day (2026-02-30 is not one). */
-function isDate(v: unknown): v is string {
-  if (typeof v !== 'string' || !DATE_RE.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
+const isDate = isCalendarDate;
 
 /** Shape and dates of each row; every issue names its cell (`/territories/3/from`). */
 export function checkKeyed(kind: KeyedKind, raw: unknown): { list: Assignment[]; issues: Issue[] } {

@@ -9,6 +9,7 @@ import { orderTransactions, type MappedTransaction, type OrderLineRecord, type O
 import type { Transaction } from '../types.ts';
 import type { IncentiveEngine } from './engine.ts';
 import { insertJson, TX_TYPES, txRow } from './rows.ts';
+import { localDateSql, today as localToday } from '../../calendar/calendar.ts';
 
 type Knex = ModuleHandle['knex'];
 type Row = Record<string, unknown>;
@@ -28,17 +29,22 @@ function col(o: ObjectDef | undefined, alias: string, name: string, cast: 'text'
 const tableOf = (schema: string, o: ObjectDef) => `${quoteIdent(schema)}.${quoteIdent(o.table)}`;
 
 /** The transactions of the given orders as their records have them now (an order deleted or unknown has none). */
-async function readOrders(trx: Knex, schema: string, registry: Registry, ids: readonly string[]): Promise<Map<string, { order: OrderRecord; lines: OrderLineRecord[]; splits: OrderSplitRecord[] }>> {
+async function readOrders(trx: Knex, schema: string, registry: Registry, ids: readonly string[], timeZone: string): Promise<Map<string, { order: OrderRecord; lines: OrderLineRecord[]; splits: OrderSplitRecord[] }>> {
   const out = new Map<string, { order: OrderRecord; lines: OrderLineRecord[]; splits: OrderSplitRecord[] }>();
   const order = registry.object('order');
   if (!order || !ids.length) return out;
+  // The order's day in the tenant calendar: an order date as it is (or, were it a datetime, its day in
+  // the tenant's time zone), else the day it was created there.
+  const dateField = findField(order, 'order_date');
+  const orderDay = dateField ? localDateSql(`o.${quoteIdent(dateField.column)}`, dateField.storage, timeZone) : { text: 'null::date', bindings: [] };
+  const created = localDateSql('o.created_at', 'datetime', timeZone);
   const orders = (await trx.raw(
     `select o.id::text as id, ${col(order, 'o', 'owner_id', 'text')} as owner_id, ${col(order, 'o', 'customer_id', 'text')} as customer_id,
-       coalesce(${col(order, 'o', 'order_date', 'date')}, (o.created_at at time zone 'UTC')::date)::text as date, ${col(order, 'o', 'status', 'text')} as status,
+       coalesce(${orderDay.text}, ${created.text})::text as date, ${col(order, 'o', 'status', 'text')} as status,
        ${col(order, 'o', 'amount', 'numeric')}::text as amount, ${col(order, 'o', 'currency', 'text')} as currency, ${col(order, 'o', 'paid_date', 'date')}::text as paid_date,
        ${col(order, 'o', 'invoice_date', 'date')}::text as invoice_date, ${col(order, 'o', 'reversal_date', 'date')}::text as reversal_date
      from ${tableOf(schema, order)} o where o.id = any(?::uuid[]) and o.deleted_at is null`,
-    [[...ids]],
+    [...orderDay.bindings, ...created.bindings, [...ids]],
   )).rows as Row[];
   for (const r of orders) {
     out.set(text(r.id), {
@@ -104,7 +110,7 @@ export async function mapOrders(engine: IncentiveEngine, orderIds: readonly stri
   await knex.transaction(async (trx) => {
     // Mappers of one tenant take turns: each reads the records after the previous one wrote.
     await trx.raw(`select pg_advisory_xact_lock(hashtext(?))`, [`attain_incentives_orders:${engine.tenant}`]);
-    const current = await readOrders(trx, schema, registry, ids);
+    const current = await readOrders(trx, schema, registry, ids, engine.timeZone);
     const existing = (await trx.raw(`select id, coalesce(record_id, id) as record_id, reversal_date::text as reversal_date, invoice_date::text as invoice_date, paid_date::text as paid_date, splits, mapped_splits from ${t} where record_id = any(?::text[]) or id = any(?::text[])`, [ids, ids])).rows as Row[];
     const mapped: MappedTransaction[] = [];
     for (const id of ids) {
@@ -148,7 +154,10 @@ export async function ordersOfProduct(engine: IncentiveEngine, productId: string
  * would have built (a full rebuild, e.g. after a seed or an import that bypassed them). Returns the
  * transaction ids written or removed; the caller recredits.
  */
-export async function syncOrdersFromRecords(engine: IncentiveEngine, today: string = new Date().toISOString().slice(0, 10)): Promise<string[]> {
+export async function syncOrdersFromRecords(engine: IncentiveEngine, today?: string): Promise<string[]> {
+  // Today on the tenant's wall clock unless told.
+  await engine.ensure();
+  today ??= localToday(engine.timeZone);
   const registry = await engine.store.registry(engine.tenant);
   const order = registry.object('order');
   const { knex, schema } = await engine.ensure();

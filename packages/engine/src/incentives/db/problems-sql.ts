@@ -4,12 +4,14 @@
 // leaves out for want of a rate are found when the payees reading them are computed.
 import type { ModuleHandle } from '@attain/store';
 import { dec } from '../decimal.ts';
+import { periodEnd } from '../periods.ts';
 import { fxMissingMessage, planFxMessage, sortProblems, splitTotalMessage } from '../problems.ts';
 import type { CalcProblem, CreditingRuleDoc, IncentivePlanDoc } from '../types.ts';
 import { insertJson } from './rows.ts';
 import { filterSql } from './sql.ts';
 import { convertSql, type Scope } from './totals-sql.ts';
 import { quoteIdent } from '@attain/meta';
+import { firstBaseRateSql, hasBaseRateSql } from '../../fx/sql.ts';
 
 type Knex = ModuleHandle['knex'];
 type Row = Record<string, unknown>;
@@ -34,14 +36,15 @@ async function write(trx: Knex, schema: string, problems: CalcProblem[]): Promis
  */
 export async function refreshCreditingProblems(trx: Knex, schema: string, rules: readonly CreditingRuleDoc[], base: string, txIds: readonly string[] | null): Promise<void> {
   const tx = table(schema, 'transactions');
-  const fx = table(schema, 'fx');
+  const has = hasBaseRateSql(schema, base, 't.currency', 't.date');
   const scope = txIds ? 't.id = any(?::text[])' : 'true';
   const scoped = txIds ? [txIds] : [];
   await trx.raw(`delete from ${table(schema, 'problems')} where code = any(?::text[]) ${txIds ? 'and tx_id = any(?::text[])' : ''}`, [CREDITING_CODES, ...scoped] as never[]);
-  const rated = `(t.currency = ? or exists (select 1 from ${fx} r where r.currency = t.currency and r.date <= t.date))`;
+  const rated = `(t.currency = ? or ${has.text})`;
+  const ratedB = [base, ...has.bindings];
   const found: CalcProblem[] = [];
-  const unrated = (await trx.raw(`select t.id, t.currency, t.date::text as date from ${tx} t where not ${rated} and ${scope}`, [base, ...scoped] as never[])).rows as Row[];
-  for (const r of unrated) found.push({ code: 'fx_missing', txId: text(r.id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), message: fxMissingMessage(text(r.currency), text(r.date)) });
+  const unrated = (await trx.raw(`select t.id, t.currency, t.date::text as date from ${tx} t where not ${rated} and ${scope}`, [...ratedB, ...scoped] as never[])).rows as Row[];
+  for (const r of unrated) found.push({ code: 'fx_missing', txId: text(r.id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), message: fxMissingMessage(text(r.currency), text(r.date), base) });
   // As crediting: a split rule in effect on the day whose filter matches, and a rate for the currency.
   for (const rule of rules.filter((r) => r.type === 'split')) {
     const whenB: unknown[] = [];
@@ -52,7 +55,7 @@ export async function refreshCreditingProblems(trx: Knex, schema: string, rules:
            from ${tx} t where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0 and ${rated} and ${scope}
              and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}) s
        where s.total <> 100`,
-      [base, ...scoped, rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB] as never[],
+      [...ratedB, ...scoped, rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB] as never[],
     )).rows as Row[];
     for (const r of rows) found.push({ code: 'split_total', txId: text(r.id), ruleId: rule.id, rule: rule.name, date: text(r.date), message: splitTotalMessage(dec(text(r.total))) });
   }
@@ -66,8 +69,11 @@ export async function refreshCreditingProblems(trx: Knex, schema: string, rules:
 export async function planFxProblems(knex: Knex, schema: string, plan: IncentivePlanDoc, s: Scope, payees: readonly string[]): Promise<CalcProblem[]> {
   const fx = convertSql(schema, s);
   if (!fx || !payees.length) return [];
-  // Rates hold from their date on: only credits dated before the currency's first rate can lack one.
-  const first = ((await knex.raw(`select min(date)::text as d from ${table(schema, 'fx')} where currency = ?`, [s.currency])).rows as Row[])[0]?.d;
+  const rule = s.version.fxRule ?? 'transaction_date';
+  // Rates hold from their date on: at transaction-date rates only credits dated before the
+  // currency's first rate can lack one (a period rule reads other days: no shortcut).
+  const firstSql = firstBaseRateSql(schema, s.base, s.currency);
+  const first = rule === 'transaction_date' && s.currency !== s.base ? ((await knex.raw(firstSql.text, firstSql.bindings as never[])).rows as Row[])[0]?.d : undefined;
   const before = first ? { text: ' and cr.date < ?::date', bindings: [text(first)] } : { text: '', bindings: [] as unknown[] };
   const credits = table(schema, 'credits');
   const chain = table(schema, 'chain');
@@ -75,13 +81,19 @@ export async function planFxProblems(knex: Knex, schema: string, plan: Incentive
   const inRange = `((${timing} between ?::date and ?::date) or (${timing} is null and cr.date between ?::date and ?::date))`;
   const range = [s.range.from, s.range.to, s.range.from, s.range.to];
   const rows = (await knex.raw(
-    `select distinct u.payee_id, u.tx_id, u.date::text as date from (
-       select cr.payee_id, cr.tx_id, cr.date from ${credits} cr${fx.join.text} where x.fxp is null${before.text} and ${inRange} and cr.payee_id = any(?::text[])
+    `select distinct u.payee_id, u.tx_id, u.date::text as date, u.currency from (
+       select cr.payee_id, cr.tx_id, cr.date, cr.currency from ${credits} cr${fx.join.text} where x.fxp is null${before.text} and ${inRange} and cr.payee_id = any(?::text[])
        union all
-       select ch.manager_id, cr.tx_id, cr.date from ${credits} cr join ${chain} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${fx.join.text}
+       select ch.manager_id, cr.tx_id, cr.date, cr.currency from ${credits} cr join ${chain} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${fx.join.text}
          where x.fxp is null${before.text} and cr.kind in ('direct', 'split', 'assignment') and ${inRange} and ch.manager_id = any(?::text[])) u`,
     [...fx.join.bindings, ...before.bindings, ...range, payees, ...fx.join.bindings, ...before.bindings, ...range, payees] as never[],
   )).rows as Row[];
+  if (s.currency === s.base) {
+    // A plan in the base currency converting at a period rate: the transaction's currency lacks a rate on the period's days.
+    const day = rule === 'period_end' ? periodEnd(s.period) : '';
+    return rows.map((r) => ({ code: 'plan_fx_missing', txId: text(r.tx_id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), planId: plan.id, payeeId: text(r.payee_id),
+      message: `${fxMissingMessage(text(r.currency), day || (rule === 'period_average' ? `every day of ${s.period}` : text(r.date)), s.base)}: plan "${plan.name}" converts at the ${rule.replace('_', ' ')} rate, so this credit is left out of it` }));
+  }
   return rows.map((r) => ({ code: 'plan_fx_missing', txId: text(r.tx_id), ruleId: '', rule: '', date: text(r.date), currency: s.currency, planId: plan.id, payeeId: text(r.payee_id), message: planFxMessage(plan, s.currency, text(r.date)) }));
 }
 

@@ -9,12 +9,17 @@ import type { Transaction } from '../types.ts';
 import type { IncentiveEngine, RunStats } from './engine.ts';
 import { mapOrders, ordersOfProduct } from './order-map.ts';
 import { sourcedItems } from './sources-sql.ts';
+import { syncKpiActuals } from './kpi-sync.ts';
+import { localDate } from '../../calendar/calendar.ts';
 import { quoteIdent } from '@attain/meta';
 import { ORG_EVENT_OBJECT } from '@attain/store';
 
 type Row = Record<string, unknown>;
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const dateText = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+
+/** The day of a moment (an event's time) on the tenant's wall clock. */
+const dayOf = (engine: IncentiveEngine, at: string): string => localDate(at, engine.timeZone) ?? at.slice(0, 10);
 
 /** Objects whose record changes the engine follows, besides orders and users. */
 export const SOURCE_OBJECTS = ['visit', 'activity'];
@@ -25,6 +30,18 @@ export const ORDER_OBJECTS = ['order', 'order_line', 'order_split', 'product'];
 const PRODUCT_BATCH = 200;
 
 export async function onRecordEvent(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
+  // Loads the tenant's settings (base currency, time zone) the mapping below reads.
+  await engine.ensure();
+  // Kpi measures read goals actuals: bring them current first (see kpi-sync.ts), then recompute.
+  const kpi = await syncKpiActuals(engine, event);
+  const stats = await dispatch(engine, event);
+  if (!kpi.payees.length) return stats;
+  await openPeriods(engine, kpi.months.map((m) => `${m}-01`));
+  const more = await engine.recompute({ payees: kpi.payees });
+  return stats ? { ...more, payees: stats.payees + more.payees, lines: stats.lines + more.lines, ms: { ...more.ms, total: stats.ms.total + more.ms.total } } : more;
+}
+
+async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
   switch (event.object) {
     case 'order':
       return onOrder(engine, event);
@@ -54,10 +71,10 @@ async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<Run
   }
   const existing = ((await knex.raw(`select reversal_date::text as reversal_date, splits from ${table} where id = ?`, [event.recordId])).rows as Row[])[0];
   const order = {
-    id: event.recordId, ownerId: rec.owner_id ? text(rec.owner_id) : null, customerId: rec.customer_id ? text(rec.customer_id) : null, date: dateText(rec.order_date) ?? event.at.slice(0, 10),
+    id: event.recordId, ownerId: rec.owner_id ? text(rec.owner_id) : null, customerId: rec.customer_id ? text(rec.customer_id) : null, date: localDate(rec.order_date, engine.timeZone) ?? dayOf(engine, event.at),
     status: text(rec.status), amount: text(rec.amount ?? '0'), currency: rec.currency ? text(rec.currency) : null, paidDate: dateText(rec.paid_date),
   };
-  const [mapped] = orderTransactions(order, [], [], { reversalDate: dateText(existing?.reversal_date), apiSplits: Array.isArray(existing?.splits) ? (existing.splits as Transaction['splits']) : null }, event.at.slice(0, 10), engine.baseCurrency);
+  const [mapped] = orderTransactions(order, [], [], { reversalDate: dateText(existing?.reversal_date), apiSplits: Array.isArray(existing?.splits) ? (existing.splits as Transaction['splits']) : null }, dayOf(engine, event.at), engine.baseCurrency);
   if (!mapped) return null;
   await engine.upsertTransactions([mapped.tx]);
   await openPeriods(engine, [mapped.tx.date]);
@@ -73,7 +90,7 @@ async function openPeriods(engine: IncentiveEngine, dates: readonly string[]): P
 
 /** Re-maps orders and recomputes the payees of their old and new transactions. */
 async function remap(engine: IncentiveEngine, orderIds: readonly string[], at: string): Promise<RunStats | null> {
-  const { txIds, dates } = await mapOrders(engine, orderIds, at.slice(0, 10));
+  const { txIds, dates } = await mapOrders(engine, orderIds, dayOf(engine, at));
   if (!txIds.length) return null;
   await openPeriods(engine, dates);
   return engine.recomputeTransactions(txIds);
@@ -97,7 +114,7 @@ async function onProduct(engine: IncentiveEngine, event: RecordEvent): Promise<R
 async function onUser(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
   const rec = event.after;
   const role = !rec || event.op === 'delete' || rec.active === false || !rec.role ? null : text(rec.role);
-  const changed = await engine.observeUserRoles([{ id: event.recordId, role, hireDate: dateText(rec?.hire_date ?? event.before?.hire_date) }], event.at.slice(0, 10));
+  const changed = await engine.observeUserRoles([{ id: event.recordId, role, hireDate: dateText(rec?.hire_date ?? event.before?.hire_date) }], dayOf(engine, event.at));
   if (!changed.length || !(await engine.roleAssignments()).length) return null;
   return engine.recompute({ payees: changed });
 }

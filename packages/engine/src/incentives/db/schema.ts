@@ -235,5 +235,14 @@ export const INCENTIVES_MODULE: TenantModule = {
         await trx.raw(`create index if not exists "attain_incentives_problems_payee_id_index" on ${q('problems')} (payee_id)`);
       },
     },
+    {
+      version: 6,
+      async up(trx: Trx, schema: string) {
+        // Rates are owned by the fx module (attain_fx_rates). Its first migration moves the rates the
+        // engine kept and drops this table; when it already ran, the table version 1 made is empty and goes.
+        const moved = ((await trx.raw(`select to_regclass(?) as t`, [`${schema}.attain_fx_rates`])).rows as Array<{ t: unknown }>)[0]?.t;
+        if (moved) await trx.raw(`drop table if exists ${quoteIdent(schema)}."attain_incentives_fx"`);
+      },
+    },
   ],
 };

@@ -7,6 +7,7 @@ import { findField, formulaSchemaFor, quoteIdent, type Registry } from '@attain/
 import type { DateRange } from '../periods.ts';
 import type { ComponentDef, MeasureDef, PlanVersionDef, RecordSource } from '../types.ts';
 import type { Sql } from './sql.ts';
+import { localDateSql } from '../../calendar/calendar.ts';
 
 export interface SourceIssue {
   path: string;
@@ -18,6 +19,8 @@ export interface CompiledSource {
   table: string;
   payeeColumn: string;
   dateColumn: string;
+  /** `date` or `datetime`: a datetime's day is the tenant's (calendar/). */
+  dateStorage: string;
   filter: Sql | null;
   value: Sql | null;
 }
@@ -58,7 +61,7 @@ export function compileSource(registry: Registry, source: RecordSource, schemaNa
   const filter = compile(source.filter, `${at}/filter`, 'boolean');
   const value = compile(source.value, `${at}/value`, 'numeric');
   if (issues.length || !date || !payee) return { issues };
-  return { compiled: { table: object.table, payeeColumn: payee.column, dateColumn: date.column, filter, value }, issues };
+  return { compiled: { table: object.table, payeeColumn: payee.column, dateColumn: date.column, dateStorage: date.storage, filter, value }, issues };
 }
 
 /**
@@ -81,20 +84,22 @@ function perRecordValue(src: CompiledSource, item: { measure?: MeasureDef; compo
 }
 
 /** The records a source counts in a date range (optionally of some payees), as one where clause over alias t. */
-function sourceWhere(src: CompiledSource, range: DateRange, payees: readonly string[] | null): Sql {
+function sourceWhere(src: CompiledSource, range: DateRange, payees: readonly string[] | null, timeZone: string): Sql {
   const payee = `t.${quoteIdent(src.payeeColumn)}`;
   const date = `t.${quoteIdent(src.dateColumn)}`;
-  const where = [`t.deleted_at is null`, `${payee} is not null`, `${date} is not null`, `(${date})::date between ?::date and ?::date`];
-  const wb: unknown[] = [range.from, range.to];
+  // A visit checked in at 07:30 in Shanghai on the 1st counts on the 1st: its day is the tenant's.
+  const day = localDateSql(date, src.dateStorage, timeZone);
+  const where = [`t.deleted_at is null`, `${payee} is not null`, `${date} is not null`, `${day.text} between ?::date and ?::date`];
+  const wb: unknown[] = [...day.bindings, range.from, range.to];
   if (src.filter) { where.push(`coalesce((${src.filter.text}), false)`); wb.push(...src.filter.bindings); }
   if (payees) { where.push(`${payee}::text = any(?::text[])`); wb.push(payees); }
   return { text: where.join(' and '), bindings: wb };
 }
 
-export function sourceAggregateSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payees: readonly string[] | null): Sql {
+export function sourceAggregateSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payees: readonly string[] | null, timeZone = 'UTC'): Sql {
   const value = perRecordValue(src, item);
   const agg = item.measure?.type === 'count' ? 'count(*)::numeric' : `coalesce(sum(${value.text}), 0)`;
-  const where = sourceWhere(src, range, payees);
+  const where = sourceWhere(src, range, payees, timeZone);
   const payee = `t.${quoteIdent(src.payeeColumn)}`;
   return {
     text: `select ${payee}::text as payee_id, (${agg})::text as v, count(*) as n, (array_agg(t."id"::text order by t."id"))[1:100] as ids
@@ -104,12 +109,14 @@ export function sourceAggregateSql(schemaName: string, src: CompiledSource, item
 }
 
 /** The records behind one payee's sourced measure or component, each with what it adds (a line's drill-down). */
-export function sourceRowsSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payeeId: string, limit: number): Sql {
+export function sourceRowsSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payeeId: string, limit: number, timeZone = 'UTC'): Sql {
   const value = perRecordValue(src, item);
-  const where = sourceWhere(src, range, [payeeId]);
+  const where = sourceWhere(src, range, [payeeId], timeZone);
+  // The record's day as it was counted: in the tenant's time zone.
+  const day = localDateSql(`t.${quoteIdent(src.dateColumn)}`, src.dateStorage, timeZone);
   return {
-    text: `select t."id"::text as id, (${value.text})::text as value, (t.${quoteIdent(src.dateColumn)})::date::text as date
+    text: `select t."id"::text as id, (${value.text})::text as value, ${day.text}::text as date
       from ${quoteIdent(schemaName)}.${quoteIdent(src.table)} t where ${where.text} order by 3, 1 limit ?`,
-    bindings: [...value.bindings, ...where.bindings, limit],
+    bindings: [...value.bindings, ...day.bindings, ...where.bindings, limit],
   };
 }

@@ -4,6 +4,7 @@ import { componentKey, creditComponents, creditMeasures, measureKey } from '../m
 import type { PlanVersionDef } from '../types.ts';
 import { filterSql, perCreditSql, timingColumn, type Sql } from './sql.ts';
 import { quoteIdent } from '@attain/meta';
+import { ruleRateSql } from '../../fx/sql.ts';
 
 /**
  * Measure totals per (scope, payee): a scope is one plan version, credit date range (a period,
@@ -114,14 +115,20 @@ function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null,
  * Credits in a payout currency other than the base: from the transaction's own amount and margin at
  * rate(tx currency) ÷ rate(plan currency) on the transaction date (see currency.ts), over alias `cr`.
  */
-export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'>): { join: Sql; amount: string; margin: string } | null {
-  if (s.currency === s.base) return null;
-  const fx = `${quoteIdent(schema)}."attain_incentives_fx"`;
-  const rate = (currency: string) => `(select r.rate from ${fx} r where r.currency = ${currency} and r.date <= cr.date order by r.date desc limit 1)`;
+export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'> & { version?: Pick<PlanVersionDef, 'fxRule'>; period?: string }): { join: Sql; amount: string; margin: string } | null {
+  const rule = s.version?.fxRule ?? 'transaction_date';
+  if (s.currency === s.base && rule === 'transaction_date') return null;
+  // The plan's rule decides the day (or days) of the rate; a period-based rule needs the plan period.
+  const period = s.period ? periodRange(s.period) : null;
+  const effective = period ? rule : 'transaction_date';
+  const range = period ?? { from: '', to: '' };
+  // Both legs from the one rates table, via the base currency: rate(tx → base) ÷ rate(plan → base).
+  const txRate = ruleRateSql(schema, s.base, { column: 'cr.currency' }, effective, range);
+  const planRate: Sql = s.currency === s.base ? { text: '1::numeric', bindings: [] } : ruleRateSql(schema, s.base, { value: s.currency }, effective, range);
   return {
     join: {
-      text: ` cross join lateral (select case when cr.currency = ? then 1::numeric else round((case when cr.currency = ? then 1::numeric else ${rate('cr.currency')} end) / ${rate('?::text')}, 10) end as fxp) x`,
-      bindings: [s.currency, s.base, s.currency],
+      text: ` cross join lateral (select case when cr.currency = ? then 1::numeric else round((case when cr.currency = ? then 1::numeric else ${txRate.text} end) / ${planRate.text}, 10) end as fxp) x`,
+      bindings: [s.currency, s.base, ...txRate.bindings, ...planRate.bindings],
     },
     amount: 'round(round(cr.original_amount * x.fxp, 10) * (cr.pct / 100), 10)',
     margin: 'round(round(coalesce(cr.original_margin, 0) * x.fxp, 10) * (cr.pct / 100), 10)',
