@@ -30,15 +30,21 @@ export interface OrgService {
   change(change: OrgChange | unknown, opts?: ChangeOptions & { actor?: Actor }): Promise<OrgChangeResult>;
 }
 
+/** Today in the tenant's time zone (its settings; UTC when it has none). */
+export async function tenantToday(ctx: Ctx, q: Knex | Knex.Transaction, tenantId: string): Promise<string> {
+  const row = (await ctx.table(q, 'tenants').where({ id: tenantId }).first('time_zone')) as { time_zone?: string | null } | undefined;
+  return today(new Date(), row?.time_zone ?? null);
+}
+
 export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgService {
   const src = (q: Knex | Knex.Transaction = ctx.knex): OrgSource => ({ q, schema: row.schema_name, registry });
   return {
     memberships: (users) => memberships(src(), users),
     version: () => orgVersion(src()),
     unitHistory: (units) => unitHistory(src(), units),
-    on: (day = today()) => orgOn(src(), day),
-    async managerChain(userId, levels, day = today()) {
-      return managerChainIn(await orgOn(src(), day), userId.toLowerCase(), levels);
+    on: async (day) => orgOn(src(), day ?? (await tenantToday(ctx, ctx.knex, row.id))),
+    async managerChain(userId, levels, day) {
+      return managerChainIn(await orgOn(src(), day ?? (await tenantToday(ctx, ctx.knex, row.id))), userId.toLowerCase(), levels);
     },
     async change(change, opts = {}) {
       if (opts.dryRun) return changeOrg(src(), change, opts);
@@ -58,7 +64,8 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
 
 /** The record service's hook: the org follows a write of users or units, in its transaction. */
 export async function orgAfterRecordWrite(ctx: Ctx, trx: Knex.Transaction, row: TenantRow, registry: Registry, object: Parameters<typeof followRecordWrite>[3], ids: readonly string[], before: Array<Record<string, unknown>>, day?: string): Promise<void> {
-  const result = await followRecordWrite(trx, row.schema_name, registry, object, ids, before, day);
+  if (object.name !== 'user' && object.name !== 'org_unit') return;
+  const result = await followRecordWrite(trx, row.schema_name, registry, object, ids, before, day ?? (await tenantToday(ctx, trx, row.id)));
   if (result) await emitOrgChange(ctx, trx, row.name, result, { userId: null, label: 'record' }, registry.revision);
 }
 
@@ -69,7 +76,7 @@ export async function orgAfterRecordWrite(ctx: Ctx, trx: Knex.Transaction, row: 
  * nothing. A change dated after today reaches the record only when it is next written.
  */
 async function showOnRecords(ctx: Ctx, row: TenantRow, registry: Registry, result: OrgChangeResult, actor: Actor): Promise<void> {
-  const day = await orgOn({ q: ctx.knex, schema: row.schema_name, registry }, today());
+  const day = await orgOn({ q: ctx.knex, schema: row.schema_name, registry }, await tenantToday(ctx, ctx.knex, row.id));
   const records = recordService(ctx, row, registry);
   const sync = async (object: string, ids: string[], want: (id: string) => Record<string, string | null> | undefined) => {
     if (!ids.length || !registry.object(object)) return;

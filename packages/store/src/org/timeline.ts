@@ -44,9 +44,14 @@ export function sameTimeline<V>(a: readonly Span<V>[], b: readonly Span<V>[], sa
   return a.length === b.length && a.every((s, i) => s.valid_from === b[i]!.valid_from && s.valid_to === b[i]!.valid_to && same(s.value, b[i]!.value));
 }
 
-/** Today as YYYY-MM-DD. The tenant calendar has no time zone yet, so a day is a UTC day. */
-export function today(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10);
+/** Today as YYYY-MM-DD in the time zone (the tenant's; UTC when none is known). */
+export function today(now: Date = new Date(), timeZone?: string | null): string {
+  if (!timeZone || timeZone === 'UTC') return now.toISOString().slice(0, 10);
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  } catch {
+    return now.toISOString().slice(0, 10);
+  }
 }
 
 /**
@@ -54,7 +59,7 @@ export function today(now: Date = new Date()): string {
  * through the org service with its own dates, so the record always shows today's answer).
  * Returns the problem, or null.
  */
-export function effectiveDateProblem(value: unknown, object: string, day: string = today()): string | null {
+export function effectiveDateProblem(value: unknown, object: string, day: string): string | null {
   if (object !== 'user' && object !== 'org_unit') return 'only user and org_unit writes take an effective date';
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) return 'must be a date YYYY-MM-DD';
   if (value > day) return 'must not be after today; future changes go through the org changes API';

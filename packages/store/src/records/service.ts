@@ -16,7 +16,7 @@ import { checkForPreview, formulaRowScope, previewRows } from '../formula/previe
 import { derivedHidden, readSource } from '../formula/read.ts';
 import { afterWrite, recomputeStored, type WrittenRows } from '../formula/write.ts';
 import { refreshDependents } from '../formula/dependents.ts';
-import { orgAfterRecordWrite } from '../org/service.ts';
+import { orgAfterRecordWrite, tenantToday } from '../org/service.ts';
 import { effectiveDateProblem } from '../org/timeline.ts';
 
 const SEARCHABLE = new Set(['text', 'long_text', 'email', 'phone', 'url', 'enum']);
@@ -63,9 +63,9 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     await orgAfterRecordWrite(ctx, trx, tenant, registry, o, ids, before, effectiveFrom);
   };
   /** A stated effective date of an org change, checked before anything is written. */
-  const checkEffective = (o: ObjectDef, value: string | undefined) => {
+  const checkEffective = async (o: ObjectDef, value: string | undefined) => {
     if (value === undefined) return;
-    const problem = effectiveDateProblem(value, o.name);
+    const problem = effectiveDateProblem(value, o.name, await tenantToday(ctx, knex, tenant.id));
     if (problem) failValidation([{ path: '/effective_from', rule: 'effective_date', message: problem }]);
   };
   const ownerColumn = (o: ObjectDef) => (o.owned ? 'owner_id' : 'created_by');
@@ -352,7 +352,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       if (!isUuid(id)) throw new StoreError('not_found', `No ${o.name} with this id`);
       const values = prepare(o, patch, 'update');
       checkOwnerScope(o, values);
-      checkEffective(o, opts.effectiveFrom);
+      await checkEffective(o, opts.effectiveFrom);
       return inTx(o, async (trx) => {
         const before = await fetchOne(trx, o, id.toLowerCase(), { lock: true });
         if (!before) throw new StoreError('not_found', `No ${o.name} with this id`);
@@ -406,7 +406,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     async upsert(objectName, rows, actorIn, opts = {}) {
       const actor = checkActor(actorIn);
       const o = objectOf(objectName);
-      checkEffective(o, opts.effectiveFrom);
+      await checkEffective(o, opts.effectiveFrom);
       if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_BATCH) {
         failValidation([{ path: '/', rule: 'batch', message: `send 1 to ${MAX_BATCH} records` }]);
       }
