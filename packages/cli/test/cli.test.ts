@@ -122,7 +122,9 @@ describe('attain start', () => {
     } finally {
       await running.close();
     }
-  });
+    // Seeding the demo tenant is a few thousand records through the engine: a bound against a hang
+    // (its speed is `npm run bench -- start`), generous for a loaded machine.
+  }, 240_000);
 
   it('keeps the tenant on restart and resets the admin password when asked', async () => {
     const lines: string[] = [];

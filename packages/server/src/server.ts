@@ -19,6 +19,7 @@ import { collectRoutes } from './openapi/routes.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
 import { goalsRoutes } from './rest/goals-routes.ts';
+import { orgRoutes } from './rest/org-routes.ts';
 import { incentiveRoutes } from './rest/incentive-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
 import { fxRoutes } from './rest/fx-routes.ts';
@@ -152,6 +153,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(metadataRoutes, { store });
       await api.register(readableObjectRoutes);
       await api.register(goalsRoutes, { store });
+      await api.register(orgRoutes, { store });
       await api.register(passwordRoutes, { store, jwt, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(workflowRoutes, { store });
       await api.register(incentiveRoutes, { store });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { readMetadataDir } from '@attain/meta/node';
 import { JobRunner } from '@attain/store';
-import { incentivesBackground } from '@attain/engine';
+import { goalsBackground, incentivesBackground } from '@attain/engine';
 import { hashPassword } from '../src/index.ts';
 import type { Store } from '../src/store-port.ts';
 import { PASSWORD, as, login, type Caller } from './helpers.ts';
@@ -46,4 +46,17 @@ export async function coreTenant(app: FastifyInstance, store: Store, prefix: str
     call[key] = as(app, await login(app, name, email));
   }
   return { name, ids, call, drain: () => runner.drain() };
+}
+
+/**
+ * Goals and incentives deriving from writes in the background, as a running server does (a started
+ * runner, polling often): tests then wait on `x-attain-position` instead of draining by hand.
+ */
+export function startDerivation(store: Store): JobRunner {
+  const goals = goalsBackground(store as never);
+  const incentives = incentivesBackground(store as never);
+  for (const s of [...(goals.subscriptions ?? []), ...(incentives.subscriptions ?? [])]) store.events.subscribe(s);
+  const runner = new JobRunner(store.jobs as never, { handlers: { ...goals.handlers, ...incentives.handlers }, pollMs: 20 });
+  runner.start();
+  return runner;
 }

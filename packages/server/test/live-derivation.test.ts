@@ -3,10 +3,9 @@
 // and a client can wait until attainment and statements reflect it — through the HTTP API only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { JobRunner } from '@attain/store';
-import { goalsBackground, incentivesBackground } from '@attain/engine';
+import type { JobRunner } from '@attain/store';
 import { testServer } from './helpers.ts';
-import { coreTenant, type CoreTenant } from './incentive-core-tenant.ts';
+import { coreTenant, startDerivation, type CoreTenant } from './incentive-core-tenant.ts';
 import type { Store } from '../src/store-port.ts';
 
 let app: FastifyInstance;
@@ -33,11 +32,7 @@ const plan = {
 beforeAll(async () => {
   ({ app, store } = await testServer());
   t = await coreTenant(app, store, 'live');
-  const goals = goalsBackground(store as never);
-  const incentives = incentivesBackground(store as never);
-  for (const s of [...(goals.subscriptions ?? []), ...(incentives.subscriptions ?? [])]) store.events.subscribe(s);
-  runner = new JobRunner(store.jobs, { handlers: { ...goals.handlers, ...incentives.handlers }, pollMs: 20 });
-  runner.start();
+  runner = startDerivation(store);
 });
 afterAll(async () => {
   await runner.stop();

@@ -48,6 +48,11 @@ export class EventBus {
     this.subs.delete(consumer);
   }
 
+  /** Consumers that list the object by name (those without a list are not sent internal events). */
+  namedConsumersFor(object: string): string[] {
+    return [...this.subs.values()].filter((s) => s.objects?.includes(object)).map((s) => s.consumer);
+  }
+
   consumersFor(object: string): string[] {
     return [...this.subs.values()].filter((s) => !s.objects || s.objects.includes(object)).map((s) => s.consumer);
   }

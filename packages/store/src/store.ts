@@ -8,6 +8,7 @@ import { StoreError } from './errors.ts';
 import { metadataService } from './metadata.ts';
 import { recordService } from './records/service.ts';
 import { quoteIdent } from './sql.ts';
+import { orgService } from './org/service.ts';
 import { tenantService } from './tenants.ts';
 import { jobQueue } from './jobs.ts';
 import { moduleService } from './modules.ts';
@@ -39,6 +40,10 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
     async records(tenant: string, access?: RecordAccess): Promise<RecordService> {
       const { registry, row } = await ctx.registry(ctx.knex, tenant);
       return recordService(ctx, row, registry, access);
+    },
+    async org(tenant: string) {
+      const { registry, row } = await ctx.registry(ctx.knex, tenant);
+      return orgService(ctx, row, registry);
     },
     async snapshot(tenant: string): Promise<TenantSnapshot | undefined> {
       try {

@@ -1,3 +1,4 @@
+import type { OrgService } from './org/service.ts';
 import type { Registry, Storage } from '@attain/meta';
 import type { Database } from './database.ts';
 import type { FormulaError, FormulaType } from '@attain/formula';
@@ -158,13 +159,15 @@ export interface RecordService {
   get(object: string, id: string, opts?: { includeDeleted?: boolean }): Promise<Rec | undefined>;
   getMany(object: string, ids: string[]): Promise<Rec[]>;
   create(object: string, data: Record<string, unknown>, actor: Actor): Promise<Rec>;
-  update(object: string, id: string, patch: Record<string, unknown>, actor: Actor, opts?: { expectedVersion?: number }): Promise<Rec>;
+  /** `effectiveFrom` (YYYY-MM-DD, not after today): for users and org units, the day their org change takes effect (default today). */
+  update(object: string, id: string, patch: Record<string, unknown>, actor: Actor, opts?: { expectedVersion?: number; effectiveFrom?: string }): Promise<Rec>;
   delete(object: string, id: string, actor: Actor): Promise<void>;
   restore(object: string, id: string, actor: Actor): Promise<Rec>;
   upsert(
     object: string,
     rows: Array<Record<string, unknown> & { external_id: string }>,
     actor: Actor,
+    opts?: { effectiveFrom?: string },
   ): Promise<{ created: number; updated: number; records: Rec[] }>;
   count(object: string, filter?: Filter, opts?: { includeDeleted?: boolean; search?: string }): Promise<number>;
   /** A formula's type and its value on the first `limit` (1..50, default 10) records the caller may read. */
@@ -289,6 +292,8 @@ export interface Store {
   registry(tenant: string): Promise<Registry>;
   metadata: MetadataService;
   records(tenant: string, access?: RecordAccess): Promise<RecordService>;
+  /** The tenant's effective-dated org (memberships, unit history), the one owner of who reports to whom when. */
+  org(tenant: string): Promise<OrgService>;
   /** The tenant and its registry from one revision check; undefined for an unknown tenant. */
   snapshot(tenant: string): Promise<TenantSnapshot | undefined>;
   /** Changes made through this process, after commit (see LocalChange). Returns an unsubscribe. */

@@ -1,8 +1,10 @@
 // Who approves: named users, roles, the submitter's manager N levels up, the head of an org
-// unit, a user field on the record, the owner or the submitter; then delegations apply.
+// unit, a user field on the record, the owner or the submitter; then delegations apply. Managers
+// and heads come from the effective-dated org service, on the day the approval is routed.
 import type { ApproverSpec, Registry } from '@attain/meta';
 import { quoteIdent } from '@attain/meta';
 import type { Knex } from 'knex';
+import { org } from '@attain/store';
 import { T } from './module.ts';
 
 type Q = Knex | Knex.Transaction;
@@ -43,42 +45,28 @@ async function liveUsers(ctx: ResolveContext, ids: string[]): Promise<string[]> 
   return wanted.filter((id) => found.has(id));
 }
 
+/** The org on the approval's day, from the effective-dated org service (read in the caller's transaction). */
+async function orgDay(ctx: ResolveContext): Promise<org.OrgDay | undefined> {
+  if (!ctx.registry.object('user')) return undefined;
+  return org.orgOn({ q: ctx.q, schema: ctx.schema, registry: ctx.registry }, ctx.now.toISOString().slice(0, 10));
+}
+
 async function managerChain(ctx: ResolveContext, fromUser: string, levels: number): Promise<string | undefined> {
-  const table = userTable(ctx);
-  if (!table || !hasField(ctx, 'user', 'manager_id')) return undefined;
-  const res = (await ctx.q.raw(
-    `with recursive chain(id, manager_id, depth) as (
-       select id, manager_id, 0 from ${table} where id = ?
-       union all
-       select u.id, u.manager_id, c.depth + 1 from ${table} u join chain c on u.id = c.manager_id where c.depth < ?
-     ) select id from chain where depth = ?`,
-    [fromUser, levels, levels],
-  )) as { rows: Array<{ id: string }> };
-  return res.rows[0]?.id;
+  const day = await orgDay(ctx);
+  if (!day || !UUID.test(fromUser) || levels < 1) return undefined;
+  const chain = org.managerChainIn(day, fromUser.toLowerCase(), levels);
+  return chain.length === levels ? chain[levels - 1] : undefined;
 }
 
 async function orgHead(ctx: ResolveContext, spec: ApproverSpec): Promise<string | undefined> {
-  const unitObject = ctx.registry.object('org_unit');
-  if (!unitObject || !hasField(ctx, 'org_unit', 'head_id')) return undefined;
-  let start = spec.orgUnitId;
-  if (!start && ctx.submitterId && hasField(ctx, 'user', 'org_unit_id')) {
-    const res = (await ctx.q.raw(`select org_unit_id from ${userTable(ctx)} where id = ?`, [ctx.submitterId])) as { rows: Array<{ org_unit_id: string | null }> };
-    start = res.rows[0]?.org_unit_id ?? undefined;
-  }
-  if (!start) return undefined;
-  const units = `${quoteIdent(ctx.schema)}.${quoteIdent(unitObject.table)}`;
-  const parent = unitObject.tree?.parentField ?? 'parent_id';
+  if (!ctx.registry.object('org_unit') || !hasField(ctx, 'org_unit', 'head_id')) return undefined;
+  const day = await orgDay(ctx);
+  if (!day) return undefined;
+  const submitter = ctx.submitterId?.toLowerCase() ?? null;
+  const start = spec.orgUnitId?.toLowerCase() ?? (submitter ? day.users.find((u) => u.id === submitter)?.org_unit_id : undefined);
   // Walk up from the unit; the first head at or above `levelsUp` who is not the submitter
   // approves (a unit head does not approve their own submission).
-  const res = (await ctx.q.raw(
-    `with recursive up(id, parent, head, depth) as (
-       select id, ${quoteIdent(parent)}, head_id, 0 from ${units} where id = ?
-       union all
-       select o.id, o.${quoteIdent(parent)}, o.head_id, up.depth + 1 from ${units} o join up on o.id = up.parent where up.depth < 20
-     ) select head from up where depth >= ? and head is not null and head is distinct from ?::uuid order by depth limit 1`,
-    [start, spec.levelsUp ?? 0, ctx.submitterId],
-  )) as { rows: Array<{ head: string }> };
-  return res.rows[0]?.head;
+  return org.headAbove(day, start ?? null, spec.levelsUp ?? 0, submitter) ?? undefined;
 }
 
 async function resolveOne(ctx: ResolveContext, spec: ApproverSpec): Promise<string[]> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { quoteIdent, type KpiDoc, type Registry } from '@attain/meta';
-import type { Store } from '@attain/store';
+import { org, type Store } from '@attain/store';
 import { GoalsError } from './errors.ts';
 import { compileKpi, type CompiledKpi } from './kpi.ts';
 import { goalsModule } from './module.ts';
@@ -12,6 +12,8 @@ export interface GoalsContext {
   knex: Knex;
   schema: string;
   registry: Registry;
+  /** The store, for the org service's writes (they tell other modules about the change). */
+  store?: Store;
   /** The tenant calendar: the time zone a moment's day (and month) is read in, the fiscal year's first month. */
   calendar: TenantCalendar;
   /** Quoted, schema-qualified table names. */
@@ -25,14 +27,17 @@ export async function goalsContext(store: Store, tenant: string, registry?: Regi
   const user = reg.object('user');
   const orgUnit = reg.object('org_unit');
   if (!user || !orgUnit) throw new GoalsError('goals_unavailable', 'goals need the core "user" and "org_unit" objects', [], 409);
+  // Membership is the org service's, not a copy of it: goals read its table directly.
+  await org.ensureOrgTables(handle.knex, handle.schema, reg);
   return {
     tenant,
     knex: handle.knex,
     schema: handle.schema,
     registry: reg,
+    store,
     calendar: await tenantCalendar(store, tenant),
     t: {
-      membership: `${s}.attain_goals_membership`,
+      membership: `${s}.attain_org_membership`,
       actual: `${s}.attain_goals_actual`,
       unitActual: `${s}.attain_goals_unit_actual`,
       planVersion: `${s}.attain_goals_plan_version`,

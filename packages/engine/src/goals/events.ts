@@ -1,16 +1,18 @@
 // Record events -> incremental attainment. Each event recomputes only the people and months it
 // touches (before and after images), for every KPI over the event's object.
 import type { BackgroundModule, RecordEvent, Store } from '@attain/store';
-import { eventQueue, metadataQueue, type MetadataEvent } from '@attain/store';
+import { eventQueue, metadataQueue, ORG_EVENT_OBJECT, orgEventBody, type MetadataEvent } from '@attain/store';
 import { applyMetadataEvent } from './metadata-events.ts';
 import { recomputeScope, rollUpAll } from './actuals.ts';
 import { goalsContext, kpisOn, type GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
-import { localDate, localMonth } from '../calendar/calendar.ts';
-import { applyUserChange, seedMemberships } from './membership.ts';
+import { localMonth } from '../calendar/calendar.ts';
+import { seedMemberships } from './membership.ts';
 import { alertHandlers, type AlertScheduleOptions } from './alerts-jobs.ts';
 
 export const GOALS_CONSUMER = 'goals.attainment';
+/** Org changes come on their own queue: they are not record events every consumer should see. */
+export const GOALS_ORG_CONSUMER = 'goals.org';
 
 /** The people and months (in the tenant's time zone) a record's before and after images count in. */
 export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> | null>, timeZone: string): { users: string[]; months: string[] } {
@@ -29,11 +31,16 @@ export function touched(kpi: CompiledKpi, images: Array<Record<string, unknown> 
 
 /** Brings attainment up to date with one record change. Idempotent, so a retried job is harmless. */
 export async function applyRecordEvent(ctx: GoalsContext, event: RecordEvent): Promise<void> {
+  const moved = orgEventBody(event);
+  if (moved) {
+    // The org service moved these people (a record write, an import, an HR connector): their
+    // credit follows the team they were in on each record's date.
+    if (moved.users.length) for (const kpi of allKpis(ctx)) await recomputeScope(ctx, kpi, { users: moved.users });
+    if (moved.units.length) for (const kpi of allKpis(ctx)) await ctx.knex.transaction((trx) => rollUpAll(trx, ctx, kpi.name));
+    return;
+  }
   if (event.object === 'user') {
-    const day = localDate(event.at, ctx.calendar.timeZone) ?? event.at.slice(0, 10);
-    const changed = await applyUserChange(ctx, event.recordId, event.op === 'delete' ? null : event.after, day);
-    // Credit from `day` on follows the new team; earlier months keep the old one.
-    if (changed) for (const kpi of allKpis(ctx)) await recomputeScope(ctx, kpi, { users: [event.recordId] });
+    // The org service already moved the user in the write's transaction; its org event recomputes.
   } else if (event.object === 'org_unit') {
     // A unit moved or was added: every ancestor sum may change; per-person actuals do not.
     for (const kpi of allKpis(ctx)) await ctx.knex.transaction((trx) => rollUpAll(trx, ctx, kpi.name));
@@ -61,10 +68,17 @@ function allKpis(ctx: GoalsContext): CompiledKpi[] {
 export function goalsBackground(store: Store, alerts: AlertScheduleOptions = {}): BackgroundModule {
   return {
     name: 'goals',
-    subscriptions: [{ consumer: GOALS_CONSUMER, metadata: true }],
+    subscriptions: [{ consumer: GOALS_CONSUMER, metadata: true }, { consumer: GOALS_ORG_CONSUMER, objects: [ORG_EVENT_OBJECT] }],
     handlers: {
       // KPIs applied as metadata are computed when their revision lands.
       [metadataQueue(GOALS_CONSUMER)]: async (job) => applyMetadataEvent(store, job.payload as MetadataEvent),
+      [eventQueue(GOALS_ORG_CONSUMER)]: async (job) => {
+        const event = job.payload as RecordEvent;
+        const registry = await store.registry(event.tenant);
+        if (!registry.documentsOf('kpi').length) return { skipped: true };
+        await applyRecordEvent(await goalsContext(store, event.tenant, registry), event);
+        return null;
+      },
       [eventQueue(GOALS_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;
         const registry = await store.registry(event.tenant);

@@ -8,7 +8,7 @@ export { recomputeAll, recomputeScope, rollUpAll, type Scope } from './actuals.t
 export { goalsContext, kpiOf, kpisOn, type GoalsContext } from './context.ts';
 export { applyRecordEvent, goalsBackground, GOALS_CONSUMER } from './events.ts';
 export { compileKpi, kpiScale, measureValue, type CompiledKpi } from './kpi.ts';
-export { applyUserChange, BEGINNING, importMemberships, memberships, seedMemberships, type ImportPreview, type Membership, type MembershipInput } from './membership.ts';
+export { BEGINNING, importMemberships, memberships, seedMemberships, type ImportPreview, type Membership, type MembershipInput } from './membership.ts';
 export { goalsModule, NO_UNIT } from './module.ts';
 export { attainment, measureLive, periodOf, teamOf, unitOf, type AttainmentQuery, type AttainmentRow } from './attainment.ts';
 export { activeVersion, approveVersion, closedMonths, closePeriod, computeSplit, listVersions, planDoc, planMonths, rejectVersion, saveDraft, submitVersion, versionWithRequest, type PlanGrid, type PlanRequest, type PlanVersion } from './plans.ts';

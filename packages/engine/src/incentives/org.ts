@@ -8,7 +8,7 @@ import { addDays, within } from './periods.ts';
  */
 export class OrgHistory {
   private readonly byUser = new Map<string, Membership[]>();
-  private readonly units = new Map<string, OrgUnit>();
+  private readonly units = new Map<string, OrgUnit[]>();
   private readonly memberships: Membership[];
 
   constructor(memberships: readonly Membership[], units: readonly OrgUnit[]) {
@@ -18,7 +18,12 @@ export class OrgHistory {
       list.push(m);
       this.byUser.set(m.userId, list);
     }
-    for (const u of units) this.units.set(u.id, u);
+    for (const u of units) this.units.set(u.id, [...(this.units.get(u.id) ?? []), u]);
+  }
+
+  /** The unit's parent and head on the date (units may move and change heads over time). */
+  unitAt(unitId: string, date: string): OrgUnit | undefined {
+    return this.units.get(unitId)?.find((u) => within(date, u.from ?? '0000-01-01', u.to));
   }
 
   membershipAt(userId: string, date: string): Membership | undefined {
@@ -30,11 +35,11 @@ export class OrgHistory {
     if (!m) return null;
     if (m.managerId !== undefined && m.managerId !== null) return m.managerId === userId ? null : m.managerId;
     const seen = new Set<string>();
-    let unit = this.units.get(m.orgUnitId);
+    let unit = this.unitAt(m.orgUnitId, date);
     while (unit && !seen.has(unit.id)) {
       seen.add(unit.id);
       if (unit.headId && unit.headId !== userId) return unit.headId;
-      unit = unit.parentId ? this.units.get(unit.parentId) : undefined;
+      unit = unit.parentId ? this.unitAt(unit.parentId, date) : undefined;
     }
     return null;
   }
@@ -64,6 +69,12 @@ export class OrgHistory {
     for (const m of this.memberships) {
       dates.add(m.from);
       if (m.to) dates.add(addDays(m.to, 1));
+    }
+    for (const list of this.units.values()) {
+      for (const u of list) {
+        if (u.from) dates.add(u.from);
+        if (u.to) dates.add(addDays(u.to, 1));
+      }
     }
     return [...dates].sort();
   }

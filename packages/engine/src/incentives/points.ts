@@ -7,6 +7,7 @@ import type { IncentiveEngine } from './db/engine.ts';
 import { periodEnd, periodStart } from './periods.ts';
 import type { BadgeDef, IncentivePlanDoc } from './types.ts';
 import { quoteIdent } from '@attain/meta';
+import { org } from '@attain/store';
 
 type Row = Record<string, unknown>;
 
@@ -42,18 +43,34 @@ export function rankByPoints<T extends { payeeId: string; points: Dec }>(rows: r
   });
 }
 
-/** The org unit a payee belongs to at the end of the period (the incentive org), or null. */
+/**
+ * Where team membership is read: the tenant's org service (half-open spans) when the tenant has
+ * users, else the org the engine was given with `setOrg` (inclusive spans).
+ */
+async function membershipTable(engine: IncentiveEngine): Promise<string> {
+  const h = await engine.ensure();
+  const registry = await engine.store.registry(engine.tenant);
+  if (registry.object('user')) {
+    const t = await org.ensureOrgTables(h.knex, h.schema, registry);
+    return `(select user_id::text as user_id, org_unit_id::text as org_unit_id, valid_from, valid_to - 1 as valid_to from ${t.membership} where org_unit_id is not null)`;
+  }
+  return `${quoteIdent(h.schema)}."attain_incentives_members"`;
+}
+
+/** The org unit a payee belongs to at the end of the period, or null. */
 export async function teamOf(engine: IncentiveEngine, payeeId: string, period: string): Promise<string | null> {
   const h = await engine.ensure();
+  const table = await membershipTable(engine);
   const end = periodEnd(period);
-  const row = (await h.knex.raw(`select org_unit_id from ${quoteIdent(h.schema)}."attain_incentives_members" where user_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by valid_from desc limit 1`, [payeeId, end, end])).rows[0] as Row | undefined;
+  const row = (await h.knex.raw(`select org_unit_id from ${table} m where user_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by valid_from desc limit 1`, [payeeId, end, end])).rows[0] as Row | undefined;
   return row ? String(row.org_unit_id) : null;
 }
 
 /** Members of an org unit at any time during the period. */
 export async function teamMembers(engine: IncentiveEngine, team: string, period: string): Promise<string[]> {
   const h = await engine.ensure();
-  const rows = (await h.knex.raw(`select distinct user_id from ${quoteIdent(h.schema)}."attain_incentives_members" where org_unit_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by user_id`, [team, periodEnd(period), periodStart(period)])).rows as Row[];
+  const table = await membershipTable(engine);
+  const rows = (await h.knex.raw(`select distinct user_id from ${table} m where org_unit_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by user_id`, [team, periodEnd(period), periodStart(period)])).rows as Row[];
   return rows.map((r) => String(r.user_id));
 }
 

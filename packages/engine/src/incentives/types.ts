@@ -235,6 +235,9 @@ export interface OrgUnit {
   id: string;
   parentId?: string | null;
   headId?: string | null;
+  /** The span this parent and head hold (inclusive dates); without them, always. */
+  from?: string;
+  to?: string | null;
 }
 
 /** A payee's assignment to a plan, a specialist category or a customer territory. */

@@ -25,8 +25,6 @@ export interface ObjectGrant {
   service: RecordService;
 }
 
-const PAGE = 500;
-
 /**
  * Everything one request may do, resolved once per request: the role's permission per object
  * and the owner set of its record scope. The same grants feed REST and GraphQL, so both apply
@@ -163,12 +161,12 @@ export class AccessContext {
   private orgRead: Promise<{ users: TeamUser[]; orgUnits: TeamOrgUnit[] }> | undefined;
   private units: Promise<string[]> | undefined;
 
+  /** Today's org from the effective-dated org service (the same answer roll-ups and approvals get). */
   private org(): Promise<{ users: TeamUser[]; orgUnits: TeamOrgUnit[] }> {
     this.orgRead ??= (async () => {
-      const service = this.principal.snapshot.records();
-      const users = (await listAll(service, 'user', this.registry)) as unknown as TeamUser[];
-      const orgUnits = this.registry.object('org_unit') ? ((await listAll(service, 'org_unit', this.registry)) as unknown as TeamOrgUnit[]) : [];
-      return { users, orgUnits };
+      if (!this.registry.object('user')) return { users: [], orgUnits: [] };
+      const org = await (await this.store.org(this.principal.tenant.name)).on();
+      return { users: org.users, orgUnits: org.units };
     })();
     return this.orgRead;
   }
@@ -180,17 +178,5 @@ export class AccessContext {
       return teamUnitIds(this.principal.userId, users, orgUnits);
     });
     return this.units;
-  }
-}
-
-async function listAll(service: RecordService, object: string, registry: Registry): Promise<Record<string, unknown>[]> {
-  if (!registry.object(object)) return [];
-  const rows: Record<string, unknown>[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await service.list(object, { limit: PAGE, ...(after ? { after } : {}) });
-    rows.push(...page.data);
-    if (!page.page.next) return rows;
-    after = page.page.next;
   }
 }

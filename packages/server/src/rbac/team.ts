@@ -7,11 +7,15 @@ export interface TeamUser {
 export interface TeamOrgUnit {
   id: string;
   parent_id?: string | null;
+  /** A user without an explicit manager reports to the head of their unit (or the nearest above). */
+  head_id?: string | null;
 }
 
 /**
  * The owners a `team` scope covers: me, everyone whose org unit lies in the subtree of mine,
- * and everyone whose chain of managers reaches me. Cycles in either tree are tolerated.
+ * and everyone whose chain of managers reaches me — a manager being the user's `manager_id`, else
+ * the head of their unit or of the nearest unit above (the org service's rule, as roll-ups and
+ * approvals use it). Cycles in either tree are tolerated.
  */
 export function teamOwnerIds(meId: string, users: readonly TeamUser[], orgUnits: readonly TeamOrgUnit[]): string[] {
   const me = users.find((u) => u.id === meId);
@@ -23,12 +27,22 @@ export function teamOwnerIds(meId: string, users: readonly TeamUser[], orgUnits:
     for (const u of users) if (u.org_unit_id && subtree.has(u.org_unit_id)) result.add(u.id);
   }
 
+  const unitById = new Map(orgUnits.map((u) => [u.id, u]));
+  const headOver = (user: TeamUser): string | null => {
+    const seen = new Set<string>();
+    for (let unit = user.org_unit_id ? unitById.get(user.org_unit_id) : undefined; unit && !seen.has(unit.id); unit = unit.parent_id ? unitById.get(unit.parent_id) : undefined) {
+      seen.add(unit.id);
+      if (unit.head_id && unit.head_id !== user.id) return unit.head_id;
+    }
+    return null;
+  };
   const reports = new Map<string, string[]>();
   for (const u of users) {
-    if (!u.manager_id) continue;
-    const list = reports.get(u.manager_id) ?? [];
+    const manager = u.manager_id && u.manager_id !== u.id ? u.manager_id : headOver(u);
+    if (!manager) continue;
+    const list = reports.get(manager) ?? [];
     list.push(u.id);
-    reports.set(u.manager_id, list);
+    reports.set(manager, list);
   }
   const queue = [meId];
   const seen = new Set<string>([meId]);

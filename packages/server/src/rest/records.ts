@@ -135,7 +135,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
         }
         access.assertOwnerInScope(grant, r);
       });
-      return grant.service.upsert(object, rows as Array<Record<string, unknown> & { external_id: string }>, access.actor);
+      return grant.service.upsert(object, rows as Array<Record<string, unknown> & { external_id: string }>, access.actor, effectiveFrom(request));
     }
     const grant = await access.grant(raw, 'create');
     const data = body(request);
@@ -152,7 +152,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     const patch = body(request);
     access.assertOwnerInScope(grant, patch);
     const version = expectedVersion(request);
-    return grant.service.update(params.object, recordId(params), patch, access.actor, version !== undefined ? { expectedVersion: version } : {});
+    return grant.service.update(params.object, recordId(params), patch, access.actor, { ...(version !== undefined ? { expectedVersion: version } : {}), ...effectiveFrom(request) });
   });
 
   app.delete('/objects/:object/:id', async (request, reply) => {
@@ -169,4 +169,12 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     const { service } = await access.grant(params.object, 'delete');
     return service.restore(params.object, recordId(params), access.actor);
   });
+}
+
+/** `?effective_from=YYYY-MM-DD` on a user or org_unit write: the day its org change takes effect (the store checks it). */
+function effectiveFrom(request: FastifyRequest): { effectiveFrom?: string } {
+  const v = (request.query as Record<string, unknown> | undefined)?.effective_from;
+  if (v === undefined) return {};
+  if (typeof v !== 'string') throw badRequest('invalid_query', 'effective_from must be one date', [{ path: '/effective_from', rule: 'type', message: 'must be a date YYYY-MM-DD' }]);
+  return { effectiveFrom: v };
 }

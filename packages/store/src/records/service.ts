@@ -16,6 +16,8 @@ import { checkForPreview, formulaRowScope, previewRows } from '../formula/previe
 import { derivedHidden, readSource } from '../formula/read.ts';
 import { afterWrite, recomputeStored, type WrittenRows } from '../formula/write.ts';
 import { refreshDependents } from '../formula/dependents.ts';
+import { orgAfterRecordWrite, tenantToday } from '../org/service.ts';
+import { effectiveDateProblem } from '../org/timeline.ts';
 
 const SEARCHABLE = new Set(['text', 'long_text', 'email', 'phone', 'url', 'enum']);
 const MAX_BATCH = 1000;
@@ -55,8 +57,17 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
   };
   const afterWriteOf = (trx: Knex.Transaction, o: ObjectDef, rows: WrittenRows) => afterWrite(trx, schema, o, formulas(o), rows, access.locale);
   // Stored formulas elsewhere that read these rows (customer.segment, SUM(lines.amount)).
-  const dependentsOf = (trx: Knex.Transaction, o: ObjectDef, ids: string[], before: Array<Record<string, unknown>> = []) =>
-    refreshDependents(trx, registry, schema, { object: o.name, ids, before });
+  // Every write path ends here, so this is also where the org service follows user and unit writes.
+  const dependentsOf = async (trx: Knex.Transaction, o: ObjectDef, ids: string[], before: Array<Record<string, unknown>> = [], effectiveFrom?: string) => {
+    await refreshDependents(trx, registry, schema, { object: o.name, ids, before });
+    await orgAfterRecordWrite(ctx, trx, tenant, registry, o, ids, before, effectiveFrom);
+  };
+  /** A stated effective date of an org change, checked before anything is written. */
+  const checkEffective = async (o: ObjectDef, value: string | undefined) => {
+    if (value === undefined) return;
+    const problem = effectiveDateProblem(value, o.name, await tenantToday(ctx, knex, tenant.id));
+    if (problem) failValidation([{ path: '/effective_from', rule: 'effective_date', message: problem }]);
+  };
   const ownerColumn = (o: ObjectDef) => (o.owned ? 'owner_id' : 'created_by');
   const ownerSet = () => (access.rowFilter?.ownerIn ?? []).filter(isUuid).map((s) => s.toLowerCase());
 
@@ -341,6 +352,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       if (!isUuid(id)) throw new StoreError('not_found', `No ${o.name} with this id`);
       const values = prepare(o, patch, 'update');
       checkOwnerScope(o, values);
+      await checkEffective(o, opts.effectiveFrom);
       return inTx(o, async (trx) => {
         const before = await fetchOne(trx, o, id.toLowerCase(), { lock: true });
         if (!before) throw new StoreError('not_found', `No ${o.name} with this id`);
@@ -357,7 +369,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         await afterWriteOf(trx, o, { key: 'id', values: [before.id as string], prefixOf: () => '' });
         const after = (await fetchOne(trx, o, before.id as string)) as Record<string, unknown>;
         await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'update', object: o.name, recordId: before.id as string, before: full(o, before), after: full(o, after), revision: registry.revision });
-        await dependentsOf(trx, o, [before.id as string], [before]);
+        await dependentsOf(trx, o, [before.id as string], [before], opts.effectiveFrom);
         return out(o, after);
       });
     },
@@ -391,9 +403,10 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       });
     },
 
-    async upsert(objectName, rows, actorIn) {
+    async upsert(objectName, rows, actorIn, opts = {}) {
       const actor = checkActor(actorIn);
       const o = objectOf(objectName);
+      await checkEffective(o, opts.effectiveFrom);
       if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_BATCH) {
         failValidation([{ path: '/', rule: 'batch', message: `send 1 to ${MAX_BATCH} records` }]);
       }
@@ -488,7 +501,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           audits.push({ tenantId: tenant.id, actor, action: b ? 'update' : 'create', object: o.name, recordId: a.id as string, before: b ? full(o, b) : null, after: full(o, a), revision: registry.revision });
         }
         await ctx.auditMany(trx, audits);
-        await dependentsOf(trx, o, after.map((r) => r.id as string), existing);
+        await dependentsOf(trx, o, after.map((r) => r.id as string), existing, opts.effectiveFrom);
         return { created, updated: exts.length - created, records };
       });
     },

@@ -1,4 +1,6 @@
 import { useMemo } from 'react';
+import { useAsync } from '../../lib/useAsync.ts';
+import { goalsApi } from '../goals/api.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { FormulaEditor } from '../../components/FormulaEditor.tsx';
 import { CellInput, CellSelect, CellIssue } from './lint.tsx';
@@ -7,12 +9,14 @@ import { PlanRecordSource } from './PlanRecordSource.tsx';
 import { measuresObject } from './templates.ts';
 import type { MeasureDef } from './api.ts';
 
-const TYPES: MeasureDef['type'][] = ['sum', 'count', 'input', 'ratio', 'formula'];
+const TYPES: MeasureDef['type'][] = ['sum', 'count', 'kpi', 'input', 'ratio', 'formula'];
 
 /** A version's measures: sums and counts over credits (which count) or over an object's records, inputs, ratios and formulas. */
 export function PlanMeasures({ measures, onChange }: { measures: MeasureDef[]; onChange: (measures: MeasureDef[]) => void }) {
   const { t } = useI18n();
   const formulaObjects = useMemo(() => [measuresObject(measures)], [measures]);
+  // A measure may be a goals KPI: the statement then shows the very number My goals shows.
+  const kpis = useAsync(() => (measures.some((m) => m.type === 'kpi') ? goalsApi.kpis().then((r) => r.data.map((k) => k.name)) : Promise.resolve([] as string[])), [measures.some((m) => m.type === 'kpi')]);
   const setMeasure = (i: number, m: MeasureDef) => {
     const next: Record<string, unknown> = { ...m };
     for (const [k, v] of Object.entries(next)) if (v === undefined || v === '') delete next[k];
@@ -47,6 +51,15 @@ export function PlanMeasures({ measures, onChange }: { measures: MeasureDef[]; o
                 <select id={`m${i}-field`} value={m.field ?? 'amount'} onChange={(e) => setMeasure(i, { ...m, field: e.target.value as MeasureDef['field'] })}>
                   {(['amount', 'margin', 'quantity'] as const).map((x) => <option key={x} value={x}>{t(`incentives.creditField.${x}`)}</option>)}
                 </select>
+              </div>
+            )}
+            {m.type === 'kpi' && (
+              <div className="field">
+                <label className="field-label" htmlFor={`m${i}-kpi`}>{t('incentives.measure.kpi')}</label>
+                <CellSelect id={`m${i}-kpi`} path={`/measures/${i}/kpi`} value={m.kpi ?? ''} onChange={(e) => setMeasure(i, { name: m.name, ...(m.label ? { label: m.label } : {}), type: 'kpi', kpi: e.target.value || undefined })}>
+                  <option value="">—</option>
+                  {(kpis.data ?? []).map((k) => <option key={k} value={k}>{k}</option>)}
+                </CellSelect>
               </div>
             )}
             {m.type === 'ratio' && (['numerator', 'denominator'] as const).map((key) => (

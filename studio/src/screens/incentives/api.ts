@@ -11,7 +11,7 @@ export const CREDIT_KINDS: CreditKind[] = ['direct', 'split', 'overlay', 'team',
 export interface CreditFilter { objects?: string[]; kinds?: CreditKind[]; products?: string[]; categories?: string[]; from?: string; to?: string }
 /** Records of an object counted instead of credits: dated by `dateField`, for the user in `payeeField` (default owner), where the `filter` formula holds, worth the `value` formula. */
 export interface RecordSource { object: string; dateField: string; payeeField?: string; filter?: string; value?: string }
-export interface MeasureDef { name: string; label?: Label; type: 'sum' | 'count' | 'input' | 'ratio' | 'formula'; field?: 'amount' | 'margin' | 'quantity'; filter?: CreditFilter; source?: RecordSource; numerator?: string; denominator?: string; expression?: string }
+export interface MeasureDef { name: string; label?: Label; type: 'sum' | 'count' | 'input' | 'ratio' | 'formula' | 'kpi'; kpi?: string; field?: 'amount' | 'margin' | 'quantity'; filter?: CreditFilter; source?: RecordSource; numerator?: string; denominator?: string; expression?: string }
 export type ComponentType = 'rate' | 'tiered' | 'bonus' | 'spif' | 'points';
 export interface ComponentDef {
   name: string;

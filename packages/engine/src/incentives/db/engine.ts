@@ -6,7 +6,7 @@ import { calculate, type FrozenState, type InputValue } from '../calculate.ts';
 import { planCurrency } from '../currency.ts';
 import { lintCreditingRules, lintKpiMeasures, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
 import { OrgHistory } from '../org.ts';
-import { PERIOD_HINT, PERIOD_RE, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
+import { PERIOD_HINT, PERIOD_RE, addDays, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
 import { checkRoleAssignments, observeRoles } from '../roles.ts';
 import type { Assignment, CalcProblem, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, Membership, OrgUnit, PayoutSummary, RoleAssignment, RoleHolding, StatementLine, Transaction } from '../types.ts';
 import { aggKey, emptyAgg, neededScopes, readAggregates } from './aggregates.ts';
@@ -146,11 +146,15 @@ export class IncentiveEngine {
   async saveRules(rules: CreditingRuleDoc[]): Promise<LintIssue[]> {
     const issues = lintCreditingRules(rules);
     if (issues.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'rules_invalid', 'the crediting rules have errors', issues);
+    const byOrg = (list: readonly CreditingRuleDoc[]) => list.some((r) => r.type === 'rollup' || r.type === 'team');
+    const followsOrg = byOrg(rules) || byOrg(await this.rules());
     const { knex, t } = await this.db();
     await knex.transaction(async (trx) => {
       await trx.raw(`delete from ${t('docs')} where kind = 'crediting_rule'`);
       for (const r of rules) await trx.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'crediting_rule', ?::jsonb, now())`, [r.id, JSON.stringify(r)]);
     });
+    // Roll-up and team rules span the org: their chain is rebuilt from the org service.
+    if (followsOrg) await this.syncOrg({ force: true });
     return issues;
   }
 
@@ -218,6 +222,8 @@ export class IncentiveEngine {
     const plans = await this.plans();
     const issues: LintIssue[] = checkRoleAssignments(list, new Set(plans.map((p) => p.id)));
     if (issues.length) throw new IncentiveError(400, 'invalid_role_assignments', `${issues.length} role assignment value(s) are invalid`, issues);
+    // Assignments by subtree resolve against the org: the engine's copy is brought up to date first.
+    await this.syncOrg();
     const effective = await this.previewAssignments({ roles: list });
     const lint = plans.flatMap((p) => lintPlan(p, { plans, assignments: effective }).filter((i) => i.rule === 'double_assignment').map((i) => ({ ...i, path: `/plans/${p.id}${i.path}` })));
     if (lint.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'assignment_invalid', 'these role assignments would pay someone twice', lint);
@@ -316,6 +322,8 @@ export class IncentiveEngine {
   /** Stores the effective-dated org and rebuilds the roll-up chain spans of every roll-up rule. */
   async setOrg(memberships: Membership[], units: OrgUnit[]): Promise<void> {
     const { knex, t } = await this.db();
+    // An org given by hand is no longer the org service's version.
+    await knex.raw(`delete from ${t('docs')} where id = '#org_sync' and kind = 'org_sync'`);
     const org = new OrgHistory(memberships, units);
     const rules = (await this.rules()).filter((r) => r.type === 'rollup');
     const chain: Row[] = [];
@@ -337,9 +345,11 @@ export class IncentiveEngine {
       // Roll-up totals depend on the chain: they are rebuilt on the next run.
       await trx.raw(`delete from ${t('totals')}`);
       await trx.raw(`delete from ${t('total_scopes')}`);
-      await insertJson(trx, t('members'), memberships.map((m) => ({ user_id: m.userId, org_unit_id: m.orgUnitId, valid_from: m.from, valid_to: m.to ?? null })), { user_id: 'text', org_unit_id: 'text', valid_from: 'date', valid_to: 'date' });
+      // Someone in no unit is nobody's teammate (their manager still gets the roll-up).
+      await insertJson(trx, t('members'), memberships.filter((m) => m.orgUnitId).map((m) => ({ user_id: m.userId, org_unit_id: m.orgUnitId, valid_from: m.from, valid_to: m.to ?? null })), { user_id: 'text', org_unit_id: 'text', valid_from: 'date', valid_to: 'date' });
       await insertJson(trx, t('chain'), chain, { payee_id: 'text', level: 'integer', manager_id: 'text', rule_id: 'text', pct: 'numeric', valid_from: 'date', valid_to: 'date' });
-      await insertJson(trx, t('units'), units.map((u) => ({ id: u.id, parent_id: u.parentId ?? null, head_id: u.headId ?? null })), { id: 'text', parent_id: 'text', head_id: 'text' });
+      // Role assignments by subtree read one tree: the units as they stand today (the chain above is dated).
+      await insertJson(trx, t('units'), currentUnits(units).map((u) => ({ id: u.id, parent_id: u.parentId ?? null, head_id: u.headId ?? null })), { id: 'text', parent_id: 'text', head_id: 'text' });
       // Role assignments restricted to a subtree follow the org.
       await rebuildDerived(trx, schema);
     });
@@ -347,25 +357,33 @@ export class IncentiveEngine {
     await knex.raw(`analyze ${t('members')}`);
   }
 
-  /** The org as the records have it today (user.org_unit_id, manager_id; org_unit.parent_id, head_id), valid since ever. */
+  /**
+   * Takes the org from the tenant's effective-dated org service (memberships with their managers,
+   * units with their parents and heads over time) and rebuilds the roll-up chain from it. The
+   * engine's member, unit and chain tables are a projection of the service, rebuilt on every org
+   * change event and before every full recalculation; a tenant without a user object keeps the
+   * org it was given with `setOrg`.
+   */
+  async syncOrg(opts: { force?: boolean } = {}): Promise<boolean> {
+    const registry = await this.store.registry(this.tenant);
+    if (!registry.object('user')) return false;
+    const org = await this.store.org(this.tenant);
+    // The projection records the org version it was built from; unchanged, there is nothing to do.
+    const { knex, t } = await this.db();
+    const version = await org.version();
+    const synced = ((await knex.raw(`select doc from ${t('docs')} where id = '#org_sync' and kind = 'org_sync'`)).rows as Array<{ doc: { version?: number } }>)[0]?.doc.version;
+    if (!opts.force && synced === version) return true;
+    const last = (to: string | null) => (to ? addDays(to, -1) : null);
+    const memberships = (await org.memberships()).map((m) => ({ userId: m.user_id, orgUnitId: m.org_unit_id ?? '', managerId: m.manager_id, from: m.valid_from, to: last(m.valid_to) }));
+    const units = (await org.unitHistory()).map((u) => ({ id: u.unit_id, parentId: u.parent_id, headId: u.head_id, from: u.valid_from, to: last(u.valid_to) }));
+    await this.setOrg(memberships.filter((m) => m.to === null || m.to >= m.from), units.filter((u) => u.to === null || u.to >= u.from));
+    await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values ('#org_sync', 'org_sync', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [JSON.stringify({ version })]);
+    return true;
+  }
+
+  /** The org from the org service (the name kept from when it was read off the user records). */
   async syncOrgFromRecords(): Promise<void> {
-    const records = await this.store.records(this.tenant);
-    const all = async (object: string) => {
-      const out: Row[] = [];
-      let after: string | undefined;
-      for (;;) {
-        const page = await records.list(object, { limit: 500, ...(after ? { after } : {}) });
-        out.push(...page.data);
-        if (!page.page.next) return out;
-        after = page.page.next;
-      }
-    };
-    const users = await all('user');
-    const units = records.registry.object('org_unit') ? await all('org_unit') : [];
-    await this.setOrg(
-      users.filter((u) => u.org_unit_id).map((u) => ({ userId: text(u.id), orgUnitId: text(u.org_unit_id), from: '1900-01-01', managerId: u.manager_id ? text(u.manager_id) : null })),
-      units.map((u) => ({ id: text(u.id), parentId: u.parent_id ? text(u.parent_id) : null, headId: u.head_id ? text(u.head_id) : null })),
-    );
+    await this.syncOrg();
   }
 
   /**
@@ -530,6 +548,8 @@ export class IncentiveEngine {
     const t0 = performance.now();
     const runId = randomUUID();
     await this.ensure();
+    // A full recredit takes the org as the org service has it now.
+    if (opts.credit) await this.syncOrg();
     if (opts.credit) await this.credit(null);
     const t1 = performance.now();
     const { knex, t, schema } = await this.db();
@@ -890,6 +910,17 @@ export class IncentiveEngine {
 
 function badAmount(): IncentiveError {
   return new IncentiveError(400, 'bad_amount', 'amount must be a decimal number', [{ path: '/amount', rule: 'decimal', message: 'must be a decimal number such as "50.00"' }]);
+}
+
+/** One span per unit: the one holding today, else the latest. */
+function currentUnits(units: readonly OrgUnit[]): OrgUnit[] {
+  const today = new Date().toISOString().slice(0, 10);
+  const by = new Map<string, OrgUnit>();
+  for (const u of [...units].sort((a, b) => (a.from ?? '').localeCompare(b.from ?? ''))) {
+    const held = by.get(u.id);
+    if (!held || (u.from ?? '') <= today) by.set(u.id, u);
+  }
+  return [...by.values()];
 }
 
 async function run(knex: Knex, sql: Sql): Promise<void> {

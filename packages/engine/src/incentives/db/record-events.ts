@@ -12,6 +12,7 @@ import { sourcedItems } from './sources-sql.ts';
 import { syncKpiActuals } from './kpi-sync.ts';
 import { localDate } from '../../calendar/calendar.ts';
 import { quoteIdent } from '@attain/meta';
+import { ORG_EVENT_OBJECT } from '@attain/store';
 
 type Row = Record<string, unknown>;
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -51,6 +52,8 @@ async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<Ru
       return onProduct(engine, event);
     case 'user':
       return onUser(engine, event);
+    case ORG_EVENT_OBJECT:
+      return onOrgChange(engine);
     default:
       return onSourceRecord(engine, event);
   }
@@ -114,6 +117,24 @@ async function onUser(engine: IncentiveEngine, event: RecordEvent): Promise<RunS
   const changed = await engine.observeUserRoles([{ id: event.recordId, role, hireDate: dateText(rec?.hire_date ?? event.before?.hire_date) }], dayOf(engine, event.at));
   if (!changed.length || !(await engine.roleAssignments()).length) return null;
   return engine.recompute({ payees: changed });
+}
+
+/**
+ * The org changed (a user or unit record, an import, an HR connector), possibly back-dated: the
+ * roll-up chain is rebuilt from the org service and every open period recredited and recomputed;
+ * approved, paid and closed periods are not rewritten — the difference lands in the open period
+ * as a prior-period adjustment.
+ */
+async function onOrgChange(engine: IncentiveEngine): Promise<RunStats | null> {
+  // Only roll-up and team rules credit along the org; role assignments by subtree give plans by it.
+  const byOrg = (await engine.rules()).some((r) => r.type === 'rollup' || r.type === 'team');
+  if (byOrg) return engine.recompute({ credit: true });
+  // Nothing else reads the engine's copy of the org (leaderboard teams read the org service), so
+  // without role assignments it is brought up to date when rules or role assignments need it.
+  const roles = await engine.roleAssignments();
+  if (!roles.length) return null;
+  await engine.syncOrg();
+  return roles.some((r) => r.orgUnitId) ? engine.recompute() : null;
 }
 
 /** A record a plan reads (e.g. a visit for points): its payee before and after is recomputed. */

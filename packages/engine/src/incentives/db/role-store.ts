@@ -23,6 +23,10 @@ export async function readRoleHolders(knex: Knex, schema: string, users: readonl
   return rows.map((r) => ({ userId: text(r.user_id), role: text(r.role), from: dateText(r.valid_from) ?? '', to: dateText(r.valid_to) }));
 }
 
+/**
+ * The org as the engine last took it from the org service (`IncentiveEngine.syncOrg`, run on every
+ * org event and full recalculation): members with their units, and units as they stand today.
+ */
 export async function readOrg(knex: Knex, schema: string): Promise<{ memberships: Membership[]; units: OrgUnit[] }> {
   const t = tableOf(schema);
   const members = (await knex.raw(`select user_id, org_unit_id, valid_from, valid_to from ${t('members')}`)).rows as Row[];
