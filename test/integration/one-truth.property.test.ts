@@ -15,7 +15,9 @@
 //   (5) with DATABASE_URL (the PostgreSQL run) the same sequence on an embedded PGlite store gives
 //       identical statements (ONE_TRUTH_PGLITE=1 forces the second world without PostgreSQL too).
 //   (6) one measure pipeline: My goals = the statement's measure that reads the same KPI (open months).
-// Roll-ups along the effective-dated org are checked in one-truth.known-bugs.test.ts (broken on main).
+//   (7) roll-ups follow the effective-dated org: a manager's team measure in an open month is the
+//       credits of whoever reported to them on each credit's date (moves today and back-dated imports).
+// Bugs found and not fixed here are reproduced in one-truth.known-bugs.test.ts.
 // fast-check prints the seed, path and failing sequence; replay with ONE_TRUTH_SEED=<seed> ONE_TRUTH_PATH=<path>
 // (ONE_TRUTH_RUNS sets how many sequences; ONE_TRUTH_TIMING=1 prints where the time goes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +25,7 @@ import fc from 'fast-check';
 import { createDatabase, createStore } from '@attain/store';
 import { makeWorld, startServer, type World } from '../support/one-truth-world.ts';
 import { apply, newModel, opArb, type Model, type Op } from '../support/one-truth-ops.ts';
-import { checkApportionment, checkEarningsByHand, checkKpiAgrees, checkOwnViewMatches, checkPayoutIsSumOfLines, checkPayoutListMatchesStatements, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
+import { checkApportionment, checkEarningsByHand, checkKpiAgrees, checkRollups, checkOwnViewMatches, checkPayoutIsSumOfLines, checkPayoutListMatchesStatements, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
 import type { Store } from '../../packages/server/src/store-port.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -75,6 +77,7 @@ describe('one truth: every number agrees, over random sequences of writes', () =
         checkApportionment(incremental, model);
         checkEarningsByHand(incremental);
         await checkKpiAgrees(incremental, world, model.closed);
+        checkRollups(incremental, model);
         // Every write of the sequence was valid (splits end at 100%, one currency): nothing is left out.
         const problems = await world.tenant.call.finance.get('/api/v1/incentives/problems');
         expect(problems.json(), 'no calculation problems').toEqual({ data: [] });
