@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { JobRunner } from '@attain/store';
 import { goalsBackground } from '@attain/engine';
-import { as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
+import { addUser, as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
 import type { Store } from '../src/store-port.ts';
 
 const wonRevenue = {
@@ -16,6 +16,7 @@ let store: Store;
 let t: TestTenant;
 let admin: Caller;
 let rep: Caller;
+let mgr: Caller;
 let runner: JobRunner;
 
 beforeAll(async () => {
@@ -26,6 +27,8 @@ beforeAll(async () => {
   t = await createTenant(store, 'goals');
   admin = as(app, await login(app, t.name, t.users.admin.email));
   rep = as(app, await login(app, t.name, t.users.repEast.email));
+  // A second admin submits what the first decides: nobody decides their own version.
+  mgr = as(app, await login(app, t.name, (await addUser(store, t, 'Admin2', 'admin')).email));
 });
 
 describe('goals API', () => {
@@ -60,11 +63,22 @@ describe('goals API', () => {
     expect(saved.statusCode).toBe(200);
     const id = saved.json().version.id;
     expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/approve`)).statusCode).toBe(409);
-    expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/submit`)).json().status).toBe('submitted');
+    expect((await mgr.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/submit`)).json().status).toBe('submitted');
     expect((await rep.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/approve`)).statusCode).toBe(403);
     expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/approve`)).json().status).toBe('active');
     expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/nope`)).statusCode).toBe(400);
-    expect((await admin.get('/api/v1/goals/plans/revenue_2026/versions')).json().data).toHaveLength(1);
+    // Nobody decides their own version, admins included (issue #12, finding 5): without an approval
+    // flow the admin decides through this API, but not a version they submitted themselves.
+    const own = (await admin.post('/api/v1/goals/plans/revenue_2026/versions', {})).json().version.id as string;
+    expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${own}/submit`)).json().status).toBe('submitted');
+    for (const action of ['approve', 'reject']) {
+      const self = await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${own}/${action}`);
+      expect(self.statusCode).toBe(403);
+      expect(self.json().error.code).toBe('self_approval');
+    }
+    expect((await admin.get('/api/v1/goals/plans/revenue_2026/versions')).json().data.find((v: { id: string }) => v.id === own).status).toBe('submitted');
+    // The approved version and the one its submitter could not decide.
+    expect((await admin.get('/api/v1/goals/plans/revenue_2026/versions')).json().data).toHaveLength(2);
 
     const records = await store.records(t.name);
     await records.create('deal', { name: 'Big', amount: '2500.00', stage: 'won', close_date: '2026-01-10', owner_id: t.users.repEast.id }, { userId: null });

@@ -2,7 +2,7 @@
 // bottom-up reconciliation, a rep's own rank, alert rules and each user's goal alerts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
+import { addUser, as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
 import type { Store } from '../src/store-port.ts';
 
 const won = {
@@ -39,7 +39,10 @@ describe('goals routes for the screens', () => {
     expect(back.json().request).toEqual({ total: '12000.00', method: 'equal', weights: {}, locks: [lock] });
     expect((await mgr.get('/api/v1/goals/plans/east_2026/versions/nope')).statusCode).toBe(400);
     expect((await mgr.get('/api/v1/goals/plans/east_2026/versions/00000000-0000-0000-0000-000000000001')).statusCode).toBe(404);
-    expect((await admin.post(`/api/v1/goals/plans/east_2026/versions/${id}/submit`)).json().status).toBe('submitted');
+    // A second admin submits; the first decides (nobody decides their own version).
+    const admin2 = as(app, await login(app, t.name, (await addUser(store, t, 'Admin2', 'admin')).email));
+    const sub = await admin2.post(`/api/v1/goals/plans/east_2026/versions/${id}/submit`);
+    expect(sub.json().status, sub.body).toBe('submitted');
     expect((await admin.post(`/api/v1/goals/plans/east_2026/versions/${id}/approve`)).json().status).toBe('active');
   });
 

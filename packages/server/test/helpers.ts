@@ -42,6 +42,16 @@ export async function createTenant(store: Store, prefix = 't'): Promise<TestTena
   return { name, users: { admin, mgrEast, repEast, repEast2, repWest, finance }, orgUnits: { root: root.id, east: east.id, east1: east1.id, west: west.id } };
 }
 
+/** One more user with a login in a test tenant (e.g. a second admin, for four-eyes rules). */
+export async function addUser(store: Store, tenant: TestTenant, key: string, role: string): Promise<{ id: string; email: string }> {
+  const records = await store.records(tenant.name);
+  const email = `${key.toLowerCase()}@${tenant.name}.test`;
+  const user = await records.create('user', { name: key, email, role, org_unit_id: tenant.orgUnits.root, active: true }, { userId: null, label: 'test' });
+  passwordHash ??= hashPassword(PASSWORD, { N: 1024 });
+  await store.auth.upsertCredential({ tenant: tenant.name, userId: user.id, email, passwordHash: await passwordHash, active: true });
+  return { id: user.id, email };
+}
+
 export async function testServer(store?: Store, opts: Partial<Parameters<typeof buildServer>[0]> = {}): Promise<{ app: FastifyInstance; store: Store }> {
   const s = store ?? ((await openTestStore()) as unknown as Store);
   const app = await buildServer({ store: s, jwtSecret: 's'.repeat(40), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, ...opts });

@@ -51,6 +51,13 @@ export const goalsModule: TenantModule = {
         await trx.raw(`create index if not exists attain_goals_notice_user on ??.attain_goals_notice (user_id, created_at desc)`, [schema]);
       },
     },
+    {
+      // Who submitted a version: nobody decides their own (issue #12, finding 5).
+      version: 3,
+      async up(trx, schema) {
+        await trx.raw(`alter table ??.attain_goals_plan_version add column if not exists submitted_by uuid`, [schema]);
+      },
+    },
   ],
 };
 

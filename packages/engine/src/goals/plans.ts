@@ -232,14 +232,18 @@ export async function saveDraft(ctx: GoalsContext, plan: string, req: PlanReques
 async function setStatus(ctx: GoalsContext, plan: string, versionId: string, from: string[], to: PlanVersion['status'], by: string | null): Promise<PlanVersion> {
   return ctx.knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`goals-plan:${ctx.schema}:${plan}`]);
-    const row = (await trx.raw(`SELECT status FROM ${ctx.t.planVersion} WHERE id = ? AND plan = ?`, [versionId, plan])).rows[0] as { status: string } | undefined;
+    const row = (await trx.raw(`SELECT status, submitted_by::text AS submitted_by FROM ${ctx.t.planVersion} WHERE id = ? AND plan = ?`, [versionId, plan])).rows[0] as { status: string; submitted_by: string | null } | undefined;
     if (!row) throw new GoalsError('unknown_version', 'no such plan version', [{ path: '/version', rule: 'unknown_reference', message: 'no such version' }], 404);
+    // Nobody decides their own request, whichever door they use (the workflow refuses it too).
+    if (to !== 'submitted' && by !== null && row.submitted_by === by) {
+      throw new GoalsError('self_approval', 'you submitted this version; someone else decides it', [{ path: '/action', rule: 'self_approval', message: 'the submitter cannot approve or reject their own version' }], 403);
+    }
     if (!from.includes(row.status)) throw new GoalsError('invalid_transition', `a ${row.status} version cannot become ${to}`, [{ path: '/status', rule: 'transition', message: `${row.status} -> ${to}` }], 409);
     if (to === 'active') {
       await trx.raw(`UPDATE ${ctx.t.planVersion} SET status = 'superseded' WHERE plan = ? AND status = 'active'`, [plan]);
       await trx.raw(`UPDATE ${ctx.t.planVersion} SET status = 'active', decided_by = ?, decided_at = now(), active_from = now() WHERE id = ?`, [by, versionId]);
     } else if (to === 'submitted') {
-      await trx.raw(`UPDATE ${ctx.t.planVersion} SET status = 'submitted', submitted_at = now() WHERE id = ?`, [versionId]);
+      await trx.raw(`UPDATE ${ctx.t.planVersion} SET status = 'submitted', submitted_at = now(), submitted_by = ? WHERE id = ?`, [by, versionId]);
     } else {
       await trx.raw(`UPDATE ${ctx.t.planVersion} SET status = ?, decided_by = ?, decided_at = now() WHERE id = ?`, [to, by, versionId]);
     }
