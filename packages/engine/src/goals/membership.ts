@@ -23,9 +23,11 @@ export async function memberships(ctx: GoalsContext, users?: string[]): Promise<
   return org.memberships(source(ctx), users);
 }
 
-/** Kept for callers from before the org service: the service seeds itself from the records. */
+/** Makes sure the org service has a history for every live user and unit. */
 export async function seedMemberships(ctx: GoalsContext): Promise<void> {
-  await org.ensureOrgTables(ctx.knex, ctx.schema, ctx.registry);
+  // Users and units written around the records service (a bulk SQL load, an old import) get a
+  // history from their record, open since the beginning, as they did before the org service.
+  await org.seedMissing(ctx.knex, await org.ensureOrgTables(ctx.knex, ctx.schema, ctx.registry));
 }
 
 export interface ImportPreview {

@@ -3,4 +3,4 @@ export { memberships, unitHistory, orgOn, orgVersion, managerIn, managerChainIn,
 export { changeOrg, type ChangeOptions, type MembershipRow, type OrgChange, type OrgChangeResult, type UnitRow } from './write.ts';
 export { ORG_EVENT_OBJECT, orgEventBody, type OrgEventBody } from './events.ts';
 export { BEGINNING, today } from './timeline.ts';
-export { ensureOrgTables } from './tables.ts';
+export { ensureOrgTables, seedMissing } from './tables.ts';

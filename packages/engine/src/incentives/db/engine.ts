@@ -17,7 +17,7 @@ import { onRecordEvent } from './record-events.ts';
 import { readKeyed, replaceKeyed, type KeyedAssignment, type KeyedKind, type KeyedSave } from './keyed-assignments.ts';
 import { syncOrdersFromRecords } from './order-map.ts';
 import { planErrors, planShapeIssues } from '../document-check.ts';
-import { planFxProblems, readProblems, refreshCreditingProblems, replacePlanFxProblems, replacePlanProblems, replaceCalcFailures } from './problems-sql.ts';
+import { planFxProblems, readProblems, refreshCreditingProblems, replacePayeeProblems, replacePlanProblems } from './problems-sql.ts';
 import { INCENTIVES_MODULE } from './schema.ts';
 import { compileSource, sourceRowsSql, sourcedItems } from './sources-sql.ts';
 import { kpiMonths, kpiReader } from './kpi-measures.ts';
@@ -71,6 +71,9 @@ export class IncentiveEngine {
   failAfterChunks: number | undefined;
   chunkSize = 2000;
   private handle: ModuleHandle | undefined;
+  /** Errors of plans by (revision, base currency, plan), see usablePlans. */
+  private readonly planChecks = new Map<string, LintIssue[]>();
+  private lastPlanProblems: string | undefined;
 
   constructor(store: Store, tenant: string, opts: { baseCurrency?: string } = {}) {
     this.store = store;
@@ -602,8 +605,7 @@ export class IncentiveEngine {
       const plan = plans.find((p) => p.id === s.planId);
       if (plan) fxProblems.push(...(await planFxProblems(knex, schema, plan, s, [...who].sort())));
     }
-    await replacePlanFxProblems(knex, schema, payees, fxProblems);
-    await replaceCalcFailures(knex, schema, payees, result.problems.filter((p) => p.code === 'plan_calc_failed'));
+    await replacePayeeProblems(knex, schema, payees, [...fxProblems, ...result.problems.filter((p) => p.code === 'plan_calc_failed')]);
     const t3 = performance.now();
 
     // Payee universe of this run: everyone computed, plus whoever has stale rows in scope.
@@ -641,14 +643,23 @@ export class IncentiveEngine {
     const { knex, schema } = await this.db();
     const usable: IncentivePlanDoc[] = [];
     const problems: CalcProblem[] = [];
+    const revision = (await this.store.registry(this.tenant)).revision;
     for (const plan of all) {
-      let errors = planErrors(plan, all.filter((p) => p !== plan), this.baseCurrency);
-      if (!errors.length) {
-        try {
-          errors = (await this.lintSources(plan)).filter((i) => i.severity === 'error');
-        } catch (error) {
-          errors = [{ severity: 'error', path: '/versions', rule: 'source', message: error instanceof Error ? error.message : String(error) }];
+      // A plan's own errors depend on it, the metadata revision (its record sources) and the base
+      // currency only: checked once per such key, not on every incremental run.
+      const key = `${revision}|${this.baseCurrency}|${JSON.stringify(plan)}`;
+      let errors = this.planChecks.get(key);
+      if (!errors) {
+        errors = planErrors(plan, [], this.baseCurrency);
+        if (!errors.length) {
+          try {
+            errors = (await this.lintSources(plan)).filter((i) => i.severity === 'error');
+          } catch (error) {
+            errors = [{ severity: 'error', path: '/versions', rule: 'source', message: error instanceof Error ? error.message : String(error) }];
+          }
         }
+        if (this.planChecks.size > 200) this.planChecks.clear();
+        this.planChecks.set(key, errors);
       }
       if (!errors.length) {
         usable.push(plan);
@@ -661,7 +672,12 @@ export class IncentiveEngine {
         message: `plan "${String(plan.name ?? plan.id)}" is not computed: ${first.path || '/'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : ''}`,
       });
     }
-    await replacePlanProblems(knex, schema, problems);
+    // Written when the set changed since this engine last wrote it (a stale row is replaced on the next change).
+    const signature = JSON.stringify(problems);
+    if (signature !== this.lastPlanProblems) {
+      await replacePlanProblems(knex, schema, problems);
+      this.lastPlanProblems = signature;
+    }
     return usable;
   }
 

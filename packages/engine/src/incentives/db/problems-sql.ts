@@ -97,11 +97,11 @@ export async function planFxProblems(knex: Knex, schema: string, plan: Incentive
   return rows.map((r) => ({ code: 'plan_fx_missing', txId: text(r.tx_id), ruleId: '', rule: '', date: text(r.date), currency: s.currency, planId: plan.id, payeeId: text(r.payee_id), message: planFxMessage(plan, s.currency, text(r.date)) }));
 }
 
-/** Replaces the plan-currency problems of the payees of a run (all when null). */
-export async function replacePlanFxProblems(knex: Knex, schema: string, payees: readonly string[] | null, problems: CalcProblem[]): Promise<void> {
+/** Replaces the per-payee problems of a run (plan currency, plans not computable for a payee) of its payees (all when null), in one transaction. */
+export async function replacePayeeProblems(knex: Knex, schema: string, payees: readonly string[] | null, problems: CalcProblem[]): Promise<void> {
   await knex.transaction(async (trx) => {
-    await trx.raw(`delete from ${table(schema, 'problems')} where code = 'plan_fx_missing' ${payees ? 'and payee_id = any(?::text[])' : ''}`, (payees ? [payees] : []) as never[]);
-    await write(trx, schema, problems);
+    await trx.raw(`delete from ${table(schema, 'problems')} where code in ('plan_fx_missing', 'plan_calc_failed') ${payees ? 'and payee_id = any(?::text[])' : ''}`, (payees ? [payees] : []) as never[]);
+    if (problems.length) await write(trx, schema, problems);
   });
 }
 
@@ -122,14 +122,7 @@ export async function readProblems(knex: Knex, schema: string, filter: { txIds?:
 export async function replacePlanProblems(knex: Knex, schema: string, problems: CalcProblem[]): Promise<void> {
   await knex.transaction(async (trx) => {
     await trx.raw(`delete from ${table(schema, 'problems')} where code = 'plan_invalid'`);
-    await write(trx, schema, problems);
+    if (problems.length) await write(trx, schema, problems);
   });
 }
 
-/** Replaces the plan_calc_failed problems of the payees of a run (all when null). */
-export async function replaceCalcFailures(knex: Knex, schema: string, payees: readonly string[] | null, problems: CalcProblem[]): Promise<void> {
-  await knex.transaction(async (trx) => {
-    await trx.raw(`delete from ${table(schema, 'problems')} where code = 'plan_calc_failed' ${payees ? 'and payee_id = any(?::text[])' : ''}`, (payees ? [payees] : []) as never[]);
-    await write(trx, schema, problems);
-  });
-}
