@@ -60,7 +60,8 @@ export async function setupSpm(store: Store, tenant: string, opts: { today: Date
     for (const plan of registry.documentsOf('target_plan')) {
       const total = await targetTotal(ctx, plan.kpi, plan.year - 1, plan.total);
       const { version } = await saveDraft(ctx, plan.name, { total }, opts.adminId);
-      await submitVersion(ctx, plan.name, version.id, opts.adminId);
+      // The demo setup submits (as the system) and its admin approves: nobody decides their own version.
+      await submitVersion(ctx, plan.name, version.id, null);
       await approveVersion(ctx, plan.name, version.id, opts.adminId);
       report.targetPlans.push({ plan: plan.name, year: plan.year, total: version.total });
     }
