@@ -30,7 +30,7 @@ export const FX_MODULE: TenantModule = {
           await trx.raw(`insert into ${s}.${quoteIdent(FX_TABLE)} (id, from_currency, to_currency, rate, effective_from, created_by)
             select gen_random_uuid(), currency, 'USD', rate, date, 'migration' from ${s}."attain_incentives_fx" where currency <> 'USD' and currency ~ '^[A-Z]{3}$' and rate > 0
             on conflict (from_currency, to_currency, effective_from) do nothing`);
-          await trx.raw(`drop table ${s}."attain_incentives_fx"`);
+          await trx.schema.withSchema(schema).dropTable('attain_incentives_fx');
         }
       },
     },

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, ErrorDetail, ModuleHandle, Store } from '@attain/store';
 import { FxError } from './errors.ts';
 import { checkRate, type FxRateInput, type FxRateRow } from './rates.ts';
-import { FX_MODULE } from './schema.ts';
-import { fxTable } from './sql.ts';
+import { FX_MODULE, FX_TABLE } from './schema.ts';
+
 
 type Knex = ModuleHandle['knex'];
 type Row = Record<string, unknown>;
@@ -40,12 +40,10 @@ export class FxRateService {
 
   async list(filter: { from?: string; to?: string } = {}): Promise<FxRateRow[]> {
     const h = await this.ensure();
-    const where: string[] = [];
-    const b: string[] = [];
-    if (filter.from) { where.push('from_currency = ?'); b.push(filter.from); }
-    if (filter.to) { where.push('to_currency = ?'); b.push(filter.to); }
-    const rows = (await h.knex.raw(`select ${COLS} from ${fxTable(h.schema)} ${where.length ? `where ${where.join(' and ')}` : ''} order by from_currency, to_currency, effective_from desc`, b)).rows as Row[];
-    return rows.map(toRow);
+    const q = h.knex.withSchema(h.schema).from(FX_TABLE).select(h.knex.raw(COLS)).orderBy(['from_currency', 'to_currency', { column: 'effective_from', order: 'desc' }]);
+    if (filter.from) q.where('from_currency', filter.from);
+    if (filter.to) q.where('to_currency', filter.to);
+    return ((await q) as Row[]).map(toRow);
   }
 
   /** Enters one rate; the same pair and day replaces the rate there (audited as an update). */
@@ -88,7 +86,7 @@ export class FxRateService {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new FxError(404, 'not_found', 'there is no such rate');
     const h = await this.ensure();
     const row = await h.knex.transaction(async (trx) => {
-      const gone = ((await trx.raw(`delete from ${fxTable(h.schema)} where id = ?::uuid returning ${COLS}`, [id])).rows as Row[])[0];
+      const gone = ((await trx.withSchema(h.schema).from(FX_TABLE).where('id', id).delete().returning(trx.raw(COLS) as never)) as Row[])[0];
       if (!gone) return undefined;
       const r = toRow(gone);
       await this.audit(trx, h, actor, 'fx.rate.delete', r.id, r, undefined);
@@ -101,13 +99,12 @@ export class FxRateService {
   private async write(trx: Knex, h: ModuleHandle, rates: readonly FxRateInput[], actor: Actor): Promise<Array<{ row: FxRateRow; created: boolean }>> {
     const out: Array<{ row: FxRateRow; created: boolean }> = [];
     for (const r of rates) {
-      const before = ((await trx.raw(`select ${COLS} from ${fxTable(h.schema)} where from_currency = ? and to_currency = ? and effective_from = ?::date for update`, [r.from, r.to, r.effectiveFrom])).rows as Row[])[0];
-      const saved = ((await trx.raw(
-        `insert into ${fxTable(h.schema)} (id, from_currency, to_currency, rate, effective_from, created_by) values (?::uuid, ?, ?, ?::numeric, ?::date, ?)
-         on conflict (from_currency, to_currency, effective_from) do update set rate = excluded.rate, created_by = excluded.created_by, created_at = now()
-         returning ${COLS}`,
-        [randomUUID(), r.from, r.to, r.rate, r.effectiveFrom, actor.userId],
-      )).rows as Row[])[0]!;
+      const before = (await trx.withSchema(h.schema).from(FX_TABLE).select(trx.raw(COLS)).where({ from_currency: r.from, to_currency: r.to, effective_from: r.effectiveFrom }).forUpdate().first()) as Row | undefined;
+      const saved = ((await trx.withSchema(h.schema).into(FX_TABLE)
+        .insert({ id: randomUUID(), from_currency: r.from, to_currency: r.to, rate: r.rate, effective_from: r.effectiveFrom, created_by: actor.userId })
+        .onConflict(['from_currency', 'to_currency', 'effective_from'])
+        .merge({ rate: r.rate, created_by: actor.userId, created_at: trx.fn.now() })
+        .returning(trx.raw(COLS) as never)) as Row[])[0]!;
       const row = toRow(saved);
       const prior = before ? toRow(before) : undefined;
       if (!prior || prior.rate !== row.rate) await this.audit(trx, h, actor, prior ? 'fx.rate.update' : 'fx.rate.create', row.id, prior, row);
