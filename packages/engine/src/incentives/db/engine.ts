@@ -757,9 +757,9 @@ export class IncentiveEngine {
     // Disputes raised on this statement or booked into it, with their status and resulting adjustment.
     const disputes = await this.disputes({ payees: [payeeId], period });
     // Each line's trace names exactly what is behind it, from the same selection as its drill-down.
+    const plans = opts.traced && lines.length ? await this.plans() : [];
     for (const line of opts.traced ? lines : []) {
-      const behind = await this.lineCredits(payeeId, period, line.key, TRACE_IDS);
-      if (!behind) continue;
+      const behind = await this.behindLine(line, plans, TRACE_IDS);
       const ids = behind.credits.map((c) => text(c.id));
       const sources = [...new Set([...behind.credits.map((c) => text(c.record_id)), ...behind.records.map((r) => text(r.id))])];
       const count = behind.credits.length + behind.records.length;
@@ -782,9 +782,15 @@ export class IncentiveEngine {
     const { knex, t, schema } = await this.db();
     const row = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [payeeId, period, key])).rows as Row[])[0];
     if (!row) return undefined;
-    const line = rowLine(row);
+    return this.behindLine(rowLine(row), await this.plans(), limit);
+  }
+
+  /** The drill-down of a line already read, with the plans already read (a statement reads them once for all its lines). */
+  private async behindLine(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
+    const { knex, t, schema } = await this.db();
+    const { payeeId } = line;
     const none = { line, credits: [] as Row[], records: [] as Row[] };
-    const plan = (await this.plans()).find((p) => p.id === line.planId);
+    const plan = plans.find((p) => p.id === line.planId);
     const version = plan?.versions.find((v) => v.version === line.planVersion);
     const component = version?.components.find((c) => c.name === line.component);
     if (!plan || !version || !component || line.trace.dispute) return none;
