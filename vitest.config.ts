@@ -12,6 +12,7 @@ export default defineConfig({
     reporters,
     include: ['packages/*/test/**/*.test.ts', 'sandbox/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/bench/**'],
+    globalSetup: ['test/e2e/browser-check.ts'],
     pool: 'forks',
     isolate: false,
     maxWorkers: 2,

@@ -1,14 +1,16 @@
-// Browser helpers shared by the e2e files: Debian's Chromium through playwright-core, one
-// context per test, page errors collected, screenshots into test-artifacts/e2e/.
+// Browser helpers shared by the e2e files: a Chromium (see chromium.ts for which one) through
+// playwright-core, one context per test, page errors collected, screenshots into
+// test-artifacts/e2e/.
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { findChromium } from './chromium.ts';
 import { ARTIFACTS, PASSWORD, type Harness } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+export async function launchBrowser(): Promise<Browser> {
+  const { executablePath, env } = await findChromium();
+  return chromium.launch({ executablePath, args: ARGS, env: { ...process.env, ...env } });
 }
 
 const problems = new WeakMap<Page, string[]>();

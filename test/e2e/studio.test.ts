@@ -1,4 +1,4 @@
-// Browser end-to-end tests of the studio: Debian's Chromium driven by playwright-core against a
+// Browser end-to-end tests of the studio: Chromium (see chromium.ts) driven by playwright-core against a
 // real server with a fresh test store. Screenshots go to test-artifacts/e2e/.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
