@@ -2,7 +2,7 @@
 // data (any write, on any node), its metadata, the caller's role and record scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createStore, quoteIdent, sharedTestDatabase } from '@attain/store';
+import { changesDelivered, createStore, quoteIdent, sharedTestDatabase } from '@attain/store';
 import { ListCache } from '../src/rest/list-cache.ts';
 import { as, createTenant, login, q, testServer, type Caller, type TestTenant } from './helpers.ts';
 import { baseDocs } from './fixtures/metadata.ts';
@@ -32,19 +32,10 @@ afterAll(async () => {
 });
 
 /**
- * Waits until the tenant's data version has been still for 50 ms: on PostgreSQL the notification
- * of a write this process made arrives after the write returned, and moves the version once more.
+ * On PostgreSQL the notification of a write this process made arrives after the write returned
+ * and moves the version once more: wait for it before reading what the cache keeps.
  */
-async function settled(): Promise<void> {
-  const schema = (await store.tenants.get(t.name))!.schema;
-  let last = store.db.changes.dataVersion(schema);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 50));
-    const now = store.db.changes.dataVersion(schema);
-    if (now === last) return;
-    last = now;
-  }
-}
+const settled = () => changesDelivered(store.db);
 
 const names = (body: string): string[] => (JSON.parse(body) as { data: Array<{ name: string }> }).data.map((d) => d.name).sort();
 const LIST = `/api/v1/objects/deal?sort=name&limit=50&filter=${q({ amount: { gte: 0 } })}`;

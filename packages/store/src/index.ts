@@ -2,7 +2,7 @@ export { createDatabase, type Database, type DatabaseOptions, type Dialect } fro
 export { DataDirLockedError, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 export { CORE_METADATA_DIR, provisionProblems, provisionTenant, type ProvisionInput, type ProvisionResult } from './provision-tenant.ts';
 export { createStore, type StoreOptions } from './store.ts';
-export { openTestStore, sharedTestDatabase } from './testing.ts';
+export { changesDelivered, openTestStore, sharedTestDatabase } from './testing.ts';
 export { StoreError, type ErrorDetail, type StoreErrorCode } from './errors.ts';
 export { uuidv7, isUuid } from './uuid.ts';
 export { docsHash } from './metadata.ts';

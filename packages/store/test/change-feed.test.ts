@@ -2,7 +2,7 @@
 // change triggers) and bumped by this process's own commits, and the revision check it spares.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PGlite } from '@electric-sql/pglite';
-import { createStore, openTestStore, quoteIdent, type Store } from '../src/index.ts';
+import { changesDelivered, createStore, openTestStore, quoteIdent, type Store } from '../src/index.ts';
 import { PgChangeFeed, PgliteChangeFeed } from '../src/change-feed.ts';
 import { accountDoc, baseDocs, dealDoc, system, tenantWith, userDoc } from './fixtures.ts';
 
@@ -19,20 +19,6 @@ async function eventually(probe: () => boolean, ms = 5_000): Promise<void> {
   }
 }
 
-/**
- * Returns once every notification committed so far has arrived. PostgreSQL delivers them to the
- * one listening connection in commit order, so when a write made now (through the table's
- * statement trigger, as another node's would) shows in `via`'s version, all earlier ones have —
- * a fixed sleep would only guess how long that takes on a busy machine.
- */
-async function drained(tenant: string): Promise<void> {
-  const via = (await store.tenants.get(tenant))!.schema;
-  const table = (await store.registry(tenant)).object('account')!.table;
-  const before = store.db.changes.dataVersion(via)!;
-  await store.db.knex.raw(`update ${quoteIdent(via)}.${quoteIdent(table)} set name = name`);
-  await eventually(() => store.db.changes.dataVersion(via)! > before);
-}
-
 beforeAll(async () => {
   store = await openTestStore();
   await tenantWith(store, 'cf');
@@ -45,7 +31,7 @@ describe('change feed', () => {
     await tenantWith(store, 'cf_other');
     const other = (await store.tenants.get('cf_other'))!.schema;
     const feed = store.db.changes;
-    await drained('cf'); // the new tenant's own notifications land first
+    await changesDelivered(store.db); // the new tenant's own notifications land first
     const otherBefore = feed.dataVersion(other);
     const v0 = feed.dataVersion(schema)!;
     const records = await store.records('cf');
@@ -64,7 +50,7 @@ describe('change feed', () => {
     const feed = store.db.changes;
     const records = await store.records('cf');
     await records.create('account', { name: 'Settle' }, system);
-    await drained('cf_other'); // that write's own notification lands first
+    await changesDelivered(store.db); // that write's own notification lands first
     const before = feed.dataVersion(schema);
     const table = (await store.registry('cf')).object('account')!.table;
     await expect(
@@ -73,7 +59,7 @@ describe('change feed', () => {
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    await drained('cf_other'); // had the rollback notified, it would have arrived by now
+    await changesDelivered(store.db); // had the rollback notified, it would have arrived by now
     expect(feed.dataVersion(schema)).toBe(before);
   });
 
