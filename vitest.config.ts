@@ -18,6 +18,10 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default, racing even a Playwright read that is still
+    // waiting for its element: on a loaded machine a screen can take longer than that. Match
+    // the browser helpers' 15 s action timeout (a bound against hangs, not a speed check).
+    expect: { poll: { timeout: 15_000 } },
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts', 'sandbox/src/**/*.ts'],

@@ -8,11 +8,14 @@
  */
 export class HotPoll {
   readonly #budgetMs: number;
+  readonly #now: () => number;
   #until = 0;
   #spinning = false;
 
-  constructor(budgetUs: number) {
+  /** `now` (milliseconds) is for tests, which move time themselves rather than race the scheduler. */
+  constructor(budgetUs: number, now: () => number = () => performance.now()) {
     this.#budgetMs = Math.max(0, budgetUs) / 1000;
+    this.#now = now;
   }
 
   /** True while the loop is kept polling. */
@@ -23,7 +26,7 @@ export class HotPoll {
   /** Polls hot for the budget from now (extends a running window). */
   start(): void {
     if (this.#budgetMs === 0) return;
-    this.#until = performance.now() + this.#budgetMs;
+    this.#until = this.#now() + this.#budgetMs;
     if (this.#spinning) return;
     this.#spinning = true;
     setImmediate(this.#tick);
@@ -35,7 +38,7 @@ export class HotPoll {
   }
 
   readonly #tick = (): void => {
-    if (performance.now() < this.#until) setImmediate(this.#tick);
+    if (this.#now() < this.#until) setImmediate(this.#tick);
     else this.#spinning = false;
   };
 }

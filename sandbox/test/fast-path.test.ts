@@ -128,8 +128,8 @@ describe('shm transport', () => {
       const a = amounts(5000);
       const before = shmFiles(); // other pools' kept files
       const call = local.runBatch(batch('crash', '(c, n) => { while (true) {} }', { columns: { amount: a }, rowCount: a.length }));
-      await new Promise((r) => setTimeout(r, 300));
-      expect(shmFiles().length).toBeGreaterThan(before.length);
+      // Kill it once the call's files exist (mid-call), however long a busy machine takes to write them.
+      await expect.poll(() => shmFiles().length).toBeGreaterThan(before.length);
       process.kill(local.stats().workers[0]!.pid!, 'SIGKILL');
       await expectCode(call, 'worker_crashed');
       expect(shmFiles()).toEqual(before); // a crashed call's files are removed, never kept

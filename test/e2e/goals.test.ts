@@ -58,9 +58,10 @@ describe('goals in the studio', () => {
     expect(before).toBeCloseTo(33333.33, 1);
 
     // Lock Ann's November at 30,000: Ben and Cai rebalance to 35,000 each, the unit keeps 100,000.
-    // Focus first and let the cell enter edit mode (it selects its text on the next frame), as a person would.
+    // Focus first and let the cell enter edit mode (it selects its text on the next frame), as a
+    // person would: wait for that selection rather than for a guessed number of milliseconds.
     await cell(page, 'Ann Lee', '2026-11').click();
-    await page.waitForTimeout(150);
+    await expect.poll(() => cell(page, 'Ann Lee', '2026-11').evaluate((el: HTMLInputElement) => el === document.activeElement && el.value !== '' && el.selectionStart === 0 && el.selectionEnd === el.value.length)).toBe(true);
     await cell(page, 'Ann Lee', '2026-11').fill('30000');
     await cell(page, 'Ann Lee', '2026-11').press('Enter');
     await page.getByRole('button', { name: 'Unlock Ann Lee 2026-11' }).waitFor({ timeout: 10_000 });
