@@ -1,7 +1,8 @@
-// vitest globalSetup: before any worker starts, find (and if need be unpack) the Chromium the
-// browser tests will use and say which one, so a run's log shows what it proved. Unpacking here
-// also spares the workers from racing to do it. A missing browser is a warning, not a stop:
-// a run of unit tests alone does not need one, and each e2e file reports the same error.
+// Which Chromium the browser tests use, said before they run. As vitest's globalSetup it finds
+// (and if need be unpacks) the browser before any worker starts, so the log of every run shows
+// what it proved and the workers need not race to unpack. There a missing browser is a warning,
+// not a stop: a run of unit tests alone needs none, and each e2e file reports the same error.
+// Run directly (`node test/e2e/browser-check.ts`, as CI does) it fails instead.
 import { describeChromium, findChromium } from './chromium.ts';
 
 export default async function checkBrowser(): Promise<void> {
@@ -11,3 +12,5 @@ export default async function checkBrowser(): Promise<void> {
     console.warn(`Browser for the e2e tests: none usable (${(e as Error).message})`);
   }
 }
+
+if (import.meta.main) console.log(describeChromium(await findChromium()));
