@@ -45,8 +45,11 @@ export function describeChromium(c: ChromiumChoice): string {
   return `${version} (${c.source}) at ${c.executablePath}`;
 }
 
-/** The npm-shipped binary, unpacked under `root` (the temp directory; tests pass their own). */
-export async function npmChromium(root = tmpdir()): Promise<ChromiumChoice> {
+/**
+ * The npm-shipped binary, unpacked under `root`. Tests pass their own `root` and, to prove the
+ * unpacking without writing 200 MB each run, a `bin` of small stand-in archives.
+ */
+export async function npmChromium(root = tmpdir(), bin?: string): Promise<ChromiumChoice> {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`${NPM_PACKAGE} ships Chromium for Linux x64 only (this is ${process.platform} ${process.arch}): install Chromium and set ATTAIN_CHROMIUM to its path`);
   }
@@ -55,7 +58,7 @@ export async function npmChromium(root = tmpdir()): Promise<ChromiumChoice> {
   const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
   // The uid keeps users apart: the directory is private (mkdtemp makes it 0700).
   const dir = join(root, `attain-chromium-${version}-${process.getuid?.() ?? 0}`);
-  if (!existsSync(join(dir, 'chromium'))) await unpack(join(pkgDir, 'bin'), dir);
+  if (!existsSync(join(dir, 'chromium'))) await unpack(bin ?? join(pkgDir, 'bin'), dir);
   return {
     executablePath: join(dir, 'chromium'),
     source: `npm package ${NPM_PACKAGE} ${version}`,
