@@ -134,15 +134,13 @@ describe('automation rule editor', () => {
     await editor.getByRole('group', { name: /Only when one of these fields changed/ }).getByLabel('Amount').check();
     await editor.getByLabel('Condition on the new values (optional)').fill('amount > 500000');
     await editor.getByLabel('Condition on the old values (optional, updates only)').fill('amount <= 500000');
+    // Each condition is checked 120 ms after it changed, and its verdict then appears under it and
+    // pushes the actions down: wait for both verdicts (as a person reads them), or a busy machine
+    // moves the button between Playwright finding it and the mouse landing.
+    await expect.poll(() => editor.getByText('Valid · result type boolean').count()).toBe(2);
     await editor.getByLabel('Actions 1').selectOption('update');
-    // The action's form re-renders for its new type; on a busy machine a click can land on the old
-    // button, so add the field row until it shows (a person would simply click again).
-    const field = editor.getByLabel('Field', { exact: true });
-    for (let attempt = 0; attempt < 3 && !(await field.isVisible()); attempt++) {
-      await editor.getByRole('button', { name: '+ Add field' }).click();
-      await field.waitFor({ timeout: 5_000 }).catch(() => undefined);
-    }
-    await field.selectOption('next_step');
+    await editor.getByRole('button', { name: '+ Add field' }).click();
+    await editor.getByLabel('Field', { exact: true }).selectOption('next_step');
     await editor.getByLabel('Value (=formula for a computed value) next_step').fill('="Review " & name');
     await editor.getByRole('button', { name: '+ Add action' }).click();
     await editor.getByLabel('Actions 2').selectOption('notify');
