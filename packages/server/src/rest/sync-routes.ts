@@ -31,6 +31,17 @@ function waitParam(value: unknown): number {
   return n;
 }
 
+/** The header a write's position is answered in (GraphQL mutations also put it in `extensions.position`). */
+export const POSITION_HEADER = 'x-attain-position';
+
+/**
+ * A write's position: a uuidv7 taken after its commit, so every job its commit enqueued sorts
+ * before it. The one way positions are made, for REST writes and GraphQL mutations alike.
+ */
+export function takePosition(): string {
+  return uuidv7();
+}
+
 /** Polls the tenant's backlog until nothing derived from writes up to `position` is pending, a failure, or the deadline. */
 export async function awaitPosition(store: Store, tenant: string, position: string, waitMs: number): Promise<SyncStatus> {
   const deadline = Date.now() + waitMs;
@@ -63,7 +74,7 @@ export function registerPositionHooks(app: FastifyInstance, store: Store): void 
 
   // Every write that succeeded gets its position, taken after the commit.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300 && request.access) reply.header('x-attain-position', uuidv7());
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300 && request.access && !reply.hasHeader(POSITION_HEADER)) reply.header(POSITION_HEADER, takePosition());
     return payload;
   });
 }
