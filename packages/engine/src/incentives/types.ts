@@ -276,9 +276,15 @@ export type FxRule = 'transaction_date' | 'period_average' | 'period_end';
 
 export interface FxRate {
   currency: string;
-  /** Units of base currency per unit of `currency`, from `date` on. */
+  /** Units of `to` (default: the base currency) per unit of `currency`, from `date` on. */
   rate: DecText;
   date: string;
+  /**
+   * The rate's other currency when it is not the base (a pair between two other currencies, used
+   * when converting into a plan's currency: fx/resolve.ts). Crediting into the base reads the
+   * rates without `to` only.
+   */
+  to?: string;
 }
 
 export interface Credit {
