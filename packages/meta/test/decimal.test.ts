@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  apportion, apportionUnits, ApportionError, checkDecimal, Registry, compareDecimal, currencyScale, divRound, fieldDecimalBounds, formatDecimal, fromUnits, parseDecimal, recordCurrency, roundDecimal, unitsAt,
+  apportion, apportionUnits, ApportionError, checkDecimal, Registry, compareDecimal, currencyScale, divRound, fieldDecimalBounds, formatDecimal, fromUnits, movePoint, parseDecimal, recordCurrency, roundDecimal, unitsAt,
 } from '@attain/meta';
 import { dec, div, fmt, isDecText, mul, round } from '@attain/meta/decimal/fixed';
 
@@ -166,5 +166,13 @@ describe('money whose currency is in another field', () => {
     const fee = o.fields.find((f) => f.name === 'fee')!;
     const scaleOf = (rec: Record<string, unknown>, create: boolean) => fieldDecimalBounds(fee, recordCurrency(o, fee, rec, create)).scale;
     expect([scaleOf({ cur: 'JPY' }, false), scaleOf({ cur: 'KWD' }, false), scaleOf({ cur: 'BHD' }, true), scaleOf({}, true), scaleOf({}, false), scaleOf({ cur: 'usd' }, false)]).toEqual([0, 3, 3, 2, 3, 3]);
+  });
+});
+
+describe('moving the point', () => {
+  it('multiplies by a power of ten exactly, either way', () => {
+    const moved = (v: string, places: number) => formatDecimal(movePoint(parseDecimal(v)!, places));
+    expect([moved('0.25', 2), moved('25', -2), moved('-1.5', 3), moved('7', 0), moved('0.001', -3)]).toEqual(['25', '0.25', '-1500', '7', '0.000001']);
+    fc.assert(fc.property(units, scale, fc.integer({ min: -8, max: 8 }), (u, s, p) => compareDecimal(movePoint(movePoint({ units: u, scale: s }, p), -p), { units: u, scale: s }) === 0));
   });
 });
