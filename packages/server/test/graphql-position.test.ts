@@ -53,6 +53,11 @@ describe('positions on GraphQL mutations', () => {
     // 1,200 × 10% = 120
     expect(s1.json().data.lines.map((l: { amount: string }) => l.amount)).toEqual(['120']);
 
+    // A GraphQL read can wait for it as well: POST /graphql?waitFor=…
+    const read = await app.inject({ method: 'POST', url: `/graphql?waitFor=${p}&waitMs=20000`, headers: { authorization: `Bearer ${token}` }, payload: { query: '{ orderList(limit: 5) { data { order_number } } }' } });
+    expect([read.statusCode, read.headers['x-attain-reflected'], read.json().data.orderList.data.map((o: { order_number: string }) => o.order_number)]).toEqual([200, 'true', ['G-1']]);
+    expect((await app.inject({ method: 'POST', url: '/graphql?waitFor=nope', headers: { authorization: `Bearer ${token}` }, payload: { query: '{ orderList { total } }' } })).json().error.code).toBe('invalid_position');
+
     // An update through GraphQL: /sync answers for its position too.
     const id = created.body.data?.createOrder?.id;
     const updated = await gql('mutation($id: ID!, $d: JSON!) { updateOrder(id: $id, data: $d) { id } }', { id, d: { amount: '1500' } });

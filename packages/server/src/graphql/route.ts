@@ -17,12 +17,15 @@ import { ApiError, badRequest, toErrorResponse } from '../http/errors.ts';
 import { parseClientJson } from '../http/json.ts';
 import { assertCleanString } from '../http/text-guard.ts';
 import { requireAccess } from '../rest/request-access.ts';
-import { POSITION_HEADER, takePosition } from '../rest/sync-routes.ts';
+import { POSITION_HEADER, takePosition, waitForPosition } from '../rest/sync-routes.ts';
+import type { Store } from '../store-port.ts';
 import { createGraphQLContext } from './context.ts';
 import { complexityLimit, depthLimit } from './limits.ts';
 import { buildGraphQLSchema } from './schema.ts';
 
 export interface GraphQLOptions {
+  /** For `?waitFor=<position>` on /graphql, as on REST reads. */
+  store?: Store;
   maxDepth?: number;
   maxComplexity?: number;
   maxTokens?: number;
@@ -131,6 +134,7 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
   };
 
   app.post('/graphql', async (request, reply) => {
+    if (opts.store) await waitForPosition(opts.store, request, reply);
     const { status, result } = await handler(request);
     // A query sent with POST wrote nothing: no position (the API's write hook does not see this route).
     const position = result.extensions?.position;
@@ -138,6 +142,7 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
     return reply.status(status).send(result);
   });
   app.get('/graphql', async (request, reply) => {
+    if (opts.store) await waitForPosition(opts.store, request, reply);
     const { status, result } = await handler(request);
     return reply.status(status).send(result);
   });

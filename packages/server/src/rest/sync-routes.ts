@@ -62,14 +62,22 @@ export async function syncRoutes(app: FastifyInstance, opts: { store: Store }): 
   });
 }
 
+/**
+ * A read's `?waitFor=<position>[&waitMs=…]` (default 10 s): waits, bounded, until what writes up
+ * to the position derived is computed, and answers `x-attain-reflected`. REST GETs and /graphql.
+ */
+export async function waitForPosition(store: Store, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const q = request.query as Record<string, unknown> | undefined;
+  if (!q || q.waitFor === undefined || !request.access) return;
+  const status = await awaitPosition(store, request.access.tenantName, positionParam(q.waitFor, 'waitFor'), q.waitMs === undefined ? 10_000 : waitParam(q.waitMs));
+  reply.header('x-attain-reflected', String(status.reflected));
+}
+
 /** Hooks on the whole API (registered on its root, after authentication): positions on writes, waitFor on reads. */
 export function registerPositionHooks(app: FastifyInstance, store: Store): void {
-  // Any read may first wait for a position: `?waitFor=<position>[&waitMs=…]` (default 10 s).
+  // Any read may first wait for a position.
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const q = request.query as Record<string, unknown> | undefined;
-    if (request.method !== 'GET' || !q || q.waitFor === undefined || !request.access) return;
-    const status = await awaitPosition(store, request.access.tenantName, positionParam(q.waitFor, 'waitFor'), q.waitMs === undefined ? 10_000 : waitParam(q.waitMs));
-    reply.header('x-attain-reflected', String(status.reflected));
+    if (request.method === 'GET') await waitForPosition(store, request, reply);
   });
 
   // Every write that succeeded gets its position, taken after the commit.
