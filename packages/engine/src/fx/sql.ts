@@ -4,6 +4,7 @@
 // the base currency; else null (reported, never 1:1). Values are bound, never spliced.
 import { quoteIdent } from '@attain/meta';
 import { FX_TABLE } from './schema.ts';
+import type { FxRule } from './resolve.ts';
 
 export interface Sql {
   text: string;
@@ -68,7 +69,7 @@ export function crossRateSql(schema: string, base: string, from: CurrencyExpr, t
  * `ruleRateAt`): its transaction date's, the plan period's end's, or the average of the period's
  * daily rates (rounded at 10 decimals; null, so reported, when any day of the period lacks one).
  */
-export function ruleRateSql(schema: string, base: string, from: CurrencyExpr, to: string, rule: 'transaction_date' | 'period_average' | 'period_end', period: { from: string; to: string }): Sql {
+export function ruleRateSql(schema: string, base: string, from: CurrencyExpr, to: string, rule: FxRule, period: { from: string; to: string }): Sql {
   if (rule === 'transaction_date') return crossRateSql(schema, base, from, to, 'cr.date');
   if (rule === 'period_end') return crossRateSql(schema, base, from, to, { text: '?::date', bindings: [period.to] });
   const daily = crossRateSql(schema, base, from, to, 'gs.d::date');

@@ -1,3 +1,4 @@
+import type { FxRule } from '../fx/resolve.ts';
 import type { Dec, RoundingMode } from './decimal.ts';
 import type { Frequency } from './periods.ts';
 
@@ -271,8 +272,8 @@ export interface RoleHolding {
   to?: string | null;
 }
 
-/** Which rate converts an amount: the transaction date's, the plan period's daily average, or the period end's. */
-export type FxRule = 'transaction_date' | 'period_average' | 'period_end';
+/** Which rate converts an amount: the transaction date's, the plan period's daily average, or the period end's (owned by fx/resolve.ts). */
+export type { FxRule };
 
 export interface FxRate {
   currency: string;
