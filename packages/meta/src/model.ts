@@ -49,6 +49,8 @@ export interface FieldDef {
   formula?: { expression: string; stored: boolean };
   ui: NonNullable<FieldSchema['x-attain']['ui']>;
   currency?: string;
+  /** Money without a fixed currency: the field of the same object in which each record states it. */
+  currencyField?: string;
 }
 
 export interface IndexSpec {

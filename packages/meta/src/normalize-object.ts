@@ -39,6 +39,15 @@ export function normalizeObject(doc: ObjectDoc, issues: MetaIssue[]): ObjectDef 
   const titleField = opts.titleField ?? fields.find((f) => TEXT_LIKE.has(f.storage))?.name ?? 'id';
   if (opts.titleField && !names.has(opts.titleField)) issue('/x-attain/titleField', 'unknown_field', `names "${opts.titleField}", which is not a field of this object`);
 
+  // A money field's currency column must be a text or enum field of this object (it holds ISO codes).
+  for (const f of fields) {
+    if (!f.currencyField) continue;
+    const target = fields.find((x) => x.name === f.currencyField);
+    const at = `/schema/properties/${f.name}/x-attain/currencyField`;
+    if (!target) issue(at, 'unknown_field', `names "${f.currencyField}", which is not a field of this object`);
+    else if (target.storage !== 'text' && target.storage !== 'enum') issue(at, 'storage_type', `names "${f.currencyField}", a ${target.storage} field; the currency must be a text or enum field`);
+  }
+
   const indexes: IndexSpec[] = [];
   const indexIds = new Set<string>();
   for (const [i, idx] of (opts.indexes ?? []).entries()) {
@@ -154,6 +163,11 @@ function normalizeField(name: string, schema: FieldSchema, required: boolean, pa
   if (opts.options) field.options = opts.options;
   if (schema.default !== undefined) field.default = schema.default;
   if (opts.currency) field.currency = opts.currency;
+  if (opts.currencyField) {
+    if (storage !== 'money') issue(`${path}/x-attain/currencyField`, 'storage_type', `"currencyField" is only allowed on money fields, not on storage "${storage}"`);
+    else if (opts.currency) issue(`${path}/x-attain/currencyField`, 'conflict', 'a money field has either a fixed "currency" or a "currencyField", not both');
+    else field.currencyField = opts.currencyField;
+  }
   if (opts.ref) {
     field.ref = { object: opts.ref.object, onDelete: opts.ref.onDelete ?? (required ? 'restrict' : 'set_null') };
     if (opts.ref.inverse) field.ref.inverse = opts.ref.inverse;

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  apportion, apportionUnits, ApportionError, checkDecimal, Registry, compareDecimal, currencyScale, divRound, formatDecimal, fromUnits, parseDecimal, roundDecimal, unitsAt,
+  apportion, apportionUnits, ApportionError, checkDecimal, Registry, compareDecimal, currencyScale, divRound, fieldDecimalBounds, formatDecimal, fromUnits, movePoint, parseDecimal, recordCurrency, roundDecimal, unitsAt,
 } from '@attain/meta';
 import { dec, div, fmt, isDecText, mul, round } from '@attain/meta/decimal/fixed';
 
@@ -142,5 +142,37 @@ describe('field defaults', () => {
     expect(issues({ fee: { type: 'number', default: -1, minimum: 0, 'x-attain': { id: 'f1', storage: 'money' } } })).toEqual(['/schema/properties/fee/default default_minimum']);
     expect(issues({ fee: { type: 'number', default: 10.5, 'x-attain': { id: 'f1', storage: 'money', currency: 'JPY' } } })).toEqual(['/schema/properties/fee/default default_scale']);
     expect(issues({ fee: { type: 'number', default: 1.5, 'x-attain': { id: 'f1', storage: 'money' } } })).toEqual([]);
+  });
+});
+
+describe('money whose currency is in another field', () => {
+  const doc = (props: Record<string, unknown>) => ({ kind: 'object', id: 'obj_x', name: 'x', label: { en: 'X' }, schema: { type: 'object', properties: props }, 'x-attain': { owned: false } });
+  const issues = (props: Record<string, unknown>) => {
+    const r = Registry.tryFromDocuments([doc(props)]);
+    return r.ok ? [] : r.issues.map((i) => `${i.path} ${i.rule}`);
+  };
+  const cur = { type: 'string', maxLength: 3, 'x-attain': { id: 'f2' } };
+  it('names a text or enum field of the object, on a money field without a fixed currency', () => {
+    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currencyField: 'cur' } }, cur })).toEqual([]);
+    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currencyField: 'nope' } }, cur })).toEqual(['/schema/properties/fee/x-attain/currencyField unknown_field']);
+    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currencyField: 'n' } }, n: { type: 'number', 'x-attain': { id: 'f2' } } })).toEqual(['/schema/properties/fee/x-attain/currencyField storage_type']);
+    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'decimal', currencyField: 'cur' } }, cur })).toEqual(['/schema/properties/fee/x-attain/currencyField storage_type']);
+    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currency: 'JPY', currencyField: 'cur' } }, cur })).toEqual(['/schema/properties/fee/x-attain/currencyField conflict']);
+  });
+  it('the bounds take the stated currency\'s minor unit, capped by the column', () => {
+    const r = Registry.tryFromDocuments([doc({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', scale: 3, currencyField: 'cur' } }, cur: { ...cur, default: 'USD' } })]);
+    if (!r.ok) throw new Error('invalid');
+    const o = r.registry.object('x')!;
+    const fee = o.fields.find((f) => f.name === 'fee')!;
+    const scaleOf = (rec: Record<string, unknown>, create: boolean) => fieldDecimalBounds(fee, recordCurrency(o, fee, rec, create)).scale;
+    expect([scaleOf({ cur: 'JPY' }, false), scaleOf({ cur: 'KWD' }, false), scaleOf({ cur: 'BHD' }, true), scaleOf({}, true), scaleOf({}, false), scaleOf({ cur: 'usd' }, false)]).toEqual([0, 3, 3, 2, 3, 3]);
+  });
+});
+
+describe('moving the point', () => {
+  it('multiplies by a power of ten exactly, either way', () => {
+    const moved = (v: string, places: number) => formatDecimal(movePoint(parseDecimal(v)!, places));
+    expect([moved('0.25', 2), moved('25', -2), moved('-1.5', 3), moved('7', 0), moved('0.001', -3)]).toEqual(['25', '0.25', '-1500', '7', '0.000001']);
+    fc.assert(fc.property(units, scale, fc.integer({ min: -8, max: 8 }), (u, s, p) => compareDecimal(movePoint(movePoint({ units: u, scale: s }, p), -p), { units: u, scale: s }) === 0));
   });
 });

@@ -175,7 +175,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     gql.addHook('preHandler', async (request) => {
       request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
     });
-    await gql.register(graphqlRoutes, options.graphql ?? {});
+    await gql.register(graphqlRoutes, { ...options.graphql, store });
   });
 
   return app;

@@ -56,6 +56,19 @@ describe('the plan states the exchange-rate rule', () => {
     expect(await amounts()).toEqual({ commission_p_tx: '70.00', commission_p_end: '75.00', commission_p_avg: '71.94' });
   });
 
+  it('a what-if of a plan switched to the period average shows what the recalculated statement pays', async () => {
+    // p_tx edited to convert at the period average: its what-if is p_avg's recalculated figure.
+    const edited = plan('p_tx', 'period_average');
+    const res = await t.call.admin.post('/api/v1/incentives/whatif', { period: '2027-03', planId: 'p_tx', plan: edited, payees: [t.ids.rep1] });
+    expect(res.statusCode, res.body).toBe(200);
+    const w = res.json().data as { rows: Array<{ component: string; live: string; whatif: string }> };
+    const row = w.rows.find((r) => r.component === 'commission_p_tx');
+    expect([Number(row?.live).toFixed(2), Number(row?.whatif).toFixed(2)]).toEqual(['70.00', (await amounts()).commission_p_avg]);
+    // and the stored period-average plan previews exactly what it was paid
+    const same = (await t.call.admin.post('/api/v1/incentives/whatif', { period: '2027-03', planId: 'p_avg', payees: [t.ids.rep1] })).json().data as { rows: Array<{ live: string; whatif: string }> };
+    expect(same.rows.map((r) => [Number(r.live).toFixed(2), Number(r.whatif).toFixed(2)])).toEqual([['71.94', '71.94']]);
+  });
+
   it('a period average with a day before the first rate is a reported problem, not an average of fewer days', async () => {
     // Move the first rate to 2 March: 1 March has no rate, so the March average cannot be formed.
     const list = (await t.call.finance.get('/api/v1/fx/rates?from=USD')).json().data as Array<{ id: string; effectiveFrom: string }>;
@@ -70,5 +83,22 @@ describe('the plan states the exchange-rate rule', () => {
     expect(problems.map((p) => [p.planId, p.currency])).toEqual([['p_avg', 'USD']]);
     expect(problems[0]?.message).toContain('period average');
     expect((await t.call.finance.post('/api/v1/incentives/periods/2027-03/status', { status: 'approved' })).json().error.code).toBe('fx_missing');
+  });
+
+  it('a pair between two currencies other than the base is used as entered, before the route through the base', async () => {
+    // A EUR plan, a USD order, a CNY tenant: USD → EUR was entered (0.9), so 100 × 0.9 = 90 × 10% = 9.00 EUR;
+    // without it the order would go USD → CNY → EUR, and with no EUR/CNY rate it is reported, never 1:1.
+    const eur = { ...plan('p_eur', undefined), versions: plan('p_eur', undefined).versions.map((v) => ({ ...v, currency: 'EUR' })) };
+    expect((await t.call.admin.put('/api/v1/incentives/plans/p_eur', eur)).statusCode).toBe(200);
+    expect((await t.call.admin.put('/api/v1/incentives/plans/p_eur/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2020-01-01' }] })).statusCode).toBe(200);
+    expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
+    expect((await amounts()).commission_p_eur ?? '0.00').toBe('0.00');
+    const missing = (await t.call.finance.get('/api/v1/incentives/problems?code=plan_fx_missing')).json().data as Array<{ planId: string; currency: string }>;
+    expect(missing.filter((p) => p.planId === 'p_eur').map((p) => p.currency)).toEqual(['EUR']);
+    expect((await t.call.finance.post('/api/v1/fx/rates', { from: 'USD', to: 'EUR', rate: '0.9', effectiveFrom: '2027-01-01' })).statusCode).toBe(201);
+    expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
+    expect((await amounts()).commission_p_eur).toBe('9.00');
+    const after = (await t.call.finance.get('/api/v1/incentives/problems?code=plan_fx_missing')).json().data as Array<{ planId: string }>;
+    expect(after.filter((p) => p.planId === 'p_eur')).toEqual([]);
   });
 });

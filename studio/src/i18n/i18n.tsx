@@ -1,3 +1,4 @@
+import { isDecimalInput } from '@attain/meta/decimal';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import en from './en.json';
 import zhCN from './zh-CN.json';
@@ -73,8 +74,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         const key = JSON.stringify(options ?? {});
         let f = nf.get(key);
         if (!f) nf.set(key, (f = new Intl.NumberFormat(locale, options)));
-        const n = typeof value === 'number' ? value : Number(value);
-        return Number.isFinite(n) ? f.format(n) : String(value);
+        // Decimal text is formatted as the exact decimal it is (Intl reads numeric strings without a float).
+        if (typeof value === 'string') return isDecimalInput(value) ? f.format(value as Intl.StringNumericLiteral) : value;
+        return Number.isFinite(value) ? f.format(value) : String(value);
       },
       formatDate: (value, withTime = false) => {
         const d = new Date(withTime || value.length > 10 ? value : `${value}T00:00:00`);

@@ -14,6 +14,7 @@ export function withStorage(field: FieldSchema, storage: Storage): FieldSchema {
   delete x.precision;
   delete x.scale;
   delete x.currency;
+  delete x.currencyField;
   if (storage !== 'enum' && storage !== 'multi_enum') delete x.options;
   const out: FieldSchema = { 'x-attain': x };
   if (field.description) out.description = field.description;

@@ -4,6 +4,7 @@ import { Link } from './router.tsx';
 import { useRefTitle } from './refs.ts';
 import { titleField } from './meta.ts';
 import { useSession } from '../session.tsx';
+import { moneyDecimals, moneyText, statedCurrency } from './decimal.ts';
 
 function RefValue({ object, id, plain }: { object: string; id: string; plain?: boolean }) {
   const session = useSession();
@@ -15,16 +16,21 @@ function RefValue({ object, id, plain }: { object: string; id: string; plain?: b
 
 /**
  * Renders one record value by its storage: money and numbers localised, enums by label, refs as
- * links. `plain` renders no links, for use inside another link (a card on a phone).
+ * links. `plain` renders no links, for use inside another link (a card on a phone). Money shows
+ * its currency's decimals (JPY 0, KWD 3): the field's, or the one `record` states.
  */
-export function FieldValue({ field, value, plain }: { field: FieldInfo; value: unknown; plain?: boolean }) {
+export function FieldValue({ field, value, plain, record }: { field: FieldInfo; value: unknown; plain?: boolean; record?: Record<string, unknown> }) {
   const { t, label, formatNumber, formatDate } = useI18n();
   if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
   switch (field.storage) {
     case 'boolean':
       return <>{value ? t('common.yes') : t('common.no')}</>;
-    case 'money':
-      return <>{formatNumber(value as string, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</>;
+    case 'money': {
+      const currency = statedCurrency(field, record);
+      const digits = moneyDecimals(currency);
+      const text = typeof value === 'string' || typeof value === 'number' ? moneyText(value, currency) : undefined;
+      return <>{text === undefined ? String(value) : formatNumber(text, { minimumFractionDigits: digits, maximumFractionDigits: digits })}</>;
+    }
     case 'percent':
       return <>{formatNumber(value as string, { style: 'percent', maximumFractionDigits: 2 })}</>;
     case 'decimal':

@@ -16,6 +16,9 @@ export interface FieldInfo {
   options?: Array<{ value: string; label?: Label }>;
   listColumn?: boolean;
   order: number;
+  /** Money: a fixed currency, or the field in which each record states it. */
+  currency?: string;
+  currencyField?: string;
 }
 
 const SYSTEM: Array<[string, Storage, Label]> = [
@@ -44,6 +47,8 @@ export function authoredFields(doc: ObjectDoc): FieldInfo[] {
         order: x.ui?.order ?? 1000 + i,
       };
       if (x.ref) info.ref = x.ref.object;
+      if (x.currency) info.currency = x.currency;
+      if (x.currencyField) info.currencyField = x.currencyField;
       const values = storage === 'multi_enum' ? schema.items?.enum : schema.enum;
       if (x.options) info.options = x.options.map((o) => ({ value: o.value, ...(o.label ? { label: o.label } : {}) }));
       else if (values) info.options = values.map((value) => ({ value }));

@@ -1,7 +1,11 @@
 // Validates values against the allowlisted JSON Schema subset the server emits for forms and
 // records (type, enum/const/oneOf, bounds, lengths, pattern, format, required, items). It
 // interprets the schema instead of compiling it, so it needs no eval (works under a strict CSP)
-// and stays a few kB instead of shipping ajv to the browser.
+// and stays a few kB instead of shipping ajv to the browser. Decimals (money, percent, decimal) are
+// checked by the platform's one decimal module, exactly as the server checks them: scale (money at
+// its currency's minor unit, also when the record states the currency in another field),
+// precision and bounds, numbers and numeric strings alike, no floating point.
+import { checkDecimal, currencyScale, type DecimalBounds } from '@attain/meta/decimal';
 
 export type Schema = { [key: string]: unknown };
 
@@ -57,8 +61,39 @@ export interface CheckOptions {
   formats?: boolean;
 }
 
+/** What the server's form schema says of a decimal field (`x-attain-decimal`). */
+interface DecimalHint {
+  scale: number;
+  precision?: number;
+  currencyField?: string;
+}
+
+function decimalHint(schema: Schema): DecimalHint | undefined {
+  const h = schema['x-attain-decimal'];
+  return h && typeof h === 'object' && typeof (h as DecimalHint).scale === 'number' ? (h as DecimalHint) : undefined;
+}
+
+/** The decimal's bounds; `record` is the object holding it, whose currency field may state its currency. */
+function decimalBounds(schema: Schema, hint: DecimalHint, record: Record<string, unknown> | undefined): DecimalBounds {
+  const stated = hint.currencyField ? record?.[hint.currencyField] : undefined;
+  const scale = typeof stated === 'string' && /^[A-Z]{3}$/.test(stated) ? Math.min(hint.scale, currencyScale(stated)) : hint.scale;
+  const b: DecimalBounds = { scale };
+  if (hint.precision !== undefined) b.precision = hint.precision;
+  if (typeof schema.minimum === 'number') b.minimum = schema.minimum;
+  if (typeof schema.maximum === 'number') b.maximum = schema.maximum;
+  return b;
+}
+
+const DECIMAL_PARAMS: Record<string, (b: DecimalBounds) => Record<string, string | number>> = {
+  type: () => ({}),
+  scale: (b) => ({ limit: b.scale }),
+  range: (b) => ({ limit: (b.precision ?? 0) - b.scale }),
+  minimum: (b) => ({ limit: b.minimum ?? 0 }),
+  maximum: (b) => ({ limit: b.maximum ?? 0 }),
+};
+
 /** Every problem of `value` against `schema`; an empty list means valid. */
-export function checkSchema(schema: Schema, value: unknown, path = '', opts: CheckOptions = { formats: true }): SchemaIssue[] {
+export function checkSchema(schema: Schema, value: unknown, path = '', opts: CheckOptions = { formats: true }, record?: Record<string, unknown>): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
   const add = (rule: string, params: Record<string, string | number> = {}, at = path) => issues.push({ path: at, rule, params });
   if (value === undefined) return issues;
@@ -77,6 +112,13 @@ export function checkSchema(schema: Schema, value: unknown, path = '', opts: Che
   }
   if (Array.isArray(schema.anyOf) && !(schema.anyOf as Schema[]).some((s) => checkSchema(s, value, path, opts).length === 0)) add('enum');
 
+  const hint = decimalHint(schema);
+  if (hint && (typeof value === 'string' || typeof value === 'number')) {
+    const b = decimalBounds(schema, hint, record);
+    const r = checkDecimal(value, b);
+    if (!r.ok) add(r.rule === 'type' ? 'decimal' : r.rule, DECIMAL_PARAMS[r.rule]!(b));
+    return issues;
+  }
   if (typeof value === 'string') {
     if (typeof schema.maxLength === 'number' && [...value].length > schema.maxLength) add('maxLength', { limit: schema.maxLength });
     if (typeof schema.minLength === 'number' && [...value].length < schema.minLength) add('minLength', { limit: schema.minLength });
@@ -86,10 +128,10 @@ export function checkSchema(schema: Schema, value: unknown, path = '', opts: Che
     }
     if (opts.formats && typeof schema.format === 'string' && FORMATS[schema.format] && !FORMATS[schema.format]!.test(value)) add('format', { format: schema.format });
   }
-  const n = typeof value === 'number' ? value : typeof value === 'string' && types.includes('string') && /^-?\d+(\.\d+)?$/.test(value) && (schema.minimum !== undefined || schema.maximum !== undefined) ? Number(value) : undefined;
-  if (n !== undefined) {
-    if (typeof schema.minimum === 'number' && n < schema.minimum) add('minimum', { limit: schema.minimum });
-    if (typeof schema.maximum === 'number' && n > schema.maximum) add('maximum', { limit: schema.maximum });
+  // Numbers without a decimal hint (integers, plain JSON numbers): bounds by the same exact check.
+  if (typeof value === 'number') {
+    const r = checkDecimal(value, { scale: 80, ...(typeof schema.minimum === 'number' ? { minimum: schema.minimum } : {}), ...(typeof schema.maximum === 'number' ? { maximum: schema.maximum } : {}) });
+    if (!r.ok && (r.rule === 'minimum' || r.rule === 'maximum')) add(r.rule, { limit: schema[r.rule] as number });
   }
   if (Array.isArray(value)) {
     if (schema.uniqueItems === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) add('uniqueItems');
@@ -103,7 +145,7 @@ export function checkSchema(schema: Schema, value: unknown, path = '', opts: Che
     }
     for (const [name, v] of Object.entries(obj)) {
       const sub = props[name];
-      if (sub) issues.push(...checkSchema(sub, v, `${path}/${name}`, opts));
+      if (sub) issues.push(...checkSchema(sub, v, `${path}/${name}`, opts, obj));
       else if (schema.additionalProperties === false) add('additionalProperties', { name }, `${path}/${name}`);
     }
   }

@@ -1,9 +1,10 @@
-// Rates in SQL, read from the one rates table: units of the base currency per unit of a currency on
-// a day. An entered pair answers directly; its inverse answers 1 ÷ rate rounded at the engine scale
-// (10 decimals, as `div` in decimal.ts); the latest rate effective on or before the day wins, the
-// pair as entered before its inverse on the same day. Values are bound, never spliced.
+// Rates in SQL, read from the one rates table, by the rule resolve.ts states (and is tested to agree
+// with): the pair as entered, else its inverse (1 ÷ rate rounded at 10 decimals, as `div`), the
+// latest effective on or before the day, the pair as entered first on the same day; else through
+// the base currency; else null (reported, never 1:1). Values are bound, never spliced.
 import { quoteIdent } from '@attain/meta';
 import { FX_TABLE } from './schema.ts';
+import type { FxRule } from './resolve.ts';
 
 export interface Sql {
   text: string;
@@ -47,14 +48,31 @@ export function toBaseRateSql(schema: string, base: string, currency: CurrencyEx
 }
 
 /**
- * The rate under a plan's fxRule for a credit over alias `cr`: its transaction date's, the plan
- * period's end's, or the average of the period's daily rates (rounded at 10 decimals; null, so
- * reported, when any day of the period lacks one).
+ * `(case …)`: units of `to` per unit of `from` on `day` (resolve.ts `crossRateAt`): 1 for the same
+ * currency, the pair either way round, else both legs through the base, else null.
  */
-export function ruleRateSql(schema: string, base: string, currency: CurrencyExpr, rule: 'transaction_date' | 'period_average' | 'period_end', period: { from: string; to: string }): Sql {
-  if (rule === 'transaction_date') return toBaseRateSql(schema, base, currency, 'cr.date');
-  if (rule === 'period_end') return toBaseRateSql(schema, base, currency, { text: '?::date', bindings: [period.to] });
-  const daily = toBaseRateSql(schema, base, currency, 'gs.d::date');
+export function crossRateSql(schema: string, base: string, from: CurrencyExpr, to: string, day: string | Sql): Sql {
+  const is = (code: string): Sql => ('column' in from ? { text: `${from.column} = ?::text`, bindings: [code] } : { text: '?::text = ?::text', bindings: [from.value, code] });
+  const same = is(to);
+  const pair = toBaseRateSql(schema, to, from, day);
+  const fromBase = is(base);
+  const legFrom = toBaseRateSql(schema, base, from, day);
+  const legTo: Sql = to === base ? { text: '1::numeric', bindings: [] } : toBaseRateSql(schema, base, { value: to }, day);
+  return {
+    text: `(case when ${same.text} then 1::numeric else coalesce(${pair.text}, round((case when ${fromBase.text} then 1::numeric else ${legFrom.text} end) / ${legTo.text}, 10)) end)`,
+    bindings: [...same.bindings, ...pair.bindings, ...fromBase.bindings, ...legFrom.bindings, ...legTo.bindings],
+  };
+}
+
+/**
+ * The rate from `from` to `to` under a plan's fxRule for a credit over alias `cr` (resolve.ts
+ * `ruleRateAt`): its transaction date's, the plan period's end's, or the average of the period's
+ * daily rates (rounded at 10 decimals; null, so reported, when any day of the period lacks one).
+ */
+export function ruleRateSql(schema: string, base: string, from: CurrencyExpr, to: string, rule: FxRule, period: { from: string; to: string }): Sql {
+  if (rule === 'transaction_date') return crossRateSql(schema, base, from, to, 'cr.date');
+  if (rule === 'period_end') return crossRateSql(schema, base, from, to, { text: '?::date', bindings: [period.to] });
+  const daily = crossRateSql(schema, base, from, to, 'gs.d::date');
   return {
     text: `(select case when count(g.x) = count(*) then round(avg(g.x), 10) end from (select ${daily.text} as x from generate_series(?::date, ?::date, interval '1 day') gs(d)) g)`,
     bindings: [...daily.bindings, period.from, period.to],

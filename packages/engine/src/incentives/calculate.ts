@@ -1,8 +1,8 @@
 import { dec, type Dec } from './decimal.ts';
-import { creditIn, DEFAULT_CURRENCY, planCurrency } from './currency.ts';
+import { converter, converts, DEFAULT_CURRENCY, planCurrency, type Conversion } from './currency.ts';
 import { aggregateCredits, type PeriodAggregates } from './measures.ts';
 import { calculatePair } from './pair.ts';
-import { frequencyOf, periodStart, type DateRange } from './periods.ts';
+import { frequencyOf, periodRange, periodStart, type DateRange } from './periods.ts';
 import { CalcError } from './components.ts';
 import { cadenceOf } from './plan-versions.ts';
 import { planFxMessage, problemKey, sortProblems } from './problems.ts';
@@ -101,9 +101,16 @@ export function calculate(input: CalcInput): CalcResult {
     const pays = cadenceOf(plan).pays;
     const currency = planCurrency(plan, base);
     const credits = creditsByPayee.get(payeeId) ?? [];
-    const convert = currency === base ? undefined : (c: Credit) => creditIn(c, currency, base, input.fx ?? []);
+    // Each version and period converts by its own fxRule (the SQL path's scopes do the same).
+    const conversions = new Map<string, ((c: Credit) => Credit | undefined) | undefined>();
+    const convertFor = (version: PlanVersionDef, period: string) => {
+      const conv: Conversion = { currency, rule: version.fxRule ?? 'transaction_date', period: periodRange(period) };
+      const key = `${conv.rule}|${period}`;
+      if (!conversions.has(key)) conversions.set(key, converts(conv, base) ? converter(input.fx ?? [], base, conv) : undefined);
+      return conversions.get(key);
+    };
     const onDropped = (c: Credit) => {
-      const p: CalcProblem = { code: 'plan_fx_missing', txId: c.txId, ruleId: '', rule: '', date: c.date, currency, planId: plan.id, payeeId, message: planFxMessage(plan, currency, c.date) };
+      const p: CalcProblem = { code: 'plan_fx_missing', txId: c.txId, ruleId: '', rule: '', date: c.date, currency: currency === base ? c.currency : currency, planId: plan.id, payeeId, message: planFxMessage(plan, currency, c.date) };
       problems.set(problemKey(p), p);
     };
     let result: ReturnType<typeof calculatePair>;
@@ -122,8 +129,11 @@ export function calculate(input: CalcInput): CalcResult {
       disputes: disputesBy.get(pair) ?? [],
       currency: base,
       traceLimit: input.traceCreditLimit ?? Number.MAX_SAFE_INTEGER,
-      aggregate: (version, period, ignore, range) =>
-        input.aggregate ? input.aggregate(payeeId, version, period, ignore, range) : aggregateCredits(credits, version, period, { ignoreClawback: ignore, range, ...(convert ? { convert, onDropped } : {}) }),
+      aggregate: (version, period, ignore, range) => {
+        if (input.aggregate) return input.aggregate(payeeId, version, period, ignore, range);
+        const convert = convertFor(version, period);
+        return aggregateCredits(credits, version, period, { ignoreClawback: ignore, range, ...(convert ? { convert, onDropped } : {}) });
+      },
       input: (period, name) => inputValues.get(`${payeeId}|${period}|${name}`),
       ...(input.formula ? { formula: (period: string, m: MeasureDef) => input.formula?.(payeeId, period, m) } : {}),
       });

@@ -1,3 +1,4 @@
+import type { FxRule } from '../fx/resolve.ts';
 import type { Dec, RoundingMode } from './decimal.ts';
 import type { Frequency } from './periods.ts';
 
@@ -271,14 +272,20 @@ export interface RoleHolding {
   to?: string | null;
 }
 
-/** Which rate converts an amount: the transaction date's, the plan period's daily average, or the period end's. */
-export type FxRule = 'transaction_date' | 'period_average' | 'period_end';
+/** Which rate converts an amount: the transaction date's, the plan period's daily average, or the period end's (owned by fx/resolve.ts). */
+export type { FxRule };
 
 export interface FxRate {
   currency: string;
-  /** Units of base currency per unit of `currency`, from `date` on. */
+  /** Units of `to` (default: the base currency) per unit of `currency`, from `date` on. */
   rate: DecText;
   date: string;
+  /**
+   * The rate's other currency when it is not the base (a pair between two other currencies, used
+   * when converting into a plan's currency: fx/resolve.ts). Crediting into the base reads the
+   * rates without `to` only.
+   */
+  to?: string;
 }
 
 export interface Credit {

@@ -105,6 +105,10 @@ export interface FieldOptions {
   scale?: number;
   currency?: string;
   /**
+   * Money only: the text or enum field of the same object in which each record states its ISO 4217 currency; the value then takes no more decimals than that currency's minor unit (JPY 0, USD 2, KWD 3).
+   */
+  currencyField?: string;
+  /**
    * @maxItems 500
    */
   options?: EnumOption[];

@@ -1,4 +1,4 @@
-import { allFields, fieldValueSchema, pickLabel, DECIMAL_STORAGES, type FieldDef, type JsonSchema, type ObjectDef } from '@attain/meta';
+import { allFields, fieldDecimalBounds, fieldValueSchema, pickLabel, DECIMAL_STORAGES, type FieldDef, type JsonSchema, type ObjectDef } from '@attain/meta';
 
 export interface FormDefinition {
   schema: JsonSchema;
@@ -75,8 +75,14 @@ export function objectForm(object: ObjectDef, locale: string, hiddenFields: Read
 
 function formFieldSchema(field: FieldDef, locale: string): JsonSchema {
   const s = fieldValueSchema(field, field.readOnly ? 'read' : 'create', locale);
-  // A decimal is edited as text so no precision is lost in the browser.
-  if (DECIMAL_STORAGES.has(field.storage)) s.type = 'string';
+  // A decimal is edited as text so no precision is lost in the browser. Its bounds travel with it
+  // (`x-attain-decimal`) so the studio checks scale, precision and bounds with the platform's one
+  // decimal module before sending; money whose currency a record states elsewhere names that field.
+  if (DECIMAL_STORAGES.has(field.storage)) {
+    s.type = 'string';
+    const b = fieldDecimalBounds(field);
+    s['x-attain-decimal'] = { scale: b.scale, ...(b.precision !== undefined ? { precision: b.precision } : {}), ...(field.currencyField ? { currencyField: field.currencyField } : {}) };
+  }
   if (field.storage === 'enum' && field.enumValues) {
     delete s.enum;
     s.oneOf = field.enumValues.map((value) => ({ const: value, title: optionLabel(field, value, locale) }));

@@ -17,11 +17,15 @@ import { ApiError, badRequest, toErrorResponse } from '../http/errors.ts';
 import { parseClientJson } from '../http/json.ts';
 import { assertCleanString } from '../http/text-guard.ts';
 import { requireAccess } from '../rest/request-access.ts';
+import { POSITION_HEADER, takePosition, waitForPosition } from '../rest/sync-routes.ts';
+import type { Store } from '../store-port.ts';
 import { createGraphQLContext } from './context.ts';
 import { complexityLimit, depthLimit } from './limits.ts';
 import { buildGraphQLSchema } from './schema.ts';
 
 export interface GraphQLOptions {
+  /** For `?waitFor=<position>` on /graphql, as on REST reads. */
+  store?: Store;
   maxDepth?: number;
   maxComplexity?: number;
   maxTokens?: number;
@@ -31,6 +35,13 @@ interface GraphQLRequest {
   query: string;
   variables: Record<string, unknown>;
   operationName?: string;
+}
+
+/** What /graphql answers: graphql's result, plus the position of a mutation that wrote. */
+interface GraphQLReply {
+  errors?: GraphQLFormattedError[];
+  data?: ExecutionResult['data'];
+  extensions?: { position: string };
 }
 
 function readRequest(request: FastifyRequest): GraphQLRequest {
@@ -73,7 +84,7 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
   const maxComplexity = opts.maxComplexity ?? 20_000;
   const maxTokens = opts.maxTokens ?? 5000;
 
-  const handler = async (request: FastifyRequest) => {
+  const handler = async (request: FastifyRequest): Promise<{ status: number; result: GraphQLReply }> => {
     const access = requireAccess(request);
     const { query, variables, operationName } = readRequest(request);
     const registry = access.registry;
@@ -108,17 +119,30 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
         request.log.error({ err: e.originalError }, 'graphql resolver failed');
       }
     }
+    // A mutation that wrote something answers with its position (taken now, after each field's
+    // commit), in `extensions.position` and the header, as a REST write does: the client can
+    // `GET /api/v1/sync?position=…` or read with `?waitFor=…` to see what the write derived.
+    const wrote = operation?.operation === 'mutation' && Object.values(result.data ?? {}).some((v) => v !== null && v !== undefined);
     return {
       status: 200,
-      result: { ...(result.errors ? { errors: result.errors.map((e) => formatError(e, request.id)) } : {}), data: result.data ?? null },
+      result: {
+        ...(result.errors ? { errors: result.errors.map((e) => formatError(e, request.id)) } : {}),
+        data: result.data ?? null,
+        ...(wrote ? { extensions: { position: takePosition() } } : {}),
+      },
     };
   };
 
   app.post('/graphql', async (request, reply) => {
+    if (opts.store) await waitForPosition(opts.store, request, reply);
     const { status, result } = await handler(request);
+    // A query sent with POST wrote nothing: no position (the API's write hook does not see this route).
+    const position = result.extensions?.position;
+    if (position) reply.header(POSITION_HEADER, position);
     return reply.status(status).send(result);
   });
   app.get('/graphql', async (request, reply) => {
+    if (opts.store) await waitForPosition(opts.store, request, reply);
     const { status, result } = await handler(request);
     return reply.status(status).send(result);
   });

@@ -31,6 +31,17 @@ function waitParam(value: unknown): number {
   return n;
 }
 
+/** The header a write's position is answered in (GraphQL mutations also put it in `extensions.position`). */
+export const POSITION_HEADER = 'x-attain-position';
+
+/**
+ * A write's position: a uuidv7 taken after its commit, so every job its commit enqueued sorts
+ * before it. The one way positions are made, for REST writes and GraphQL mutations alike.
+ */
+export function takePosition(): string {
+  return uuidv7();
+}
+
 /** Polls the tenant's backlog until nothing derived from writes up to `position` is pending, a failure, or the deadline. */
 export async function awaitPosition(store: Store, tenant: string, position: string, waitMs: number): Promise<SyncStatus> {
   const deadline = Date.now() + waitMs;
@@ -51,19 +62,27 @@ export async function syncRoutes(app: FastifyInstance, opts: { store: Store }): 
   });
 }
 
+/**
+ * A read's `?waitFor=<position>[&waitMs=…]` (default 10 s): waits, bounded, until what writes up
+ * to the position derived is computed, and answers `x-attain-reflected`. REST GETs and /graphql.
+ */
+export async function waitForPosition(store: Store, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const q = request.query as Record<string, unknown> | undefined;
+  if (!q || q.waitFor === undefined || !request.access) return;
+  const status = await awaitPosition(store, request.access.tenantName, positionParam(q.waitFor, 'waitFor'), q.waitMs === undefined ? 10_000 : waitParam(q.waitMs));
+  reply.header('x-attain-reflected', String(status.reflected));
+}
+
 /** Hooks on the whole API (registered on its root, after authentication): positions on writes, waitFor on reads. */
 export function registerPositionHooks(app: FastifyInstance, store: Store): void {
-  // Any read may first wait for a position: `?waitFor=<position>[&waitMs=…]` (default 10 s).
+  // Any read may first wait for a position.
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const q = request.query as Record<string, unknown> | undefined;
-    if (request.method !== 'GET' || !q || q.waitFor === undefined || !request.access) return;
-    const status = await awaitPosition(store, request.access.tenantName, positionParam(q.waitFor, 'waitFor'), q.waitMs === undefined ? 10_000 : waitParam(q.waitMs));
-    reply.header('x-attain-reflected', String(status.reflected));
+    if (request.method === 'GET') await waitForPosition(store, request, reply);
   });
 
   // Every write that succeeded gets its position, taken after the commit.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300 && request.access) reply.header('x-attain-position', uuidv7());
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300 && request.access && !reply.hasHeader(POSITION_HEADER)) reply.header(POSITION_HEADER, takePosition());
     return payload;
   });
 }

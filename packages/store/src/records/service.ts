@@ -9,7 +9,7 @@ import { normalizeDateTime } from '../values.ts';
 import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, resolveSort } from './cursor.ts';
 import { hasColumn, readableFields, selectList, serialize, serializer } from './fields.ts';
 import { compileFilter, likePattern } from './filter.ts';
-import { ajvDetails, checkDecimals, checkWriteKeys, failValidation, mergeDetails, validatorFor } from './validate.ts';
+import { ajvDetails, checkDecimals, checkStatedCurrencies, checkWriteKeys, failValidation, mergeDetails, validatorFor } from './validate.ts';
 import { textRuleDetails } from './text-rules.ts';
 import { formulasOf } from '../formula/compiled.ts';
 import { checkForPreview, formulaRowScope, previewRows } from '../formula/preview.ts';
@@ -149,7 +149,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     const copy: Record<string, unknown> = { ...data };
     const validate = validatorFor(registry, o, mode);
     const shape = validate(copy) ? [] : ajvDetails(validate.errors, prefix);
-    const invalid = mergeDetails(shape, checkDecimals(o, copy, prefix), textRuleDetails(o, copy, prefix));
+    const invalid = mergeDetails(shape, checkDecimals(o, copy, prefix, mode === 'create'), textRuleDetails(o, copy, prefix));
     if (invalid.length) failValidation(invalid);
     const details: ErrorDetail[] = [];
     const values: Record<string, unknown> = {};
@@ -362,6 +362,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         }
         await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: before.id as string, before: full(o, before), patch: patch as Record<string, unknown>, actor, trx });
         if (Object.keys(values).length === 0) return out(o, before);
+        const currencies = checkStatedCurrencies(o, before, values);
+        if (currencies.length) failValidation(currencies);
         await checkRefs(trx, o, [values], () => '', [before]);
         await from(trx, o)
           .where('id', before.id as string)
@@ -457,10 +459,15 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
             failValidation(unknown.map(({ i }) => ({ path: `/${i}/external_id`, rule: 'not_found', message: `no ${o.name} you may change has this external_id; create new records with POST /objects/${o.name}` })));
           }
         }
+        const currencies: ErrorDetail[] = [];
         for (const r of existing) {
-          const patch = prepared.find((p) => p.external_id === r.external_id) ?? {};
+          const at = prepared.findIndex((p) => p.external_id === r.external_id);
+          const patch = prepared[at] ?? {};
           await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: r.id as string, before: full(o, r), patch, actor, trx });
+          // A row updating a record without stating its currency meets the stored one's scale.
+          currencies.push(...checkStatedCurrencies(o, r, patch, `/${at}`));
         }
+        if (currencies.length) failValidation(currencies);
         await checkRefs(trx, o, prepared, (i) => `/${i}`, prepared.map((p) => beforeByExt.get(p.external_id as string)));
         // One INSERT … ON CONFLICT per group of rows setting the same fields, so a row never
         // overwrites a field it did not send.

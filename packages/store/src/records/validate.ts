@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsModule from 'ajv-formats';
-import { allFields, checkDecimal, DECIMAL_STORAGES, fieldDecimalBounds, findField, recordJsonSchema, type ObjectDef, type Registry } from '@attain/meta';
+import { allFields, checkDecimal, DECIMAL_STORAGES, fieldDecimalBounds, findField, recordCurrency, recordJsonSchema, type ObjectDef, type Registry } from '@attain/meta';
 import { StoreError, type ErrorDetail } from '../errors.ts';
 import type { RecordAccess } from '../types.ts';
 
@@ -83,15 +83,43 @@ export function ajvDetails(errors: ErrorObject[] | null | undefined, prefix = ''
  * more decimals than the field keeps is refused (`scale`), never rounded; one too large for the
  * column is `range`. Valid values are rewritten in `data` to their exact text, the form stored.
  * Shape problems (not a number at all) are left to ajv's `type`/`pattern` details.
+ * Money whose currency the record states in another field is checked at that currency's minor
+ * unit when `data` states it (or, `creating`, when that field's default does); a patch that does
+ * not is checked against the stored record by `checkStatedCurrencies`.
  */
-export function checkDecimals(object: ObjectDef, data: Record<string, unknown>, prefix = ''): ErrorDetail[] {
+export function checkDecimals(object: ObjectDef, data: Record<string, unknown>, prefix = '', creating = false): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   for (const [key, value] of Object.entries(data)) {
     const f = findField(object, key);
     if (!f || !DECIMAL_STORAGES.has(f.storage) || value === null || value === undefined) continue;
-    const r = checkDecimal(value, fieldDecimalBounds(f));
+    const r = checkDecimal(value, fieldDecimalBounds(f, recordCurrency(object, f, data, creating)));
     if (r.ok) data[key] = r.text;
-    else if (r.rule !== 'type') out.push({ path: `${prefix}/${key}`, rule: r.rule, message: `"${key}" ${r.message}` });
+    else if (r.rule !== 'type') out.push({ path: `${prefix}/${key}`, rule: r.rule, message: `"${key}" ${currencyNote(r.rule, f.currencyField, data)}${r.message}` });
+  }
+  return out;
+}
+
+function currencyNote(rule: string, currencyField: string | undefined, record: Record<string, unknown>): string {
+  const code = currencyField ? record[currencyField] : undefined;
+  return rule === 'scale' && typeof code === 'string' ? `in ${code} ` : '';
+}
+
+/**
+ * An update of a record whose money states its currency in another field: the amount as it will
+ * be (patched or stored) against the currency as it will be, whenever either changes — so a
+ * patch of the amount alone meets the stored currency's scale, and switching an order of 12.50
+ * to JPY is refused rather than leaving a JPY amount with cents. `stored` and `patch` are keyed
+ * by column (authored fields' columns are their names).
+ */
+export function checkStatedCurrencies(object: ObjectDef, stored: Record<string, unknown>, patch: Record<string, unknown>, prefix = ''): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const after = { ...stored, ...patch };
+  for (const f of object.fields) {
+    if (!f.currencyField || !(f.column in patch || f.currencyField in patch)) continue;
+    const value = after[f.column];
+    if (value === null || value === undefined) continue;
+    const r = checkDecimal(typeof value === 'number' ? value : String(value), fieldDecimalBounds(f, recordCurrency(object, f, after, false)));
+    if (!r.ok && r.rule === 'scale') out.push({ path: `${prefix}/${f.name}`, rule: r.rule, message: `"${f.name}" ${currencyNote(r.rule, f.currencyField, after)}${r.message}` });
   }
   return out;
 }

@@ -24,6 +24,13 @@ interface Props {
 const NUMERIC = new Set<Storage>(['integer', 'decimal', 'money', 'percent']);
 const TEXTUAL = new Set<Storage>(['text', 'long_text', 'phone', 'email', 'url']);
 
+/** Fields of the object that can hold a record's currency code (text or enum), other than `self`. */
+function currencyFields(doc: ObjectDoc, self: string): string[] {
+  return Object.entries(doc.schema.properties)
+    .filter(([n, s]) => n !== self && s && ['text', 'enum'].includes(inferStorage(s)))
+    .map(([n]) => n);
+}
+
 function num(v: string): number | undefined {
   return v.trim() === '' || Number.isNaN(Number(v)) ? undefined : Number(v);
 }
@@ -124,10 +131,22 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
           </>
         )}
         {storage === 'money' && (
-          <label className="field">
-            <span>{t('designer.currency')}</span>
-            <input value={x.currency ?? ''} maxLength={3} placeholder="CNY" onChange={(e) => setX({ currency: e.target.value.toUpperCase() || undefined })} />
-          </label>
+          <>
+            <label className="field">
+              <span>{t('designer.currency')}</span>
+              <input value={x.currency ?? ''} maxLength={3} placeholder="CNY" disabled={Boolean(x.currencyField)} onChange={(e) => setX({ currency: e.target.value.toUpperCase() || undefined })} />
+            </label>
+            {/* Or each record states its currency in a text/enum field; its minor unit bounds the decimals. */}
+            <label className="field">
+              <span>{t('designer.currencyField')}</span>
+              <select value={x.currencyField ?? ''} disabled={Boolean(x.currency)} onChange={(e) => setX({ currencyField: e.target.value || undefined })}>
+                <option value="">—</option>
+                {currencyFields(doc, name).map((n) => (
+                  <option key={n} value={n}>{n}</option>
+                ))}
+              </select>
+            </label>
+          </>
         )}
         {storage !== 'ref' && storage !== 'multi_enum' && (
           <label className="field">

@@ -1,6 +1,7 @@
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useRouter } from '../../lib/router.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
+import { sumDecimals } from '../../lib/decimal.ts';
 import { useSession } from '../../session.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
@@ -37,7 +38,7 @@ export default function MyEarnings() {
   };
   const s = statement.data;
   const currency = s?.payouts[0]?.currency ?? s?.lines[0]?.currency;
-  const total = (k: 'payout' | 'earned' | 'adjustments' | 'points') => (s?.payouts ?? []).reduce((a, p) => a + Number(p[k]), 0);
+  const total = (k: 'payout' | 'earned' | 'adjustments' | 'points') => sumDecimals((s?.payouts ?? []).map((p) => p[k]));
   const lineName = (l: StatementLine) => componentLabel(l.planId, l.component) || t(`incentives.kind.${l.kind}`);
   const periodOptions = known.some((p) => p.period === period) ? known : [...known, { period, status: null }];
 

@@ -3,6 +3,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../api/client.ts';
 import { Link, useRouter } from '../../lib/router.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
+import { sumDecimals } from '../../lib/decimal.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { ConfirmDialog, PromptDialog } from '../../components/Dialog.tsx';
@@ -49,8 +50,8 @@ export default function PeriodClose() {
     }
   };
   const select = (p: string) => navigate(`${path}?period=${encodeURIComponent(p)}`, { replace: true });
-  const totals = new Map<string, number>();
-  for (const p of payouts.data ?? []) totals.set(p.currency, (totals.get(p.currency) ?? 0) + Number(p.payout));
+  const totals = new Map<string, string>();
+  for (const p of payouts.data ?? []) totals.set(p.currency, sumDecimals([totals.get(p.currency) ?? '0', p.payout]));
   const next = status ? NEXT_ACTION[status] : undefined;
   const name = (id: string) => users.data?.get(id) ?? id.slice(0, 8);
   const openDisputes = (disputes.data ?? []).filter((d) => d.status === 'open');

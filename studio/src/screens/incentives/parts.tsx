@@ -2,13 +2,17 @@
 import { useMemo } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { PeriodStatus, PlanDoc } from './api.ts';
+import { moneyDecimals, moneyText } from '../../lib/decimal.ts';
 
 export function useMoney() {
   const { formatNumber } = useI18n();
   return useMemo(() => ({
     money: (v: string | number | null | undefined, currency?: string) => {
       if (v === null || v === undefined || v === '') return '—';
-      return formatNumber(v, currency ? { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      // At the currency's minor unit (JPY 0, KWD 3), rounded exactly before the locale formats it.
+      const digits = moneyDecimals(currency);
+      const text = moneyText(v, currency) ?? String(v);
+      return formatNumber(text, currency ? { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits } : { minimumFractionDigits: digits, maximumFractionDigits: digits });
     },
     num: (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '—' : formatNumber(v, { maximumFractionDigits: 4 })),
     pct: (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '—' : formatNumber(v, { style: 'percent', maximumFractionDigits: 1 })),

@@ -85,7 +85,7 @@ export default function RecordDetail({ params }: ScreenProps) {
             {fields.map((f) => (
               <div key={f.name} style={{ display: 'contents' }}>
                 <dt>{label(f.label, f.name)}</dt>
-                <dd><FieldValue field={f} value={row[f.name]} /></dd>
+                <dd><FieldValue field={f} value={row[f.name]} record={row} /></dd>
               </div>
             ))}
           </dl>

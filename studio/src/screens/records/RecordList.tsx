@@ -239,7 +239,7 @@ export default function RecordList({ params }: ScreenProps) {
                           {row[f.name] === null || row[f.name] === undefined || row[f.name] === '' ? t('records.untitled') : String(row[f.name])}
                         </Link>
                       ) : (
-                        <FieldValue field={f} value={row[f.name]} />
+                        <FieldValue field={f} value={row[f.name]} record={row} />
                       )}
                     </td>
                   ))}
@@ -256,7 +256,7 @@ export default function RecordList({ params }: ScreenProps) {
                 <div className="meta">
                   {columns.slice(1, 4).map((f) => (
                     <span key={f.name}>
-                      {label(f.label, f.name)}: <FieldValue field={f} value={row[f.name]} plain />
+                      {label(f.label, f.name)}: <FieldValue field={f} value={row[f.name]} record={row} plain />
                     </span>
                   ))}
                 </div>

@@ -65,8 +65,8 @@ export function RelatedList({ relation, parentId, doc }: { relation: InverseRela
                     <td key={c.name} className={NUMERIC_STORAGES.has(c.storage) ? 'num' : undefined}>
                       {i === 0 ? (
                         // The first column opens the row; a reference there shows its title, not its id.
-                        <Link to={`/o/${relation.object}/${r.id}`}>{r[c.name] === null || r[c.name] === undefined ? t('records.untitled') : <FieldValue field={c} value={r[c.name]} plain />}</Link>
-                      ) : <FieldValue field={c} value={r[c.name]} />}
+                        <Link to={`/o/${relation.object}/${r.id}`}>{r[c.name] === null || r[c.name] === undefined ? t('records.untitled') : <FieldValue field={c} value={r[c.name]} record={r} plain />}</Link>
+                      ) : <FieldValue field={c} value={r[c.name]} record={r} />}
                     </td>
                   ))}
                 </tr>

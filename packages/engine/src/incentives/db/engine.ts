@@ -284,9 +284,9 @@ export class IncentiveEngine {
   }
 
   /** Enters rates to the base currency (units of base per unit of `currency` from `date` on) in the tenant's rates table. */
-  async setFx(rates: Array<{ currency: string; date: string; rate: string }>, actor: { userId: string | null; label?: string } = { userId: null, label: 'system' }): Promise<void> {
+  async setFx(rates: Array<{ currency: string; date: string; rate: string; to?: string }>, actor: { userId: string | null; label?: string } = { userId: null, label: 'system' }): Promise<void> {
     await this.ensure();
-    const list = rates.filter((r) => r.currency !== this.baseCurrency).map((r, i) => ({ row: i + 1, values: { from: r.currency, to: this.baseCurrency, rate: r.rate, effectiveFrom: r.date } }));
+    const list = rates.filter((r) => r.currency !== (r.to ?? this.baseCurrency)).map((r, i) => ({ row: i + 1, values: { from: r.currency, to: r.to ?? this.baseCurrency, rate: r.rate, effectiveFrom: r.date } }));
     if (list.length) await new FxRateService(this.store, this.tenant).importRows(list, actor);
   }
 

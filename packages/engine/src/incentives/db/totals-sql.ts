@@ -112,8 +112,9 @@ function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null,
 }
 
 /**
- * Credits in a payout currency other than the base: from the transaction's own amount and margin at
- * rate(tx currency) ÷ rate(plan currency) on the transaction date (see currency.ts), over alias `cr`.
+ * Credits in a payout currency other than the base, or under a period fxRule: from the
+ * transaction's own amount and margin at the rate from its currency to the plan's that the plan's
+ * fxRule picks (fx/resolve.ts states the rule; currency.ts is the same in memory), over alias `cr`.
  */
 export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'> & { version?: Pick<PlanVersionDef, 'fxRule'>; period?: string }): { join: Sql; amount: string; margin: string } | null {
   const rule = s.version?.fxRule ?? 'transaction_date';
@@ -122,13 +123,12 @@ export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'> &
   const period = s.period ? periodRange(s.period) : null;
   const effective = period ? rule : 'transaction_date';
   const range = period ?? { from: '', to: '' };
-  // Both legs from the one rates table, via the base currency: rate(tx → base) ÷ rate(plan → base).
-  const txRate = ruleRateSql(schema, s.base, { column: 'cr.currency' }, effective, range);
-  const planRate: Sql = s.currency === s.base ? { text: '1::numeric', bindings: [] } : ruleRateSql(schema, s.base, { value: s.currency }, effective, range);
+  // From the one rates table by the one rule (fx/resolve.ts): the pair, its inverse, else via the base.
+  const rate = ruleRateSql(schema, s.base, { column: 'cr.currency' }, s.currency, effective, range);
   return {
     join: {
-      text: ` cross join lateral (select case when cr.currency = ? then 1::numeric else round((case when cr.currency = ? then 1::numeric else ${txRate.text} end) / ${planRate.text}, 10) end as fxp) x`,
-      bindings: [s.currency, s.base, ...txRate.bindings, ...planRate.bindings],
+      text: ` cross join lateral (select case when cr.currency = ? then 1::numeric else ${rate.text} end as fxp) x`,
+      bindings: [s.currency, ...rate.bindings],
     },
     amount: 'round(round(cr.original_amount * x.fxp, 10) * (cr.pct / 100), 10)',
     margin: 'round(round(coalesce(cr.original_margin, 0) * x.fxp, 10) * (cr.pct / 100), 10)',
