@@ -84,7 +84,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     // A draft that breaks the schema is linted as far as that: its issues name the cells, as lint's do.
     const shape = planSchemaIssues(plan);
     if (shape.length) return { issues: shape };
-    return { issues: [...lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments(), defaultCurrency: engine.baseCurrency }), ...(await run(() => engine.lintSources(plan)))] };
+    await engine.ensure();
+    return { issues: [...lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments(), defaultCurrency: engine.baseCurrency, calendar: engine.calendar }), ...(await run(() => engine.lintSources(plan)))] };
   });
 
   app.put('/incentives/plans/:id', async (request) => {
