@@ -252,7 +252,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const raw = (request.params as { period: string }).period;
     if (raw.endsWith('.csv')) {
       const period = periodParam(raw.slice(0, -4), '/period');
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.csv"`);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9FQY-]/g, '')}.csv"`);
       return run(() => engine.payoutCsv(period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
     }
     return { data: (await run(() => engine.payouts(periodParam(raw, '/period')))).map(payoutJson) };
@@ -372,7 +372,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const payeeName = typeof payee?.name === 'string' ? payee.name : undefined;
     const names = statementNames(await run(() => engine.plans()), locale);
     const pdf = await statementPdf({ ...s, trace: (request.query as { trace?: string }).trace !== '0', locale, names, ...(payeeName ? { payeeName } : {}) });
-    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="statement-${period.replace(/[^0-9Q-]/g, '')}.pdf"`).send(pdf);
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="statement-${period.replace(/[^0-9FQY-]/g, '')}.pdf"`).send(pdf);
   });
 
   app.get('/incentives/payouts/:period/xlsx', async (request, reply) => {
@@ -380,7 +380,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinance(access);
     const period = periodParam((request.params as { period: string }).period, '/period');
     const buf = await run(() => payoutsXlsx(engine, period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
-    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.xlsx"`).send(buf);
+    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9FQY-]/g, '')}.xlsx"`).send(buf);
   });
 
   app.get('/incentives/accruals', async (request) => {
