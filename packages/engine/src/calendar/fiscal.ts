@@ -77,8 +77,7 @@ export function fiscalKeyOf(month: string, kind: 'quarter' | 'year', cal: Fiscal
 export function canonicalKeyIssue(key: string, cal: FiscalCalendar): string | undefined {
   const m = YEAR_OR_QUARTER.exec(key);
   if (!m || !!m[1] === (cal.firstMonth !== 1)) return undefined;
-  const fixed = `${fiscalPrefix(cal)}${key.replace(/^FY/, '')}`;
-  return cal.firstMonth === 1
-    ? `the fiscal year is the calendar year: write "${fixed}"`
-    : `the fiscal year starts in month ${cal.firstMonth}: quarters and years are fiscal, e.g. "${fixed}" (named by the calendar year they start in)`;
+  if (cal.firstMonth === 1) return `the fiscal year is the calendar year: write "${key.slice(2)}"`;
+  const first = (monthsOfKey(key, cal) as string[])[0] as string;
+  return `the fiscal year starts in month ${cal.firstMonth}: quarters and years are fiscal, named by the calendar year they start in (${first} is in ${fiscalKeyOf(first, m[3] ? 'quarter' : 'year', cal)})`;
 }

@@ -185,7 +185,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
 
   app.get('/incentives/periods', async (request) => {
     const { engine } = ctx(request);
-    return { data: await run(() => engine.periods()) };
+    return { data: await run(() => engine.periodsWithDays()) };
   });
 
   app.post('/incentives/periods/:period/open', async (request) => {
@@ -196,7 +196,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     // A newly open period is computed like any change that moves pay, so its statements exist
     // (incremental = full) and the write's position says when they do.
     await derive(access);
-    return { data: await engine.periods() };
+    return { data: await engine.periodsWithDays() };
   });
 
   app.post('/incentives/periods/:period/status', async (request) => {
@@ -210,10 +210,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
       await run(() => engine.assertApprovable(period));
       // With an approval flow for periods, approving starts it; the last approver's decision approves the period.
       const approval = await routed(access.tenantName, { kind: PERIOD_SUBJECT, id: period, label: period }, access.principal.userId);
-      if (approval) return { data: await engine.periods(), approval };
+      if (approval) return { data: await engine.periodsWithDays(), approval };
     }
     await run(() => engine.setPeriodStatus(period, status as PeriodStatus, access.principal.userId));
-    return { data: await engine.periods() };
+    return { data: await engine.periodsWithDays() };
   });
 
   app.post('/incentives/recalculate', async (request) => {

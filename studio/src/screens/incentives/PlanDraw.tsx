@@ -14,8 +14,8 @@ export function PlanDraw({ version, onChange }: { version: PlanVersion; onChange
   const d = version.draw;
   const frequency = version.frequency ?? 'monthly';
   const start = periodOf(version.effectiveFrom, frequency);
-  // A month picker for monthly plans; quarters (YYYY-Qn) and years (YYYY) are typed.
-  const periodInput = frequency === 'monthly' ? { type: 'month' } : { placeholder: frequency === 'quarterly' ? 'YYYY-Qn' : 'YYYY', maxLength: 7 };
+  // A month picker for monthly plans; quarters (YYYY-Qn, FYYYYY-Qn on a fiscal year) and years are typed.
+  const periodInput = frequency === 'monthly' ? { type: 'month' } : { placeholder: frequency === 'quarterly' ? 'YYYY-Qn' : 'YYYY', maxLength: 9 };
   return (
     <div className="card" data-testid="plan-draw">
       <div className="inc-section-h"><h2>{t('incentives.draw.title')}</h2></div>

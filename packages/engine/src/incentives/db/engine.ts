@@ -507,7 +507,13 @@ export class IncentiveEngine {
     return rows.sort((a, b) => comparePeriods(a.period, b.period, this.calendar));
   }
 
-  /** Opens a monthly (`YYYY-MM`), quarterly (`YYYY-Qn`) or annual (`YYYY`) period; plans compute the periods of their cadence. */
+  /** The periods with their first and last day on the tenant's fiscal calendar (clients show and compare these, never recompute them). */
+  async periodsWithDays(): Promise<Array<{ period: string; status: PeriodStatus; from: string; to: string }>> {
+    const periods = await this.periods();
+    return periods.map((p) => ({ ...p, from: periodStart(p.period, this.calendar), to: periodEnd(p.period, this.calendar) }));
+  }
+
+  /** Opens a month (`YYYY-MM`) or a quarter or year of the tenant's fiscal calendar (`YYYY-Qn`, `YYYY`, or `FYYYYY-Qn`, `FYYYYY` when its year starts after January); plans compute the periods of their cadence. */
   async openPeriod(period: string): Promise<void> {
     await this.ensure();
     // One name per stretch of months: quarters and years follow the tenant's fiscal calendar.
