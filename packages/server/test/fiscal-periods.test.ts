@@ -127,6 +127,25 @@ describe('incentive quarters and years on the fiscal calendar (year from April)'
     expect(rows).toEqual(expect.arrayContaining([['FY2025-Q4', 'plan_fq', '20.00'], ['FY2026-Q1', 'plan_fq', '130.00'], ['FY2025', 'plan_fy', '10.00'], ['FY2026', 'plan_fy', '25.00']]));
   });
 
+  it('inputs, what-ifs and draw windows name fiscal quarters too', async () => {
+    const input = await t.call.finance.put('/api/v1/incentives/inputs', { values: [{ payeeId: t.ids.rep1, period: '2026-Q2', name: 'quota', value: '1000' }] });
+    expect(input.statusCode).toBe(400);
+    expect(input.json().error.details[0]).toMatchObject({ path: '/values/0/period', rule: 'fiscal_calendar' });
+    expect((await t.call.finance.put('/api/v1/incentives/inputs', { values: [{ payeeId: t.ids.rep1, period: 'FY2026-Q1', name: 'quota', value: '1000' }] })).statusCode).toBe(200);
+    const whatIf = await t.call.finance.post('/api/v1/incentives/whatif', { period: '2026-Q2', planId: 'plan_fq', version: 1 });
+    expect(whatIf.statusCode).toBe(400);
+    expect(whatIf.json().error.details[0]).toMatchObject({ path: '/period', rule: 'fiscal_calendar' });
+    // The what-if of the fiscal quarter computes what the statement shows.
+    const same = await t.call.finance.post('/api/v1/incentives/whatif', { period: 'FY2026-Q1', planId: 'plan_fq', version: 1 });
+    expect(same.statusCode, same.body).toBe(200);
+    const row = (same.json().data.rows as Array<{ payeeId: string; component: string; live: string; whatif: string }>).find((r) => r.payeeId === t.ids.rep1 && r.component === 'accelerator');
+    expect([Number(row?.live).toFixed(2), Number(row?.whatif).toFixed(2)]).toEqual(['130.00', '130.00']);
+    const draw = { ...quarterly, versions: [{ ...quarterly.versions[0], draw: { type: 'recoverable', amount: '100', from: '2026-Q2', to: 'FY2026-Q2' } }] };
+    const refused = await t.call.admin.put(`/api/v1/incentives/plans/${quarterly.id}`, draw);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toContainEqual(['/versions/0/draw/from', 'fiscal_calendar']);
+  });
+
   it('fiscal quarters are approved in order', async () => {
     const early = await t.call.finance.post('/api/v1/incentives/periods/FY2026-Q1/status', { status: 'approved' });
     expect(early.statusCode).toBe(409);
