@@ -1,5 +1,7 @@
 // Plan versions over time: which one is latest, which are frozen by an approved period, and a
 // new version as a copy of the latest from a date the admin picks.
+// The fiscal rule is the engine's (a pure module, no server code): one rule for the API and the studio.
+import { CALENDAR_YEAR, fiscalKeyOf, monthsOfKey, type FiscalCalendar } from '@attain/engine/fiscal';
 import type { Frequency, PeriodRow, PeriodStatus, PlanDoc, PlanVersion } from './api.ts';
 
 /** Statuses after which a period's results never change (the server freezes them the same way). */
@@ -11,19 +13,16 @@ export function dayBefore(date: string): string {
 }
 
 /** First and last day of a calendar period key: `YYYY-MM`, `YYYY-Qn` or `YYYY` (fiscal `FY` keys come with their days from the server). */
-export function periodBounds(period: string): { from: string; to: string } {
-  const y = Number(period.slice(0, 4));
-  const q = /^\d{4}-Q([1-4])$/.exec(period);
-  const [first, last] = q ? [Number(q[1]) * 3 - 2, Number(q[1]) * 3] : /^\d{4}$/.test(period) ? [1, 12] : [Number(period.slice(5, 7)), Number(period.slice(5, 7))];
-  const iso = (d: Date) => d.toISOString().slice(0, 10);
-  return { from: iso(new Date(Date.UTC(y, first - 1, 1))), to: iso(new Date(Date.UTC(y, last, 0))) };
+export function periodBounds(period: string, cal: FiscalCalendar = CALENDAR_YEAR): { from: string; to: string } {
+  const months = monthsOfKey(period, cal) ?? [period.slice(0, 7)];
+  const [y, m] = (months.at(-1) as string).split('-').map(Number) as [number, number];
+  return { from: `${months[0]}-01`, to: new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10) };
 }
 
-/** The period of a plan's cadence that holds the date. */
-export function periodOf(date: string, frequency: Frequency = 'monthly'): string {
-  if (frequency === 'annual') return date.slice(0, 4);
-  if (frequency === 'quarterly') return `${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`;
-  return date.slice(0, 7);
+/** The period of a plan's cadence that holds the date, named as the tenant's fiscal calendar names it (`FY2026-Q1` from April). */
+export function periodOf(date: string, frequency: Frequency = 'monthly', cal: FiscalCalendar = CALENDAR_YEAR): string {
+  if (frequency === 'monthly') return date.slice(0, 7);
+  return fiscalKeyOf(date.slice(0, 7), frequency === 'annual' ? 'year' : 'quarter', cal);
 }
 
 /** First day of the month after `date`. */
