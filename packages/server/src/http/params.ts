@@ -92,7 +92,7 @@ export function dateTimeParam(value: unknown, path: string): Date {
   return new Date(value);
 }
 
-/** A required period: `YYYY`, `YYYY-MM` or `YYYY-Qn`. */
+/** A required period: `YYYY`, `YYYY-MM`, `YYYY-Qn`, or a fiscal `FYYYYY` / `FYYYYY-Qn`. */
 export function periodParam(value: unknown, path: string): string {
   if (!isPeriod(value)) throw refuse('invalid_period', path, 'period', `must be a period YYYY-MM, YYYY-Qn, YYYY, FYYYYY-Qn or FYYYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
   return value;
@@ -110,7 +110,7 @@ export function monthParam(value: unknown, path: string): string {
 
 /** A period, or as-of date (`YYYY-MM-DD`): both are accepted where a report is "as of" a point in time. */
 export function periodOrDateParam(value: unknown, path: string): string {
-  if (!isPeriod(value) && !isIsoDate(value)) throw refuse('invalid_date', path, 'date', `must be a date YYYY-MM-DD or a period YYYY-MM, YYYY-Qn or YYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
+  if (!isPeriod(value) && !isIsoDate(value)) throw refuse('invalid_date', path, 'date', `must be a date YYYY-MM-DD or a period YYYY-MM, YYYY-Qn, YYYY, FYYYYY-Qn or FYYYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
   return value;
 }
 
