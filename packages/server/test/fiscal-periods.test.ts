@@ -33,6 +33,12 @@ const annual = {
   versions: [version('annual', [{ name: 'revenue', type: 'sum' }], [{ name: 'year_bonus', type: 'rate', measure: 'revenue', rate: '0.01' }])],
 };
 
+// Visits are moments: one at 23:30 UTC on 31 March is 07:30 on 1 April in Shanghai, so in FY2026-Q1.
+const visits = {
+  kind: 'incentive_plan', id: 'plan_visits', name: 'plan_visits', label: { en: 'Visits per fiscal quarter' },
+  versions: [version('quarterly', [{ name: 'visits', type: 'count', source: { object: 'visit', dateField: 'check_in_at' } }], [{ name: 'visit_bonus', type: 'rate', measure: 'visits', rate: '10' }])],
+};
+
 beforeAll(async () => {
   ({ app, store } = await testServer());
   const bg = goalsBackground(store as never);
@@ -43,7 +49,7 @@ beforeAll(async () => {
   const customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME', owner_id: t.ids.rep1 })).json().id;
   expect((await admin.put('/api/v1/goals/kpis/bookings', kpi)).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules })).statusCode).toBe(200);
-  for (const p of [quarterly, annual]) {
+  for (const p of [quarterly, annual, visits]) {
     const res = await admin.put(`/api/v1/incentives/plans/${p.id}`, p);
     expect(res.statusCode, res.body).toBe(200);
     expect((await admin.put(`/api/v1/incentives/plans/${p.id}/assignments`, { assignments: [{ payeeId: t.ids.rep1, from: '2020-01-01' }] })).statusCode).toBe(200);
@@ -53,6 +59,7 @@ beforeAll(async () => {
     const res = await t.call.rep1.post('/api/v1/objects/order', { order_number: n, customer_id: customer, order_date: date, status: 'booked', amount, currency: 'USD' });
     expect(res.statusCode, res.body).toBe(201);
   }
+  expect((await t.call.rep1.post('/api/v1/objects/visit', { customer_id: customer, check_in_at: '2026-03-31T23:30:00Z' })).statusCode).toBe(201);
   await goals.drain();
   await t.drain();
 });
@@ -106,6 +113,8 @@ describe('incentive quarters and years on the fiscal calendar (year from April)'
     // FY2025 (April 2025–March 2026): 1,000 × 1% = 10.00; FY2026: 2,500 × 1% = 25.00. On calendar
     // years all three orders would be 2026's.
     expect([amount(await statement('FY2025'), 'year_bonus'), amount(await statement('FY2026'), 'year_bonus')]).toEqual(['10.00', '25.00']);
+    // The visit of 31 March 23:30 UTC is on 1 April in the tenant's time zone: FY2026-Q1 pays it (1 × 10).
+    expect([amount(q4, 'visit_bonus'), amount(q1, 'visit_bonus')]).toEqual(['0.00', '10.00']);
   });
 
   it("goals' fiscal quarter for the same KPI shows the statement's figure", async () => {
@@ -117,7 +126,7 @@ describe('incentive quarters and years on the fiscal calendar (year from April)'
   it('payouts, exports and accruals are by fiscal period', async () => {
     const payouts = await t.call.finance.get('/api/v1/incentives/payouts/FY2026-Q1');
     expect(payouts.statusCode).toBe(200);
-    expect(payouts.json().data.map((p: { planId: string; payout: string }) => [p.planId, Number(p.payout).toFixed(2)])).toEqual([['plan_fq', '130.00']]);
+    expect(payouts.json().data.map((p: { planId: string; payout: string }) => [p.planId, Number(p.payout).toFixed(2)])).toEqual([['plan_fq', '130.00'], ['plan_visits', '10.00']]);
     const csv = await t.call.finance.get('/api/v1/incentives/payouts/FY2026-Q1.csv');
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-disposition']).toContain('payouts-FY2026-Q1.csv');
