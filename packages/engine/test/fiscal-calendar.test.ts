@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalKeyIssue, fiscalKeyOf, fiscalQuarterOf, monthsOfKey } from '../src/calendar/fiscal.ts';
 import { parsePeriod } from '../src/goals/calendar.ts';
-import { comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodIssue, periodOf, periodStart, periodsBetween, previousPeriod } from '../src/incentives/periods.ts';
+import { comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodIssue, periodIssueText, periodOf, periodStart, periodsBetween, previousPeriod } from '../src/incentives/periods.ts';
 
 const APRIL = { firstMonth: 4 };
 const JANUARY = { firstMonth: 1 };
@@ -45,5 +45,12 @@ describe('fiscal calendar', () => {
     expect(periodIssue('FY2026-03', APRIL)).toMatchObject({ rule: 'pattern' });
     expect(periodIssue(7, APRIL)).toMatchObject({ rule: 'pattern' });
     expect(canonicalKeyIssue('2026-03', APRIL)).toBeUndefined();
+  });
+});
+
+describe('bad period messages', () => {
+  it('say what a period looks like, or which name the tenant gives the months', () => {
+    expect(periodIssueText('2026-13', { rule: 'pattern', message: '' })).toMatch(/^"2026-13" is not a period \(YYYY-MM/);
+    expect(periodIssueText('2026-Q2', periodIssue('2026-Q2', APRIL)!)).toBe('"2026-Q2" is not one of this tenant\'s periods: the fiscal year starts in month 4: quarters and years are fiscal, named by the calendar year they start in (2026-04 is in FY2026-Q1)');
   });
 });

@@ -88,7 +88,7 @@ describe('incentive quarters and years on the fiscal calendar (year from April)'
   it('opens fiscal quarters and years by their fiscal names, and refuses calendar names for them', async () => {
     const calendarQuarter = await t.call.finance.post('/api/v1/incentives/periods/2026-Q2/open');
     expect(calendarQuarter.statusCode).toBe(400);
-    expect(calendarQuarter.json().error).toMatchObject({ code: 'bad_period' });
+    expect(calendarQuarter.json().error).toMatchObject({ code: 'bad_period', message: expect.stringContaining('2026-04 is in FY2026-Q1') });
     expect(calendarQuarter.json().error.details[0]).toMatchObject({ path: '/period', rule: 'fiscal_calendar' });
     expect((await t.call.finance.post('/api/v1/incentives/periods/2026/open')).json().error.details[0].rule).toBe('fiscal_calendar');
     for (const p of ['FY2025-Q4', 'FY2026-Q1', 'FY2025', 'FY2026']) {

@@ -38,6 +38,12 @@ export function periodIssue(period: unknown, cal: FiscalCalendar): { rule: strin
   return other ? { rule: 'fiscal_calendar', message: other } : undefined;
 }
 
+/** The sentence of a 400 `bad_period` for a key periodIssue refused. */
+export function periodIssueText(period: unknown, issue: { rule: string; message: string }): string {
+  const shown = JSON.stringify(String(period).slice(0, 40));
+  return issue.rule === 'pattern' ? `${shown} is not ${PERIOD_HINT}` : `${shown} is not one of this tenant's periods: ${issue.message}`;
+}
+
 export function frequencyOf(period: string): Frequency {
   if (QUARTER_RE.test(period)) return 'quarterly';
   if (YEAR_RE.test(period)) return 'annual';

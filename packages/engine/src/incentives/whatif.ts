@@ -8,7 +8,7 @@ import { aggKey, emptyAgg, neededScopes, readAggregates } from './db/aggregates.
 import { goalTargets, readInputs } from './inputs.ts';
 import { lintPlan } from './linter.ts';
 import type { PeriodAggregates } from './measures.ts';
-import { PERIOD_HINT, periodEnd, periodIssue, periodStart, type FiscalCalendar } from './periods.ts';
+import { periodEnd, periodIssue, periodIssueText, periodStart, type FiscalCalendar } from './periods.ts';
 import { versionFor, windowFor } from './plan-versions.ts';
 import type { IncentivePlanDoc, PlanVersionDef, StatementLine } from './types.ts';
 
@@ -98,7 +98,7 @@ export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promi
   await engine.ensure();
   const cal = engine.calendar;
   const issue = periodIssue(req.period, cal);
-  if (issue) throw new IncentiveError(400, 'bad_period', `"${String(req.period).slice(0, 40)}" is not ${PERIOD_HINT}: ${issue.message}`, [{ path: '/period', ...issue }]);
+  if (issue) throw new IncentiveError(400, 'bad_period', periodIssueText(req.period, issue), [{ path: '/period', ...issue }]);
   const plans = await engine.plans();
   const live = plans.find((p) => p.id === req.planId);
   if (req.plan && req.plan.id !== req.planId) throw new IncentiveError(400, 'id_mismatch', 'the edited plan must keep the id of the plan it is compared with', [{ path: '/plan/id', rule: 'const', message: `must be "${req.planId}"` }]);

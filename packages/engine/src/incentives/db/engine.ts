@@ -6,7 +6,7 @@ import { calculate, type FrozenState, type InputValue } from '../calculate.ts';
 import { planCurrency } from '../currency.ts';
 import { lintCreditingRules, lintKpiMeasures, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
 import { OrgHistory } from '../org.ts';
-import { PERIOD_HINT, PERIOD_RE, addDays, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodIssue, periodOf, periodStart, type FiscalCalendar } from '../periods.ts';
+import { PERIOD_RE, addDays, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodIssue, periodIssueText, periodOf, periodStart, type FiscalCalendar } from '../periods.ts';
 import { checkRoleAssignments, observeRoles } from '../roles.ts';
 import type { Assignment, CalcProblem, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, Membership, OrgUnit, PayoutSummary, RoleAssignment, RoleHolding, StatementLine, Transaction } from '../types.ts';
 import { aggKey, emptyAgg, neededScopes, readAggregates } from './aggregates.ts';
@@ -518,7 +518,7 @@ export class IncentiveEngine {
     await this.ensure();
     // One name per stretch of months: quarters and years follow the tenant's fiscal calendar.
     const issue = periodIssue(period, this.calendar);
-    if (issue) throw new IncentiveError(400, 'bad_period', `"${String(period).slice(0, 40)}" is not ${PERIOD_HINT}: ${issue.message}`, [{ path: '/period', ...issue }]);
+    if (issue) throw new IncentiveError(400, 'bad_period', periodIssueText(period, issue), [{ path: '/period', ...issue }]);
     const { knex, t } = await this.db();
     await knex.raw(`insert into ${t('periods')} (period, status, updated_at) values (?, 'open', now()) on conflict (period) do nothing`, [period]);
   }
