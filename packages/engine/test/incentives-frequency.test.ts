@@ -1,6 +1,7 @@
 // Quarterly and annual plans, and quarterly plans paid by monthly advances: golden scenarios
 // computed by hand (comment above each assertion) and the same over the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALENDAR_YEAR as CAL } from '../src/calendar/fiscal.ts';
 import ExcelJS from 'exceljs';
 import { openTestStore, type RecordEvent, type Store } from '@attain/store';
 import { IncentiveEngine, accrualReport, calculate, fmt, nextPeriod, payoutsXlsx, periodEnd, periodsBetween, periodStart, previousPeriod, type ComponentDef, type IncentivePlanDoc } from '../src/index.ts';
@@ -14,9 +15,9 @@ const Q1_SALES = [tx('A', '40000', '2026-01-10', { id: 's1' }), tx('A', '10000',
 
 describe('period keys', () => {
   it('names, bounds and orders months, quarters and years', () => {
-    expect([periodStart('2026-Q2'), periodEnd('2026-Q2'), periodEnd('2028-Q1'), periodEnd('2026'), periodEnd('2026-02')]).toEqual(['2026-04-01', '2026-06-30', '2028-03-31', '2026-12-31', '2026-02-28']);
-    expect([nextPeriod('2026-Q4'), nextPeriod('2026'), nextPeriod('2026-12'), previousPeriod('2026-Q1')]).toEqual(['2027-Q1', '2027', '2027-01', '2025-Q4']);
-    expect(periodsBetween('2026-Q3', '2027-Q2')).toEqual(['2026-Q3', '2026-Q4', '2027-Q1', '2027-Q2']);
+    expect([periodStart('2026-Q2', CAL), periodEnd('2026-Q2', CAL), periodEnd('2028-Q1', CAL), periodEnd('2026', CAL), periodEnd('2026-02', CAL)]).toEqual(['2026-04-01', '2026-06-30', '2028-03-31', '2026-12-31', '2026-02-28']);
+    expect([nextPeriod('2026-Q4', CAL), nextPeriod('2026', CAL), nextPeriod('2026-12', CAL), previousPeriod('2026-Q1', CAL)]).toEqual(['2027-Q1', '2027', '2027-01', '2025-Q4']);
+    expect(periodsBetween('2026-Q3', '2027-Q2', CAL)).toEqual(['2026-Q3', '2026-Q4', '2027-Q1', '2027-Q2']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALENDAR_YEAR } from '../src/calendar/fiscal.ts';
 import ExcelJS from 'exceljs';
 import { openTestStore, type Store } from '@attain/store';
 import { IncentiveEngine, accrualReport, badgesFor, dec, incentiveTeamOf, leaderboard, payoutsXlsx, pdfText, rankByPoints, statementPdf, teamMembers, type IncentivePlanDoc } from '../src/index.ts';
@@ -42,8 +43,8 @@ describe('points and leaderboards', () => {
     const all = await leaderboard(e, { period: '2026-01', showPay: () => true });
     expect(all.rows.map((r) => [r.rank, r.payeeId, r.points, r.badges.map((b) => b.id).join()])).toEqual([[1, 'W', '22', 'bronze'], [2, 'A', '16', 'bronze'], [3, 'B', '10', 'bronze']]);
     expect(all.rows[0]).toMatchObject({ payout: '12000', currency: 'USD' });
-    expect(badgesFor(pointsPlan, '2026-01', dec('30')).map((b) => b.id)).toEqual(['bronze', 'gold']);
-    expect(badgesFor(pointsPlan, '2025-01', dec('30'))).toEqual([]);
+    expect(badgesFor(pointsPlan, '2026-01', dec('30'), CALENDAR_YEAR).map((b) => b.id)).toEqual(['bronze', 'gold']);
+    expect(badgesFor(pointsPlan, '2025-01', dec('30'), CALENDAR_YEAR)).toEqual([]);
   });
 
   it('ranks one team, everyone in it, and hides pay the caller may not see', async () => {

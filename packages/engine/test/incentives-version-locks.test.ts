@@ -1,9 +1,11 @@
 // Versions used by approved (or later) periods are history: a save may add a later version and
 // end the current one after the locked periods, never rewrite, remove or undercut them.
 import { describe, expect, it } from 'vitest';
-import { versionLockIssues } from '../src/incentives/version-locks.ts';
+import { versionLockIssues as lockIssues } from '../src/incentives/version-locks.ts';
+import { CALENDAR_YEAR } from '../src/calendar/fiscal.ts';
 import type { IncentivePlanDoc, PlanVersionDef } from '../src/incentives/types.ts';
 
+const versionLockIssues = (...a: [Parameters<typeof lockIssues>[0], Parameters<typeof lockIssues>[1], Parameters<typeof lockIssues>[2]]) => lockIssues(...a, CALENDAR_YEAR);
 const v1: PlanVersionDef = {
   version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
   measures: [{ name: 'revenue', type: 'sum' }],

@@ -150,6 +150,6 @@ describe('incentives API', () => {
     expect((await f.post('/api/v1/incentives/periods/2026-01/status', { status: 'closed' })).json().error.code).toBe('bad_transition');
     for (const status of ['approved', 'paid', 'closed']) expect((await f.post('/api/v1/incentives/periods/2026-01/status', { status })).statusCode).toBe(200);
     const periods = (await as(app, tok.repEast!).get('/api/v1/incentives/periods')).json().data;
-    expect(periods).toEqual([{ period: '2026-01', status: 'closed' }, { period: '2026-02', status: 'open' }]);
+    expect(periods).toEqual([{ period: '2026-01', status: 'closed', from: '2026-01-01', to: '2026-01-31' }, { period: '2026-02', status: 'open', from: '2026-02-01', to: '2026-02-28' }]);
   });
 });

@@ -193,7 +193,9 @@ describe('the shared validator', () => {
     expect(['2024-02-29', '1900-01-01', '2999-12-31', '2026-12-31'].every(isIsoDate)).toBe(true);
     expect(BAD_DATES.some(isIsoDate)).toBe(false);
     expect([null, undefined, 20260101, {}].some(isIsoDate)).toBe(false);
-    expect(['2026', '2026-01', '2026-12', '2026-Q1', '2026-Q4'].every(isPeriod)).toBe(true);
+    expect(['2026', '2026-01', '2026-12', '2026-Q1', '2026-Q4', 'FY2026', 'FY2026-Q1'].every(isPeriod)).toBe(true);
+    // A fiscal key names a quarter or a year, never a month.
+    expect(['FY2026-03', 'FY2026-Q5', 'FY0999', 'fy2026'].some(isPeriod)).toBe(false);
     expect(BAD_PERIODS.some(isPeriod)).toBe(false);
     expect(isMonth('2026-01')).toBe(true);
     expect(['2026', '2026-Q1', '2026-13'].some(isMonth)).toBe(false);

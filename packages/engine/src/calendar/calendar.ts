@@ -3,12 +3,12 @@
 // (time zone). A date-only value is already a calendar day and is never shifted. Goals (KPI months,
 // attainment), incentives (transaction dates, periods), alerts and exports all ask here.
 import type { Store } from '@attain/store';
+import type { FiscalCalendar } from './fiscal.ts';
 
-export interface TenantCalendar {
+/** The time zone, and the fiscal year's first month (fiscal.ts owns what quarters and years that makes). */
+export interface TenantCalendar extends FiscalCalendar {
   /** IANA time zone, e.g. `Asia/Shanghai`. */
   timeZone: string;
-  /** First month of the fiscal year, 1 = January. */
-  firstMonth: number;
 }
 
 export const UTC_CALENDAR: TenantCalendar = { timeZone: 'UTC', firstMonth: 1 };

@@ -1,12 +1,9 @@
 // Periods on a calendar with a configurable first month. Months are the atoms: every period
 // except a week or a custom range is a run of whole months, keyed 'YYYY-MM'.
 
-export interface FiscalCalendar {
-  /** 1 = January. A fiscal year is named by the calendar year it starts in. */
-  firstMonth: number;
-}
-
-export const CALENDAR_YEAR: FiscalCalendar = { firstMonth: 1 };
+// The fiscal rule (first month, quarters, years and their names) is the tenant calendar's.
+import { addMonths, CALENDAR_YEAR, monthsOfKey, type FiscalCalendar } from '../calendar/fiscal.ts';
+export { addMonths, CALENDAR_YEAR, fiscalYearMonths, fiscalYearOf, monthKey, type FiscalCalendar } from '../calendar/fiscal.ts';
 
 export type PeriodKind = 'month' | 'quarter' | 'year' | 'week' | 'range';
 
@@ -21,19 +18,6 @@ export interface Period {
   months: string[];
 }
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-export function monthKey(year: number, month: number): string {
-  const y = year + Math.floor((month - 1) / 12);
-  const m = ((((month - 1) % 12) + 12) % 12) + 1;
-  return `${pad(y, 4)}-${pad(m)}`;
-}
-
-export function addMonths(key: string, n: number): string {
-  const [y, m] = key.split('-').map(Number) as [number, number];
-  return monthKey(y, m + n);
-}
-
 export function monthStart(key: string): string {
   return `${key}-01`;
 }
@@ -45,17 +29,6 @@ export function monthOf(date: string): string {
 export function daysInMonth(key: string): number {
   const [y, m] = key.split('-').map(Number) as [number, number];
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-
-/** The 12 months of a fiscal year, in order. */
-export function fiscalYearMonths(year: number, cal: FiscalCalendar = CALENDAR_YEAR): string[] {
-  return Array.from({ length: 12 }, (_, i) => monthKey(year, cal.firstMonth + i));
-}
-
-/** The fiscal year a month belongs to. */
-export function fiscalYearOf(month: string, cal: FiscalCalendar = CALENDAR_YEAR): number {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m >= cal.firstMonth ? y : y - 1;
 }
 
 export function addDays(date: string, n: number): string {
@@ -88,12 +61,8 @@ const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
  */
 export function parsePeriod(key: string, cal: FiscalCalendar = CALENDAR_YEAR): Period | undefined {
   let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(key))) return monthsPeriod('month', key, [key]);
-  if ((m = /^(FY)?(\d{4})$/.exec(key))) return monthsPeriod('year', key, fiscalYearMonths(Number(m[2]), m[1] ? cal : CALENDAR_YEAR));
-  if ((m = /^(FY)?(\d{4})-Q([1-4])$/.exec(key))) {
-    const months = fiscalYearMonths(Number(m[2]), m[1] ? cal : CALENDAR_YEAR).slice((Number(m[3]) - 1) * 3, Number(m[3]) * 3);
-    return monthsPeriod('quarter', key, months);
-  }
+  const months = monthsOfKey(key, cal);
+  if (months) return monthsPeriod(months.length === 1 ? 'month' : months.length === 3 ? 'quarter' : 'year', key, months);
   if ((m = /^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$/.exec(key))) {
     const start = isoWeekStart(Number(m[1]), Number(m[2]));
     return { kind: 'week', key, start, end: addDays(start, 7), months: [] };

@@ -2,7 +2,8 @@ import { dec, type Dec } from './decimal.ts';
 import { converter, converts, DEFAULT_CURRENCY, planCurrency, type Conversion } from './currency.ts';
 import { aggregateCredits, type PeriodAggregates } from './measures.ts';
 import { calculatePair } from './pair.ts';
-import { frequencyOf, periodRange, periodStart, type DateRange } from './periods.ts';
+import { frequencyOf, periodRange, periodStart, type DateRange, type FiscalCalendar } from './periods.ts';
+import { CALENDAR_YEAR } from '../calendar/fiscal.ts';
 import { CalcError } from './components.ts';
 import { cadenceOf } from './plan-versions.ts';
 import { planFxMessage, problemKey, sortProblems } from './problems.ts';
@@ -46,6 +47,8 @@ export interface CalcInput {
   baseCurrency?: string;
   /** Exchange rates into the base currency, for plans paying in another currency. */
   fx?: readonly FxRate[];
+  /** The tenant's fiscal calendar (tenant settings); default: quarters and years of the calendar year. */
+  calendar?: FiscalCalendar;
 }
 
 export interface CalcResult {
@@ -77,6 +80,7 @@ export function calculate(input: CalcInput): CalcResult {
   const payouts: PayoutSummary[] = [];
   const problems = new Map<string, CalcProblem>();
   const base = input.baseCurrency ?? DEFAULT_CURRENCY;
+  const cal = input.calendar ?? CALENDAR_YEAR;
   const frozen = input.frozen ?? { periods: [], lines: [], payouts: [] };
   const periods = [...new Set(input.periods)].sort();
   const firstOpenOf = (frequency: string) => (input.firstOpen && frequencyOf(input.firstOpen) === frequency ? input.firstOpen : periods.find((p) => frequencyOf(p) === frequency));
@@ -104,7 +108,7 @@ export function calculate(input: CalcInput): CalcResult {
     // Each version and period converts by its own fxRule (the SQL path's scopes do the same).
     const conversions = new Map<string, ((c: Credit) => Credit | undefined) | undefined>();
     const convertFor = (version: PlanVersionDef, period: string) => {
-      const conv: Conversion = { currency, rule: version.fxRule ?? 'transaction_date', period: periodRange(period) };
+      const conv: Conversion = { currency, rule: version.fxRule ?? 'transaction_date', period: periodRange(period, cal) };
       const key = `${conv.rule}|${period}`;
       if (!conversions.has(key)) conversions.set(key, converts(conv, base) ? converter(input.fx ?? [], base, conv) : undefined);
       return conversions.get(key);
@@ -128,6 +132,7 @@ export function calculate(input: CalcInput): CalcResult {
       },
       disputes: disputesBy.get(pair) ?? [],
       currency: base,
+      calendar: cal,
       traceLimit: input.traceCreditLimit ?? Number.MAX_SAFE_INTEGER,
       aggregate: (version, period, ignore, range) => {
         if (input.aggregate) return input.aggregate(payeeId, version, period, ignore, range);
@@ -142,7 +147,7 @@ export function calculate(input: CalcInput): CalcResult {
       // value): a problem of this plan and payee, and every other pair is still computed.
       if (!(error instanceof CalcError)) throw error;
       const first = periods.find((p) => frequencyOf(p) === pays) ?? periods[0] ?? '';
-      const p: CalcProblem = { code: 'plan_calc_failed', txId: '', ruleId: '', rule: '', date: first ? periodStart(first) : '', planId: plan.id, payeeId, message: `plan "${plan.name}" is not computed for this payee: ${error.message} (${error.pointer})` };
+      const p: CalcProblem = { code: 'plan_calc_failed', txId: '', ruleId: '', rule: '', date: first ? periodStart(first, cal) : '', planId: plan.id, payeeId, message: `plan "${plan.name}" is not computed for this payee: ${error.message} (${error.pointer})` };
       problems.set(problemKey(p), p);
       continue;
     }

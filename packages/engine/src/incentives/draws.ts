@@ -1,7 +1,7 @@
 // Draws and guarantees of a pay period: the fixed amount of each version in effect, prorated by
 // the days it covers (and by the payee's assigned days with day proration), rounded by the plan.
 import { ZERO, dec, fmt, mul, round, type Dec } from './decimal.ts';
-import { periodEnd, periodRange, periodStart } from './periods.ts';
+import { periodEnd, periodRange, periodStart, type FiscalCalendar } from './periods.ts';
 import { prorationFor, segmentsIn } from './plan-versions.ts';
 import type { Assignment, DrawDef, IncentivePlanDoc, TraceStep } from './types.ts';
 
@@ -15,12 +15,12 @@ export interface PeriodDraw {
 }
 
 /** The draw window holds the whole pay period. */
-export function drawCovers(draw: DrawDef, period: string): boolean {
-  return periodStart(period) >= periodStart(draw.from) && periodEnd(period) <= periodEnd(draw.to);
+export function drawCovers(draw: DrawDef, period: string, cal: FiscalCalendar): boolean {
+  return periodStart(period, cal) >= periodStart(draw.from, cal) && periodEnd(period, cal) <= periodEnd(draw.to, cal);
 }
 
-export function drawFor(plan: IncentivePlanDoc, period: string, assignments: readonly Assignment[], payeeId: string): PeriodDraw | undefined {
-  const segs = segmentsIn(plan, periodRange(period)).filter((s) => s.version.draw);
+export function drawFor(plan: IncentivePlanDoc, period: string, assignments: readonly Assignment[], payeeId: string, cal: FiscalCalendar): PeriodDraw | undefined {
+  const segs = segmentsIn(plan, periodRange(period, cal)).filter((s) => s.version.draw);
   const last = segs.at(-1);
   if (!last?.version.draw) return undefined;
   let amount = ZERO;
@@ -28,8 +28,8 @@ export function drawFor(plan: IncentivePlanDoc, period: string, assignments: rea
   const steps: TraceStep[] = [];
   for (const s of segs) {
     const draw = s.version.draw as DrawDef;
-    if (!drawCovers(draw, period)) continue;
-    const factor = prorationFor(assignments, plan.id, payeeId, period, s.version, s);
+    if (!drawCovers(draw, period, cal)) continue;
+    const factor = prorationFor(assignments, plan.id, payeeId, period, s.version, cal, s);
     if (factor === ZERO) continue;
     inWindow = true;
     const part = mul(dec(draw.amount), factor);

@@ -43,7 +43,7 @@ export async function accrualReport(engine: IncentiveEngine, opts: { asOf?: stri
   const totals = new Map<string, Dec>();
   for (const p of await engine.periods()) {
     // Any frequency: a quarter or year counts once it has started by the end of `asOf`.
-    if (PAID.includes(p.status) || periodStart(p.period) > periodEnd(PERIOD_RE.test(asOf) ? asOf : asOf.slice(0, 7))) continue;
+    if (PAID.includes(p.status) || periodStart(p.period, engine.calendar) > periodEnd(PERIOD_RE.test(asOf) ? asOf : asOf.slice(0, 7), engine.calendar)) continue;
     const groups = new Map<string, PayoutSummary[]>();
     for (const x of await engine.payouts(p.period)) groups.set(`${x.planId}|${x.currency}`, [...(groups.get(`${x.planId}|${x.currency}`) ?? []), x]);
     for (const [key, list] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {

@@ -3,7 +3,8 @@
 import { isDecText } from './decimal.ts';
 import type { InputValue } from './calculate.ts';
 import { IncentiveError, type IncentiveEngine } from './db/engine.ts';
-import { PERIOD_RE, frequencyOf, periodEnd, periodOf, periodRange, periodStart } from './periods.ts';
+import { frequencyOf, periodEnd, periodIssue, periodOf, periodRange, periodStart, type FiscalCalendar } from './periods.ts';
+import { CALENDAR_YEAR } from '../calendar/fiscal.ts';
 import { cadenceOf, segmentsIn } from './plan-versions.ts';
 import type { IncentivePlanDoc } from './types.ts';
 import { quoteIdent } from '@attain/meta';
@@ -18,7 +19,7 @@ export interface InputIssue {
 }
 
 /** Checks a batch of inputs; every problem names its cell (`/values/3/value`). */
-export function checkInputs(values: unknown): { values: InputValue[]; issues: InputIssue[] } {
+export function checkInputs(values: unknown, cal: FiscalCalendar = CALENDAR_YEAR): { values: InputValue[]; issues: InputIssue[] } {
   if (!Array.isArray(values)) return { values: [], issues: [{ path: '/values', rule: 'type', message: 'must be an array' }] };
   const issues: InputIssue[] = [];
   const out: InputValue[] = [];
@@ -27,7 +28,8 @@ export function checkInputs(values: unknown): { values: InputValue[]; issues: In
     const at = `/values/${i}`;
     const before = issues.length;
     if (typeof v.payeeId !== 'string' || !v.payeeId) issues.push({ path: `${at}/payeeId`, rule: 'required', message: 'is required' });
-    if (typeof v.period !== 'string' || !PERIOD_RE.test(v.period)) issues.push({ path: `${at}/period`, rule: 'pattern', message: 'must be a period (YYYY-MM, YYYY-Qn or YYYY)' });
+    const periodProblem = periodIssue(v.period, cal);
+    if (periodProblem) issues.push({ path: `${at}/period`, ...periodProblem });
     if (typeof v.name !== 'string' || !NAME_RE.test(v.name)) issues.push({ path: `${at}/name`, rule: 'pattern', message: 'must be a lower-case name (letters, digits, _)' });
     const value = typeof v.value === 'number' ? String(v.value) : v.value;
     if (typeof value !== 'string' || !isDecText(value)) issues.push({ path: `${at}/value`, rule: 'number', message: 'must be a decimal number with at most 10 decimal places' });
@@ -38,7 +40,8 @@ export function checkInputs(values: unknown): { values: InputValue[]; issues: In
 
 /** Validates and upserts inputs; nothing is written when any value is bad. */
 export async function putInputs(engine: IncentiveEngine, values: unknown): Promise<InputValue[]> {
-  const checked = checkInputs(values);
+  await engine.ensure();
+  const checked = checkInputs(values, engine.calendar);
   if (checked.issues.length) throw new IncentiveError(400, 'invalid_inputs', `${checked.issues.length} input value(s) are invalid`, checked.issues);
   await engine.setInputs(checked.values);
   return checked.values;
@@ -57,11 +60,11 @@ export async function readInputs(engine: IncentiveEngine, filter: { period?: str
 }
 
 /** Target names plans measured over the period (its frequency) read from goals, with the goals plan each comes from. */
-export function goalTargetNames(plans: readonly IncentivePlanDoc[], period: string): Map<string, string> {
+export function goalTargetNames(plans: readonly IncentivePlanDoc[], period: string, cal: FiscalCalendar = CALENDAR_YEAR): Map<string, string> {
   const out = new Map<string, string>();
   for (const plan of plans) {
     if (cadenceOf(plan).frequency !== frequencyOf(period)) continue;
-    for (const { version: v } of segmentsIn(plan, periodRange(period))) {
+    for (const { version: v } of segmentsIn(plan, periodRange(period, cal))) {
       if (v.targetSource !== 'goals') continue;
       for (const c of v.components) {
         for (const name of [c.target, c.gate?.target]) if (name) out.set(name, v.targetPlans?.[name] ?? name);
@@ -82,13 +85,13 @@ export async function goalTargets(engine: IncentiveEngine, plans: readonly Incen
   if (!exists.ok) return [];
   const out: InputValue[] = [];
   for (const period of periods) {
-    for (const [target, goalsPlan] of goalTargetNames(plans, period)) {
+    for (const [target, goalsPlan] of goalTargetNames(plans, period, engine.calendar)) {
       const rows = (await h.knex.raw(
         `select t.user_id::text as user_id, sum(t.amount)::text as amount
            from ${quoteIdent(h.schema)}."attain_goals_target" t join ${quoteIdent(h.schema)}."attain_goals_plan_version" v on v.id = t.version_id
           where v.plan = ? and v.status = 'active' and t.kind = 'person' and t.user_id is not null and t.month between ?::date and ?::date
           group by t.user_id order by t.user_id`,
-        [goalsPlan, periodStart(period), periodEnd(period)],
+        [goalsPlan, periodStart(period, engine.calendar), periodEnd(period, engine.calendar)],
       )).rows as Row[];
       for (const r of rows) out.push({ payeeId: String(r.user_id), period, name: target, value: String(r.amount) });
     }
@@ -98,8 +101,10 @@ export async function goalTargets(engine: IncentiveEngine, plans: readonly Incen
 
 /** Copies goals targets into the inputs the calculation reads (per month, and per quarter and year for plans measured over those); returns how many were copied. */
 export async function syncGoalTargets(engine: IncentiveEngine, periods?: readonly string[]): Promise<number> {
+  await engine.ensure();
+  const cal = engine.calendar;
   const open = periods ?? (await engine.periods()).map((p) => p.period);
-  const list = [...new Set(open.flatMap((p) => [p, periodOf(periodStart(p), 'quarterly'), periodOf(periodStart(p), 'annual')]))];
+  const list = [...new Set(open.flatMap((p) => [p, periodOf(periodStart(p, cal), 'quarterly', cal), periodOf(periodStart(p, cal), 'annual', cal)]))];
   const values = await goalTargets(engine, await engine.plans(), list);
   if (values.length) await engine.setInputs(values);
   return values.length;

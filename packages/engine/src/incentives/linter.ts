@@ -2,7 +2,8 @@ import { check, type FormulaField, type FormulaSchema } from '@attain/formula';
 import { exceedsScale, parseDecimal } from '@attain/meta';
 import { SCALE, dec, fmt, isDecText, sum } from './decimal.ts';
 import { DEFAULT_CURRENCY, currencyOf } from './currency.ts';
-import { isCalendarDate, PERIOD_RE, periodEnd, periodStart } from './periods.ts';
+import { isCalendarDate, PERIOD_RE, periodEnd, periodIssue, periodStart, type FiscalCalendar } from './periods.ts';
+import { CALENDAR_YEAR } from '../calendar/fiscal.ts';
 import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, PlanVersionDef, Tier, Transaction } from './types.ts';
 
 export interface LintIssue {
@@ -46,7 +47,7 @@ function measureSchema(version: PlanVersionDef): FormulaSchema {
   };
 }
 
-function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[]): void {
+function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], cal: FiscalCalendar | undefined): void {
   const measures = new Map<string, number>();
   version.measures.forEach((m, i) => {
     if (measures.has(m.name)) issues.push({ severity: 'error', path: `${at}/measures/${i}/name`, rule: 'duplicate_name', message: `another measure is already named "${m.name}"` });
@@ -102,8 +103,14 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[]): 
   });
   const draw = version.draw;
   if (draw) {
-    for (const key of ['from', 'to'] as const) if (!PERIOD_RE.test(draw[key])) issues.push({ severity: 'error', path: `${at}/draw/${key}`, rule: 'pattern', message: `"${draw[key]}" is not a period (YYYY-MM, YYYY-Qn or YYYY)` });
-    if (PERIOD_RE.test(draw.from) && PERIOD_RE.test(draw.to) && periodEnd(draw.to) < periodStart(draw.from)) issues.push({ severity: 'error', path: `${at}/draw/to`, rule: 'empty_window', message: `the draw ends (${draw.to}) before it starts (${draw.from})` });
+    // Without the tenant's calendar (a document checked alone) either name of a quarter passes; the
+    // engine checks the window against the tenant's fiscal calendar when the plan is saved.
+    for (const key of ['from', 'to'] as const) {
+      const issue = cal ? periodIssue(draw[key], cal) : PERIOD_RE.test(draw[key]) ? undefined : { rule: 'pattern', message: '' };
+      if (issue) issues.push({ severity: 'error', path: `${at}/draw/${key}`, rule: issue.rule, message: `"${draw[key]}" is not a period (YYYY-MM, YYYY-Qn or YYYY)${issue.message && issue.rule !== 'pattern' ? `: ${issue.message}` : ''}` });
+    }
+    const c = cal ?? CALENDAR_YEAR;
+    if (PERIOD_RE.test(draw.from) && PERIOD_RE.test(draw.to) && periodEnd(draw.to, c) < periodStart(draw.from, c)) issues.push({ severity: 'error', path: `${at}/draw/to`, rule: 'empty_window', message: `the draw ends (${draw.to}) before it starts (${draw.from})` });
   }
   if (version.advances && (version.frequency ?? 'monthly') === 'monthly') issues.push({ severity: 'error', path: `${at}/advances`, rule: 'advances_need_longer_period', message: 'monthly advances need a quarterly or annual plan' });
 }
@@ -115,6 +122,8 @@ export interface LintContext {
   assignments?: readonly Assignment[];
   /** Currency of versions that name none (the engine's base currency). */
   defaultCurrency?: string;
+  /** The tenant's fiscal calendar: draw windows name its quarters and years. */
+  calendar?: FiscalCalendar;
 }
 
 /** Kpi measures must name one of the tenant's KPIs (the metadata cross-check does the same for plans applied as metadata). */
@@ -141,7 +150,7 @@ export function lintPlan(plan: IncentivePlanDoc, ctx: LintContext = {}): LintIss
     if (!isCalendarDate(v.effectiveFrom)) issues.push({ severity: 'error', path: `/versions/${i}/effectiveFrom`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
     if (v.effectiveTo != null && !isCalendarDate(v.effectiveTo)) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
     if (v.effectiveTo && v.effectiveTo < v.effectiveFrom) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'empty_window', message: `ends (${v.effectiveTo}) before it starts (${v.effectiveFrom})` });
-    lintVersion(v, `/versions/${i}`, issues);
+    lintVersion(v, `/versions/${i}`, issues, ctx.calendar);
   });
   const fallback = ctx.defaultCurrency ?? DEFAULT_CURRENCY;
   versions.forEach(({ v, i }, k) => {

@@ -1,6 +1,7 @@
 import { ZERO, dec, div, floorInt, mul, type Dec } from './decimal.ts';
 import { matchesFilter } from './crediting.ts';
-import { dayNumber, periodRange, within, type DateRange } from './periods.ts';
+import { dayNumber, periodRange, within, type DateRange, type FiscalCalendar } from './periods.ts';
+import { CALENDAR_YEAR } from '../calendar/fiscal.ts';
 import type { ComponentDef, Credit, MeasureDef, PlanVersionDef } from './types.ts';
 
 export interface Aggregate {
@@ -58,6 +59,8 @@ export interface AggregateOptions {
   ignoreClawback?: boolean;
   /** Credits whose payout-timing date falls in this range (default: the period). */
   range?: DateRange;
+  /** Which months make the period when no range is given (default: quarters and years of the calendar year). */
+  calendar?: FiscalCalendar;
   /** The credit in the plan's currency; undefined drops it (no exchange rate). */
   convert?: (c: Credit) => Credit | undefined;
   /** Told of each credit of the range that `convert` dropped, so the missing rate is reported. */
@@ -70,7 +73,7 @@ export interface AggregateOptions {
  * clawed-back ones are reported, not counted.
  */
 export function aggregateCredits(credits: readonly Credit[], version: PlanVersionDef, period: string, opts: AggregateOptions = {}): PeriodAggregates {
-  const range = opts.range ?? periodRange(period);
+  const range = opts.range ?? periodRange(period, opts.calendar ?? CALENDAR_YEAR);
   const aggs = new Map<string, Aggregate>();
   const held: Aggregate = { value: ZERO, count: 0, creditIds: [], txIds: [] };
   const bump = (key: string, value: Dec, c: Credit) => {

@@ -5,7 +5,7 @@ import { computeComponents, type ComponentResult } from './components.ts';
 import { currencyOf } from './currency.ts';
 import { drawFor } from './draws.ts';
 import type { PeriodAggregates } from './measures.ts';
-import { frequencyOf, monthsOf, periodEnd, periodOf, periodStart, type DateRange } from './periods.ts';
+import { frequencyOf, monthsOf, periodEnd, periodOf, periodStart, type DateRange, type FiscalCalendar } from './periods.ts';
 import { cadenceOf, prorationFor, segmentsIn, windowFor, type CalcWindow, type Segment } from './plan-versions.ts';
 import type { Assignment, DisputeAdjustment, IncentivePlanDoc, LineKind, LineTrace, MeasureDef, PayoutSummary, PlanVersionDef, StatementLine, TraceStep } from './types.ts';
 
@@ -23,6 +23,8 @@ export interface PairInput {
   disputes: readonly DisputeAdjustment[];
   /** Currency of versions that name none. */
   currency: string;
+  /** The tenant's fiscal calendar: which months make the plan's quarters and years. */
+  calendar: FiscalCalendar;
   traceLimit: number;
   aggregate(version: PlanVersionDef, period: string, ignoreClawback: boolean, range: DateRange): PeriodAggregates;
   input(period: string, name: string): Dec | undefined;
@@ -40,13 +42,13 @@ const EMPTY_TRACE = { measures: {}, creditIds: [], sourceRecordIds: [], creditCo
 export const lineKey = (planId: string, component: string | null, kind: LineKind, forPeriod?: string, from?: string) => `${planId}:${component ?? ''}:${kind}:${forPeriod ?? ''}${from ? `@${from}` : ''}`;
 
 export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: PayoutSummary[] } {
-  const { payeeId, plan } = p;
+  const { payeeId, plan, calendar: cal } = p;
   const lines: StatementLine[] = [];
   const payouts: PayoutSummary[] = [];
   const advances = cadenceOf(plan).pays !== cadenceOf(plan).frequency;
 
   const parts = (w: CalcWindow, ignore = false): Part[] => segmentsIn(plan, w.range).flatMap((seg) => {
-    const factor = prorationFor(p.assignments, plan.id, payeeId, w.base, seg.version, seg);
+    const factor = prorationFor(p.assignments, plan.id, payeeId, w.base, seg.version, cal, seg);
     if (factor === ZERO) return [];
     const agg = p.aggregate(seg.version, w.period, ignore, { from: seg.from, to: seg.to });
     const results = computeComponents(seg.version, {
@@ -63,7 +65,7 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
   const targetFor = (base: string, name: string): Dec | undefined => {
     const own = p.input(base, name);
     if (own !== undefined || frequencyOf(base) === 'monthly') return own;
-    const months = monthsOf(base).map((m) => p.input(m, name));
+    const months = monthsOf(base, cal).map((m) => p.input(m, name));
     return months.every((v) => v !== undefined) ? sum(months as Dec[]) : undefined;
   };
 
@@ -118,7 +120,7 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
   /** With monthly advances: what the earlier months of the plan period already paid, per component. */
   const paidToDate = (w: CalcWindow): Map<string, { amount: Dec; points: Dec; months: string[] }> => {
     const out = new Map<string, { amount: Dec; points: Dec; months: string[] }>();
-    const earlier = new Set(monthsOf(w.base).filter((m) => m < w.period));
+    const earlier = new Set(monthsOf(w.base, cal).filter((m) => m < w.period));
     for (const l of [...p.frozen.lines, ...lines]) {
       if (!earlier.has(l.period) || l.trace.dispute || (l.kind !== 'earning' && l.kind !== 'paid_to_date') || l.component === null) continue;
       const e = out.get(l.component) ?? { amount: ZERO, points: ZERO, months: [] };
@@ -131,7 +133,7 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
   };
 
   for (const period of p.periods) {
-    const w = windowFor(plan, period);
+    const w = windowFor(plan, period, cal);
     const now = w ? parts(w) : [];
     const last = now.at(-1)?.seg.version;
     if (!w || !last) {
@@ -172,7 +174,7 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
     if (period === p.firstOpen) adjustments = adjustFrozen(period, last);
     adjustments += bookDisputes(period, last);
     const net = earned + adjustments;
-    const d = drawFor(plan, period, p.assignments, payeeId);
+    const d = drawFor(plan, period, p.assignments, payeeId, cal);
     let advance = ZERO;
     let recovery = ZERO;
     if (d) {
@@ -209,16 +211,16 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
    */
   function adjustFrozen(period: string, version: PlanVersionDef): Dec {
     let total = ZERO;
-    const current = windowFor(plan, period);
+    const current = windowFor(plan, period, cal);
     const units = advances
-      ? [...new Set(p.frozen.periods.map((f) => windowFor(plan, f)?.base).filter((b): b is string => !!b && !!current && periodEnd(b) < periodStart(current.base)))].sort()
+      ? [...new Set(p.frozen.periods.map((f) => windowFor(plan, f, cal)?.base).filter((b): b is string => !!b && !!current && periodEnd(b, cal) < periodStart(current.base, cal)))].sort()
       : [...p.frozen.periods].filter((f) => f < period).sort();
     for (const unit of units) {
       // With advances the plan period is settled at its last month; its lines are every month's.
-      const f = advances ? periodOf(periodEnd(unit)) : unit;
-      const w = windowFor(plan, f);
+      const f = advances ? periodOf(periodEnd(unit, cal), 'monthly', cal) : unit;
+      const w = windowFor(plan, f, cal);
       if (!w) continue;
-      const covered = new Set(advances ? monthsOf(unit) : [f]);
+      const covered = new Set(advances ? monthsOf(unit, cal) : [f]);
       const booked = p.frozen.lines.filter((l) => !l.trace.dispute && (((l.kind === 'earning' || l.kind === 'paid_to_date') && covered.has(l.period)) || ((l.kind === 'adjustment' || l.kind === 'clawback') && covered.has(l.trace.forPeriod ?? ''))));
       const now = parts(w);
       if (!now.length && !booked.length) continue;

@@ -2,7 +2,7 @@
 // version before is cut into segments, each computed under its own version on the credits dated
 // within it, with targets and fixed amounts prorated by the segment's days.
 import { ONE, ZERO, dec, div, type Dec } from './decimal.ts';
-import { addDays, dayNumber, daysIn, frequencyOf, periodOf, periodRange, periodStart, rangeDays, within, type DateRange, type Frequency } from './periods.ts';
+import { addDays, dayNumber, daysIn, frequencyOf, periodOf, periodRange, periodStart, rangeDays, within, type DateRange, type FiscalCalendar, type Frequency } from './periods.ts';
 import type { Assignment, IncentivePlanDoc, PlanVersionDef } from './types.ts';
 
 export interface Cadence {
@@ -31,12 +31,12 @@ export interface CalcWindow {
 }
 
 /** The window of a pay period under the plan's cadence; undefined when the plan does not pay in it. */
-export function windowFor(plan: IncentivePlanDoc, period: string): CalcWindow | undefined {
+export function windowFor(plan: IncentivePlanDoc, period: string, cal: FiscalCalendar): CalcWindow | undefined {
   const c = cadenceOf(plan);
   if (frequencyOf(period) !== c.pays) return undefined;
-  if (c.pays === c.frequency) return { period, base: period, range: periodRange(period) };
-  const base = periodOf(periodStart(period), c.frequency);
-  return { period, base, range: { from: periodStart(base), to: periodRange(period).to } };
+  if (c.pays === c.frequency) return { period, base: period, range: periodRange(period, cal) };
+  const base = periodOf(periodStart(period, cal), c.frequency, cal);
+  return { period, base, range: { from: periodStart(base, cal), to: periodRange(period, cal).to } };
 }
 
 export interface Segment extends DateRange {
@@ -58,9 +58,9 @@ export function segmentsIn(plan: IncentivePlanDoc, range: DateRange): Segment[] 
 }
 
 /** The version in effect on the period's first day, else the first one starting within it. */
-export function versionFor(plan: IncentivePlanDoc, period: string): PlanVersionDef | undefined {
-  const start = periodStart(period);
-  return plan.versions.find((v) => within(start, v.effectiveFrom, v.effectiveTo)) ?? segmentsIn(plan, periodRange(period))[0]?.version;
+export function versionFor(plan: IncentivePlanDoc, period: string, cal: FiscalCalendar): PlanVersionDef | undefined {
+  const start = periodStart(period, cal);
+  return plan.versions.find((v) => within(start, v.effectiveFrom, v.effectiveTo)) ?? segmentsIn(plan, periodRange(period, cal))[0]?.version;
 }
 
 /** Days of the range covered by the payee's assignments to the plan (overlaps counted once). */
@@ -85,10 +85,10 @@ export function assignedDays(assignments: readonly Assignment[], planId: string,
  * not assigned in it. With day proration it is the assigned days ÷ the period's days; without, the
  * range's days ÷ the period's days (1 for a whole period) as soon as the payee is assigned in it.
  */
-export function prorationFor(assignments: readonly Assignment[], planId: string, payeeId: string, period: string, version: PlanVersionDef, range: DateRange = periodRange(period)): Dec {
+export function prorationFor(assignments: readonly Assignment[], planId: string, payeeId: string, period: string, version: PlanVersionDef, cal: FiscalCalendar, range: DateRange = periodRange(period, cal)): Dec {
   const days = assignedDays(assignments, planId, payeeId, range);
   if (days === 0) return ZERO;
-  const total = daysIn(period);
+  const total = daysIn(period, cal);
   const counted = version.proration === 'days' ? days : rangeDays(range);
   return counted >= total ? ONE : div(dec(counted), dec(total));
 }

@@ -4,7 +4,7 @@
 import { ZERO, dec, fmt, type Dec } from './decimal.ts';
 import { versionFor } from './calculate.ts';
 import type { IncentiveEngine } from './db/engine.ts';
-import { periodEnd, periodStart } from './periods.ts';
+import { periodEnd, periodStart, type FiscalCalendar } from './periods.ts';
 import type { BadgeDef, IncentivePlanDoc } from './types.ts';
 import { quoteIdent } from '@attain/meta';
 import { org } from '@attain/store';
@@ -28,8 +28,8 @@ export interface Leaderboard {
 }
 
 /** Badges a payee earns in a period from one plan: every badge whose threshold the points reach. */
-export function badgesFor(plan: IncentivePlanDoc, period: string, points: Dec): BadgeDef[] {
-  const v = versionFor(plan, period);
+export function badgesFor(plan: IncentivePlanDoc, period: string, points: Dec, cal: FiscalCalendar): BadgeDef[] {
+  const v = versionFor(plan, period, cal);
   return (v?.badges ?? []).filter((b) => points >= dec(b.minPoints)).sort((a, b) => (dec(a.minPoints) < dec(b.minPoints) ? -1 : 1));
 }
 
@@ -61,7 +61,7 @@ async function membershipTable(engine: IncentiveEngine): Promise<string> {
 export async function teamOf(engine: IncentiveEngine, payeeId: string, period: string): Promise<string | null> {
   const h = await engine.ensure();
   const table = await membershipTable(engine);
-  const end = periodEnd(period);
+  const end = periodEnd(period, engine.calendar);
   const row = (await h.knex.raw(`select org_unit_id from ${table} m where user_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by valid_from desc limit 1`, [payeeId, end, end])).rows[0] as Row | undefined;
   return row ? String(row.org_unit_id) : null;
 }
@@ -70,7 +70,7 @@ export async function teamOf(engine: IncentiveEngine, payeeId: string, period: s
 export async function teamMembers(engine: IncentiveEngine, team: string, period: string): Promise<string[]> {
   const h = await engine.ensure();
   const table = await membershipTable(engine);
-  const rows = (await h.knex.raw(`select distinct user_id from ${table} m where org_unit_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by user_id`, [team, periodEnd(period), periodStart(period)])).rows as Row[];
+  const rows = (await h.knex.raw(`select distinct user_id from ${table} m where org_unit_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by user_id`, [team, periodEnd(period, engine.calendar), periodStart(period, engine.calendar)])).rows as Row[];
   return rows.map((r) => String(r.user_id));
 }
 
@@ -96,7 +96,7 @@ export async function leaderboard(engine: IncentiveEngine, opts: { period: strin
     e.points += points;
     e.pay.set(String(r.currency), (e.pay.get(String(r.currency)) ?? ZERO) + dec(String(r.payout)));
     const plan = plans.get(String(r.plan_id));
-    if (plan) for (const b of badgesFor(plan, opts.period, points)) if (!e.badges.some((x) => x.id === b.id)) e.badges.push(b);
+    if (plan) for (const b of badgesFor(plan, opts.period, points, engine.calendar)) if (!e.badges.some((x) => x.id === b.id)) e.badges.push(b);
     byPayee.set(id, e);
   }
   const ranked = rankByPoints([...byPayee.values()].filter((e) => members || e.points !== ZERO)).slice(0, opts.limit ?? 500);

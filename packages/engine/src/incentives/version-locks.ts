@@ -3,7 +3,7 @@
 // remove a version that such a period used, nor start a new one inside such a period — the
 // change belongs in a version from a later date (and an earlier correction in an adjustment).
 import type { LintIssue } from './linter.ts';
-import { periodEnd, periodStart } from './periods.ts';
+import { periodEnd, periodStart, type FiscalCalendar } from './periods.ts';
 import type { IncentivePlanDoc, PlanVersionDef } from './types.ts';
 
 const LOCKED = new Set(['approved', 'paid', 'closed']);
@@ -23,8 +23,8 @@ function body(v: PlanVersionDef): string {
 }
 
 /** Issues for changes to versions that locked periods used (none for a new plan). */
-export function versionLockIssues(before: IncentivePlanDoc | undefined, next: IncentivePlanDoc, periods: ReadonlyArray<{ period: string; status: string }>): LintIssue[] {
-  const locked: Locked[] = periods.filter((p) => LOCKED.has(p.status)).map((p) => ({ period: p.period, start: periodStart(p.period), end: periodEnd(p.period) }));
+export function versionLockIssues(before: IncentivePlanDoc | undefined, next: IncentivePlanDoc, periods: ReadonlyArray<{ period: string; status: string }>, cal: FiscalCalendar): LintIssue[] {
+  const locked: Locked[] = periods.filter((p) => LOCKED.has(p.status)).map((p) => ({ period: p.period, start: periodStart(p.period, cal), end: periodEnd(p.period, cal) }));
   if (!before || locked.length === 0) return [];
   const issues: LintIssue[] = [];
   const covers = (v: PlanVersionDef): Locked[] => locked.filter((p) => v.effectiveFrom <= p.end && (!v.effectiveTo || v.effectiveTo >= p.start));

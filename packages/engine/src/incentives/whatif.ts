@@ -8,7 +8,7 @@ import { aggKey, emptyAgg, neededScopes, readAggregates } from './db/aggregates.
 import { goalTargets, readInputs } from './inputs.ts';
 import { lintPlan } from './linter.ts';
 import type { PeriodAggregates } from './measures.ts';
-import { PERIOD_HINT, PERIOD_RE, periodEnd, periodStart } from './periods.ts';
+import { periodEnd, periodIssue, periodIssueText, periodStart, type FiscalCalendar } from './periods.ts';
 import { versionFor, windowFor } from './plan-versions.ts';
 import type { IncentivePlanDoc, PlanVersionDef, StatementLine } from './types.ts';
 
@@ -54,24 +54,25 @@ const decOf = (v: unknown): Dec => dec(String(v ?? '0'));
  * recalculation computes them, without storing totals; keyed by payee.
  */
 export async function periodAggregates(engine: IncentiveEngine, planId: string, version: PlanVersionDef, period: string, payees: readonly string[] | null): Promise<Map<string, PeriodAggregates>> {
-  const plan: IncentivePlanDoc = { kind: 'incentive_plan', id: planId, name: planId, label: { en: planId }, versions: [{ ...version, effectiveFrom: periodStart(period), effectiveTo: periodEnd(period) }] };
   const h = await engine.ensure();
-  const scopes = neededScopes([plan], [period], [], engine.baseCurrency);
+  const cal = engine.calendar;
+  const plan: IncentivePlanDoc = { kind: 'incentive_plan', id: planId, name: planId, label: { en: planId }, versions: [{ ...version, effectiveFrom: periodStart(period, cal), effectiveTo: periodEnd(period, cal) }] };
+  const scopes = neededScopes([plan], [period], [], engine.baseCurrency, cal);
   const all = await readAggregates(engine.store, engine.tenant, h.knex, h.schema, scopes, payees, false);
   return all.values().next().value ?? new Map();
 }
 
 /** The chosen version stretched over the period's whole window, or the plan as it is. */
-function candidatePlan(plan: IncentivePlanDoc, period: string, version: number | undefined): IncentivePlanDoc | undefined {
+function candidatePlan(plan: IncentivePlanDoc, period: string, version: number | undefined, cal: FiscalCalendar): IncentivePlanDoc | undefined {
   if (version === undefined) return plan;
   const v = plan.versions.find((x) => x.version === version);
-  const w = windowFor({ ...plan, versions: v ? [v] : [] }, period);
+  const w = windowFor({ ...plan, versions: v ? [v] : [] }, period, cal);
   return v && w && { ...plan, versions: [{ ...v, effectiveFrom: w.range.from, effectiveTo: w.range.to }] };
 }
 
 async function runOne(engine: IncentiveEngine, plan: IncentivePlanDoc, period: string, payees: readonly string[] | null, baseInputs: readonly InputValue[]): Promise<StatementLine[]> {
   const h = await engine.ensure();
-  const scopes = neededScopes([plan], [period], [], engine.baseCurrency);
+  const scopes = neededScopes([plan], [period], [], engine.baseCurrency, engine.calendar);
   const aggs = await readAggregates(engine.store, engine.tenant, h.knex, h.schema, scopes, payees, false);
   const goals = await goalTargets(engine, [plan], [period]);
   const goalNames = new Set(goals.map((g) => g.name));
@@ -84,6 +85,7 @@ async function runOne(engine: IncentiveEngine, plan: IncentivePlanDoc, period: s
     inputs,
     periods: [period],
     baseCurrency: engine.baseCurrency,
+    calendar: engine.calendar,
     ...(payees ? { payees } : {}),
     traceCreditLimit: 0,
     aggregate: (payeeId, version, p, ignore, range) => aggs.get(aggKey(plan.id, version, p, ignore, range))?.get(payeeId) ?? { aggs: new Map(), held: emptyAgg() },
@@ -93,22 +95,25 @@ async function runOne(engine: IncentiveEngine, plan: IncentivePlanDoc, period: s
 
 /** Live plan vs. candidate, per payee and component, for one period; writes nothing. */
 export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promise<WhatIfResult> {
-  if (!PERIOD_RE.test(req.period)) throw new IncentiveError(400, 'bad_period', `"${req.period}" is not ${PERIOD_HINT}`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM, YYYY-Qn or YYYY' }]);
+  await engine.ensure();
+  const cal = engine.calendar;
+  const issue = periodIssue(req.period, cal);
+  if (issue) throw new IncentiveError(400, 'bad_period', periodIssueText(req.period, issue), [{ path: '/period', ...issue }]);
   const plans = await engine.plans();
   const live = plans.find((p) => p.id === req.planId);
   if (req.plan && req.plan.id !== req.planId) throw new IncentiveError(400, 'id_mismatch', 'the edited plan must keep the id of the plan it is compared with', [{ path: '/plan/id', rule: 'const', message: `must be "${req.planId}"` }]);
   const source = req.plan ?? live;
   if (!source) throw new IncentiveError(404, 'unknown_plan', `there is no plan "${req.planId}"`, [{ path: '/planId', rule: 'exists', message: 'no such plan' }]);
-  const issues = lintPlan(source, { plans: [source, ...plans.filter((p) => p.id !== source.id)], assignments: [], defaultCurrency: engine.baseCurrency });
+  const issues = lintPlan(source, { plans: [source, ...plans.filter((p) => p.id !== source.id)], assignments: [], defaultCurrency: engine.baseCurrency, calendar: cal });
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new IncentiveError(422, 'plan_invalid', `the what-if plan has ${errors.length} error(s)`, errors);
-  const candidate = candidatePlan(source, req.period, req.version);
-  const candidateVersion = candidate && versionFor(candidate, req.period);
-  if (!candidate || !candidateVersion || !windowFor(candidate, req.period)) throw new IncentiveError(422, 'no_version', `the plan has no version ${req.version !== undefined ? req.version : `effective in ${req.period}`}`, [{ path: req.version !== undefined ? '/version' : '/period', rule: 'exists', message: 'no such plan version' }]);
+  const candidate = candidatePlan(source, req.period, req.version, cal);
+  const candidateVersion = candidate && versionFor(candidate, req.period, cal);
+  if (!candidate || !candidateVersion || !windowFor(candidate, req.period, cal)) throw new IncentiveError(422, 'no_version', `the plan has no version ${req.version !== undefined ? req.version : `effective in ${req.period}`}`, [{ path: req.version !== undefined ? '/version' : '/period', rule: 'exists', message: 'no such plan version' }]);
   const payees = req.payees ? [...new Set(req.payees)].sort() : null;
-  const base = windowFor(candidate, req.period)?.base ?? req.period;
+  const base = windowFor(candidate, req.period, cal)?.base ?? req.period;
   const inputs = await readInputs(engine, { period: base, ...(payees ? { payees } : {}) });
-  const liveVersion = live && windowFor(live, req.period) ? versionFor(live, req.period) : undefined;
+  const liveVersion = live && windowFor(live, req.period, cal) ? versionFor(live, req.period, cal) : undefined;
   const liveLines = live && liveVersion ? await runOne(engine, live, req.period, payees, inputs) : [];
   const whatifLines = await runOne(engine, candidate, req.period, payees, inputs);
 

@@ -866,7 +866,7 @@ export type IsoDate = string;
  * via the `definition` "Decimal".
  */
 /**
- * A monthly (YYYY-MM), quarterly (YYYY-Qn) or annual (YYYY) period.
+ * A monthly (YYYY-MM), quarterly (YYYY-Qn) or annual (YYYY) period; FYYYYY-Qn and FYYYYY are the quarters and years of a fiscal year starting after January, named by the calendar year it starts in.
  *
  * This interface was referenced by `IncentivePlanDoc`'s JSON-Schema
  * via the `definition` "Period".

@@ -16,7 +16,7 @@ export const MAX_URL_LENGTH = 8192;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const PERIOD = /^(\d{4})(?:-(\d{2})|-Q(\d))?$/;
+const PERIOD = /^(FY)?(\d{4})(?:-(\d{2})|-Q(\d))?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -37,12 +37,16 @@ export function isIsoDate(value: unknown): value is string {
   return !!m && calendarDate(m[1]!, m[2]!, m[3]!);
 }
 
-/** True for `YYYY`, `YYYY-MM` (01–12) or `YYYY-Qn` (1–4) within MIN_YEAR..MAX_YEAR. */
+/**
+ * True for `YYYY`, `YYYY-MM` (01–12) or `YYYY-Qn` (1–4), or a fiscal `FYYYYY` / `FYYYYY-Qn`
+ * (calendar/fiscal.ts), within MIN_YEAR..MAX_YEAR. Whether a quarter is named the tenant's way is the
+ * engine's check (it knows the tenant's fiscal calendar).
+ */
 export function isPeriod(value: unknown): value is string {
   const m = typeof value === 'string' ? PERIOD.exec(value) : null;
-  if (!m || !yearOk(Number(m[1]))) return false;
-  if (m[2] !== undefined) return Number(m[2]) >= 1 && Number(m[2]) <= 12;
-  if (m[3] !== undefined) return Number(m[3]) >= 1 && Number(m[3]) <= 4;
+  if (!m || !yearOk(Number(m[2]))) return false;
+  if (m[3] !== undefined) return !m[1] && Number(m[3]) >= 1 && Number(m[3]) <= 12;
+  if (m[4] !== undefined) return Number(m[4]) >= 1 && Number(m[4]) <= 4;
   return true;
 }
 
@@ -88,9 +92,9 @@ export function dateTimeParam(value: unknown, path: string): Date {
   return new Date(value);
 }
 
-/** A required period: `YYYY`, `YYYY-MM` or `YYYY-Qn`. */
+/** A required period: `YYYY`, `YYYY-MM`, `YYYY-Qn`, or a fiscal `FYYYYY` / `FYYYYY-Qn`. */
 export function periodParam(value: unknown, path: string): string {
-  if (!isPeriod(value)) throw refuse('invalid_period', path, 'period', `must be a period YYYY-MM, YYYY-Qn or YYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
+  if (!isPeriod(value)) throw refuse('invalid_period', path, 'period', `must be a period YYYY-MM, YYYY-Qn, YYYY, FYYYYY-Qn or FYYYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
   return value;
 }
 
@@ -106,7 +110,7 @@ export function monthParam(value: unknown, path: string): string {
 
 /** A period, or as-of date (`YYYY-MM-DD`): both are accepted where a report is "as of" a point in time. */
 export function periodOrDateParam(value: unknown, path: string): string {
-  if (!isPeriod(value) && !isIsoDate(value)) throw refuse('invalid_date', path, 'date', `must be a date YYYY-MM-DD or a period YYYY-MM, YYYY-Qn or YYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
+  if (!isPeriod(value) && !isIsoDate(value)) throw refuse('invalid_date', path, 'date', `must be a date YYYY-MM-DD or a period YYYY-MM, YYYY-Qn, YYYY, FYYYYY-Qn or FYYYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
   return value;
 }
 

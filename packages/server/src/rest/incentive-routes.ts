@@ -84,7 +84,8 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     // A draft that breaks the schema is linted as far as that: its issues name the cells, as lint's do.
     const shape = planSchemaIssues(plan);
     if (shape.length) return { issues: shape };
-    return { issues: [...lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments(), defaultCurrency: engine.baseCurrency }), ...(await run(() => engine.lintSources(plan)))] };
+    await engine.ensure();
+    return { issues: [...lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments(), defaultCurrency: engine.baseCurrency, calendar: engine.calendar }), ...(await run(() => engine.lintSources(plan)))] };
   });
 
   app.put('/incentives/plans/:id', async (request) => {
@@ -184,7 +185,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
 
   app.get('/incentives/periods', async (request) => {
     const { engine } = ctx(request);
-    return { data: await run(() => engine.periods()) };
+    return { data: await run(() => engine.periodsWithDays()) };
   });
 
   app.post('/incentives/periods/:period/open', async (request) => {
@@ -195,7 +196,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     // A newly open period is computed like any change that moves pay, so its statements exist
     // (incremental = full) and the write's position says when they do.
     await derive(access);
-    return { data: await engine.periods() };
+    return { data: await engine.periodsWithDays() };
   });
 
   app.post('/incentives/periods/:period/status', async (request) => {
@@ -209,10 +210,10 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
       await run(() => engine.assertApprovable(period));
       // With an approval flow for periods, approving starts it; the last approver's decision approves the period.
       const approval = await routed(access.tenantName, { kind: PERIOD_SUBJECT, id: period, label: period }, access.principal.userId);
-      if (approval) return { data: await engine.periods(), approval };
+      if (approval) return { data: await engine.periodsWithDays(), approval };
     }
     await run(() => engine.setPeriodStatus(period, status as PeriodStatus, access.principal.userId));
-    return { data: await engine.periods() };
+    return { data: await engine.periodsWithDays() };
   });
 
   app.post('/incentives/recalculate', async (request) => {
@@ -251,7 +252,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const raw = (request.params as { period: string }).period;
     if (raw.endsWith('.csv')) {
       const period = periodParam(raw.slice(0, -4), '/period');
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.csv"`);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9FQY-]/g, '')}.csv"`);
       return run(() => engine.payoutCsv(period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
     }
     return { data: (await run(() => engine.payouts(periodParam(raw, '/period')))).map(payoutJson) };
@@ -371,7 +372,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const payeeName = typeof payee?.name === 'string' ? payee.name : undefined;
     const names = statementNames(await run(() => engine.plans()), locale);
     const pdf = await statementPdf({ ...s, trace: (request.query as { trace?: string }).trace !== '0', locale, names, ...(payeeName ? { payeeName } : {}) });
-    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="statement-${period.replace(/[^0-9Q-]/g, '')}.pdf"`).send(pdf);
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="statement-${period.replace(/[^0-9FQY-]/g, '')}.pdf"`).send(pdf);
   });
 
   app.get('/incentives/payouts/:period/xlsx', async (request, reply) => {
@@ -379,7 +380,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinance(access);
     const period = periodParam((request.params as { period: string }).period, '/period');
     const buf = await run(() => payoutsXlsx(engine, period, requestLocale(request) === 'zh-CN' ? 'zh-CN' : 'en'));
-    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9Q-]/g, '')}.xlsx"`).send(buf);
+    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9FQY-]/g, '')}.xlsx"`).send(buf);
   });
 
   app.get('/incentives/accruals', async (request) => {

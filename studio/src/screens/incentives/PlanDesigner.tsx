@@ -6,6 +6,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PromptDialog } from '../../components/Dialog.tsx';
 import { incentivesApi, type LintIssue, type PlanDoc, type PlanVersion } from './api.ts';
+import { fxApi } from '../fx/api.ts';
 import { LintContext } from './lint.tsx';
 import { newPlan } from './templates.ts';
 import { checkPlanFormats } from './plan-checks.ts';
@@ -34,6 +35,8 @@ export default function PlanDesigner() {
   const { t, label } = useI18n();
   const plans = useAsync(() => incentivesApi.plans(), []);
   const periods = useAsync(() => incentivesApi.periods(), []);
+  // The fiscal year start names the quarters a draw window is written in.
+  const settings = useAsync(() => fxApi.settings().then((r) => r.data), []);
   const [plan, setPlan] = useState<PlanDoc | null>(null);
   const [vi, setVi] = useState(0);
   const [ci, setCi] = useState(0);
@@ -105,7 +108,7 @@ export default function PlanDesigner() {
       </>)}
       <PlanComponents components={v.components} measures={v.measures} current={ci} readOnly={Boolean(frozen)} onSelect={setCi} onChange={(components) => setVersion({ components })} />
       {locked(<>
-        <PlanDraw version={v} onChange={(draw) => setVersion({ draw })} />
+        <PlanDraw version={v} firstMonth={settings.data?.fiscalYearStartMonth ?? 1} onChange={(draw) => setVersion({ draw })} />
         <PlanBadges badges={v.badges ?? []} onChange={(badges) => setVersion({ badges })} />
       </>)}
     </>

@@ -9,13 +9,13 @@ const TYPES: DrawType[] = ['recoverable', 'non_recoverable', 'guarantee'];
  * A draw or guarantee for the version's first months: a recoverable draw is an advance paid back
  * from later earnings, a non-recoverable one is kept, a guarantee tops earnings up to the amount.
  */
-export function PlanDraw({ version, onChange }: { version: PlanVersion; onChange: (draw: DrawDef | undefined) => void }) {
+export function PlanDraw({ version, firstMonth = 1, onChange }: { version: PlanVersion; /** The tenant's fiscal year start: draw windows name its quarters and years. */ firstMonth?: number; onChange: (draw: DrawDef | undefined) => void }) {
   const { t } = useI18n();
   const d = version.draw;
   const frequency = version.frequency ?? 'monthly';
-  const start = periodOf(version.effectiveFrom, frequency);
-  // A month picker for monthly plans; quarters (YYYY-Qn) and years (YYYY) are typed.
-  const periodInput = frequency === 'monthly' ? { type: 'month' } : { placeholder: frequency === 'quarterly' ? 'YYYY-Qn' : 'YYYY', maxLength: 7 };
+  const start = periodOf(version.effectiveFrom, frequency, { firstMonth });
+  // A month picker for monthly plans; quarters (YYYY-Qn, FYYYYY-Qn on a fiscal year) and years are typed.
+  const periodInput = frequency === 'monthly' ? { type: 'month' } : { placeholder: frequency === 'quarterly' ? 'YYYY-Qn' : 'YYYY', maxLength: 9 };
   return (
     <div className="card" data-testid="plan-draw">
       <div className="inc-section-h"><h2>{t('incentives.draw.title')}</h2></div>

@@ -2,9 +2,9 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { checkNewVersionDate, frozenPeriodOf, frozenUntil, latestIndex, nextMonthStart, type NewVersionProblem } from './plan-versions.ts';
-import type { PeriodStatus, PlanDoc } from './api.ts';
+import type { PeriodRow, PeriodStatus, PlanDoc } from './api.ts';
 
-type Periods = ReadonlyArray<{ period: string; status: PeriodStatus }>;
+type Periods = ReadonlyArray<PeriodRow>;
 
 /**
  * The plan's versions with their effective dates: which one is being edited, which is the

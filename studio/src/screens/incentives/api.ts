@@ -90,6 +90,8 @@ export interface LineTrace {
 }
 export interface StatementLine { payeeId: string; period: string; planId: string; planVersion: number; component: string | null; kind: string; amount: string; points: string; currency: string; key: string; trace: LineTrace }
 export interface Payout { payeeId: string; period: string; planId: string; currency: string; earned: string; adjustments: string; drawAdvance: string; recovery: string; payout: string; points: string; balanceAfter: string }
+/** A period with its first and last day on the tenant's fiscal calendar, as the server computes them. */
+export interface PeriodRow { period: string; status: PeriodStatus; from?: string; to?: string }
 export interface Statement { payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: Payout[] }
 export interface CreditRow { id: string; kind: string; rule_id: string; level: number; tx_id: string; /** The record behind the transaction (an order line's transaction: its order). */ record_id?: string; line_id?: string | null; object: string; pct: string; amount: string; currency: string; original_amount: string; fx_rate: string; date: string; source_payee_id: string | null }
 /** A record a measure or component read straight from an object (a visit, a call), and what it added. */
@@ -128,9 +130,9 @@ export const incentivesApi = {
   setKeyed: <L extends KeyedList>(list: L, rows: KeyedLists[L]) => api.put<KeyedSaved<L>>(`/incentives/${list}`, { [list]: rows }),
   rules: () => api.get<{ data: CreditingRule[] }>('/incentives/crediting-rules').then((r) => r.data),
   saveRules: (rules: CreditingRule[]) => api.put<{ issues: LintIssue[] }>('/incentives/crediting-rules', { rules }),
-  periods: () => api.get<{ data: Array<{ period: string; status: PeriodStatus }> }>('/incentives/periods').then((r) => r.data),
-  openPeriod: (period: string) => api.post<{ data: Array<{ period: string; status: PeriodStatus }> }>(`/incentives/periods/${enc(period)}/open`).then((r) => r.data),
-  setStatus: (period: string, status: PeriodStatus) => api.post<{ data: Array<{ period: string; status: PeriodStatus }> }>(`/incentives/periods/${enc(period)}/status`, { status }).then((r) => r.data),
+  periods: () => api.get<{ data: PeriodRow[] }>('/incentives/periods').then((r) => r.data),
+  openPeriod: (period: string) => api.post<{ data: PeriodRow[] }>(`/incentives/periods/${enc(period)}/open`).then((r) => r.data),
+  setStatus: (period: string, status: PeriodStatus) => api.post<{ data: PeriodRow[] }>(`/incentives/periods/${enc(period)}/status`, { status }).then((r) => r.data),
   recalculate: () => api.post<{ data: { payees: number; lines: number; ms: { total: number } } }>('/incentives/recalculate').then((r) => r.data),
   statement: (payeeId: string, period: string) => api.get<{ data: Statement }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}`).then((r) => r.data),
   line: (payeeId: string, period: string, key: string) => api.get<{ data: { line: StatementLine; credits: CreditRow[]; records?: SourceRecordRow[] } }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}/lines/${enc(key)}`).then((r) => r.data),

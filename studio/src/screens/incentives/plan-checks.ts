@@ -5,7 +5,8 @@ import type { ComponentDef, CreditFilter, CreditingRule, LintIssue, PlanDoc, Pla
 
 const DECIMAL = /^-?[0-9]{1,15}(\.[0-9]{1,10})?$/;
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
-const PERIOD = /^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+// A month, a calendar quarter or year, or a fiscal one (FY2026-Q1, FY2026; the server checks it is the tenant's name).
+const PERIOD = /^([0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?|FY[0-9]{4}(-Q[1-4])?)$/;
 const API_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 type Say = (rule: string) => string;

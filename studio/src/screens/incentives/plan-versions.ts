@@ -1,6 +1,8 @@
 // Plan versions over time: which one is latest, which are frozen by an approved period, and a
 // new version as a copy of the latest from a date the admin picks.
-import type { Frequency, PeriodStatus, PlanDoc, PlanVersion } from './api.ts';
+// The fiscal rule is the engine's (a pure module, no server code): one rule for the API and the studio.
+import { CALENDAR_YEAR, fiscalKeyOf, monthsOfKey, type FiscalCalendar } from '@attain/engine/fiscal';
+import type { Frequency, PeriodRow, PeriodStatus, PlanDoc, PlanVersion } from './api.ts';
 
 /** Statuses after which a period's results never change (the server freezes them the same way). */
 const FROZEN: readonly PeriodStatus[] = ['approved', 'paid', 'closed'];
@@ -10,20 +12,17 @@ export function dayBefore(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
-/** First and last day of a period key: `YYYY-MM`, `YYYY-Qn` or `YYYY`. */
-export function periodBounds(period: string): { from: string; to: string } {
-  const y = Number(period.slice(0, 4));
-  const q = /^\d{4}-Q([1-4])$/.exec(period);
-  const [first, last] = q ? [Number(q[1]) * 3 - 2, Number(q[1]) * 3] : /^\d{4}$/.test(period) ? [1, 12] : [Number(period.slice(5, 7)), Number(period.slice(5, 7))];
-  const iso = (d: Date) => d.toISOString().slice(0, 10);
-  return { from: iso(new Date(Date.UTC(y, first - 1, 1))), to: iso(new Date(Date.UTC(y, last, 0))) };
+/** First and last day of a calendar period key: `YYYY-MM`, `YYYY-Qn` or `YYYY` (fiscal `FY` keys come with their days from the server). */
+export function periodBounds(period: string, cal: FiscalCalendar = CALENDAR_YEAR): { from: string; to: string } {
+  const months = monthsOfKey(period, cal) ?? [period.slice(0, 7)];
+  const [y, m] = (months.at(-1) as string).split('-').map(Number) as [number, number];
+  return { from: `${months[0]}-01`, to: new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10) };
 }
 
-/** The period of a plan's cadence that holds the date. */
-export function periodOf(date: string, frequency: Frequency = 'monthly'): string {
-  if (frequency === 'annual') return date.slice(0, 4);
-  if (frequency === 'quarterly') return `${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`;
-  return date.slice(0, 7);
+/** The period of a plan's cadence that holds the date, named as the tenant's fiscal calendar names it (`FY2026-Q1` from April). */
+export function periodOf(date: string, frequency: Frequency = 'monthly', cal: FiscalCalendar = CALENDAR_YEAR): string {
+  if (frequency === 'monthly') return date.slice(0, 7);
+  return fiscalKeyOf(date.slice(0, 7), frequency === 'annual' ? 'year' : 'quarter', cal);
 }
 
 /** First day of the month after `date`. */
@@ -41,8 +40,11 @@ export function latestIndex(plan: PlanDoc): number {
   return best;
 }
 
-const covers = (v: Pick<PlanVersion, 'effectiveFrom' | 'effectiveTo'>, period: string) => {
-  const { from, to } = periodBounds(period);
+/** A period's days: the server's (it owns the tenant's fiscal calendar), else read from a calendar key. */
+const boundsOf = (p: PeriodRow) => (p.from && p.to ? { from: p.from, to: p.to } : periodBounds(p.period));
+
+const covers = (v: Pick<PlanVersion, 'effectiveFrom' | 'effectiveTo'>, p: PeriodRow) => {
+  const { from, to } = boundsOf(p);
   return v.effectiveFrom <= to && (!v.effectiveTo || v.effectiveTo >= from);
 };
 
@@ -50,20 +52,20 @@ const covers = (v: Pick<PlanVersion, 'effectiveFrom' | 'effectiveTo'>, period: s
  * The frozen period that makes a stored version read-only, if any: its results are approved,
  * so the rules behind them stay as they were. Unsaved versions are never locked.
  */
-export function frozenPeriodOf(version: PlanVersion, stored: PlanVersion | undefined, periods: ReadonlyArray<{ period: string; status: PeriodStatus }>): { period: string; status: PeriodStatus } | undefined {
+export function frozenPeriodOf(version: PlanVersion, stored: PlanVersion | undefined, periods: ReadonlyArray<PeriodRow>): { period: string; status: PeriodStatus } | undefined {
   if (!stored) return undefined;
-  return [...periods].reverse().find((p) => FROZEN.includes(p.status) && covers(stored, p.period));
+  return [...periods].reverse().find((p) => FROZEN.includes(p.status) && covers(stored, p));
 }
 
 /** Last day of the latest frozen period: a new version may start only after it. */
-export function frozenUntil(periods: ReadonlyArray<{ period: string; status: PeriodStatus }>): string | undefined {
-  const ends = periods.filter((p) => FROZEN.includes(p.status)).map((p) => periodBounds(p.period).to).sort();
+export function frozenUntil(periods: ReadonlyArray<PeriodRow>): string | undefined {
+  const ends = periods.filter((p) => FROZEN.includes(p.status)).map((p) => boundsOf(p).to).sort();
   return ends.at(-1);
 }
 
 export type NewVersionProblem = { key: 'format' } | { key: 'notAfterLatest'; date: string } | { key: 'frozen'; date: string };
 
-export function checkNewVersionDate(plan: PlanDoc, date: string, periods: ReadonlyArray<{ period: string; status: PeriodStatus }>): NewVersionProblem | undefined {
+export function checkNewVersionDate(plan: PlanDoc, date: string, periods: ReadonlyArray<PeriodRow>): NewVersionProblem | undefined {
   if (!DATE.test(date)) return { key: 'format' };
   const latest = plan.versions[latestIndex(plan)];
   if (latest && date <= latest.effectiveFrom) return { key: 'notAfterLatest', date: latest.effectiveFrom };

@@ -5,7 +5,7 @@ import type { ModuleHandle, Store } from '@attain/store';
 import { ZERO, dec } from '../decimal.ts';
 import { planCurrency } from '../currency.ts';
 import { componentKey, measureKey, type Aggregate, type PeriodAggregates } from '../measures.ts';
-import { frequencyOf, periodEnd, periodOf, periodStart, type DateRange } from '../periods.ts';
+import { frequencyOf, periodEnd, periodOf, periodStart, type DateRange, type FiscalCalendar } from '../periods.ts';
 import { cadenceOf, segmentsIn, windowFor } from '../plan-versions.ts';
 import type { IncentivePlanDoc, PlanVersionDef } from '../types.ts';
 import { compileSource, sourceAggregateSql, sourcedItems } from './sources-sql.ts';
@@ -26,7 +26,7 @@ export const aggKey = (planId: string, version: PlanVersionDef, period: string, 
  * prior-period adjustment recomputes (with clawback taken back and not) — with monthly advances,
  * the whole plan period of each frozen month.
  */
-export function neededScopes(plans: readonly IncentivePlanDoc[], open: readonly string[], frozen: readonly string[], base: string): Scope[] {
+export function neededScopes(plans: readonly IncentivePlanDoc[], open: readonly string[], frozen: readonly string[], base: string, cal: FiscalCalendar): Scope[] {
   const out = new Map<string, Scope>();
   for (const plan of plans) {
     const c = cadenceOf(plan);
@@ -34,11 +34,11 @@ export function neededScopes(plans: readonly IncentivePlanDoc[], open: readonly 
     const mine = open.filter((p) => frequencyOf(p) === c.pays).sort();
     const first = mine[0];
     const add = (period: string, withClawback: boolean) => {
-      const w = windowFor(plan, period);
+      const w = windowFor(plan, period, cal);
       if (!w) return;
       for (const seg of segmentsIn(plan, w.range)) {
         for (const ignore of withClawback && seg.version.clawback ? [false, true] : [false]) {
-          const s = scopeOf(plan.id, seg.version, period, ignore, { from: seg.from, to: seg.to }, currency, base);
+          const s = scopeOf(plan.id, seg.version, period, ignore, { from: seg.from, to: seg.to }, cal, currency, base);
           out.set(s.key, s);
         }
       }
@@ -50,8 +50,8 @@ export function neededScopes(plans: readonly IncentivePlanDoc[], open: readonly 
       if (c.pays === c.frequency) add(f, true);
       // With advances only plan periods wholly before the first open month's are recomputed.
       else {
-        const planPeriod = periodOf(periodStart(f), c.frequency);
-        if (periodEnd(planPeriod) < periodStart(periodOf(periodStart(first), c.frequency))) add(periodOf(periodEnd(planPeriod)), true);
+        const planPeriod = periodOf(periodStart(f, cal), c.frequency, cal);
+        if (periodEnd(planPeriod, cal) < periodStart(periodOf(periodStart(first, cal), c.frequency, cal), cal)) add(periodOf(periodEnd(planPeriod, cal), 'monthly', cal), true);
       }
     }
   }

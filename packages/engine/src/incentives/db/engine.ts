@@ -6,7 +6,7 @@ import { calculate, type FrozenState, type InputValue } from '../calculate.ts';
 import { planCurrency } from '../currency.ts';
 import { lintCreditingRules, lintKpiMeasures, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
 import { OrgHistory } from '../org.ts';
-import { PERIOD_HINT, PERIOD_RE, addDays, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf, periodStart } from '../periods.ts';
+import { PERIOD_RE, addDays, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodIssue, periodIssueText, periodOf, periodStart, type FiscalCalendar } from '../periods.ts';
 import { checkRoleAssignments, observeRoles } from '../roles.ts';
 import type { Assignment, CalcProblem, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, Membership, OrgUnit, PayoutSummary, RoleAssignment, RoleHolding, StatementLine, Transaction } from '../types.ts';
 import { aggKey, emptyAgg, neededScopes, readAggregates } from './aggregates.ts';
@@ -66,7 +66,7 @@ export class IncentiveEngine {
   readonly tenant: string;
   /** Pinned by the constructor option, else the tenant's setting as last read by `ensure()`. */
   private readonly pinnedBase: string | undefined;
-  private settings: { baseCurrency: string; timeZone: string } = { baseCurrency: 'USD', timeZone: 'UTC' };
+  private settings: { baseCurrency: string; timeZone: string; firstMonth: number } = { baseCurrency: 'USD', timeZone: 'UTC', firstMonth: 1 };
   /** Tests kill a run after this many chunks. */
   failAfterChunks: number | undefined;
   chunkSize = 2000;
@@ -91,6 +91,11 @@ export class IncentiveEngine {
     return this.settings.timeZone;
   }
 
+  /** The tenant's fiscal calendar (tenant calendar): which months make its quarters and years, and their names. */
+  get calendar(): FiscalCalendar {
+    return { firstMonth: this.settings.firstMonth };
+  }
+
   async ensure(): Promise<ModuleHandle> {
     if (!this.handle) {
       const handle = await this.store.modules.ensure(this.tenant, INCENTIVES_MODULE);
@@ -101,7 +106,7 @@ export class IncentiveEngine {
     // Cheap when unchanged: the store caches settings per tenant metadata version. Read here, at the
     // start of an operation and never inside one of its transactions (PGlite has one connection).
     const s = await this.store.tenants.settings(this.tenant);
-    this.settings = { baseCurrency: s.baseCurrency, timeZone: s.timeZone };
+    this.settings = { baseCurrency: s.baseCurrency, timeZone: s.timeZone, firstMonth: s.fiscalYearStartMonth };
     return this.handle;
   }
 
@@ -123,9 +128,9 @@ export class IncentiveEngine {
     const shape = planShapeIssues(plan);
     if (shape.length) throw new IncentiveError(422, 'plan_invalid', `the plan "${String(plan.name)}" has ${shape.length} error(s)`, shape);
     const issues = [
-      ...lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments(), defaultCurrency: this.baseCurrency }),
+      ...lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments(), defaultCurrency: this.baseCurrency, calendar: this.calendar }),
       ...(await this.lintSources(plan)),
-      ...versionLockIssues(before, plan, await this.periods()),
+      ...versionLockIssues(before, plan, await this.periods(), this.calendar),
     ];
     if (issues.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'plan_invalid', `the plan "${plan.name}" has ${issues.filter((i) => i.severity === 'error').length} error(s)`, issues.filter((i) => i.severity === 'error'));
     await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'incentive_plan', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [plan.id, JSON.stringify(plan)]);
@@ -464,7 +469,7 @@ export class IncentiveEngine {
       const plan = plans.find((p) => p.id === r.plan_id);
       const version = plan?.versions.find((v) => v.version === Number(r.version));
       const range = r.range_from && r.range_to ? { from: dateText(r.range_from) ?? '', to: dateText(r.range_to) ?? '' } : undefined;
-      const s = plan && version && range ? scopeOf(text(r.plan_id), version, text(r.period), r.ignore_clawback === true, range, planCurrency(plan, this.baseCurrency), this.baseCurrency) : null;
+      const s = plan && version && range ? scopeOf(text(r.plan_id), version, text(r.period), r.ignore_clawback === true, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency) : null;
       if (s && s.key === r.scope) live.push(s);
       else stale.push(text(r.scope));
     }
@@ -495,14 +500,25 @@ export class IncentiveEngine {
   // ---- periods ---------------------------------------------------------------------------
 
   async periods(): Promise<Array<{ period: string; status: PeriodStatus }>> {
+    // Fresh settings: the order of quarters and months depends on the fiscal calendar.
+    await this.ensure();
     const { knex, t } = await this.db();
     const rows = (await knex.raw(`select period, status from ${t('periods')} order by period`)).rows as Array<{ period: string; status: PeriodStatus }>;
-    return rows.sort((a, b) => comparePeriods(a.period, b.period));
+    return rows.sort((a, b) => comparePeriods(a.period, b.period, this.calendar));
   }
 
-  /** Opens a monthly (`YYYY-MM`), quarterly (`YYYY-Qn`) or annual (`YYYY`) period; plans compute the periods of their cadence. */
+  /** The periods with their first and last day on the tenant's fiscal calendar (clients show and compare these, never recompute them). */
+  async periodsWithDays(): Promise<Array<{ period: string; status: PeriodStatus; from: string; to: string }>> {
+    const periods = await this.periods();
+    return periods.map((p) => ({ ...p, from: periodStart(p.period, this.calendar), to: periodEnd(p.period, this.calendar) }));
+  }
+
+  /** Opens a month (`YYYY-MM`) or a quarter or year of the tenant's fiscal calendar (`YYYY-Qn`, `YYYY`, or `FYYYYY-Qn`, `FYYYYY` when its year starts after January); plans compute the periods of their cadence. */
   async openPeriod(period: string): Promise<void> {
-    if (!PERIOD_RE.test(period)) throw new IncentiveError(400, 'bad_period', `"${period}" is not ${PERIOD_HINT}`, [{ path: '/period', rule: 'pattern', message: 'must be YYYY-MM, YYYY-Qn or YYYY' }]);
+    await this.ensure();
+    // One name per stretch of months: quarters and years follow the tenant's fiscal calendar.
+    const issue = periodIssue(period, this.calendar);
+    if (issue) throw new IncentiveError(400, 'bad_period', periodIssueText(period, issue), [{ path: '/period', ...issue }]);
     const { knex, t } = await this.db();
     await knex.raw(`insert into ${t('periods')} (period, status, updated_at) values (?, 'open', now()) on conflict (period) do nothing`, [period]);
   }
@@ -526,8 +542,8 @@ export class IncentiveEngine {
 
   /** Transactions or credits of the period left out for want of an exchange rate (they block approving it). */
   async fxBlockers(period: string): Promise<CalcProblem[]> {
-    const from = periodStart(period);
-    const to = periodEnd(period);
+    const from = periodStart(period, this.calendar);
+    const to = periodEnd(period, this.calendar);
     return (await this.problems({ codes: ['fx_missing', 'plan_fx_missing'] })).filter((p) => p.date >= from && p.date <= to);
   }
 
@@ -568,7 +584,7 @@ export class IncentiveEngine {
 
     // Measures: one SQL pass per plan version segment, period and clawback mode (materialised totals),
     // plus one per measure or points component read from records.
-    const scopes = neededScopes(plans, open, frozenPeriods, this.baseCurrency);
+    const scopes = neededScopes(plans, open, frozenPeriods, this.baseCurrency, this.calendar);
     await this.materialize(scopes);
     const aggCache = await readAggregates(this.store, this.tenant, knex, schema, scopes, payees);
     // Which payees read which scope: credits a plan's currency leaves out are reported for exactly those.
@@ -578,7 +594,7 @@ export class IncentiveEngine {
 
     // Inputs are keyed by plan period: with monthly advances, the quarter or year of each month.
     // A quarter's or year's target may also be the sum of its months'.
-    const inputPeriods = [...new Set([...open, ...frozenPeriods].flatMap((p) => [p, periodOf(periodStart(p), 'quarterly'), periodOf(periodStart(p), 'annual')]).flatMap((p) => [p, ...monthsOf(p)]))];
+    const inputPeriods = [...new Set([...open, ...frozenPeriods].flatMap((p) => [p, periodOf(periodStart(p, this.calendar), 'quarterly', this.calendar), periodOf(periodStart(p, this.calendar), 'annual', this.calendar)]).flatMap((p) => [p, ...monthsOf(p, this.calendar)]))];
     const inputs = ((await knex.raw(`select payee_id, period, name, value::text as value from ${t('inputs')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [inputPeriods, ...(payees ? [payees] : [])] as never[])).rows as Row[]).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
     const frozen = await this.loadFrozen(frozenPeriods, payees);
     const disputes = await this.disputeAdjustments(open, payees);
@@ -591,6 +607,7 @@ export class IncentiveEngine {
       periods: open,
       frozen,
       baseCurrency: this.baseCurrency,
+      calendar: this.calendar,
       ...(payees ? { payees } : {}),
       aggregate: (payeeId, version, period, ignore, range) => {
         const plan = plans.find((p) => p.versions.includes(version));
@@ -796,12 +813,12 @@ export class IncentiveEngine {
     if (!plan || !version || !component || line.trace.dispute) return none;
     // The credits the line counted: its version's days, or the plan period to date with advances.
     const forPeriod = line.trace.forPeriod ?? line.period;
-    const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod), to: line.trace.span?.to ?? periodEnd(forPeriod) };
+    const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod, this.calendar), to: line.trace.span?.to ?? periodEnd(forPeriod, this.calendar) };
     const measure = component.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
     const item = component.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
     if (measure?.type === 'kpi' && measure.kpi) {
       // The KPI's own source records for the payee in the months the line measured.
-      const whole = { from: periodStart(line.trace.basePeriod ?? forPeriod), to: periodEnd(forPeriod) };
+      const whole = { from: periodStart(line.trace.basePeriod ?? forPeriod, this.calendar), to: periodEnd(forPeriod, this.calendar) };
       const months = kpiMonths(range, segmentsIn(plan, whole));
       return { ...none, records: await kpiReader(this.store, this.tenant).records(measure.kpi, payeeId, months, limit) };
     }
@@ -813,7 +830,7 @@ export class IncentiveEngine {
       return { ...none, records };
     }
     const aggKeyOf = measure ? measureKey(measure.name) : componentKey(component.name);
-    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, false, range, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
+    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, false, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
     if (!sql) return none;
     const credits = (await knex.raw(
       `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,
@@ -924,7 +941,7 @@ export class IncentiveEngine {
     const next = periods.find((p) => p.period > period && !FROZEN.includes(p.status));
     if (next) return next.period;
     const last = periods.at(-1)?.period ?? period;
-    const opened = nextPeriod(last > period ? last : period);
+    const opened = nextPeriod(last > period ? last : period, this.calendar);
     await this.openPeriod(opened);
     return opened;
   }

@@ -90,7 +90,7 @@ export async function planFxProblems(knex: Knex, schema: string, plan: Incentive
   )).rows as Row[];
   if (s.currency === s.base) {
     // A plan in the base currency converting at a period rate: the transaction's currency lacks a rate on the period's days.
-    const day = rule === 'period_end' ? periodEnd(s.period) : '';
+    const day = rule === 'period_end' ? periodEnd(s.period, s.calendar) : '';
     return rows.map((r) => ({ code: 'plan_fx_missing', txId: text(r.tx_id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), planId: plan.id, payeeId: text(r.payee_id),
       message: `${fxMissingMessage(text(r.currency), day || (rule === 'period_average' ? `every day of ${s.period}` : text(r.date)), s.base)}: plan "${plan.name}" converts at the ${rule.replace('_', ' ')} rate, so this credit is left out of it` }));
   }

@@ -84,7 +84,7 @@ async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<Run
 /** The month, and the quarter or year of plans paying in those, of each date. */
 async function openPeriods(engine: IncentiveEngine, dates: readonly string[]): Promise<void> {
   const pays = new Set(['monthly', ...(await engine.plans()).map((p) => cadenceOf(p).pays)] as const);
-  const periods = new Set(dates.flatMap((d) => [...pays].map((f) => periodOf(d, f))));
+  const periods = new Set(dates.flatMap((d) => [...pays].map((f) => periodOf(d, f, engine.calendar))));
   for (const p of periods) await engine.openPeriod(p);
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { periodRange, type DateRange } from '../periods.ts';
+import { periodRange, type DateRange, type FiscalCalendar } from '../periods.ts';
 import { componentKey, creditComponents, creditMeasures, measureKey } from '../measures.ts';
 import type { PlanVersionDef } from '../types.ts';
 import { filterSql, perCreditSql, timingColumn, type Sql } from './sql.ts';
@@ -23,13 +23,15 @@ export interface Scope {
   /** Payout currency, and the base currency credits are kept in. */
   currency: string;
   base: string;
+  /** The tenant's fiscal calendar: the months of the scope's period. */
+  calendar: FiscalCalendar;
 }
 
-export function scope(planId: string, version: PlanVersionDef, period: string, ignore: boolean, range: DateRange = periodRange(period), currency = 'USD', base = 'USD'): Scope {
-  const whole = periodRange(period);
+export function scope(planId: string, version: PlanVersionDef, period: string, ignore: boolean, range: DateRange, calendar: FiscalCalendar, currency = 'USD', base = 'USD'): Scope {
+  const whole = periodRange(period, calendar);
   const extra = range.from === whole.from && range.to === whole.to && currency === base ? '' : JSON.stringify([range.from, range.to, currency, base]);
   const hash = createHash('sha1').update(JSON.stringify(version) + extra).digest('hex').slice(0, 16);
-  return { key: `${planId}|${version.version}|${period}|${ignore ? 1 : 0}|${hash}`, planId, version, period, ignore, range, currency, base };
+  return { key: `${planId}|${version.version}|${period}|${ignore ? 1 : 0}|${hash}`, planId, version, period, ignore, range, currency, base, calendar };
 }
 
 const join = (...parts: Array<string | Sql>): Sql => ({
@@ -116,11 +118,11 @@ function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null,
  * transaction's own amount and margin at the rate from its currency to the plan's that the plan's
  * fxRule picks (fx/resolve.ts states the rule; currency.ts is the same in memory), over alias `cr`.
  */
-export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'> & { version?: Pick<PlanVersionDef, 'fxRule'>; period?: string }): { join: Sql; amount: string; margin: string } | null {
+export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'> & { version?: Pick<PlanVersionDef, 'fxRule'>; period?: string; calendar: FiscalCalendar }): { join: Sql; amount: string; margin: string } | null {
   const rule = s.version?.fxRule ?? 'transaction_date';
   if (s.currency === s.base && rule === 'transaction_date') return null;
   // The plan's rule decides the day (or days) of the rate; a period-based rule needs the plan period.
-  const period = s.period ? periodRange(s.period) : null;
+  const period = s.period ? periodRange(s.period, s.calendar) : null;
   const effective = period ? rule : 'transaction_date';
   const range = period ?? { from: '', to: '' };
   // From the one rates table by the one rule (fx/resolve.ts): the pair, its inverse, else via the base.
