@@ -166,7 +166,7 @@ export class Registry {
     return this.docs.filter((d): d is Extract<MetaDoc, { kind: K }> => d.kind === kind);
   }
 
-  /** Documents of any registered kind, including kinds modules add (`toy.widget`), by kind name. */
+  /** Documents of any registered kind, including the `<module>.<kind>` kinds modules add. */
   documentsOfKind(kind: string): MetaDocBase[] {
     return this.docs.filter((d) => d.kind === kind) as MetaDocBase[];
   }

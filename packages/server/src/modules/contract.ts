@@ -43,7 +43,7 @@ export interface ModuleSpec {
   /** Whole-document checks run at plan time over the next metadata; a problem refuses the plan. */
   documentChecks?: Readonly<Record<string, DocumentCheck>>;
   /** Handlers told of every metadata change (apply, rollback), by consumer name, as durable jobs. */
-  metadataEvents?: Readonly<Record<string, JobHandler>>;
+  metadataEvents?: Readonly<Record<string, (deps: ModuleDeps) => JobHandler>>;
   /**
    * Studio feature folders the module ships, `studio/src/screens/<folder>/index.ts`; each registers
    * its own screens (paths, permissions, navigation). The studio imports them in

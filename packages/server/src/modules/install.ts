@@ -105,7 +105,7 @@ export function moduleJobs(store: Store, modules: readonly AttainModule[]): Back
     const background: BackgroundModule = {
       name: base.name,
       subscriptions: [...(base.subscriptions ?? []), ...events.map(([consumer]) => ({ consumer, metadata: true }))],
-      handlers: { ...base.handlers, ...Object.fromEntries(events.map(([consumer, handler]) => [metadataQueue(consumer), handler])) },
+      handlers: { ...base.handlers, ...Object.fromEntries(events.map(([consumer, handler]) => [metadataQueue(consumer), handler(deps)])) },
     };
     for (const queue of Object.keys(background.handlers)) {
       const other = queues.get(queue);
