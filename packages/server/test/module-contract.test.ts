@@ -1,5 +1,5 @@
 // The module contract (issue #13 item 1): a toy module in one folder — a metadata kind with its own
-// table, a route, a job and a document check — is served by passing it to the server. Its documents
+// tables, a route, a job, a document check and a notification channel — is served by passing it to the server. Its documents
 // plan and apply through the metadata API, invalid ones are refused with their rules, its route and
 // job work, and no file outside its folder names it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRunner, openTestStore } from '@attain/store';
 import { metaKinds } from '@attain/meta';
+import { notifyUsers, workflowFor } from '@attain/workflow';
 import { attainModules, defineModule, moduleJobs, orderModules } from '../src/index.ts';
 import type { Store } from '../src/store-port.ts';
 import { as, createTenant, login, testServer, type TestTenant } from './helpers.ts';
@@ -41,7 +42,7 @@ describe('a module is one folder, registered through the contract', () => {
     }
   });
 
-  it('with it: plan, apply, refusals, its route, its job and its OpenAPI entry', async () => {
+  it('with it: plan, apply, refusals, its route, its job, its OpenAPI entry and its channel', async () => {
     const modules = [...attainModules, toyModule];
     const { app } = await testServer(store, { modules });
     try {
@@ -81,6 +82,18 @@ describe('a module is one folder, registered through the contract', () => {
       const doc = (await admin.get('/api/v1/openapi.json')).json() as { paths: Record<string, { get?: { summary?: string; responses?: Record<string, unknown> } }> };
       expect(doc.paths['/api/v1/toy/widgets']?.get?.summary).toBe('List toy widgets');
       expect(JSON.stringify(doc.paths['/api/v1/toy/widgets']?.get?.responses)).toContain('seenAt');
+
+      // Its notification channel: a preference like the others, named by flows and rules (an
+      // unregistered one is refused at plan time), and messages reach it.
+      expect((await admin.get('/api/v1/workflow/preferences')).json().channels).toEqual({ inbox: true, email: true, toy_pager: true });
+      const rule = (channels: string[]) => ({ kind: 'automation', id: 'a.page', name: 'page', label: { en: 'Page' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, actions: [{ type: 'notify', to: [{ type: 'owner' }], channels, template: { title: { en: 'New deal {{record.name}}' } } }] });
+      const paged = await admin.post('/api/v1/metadata/plan', { documents: [rule(['toy_pager', 'inbox'])] });
+      expect(paged.statusCode, paged.body).toBe(200);
+      const sms = await admin.post('/api/v1/metadata/plan', { documents: [rule(['sms'])] });
+      expect(sms.statusCode).toBe(422);
+      expect(sms.json().error.details).toContainEqual(expect.objectContaining({ document: 'automation "page"', path: '/actions/0/channels/0', rule: 'unknown_channel' }));
+      expect(await notifyUsers(workflowFor(store), t.name, { to: [t.users.admin.id], template: { title: { en: 'Hello' } }, kind: 'toy', channels: ['toy_pager'] })).toBe(1);
+      expect((await admin.get('/api/v1/toy/pages')).json().data).toEqual(['Hello']);
     } finally {
       await app.close();
     }
@@ -131,6 +144,7 @@ describe('the module list', () => {
     expect(Object.keys(byId.get('goals')?.approvalSubjects ?? {})).toEqual(['target_plan_version']);
     expect(Object.keys(byId.get('incentives')?.approvalSubjects ?? {}).sort()).toEqual(['dispute', 'incentive_period']);
     expect(Object.keys(byId.get('incentives')?.documentChecks ?? {})).toEqual(['incentives.plans']);
+    expect(Object.keys(byId.get('workflow')?.documentChecks ?? {})).toEqual(['workflow.channels']);
     expect(byId.get('workflow')?.channels.map((c) => c.name)).toEqual(['inbox', 'email']);
     // Every kind meta ships is owned by exactly one module.
     const owned = attainModules.flatMap((m) => m.kinds.map((k) => k.kind));

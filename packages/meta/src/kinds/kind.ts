@@ -38,6 +38,7 @@ export class MetaKindCatalogue {
   private readonly defs = new Map<string, { def: MetaKindDefinition; holders: number; permanent: boolean }>();
   private readonly compiled = new WeakMap<MetaKindDefinition, ValidateFunction>();
   private ajv: Ajv2020 | undefined;
+  private readonly added = new Set<string>();
 
   /** A kind shipped with meta itself: always present, never released. */
   ship(def: MetaKindDefinition): void {
@@ -61,7 +62,7 @@ export class MetaKindCatalogue {
       this.defs.delete(def.kind);
       this.compiled.delete(def);
       // A later definition may reuse the schema's $id (a module reloaded in tests).
-      if (typeof def.schema.$id === 'string') this.ajv?.removeSchema(def.schema.$id);
+      if (typeof def.schema.$id === 'string' && this.added.delete(def.schema.$id)) this.ajv?.removeSchema(def.schema.$id);
     };
   }
 
@@ -82,12 +83,27 @@ export class MetaKindCatalogue {
   validator(def: MetaKindDefinition): ValidateFunction {
     const cached = this.compiled.get(def);
     if (cached) return cached;
+    const ajv = this.schemas();
+    const id = def.schema.$id;
+    const validate = typeof id === 'string' ? ajv.getSchema(id) : ajv.compile(def.schema);
+    if (!validate) throw new Error(`metadata kind "${def.kind}": its meta-schema ${String(id)} is not loaded`);
+    this.compiled.set(def, validate);
+    return validate;
+  }
+
+  // Every registered kind's schema is known to ajv before any is compiled: kinds reference each
+  // other's definitions (automation actions are approval-flow actions), in any compile order.
+  private schemas(): Ajv2020 {
     if (!this.ajv) {
       this.ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
       this.ajv.addSchema(commonSchema);
     }
-    const validate = this.ajv.compile(def.schema);
-    this.compiled.set(def, validate);
-    return validate;
+    for (const { def } of this.defs.values()) {
+      const id = def.schema.$id;
+      if (typeof id !== 'string' || this.added.has(id)) continue;
+      this.ajv.addSchema(def.schema);
+      this.added.add(id);
+    }
+    return this.ajv;
   }
 }

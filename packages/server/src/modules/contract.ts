@@ -40,8 +40,8 @@ export interface ModuleSpec {
   permissions?: readonly ModulePermission[];
   /** Notification channels (inbox, email, …) the workflow's notifier may deliver through. */
   channels?: readonly NotificationChannel[];
-  /** Whole-document checks run at plan time over the next metadata; a problem refuses the plan. */
-  documentChecks?: Readonly<Record<string, DocumentCheck>>;
+  /** Whole-document checks run at plan time over the next metadata, by name; a problem refuses the plan. */
+  documentChecks?: Readonly<Record<string, (deps: ModuleDeps) => DocumentCheck>>;
   /** Handlers told of every metadata change (apply, rollback), by consumer name, as durable jobs. */
   metadataEvents?: Readonly<Record<string, (deps: ModuleDeps) => JobHandler>>;
   /**

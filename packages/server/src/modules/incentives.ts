@@ -18,7 +18,7 @@ export const incentives = defineModule({
     [DISPUTE_SUBJECT]: ({ store }) => disputeSubject(store),
   },
   // The engine's plan linter: no door applies a plan the engine would refuse to run.
-  documentChecks: { 'incentives.plans': incentivePlanDocumentCheck },
+  documentChecks: { 'incentives.plans': () => incentivePlanDocumentCheck },
   permissions: [
     { name: 'incentives.finance', description: 'a role reading every object at scope all: runs, approves and pays periods' },
     { name: 'incentives.payee', description: 'sees one\'s own statements; managers their reporting subtree' },

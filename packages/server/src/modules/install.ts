@@ -67,7 +67,7 @@ export function installModules(store: Store, modules: readonly AttainModule[]): 
 function installOne(deps: ModuleDeps, m: AttainModule): () => void {
   const releases = m.kinds.map((kind) => metaKinds.register(kind));
   for (const [name, check] of Object.entries(m.documentChecks)) {
-    deps.store.documentChecks.register(name, check);
+    deps.store.documentChecks.register(name, check(deps));
     releases.push(() => deps.store.documentChecks.unregister(name));
   }
   // Subjects and channels live on the store's workflow service, which lives as long as the store.

@@ -1,5 +1,5 @@
 import { approvalFlowKind, automationKind } from '@attain/meta';
-import { emailChannel, inboxChannel, workflowModule } from '@attain/workflow';
+import { emailChannel, inboxChannel, unknownChannels, workflowModule } from '@attain/workflow';
 import { workflowRoutes } from '../rest/workflow-routes.ts';
 import { defineModule } from './contract.ts';
 
@@ -12,5 +12,7 @@ export const workflow = defineModule({
   routes: [workflowRoutes],
   jobs: ({ workflow }) => workflow.background(),
   channels: [inboxChannel, emailChannel],
+  // Flows and rules may only notify through channels some module registered.
+  documentChecks: { 'workflow.channels': ({ workflow }) => (registry) => unknownChannels(registry, workflow.channelNames()) },
   screens: ['workflow'],
 });
