@@ -18,7 +18,7 @@ export interface NotifyInput {
   recordId?: string | null;
   /** Idempotency: the same key never notifies a user twice. */
   key?: string;
-  /** Channels the sender asks for; the user's preferences can turn each off. */
+  /** Channels the sender asks for (every registered one when omitted); the user's preferences can turn each off. */
   channels?: string[];
 }
 
@@ -52,10 +52,10 @@ export async function notify(core: Core, q: Q, t: TenantCtx, input: NotifyInput)
     const locale = prefs.locale ?? (typeof u.locale === 'string' ? u.locale : null) ?? settings.locale ?? 'en';
     const vars = { ...input.vars, object: input.object ? core.objectLabel(t, input.object, locale) : '', recipient: u.name ?? '' };
     const message = renderTemplate(input.template, locale, vars);
+    const recipient = { id, name: u.name, email: u.email, locale: u.locale };
     for (const channel of channels) {
       if (prefs.channels[channel.name] === false) continue;
-      const user = { id, name: u.name, email: u.email, locale: u.locale };
-      if (await channel.send({ core, q, t, key, user, message, kind: input.kind, object: input.object ?? null, recordId: input.recordId ?? null })) sent++;
+      if (await channel.send({ core, q, t, key, user: recipient, message, kind: input.kind, object: input.object ?? null, recordId: input.recordId ?? null })) sent++;
     }
   }
   return sent;
