@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRunner, openTestStore } from '@attain/store';
 import { metaKinds } from '@attain/meta';
 import { notifyUsers, workflowFor } from '@attain/workflow';
-import { attainModules, defineModule, moduleJobs, orderModules } from '../src/index.ts';
+import { attainModules, defineModule, installModules, moduleJobs, orderModules } from '../src/index.ts';
 import type { Store } from '../src/store-port.ts';
 import { as, createTenant, login, testServer, type TestTenant } from './helpers.ts';
 import { toyModule } from './fixtures/toy-module/index.ts';
@@ -134,6 +134,18 @@ describe('the module list', () => {
     expect(() => orderModules([b, b])).toThrow(/twice/);
     expect(() => defineModule({ id: 'Bad-Id' })).toThrow(/module id/);
     expect(() => defineModule({ id: 'x', kinds: [{ kind: 'y.thing', schema: {} }] })).toThrow(/x\.<kind>/);
+  });
+
+  it('refuses a queue two modules handle, tables two modules declare, and two modules of one id on a store', () => {
+    const queued = (id: string) => defineModule({ id, jobs: () => ({ name: id, handlers: { 'same.queue': async () => null } }) });
+    expect(() => moduleJobs(store, [queued('a'), queued('b')])).toThrow(/both handle the queue "same.queue"/);
+    const tables = { name: 'shared', migrations: [] };
+    expect(() => installModules(store, [defineModule({ id: 'a', tables: [tables] }), defineModule({ id: 'b', tables: [tables] })])).toThrow(/both declare/);
+    const release = installModules(store, [defineModule({ id: 'a' })]);
+    expect(() => installModules(store, [defineModule({ id: 'a' })])).toThrow(/already installed/);
+    release();
+    release();
+    installModules(store, [defineModule({ id: 'a' })])();
   });
 
   it('goals, incentives and workflow bring their kinds, subjects, checks, channels and jobs', () => {
