@@ -1,6 +1,6 @@
 import { MetaValidationError, type MetaIssue } from './errors.ts';
 import { apiNameProblem } from './identifiers.ts';
-import { metaKinds, type MetaDocBase } from './kinds/index.ts';
+import { metaKinds, type MetaDocBase, type ModuleDoc } from './kinds/index.ts';
 import { allFields, findField, type FieldDef, type MetaDoc, type ObjectDef, type ObjectDoc, type RoleDef, type RoleDoc } from './model.ts';
 import { normalizeObject } from './normalize-object.ts';
 import { assertNoForbiddenKeys } from './parse.ts';
@@ -21,14 +21,15 @@ export interface InverseRelation {
  * builds a new registry. Every SQL identifier the platform uses comes from here.
  */
 export class Registry {
-  readonly docs: readonly MetaDoc[];
+  /** Every document: the shipped kinds, typed, and the kinds modules registered (`ModuleDoc`). */
+  readonly docs: readonly (MetaDoc | ModuleDoc)[];
   readonly revision: number;
   private readonly objectsByName: Map<string, ObjectDef>;
   private readonly objectsById: Map<string, ObjectDef>;
   private readonly rolesByName: Map<string, RoleDef>;
   private readonly inverses: Map<string, InverseRelation[]>;
 
-  private constructor(docs: MetaDoc[], objects: ObjectDef[], roles: RoleDef[], revision: number) {
+  private constructor(docs: Array<MetaDoc | ModuleDoc>, objects: ObjectDef[], roles: RoleDef[], revision: number) {
     this.docs = docs;
     this.revision = revision;
     this.objectsByName = new Map(objects.map((o) => [o.name, o]));
@@ -49,11 +50,11 @@ export class Registry {
     revision = 0,
   ): { ok: true; registry: Registry } | { ok: false; issues: MetaIssue[] } {
     const issues: MetaIssue[] = [];
-    const docs: MetaDoc[] = [];
+    const docs: Array<MetaDoc | ModuleDoc> = [];
     input.forEach((doc, i) => {
       const docIssues = checkDocument(doc, `document #${i + 1}`);
       if (docIssues.length) issues.push(...docIssues);
-      else docs.push(normalized(doc as MetaDocBase) as MetaDoc);
+      else docs.push(normalized(doc as MetaDoc | ModuleDoc));
     });
     const objects: ObjectDef[] = [];
     const roles: RoleDef[] = [];
@@ -209,9 +210,10 @@ function checkDocument(doc: unknown, fallback: string): MetaIssue[] {
 }
 
 // A kind's own normalisation (defaults filled, …), once the document is valid.
-function normalized(doc: MetaDocBase): MetaDocBase {
+function normalized(doc: MetaDoc | ModuleDoc): MetaDoc | ModuleDoc {
   const def = metaKinds.get(doc.kind);
-  return def?.normalize ? def.normalize(doc) : doc;
+  // A kind's normalisation returns a document of the same kind (MetaKindDefinition.normalize).
+  return def?.normalize ? (def.normalize(doc) as MetaDoc | ModuleDoc) : doc;
 }
 
 function normalizeRole(doc: RoleDoc, issues: MetaIssue[]): RoleDef {

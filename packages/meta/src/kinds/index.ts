@@ -4,7 +4,7 @@ import { incentivePlanKind } from './incentives.ts';
 import { MetaKindCatalogue } from './kind.ts';
 import { approvalFlowKind, automationKind } from './workflow.ts';
 
-export { MetaKindCatalogue, type MetaDocBase, type MetaKindDefinition } from './kind.ts';
+export { MetaKindCatalogue, type MetaDocBase, type MetaKindDefinition, type ModuleDoc } from './kind.ts';
 export { objectKind, roleKind, kpiKind, targetPlanKind, incentivePlanKind, approvalFlowKind, automationKind };
 
 /**

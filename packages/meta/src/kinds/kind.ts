@@ -12,6 +12,11 @@ export interface MetaDocBase {
   label: Label;
 }
 
+/** A document of a kind a module registered (`<module>.<kind>`); its own fields are the module's business. */
+export interface ModuleDoc extends MetaDocBase {
+  kind: `${string}.${string}`;
+}
+
 /**
  * One kind of metadata document, contributed by the module that owns it: its JSON meta-schema
  * (which may `$ref` the common schema), an optional normalisation applied once the document is
