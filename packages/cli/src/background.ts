@@ -1,26 +1,14 @@
 import { JobRunner, type BackgroundModule, type Store } from '@attain/store';
-import { alertNotifier, workflowFor, type Workflow } from '@attain/workflow';
-import { disputeSubject, DISPUTE_SUBJECT, goalsBackground, inAppNotifier, incentivePeriodSubject, incentivesBackground, PERIOD_SUBJECT, targetPlanSubject, TARGET_PLAN_SUBJECT, type GoalsContext } from '@attain/engine';
-
-/** The engine's approval subjects, handled by the workflow's durable final runs on every node. */
-export function registerApprovalSubjects(wf: Workflow, store: Store): void {
-  wf.registerSubject(TARGET_PLAN_SUBJECT, targetPlanSubject(store));
-  wf.registerSubject(PERIOD_SUBJECT, incentivePeriodSubject(store));
-  wf.registerSubject(DISPUTE_SUBJECT, disputeSubject(store));
-}
+import { attainModules, installModules, moduleJobs, type AttainModule } from '@attain/server';
 
 /**
- * The platform modules that do background work (automation, notifications, attainment, …).
- * Each module adds one entry here; every node runs the same list, and the shared job queue makes
- * sure each job runs once.
+ * The background work of the platform's modules (automation, notifications, attainment, …), from
+ * the module list: installing them registers the approval subjects their jobs decide. Every node
+ * runs the same list, and the shared job queue makes sure each job runs once.
  */
-export function backgroundModules(store: Store): BackgroundModule[] {
-  const wf = workflowFor(store);
-  registerApprovalSubjects(wf, store);
-  // Goal alerts reach people through the workflow's inbox and their preferred channels; the
-  // goals screens keep reading their own notices, so those are written too.
-  const notifier = alertNotifier<GoalsContext>(wf, { also: inAppNotifier });
-  return [wf.background(), goalsBackground(store, { notifier }), incentivesBackground(store)];
+export function backgroundModules(store: Store, modules: readonly AttainModule[] = attainModules): BackgroundModule[] {
+  installModules(store, modules);
+  return moduleJobs(store, modules);
 }
 
 export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MetaValidationError } from '@attain/meta';
 import { createDatabase, createStore, StoreError, type Store } from '@attain/store';
-import { registerEngineDocumentChecks } from '@attain/engine';
+import { attainModules, installModules } from '@attain/server';
 import { createTenantWithAdmin } from './tenant-create.ts';
 import { readConfig, storeOptions } from './config.ts';
 import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
@@ -32,7 +32,8 @@ async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promis
   const config = readConfig(env);
   const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const store = await createStore(db, storeOptions(config));
-  registerEngineDocumentChecks(store);
+  // Plans and applies from the CLI see the same kinds and document checks as the API's.
+  installModules(store, attainModules);
   try {
     return await fn(store);
   } finally {

@@ -1,6 +1,7 @@
 import { MetaValidationError, type MetaIssue } from './errors.ts';
 import { apiNameProblem } from './identifiers.ts';
-import { allFields, findField, type ApprovalFlowDoc, type WorkflowActionDoc, type FieldDef, type MetaDoc, type ObjectDef, type ObjectDoc, type RoleDef, type RoleDoc } from './model.ts';
+import { metaKinds, type MetaDocBase, type ModuleDoc } from './kinds/index.ts';
+import { allFields, findField, type FieldDef, type MetaDoc, type ObjectDef, type ObjectDoc, type RoleDef, type RoleDoc } from './model.ts';
 import { normalizeObject } from './normalize-object.ts';
 import { assertNoForbiddenKeys } from './parse.ts';
 import { describeDocument, validateAgainstMetaSchema } from './validate.ts';
@@ -20,14 +21,15 @@ export interface InverseRelation {
  * builds a new registry. Every SQL identifier the platform uses comes from here.
  */
 export class Registry {
-  readonly docs: readonly MetaDoc[];
+  /** Every document: the shipped kinds, typed, and the kinds modules registered (`ModuleDoc`). */
+  readonly docs: readonly (MetaDoc | ModuleDoc)[];
   readonly revision: number;
   private readonly objectsByName: Map<string, ObjectDef>;
   private readonly objectsById: Map<string, ObjectDef>;
   private readonly rolesByName: Map<string, RoleDef>;
   private readonly inverses: Map<string, InverseRelation[]>;
 
-  private constructor(docs: MetaDoc[], objects: ObjectDef[], roles: RoleDef[], revision: number) {
+  private constructor(docs: Array<MetaDoc | ModuleDoc>, objects: ObjectDef[], roles: RoleDef[], revision: number) {
     this.docs = docs;
     this.revision = revision;
     this.objectsByName = new Map(objects.map((o) => [o.name, o]));
@@ -48,11 +50,11 @@ export class Registry {
     revision = 0,
   ): { ok: true; registry: Registry } | { ok: false; issues: MetaIssue[] } {
     const issues: MetaIssue[] = [];
-    const docs: MetaDoc[] = [];
+    const docs: Array<MetaDoc | ModuleDoc> = [];
     input.forEach((doc, i) => {
       const docIssues = checkDocument(doc, `document #${i + 1}`);
       if (docIssues.length) issues.push(...docIssues);
-      else docs.push(doc as MetaDoc);
+      else docs.push(normalized(doc as MetaDoc | ModuleDoc));
     });
     const objects: ObjectDef[] = [];
     const roles: RoleDef[] = [];
@@ -71,8 +73,8 @@ export class Registry {
     }
     const registry = new Registry(docs, objects, roles, revision);
     registry.crossCheck(issues);
-    registry.crossCheckGoals(issues);
-    registry.crossCheckWorkflow(issues);
+    // Every other kind checks its own references, in catalogue order (shipped kinds first).
+    for (const def of metaKinds.list()) def.crossCheck?.(registry, issues);
     return issues.length ? { ok: false, issues } : { ok: true, registry };
   }
 
@@ -125,150 +127,6 @@ export class Registry {
     }
   }
 
-  private crossCheckGoals(issues: MetaIssue[]): void {
-    const kpis = new Set<string>();
-    for (const kpi of this.documentsOf('kpi')) {
-      kpis.add(kpi.name);
-      const document = `kpi "${kpi.name}"`;
-      const object = this.objectsByName.get(kpi.object);
-      if (!object) {
-        issues.push({ document, path: '/object', rule: 'unknown_reference', message: `refers to object "${kpi.object}", which does not exist` });
-        continue;
-      }
-      const date = findField(object, kpi.dateField);
-      if (!date || (date.storage !== 'date' && date.storage !== 'datetime')) {
-        issues.push({ document, path: '/dateField', rule: 'date_field', message: `must name a date or datetime field of "${object.name}"` });
-      }
-      const owner = findField(object, kpi.ownerField ?? 'owner_id');
-      if (!owner || owner.ref?.object !== 'user') {
-        issues.push({ document, path: '/ownerField', rule: 'owner_field', message: `must name a reference to user on "${object.name}"` });
-      }
-      (kpi.dimensions ?? []).forEach((name, i) => {
-        if (!findField(object, name)) issues.push({ document, path: `/dimensions/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
-      });
-      const m = kpi.measure;
-      if ((m.aggregate === 'sum' || m.aggregate === 'avg' || m.aggregate === 'ratio') && !m.value) {
-        issues.push({ document, path: '/measure/value', rule: 'required', message: `a ${m.aggregate} measure needs a value formula` });
-      }
-      if (m.aggregate === 'ratio' && !m.denominator) {
-        issues.push({ document, path: '/measure/denominator', rule: 'required', message: 'a ratio measure needs a denominator' });
-      }
-    }
-    for (const plan of this.documentsOf('target_plan')) {
-      if (!kpis.has(plan.kpi)) issues.push({ document: `target_plan "${plan.name}"`, path: '/kpi', rule: 'unknown_reference', message: `refers to kpi "${plan.kpi}", which does not exist` });
-      if (plan.periodMethod === 'weights' && !plan.periodWeights) {
-        issues.push({ document: `target_plan "${plan.name}"`, path: '/periodWeights', rule: 'required', message: 'periodMethod "weights" needs 12 periodWeights' });
-      }
-    }
-    // Incentive plans: the deep checks (tiers, caps, measures) are the engine's plan linter; here,
-    // only what needs the rest of the metadata — goals targets must name an existing target plan.
-    const targetPlans = new Set(this.documentsOf('target_plan').map((p) => p.name));
-    for (const plan of this.documentsOf('incentive_plan')) {
-      const document = `incentive_plan "${plan.name}"`;
-      const seen = new Set<number>();
-      plan.versions.forEach((v, i) => {
-        if (seen.has(v.version)) issues.push({ document, path: `/versions/${i}/version`, rule: 'duplicate_version', message: `version ${v.version} appears twice` });
-        seen.add(v.version);
-        // A measure that is a KPI reads that KPI's actuals: the KPI must exist.
-        v.measures.forEach((m, j) => {
-          if (m.type === 'kpi' && m.kpi !== undefined && !kpis.has(m.kpi)) issues.push({ document, path: `/versions/${i}/measures/${j}/kpi`, rule: 'unknown_reference', message: `refers to kpi "${m.kpi}", which does not exist` });
-        });
-        if (v.targetSource !== 'goals') return;
-        v.components.forEach((c, j) => {
-          if (!c.target) return;
-          const name = v.targetPlans?.[c.target] ?? c.target;
-          if (!targetPlans.has(name)) issues.push({ document, path: `/versions/${i}/components/${j}/target`, rule: 'unknown_reference', message: `reads target "${c.target}" from goals, but there is no target_plan "${name}"` });
-        });
-      });
-    }
-  }
-
-  // Approval flows and automation rules must point at objects, fields and flows that exist;
-  // their formulas are type-checked by @attain/workflow, which sits above the formula package.
-  private crossCheckWorkflow(issues: MetaIssue[]): void {
-    const flows = new Set(this.documentsOf('approval_flow').map((f) => f.name));
-    const recordFlows = new Set(this.documentsOf('approval_flow').filter((f) => (f.subject ?? 'record') === 'record').map((f) => f.name));
-    const checkActions = (document: string, base: string, object: ObjectDef | undefined, actions: WorkflowActionDoc[] | undefined, hasRecord = true) => {
-      (actions ?? []).forEach((a, i) => {
-        const path = `${base}/${i}`;
-        if (a.type === 'start_flow' && a.flow && !flows.has(a.flow)) issues.push({ document, path: `${path}/flow`, rule: 'unknown_reference', message: `refers to approval flow "${a.flow}", which does not exist` });
-        if (a.type === 'start_flow' && a.flow && !recordFlows.has(a.flow) && flows.has(a.flow)) issues.push({ document, path: `${path}/flow`, rule: 'subject_mismatch', message: `starts approval flow "${a.flow}", which approves something other than a record` });
-        if (a.type === 'start_flow' && !hasRecord) issues.push({ document, path, rule: 'needs_record', message: 'start_flow needs a triggering record' });
-        if (a.type === 'update' && !hasRecord) issues.push({ document, path, rule: 'needs_record', message: 'update needs a triggering record' });
-        const target = a.type === 'create' ? (a.object ? this.objectsByName.get(a.object) : undefined) : object;
-        if (a.type === 'create' && !target) issues.push({ document, path: `${path}/object`, rule: 'unknown_reference', message: `refers to object "${String(a.object)}", which does not exist` });
-        if ((a.type === 'update' || a.type === 'create') && target) {
-          for (const name of Object.keys(a.set ?? {})) {
-            const f = findField(target, name);
-            if (!f || f.readOnly) issues.push({ document, path: `${path}/set/${name}`, rule: 'unknown_field', message: `"${name}" is not a writable field of "${target.name}"` });
-          }
-        }
-      });
-    };
-    const subjectFlows = new Map<string, string>();
-    for (const flow of this.documentsOf('approval_flow')) {
-      const document = `approval_flow "${flow.name}"`;
-      if (flow.subject && flow.subject !== 'record') {
-        this.checkSubjectFlow(issues, document, flow, subjectFlows);
-        checkActions(document, '/onApprove', undefined, flow.onApprove, false);
-        checkActions(document, '/onReject', undefined, flow.onReject, false);
-        continue;
-      }
-      const object = flow.object ? this.objectsByName.get(flow.object) : undefined;
-      if (!object) {
-        issues.push({ document, path: '/object', rule: 'unknown_reference', message: `refers to object "${flow.object}", which does not exist` });
-        continue;
-      }
-      (flow.lockedFields ?? []).forEach((name, i) => {
-        if (name !== '*' && !findField(object, name)) issues.push({ document, path: `/lockedFields/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
-      });
-      const stepNames = new Set<string>();
-      flow.steps.forEach((step, i) => {
-        if (stepNames.has(step.name)) issues.push({ document, path: `/steps/${i}/name`, rule: 'duplicate_name', message: `another step is already named "${step.name}"` });
-        stepNames.add(step.name);
-        step.approvers.forEach((a, j) => {
-          if (a.type === 'field' && a.field && findField(object, a.field)?.ref?.object !== 'user') {
-            issues.push({ document, path: `/steps/${i}/approvers/${j}/field`, rule: 'unknown_field', message: `must name a reference to user on "${object.name}"` });
-          }
-          if (a.type === 'role' && a.role && !this.rolesByName.has(a.role)) issues.push({ document, path: `/steps/${i}/approvers/${j}/role`, rule: 'unknown_reference', message: `refers to role "${a.role}", which does not exist` });
-        });
-      });
-      checkActions(document, '/onApprove', object, flow.onApprove);
-      checkActions(document, '/onReject', object, flow.onReject);
-    }
-    for (const rule of this.documentsOf('automation')) {
-      const document = `automation "${rule.name}"`;
-      const object = rule.object ? this.objectsByName.get(rule.object) : undefined;
-      if (rule.object && !object) issues.push({ document, path: '/object', rule: 'unknown_reference', message: `refers to object "${rule.object}", which does not exist` });
-      if (rule.trigger.type === 'record' && !rule.object) issues.push({ document, path: '/object', rule: 'required', message: 'a record trigger needs an object' });
-      (rule.trigger.changed ?? []).forEach((name, i) => {
-        if (object && !findField(object, name)) issues.push({ document, path: `/trigger/changed/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
-      });
-      checkActions(document, '/actions', object, rule.actions, Boolean(rule.object) || rule.trigger.type === 'record');
-    }
-  }
-
-  // A flow on a subject owned by another module has no record: nothing in it may read one
-  // (step conditions, field and owner approvers), and one active flow at most gates each kind.
-  private checkSubjectFlow(issues: MetaIssue[], document: string, flow: ApprovalFlowDoc, seen: Map<string, string>): void {
-    const kind = flow.subject ?? 'record';
-    if (flow.active !== false) {
-      const other = seen.get(kind);
-      if (other) issues.push({ document, path: '/subject', rule: 'duplicate_subject', message: `approval flow "${other}" is already the active flow of "${kind}"` });
-      else seen.set(kind, flow.name);
-    }
-    const stepNames = new Set<string>();
-    flow.steps.forEach((step, i) => {
-      if (stepNames.has(step.name)) issues.push({ document, path: `/steps/${i}/name`, rule: 'duplicate_name', message: `another step is already named "${step.name}"` });
-      stepNames.add(step.name);
-      if (step.condition) issues.push({ document, path: `/steps/${i}/condition`, rule: 'needs_record', message: `a ${kind} flow has no record for a step condition to read` });
-      step.approvers.forEach((a, j) => {
-        if (a.type === 'field' || a.type === 'owner') issues.push({ document, path: `/steps/${i}/approvers/${j}/type`, rule: 'needs_record', message: `a ${kind} flow has no record, so "${a.type}" approvers cannot resolve` });
-        if (a.type === 'role' && a.role && !this.rolesByName.has(a.role)) issues.push({ document, path: `/steps/${i}/approvers/${j}/role`, rule: 'unknown_reference', message: `refers to role "${a.role}", which does not exist` });
-      });
-    });
-  }
-
   get objects(): ObjectDef[] {
     return [...this.objectsByName.values()];
   }
@@ -309,6 +167,11 @@ export class Registry {
     return this.docs.filter((d): d is Extract<MetaDoc, { kind: K }> => d.kind === kind);
   }
 
+  /** Documents of any registered kind, including the `<module>.<kind>` kinds modules add. */
+  documentsOfKind(kind: string): MetaDocBase[] {
+    return this.docs.filter((d) => d.kind === kind) as MetaDocBase[];
+  }
+
   /** A registry with one document added or replaced (matched by id). */
   withDocument(doc: unknown, revision = this.revision): Registry {
     const id = (doc as { id?: unknown } | null)?.id;
@@ -344,6 +207,13 @@ function checkDocument(doc: unknown, fallback: string): MetaIssue[] {
     throw error;
   }
   return validateAgainstMetaSchema(doc, fallback);
+}
+
+// A kind's own normalisation (defaults filled, …), once the document is valid.
+function normalized(doc: MetaDoc | ModuleDoc): MetaDoc | ModuleDoc {
+  const def = metaKinds.get(doc.kind);
+  // A kind's normalisation returns a document of the same kind (MetaKindDefinition.normalize).
+  return def?.normalize ? (def.normalize(doc) as MetaDoc | ModuleDoc) : doc;
 }
 
 function normalizeRole(doc: RoleDoc, issues: MetaIssue[]): RoleDef {

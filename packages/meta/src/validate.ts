@@ -1,28 +1,7 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { META_SCHEMAS, METADATA_KINDS } from './meta-schemas.ts';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { metaKinds } from './kinds/index.ts';
 import type { MetaIssue } from './errors.ts';
 import type { MetaDoc } from './model.ts';
-
-type Kind = (typeof METADATA_KINDS)[number];
-
-let compiled: Record<Kind, ValidateFunction> | undefined;
-
-// Only our own meta-schemas are ever compiled here; tenant documents are data, never schemas.
-function validators(): Record<Kind, ValidateFunction> {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  ajv.addSchema(META_SCHEMAS.common);
-  compiled = {
-    object: ajv.compile(META_SCHEMAS.object),
-    role: ajv.compile(META_SCHEMAS.role),
-    kpi: ajv.compile(META_SCHEMAS.kpi),
-    target_plan: ajv.compile(META_SCHEMAS.target_plan),
-    approval_flow: ajv.compile(META_SCHEMAS.approval_flow),
-    automation: ajv.compile(META_SCHEMAS.automation),
-    incentive_plan: ajv.compile(META_SCHEMAS.incentive_plan),
-  };
-  return compiled;
-}
 
 export function describeDocument(doc: unknown, fallback: string): string {
   if (doc && typeof doc === 'object') {
@@ -40,17 +19,18 @@ export function validateAgainstMetaSchema(doc: unknown, fallbackName = 'document
     return [{ document, path: '', rule: 'type', message: 'must be a JSON object' }];
   }
   const kind = (doc as { kind?: unknown }).kind;
-  if (typeof kind !== 'string' || !(METADATA_KINDS as readonly string[]).includes(kind)) {
+  const def = typeof kind === 'string' ? metaKinds.get(kind) : undefined;
+  if (!def) {
     return [
       {
         document,
         path: '/kind',
         rule: 'enum',
-        message: `kind must be one of ${METADATA_KINDS.map((k) => `"${k}"`).join(', ')}`,
+        message: `kind must be one of ${metaKinds.names().map((k) => `"${k}"`).join(', ')}`,
       },
     ];
   }
-  const validate = validators()[kind as Kind];
+  const validate = metaKinds.validator(def);
   if (validate(doc)) return [];
   return simplify(validate.errors ?? []).map((e) => ({
     document,

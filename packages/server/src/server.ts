@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { registerEngineDocumentChecks } from '@attain/engine';
 import { authenticate } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
 import type { LoginThrottleOptions } from './auth/login-throttle.ts';
@@ -16,11 +15,10 @@ import { registerMetrics } from './http/metrics.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
 import { collectRoutes } from './openapi/routes.ts';
+import { attainModules, installModules, type AttainModule } from './modules/index.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
-import { goalsRoutes } from './rest/goals-routes.ts';
 import { orgRoutes } from './rest/org-routes.ts';
-import { incentiveRoutes } from './rest/incentive-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
 import { fxRoutes } from './rest/fx-routes.ts';
 import { tenantSettingsRoutes } from './rest/tenant-settings-routes.ts';
@@ -31,7 +29,6 @@ import { readableObjectRoutes } from './rest/readable-objects.ts';
 import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
 import { recordRoutes } from './rest/records.ts';
 import { requireAccess } from './rest/request-access.ts';
-import { workflowRoutes } from './rest/workflow-routes.ts';
 import { registerPositionHooks, syncRoutes } from './rest/sync-routes.ts';
 import type { Store } from './store-port.ts';
 
@@ -60,12 +57,16 @@ export interface ServerOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Bearer token `GET /metrics` requires; without it `/metrics` answers 404 on this server (see registerMetrics). */
   metricsToken?: string;
+  /** The modules served (routes, kinds, checks, subjects, channels); `attainModules` when omitted. */
+  modules?: readonly AttainModule[];
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
-  registerEngineDocumentChecks(store);
+  const modules = options.modules ?? attainModules;
+  // Kinds, plan-time checks, approval subjects and channels, before any request can need them.
+  const uninstall = installModules(store, modules);
   const jwt = createJwtService(options.jwtSecret, options.sessionTtlSeconds);
   const principals = new PrincipalCache(Math.min(Math.max(options.authCacheMs ?? 2000, 0), 2000));
   const unsubscribe = store.localChanges.subscribe((change) => principals.invalidate(change));
@@ -88,7 +89,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Before any route: the OpenAPI document describes every route registered from here on.
   const routes = collectRoutes(app);
-  app.addHook('onClose', async () => unsubscribe());
+  app.addHook('onClose', async () => {
+    unsubscribe();
+    uninstall();
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -152,14 +156,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(formulaRoutes);
       await api.register(metadataRoutes, { store });
       await api.register(readableObjectRoutes);
-      await api.register(goalsRoutes, { store });
       await api.register(orgRoutes, { store });
       await api.register(passwordRoutes, { store, jwt, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
-      await api.register(workflowRoutes, { store });
-      await api.register(incentiveRoutes, { store });
       await api.register(operatorRoutes, { store });
       await api.register(fxRoutes, { store });
       await api.register(tenantSettingsRoutes, { store });
+      for (const m of modules) for (const routes of m.routes) await api.register(routes, { store });
       api.get('/openapi.json', async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;

@@ -6,6 +6,7 @@ import { WorkflowError } from './errors.ts';
 import { T, workflowModule } from './module.ts';
 import type { SmtpSettings } from './notify/email.ts';
 import type { SubjectHandler } from './subjects.ts';
+import { NotificationChannels } from './notify/channel.ts';
 
 export type Q = Knex | Knex.Transaction;
 
@@ -62,6 +63,8 @@ export class Core {
   startFlow?: StartFlow;
   /** Handlers of non-record approval subjects, by kind (registered by the modules that own them). */
   readonly subjects = new Map<string, SubjectHandler>();
+  /** How messages reach users (inbox, email, …), registered by the modules that own them. */
+  readonly channels = new NotificationChannels();
 
   constructor(store: Store, opts: WorkflowOptions = {}) {
     this.store = store;

@@ -1,4 +1,8 @@
-export { Workflow, workflowFor, checkWorkflowDocs, EVENT_CONSUMER, TICK_QUEUE } from './workflow.ts';
+export { Workflow, workflowFor, checkWorkflowDocs, EVENT_CONSUMER, TICK_QUEUE, WORKFLOW_CHANNELS } from './workflow.ts';
+export { NotificationChannels, type ChannelDelivery, type NotificationChannel } from './notify/channel.ts';
+export { inboxChannel } from './notify/inbox-channel.ts';
+export { emailChannel } from './notify/email-channel.ts';
+export { unknownChannels } from './notify/channel-check.ts';
 export { Approvals, type Decision, type InstanceRow, type TaskRow, type InstanceStatus } from './approvals.ts';
 export { WorkflowError, type WorkflowErrorCode, type WorkflowErrorDetail } from './errors.ts';
 export type { WorkflowOptions, WorkflowSettings, TenantCtx } from './core.ts';

@@ -9,13 +9,17 @@ import { Core, type TenantCtx, type WorkflowOptions } from './core.ts';
 import { WorkflowError, type WorkflowErrorDetail } from './errors.ts';
 import { lockGuard } from './locks.ts';
 import { T } from './module.ts';
-import { sendEmail, type SmtpSettings } from './notify/email.ts';
-import { DELIVER_QUEUE, preferencesOf } from './notify/notifier.ts';
+import type { NotificationChannel } from './notify/channel.ts';
+import { DELIVER_QUEUE, emailChannel } from './notify/email-channel.ts';
+import { inboxChannel } from './notify/inbox-channel.ts';
+import { preferencesOf, type Preferences } from './notify/notifier.ts';
 import { executeRun, RUN_QUEUE } from './runs.ts';
 import { isRecordFlow, type SubjectHandler } from './subjects.ts';
 import { NOTIFY_QUEUE, notifyUsers, type NotifyMessage } from './notify/public.ts';
 
 export const EVENT_CONSUMER = 'workflow';
+/** The channels the workflow module ships and registers. */
+export const WORKFLOW_CHANNELS: readonly NotificationChannel[] = [inboxChannel, emailChannel];
 export const TICK_QUEUE = 'workflow.tick';
 
 /**
@@ -31,6 +35,17 @@ export class Workflow {
     this.approvals = new Approvals(this.core);
     store.writeGuards.register('workflow.locks', lockGuard());
     this.core.onEnsure = (t) => this.seedTick(t);
+    // The workflow's own channels; a bare service (tests, the CLI) notifies through them too.
+    for (const channel of WORKFLOW_CHANNELS) this.core.channels.register(channel);
+  }
+
+  /** Adds a module's notification channel (the same channel twice is one registration). */
+  registerChannel(channel: NotificationChannel): void {
+    this.core.channels.register(channel);
+  }
+
+  channelNames(): string[] {
+    return this.core.channels.names();
   }
 
   /** Registers the handler of a non-record approval subject kind (one per kind; the last wins). */
@@ -87,15 +102,10 @@ export class Workflow {
   }
 
   async deliverJob(job: Job): Promise<unknown> {
-    const p = job.payload as { tenant: string; channel: 'email'; to: string; subject: string; text: string };
-    const t = await this.core.tenant(p.tenant);
-    const settings = await this.core.settings(t.knex, t);
-    const smtp: SmtpSettings | undefined = settings.smtp ?? this.core.opts.smtp;
-    if (!smtp) return { skipped: 'no SMTP server is configured' };
-    // A tenant's own server is guarded like its webhooks; the platform's is the operator's choice.
-    const guard = settings.smtp ? { allowHosts: this.core.outbound(settings).allowHosts } : undefined;
-    await sendEmail(smtp, { to: p.to, subject: p.subject, text: p.text }, guard);
-    return { sent: p.to };
+    const p = job.payload as { channel?: string };
+    const channel = this.core.channels.get(p.channel ?? 'email');
+    if (!channel?.deliver) return { skipped: `no channel "${String(p.channel)}" delivers jobs` };
+    return channel.deliver(this.core, job.payload as Record<string, unknown>);
   }
 
   /** SLA sweep and cron schedules of one tenant, as of the clock's now. */
@@ -143,12 +153,12 @@ export class Workflow {
     return Number(await qb.update({ read_at: this.core.now() }));
   }
 
-  async preferences(tenant: string, userId: string): Promise<{ channels: { inbox: boolean; email: boolean }; locale: string | null }> {
+  async preferences(tenant: string, userId: string): Promise<Preferences> {
     const t = await this.core.tenant(tenant);
     return preferencesOf(this.core, t.knex, t, userId);
   }
 
-  async setPreferences(tenant: string, userId: string, prefs: { channels?: { inbox?: boolean; email?: boolean }; locale?: string | null }): Promise<void> {
+  async setPreferences(tenant: string, userId: string, prefs: { channels?: Record<string, boolean>; locale?: string | null }): Promise<void> {
     const t = await this.core.tenant(tenant);
     const current = await this.preferences(tenant, userId);
     const channels = { ...current.channels, ...(prefs.channels ?? {}) };

@@ -757,7 +757,12 @@ export interface WorkflowAction1 {
    * @maxItems 50
    */
   to?: ApproverSpec[];
-  channels?: ("inbox" | "email")[];
+  /**
+   * notify: the notification channels to use (inbox, email, or one a module registers); each user's preferences can turn any off.
+   *
+   * @maxItems 50
+   */
+  channels?: string[];
   template?: MessageTemplate;
   url?: string;
   /**

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   approveVersion, versionWithRequest, attainment, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, scheduleAlerts, computeSplit, fromUnits, isDecimal, planDoc, reconcile, toUnits, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
   recomputeAll, recomputeScope, rejectVersion, saveDraft, seedMemberships, submitVersion, teamOf, unitOf, GoalsError,
-  type GoalsContext, type MembershipInput, type PlanRequest, targetPlanSubject, TARGET_PLAN_SUBJECT,
+  type GoalsContext, type MembershipInput, type PlanRequest, TARGET_PLAN_SUBJECT,
 } from '@attain/engine';
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
@@ -54,9 +54,9 @@ function planRequest(b: Record<string, unknown>): PlanRequest {
 
 /** Goals: KPIs, target plans and their split, attainment and pacing (issue 6). */
 export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
-  // Plans go through the tenant's approval flow for target plans when one is configured.
+  // Plans go through the tenant's approval flow for target plans when one is configured (the
+  // goals module registers the subject's handler).
   const wf = workflowFor(opts.store as never);
-  wf.registerSubject(TARGET_PLAN_SUBJECT, targetPlanSubject(opts.store as never));
   const gateway = approvalGateway(wf);
   const { store } = opts;
   const context = async (access: AccessContext) => {

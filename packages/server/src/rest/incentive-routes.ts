@@ -11,7 +11,7 @@ import { payeeScope, requireAdmin, requireFinance, requireFinanceOrAdmin, requir
 import { incentiveAssignmentRoutes } from './incentive-assignment-routes.ts';
 import { requireAccess } from './request-access.ts';
 import { approvalGateway, notifyUsers, workflowFor, WorkflowError } from '@attain/workflow';
-import { DERIVE_INCENTIVES, onDisputeResolved, disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, PERIOD_SUBJECT } from '@attain/engine';
+import { DERIVE_INCENTIVES, DISPUTE_SUBJECT, onDisputeResolved, PERIOD_SUBJECT } from '@attain/engine';
 
 export { payeeScope } from './incentive-access.ts';
 
@@ -22,14 +22,13 @@ export { payeeScope } from './incentive-access.ts';
  * Finance = a role reading every object (`*`, scope all). An out-of-scope payee answers 404, so the API is no oracle for who is paid what.
  */
 export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
-  // Period approval and disputes go through the tenant's approval flows when configured.
+  // Period approval and disputes go through the tenant's approval flows when configured (the
+  // incentives module registers the subjects' handlers).
   const wf = workflowFor(opts.store as never);
   // The payee hears of a resolved dispute in their inbox (and preferred channels), whichever door resolved it.
   onDisputeResolved(opts.store, async (tenant, notice) => {
     await notifyUsers(wf, tenant, { ...notice, object: null, recordId: null });
   });
-  wf.registerSubject(PERIOD_SUBJECT, incentivePeriodSubject(opts.store as never));
-  wf.registerSubject(DISPUTE_SUBJECT, disputeSubject(opts.store as never));
   const gateway = approvalGateway(wf);
   const routed = async (tenant: string, subject: { kind: string; id: string; label: string }, by: string | null): Promise<string | undefined> => {
     try {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MetaDoc } from '@attain/meta';
+import type { MetaDocBase } from '@attain/meta';
 import { ApiError, badRequest, forbidden } from '../http/errors.ts';
 import { objectForm } from '../forms/rjsf.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
@@ -41,7 +41,7 @@ function changeBody(value: unknown): ChangeBody {
   return { documents: b.documents, mode, options };
 }
 
-function merged(current: readonly MetaDoc[], incoming: unknown[], mode: 'merge' | 'replace'): unknown[] {
+function merged(current: readonly MetaDocBase[], incoming: unknown[], mode: 'merge' | 'replace'): unknown[] {
   if (mode === 'replace') return incoming;
   const ids = new Set(incoming.map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : undefined)));
   return [...current.filter((d) => !ids.has(d.id)), ...incoming];

@@ -233,8 +233,8 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     const access = requireAccess(request);
     const b = body(request);
     const ch = (b.channels ?? {}) as Record<string, unknown>;
-    const channels: { inbox?: boolean; email?: boolean } = {};
-    for (const k of ['inbox', 'email'] as const) {
+    const channels: Record<string, boolean> = {};
+    for (const k of wf.channelNames()) {
       if (ch[k] === undefined) continue;
       if (typeof ch[k] !== 'boolean') throw badRequest('invalid_body', `channels.${k} must be true or false`, [{ path: `/channels/${k}`, rule: 'type', message: 'must be a boolean' }]);
       channels[k] = ch[k] as boolean;

@@ -1,12 +1,13 @@
-// In-app inbox and email: inbox rows are written in the caller's transaction; emails become
-// durable delivery jobs in the same transaction, so a message exists exactly when its cause does.
+// Renders a message per recipient and hands it to every registered channel the sender asked for
+// and the user has not turned off; each channel writes in the caller's transaction, so a message
+// exists exactly when its cause does.
 import { quoteIdent } from '@attain/meta';
 import { uuidv7 } from '@attain/store';
-import { trxOf, type Core, type Q, type TenantCtx } from '../core.ts';
+import type { Core, Q, TenantCtx } from '../core.ts';
 import { T } from '../module.ts';
 import { renderTemplate, type Template } from './template.ts';
 
-export const DELIVER_QUEUE = 'workflow.deliver';
+export { DELIVER_QUEUE } from './email-channel.ts';
 
 export interface NotifyInput {
   userIds: string[];
@@ -17,18 +18,20 @@ export interface NotifyInput {
   recordId?: string | null;
   /** Idempotency: the same key never notifies a user twice. */
   key?: string;
-  /** Channels the sender asks for; the user's preferences can turn each off. */
-  channels?: Array<'inbox' | 'email'>;
+  /** Channels the sender asks for (every registered one when omitted); the user's preferences can turn each off. */
+  channels?: string[];
 }
 
 export interface Preferences {
-  channels: { inbox: boolean; email: boolean };
+  /** Every registered channel, on unless the user turned it off. */
+  channels: Record<string, boolean>;
   locale: string | null;
 }
 
 export async function preferencesOf(core: Core, q: Q, t: TenantCtx, userId: string): Promise<Preferences> {
-  const row = (await core.table(q, t, T.preferences).where({ user_id: userId }).first()) as { channels: Preferences['channels']; locale: string | null } | undefined;
-  return { channels: { inbox: row?.channels?.inbox !== false, email: row?.channels?.email !== false }, locale: row?.locale ?? null };
+  const row = (await core.table(q, t, T.preferences).where({ user_id: userId }).first()) as { channels: Record<string, unknown> | null; locale: string | null } | undefined;
+  const channels = Object.fromEntries(core.channels.names().map((name) => [name, row?.channels?.[name] !== false]));
+  return { channels, locale: row?.locale ?? null };
 }
 
 export async function notify(core: Core, q: Q, t: TenantCtx, input: NotifyInput): Promise<number> {
@@ -41,28 +44,18 @@ export async function notify(core: Core, q: Q, t: TenantCtx, input: NotifyInput)
     : [];
   const settings = await core.settings(q, t);
   const key = input.key ?? uuidv7();
-  const wanted = new Set(input.channels ?? ['inbox', 'email']);
+  const channels = input.channels ? core.channels.list().filter((c) => input.channels?.includes(c.name)) : core.channels.list();
   let sent = 0;
   for (const u of users) {
     const id = u.id as string;
     const prefs = await preferencesOf(core, q, t, id);
     const locale = prefs.locale ?? (typeof u.locale === 'string' ? u.locale : null) ?? settings.locale ?? 'en';
     const vars = { ...input.vars, object: input.object ? core.objectLabel(t, input.object, locale) : '', recipient: u.name ?? '' };
-    const msg = renderTemplate(input.template, locale, vars);
-    if (wanted.has('inbox') && prefs.channels.inbox) {
-      await core
-        .table(q, t, T.inbox)
-        .insert({ id: uuidv7(), user_id: id, title: msg.title, body: msg.body, object: input.object ?? null, record_id: input.recordId ?? null, kind: input.kind, key: `${key}:${id}`, created_at: core.now() })
-        .onConflict('key')
-        .ignore();
-      sent++;
-    }
-    if (wanted.has('email') && prefs.channels.email && typeof u.email === 'string' && u.email) {
-      await core.store.jobs.enqueue(
-        { queue: DELIVER_QUEUE, tenant: t.tenant, key: `${t.tenantId}:${key}:${id}:email`, payload: { tenant: t.tenant, channel: 'email', to: u.email, subject: msg.title, text: msg.body }, maxAttempts: core.opts.maxAttempts },
-        trxOf(q),
-      );
-      sent++;
+    const message = renderTemplate(input.template, locale, vars);
+    const recipient = { id, name: u.name, email: u.email, locale: u.locale };
+    for (const channel of channels) {
+      if (prefs.channels[channel.name] === false) continue;
+      if (await channel.send({ core, q, t, key, user: recipient, message, kind: input.kind, object: input.object ?? null, recordId: input.recordId ?? null })) sent++;
     }
   }
   return sent;

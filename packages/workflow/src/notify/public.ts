@@ -1,5 +1,5 @@
 // The notification API other modules use: a message to users, into their in-app inbox and the
-// channels they prefer (email today), in their language; idempotent per key. Goals alerts come
+// channels they prefer (the registered ones: email, …), in their language; idempotent per key. Goals alerts come
 // through `alertNotifier`, which fits the engine's `AlertNotifier` port without importing it.
 import type { Label } from '@attain/meta';
 import { uuidv7 } from '@attain/store';
@@ -21,7 +21,7 @@ export interface NotifyMessage {
   /** Idempotency: a key never notifies the same user twice. */
   key?: string;
   /** Channels the sender asks for; each user's preferences can turn any off. */
-  channels?: Array<'inbox' | 'email'>;
+  channels?: string[];
 }
 
 export const NOTIFY_QUEUE = 'workflow.notify';

@@ -120,7 +120,7 @@ export function ActionEditor({ action, onChange, ctx, index }: { action: RuleAct
     }
     case 'notify': {
       const channels = action.channels ?? ['inbox'];
-      const toggle = (c: 'inbox' | 'email', on: boolean) => put({ channels: on ? [...new Set([...channels, c])] : channels.filter((v) => v !== c) });
+      const toggle = (c: string, on: boolean) => put({ channels: on ? [...new Set([...channels, c])] : channels.filter((v) => v !== c) });
       const template = action.template ?? { title: { en: '' } };
       return (
         <>

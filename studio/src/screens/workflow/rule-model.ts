@@ -19,7 +19,8 @@ export interface RuleAction {
   object?: string;
   flow?: string;
   to?: Recipient[];
-  channels?: Array<'inbox' | 'email'>;
+  /** Notification channel names (inbox, email, or a module's); the editor offers inbox and email. */
+  channels?: string[];
   template?: { title: Label; body?: Label };
   url?: string;
   format?: 'json' | 'dingtalk' | 'wecom' | 'feishu';
