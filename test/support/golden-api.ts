@@ -164,13 +164,13 @@ export class GoldenTenant {
     return this.units[key];
   }
 
-  /** A person by key: a user record made by the admin, in `unit` (default: the company). */
-  async person(key: string, opts: { unit?: string; role?: string } = {}): Promise<string> {
+  /** A person by key: a user record made by the admin, in `unit` (default: the company), reporting to `manager` (a key) if given. */
+  async person(key: string, opts: { unit?: string; role?: string; manager?: string } = {}): Promise<string> {
     if (this.ids[key]) {
       if (opts.unit) await this.write(this.admin.patch(`/api/v1/objects/user/${this.ids[key]}`, { org_unit_id: this.units[opts.unit] }), `${key} into ${opts.unit}`);
       return this.ids[key];
     }
-    const r = await this.write(this.admin.post('/api/v1/objects/user', { name: `Payee ${key}`, email: `${key.toLowerCase()}@${this.name}.test`, role: opts.role ?? 'rep', org_unit_id: this.units[opts.unit ?? 'Company'], active: true }), `person ${key}`);
+    const r = await this.write(this.admin.post('/api/v1/objects/user', { name: `Payee ${key}`, email: `${key.toLowerCase()}@${this.name}.test`, role: opts.role ?? 'rep', org_unit_id: this.units[opts.unit ?? 'Company'], active: true, ...(opts.manager ? { manager_id: this.ids[opts.manager] } : {}) }), `person ${key}`);
     this.ids[key] = (r.json() as { id: string }).id;
     return this.ids[key];
   }
@@ -320,8 +320,8 @@ export class GoldenCase {
   planId(id: string): string {
     return `${this.prefix}_${id}`;
   }
-  person(payee: string, opts: { unit?: string; role?: string } = {}): Promise<string> {
-    return this.t.person(this.key(payee), opts);
+  person(payee: string, opts: { unit?: string; role?: string; manager?: string } = {}): Promise<string> {
+    return this.t.person(this.key(payee), { ...opts, ...(opts.manager ? { manager: this.key(opts.manager) } : {}) });
   }
   customer(owner: string, key = `C_${owner}`): Promise<string> {
     return this.t.customer(this.key(owner), `${this.prefix}_${key}`);
