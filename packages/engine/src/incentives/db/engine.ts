@@ -31,7 +31,7 @@ import { disputeHook, disputeResolvedNotice } from '../dispute-notice.ts';
 import { statementNames } from '../statement-pdf.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
 import type { Sql } from './sql.ts';
-import { convertSql, creditRowsSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
+import { HELD_KEY, convertSql, creditRowsSql, deltaSql, materializeSql, scope as scopeOf, type Scope } from './totals-sql.ts';
 import { quoteIdent } from '@attain/meta';
 import { FX_MODULE } from '../../fx/schema.ts';
 import { today as localToday } from '../../calendar/calendar.ts';
@@ -810,12 +810,14 @@ export class IncentiveEngine {
     const plan = plans.find((p) => p.id === line.planId);
     const version = plan?.versions.find((v) => v.version === line.planVersion);
     const component = version?.components.find((c) => c.name === line.component);
-    if (!plan || !version || !component || line.trace.dispute) return none;
+    // A hold line has no component: behind it are the credits still waiting for their payout date.
+    const held = line.kind === 'hold';
+    if (!plan || !version || (!component && !held) || line.trace.dispute) return none;
     // The credits the line counted: its version's days, or the plan period to date with advances.
     const forPeriod = line.trace.forPeriod ?? line.period;
     const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod, this.calendar), to: line.trace.span?.to ?? periodEnd(forPeriod, this.calendar) };
-    const measure = component.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
-    const item = component.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
+    const measure = component?.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
+    const item = component?.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
     if (measure?.type === 'kpi' && measure.kpi) {
       // The KPI's own source records for the payee in the months the line measured.
       const whole = { from: periodStart(line.trace.basePeriod ?? forPeriod, this.calendar), to: periodEnd(forPeriod, this.calendar) };
@@ -829,7 +831,7 @@ export class IncentiveEngine {
       const records = ((await knex.raw(sql.text, sql.bindings as never[])).rows as Row[]).map((r) => ({ ...r, object: item.source.object }));
       return { ...none, records };
     }
-    const aggKeyOf = measure ? measureKey(measure.name) : componentKey(component.name);
+    const aggKeyOf = held || !component ? HELD_KEY : measure ? measureKey(measure.name) : componentKey(component.name);
     const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, false, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
     if (!sql) return none;
     const credits = (await knex.raw(

@@ -39,12 +39,15 @@ const join = (...parts: Array<string | Sql>): Sql => ({
   bindings: parts.flatMap((p) => (typeof p === 'string' ? [] : p.bindings)),
 });
 
+/** The aggregate of credits held: dated in the period, no payout date yet under the plan's timing (a hold line). */
+export const HELD_KEY = 'held';
+
 /** The aggregate keys of a scope, in the order of the totals arrays (same as `measuresSql`). */
 export function totalKeys(version: PlanVersionDef): string[] {
   const keys: string[] = [];
   for (const m of creditMeasures(version)) keys.push(measureKey(m.name));
   for (const c of creditComponents(version)) keys.push(componentKey(c.name));
-  keys.push('held');
+  keys.push(HELD_KEY);
   return keys;
 }
 
@@ -164,9 +167,10 @@ export function deltaSql(schema: string, s: Scope, txIds: readonly string[], sig
  */
 export function creditRowsSql(schema: string, s: Scope, key: string, payeeId: string, limit: number): Sql | null {
   const { version, ignore } = s;
-  const measure = creditMeasures(version).find((m) => measureKey(m.name) === key);
-  const component = measure ? undefined : creditComponents(version).find((c) => componentKey(c.name) === key);
-  if (!measure && !component) return null;
+  const held = key === HELD_KEY;
+  const measure = held ? undefined : creditMeasures(version).find((m) => measureKey(m.name) === key);
+  const component = held || measure ? undefined : creditComponents(version).find((c) => componentKey(c.name) === key);
+  if (!held && !measure && !component) return null;
   const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
   const { from: start, to: end } = s.range;
   const fx = convertSql(schema, s);
@@ -185,11 +189,12 @@ export function creditRowsSql(schema: string, s: Scope, key: string, payeeId: st
     ` where ${rated}ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and `, { text: '', bindings: [payeeId] }, inPeriod,
   );
   const vb: unknown[] = [];
-  const value = measure ? (measure.type === 'count' ? '1::numeric' : measure.field === 'margin' ? 'c.margin' : measure.field === 'quantity' ? 'c.quantity' : 'c.amount') : perCreditSql(component!, vb);
+  const value = held ? 'c.amount' : measure ? (measure.type === 'count' ? '1::numeric' : measure.field === 'margin' ? 'c.margin' : measure.field === 'quantity' ? 'c.quantity' : 'c.amount') : perCreditSql(component!, vb);
   const time = timingColumn(version);
   const notClawed = !ignore && version.clawback ? `not (c.reversal_date is not null and c.reversal_date - c.date <= ${Math.trunc(version.clawback.days)})` : 'true';
   const wb: unknown[] = [];
-  const where = `${time} is not null and ${notClawed} and ${filterSql((measure ?? component)!.filter, 'c', wb)}`;
+  // Held credits are those of the period without a payout date (the `held` total of partialColumns).
+  const where = held ? `${time} is null` : `${time} is not null and ${notClawed} and ${filterSql((measure ?? component)!.filter, 'c', wb)}`;
   const valueSql: Sql = { text: value, bindings: vb };
   const whereSql: Sql = { text: where, bindings: wb };
   return join(
