@@ -1,4 +1,4 @@
-import { JobRunner, type BackgroundModule, type Store } from '@attain/store';
+import { JobRunner, orgBackground, type BackgroundModule, type Store } from '@attain/store';
 import { alertNotifier, workflowFor, type Workflow } from '@attain/workflow';
 import { disputeSubject, DISPUTE_SUBJECT, goalsBackground, inAppNotifier, incentivePeriodSubject, incentivesBackground, PERIOD_SUBJECT, targetPlanSubject, TARGET_PLAN_SUBJECT, type GoalsContext } from '@attain/engine';
 
@@ -20,7 +20,8 @@ export function backgroundModules(store: Store): BackgroundModule[] {
   // Goal alerts reach people through the workflow's inbox and their preferred channels; the
   // goals screens keep reading their own notices, so those are written too.
   const notifier = alertNotifier<GoalsContext>(wf, { also: inAppNotifier });
-  return [wf.background(), goalsBackground(store, { notifier }), incentivesBackground(store)];
+  // The org applies changes dated after today on their day (records, team scopes).
+  return [wf.background(), goalsBackground(store, { notifier }), incentivesBackground(store), orgBackground(store)];
 }
 
 export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {

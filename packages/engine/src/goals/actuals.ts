@@ -3,6 +3,7 @@
 // is scoped to the touched people and months and applies the difference to every ancestor.
 import type { Knex } from 'knex';
 import { formatDecimal, quoteIdent, requireDecimal } from '@attain/meta';
+import { org } from '@attain/store';
 import type { GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
 import { NO_UNIT } from './module.ts';
@@ -48,11 +49,16 @@ function measureQuery(ctx: GoalsContext, kpi: CompiledKpi, scope?: Scope): { sql
   return { sql, bindings };
 }
 
-const ancestorsCte = (ctx: GoalsContext, seed: string) => `anc(unit, ancestor, depth) AS (
-    ${seed}
-    UNION ALL
-    SELECT anc.unit, o.parent_id, anc.depth + 1 FROM anc JOIN ${ctx.t.orgUnit} o ON o.id = anc.ancestor
-    WHERE o.parent_id IS NOT NULL AND anc.depth < 64)`;
+/** The last day of a month column: the tree a month rolls up along is the one in effect that day. */
+const monthEnd = (month: string) => `((${month}) + interval '1 month' - interval '1 day')::date`;
+
+/**
+ * `anc(unit, day, ancestor, depth)`: each unit of `seed` (selecting unit, month) with every unit
+ * above it in the tree as it stood on the month's last day — the org service's unit history and
+ * its rule, not the records' current parent (a past month keeps the tree it had).
+ */
+const ancestorsCte = (ctx: GoalsContext, seed: string) =>
+  org.unitAncestorsCte({ schema: ctx.schema, registry: ctx.registry }, 'anc', `SELECT DISTINCT x.unit, ${monthEnd('x.month')} FROM (${seed}) x(unit, month)`);
 
 async function lockKpi(trx: Knex.Transaction, ctx: GoalsContext, kpi: string, exclusive: boolean): Promise<void> {
   const key = `goals:${ctx.schema}:${kpi}`;
@@ -76,11 +82,11 @@ export async function recomputeAll(ctx: GoalsContext, kpi: CompiledKpi): Promise
 export async function rollUpAll(trx: Knex | Knex.Transaction, ctx: GoalsContext, kpi: string): Promise<void> {
   await trx.withSchema(ctx.schema).from('attain_goals_unit_actual').where('kpi', kpi).del();
   await trx.raw(
-    `WITH RECURSIVE ${ancestorsCte(ctx, `SELECT id, id, 0 FROM ${ctx.t.orgUnit}`)}
+    `WITH RECURSIVE ${ancestorsCte(ctx, `SELECT org_unit_id, month FROM ${ctx.t.actual} WHERE kpi = ? AND org_unit_id <> '${NO_UNIT}'::uuid`)}
      INSERT INTO ${ctx.t.unitActual} (kpi, org_unit_id, month, num, den)
-     SELECT a.kpi, anc.ancestor, a.month, sum(a.num), sum(a.den) FROM ${ctx.t.actual} a JOIN anc ON anc.unit = a.org_unit_id
+     SELECT a.kpi, anc.ancestor, a.month, sum(a.num), sum(a.den) FROM ${ctx.t.actual} a JOIN anc ON anc.unit = a.org_unit_id AND anc.day = ${monthEnd('a.month')}
      WHERE a.kpi = ? GROUP BY a.kpi, anc.ancestor, a.month`,
-    [kpi],
+    [kpi, kpi],
   );
 }
 
@@ -136,9 +142,9 @@ export async function recomputeScope(ctx: GoalsContext, kpi: CompiledKpi, scope:
       `WITH RECURSIVE d0(unit, month, num, den) AS (SELECT * FROM unnest(?::uuid[], ?::date[], ?::text[], ?::text[])),
        d AS (SELECT unit, month, (SELECT coalesce(sum(x::numeric), 0) FROM unnest(string_to_array(num, ',')) x) AS num,
                     (SELECT coalesce(sum(x::numeric), 0) FROM unnest(string_to_array(den, ',')) x) AS den FROM d0),
-       ${ancestorsCte(ctx, 'SELECT DISTINCT unit, unit, 0 FROM d')}
+       ${ancestorsCte(ctx, 'SELECT unit, month FROM d')}
        INSERT INTO ${ctx.t.unitActual} (kpi, org_unit_id, month, num, den)
-       SELECT ?, anc.ancestor, d.month, sum(d.num), sum(d.den) FROM d JOIN anc ON anc.unit = d.unit
+       SELECT ?, anc.ancestor, d.month, sum(d.num), sum(d.den) FROM d JOIN anc ON anc.unit = d.unit AND anc.day = ${monthEnd('d.month')}
        WHERE d.num <> 0 OR d.den <> 0
        GROUP BY anc.ancestor, d.month
        ON CONFLICT (kpi, org_unit_id, month) DO UPDATE SET num = ${ctx.t.unitActual}.num + excluded.num, den = ${ctx.t.unitActual}.den + excluded.den`,
