@@ -13,6 +13,8 @@ export interface Scope {
   users: string[];
   /** Month keys 'YYYY-MM'; every month when omitted. */
   months?: string[];
+  /** Only this month ('YYYY-MM') and later ones (an org change reaches nothing before its day). */
+  since?: string;
 }
 
 interface Row {
@@ -39,6 +41,10 @@ function measureQuery(ctx: GoalsContext, kpi: CompiledKpi, scope?: Scope): { sql
     if (scope.months) {
       where += ` AND date_trunc('month', ${date})::date = ANY(?::date[])`;
       bindings.push(...day.bindings, scope.months.map((m) => `${m}-01`));
+    }
+    if (scope.since) {
+      where += ` AND ${date} >= ?::date`;
+      bindings.push(...day.bindings, `${scope.since}-01`);
     }
   }
   const sql = `SELECT src.user_id, coalesce(m.org_unit_id, '${NO_UNIT}'::uuid) AS org_unit_id, date_trunc('month', src.d)::date AS month,
@@ -112,8 +118,8 @@ export async function recomputeScope(ctx: GoalsContext, kpi: CompiledKpi, scope:
   await ctx.knex.transaction(async (trx) => {
     await lockKpi(trx, ctx, kpi.name, false);
     for (const u of [...scope.users].sort()) await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`goals:${ctx.schema}:${kpi.name}:${u}`]);
-    const monthFilter = scope.months ? ' AND month = ANY(?::date[])' : '';
-    const monthBind = scope.months ? [scope.months.map((m) => `${m}-01`)] : [];
+    const monthFilter = (scope.months ? ' AND month = ANY(?::date[])' : '') + (scope.since ? ' AND month >= ?::date' : '');
+    const monthBind = [...(scope.months ? [scope.months.map((m) => `${m}-01`)] : []), ...(scope.since ? [`${scope.since}-01`] : [])];
     const old = (await trx.raw(
       `DELETE FROM ${ctx.t.actual} WHERE kpi = ? AND user_id = ANY(?::uuid[])${monthFilter} RETURNING org_unit_id, to_char(month, 'YYYY-MM-DD') AS month, num, den`,
       [kpi.name, scope.users, ...monthBind],
