@@ -29,6 +29,7 @@ const monthBefore = (m: string) => {
 };
 const PREV = monthBefore(TODAY.slice(0, 7));
 const PREV2 = monthBefore(PREV);
+const MONTH = TODAY.slice(0, 7);
 const units: Record<string, string> = {};
 
 const kpi = { kind: 'kpi', id: 'kpi_orders', name: 'order_revenue', label: { en: 'Order revenue' }, object: 'order', measure: { aggregate: 'sum', value: 'amount' }, dateField: 'order_date', unit: 'money' };
@@ -36,6 +37,10 @@ const rules = [
   { kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'split' },
   { kind: 'crediting_rule', id: 'mgr', name: 'manager_rollup', label: { en: 'Manager roll-up' }, effectiveFrom: '2020-01-01', type: 'rollup', levels: [{ pct: '100' }] },
 ];
+const managerPlan = {
+  kind: 'incentive_plan', id: 'plan_mgr', name: 'plan_mgr', label: { en: 'Managers' },
+  versions: [{ version: 1, effectiveFrom: '2020-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'team_revenue', type: 'sum', filter: { kinds: ['rollup'] } }], components: [{ name: 'override', type: 'rate', measure: 'team_revenue', rate: '0.1' }] }],
+};
 const flow = { kind: 'approval_flow', id: 'flow_to_manager', name: 'to_manager', label: { en: 'to manager' }, object: 'opportunity', entryCondition: 'amount > 0', steps: [{ name: 'first', approvers: [{ type: 'manager', levels: 1 }] }] };
 
 beforeAll(async () => {
@@ -68,6 +73,12 @@ let orders = 0;
 async function order(owner: string, date: string, amount: string): Promise<void> {
   const res = await t.call.admin.post('/api/v1/objects/order', { order_number: `O-${++orders}`, customer_id: customer, order_date: date, status: 'booked', amount, currency: 'USD', owner_id: owner });
   expect(res.statusCode).toBe(201);
+}
+
+async function payout(payee: string, period: string): Promise<string> {
+  const res = await t.call.finance.get(`/api/v1/incentives/statements/${payee}/${period}`);
+  expect(res.statusCode).toBe(200);
+  return (res.json().data.payouts as Array<{ payout: string }>).reduce((a, p) => a + Number(p.payout), 0).toFixed(2);
 }
 
 async function unitActual(unit: string, period: string): Promise<number> {
@@ -181,5 +192,25 @@ describe('the org history reaches every reader', () => {
     const runs = await store.jobs.list({ queue: eventQueue('incentives.org'), tenant: t.name, status: 'done' });
     // Newest first: the last org event's run found no open period its dates reach.
     expect(runs[0]?.result).toEqual({ skipped: true });
+  });
+
+  it('an org change dated within the open periods recredits from its day: the month before keeps its roll-up, this month's moves to the new manager', async () => {
+    const admin = t.call.admin;
+    expect((await admin.put(`/api/v1/incentives/plans/${managerPlan.id}`, managerPlan)).statusCode).toBe(200);
+    expect((await admin.put('/api/v1/incentives/plans/plan_mgr/assignments', { assignments: [t.ids.manager, t.ids.admin].map((payeeId) => ({ payeeId, from: '2020-01-01' })) })).statusCode).toBe(200);
+    const rep = await admin.post('/api/v1/objects/user', { name: 'rep3', email: `rep3@${t.name}.test`, role: 'rep', active: true, org_unit_id: units.South, manager_id: t.ids.manager });
+    expect(rep.statusCode).toBe(201);
+    const rep3 = rep.json().id as string;
+    await order(rep3, `${PREV}-12`, '1000');
+    await order(rep3, TODAY, '3000');
+    await drain();
+    const before = { prev: await payout(t.ids.manager, PREV), mgr: await payout(t.ids.manager, MONTH), admin: await payout(t.ids.admin, MONTH) };
+    const moved = await admin.post('/api/v1/org/changes', { memberships: [{ user_id: rep3, org_unit_id: units.South, manager_id: t.ids.admin, valid_from: `${MONTH}-01` }] });
+    expect(moved.statusCode).toBe(200);
+    await drain();
+    // Last month stays with the manager; this month's 3,000 × 10% moves to the admin.
+    expect(await payout(t.ids.manager, PREV)).toBe(before.prev);
+    expect(Number(await payout(t.ids.manager, MONTH))).toBeCloseTo(Number(before.mgr) - 300, 2);
+    expect(Number(await payout(t.ids.admin, MONTH))).toBeCloseTo(Number(before.admin) + 300, 2);
   });
 });
