@@ -194,7 +194,7 @@ describe('the org history reaches every reader', () => {
     expect(runs[0]?.result).toEqual({ skipped: true });
   });
 
-  it('an org change dated within the open periods recredits from its day: the month before keeps its roll-up, this month's moves to the new manager', async () => {
+  it('an org change dated within the open periods recredits from its day: the month before keeps its roll-up, this month\'s moves to the new manager', async () => {
     const admin = t.call.admin;
     expect((await admin.put(`/api/v1/incentives/plans/${managerPlan.id}`, managerPlan)).statusCode).toBe(200);
     expect((await admin.put('/api/v1/incentives/plans/plan_mgr/assignments', { assignments: [t.ids.manager, t.ids.admin].map((payeeId) => ({ payeeId, from: '2020-01-01' })) })).statusCode).toBe(200);
