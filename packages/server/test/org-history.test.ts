@@ -167,6 +167,9 @@ describe('the org history reaches every reader', () => {
     expect((await Promise.all([a.drain(), b.drain()])).reduce((x, y) => x + y, 0)).toBe(1);
     const moved = (await t.call.admin.get(`/api/v1/objects/user/${t.ids.rep1}`)).json();
     expect([moved.org_unit_id, moved.manager_id]).toEqual([units.North, t.ids.admin]);
+    // Showing it on the record moved nothing in the history: the change still starts on its day.
+    const spans = (await t.call.admin.get(`/api/v1/org/memberships?user=${t.ids.rep1}`)).json().data as Array<{ org_unit_id: string; valid_from: string; valid_to: string | null }>;
+    expect(spans.slice(-2).map((m) => [m.org_unit_id, m.valid_from, m.valid_to])).toEqual([[units.team, '2020-01-01', future], [units.North, future, null]]);
     const done = await jobs('done');
     expect(done.map((j) => j.result)).toEqual([{ day: future, users: 1, units: 0, next: later }]);
     // The run scheduled the next day a span starts on; the unit's record waits for it.

@@ -89,10 +89,13 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
       return result;
     },
     async applyDay({ since, day: planned, now = new Date() }) {
-      const zone = await tenantZone(ctx, ctx.knex, row.id);
-      const local = today(now, zone);
-      // A job a node with a slightly fast clock claims just before midnight still applies its day.
-      const day = planned && planned > local ? planned : local;
+      const day = await tenantToday(ctx, ctx.knex, row.id, now);
+      // Claimed before its day in the tenant's zone (the zone changed since it was scheduled):
+      // the job of that day is scheduled at the new midnight instead.
+      if (planned && planned > day) {
+        await scheduleDay(ctx, row, planned, since);
+        return { day, users: 0, units: 0, next: planned };
+      }
       const t = await ensureOrgTables(ctx.knex, row.schema_name, registry);
       const reached = async (table: string, id: string) =>
         ((await ctx.knex.raw(`select distinct ${id}::text as id from ${table} where (valid_from > ?::date and valid_from <= ?::date) or (valid_to > ?::date and valid_to <= ?::date) order by 1`, [since, day, since, day])).rows as Array<{ id: string }>).map((r) => r.id);
@@ -145,7 +148,8 @@ export async function orgAfterRecordWrite(ctx: Ctx, trx: Knex.Transaction, row: 
  */
 async function showOnRecords(ctx: Ctx, row: TenantRow, registry: Registry, userIds: string[], unitIds: string[], actor: Actor, on?: string): Promise<void> {
   const day = await orgOn({ q: ctx.knex, schema: row.schema_name, registry }, on ?? (await tenantToday(ctx, ctx.knex, row.id)));
-  const records = recordService(ctx, row, registry);
+  // The updates state that day's answer as of that day, so the org sees nothing to move.
+  const records = recordService(ctx, row, registry, undefined, on);
   const sync = async (object: string, ids: string[], want: (id: string) => Record<string, string | null> | undefined) => {
     if (!ids.length || !registry.object(object)) return;
     const fields = Object.keys(want(ids[0]!) ?? {}).filter((f) => registry.field(object, f));
