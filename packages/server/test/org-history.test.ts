@@ -184,6 +184,15 @@ describe('the org history reaches every reader', () => {
     await store.jobs.enqueue({ queue: ORG_DAILY_QUEUE, tenant: t.name, key: `again:${t.name}`, payload: { tenant: t.name, day: future, since: TODAY }, runAt: at });
     expect(await b.drain()).toBe(1);
     expect((await t.call.admin.get(`/api/v1/objects/user/${t.ids.rep1}`)).json()).toEqual(settled);
+
+    // A job claimed before its day in the tenant's zone (its zone changed) waits for that midnight.
+    const far = calendar.addDays(later, 30);
+    const early = await store.jobs.enqueue({ queue: ORG_DAILY_QUEUE, tenant: t.name, key: `early:${t.name}`, payload: { tenant: t.name, day: far, since: later }, runAt: at });
+    const junk = await store.jobs.enqueue({ queue: ORG_DAILY_QUEUE, tenant: t.name, key: `junk:${t.name}`, payload: { day: far }, runAt: at });
+    expect(await a.drain()).toBe(2);
+    expect((await store.jobs.get(early.id))?.result).toMatchObject({ users: 0, units: 0, next: far });
+    expect((await store.jobs.get(junk.id))?.result).toEqual({ skipped: 'bad payload' });
+    expect((await jobs('ready')).map((j) => [(j.payload as { day: string }).day, j.runAt])).toEqual([[far, calendar.dayStart(far, ZONE).toISOString()]]);
   });
 
   it('an org change dated after every open period recalculates no incentive period', async () => {
