@@ -1,4 +1,4 @@
-import { JobRunner, type BackgroundModule, type Store } from '@attain/store';
+import { JobRunner, orgBackground, type BackgroundModule, type Store } from '@attain/store';
 import { attainModules, installModules, moduleJobs, type AttainModule } from '@attain/server';
 
 /**
@@ -8,7 +8,8 @@ import { attainModules, installModules, moduleJobs, type AttainModule } from '@a
  */
 export function backgroundModules(store: Store, modules: readonly AttainModule[] = attainModules): BackgroundModule[] {
   installModules(store, modules);
-  return moduleJobs(store, modules);
+  // The org is the store's, not a module's: it applies changes dated after today on their day.
+  return [...moduleJobs(store, modules), orgBackground(store)];
 }
 
 export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {

@@ -16,5 +16,7 @@ export { canonicalJson, quoteIdent } from './sql.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
 export { checkFormula, checkFormulaAsReader, describeFormulaError, evaluateInSandbox, fieldsRead, fitsStorage, type BatchPool, type FormulaValue, type SandboxInput } from './formula/index.ts';
 export * as org from './org/index.ts';
+export * as calendar from './calendar.ts';
+export { orgBackground, ORG_DAILY_QUEUE, type OrgDailyOptions } from './org/daily.ts';
 export { ORG_EVENT_OBJECT, orgEventBody, BEGINNING as ORG_BEGINNING, type OrgDay, type OrgMembership, type OrgUnitSpan, type OrgService, type OrgChange, type OrgChangeResult, type OrgEventBody, type MembershipRow, type UnitRow } from './org/index.ts';
 export { canonicalTimeZone, checkTenantSettings, defaultTenantSettings, isCurrencyCode, type TenantSettings, type TenantSettingsInput } from './tenant-settings.ts';

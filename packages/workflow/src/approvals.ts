@@ -1,7 +1,7 @@
 // The approval engine: submit, approve/reject/send back, withdraw, resubmit, comment; steps in
 // sequence, each parallel (any/all) and optionally conditional; SLA reminders and escalation.
 import type { ApprovalFlowDoc, ApprovalStep, ApproverSpec } from '@attain/meta';
-import { uuidv7, type Actor } from '@attain/store';
+import { calendar, uuidv7, type Actor } from '@attain/store';
 import { delegateOf, resolveApprovers, resolveUsers, type ResolveContext } from './approvers.ts';
 import { evaluateOnRecord, truthy } from './conditions.ts';
 import type { Core, Q, TenantCtx } from './core.ts';
@@ -147,8 +147,9 @@ export class Approvals {
     return { instances, history: object ? await this.historyFor(t, object, recordId) : [] };
   }
 
-  private today(): string {
-    return this.core.now().toISOString().slice(0, 10);
+  /** Today in the tenant's time zone (conditions' TODAY()). */
+  private today(t: TenantCtx): string {
+    return calendar.localToday(t.timeZone, this.core.now());
   }
 
   async activeInstance(q: Q, t: TenantCtx, object: string, recordId: string, lock = false): Promise<InstanceRow | undefined> {
@@ -179,7 +180,7 @@ export class Approvals {
     if (!def.entryCondition || !isRecordSubject(subject) || !def.object) return;
     const object = t.registry.object(def.object);
     if (!object) throw new WorkflowError('not_found', `There is no object named "${def.object}"`);
-    const [v] = (await evaluateOnRecord(q, t.registry, t.schema, object, recordId, [{ source: def.entryCondition, path: '/entryCondition' }], this.today())) ?? [];
+    const [v] = (await evaluateOnRecord(q, t.registry, t.schema, object, recordId, [{ source: def.entryCondition, path: '/entryCondition' }], this.today(t))) ?? [];
     if (!truthy(v)) {
       throw new WorkflowError('entry_condition', `This ${object.name} does not meet the entry condition of "${def.name}" (${def.entryCondition})`, [{ path: '/entryCondition', rule: 'entry_condition', message: def.entryCondition }]);
     }
@@ -253,7 +254,7 @@ export class Approvals {
   }
 
   private resolveCtx(q: Q, t: TenantCtx, inst: InstanceRow, record: Record<string, unknown> | null): ResolveContext {
-    return { q, schema: t.schema, registry: t.registry, record, submitterId: inst.submitter_id, now: this.core.now() };
+    return { q, schema: t.schema, registry: t.registry, record, submitterId: inst.submitter_id, now: this.core.now(), timeZone: t.timeZone };
   }
 
   /** Starts the first step at or after `from` whose condition holds; approves when none is left. */
@@ -264,7 +265,7 @@ export class Approvals {
     for (let i = from; i < def.steps.length; i++) {
       const step = def.steps[i] as ApprovalStep;
       if (step.condition && object) {
-        const [v] = (await evaluateOnRecord(trx, t.registry, t.schema, object, inst.record_id, [{ source: step.condition, path: `/steps/${i}/condition` }], this.today())) ?? [];
+        const [v] = (await evaluateOnRecord(trx, t.registry, t.schema, object, inst.record_id, [{ source: step.condition, path: `/steps/${i}/condition` }], this.today(t))) ?? [];
         if (!truthy(v)) {
           await this.history(trx, t, inst, actor, 'step_skipped', { step: i, details: { step: step.name, condition: step.condition } });
           continue;
@@ -472,10 +473,10 @@ export class Approvals {
       const step = def.steps[i] as ApprovalStep;
       let skipped = false;
       if (step.condition) {
-        const [v] = (await evaluateOnRecord(t.knex, t.registry, t.schema, object, recordId, [{ source: step.condition, path: `/steps/${i}/condition` }], this.today())) ?? [];
+        const [v] = (await evaluateOnRecord(t.knex, t.registry, t.schema, object, recordId, [{ source: step.condition, path: `/steps/${i}/condition` }], this.today(t))) ?? [];
         skipped = !truthy(v);
       }
-      const approvers = skipped ? [] : await resolveApprovers({ q: t.knex, schema: t.schema, registry: t.registry, record, submitterId, now: this.core.now() }, step.approvers, step.fallback, def.fallback);
+      const approvers = skipped ? [] : await resolveApprovers({ q: t.knex, schema: t.schema, registry: t.registry, record, submitterId, now: this.core.now(), timeZone: t.timeZone }, step.approvers, step.fallback, def.fallback);
       out.push({ step: step.name, skipped, approvers: approvers.map((a) => a.approverId), delegatedFrom: approvers.flatMap((a) => (a.originalId ? [a.originalId] : [])) });
     }
     return out;
@@ -540,7 +541,7 @@ export class Approvals {
       if (year < DELEGATION_YEARS.min || year > DELEGATION_YEARS.max) throw new WorkflowError('invalid_date', `${path.slice(1)} must be between ${DELEGATION_YEARS.min} and ${DELEGATION_YEARS.max}`, [{ path, rule: 'range', message: `a date between ${DELEGATION_YEARS.min} and ${DELEGATION_YEARS.max}` }]);
     }
     if (input.from === input.to) throw new WorkflowError('validation_failed', 'You cannot delegate to yourself', [{ path: '/to', rule: 'different', message: 'must be someone else' }]);
-    const live = await resolveUsers({ q: t.knex, schema: t.schema, registry: t.registry, record: null, submitterId: null, now: this.core.now() }, [{ type: 'user', userId: input.to }]);
+    const live = await resolveUsers({ q: t.knex, schema: t.schema, registry: t.registry, record: null, submitterId: null, now: this.core.now(), timeZone: t.timeZone }, [{ type: 'user', userId: input.to }]);
     if (live.length === 0) throw new WorkflowError('validation_failed', 'The delegate is not an active user', [{ path: '/to', rule: 'ref_exists', message: 'no such active user' }]);
     const row = { id: uuidv7(), from_user: input.from, to_user: input.to, starts_at: input.startsAt, ends_at: input.endsAt, created_by: actor.userId, created_at: this.core.now() };
     await this.core.table(t.knex, t, T.delegations).insert(row);

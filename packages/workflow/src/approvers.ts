@@ -4,7 +4,7 @@
 import type { ApproverSpec, Registry } from '@attain/meta';
 import { quoteIdent } from '@attain/meta';
 import type { Knex } from 'knex';
-import { org } from '@attain/store';
+import { calendar, org } from '@attain/store';
 import { T } from './module.ts';
 
 type Q = Knex | Knex.Transaction;
@@ -16,6 +16,8 @@ export interface ResolveContext {
   record: Record<string, unknown> | null;
   submitterId: string | null;
   now: Date;
+  /** The tenant's time zone: the org is read on `now`'s day there, not on the UTC day. */
+  timeZone: string;
 }
 
 export interface ResolvedApprover {
@@ -45,10 +47,10 @@ async function liveUsers(ctx: ResolveContext, ids: string[]): Promise<string[]> 
   return wanted.filter((id) => found.has(id));
 }
 
-/** The org on the approval's day, from the effective-dated org service (read in the caller's transaction). */
+/** The org on the approval's day in the tenant's time zone, from the effective-dated org service (read in the caller's transaction). */
 async function orgDay(ctx: ResolveContext): Promise<org.OrgDay | undefined> {
   if (!ctx.registry.object('user')) return undefined;
-  return org.orgOn({ q: ctx.q, schema: ctx.schema, registry: ctx.registry }, ctx.now.toISOString().slice(0, 10));
+  return org.orgOn({ q: ctx.q, schema: ctx.schema, registry: ctx.registry }, calendar.localToday(ctx.timeZone, ctx.now));
 }
 
 async function managerChain(ctx: ResolveContext, fromUser: string, levels: number): Promise<string | undefined> {

@@ -38,6 +38,8 @@ export interface TenantCtx {
   schema: string;
   knex: Knex;
   registry: Registry;
+  /** The tenant's time zone (its settings): which day a moment falls on, e.g. for "manager on a day". */
+  timeZone: string;
 }
 
 export interface WorkflowSettings {
@@ -76,7 +78,8 @@ export class Core {
   async tenant(tenant: string): Promise<TenantCtx> {
     const h: ModuleHandle = await this.store.modules.ensure(tenant, workflowModule);
     const registry = await this.store.registry(tenant);
-    const ctx = { tenant: h.tenant, tenantId: h.tenantId, schema: h.schema, knex: h.knex, registry };
+    const { timeZone } = await this.store.tenants.settings(h.tenant);
+    const ctx = { tenant: h.tenant, tenantId: h.tenantId, schema: h.schema, knex: h.knex, registry, timeZone };
     if (!this.seeded.has(h.tenantId)) {
       this.seeded.add(h.tenantId);
       await this.onEnsure?.(ctx);

@@ -182,7 +182,7 @@ async function runAction(core: Core, t: TenantCtx, run: RunRow, action: Workflow
     }
     case 'notify': {
       await t.knex.transaction(async (trx) => {
-        const userIds = await resolveUsers({ q: trx, schema: t.schema, registry: t.registry, record, submitterId: run.context.submitterId ?? null, now: core.now() }, (action.to ?? []) as ApproverSpec[]);
+        const userIds = await resolveUsers({ q: trx, schema: t.schema, registry: t.registry, record, submitterId: run.context.submitterId ?? null, now: core.now(), timeZone: t.timeZone }, (action.to ?? []) as ApproverSpec[]);
         await notify(core, trx, t, { userIds, template: action.template ?? BUILTIN.task!, vars, kind: 'automation', object: run.object, recordId: run.record_id, key: `run:${run.id}:${index}`, ...(action.channels ? { channels: action.channels } : {}) });
       });
       return;
@@ -243,7 +243,7 @@ export async function executeRun(core: Core, t: TenantCtx, key: string, opts: { 
 
 async function reportFailure(core: Core, q: Q, t: TenantCtx, run: RunRow, error: string): Promise<void> {
   const admins = t.registry.roles.filter((r) => r.admin).map((r): ApproverSpec => ({ type: 'role', role: r.name }));
-  const userIds = await resolveUsers({ q, schema: t.schema, registry: t.registry, record: null, submitterId: null, now: core.now() }, admins);
+  const userIds = await resolveUsers({ q, schema: t.schema, registry: t.registry, record: null, submitterId: null, now: core.now(), timeZone: t.timeZone }, admins);
   await notify(core, q, t, { userIds, template: BUILTIN.run_failed!, vars: { rule: run.rule, attempts: Number(run.attempts), error }, kind: 'run_failed', object: run.object, recordId: run.record_id, key: `failed:${run.id}`, channels: ['inbox'] });
 }
 

@@ -83,7 +83,7 @@ describe('approval flows', () => {
     expect((await wf.approvals.preview(t, 'chain3', id, org.users.rep))[0]?.approvers).toEqual([org.users.ceo]);
     expect((await wf.approvals.preview(t, 'chain4', id, org.users.rep))[0]?.approvers).toEqual([org.users.admin]);
     const { resolveUsers } = await import('../src/approvers.ts');
-    const ctx = { q: t.knex, schema: t.schema, registry: t.registry, record: { owner_id: org.users.rep, reviewer_id: org.users.fin2 }, submitterId: org.users.mgr, now: c.now() };
+    const ctx = { q: t.knex, schema: t.schema, registry: t.registry, record: { owner_id: org.users.rep, reviewer_id: org.users.fin2 }, submitterId: org.users.mgr, now: c.now(), timeZone: t.timeZone };
     // the head of the submitter's own unit is the submitter: the next head up approves
     expect(await resolveUsers(ctx, [{ type: 'org_head' }])).toEqual([org.users.vp]);
     expect(await resolveUsers(ctx, [{ type: 'org_head', orgUnitId: org.units.root }])).toEqual([org.users.ceo]);

@@ -3,6 +3,7 @@
 // is scoped to the touched people and months and applies the difference to every ancestor.
 import type { Knex } from 'knex';
 import { formatDecimal, quoteIdent, requireDecimal } from '@attain/meta';
+import { org } from '@attain/store';
 import type { GoalsContext } from './context.ts';
 import type { CompiledKpi } from './kpi.ts';
 import { NO_UNIT } from './module.ts';
@@ -12,6 +13,8 @@ export interface Scope {
   users: string[];
   /** Month keys 'YYYY-MM'; every month when omitted. */
   months?: string[];
+  /** Only this month ('YYYY-MM') and later ones (an org change reaches nothing before its day). */
+  since?: string;
 }
 
 interface Row {
@@ -39,6 +42,10 @@ function measureQuery(ctx: GoalsContext, kpi: CompiledKpi, scope?: Scope): { sql
       where += ` AND date_trunc('month', ${date})::date = ANY(?::date[])`;
       bindings.push(...day.bindings, scope.months.map((m) => `${m}-01`));
     }
+    if (scope.since) {
+      where += ` AND ${date} >= ?::date`;
+      bindings.push(...day.bindings, `${scope.since}-01`);
+    }
   }
   const sql = `SELECT src.user_id, coalesce(m.org_unit_id, '${NO_UNIT}'::uuid) AS org_unit_id, date_trunc('month', src.d)::date AS month,
       sum(src.num) AS num, sum(src.den) AS den
@@ -48,11 +55,16 @@ function measureQuery(ctx: GoalsContext, kpi: CompiledKpi, scope?: Scope): { sql
   return { sql, bindings };
 }
 
-const ancestorsCte = (ctx: GoalsContext, seed: string) => `anc(unit, ancestor, depth) AS (
-    ${seed}
-    UNION ALL
-    SELECT anc.unit, o.parent_id, anc.depth + 1 FROM anc JOIN ${ctx.t.orgUnit} o ON o.id = anc.ancestor
-    WHERE o.parent_id IS NOT NULL AND anc.depth < 64)`;
+/** The last day of a month column: the tree a month rolls up along is the one in effect that day. */
+const monthEnd = (month: string) => `((${month}) + interval '1 month' - interval '1 day')::date`;
+
+/**
+ * `anc(unit, day, ancestor, depth)`: each unit of `seed` (selecting unit, month) with every unit
+ * above it in the tree as it stood on the month's last day — the org service's unit history and
+ * its rule, not the records' current parent (a past month keeps the tree it had).
+ */
+const ancestorsCte = (ctx: GoalsContext, seed: string) =>
+  org.unitAncestorsCte({ schema: ctx.schema, registry: ctx.registry }, 'anc', `SELECT DISTINCT x.unit, ${monthEnd('x.month')} FROM (${seed}) x(unit, month)`);
 
 async function lockKpi(trx: Knex.Transaction, ctx: GoalsContext, kpi: string, exclusive: boolean): Promise<void> {
   const key = `goals:${ctx.schema}:${kpi}`;
@@ -72,15 +84,23 @@ export async function recomputeAll(ctx: GoalsContext, kpi: CompiledKpi): Promise
   });
 }
 
-/** Rebuilds the ancestor roll-up of a KPI from its per-person actuals (after the org tree changed). */
-export async function rollUpAll(trx: Knex | Knex.Transaction, ctx: GoalsContext, kpi: string): Promise<void> {
-  await trx.withSchema(ctx.schema).from('attain_goals_unit_actual').where('kpi', kpi).del();
+/**
+ * Rebuilds the ancestor roll-up of a KPI from its per-person actuals (after the org tree changed),
+ * of every month or only of `since` ('YYYY-MM') and later ones (a dated change reaches no earlier month).
+ */
+export async function rollUpAll(trx: Knex | Knex.Transaction, ctx: GoalsContext, kpi: string, since?: string): Promise<void> {
+  const from = since ? `${since}-01` : '0001-01-01';
+  await trx.withSchema(ctx.schema).from('attain_goals_unit_actual').where('kpi', kpi).andWhere('month', '>=', from).del();
   await trx.raw(
-    `WITH RECURSIVE ${ancestorsCte(ctx, `SELECT id, id, 0 FROM ${ctx.t.orgUnit}`)}
+    // Summed per unit and month first: the walk and the join then see a few rows per unit, not one
+    // per person (goals bench, 120,000 person-months: 0.2 s instead of 2.6 s; the old walk over
+    // the records' current parents took 1.2 s).
+    `WITH RECURSIVE u AS (SELECT org_unit_id AS unit, month, sum(num) AS num, sum(den) AS den FROM ${ctx.t.actual} WHERE kpi = ? AND month >= ?::date AND org_unit_id <> '${NO_UNIT}'::uuid GROUP BY 1, 2),
+     ${ancestorsCte(ctx, 'SELECT unit, month FROM u')}
      INSERT INTO ${ctx.t.unitActual} (kpi, org_unit_id, month, num, den)
-     SELECT a.kpi, anc.ancestor, a.month, sum(a.num), sum(a.den) FROM ${ctx.t.actual} a JOIN anc ON anc.unit = a.org_unit_id
-     WHERE a.kpi = ? GROUP BY a.kpi, anc.ancestor, a.month`,
-    [kpi],
+     SELECT ?, anc.ancestor, u.month, sum(u.num), sum(u.den) FROM u JOIN anc ON anc.unit = u.unit AND anc.day = ${monthEnd('u.month')}
+     GROUP BY anc.ancestor, u.month`,
+    [kpi, from, kpi],
   );
 }
 
@@ -106,8 +126,8 @@ export async function recomputeScope(ctx: GoalsContext, kpi: CompiledKpi, scope:
   await ctx.knex.transaction(async (trx) => {
     await lockKpi(trx, ctx, kpi.name, false);
     for (const u of [...scope.users].sort()) await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`goals:${ctx.schema}:${kpi.name}:${u}`]);
-    const monthFilter = scope.months ? ' AND month = ANY(?::date[])' : '';
-    const monthBind = scope.months ? [scope.months.map((m) => `${m}-01`)] : [];
+    const monthFilter = (scope.months ? ' AND month = ANY(?::date[])' : '') + (scope.since ? ' AND month >= ?::date' : '');
+    const monthBind = [...(scope.months ? [scope.months.map((m) => `${m}-01`)] : []), ...(scope.since ? [`${scope.since}-01`] : [])];
     const old = (await trx.raw(
       `DELETE FROM ${ctx.t.actual} WHERE kpi = ? AND user_id = ANY(?::uuid[])${monthFilter} RETURNING org_unit_id, to_char(month, 'YYYY-MM-DD') AS month, num, den`,
       [kpi.name, scope.users, ...monthBind],
@@ -136,9 +156,9 @@ export async function recomputeScope(ctx: GoalsContext, kpi: CompiledKpi, scope:
       `WITH RECURSIVE d0(unit, month, num, den) AS (SELECT * FROM unnest(?::uuid[], ?::date[], ?::text[], ?::text[])),
        d AS (SELECT unit, month, (SELECT coalesce(sum(x::numeric), 0) FROM unnest(string_to_array(num, ',')) x) AS num,
                     (SELECT coalesce(sum(x::numeric), 0) FROM unnest(string_to_array(den, ',')) x) AS den FROM d0),
-       ${ancestorsCte(ctx, 'SELECT DISTINCT unit, unit, 0 FROM d')}
+       ${ancestorsCte(ctx, 'SELECT unit, month FROM d')}
        INSERT INTO ${ctx.t.unitActual} (kpi, org_unit_id, month, num, den)
-       SELECT ?, anc.ancestor, d.month, sum(d.num), sum(d.den) FROM d JOIN anc ON anc.unit = d.unit
+       SELECT ?, anc.ancestor, d.month, sum(d.num), sum(d.den) FROM d JOIN anc ON anc.unit = d.unit AND anc.day = ${monthEnd('d.month')}
        WHERE d.num <> 0 OR d.den <> 0
        GROUP BY anc.ancestor, d.month
        ON CONFLICT (kpi, org_unit_id, month) DO UPDATE SET num = ${ctx.t.unitActual}.num + excluded.num, den = ${ctx.t.unitActual}.den + excluded.den`,

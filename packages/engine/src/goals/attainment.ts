@@ -6,6 +6,7 @@ import { GoalsError } from './errors.ts';
 import { measureValue } from './kpi.ts';
 import { kpiValues } from './kpi-value.ts';
 import { localDateSql } from '../calendar/calendar.ts';
+import { org } from '@attain/store';
 
 export interface AttainmentRow {
   subject: { kind: 'person' | 'unit'; id: string; name: string };
@@ -128,11 +129,12 @@ async function subjectNames(ctx: GoalsContext, people: string[], units: string[]
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** A unit's direct members today (people whose open membership is the unit) and its sub-units. */
+/** A unit's direct members and sub-units on `asOf`, as the org service had them that day. */
 export async function teamOf(ctx: GoalsContext, unitId: string, asOf: string): Promise<Array<{ kind: 'person' | 'unit'; id: string }>> {
-  const people = (await ctx.knex.raw(`SELECT DISTINCT user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)`, [unitId, asOf, asOf])).rows as Array<{ id: string }>;
-  const subs = (await ctx.knex.raw(`SELECT id::text AS id FROM ${ctx.t.orgUnit} WHERE parent_id = ? AND deleted_at IS NULL`, [unitId])).rows as Array<{ id: string }>;
-  return [...subs.map((u) => ({ kind: 'unit' as const, id: u.id })), ...people.map((p) => ({ kind: 'person' as const, id: p.id }))];
+  const src = { q: ctx.knex, schema: ctx.schema, registry: ctx.registry };
+  const people = (await ctx.knex.raw(`SELECT DISTINCT user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = ? AND ${org.coversSql('', '?::date')}`, [unitId, asOf, asOf])).rows as Array<{ id: string }>;
+  const subs = await org.childUnitsOn(src, unitId, asOf);
+  return [...subs.map((id) => ({ kind: 'unit' as const, id })), ...people.map((p) => ({ kind: 'person' as const, id: p.id }))];
 }
 
 /** The user's unit on a day, from the effective-dated membership. */

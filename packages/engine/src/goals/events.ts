@@ -35,8 +35,9 @@ export async function applyRecordEvent(ctx: GoalsContext, event: RecordEvent): P
   if (moved) {
     // The org service moved these people (a record write, an import, an HR connector): their
     // credit follows the team they were in on each record's date.
-    if (moved.users.length) for (const kpi of allKpis(ctx)) await recomputeScope(ctx, kpi, { users: moved.users });
-    if (moved.units.length) for (const kpi of allKpis(ctx)) await ctx.knex.transaction((trx) => rollUpAll(trx, ctx, kpi.name));
+    // Months before the change's first day keep their credit: only those from its month on move.
+    if (moved.users.length) for (const kpi of allKpis(ctx)) await recomputeScope(ctx, kpi, { users: moved.users, since: moved.from.slice(0, 7) });
+    if (moved.units.length) for (const kpi of allKpis(ctx)) await ctx.knex.transaction((trx) => rollUpAll(trx, ctx, kpi.name, moved.from.slice(0, 7)));
     return;
   }
   if (event.object === 'user') {

@@ -2,7 +2,7 @@
 // or split rows, or a product's category or cost) is re-mapped and recredited and only the payees it
 // touches (and the managers they roll up to) are recomputed; a user's role change
 // is recorded as of its date (plans by role); an org change (even back-dated) recredits open periods; a visit or activity a plan reads recomputes its owner.
-import { eventQueue, metadataQueue, ORG_EVENT_OBJECT, type BackgroundModule, type MetadataEvent, type RecordEvent, type Store } from '@attain/store';
+import { eventQueue, metadataQueue, ORG_EVENT_OBJECT, orgEventBody, type BackgroundModule, type MetadataEvent, type RecordEvent, type Store } from '@attain/store';
 import { syncPlansFromMetadata } from './metadata-plans.ts';
 import { IncentiveEngine } from './db/engine.ts';
 import { ORDER_OBJECTS, SOURCE_OBJECTS } from './db/record-events.ts';
@@ -51,7 +51,7 @@ export function incentivesBackground(store: Store): BackgroundModule {
       // recalculation per burst, by the last event of it.
       [eventQueue(INCENTIVES_ORG_CONSUMER)]: async (job) => {
         const event = job.payload as RecordEvent;
-        if (await laterOrgEvent(store, job.queue, event.tenant, job.id)) return { skipped: 'a later org change recalculates' };
+        if (await laterOrgEvent(store, job.queue, event.tenant, job.id, event)) return { skipped: 'a later org change recalculates' };
         const stats = await engineOf(event.tenant).onRecordEvent(event);
         return stats ? { payees: stats.payees, lines: stats.lines, ms: Math.round(stats.ms.total) } : { skipped: true };
       },
@@ -71,7 +71,12 @@ export function incentivesBackground(store: Store): BackgroundModule {
  * Whether a later org change of the tenant waits in the queue: it reads the org as it is then
  * (this change included), so a burst of moves — a bulk user import — costs one recalculation.
  */
-async function laterOrgEvent(store: Store, queue: string, tenant: string, id: string): Promise<boolean> {
+async function laterOrgEvent(store: Store, queue: string, tenant: string, id: string, event: RecordEvent): Promise<boolean> {
+  // A later change recalculates from its own first day: it covers this one only when that is no later.
+  const from = orgEventBody(event)?.from;
   const ready = await store.jobs.list({ queue, tenant, status: 'ready', limit: 200 });
-  return ready.some((j) => j.id > id && (j.payload as Partial<RecordEvent> | null)?.object === ORG_EVENT_OBJECT);
+  return ready.some((j) => {
+    const later = j.id > id && j.payload && typeof j.payload === 'object' ? orgEventBody(j.payload as RecordEvent) : null;
+    return later !== null && (from === undefined || later.from <= from);
+  });
 }

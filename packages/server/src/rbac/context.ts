@@ -1,4 +1,5 @@
 import type { ObjectDef, Registry, RoleDef } from '@attain/meta';
+import { calendar } from '@attain/store';
 import { cacheKey, LruCache } from '../cache.ts';
 import { ApiError, forbidden } from '../http/errors.ts';
 import type { Actor, RecordAccess, RecordService, Store, Tenant, TenantSnapshot } from '../store-port.ts';
@@ -142,12 +143,15 @@ export class AccessContext {
   }
 
   /** `load` shared across requests for this user while the data version stands (see sharedTeam). */
-  private shared(kind: 'owners' | 'units', load: () => Promise<string[]>): Promise<string[]> {
+  private async shared(kind: 'owners' | 'units', load: () => Promise<string[]>): Promise<string[]> {
     const { tenant, registry, userId } = this.principal;
     const version = this.store.db.changes.dataVersion(tenant.schema);
     if (!this.teams || version === undefined) return load();
+    // Today's org is read: a new day in the tenant's zone (a dated change taking effect) is a new
+    // key even when no write moved the version.
+    const day = calendar.localToday((await this.store.tenants.settings(tenant.name)).timeZone);
     // Owner sets keep their original key; unit sets add a suffix.
-    const key = kind === 'owners' ? cacheKey(tenant.id, registry.revision, version, userId) : cacheKey(tenant.id, registry.revision, version, userId, kind);
+    const key = kind === 'owners' ? cacheKey(tenant.id, registry.revision, version, userId, day) : cacheKey(tenant.id, registry.revision, version, userId, day, kind);
     const team = this.teams.getOrCreate(key, load);
     team.catch(() => this.teams?.delete(key));
     return team;

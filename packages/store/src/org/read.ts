@@ -1,7 +1,7 @@
 // Reading the effective-dated org: the one answer to "who is in which unit and reports to whom,
 // on which day". RBAC team scope, goals, incentive roll-ups and approval chains all ask here.
 import type { Registry } from '@attain/meta';
-import { ensureOrgTables, type Q } from './tables.ts';
+import { ensureOrgTables, orgTables, type Q } from './tables.ts';
 
 /** A user's unit and manager over [valid_from, valid_to) (valid_to null: still so). */
 export interface OrgMembership {
@@ -54,10 +54,45 @@ export async function unitHistory(src: OrgSource, units?: readonly string[]): Pr
   return (await src.q.raw(`select ${ucols} from ${t.units} ${where} order by unit_id, valid_from`, units ? [ids(units)] : [])).rows as OrgUnitSpan[];
 }
 
+/**
+ * SQL saying a span covers a day: `valid_from <= day < valid_to` (open when null). Every reader of
+ * "in effect on a day" — in this module or in SQL of other modules — uses this one text.
+ * `alias` qualifies the columns ('' for none); `day` is an SQL expression (a bound `?::date`
+ * appears twice: bind the day twice).
+ */
+export function coversSql(alias: string, day: string): string {
+  const c = alias ? `${alias}.` : '';
+  return `${c}valid_from <= ${day} and (${c}valid_to is null or ${day} < ${c}valid_to)`;
+}
+
+/**
+ * A recursive CTE `name(unit, day, ancestor, depth)` for SQL of other modules (goals roll-ups):
+ * each row (unit, day) of `seed` with the unit itself at depth 0 and every unit above it along
+ * the parents in effect on that day — the tree as it was, read from the unit history with the
+ * same rule as `orgOn`. A parent cycle ends at 64 levels. The caller writes `WITH RECURSIVE`.
+ */
+export function unitAncestorsCte(src: Pick<OrgSource, 'schema' | 'registry'>, name: string, seed: string): string {
+  const units = orgTables(src.schema, src.registry).units;
+  return `${name}(unit, day, ancestor, depth) AS (
+    SELECT s.unit, s.day, s.unit, 0 FROM (${seed}) s(unit, day)
+    UNION ALL
+    SELECT a.unit, a.day, h.parent_id, a.depth + 1 FROM ${name} a JOIN ${units} h ON h.unit_id = a.ancestor AND ${coversSql('h', 'a.day')}
+    WHERE h.parent_id IS NOT NULL AND a.depth < 64)`;
+}
+
+/**
+ * The units directly under `unitId` on `day` (the tree as it was then), in id order.
+ */
+export async function childUnitsOn(src: OrgSource, unitId: string, day: string): Promise<string[]> {
+  const t = await ensureOrgTables(src.q, src.schema, src.registry);
+  if (!UUID.test(unitId)) return [];
+  return ((await src.q.raw(`select unit_id::text as id from ${t.units} where parent_id = ?::uuid and ${coversSql('', '?::date')} order by unit_id`, [unitId.toLowerCase(), day, day])).rows as Array<{ id: string }>).map((r) => r.id);
+}
+
 /** Who was in which unit under whom, and how units nested, on `day`. */
 export async function orgOn(src: OrgSource, day: string): Promise<OrgDay> {
   const t = await ensureOrgTables(src.q, src.schema, src.registry);
-  const at = `valid_from <= ?::date and (valid_to is null or ?::date < valid_to)`;
+  const at = coversSql('', '?::date');
   const users = (await src.q.raw(`select user_id::text as id, org_unit_id::text as org_unit_id, manager_id::text as manager_id from ${t.membership} where ${at} order by user_id`, [day, day])).rows as OrgDay['users'];
   const units = (await src.q.raw(`select unit_id::text as id, parent_id::text as parent_id, head_id::text as head_id from ${t.units} where ${at} order by unit_id`, [day, day])).rows as OrgDay['units'];
   return { day, users, units };

@@ -1,6 +1,7 @@
 // Effective-dated timelines as plain data: half-open spans [valid_from, valid_to), one subject
 // (a user or a unit) per timeline. Every writer of the org — record writes, imports, HR
 // connectors — changes a timeline with the same rule: replace it from a date on.
+import { localToday } from '../calendar.ts';
 
 /** The first day of an open-ended past: a first span counts from here, so older history still finds a team. */
 export const BEGINNING = '1900-01-01';
@@ -44,12 +45,13 @@ export function sameTimeline<V>(a: readonly Span<V>[], b: readonly Span<V>[], sa
   return a.length === b.length && a.every((s, i) => s.valid_from === b[i]!.valid_from && s.valid_to === b[i]!.valid_to && same(s.value, b[i]!.value));
 }
 
-/** Today as YYYY-MM-DD in the time zone (the tenant's; UTC when none is known). */
+/** Today as YYYY-MM-DD in the time zone (the tenant's; UTC when none is known), by the calendar. */
 export function today(now: Date = new Date(), timeZone?: string | null): string {
   if (!timeZone || timeZone === 'UTC') return now.toISOString().slice(0, 10);
   try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+    return localToday(timeZone, now);
   } catch {
+    // A zone this runtime does not know (settings are checked against the database's list).
     return now.toISOString().slice(0, 10);
   }
 }

@@ -37,7 +37,11 @@ function hasForbiddenKey(v: Record<string, unknown>): boolean {
 }
 
 /** Record reads and writes for one tenant at one metadata revision, seen through one caller's access. */
-export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, accessIn?: RecordAccess): RecordService {
+/**
+ * `orgDay` (internal, for the org's daily job): the day this service's user and org_unit writes
+ * take effect in the org, as the job's clock has it; default the tenant's today at each write.
+ */
+export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, accessIn?: RecordAccess, orgDay?: string): RecordService {
   const schema = tenant.schema_name;
   const access = withFormulaHiding(checkAccess(accessIn), registry, schema);
   const knex = ctx.knex;
@@ -60,12 +64,12 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
   // Every write path ends here, so this is also where the org service follows user and unit writes.
   const dependentsOf = async (trx: Knex.Transaction, o: ObjectDef, ids: string[], before: Array<Record<string, unknown>> = [], effectiveFrom?: string) => {
     await refreshDependents(trx, registry, schema, { object: o.name, ids, before });
-    await orgAfterRecordWrite(ctx, trx, tenant, registry, o, ids, before, effectiveFrom);
+    await orgAfterRecordWrite(ctx, trx, tenant, registry, o, ids, before, effectiveFrom ?? orgDay);
   };
   /** A stated effective date of an org change, checked before anything is written. */
   const checkEffective = async (o: ObjectDef, value: string | undefined) => {
     if (value === undefined) return;
-    const problem = effectiveDateProblem(value, o.name, await tenantToday(ctx, knex, tenant.id));
+    const problem = effectiveDateProblem(value, o.name, orgDay ?? (await tenantToday(ctx, knex, tenant.id)));
     if (problem) failValidation([{ path: '/effective_from', rule: 'effective_date', message: problem }]);
   };
   const ownerColumn = (o: ObjectDef) => (o.owned ? 'owner_id' : 'created_by');

@@ -2,17 +2,17 @@
 // (transactions), users (roles as of the change) and records of objects a plan reads as a source of
 // measures or points (visits, calls).
 import type { RecordEvent } from '@attain/store';
-import { periodOf } from '../periods.ts';
+import { periodEnd, periodOf, periodStart } from '../periods.ts';
 import { cadenceOf } from '../plan-versions.ts';
 import { orderTransactions } from '../order-transactions.ts';
 import type { Transaction } from '../types.ts';
-import type { IncentiveEngine, RunStats } from './engine.ts';
+import { FROZEN, type IncentiveEngine, type RunStats } from './engine.ts';
 import { mapOrders, ordersOfProduct } from './order-map.ts';
 import { sourcedItems } from './sources-sql.ts';
 import { syncKpiActuals } from './kpi-sync.ts';
 import { localDate } from '../../calendar/calendar.ts';
 import { quoteIdent } from '@attain/meta';
-import { ORG_EVENT_OBJECT } from '@attain/store';
+import { ORG_EVENT_OBJECT, orgEventBody } from '@attain/store';
 
 type Row = Record<string, unknown>;
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -53,7 +53,7 @@ async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<Ru
     case 'user':
       return onUser(engine, event);
     case ORG_EVENT_OBJECT:
-      return onOrgChange(engine);
+      return onOrgChange(engine, event);
     default:
       return onSourceRecord(engine, event);
   }
@@ -125,16 +125,34 @@ async function onUser(engine: IncentiveEngine, event: RecordEvent): Promise<RunS
  * approved, paid and closed periods are not rewritten — the difference lands in the open period
  * as a prior-period adjustment.
  */
-async function onOrgChange(engine: IncentiveEngine): Promise<RunStats | null> {
+async function onOrgChange(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
   // Only roll-up and team rules credit along the org; role assignments by subtree give plans by it.
   const byOrg = (await engine.rules()).some((r) => r.type === 'rollup' || r.type === 'team');
-  if (byOrg) return engine.recompute({ credit: true });
+  if (byOrg) return recreditFrom(engine, orgEventBody(event)?.from);
   // Nothing else reads the engine's copy of the org (leaderboard teams read the org service), so
   // without role assignments it is brought up to date when rules or role assignments need it.
   const roles = await engine.roleAssignments();
   if (!roles.length) return null;
   await engine.syncOrg();
   return roles.some((r) => r.orgUnitId) ? engine.recompute() : null;
+}
+
+/**
+ * An org change recalculates only what its dates reach: the chain and team spans are dated, so
+ * credit of transactions before `from` does not move. From on or before the first open period's
+ * start (a back-dated change reaching frozen periods too): every open period, as before, the
+ * frozen ones' difference booked as a prior-period adjustment. Later: the transactions dated
+ * from `from` on are recredited and their payees (old and new managers) recomputed. After every
+ * open period's end (a future-dated change): nothing to recalculate.
+ */
+async function recreditFrom(engine: IncentiveEngine, from: string | undefined): Promise<RunStats | null> {
+  const open = (await engine.periods()).filter((p) => !FROZEN.includes(p.status)).map((p) => p.period);
+  if (!from || !open.length || from <= open.map((p) => periodStart(p, engine.calendar)).sort()[0]!) return engine.recompute({ credit: true });
+  await engine.syncOrg();
+  if (from > open.map((p) => periodEnd(p, engine.calendar)).sort().at(-1)!) return null;
+  const { knex, schema } = await engine.ensure();
+  const txIds = ((await knex.raw(`select id from ${quoteIdent(schema)}."attain_incentives_transactions" where date >= ?::date order by id`, [from])).rows as Row[]).map((r) => text(r.id));
+  return txIds.length ? engine.recomputeTransactions(txIds) : null;
 }
 
 /** A record a plan reads (e.g. a visit for points): its payee before and after is recomputed. */
