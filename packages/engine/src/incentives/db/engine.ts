@@ -26,7 +26,10 @@ import { componentKey, measureKey } from '../measures.ts';
 
 /** Credit and record ids a statement line's trace lists (the drill-down pages through all of them). */
 const TRACE_IDS = 100;
+/** No limit: a frozen line's snapshot and an adjustment's comparison take every row behind the line. */
+const ALL_ROWS = 2_147_483_647;
 import { readPayees } from './payees.ts';
+import { bookedRows, changedRows, isSnapshotted, readFrozenRows, writeFrozenRows, type LineRows } from './frozen-rows.ts';
 import { disputeHook, disputeResolvedNotice } from '../dispute-notice.ts';
 import { statementNames } from '../statement-pdf.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
@@ -521,7 +524,26 @@ export class IncentiveEngine {
     if (FROZEN.includes(status) && periods.some((p) => frequencyOf(p.period) === frequencyOf(period) && p.period < period && !FROZEN.includes(p.status))) {
       throw new IncentiveError(409, 'earlier_period_open', `earlier periods must be approved before ${period}`, [{ path: '/status', rule: 'order', message: 'approve periods in order' }]);
     }
-    await knex.raw(`update ${t('periods')} set status = ?, updated_by = ?, updated_at = now() where period = ?`, [status, actor, period]);
+    // Freezing keeps each line's drill-down as it stands, with the status change (see frozen-rows.ts).
+    const snapshot = status === 'approved' ? await this.lineSnapshot(period) : null;
+    const { schema } = await this.db();
+    await knex.transaction(async (trx) => {
+      if (snapshot) await writeFrozenRows(trx, schema, period, snapshot);
+      await trx.raw(`update ${t('periods')} set status = ?, updated_by = ?, updated_at = now() where period = ?`, [status, actor, period]);
+    });
+  }
+
+  /** Every line of the period with the rows behind it now: what the period freezes with. */
+  private async lineSnapshot(period: string): Promise<Array<{ payeeId: string; key: string; rows: LineRows }>> {
+    const { knex, t } = await this.db();
+    const lines = ((await knex.raw(`select * from ${t('lines')} where period = ? order by payee_id, key`, [period])).rows as Row[]).map(rowLine);
+    const plans = lines.length ? await this.plans() : [];
+    const out: Array<{ payeeId: string; key: string; rows: LineRows }> = [];
+    for (const line of lines) {
+      const { credits, records } = await this.behindLine(line, plans, ALL_ROWS);
+      out.push({ payeeId: line.payeeId, key: line.key, rows: { credits, records } });
+    }
+    return out;
   }
 
   /** Transactions or credits of the period left out for want of an exchange rate (they block approving it). */
@@ -785,8 +807,42 @@ export class IncentiveEngine {
     return this.behindLine(rowLine(row), await this.plans(), limit);
   }
 
-  /** The drill-down of a line already read, with the plans already read (a statement reads them once for all its lines). */
+  /**
+   * The drill-down of a line already read, with the plans already read (a statement reads them once
+   * for all its lines). A line of a frozen period lists what it was frozen with; a prior-period
+   * adjustment or clawback lists what changed since its period froze (see `changedBehind`); any
+   * other line what its measure counts today.
+   */
   private async behindLine(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
+    const { knex, schema } = await this.db();
+    if (!line.trace.dispute && (await isSnapshotted(knex, schema, line.period))) return { line, ...(await readFrozenRows(knex, schema, line.payeeId, line.period, line.key, limit)) };
+    if ((line.kind === 'adjustment' || line.kind === 'clawback') && line.trace.forPeriod && line.component !== null && !line.trace.dispute) {
+      const changed = await this.changedBehind(line, plans);
+      if (changed) return { line, credits: changed.credits.slice(0, limit), records: changed.records.slice(0, limit) };
+    }
+    return this.liveBehind(line, plans, limit, false);
+  }
+
+  /**
+   * What a prior-period line moved, per credit or record, with the value it moved by: an adjustment
+   * lists today's rows of the frozen period (refunds not taken back) less what was booked for it
+   * (its lines' frozen rows) — a late order, a changed amount, a credit gone; a clawback lists the
+   * rows the plan's clawback takes back, each negative — the refunded order. Undefined when the
+   * period froze before lines were snapshotted (then the recomputed period is listed, as before).
+   */
+  private async changedBehind(line: StatementLine, plans: readonly IncentivePlanDoc[]): Promise<LineRows | undefined> {
+    const { knex, schema } = await this.db();
+    const forPeriod = line.trace.forPeriod ?? line.period;
+    const booked = await bookedRows(knex, schema, line.payeeId, forPeriod, line.planId, line.component ?? '');
+    if (!booked) return undefined;
+    const keep = await this.liveBehind(line, plans, ALL_ROWS, true);
+    if (line.kind === 'adjustment') return { credits: changedRows(keep.credits, booked.credits), records: changedRows(keep.records, booked.records) };
+    const now = await this.liveBehind(line, plans, ALL_ROWS, false);
+    return { credits: changedRows(now.credits, keep.credits), records: changedRows(now.records, keep.records) };
+  }
+
+  /** What the line's measure counts today (`ignoreClawback`: refunds inside the window still counted). */
+  private async liveBehind(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number, ignoreClawback: boolean): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
     const { knex, t, schema } = await this.db();
     const { payeeId } = line;
     const none = { line, credits: [] as Row[], records: [] as Row[] };
@@ -813,7 +869,7 @@ export class IncentiveEngine {
       return { ...none, records };
     }
     const aggKeyOf = measure ? measureKey(measure.name) : componentKey(component.name);
-    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, false, range, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
+    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, ignoreClawback, range, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
     if (!sql) return none;
     const credits = (await knex.raw(
       `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,

@@ -244,5 +244,18 @@ export const INCENTIVES_MODULE: TenantModule = {
         if (moved) await trx.raw(`drop table if exists ${quoteIdent(schema)}."attain_incentives_fx"`);
       },
     },
+    {
+      version: 7,
+      async up(trx: Trx, schema: string) {
+        const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
+        // What each line of a frozen period was made of, written when the period is approved (see
+        // frozen-rows.ts): its drill-down rows (credits, or records of a sourced measure) with the
+        // value each added, so a frozen line keeps its trace after later writes, a recredit or an org move.
+        await trx.raw(`create table if not exists ${q('frozen_rows')} (payee_id text not null, period text not null, line_key text not null, source text not null, ord integer not null, item_id text not null, row jsonb not null,
+          primary key (payee_id, period, line_key, source, ord))`);
+        // The periods whose lines were snapshotted (periods frozen earlier have no rows and read live).
+        await trx.raw(`create table if not exists ${q('frozen_periods')} (period text primary key, frozen_at timestamptz not null default now())`);
+      },
+    },
   ],
 };
