@@ -540,7 +540,7 @@ export class IncentiveEngine {
     const plans = lines.length ? await this.plans() : [];
     const out: Array<{ payeeId: string; key: string; rows: LineRows }> = [];
     for (const line of lines) {
-      const { credits, records } = await this.behindLine(line, plans, ALL_ROWS);
+      const { credits, records } = await this.behindLine(line, plans, ALL_ROWS, false);
       out.push({ payeeId: line.payeeId, key: line.key, rows: { credits, records } });
     }
     return out;
@@ -780,8 +780,10 @@ export class IncentiveEngine {
     const disputes = await this.disputes({ payees: [payeeId], period });
     // Each line's trace names exactly what is behind it, from the same selection as its drill-down.
     const plans = opts.traced && lines.length ? await this.plans() : [];
+    const { schema } = await this.db();
+    const frozen = opts.traced && lines.length ? await isSnapshotted(knex, schema, period) : false;
     for (const line of opts.traced ? lines : []) {
-      const behind = await this.behindLine(line, plans, TRACE_IDS);
+      const behind = await this.behindLine(line, plans, TRACE_IDS, frozen);
       const ids = behind.credits.map((c) => text(c.id));
       const sources = [...new Set([...behind.credits.map((c) => text(c.record_id)), ...behind.records.map((r) => text(r.id))])];
       const count = behind.credits.length + behind.records.length;
@@ -811,11 +813,12 @@ export class IncentiveEngine {
    * The drill-down of a line already read, with the plans already read (a statement reads them once
    * for all its lines). A line of a frozen period lists what it was frozen with; a prior-period
    * adjustment or clawback lists what changed since its period froze (see `changedBehind`); any
-   * other line what its measure counts today.
+   * other line what its measure counts today. `snapshotted`: whether the line's period was frozen
+   * with its rows, when the caller already knows (else it is looked up).
    */
-  private async behindLine(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
+  private async behindLine(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number, snapshotted?: boolean): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
     const { knex, schema } = await this.db();
-    if (!line.trace.dispute && (await isSnapshotted(knex, schema, line.period))) return { line, ...(await readFrozenRows(knex, schema, line.payeeId, line.period, line.key, limit)) };
+    if (!line.trace.dispute && (snapshotted ?? (await isSnapshotted(knex, schema, line.period)))) return { line, ...(await readFrozenRows(knex, schema, line.payeeId, line.period, line.key, limit)) };
     if ((line.kind === 'adjustment' || line.kind === 'clawback') && line.trace.forPeriod && line.component !== null && !line.trace.dispute) {
       const changed = await this.changedBehind(line, plans);
       if (changed) return { line, credits: changed.credits.slice(0, limit), records: changed.records.slice(0, limit) };

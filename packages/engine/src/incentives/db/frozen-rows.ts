@@ -4,7 +4,7 @@
 // value each added. A snapshot per line (not a period stamp on credits) because credits are derived
 // and rewritten whole by a full recredit, roll-up rows are joined from the org chain at read time
 // (a back-dated org move changes them), and KPI or record-sourced lines read records, not credits.
-import { formatDecimal, requireDecimal, unitsAt } from '@attain/meta';
+import { fromUnits, requireDecimal, unitsAt } from '@attain/meta';
 import type { ModuleHandle } from '@attain/store';
 import { quoteIdent } from '@attain/meta';
 import { insertJson } from './rows.ts';
@@ -89,7 +89,7 @@ export function changedRows(after: readonly Row[], before: readonly Row[]): Row[
   return out.sort((x, y) => date(x).localeCompare(date(y)) || String(x.id).localeCompare(String(y.id)));
 }
 
-/** Σa − Σb as decimal text, or null when it is zero. */
+/** Σa − Σb as decimal text at the largest scale of its terms (2000.00 stays 2000.00), or null when it is zero. */
 function difference(a: readonly string[], b: readonly string[]): string | null {
   const parsed = [...a, ...b].map((v) => requireDecimal(v));
   const scale = Math.max(0, ...parsed.map((d) => d.scale));
@@ -98,5 +98,5 @@ function difference(a: readonly string[], b: readonly string[]): string | null {
     const u = unitsAt(d, scale);
     units += i < a.length ? u : -u;
   });
-  return units === 0n ? null : formatDecimal({ units, scale });
+  return units === 0n ? null : fromUnits(units, scale);
 }
