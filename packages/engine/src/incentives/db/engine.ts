@@ -29,7 +29,7 @@ const TRACE_IDS = 100;
 /** No limit: a frozen line's snapshot and an adjustment's comparison take every row behind the line. */
 const ALL_ROWS = 2_147_483_647;
 import { readPayees } from './payees.ts';
-import { bookedRows, changedRows, isSnapshotted, readFrozenRows, writeFrozenRows, type LineRows } from './frozen-rows.ts';
+import { bookedChangeRows, changedRows, freezePeriod, isSnapshotted, readFrozenRows, type LineRows } from './frozen-rows.ts';
 import { disputeHook, disputeResolvedNotice } from '../dispute-notice.ts';
 import { statementNames } from '../statement-pdf.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
@@ -528,22 +528,36 @@ export class IncentiveEngine {
     const snapshot = status === 'approved' ? await this.lineSnapshot(period) : null;
     const { schema } = await this.db();
     await knex.transaction(async (trx) => {
-      if (snapshot) await writeFrozenRows(trx, schema, period, snapshot);
+      if (snapshot) {
+        await this.lock(trx);
+        await freezePeriod(trx, schema, period, snapshot.range, snapshot.lines);
+      }
       await trx.raw(`update ${t('periods')} set status = ?, updated_by = ?, updated_at = now() where period = ?`, [status, actor, period]);
     });
   }
 
-  /** Every line of the period with the rows behind it now: what the period freezes with. */
-  private async lineSnapshot(period: string): Promise<Array<{ payeeId: string; key: string; rows: LineRows }>> {
+  /**
+   * What freezing the period stores: the date range its credit lines count (the credits in it are
+   * copied in one statement), and the rows of the lines that are changes or read records.
+   */
+  private async lineSnapshot(period: string): Promise<{ range: { from: string; to: string }; lines: Array<{ payeeId: string; key: string; rows: LineRows }> }> {
     const { knex, t } = await this.db();
     const lines = ((await knex.raw(`select * from ${t('lines')} where period = ? order by payee_id, key`, [period])).rows as Row[]).map(rowLine);
     const plans = lines.length ? await this.plans() : [];
-    const out: Array<{ payeeId: string; key: string; rows: LineRows }> = [];
+    const range = { from: periodStart(period), to: periodEnd(period) };
+    const stored: Array<{ payeeId: string; key: string; rows: LineRows }> = [];
     for (const line of lines) {
-      const { credits, records } = await this.behindLine(line, plans, ALL_ROWS, false);
-      out.push({ payeeId: line.payeeId, key: line.key, rows: { credits, records } });
+      const basis = lineBasis(line, plans);
+      if (!basis) continue;
+      if (isChange(line) || basis.reads === 'records') {
+        const { credits, records } = await this.behindLine(line, plans, ALL_ROWS, false);
+        stored.push({ payeeId: line.payeeId, key: line.key, rows: { credits, records } });
+        continue;
+      }
+      if (basis.range.from < range.from) range.from = basis.range.from;
+      if (basis.range.to > range.to) range.to = basis.range.to;
     }
-    return out;
+    return { range, lines: stored };
   }
 
   /** Transactions or credits of the period left out for want of an exchange rate (they block approving it). */
@@ -811,15 +825,19 @@ export class IncentiveEngine {
 
   /**
    * The drill-down of a line already read, with the plans already read (a statement reads them once
-   * for all its lines). A line of a frozen period lists what it was frozen with; a prior-period
-   * adjustment or clawback lists what changed since its period froze (see `changedBehind`); any
-   * other line what its measure counts today. `snapshotted`: whether the line's period was frozen
-   * with its rows, when the caller already knows (else it is looked up).
+   * for all its lines). A line of a frozen period lists what it was frozen with (frozen-rows.ts); a
+   * prior-period adjustment or clawback lists what changed since its period froze (`changedBehind`);
+   * any other line what its measure counts today. `snapshotted`: whether the line's period was
+   * frozen with a snapshot, when the caller already knows (else it is looked up).
    */
   private async behindLine(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number, snapshotted?: boolean): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
     const { knex, schema } = await this.db();
-    if (!line.trace.dispute && (snapshotted ?? (await isSnapshotted(knex, schema, line.period)))) return { line, ...(await readFrozenRows(knex, schema, line.payeeId, line.period, line.key, limit)) };
-    if ((line.kind === 'adjustment' || line.kind === 'clawback') && line.trace.forPeriod && line.component !== null && !line.trace.dispute) {
+    if (line.trace.dispute) return { line, credits: [], records: [] };
+    if (snapshotted ?? (await isSnapshotted(knex, schema, line.period))) {
+      if (isChange(line) || lineBasis(line, plans)?.reads === 'records') return { line, ...(await readFrozenRows(knex, schema, line.payeeId, line.period, line.key, limit)) };
+      return this.liveBehind(line, plans, limit, false, line.period);
+    }
+    if (isChange(line)) {
       const changed = await this.changedBehind(line, plans);
       if (changed) return { line, credits: changed.credits.slice(0, limit), records: changed.records.slice(0, limit) };
     }
@@ -828,35 +846,40 @@ export class IncentiveEngine {
 
   /**
    * What a prior-period line moved, per credit or record, with the value it moved by: an adjustment
-   * lists today's rows of the frozen period (refunds not taken back) less what was booked for it
-   * (its lines' frozen rows) — a late order, a changed amount, a credit gone; a clawback lists the
-   * rows the plan's clawback takes back, each negative — the refunded order. Undefined when the
-   * period froze before lines were snapshotted (then the recomputed period is listed, as before).
+   * lists today's rows of the frozen period (refunds not taken back) less what was booked for it —
+   * its earning lines as frozen and the changes booked for it since — so a late order, a changed
+   * amount, a credit gone; a clawback lists the rows the plan's clawback takes back, each negative:
+   * the refunded order. Undefined when the period froze before snapshots were taken (then the
+   * recomputed period is listed, as before).
    */
   private async changedBehind(line: StatementLine, plans: readonly IncentivePlanDoc[]): Promise<LineRows | undefined> {
-    const { knex, schema } = await this.db();
+    const { knex, t, schema } = await this.db();
     const forPeriod = line.trace.forPeriod ?? line.period;
-    const booked = await bookedRows(knex, schema, line.payeeId, forPeriod, line.planId, line.component ?? '');
-    if (!booked) return undefined;
+    if (!(await isSnapshotted(knex, schema, forPeriod))) return undefined;
+    const booked = await bookedChangeRows(knex, schema, line.payeeId, forPeriod, line.planId, line.component ?? '');
+    const earning = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and plan_id = ? and component = ? and kind = 'earning' order by key`, [line.payeeId, forPeriod, line.planId, line.component ?? ''])).rows as Row[]).map(rowLine);
+    for (const l of earning) {
+      const frozen = await this.behindLine(l, plans, ALL_ROWS, true);
+      booked.credits.push(...frozen.credits);
+      booked.records.push(...frozen.records);
+    }
     const keep = await this.liveBehind(line, plans, ALL_ROWS, true);
     if (line.kind === 'adjustment') return { credits: changedRows(keep.credits, booked.credits), records: changedRows(keep.records, booked.records) };
     const now = await this.liveBehind(line, plans, ALL_ROWS, false);
     return { credits: changedRows(now.credits, keep.credits), records: changedRows(now.records, keep.records) };
   }
 
-  /** What the line's measure counts today (`ignoreClawback`: refunds inside the window still counted). */
-  private async liveBehind(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number, ignoreClawback: boolean): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
+  /**
+   * What the line's measure counts today (`ignoreClawback`: refunds inside the window still
+   * counted), or with `frozenPeriod` the credits as that period froze them.
+   */
+  private async liveBehind(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number, ignoreClawback: boolean, frozenPeriod?: string): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
     const { knex, t, schema } = await this.db();
     const { payeeId } = line;
     const none = { line, credits: [] as Row[], records: [] as Row[] };
-    const plan = plans.find((p) => p.id === line.planId);
-    const version = plan?.versions.find((v) => v.version === line.planVersion);
-    const component = version?.components.find((c) => c.name === line.component);
-    if (!plan || !version || !component || line.trace.dispute) return none;
-    // The credits the line counted: its version's days, or the plan period to date with advances.
-    const forPeriod = line.trace.forPeriod ?? line.period;
-    const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod), to: line.trace.span?.to ?? periodEnd(forPeriod) };
-    const measure = component.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
+    const basis = lineBasis(line, plans);
+    if (!basis) return none;
+    const { plan, version, component, measure, forPeriod, range } = basis;
     const item = component.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
     if (measure?.type === 'kpi' && measure.kpi) {
       // The KPI's own source records for the payee in the months the line measured.
@@ -872,11 +895,13 @@ export class IncentiveEngine {
       return { ...none, records };
     }
     const aggKeyOf = measure ? measureKey(measure.name) : componentKey(component.name);
-    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, ignoreClawback, range, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
+    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, ignoreClawback, range, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit, frozenPeriod);
     if (!sql) return none;
+    // The order (and order line) behind each transaction: as it stood when the period froze, or today.
+    const orders: Sql = frozenPeriod === undefined ? { text: t('transactions'), bindings: [] } : { text: `(select id, record_id, line_id from ${t('frozen_transactions')} where period = ?)`, bindings: [frozenPeriod] };
     const credits = (await knex.raw(
-      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,
-      sql.bindings as never[],
+      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${orders.text} tr on tr.id = c.tx_id order by c.date, c.id`,
+      [...sql.bindings, ...orders.bindings] as never[],
     )).rows as Row[];
     return { ...none, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
   }
@@ -987,6 +1012,28 @@ export class IncentiveEngine {
     await this.openPeriod(opened);
     return opened;
   }
+}
+
+/** A prior-period adjustment or clawback (not a dispute's): its drill-down is what moved since its period froze. */
+function isChange(line: StatementLine): boolean {
+  return (line.kind === 'adjustment' || line.kind === 'clawback') && !!line.trace.forPeriod && line.component !== null && !line.trace.dispute;
+}
+
+/**
+ * What a line counts: its plan version, component and measure, the period measured and the dates of
+ * credits it counted (its version's days, or the plan period to date with advances), and whether it
+ * reads credits or records (a KPI or a record source). Undefined for lines behind no measure.
+ */
+function lineBasis(line: StatementLine, plans: readonly IncentivePlanDoc[]) {
+  const plan = plans.find((p) => p.id === line.planId);
+  const version = plan?.versions.find((v) => v.version === line.planVersion);
+  const component = version?.components.find((c) => c.name === line.component);
+  if (!plan || !version || !component || line.trace.dispute) return undefined;
+  const forPeriod = line.trace.forPeriod ?? line.period;
+  const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod), to: line.trace.span?.to ?? periodEnd(forPeriod) };
+  const measure = component.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
+  const reads: 'credits' | 'records' = (measure?.type === 'kpi' && measure.kpi) || component.source || measure?.source ? 'records' : 'credits';
+  return { plan, version, component, measure, forPeriod, range, reads };
 }
 
 function badAmount(): IncentiveError {

@@ -1,12 +1,17 @@
 // What a frozen line was made of. A line of an approved, paid or closed period keeps the figures it
 // was frozen with, so its drill-down must keep the credits (or source records) it counted then, not
-// read today's: when the period is approved, every line's drill-down rows are copied here with the
-// value each added. A snapshot per line (not a period stamp on credits) because credits are derived
-// and rewritten whole by a full recredit, roll-up rows are joined from the org chain at read time
-// (a back-dated org move changes them), and KPI or record-sourced lines read records, not credits.
-import { fromUnits, requireDecimal, unitsAt } from '@attain/meta';
+// read today's. When the period is approved this takes, in the transaction that freezes it:
+// - a copy of the credits its lines can count (by date, invoice or payment date in their range) and
+//   of the roll-up chain, which the drill-down SQL reads instead of the live tables (creditRowsSql's
+//   frozenPeriod), with the order and order line behind each transaction;
+// - for the lines that are changes (prior-period adjustments, clawbacks: what moved is computed
+//   against earlier snapshots) or that read records (KPIs, record sources), their rows as listed.
+// A snapshot table rather than a period stamp on credits: credits are derived and rewritten whole
+// by a full recredit, roll-up rows are joined from an org chain that back-dated moves rewrite, and
+// KPI lines read records; a stamp would be lost or would not cover them. One copy per period (not
+// per line) keeps a manager's lines from repeating their whole team's credits.
+import { fromUnits, quoteIdent, requireDecimal, unitsAt } from '@attain/meta';
 import type { ModuleHandle } from '@attain/store';
-import { quoteIdent } from '@attain/meta';
 import { insertJson } from './rows.ts';
 
 type Knex = ModuleHandle['knex'];
@@ -20,11 +25,32 @@ export interface LineRows {
 
 const ROWS = 'attain_incentives_frozen_rows';
 const PERIODS = 'attain_incentives_frozen_periods';
+// Each frozen table's columns are `period` then these, in this order (schema.ts version 7): rows are copied by insert … select.
+const CREDIT_COLUMNS = ['id', 'payee_id', 'kind', 'rule_id', 'level', 'tx_id', 'object', 'pct', 'amount', 'margin', 'quantity', 'original_amount', 'original_margin', 'currency', 'fx_rate', 'date', 'invoice_date', 'paid_date', 'reversal_date', 'product_id', 'category'];
+const CHAIN_COLUMNS = ['payee_id', 'level', 'manager_id', 'rule_id', 'pct', 'valid_from', 'valid_to'];
+const FROZEN_TABLES = ['frozen_credits', 'frozen_chain', 'frozen_transactions', 'frozen_rows'].map((t) => `attain_incentives_${t}`);
 const ROW_TYPES = { payee_id: 'text', period: 'text', line_key: 'text', source: 'text', ord: 'integer', item_id: 'text', row: 'jsonb' } as const;
 
-/** Replaces the period's snapshot with these lines' rows and marks the period snapshotted. */
-export async function writeFrozenRows(trx: Knex, schema: string, period: string, lines: ReadonlyArray<{ payeeId: string; key: string; rows: LineRows }>): Promise<void> {
-  await trx.withSchema(schema).from(ROWS).where({ period }).delete();
+/**
+ * Freezes the period's drill-downs (replacing any earlier snapshot of it): the credits dated, invoiced
+ * or paid within `range` (the union of its lines' ranges), today's roll-up chain, the transactions'
+ * orders, and the given lines' rows; then marks the period snapshotted. Run under the lock that
+ * serialises credit writers, so credits and chain are copied as one state.
+ */
+export async function freezePeriod(trx: Knex, schema: string, period: string, range: { from: string; to: string }, lines: ReadonlyArray<{ payeeId: string; key: string; rows: LineRows }>): Promise<void> {
+  const db = () => trx.withSchema(schema);
+  const tag = trx.raw('?::text', [period]);
+  for (const table of FROZEN_TABLES) await db().from(table).where({ period }).delete();
+  const between = [range.from, range.to] as const;
+  await db().into('attain_incentives_frozen_credits').insert(
+    db().from('attain_incentives_credits').select(tag, ...CREDIT_COLUMNS)
+      .where((w) => w.whereBetween('date', between).orWhereBetween('invoice_date', between).orWhereBetween('paid_date', between)),
+  );
+  await db().into('attain_incentives_frozen_chain').insert(db().from('attain_incentives_chain').select(tag, ...CHAIN_COLUMNS));
+  await db().into('attain_incentives_frozen_transactions').insert(
+    db().from('attain_incentives_transactions').select(tag, 'id', 'record_id', 'line_id')
+      .whereIn('id', db().from('attain_incentives_frozen_credits').distinct('tx_id').where({ period })),
+  );
   const out: Row[] = [];
   for (const l of lines) {
     const add = (source: string, rows: readonly Row[]) => rows.forEach((row, ord) => out.push({ payee_id: l.payeeId, period, line_key: l.key, source, ord, item_id: String(row.id), row }));
@@ -32,7 +58,7 @@ export async function writeFrozenRows(trx: Knex, schema: string, period: string,
     add('record', l.rows.records);
   }
   await insertJson(trx, `${quoteIdent(schema)}.${quoteIdent(ROWS)}`, out, { ...ROW_TYPES });
-  await trx.withSchema(schema).into(PERIODS).insert({ period }).onConflict('period').ignore();
+  await db().into(PERIODS).insert({ period }).onConflict('period').ignore();
 }
 
 /** Whether the period's lines were snapshotted when it froze (periods frozen before that read live). */
@@ -40,23 +66,19 @@ export async function isSnapshotted(knex: Knex, schema: string, period: string):
   return (await knex.withSchema(schema).from(PERIODS).where({ period }).first('period')) !== undefined;
 }
 
-/** The frozen drill-down of one line, in the order it was taken (date, then id), up to `limit` rows of each kind. */
+/** The stored drill-down of one line (a change, or a line reading records), in the order it was taken, up to `limit` rows of each kind. */
 export async function readFrozenRows(knex: Knex, schema: string, payeeId: string, period: string, key: string, limit: number): Promise<LineRows> {
   const read = async (source: string) => ((await knex.withSchema(schema).from(ROWS).where({ payee_id: payeeId, period, line_key: key, source }).orderBy('ord').limit(limit).select('row')) as Array<{ row: Row }>).map((r) => r.row);
   return { credits: await read('credit'), records: await read('record') };
 }
 
 /**
- * What was already booked for one frozen period and component, per credit or record: the rows of
- * its earning lines as frozen, plus the rows of the adjustment and clawback lines booked for it in
- * later frozen periods (themselves changes). `undefined` when the period has no snapshot.
+ * The stored rows of the adjustment and clawback lines booked for one frozen period and component
+ * in later frozen periods (each a change). With its earning lines' frozen rows, what was booked for it.
  */
-export async function bookedRows(knex: Knex, schema: string, payeeId: string, forPeriod: string, planId: string, component: string): Promise<LineRows | undefined> {
-  if (!(await isSnapshotted(knex, schema, forPeriod))) return undefined;
-  const earning = `${planId}:${component}:earning:`;
+export async function bookedChangeRows(knex: Knex, schema: string, payeeId: string, forPeriod: string, planId: string, component: string): Promise<LineRows> {
   const rows = (await knex.withSchema(schema).from(ROWS).where({ payee_id: payeeId })
-    .andWhere((w) => w.where((e) => e.where({ period: forPeriod }).andWhere((k) => k.where('line_key', earning).orWhere('line_key', 'like', `${earning.replace(/[\\%_]/g, '\\$&')}@%`)))
-      .orWhereIn('line_key', [`${planId}:${component}:adjustment:${forPeriod}`, `${planId}:${component}:clawback:${forPeriod}`]))
+    .whereIn('line_key', [`${planId}:${component}:adjustment:${forPeriod}`, `${planId}:${component}:clawback:${forPeriod}`])
     .orderBy(['period', 'line_key', 'source', 'ord']).select('source', 'row')) as Array<{ source: string; row: Row }>;
   return { credits: rows.filter((r) => r.source === 'credit').map((r) => r.row), records: rows.filter((r) => r.source === 'record').map((r) => r.row) };
 }
