@@ -17,7 +17,7 @@
 //   (6) one measure pipeline: My goals = the statement's measure that reads the same KPI (open months).
 //   (7) roll-ups follow the effective-dated org: a manager's team measure in an open month is the
 //       credits of whoever reported to them on each credit's date (moves today and back-dated imports).
-// Bugs found and not fixed here are reproduced in one-truth.known-bugs.test.ts.
+// Bugs found here are reproduced in the smallest sequence in one-truth.frozen.test.ts.
 // fast-check prints the seed, path and failing sequence; replay with ONE_TRUTH_SEED=<seed> ONE_TRUTH_PATH=<path>
 // (ONE_TRUTH_RUNS sets how many sequences; ONE_TRUTH_TIMING=1 prints where the time goes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,9 +71,8 @@ describe('one truth: every number agrees, over random sequences of writes', () =
         checkPayoutIsSumOfLines(incremental);
         checkPayoutListMatchesStatements(incremental, world);
         await checkOwnViewMatches(incremental, world);
-        // Closed months are left out of (2) until lineCredits() reads what a frozen line was frozen
-        // with: see "a closed period's line lists exactly the credits behind it" in one-truth.known-bugs.test.ts.
-        checkTracesAddUp(incremental, model.closed);
+        // Closed months too: a frozen line lists what it was frozen with (one-truth.frozen.test.ts).
+        checkTracesAddUp(incremental);
         checkApportionment(incremental, model);
         checkEarningsByHand(incremental);
         await checkKpiAgrees(incremental, world, model.closed);

@@ -2,7 +2,7 @@
 // Amounts are compared exactly (decimal strings → scaled integers), never as floats.
 import { expect } from 'vitest';
 import { ALL_PAYEES, BOOKERS, CLAWBACK_DAYS, KPI, MANAGERS, MONTHS, plan, type World } from './one-truth-world.ts';
-import { managerOn, rateOn, usdCents, type Model } from './one-truth-ops.ts';
+import { managerOn, usdCents, type Model } from './one-truth-ops.ts';
 
 const SCALE = 12;
 /** A decimal string as an integer of 10^-12 units; throws on anything that is not a plain decimal. */
@@ -107,9 +107,9 @@ export function checkTracesAddUp(snap: Snapshot, skipMonths: readonly string[] =
  * it was refunded within the plan's clawback window — then it is behind no line at all.
  */
 export function checkApportionment(snap: Snapshot, model: Model): void {
-  const wholes = new Map<string, { units: bigint; exact: bigint; order: Model['orders'][number] }>();
+  const wholes = new Map<string, { units: bigint; order: Model['orders'][number] }>();
   for (const o of model.orders) {
-    const whole = (cents: bigint) => ({ units: usdCents(model, o, cents) * CENT, exact: cents * CENT * rateOn(model, o) / 10_000n, order: o });
+    const whole = (cents: bigint) => ({ units: usdCents(model, o, cents) * CENT, order: o });
     if (o.lines.length) for (const l of o.lines) wholes.set(`${o.id}:${l.id}`, whole(l.cents));
     else wholes.set(o.id, whole(o.cents));
   }
@@ -117,27 +117,20 @@ export function checkApportionment(snap: Snapshot, model: Model): void {
   const seen = new Map<string, Credit>();
   for (const d of Object.values(snap.drills)) for (const c of d.credits) if (c.kind === 'direct' || c.kind === 'split') seen.set(c.id, c);
   const sums = new Map<string, bigint>();
-  // KNOWN BUG (one-truth.known-bugs.test.ts, "an unsplit foreign-currency order"): the owner's direct
-  // credit of an unsplit CNY order is the exact converted value (0.04 CNY × 0.14 = 0.0056 USD), not
-  // the converted whole to the cent that a split of the same order shares. Until it is fixed such a
-  // transaction must add up to the exact product instead (checked exactly, so the fix shows here too).
-  const unroundedDirect = new Set<string>();
   for (const c of seen.values()) {
-    const foreignDirect = c.kind === 'direct' && wholes.get(c.tx_id)?.order.currency !== 'USD';
-    if (foreignDirect) unroundedDirect.add(c.tx_id);
-    // Apportioned to the cent (USD): a part is whole cents, never a fraction left to round later.
-    else expect(units(c.value) % CENT, `credit ${c.id} (${c.value}) is whole cents`).toBe(0n);
+    // Apportioned to the cent from the converted whole, split or not: a part is whole cents, never a fraction left to round later.
+    expect(units(c.value) % CENT, `credit ${c.id} (${c.value}) is whole cents`).toBe(0n);
     sums.set(c.tx_id, (sums.get(c.tx_id) ?? 0n) + units(c.value));
   }
   for (const [tx, sum] of sums) {
     const whole = wholes.get(tx);
     expect(whole, `credited transaction ${tx} is one the sequence wrote`).toBeDefined();
-    expect(sum, `transaction ${tx}: payees' credits add up to its amount`).toBe(unroundedDirect.has(tx) ? whole!.exact : whole!.units);
+    expect(sum, `transaction ${tx}: payees' credits add up to its amount`).toBe(whole!.units);
   }
-  for (const [tx, { units: whole, exact, order }] of wholes) {
+  for (const [tx, { units: whole, order }] of wholes) {
     if (model.closed.includes(order.date.slice(0, 7))) continue;
     const clawed = order.refundedAfter !== null && order.refundedAfter <= CLAWBACK_DAYS;
-    expect(sums.get(tx) ?? 0n, `${order.name} (${tx}) ${clawed ? 'refunded inside the clawback window: behind no line' : 'credited in full'}`).toBe(clawed ? 0n : unroundedDirect.has(tx) ? exact : whole);
+    expect(sums.get(tx) ?? 0n, `${order.name} (${tx}) ${clawed ? 'refunded inside the clawback window: behind no line' : 'credited in full'}`).toBe(clawed ? 0n : whole);
   }
 }
 

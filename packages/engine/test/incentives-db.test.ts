@@ -283,8 +283,13 @@ describe('incentive engine over the database', () => {
     const feb = await e.statement('R1', '2026-02');
     const adj = feb.lines.find((l) => l.kind === 'adjustment');
     expect([fmt(adj?.amount ?? 0n, 2), adj?.trace.forPeriod]).toEqual(['100.00', '2026-01']);
+    // The adjustment lists what changed since January froze: the late order, at the value it adds.
     const drill = await e.lineCredits('R1', '2026-02', adj?.key ?? '');
-    expect(drill?.credits.map((c) => c.tx_id).sort()).toEqual(['a1', 'a2']);
+    expect(drill?.credits.map((c) => [c.tx_id, c.value])).toEqual([['a2', '2000.00']]);
+    expect(adj?.trace.measures).toMatchObject({ revenue: { value: '2000' } });
+    // January's line keeps listing what it was frozen with.
+    const janLine = jan.lines.find((l) => l.kind === 'earning' && l.component !== null);
+    expect((await e.lineCredits('R1', '2026-01', janLine?.key ?? ''))?.credits.map((c) => [c.tx_id, c.value])).toEqual([['a1', '10000.00']]);
     // M1 gets the roll-up: drill-down shows rolled-up credits from R1
     const m1 = await e.statement('M1', '2026-02');
     expect(m1.lines.length).toBeGreaterThan(0);

@@ -101,7 +101,7 @@ describe('exchange rates in a CNY tenant', () => {
     expect(res.json().data).toMatchObject({ from: 'USD', to: 'CNY', rate: '7.1234', effectiveFrom: '2027-01-01' });
     // The engine followed the change: the problem is gone without another run.
     expect(res.json().problems).toBe(0);
-    // 1,000.55 USD × 7.1234 = 7,127.31787 CNY × 10% = 712.731787 → 712.73
+    // 1,000.55 USD × 7.1234 = 7,127.31787 → 7,127.32 CNY (the order's whole, to the fen, once) × 10% = 712.732 → 712.73
     expect(await commission()).toBe('712.73');
     const audit = (await t.call.admin.get('/api/v1/audit?object=fx_rate')).json().data as Array<{ action: string; recordId: string; after: Record<string, string>; actor: { userId: string } }>;
     expect(audit.map((a) => [a.action, a.recordId, a.after.rate, a.actor.userId])).toEqual([['fx.rate.create', usdRateId, '7.1234', t.ids.finance]]);
@@ -110,12 +110,13 @@ describe('exchange rates in a CNY tenant', () => {
     expect(list.data.map((r: Record<string, string>) => [r.from, r.to, r.rate, r.effectiveFrom])).toEqual([['USD', 'CNY', '7.1234', '2027-01-01']]);
   });
 
-  it('only CNY→EUR entered: a EUR order converts at its exact inverse, rounded at 10 decimals', async () => {
+  it('only CNY→EUR entered: a EUR order converts at its exact inverse (10 decimals), its whole rounded to the fen once', async () => {
     expect((await t.call.finance.post('/api/v1/fx/rates', { from: 'CNY', to: 'EUR', rate: '0.13', effectiveFrom: '2027-01-01' })).statusCode).toBe(201);
     await order('SO-EUR', '100', 'EUR');
-    // 1 ÷ 0.13 = 7.6923076923 (10 decimals); 100 EUR → 769.23076923 CNY × 10% = 76.923076923;
-    // with the USD order 7,127.31787 + 769.23076923 = 7,896.54863923 × 10% = 789.654863923 → 789.65
-    expect(await commission()).toBe('789.65');
+    // 1 ÷ 0.13 = 7.6923076923 (10 decimals); 100 EUR → 769.23076923 → 769.23 CNY (each order's
+    // whole to the fen, once); with the USD order 7,127.32 + 769.23 = 7,896.55 × 10% = 789.655 → 789.66
+    // (summing the unrounded conversions, 7,896.54863923 × 10% = 789.654863923, would say 789.65)
+    expect(await commission()).toBe('789.66');
   });
 
   it('removing the rate reports the pair and date and refuses approving the period (409 fx_missing)', async () => {
@@ -124,7 +125,7 @@ describe('exchange rates in a CNY tenant', () => {
     expect(del.json().problems).toBe(1);
     const problems = (await t.call.finance.get('/api/v1/incentives/problems?code=fx_missing')).json().data as Array<Record<string, string>>;
     expect(problems.map((p) => [p.currency, p.toCurrency, p.date])).toEqual([['USD', 'CNY', '2027-03-05']]);
-    // Only the EUR order counts now: 76.923076923 → 76.92
+    // Only the EUR order counts now: 769.23 × 10% = 76.923 → 76.92
     expect(await commission()).toBe('76.92');
     const approve = await t.call.finance.post(`/api/v1/incentives/periods/${MAR}/status`, { status: 'approved' });
     expect(approve.statusCode).toBe(409);
@@ -155,7 +156,7 @@ describe('exchange rates in a CNY tenant', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({ created: 1, updated: 0 });
     expect(res.json().problems).toBe(0);
-    expect(await commission()).toBe('789.65');
+    expect(await commission()).toBe('789.66');
   });
 
   it('an XLSX import replaces the rate from a later day: the March order converts at the new one', async () => {
@@ -168,7 +169,7 @@ describe('exchange rates in a CNY tenant', () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/fx/rates/import', headers: { authorization: await bearer('finance'), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: file });
     expect(res.statusCode).toBe(200);
     expect(res.json().data.rates.map((r: Record<string, string>) => [r.from, r.to, r.rate, r.effectiveFrom])).toEqual([['USD', 'CNY', '7.2', '2027-03-01'], ['GBP', 'CNY', '9.05', '2027-01-01']]);
-    // 1,000.55 × 7.2 = 7,203.96 + 769.23076923 = 7,973.19076923 × 10% = 797.319076923 → 797.32
+    // 1,000.55 × 7.2 = 7,203.96 + 769.23 = 7,973.19 × 10% = 797.319 → 797.32
     expect(await commission()).toBe('797.32');
     // A bad XLSX row is refused whole, by the row number the sheet shows.
     const bad = new ExcelJS.Workbook();

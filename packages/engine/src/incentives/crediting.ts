@@ -1,5 +1,6 @@
 import { apportionUnits, currencyScale } from '@attain/meta';
 import { ONE, ZERO, dec, decFromUnits, decToUnits, div, mul, sum, type Dec } from './decimal.ts';
+import { divRound } from '@attain/meta/decimal';
 import type { OrgHistory } from './org.ts';
 import { within } from './periods.ts';
 import { fxMissingMessage, splitTotalMessage } from './problems.ts';
@@ -36,28 +37,54 @@ export function matchesFilter(filter: CreditFilter | undefined, c: { object: str
   return true;
 }
 
-/** Share of a transaction value: round(value × fx, 10) × pct ÷ 100, the same order SQL uses. */
+/**
+ * Share of a value at `pct` without rounding to the cent: round(value × fx, 10) × pct ÷ 100. Only
+ * for converting a credit into a plan's payout currency (currency.ts, convertSql do the same);
+ * crediting into the base currency rounds the whole first (`convertedUnits`).
+ */
 export function share(value: Dec, fx: Dec, pct: Dec): Dec {
   return mul(mul(value, fx), div(pct, HUNDRED));
 }
 
 /**
- * A transaction value split over primary split rows: round(value × fx, 10) rounded half up to the
- * base currency's minor unit, then apportioned by the rows' percentages with the one
- * largest-remainder routine, so the payees' credits sum to the converted value to the cent (no
- * per-payee rounding drift). The SQL crediting computes the same cents.
+ * A transaction's value in the base currency as integer minor units: round(value × fx, 10), rounded
+ * half up to the base currency's cent once, on the whole. Every credit of the transaction is taken
+ * from this rounded whole, so an order is worth the same split or not (one rounding, DESIGN §10).
+ */
+export function convertedUnits(value: Dec, fx: Dec, baseCurrency: string): bigint {
+  return decToUnits(mul(value, fx), currencyScale(baseCurrency), 'half_up');
+}
+
+/**
+ * One payee's credit at `pct` of the converted whole (owner, team, overlay, territory rules): the
+ * whole itself at 100%, else whole × pct ÷ 100 rounded half up to the cent, so every credit is
+ * whole cents. The SQL crediting computes round(round(round(v × fx, 10), s) × pct / 100, s), the same.
+ */
+export function baseShare(value: Dec, fx: Dec, pct: Dec, baseCurrency: string): Dec {
+  const scale = currencyScale(baseCurrency);
+  const whole = convertedUnits(value, fx, baseCurrency);
+  // pct and HUNDRED are both Decs (10 decimals): whole × pct ÷ HUNDRED stays in minor units.
+  return decFromUnits(pct === HUNDRED ? whole : divRound(whole * pct, HUNDRED, 'half_up'), scale);
+}
+
+/**
+ * A transaction value split over primary split rows: the converted whole to the cent
+ * (`convertedUnits`), apportioned by the rows' percentages with the one largest-remainder routine,
+ * so the payees' credits sum to it exactly and match the unsplit owner's credit. The SQL crediting
+ * computes the same cents.
  */
 export function splitShares(value: Dec, fx: Dec, pcts: readonly Dec[], baseCurrency: string): Dec[] {
   const scale = currencyScale(baseCurrency);
-  return apportionUnits(decToUnits(mul(value, fx), scale, 'half_up'), pcts).map((u) => decFromUnits(u, scale));
+  return apportionUnits(convertedUnits(value, fx, baseCurrency), pcts).map((u) => decFromUnits(u, scale));
 }
 
 /** Roll-up sources: the credits that make a person's own sale (not overlays or team pools). */
 export const ROLLUP_SOURCE_KINDS: readonly CreditKind[] = ['direct', 'split', 'assignment'];
 
 /**
- * Who gets credit for each transaction. Credits are exact (unrounded) shares in the base
- * currency, converted at the rate of the transaction's date; each names its rule.
+ * Who gets credit for each transaction. Credits are in the base currency, converted at the rate of
+ * the transaction's date and rounded to its cent once on the transaction's whole (see `baseShare`,
+ * `splitShares`); roll-up credits are their source's share. Each names its rule.
  */
 export function creditTransactions(
   txs: readonly Transaction[],
@@ -88,8 +115,8 @@ export function creditTransactions(
       object: tx.object,
       sourcePayeeId: source?.payeeId ?? null,
       pct,
-      amount: parts ? parts.amount : source ? mul(source.amount, div(pct, HUNDRED)) : share(amount, fx, pct),
-      margin: parts ? parts.margin : source ? mul(source.margin, div(pct, HUNDRED)) : share(margin, fx, pct),
+      amount: parts ? parts.amount : source ? mul(source.amount, div(pct, HUNDRED)) : baseShare(amount, fx, pct, ctx.baseCurrency),
+      margin: parts ? parts.margin : source ? mul(source.margin, div(pct, HUNDRED)) : baseShare(margin, fx, pct, ctx.baseCurrency),
       quantity: source ? mul(source.quantity, div(pct, HUNDRED)) : mul(quantity, div(pct, HUNDRED)),
       originalAmount: amount,
       originalMargin: margin,

@@ -1,6 +1,6 @@
 // One payee on one plan over the open pay periods: segments per version, statement lines with
 // traces, monthly advances against the plan period to date, prior-period adjustments, draws.
-import { ZERO, fmt, max, min, sum, type Dec } from './decimal.ts';
+import { ZERO, dec, fmt, max, min, sum, type Dec } from './decimal.ts';
 import { computeComponents, type ComponentResult } from './components.ts';
 import { currencyOf } from './currency.ts';
 import { drawFor } from './draws.ts';
@@ -39,6 +39,28 @@ interface Part {
 }
 
 const EMPTY_TRACE = { measures: {}, creditIds: [], sourceRecordIds: [], creditCount: 0, steps: [] };
+
+/**
+ * Per measure: what the `plus` traces count less what the `minus` traces count. A prior-period
+ * line's measures say what it moved (a late 10.00 order: revenue 10.00; a refund taken back:
+ * revenue −1,234.56), so they add up to the credits its drill-down lists (the rows that changed).
+ */
+function measureChange(plus: ReadonlyArray<Pick<LineTrace, 'measures'>>, minus: ReadonlyArray<Pick<LineTrace, 'measures'>>): LineTrace['measures'] {
+  const out = new Map<string, { value: Dec; credits: number }>();
+  const add = (traces: ReadonlyArray<Pick<LineTrace, 'measures'>>, sign: 1 | -1) => {
+    for (const t of traces) {
+      for (const [name, m] of Object.entries(t.measures)) {
+        const e = out.get(name) ?? { value: ZERO, credits: 0 };
+        e.value += sign === 1 ? dec(m.value) : -dec(m.value);
+        e.credits += sign * m.credits;
+        out.set(name, e);
+      }
+    }
+  };
+  add(plus, 1);
+  add(minus, -1);
+  return Object.fromEntries([...out].map(([name, e]) => [name, { value: fmt(e.value), credits: e.credits }]));
+}
 export const lineKey = (planId: string, component: string | null, kind: LineKind, forPeriod?: string, from?: string) => `${planId}:${component ?? ''}:${kind}:${forPeriod ?? ''}${from ? `@${from}` : ''}`;
 
 export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: PayoutSummary[] } {
@@ -227,8 +249,12 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
       const keep = now.some((x) => x.seg.version.clawback) ? parts(w, true) : now;
       const names = [...new Set([...segmentsIn(plan, w.range).flatMap((s) => s.version.components.map((c) => c.name)), ...booked.map((l) => l.component ?? '')])];
       const amountOf = (list: Part[], name: string) => sum(list.flatMap((x) => x.results.filter((r) => r.component.name === name).map((r) => r.amount)));
+      const tracesOf = (list: Part[], name: string) => list.flatMap((x) => x.results.filter((r) => r.component.name === name).map((r) => r.trace));
       for (const name of names) {
         const latest = now.flatMap((x) => x.results).filter((r) => r.component.name === name).at(-1);
+        // What was booked for f itself: its earning lines as frozen (with advances, the plan period
+        // to date at its last month) and the adjustments and clawbacks booked for it since.
+        const bookedFor = booked.filter((l) => l.component === name && ((l.kind === 'earning' && l.period === f) || ((l.kind === 'adjustment' || l.kind === 'clawback') && l.trace.forPeriod === f))).map((l) => l.trace);
         const baseline = sum(booked.filter((l) => l.component === name).map((l) => l.amount));
         const nowAmount = amountOf(now, name);
         const keepAmount = amountOf(keep, name);
@@ -244,7 +270,9 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
             { step: 'already booked', formula: `paid or approved for ${what}${kind === 'clawback' && parts2.length > 1 ? ' plus the adjustment above' : ''}`, value: fmt(kind === 'clawback' && parts2.length > 1 ? keepAmount : baseline) },
             { step: kind, formula: 'recomputed − already booked', value: fmt(amount) },
           ];
-          push(period, version, name, kind, amount, ZERO, traceOf(period, version, latest ?? null, name, steps, { forPeriod: f, ...(advances ? { basePeriod: unit } : {}) }));
+          // An adjustment moved f from what was booked to today's figures (refunds not taken back); a clawback takes those refunds back.
+          const measures = kind === 'adjustment' ? measureChange(tracesOf(keep, name), bookedFor) : measureChange(tracesOf(now, name), tracesOf(keep, name));
+          push(period, version, name, kind, amount, ZERO, traceOf(period, version, latest ?? null, name, steps, { forPeriod: f, measures, ...(advances ? { basePeriod: unit } : {}) }));
           total += amount;
         }
       }

@@ -26,7 +26,10 @@ import { componentKey, measureKey } from '../measures.ts';
 
 /** Credit and record ids a statement line's trace lists (the drill-down pages through all of them). */
 const TRACE_IDS = 100;
+/** No limit: a frozen line's snapshot and an adjustment's comparison take every row behind the line. */
+const ALL_ROWS = 2_147_483_647;
 import { readPayees } from './payees.ts';
+import { bookedChangeRows, changedRows, freezePeriod, isSnapshotted, readFrozenRows, type LineRows } from './frozen-rows.ts';
 import { disputeHook, disputeResolvedNotice } from '../dispute-notice.ts';
 import { statementNames } from '../statement-pdf.ts';
 import { LINE_TYPES, PAYOUT_TYPES, TX_TYPES, insertJson, lineRow, payoutRow, rowLine, rowPayout, txRow } from './rows.ts';
@@ -537,7 +540,40 @@ export class IncentiveEngine {
     if (FROZEN.includes(status) && periods.some((p) => frequencyOf(p.period) === frequencyOf(period) && p.period < period && !FROZEN.includes(p.status))) {
       throw new IncentiveError(409, 'earlier_period_open', `earlier periods must be approved before ${period}`, [{ path: '/status', rule: 'order', message: 'approve periods in order' }]);
     }
-    await knex.raw(`update ${t('periods')} set status = ?, updated_by = ?, updated_at = now() where period = ?`, [status, actor, period]);
+    // Freezing keeps each line's drill-down as it stands, with the status change (see frozen-rows.ts).
+    const snapshot = status === 'approved' ? await this.lineSnapshot(period) : null;
+    const { schema } = await this.db();
+    await knex.transaction(async (trx) => {
+      if (snapshot) {
+        await this.lock(trx);
+        await freezePeriod(trx, schema, period, snapshot.range, snapshot.lines);
+      }
+      await trx.raw(`update ${t('periods')} set status = ?, updated_by = ?, updated_at = now() where period = ?`, [status, actor, period]);
+    });
+  }
+
+  /**
+   * What freezing the period stores: the date range its credit lines count (the credits in it are
+   * copied in one statement), and the rows of the lines that are changes or read records.
+   */
+  private async lineSnapshot(period: string): Promise<{ range: { from: string; to: string }; lines: Array<{ payeeId: string; key: string; rows: LineRows }> }> {
+    const { knex, t } = await this.db();
+    const lines = ((await knex.raw(`select * from ${t('lines')} where period = ? order by payee_id, key`, [period])).rows as Row[]).map(rowLine);
+    const plans = lines.length ? await this.plans() : [];
+    const range = { from: periodStart(period, this.calendar), to: periodEnd(period, this.calendar) };
+    const stored: Array<{ payeeId: string; key: string; rows: LineRows }> = [];
+    for (const line of lines) {
+      const basis = lineBasis(line, plans, this.calendar);
+      if (!basis) continue;
+      if (isChange(line) || basis.reads === 'records') {
+        const { credits, records } = await this.behindLine(line, plans, ALL_ROWS, false);
+        stored.push({ payeeId: line.payeeId, key: line.key, rows: { credits, records } });
+        continue;
+      }
+      if (basis.range.from < range.from) range.from = basis.range.from;
+      if (basis.range.to > range.to) range.to = basis.range.to;
+    }
+    return { range, lines: stored };
   }
 
   /** Transactions or credits of the period left out for want of an exchange rate (they block approving it). */
@@ -775,8 +811,10 @@ export class IncentiveEngine {
     const disputes = await this.disputes({ payees: [payeeId], period });
     // Each line's trace names exactly what is behind it, from the same selection as its drill-down.
     const plans = opts.traced && lines.length ? await this.plans() : [];
+    const { schema } = await this.db();
+    const frozen = opts.traced && lines.length ? await isSnapshotted(knex, schema, period) : false;
     for (const line of opts.traced ? lines : []) {
-      const behind = await this.behindLine(line, plans, TRACE_IDS);
+      const behind = await this.behindLine(line, plans, TRACE_IDS, frozen);
       const ids = behind.credits.map((c) => text(c.id));
       const sources = [...new Set([...behind.credits.map((c) => text(c.record_id)), ...behind.records.map((r) => text(r.id))])];
       const count = behind.credits.length + behind.records.length;
@@ -802,21 +840,63 @@ export class IncentiveEngine {
     return this.behindLine(rowLine(row), await this.plans(), limit);
   }
 
-  /** The drill-down of a line already read, with the plans already read (a statement reads them once for all its lines). */
-  private async behindLine(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
+  /**
+   * The drill-down of a line already read, with the plans already read (a statement reads them once
+   * for all its lines). A line of a frozen period lists what it was frozen with (frozen-rows.ts); a
+   * prior-period adjustment or clawback lists what changed since its period froze (`changedBehind`);
+   * any other line what its measure counts today. `snapshotted`: whether the line's period was
+   * frozen with a snapshot, when the caller already knows (else it is looked up).
+   */
+  private async behindLine(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number, snapshotted?: boolean): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
+    const { knex, schema } = await this.db();
+    if (line.trace.dispute) return { line, credits: [], records: [] };
+    if (snapshotted ?? (await isSnapshotted(knex, schema, line.period))) {
+      if (isChange(line) || lineBasis(line, plans, this.calendar)?.reads === 'records') return { line, ...(await readFrozenRows(knex, schema, line.payeeId, line.period, line.key, limit)) };
+      return this.liveBehind(line, plans, limit, false, line.period);
+    }
+    if (isChange(line)) {
+      const changed = await this.changedBehind(line, plans);
+      if (changed) return { line, credits: changed.credits.slice(0, limit), records: changed.records.slice(0, limit) };
+    }
+    return this.liveBehind(line, plans, limit, false);
+  }
+
+  /**
+   * What a prior-period line moved, per credit or record, with the value it moved by: an adjustment
+   * lists today's rows of the frozen period (refunds not taken back) less what was booked for it —
+   * its earning lines as frozen and the changes booked for it since — so a late order, a changed
+   * amount, a credit gone; a clawback lists the rows the plan's clawback takes back, each negative:
+   * the refunded order. Undefined when the period froze before snapshots were taken (then the
+   * recomputed period is listed, as before).
+   */
+  private async changedBehind(line: StatementLine, plans: readonly IncentivePlanDoc[]): Promise<LineRows | undefined> {
+    const { knex, t, schema } = await this.db();
+    const forPeriod = line.trace.forPeriod ?? line.period;
+    if (!(await isSnapshotted(knex, schema, forPeriod))) return undefined;
+    const booked = await bookedChangeRows(knex, schema, line.payeeId, forPeriod, line.planId, line.component ?? '');
+    const earning = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and plan_id = ? and component = ? and kind = 'earning' order by key`, [line.payeeId, forPeriod, line.planId, line.component ?? ''])).rows as Row[]).map(rowLine);
+    for (const l of earning) {
+      const frozen = await this.behindLine(l, plans, ALL_ROWS, true);
+      booked.credits.push(...frozen.credits);
+      booked.records.push(...frozen.records);
+    }
+    const keep = await this.liveBehind(line, plans, ALL_ROWS, true);
+    if (line.kind === 'adjustment') return { credits: changedRows(keep.credits, booked.credits), records: changedRows(keep.records, booked.records) };
+    const now = await this.liveBehind(line, plans, ALL_ROWS, false);
+    return { credits: changedRows(now.credits, keep.credits), records: changedRows(now.records, keep.records) };
+  }
+
+  /**
+   * What the line's measure counts today (`ignoreClawback`: refunds inside the window still
+   * counted), or with `frozenPeriod` the credits as that period froze them.
+   */
+  private async liveBehind(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number, ignoreClawback: boolean, frozenPeriod?: string): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
     const { knex, t, schema } = await this.db();
     const { payeeId } = line;
     const none = { line, credits: [] as Row[], records: [] as Row[] };
-    const plan = plans.find((p) => p.id === line.planId);
-    const version = plan?.versions.find((v) => v.version === line.planVersion);
-    const component = version?.components.find((c) => c.name === line.component);
-    // A hold line has no component: behind it are the credits still waiting for their payout date.
-    const held = line.kind === 'hold';
-    if (!plan || !version || (!component && !held) || line.trace.dispute) return none;
-    // The credits the line counted: its version's days, or the plan period to date with advances.
-    const forPeriod = line.trace.forPeriod ?? line.period;
-    const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod, this.calendar), to: line.trace.span?.to ?? periodEnd(forPeriod, this.calendar) };
-    const measure = component?.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
+    const basis = lineBasis(line, plans, this.calendar);
+    if (!basis) return none;
+    const { plan, version, component, measure, forPeriod, range } = basis;
     const item = component?.source ? { component, source: component.source } : measure?.source ? { measure, source: measure.source } : undefined;
     if (measure?.type === 'kpi' && measure.kpi) {
       // The KPI's own source records for the payee in the months the line measured.
@@ -831,12 +911,15 @@ export class IncentiveEngine {
       const records = ((await knex.raw(sql.text, sql.bindings as never[])).rows as Row[]).map((r) => ({ ...r, object: item.source.object }));
       return { ...none, records };
     }
-    const aggKeyOf = held || !component ? HELD_KEY : measure ? measureKey(measure.name) : componentKey(component.name);
-    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, false, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit);
+    // A hold line has no component: behind it are the credits still waiting for their payout date.
+    const aggKeyOf = !component ? HELD_KEY : measure ? measureKey(measure.name) : componentKey(component.name);
+    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, ignoreClawback, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit, frozenPeriod);
     if (!sql) return none;
+    // The order (and order line) behind each transaction: as it stood when the period froze, or today.
+    const orders: Sql = frozenPeriod === undefined ? { text: t('transactions'), bindings: [] } : { text: `(select id, record_id, line_id from ${t('frozen_transactions')} where period = ?)`, bindings: [frozenPeriod] };
     const credits = (await knex.raw(
-      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${t('transactions')} tr on tr.id = c.tx_id order by c.date, c.id`,
-      sql.bindings as never[],
+      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${orders.text} tr on tr.id = c.tx_id order by c.date, c.id`,
+      [...sql.bindings, ...orders.bindings] as never[],
     )).rows as Row[];
     return { ...none, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
   }
@@ -947,6 +1030,30 @@ export class IncentiveEngine {
     await this.openPeriod(opened);
     return opened;
   }
+}
+
+/** A prior-period adjustment or clawback (not a dispute's): its drill-down is what moved since its period froze. */
+function isChange(line: StatementLine): boolean {
+  return (line.kind === 'adjustment' || line.kind === 'clawback') && !!line.trace.forPeriod && line.component !== null && !line.trace.dispute;
+}
+
+/**
+ * What a line counts: its plan version, component and measure, the period measured and the dates of
+ * credits it counted (its version's days, or the plan period to date with advances), and whether it
+ * reads credits or records (a KPI or a record source). Undefined for lines behind no measure.
+ */
+function lineBasis(line: StatementLine, plans: readonly IncentivePlanDoc[], cal: FiscalCalendar) {
+  const plan = plans.find((p) => p.id === line.planId);
+  const version = plan?.versions.find((v) => v.version === line.planVersion);
+  const component = version?.components.find((c) => c.name === line.component);
+  // A hold line has no component: behind it are the credits still waiting for their payout date.
+  const held = line.kind === 'hold';
+  if (!plan || !version || (!component && !held) || line.trace.dispute) return undefined;
+  const forPeriod = line.trace.forPeriod ?? line.period;
+  const range = { from: line.trace.span?.from ?? periodStart(line.trace.basePeriod ?? forPeriod, cal), to: line.trace.span?.to ?? periodEnd(forPeriod, cal) };
+  const measure = component?.measure ? version.measures.find((m) => m.name === component.measure) : undefined;
+  const reads: 'credits' | 'records' = (measure?.type === 'kpi' && measure.kpi) || component?.source || measure?.source ? 'records' : 'credits';
+  return { plan, version, component, measure, forPeriod, range, reads };
 }
 
 function badAmount(): IncentiveError {

@@ -244,5 +244,29 @@ export const INCENTIVES_MODULE: TenantModule = {
         if (moved) await trx.raw(`drop table if exists ${quoteIdent(schema)}."attain_incentives_fx"`);
       },
     },
+    {
+      version: 7,
+      async up(trx: Trx, schema: string) {
+        const q = (t: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${t}`)}`;
+        // What a frozen period's lines were made of, written when the period is approved (see
+        // frozen-rows.ts): a copy of the credits its lines could count and of the roll-up chain, read
+        // by the same drill-down SQL as the live tables; the orders behind those credits; and, for
+        // lines that are changes (prior-period adjustments, clawbacks) or read records (KPIs, sources),
+        // their drill-down rows with the value each added.
+        await trx.raw(`create table if not exists ${q('frozen_credits')} (period text not null, id text not null, payee_id text not null, kind text not null, rule_id text not null, level integer not null,
+          tx_id text not null, object text not null, pct numeric not null, amount numeric not null, margin numeric not null, quantity numeric not null, original_amount numeric not null,
+          original_margin numeric, currency text not null, fx_rate numeric not null, date date not null, invoice_date date, paid_date date, reversal_date date, product_id text, category text,
+          primary key (period, tx_id, id))`);
+        await trx.raw(`create index if not exists "attain_incentives_frozen_credits_payee_index" on ${q('frozen_credits')} (period, payee_id, date)`);
+        await trx.raw(`create table if not exists ${q('frozen_chain')} (period text not null, payee_id text not null, level integer not null, manager_id text not null, rule_id text not null,
+          pct numeric not null, valid_from date not null, valid_to date)`);
+        await trx.raw(`create index if not exists "attain_incentives_frozen_chain_index" on ${q('frozen_chain')} (period, manager_id)`);
+        await trx.raw(`create table if not exists ${q('frozen_transactions')} (period text not null, id text not null, record_id text, line_id text, primary key (period, id))`);
+        await trx.raw(`create table if not exists ${q('frozen_rows')} (payee_id text not null, period text not null, line_key text not null, source text not null, ord integer not null, item_id text not null, row jsonb not null,
+          primary key (payee_id, period, line_key, source, ord))`);
+        // The periods whose lines were snapshotted (periods frozen earlier have no rows and read live).
+        await trx.raw(`create table if not exists ${q('frozen_periods')} (period text primary key, frozen_at timestamptz not null default now())`);
+      },
+    },
   ],
 };

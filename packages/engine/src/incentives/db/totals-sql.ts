@@ -164,8 +164,10 @@ export function deltaSql(schema: string, s: Scope, txIds: readonly string[], sig
  * The credits behind one aggregate of a scope for one payee — its own credits and those rolled up
  * to it — selected exactly as the totals select them (range, payout timing, clawback, filter,
  * currency), each with the value it adds: a statement line's drill-down adds up to its measure.
+ * `frozenPeriod`: read the copy of credits and roll-up chain taken when that period was approved
+ * (frozen-rows.ts) instead of today's, so a frozen line lists what it was frozen with.
  */
-export function creditRowsSql(schema: string, s: Scope, key: string, payeeId: string, limit: number): Sql | null {
+export function creditRowsSql(schema: string, s: Scope, key: string, payeeId: string, limit: number, frozenPeriod?: string): Sql | null {
   const { version, ignore } = s;
   const held = key === HELD_KEY;
   const measure = held ? undefined : creditMeasures(version).find((m) => measureKey(m.name) === key);
@@ -182,10 +184,11 @@ export function creditRowsSql(schema: string, s: Scope, key: string, payeeId: st
   const lateral: Sql = fx ? fx.join : { text: '', bindings: [] };
   const rated = fx ? 'x.fxp is not null and ' : '';
   const common = `cr.tx_id, cr.object, cr.currency, cr.original_amount, ${rate} as fx_rate, cr.product_id, cr.category, cr.date, cr.invoice_date, cr.paid_date, cr.reversal_date`;
-  const own = join(`select cr.id, cr.kind, cr.rule_id, cr.level, ${common}, ${amount} as amount, ${margin} as margin, cr.quantity, cr.pct, null::text as source_payee_id from ${q('credits')} cr`, lateral, ` where ${rated}cr.payee_id = ? and `, { text: '', bindings: [payeeId] }, inPeriod);
+  const table = (name: 'credits' | 'chain'): Sql => (frozenPeriod === undefined ? { text: q(name), bindings: [] } : { text: `(select * from ${q(`frozen_${name}`)} where period = ?)`, bindings: [frozenPeriod] });
+  const own = join(`select cr.id, cr.kind, cr.rule_id, cr.level, ${common}, ${amount} as amount, ${margin} as margin, cr.quantity, cr.pct, null::text as source_payee_id from `, table('credits'), ' cr', lateral, ` where ${rated}cr.payee_id = ? and `, { text: '', bindings: [payeeId] }, inPeriod);
   const rolled = join(
     `select cr.id || ':r' || ch.level, 'rollup'::text, ch.rule_id, ch.level, ${common}, round(${amount} * (ch.pct / 100), 10), round(${margin} * (ch.pct / 100), 10), round(cr.quantity * (ch.pct / 100), 10), ch.pct, cr.payee_id
-     from ${q('credits')} cr join ${q('chain')} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)`, lateral,
+     from `, table('credits'), ' cr join ', table('chain'), ` ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)`, lateral,
     ` where ${rated}ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and `, { text: '', bindings: [payeeId] }, inPeriod,
   );
   const vb: unknown[] = [];
