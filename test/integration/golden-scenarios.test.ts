@@ -132,9 +132,10 @@ describe('golden scenario 3: a USD order converted at an entered rate', () => {
     expect((await g.run(['2026-03'])).amount('R', 'commission')).toBe('0.00');
     await t.rate('USD', '7.1234', '2026-01-01', 'CNY');
     const r = await g.run(['2026-03']);
-    // 1,000.55 USD × 7.1234 = 7,127.317870 CNY; × 10% = 712.731787 → 712.73 CNY
+    // 1,000.55 USD × 7.1234 = 7,127.317870 CNY, rounded once on the order's whole → 7,127.32 CNY;
+    // × 10% = 712.732 → 712.73 CNY
     expect(r.amount('R', 'commission')).toBe('712.73');
-    expect(r.lines.find((l) => l.component === 'commission')?.trace.measures?.revenue?.value).toBe('7127.31787');
+    expect(r.lines.find((l) => l.component === 'commission')?.trace.measures?.revenue?.value).toBe('7127.32');
     expect(await t.problems('fx_missing')).toEqual([]);
   });
 });
