@@ -4,7 +4,7 @@
 // for plans converting at the transaction date, the period end and the period average.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, type Store } from '@attain/store';
-import { IncentiveEngine, OrgHistory, calculate, creditTransactions, fmt, type ComponentDef, type FxRate, type Transaction } from '../src/incentives/index.ts';
+import { IncentiveEngine, OrgHistory, calculate, creditTransactions, fmt, fxRateAt, type ComponentDef, type FxRate, type Transaction } from '../src/incentives/index.ts';
 import { crossRateAt, daysOf, pairRateAt, ruleRateAt } from '../src/fx/index.ts';
 import { plan, rule, tx } from './incentives-fixture.ts';
 
@@ -83,8 +83,8 @@ describe('the pure calculation and the database convert alike', () => {
     await e.openPeriod('2026-01');
     await e.upsertTransactions(txs);
     await e.recompute({ credit: true });
-    // Crediting into the base reads the base rates (fx without `to`).
-    const pure = creditTransactions(txs, rules, { org: new OrgHistory(memberships, units), assignments, fx: fx.filter((x) => !x.to), baseCurrency: 'USD' });
+    // Crediting into the base reads every rate by the one rule (a pair to another currency is not a base rate).
+    const pure = creditTransactions(txs, rules, { org: new OrgHistory(memberships, units), assignments, fx, baseCurrency: 'USD' });
     expect(pure.problems).toEqual([]);
     const want = calculate({ plans, credits: pure.credits, assignments, inputs: [], periods: ['2026-01'], fx });
     expect(want.problems).toEqual([]);
@@ -126,5 +126,15 @@ describe('the pure calculation and the database convert alike', () => {
     expect((await e.problems()).filter((x) => x.code === 'plan_fx_missing').map((x) => `${x.code} ${x.txId}`)).toEqual(['plan_fx_missing m1']);
     expect((await e.payouts('2026-01')).map((x) => `${x.payeeId} ${x.currency} ${fmt(x.payout, 2)}`)).toEqual(['A CHF 11.20']);
     expect(want.payouts.map((x) => `${x.payeeId} ${x.currency} ${fmt(x.payout, 2)}`)).toEqual(['A CHF 11.20']);
+  });
+});
+
+describe('crediting into the base reads a rate entered the other way round', () => {
+  it('uses the inverse of base → currency, as the SQL path does', () => {
+    // Entered as 1 USD = 0.9 EUR; a EUR amount into USD is × 1/0.9 = 1.1111111111
+    const rates = [{ currency: 'USD', to: 'EUR', rate: '0.9', date: '2026-01-01' }];
+    expect(f(fxRateAt(rates, 'EUR', 'USD', '2026-02-01'))).toBe(f(pairRateAt([{ from: 'EUR', to: 'USD', rate: '1.1111111111', effectiveFrom: '2026-01-01' }], 'EUR', 'USD', '2026-02-01')));
+    expect(f(fxRateAt(rates, 'EUR', 'USD', '2025-12-31'))).toBe('none');
+    expect(f(fxRateAt(rates, 'GBP', 'USD', '2026-02-01'))).toBe('none');
   });
 });

@@ -2,6 +2,8 @@ import { apportionUnits, currencyScale } from '@attain/meta';
 import { ONE, ZERO, dec, decFromUnits, decToUnits, div, mul, sum, type Dec } from './decimal.ts';
 import { divRound } from '@attain/meta/decimal';
 import type { OrgHistory } from './org.ts';
+import { pairRateAt } from '../fx/resolve.ts';
+import type { FxRateInput } from '../fx/rates.ts';
 import { within } from './periods.ts';
 import { fxMissingMessage, splitTotalMessage } from './problems.ts';
 import type { Assignment, CalcProblem, Credit, CreditFilter, CreditKind, CreditingRuleDoc, FxRate, Transaction } from './types.ts';
@@ -18,12 +20,20 @@ export interface CreditingContext {
 /** A transaction crediting could not count: no rate for its currency, or splits not totalling 100%. */
 export type CreditingProblem = CalcProblem;
 
-/** Units of base currency per unit of `currency` on `date`: the latest rate dated on or before it. */
+/** The rates as entered pairs, once per rate list (crediting asks once per transaction). */
+const pairsOf = new WeakMap<readonly FxRate[], Map<string, FxRateInput[]>>();
+
+/**
+ * Units of base currency per unit of `currency` on `date`: the one rule of fx/resolve.ts (the pair
+ * as entered, else its inverse), as the SQL path's toBaseRateSql finds it.
+ */
 export function fxRateAt(fx: readonly FxRate[], currency: string, base: string, date: string): Dec | undefined {
   if (currency === base) return ONE;
-  let best: FxRate | undefined;
-  for (const r of fx) if (r.currency === currency && r.date <= date && (!best || r.date > best.date)) best = r;
-  return best ? dec(best.rate) : undefined;
+  let byBase = pairsOf.get(fx);
+  if (!byBase) pairsOf.set(fx, (byBase = new Map()));
+  let pairs = byBase.get(base);
+  if (!pairs) byBase.set(base, (pairs = fx.map((r) => ({ from: r.currency, to: r.to ?? base, rate: r.rate, effectiveFrom: r.date }))));
+  return pairRateAt(pairs, currency, base, date);
 }
 
 export function matchesFilter(filter: CreditFilter | undefined, c: { object: string; kind?: CreditKind; productId?: string | null; category?: string | null; date: string }): boolean {
