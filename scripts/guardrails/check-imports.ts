@@ -10,8 +10,11 @@ export interface ImportProblem {
   /** Path relative to the root, with '/'. */
   readonly file: string;
   readonly line: number;
-  /** `layer`: against the direction in layers.ts; `deep_import`: past a package's exports; `undeclared`: not in package.json. */
-  readonly rule: 'layer' | 'deep_import' | 'undeclared';
+  /**
+   * `layer`: against the direction in layers.ts; `deep_import`: past a package's exports;
+   * `undeclared`: not in package.json; `unused`: in package.json but imported by nothing.
+   */
+  readonly rule: 'layer' | 'deep_import' | 'undeclared' | 'unused';
   readonly message: string;
 }
 

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkImports } from '../../scripts/guardrails/check-imports.ts';
 import { checkFileSizes } from '../../scripts/guardrails/file-size.ts';
 import { specifiersOf } from '../../scripts/guardrails/specifiers.ts';
+import { checkUnusedDependencies } from '../../scripts/guardrails/unused-deps.ts';
 
 // The guard rails must fail on what they guard against: each check runs over a small monorepo
 // written to a temporary directory with one planted violation per rule.
@@ -71,6 +72,21 @@ describe('import check', () => {
       'packages/store/src/index.ts:6 undeclared "vitest" is imported but not declared in packages/store/package.json dependencies',
       'test/e2e.test.ts:1 undeclared "pino" is declared in no package.json',
     ]);
+  });
+
+  it('refuses a declared dependency that nothing imports, unless listed with a reason', () => {
+    const root = monorepo({
+      ...manifests,
+      'packages/meta/package.json': { name: '@attain/meta', dependencies: { ajv: '*', fontkit: '*', '@types/node': '*' }, devDependencies: { '@types/ajv': '*', unpdf: '*' } },
+      'packages/meta/src/index.ts': "import Ajv from 'ajv';\nimport { readFile } from 'node:fs';\nexport { Ajv, readFile };\n",
+      'packages/store/src/index.ts': "export { m } from '@attain/meta';\n",
+    });
+    const found = (exceptions = {}) => checkUnusedDependencies(root, exceptions).map((p) => `${p.file} ${p.rule} ${p.message.split(':')[0]}`);
+    expect(found()).toEqual([
+      'packages/meta/package.json unused "fontkit" is declared but nothing in packages/meta/ imports it',
+      'packages/meta/package.json unused "unpdf" is declared but nothing in packages/meta/ imports it',
+    ]);
+    expect(found({ '@attain/meta': { fontkit: 'loaded with createRequire', unpdf: 'read by a script' } })).toEqual([]);
   });
 
   it('names a new workspace that is missing from the layer table', () => {
