@@ -149,6 +149,7 @@ describe('automation rule editor', () => {
 
     // The Advanced tab shows the document the form built.
     await editor.getByRole('tab', { name: 'Advanced (JSON)' }).click();
+    // biome-ignore lint/suspicious/noExplicitAny: the rule document is edited in place as the user would
     const json = JSON.parse(await editor.locator('#rule-doc').inputValue()) as Record<string, any>;
     expect(json).toMatchObject({ kind: 'automation', name: 'flag_big', object: 'opportunity', trigger: { type: 'record', on: ['update'], changed: ['amount'], previous: 'amount <= 500000' }, condition: 'amount > 500000' });
     expect(json.actions).toEqual([{ type: 'update', set: { next_step: '="Review " & name' } }, { type: 'notify', to: [{ type: 'owner' }], channels: ['inbox'], template: { title: { en: 'Big deal: {{record.name}}' } } }]);

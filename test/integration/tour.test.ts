@@ -12,6 +12,7 @@ let attain: RunningAttain;
 let auth: Record<string, string>;
 let doc: Record<string, unknown> & { schema: { properties: Record<string, Record<string, unknown>>; required: string[] } };
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, read field by field along the tour
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${attain.url}${path}`, {
     method,

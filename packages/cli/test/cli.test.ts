@@ -75,6 +75,7 @@ describe('attain start', () => {
 
       // The SPM modules are at work: KPIs, an approved target plan for this year split to months.
       // any: these are API bodies read by a few fields; typing each would only restate the server.
+      // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, read field by field in assertions
       const get = async (path: string, token: string) => (await fetch(`${running.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
       const kpis = await get('/goals/kpis', token);
       expect(kpis.data.map((k: { name: string }) => k.name).sort()).toEqual(['paid_revenue', 'visits', 'won_deals']);

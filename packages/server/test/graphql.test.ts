@@ -43,8 +43,10 @@ describe('GraphQL batching', () => {
   it('resolves refs and inverse relations without N+1 queries', async () => {
     const query = (limit: number) => `{ dealList(limit: ${limit}, sort: ["name"]) { data { name amount customer { name deals(limit: 2) { name } } owner { name } } } }`;
     // Response bodies are checked structurally below; their exact types do not matter here.
-    let small: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    let large: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    // biome-ignore lint/suspicious/noExplicitAny: GraphQL results of any shape, compared whole
+    let small: any;
+    // biome-ignore lint/suspicious/noExplicitAny: GraphQL results of any shape, compared whole
+    let large: any;
     const fewQueries = await countQueries(async () => {
       small = await admin.gql(query(2));
     });

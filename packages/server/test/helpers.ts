@@ -71,6 +71,7 @@ export type Caller = {
   patch(url: string, payload: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   put(url: string, payload: unknown): Promise<LightMyRequestResponse>;
   // `data` is whatever the query selected; tests assert its shape, so it is typed loosely on purpose.
+  // biome-ignore lint/suspicious/noExplicitAny: GraphQL data of any query, read field by field in assertions
   gql(query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: { data?: Record<string, any>; errors?: Array<{ message: string; extensions: { code: string } }> } }>;
 };
 

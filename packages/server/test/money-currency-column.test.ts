@@ -36,6 +36,7 @@ afterAll(async () => {
 });
 
 // The error body is read loosely (any) on purpose: the assertions state its shape.
+// biome-ignore lint/suspicious/noExplicitAny: error bodies read loosely by the assertion helper
 const refused = (res: { statusCode: number; json(): any }) => [res.statusCode, res.json().error?.code, res.json().error?.details?.map((d: { path: string; rule: string }) => `${d.path}:${d.rule}`)];
 const count = async () => (await admin.get('/api/v1/objects/invoice?count=true')).json().total as number;
 

@@ -38,6 +38,7 @@ afterAll(async () => {
 });
 
 const count = async () => (await admin.get('/api/v1/objects/ledger?count=true')).json().total as number;
+// biome-ignore lint/suspicious/noExplicitAny: error bodies read loosely by the assertion helper
 const refused = (res: { statusCode: number; json(): any }) => [res.statusCode, res.json().error?.code, res.json().error?.details?.map((d: { path: string; rule: string }) => `${d.path}:${d.rule}`)];
 
 describe('decimal fields over REST', () => {

@@ -80,6 +80,7 @@ describe('plans and KPIs are checked whole before they can be stored', () => {
 
   it('a field rename that would break a KPI is refused at plan time, naming the KPI', async () => {
     expect((await admin.post('/api/v1/metadata/apply', docsWith(kpi('stage = "won"')))).statusCode).toBe(200);
+    // biome-ignore lint/suspicious/noExplicitAny: the test edits metadata documents of several kinds in place
     const renamed = structuredClone(docsWith(kpi('stage = "won"')).documents) as Array<Record<string, any>>;
     const deal = renamed.find((d) => d.name === 'deal')!;
     // A rename keeps the field's id; a role naming the old name is updated with it.

@@ -21,6 +21,7 @@ interface Step { kind: string; sentence: string; message?: string; params?: Reco
 describe('plan steps carry a translatable message and params', () => {
   it('names every value of the sentence', async () => {
     const admin = as(app, await login(app, t.name, t.users.admin.email));
+    // biome-ignore lint/suspicious/noExplicitAny: the test edits metadata documents of several kinds in place
     const docs = baseDocs() as Array<Record<string, any>>;
     const deal = docs.find((d) => d.name === 'deal')!;
     deal.schema.properties.region = { type: 'string', 'x-attain': { id: 'fld_deal_region', label: { en: 'Region' } } };
@@ -48,6 +49,7 @@ describe('plan steps carry a translatable message and params', () => {
 
   it('words a new object, its links and a refused type change', async () => {
     const admin = as(app, await login(app, t.name, t.users.admin.email));
+    // biome-ignore lint/suspicious/noExplicitAny: the test edits metadata documents of several kinds in place
     const docs = baseDocs() as Array<Record<string, any>>;
     const deal = docs.find((d) => d.name === 'deal')!;
     deal.schema.properties.close_date = { type: 'integer', 'x-attain': { id: 'fld_deal_close' } };
