@@ -72,15 +72,20 @@ export async function recomputeAll(ctx: GoalsContext, kpi: CompiledKpi): Promise
   });
 }
 
-/** Rebuilds the ancestor roll-up of a KPI from its per-person actuals (after the org tree changed). */
+/**
+ * Rebuilds the ancestor roll-up of a KPI from its per-person actuals (after the org tree changed).
+ * The actuals are summed per unit and month first, then fanned out to the ancestors: a few rows
+ * per unit instead of every person's row once per ancestor (exact numeric sums either way).
+ */
 export async function rollUpAll(trx: Knex | Knex.Transaction, ctx: GoalsContext, kpi: string): Promise<void> {
   await trx.withSchema(ctx.schema).from('attain_goals_unit_actual').where('kpi', kpi).del();
   await trx.raw(
-    `WITH RECURSIVE ${ancestorsCte(ctx, `SELECT id, id, 0 FROM ${ctx.t.orgUnit}`)}
+    `WITH RECURSIVE ${ancestorsCte(ctx, `SELECT id, id, 0 FROM ${ctx.t.orgUnit}`)},
+     per_unit AS (SELECT org_unit_id, month, sum(num) AS num, sum(den) AS den FROM ${ctx.t.actual} WHERE kpi = ? GROUP BY org_unit_id, month)
      INSERT INTO ${ctx.t.unitActual} (kpi, org_unit_id, month, num, den)
-     SELECT a.kpi, anc.ancestor, a.month, sum(a.num), sum(a.den) FROM ${ctx.t.actual} a JOIN anc ON anc.unit = a.org_unit_id
-     WHERE a.kpi = ? GROUP BY a.kpi, anc.ancestor, a.month`,
-    [kpi],
+     SELECT ?, anc.ancestor, u.month, sum(u.num), sum(u.den) FROM per_unit u JOIN anc ON anc.unit = u.org_unit_id
+     GROUP BY anc.ancestor, u.month`,
+    [kpi, kpi],
   );
 }
 
