@@ -9,6 +9,7 @@ import {
   fiscalYearMonths, memberships, toUnits,
 } from '@attain/engine';
 import { freshDatabase } from './util.ts';
+import { PROFILING, QueryProfile } from './query-profile.ts';
 
 const PEOPLE = Number(process.env.GOALS_BENCH_PEOPLE ?? 10_000);
 const ORDERS = Number(process.env.GOALS_BENCH_ORDERS ?? 1_000_000);
@@ -42,16 +43,20 @@ export async function benchGoals(): Promise<Record<string, unknown>> {
     const kpi = kpiOf(ctx, 'paid_revenue');
     const full: number[] = [];
     let rows = 0;
+    const profile = PROFILING ? new QueryProfile(k) : null;
     for (let i = 0; i < 3; i++) {
+      if (i === 2) profile?.start('full');
       const s = performance.now();
       rows = (await recomputeAll(ctx, kpi)).rows;
       full.push(performance.now() - s);
     }
+    const fullQueries = profile?.stop();
     // New order -> owner's and ancestors' attainment: the write (with its outbox event), then the job.
     store.events.subscribe({ consumer: GOALS_CONSUMER });
     const records = await store.records('bench');
     const lat: number[] = [];
     for (let i = 0; i < 60; i++) {
+      if (i === 10) profile?.start('orderToAttainment');
       const owner = `10000000-0000-4000-8000-${String(1 + ((i * 7919) % PEOPLE)).padStart(12, '0')}`;
       const s = performance.now();
       await records.create('order', { order_number: `L${i}`, customer_id: customer, order_date: '2026-06-15', status: 'paid', amount: '10.00', owner_id: owner }, system);
@@ -60,6 +65,7 @@ export async function benchGoals(): Promise<Record<string, unknown>> {
       await store.jobs.complete(job!.id, null);
       lat.push(performance.now() - s);
     }
+    const latencyQueries = profile?.stop();
     store.events.unsubscribe(GOALS_CONSUMER);
     // Split of the whole org over 12 months: pure split, and end to end (org load + tree + split).
     const units = (await k.raw(`SELECT id::text AS id, parent_id::text AS parent_id, name FROM ${ctx.t.orgUnit}`)).rows;
@@ -69,14 +75,17 @@ export async function benchGoals(): Promise<Record<string, unknown>> {
     const root = buildSplitTree(units, members, { months, method: 'headcount' });
     const cells = splitTargets({ total: toUnits('1000000000.01', 2), months, root });
     const splitMs = performance.now() - s1;
+    profile?.start('split');
     const s2 = performance.now();
     await computeSplit(ctx, 'revenue_2026');
     const splitE2eMs = performance.now() - s2;
+    const splitQueries = profile?.stop();
     const sorted = [...lat].sort((a, b) => a - b);
     const pct = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
     return {
       people: PEOPLE, orders: ORDERS, loadMs: Math.round(loadMs), actualRows: rows,
       fullRecomputeMs: { best: Math.round(Math.min(...full)), runs: full.map(Math.round), target: 3000 },
+      ...(profile ? { queries: { full: fullQueries, orderToAttainment: latencyQueries, split: splitQueries } } : {}),
       orderToAttainmentMs: { p50: pct(0.5), p95: pct(0.95), max: pct(1), target: 50 },
       split: { cells: cells.size * 12, pureMs: Math.round(splitMs), endToEndMs: Math.round(splitE2eMs), target: 1000 },
     };

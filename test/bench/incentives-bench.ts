@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { createDatabase, createStore } from '@attain/store';
 import { IncentiveEngine, type CreditingRuleDoc, type IncentivePlanDoc, type OrgMembership, type OrgUnit } from '@attain/engine';
 import { freshDatabase, round } from './util.ts';
+import { PROFILING, QueryProfile } from './query-profile.ts';
 
 const TXS = Number(process.env.BENCH_TXS ?? 1_000_000);
 const PAYEES = Number(process.env.BENCH_PAYEES ?? 10_000);
@@ -61,26 +62,37 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
   const loadMs = performance.now() - l0;
 
   const loadBefore = loadavg()[0] as number;
+  const profile = PROFILING ? new QueryProfile(knex) : null;
+  profile?.start('full');
   const full = await engine.recompute({ credit: true });
+  const fullQueries = profile?.stop();
   const sums = (await knex.raw(`select count(*)::int as lines, sum(amount)::text as total from "${schema}"."attain_incentives_lines"`)).rows[0] as { lines: number; total: string };
   const payoutTotal = (await knex.raw(`select sum(payout)::text as total, count(*)::int as n from "${schema}"."attain_incentives_payouts"`)).rows[0] as { total: string; n: number };
 
   const incremental: number[] = [];
   const incStages: Array<RunStatsMs> = [];
+  // This process's CPU time per run: unlike the wall clock it barely moves with the machine's load.
+  const incCpu: number[] = [];
   for (let i = 0; i < 7; i++) {
+    if (i === 1) profile?.start('incremental');
     const id = `new${i}`;
     await engine.upsertTransactions([{ id, object: 'order', ownerId: reps[i * 13] as string, productId: 'P7', date: '2026-03-15', amount: '1234.56', currency: 'USD' }]);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const stats = await engine.recomputeTransactions([id]);
     incremental.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    incCpu.push((c.user + c.system) / 1000);
     incStages.push(stats.ms);
   }
+  const incQueries = profile?.stop();
   const sorted = [...incremental].sort((a, b) => a - b);
   // Approving the month freezes its lines' drill-downs: one copy of its credits and roll-up chain.
   const a0 = performance.now();
   await engine.setPeriodStatus('2026-03', 'approved', 'bench');
   const approveMs = performance.now() - a0;
   const frozen = (await knex.raw(`select (select count(*)::int from "${schema}"."attain_incentives_frozen_credits") as credits, (select count(*)::int from "${schema}"."attain_incentives_frozen_rows") as rows`)).rows[0] as { credits: number; rows: number };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   await store.close();
   return {
     // The machine's 1-minute load average around the full run: figures on a loaded box vary a lot.
@@ -95,7 +107,10 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
       payouts: payoutTotal.n,
       payoutTotal: payoutTotal.total,
     },
-    incremental: { medianMs: round(sorted[3] as number, 1), maxMs: round(sorted[6] as number, 1), lastStagesMs: Object.fromEntries(Object.entries(incStages[6] ?? {}).map(([k, v]) => [k, round(v, 1)])) },
+    incremental: { medianMs: round(sorted[3] as number, 1), medianCpuMs: round(median(incCpu), 1), maxMs: round(sorted[6] as number, 1), lastStagesMs: Object.fromEntries(Object.entries(incStages[6] ?? {}).map(([k, v]) => [k, round(v, 1)])),
+      // Median per stage over the 7 runs: the last run alone is one noisy sample.
+      medianStagesMs: Object.fromEntries((['crediting', 'measures', 'components', 'payouts', 'total'] as const).map((k) => [k, round(median(incStages.map((s) => s[k])), 1)])) },
+    ...(profile ? { queries: { full: fullQueries, incremental: incQueries } } : {}),
     approve: { ms: round(approveMs, 0), frozenCredits: frozen.credits, frozenRows: frozen.rows },
   };
 }

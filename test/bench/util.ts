@@ -19,7 +19,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Creates (or recreates) a scratch database for a benchmark and returns its URL. */
-export async function freshDatabase(name: string): Promise<string> {
+export async function freshDatabase(base: string): Promise<string> {
+  // BENCH_DB_SUFFIX keeps two checkouts measured side by side from dropping each other's database.
+  const name = `${base}${process.env.BENCH_DB_SUFFIX ?? ''}`;
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
   await client.connect();
