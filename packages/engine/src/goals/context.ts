@@ -21,14 +21,14 @@ export interface GoalsContext {
 }
 
 export async function goalsContext(store: Store, tenant: string, registry?: Registry): Promise<GoalsContext> {
-  const handle = await store.modules.ensure(tenant, goalsModule);
+  const handle = await store.port(tenant, goalsModule);
   const reg = registry ?? (await store.registry(tenant));
   const s = quoteIdent(handle.schema);
   const user = reg.object('user');
   const orgUnit = reg.object('org_unit');
   if (!user || !orgUnit) throw new GoalsError('goals_unavailable', 'goals need the core "user" and "org_unit" objects', [], 409);
-  // Membership is the org service's, not a copy of it: goals read its table directly.
-  await org.ensureOrgTables(handle.knex, handle.schema, reg);
+  // Membership is the org service's, not a copy of it: goals read its table, named by its owner.
+  const orgT = await org.ensureOrgTables(handle.knex, handle.schema, reg);
   return {
     tenant,
     knex: handle.knex,
@@ -37,12 +37,12 @@ export async function goalsContext(store: Store, tenant: string, registry?: Regi
     store,
     calendar: await tenantCalendar(store, tenant),
     t: {
-      membership: `${s}.attain_org_membership`,
-      actual: `${s}.attain_goals_actual`,
-      unitActual: `${s}.attain_goals_unit_actual`,
-      planVersion: `${s}.attain_goals_plan_version`,
-      target: `${s}.attain_goals_target`,
-      closed: `${s}.attain_goals_closed_period`,
+      membership: orgT.membership,
+      actual: handle.name('actual'),
+      unitActual: handle.name('unit_actual'),
+      planVersion: handle.name('plan_version'),
+      target: handle.name('target'),
+      closed: handle.name('closed_period'),
       user: `${s}.${quoteIdent(user.table)}`,
       orgUnit: `${s}.${quoteIdent(orgUnit.table)}`,
     },
