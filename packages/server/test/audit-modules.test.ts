@@ -60,6 +60,17 @@ describe('module changes are audited', () => {
     expect(last).toMatchObject({ before: { count: 1 }, after: { count: 2 } });
   });
 
+  it('crediting rules and targets (inputs)', async () => {
+    const rule = { kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' };
+    expect((await t.call.admin.put('/api/v1/incentives/crediting-rules', { rules: [rule] })).statusCode).toBe(200);
+    const [rules] = await audit('crediting_rule');
+    expect(rules).toMatchObject({ action: 'incentives.crediting_rules.update', before: { count: 0 }, after: { count: 1, rows: [{ id: 'own', type: 'owner', effectiveFrom: '2020-01-01' }] } });
+    const values = [{ payeeId: t.ids.rep1, period: MAR, name: 'quota', value: '5000' }];
+    expect((await t.call.finance.put('/api/v1/incentives/inputs', { values })).statusCode).toBe(200);
+    const [inputs] = await audit('incentive_input');
+    expect(inputs).toMatchObject({ action: 'incentives.inputs.update', actor: { userId: t.ids.finance }, after: { count: 1, rows: [{ payeeId: t.ids.rep1, period: MAR, name: 'quota', value: '5000' }] } });
+  });
+
   it('fx rate writes', async () => {
     const res = await t.call.finance.post('/api/v1/fx/rates', { from: 'EUR', to: 'USD', rate: '1.08', effectiveFrom: '2026-03-01' });
     expect(res.statusCode).toBe(201);

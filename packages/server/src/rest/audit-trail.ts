@@ -1,7 +1,7 @@
 // What the modules' routes write to the tenant's audit log (GET /api/v1/audit), through the
 // module's data port. Written at the route, after the service call succeeded: the entry says who
 // changed what, with a short before/after summary (never whole documents or long lists).
-import type { Assignment, IncentivePlanDoc, PlanVersion } from '@attain/engine';
+import type { Assignment, CreditingRuleDoc, IncentivePlanDoc, PlanVersion } from '@attain/engine';
 import type { ModuleAuditEntry, TenantModule } from '@attain/store';
 import type { AccessContext } from '../rbac/context.ts';
 import type { Store } from '../store-port.ts';
@@ -47,4 +47,9 @@ export function disputeSummary(d: Record<string, unknown>): Record<string, unkno
 /** A target-plan version as an entry keeps it (the targets themselves stay in the version). */
 export function versionSummary(v: PlanVersion): Record<string, unknown> {
   return { plan: v.plan, version: v.version, status: v.status, total: v.total, activeFrom: v.active_from };
+}
+
+/** A crediting rule as an entry keeps it: which rule, its type and dates. */
+export function ruleSummary(r: CreditingRuleDoc): Record<string, unknown> {
+  return { id: r.id, name: r.name, type: r.type, effectiveFrom: r.effectiveFrom, effectiveTo: r.effectiveTo ?? null };
 }

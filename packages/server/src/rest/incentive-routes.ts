@@ -12,7 +12,7 @@ import { incentiveAssignmentRoutes } from './incentive-assignment-routes.ts';
 import { requireAccess } from './request-access.ts';
 import { approvalGateway, notifyUsers, workflowFor, WorkflowError } from '@attain/workflow';
 import { DERIVE_INCENTIVES, DISPUTE_SUBJECT, INCENTIVES_MODULE, onDisputeResolved, PERIOD_SUBJECT } from '@attain/engine';
-import { assignmentRows, auditTrail, disputeSummary, listSummary, planChange } from './audit-trail.ts';
+import { assignmentRows, auditTrail, disputeSummary, listSummary, planChange, ruleSummary } from './audit-trail.ts';
 
 export { payeeScope } from './incentive-access.ts';
 
@@ -186,7 +186,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const body = request.body as { rules?: unknown } | undefined;
     if (!body || !Array.isArray(body.rules)) throw badRequest('invalid_body', 'expected {"rules": [...]}', [{ path: '/rules', rule: 'type', message: 'must be an array' }]);
     objectRows(body.rules, '/rules');
+    const before = await run(() => engine.rules());
     const issues = await run(() => engine.saveRules(body.rules as CreditingRuleDoc[]));
+    await audit(access, { action: 'incentives.crediting_rules.update', object: 'crediting_rule', before: listSummary(before.map(ruleSummary)), after: listSummary((body.rules as CreditingRuleDoc[]).map(ruleSummary)) });
     await derive(access, { credit: true });
     return { issues };
   });
@@ -344,6 +346,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinanceOrAdmin(access);
     const values = (request.body as { values?: unknown } | undefined)?.values;
     const data = await run(() => putInputs(engine, values));
+    await audit(access, { action: 'incentives.inputs.update', object: 'incentive_input', after: listSummary(data) });
     await derive(access);
     return { data };
   });
