@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { quoteIdent, type KpiDoc, type Registry } from '@attain/meta';
-import { org, type Store } from '@attain/store';
+import { org, type DataPort, type Store } from '@attain/store';
 import { GoalsError } from './errors.ts';
 import { compileKpi, type CompiledKpi } from './kpi.ts';
-import { goalsModule } from './module.ts';
+import { goalsModule, type GoalsTable } from './module.ts';
 import { tenantCalendar, type TenantCalendar } from '../calendar/calendar.ts';
 
 /** One tenant's goals: its schema, registry and the quoted names every query uses. */
@@ -16,6 +16,8 @@ export interface GoalsContext {
   store?: Store;
   /** The tenant calendar: the time zone a moment's day (and month) is read in, the fiscal year's first month. */
   calendar: TenantCalendar;
+  /** The goals module's data port: its tables by short name, the audit log. */
+  port: DataPort<GoalsTable>;
   /** Quoted, schema-qualified table names. */
   t: { membership: string; actual: string; unitActual: string; planVersion: string; target: string; closed: string; user: string; orgUnit: string };
 }
@@ -35,6 +37,7 @@ export async function goalsContext(store: Store, tenant: string, registry?: Regi
     schema: handle.schema,
     registry: reg,
     store,
+    port: handle,
     calendar: await tenantCalendar(store, tenant),
     t: {
       membership: orgT.membership,
