@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from '@attain/meta';
 import { classify } from '../src/migrator/classify.ts';
 import { diffSchemas } from '../src/migrator/diff.ts';
+import { planMigration } from '../src/migrator/planner.ts';
 import { emptyPhysical, physicalFromRegistry } from '../src/migrator/physical.ts';
 import { registrySnapshot } from '../src/migrator/snapshot.ts';
 import type { PhysicalState } from '../src/types.ts';
@@ -116,5 +117,33 @@ describe('classifier', () => {
     expect(await classify(change, withNulls, {})).toMatchObject({ safe: false, reason: expect.stringContaining('give a backfill value') });
     expect(await classify(change, withNulls, { backfill: { 'deal.stage': 'won' } })).toEqual({ safe: true, backfill: { value: 'won' } });
     expect(await classify(change, withNulls, { backfill: { 'deal.stage': 'maybe' } })).toMatchObject({ safe: false, backfill: { value: null } });
+  });
+});
+
+describe('planner over a filled table (no database: the snapshot answers)', () => {
+  const current = registry(baseDocs());
+  const physical = physicalFromRegistry(current);
+  const filled = { ...registrySnapshot(current, physical), hasRows: async () => true };
+  const next = baseDocs();
+  props(next[2] as Doc).region = { type: 'string', 'x-attain': { id: 'deal.region' } };
+  ((next[2] as Doc).schema as { required: string[] }).required.push('region');
+  const plan = (backfill?: Record<string, unknown>) =>
+    planMigration({ schema: 't_x', current, physical, next: registry(next, 2), snapshot: filled, opts: backfill ? { backfill } : {} });
+
+  it('refuses a required field on a table with rows, with no DDL, until a backfill confirms it', async () => {
+    const refused = await plan();
+    expect(refused.steps).toEqual([expect.objectContaining({ kind: 'add_column', safe: false, reason: expect.stringContaining('give a default or a backfill value for field id "deal.region"') })]);
+    expect(refused.actions).toEqual([]);
+    const confirmed = await plan({ 'deal.region': 'north' });
+    expect(confirmed.steps).toEqual([expect.objectContaining({ kind: 'add_column', safe: true, message: 'add_column_backfill', sentence: expect.stringContaining('filling existing rows with the backfill value') })]);
+    // Add the column, fill it, then make it NOT NULL: three actions in that order.
+    expect(confirmed.actions.map((a) => a.phase)).toEqual([4.3, 4.35, 4.36]);
+  });
+
+  it('refuses a purge of one field of a hidden object', async () => {
+    const hidden = diffSchemas({ current, physical, next: registry(baseDocs().slice(0, 2), 2), catalog: registrySnapshot(current, physical) }).next;
+    const gone = registry(baseDocs().slice(0, 2), 2);
+    const planned = await planMigration({ schema: 't_x', current: gone, physical: hidden, next: gone, snapshot: registrySnapshot(gone, hidden), opts: { purge: ['deal.note'] } });
+    expect(planned.steps).toEqual([expect.objectContaining({ kind: 'purge_field', message: 'purge_field_of_hidden_object', safe: false, reason: 'purge the whole object by its id instead' })]);
   });
 });
