@@ -67,6 +67,14 @@ describe('goals API', () => {
     expect((await rep.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/approve`)).statusCode).toBe(403);
     expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/approve`)).json().status).toBe('active');
     expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/nope`)).statusCode).toBe(400);
+    // Target plan saves and decisions are in the audit log: who, which version, its status after.
+    const audit = (await admin.get('/api/v1/audit?object=target_plan_version')).json().data as Array<{ action: string; recordId: string; actor: { userId: string }; after: { status: string; version: number } }>;
+    expect(audit.filter((e) => e.recordId === id).map((e) => [e.action, e.after.status])).toEqual([
+      ['goals.target_plan.approve', 'active'],
+      ['goals.target_plan.submit', 'submitted'],
+      ['goals.target_plan.save', 'draft'],
+    ]);
+    expect(audit[0]?.actor.userId).toBe(t.users.admin.id);
     // Nobody decides their own version, admins included (issue #12, finding 5): without an approval
     // flow the admin decides through this API, but not a version they submitted themselves.
     const own = (await admin.post('/api/v1/goals/plans/revenue_2026/versions', {})).json().version.id as string;

@@ -132,6 +132,24 @@ export class Ctx {
     entries: Array<{ tenantId: string; actor: Actor; action: string; object?: string | null; recordId?: string | null; before?: unknown; after?: unknown; revision?: number | null }>,
   ): Promise<void> {
     if (entries.length === 0) return;
+    await this.insertAudit(q, entries);
+    // Every record write is audited: this process's caches see it as soon as it commits.
+    const written = new Set(entries.filter((e) => e.object).map((e) => this.schemas.get(e.tenantId)));
+    for (const schema of written) if (schema) this.afterCommit(q, () => this.changes.bumpData(schema));
+    // Every record write is audited, so this is where a changed user (role, active, …) is seen.
+    this.announce(
+      q,
+      entries.filter((e) => e.object === 'user' && e.recordId).map((e) => ({ kind: 'user', userId: e.recordId as string })),
+    );
+    await this.emitRecordEvents(q, entries);
+    await this.emitMetadataEvents(q, entries);
+  }
+
+  /** Appends audit rows only: module actions (plan saves, period status, …) are no record changes, so no events or cache bumps. */
+  async insertAudit(
+    q: Q,
+    entries: Array<{ tenantId: string; actor: Actor; action: string; object?: string | null; recordId?: string | null; before?: unknown; after?: unknown; revision?: number | null }>,
+  ): Promise<void> {
     const rows = entries.map((e) => ({
       tenant_id: e.tenantId,
       actor_id: e.actor.userId,
@@ -144,16 +162,6 @@ export class Ctx {
       revision: e.revision ?? null,
     }));
     for (let i = 0; i < rows.length; i += 500) await this.table(q, 'audit_log').insert(rows.slice(i, i + 500));
-    // Every record write is audited: this process's caches see it as soon as it commits.
-    const written = new Set(entries.filter((e) => e.object).map((e) => this.schemas.get(e.tenantId)));
-    for (const schema of written) if (schema) this.afterCommit(q, () => this.changes.bumpData(schema));
-    // Every record write is audited, so this is where a changed user (role, active, …) is seen.
-    this.announce(
-      q,
-      entries.filter((e) => e.object === 'user' && e.recordId).map((e) => ({ kind: 'user', userId: e.recordId as string })),
-    );
-    await this.emitRecordEvents(q, entries);
-    await this.emitMetadataEvents(q, entries);
   }
 
   /** The outbox for metadata changes: one job per metadata consumer and new revision, in the applying transaction. */

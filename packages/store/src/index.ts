@@ -10,6 +10,7 @@ export type * from './types.ts';
 export type { Job, JobInfo, JobInput, JobQueue } from './jobs.ts';
 export { eventQueue, metadataQueue, type MetadataEvent, type RecordEvent, type EventSubscription } from './events.ts';
 export type { ModuleHandle, TenantModule } from './modules.ts';
+export type { DataPort, ForeignTable, ModuleAuditEntry } from './data-port.ts';
 export type { WriteGuard, WriteGuardInput } from './write-guards.ts';
 export type { DocumentCheck } from './document-checks.ts';
 export { canonicalJson, quoteIdent } from './sql.ts';

@@ -4,9 +4,14 @@ import { StoreError } from './errors.ts';
 import { quoteIdent } from './sql.ts';
 
 /** A platform module's own tables in each tenant schema (approvals, KPI results, …), versioned. */
-export interface TenantModule {
+export interface TenantModule<T extends string = string> {
   /** Stable name, e.g. `workflow`. Its tables should be prefixed `attain_<name>_` (api names cannot start with `attain_`). */
   name: string;
+  /**
+   * Its tables' short names (`target` for `attain_goals_target`): what a data port lets the module
+   * itself, and other modules reading it, name. Modules without the list are reached by handle only.
+   */
+  tables?: readonly T[];
   migrations: Array<{ version: number; up(trx: Knex.Transaction, schema: string): Promise<void> }>;
 }
 

@@ -12,6 +12,7 @@ import { orgService } from './org/service.ts';
 import { tenantService } from './tenants.ts';
 import { jobQueue } from './jobs.ts';
 import { moduleService } from './modules.ts';
+import { portService } from './data-port.ts';
 import type { AuthStore, RecordAccess, RecordService, Store, TenantSnapshot } from './types.ts';
 
 export interface StoreOptions {
@@ -29,6 +30,7 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) throw new StoreError('validation_failed', 'tenantSchemaPrefix must be a short lower-case identifier prefix');
   await migrateControlSchema(db.knex, control);
   const ctx = new Ctx(db, control, prefix);
+  const modules = moduleService(ctx);
   return {
     db,
     controlSchema: control,
@@ -62,7 +64,8 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
       subscribe: (sub) => ctx.events.subscribe(sub),
       unsubscribe: (consumer) => ctx.events.unsubscribe(consumer),
     },
-    modules: moduleService(ctx),
+    modules,
+    port: portService(ctx, modules),
     writeGuards: {
       register: (name, guard) => ctx.guards.register(name, guard),
       unregister: (name) => ctx.guards.unregister(name),

@@ -6,6 +6,7 @@ import type { BatchPool } from './formula/sandbox.ts';
 import type { JobQueue } from './jobs.ts';
 import type { EventSubscription } from './events.ts';
 import type { ModuleHandle, TenantModule } from './modules.ts';
+import type { DataPort } from './data-port.ts';
 import type { WriteGuard } from './write-guards.ts';
 import type { DocumentCheck } from './document-checks.ts';
 import type { TenantSettings, TenantSettingsInput } from './tenant-settings.ts';
@@ -306,6 +307,8 @@ export interface Store {
   events: { subscribe(sub: EventSubscription): void; unsubscribe(consumer: string): void };
   /** Platform modules' own tables in each tenant schema, versioned and migrated on first use. */
   modules: { ensure(tenant: string, module: TenantModule): Promise<ModuleHandle> };
+  /** A module's tenant-bound data port: its own tables by declared name, others' through their owners, the audit log (data-port.ts). */
+  port<T extends string>(tenant: string, module: TenantModule<T>): Promise<DataPort<T>>;
   /** Vetoes on record updates and deletes, run inside the write's transaction. */
   writeGuards: { register(name: string, guard: WriteGuard): void; unregister(name: string): void };
   /** Whole-document checks modules add to every metadata plan (see document-checks.ts). */

@@ -1,6 +1,6 @@
 import type { ApprovalFlowDoc, AutomationDoc, Registry } from '@attain/meta';
 import { pickLabel, quoteIdent } from '@attain/meta';
-import type { Actor, ModuleHandle, Store } from '@attain/store';
+import type { Actor, DataPort, Store } from '@attain/store';
 import type { Knex } from 'knex';
 import { WorkflowError } from './errors.ts';
 import { T, workflowModule } from './module.ts';
@@ -40,6 +40,8 @@ export interface TenantCtx {
   registry: Registry;
   /** The tenant's time zone (its settings): which day a moment falls on, e.g. for "manager on a day". */
   timeZone: string;
+  /** The workflow module's data port: its audit entries go through it. */
+  port: DataPort;
 }
 
 export interface WorkflowSettings {
@@ -76,10 +78,10 @@ export class Core {
 
   /** The tenant's module tables (created on first use) and its current registry. */
   async tenant(tenant: string): Promise<TenantCtx> {
-    const h: ModuleHandle = await this.store.modules.ensure(tenant, workflowModule);
+    const h: DataPort = await this.store.port(tenant, workflowModule);
     const registry = await this.store.registry(tenant);
     const { timeZone } = await this.store.tenants.settings(h.tenant);
-    const ctx = { tenant: h.tenant, tenantId: h.tenantId, schema: h.schema, knex: h.knex, registry, timeZone };
+    const ctx = { tenant: h.tenant, tenantId: h.tenantId, schema: h.schema, knex: h.knex, registry, timeZone, port: h };
     if (!this.seeded.has(h.tenantId)) {
       this.seeded.add(h.tenantId);
       await this.onEnsure?.(ctx);
@@ -107,10 +109,7 @@ export class Core {
 
   /** An append-only audit entry in the store's log, in the caller's transaction. */
   async audit(q: Q, t: TenantCtx, e: { actor: Actor; action: string; object: string; recordId: string; after: unknown }): Promise<void> {
-    await q
-      .withSchema(this.store.controlSchema)
-      .table('audit_log')
-      .insert({ tenant_id: t.tenantId, actor_id: e.actor.userId, actor_label: e.actor.label ?? null, action: e.action, object: e.object, record_id: e.recordId, before: null, after: JSON.stringify(e.after), revision: t.registry.revision });
+    await t.port.audit({ ...e, revision: t.registry.revision }, q);
   }
 
   /** Options of the SSRF guard for this tenant's outbound webhooks. */

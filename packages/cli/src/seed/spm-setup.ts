@@ -4,13 +4,12 @@
 // territory assignments, the orders as transactions and a calculation — is done here, through the
 // engine's own functions.
 import {
-  approveVersion, goalsContext, IncentiveEngine, kpiOf, putRule, recomputeAll, saveDraft, scheduleAlerts, seedMemberships, submitVersion, syncGoalTargets, syncPlansFromMetadata,
+  approveVersion, goalsContext, IncentiveEngine, kpiOf, putRule, readInputs, recomputeAll, saveDraft, scheduleAlerts, seedMemberships, submitVersion, syncGoalTargets, syncPlansFromMetadata,
   type CreditingRuleDoc, type GoalsContext, type IncentivePlanDoc, type Transaction,
 } from '@attain/engine';
 import type { Store } from '@attain/store';
 import { isoDate } from './random.ts';
 import type { DemoData } from './demo-data.ts';
-import { quoteIdent } from '@attain/meta';
 
 export interface SpmReport {
   kpis: number;
@@ -119,9 +118,9 @@ function isTeamLead(data: DemoData, externalId: string): boolean {
  */
 async function fillMissingTargets(engine: IncentiveEngine, plans: IncentivePlanDoc[], payees: string[], periods: string[]): Promise<void> {
   const targets = [...new Set(plans.flatMap((p) => p.versions.flatMap((v) => v.components.map((c) => c.target).filter((t): t is string => !!t))))];
-  const h = await engine.ensure();
-  const rows = (await h.knex.raw(`select payee_id, period, name, value::text as value from ${quoteIdent(h.schema)}."attain_incentives_inputs" where period = any(?::text[])`, [periods])).rows as Array<{ payee_id: string; period: string; name: string; value: string }>;
-  const have = new Map(rows.map((r) => [`${r.payee_id}|${r.period}|${r.name}`, r.value]));
+  // Read through the incentives module's own reader, not its table.
+  const rows = (await Promise.all(periods.map((period) => readInputs(engine, { period })))).flat();
+  const have = new Map(rows.map((r) => [`${r.payeeId}|${r.period}|${r.name}`, r.value]));
   const missing = payees.flatMap((payeeId) => targets.flatMap((name) => periods.filter((p) => !have.has(`${payeeId}|${p}|${name}`)).map((period) => ({
     payeeId, period, name, value: periods.map((p) => have.get(`${payeeId}|${p}|${name}`)).find((v) => v !== undefined) ?? '0',
   }))));

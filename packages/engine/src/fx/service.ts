@@ -1,13 +1,13 @@
 // The tenant's exchange rates: the one owner of the rates table. Every change is validated whole
 // (a file import is all-or-nothing), written in one transaction with an audit entry per rate.
 import { randomUUID } from 'node:crypto';
-import type { Actor, ErrorDetail, ModuleHandle, Store } from '@attain/store';
+import type { Actor, DataPort, ErrorDetail, Store } from '@attain/store';
 import { FxError } from './errors.ts';
 import { checkRate, type FxRateInput, type FxRateRow } from './rates.ts';
 import { FX_MODULE, FX_TABLE } from './schema.ts';
 
 
-type Knex = ModuleHandle['knex'];
+type Knex = DataPort['knex'];
 type Row = Record<string, unknown>;
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -34,8 +34,8 @@ export class FxRateService {
     this.tenant = tenant;
   }
 
-  async ensure(): Promise<ModuleHandle> {
-    return this.store.modules.ensure(this.tenant, FX_MODULE);
+  async ensure(): Promise<DataPort> {
+    return this.store.port(this.tenant, FX_MODULE);
   }
 
   async list(filter: { from?: string; to?: string } = {}): Promise<FxRateRow[]> {
@@ -96,7 +96,7 @@ export class FxRateService {
     return changeOf([row]);
   }
 
-  private async write(trx: Knex, h: ModuleHandle, rates: readonly FxRateInput[], actor: Actor): Promise<Array<{ row: FxRateRow; created: boolean }>> {
+  private async write(trx: Knex, h: DataPort, rates: readonly FxRateInput[], actor: Actor): Promise<Array<{ row: FxRateRow; created: boolean }>> {
     const out: Array<{ row: FxRateRow; created: boolean }> = [];
     for (const r of rates) {
       const before = (await trx.withSchema(h.schema).from(FX_TABLE).select(trx.raw(COLS)).where({ from_currency: r.from, to_currency: r.to, effective_from: r.effectiveFrom }).forUpdate().first()) as Row | undefined;
@@ -113,9 +113,9 @@ export class FxRateService {
     return out;
   }
 
-  private async audit(trx: Knex, h: ModuleHandle, actor: Actor, action: string, id: string, before: FxRateRow | undefined, after: FxRateRow | undefined): Promise<void> {
-    const pick = (r: FxRateRow | undefined) => (r ? JSON.stringify({ from: r.from, to: r.to, rate: r.rate, effectiveFrom: r.effectiveFrom }) : null);
-    await trx.withSchema(this.store.controlSchema).table('audit_log').insert({ tenant_id: h.tenantId, actor_id: actor.userId, actor_label: actor.label ?? null, action, object: 'fx_rate', record_id: id, before: pick(before), after: pick(after) });
+  private async audit(trx: Knex, h: DataPort, actor: Actor, action: string, id: string, before: FxRateRow | undefined, after: FxRateRow | undefined): Promise<void> {
+    const pick = (r: FxRateRow | undefined) => (r ? { from: r.from, to: r.to, rate: r.rate, effectiveFrom: r.effectiveFrom } : undefined);
+    await h.audit({ actor, action, object: 'fx_rate', recordId: id, before: pick(before), after: pick(after) }, trx);
   }
 }
 

@@ -76,9 +76,9 @@ async function lockKpi(trx: Knex.Transaction, ctx: GoalsContext, kpi: string, ex
 export async function recomputeAll(ctx: GoalsContext, kpi: CompiledKpi): Promise<{ rows: number }> {
   return ctx.knex.transaction(async (trx) => {
     await lockKpi(trx, ctx, kpi.name, true);
-    await trx.withSchema(ctx.schema).from('attain_goals_actual').where('kpi', kpi.name).del();
+    await ctx.port.table('actual', trx).where('kpi', kpi.name).del();
     const q = measureQuery(ctx, kpi);
-    const res = await trx.raw(`INSERT INTO ?? (kpi, user_id, org_unit_id, month, num, den) SELECT ?, * FROM (${q.sql}) x`, [`${ctx.schema}.attain_goals_actual`, kpi.name, ...q.bindings]);
+    const res = await trx.raw(`INSERT INTO ${ctx.t.actual} (kpi, user_id, org_unit_id, month, num, den) SELECT ?, * FROM (${q.sql}) x`, [kpi.name, ...q.bindings]);
     await rollUpAll(trx, ctx, kpi.name);
     return { rows: Number((res as { rowCount?: number; affectedRows?: number }).rowCount ?? (res as { affectedRows?: number }).affectedRows ?? 0) };
   });
@@ -90,7 +90,7 @@ export async function recomputeAll(ctx: GoalsContext, kpi: CompiledKpi): Promise
  */
 export async function rollUpAll(trx: Knex | Knex.Transaction, ctx: GoalsContext, kpi: string, since?: string): Promise<void> {
   const from = since ? `${since}-01` : '0001-01-01';
-  await trx.withSchema(ctx.schema).from('attain_goals_unit_actual').where('kpi', kpi).andWhere('month', '>=', from).del();
+  await ctx.port.table('unit_actual', trx).where('kpi', kpi).andWhere('month', '>=', from).del();
   await trx.raw(
     // Summed per unit and month first: the walk and the join then see a few rows per unit, not one
     // per person (goals bench, 120,000 person-months: 0.2 s instead of 2.6 s; the old walk over

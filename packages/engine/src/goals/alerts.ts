@@ -30,10 +30,7 @@ export interface AlertNotifier {
   notify(ctx: GoalsContext, notice: AlertNotice, db: Knex | Knex.Transaction): Promise<void>;
 }
 
-export const alertTables = (ctx: GoalsContext) => {
-  const s = quoteIdent(ctx.schema);
-  return { rule: `${s}.attain_goals_alert_rule`, fired: `${s}.attain_goals_alert`, notice: `${s}.attain_goals_notice` };
-};
+export const alertTables = (ctx: GoalsContext) => ({ rule: ctx.port.name('alert_rule'), fired: ctx.port.name('alert'), notice: ctx.port.name('notice') });
 
 const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { quoteIdent, type KpiDoc, type Registry } from '@attain/meta';
-import { org, type Store } from '@attain/store';
+import { org, type DataPort, type Store } from '@attain/store';
 import { GoalsError } from './errors.ts';
 import { compileKpi, type CompiledKpi } from './kpi.ts';
-import { goalsModule } from './module.ts';
+import { goalsModule, type GoalsTable } from './module.ts';
 import { tenantCalendar, type TenantCalendar } from '../calendar/calendar.ts';
 
 /** One tenant's goals: its schema, registry and the quoted names every query uses. */
@@ -16,33 +16,36 @@ export interface GoalsContext {
   store?: Store;
   /** The tenant calendar: the time zone a moment's day (and month) is read in, the fiscal year's first month. */
   calendar: TenantCalendar;
+  /** The goals module's data port: its tables by short name, the audit log. */
+  port: DataPort<GoalsTable>;
   /** Quoted, schema-qualified table names. */
   t: { membership: string; actual: string; unitActual: string; planVersion: string; target: string; closed: string; user: string; orgUnit: string };
 }
 
 export async function goalsContext(store: Store, tenant: string, registry?: Registry): Promise<GoalsContext> {
-  const handle = await store.modules.ensure(tenant, goalsModule);
+  const handle = await store.port(tenant, goalsModule);
   const reg = registry ?? (await store.registry(tenant));
   const s = quoteIdent(handle.schema);
   const user = reg.object('user');
   const orgUnit = reg.object('org_unit');
   if (!user || !orgUnit) throw new GoalsError('goals_unavailable', 'goals need the core "user" and "org_unit" objects', [], 409);
-  // Membership is the org service's, not a copy of it: goals read its table directly.
-  await org.ensureOrgTables(handle.knex, handle.schema, reg);
+  // Membership is the org service's, not a copy of it: goals read its table, named by its owner.
+  const orgT = await org.ensureOrgTables(handle.knex, handle.schema, reg);
   return {
     tenant,
     knex: handle.knex,
     schema: handle.schema,
     registry: reg,
     store,
+    port: handle,
     calendar: await tenantCalendar(store, tenant),
     t: {
-      membership: `${s}.attain_org_membership`,
-      actual: `${s}.attain_goals_actual`,
-      unitActual: `${s}.attain_goals_unit_actual`,
-      planVersion: `${s}.attain_goals_plan_version`,
-      target: `${s}.attain_goals_target`,
-      closed: `${s}.attain_goals_closed_period`,
+      membership: orgT.membership,
+      actual: handle.name('actual'),
+      unitActual: handle.name('unit_actual'),
+      planVersion: handle.name('plan_version'),
+      target: handle.name('target'),
+      closed: handle.name('closed_period'),
       user: `${s}.${quoteIdent(user.table)}`,
       orgUnit: `${s}.${quoteIdent(orgUnit.table)}`,
     },

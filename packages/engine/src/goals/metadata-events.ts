@@ -22,8 +22,8 @@ export async function applyMetadataEvent(store: Store, event: MetadataEvent): Pr
   const ctx = await goalsContext(store, event.tenant, registry);
   await seedMemberships(ctx);
   for (const name of removed) {
-    await ctx.knex.withSchema(ctx.schema).from('attain_goals_actual').where('kpi', name).del();
-    await ctx.knex.withSchema(ctx.schema).from('attain_goals_unit_actual').where('kpi', name).del();
+    await ctx.port.table('actual').where('kpi', name).del();
+    await ctx.port.table('unit_actual').where('kpi', name).del();
   }
   // Each KPI on its own: one that cannot be computed does not hold up the others.
   const recomputed: string[] = [];

@@ -1,13 +1,17 @@
 import type { TenantModule } from '@attain/store';
 
+/** The goals module's tables by short name (`target` is `attain_goals_target`); see the data port. */
+export type GoalsTable = 'membership' | 'actual' | 'unit_actual' | 'plan_version' | 'target' | 'closed_period' | 'alert_rule' | 'alert' | 'notice';
+
 /**
  * The goals module's tables in each tenant schema. `actual` holds the measure's sums per KPI,
  * person, the unit the person belonged to on the record's date, and month; `unit_actual` the
  * same rolled up to every ancestor unit. Both are derived: a full recompute rebuilds them.
  * The tenant schema goes in as a knex identifier binding (??), quoted by the driver.
  */
-export const goalsModule: TenantModule = {
+export const goalsModule: TenantModule<GoalsTable> = {
   name: 'goals',
+  tables: ['membership', 'actual', 'unit_actual', 'plan_version', 'target', 'closed_period', 'alert_rule', 'alert', 'notice'],
   migrations: [
     {
       version: 1,

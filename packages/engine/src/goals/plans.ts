@@ -232,7 +232,7 @@ export async function saveDraft(ctx: GoalsContext, plan: string, req: PlanReques
 async function setStatus(ctx: GoalsContext, plan: string, versionId: string, from: string[], to: PlanVersion['status'], by: string | null): Promise<PlanVersion> {
   return ctx.knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`goals-plan:${ctx.schema}:${plan}`]);
-    const row = (await trx.withSchema(ctx.schema).from('attain_goals_plan_version').where({ id: versionId, plan }).first('status', trx.raw('submitted_by::text as submitted_by'))) as { status: string; submitted_by: string | null } | undefined;
+    const row = (await ctx.port.table('plan_version', trx).where({ id: versionId, plan }).first('status', trx.raw('submitted_by::text as submitted_by'))) as { status: string; submitted_by: string | null } | undefined;
     if (!row) throw new GoalsError('unknown_version', 'no such plan version', [{ path: '/version', rule: 'unknown_reference', message: 'no such version' }], 404);
     // Nobody decides their own request, whichever door they use (the workflow refuses it too).
     if (to !== 'submitted' && by !== null && row.submitted_by === by) {

@@ -8,6 +8,8 @@ import { CALENDAR_YEAR } from '../calendar/fiscal.ts';
 import { cadenceOf, segmentsIn } from './plan-versions.ts';
 import type { IncentivePlanDoc } from './types.ts';
 import { quoteIdent } from '@attain/meta';
+import { goalsModule } from '../goals/module.ts';
+import { INCENTIVES_MODULE } from './db/schema.ts';
 
 type Row = Record<string, unknown>;
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
@@ -77,23 +79,26 @@ export function goalTargetNames(plans: readonly IncentivePlanDoc[], period: stri
 /**
  * Person targets of the goals module's active target-plan versions for the given periods, as
  * inputs named after the incentive plan's targets; a quarter's or year's target is the sum of its
- * months. Empty when the goals module is not installed in the tenant (no `attain_goals_target` table).
+ * months. Empty when the goals module is not installed in the tenant (no goals target table).
  */
 export async function goalTargets(engine: IncentiveEngine, plans: readonly IncentivePlanDoc[], periods: readonly string[]): Promise<InputValue[]> {
-  const h = await engine.ensure();
-  const exists = (await h.knex.raw(`select to_regclass(?) is not null as ok`, [`${quoteIdent(h.schema)}."attain_goals_target"`])).rows[0] as { ok: boolean };
-  if (!exists.ok) return [];
+  await engine.ensure(); // reads the tenant calendar the periods are cut by
+  const port = await engine.store.port(engine.tenant, INCENTIVES_MODULE);
+  // The goals module's tables, named as goals declares them (it may not be installed in this tenant).
+  const target = port.foreign(goalsModule, 'target');
+  const version = port.foreign(goalsModule, 'plan_version');
+  if (!(await target.exists())) return [];
   const out: InputValue[] = [];
   for (const period of periods) {
-    for (const [target, goalsPlan] of goalTargetNames(plans, period, engine.calendar)) {
-      const rows = (await h.knex.raw(
+    for (const [name, goalsPlan] of goalTargetNames(plans, period, engine.calendar)) {
+      const rows = (await port.knex.raw(
         `select t.user_id::text as user_id, sum(t.amount)::text as amount
-           from ${quoteIdent(h.schema)}."attain_goals_target" t join ${quoteIdent(h.schema)}."attain_goals_plan_version" v on v.id = t.version_id
+           from ${target.name} t join ${version.name} v on v.id = t.version_id
           where v.plan = ? and v.status = 'active' and t.kind = 'person' and t.user_id is not null and t.month between ?::date and ?::date
           group by t.user_id order by t.user_id`,
         [goalsPlan, periodStart(period, engine.calendar), periodEnd(period, engine.calendar)],
       )).rows as Row[];
-      for (const r of rows) out.push({ payeeId: String(r.user_id), period, name: target, value: String(r.amount) });
+      for (const r of rows) out.push({ payeeId: String(r.user_id), period, name, value: String(r.amount) });
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   approveVersion, versionWithRequest, attainment, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, scheduleAlerts, computeSplit, fromUnits, isDecimal, planDoc, reconcile, toUnits, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
-  recomputeAll, recomputeScope, rejectVersion, saveDraft, seedMemberships, submitVersion, teamOf, unitOf, GoalsError,
+  goalsModule, recomputeAll, recomputeScope, rejectVersion, saveDraft, seedMemberships, submitVersion, teamOf, unitOf, GoalsError,
   type GoalsContext, type MembershipInput, type PlanRequest, TARGET_PLAN_SUBJECT,
 } from '@attain/engine';
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
@@ -13,6 +13,7 @@ import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { auditTrail, versionSummary } from './audit-trail.ts';
 import { assertMaySee, assertRequestInScope, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
@@ -59,6 +60,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   const wf = workflowFor(opts.store as never);
   const gateway = approvalGateway(wf);
   const { store } = opts;
+  const audit = auditTrail(store, goalsModule);
   const context = async (access: AccessContext) => {
     const ctx = await goalsContext(store, access.tenantName, access.registry);
     await seedMemberships(ctx);
@@ -111,6 +113,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const req = planRequest(body(request));
     assertRequestInScope(seen, req);
     const saved = await saveDraft(ctx, plan, req, access.principal.userId);
+    await audit(access, { action: 'goals.target_plan.save', object: 'target_plan_version', recordId: saved.version.id, after: versionSummary(saved.version) });
     return { ...saved, grid: visibleGrid(seen, saved.grid) };
   });
 
@@ -172,6 +175,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     if (action === 'submit') {
       if (doc) requirePlanner(access, ctx, doc.kpi);
       const submitted = await submitVersion(ctx, plan, id, by);
+      await audit(access, { action: 'goals.target_plan.submit', object: 'target_plan_version', recordId: id, after: versionSummary(submitted) });
       try {
         const started = await gateway.submit({ tenant: access.tenantName, subject: { kind: TARGET_PLAN_SUBJECT, id, label: `${plan} v${submitted.version}` }, requestedBy: by });
         // Without a flow for target plans an admin approves through this API.
@@ -185,7 +189,9 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
       requireAdmin(access);
       const pending = await gateway.pending(access.tenantName, TARGET_PLAN_SUBJECT, id);
       if (pending) throw new ApiError(409, 'approval_pending', 'this version is in an approval flow; it is decided there', [{ path: '/action', rule: 'approval_pending', message: `approval ${pending} is pending` }]);
-      return action === 'approve' ? approveVersion(ctx, plan, id, by) : rejectVersion(ctx, plan, id, by);
+      const decided = action === 'approve' ? await approveVersion(ctx, plan, id, by) : await rejectVersion(ctx, plan, id, by);
+      await audit(access, { action: `goals.target_plan.${action}`, object: 'target_plan_version', recordId: id, after: versionSummary(decided) });
+      return decided;
     }
     throw badRequest('invalid_action', 'unknown action', [{ path: '/action', rule: 'enum', message: 'submit | approve | reject' }]);
   });
@@ -264,6 +270,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const ctx = await context(access);
     const month = monthParam((request.params as { month: string }).month, '/month');
     await closePeriod(ctx, month, access.principal.userId);
+    await audit(access, { action: 'goals.period.close', object: 'goals_period', after: { month, status: 'closed' } });
     return { closed: month };
   });
 

@@ -7,6 +7,7 @@ import { KEYED } from '@attain/engine';
 import { badRequest } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { requireAdmin, requireFinance } from './incentive-access.ts';
+import { listSummary, type auditTrail } from './audit-trail.ts';
 
 const CODES = ['fx_missing', 'split_total', 'plan_fx_missing'];
 
@@ -14,10 +15,12 @@ export interface IncentiveRouteKit {
   ctx: (request: FastifyRequest) => { access: AccessContext; engine: IncentiveEngine };
   /** Runs an engine call, turning its errors into API errors. */
   run: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Writes the incentives module's audit entry (audit-trail.ts). */
+  audit: ReturnType<typeof auditTrail>;
 }
 
 export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: IncentiveRouteKit): Promise<void> {
-  const { ctx, run } = kit;
+  const { ctx, run, audit } = kit;
   for (const kind of ['territory', 'specialist'] as const satisfies readonly KeyedKind[]) {
     const name = KEYED[kind].list;
     app.get(`/incentives/${name}`, async (request) => {
@@ -33,7 +36,9 @@ export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: Incen
       requireAdmin(access);
       const body = request.body as Record<string, unknown> | undefined;
       if (!body || typeof body !== 'object' || !Array.isArray(body[name])) throw badRequest('invalid_body', `expected {"${name}": [...]}`, [{ path: `/${name}`, rule: 'type', message: 'must be an array' }]);
+      const before = await run(() => engine.keyedAssignments(kind));
       const saved = await run(() => engine.setKeyedAssignments(kind, body[name]));
+      await audit(access, { action: `incentives.${kind}_assignments.update`, object: 'incentive_assignment', before: listSummary(before), after: listSummary(saved.data) });
       const error = saved.failed ? { error: { code: 'calculation_failed', message: `saved; the recalculation failed: ${saved.failed.message}`, details: [{ path: saved.failed.path, rule: 'calculation', message: saved.failed.message }] } } : {};
       return { data: saved.data, recomputed: { transactions: saved.transactions, payees: saved.run?.payees ?? 0, periods: saved.run?.periods ?? [], ...error } };
     });

@@ -11,7 +11,8 @@ import { payeeScope, requireAdmin, requireFinance, requireFinanceOrAdmin, requir
 import { incentiveAssignmentRoutes } from './incentive-assignment-routes.ts';
 import { requireAccess } from './request-access.ts';
 import { approvalGateway, notifyUsers, workflowFor, WorkflowError } from '@attain/workflow';
-import { DERIVE_INCENTIVES, DISPUTE_SUBJECT, onDisputeResolved, PERIOD_SUBJECT } from '@attain/engine';
+import { DERIVE_INCENTIVES, DISPUTE_SUBJECT, INCENTIVES_MODULE, onDisputeResolved, PERIOD_SUBJECT } from '@attain/engine';
+import { assignmentRows, auditTrail, disputeSummary, listSummary, planChange, ruleSummary } from './audit-trail.ts';
 
 export { payeeScope } from './incentive-access.ts';
 
@@ -30,6 +31,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     await notifyUsers(wf, tenant, { ...notice, object: null, recordId: null });
   });
   const gateway = approvalGateway(wf);
+  const audit = auditTrail(opts.store, INCENTIVES_MODULE);
   const routed = async (tenant: string, subject: { kind: string; id: string; label: string }, by: string | null): Promise<string | undefined> => {
     try {
       const r = await gateway.submit({ tenant, subject, requestedBy: by });
@@ -69,7 +71,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     opts.store.jobs.enqueue({ queue: DERIVE_INCENTIVES, tenant: access.tenantName, payload: { tenant: access.tenantName, credit: change.credit === true } });
 
   // Territories, specialists and calculation problems (incentive-assignment-routes.ts).
-  await incentiveAssignmentRoutes(app, { ctx, run });
+  await incentiveAssignmentRoutes(app, { ctx, run, audit });
 
   app.get('/incentives/plans', async (request) => {
     const { engine } = ctx(request);
@@ -92,7 +94,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireAdmin(access);
     const plan = planBody(request.body);
     if (plan.id !== (request.params as { id: string }).id) throw badRequest('id_mismatch', 'the plan id in the body must match the URL', [{ path: '/id', rule: 'const', message: 'must equal the id in the URL' }]);
+    const before = (await engine.plans()).find((p) => p.id === plan.id);
     const issues = await run(() => engine.savePlan(plan));
+    await audit(access, planChange(before, plan));
     await derive(access);
     return { issues };
   });
@@ -140,7 +144,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const issues = lintPlan(plan, { plans: await engine.plans(), assignments: await run(() => engine.previewAssignments({ named: all })) });
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) throw new ApiError(422, 'assignment_invalid', 'these assignments would pay someone twice', errors);
+    const before = (await engine.assignments()).filter((a) => !a.via && a.kind === 'plan' && a.key === id);
     await run(() => engine.setAssignments(all));
+    await audit(access, { action: 'incentives.assignments.update', object: 'incentive_assignment', before: { plan: id, ...listSummary(assignmentRows(before)) }, after: { plan: id, ...listSummary(assignmentRows(mine)) } });
     await derive(access);
     return { data: mine, issues };
   });
@@ -160,9 +166,12 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     objectRows(list, '/roleAssignments');
     // Roles as the user records have them now (changes are recorded as of the day they are seen).
     await run(() => engine.syncRolesFromRecords());
+    const before = await run(() => engine.roleAssignments());
     const issues = await run(() => engine.setRoleAssignments(list as RoleAssignment[]));
+    const after = await engine.roleAssignments();
+    await audit(access, { action: 'incentives.role_assignments.update', object: 'incentive_assignment', before: listSummary(before), after: listSummary(after) });
     await derive(access);
-    return { data: await engine.roleAssignments(), issues };
+    return { data: after, issues };
   });
 
   app.get('/incentives/crediting-rules', async (request) => {
@@ -177,7 +186,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const body = request.body as { rules?: unknown } | undefined;
     if (!body || !Array.isArray(body.rules)) throw badRequest('invalid_body', 'expected {"rules": [...]}', [{ path: '/rules', rule: 'type', message: 'must be an array' }]);
     objectRows(body.rules, '/rules');
+    const before = await run(() => engine.rules());
     const issues = await run(() => engine.saveRules(body.rules as CreditingRuleDoc[]));
+    await audit(access, { action: 'incentives.crediting_rules.update', object: 'crediting_rule', before: listSummary(before.map(ruleSummary)), after: listSummary((body.rules as CreditingRuleDoc[]).map(ruleSummary)) });
     await derive(access, { credit: true });
     return { issues };
   });
@@ -191,7 +202,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     const { access, engine } = ctx(request);
     requireFinance(access);
     const period = periodParam((request.params as { period: string }).period, '/period');
+    const was = (await engine.periods()).find((p) => p.period === period)?.status ?? null;
     await run(() => engine.openPeriod(period));
+    await audit(access, { action: 'incentives.period.open', object: 'incentive_period', before: { period, status: was }, after: { period, status: 'open' } });
     // A newly open period is computed like any change that moves pay, so its statements exist
     // (incremental = full) and the write's position says when they do.
     await derive(access);
@@ -211,7 +224,9 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
       const approval = await routed(access.tenantName, { kind: PERIOD_SUBJECT, id: period, label: period }, access.principal.userId);
       if (approval) return { data: await engine.periodsWithDays(), approval };
     }
+    const was = (await engine.periods()).find((p) => p.period === period)?.status ?? null;
     await run(() => engine.setPeriodStatus(period, status as PeriodStatus, access.principal.userId));
+    await audit(access, { action: `incentives.period.${status}`, object: 'incentive_period', before: { period, status: was }, after: { period, status } });
     return { data: await engine.periodsWithDays() };
   });
 
@@ -275,6 +290,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     // An optional claimed amount: what an approval flow's "approve" books as the adjustment.
     const d = await run(() => engine.raiseDispute({ payeeId: String(body.payeeId), period: String(body.period), lineKey: String(body.lineKey), reason: String(body.reason).slice(0, 2000), actor: access.principal.userId, ...(typeof body.amount === 'string' ? { amount: body.amount } : {}) }));
     // Routed like an approval when the tenant has a flow for disputes.
+    await audit(access, { action: 'incentives.dispute.open', object: 'incentive_dispute', recordId: String(d.id), after: disputeSummary(d) });
     const approval = await routed(access.tenantName, { kind: DISPUTE_SUBJECT, id: String(d.id), label: `${String(body.period)} ${String(body.lineKey).slice(0, 80)}` }, access.principal.userId);
     return reply.status(201).send({ data: d, ...(approval ? { approval } : {}) });
   });
@@ -289,6 +305,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     if (body.amount !== undefined && typeof body.amount !== 'string') throw badRequest('invalid_body', 'amount must be a decimal string', [{ path: '/amount', rule: 'type', message: 'must be a string such as "250.00"' }]);
     if (body.recalculate !== undefined && typeof body.recalculate !== 'boolean') throw badRequest('invalid_body', 'recalculate must be true or false', [{ path: '/recalculate', rule: 'type', message: 'must be a boolean' }]);
     const d = await run(() => engine.resolveDispute((request.params as { id: string }).id, { status: body.status as 'accepted' | 'rejected', resolution: typeof body.resolution === 'string' ? body.resolution.slice(0, 2000) : '', ...(typeof body.amount === 'string' ? { amount: body.amount } : {}), recalculate: body.recalculate === true, actor: access.principal.userId }));
+    await audit(access, { action: `incentives.dispute.${String(d.status)}`, object: 'incentive_dispute', recordId: String(d.id), before: { status: 'open' }, after: disputeSummary(d) });
     return { data: d };
   });
 
@@ -329,6 +346,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     requireFinanceOrAdmin(access);
     const values = (request.body as { values?: unknown } | undefined)?.values;
     const data = await run(() => putInputs(engine, values));
+    await audit(access, { action: 'incentives.inputs.update', object: 'incentive_input', after: listSummary(data) });
     await derive(access);
     return { data };
   });
