@@ -147,6 +147,48 @@ export interface ListQuery {
   search?: string;
 }
 
+/** One grouping of an aggregate: a field, and for a date a bucket in the tenant calendar. */
+export interface AggregateGroup {
+  field: string;
+  bucket?: 'day' | 'week' | 'month' | 'quarter' | 'year';
+}
+
+/** One measure: `ratio` divides measure `of[0]` by measure `of[1]` (indexes into the same list). */
+export interface AggregateMeasure {
+  op: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'ratio';
+  field?: string;
+  of?: [number, number];
+}
+
+export interface AggregateQuery {
+  filter?: Filter;
+  groups?: AggregateGroup[];
+  measures: AggregateMeasure[];
+  /** Time zone of day buckets and first month of the fiscal year (quarter and year buckets). */
+  calendar?: { timeZone: string; firstMonth: number };
+  /** Grouping sets as indexes into `groups`; default one set of all groups. */
+  sets?: number[][];
+  /** Top-N: keys of `group` outside `keys` are folded into one "other" row. */
+  keep?: { group: number; keys: Array<string | null> };
+}
+
+export interface AggregateRow {
+  /** Per group: is it a grouping of this row (false: rolled up, a total). */
+  present: boolean[];
+  /** Keys as text (a date bucket's first day or month, `YYYY-MM` for month, quarter and year). */
+  keys: Array<string | null>;
+  /** A reference's title where the caller may read the referenced record. */
+  labels: Array<string | null>;
+  /** Per group: this row is the "other" of a top-N. */
+  other: boolean[];
+  /** Exact decimals and counts as text, null when there is nothing to measure. */
+  values: Array<string | null>;
+}
+
+export interface AggregateResult {
+  rows: AggregateRow[];
+}
+
 export interface ListResult {
   data: Rec[];
   page: { next: string | null; limit: number };
@@ -170,6 +212,8 @@ export interface RecordService {
     opts?: { effectiveFrom?: string },
   ): Promise<{ created: number; updated: number; records: Rec[] }>;
   count(object: string, filter?: Filter, opts?: { includeDeleted?: boolean; search?: string }): Promise<number>;
+  /** Grouped measures over the rows `list` would return the caller (same scope, filter and hidden fields). */
+  aggregate(object: string, q: AggregateQuery): Promise<AggregateResult>;
   /** A formula's type and its value on the first `limit` (1..50, default 10) records the caller may read. */
   previewFormula(object: string, formula: string, opts?: FormulaPreviewOptions): Promise<FormulaPreviewResult>;
 }

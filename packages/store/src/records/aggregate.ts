@@ -1,0 +1,181 @@
+// Grouped measures over the rows a caller may list: the report engine's one SQL query. It starts
+// from the list routes' own scoped source (record scope, live rows, computed formula columns) and
+// filter compiler, and resolves every grouped or measured field like a filter field, so a hidden
+// field is refused here exactly as there (DESIGN §9.3). Identifiers come from the registry; every
+// value, the time zone and the fiscal shift included, is bound.
+import { quoteIdent, type FieldDef, type ObjectDef, type Registry } from '@attain/meta';
+import type { Knex } from 'knex';
+import { localDateSql } from '../calendar.ts';
+import { StoreError } from '../errors.ts';
+import type { AggregateQuery, AggregateResult, AggregateRow, RecordAccess } from '../types.ts';
+import { resolveField } from './fields.ts';
+import { compileFilter } from './filter.ts';
+
+const MAX_GROUPS = 3;
+const MAX_MEASURES = 20;
+/** More groups than this is a question no chart or table answers; the caller narrows it. */
+export const MAX_AGGREGATE_ROWS = 10_000;
+const NUMERIC = new Set(['integer', 'decimal', 'money', 'percent']);
+const ORDERED = new Set([...NUMERIC, 'date', 'datetime', 'text', 'email', 'phone', 'url', 'enum']);
+const GROUPABLE = new Set(['text', 'email', 'phone', 'url', 'enum', 'boolean', 'integer', 'decimal', 'money', 'percent', 'ref', 'date', 'datetime']);
+const BUCKETS = new Set(['day', 'week', 'month', 'quarter', 'year']);
+
+export interface AggregateDeps {
+  knex: Knex;
+  schema: string;
+  registry: Registry;
+  access: RecordAccess;
+  /** The list routes' source: live rows of the object inside the caller's record scope. */
+  scoped: (q: Knex, o: ObjectDef) => Knex.QueryBuilder;
+}
+
+function bad(path: string, rule: string, message: string): StoreError {
+  return new StoreError('invalid_report', message, [{ path, rule, message }]);
+}
+
+interface Compiled {
+  sql: string;
+  bindings: Knex.RawBinding[];
+}
+
+/** The SQL of one grouping: its key as text (and, for a reference, the referenced record's title). */
+function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucket: string | undefined, path: string, cal: AggregateQuery['calendar']): { key: Compiled; label?: Compiled } {
+  const col = `${quoteIdent(object.table)}.${quoteIdent(field.column)}`;
+  if (!GROUPABLE.has(field.storage)) throw bad(`${path}/field`, 'not_groupable', `"${field.name}" (${field.storage}) cannot be grouped`);
+  if (field.storage === 'date' || field.storage === 'datetime') {
+    const b = bucket ?? 'day';
+    if (!BUCKETS.has(b)) throw bad(`${path}/bucket`, 'enum', 'must be day, week, month, quarter or year');
+    const day = localDateSql(col, field.storage, cal?.timeZone ?? 'UTC');
+    const shift = (cal?.firstMonth ?? 1) - 1;
+    switch (b) {
+      case 'day':
+        return { key: { sql: `(${day.text})::text`, bindings: day.bindings } };
+      case 'week':
+        return { key: { sql: `date_trunc('week', ${day.text})::date::text`, bindings: day.bindings } };
+      case 'month':
+        return { key: { sql: `to_char(${day.text}, 'YYYY-MM')`, bindings: day.bindings } };
+      default: {
+        // The first month of the fiscal quarter or year the day falls in: shift the day back by the
+        // fiscal year's offset, truncate, shift forward again. The caller names it (fiscal.ts).
+        const unit = b === 'quarter' ? 'quarter' : 'year';
+        return { key: { sql: `to_char(date_trunc('${unit}', ${day.text} - make_interval(months => ?::int)) + make_interval(months => ?::int), 'YYYY-MM')`, bindings: [...day.bindings, shift, shift] } };
+      }
+    }
+  }
+  if (bucket !== undefined) throw bad(`${path}/bucket`, 'not_date', `"${field.name}" is not a date; only dates are bucketed`);
+  const key = { sql: `(${col})::text`, bindings: [] };
+  if (field.storage !== 'ref' || !field.ref) return { key };
+  const target = deps.registry.object(field.ref.object);
+  if (!target) return { key };
+  // The referenced record's title, only from a record the caller may read (its scope on that object).
+  const scope = deps.access.scopeOf?.(target.name);
+  if (scope === 'none') return { key };
+  const ownerCol = target.owned ? 'owner_id' : 'created_by';
+  let where = `"attain_ref"."id" = ${col} and "attain_ref"."deleted_at" is null`;
+  const bindings: Knex.RawBinding[] = [];
+  if (scope) {
+    where += ` and "attain_ref".${quoteIdent(ownerCol)} = any(?::uuid[])`;
+    bindings.push(scope.ownerIn);
+  }
+  const title = target.fields.find((f) => f.name === target.titleField) ?? target.systemFields.find((f) => f.name === target.titleField);
+  const titleCol = title ? title.column : 'id';
+  return { key, label: { sql: `(select ("attain_ref".${quoteIdent(titleCol)})::text from ${quoteIdent(deps.schema)}.${quoteIdent(target.table)} as "attain_ref" where ${where})`, bindings } };
+}
+
+function measureSql(field: FieldDef | undefined, op: string, path: string): void {
+  if (op === 'count') return;
+  if (!field) throw bad(`${path}/field`, 'required', `"${op}" needs a field`);
+  if ((op === 'sum' || op === 'avg') && !NUMERIC.has(field.storage)) throw bad(`${path}/field`, 'not_numeric', `"${field.name}" is not a number; ${op} needs one`);
+  if ((op === 'min' || op === 'max') && !ORDERED.has(field.storage)) throw bad(`${path}/field`, 'not_ordered', `"${field.name}" has no order; ${op} needs one`);
+  if (op === 'count_distinct' && field.storage === 'multi_enum') throw bad(`${path}/field`, 'not_groupable', `"${field.name}" has several values per record`);
+}
+
+const AGG: Record<string, (v: string) => string> = {
+  count: () => 'count(*)',
+  sum: (v) => `sum(${v})`,
+  avg: (v) => `avg(${v})`,
+  min: (v) => `min(${v})::text`,
+  max: (v) => `max(${v})::text`,
+  count_distinct: (v) => `count(distinct ${v})`,
+};
+
+/**
+ * Runs grouped measures for the caller. `sets` lists grouping sets (indexes into `groups`; default
+ * one set of every group) so a pivot's totals come from the same query, not from adding rows up
+ * (an average or a distinct count does not add). `keep` folds every key of one group outside a
+ * list into one "other" row per set (top-N).
+ */
+export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: AggregateQuery): Promise<AggregateResult> {
+  const groups = q.groups ?? [];
+  if (groups.length > MAX_GROUPS) throw bad('/groups', 'maxItems', `at most ${MAX_GROUPS} groupings`);
+  if (!Array.isArray(q.measures) || q.measures.length === 0 || q.measures.length > MAX_MEASURES) throw bad('/measures', 'count', `one to ${MAX_MEASURES} measures`);
+  const where = q.filter === undefined ? undefined : compileFilter(object, q.filter, deps.access);
+  const { knex } = deps;
+  const inner = deps.scoped(knex, object);
+  if (where) inner.where((b) => where(b));
+  const innerSelects: Knex.Raw[] = [];
+  const outerKeys: string[] = [];
+  const labels: boolean[] = [];
+  groups.forEach((g, i) => {
+    const field = resolveField(object, g.field, deps.access, `/groups/${i}/field`);
+    const { key, label } = groupSql(deps, object, field, g.bucket, `/groups/${i}`, q.calendar);
+    if (q.keep && q.keep.group === i) {
+      // Keys outside the kept list become null, with a flag telling "other" from a real empty key.
+      const keys = q.keep.keys.map((k) => (k === null ? '' : String(k)));
+      innerSelects.push(knex.raw(`case when ${key.sql} = any(?::text[]) or ${key.sql} is null then ${key.sql} end as "g${i}"`, [...key.bindings, keys, ...key.bindings, ...key.bindings]));
+      innerSelects.push(knex.raw(`coalesce(not (${key.sql} = any(?::text[])), false) and ${key.sql} is not null as "o${i}"`, [...key.bindings, keys, ...key.bindings]));
+    } else innerSelects.push(knex.raw(`${key.sql} as "g${i}"`, key.bindings));
+    if (label) innerSelects.push(knex.raw(`${label.sql} as "l${i}"`, [...label.bindings]));
+    outerKeys.push(`"g${i}"`);
+    labels.push(Boolean(label));
+  });
+  const outer: string[] = [];
+  q.measures.forEach((m, i) => {
+    const path = `/measures/${i}`;
+    if (m.op === 'ratio') return;
+    if (!(m.op in AGG)) throw bad(`${path}/op`, 'enum', 'must be count, sum, avg, min, max, count_distinct or ratio');
+    const field = m.field === undefined ? undefined : resolveField(object, m.field, deps.access, `${path}/field`);
+    measureSql(field, m.op, path);
+    if (field) innerSelects.push(knex.raw(`${quoteIdent(object.table)}.${quoteIdent(field.column)} as "v${i}"`));
+    outer.push(`${(AGG[m.op] as (v: string) => string)(`"v${i}"`)} as "m${i}"`);
+  });
+  // A ratio divides two other measures of the same row, in exact numeric arithmetic.
+  q.measures.forEach((m, i) => {
+    if (m.op !== 'ratio') return;
+    const [a, b] = m.of ?? [];
+    const ok = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) < q.measures.length && q.measures[x as number]?.op !== 'ratio';
+    if (!ok(a) || !ok(b)) throw bad(`/measures/${i}/of`, 'reference', 'a ratio divides two other (non-ratio) measures');
+    const expr = (j: number) => (outer.find((s) => s.endsWith(`as "m${j}"`)) as string).replace(/ as "m\d+"$/, '');
+    outer.push(`((${expr(a)})::numeric / nullif((${expr(b)})::numeric, 0)) as "m${i}"`);
+  });
+  const sets = q.sets ?? [groups.map((_, i) => i)];
+  const kept = q.keep?.group;
+  const setSql = sets.map((s) => `(${s.flatMap((i) => (i === kept ? [`"g${i}"`, `"o${i}"`] : [`"g${i}"`])).join(', ')})`).join(', ');
+  // The label travels with its key: grouped by both (one label per id), null where the key is rolled up.
+  const labelCols = groups.map((_, i) => (labels[i] ? `case when grouping("g${i}") = 0 then max("l${i}") end as "l${i}"` : `null as "l${i}"`));
+  const flags = groups.map((_, i) => (i === kept ? `coalesce(bool_or("o${i}"), false) and grouping("o${i}") = 0 as "o${i}"` : `false as "o${i}"`));
+  const bits = groups.length ? [`grouping(${outerKeys.join(', ')}) as "set_bits"`] : ['0 as "set_bits"'];
+  const cols = [...outerKeys, ...labelCols, ...flags, ...bits, ...outer.sort((x, y) => Number(/"m(\d+)"$/.exec(x)?.[1]) - Number(/"m(\d+)"$/.exec(y)?.[1]))];
+  const innerQb = inner.select(innerSelects.length ? innerSelects : [knex.raw('1 as "one"')]);
+  const query = knex.select(knex.raw(cols.join(', '))).from(innerQb.as('src'));
+  if (groups.length) query.groupByRaw(`grouping sets (${setSql})`);
+  query.limit(MAX_AGGREGATE_ROWS + 1);
+  const raw = (await query) as Array<Record<string, unknown>>;
+  if (raw.length > MAX_AGGREGATE_ROWS) throw bad('/groups', 'too_many_groups', `more than ${MAX_AGGREGATE_ROWS} groups; filter or bucket more coarsely`);
+  const rows: AggregateRow[] = raw.map((r) => {
+    const bitsValue = Number(r.set_bits ?? 0);
+    // grouping() sets bit (n-1-i) when group i is rolled up in this row.
+    const present = groups.map((_, i) => ((bitsValue >> (groups.length - 1 - i)) & 1) === 0);
+    return {
+      present,
+      keys: groups.map((_, i) => (present[i] ? ((r[`g${i}`] as string | null) ?? null) : null)),
+      labels: groups.map((_, i) => (r[`l${i}`] as string | null) ?? null),
+      other: groups.map((_, i) => r[`o${i}`] === true),
+      values: q.measures.map((_, i) => {
+        const v = r[`m${i}`];
+        return v === null || v === undefined ? null : String(v);
+      }),
+    };
+  });
+  return { rows };
+}
