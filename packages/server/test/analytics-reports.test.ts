@@ -24,6 +24,11 @@ function docs(): unknown[] {
   const deal = all.find((d) => d.name === 'deal') as Record<string, any>;
   deal.schema.properties.region = { type: 'string', enum: ['north', 'south', 'east', 'west'], 'x-attain': { id: 'fld_deal_region', label: { en: 'Region' } } };
   deal.schema.properties.placed_at = { type: 'string', format: 'date-time', 'x-attain': { id: 'fld_deal_placed', label: { en: 'Placed at' } } };
+  const customer = all.find((d) => d.name === 'customer') as Record<string, any>;
+  customer['x-attain'] = { titleField: 'name' };
+  customer.schema.properties.tier = { type: 'string', enum: ['gold', 'silver'], 'x-attain': { id: 'fld_cust_tier' } };
+  const repRole = all.find((d) => d.name === 'rep') as Record<string, any>;
+  repRole.permissions.find((p: any) => p.object === 'customer').hiddenFields = ['tier'];
   return all;
 }
 
@@ -57,8 +62,14 @@ beforeAll(async () => {
   t = await createTenant(store, 'rpt');
   await store.metadata.apply(t.name, [...docs(), kpi], { actor });
   const records = await store.records(t.name);
+  // C-North belongs to repEast, C-South to repWest; d3 (repEast's) is for C-South, outside repEast's customer scope.
+  const north = await records.create('customer', { name: 'C-North', region: 'north', tier: 'gold', owner_id: t.users.repEast.id }, actor);
+  const south = await records.create('customer', { name: 'C-South', region: 'south', tier: 'silver', owner_id: t.users.repWest.id }, actor);
+  const customerOf: Record<string, string> = { d1: north.id, d2: north.id, d3: south.id, d5: south.id, d6: south.id };
+  ids.north = north.id;
+  ids.south = south.id;
   for (const [name, owner, region, close, amount, stage] of DEALS) {
-    ids[name] = (await records.create('deal', { name, owner_id: t.users[owner].id, region, close_date: close, amount, stage, margin: '0.25' }, actor)).id;
+    ids[name] = (await records.create('deal', { name, owner_id: t.users[owner].id, region, close_date: close, amount, stage, margin: '0.25', ...(customerOf[name] ? { customer_id: customerOf[name] } : {}) }, actor)).id;
   }
   admin = as(app, await login(app, t.name, t.users.admin.email));
   mgr = as(app, await login(app, t.name, t.users.mgrEast.email));
@@ -155,6 +166,46 @@ describe('report queries', () => {
     expect(won.values.owners).toBe(3);
     expect(won.values.first).toBe('2026-01-15');
     expect(Number(won.values.largest)).toBe(400.4);
+  });
+});
+
+describe('relations and formulas', () => {
+  it('groups by a related field through a formula, and by a reference with its title', async () => {
+    const byRegion = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ formula: 'customer.region' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] });
+    // north: d1 + d2; south: d3 + d5 + d6 = 50.00 + 400.40 + 25.25; no customer: d8 + d9
+    expect(byRegion.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([['north', 300.3], ['south', 475.65], [null, 65]]);
+    const byCustomer = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'customer_id' }], measures: [{ name: 'n', op: 'count' }] });
+    expect(byCustomer.rows.map((r: any) => [r.labels[0], r.values.n])).toEqual(expect.arrayContaining([['C-North', 2], ['C-South', 3]]));
+  });
+
+  it("a related record outside the rep's scope gives no value and no title", async () => {
+    const byRegion = await run(rep, { groups: [{ formula: 'customer.region' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] });
+    // repEast's deals: d1, d2 (C-North, theirs); d3 is for C-South (repWest's customer), d4 has none
+    expect(byRegion.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([['north', 300.3], [null, 350]]);
+    const byCustomer = await run(rep, { groups: [{ field: 'customer_id' }], measures: [{ name: 'n', op: 'count' }] });
+    const south = byCustomer.rows.find((r: any) => r.keys[0] === ids.south);
+    expect(south.labels[0]).toBe(ids.south);
+    expect(byCustomer.rows.find((r: any) => r.keys[0] === ids.north).labels[0]).toBe('C-North');
+  });
+
+  it('formula measures: computed per record, then aggregated; hidden fields refused here and on related objects', async () => {
+    const data = await run(admin, { period: { field: 'close_date', range: Q1 }, measures: [{ name: 'weighted', op: 'sum', formula: 'amount * margin' }] });
+    // 840.95 × 0.25
+    expect(Number(data.totals.values.weighted)).toBe(210.2375);
+    for (const body of [
+      { measures: [{ name: 'w', op: 'sum', formula: 'amount * margin' }] },
+      { groups: [{ formula: 'customer.tier' }], measures: [{ name: 'n', op: 'count' }] },
+    ]) {
+      const res = await rep.post('/api/v1/analytics/query', { report: report(body) });
+      expect(res.statusCode, res.body).toBe(403);
+      expect(res.json().error.code).toBe('field_hidden');
+    }
+    const bad = await admin.post('/api/v1/analytics/query', { report: report({ measures: [{ name: 'w', op: 'sum', formula: 'amount *' }] }) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0]).toMatchObject({ path: '/measures/0/formula', rule: 'formula' });
+    const text = await admin.post('/api/v1/analytics/query', { report: report({ measures: [{ name: 'w', op: 'sum', formula: 'name' }] }) });
+    expect(text.statusCode).toBe(400);
+    expect(text.json().error.details[0]).toMatchObject({ path: '/measures/0/formula', rule: 'not_numeric' });
   });
 });
 

@@ -112,6 +112,8 @@ export type RecordAccess = {
    */
   scopeOf?: (object: string) => { ownerIn: string[] } | 'none' | undefined;
   hiddenFields?: ReadonlySet<string>;
+  /** Fields hidden from the same caller on other objects, for formulas that reach them (a report grouped by `customer.region`). */
+  hiddenOf?: (object: string) => ReadonlySet<string> | undefined;
   readOnlyFields?: ReadonlySet<string>;
   /** Locale of messages written for this caller (validation rule messages); default en. */
   locale?: string;
@@ -149,7 +151,9 @@ export interface ListQuery {
 
 /** One grouping of an aggregate: a field, and for a date a bucket in the tenant calendar. */
 export interface AggregateGroup {
-  field: string;
+  /** A field of the object, or (exactly one of the two) a formula over it and its relations. */
+  field?: string;
+  formula?: string;
   bucket?: 'day' | 'week' | 'month' | 'quarter' | 'year';
 }
 
@@ -157,6 +161,8 @@ export interface AggregateGroup {
 export interface AggregateMeasure {
   op: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'ratio';
   field?: string;
+  /** A formula in place of the field (its value per record, then aggregated). */
+  formula?: string;
   of?: [number, number];
 }
 

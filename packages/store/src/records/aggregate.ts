@@ -10,6 +10,10 @@ import { StoreError } from '../errors.ts';
 import type { AggregateQuery, AggregateResult, AggregateRow, RecordAccess } from '../types.ts';
 import { resolveField } from './fields.ts';
 import { compileFilter } from './filter.ts';
+import { compileSql, type FormulaType } from '@attain/formula';
+import { checkFormula, fieldsRead } from '../formula/compiled.ts';
+import { describeFormulaError } from '../formula/describe.ts';
+import { formulaRowScope } from '../formula/preview.ts';
 
 const MAX_GROUPS = 3;
 const MAX_MEASURES = 20;
@@ -19,6 +23,30 @@ const NUMERIC = new Set(['integer', 'decimal', 'money', 'percent']);
 const ORDERED = new Set([...NUMERIC, 'date', 'datetime', 'text', 'email', 'phone', 'url', 'enum']);
 const GROUPABLE = new Set(['text', 'email', 'phone', 'url', 'enum', 'boolean', 'integer', 'decimal', 'money', 'percent', 'ref', 'date', 'datetime']);
 const BUCKETS = new Set(['day', 'week', 'month', 'quarter', 'year']);
+const FORMULA_NUMERIC = new Set<FormulaType>(['number', 'money', 'percent', 'integer']);
+const FORMULA_GROUPABLE = new Set<FormulaType>(['number', 'money', 'percent', 'integer', 'text', 'boolean', 'date']);
+
+/**
+ * A formula of a report (a grouping such as `customer.region`, a measure such as `amount * margin`)
+ * compiled by the formula SQL compiler over the same source, with the caller's record scope on
+ * every related row it reads; a field hidden from the caller, here or on a related object, is
+ * refused as in a filter. An error value (#DIV/0!) reads as empty.
+ */
+function formulaSql(deps: AggregateDeps, object: ObjectDef, source: unknown, path: string): { sql: string; bindings: Knex.RawBinding[]; type: FormulaType } {
+  if (typeof source !== 'string' || source.length === 0 || source.length > 2000) throw bad(path, 'type', 'a formula is text of 1 to 2000 characters');
+  const r = checkFormula(deps.registry, object.name, source);
+  if (!r.ok) {
+    const first = r.errors[0];
+    throw bad(path, 'formula', first ? describeFormulaError(first, deps.access.locale === 'zh-CN' ? 'zh-CN' : 'en') : 'the formula does not check');
+  }
+  for (const read of fieldsRead(r.checked)) {
+    const hidden = read.object === object.name ? deps.access.hiddenFields : deps.access.hiddenOf?.(read.object);
+    if (hidden?.has(read.field)) throw new StoreError('field_hidden', `You may not use the field "${read.field}"`, [{ path, rule: 'field_hidden', message: `"${read.field}" is not readable for you` }]);
+  }
+  const rowScope = formulaRowScope(deps.registry, deps.access);
+  const c = compileSql(r.checked, { alias: object.table, schema: deps.schema, liveColumn: 'deleted_at', ...(rowScope ? { rowScope } : {}) });
+  return { sql: c.sql, bindings: c.bindings as Knex.RawBinding[], type: r.checked.type };
+}
 
 export interface AggregateDeps {
   knex: Knex;
@@ -39,13 +67,15 @@ interface Compiled {
 }
 
 /** The SQL of one grouping: its key as text (and, for a reference, the referenced record's title). */
-function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucket: string | undefined, path: string, cal: AggregateQuery['calendar']): { key: Compiled; label?: Compiled } {
-  const col = `${quoteIdent(object.table)}.${quoteIdent(field.column)}`;
+function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucket: string | undefined, path: string, cal: AggregateQuery['calendar'], formula?: Compiled): { key: Compiled; label?: Compiled } {
+  const col = formula ? `(${formula.sql})` : `${quoteIdent(object.table)}.${quoteIdent(field.column)}`;
   if (!GROUPABLE.has(field.storage)) throw bad(`${path}/field`, 'not_groupable', `"${field.name}" (${field.storage}) cannot be grouped`);
   if (field.storage === 'date' || field.storage === 'datetime') {
     const b = bucket ?? 'day';
     if (!BUCKETS.has(b)) throw bad(`${path}/bucket`, 'enum', 'must be day, week, month, quarter or year');
-    const day = localDateSql(col, field.storage, cal?.timeZone ?? 'UTC');
+    const sqlDay = localDateSql(col, field.storage, cal?.timeZone ?? 'UTC');
+    // A formula's own bindings come first in the text: `col` is spelled inside the day expression.
+    const day = formula ? { text: sqlDay.text, bindings: [...(formula.bindings as string[]), ...sqlDay.bindings] } : sqlDay;
     const shift = (cal?.firstMonth ?? 1) - 1;
     switch (b) {
       case 'day':
@@ -117,8 +147,18 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
   const outerKeys: string[] = [];
   const labels: boolean[] = [];
   groups.forEach((g, i) => {
-    const field = resolveField(object, g.field, deps.access, `/groups/${i}/field`);
-    const { key, label } = groupSql(deps, object, field, g.bucket, `/groups/${i}`, q.calendar);
+    let key: Compiled;
+    let label: Compiled | undefined;
+    if ((g.field === undefined) === (g.formula === undefined)) throw bad(`/groups/${i}`, 'field_or_formula', 'a grouping has a field or a formula');
+    if (g.formula !== undefined) {
+      const f = formulaSql(deps, object, g.formula, `/groups/${i}/formula`);
+      if (!FORMULA_GROUPABLE.has(f.type)) throw bad(`/groups/${i}/formula`, 'not_groupable', `a ${f.type} formula cannot be grouped`);
+      if (g.bucket !== undefined && f.type !== 'date') throw bad(`/groups/${i}/bucket`, 'not_date', 'only a date formula is bucketed');
+      key = f.type === 'date' ? groupSql(deps, object, { name: 'formula', column: '', storage: 'date' } as FieldDef, g.bucket, `/groups/${i}`, q.calendar, f).key : { sql: `(to_json(${f.sql}) #>> '{}')`, bindings: f.bindings };
+    } else {
+      const field = resolveField(object, g.field, deps.access, `/groups/${i}/field`);
+      ({ key, label } = groupSql(deps, object, field, g.bucket, `/groups/${i}`, q.calendar));
+    }
     if (q.keep && q.keep.group === i) {
       // Keys outside the kept list become null, with a flag telling "other" from a real empty key.
       const keys = q.keep.keys.map((k) => (k === null ? '' : String(k)));
@@ -134,9 +174,16 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
     const path = `/measures/${i}`;
     if (m.op === 'ratio') return;
     if (!(m.op in AGG)) throw bad(`${path}/op`, 'enum', 'must be count, sum, avg, min, max, count_distinct or ratio');
-    const field = m.field === undefined ? undefined : resolveField(object, m.field, deps.access, `${path}/field`);
-    measureSql(field, m.op, path);
-    if (field) innerSelects.push(knex.raw(`${quoteIdent(object.table)}.${quoteIdent(field.column)} as "v${i}"`));
+    if (m.formula !== undefined) {
+      if (m.field !== undefined || m.op === 'count') throw bad(`${path}/formula`, 'not_allowed', 'a measure has a field or a formula; count counts records');
+      const f = formulaSql(deps, object, m.formula, `${path}/formula`);
+      if ((m.op === 'sum' || m.op === 'avg') && !FORMULA_NUMERIC.has(f.type)) throw bad(`${path}/formula`, 'not_numeric', `a ${f.type} formula cannot be ${m.op === 'sum' ? 'summed' : 'averaged'}`);
+      innerSelects.push(knex.raw(`${f.sql} as "v${i}"`, f.bindings));
+    } else {
+      const field = m.field === undefined ? undefined : resolveField(object, m.field, deps.access, `${path}/field`);
+      measureSql(field, m.op, path);
+      if (field) innerSelects.push(knex.raw(`${quoteIdent(object.table)}.${quoteIdent(field.column)} as "v${i}"`));
+    }
     outer.push(`${(AGG[m.op] as (v: string) => string)(`"v${i}"`)} as "m${i}"`);
   });
   // A ratio divides two other measures of the same row, in exact numeric arithmetic.

@@ -46,13 +46,16 @@ export async function drill(q: ReportQuestion, cell: Cell, ctx: RunContext, page
   for (const [index, key] of Object.entries(cell.keys)) {
     const i = Number(index);
     const field = p.groupFields[i];
-    if (!field) throw invalidReport([{ path: `/cell/keys/${index}`, rule: 'unknown_group', message: `the report has ${p.groupFields.length} grouping(s)` }]);
+    if (i >= p.groupFields.length) throw invalidReport([{ path: `/cell/keys/${index}`, rule: 'unknown_group', message: `the report has ${p.groupFields.length} grouping(s)` }]);
+    // The list filter language names fields, not formulas: a formula grouping's cell has no list filter.
+    if (!field) throw invalidReport([{ path: `/cell/keys/${index}`, rule: 'not_drillable', message: 'a formula grouping cannot be drilled into; group by a field' }]);
     if (i === 0 && cell.other) continue;
     extra.push(keyFilter(field, p.buckets[i] ?? null, key, `/cell/keys/${index}`, ctx.calendar.timeZone));
   }
   if (cell.other) {
     const top = await topKeys(p, ctx);
     const field = p.groupFields[0];
+    if (!field && top) throw invalidReport([{ path: '/cell/other', rule: 'not_drillable', message: 'a formula grouping cannot be drilled into; group by a field' }]);
     if (!top || !field) throw invalidReport([{ path: '/cell/other', rule: 'requires_top', message: 'only a top-N report has an "other" row' }]);
     // "Other" is every non-empty key outside the top: the empty key is a row of its own.
     extra.push({ not: { or: [{ [field.name]: { isNull: true } } as Filter, ...top.keys.map((k) => keyFilter(field, p.buckets[0] ?? null, k, '/cell/other', ctx.calendar.timeZone))] } });

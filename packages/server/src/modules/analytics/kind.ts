@@ -1,4 +1,5 @@
 import { findField, type MetaDocBase, type MetaKindDefinition, type Registry } from '@attain/meta';
+import { checkFormula, describeFormulaError } from '@attain/store';
 import { reportSchema, type ReportQuestion } from './schema.ts';
 
 export interface ReportDoc extends MetaDocBase, ReportQuestion {
@@ -33,8 +34,13 @@ export function questionIssues(registry: Registry, q: ReportQuestion): QuestionI
     if (f && !DATES.has(f.storage)) issues.push({ path: '/period/field', rule: 'date_field', message: `"${f.name}" is not a date or datetime` });
   }
   if (q.compare && !q.period) issues.push({ path: '/compare', rule: 'requires_period', message: 'a comparison needs a period' });
+  const formula = (source: string, path: string) => {
+    const r = checkFormula(registry, object.name, source);
+    if (!r.ok && r.errors[0]) issues.push({ path, rule: 'formula', message: describeFormulaError(r.errors[0]) });
+  };
   (q.groups ?? []).forEach((g, i) => {
-    const f = field(g.field, `/groups/${i}/field`);
+    if (g.formula !== undefined) return formula(g.formula, `/groups/${i}/formula`);
+    const f = field(g.field as string, `/groups/${i}/field`);
     if (f && g.bucket && !DATES.has(f.storage)) issues.push({ path: `/groups/${i}/bucket`, rule: 'not_date', message: `"${f.name}" is not a date; only dates are bucketed` });
     if (f && q.compare && DATES.has(f.storage) && (g.bucket ?? 'day') === 'week') issues.push({ path: `/groups/${i}/bucket`, rule: 'compare_bucket', message: 'a comparison shifts by months: bucket by day, month, quarter or year' });
   });
@@ -46,6 +52,9 @@ export function questionIssues(registry: Registry, q: ReportQuestion): QuestionI
     else if (m.op === 'ratio') {
       if (!m.of) issues.push({ path: `/measures/${i}/of`, rule: 'required', message: 'a ratio names two measures: [numerator, denominator]' });
       if (m.field !== undefined) issues.push({ path: `/measures/${i}/field`, rule: 'not_allowed', message: 'a ratio divides two measures; it has no field' });
+    } else if (m.formula !== undefined) {
+      if (m.op === 'count' || m.field !== undefined) issues.push({ path: `/measures/${i}/formula`, rule: 'not_allowed', message: 'a measure has a field or a formula; count counts records' });
+      else formula(m.formula, `/measures/${i}/formula`);
     } else if (m.op !== 'count') {
       if (m.field === undefined) issues.push({ path: `/measures/${i}/field`, rule: 'required', message: `"${m.op}" needs a field` });
       else field(m.field, `/measures/${i}/field`);

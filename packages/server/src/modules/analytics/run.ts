@@ -58,7 +58,8 @@ const DATES = new Set(['date', 'datetime']);
 export interface Plan {
   object: ObjectDef;
   q: ReportQuestion;
-  groupFields: FieldDef[];
+  /** Per grouping its field; undefined for a formula grouping. */
+  groupFields: Array<FieldDef | undefined>;
   buckets: Array<string | null>;
   period: DayRange | null;
   previous: DayRange | null;
@@ -70,14 +71,18 @@ export function plan(q: ReportQuestion, ctx: RunContext): Plan {
   const issues = questionIssues(ctx.registry, q);
   if (issues.length) throw invalidReport(issues);
   const object = ctx.registry.object(q.object) as ObjectDef;
-  const groupFields = (q.groups ?? []).map((g) => findField(object, g.field) as FieldDef);
-  const buckets = (q.groups ?? []).map((g, i) => (DATES.has((groupFields[i] as FieldDef).storage) ? (g.bucket ?? 'day') : null));
+  const groupFields = (q.groups ?? []).map((g) => (g.field === undefined ? undefined : findField(object, g.field)));
+  const buckets = (q.groups ?? []).map((g, i) => {
+    const f = groupFields[i];
+    return f ? (DATES.has(f.storage) ? (g.bucket ?? 'day') : null) : (g.bucket ?? null);
+  });
   const period = q.period ? resolveRange(q.period.range, ctx.calendar, ctx.asOf) : null;
   const shift = q.compare ? COMPARE_MONTHS[q.compare] : 0;
   const previous = period && shift ? shiftRange(period, -shift) : null;
   const index = new Map(q.measures.map((m, i) => [m.name, i]));
   const measures = q.measures.map((m): AggregateMeasure => {
     if (m.op === 'ratio') return { op: 'ratio', of: [index.get(m.of![0]) as number, index.get(m.of![1]) as number] };
+    if (m.formula !== undefined) return { op: m.op, formula: m.formula };
     return m.field === undefined ? { op: m.op } : { op: m.op, field: m.field };
   });
   return { object, q, groupFields, buckets, period, previous, shift, measures };
@@ -96,7 +101,8 @@ export function filterOf(p: Plan, range: DayRange | null, timeZone: string, extr
   return parts.length === 1 ? parts[0] : { and: parts };
 }
 
-const groupsOf = (p: Plan): AggregateGroup[] => (p.q.groups ?? []).map((g, i) => (p.buckets[i] ? { field: g.field, bucket: p.buckets[i] as AggregateGroup['bucket'] & string } : { field: g.field }));
+const groupsOf = (p: Plan): AggregateGroup[] =>
+  (p.q.groups ?? []).map((g, i) => ({ ...(g.formula !== undefined ? { formula: g.formula } : { field: g.field as string }), ...(p.buckets[i] ? { bucket: p.buckets[i] as NonNullable<AggregateGroup['bucket']> } : {}) }));
 
 /** The top-N keys of the first grouping by a measure (largest first; ties by key). */
 export async function topKeys(p: Plan, ctx: RunContext): Promise<{ keys: Array<string | null>; more: boolean } | undefined> {
@@ -174,7 +180,11 @@ export async function runReport(q: ReportQuestion, ctx: RunContext): Promise<Rep
     asOf: ctx.asOf ?? null,
     period: p.period,
     previous: p.previous,
-    groups: (q.groups ?? []).map((g, i) => ({ field: g.field, bucket: p.buckets[i] ?? null, label: g.label ? pickLabel(g.label, ctx.locale, g.field) : pickLabel((p.groupFields[i] as FieldDef).label, ctx.locale, g.field) })),
+    groups: (q.groups ?? []).map((g, i) => {
+      const name = g.field ?? (g.formula as string);
+      const field = p.groupFields[i];
+      return { field: name, bucket: p.buckets[i] ?? null, label: g.label ? pickLabel(g.label, ctx.locale, name) : field ? pickLabel(field.label, ctx.locale, name) : name };
+    }),
     measures: q.measures.map((m) => ({ name: m.name, op: m.op, label: m.label ? pickLabel(m.label, ctx.locale, m.name) : m.name })),
     rows,
     totals: { values: totalRow.values, ...(prev ? { previous: totalRow.previous, delta: totalRow.delta, deltaPct: totalRow.deltaPct } : {}) },

@@ -5,6 +5,7 @@ import type { Label } from '@attain/meta';
 // one accept exactly the same things. A dashboard widget (a later part) is a report plus a chart.
 const API_NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } as const;
 const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+const FORMULA = { type: 'string', minLength: 1, maxLength: 2000 } as const;
 const LABEL = { type: 'object', required: ['en'], properties: { en: { type: 'string', maxLength: 200 } }, propertyNames: { pattern: '^[a-z]{2}(-[A-Z]{2})?$' }, additionalProperties: { type: 'string', maxLength: 200 } } as const;
 
 export const RELATIVE_RANGES = ['today', 'yesterday', 'this_week', 'last_week', 'this_month', 'last_month', 'this_quarter', 'last_quarter', 'this_year', 'last_year'] as const;
@@ -31,7 +32,16 @@ export const questionProperties = {
   groups: {
     type: 'array',
     maxItems: 3,
-    items: { type: 'object', required: ['field'], additionalProperties: false, properties: { field: API_NAME, bucket: { enum: BUCKETS }, label: LABEL } },
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      // A field of the object, or a formula over it and its relations (`customer.region`).
+      oneOf: [
+        { properties: { field: API_NAME }, required: ['field'] },
+        { properties: { formula: FORMULA }, required: ['formula'] },
+      ],
+      properties: { field: API_NAME, formula: FORMULA, bucket: { enum: BUCKETS }, label: LABEL },
+    },
   },
   measures: {
     type: 'array',
@@ -46,6 +56,7 @@ export const questionProperties = {
         label: LABEL,
         op: { enum: MEASURE_OPS },
         field: API_NAME,
+        formula: FORMULA,
         of: { type: 'array', minItems: 2, maxItems: 2, items: API_NAME },
       },
     },
@@ -91,8 +102,8 @@ export interface ReportQuestion {
   filter?: Record<string, unknown>;
   period?: { field: string; range: Range };
   compare?: (typeof COMPARISONS)[number];
-  groups?: Array<{ field: string; bucket?: (typeof BUCKETS)[number]; label?: Label }>;
-  measures: Array<{ name: string; label?: Label; op: (typeof MEASURE_OPS)[number]; field?: string; of?: [string, string] }>;
+  groups?: Array<{ field?: string; formula?: string; bucket?: (typeof BUCKETS)[number]; label?: Label }>;
+  measures: Array<{ name: string; label?: Label; op: (typeof MEASURE_OPS)[number]; field?: string; formula?: string; of?: [string, string] }>;
   pivot?: boolean;
   top?: { n: number; by?: string; other?: boolean };
   chart?: (typeof CHARTS)[number];
