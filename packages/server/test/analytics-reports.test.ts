@@ -276,6 +276,22 @@ describe('scope and hidden fields, as on the list routes', () => {
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().error.details).toContainEqual(expect.objectContaining({ path, rule }));
     }
+    const badDays: Array<[Record<string, unknown>, string]> = [
+      [{ report: report({ period: { field: 'close_date', range: { from: '2026-02-30', to: '2026-03-01' } }, measures: [{ name: 'n', op: 'count' }] }) }, '/period/range/from'],
+      [{ report: report({ period: { field: 'close_date', range: { from: '2026-03-02', to: '2026-03-01' } }, measures: [{ name: 'n', op: 'count' }] }) }, '/period/range'],
+      [{ report: report({ measures: [{ name: 'n', op: 'count' }] }), asOf: '2026-02-31' }, '/asOf'],
+    ];
+    for (const [body, path] of badDays) {
+      const res = await admin.post('/api/v1/analytics/query', body);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.details[0].path).toBe(path);
+    }
+    const badKey = await admin.post('/api/v1/analytics/drill', { report: report({ groups: [{ field: 'placed_at', bucket: 'month' }], measures: [{ name: 'n', op: 'count' }] }), cell: { keys: { 0: '2026-13' } } });
+    expect(badKey.statusCode, badKey.body).toBe(400);
+    expect(badKey.json().error.details[0]).toMatchObject({ path: '/cell/keys/0', rule: 'bucket_key' });
+    const formulaCell = await admin.post('/api/v1/analytics/drill', { report: report({ groups: [{ formula: 'customer.region' }], measures: [{ name: 'n', op: 'count' }] }), cell: { keys: { 0: 'north' } } });
+    expect(formulaCell.statusCode).toBe(400);
+    expect(formulaCell.json().error.details[0].rule).toBe('not_drillable');
     const schema = await admin.post('/api/v1/analytics/query', { report: report({ measures: [{ name: 'n', op: 'median' }] }) });
     expect(schema.statusCode).toBe(400);
     const noObject = await admin.post('/api/v1/analytics/query', { report: { object: 'nothing', measures: [{ name: 'n', op: 'count' }] } });
@@ -328,6 +344,17 @@ describe('saved reports and export', () => {
     const denied = await rep.get('/api/v1/analytics/reports/region_month/run?format=csv');
     expect(denied.statusCode).toBe(403);
     expect((await admin.get('/api/v1/analytics/reports/nope/run')).statusCode).toBe(404);
+  });
+
+  it('a saved report reads the same over GraphQL; the rep gets their own scope there too', async () => {
+    const g = await admin.gql('query($n: String!) { analyticsReport(name: $n, asOf: "2026-04-01") }', { n: 'region_month' });
+    expect(g.status).toBe(200);
+    expect(Number(g.body.data?.analyticsReport.totals.values.amount)).toBe(840.95);
+    const mine = await rep.gql('{ analyticsReport(name: "region_month") }');
+    // repEast in Q1 2026: d1 + d2 + d3
+    expect(Number(mine.body.data?.analyticsReport.totals.values.amount)).toBe(350.3);
+    const missing = await rep.gql('{ analyticsReport(name: "nope") }');
+    expect(missing.body.errors?.[0]?.extensions.code).toBe('not_found');
   });
 
   it('drills from a saved report by name', async () => {

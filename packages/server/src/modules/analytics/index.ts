@@ -1,4 +1,5 @@
 import { defineModule } from '../contract.ts';
+import { analyticsQuery } from './graphql.ts';
 import { reportKind } from './kind.ts';
 import { analyticsRoutes } from './routes.ts';
 
@@ -12,5 +13,6 @@ export const analytics = defineModule({
   label: { en: 'Analytics', 'zh-CN': '分析' },
   kinds: [reportKind],
   routes: [analyticsRoutes],
+  graphqlQuery: analyticsQuery,
   permissions: [{ name: 'analytics.report', description: 'run a report: read on its object (the list routes\' scope and hidden fields); export: also export on it' }],
 });

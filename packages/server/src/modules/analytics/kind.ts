@@ -15,6 +15,12 @@ export interface QuestionIssue {
 
 const DATES = new Set(['date', 'datetime']);
 
+/** A real calendar day `YYYY-MM-DD` (the pattern alone lets 2026-02-31 through). */
+export function isDay(value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
+
 /**
  * What a question refers to that the registry cannot satisfy, and what its parts ask of each
  * other. A saved report is checked at plan time (cross-check), an ad-hoc one when it is posted;
@@ -32,6 +38,12 @@ export function questionIssues(registry: Registry, q: ReportQuestion): QuestionI
   if (q.period) {
     const f = field(q.period.field, '/period/field');
     if (f && !DATES.has(f.storage)) issues.push({ path: '/period/field', rule: 'date_field', message: `"${f.name}" is not a date or datetime` });
+  }
+  const range = q.period?.range;
+  if (range && typeof range === 'object' && 'from' in range) {
+    if (!isDay(range.from)) issues.push({ path: '/period/range/from', rule: 'date', message: `"${range.from}" is not a calendar day` });
+    if (!isDay(range.to)) issues.push({ path: '/period/range/to', rule: 'date', message: `"${range.to}" is not a calendar day` });
+    if (isDay(range.from) && isDay(range.to) && range.from > range.to) issues.push({ path: '/period/range', rule: 'order', message: 'from must not be after to' });
   }
   if (q.compare && !q.period) issues.push({ path: '/compare', rule: 'requires_period', message: 'a comparison needs a period' });
   const formula = (source: string, path: string) => {

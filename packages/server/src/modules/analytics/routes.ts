@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { tenantCalendar } from '@attain/engine';
-import { notFound } from '../../http/errors.ts';
+import { badRequest, notFound } from '../../http/errors.ts';
 import { MAX_LIMIT } from '../../rest/list-query.ts';
 import { requireAccess } from '../../rest/request-access.ts';
 import type { AccessContext } from '../../rbac/context.ts';
 import type { Store } from '../../store-port.ts';
 import { drill, type Cell } from './drill.ts';
 import { reportCsv, reportXlsx } from './export.ts';
-import type { ReportDoc } from './kind.ts';
+import { isDay, type ReportDoc } from './kind.ts';
 import { runReport, type RunContext, type ReportResult } from './run.ts';
 import { questionSchema, type ReportQuestion } from './schema.ts';
 import { drillResponse, reportResponse, reportListResponse } from './response-schemas.ts';
@@ -27,20 +27,21 @@ const PAGE = { limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default
 const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } } } as const;
 
 /** The caller's record service on the report's object (read, and export for files), its calendar and locale. */
-async function contextFor(store: Store, access: AccessContext, q: ReportQuestion, asOf: string | undefined, exporting: boolean): Promise<RunContext> {
+export async function contextFor(store: Store, access: AccessContext, q: ReportQuestion, asOf: string | undefined, exporting: boolean): Promise<RunContext> {
+  if (asOf !== undefined && !isDay(asOf)) throw badRequest('invalid_query', `asOf "${asOf.slice(0, 20)}" is not a calendar day`, [{ path: '/asOf', rule: 'date', message: 'must be a calendar day YYYY-MM-DD' }]);
   const grant = exporting ? await access.grant(q.object, 'read', 'export') : await access.grant(q.object, 'read');
   const locale = typeof access.principal.user.locale === 'string' ? access.principal.user.locale : 'en';
   return { registry: access.registry, service: grant.service, calendar: await tenantCalendar(store, access.tenantName), locale, ...(asOf ? { asOf } : {}) };
 }
 
-function savedReport(access: AccessContext, name: string): ReportDoc {
+export function savedReport(access: AccessContext, name: string): ReportDoc {
   const doc = (access.registry.documentsOfKind('analytics.report') as ReportDoc[]).find((d) => d.name === name);
   if (!doc) throw notFound(`there is no report named "${name}"`);
   return doc;
 }
 
 /** The question part of a saved report (its document fields are not part of the question). */
-function questionOf(doc: ReportDoc): ReportQuestion {
+export function questionOf(doc: ReportDoc): ReportQuestion {
   const { kind: _kind, id: _id, name: _name, label: _label, description: _description, ...q } = doc;
   return q;
 }
