@@ -23,6 +23,7 @@ const NUMERIC = new Set(['integer', 'decimal', 'money', 'percent']);
 const ORDERED = new Set([...NUMERIC, 'date', 'datetime', 'text', 'email', 'phone', 'url', 'enum']);
 const GROUPABLE = new Set(['text', 'email', 'phone', 'url', 'enum', 'boolean', 'integer', 'decimal', 'money', 'percent', 'ref', 'date', 'datetime']);
 const BUCKETS = new Set(['day', 'week', 'month', 'quarter', 'year']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FORMULA_NUMERIC = new Set<FormulaType>(['number', 'money', 'percent', 'integer']);
 const FORMULA_GROUPABLE = new Set<FormulaType>(['number', 'money', 'percent', 'integer', 'text', 'boolean', 'date']);
 
@@ -67,7 +68,8 @@ interface Compiled {
 }
 
 /** The SQL of one grouping: its key as text (and, for a reference, the referenced record's title). */
-function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucket: string | undefined, path: string, cal: AggregateQuery['calendar'], formula?: Compiled): { key: Compiled; label?: Compiled } {
+function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucket: string | undefined, index: number, cal: AggregateQuery['calendar'], formula?: Compiled): { key: Compiled; label?: Compiled } {
+  const path = `/groups/${index}`;
   const col = formula ? `(${formula.sql})` : `${quoteIdent(object.table)}.${quoteIdent(field.column)}`;
   if (!GROUPABLE.has(field.storage)) throw bad(`${path}/field`, 'not_groupable', `"${field.name}" (${field.storage}) cannot be grouped`);
   if (field.storage === 'date' || field.storage === 'datetime') {
@@ -97,15 +99,17 @@ function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucke
   if (field.storage !== 'ref' || !field.ref) return { key };
   const target = deps.registry.object(field.ref.object);
   if (!target) return { key };
-  // The referenced record's title, only from a record the caller may read (its scope on that object).
+  // The referenced record's title, only from a record the caller may read (its scope on that
+  // object) and only when its title field is not hidden from the caller there.
   const scope = deps.access.scopeOf?.(target.name);
-  if (scope === 'none') return { key };
+  if (scope === 'none' || deps.access.hiddenOf?.(target.name)?.has(target.titleField)) return { key };
   const ownerCol = target.owned ? 'owner_id' : 'created_by';
-  let where = `"attain_ref"."id" = ${col} and "attain_ref"."deleted_at" is null`;
+  // Read once per group in the outer query (`"g<i>"` is the grouped key), not once per record.
+  let where = `"attain_ref"."id" = "g${index}"::uuid and "attain_ref"."deleted_at" is null`;
   const bindings: Knex.RawBinding[] = [];
   if (scope) {
     where += ` and "attain_ref".${quoteIdent(ownerCol)} = any(?::uuid[])`;
-    bindings.push(scope.ownerIn);
+    bindings.push(scope.ownerIn.filter((id) => UUID.test(id)));
   }
   const title = target.fields.find((f) => f.name === target.titleField) ?? target.systemFields.find((f) => f.name === target.titleField);
   const titleCol = title ? title.column : 'id';
@@ -145,7 +149,7 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
   if (where) inner.where((b) => where(b));
   const innerSelects: Knex.Raw[] = [];
   const outerKeys: string[] = [];
-  const labels: boolean[] = [];
+  const labels: Array<Compiled | undefined> = [];
   groups.forEach((g, i) => {
     let key: Compiled;
     let label: Compiled | undefined;
@@ -154,10 +158,10 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
       const f = formulaSql(deps, object, g.formula, `/groups/${i}/formula`);
       if (!FORMULA_GROUPABLE.has(f.type)) throw bad(`/groups/${i}/formula`, 'not_groupable', `a ${f.type} formula cannot be grouped`);
       if (g.bucket !== undefined && f.type !== 'date') throw bad(`/groups/${i}/bucket`, 'not_date', 'only a date formula is bucketed');
-      key = f.type === 'date' ? groupSql(deps, object, { name: 'formula', column: '', storage: 'date' } as FieldDef, g.bucket, `/groups/${i}`, q.calendar, f).key : { sql: `(to_json(${f.sql}) #>> '{}')`, bindings: f.bindings };
+      key = f.type === 'date' ? groupSql(deps, object, { name: 'formula', column: '', storage: 'date' } as FieldDef, g.bucket, i, q.calendar, f).key : { sql: `(to_json(${f.sql}) #>> '{}')`, bindings: f.bindings };
     } else {
       const field = resolveField(object, g.field, deps.access, `/groups/${i}/field`);
-      ({ key, label } = groupSql(deps, object, field, g.bucket, `/groups/${i}`, q.calendar));
+      ({ key, label } = groupSql(deps, object, field, g.bucket, i, q.calendar));
     }
     if (q.keep && q.keep.group === i) {
       // Keys outside the kept list become null, with a flag telling "other" from a real empty key.
@@ -165,9 +169,8 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
       innerSelects.push(knex.raw(`case when ${key.sql} = any(?::text[]) or ${key.sql} is null then ${key.sql} end as "g${i}"`, [...key.bindings, keys, ...key.bindings, ...key.bindings]));
       innerSelects.push(knex.raw(`coalesce(not (${key.sql} = any(?::text[])), false) and ${key.sql} is not null as "o${i}"`, [...key.bindings, keys, ...key.bindings]));
     } else innerSelects.push(knex.raw(`${key.sql} as "g${i}"`, key.bindings));
-    if (label) innerSelects.push(knex.raw(`${label.sql} as "l${i}"`, [...label.bindings]));
     outerKeys.push(`"g${i}"`);
-    labels.push(Boolean(label));
+    labels.push(label);
   });
   const outer: string[] = [];
   q.measures.forEach((m, i) => {
@@ -198,13 +201,19 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
   const sets = q.sets ?? [groups.map((_, i) => i)];
   const kept = q.keep?.group;
   const setSql = sets.map((s) => `(${s.flatMap((i) => (i === kept ? [`"g${i}"`, `"o${i}"`] : [`"g${i}"`])).join(', ')})`).join(', ');
-  // The label travels with its key: grouped by both (one label per id), null where the key is rolled up.
-  const labelCols = groups.map((_, i) => (labels[i] ? `case when grouping("g${i}") = 0 then max("l${i}") end as "l${i}"` : `null as "l${i}"`));
+  // A reference's title, read per group; null where the key is rolled up.
+  const labelBindings: Knex.RawBinding[] = [];
+  const labelCols = groups.map((_, i) => {
+    const label = labels[i];
+    if (!label) return `null as "l${i}"`;
+    labelBindings.push(...label.bindings);
+    return `case when grouping("g${i}") = 0 then ${label.sql} end as "l${i}"`;
+  });
   const flags = groups.map((_, i) => (i === kept ? `coalesce(bool_or("o${i}"), false) and grouping("o${i}") = 0 as "o${i}"` : `false as "o${i}"`));
   const bits = groups.length ? [`grouping(${outerKeys.join(', ')}) as "set_bits"`] : ['0 as "set_bits"'];
   const cols = [...outerKeys, ...labelCols, ...flags, ...bits, ...outer.sort((x, y) => Number(/"m(\d+)"$/.exec(x)?.[1]) - Number(/"m(\d+)"$/.exec(y)?.[1]))];
   const innerQb = inner.select(innerSelects.length ? innerSelects : [knex.raw('1 as "one"')]);
-  const query = knex.select(knex.raw(cols.join(', '))).from(innerQb.as('src'));
+  const query = knex.select(knex.raw(cols.join(', '), labelBindings)).from(innerQb.as('src'));
   if (groups.length) query.groupByRaw(`grouping sets (${setSql})`);
   query.limit(MAX_AGGREGATE_ROWS + 1);
   const raw = (await query) as Array<Record<string, unknown>>;
