@@ -85,7 +85,8 @@ function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucke
       case 'week':
         return { key: { sql: `date_trunc('week', ${day.text})::date::text`, bindings: day.bindings } };
       case 'month':
-        return { key: { sql: `to_char(${day.text}, 'YYYY-MM')`, bindings: day.bindings } };
+        // Through a plain timestamp: a date cast to timestamptz would depend on the session's zone (and costs more).
+        return { key: { sql: `to_char((${day.text})::timestamp, 'YYYY-MM')`, bindings: day.bindings } };
       default: {
         // The first month of the fiscal quarter or year the day falls in: shift the day back by the
         // fiscal year's offset, truncate, shift forward again. The caller names it (fiscal.ts).
