@@ -173,7 +173,8 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
     outerKeys.push(`"g${i}"`);
     labels.push(label);
   });
-  const outer: string[] = [];
+  // Each measure's aggregate expression by position; a ratio is filled in from two others below.
+  const outer: Array<string | undefined> = [];
   q.measures.forEach((m, i) => {
     const path = `/measures/${i}`;
     if (m.op === 'ratio') return;
@@ -188,7 +189,7 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
       measureSql(field, m.op, path);
       if (field) innerSelects.push(knex.raw(`${quoteIdent(object.table)}.${quoteIdent(field.column)} as "v${i}"`));
     }
-    outer.push(`${(AGG[m.op] as (v: string) => string)(`"v${i}"`)} as "m${i}"`);
+    outer[i] = (AGG[m.op] as (v: string) => string)(`"v${i}"`);
   });
   // A ratio divides two other measures of the same row, in exact numeric arithmetic.
   q.measures.forEach((m, i) => {
@@ -196,8 +197,7 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
     const [a, b] = m.of ?? [];
     const ok = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) < q.measures.length && q.measures[x as number]?.op !== 'ratio';
     if (!ok(a) || !ok(b)) throw bad(`/measures/${i}/of`, 'reference', 'a ratio divides two other (non-ratio) measures');
-    const expr = (j: number) => (outer.find((s) => s.endsWith(`as "m${j}"`)) as string).replace(/ as "m\d+"$/, '');
-    outer.push(`((${expr(a)})::numeric / nullif((${expr(b)})::numeric, 0)) as "m${i}"`);
+    outer[i] = `((${outer[a]})::numeric / nullif((${outer[b]})::numeric, 0))`;
   });
   const sets = q.sets ?? [groups.map((_, i) => i)];
   const kept = q.keep?.group;
@@ -212,7 +212,7 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
   });
   const flags = groups.map((_, i) => (i === kept ? `coalesce(bool_or("o${i}"), false) and grouping("o${i}") = 0 as "o${i}"` : `false as "o${i}"`));
   const bits = groups.length ? [`grouping(${outerKeys.join(', ')}) as "set_bits"`] : ['0 as "set_bits"'];
-  const cols = [...outerKeys, ...labelCols, ...flags, ...bits, ...outer.sort((x, y) => Number(/"m(\d+)"$/.exec(x)?.[1]) - Number(/"m(\d+)"$/.exec(y)?.[1]))];
+  const cols = [...outerKeys, ...labelCols, ...flags, ...bits, ...outer.map((e, i) => `${e as string} as "m${i}"`)];
   const innerQb = inner.select(innerSelects.length ? innerSelects : [knex.raw('1 as "one"')]);
   const query = knex.select(knex.raw(cols.join(', '), labelBindings)).from(innerQb.as('src'));
   if (groups.length) query.groupByRaw(`grouping sets (${setSql})`);
