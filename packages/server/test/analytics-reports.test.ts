@@ -192,6 +192,9 @@ describe('relations and formulas', () => {
     const data = await run(admin, { period: { field: 'close_date', range: Q1 }, measures: [{ name: 'weighted', op: 'sum', formula: 'amount * margin' }] });
     // 840.95 × 0.25
     expect(Number(data.totals.values.weighted)).toBe(210.2375);
+    // TODAY() is the report's as-of day: deals closed by 2026-01-31 are d1, d4, d5, d7.
+    const closed = await run(admin, { measures: [{ name: 'closed', op: 'sum', formula: 'IF(close_date <= TODAY(), amount, 0)' }] }, '2026-01-31');
+    expect(Number(closed.totals.values.closed)).toBe(810.5);
     for (const body of [
       { measures: [{ name: 'w', op: 'sum', formula: 'amount * margin' }] },
       { groups: [{ formula: 'customer.tier' }], measures: [{ name: 'n', op: 'count' }] },

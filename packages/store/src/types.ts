@@ -172,7 +172,10 @@ export interface AggregateQuery {
   measures: AggregateMeasure[];
   /** Time zone of day buckets and first month of the fiscal year (quarter and year buckets). */
   calendar?: { timeZone: string; firstMonth: number };
+  /** TODAY() in formula groupings and measures (YYYY-MM-DD): the tenant's today or the report's as-of day. */
+  today?: string;
   /** Grouping sets as indexes into `groups`; default one set of all groups. */
+
   sets?: number[][];
   /** Top-N: keys of `group` outside `keys` are folded into one "other" row. */
   keep?: { group: number; keys: Array<string | null> };

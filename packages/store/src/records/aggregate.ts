@@ -33,7 +33,7 @@ const FORMULA_GROUPABLE = new Set<FormulaType>(['number', 'money', 'percent', 'i
  * every related row it reads; a field hidden from the caller, here or on a related object, is
  * refused as in a filter. An error value (#DIV/0!) reads as empty.
  */
-function formulaSql(deps: AggregateDeps, object: ObjectDef, source: unknown, path: string): { sql: string; bindings: Knex.RawBinding[]; type: FormulaType } {
+function formulaSql(deps: AggregateDeps, object: ObjectDef, source: unknown, path: string, today: string | undefined): { sql: string; bindings: Knex.RawBinding[]; type: FormulaType } {
   if (typeof source !== 'string' || source.length === 0 || source.length > 2000) throw bad(path, 'type', 'a formula is text of 1 to 2000 characters');
   const r = checkFormula(deps.registry, object.name, source);
   if (!r.ok) {
@@ -45,7 +45,8 @@ function formulaSql(deps: AggregateDeps, object: ObjectDef, source: unknown, pat
     if (hidden?.has(read.field)) throw new StoreError('field_hidden', `You may not use the field "${read.field}"`, [{ path, rule: 'field_hidden', message: `"${read.field}" is not readable for you` }]);
   }
   const rowScope = formulaRowScope(deps.registry, deps.access);
-  const c = compileSql(r.checked, { alias: object.table, schema: deps.schema, liveColumn: 'deleted_at', ...(rowScope ? { rowScope } : {}) });
+  if (today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(today)) throw bad('/today', 'date', 'today must be YYYY-MM-DD');
+  const c = compileSql(r.checked, { alias: object.table, schema: deps.schema, liveColumn: 'deleted_at', ...(rowScope ? { rowScope } : {}), ...(today ? { today } : {}) });
   return { sql: c.sql, bindings: c.bindings as Knex.RawBinding[], type: r.checked.type };
 }
 
@@ -156,7 +157,7 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
     let label: Compiled | undefined;
     if ((g.field === undefined) === (g.formula === undefined)) throw bad(`/groups/${i}`, 'field_or_formula', 'a grouping has a field or a formula');
     if (g.formula !== undefined) {
-      const f = formulaSql(deps, object, g.formula, `/groups/${i}/formula`);
+      const f = formulaSql(deps, object, g.formula, `/groups/${i}/formula`, q.today);
       if (!FORMULA_GROUPABLE.has(f.type)) throw bad(`/groups/${i}/formula`, 'not_groupable', `a ${f.type} formula cannot be grouped`);
       if (g.bucket !== undefined && f.type !== 'date') throw bad(`/groups/${i}/bucket`, 'not_date', 'only a date formula is bucketed');
       key = f.type === 'date' ? groupSql(deps, object, { name: 'formula', column: '', storage: 'date' } as FieldDef, g.bucket, i, q.calendar, f).key : { sql: `(to_json(${f.sql}) #>> '{}')`, bindings: f.bindings };
@@ -181,7 +182,7 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
     if (!(m.op in AGG)) throw bad(`${path}/op`, 'enum', 'must be count, sum, avg, min, max, count_distinct or ratio');
     if (m.formula !== undefined) {
       if (m.field !== undefined || m.op === 'count') throw bad(`${path}/formula`, 'not_allowed', 'a measure has a field or a formula; count counts records');
-      const f = formulaSql(deps, object, m.formula, `${path}/formula`);
+      const f = formulaSql(deps, object, m.formula, `${path}/formula`, q.today);
       if ((m.op === 'sum' || m.op === 'avg') && !FORMULA_NUMERIC.has(f.type)) throw bad(`${path}/formula`, 'not_numeric', `a ${f.type} formula cannot be ${m.op === 'sum' ? 'summed' : 'averaged'}`);
       innerSelects.push(knex.raw(`${f.sql} as "v${i}"`, f.bindings));
     } else {

@@ -2,7 +2,7 @@
 // pivot totals from grouping sets, all through the caller's own record service (`records.aggregate`,
 // the list routes' scope, filter and hidden fields).
 import { findField, pickLabel, type FieldDef, type ObjectDef, type Registry } from '@attain/meta';
-import type { TenantCalendar } from '@attain/engine';
+import { today, type TenantCalendar } from '@attain/engine';
 import type { AggregateGroup, AggregateMeasure, AggregateRow, Filter, RecordService } from '@attain/store';
 import { ApiError } from '../../http/errors.ts';
 import { questionIssues } from './kind.ts';
@@ -110,7 +110,7 @@ export async function topKeys(p: Plan, ctx: RunContext): Promise<{ keys: Array<s
   if (!top) return undefined;
   const by = top.by === undefined ? 0 : p.q.measures.findIndex((m) => m.name === top.by);
   const first = groupsOf(p).slice(0, 1);
-  const res = await ctx.service.aggregate(p.object.name, { filter: filterOf(p, p.period, ctx.calendar.timeZone), groups: first, measures: p.measures, calendar: ctx.calendar, sets: [[0]] });
+  const res = await ctx.service.aggregate(p.object.name, { filter: filterOf(p, p.period, ctx.calendar.timeZone), groups: first, measures: p.measures, calendar: ctx.calendar, sets: [[0]], today: ctx.asOf ?? today(ctx.calendar.timeZone) });
   const num = (v: string | null) => (v === null ? Number.NEGATIVE_INFINITY : Number(v));
   const ranked = [...res.rows].sort((a, b) => num(b.values[by] ?? null) - num(a.values[by] ?? null) || String(a.keys[0]).localeCompare(String(b.keys[0])));
   return { keys: ranked.slice(0, top.n).map((r) => r.keys[0] ?? null), more: ranked.length > top.n };
@@ -127,7 +127,7 @@ export async function runReport(q: ReportQuestion, ctx: RunContext): Promise<Rep
   const keep = top?.more ? { group: 0, keys: top.keys } : undefined;
   const groups = groupsOf(p);
   const run = (range: DayRange | null) =>
-    ctx.service.aggregate(p.object.name, { filter: filterOf(p, range, ctx.calendar.timeZone), groups, measures: p.measures, calendar: ctx.calendar, sets, ...(keep ? { keep } : {}) });
+    ctx.service.aggregate(p.object.name, { filter: filterOf(p, range, ctx.calendar.timeZone), groups, measures: p.measures, calendar: ctx.calendar, sets, today: ctx.asOf ?? today(ctx.calendar.timeZone), ...(keep ? { keep } : {}) });
   const [cur, prev] = await Promise.all([run(p.period), p.previous ? run(p.previous) : Promise.resolve(undefined)]);
   const ops = q.measures.map((m) => m.op);
   const names = q.measures.map((m) => m.name);
