@@ -157,6 +157,23 @@ describe('report queries', () => {
     expect(noOther.rows).toHaveLength(2);
   });
 
+  it('relative dates inside the filter language, on the tenant calendar', async () => {
+    const sum = [{ name: 'amount', op: 'sum', field: 'amount' }];
+    // February 2026: d2 200.20 + d3 50.00 + d6 25.25 + d9 5.00
+    const feb = await run(admin, { filter: { close_date: { relative: 'last_month' } }, measures: sum }, '2026-03-10');
+    expect(Number(feb.totals.values.amount)).toBe(280.45);
+    // …and won: d2 + d9
+    const won = await run(admin, { filter: { close_date: { relative: 'last_month' }, stage: { eq: 'won' } }, measures: sum }, '2026-03-10');
+    expect(Number(won.totals.values.amount)).toBe(205.2);
+    const two = await run(admin, { filter: { or: [{ close_date: { relative: { last: 2, unit: 'month' } } }] }, measures: sum }, '2026-03-10');
+    expect(Number(two.totals.values.amount)).toBe(780.95);
+    for (const [filter, rule] of [[{ region: { relative: 'this_month' } }, 'date_field'], [{ close_date: { relative: 'fortnight' } }, 'relative_range']] as const) {
+      const res = await admin.post('/api/v1/analytics/query', { report: report({ filter, measures: sum }) });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.details[0].rule).toBe(rule);
+    }
+  });
+
   it('a ratio of two measures, a distinct count, min and max', async () => {
     const data = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'stage' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }, { name: 'deals', op: 'count' }, { name: 'per_deal', op: 'ratio', of: ['amount', 'deals'] }, { name: 'owners', op: 'count_distinct', field: 'owner_id' }, { name: 'first', op: 'min', field: 'close_date' }, { name: 'largest', op: 'max', field: 'amount' }] });
     const won = data.rows.find((r: any) => r.keys[0] === 'won');

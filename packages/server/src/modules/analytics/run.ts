@@ -6,6 +6,7 @@ import { today, type TenantCalendar } from '@attain/engine';
 import type { AggregateGroup, AggregateMeasure, AggregateRow, Filter, RecordService } from '@attain/store';
 import { ApiError } from '../../http/errors.ts';
 import { questionIssues } from './kind.ts';
+import { expandRelative } from './relative-filter.ts';
 import { bucketLabel, COMPARE_MONTHS, rangeFilter, resolveRange, shiftKey, shiftRange, type DayRange } from './period.ts';
 import type { ReportQuestion } from './schema.ts';
 import { deltas, typed, type Values } from './shape.ts';
@@ -58,6 +59,8 @@ const DATES = new Set(['date', 'datetime']);
 export interface Plan {
   object: ObjectDef;
   q: ReportQuestion;
+  /** The question's filter with relative dates resolved to days. */
+  filter: Record<string, unknown> | undefined;
   /** Per grouping its field; undefined for a formula grouping. */
   groupFields: Array<FieldDef | undefined>;
   buckets: Array<string | null>;
@@ -71,6 +74,9 @@ export function plan(q: ReportQuestion, ctx: RunContext): Plan {
   const issues = questionIssues(ctx.registry, q);
   if (issues.length) throw invalidReport(issues);
   const object = ctx.registry.object(q.object) as ObjectDef;
+  const expandIssues: Array<{ path: string; rule: string; message: string }> = [];
+  const filter = q.filter === undefined ? undefined : (expandRelative(q.filter, object, ctx.calendar, ctx.asOf, expandIssues) as Record<string, unknown>);
+  if (expandIssues.length) throw invalidReport(expandIssues);
   const groupFields = (q.groups ?? []).map((g) => (g.field === undefined ? undefined : findField(object, g.field)));
   const buckets = (q.groups ?? []).map((g, i) => {
     const f = groupFields[i];
@@ -85,13 +91,13 @@ export function plan(q: ReportQuestion, ctx: RunContext): Plan {
     if (m.formula !== undefined) return { op: m.op, formula: m.formula };
     return m.field === undefined ? { op: m.op } : { op: m.op, field: m.field };
   });
-  return { object, q, groupFields, buckets, period, previous, shift, measures };
+  return { object, q, filter, groupFields, buckets, period, previous, shift, measures };
 }
 
 /** The question's filter and a period's days as one filter in the list filter language. */
 export function filterOf(p: Plan, range: DayRange | null, timeZone: string, extra: Filter[] = []): Filter | undefined {
   const parts: Filter[] = [];
-  if (p.q.filter) parts.push(p.q.filter as Filter);
+  if (p.filter) parts.push(p.filter as Filter);
   if (range && p.q.period) {
     const f = findField(p.object, p.q.period.field) as FieldDef;
     parts.push(rangeFilter(f.name, f.storage, range, timeZone) as Filter);
