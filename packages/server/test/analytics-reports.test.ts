@@ -312,6 +312,17 @@ describe('scope and hidden fields, as on the list routes', () => {
     const formulaCell = await admin.post('/api/v1/analytics/drill', { report: report({ groups: [{ formula: 'customer.region' }], measures: [{ name: 'n', op: 'count' }] }), cell: { keys: { 0: 'north' } } });
     expect(formulaCell.statusCode).toBe(400);
     expect(formulaCell.json().error.details[0].rule).toBe('not_drillable');
+    // Injection-shaped input anywhere a value goes: refused or matched literally, never a 5xx.
+    const nasty = ["'; drop table deal; --", '"g0"', '\u0000', '%_\\', '2026-01-01T00:00:00Z', 'a'.repeat(190)];
+    for (const v of nasty) {
+      const probes = [
+        admin.post('/api/v1/analytics/drill', { report: report({ groups: [{ field: 'region' }, { field: 'customer_id' }], measures: [{ name: 'n', op: 'count' }] }), cell: { keys: { 0: v, 1: v } } }),
+        admin.post('/api/v1/analytics/query', { report: report({ filter: { name: { eq: v } }, groups: [{ field: 'name' }], measures: [{ name: 'n', op: 'count' }], top: { n: 1 } }) }),
+        admin.post('/api/v1/analytics/query', { report: report({ measures: [{ name: 'n', op: 'max', formula: v }] }) }),
+        admin.post('/api/v1/analytics/query', { report: report({ groups: [{ formula: `"${v}"` }], measures: [{ name: 'n', op: 'count' }] }) }),
+      ];
+      for (const res of await Promise.all(probes)) expect(res.statusCode, `${v}: ${res.body}`).toBeLessThan(500);
+    }
     const schema = await admin.post('/api/v1/analytics/query', { report: report({ measures: [{ name: 'n', op: 'median' }] }) });
     expect(schema.statusCode).toBe(400);
     const noObject = await admin.post('/api/v1/analytics/query', { report: { object: 'nothing', measures: [{ name: 'n', op: 'count' }] } });
