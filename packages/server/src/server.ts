@@ -177,7 +177,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     gql.addHook('preHandler', async (request) => {
       request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
     });
-    await gql.register(graphqlRoutes, { ...options.graphql, store });
+    // Module query fields are built once; each per-role schema merges them.
+    const moduleQuery = Object.assign({}, ...modules.map((m) => m.graphqlQuery?.({ store }) ?? {}));
+    await gql.register(graphqlRoutes, { ...options.graphql, store, moduleQuery });
   });
 
   return app;

@@ -72,3 +72,13 @@ export function dayStart(day: string, timeZone: string): Date {
 export function addDays(day: string, n = 1): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * The calendar day of a column in SQL: a `date` column as it is, a `datetime` (timestamptz) one at
+ * the tenant's time zone, bound as a parameter (never spliced): `(col at time zone ?)::date`.
+ * `column` is an identifier from the registry, already quoted by the caller.
+ */
+export function localDateSql(column: string, storage: string, timeZone: string): { text: string; bindings: string[] } {
+  if (storage === 'datetime') return { text: `((${column}) at time zone ?::text)::date`, bindings: [timeZone] };
+  return { text: `(${column})::date`, bindings: [] };
+}

@@ -6,6 +6,7 @@ export type StoreErrorCode =
   | 'unknown_field'
   | 'field_hidden'
   | 'invalid_filter'
+  | 'invalid_report'
   | 'invalid_cursor'
   | 'conflict'
   | 'record_locked'
@@ -31,6 +32,7 @@ const STATUS: Record<StoreErrorCode, number> = {
   unknown_field: 400,
   field_hidden: 403,
   invalid_filter: 400,
+  invalid_report: 400,
   invalid_cursor: 400,
   conflict: 409,
   record_locked: 409,

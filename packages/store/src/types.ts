@@ -113,6 +113,8 @@ export type RecordAccess = {
    */
   scopeOf?: (object: string) => { ownerIn: string[] } | 'none' | undefined;
   hiddenFields?: ReadonlySet<string>;
+  /** Fields hidden from the same caller on other objects, for formulas that reach them (a report grouped by `customer.region`). */
+  hiddenOf?: (object: string) => ReadonlySet<string> | undefined;
   readOnlyFields?: ReadonlySet<string>;
   /** Locale of messages written for this caller (validation rule messages); default en. */
   locale?: string;
@@ -148,6 +150,55 @@ export interface ListQuery {
   search?: string;
 }
 
+/** One grouping of an aggregate: a field, and for a date a bucket in the tenant calendar. */
+export interface AggregateGroup {
+  /** A field of the object, or (exactly one of the two) a formula over it and its relations. */
+  field?: string;
+  formula?: string;
+  bucket?: 'day' | 'week' | 'month' | 'quarter' | 'year';
+}
+
+/** One measure: `ratio` divides measure `of[0]` by measure `of[1]` (indexes into the same list). */
+export interface AggregateMeasure {
+  op: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'ratio';
+  field?: string;
+  /** A formula in place of the field (its value per record, then aggregated). */
+  formula?: string;
+  of?: [number, number];
+}
+
+export interface AggregateQuery {
+  filter?: Filter;
+  groups?: AggregateGroup[];
+  measures: AggregateMeasure[];
+  /** Time zone of day buckets and first month of the fiscal year (quarter and year buckets). */
+  calendar?: { timeZone: string; firstMonth: number };
+  /** TODAY() in formula groupings and measures (YYYY-MM-DD): the tenant's today or the report's as-of day. */
+  today?: string;
+  /** Grouping sets as indexes into `groups`; default one set of all groups. */
+
+  sets?: number[][];
+  /** Top-N: keys of `group` outside `keys` are folded into one "other" row. */
+  keep?: { group: number; keys: Array<string | null> };
+}
+
+export interface AggregateRow {
+  /** Per group: is it a grouping of this row (false: rolled up, a total). */
+  present: boolean[];
+  /** Keys as text (a date bucket's first day or month, `YYYY-MM` for month, quarter and year). */
+  keys: Array<string | null>;
+  /** A reference's title where the caller may read the referenced record. */
+  labels: Array<string | null>;
+  /** Per group: this row is the "other" of a top-N. */
+  other: boolean[];
+  /** Exact decimals and counts as text, null when there is nothing to measure. */
+  values: Array<string | null>;
+}
+
+export interface AggregateResult {
+  rows: AggregateRow[];
+}
+
 export interface ListResult {
   data: Rec[];
   page: { next: string | null; limit: number };
@@ -171,6 +222,8 @@ export interface RecordService {
     opts?: { effectiveFrom?: string },
   ): Promise<{ created: number; updated: number; records: Rec[] }>;
   count(object: string, filter?: Filter, opts?: { includeDeleted?: boolean; search?: string }): Promise<number>;
+  /** Grouped measures over the rows `list` would return the caller (same scope, filter and hidden fields). */
+  aggregate(object: string, q: AggregateQuery): Promise<AggregateResult>;
   /** A formula's type and its value on the first `limit` (1..50, default 10) records the caller may read. */
   previewFormula(object: string, formula: string, opts?: FormulaPreviewOptions): Promise<FormulaPreviewResult>;
 }

@@ -29,11 +29,5 @@ export function today(timeZone: string, now: Date = new Date()): string {
   return calendar.localToday(timeZone, now);
 }
 
-/**
- * The calendar day of a column in SQL: a `date` column as it is, a `datetime` (timestamptz) one at
- * the tenant's time zone, bound as a parameter (never spliced): `(col at time zone ?)::date`.
- */
-export function localDateSql(column: string, storage: string, timeZone: string): { text: string; bindings: string[] } {
-  if (storage === 'datetime') return { text: `((${column}) at time zone ?::text)::date`, bindings: [timeZone] };
-  return { text: `(${column})::date`, bindings: [] };
-}
+/** The calendar day of a column in SQL (the store's calendar owns it; reports use it too). */
+export const localDateSql = calendar.localDateSql;

@@ -10,6 +10,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFormattedError,
+  type GraphQLFieldConfigMap,
   type GraphQLSchema,
 } from 'graphql';
 import { cacheKey, LruCache } from '../cache.ts';
@@ -19,7 +20,7 @@ import { assertCleanString } from '../http/text-guard.ts';
 import { requireAccess } from '../rest/request-access.ts';
 import { POSITION_HEADER, takePosition, waitForPosition } from '../rest/sync-routes.ts';
 import type { Store } from '../store-port.ts';
-import { createGraphQLContext } from './context.ts';
+import { createGraphQLContext, type GraphQLContext } from './context.ts';
 import { complexityLimit, depthLimit } from './limits.ts';
 import { buildGraphQLSchema } from './schema.ts';
 
@@ -29,6 +30,8 @@ export interface GraphQLOptions {
   maxDepth?: number;
   maxComplexity?: number;
   maxTokens?: number;
+  /** Query fields the modules add (`graphqlQuery` of the module contract). */
+  moduleQuery?: GraphQLFieldConfigMap<unknown, GraphQLContext>;
 }
 
 interface GraphQLRequest {
@@ -90,7 +93,7 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
     const registry = access.registry;
     // One schema per role: role documents belong to the revision, so (tenant, revision, role) fixes it.
     const role = access.principal.role;
-    const schema = schemas.getOrCreate(cacheKey(access.principal.tenant.id, registry.revision, role?.id ?? '-'), () => buildGraphQLSchema(registry, { role }));
+    const schema = schemas.getOrCreate(cacheKey(access.principal.tenant.id, registry.revision, role?.id ?? '-'), () => buildGraphQLSchema(registry, { role, ...(opts.moduleQuery ? { moduleQuery: opts.moduleQuery } : {}) }));
     let document: DocumentNode;
     try {
       document = parse(query, { maxTokens });

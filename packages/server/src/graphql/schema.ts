@@ -94,7 +94,7 @@ const ALL: ObjectPermission = { actions: new Set(['read', 'create', 'update', 'd
  * registry and the role, so it is cached by (tenant, revision, role); record scope and loaders
  * live in the context. Without `opts` it is the full schema.
  */
-export function buildGraphQLSchema(registry: Registry, opts?: { role: RoleDef | undefined }): GraphQLSchema {
+export function buildGraphQLSchema(registry: Registry, opts?: { role: RoleDef | undefined; moduleQuery?: GraphQLFieldConfigMap<unknown, GraphQLContext> }): GraphQLSchema {
   const types = new Map<string, GraphQLObjectType>();
   const pages = new Map<string, GraphQLObjectType>();
   const perm = (object: ObjectDef): ObjectPermission => (opts ? objectPermission(opts.role, object) : ALL);
@@ -228,6 +228,8 @@ export function buildGraphQLSchema(registry: Registry, opts?: { role: RoleDef | 
       },
     };
   }
+  // Module fields are camelCase, object fields snake_case api names: they cannot collide.
+  Object.assign(query, opts?.moduleQuery ?? {});
   if (!Object.keys(query).length) {
     query._empty = { type: GraphQLBoolean, description: 'No objects are defined yet', resolve: () => null };
   }

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { GraphQLFieldConfigMap } from 'graphql';
+import type { GraphQLContext } from '../graphql/context.ts';
 import type { Label, MetaKindDefinition } from '@attain/meta';
 import type { BackgroundModule, DocumentCheck, JobHandler, TenantModule } from '@attain/store';
 import type { NotificationChannel, SubjectHandler, Workflow } from '@attain/workflow';
@@ -33,6 +35,12 @@ export interface ModuleSpec {
   /** Its own tables in each tenant schema, versioned (brought up to date on first use with `store.modules.ensure`). */
   tables?: readonly TenantModule[];
   routes?: readonly ModuleRoutes[];
+  /**
+   * Fields the module adds to every tenant's GraphQL `Query` (built once per server, merged into each
+   * per-role schema). Name them in camelCase (`analyticsReport`): object fields are snake_case api
+   * names, so the two never meet. Resolvers check access themselves through `ctx.access`.
+   */
+  graphqlQuery?: (deps: { store: Store }) => GraphQLFieldConfigMap<unknown, GraphQLContext>;
   /** Background work: queue handlers and event subscriptions, run by every node's worker. */
   jobs?: (deps: ModuleDeps) => BackgroundModule;
   /** Handlers of approval subjects this module owns (decided through the workflow's flows), by kind. */
@@ -54,7 +62,7 @@ export interface ModuleSpec {
   label?: Label;
 }
 
-export type AttainModule = Required<Omit<ModuleSpec, 'jobs' | 'label'>> & Pick<ModuleSpec, 'jobs' | 'label'>;
+export type AttainModule = Required<Omit<ModuleSpec, 'jobs' | 'label' | 'graphqlQuery'>> & Pick<ModuleSpec, 'jobs' | 'label' | 'graphqlQuery'>;
 
 const MODULE_ID = /^[a-z][a-z0-9_]{0,30}$/;
 
@@ -80,6 +88,7 @@ export function defineModule(spec: ModuleSpec): AttainModule {
     metadataEvents: spec.metadataEvents ?? {},
     screens: spec.screens ?? [],
     ...(spec.jobs ? { jobs: spec.jobs } : {}),
+    ...(spec.graphqlQuery ? { graphqlQuery: spec.graphqlQuery } : {}),
     ...(spec.label ? { label: spec.label } : {}),
   };
 }

@@ -90,6 +90,11 @@ export class AccessContext {
     if (perm.scope === 'own') access.rowFilter = { ownerIn: [this.principal.userId] };
     else if (perm.scope === 'team') access.rowFilter = { ownerIn: await this.teamOwners() };
     access.scopeOf = await this.scopes();
+    // Formulas in reports reach related objects: their hidden fields are this role's too.
+    access.hiddenOf = (name) => {
+      const other = this.registry.object(name);
+      return other ? objectPermission(this.principal.role, other).hiddenFields : undefined;
+    };
     const service = this.principal.snapshot.records(access);
     return { object, perm, access, service };
   }

@@ -9,6 +9,7 @@ import { normalizeDateTime } from '../values.ts';
 import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, resolveSort } from './cursor.ts';
 import { hasColumn, readableFields, selectList, serialize, serializer } from './fields.ts';
 import { compileFilter, likePattern } from './filter.ts';
+import { aggregate } from './aggregate.ts';
 import { ajvDetails, checkDecimals, checkStatedCurrencies, checkWriteKeys, failValidation, mergeDetails, validatorFor } from './validate.ts';
 import { textRuleDetails } from './text-rules.ts';
 import { formulasOf } from '../formula/compiled.ts';
@@ -325,6 +326,17 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       try {
         return Number(((await qb.count({ c: '*' })) as Array<{ c: unknown }>)[0]?.c ?? 0);
       } catch (error) {
+        throw translateQueryError(error);
+      }
+    },
+
+    async aggregate(objectName, q) {
+      const o = objectOf(objectName);
+      if (typeof q !== 'object' || q === null || Array.isArray(q)) throw new StoreError('invalid_report', 'The query must be an object');
+      try {
+        return await aggregate({ knex, schema, registry, access, scoped: (b, x) => scoped(b, x) }, o, q);
+      } catch (error) {
+        if (error instanceof StoreError) throw error;
         throw translateQueryError(error);
       }
     },
