@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: report rows and fixture documents are JSON of any shape, read and compared whole
 // Reports (issue #15, part 1) through HTTP, checked against hand arithmetic over seeded deals, the
 // list routes (same scope, same hidden fields) and the goals measure for the same period.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,17 +21,13 @@ const ids: Record<string, string> = {};
 
 /** The fixture metadata with a region and a moment on deals, and a KPI over deal amounts. */
 function docs(): unknown[] {
-  // biome-ignore lint/suspicious/noExplicitAny: fixture metadata documents edited in place, of any shape
   const all = baseDocs() as Array<Record<string, any>>;
-  // biome-ignore lint/suspicious/noExplicitAny: fixture metadata documents edited in place, of any shape
   const deal = all.find((d) => d.name === 'deal') as Record<string, any>;
   deal.schema.properties.region = { type: 'string', enum: ['north', 'south', 'east', 'west'], 'x-attain': { id: 'fld_deal_region', label: { en: 'Region' } } };
   deal.schema.properties.placed_at = { type: 'string', format: 'date-time', 'x-attain': { id: 'fld_deal_placed', label: { en: 'Placed at' } } };
-  // biome-ignore lint/suspicious/noExplicitAny: fixture metadata documents edited in place, of any shape
   const customer = all.find((d) => d.name === 'customer') as Record<string, any>;
   customer['x-attain'] = { titleField: 'name' };
   customer.schema.properties.tier = { type: 'string', enum: ['gold', 'silver'], 'x-attain': { id: 'fld_cust_tier' } };
-  // biome-ignore lint/suspicious/noExplicitAny: fixture metadata documents edited in place, of any shape
   const repRole = all.find((d) => d.name === 'rep') as Record<string, any>;
   repRole.permissions.find((p: any) => p.object === 'customer').hiddenFields = ['tier'];
   return all;
