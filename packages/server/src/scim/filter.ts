@@ -4,7 +4,7 @@ import type { Filter } from '../store-port.ts';
 import { ScimError } from './errors.ts';
 
 /** How a SCIM attribute path lands on a record field; undefined: the attribute cannot be filtered. */
-export type AttributeMap = (path: string) => { field: string; type: 'string' | 'boolean' | 'datetime'; lower?: boolean } | undefined;
+export type AttributeMap = (path: string) => { field: string; type: 'string' | 'boolean' | 'datetime'; lower?: boolean; constant?: string } | undefined;
 
 type Value = string | number | boolean | null;
 const OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr']);
@@ -73,6 +73,11 @@ export function parseScimFilter(text: string, map: AttributeMap): Filter {
     const raw = literal(next());
     // Emails are stored in lower case, so a case-insensitive attribute (userName) compares so too.
     const value = target.lower && typeof raw === 'string' ? raw.toLowerCase() : raw;
+    if (target.constant !== undefined) {
+      // An attribute with one value for every resource: eq/ne hold for all or for none.
+      if ((op !== 'eq' && op !== 'ne') || typeof value !== 'string') throw fail(`"${path}" only compares with eq or ne and a quoted value`);
+      return { [field]: { isNull: (value.toLowerCase() === target.constant) !== (op === 'eq') } };
+    }
     if (type === 'boolean' && typeof value !== 'boolean') throw fail(`"${path}" compares with true or false`);
     if (type !== 'boolean' && typeof value !== 'string' && value !== null) throw fail(`"${path}" compares with a quoted text value`);
     if (value === null) {

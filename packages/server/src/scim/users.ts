@@ -82,7 +82,8 @@ export function fromScimUser(body: Json, ctx: { unitByName: (name: string) => st
   const active = field(body, 'active');
   if (active !== undefined && active !== null) out.active = scimBoolean(active, '/active');
   const externalId = field(body, 'externalId');
-  if (externalId !== undefined) out.external_id = externalId === null || externalId === '' ? null : text(externalId, '/externalId', 255);
+  // A full resource without externalId states none (PUT replaces; a PATCH removed it).
+  out.external_id = externalId === undefined || externalId === null || externalId === '' ? null : text(externalId, '/externalId', 255);
   const ext = field(body, ENTERPRISE_SCHEMA);
   if (isObject(ext)) {
     const manager = field(ext, 'manager');
@@ -107,6 +108,8 @@ const USER_FILTERS: Record<string, NonNullable<ReturnType<AttributeMap>>> = {
   username: { field: 'email', type: 'string', lower: true },
   emails: { field: 'email', type: 'string', lower: true },
   'emails.value': { field: 'email', type: 'string', lower: true },
+  // The one email Attain keeps is the work one (Entra filters emails[type eq "work"]).
+  'emails.type': { field: 'email', type: 'string', constant: 'work' },
   externalid: { field: 'external_id', type: 'string' },
   displayname: { field: 'name', type: 'string' },
   'name.formatted': { field: 'name', type: 'string' },
