@@ -40,7 +40,14 @@ async function scimToken(tenant: TestTenant): Promise<string> {
 }
 
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
-const newUser = (userName: string, extra: Record<string, unknown> = {}) => ({ schemas: [USER], userName, name: { givenName: 'Ada', familyName: 'Lovelace' }, emails: [{ value: userName, type: 'work', primary: true }], active: true, ...extra });
+const newUser = (userName: string, extra: Record<string, unknown> = {}) => ({
+  schemas: [USER],
+  userName,
+  name: { givenName: 'Ada', familyName: 'Lovelace' },
+  emails: [{ value: userName, type: 'work', primary: true }],
+  active: true,
+  ...extra,
+});
 
 let scim: Scim;
 let scimB: Scim;
@@ -111,7 +118,15 @@ describe('Users (the Okta and Entra ID checks)', () => {
     const body = res.json();
     id = body.id;
     expect(res.headers.location).toMatch(new RegExp(`^http://localhost(:80)?${BASE}/Users/${id}$`));
-    expect(body).toMatchObject({ schemas: [USER, ENTERPRISE], userName: 'ada@corp.test', displayName: 'Ada Lovelace', active: true, externalId: 'okta-00u1', emails: [{ value: 'ada@corp.test', primary: true }], meta: { resourceType: 'User' } });
+    expect(body).toMatchObject({
+      schemas: [USER, ENTERPRISE],
+      userName: 'ada@corp.test',
+      displayName: 'Ada Lovelace',
+      active: true,
+      externalId: 'okta-00u1',
+      emails: [{ value: 'ada@corp.test', primary: true }],
+      meta: { resourceType: 'User' },
+    });
     const dup = await scim('POST', '/Users', newUser('ada@corp.test'));
     expect(dup.statusCode).toBe(409);
     expect(dup.json()).toMatchObject({ schemas: [ERROR], status: '409', scimType: 'uniqueness' });
@@ -127,7 +142,7 @@ describe('Users (the Okta and Entra ID checks)', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ scimType: 'invalidValue', error: { details: [{ path: '/userName', rule: 'format' }] } });
     expect((await scim('POST', '/Users', [1])).json().scimType).toBe('invalidSyntax');
-    const json = await app.inject({ method: 'POST', url: `${BASE}/Users`, headers: { authorization: (await scimTokenHeader()), 'content-type': 'application/scim+json' }, payload: '{"userName":' });
+    const json = await app.inject({ method: 'POST', url: `${BASE}/Users`, headers: { authorization: await scimTokenHeader(), 'content-type': 'application/scim+json' }, payload: '{"userName":' });
     expect(json.statusCode).toBe(400);
     expect(json.json().scimType).toBe('invalidSyntax');
   });
@@ -177,7 +192,9 @@ describe('Users (the Okta and Entra ID checks)', () => {
     expect(entra.statusCode, entra.body).toBe(200);
     expect(entra.json().active).toBe(false);
     expect((await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', value: { active: true, displayName: 'Ada King' } }))).json()).toMatchObject({ active: true, displayName: 'Ada King' });
-    expect((await scim('PATCH', `/Users/${id}`, patch({ op: 'Add', path: 'name.formatted', value: 'Countess Ada' }, { op: 'replace', path: 'displayName', value: '' }))).json().displayName).toBe('Countess Ada');
+    expect((await scim('PATCH', `/Users/${id}`, patch({ op: 'Add', path: 'name.formatted', value: 'Countess Ada' }, { op: 'replace', path: 'displayName', value: '' }))).json().displayName).toBe(
+      'Countess Ada',
+    );
     const email = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'ada.king@corp.test' }));
     expect(email.json()).toMatchObject({ userName: 'ada.king@corp.test', emails: [{ value: 'ada.king@corp.test' }] });
     expect((await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'userName', value: 'ada@corp.test' }))).json().userName).toBe('ada@corp.test');
@@ -189,7 +206,11 @@ describe('Users (the Okta and Entra ID checks)', () => {
     expect((await scim('PATCH', `/Users/${id}`, patch({ op: 'remove' }))).json().scimType).toBe('noTarget');
     expect((await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'emails[type ne "x"].value', value: 'a@b.c' }))).json().scimType).toBe('invalidPath');
     expect((await scim('PATCH', `/Users/${id}`, { Operations: [] })).json().scimType).toBe('invalidSyntax');
-    expect((await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: 'maybe' }))).json()).toMatchObject({ status: '400', scimType: 'invalidValue', error: { details: [{ path: '/active' }] } });
+    expect((await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: 'maybe' }))).json()).toMatchObject({
+      status: '400',
+      scimType: 'invalidValue',
+      error: { details: [{ path: '/active' }] },
+    });
   });
 
   it('PUT replaces the user; department names the org unit', async () => {
@@ -267,7 +288,12 @@ describe('Groups are org units', () => {
 
     const added = await scim('PATCH', `/Groups/${g.id}`, patch({ op: 'Add', path: 'members', value: [{ value: b }] }));
     expect(added.statusCode, added.body).toBe(200);
-    expect(added.json().members.map((m: { value: string }) => m.value).sort()).toEqual([a, b].sort());
+    expect(
+      added
+        .json()
+        .members.map((m: { value: string }) => m.value)
+        .sort(),
+    ).toEqual([a, b].sort());
     const removed = await scim('PATCH', `/Groups/${g.id}`, patch({ op: 'Remove', path: 'members', value: [{ value: a }] }));
     expect(removed.json().members.map((m: { value: string }) => m.value)).toEqual([b]);
     const byFilter = await scim('PATCH', `/Groups/${g.id}`, patch({ op: 'remove', path: `members[value eq "${b}"]` }, { op: 'replace', path: 'displayName', value: 'Sales Asia' }));

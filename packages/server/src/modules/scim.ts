@@ -6,5 +6,5 @@ export const scim = defineModule({
   id: 'scim',
   label: { en: 'SCIM provisioning', 'zh-CN': 'SCIM 用户同步' },
   routes: [scimRoutes],
-  permissions: [{ name: 'scim.provision', description: 'an API token with the scim scope, minted by an admin; acts with its admin\'s grants on user and org_unit' }],
+  permissions: [{ name: 'scim.provision', description: "an API token with the scim scope, minted by an admin; acts with its admin's grants on user and org_unit" }],
 });

@@ -14,7 +14,9 @@ export const SCIM_PREFIX = '/scim/v2';
 export function scimAccess(request: FastifyRequest): AccessContext {
   const access = requireAccess(request);
   if (access.principal.via !== 'token' || !access.principal.scopes?.includes('scim')) {
-    throw new ScimError(403, undefined, 'SCIM needs an API token with the scim scope (POST /api/v1/auth/tokens {"scopes":["scim"]})', [{ path: '/authorization', rule: 'token_scope', message: 'needs the scim scope' }]);
+    throw new ScimError(403, undefined, 'SCIM needs an API token with the scim scope (POST /api/v1/auth/tokens {"scopes":["scim"]})', [
+      { path: '/authorization', rule: 'token_scope', message: 'needs the scim scope' },
+    ]);
   }
   return access;
 }

@@ -13,15 +13,34 @@ export function serviceProviderConfig(base: string): Json {
     changePassword: { supported: false },
     sort: { supported: false },
     etag: { supported: false },
-    authenticationSchemes: [{ type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'An Attain API token with the scim scope (POST /api/v1/auth/tokens {"scopes":["scim"]})', primary: true }],
+    authenticationSchemes: [
+      { type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'An Attain API token with the scim scope (POST /api/v1/auth/tokens {"scopes":["scim"]})', primary: true },
+    ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
   };
 }
 
 export function resourceTypes(base: string): Json[] {
   return [
-    { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], id: 'User', name: 'User', endpoint: '/Users', description: 'An Attain user', schema: USER_SCHEMA, schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }], meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` } },
-    { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], id: 'Group', name: 'Group', endpoint: '/Groups', description: 'An Attain org unit', schema: GROUP_SCHEMA, meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Group` } },
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      id: 'User',
+      name: 'User',
+      endpoint: '/Users',
+      description: 'An Attain user',
+      schema: USER_SCHEMA,
+      schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }],
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` },
+    },
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      id: 'Group',
+      name: 'Group',
+      endpoint: '/Groups',
+      description: 'An Attain org unit',
+      schema: GROUP_SCHEMA,
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Group` },
+    },
   ];
 }
 
@@ -47,11 +66,37 @@ const SCHEMAS: Array<{ id: string; name: string; attributes: Attr[] }> = [
     name: 'User',
     attributes: [
       { name: 'userName', type: 'string', required: true, uniqueness: 'server' },
-      { name: 'name', type: 'complex', subAttributes: [{ name: 'formatted', type: 'string' }, { name: 'givenName', type: 'string' }, { name: 'familyName', type: 'string' }] },
+      {
+        name: 'name',
+        type: 'complex',
+        subAttributes: [
+          { name: 'formatted', type: 'string' },
+          { name: 'givenName', type: 'string' },
+          { name: 'familyName', type: 'string' },
+        ],
+      },
       { name: 'displayName', type: 'string' },
       { name: 'active', type: 'boolean' },
-      { name: 'emails', type: 'complex', multiValued: true, subAttributes: [{ name: 'value', type: 'string' }, { name: 'type', type: 'string' }, { name: 'primary', type: 'boolean' }] },
-      { name: 'groups', type: 'complex', multiValued: true, mutability: 'readOnly', subAttributes: [{ name: 'value', type: 'string', mutability: 'readOnly' }, { name: 'display', type: 'string', mutability: 'readOnly' }] },
+      {
+        name: 'emails',
+        type: 'complex',
+        multiValued: true,
+        subAttributes: [
+          { name: 'value', type: 'string' },
+          { name: 'type', type: 'string' },
+          { name: 'primary', type: 'boolean' },
+        ],
+      },
+      {
+        name: 'groups',
+        type: 'complex',
+        multiValued: true,
+        mutability: 'readOnly',
+        subAttributes: [
+          { name: 'value', type: 'string', mutability: 'readOnly' },
+          { name: 'display', type: 'string', mutability: 'readOnly' },
+        ],
+      },
     ],
   },
   {
@@ -60,7 +105,14 @@ const SCHEMAS: Array<{ id: string; name: string; attributes: Attr[] }> = [
     attributes: [
       { name: 'employeeNumber', type: 'string' },
       { name: 'department', type: 'string' },
-      { name: 'manager', type: 'complex', subAttributes: [{ name: 'value', type: 'string' }, { name: 'displayName', type: 'string', mutability: 'readOnly' }] },
+      {
+        name: 'manager',
+        type: 'complex',
+        subAttributes: [
+          { name: 'value', type: 'string' },
+          { name: 'displayName', type: 'string', mutability: 'readOnly' },
+        ],
+      },
     ],
   },
   {
@@ -68,7 +120,15 @@ const SCHEMAS: Array<{ id: string; name: string; attributes: Attr[] }> = [
     name: 'Group',
     attributes: [
       { name: 'displayName', type: 'string', required: true },
-      { name: 'members', type: 'complex', multiValued: true, subAttributes: [{ name: 'value', type: 'string', mutability: 'immutable' }, { name: 'display', type: 'string', mutability: 'readOnly' }] },
+      {
+        name: 'members',
+        type: 'complex',
+        multiValued: true,
+        subAttributes: [
+          { name: 'value', type: 'string', mutability: 'immutable' },
+          { name: 'display', type: 'string', mutability: 'readOnly' },
+        ],
+      },
     ],
   },
 ];

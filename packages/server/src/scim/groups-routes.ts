@@ -36,7 +36,8 @@ function asBody(body: unknown): Json {
 
 async function assertUniqueName(units: RecordService, name: unknown, except?: string): Promise<void> {
   const found = await units.list('org_unit', { filter: { name: { eq: name } }, limit: 2 });
-  if (found.data.some((u) => u.id !== except)) throw new ScimError(409, 'uniqueness', `a group named ${JSON.stringify(name)} already exists`, [{ path: '/displayName', rule: 'unique', message: 'is taken' }]);
+  if (found.data.some((u) => u.id !== except))
+    throw new ScimError(409, 'uniqueness', `a group named ${JSON.stringify(name)} already exists`, [{ path: '/displayName', rule: 'unique', message: 'is taken' }]);
 }
 
 /** Makes the unit's members exactly `wanted`: newcomers move into the unit, the others leave it. */
@@ -46,7 +47,13 @@ async function setMembers(access: AccessContext, unitId: string, current: Rec[],
   const join = wanted.filter((id) => !have.has(id));
   const found = join.length ? await users.getMany('user', join) : [];
   const missing = join.filter((id) => !found.some((u) => u.id === id));
-  if (missing.length) throw new ScimError(400, 'invalidValue', `no user has the id ${JSON.stringify(missing[0])}`, missing.map((id) => ({ path: '/members', rule: 'unknown_reference', message: `no user ${id}` })));
+  if (missing.length)
+    throw new ScimError(
+      400,
+      'invalidValue',
+      `no user has the id ${JSON.stringify(missing[0])}`,
+      missing.map((id) => ({ path: '/members', rule: 'unknown_reference', message: `no user ${id}` })),
+    );
   for (const id of join) await users.update('user', id, { org_unit_id: unitId }, access.actor);
   for (const u of current) if (!wanted.includes(u.id)) await users.update('user', u.id, { org_unit_id: null }, access.actor);
 }
@@ -80,9 +87,18 @@ export async function scimGroupRoutes(app: FastifyInstance): Promise<void> {
     if (p.count === 0) return listResponse([], await units.count('org_unit', filter), p.startIndex);
     const page = await units.list('org_unit', { ...(filter ? { filter } : {}), limit: p.count, offset: p.startIndex - 1, withTotal: true, sort: [{ field: 'created_at', dir: 'asc' }] });
     // Entra asks for groups with excludedAttributes=members; members cost a read, so skip it then.
-    const members = p.excluded.has('members') ? undefined : await membersOf(await service(access, 'user'), page.data.map((u) => u.id));
+    const members = p.excluded.has('members')
+      ? undefined
+      : await membersOf(
+          await service(access, 'user'),
+          page.data.map((u) => u.id),
+        );
     const base = baseUrl(request);
-    return listResponse(page.data.map((u) => toScimGroup(u, members?.get(u.id), base)), page.total ?? page.data.length, p.startIndex);
+    return listResponse(
+      page.data.map((u) => toScimGroup(u, members?.get(u.id), base)),
+      page.total ?? page.data.length,
+      p.startIndex,
+    );
   });
 
   app.get('/Groups/:id', async (request) => {

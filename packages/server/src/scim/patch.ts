@@ -106,22 +106,28 @@ export function applyPatch(resource: Json, body: unknown): Json {
     throw new ScimError(400, 'invalidSyntax', `a PATCH body is a PatchOp with schemas ["${PATCH_OP}"]`, [{ path: '/schemas', rule: 'required', message: `must contain ${PATCH_OP}` }]);
   }
   const ops = body[keyOf(body, 'Operations')];
-  if (!Array.isArray(ops) || ops.length === 0 || ops.length > 1000) throw new ScimError(400, 'invalidSyntax', 'Operations must list 1 to 1000 operations', [{ path: '/Operations', rule: 'type', message: 'a list of 1 to 1000 operations' }]);
+  if (!Array.isArray(ops) || ops.length === 0 || ops.length > 1000)
+    throw new ScimError(400, 'invalidSyntax', 'Operations must list 1 to 1000 operations', [{ path: '/Operations', rule: 'type', message: 'a list of 1 to 1000 operations' }]);
   const next = structuredClone(resource);
   ops.forEach((raw, i) => {
     if (!isObject(raw)) throw new ScimError(400, 'invalidSyntax', `operation ${i} is not an object`, [{ path: `/Operations/${i}`, rule: 'type', message: 'must be an object' }]);
     const op = String(raw[keyOf(raw, 'op')] ?? '').toLowerCase();
     const pathText = raw[keyOf(raw, 'path')];
     const value = raw[keyOf(raw, 'value')];
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') throw new ScimError(400, 'invalidSyntax', `operation ${i}: op must be add, replace or remove`, [{ path: `/Operations/${i}/op`, rule: 'enum', message: 'add, replace or remove' }]);
+    if (op !== 'add' && op !== 'replace' && op !== 'remove')
+      throw new ScimError(400, 'invalidSyntax', `operation ${i}: op must be add, replace or remove`, [{ path: `/Operations/${i}/op`, rule: 'enum', message: 'add, replace or remove' }]);
     if (pathText !== undefined && (typeof pathText !== 'string' || pathText.length > 500)) throw invalidPath(String(pathText), 'must be text');
     if (op === 'remove') {
-      if (pathText === undefined || pathText === '') throw new ScimError(400, 'noTarget', `operation ${i}: remove needs a path`, [{ path: `/Operations/${i}/path`, rule: 'required', message: 'remove needs a path' }]);
+      if (pathText === undefined || pathText === '')
+        throw new ScimError(400, 'noTarget', `operation ${i}: remove needs a path`, [{ path: `/Operations/${i}/path`, rule: 'required', message: 'remove needs a path' }]);
       removeValue(next, parsePath(pathText), value);
       return;
     }
     if (pathText === undefined || pathText === '') {
-      if (!isObject(value)) throw new ScimError(400, 'invalidValue', `operation ${i}: without a path the value must be an object of attributes`, [{ path: `/Operations/${i}/value`, rule: 'type', message: 'must be an object' }]);
+      if (!isObject(value))
+        throw new ScimError(400, 'invalidValue', `operation ${i}: without a path the value must be an object of attributes`, [
+          { path: `/Operations/${i}/value`, rule: 'type', message: 'must be an object' },
+        ]);
       // Each key is itself a path: Entra sends {"name.givenName": …} and extension URNs here.
       for (const [k, v] of Object.entries(value)) setValue(next, parsePath(k), v, op);
       return;

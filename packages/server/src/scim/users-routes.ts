@@ -29,7 +29,10 @@ async function mapBody(access: AccessContext, records: RecordService, body: unkn
   if (typeof department === 'string' && department.trim() !== '') {
     // Departments name org units; the unit service of this caller resolves the name.
     const units = await (await service(access, 'org_unit')).list('org_unit', { filter: { name: { eq: department.trim() } }, limit: 2 });
-    if (units.data.length > 1) throw new ScimError(400, 'invalidValue', `more than one org unit is named ${JSON.stringify(department.trim().slice(0, 100))}; rename one`, [{ path: `/${ENTERPRISE_SCHEMA}/department`, rule: 'ambiguous', message: 'names more than one org unit' }]);
+    if (units.data.length > 1)
+      throw new ScimError(400, 'invalidValue', `more than one org unit is named ${JSON.stringify(department.trim().slice(0, 100))}; rename one`, [
+        { path: `/${ENTERPRISE_SCHEMA}/department`, rule: 'ambiguous', message: 'names more than one org unit' },
+      ]);
     if (units.data.length === 1) named.set(department.trim(), (units.data[0] as Rec).id);
   }
   return fromScimUser(body, { unitByName: (n) => named.get(n), employeeNumber: Boolean(records.registry.field('user', 'employee_number')) });
@@ -38,7 +41,8 @@ async function mapBody(access: AccessContext, records: RecordService, body: unkn
 async function assertUniqueUserName(records: RecordService, email: unknown, except?: string): Promise<void> {
   if (typeof email !== 'string') return;
   const found = await records.list('user', { filter: { email: { eq: email } }, limit: 2 });
-  if (found.data.some((u) => u.id !== except)) throw new ScimError(409, 'uniqueness', `a user with userName ${JSON.stringify(email)} already exists`, [{ path: '/userName', rule: 'unique', message: 'is taken' }]);
+  if (found.data.some((u) => u.id !== except))
+    throw new ScimError(409, 'uniqueness', `a user with userName ${JSON.stringify(email)} already exists`, [{ path: '/userName', rule: 'unique', message: 'is taken' }]);
 }
 
 async function load(records: RecordService, id: string): Promise<Rec> {
@@ -77,7 +81,10 @@ export async function scimUserRoutes(app: FastifyInstance): Promise<void> {
     await assertUniqueUserName(records, data.email);
     const created = await records.create('user', { active: true, ...data }, access.actor);
     const [body] = await render(request, records, [created]);
-    reply.status(201).header('location', (body?.meta as Json).location as string).header('etag', `W/"${created.version}"`);
+    reply
+      .status(201)
+      .header('location', (body?.meta as Json).location as string)
+      .header('etag', `W/"${created.version}"`);
     return body;
   });
 

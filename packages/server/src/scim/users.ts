@@ -97,7 +97,8 @@ export function fromScimUser(body: Json, ctx: { unitByName: (name: string) => st
       out.org_unit_id = unit;
     }
     const employeeNumber = field(ext, 'employeeNumber');
-    if (ctx.employeeNumber && employeeNumber !== undefined) out.employee_number = employeeNumber === null || employeeNumber === '' ? null : text(employeeNumber, `/${ENTERPRISE_SCHEMA}/employeeNumber`, 100);
+    if (ctx.employeeNumber && employeeNumber !== undefined)
+      out.employee_number = employeeNumber === null || employeeNumber === '' ? null : text(employeeNumber, `/${ENTERPRISE_SCHEMA}/employeeNumber`, 100);
   }
   return out;
 }
@@ -122,6 +123,10 @@ const USER_FILTERS: Record<string, NonNullable<ReturnType<AttributeMap>>> = {
 
 export const userAttributes: AttributeMap = (path) => {
   const lower = path.toLowerCase();
-  const bare = lower.startsWith(`${ENTERPRISE_SCHEMA.toLowerCase()}:`) ? lower.slice(ENTERPRISE_SCHEMA.length + 1) : lower.startsWith(`${USER_SCHEMA.toLowerCase()}:`) ? lower.slice(USER_SCHEMA.length + 1) : lower;
+  const bare = lower.startsWith(`${ENTERPRISE_SCHEMA.toLowerCase()}:`)
+    ? lower.slice(ENTERPRISE_SCHEMA.length + 1)
+    : lower.startsWith(`${USER_SCHEMA.toLowerCase()}:`)
+      ? lower.slice(USER_SCHEMA.length + 1)
+      : lower;
   return USER_FILTERS[bare];
 };
