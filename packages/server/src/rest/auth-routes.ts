@@ -129,10 +129,18 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     if (access.principal.via !== 'session') throw forbidden('create API tokens from a login session');
     const body = request.body as { name: string; expiresInDays?: number; scopes?: string[] };
     // A SCIM token creates, changes and deactivates people: only an admin may hand one out.
-    if (body.scopes?.includes('scim') && !access.principal.role?.admin) throw forbidden('only an admin may create a scim token', [{ path: '/scopes', rule: 'admin', message: 'the scim scope needs an admin role' }]);
+    if (body.scopes?.includes('scim') && !access.principal.role?.admin)
+      throw forbidden('only an admin may create a scim token', [{ path: '/scopes', rule: 'admin', message: 'the scim scope needs an admin role' }]);
     const { token, hash } = newApiToken();
     const expiresAt = body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : null;
-    const created = await store.auth.apiTokens.create({ tenant: access.tenantName, userId: access.principal.userId, name: body.name, tokenHash: hash, expiresAt, ...(body.scopes ? { scopes: body.scopes } : {}) });
+    const created = await store.auth.apiTokens.create({
+      tenant: access.tenantName,
+      userId: access.principal.userId,
+      name: body.name,
+      tokenHash: hash,
+      expiresAt,
+      ...(body.scopes ? { scopes: body.scopes } : {}),
+    });
     reply.status(201);
     // The only time the secret is ever returned; the store keeps just its hash.
     return { ...created, token };
@@ -152,4 +160,3 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     reply.status(204);
   });
 }
-
