@@ -70,7 +70,7 @@ describe('discovery and the scim token', () => {
     const config = await scim('GET', '/ServiceProviderConfig');
     expect(config.statusCode).toBe(200);
     expect(config.headers['content-type']).toMatch(/^application\/scim\+json/);
-    expect(config.json()).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 500 }, bulk: { supported: false } });
+    expect(config.json()).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 500 }, bulk: { supported: true, maxOperations: 1000 } });
     const types = (await scim('GET', '/ResourceTypes')).json();
     expect(types.Resources.map((r: { id: string }) => r.id)).toEqual(['User', 'Group']);
     expect((await scim('GET', '/ResourceTypes/User')).json().schemaExtensions).toEqual([{ schema: ENTERPRISE, required: false }]);
@@ -78,7 +78,6 @@ describe('discovery and the scim token', () => {
     expect(schemas.totalResults).toBe(3);
     expect((await scim('GET', `/Schemas/${USER}`)).json().attributes.find((a: { name: string }) => a.name === 'userName')).toMatchObject({ required: true, uniqueness: 'server' });
     expect((await scim('GET', '/Schemas/nope')).statusCode).toBe(404);
-    expect((await scim('POST', '/Bulk', { schemas: [] })).statusCode).toBe(501);
   });
 
   it('answers without a token, with a session or an unscoped token in the SCIM error shape', async () => {
@@ -309,6 +308,57 @@ describe('Groups are org units', () => {
     expect(emptied.json().members).toEqual([]);
     expect((await scim('DELETE', `/Groups/${g.id}`)).statusCode).toBe(204);
     expect((await scim('GET', `/Groups/${g.id}`)).statusCode).toBe(404);
+  });
+});
+
+describe('Bulk', () => {
+  const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+  it('runs operations in order, resolves bulkId references and reports each result', async () => {
+    const res = await scim('POST', '/Bulk', {
+      schemas: [BULK],
+      Operations: [
+        { method: 'POST', bulkId: 'u1', path: '/Users', data: newUser('bulk1@corp.test') },
+        { method: 'POST', bulkId: 'g1', path: '/Groups', data: { schemas: [GROUP], displayName: 'Bulk team', members: [{ value: 'bulkId:u1' }] } },
+        { method: 'PATCH', path: '/Users/bulkId:u1', data: patch({ op: 'replace', path: 'active', value: false }) },
+        { method: 'POST', bulkId: 'dup', path: '/Users', data: newUser('bulk1@corp.test') },
+        { method: 'DELETE', path: '/Groups/bulkId:nope' },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const ops = res.json().Operations as Array<{ status: string; bulkId?: string; location?: string; response?: { scimType?: string } }>;
+    expect(ops.map((o) => o.status)).toEqual(['201', '201', '200', '409', '409']);
+    expect(ops[0]?.location).toMatch(/\/Users\/[0-9a-f-]{36}$/);
+    expect(ops[3]?.response?.scimType).toBe('uniqueness');
+    const user = ops[0]?.location?.split('/').at(-1) as string;
+    expect((await scim('GET', `/Users/${user}`)).json()).toMatchObject({ active: false, groups: [{ display: 'Bulk team' }] });
+  });
+
+  it('stops after failOnErrors and refuses a malformed request as a whole', async () => {
+    const res = await scim('POST', '/Bulk', {
+      schemas: [BULK],
+      failOnErrors: 1,
+      Operations: [
+        { method: 'PATCH', path: '/Users/00000000-0000-4000-8000-000000000000', data: patch({ op: 'replace', path: 'active', value: false }) },
+        { method: 'POST', bulkId: 'x', path: '/Users', data: newUser('never@corp.test') },
+      ],
+    });
+    expect(res.json().Operations).toHaveLength(1);
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "never@corp.test"')}`)).json().totalResults).toBe(0);
+    for (const [body, path] of [
+      [{ Operations: [] }, '/schemas'],
+      [{ schemas: [BULK], Operations: [] }, '/Operations'],
+      [{ schemas: [BULK], Operations: [{ method: 'GET', path: '/Users' }] }, '/Operations/0/method'],
+      [{ schemas: [BULK], Operations: [{ method: 'POST', path: '/Users' }] }, '/Operations/0/bulkId'],
+      [{ schemas: [BULK], Operations: [{ method: 'DELETE', path: '/Users' }] }, '/Operations/0/path'],
+      [{ schemas: [BULK], Operations: [{ method: 'POST', bulkId: 'a', path: '/Bulk' }] }, '/Operations/0/path'],
+      [{ schemas: [BULK], failOnErrors: 0, Operations: [{ method: 'DELETE', path: '/Users/bulkId:a' }] }, '/failOnErrors'],
+    ] as const) {
+      const bad = await scim('POST', '/Bulk', body);
+      expect(bad.statusCode, JSON.stringify(body)).toBe(400);
+      expect(bad.json().error.details[0].path).toBe(path);
+    }
+    const many = await scim('POST', '/Bulk', { schemas: [BULK], Operations: Array.from({ length: 1001 }, () => ({ method: 'DELETE', path: '/Users/bulkId:a' })) });
+    expect(many.json()).toMatchObject({ status: '413', scimType: 'tooMany' });
   });
 });
 

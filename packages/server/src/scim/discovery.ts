@@ -2,13 +2,15 @@
 import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA, type Json } from './schemas.ts';
 
 export const MAX_RESULTS = 500;
+/** Bulk operations per request (the body limit, 1 MiB by default, applies too). */
+export const MAX_OPERATIONS = 1000;
 
 export function serviceProviderConfig(base: string): Json {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     documentationUri: 'https://attain.dev/docs/scim',
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: { supported: true, maxOperations: MAX_OPERATIONS, maxPayloadSize: 1024 * 1024 },
     filter: { supported: true, maxResults: MAX_RESULTS },
     changePassword: { supported: false },
     sort: { supported: false },

@@ -46,7 +46,7 @@ export function useScimErrors(app: FastifyInstance): void {
       .send({
         schemas: [SCIM_ERROR],
         status: String(status),
-        ...(scimType && status === 400 ? { scimType } : scimType === 'uniqueness' ? { scimType } : {}),
+        ...(scimType ? { scimType } : {}),
         detail: fields ? `${body.error.message} (${fields})` : body.error.message,
         error: body.error,
       });

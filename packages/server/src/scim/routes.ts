@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseClientJson } from '../http/json.ts';
 import { decodeUtf8 } from '../http/text-guard.ts';
+import { bulkRoute } from './bulk.ts';
 import { baseUrl, scimAccess, SCIM_PREFIX } from './context.ts';
 import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
 import { ScimError, SCIM_CONTENT_TYPE, useScimErrors } from './errors.ts';
@@ -36,10 +37,6 @@ async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     if (!found) throw new ScimError(404, undefined, 'no such schema');
     return found;
   });
-  app.post('/Bulk', async (request) => {
-    scimAccess(request);
-    throw new ScimError(501, undefined, 'bulk operations are not supported (ServiceProviderConfig bulk.supported is false)');
-  });
 }
 
 /** The module's routes (registered under /api/v1, after authentication). */
@@ -67,6 +64,7 @@ export async function scimRoutes(app: FastifyInstance): Promise<void> {
       await scim.register(discoveryRoutes);
       await scim.register(scimUserRoutes);
       await scim.register(scimGroupRoutes);
+      await scim.register(bulkRoute);
     },
     { prefix: SCIM_PREFIX },
   );
