@@ -184,6 +184,7 @@ describe('Users (the Okta and Entra ID checks)', () => {
     expect((await scim('GET', '/Users?count=0')).json()).toMatchObject({ totalResults: 9, Resources: [] });
     expect((await scim('GET', '/Users?startIndex=0&count=1')).json()).toMatchObject({ startIndex: 1, itemsPerPage: 1 });
     expect((await scim('GET', '/Users?count=x')).json().scimType).toBe('invalidValue');
+    expect((await scim('GET', '/Users?filter=active%20eq%20true&filter=active%20eq%20false')).json().scimType).toBe('invalidFilter');
   });
 
   it('PATCH: add/replace/remove with and without paths, Entra\'s "Replace" and "False"', async () => {

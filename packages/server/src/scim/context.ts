@@ -54,6 +54,8 @@ function positiveInt(value: unknown, name: string, fallback: number): number {
 /** RFC 7644 §3.4.2.4: startIndex is 1-based (below 1 means 1), count below 0 means 0. */
 export function listParams(request: FastifyRequest): ListParams {
   const q = request.query as Record<string, unknown>;
+  // A repeated filter must not widen the list to everything.
+  if (q.filter !== undefined && typeof q.filter !== 'string') throw new ScimError(400, 'invalidFilter', 'give one filter', [{ path: '/filter', rule: 'type', message: 'one text value' }]);
   const filter = typeof q.filter === 'string' && q.filter.trim() !== '' ? q.filter : undefined;
   const startIndex = Math.max(1, positiveInt(q.startIndex, 'startIndex', 1));
   const count = Math.min(MAX_RESULTS, Math.max(0, positiveInt(q.count, 'count', 100)));
