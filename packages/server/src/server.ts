@@ -28,7 +28,7 @@ import { passwordRoutes } from './rest/password-routes.ts';
 import { readableObjectRoutes } from './rest/readable-objects.ts';
 import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
 import { recordRoutes } from './rest/records.ts';
-import { requireAccess } from './rest/request-access.ts';
+import { assertTokenScope, requireAccess } from './rest/request-access.ts';
 import { registerPositionHooks, syncRoutes } from './rest/sync-routes.ts';
 import type { Store } from './store-port.ts';
 
@@ -148,6 +148,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       api.addHook('preHandler', async (request) => {
         if (request.routeOptions.config.public) return;
         request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
+        assertTokenScope(request);
       });
       registerPositionHooks(api, store);
       await api.register(syncRoutes, { store });
@@ -176,6 +177,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(async (gql) => {
     gql.addHook('preHandler', async (request) => {
       request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
+      assertTokenScope(request);
     });
     // Module query fields are built once; each per-role schema merges them.
     const moduleQuery = Object.assign({}, ...modules.map((m) => m.graphqlQuery?.({ store }) ?? {}));

@@ -9,6 +9,7 @@ interface TokenRow {
   tenant_id: string;
   user_id: string;
   name: string;
+  scopes: string[] | null;
   created_at: Date | string;
   expires_at: Date | string | null;
   revoked_at: Date | string | null;
@@ -66,6 +67,7 @@ export function authService(ctx: Ctx): AuthStore {
       tenant: await tenantName(r.tenant_id),
       userId: r.user_id,
       name: r.name,
+      scopes: r.scopes ?? [],
       createdAt: toIso(r.created_at),
       expiresAt: when(r.expires_at),
       revokedAt: when(r.revoked_at),
@@ -113,7 +115,7 @@ export function authService(ctx: Ctx): AuthStore {
         const id = uuidv7();
         const [row] = (await ctx
           .table(ctx.knex, 'api_tokens')
-          .insert({ id, tenant_id: tid, user_id: str(t.userId, 'userId'), name: str(t.name, 'name'), token_hash: str(t.tokenHash, 'tokenHash'), expires_at: t.expiresAt ? new Date(t.expiresAt) : null })
+          .insert({ id, tenant_id: tid, user_id: str(t.userId, 'userId'), name: str(t.name, 'name'), token_hash: str(t.tokenHash, 'tokenHash'), expires_at: t.expiresAt ? new Date(t.expiresAt) : null, scopes: (t.scopes ?? []).map((x, i) => str(x, `scopes/${i}`)) })
           .returning('*')) as TokenRow[];
         return toToken(row as TokenRow);
       },

@@ -173,6 +173,12 @@ const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
       `alter table ${C}.tenants add column if not exists calculated_at timestamptz`,
     ],
   },
+  {
+    name: '012_api_token_scopes',
+    // A token limited to named scopes (e.g. `scim`) reaches only the routes of those scopes; an
+    // empty list is the whole API, as every token minted before scopes existed.
+    sql: (C) => [`alter table ${C}.api_tokens add column if not exists scopes text[] not null default '{}'`],
+  },
 ];
 
 export async function migrateControlSchema(knex: Knex, schema: string): Promise<void> {

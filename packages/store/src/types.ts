@@ -255,6 +255,8 @@ export interface ApiToken {
   tenant: string;
   userId: string;
   name: string;
+  /** Scopes the token is limited to (e.g. `scim`); empty: the whole API. */
+  scopes: string[];
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -273,7 +275,7 @@ export interface CredentialStore {
 export interface AuthStore extends CredentialStore {
   credentials: CredentialStore;
   apiTokens: {
-    create(t: { tenant: string; userId: string; name: string; tokenHash: string; expiresAt?: Date | string | null }): Promise<ApiToken>;
+    create(t: { tenant: string; userId: string; name: string; tokenHash: string; expiresAt?: Date | string | null; scopes?: readonly string[] }): Promise<ApiToken>;
     /** Only live tokens: not revoked and not expired. */
     findByHash(tokenHash: string): Promise<ApiToken | undefined>;
     revoke(id: string): Promise<void>;

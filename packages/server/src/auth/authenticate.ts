@@ -34,7 +34,7 @@ export async function authenticate(request: FastifyRequest, store: Store, jwt: J
   let tenantName: string;
   let userId: string;
   let notAfter = Infinity;
-  let extra: Pick<Principal, 'via' | 'sessionId' | 'tokenId'>;
+  let extra: Pick<Principal, 'via' | 'sessionId' | 'tokenId' | 'scopes'>;
   if (isApiToken(token)) {
     const hash = hashApiToken(token);
     key = cacheKey('t', hash);
@@ -44,12 +44,12 @@ export async function authenticate(request: FastifyRequest, store: Store, jwt: J
       cached = hit;
       tenantName = hit.tenant;
       userId = hit.userId;
-      extra = { via: 'token', tokenId: hit.tokenId as string };
+      extra = { via: 'token', tokenId: hit.tokenId as string, scopes: hit.scopes ?? [] };
     } else {
       if (!found) throw unauthorized('the API token is invalid, expired or revoked', 'invalid_token');
       tenantName = found.tenant;
       userId = found.userId;
-      extra = { via: 'token', tokenId: found.id };
+      extra = { via: 'token', tokenId: found.id, scopes: found.scopes };
       if (found.expiresAt) notAfter = Date.parse(found.expiresAt);
       // last_used_at is therefore exact to the cache's TTL.
       await store.auth.apiTokens.touch(found.id);

@@ -10,6 +10,8 @@ export interface CachedPrincipal {
   revision: number;
   sessionId?: string;
   tokenId?: string;
+  /** The API token's scopes (empty: the whole API). */
+  scopes?: readonly string[];
 }
 
 interface Entry {

@@ -2,6 +2,7 @@ import { analytics } from './analytics/index.ts';
 import type { AttainModule } from './contract.ts';
 import { goals } from './goals.ts';
 import { incentives } from './incentives.ts';
+import { scim } from './scim.ts';
 import { workflow } from './workflow.ts';
 
 export { defineModule, type AttainModule, type ModuleDeps, type ModulePermission, type ModuleRoutes, type ModuleSpec } from './contract.ts';
@@ -11,4 +12,4 @@ export { installModules, moduleJobs, orderModules } from './install.ts';
  * The platform's modules: the one list the server (routes, checks, subjects, channels), the CLI's
  * background worker (jobs) and meta (kinds) loop over. A new module is a folder and one line here.
  */
-export const attainModules: readonly AttainModule[] = [workflow, goals, incentives, analytics];
+export const attainModules: readonly AttainModule[] = [workflow, goals, incentives, analytics, scim];

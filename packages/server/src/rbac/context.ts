@@ -17,6 +17,8 @@ export interface Principal {
   via: 'session' | 'token';
   sessionId?: string;
   tokenId?: string;
+  /** An API token's scopes: a scoped token reaches only routes of its scopes (`config.tokenScope`). */
+  scopes?: readonly string[];
 }
 
 export interface ObjectGrant {

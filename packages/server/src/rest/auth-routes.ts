@@ -32,6 +32,9 @@ const loginSchema = {
   },
 };
 
+/** The scopes an API token may be limited to. */
+export const TOKEN_SCOPES = ['scim'] as const;
+
 const tokenSchema = {
   body: {
     type: 'object',
@@ -40,6 +43,8 @@ const tokenSchema = {
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 100 },
       expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 },
+      // Limits the token to these route groups; omitted: the whole API. `scim` is for identity providers.
+      scopes: { type: 'array', maxItems: 5, uniqueItems: true, items: { type: 'string', enum: [...TOKEN_SCOPES] } },
     },
   },
 };
@@ -122,10 +127,20 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     const access = requireAccess(request);
     // A leaked integration token must not be able to mint more tokens.
     if (access.principal.via !== 'session') throw forbidden('create API tokens from a login session');
-    const body = request.body as { name: string; expiresInDays?: number };
+    const body = request.body as { name: string; expiresInDays?: number; scopes?: string[] };
+    // A SCIM token creates, changes and deactivates people: only an admin may hand one out.
+    if (body.scopes?.includes('scim') && !access.principal.role?.admin)
+      throw forbidden('only an admin may create a scim token', [{ path: '/scopes', rule: 'admin', message: 'the scim scope needs an admin role' }]);
     const { token, hash } = newApiToken();
     const expiresAt = body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : null;
-    const created = await store.auth.apiTokens.create({ tenant: access.tenantName, userId: access.principal.userId, name: body.name, tokenHash: hash, expiresAt });
+    const created = await store.auth.apiTokens.create({
+      tenant: access.tenantName,
+      userId: access.principal.userId,
+      name: body.name,
+      tokenHash: hash,
+      expiresAt,
+      ...(body.scopes ? { scopes: body.scopes } : {}),
+    });
     reply.status(201);
     // The only time the secret is ever returned; the store keeps just its hash.
     return { ...created, token };
@@ -145,4 +160,3 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     reply.status(204);
   });
 }
-
