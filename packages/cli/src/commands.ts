@@ -18,14 +18,18 @@ export const USAGE = `attain — sales performance management on metadata
                                                (password: ATTAIN_ADMIN_PASSWORD, else a generated one printed once;
                                                settings default to ATTAIN_BASE_CURRENCY, ATTAIN_TIME_ZONE,
                                                ATTAIN_FISCAL_YEAR_START_MONTH, else USD, UTC, 1)
-  attain metadata plan <dir> --tenant <t>      show what applying the documents in <dir> would change
-  attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
+  attain metadata plan <dir> --tenant <t> [--replace]
+                                               show what applying the documents in <dir> would change
+  attain metadata apply <dir> --tenant <t> [--replace]
+                                               apply them (one transaction, new revision): merged into the
+                                               tenant's metadata by id; --replace makes them the whole set
+                                               (refused when it would hide a core object)
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
   attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
-type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
+type Flags = { tenant?: string; replace?: boolean; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -72,14 +76,16 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'metadata': {
       const [sub, dir] = args;
       const tenant = need(flags.tenant, '--tenant');
+      const mode = flags.replace ? 'replace' : 'merge';
       try {
         if (sub === 'plan') {
-          const plan = await withStore(env, (store) => planDir(store, tenant, resolve(need(dir, 'folder'))));
+          const plan = await withStore(env, (store) => planDir(store, tenant, resolve(need(dir, 'folder')), mode));
           log(describePlan(plan));
           return plan.safe ? 0 : 2;
         }
         if (sub === 'apply') {
-          const { revision, plan } = await withStore(env, (store) => applyDir(store, tenant, resolve(need(dir, 'folder'))));
+          const { revision, plan } = await withStore(env, (store) => applyDir(store, tenant, resolve(need(dir, 'folder')), mode));
+          log(mode === 'merge' ? `Merged the documents of ${dir} into the metadata of "${tenant}" (by id; --replace to make them the whole set).` : `Replaced the metadata of "${tenant}" with the documents of ${dir}.`);
           log(describePlan(plan));
           log(plan.empty ? `Tenant "${tenant}" stays at revision ${revision}.` : `Applied: tenant "${tenant}" is now at revision ${revision}.`);
           return 0;
