@@ -3,19 +3,73 @@
 // and their roles, crediting rules, plan assignments, exchange rates and approved targets with
 // their weights. Sample business records are not exported (they are the customer's data).
 import { readMetadataDir } from '@attain/meta/node';
-import { activeVersion, goalsContext, IncentiveEngine, FxRateService, versionWithRequest } from '@attain/engine';
+import { activeVersion, goalsContext, IncentiveEngine, FxRateService, readInputs, versionWithRequest } from '@attain/engine';
 import { canonicalJson, CORE_METADATA_DIR } from '@attain/store';
-import type { Store } from '../store-port.ts';
+import type { RecordService, Store } from '../store-port.ts';
+import type { Rec } from '@attain/store';
 import type { TemplateData } from './data-format.ts';
+import { refuse } from './errors.ts';
 import { installed } from './installed.ts';
 import type { TemplateManifest, TemplatePackage } from './manifest.ts';
 
-export async function exportTemplate(store: Store, tenant: string, opts: { name?: string; version?: string } = {}): Promise<TemplatePackage> {
+/** Every live record of an object, page by page (the records service pages at most 500). */
+async function listAll(records: RecordService, object: string, field: string): Promise<Rec[]> {
+  const out: Rec[] = [];
+  let after: string | undefined;
+  do {
+    const page = await records.list(object, { limit: 500, sort: [{ field, dir: 'asc' }], ...(after ? { after } : {}) });
+    out.push(...page.data);
+    after = page.page.next ?? undefined;
+  } while (after);
+  return out;
+}
+
+/** Natural key of a record for a template: a person's email, a unit's name, else its external id. */
+const naturalKey = (object: string, r: Record<string, unknown>): unknown => (object === 'user' ? r.email : object === 'org_unit' ? r.name : r.external_id);
+
+/**
+ * Records of the named objects with their references written as natural keys (sample data
+ * carried from one tenant to another); a record without an external id is left out.
+ */
+async function exportRecords(store: Store, tenant: string, objects: readonly string[]): Promise<NonNullable<TemplateData['records']>> {
+  const registry = await store.registry(tenant);
+  const records = await store.records(tenant);
+  const keyOf = new Map<string, unknown>();
+  const key = async (object: string, id: string): Promise<unknown> => {
+    const k = `${object}\u0000${id}`;
+    if (!keyOf.has(k)) {
+      const rec = await records.get(object, id);
+      keyOf.set(k, rec ? naturalKey(object, rec) : null);
+    }
+    return keyOf.get(k);
+  };
+  const out: NonNullable<TemplateData['records']> = [];
+  for (const object of objects) {
+    const def = registry.object(object);
+    if (!def) refuse('unknown_object', [{ path: `/records/${object}`, rule: 'exists', message: `no object "${object}"` }], 400);
+    const rows: Array<Record<string, unknown>> = [];
+    for (const rec of await listAll(records, object, 'external_id')) {
+      if (typeof rec.external_id !== 'string') continue;
+      const row: Record<string, unknown> = { external_id: rec.external_id };
+      for (const f of def.fields) {
+        const v = rec[f.name];
+        if (f.readOnly || v === null || v === undefined) continue;
+        row[f.name] = f.ref ? await key(f.ref.object, String(v)) : v;
+      }
+      if (rec.owner_id) row.owner_id = await key('user', String(rec.owner_id));
+      rows.push(row);
+    }
+    out.push({ file: `data/records/${object}.json`, object, rows });
+  }
+  return out;
+}
+
+export async function exportTemplate(store: Store, tenant: string, opts: { name?: string; version?: string; records?: readonly string[] } = {}): Promise<TemplatePackage> {
   const registry = await store.registry(tenant);
   const core = new Map((await readMetadataDir(CORE_METADATA_DIR)).map((d) => [(d as { id: string }).id, canonicalJson(d)]));
   const documents = registry.docs.filter((d) => core.get(d.id) !== canonicalJson(d));
   const records = await store.records(tenant);
-  const all = async (object: string) => (await records.list(object, { limit: 10000, sort: [{ field: 'name', dir: 'asc' }] })).data;
+  const all = (object: string) => listAll(records, object, 'name');
   const units = await all('org_unit');
   const users = await all('user');
   const unitName = new Map(units.map((u) => [u.id, String(u.name)]));
@@ -35,6 +89,10 @@ export async function exportTemplate(store: Store, tenant: string, opts: { name?
     const rules = await engine.rules();
     if (rules.length) data.creditingRules = rules;
     const planName = new Map(plans.map((p) => [p.id, p.name]));
+    const periods = (await engine.periods()).map((p) => p.period);
+    if (periods.length) data.periods = periods;
+    const inputs = (await readInputs(engine)).filter((v) => email.has(v.payeeId));
+    if (inputs.length) data.inputs = inputs.map((v) => ({ person: email.get(v.payeeId)!, period: v.period, name: v.name, value: v.value }));
     data.planAssignments = (await engine.assignments()).filter((a) => a.kind === 'plan' && !a.via && planName.has(a.key) && email.has(a.payeeId)).map((a) => ({ plan: planName.get(a.key)!, person: email.get(a.payeeId)!, from: a.from, ...(a.to ? { to: a.to } : {}) }));
   }
   const targetPlans = registry.documentsOf('target_plan');
@@ -49,6 +107,7 @@ export async function exportTemplate(store: Store, tenant: string, opts: { name?
       data.targets.push({ plan: p.name, total: active.total, ...(Object.keys(weights).length ? { weights } : {}) });
     }
   }
+  if (opts.records?.length) data.records = await exportRecords(store, tenant, opts.records);
   const from = (await installed(store, tenant))[0]?.manifest;
   const name = opts.name ?? from?.name ?? tenant;
   const manifest: TemplateManifest = {

@@ -67,8 +67,9 @@ export async function templateRoutes(app: FastifyInstance, opts: { store: Store;
 
   app.get('/templates/export', async (request) => {
     const access = requireAdmin(request);
-    const q = request.query as { name?: unknown; version?: unknown };
-    return exportTemplate(store, access.tenantName, { ...(typeof q.name === 'string' ? { name: q.name } : {}), ...(typeof q.version === 'string' ? { version: q.version } : {}) });
+    const q = request.query as { name?: unknown; version?: unknown; records?: unknown };
+    const records = typeof q.records === 'string' && q.records ? q.records.split(',') : [];
+    return exportTemplate(store, access.tenantName, { ...(typeof q.name === 'string' ? { name: q.name } : {}), ...(typeof q.version === 'string' ? { version: q.version } : {}), records });
   });
 
   app.get('/templates/:name', async (request) => {
