@@ -6,6 +6,7 @@ import { readMetadataDir } from '@attain/meta/node';
 import { composeDocuments, CORE_METADATA_DIR, docsHash, mergeDocuments, provisionTenant, type MigrationPlan } from '@attain/store';
 import type { Actor, Store } from '../store-port.ts';
 import { refuse, type TemplateProblem } from './errors.ts';
+import { dataProblems } from './data-check.ts';
 import { installations, installed, recordInstallation, type Installation } from './installed.ts';
 import { loadTemplateData, type LoadReport } from './load-data.ts';
 import { requirementProblems, type TemplatePackage } from './manifest.ts';
@@ -21,6 +22,13 @@ function tenantPlugins(docs: readonly unknown[]): Set<string> {
 function checkRequirements(pkg: TemplatePackage, docs: readonly unknown[]): void {
   const problems = requirementProblems(pkg.manifest, tenantPlugins(docs));
   if (problems.length) refuse('template_requirements', problems);
+}
+
+/** Refuses data whose natural keys name nothing, before any metadata or record is written. */
+function checkData(pkg: TemplatePackage, docs: readonly unknown[], existingTenant: boolean, load: boolean | undefined): void {
+  if (load === false) return;
+  const problems = dataProblems(pkg.data, docs, { existingTenant });
+  if (problems.length) refuse('template_data_invalid', problems);
 }
 
 export interface InstallResult {
@@ -48,6 +56,7 @@ export async function installNew(store: Store, pkg: TemplatePackage, tenant: New
   checkRequirements(pkg, []);
   const core = await readMetadataDir(CORE_METADATA_DIR);
   const documents = mergeDocuments(core, pkg.documents);
+  checkData(pkg, documents, false, opts.data);
   const created = await provisionTenant(store as never, { name: tenant.name, ...(tenant.label ? { label: tenant.label } : {}), admin: tenant.admin, documents, ...(pkg.manifest.settings ? { settings: pkg.manifest.settings } : {}) });
   await recordInstallation(store, tenant.name, { name: pkg.manifest.name, version: pkg.manifest.version, action: 'install', manifest: pkg.manifest, docs: pkg.documents, revision: created.revision, previousRevision: 0 });
   const actor: Actor = { userId: created.admin.id, label: opts.actorLabel ?? `template ${pkg.manifest.name}` };
@@ -65,6 +74,7 @@ export async function installInto(store: Store, tenant: string, pkg: TemplatePac
     refuse('template_installed', [{ path: '/template', rule: 'unique', message: `"${pkg.manifest.name}" is already installed in this tenant: upgrade it instead` }], 409);
   }
   const next = await composeDocuments(current, pkg.documents, 'merge');
+  checkData(pkg, next, true, opts.data);
   const base = { tenant, template: pkg.manifest.name, version: pkg.manifest.version };
   if (!opts.accept) {
     const plan = await store.metadata.plan(tenant, next);
