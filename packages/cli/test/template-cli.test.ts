@@ -67,7 +67,7 @@ describe('attain template', () => {
     out.length = 0;
     const started = Date.now();
     expect(await run(['install', 'saas'], { tenant: 'acme_saas', 'admin-email': 'boss@acme.test' })).toBe(0);
-    console.log(`attain template install saas (embedded database, incl. opening it): ${Date.now() - started} ms`);
+    console.log(`attain template install saas (${env.DATABASE_URL ? 'PostgreSQL' : 'embedded database, created and opened by the command'}): ${Date.now() - started} ms`);
     expect(out.join('\n')).toMatch(/Created tenant "acme_saas" from template saas 1\.0\.0/);
     expect(out.join('\n')).toMatch(/calculated 2026-Q1, 2026-Q2/);
 

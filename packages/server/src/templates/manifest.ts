@@ -93,10 +93,8 @@ export async function readTemplateDir(dir: string): Promise<TemplatePackage> {
   if (!(await isDir(root))) refuse('template_not_found', [{ path: dir, rule: 'exists', message: 'no such template folder' }], 404);
   const raw = await readJson(join(root, 'template.json'), 'template.json');
   const problems = manifestProblems(raw);
-  // The demo template predates versions: it is 1.0.0.
-  if (isRecord(raw) && raw.version === undefined && raw.seed !== undefined) problems.splice(problems.findIndex((x) => x.rule === 'semver'), 1);
   if (problems.length) refuse('template_invalid', problems);
-  const manifest = { version: '1.0.0', ...(raw as object) } as TemplateManifest;
+  const manifest = raw as TemplateManifest;
   const documents: unknown[] = [];
   for (const folder of manifest.metadata) {
     const path = resolve(root, folder);
