@@ -150,4 +150,35 @@ describe('template upgrade keeps the customer’s changes', () => {
     expect(bad.statusCode).toBe(422);
     expect((bad.json() as { error: { details: Array<{ path: string; rule: string }> } }).error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/package/manifest#/version', rule: 'semver' })]));
   });
+
+  it('shows, exports, tells the history and uninstalls over HTTP', async () => {
+    const shipped = await t.call.admin.get('/api/v1/templates/saas');
+    expect(shipped.statusCode).toBe(200);
+    expect(shipped.json()).toMatchObject({ manifest: { name: 'saas', label: { 'zh-CN': 'SaaS 订阅销售' } }, data: { periods: ['2026-Q1', '2026-Q2'] } });
+    expect((await t.call.admin.get('/api/v1/templates/No_Such')).statusCode).toBe(404);
+    const exported = (await t.call.admin.get('/api/v1/templates/export?records=customer')).json() as { manifest: { name: string; version: string }; documents: Array<{ id: string }>; data: { people: Array<{ email: string }>; records: Array<{ object: string }> } };
+    expect(exported.manifest).toMatchObject({ name: 'subs', version: '1.0.0' });
+    expect(exported.documents.map((d) => d.id)).toEqual(expect.arrayContaining(['subs.subscription', 'subs.kpi.arr']));
+    expect(exported.documents.map((d) => d.id)).not.toContain('core.customer');
+    expect(exported.data.people.map((p) => p.email)).toContain(`rep1@${t.name}.test`);
+    expect(exported.data.records[0]?.object).toBe('customer');
+    expect((await t.call.admin.get('/api/v1/templates/export?records=nope')).json()).toMatchObject({ error: { code: 'unknown_object' } });
+    const history = (await t.call.admin.get('/api/v1/templates/subs/history')).json() as { data: Array<{ action: string; version: string | null }> };
+    expect(history.data.map((h) => `${h.action} ${h.version}`)).toEqual(['rollback 1.0.0', 'upgrade 1.1.0', 'install 1.0.0']);
+    const shown = await t.call.admin.post('/api/v1/templates/subs/uninstall', {});
+    expect(shown.json()).toMatchObject({ applied: false });
+    const gone = await t.call.admin.post('/api/v1/templates/subs/uninstall', { accept: true });
+    expect(gone.json()).toMatchObject({ applied: true });
+    expect(doc(await docs(), 'subs.kpi.arr')).toBeUndefined();
+    expect(doc(await docs(), 'core.order')).toBeDefined();
+    expect(((await t.call.admin.get('/api/v1/templates')).json() as { installed: unknown[] }).installed).toEqual([]);
+    // The operator door is closed without an operator token.
+    const saved = process.env.ATTAIN_OPERATOR_TOKEN;
+    delete process.env.ATTAIN_OPERATOR_TOKEN;
+    try {
+      expect((await app.inject({ method: 'POST', url: '/api/v1/operator/templates/saas/tenants', payload: {} })).statusCode).toBe(404);
+    } finally {
+      if (saved !== undefined) process.env.ATTAIN_OPERATOR_TOKEN = saved;
+    }
+  });
 });
