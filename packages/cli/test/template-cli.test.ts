@@ -90,7 +90,8 @@ describe('attain template', () => {
     expect(b!.payouts).toEqual(a!.payouts);
     // The engine's Dec is a bigint scaled by 10^10: 26,200 (see template-saas.test.ts for the arithmetic).
     expect(a!.payouts['li.na@saas.example 2026-Q1']).toBe(String(26_200n * 10n ** 10n));
-  });
+    // Two installs on an embedded database and an export: a bound against hangs on a loaded machine, not a speed check.
+  }, 300_000);
 
   it('plans an upgrade first and applies it with --yes; uninstall shows its plan', async () => {
     const v2 = join(dir, 'saas-v2');
