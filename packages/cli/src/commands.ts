@@ -7,6 +7,7 @@ import { createTenantWithAdmin } from './tenant-create.ts';
 import { readConfig, storeOptions } from './config.ts';
 import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
 import { startAttain } from './start.ts';
+import { runTemplateCommand, type TemplateFlags } from './template-commands.ts';
 import { generateTenantTypes } from './typegen.ts';
 
 export const USAGE = `attain — sales performance management on metadata
@@ -18,14 +19,30 @@ export const USAGE = `attain — sales performance management on metadata
                                                (password: ATTAIN_ADMIN_PASSWORD, else a generated one printed once;
                                                settings default to ATTAIN_BASE_CURRENCY, ATTAIN_TIME_ZONE,
                                                ATTAIN_FISCAL_YEAR_START_MONTH, else USD, UTC, 1)
-  attain metadata plan <dir> --tenant <t>      show what applying the documents in <dir> would change
-  attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
+  attain metadata plan <dir> --tenant <t> [--replace]
+                                               show what applying the documents in <dir> would change
+  attain metadata apply <dir> --tenant <t> [--replace]
+                                               apply them (one transaction, new revision): merged into the
+                                               tenant's metadata by id; --replace makes them the whole set
+                                               (refused when it would hide a core object)
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
+  attain template list [--tenant <t>]          the templates shipped in metadata/templates (and those installed)
+  attain template show <name|dir>              a template's manifest, metadata and data
+  attain template install <name|dir> --tenant <t> [--admin-email E] [--yes] [--no-data]
+                                               a new tenant (created with E as first admin) or, into an
+                                               existing one, the plan first and --yes to merge it
+  attain template upgrade <name|dir> --tenant <t> [--resolve '<path>=ours|theirs' …] [--yes]
+                                               three-way merge keeping the tenant's changes; conflicts listed
+  attain template rollback <name> --tenant <t> undo the last upgrade (a new revision)
+  attain template uninstall <name> --tenant <t> [--yes]
+  attain template export <dir> --tenant <t> [--name N] [--version V] [--records order,order_line]
+                                               the tenant's configuration (and those objects' records) as a template
+  attain template new <dir> [--name N]         a template skeleton to start from (docs/templates.md)
   attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
-type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
+type Flags = TemplateFlags & { tenant?: string; replace?: boolean; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -72,14 +89,16 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'metadata': {
       const [sub, dir] = args;
       const tenant = need(flags.tenant, '--tenant');
+      const mode = flags.replace ? 'replace' : 'merge';
       try {
         if (sub === 'plan') {
-          const plan = await withStore(env, (store) => planDir(store, tenant, resolve(need(dir, 'folder'))));
+          const plan = await withStore(env, (store) => planDir(store, tenant, resolve(need(dir, 'folder')), mode));
           log(describePlan(plan));
           return plan.safe ? 0 : 2;
         }
         if (sub === 'apply') {
-          const { revision, plan } = await withStore(env, (store) => applyDir(store, tenant, resolve(need(dir, 'folder'))));
+          const { revision, plan } = await withStore(env, (store) => applyDir(store, tenant, resolve(need(dir, 'folder')), mode));
+          log(mode === 'merge' ? `Merged the documents of ${dir} into the metadata of "${tenant}" (by id; --replace to make them the whole set).` : `Replaced the metadata of "${tenant}" with the documents of ${dir}.`);
           log(describePlan(plan));
           log(plan.empty ? `Tenant "${tenant}" stays at revision ${revision}.` : `Applied: tenant "${tenant}" is now at revision ${revision}.`);
           return 0;
@@ -104,6 +123,8 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
       }
       throw new Error(`unknown metadata command "${sub ?? ''}"\n\n${USAGE}`);
     }
+    case 'template':
+      return runTemplateCommand(args, flags, (fn) => withStore(env, fn), log, env);
     case 'typegen': {
       const tenant = need(flags.tenant, '--tenant');
       const out = resolve(need(args[0], 'output file'));

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readMetadataDir } from '@attain/meta/node';
-import type { MigrationPlan, Store } from '@attain/store';
+import { composeDocuments, type ApplyMode, type MigrationPlan, type Store } from '@attain/store';
 
 export function describePlan(plan: MigrationPlan): string {
   if (plan.empty) return 'No changes: the metadata is already up to date.';
@@ -12,12 +12,18 @@ export function describePlan(plan: MigrationPlan): string {
   return [head, ...lines].join('\n');
 }
 
-export async function planDir(store: Store, tenant: string, dir: string): Promise<MigrationPlan> {
-  return store.metadata.plan(tenant, await readMetadataDir(dir));
+/** The tenant's next documents: the folder merged into what it has (by id), or the whole set with `replace`. */
+async function nextDocs(store: Store, tenant: string, dir: string, mode: ApplyMode): Promise<unknown[]> {
+  const incoming = await readMetadataDir(dir);
+  return composeDocuments((await store.registry(tenant)).docs, incoming, mode);
 }
 
-export async function applyDir(store: Store, tenant: string, dir: string): Promise<{ revision: number; plan: MigrationPlan }> {
-  return store.metadata.apply(tenant, await readMetadataDir(dir), { actor: { userId: null, label: 'attain cli' } });
+export async function planDir(store: Store, tenant: string, dir: string, mode: ApplyMode = 'merge'): Promise<MigrationPlan> {
+  return store.metadata.plan(tenant, await nextDocs(store, tenant, dir, mode));
+}
+
+export async function applyDir(store: Store, tenant: string, dir: string, mode: ApplyMode = 'merge'): Promise<{ revision: number; plan: MigrationPlan }> {
+  return store.metadata.apply(tenant, await nextDocs(store, tenant, dir, mode), { actor: { userId: null, label: 'attain cli' } });
 }
 
 /** Writes one file per document (`objects/<name>.json`, `roles/<name>.json`), stable and diffable. */

@@ -1,22 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { parseMetadataJson } from '@attain/meta';
-import { readMetadataDir } from '@attain/meta/node';
+import { readTemplateDir } from '@attain/server';
 import type { Store } from '@attain/store';
 import { buildDemoData, DEFAULT_SEED_SIZE, type SeedSize } from './seed/demo-data.ts';
 import { SeedInserter } from './seed/insert.ts';
 import { datedDocuments, setupSpm, type SpmReport } from './seed/spm-setup.ts';
-
-export interface TemplateManifest {
-  kind: 'template';
-  id: string;
-  name: string;
-  label: Record<string, string>;
-  description?: string;
-  /** Folders of metadata documents, relative to the template folder. */
-  metadata: string[];
-  seed?: { generator: 'sales-demo' } & Partial<SeedSize>;
-}
 
 export interface InstallOptions {
   admin: { email: string; passwordHash: string; name?: string };
@@ -34,20 +20,10 @@ export interface InstallReport {
   spm?: SpmReport;
 }
 
-export async function readTemplate(dir: string): Promise<{ manifest: TemplateManifest; documents: unknown[] }> {
-  const file = resolve(dir, 'template.json');
-  const manifest = parseMetadataJson(await readFile(file, 'utf8'), file) as TemplateManifest;
-  if (manifest.kind !== 'template' || !Array.isArray(manifest.metadata)) {
-    throw new Error(`${file}: not a template manifest (needs "kind": "template" and "metadata": [folders])`);
-  }
-  const documents: unknown[] = [];
-  for (const folder of manifest.metadata) documents.push(...(await readMetadataDir(resolve(dirname(file), folder))));
-  return { manifest, documents };
-}
-
 /** Applies a template's metadata to a tenant and seeds its sample data and logins. */
 export async function installTemplate(store: Store, tenant: string, dir: string, opts: InstallOptions): Promise<InstallReport> {
-  const { manifest, documents } = await readTemplate(dir);
+  // The one reader of template folders (the server's), which the template commands and API use too.
+  const { manifest, documents } = await readTemplateDir(dir);
   const today = opts.today ?? new Date();
   const system = { userId: null, label: `template ${manifest.name}` };
   const { revision } = await store.metadata.apply(tenant, datedDocuments(documents, today), { actor: system });
@@ -65,7 +41,7 @@ export async function installTemplate(store: Store, tenant: string, dir: string,
   logins.push({ email: opts.admin.email, role: 'admin' });
 
   if (manifest.seed && opts.seed !== false) {
-    const size: SeedSize = { ...DEFAULT_SEED_SIZE, ...manifest.seed };
+    const size: SeedSize = { ...DEFAULT_SEED_SIZE, ...(manifest.seed as Partial<SeedSize>) };
     const data = buildDemoData(today, size);
     const inserter = new SeedInserter(records, registry, { userId: admin.id, label: `template ${manifest.name}` });
     for (const batch of data.batches) {

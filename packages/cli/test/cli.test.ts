@@ -215,15 +215,34 @@ describe('attain commands', () => {
     expect(out.join("\n")).toMatch(/\/name: object "Select": must start with a lower-case letter/);
     expect(await run('metadata', ['plan', bad], { tenant: 'acme' })).toBe(2);
 
-    // A folder without the core objects would remove them: refused, naming each, at revision 2 still.
+    // A folder without the core objects merges by default (the tenant keeps them) ...
     const partial = join(dir, 'partial');
     await mkdir(join(partial, 'objects'), { recursive: true });
     await cp(join(CORE, 'objects', 'product.json'), join(partial, 'objects', 'product.json'));
     out.length = 0;
-    expect(await run('metadata', ['apply', partial], { tenant: 'acme' })).toBe(2);
-    expect(out.join('\n')).toMatch(/\/objects\/user: the core object "user" .* \[core_object_required\]/);
-    expect(out.join('\n')).toMatch(/\/roles\/admin: .* \[core_object_required\]/);
-    expect(await run('metadata', ['plan', partial], { tenant: 'acme' })).toBe(2);
+    expect(await run('metadata', ['apply', partial], { tenant: 'acme' })).toBe(0);
+    expect(out[0]).toMatch(/^Merged the documents of .* into the metadata of "acme"/);
+    expect(out.pop()).toBe('Tenant "acme" stays at revision 2.');
+    // ... and with --replace it would hide them: refused, naming each, at revision 2 still.
+    out.length = 0;
+    expect(await run('metadata', ['apply', partial], { tenant: 'acme', replace: true })).toBe(2);
+    expect(out.join('\n')).toMatch(/\/objects\/user: replacing the metadata would hide the core object "user" .* \[replace_hides_core_object\]/);
+    expect(out.join('\n')).toMatch(/\/objects\/customer: .* \[replace_hides_core_object\]/);
+    expect(out.join('\n')).not.toMatch(/\/objects\/product:/);
+    expect(await run('metadata', ['plan', partial], { tenant: 'acme', replace: true })).toBe(2);
+  });
+
+  it('replaces the whole set only when asked, and a merge adds a template part alone', async () => {
+    // The demo template's SPM part names objects it does not carry: merged, it applies.
+    const spm = fileURLToPath(new URL('../../../metadata/templates/demo/spm', import.meta.url));
+    out.length = 0;
+    expect(await run('metadata', ['plan', spm], { tenant: 'acme' })).toBe(0);
+    expect(out.join('\n')).toMatch(/Plan: revision 2 → 3/);
+    // A replace that keeps every core object but drops deal_review is allowed (the object is the tenant's own).
+    out.length = 0;
+    expect(await run('metadata', ['apply', CORE], { tenant: 'acme', replace: true })).toBe(0);
+    expect(out[0]).toMatch(/^Replaced the metadata of "acme"/);
+    expect(out.pop()).toBe('Applied: tenant "acme" is now at revision 3.');
   });
 
   it('explains usage and refuses unknown commands', async () => {

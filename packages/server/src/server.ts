@@ -24,6 +24,7 @@ import { fxRoutes } from './rest/fx-routes.ts';
 import { tenantSettingsRoutes } from './rest/tenant-settings-routes.ts';
 import { metadataRoutes } from './rest/metadata.ts';
 import { operatorRoutes } from './rest/operator-routes.ts';
+import { templateRoutes } from './templates/routes.ts';
 import { passwordRoutes } from './rest/password-routes.ts';
 import { readableObjectRoutes } from './rest/readable-objects.ts';
 import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
@@ -160,6 +161,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(orgRoutes, { store });
       await api.register(passwordRoutes, { store, jwt, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(operatorRoutes, { store });
+      await api.register(templateRoutes, { store });
       await api.register(fxRoutes, { store });
       await api.register(tenantSettingsRoutes, { store });
       for (const m of modules) for (const routes of m.routes) await api.register(routes, { store });

@@ -6,6 +6,7 @@ export { changesDelivered, openTestStore, sharedTestDatabase } from './testing.t
 export { StoreError, type ErrorDetail, type StoreErrorCode } from './errors.ts';
 export { uuidv7, isUuid } from './uuid.ts';
 export { docsHash } from './metadata.ts';
+export { composeDocuments, coreObjectIds, hiddenCoreObjects, mergeDocuments, type ApplyMode } from './metadata-compose.ts';
 export type * from './types.ts';
 export type { Job, JobInfo, JobInput, JobQueue } from './jobs.ts';
 export { eventQueue, metadataQueue, type MetadataEvent, type RecordEvent, type EventSubscription } from './events.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MetaDocBase } from '@attain/meta';
+import { composeDocuments, mergeDocuments, type ApplyMode } from '@attain/store';
 import { ApiError, badRequest, forbidden } from '../http/errors.ts';
 import { objectForm } from '../forms/rjsf.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
@@ -16,8 +16,8 @@ function requireAdmin(request: FastifyRequest): AccessContext {
 
 interface ChangeBody {
   documents: unknown[];
-  /** merge (default): the documents add to or replace (by id) the current ones; replace: they are the whole set. */
-  mode: 'merge' | 'replace';
+  /** merge (default): the documents add to or replace (by id) the current ones; replace: they are the whole set (never hiding a core object). */
+  mode: ApplyMode;
   options: ApplyOptions;
 }
 
@@ -41,11 +41,6 @@ function changeBody(value: unknown): ChangeBody {
   return { documents: b.documents, mode, options };
 }
 
-function merged(current: readonly MetaDocBase[], incoming: unknown[], mode: 'merge' | 'replace'): unknown[] {
-  if (mode === 'replace') return incoming;
-  const ids = new Set(incoming.map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : undefined)));
-  return [...current.filter((d) => !ids.has(d.id)), ...incoming];
-}
 
 export async function metadataRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
@@ -73,13 +68,13 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     if (existing ? existing.id !== d.id : d.name !== object) {
       throw new ApiError(422, 'metadata_invalid', 'the document id or name does not match the URL', [{ path: existing ? '/id' : '/name', rule: 'const', message: existing ? `must be "${existing.id}"` : `must be "${object}"` }]);
     }
-    return store.metadata.apply(access.tenantName, merged(access.registry.docs, [doc], 'merge'), { actor: access.actor });
+    return store.metadata.apply(access.tenantName, mergeDocuments(access.registry.docs, [doc]), { actor: access.actor });
   });
 
   app.post('/metadata/plan', async (request) => {
     const access = requireAdmin(request);
     const change = changeBody(request.body);
-    return store.metadata.plan(access.tenantName, merged(access.registry.docs, change.documents, change.mode), change.options);
+    return store.metadata.plan(access.tenantName, await composeDocuments(access.registry.docs, change.documents, change.mode), change.options);
   });
 
   app.post('/metadata/apply', async (request) => {
@@ -87,7 +82,7 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     const change = changeBody(request.body);
     // Webhook addresses in automations and flows get the SSRF guard's verdict before they are saved.
     await refuseBlockedOutbound(store, access.tenantName, { docs: change.documents, pathOf: (i) => `/documents/${i}` });
-    return store.metadata.apply(access.tenantName, merged(access.registry.docs, change.documents, change.mode), { ...change.options, actor: access.actor });
+    return store.metadata.apply(access.tenantName, await composeDocuments(access.registry.docs, change.documents, change.mode), { ...change.options, actor: access.actor });
   });
 
   app.get('/metadata/revisions', async (request) => {

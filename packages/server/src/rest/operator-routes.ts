@@ -17,14 +17,14 @@ export interface OperatorRouteOptions {
 const FIELDS = new Set(['name', 'adminEmail', 'adminName', 'label', 'baseCurrency', 'timeZone']);
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
-function authorized(request: FastifyRequest, token: string): boolean {
+export function authorized(request: FastifyRequest, token: string): boolean {
   const header = request.headers.authorization;
   const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : '';
   // Equal-length digests: the comparison takes the same time whatever was sent.
   return given !== '' && timingSafeEqual(digest(given), digest(token));
 }
 
-function tenantBody(value: unknown): { name: string; adminEmail: string; adminName?: string; label?: string } {
+export function tenantBody(value: unknown): { name: string; adminEmail: string; adminName?: string; label?: string } {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ApiError(400, 'invalid_body', 'the body must be a JSON object');
   const b = value as Record<string, unknown>;
   const problems: ErrorDetail[] = Object.keys(b)
