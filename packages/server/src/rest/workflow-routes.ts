@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Registry, type MetaDoc } from '@attain/meta';
-import { checkWorkflowDocs, listRuns, workflowFor, WorkflowError, type Decision, type Workflow } from '@attain/workflow';
-import { ApiError, badRequest, forbidden, notFound, toErrorResponse } from '../http/errors.ts';
+import { checkWorkflowDocs, listRuns, workflowFor, type Decision, type Workflow } from '@attain/workflow';
+import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts';
 import { dateTimeParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
@@ -55,13 +55,6 @@ function recordFlowObject(flow: { name: string; object?: string | undefined; sub
 export async function workflowRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const store = opts.store;
   const wf: Workflow = workflowFor(store);
-
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof WorkflowError) return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } });
-    const { status, body: b } = toErrorResponse(error, request.id);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(status).send(b);
-  });
 
   const tenantOf = (access: AccessContext) => wf.tenant(access.tenantName);
 
