@@ -13,6 +13,8 @@ import { parseClientJson } from './http/json.ts';
 import { assertCleanRequestText, decodeUtf8 } from './http/text-guard.ts';
 import { assertUrlLength } from './http/params.ts';
 import { registerMetrics } from './http/metrics.ts';
+import { checkResponses } from './http/response-check.ts';
+import { useRequestValidation } from './http/validation.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
 import { collectRoutes } from './openapi/routes.ts';
@@ -60,6 +62,8 @@ export interface ServerOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Bearer token `GET /metrics` requires; without it `/metrics` answers 404 on this server (see registerMetrics). */
   metricsToken?: string;
+  /** Test-only: check every JSON answer against its route's response schema (see checkResponses). */
+  checkResponses?: boolean;
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
@@ -88,6 +92,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Before any route: the OpenAPI document describes every route registered from here on.
   const routes = collectRoutes(app);
+  useRequestValidation(app);
+  if (options.checkResponses) checkResponses(app);
   app.addHook('onClose', async () => unsubscribe());
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -2,6 +2,7 @@ import { pickLabel, recordJsonSchema, type JsonSchema, type ObjectDef, type Regi
 import { objectPermission, type Action } from '../rbac/permissions.ts';
 import { ERROR_STATUSES, errors, json, type Operation } from './parts.ts';
 import { addRoutePaths } from './route-paths.ts';
+import { ERROR_SCHEMA } from '../http/route-schema.ts';
 import type { CollectedRoute } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -43,29 +44,7 @@ const ID_PARAM = { name: 'id', in: 'path', required: true, schema: { type: 'stri
  */
 export function openApiDocument(registry: Registry, role: RoleDef | undefined, serverUrl = '/', routes: readonly CollectedRoute[] = []): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
-    Error: {
-      type: 'object',
-      required: ['error'],
-      properties: {
-        error: {
-          type: 'object',
-          required: ['code', 'message', 'details'],
-          properties: {
-            code: { type: 'string' },
-            message: { type: 'string' },
-            requestId: { type: 'string' },
-            details: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['path', 'rule', 'message'],
-                properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } },
-              },
-            },
-          },
-        },
-      },
-    },
+    Error: ERROR_SCHEMA,
     Page: {
       type: 'object',
       required: ['limit'],

@@ -1,0 +1,45 @@
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { Ajv, type ValidateFunction } from 'ajv';
+import formatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; under Node's ESM loader its function may sit on `.default`.
+type AddFormats = (ajv: Ajv) => unknown;
+const addFormats: AddFormats = ((formatsModule as unknown as { default?: AddFormats }).default ?? formatsModule) as unknown as AddFormats;
+
+function makeAjv(coerceTypes: boolean | 'array'): Ajv {
+  // Never change what the client sent: no removed properties, no filled-in defaults. Bodies are
+  // JSON and keep their types ("5" is not 5); the URL's parts are text and may be read as numbers.
+  const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true, removeAdditional: false, useDefaults: false, coerceTypes });
+  addFormats(ajv);
+  return ajv;
+}
+
+const bodies = makeAjv(false);
+const urls = makeAjv('array');
+
+/** Whether a body schema asks for a body at all (a `required` property); an action's optional body may be absent. */
+function needsBody(schema: FastifySchema): boolean {
+  const required = (schema as { required?: unknown }).required;
+  return Array.isArray(required) && required.length > 0;
+}
+
+/**
+ * Request validation for every route: fastify's ajv, configured so validation only accepts or
+ * refuses (400 `validation_failed` with one detail naming the field and the rule, mapped in
+ * errors.ts) and never rewrites the request.
+ */
+export function useRequestValidation(app: FastifyInstance): void {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart !== 'body') return urls.compile(schema);
+    const validate: ValidateFunction = bodies.compile(schema);
+    if (needsBody(schema)) return validate;
+    const optional = (data: unknown) => data === undefined || validate(data);
+    // fastify reads `.errors` after a refusal; they are the inner validator's.
+    Object.defineProperty(optional, 'errors', { get: () => validate.errors });
+    return optional;
+  });
+  // Response schemas document and (in tests) check what a route sends; they never change it.
+  // fast-json-stringify would drop properties a schema leaves undeclared and coerce types, so
+  // answers are serialised as plain JSON whatever their schema says.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}
