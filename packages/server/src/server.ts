@@ -17,6 +17,7 @@ import { checkResponses } from './http/response-check.ts';
 import { useRequestValidation } from './http/validation.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
+import { object, OBJECT, replies, STRING } from './http/route-schema.ts';
 import { collectRoutes } from './openapi/routes.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
@@ -147,7 +148,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(
     async (api) => {
-      api.addHook('preHandler', async (request) => {
+      // Before schema validation: an unauthenticated caller is answered 401 whatever it sent.
+      api.addHook('preValidation', async (request) => {
         if (request.routeOptions.config.public) return;
         request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
       });
@@ -166,7 +168,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(operatorRoutes, { store });
       await api.register(fxRoutes, { store });
       await api.register(tenantSettingsRoutes, { store });
-      api.get('/openapi.json', async (request) => {
+      api.get('/openapi.json', { schema: { response: replies({ 200: object({ openapi: STRING, paths: OBJECT, components: OBJECT }, ['openapi', 'paths']) }) } }, async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;
         // Output depends on the role's permissions, which are metadata of this revision.

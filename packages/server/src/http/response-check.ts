@@ -24,11 +24,20 @@ export interface ResponseMismatch {
   errors: string[];
 }
 
-function check(request: FastifyRequest, reply: FastifyReply, payload: unknown): ResponseMismatch | undefined {
+/** A schema declared per media type (`{content: {'text/csv': {schema}}}`) gives the JSON one. */
+function jsonSchemaOf(schema: object | undefined): object | undefined {
+  const content = (schema as { content?: Record<string, { schema?: object }> } | undefined)?.content;
+  return content ? content['application/json']?.schema : schema;
+}
+
+function check(request: FastifyRequest, reply: FastifyReply, raw: unknown): ResponseMismatch | undefined {
   const status = reply.statusCode;
+  const payload = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
   if (status === 204 || typeof payload !== 'string' || payload === '') return undefined;
   if (!String(reply.getHeader('content-type') ?? '').startsWith('application/json')) return undefined;
-  const schema = responseSchemaFor(request.routeOptions.schema?.response, status);
+  const declared = responseSchemaFor(request.routeOptions.schema?.response, status);
+  const schema = jsonSchemaOf(declared);
+  if (declared && !schema) return undefined;
   const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
   if (!schema) return request.routeOptions.url?.startsWith('/api/') ? { route, status, errors: ['no response schema declared for this status'] } : undefined;
   let validate = compiled.get(schema);

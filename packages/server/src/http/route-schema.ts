@@ -69,7 +69,7 @@ export function query(properties: Record<string, Schema>, required: string[] = [
  * A request body. A route whose body is optional (an action that may carry a comment) lists no
  * `required`; an absent body then reaches the handler as before (see validation.ts).
  */
-export function body(properties: Record<string, Schema>, required: string[] = []): Schema {
+export function jsonBody(properties: Record<string, Schema>, required: string[] = []): Schema {
   return object(properties, required);
 }
 
@@ -83,3 +83,12 @@ export const NO_CONTENT: Schema = { type: 'null', description: 'No content' };
 export function replies(success: Record<number, Schema>): Record<string, Schema> {
   return { ...Object.fromEntries(Object.entries(success)), '4xx': ERROR_SCHEMA, '5xx': ERROR_SCHEMA };
 }
+
+/** A calendar day as text, `YYYY-MM-DD`; the route checks it is a real day and answers with its own code. */
+export const DATE_TEXT: Schema = { type: 'string', description: 'YYYY-MM-DD' };
+
+/** What applying metadata answers: the new revision and the migration plan it ran. */
+export const APPLIED: Schema = object({ revision: INTEGER, plan: ANY });
+
+/** A file download: its media type, documented; never checked as JSON. */
+export const file = (mediaType: string): Schema => ({ description: `A ${mediaType} file`, content: { [mediaType]: { schema: { type: 'string', format: 'binary' } } } });

@@ -6,16 +6,11 @@ import formatsModule from 'ajv-formats';
 type AddFormats = (ajv: Ajv) => unknown;
 const addFormats: AddFormats = ((formatsModule as unknown as { default?: AddFormats }).default ?? formatsModule) as unknown as AddFormats;
 
-function makeAjv(coerceTypes: boolean | 'array'): Ajv {
-  // Never change what the client sent: no removed properties, no filled-in defaults. Bodies are
-  // JSON and keep their types ("5" is not 5); the URL's parts are text and may be read as numbers.
-  const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true, removeAdditional: false, useDefaults: false, coerceTypes });
-  addFormats(ajv);
-  return ajv;
-}
-
-const bodies = makeAjv(false);
-const urls = makeAjv('array');
+// Never change what the client sent: no removed properties, no filled-in defaults, no coerced
+// types ("5" is not 5). Path and query parameters are text, so their schemas say `string` (with a
+// pattern where the text must look like a number or a date) and the route parses them itself.
+const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true, removeAdditional: false, useDefaults: false, coerceTypes: false });
+addFormats(ajv);
 
 /** Whether a body schema asks for a body at all (a `required` property); an action's optional body may be absent. */
 function needsBody(schema: FastifySchema): boolean {
@@ -30,10 +25,11 @@ function needsBody(schema: FastifySchema): boolean {
  */
 export function useRequestValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart !== 'body') return urls.compile(schema);
-    const validate: ValidateFunction = bodies.compile(schema);
+    const validate: ValidateFunction = ajv.compile(schema);
+    if (httpPart !== 'body') return validate;
     if (needsBody(schema)) return validate;
-    const optional = (data: unknown) => data === undefined || validate(data);
+    // fastify hands an absent body over as null (JSON `null` looks the same); the handler sees it as before.
+    const optional = (data: unknown) => data === undefined || data === null || validate(data);
     // fastify reads `.errors` after a refusal; they are the inner validator's.
     Object.defineProperty(optional, 'errors', { get: () => validate.errors });
     return optional;

@@ -10,6 +10,7 @@ import { publicUser } from '../auth/authenticate.ts';
 import { objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, replies, STRING } from '../http/route-schema.ts';
 
 export interface AuthRouteOptions {
   store: Store;
@@ -30,6 +31,7 @@ const loginSchema = {
       password: { type: 'string', minLength: 1, maxLength: 1024 },
     },
   },
+  response: replies({ 200: object({ token: STRING, expiresAt: STRING, user: OBJECT }, ['token', 'expiresAt', 'user']) }),
 };
 
 const tokenSchema = {
@@ -42,6 +44,8 @@ const tokenSchema = {
       expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 },
     },
   },
+  // The secret is in this answer only.
+  response: replies({ 201: object({ id: STRING, name: STRING, token: STRING }, ['id', 'token']) }),
 };
 
 export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): Promise<void> {
@@ -91,7 +95,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     },
   );
 
-  app.post('/auth/logout', async (request, reply) => {
+  app.post('/auth/logout', { schema: { body: NO_BODY, response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     if (access.principal.via !== 'session' || !access.principal.sessionId) {
       throw badRequest('not_a_session', 'API tokens are revoked with DELETE /api/v1/auth/tokens/:id');
@@ -100,7 +104,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     reply.status(204);
   });
 
-  app.get('/auth/me', async (request) => {
+  app.get('/auth/me', { schema: { response: replies({ 200: object({ user: OBJECT, tenant: object({ name: STRING, revision: INTEGER }), role: nullable(OBJECT), via: STRING, permissions: OBJECT }, ['user', 'tenant', 'role', 'via', 'permissions']) }) } }, async (request) => {
     const access = requireAccess(request);
     const { principal } = access;
     const permissions: Record<string, unknown> = {};
@@ -131,12 +135,12 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     return { ...created, token };
   });
 
-  app.get('/auth/tokens', async (request) => {
+  app.get('/auth/tokens', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     return { data: await store.auth.apiTokens.list(access.tenantName, access.principal.userId) };
   });
 
-  app.delete('/auth/tokens/:id', async (request, reply) => {
+  app.delete('/auth/tokens/:id', { schema: { params: params('id'), response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const { id } = request.params as { id: string };
     const mine = await store.auth.apiTokens.list(access.tenantName, access.principal.userId);

@@ -7,6 +7,7 @@ import type { AccessContext } from '../rbac/context.ts';
 import type { ApplyOptions, Store } from '../store-port.ts';
 import { refuseBlockedOutbound } from './outbound-check.ts';
 import { requireAccess } from './request-access.ts';
+import { ANY, APPLIED, arrayOf, INTEGER, jsonBody, list, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 
 function requireAdmin(request: FastifyRequest): AccessContext {
   const access = requireAccess(request);
@@ -47,21 +48,24 @@ function merged(current: readonly MetaDoc[], incoming: unknown[], mode: 'merge' 
   return [...current.filter((d) => !ids.has(d.id)), ...incoming];
 }
 
+/** A change of metadata documents (each checked by its kind's meta-schema). */
+const CHANGE = jsonBody({ documents: arrayOf(), mode: { type: 'string', description: 'merge (the default) | replace' }, purge: arrayOf(STRING), backfill: OBJECT });
+
 export async function metadataRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
 
-  app.get('/metadata/objects', async (request) => {
+  app.get('/metadata/objects', { schema: { response: replies({ 200: list(OBJECT, { revision: INTEGER }) }) } }, async (request) => {
     const access = requireAdmin(request);
     return { revision: access.registry.revision, data: access.registry.documentsOf('object') };
   });
 
-  app.get('/metadata/objects/:object', async (request) => {
+  app.get('/metadata/objects/:object', { schema: { params: params('object'), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAdmin(request);
     const { object } = request.params as { object: string };
     return access.object(object).doc;
   });
 
-  app.put('/metadata/objects/:object', async (request) => {
+  app.put('/metadata/objects/:object', { schema: { params: params('object'), body: OBJECT, response: replies({ 200: APPLIED }) } }, async (request) => {
     const access = requireAdmin(request);
     const { object } = request.params as { object: string };
     const doc = request.body;
@@ -76,13 +80,13 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return store.metadata.apply(access.tenantName, merged(access.registry.docs, [doc], 'merge'), { actor: access.actor });
   });
 
-  app.post('/metadata/plan', async (request) => {
+  app.post('/metadata/plan', { schema: { body: CHANGE, response: replies({ 200: ANY }) } }, async (request) => {
     const access = requireAdmin(request);
     const change = changeBody(request.body);
     return store.metadata.plan(access.tenantName, merged(access.registry.docs, change.documents, change.mode), change.options);
   });
 
-  app.post('/metadata/apply', async (request) => {
+  app.post('/metadata/apply', { schema: { body: CHANGE, response: replies({ 200: APPLIED }) } }, async (request) => {
     const access = requireAdmin(request);
     const change = changeBody(request.body);
     // Webhook addresses in automations and flows get the SSRF guard's verdict before they are saved.
@@ -90,18 +94,18 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return store.metadata.apply(access.tenantName, merged(access.registry.docs, change.documents, change.mode), { ...change.options, actor: access.actor });
   });
 
-  app.get('/metadata/revisions', async (request) => {
+  app.get('/metadata/revisions', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAdmin(request);
     return { data: await store.metadata.history(access.tenantName) };
   });
 
-  app.get('/metadata/revisions/:n', async (request) => {
+  app.get('/metadata/revisions/:n', { schema: { params: params('n'), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAdmin(request);
     const n = revisionNumber((request.params as { n: string }).n);
     return store.metadata.revision(access.tenantName, n);
   });
 
-  app.post('/metadata/rollback', async (request) => {
+  app.post('/metadata/rollback', { schema: { body: jsonBody({ revision: INTEGER }), response: replies({ 200: APPLIED }) } }, async (request) => {
     const access = requireAdmin(request);
     const b = request.body as { revision?: unknown } | null;
     const n = revisionNumber(b && typeof b === 'object' ? b.revision : undefined);
@@ -110,7 +114,7 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
 
   // Forms are what every user edits records with, so any role that can read the object may
   // fetch its form; fields hidden from that role are left out.
-  app.get('/metadata/objects/:object/form', async (request) => {
+  app.get('/metadata/objects/:object/form', { schema: { params: params('object'), querystring: query({ locale: STRING }), response: replies({ 200: object({ locale: STRING, revision: INTEGER, schema: OBJECT, uiSchema: OBJECT }, ['schema']) }) } }, async (request) => {
     const access = requireAccess(request);
     const { object } = request.params as { object: string };
     const { locale } = request.query as { locale?: unknown };
@@ -121,7 +125,7 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return { locale: lang, revision: access.registry.revision, ...objectForm(def, lang, perm.hiddenFields) };
   });
 
-  app.get('/audit', async (request) => {
+  app.get('/audit', { schema: { querystring: query({ object: STRING, recordId: STRING, limit: STRING, before: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAdmin(request);
     const q = request.query as Record<string, unknown>;
     const limit = typeof q.limit === 'string' && /^\d{1,4}$/.test(q.limit) ? Math.min(Number(q.limit), 1000) : 100;
