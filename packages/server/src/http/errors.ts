@@ -37,6 +37,22 @@ function isDatabaseDataError(error: object): boolean {
   return typeof e.code === 'string' && PG_DATA_EXCEPTIONS.has(e.code) && typeof e.severity === 'string';
 }
 
+interface SchemaError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** ajv's errors as our details: the field's JSON pointer, the schema keyword as the rule. */
+export function validationDetails(errors: readonly SchemaError[]): ErrorDetail[] {
+  return errors.map((v) => ({
+    path: v.instancePath || (typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''),
+    rule: v.keyword ?? 'invalid',
+    message: v.message ?? 'is invalid',
+  }));
+}
+
 /** Maps anything thrown while serving a request to a status and a client-safe body. */
 export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorBody } {
   const body = (status: number, code: string, message: string, details: ErrorDetail[] = []) => ({
@@ -55,14 +71,7 @@ export function toErrorResponse(error: unknown, requestId: string): { status: nu
     const known = typeof e.code === 'string' ? FASTIFY_CODES[e.code] : undefined;
     if (known) return body(known.status, known.code, known.message, known.rule ? [{ path: '', rule: known.rule, message: known.message }] : []);
     if (isDatabaseDataError(error)) return body(400, 'invalid_input', 'a value in the request is not valid for its type', [{ path: '', rule: 'type', message: 'a value could not be stored or compared as its type' }]);
-    if (Array.isArray(e.validation)) {
-      const details = (e.validation as Array<{ instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }>).map((v) => ({
-        path: v.instancePath || (typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''),
-        rule: v.keyword ?? 'invalid',
-        message: v.message ?? 'is invalid',
-      }));
-      return body(400, 'validation_failed', 'the request is invalid', details);
-    }
+    if (Array.isArray(e.validation)) return body(400, 'validation_failed', 'the request is invalid', validationDetails(e.validation));
     if (e.statusCode === 429) return body(429, 'rate_limited', 'too many requests; try again later');
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
       return body(e.statusCode, 'bad_request', 'the request could not be processed');

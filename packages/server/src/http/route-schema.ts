@@ -88,7 +88,10 @@ export function replies(success: Record<number, Schema>): Record<string, Schema>
 export const DATE_TEXT: Schema = { type: 'string', description: 'YYYY-MM-DD' };
 
 /** What applying metadata answers: the new revision and the migration plan it ran. */
-export const APPLIED: Schema = object({ revision: INTEGER, plan: ANY });
+export const APPLIED: Schema = object({ revision: INTEGER, plan: OBJECT }, ['revision', 'plan']);
+
+/** A user's notices, newest first, and how many are unread. */
+export const NOTICES: Schema = object({ data: arrayOf(), unread: INTEGER }, ['data', 'unread']);
 
 /** A file download: its media type, documented; never checked as JSON. */
 export const file = (mediaType: string): Schema => ({ description: `A ${mediaType} file`, content: { [mediaType]: { schema: { type: 'string', format: 'binary' } } } });

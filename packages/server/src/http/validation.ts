@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { Ajv, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
+import { ApiError, validationDetails } from './errors.ts';
 
 // ajv-formats is CommonJS; under Node's ESM loader its function may sit on `.default`.
 type AddFormats = (ajv: Ajv) => unknown;
@@ -18,12 +19,28 @@ function needsBody(schema: FastifySchema): boolean {
   return Array.isArray(required) && required.length > 0;
 }
 
+// The codes the routes' own checks have always used for each part of a request.
+const CODES: Record<string, { code: string; message: string }> = {
+  body: { code: 'invalid_body', message: 'the request body is invalid' },
+  querystring: { code: 'invalid_query', message: 'the query string is invalid' },
+  params: { code: 'invalid_param', message: 'a path parameter is invalid' },
+  headers: { code: 'invalid_header', message: 'a request header is invalid' },
+};
+
 /**
  * Request validation for every route: fastify's ajv, configured so validation only accepts or
- * refuses (400 `validation_failed` with one detail naming the field and the rule, mapped in
- * errors.ts) and never rewrites the request.
+ * refuses and never rewrites the request. A refusal is a 400 with the code the part's own checks
+ * use (`invalid_body`, `invalid_query`, `invalid_param`) and a detail naming the field and the
+ * rule, so a rule moving from a handler into the schema keeps its answer.
  */
 export function useRequestValidation(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const fixed = route.config?.schemaErrorCode;
+    route.schemaErrorFormatter ??= (errors, part) => {
+      const { code, message } = CODES[part] ?? { code: 'validation_failed', message: 'the request is invalid' };
+      return new ApiError(400, fixed ?? code, fixed ? 'the request is invalid' : message, validationDetails(errors));
+    };
+  });
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const validate: ValidateFunction = ajv.compile(schema);
     if (httpPart !== 'body') return validate;

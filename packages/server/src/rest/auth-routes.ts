@@ -59,6 +59,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
       preValidation: requireText('tenant', 'email', 'password'),
       config: {
         public: true,
+        // Sign-in's refusals of a malformed body have always been `validation_failed`.
+        schemaErrorCode: 'validation_failed',
         rateLimit: {
           max: opts.loginRateLimit.max,
           timeWindow: opts.loginRateLimit.timeWindow,
@@ -122,7 +124,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     };
   });
 
-  app.post('/auth/tokens', { schema: tokenSchema }, async (request, reply) => {
+  app.post('/auth/tokens', { schema: tokenSchema, config: { schemaErrorCode: 'validation_failed' } }, async (request, reply) => {
     const access = requireAccess(request);
     // A leaked integration token must not be able to mint more tokens.
     if (access.principal.via !== 'session') throw forbidden('create API tokens from a login session');

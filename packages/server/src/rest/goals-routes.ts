@@ -14,7 +14,7 @@ import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
 import { assertMaySee, assertRequestInScope, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
-import { ANY, APPLIED, arrayOf, jsonBody, BOOLEAN, DATE_TEXT, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
+import { ANY, APPLIED, NOTICES, arrayOf, jsonBody, BOOLEAN, DATE_TEXT, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 
 /** A KPI document (its meta-schema owns the fields) and a split request's shape. */
 const KPI_DOC = jsonBody({ kind: { const: 'kpi' }, name: STRING });
@@ -308,13 +308,13 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   });
 
   // Evaluates the rules now (what the scheduled job does), for an admin checking a new rule.
-  app.post('/goals/alerts/run', { schema: { body: NO_BODY, response: replies({ 200: ANY }) } }, async (request) => {
+  app.post('/goals/alerts/run', { schema: { body: NO_BODY, response: replies({ 200: object({ evaluated: INTEGER, fired: arrayOf(object({ rule: STRING, subject: STRING, to: arrayOf(STRING) })) }, ['evaluated', 'fired']) }) } }, async (request) => {
     const access = requireAccess(request);
     requireAdmin(access);
     return evaluateAlerts(await context(access), new Date(), inAppNotifier);
   });
 
-  app.get('/goals/notifications', { schema: { response: replies({ 200: ANY }) } }, async (request) => {
+  app.get('/goals/notifications', { schema: { response: replies({ 200: NOTICES }) } }, async (request) => {
     const access = requireAccess(request);
     return noticesFor(await context(access), access.principal.userId, 50);
   });

@@ -52,6 +52,7 @@ export async function passwordRoutes(app: FastifyInstance, opts: PasswordRouteOp
       schema,
       preValidation: requireText('password', 'currentPassword'),
       config: {
+        schemaErrorCode: 'validation_failed',
         rateLimit: {
           max: limit.max,
           timeWindow: limit.timeWindow,

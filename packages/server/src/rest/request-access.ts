@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Route needs no authentication. */
     public?: boolean;
+    /** One code for every schema refusal of this route, instead of one per request part (see useRequestValidation). */
+    schemaErrorCode?: string;
   }
 }
 

@@ -8,7 +8,7 @@ import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { refuseBlockedOutbound } from './outbound-check.ts';
 import { requireAccess } from './request-access.ts';
-import { ANY, APPLIED, arrayOf, jsonBody, BOOLEAN, INTEGER, list, NO_CONTENT, nullable, NUMBER, object, OBJECT, OK, params, query, replies, STRING } from '../http/route-schema.ts';
+import { ANY, APPLIED, NOTICES, arrayOf, jsonBody, BOOLEAN, INTEGER, list, NO_CONTENT, nullable, NUMBER, object, OBJECT, OK, params, query, replies, STRING } from '../http/route-schema.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -204,7 +204,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
 
   // --- notifications -------------------------------------------------------------------------
 
-  app.get('/workflow/notifications', { schema: { querystring: query({ unread: { type: 'string', description: 'true for unread only' } }), response: replies({ 200: ANY }) } }, async (request) => {
+  app.get('/workflow/notifications', { schema: { querystring: query({ unread: { type: 'string', description: 'true for unread only' } }), response: replies({ 200: NOTICES }) } }, async (request) => {
     const access = requireAccess(request);
     const { unread } = request.query as { unread?: string };
     return wf.notifications(access.tenantName, access.principal.userId, { unread: unread === 'true' });
