@@ -103,7 +103,7 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
         post: op('upsert', `Insert or update ${label} by external_id`, {
           requestBody: { required: true, content: json({ type: 'object', required: ['rows'], properties: { rows: { type: 'array', maxItems: 1000, items: ref(`${name}Create`) } } }) },
           responses: {
-            '200': { description: 'Upserted', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(name) } } }) },
+            '200': { description: 'Upserted', content: json({ type: 'object', required: ['created', 'updated', 'records'], properties: { created: { type: 'integer' }, updated: { type: 'integer' }, records: { type: 'array', items: ref(name) } } }) },
             ...errors('409', '413', '415', '422'),
           },
         }),

@@ -15,7 +15,7 @@ import { DERIVE_INCENTIVES, onDisputeResolved, disputeSubject, DISPUTE_SUBJECT, 
 import { ANY, arrayOf, jsonBody, BOOLEAN, DATE_TEXT, file, INTEGER, list, NO_BODY, NUMBER, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 
 /** An incentive plan document (its meta-schema owns the rest) and the lint answer. */
-const PLAN_DOC = jsonBody({ kind: STRING, id: STRING, versions: arrayOf() });
+const PLAN_DOC = jsonBody({ kind: STRING, id: STRING, versions: { type: 'array' } });
 const ISSUES = object({ issues: arrayOf() }, ['issues']);
 
 export { payeeScope } from './incentive-access.ts';
@@ -103,7 +103,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   });
 
   // The designer's live preview: payout curves and the plan on sample payees, nothing stored.
-  app.post('/incentives/plans/preview', { schema: { body: jsonBody({ version: OBJECT, samples: arrayOf(), steps: NUMBER }), response: replies({ 200: list(ANY) }) } }, async (request) => {
+  app.post('/incentives/plans/preview', { schema: { body: jsonBody({ version: OBJECT, samples: arrayOf(), steps: NUMBER }), response: replies({ 200: object({ data: OBJECT }, ['data']) }) } }, async (request) => {
     const { access } = ctx(request);
     requireAdmin(access);
     const body = (request.body ?? {}) as { version?: PlanVersionDef; samples?: unknown; steps?: unknown };

@@ -48,7 +48,7 @@ export interface RecordRouteOptions {
 
 export async function recordRoutes(app: FastifyInstance, options: RecordRouteOptions = {}): Promise<void> {
   const { listCache, changes } = options;
-  app.get('/objects/:object', { schema: { params: params('object'), querystring: query({ filter: { type: 'string', description: 'Filter as JSON: {"and":[…]} | {"or":[…]} | {"not":…} | {"field":{"eq":…}}' }, sort: { type: 'string', description: 'Comma-separated fields, "-" for descending' }, limit: { type: 'string', description: '1 to 500, 50 by default' }, after: { type: 'string', description: 'Keyset cursor from page.next' }, offset: STRING, count: { type: 'string', description: 'true to include the total' }, q: { type: 'string', description: 'Full-text search' } }), response: replies({ 200: object({ data: arrayOf(), page: object({ next: nullable(STRING), limit: INTEGER }), total: INTEGER }, ['data', 'page']) }) } }, async (request, reply) => {
+  app.get('/objects/:object', { schema: { params: params('object'), querystring: query({ filter: { type: 'string', description: 'Filter as JSON: {"and":[…]} | {"or":[…]} | {"not":…} | {"field":{"eq":…}}' }, sort: { type: 'string', description: 'Comma-separated fields, "-" for descending' }, limit: { type: 'string', description: '1 to 500, 50 by default' }, after: { type: 'string', description: 'Keyset cursor from page.next' }, offset: STRING, count: { type: 'string', description: 'true to include the total' }, q: { type: 'string', description: 'Full-text search' } }), response: replies({ 200: object({ data: arrayOf(RECORD), page: object({ next: nullable(STRING), limit: INTEGER }), total: INTEGER }, ['data', 'page']) }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const { object } = request.params as Params;
     const grant = await access.grant(object, 'read');
@@ -121,7 +121,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
 
   // `POST /objects/deal:upsert` and `POST /objects/deal` share one route: find-my-way cannot
   // tell a parameter from a parameter with a `:upsert` suffix on the same segment.
-  app.post('/objects/:object', { schema: { params: params('object'), querystring: EFFECTIVE, body: { description: 'The record (its object schema, per object in the document), or for `<object>:upsert` {rows: [...]}' }, response: replies({ 200: list(RECORD), 201: RECORD }) } }, async (request, reply) => {
+  app.post('/objects/:object', { schema: { params: params('object'), querystring: EFFECTIVE, body: { description: 'The record (its object schema, per object in the document), or for `<object>:upsert` {rows: [...]}' }, response: replies({ 200: object({ created: INTEGER, updated: INTEGER, records: arrayOf(RECORD) }, ['created', 'updated', 'records']), 201: RECORD }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const { object: raw } = request.params as Params;
     if (raw.endsWith(':upsert')) {
