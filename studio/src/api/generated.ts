@@ -806,7 +806,13 @@ export interface PutIncentivesTerritoriesResponse {
 export interface PostIncentivesWhatifBody {
   period?: string;
   planId?: string;
+  /**
+   * The plan version to compare; typed for clients only, the handler checks the fields together and names each one
+   */
   version?: number;
+  /**
+   * Payee ids
+   */
   payees?: string[];
   plan?: {
     [k: string]: unknown | undefined;

@@ -300,7 +300,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   // ---- what-if, inputs, leaderboards, exports (additive) --------------------------------
 
   // A copy of a plan over a period's real data next to the live plan; nothing is written.
-  app.post('/incentives/whatif', { schema: { body: jsonBody({ period: STRING, planId: STRING, version: { description: 'An integer: the plan version to compare (the handler checks every field at once and names each one)' }, payees: { description: 'Payee ids (strings)' }, plan: OBJECT }), response: replies({ 200: object({ data: ANY }, ['data']) }) } }, async (request) => {
+  app.post('/incentives/whatif', { schema: { body: jsonBody({ period: STRING, planId: STRING, version: { description: 'The plan version to compare; typed for clients only, the handler checks the fields together and names each one', tsType: 'number' }, payees: { description: 'Payee ids', tsType: 'string[]' }, plan: OBJECT }), response: replies({ 200: object({ data: ANY }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const body = (request.body ?? {}) as Record<string, unknown>;
