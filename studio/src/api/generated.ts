@@ -284,6 +284,32 @@ export interface PutGoalsKpisNameBody {
 export interface PutGoalsKpisNameResponse {
   revision: number;
   plan: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;
@@ -843,6 +869,32 @@ export interface PostMetadataApplyBody {
 export interface PostMetadataApplyResponse {
   revision: number;
   plan: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;
@@ -867,6 +919,32 @@ export interface PutMetadataObjectsObjectBody {
 export interface PutMetadataObjectsObjectResponse {
   revision: number;
   plan: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;
@@ -906,10 +984,28 @@ export interface PostMetadataPlanBody {
 export interface PostMetadataPlanResponse {
   fromRevision: number;
   toRevision: number | null;
-  hash?: string;
-  empty?: boolean;
+  hash: string;
+  empty: boolean;
   safe: boolean;
   steps: {
+    kind: string;
+    object: {
+      id: string;
+      name: string;
+      [k: string]: unknown | undefined;
+    };
+    field?: {
+      id: string;
+      name: string;
+      [k: string]: unknown | undefined;
+    };
+    sentence: string;
+    message?: string;
+    params?: {
+      [k: string]: string | number | undefined;
+    };
+    safe: boolean;
+    reason?: string;
     [k: string]: unknown | undefined;
   }[];
   [k: string]: unknown | undefined;
@@ -950,6 +1046,32 @@ export interface PostMetadataRollbackBody {
 export interface PostMetadataRollbackResponse {
   revision: number;
   plan: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;
@@ -1148,6 +1270,32 @@ export interface PutWorkflowAutomationsNameBody {
 export interface PutWorkflowAutomationsNameResponse {
   revision: number;
   plan: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;
@@ -1199,6 +1347,32 @@ export interface PutWorkflowFlowsNameBody {
 export interface PutWorkflowFlowsNameResponse {
   revision: number;
   plan: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;

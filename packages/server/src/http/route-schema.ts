@@ -87,8 +87,31 @@ export function replies(success: Record<number, Schema>): Record<string, Schema>
 /** A calendar day as text, `YYYY-MM-DD`; the route checks it is a real day and answers with its own code. */
 export const DATE_TEXT: Schema = { type: 'string', description: 'YYYY-MM-DD' };
 
+const REF = object({ id: STRING, name: STRING }, ['id', 'name']);
+
+/** One step of a migration plan, as the store words it (a sentence, and a message id a client translates). */
+export const PLAN_STEP: Schema = object(
+  {
+    kind: STRING,
+    object: REF,
+    field: REF,
+    sentence: STRING,
+    message: STRING,
+    params: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    safe: BOOLEAN,
+    reason: STRING,
+  },
+  ['kind', 'object', 'sentence', 'safe'],
+);
+
+/** The dry run of a metadata change. */
+export const MIGRATION_PLAN: Schema = object(
+  { fromRevision: INTEGER, toRevision: nullable(INTEGER), hash: STRING, empty: BOOLEAN, safe: BOOLEAN, steps: arrayOf(PLAN_STEP) },
+  ['fromRevision', 'toRevision', 'hash', 'empty', 'safe', 'steps'],
+);
+
 /** What applying metadata answers: the new revision and the migration plan it ran. */
-export const APPLIED: Schema = object({ revision: INTEGER, plan: OBJECT }, ['revision', 'plan']);
+export const APPLIED: Schema = object({ revision: INTEGER, plan: MIGRATION_PLAN }, ['revision', 'plan']);
 
 /** A user's notices, newest first, and how many are unread. */
 export const NOTICES: Schema = object({ data: arrayOf(), unread: INTEGER }, ['data', 'unread']);

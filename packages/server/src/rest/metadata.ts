@@ -7,7 +7,7 @@ import type { AccessContext } from '../rbac/context.ts';
 import type { ApplyOptions, Store } from '../store-port.ts';
 import { refuseBlockedOutbound } from './outbound-check.ts';
 import { requireAccess } from './request-access.ts';
-import { ANY, APPLIED, arrayOf, BOOLEAN, nullable, INTEGER, jsonBody, list, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
+import { ANY, APPLIED, arrayOf, MIGRATION_PLAN, INTEGER, jsonBody, list, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 
 function requireAdmin(request: FastifyRequest): AccessContext {
   const access = requireAccess(request);
@@ -80,7 +80,7 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return store.metadata.apply(access.tenantName, merged(access.registry.docs, [doc], 'merge'), { actor: access.actor });
   });
 
-  app.post('/metadata/plan', { schema: { body: CHANGE, response: replies({ 200: object({ fromRevision: INTEGER, toRevision: nullable(INTEGER), hash: STRING, empty: BOOLEAN, safe: BOOLEAN, steps: arrayOf() }, ['fromRevision', 'toRevision', 'safe', 'steps']) }) } }, async (request) => {
+  app.post('/metadata/plan', { schema: { body: CHANGE, response: replies({ 200: MIGRATION_PLAN }) } }, async (request) => {
     const access = requireAdmin(request);
     const change = changeBody(request.body);
     return store.metadata.plan(access.tenantName, merged(access.registry.docs, change.documents, change.mode), change.options);
