@@ -26,6 +26,19 @@ export interface GetAuditQuery {
 
 export interface GetAuditResponse {
   data: {
+    id: string;
+    at: string;
+    actor: {
+      userId: string | null;
+      label?: string;
+      [k: string]: unknown | undefined;
+    };
+    action: string;
+    object: string | null;
+    recordId: string | null;
+    before?: unknown;
+    after?: unknown;
+    revision: number | null;
     [k: string]: unknown | undefined;
   }[];
   [k: string]: unknown | undefined;
@@ -1021,6 +1034,15 @@ export interface GetMetadataReadableObjectsResponse {
 
 export interface GetMetadataRevisionsResponse {
   data: {
+    revision: number;
+    hash: string;
+    actor: {
+      userId: string | null;
+      label?: string;
+      [k: string]: unknown | undefined;
+    };
+    createdAt: string;
+    steps: number;
     [k: string]: unknown | undefined;
   }[];
   [k: string]: unknown | undefined;

@@ -7,7 +7,7 @@ import type { AccessContext } from '../rbac/context.ts';
 import type { ApplyOptions, Store } from '../store-port.ts';
 import { refuseBlockedOutbound } from './outbound-check.ts';
 import { requireAccess } from './request-access.ts';
-import { ANY, APPLIED, arrayOf, MIGRATION_PLAN, INTEGER, jsonBody, list, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
+import { ANY, APPLIED, arrayOf, MIGRATION_PLAN, nullable, INTEGER, jsonBody, list, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 
 function requireAdmin(request: FastifyRequest): AccessContext {
   const access = requireAccess(request);
@@ -47,6 +47,14 @@ function merged(current: readonly MetaDoc[], incoming: unknown[], mode: 'merge' 
   const ids = new Set(incoming.map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : undefined)));
   return [...current.filter((d) => !ids.has(d.id)), ...incoming];
 }
+
+/** Who did something: a user (or null for the system) and how they were named then. */
+const ACTOR = object({ userId: nullable(STRING), label: STRING }, ['userId']);
+const REVISION_INFO = object({ revision: INTEGER, hash: STRING, actor: ACTOR, createdAt: STRING, steps: INTEGER }, ['revision', 'hash', 'actor', 'createdAt', 'steps']);
+const AUDIT_ENTRY = object(
+  { id: STRING, at: STRING, actor: ACTOR, action: STRING, object: nullable(STRING), recordId: nullable(STRING), before: ANY, after: ANY, revision: nullable(INTEGER) },
+  ['id', 'at', 'actor', 'action', 'object', 'recordId', 'revision'],
+);
 
 /** A change of metadata documents (each checked by its kind's meta-schema). */
 const CHANGE = jsonBody({ documents: arrayOf(), mode: { type: 'string', description: 'merge (the default) | replace' }, purge: arrayOf(STRING), backfill: OBJECT });
@@ -94,7 +102,7 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return store.metadata.apply(access.tenantName, merged(access.registry.docs, change.documents, change.mode), { ...change.options, actor: access.actor });
   });
 
-  app.get('/metadata/revisions', { schema: { response: replies({ 200: list() }) } }, async (request) => {
+  app.get('/metadata/revisions', { schema: { response: replies({ 200: list(REVISION_INFO) }) } }, async (request) => {
     const access = requireAdmin(request);
     return { data: await store.metadata.history(access.tenantName) };
   });
@@ -125,7 +133,7 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return { locale: lang, revision: access.registry.revision, ...objectForm(def, lang, perm.hiddenFields) };
   });
 
-  app.get('/audit', { schema: { querystring: query({ object: STRING, recordId: STRING, limit: STRING, before: STRING }), response: replies({ 200: list() }) } }, async (request) => {
+  app.get('/audit', { schema: { querystring: query({ object: STRING, recordId: STRING, limit: STRING, before: STRING }), response: replies({ 200: list(AUDIT_ENTRY) }) } }, async (request) => {
     const access = requireAdmin(request);
     const q = request.query as Record<string, unknown>;
     const limit = typeof q.limit === 'string' && /^\d{1,4}$/.test(q.limit) ? Math.min(Number(q.limit), 1000) : 100;
