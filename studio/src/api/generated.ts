@@ -54,7 +54,13 @@ export interface PostAuthLoginResponse {
   token: string;
   expiresAt: string;
   user: {
-    [k: string]: unknown | undefined;
+    id: string;
+    name?: string | null;
+    email?: string | null;
+    role?: string | null;
+    org_unit_id?: string | null;
+    manager_id?: string | null;
+    active?: boolean | null;
   };
   [k: string]: unknown | undefined;
 }
@@ -68,7 +74,13 @@ export interface PostAuthLogoutBody {
 
 export interface GetAuthMeResponse {
   user: {
-    [k: string]: unknown | undefined;
+    id: string;
+    name?: string | null;
+    email?: string | null;
+    role?: string | null;
+    org_unit_id?: string | null;
+    manager_id?: string | null;
+    active?: boolean | null;
   };
   tenant: {
     name?: string;
@@ -76,11 +88,22 @@ export interface GetAuthMeResponse {
     [k: string]: unknown | undefined;
   };
   role: {
+    name: string;
+    label?: unknown;
+    admin: boolean;
     [k: string]: unknown | undefined;
   } | null;
   via: string;
   permissions: {
-    [k: string]: unknown | undefined;
+    [k: string]:
+      | {
+          actions: string[];
+          scope: string;
+          hiddenFields: string[];
+          readOnlyFields: string[];
+          [k: string]: unknown | undefined;
+        }
+      | undefined;
   };
   [k: string]: unknown | undefined;
 }
@@ -99,7 +122,14 @@ export interface PostAuthTokensResponse {
 
 export interface GetAuthTokensResponse {
   data: {
-    [k: string]: unknown | undefined;
+    id: string;
+    tenant?: string;
+    userId?: string;
+    name: string;
+    createdAt: string;
+    expiresAt?: string | null;
+    revokedAt?: string | null;
+    lastUsedAt?: string | null;
   }[];
   [k: string]: unknown | undefined;
 }

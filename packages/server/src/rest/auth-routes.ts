@@ -10,7 +10,7 @@ import { publicUser } from '../auth/authenticate.ts';
 import { objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
-import { INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, replies, STRING } from '../http/route-schema.ts';
+import { ANY, arrayOf, BOOLEAN, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, replies, STRING } from '../http/route-schema.ts';
 
 export interface AuthRouteOptions {
   store: Store;
@@ -19,6 +19,15 @@ export interface AuthRouteOptions {
   /** Failed-login budgets kept in the database (see LoginThrottle); defaults when omitted. */
   loginThrottle?: Partial<LoginThrottleOptions>;
 }
+
+// Closed shapes (additionalProperties: false): the test server's response check then fails any
+// test in which a credential or another stray field reaches a client.
+/** The user as the API shows it (publicUser): never a credential. */
+const PUBLIC_USER = { ...object({ id: STRING, name: nullable(STRING), email: nullable(STRING), role: nullable(STRING), org_unit_id: nullable(STRING), manager_id: nullable(STRING), active: nullable(BOOLEAN) }, ['id']), additionalProperties: false };
+/** What a role may do with one object, keyed by the object's name in `/auth/me`. */
+const PERMISSION = object({ actions: arrayOf(STRING), scope: STRING, hiddenFields: arrayOf(STRING), readOnlyFields: arrayOf(STRING) }, ['actions', 'scope', 'hiddenFields', 'readOnlyFields']);
+/** An API token as listed: never its secret. */
+const API_TOKEN = { ...object({ id: STRING, tenant: STRING, userId: STRING, name: STRING, createdAt: STRING, expiresAt: nullable(STRING), revokedAt: nullable(STRING), lastUsedAt: nullable(STRING) }, ['id', 'name', 'createdAt']), additionalProperties: false };
 
 const loginSchema = {
   body: {
@@ -31,7 +40,7 @@ const loginSchema = {
       password: { type: 'string', minLength: 1, maxLength: 1024 },
     },
   },
-  response: replies({ 200: object({ token: STRING, expiresAt: STRING, user: OBJECT }, ['token', 'expiresAt', 'user']) }),
+  response: replies({ 200: object({ token: STRING, expiresAt: STRING, user: PUBLIC_USER }, ['token', 'expiresAt', 'user']) }),
 };
 
 const tokenSchema = {
@@ -106,7 +115,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     reply.status(204);
   });
 
-  app.get('/auth/me', { schema: { response: replies({ 200: object({ user: OBJECT, tenant: object({ name: STRING, revision: INTEGER }), role: nullable(OBJECT), via: STRING, permissions: OBJECT }, ['user', 'tenant', 'role', 'via', 'permissions']) }) } }, async (request) => {
+  app.get('/auth/me', { schema: { response: replies({ 200: object({ user: PUBLIC_USER, tenant: object({ name: STRING, revision: INTEGER }), role: nullable(object({ name: STRING, label: ANY, admin: BOOLEAN }, ['name', 'admin'])), via: STRING, permissions: { type: 'object', additionalProperties: PERMISSION } }, ['user', 'tenant', 'role', 'via', 'permissions']) }) } }, async (request) => {
     const access = requireAccess(request);
     const { principal } = access;
     const permissions: Record<string, unknown> = {};
@@ -137,7 +146,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     return { ...created, token };
   });
 
-  app.get('/auth/tokens', { schema: { response: replies({ 200: list() }) } }, async (request) => {
+  app.get('/auth/tokens', { schema: { response: replies({ 200: list(API_TOKEN) }) } }, async (request) => {
     const access = requireAccess(request);
     return { data: await store.auth.apiTokens.list(access.tenantName, access.principal.userId) };
   });
