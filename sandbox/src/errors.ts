@@ -1,3 +1,5 @@
+import { AttainError } from '@attain/meta/errors';
+
 /** Stable error codes; callers switch on `code`, never on `message`. */
 export type SandboxErrorCode =
   | 'timeout'
@@ -30,20 +32,28 @@ const CODES: ReadonlySet<string> = new Set<SandboxErrorCode>([
   'closed',
 ]);
 
-export class SandboxError extends Error {
-  readonly code: SandboxErrorCode;
-  readonly details: SandboxErrorDetail[];
+// The status a server answers with: the guest's own faults are the request's (422), a refused
+// capability is forbidden, a full pool asks to retry, a crashed or closed worker is ours (5xx).
+const STATUS: Record<SandboxErrorCode, number> = {
+  timeout: 422,
+  memory_limit: 422,
+  worker_crashed: 500,
+  guest_error: 422,
+  output_too_large: 422,
+  concurrency_limit: 429,
+  capability_denied: 403,
+  invalid_manifest: 422,
+  invalid_request: 400,
+  closed: 503,
+};
+
+export class SandboxError extends AttainError {
+  declare readonly code: SandboxErrorCode;
+  declare readonly details: SandboxErrorDetail[];
 
   constructor(code: SandboxErrorCode, message: string, details: SandboxErrorDetail[] = []) {
-    super(message);
+    super(STATUS[code], code, message, details);
     this.name = 'SandboxError';
-    this.code = code;
-    this.details = details;
-  }
-
-  /** The client-facing shape from CONVENTIONS.md (no stack). */
-  toJSON(): { error: { code: SandboxErrorCode; message: string; details: SandboxErrorDetail[] } } {
-    return { error: { code: this.code, message: this.message, details: this.details } };
   }
 }
 

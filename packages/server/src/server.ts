@@ -12,8 +12,11 @@ import { parseClientJson } from './http/json.ts';
 import { assertCleanRequestText, decodeUtf8 } from './http/text-guard.ts';
 import { assertUrlLength } from './http/params.ts';
 import { registerMetrics } from './http/metrics.ts';
+import { checkResponses } from './http/response-check.ts';
+import { useRequestValidation } from './http/validation.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
+import { object, OBJECT, replies, STRING } from './http/route-schema.ts';
 import { collectRoutes } from './openapi/routes.ts';
 import { attainModules, installModules, type AttainModule } from './modules/index.ts';
 import { AccessContext } from './rbac/context.ts';
@@ -60,6 +63,8 @@ export interface ServerOptions {
   metricsToken?: string;
   /** The modules served (routes, kinds, checks, subjects, channels); `attainModules` when omitted. */
   modules?: readonly AttainModule[];
+  /** Test-only: check every JSON answer against its route's response schema (see checkResponses). */
+  checkResponses?: boolean;
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
@@ -90,6 +95,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Before any route: the OpenAPI document describes every route registered from here on.
   const routes = collectRoutes(app);
+  useRequestValidation(app);
+  if (options.checkResponses) checkResponses(app);
   app.addHook('onClose', async () => {
     unsubscribe();
     uninstall();
@@ -146,7 +153,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(
     async (api) => {
-      api.addHook('preHandler', async (request) => {
+      // Before schema validation: an unauthenticated caller is answered 401 whatever it sent.
+      api.addHook('preValidation', async (request) => {
         if (request.routeOptions.config.public) return;
         request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
         assertTokenScope(request);
@@ -165,7 +173,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(fxRoutes, { store });
       await api.register(tenantSettingsRoutes, { store });
       for (const m of modules) for (const routes of m.routes) await api.register(routes, { store });
-      api.get('/openapi.json', async (request) => {
+      api.get('/openapi.json', { schema: { response: replies({ 200: object({ openapi: STRING, paths: OBJECT, components: OBJECT }, ['openapi', 'paths']) }) } }, async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;
         // Output depends on the role's permissions, which are metadata of this revision.

@@ -22,8 +22,8 @@ describe('OpenAPI', () => {
     expect(Object.keys(paths['/api/v1/objects/deal'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(paths['/api/v1/objects/deal:upsert']?.post).toBeDefined();
     expect(paths['/api/v1/objects/deal/export']?.get).toBeDefined();
-    expect(paths['/api/v1/metadata/apply']?.post).toBeDefined();
-    expect(paths['/api/v1/auth/tokens/{id}']?.delete).toBeDefined();
+    // Every other route is described from its own schema (openapi-routes.test.ts), not by hand here.
+    expect(paths['/api/v1/metadata/apply']).toBeUndefined();
   });
 
   it('shows a role only what it may do, without hidden fields', async () => {

@@ -54,7 +54,7 @@ export async function addUser(store: Store, tenant: TestTenant, key: string, rol
 
 export async function testServer(store?: Store, opts: Partial<Parameters<typeof buildServer>[0]> = {}): Promise<{ app: FastifyInstance; store: Store }> {
   const s = store ?? ((await openTestStore()) as unknown as Store);
-  const app = await buildServer({ store: s, jwtSecret: 's'.repeat(40), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, ...opts });
+  const app = await buildServer({ store: s, jwtSecret: 's'.repeat(40), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, checkResponses: true, ...opts });
   return { app, store: s };
 }
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MetaValidationError } from '@attain/meta';
+import { isAttainError, MetaValidationError, type ErrorDetail } from '@attain/meta';
+import { GoalsError } from '@attain/engine';
+import { StoreError } from '@attain/store';
+import { WorkflowError } from '@attain/workflow';
+import { SandboxError } from '@attain/sandbox';
 import { ApiError, toErrorResponse } from '../src/index.ts';
 import { parseClientJson } from '../src/http/json.ts';
 import { parseListQuery, parseSort } from '../src/rest/list-query.ts';
@@ -18,12 +22,13 @@ const codeOf = (fn: () => unknown) => {
 describe('error mapping', () => {
   it('maps every kind of error to the envelope, never leaking internals', () => {
     expect(toErrorResponse(new ApiError(403, 'forbidden', 'no'), 'r').status).toBe(403);
-    const storeError = Object.assign(new Error('Duplicate'), { name: 'StoreError', code: 'conflict', status: 409, details: [{ path: '/email', rule: 'unique', message: 'taken', document: 'x' }] });
+    const storeError = new StoreError('conflict', 'Duplicate', [{ path: '/email', rule: 'unique', message: 'taken', document: 'x' }]);
     // Only the detail's own keys go out; the metadata document a path belongs to is one of them.
     expect(toErrorResponse(storeError, 'r')).toEqual({ status: 409, body: { error: { code: 'conflict', message: 'Duplicate', details: [{ path: '/email', rule: 'unique', message: 'taken', document: 'x' }] } } });
-    const extra = Object.assign(new Error('Duplicate'), { name: 'StoreError', code: 'conflict', status: 409, details: [{ path: '/email', rule: 'unique', message: 'taken', stack: 'at x', sql: 'select' }] });
+    // A detail carrying more than its own keys (built loosely by some caller) loses the rest.
+    const extra = new StoreError('conflict', 'Duplicate', [{ path: '/email', rule: 'unique', message: 'taken', stack: 'at x', sql: 'select' } as ErrorDetail]);
     expect(toErrorResponse(extra, 'r').body.error.details).toEqual([{ path: '/email', rule: 'unique', message: 'taken' }]);
-    const internalStore = Object.assign(new Error('select * from secret'), { name: 'StoreError', code: 'internal', status: 500 });
+    const internalStore = new StoreError('internal', 'select * from secret');
     expect(toErrorResponse(internalStore, 'req-9').body.error).toEqual({ code: 'internal_error', message: 'an internal error occurred (request req-9)', details: [], requestId: 'req-9' });
     const meta = new MetaValidationError([{ document: 'object "x"', path: '/name', rule: 'pattern', message: 'bad' }]);
     expect(toErrorResponse(meta, 'r')).toMatchObject({ status: 422, body: { error: { code: 'metadata_invalid', details: [{ path: '/name', rule: 'pattern' }] } } });
@@ -31,6 +36,12 @@ describe('error mapping', () => {
     expect(toErrorResponse({ statusCode: 429 }, 'r').body.error.code).toBe('rate_limited');
     expect(toErrorResponse({ statusCode: 405 }, 'r')).toMatchObject({ status: 405, body: { error: { code: 'bad_request' } } });
     expect(toErrorResponse({ validation: [{ instancePath: '', keyword: 'required', message: 'x', params: { missingProperty: 'email' } }] }, 'r').body.error.details).toEqual([{ path: '/email', rule: 'required', message: 'x' }]);
+    // One base for every package's errors, one mapping: codes and statuses are the packages' own.
+    expect(toErrorResponse(new GoalsError('kpi_invalid', 'bad', [], 422), 'r')).toMatchObject({ status: 422, body: { error: { code: 'kpi_invalid' } } });
+    expect(toErrorResponse(new WorkflowError('self_approval', 'no'), 'r')).toMatchObject({ status: 403, body: { error: { code: 'self_approval' } } });
+    expect(toErrorResponse(new SandboxError('capability_denied', 'no'), 'r')).toMatchObject({ status: 403, body: { error: { code: 'capability_denied' } } });
+    expect(toErrorResponse(new SandboxError('worker_crashed', 'secret'), 'r').body.error.code).toBe('internal_error');
+    expect([new GoalsError('x', 'y'), new WorkflowError('conflict', 'y'), new SandboxError('timeout', 'y'), meta].every(isAttainError)).toBe(true);
     const boom = toErrorResponse(new TypeError('cannot read property of undefined at /src/x.ts:1'), 'r2');
     expect(boom.status).toBe(500);
     expect(JSON.stringify(boom.body)).not.toContain('x.ts');

@@ -38,6 +38,10 @@ let t: TestTenant;
 /** Not part of the API, so not described: the liveness probe and the Prometheus scrape. */
 const INFRASTRUCTURE = new Set(['GET /healthz', 'GET /metrics']);
 
+type Operation = {
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+};
 type Doc = { paths: Record<string, Record<string, { security?: unknown[]; operationId?: string; parameters?: Array<{ name: string; in: string }> }>> };
 
 beforeAll(async () => {
@@ -70,6 +74,26 @@ describe('the OpenAPI document describes every registered route', () => {
       if (!doc.paths[path]?.[method.toLowerCase()]) missing.push(`${method} ${url}`);
     }
     expect(missing).toEqual([]);
+    // Every operation has its request and response shapes: a body schema where the method takes a
+    // body, and a schema for each success answer (a file's by media type; 204 has none).
+    const undeclared: string[] = [];
+    const empty = (schema: unknown) => !schema || (typeof schema === 'object' && Object.keys(schema).length === 0);
+    for (const { method, url } of routes) {
+      if (INFRASTRUCTURE.has(`${method} ${url}`)) continue;
+      const concrete = url.startsWith('/api/v1/objects/:object') ? url.replace(':object', 'deal') : url;
+      const op = doc.paths[openApiPath(concrete) ?? concrete]?.[method.toLowerCase()] as Operation | undefined;
+      if (!op) continue;
+      if (['POST', 'PUT', 'PATCH'].includes(method) && empty(op.requestBody?.content?.['application/json']?.schema)) undeclared.push(`${method} ${url}: request body`);
+      const successes = Object.entries(op.responses ?? {}).filter(([status]) => status.startsWith('2'));
+      if (!successes.length) undeclared.push(`${method} ${url}: no success response`);
+      for (const [status, response] of successes) {
+        if (status === '204') continue;
+        const schemas = Object.values(response.content ?? {}).map((c) => c.schema);
+        if (!schemas.length || schemas.some(empty)) undeclared.push(`${method} ${url}: response ${status}`);
+      }
+      if (!op.responses?.['400'] || !op.responses['401']) undeclared.push(`${method} ${url}: error responses`);
+    }
+    expect(undeclared).toEqual([]);
     // `POST /objects/:object` serves create and `:upsert` alike.
     expect(doc.paths['/api/v1/objects/deal:upsert']?.post).toBeDefined();
   });

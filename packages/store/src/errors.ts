@@ -1,4 +1,4 @@
-import { MetaValidationError } from '@attain/meta';
+import { AttainError, MetaValidationError, type ErrorDetail } from '@attain/meta';
 
 export type StoreErrorCode =
   | 'not_found'
@@ -18,13 +18,7 @@ export type StoreErrorCode =
   | 'calendar_locked'
   | 'internal';
 
-export interface ErrorDetail {
-  path: string;
-  rule: string;
-  message: string;
-  /** Which metadata document, for metadata problems. */
-  document?: string;
-}
+export type { ErrorDetail };
 
 const STATUS: Record<StoreErrorCode, number> = {
   not_found: 404,
@@ -50,20 +44,11 @@ const STATUS: Record<StoreErrorCode, number> = {
  * client: they never contain SQL or a stack. The original database error, if any, is `cause`
  * (for logs only).
  */
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-  readonly status: number;
-  readonly details: ErrorDetail[];
+export class StoreError extends AttainError {
+  declare readonly code: StoreErrorCode;
   constructor(code: StoreErrorCode, message: string, details: ErrorDetail[] = [], options?: { cause?: unknown }) {
-    super(message, options);
+    super(STATUS[code], code, message, details, options);
     this.name = 'StoreError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.details = details;
-  }
-
-  toJSON(): { error: { code: string; message: string; details: ErrorDetail[] } } {
-    return { error: { code: this.code, message: this.message, details: this.details } };
   }
 }
 

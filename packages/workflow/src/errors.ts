@@ -1,3 +1,4 @@
+import { AttainError } from '@attain/meta';
 export interface WorkflowErrorDetail {
   path: string;
   rule: string;
@@ -20,15 +21,10 @@ const STATUS = {
 export type WorkflowErrorCode = keyof typeof STATUS;
 
 /** An error safe to show a client: a stable code, a status and field-level details. */
-export class WorkflowError extends Error {
-  readonly code: WorkflowErrorCode;
-  readonly status: number;
-  readonly details: WorkflowErrorDetail[];
+export class WorkflowError extends AttainError {
+  declare readonly code: WorkflowErrorCode;
   constructor(code: WorkflowErrorCode, message: string, details: WorkflowErrorDetail[] = []) {
-    super(message);
+    super(STATUS[code], code, message, details);
     this.name = 'WorkflowError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.details = details;
   }
 }

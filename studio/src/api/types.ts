@@ -1,4 +1,5 @@
 import type { Label, ObjectDoc, RoleDoc } from '@attain/meta';
+import type { ApiErrorBody, GetMetadataObjectsObjectFormResponse, PostMetadataPlanResponse } from './generated.ts';
 
 export type { Label, ObjectDoc, RoleDoc };
 export type MetaDocument = ObjectDoc | RoleDoc;
@@ -31,11 +32,8 @@ export interface Me {
   tenant?: string;
 }
 
-export interface ErrorDetail {
-  path: string;
-  rule: string;
-  message: string;
-}
+/** One field-level problem of an error answer (generated from the server's error schema). */
+export type ErrorDetail = ApiErrorBody['error']['details'][number];
 
 export interface RecordRow {
   id: string;
@@ -53,35 +51,15 @@ export interface ListResponse {
   total?: number;
 }
 
-export interface FormDefinition {
-  schema: Record<string, unknown>;
-  uiSchema: Record<string, unknown>;
-}
+/** `GET /metadata/objects/:object/form` (generated from the route's schema). */
+export type FormDefinition = GetMetadataObjectsObjectFormResponse;
 
-/** One step of a migration plan, as the store words it. */
-export interface PlanStep {
-  kind: string;
-  sentence?: string;
-  /** Stable message id of the sentence (`planMessages.<message>` in the translations). */
-  message?: string;
-  /** The values the message names. */
-  params?: Record<string, string | number>;
-  description?: string;
-  safe?: boolean;
-  reason?: string;
-  object?: { id: string; name: string };
-  field?: { id: string; name: string };
-}
-
-export interface Plan {
-  fromRevision?: number;
-  toRevision?: number | null;
-  empty?: boolean;
-  safe?: boolean;
-  steps: PlanStep[];
-  /** Older shape of refusals; current servers mark steps `safe: false` with a `reason`. */
+/** A migration plan and its steps, as `POST /metadata/plan` answers (generated from the route's schema). */
+export type Plan = PostMetadataPlanResponse & {
+  /** Older servers' shape of refusals; current ones mark steps `safe: false` with a `reason`. */
   refused?: Array<{ reason: string }>;
-}
+};
+export type PlanStep = Plan['steps'][number];
 
 export interface Revision {
   revision: number;

@@ -15,6 +15,7 @@ export function stepText(step: PlanStep, t: TFunction): string {
   if (!key || t(key) === key) return fallback;
   const params: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(step.params ?? {})) {
+    if (value === undefined) continue;
     const group = VOCABULARY[name];
     const word = group && typeof value === 'string' ? t(`${group}.${value}`) : undefined;
     params[name] = word && word !== `${group}.${value}` ? word : value;

@@ -1,15 +1,9 @@
-import type { ErrorDetail } from '@attain/store';
+import { AttainError, type ErrorDetail } from '@attain/meta';
 
 /** A refused rate change: a status, a stable code and the fields (or file rows) at fault. */
-export class FxError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: ErrorDetail[];
+export class FxError extends AttainError {
   constructor(status: number, code: string, message: string, details: ErrorDetail[] = []) {
-    super(message);
+    super(status, code, message, details);
     this.name = 'FxError';
-    this.status = status;
-    this.code = code;
-    this.details = details;
   }
 }

@@ -23,6 +23,7 @@ import type { Store } from '../store-port.ts';
 import { createGraphQLContext, type GraphQLContext } from './context.ts';
 import { complexityLimit, depthLimit } from './limits.ts';
 import { buildGraphQLSchema } from './schema.ts';
+import { ANY, arrayOf, ERROR_SCHEMA, jsonBody, nullable, object, OBJECT, query, STRING, type Schema } from '../http/route-schema.ts';
 
 export interface GraphQLOptions {
   /** For `?waitFor=<position>` on /graphql, as on REST reads. */
@@ -39,6 +40,11 @@ interface GraphQLRequest {
   variables: Record<string, unknown>;
   operationName?: string;
 }
+
+/** graphql-js's result; a request graphql refuses is answered in that shape too, other refusals in ours. */
+const GRAPHQL_RESULT = object({ data: ANY, errors: arrayOf(), extensions: OBJECT });
+const GRAPHQL_REPLIES = { 200: GRAPHQL_RESULT, '4xx': { anyOf: [ERROR_SCHEMA, GRAPHQL_RESULT] }, '5xx': ERROR_SCHEMA };
+const WAIT_FOR = query({ waitFor: { type: 'string', description: 'A write position to wait for before reading' } });
 
 /** What /graphql answers: graphql's result, plus the position of a mutation that wrote. */
 interface GraphQLReply {
@@ -136,7 +142,7 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
     };
   };
 
-  app.post('/graphql', async (request, reply) => {
+  app.post('/graphql', { schema: { querystring: WAIT_FOR, body: jsonBody({ query: STRING, variables: nullable(OBJECT), operationName: nullable(STRING) }), response: GRAPHQL_REPLIES } }, async (request, reply) => {
     if (opts.store) await waitForPosition(opts.store, request, reply);
     const { status, result } = await handler(request);
     // A query sent with POST wrote nothing: no position (the API's write hook does not see this route).
@@ -144,7 +150,7 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
     if (position) reply.header(POSITION_HEADER, position);
     return reply.status(status).send(result);
   });
-  app.get('/graphql', async (request, reply) => {
+  app.get('/graphql', { schema: { querystring: query({ ...WAIT_FOR.properties as Record<string, Schema>, query: STRING, variables: { type: 'string', description: 'JSON' }, operationName: STRING }), response: GRAPHQL_REPLIES } }, async (request, reply) => {
     if (opts.store) await waitForPosition(opts.store, request, reply);
     const { status, result } = await handler(request);
     return reply.status(status).send(result);

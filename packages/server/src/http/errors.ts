@@ -1,28 +1,12 @@
-import { MetaValidationError } from '@attain/meta';
+import { AttainError, isAttainError, type ErrorBody, type ErrorDetail } from '@attain/meta';
 
-export interface ErrorDetail {
-  path: string;
-  rule: string;
-  message: string;
-  /** The metadata document a path belongs to, when a whole set of documents was checked. */
-  document?: string;
-}
+export type { ErrorBody, ErrorDetail };
 
-export interface ErrorBody {
-  error: { code: string; message: string; details: ErrorDetail[]; requestId?: string };
-}
-
-/** An error meant for the client: a status, a stable code and field-level details. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: ErrorDetail[];
+/** An error the server itself raises for the client: the shared AttainError, named for logs. */
+export class ApiError extends AttainError {
   constructor(status: number, code: string, message: string, details: ErrorDetail[] = []) {
-    super(message);
+    super(status, code, message, details);
     this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.details = details;
   }
 }
 
@@ -31,21 +15,6 @@ export const forbidden = (message = 'you do not have permission to do this', det
 export const notFound = (message = 'not found') => new ApiError(404, 'not_found', message);
 export const unauthorized = (message = 'authentication required', code = 'unauthorized') => new ApiError(401, code, message);
 export const badRequest = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(400, code, message, details);
-
-interface StoreLikeError {
-  code: string;
-  status: number;
-  message: string;
-  details?: ErrorDetail[];
-}
-
-// The store is a separate package; recognise its errors by shape so the server does not depend
-// on class identity (two copies of a module would break instanceof).
-function isStoreError(error: unknown): error is StoreLikeError {
-  if (!(error instanceof Error)) return false;
-  const e = error as Error & Partial<StoreLikeError>;
-  return e.name === 'StoreError' && typeof e.code === 'string' && typeof e.status === 'number';
-}
 
 // Fastify's own errors, by their stable codes.
 const FASTIFY_CODES: Record<string, { status: number; code: string; message: string; rule?: string }> = {
@@ -68,39 +37,41 @@ function isDatabaseDataError(error: object): boolean {
   return typeof e.code === 'string' && PG_DATA_EXCEPTIONS.has(e.code) && typeof e.severity === 'string';
 }
 
+interface SchemaError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** ajv's errors as our details: the field's JSON pointer, the schema keyword as the rule. */
+export function validationDetails(errors: readonly SchemaError[]): ErrorDetail[] {
+  return errors.map((v) => ({
+    path: v.instancePath || (typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''),
+    rule: v.keyword ?? 'invalid',
+    message: v.message ?? 'is invalid',
+  }));
+}
+
 /** Maps anything thrown while serving a request to a status and a client-safe body. */
 export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorBody } {
   const body = (status: number, code: string, message: string, details: ErrorDetail[] = []) => ({
     status,
     body: { error: { code, message, details } },
   });
-  if (error instanceof ApiError) return body(error.status, error.code, error.message, error.details);
-  if (isStoreError(error)) {
-    const status = error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) return internal(requestId);
-    return body(status, error.code, error.message, (error.details ?? []).map(cleanDetail));
-  }
-  if (error instanceof MetaValidationError) {
-    return body(
-      422,
-      'metadata_invalid',
-      error.message,
-      error.issues.map((i) => ({ path: i.path, rule: i.rule, message: `${i.document}: ${i.message}` })),
-    );
+  // Every package's errors (store, meta, engine, workflow, sandbox, the server's own) share one
+  // base; a 4xx is the client's and shown as is, anything else is ours and hidden.
+  if (isAttainError(error)) {
+    const clients = (error.status >= 400 && error.status < 500) || error.status === 503;
+    if (!clients) return internal(requestId);
+    return body(error.status, error.code, error.message, error.details.map(cleanDetail));
   }
   if (error && typeof error === 'object') {
     const e = error as { code?: unknown; statusCode?: unknown; validation?: unknown; message?: unknown };
     const known = typeof e.code === 'string' ? FASTIFY_CODES[e.code] : undefined;
     if (known) return body(known.status, known.code, known.message, known.rule ? [{ path: '', rule: known.rule, message: known.message }] : []);
     if (isDatabaseDataError(error)) return body(400, 'invalid_input', 'a value in the request is not valid for its type', [{ path: '', rule: 'type', message: 'a value could not be stored or compared as its type' }]);
-    if (Array.isArray(e.validation)) {
-      const details = (e.validation as Array<{ instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }>).map((v) => ({
-        path: v.instancePath || (typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''),
-        rule: v.keyword ?? 'invalid',
-        message: v.message ?? 'is invalid',
-      }));
-      return body(400, 'validation_failed', 'the request is invalid', details);
-    }
+    if (Array.isArray(e.validation)) return body(400, 'validation_failed', 'the request is invalid', validationDetails(e.validation));
     if (e.statusCode === 429) return body(429, 'rate_limited', 'too many requests; try again later');
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
       return body(e.statusCode, 'bad_request', 'the request could not be processed');

@@ -2,6 +2,7 @@ import { pickLabel, recordJsonSchema, type JsonSchema, type ObjectDef, type Regi
 import { objectPermission, type Action } from '../rbac/permissions.ts';
 import { ERROR_STATUSES, errors, json, type Operation } from './parts.ts';
 import { addRoutePaths } from './route-paths.ts';
+import { ERROR_SCHEMA } from '../http/route-schema.ts';
 import type { CollectedRoute } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -39,33 +40,12 @@ const ID_PARAM = { name: 'id', in: 'path', required: true, schema: { type: 'stri
 
 /**
  * The tenant's OpenAPI 3.1 document, as the calling role sees it: the object paths the role may
- * use, and every other route the server registered (`routes`, see collectRoutes).
+ * use (from the metadata), and every other route the server registered (`routes`, see
+ * collectRoutes), each described by the schema its route declares.
  */
 export function openApiDocument(registry: Registry, role: RoleDef | undefined, serverUrl = '/', routes: readonly CollectedRoute[] = []): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
-    Error: {
-      type: 'object',
-      required: ['error'],
-      properties: {
-        error: {
-          type: 'object',
-          required: ['code', 'message', 'details'],
-          properties: {
-            code: { type: 'string' },
-            message: { type: 'string' },
-            requestId: { type: 'string' },
-            details: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['path', 'rule', 'message'],
-                properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } },
-              },
-            },
-          },
-        },
-      },
-    },
+    Error: ERROR_SCHEMA,
     Page: {
       type: 'object',
       required: ['limit'],
@@ -123,7 +103,7 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
         post: op('upsert', `Insert or update ${label} by external_id`, {
           requestBody: { required: true, content: json({ type: 'object', required: ['rows'], properties: { rows: { type: 'array', maxItems: 1000, items: ref(`${name}Create`) } } }) },
           responses: {
-            '200': { description: 'Upserted', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(name) } } }) },
+            '200': { description: 'Upserted', content: json({ type: 'object', required: ['created', 'updated', 'records'], properties: { created: { type: 'integer' }, updated: { type: 'integer' }, records: { type: 'array', items: ref(name) } } }) },
             ...errors('409', '413', '415', '422'),
           },
         }),
@@ -144,6 +124,7 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
       paths[`${base}/{id}/restore`] = {
         post: op('restore', `Restore a deleted ${label}`, {
           parameters: [ID_PARAM],
+          requestBody: { content: json({ type: 'object', description: 'No body is needed' }) },
           responses: { '200': { description: 'Restored', content: json(ref(name)) }, ...errors('404') },
         }),
       };
@@ -160,86 +141,6 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
     if (Object.keys(item).length) paths[`${base}/{id}`] = item;
   }
 
-  paths['/api/v1/auth/login'] = {
-    post: {
-      operationId: 'login',
-      tags: ['auth'],
-      security: [],
-      requestBody: {
-        required: true,
-        content: json({ type: 'object', required: ['tenant', 'email', 'password'], properties: { tenant: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } } }),
-      },
-      responses: { '200': { description: 'A session token', content: json({ type: 'object', properties: { token: { type: 'string' }, user: { type: 'object' } } }) }, ...errors() },
-    },
-  };
-  const anyJson = (description: string) => ({ description, content: json({ type: 'object' }) });
-  paths['/api/v1/auth/me'] = { get: { operationId: 'me', tags: ['auth'], responses: { '200': anyJson('The caller, role and permissions'), ...errors() } } };
-  paths['/api/v1/auth/logout'] = { post: { operationId: 'logout', tags: ['auth'], responses: { '204': { description: 'Session ended' }, ...errors() } } };
-  paths['/api/v1/auth/tokens'] = {
-    get: { operationId: 'list_tokens', tags: ['auth'], responses: { '200': anyJson('Your API tokens (never the secrets)'), ...errors() } },
-    post: {
-      operationId: 'create_token',
-      tags: ['auth'],
-      requestBody: { required: true, content: json({ type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 100 }, expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 } } }) },
-      responses: { '201': anyJson('The token; its secret is shown only here'), ...errors('413', '415') },
-    },
-  };
-  paths['/api/v1/auth/tokens/{id}'] = {
-    delete: { operationId: 'revoke_token', tags: ['auth'], parameters: [ID_PARAM], responses: { '204': { description: 'Revoked' }, ...errors('404') } },
-  };
-  const OBJECT_PARAM = { name: 'object', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } };
-  paths['/api/v1/metadata/objects/{object}/form'] = {
-    get: {
-      operationId: 'object_form',
-      tags: ['metadata'],
-      parameters: [OBJECT_PARAM, { name: 'locale', in: 'query', schema: { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$' } }],
-      responses: { '200': anyJson('react-jsonschema-form schema and uiSchema'), ...errors('404') },
-    },
-  };
-  if (role?.admin) {
-    const changeBody = {
-      required: true,
-      content: json({
-        type: 'object',
-        required: ['documents'],
-        properties: { documents: { type: 'array', items: { type: 'object' } }, mode: { enum: ['merge', 'replace'] }, purge: { type: 'array', items: { type: 'string' } }, backfill: { type: 'object' } },
-      }),
-    };
-    const admin = (operationId: string, extra: Operation): Operation => ({ operationId, tags: ['metadata'], ...extra });
-    paths['/api/v1/metadata/objects'] = { get: admin('list_object_docs', { responses: { '200': anyJson('Object documents'), ...errors() } }) };
-    paths['/api/v1/metadata/objects/{object}'] = {
-      get: admin('get_object_doc', { parameters: [OBJECT_PARAM], responses: { '200': anyJson('The object document'), ...errors('404') } }),
-      put: admin('put_object_doc', { parameters: [OBJECT_PARAM], requestBody: { required: true, content: json({ type: 'object' }) }, responses: { '200': anyJson('Applied revision and plan'), ...errors('404', '409', '413', '415', '422') } }),
-    };
-    paths['/api/v1/metadata/plan'] = { post: admin('plan_metadata', { requestBody: changeBody, responses: { '200': anyJson('Migration plan (dry run)'), ...errors('413', '415', '422') } }) };
-    paths['/api/v1/metadata/apply'] = { post: admin('apply_metadata', { requestBody: changeBody, responses: { '200': anyJson('Applied revision and plan'), ...errors('409', '413', '415', '422') } }) };
-    paths['/api/v1/metadata/revisions'] = { get: admin('list_revisions', { responses: { '200': anyJson('Revision history'), ...errors() } }) };
-    paths['/api/v1/metadata/revisions/{n}'] = {
-      get: admin('get_revision', { parameters: [{ name: 'n', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } }], responses: { '200': anyJson('One revision with its documents'), ...errors('404') } }),
-    };
-    paths['/api/v1/metadata/rollback'] = {
-      post: admin('rollback_metadata', { requestBody: { required: true, content: json({ type: 'object', required: ['revision'], properties: { revision: { type: 'integer', minimum: 0 } } }) }, responses: { '200': anyJson('New revision'), ...errors('404', '422') } }),
-    };
-    paths['/api/v1/audit'] = {
-      get: admin('list_audit', {
-        parameters: [
-          { name: 'object', in: 'query', schema: { type: 'string' } },
-          { name: 'recordId', in: 'query', schema: { type: 'string', format: 'uuid' } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
-          { name: 'before', in: 'query', schema: { type: 'string' } },
-        ],
-        responses: { '200': anyJson('Audit entries, newest first'), ...errors() },
-      }),
-    };
-  }
-  paths['/graphql'] = {
-    post: {
-      operationId: 'graphql',
-      tags: ['graphql'],
-      requestBody: { required: true, content: json({ type: 'object', required: ['query'], properties: { query: { type: 'string' }, variables: { type: 'object' }, operationName: { type: 'string' } } }) },
-      responses: { '200': { description: 'GraphQL result', content: json({ type: 'object' }) }, ...errors() },
-    },
-  };
   addRoutePaths(routes, paths);
 
   return {

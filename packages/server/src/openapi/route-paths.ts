@@ -37,8 +37,11 @@ function responses(route: CollectedRoute): JsonObject {
   if (isObject(declared)) {
     for (const [status, schema] of Object.entries(declared)) {
       const key = status.toUpperCase();
+      // The shared error shape is referenced once per status below, not inlined per route.
+      if (key === '4XX' || key === '5XX') continue;
       const description = isObject(schema) && typeof schema.description === 'string' ? schema.description : `Status ${key}`;
-      out[key] = isObject(schema) && isObject(schema.content) ? { description, content: schema.content } : { description, content: json(schema) };
+      if (key === '204') out[key] = { description };
+      else out[key] = isObject(schema) && isObject(schema.content) ? { description, content: schema.content } : { description, content: json(schema) };
     }
   } else {
     out['200'] = { description: 'Success', content: json({}) };

@@ -42,6 +42,13 @@ interface RouteConfig {
   tags?: string[];
 }
 
+const collected = new WeakMap<FastifyInstance, readonly CollectedRoute[]>();
+
+/** The routes collectRoutes recorded on `app` (the client-type generator reads them without a request). */
+export function collectedRoutes(app: FastifyInstance): readonly CollectedRoute[] {
+  return collected.get(app) ?? [];
+}
+
 /**
  * Records every route registered on `app` from now on (an `onRoute` hook), so the document
  * describes what the server really serves instead of a hand-kept list. Call before any route is
@@ -49,6 +56,7 @@ interface RouteConfig {
  */
 export function collectRoutes(app: FastifyInstance): readonly CollectedRoute[] {
   const routes: CollectedRoute[] = [];
+  collected.set(app, routes);
   app.addHook('onRoute', (options: RouteOptions) => {
     const methods = Array.isArray(options.method) ? options.method : [options.method];
     const config = (options.config ?? {}) as RouteConfig;

@@ -10,6 +10,7 @@ import { publicUser } from '../auth/authenticate.ts';
 import { objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { ANY, arrayOf, BOOLEAN, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, replies, STRING } from '../http/route-schema.ts';
 
 export interface AuthRouteOptions {
   store: Store;
@@ -18,6 +19,15 @@ export interface AuthRouteOptions {
   /** Failed-login budgets kept in the database (see LoginThrottle); defaults when omitted. */
   loginThrottle?: Partial<LoginThrottleOptions>;
 }
+
+// Closed shapes (additionalProperties: false): the test server's response check then fails any
+// test in which a credential or another stray field reaches a client.
+/** The user as the API shows it (publicUser): never a credential. */
+const PUBLIC_USER = { ...object({ id: STRING, name: nullable(STRING), email: nullable(STRING), role: nullable(STRING), org_unit_id: nullable(STRING), manager_id: nullable(STRING), active: nullable(BOOLEAN) }, ['id']), additionalProperties: false };
+/** What a role may do with one object, keyed by the object's name in `/auth/me`. */
+const PERMISSION = object({ actions: arrayOf(STRING), scope: STRING, hiddenFields: arrayOf(STRING), readOnlyFields: arrayOf(STRING) }, ['actions', 'scope', 'hiddenFields', 'readOnlyFields']);
+/** An API token as listed: never its secret. */
+const API_TOKEN = { ...object({ id: STRING, tenant: STRING, userId: STRING, name: STRING, createdAt: STRING, expiresAt: nullable(STRING), revokedAt: nullable(STRING), lastUsedAt: nullable(STRING) }, ['id', 'name', 'createdAt']), additionalProperties: false };
 
 const loginSchema = {
   body: {
@@ -30,6 +40,7 @@ const loginSchema = {
       password: { type: 'string', minLength: 1, maxLength: 1024 },
     },
   },
+  response: replies({ 200: object({ token: STRING, expiresAt: STRING, user: PUBLIC_USER }, ['token', 'expiresAt', 'user']) }),
 };
 
 /** The scopes an API token may be limited to. */
@@ -47,6 +58,8 @@ const tokenSchema = {
       scopes: { type: 'array', maxItems: 5, uniqueItems: true, items: { type: 'string', enum: [...TOKEN_SCOPES] } },
     },
   },
+  // The secret is in this answer only.
+  response: replies({ 201: object({ id: STRING, name: STRING, token: STRING }, ['id', 'token']) }),
 };
 
 export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): Promise<void> {
@@ -60,6 +73,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
       preValidation: requireText('tenant', 'email', 'password'),
       config: {
         public: true,
+        // Sign-in's refusals of a malformed body have always been `validation_failed`.
+        schemaErrorCode: 'validation_failed',
         rateLimit: {
           max: opts.loginRateLimit.max,
           timeWindow: opts.loginRateLimit.timeWindow,
@@ -96,7 +111,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     },
   );
 
-  app.post('/auth/logout', async (request, reply) => {
+  app.post('/auth/logout', { schema: { body: NO_BODY, response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     if (access.principal.via !== 'session' || !access.principal.sessionId) {
       throw badRequest('not_a_session', 'API tokens are revoked with DELETE /api/v1/auth/tokens/:id');
@@ -105,7 +120,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     reply.status(204);
   });
 
-  app.get('/auth/me', async (request) => {
+  app.get('/auth/me', { schema: { response: replies({ 200: object({ user: PUBLIC_USER, tenant: object({ name: STRING, revision: INTEGER }), role: nullable(object({ name: STRING, label: ANY, admin: BOOLEAN }, ['name', 'admin'])), via: STRING, permissions: { type: 'object', additionalProperties: PERMISSION } }, ['user', 'tenant', 'role', 'via', 'permissions']) }) } }, async (request) => {
     const access = requireAccess(request);
     const { principal } = access;
     const permissions: Record<string, unknown> = {};
@@ -123,7 +138,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     };
   });
 
-  app.post('/auth/tokens', { schema: tokenSchema }, async (request, reply) => {
+  app.post('/auth/tokens', { schema: tokenSchema, config: { schemaErrorCode: 'validation_failed' } }, async (request, reply) => {
     const access = requireAccess(request);
     // A leaked integration token must not be able to mint more tokens.
     if (access.principal.via !== 'session') throw forbidden('create API tokens from a login session');
@@ -146,12 +161,12 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     return { ...created, token };
   });
 
-  app.get('/auth/tokens', async (request) => {
+  app.get('/auth/tokens', { schema: { response: replies({ 200: list(API_TOKEN) }) } }, async (request) => {
     const access = requireAccess(request);
     return { data: await store.auth.apiTokens.list(access.tenantName, access.principal.userId) };
   });
 
-  app.delete('/auth/tokens/:id', async (request, reply) => {
+  app.delete('/auth/tokens/:id', { schema: { params: params('id'), response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const { id } = request.params as { id: string };
     const mine = await store.auth.apiTokens.list(access.tenantName, access.principal.userId);

@@ -8,6 +8,7 @@ import { ApiError, badRequest } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import type { Filter } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { ANY, arrayOf, BOOLEAN, INTEGER, jsonBody, object, query, replies, STRING } from '../http/route-schema.ts';
 
 type Locale = 'en' | 'zh-CN';
 
@@ -118,7 +119,7 @@ export async function formulaRoutes(app: FastifyInstance, opts: FormulaRoutesOpt
     await ownPool?.close();
   });
 
-  app.post('/formula/check', async (request) => {
+  app.post('/formula/check', { schema: { querystring: query({ locale: STRING }), body: jsonBody({ object: STRING, formula: STRING, kind: STRING, limit: INTEGER, filter: ANY }), response: replies({ 200: object({ ok: BOOLEAN, type: STRING, errors: arrayOf() }, ['ok']) }) } }, async (request) => {
     const access = requireAccess(request);
     const locale = requestLocale(request);
     const b = body(request, false);
@@ -130,7 +131,7 @@ export async function formulaRoutes(app: FastifyInstance, opts: FormulaRoutesOpt
     return { ok: true, type: r.checked.type };
   });
 
-  app.post('/formula/preview', async (request) => {
+  app.post('/formula/preview', { schema: { querystring: query({ locale: STRING, engine: { type: 'string', description: 'sql (the default) or js' } }), body: jsonBody({ object: STRING, formula: STRING, kind: STRING, limit: INTEGER, filter: ANY }), response: replies({ 200: object({ type: STRING, rows: arrayOf() }, ['rows']) }) } }, async (request) => {
     const access = requireAccess(request);
     const locale = requestLocale(request);
     const b = body(request, true);

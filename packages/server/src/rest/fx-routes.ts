@@ -7,9 +7,13 @@ import { ApiError, badRequest } from '../http/errors.ts';
 import type { Store } from '../store-port.ts';
 import { requireFinanceOrAdmin } from './incentive-access.ts';
 import { requireAccess } from './request-access.ts';
+import { ANY, INTEGER, list, nullable, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const CCY = /^[A-Z]{3}$/;
+
+/** A rate change and what the engine recomputed after it. */
+const FOLLOWED = object({ data: ANY, recalculated: nullable(OBJECT), problems: INTEGER }, ['data', 'problems']);
 
 export async function fxRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   // Rate files come as they are: text/csv, or the XLSX bytes (this plugin's routes only).
@@ -41,7 +45,7 @@ export async function fxRoutes(app: FastifyInstance, opts: { store: Store }): Pr
     return { recalculated: stats ? { payees: stats.payees, periods: stats.periods } : null, problems: (await run(() => engine.problems({ codes: ['fx_missing', 'plan_fx_missing'] }))).length };
   };
 
-  app.get('/fx/rates', async (request) => {
+  app.get('/fx/rates', { schema: { querystring: query({ from: STRING, to: STRING }), response: replies({ 200: list(OBJECT, { baseCurrency: STRING }) }) } }, async (request) => {
     const { access, fx } = ctx(request);
     const q = (request.query ?? {}) as Record<string, unknown>;
     const details = (['from', 'to'] as const).filter((k) => q[k] !== undefined && !(typeof q[k] === 'string' && CCY.test(q[k]))).map((k) => ({ path: `/${k}`, rule: 'iso4217', message: 'must be a currency code such as USD' }));
@@ -50,7 +54,7 @@ export async function fxRoutes(app: FastifyInstance, opts: { store: Store }): Pr
     return { data: await run(() => fx.list({ ...(q.from ? { from: String(q.from) } : {}), ...(q.to ? { to: String(q.to) } : {}) })), baseCurrency: settings.baseCurrency };
   });
 
-  app.post('/fx/rates', async (request, reply) => {
+  app.post('/fx/rates', { schema: { body: OBJECT, response: replies({ 200: FOLLOWED, 201: FOLLOWED }) } }, async (request, reply) => {
     const { access, fx, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const change = await run(() => fx.put(request.body, access.actor));
@@ -58,14 +62,14 @@ export async function fxRoutes(app: FastifyInstance, opts: { store: Store }): Pr
     return { data: change.rates[0], ...(await follow(engine, change)) };
   });
 
-  app.delete('/fx/rates/:id', async (request) => {
+  app.delete('/fx/rates/:id', { schema: { params: params('id'), response: replies({ 200: FOLLOWED }) } }, async (request) => {
     const { access, fx, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const change = await run(() => fx.remove((request.params as { id: string }).id, access.actor));
     return { data: change.rates[0], ...(await follow(engine, change)) };
   });
 
-  app.post('/fx/rates/import', async (request) => {
+  app.post('/fx/rates/import', { schema: { body: { description: 'A CSV or XLSX file, or {csv: text} / {xlsx: base64}' }, response: replies({ 200: FOLLOWED }) } }, async (request) => {
     const { access, fx, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const rows = await run(() => importRows(request));

@@ -15,6 +15,11 @@ import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
 import { auditTrail, versionSummary } from './audit-trail.ts';
 import { assertMaySee, assertRequestInScope, kpiVisibility, seesNode, visibleGrid, visibleRequest } from './goals-access.ts';
+import { ANY, APPLIED, NOTICES, arrayOf, jsonBody, BOOLEAN, DATE_TEXT, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
+
+/** A KPI document (its meta-schema owns the fields) and a split request's shape. */
+const KPI_DOC = jsonBody({ kind: { const: 'kpi' }, name: STRING });
+const PLAN_REQUEST = jsonBody({ total: STRING, method: { enum: ['equal', 'weights', 'last_year', 'seasonality', 'headcount'] }, weights: OBJECT, locks: arrayOf() });
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
 
@@ -67,13 +72,13 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return ctx;
   };
 
-  app.get('/goals/kpis', async (request) => {
+  app.get('/goals/kpis', { schema: { response: replies({ 200: object({ data: arrayOf(), plans: arrayOf() }, ['data', 'plans']) }) } }, async (request) => {
     const access = requireAccess(request);
     return { data: access.registry.documentsOf('kpi'), plans: access.registry.documentsOf('target_plan') };
   });
 
   // Adds or replaces a KPI after its formulas type-check against this tenant's objects.
-  app.put('/goals/kpis/:name', async (request) => {
+  app.put('/goals/kpis/:name', { schema: { params: params('name'), body: KPI_DOC, response: replies({ 200: APPLIED }) } }, async (request) => {
     const access = requireAccess(request);
     requireAdmin(access);
     const doc = body(request) as unknown as KpiDoc;
@@ -85,7 +90,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return store.metadata.apply(access.tenantName, next.registry.docs as unknown[], { actor: access.actor });
   });
 
-  app.post('/goals/plans/:plan/preview', async (request) => {
+  app.post('/goals/plans/:plan/preview', { schema: { params: params('plan'), body: PLAN_REQUEST, response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
     const { plan } = request.params as { plan: string };
@@ -95,7 +100,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return visibleGrid(seen, (await computeSplit(ctx, plan, req)).grid);
   });
 
-  app.get('/goals/plans/:plan/versions', async (request) => {
+  app.get('/goals/plans/:plan/versions', { schema: { params: params('plan'), response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
     const { plan } = request.params as { plan: string };
@@ -103,7 +108,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return { data: await listVersions(ctx, plan) };
   });
 
-  app.post('/goals/plans/:plan/versions', async (request) => {
+  app.post('/goals/plans/:plan/versions', { schema: { params: params('plan'), body: PLAN_REQUEST, response: replies({ 200: object({ grid: OBJECT }, ['grid']) }) } }, async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
     const { plan } = request.params as { plan: string };
@@ -119,7 +124,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
 
   // One version with the request it was saved from (method, weights, locks), so the split
   // screen can reopen it and keep editing.
-  app.get('/goals/plans/:plan/versions/:id', async (request) => {
+  app.get('/goals/plans/:plan/versions/:id', { schema: { params: params('plan', 'id'), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
     const { plan, id } = request.params as { plan: string; id: string };
@@ -132,7 +137,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   });
 
   // Bottom-up entry next to the top-down split: per node and month, both numbers and the gap.
-  app.post('/goals/plans/:plan/reconcile', async (request) => {
+  app.post('/goals/plans/:plan/reconcile', { schema: { params: params('plan'), body: jsonBody({ bottomUp: OBJECT }), response: replies({ 200: object({ months: arrayOf(STRING), data: arrayOf() }, ['months', 'data']) }) } }, async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
     const { plan } = request.params as { plan: string };
@@ -165,7 +170,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return { months, data: rows.filter((r) => seesNode(seen, r.node)).map((r) => ({ node: r.node, topDown: dec(r.topDown), bottomUp: dec(r.bottomUp), gap: dec(r.gap), gapYear: fromUnits(r.gap.reduce((a, v) => a + v, 0n), scale) })) };
   });
 
-  app.post('/goals/plans/:plan/versions/:id/:action', async (request) => {
+  app.post('/goals/plans/:plan/versions/:id/:action', { schema: { params: params('plan', 'id', 'action'), body: NO_BODY, response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
     const { plan, id, action } = request.params as { plan: string; id: string; action: string };
@@ -196,7 +201,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     throw badRequest('invalid_action', 'unknown action', [{ path: '/action', rule: 'enum', message: 'submit | approve | reject' }]);
   });
 
-  app.get('/goals/attainment', async (request) => {
+  app.get('/goals/attainment', { schema: { querystring: query({ kpi: STRING, period: STRING, asOf: DATE_TEXT, pacing: { type: 'string', description: 'linear | seasonal (the default)' }, team: STRING, unit: STRING, person: STRING }), response: replies({ 200: object({ data: arrayOf(), asOf: STRING, myUnit: nullable(STRING), peers: nullable(object({ rank: INTEGER, of: INTEGER })) }, ['data', 'asOf']) }) } }, async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
     const q = request.query as Record<string, unknown>;
@@ -234,7 +239,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return { data, asOf, myUnit, peers };
   });
 
-  app.get('/goals/measure', async (request) => {
+  app.get('/goals/measure', { schema: { querystring: query({ kpi: STRING, start: DATE_TEXT, end: DATE_TEXT, unit: STRING, person: STRING, dimension: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     const ctx = await context(access);
     const q = request.query as Record<string, unknown>;
@@ -249,7 +254,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   });
 
   // Org import with back-dated moves; `dryRun: true` returns the diff and changes nothing.
-  app.post('/goals/org/import', async (request) => {
+  app.post('/goals/org/import', { schema: { body: jsonBody({ rows: arrayOf(), dryRun: BOOLEAN }), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
     requireAdmin(access);
     const ctx = await context(access);
@@ -264,7 +269,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return preview;
   });
 
-  app.post('/goals/periods/:month/close', async (request) => {
+  app.post('/goals/periods/:month/close', { schema: { params: params('month'), body: NO_BODY, response: replies({ 200: object({ closed: STRING }, ['closed']) }) } }, async (request) => {
     const access = requireAccess(request);
     requireAdmin(access);
     const ctx = await context(access);
@@ -274,7 +279,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return { closed: month };
   });
 
-  app.post('/goals/recompute', async (request) => {
+  app.post('/goals/recompute', { schema: { body: NO_BODY, response: replies({ 200: object({ rows: ANY }, ['rows']) }) } }, async (request) => {
     const access = requireAccess(request);
     requireAdmin(access);
     const ctx = await context(access);
@@ -284,13 +289,13 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   });
 
   // Alert rules (admin) and each user's goal alerts. Saving a rule starts the tenant's schedule.
-  app.get('/goals/alerts/rules', async (request) => {
+  app.get('/goals/alerts/rules', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     requireAdmin(access);
     return { data: await listRules(await context(access)) };
   });
 
-  app.put('/goals/alerts/rules/:name', async (request) => {
+  app.put('/goals/alerts/rules/:name', { schema: { params: params('name'), body: jsonBody({ name: STRING }), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
     requireAdmin(access);
     const ctx = await context(access);
@@ -302,7 +307,7 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     return rule;
   });
 
-  app.delete('/goals/alerts/rules/:name', async (request, reply) => {
+  app.delete('/goals/alerts/rules/:name', { schema: { params: params('name'), response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     requireAdmin(access);
     if (!(await deleteRule(await context(access), (request.params as { name: string }).name))) throw new GoalsError('unknown_rule', 'no such alert rule', [{ path: '/name', rule: 'unknown_reference', message: 'no such rule' }], 404);
@@ -310,18 +315,18 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   });
 
   // Evaluates the rules now (what the scheduled job does), for an admin checking a new rule.
-  app.post('/goals/alerts/run', async (request) => {
+  app.post('/goals/alerts/run', { schema: { body: NO_BODY, response: replies({ 200: object({ evaluated: INTEGER, fired: arrayOf(object({ rule: STRING, subject: STRING, to: arrayOf(STRING) })) }, ['evaluated', 'fired']) }) } }, async (request) => {
     const access = requireAccess(request);
     requireAdmin(access);
     return evaluateAlerts(await context(access), new Date(), inAppNotifier);
   });
 
-  app.get('/goals/notifications', async (request) => {
+  app.get('/goals/notifications', { schema: { response: replies({ 200: NOTICES }) } }, async (request) => {
     const access = requireAccess(request);
     return noticesFor(await context(access), access.principal.userId, 50);
   });
 
-  app.post('/goals/notifications/read', async (request) => {
+  app.post('/goals/notifications/read', { schema: { body: jsonBody({ ids: { anyOf: [{ const: 'all' }, arrayOf(STRING)] } }), response: replies({ 200: object({ read: ANY }, ['read']) }) } }, async (request) => {
     const access = requireAccess(request);
     const b = body(request);
     const ids = b.ids === 'all' ? 'all' : Array.isArray(b.ids) && b.ids.length <= 500 && b.ids.every((i) => typeof i === 'string') ? (b.ids as string[]) : undefined;

@@ -8,6 +8,7 @@ import { badRequest } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { requireAdmin, requireFinance } from './incentive-access.ts';
 import { listSummary, type auditTrail } from './audit-trail.ts';
+import { ANY, list, object, OBJECT, query, replies, STRING } from '../http/route-schema.ts';
 
 const CODES = ['fx_missing', 'split_total', 'plan_fx_missing'];
 
@@ -23,7 +24,7 @@ export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: Incen
   const { ctx, run, audit } = kit;
   for (const kind of ['territory', 'specialist'] as const satisfies readonly KeyedKind[]) {
     const name = KEYED[kind].list;
-    app.get(`/incentives/${name}`, async (request) => {
+    app.get(`/incentives/${name}`, { schema: { response: replies({ 200: list() }) } }, async (request) => {
       const { access, engine } = ctx(request);
       requireFinance(access);
       return { data: await run(() => engine.keyedAssignments(kind)) };
@@ -31,7 +32,7 @@ export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: Incen
 
     // Replaces the list of this kind (plan assignments and the other kind are kept) and recomputes
     // the payees of the affected customers' or categories' transactions.
-    app.put(`/incentives/${name}`, async (request) => {
+    app.put(`/incentives/${name}`, { schema: { body: OBJECT, response: replies({ 200: object({ data: ANY, recomputed: OBJECT }, ['data', 'recomputed']) }) } }, async (request) => {
       const { access, engine } = ctx(request);
       requireAdmin(access);
       const body = request.body as Record<string, unknown> | undefined;
@@ -46,7 +47,7 @@ export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: Incen
 
   // What the engine had to leave out, and why: a transaction without a rate for its currency, split
   // rows not totalling 100%, a credit a plan paying in another currency has no rate for.
-  app.get('/incentives/problems', async (request) => {
+  app.get('/incentives/problems', { schema: { querystring: query({ code: STRING, txId: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const q = request.query as { code?: string; txId?: string };

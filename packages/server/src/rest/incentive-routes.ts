@@ -13,6 +13,11 @@ import { requireAccess } from './request-access.ts';
 import { approvalGateway, notifyUsers, workflowFor, WorkflowError } from '@attain/workflow';
 import { DERIVE_INCENTIVES, DISPUTE_SUBJECT, INCENTIVES_MODULE, onDisputeResolved, PERIOD_SUBJECT } from '@attain/engine';
 import { assignmentRows, auditTrail, disputeSummary, listSummary, planChange, ruleSummary } from './audit-trail.ts';
+import { ANY, arrayOf, jsonBody, BOOLEAN, DATE_TEXT, file, INTEGER, list, NO_BODY, NUMBER, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
+
+/** An incentive plan document (its meta-schema owns the rest) and the lint answer. */
+const PLAN_DOC = jsonBody({ kind: STRING, id: STRING, versions: { type: 'array' } });
+const ISSUES = object({ issues: arrayOf() }, ['issues']);
 
 export { payeeScope } from './incentive-access.ts';
 
@@ -73,12 +78,12 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   // Territories, specialists and calculation problems (incentive-assignment-routes.ts).
   await incentiveAssignmentRoutes(app, { ctx, run, audit });
 
-  app.get('/incentives/plans', async (request) => {
+  app.get('/incentives/plans', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const { engine } = ctx(request);
     return { data: await run(() => engine.plans()) };
   });
 
-  app.post('/incentives/plans/lint', async (request) => {
+  app.post('/incentives/plans/lint', { schema: { body: PLAN_DOC, response: replies({ 200: ISSUES }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireAdmin(access);
     const plan = planBody(request.body, { shapeOnly: true });
@@ -89,7 +94,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { issues: [...lintPlan(plan, { plans: [plan, ...(await engine.plans()).filter((p) => p.id !== plan.id)], assignments: await engine.assignments(), defaultCurrency: engine.baseCurrency, calendar: engine.calendar }), ...(await run(() => engine.lintSources(plan)))] };
   });
 
-  app.put('/incentives/plans/:id', async (request) => {
+  app.put('/incentives/plans/:id', { schema: { params: params('id'), body: PLAN_DOC, response: replies({ 200: ISSUES }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireAdmin(access);
     const plan = planBody(request.body);
@@ -102,7 +107,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   });
 
   // The designer's live preview: payout curves and the plan on sample payees, nothing stored.
-  app.post('/incentives/plans/preview', async (request) => {
+  app.post('/incentives/plans/preview', { schema: { body: jsonBody({ version: OBJECT, samples: arrayOf(), steps: NUMBER }), response: replies({ 200: object({ data: OBJECT }, ['data']) }) } }, async (request) => {
     const { access } = ctx(request);
     requireAdmin(access);
     const body = (request.body ?? {}) as { version?: PlanVersionDef; samples?: unknown; steps?: unknown };
@@ -115,7 +120,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: await run(async () => previewPlan(v, samples, typeof body.steps === 'number' ? { steps: body.steps } : {})) };
   });
 
-  app.get('/incentives/plans/:id/assignments', async (request) => {
+  app.get('/incentives/plans/:id/assignments', { schema: { params: params('id'), response: replies({ 200: list() }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const id = (request.params as { id: string }).id;
@@ -123,7 +128,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   });
 
   // Replaces who is on one plan; other plans' and specialist/territory assignments are kept.
-  app.put('/incentives/plans/:id/assignments', async (request) => {
+  app.put('/incentives/plans/:id/assignments', { schema: { params: params('id'), body: jsonBody({ assignments: arrayOf() }), response: replies({ 200: object({ data: arrayOf(), issues: arrayOf() }, ['data', 'issues']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireAdmin(access);
     const id = (request.params as { id: string }).id;
@@ -152,13 +157,13 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   });
 
   // Plans by role: everyone holding the role (optionally within an org-unit subtree) in the dates.
-  app.get('/incentives/role-assignments', async (request) => {
+  app.get('/incentives/role-assignments', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     return { data: await run(() => engine.roleAssignments()) };
   });
 
-  app.put('/incentives/role-assignments', async (request) => {
+  app.put('/incentives/role-assignments', { schema: { body: jsonBody({ roleAssignments: arrayOf() }), response: replies({ 200: object({ data: arrayOf(), issues: arrayOf() }, ['data', 'issues']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireAdmin(access);
     const list = (request.body as { roleAssignments?: unknown } | undefined)?.roleAssignments;
@@ -174,13 +179,13 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: after, issues };
   });
 
-  app.get('/incentives/crediting-rules', async (request) => {
+  app.get('/incentives/crediting-rules', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     return { data: await run(() => engine.rules()) };
   });
 
-  app.put('/incentives/crediting-rules', async (request) => {
+  app.put('/incentives/crediting-rules', { schema: { body: jsonBody({ rules: arrayOf() }), response: replies({ 200: ISSUES }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireAdmin(access);
     const body = request.body as { rules?: unknown } | undefined;
@@ -193,12 +198,12 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { issues };
   });
 
-  app.get('/incentives/periods', async (request) => {
+  app.get('/incentives/periods', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const { engine } = ctx(request);
     return { data: await run(() => engine.periodsWithDays()) };
   });
 
-  app.post('/incentives/periods/:period/open', async (request) => {
+  app.post('/incentives/periods/:period/open', { schema: { params: params('period'), body: NO_BODY, response: replies({ 200: list() }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const period = periodParam((request.params as { period: string }).period, '/period');
@@ -211,7 +216,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: await engine.periodsWithDays() };
   });
 
-  app.post('/incentives/periods/:period/status', async (request) => {
+  app.post('/incentives/periods/:period/status', { schema: { params: params('period'), body: jsonBody({ status: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const status = (request.body as { status?: unknown } | undefined)?.status;
@@ -230,7 +235,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: await engine.periodsWithDays() };
   });
 
-  app.post('/incentives/recalculate', async (request) => {
+  app.post('/incentives/recalculate', { schema: { body: NO_BODY, response: replies({ 200: object({ data: object({ problems: INTEGER }, ['problems']) }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     // Plans applied as metadata and goals targets are taken in before the run.
@@ -242,7 +247,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: { ...stats, problems: (await run(() => engine.problems())).length } };
   });
 
-  app.get('/incentives/statements/:payeeId/:period', async (request) => {
+  app.get('/incentives/statements/:payeeId/:period', { schema: { params: params('payeeId', 'period'), response: replies({ 200: object({ data: object({ lines: arrayOf(), payouts: arrayOf() }, ['lines', 'payouts']) }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     const { payeeId, period } = statementParams(request.params);
     await requirePayee(access, payeeId);
@@ -250,7 +255,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: { ...s, lines: s.lines.map(lineJson), payouts: s.payouts.map(payoutJson) } };
   });
 
-  app.get('/incentives/statements/:payeeId/:period/lines/:key', async (request) => {
+  app.get('/incentives/statements/:payeeId/:period/lines/:key', { schema: { params: params('payeeId', 'period', 'key'), response: replies({ 200: object({ data: object({ line: OBJECT, credits: arrayOf(), records: ANY }, ['line']) }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     const { payeeId, period } = statementParams(request.params);
     const { key } = request.params as { key: string };
@@ -260,7 +265,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: { line: lineJson(found.line), credits: found.credits, records: found.records } };
   });
 
-  app.get('/incentives/payouts/:period', async (request, reply) => {
+  app.get('/incentives/payouts/:period', { schema: { params: params('period'), querystring: query({ locale: STRING }), response: replies({ 200: { description: 'The payouts; `<period>.csv` answers a CSV file', content: { 'application/json': { schema: list() }, 'text/csv': { schema: STRING } } } }) } }, async (request, reply) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const raw = (request.params as { period: string }).period;
@@ -272,13 +277,13 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: (await run(() => engine.payouts(periodParam(raw, '/period')))).map(payoutJson) };
   });
 
-  app.get('/incentives/disputes', async (request) => {
+  app.get('/incentives/disputes', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const { access, engine } = ctx(request);
     const scope = await payeeScope(access);
     return { data: await run(() => engine.disputes(scope === 'all' ? {} : { payees: scope })) };
   });
 
-  app.post('/incentives/disputes', async (request, reply) => {
+  app.post('/incentives/disputes', { schema: { body: jsonBody({ payeeId: STRING, period: STRING, lineKey: STRING, reason: STRING, amount: STRING }), response: replies({ 201: object({ data: OBJECT, approval: STRING }, ['data']) }) } }, async (request, reply) => {
     const { access, engine } = ctx(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const details = (['payeeId', 'period', 'lineKey', 'reason'] as const).filter((k) => typeof body[k] !== 'string' || !(body[k] as string).trim()).map((k) => ({ path: `/${k}`, rule: 'required', message: 'is required' }));
@@ -295,7 +300,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return reply.status(201).send({ data: d, ...(approval ? { approval } : {}) });
   });
 
-  app.post('/incentives/disputes/:id/resolve', async (request) => {
+  app.post('/incentives/disputes/:id/resolve', { schema: { params: params('id'), body: jsonBody({ status: STRING, resolution: STRING, amount: STRING, recalculate: BOOLEAN }), response: replies({ 200: object({ data: OBJECT }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -312,7 +317,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   // ---- what-if, inputs, leaderboards, exports (additive) --------------------------------
 
   // A copy of a plan over a period's real data next to the live plan; nothing is written.
-  app.post('/incentives/whatif', async (request) => {
+  app.post('/incentives/whatif', { schema: { body: jsonBody({ period: STRING, planId: STRING, version: { description: 'The plan version to compare; typed for clients only, the handler checks the fields together and names each one', tsType: 'number' }, payees: { description: 'Payee ids', tsType: 'string[]' }, plan: OBJECT }), response: replies({ 200: object({ data: ANY }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -330,7 +335,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   });
 
   // Targets and per-person inputs (quota, MBO scores): finance/admin write, a payee reads what they may see.
-  app.get('/incentives/inputs', async (request) => {
+  app.get('/incentives/inputs', { schema: { querystring: query({ period: STRING, payeeId: STRING, name: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const { access, engine } = ctx(request);
     const q = request.query as { period?: string; payeeId?: string; name?: string };
     optionalPeriodParam(q.period, '/period');
@@ -341,7 +346,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: await run(() => readInputs(engine, { ...(q.period ? { period: q.period } : {}), ...(payees ? { payees } : {}), ...(q.name ? { names: [q.name] } : {}) })) };
   });
 
-  app.put('/incentives/inputs', async (request) => {
+  app.put('/incentives/inputs', { schema: { body: jsonBody({ values: arrayOf() }), response: replies({ 200: object({ data: ANY }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const values = (request.body as { values?: unknown } | undefined)?.values;
@@ -352,14 +357,14 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
   });
 
   // Copies targets from the goals module's active target-plan versions for plans with targetSource "goals".
-  app.post('/incentives/inputs/sync-goals', async (request) => {
+  app.post('/incentives/inputs/sync-goals', { schema: { body: NO_BODY, response: replies({ 200: object({ data: object({ copied: ANY }, ['copied']) }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     return { data: { copied: await run(() => syncGoalTargets(engine)) } };
   });
 
   // Points leaderboard: a rep sees their own team, a manager their subtree's teams, finance any; pay only where the caller may see it.
-  app.get('/incentives/leaderboard/:period', async (request) => {
+  app.get('/incentives/leaderboard/:period', { schema: { params: params('period'), querystring: query({ team: STRING }), response: replies({ 200: object({ data: ANY }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     const period = periodParam((request.params as { period: string }).period, '/period');
     const scope = await payeeScope(access);
@@ -378,7 +383,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return { data: await run(() => leaderboard(engine, { period, team, showPay })) };
   });
 
-  app.get('/incentives/statements/:payeeId/:period/pdf', async (request, reply) => {
+  app.get('/incentives/statements/:payeeId/:period/pdf', { schema: { params: params('payeeId', 'period'), querystring: query({ trace: { type: 'string', description: '0 leaves the calculation trace out' }, locale: STRING }), response: replies({ 200: file('application/pdf') }) } }, async (request, reply) => {
     const { access, engine } = ctx(request);
     const { payeeId, period } = statementParams(request.params);
     await requirePayee(access, payeeId);
@@ -392,7 +397,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="statement-${period.replace(/[^0-9FQY-]/g, '')}.pdf"`).send(pdf);
   });
 
-  app.get('/incentives/payouts/:period/xlsx', async (request, reply) => {
+  app.get('/incentives/payouts/:period/xlsx', { schema: { params: params('period'), response: replies({ 200: file('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet') }) } }, async (request, reply) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const period = periodParam((request.params as { period: string }).period, '/period');
@@ -400,7 +405,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
     return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="payouts-${period.replace(/[^0-9FQY-]/g, '')}.xlsx"`).send(buf);
   });
 
-  app.get('/incentives/accruals', async (request) => {
+  app.get('/incentives/accruals', { schema: { querystring: query({ asOf: DATE_TEXT }), response: replies({ 200: object({ data: ANY }, ['data']) }) } }, async (request) => {
     const { access, engine } = ctx(request);
     requireFinance(access);
     const raw = (request.query as { asOf?: string }).asOf;

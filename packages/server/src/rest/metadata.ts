@@ -7,6 +7,7 @@ import type { AccessContext } from '../rbac/context.ts';
 import type { ApplyOptions, Store } from '../store-port.ts';
 import { refuseBlockedOutbound } from './outbound-check.ts';
 import { requireAccess } from './request-access.ts';
+import { ANY, APPLIED, arrayOf, MIGRATION_PLAN, nullable, INTEGER, jsonBody, list, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 
 function requireAdmin(request: FastifyRequest): AccessContext {
   const access = requireAccess(request);
@@ -42,21 +43,32 @@ function changeBody(value: unknown): ChangeBody {
 }
 
 
+/** Who did something: a user (or null for the system) and how they were named then. */
+const ACTOR = object({ userId: nullable(STRING), label: STRING }, ['userId']);
+const REVISION_INFO = object({ revision: INTEGER, hash: STRING, actor: ACTOR, createdAt: STRING, steps: INTEGER }, ['revision', 'hash', 'actor', 'createdAt', 'steps']);
+const AUDIT_ENTRY = object(
+  { id: STRING, at: STRING, actor: ACTOR, action: STRING, object: nullable(STRING), recordId: nullable(STRING), before: ANY, after: ANY, revision: nullable(INTEGER) },
+  ['id', 'at', 'actor', 'action', 'object', 'recordId', 'revision'],
+);
+
+/** A change of metadata documents (each checked by its kind's meta-schema). */
+const CHANGE = jsonBody({ documents: arrayOf(), mode: { type: 'string', description: 'merge (the default) | replace' }, purge: arrayOf(STRING), backfill: OBJECT });
+
 export async function metadataRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
 
-  app.get('/metadata/objects', async (request) => {
+  app.get('/metadata/objects', { schema: { response: replies({ 200: list(OBJECT, { revision: INTEGER }) }) } }, async (request) => {
     const access = requireAdmin(request);
     return { revision: access.registry.revision, data: access.registry.documentsOf('object') };
   });
 
-  app.get('/metadata/objects/:object', async (request) => {
+  app.get('/metadata/objects/:object', { schema: { params: params('object'), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAdmin(request);
     const { object } = request.params as { object: string };
     return access.object(object).doc;
   });
 
-  app.put('/metadata/objects/:object', async (request) => {
+  app.put('/metadata/objects/:object', { schema: { params: params('object'), body: OBJECT, response: replies({ 200: APPLIED }) } }, async (request) => {
     const access = requireAdmin(request);
     const { object } = request.params as { object: string };
     const doc = request.body;
@@ -71,13 +83,13 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return store.metadata.apply(access.tenantName, mergeDocuments(access.registry.docs, [doc]), { actor: access.actor });
   });
 
-  app.post('/metadata/plan', async (request) => {
+  app.post('/metadata/plan', { schema: { body: CHANGE, response: replies({ 200: MIGRATION_PLAN }) } }, async (request) => {
     const access = requireAdmin(request);
     const change = changeBody(request.body);
     return store.metadata.plan(access.tenantName, await composeDocuments(access.registry.docs, change.documents, change.mode), change.options);
   });
 
-  app.post('/metadata/apply', async (request) => {
+  app.post('/metadata/apply', { schema: { body: CHANGE, response: replies({ 200: APPLIED }) } }, async (request) => {
     const access = requireAdmin(request);
     const change = changeBody(request.body);
     // Webhook addresses in automations and flows get the SSRF guard's verdict before they are saved.
@@ -85,18 +97,18 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return store.metadata.apply(access.tenantName, await composeDocuments(access.registry.docs, change.documents, change.mode), { ...change.options, actor: access.actor });
   });
 
-  app.get('/metadata/revisions', async (request) => {
+  app.get('/metadata/revisions', { schema: { response: replies({ 200: list(REVISION_INFO) }) } }, async (request) => {
     const access = requireAdmin(request);
     return { data: await store.metadata.history(access.tenantName) };
   });
 
-  app.get('/metadata/revisions/:n', async (request) => {
+  app.get('/metadata/revisions/:n', { schema: { params: params('n'), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAdmin(request);
     const n = revisionNumber((request.params as { n: string }).n);
     return store.metadata.revision(access.tenantName, n);
   });
 
-  app.post('/metadata/rollback', async (request) => {
+  app.post('/metadata/rollback', { schema: { body: jsonBody({ revision: INTEGER }), response: replies({ 200: APPLIED }) } }, async (request) => {
     const access = requireAdmin(request);
     const b = request.body as { revision?: unknown } | null;
     const n = revisionNumber(b && typeof b === 'object' ? b.revision : undefined);
@@ -105,7 +117,7 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
 
   // Forms are what every user edits records with, so any role that can read the object may
   // fetch its form; fields hidden from that role are left out.
-  app.get('/metadata/objects/:object/form', async (request) => {
+  app.get('/metadata/objects/:object/form', { schema: { params: params('object'), querystring: query({ locale: STRING }), response: replies({ 200: object({ locale: STRING, revision: INTEGER, schema: OBJECT, uiSchema: OBJECT }, ['schema']) }) } }, async (request) => {
     const access = requireAccess(request);
     const { object } = request.params as { object: string };
     const { locale } = request.query as { locale?: unknown };
@@ -116,7 +128,7 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     return { locale: lang, revision: access.registry.revision, ...objectForm(def, lang, perm.hiddenFields) };
   });
 
-  app.get('/audit', async (request) => {
+  app.get('/audit', { schema: { querystring: query({ object: STRING, recordId: STRING, limit: STRING, before: STRING }), response: replies({ 200: list(AUDIT_ENTRY) }) } }, async (request) => {
     const access = requireAdmin(request);
     const q = request.query as Record<string, unknown>;
     const limit = typeof q.limit === 'string' && /^\d{1,4}$/.test(q.limit) ? Math.min(Number(q.limit), 1000) : 100;

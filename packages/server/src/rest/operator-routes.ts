@@ -7,6 +7,7 @@ import { provisionProblems, provisionTenant } from '@attain/store';
 import { hashPassword } from '../auth/password.ts';
 import { ApiError, unauthorized, type ErrorDetail } from '../http/errors.ts';
 import type { Store } from '../store-port.ts';
+import { INTEGER, jsonBody, nullable, object, replies, STRING } from '../http/route-schema.ts';
 
 export interface OperatorRouteOptions {
   store: Store;
@@ -43,7 +44,7 @@ export async function operatorRoutes(app: FastifyInstance, opts: OperatorRouteOp
   const { store } = opts;
   const operatorToken = opts.operatorToken ?? (() => process.env.ATTAIN_OPERATOR_TOKEN || undefined);
 
-  app.post('/operator/tenants', { config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+  app.post('/operator/tenants', { schema: { body: jsonBody({ name: STRING, adminEmail: STRING, adminName: STRING, label: STRING, baseCurrency: STRING, timeZone: STRING }), response: replies({ 201: object({ tenant: object({ id: STRING, name: STRING, label: nullable(STRING), revision: INTEGER }), admin: object({ password: STRING }, ['password']) }, ['tenant', 'admin']) }) }, config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
     const token = operatorToken();
     if (!token) return reply.status(404).send({ error: { code: 'not_found', message: 'no route POST /api/v1/operator/tenants', details: [] } });
     if (!authorized(request, token)) throw unauthorized('a valid operator token is required', 'invalid_operator_token');

@@ -6,6 +6,7 @@ import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { ANY, arrayOf, BOOLEAN, jsonBody, list, object, OBJECT, params, query, replies } from '../http/route-schema.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -25,22 +26,25 @@ function idList(value: unknown, path: string): string[] | undefined {
   return ids;
 }
 
+/** One id or the same parameter repeated (`?user=a&user=b`). */
+const IDS = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+
 export async function orgRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
 
-  app.get('/org/memberships', async (request) => {
+  app.get('/org/memberships', { schema: { querystring: query({ user: IDS }), response: replies({ 200: list() }) } }, async (request) => {
     const access = admin(request);
     const users = idList((request.query as Record<string, unknown>).user, '/user');
     return { data: await (await store.org(access.tenantName)).memberships(users) };
   });
 
-  app.get('/org/units', async (request) => {
+  app.get('/org/units', { schema: { querystring: query({ unit: IDS }), response: replies({ 200: list() }) } }, async (request) => {
     const access = admin(request);
     const units = idList((request.query as Record<string, unknown>).unit, '/unit');
     return { data: await (await store.org(access.tenantName)).unitHistory(units) };
   });
 
-  app.get('/org/on/:day', async (request) => {
+  app.get('/org/on/:day', { schema: { params: params('day'), response: replies({ 200: object({ data: ANY }, ['data']) }) } }, async (request) => {
     const access = admin(request);
     const day = (request.params as { day: string }).day;
     if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw badRequest('invalid_query', 'the day must be a date YYYY-MM-DD', [{ path: '/day', rule: 'format', message: 'must be YYYY-MM-DD' }]);
@@ -49,7 +53,7 @@ export async function orgRoutes(app: FastifyInstance, opts: { store: Store }): P
 
   // Rows replace each person's or unit's timeline from their earliest valid_from on; `dryRun`
   // returns the before/after of each timeline and changes nothing.
-  app.post('/org/changes', async (request) => {
+  app.post('/org/changes', { schema: { body: jsonBody({ memberships: arrayOf(), units: arrayOf(), dryRun: BOOLEAN }), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = admin(request);
     const b = request.body;
     if (!b || typeof b !== 'object' || Array.isArray(b)) throw badRequest('invalid_body', 'the body must be a JSON object', [{ path: '/', rule: 'type', message: 'must be an object' }]);

@@ -9,6 +9,7 @@ import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle
 import { isAdmin } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { BOOLEAN, object, replies, STRING } from '../http/route-schema.ts';
 
 export interface PasswordRouteOptions {
   store: Store;
@@ -30,6 +31,8 @@ const schema = {
       currentPassword: { type: 'string', maxLength: MAX_PASSWORD_LENGTH * 4 },
     },
   },
+  // A user changing their own password from a session gets a fresh token.
+  response: replies({ 200: object({ changed: BOOLEAN, token: STRING, expiresAt: STRING }, ['changed']) }),
 };
 
 /**
@@ -49,6 +52,7 @@ export async function passwordRoutes(app: FastifyInstance, opts: PasswordRouteOp
       schema,
       preValidation: requireText('password', 'currentPassword'),
       config: {
+        schemaErrorCode: 'validation_failed',
         rateLimit: {
           max: limit.max,
           timeWindow: limit.timeWindow,

@@ -3,6 +3,7 @@ import type { FieldSchema, ObjectDef, ObjectDoc } from '@attain/meta';
 import { forbidden } from '../http/errors.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import { requireAccess } from './request-access.ts';
+import { INTEGER, list, OBJECT, replies } from '../http/route-schema.ts';
 
 /**
  * `GET /metadata/readable-objects`: the object documents a signed-in user may work with, for
@@ -16,7 +17,7 @@ import { requireAccess } from './request-access.ts';
  * expressions (formula fields stay, read-only). Admins get the documents unchanged.
  */
 export async function readableObjectRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/metadata/readable-objects', async (request) => {
+  app.get('/metadata/readable-objects', { schema: { response: replies({ 200: list(OBJECT, { revision: INTEGER }) }) } }, async (request) => {
     const access = requireAccess(request);
     const role = access.principal.role;
     const data: ObjectDoc[] = [];
@@ -32,7 +33,7 @@ export async function readableObjectRoutes(app: FastifyInstance): Promise<void> 
     return { revision: access.registry.revision, data };
   });
 
-  app.get('/metadata/roles', async (request) => {
+  app.get('/metadata/roles', { schema: { response: replies({ 200: list(OBJECT, { revision: INTEGER }) }) } }, async (request) => {
     const access = requireAccess(request);
     if (!isAdmin(access.principal.role)) throw forbidden('only an admin role may read roles');
     return { revision: access.registry.revision, data: access.registry.documentsOf('role') };

@@ -5,10 +5,15 @@ import { toCsv } from './csv.ts';
 import { MAX_LIMIT, parseListQuery, parseFilter, parseSort, type RawListQuery } from './list-query.ts';
 import type { ListCache } from './list-cache.ts';
 import { requireAccess } from './request-access.ts';
+import { arrayOf, file, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, params, query, replies, STRING } from '../http/route-schema.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXPORT_MAX_ROWS = 100_000;
 const UPSERT_MAX_ROWS = 1000;
+
+/** A record: its fields are the object's (described per object in the OpenAPI document). */
+const RECORD = object({ id: STRING }, ['id']);
+const EFFECTIVE = query({ effective_from: { type: 'string', description: 'YYYY-MM-DD: the day an org change takes effect (user, org_unit)' } });
 
 type Params = { object: string; id?: string };
 
@@ -43,7 +48,7 @@ export interface RecordRouteOptions {
 
 export async function recordRoutes(app: FastifyInstance, options: RecordRouteOptions = {}): Promise<void> {
   const { listCache, changes } = options;
-  app.get('/objects/:object', async (request, reply) => {
+  app.get('/objects/:object', { schema: { params: params('object'), querystring: query({ filter: { type: 'string', description: 'Filter as JSON: {"and":[…]} | {"or":[…]} | {"not":…} | {"field":{"eq":…}}' }, sort: { type: 'string', description: 'Comma-separated fields, "-" for descending' }, limit: { type: 'string', description: '1 to 500, 50 by default' }, after: { type: 'string', description: 'Keyset cursor from page.next' }, offset: STRING, count: { type: 'string', description: 'true to include the total' }, q: { type: 'string', description: 'Full-text search' } }), response: replies({ 200: object({ data: arrayOf(RECORD), page: object({ next: nullable(STRING), limit: INTEGER }), total: INTEGER }, ['data', 'page']) }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const { object } = request.params as Params;
     const grant = await access.grant(object, 'read');
@@ -65,7 +70,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     return body;
   });
 
-  app.get('/objects/:object/export', async (request, reply) => {
+  app.get('/objects/:object/export', { schema: { params: params('object'), querystring: query({ format: { type: 'string', description: 'csv' }, filter: STRING, sort: STRING, q: STRING }), response: replies({ 200: file('text/csv') }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const { object } = request.params as Params;
     const raw = request.query as RawListQuery & { format?: unknown };
@@ -105,7 +110,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     );
   });
 
-  app.get('/objects/:object/:id', async (request) => {
+  app.get('/objects/:object/:id', { schema: { params: params('object', 'id'), response: replies({ 200: RECORD }) } }, async (request) => {
     const access = requireAccess(request);
     const params = request.params as Params;
     const { service } = await access.grant(params.object, 'read');
@@ -116,7 +121,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
 
   // `POST /objects/deal:upsert` and `POST /objects/deal` share one route: find-my-way cannot
   // tell a parameter from a parameter with a `:upsert` suffix on the same segment.
-  app.post('/objects/:object', async (request, reply) => {
+  app.post('/objects/:object', { schema: { params: params('object'), querystring: EFFECTIVE, body: { description: 'The record (its object schema, per object in the document), or for `<object>:upsert` {rows: [...]}' }, response: replies({ 200: object({ created: INTEGER, updated: INTEGER, records: arrayOf(RECORD) }, ['created', 'updated', 'records']), 201: RECORD }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const { object: raw } = request.params as Params;
     if (raw.endsWith(':upsert')) {
@@ -145,7 +150,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     return created;
   });
 
-  app.patch('/objects/:object/:id', async (request) => {
+  app.patch('/objects/:object/:id', { schema: { params: params('object', 'id'), querystring: EFFECTIVE, body: { description: 'The fields to change (the object schema, per object in the document)' }, response: replies({ 200: RECORD }) } }, async (request) => {
     const access = requireAccess(request);
     const params = request.params as Params;
     const grant = await access.grant(params.object, 'update');
@@ -155,7 +160,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     return grant.service.update(params.object, recordId(params), patch, access.actor, { ...(version !== undefined ? { expectedVersion: version } : {}), ...effectiveFrom(request) });
   });
 
-  app.delete('/objects/:object/:id', async (request, reply) => {
+  app.delete('/objects/:object/:id', { schema: { params: params('object', 'id'), response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const params = request.params as Params;
     const { service } = await access.grant(params.object, 'delete');
@@ -163,7 +168,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     reply.status(204);
   });
 
-  app.post('/objects/:object/:id/restore', async (request) => {
+  app.post('/objects/:object/:id/restore', { schema: { params: params('object', 'id'), body: NO_BODY, response: replies({ 200: RECORD }) } }, async (request) => {
     const access = requireAccess(request);
     const params = request.params as Params;
     const { service } = await access.grant(params.object, 'delete');

@@ -14,6 +14,8 @@ declare module 'fastify' {
      * only routes of one of them; the route itself decides whether it also admits other callers.
      */
     tokenScope?: string;
+    /** One code for every schema refusal of this route, instead of one per request part (see useRequestValidation). */
+    schemaErrorCode?: string;
   }
 }
 

@@ -8,6 +8,7 @@ import { isUuid, uuidv7 } from '@attain/store';
 import { badRequest } from '../http/errors.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { arrayOf, BOOLEAN, INTEGER, object, query, replies, STRING } from '../http/route-schema.ts';
 
 const MAX_WAIT_MS = 30_000;
 const POLL_MS = 50;
@@ -55,7 +56,7 @@ export async function awaitPosition(store: Store, tenant: string, position: stri
 
 export async function syncRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
-  app.get('/sync', async (request) => {
+  app.get('/sync', { schema: { querystring: query({ position: STRING, wait: { type: 'string', description: 'milliseconds to wait for the position' } }), response: replies({ 200: object({ position: STRING, reflected: BOOLEAN, pending: INTEGER, failed: arrayOf() }, ['position', 'reflected']) }) } }, async (request) => {
     const access = requireAccess(request);
     const q = (request.query ?? {}) as Record<string, unknown>;
     return awaitPosition(store, access.tenantName, positionParam(q.position, 'position'), waitParam(q.wait));

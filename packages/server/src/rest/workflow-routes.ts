@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Registry, type MetaDoc } from '@attain/meta';
-import { checkWorkflowDocs, listRuns, workflowFor, WorkflowError, type Decision, type Workflow } from '@attain/workflow';
-import { ApiError, badRequest, forbidden, notFound, toErrorResponse } from '../http/errors.ts';
+import { checkWorkflowDocs, listRuns, workflowFor, type Decision, type Workflow } from '@attain/workflow';
+import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts';
 import { dateTimeParam } from '../http/params.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import { isAdmin, objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { refuseBlockedOutbound } from './outbound-check.ts';
 import { requireAccess } from './request-access.ts';
+import { ANY, APPLIED, NOTICES, arrayOf, jsonBody, BOOLEAN, INTEGER, list, NO_CONTENT, nullable, NUMBER, object, OBJECT, OK, params, query, replies, STRING } from '../http/route-schema.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,36 +53,34 @@ function recordFlowObject(flow: { name: string; object?: string | undefined; sub
   return flow.object;
 }
 
+/** An approval instance and its tasks; the workflow package owns the rest of its fields. */
+const APPROVAL_PROPS = { id: STRING, object: STRING, record_id: STRING, status: STRING, tasks: arrayOf() };
+const APPROVAL = object(APPROVAL_PROPS, ['id']);
+const PREFERENCES = object({ channels: OBJECT, locale: nullable(STRING) });
+
 export async function workflowRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const store = opts.store;
   const wf: Workflow = workflowFor(store);
-
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof WorkflowError) return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } });
-    const { status, body: b } = toErrorResponse(error, request.id);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(status).send(b);
-  });
 
   const tenantOf = (access: AccessContext) => wf.tenant(access.tenantName);
 
   // --- definitions ---------------------------------------------------------------------------
 
-  app.get('/workflow/flows', async (request) => {
+  app.get('/workflow/flows', { schema: { querystring: query({ object: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     const { object } = request.query as { object?: string };
     const flows = access.registry.documentsOf('approval_flow').filter((f) => (!object || f.object === object) && (isAdmin(access.principal.role) || (f.object !== undefined && objectPermission(access.principal.role, access.object(f.object)).actions.has('read'))));
     return { data: flows };
   });
 
-  app.get('/workflow/automations', async (request) => {
+  app.get('/workflow/automations', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     admin(access);
     return { data: access.registry.documentsOf('automation') };
   });
 
   for (const [path, kind] of [['flows', 'approval_flow'], ['automations', 'automation']] as const) {
-    app.put(`/workflow/${path}/:name`, async (request) => {
+    app.put(`/workflow/${path}/:name`, { schema: { params: params('name'), body: jsonBody({ kind: STRING, name: STRING }), response: replies({ 200: APPLIED }) } }, async (request) => {
       const access = requireAccess(request);
       admin(access);
       const doc = docBody(request, kind, (request.params as { name: string }).name);
@@ -93,13 +92,13 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     });
   }
 
-  app.get('/workflow/check', async (request) => {
+  app.get('/workflow/check', { schema: { response: replies({ 200: object({ problems: arrayOf() }, ['problems']) }) } }, async (request) => {
     const access = requireAccess(request);
     admin(access);
     return { problems: await wf.check(access.tenantName) };
   });
 
-  app.post('/workflow/flows/:name/preview', async (request) => {
+  app.post('/workflow/flows/:name/preview', { schema: { params: params('name'), body: jsonBody({ recordId: STRING, submitterId: STRING }), response: replies({ 200: object({ steps: arrayOf() }, ['steps']) }) } }, async (request) => {
     const access = requireAccess(request);
     const b = body(request);
     const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === (request.params as { name: string }).name);
@@ -116,7 +115,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
 
   // --- approvals -----------------------------------------------------------------------------
 
-  app.post('/workflow/approvals', async (request, reply) => {
+  app.post('/workflow/approvals', { schema: { body: jsonBody({ flow: STRING, recordId: STRING, comment: STRING }), response: replies({ 201: APPROVAL }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const b = body(request);
     const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === b.flow);
@@ -127,7 +126,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return reply.status(201).send(inst);
   });
 
-  app.get('/workflow/approvals', async (request) => {
+  app.get('/workflow/approvals', { schema: { querystring: query({ object: STRING, recordId: STRING }), response: replies({ 200: list(APPROVAL, { history: arrayOf() }) }) } }, async (request) => {
     const access = requireAccess(request);
     const q = request.query as { object?: string; recordId?: string };
     if (typeof q.object !== 'string') throw badRequest('invalid_query', 'object is required');
@@ -138,7 +137,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return { data: instances, history: await wf.approvals.historyFor(t, q.object, id) };
   });
 
-  app.get('/workflow/approvals/:id', async (request) => {
+  app.get('/workflow/approvals/:id', { schema: { params: params('id'), response: replies({ 200: object({ ...APPROVAL_PROPS, history: arrayOf() }, ['id', 'tasks', 'history']) }) } }, async (request) => {
     const access = requireAccess(request);
     const t = await tenantOf(access);
     const inst = await wf.approvals.instance(t, uuid((request.params as { id: string }).id, 'approval'));
@@ -149,7 +148,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return { ...inst, history: await wf.approvals.historyFor(t, inst.object, inst.record_id) };
   });
 
-  app.post('/workflow/approvals/:id/:action', async (request) => {
+  app.post('/workflow/approvals/:id/:action', { schema: { params: params('id', 'action'), body: jsonBody({ comment: STRING }), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
     const { id: raw, action } = request.params as { id: string; action: string };
     const id = uuid(raw, 'approval');
@@ -165,7 +164,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     throw notFound(`no approval action "${action.slice(0, 40)}"`);
   });
 
-  app.get('/workflow/tasks', async (request) => {
+  app.get('/workflow/tasks', { schema: { querystring: query({ status: { type: 'string', description: 'open (the default) | decided' } }), response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     const { status } = request.query as { status?: string };
     if (status !== undefined && status !== 'open' && status !== 'decided') throw badRequest('invalid_query', 'status must be open or decided');
@@ -173,7 +172,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
   });
 
   const DECISIONS: Record<string, Decision> = { approve: 'approve', reject: 'reject', 'send-back': 'send_back' };
-  app.post('/workflow/tasks/:id/:decision', async (request) => {
+  app.post('/workflow/tasks/:id/:decision', { schema: { params: params('id', 'decision'), body: jsonBody({ comment: STRING }), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
     const { id, decision } = request.params as { id: string; decision: string };
     const d = DECISIONS[decision];
@@ -183,12 +182,12 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
 
   // --- delegations ---------------------------------------------------------------------------
 
-  app.get('/workflow/delegations', async (request) => {
+  app.get('/workflow/delegations', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     return { data: await wf.approvals.delegations(await tenantOf(access), access.principal.userId) };
   });
 
-  app.post('/workflow/delegations', async (request, reply) => {
+  app.post('/workflow/delegations', { schema: { body: jsonBody({ from: STRING, to: STRING, startsAt: STRING, endsAt: STRING }), response: replies({ 201: OBJECT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const b = body(request);
     const from = b.from === undefined ? access.principal.userId : uuid(b.from, 'user');
@@ -197,7 +196,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return reply.status(201).send(row);
   });
 
-  app.delete('/workflow/delegations/:id', async (request, reply) => {
+  app.delete('/workflow/delegations/:id', { schema: { params: params('id'), response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     await wf.approvals.revokeDelegation(await tenantOf(access), uuid((request.params as { id: string }).id, 'delegation'), access.actor, isAdmin(access.principal.role));
     return reply.status(204).send();
@@ -205,18 +204,18 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
 
   // --- notifications -------------------------------------------------------------------------
 
-  app.get('/workflow/notifications', async (request) => {
+  app.get('/workflow/notifications', { schema: { querystring: query({ unread: { type: 'string', description: 'true for unread only' } }), response: replies({ 200: NOTICES }) } }, async (request) => {
     const access = requireAccess(request);
     const { unread } = request.query as { unread?: string };
     return wf.notifications(access.tenantName, access.principal.userId, { unread: unread === 'true' });
   });
 
-  app.get('/workflow/notifications/unread-count', async (request) => {
+  app.get('/workflow/notifications/unread-count', { schema: { response: replies({ 200: object({ unread: INTEGER }, ['unread']) }) } }, async (request) => {
     const access = requireAccess(request);
     return { unread: await wf.unreadCount(access.tenantName, access.principal.userId) };
   });
 
-  app.post('/workflow/notifications/read', async (request) => {
+  app.post('/workflow/notifications/read', { schema: { body: jsonBody({ ids: arrayOf(STRING), all: BOOLEAN }), response: replies({ 200: object({ marked: ANY }, ['marked']) }) } }, async (request) => {
     const access = requireAccess(request);
     const b = body(request);
     const ids = b.all === true ? 'all' : Array.isArray(b.ids) ? b.ids.map((i) => uuid(i, 'notification')) : null;
@@ -224,12 +223,12 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return { marked: await wf.markRead(access.tenantName, access.principal.userId, ids) };
   });
 
-  app.get('/workflow/preferences', async (request) => {
+  app.get('/workflow/preferences', { schema: { response: replies({ 200: PREFERENCES }) } }, async (request) => {
     const access = requireAccess(request);
     return wf.preferences(access.tenantName, access.principal.userId);
   });
 
-  app.put('/workflow/preferences', async (request) => {
+  app.put('/workflow/preferences', { schema: { body: jsonBody({ channels: OBJECT, locale: nullable(STRING) }), response: replies({ 200: PREFERENCES }) } }, async (request) => {
     const access = requireAccess(request);
     const b = body(request);
     const ch = (b.channels ?? {}) as Record<string, unknown>;
@@ -247,7 +246,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
 
   // --- administration ------------------------------------------------------------------------
 
-  app.get('/workflow/settings', async (request) => {
+  app.get('/workflow/settings', { schema: { response: replies({ 200: object({ timezone: STRING, locale: STRING, smtp: nullable(OBJECT), secrets: arrayOf(STRING) }, ['timezone', 'locale', 'smtp', 'secrets']) }) } }, async (request) => {
     const access = requireAccess(request);
     admin(access);
     const t = await tenantOf(access);
@@ -256,7 +255,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return { timezone: s.timezone ?? 'UTC', locale: s.locale ?? 'en', smtp: s.smtp ? { ...s.smtp, pass: s.smtp.pass ? '********' : undefined } : null, secrets: Object.keys(s.secrets ?? {}) };
   });
 
-  app.put('/workflow/settings', async (request) => {
+  app.put('/workflow/settings', { schema: { body: jsonBody({ timezone: STRING, locale: STRING, smtp: nullable(object({ host: STRING, port: NUMBER, from: STRING, secure: BOOLEAN, user: STRING, pass: STRING })), secrets: OBJECT }), response: replies({ 200: OK }) } }, async (request) => {
     const access = requireAccess(request);
     admin(access);
     const b = body(request);
@@ -289,7 +288,7 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return { ok: true };
   });
 
-  app.get('/workflow/runs', async (request) => {
+  app.get('/workflow/runs', { schema: { querystring: query({ rule: STRING, status: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     admin(access);
     const q = request.query as { rule?: string; status?: string };
