@@ -11,6 +11,7 @@ export type { Job, JobInfo, JobInput, JobQueue } from './jobs.ts';
 export { eventQueue, metadataQueue, type MetadataEvent, type RecordEvent, type EventSubscription } from './events.ts';
 export type { ModuleHandle, TenantModule } from './modules.ts';
 export type { WriteGuard, WriteGuardInput } from './write-guards.ts';
+export type { BeforeWriteHook, BeforeWriteInput, BeforeWriteRegistration } from './write-hooks.ts';
 export type { DocumentCheck } from './document-checks.ts';
 export { canonicalJson, quoteIdent } from './sql.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';

@@ -7,6 +7,7 @@ import type { JobQueue } from './jobs.ts';
 import type { EventSubscription } from './events.ts';
 import type { ModuleHandle, TenantModule } from './modules.ts';
 import type { WriteGuard } from './write-guards.ts';
+import type { BeforeWriteRegistration } from './write-hooks.ts';
 import type { DocumentCheck } from './document-checks.ts';
 import type { TenantSettings, TenantSettingsInput } from './tenant-settings.ts';
 
@@ -308,6 +309,8 @@ export interface Store {
   modules: { ensure(tenant: string, module: TenantModule): Promise<ModuleHandle> };
   /** Vetoes on record updates and deletes, run inside the write's transaction. */
   writeGuards: { register(name: string, guard: WriteGuard): void; unregister(name: string): void };
+  /** Hooks that see (and may refuse or amend) every record write before validation (tenant plugins). */
+  beforeWrite: { register(name: string, hook: BeforeWriteRegistration): void; unregister(name: string): void };
   /** Whole-document checks modules add to every metadata plan (see document-checks.ts). */
   documentChecks: { register(name: string, check: DocumentCheck): void; unregister(name: string): void };
   close(): Promise<void>;
