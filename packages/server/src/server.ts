@@ -34,6 +34,9 @@ import { requireAccess } from './rest/request-access.ts';
 import { workflowRoutes } from './rest/workflow-routes.ts';
 import { registerPositionHooks, syncRoutes } from './rest/sync-routes.ts';
 import type { Store } from './store-port.ts';
+import { fileURLToPath } from 'node:url';
+import { pluginsFor, type OutboundConfig } from '@attain/plugins';
+import { pluginRoutes } from './rest/plugin-routes.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -60,6 +63,11 @@ export interface ServerOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Bearer token `GET /metrics` requires; without it `/metrics` answers 404 on this server (see registerMetrics). */
   metricsToken?: string;
+  /**
+   * Tenant plugins: the folder of first-party plugins (default: the repository's `plugins/`), and
+   * test-only outbound knobs for a local HTTPS server (never set in production).
+   */
+  plugins?: { dir?: string; outbound?: OutboundConfig };
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
@@ -135,6 +143,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
 
+  // Joins every record write of this store (before-hooks) and serves the plugin routes.
+  const plugins = pluginsFor(store, options.plugins?.outbound ? { outbound: options.plugins.outbound } : {});
+  app.addHook('onClose', async () => plugins.close());
   const openApiCache = new LruCache<Record<string, unknown>>(200);
   const teams = new LruCache<Promise<string[]>>(1000);
   const listCache = new ListCache(options.listCache ?? {});
@@ -160,6 +171,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(operatorRoutes, { store });
       await api.register(fxRoutes, { store });
       await api.register(tenantSettingsRoutes, { store });
+      await api.register(pluginRoutes, { runtime: plugins, pluginsDir: options.plugins?.dir ?? fileURLToPath(new URL('../../../plugins', import.meta.url)) });
       api.get('/openapi.json', async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;
