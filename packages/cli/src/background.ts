@@ -1,5 +1,6 @@
 import { JobRunner, type BackgroundModule, type Store } from '@attain/store';
 import { alertNotifier, workflowFor, type Workflow } from '@attain/workflow';
+import { pluginsFor } from '@attain/plugins';
 import { disputeSubject, DISPUTE_SUBJECT, goalsBackground, inAppNotifier, incentivePeriodSubject, incentivesBackground, PERIOD_SUBJECT, targetPlanSubject, TARGET_PLAN_SUBJECT, type GoalsContext } from '@attain/engine';
 
 /** The engine's approval subjects, handled by the workflow's durable final runs on every node. */
@@ -20,7 +21,7 @@ export function backgroundModules(store: Store): BackgroundModule[] {
   // Goal alerts reach people through the workflow's inbox and their preferred channels; the
   // goals screens keep reading their own notices, so those are written too.
   const notifier = alertNotifier<GoalsContext>(wf, { also: inAppNotifier });
-  return [wf.background(), goalsBackground(store, { notifier }), incentivesBackground(store)];
+  return [wf.background(), goalsBackground(store, { notifier }), incentivesBackground(store), pluginsFor(store).background()];
 }
 
 export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {

@@ -8,6 +8,9 @@ import { readConfig, storeOptions } from './config.ts';
 import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
 import { startAttain } from './start.ts';
 import { generateTenantTypes } from './typegen.ts';
+import { pluginCommand } from './plugin-commands.ts';
+import { SDK_TYPES } from '@attain/plugins';
+
 
 export const USAGE = `attain — sales performance management on metadata
 
@@ -21,11 +24,17 @@ export const USAGE = `attain — sales performance management on metadata
   attain metadata plan <dir> --tenant <t>      show what applying the documents in <dir> would change
   attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
-  attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects
+  attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects (and attain-sdk.d.ts,
+                                               the plugin SDK's types, next to it)
+  attain typegen --sdk <out.d.ts>              only the plugin SDK's types
+  attain plugin install <dir> --tenant <t> [--yes]
+                                               bundle a plugin folder and install or upgrade it; --yes consents
+                                               to the capabilities it asks for (else: attain plugin consent)
+  attain plugin list|consent|enable|disable|rollback|uninstall [<name>] --tenant <t>
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
-type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
+type Flags = { yes?: boolean; sdk?: boolean; tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -104,13 +113,33 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
       throw new Error(`unknown metadata command "${sub ?? ''}"\n\n${USAGE}`);
     }
     case 'typegen': {
-      const tenant = need(flags.tenant, '--tenant');
       const out = resolve(need(args[0], 'output file'));
-      const source = await withStore(env, async (store) => generateTenantTypes(await store.registry(tenant), tenant));
       await mkdir(dirname(out), { recursive: true });
+      if (flags.sdk) {
+        await writeFile(out, SDK_TYPES);
+        log(`Wrote the plugin SDK's types to ${out}.`);
+        return 0;
+      }
+      const tenant = need(flags.tenant, '--tenant');
+      const source = await withStore(env, async (store) => generateTenantTypes(await store.registry(tenant), tenant));
       await writeFile(out, source);
-      log(`Wrote types for tenant "${tenant}" to ${out}.`);
+      const sdk = resolve(dirname(out), 'attain-sdk.d.ts');
+      await writeFile(sdk, SDK_TYPES);
+      log(`Wrote types for tenant "${tenant}" to ${out} and the plugin SDK's types to ${sdk}.`);
       return 0;
+    }
+    case 'plugin': {
+      const tenant = need(flags.tenant, '--tenant');
+      try {
+        return await pluginCommand(args[0], args.slice(1), tenant, flags.yes === true, log, (fn) => withStore(env, fn));
+      } catch (error) {
+        if (error instanceof StoreError) {
+          log(`${error.message} [${error.code}]`);
+          for (const d of error.details) log(`  ${d.path || '/'}: ${d.message} [${d.rule}]`);
+          return 2;
+        }
+        throw error;
+      }
     }
     case 'help':
     case '--help':
