@@ -20,8 +20,13 @@ export const SDK_GLUE = `
       e.code = 'capability_denied';
       throw e;
     };
-    const read = (object, query) => (host.read ? host.read(object, query) : denied('read access to ' + object));
-    const write = (object, change) => (host.write ? host.write(object, change) : denied('write access to ' + object));
+    // A refusal by the sandbox (object or URL outside the grant) is reported even if the plugin catches it.
+    const watch = (p) => p.catch((e) => {
+      if (e && e.code === 'capability_denied') refused.push(String(e.message));
+      throw e;
+    });
+    const read = (object, query) => (host.read ? watch(host.read(object, query)) : denied('read access to ' + object));
+    const write = (object, change) => (host.write ? watch(host.write(object, change)) : denied('write access to ' + object));
     return Object.freeze({
       records: Object.freeze({
         get: (object, id) => read(object, { op: 'get', id }),
@@ -29,7 +34,7 @@ export const SDK_GLUE = `
         create: (object, values) => write(object, { op: 'create', values }),
         update: (object, id, values) => write(object, { op: 'update', id, values }),
       }),
-      fetch: (url, init) => (host.fetch ? host.fetch(url, init || {}) : denied('fetch')),
+      fetch: (url, init) => (host.fetch ? watch(host.fetch(url, init || {})) : denied('fetch')),
       log: (...args) => {
         if (logs.length < 50) logs.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 1000));
       },
