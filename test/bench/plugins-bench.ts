@@ -51,7 +51,8 @@ export async function benchPlugins(): Promise<Record<string, unknown>> {
 
     // 10,000 writes with the after-hook: the writes enqueue one event per record in their
     // transaction; the runner fans each out to a plugin job and runs it in the sandbox.
-    await runtime.service.setEnabled('bench', 'bench-hooks', true, sys);
+    // Only the after-hook from here on (the before-hook would run once per written row).
+    await runtime.service.install('bench', await bundlePlugin(`${ROOT}/test/bench/fixtures/bench-after`), sys, { consent: true });
     const bg = runtime.background();
     for (const s of bg.subscriptions ?? []) store.events.subscribe(s);
     const runner = new JobRunner(store.jobs, { handlers: bg.handlers, batch: 200 });
