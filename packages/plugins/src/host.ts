@@ -68,7 +68,7 @@ export function sdkHost(store: Store, tenant: string, plugin: string, outbound: 
       }
       try {
         const res = await guardedRequest(url, { method, headers, ...(body === undefined ? {} : { body }) }, {
-          timeoutMs: outbound.timeoutMs ?? 3_000,
+          timeoutMs: outbound.timeoutMs ?? 2_000,
           maxBytes: outbound.maxBytes ?? 256 * 1024,
           maxRedirects: 0,
           ...(outbound.allowHosts ? { allowHosts: outbound.allowHosts } : {}),

@@ -28,11 +28,17 @@ export default definePlugin<Settings>({
       const name = typeof customer?.name === 'string' ? customer.name : 'this customer';
       const headers: Record<string, string> = {};
       if (attain.settings.apiKey) headers.authorization = `Bearer ${attain.settings.apiKey}`;
-      const res = await attain.fetch(attain.settings.serviceUrl, {
-        method: 'POST',
-        headers,
-        json: { customerId, customerName: name, amount: String(order.amount), currency: order.currency ?? null },
-      });
+      let res;
+      try {
+        res = await attain.fetch(attain.settings.serviceUrl, {
+          method: 'POST',
+          headers,
+          json: { customerId, customerName: name, amount: String(order.amount), currency: order.currency ?? null },
+        });
+      } catch (error) {
+        attain.log('credit check unreachable', String(error));
+        return { refuse: `The credit check for ${name} could not be done (the service is unreachable); orders over ${limit} need one.` };
+      }
       if (!res.ok) {
         attain.log('credit check unavailable', res.status);
         return { refuse: `The credit check for ${name} could not be done (service answered ${res.status}); orders over ${limit} need one.` };
