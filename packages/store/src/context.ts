@@ -181,6 +181,8 @@ export class Ctx {
     const at = new Date();
     for (const e of entries) {
       if (!e.object || !e.recordId || !RECORD_OPS.has(e.action)) continue;
+      // Unfiltered first: a write no consumer follows costs no tenant lookup.
+      if (this.events.consumersFor(e.object).length === 0) continue;
       const tenant = await this.tenantName(q, e.tenantId);
       const consumers = this.events.consumersFor(e.object, tenant, e.action);
       if (consumers.length === 0) continue;
