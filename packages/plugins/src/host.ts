@@ -59,7 +59,9 @@ export function sdkHost(store: Store, tenant: string, plugin: string, outbound: 
       const method = typeof i.method === 'string' ? i.method.toUpperCase() : 'GET';
       await audit('plugin.call', { fn: 'fetch', url: url.slice(0, 300), method });
       const headers: Record<string, string> = {};
-      if (isObj(i.headers)) for (const [k, v] of Object.entries(i.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+      // Hop-by-hop and routing headers are the client's business, not the plugin's.
+      const reserved = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'upgrade', 'proxy-authorization']);
+      if (isObj(i.headers)) for (const [k, v] of Object.entries(i.headers)) if (typeof v === 'string' && !reserved.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
       let body: string | undefined;
       if (typeof i.body === 'string') body = i.body;
       else if (i.json !== undefined) {
