@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { rangeSatisfied, validateManifest, type Plugin, type PluginManifest, type LocalizedText, type PluginJob, type SettingsSchema } from '@attain/sandbox';
-import { StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
+import { quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
 import { auditPlugin } from './audit.ts';
 import { checkManifest } from './bundle.ts';
 import { beyond, grantOf, type Grant } from './grant.ts';
@@ -270,6 +270,12 @@ export class PluginService {
 
   /** The tenant's enabled plugins at their running versions, for the runtime. */
   async active(tenant: string): Promise<ActivePlugin[]> {
+    // Every write asks (cached for a few seconds): a tenant that never installed a plugin gets no
+    // plugin tables for it, just one catalog lookup.
+    const snapshot = await this.store.snapshot(tenant);
+    if (!snapshot) return [];
+    const found = (await this.store.db.knex.raw('select to_regclass(?) as t', [`${quoteIdent(snapshot.tenant.schema)}.${quoteIdent(INSTALLS_TABLE)}`])) as { rows: Array<{ t: unknown }> };
+    if (!found.rows[0]?.t) return [];
     const h = await this.#handle(tenant);
     const rows = (await this.#installs(h.knex, h).where({ enabled: true }).whereNotNull('version').select('*')) as InstallRow[];
     const out: ActivePlugin[] = [];
