@@ -201,9 +201,11 @@ export class PluginRuntime {
     const e = job.payload as RecordEvent;
     if (e.op === 'restore') return { plugins: 0 };
     const hook = `after${cap(e.op)}:${e.object}`;
-    const plugins = (await this.#load(e.tenant)).hooks.get(hook) ?? [];
+    const plugins = ((await this.#load(e.tenant)).hooks.get(hook) ?? []).filter((p) => e.actor.label !== `plugin:${p.name}`);
+    // One plugin (the common case): run it in this job, whose retries are its retries. Several:
+    // one job each, so one plugin's failure never re-runs another's hook.
+    if (plugins.length === 1) return this.#afterJob({ ...job, payload: { plugin: plugins[0]!.name, hook, event: e } });
     for (const p of plugins) {
-      if (e.actor.label === `plugin:${p.name}`) continue;
       await this.store.jobs.enqueue({ queue: AFTER_QUEUE, tenant: e.tenant, key: `${job.id}:${p.name}`, payload: { plugin: p.name, hook, event: e }, maxAttempts: 5 });
     }
     return { plugins: plugins.length };
