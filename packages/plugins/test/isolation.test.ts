@@ -80,3 +80,18 @@ describe('a misbehaving plugin is stopped, audited, and others are served', () =
     await stoppedWith(await harness('otherhost', "await attain.fetch('https://evil.example.com/x');", { fetch: ['https://good.example.com/*'] }), 'capability_denied');
   });
 });
+
+describe('tenants without plugins', () => {
+  it('write as before and get no plugin tables', async () => {
+    const { pluginsFor } = await import('../src/index.ts');
+    pluginsFor(store);
+    const name = `noplug${process.pid}`;
+    await store.tenants.create(name);
+    await store.metadata.apply(name, [{ kind: 'object', id: 'o.note', name: 'note', label: { en: 'Note' }, 'x-attain': { owned: false }, schema: { type: 'object', properties: { title: { type: 'string', 'x-attain': { id: 'o.note.title' } } } } }], { actor: { userId: null } });
+    const saved = await (await store.records(name)).create('note', { title: 'hi' }, { userId: null });
+    expect(saved.title).toBe('hi');
+    const schema = (await store.snapshot(name))!.tenant.schema;
+    const found = (await store.db.knex.raw('select to_regclass(?) as t', [`"${schema}"."attain_plugins_installs"`])) as { rows: Array<{ t: unknown }> };
+    expect(found.rows[0]?.t ?? null).toBeNull();
+  });
+});
