@@ -10,7 +10,7 @@ const reporters: NonNullable<ViteUserConfig['test']>['reporters'] = summaryDir
 export default defineConfig({
   test: {
     reporters,
-    include: ['packages/*/test/**/*.test.ts', 'sandbox/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'sandbox/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/bench/**'],
     globalSetup: ['test/e2e/browser-check.ts'],
     pool: 'forks',

@@ -4,6 +4,8 @@ export { SandboxError, isSandboxErrorCode } from './errors.ts';
 export type { SandboxErrorCode, SandboxErrorDetail } from './errors.ts';
 export { validateManifest, urlAllowed, capabilityProblem, HOOK_EVENTS } from './manifest.ts';
 export type { Plugin, PluginManifest, PluginCapabilities } from './manifest.ts';
+export { nextRun, rangeSatisfied, scheduleMinutes, secretSettings } from './manifest-fields.ts';
+export type { LocalizedText, PluginJob, SettingsSchema } from './manifest-fields.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export type { SandboxLimits } from './limits.ts';
 export type { Columns, ColumnValues } from './columns.ts';

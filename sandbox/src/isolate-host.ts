@@ -281,6 +281,10 @@ export class IsolateHost {
     const { limits } = work;
     let context: ivm.Context | null = null;
     let bridge: ivm.Reference<HostCaller> | null = null;
+    // The runtime's entry point in this call's context: a reference that keeps the context alive
+    // until released (unreleased, every call's context stayed in the isolate and calls slowed
+    // down until the CPU limit stopped them after a few hundred).
+    let entryRef: ivm.Reference<unknown> | null = null;
     let wallTimer: NodeJS.Timeout | undefined;
     let cpuTimer: NodeJS.Timeout | undefined;
     let settle: ((error: SandboxError) => void) | undefined;
@@ -310,7 +314,9 @@ export class IsolateHost {
         (async () => {
           if (plugin.script === null) {
             try {
-              plugin.script = await plugin.isolate.compileScript(work.code, { filename: `plugin:${work.manifest.name}` });
+              // The script's completion value crosses back to the host; a function there (e.g. a last
+              // statement `hooks.x = () => …`) would keep every call's context alive, so it ends in undefined.
+              plugin.script = await plugin.isolate.compileScript(`${work.code}\n;undefined;`, { filename: `plugin:${work.manifest.name}` });
             } catch (error) {
               const failure = classifyIsolateError(error, plugin.isolate, plugin.reason);
               throw failure.code === 'guest_error' ? new SandboxError('guest_error', `plugin code failed to compile: ${failure.message}`) : failure;
@@ -322,6 +328,7 @@ export class IsolateHost {
             timeout: limits.wallMs,
             result: { reference: true },
           })) as ivm.Reference<unknown>;
+          entryRef = fn;
           try {
             await plugin.script.run(context, { timeout: limits.wallMs });
           } catch (error) {
@@ -363,6 +370,8 @@ export class IsolateHost {
       const ctx = context as ivm.Context | null;
       if (ctx !== null && !plugin.isolate.isDisposed) ctx.release();
       bridge?.release();
+      const entry = entryRef as ivm.Reference<unknown> | null;
+      if (entry !== null && !plugin.isolate.isDisposed) entry.release();
       if (plugin.reason !== null || plugin.isolate.isDisposed) {
         if (this.#pluginIsolates.peek(key) === plugin) this.#pluginIsolates.delete(key);
         if (plugin.active === 0 && !plugin.isolate.isDisposed) plugin.isolate.dispose();

@@ -1,4 +1,5 @@
 import { SandboxError, type SandboxErrorDetail } from './errors.ts';
+import { checkJobs, checkLocalized, checkRange, checkSettings, type LocalizedText, type PluginJob, type SettingsSchema } from './manifest-fields.ts';
 
 /** What a plugin may touch. Every list is an allowlist; absent means nothing. */
 export interface PluginCapabilities {
@@ -11,9 +12,17 @@ export interface PluginCapabilities {
 export interface PluginManifest {
   name: string;
   version: string;
-  description?: string;
+  /** Plain text, or English and Simplified Chinese. */
+  description?: LocalizedText;
+  /** Semver range of the Attain versions the plugin supports (checked at install). */
+  attain?: string;
   capabilities: PluginCapabilities;
+  /** Includes `job:<name>` for every scheduled job. */
   hooks: string[];
+  jobs?: PluginJob[];
+  settings?: SettingsSchema;
+  /** Entry source file, relative to the plugin folder (default `src/index.ts`). */
+  main?: string;
 }
 
 export interface Plugin {
@@ -39,7 +48,9 @@ export const HOOK_EVENTS: readonly string[] = [
 ];
 const RECORD_HOOK = new RegExp(`^(?:${HOOK_EVENTS.join('|')}):[a-z][a-z0-9_]{0,62}$`);
 const FORMULA_HOOK = /^formula:[A-Z][A-Z0-9_]{0,62}$/;
-const TOP_KEYS = new Set(['name', 'version', 'description', 'capabilities', 'hooks']);
+const JOB_HOOK = /^job:[a-z][a-z0-9_]{0,62}$/;
+const MAIN = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(?:ts|js|mjs)$/;
+const TOP_KEYS = new Set(['name', 'version', 'description', 'attain', 'capabilities', 'hooks', 'jobs', 'settings', 'main']);
 const CAPABILITY_KEYS = new Set<string>(['read', 'write', 'fetch']);
 const MAX_LIST = 100;
 
@@ -143,15 +154,19 @@ export function validateManifest(input: unknown): PluginManifest {
   for (const key of Object.keys(input)) {
     if (!TOP_KEYS.has(key)) details.push({ path: key, rule: 'additionalProperties', message: `unknown field "${key}"` });
   }
-  const { name, version, description, capabilities, hooks } = input;
+  const { name, version, description, capabilities, hooks, attain, jobs, settings, main } = input;
   if (typeof name !== 'string' || name.length > 64 || !NAME_PATTERN.test(name)) {
     details.push({ path: 'name', rule: 'pattern', message: 'lower-case letters, digits and single "-", "_" or "." separators; at most 64 characters' });
   }
   if (typeof version !== 'string' || version.length > 64 || !SEMVER.test(version)) {
     details.push({ path: 'version', rule: 'semver', message: 'must be a semantic version such as 1.2.3' });
   }
-  if (description !== undefined && (typeof description !== 'string' || description.length > 1000)) {
-    details.push({ path: 'description', rule: 'type', message: 'must be a string of at most 1000 characters' });
+  const text = description === undefined ? undefined : checkLocalized(description, 'description', 1000, details);
+  const range = attain === undefined ? undefined : checkRange(attain, details);
+  const jobList = jobs === undefined ? undefined : checkJobs(jobs, details);
+  const settingsSchema = settings === undefined ? undefined : checkSettings(settings, details);
+  if (main !== undefined && (typeof main !== 'string' || main.length > 200 || !MAIN.test(main))) {
+    details.push({ path: 'main', rule: 'pattern', message: 'a relative path to a .ts/.js file inside the plugin folder' });
   }
   const caps: PluginCapabilities = {};
   if (capabilities === undefined) {
@@ -179,10 +194,12 @@ export function validateManifest(input: unknown): PluginManifest {
     hooks === undefined
       ? []
       : checkList(hooks, 'hooks', details, (entry) =>
-          RECORD_HOOK.test(entry) || FORMULA_HOOK.test(entry)
+          RECORD_HOOK.test(entry) || FORMULA_HOOK.test(entry) || JOB_HOOK.test(entry)
             ? null
-            : `must be "<event>:<object>" (events: ${HOOK_EVENTS.join(', ')}) or "formula:<UPPER_NAME>"`,
+            : `must be "<event>:<object>" (events: ${HOOK_EVENTS.join(', ')}), "formula:<UPPER_NAME>" or "job:<name>"`,
         );
+  // A scheduled job runs as hook `job:<name>`, so the pool's hook check covers it too.
+  for (const job of jobList ?? []) if (!hookList.includes(`job:${job.name}`)) hookList.push(`job:${job.name}`);
   if (details.length > 0) {
     throw new SandboxError('invalid_manifest', `invalid plugin manifest: ${details.map((d) => `${d.path || '(root)'} ${d.message}`).join('; ')}`, details);
   }
@@ -192,7 +209,11 @@ export function validateManifest(input: unknown): PluginManifest {
     capabilities: caps,
     hooks: hookList,
   };
-  if (typeof description === 'string') manifest.description = description;
+  if (text !== undefined) manifest.description = text;
+  if (range !== undefined) manifest.attain = range;
+  if (jobList !== undefined && jobList.length > 0) manifest.jobs = jobList;
+  if (settingsSchema !== undefined) manifest.settings = settingsSchema;
+  if (typeof main === 'string') manifest.main = main;
   return deepFreeze(manifest);
 }
 

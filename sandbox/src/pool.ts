@@ -104,6 +104,8 @@ export interface HostCapabilities {
   read?: (object: string, query: unknown) => Promise<unknown>;
   write?: (object: string, record: unknown) => Promise<unknown>;
   fetch?: (url: string, init: unknown) => Promise<unknown>;
+  /** Told of every host call refused for lack of a grant (to audit it and stop the plugin). */
+  denied?: (fn: string, reason: string) => void;
 }
 
 export interface HookRequest {
@@ -621,7 +623,13 @@ export class SandboxPool {
     const problem = capabilityProblem(call.manifest, fn, args);
     const impl = problem === null ? call.host[fn as CapabilityName] : undefined;
     if (problem !== null || typeof impl !== 'function') {
-      reply({ code: 'capability_denied', msg: problem ?? `the host does not provide "${fn}"` });
+      const reason = problem ?? `the host does not provide "${fn}"`;
+      try {
+        call.host.denied?.(fn.slice(0, 50), reason);
+      } catch {
+        // the observer's failure must not change the answer to the guest
+      }
+      reply({ code: 'capability_denied', msg: reason });
       return;
     }
     try {

@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   formula: async () => (await import('./formula-bench.ts')).benchFormulaAll,
   workflow: async () => (await import('./workflow-bench.ts')).benchWorkflow,
   analytics: async () => (await import('./analytics-bench.ts')).benchAnalytics,
+  plugins: async () => (await import('./plugins-bench.ts')).benchPlugins,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,5 +1,6 @@
 import { JobRunner, orgBackground, type BackgroundModule, type Store } from '@attain/store';
 import { attainModules, installModules, moduleJobs, type AttainModule } from '@attain/server';
+import { pluginsFor } from '@attain/plugins';
 
 /**
  * The background work of the platform's modules (automation, notifications, attainment, …), from
@@ -9,7 +10,7 @@ import { attainModules, installModules, moduleJobs, type AttainModule } from '@a
 export function backgroundModules(store: Store, modules: readonly AttainModule[] = attainModules): BackgroundModule[] {
   installModules(store, modules);
   // The org is the store's, not a module's: it applies changes dated after today on their day.
-  return [...moduleJobs(store, modules), orgBackground(store)];
+  return [...moduleJobs(store, modules), orgBackground(store), pluginsFor(store).background()];
 }
 
 export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {

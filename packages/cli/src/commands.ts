@@ -9,6 +9,9 @@ import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.
 import { startAttain } from './start.ts';
 import { runTemplateCommand, type TemplateFlags } from './template-commands.ts';
 import { generateTenantTypes } from './typegen.ts';
+import { pluginCommand } from './plugin-commands.ts';
+import { SDK_TYPES } from '@attain/plugins';
+
 
 export const USAGE = `attain — sales performance management on metadata
 
@@ -38,11 +41,17 @@ export const USAGE = `attain — sales performance management on metadata
   attain template export <dir> --tenant <t> [--name N] [--version V] [--records order,order_line]
                                                the tenant's configuration (and those objects' records) as a template
   attain template new <dir> [--name N]         a template skeleton to start from (docs/templates.md)
-  attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects
+  attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects (and attain-sdk.d.ts,
+                                               the plugin SDK's types, next to it)
+  attain typegen --sdk <out.d.ts>              only the plugin SDK's types
+  attain plugin install <dir> --tenant <t> [--yes]
+                                               bundle a plugin folder and install or upgrade it; --yes consents
+                                               to the capabilities it asks for (else: attain plugin consent)
+  attain plugin list|consent|enable|disable|rollback|uninstall [<name>] --tenant <t>
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
-type Flags = TemplateFlags & { tenant?: string; replace?: boolean; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
+type Flags = TemplateFlags & { yes?: boolean; sdk?: boolean; tenant?: string; replace?: boolean; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -126,13 +135,33 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'template':
       return runTemplateCommand(args, flags, (fn) => withStore(env, fn), log, env);
     case 'typegen': {
-      const tenant = need(flags.tenant, '--tenant');
       const out = resolve(need(args[0], 'output file'));
-      const source = await withStore(env, async (store) => generateTenantTypes(await store.registry(tenant), tenant));
       await mkdir(dirname(out), { recursive: true });
+      if (flags.sdk) {
+        await writeFile(out, SDK_TYPES);
+        log(`Wrote the plugin SDK's types to ${out}.`);
+        return 0;
+      }
+      const tenant = need(flags.tenant, '--tenant');
+      const source = await withStore(env, async (store) => generateTenantTypes(await store.registry(tenant), tenant));
       await writeFile(out, source);
-      log(`Wrote types for tenant "${tenant}" to ${out}.`);
+      const sdk = resolve(dirname(out), 'attain-sdk.d.ts');
+      await writeFile(sdk, SDK_TYPES);
+      log(`Wrote types for tenant "${tenant}" to ${out} and the plugin SDK's types to ${sdk}.`);
       return 0;
+    }
+    case 'plugin': {
+      const tenant = need(flags.tenant, '--tenant');
+      try {
+        return await pluginCommand(args[0], args.slice(1), tenant, flags.yes === true, log, (fn) => withStore(env, fn));
+      } catch (error) {
+        if (error instanceof StoreError) {
+          log(`${error.message} [${error.code}]`);
+          for (const d of error.details) log(`  ${d.path || '/'}: ${d.message} [${d.rule}]`);
+          return 2;
+        }
+        throw error;
+      }
     }
     case 'help':
     case '--help':

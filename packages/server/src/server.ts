@@ -35,6 +35,9 @@ import { recordRoutes } from './rest/records.ts';
 import { assertTokenScope, requireAccess } from './rest/request-access.ts';
 import { registerPositionHooks, syncRoutes } from './rest/sync-routes.ts';
 import type { Store } from './store-port.ts';
+import { fileURLToPath } from 'node:url';
+import { pluginsFor, type OutboundConfig } from '@attain/plugins';
+import { pluginRoutes } from './rest/plugin-routes.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -65,6 +68,11 @@ export interface ServerOptions {
   modules?: readonly AttainModule[];
   /** Test-only: check every JSON answer against its route's response schema (see checkResponses). */
   checkResponses?: boolean;
+  /**
+   * Tenant plugins: the folder of first-party plugins (default: the repository's `plugins/`), and
+   * test-only outbound knobs for a local HTTPS server (never set in production).
+   */
+  plugins?: { dir?: string; outbound?: OutboundConfig };
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
@@ -147,6 +155,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
 
+  // Joins every record write of this store (before-hooks) and serves the plugin routes.
+  const plugins = pluginsFor(store, options.plugins?.outbound ? { outbound: options.plugins.outbound } : {});
+  app.addHook('onClose', async () => plugins.close());
   const openApiCache = new LruCache<Record<string, unknown>>(200);
   const teams = new LruCache<Promise<string[]>>(1000);
   const listCache = new ListCache(options.listCache ?? {});
@@ -173,6 +184,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(fxRoutes, { store });
       await api.register(tenantSettingsRoutes, { store });
       for (const m of modules) for (const routes of m.routes) await api.register(routes, { store });
+      await api.register(pluginRoutes, { runtime: plugins, pluginsDir: options.plugins?.dir ?? fileURLToPath(new URL('../../../plugins', import.meta.url)) });
       api.get('/openapi.json', { schema: { response: replies({ 200: object({ openapi: STRING, paths: OBJECT, components: OBJECT }, ['openapi', 'paths']) }) } }, async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;

@@ -6,6 +6,7 @@ import type { Actor, LocalChange, PhysicalState, Tenant } from './types.ts';
 import { isUuid, uuidv7 } from './uuid.ts';
 import { EventBus, eventQueue, metadataQueue, type MetadataEvent, type RecordEvent } from './events.ts';
 import { WriteGuards } from './write-guards.ts';
+import { BeforeWriteHooks } from './write-hooks.ts';
 import { DocumentChecks } from './document-checks.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
@@ -34,6 +35,7 @@ export class Ctx {
   private readonly tenantNames = new Map<string, string>();
   readonly events = new EventBus();
   readonly guards = new WriteGuards();
+  readonly beforeWrite = new BeforeWriteHooks();
   readonly documentChecks = new DocumentChecks();
   private readonly localListeners = new Set<(change: LocalChange) => void>();
   readonly changes: ChangeFeed;
@@ -187,9 +189,11 @@ export class Ctx {
     const at = new Date();
     for (const e of entries) {
       if (!e.object || !e.recordId || !RECORD_OPS.has(e.action)) continue;
-      const consumers = this.events.consumersFor(e.object);
-      if (consumers.length === 0) continue;
+      // Unfiltered first: a write no consumer follows costs no tenant lookup.
+      if (this.events.consumersFor(e.object).length === 0) continue;
       const tenant = await this.tenantName(q, e.tenantId);
+      const consumers = this.events.consumersFor(e.object, tenant, e.action);
+      if (consumers.length === 0) continue;
       const event: RecordEvent = {
         tenant,
         object: e.object,

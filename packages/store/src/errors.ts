@@ -16,6 +16,9 @@ export type StoreErrorCode =
   | 'metadata_invalid'
   | 'base_currency_locked'
   | 'calendar_locked'
+  | 'plugin_refused'
+  | 'plugin_failed'
+  | 'consent_required'
   | 'internal';
 
 export type { ErrorDetail };
@@ -36,6 +39,11 @@ const STATUS: Record<StoreErrorCode, number> = {
   metadata_invalid: 422,
   base_currency_locked: 409,
   calendar_locked: 409,
+  // A tenant plugin's before-hook said no (its message is shown to the user).
+  plugin_refused: 422,
+  // A tenant plugin was stopped (timeout, memory, error, capability); the detail's rule says which.
+  plugin_failed: 422,
+  consent_required: 409,
   internal: 500,
 };
 

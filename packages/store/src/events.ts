@@ -18,6 +18,11 @@ export interface EventSubscription {
   objects?: string[];
   /** Also told of every metadata change (apply, rollback) on `metadata:<consumer>`. */
   metadata?: boolean;
+  /**
+   * A cheap, synchronous test run per write (e.g. "does this tenant have a plugin with an
+   * after-hook on this object?"), so a consumer interested in few tenants costs the others nothing.
+   */
+  accepts?: (tenant: string, object: string, op: string) => boolean;
 }
 
 /** A tenant's metadata changed: a module derives what it keeps from the new revision (KPI actuals, plans). */
@@ -53,8 +58,10 @@ export class EventBus {
     return [...this.subs.values()].filter((s) => s.objects?.includes(object)).map((s) => s.consumer);
   }
 
-  consumersFor(object: string): string[] {
-    return [...this.subs.values()].filter((s) => !s.objects || s.objects.includes(object)).map((s) => s.consumer);
+  consumersFor(object: string, tenant?: string, op?: string): string[] {
+    return [...this.subs.values()]
+      .filter((s) => (!s.objects || s.objects.includes(object)) && (!s.accepts || tenant === undefined || s.accepts(tenant, object, op ?? '')))
+      .map((s) => s.consumer);
   }
 
   metadataConsumers(): string[] {

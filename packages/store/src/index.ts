@@ -13,6 +13,7 @@ export { eventQueue, metadataQueue, type MetadataEvent, type RecordEvent, type E
 export type { ModuleHandle, TenantModule } from './modules.ts';
 export type { DataPort, ForeignTable, ModuleAuditEntry } from './data-port.ts';
 export type { WriteGuard, WriteGuardInput } from './write-guards.ts';
+export type { BeforeWriteHook, BeforeWriteInput, BeforeWriteRegistration } from './write-hooks.ts';
 export type { DocumentCheck } from './document-checks.ts';
 export { canonicalJson, quoteIdent } from './sql.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';

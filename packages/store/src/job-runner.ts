@@ -1,3 +1,4 @@
+import type { EventSubscription } from './events.ts';
 import type { Job, JobQueue } from './jobs.ts';
 
 export type JobHandler = (job: Job) => Promise<unknown>;
@@ -109,6 +110,6 @@ export class JobRunner {
 /** What a platform module contributes to background work: its record-event subscriptions and queue handlers. */
 export interface BackgroundModule {
   name: string;
-  subscriptions?: Array<{ consumer: string; objects?: string[]; metadata?: boolean }>;
+  subscriptions?: EventSubscription[];
   handlers: Record<string, JobHandler>;
 }

@@ -70,6 +70,10 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
       register: (name, guard) => ctx.guards.register(name, guard),
       unregister: (name) => ctx.guards.unregister(name),
     },
+    beforeWrite: {
+      register: (name, hook) => ctx.beforeWrite.register(name, hook),
+      unregister: (name) => ctx.beforeWrite.unregister(name),
+    },
     documentChecks: {
       register: (name, check) => ctx.documentChecks.register(name, check),
       unregister: (name) => ctx.documentChecks.unregister(name),

@@ -8,6 +8,7 @@ import type { EventSubscription } from './events.ts';
 import type { ModuleHandle, TenantModule } from './modules.ts';
 import type { DataPort } from './data-port.ts';
 import type { WriteGuard } from './write-guards.ts';
+import type { BeforeWriteRegistration } from './write-hooks.ts';
 import type { DocumentCheck } from './document-checks.ts';
 import type { TenantSettings, TenantSettingsInput } from './tenant-settings.ts';
 
@@ -366,6 +367,8 @@ export interface Store {
   port<T extends string>(tenant: string, module: TenantModule<T>): Promise<DataPort<T>>;
   /** Vetoes on record updates and deletes, run inside the write's transaction. */
   writeGuards: { register(name: string, guard: WriteGuard): void; unregister(name: string): void };
+  /** Hooks that see (and may refuse or amend) every record write before validation (tenant plugins). */
+  beforeWrite: { register(name: string, hook: BeforeWriteRegistration): void; unregister(name: string): void };
   /** Whole-document checks modules add to every metadata plan (see document-checks.ts). */
   documentChecks: { register(name: string, check: DocumentCheck): void; unregister(name: string): void };
   close(): Promise<void>;

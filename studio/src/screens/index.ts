@@ -5,3 +5,4 @@ import './workflow/index.ts';
 import './goals/index.ts';
 import './incentives/index.ts';
 import './fx/index.ts';
+import './plugins/index.ts';

@@ -19,6 +19,7 @@ import { afterWrite, recomputeStored, type WrittenRows } from '../formula/write.
 import { refreshDependents } from '../formula/dependents.ts';
 import { orgAfterRecordWrite, tenantToday } from '../org/service.ts';
 import { effectiveDateProblem } from '../org/timeline.ts';
+import { BeforeWriteHooks, type BeforeWriteInput } from '../write-hooks.ts';
 
 const SEARCHABLE = new Set(['text', 'long_text', 'email', 'phone', 'url', 'enum']);
 const MAX_BATCH = 1000;
@@ -75,6 +76,38 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
   };
   const ownerColumn = (o: ObjectDef) => (o.owned ? 'owner_id' : 'created_by');
   const ownerSet = () => (access.rowFilter?.ownerIn ?? []).filter(isUuid).map((s) => s.toLowerCase());
+
+  /**
+   * Tenant plugins' before-hooks: every write path calls this before validating, so what a hook
+   * sets is validated like the caller's input. Returns the data to write.
+   */
+  async function beforeHooks(o: ObjectDef, op: BeforeWriteInput['op'], actor: Actor, data: unknown, id?: string): Promise<unknown> {
+    const hooks = await ctx.beforeWrite.interested(tenant.name, o.name);
+    if (hooks.length === 0) return data;
+    const input: BeforeWriteInput = { tenant: tenant.name, object: o.name, op, actor };
+    if (isRecord(data)) input.data = data;
+    if (id !== undefined && isUuid(id)) {
+      input.id = id.toLowerCase();
+      const row = await fetchOne(knex, o, input.id);
+      if (!row) throw new StoreError('not_found', `No ${o.name} with this id`);
+      input.before = full(o, row);
+    }
+    return (await BeforeWriteHooks.apply(hooks, input)) ?? data;
+  }
+
+  /** Before-hooks for an upsert batch: a row whose external id is taken is an update of that record. */
+  async function upsertHooks(o: ObjectDef, rows: unknown[], actor: Actor): Promise<unknown[]> {
+    if ((await ctx.beforeWrite.interested(tenant.name, o.name)).length === 0) return rows;
+    const exts = rows.map((r) => (isRecord(r) && typeof r.external_id === 'string' ? r.external_id : null)).filter((e): e is string => e !== null);
+    const existing = exts.length === 0 ? [] : ((await from(knex, o).whereIn('external_id', exts).whereNull('deleted_at').select('id', 'external_id')) as Array<{ id: string; external_id: string }>);
+    const idOf = new Map(existing.map((r) => [r.external_id, r.id]));
+    const out: unknown[] = [];
+    for (const r of rows) {
+      const id = isRecord(r) && typeof r.external_id === 'string' ? idOf.get(r.external_id) : undefined;
+      out.push(await beforeHooks(o, id ? 'update' : 'create', actor, r, id));
+    }
+    return out;
+  }
 
   /** Live rows (unless asked otherwise) inside the caller's record scope. */
   function scoped(q: Q, o: ObjectDef, includeDeleted = false): Knex.QueryBuilder {
@@ -344,7 +377,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     async create(objectName, data, actorIn) {
       const actor = checkActor(actorIn);
       const o = objectOf(objectName);
-      const values = prepare(o, data, 'create');
+      const values = prepare(o, await beforeHooks(o, 'create', actor, data), 'create');
       const who = actorUuid(actor);
       const now = new Date();
       const id = uuidv7(now.getTime());
@@ -366,6 +399,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       const actor = checkActor(actorIn);
       const o = objectOf(objectName);
       if (!isUuid(id)) throw new StoreError('not_found', `No ${o.name} with this id`);
+      // A hook's answer is validated by prepare() like the caller's patch.
+      patch = (await beforeHooks(o, 'update', actor, patch, id)) as typeof patch;
       const values = prepare(o, patch, 'update');
       checkOwnerScope(o, values);
       await checkEffective(o, opts.effectiveFrom);
@@ -396,6 +431,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       const actor = checkActor(actorIn);
       const o = objectOf(objectName);
       if (!isUuid(id)) throw new StoreError('not_found', `No ${o.name} with this id`);
+      await beforeHooks(o, 'delete', actor, undefined, id);
       await inTx(o, async (trx) => {
         const before = await fetchOne(trx, o, id.toLowerCase(), { lock: true });
         if (!before) throw new StoreError('not_found', `No ${o.name} with this id`);
@@ -428,6 +464,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_BATCH) {
         failValidation([{ path: '/', rule: 'batch', message: `send 1 to ${MAX_BATCH} records` }]);
       }
+      rows = (await upsertHooks(o, rows, actor)) as typeof rows;
       const who = actorUuid(actor);
       const now = new Date();
       const details: ErrorDetail[] = [];

@@ -17,6 +17,8 @@ export interface OutboundOptions {
   maxBytes?: number;
   /** Redirects followed (each re-checked); more is an error. */
   maxRedirects?: number;
+  /** Extra trusted certificate authorities (PEM). Only tests set it, for a local HTTPS server with a self-signed certificate. */
+  ca?: string;
 }
 
 export interface OutboundResponse {
@@ -134,9 +136,10 @@ export function guardedLookup(allow: boolean): LookupFunction {
   }) as LookupFunction;
 }
 
-function once(url: URL, init: { method: string; headers: Record<string, string>; body?: string }, allow: boolean, maxBytes: number, signal: AbortSignal): Promise<{ res: IncomingMessage; text: string }> {
+function once(url: URL, init: { method: string; headers: Record<string, string>; body?: string }, allow: boolean, maxBytes: number, signal: AbortSignal, ca?: string): Promise<{ res: IncomingMessage; text: string }> {
   return new Promise((resolve, reject) => {
-    const options: RequestOptions = { method: init.method, headers: init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, lookup: guardedLookup(allow), signal };
+    const options: RequestOptions & { ca?: string } = { method: init.method, headers: init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, lookup: guardedLookup(allow), signal };
+    if (ca !== undefined) options.ca = ca;
     // A literal IP never reaches `lookup`: it was checked by checkUrl.
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
       const chunks: Buffer[] = [];
@@ -168,7 +171,7 @@ export async function guardedRequest(raw: string, init: { method: string; header
   let url = checkUrl(raw, opts.allowHosts);
   let current = init;
   for (let hop = 0; ; hop++) {
-    const { res, text } = await once(url, current, allowed(url, opts.allowHosts), maxBytes, signal);
+    const { res, text } = await once(url, current, allowed(url, opts.allowHosts), maxBytes, signal, opts.ca);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (status < 300 || status >= 400 || !location) return { status, text };

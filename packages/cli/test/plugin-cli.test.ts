@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { runCommand } from '../src/commands.ts';
+
+const PLUGIN = fileURLToPath(new URL('../../../plugins/credit-check', import.meta.url));
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const out: string[] = [];
+const run = (command: string, args: string[], flags: Record<string, string | boolean> = {}) => runCommand(command, args, flags, (l) => out.push(l), env);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attain-plugin-cli-'));
+  const id = randomBytes(4).toString('hex');
+  env = {
+    ATTAIN_DATA_DIR: join(dir, 'data'),
+    ATTAIN_CONTROL_SCHEMA: `attain_pcli${id}`,
+    ATTAIN_TENANT_SCHEMA_PREFIX: `pcli${id}_`,
+    ATTAIN_ADMIN_PASSWORD: 'first-password-1',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+  };
+  expect(await run('tenant', ['create', 'demo'], { 'admin-email': 'boss@demo.test' })).toBe(0);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('attain plugin', () => {
+  it('installs a plugin folder, shows what it asks for, waits for consent, then manages it', async () => {
+    out.length = 0;
+    expect(await run('plugin', ['install', PLUGIN], { tenant: 'demo' })).toBe(3);
+    const text = out.join('\n');
+    expect(text).toContain('credit-check - (version 1.0.0 awaits consent) — awaiting_consent');
+    expect(text).toContain('fetches:         https://credit.example.com/*');
+    expect(text).toContain('hooks:           beforeCreate:order');
+    expect(text).toContain('attain plugin consent credit-check --tenant demo');
+    out.length = 0;
+    expect(await run('plugin', ['consent', 'credit-check'], { tenant: 'demo' })).toBe(0);
+    expect(out.pop()).toBe('credit-check 1.0.0 — enabled');
+    expect(await run('plugin', ['disable', 'credit-check'], { tenant: 'demo' })).toBe(0);
+    expect(out.pop()).toBe('credit-check 1.0.0 — disabled');
+    expect(await run('plugin', ['list'], { tenant: 'demo' })).toBe(0);
+    expect(out.pop()).toBe('credit-check 1.0.0 — disabled');
+    expect(await run('plugin', ['rollback', 'credit-check'], { tenant: 'demo' })).toBe(2);
+    expect(out.join('\n')).toContain('no earlier version to roll back to [conflict]');
+    expect(await run('plugin', ['uninstall', 'credit-check'], { tenant: 'demo' })).toBe(0);
+    expect(await run('plugin', ['install', PLUGIN], { tenant: 'demo', yes: true })).toBe(0);
+    expect(out.join('\n')).toContain('credit-check 1.0.0 — enabled');
+    await expect(run('plugin', ['frobnicate'], { tenant: 'demo' })).rejects.toThrow(/unknown plugin command/);
+  });
+
+  it('typegen writes the SDK declarations', async () => {
+    const file = join(dir, 'sdk', 'attain-sdk.d.ts');
+    expect(await run('typegen', [file], { sdk: true })).toBe(0);
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain("declare module 'attain:sdk'");
+    expect(text).toContain('definePlugin');
+    // The committed copy plugin authors type-check against is the same text.
+    expect(await readFile(fileURLToPath(new URL('../../../plugins/attain-sdk.d.ts', import.meta.url)), 'utf8')).toBe(text);
+  });
+});
