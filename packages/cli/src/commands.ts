@@ -23,7 +23,7 @@ export const USAGE = `attain — sales performance management on metadata
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
   attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects
 
-Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
+Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_JOB_LEASE_MS, ATTAIN_SHUTDOWN_DELAY_MS, ATTAIN_SHUTDOWN_TIMEOUT_MS, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
 type Flags = { tenant?: string; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
@@ -49,13 +49,28 @@ function need(value: string | undefined, what: string): string {
 export async function runCommand(command: string, args: string[], flags: Flags, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   switch (command) {
     case 'start': {
-      const running = await startAttain({ config: readConfig(env), log, seed: !flags['no-seed'] });
-      const stop = async () => {
-        await running.close();
-        process.exit(0);
+      const config = readConfig(env);
+      const running = await startAttain({ config, log, seed: !flags['no-seed'] });
+      const stop = (signal: string) => {
+        log(`${signal}: draining requests and jobs (at most ${config.shutdownTimeoutMs} ms)…`);
+        // A second signal, or a drain past its bound, ends the process at once; a job left running is taken over by another node when its lease ends.
+        const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs);
+        process.once('SIGINT', () => process.exit(1));
+        process.once('SIGTERM', () => process.exit(1));
+        running.shutdown().then(
+          () => {
+            clearTimeout(force);
+            log('Stopped.');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            log(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+          },
+        );
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
       return 0;
     }
     case 'tenant': {

@@ -11,3 +11,4 @@ export { objectForm } from './forms/rjsf.ts';
 export { buildGraphQLSchema } from './graphql/schema.ts';
 export { registerStudio, STUDIO_CSP } from './http/studio.ts';
 export { parseListenAddress, serveMetrics } from './http/metrics.ts';
+export { Lifecycle } from './http/health.ts';
