@@ -8,6 +8,9 @@ import { readConfig, storeOptions } from './config.ts';
 import { applyDir, describePlan, exportDir, planDir } from './metadata-commands.ts';
 import { startAttain } from './start.ts';
 import { generateTenantTypes } from './typegen.ts';
+import { backup } from './backup/dump.ts';
+import { restore } from './backup/load.ts';
+import { tenantModules } from './backup/modules.ts';
 
 export const USAGE = `attain — sales performance management on metadata
 
@@ -22,6 +25,10 @@ export const USAGE = `attain — sales performance management on metadata
   attain metadata apply <dir> --tenant <t>     apply them (one transaction, new revision)
   attain metadata export <dir> --tenant <t>    write the tenant's metadata as files
   attain typegen --tenant <t> <out.ts>         TypeScript types of the tenant's objects
+  attain backup <file> [--tenant <t>]          every tenant (or one) from one consistent snapshot, with its
+                                               metadata revisions, into a gzip'd NDJSON file
+  attain restore <file> [--tenant <t>]         rebuild the backup's tenants (or one) in this database; a tenant
+                                               that exists here is refused (see docs/operations.md)
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_JOB_LEASE_MS, ATTAIN_SHUTDOWN_DELAY_MS, ATTAIN_SHUTDOWN_TIMEOUT_MS, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
@@ -126,6 +133,20 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, source);
       log(`Wrote types for tenant "${tenant}" to ${out}.`);
+      return 0;
+    }
+    case 'backup': {
+      const file = resolve(need(args[0], 'backup file'));
+      const report = await withStore(env, (store) => backup(store, file, flags.tenant ? { tenant: flags.tenant } : {}));
+      for (const t of report.tenants) log(`  ${t.name}: revision ${t.revision}, ${Object.entries(t.counts).reduce((a, [k, n]) => a + (k.startsWith('control.') ? 0 : n), 0)} rows in ${Object.keys(t.counts).filter((k) => !k.startsWith('control.')).length} tables`);
+      log(`Wrote ${report.tenants.length} tenant(s) to ${file}.`);
+      return 0;
+    }
+    case 'restore': {
+      const file = resolve(need(args[0], 'backup file'));
+      const report = await withStore(env, (store) => restore(store, file, tenantModules(), flags.tenant ? { tenant: flags.tenant } : {}));
+      for (const t of report.tenants) log(`  ${t.name}: revision ${t.revision}`);
+      log(`Restored ${report.tenants.length} tenant(s) from ${file}.`);
       return 0;
     }
     case 'help':

@@ -81,7 +81,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
       lifecycle.beginDrain();
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       // fastify's close stops accepting, answers 503 on kept-alive connections and waits for in-flight requests.
-      await Promise.all([runner.stop(), app.close()]);
+      await Promise.all([runner.stop().then(() => log('Background jobs stopped (the job in hand finished, the rest released).')), app.close().then(() => log('In-flight requests drained.'))]);
       await metrics?.close();
       await store.close();
     })());

@@ -24,6 +24,11 @@ const unavailable = (reply: FastifyReply, message: string, checks: Check[]) =>
   reply.status(503).send({ error: { code: 'unavailable', message, details: checks.filter((c) => !c.ok).map((c) => ({ path: `/${c.name}`, rule: c.name, message: c.message ?? '' })) }, checks });
 
 export function registerHealth(app: FastifyInstance, store: Store, lifecycle: Lifecycle): void {
+  // While draining, every response closes its connection: a kept-alive connection would otherwise
+  // outlive the drain (fastify keeps idle ones 72 s) and clients should reconnect to another node.
+  app.addHook('onSend', async (_request, reply) => {
+    if (lifecycle.draining) reply.header('connection', 'close');
+  });
   app.get('/livez', { config: { public: true } }, async () => ({ status: 'ok' }));
 
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
