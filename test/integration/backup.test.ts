@@ -18,9 +18,13 @@ import { as, createTenant, login, testServer, type TestTenant } from '../../pack
 import type { Store } from '../../packages/server/src/store-port.ts';
 
 const saleDoc = {
-  kind: 'object', id: 'obj_sale', name: 'sale', label: { en: 'Sale' },
+  kind: 'object',
+  id: 'obj_sale',
+  name: 'sale',
+  label: { en: 'Sale' },
   schema: {
-    type: 'object', required: ['title', 'sold_on'],
+    type: 'object',
+    required: ['title', 'sold_on'],
     properties: {
       title: { type: 'string', maxLength: 100, 'x-attain': { id: 'fld_sale_title' } },
       amount: { type: 'number', 'x-attain': { id: 'fld_sale_amount', storage: 'money' } },
@@ -30,12 +34,30 @@ const saleDoc = {
 };
 const kpi = { kind: 'kpi', id: 'kpi_sales', name: 'sales', label: { en: 'Sales' }, object: 'sale', measure: { aggregate: 'sum', value: 'amount' }, dateField: 'sold_on', unit: 'money' };
 const plan = {
-  kind: 'incentive_plan', id: 'plan_rep', name: 'plan_rep', label: { en: 'Reps' },
-  versions: [{
-    version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
-    measures: [{ name: 'revenue', type: 'sum' }],
-    components: [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: [{ from: '0', to: '10000', rate: '0.05' }, { from: '10000', rate: '0.1' }] }],
-  }],
+  kind: 'incentive_plan',
+  id: 'plan_rep',
+  name: 'plan_rep',
+  label: { en: 'Reps' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [
+        {
+          name: 'commission',
+          type: 'tiered',
+          measure: 'revenue',
+          tiers: [
+            { from: '0', to: '10000', rate: '0.05' },
+            { from: '10000', rate: '0.1' },
+          ],
+        },
+      ],
+    },
+  ],
 };
 const tables = tenantModules();
 
@@ -71,7 +93,11 @@ beforeAll(async () => {
   const admin = as(app, await login(app, t.name, t.users.admin.email));
   expect((await admin.post('/api/v1/metadata/apply', { documents: [saleDoc] })).statusCode).toBe(200);
   expect((await admin.put('/api/v1/goals/kpis/sales', kpi)).statusCode).toBe(200);
-  for (const [title, amount, day] of [['a', '1200.10', '05'], ['b', '800.05', '12'], ['c', '-50.00', '20']] as const) {
+  for (const [title, amount, day] of [
+    ['a', '1200.10', '05'],
+    ['b', '800.05', '12'],
+    ['c', '-50.00', '20'],
+  ] as const) {
     expect((await admin.post('/api/v1/objects/sale', { title, amount, sold_on: `2026-01-${day}`, owner_id: t.users.repEast.id })).statusCode).toBe(201);
   }
   await runner.drain();
@@ -130,7 +156,10 @@ describe('backup and restore', () => {
     const store = (await openTestStore()) as unknown as Store;
     try {
       await expect(restore(store, file, tables, { tenant: 'nobody' })).rejects.toThrow('the backup has no tenant "nobody"');
-      const lines = gunzipSync(await readFile(file)).toString('utf8').trimEnd().split('\n');
+      const lines = gunzipSync(await readFile(file))
+        .toString('utf8')
+        .trimEnd()
+        .split('\n');
       const truncated = join(dir, 'truncated.gz');
       await writeFile(truncated, gzipSync(`${lines.slice(0, -1).join('\n')}\n`));
       await expect(restore(store, truncated, tables)).rejects.toThrow('truncated');
@@ -143,7 +172,10 @@ describe('backup and restore', () => {
     // A column the backup has and this version does not: refused, naming it.
     const again = (await openTestStore()) as unknown as Store;
     try {
-      const lines = gunzipSync(await readFile(file)).toString('utf8').trimEnd().split('\n');
+      const lines = gunzipSync(await readFile(file))
+        .toString('utf8')
+        .trimEnd()
+        .split('\n');
       const altered = lines.map((l) => (l.includes('"scope":"data"') && l.includes('"table":"user"') ? l.replace('"columns":["', '"columns":["bogus_column","') : l));
       const rows = join(dir, 'altered.gz');
       await writeFile(rows, gzipSync(`${altered.join('\n')}\n`));

@@ -74,7 +74,9 @@ describe.skipIf(!PG)('three nodes over one PostgreSQL (PostgreSQL only: PGlite i
     for (const n of nodes) if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGKILL');
     await Promise.all(nodes.map((n) => n.exited));
     if (db) {
-      const schemas = (await db.knex.raw('select schema_name from information_schema.schemata where schema_name = ? or schema_name like ?', [control, `${prefix}%`])).rows as Array<{ schema_name: string }>;
+      const schemas = (await db.knex.raw('select schema_name from information_schema.schemata where schema_name = ? or schema_name like ?', [control, `${prefix}%`])).rows as Array<{
+        schema_name: string;
+      }>;
       for (const s of schemas) await db.knex.raw('drop schema ?? cascade', [s.schema_name]);
       await db.close();
     }
@@ -94,7 +96,12 @@ describe.skipIf(!PG)('three nodes over one PostgreSQL (PostgreSQL only: PGlite i
   async function seenWithin(writer: NodeProcess, reader: NodeProcess): Promise<number> {
     await newest(reader);
     await newest(reader);
-    const created = await call(writer.url, 'POST', '/api/v1/objects/opportunity', token, { name: `cache ${writer.name}→${reader.name}`, customer_id: customerId, amount: '10.00', close_date: '2026-12-31' });
+    const created = await call(writer.url, 'POST', '/api/v1/objects/opportunity', token, {
+      name: `cache ${writer.name}→${reader.name}`,
+      customer_id: customerId,
+      amount: '10.00',
+      close_date: '2026-12-31',
+    });
     expect(created.status).toBe(201);
     const t0 = Date.now();
     while (!(await newest(reader)).includes(created.body.id)) {
@@ -144,7 +151,16 @@ describe.skipIf(!PG)('three nodes over one PostgreSQL (PostgreSQL only: PGlite i
         if (++rounds === 30) {
           killedAt = Date.now();
           c.proc.kill('SIGKILL');
-          heldAtKill = c.exited.then(async () => new Set(((await jobs().where({ status: 'running', locked_by: `${hostname()}:${c.proc.pid}` }).select('id')) as Array<{ id: string }>).map((r) => r.id)));
+          heldAtKill = c.exited.then(
+            async () =>
+              new Set(
+                (
+                  (await jobs()
+                    .where({ status: 'running', locked_by: `${hostname()}:${c.proc.pid}` })
+                    .select('id')) as Array<{ id: string }>
+                ).map((r) => r.id),
+              ),
+          );
         }
       }
     };
@@ -210,10 +226,21 @@ describe.skipIf(!PG)('three nodes over one PostgreSQL (PostgreSQL only: PGlite i
       expect(res.body).toMatchObject({ reflected: false, pending: expect.any(Number) });
       expect(res.body.pending).toBeGreaterThanOrEqual(1);
       expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
-      expect({ exit: await b.exited, output: b.output().split('\n').filter((l) => !l.startsWith('{"level":30')).slice(-20) }).toMatchObject({ exit: 0 });
+      expect({
+        exit: await b.exited,
+        output: b
+          .output()
+          .split('\n')
+          .filter((l) => !l.startsWith('{"level":30'))
+          .slice(-20),
+      }).toMatchObject({ exit: 0 });
       expect(b.output()).toContain('Stopped.');
       await expect(call(b.url, 'GET', '/livez')).rejects.toThrow();
-      expect(await jobs().where({ status: 'running', locked_by: `${hostname()}:${b.proc.pid}` }).count({ n: '*' })).toEqual([{ n: '0' }]);
+      expect(
+        await jobs()
+          .where({ status: 'running', locked_by: `${hostname()}:${b.proc.pid}` })
+          .count({ n: '*' }),
+      ).toEqual([{ n: '0' }]);
       // The other node still serves.
       expect((await call((nodes[0] as NodeProcess).url, 'GET', '/readyz')).status).toBe(200);
     } finally {

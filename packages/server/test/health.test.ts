@@ -21,7 +21,14 @@ describe('liveness and readiness', () => {
     expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     const ready = await app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ok', checks: [{ name: 'draining', ok: true }, { name: 'database', ok: true }, { name: 'migrations', ok: true }] });
+    expect(ready.json()).toEqual({
+      status: 'ok',
+      checks: [
+        { name: 'draining', ok: true },
+        { name: 'database', ok: true },
+        { name: 'migrations', ok: true },
+      ],
+    });
     expect(await store.pendingMigrations()).toEqual([]);
   });
 

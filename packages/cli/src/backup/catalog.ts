@@ -9,7 +9,11 @@ export async function schemaTables(q: Knex | Knex.Transaction, schema: string): 
 
 /** Columns that take values (generated ones are computed again), in table order. */
 export async function tableColumns(q: Knex | Knex.Transaction, schema: string, table: string): Promise<string[]> {
-  const rows = (await q('information_schema.columns').where({ table_schema: schema, table_name: table }).andWhereNot({ is_generated: 'ALWAYS' }).orderBy('ordinal_position').select('column_name')) as Array<{ column_name: string }>;
+  const rows = (await q('information_schema.columns')
+    .where({ table_schema: schema, table_name: table })
+    .andWhereNot({ is_generated: 'ALWAYS' })
+    .orderBy('ordinal_position')
+    .select('column_name')) as Array<{ column_name: string }>;
   return rows.map((r) => r.column_name);
 }
 

@@ -17,7 +17,18 @@ export interface BackupReport {
   tenants: Array<{ name: string; revision: number; counts: Record<string, number> }>;
 }
 
-type TenantRow = { id: string; name: string; schema_name: string; revision: number; label: string | null; base_currency: string; time_zone: string; fiscal_year_start_month: number; calculated_at: string | null; created_at: string };
+type TenantRow = {
+  id: string;
+  name: string;
+  schema_name: string;
+  revision: number;
+  label: string | null;
+  base_currency: string;
+  time_zone: string;
+  fiscal_year_start_month: number;
+  calculated_at: string | null;
+  created_at: string;
+};
 
 export async function backup(store: Store, file: string, opts: { tenant?: string } = {}): Promise<BackupReport> {
   const knex = store.db.knex;
@@ -27,7 +38,22 @@ export async function backup(store: Store, file: string, opts: { tenant?: string
   try {
     await knex.transaction(
       async (trx) => {
-        const query = trx.withSchema(C).from('tenants').orderBy('name').select('id', 'name', 'schema_name', 'revision', 'label', 'base_currency', 'time_zone', 'fiscal_year_start_month', trx.raw('calculated_at::text as calculated_at'), trx.raw('created_at::text as created_at'));
+        const query = trx
+          .withSchema(C)
+          .from('tenants')
+          .orderBy('name')
+          .select(
+            'id',
+            'name',
+            'schema_name',
+            'revision',
+            'label',
+            'base_currency',
+            'time_zone',
+            'fiscal_year_start_month',
+            trx.raw('calculated_at::text as calculated_at'),
+            trx.raw('created_at::text as created_at'),
+          );
         if (opts.tenant) query.where({ name: opts.tenant });
         const tenants = (await query) as TenantRow[];
         if (opts.tenant && tenants.length === 0) throw new Error(`no tenant "${opts.tenant}"`);
@@ -55,7 +81,14 @@ async function backupTenant(trx: Knex.Transaction, C: string, t: TenantRow, out:
     type: 'tenant',
     name: t.name,
     revision: Number(t.revision),
-    tenant: { label: t.label, base_currency: t.base_currency, time_zone: t.time_zone, fiscal_year_start_month: Number(t.fiscal_year_start_month), calculated_at: t.calculated_at, created_at: t.created_at },
+    tenant: {
+      label: t.label,
+      base_currency: t.base_currency,
+      time_zone: t.time_zone,
+      fiscal_year_start_month: Number(t.fiscal_year_start_month),
+      calculated_at: t.calculated_at,
+      created_at: t.created_at,
+    },
     revisions: revisions.map((r) => ({ ...r, revision: Number(r.revision) })),
     modules: modules.map((m) => ({ module: m.module, version: Number(m.version) })),
   });

@@ -38,7 +38,8 @@ export async function restore(store: Store, file: string, modules: readonly Tena
       }
       if (!next || !('type' in next) || next.type !== 'tenant-end') throw new Error(`the backup ends inside tenant "${section.name}": the file is truncated`);
       if (target) {
-        for (const [key, n] of Object.entries(next.counts)) if ((counts[key] ?? 0) !== n) throw new Error(`tenant "${section.name}": ${key} has ${counts[key] ?? 0} rows in the file, the backup wrote ${n}`);
+        for (const [key, n] of Object.entries(next.counts))
+          if ((counts[key] ?? 0) !== n) throw new Error(`tenant "${section.name}": ${key} has ${counts[key] ?? 0} rows in the file, the backup wrote ${n}`);
         for (const fk of fks) await trx.raw(`alter table ??.?? add constraint ?? ${fk.def}`, [target.schema, fk.table, fk.name]);
         await resetSequences(trx, target.schema);
         await finishControl(trx, store, target, section);
@@ -54,7 +55,12 @@ export async function restore(store: Store, file: string, modules: readonly Tena
 /** The tenant and its tables, made by the same code that made the originals. */
 async function prepareTenant(store: Store, t: TenantSection, modules: readonly TenantModule[]): Promise<void> {
   if (await store.tenants.get(t.name)) throw new Error(`tenant "${t.name}" exists in this database; restore into a fresh database (or another ATTAIN_CONTROL_SCHEMA), or restore another tenant`);
-  await store.tenants.create(t.name, { ...(t.tenant.label ? { label: t.tenant.label } : {}), baseCurrency: t.tenant.base_currency, timeZone: t.tenant.time_zone, fiscalYearStartMonth: t.tenant.fiscal_year_start_month });
+  await store.tenants.create(t.name, {
+    ...(t.tenant.label ? { label: t.tenant.label } : {}),
+    baseCurrency: t.tenant.base_currency,
+    timeZone: t.tenant.time_zone,
+    fiscalYearStartMonth: t.tenant.fiscal_year_start_month,
+  });
   for (const r of t.revisions) await store.metadata.apply(t.name, JSON.parse(r.docs) as unknown[], { actor });
   for (const m of t.modules) {
     const module = modules.find((x) => x.name === m.module);
@@ -142,6 +148,10 @@ async function resetSequences(trx: Knex.Transaction, schema: string): Promise<vo
 async function finishControl(trx: Knex.Transaction, store: Store, target: Target, t: TenantSection): Promise<void> {
   const C = store.controlSchema;
   await trx.withSchema(C).from('metadata_revisions').where({ tenant_id: target.id }).delete();
-  for (const r of t.revisions) await trx.withSchema(C).table('metadata_revisions').insert({ tenant_id: target.id, ...r });
+  for (const r of t.revisions)
+    await trx
+      .withSchema(C)
+      .table('metadata_revisions')
+      .insert({ tenant_id: target.id, ...r });
   await trx.withSchema(C).from('tenants').where({ id: target.id }).update({ revision: t.revision, calculated_at: t.tenant.calculated_at, created_at: t.tenant.created_at });
 }
