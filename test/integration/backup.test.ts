@@ -185,8 +185,20 @@ describe('backup and restore', () => {
     }
   });
 
-  it('is wired to the CLI, which asks for a file', async () => {
+  it('is wired to the CLI: backup and restore of an empty installation, and a missing file', async () => {
     await expect(runCommand('backup', [], {}, () => {})).rejects.toThrow('missing backup file');
     await expect(runCommand('restore', [], {}, () => {})).rejects.toThrow('missing backup file');
-  });
+    const id = Math.random().toString(36).slice(2, 8);
+    const env = {
+      ATTAIN_DATA_DIR: join(dir, 'cli-data'),
+      ATTAIN_CONTROL_SCHEMA: `attain_bk${id}`,
+      ATTAIN_TENANT_SCHEMA_PREFIX: `bk${id}_`,
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    };
+    const lines: string[] = [];
+    const file = join(dir, 'cli.ndjson.gz');
+    expect(await runCommand('backup', [file], {}, (l) => lines.push(l), env)).toBe(0);
+    expect(await runCommand('restore', [file], {}, (l) => lines.push(l), env)).toBe(0);
+    expect(lines).toEqual([`Wrote 0 tenant(s) to ${file}.`, `Restored 0 tenant(s) from ${file}.`]);
+  }, 120_000);
 });
