@@ -148,10 +148,10 @@ async function resetSequences(trx: Knex.Transaction, schema: string): Promise<vo
 async function finishControl(trx: Knex.Transaction, store: Store, target: Target, t: TenantSection): Promise<void> {
   const C = store.controlSchema;
   await trx.withSchema(C).from('metadata_revisions').where({ tenant_id: target.id }).delete();
-  for (const r of t.revisions)
-    await trx
-      .withSchema(C)
-      .table('metadata_revisions')
-      .insert({ tenant_id: target.id, ...r });
+  // Field by field: a file's extra keys never reach the insert (nor another tenant's id).
+  for (const r of t.revisions) {
+    const row = { tenant_id: target.id, revision: r.revision, docs: r.docs, hash: r.hash, plan: r.plan, actor_id: r.actor_id, actor_label: r.actor_label, created_at: r.created_at };
+    await trx.withSchema(C).table('metadata_revisions').insert(row);
+  }
   await trx.withSchema(C).from('tenants').where({ id: target.id }).update({ revision: t.revision, calculated_at: t.tenant.calculated_at, created_at: t.tenant.created_at });
 }
