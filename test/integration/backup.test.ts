@@ -1,5 +1,5 @@
 // `attain backup` / `attain restore` (issue #19, item 5): a tenant with records, a KPI's attainment
-// and a calculated statement is backed up while it is served, restored into a fresh database
+// and a calculated statement is backed up from the store of a running server (one REPEATABLE READ snapshot), restored into a fresh database
 // (a new control schema and tenant prefix: nothing shared with the original), and the figures are
 // compared over HTTP: record counts, the statement line by line, attainment, the revision, a login.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -144,6 +144,40 @@ describe('backup and restore', () => {
       await fresh.app.close();
       await fresh.store.close();
     }
+  });
+
+  it('takes one instant while writes go on: as many sales as audited sale creates', async () => {
+    const records = await source.store.records(t.name);
+    const table = (await source.store.registry(t.name)).object('sale')?.table;
+    const file = join(dir, 'busy.ndjson.gz');
+    let done = false;
+    let written = 0;
+    const writer = (async () => {
+      // Each create writes the row and its audit entry in one transaction.
+      while (!done && written < 300) {
+        await records.create('sale', { title: `busy ${written}`, amount: '1.00', sold_on: '2026-02-01' }, { userId: null, label: 'test' });
+        written++;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    await backup(source.store, file, { tenant: t.name });
+    done = true;
+    await writer;
+    const lines = gunzipSync(await readFile(file))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const rowsOf = (scope: string, name: string) => {
+      const at = lines.findIndex((l) => l.type === 'rows' && l.scope === scope && l.table === name);
+      const end = lines.findIndex((l, k) => k > at && !('r' in l));
+      return { columns: lines[at].columns as string[], rows: lines.slice(at + 1, end).map((l) => l.r as Array<string | null>) };
+    };
+    const audit = rowsOf('control', 'audit_log');
+    const [action, object] = [audit.columns.indexOf('action'), audit.columns.indexOf('object')];
+    const created = audit.rows.filter((r) => r[action] === 'create' && r[object] === 'sale').length;
+    expect(rowsOf('data', table ?? '').rows.length).toBe(created);
+    expect(created).toBeGreaterThanOrEqual(3);
   });
 
   it('backs up one tenant, refuses a file that is not a backup or is truncated', async () => {
