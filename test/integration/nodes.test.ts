@@ -52,9 +52,16 @@ describe.skipIf(!PG)('three nodes over one PostgreSQL (PostgreSQL only: PGlite i
     };
     // The first node creates the control schema and the demo tenant (metadata, no sample data);
     // the other two find both and start beside it.
-    nodes.push(await startNode('A', env, ['--no-seed']));
-    nodes.push(...(await Promise.all([startNode('B', env, ['--no-seed']), startNode('C', env, ['--no-seed'])])));
     db = await createDatabase({ databaseUrl: PG });
+    // Each node is kept as soon as it listens, so afterAll stops it even when another fails to start.
+    const start = async (name: string) => {
+      const node = await startNode(name, env, ['--no-seed']);
+      nodes.push(node);
+      return node;
+    };
+    await start('A');
+    await Promise.all([start('B'), start('C')]);
+    nodes.sort((x, y) => x.name.localeCompare(y.name));
     const [a] = nodes;
     const login = await call(a!.url, 'POST', '/api/v1/auth/login', undefined, { tenant: 'demo', email: 'admin@demo.local', password: PASSWORD });
     expect(login.status).toBe(200);

@@ -21,7 +21,10 @@ export function startNode(name: string, env: NodeJS.ProcessEnv, args: string[] =
   let out = '';
   const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${out.slice(-3000)}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${out.slice(-3000)}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       out += String(chunk);
       const m = /Attain is running at (http:\/\/\S+)/.exec(out);
