@@ -13,10 +13,10 @@ export function backgroundModules(store: Store, modules: readonly AttainModule[]
   return [...moduleJobs(store, modules), orgBackground(store), pluginsFor(store).background()];
 }
 
-export function startBackground(store: Store, modules: BackgroundModule[]): JobRunner {
+export function startBackground(store: Store, modules: BackgroundModule[], opts: { leaseMs?: number } = {}): JobRunner {
   for (const m of modules) for (const sub of m.subscriptions ?? []) store.events.subscribe(sub);
   const handlers = Object.assign({}, ...modules.map((m) => m.handlers)) as BackgroundModule['handlers'];
-  const runner = new JobRunner(store.jobs, { handlers });
+  const runner = new JobRunner(store.jobs, { handlers, ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}) });
   if (runner.queues.length > 0) runner.start();
   return runner;
 }

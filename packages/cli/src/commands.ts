@@ -12,6 +12,9 @@ import { generateTenantTypes } from './typegen.ts';
 import { pluginCommand } from './plugin-commands.ts';
 import { SDK_TYPES } from '@attain/plugins';
 
+import { backup } from './backup/dump.ts';
+import { restore } from './backup/load.ts';
+import { tenantModules } from './backup/modules.ts';
 
 export const USAGE = `attain — sales performance management on metadata
 
@@ -48,8 +51,12 @@ export const USAGE = `attain — sales performance management on metadata
                                                bundle a plugin folder and install or upgrade it; --yes consents
                                                to the capabilities it asks for (else: attain plugin consent)
   attain plugin list|consent|enable|disable|rollback|uninstall [<name>] --tenant <t>
+  attain backup <file> [--tenant <t>]          every tenant (or one) from one consistent snapshot, with its
+                                               metadata revisions, into a gzip'd NDJSON file
+  attain restore <file> [--tenant <t>]         rebuild the backup's tenants (or one) in this database; a tenant
+                                               that exists here is refused (see docs/operations.md)
 
-Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
+Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_JOB_LEASE_MS, ATTAIN_SHUTDOWN_DELAY_MS, ATTAIN_SHUTDOWN_TIMEOUT_MS, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
 type Flags = TemplateFlags & { yes?: boolean; sdk?: boolean; tenant?: string; replace?: boolean; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
 type Log = (line: string) => void;
@@ -75,13 +82,28 @@ function need(value: string | undefined, what: string): string {
 export async function runCommand(command: string, args: string[], flags: Flags, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   switch (command) {
     case 'start': {
-      const running = await startAttain({ config: readConfig(env), log, seed: !flags['no-seed'] });
-      const stop = async () => {
-        await running.close();
-        process.exit(0);
+      const config = readConfig(env);
+      const running = await startAttain({ config, log, seed: !flags['no-seed'] });
+      const stop = (signal: string) => {
+        log(`${signal}: draining requests and jobs (at most ${config.shutdownTimeoutMs} ms)…`);
+        // A second signal, or a drain past its bound, ends the process at once; a job left running is taken over by another node when its lease ends.
+        const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs);
+        process.once('SIGINT', () => process.exit(1));
+        process.once('SIGTERM', () => process.exit(1));
+        running.shutdown().then(
+          () => {
+            clearTimeout(force);
+            log('Stopped.');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            log(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+          },
+        );
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
       return 0;
     }
     case 'tenant': {
@@ -148,6 +170,20 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
       const sdk = resolve(dirname(out), 'attain-sdk.d.ts');
       await writeFile(sdk, SDK_TYPES);
       log(`Wrote types for tenant "${tenant}" to ${out} and the plugin SDK's types to ${sdk}.`);
+      return 0;
+    }
+    case 'backup': {
+      const file = resolve(need(args[0], 'backup file'));
+      const report = await withStore(env, (store) => backup(store, file, flags.tenant ? { tenant: flags.tenant } : {}));
+      for (const t of report.tenants) log(`  ${t.name}: revision ${t.revision}, ${Object.entries(t.counts).reduce((a, [k, n]) => a + (k.startsWith('control.') ? 0 : n), 0)} rows in ${Object.keys(t.counts).filter((k) => !k.startsWith('control.')).length} tables`);
+      log(`Wrote ${report.tenants.length} tenant(s) to ${file}.`);
+      return 0;
+    }
+    case 'restore': {
+      const file = resolve(need(args[0], 'backup file'));
+      const report = await withStore(env, (store) => restore(store, file, tenantModules(), flags.tenant ? { tenant: flags.tenant } : {}));
+      for (const t of report.tenants) log(`  ${t.name}: revision ${t.revision}`);
+      log(`Restored ${report.tenants.length} tenant(s) from ${file}.`);
       return 0;
     }
     case 'plugin': {

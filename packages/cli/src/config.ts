@@ -21,6 +21,20 @@ export interface AttainConfig {
   metricsAddr: string | undefined;
   /** Which proxies' `X-Forwarded-For` names the client (fastify's trustProxy): true, or their addresses/CIDRs. */
   trustProxy: boolean | string | undefined;
+  /** How long a node holds a claimed job before another node may take it over (renewed while it runs). */
+  jobLeaseMs: number;
+  /** On SIGTERM: how long /readyz answers 503 while requests are still served, so a load balancer can stop sending. */
+  shutdownDelayMs: number;
+  /** On SIGTERM: how long draining requests and jobs may take before the process exits anyway (exit 1). */
+  shutdownTimeoutMs: number;
+}
+
+function millis(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = /^\d{1,9}$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number of milliseconds from ${min} to ${max}, not "${raw}"`);
+  return n;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
@@ -42,6 +56,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
     metricsToken: env.ATTAIN_METRICS_TOKEN || undefined,
     metricsAddr: env.ATTAIN_METRICS_ADDR || undefined,
     trustProxy: trustProxy(env.ATTAIN_TRUST_PROXY),
+    jobLeaseMs: millis(env, 'ATTAIN_JOB_LEASE_MS', 60_000, 1_000, 3_600_000),
+    shutdownDelayMs: millis(env, 'ATTAIN_SHUTDOWN_DELAY_MS', 0, 0, 600_000),
+    shutdownTimeoutMs: millis(env, 'ATTAIN_SHUTDOWN_TIMEOUT_MS', 30_000, 0, 3_600_000),
   };
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildServer, parseListenAddress, registerStudio, serveMetrics } from '@attain/server';
+import { buildServer, Lifecycle, parseListenAddress, registerStudio, serveMetrics } from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
 import { configEnv, generatePassword, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
 import { checkAdminPassword, ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
@@ -24,7 +24,14 @@ export interface RunningAttain {
   app: FastifyInstance;
   store: Store;
   url: string;
+  /** Stops at once: background work (job in hand finished, rest released), server, database. */
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): /readyz answers 503 at once; after `shutdownDelayMs` the server stops
+   * accepting and drains in-flight requests while the job runner stops claiming, finishes the job
+   * in hand and releases the rest of its batch; then the database closes.
+   */
+  shutdown(): Promise<void>;
 }
 
 /** Everything `npm start` does: migrate, create the demo tenant once, serve API and studio. */
@@ -44,8 +51,9 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   if (demo.created) log(`Created the demo tenant from metadata/templates/demo: ${demo.records} sample records, metadata revision ${demo.revision}, in ${demo.seconds.toFixed(1)} s.`);
   const shownPassword = demo.created || config.adminPassword ? password : undefined;
 
-  const runner = startBackground(store, backgroundModules(store));
-  const app = await buildServer({ store, jwtSecret: await resolveJwtSecret(config), logger: opts.logger ?? true, listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) }, ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}), ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}) });
+  const runner = startBackground(store, backgroundModules(store), { leaseMs: config.jobLeaseMs });
+  const lifecycle = new Lifecycle();
+  const app = await buildServer({ store, lifecycle, jwtSecret: await resolveJwtSecret(config), logger: opts.logger ?? true, listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) }, ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}), ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}) });
   if (existsSync(`${STUDIO_DIR}/index.html`)) await registerStudio(app, STUDIO_DIR);
   else log('The studio is not built (run `npm run build -w @attain/studio`); serving the API only.');
 
@@ -67,16 +75,22 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     for (const login of demo.logins.filter((l) => l.role !== 'admin')) log(`  ${login.role.padEnd(8)}  ${login.email} / ${shownPassword ?? ''}`);
     log(`  API:      ${url}/api/v1   GraphQL: ${url}/graphql   OpenAPI: ${url}/api/v1/openapi.json`);
   }
+  let stopping: Promise<void> | undefined;
+  const stop = (delayMs: number): Promise<void> =>
+    (stopping ??= (async () => {
+      lifecycle.beginDrain();
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      // fastify's close stops accepting, answers 503 on kept-alive connections and waits for in-flight requests.
+      await Promise.all([runner.stop().then(() => log('Background jobs stopped (the job in hand finished, the rest released).')), app.close().then(() => log('In-flight requests drained.'))]);
+      await metrics?.close();
+      await store.close();
+    })());
   return {
     app,
     store,
     url,
-    async close() {
-      await runner.stop();
-      await metrics?.close();
-      await app.close();
-      await store.close();
-    },
+    close: () => stop(0),
+    shutdown: () => stop(config.shutdownDelayMs),
   };
 }
 

@@ -12,3 +12,4 @@ export { buildGraphQLSchema } from './graphql/schema.ts';
 export { registerStudio, STUDIO_CSP } from './http/studio.ts';
 export { parseListenAddress, serveMetrics } from './http/metrics.ts';
 export * from './templates/index.ts';
+export { Lifecycle } from './http/health.ts';

@@ -14,6 +14,7 @@ import { assertUrlLength } from './http/params.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { checkResponses } from './http/response-check.ts';
 import { useRequestValidation } from './http/validation.ts';
+import { Lifecycle, registerHealth } from './http/health.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { openApiDocument } from './openapi/generate.ts';
 import { object, OBJECT, replies, STRING } from './http/route-schema.ts';
@@ -64,6 +65,8 @@ export interface ServerOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Bearer token `GET /metrics` requires; without it `/metrics` answers 404 on this server (see registerMetrics). */
   metricsToken?: string;
+  /** Draining state shared with the process entry (readiness answers 503 while draining); a new one when omitted. */
+  lifecycle?: Lifecycle;
   /** The modules served (routes, kinds, checks, subjects, channels); `attainModules` when omitted. */
   modules?: readonly AttainModule[];
   /** Test-only: check every JSON answer against its route's response schema (see checkResponses). */
@@ -78,6 +81,7 @@ export interface ServerOptions {
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
+  const lifecycle = options.lifecycle ?? new Lifecycle();
   const modules = options.modules ?? attainModules;
   // Kinds, plan-time checks, approval subjects and channels, before any request can need them.
   const uninstall = installModules(store, modules);
@@ -146,14 +150,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   registerMetrics(app, { token: options.metricsToken });
 
-  app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
-    try {
-      await store.db.knex.raw('select 1');
-      return { status: 'ok' };
-    } catch {
-      return reply.status(503).send({ error: { code: 'unavailable', message: 'the database is not reachable', details: [] } });
-    }
-  });
+  registerHealth(app, store, lifecycle);
+  app.decorate('lifecycle', lifecycle);
 
   // Joins every record write of this store (before-hooks) and serves the plugin routes.
   const plugins = pluginsFor(store, options.plugins?.outbound ? { outbound: options.plugins.outbound } : {});
@@ -207,4 +205,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This server's draining state (see Lifecycle); the process entry begins the drain on SIGTERM. */
+    lifecycle: Lifecycle;
+  }
 }

@@ -195,3 +195,12 @@ export async function migrateControlSchema(knex: Knex, schema: string): Promise<
     }
   });
 }
+
+/**
+ * The control migrations this build knows that the database has not recorded (readiness: a node
+ * whose code is newer than the schema it sees is not ready). Empty once `createStore` has run.
+ */
+export async function pendingControlMigrations(knex: Knex, schema: string): Promise<string[]> {
+  const done = new Set((await knex.withSchema(schema).table('schema_migrations').select('name')).map((r: { name: string }) => r.name));
+  return MIGRATIONS.map((m) => m.name).filter((name) => !done.has(name));
+}

@@ -19,6 +19,11 @@ export interface Database {
 
 export interface DatabaseOptions {
   databaseUrl?: string;
+  /**
+   * Where the change feed LISTENs (a session connection): PostgreSQL itself when `databaseUrl`
+   * goes through a pooler in transaction mode. Default: DATABASE_LISTEN_URL, else `databaseUrl`.
+   */
+  listenUrl?: string;
   dataDir?: string;
   memory?: boolean;
 }
@@ -69,7 +74,7 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
   let changes: ChangeFeed;
   try {
     await knex.raw('select 1');
-    if (url) changes = new PgChangeFeed(url);
+    if (url) changes = new PgChangeFeed(opts.listenUrl ?? (process.env.DATABASE_LISTEN_URL || url));
     else {
       // LISTEN now, while no transaction is open on the one connection (inside one it would wait
       // for that transaction's commit, and vanish with its rollback).

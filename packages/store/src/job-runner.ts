@@ -31,6 +31,8 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = true;
+  /** Set by start(): only a started runner's stop() cuts a batch short (runOnce/drain callers run theirs whole). */
+  private started = false;
   private idle: Promise<void> = Promise.resolve();
 
   constructor(queue: JobQueue, opts: JobRunnerOptions) {
@@ -50,21 +52,42 @@ export class JobRunner {
     return Object.keys(this.opts.handlers);
   }
 
-  /** Claims and runs one batch; returns how many jobs ran. Tests call this directly. */
+  /**
+   * Claims and runs one batch; returns how many jobs ran. Tests call this directly. While the
+   * batch runs its lease is renewed (a third of the lease each time), so a long batch is never
+   * claimed by another node while this one is alive; once `stop()` is called, the jobs of the
+   * batch not yet started are released to other nodes instead of run.
+   */
   async runOnce(): Promise<number> {
     const jobs = await this.queue.claim(this.queues, { limit: this.opts.batch, leaseMs: this.opts.leaseMs, now: this.opts.now() });
-    for (const job of jobs) {
-      const handler = this.opts.handlers[job.queue];
-      try {
-        if (!handler) throw new Error(`no handler for queue ${job.queue}`);
-        await this.queue.complete(job.id, (await handler(job)) ?? null);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const outcome = await this.queue.fail(job.id, message, new Date(this.opts.now().getTime() + this.opts.backoffMs(job.attempts)));
-        this.opts.onError?.(job, error, outcome);
+    if (jobs.length === 0) return 0;
+    const held = new Set(jobs.map((j) => j.id));
+    const renew = setInterval(() => {
+      void this.queue.extend([...held], new Date(this.opts.now().getTime() + this.opts.leaseMs)).catch(() => undefined);
+    }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    renew.unref();
+    let ran = 0;
+    try {
+      for (const job of jobs) {
+        if (this.stopped && this.started) break;
+        ran++;
+        const handler = this.opts.handlers[job.queue];
+        try {
+          if (!handler) throw new Error(`no handler for queue ${job.queue}`);
+          await this.queue.complete(job.id, (await handler(job)) ?? null);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          const outcome = await this.queue.fail(job.id, message, new Date(this.opts.now().getTime() + this.opts.backoffMs(job.attempts)));
+          this.opts.onError?.(job, error, outcome);
+        } finally {
+          held.delete(job.id);
+        }
       }
+    } finally {
+      clearInterval(renew);
+      if (held.size > 0) await this.queue.release([...held]);
     }
-    return jobs.length;
+    return ran;
   }
 
   /** Runs until the queues are empty (or `max` batches); for tests and one-shot tools. */
@@ -81,6 +104,7 @@ export class JobRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.started = true;
     const tick = async () => {
       if (this.stopped || this.running) return;
       this.running = true;
@@ -100,6 +124,7 @@ export class JobRunner {
     this.timer = setTimeout(tick, 0);
   }
 
+  /** Stops claiming, lets the job in hand finish and releases the rest of its batch (graceful shutdown). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -40,6 +40,13 @@ export interface JobQueue {
   /** Claims up to `limit` due jobs of the queues for `leaseMs`; other nodes skip them meanwhile. */
   claim(queues: string[], opts?: { limit?: number; leaseMs?: number; worker?: string; now?: Date }): Promise<Job[]>;
   complete(id: string, result?: unknown): Promise<void>;
+  /**
+   * Gives claimed jobs back unstarted (a node shutting down): ready again at once, the claim not
+   * counted as an attempt. Only jobs still held by `worker` (default: this process) are touched.
+   */
+  release(ids: string[], opts?: { worker?: string }): Promise<number>;
+  /** Moves the lease of jobs this worker still holds, so a long job is not claimed by another node meanwhile. */
+  extend(ids: string[], until: Date, opts?: { worker?: string }): Promise<number>;
   /** Records a failure: retried at `retryAt` until max attempts, then marked failed. */
   fail(id: string, error: string, retryAt: Date): Promise<'retry' | 'failed'>;
   get(id: string): Promise<JobInfo | undefined>;
@@ -130,6 +137,20 @@ export function jobQueue(ctx: Ctx): JobQueue {
     },
     async complete(id, result) {
       await jobs(ctx.knex).where({ id }).update({ status: 'done', finished_at: new Date(), locked_until: null, result: result === undefined ? null : JSON.stringify(result) });
+    },
+    async release(ids, opts = {}) {
+      if (ids.length === 0) return 0;
+      return jobs(ctx.knex)
+        .whereIn('id', ids)
+        .andWhere({ status: 'running', locked_by: opts.worker ?? WORKER })
+        .update({ status: 'ready', locked_by: null, locked_until: null, attempts: ctx.knex.raw('greatest(attempts - 1, 0)') });
+    },
+    async extend(ids, until, opts = {}) {
+      if (ids.length === 0) return 0;
+      return jobs(ctx.knex)
+        .whereIn('id', ids)
+        .andWhere({ status: 'running', locked_by: opts.worker ?? WORKER })
+        .update({ locked_until: until });
     },
     async fail(id, error, retryAt) {
       return ctx.knex.transaction(async (trx) => {

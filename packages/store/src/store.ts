@@ -1,7 +1,7 @@
 import type { Registry } from '@attain/meta';
 import { auditService } from './audit.ts';
 import { authService } from './auth.ts';
-import { migrateControlSchema } from './control-schema.ts';
+import { migrateControlSchema, pendingControlMigrations } from './control-schema.ts';
 import { Ctx, toTenant } from './context.ts';
 import type { Database } from './database.ts';
 import { StoreError } from './errors.ts';
@@ -56,6 +56,7 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
         throw error;
       }
     },
+    pendingMigrations: () => pendingControlMigrations(db.knex, control),
     localChanges: { subscribe: (listener) => ctx.subscribeLocal(listener) },
     audit: auditService(ctx),
     auth: announcingAuth(ctx, authService(ctx)),

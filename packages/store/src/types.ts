@@ -353,6 +353,8 @@ export interface Store {
   org(tenant: string): Promise<OrgService>;
   /** The tenant and its registry from one revision check; undefined for an unknown tenant. */
   snapshot(tenant: string): Promise<TenantSnapshot | undefined>;
+  /** Control-schema migrations this build expects that the database lacks (readiness; see /readyz). */
+  pendingMigrations(): Promise<string[]>;
   /** Changes made through this process, after commit (see LocalChange). Returns an unsubscribe. */
   localChanges: { subscribe(listener: (change: LocalChange) => void): () => void };
   audit: { list(tenant: string, q?: { object?: string; recordId?: string; limit?: number; before?: string | number }): Promise<AuditEntry[]> };
