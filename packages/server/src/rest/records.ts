@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { allFields, DECIMAL_STORAGES } from '@attain/meta';
 import { ApiError, badRequest, notFound } from '../http/errors.ts';
+import type { IdempotencyStore } from '@attain/store';
+import { BULK_BODY_LIMIT, bulkWrite, capBody } from './bulk.ts';
 import { toCsv } from './csv.ts';
+import { parseNdjson } from './ndjson.ts';
 import { MAX_LIMIT, parseListQuery, parseFilter, parseSort, type RawListQuery } from './list-query.ts';
 import type { ListCache } from './list-cache.ts';
 import { requireAccess } from './request-access.ts';
@@ -39,10 +42,19 @@ export interface RecordRouteOptions {
   listCache?: ListCache;
   /** The store's change feed: the data version that keys the list cache. */
   changes?: { dataVersion(schema: string): number | undefined };
+  /** Idempotency keys of bulk writes (`:bulk`). */
+  idempotency: IdempotencyStore;
 }
 
-export async function recordRoutes(app: FastifyInstance, options: RecordRouteOptions = {}): Promise<void> {
-  const { listCache, changes } = options;
+export async function recordRoutes(app: FastifyInstance, options: RecordRouteOptions): Promise<void> {
+  const { listCache, changes, idempotency } = options;
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_request, raw, done) => {
+    try {
+      done(null, parseNdjson(raw as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   app.get('/objects/:object', async (request, reply) => {
     const access = requireAccess(request);
     const { object } = request.params as Params;
@@ -115,10 +127,14 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
   });
 
   // `POST /objects/deal:upsert` and `POST /objects/deal` share one route: find-my-way cannot
-  // tell a parameter from a parameter with a `:upsert` suffix on the same segment.
-  app.post('/objects/:object', async (request, reply) => {
-    const access = requireAccess(request);
+  // tell a parameter from a parameter with a `:upsert` suffix on the same segment. So `:bulk`
+  // shares it too, and its raised body limit is the route's; capBody holds every other write of
+  // this route to the server's limit.
+  const serverLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
+  app.post('/objects/:object', { bodyLimit: Math.max(BULK_BODY_LIMIT, serverLimit), preParsing: capBody(serverLimit) }, async (request, reply) => {
     const { object: raw } = request.params as Params;
+    if (raw.endsWith(':bulk')) return bulkWrite(request, reply, raw.slice(0, -':bulk'.length), idempotency, effectiveFrom(request));
+    const access = requireAccess(request);
     if (raw.endsWith(':upsert')) {
       const object = raw.slice(0, -':upsert'.length);
       const grant = await access.grant(object, 'create', 'update');
