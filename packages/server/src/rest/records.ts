@@ -1,16 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { allFields, DECIMAL_STORAGES } from '@attain/meta';
 import { ApiError, badRequest, notFound } from '../http/errors.ts';
 import type { IdempotencyStore } from '@attain/store';
 import { BULK_BODY_LIMIT, bulkWrite, capBody } from './bulk.ts';
-import { toCsv } from './csv.ts';
+import { exportRecords } from './records-export.ts';
 import { parseNdjson } from './ndjson.ts';
-import { MAX_LIMIT, parseListQuery, parseFilter, parseSort, type RawListQuery } from './list-query.ts';
+import { parseListQuery, type RawListQuery } from './list-query.ts';
 import type { ListCache } from './list-cache.ts';
 import { requireAccess } from './request-access.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EXPORT_MAX_ROWS = 100_000;
 const UPSERT_MAX_ROWS = 1000;
 
 type Params = { object: string; id?: string };
@@ -77,45 +75,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     return body;
   });
 
-  app.get('/objects/:object/export', async (request, reply) => {
-    const access = requireAccess(request);
-    const { object } = request.params as Params;
-    const raw = request.query as RawListQuery & { format?: unknown };
-    if (raw.format !== undefined && raw.format !== 'csv') throw badRequest('invalid_query', 'format must be csv');
-    const { service, perm, object: def } = await access.grant(object, 'read', 'export');
-    const fields = allFields(def).filter((f) => !perm.hiddenFields.has(f.name));
-    const filter = parseFilter(typeof raw.filter === 'string' ? raw.filter : undefined);
-    const sort = parseSort(raw.sort);
-    const rows: Record<string, unknown>[] = [];
-    let after: string | undefined;
-    let truncated = false;
-    for (;;) {
-      const page = await service.list(object, {
-        limit: MAX_LIMIT,
-        ...(filter ? { filter } : {}),
-        ...(sort ? { sort } : {}),
-        ...(typeof raw.q === 'string' && raw.q.trim() ? { search: raw.q.slice(0, 200) } : {}),
-        ...(after ? { after } : {}),
-      });
-      rows.push(...page.data);
-      if (!page.page.next) break;
-      if (rows.length >= EXPORT_MAX_ROWS) {
-        truncated = true;
-        break;
-      }
-      after = page.page.next;
-    }
-    const numeric = new Set(fields.filter((f) => DECIMAL_STORAGES.has(f.storage) || f.storage === 'integer').map((f) => f.name));
-    reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${def.name}.csv"`)
-      .header('x-export-truncated', String(truncated));
-    return toCsv(
-      fields.map((f) => f.name),
-      rows,
-      numeric,
-    );
-  });
+  app.get('/objects/:object/export', exportRecords);
 
   app.get('/objects/:object/:id', async (request) => {
     const access = requireAccess(request);
