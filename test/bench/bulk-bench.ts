@@ -6,7 +6,7 @@ import { createDatabase, createStore } from '@attain/store';
 import { createTenant, login, testServer } from '../../packages/server/test/helpers.ts';
 import { freshDatabase } from './util.ts';
 
-const ROWS = 100_000;
+const ROWS = Number(process.env.BENCH_BULK_ROWS ?? 100_000);
 const BATCH = 10_000;
 
 export async function benchBulk(): Promise<Record<string, unknown>> {
