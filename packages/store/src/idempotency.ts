@@ -4,6 +4,9 @@ import { StoreError } from './errors.ts';
 /** How long a key answers replays; after that the same key is a new request. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** Every this many claims, expired keys of all tenants are deleted. */
+const PRUNE_EVERY = 200;
+
 export type IdempotencyClaim =
   | { state: 'new' }
   /** The same key, scope and body finished earlier: answer its stored result, change nothing. */
@@ -35,13 +38,16 @@ export function idempotencyService(ctx: Ctx): IdempotencyStore {
     return row.id;
   }
   const table = () => ctx.table(ctx.knex, 'idempotency_keys');
-  return {
+  let claims = 0;
+  const service: IdempotencyStore = {
     async claim(tenant, key, scope, bodyHash) {
       if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
         throw new StoreError('validation_failed', 'an idempotency key is 1 to 255 characters', [{ path: 'Idempotency-Key', rule: 'length', message: 'must be 1 to 255 characters' }]);
       }
       const tid = await tenantId(tenant);
       const expired = new Date(Date.now() - IDEMPOTENCY_TTL_MS);
+      // Housekeeping every so often, off the request's path; a failure here fails no write.
+      if (++claims % PRUNE_EVERY === 0) service.prune(expired).catch(() => {});
       // An expired key is a new request: drop it first so the insert below claims it.
       await table().where({ tenant_id: tid, key }).where('created_at', '<', expired).delete();
       const inserted = (await table().insert({ tenant_id: tid, key, scope, body_hash: bodyHash }).onConflict(['tenant_id', 'key']).ignore().returning('key')) as unknown[];
@@ -68,4 +74,5 @@ export function idempotencyService(ctx: Ctx): IdempotencyStore {
       return gone.length;
     },
   };
+  return service;
 }
