@@ -55,7 +55,12 @@ describe('POST /objects/{object}:bulk', () => {
   });
 
   it('a row repeating an external id of the same request fails, the first is written', async () => {
-    const res = await bulk(adminToken, { rows: [{ external_id: 'dup', name: 'a' }, { external_id: 'dup', name: 'b' }] });
+    const res = await bulk(adminToken, {
+      rows: [
+        { external_id: 'dup', name: 'a' },
+        { external_id: 'dup', name: 'b' },
+      ],
+    });
     expect(res.json().rows.map((r: { status: string }) => r.status)).toEqual(['created', 'failed']);
     expect(res.json().rows[1].errors[0]).toMatchObject({ path: '/external_id', rule: 'unique' });
   });
@@ -111,7 +116,7 @@ describe('POST /objects/{object}:bulk', () => {
     expect(big.statusCode).toBe(413);
   }, 120_000);
 
-  it('a rep cannot bulk-write others\' records or assign them to others', async () => {
+  it("a rep cannot bulk-write others' records or assign them to others", async () => {
     await bulk(adminToken, [
       { external_id: 'rep-own', name: 'own', owner_id: t.users.repEast.id },
       { external_id: 'rep-west', name: 'west', owner_id: t.users.repWest.id },

@@ -15,10 +15,16 @@ beforeAll(async () => {
   app = server.app;
   t = await createTenant(server.store, 'xlx');
   admin = as(app, await login(app, t.name, t.users.admin.email));
-  const role = { kind: 'role', id: 'role_rep', name: 'rep', label: { en: 'Sales rep' }, permissions: [
-    { object: 'deal', actions: ['read', 'create', 'update', 'export'], scope: 'own', hiddenFields: ['margin'] },
-    { object: 'user', actions: ['read'], scope: 'all' },
-  ] };
+  const role = {
+    kind: 'role',
+    id: 'role_rep',
+    name: 'rep',
+    label: { en: 'Sales rep' },
+    permissions: [
+      { object: 'deal', actions: ['read', 'create', 'update', 'export'], scope: 'own', hiddenFields: ['margin'] },
+      { object: 'user', actions: ['read'], scope: 'all' },
+    ],
+  };
   expect((await admin.post('/api/v1/metadata/apply', { documents: [role] })).statusCode).toBe(200);
   rep = as(app, await login(app, t.name, t.users.repEast.email));
   await admin.post('/api/v1/objects/deal:bulk', [
@@ -80,7 +86,8 @@ describe('GET /objects/{object}/export?format=xlsx', () => {
       expect(sheet.rowCount).toBe(csv.length);
       const xlsx: string[][] = [];
       sheet.eachRow((row) => xlsx.push(header.map((_, i) => asCsvText(row.getCell(i + 1).value))));
-      const normalise = (rows: string[][]) => rows.map((r) => r.map((c, i) => (/^-?\d+(\.\d+)?$/.test(c) ? String(Number(c)) : header[i] && /_at$/.test(header[i] as string) ? String(Date.parse(c)) : c.replace(/^'(?=[=+\-@])/, ''))));
+      const normalise = (rows: string[][]) =>
+        rows.map((r) => r.map((c, i) => (/^-?\d+(\.\d+)?$/.test(c) ? String(Number(c)) : header[i] && /_at$/.test(header[i] as string) ? String(Date.parse(c)) : c.replace(/^'(?=[=+\-@])/, ''))));
       expect(normalise(xlsx)).toEqual(normalise(csv));
     }
     const repSheet = await readXlsx((await rep.get('/api/v1/objects/deal/export?format=xlsx')).rawPayload);

@@ -41,9 +41,17 @@ describe('idempotency keys', () => {
     const keys = store.idempotency;
     await keys.claim(tenant, 'old', 's', 'h');
     await keys.finish(tenant, 'old', 'first');
-    await store.db.knex.withSchema(store.controlSchema).table('idempotency_keys').where({ key: 'old' }).update({ created_at: new Date(Date.now() - IDEMPOTENCY_TTL_MS - 1000) });
+    await store.db.knex
+      .withSchema(store.controlSchema)
+      .table('idempotency_keys')
+      .where({ key: 'old' })
+      .update({ created_at: new Date(Date.now() - IDEMPOTENCY_TTL_MS - 1000) });
     expect(await keys.claim(tenant, 'old', 's', 'another body')).toEqual({ state: 'new' });
-    await store.db.knex.withSchema(store.controlSchema).table('idempotency_keys').where({ key: 'k1' }).update({ created_at: new Date(Date.now() - IDEMPOTENCY_TTL_MS - 1000) });
+    await store.db.knex
+      .withSchema(store.controlSchema)
+      .table('idempotency_keys')
+      .where({ key: 'k1' })
+      .update({ created_at: new Date(Date.now() - IDEMPOTENCY_TTL_MS - 1000) });
     expect(await keys.prune(new Date(Date.now() - IDEMPOTENCY_TTL_MS))).toBe(2);
   });
 });

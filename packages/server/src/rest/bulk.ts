@@ -56,7 +56,9 @@ function rowsOf(payload: unknown): unknown[] {
     throw new ApiError(422, 'validation_failed', 'send a JSON array, {"rows": [...]} or NDJSON of records', [{ path: '/rows', rule: 'type', message: 'must be a non-empty array' }]);
   }
   if (rows.length > BULK_MAX_ROWS) {
-    throw new ApiError(413, 'too_many_rows', `at most ${BULK_MAX_ROWS} rows a request; split the batch`, [{ path: '/rows', rule: 'max_items', message: `${rows.length} rows, at most ${BULK_MAX_ROWS}` }]);
+    throw new ApiError(413, 'too_many_rows', `at most ${BULK_MAX_ROWS} rows a request; split the batch`, [
+      { path: '/rows', rule: 'max_items', message: `${rows.length} rows, at most ${BULK_MAX_ROWS}` },
+    ]);
   }
   return rows;
 }
@@ -65,7 +67,9 @@ function idempotencyKey(request: FastifyRequest): string | undefined {
   const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw badRequest('invalid_header', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [{ path: 'Idempotency-Key', rule: 'format', message: 'must be 1 to 255 visible ASCII characters' }]);
+    throw badRequest('invalid_header', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
+      { path: 'Idempotency-Key', rule: 'format', message: 'must be 1 to 255 visible ASCII characters' },
+    ]);
   }
   return key;
 }
@@ -90,7 +94,9 @@ export async function bulkWrite(request: FastifyRequest, reply: FastifyReply, ob
       return claim.result as BulkResult;
     }
     if (claim.state === 'mismatch') {
-      throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with another request body; use a new key', [{ path: 'Idempotency-Key', rule: 'same_request', message: 'was used with another body' }]);
+      throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with another request body; use a new key', [
+        { path: 'Idempotency-Key', rule: 'same_request', message: 'was used with another body' },
+      ]);
     }
     if (claim.state === 'running') throw new ApiError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still running; retry later');
   }
@@ -109,7 +115,15 @@ function failure(error: unknown, requestId: string): { status: number; details: 
   return { status, details: body.error.details, code: body.error.code, message: body.error.message };
 }
 
-async function writeAll(request: FastifyRequest, service: RecordService, object: string, rows: unknown[], inScope: (data: Record<string, unknown>) => void, actor: Actor, effectiveFrom: { effectiveFrom?: string }): Promise<BulkResult> {
+async function writeAll(
+  request: FastifyRequest,
+  service: RecordService,
+  object: string,
+  rows: unknown[],
+  inScope: (data: Record<string, unknown>) => void,
+  actor: Actor,
+  effectiveFrom: { effectiveFrom?: string },
+): Promise<BulkResult> {
   const results: BulkRowResult[] = new Array(rows.length);
   const fail = (index: number, errors: ErrorDetail[], ext?: string) => {
     results[index] = { index, ...(ext !== undefined ? { external_id: ext } : {}), status: 'failed', errors };
@@ -186,10 +200,23 @@ async function dropUnchanged(service: RecordService, object: string, chunk: Item
  * statement per field set, or refuses it naming the bad rows (`/{i}/...`). Those rows fail, the
  * rest is written again; an error naming no row splits the chunk in halves until it does.
  */
-async function writeChunk(request: FastifyRequest, service: RecordService, object: string, items: Item[], actor: Actor, effectiveFrom: { effectiveFrom?: string }, results: BulkRowResult[]): Promise<void> {
+async function writeChunk(
+  request: FastifyRequest,
+  service: RecordService,
+  object: string,
+  items: Item[],
+  actor: Actor,
+  effectiveFrom: { effectiveFrom?: string },
+  results: BulkRowResult[],
+): Promise<void> {
   if (items.length === 0) return;
   try {
-    const written = await service.upsert(object, items.map((i) => i.row), actor, effectiveFrom);
+    const written = await service.upsert(
+      object,
+      items.map((i) => i.row),
+      actor,
+      effectiveFrom,
+    );
     written.records.forEach((rec, k) => {
       const { index, row } = items[k] as Item;
       // A row that updated a record moved its version past 1.
@@ -215,7 +242,15 @@ async function writeChunk(request: FastifyRequest, service: RecordService, objec
         const { index, row } = items[at] as Item;
         results[index] = { index, external_id: row.external_id, status: 'failed', errors: details };
       }
-      await writeChunk(request, service, object, items.filter((_, k) => !byRow.has(k)), actor, effectiveFrom, results);
+      await writeChunk(
+        request,
+        service,
+        object,
+        items.filter((_, k) => !byRow.has(k)),
+        actor,
+        effectiveFrom,
+        results,
+      );
       return;
     }
     if (items.length === 1) {

@@ -60,10 +60,7 @@ export async function exportRecords(request: FastifyRequest, reply: FastifyReply
   const rows: Record<string, unknown>[] = [];
   for await (const page of pages(service, object, query, state)) rows.push(...page);
   const numeric = new Set(fields.filter((f) => DECIMAL_STORAGES.has(f.storage) || f.storage === 'integer').map((f) => f.name));
-  reply
-    .header('content-type', 'text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${def.name}.csv"`)
-    .header('x-export-truncated', String(state.truncated));
+  reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${def.name}.csv"`).header('x-export-truncated', String(state.truncated));
   return toCsv(
     fields.map((f) => f.name),
     rows,
