@@ -110,6 +110,13 @@ export async function bulkWrite(request: FastifyRequest, reply: FastifyReply, ob
   }
 }
 
+/** A deadlock or serialisation failure, also as the cause of the store's `internal` error. */
+function deadlocked(error: unknown): boolean {
+  const e = error as { code?: unknown; cause?: unknown } | null;
+  if (e?.code === '40P01' || e?.code === '40001') return true;
+  return e?.cause !== undefined && e.cause !== error && deadlocked(e.cause);
+}
+
 function failure(error: unknown, requestId: string): { status: number; details: ErrorDetail[]; code: string; message: string } {
   const { status, body } = toErrorResponse(error, requestId);
   return { status, details: body.error.details, code: body.error.code, message: body.error.message };
@@ -147,11 +154,20 @@ async function writeAll(
     }
     items.push({ index, row: r as Row });
   });
-  for (let i = 0; i < items.length; i += CHUNK) {
-    const chunk = items.slice(i, i + CHUNK);
-    const changed = await dropUnchanged(service, object, chunk, results);
-    await writeChunk(request, service, object, changed, actor, effectiveFrom, results);
-  }
+  const chunks: Item[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) chunks.push(items.slice(i, i + CHUNK));
+  // Two chunks at a time: one is checked in this process while the database writes the other.
+  // Their external ids differ, so they never wait on each other's rows.
+  let next = 0;
+  const lane = async () => {
+    for (let c = next++; c < chunks.length; c = next++) {
+      const changed = await dropUnchanged(service, object, chunks[c] as Item[], results);
+      await writeChunk(request, service, object, changed, actor, effectiveFrom, results);
+    }
+  };
+  // Both lanes end before the request answers, also when one fails.
+  const settled = await Promise.allSettled([lane(), lane()]);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
   const summary: Record<Status, number> = { created: 0, updated: 0, unchanged: 0, failed: 0 };
   for (const r of results) summary[r.status] += 1;
   return { summary, rows: results };
@@ -208,6 +224,7 @@ async function writeChunk(
   actor: Actor,
   effectiveFrom: { effectiveFrom?: string },
   results: BulkRowResult[],
+  retries = 0,
 ): Promise<void> {
   if (items.length === 0) return;
   try {
@@ -224,6 +241,9 @@ async function writeChunk(
     });
     return;
   } catch (error) {
+    // Two chunks updating the same parent records (roll-ups) may deadlock; PostgreSQL aborts one,
+    // which is simply written again.
+    if (deadlocked(error) && retries < 3) return writeChunk(request, service, object, items, actor, effectiveFrom, results, retries + 1);
     const f = failure(error, request.id);
     if (f.status >= 500) throw error;
     const byRow = new Map<number, ErrorDetail[]>();
