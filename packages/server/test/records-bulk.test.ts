@@ -54,6 +54,14 @@ describe('POST /objects/{object}:bulk', () => {
     expect(b1.version).toBe(1);
   });
 
+  it('an error the store cannot pin on a row (a unique value taken twice) is narrowed down to it', async () => {
+    const user = (ext: string, email: string) => ({ external_id: ext, name: ext, email, role: 'rep', org_unit_id: t.orgUnits.west, active: true });
+    const res = await bulk(adminToken, [user('u-a', 'same@bulk.test'), user('u-b', 'other@bulk.test'), user('u-c', 'same@bulk.test')], {}, 'user');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().rows.map((r: { status: string }) => r.status)).toEqual(['created', 'created', 'failed']);
+    expect(res.json().rows[2].errors[0].rule).toBe('unique');
+  });
+
   it('a row repeating an external id of the same request fails, the first is written', async () => {
     const res = await bulk(adminToken, {
       rows: [
