@@ -145,8 +145,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(
     async (api) => {
+      // A route with a raised body limit (the bulk writes) authenticates before its body is read,
+      // so an anonymous client cannot make the server parse a large body.
+      const serverLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
+      api.addHook('preParsing', async (request, _reply, payload) => {
+        if (!request.routeOptions.config.public && (request.routeOptions.bodyLimit ?? 0) > serverLimit) {
+          request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
+        }
+        return payload;
+      });
       api.addHook('preHandler', async (request) => {
-        if (request.routeOptions.config.public) return;
+        if (request.routeOptions.config.public || request.access) return;
         request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
       });
       registerPositionHooks(api, store);

@@ -124,6 +124,11 @@ describe('POST /objects/{object}:bulk', () => {
     expect(big.statusCode).toBe(413);
   }, 120_000);
 
+  it('authenticates before reading the large body', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/objects/deal:bulk', headers: { 'content-type': 'application/json' }, payload: '[{"not json' });
+    expect(res.statusCode).toBe(401);
+  });
+
   it("a rep cannot bulk-write others' records or assign them to others", async () => {
     await bulk(adminToken, [
       { external_id: 'rep-own', name: 'own', owner_id: t.users.repEast.id },
