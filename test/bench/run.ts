@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   workflow: async () => (await import('./workflow-bench.ts')).benchWorkflow,
   analytics: async () => (await import('./analytics-bench.ts')).benchAnalytics,
   plugins: async () => (await import('./plugins-bench.ts')).benchPlugins,
+  bulk: async () => (await import('./bulk-bench.ts')).benchBulk,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

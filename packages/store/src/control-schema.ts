@@ -179,6 +179,22 @@ const MIGRATIONS: Array<{ name: string; sql: (C: string) => string[] }> = [
     // empty list is the whole API, as every token minted before scopes existed.
     sql: (C) => [`alter table ${C}.api_tokens add column if not exists scopes text[] not null default '{}'`],
   },
+  {
+    name: '013_idempotency_keys',
+    // Bulk writes replayed with the same Idempotency-Key answer the stored result and change
+    // nothing. `result` is null while the first request still runs. Kept 24 h (idempotency.ts).
+    sql: (C) => [
+      `create table if not exists ${C}.idempotency_keys (
+        tenant_id uuid not null references ${C}.tenants(id) on delete cascade,
+        key text not null,
+        scope text not null,
+        body_hash text not null,
+        result jsonb,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, key))`,
+      `create index if not exists idempotency_keys_created on ${C}.idempotency_keys (created_at)`,
+    ],
+  },
 ];
 
 export async function migrateControlSchema(knex: Knex, schema: string): Promise<void> {

@@ -9,6 +9,7 @@ export { docsHash } from './metadata.ts';
 export { composeDocuments, coreObjectIds, hiddenCoreObjects, mergeDocuments, type ApplyMode } from './metadata-compose.ts';
 export type * from './types.ts';
 export type { Job, JobInfo, JobInput, JobQueue } from './jobs.ts';
+export { IDEMPOTENCY_TTL_MS, type IdempotencyClaim, type IdempotencyStore } from './idempotency.ts';
 export { eventQueue, metadataQueue, type MetadataEvent, type RecordEvent, type EventSubscription } from './events.ts';
 export type { ModuleHandle, TenantModule } from './modules.ts';
 export type { DataPort, ForeignTable, ModuleAuditEntry } from './data-port.ts';

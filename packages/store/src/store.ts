@@ -11,6 +11,7 @@ import { quoteIdent } from './sql.ts';
 import { orgService } from './org/service.ts';
 import { tenantService } from './tenants.ts';
 import { jobQueue } from './jobs.ts';
+import { idempotencyService } from './idempotency.ts';
 import { moduleService } from './modules.ts';
 import { portService } from './data-port.ts';
 import type { AuthStore, RecordAccess, RecordService, Store, TenantSnapshot } from './types.ts';
@@ -60,6 +61,7 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
     localChanges: { subscribe: (listener) => ctx.subscribeLocal(listener) },
     audit: auditService(ctx),
     auth: announcingAuth(ctx, authService(ctx)),
+    idempotency: idempotencyService(ctx),
     jobs: jobQueue(ctx),
     events: {
       subscribe: (sub) => ctx.events.subscribe(sub),

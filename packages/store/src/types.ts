@@ -4,6 +4,7 @@ import type { Database } from './database.ts';
 import type { FormulaError, FormulaType } from '@attain/formula';
 import type { BatchPool } from './formula/sandbox.ts';
 import type { JobQueue } from './jobs.ts';
+import type { IdempotencyStore } from './idempotency.ts';
 import type { EventSubscription } from './events.ts';
 import type { ModuleHandle, TenantModule } from './modules.ts';
 import type { DataPort } from './data-port.ts';
@@ -359,6 +360,8 @@ export interface Store {
   localChanges: { subscribe(listener: (change: LocalChange) => void): () => void };
   audit: { list(tenant: string, q?: { object?: string; recordId?: string; limit?: number; before?: string | number }): Promise<AuditEntry[]> };
   auth: AuthStore;
+  /** Idempotency keys of bulk writes, per tenant, kept 24 h (idempotency.ts). */
+  idempotency: IdempotencyStore;
   /** Durable jobs shared by every node (FOR UPDATE SKIP LOCKED with leases). */
   jobs: JobQueue;
   /** Record changes delivered to consumers as jobs on `event:<consumer>`, written in the change's transaction. */

@@ -109,6 +109,35 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
         }),
       };
     }
+    if (can('create') && can('update')) {
+      const rowResult = {
+        type: 'object',
+        required: ['index', 'status'],
+        properties: {
+          index: { type: 'integer' },
+          external_id: { type: 'string' },
+          id: { type: 'string', format: 'uuid' },
+          status: { type: 'string', enum: ['created', 'updated', 'unchanged', 'failed'] },
+          errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      };
+      paths[`${base}:bulk`] = {
+        post: op('bulk', `Create or update up to 10,000 ${label} by external_id, each row with its own result`, {
+          parameters: [{ name: 'Idempotency-Key', in: 'header', description: 'Replaying a key (24 h) with the same body answers the stored result and changes nothing', schema: { type: 'string', maxLength: 255 } }],
+          requestBody: {
+            required: true,
+            content: {
+              ...json({ type: 'array', maxItems: 10_000, items: ref(`${name}Create`) }),
+              'application/x-ndjson': { schema: { type: 'string', description: 'one record per line' } },
+            },
+          },
+          responses: {
+            '200': { description: 'One result per row', content: json({ type: 'object', properties: { summary: { type: 'object' }, rows: { type: 'array', items: rowResult } } }) },
+            ...errors('409', '413', '415', '422'),
+          },
+        }),
+      };
+    }
     if (can('update')) {
       item.patch = op('update', `Update ${label}`, {
         parameters: [ID_PARAM, { name: 'If-Match', in: 'header', description: 'Expected version', schema: { type: 'string' } }],

@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { allFields, DECIMAL_STORAGES } from '@attain/meta';
 import { ApiError, badRequest, notFound } from '../http/errors.ts';
-import { toCsv } from './csv.ts';
-import { MAX_LIMIT, parseListQuery, parseFilter, parseSort, type RawListQuery } from './list-query.ts';
+import type { IdempotencyStore } from '@attain/store';
+import { BULK_BODY_LIMIT, bulkWrite, capBody } from './bulk.ts';
+import { exportRecords } from './records-export.ts';
+import { parseNdjson } from './ndjson.ts';
+import { parseListQuery, type RawListQuery } from './list-query.ts';
 import type { ListCache } from './list-cache.ts';
 import { requireAccess } from './request-access.ts';
-import { arrayOf, file, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, params, query, replies, STRING } from '../http/route-schema.ts';
+import { arrayOf, file, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EXPORT_MAX_ROWS = 100_000;
 const UPSERT_MAX_ROWS = 1000;
 
 /** A record: its fields are the object's (described per object in the OpenAPI document). */
@@ -44,10 +45,19 @@ export interface RecordRouteOptions {
   listCache?: ListCache;
   /** The store's change feed: the data version that keys the list cache. */
   changes?: { dataVersion(schema: string): number | undefined };
+  /** Idempotency keys of bulk writes (`:bulk`). */
+  idempotency: IdempotencyStore;
 }
 
-export async function recordRoutes(app: FastifyInstance, options: RecordRouteOptions = {}): Promise<void> {
-  const { listCache, changes } = options;
+export async function recordRoutes(app: FastifyInstance, options: RecordRouteOptions): Promise<void> {
+  const { listCache, changes, idempotency } = options;
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_request, raw, done) => {
+    try {
+      done(null, parseNdjson(raw as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   app.get('/objects/:object', { schema: { params: params('object'), querystring: query({ filter: { type: 'string', description: 'Filter as JSON: {"and":[…]} | {"or":[…]} | {"not":…} | {"field":{"eq":…}}' }, sort: { type: 'string', description: 'Comma-separated fields, "-" for descending' }, limit: { type: 'string', description: '1 to 500, 50 by default' }, after: { type: 'string', description: 'Keyset cursor from page.next' }, offset: STRING, count: { type: 'string', description: 'true to include the total' }, q: { type: 'string', description: 'Full-text search' } }), response: replies({ 200: object({ data: arrayOf(RECORD), page: object({ next: nullable(STRING), limit: INTEGER }), total: INTEGER }, ['data', 'page']) }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const { object } = request.params as Params;
@@ -70,45 +80,7 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
     return body;
   });
 
-  app.get('/objects/:object/export', { schema: { params: params('object'), querystring: query({ format: { type: 'string', description: 'csv' }, filter: STRING, sort: STRING, q: STRING }), response: replies({ 200: file('text/csv') }) } }, async (request, reply) => {
-    const access = requireAccess(request);
-    const { object } = request.params as Params;
-    const raw = request.query as RawListQuery & { format?: unknown };
-    if (raw.format !== undefined && raw.format !== 'csv') throw badRequest('invalid_query', 'format must be csv');
-    const { service, perm, object: def } = await access.grant(object, 'read', 'export');
-    const fields = allFields(def).filter((f) => !perm.hiddenFields.has(f.name));
-    const filter = parseFilter(typeof raw.filter === 'string' ? raw.filter : undefined);
-    const sort = parseSort(raw.sort);
-    const rows: Record<string, unknown>[] = [];
-    let after: string | undefined;
-    let truncated = false;
-    for (;;) {
-      const page = await service.list(object, {
-        limit: MAX_LIMIT,
-        ...(filter ? { filter } : {}),
-        ...(sort ? { sort } : {}),
-        ...(typeof raw.q === 'string' && raw.q.trim() ? { search: raw.q.slice(0, 200) } : {}),
-        ...(after ? { after } : {}),
-      });
-      rows.push(...page.data);
-      if (!page.page.next) break;
-      if (rows.length >= EXPORT_MAX_ROWS) {
-        truncated = true;
-        break;
-      }
-      after = page.page.next;
-    }
-    const numeric = new Set(fields.filter((f) => DECIMAL_STORAGES.has(f.storage) || f.storage === 'integer').map((f) => f.name));
-    reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${def.name}.csv"`)
-      .header('x-export-truncated', String(truncated));
-    return toCsv(
-      fields.map((f) => f.name),
-      rows,
-      numeric,
-    );
-  });
+  app.get('/objects/:object/export', { schema: { params: params('object'), querystring: query({ format: { type: 'string', description: 'csv (default) or xlsx' }, filter: STRING, sort: STRING, q: STRING }), response: replies({ 200: file('text/csv') }) } }, exportRecords);
 
   app.get('/objects/:object/:id', { schema: { params: params('object', 'id'), response: replies({ 200: RECORD }) } }, async (request) => {
     const access = requireAccess(request);
@@ -120,10 +92,14 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
   });
 
   // `POST /objects/deal:upsert` and `POST /objects/deal` share one route: find-my-way cannot
-  // tell a parameter from a parameter with a `:upsert` suffix on the same segment.
-  app.post('/objects/:object', { schema: { params: params('object'), querystring: EFFECTIVE, body: { description: 'The record (its object schema, per object in the document), or for `<object>:upsert` {rows: [...]}' }, response: replies({ 200: object({ created: INTEGER, updated: INTEGER, records: arrayOf(RECORD) }, ['created', 'updated', 'records']), 201: RECORD }) } }, async (request, reply) => {
-    const access = requireAccess(request);
+  // tell a parameter from a parameter with a `:upsert` suffix on the same segment. So `:bulk`
+  // shares it too, and its raised body limit is the route's; capBody holds every other write of
+  // this route to the server's limit.
+  const serverLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
+  app.post('/objects/:object', { bodyLimit: Math.max(BULK_BODY_LIMIT, serverLimit), preParsing: capBody(serverLimit), schema: { params: params('object'), querystring: EFFECTIVE, body: { description: 'The record (its object schema, per object in the document), or for `<object>:upsert` {rows: [...]}, or for `<object>:bulk` an array or NDJSON of rows' }, response: replies({ 200: OBJECT, 201: RECORD }) } }, async (request, reply) => {
     const { object: raw } = request.params as Params;
+    if (raw.endsWith(':bulk')) return bulkWrite(request, reply, raw.slice(0, -':bulk'.length), idempotency, effectiveFrom(request));
+    const access = requireAccess(request);
     if (raw.endsWith(':upsert')) {
       const object = raw.slice(0, -':upsert'.length);
       const grant = await access.grant(object, 'create', 'update');
