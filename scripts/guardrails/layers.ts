@@ -7,12 +7,13 @@
 export const layers: Readonly<Record<string, readonly string[]>> = {
   '@attain/meta': [],
   '@attain/formula': [],
-  '@attain/sandbox': [],
+  '@attain/sandbox': ['@attain/meta'],
   '@attain/store': ['@attain/meta', '@attain/formula'],
   '@attain/engine': ['@attain/meta', '@attain/formula', '@attain/store'],
   '@attain/workflow': ['@attain/meta', '@attain/formula', '@attain/store'],
-  '@attain/server': ['@attain/meta', '@attain/formula', '@attain/sandbox', '@attain/store', '@attain/engine', '@attain/workflow'],
-  '@attain/cli': ['@attain/meta', '@attain/formula', '@attain/sandbox', '@attain/store', '@attain/engine', '@attain/workflow', '@attain/server'],
+  '@attain/plugins': ['@attain/meta', '@attain/formula', '@attain/sandbox', '@attain/store', '@attain/workflow'],
+  '@attain/server': ['@attain/meta', '@attain/formula', '@attain/sandbox', '@attain/store', '@attain/engine', '@attain/workflow', '@attain/plugins'],
+  '@attain/cli': ['@attain/meta', '@attain/formula', '@attain/sandbox', '@attain/store', '@attain/engine', '@attain/workflow', '@attain/plugins', '@attain/server'],
   '@attain/studio': ['@attain/meta', '@attain/formula', '@attain/engine'],
 };
 

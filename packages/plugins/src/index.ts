@@ -1,6 +1,7 @@
 import type { Store } from '@attain/store';
 import { PluginRuntime, type PluginRuntimeOptions } from './runtime.ts';
-import rootPackage from '../../../package.json' with { type: 'json' };
+// Every workspace package carries Attain's version (they are released together).
+import ownPackage from '../package.json' with { type: 'json' };
 
 export { bundlePlugin, checkManifest, MANIFEST_FILE } from './bundle.ts';
 export { PluginService, type ActivePlugin, type PluginStatus, type PluginView } from './service.ts';
@@ -12,7 +13,7 @@ export type { OutboundConfig } from './host.ts';
 export { SDK_TYPES } from './sdk-types.ts';
 
 /** The Attain version plugins' `attain` ranges are checked against. */
-export const ATTAIN_VERSION: string = rootPackage.version;
+export const ATTAIN_VERSION: string = ownPackage.version;
 
 const runtimes = new WeakMap<Store, PluginRuntime>();
 
