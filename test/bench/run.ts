@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   incentives: async () => (await import('./incentives-bench.ts')).benchIncentives,
   formula: async () => (await import('./formula-bench.ts')).benchFormulaAll,
   workflow: async () => (await import('./workflow-bench.ts')).benchWorkflow,
+  studio: async () => (await import('./studio-bench.ts')).benchStudio,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -169,7 +169,13 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
         required: true,
         content: json({ type: 'object', required: ['tenant', 'email', 'password'], properties: { tenant: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } } }),
       },
-      responses: { '200': { description: 'A session token', content: json({ type: 'object', properties: { token: { type: 'string' }, user: { type: 'object' } } }) }, ...errors() },
+      responses: {
+        '200': {
+          description: 'A session token; also set as the HttpOnly, SameSite=Strict cookie attain_session. Changes authenticated by that cookie must send x-attain-csrf: <csrfToken>.',
+          content: json({ type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, csrfToken: { type: 'string' }, user: { type: 'object' } } }),
+        },
+        ...errors(),
+      },
     },
   };
   const anyJson = (description: string) => ({ description, content: json({ type: 'object' }) });
