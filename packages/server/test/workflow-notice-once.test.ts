@@ -57,3 +57,20 @@ describe('approval outcome notices', () => {
     expect(notes[0]!.title).toMatch(/^Approved: Initech/);
   });
 });
+
+describe('notifications for the header bell', () => {
+  it('counts unread, lists the latest few, marks one read, and refuses a bad limit naming it', async () => {
+    const count = (await rep.get('/api/v1/workflow/notifications/unread-count')).json().unread as number;
+    expect(count).toBeGreaterThanOrEqual(2);
+    const latest = (await rep.get('/api/v1/workflow/notifications?limit=1')).json();
+    expect(latest.data).toHaveLength(1);
+    expect(latest.unread).toBe(count);
+    expect((await rep.post('/api/v1/workflow/notifications/read', { ids: [latest.data[0].id] })).json()).toEqual({ marked: 1 });
+    expect((await rep.get('/api/v1/workflow/notifications/unread-count')).json()).toEqual({ unread: count - 1 });
+    for (const bad of ['0', '201', '2.5', 'ten']) {
+      const res = await rep.get(`/api/v1/workflow/notifications?limit=${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'invalid_query', details: [{ path: '/limit', rule: 'range' }] });
+    }
+  });
+});
