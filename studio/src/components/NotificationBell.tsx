@@ -30,6 +30,9 @@ export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [absent, setAbsent] = useState(false);
+  // The panel hangs from the viewport's right edge just below the bell, so it fits a phone
+  // whatever sits to the bell's right in the header.
+  const [top, setTop] = useState(56);
   const box = useRef<HTMLDivElement>(null);
 
   const refresh = useCallback(async () => {
@@ -86,7 +89,7 @@ export function NotificationBell() {
   const label = count > 0 ? t('shell.notificationsUnread', { n: count }) : t('shell.notifications');
   return (
     <div ref={box} style={{ position: 'relative' }}>
-      <button className="icon-btn" type="button" aria-label={label} title={label} aria-expanded={open} aria-haspopup="dialog" onClick={() => setOpen((o) => !o)} style={{ position: 'relative' }}>
+      <button className="icon-btn" type="button" aria-label={label} title={label} aria-expanded={open} aria-haspopup="dialog" onClick={(e) => { setTop(e.currentTarget.getBoundingClientRect().bottom + 6); setOpen((o) => !o); }} style={{ position: 'relative' }}>
         <Icon name="bell" />
         {count > 0 && (
           <span className="badge badge-danger" aria-hidden="true" style={{ position: 'absolute', top: -2, right: -4, padding: '0 5px', fontSize: '0.7rem', lineHeight: '16px', minWidth: 16 }}>
@@ -95,7 +98,7 @@ export function NotificationBell() {
         )}
       </button>
       {open && (
-        <div role="dialog" aria-label={t('shell.notifications')} className="card card-flush" style={{ position: 'absolute', right: 0, top: 'calc(100% + 6px)', width: 'min(360px, calc(100vw - 16px))', maxHeight: '70vh', overflowY: 'auto', zIndex: 50, boxShadow: '0 8px 24px rgb(0 0 0 / 0.18)' }}>
+        <div role="dialog" aria-label={t('shell.notifications')} className="card card-flush" style={{ position: 'fixed', right: 8, top, width: 'min(360px, calc(100vw - 16px))', maxHeight: '70vh', overflowY: 'auto', zIndex: 50, boxShadow: '0 8px 24px rgb(0 0 0 / 0.18)' }}>
           <div className="toolbar">
             <strong>{t('shell.notifications')}</strong>
             <span className="spacer" />
