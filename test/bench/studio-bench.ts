@@ -39,7 +39,10 @@ export async function benchStudio(): Promise<Record<string, unknown>> {
       files: files.length,
       encodings: [...new Set(files.map((f) => f.encoding))],
       loads_echarts: files.some((f) => /echarts/.test(f.url)),
-      largest: files.sort((a, b) => b.wire - a.wire).slice(0, 5).map((f) => `${f.url} ${f.wire}`),
+      largest: files
+        .sort((a, b) => b.wire - a.wire)
+        .slice(0, 5)
+        .map((f) => `${f.url} ${f.wire}`),
       targets: { first_screen_js_css_bytes_compressed: `<= ${TARGET_BYTES}` },
       ok: wire <= TARGET_BYTES,
     };

@@ -17,7 +17,11 @@ describe('notification bell', () => {
   it('shows the unread count, one Approved notice, and marks all read (phone width)', async () => {
     const admin = await signIn(h, h.admin.email);
     const flow = {
-      kind: 'approval_flow', id: 'e2e.flow.customer', name: 'new_customer', label: { en: 'New customer' }, object: 'customer',
+      kind: 'approval_flow',
+      id: 'e2e.flow.customer',
+      name: 'new_customer',
+      label: { en: 'New customer' },
+      object: 'customer',
       steps: [{ name: 'admin', approvers: [{ type: 'role', role: 'admin' }] }],
       onApprove: [{ type: 'notify', to: [{ type: 'submitter' }], channels: ['inbox'], template: { title: { en: 'Approved: {{record.name}}' } } }],
     };

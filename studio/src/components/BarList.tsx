@@ -13,11 +13,15 @@ export function BarList({ rows, title, format = String }: { rows: BarListRow[]; 
     <div role="list" aria-label={title} style={{ display: 'grid', gridTemplateColumns: 'minmax(0, max-content) 1fr auto', gap: '6px 12px', alignItems: 'center' }}>
       {rows.map((r) => (
         <div role="listitem" key={r.key} style={{ display: 'contents' }}>
-          <span className="small" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{r.label}</span>
+          <span className="small" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+            {r.label}
+          </span>
           <span aria-hidden="true" style={{ height: 14, background: 'var(--accent-soft)', borderRadius: 4 }}>
             <span style={{ display: 'block', height: '100%', width: `${(r.value / max) * 100}%`, background: 'var(--accent)', borderRadius: 4 }} />
           </span>
-          <span className="small" style={{ fontVariantNumeric: 'tabular-nums', textAlign: 'right' }}>{format(r.value)}</span>
+          <span className="small" style={{ fontVariantNumeric: 'tabular-nums', textAlign: 'right' }}>
+            {format(r.value)}
+          </span>
         </div>
       ))}
     </div>

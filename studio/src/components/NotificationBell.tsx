@@ -89,7 +89,19 @@ export function NotificationBell() {
   const label = count > 0 ? t('shell.notificationsUnread', { n: count }) : t('shell.notifications');
   return (
     <div ref={box} style={{ position: 'relative' }}>
-      <button className="icon-btn" type="button" aria-label={label} title={label} aria-expanded={open} aria-haspopup="dialog" onClick={(e) => { setTop(e.currentTarget.getBoundingClientRect().bottom + 6); setOpen((o) => !o); }} style={{ position: 'relative' }}>
+      <button
+        className="icon-btn"
+        type="button"
+        aria-label={label}
+        title={label}
+        aria-expanded={open}
+        aria-haspopup="dialog"
+        onClick={(e) => {
+          setTop(e.currentTarget.getBoundingClientRect().bottom + 6);
+          setOpen((o) => !o);
+        }}
+        style={{ position: 'relative' }}
+      >
         <Icon name="bell" />
         {count > 0 && (
           <span className="badge badge-danger" aria-hidden="true" style={{ position: 'absolute', top: -2, right: -4, padding: '0 5px', fontSize: '0.7rem', lineHeight: '16px', minWidth: 16 }}>
@@ -98,22 +110,36 @@ export function NotificationBell() {
         )}
       </button>
       {open && (
-        <div role="dialog" aria-label={t('shell.notifications')} className="card card-flush" style={{ position: 'fixed', right: 8, top, width: 'min(360px, calc(100vw - 16px))', maxHeight: '70vh', overflowY: 'auto', zIndex: 50, boxShadow: '0 8px 24px rgb(0 0 0 / 0.18)' }}>
+        <div
+          role="dialog"
+          aria-label={t('shell.notifications')}
+          className="card card-flush"
+          style={{ position: 'fixed', right: 8, top, width: 'min(360px, calc(100vw - 16px))', maxHeight: '70vh', overflowY: 'auto', zIndex: 50, boxShadow: '0 8px 24px rgb(0 0 0 / 0.18)' }}
+        >
           <div className="toolbar">
             <strong>{t('shell.notifications')}</strong>
             <span className="spacer" />
-            <button type="button" className="btn btn-sm" disabled={count === 0} onClick={() => void markRead('all')}>{t('shell.markAllRead')}</button>
+            <button type="button" className="btn btn-sm" disabled={count === 0} onClick={() => void markRead('all')}>
+              {t('shell.markAllRead')}
+            </button>
           </div>
           {notes && notes.length === 0 && <p className="empty-state">{t('shell.noNotifications')}</p>}
           <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
             {notes?.map((n) => (
               <li key={n.id} style={{ padding: '10px 14px', borderTop: '1px solid var(--border)', fontWeight: n.read_at ? 'normal' : 600 }}>
                 {n.object && n.record_id ? (
-                  <Link to={`/approvals/o/${n.object}/${n.record_id}`} onClick={() => void (n.read_at ? undefined : markRead([n.id]))}>{n.title}</Link>
+                  <Link to={`/approvals/o/${n.object}/${n.record_id}`} onClick={() => void (n.read_at ? undefined : markRead([n.id]))}>
+                    {n.title}
+                  </Link>
                 ) : (
-                  <button type="button" style={{ all: 'unset', cursor: 'pointer', minHeight: 24 }} onClick={() => void (n.read_at ? undefined : markRead([n.id]))}>{n.title}</button>
+                  <button type="button" style={{ all: 'unset', cursor: 'pointer', minHeight: 24 }} onClick={() => void (n.read_at ? undefined : markRead([n.id]))}>
+                    {n.title}
+                  </button>
                 )}
-                <div className="muted small" style={{ fontWeight: 'normal' }}>{n.body ? `${n.body} · ` : ''}{formatDate(n.created_at, true)}</div>
+                <div className="muted small" style={{ fontWeight: 'normal' }}>
+                  {n.body ? `${n.body} · ` : ''}
+                  {formatDate(n.created_at, true)}
+                </div>
               </li>
             ))}
           </ul>
