@@ -1,10 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './scripts/precompress.ts';
 
 // Heavy libraries live in their own chunks so the first screen (login + shell) stays small;
 // routes are split with React.lazy in src/routes.ts.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress(fileURLToPath(new URL('dist', import.meta.url)))],
   base: '/',
   build: {
     outDir: 'dist',

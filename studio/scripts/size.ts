@@ -6,7 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const FIRST_SCREEN_BUDGET = 300 * 1024;
+// Issue #16: the first screen after sign-in within 150 kB of JS+CSS compressed; `npm run bench studio`
+// measures that path in a browser, this the static entry (before sign-in) at build time.
+export const FIRST_SCREEN_BUDGET = 150 * 1024;
 
 export interface SizeReport {
   files: Array<{ file: string; bytes: number; gzip: number }>;

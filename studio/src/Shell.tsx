@@ -7,6 +7,7 @@ import { useSession } from './session.tsx';
 import { Icon } from './components/Icon.tsx';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { NotificationBell } from './components/NotificationBell.tsx';
 
 /** The registered route that best matches a path: static segments beat parameters. */
 function resolve(path: string): { route: RouteDef; params: Record<string, string> } | null {
@@ -92,6 +93,7 @@ export function Shell() {
           <button className="icon-btn" type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={t(theme === 'dark' ? 'shell.lightMode' : 'shell.darkMode')} title={t(theme === 'dark' ? 'shell.lightMode' : 'shell.darkMode')}>
             <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
           </button>
+          <NotificationBell />
           <span className="user-chip" title={session.me?.user.email}>
             <Icon name="user" />
             <span className="user-name">{userName}</span>

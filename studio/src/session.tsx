@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, getToken, onUnauthorized, setToken } from './api/client.ts';
+import { api, ApiError, onUnauthorized, setCsrfToken } from './api/client.ts';
 import type { Action, Me, ObjectDoc, ObjectPermission, SessionUser } from './api/types.ts';
 
 interface Session {
@@ -62,27 +62,30 @@ function listOf<T>(raw: unknown): T[] {
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [status, setStatus] = useState<Session['status']>(getToken() ? 'loading' : 'anonymous');
+  // Always 'loading' first: only the server knows whether this browser holds a session cookie.
+  const [status, setStatus] = useState<Session['status']>('loading');
   const [me, setMe] = useState<Me | null>(null);
   const [objects, setObjects] = useState<ObjectDoc[]>([]);
   const load = useCallback(async () => {
     try {
-      const me = normalizeMe(await api.get<unknown>('/auth/me'));
+      const raw = await api.get<{ csrfToken?: string }>('/auth/me');
+      setCsrfToken(raw.csrfToken ?? null);
+      const me = normalizeMe(raw);
       setObjects(await loadObjects());
       setMe(me);
       setStatus('ready');
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-        setToken(null);
+        setCsrfToken(null);
         setStatus('anonymous');
       } else throw error;
     }
   }, []);
 
   useEffect(() => {
-    if (getToken()) void load().catch(() => setStatus('anonymous'));
+    void load().catch(() => setStatus('anonymous'));
     return onUnauthorized(() => {
-      setToken(null);
+      setCsrfToken(null);
       setMe(null);
       setStatus('anonymous');
     });
@@ -90,8 +93,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(
     async (tenant: string, email: string, password: string) => {
-      const res = await api.post<{ token: string }>('/auth/login', { tenant, email, password });
-      setToken(res.token);
+      // The server sets the session cookie; the bearer token in the answer is for programs.
+      const res = await api.post<{ csrfToken: string }>('/auth/login', { tenant, email, password });
+      setCsrfToken(res.csrfToken);
       await load();
     },
     [load],
@@ -101,9 +105,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await api.post('/auth/logout');
     } catch {
-      /* the token is dropped locally either way */
+      /* the session is dropped locally either way */
     }
-    setToken(null);
+    setCsrfToken(null);
     setMe(null);
     setObjects([]);
     setStatus('anonymous');

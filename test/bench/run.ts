@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   analytics: async () => (await import('./analytics-bench.ts')).benchAnalytics,
   plugins: async () => (await import('./plugins-bench.ts')).benchPlugins,
   bulk: async () => (await import('./bulk-bench.ts')).benchBulk,
+  studio: async () => (await import('./studio-bench.ts')).benchStudio,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -49,7 +49,8 @@ export function buildStudioIfStale(): void {
     }
   }
   try {
-    if (!isFresh()) execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: STUDIO, stdio: 'inherit' });
+    // vitest sets NODE_ENV=test, which Vite keeps: React's development build would be bundled.
+    if (!isFresh()) execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: STUDIO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }

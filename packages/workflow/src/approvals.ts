@@ -309,8 +309,12 @@ export class Approvals {
     await this.core.table(trx, t, T.instances).where({ id: inst.id }).update({ status: outcome, finished_at: now, updated_at: now });
     await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, status: 'open' }).update({ status: 'cancelled' });
     await this.history(trx, t, inst, actor, outcome, { comment: reason });
-    if (inst.submitter_id) await notify(this.core, trx, t, { userIds: [inst.submitter_id], template: BUILTIN[outcome]!, vars: await this.vars(trx, t, inst, def, inst.step_index, reason), kind: `approval_${outcome}`, object: inst.object, recordId: inst.record_id, key: `final:${inst.id}:${inst.round}` });
     const own = outcome === 'approved' ? def.onApprove : def.onReject;
+    // The submitter hears the outcome once: from the flow's own notify action when it names the
+    // submitter (its wording is the admin's choice), else from the built-in message. Sending both
+    // gave every submitter two "Approved" notices.
+    const ownNotice = (own ?? []).some((a) => a.type === 'notify' && (a.to ?? []).some((r) => r.type === 'submitter'));
+    if (inst.submitter_id && !ownNotice) await notify(this.core, trx, t, { userIds: [inst.submitter_id], template: BUILTIN[outcome]!, vars: await this.vars(trx, t, inst, def, inst.step_index, reason), kind: `approval_${outcome}`, object: inst.object, recordId: inst.record_id, key: `final:${inst.id}:${inst.round}` });
     const onRecord = isRecordSubject(inst.subject);
     // A subject's handler is told first, as a durable action: retried until it succeeds.
     const actions = onRecord ? (own ?? []) : [{ type: 'subject' } as unknown as NonNullable<typeof own>[number], ...(own ?? []).filter((a) => a.type !== 'update' && a.type !== 'create' && a.type !== 'start_flow')];

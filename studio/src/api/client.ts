@@ -1,6 +1,7 @@
 import type { ErrorDetail } from './types.ts';
 
-const TOKEN_KEY = 'attain.token';
+/** Sent with every change; the server refuses a cookie-authenticated change without it. */
+const CSRF_HEADER = 'x-attain-csrf';
 
 /** An error answered by the server: `{error: {code, message, details}}`. */
 export class ApiError extends Error {
@@ -16,13 +17,18 @@ export class ApiError extends Error {
   }
 }
 
-export function getToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
+// The session itself is the server's HttpOnly cookie (set by login, sent by the browser, never
+// readable here), so every tab and every reload of this origin is signed in. What the studio
+// keeps is the session's anti-CSRF token, in memory only: login returns it, and a new tab learns
+// it from GET /auth/me, which only a page of this origin can read.
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
 }
 
-export function setToken(token: string | null): void {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
+function isSafe(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
 }
 
 type Listener = () => void;
@@ -46,10 +52,9 @@ export function withQuery(path: string, query?: Query): string {
 
 export async function request<T>(method: string, path: string, body?: unknown, query?: Query, extraHeaders?: Record<string, string>): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
-  const token = getToken();
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (csrfToken && !isSafe(method)) headers[CSRF_HEADER] = csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const init: RequestInit = { method, headers };
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) init.body = JSON.stringify(body);
   const res = await fetch(withQuery(`/api/v1${path}`, query), init);
   if (res.status === 204) return undefined as T;
@@ -64,7 +69,9 @@ export async function request<T>(method: string, path: string, body?: unknown, q
   }
   if (!res.ok) {
     const err = (data as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | undefined)?.error;
-    if (res.status === 401 && token) for (const l of unauthorizedListeners) l();
+    // A 403 csrf_required means another tab signed in anew: this tab's token is for a gone session.
+    const gone = res.status === 401 || (res.status === 403 && err?.code === 'csrf_required');
+    if (gone && csrfToken) for (const l of unauthorizedListeners) l();
     throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText, err?.details ?? []);
   }
   return data as T;
@@ -78,10 +85,9 @@ export const api = {
   del: <T>(path: string) => request<T>('DELETE', path),
 };
 
-/** Downloads a server file with the bearer token (a plain link cannot send the header). */
+/** Downloads a server file (with the session cookie) under a name of our choosing. */
 export async function download(path: string, query: Query, filename: string): Promise<void> {
-  const token = getToken();
-  const res = await fetch(withQuery(`/api/v1${path}`, query), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await fetch(withQuery(`/api/v1${path}`, query), { credentials: 'same-origin' });
   if (!res.ok) {
     let message = res.statusText;
     try {

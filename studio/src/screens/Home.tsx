@@ -1,4 +1,3 @@
-import { lazy, Suspense, useMemo } from 'react';
 import { api } from '../api/client.ts';
 import type { ListResponse } from '../api/types.ts';
 import { useAsync } from '../lib/useAsync.ts';
@@ -6,8 +5,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import { Link } from '../lib/router.tsx';
 import { Icon } from '../components/Icon.tsx';
-
-const Chart = lazy(() => import('../components/Charts.tsx'));
+import { BarList } from '../components/BarList.tsx';
 
 export default function Home() {
   const { t, label, locale } = useI18n();
@@ -22,17 +20,8 @@ export default function Home() {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the object names
     [names],
   );
-  const option = useMemo(
-    () => ({
-      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis' },
-      xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', data: objects.map((o) => label(o.pluralLabel ?? o.label, o.name)), inverse: true },
-      series: [{ type: 'bar', data: counts.data ?? [], itemStyle: { color: '#6366f1', borderRadius: [0, 4, 4, 0] }, barMaxWidth: 18 }],
-    }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- labels follow the locale
-    [counts.data, names, locale],
-  );
+  const rows = objects.map((o, i) => ({ key: o.name, label: label(o.pluralLabel ?? o.label, o.name), value: counts.data?.[i] ?? 0 }));
+  const numbers = new Intl.NumberFormat(locale);
   return (
     <section>
       <div className="page-header">
@@ -58,9 +47,7 @@ export default function Home() {
       {counts.data && (
         <div className="card" style={{ marginTop: 24 }}>
           <h2>{t('home.recordCounts')}</h2>
-          <Suspense fallback={<div className="chart" />}>
-            <Chart option={option} height={Math.max(200, objects.length * 28)} title={t('home.recordCounts')} />
-          </Suspense>
+          <BarList rows={rows} title={t('home.recordCounts')} format={(n) => numbers.format(n)} />
         </div>
       )}
       {session.isAdmin && (

@@ -1,17 +1,23 @@
 import type { FastifyRequest } from 'fastify';
-import { unauthorized } from '../http/errors.ts';
+import { ApiError, unauthorized } from '../http/errors.ts';
 import { cacheKey } from '../cache.ts';
 import type { Principal } from '../rbac/context.ts';
 import type { Store } from '../store-port.ts';
 import type { JwtService } from './jwt.ts';
 import type { CachedPrincipal, PrincipalCache } from './principal-cache.ts';
 import { hashApiToken, isApiToken } from './tokens.ts';
+import { CSRF_HEADER, isSafeMethod, sessionCookie } from './session-cookie.ts';
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return undefined;
   const match = /^Bearer\s+(\S{1,4096})$/i.exec(header.trim());
   return match?.[1];
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -26,8 +32,13 @@ function bearer(request: FastifyRequest): string | undefined {
  * request, in the one round trip every request makes before its own query.
  */
 export async function authenticate(request: FastifyRequest, store: Store, jwt: JwtService, cache?: PrincipalCache): Promise<Principal> {
-  const token = bearer(request);
+  // A bearer header wins; the cookie is the studio's way to survive a new tab (session-cookie.ts).
+  const header = bearer(request);
+  const cookie = header ? undefined : sessionCookie(request);
+  const token = header ?? cookie;
   if (!token) throw unauthorized('send Authorization: Bearer <token>');
+  // Only a login session lives in the cookie; an API token is for programs, sent as a header.
+  if (cookie && isApiToken(cookie)) throw unauthorized('send API tokens as Authorization: Bearer', 'invalid_token');
   const epoch = cache?.epoch ?? 0;
   let key: string;
   let cached: CachedPrincipal | undefined;
@@ -57,6 +68,11 @@ export async function authenticate(request: FastifyRequest, store: Store, jwt: J
   } else {
     const claims = jwt.verify(token);
     if (!claims) throw unauthorized('the token is invalid or expired', 'invalid_token');
+    if (cookie && !isSafeMethod(request.method) && !jwt.checkCsrf(claims.jti, headerValue(request, CSRF_HEADER))) {
+      throw new ApiError(403, 'csrf_required', `a change made with the session cookie needs the ${CSRF_HEADER} header holding the session's csrfToken (from login or GET /api/v1/auth/me)`, [
+        { path: `/headers/${CSRF_HEADER}`, rule: 'csrf', message: 'missing or wrong anti-CSRF token' },
+      ]);
+    }
     // The key names all three claims: a cached session serves only the token it was issued as.
     key = cacheKey('s', claims.tid, claims.sub, claims.jti);
     cached = cache?.get(key);

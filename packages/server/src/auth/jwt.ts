@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 
 export interface SessionClaims {
@@ -15,6 +15,13 @@ export interface SessionClaims {
 export interface JwtService {
   sign(claims: { sub: string; tid: string; jti?: string }): { token: string; jti: string; expiresAt: Date };
   verify(token: string): SessionClaims | undefined;
+  /**
+   * The anti-CSRF token of a session: an HMAC of its id under the signing key, so it needs no
+   * storage, and a page that cannot read our responses cannot know it.
+   */
+  csrfToken(jti: string): string;
+  /** Whether `given` is the session's anti-CSRF token (constant time). */
+  checkCsrf(jti: string, given: string | undefined): boolean;
   ttlSeconds: number;
 }
 
@@ -28,8 +35,16 @@ export function createJwtService(secret: string | undefined, ttlSeconds = 8 * 36
   // cache: a token verified once is not verified (HMAC, JSON) again until it expires; the
   // session row is still checked (PrincipalCache) so a logout takes effect.
   const verifier = createVerifier({ key, algorithms: ['HS256'], requiredClaims: ['sub', 'tid', 'jti', 'exp'], cache: 10_000 });
+  const csrfToken = (jti: string) => createHmac('sha256', key).update(`csrf|${jti}`).digest('base64url');
   return {
     ttlSeconds,
+    csrfToken,
+    checkCsrf(jti, given) {
+      if (typeof given !== 'string') return false;
+      const want = Buffer.from(csrfToken(jti));
+      const got = Buffer.from(given);
+      return got.length === want.length && timingSafeEqual(got, want);
+    },
     sign(claims) {
       const jti = claims.jti ?? randomUUID();
       const token = signer({ sub: claims.sub, tid: claims.tid, jti });

@@ -7,6 +7,7 @@ import { verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
 import { requireText } from '../auth/text-fields.ts';
 import { newApiToken } from '../auth/tokens.ts';
 import { publicUser } from '../auth/authenticate.ts';
+import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie.ts';
 import { objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
@@ -107,7 +108,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
       const jti = randomUUID();
       const signed = jwt.sign({ sub: credential.userId, tid: tenant.name, jti });
       await store.auth.sessions.create({ tenant: tenant.name, userId: credential.userId, jti, expiresAt: signed.expiresAt });
-      return { token: signed.token, expiresAt: signed.expiresAt.toISOString(), user: publicUser(user) };
+      setSessionCookie(request, reply, signed.token, signed.expiresAt);
+      return { token: signed.token, expiresAt: signed.expiresAt.toISOString(), csrfToken: jwt.csrfToken(jti), user: publicUser(user) };
     },
   );
 
@@ -117,6 +119,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
       throw badRequest('not_a_session', 'API tokens are revoked with DELETE /api/v1/auth/tokens/:id');
     }
     await store.auth.sessions.revoke(access.principal.sessionId);
+    clearSessionCookie(request, reply);
     reply.status(204);
   });
 
@@ -134,6 +137,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
       tenant: { name: principal.tenant.name, revision: principal.registry.revision },
       role: principal.role ? { name: principal.role.name, label: principal.role.label, admin: principal.role.admin } : null,
       via: principal.via,
+      // What a studio tab that signed in by the cookie sends back on changes (session-cookie.ts).
+      ...(principal.via === 'session' && principal.sessionId ? { csrfToken: jwt.csrfToken(principal.sessionId) } : {}),
       permissions,
     };
   });

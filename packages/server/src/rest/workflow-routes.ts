@@ -206,8 +206,11 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
 
   app.get('/workflow/notifications', { schema: { querystring: query({ unread: { type: 'string', description: 'true for unread only' } }), response: replies({ 200: NOTICES }) } }, async (request) => {
     const access = requireAccess(request);
-    const { unread } = request.query as { unread?: string };
-    return wf.notifications(access.tenantName, access.principal.userId, { unread: unread === 'true' });
+    const { unread, limit } = request.query as { unread?: string; limit?: string };
+    // The header's bell asks for the latest few; the inbox for the default 50.
+    const n = limit === undefined ? undefined : Number(limit);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 200)) throw badRequest('invalid_query', 'limit must be a whole number from 1 to 200', [{ path: '/limit', rule: 'range', message: 'an integer from 1 to 200' }]);
+    return wf.notifications(access.tenantName, access.principal.userId, { unread: unread === 'true', ...(n !== undefined ? { limit: n } : {}) });
   });
 
   app.get('/workflow/notifications/unread-count', { schema: { response: replies({ 200: object({ unread: INTEGER }, ['unread']) }) } }, async (request) => {

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import Form from '@rjsf/core';
+// The package root also re-exports a test helper that imports a validator we do not ship.
+import Form from '@rjsf/core/lib/components/Form.js';
 import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import { api, ApiError } from '../../api/client.ts';
 import type { FormDefinition, RecordRow } from '../../api/types.ts';
