@@ -35,8 +35,8 @@ function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
 let app: FastifyInstance;
 let t: TestTenant;
 
-/** Not part of the API, so not described: the liveness probe and the Prometheus scrape. */
-const INFRASTRUCTURE = new Set(['GET /healthz', 'GET /metrics']);
+/** Not part of the API, so not described: the health probes and the Prometheus scrape. */
+const INFRASTRUCTURE = new Set(['GET /healthz', 'GET /livez', 'GET /readyz', 'GET /metrics']);
 
 type Operation = {
   requestBody?: { content?: Record<string, { schema?: unknown }> };

@@ -17,6 +17,7386 @@ export interface ApiErrorBody {
   [k: string]: unknown | undefined;
 }
 
+export type PostAnalyticsDrillBody = {
+  report?: {
+    object: string;
+    filter?: {
+      [k: string]: unknown | undefined;
+    };
+    period?: {
+      field: string;
+      range:
+        | (
+            | "today"
+            | "yesterday"
+            | "this_week"
+            | "last_week"
+            | "this_month"
+            | "last_month"
+            | "this_quarter"
+            | "last_quarter"
+            | "this_year"
+            | "last_year"
+          )
+        | {
+            last: number;
+            unit: "day" | "month";
+          }
+        | {
+            from: string;
+            to: string;
+          };
+    };
+    compare?: "mom" | "qoq" | "yoy";
+    /**
+     * @maxItems 3
+     */
+    groups?:
+      | []
+      | [
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            }
+        ]
+      | [
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            },
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            }
+        ]
+      | [
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            },
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            },
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            }
+        ];
+    /**
+     * @minItems 1
+     * @maxItems 20
+     */
+    measures:
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ];
+    pivot?: boolean;
+    top?: {
+      n: number;
+      by?: string;
+      other?: boolean;
+    };
+    chart?:
+      | "table"
+      | "pivot"
+      | "kpi"
+      | "line"
+      | "bar"
+      | "stacked"
+      | "area"
+      | "pie"
+      | "funnel"
+      | "gauge"
+      | "leaderboard"
+      | "heatmap";
+  };
+  name?: string;
+  asOf?: string;
+  cell: {
+    keys: {
+      [k: string]: string | null | undefined;
+    };
+    other?: boolean;
+  };
+  limit?: number;
+  after?: string;
+} & {
+  [k: string]: unknown | undefined;
+};
+
+export interface PostAnalyticsDrillResponse {
+  data: {
+    object?: string;
+    filter?: {
+      [k: string]: unknown | undefined;
+    } | null;
+    url?: string;
+    data?: {
+      [k: string]: unknown | undefined;
+    }[];
+    page?: {
+      next?: string | null;
+      limit?: number;
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostAnalyticsQueryQuery {
+  format?: "json" | "csv" | "xlsx";
+}
+
+export interface PostAnalyticsQueryBody {
+  report: {
+    object: string;
+    filter?: {
+      [k: string]: unknown | undefined;
+    };
+    period?: {
+      field: string;
+      range:
+        | (
+            | "today"
+            | "yesterday"
+            | "this_week"
+            | "last_week"
+            | "this_month"
+            | "last_month"
+            | "this_quarter"
+            | "last_quarter"
+            | "this_year"
+            | "last_year"
+          )
+        | {
+            last: number;
+            unit: "day" | "month";
+          }
+        | {
+            from: string;
+            to: string;
+          };
+    };
+    compare?: "mom" | "qoq" | "yoy";
+    /**
+     * @maxItems 3
+     */
+    groups?:
+      | []
+      | [
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            }
+        ]
+      | [
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            },
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            }
+        ]
+      | [
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            },
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            },
+          (
+            | {
+                field: string;
+                [k: string]: unknown | undefined;
+              }
+            | {
+                formula: string;
+                [k: string]: unknown | undefined;
+              }
+          ) & {
+            field?: string;
+            formula?: string;
+            bucket?: "day" | "week" | "month" | "quarter" | "year";
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+          } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            } & (
+              | {
+                  field: string;
+                  [k: string]: unknown | undefined;
+                }
+              | {
+                  formula: string;
+                  [k: string]: unknown | undefined;
+                }
+            ) & {
+              field?: string;
+              formula?: string;
+              bucket?: "day" | "week" | "month" | "quarter" | "year";
+              label?: {
+                en: string;
+                [k: string]: string | undefined;
+              };
+            }
+        ];
+    /**
+     * @minItems 1
+     * @maxItems 20
+     */
+    measures:
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ]
+      | [
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          },
+          {
+            name: string;
+            label?: {
+              en: string;
+              [k: string]: string | undefined;
+            };
+            op: "count" | "sum" | "avg" | "min" | "max" | "count_distinct" | "ratio";
+            field?: string;
+            formula?: string;
+            /**
+             * @minItems 2
+             * @maxItems 2
+             */
+            of?: [string, string];
+          }
+        ];
+    pivot?: boolean;
+    top?: {
+      n: number;
+      by?: string;
+      other?: boolean;
+    };
+    chart?:
+      | "table"
+      | "pivot"
+      | "kpi"
+      | "line"
+      | "bar"
+      | "stacked"
+      | "area"
+      | "pie"
+      | "funnel"
+      | "gauge"
+      | "leaderboard"
+      | "heatmap";
+  };
+  asOf?: string;
+}
+
+export interface PostAnalyticsQueryResponse {
+  data: {
+    object: string;
+    asOf?: string | null;
+    period?: {
+      from: string;
+      to: string;
+      [k: string]: unknown | undefined;
+    } | null;
+    previous?: {
+      from: string;
+      to: string;
+      [k: string]: unknown | undefined;
+    } | null;
+    groups: {
+      field?: string;
+      bucket?: string | null;
+      label?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    measures: {
+      name?: string;
+      op?: string;
+      label?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    rows: {
+      keys: (string | null)[];
+      labels: (string | null)[];
+      other: boolean;
+      values: {
+        [k: string]: string | number | null | undefined;
+      };
+      previous?: {
+        [k: string]: string | number | null | undefined;
+      };
+      delta?: {
+        [k: string]: string | number | null | undefined;
+      };
+      deltaPct?: {
+        [k: string]: string | number | null | undefined;
+      };
+      [k: string]: unknown | undefined;
+    }[];
+    totals: {
+      values?: {
+        [k: string]: string | number | null | undefined;
+      };
+      previous?: {
+        [k: string]: string | number | null | undefined;
+      };
+      delta?: {
+        [k: string]: string | number | null | undefined;
+      };
+      deltaPct?: {
+        [k: string]: string | number | null | undefined;
+      };
+      [k: string]: unknown | undefined;
+    };
+    pivot?: {
+      rows?: {
+        key?: string | null;
+        label?: string | null;
+        other?: boolean;
+        [k: string]: unknown | undefined;
+      }[];
+      columns?: {
+        key?: string | null;
+        label?: string | null;
+        other?: boolean;
+        [k: string]: unknown | undefined;
+      }[];
+      cells?: ({
+        [k: string]: string | number | null | undefined;
+      } | null)[][];
+      rowTotals?: {
+        [k: string]: string | number | null | undefined;
+      }[];
+      columnTotals?: {
+        [k: string]: string | number | null | undefined;
+      }[];
+      total?: {
+        [k: string]: string | number | null | undefined;
+      };
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsReportsResponse {
+  data: {
+    name: string;
+    label?: {
+      [k: string]: string | undefined;
+    };
+    object: string;
+    description?: string;
+    chart?: string;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsReportsNameRunQuery {
+  format?: "json" | "csv" | "xlsx";
+  asOf?: string;
+}
+
+export interface GetAnalyticsReportsNameRunResponse {
+  data: {
+    object: string;
+    asOf?: string | null;
+    period?: {
+      from: string;
+      to: string;
+      [k: string]: unknown | undefined;
+    } | null;
+    previous?: {
+      from: string;
+      to: string;
+      [k: string]: unknown | undefined;
+    } | null;
+    groups: {
+      field?: string;
+      bucket?: string | null;
+      label?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    measures: {
+      name?: string;
+      op?: string;
+      label?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    rows: {
+      keys: (string | null)[];
+      labels: (string | null)[];
+      other: boolean;
+      values: {
+        [k: string]: string | number | null | undefined;
+      };
+      previous?: {
+        [k: string]: string | number | null | undefined;
+      };
+      delta?: {
+        [k: string]: string | number | null | undefined;
+      };
+      deltaPct?: {
+        [k: string]: string | number | null | undefined;
+      };
+      [k: string]: unknown | undefined;
+    }[];
+    totals: {
+      values?: {
+        [k: string]: string | number | null | undefined;
+      };
+      previous?: {
+        [k: string]: string | number | null | undefined;
+      };
+      delta?: {
+        [k: string]: string | number | null | undefined;
+      };
+      deltaPct?: {
+        [k: string]: string | number | null | undefined;
+      };
+      [k: string]: unknown | undefined;
+    };
+    pivot?: {
+      rows?: {
+        key?: string | null;
+        label?: string | null;
+        other?: boolean;
+        [k: string]: unknown | undefined;
+      }[];
+      columns?: {
+        key?: string | null;
+        label?: string | null;
+        other?: boolean;
+        [k: string]: unknown | undefined;
+      }[];
+      cells?: ({
+        [k: string]: string | number | null | undefined;
+      } | null)[][];
+      rowTotals?: {
+        [k: string]: string | number | null | undefined;
+      }[];
+      columnTotals?: {
+        [k: string]: string | number | null | undefined;
+      }[];
+      total?: {
+        [k: string]: string | number | null | undefined;
+      };
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface GetAuditQuery {
   object?: string;
   recordId?: string;
@@ -111,6 +7491,16 @@ export interface GetAuthMeResponse {
 export interface PostAuthTokensBody {
   name: string;
   expiresInDays?: number;
+  /**
+   * @maxItems 5
+   */
+  scopes?:
+    | []
+    | ["scim"]
+    | ["scim", "scim"]
+    | ["scim", "scim", "scim"]
+    | ["scim", "scim", "scim", "scim"]
+    | ["scim", "scim", "scim", "scim", "scim"];
 }
 
 export interface PostAuthTokensResponse {
@@ -1140,6 +8530,68 @@ export interface GetOpenapiJsonResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface PostOperatorTemplatesNameTenantsBody {
+  name?: string;
+  adminEmail?: string;
+  adminName?: string;
+  label?: string;
+  baseCurrency?: string;
+  timeZone?: string;
+  /**
+   * a template package: {manifest, documents, data}
+   */
+  package?: {
+    [k: string]: unknown | undefined;
+  };
+  data?: boolean;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostOperatorTemplatesNameTenantsResponse {
+  tenant: string;
+  template?: string;
+  version?: string;
+  plan?: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  applied: boolean;
+  revision?: number;
+  data?: {
+    [k: string]: unknown | undefined;
+  };
+  admin: {
+    password: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PostOperatorTenantsBody {
   name?: string;
   adminEmail?: string;
@@ -1207,6 +8659,365 @@ export interface GetOrgUnitsResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetPluginsResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostPluginsBody {
+  /**
+   * a first-party plugin folder under plugins/
+   */
+  package?: string;
+  /**
+   * a prebundled plugin: its manifest
+   */
+  manifest?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * a prebundled plugin: its bundled script
+   */
+  code?: string;
+  /**
+   * the admin accepts every capability the plugin asks for
+   */
+  consent?: boolean;
+}
+
+export interface PostPluginsResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetPluginsCatalogResponse {
+  data: {
+    package: string;
+    name: string;
+    version: string;
+    description?: {
+      [k: string]: unknown | undefined;
+    } | null;
+    attain?: unknown;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetPluginsNameResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * No body is needed
+ */
+export interface PostPluginsNameConsentBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostPluginsNameConsentResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * No body is needed
+ */
+export interface PostPluginsNameDisableBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostPluginsNameDisableResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * No body is needed
+ */
+export interface PostPluginsNameEnableBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostPluginsNameEnableResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * No body is needed
+ */
+export interface PostPluginsNameRollbackBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostPluginsNameRollbackResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutPluginsNameSettingsBody {
+  settings: {
+    [k: string]: unknown | undefined;
+  };
+}
+
+export interface PutPluginsNameSettingsResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * a SCIM resource or PatchOp (application/scim+json)
+ */
+export interface PostScimV2BulkBody {
+  schemas?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostScimV2BulkResponse {
+  schemas: string[];
+  Operations: {
+    method: string;
+    bulkId?: string;
+    status: string;
+    location?: string;
+    response?: {
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2GroupsResponse {
+  schemas: string[];
+  totalResults: number;
+  startIndex?: number;
+  itemsPerPage?: number;
+  Resources: {
+    schemas: string[];
+    id?: string;
+    meta?: {
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * a SCIM resource or PatchOp (application/scim+json)
+ */
+export interface PostScimV2GroupsBody {
+  schemas?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostScimV2GroupsResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2GroupsIdResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * a SCIM resource or PatchOp (application/scim+json)
+ */
+export interface PutScimV2GroupsIdBody {
+  schemas?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PutScimV2GroupsIdResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * a SCIM resource or PatchOp (application/scim+json)
+ */
+export interface PatchScimV2GroupsIdBody {
+  schemas?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PatchScimV2GroupsIdResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2ResourceTypesResponse {
+  schemas: string[];
+  totalResults: number;
+  startIndex?: number;
+  itemsPerPage?: number;
+  Resources: {
+    schemas: string[];
+    id?: string;
+    meta?: {
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2ResourceTypesIdResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2SchemasResponse {
+  schemas: string[];
+  totalResults: number;
+  startIndex?: number;
+  itemsPerPage?: number;
+  Resources: {
+    schemas: string[];
+    id?: string;
+    meta?: {
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2SchemasIdResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2ServiceProviderConfigResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2UsersResponse {
+  schemas: string[];
+  totalResults: number;
+  startIndex?: number;
+  itemsPerPage?: number;
+  Resources: {
+    schemas: string[];
+    id?: string;
+    meta?: {
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * a SCIM resource or PatchOp (application/scim+json)
+ */
+export interface PostScimV2UsersBody {
+  schemas?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostScimV2UsersResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetScimV2UsersIdResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * a SCIM resource or PatchOp (application/scim+json)
+ */
+export interface PutScimV2UsersIdBody {
+  schemas?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PutScimV2UsersIdResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * a SCIM resource or PatchOp (application/scim+json)
+ */
+export interface PatchScimV2UsersIdBody {
+  schemas?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PatchScimV2UsersIdResponse {
+  schemas: string[];
+  id?: string;
+  meta?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface GetSyncQuery {
   position?: string;
   /**
@@ -1222,6 +9033,242 @@ export interface GetSyncResponse {
   failed?: {
     [k: string]: unknown | undefined;
   }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetTemplatesResponse {
+  data: {
+    name: string;
+    version: string;
+    label?: {
+      [k: string]: unknown | undefined;
+    };
+    description?: string | null;
+    industry?: string | null;
+    requires?: {
+      [k: string]: unknown | undefined;
+    };
+    installed: string | null;
+    [k: string]: unknown | undefined;
+  }[];
+  installed?: {
+    name: string;
+    version: string | null;
+    revision: number;
+    at?: string;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetTemplatesExportQuery {
+  name?: string;
+  version?: string;
+  /**
+   * objects whose records are exported, comma-separated
+   */
+  records?: string;
+}
+
+export interface GetTemplatesExportResponse {
+  manifest: {
+    [k: string]: unknown | undefined;
+  };
+  documents: {
+    [k: string]: unknown | undefined;
+  }[];
+  data?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetTemplatesNameResponse {
+  manifest: {
+    [k: string]: unknown | undefined;
+  };
+  documents: {
+    [k: string]: unknown | undefined;
+  }[];
+  data?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetTemplatesNameHistoryResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameInstallBody {
+  /**
+   * a template package: {manifest, documents, data}
+   */
+  package?: {
+    [k: string]: unknown | undefined;
+  };
+  accept?: boolean;
+  data?: boolean;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameInstallResponse {
+  tenant: string;
+  template: string;
+  version: string;
+  plan: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  applied: boolean;
+  revision: number;
+  data?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameRollbackBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameRollbackResponse {
+  version: string;
+  revision: number;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameUninstallBody {
+  accept?: boolean;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameUninstallResponse {
+  plan: {
+    fromRevision: number;
+    toRevision: number | null;
+    hash: string;
+    empty: boolean;
+    safe: boolean;
+    steps: {
+      kind: string;
+      object: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      field?: {
+        id: string;
+        name: string;
+        [k: string]: unknown | undefined;
+      };
+      sentence: string;
+      message?: string;
+      params?: {
+        [k: string]: string | number | undefined;
+      };
+      safe: boolean;
+      reason?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  applied: boolean;
+  revision: number;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameUpgradeBody {
+  /**
+   * a template package: {manifest, documents, data}
+   */
+  package?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * conflict path → "ours" or "theirs"
+   */
+  resolutions?: {
+    [k: string]: unknown | undefined;
+  };
+  hash?: string;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameUpgradeResponse {
+  template: string;
+  from?: string;
+  to?: string;
+  changes?: {
+    [k: string]: unknown | undefined;
+  }[];
+  conflicts?: {
+    [k: string]: unknown | undefined;
+  }[];
+  unresolved?: string[];
+  removed?: string[];
+  hash?: string;
+  revision: number;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameUpgradePlanBody {
+  /**
+   * a template package: {manifest, documents, data}
+   */
+  package?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * conflict path → "ours" or "theirs"
+   */
+  resolutions?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostTemplatesNameUpgradePlanResponse {
+  template: string;
+  from: string;
+  to: string;
+  changes: {
+    [k: string]: unknown | undefined;
+  }[];
+  conflicts: {
+    [k: string]: unknown | undefined;
+  }[];
+  unresolved: string[];
+  removed?: string[];
+  hash?: string;
   [k: string]: unknown | undefined;
 }
 
@@ -1619,6 +9666,10 @@ export interface GetGraphqlResponse {
 
 /** Every route of the API by `METHOD /path`: its query, body and success answer. */
 export interface ApiRoutes {
+  'POST /api/v1/analytics/drill': { body: PostAnalyticsDrillBody; response: PostAnalyticsDrillResponse };
+  'POST /api/v1/analytics/query': { query: PostAnalyticsQueryQuery; body: PostAnalyticsQueryBody; response: PostAnalyticsQueryResponse };
+  'GET /api/v1/analytics/reports': { response: GetAnalyticsReportsResponse };
+  'GET /api/v1/analytics/reports/{name}/run': { query: GetAnalyticsReportsNameRunQuery; response: GetAnalyticsReportsNameRunResponse };
   'GET /api/v1/audit': { query: GetAuditQuery; response: GetAuditResponse };
   'POST /api/v1/auth/login': { body: PostAuthLoginBody; response: PostAuthLoginResponse };
   'POST /api/v1/auth/logout': { body: PostAuthLogoutBody; response: void };
@@ -1697,12 +9748,50 @@ export interface ApiRoutes {
   'GET /api/v1/metadata/roles': { response: GetMetadataRolesResponse };
   'POST /api/v1/metadata/rollback': { body: PostMetadataRollbackBody; response: PostMetadataRollbackResponse };
   'GET /api/v1/openapi.json': { response: GetOpenapiJsonResponse };
+  'POST /api/v1/operator/templates/{name}/tenants': { body: PostOperatorTemplatesNameTenantsBody; response: PostOperatorTemplatesNameTenantsResponse };
   'POST /api/v1/operator/tenants': { body: PostOperatorTenantsBody; response: PostOperatorTenantsResponse };
   'POST /api/v1/org/changes': { body: PostOrgChangesBody; response: PostOrgChangesResponse };
   'GET /api/v1/org/memberships': { query: GetOrgMembershipsQuery; response: GetOrgMembershipsResponse };
   'GET /api/v1/org/on/{day}': { response: GetOrgOnDayResponse };
   'GET /api/v1/org/units': { query: GetOrgUnitsQuery; response: GetOrgUnitsResponse };
+  'GET /api/v1/plugins': { response: GetPluginsResponse };
+  'POST /api/v1/plugins': { body: PostPluginsBody; response: PostPluginsResponse };
+  'GET /api/v1/plugins/catalog': { response: GetPluginsCatalogResponse };
+  'GET /api/v1/plugins/{name}': { response: GetPluginsNameResponse };
+  'DELETE /api/v1/plugins/{name}': { response: void };
+  'POST /api/v1/plugins/{name}/consent': { body: PostPluginsNameConsentBody; response: PostPluginsNameConsentResponse };
+  'POST /api/v1/plugins/{name}/disable': { body: PostPluginsNameDisableBody; response: PostPluginsNameDisableResponse };
+  'POST /api/v1/plugins/{name}/enable': { body: PostPluginsNameEnableBody; response: PostPluginsNameEnableResponse };
+  'POST /api/v1/plugins/{name}/rollback': { body: PostPluginsNameRollbackBody; response: PostPluginsNameRollbackResponse };
+  'PUT /api/v1/plugins/{name}/settings': { body: PutPluginsNameSettingsBody; response: PutPluginsNameSettingsResponse };
+  'POST /api/v1/scim/v2/Bulk': { body: PostScimV2BulkBody; response: PostScimV2BulkResponse };
+  'GET /api/v1/scim/v2/Groups': { response: GetScimV2GroupsResponse };
+  'POST /api/v1/scim/v2/Groups': { body: PostScimV2GroupsBody; response: PostScimV2GroupsResponse };
+  'GET /api/v1/scim/v2/Groups/{id}': { response: GetScimV2GroupsIdResponse };
+  'PUT /api/v1/scim/v2/Groups/{id}': { body: PutScimV2GroupsIdBody; response: PutScimV2GroupsIdResponse };
+  'PATCH /api/v1/scim/v2/Groups/{id}': { body: PatchScimV2GroupsIdBody; response: PatchScimV2GroupsIdResponse };
+  'DELETE /api/v1/scim/v2/Groups/{id}': { response: void };
+  'GET /api/v1/scim/v2/ResourceTypes': { response: GetScimV2ResourceTypesResponse };
+  'GET /api/v1/scim/v2/ResourceTypes/{id}': { response: GetScimV2ResourceTypesIdResponse };
+  'GET /api/v1/scim/v2/Schemas': { response: GetScimV2SchemasResponse };
+  'GET /api/v1/scim/v2/Schemas/{id}': { response: GetScimV2SchemasIdResponse };
+  'GET /api/v1/scim/v2/ServiceProviderConfig': { response: GetScimV2ServiceProviderConfigResponse };
+  'GET /api/v1/scim/v2/Users': { response: GetScimV2UsersResponse };
+  'POST /api/v1/scim/v2/Users': { body: PostScimV2UsersBody; response: PostScimV2UsersResponse };
+  'GET /api/v1/scim/v2/Users/{id}': { response: GetScimV2UsersIdResponse };
+  'PUT /api/v1/scim/v2/Users/{id}': { body: PutScimV2UsersIdBody; response: PutScimV2UsersIdResponse };
+  'PATCH /api/v1/scim/v2/Users/{id}': { body: PatchScimV2UsersIdBody; response: PatchScimV2UsersIdResponse };
+  'DELETE /api/v1/scim/v2/Users/{id}': { response: void };
   'GET /api/v1/sync': { query: GetSyncQuery; response: GetSyncResponse };
+  'GET /api/v1/templates': { response: GetTemplatesResponse };
+  'GET /api/v1/templates/export': { query: GetTemplatesExportQuery; response: GetTemplatesExportResponse };
+  'GET /api/v1/templates/{name}': { response: GetTemplatesNameResponse };
+  'GET /api/v1/templates/{name}/history': { response: GetTemplatesNameHistoryResponse };
+  'POST /api/v1/templates/{name}/install': { body: PostTemplatesNameInstallBody; response: PostTemplatesNameInstallResponse };
+  'POST /api/v1/templates/{name}/rollback': { body: PostTemplatesNameRollbackBody; response: PostTemplatesNameRollbackResponse };
+  'POST /api/v1/templates/{name}/uninstall': { body: PostTemplatesNameUninstallBody; response: PostTemplatesNameUninstallResponse };
+  'POST /api/v1/templates/{name}/upgrade': { body: PostTemplatesNameUpgradeBody; response: PostTemplatesNameUpgradeResponse };
+  'POST /api/v1/templates/{name}/upgrade/plan': { body: PostTemplatesNameUpgradePlanBody; response: PostTemplatesNameUpgradePlanResponse };
   'GET /api/v1/tenant/settings': { response: GetTenantSettingsResponse };
   'PUT /api/v1/tenant/settings': { body: PutTenantSettingsBody; response: PutTenantSettingsResponse };
   'POST /api/v1/workflow/approvals': { body: PostWorkflowApprovalsBody; response: PostWorkflowApprovalsResponse };

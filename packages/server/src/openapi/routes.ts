@@ -21,7 +21,7 @@ export interface CollectedRoute {
 export const PER_OBJECT_PREFIX = '/api/v1/objects/:object';
 
 /**
- * Routes that are not part of the API and so are not described: the liveness probe, the
+ * Routes that are not part of the API and so are not described: the health probes, the
  * Prometheus scrape and the studio's static files and single-page fallback (anything outside
  * `/api/` and `/graphql`).
  */

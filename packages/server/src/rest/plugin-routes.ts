@@ -8,12 +8,17 @@ import type { FastifyInstance } from 'fastify';
 import { bundlePlugin, MANIFEST_FILE, type PluginRuntime } from '@attain/plugins';
 import { StoreError } from '@attain/store';
 import { ApiError, forbidden } from '../http/errors.ts';
+import { ANY, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, replies, STRING } from '../http/route-schema.ts';
 import { isAdmin } from '../rbac/permissions.ts';
 import { requireAccess } from './request-access.ts';
 
 const NAME = '^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$';
 const params = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: NAME, maxLength: 64 } }, additionalProperties: false } as const;
 const config = (summary: string) => ({ summary, tags: ['plugins'] });
+// A plugin's view (versions, consent, settings) is the plugins service's shape; the envelope is ours.
+const ONE = replies({ 200: object({ data: OBJECT }, ['data']) });
+// `description` is localized text ({en, zh-CN}); `attain` is the manifest's own block.
+const CATALOG_ENTRY = object({ package: STRING, name: STRING, version: STRING, description: nullable(OBJECT), attain: ANY }, ['package', 'name', 'version']);
 
 function admin(request: Parameters<typeof requireAccess>[0]) {
   const access = requireAccess(request);
@@ -40,12 +45,12 @@ async function catalog(dir: string): Promise<string[]> {
 export async function pluginRoutes(app: FastifyInstance, opts: { runtime: PluginRuntime; pluginsDir: string }): Promise<void> {
   const service = opts.runtime.service;
 
-  app.get('/plugins', { config: config('List the tenant\'s plugins'), schema: {} }, async (request) => {
+  app.get('/plugins', { config: config('List the tenant\'s plugins'), schema: { response: replies({ 200: list() }) } }, async (request) => {
     const access = admin(request);
     return { data: await service.list(access.tenantName) };
   });
 
-  app.get('/plugins/catalog', { config: config('First-party plugins that can be installed') }, async (request) => {
+  app.get('/plugins/catalog', { config: config('First-party plugins that can be installed'), schema: { response: replies({ 200: list(CATALOG_ENTRY) }) } }, async (request) => {
     admin(request);
     const names = await catalog(opts.pluginsDir);
     const data = [];
@@ -75,6 +80,7 @@ export async function pluginRoutes(app: FastifyInstance, opts: { runtime: Plugin
             consent: { type: 'boolean', description: 'the admin accepts every capability the plugin asks for' },
           },
         },
+        response: replies({ 201: object({ data: OBJECT }, ['data']) }),
       },
     },
     async (request, reply) => {
@@ -94,38 +100,38 @@ export async function pluginRoutes(app: FastifyInstance, opts: { runtime: Plugin
     },
   );
 
-  app.get('/plugins/:name', { config: config('One plugin'), schema: { params } }, async (request) => {
+  app.get('/plugins/:name', { config: config('One plugin'), schema: { params, response: ONE } }, async (request) => {
     const access = admin(request);
     return { data: await service.get(access.tenantName, (request.params as { name: string }).name) };
   });
 
-  app.post('/plugins/:name/consent', { config: config('Accept the capabilities a plugin version asks for'), schema: { params } }, async (request) => {
+  app.post('/plugins/:name/consent', { config: config('Accept the capabilities a plugin version asks for'), schema: { params, body: NO_BODY, response: ONE } }, async (request) => {
     const access = admin(request);
     return { data: await service.consent(access.tenantName, (request.params as { name: string }).name, access.actor) };
   });
 
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
-    app.post(`/plugins/:name/${action}`, { config: config(`${action === 'enable' ? 'Enable' : 'Disable'} a plugin`), schema: { params } }, async (request) => {
+    app.post(`/plugins/:name/${action}`, { config: config(`${action === 'enable' ? 'Enable' : 'Disable'} a plugin`), schema: { params, body: NO_BODY, response: ONE } }, async (request) => {
       const access = admin(request);
       return { data: await service.setEnabled(access.tenantName, (request.params as { name: string }).name, enabled, access.actor) };
     });
   }
 
-  app.post('/plugins/:name/rollback', { config: config('Go back to the version before the last upgrade'), schema: { params } }, async (request) => {
+  app.post('/plugins/:name/rollback', { config: config('Go back to the version before the last upgrade'), schema: { params, body: NO_BODY, response: ONE } }, async (request) => {
     const access = admin(request);
     return { data: await service.rollback(access.tenantName, (request.params as { name: string }).name, access.actor) };
   });
 
   app.put(
     '/plugins/:name/settings',
-    { config: config('Save a plugin\'s settings (secrets sent as "••••" keep their value)'), schema: { params, body: { type: 'object', required: ['settings'], additionalProperties: false, properties: { settings: { type: 'object' } } } } },
+    { config: config('Save a plugin\'s settings (secrets sent as "••••" keep their value)'), schema: { params, body: { type: 'object', required: ['settings'], additionalProperties: false, properties: { settings: { type: 'object' } } }, response: ONE } },
     async (request) => {
       const access = admin(request);
       return { data: await service.configure(access.tenantName, (request.params as { name: string }).name, (request.body as { settings: unknown }).settings, access.actor) };
     },
   );
 
-  app.delete('/plugins/:name', { config: config('Uninstall a plugin (its versions and settings go)'), schema: { params } }, async (request, reply) => {
+  app.delete('/plugins/:name', { config: config('Uninstall a plugin (its versions and settings go)'), schema: { params, response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = admin(request);
     await service.uninstall(access.tenantName, (request.params as { name: string }).name, access.actor);
     return reply.status(204).send();

@@ -6,6 +6,7 @@ import { SCIM_PREFIX, scimAccess } from './context.ts';
 import { MAX_OPERATIONS } from './discovery.ts';
 import { ScimError } from './errors.ts';
 import { isObject, keyOf, type Json } from './schemas.ts';
+import { SCIM_SCHEMAS as S } from './route-schemas.ts';
 
 export const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -57,7 +58,7 @@ function resolve(text: string, ids: ReadonlyMap<string, string>): string | undef
 }
 
 export async function bulkRoute(app: FastifyInstance): Promise<void> {
-  app.post('/Bulk', async (request: FastifyRequest) => {
+  app.post('/Bulk', { schema: S.bulk }, async (request: FastifyRequest) => {
     scimAccess(request);
     const { ops, failOnErrors } = operations(request.body);
     const ids = new Map<string, string>();

@@ -26,6 +26,7 @@ const TYPE_OF_CODE: Record<string, ScimType> = {
   validation_failed: 'invalidValue',
   invalid_filter: 'invalidFilter',
   invalid_json: 'invalidSyntax',
+  invalid_body: 'invalidSyntax',
   forbidden_key: 'invalidSyntax',
   invalid_input: 'invalidValue',
   unknown_reference: 'invalidValue',

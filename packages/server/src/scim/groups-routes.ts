@@ -11,6 +11,7 @@ import { parseScimFilter } from './filter.ts';
 import { fromScimGroup, groupAttributes, toScimGroup } from './groups.ts';
 import { applyPatch } from './patch.ts';
 import { isObject, type Json } from './schemas.ts';
+import { SCIM_SCHEMAS as S } from './route-schemas.ts';
 
 const MAX_MEMBERS = 10_000;
 
@@ -79,7 +80,7 @@ async function replace(request: FastifyRequest, access: AccessContext, units: Re
 }
 
 export async function scimGroupRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/Groups', async (request) => {
+  app.get('/Groups', { schema: S.list }, async (request) => {
     const access = scimAccess(request);
     const units = await service(access, 'org_unit');
     const p = listParams(request);
@@ -101,12 +102,12 @@ export async function scimGroupRoutes(app: FastifyInstance): Promise<void> {
     );
   });
 
-  app.get('/Groups/:id', async (request) => {
+  app.get('/Groups/:id', { schema: S.one }, async (request) => {
     const access = scimAccess(request);
     return show(request, access, await load(await service(access, 'org_unit'), resourceId(request)));
   });
 
-  app.post('/Groups', async (request, reply) => {
+  app.post('/Groups', { schema: S.create }, async (request, reply) => {
     const access = scimAccess(request);
     const units = await service(access, 'org_unit', 'create');
     const { data, members } = fromScimGroup(asBody(request.body));
@@ -118,13 +119,13 @@ export async function scimGroupRoutes(app: FastifyInstance): Promise<void> {
     return body;
   });
 
-  app.put('/Groups/:id', async (request) => {
+  app.put('/Groups/:id', { schema: S.write }, async (request) => {
     const access = scimAccess(request);
     const units = await service(access, 'org_unit', 'update');
     return replace(request, access, units, await load(units, resourceId(request)), asBody(request.body));
   });
 
-  app.patch('/Groups/:id', async (request) => {
+  app.patch('/Groups/:id', { schema: S.write }, async (request) => {
     const access = scimAccess(request);
     const units = await service(access, 'org_unit', 'update');
     const current = await load(units, resourceId(request));
@@ -132,7 +133,7 @@ export async function scimGroupRoutes(app: FastifyInstance): Promise<void> {
     return replace(request, access, units, current, applyPatch(before, request.body));
   });
 
-  app.delete('/Groups/:id', async (request, reply) => {
+  app.delete('/Groups/:id', { schema: S.remove }, async (request, reply) => {
     const access = scimAccess(request);
     const units = await service(access, 'org_unit', 'delete');
     const id = resourceId(request);

@@ -9,29 +9,30 @@ import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './d
 import { ScimError, SCIM_CONTENT_TYPE, useScimErrors } from './errors.ts';
 import { scimGroupRoutes } from './groups-routes.ts';
 import { scimUserRoutes } from './users-routes.ts';
+import { SCIM_SCHEMAS as S } from './route-schemas.ts';
 
 async function discoveryRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/ServiceProviderConfig', async (request) => {
+  app.get('/ServiceProviderConfig', { schema: S.one }, async (request) => {
     scimAccess(request);
     return serviceProviderConfig(baseUrl(request));
   });
-  app.get('/ResourceTypes', async (request) => {
+  app.get('/ResourceTypes', { schema: S.list }, async (request) => {
     scimAccess(request);
     const all = resourceTypes(baseUrl(request));
     return listResponse(all, all.length, 1);
   });
-  app.get('/ResourceTypes/:id', async (request) => {
+  app.get('/ResourceTypes/:id', { schema: S.one }, async (request) => {
     scimAccess(request);
     const found = resourceTypes(baseUrl(request)).find((r) => r.id === (request.params as { id: string }).id);
     if (!found) throw new ScimError(404, undefined, 'no such resource type');
     return found;
   });
-  app.get('/Schemas', async (request) => {
+  app.get('/Schemas', { schema: S.list }, async (request) => {
     scimAccess(request);
     const all = schemas(baseUrl(request));
     return listResponse(all, all.length, 1);
   });
-  app.get('/Schemas/:id', async (request) => {
+  app.get('/Schemas/:id', { schema: S.one }, async (request) => {
     scimAccess(request);
     const found = schemas(baseUrl(request)).find((r) => r.id === (request.params as { id: string }).id);
     if (!found) throw new ScimError(404, undefined, 'no such schema');

@@ -12,6 +12,7 @@ import { parseScimFilter } from './filter.ts';
 import { applyPatch } from './patch.ts';
 import { ENTERPRISE_SCHEMA, isObject, type Json } from './schemas.ts';
 import { fromScimUser, toScimUser, userAttributes } from './users.ts';
+import { SCIM_SCHEMAS as S } from './route-schemas.ts';
 
 async function render(request: FastifyRequest, records: RecordService, users: Rec[]): Promise<Json[]> {
   const unitIds = [...new Set(users.map((u) => u.org_unit_id).filter((v): v is string => typeof v === 'string'))];
@@ -60,7 +61,7 @@ async function write(request: FastifyRequest, reply: FastifyReply, access: Acces
 }
 
 export async function scimUserRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/Users', async (request) => {
+  app.get('/Users', { schema: S.list }, async (request) => {
     const records = await service(scimAccess(request), 'user');
     const p = listParams(request);
     const filter = p.filter ? parseScimFilter(p.filter, userAttributes) : undefined;
@@ -69,12 +70,12 @@ export async function scimUserRoutes(app: FastifyInstance): Promise<void> {
     return listResponse(await render(request, records, page.data), page.total ?? page.data.length, p.startIndex);
   });
 
-  app.get('/Users/:id', async (request) => {
+  app.get('/Users/:id', { schema: S.one }, async (request) => {
     const records = await service(scimAccess(request), 'user');
     return (await render(request, records, [await load(records, resourceId(request))]))[0];
   });
 
-  app.post('/Users', async (request, reply) => {
+  app.post('/Users', { schema: S.create }, async (request, reply) => {
     const access = scimAccess(request);
     const records = await service(access, 'user', 'create');
     const data = await mapBody(access, records, request.body);
@@ -88,14 +89,14 @@ export async function scimUserRoutes(app: FastifyInstance): Promise<void> {
     return body;
   });
 
-  app.put('/Users/:id', async (request, reply) => {
+  app.put('/Users/:id', { schema: S.write }, async (request, reply) => {
     const access = scimAccess(request);
     const records = await service(access, 'user', 'update');
     const current = await load(records, resourceId(request));
     return write(request, reply, access, records, current, await mapBody(access, records, request.body));
   });
 
-  app.patch('/Users/:id', async (request, reply) => {
+  app.patch('/Users/:id', { schema: S.write }, async (request, reply) => {
     const access = scimAccess(request);
     const records = await service(access, 'user', 'update');
     const current = await load(records, resourceId(request));
@@ -112,7 +113,7 @@ export async function scimUserRoutes(app: FastifyInstance): Promise<void> {
     return write(request, reply, access, records, current, await mapBody(access, records, after));
   });
 
-  app.delete('/Users/:id', async (request, reply) => {
+  app.delete('/Users/:id', { schema: S.remove }, async (request, reply) => {
     const access = scimAccess(request);
     const records = await service(access, 'user', 'delete');
     const id = resourceId(request);

@@ -15,6 +15,7 @@ import { exportTemplate } from './export.ts';
 import { installed, installations } from './installed.ts';
 import { listTemplateDirs, manifestProblems, readTemplateDir, SHIPPED_TEMPLATES_DIR, type TemplatePackage } from './manifest.ts';
 import type { Resolutions } from './merge3.ts';
+import { TEMPLATE_SCHEMAS as S } from './route-schemas.ts';
 import { acceptUpgrade, installInto, installNew, planUpgrade, rollbackUpgrade, uninstall } from './service.ts';
 
 function requireAdmin(request: FastifyRequest): AccessContext {
@@ -55,7 +56,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { store: Store;
   const { store } = opts;
   const operatorToken = opts.operatorToken ?? (() => process.env.ATTAIN_OPERATOR_TOKEN || undefined);
 
-  app.get('/templates', async (request) => {
+  app.get('/templates', { schema: S.gallery }, async (request) => {
     const access = requireAdmin(request);
     const mine = await installed(store, access.tenantName);
     const gallery = await listTemplateDirs();
@@ -65,57 +66,57 @@ export async function templateRoutes(app: FastifyInstance, opts: { store: Store;
     };
   });
 
-  app.get('/templates/export', async (request) => {
+  app.get('/templates/export', { schema: S.export }, async (request) => {
     const access = requireAdmin(request);
     const q = request.query as { name?: unknown; version?: unknown; records?: unknown };
     const records = typeof q.records === 'string' && q.records ? q.records.split(',') : [];
     return exportTemplate(store, access.tenantName, { ...(typeof q.name === 'string' ? { name: q.name } : {}), ...(typeof q.version === 'string' ? { version: q.version } : {}), records });
   });
 
-  app.get('/templates/:name', async (request) => {
+  app.get('/templates/:name', { schema: S.show }, async (request) => {
     requireAdmin(request);
     const pkg = await packageOf((request.params as { name: string }).name, {});
     return { manifest: pkg.manifest, documents: pkg.documents, data: pkg.data };
   });
 
-  app.get('/templates/:name/history', async (request) => {
+  app.get('/templates/:name/history', { schema: S.history }, async (request) => {
     const access = requireAdmin(request);
     const rows = await installations(store, access.tenantName, (request.params as { name: string }).name);
     return { data: rows.map(({ docs: _docs, manifest: _m, ...r }) => r) };
   });
 
-  app.post('/templates/:name/install', async (request) => {
+  app.post('/templates/:name/install', { schema: S.install }, async (request) => {
     const access = requireAdmin(request);
     const b = body(request);
     const pkg = await packageOf((request.params as { name: string }).name, b);
     return installInto(store, access.tenantName, pkg, access.actor, { accept: b.accept === true, data: b.data !== false });
   });
 
-  app.post('/templates/:name/upgrade/plan', async (request) => {
+  app.post('/templates/:name/upgrade/plan', { schema: S.plan }, async (request) => {
     const access = requireAdmin(request);
     const b = body(request);
     return planUpgrade(store, access.tenantName, await packageOf((request.params as { name: string }).name, b), resolutionsOf(b));
   });
 
-  app.post('/templates/:name/upgrade', async (request) => {
+  app.post('/templates/:name/upgrade', { schema: S.upgrade }, async (request) => {
     const access = requireAdmin(request);
     const b = body(request);
     const pkg = await packageOf((request.params as { name: string }).name, b);
     return acceptUpgrade(store, access.tenantName, pkg, access.actor, { resolutions: resolutionsOf(b), ...(typeof b.hash === 'string' ? { hash: b.hash } : {}) });
   });
 
-  app.post('/templates/:name/rollback', async (request) => {
+  app.post('/templates/:name/rollback', { schema: S.rollback }, async (request) => {
     const access = requireAdmin(request);
     return rollbackUpgrade(store, access.tenantName, (request.params as { name: string }).name, access.actor);
   });
 
-  app.post('/templates/:name/uninstall', async (request) => {
+  app.post('/templates/:name/uninstall', { schema: S.uninstall }, async (request) => {
     const access = requireAdmin(request);
     return uninstall(store, access.tenantName, (request.params as { name: string }).name, access.actor, { accept: body(request).accept === true });
   });
 
   // A new tenant from a template, with its first admin: the operator's door, like POST /operator/tenants.
-  app.post('/operator/templates/:name/tenants', { config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
+  app.post('/operator/templates/:name/tenants', { schema: S.newTenant, config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
     const token = operatorToken();
     if (!token) return reply.status(404).send({ error: { code: 'not_found', message: 'no such route', details: [] } });
     if (!authorized(request, token)) throw unauthorized('a valid operator token is required', 'invalid_operator_token');

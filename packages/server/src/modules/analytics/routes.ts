@@ -11,6 +11,7 @@ import { isDay, type ReportDoc } from './kind.ts';
 import { runReport, type RunContext, type ReportResult } from './run.ts';
 import { questionSchema, type ReportQuestion } from './schema.ts';
 import { drillResponse, reportResponse, reportListResponse } from './response-schemas.ts';
+import { replies } from '../../http/route-schema.ts';
 
 const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const FORMAT = { enum: ['json', 'csv', 'xlsx'] } as const;
@@ -74,7 +75,7 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
       schema: {
         querystring: { type: 'object', additionalProperties: false, properties: { format: FORMAT } },
         body: { type: 'object', required: ['report'], additionalProperties: false, properties: { report: questionSchema, asOf: DAY } },
-        response: { 200: reportResponse },
+        response: replies({ 200: reportResponse }),
       },
     },
     async (request, reply) => {
@@ -88,7 +89,7 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
 
   app.get(
     '/analytics/reports',
-    { config: { summary: 'List saved reports', tags }, schema: { response: { 200: reportListResponse } } },
+    { config: { summary: 'List saved reports', tags }, schema: { response: replies({ 200: reportListResponse }) } },
     async (request) => {
       const access = requireAccess(request);
       const docs = access.registry.documentsOfKind('analytics.report') as ReportDoc[];
@@ -105,7 +106,7 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
       schema: {
         params: NAME,
         querystring: { type: 'object', additionalProperties: false, properties: { format: FORMAT, asOf: DAY } },
-        response: { 200: reportResponse },
+        response: replies({ 200: reportResponse }),
       },
     },
     async (request, reply) => {
@@ -130,7 +131,7 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
           properties: { report: questionSchema, name: NAME.properties.name, asOf: DAY, cell: CELL, ...PAGE },
           oneOf: [{ required: ['report'] }, { required: ['name'] }],
         },
-        response: { 200: drillResponse },
+        response: replies({ 200: drillResponse }),
       },
     },
     async (request) => {
