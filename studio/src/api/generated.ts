@@ -7433,6 +7433,7 @@ export interface PostAuthLoginBody {
 export interface PostAuthLoginResponse {
   token: string;
   expiresAt: string;
+  csrfToken?: string;
   user: {
     id: string;
     name?: string | null;
@@ -7520,6 +7521,7 @@ export interface GetAuthTokensResponse {
     expiresAt?: string | null;
     revokedAt?: string | null;
     lastUsedAt?: string | null;
+    scopes?: string[];
   }[];
   [k: string]: unknown | undefined;
 }

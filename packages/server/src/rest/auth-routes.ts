@@ -28,7 +28,7 @@ const PUBLIC_USER = { ...object({ id: STRING, name: nullable(STRING), email: nul
 /** What a role may do with one object, keyed by the object's name in `/auth/me`. */
 const PERMISSION = object({ actions: arrayOf(STRING), scope: STRING, hiddenFields: arrayOf(STRING), readOnlyFields: arrayOf(STRING) }, ['actions', 'scope', 'hiddenFields', 'readOnlyFields']);
 /** An API token as listed: never its secret. */
-const API_TOKEN = { ...object({ id: STRING, tenant: STRING, userId: STRING, name: STRING, createdAt: STRING, expiresAt: nullable(STRING), revokedAt: nullable(STRING), lastUsedAt: nullable(STRING) }, ['id', 'name', 'createdAt']), additionalProperties: false };
+const API_TOKEN = { ...object({ id: STRING, tenant: STRING, userId: STRING, name: STRING, createdAt: STRING, expiresAt: nullable(STRING), revokedAt: nullable(STRING), lastUsedAt: nullable(STRING), scopes: arrayOf(STRING) }, ['id', 'name', 'createdAt']), additionalProperties: false };
 
 const loginSchema = {
   body: {
@@ -41,7 +41,7 @@ const loginSchema = {
       password: { type: 'string', minLength: 1, maxLength: 1024 },
     },
   },
-  response: replies({ 200: object({ token: STRING, expiresAt: STRING, user: PUBLIC_USER }, ['token', 'expiresAt', 'user']) }),
+  response: replies({ 200: object({ token: STRING, expiresAt: STRING, csrfToken: STRING, user: PUBLIC_USER }, ['token', 'expiresAt', 'user']) }),
 };
 
 /** The scopes an API token may be limited to. */
