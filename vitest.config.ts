@@ -4,8 +4,7 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 // keeps one embedded database (PGlite costs ~4 s and ~500 MB to open) for all of its files.
 // CI asks for a JSON result per run so it can print one closing line over both databases.
 const summaryDir = process.env.ATTAIN_TEST_SUMMARY_DIR;
-const reporters: NonNullable<ViteUserConfig['test']>['reporters'] = summaryDir
-  ? ['default', ['json', { outputFile: `${summaryDir}/${process.env.ATTAIN_TEST_RUN ?? 'run'}.json` }]] : ['default'];
+const reporters: NonNullable<ViteUserConfig['test']>['reporters'] = summaryDir ? ['default', ['json', { outputFile: `${summaryDir}/${process.env.ATTAIN_TEST_RUN ?? 'run'}.json` }]] : ['default'];
 
 export default defineConfig({
   test: {

@@ -3,7 +3,13 @@
 import { check, compileJs, createRuntime, formulaRuntimeSource, type FormulaSchema, type RateTable } from '@attain/formula';
 import { SandboxPool, type BatchRequest, type PoolOptions } from '../src/index.ts';
 
-interface Ratio { rows: number; sandboxMs: number; hostMs: number; ratio: number; runs: number }
+interface Ratio {
+  rows: number;
+  sandboxMs: number;
+  hostMs: number;
+  ratio: number;
+  runs: number;
+}
 
 export interface SandboxBenchResult {
   tinyCall: { calls: number; meanUs: number; p50Us: number; p99Us: number };
@@ -54,12 +60,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 /** Median of `runs` timed calls after 2 warm-ups; host and sandbox alternate so both see the same machine state. */
-async function ratioOf(
-  rows: number,
-  runs: number,
-  sandbox: () => Promise<ArrayLike<unknown>>,
-  host: () => ArrayLike<unknown>,
-): Promise<Ratio> {
+async function ratioOf(rows: number, runs: number, sandbox: () => Promise<ArrayLike<unknown>>, host: () => ArrayLike<unknown>): Promise<Ratio> {
   const sandboxMs: number[] = [];
   const hostMs: number[] = [];
   for (let r = 0; r < runs + 2; r++) {
@@ -83,7 +84,11 @@ async function ratioOf(
 const TIER_TABLE: RateTable = {
   name: 'commission',
   kind: 'tier',
-  rows: [{ from: 0, to: 10000, rate: '0.05' }, { from: 10000, to: 50000, rate: '0.08' }, { from: 50000, to: null, rate: '0.12' }],
+  rows: [
+    { from: 0, to: 10000, rate: '0.05' },
+    { from: 10000, to: 50000, rate: '0.08' },
+    { from: 50000, to: null, rate: '0.12' },
+  ],
 };
 
 /** The compiled formula, and the same logic on the host: the formula runtime called directly (no eval). */
@@ -97,7 +102,12 @@ function formulaTier(): { source: string; host: (amount: readonly number[], rows
   if (!checked.ok) throw new Error('bench formula does not check');
   const R = createRuntime();
   const table = (TIER_TABLE.rows as Array<{ from: number; to: number | null; rate: string }>).map(
-    (r) => [R.inDec(String(r.from))!, r.to === null ? null : R.inDec(String(r.to)), R.inDec(r.rate)!] as [ReturnType<typeof R.inDec> & object, (ReturnType<typeof R.inDec> & object) | null, ReturnType<typeof R.inDec> & object],
+    (r) =>
+      [R.inDec(String(r.from))!, r.to === null ? null : R.inDec(String(r.to)), R.inDec(r.rate)!] as [
+        ReturnType<typeof R.inDec> & object,
+        (ReturnType<typeof R.inDec> & object) | null,
+        ReturnType<typeof R.inDec> & object,
+      ],
   );
   const host = (amount: readonly number[], rows: number): unknown[] => {
     const out = new Array<unknown>(rows);
@@ -112,9 +122,7 @@ function formulaTier(): { source: string; host: (amount: readonly number[], rows
   return { source: compileJs(checked).source, host };
 }
 
-export async function benchSandbox(
-  options: { calls?: number; rows?: number; runs?: number; memoryMb?: number; formulaRows?: number; formulaRuns?: number } = {},
-): Promise<SandboxBenchResult> {
+export async function benchSandbox(options: { calls?: number; rows?: number; runs?: number; memoryMb?: number; formulaRows?: number; formulaRuns?: number } = {}): Promise<SandboxBenchResult> {
   const calls = options.calls ?? 5_000;
   const rows = options.rows ?? 1_000_000;
   const runs = options.runs ?? 7;
@@ -149,7 +157,16 @@ export async function benchSandbox(
 
     const tier = formulaTier();
     const famount = formulaRows === rows ? amount : amount.slice(0, formulaRows);
-    const freq: BatchRequest = { tenant: 'bench', revision: 1, key: 'tier-formula', prelude: formulaRuntimeSource, source: tier.source, columns: { amount: famount }, rowCount: formulaRows, limits: { wallMs: 60_000 } };
+    const freq: BatchRequest = {
+      tenant: 'bench',
+      revision: 1,
+      key: 'tier-formula',
+      prelude: formulaRuntimeSource,
+      source: tier.source,
+      columns: { amount: famount },
+      rowCount: formulaRows,
+      limits: { wallMs: 60_000 },
+    };
     const fhost = (): unknown[] => tier.host(famount, formulaRows);
     const slow = new SandboxPool({ ...base, limits: { ...base.limits, wallMs: 60_000, cpuMs: 60_000 } });
     try {

@@ -238,11 +238,11 @@ export class IsolateHost {
     try {
       // Only copies enter the isolate: a transferred buffer is detached here, never shared.
       const bins: unknown[] = work.transferBins ? work.numeric.map((bin) => transferable(bin) ?? bin) : work.numeric;
-      result = owner.run.applySync(
-        undefined,
-        [compiled.fn.derefInto(), work.rowCount, work.json, work.numericNames, work.maxOutputBytes, work.output === 'float64' ? 1 : 0, ...bins],
-        { arguments: { copy: true }, result: { copy: true }, timeout: work.timeoutMs },
-      );
+      result = owner.run.applySync(undefined, [compiled.fn.derefInto(), work.rowCount, work.json, work.numericNames, work.maxOutputBytes, work.output === 'float64' ? 1 : 0, ...bins], {
+        arguments: { copy: true },
+        result: { copy: true },
+        timeout: work.timeoutMs,
+      });
     } catch (error) {
       // After a timeout or memory failure the context may be half-mutated: rebuild it next time.
       this.#dropFormulaIsolate(owner);
@@ -303,11 +303,14 @@ export class IsolateHost {
       const cpuStart = plugin.isolate.cpuTime;
       wallTimer = setTimeout(() => stop(new SandboxError('timeout', `plugin hook exceeded its wall time limit of ${limits.wallMs} ms`)), limits.wallMs);
       const cpuBudget = BigInt(limits.cpuMs) * 1_000_000n;
-      cpuTimer = setInterval(() => {
-        if (!plugin.isolate.isDisposed && plugin.isolate.cpuTime - cpuStart > cpuBudget) {
-          stop(new SandboxError('timeout', `plugin hook exceeded its CPU time limit of ${limits.cpuMs} ms`));
-        }
-      }, Math.max(5, Math.min(50, Math.floor(limits.cpuMs / 4))));
+      cpuTimer = setInterval(
+        () => {
+          if (!plugin.isolate.isDisposed && plugin.isolate.cpuTime - cpuStart > cpuBudget) {
+            stop(new SandboxError('timeout', `plugin hook exceeded its CPU time limit of ${limits.cpuMs} ms`));
+          }
+        },
+        Math.max(5, Math.min(50, Math.floor(limits.cpuMs / 4))),
+      );
       const bridgeFn: HostCaller = (fn, argsJson) => this.#bridge(work, state, stop, callHost, fn, argsJson);
       bridge = new ivm.Reference(bridgeFn);
       const invoke = await Promise.race([
@@ -380,14 +383,7 @@ export class IsolateHost {
   }
 
   /** Guest → worker: enforce budget and capability, then forward to the host as JSON. */
-  async #bridge(
-    work: HookWork,
-    state: HookCallState,
-    stop: (error: SandboxError) => void,
-    callHost: HostCaller,
-    fn: string,
-    argsJson: string,
-  ): Promise<string> {
+  async #bridge(work: HookWork, state: HookCallState, stop: (error: SandboxError) => void, callHost: HostCaller, fn: string, argsJson: string): Promise<string> {
     if (state.stop) return `E${state.stop.code}:${state.stop.message}`;
     if (typeof fn !== 'string' || typeof argsJson !== 'string') return 'Einvalid_request:bad host call';
     state.calls++;

@@ -35,17 +35,9 @@ export type CapabilityName = 'read' | 'write' | 'fetch';
 
 export const NAME_PATTERN = /^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$/;
 // semver.org's recommended expression, minus build metadata length games.
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 const OBJECT_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-export const HOOK_EVENTS: readonly string[] = [
-  'beforeCreate',
-  'afterCreate',
-  'beforeUpdate',
-  'afterUpdate',
-  'beforeDelete',
-  'afterDelete',
-];
+export const HOOK_EVENTS: readonly string[] = ['beforeCreate', 'afterCreate', 'beforeUpdate', 'afterUpdate', 'beforeDelete', 'afterDelete'];
 const RECORD_HOOK = new RegExp(`^(?:${HOOK_EVENTS.join('|')}):[a-z][a-z0-9_]{0,62}$`);
 const FORMULA_HOOK = /^formula:[A-Z][A-Z0-9_]{0,62}$/;
 const JOB_HOOK = /^job:[a-z][a-z0-9_]{0,62}$/;
@@ -106,12 +98,7 @@ export function urlAllowed(patterns: readonly string[], url: string): boolean {
   return false;
 }
 
-function checkList(
-  value: unknown,
-  path: string,
-  details: SandboxErrorDetail[],
-  item: (entry: string, at: string) => string | null,
-): string[] {
+function checkList(value: unknown, path: string, details: SandboxErrorDetail[], item: (entry: string, at: string) => string | null): string[] {
   if (!Array.isArray(value)) {
     details.push({ path, rule: 'type', message: 'must be an array of strings' });
     return [];
@@ -147,9 +134,7 @@ function checkList(
 export function validateManifest(input: unknown): PluginManifest {
   const details: SandboxErrorDetail[] = [];
   if (!isPlainObject(input)) {
-    throw new SandboxError('invalid_manifest', 'manifest must be a JSON object', [
-      { path: '', rule: 'type', message: 'must be an object' },
-    ]);
+    throw new SandboxError('invalid_manifest', 'manifest must be a JSON object', [{ path: '', rule: 'type', message: 'must be an object' }]);
   }
   for (const key of Object.keys(input)) {
     if (!TOP_KEYS.has(key)) details.push({ path: key, rule: 'additionalProperties', message: `unknown field "${key}"` });
@@ -179,8 +164,7 @@ export function validateManifest(input: unknown): PluginManifest {
         details.push({ path: `capabilities.${key}`, rule: 'additionalProperties', message: `unknown capability "${key}" (allowed: read, write, fetch)` });
       }
     }
-    const objectName = (entry: string): string | null =>
-      OBJECT_NAME.test(entry) ? null : 'must be an object API name (lower-case letters, digits, "_")';
+    const objectName = (entry: string): string | null => (OBJECT_NAME.test(entry) ? null : 'must be an object API name (lower-case letters, digits, "_")');
     if (capabilities.read !== undefined) caps.read = checkList(capabilities.read, 'capabilities.read', details, objectName);
     if (capabilities.write !== undefined) caps.write = checkList(capabilities.write, 'capabilities.write', details, objectName);
     if (capabilities.fetch !== undefined) {
@@ -194,9 +178,7 @@ export function validateManifest(input: unknown): PluginManifest {
     hooks === undefined
       ? []
       : checkList(hooks, 'hooks', details, (entry) =>
-          RECORD_HOOK.test(entry) || FORMULA_HOOK.test(entry) || JOB_HOOK.test(entry)
-            ? null
-            : `must be "<event>:<object>" (events: ${HOOK_EVENTS.join(', ')}), "formula:<UPPER_NAME>" or "job:<name>"`,
+          RECORD_HOOK.test(entry) || FORMULA_HOOK.test(entry) || JOB_HOOK.test(entry) ? null : `must be "<event>:<object>" (events: ${HOOK_EVENTS.join(', ')}), "formula:<UPPER_NAME>" or "job:<name>"`,
         );
   // A scheduled job runs as hook `job:<name>`, so the pool's hook check covers it too.
   for (const job of jobList ?? []) if (!hookList.includes(`job:${job.name}`)) hookList.push(`job:${job.name}`);

@@ -420,9 +420,7 @@ export class SandboxPool {
     // Row-independent batch split across workers: part i prefers worker i. A float64 result is
     // read by every part straight into its rows of one buffer (no merge copy).
     const out = output === 'float64' ? new Float64Array(Buffer.allocUnsafeSlow(rowCount * 8).buffer, 0, rowCount) : null;
-    const results = await Promise.all(
-      parts.map((part, i) => this.#dispatchBatch(request, prepared, part, this.#workers[i] ?? null, null, false, out?.subarray(part.start, part.start + part.rows))),
-    );
+    const results = await Promise.all(parts.map((part, i) => this.#dispatchBatch(request, prepared, part, this.#workers[i] ?? null, null, false, out?.subarray(part.start, part.start + part.rows))));
     let bytes = 0;
     for (const r of results) bytes += r.bytes;
     if (bytes > prepared.limits.maxOutputBytes) {
@@ -438,15 +436,7 @@ export class SandboxPool {
     return joined;
   }
 
-  #dispatchBatch(
-    request: BatchRequest,
-    prepared: PreparedBatch,
-    part: BatchPart,
-    prefer: WorkerHandle | null,
-    avoid: WorkerHandle | null,
-    retried: boolean,
-    into?: Float64Array,
-  ): Promise<PartResult> {
+  #dispatchBatch(request: BatchRequest, prepared: PreparedBatch, part: BatchPart, prefer: WorkerHandle | null, avoid: WorkerHandle | null, retried: boolean, into?: Float64Array): Promise<PartResult> {
     return new Promise<PartResult>((resolve, reject) => {
       let worker: WorkerHandle;
       try {
@@ -569,36 +559,38 @@ export class SandboxPool {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#withTenant(request.tenant, () =>
-      new Promise<unknown>((resolve, reject) => {
-        const worker = this.#pick(request.tenant);
-        const id = this.#nextId++;
-        this.#hookCalls.set(id, { manifest: work.manifest, host: request.host ?? {} });
-        const done = (): void => {
-          this.#hookCalls.delete(id);
-        };
-        const call: PendingCall = {
-          id,
-          kind: 'hook',
-          wallMs: work.limits.wallMs,
-          onFrame: (frame) => {
-            done();
-            if (frame.header.op === 'err') reject(revive(frame.header.code, frame.header.msg));
-            else {
-              try {
-                resolve(JSON.parse(frame.text === '' ? 'null' : frame.text));
-              } catch {
-                reject(new SandboxError('guest_error', 'plugin returned invalid JSON'));
+    return this.#withTenant(
+      request.tenant,
+      () =>
+        new Promise<unknown>((resolve, reject) => {
+          const worker = this.#pick(request.tenant);
+          const id = this.#nextId++;
+          this.#hookCalls.set(id, { manifest: work.manifest, host: request.host ?? {} });
+          const done = (): void => {
+            this.#hookCalls.delete(id);
+          };
+          const call: PendingCall = {
+            id,
+            kind: 'hook',
+            wallMs: work.limits.wallMs,
+            onFrame: (frame) => {
+              done();
+              if (frame.header.op === 'err') reject(revive(frame.header.code, frame.header.msg));
+              else {
+                try {
+                  resolve(JSON.parse(frame.text === '' ? 'null' : frame.text));
+                } catch {
+                  reject(new SandboxError('guest_error', 'plugin returned invalid JSON'));
+                }
               }
-            }
-          },
-          onFail: (error) => {
-            done();
-            reject(error);
-          },
-        };
-        worker.send(call, { ...work.header, id }, work.text);
-      }),
+            },
+            onFail: (error) => {
+              done();
+              reject(error);
+            },
+          };
+          worker.send(call, { ...work.header, id }, work.text);
+        }),
     );
   }
 

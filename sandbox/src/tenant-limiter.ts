@@ -35,9 +35,7 @@ export class TenantLimiter {
     if (this.tryAcquire(tenant)) return Promise.resolve();
     const slot = this.#slots.get(tenant)!;
     if (slot.queue.length >= this.#maxQueued) {
-      return Promise.reject(
-        new SandboxError('concurrency_limit', `tenant has ${slot.active} sandbox calls running and ${slot.queue.length} queued (limit ${this.#max} + ${this.#maxQueued})`),
-      );
+      return Promise.reject(new SandboxError('concurrency_limit', `tenant has ${slot.active} sandbox calls running and ${slot.queue.length} queued (limit ${this.#max} + ${this.#maxQueued})`));
     }
     return new Promise<void>((resolve, reject) => slot.queue.push({ resolve, reject }));
   }

@@ -79,8 +79,7 @@ export class WorkerHandle {
           this.lastProgress = Date.now();
           if (this.pending.size === 0) this.#socket.unref();
           markReady();
-        }
-        else if (op === 'hc') options.onHostCall(this, frame);
+        } else if (op === 'hc') options.onHostCall(this, frame);
         else this.#complete(frame);
       }
     });

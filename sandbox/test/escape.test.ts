@@ -159,9 +159,7 @@ describe('worker out of memory', () => {
     await local.ready();
     const before = local.stats().workers.map((w) => w.pid);
     // Grows steadily past the worker's 300 MB cap while isolated-vm's own limit (4 GB) is far away.
-    const bomb = local.runBatch(
-      batch('oom', `(c, n) => { const k = []; for (;;) { const t = Date.now(); while (Date.now() - t < 10) {} k.push(new Array(1e6).fill(1.5)); } }`),
-    );
+    const bomb = local.runBatch(batch('oom', `(c, n) => { const k = []; for (;;) { const t = Date.now(); while (Date.now() - t < 10) {} k.push(new Array(1e6).fill(1.5)); } }`));
     let served = 0;
     const others = (async () => {
       for (let i = 0; i < 20; i++) {

@@ -205,8 +205,18 @@ describe('IsolateHost transferBins', () => {
     const host = new IsolateHost();
     try {
       const work = {
-        tenant: 't', preludeHash: 'p', fnKey: 'k', memoryMb: 64, timeoutMs: 2000, maxOutputBytes: 1e6, rowCount: 2, json: '',
-        numericNames: ['a', 'b'], prelude: '', source: '(c, n) => [c.a[0] + c.b[0], c.a.length + c.b.length]', transferBins: true,
+        tenant: 't',
+        preludeHash: 'p',
+        fnKey: 'k',
+        memoryMb: 64,
+        timeoutMs: 2000,
+        maxOutputBytes: 1e6,
+        rowCount: 2,
+        json: '',
+        numericNames: ['a', 'b'],
+        prelude: '',
+        source: '(c, n) => [c.a[0] + c.b[0], c.a.length + c.b.length]',
+        transferBins: true,
       };
       const whole = new Float64Array([1, 2]);
       const partial = new Float64Array([10, 20, 30]).subarray(1);

@@ -157,7 +157,10 @@ describe('IsolateHost hooks', () => {
     await expectCode(host.runHook(hook('hooks.beforeCreate_order = () => { const k = []; while (true) k.push(new Array(1e5).fill(1.5)); };'), caller), 'memory_limit');
     await expectCode(host.runHook(hook('hooks.beforeCreate_order = async (i, host) => { for (;;) await host.read("customer", {}); };'), caller), 'concurrency_limit');
     await expectCode(
-      host.runHook(hook('hooks.beforeCreate_order = (i, host) => Promise.all(Array.from({ length: 100 }, () => host.read("customer", {})));', { limits: resolveLimits({ maxHostCalls: 1000 }) }), () => new Promise(() => {})),
+      host.runHook(
+        hook('hooks.beforeCreate_order = (i, host) => Promise.all(Array.from({ length: 100 }, () => host.read("customer", {})));', { limits: resolveLimits({ maxHostCalls: 1000 }) }),
+        () => new Promise(() => {}),
+      ),
       'concurrency_limit',
     );
   });

@@ -20,7 +20,10 @@ describe('install-time manifest fields', () => {
       description: { en: 'Hi', 'zh-CN': '你好' },
       attain: '>=0.1.0 <1.0.0 || ^2.0.0',
       hooks: ['formula:BONUS'],
-      jobs: [{ name: 'nightly', schedule: 'daily@01:30' }, { name: 'often', schedule: 'every:15m' }],
+      jobs: [
+        { name: 'nightly', schedule: 'daily@01:30' },
+        { name: 'often', schedule: 'every:15m' },
+      ],
       settings: { type: 'object', required: ['url'], properties: { url: { type: 'string' }, key: { type: 'string', secret: true }, n: { type: 'integer' } } },
       main: 'src/main.ts',
     });
@@ -38,7 +41,14 @@ describe('install-time manifest fields', () => {
         ...base,
         description: { en: 'x', fr: 'y' },
         attain: '^1.x',
-        jobs: [{ name: 'Bad', schedule: 'daily' }, { name: 'ok', schedule: 'every:2m' }, { name: 'ok2', schedule: 'weekly' }, { name: 'ok3', schedule: 'hourly' }, { name: 'ok3', schedule: 'hourly' }, { name: 'x', schedule: 'hourly', extra: 1 }],
+        jobs: [
+          { name: 'Bad', schedule: 'daily' },
+          { name: 'ok', schedule: 'every:2m' },
+          { name: 'ok2', schedule: 'weekly' },
+          { name: 'ok3', schedule: 'hourly' },
+          { name: 'ok3', schedule: 'hourly' },
+          { name: 'x', schedule: 'hourly', extra: 1 },
+        ],
         settings: { type: 'object', required: ['nope'], properties: { a: { type: 'array' }, b: { type: 'number', secret: true }, 'bad name': { type: 'string' } } },
         main: '../escape.ts',
       }),

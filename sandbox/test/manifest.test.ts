@@ -43,7 +43,12 @@ describe('validateManifest', () => {
         version: '1.0',
         description: 5,
         extra: true,
-        capabilities: { read: 'customer', write: ['Order', 'order', 'order'], fetch: ['http://x.com/', 'https://a.com/*/b', 'https://u:p@a.com/', 'https://a.com/?q=1', 'nope', 'https://a.com/a/../b'], exec: [] },
+        capabilities: {
+          read: 'customer',
+          write: ['Order', 'order', 'order'],
+          fetch: ['http://x.com/', 'https://a.com/*/b', 'https://u:p@a.com/', 'https://a.com/?q=1', 'nope', 'https://a.com/a/../b'],
+          exec: [],
+        },
         hooks: ['beforeCreate:order', 'onBoot:x', 3, 'formula:lower', 'beforeCreate:order'],
       }),
     ).toEqual([

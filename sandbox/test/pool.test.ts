@@ -121,7 +121,14 @@ describe('SandboxPool plugin hooks', () => {
     await expectCode(run(`return host.write('customer', {});`, recordingHost()), 'capability_denied');
     await expectCode(run(`return host.fetch('https://api.example.com.evil.com/', {});`, recordingHost()), 'capability_denied');
     await expectCode(run(`return host.read('customer', {});`, {}), 'capability_denied');
-    const hostError = await expectCode(run(`return host.read('customer', {});`, { read: async () => { throw new Error('database unavailable'); } }), 'guest_error');
+    const hostError = await expectCode(
+      run(`return host.read('customer', {});`, {
+        read: async () => {
+          throw new Error('database unavailable');
+        },
+      }),
+      'guest_error',
+    );
     expect(hostError.message).toMatch(/database unavailable/);
     await expectCode(run(`return host.read('customer', {});`, { read: async () => 10n }), 'guest_error');
     expect(await run(`return host.read('customer', {});`, { read: async () => undefined })).toBeNull();

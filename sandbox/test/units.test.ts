@@ -53,11 +53,7 @@ describe('frames', () => {
   it('round-trips headers, text and float64 payloads across arbitrary chunking', () => {
     const big = new Float64Array(100_000).map((_, i) => i * 1.5);
     const small = new Float64Array([1, -0, 3.25]);
-    const frames = [
-      encodeFrame({ op: 'a', n: 1 }),
-      encodeFrame({ op: 'b' }, 'héllo ✓', [small]),
-      encodeFrame({ op: 'c' }, '', [big, small]),
-    ];
+    const frames = [encodeFrame({ op: 'a', n: 1 }), encodeFrame({ op: 'b' }, 'héllo ✓', [small]), encodeFrame({ op: 'c' }, '', [big, small])];
     const bytes = Buffer.concat(frames.flat());
     for (const size of [1, 7, 4096, 65536, bytes.length]) {
       const reader = new FrameReader();

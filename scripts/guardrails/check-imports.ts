@@ -56,7 +56,7 @@ export function checkImports(root: string): ImportProblem[] {
       if (target !== undefined) checkLayer(owner, name, inSrc, (message) => report(line, 'layer', message));
       const declared = owner.dependencies.has(name) || (!inSrc && (owner.devDependencies.has(name) || rootManifest.devDependencies.has(name) || rootManifest.dependencies.has(name)));
       if (!declared) {
-        const where = inSrc ? 'dependencies' : 'devDependencies (or the root\'s, for shared test tools)';
+        const where = inSrc ? 'dependencies' : "devDependencies (or the root's, for shared test tools)";
         report(line, 'undeclared', `"${name}" is imported but not declared in ${owner.dir}/package.json ${where}`);
       }
     }

@@ -12,7 +12,7 @@ import { loadWorkspaces } from './workspaces.ts';
  */
 export const unusedExceptions: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   '@attain/engine': {
-    fontkit: 'loaded with createRequire in incentives/statement-pdf.ts (pdfkit\'s font engine, to measure CJK glyphs)',
+    fontkit: "loaded with createRequire in incentives/statement-pdf.ts (pdfkit's font engine, to measure CJK glyphs)",
     '@expo-google-fonts/noto-sans-sc': 'its TrueType files are read by path for statement PDFs',
   },
 };

@@ -8,7 +8,12 @@ import { useI18n } from './i18n/i18n.tsx';
 function Gate() {
   const { status } = useSession();
   const { t } = useI18n();
-  if (status === 'loading') return <div className="splash" role="status">{t('common.loading')}</div>;
+  if (status === 'loading')
+    return (
+      <div className="splash" role="status">
+        {t('common.loading')}
+      </div>
+    );
   if (status === 'anonymous') return <Login />;
   return <Shell />;
 }

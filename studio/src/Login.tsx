@@ -32,7 +32,9 @@ export function Login() {
     <main className="login-page">
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
         <div className="brand brand-lg">
-          <span className="brand-mark" aria-hidden="true">A</span>
+          <span className="brand-mark" aria-hidden="true">
+            A
+          </span>
           <span>{t('app.name')}</span>
         </div>
         <h1 id="login-title">{t('login.title')}</h1>

@@ -72,25 +72,51 @@ export function Shell() {
   const userName = session.me?.user.name ?? session.me?.user.email ?? '';
   return (
     <div className={menuOpen ? 'shell menu-open' : 'shell'}>
-      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          mainRef.current?.focus();
+        }}
+      >
         {t('shell.skipToContent')}
       </a>
       <header className="topbar">
-        <button className="icon-btn menu-btn" type="button" aria-label={t(menuOpen ? 'shell.closeMenu' : 'shell.openMenu')} aria-expanded={menuOpen} aria-controls="sidenav" onClick={() => setMenuOpen((o) => !o)}>
+        <button
+          className="icon-btn menu-btn"
+          type="button"
+          aria-label={t(menuOpen ? 'shell.closeMenu' : 'shell.openMenu')}
+          aria-expanded={menuOpen}
+          aria-controls="sidenav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
           <Icon name={menuOpen ? 'close' : 'menu'} size={22} />
         </button>
         <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">A</span>
+          <span className="brand-mark" aria-hidden="true">
+            A
+          </span>
           <span>{t('app.name')}</span>
         </Link>
         <div className="topbar-actions">
-          <label className="visually-hidden" htmlFor="locale-switch">{t('shell.language')}</label>
+          <label className="visually-hidden" htmlFor="locale-switch">
+            {t('shell.language')}
+          </label>
           <select id="locale-switch" className="compact-select" value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
             {LOCALES.map((l) => (
-              <option key={l} value={l}>{t(`locales.${l}`)}</option>
+              <option key={l} value={l}>
+                {t(`locales.${l}`)}
+              </option>
             ))}
           </select>
-          <button className="icon-btn" type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={t(theme === 'dark' ? 'shell.lightMode' : 'shell.darkMode')} title={t(theme === 'dark' ? 'shell.lightMode' : 'shell.darkMode')}>
+          <button
+            className="icon-btn"
+            type="button"
+            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+            aria-label={t(theme === 'dark' ? 'shell.lightMode' : 'shell.darkMode')}
+            title={t(theme === 'dark' ? 'shell.lightMode' : 'shell.darkMode')}
+          >
             <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
           </button>
           <NotificationBell />
@@ -121,11 +147,21 @@ export function Shell() {
       {menuOpen && <div className="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />}
       <main id="main" className="main" ref={mainRef} tabIndex={-1}>
         <ErrorBoundary key={path}>
-          <Suspense fallback={<div className="loading" role="status">{t('common.loading')}</div>}>
+          <Suspense
+            fallback={
+              <div className="loading" role="status">
+                {t('common.loading')}
+              </div>
+            }
+          >
             {!current ? (
-              <div className="empty-state"><h1>{t('errors.notFound')}</h1></div>
+              <div className="empty-state">
+                <h1>{t('errors.notFound')}</h1>
+              </div>
             ) : !allowed(current.route, current.params) ? (
-              <div className="empty-state"><h1>{t('errors.forbidden')}</h1></div>
+              <div className="empty-state">
+                <h1>{t('errors.forbidden')}</h1>
+              </div>
             ) : (
               <current.route.component params={current.params} />
             )}

@@ -33,9 +33,7 @@ function normalizeMe(raw: unknown): Me {
   const p = r.permissions;
   if (Array.isArray(p)) permissions = p as ObjectPermission[];
   else if (p && typeof p === 'object') {
-    permissions = Object.entries(p as Record<string, unknown>).map(([object, v]) =>
-      Array.isArray(v) ? { object, actions: v as Action[] } : { object, ...(v as Omit<ObjectPermission, 'object'>) },
-    );
+    permissions = Object.entries(p as Record<string, unknown>).map(([object, v]) => (Array.isArray(v) ? { object, actions: v as Action[] } : { object, ...(v as Omit<ObjectPermission, 'object'>) }));
   }
   if (r.admin === true && role) role.admin = true;
   const me: Me = { user, role, permissions };

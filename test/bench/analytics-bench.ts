@@ -33,14 +33,20 @@ export async function benchAnalytics(): Promise<Record<string, unknown>> {
     await store.metadata.apply('bench', core, { actor: system });
     const ctx = await goalsContext(store, 'bench');
     const k = ctx.knex;
-    await k.raw(`INSERT INTO ${ctx.t.user} (id, name, email, active, created_at, updated_at, version)
-      SELECT ('10000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'Rep ' || i, 'rep' || i || '@bench.test', true, now(), now(), 1 FROM generate_series(1, ?) i`, [PEOPLE]);
+    await k.raw(
+      `INSERT INTO ${ctx.t.user} (id, name, email, active, created_at, updated_at, version)
+      SELECT ('10000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'Rep ' || i, 'rep' || i || '@bench.test', true, now(), now(), 1 FROM generate_series(1, ?) i`,
+      [PEOPLE],
+    );
     const customer = (await store.records('bench').then((r) => r.create('customer', { name: 'ACME' }, system))).id;
     const t0 = performance.now();
     // Two years of orders, so a year-over-year has a previous year.
-    await k.raw(`INSERT INTO ${ctx.t.orgUnit.replace(/"org_unit"$/, '"order"')} (id, order_number, customer_id, order_date, status, amount, currency, owner_id, created_at, updated_at, version)
+    await k.raw(
+      `INSERT INTO ${ctx.t.orgUnit.replace(/"org_unit"$/, '"order"')} (id, order_number, customer_id, order_date, status, amount, currency, owner_id, created_at, updated_at, version)
       SELECT gen_random_uuid(), 'O' || i, ?, date '2025-01-01' + (i % 730), (ARRAY['booked','invoiced','paid','paid'])[1 + i % 4], (i % 100000) / 100.0 + 1, 'CNY',
-        ('10000000-0000-4000-8000-' || lpad((1 + i % ?)::text, 12, '0'))::uuid, now(), now(), 1 FROM generate_series(1, ?) i`, [customer, PEOPLE, ORDERS]);
+        ('10000000-0000-4000-8000-' || lpad((1 + i % ?)::text, 12, '0'))::uuid, now(), now(), 1 FROM generate_series(1, ?) i`,
+      [customer, PEOPLE, ORDERS],
+    );
     await k.raw('ANALYZE');
     const loadMs = performance.now() - t0;
     const registry = await store.registry('bench');

@@ -14,14 +14,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const WARMUP = 30;
 
 /** Marginal 3-tier commission: 5% up to 10k, 8% from 10k to 50k, 12% above. */
-export const TIERED_FORMULA =
-  'IF(amount <= 10000, amount * 5%, IF(amount <= 50000, 500 + (amount - 10000) * 8%, 3700 + (amount - 50000) * 12%))';
+export const TIERED_FORMULA = 'IF(amount <= 10000, amount * 5%, IF(amount <= 50000, 500 + (amount - 10000) * 8%, 3700 + (amount - 50000) * 12%))';
 
 const schema: FormulaSchema = {
-  object: (name) =>
-    name === 'deal'
-      ? { name: 'deal', table: 'deal', field: (f) => (f === 'amount' ? { name: 'amount', column: 'amount', type: 'money' } : undefined) }
-      : undefined,
+  object: (name) => (name === 'deal' ? { name: 'deal', table: 'deal', field: (f) => (f === 'amount' ? { name: 'amount', column: 'amount', type: 'money' } : undefined) } : undefined),
 };
 
 function hostTiered(amount: readonly number[], rowCount: number): number[] {
@@ -70,7 +66,17 @@ async function sandboxRatio(): Promise<Record<string, unknown>> {
     await pool.ready();
     const measure = async (key: string, v: Variant, runs = RUNS) => {
       const amount: number[] | Float64Array = v.plainArrays ? amountArray : amountColumn;
-      const req = { tenant: 'bench', revision: 1, key, prelude: formulaRuntimeSource, source: v.js.source, columns: { amount }, rowCount: ROWS, ...(v.output ? { output: v.output } : {}), ...(v.parallel ? { parallel: true } : {}) };
+      const req = {
+        tenant: 'bench',
+        revision: 1,
+        key,
+        prelude: formulaRuntimeSource,
+        source: v.js.source,
+        columns: { amount },
+        rowCount: ROWS,
+        ...(v.output ? { output: v.output } : {}),
+        ...(v.parallel ? { parallel: true } : {}),
+      };
       const sandboxMs: number[] = [];
       const hostMs: number[] = [];
       const warmup: number[] = [];
@@ -104,7 +110,7 @@ async function sandboxRatio(): Promise<Record<string, unknown>> {
       runs: RUNS,
       fastPath: numeric.fast,
       ...head,
-      note: 'sandbox: compiled formula, exact (safe-integer fast path, BigInt fallback), numericOutput + output float64, split across the pool\'s 2 worker processes as the store runs big batches (parallel); host: float64 JS on one thread; both read the same Float64Array column',
+      note: "sandbox: compiled formula, exact (safe-integer fast path, BigInt fallback), numericOutput + output float64, split across the pool's 2 worker processes as the store runs big batches (parallel); host: float64 JS on one thread; both read the same Float64Array column",
       variants: {
         singleWorker: await measure('tiered-numeric', { js: numeric, output: 'float64' }),
         plainArrayInput: await measure('tiered-numeric', { js: numeric, output: 'float64', plainArrays: true, parallel: true }),
@@ -149,7 +155,10 @@ async function sqlOverRows(): Promise<Record<string, unknown>> {
         scan.push(b);
       }
     }
-    const expected = hostTiered(Array.from({ length: ROWS }, (_, i) => amountOf(i)), ROWS).reduce((a, b) => a + b, 0);
+    const expected = hostTiered(
+      Array.from({ length: ROWS }, (_, i) => amountOf(i)),
+      ROWS,
+    ).reduce((a, b) => a + b, 0);
     if (Math.abs(Number(total) - expected) / expected > 1e-9) throw new Error(`SQL total ${total} differs from host ${expected}`);
     return { rows: ROWS, sqlMs: round(median(times), 1), plainScanMs: round(median(scan), 1), total, runs: RUNS };
   } finally {

@@ -27,8 +27,14 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
   const reps = ids.slice(111);
   const units: OrgUnit[] = [{ id: 'top', headId: ids[0] as string }];
   const memberships: OrgMembership[] = [{ userId: ids[0] as string, orgUnitId: 'top', from: '2020-01-01' }];
-  directors.forEach((d, i) => { units.push({ id: `d${i}`, parentId: 'top', headId: d }); memberships.push({ userId: d, orgUnitId: `d${i}`, from: '2020-01-01' }); });
-  managers.forEach((m, i) => { units.push({ id: `m${i}`, parentId: `d${i % 10}`, headId: m }); memberships.push({ userId: m, orgUnitId: `m${i}`, from: '2020-01-01' }); });
+  directors.forEach((d, i) => {
+    units.push({ id: `d${i}`, parentId: 'top', headId: d });
+    memberships.push({ userId: d, orgUnitId: `d${i}`, from: '2020-01-01' });
+  });
+  managers.forEach((m, i) => {
+    units.push({ id: `m${i}`, parentId: `d${i % 10}`, headId: m });
+    memberships.push({ userId: m, orgUnitId: `m${i}`, from: '2020-01-01' });
+  });
   reps.forEach((r, i) => memberships.push({ userId: r, orgUnitId: `m${i % 100}`, from: '2020-01-01' }));
 
   const rules: CreditingRuleDoc[] = [
@@ -36,17 +42,46 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
     { kind: 'crediting_rule', id: 'rollup', name: 'rollup', label: { en: 'Roll-up' }, effectiveFrom: '2020-01-01', type: 'rollup', levels: [{ pct: '100' }, { pct: '100' }, { pct: '100' }] },
   ];
   const plan: IncentivePlanDoc = {
-    kind: 'incentive_plan', id: 'plan_sales', name: 'plan_sales', label: { en: 'Sales' },
-    versions: [{
-      version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
-      measures: [{ name: 'revenue', type: 'sum' }],
-      components: [
-        { name: 'tiers', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '0.5', rate: '0.02' }, { from: '0.5', to: '1', rate: '0.04' }, { from: '1', rate: '0.05' }] },
-        { name: 'accelerator', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '1', rate: '0' }, { from: '1', rate: '0.03' }] },
-        { name: 'bonus', type: 'rate', measure: 'revenue', rate: '0.01', cap: { amount: '2500' } },
-        { name: 'spif', type: 'spif', perCredit: '50', filter: { products: ['P7'], kinds: ['direct'] } },
-      ],
-    }],
+    kind: 'incentive_plan',
+    id: 'plan_sales',
+    name: 'plan_sales',
+    label: { en: 'Sales' },
+    versions: [
+      {
+        version: 1,
+        effectiveFrom: '2026-01-01',
+        currency: 'USD',
+        rounding: { scale: 2, mode: 'half_up' },
+        measures: [{ name: 'revenue', type: 'sum' }],
+        components: [
+          {
+            name: 'tiers',
+            type: 'tiered',
+            measure: 'revenue',
+            target: 'quota',
+            tierBasis: 'attainment',
+            tiers: [
+              { from: '0', to: '0.5', rate: '0.02' },
+              { from: '0.5', to: '1', rate: '0.04' },
+              { from: '1', rate: '0.05' },
+            ],
+          },
+          {
+            name: 'accelerator',
+            type: 'tiered',
+            measure: 'revenue',
+            target: 'quota',
+            tierBasis: 'attainment',
+            tiers: [
+              { from: '0', to: '1', rate: '0' },
+              { from: '1', rate: '0.03' },
+            ],
+          },
+          { name: 'bonus', type: 'rate', measure: 'revenue', rate: '0.01', cap: { amount: '2500' } },
+          { name: 'spif', type: 'spif', perCredit: '50', filter: { products: ['P7'], kinds: ['direct'] } },
+        ],
+      },
+    ],
   };
   await engine.saveRules(rules);
   await engine.savePlan(plan);
@@ -55,9 +90,12 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
   await engine.setInputs(ids.map((payeeId, i) => ({ payeeId, period: '2026-03', name: 'quota', value: i === 0 ? '100000000' : i < 11 ? '10000000' : i < 111 ? '1000000' : '10000' })));
   await engine.openPeriod('2026-03');
   const l0 = performance.now();
-  await knex.raw(`insert into "${schema}"."attain_incentives_transactions" (id, object, owner_id, product_id, date, amount, currency)
+  await knex.raw(
+    `insert into "${schema}"."attain_incentives_transactions" (id, object, owner_id, product_id, date, amount, currency)
     select 'o' || g, 'order', 'u' || lpad((111 + (g * 7919) % ?)::text, 5, '0'), 'P' || (g % 10), date '2026-03-01' + (g % 31)::int, round(((g * 104729) % 100000)::numeric / 100 + 1, 2), 'USD'
-    from generate_series(1::bigint, ?::bigint) g`, [reps.length, TXS]);
+    from generate_series(1::bigint, ?::bigint) g`,
+    [reps.length, TXS],
+  );
   await knex.raw(`analyze "${schema}"."attain_incentives_transactions"`);
   const loadMs = performance.now() - l0;
 
@@ -91,7 +129,9 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
   const a0 = performance.now();
   await engine.setPeriodStatus('2026-03', 'approved', 'bench');
   const approveMs = performance.now() - a0;
-  const frozen = (await knex.raw(`select (select count(*)::int from "${schema}"."attain_incentives_frozen_credits") as credits, (select count(*)::int from "${schema}"."attain_incentives_frozen_rows") as rows`)).rows[0] as { credits: number; rows: number };
+  const frozen = (
+    await knex.raw(`select (select count(*)::int from "${schema}"."attain_incentives_frozen_credits") as credits, (select count(*)::int from "${schema}"."attain_incentives_frozen_rows") as rows`)
+  ).rows[0] as { credits: number; rows: number };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   await store.close();
   return {
@@ -107,9 +147,14 @@ export async function benchIncentives(): Promise<Record<string, unknown>> {
       payouts: payoutTotal.n,
       payoutTotal: payoutTotal.total,
     },
-    incremental: { medianMs: round(sorted[3] as number, 1), medianCpuMs: round(median(incCpu), 1), maxMs: round(sorted[6] as number, 1), lastStagesMs: Object.fromEntries(Object.entries(incStages[6] ?? {}).map(([k, v]) => [k, round(v, 1)])),
+    incremental: {
+      medianMs: round(sorted[3] as number, 1),
+      medianCpuMs: round(median(incCpu), 1),
+      maxMs: round(sorted[6] as number, 1),
+      lastStagesMs: Object.fromEntries(Object.entries(incStages[6] ?? {}).map(([k, v]) => [k, round(v, 1)])),
       // Median per stage over the 7 runs: the last run alone is one noisy sample.
-      medianStagesMs: Object.fromEntries((['crediting', 'measures', 'components', 'payouts', 'total'] as const).map((k) => [k, round(median(incStages.map((s) => s[k])), 1)])) },
+      medianStagesMs: Object.fromEntries((['crediting', 'measures', 'components', 'payouts', 'total'] as const).map((k) => [k, round(median(incStages.map((s) => s[k])), 1)])),
+    },
     ...(profile ? { queries: { full: fullQueries, incremental: incQueries } } : {}),
     approve: { ms: round(approveMs, 0), frozenCredits: frozen.credits, frozenRows: frozen.rows },
   };

@@ -58,7 +58,11 @@ export async function benchPlugins(): Promise<Record<string, unknown>> {
     const runner = new JobRunner(store.jobs, { handlers: bg.handlers, batch: 200 });
     const t0 = performance.now();
     for (let b = 0; b < WRITES / 1000; b++) {
-      await records.upsert('customer', Array.from({ length: 1000 }, (_, i) => ({ external_id: `w${b}_${i}`, name: `W ${b}-${i}` })), sys);
+      await records.upsert(
+        'customer',
+        Array.from({ length: 1000 }, (_, i) => ({ external_id: `w${b}_${i}`, name: `W ${b}-${i}` })),
+        sys,
+      );
     }
     const writeMs = performance.now() - t0;
     const ran = await runner.drain(100_000);

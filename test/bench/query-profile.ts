@@ -9,7 +9,10 @@ export const PROFILING = process.env.BENCH_PROFILE === '1';
 /** A file to append every profiled statement to, with its bindings (one JSON a line), to EXPLAIN them by hand. */
 const DUMP = process.env.BENCH_PROFILE_SQL;
 
-interface Entry { calls: number; ms: number }
+interface Entry {
+  calls: number;
+  ms: number;
+}
 
 export class QueryProfile {
   private readonly started = new Map<string, { sql: string; t0: number }>();
@@ -28,7 +31,10 @@ export class QueryProfile {
       if (!s) return;
       this.started.delete(q.__knexQueryUid);
       // One key per statement shape: whitespace and quoted schema names folded.
-      const key = s.sql.replace(/\s+/g, ' ').replace(/"t_[0-9a-f_]+"/g, '"<schema>"').slice(0, 160);
+      const key = s.sql
+        .replace(/\s+/g, ' ')
+        .replace(/"t_[0-9a-f_]+"/g, '"<schema>"')
+        .slice(0, 160);
       const e = this.totals.get(key) ?? { calls: 0, ms: 0 };
       e.calls++;
       e.ms += performance.now() - s.t0;
@@ -48,6 +54,13 @@ export class QueryProfile {
   stop(top = 40): { calls: number; ms: number; top: Array<{ sql: string; calls: number; ms: number }> } {
     this.on = false;
     const all = [...this.totals].map(([sql, e]) => ({ sql, calls: e.calls, ms: round(e.ms, 1) })).sort((a, b) => b.ms - a.ms);
-    return { calls: all.reduce((n, e) => n + e.calls, 0), ms: round(all.reduce((n, e) => n + e.ms, 0), 1), top: all.slice(0, top) };
+    return {
+      calls: all.reduce((n, e) => n + e.calls, 0),
+      ms: round(
+        all.reduce((n, e) => n + e.ms, 0),
+        1,
+      ),
+      top: all.slice(0, top),
+    };
   }
 }

@@ -39,7 +39,13 @@ export async function benchWorkflow(): Promise<Record<string, unknown>> {
 
     // 10,000 deals, each with a pending approval and an open task (bulk-loaded), plus 500 more to submit.
     for (let b = 0; b < (PENDING + 500) / 1000; b++) {
-      const rows = Array.from({ length: Math.min(1000, PENDING + 500 - b * 1000) }, (_, i) => ({ external_id: `d${b}_${i}`, name: `Deal ${b}-${i}`, amount: 1000 + i, discount: 0.1, owner_id: org.users.rep }));
+      const rows = Array.from({ length: Math.min(1000, PENDING + 500 - b * 1000) }, (_, i) => ({
+        external_id: `d${b}_${i}`,
+        name: `Deal ${b}-${i}`,
+        amount: 1000 + i,
+        discount: 0.1,
+        owner_id: org.users.rep,
+      }));
       await records.upsert('deal', rows, sys);
     }
     const first = await wf.approvals.submit(t, 'discount', (await records.list('deal', { limit: 1 })).data[0]!.id, { userId: org.users.rep });
@@ -56,9 +62,15 @@ export async function benchWorkflow(): Promise<Record<string, unknown>> {
     );
     await t.knex.raw(`analyze ${wf.core.qualified(t, 'attain_workflow_instances')}`);
     await t.knex.raw(`analyze ${wf.core.qualified(t, 'attain_workflow_tasks')}`);
-    const pending = Number(((await t.knex.raw(`select count(*) as c from ${wf.core.qualified(t, 'attain_workflow_instances')} where status = 'pending'`)) as { rows: Array<{ c: string }> }).rows[0]?.c);
+    const pending = Number(
+      ((await t.knex.raw(`select count(*) as c from ${wf.core.qualified(t, 'attain_workflow_instances')} where status = 'pending'`)) as { rows: Array<{ c: string }> }).rows[0]?.c,
+    );
 
-    const free = ((await t.knex.raw(`select d.id from ${wf.core.qualified(t, 'deal')} d where not exists (select 1 from ${wf.core.qualified(t, 'attain_workflow_instances')} i where i.record_id = d.id) limit 300`)) as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
+    const free = (
+      (await t.knex.raw(
+        `select d.id from ${wf.core.qualified(t, 'deal')} d where not exists (select 1 from ${wf.core.qualified(t, 'attain_workflow_instances')} i where i.record_id = d.id) limit 300`,
+      )) as { rows: Array<{ id: string }> }
+    ).rows.map((r) => r.id);
     const resolveMs: number[] = [];
     for (const id of free.slice(0, 200)) {
       const t0 = performance.now();
@@ -79,7 +91,17 @@ export async function benchWorkflow(): Promise<Record<string, unknown>> {
     const sample = (await records.list('deal', { limit: 200 })).data;
     const events: RecordEvent[] = Array.from({ length: 6000 }, (_, i) => {
       const before = sample[i % sample.length]!;
-      return { tenant: org.tenant, object: 'deal', recordId: before.id, op: 'update', before, after: { ...before, amount: String(2000 + (i % 500)), stage: i % 2 ? 'won' : 'open' }, actor: sys, revision: null, at: new Date().toISOString() };
+      return {
+        tenant: org.tenant,
+        object: 'deal',
+        recordId: before.id,
+        op: 'update',
+        before,
+        after: { ...before, amount: String(2000 + (i % 500)), stage: i % 2 ? 'won' : 'open' },
+        actor: sys,
+        revision: null,
+        at: new Date().toISOString(),
+      };
     });
     await Promise.all(events.slice(0, 200).map((e) => matchRules(wf.core, t, e)));
     // (a) one statement per change, as many in flight as the pool allows
@@ -112,7 +134,14 @@ export async function benchWorkflow(): Promise<Record<string, unknown>> {
     const changes = 2000;
     for (let i = 0; i < changes; i++) await records.update('deal', sample[i % sample.length]!.id, { name: `Renamed ${i}` }, sys);
     const runners = [new JobRunner(store.jobs, { handlers: eventOnly, batch: 1 }), new JobRunner(store.jobs, { handlers: eventOnly, batch: 1 })];
-    const doneEvents = async () => Number(((await t.knex.raw(`select count(*) as c from ${wf.core.qualified({ ...t, schema: store.controlSchema }, 'jobs')} where queue = 'event:workflow' and status = 'done'`)) as { rows: Array<{ c: string }> }).rows[0]?.c);
+    const doneEvents = async () =>
+      Number(
+        (
+          (await t.knex.raw(`select count(*) as c from ${wf.core.qualified({ ...t, schema: store.controlSchema }, 'jobs')} where queue = 'event:workflow' and status = 'done'`)) as {
+            rows: Array<{ c: string }>;
+          }
+        ).rows[0]?.c,
+      );
     const before = await doneEvents();
     const d0 = performance.now();
     for (;;) {

@@ -80,16 +80,19 @@ async function unpack(bin: string, dir: string): Promise<void> {
     }
     // The package's fonts.conf points at Lambda paths; ours keeps the host's fonts (DejaVu,
     // and CJK ones where installed) and adds the shipped Open Sans so text always has a face.
-    writeFileSync(join(partial, 'fonts.conf'), [
-      '<?xml version="1.0"?>',
-      '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
-      '<fontconfig>',
-      '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
-      `  <dir>${join(dir, 'fonts')}</dir>`,
-      `  <cachedir>${join(dir, 'fonts-cache')}</cachedir>`,
-      '</fontconfig>',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(partial, 'fonts.conf'),
+      [
+        '<?xml version="1.0"?>',
+        '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+        '<fontconfig>',
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
+        `  <dir>${join(dir, 'fonts')}</dir>`,
+        `  <cachedir>${join(dir, 'fonts-cache')}</cachedir>`,
+        '</fontconfig>',
+        '',
+      ].join('\n'),
+    );
     try {
       await rename(partial, dir);
     } catch (e) {

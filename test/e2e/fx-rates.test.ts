@@ -20,7 +20,10 @@ describe('exchange rates screen', () => {
     await login(page, h, h.admin.email);
     await navigate(page, 'Exchange rates');
     await page.getByRole('heading', { name: 'Exchange rates', level: 1 }).waitFor();
-    await page.getByTestId('tenant-settings').getByText(/Base currency USD · time zone UTC/).waitFor();
+    await page
+      .getByTestId('tenant-settings')
+      .getByText(/Base currency USD · time zone UTC/)
+      .waitFor();
     await page.getByText('No rates yet.').waitFor();
 
     const form = page.getByRole('form', { name: 'Add rate' });
@@ -41,13 +44,19 @@ describe('exchange rates screen', () => {
     // A CSV whose second row is bad is refused whole.
     await page.getByTestId('fx-file').setInputFiles({ name: 'rates.csv', mimeType: 'text/csv', buffer: Buffer.from('from,to,rate,effective_from\nGBP,USD,1.27,2026-01-01\nJPY,USD,abc,2026-01-01\n') });
     await page.getByRole('alert').getByText('/rows/3/rate').waitFor();
-    await page.getByTestId('fx-file').setInputFiles({ name: 'rates.csv', mimeType: 'text/csv', buffer: Buffer.from('from,to,rate,effective_from\nGBP,USD,1.27,2026-01-01\nJPY,USD,0.0067,2026-01-01\n') });
+    await page
+      .getByTestId('fx-file')
+      .setInputFiles({ name: 'rates.csv', mimeType: 'text/csv', buffer: Buffer.from('from,to,rate,effective_from\nGBP,USD,1.27,2026-01-01\nJPY,USD,0.0067,2026-01-01\n') });
     await page.getByTestId('fx-notice').getByText('Imported: 2 new, 0 replaced.').waitFor();
     await shot(page, 'fx-rates');
 
     const admin = await signIn(h, h.admin.email);
     const rates = (await callApi(h, admin, 'GET', '/fx/rates')).body.data as Array<{ from: string; rate: string }>;
-    expect(rates.map((r) => [r.from, r.rate])).toEqual([['EUR', '1.0825'], ['GBP', '1.27'], ['JPY', '0.0067']]);
+    expect(rates.map((r) => [r.from, r.rate])).toEqual([
+      ['EUR', '1.0825'],
+      ['GBP', '1.27'],
+      ['JPY', '0.0067'],
+    ]);
 
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete the JPY→USD rate of 2026-01-01' }).click();

@@ -42,11 +42,26 @@ describe('goals in the studio', () => {
     const mia = await mkUser('Mia Manager', 'mia', 'manager', hq);
     const reps = [await mkUser('Ann Lee', 'ann', 'rep', east, mia.id), await mkUser('Ben Ito', 'ben', 'rep', east, mia.id), await mkUser('Cai Wu', 'cai', 'rep', east, mia.id)];
     const kpi = {
-      kind: 'kpi', id: 'e2e.kpi.paid', name: 'paid_revenue', label: { en: 'Paid revenue', 'zh-CN': '回款金额' }, object: 'order',
-      measure: { aggregate: 'sum', value: 'amount', filter: 'status = "paid"' }, dateField: 'order_date', unit: 'money',
+      kind: 'kpi',
+      id: 'e2e.kpi.paid',
+      name: 'paid_revenue',
+      label: { en: 'Paid revenue', 'zh-CN': '回款金额' },
+      object: 'order',
+      measure: { aggregate: 'sum', value: 'amount', filter: 'status = "paid"' },
+      dateField: 'order_date',
+      unit: 'money',
     };
     expect((await api(admin, 'PUT', '/goals/kpis/paid_revenue', kpi)).status).toBe(200);
-    const plan = { kind: 'target_plan', id: 'e2e.plan.2026', name: 'east_2026', label: { en: 'East revenue 2026', 'zh-CN': '华东 2026 回款' }, kpi: 'paid_revenue', year: 2026, total: '1200000', orgUnit: east };
+    const plan = {
+      kind: 'target_plan',
+      id: 'e2e.plan.2026',
+      name: 'east_2026',
+      label: { en: 'East revenue 2026', 'zh-CN': '华东 2026 回款' },
+      kpi: 'paid_revenue',
+      year: 2026,
+      total: '1200000',
+      orgUnit: east,
+    };
     expect((await api(admin, 'POST', '/metadata/apply', { documents: [plan] })).status).toBe(200);
 
     // The manager opens the split grid: East region 100,000 a month over three reps.
@@ -61,7 +76,11 @@ describe('goals in the studio', () => {
     // Focus first and let the cell enter edit mode (it selects its text on the next frame), as a
     // person would: wait for that selection rather than for a guessed number of milliseconds.
     await cell(page, 'Ann Lee', '2026-11').click();
-    await expect.poll(() => cell(page, 'Ann Lee', '2026-11').evaluate((el: HTMLInputElement) => el === document.activeElement && el.value !== '' && el.selectionStart === 0 && el.selectionEnd === el.value.length)).toBe(true);
+    await expect
+      .poll(() =>
+        cell(page, 'Ann Lee', '2026-11').evaluate((el: HTMLInputElement) => el === document.activeElement && el.value !== '' && el.selectionStart === 0 && el.selectionEnd === el.value.length),
+      )
+      .toBe(true);
     await cell(page, 'Ann Lee', '2026-11').fill('30000');
     await cell(page, 'Ann Lee', '2026-11').press('Enter');
     await page.getByRole('button', { name: 'Unlock Ann Lee 2026-11' }).waitFor({ timeout: 10_000 });
@@ -92,7 +111,11 @@ describe('goals in the studio', () => {
 
     // Paid orders in November, then attainment is brought up to date.
     const customer = await api(admin, 'POST', '/objects/customer', { name: 'Initech' });
-    const paid = [['Ann', reps[0]!, 20000], ['Ben', reps[1]!, 10000], ['Cai', reps[2]!, 18000]] as const;
+    const paid = [
+      ['Ann', reps[0]!, 20000],
+      ['Ben', reps[1]!, 10000],
+      ['Cai', reps[2]!, 18000],
+    ] as const;
     for (const [who, rep, amount] of paid) {
       const o = await api(admin, 'POST', '/objects/order', { order_number: `SO-${who}`, customer_id: customer.body.id, order_date: '2026-11-05', amount, status: 'paid', owner_id: rep.id });
       expect(o.status).toBe(201);
@@ -110,7 +133,12 @@ describe('goals in the studio', () => {
     await card.getByText('125% · on pace').waitFor();
     await expect.poll(async () => card.getByTestId('goal-actual').textContent(), { timeout: 10_000 }).toBe('20,000');
     await card.getByText('#1 of 3').waitFor();
-    if (fired.some((f) => f.subject === reps[0]!.id)) await ann.getByTestId('goal-alert').first().getByText(/You are at \d+% of the expected pace on Paid revenue/).waitFor();
+    if (fired.some((f) => f.subject === reps[0]!.id))
+      await ann
+        .getByTestId('goal-alert')
+        .first()
+        .getByText(/You are at \d+% of the expected pace on Paid revenue/)
+        .waitFor();
     await ann.locator('.goal-gauge canvas').first().waitFor();
     await fitsWidth(ann, 375);
     await shot(ann, 'goals-mine-phone');

@@ -16,7 +16,6 @@ export const DIST = join(STUDIO, 'dist');
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
 export const PASSWORD = 'Studio-e2e-pass1';
 
-
 function newestMtime(path: string): number {
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;

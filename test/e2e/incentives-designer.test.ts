@@ -114,7 +114,10 @@ describe('incentive plan designer', () => {
     expect((await callApi(h, admin, 'POST', `/incentives/periods/${thisMonth}/status`, { status: 'calculated' })).status).toBe(200);
     expect((await callApi(h, admin, 'POST', `/incentives/periods/${thisMonth}/status`, { status: 'approved' })).status).toBe(200);
     await page.reload();
-    await page.getByTestId('version-readonly').filter({ hasText: `Version 1 is read-only: period ${thisMonth} is Approved` }).waitFor();
+    await page
+      .getByTestId('version-readonly')
+      .filter({ hasText: `Version 1 is read-only: period ${thisMonth} is Approved` })
+      .waitFor();
     expect(await page.locator('#inc-draw-amount').isDisabled()).toBe(true);
     expect(await page.getByLabel('Tier 2 Rate').isDisabled()).toBe(true);
     expect(await versionRow(page, 1).getByTestId('version-state').innerText()).toBe(`Read-only · ${thisMonth} Approved`);
@@ -170,11 +173,24 @@ describe('incentive plan designer', () => {
 
     // What the server stored: the rules and both versions, nothing dropped.
     const stored = (await callApi(h, admin, 'GET', '/incentives/plans')).body.data[0];
-    expect(stored.versions.map((v: { version: number; effectiveFrom: string; effectiveTo?: string }) => [v.version, v.effectiveFrom, v.effectiveTo ?? null])).toEqual([[1, `${thisMonth}-01`, lastDay(thisMonth)], [2, `${nextMonth}-01`, null]]);
+    expect(stored.versions.map((v: { version: number; effectiveFrom: string; effectiveTo?: string }) => [v.version, v.effectiveFrom, v.effectiveTo ?? null])).toEqual([
+      [1, `${thisMonth}-01`, lastDay(thisMonth)],
+      [2, `${nextMonth}-01`, null],
+    ]);
     expect(stored.versions[1]).toMatchObject({ payoutTiming: 'invoice', clawback: { days: 60 }, draw: { type: 'recoverable', amount: '2000', from: thisMonth, to: monthAfter(thisMonth, 2) } });
-    expect(stored.versions[1].components[0].multiplier).toEqual({ measure: 'measure_2', table: [{ from: '0', to: '1', rate: '1' }, { from: '1', rate: '1.5' }] });
+    expect(stored.versions[1].components[0].multiplier).toEqual({
+      measure: 'measure_2',
+      table: [
+        { from: '0', to: '1', rate: '1' },
+        { from: '1', rate: '1.5' },
+      ],
+    });
     const savedRules = (await callApi(h, admin, 'GET', '/incentives/crediting-rules')).body.data;
-    expect(savedRules.map((r: { type: string; pct?: string; levels?: unknown }) => [r.type, r.pct ?? null, r.levels ?? null]).sort()).toEqual([['assignment', '30', null], ['owner', '70', null], ['rollup', null, [{ pct: '8' }, { pct: '4' }]]]);
+    expect(savedRules.map((r: { type: string; pct?: string; levels?: unknown }) => [r.type, r.pct ?? null, r.levels ?? null]).sort()).toEqual([
+      ['assignment', '30', null],
+      ['owner', '70', null],
+      ['rollup', null, [{ pct: '8' }, { pct: '4' }]],
+    ]);
     expect(problemsOf(page)).toEqual([]);
   }, 120_000);
 
@@ -230,7 +246,10 @@ describe('incentive plan designer', () => {
     await page.reload();
     await page.locator('#inc-plan').selectOption({ label: 'Visit points' });
     // With this month approved, the new plan starts next month and stays editable.
-    await page.getByTestId('version-row').filter({ hasText: usDate(`${monthAfter(thisMonth, 1)}-01`) }).waitFor();
+    await page
+      .getByTestId('version-row')
+      .filter({ hasText: usDate(`${monthAfter(thisMonth, 1)}-01`) })
+      .waitFor();
     expect(await page.getByTestId('version-readonly').count()).toBe(0);
     expect(await page.getByLabel('Period', { exact: true }).inputValue()).toBe('quarterly');
     expect(await page.getByLabel('Pay monthly advances on period-to-date results').isChecked()).toBe(true);
@@ -240,7 +259,11 @@ describe('incentive plan designer', () => {
     const admin = await signIn(h, h.admin.email);
     const stored = ((await callApi(h, admin, 'GET', '/incentives/plans')).body.data as Array<{ id: string; versions: Array<Record<string, unknown>> }>).find((p) => p.id === 'visit_points');
     expect(stored?.versions[0]).toMatchObject({ frequency: 'quarterly', advances: 'monthly', badges: [{ id: 'badge_1', label: { en: 'Road warrior' }, minPoints: '20' }] });
-    expect((stored?.versions[0]?.components as Array<Record<string, unknown>>)[0]).toMatchObject({ type: 'points', perCredit: '2', source: { object: 'visit', dateField: 'check_in_at', filter: 'check_out_at <> NULL' } });
+    expect((stored?.versions[0]?.components as Array<Record<string, unknown>>)[0]).toMatchObject({
+      type: 'points',
+      perCredit: '2',
+      source: { object: 'visit', dateField: 'check_in_at', filter: 'check_out_at <> NULL' },
+    });
     expect((await callApi(h, admin, 'GET', '/incentives/role-assignments')).body.data).toMatchObject([{ planId: 'visit_points', role: 'rep', from: `${monthAfter(thisMonth, 1)}-01` }]);
     expect(problemsOf(page)).toEqual([]);
   }, 90_000);

@@ -20,9 +20,12 @@ async function fitsWidth(page: Page, width: number): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
 
-studioSuite(async (s) => {
-  ({ h, browser } = s);
-}, { background: true });
+studioSuite(
+  async (s) => {
+    ({ h, browser } = s);
+  },
+  { background: true },
+);
 
 describe('incentives in the studio', () => {
   it('admin builds and assigns a capped tiered plan; a rep’s new order shows on the statement with its trace', async () => {
@@ -75,7 +78,12 @@ describe('incentives in the studio', () => {
     await page.getByLabel(/^Order date/).fill(today);
     await page.getByLabel(/^Amount/).fill('12000');
     await page.getByLabel(/^Currency/).fill('USD');
-    expect(await page.getByLabel(/^Status/).locator('option:checked').innerText()).toBe('Booked');
+    expect(
+      await page
+        .getByLabel(/^Status/)
+        .locator('option:checked')
+        .innerText(),
+    ).toBe('Booked');
     await shot(page, 'incentives-rep-order-form');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     // Saved, the form opens the new record.
@@ -86,11 +94,16 @@ describe('incentives in the studio', () => {
     const line = page.getByTestId('statement-line').filter({ hasText: 'Commission' });
     // The statement follows the order through a background job: refresh until it shows (a bound
     // against a hang, not a speed check — speed lives in the benchmarks).
-    await expect.poll(async () => {
-      if (await line.count()) return true;
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      return false;
-    }, { timeout: 90_000, interval: 300 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          if (await line.count()) return true;
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return false;
+        },
+        { timeout: 90_000, interval: 300 },
+      )
+      .toBe(true);
     // 10,000 × 5% + 2,000 × 10% = 700
     await expect.poll(() => line.getByTestId('line-amount').innerText()).toBe('$700.00');
     await line.getByRole('button', { name: /Why this amount/ }).click();

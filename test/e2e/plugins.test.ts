@@ -15,7 +15,7 @@ studioSuite(async (s) => {
 });
 
 describe('plugins screen', () => {
-  it('install, consent, configure; a hook refuses a rep\'s save; disabling lets it through', async () => {
+  it("install, consent, configure; a hook refuses a rep's save; disabling lets it through", async () => {
     const admin = await newPage(browser, 1280, 1000);
     await login(admin, h, h.admin.email);
     await navigate(admin, 'Plugins');
@@ -54,7 +54,11 @@ describe('plugins screen', () => {
       await rep.getByRole('button', { name: 'Save', exact: true }).click();
     };
     await fill('PO-1');
-    await rep.getByRole('alert').getByText(/The credit check for Acme Trading could not be done/).first().waitFor();
+    await rep
+      .getByRole('alert')
+      .getByText(/The credit check for Acme Trading could not be done/)
+      .first()
+      .waitFor();
     await shot(rep, 'plugins-refused');
 
     await admin.reload();

@@ -27,7 +27,9 @@ const related = (page: Page, object: string) => page.getByTestId(`related-${obje
 
 /** Opens the child's form from the order's related list; the order is set and locked. */
 async function openNew(page: Page, orderId: string, object: string, label: string): Promise<void> {
-  await related(page, object).getByRole('link', { name: `New ${label}` }).click();
+  await related(page, object)
+    .getByRole('link', { name: `New ${label}` })
+    .click();
   await page.waitForURL((u) => u.pathname === `/o/${object}/new` && u.searchParams.get('order_id') === orderId);
   const order = page.locator('#root_order_id');
   await expect.poll(() => order.inputValue()).toBe(orderId);
@@ -55,7 +57,10 @@ describe('related records from the parent page', () => {
     await page.getByRole('heading', { name: 'SO-2001', level: 1 }).waitFor();
     await related(page, 'order_line').getByText('No related records yet.').waitFor();
 
-    for (const [product, quantity, price] of [['Widget', '2', '150'], ['Gadget', '1', '300']] as const) {
+    for (const [product, quantity, price] of [
+      ['Widget', '2', '150'],
+      ['Gadget', '1', '300'],
+    ] as const) {
       await openNew(page, orderId, 'order_line', 'Order line');
       await page.getByLabel(/^Product/).selectOption({ label: product });
       await page.getByLabel(/^Quantity/).fill(quantity);
@@ -72,7 +77,10 @@ describe('related records from the parent page', () => {
     expect(await lines.locator('h2 .badge').innerText()).toBe('2');
 
     // The credit split: 60% to the admin, 40% to the rep, two order_split rows.
-    for (const [payee, pct] of [['Ada Admin', '60'], ['Ray Rep', '40']] as const) {
+    for (const [payee, pct] of [
+      ['Ada Admin', '60'],
+      ['Ray Rep', '40'],
+    ] as const) {
       await openNew(page, orderId, 'order_split', 'Order split');
       if (payee === 'Ada Admin') {
         // Saving without a payee: the form's own check flags it (and not the prefilled order).
@@ -93,7 +101,10 @@ describe('related records from the parent page', () => {
     await shot(page, 'related-order-lists');
 
     const stored = await callApi(h, admin, 'GET', `/objects/order_split?filter=${encodeURIComponent(JSON.stringify({ order_id: { eq: orderId } }))}`);
-    expect(stored.body.data.map((r: { payee_id: string; pct: string }) => [r.payee_id, Number(r.pct)]).sort((a: [string, number], b: [string, number]) => b[1] - a[1])).toEqual([[h.admin.id, 60], [h.rep.id, 40]]);
+    expect(stored.body.data.map((r: { payee_id: string; pct: string }) => [r.payee_id, Number(r.pct)]).sort((a: [string, number], b: [string, number]) => b[1] - a[1])).toEqual([
+      [h.admin.id, 60],
+      [h.rep.id, 40],
+    ]);
     const storedLines = await callApi(h, admin, 'GET', `/objects/order_line?filter=${encodeURIComponent(JSON.stringify({ order_id: { eq: orderId } }))}`);
     expect(storedLines.body.data).toHaveLength(2);
 

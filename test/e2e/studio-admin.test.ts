@@ -34,12 +34,7 @@ describe('studio admin flows in a browser', () => {
   it('imports a CSV with column mapping, a dry-run report and an upsert', async () => {
     const page = await newPage(browser, 1280, 900);
     await login(page, h, h.admin.email);
-    await importCsv(page, [
-      'Ext ID,Customer name,Industry,Annual revenue',
-      'C-001,Acme Trading,retail,1200000.50',
-      'C-002,Borealis Tech,technology,880000',
-      'C-003,,spaceflight,10',
-    ]);
+    await importCsv(page, ['Ext ID,Customer name,Industry,Annual revenue', 'C-001,Acme Trading,retail,1200000.50', 'C-002,Borealis Tech,technology,880000', 'C-003,,spaceflight,10']);
     // "Industry" matches a field label by itself; the other two columns are mapped by hand.
     expect(await page.getByLabel('Field for column Industry').inputValue()).toBe('industry');
     await page.getByLabel('Field for column Ext ID').selectOption({ label: 'External ID (match key)' });
@@ -127,7 +122,7 @@ describe('studio admin flows in a browser', () => {
     await page.context().close();
   });
 
-  it('edits a role\'s permission matrix and applies it; the rep\'s export then lacks the hidden field', async () => {
+  it("edits a role's permission matrix and applies it; the rep's export then lacks the hidden field", async () => {
     const page = await newPage(browser, 1280, 900);
     await login(page, h, h.admin.email);
     await navigate(page, 'Roles & permissions');
@@ -135,7 +130,10 @@ describe('studio admin flows in a browser', () => {
     const exportBox = page.getByRole('checkbox', { name: 'Customer: Export' });
     await expect.poll(() => exportBox.isChecked()).toBe(false);
     await exportBox.check();
-    await page.getByRole('row', { name: /^Customer/ }).getByRole('button', { name: /^Fields/ }).click();
+    await page
+      .getByRole('row', { name: /^Customer/ })
+      .getByRole('button', { name: /^Fields/ })
+      .click();
     await page.getByRole('checkbox', { name: 'Annual revenue: Hidden' }).check();
     await shot(page, 'roles-matrix-edited');
     await page.getByRole('button', { name: 'Save and apply' }).click();
@@ -170,7 +168,7 @@ describe('studio admin flows in a browser', () => {
     await rep.context().close();
   });
 
-  it('shows a revision\'s diff and rolls back to the one before it', async () => {
+  it("shows a revision's diff and rolls back to the one before it", async () => {
     const page = await newPage(browser, 1280, 900);
     await login(page, h, h.admin.email);
     await navigate(page, 'Metadata history');
@@ -184,7 +182,11 @@ describe('studio admin flows in a browser', () => {
     expect(await diff.locator('.add').allInnerTexts()).toContainEqual(expect.stringContaining('"annual_revenue"'));
     await shot(page, 'revisions-diff');
 
-    await page.locator('tbody tr').filter({ has: page.getByRole('button', { name: `#${n - 1}`, exact: true }) }).getByRole('button', { name: 'Roll back to this' }).click();
+    await page
+      .locator('tbody tr')
+      .filter({ has: page.getByRole('button', { name: `#${n - 1}`, exact: true }) })
+      .getByRole('button', { name: 'Roll back to this' })
+      .click();
     const dialog = page.getByRole('dialog', { name: `Roll back to revision ${n - 1}?` });
     await dialog.waitFor();
     await shot(page, 'revisions-rollback-dialog');

@@ -81,14 +81,20 @@ async function designerAndRecordFlow(page: Page, object: string, label: string, 
   await shot(page, `${tag}-detail`);
 
   // A second record, so the filter has something to leave out.
-  await page.getByRole('link', { name: `${label}s` }).first().click();
+  await page
+    .getByRole('link', { name: `${label}s` })
+    .first()
+    .click();
   await page.getByRole('link', { name: 'New' }).click();
   await page.getByLabel(/^Title/).fill(`Borealis ${tag}`);
   await page.getByLabel(/^Budget/).fill('900');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { name: `Borealis ${tag}` }).waitFor();
 
-  await page.getByRole('link', { name: `${label}s` }).first().click();
+  await page
+    .getByRole('link', { name: `${label}s` })
+    .first()
+    .click();
   await page.getByRole('button', { name: /Filters/ }).click();
   await page.getByRole('button', { name: 'Add condition' }).click();
   await page.getByLabel('Field', { exact: true }).selectOption({ label: 'Budget' });

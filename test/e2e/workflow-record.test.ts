@@ -33,24 +33,32 @@ async function decide(mgr: string, recordId: string, decision: 'approve' | 'send
 
 const panel = (page: Page) => page.getByTestId('approval-panel');
 
-studioSuite(async (s) => {
-  ({ h, browser } = s);
-  const admin = await token(h.admin.email);
-  mgrEmail = `manager@${h.tenant}.test`;
-  const mgr = await api(admin, 'POST', '/objects/user', { name: 'Mia Manager', email: mgrEmail, role: 'manager', active: true });
-  expect(mgr.status).toBe(201);
-  expect((await api(admin, 'PUT', `/auth/users/${mgr.body.id}/password`, { password: PASSWORD })).status).toBeLessThan(300);
-  expect((await api(admin, 'PATCH', `/objects/user/${h.rep.id}`, { manager_id: mgr.body.id })).status).toBe(200);
-  const opp = (await api(admin, 'GET', '/metadata/objects/opportunity')).body;
-  opp.schema.properties.discount = { type: 'number', 'x-attain': { id: 'e2e.opportunity.discount', storage: 'percent', label: { en: 'Discount', 'zh-CN': '折扣' } } };
-  expect((await api(admin, 'PUT', '/metadata/objects/opportunity', opp)).status).toBe(200);
-  const flow = {
-    kind: 'approval_flow', id: 'e2e.flow.discount', name: 'discount', label: { en: 'Discount approval', 'zh-CN': '折扣审批' }, object: 'opportunity',
-    entryCondition: 'discount > 20%', lockedFields: ['amount', 'discount'],
-    steps: [{ name: 'manager', label: { en: 'Manager review', 'zh-CN': '经理审核' }, approvers: [{ type: 'manager', levels: 1 }] }],
-  };
-  expect((await api(admin, 'PUT', '/workflow/flows/discount', flow)).status).toBe(200);
-}, { background: true });
+studioSuite(
+  async (s) => {
+    ({ h, browser } = s);
+    const admin = await token(h.admin.email);
+    mgrEmail = `manager@${h.tenant}.test`;
+    const mgr = await api(admin, 'POST', '/objects/user', { name: 'Mia Manager', email: mgrEmail, role: 'manager', active: true });
+    expect(mgr.status).toBe(201);
+    expect((await api(admin, 'PUT', `/auth/users/${mgr.body.id}/password`, { password: PASSWORD })).status).toBeLessThan(300);
+    expect((await api(admin, 'PATCH', `/objects/user/${h.rep.id}`, { manager_id: mgr.body.id })).status).toBe(200);
+    const opp = (await api(admin, 'GET', '/metadata/objects/opportunity')).body;
+    opp.schema.properties.discount = { type: 'number', 'x-attain': { id: 'e2e.opportunity.discount', storage: 'percent', label: { en: 'Discount', 'zh-CN': '折扣' } } };
+    expect((await api(admin, 'PUT', '/metadata/objects/opportunity', opp)).status).toBe(200);
+    const flow = {
+      kind: 'approval_flow',
+      id: 'e2e.flow.discount',
+      name: 'discount',
+      label: { en: 'Discount approval', 'zh-CN': '折扣审批' },
+      object: 'opportunity',
+      entryCondition: 'discount > 20%',
+      lockedFields: ['amount', 'discount'],
+      steps: [{ name: 'manager', label: { en: 'Manager review', 'zh-CN': '经理审核' }, approvers: [{ type: 'manager', levels: 1 }] }],
+    };
+    expect((await api(admin, 'PUT', '/workflow/flows/discount', flow)).status).toBe(200);
+  },
+  { background: true },
+);
 
 describe('approval panel on the record page', () => {
   it('rep submits from the record page, sees the lock and step, resubmits after a send-back, and reads the history', async () => {
@@ -86,7 +94,8 @@ describe('approval panel on the record page', () => {
     await panel(page).getByTestId('approval-status').filter({ hasText: 'Approved' }).waitFor();
     await panel(page).getByTestId('lock-state').filter({ hasText: 'Not locked' }).waitFor();
     const history = await panel(page).getByTestId('approval-history').innerText();
-    for (const line of [/Ray Rep submitted/, /Customer asks 25%/, /Mia Manager sent back/, /Try 22%/, /Ray Rep resubmitted/, /Mia Manager approved · Manager review/, /Approval complete: approved/]) expect(history).toMatch(line);
+    for (const line of [/Ray Rep submitted/, /Customer asks 25%/, /Mia Manager sent back/, /Try 22%/, /Ray Rep resubmitted/, /Mia Manager approved · Manager review/, /Approval complete: approved/])
+      expect(history).toMatch(line);
     expect(await panel(page).getByRole('button', { name: 'Submit for approval' }).count()).toBe(1);
     await panel(page).getByTestId('approval-history').scrollIntoViewIfNeeded();
     await shot(page, 'workflow-record-approved');
@@ -131,7 +140,10 @@ describe('automation rule editor', () => {
     await editor.getByLabel('Label', { exact: true }).fill('Flag big deals');
     await editor.getByLabel('Api name').fill('flag_big');
     await editor.getByLabel('Object').selectOption('opportunity');
-    await editor.getByRole('group', { name: /Only when one of these fields changed/ }).getByLabel('Amount').check();
+    await editor
+      .getByRole('group', { name: /Only when one of these fields changed/ })
+      .getByLabel('Amount')
+      .check();
     await editor.getByLabel('Condition on the new values (optional)').fill('amount > 500000');
     await editor.getByLabel('Condition on the old values (optional, updates only)').fill('amount <= 500000');
     // Each condition is checked 120 ms after it changed, and its verdict then appears under it and
@@ -151,8 +163,17 @@ describe('automation rule editor', () => {
     await editor.getByRole('tab', { name: 'Advanced (JSON)' }).click();
     // biome-ignore lint/suspicious/noExplicitAny: the rule document is edited in place as the user would
     const json = JSON.parse(await editor.locator('#rule-doc').inputValue()) as Record<string, any>;
-    expect(json).toMatchObject({ kind: 'automation', name: 'flag_big', object: 'opportunity', trigger: { type: 'record', on: ['update'], changed: ['amount'], previous: 'amount <= 500000' }, condition: 'amount > 500000' });
-    expect(json.actions).toEqual([{ type: 'update', set: { next_step: '="Review " & name' } }, { type: 'notify', to: [{ type: 'owner' }], channels: ['inbox'], template: { title: { en: 'Big deal: {{record.name}}' } } }]);
+    expect(json).toMatchObject({
+      kind: 'automation',
+      name: 'flag_big',
+      object: 'opportunity',
+      trigger: { type: 'record', on: ['update'], changed: ['amount'], previous: 'amount <= 500000' },
+      condition: 'amount > 500000',
+    });
+    expect(json.actions).toEqual([
+      { type: 'update', set: { next_step: '="Review " & name' } },
+      { type: 'notify', to: [{ type: 'owner' }], channels: ['inbox'], template: { title: { en: 'Big deal: {{record.name}}' } } },
+    ]);
     await editor.getByRole('tab', { name: 'Form' }).click();
     await editor.getByRole('button', { name: 'Save' }).click();
     await editor.getByRole('status').filter({ hasText: 'Done.' }).waitFor();
@@ -165,10 +186,15 @@ describe('automation rule editor', () => {
     expect((await api(rep, 'PATCH', `/objects/opportunity/${big}`, { amount: 750000 })).status).toBe(200);
     await expect.poll(async () => (await api(rep, 'GET', `/objects/opportunity/${big}`)).body.next_step, { timeout: 20_000 }).toBe('Review Hooli platform');
     const log = desk.getByTestId('run-log');
-    await expect.poll(async () => {
-      await log.getByRole('button', { name: 'Refresh' }).click();
-      return log.getByTestId('run-row').filter({ hasText: 'done' }).count();
-    }, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await log.getByRole('button', { name: 'Refresh' }).click();
+          return log.getByTestId('run-row').filter({ hasText: 'done' }).count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
     await expect.poll(() => log.getByTestId('run-row').first().innerText()).toContain(big.slice(0, 8));
     expect((await api(rep, 'GET', `/objects/opportunity/${small}`)).body.next_step ?? null).toBeNull();
     await log.scrollIntoViewIfNeeded();
@@ -181,7 +207,12 @@ describe('automation rule editor', () => {
     await phone.getByRole('button', { name: 'Flag big deals' }).click();
     await expect.poll(() => phone.getByTestId('rule-editor').getByLabel('Api name').inputValue()).toBe('flag_big');
     // Tables scroll inside their own wrapper; nothing else may stick out of the phone's width.
-    const wide = await phone.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > 376).map((e) => `${e.tagName}.${e.className}#${e.id}`).slice(0, 8));
+    const wide = await phone.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > 376)
+        .map((e) => `${e.tagName}.${e.className}#${e.id}`)
+        .slice(0, 8),
+    );
     expect(wide).toEqual([]);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await phone.getByTestId('rule-editor').scrollIntoViewIfNeeded();

@@ -31,8 +31,13 @@ describe('approvals in the studio', () => {
     opp.schema.properties.discount = { type: 'number', 'x-attain': { id: 'e2e.opportunity.discount', storage: 'percent', label: { en: 'Discount', 'zh-CN': '折扣' } } };
     expect((await api(admin, 'PUT', '/metadata/objects/opportunity', opp)).status).toBe(200);
     const flow = {
-      kind: 'approval_flow', id: 'e2e.flow.discount', name: 'discount', label: { en: 'Discount approval', 'zh-CN': '折扣审批' }, object: 'opportunity',
-      entryCondition: 'discount > 20%', lockedFields: ['amount', 'discount'],
+      kind: 'approval_flow',
+      id: 'e2e.flow.discount',
+      name: 'discount',
+      label: { en: 'Discount approval', 'zh-CN': '折扣审批' },
+      object: 'opportunity',
+      entryCondition: 'discount > 20%',
+      lockedFields: ['amount', 'discount'],
       steps: [{ name: 'manager', label: { en: 'Manager' }, approvers: [{ type: 'manager', levels: 1 }] }],
       onApprove: [{ type: 'update', set: { next_step: 'Discount approved' } }],
     };

@@ -37,10 +37,24 @@ afterAll(async () => {
 
 const rate = (r: string, extra: Partial<ComponentDef> = {}): ComponentDef => ({ name: 'commission', type: 'rate', measure: 'revenue', rate: r, ...extra });
 const JAN = ['2026-01'];
-const tiers3 = [{ from: '0', to: '10000', rate: '0.05' }, { from: '10000', to: '20000', rate: '0.08' }, { from: '20000', rate: '0.12' }];
+const tiers3 = [
+  { from: '0', to: '10000', rate: '0.05' },
+  { from: '10000', to: '20000', rate: '0.08' },
+  { from: '20000', rate: '0.12' },
+];
 const quota = (payee: string, value: string, period = '2026-01') => ({ payee, period, name: 'quota', value });
 const visitSource = { object: 'visit', dateField: 'check_in_at' };
-const accel: ComponentDef = { name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '1', rate: '0.05' }, { from: '1', rate: '0.10' }] };
+const accel: ComponentDef = {
+  name: 'commission',
+  type: 'tiered',
+  measure: 'revenue',
+  target: 'quota',
+  tierBasis: 'attainment',
+  tiers: [
+    { from: '0', to: '1', rate: '0.05' },
+    { from: '1', rate: '0.10' },
+  ],
+};
 const OPEN = ['2026-01', '2026-02', '2026-03', '2026-04'];
 
 async function tenantWith(rules: Parameters<GoldenTenant['rules']>[0], periods = OPEN): Promise<GoldenTenant> {
@@ -106,19 +120,33 @@ describe('golden: owner credit, rates, tiers, rounding (one tenant, January)', (
 
   it('G15 marginal tiers by value', async () => {
     // 25,000: 10,000 × 5% + 10,000 × 8% + 5,000 × 12% = 500 + 800 + 600 = 1,900.00
-    const r = await (await simple(t, 'g15', [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: tiers3, tierMode: 'marginal' }], [{ owner: 'A', amount: '25000', date: '2026-01-10' }])).run(JAN);
+    const r = await (
+      await simple(t, 'g15', [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: tiers3, tierMode: 'marginal' }], [{ owner: 'A', amount: '25000', date: '2026-01-10' }])
+    ).run(JAN);
     expect(r.amount('A', 'commission')).toBe('1900.00');
   });
 
   it('G16 step (retroactive) tiers by value', async () => {
     // 25,000 falls in 20,000+ → the whole 25,000 × 12% = 3,000.00
-    const r = await (await simple(t, 'g16', [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: tiers3, tierMode: 'step' }], [{ owner: 'A', amount: '25000', date: '2026-01-10' }])).run(JAN);
+    const r = await (await simple(t, 'g16', [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: tiers3, tierMode: 'step' }], [{ owner: 'A', amount: '25000', date: '2026-01-10' }])).run(
+      JAN,
+    );
     expect(r.amount('A', 'commission')).toBe('3000.00');
   });
 
   it('G17 step tier boundary belongs to the upper tier', async () => {
     // exactly 20,000 → 20,000 × 12% = 2,400.00; 19,999.99 × 8% = 1,599.9992 → 1,600.00
-    const r = await (await simple(t, 'g17', [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: tiers3, tierMode: 'step' }], [{ owner: 'A', amount: '20000', date: '2026-01-10' }, { owner: 'B', amount: '19999.99', date: '2026-01-10' }])).run(JAN);
+    const r = await (
+      await simple(
+        t,
+        'g17',
+        [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: tiers3, tierMode: 'step' }],
+        [
+          { owner: 'A', amount: '20000', date: '2026-01-10' },
+          { owner: 'B', amount: '19999.99', date: '2026-01-10' },
+        ],
+      )
+    ).run(JAN);
     expect([r.amount('A', 'commission'), r.amount('B', 'commission')]).toEqual(['2400.00', '1600.00']);
   });
 
@@ -134,7 +162,6 @@ describe('golden: owner credit, rates, tiers, rounding (one tenant, January)', (
     const r = await (await simple(t, 'g22', [rate('0.01', { floor: { amount: '250' } })], [{ owner: 'A', amount: '10000', date: '2026-01-10' }])).run(JAN);
     expect(r.amount('A', 'commission')).toBe('250.00');
   });
-
 });
 
 describe('golden: targets, gates and attainment (one tenant, January)', () => {
@@ -154,7 +181,18 @@ describe('golden: targets, gates and attainment (one tenant, January)', () => {
     expect(r.lines[0]?.trace.attainment).toBe('1.3');
   });
 
-  const decel: ComponentDef = { name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '0.5', rate: '0.02' }, { from: '0.5', to: '1', rate: '0.05' }, { from: '1', rate: '0.08' }] };
+  const decel: ComponentDef = {
+    name: 'commission',
+    type: 'tiered',
+    measure: 'revenue',
+    target: 'quota',
+    tierBasis: 'attainment',
+    tiers: [
+      { from: '0', to: '0.5', rate: '0.02' },
+      { from: '0.5', to: '1', rate: '0.05' },
+      { from: '1', rate: '0.08' },
+    ],
+  };
 
   it('G19 decelerator below the 50% threshold', async () => {
     // revenue 40,000 of quota 100,000 (40%): all in the 2% band → 800.00
@@ -186,8 +224,13 @@ describe('golden: targets, gates and attainment (one tenant, January)', () => {
 
   it('G25 gate on a second KPI (visits)', async () => {
     // 7 visits (visit records) of a target of 10 = 70% < 80% → commission 0.00 although revenue 20,000
-    const measures: MeasureDef[] = [{ name: 'revenue', type: 'sum', filter: { objects: ['order'] } }, { name: 'visits', type: 'count', source: visitSource }];
-    const g = await simple(t, 'g25', [rate('0.05', { gate: { measure: 'visits', target: 'visit_target', minAttainment: '0.8' } })], [{ owner: 'A', amount: '20000', date: '2026-01-10' }], { measures });
+    const measures: MeasureDef[] = [
+      { name: 'revenue', type: 'sum', filter: { objects: ['order'] } },
+      { name: 'visits', type: 'count', source: visitSource },
+    ];
+    const g = await simple(t, 'g25', [rate('0.05', { gate: { measure: 'visits', target: 'visit_target', minAttainment: '0.8' } })], [{ owner: 'A', amount: '20000', date: '2026-01-10' }], {
+      measures,
+    });
     for (let i = 0; i < 7; i++) await g.visit('A', `2026-01-${String(i + 2).padStart(2, '0')}`);
     await g.inputs([{ payee: 'A', period: '2026-01', name: 'visit_target', value: '10' }]);
     const r = await g.run(JAN);
@@ -203,7 +246,6 @@ describe('golden: targets, gates and attainment (one tenant, January)', () => {
     await g.inputs([quota('A', '100000')]);
     expect((await g.run(JAN)).amount('A', 'bonus')).toBe('1800.00');
   });
-
 });
 
 describe('golden: margin, SPIFs, MBOs and points (one tenant, January–February)', () => {
@@ -212,8 +254,21 @@ describe('golden: margin, SPIFs, MBOs and points (one tenant, January–February
     t = await tenantWith([rule('owner')], ['2026-01', '2026-02']);
   }, 120_000);
 
-  const marginMeasures: MeasureDef[] = [{ name: 'revenue', type: 'sum' }, { name: 'margin', type: 'sum', field: 'margin' }, { name: 'margin_pct', type: 'ratio', numerator: 'margin', denominator: 'revenue' }];
-  const marginComp = rate('0.04', { multiplier: { measure: 'margin_pct', table: [{ from: '0', to: '0.2', rate: '0.8' }, { from: '0.2', to: '0.3', rate: '1' }, { from: '0.3', rate: '1.2' }] } });
+  const marginMeasures: MeasureDef[] = [
+    { name: 'revenue', type: 'sum' },
+    { name: 'margin', type: 'sum', field: 'margin' },
+    { name: 'margin_pct', type: 'ratio', numerator: 'margin', denominator: 'revenue' },
+  ];
+  const marginComp = rate('0.04', {
+    multiplier: {
+      measure: 'margin_pct',
+      table: [
+        { from: '0', to: '0.2', rate: '0.8' },
+        { from: '0.2', to: '0.3', rate: '1' },
+        { from: '0.3', rate: '1.2' },
+      ],
+    },
+  });
   const marginCase = async (prefix: string, unitCost: string) => {
     const g = t.scope(prefix);
     await g.product('P', { unitCost });
@@ -249,12 +304,27 @@ describe('golden: margin, SPIFs, MBOs and points (one tenant, January–February
   it('G30 SPIF limited to a period', async () => {
     // 1% of orders dated in February only: Jan 10,000 → 0.00; Feb 20,000 → 200.00
     const spif: ComponentDef = { name: 'feb_spif', type: 'spif', rate: '0.01', filter: { from: '2026-02-01', to: '2026-02-28' } };
-    const r = await (await simple(t, 'g30', [spif], [{ owner: 'A', amount: '10000', date: '2026-01-10' }, { owner: 'A', amount: '20000', date: '2026-02-10' }])).run(['2026-01', '2026-02']);
+    const r = await (
+      await simple(
+        t,
+        'g30',
+        [spif],
+        [
+          { owner: 'A', amount: '10000', date: '2026-01-10' },
+          { owner: 'A', amount: '20000', date: '2026-02-10' },
+        ],
+      )
+    ).run(['2026-01', '2026-02']);
     expect([r.amount('A', 'feb_spif', 'earning', '2026-01'), r.amount('A', 'feb_spif', 'earning', '2026-02')]).toEqual(['0.00', '200.00']);
   });
 
   const mbo = (extra: Partial<ComponentDef> = {}): ComponentDef => ({ name: 'mbo', type: 'bonus', amount: '1000', score: 'mbo_score', ...extra });
-  const mboMeasures = { measures: [{ name: 'revenue', type: 'sum' as const }, { name: 'mbo_score', type: 'input' as const }] };
+  const mboMeasures = {
+    measures: [
+      { name: 'revenue', type: 'sum' as const },
+      { name: 'mbo_score', type: 'input' as const },
+    ],
+  };
 
   it('G31 MBO bonus × score', async () => {
     // 1,000 × 0.85 = 850.00
@@ -283,7 +353,6 @@ describe('golden: margin, SPIFs, MBOs and points (one tenant, January–February
     expect(r.payout('A')).toBe('0.00');
     expect(r.payouts[0]?.points).toBe('18');
   });
-
 });
 
 describe('golden: proration, timing, versions, two plans (one tenant, January–April)', () => {
@@ -293,7 +362,13 @@ describe('golden: proration, timing, versions, two plans (one tenant, January–
   }, 120_000);
 
   const APR = ['2026-04'];
-  const joinCase = async (prefix: string, comps: ComponentDef[], v: Parameters<typeof plan>[1], orders: Parameters<GoldenCase['order']>[0][], inputs: Parameters<GoldenCase['inputs']>[0] = []): Promise<ApiRun> => {
+  const joinCase = async (
+    prefix: string,
+    comps: ComponentDef[],
+    v: Parameters<typeof plan>[1],
+    orders: Parameters<GoldenCase['order']>[0][],
+    inputs: Parameters<GoldenCase['inputs']>[0] = [],
+  ): Promise<ApiRun> => {
     // A joins the plan on Apr 16 (the fixture's `join` assignment)
     const g = t.scope(prefix);
     await g.plan(plan(comps, v));
@@ -313,7 +388,13 @@ describe('golden: proration, timing, versions, two plans (one tenant, January–
 
   it('G36 proration of a bonus', async () => {
     // 1,000 × 0.5 × score 1 = 500.00
-    const r = await joinCase('g36', [{ name: 'mbo', type: 'bonus', amount: '1000', score: 'mbo_score' }], { proration: 'days', measures: [{ name: 'mbo_score', type: 'input' }] }, [], [{ payee: 'A', period: '2026-04', name: 'mbo_score', value: '1' }]);
+    const r = await joinCase(
+      'g36',
+      [{ name: 'mbo', type: 'bonus', amount: '1000', score: 'mbo_score' }],
+      { proration: 'days', measures: [{ name: 'mbo_score', type: 'input' }] },
+      [],
+      [{ payee: 'A', period: '2026-04', name: 'mbo_score', value: '1' }],
+    );
     expect(r.amount('A', 'mbo')).toBe('500.00');
   });
 
@@ -325,10 +406,16 @@ describe('golden: proration, timing, versions, two plans (one tenant, January–
 
   it('G38 payout on payment: held until paid', async () => {
     // booked Jan 20, paid Feb 3 → Jan: hold line, 0.00 earned; Feb: 5,000 × 10% = 500.00
-    const g = await simple(t, 'g38', [rate('0.1')], [
-      { owner: 'A', amount: '5000', date: '2026-01-20', status: 'paid', paidDate: '2026-02-03' },
-      { owner: 'A', amount: '1000', date: '2026-01-21' },
-    ], { payoutTiming: 'payment' });
+    const g = await simple(
+      t,
+      'g38',
+      [rate('0.1')],
+      [
+        { owner: 'A', amount: '5000', date: '2026-01-20', status: 'paid', paidDate: '2026-02-03' },
+        { owner: 'A', amount: '1000', date: '2026-01-21' },
+      ],
+      { payoutTiming: 'payment' },
+    );
     const r = await g.run(['2026-01', '2026-02']);
     expect(r.amount('A', 'commission', 'earning', '2026-01')).toBe('0.00');
     const hold = r.lines.find((l) => l.kind === 'hold' && l.period === '2026-01');
@@ -342,7 +429,10 @@ describe('golden: proration, timing, versions, two plans (one tenant, January–
 
   it('G39 payout on invoice', async () => {
     // booked Jan 30, invoiced Feb 2: counts in Feb: 2,000 × 10% = 200.00
-    const r = await (await simple(t, 'g39', [rate('0.1')], [{ owner: 'A', amount: '2000', date: '2026-01-30', status: 'invoiced', invoiceDate: '2026-02-02' }], { payoutTiming: 'invoice' })).run(['2026-01', '2026-02']);
+    const r = await (await simple(t, 'g39', [rate('0.1')], [{ owner: 'A', amount: '2000', date: '2026-01-30', status: 'invoiced', invoiceDate: '2026-02-02' }], { payoutTiming: 'invoice' })).run([
+      '2026-01',
+      '2026-02',
+    ]);
     expect([r.amount('A', 'commission', 'earning', '2026-01'), r.amount('A', 'commission', 'earning', '2026-02')]).toEqual(['0.00', '200.00']);
   });
 
@@ -371,10 +461,11 @@ describe('golden: proration, timing, versions, two plans (one tenant, January–
 
   it('G54 guarantee prorated for a mid-period join', async () => {
     // guarantee 4,000 in April, joined Apr 16 → 2,000; earned 3,000 × 10% = 300 → top-up 1,700.00, paid 2,000.00
-    const r = await joinCase('g54', [rate('0.1')], { proration: 'days', draw: { type: 'guarantee', amount: '4000', from: '2026-04', to: '2026-06' } }, [{ owner: 'A', amount: '3000', date: '2026-04-20' }]);
+    const r = await joinCase('g54', [rate('0.1')], { proration: 'days', draw: { type: 'guarantee', amount: '4000', from: '2026-04', to: '2026-06' } }, [
+      { owner: 'A', amount: '3000', date: '2026-04-20' },
+    ]);
     expect([r.amount('A', null, 'guarantee'), r.payout('A')]).toEqual(['1700.00', '2000.00']);
   });
-
 });
 
 describe('golden: currencies, cancellation, draws, trace (one tenant, January–March)', () => {
@@ -388,7 +479,17 @@ describe('golden: currencies, cancellation, draws, trace (one tenant, January–
     // 1,700 USD × 10% = 170.00
     await t.rate('EUR', '1.10', '2026-01-01');
     await t.rate('EUR', '1.20', '2026-01-15');
-    const r = await (await simple(t, 'g42', [rate('0.1')], [{ owner: 'A', amount: '1000', date: '2026-01-10', currency: 'EUR' }, { owner: 'A', amount: '500', date: '2026-01-20', currency: 'EUR' }])).run(JAN);
+    const r = await (
+      await simple(
+        t,
+        'g42',
+        [rate('0.1')],
+        [
+          { owner: 'A', amount: '1000', date: '2026-01-10', currency: 'EUR' },
+          { owner: 'A', amount: '500', date: '2026-01-20', currency: 'EUR' },
+        ],
+      )
+    ).run(JAN);
     expect(await r.credit('A')).toBe('1700');
     expect(r.amount('A', 'commission')).toBe('170.00');
   });
@@ -418,7 +519,19 @@ describe('golden: currencies, cancellation, draws, trace (one tenant, January–
     // Feb earned 4,500 → recover min(2,000, 4,500 − 3,000) = 1,500 → paid 3,000, balance 500.
     // Mar earned 6,000 → recover min(500, 3,000) = 500 → paid 5,500, balance 0.
     const months = ['2026-01', '2026-02', '2026-03'];
-    const r = await (await simple(t, 'g51', [rate('0.1')], [{ owner: 'A', amount: '10000', date: '2026-01-10' }, { owner: 'A', amount: '45000', date: '2026-02-10' }, { owner: 'A', amount: '60000', date: '2026-03-10' }], drawPlan('recoverable', '3000'))).run(months);
+    const r = await (
+      await simple(
+        t,
+        'g51',
+        [rate('0.1')],
+        [
+          { owner: 'A', amount: '10000', date: '2026-01-10' },
+          { owner: 'A', amount: '45000', date: '2026-02-10' },
+          { owner: 'A', amount: '60000', date: '2026-03-10' },
+        ],
+        drawPlan('recoverable', '3000'),
+      )
+    ).run(months);
     expect(months.map((p) => r.payout('A', p))).toEqual(['3000.00', '3000.00', '5500.00']);
     expect(r.amount('A', null, 'draw', '2026-01')).toBe('2000.00');
     expect(r.amount('A', null, 'recovery', '2026-02')).toBe('-1500.00');
@@ -427,14 +540,33 @@ describe('golden: currencies, cancellation, draws, trace (one tenant, January–
 
   it('G53 non-recoverable draw', async () => {
     // draw 2,000: Jan earned 500 → top-up 1,500, paid 2,000.00; Feb earned 3,000 → no recovery, paid 3,000.00
-    const r = await (await simple(t, 'g53', [rate('0.1')], [{ owner: 'A', amount: '5000', date: '2026-01-10' }, { owner: 'A', amount: '30000', date: '2026-02-10' }], drawPlan('non_recoverable', '2000'))).run(['2026-01', '2026-02']);
+    const r = await (
+      await simple(
+        t,
+        'g53',
+        [rate('0.1')],
+        [
+          { owner: 'A', amount: '5000', date: '2026-01-10' },
+          { owner: 'A', amount: '30000', date: '2026-02-10' },
+        ],
+        drawPlan('non_recoverable', '2000'),
+      )
+    ).run(['2026-01', '2026-02']);
     expect([r.payout('A', '2026-01'), r.payout('A', '2026-02')]).toEqual(['2000.00', '3000.00']);
     expect(r.amount('A', null, 'guarantee', '2026-01')).toBe('1500.00');
   });
 
   it('G55 trace names plan version, component, credits, source records and steps', async () => {
     // marginal tiers on 25,000 → steps 500, 800, 600, total 1,900
-    const g = await simple(t, 'g55', [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: tiers3 }], [{ owner: 'A', amount: '15000', date: '2026-01-10' }, { owner: 'A', amount: '10000', date: '2026-01-11' }]);
+    const g = await simple(
+      t,
+      'g55',
+      [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: tiers3 }],
+      [
+        { owner: 'A', amount: '15000', date: '2026-01-10' },
+        { owner: 'A', amount: '10000', date: '2026-01-11' },
+      ],
+    );
     const trace = (await g.run(JAN)).lines[0]?.trace;
     expect(trace?.plan).toEqual({ id: 'g55_plan_a', name: 'g55_plan_a', version: 1 });
     // the source records are the two orders the rep booked
@@ -453,7 +585,24 @@ describe('golden: split crediting (one tenant)', () => {
 
   it('G02 split 60/40', async () => {
     // 10,000 split A 60%, B 40% → credits 6,000 / 4,000; × 10% → 600.00 / 400.00
-    const r = await (await simple(t, 'g02', [rate('0.1')], [{ owner: 'A', amount: '10000', date: '2026-01-10', splits: [{ payee: 'A', pct: '60' }, { payee: 'B', pct: '40' }] }])).run(JAN);
+    const r = await (
+      await simple(
+        t,
+        'g02',
+        [rate('0.1')],
+        [
+          {
+            owner: 'A',
+            amount: '10000',
+            date: '2026-01-10',
+            splits: [
+              { payee: 'A', pct: '60' },
+              { payee: 'B', pct: '40' },
+            ],
+          },
+        ],
+      )
+    ).run(JAN);
     expect([await r.credit('A'), await r.credit('B')]).toEqual(['6000', '4000']);
     expect([r.amount('A', 'commission'), r.amount('B', 'commission')]).toEqual(['600.00', '400.00']);
   });
@@ -461,34 +610,102 @@ describe('golden: split crediting (one tenant)', () => {
   it('G03 split thirds: credits add up to the whole exactly', async () => {
     // 100.00 × 33.3333% = 33.3333, × 33.3333% = 33.3333, × 33.3334% = 33.3334 → Σ 100.0000;
     // × 10%: 3.33333 → 3.33, 3.33333 → 3.33, 3.33334 → 3.33
-    const r = await (await simple(t, 'g03', [rate('0.1')], [{ owner: 'A', amount: '100.00', date: '2026-01-10', splits: [{ payee: 'A', pct: '33.3333' }, { payee: 'B', pct: '33.3333' }, { payee: 'C', pct: '33.3334' }] }])).run(JAN);
-    const all = [...await r.credits('A'), ...await r.credits('B'), ...await r.credits('C')];
+    const r = await (
+      await simple(
+        t,
+        'g03',
+        [rate('0.1')],
+        [
+          {
+            owner: 'A',
+            amount: '100.00',
+            date: '2026-01-10',
+            splits: [
+              { payee: 'A', pct: '33.3333' },
+              { payee: 'B', pct: '33.3333' },
+              { payee: 'C', pct: '33.3334' },
+            ],
+          },
+        ],
+      )
+    ).run(JAN);
+    const all = [...(await r.credits('A')), ...(await r.credits('B')), ...(await r.credits('C'))];
     expect(addDec(all.map((c) => String(c.amount)))).toBe(100n * 10n ** 10n);
     expect(['A', 'B', 'C'].map((p) => r.amount(p, 'commission'))).toEqual(['3.33', '3.33', '3.33']);
   });
 
   it('G04 split not totalling 100% without an overlay is refused', async () => {
     // 60% + 30% = 90% → a problem, no credits for the order
-    const g = await simple(t, 'g04', [rate('0.1')], [{ owner: 'A', amount: '1000', date: '2026-01-10', splits: [{ payee: 'A', pct: '60' }, { payee: 'B', pct: '30' }] }]);
+    const g = await simple(
+      t,
+      'g04',
+      [rate('0.1')],
+      [
+        {
+          owner: 'A',
+          amount: '1000',
+          date: '2026-01-10',
+          splits: [
+            { payee: 'A', pct: '60' },
+            { payee: 'B', pct: '30' },
+          ],
+        },
+      ],
+    );
     const r = await g.run(JAN);
-    expect([...await r.credits('A'), ...await r.credits('B')]).toEqual([]);
+    expect([...(await r.credits('A')), ...(await r.credits('B'))]).toEqual([]);
     const problems = (await t.problems('split_total')).filter((p) => p.txId === g.orders.o1);
     expect(problems[0]?.message).toMatch(/total 90%/);
   });
 
   it('G05 split with a declared overlay may exceed 100%', async () => {
     // A 100% split, B 50% overlay of 2,000 → 2,000 and 1,000; × 10% → 200.00 and 100.00
-    const r = await (await simple(t, 'g05', [rate('0.1')], [{ owner: 'A', amount: '2000', date: '2026-01-10', splits: [{ payee: 'A', pct: '100' }, { payee: 'B', pct: '50', overlay: true }] }])).run(JAN);
+    const r = await (
+      await simple(
+        t,
+        'g05',
+        [rate('0.1')],
+        [
+          {
+            owner: 'A',
+            amount: '2000',
+            date: '2026-01-10',
+            splits: [
+              { payee: 'A', pct: '100' },
+              { payee: 'B', pct: '50', overlay: true },
+            ],
+          },
+        ],
+      )
+    ).run(JAN);
     expect([r.amount('A', 'commission'), r.amount('B', 'commission')]).toEqual(['200.00', '100.00']);
     expect((await r.credits('B'))[0]?.kind).toBe('overlay');
   });
 
   it('G05b a payee with a primary and an overlay split row gets both, as two credits', async () => {
     // A 100% split and a 10% overlay of 2,000 → 2,000 + 200 = 2,200; × 10% → 220.00
-    const g = await simple(t, 'g05b', [rate('0.1')], [{ owner: 'A', amount: '2000', date: '2026-01-10', splits: [{ payee: 'A', pct: '100' }, { payee: 'A', pct: '10', overlay: true }] }]);
+    const g = await simple(
+      t,
+      'g05b',
+      [rate('0.1')],
+      [
+        {
+          owner: 'A',
+          amount: '2000',
+          date: '2026-01-10',
+          splits: [
+            { payee: 'A', pct: '100' },
+            { payee: 'A', pct: '10', overlay: true },
+          ],
+        },
+      ],
+    );
     const r = await g.run(JAN);
     const [ov, a] = [g.orders.o1, g.id('A')];
-    expect((await r.credits('A')).map((c) => [c.id, c.kind, String(Number(c.amount))])).toEqual([[`${ov}:r_split:${a}:0`, 'split', '2000'], [`${ov}:r_split:${a}:overlay:0`, 'overlay', '200']]);
+    expect((await r.credits('A')).map((c) => [c.id, c.kind, String(Number(c.amount))])).toEqual([
+      [`${ov}:r_split:${a}:0`, 'split', '2000'],
+      [`${ov}:r_split:${a}:overlay:0`, 'overlay', '200'],
+    ]);
     expect(r.amount('A', 'commission')).toBe('220.00');
   });
 
@@ -499,7 +716,16 @@ describe('golden: split crediting (one tenant)', () => {
     await g.product('SW', { category: 'software' });
     await g.plan(plan([{ name: 'sw_spif', type: 'spif', rate: '0.03', perCredit: '100', filter: { categories: ['software'] } }]));
     await g.order({ owner: 'A', amount: '10000', date: '2026-01-10', lines: [{ product: 'SW', amount: '10000' }] });
-    await g.order({ owner: 'A', amount: '4000', date: '2026-01-11', lines: [{ product: 'SW', amount: '4000' }], splits: [{ payee: 'A', pct: '50' }, { payee: 'B', pct: '50' }] });
+    await g.order({
+      owner: 'A',
+      amount: '4000',
+      date: '2026-01-11',
+      lines: [{ product: 'SW', amount: '4000' }],
+      splits: [
+        { payee: 'A', pct: '50' },
+        { payee: 'B', pct: '50' },
+      ],
+    });
     await g.assignAll();
     const r = await g.run(JAN);
     expect([r.amount('A', 'sw_spif'), r.amount('B', 'sw_spif')]).toEqual(['510.00', '110.00']);
@@ -508,13 +734,31 @@ describe('golden: split crediting (one tenant)', () => {
   it('G44 converted split keeps exact cents', async () => {
     // JPY 100,000 × 0.0067 = 670 USD; split 50/50 → 335 each × 10% = 33.50
     await t.rate('JPY', '0.0067', '2026-01-01');
-    const r = await (await simple(t, 'g44', [rate('0.1')], [{ owner: 'A', amount: '100000', date: '2026-01-10', currency: 'JPY', splits: [{ payee: 'A', pct: '50' }, { payee: 'B', pct: '50' }] }])).run(JAN);
+    const r = await (
+      await simple(
+        t,
+        'g44',
+        [rate('0.1')],
+        [
+          {
+            owner: 'A',
+            amount: '100000',
+            date: '2026-01-10',
+            currency: 'JPY',
+            splits: [
+              { payee: 'A', pct: '50' },
+              { payee: 'B', pct: '50' },
+            ],
+          },
+        ],
+      )
+    ).run(JAN);
     expect([r.amount('A', 'commission'), r.amount('B', 'commission')]).toEqual(['33.50', '33.50']);
   });
 });
 
 describe('golden: team, roll-up, overlay, territory and dated rules (a tenant each)', () => {
-  it('G06 team credit: every member of the owner\'s unit', async () => {
+  it("G06 team credit: every member of the owner's unit", async () => {
     // unit T has A, B, C; team rule 10% of 3,000 = 300 each; × 10% = 30.00 each
     const t = await tenantWith([rule('team', { pct: '10' })], JAN);
     const g = t.scope('g06');
@@ -534,9 +778,21 @@ describe('golden: team, roll-up, overlay, territory and dated rules (a tenant ea
     await t.unit('U3');
     await t.unit('U2', { parent: 'U3' });
     await t.unit('U1', { parent: 'U2' });
-    for (const [p, u] of [['R', 'U1'], ['M1', 'U1'], ['M2', 'U2'], ['M3', 'U3']] as const) await g.person(p, { unit: u, role: p === 'R' ? 'rep' : 'manager' });
+    for (const [p, u] of [
+      ['R', 'U1'],
+      ['M1', 'U1'],
+      ['M2', 'U2'],
+      ['M3', 'U3'],
+    ] as const)
+      await g.person(p, { unit: u, role: p === 'R' ? 'rep' : 'manager' });
     // the heads since 2020, as an HR connector states them
-    await t.orgChanges({ units: [{ unit: 'U3', head: g.key('M3'), from: '2020-01-01' }, { unit: 'U2', parent: 'U3', head: g.key('M2'), from: '2020-01-01' }, { unit: 'U1', parent: 'U2', head: g.key('M1'), from: '2020-01-01' }] });
+    await t.orgChanges({
+      units: [
+        { unit: 'U3', head: g.key('M3'), from: '2020-01-01' },
+        { unit: 'U2', parent: 'U3', head: g.key('M2'), from: '2020-01-01' },
+        { unit: 'U1', parent: 'U2', head: g.key('M1'), from: '2020-01-01' },
+      ],
+    });
     await g.plan(plan([rate('0.01')]));
     await g.order({ owner: 'R', amount: '8000', date: '2026-01-10' });
     await g.assignAll();
@@ -553,8 +809,18 @@ describe('golden: team, roll-up, overlay, territory and dated rules (a tenant ea
     const g = t.scope('g08');
     await t.unit('U1');
     await t.unit('UB');
-    for (const [p, u] of [['R', 'U1'], ['M1', 'U1'], ['MB', 'UB']] as const) await g.person(p, { unit: u });
-    await t.orgChanges({ units: [{ unit: 'U1', head: g.key('M1'), from: '2020-01-01' }, { unit: 'UB', head: g.key('MB'), from: '2020-01-01' }] });
+    for (const [p, u] of [
+      ['R', 'U1'],
+      ['M1', 'U1'],
+      ['MB', 'UB'],
+    ] as const)
+      await g.person(p, { unit: u });
+    await t.orgChanges({
+      units: [
+        { unit: 'U1', head: g.key('M1'), from: '2020-01-01' },
+        { unit: 'UB', head: g.key('MB'), from: '2020-01-01' },
+      ],
+    });
     await t.orgChanges({ memberships: [{ person: g.key('R'), unit: 'UB', from: '2026-01-16' }] });
     await g.plan(plan([rate('0.01')]));
     await g.order({ owner: 'R', amount: '1000', date: '2026-01-10' });
@@ -574,7 +840,10 @@ describe('golden: team, roll-up, overlay, territory and dated rules (a tenant ea
     await g.plan(plan([rate('0.02')]));
     await g.order({ owner: 'A', amount: '5000', date: '2026-01-10', lines: [{ product: 'SW', amount: '5000' }] });
     await g.order({ owner: 'A', amount: '7000', date: '2026-01-11', lines: [{ product: 'HW', amount: '7000' }] });
-    await g.assign('plan_a', [{ payee: 'S', from: '2026-01-01' }, { payee: 'A', from: '2026-01-01' }]);
+    await g.assign('plan_a', [
+      { payee: 'S', from: '2026-01-01' },
+      { payee: 'A', from: '2026-01-01' },
+    ]);
     await t.write(t.admin.put('/api/v1/incentives/specialists', { specialists: [{ category: 'software', payeeId: g.id('S'), from: '2026-01-01' }] }), 'specialists');
     const r = await g.run(JAN);
     expect(r.amount('S', 'commission')).toBe('100.00');
@@ -600,7 +869,9 @@ describe('golden: team, roll-up, overlay, territory and dated rules (a tenant ea
     // credit must total 100% on every date (lintCreditingRules), so an admin states the February
     // half credit as a declared 50% team rule over A's one-person unit, from Feb 1.
     const t = await tenantWith([rule('owner', { id: 'a', effectiveTo: '2026-01-31' })], ['2026-01', '2026-02']);
-    const refused = await t.admin.put('/api/v1/incentives/crediting-rules', { rules: [rule('owner', { id: 'a', effectiveTo: '2026-01-31' }), rule('owner', { id: 'b', pct: '50', effectiveFrom: '2026-02-01' })] });
+    const refused = await t.admin.put('/api/v1/incentives/crediting-rules', {
+      rules: [rule('owner', { id: 'a', effectiveTo: '2026-01-31' }), rule('owner', { id: 'b', pct: '50', effectiveFrom: '2026-02-01' })],
+    });
     expect(refused.statusCode).toBe(422);
     expect((refused.json() as { error: { details: Array<{ path: string; rule: string }> } }).error.details.map((d) => [d.path, d.rule])).toEqual([['/1/pct', 'split_not_100']]);
     await t.rules([rule('owner', { id: 'a', effectiveTo: '2026-01-31' }), rule('team', { id: 'b', pct: '50', effectiveFrom: '2026-02-01' })]);
@@ -608,7 +879,17 @@ describe('golden: team, roll-up, overlay, territory and dated rules (a tenant ea
     const g = t.scope('g11');
     await g.person('A', { unit: 'AU' });
     // owner 100% in January: 1,000 × 10% = 100.00; February: credit 500 × 10% = 50.00
-    const r = await (await simple(t, 'g11', [rate('0.1')], [{ owner: 'A', amount: '1000', date: '2026-01-10' }, { owner: 'A', amount: '1000', date: '2026-02-10' }])).run(['2026-01', '2026-02']);
+    const r = await (
+      await simple(
+        t,
+        'g11',
+        [rate('0.1')],
+        [
+          { owner: 'A', amount: '1000', date: '2026-01-10' },
+          { owner: 'A', amount: '1000', date: '2026-02-10' },
+        ],
+      )
+    ).run(['2026-01', '2026-02']);
     expect(r.amount('A', 'commission', 'earning', '2026-01')).toBe('100.00');
     expect(r.amount('A', 'commission', 'earning', '2026-02')).toBe('50.00');
   });
@@ -619,7 +900,17 @@ describe('golden: clawbacks, adjustments, draws across a close (one tenant, Janu
   const cases: Record<string, GoldenCase> = {};
   let janPayoutG45 = '';
   const claw = plan([rate('0.05')], { clawback: { days: 60 } });
-  const ppaPlan = plan([{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: [{ from: '0', to: '10000', rate: '0.05' }, { from: '10000', rate: '0.10' }] }]);
+  const ppaPlan = plan([
+    {
+      name: 'commission',
+      type: 'tiered',
+      measure: 'revenue',
+      tiers: [
+        { from: '0', to: '10000', rate: '0.05' },
+        { from: '10000', rate: '0.10' },
+      ],
+    },
+  ]);
   const drawPlan = plan([rate('0.1')], { draw: { type: 'recoverable', amount: '3000', from: '2026-01', to: '2026-03' } });
 
   beforeAll(async () => {
@@ -634,7 +925,10 @@ describe('golden: clawbacks, adjustments, draws across a close (one tenant, Janu
     await setup('g45', claw, [['o_refund', { owner: 'A', amount: '10000', date: '2026-01-01' }]]);
     await setup('g46', claw, [['o_late', { owner: 'A', amount: '10000', date: '2026-01-01' }]]);
     for (const p of ['g48', 'g49', 'g50']) await setup(p, ppaPlan, [['j1', { owner: 'A', amount: '10000', date: '2026-01-10' }]]);
-    await setup('g52', drawPlan, [['d1', { owner: 'A', amount: '10000', date: '2026-01-10' }], ['d2', { owner: 'A', amount: '45000', date: '2026-02-10' }]]);
+    await setup('g52', drawPlan, [
+      ['d1', { owner: 'A', amount: '10000', date: '2026-01-10' }],
+      ['d2', { owner: 'A', amount: '45000', date: '2026-02-10' }],
+    ]);
     janPayoutG45 = (await cases.g45!.run(JAN)).payout('A');
     await t.close('2026-01');
   }, 180_000);

@@ -25,8 +25,21 @@ afterAll(async () => {
 type Rule = Parameters<GoldenTenant['rules']>[0][number];
 const rule = (id: string, type: Rule['type'], extra: Partial<Rule> = {}): Rule => ({ kind: 'crediting_rule', id, name: id, label: { en: id }, effectiveFrom: '2020-01-01', type, ...extra });
 const ratePlan = (id: string, rate: unknown, v: Record<string, unknown> = {}) => ({
-  kind: 'incentive_plan', id, name: id, label: { en: id },
-  versions: [{ version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate }], ...v }],
+  kind: 'incentive_plan',
+  id,
+  name: id,
+  label: { en: id },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate }],
+      ...v,
+    },
+  ],
 });
 const create = () => GoldenTenant.create(server.app, server.store);
 
@@ -49,7 +62,10 @@ describe('golden scenario 1: org changes via REST and via a back-dated import mo
     await g.person('R', { manager: 'M1' });
     // Managers are paid 1% of what rolls up to them (the plan only counts roll-up credit).
     await g.plan(ratePlan('plan_mgr', '0.01', { measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['rollup'] } }] }) as never);
-    await g.assign('plan_mgr', [{ payee: 'M1', from: '2020-01-01' }, { payee: 'M2', from: '2020-01-01' }]);
+    await g.assign('plan_mgr', [
+      { payee: 'M1', from: '2020-01-01' },
+      { payee: 'M2', from: '2020-01-01' },
+    ]);
     await g.order({ owner: 'R', amount: '1000', date: '2026-01-10' }, 'jan');
     await g.order({ owner: 'R', amount: '2000', date: '2026-02-10' }, 'feb');
   }, 180_000);
@@ -59,7 +75,7 @@ describe('golden scenario 1: org changes via REST and via a back-dated import mo
     expect([await override('M1', '2026-01'), await override('M1', '2026-02'), await override('M2', '2026-02')]).toEqual(['10.00', '20.00', '0.00']);
   });
 
-  it('a move written on the user record (PATCH) counts from today: past roll-ups stay, today\'s order rolls up to M2', async () => {
+  it("a move written on the user record (PATCH) counts from today: past roll-ups stay, today's order rolls up to M2", async () => {
     await t.write(t.admin.patch(`/api/v1/objects/user/${g.id('R')}`, { manager_id: g.id('M2') }), 'move R to M2');
     await g.order({ owner: 'R', amount: '3000', date: TODAY }, 'today');
     // January and February unchanged (10.00, 20.00 for M1); today's 3,000 × 1% = 30.00 for M2, 0.00 for M1
@@ -67,7 +83,7 @@ describe('golden scenario 1: org changes via REST and via a back-dated import mo
     expect([await override('M2', THIS_MONTH), await override('M1', THIS_MONTH)]).toEqual(['30.00', '0.00']);
   });
 
-  it('a back-dated import (POST /goals/org/import) moves R under M2 from 1 February: February\'s roll-up moves, January\'s stays', async () => {
+  it("a back-dated import (POST /goals/org/import) moves R under M2 from 1 February: February's roll-up moves, January's stays", async () => {
     const unit = t.units.Company;
     await t.write(t.admin.post('/api/v1/goals/org/import', { rows: [{ user_id: g.id('R'), org_unit_id: unit, manager_id: g.id('M2'), valid_from: '2026-02-01' }] }), 'import');
     // January: 1,000 × 1% = 10.00 still M1's; February: 2,000 × 1% = 20.00 now M2's, 0.00 for M1;
@@ -77,7 +93,10 @@ describe('golden scenario 1: org changes via REST and via a back-dated import mo
     expect(await override('M2', THIS_MONTH)).toBe('30.00');
     // The org history says the same: M1 until 1 February, M2 from then on.
     const spans = ((await t.admin.get(`/api/v1/org/memberships?user=${g.id('R')}`)).json() as { data: Array<{ manager_id: string | null; valid_from: string; valid_to: string | null }> }).data;
-    expect(spans.map((s) => [s.manager_id, s.valid_from, s.valid_to])).toEqual([[g.id('M1'), '1900-01-01', '2026-02-01'], [g.id('M2'), '2026-02-01', null]]);
+    expect(spans.map((s) => [s.manager_id, s.valid_from, s.valid_to])).toEqual([
+      [g.id('M1'), '1900-01-01', '2026-02-01'],
+      [g.id('M2'), '2026-02-01', null],
+    ]);
   });
 });
 
@@ -91,7 +110,10 @@ describe('golden scenario 2: a 7-way split of 1,000,000.01', () => {
     for (const p of payees) await g.person(p);
     // 100% of credited revenue: each payout is exactly the payee's credit
     await g.plan(ratePlan('plan_all', '1') as never);
-    await g.assign('plan_all', payees.map((payee) => ({ payee, from: '2020-01-01' })));
+    await g.assign(
+      'plan_all',
+      payees.map((payee) => ({ payee, from: '2020-01-01' })),
+    );
     const order = await g.order({ owner: 'P1', amount: '1000000.01', date: '2026-03-05' });
     const bad = await t.admin.post('/api/v1/objects/order_split', { order_id: order, payee_id: g.id('P1'), pct: '14.28571' });
     // 14.28571 has five decimals; the share field keeps four → 422 naming /pct and the rule, never rounded
@@ -180,7 +202,11 @@ describe('golden scenario 5: month bucketing in Asia/Shanghai', () => {
     const g = t.scope('s5');
     const plan = ratePlan('plan_cal', '0.01');
     // 10.00 per visit (visit records, dated by check_in_at on the tenant's clock) and 1% of orders
-    plan.versions[0] = { ...plan.versions[0]!, measures: [{ name: 'revenue', type: 'sum' }, { name: 'visits', type: 'count', source: { object: 'visit', dateField: 'check_in_at' } } as never], components: [...plan.versions[0]!.components, { name: 'visit_bonus', type: 'rate', measure: 'visits', rate: '10' }] };
+    plan.versions[0] = {
+      ...plan.versions[0]!,
+      measures: [{ name: 'revenue', type: 'sum' }, { name: 'visits', type: 'count', source: { object: 'visit', dateField: 'check_in_at' } } as never],
+      components: [...plan.versions[0]!.components, { name: 'visit_bonus', type: 'rate', measure: 'visits', rate: '10' }],
+    };
     await g.plan(plan as never);
     const rep = await t.callOf(g.key('R'));
     const customer = await g.customer('R');

@@ -42,12 +42,12 @@ describe('one truth: frozen periods keep their traces, clawbacks name what they 
   // drill-down and trace the credits it was frozen with (frozen-rows.ts): after a 10.00 order is
   // booked into a closed January, January's commission line still says revenue 1,234.56 and lists
   // that one credit; the new order is a prior-period adjustment in February that lists only itself.
-  scenario('late order into a closed month', [
-    { t: 'order', owner: 0, month: 0, day: 5, cents: 123_456n, lines: [], paid: false },
-    { t: 'close' },
-    { t: 'order', owner: 0, month: 0, day: 7, cents: 1_000n, lines: [], paid: false },
-  ], (model) => expect(model.closed).toEqual(['2026-01']));
-  it('a closed period\'s line lists exactly the credits behind it after later writes into that period', () => {
+  scenario(
+    'late order into a closed month',
+    [{ t: 'order', owner: 0, month: 0, day: 5, cents: 123_456n, lines: [], paid: false }, { t: 'close' }, { t: 'order', owner: 0, month: 0, day: 7, cents: 1_000n, lines: [], paid: false }],
+    (model) => expect(model.closed).toEqual(['2026-01']),
+  );
+  it("a closed period's line lists exactly the credits behind it after later writes into that period", () => {
     const { world, model, snap } = get('late order into a closed month');
     checkTracesAddUp(snap);
     const jan = snap.statements['rep1/2026-01']!.lines.find((l) => l.component === 'commission')!;
@@ -59,7 +59,7 @@ describe('one truth: frozen periods keep their traces, clawbacks name what they 
     expect(units(adjustment.trace.measures?.revenue?.value)).toBe(units('10'));
   });
 
-  it('a full recalculation (every credit rewritten) leaves the closed period\'s trace as it was frozen', async () => {
+  it("a full recalculation (every credit rewritten) leaves the closed period's trace as it was frozen", async () => {
     const { world, snap } = get('late order into a closed month');
     const run = await world.tenant.call.finance.post('/api/v1/incentives/recalculate');
     expect(run.statusCode, run.body).toBe(200);
@@ -97,7 +97,9 @@ describe('one truth: frozen periods keep their traces, clawbacks name what they 
   ]);
   it('an unsplit CNY order credits its owner the converted whole to the cent, as a split shares it', () => {
     const { snap } = get('two 0.04 CNY orders, one split 50/50');
-    const credits = Object.values(snap.drills).flatMap((d) => d.credits).filter((c) => c.kind === 'direct' || c.kind === 'split');
+    const credits = Object.values(snap.drills)
+      .flatMap((d) => d.credits)
+      .filter((c) => c.kind === 'direct' || c.kind === 'split');
     const byTx = new Map<string, number>();
     for (const c of credits) byTx.set(c.tx_id, Math.round(((byTx.get(c.tx_id) ?? 0) + Number(c.value)) * 1e6) / 1e6);
     // 0.04 CNY × 0.14 = 0.0056 → 0.01 USD, split or not

@@ -25,7 +25,19 @@ import fc from 'fast-check';
 import { createDatabase, createStore } from '@attain/store';
 import { makeWorld, startServer, type World } from '../support/one-truth-world.ts';
 import { apply, newModel, opArb, type Model, type Op } from '../support/one-truth-ops.ts';
-import { checkApportionment, checkEarningsByHand, checkKpiAgrees, checkRollups, checkOwnViewMatches, checkPayoutIsSumOfLines, checkPayoutListMatchesStatements, checkTracesAddUp, normalize, snapshot, type Snapshot } from '../support/one-truth-check.ts';
+import {
+  checkApportionment,
+  checkEarningsByHand,
+  checkKpiAgrees,
+  checkRollups,
+  checkOwnViewMatches,
+  checkPayoutIsSumOfLines,
+  checkPayoutListMatchesStatements,
+  checkTracesAddUp,
+  normalize,
+  snapshot,
+  type Snapshot,
+} from '../support/one-truth-check.ts';
 import type { Store } from '../../packages/server/src/store-port.ts';
 
 type Server = Awaited<ReturnType<typeof startServer>>;

@@ -15,7 +15,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-it('a manager\'s roll-up is the credits of the people reporting to them, as of each credit\'s date', async () => {
+it("a manager's roll-up is the credits of the people reporting to them, as of each credit's date", async () => {
   const world = await makeWorld(server.app, server.store);
   const model = newModel();
   const ops: Op[] = [

@@ -73,7 +73,13 @@ describe('a brand-new object, live with no restart', () => {
     const opp = await call('POST', '/api/v1/objects/opportunity', { name: 'Initech rollout', customer_id: customer.json.id, amount: '250000.00', close_date: '2026-12-31' });
     expect(opp.status).toBe(201);
     oppId = opp.json.id;
-    for (const [competitor, price, threat] of [['Globex', '18500.10', 'high'], ['Umbrella', '9000', 'medium'], ['Hooli', '31000.99', 'high'], ['Vandelay', '500', 'low'], ['Acme', '18500.10', 'high']] as const) {
+    for (const [competitor, price, threat] of [
+      ['Globex', '18500.10', 'high'],
+      ['Umbrella', '9000', 'medium'],
+      ['Hooli', '31000.99', 'high'],
+      ['Vandelay', '500', 'low'],
+      ['Acme', '18500.10', 'high'],
+    ] as const) {
       const res = await call('POST', '/api/v1/objects/competitor_bid', { competitor, opportunity_id: oppId, price, seen_on: '2026-11-20', threat });
       expect(res.status).toBe(201);
       ids.push(res.json.id);
@@ -95,7 +101,9 @@ describe('a brand-new object, live with no restart', () => {
   });
 
   it('does the same over GraphQL, with the relation batched', async () => {
-    const created = await gql('mutation($d: JSON!) { createCompetitor_Bid(data: $d) { id competitor price opportunity { name } } }', { d: { competitor: 'Wonka', opportunity_id: oppId, price: '7000.50', threat: 'medium' } });
+    const created = await gql('mutation($d: JSON!) { createCompetitor_Bid(data: $d) { id competitor price opportunity { name } } }', {
+      d: { competitor: 'Wonka', opportunity_id: oppId, price: '7000.50', threat: 'medium' },
+    });
     const fieldName = Object.keys(created.data ?? {})[0];
     expect(created.errors, JSON.stringify(created.errors)).toBeUndefined();
     const bid = created.data[fieldName as string];

@@ -36,7 +36,8 @@ export interface Finding {
 }
 
 const STACK = /\n\s+at \S.*:\d+:\d+|node_modules\/|\/packages\/[a-z]+\/src\/|\bat (async )?[A-Za-z_.]+ \(/;
-const SQL = /syntax error at or near|relation "[^"]+" does not exist|column "[^"]+" does not exist|violates [a-z ]*constraint|invalid input syntax for|SQLSTATE|pg_catalog|\bselect\b[^"\n]{0,80}\bfrom\s+["a-z]|\binsert into\b|\bknex\b/i;
+const SQL =
+  /syntax error at or near|relation "[^"]+" does not exist|column "[^"]+" does not exist|violates [a-z ]*constraint|invalid input syntax for|SQLSTATE|pg_catalog|\bselect\b[^"\n]{0,80}\bfrom\s+["a-z]|\binsert into\b|\bknex\b/i;
 
 function snippet(text: string, around?: string): string {
   const at = around ? Math.max(0, text.indexOf(around) - 40) : 0;
@@ -54,8 +55,12 @@ function isErrorShape(body: string, graphql: boolean): boolean {
   const v = value as { error?: { code?: unknown; message?: unknown; details?: unknown }; errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> };
   if (v.error) {
     const { code, message, details } = v.error;
-    return typeof code === 'string' && typeof message === 'string' && Array.isArray(details)
-      && details.every((d: { path?: unknown; rule?: unknown; message?: unknown }) => typeof d.path === 'string' && typeof d.rule === 'string' && typeof d.message === 'string');
+    return (
+      typeof code === 'string' &&
+      typeof message === 'string' &&
+      Array.isArray(details) &&
+      details.every((d: { path?: unknown; rule?: unknown; message?: unknown }) => typeof d.path === 'string' && typeof d.rule === 'string' && typeof d.message === 'string')
+    );
   }
   return graphql && Array.isArray(v.errors) && v.errors.length > 0 && v.errors.every((e) => typeof e.message === 'string' && typeof e.extensions?.code === 'string');
 }

@@ -13,11 +13,11 @@ export async function tenantChecksum(store: Store, tenant: string): Promise<stri
   const control = store.controlSchema;
   const tables = (await knex('information_schema.tables').where({ table_schema: info.schema }).orderBy('table_name').pluck('table_name')) as string[];
   // One round trip: a row per table, each with its row count and a hash of its rows.
-  const perTable = tables.map(() => 'select ? as k, count(*)::text || \':\' || md5(coalesce(string_agg(t::text, \'|\' order by t::text), \'\')) as v from ?? as t');
+  const perTable = tables.map(() => "select ? as k, count(*)::text || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as v from ?? as t");
   const perControl = [
-    'select \'tenants\', revision::text from ?? where id = ?',
-    'select \'metadata_revisions\', count(*)::text from ?? where tenant_id = ?',
-    'select \'audit_log\', count(*)::text from ?? where tenant_id = ?',
+    "select 'tenants', revision::text from ?? where id = ?",
+    "select 'metadata_revisions', count(*)::text from ?? where tenant_id = ?",
+    "select 'audit_log', count(*)::text from ?? where tenant_id = ?",
     "select 'credentials', md5(coalesce(string_agg(user_id || email || password_hash || active::text, ',' order by user_id), '')) from ?? where tenant_id = ?",
     "select 'api_tokens', md5(coalesce(string_agg(id::text || coalesce(revoked_at::text, '-'), ',' order by id), '')) from ?? where tenant_id = ?",
     "select 'sessions', count(revoked_at)::text from ?? where tenant_id = ?",

@@ -20,7 +20,7 @@ let fields: RootField[];
 async function introspect(caller: CallerName): Promise<Introspection | undefined> {
   const token = f.tokens[caller];
   const res = await f.app.inject({ method: 'POST', url: '/graphql', headers: token ? { authorization: `Bearer ${token}` } : {}, payload: { query: INTROSPECTION } });
-  return res.statusCode === 200 ? ((res.json() as { data: Introspection }).data) : undefined;
+  return res.statusCode === 200 ? (res.json() as { data: Introspection }).data : undefined;
 }
 
 beforeAll(async () => {
@@ -34,7 +34,10 @@ afterAll(async () => {
 
 /** `dealList` / `createOrg_Unit` → `deal` / `org_unit`. */
 function objectOf(field: string): string {
-  return field.replace(/^(create|update|delete)(?=[A-Z])/, '').replace(/List$/, '').toLowerCase();
+  return field
+    .replace(/^(create|update|delete)(?=[A-Z])/, '')
+    .replace(/List$/, '')
+    .toLowerCase();
 }
 
 type Vars = Record<string, unknown>;
@@ -76,7 +79,7 @@ function gqlProbe(root: RootField, caller: CallerName, input: string, variables:
 /** Whether a GraphQL answer found something: a record, a non-empty page, `true`. */
 function found(value: unknown): boolean {
   if (value === null || value === undefined || value === false) return false;
-  if (typeof value === 'object' && Array.isArray((value as { data?: unknown }).data)) return ((value as { data: unknown[] }).data).length > 0;
+  if (typeof value === 'object' && Array.isArray((value as { data?: unknown }).data)) return (value as { data: unknown[] }).data.length > 0;
   return true;
 }
 
@@ -106,7 +109,12 @@ describe('security suite over GraphQL', () => {
         const foreign = OTHER_TENANT.has(caller) ? f.ids.a : f.ids.b;
         const probe = gqlProbe(root, caller, OTHER_TENANT.has(caller) ? 'ids-of-tenant-A' : 'ids-of-tenant-B', idVariables(root, foreign));
         const token = f.tokens[caller] as string;
-        const res = await f.app.inject({ method: probe.method as 'GET', url: probe.url, headers: { authorization: `Bearer ${token}`, ...(probe.payload ? { 'content-type': 'application/json' } : {}) }, ...(probe.payload ? { payload: probe.payload } : {}) });
+        const res = await f.app.inject({
+          method: probe.method as 'GET',
+          url: probe.url,
+          headers: { authorization: `Bearer ${token}`, ...(probe.payload ? { 'content-type': 'application/json' } : {}) },
+          ...(probe.payload ? { payload: probe.payload } : {}),
+        });
         const data = res.statusCode === 200 ? (res.json() as { data?: Record<string, unknown> | null }).data : undefined;
         if (root.field.args.some((a) => a.name === 'id' || a.name === 'filter') && found(data?.[root.field.name])) {
           findings.push({ kind: 'cross-tenant-2xx', route: probe.route, caller, input: probe.input, status: res.statusCode, snippet: res.body.slice(0, 160) });
@@ -116,7 +124,12 @@ describe('security suite over GraphQL', () => {
       if (root.field.name === 'createDeal') {
         for (const caller of ['rep', 'manager'] as const) {
           const probe = gqlProbe(root, caller, 'foreign-reference', { data: { name: 'probe-reference', customer_id: f.ids.a.byOwner.repWest?.[1] } });
-          const res = await f.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${f.tokens[caller]}`, 'content-type': 'application/json' }, payload: probe.payload as string });
+          const res = await f.app.inject({
+            method: 'POST',
+            url: '/graphql',
+            headers: { authorization: `Bearer ${f.tokens[caller]}`, 'content-type': 'application/json' },
+            payload: probe.payload as string,
+          });
           const data = res.statusCode === 200 ? (res.json() as { data?: Record<string, { id?: string } | null> | null }).data : undefined;
           const created = data?.createDeal?.id;
           if (created) {
@@ -134,7 +147,11 @@ describe('security suite over GraphQL', () => {
     const findings: Finding[] = [];
     let state = await tenantChecksum(f.store, f.a.name);
     for (const root of fields) {
-      const step = await run(f, [...INJECTION, ...BAD_VALUES].map((v) => gqlProbe(root, 'admin', v.name, valueVariables(root, v.value))), state);
+      const step = await run(
+        f,
+        [...INJECTION, ...BAD_VALUES].map((v) => gqlProbe(root, 'admin', v.name, valueVariables(root, v.value))),
+        state,
+      );
       findings.push(...step.findings);
       state = step.after;
     }

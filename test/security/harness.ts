@@ -27,7 +27,8 @@ export async function run(f: SecurityFixture, probes: Probe[], before: string, o
   const refused = outsiders || outcomes.every((o) => o.probe.method === 'GET' || o.status >= 400);
   const diff = refused ? checksumDiff(before, after) : [];
   const first = probes[0];
-  if (diff.length && first) findings.push({ kind: 'data-changed', route: first.route, caller: first.caller, input: `${probes.length} refused probes`, status: 0, snippet: `changed: ${diff.join(', ')}` });
+  if (diff.length && first)
+    findings.push({ kind: 'data-changed', route: first.route, caller: first.caller, input: `${probes.length} refused probes`, status: 0, snippet: `changed: ${diff.join(', ')}` });
   return { findings, after };
 }
 
@@ -39,4 +40,3 @@ export function verdict(findings: Finding[], title: string): void {
   if (known.length) console.info(`${title}: ${known.length} known failures (KNOWN_FAILURES, issue #12)\nfinding | kind | route | count | callers | inputs\n${knownSummary(known)}`);
   expect(fresh, `${title}: new failures\n${findingTable(fresh)}`).toEqual([]);
 }
-

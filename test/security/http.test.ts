@@ -27,7 +27,8 @@ beforeAll(async () => {
   routes = [...all.filter((r) => !SESSION_ENDING.test(routeName(r))), ...all.filter((r) => SESSION_ENDING.test(routeName(r)))];
   // Warm up once as admin: first calls may seed derived tables (e.g. goals memberships), which is
   // not a change made by a refused request.
-  for (const r of routes.filter((x) => x.method === 'GET')) await f.app.inject({ method: 'GET', url: fillPath(r.path, { kind: 'ids', ids: f.ids.a }).url, headers: { authorization: `Bearer ${f.tokens.admin}` } });
+  for (const r of routes.filter((x) => x.method === 'GET'))
+    await f.app.inject({ method: 'GET', url: fillPath(r.path, { kind: 'ids', ids: f.ids.a }).url, headers: { authorization: `Bearer ${f.tokens.admin}` } });
 });
 afterAll(async () => {
   await f?.app.close();
@@ -120,63 +121,75 @@ describe('security suite over HTTP: every caller', () => {
   });
 
   for (const [name, area] of AREAS) {
-    it(`${name}: each role, nobody and another tenant × seeded ids and injection strings`, async () => {
-      const findings: Finding[] = [];
-      for (const [i, route] of inArea(area).entries()) {
-        if (route.path.startsWith('/api/v1/objects/') && !SAMPLED_OBJECTS.test(route.path)) continue;
-        const inputs = (caller: CallerName): Probe[] => [
-          probe(route, caller, 'ids-of-tenant-A', { path: fillPath(route.path, { kind: 'ids', ids: f.ids.a }), idsOf: 'A', ...(route.hasBody ? { payload: idBody(route, f.ids.a) } : {}) }),
-          probe(route, caller, 'ids-of-tenant-B', { path: fillPath(route.path, { kind: 'ids', ids: f.ids.b }), idsOf: 'B', ...(route.hasBody ? { payload: idBody(route, f.ids.b) } : {}) }),
-          ...(SCOPE_PROBED.test(route.path) ? SCOPE_PROBES.map((b) => probe(route, caller, b.name, { path: fillPath(route.path, { kind: 'ids', ids: f.ids.a }), payload: JSON.stringify(b.body) })) : []),
-          ...referenceProbes(route, caller),
-          valueProbe(route, caller, INJECTION[i % INJECTION.length] as ValueInput),
-          valueProbe(route, caller, INJECTION[(i + 3) % INJECTION.length] as ValueInput),
-        ];
-        // A public route answers everyone alike: nobody stands for all callers.
-        const callers = route.public ? ['anonymous' as const] : CALLERS;
-        let state = await tenantChecksum(f.store, f.a.name);
-        // Outsiders (no token, tenant B) may never change tenant A, whatever they get back.
-        let step = await run(f, callers.filter((c) => c === 'anonymous' || OTHER_TENANT.has(c)).flatMap(inputs), state, true);
-        findings.push(...step.findings);
-        for (const group of [['rep', 'manager', 'finance'], ['admin']] as const) {
-          const members = callers.filter((c): c is (typeof group)[number] => (group as readonly string[]).includes(c));
-          if (!members.length) continue;
-          step = await run(f, members.flatMap(inputs), step.after);
+    it(
+      `${name}: each role, nobody and another tenant × seeded ids and injection strings`,
+      async () => {
+        const findings: Finding[] = [];
+        for (const [i, route] of inArea(area).entries()) {
+          if (route.path.startsWith('/api/v1/objects/') && !SAMPLED_OBJECTS.test(route.path)) continue;
+          const inputs = (caller: CallerName): Probe[] => [
+            probe(route, caller, 'ids-of-tenant-A', { path: fillPath(route.path, { kind: 'ids', ids: f.ids.a }), idsOf: 'A', ...(route.hasBody ? { payload: idBody(route, f.ids.a) } : {}) }),
+            probe(route, caller, 'ids-of-tenant-B', { path: fillPath(route.path, { kind: 'ids', ids: f.ids.b }), idsOf: 'B', ...(route.hasBody ? { payload: idBody(route, f.ids.b) } : {}) }),
+            ...(SCOPE_PROBED.test(route.path)
+              ? SCOPE_PROBES.map((b) => probe(route, caller, b.name, { path: fillPath(route.path, { kind: 'ids', ids: f.ids.a }), payload: JSON.stringify(b.body) }))
+              : []),
+            ...referenceProbes(route, caller),
+            valueProbe(route, caller, INJECTION[i % INJECTION.length] as ValueInput),
+            valueProbe(route, caller, INJECTION[(i + 3) % INJECTION.length] as ValueInput),
+          ];
+          // A public route answers everyone alike: nobody stands for all callers.
+          const callers = route.public ? ['anonymous' as const] : CALLERS;
+          let state = await tenantChecksum(f.store, f.a.name);
+          // Outsiders (no token, tenant B) may never change tenant A, whatever they get back.
+          let step = await run(f, callers.filter((c) => c === 'anonymous' || OTHER_TENANT.has(c)).flatMap(inputs), state, true);
           findings.push(...step.findings);
+          for (const group of [['rep', 'manager', 'finance'], ['admin']] as const) {
+            const members = callers.filter((c): c is (typeof group)[number] => (group as readonly string[]).includes(c));
+            if (!members.length) continue;
+            step = await run(f, members.flatMap(inputs), step.after);
+            findings.push(...step.findings);
+          }
+          if (SESSION_ENDING.test(routeName(route))) for (const c of CALLERS) await refreshToken(f, c);
+          state = (await removeReferenceProbes()) ? await tenantChecksum(f.store, f.a.name) : step.after;
         }
-        if (SESSION_ENDING.test(routeName(route))) for (const c of CALLERS) await refreshToken(f, c);
-        state = (await removeReferenceProbes()) ? await tenantChecksum(f.store, f.a.name) : step.after;
-      }
-      verdict(findings, name);
-    }, TIMEOUT);
+        verdict(findings, name);
+      },
+      TIMEOUT,
+    );
   }
 });
 
 describe('security suite over HTTP: bad input', () => {
   for (const [name, area] of AREAS) {
-    it(`${name}: the bad-input and injection corpus, as the admin`, async () => {
-      const findings: Finding[] = [];
-      let state = await tenantChecksum(f.store, f.a.name);
-      for (const route of inArea(area)) {
-        if (route.path.startsWith('/api/v1/objects/') && !/^\/api\/v1\/objects\/deal([/:]|$)/.test(route.path)) continue;
-        // Rendering a PDF or XLSX costs ~100 ms: those routes get every third value of the corpus.
-        const corpus = [...INJECTION, ...BAD_VALUES].filter((_v, i) => !BINARY.test(route.path) || i % 3 === 0);
-        const probes = corpus.map((v) => valueProbe(route, 'admin', v));
-        // Path parameters that name nothing: a random uuid, garbage, bytes that are not UTF-8.
-        probes.push(probe(route, 'admin', 'random-uuid', { path: fillPath(route.path, { kind: 'value', value: RANDOM_UUID }) }));
-        probes.push(probe(route, 'admin', 'garbage-id', { path: fillPath(route.path, { kind: 'value', value: 'zz-not-an-id' }) }));
-        probes.push(probe(route, 'admin', 'invalid-utf8-url', { path: fillPath(route.path, { kind: 'raw', text: '%FF%FE%C3%28' }), query: `?${QUERY_KEYS.map((k) => `${k}=%FF%FE%C3%28`).join('&')}` }));
-        if (route.hasBody) {
-          const path = fillPath(route.path, { kind: 'ids', ids: f.ids.a });
-          probes.push(...BAD_BODIES.map((b) => probe(route, 'admin', b.name, { path, payload: b.payload() })));
+    it(
+      `${name}: the bad-input and injection corpus, as the admin`,
+      async () => {
+        const findings: Finding[] = [];
+        let state = await tenantChecksum(f.store, f.a.name);
+        for (const route of inArea(area)) {
+          if (route.path.startsWith('/api/v1/objects/') && !/^\/api\/v1\/objects\/deal([/:]|$)/.test(route.path)) continue;
+          // Rendering a PDF or XLSX costs ~100 ms: those routes get every third value of the corpus.
+          const corpus = [...INJECTION, ...BAD_VALUES].filter((_v, i) => !BINARY.test(route.path) || i % 3 === 0);
+          const probes = corpus.map((v) => valueProbe(route, 'admin', v));
+          // Path parameters that name nothing: a random uuid, garbage, bytes that are not UTF-8.
+          probes.push(probe(route, 'admin', 'random-uuid', { path: fillPath(route.path, { kind: 'value', value: RANDOM_UUID }) }));
+          probes.push(probe(route, 'admin', 'garbage-id', { path: fillPath(route.path, { kind: 'value', value: 'zz-not-an-id' }) }));
+          probes.push(
+            probe(route, 'admin', 'invalid-utf8-url', { path: fillPath(route.path, { kind: 'raw', text: '%FF%FE%C3%28' }), query: `?${QUERY_KEYS.map((k) => `${k}=%FF%FE%C3%28`).join('&')}` }),
+          );
+          if (route.hasBody) {
+            const path = fillPath(route.path, { kind: 'ids', ids: f.ids.a });
+            probes.push(...BAD_BODIES.map((b) => probe(route, 'admin', b.name, { path, payload: b.payload() })));
+          }
+          const step = await run(f, probes, state);
+          findings.push(...step.findings);
+          state = step.after;
+          if (SESSION_ENDING.test(routeName(route))) await refreshToken(f, 'admin');
         }
-        const step = await run(f, probes, state);
-        findings.push(...step.findings);
-        state = step.after;
-        if (SESSION_ENDING.test(routeName(route))) await refreshToken(f, 'admin');
-      }
-      verdict(findings, name);
-    }, TIMEOUT);
+        verdict(findings, name);
+      },
+      TIMEOUT,
+    );
   }
 });
 
@@ -188,51 +201,68 @@ describe('security suite over HTTP: one query key at a time', () => {
   const ALWAYS = CORPUS.filter((v) => v.name === 'nul-byte' || v.name === 'bad-date');
   const ROTATING = CORPUS.filter((v) => !ALWAYS.includes(v));
   for (const [name, area] of AREAS) {
-    it(`${name}: each query key alone with bad values, as the admin`, async () => {
+    it(
+      `${name}: each query key alone with bad values, as the admin`,
+      async () => {
+        const findings: Finding[] = [];
+        let state = await tenantChecksum(f.store, f.a.name);
+        for (const [r, route] of inArea(area)
+          .filter((x) => x.method === 'GET')
+          .entries()) {
+          if (route.path.startsWith('/api/v1/objects/') && !/^\/api\/v1\/objects\/deal([/:]|$)/.test(route.path)) continue;
+          const path = fillPath(route.path, { kind: 'ids', ids: f.ids.a });
+          // PDF and XLSX answers cost ~100 ms each to render: those routes get every fourth key,
+          // with the NUL byte only (their JSON siblings get the full treatment).
+          const binary = BINARY.test(route.path);
+          const keys = binary ? QUERY_KEYS.filter((_k, i) => i % 4 === r % 4) : QUERY_KEYS;
+          const probes = keys.flatMap((key, i) =>
+            (binary ? ALWAYS.slice(0, 1) : [...ALWAYS, ROTATING[(i + r) % ROTATING.length] as ValueInput]).map((input) => {
+              const text = typeof input.value === 'string' ? input.value : JSON.stringify(input.value);
+              return probe(route, 'admin', `${key}=${input.name}`, { path, query: `?${key}=${encodeURIComponent(text)}` });
+            }),
+          );
+          const step = await run(f, probes, state);
+          findings.push(...step.findings);
+          state = step.after;
+        }
+        verdict(findings, `${name}: query keys`);
+      },
+      TIMEOUT,
+    );
+  }
+
+  it(
+    'list and export: every list parameter × the whole corpus, as the admin and a rep',
+    async () => {
       const findings: Finding[] = [];
       let state = await tenantChecksum(f.store, f.a.name);
-      for (const [r, route] of inArea(area).filter((x) => x.method === 'GET').entries()) {
-        if (route.path.startsWith('/api/v1/objects/') && !/^\/api\/v1\/objects\/deal([/:]|$)/.test(route.path)) continue;
-        const path = fillPath(route.path, { kind: 'ids', ids: f.ids.a });
-        // PDF and XLSX answers cost ~100 ms each to render: those routes get every fourth key,
-        // with the NUL byte only (their JSON siblings get the full treatment).
-        const binary = BINARY.test(route.path);
-        const keys = binary ? QUERY_KEYS.filter((_k, i) => i % 4 === r % 4) : QUERY_KEYS;
-        const probes = keys.flatMap((key, i) =>
-          (binary ? ALWAYS.slice(0, 1) : [...ALWAYS, ROTATING[(i + r) % ROTATING.length] as ValueInput]).map((input) => {
+      for (const url of ['/api/v1/objects/deal', '/api/v1/objects/deal/export']) {
+        const route = { method: 'GET', path: url, public: false, hasBody: false };
+        const probes = ['filter', 'sort', 'limit', 'offset', 'after', 'count', 'q', 'format'].flatMap((key) =>
+          [...CORPUS, { name: 'filter-injection', value: { "name') or 1=1 --": { eq: 'x' } } }, { name: 'sort-injection', value: 'name;drop table x' }].flatMap((input) => {
             const text = typeof input.value === 'string' ? input.value : JSON.stringify(input.value);
-            return probe(route, 'admin', `${key}=${input.name}`, { path, query: `?${key}=${encodeURIComponent(text)}` });
-          }));
+            return (['admin', 'rep'] as const).map((caller) => probe(route, caller, `${key}=${input.name}`, { path: { url, usedIds: false }, query: `?${key}=${encodeURIComponent(text)}` }));
+          }),
+        );
         const step = await run(f, probes, state);
         findings.push(...step.findings);
         state = step.after;
       }
-      verdict(findings, `${name}: query keys`);
-    }, TIMEOUT);
-  }
-
-  it('list and export: every list parameter × the whole corpus, as the admin and a rep', async () => {
-    const findings: Finding[] = [];
-    let state = await tenantChecksum(f.store, f.a.name);
-    for (const url of ['/api/v1/objects/deal', '/api/v1/objects/deal/export']) {
-      const route = { method: 'GET', path: url, public: false, hasBody: false };
-      const probes = ['filter', 'sort', 'limit', 'offset', 'after', 'count', 'q', 'format'].flatMap((key) =>
-        [...CORPUS, { name: 'filter-injection', value: { "name') or 1=1 --": { eq: 'x' } } }, { name: 'sort-injection', value: 'name;drop table x' }].flatMap((input) => {
-          const text = typeof input.value === 'string' ? input.value : JSON.stringify(input.value);
-          return (['admin', 'rep'] as const).map((caller) => probe(route, caller, `${key}=${input.name}`, { path: { url, usedIds: false }, query: `?${key}=${encodeURIComponent(text)}` }));
-        }));
-      const step = await run(f, probes, state);
-      findings.push(...step.findings);
-      state = step.after;
-    }
-    verdict(findings, 'list and export parameters');
-  }, TIMEOUT);
+      verdict(findings, 'list and export parameters');
+    },
+    TIMEOUT,
+  );
 });
 
 describe("the suite's own instruments", () => {
   it('see a leak in a response and a write in the checksum', async () => {
     const list = await f.app.inject({ method: 'GET', url: '/api/v1/objects/deal?limit=500', headers: { authorization: `Bearer ${f.tokens.admin}` } });
-    const asIfRep = { probe: { route: 'GET /api/v1/objects/deal', caller: 'rep' as const, input: 'self-check', method: 'GET', url: '/api/v1/objects/deal', public: false }, status: list.statusCode, body: list.body, contentType: 'application/json' };
+    const asIfRep = {
+      probe: { route: 'GET /api/v1/objects/deal', caller: 'rep' as const, input: 'self-check', method: 'GET', url: '/api/v1/objects/deal', public: false },
+      status: list.statusCode,
+      body: list.body,
+      contentType: 'application/json',
+    };
     expect(judge(asIfRep, f.forbiddenText.rep, f.forbiddenIds.rep).map((x) => x.kind)).toEqual(['leak']);
     const before = await tenantChecksum(f.store, f.a.name);
     await (await f.store.records(f.a.name)).create('customer', { name: 'self-check' }, { userId: null, label: 'security-suite' });

@@ -28,5 +28,8 @@ export function knownSummary(findings: readonly Finding[]): string {
     g.inputs.add(f.input);
     groups.set(key, g);
   }
-  return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, g]) => `${key} | ${g.count}× | ${[...g.callers].join(',')} | ${[...g.inputs].slice(0, 6).join(',')}${g.inputs.size > 6 ? ',…' : ''}`).join('\n');
+  return [...groups]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, g]) => `${key} | ${g.count}× | ${[...g.callers].join(',')} | ${[...g.inputs].slice(0, 6).join(',')}${g.inputs.size > 6 ? ',…' : ''}`)
+    .join('\n');
 }

@@ -12,7 +12,10 @@ export interface DocRoute {
   hasBody: boolean;
 }
 
-type Doc = { paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown>; $ref?: string } }> } }>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+type Doc = {
+  paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown>; $ref?: string } }> } }>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+};
 
 /** Every operation of the document, in a stable order. */
 export function docRoutes(doc: unknown): DocRoute[] {
@@ -23,7 +26,13 @@ export function docRoutes(doc: unknown): DocRoute[] {
       let schema = op.requestBody?.content?.['application/json']?.schema;
       if (schema?.$ref) schema = d.components.schemas[schema.$ref.split('/').pop() ?? ''];
       const keys = schema?.properties ? Object.keys(schema.properties) : undefined;
-      out.push({ method: method.toUpperCase(), path, public: Array.isArray(op.security) && op.security.length === 0, hasBody: op.requestBody !== undefined, ...(keys?.length ? { bodyKeys: keys } : {}) });
+      out.push({
+        method: method.toUpperCase(),
+        path,
+        public: Array.isArray(op.security) && op.security.length === 0,
+        hasBody: op.requestBody !== undefined,
+        ...(keys?.length ? { bodyKeys: keys } : {}),
+      });
     }
   }
   return out;
@@ -90,9 +99,22 @@ export function bodyWith(route: DocRoute, value: unknown): string {
 /** A body naming seeded things of a tenant by id, as a client referring to them would. */
 export function idBody(route: DocRoute, ids: TenantIds): string {
   const byKey: Record<string, unknown> = {
-    object: 'deal', recordId: ids.records.deal, payeeId: ids.otherRep, planId: ids.records.deal, ids: [ids.records.deal], id: ids.records.deal,
-    submitterId: ids.otherRep, delegateId: ids.otherRep, userId: ids.otherRep, owner_id: ids.otherRep, customer_id: ids.records.customer,
-    parent_id: ids.records.org_unit, org_unit_id: ids.records.org_unit, manager_id: ids.otherRep, name: 'probe', period: '2026-01',
+    object: 'deal',
+    recordId: ids.records.deal,
+    payeeId: ids.otherRep,
+    planId: ids.records.deal,
+    ids: [ids.records.deal],
+    id: ids.records.deal,
+    submitterId: ids.otherRep,
+    delegateId: ids.otherRep,
+    userId: ids.otherRep,
+    owner_id: ids.otherRep,
+    customer_id: ids.records.customer,
+    parent_id: ids.records.org_unit,
+    org_unit_id: ids.records.org_unit,
+    manager_id: ids.otherRep,
+    name: 'probe',
+    period: '2026-01',
   };
   const keys = route.bodyKeys ?? Object.keys(byKey);
   return JSON.stringify(Object.fromEntries(keys.filter((k) => k in byKey).map((k) => [k, byKey[k]])));

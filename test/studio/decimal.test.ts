@@ -11,7 +11,15 @@ import type { Store } from '../../packages/server/src/store-port.ts';
 
 describe('studio decimal text', () => {
   it('moves the point exactly, reading what a user is halfway through typing', () => {
-    expect(['0.25', '25', '12.', '.5', '-0.001', '0.1', '123456789012345678.123456'].map((v, i) => shiftDecimal(v, i % 2 ? -2 : 2))).toEqual(['25', '0.25', '1200', '0.005', '-0.1', '0.001', '12345678901234567812.3456']);
+    expect(['0.25', '25', '12.', '.5', '-0.001', '0.1', '123456789012345678.123456'].map((v, i) => shiftDecimal(v, i % 2 ? -2 : 2))).toEqual([
+      '25',
+      '0.25',
+      '1200',
+      '0.005',
+      '-0.1',
+      '0.001',
+      '12345678901234567812.3456',
+    ]);
     expect([shiftDecimal('abc', 2), shiftDecimal('1e3', -2), shiftDecimal('0', 2), shiftDecimal('-0.00', 2)]).toEqual(['abc', '1e3', '0', '0']);
   });
   it('sums exactly: no float ever holds an amount', () => {
@@ -19,9 +27,20 @@ describe('studio decimal text', () => {
     expect(sumDecimals(['9007199254740993.01', 0.01, null, 'x', undefined])).toBe('9007199254740993.02');
     expect(sumDecimals([])).toBe('0');
   });
-  it('shows money at its currency\'s decimals, rounded half up; the record may state the currency', () => {
-    expect([moneyText('1234.5', 'JPY'), moneyText('1.2345', 'KWD'), moneyText('10', undefined), moneyText(-0.005, 'USD'), moneyText('abc', 'USD')]).toEqual(['1235', '1.235', '10.00', '-0.01', undefined]);
-    expect([statedCurrency({ currency: 'JPY', currencyField: 'c' }, { c: 'USD' }), statedCurrency({ currencyField: 'c' }, { c: 'KWD' }), statedCurrency({ currencyField: 'c' }, { c: 'kwd' }), statedCurrency({}, undefined)]).toEqual(['JPY', 'KWD', undefined, undefined]);
+  it("shows money at its currency's decimals, rounded half up; the record may state the currency", () => {
+    expect([moneyText('1234.5', 'JPY'), moneyText('1.2345', 'KWD'), moneyText('10', undefined), moneyText(-0.005, 'USD'), moneyText('abc', 'USD')]).toEqual([
+      '1235',
+      '1.235',
+      '10.00',
+      '-0.01',
+      undefined,
+    ]);
+    expect([
+      statedCurrency({ currency: 'JPY', currencyField: 'c' }, { c: 'USD' }),
+      statedCurrency({ currencyField: 'c' }, { c: 'KWD' }),
+      statedCurrency({ currencyField: 'c' }, { c: 'kwd' }),
+      statedCurrency({}, undefined),
+    ]).toEqual(['JPY', 'KWD', undefined, undefined]);
   });
 });
 
@@ -36,7 +55,7 @@ describe('the studio form checker', () => {
     },
   };
   const rules = (record: Record<string, unknown>) => checkSchema(schema, record).map((i) => `${i.path}:${i.rule}:${JSON.stringify(i.params)}`);
-  it('checks scale (at the stated currency\'s minor unit), precision and bounds exactly', () => {
+  it("checks scale (at the stated currency's minor unit), precision and bounds exactly", () => {
     expect(rules({ amount: '1.234', currency: 'KWD' })).toEqual([]);
     expect(rules({ amount: '1.234', currency: 'USD' })).toEqual(['/amount:scale:{"limit":2}']);
     expect(rules({ amount: '100.5', currency: 'JPY' })).toEqual(['/amount:scale:{"limit":0}']);
@@ -54,9 +73,13 @@ describe('the studio form checker', () => {
 
 describe('the studio form and the server agree', () => {
   const invoice = {
-    kind: 'object', id: 'obj_sinv', name: 'sinvoice', label: { en: 'Invoice' },
+    kind: 'object',
+    id: 'obj_sinv',
+    name: 'sinvoice',
+    label: { en: 'Invoice' },
     schema: {
-      type: 'object', required: ['title'],
+      type: 'object',
+      required: ['title'],
       properties: {
         title: { type: 'string', maxLength: 100, 'x-attain': { id: 'fld_sinv_title' } },
         amount: { type: 'number', minimum: 0, 'x-attain': { id: 'fld_sinv_amount', storage: 'money', precision: 12, scale: 3, currencyField: 'currency' } },
@@ -84,8 +107,13 @@ describe('the studio form and the server agree', () => {
     expect(props.amount?.['x-attain-decimal']).toEqual({ scale: 3, precision: 12, currencyField: 'currency' });
     expect(props.yen?.['x-attain-decimal']).toEqual({ scale: 0, precision: 18 });
     const cases = [
-      { title: 'a', currency: 'JPY', amount: '10.5' }, { title: 'b', currency: 'KWD', amount: '10.125' }, { title: 'c', currency: 'USD', amount: '10.125' },
-      { title: 'd', amount: '-1' }, { title: 'e', amount: '1234567890.1' }, { title: 'f', yen: '3.5' }, { title: 'g', currency: 'BHD', amount: '0.001', yen: '7' },
+      { title: 'a', currency: 'JPY', amount: '10.5' },
+      { title: 'b', currency: 'KWD', amount: '10.125' },
+      { title: 'c', currency: 'USD', amount: '10.125' },
+      { title: 'd', amount: '-1' },
+      { title: 'e', amount: '1234567890.1' },
+      { title: 'f', yen: '3.5' },
+      { title: 'g', currency: 'BHD', amount: '0.001', yen: '7' },
     ];
     for (const record of cases) {
       const studio = checkSchema(form.schema, record, '', { formats: false }).map((i) => `${i.path}:${i.rule}`);

@@ -49,10 +49,37 @@ export interface StatementLine {
   kind: string;
   amount: string;
   points: string;
-  trace: Record<string, unknown> & { plan?: unknown; steps?: Array<{ step: string; value: string }>; creditIds?: string[]; sourceRecordIds?: string[]; creditCount?: number; proration?: string; attainment?: string; forPeriod?: string; measures?: Record<string, { value: string; credits?: number }> };
+  trace: Record<string, unknown> & {
+    plan?: unknown;
+    steps?: Array<{ step: string; value: string }>;
+    creditIds?: string[];
+    sourceRecordIds?: string[];
+    creditCount?: number;
+    proration?: string;
+    attainment?: string;
+    forPeriod?: string;
+    measures?: Record<string, { value: string; credits?: number }>;
+  };
 }
-export interface Payout { payeeId: string; period: string; planId: string; payout: string; points: string; balanceAfter: string; earned: string }
-export interface Credit { id: string; kind: string; amount: string; value?: string; payee_id: string; source_payee_id: string | null; record_id: string; tx_id: string }
+export interface Payout {
+  payeeId: string;
+  period: string;
+  planId: string;
+  payout: string;
+  points: string;
+  balanceAfter: string;
+  earned: string;
+}
+export interface Credit {
+  id: string;
+  kind: string;
+  amount: string;
+  value?: string;
+  payee_id: string;
+  source_payee_id: string | null;
+  record_id: string;
+  tx_id: string;
+}
 
 /** What the engine golden file's `run()` answers, read over HTTP. */
 export interface ApiRun {
@@ -88,7 +115,9 @@ export function money(u: bigint): string {
 export function plain(u: bigint): string {
   const neg = u < 0n;
   const a = neg ? -u : u;
-  const f = String(a % SCALE).padStart(10, '0').replace(/0+$/, '');
+  const f = String(a % SCALE)
+    .padStart(10, '0')
+    .replace(/0+$/, '');
   return `${neg ? '-' : ''}${a / SCALE}${f ? `.${f}` : ''}`;
 }
 
@@ -170,7 +199,17 @@ export class GoldenTenant {
       if (opts.unit) await this.write(this.admin.patch(`/api/v1/objects/user/${this.ids[key]}`, { org_unit_id: this.units[opts.unit] }), `${key} into ${opts.unit}`);
       return this.ids[key];
     }
-    const r = await this.write(this.admin.post('/api/v1/objects/user', { name: `Payee ${key}`, email: `${key.toLowerCase()}@${this.name}.test`, role: opts.role ?? 'rep', org_unit_id: this.units[opts.unit ?? 'Company'], active: true, ...(opts.manager ? { manager_id: this.ids[opts.manager] } : {}) }), `person ${key}`);
+    const r = await this.write(
+      this.admin.post('/api/v1/objects/user', {
+        name: `Payee ${key}`,
+        email: `${key.toLowerCase()}@${this.name}.test`,
+        role: opts.role ?? 'rep',
+        org_unit_id: this.units[opts.unit ?? 'Company'],
+        active: true,
+        ...(opts.manager ? { manager_id: this.ids[opts.manager] } : {}),
+      }),
+      `person ${key}`,
+    );
     this.ids[key] = (r.json() as { id: string }).id;
     return this.ids[key];
   }
@@ -194,7 +233,10 @@ export class GoldenTenant {
   }
 
   async product(key: string, fields: { category?: string; unitCost?: string } = {}): Promise<string> {
-    const r = await this.write(this.admin.post('/api/v1/objects/product', { name: key, sku: key, ...(fields.category ? { category: fields.category } : {}), ...(fields.unitCost ? { unit_cost: fields.unitCost } : {}) }), `product ${key}`);
+    const r = await this.write(
+      this.admin.post('/api/v1/objects/product', { name: key, sku: key, ...(fields.category ? { category: fields.category } : {}), ...(fields.unitCost ? { unit_cost: fields.unitCost } : {}) }),
+      `product ${key}`,
+    );
     this.products[key] = (r.json() as { id: string }).id;
     return this.products[key];
   }
@@ -211,10 +253,16 @@ export class GoldenTenant {
     const id = (r.json() as { id: string }).id;
     this.orders[key] = id;
     for (const l of o.lines ?? []) {
-      await this.write(rep.post('/api/v1/objects/order_line', { order_id: id, product_id: this.products[l.product], quantity: l.quantity ?? '1', unit_price: l.amount, amount: l.amount }), `line of ${key}`);
+      await this.write(
+        rep.post('/api/v1/objects/order_line', { order_id: id, product_id: this.products[l.product], quantity: l.quantity ?? '1', unit_price: l.amount, amount: l.amount }),
+        `line of ${key}`,
+      );
     }
     for (const s of o.splits ?? []) {
-      await this.write(this.admin.post('/api/v1/objects/order_split', { order_id: id, payee_id: await this.person(s.payee), pct: s.pct, ...(s.overlay ? { is_overlay: true } : {}) }), `split of ${key}`);
+      await this.write(
+        this.admin.post('/api/v1/objects/order_split', { order_id: id, payee_id: await this.person(s.payee), pct: s.pct, ...(s.overlay ? { is_overlay: true } : {}) }),
+        `split of ${key}`,
+      );
     }
     return id;
   }
@@ -223,9 +271,22 @@ export class GoldenTenant {
    * Dated org changes as an HR connector sends them (`POST /org/changes`): units' parents and heads
    * and people's units from a day on; ids by key.
    */
-  async orgChanges(change: { units?: Array<{ unit: string; parent?: string | null; head: string | null; from: string }>; memberships?: Array<{ person: string; unit: string; manager?: string | null; from: string }> }): Promise<void> {
-    const units = (change.units ?? []).map((u) => ({ unit_id: this.units[u.unit], parent_id: u.parent === null ? null : this.units[u.parent ?? 'Company'], head_id: u.head === null ? null : this.ids[u.head], valid_from: u.from }));
-    const memberships = (change.memberships ?? []).map((m) => ({ user_id: this.ids[m.person], org_unit_id: this.units[m.unit], manager_id: m.manager ? this.ids[m.manager] : null, valid_from: m.from }));
+  async orgChanges(change: {
+    units?: Array<{ unit: string; parent?: string | null; head: string | null; from: string }>;
+    memberships?: Array<{ person: string; unit: string; manager?: string | null; from: string }>;
+  }): Promise<void> {
+    const units = (change.units ?? []).map((u) => ({
+      unit_id: this.units[u.unit],
+      parent_id: u.parent === null ? null : this.units[u.parent ?? 'Company'],
+      head_id: u.head === null ? null : this.ids[u.head],
+      valid_from: u.from,
+    }));
+    const memberships = (change.memberships ?? []).map((m) => ({
+      user_id: this.ids[m.person],
+      org_unit_id: this.units[m.unit],
+      manager_id: m.manager ? this.ids[m.manager] : null,
+      valid_from: m.from,
+    }));
     await this.write(this.admin.post('/api/v1/org/changes', { units, memberships }), 'org changes');
   }
 
@@ -334,13 +395,16 @@ export class GoldenCase {
 
   async order(o: GoldenOrder, key?: string): Promise<string> {
     const k = key ?? `o${Object.keys(this.orders).length + 1}`;
-    const id = await this.t.order({
-      ...o,
-      owner: this.key(o.owner),
-      ...(o.customer ? { customer: `${this.prefix}_${o.customer}` } : {}),
-      ...(o.splits ? { splits: o.splits.map((s) => ({ ...s, payee: this.key(s.payee) })) } : {}),
-      ...(o.lines ? { lines: o.lines.map((l) => ({ ...l, product: `${this.prefix}_${l.product}` })) } : {}),
-    }, `${this.prefix}_${k}`);
+    const id = await this.t.order(
+      {
+        ...o,
+        owner: this.key(o.owner),
+        ...(o.customer ? { customer: `${this.prefix}_${o.customer}` } : {}),
+        ...(o.splits ? { splits: o.splits.map((s) => ({ ...s, payee: this.key(s.payee) })) } : {}),
+        ...(o.lines ? { lines: o.lines.map((l) => ({ ...l, product: `${this.prefix}_${l.product}` })) } : {}),
+      },
+      `${this.prefix}_${k}`,
+    );
     this.orders[k] = id;
     return id;
   }
@@ -355,11 +419,18 @@ export class GoldenCase {
     await this.t.plan({ ...doc, id: this.planId(doc.id), name: this.planId(doc.name) });
   }
   assign(planId: string, rows: Array<{ payee: string; from: string; to?: string }>): Promise<void> {
-    return this.t.assign(this.planId(planId), rows.map((r) => ({ ...r, payee: this.key(r.payee) })));
+    return this.t.assign(
+      this.planId(planId),
+      rows.map((r) => ({ ...r, payee: this.key(r.payee) })),
+    );
   }
   /** The golden fixture's default: every payee of the case on each of these plans from 2020. */
   async assignAll(planIds: readonly string[] = ['plan_a']): Promise<void> {
-    for (const p of planIds) await this.assign(p, [...this.payees].map((payee) => ({ payee, from: '2020-01-01' })));
+    for (const p of planIds)
+      await this.assign(
+        p,
+        [...this.payees].map((payee) => ({ payee, from: '2020-01-01' })),
+      );
   }
   inputs(values: Array<{ payee: string; period: string; name: string; value: string }>): Promise<void> {
     return this.t.inputs(values.map((v) => ({ ...v, payee: this.key(v.payee) })));
@@ -393,8 +464,22 @@ export class GoldenCase {
     return {
       lines,
       payouts,
-      amount: (payee, component, kind = 'earning', period) => money(addDec(pick(payee, period).filter((l) => l.component === component && l.kind === kind).map((l) => l.amount))),
-      points: (payee, component) => plain(addDec(pick(payee).filter((l) => l.component === component).map((l) => l.points))),
+      amount: (payee, component, kind = 'earning', period) =>
+        money(
+          addDec(
+            pick(payee, period)
+              .filter((l) => l.component === component && l.kind === kind)
+              .map((l) => l.amount),
+          ),
+        ),
+      points: (payee, component) =>
+        plain(
+          addDec(
+            pick(payee)
+              .filter((l) => l.component === component)
+              .map((l) => l.points),
+          ),
+        ),
       payout: (payee, period) => money(addDec(payouts.filter((p) => p.payeeId === id(payee) && (!period || p.period === period)).map((p) => p.payout))),
       credits,
       credit: async (payee) => plain(addDec((await credits(payee)).map((c) => String(c.amount)))),

@@ -17,12 +17,42 @@ export function units(value: unknown): bigint {
 }
 const CENT = 10n ** BigInt(SCALE - 2);
 
-export interface Line { key: string; component: string | null; amount: string; points: string; planId: string; trace: { creditIds?: string[]; creditCount?: number; measures?: Record<string, { value: string }>; [k: string]: unknown } }
-export interface Statement { payeeId: string; period: string; lines: Line[]; payouts: Array<{ payout: string; earned: string; adjustments: string; [k: string]: unknown }>; [k: string]: unknown }
-interface Credit { id: string; tx_id: string; record_id: string; line_id: string | null; kind: string; value: string; date: string; [k: string]: unknown }
-interface Drill { line: Line; credits: Credit[]; records: Array<{ id: string; value: string }> }
+export interface Line {
+  key: string;
+  component: string | null;
+  amount: string;
+  points: string;
+  planId: string;
+  trace: { creditIds?: string[]; creditCount?: number; measures?: Record<string, { value: string }>; [k: string]: unknown };
+}
+export interface Statement {
+  payeeId: string;
+  period: string;
+  lines: Line[];
+  payouts: Array<{ payout: string; earned: string; adjustments: string; [k: string]: unknown }>;
+  [k: string]: unknown;
+}
+interface Credit {
+  id: string;
+  tx_id: string;
+  record_id: string;
+  line_id: string | null;
+  kind: string;
+  value: string;
+  date: string;
+  [k: string]: unknown;
+}
+interface Drill {
+  line: Line;
+  credits: Credit[];
+  records: Array<{ id: string; value: string }>;
+}
 
-export interface Snapshot { statements: Record<string, Statement>; drills: Record<string, Drill>; payouts: Record<string, Array<{ payeeId: string; planId: string; payout: string; [k: string]: unknown }>> }
+export interface Snapshot {
+  statements: Record<string, Statement>;
+  drills: Record<string, Drill>;
+  payouts: Record<string, Array<{ payeeId: string; planId: string; payout: string; [k: string]: unknown }>>;
+}
 
 /** Every statement (all payees, all months) and every line's drill-down, read by finance. */
 export async function snapshot(world: World): Promise<Snapshot> {
@@ -68,7 +98,10 @@ export function checkPayoutListMatchesStatements(snap: Snapshot, world: World): 
       const stated = snap.statements[`${payee}/${month}`]!.payouts.map((p) => [p.planId, p.payout]);
       expect(listed, `${payee}/${month}: payout list = statement`).toEqual(stated);
     }
-    expect(rows.every((r) => Object.values(world.payees).includes(r.payeeId)), `${month}: payouts only for payees of the sequence`).toBe(true);
+    expect(
+      rows.every((r) => Object.values(world.payees).includes(r.payeeId)),
+      `${month}: payouts only for payees of the sequence`,
+    ).toBe(true);
   }
 }
 
@@ -162,7 +195,9 @@ export function checkRollups(snap: Snapshot, model: Model): void {
   }
   for (const month of MONTHS.filter((m) => !model.closed.includes(m))) {
     for (const manager of MANAGERS) {
-      const expected = [...credits.values()].filter(({ payee, credit }) => credit.date.startsWith(month) && managerOn(model.org, payee, credit.date) === manager).reduce((a, { credit }) => a + units(credit.value), 0n);
+      const expected = [...credits.values()]
+        .filter(({ payee, credit }) => credit.date.startsWith(month) && managerOn(model.org, payee, credit.date) === manager)
+        .reduce((a, { credit }) => a + units(credit.value), 0n);
       const line = snap.statements[`${manager}/${month}`]!.lines.find((l) => l.component === 'override' && (l as { kind?: string }).kind === 'earning');
       expect(units(line?.trace.measures?.team?.value ?? '0'), `${manager}/${month}: team roll-up = credits of their reports`).toBe(expected);
     }

@@ -37,19 +37,28 @@ export interface OrderModel {
 export type OrgModel = Record<string, Array<{ from: string; manager: string | null }>>;
 /** CNY → USD rates in ten-thousandths, effective from a date (the latest on or before a day holds). */
 export type RateModel = Array<{ from: string; rate: bigint }>;
-export interface Model { orders: OrderModel[]; closed: string[]; org: OrgModel; rates: RateModel }
+export interface Model {
+  orders: OrderModel[];
+  closed: string[];
+  org: OrgModel;
+  rates: RateModel;
+}
 
 /** The org the world starts with: every rep under `manager`, the managers under nobody. */
-export const initialOrg = (): OrgModel => Object.fromEntries([
-  ...MOVABLE.map((r): [string, OrgModel[string]] => [r, [{ from: '0000-01-01', manager: 'manager' }]]),
-  ...MANAGERS.map((m): [string, OrgModel[string]] => [m, [{ from: '0000-01-01', manager: null }]]),
-]);
+export const initialOrg = (): OrgModel =>
+  Object.fromEntries([
+    ...MOVABLE.map((r): [string, OrgModel[string]] => [r, [{ from: '0000-01-01', manager: 'manager' }]]),
+    ...MANAGERS.map((m): [string, OrgModel[string]] => [m, [{ from: '0000-01-01', manager: null }]]),
+  ]);
 export const newModel = (): Model => ({ orders: [], closed: [], org: initialOrg(), rates: [{ from: FIRST_RATE.effectiveFrom, rate: 1400n }] });
 
 /** The CNY → USD rate (ten-thousandths) on an order's date; 10,000 for a USD order. */
 export function rateOn(model: Model, order: OrderModel): bigint {
   if (order.currency === 'USD') return 10_000n;
-  const rate = model.rates.filter((r) => r.from <= order.date).sort((a, b) => a.from.localeCompare(b.from)).at(-1)?.rate;
+  const rate = model.rates
+    .filter((r) => r.from <= order.date)
+    .sort((a, b) => a.from.localeCompare(b.from))
+    .at(-1)?.rate;
   if (rate === undefined) throw new Error(`no CNY rate on ${order.date}`);
   return rate;
 }
@@ -66,38 +75,62 @@ export function managerOn(org: OrgModel, person: string, date: string): string |
   return entries.at(-1)?.manager ?? null;
 }
 
-const cents = fc.oneof(
-  { weight: 4, arbitrary: fc.bigInt({ min: 1n, max: 5_000_000n }) },
-  { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: 100_000_000_000n }) },
-);
+const cents = fc.oneof({ weight: 4, arbitrary: fc.bigInt({ min: 1n, max: 5_000_000n }) }, { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: 100_000_000_000n }) });
 
 /**
  * Split shares in ten-thousandths of a percent that add up to exactly 100%, each with 2, 3 or 4
  * decimals (a share like 14.2857 or 33.34), none zero.
  */
-export const shares = (n: number): fc.Arbitrary<bigint[]> => fc.constantFrom(2, 3, 4).chain((decimals) => {
-  const unit = 10n ** BigInt(4 - decimals);
-  const total = 1_000_000n / unit;
-  if (n === 1) return fc.constant([1_000_000n]);
-  return fc.uniqueArray(fc.bigInt({ min: 1n, max: total - 1n }), { minLength: n - 1, maxLength: n - 1 }).map((cuts) => {
-    const points = [0n, ...cuts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), total];
-    return points.slice(1).map((p, i) => (p - points[i]!) * unit);
+export const shares = (n: number): fc.Arbitrary<bigint[]> =>
+  fc.constantFrom(2, 3, 4).chain((decimals) => {
+    const unit = 10n ** BigInt(4 - decimals);
+    const total = 1_000_000n / unit;
+    if (n === 1) return fc.constant([1_000_000n]);
+    return fc.uniqueArray(fc.bigInt({ min: 1n, max: total - 1n }), { minLength: n - 1, maxLength: n - 1 }).map((cuts) => {
+      const points = [0n, ...cuts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), total];
+      return points.slice(1).map((p, i) => (p - points[i]!) * unit);
+    });
   });
-});
 
 const payeeSet = (min: number, max: number) => fc.shuffledSubarray([...SPLIT_PAYEES.keys()], { minLength: min, maxLength: max });
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('order' as const), owner: fc.nat(BOOKERS.length - 1), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }), cents, lines: fc.array(cents, { maxLength: 3 }), paid: fc.boolean(), cny: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant('order' as const),
+      owner: fc.nat(BOOKERS.length - 1),
+      month: fc.nat(MONTHS.length - 1),
+      day: fc.integer({ min: 1, max: 28 }),
+      cents,
+      lines: fc.array(cents, { maxLength: 3 }),
+      paid: fc.boolean(),
+      cny: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('rate' as const), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }), rate: fc.integer({ min: 1_300, max: 1_500 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('line' as const), order: fc.nat(), cents }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('amount' as const), order: fc.nat(), cents }) },
   { weight: 3, arbitrary: fc.tuple(fc.nat(), payeeSet(1, 7)).chain(([order, payees]) => shares(payees.length).map((s) => ({ t: 'split' as const, order, payees, shares: s }))) },
-  { weight: 1, arbitrary: fc.tuple(fc.nat(BOOKERS.length - 1), fc.nat(MONTHS.length - 1), payeeSet(7, 7)).chain(([owner, month, payees]) => shares(7).map((s) => ({ t: 'big' as const, owner, month, payees, shares: s }))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.nat(BOOKERS.length - 1), fc.nat(MONTHS.length - 1), payeeSet(7, 7))
+      .chain(([owner, month, payees]) => shares(7).map((s) => ({ t: 'big' as const, owner, month, payees, shares: s }))),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('refund' as const), order: fc.nat(), days: fc.integer({ min: 0, max: 75 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('pay' as const), order: fc.nat(), days: fc.integer({ min: 0, max: 60 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('move' as const), rep: fc.nat(MOVABLE.length - 1), manager: fc.option(fc.nat(MANAGERS.length - 1), { nil: null }) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('import' as const), rep: fc.nat(MOVABLE.length - 1), manager: fc.option(fc.nat(MANAGERS.length - 1), { nil: null }), month: fc.nat(MONTHS.length - 1), day: fc.integer({ min: 1, max: 28 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('import' as const),
+      rep: fc.nat(MOVABLE.length - 1),
+      manager: fc.option(fc.nat(MANAGERS.length - 1), { nil: null }),
+      month: fc.nat(MONTHS.length - 1),
+      day: fc.integer({ min: 1, max: 28 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ t: 'close' as const }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('bad' as const), what: fc.constantFrom('share' as const, 'negative' as const, 'money' as const), order: fc.nat() }) },
 );
@@ -117,7 +150,10 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
     const n = model.orders.length + 1;
     const date = `${MONTHS[month]}-${String(day).padStart(2, '0')}`;
     const total = lineCents.length ? lineCents.reduce((a, b) => a + b, 0n) : whole;
-    const r = await world.write(rep.post('/api/v1/objects/order', { order_number: `OT-${n}`, customer_id: world.customers[owner], order_date: date, status, amount: money(total), currency }), `order ${n}`);
+    const r = await world.write(
+      rep.post('/api/v1/objects/order', { order_number: `OT-${n}`, customer_id: world.customers[owner], order_date: date, status, amount: money(total), currency }),
+      `order ${n}`,
+    );
     const order: OrderModel = { id: id(r), name: `order${n}`, owner, date, currency, cents: total, lines: [], splits: [], refundedAfter: null };
     world.names.set(order.id, order.name);
     model.orders.push(order);
@@ -126,7 +162,10 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
   };
   const addLine = async (order: OrderModel, c: bigint) => {
     const rep = world.tenant.call[order.owner];
-    const r = await world.write(rep.post('/api/v1/objects/order_line', { order_id: order.id, product_id: world.products[order.lines.length % world.products.length], quantity: '1', unit_price: money(c), amount: money(c) }), `line of ${order.name}`);
+    const r = await world.write(
+      rep.post('/api/v1/objects/order_line', { order_id: order.id, product_id: world.products[order.lines.length % world.products.length], quantity: '1', unit_price: money(c), amount: money(c) }),
+      `line of ${order.name}`,
+    );
     order.lines.push({ id: id(r), cents: c });
     world.names.set(id(r), `${order.name}.line${order.lines.length}`);
   };
@@ -197,7 +236,10 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
       const manager = op.manager === null ? null : MANAGERS[op.manager]!;
       const from = `${MONTHS[op.month]}-${String(op.day).padStart(2, '0')}`;
       const unit = world.unit;
-      await world.write(admin.post('/api/v1/goals/org/import', { rows: [{ user_id: world.payees[rep], org_unit_id: unit, manager_id: manager === null ? null : world.payees[manager], valid_from: from }] }), `org import ${rep} from ${from}`);
+      await world.write(
+        admin.post('/api/v1/goals/org/import', { rows: [{ user_id: world.payees[rep], org_unit_id: unit, manager_id: manager === null ? null : world.payees[manager], valid_from: from }] }),
+        `org import ${rep} from ${from}`,
+      );
       model.org[rep]!.push({ from, manager });
       return;
     }
@@ -214,13 +256,17 @@ export async function apply(world: World, model: Model, op: Op): Promise<void> {
       // checked after the sequence would show a half-applied write).
       const order = pick(op.order);
       if (!order) return;
-      const [res, path, rule] = op.what === 'share'
-        ? [await admin.post('/api/v1/objects/order_split', { order_id: order.id, payee_id: world.payees.rep1, pct: '33.33333' }), '/pct', 'scale']
-        : op.what === 'negative'
-          ? [await world.tenant.call[order.owner].patch(`/api/v1/objects/order/${order.id}`, { amount: '-5.00' }), '/amount', 'minimum']
-          : [await world.tenant.call[order.owner].patch(`/api/v1/objects/order/${order.id}`, { amount: '10.005' }), '/amount', 'scale'];
+      const [res, path, rule] =
+        op.what === 'share'
+          ? [await admin.post('/api/v1/objects/order_split', { order_id: order.id, payee_id: world.payees.rep1, pct: '33.33333' }), '/pct', 'scale']
+          : op.what === 'negative'
+            ? [await world.tenant.call[order.owner].patch(`/api/v1/objects/order/${order.id}`, { amount: '-5.00' }), '/amount', 'minimum']
+            : [await world.tenant.call[order.owner].patch(`/api/v1/objects/order/${order.id}`, { amount: '10.005' }), '/amount', 'scale'];
       expect(res.statusCode, res.body).toBe(422);
-      expect((res.json() as { error: { details: Array<{ path: string; rule: string }> } }).error.details.map((d) => [d.path, d.rule]), `${op.what} refused`).toEqual([[path, rule]]);
+      expect(
+        (res.json() as { error: { details: Array<{ path: string; rule: string }> } }).error.details.map((d) => [d.path, d.rule]),
+        `${op.what} refused`,
+      ).toEqual([[path, rule]]);
       return;
     }
     case 'close': {

@@ -29,19 +29,42 @@ export const FIRST_RATE = { from: 'CNY', to: 'USD', rate: '0.1400', effectiveFro
 
 /** A goals KPI over the same orders: what *My goals* shows; the plan reads it as a measure too. */
 export const KPI = {
-  kind: 'kpi', id: 'kpi_truth_booked', name: 'truth_booked', label: { en: 'Booked (USD)' }, object: 'order', dateField: 'order_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi_truth_booked',
+  name: 'truth_booked',
+  label: { en: 'Booked (USD)' },
+  object: 'order',
+  dateField: 'order_date',
+  unit: 'money',
   measure: { aggregate: 'sum', value: 'amount', filter: 'currency = "USD"' },
 };
 
 export const PLAN_ID = 'plan_truth';
 export const CLAWBACK_DAYS = 30;
 export const plan = {
-  kind: 'incentive_plan', id: PLAN_ID, name: PLAN_ID, label: { en: 'One truth' },
-  versions: [{
-    version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, clawback: { days: CLAWBACK_DAYS },
-    measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }, { name: 'team', type: 'sum', filter: { kinds: ['rollup'] } }, { name: 'booked_kpi', type: 'kpi', kpi: KPI.name }],
-    components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.0375' }, { name: 'override', type: 'rate', measure: 'team', rate: '0.01' }, { name: 'kpi_bonus', type: 'rate', measure: 'booked_kpi', rate: '0.001' }],
-  }],
+  kind: 'incentive_plan',
+  id: PLAN_ID,
+  name: PLAN_ID,
+  label: { en: 'One truth' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      clawback: { days: CLAWBACK_DAYS },
+      measures: [
+        { name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } },
+        { name: 'team', type: 'sum', filter: { kinds: ['rollup'] } },
+        { name: 'booked_kpi', type: 'kpi', kpi: KPI.name },
+      ],
+      components: [
+        { name: 'commission', type: 'rate', measure: 'revenue', rate: '0.0375' },
+        { name: 'override', type: 'rate', measure: 'team', rate: '0.01' },
+        { name: 'kpi_bonus', type: 'rate', measure: 'booked_kpi', rate: '0.001' },
+      ],
+    },
+  ],
 };
 const rules = [
   { kind: 'crediting_rule', id: 'split', name: 'split', label: { en: 'Owner or split' }, effectiveFrom: '2020-01-01', type: 'split' },
@@ -77,7 +100,14 @@ export async function startServer(store?: Store): Promise<{ app: FastifyInstance
   for (const sub of [...(goals.subscriptions ?? []), ...(incentives.subscriptions ?? [])]) s.store.events.subscribe(sub);
   const runner = new JobRunner(s.store.jobs, { handlers: { ...goals.handlers, ...incentives.handlers }, pollMs: 10 });
   runner.start();
-  return { ...s, stop: async () => { await runner.stop(); await s.app.close(); await s.store.close(); } };
+  return {
+    ...s,
+    stop: async () => {
+      await runner.stop();
+      await s.app.close();
+      await s.store.close();
+    },
+  };
 }
 
 let worlds = 0;
@@ -87,7 +117,11 @@ export async function makeWorld(app: FastifyInstance, store: Store): Promise<Wor
   const { admin, finance } = tenant.call;
   const names = new Map<string, string>();
   const world: World = {
-    app, store, tenant, names, last: null,
+    app,
+    store,
+    tenant,
+    names,
+    last: null,
     // manager2 and rep3–5 are filled in below, over HTTP.
     payees: { ...tenant.ids } as unknown as Record<PayeeName, string>,
     customers: {} as World['customers'],
@@ -114,7 +148,10 @@ export async function makeWorld(app: FastifyInstance, store: Store): Promise<Wor
   const unit = ((await admin.get('/api/v1/objects/org_unit')).json() as { data: Array<{ id: string }> }).data[0]!.id;
   world.unit = unit;
   const mk = async (key: PayeeName, role: string, manager?: string) => {
-    const r = await world.write(admin.post('/api/v1/objects/user', { name: key, email: `${key}@${tenant.name}.test`, role, org_unit_id: unit, active: true, ...(manager ? { manager_id: manager } : {}) }), `create ${key}`);
+    const r = await world.write(
+      admin.post('/api/v1/objects/user', { name: key, email: `${key}@${tenant.name}.test`, role, org_unit_id: unit, active: true, ...(manager ? { manager_id: manager } : {}) }),
+      `create ${key}`,
+    );
     world.payees[key] = (r.json() as { id: string }).id;
   };
   await mk('manager2', 'manager');

@@ -58,7 +58,19 @@ export const USAGE = `attain — sales performance management on metadata
 
 Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_JOB_LEASE_MS, ATTAIN_SHUTDOWN_DELAY_MS, ATTAIN_SHUTDOWN_TIMEOUT_MS, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
-type Flags = TemplateFlags & { yes?: boolean; sdk?: boolean; tenant?: string; replace?: boolean; label?: string; 'no-seed'?: boolean; 'admin-email'?: string; 'admin-name'?: string; 'base-currency'?: string; 'time-zone'?: string; 'fiscal-year-start'?: string };
+type Flags = TemplateFlags & {
+  yes?: boolean;
+  sdk?: boolean;
+  tenant?: string;
+  replace?: boolean;
+  label?: string;
+  'no-seed'?: boolean;
+  'admin-email'?: string;
+  'admin-name'?: string;
+  'base-currency'?: string;
+  'time-zone'?: string;
+  'fiscal-year-start'?: string;
+};
 type Log = (line: string) => void;
 
 async function withStore<T>(env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -115,7 +127,11 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
         ...(flags['time-zone'] ? { timeZone: flags['time-zone'] } : {}),
         ...(flags['fiscal-year-start'] ? { fiscalYearStartMonth: Number(flags['fiscal-year-start']) } : {}),
       };
-      return createTenantWithAdmin({ name, label: flags.label, adminEmail: flags['admin-email'], adminName: flags['admin-name'], password: env.ATTAIN_ADMIN_PASSWORD || undefined, settings }, (fn) => withStore(env, fn), log);
+      return createTenantWithAdmin(
+        { name, label: flags.label, adminEmail: flags['admin-email'], adminName: flags['admin-name'], password: env.ATTAIN_ADMIN_PASSWORD || undefined, settings },
+        (fn) => withStore(env, fn),
+        log,
+      );
     }
     case 'metadata': {
       const [sub, dir] = args;
@@ -129,7 +145,11 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
         }
         if (sub === 'apply') {
           const { revision, plan } = await withStore(env, (store) => applyDir(store, tenant, resolve(need(dir, 'folder')), mode));
-          log(mode === 'merge' ? `Merged the documents of ${dir} into the metadata of "${tenant}" (by id; --replace to make them the whole set).` : `Replaced the metadata of "${tenant}" with the documents of ${dir}.`);
+          log(
+            mode === 'merge'
+              ? `Merged the documents of ${dir} into the metadata of "${tenant}" (by id; --replace to make them the whole set).`
+              : `Replaced the metadata of "${tenant}" with the documents of ${dir}.`,
+          );
           log(describePlan(plan));
           log(plan.empty ? `Tenant "${tenant}" stays at revision ${revision}.` : `Applied: tenant "${tenant}" is now at revision ${revision}.`);
           return 0;
@@ -175,7 +195,10 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
     case 'backup': {
       const file = resolve(need(args[0], 'backup file'));
       const report = await withStore(env, (store) => backup(store, file, flags.tenant ? { tenant: flags.tenant } : {}));
-      for (const t of report.tenants) log(`  ${t.name}: revision ${t.revision}, ${Object.entries(t.counts).reduce((a, [k, n]) => a + (k.startsWith('control.') ? 0 : n), 0)} rows in ${Object.keys(t.counts).filter((k) => !k.startsWith('control.')).length} tables`);
+      for (const t of report.tenants)
+        log(
+          `  ${t.name}: revision ${t.revision}, ${Object.entries(t.counts).reduce((a, [k, n]) => a + (k.startsWith('control.') ? 0 : n), 0)} rows in ${Object.keys(t.counts).filter((k) => !k.startsWith('control.')).length} tables`,
+        );
       log(`Wrote ${report.tenants.length} tenant(s) to ${file}.`);
       return 0;
     }

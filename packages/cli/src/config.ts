@@ -41,7 +41,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
   const listCacheMb = Number(env.ATTAIN_LIST_CACHE_MB ?? 64);
-  if (!Number.isFinite(listCacheMb) || listCacheMb < 0 || listCacheMb > 65536) throw new Error(`ATTAIN_LIST_CACHE_MB must be a number of megabytes (0 turns the cache off), not "${env.ATTAIN_LIST_CACHE_MB}"`);
+  if (!Number.isFinite(listCacheMb) || listCacheMb < 0 || listCacheMb > 65536)
+    throw new Error(`ATTAIN_LIST_CACHE_MB must be a number of megabytes (0 turns the cache off), not "${env.ATTAIN_LIST_CACHE_MB}"`);
   return {
     port,
     host: env.HOST ?? '0.0.0.0',

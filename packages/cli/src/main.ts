@@ -6,7 +6,24 @@ const [command = 'help', ...rest] = process.argv.slice(2);
 const { values, positionals } = parseArgs({
   args: rest,
   allowPositionals: true,
-  options: { tenant: { type: 'string', short: 't' }, replace: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, sdk: { type: 'boolean' }, 'no-data': { type: 'boolean' }, resolve: { type: 'string', multiple: true }, name: { type: 'string' }, version: { type: 'string' }, records: { type: 'string' }, label: { type: 'string' }, 'no-seed': { type: 'boolean' }, 'admin-email': { type: 'string' }, 'admin-name': { type: 'string' }, 'base-currency': { type: 'string' }, 'time-zone': { type: 'string' }, 'fiscal-year-start': { type: 'string' } },
+  options: {
+    tenant: { type: 'string', short: 't' },
+    replace: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    sdk: { type: 'boolean' },
+    'no-data': { type: 'boolean' },
+    resolve: { type: 'string', multiple: true },
+    name: { type: 'string' },
+    version: { type: 'string' },
+    records: { type: 'string' },
+    label: { type: 'string' },
+    'no-seed': { type: 'boolean' },
+    'admin-email': { type: 'string' },
+    'admin-name': { type: 'string' },
+    'base-currency': { type: 'string' },
+    'time-zone': { type: 'string' },
+    'fiscal-year-start': { type: 'string' },
+  },
 });
 
 try {

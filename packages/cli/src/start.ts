@@ -53,7 +53,15 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
 
   const runner = startBackground(store, backgroundModules(store), { leaseMs: config.jobLeaseMs });
   const lifecycle = new Lifecycle();
-  const app = await buildServer({ store, lifecycle, jwtSecret: await resolveJwtSecret(config), logger: opts.logger ?? true, listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) }, ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}), ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}) });
+  const app = await buildServer({
+    store,
+    lifecycle,
+    jwtSecret: await resolveJwtSecret(config),
+    logger: opts.logger ?? true,
+    listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) },
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+  });
   if (existsSync(`${STUDIO_DIR}/index.html`)) await registerStudio(app, STUDIO_DIR);
   else log('The studio is not built (run `npm run build -w @attain/studio`); serving the API only.');
 

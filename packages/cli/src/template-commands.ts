@@ -3,8 +3,23 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  acceptUpgrade, exportTemplate, hashPassword, installed, installInto, installNew, listTemplateDirs, passwordProblems, planUpgrade, readTemplateDir, rollbackUpgrade,
-  SHIPPED_TEMPLATES_DIR, uninstall, writeTemplateDir, type Resolutions, type TemplatePackage, type UpgradePlan,
+  acceptUpgrade,
+  exportTemplate,
+  hashPassword,
+  installed,
+  installInto,
+  installNew,
+  listTemplateDirs,
+  passwordProblems,
+  planUpgrade,
+  readTemplateDir,
+  rollbackUpgrade,
+  SHIPPED_TEMPLATES_DIR,
+  uninstall,
+  writeTemplateDir,
+  type Resolutions,
+  type TemplatePackage,
+  type UpgradePlan,
 } from '@attain/server';
 import type { Store } from '@attain/store';
 import { generatePassword } from './config.ts';
@@ -29,7 +44,10 @@ type WithStore = <T>(fn: (store: Store) => Promise<T>) => Promise<T>;
 /** A folder path, or the name of a shipped template (metadata/templates/<name>). */
 async function source(arg: string): Promise<TemplatePackage> {
   const asDir = resolve(arg);
-  const isDir = await stat(asDir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(asDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   return readTemplateDir(isDir ? asDir : join(SHIPPED_TEMPLATES_DIR, arg));
 }
 
@@ -46,7 +64,8 @@ function resolutions(list: string[] | undefined): Resolutions {
 
 function describeUpgrade(plan: UpgradePlan, log: Log): void {
   log(`Upgrade ${plan.template} ${plan.from} → ${plan.to}:`);
-  for (const c of plan.changes) log(`  ${c.action.padEnd(8)} ${c.kind} ${c.document}${c.taken.length ? `  new: ${c.taken.join(', ')}` : ''}${c.kept.length ? `  yours kept: ${c.kept.join(', ')}` : ''}`);
+  for (const c of plan.changes)
+    log(`  ${c.action.padEnd(8)} ${c.kind} ${c.document}${c.taken.length ? `  new: ${c.taken.join(', ')}` : ''}${c.kept.length ? `  yours kept: ${c.kept.join(', ')}` : ''}`);
   for (const c of plan.conflicts) {
     log(`  conflict ${c.path}: installed ${JSON.stringify(c.base)}, yours ${JSON.stringify(c.ours)}, new ${JSON.stringify(c.theirs)}${plan.unresolved.includes(c.path) ? '' : ' (chosen)'}`);
   }
@@ -80,7 +99,9 @@ export async function runTemplateCommand(args: string[], flags: TemplateFlags, w
       for (const d of pkg.documents as Array<{ kind: string }>) kinds.set(d.kind, (kinds.get(d.kind) ?? 0) + 1);
       log(`Metadata: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}`);
       const d = pkg.data;
-      log(`Data: ${d.orgUnits?.length ?? 0} units, ${d.people?.length ?? 0} people, ${(d.records ?? []).map((r) => `${r.rows.length} ${r.object}`).join(', ') || 'no records'}, periods ${(d.periods ?? []).join(', ') || 'none'}`);
+      log(
+        `Data: ${d.orgUnits?.length ?? 0} units, ${d.people?.length ?? 0} people, ${(d.records ?? []).map((r) => `${r.rows.length} ${r.object}`).join(', ') || 'no records'}, periods ${(d.periods ?? []).join(', ') || 'none'}`,
+      );
       return 0;
     }
     case 'install': {
@@ -92,9 +113,21 @@ export async function runTemplateCommand(args: string[], flags: TemplateFlags, w
         const password = env.ATTAIN_ADMIN_PASSWORD || generatePassword();
         const weak = passwordProblems(password, email);
         if (weak.length) throw new Error(`ATTAIN_ADMIN_PASSWORD: ${weak[0]?.message}`);
-        const result = await withStore(async (store) => installNew(store, pkg, { name: tenant, admin: { email, ...(flags['admin-name'] ? { name: flags['admin-name'] } : {}), passwordHash: await hashPassword(password) } }, { data: !flags['no-data'] }));
+        const result = await withStore(async (store) =>
+          installNew(
+            store,
+            pkg,
+            { name: tenant, admin: { email, ...(flags['admin-name'] ? { name: flags['admin-name'] } : {}), passwordHash: await hashPassword(password) } },
+            { data: !flags['no-data'] },
+          ),
+        );
         log(`Created tenant "${tenant}" from template ${pkg.manifest.name} ${pkg.manifest.version} (revision ${result.revision}) in ${(result.ms / 1000).toFixed(1)} s.`);
-        if (result.data) log(`Loaded: ${Object.entries(result.data.records).map(([o, n]) => `${n} ${o}`).join(', ')}; calculated ${result.data.periods.join(', ') || 'no periods'} (${result.data.statementLines} statement lines).`);
+        if (result.data)
+          log(
+            `Loaded: ${Object.entries(result.data.records)
+              .map(([o, n]) => `${n} ${o}`)
+              .join(', ')}; calculated ${result.data.periods.join(', ') || 'no periods'} (${result.data.statementLines} statement lines).`,
+          );
         log(`First admin: ${email}`);
         log(env.ATTAIN_ADMIN_PASSWORD ? 'Password: the one in ATTAIN_ADMIN_PASSWORD.' : `Password: ${password}  (shown once; change it after the first login)`);
         return 0;
@@ -137,7 +170,9 @@ export async function runTemplateCommand(args: string[], flags: TemplateFlags, w
     case 'export': {
       const tenant = need(flags.tenant, '--tenant');
       const dir = resolve(need(arg, 'output folder'));
-      const pkg = await withStore((store) => exportTemplate(store, tenant, { ...(flags.name ? { name: flags.name } : {}), ...(flags.version ? { version: flags.version } : {}), records: flags.records ? flags.records.split(',') : [] }));
+      const pkg = await withStore((store) =>
+        exportTemplate(store, tenant, { ...(flags.name ? { name: flags.name } : {}), ...(flags.version ? { version: flags.version } : {}), records: flags.records ? flags.records.split(',') : [] }),
+      );
       const files = await writeTemplateDir(dir, pkg);
       log(`Wrote template ${pkg.manifest.name} ${pkg.manifest.version} of "${tenant}" to ${dir} (${files} files).`);
       return 0;
@@ -145,14 +180,45 @@ export async function runTemplateCommand(args: string[], flags: TemplateFlags, w
     case 'new': {
       const dir = resolve(need(arg, 'folder'));
       const name = flags.name ?? dir.split(/[\\/]/).pop() ?? 'my_template';
-      if (await stat(join(dir, 'template.json')).then(() => true, () => false)) throw new Error(`${dir} already has a template.json`);
+      if (
+        await stat(join(dir, 'template.json')).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw new Error(`${dir} already has a template.json`);
       await writeTemplateDir(dir, {
-        manifest: { kind: 'template', id: `tpl.${name}`, name, version: '0.1.0', label: { en: name, 'zh-CN': name }, description: 'What this template is for, and its compensation design (see README.md).', industry: 'other', requires: { attain: '>=0.1.0 <1', plugins: [] }, metadata: ['metadata'], data: 'data' },
-        documents: [{ kind: 'kpi', id: `${name}.kpi.booked`, name: 'booked', label: { en: 'Booked revenue', 'zh-CN': '签约金额' }, object: 'order', dateField: 'order_date', unit: 'money', measure: { aggregate: 'sum', value: 'amount', filter: 'status <> "cancelled"' } }],
+        manifest: {
+          kind: 'template',
+          id: `tpl.${name}`,
+          name,
+          version: '0.1.0',
+          label: { en: name, 'zh-CN': name },
+          description: 'What this template is for, and its compensation design (see README.md).',
+          industry: 'other',
+          requires: { attain: '>=0.1.0 <1', plugins: [] },
+          metadata: ['metadata'],
+          data: 'data',
+        },
+        documents: [
+          {
+            kind: 'kpi',
+            id: `${name}.kpi.booked`,
+            name: 'booked',
+            label: { en: 'Booked revenue', 'zh-CN': '签约金额' },
+            object: 'order',
+            dateField: 'order_date',
+            unit: 'money',
+            measure: { aggregate: 'sum', value: 'amount', filter: 'status <> "cancelled"' },
+          },
+        ],
         data: { orgUnits: [{ name: 'Sales' }], people: [{ email: 'rep@example.com', name: 'First Rep', role: 'rep', unit: 'Sales' }], periods: [] },
       });
       await mkdir(join(dir, 'data', 'records'), { recursive: true });
-      await writeFile(join(dir, 'README.md'), `# ${name}\n\nThe compensation design: who is paid what, on which numbers, when.\n\nInstall: \`attain template install ${dir} --tenant try_${name} --admin-email you@example.com\`\n`);
+      await writeFile(
+        join(dir, 'README.md'),
+        `# ${name}\n\nThe compensation design: who is paid what, on which numbers, when.\n\nInstall: \`attain template install ${dir} --tenant try_${name} --admin-email you@example.com\`\n`,
+      );
       log(`Created a template skeleton in ${dir}: edit template.json, metadata/ and data/ (see docs/templates.md).`);
       return 0;
     }

@@ -30,7 +30,12 @@ export async function createTenantWithAdmin(input: TenantCreateInput, withStore:
   const password = input.password ?? generatePassword();
   try {
     const result = await withStore(async (store) =>
-      provisionTenant(store, { name: input.name, ...(input.label ? { label: input.label } : {}), ...(input.settings ? { settings: input.settings } : {}), admin: { email: input.adminEmail as string, ...(input.adminName ? { name: input.adminName } : {}), passwordHash: await hashPassword(password) } }),
+      provisionTenant(store, {
+        name: input.name,
+        ...(input.label ? { label: input.label } : {}),
+        ...(input.settings ? { settings: input.settings } : {}),
+        admin: { email: input.adminEmail as string, ...(input.adminName ? { name: input.adminName } : {}), passwordHash: await hashPassword(password) },
+      }),
     );
     log(`Created tenant "${result.tenant.name}" (schema ${result.tenant.schema}) with the core metadata (revision ${result.revision}).`);
     log(`First admin: ${result.admin.email} (role ${result.admin.role})`);

@@ -63,7 +63,9 @@ describe('attain start', () => {
       expect(opps.total).toBeGreaterThan(1000);
       const orders = (await (await fetch(`${running.url}/api/v1/objects/order?count=true&limit=1`, { headers })).json()) as { total: number };
       expect(orders.total).toBeGreaterThan(1000);
-      const units = (await (await fetch(`${running.url}/api/v1/objects/org_unit?limit=50`, { headers })).json()) as { data: Array<{ level: number; parent_id: string | null; head_id: string | null }> };
+      const units = (await (await fetch(`${running.url}/api/v1/objects/org_unit?limit=50`, { headers })).json()) as {
+        data: Array<{ level: number; parent_id: string | null; head_id: string | null }>;
+      };
       expect(new Set(units.data.map((u) => u.level))).toEqual(new Set([0, 1, 2]));
       expect(units.data.every((u) => u.head_id)).toBe(true);
       // A sample rep can log in and sees only their own customers.
@@ -85,7 +87,12 @@ describe('attain start', () => {
       expect(versions.map((v) => v.status)).toEqual(['active']);
       const ctx = await goalsContext(running.store, 'demo');
       expect((await activeVersion(ctx, 'revenue_targets'))?.id).toBe(versions[0]!.id);
-      const rows = (await ctx.knex.raw(`SELECT kind, to_char(month, 'YYYY-MM') AS m, sum(amount)::text AS a FROM ${ctx.t.target} WHERE version_id = ? AND (node = ? OR kind = 'person') GROUP BY 1, 2 ORDER BY 1, 2`, [versions[0]!.id, COMPANY])).rows as Array<{ kind: string; m: string; a: string }>;
+      const rows = (
+        await ctx.knex.raw(
+          `SELECT kind, to_char(month, 'YYYY-MM') AS m, sum(amount)::text AS a FROM ${ctx.t.target} WHERE version_id = ? AND (node = ? OR kind = 'person') GROUP BY 1, 2 ORDER BY 1, 2`,
+          [versions[0]!.id, COMPANY],
+        )
+      ).rows as Array<{ kind: string; m: string; a: string }>;
       const cents = (v: string) => {
         const [whole = '0', frac = ''] = v.split('.');
         return BigInt(whole + frac.padEnd(2, '0').slice(0, 2));
@@ -101,7 +108,10 @@ describe('attain start', () => {
       const attained = await get(`/goals/attainment?kpi=paid_revenue&period=${month}`, rep.token);
       expect(attained.data).toEqual([expect.objectContaining({ subject: expect.objectContaining({ id: rep.user.id }), kpi: 'paid_revenue' })]);
       expect(attained.data[0].target).toBeGreaterThan(0);
-      const statement = (await get(`/incentives/statements/${rep.user.id}/${month}`, rep.token)).data as { status: string; lines: Array<{ component: string; amount: string; trace: { plan: { name: string }; steps: unknown[] } }> };
+      const statement = (await get(`/incentives/statements/${rep.user.id}/${month}`, rep.token)).data as {
+        status: string;
+        lines: Array<{ component: string; amount: string; trace: { plan: { name: string }; steps: unknown[] } }>;
+      };
       expect(statement.status).toBe('calculated');
       expect(statement.lines.map((l) => l.component)).toEqual(expect.arrayContaining(['commission', 'software_spif', 'visit_points']));
       for (const line of statement.lines) {
@@ -212,7 +222,7 @@ describe('attain commands', () => {
     out.length = 0;
     expect(await run('metadata', ['apply', bad], { tenant: 'acme' })).toBe(2);
     expect(out[0]).toMatch(/problem\(s\); nothing was applied/);
-    expect(out.join("\n")).toMatch(/\/name: object "Select": must start with a lower-case letter/);
+    expect(out.join('\n')).toMatch(/\/name: object "Select": must start with a lower-case letter/);
     expect(await run('metadata', ['plan', bad], { tenant: 'acme' })).toBe(2);
 
     // A folder without the core objects merges by default (the tenant keeps them) ...
@@ -263,7 +273,16 @@ describe('attain commands', () => {
       hash: 'h',
       empty: false,
       safe: false,
-      steps: [{ kind: 'widen_column', object: { id: 'o', name: 'deal' }, field: { id: 'f', name: 'code' }, sentence: 'Change "code" from text(20) to text(10)', safe: false, reason: 'narrowing would cut values' }],
+      steps: [
+        {
+          kind: 'widen_column',
+          object: { id: 'o', name: 'deal' },
+          field: { id: 'f', name: 'code' },
+          sentence: 'Change "code" from text(20) to text(10)',
+          safe: false,
+          reason: 'narrowing would cut values',
+        },
+      ],
     });
     expect(refused).toMatch(/Plan refused: 1 unsafe step/);
     expect(refused).toMatch(/refused: narrowing would cut values/);

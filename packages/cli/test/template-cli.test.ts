@@ -74,7 +74,9 @@ describe('attain template', () => {
     const exported = join(dir, 'exported');
     out.length = 0;
     expect(await run(['export', exported], { tenant: 'acme_saas', records: 'product,customer,order,order_line' })).toBe(0);
-    expect((await readdir(join(exported, 'data'))).sort()).toEqual(expect.arrayContaining(['people.json', 'org_units.json', 'plan_assignments.json', 'targets.json', 'inputs.json', 'fx_rates.json', 'records']));
+    expect((await readdir(join(exported, 'data'))).sort()).toEqual(
+      expect.arrayContaining(['people.json', 'org_units.json', 'plan_assignments.json', 'targets.json', 'inputs.json', 'fx_rates.json', 'records']),
+    );
     const people = JSON.parse(await readFile(join(exported, 'data', 'people.json'), 'utf8')) as Array<{ email: string; manager?: string }>;
     expect(people.find((p) => p.email === 'li.na@saas.example')?.manager).toBe('zhang.wei@saas.example');
     // Natural keys only: no database id anywhere in the exported data.

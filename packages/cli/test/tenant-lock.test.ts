@@ -107,62 +107,83 @@ afterAll(async () => {
 });
 
 describe('attain tenant create', () => {
-  it('creates a tenant with the core metadata and a first admin whose printed one-time password logs in', async () => {
-    const res = await cli(['tenant', 'create', 'acme', '--admin-email', 'Boss@Acme.example.com', '--admin-name', 'The Boss']);
-    expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/Created tenant "acme" \(schema tenant_acme\) with the core metadata \(revision 1\)/);
-    expect(res.stdout).toContain('First admin: boss@acme.example.com (role admin)');
-    const password = /Password: (\S+) {2}\(shown once/.exec(res.stdout)?.[1] ?? '';
-    expect(password.length).toBeGreaterThanOrEqual(16);
+  it(
+    'creates a tenant with the core metadata and a first admin whose printed one-time password logs in',
+    async () => {
+      const res = await cli(['tenant', 'create', 'acme', '--admin-email', 'Boss@Acme.example.com', '--admin-name', 'The Boss']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/Created tenant "acme" \(schema tenant_acme\) with the core metadata \(revision 1\)/);
+      expect(res.stdout).toContain('First admin: boss@acme.example.com (role admin)');
+      const password = /Password: (\S+) {2}\(shown once/.exec(res.stdout)?.[1] ?? '';
+      expect(password.length).toBeGreaterThanOrEqual(16);
 
-    const withEnv = await cli(['tenant', 'create', 'beta', '--admin-email', 'root@beta.example.com'], { ATTAIN_ADMIN_PASSWORD: 'beta-password-123' });
-    expect(withEnv.code, withEnv.stderr).toBe(0);
-    expect(withEnv.stdout).toContain('Password: the one in ATTAIN_ADMIN_PASSWORD.');
-    expect(withEnv.stdout).not.toContain('beta-password-123');
+      const withEnv = await cli(['tenant', 'create', 'beta', '--admin-email', 'root@beta.example.com'], { ATTAIN_ADMIN_PASSWORD: 'beta-password-123' });
+      expect(withEnv.code, withEnv.stderr).toBe(0);
+      expect(withEnv.stdout).toContain('Password: the one in ATTAIN_ADMIN_PASSWORD.');
+      expect(withEnv.stdout).not.toContain('beta-password-123');
 
-    expect(await loginStatuses([['acme', 'boss@acme.example.com', password], ['beta', 'root@beta.example.com', 'beta-password-123'], ['acme', 'boss@acme.example.com', 'wrong-password']])).toEqual([200, 200, 401, 2]);
-  }, SLOW);
+      expect(
+        await loginStatuses([
+          ['acme', 'boss@acme.example.com', password],
+          ['beta', 'root@beta.example.com', 'beta-password-123'],
+          ['acme', 'boss@acme.example.com', 'wrong-password'],
+        ]),
+      ).toEqual([200, 200, 401, 2]);
+    },
+    SLOW,
+  );
 
-  it('refuses a bad name, a missing or bad admin email, a weak ATTAIN_ADMIN_PASSWORD or a taken name (exit 2, nothing created)', async () => {
-    for (const [args, extra, expected] of [
-      [['tenant', 'create', 'Bad Name', '--admin-email', 'a@b.example'], {}, /name: .*\[api_name\]/],
-      [['tenant', 'create', 'gamma'], {}, /--admin-email: .*\[required\]/],
-      [['tenant', 'create', 'gamma', '--admin-email', 'nope'], {}, /--admin-email: .*\[format\]/],
-      [['tenant', 'create', 'gamma', '--admin-email', 'a@b.example'], { ATTAIN_ADMIN_PASSWORD: 'short' }, /ATTAIN_ADMIN_PASSWORD: .*\[minLength\]/],
-      [['tenant', 'create', 'acme', '--admin-email', 'a@b.example'], {}, /already exists/],
-    ] as Array<[string[], Record<string, string>, RegExp]>) {
-      const res = await cli(args, extra);
-      expect(res.code, args.join(' ')).toBe(2);
-      expect(res.stdout).toMatch(expected);
-    }
-    // Only the taken name opened the directory; nothing new is in it.
-    expect(await loginStatuses([])).toEqual([2]);
-  }, SLOW);
+  it(
+    'refuses a bad name, a missing or bad admin email, a weak ATTAIN_ADMIN_PASSWORD or a taken name (exit 2, nothing created)',
+    async () => {
+      for (const [args, extra, expected] of [
+        [['tenant', 'create', 'Bad Name', '--admin-email', 'a@b.example'], {}, /name: .*\[api_name\]/],
+        [['tenant', 'create', 'gamma'], {}, /--admin-email: .*\[required\]/],
+        [['tenant', 'create', 'gamma', '--admin-email', 'nope'], {}, /--admin-email: .*\[format\]/],
+        [['tenant', 'create', 'gamma', '--admin-email', 'a@b.example'], { ATTAIN_ADMIN_PASSWORD: 'short' }, /ATTAIN_ADMIN_PASSWORD: .*\[minLength\]/],
+        [['tenant', 'create', 'acme', '--admin-email', 'a@b.example'], {}, /already exists/],
+      ] as Array<[string[], Record<string, string>, RegExp]>) {
+        const res = await cli(args, extra);
+        expect(res.code, args.join(' ')).toBe(2);
+        expect(res.stdout).toMatch(expected);
+      }
+      // Only the taken name opened the directory; nothing new is in it.
+      expect(await loginStatuses([])).toEqual([2]);
+    },
+    SLOW,
+  );
 });
 
 describe('one process at a time on an embedded data directory', () => {
-  it('refuses a second process with the directory and the holder’s pid, and leaves the directory untouched', async () => {
-    const first = await holder();
-    const before = await fingerprint(dataDir);
-    for (const args of [['tenant', 'create', 'delta', '--admin-email', 'a@delta.example.com'], ['metadata', 'export', join(dir, 'out'), '--tenant', 'acme']]) {
-      const res = await cli(args);
-      expect(res.code).not.toBe(0);
-      expect(res.stderr).toContain(dataDir);
-      expect(res.stderr).toContain(`pid ${first.pid}`);
-      expect(res.stdout).not.toMatch(/Created|Wrote/);
-    }
-    expect(await fingerprint(dataDir)).toEqual(before);
-    expect(existsSync(join(dir, 'out'))).toBe(false);
+  it(
+    'refuses a second process with the directory and the holder’s pid, and leaves the directory untouched',
+    async () => {
+      const first = await holder();
+      const before = await fingerprint(dataDir);
+      for (const args of [
+        ['tenant', 'create', 'delta', '--admin-email', 'a@delta.example.com'],
+        ['metadata', 'export', join(dir, 'out'), '--tenant', 'acme'],
+      ]) {
+        const res = await cli(args);
+        expect(res.code).not.toBe(0);
+        expect(res.stderr).toContain(dataDir);
+        expect(res.stderr).toContain(`pid ${first.pid}`);
+        expect(res.stdout).not.toMatch(/Created|Wrote/);
+      }
+      expect(await fingerprint(dataDir)).toEqual(before);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
 
-    // Killed without a chance to clean up: the lock is stale and the next process takes over.
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
-    expect(existsSync(`${dataDir}.lock`)).toBe(true);
-    const res = await cli(['tenant', 'create', 'delta', '--admin-email', 'a@delta.example.com'], { ATTAIN_ADMIN_PASSWORD: 'delta-password-1' });
-    expect(res.code, res.stderr).toBe(0);
-    expect(existsSync(`${dataDir}.lock`)).toBe(false);
-    expect(await loginStatuses([['delta', 'a@delta.example.com', 'delta-password-1']])).toEqual([200, 3]);
-  }, SLOW);
+      // Killed without a chance to clean up: the lock is stale and the next process takes over.
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+      expect(existsSync(`${dataDir}.lock`)).toBe(true);
+      const res = await cli(['tenant', 'create', 'delta', '--admin-email', 'a@delta.example.com'], { ATTAIN_ADMIN_PASSWORD: 'delta-password-1' });
+      expect(res.code, res.stderr).toBe(0);
+      expect(existsSync(`${dataDir}.lock`)).toBe(false);
+      expect(await loginStatuses([['delta', 'a@delta.example.com', 'delta-password-1']])).toEqual([200, 3]);
+    },
+    SLOW,
+  );
 
   it('refuses a second open within one process too, and a released lock can be taken again', () => {
     const other = join(dir, 'other');

@@ -3,7 +3,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, type Store } from '@attain/store';
 import { approvalGateway, Workflow } from '@attain/workflow';
-import { activeVersion, disputeSubject, DISPUTE_SUBJECT, fmt, goalsContext, IncentiveEngine, incentivePeriodSubject, PERIOD_SUBJECT, saveDraft, seedMemberships, submitVersion, targetPlanSubject, TARGET_PLAN_SUBJECT, type GoalsContext } from '../src/index.ts';
+import {
+  activeVersion,
+  disputeSubject,
+  DISPUTE_SUBJECT,
+  fmt,
+  goalsContext,
+  IncentiveEngine,
+  incentivePeriodSubject,
+  PERIOD_SUBJECT,
+  saveDraft,
+  seedMemberships,
+  submitVersion,
+  targetPlanSubject,
+  TARGET_PLAN_SUBJECT,
+  type GoalsContext,
+} from '../src/index.ts';
 import { orgTenant, type Org } from './fixture.ts';
 import { plan, rule } from './incentives-fixture.ts';
 

@@ -16,7 +16,12 @@ describe('fiscal calendar', () => {
     expect(monthsOfKey('2026-Q1', APRIL)).toEqual(['2026-01', '2026-02', '2026-03']);
     expect(monthsOfKey('2026-13', APRIL)).toBeUndefined();
     expect([fiscalQuarterOf('2026-03', APRIL), fiscalQuarterOf('2026-04', APRIL), fiscalQuarterOf('2027-01', APRIL), fiscalQuarterOf('2026-12', JANUARY)]).toEqual([4, 1, 4, 4]);
-    expect([fiscalKeyOf('2026-03', 'quarter', APRIL), fiscalKeyOf('2026-04', 'quarter', APRIL), fiscalKeyOf('2026-03', 'year', APRIL), fiscalKeyOf('2026-03', 'quarter', JANUARY)]).toEqual(['FY2025-Q4', 'FY2026-Q1', 'FY2025', '2026-Q1']);
+    expect([fiscalKeyOf('2026-03', 'quarter', APRIL), fiscalKeyOf('2026-04', 'quarter', APRIL), fiscalKeyOf('2026-03', 'year', APRIL), fiscalKeyOf('2026-03', 'quarter', JANUARY)]).toEqual([
+      'FY2025-Q4',
+      'FY2026-Q1',
+      'FY2025',
+      '2026-Q1',
+    ]);
   });
 
   it('incentive periods and goals read the same months for the same key', () => {
@@ -29,7 +34,12 @@ describe('fiscal calendar', () => {
   });
 
   it('buckets days into fiscal quarters and years, in order', () => {
-    expect([periodOf('2026-03-30', 'quarterly', APRIL), periodOf('2026-04-02', 'quarterly', APRIL), periodOf('2026-04-02', 'annual', APRIL), periodOf('2026-04-02', 'monthly', APRIL)]).toEqual(['FY2025-Q4', 'FY2026-Q1', 'FY2026', '2026-04']);
+    expect([periodOf('2026-03-30', 'quarterly', APRIL), periodOf('2026-04-02', 'quarterly', APRIL), periodOf('2026-04-02', 'annual', APRIL), periodOf('2026-04-02', 'monthly', APRIL)]).toEqual([
+      'FY2025-Q4',
+      'FY2026-Q1',
+      'FY2026',
+      '2026-04',
+    ]);
     expect([frequencyOf('FY2026-Q1'), frequencyOf('FY2026'), frequencyOf('2026-04')]).toEqual(['quarterly', 'annual', 'monthly']);
     expect([nextPeriod('FY2025-Q4', APRIL), previousPeriod('FY2026-Q1', APRIL), nextPeriod('FY2026', APRIL)]).toEqual(['FY2026-Q1', 'FY2025-Q4', 'FY2027']);
     expect(periodsBetween('FY2025-Q3', 'FY2026-Q2', APRIL)).toEqual(['FY2025-Q3', 'FY2025-Q4', 'FY2026-Q1', 'FY2026-Q2']);
@@ -51,6 +61,8 @@ describe('fiscal calendar', () => {
 describe('bad period messages', () => {
   it('say what a period looks like, or which name the tenant gives the months', () => {
     expect(periodIssueText('2026-13', { rule: 'pattern', message: '' })).toMatch(/^"2026-13" is not a period \(YYYY-MM/);
-    expect(periodIssueText('2026-Q2', periodIssue('2026-Q2', APRIL)!)).toBe('"2026-Q2" is not one of this tenant\'s periods: the fiscal year starts in month 4: quarters and years are fiscal, named by the calendar year they start in (2026-04 is in FY2026-Q1)');
+    expect(periodIssueText('2026-Q2', periodIssue('2026-Q2', APRIL)!)).toBe(
+      '"2026-Q2" is not one of this tenant\'s periods: the fiscal year starts in month 4: quarters and years are fiscal, named by the calendar year they start in (2026-04 is in FY2026-Q1)',
+    );
   });
 });

@@ -6,21 +6,45 @@ export const coreDir = fileURLToPath(new URL('../../../metadata/core', import.me
 export const system = { userId: null, label: 'test' };
 
 export const paidRevenue = {
-  kind: 'kpi', id: 'kpi.paid_revenue', name: 'paid_revenue', label: { en: 'Paid revenue' },
-  object: 'order', measure: { aggregate: 'sum', value: 'amount', filter: 'status = "paid"' },
-  dateField: 'order_date', unit: 'money', dimensions: ['currency'],
+  kind: 'kpi',
+  id: 'kpi.paid_revenue',
+  name: 'paid_revenue',
+  label: { en: 'Paid revenue' },
+  object: 'order',
+  measure: { aggregate: 'sum', value: 'amount', filter: 'status = "paid"' },
+  dateField: 'order_date',
+  unit: 'money',
+  dimensions: ['currency'],
 };
 export const orderCount = {
-  kind: 'kpi', id: 'kpi.orders', name: 'orders', label: { en: 'Orders' },
-  object: 'order', measure: { aggregate: 'count', filter: 'status <> "cancelled"' }, dateField: 'order_date', unit: 'count',
+  kind: 'kpi',
+  id: 'kpi.orders',
+  name: 'orders',
+  label: { en: 'Orders' },
+  object: 'order',
+  measure: { aggregate: 'count', filter: 'status <> "cancelled"' },
+  dateField: 'order_date',
+  unit: 'count',
 };
 export const avgDeal = {
-  kind: 'kpi', id: 'kpi.avg_deal', name: 'avg_deal', label: { en: 'Average deal' },
-  object: 'order', measure: { aggregate: 'avg', value: 'amount' }, dateField: 'order_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi.avg_deal',
+  name: 'avg_deal',
+  label: { en: 'Average deal' },
+  object: 'order',
+  measure: { aggregate: 'avg', value: 'amount' },
+  dateField: 'order_date',
+  unit: 'money',
 };
 export const visits = {
-  kind: 'kpi', id: 'kpi.visits', name: 'visits', label: { en: 'Visits' },
-  object: 'visit', measure: { aggregate: 'count' }, dateField: 'check_in_at', unit: 'count',
+  kind: 'kpi',
+  id: 'kpi.visits',
+  name: 'visits',
+  label: { en: 'Visits' },
+  object: 'visit',
+  measure: { aggregate: 'count' },
+  dateField: 'check_in_at',
+  unit: 'count',
 };
 
 export interface Org {

@@ -12,7 +12,14 @@ const r = (from: string, to: string, rate: string, effectiveFrom: string) => ({ 
 const f = (d: bigint | undefined) => (d === undefined ? 'none' : fmt(d));
 
 describe('finding a rate', () => {
-  const rates = [r('EUR', 'USD', '1.25', '2026-01-15'), r('EUR', 'USD', '1.1', '2026-01-01'), r('USD', 'EUR', '0.5', '2026-01-15'), r('USD', 'CNY', '7.1', '2026-01-01'), r('GBP', 'EUR', '1.17', '2026-01-01'), r('GBP', 'USD', '1.3', '2026-01-01')];
+  const rates = [
+    r('EUR', 'USD', '1.25', '2026-01-15'),
+    r('EUR', 'USD', '1.1', '2026-01-01'),
+    r('USD', 'EUR', '0.5', '2026-01-15'),
+    r('USD', 'CNY', '7.1', '2026-01-01'),
+    r('GBP', 'EUR', '1.17', '2026-01-01'),
+    r('GBP', 'USD', '1.3', '2026-01-01'),
+  ];
   it('the pair as entered, else its inverse at 10 decimals; the newer wins, on the same day the pair as entered', () => {
     expect(f(pairRateAt(rates, 'EUR', 'USD', '2026-01-10'))).toBe('1.1');
     expect(f(pairRateAt(rates, 'USD', 'EUR', '2026-01-10'))).toBe('0.9090909091');
@@ -69,11 +76,18 @@ describe('the pure calculation and the database convert alike', () => {
     const memberships = payees.map((p) => ({ userId: p, orgUnitId: 'U', from: '2020-01-01' }));
     const units = [{ id: 'U', headId: null }];
     const fx: FxRate[] = [
-      { currency: 'EUR', rate: '1.10', date: '2025-12-01' }, { currency: 'EUR', rate: '1.25', date: '2026-01-15' }, { currency: 'GBP', rate: '1.30', date: '2025-12-01' },
+      { currency: 'EUR', rate: '1.10', date: '2025-12-01' },
+      { currency: 'EUR', rate: '1.25', date: '2026-01-15' },
+      { currency: 'GBP', rate: '1.30', date: '2025-12-01' },
       // a pair between two other currencies, and the plan currency entered from the base (used inverted)
-      { currency: 'GBP', to: 'EUR', rate: '1.17', date: '2025-12-01' }, { currency: 'USD', to: 'CNY', rate: '7.1', date: '2025-12-01' },
+      { currency: 'GBP', to: 'EUR', rate: '1.17', date: '2025-12-01' },
+      { currency: 'USD', to: 'CNY', rate: '7.1', date: '2025-12-01' },
     ];
-    const txs: Transaction[] = payees.flatMap((p) => [tx(p, '1000', '2026-01-10', { id: `${p}1` }), tx(p, '1000', '2026-01-20', { id: `${p}2`, currency: 'EUR' }), tx(p, '500', '2026-01-05', { id: `${p}3`, currency: 'GBP' })]);
+    const txs: Transaction[] = payees.flatMap((p) => [
+      tx(p, '1000', '2026-01-10', { id: `${p}1` }),
+      tx(p, '1000', '2026-01-20', { id: `${p}2`, currency: 'EUR' }),
+      tx(p, '500', '2026-01-05', { id: `${p}3`, currency: 'GBP' }),
+    ]);
     const rules = [rule('owner')];
     await e.saveRules(rules);
     for (const p of plans) await e.savePlan(p);
@@ -97,7 +111,8 @@ describe('the pure calculation and the database convert alike', () => {
     // A (CNY, transaction date): 7,100 + EUR 1,000 × 1.25 ÷ 0.1408450704 (8.8750000014) + GBP 500 × 9.2300000015 = 20,590.0000022 → 2,059.00
     expect(show(got)).toEqual(['A CNY 2059.00', 'B EUR 243.43', 'C USD 283.23', 'D EUR 238.50']);
     const lines = (await Promise.all(payees.map(async (p) => (await e.statement(p, '2026-01')).lines))).flat();
-    const key = (l: { payeeId: string; key: string; currency: string; amount: bigint; trace: { measures: Record<string, { value: string } | undefined> } }) => `${l.payeeId} ${l.key} ${l.currency} ${fmt(l.amount)} ${l.trace.measures.revenue?.value ?? ''}`;
+    const key = (l: { payeeId: string; key: string; currency: string; amount: bigint; trace: { measures: Record<string, { value: string } | undefined> } }) =>
+      `${l.payeeId} ${l.key} ${l.currency} ${fmt(l.amount)} ${l.trace.measures.revenue?.value ?? ''}`;
     expect(lines.map(key).sort()).toEqual(want.lines.map(key).sort());
   });
 
@@ -109,7 +124,10 @@ describe('the pure calculation and the database convert alike', () => {
     const assignments = [{ kind: 'plan' as const, payeeId: 'A', key: p.id, from: '2020-01-01' }];
     const memberships = [{ userId: 'A', orgUnitId: 'U', from: '2020-01-01' }];
     const units = [{ id: 'U', headId: null }];
-    const fx: FxRate[] = [{ currency: 'EUR', rate: '1.1', date: '2025-12-01' }, { currency: 'GBP', to: 'CHF', rate: '1.12', date: '2025-12-01' }];
+    const fx: FxRate[] = [
+      { currency: 'EUR', rate: '1.1', date: '2025-12-01' },
+      { currency: 'GBP', to: 'CHF', rate: '1.12', date: '2025-12-01' },
+    ];
     const txs = [tx('A', '100', '2026-01-10', { id: 'm1', currency: 'EUR' }), tx('A', '100', '2026-01-11', { id: 'm2', currency: 'GBP' })];
     await e.saveRules([rule('owner')]);
     await e.savePlan(p);
@@ -119,7 +137,15 @@ describe('the pure calculation and the database convert alike', () => {
     await e.openPeriod('2026-01');
     await e.upsertTransactions(txs);
     await e.recompute({ credit: true });
-    const pure = creditTransactions(txs, [rule('owner')], { org: new OrgHistory(memberships, units), assignments, fx: [{ currency: 'EUR', rate: '1.1', date: '2025-12-01' }, { currency: 'GBP', rate: '1.3', date: '2025-12-01' }], baseCurrency: 'USD' });
+    const pure = creditTransactions(txs, [rule('owner')], {
+      org: new OrgHistory(memberships, units),
+      assignments,
+      fx: [
+        { currency: 'EUR', rate: '1.1', date: '2025-12-01' },
+        { currency: 'GBP', rate: '1.3', date: '2025-12-01' },
+      ],
+      baseCurrency: 'USD',
+    });
     const want = calculate({ plans: [p], credits: pure.credits, assignments, inputs: [], periods: ['2026-01'], fx: [...fx, { currency: 'GBP', rate: '1.3', date: '2025-12-01' }] });
     // EUR → CHF: no pair, and CHF has no rate to the base: left out. GBP → CHF was entered: 100 × 1.12 = 112 → 11.20
     expect(want.problems.map((x) => `${x.code} ${x.txId}`)).toEqual(['plan_fx_missing m1']);

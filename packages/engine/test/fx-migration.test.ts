@@ -31,7 +31,10 @@ describe('moving the engine rates to the rates table', () => {
     const exists = async (t: string) => ((await h.knex.raw(`select to_regclass(?) as t`, [`${h.schema}.${t}`])).rows as Array<{ t: unknown }>)[0]?.t !== null;
     expect(await exists('attain_incentives_fx')).toBe(false);
     const rates = await new FxRateService(store, T).list();
-    expect(rates.map((r) => [r.from, r.to, r.rate, r.effectiveFrom])).toEqual([['CNY', 'USD', '0.14', '2026-01-01'], ['EUR', 'USD', '1.1', '2026-01-01']]);
+    expect(rates.map((r) => [r.from, r.to, r.rate, r.effectiveFrom])).toEqual([
+      ['CNY', 'USD', '0.14', '2026-01-01'],
+      ['EUR', 'USD', '1.1', '2026-01-01'],
+    ]);
     // Migrations run once: ensuring again changes nothing.
     await store.modules.ensure(T, FX_MODULE);
     await store.modules.ensure(T, INCENTIVES_MODULE);

@@ -1,8 +1,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JobRunner, openTestStore, type Store } from '@attain/store';
 import {
-  ALERTS_QUEUE, approveVersion, checkRule, goalsBackground, goalsContext, GoalsError, kpiOf, listRules, markNoticesRead, noticesFor, putRule,
-  recomputeAll, saveDraft, scheduleAlerts, seedMemberships, submitVersion, type AlertNotice, type AlertNotifier, type GoalsContext,
+  ALERTS_QUEUE,
+  approveVersion,
+  checkRule,
+  goalsBackground,
+  goalsContext,
+  GoalsError,
+  kpiOf,
+  listRules,
+  markNoticesRead,
+  noticesFor,
+  putRule,
+  recomputeAll,
+  saveDraft,
+  scheduleAlerts,
+  seedMemberships,
+  submitVersion,
+  type AlertNotice,
+  type AlertNotifier,
+  type GoalsContext,
 } from '../src/index.ts';
 import { orgTenant, system, type Org } from './fixture.ts';
 

@@ -41,27 +41,76 @@ describe('golden: payout currency per plan', () => {
     const changing = plan([rate('0.1')], { currency: 'EUR', effectiveTo: '2026-06-30' }, 'p', [version({ version: 2, effectiveFrom: '2026-07-01', currency: 'USD', components: [rate('0.1')] })]);
     expect(lintPlan(changing).find((i) => i.rule === 'currency_change')).toMatchObject({ severity: 'error', path: '/versions/1/currency' });
     // implicitly USD then explicitly USD is the same currency
-    expect(lintPlan({ ...changing, versions: [{ ...noCurrency, effectiveTo: '2026-06-30' }, version({ version: 2, effectiveFrom: '2026-07-01' })] }).find((i) => i.rule === 'currency_change')).toBeUndefined();
+    expect(
+      lintPlan({ ...changing, versions: [{ ...noCurrency, effectiveTo: '2026-06-30' }, version({ version: 2, effectiveFrom: '2026-07-01' })] }).find((i) => i.rule === 'currency_change'),
+    ).toBeUndefined();
   });
 
-  it('X05 a roll-up and a margin measure convert from the transaction\'s own amounts', () => {
+  it("X05 a roll-up and a margin measure convert from the transaction's own amounts", () => {
     // R sells USD 2,200 (margin 550) on Jan 20: in EUR 2,200 ÷ 1.25 = 1,760, margin 440 (25%); manager M gets 50% = 880.
     // R: 1,760 × 5% = 88.00 × multiplier 1.2 (margin ≥ 20%) = 105.60 EUR; M: 880 × 5% = 44.00 × 1.2 = 52.80 EUR
-    const p = plan([{ ...rate('0.05'), multiplier: { measure: 'margin_pct', table: [{ from: '0', to: '0.2', rate: '1' }, { from: '0.2', rate: '1.2' }] } }], {
-      currency: 'EUR', measures: [{ name: 'revenue', type: 'sum' }, { name: 'margin', type: 'sum', field: 'margin' }, { name: 'margin_pct', type: 'ratio', numerator: 'margin', denominator: 'revenue' }],
+    const p = plan(
+      [
+        {
+          ...rate('0.05'),
+          multiplier: {
+            measure: 'margin_pct',
+            table: [
+              { from: '0', to: '0.2', rate: '1' },
+              { from: '0.2', rate: '1.2' },
+            ],
+          },
+        },
+      ],
+      {
+        currency: 'EUR',
+        measures: [
+          { name: 'revenue', type: 'sum' },
+          { name: 'margin', type: 'sum', field: 'margin' },
+          { name: 'margin_pct', type: 'ratio', numerator: 'margin', denominator: 'revenue' },
+        ],
+      },
+    );
+    const r = run({
+      plans: [p],
+      rules: [rule('owner'), rule('rollup', { levels: [{ pct: '50' }] })],
+      txs: [tx('R', '2200', '2026-01-20', { margin: '550' })],
+      units: [{ id: 'U', headId: 'M' }],
+      memberships: [
+        { userId: 'R', orgUnitId: 'U', from: '2020-01-01' },
+        { userId: 'M', orgUnitId: 'U', from: '2020-01-01' },
+      ],
+      fx,
+      periods: JAN,
     });
-    const r = run({ plans: [p], rules: [rule('owner'), rule('rollup', { levels: [{ pct: '50' }] })], txs: [tx('R', '2200', '2026-01-20', { margin: '550' })], units: [{ id: 'U', headId: 'M' }], memberships: [{ userId: 'R', orgUnitId: 'U', from: '2020-01-01' }, { userId: 'M', orgUnitId: 'U', from: '2020-01-01' }], fx, periods: JAN });
     expect([r.amount('R', 'commission'), r.amount('M', 'commission')]).toEqual(['105.60', '52.80']);
   });
 });
 
-describe('golden: a missing rate for the plan\'s currency', () => {
+describe("golden: a missing rate for the plan's currency", () => {
   it('X06 a credit the plan cannot convert is reported, naming the transaction, currency and date, and left out', () => {
     // EUR has a rate only from Jan 15 (1.25): USD 1,000 on Jan 10 cannot be converted → reported, left out;
     // USD 1,250 on Jan 20 ÷ 1.25 = 1,000 EUR × 10% = 100.00 EUR
-    const r = run({ plans: [plan([rate('0.1')], { currency: 'EUR' })], txs: [tx('A', '1000', '2026-01-10', { id: 'early' }), tx('A', '1250', '2026-01-20', { id: 'late' })], fx: [{ currency: 'EUR', rate: '1.25', date: '2026-01-15' }], periods: JAN });
+    const r = run({
+      plans: [plan([rate('0.1')], { currency: 'EUR' })],
+      txs: [tx('A', '1000', '2026-01-10', { id: 'early' }), tx('A', '1250', '2026-01-20', { id: 'late' })],
+      fx: [{ currency: 'EUR', rate: '1.25', date: '2026-01-15' }],
+      periods: JAN,
+    });
     expect(r.amount('A', 'commission')).toBe('100.00');
-    expect(r.problems).toEqual([{ code: 'plan_fx_missing', txId: 'early', ruleId: '', rule: '', date: '2026-01-10', currency: 'EUR', planId: 'plan_a', payeeId: 'A', message: 'no exchange rate for EUR on or before 2026-01-10: plan "plan_a" pays in EUR, so this credit is left out of it' }]);
+    expect(r.problems).toEqual([
+      {
+        code: 'plan_fx_missing',
+        txId: 'early',
+        ruleId: '',
+        rule: '',
+        date: '2026-01-10',
+        currency: 'EUR',
+        planId: 'plan_a',
+        payeeId: 'A',
+        message: 'no exchange rate for EUR on or before 2026-01-10: plan "plan_a" pays in EUR, so this credit is left out of it',
+      },
+    ]);
   });
 });
 
@@ -78,17 +127,48 @@ describe('payout currency over the database', () => {
     const name = `cur${process.pid}`;
     await store.tenants.create(name);
     const e = new IncentiveEngine(store, name);
-    const eur = plan([{ ...rate('0.05'), multiplier: { measure: 'margin_pct', table: [{ from: '0', to: '0.2', rate: '1' }, { from: '0.2', rate: '1.2' }] } }, { name: 'spif', type: 'spif', perAmount: { every: '1000', value: '10' } }], {
-      currency: 'EUR', measures: [{ name: 'revenue', type: 'sum' }, { name: 'margin', type: 'sum', field: 'margin' }, { name: 'margin_pct', type: 'ratio', numerator: 'margin', denominator: 'revenue' }],
-    }, 'plan_eur');
+    const eur = plan(
+      [
+        {
+          ...rate('0.05'),
+          multiplier: {
+            measure: 'margin_pct',
+            table: [
+              { from: '0', to: '0.2', rate: '1' },
+              { from: '0.2', rate: '1.2' },
+            ],
+          },
+        },
+        { name: 'spif', type: 'spif', perAmount: { every: '1000', value: '10' } },
+      ],
+      {
+        currency: 'EUR',
+        measures: [
+          { name: 'revenue', type: 'sum' },
+          { name: 'margin', type: 'sum', field: 'margin' },
+          { name: 'margin_pct', type: 'ratio', numerator: 'margin', denominator: 'revenue' },
+        ],
+      },
+      'plan_eur',
+    );
     const usd = plan([rate('0.1')], {}, 'plan_usd');
     const rules = [rule('owner'), rule('rollup', { levels: [{ pct: '50' }] })];
     const units = [{ id: 'U', headId: 'M' }];
-    const memberships = [{ userId: 'R', orgUnitId: 'U', from: '2020-01-01' }, { userId: 'S', orgUnitId: 'U', from: '2020-01-01' }, { userId: 'M', orgUnitId: 'U', from: '2020-01-01' }];
-    const assignments = [...['R', 'M'].map((p) => ({ kind: 'plan' as const, payeeId: p, key: 'plan_eur', from: '2020-01-01' })), { kind: 'plan' as const, payeeId: 'S', key: 'plan_usd', from: '2020-01-01' }];
+    const memberships = [
+      { userId: 'R', orgUnitId: 'U', from: '2020-01-01' },
+      { userId: 'S', orgUnitId: 'U', from: '2020-01-01' },
+      { userId: 'M', orgUnitId: 'U', from: '2020-01-01' },
+    ];
+    const assignments = [
+      ...['R', 'M'].map((p) => ({ kind: 'plan' as const, payeeId: p, key: 'plan_eur', from: '2020-01-01' })),
+      { kind: 'plan' as const, payeeId: 'S', key: 'plan_usd', from: '2020-01-01' },
+    ];
     const txs: Transaction[] = [
-      tx('R', '2200', '2026-01-20', { id: 'c1', margin: '550' }), tx('R', '1000', '2026-01-10', { id: 'c2', currency: 'EUR', margin: '100' }), tx('R', '777.77', '2026-01-05', { id: 'c3', currency: 'GBP', margin: '77.77' }),
-      tx('R', '100000', '2026-01-25', { id: 'c4', currency: 'JPY' }), tx('S', '1000', '2026-01-25', { id: 'c5', currency: 'EUR' }),
+      tx('R', '2200', '2026-01-20', { id: 'c1', margin: '550' }),
+      tx('R', '1000', '2026-01-10', { id: 'c2', currency: 'EUR', margin: '100' }),
+      tx('R', '777.77', '2026-01-05', { id: 'c3', currency: 'GBP', margin: '77.77' }),
+      tx('R', '100000', '2026-01-25', { id: 'c4', currency: 'JPY' }),
+      tx('S', '1000', '2026-01-25', { id: 'c5', currency: 'EUR' }),
     ];
     await e.saveRules(rules);
     await e.savePlan(eur);
@@ -106,12 +186,17 @@ describe('payout currency over the database', () => {
     // S's USD plan: EUR 1,000 on Jan 25 × 1.25 = 1,250 × 10% = 125.00 USD
     expect(got.find((p) => p.payeeId === 'S')).toMatchObject({ currency: 'USD', payout: 125n * 10n ** 10n });
     const lines = (await Promise.all(['M', 'R', 'S'].map(async (p) => (await e.statement(p, '2026-01')).lines))).flat();
-    expect(lines.map((l) => `${l.payeeId} ${l.key} ${l.currency} ${fmt(l.amount)} ${l.trace.measures.revenue?.value ?? ''}`)).toEqual(want.lines.map((l) => `${l.payeeId} ${l.key} ${l.currency} ${fmt(l.amount)} ${l.trace.measures.revenue?.value ?? ''}`).sort());
+    expect(lines.map((l) => `${l.payeeId} ${l.key} ${l.currency} ${fmt(l.amount)} ${l.trace.measures.revenue?.value ?? ''}`)).toEqual(
+      want.lines.map((l) => `${l.payeeId} ${l.key} ${l.currency} ${fmt(l.amount)} ${l.trace.measures.revenue?.value ?? ''}`).sort(),
+    );
     const statement = await e.statement('R', '2026-01');
     expect(new Set(statement.lines.map((l) => l.currency))).toEqual(new Set(['EUR']));
     // The drill-down shows each credit in the plan's currency: USD 2,200 on Jan 20 ÷ 1.25 = 1,760 EUR; EUR 1,000 as is
     const drill = await e.lineCredits('R', '2026-01', statement.lines.find((l) => l.component === 'commission')?.key ?? '');
-    expect(drill?.credits.filter((c) => c.tx_id === 'c1' || c.tx_id === 'c2').map((c) => [c.tx_id, fmt(dec(String(c.amount))), fmt(dec(String(c.fx_rate)))])).toEqual([['c2', '1000', '1'], ['c1', '1760', '0.8']]);
+    expect(drill?.credits.filter((c) => c.tx_id === 'c1' || c.tx_id === 'c2').map((c) => [c.tx_id, fmt(dec(String(c.amount))), fmt(dec(String(c.fx_rate)))])).toEqual([
+      ['c2', '1000', '1'],
+      ['c1', '1760', '0.8'],
+    ]);
     const csv = await e.payoutCsv('2026-01');
     expect(csv).toMatch(/\nTOTAL,,,,2026-01,,,EUR,,,,,\d+\.\d\d,,\n/);
     expect(csv).toContain('TOTAL,,,,2026-01,,,USD,,,,,125.00,,');
@@ -124,10 +209,18 @@ describe('payout currency over the database', () => {
     const eur = plan([rate('0.1')], { currency: 'EUR' }, 'plan_eur');
     const rules = [rule('owner'), rule('rollup', { levels: [{ pct: '50' }] })];
     const units = [{ id: 'U', headId: 'M' }];
-    const memberships = [{ userId: 'R', orgUnitId: 'U', from: '2020-01-01' }, { userId: 'M', orgUnitId: 'U', from: '2020-01-01' }];
+    const memberships = [
+      { userId: 'R', orgUnitId: 'U', from: '2020-01-01' },
+      { userId: 'M', orgUnitId: 'U', from: '2020-01-01' },
+    ];
     const assignments = ['R', 'M'].map((p) => ({ kind: 'plan' as const, payeeId: p, key: 'plan_eur', from: '2020-01-01' }));
     const late: FxRate[] = [{ currency: 'EUR', rate: '1.25', date: '2026-01-15' }];
-    const txs: Transaction[] = [tx('R', '1000', '2026-01-10', { id: 'p1' }), tx('R', '1250', '2026-01-20', { id: 'p2' }), tx('R', '500', '2026-01-12', { id: 'p3', currency: 'GBP' }), tx('R', '800', '2026-01-16', { id: 'p4', currency: 'EUR' })];
+    const txs: Transaction[] = [
+      tx('R', '1000', '2026-01-10', { id: 'p1' }),
+      tx('R', '1250', '2026-01-20', { id: 'p2' }),
+      tx('R', '500', '2026-01-12', { id: 'p3', currency: 'GBP' }),
+      tx('R', '800', '2026-01-16', { id: 'p4', currency: 'EUR' }),
+    ];
     await e.saveRules(rules);
     await e.savePlan(eur);
     await e.setOrg(memberships, units);

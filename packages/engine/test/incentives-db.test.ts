@@ -2,8 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { JobRunner, openTestStore, type Store } from '@attain/store';
 import {
-  IncentiveEngine, OrgHistory, calculate, creditTransactions, fmt, incentivesBackground, sortProblems,
-  type Assignment, type CreditingRuleDoc, type IncentivePlanDoc, type OrgMembership as Membership, type OrgUnit, type StatementLine, type PayoutSummary, type Transaction,
+  IncentiveEngine,
+  OrgHistory,
+  calculate,
+  creditTransactions,
+  fmt,
+  incentivesBackground,
+  sortProblems,
+  type Assignment,
+  type CreditingRuleDoc,
+  type IncentivePlanDoc,
+  type OrgMembership as Membership,
+  type OrgUnit,
+  type StatementLine,
+  type PayoutSummary,
+  type Transaction,
 } from '../src/incentives/index.ts';
 import { plan, rule } from './incentives-fixture.ts';
 import { orgTenant, system } from './fixture.ts';
@@ -23,7 +36,11 @@ async function engine(): Promise<IncentiveEngine> {
   return new IncentiveEngine(store, name);
 }
 
-const units: OrgUnit[] = [{ id: 'top', headId: 'H' }, { id: 'east', parentId: 'top', headId: 'M1' }, { id: 'west', parentId: 'top', headId: 'M2' }];
+const units: OrgUnit[] = [
+  { id: 'top', headId: 'H' },
+  { id: 'east', parentId: 'top', headId: 'M1' },
+  { id: 'west', parentId: 'top', headId: 'M2' },
+];
 const memberships: Membership[] = [
   { userId: 'H', orgUnitId: 'top', from: '2020-01-01' },
   { userId: 'M1', orgUnitId: 'east', from: '2020-01-01' },
@@ -35,43 +52,91 @@ const memberships: Membership[] = [
   { userId: 'R4', orgUnitId: 'west', from: '2020-01-01' },
 ];
 const REPS = ['R1', 'R2', 'R3', 'R4'];
-const rules: CreditingRuleDoc[] = [rule('split'), rule('rollup', { levels: [{ pct: '100' }, { pct: '50' }] }), rule('overlay', { pct: '50' }), rule('team', { pct: '5', when: { categories: ['team'] } })];
-const repPlan: IncentivePlanDoc = plan([
-  { name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '1', rate: '0.05' }, { from: '1', rate: '0.09' }], cap: { amount: '4000' } },
-  { name: 'spif', type: 'spif', perCredit: '25', rate: '0.01', filter: { categories: ['sw'] } },
-  { name: 'points', type: 'points', perCredit: '10', perAmount: { every: '10000', value: '1' } },
-], { clawback: { days: 30 }, proration: 'days', draw: { type: 'recoverable', amount: '800', from: '2026-01', to: '2026-02' }, measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split', 'overlay', 'team'] } }] }, 'plan_rep');
-const mgrPlan: IncentivePlanDoc = plan([{ name: 'override', type: 'rate', measure: 'team_revenue', rate: '0.01' }], { measures: [{ name: 'team_revenue', type: 'sum', filter: { kinds: ['rollup'] } }] }, 'plan_mgr');
+const rules: CreditingRuleDoc[] = [
+  rule('split'),
+  rule('rollup', { levels: [{ pct: '100' }, { pct: '50' }] }),
+  rule('overlay', { pct: '50' }),
+  rule('team', { pct: '5', when: { categories: ['team'] } }),
+];
+const repPlan: IncentivePlanDoc = plan(
+  [
+    {
+      name: 'commission',
+      type: 'tiered',
+      measure: 'revenue',
+      target: 'quota',
+      tierBasis: 'attainment',
+      tiers: [
+        { from: '0', to: '1', rate: '0.05' },
+        { from: '1', rate: '0.09' },
+      ],
+      cap: { amount: '4000' },
+    },
+    { name: 'spif', type: 'spif', perCredit: '25', rate: '0.01', filter: { categories: ['sw'] } },
+    { name: 'points', type: 'points', perCredit: '10', perAmount: { every: '10000', value: '1' } },
+  ],
+  {
+    clawback: { days: 30 },
+    proration: 'days',
+    draw: { type: 'recoverable', amount: '800', from: '2026-01', to: '2026-02' },
+    measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split', 'overlay', 'team'] } }],
+  },
+  'plan_rep',
+);
+const mgrPlan: IncentivePlanDoc = plan(
+  [{ name: 'override', type: 'rate', measure: 'team_revenue', rate: '0.01' }],
+  { measures: [{ name: 'team_revenue', type: 'sum', filter: { kinds: ['rollup'] } }] },
+  'plan_mgr',
+);
 const assignments: Assignment[] = [
   ...REPS.map((p) => ({ kind: 'plan' as const, payeeId: p, key: 'plan_rep', from: p === 'R4' ? '2026-01-10' : '2020-01-01' })),
   ...['M1', 'M2', 'H'].map((p) => ({ kind: 'plan' as const, payeeId: p, key: 'plan_mgr', from: '2020-01-01' })),
   { kind: 'specialist', payeeId: 'S1', key: 'sw', from: '2020-01-01' },
   { kind: 'plan', payeeId: 'S1', key: 'plan_rep', from: '2020-01-01' },
 ];
-const fx = [{ currency: 'EUR', date: '2026-01-01', rate: '1.1' }, { currency: 'EUR', date: '2026-02-01', rate: '1.0837' }];
+const fx = [
+  { currency: 'EUR', date: '2026-01-01', rate: '1.1' },
+  { currency: 'EUR', date: '2026-02-01', rate: '1.0837' },
+];
 const inputs = [...REPS, 'S1'].flatMap((p) => ['2026-01', '2026-02', '2026-03'].map((period) => ({ payeeId: p, period, name: 'quota', value: '30000' })));
 const PERIODS = ['2026-01', '2026-02', '2026-03'];
 
-const txArb = (id: string) => fc.record({
-  owner: fc.constantFrom(...REPS),
-  cents: fc.integer({ min: 0, max: 3_000_000 }),
-  day: fc.integer({ min: 0, max: 85 }),
-  category: fc.constantFrom('sw', 'hw', 'team', null),
-  eur: fc.boolean(),
-  split: fc.option(fc.constantFrom(...REPS), { freq: 3 }),
-  refundAfter: fc.option(fc.integer({ min: 1, max: 60 }), { freq: 4 }),
-  paidAfter: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 2 }),
-}).map((r): Transaction => {
-  const date = new Date(Date.UTC(2026, 0, 1 + r.day)).toISOString().slice(0, 10);
-  const plus = (d: number) => new Date(Date.UTC(2026, 0, 1 + r.day + d)).toISOString().slice(0, 10);
-  return {
-    id, object: 'order', ownerId: r.owner, date, amount: (r.cents / 100).toFixed(2), currency: r.eur ? 'EUR' : 'USD', category: r.category,
-    margin: (r.cents / 400).toFixed(2),
-    ...(r.split && r.split !== r.owner ? { splits: [{ payeeId: r.owner, pct: '70' }, { payeeId: r.split, pct: '30' }] } : {}),
-    ...(r.refundAfter ? { reversalDate: plus(r.refundAfter), status: 'refunded' } : {}),
-    ...(r.paidAfter !== null ? { paidDate: plus(r.paidAfter) } : {}),
-  };
-});
+const txArb = (id: string) =>
+  fc
+    .record({
+      owner: fc.constantFrom(...REPS),
+      cents: fc.integer({ min: 0, max: 3_000_000 }),
+      day: fc.integer({ min: 0, max: 85 }),
+      category: fc.constantFrom('sw', 'hw', 'team', null),
+      eur: fc.boolean(),
+      split: fc.option(fc.constantFrom(...REPS), { freq: 3 }),
+      refundAfter: fc.option(fc.integer({ min: 1, max: 60 }), { freq: 4 }),
+      paidAfter: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 2 }),
+    })
+    .map((r): Transaction => {
+      const date = new Date(Date.UTC(2026, 0, 1 + r.day)).toISOString().slice(0, 10);
+      const plus = (d: number) => new Date(Date.UTC(2026, 0, 1 + r.day + d)).toISOString().slice(0, 10);
+      return {
+        id,
+        object: 'order',
+        ownerId: r.owner,
+        date,
+        amount: (r.cents / 100).toFixed(2),
+        currency: r.eur ? 'EUR' : 'USD',
+        category: r.category,
+        margin: (r.cents / 400).toFixed(2),
+        ...(r.split && r.split !== r.owner
+          ? {
+              splits: [
+                { payeeId: r.owner, pct: '70' },
+                { payeeId: r.split, pct: '30' },
+              ],
+            }
+          : {}),
+        ...(r.refundAfter ? { reversalDate: plus(r.refundAfter), status: 'refunded' } : {}),
+        ...(r.paidAfter !== null ? { paidDate: plus(r.paidAfter) } : {}),
+      };
+    });
 
 /** The rep plan with a second version from a day of Jan–Mar 2026 (mid-period versions): other tiers, SPIF and draw. */
 function splitPlan(day: number): IncentivePlanDoc {
@@ -79,8 +144,23 @@ function splitPlan(day: number): IncentivePlanDoc {
   const before = new Date(Date.UTC(2026, 0, day)).toISOString().slice(0, 10);
   const [v1] = repPlan.versions as [IncentivePlanDoc['versions'][number]];
   const v2 = {
-    ...v1, version: 2, effectiveFrom: on, effectiveTo: null,
-    components: v1.components.map((c) => (c.name === 'commission' ? { ...c, tiers: [{ from: '0', to: '0.8', rate: '0.04' }, { from: '0.8', rate: '0.11' }] } : c.name === 'spif' ? { ...c, perCredit: '40' } : c)),
+    ...v1,
+    version: 2,
+    effectiveFrom: on,
+    effectiveTo: null,
+    components: v1.components.map((c) =>
+      c.name === 'commission'
+        ? {
+            ...c,
+            tiers: [
+              { from: '0', to: '0.8', rate: '0.04' },
+              { from: '0.8', rate: '0.11' },
+            ],
+          }
+        : c.name === 'spif'
+          ? { ...c, perCredit: '40' }
+          : c,
+    ),
     draw: { type: 'recoverable' as const, amount: '950', from: '2026-01', to: '2026-03' },
   };
   return { ...repPlan, versions: [{ ...v1, effectiveTo: before }, v2] };
@@ -98,10 +178,13 @@ async function setup(e: IncentiveEngine, txs: Transaction[], p: IncentivePlanDoc
   await e.upsertTransactions(txs);
 }
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+const stable = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 const norm = (lines: readonly StatementLine[], payouts: readonly PayoutSummary[]) => ({
   lines: lines.map((l) => `${l.payeeId} ${l.period} ${l.key} ${fmt(l.amount)} ${fmt(l.points)} v${l.planVersion} ${stable({ ...l.trace, creditIds: [], sourceRecordIds: [] })}`).sort(),
-  payouts: payouts.map((p) => `${p.payeeId} ${p.period} ${p.planId} ${fmt(p.earned)} ${fmt(p.adjustments)} ${fmt(p.drawAdvance)} ${fmt(p.recovery)} ${fmt(p.payout)} ${fmt(p.points)} ${fmt(p.balanceAfter)}`).sort(),
+  payouts: payouts
+    .map((p) => `${p.payeeId} ${p.period} ${p.planId} ${fmt(p.earned)} ${fmt(p.adjustments)} ${fmt(p.drawAdvance)} ${fmt(p.recovery)} ${fmt(p.payout)} ${fmt(p.points)} ${fmt(p.balanceAfter)}`)
+    .sort(),
 });
 
 async function dbState(e: IncentiveEngine) {
@@ -116,7 +199,8 @@ async function dbState(e: IncentiveEngine) {
 
 describe('incentive engine over the database', () => {
   it('SQL crediting and measures agree with the pure calculation to the cent', async () => {
-    const txs = fc.sample(fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), { numRuns: 1, seed: 7 })[0]?.map((_, i) => fc.sample(txArb(`t${i}`), { numRuns: 1, seed: 1000 + i })[0] as Transaction) ?? [];
+    const txs =
+      fc.sample(fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), { numRuns: 1, seed: 7 })[0]?.map((_, i) => fc.sample(txArb(`t${i}`), { numRuns: 1, seed: 1000 + i })[0] as Transaction) ?? [];
     const e = await engine();
     await setup(e, txs);
     await e.recompute({ credit: true });
@@ -221,7 +305,10 @@ describe('incentive engine over the database', () => {
     const txs = Array.from({ length: 20 }, (_, i) => fc.sample(txArb(`m${i}`), { numRuns: 1, seed: 900 + i })[0] as Transaction);
     // The heads of east and west swap: the roll-up chain changes, team credit (by unit) does not.
     const swapped: OrgUnit[] = units.map((u) => (u.id === 'east' ? { ...u, headId: 'M2' } : u.id === 'west' ? { ...u, headId: 'M1' } : u));
-    const edit = (perCredit: string): IncentivePlanDoc => ({ ...repPlan, versions: repPlan.versions.map((v) => ({ ...v, components: v.components.map((c) => (c.name === 'spif' ? { ...c, perCredit } : c)) })) });
+    const edit = (perCredit: string): IncentivePlanDoc => ({
+      ...repPlan,
+      versions: repPlan.versions.map((v) => ({ ...v, components: v.components.map((c) => (c.name === 'spif' ? { ...c, perCredit } : c)) })),
+    });
     const late = (id: string, owner: string): Transaction => ({ id, object: 'order', ownerId: owner, date: '2026-02-03', amount: '4321.09', currency: 'EUR', category: 'sw' });
     const inc = await engine();
     await setup(inc, txs);
@@ -301,12 +388,45 @@ describe('incentive engine over the database', () => {
 
   it('refuses invalid plans, rules and splits with the offending cell named', async () => {
     const e = await engine();
-    await expect(e.savePlan(plan([{ name: 'c', type: 'rate', measure: 'nope', rate: '0.1' }]))).rejects.toMatchObject({ code: 'plan_invalid', details: [{ path: '/versions/0/components/0/measure' }] });
+    await expect(e.savePlan(plan([{ name: 'c', type: 'rate', measure: 'nope', rate: '0.1' }]))).rejects.toMatchObject({
+      code: 'plan_invalid',
+      details: [{ path: '/versions/0/components/0/measure' }],
+    });
     await expect(e.saveRules([rule('owner'), rule('split', { pct: '20' })])).rejects.toMatchObject({ code: 'rules_invalid' });
-    await expect(e.upsertTransactions([{ id: 'x', object: 'order', ownerId: 'a', date: '2026-01-01', amount: '1', currency: 'USD', splits: [{ payeeId: 'a', pct: '50' }] }])).rejects.toMatchObject({ code: 'split_invalid' });
+    await expect(e.upsertTransactions([{ id: 'x', object: 'order', ownerId: 'a', date: '2026-01-01', amount: '1', currency: 'USD', splits: [{ payeeId: 'a', pct: '50' }] }])).rejects.toMatchObject({
+      code: 'split_invalid',
+    });
     // one row per payee and kind: a second primary row for the same payee is refused, an overlay row for them is not
-    await expect(e.upsertTransactions([{ id: 'x', object: 'order', ownerId: 'a', date: '2026-01-01', amount: '1', currency: 'USD', splits: [{ payeeId: 'a', pct: '50' }, { payeeId: 'a', pct: '50' }] }])).rejects.toMatchObject({ code: 'split_invalid', details: [{ path: '/splits/1/payeeId', rule: 'duplicate_payee' }] });
-    await e.upsertTransactions([{ id: 'x', object: 'order', ownerId: 'a', date: '2026-01-01', amount: '1', currency: 'USD', splits: [{ payeeId: 'a', pct: '100' }, { payeeId: 'a', pct: '20', overlay: true }] }]);
+    await expect(
+      e.upsertTransactions([
+        {
+          id: 'x',
+          object: 'order',
+          ownerId: 'a',
+          date: '2026-01-01',
+          amount: '1',
+          currency: 'USD',
+          splits: [
+            { payeeId: 'a', pct: '50' },
+            { payeeId: 'a', pct: '50' },
+          ],
+        },
+      ]),
+    ).rejects.toMatchObject({ code: 'split_invalid', details: [{ path: '/splits/1/payeeId', rule: 'duplicate_payee' }] });
+    await e.upsertTransactions([
+      {
+        id: 'x',
+        object: 'order',
+        ownerId: 'a',
+        date: '2026-01-01',
+        amount: '1',
+        currency: 'USD',
+        splits: [
+          { payeeId: 'a', pct: '100' },
+          { payeeId: 'a', pct: '20', overlay: true },
+        ],
+      },
+    ]);
     await expect(e.openPeriod('2026-13')).rejects.toMatchObject({ code: 'bad_period' });
     await expect(e.setPeriodStatus('2026-01', 'calculated', null)).rejects.toMatchObject({ code: 'unknown_period' });
   });
@@ -330,7 +450,14 @@ describe('incentive engine over the database', () => {
     const bg = incentivesBackground(store);
     for (const sub of bg.subscriptions ?? []) store.events.subscribe(sub);
     const runner = new JobRunner(store.jobs, { handlers: bg.handlers, batch: 500 });
-    const order = fc.record({ k: fc.constant('order' as const), owner: fc.nat(2), day: fc.integer({ min: 0, max: 80 }), eur: fc.boolean(), customer: fc.nat(1), cents: fc.integer({ min: 0, max: 2_000_000 }) });
+    const order = fc.record({
+      k: fc.constant('order' as const),
+      owner: fc.nat(2),
+      day: fc.integer({ min: 0, max: 80 }),
+      eur: fc.boolean(),
+      customer: fc.nat(1),
+      cents: fc.integer({ min: 0, max: 2_000_000 }),
+    });
     const line = fc.record({ k: fc.constant('line' as const), order: fc.nat(), product: fc.nat(1), qty: fc.integer({ min: 1, max: 9 }), cents: fc.integer({ min: 0, max: 1_000_000 }) });
     const op = fc.oneof(
       order,
@@ -356,11 +483,29 @@ describe('incentive engine over the database', () => {
         ];
         const e = new IncentiveEngine(store, org.tenant);
         const rulesR = [rule('split', { pct: '80' }), rule('overlay', { pct: '50' }), rule('assignment', { pct: '20' })];
-        const p = plan([
-          { name: 'commission', type: 'tiered', measure: 'revenue', tiers: [{ from: '0', to: '5000', rate: '0.05' }, { from: '5000', rate: '0.08' }] },
-          { name: 'spif', type: 'spif', perCredit: '25', filter: { products: [products[0] as string] } },
-          { name: 'margin', type: 'rate', measure: 'margin', rate: '0.01' },
-        ], { clawback: { days: 3660 }, measures: [{ name: 'revenue', type: 'sum' }, { name: 'margin', type: 'sum', field: 'margin' }] }, 'plan_rec');
+        const p = plan(
+          [
+            {
+              name: 'commission',
+              type: 'tiered',
+              measure: 'revenue',
+              tiers: [
+                { from: '0', to: '5000', rate: '0.05' },
+                { from: '5000', rate: '0.08' },
+              ],
+            },
+            { name: 'spif', type: 'spif', perCredit: '25', filter: { products: [products[0] as string] } },
+            { name: 'margin', type: 'rate', measure: 'margin', rate: '0.01' },
+          ],
+          {
+            clawback: { days: 3660 },
+            measures: [
+              { name: 'revenue', type: 'sum' },
+              { name: 'margin', type: 'sum', field: 'margin' },
+            ],
+          },
+          'plan_rec',
+        );
         await e.saveRules(rulesR);
         await e.savePlan(p);
         await e.setAssignments(reps.map((payeeId) => ({ kind: 'plan' as const, payeeId, key: 'plan_rec', from: '2020-01-01' })));
@@ -380,9 +525,35 @@ describe('incentive engine over the database', () => {
         for (const o of ops) {
           if (o.k === 'order') {
             const date = new Date(Date.UTC(2026, 0, 1 + o.day)).toISOString().slice(0, 10);
-            orders.push((await r.create('order', { order_number: `SO-${orders.length + 1}`, owner_id: reps[o.owner], customer_id: customers[o.customer], order_date: date, status: 'booked', amount: (o.cents / 100).toFixed(2), currency: o.eur ? 'EUR' : 'USD' }, system)).id);
+            orders.push(
+              (
+                await r.create(
+                  'order',
+                  {
+                    order_number: `SO-${orders.length + 1}`,
+                    owner_id: reps[o.owner],
+                    customer_id: customers[o.customer],
+                    order_date: date,
+                    status: 'booked',
+                    amount: (o.cents / 100).toFixed(2),
+                    currency: o.eur ? 'EUR' : 'USD',
+                  },
+                  system,
+                )
+              ).id,
+            );
           } else if (o.k === 'line') {
-            await tolerate(async () => lines.push((await r.create('order_line', { order_id: pick(orders, o.order), product_id: products[o.product], quantity: String(o.qty), unit_price: '1', amount: (o.cents / 100).toFixed(2) }, system)).id));
+            await tolerate(async () =>
+              lines.push(
+                (
+                  await r.create(
+                    'order_line',
+                    { order_id: pick(orders, o.order), product_id: products[o.product], quantity: String(o.qty), unit_price: '1', amount: (o.cents / 100).toFixed(2) },
+                    system,
+                  )
+                ).id,
+              ),
+            );
           } else if (o.k === 'split') {
             await tolerate(async () => splits.push((await r.create('order_split', { order_id: pick(orders, o.order), payee_id: reps[o.payee], pct: o.pct, is_overlay: o.overlay }, system)).id));
           } else if (o.k === 'product') await r.update('product', products[0] as string, { category: o.software ? 'software' : 'service', unit_cost: o.cost }, system);
@@ -420,24 +591,46 @@ async function tenantState(e: IncentiveEngine) {
   const { knex, schema } = await e.ensure();
   const q = async (sql: string) => (await knex.raw(sql)).rows as Array<Record<string, unknown>>;
   const periods = (await e.periods()).map((p) => p.period);
-  const lines = (await Promise.all(periods.map(async (period) => {
-    const payees = (await q(`select distinct payee_id from "${schema}"."attain_incentives_lines"`)).map((r) => String(r.payee_id));
-    return (await Promise.all(payees.map(async (p) => (await e.statement(p, period)).lines))).flat();
-  }))).flat();
+  const lines = (
+    await Promise.all(
+      periods.map(async (period) => {
+        const payees = (await q(`select distinct payee_id from "${schema}"."attain_incentives_lines"`)).map((r) => String(r.payee_id));
+        return (await Promise.all(payees.map(async (p) => (await e.statement(p, period)).lines))).flat();
+      }),
+    )
+  ).flat();
   const payouts = (await Promise.all(periods.map((p) => e.payouts(p)))).flat();
   return {
     ...norm(lines, payouts),
     problems: await e.problems(),
-    transactions: (await q(`select id, record_id, line_id, owner_id, customer_id, product_id, category, date::text, amount::text, margin::text, quantity::text, currency, status, reversal_date::text, splits from "${schema}"."attain_incentives_transactions" order by id`)),
+    transactions: await q(
+      `select id, record_id, line_id, owner_id, customer_id, product_id, category, date::text, amount::text, margin::text, quantity::text, currency, status, reversal_date::text, splits from "${schema}"."attain_incentives_transactions" order by id`,
+    ),
   };
 }
 
 async function storedTransactions(e: IncentiveEngine): Promise<Transaction[]> {
   const { knex, schema } = await e.ensure();
-  const rows = (await knex.raw(`select id, object, owner_id, customer_id, product_id, category, date::text as date, invoice_date::text as invoice_date, paid_date::text as paid_date, reversal_date::text as reversal_date,
-    amount::text as amount, currency, margin::text as margin, quantity::text as quantity, status, splits from "${schema}"."attain_incentives_transactions" order by id`)).rows as Array<Record<string, string | null>>;
+  const rows = (
+    await knex.raw(`select id, object, owner_id, customer_id, product_id, category, date::text as date, invoice_date::text as invoice_date, paid_date::text as paid_date, reversal_date::text as reversal_date,
+    amount::text as amount, currency, margin::text as margin, quantity::text as quantity, status, splits from "${schema}"."attain_incentives_transactions" order by id`)
+  ).rows as Array<Record<string, string | null>>;
   return rows.map((r) => ({
-    id: String(r.id), object: String(r.object), ownerId: r.owner_id ?? null, customerId: r.customer_id, productId: r.product_id, category: r.category, date: String(r.date), invoiceDate: r.invoice_date, paidDate: r.paid_date,
-    reversalDate: r.reversal_date, amount: String(r.amount), currency: String(r.currency), margin: r.margin, quantity: r.quantity, status: r.status, ...(r.splits ? { splits: r.splits as unknown as Transaction['splits'] } : {}),
+    id: String(r.id),
+    object: String(r.object),
+    ownerId: r.owner_id ?? null,
+    customerId: r.customer_id,
+    productId: r.product_id,
+    category: r.category,
+    date: String(r.date),
+    invoiceDate: r.invoice_date,
+    paidDate: r.paid_date,
+    reversalDate: r.reversal_date,
+    amount: String(r.amount),
+    currency: String(r.currency),
+    margin: r.margin,
+    quantity: r.quantity,
+    status: r.status,
+    ...(r.splits ? { splits: r.splits as unknown as Transaction['splits'] } : {}),
   }));
 }

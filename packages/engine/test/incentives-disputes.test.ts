@@ -33,12 +33,13 @@ async function engine(periods = ['2026-01', '2026-02']): Promise<IncentiveEngine
 }
 
 const earningKey = 'plan_a:commission:earning:';
-const money = (e: IncentiveEngine, payee: string, period: string) => e.statement(payee, period).then((s) => ({
-  lines: s.lines.map((l) => `${l.kind} ${fmt(l.amount, 2)}`).sort(),
-  payout: s.payouts.map((p) => `${fmt(p.earned, 2)}+${fmt(p.adjustments, 2)}=${fmt(p.payout, 2)}`).join(' '),
-  // every statement reconciles: its lines add up to its payout
-  reconciles: fmt(sum(s.lines.map((l) => l.amount)), 2) === fmt(sum(s.payouts.map((p) => p.payout)), 2),
-}));
+const money = (e: IncentiveEngine, payee: string, period: string) =>
+  e.statement(payee, period).then((s) => ({
+    lines: s.lines.map((l) => `${l.kind} ${fmt(l.amount, 2)}`).sort(),
+    payout: s.payouts.map((p) => `${fmt(p.earned, 2)}+${fmt(p.adjustments, 2)}=${fmt(p.payout, 2)}`).join(' '),
+    // every statement reconciles: its lines add up to its payout
+    reconciles: fmt(sum(s.lines.map((l) => l.amount)), 2) === fmt(sum(s.payouts.map((p) => p.payout)), 2),
+  }));
 const disputeLines = async (e: IncentiveEngine, payee: string, period: string) => (await e.statement(payee, period)).lines.filter((l) => l.trace.dispute);
 async function close(e: IncentiveEngine, period: string): Promise<void> {
   for (const s of ['approved', 'paid', 'closed'] as const) await e.setPeriodStatus(period, s, 'fin');
@@ -49,11 +50,26 @@ describe('dispute resolutions become adjustments', () => {
     const e = await engine();
     const d = await e.raiseDispute({ payeeId: 'A', period: '2026-01', lineKey: earningKey, reason: 'deal o9 missing', actor: 'A' });
     const done = await e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'o9 was yours', amount: '25.50', actor: 'fin' });
-    expect(done).toMatchObject({ status: 'accepted', amount: '25.5', posted_period: '2026-01', adjustment: { period: '2026-01', key: `plan_a:commission:adjustment:dispute:${String(d.id)}`, amount: '25.5' } });
+    expect(done).toMatchObject({
+      status: 'accepted',
+      amount: '25.5',
+      posted_period: '2026-01',
+      adjustment: { period: '2026-01', key: `plan_a:commission:adjustment:dispute:${String(d.id)}`, amount: '25.5' },
+    });
     expect(await money(e, 'A', '2026-01')).toEqual({ lines: ['adjustment 25.50', 'earning 100.00'], payout: '100.00+25.50=125.50', reconciles: true });
     expect(await money(e, 'B', '2026-01')).toEqual({ lines: ['earning 200.00'], payout: '200.00+0.00=200.00', reconciles: true });
     const [line] = await disputeLines(e, 'A', '2026-01');
-    expect(line?.trace.dispute).toMatchObject({ id: d.id, lineKey: earningKey, period: '2026-01', reason: 'deal o9 missing', raisedBy: 'A', status: 'accepted', resolution: 'o9 was yours', amount: '25.5', decidedBy: 'fin' });
+    expect(line?.trace.dispute).toMatchObject({
+      id: d.id,
+      lineKey: earningKey,
+      period: '2026-01',
+      reason: 'deal o9 missing',
+      raisedBy: 'A',
+      status: 'accepted',
+      resolution: 'o9 was yours',
+      amount: '25.5',
+      decidedBy: 'fin',
+    });
     expect(Date.parse(String(line?.trace.dispute?.decidedAt))).toBeGreaterThan(0);
     expect(line?.trace.steps.map((s) => s.step)).toEqual(['disputed', 'accepted']);
     // the statement shows the dispute with its status and resulting adjustment
@@ -64,7 +80,7 @@ describe('dispute resolutions become adjustments', () => {
     expect(await e.payoutCsv('2026-01')).toMatch(/^A,,,,2026-01,plan_a,[^,\n]*,USD,100.00,25.50,0.00,0.00,125.50/m);
     expect(await e.payoutCsv('2026-01')).toContain('TOTAL,,,,2026-01,,,USD,,,,,325.50');
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await payoutsXlsx(e, '2026-01') as never);
+    await wb.xlsx.load((await payoutsXlsx(e, '2026-01')) as never);
     const rows = (wb.getWorksheet('Payouts')?.getSheetValues() ?? []).filter(Boolean) as unknown[][];
     expect(rows.find((r) => r[1] === 'TOTAL')?.[13]).toBe(325.5);
     const xlLines = (wb.getWorksheet('Lines')?.getSheetValues() ?? []).filter(Boolean) as unknown[][];
@@ -137,7 +153,11 @@ describe('dispute resolutions become adjustments', () => {
     await expect(e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'x', amount: '1e9', actor: 'fin' })).rejects.toMatchObject({ code: 'bad_amount' });
     // accepted with no amount at all would move no money: refused, unless it asks for a recalculation
     await expect(e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'explained', actor: 'fin' })).rejects.toMatchObject({ code: 'amount_required', status: 422 });
-    expect(await e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'explained', recalculate: true, actor: 'fin' })).toMatchObject({ status: 'accepted', posted_period: null, adjustment: null });
+    expect(await e.resolveDispute(String(d.id), { status: 'accepted', resolution: 'explained', recalculate: true, actor: 'fin' })).toMatchObject({
+      status: 'accepted',
+      posted_period: null,
+      adjustment: null,
+    });
     expect(await disputeLines(e, 'A', '2026-01')).toHaveLength(0);
   });
 });

@@ -1,7 +1,22 @@
 import {
-  OrgHistory, calculate, creditTransactions, money, fmt,
-  type Assignment, type CalcResult, type ComponentDef, type CreditingRuleDoc, type FrozenState, type FxRate, type IncentivePlanDoc,
-  type InputValue, type LineKind, type OrgMembership as Membership, type OrgUnit, type PlanVersionDef, type Transaction,
+  OrgHistory,
+  calculate,
+  creditTransactions,
+  money,
+  fmt,
+  type Assignment,
+  type CalcResult,
+  type ComponentDef,
+  type CreditingRuleDoc,
+  type FrozenState,
+  type FxRate,
+  type IncentivePlanDoc,
+  type InputValue,
+  type LineKind,
+  type OrgMembership as Membership,
+  type OrgUnit,
+  type PlanVersionDef,
+  type Transaction,
 } from '../src/incentives/index.ts';
 
 export function rule(type: CreditingRuleDoc['type'], extra: Partial<CreditingRuleDoc> = {}): CreditingRuleDoc {
@@ -64,8 +79,18 @@ export function run(s: Scenario): Run {
     ...result,
     credits,
     problems: [...problems, ...result.problems],
-    amount: (payee, component, kind = 'earning', period) => money(pick(payee, period).filter((l) => l.component === component && l.kind === kind).reduce((a, l) => a + l.amount, 0n)),
-    points: (payee, component) => fmt(pick(payee).filter((l) => l.component === component).reduce((a, l) => a + l.points, 0n)),
+    amount: (payee, component, kind = 'earning', period) =>
+      money(
+        pick(payee, period)
+          .filter((l) => l.component === component && l.kind === kind)
+          .reduce((a, l) => a + l.amount, 0n),
+      ),
+    points: (payee, component) =>
+      fmt(
+        pick(payee)
+          .filter((l) => l.component === component)
+          .reduce((a, l) => a + l.points, 0n),
+      ),
     payout: (payee, period) => money(result.payouts.filter((p) => p.payeeId === payee && (!period || p.period === period)).reduce((a, p) => a + p.payout, 0n)),
     credit: (payee) => fmt(credits.filter((c) => c.payeeId === payee).reduce((a, c) => a + c.amount, 0n)),
     frozenUpTo: (periods) => ({

@@ -18,8 +18,17 @@ afterAll(async () => {
 
 describe('changedRows: what a prior-period line moved, per credit', () => {
   it('subtracts per id (summing repeats), keeps the larger scale, drops what did not move, orders by date then id', () => {
-    const after = [{ id: 'b', date: '2026-01-02', value: '10.00' }, { id: 'a', date: '2026-01-05', value: '5.5' }, { id: 'c', date: '2026-01-01', value: '1.00' }];
-    const before = [{ id: 'a', date: '2026-01-05', value: '2.25' }, { id: 'a', date: '2026-01-05', value: '3.25' }, { id: 'd', date: '2026-01-01', value: '7.000' }, { id: 'c', date: '2026-01-01', value: '0.50' }];
+    const after = [
+      { id: 'b', date: '2026-01-02', value: '10.00' },
+      { id: 'a', date: '2026-01-05', value: '5.5' },
+      { id: 'c', date: '2026-01-01', value: '1.00' },
+    ];
+    const before = [
+      { id: 'a', date: '2026-01-05', value: '2.25' },
+      { id: 'a', date: '2026-01-05', value: '3.25' },
+      { id: 'd', date: '2026-01-01', value: '7.000' },
+      { id: 'c', date: '2026-01-01', value: '0.50' },
+    ];
     expect(changedRows(after, before)).toEqual([
       { id: 'c', date: '2026-01-01', value: '0.50' },
       { id: 'd', date: '2026-01-01', value: '-7.000' },
@@ -29,13 +38,20 @@ describe('changedRows: what a prior-period line moved, per credit', () => {
   });
 });
 
-const units: OrgUnit[] = [{ id: 'east', headId: 'M1' }, { id: 'west', headId: 'M2' }];
+const units: OrgUnit[] = [
+  { id: 'east', headId: 'M1' },
+  { id: 'west', headId: 'M2' },
+];
 const org = (r1Unit: string): Membership[] => [
   { userId: 'M1', orgUnitId: 'east', from: '2020-01-01' },
   { userId: 'M2', orgUnitId: 'west', from: '2020-01-01' },
   { userId: 'R1', orgUnitId: r1Unit, from: '2020-01-01' },
 ];
-const repPlan: IncentivePlanDoc = plan([{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }], { clawback: { days: 30 }, measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }] }, 'plan_rep');
+const repPlan: IncentivePlanDoc = plan(
+  [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }],
+  { clawback: { days: 30 }, measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }] },
+  'plan_rep',
+);
 const mgrPlan: IncentivePlanDoc = plan([{ name: 'override', type: 'rate', measure: 'team', rate: '0.01' }], { measures: [{ name: 'team', type: 'sum', filter: { kinds: ['rollup'] } }] }, 'plan_mgr');
 
 async function engine(): Promise<IncentiveEngine> {
@@ -107,7 +123,10 @@ describe('a frozen period keeps the credits it was frozen with', () => {
     await knex.withSchema(schema).from('attain_incentives_frozen_rows').delete();
     await e.upsertTransactions([{ id: 'b2', object: 'order', ownerId: 'R1', date: '2026-01-12', amount: '50.00', currency: 'USD' }]);
     await e.recomputeTransactions(['b2']);
-    expect(await drill(e, 'R1', '2026-01', 'commission')).toEqual([['b1', '100.00'], ['b2', '50.00']]);
+    expect(await drill(e, 'R1', '2026-01', 'commission')).toEqual([
+      ['b1', '100.00'],
+      ['b2', '50.00'],
+    ]);
     expect((await drill(e, 'R1', '2026-02', 'commission', 'adjustment')).map(([tx]) => tx)).toEqual(['b1', 'b2']);
   });
 });

@@ -53,9 +53,13 @@ describe('kpi measure lint', () => {
   it('accepts a kpi measure and refuses one without a KPI, with a source or filter, and a KPI on another type', () => {
     expect(lintPlan(withMeasure(kpiMeasure)).filter((i) => i.severity === 'error')).toEqual([]);
     expect(lintPlan(withMeasure({ name: 'revenue', type: 'kpi' }))).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/versions/0/measures/0/kpi', rule: 'required' })]));
-    expect(lintPlan(withMeasure({ ...kpiMeasure, source: { object: 'order', dateField: 'paid_date' } }))).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/versions/0/measures/0/source', rule: 'kpi_measure_own_records' })]));
+    expect(lintPlan(withMeasure({ ...kpiMeasure, source: { object: 'order', dateField: 'paid_date' } }))).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/versions/0/measures/0/source', rule: 'kpi_measure_own_records' })]),
+    );
     expect(lintPlan(withMeasure({ ...kpiMeasure, filter: {} }))).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/versions/0/measures/0/filter', rule: 'kpi_measure_own_records' })]));
-    expect(lintPlan(withMeasure({ name: 'revenue', type: 'sum', kpi: 'paid_revenue' }))).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/versions/0/measures/0/kpi', rule: 'kpi_not_allowed' })]));
+    expect(lintPlan(withMeasure({ name: 'revenue', type: 'sum', kpi: 'paid_revenue' }))).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/versions/0/measures/0/kpi', rule: 'kpi_not_allowed' })]),
+    );
   });
 
   it('refuses a KPI the tenant does not have, naming the cell', () => {

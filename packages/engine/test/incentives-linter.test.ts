@@ -7,16 +7,42 @@ const find = (issues: ReturnType<typeof lintPlan>, rule: string) => issues.find(
 
 describe('plan linter', () => {
   it('accepts a clean plan', () => {
-    expect(lintPlan(plan([tiered([{ from: '0', to: '10', rate: '0.1' }, { from: '10', rate: '0.2' }])]))).toEqual([]);
+    expect(
+      lintPlan(
+        plan([
+          tiered([
+            { from: '0', to: '10', rate: '0.1' },
+            { from: '10', rate: '0.2' },
+          ]),
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses overlapping tiers and names the cell', () => {
-    const issue = find(lintPlan(plan([tiered([{ from: '0', to: '10', rate: '0.1' }, { from: '8', rate: '0.2' }])])), 'overlapping_tiers');
+    const issue = find(
+      lintPlan(
+        plan([
+          tiered([
+            { from: '0', to: '10', rate: '0.1' },
+            { from: '8', rate: '0.2' },
+          ]),
+        ]),
+      ),
+      'overlapping_tiers',
+    );
     expect(issue).toMatchObject({ severity: 'error', path: '/versions/0/components/0/tiers/1/from' });
   });
 
   it('warns about gapped tiers, including a first tier above zero', () => {
-    const issues = lintPlan(plan([tiered([{ from: '5', to: '10', rate: '0.1' }, { from: '12', rate: '0.2' }])]));
+    const issues = lintPlan(
+      plan([
+        tiered([
+          { from: '5', to: '10', rate: '0.1' },
+          { from: '12', rate: '0.2' },
+        ]),
+      ]),
+    );
     expect(issues.filter((i) => i.rule === 'gap_between_tiers').map((i) => [i.severity, i.path])).toEqual([
       ['warning', '/versions/0/components/0/tiers/1/from'],
       ['warning', '/versions/0/components/0/tiers/0/from'],
@@ -24,7 +50,14 @@ describe('plan linter', () => {
   });
 
   it('refuses an open tier that is not last, an empty tier and a non-number', () => {
-    const issues = lintPlan(plan([tiered([{ from: '0', rate: '0.1' }, { from: '10', to: '10', rate: '0.2' }])]));
+    const issues = lintPlan(
+      plan([
+        tiered([
+          { from: '0', rate: '0.1' },
+          { from: '10', to: '10', rate: '0.2' },
+        ]),
+      ]),
+    );
     expect(find(issues, 'open_tier_not_last')?.path).toBe('/versions/0/components/0/tiers/0/to');
     expect(find(issues, 'empty_tier')?.path).toBe('/versions/0/components/0/tiers/1/to');
     expect(find(lintPlan(plan([tiered([{ from: 'x', rate: '0.1' }])])), 'number')?.path).toBe('/versions/0/components/0/tiers/0/from');
@@ -36,7 +69,10 @@ describe('plan linter', () => {
   });
 
   it('refuses overlapping versions and warns about gaps between them', () => {
-    const p: IncentivePlanDoc = { ...plan([]), versions: [version({ effectiveTo: '2026-03-31' }), version({ version: 2, effectiveFrom: '2026-03-01', effectiveTo: '2026-06-30' }), version({ version: 3, effectiveFrom: '2026-08-01' })] };
+    const p: IncentivePlanDoc = {
+      ...plan([]),
+      versions: [version({ effectiveTo: '2026-03-31' }), version({ version: 2, effectiveFrom: '2026-03-01', effectiveTo: '2026-06-30' }), version({ version: 3, effectiveFrom: '2026-08-01' })],
+    };
     const issues = lintPlan(p);
     expect(find(issues, 'overlapping_versions')).toMatchObject({ severity: 'error', path: '/versions/1/effectiveFrom' });
     expect(find(issues, 'gap_between_versions')).toMatchObject({ severity: 'warning', path: '/versions/2/effectiveFrom' });
@@ -60,7 +96,11 @@ describe('plan linter', () => {
 
   it('refuses a reference or formula naming an undefined measure', () => {
     const p = plan([{ name: 'c', type: 'rate', measure: 'revnue', rate: '0.1' }], {
-      measures: [{ name: 'revenue', type: 'sum' }, { name: 'mix', type: 'formula', expression: 'margin / revenue' }, { name: 'r', type: 'ratio', numerator: 'revenue', denominator: 'nope' }],
+      measures: [
+        { name: 'revenue', type: 'sum' },
+        { name: 'mix', type: 'formula', expression: 'margin / revenue' },
+        { name: 'r', type: 'ratio', numerator: 'revenue', denominator: 'nope' },
+      ],
     });
     const issues = lintPlan(p).filter((i) => i.rule === 'unknown_measure');
     expect(issues.map((i) => i.path).sort()).toEqual(['/versions/0/components/0/measure', '/versions/0/measures/1/expression', '/versions/0/measures/2/denominator']);
@@ -68,13 +108,24 @@ describe('plan linter', () => {
   });
 
   it('checks component requirements', () => {
-    const issues = lintPlan(plan([
-      { name: 'a', type: 'rate' },
-      { name: 'a', type: 'tiered', measure: 'revenue', tierBasis: 'attainment' },
-      { name: 'b', type: 'bonus' },
-      { name: 'c', type: 'spif' },
-      { name: 'd', type: 'rate', measure: 'revenue', rate: '1', gate: { minAttainment: '0.5' } },
-    ], { draw: { type: 'recoverable', amount: '1', from: '2026-05', to: '2026-01' }, measures: [{ name: 'revenue', type: 'sum' }, { name: 'revenue', type: 'count' }] }));
+    const issues = lintPlan(
+      plan(
+        [
+          { name: 'a', type: 'rate' },
+          { name: 'a', type: 'tiered', measure: 'revenue', tierBasis: 'attainment' },
+          { name: 'b', type: 'bonus' },
+          { name: 'c', type: 'spif' },
+          { name: 'd', type: 'rate', measure: 'revenue', rate: '1', gate: { minAttainment: '0.5' } },
+        ],
+        {
+          draw: { type: 'recoverable', amount: '1', from: '2026-05', to: '2026-01' },
+          measures: [
+            { name: 'revenue', type: 'sum' },
+            { name: 'revenue', type: 'count' },
+          ],
+        },
+      ),
+    );
     expect(issues.map((i) => `${i.rule} ${i.path}`).sort()).toEqual([
       'duplicate_name /versions/0/components/1/name',
       'duplicate_name /versions/0/measures/1/name',
@@ -90,8 +141,18 @@ describe('plan linter', () => {
   });
 
   it('refuses split credits not totalling 100% without a declared overlay', () => {
-    expect(lintSplits([{ payeeId: 'a', pct: '60' }, { payeeId: 'b', pct: '30' }])[0]).toMatchObject({ path: '/splits/1/pct', rule: 'split_not_100' });
-    expect(lintSplits([{ payeeId: 'a', pct: '100' }, { payeeId: 'b', pct: '30', overlay: true }])).toEqual([]);
+    expect(
+      lintSplits([
+        { payeeId: 'a', pct: '60' },
+        { payeeId: 'b', pct: '30' },
+      ])[0],
+    ).toMatchObject({ path: '/splits/1/pct', rule: 'split_not_100' });
+    expect(
+      lintSplits([
+        { payeeId: 'a', pct: '100' },
+        { payeeId: 'b', pct: '30', overlay: true },
+      ]),
+    ).toEqual([]);
     expect(lintSplits([{ payeeId: 'a', pct: 'x' }])[0]?.rule).toBe('number');
     const rules = [rule('owner', { id: '1' }), rule('split', { id: '2', pct: '50', effectiveFrom: '2026-01-01' }), rule('team', { pct: '10' }), rule('rollup')];
     expect(lintCreditingRules(rules).map((i) => `${i.rule} ${i.path}`)).toEqual(['split_not_100 /1/pct', 'required /3/levels']);

@@ -28,12 +28,25 @@ beforeAll(async () => {
   const r = await store.records(org.tenant);
   ids.sw = (await r.create('product', { name: 'Suite', sku: 'SW1', category: 'software', list_price: '1000', unit_cost: '200' }, system)).id;
   ids.hw = (await r.create('product', { name: 'Box', sku: 'HW1', category: 'hardware', list_price: '5000', unit_cost: '3000' }, system)).id;
-  const repPlan: IncentivePlanDoc = plan([
-    { name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' },
-    { name: 'suite_spif', type: 'spif', perCredit: '100', filter: { products: [ids.sw] } },
-    { name: 'margin_bonus', type: 'rate', measure: 'margin', rate: '0.01' },
-  ], { measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }, { name: 'margin', type: 'sum', field: 'margin', filter: { kinds: ['direct', 'split'] } }] }, 'plan_rep');
-  const specPlan = plan([{ name: 'overlay', type: 'rate', measure: 'overlay_revenue', rate: '0.02' }], { measures: [{ name: 'overlay_revenue', type: 'sum', filter: { kinds: ['overlay'] } }] }, 'plan_spec');
+  const repPlan: IncentivePlanDoc = plan(
+    [
+      { name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' },
+      { name: 'suite_spif', type: 'spif', perCredit: '100', filter: { products: [ids.sw] } },
+      { name: 'margin_bonus', type: 'rate', measure: 'margin', rate: '0.01' },
+    ],
+    {
+      measures: [
+        { name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } },
+        { name: 'margin', type: 'sum', field: 'margin', filter: { kinds: ['direct', 'split'] } },
+      ],
+    },
+    'plan_rep',
+  );
+  const specPlan = plan(
+    [{ name: 'overlay', type: 'rate', measure: 'overlay_revenue', rate: '0.02' }],
+    { measures: [{ name: 'overlay_revenue', type: 'sum', filter: { kinds: ['overlay'] } }] },
+    'plan_spec',
+  );
   await e.saveRules([rule('split'), rule('overlay', { pct: '50' })]);
   await e.savePlan(repPlan);
   await e.savePlan(specPlan);
@@ -48,12 +61,20 @@ afterAll(async () => {
   await store.close();
 });
 
-const payout = async (payee: string) => fmt((await e.statement(payee, MAR)).payouts.reduce((a, p) => a + p.payout, 0n), 2);
+const payout = async (payee: string) =>
+  fmt(
+    (await e.statement(payee, MAR)).payouts.reduce((a, p) => a + p.payout, 0n),
+    2,
+  );
 const line = async (payee: string, component: string): Promise<StatementLine | undefined> => (await e.statement(payee, MAR)).lines.find((l) => l.component === component);
 const amount = async (payee: string, component: string) => fmt((await line(payee, component))?.amount ?? 0n, 2);
 const txRows = async () => {
   const { knex, schema } = await e.ensure();
-  return (await knex.raw(`select id, record_id, line_id, product_id, category, quantity::text as quantity, amount::text as amount, margin::text as margin, reversal_date::text as reversal_date, splits from "${schema}"."attain_incentives_transactions" where object = 'order' order by id`)).rows as Array<Record<string, unknown>>;
+  return (
+    await knex.raw(
+      `select id, record_id, line_id, product_id, category, quantity::text as quantity, amount::text as amount, margin::text as margin, reversal_date::text as reversal_date, splits from "${schema}"."attain_incentives_transactions" where object = 'order' order by id`,
+    )
+  ).rows as Array<Record<string, unknown>>;
 };
 
 describe('orders booked as records', () => {
@@ -65,10 +86,12 @@ describe('orders booked as records', () => {
     await runner.drain();
     const txs = await txRows();
     // The header transaction gave way to one per line; margin = amount − quantity × unit cost: 3,000 − 3 × 200; 4,500 − 1 × 3,000
-    expect(txs.map((t) => [t.id, t.record_id, t.line_id, t.product_id, t.category, Number(t.quantity), Number(t.amount), Number(t.margin)])).toEqual([
-      [lineTxId(ids.a!, ids.l1!), ids.a, ids.l1, ids.sw, 'software', 3, 3000, 2400],
-      [lineTxId(ids.a!, ids.l2!), ids.a, ids.l2, ids.hw, 'hardware', 1, 4500, 1500],
-    ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
+    expect(txs.map((t) => [t.id, t.record_id, t.line_id, t.product_id, t.category, Number(t.quantity), Number(t.amount), Number(t.margin)])).toEqual(
+      [
+        [lineTxId(ids.a!, ids.l1!), ids.a, ids.l1, ids.sw, 'software', 3, 3000, 2400],
+        [lineTxId(ids.a!, ids.l2!), ids.a, ids.l2, ids.hw, 'hardware', 1, 4500, 1500],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    );
     // rep1: 7,500 × 5% = 375.00; one Suite line × 100 = 100.00; margin 2,400 + 1,500 = 3,900 × 1% = 39.00 → 514.00
     expect(await Promise.all(['commission', 'suite_spif', 'margin_bonus'].map((c) => amount(rep1, c)))).toEqual(['375.00', '100.00', '39.00']);
     expect(await payout(rep1)).toBe('514.00');
@@ -85,7 +108,12 @@ describe('orders booked as records', () => {
     ids.s1 = (await r.create('order_split', { order_id: ids.a, payee_id: rep1, pct: '60' }, system)).id;
     ids.s2 = (await r.create('order_split', { order_id: ids.a, payee_id: rep2, pct: '40' }, system)).id;
     await runner.drain();
-    expect((await txRows()).map((t) => t.splits)).toEqual([0, 1].map(() => [{ payeeId: rep1, pct: '60.0000' }, { payeeId: rep2, pct: '40.0000' }]));
+    expect((await txRows()).map((t) => t.splits)).toEqual(
+      [0, 1].map(() => [
+        { payeeId: rep1, pct: '60.0000' },
+        { payeeId: rep2, pct: '40.0000' },
+      ]),
+    );
     // rep1: 4,500 × 5% = 225.00; SPIF 100 × 60% = 60.00; margin 3,900 × 60% = 2,340 × 1% = 23.40 → 308.40
     // rep2: 3,000 × 5% = 150.00; SPIF 40.00; margin 1,560 × 1% = 15.60 → 205.60
     expect([await payout(rep1), await payout(rep2)]).toEqual(['308.40', '205.60']);
@@ -99,7 +127,11 @@ describe('orders booked as records', () => {
     await runner.drain();
     // 60% + 30% = 90%: no split credit for either line, both named
     const problems = await e.problems();
-    expect(problems.map((p) => [p.code, p.txId, p.ruleId, p.date, p.message])).toEqual([ids.l1, ids.l2].map((l) => ['split_total', lineTxId(ids.a!, l!), 'r_split', '2026-03-05', 'split credits total 90%, not 100%; mark extra rows as overlay']).sort((x, y) => String(x[1]).localeCompare(String(y[1]))));
+    expect(problems.map((p) => [p.code, p.txId, p.ruleId, p.date, p.message])).toEqual(
+      [ids.l1, ids.l2]
+        .map((l) => ['split_total', lineTxId(ids.a!, l!), 'r_split', '2026-03-05', 'split credits total 90%, not 100%; mark extra rows as overlay'])
+        .sort((x, y) => String(x[1]).localeCompare(String(y[1]))),
+    );
     expect([await payout(rep1), await payout(rep2)]).toEqual(['0.00', '0.00']);
     // the overlay rule is not about splits: 30.00 stays
     expect(await payout(spec)).toBe('30.00');
@@ -109,7 +141,7 @@ describe('orders booked as records', () => {
     expect([await payout(rep1), await payout(rep2)]).toEqual(['308.40', '205.60']);
   });
 
-  it('a product\'s category and cost re-map its orders', async () => {
+  it("a product's category and cost re-map its orders", async () => {
     const r = await store.records(org.tenant);
     await r.update('product', ids.sw!, { category: 'service' }, system);
     await r.update('product', ids.hw!, { unit_cost: '2500' }, system);
@@ -124,7 +156,7 @@ describe('orders booked as records', () => {
     expect(await payout(spec)).toBe('30.00');
   });
 
-  it('a removed line\'s transaction is deleted and its payees recomputed; a restored one comes back', async () => {
+  it("a removed line's transaction is deleted and its payees recomputed; a restored one comes back", async () => {
     const r = await store.records(org.tenant);
     await r.delete('order_line', ids.l2!, system);
     await runner.drain();
@@ -140,7 +172,13 @@ describe('orders booked as records', () => {
 
   it('an order without lines stays one transaction from its header; deleting it takes it back', async () => {
     const r = await store.records(org.tenant);
-    ids.b = (await r.create('order', { order_number: 'SO-2', customer_id: org.customer, owner_id: rep2, order_date: '2026-03-10', status: 'paid', paid_date: '2026-03-20', amount: '2000', currency: 'USD' }, system)).id;
+    ids.b = (
+      await r.create(
+        'order',
+        { order_number: 'SO-2', customer_id: org.customer, owner_id: rep2, order_date: '2026-03-10', status: 'paid', paid_date: '2026-03-20', amount: '2000', currency: 'USD' },
+        system,
+      )
+    ).id;
     await runner.drain();
     const b = (await txRows()).find((t) => t.id === ids.b);
     expect([b?.record_id, b?.line_id, b?.product_id, Number(b?.amount)]).toEqual([ids.b, null, null, 2000]);
@@ -168,7 +206,9 @@ describe('orders booked as records', () => {
     const r = await store.records(org.tenant);
     ids.c = (await r.create('order', { order_number: 'SO-3', customer_id: org.customer, owner_id: rep1, order_date: '2026-03-12', status: 'booked', amount: '900', currency: 'CNY' }, system)).id;
     await runner.drain();
-    expect(await e.problems({ codes: ['fx_missing'] })).toEqual([{ code: 'fx_missing', txId: ids.c, ruleId: '', rule: '', date: '2026-03-12', currency: 'CNY', toCurrency: 'USD', message: 'no exchange rate from CNY to USD on or before 2026-03-12' }]);
+    expect(await e.problems({ codes: ['fx_missing'] })).toEqual([
+      { code: 'fx_missing', txId: ids.c, ruleId: '', rule: '', date: '2026-03-12', currency: 'CNY', toCurrency: 'USD', message: 'no exchange rate from CNY to USD on or before 2026-03-12' },
+    ]);
     await e.setFx([{ currency: 'CNY', date: '2026-01-01', rate: '0.14' }]);
     await e.recompute({ credit: true });
     expect(await e.problems()).toEqual([]);
@@ -178,10 +218,26 @@ describe('orders booked as records', () => {
     const r = await store.records(org.tenant);
     ids.d = (await r.create('order', { order_number: 'SO-4', customer_id: org.customer, owner_id: rep1, order_date: '2026-03-15', status: 'booked', amount: '1000', currency: 'USD' }, system)).id;
     await runner.drain();
-    await e.upsertTransactions([{ id: ids.d!, object: 'order', ownerId: rep1, date: '2026-03-15', amount: '1000', currency: 'USD', splits: [{ payeeId: rep1, pct: '50' }, { payeeId: rep2, pct: '50' }] }]);
+    await e.upsertTransactions([
+      {
+        id: ids.d!,
+        object: 'order',
+        ownerId: rep1,
+        date: '2026-03-15',
+        amount: '1000',
+        currency: 'USD',
+        splits: [
+          { payeeId: rep1, pct: '50' },
+          { payeeId: rep2, pct: '50' },
+        ],
+      },
+    ]);
     await r.update('order', ids.d!, { status: 'invoiced' }, system);
     await runner.drain();
-    const api = [{ payeeId: rep1, pct: '50' }, { payeeId: rep2, pct: '50' }];
+    const api = [
+      { payeeId: rep1, pct: '50' },
+      { payeeId: rep2, pct: '50' },
+    ];
     expect((await txRows()).filter((t) => t.record_id === ids.d).map((t) => [t.id, t.splits])).toEqual([[ids.d, api]]);
     const l = (await r.create('order_line', { order_id: ids.d, product_id: ids.hw, quantity: '1', unit_price: '1000', amount: '1000' }, system)).id;
     await runner.drain();

@@ -2,11 +2,24 @@
 // linter on role + person assignments, and roles read from the user records of a tenant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, type RecordEvent, type Store } from '@attain/store';
-import { IncentiveEngine, fmt, lintPlan, observeRoles, resolveRoleAssignments, type Assignment, type IncentivePlanDoc, type OrgMembership as Membership, type OrgUnit, type RoleAssignment, type RoleHolding } from '../src/incentives/index.ts';
+import {
+  IncentiveEngine,
+  fmt,
+  lintPlan,
+  observeRoles,
+  resolveRoleAssignments,
+  type Assignment,
+  type IncentivePlanDoc,
+  type OrgMembership as Membership,
+  type OrgUnit,
+  type RoleAssignment,
+  type RoleHolding,
+} from '../src/incentives/index.ts';
 import { orgTenant, system } from './fixture.ts';
 import { plan, run } from './incentives-fixture.ts';
 
-const bonus = (id = 'plan_a', amount = '1000'): IncentivePlanDoc => plan([{ name: 'mbo', type: 'bonus', amount, score: 'mbo_score' }], { proration: 'days', measures: [{ name: 'mbo_score', type: 'input' }] }, id);
+const bonus = (id = 'plan_a', amount = '1000'): IncentivePlanDoc =>
+  plan([{ name: 'mbo', type: 'bonus', amount, score: 'mbo_score' }], { proration: 'days', measures: [{ name: 'mbo_score', type: 'input' }] }, id);
 const score = (payees: string[], period = '2026-04') => payees.map((payeeId) => ({ payeeId, period, name: 'mbo_score', value: '1' }));
 const units: OrgUnit[] = [{ id: 'top' }, { id: 'east', parentId: 'top' }, { id: 'east1', parentId: 'east' }, { id: 'west', parentId: 'top' }];
 const members: Membership[] = [
@@ -30,21 +43,33 @@ describe('golden: plans by role', () => {
     // April, 30 days, bonus 1,000 prorated by days: A (rep all month) 1,000.00; B (rep from Apr 16) 15/30 → 500.00;
     // W (rep all month) 1,000.00; M (manager) nothing
     const r = run({ plans: [bonus()], txs: [], assignments: resolve([byRole()]), inputs: score(['A', 'B', 'M', 'W']), periods: ['2026-04'] });
-    expect(r.payouts.map((p) => [p.payeeId, fmt(p.payout, 2)])).toEqual([['A', '1000.00'], ['B', '500.00'], ['W', '1000.00']]);
+    expect(r.payouts.map((p) => [p.payeeId, fmt(p.payout, 2)])).toEqual([
+      ['A', '1000.00'],
+      ['B', '500.00'],
+      ['W', '1000.00'],
+    ]);
   });
 
   it('R02 a role assignment limited to an org subtree follows people moving into it', () => {
     // role rep within "east": A (east1) and B (east) in; W moves from west to east1 on Apr 11 → Apr 11–30 = 20/30 → 666.67
     const r = run({ plans: [bonus()], txs: [], assignments: resolve([byRole({ orgUnitId: 'east' })]), inputs: score(['A', 'B', 'W']), periods: ['2026-04'] });
-    expect(r.payouts.map((p) => [p.payeeId, fmt(p.payout, 2)])).toEqual([['A', '1000.00'], ['B', '500.00'], ['W', '666.67']]);
+    expect(r.payouts.map((p) => [p.payeeId, fmt(p.payout, 2)])).toEqual([
+      ['A', '1000.00'],
+      ['B', '500.00'],
+      ['W', '666.67'],
+    ]);
   });
 
-  it('R03 the role assignment\'s own dates bound it, and naming the person overrides the role', () => {
+  it("R03 the role assignment's own dates bound it, and naming the person overrides the role", () => {
     // role assignment ends Apr 20: A gets Apr 1–20 = 20/30 → 666.67; B (rep from Apr 16) Apr 16–20 = 5/30 → 166.67;
     // W is named on the plan from Apr 25 only: 6/30 → 200.00 (not the role's 20 days)
     const explicit: Assignment[] = [{ kind: 'plan', payeeId: 'W', key: 'plan_a', from: '2026-04-25' }];
     const r = run({ plans: [bonus()], txs: [], assignments: resolve([byRole({ to: '2026-04-20' })], explicit), inputs: score(['A', 'B', 'W']), periods: ['2026-04'] });
-    expect(r.payouts.map((p) => [p.payeeId, fmt(p.payout, 2)])).toEqual([['A', '666.67'], ['B', '166.67'], ['W', '200.00']]);
+    expect(r.payouts.map((p) => [p.payeeId, fmt(p.payout, 2)])).toEqual([
+      ['A', '666.67'],
+      ['B', '166.67'],
+      ['W', '200.00'],
+    ]);
   });
 
   it('R04 two role assignments giving the same plan count each day once', () => {
@@ -60,12 +85,26 @@ describe('golden: plans by role', () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]?.message).toMatch(/payee A is on this plan through role "rep" and also on plan "plan_b" by name from 2026-03-01/);
     // the same plan by role and by name is no conflict: the name wins
-    expect(lintPlan(bonus(), { plans: [bonus(), other], assignments: resolve([byRole()], [{ kind: 'plan', payeeId: 'A', key: 'plan_a', from: '2026-03-01' }]) }).filter((i) => i.rule === 'double_assignment')).toEqual([]);
+    expect(
+      lintPlan(bonus(), { plans: [bonus(), other], assignments: resolve([byRole()], [{ kind: 'plan', payeeId: 'A', key: 'plan_a', from: '2026-03-01' }]) }).filter(
+        (i) => i.rule === 'double_assignment',
+      ),
+    ).toEqual([]);
   });
 
   it('R06 roles observed over time become effective-dated spans', () => {
-    const first = observeRoles([], [{ id: 'u1', role: 'rep', hireDate: '2025-06-01' }, { id: 'u2', role: 'rep', hireDate: null }], '2026-01-10');
-    expect(first.holdings).toEqual([{ userId: 'u1', role: 'rep', from: '2025-06-01', to: null }, { userId: 'u2', role: 'rep', from: '1900-01-01', to: null }]);
+    const first = observeRoles(
+      [],
+      [
+        { id: 'u1', role: 'rep', hireDate: '2025-06-01' },
+        { id: 'u2', role: 'rep', hireDate: null },
+      ],
+      '2026-01-10',
+    );
+    expect(first.holdings).toEqual([
+      { userId: 'u1', role: 'rep', from: '2025-06-01', to: null },
+      { userId: 'u2', role: 'rep', from: '1900-01-01', to: null },
+    ]);
     const next = observeRoles(first.holdings, [{ id: 'u1', role: 'manager', hireDate: '2025-06-01' }], '2026-04-16');
     expect(next.changed).toEqual(['u1', 'u2']);
     expect(next.holdings).toEqual([
@@ -102,18 +141,42 @@ describe('plans by role over the database, roles from the user records', () => {
     await e.setInputs(score(org.users));
     await e.openPeriod('2026-04');
     await e.recompute({ credit: true });
-    const event: RecordEvent = { tenant: org.tenant, object: 'user', recordId: u4, op: 'update', before: { role: 'rep', active: true }, after: { role: 'rep', active: false }, actor: { userId: null }, revision: 2, at: '2026-04-21T09:00:00Z' };
+    const event: RecordEvent = {
+      tenant: org.tenant,
+      object: 'user',
+      recordId: u4,
+      op: 'update',
+      before: { role: 'rep', active: true },
+      after: { role: 'rep', active: false },
+      actor: { userId: null },
+      revision: 2,
+      at: '2026-04-21T09:00:00Z',
+    };
     await e.onRecordEvent(event);
     // east subtree: u1 (east1) 1,000.00; u3 (east) rep to Apr 15 → 500.00; u4 (east1) rep to Apr 20 → 20/30 → 666.67; u2 (west): none
     const april = await e.payouts('2026-04');
-    expect(april.map((p) => [p.payeeId, fmt(p.payout, 2)]).sort()).toEqual([[u1, '1000.00'], [u3, '500.00'], [u4, '666.67']].sort());
+    expect(april.map((p) => [p.payeeId, fmt(p.payout, 2)]).sort()).toEqual(
+      [
+        [u1, '1000.00'],
+        [u3, '500.00'],
+        [u4, '666.67'],
+      ].sort(),
+    );
     expect((await e.assignments([u1])).find((a) => a.key === 'plan_a')?.via).toEqual({ roleAssignmentId: 'east_reps', role: 'rep', orgUnitId: org.units.east });
     // Naming u1 on plan_b, which pays "mbo" too, conflicts with the role's plan_a; naming u2 (west) is fine.
     const named = await e.previewAssignments({ named: [{ kind: 'plan', payeeId: u1, key: 'plan_b', from: '2026-01-01' }] });
     expect(lintPlan(bonus('plan_b', '400'), { plans: await e.plans(), assignments: named }).map((i) => i.rule)).toContain('double_assignment');
     await e.setAssignments([{ kind: 'plan', payeeId: u2, key: 'plan_b', from: '2026-01-01' }]);
-    await expect(e.setRoleAssignments([{ id: 'all_reps', planId: 'plan_b', role: 'rep', from: '2026-01-01' }, { id: 'east_reps', planId: 'plan_a', role: 'rep', orgUnitId: org.units.east, from: '2026-01-01' }])).rejects.toMatchObject({ code: 'assignment_invalid' });
-    await expect(e.setRoleAssignments([{ id: '', planId: 'nope', role: 'Rep!', from: '2026-13', to: '2020-01-01' }])).rejects.toMatchObject({ code: 'invalid_role_assignments', details: [{ path: '/roleAssignments/0/id' }, { path: '/roleAssignments/0/planId' }, { path: '/roleAssignments/0/role' }, { path: '/roleAssignments/0/from' }, { path: '/roleAssignments/0/to' }] });
+    await expect(
+      e.setRoleAssignments([
+        { id: 'all_reps', planId: 'plan_b', role: 'rep', from: '2026-01-01' },
+        { id: 'east_reps', planId: 'plan_a', role: 'rep', orgUnitId: org.units.east, from: '2026-01-01' },
+      ]),
+    ).rejects.toMatchObject({ code: 'assignment_invalid' });
+    await expect(e.setRoleAssignments([{ id: '', planId: 'nope', role: 'Rep!', from: '2026-13', to: '2020-01-01' }])).rejects.toMatchObject({
+      code: 'invalid_role_assignments',
+      details: [{ path: '/roleAssignments/0/id' }, { path: '/roleAssignments/0/planId' }, { path: '/roleAssignments/0/role' }, { path: '/roleAssignments/0/from' }, { path: '/roleAssignments/0/to' }],
+    });
     // The named assignments survive role changes; the derived ones are rebuilt.
     await e.setRoleHolders([]);
     expect((await e.assignments()).map((a) => a.payeeId)).toEqual([u2]);

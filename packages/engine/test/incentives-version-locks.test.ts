@@ -7,12 +7,18 @@ import type { IncentivePlanDoc, PlanVersionDef } from '../src/incentives/types.t
 
 const versionLockIssues = (...a: [Parameters<typeof lockIssues>[0], Parameters<typeof lockIssues>[1], Parameters<typeof lockIssues>[2]]) => lockIssues(...a, CALENDAR_YEAR);
 const v1: PlanVersionDef = {
-  version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
+  version: 1,
+  effectiveFrom: '2026-01-01',
+  currency: 'USD',
+  rounding: { scale: 2, mode: 'half_up' },
   measures: [{ name: 'revenue', type: 'sum' }],
   components: [{ name: 'commission', type: 'flat', measure: 'revenue', rate: '0.05' }],
 } as unknown as PlanVersionDef;
 const plan = (versions: PlanVersionDef[]): IncentivePlanDoc => ({ kind: 'incentive_plan', id: 'p', name: 'p', label: { en: 'P' }, versions });
-const periods = [{ period: '2026-01', status: 'approved' }, { period: '2026-02', status: 'open' }];
+const periods = [
+  { period: '2026-01', status: 'approved' },
+  { period: '2026-02', status: 'open' },
+];
 const rules = (issues: ReturnType<typeof versionLockIssues>) => issues.map((i) => `${i.path} ${i.rule}`);
 
 describe('version locks', () => {

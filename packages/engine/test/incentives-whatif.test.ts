@@ -19,7 +19,23 @@ async function engine(): Promise<IncentiveEngine> {
   return new IncentiveEngine(store, name);
 }
 
-const live: IncentivePlanDoc = plan([{ name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '1', rate: '0.05' }, { from: '1', rate: '0.08' }] }], {}, 'plan_rep');
+const live: IncentivePlanDoc = plan(
+  [
+    {
+      name: 'commission',
+      type: 'tiered',
+      measure: 'revenue',
+      target: 'quota',
+      tierBasis: 'attainment',
+      tiers: [
+        { from: '0', to: '1', rate: '0.05' },
+        { from: '1', rate: '0.08' },
+      ],
+    },
+  ],
+  {},
+  'plan_rep',
+);
 
 async function seeded(): Promise<IncentiveEngine> {
   const e = await engine();
@@ -31,7 +47,10 @@ async function seeded(): Promise<IncentiveEngine> {
     { id: 'o1', object: 'order', ownerId: 'A', date: '2026-01-05', amount: '15000', currency: 'USD' },
     { id: 'o2', object: 'order', ownerId: 'B', date: '2026-01-06', amount: '4000', currency: 'USD' },
   ]);
-  await putInputs(e, [{ payeeId: 'A', period: '2026-01', name: 'quota', value: '10000' }, { payeeId: 'B', period: '2026-01', name: 'quota', value: 10000 }]);
+  await putInputs(e, [
+    { payeeId: 'A', period: '2026-01', name: 'quota', value: '10000' },
+    { payeeId: 'B', period: '2026-01', name: 'quota', value: 10000 },
+  ]);
   await e.recompute({ credit: true });
   return e;
 }
@@ -41,10 +60,28 @@ describe('targets and inputs', () => {
     const e = await engine();
     expect(checkInputs('x').issues[0]).toMatchObject({ path: '/values', rule: 'type' });
     const bad = checkInputs([{ payeeId: '', period: '2026-13', name: 'Quota', value: '1,0' }, null]);
-    expect(bad.issues.map((i) => `${i.path}:${i.rule}`)).toEqual(['/values/0/payeeId:required', '/values/0/period:pattern', '/values/0/name:pattern', '/values/0/value:number', '/values/1/payeeId:required', '/values/1/period:pattern', '/values/1/name:pattern', '/values/1/value:number']);
-    await expect(putInputs(e, [{ payeeId: 'A', period: '2026-01', name: 'quota', value: '1' }, { payeeId: 'A', period: 'x', name: 'quota', value: '1' }])).rejects.toMatchObject({ code: 'invalid_inputs', status: 400 });
+    expect(bad.issues.map((i) => `${i.path}:${i.rule}`)).toEqual([
+      '/values/0/payeeId:required',
+      '/values/0/period:pattern',
+      '/values/0/name:pattern',
+      '/values/0/value:number',
+      '/values/1/payeeId:required',
+      '/values/1/period:pattern',
+      '/values/1/name:pattern',
+      '/values/1/value:number',
+    ]);
+    await expect(
+      putInputs(e, [
+        { payeeId: 'A', period: '2026-01', name: 'quota', value: '1' },
+        { payeeId: 'A', period: 'x', name: 'quota', value: '1' },
+      ]),
+    ).rejects.toMatchObject({ code: 'invalid_inputs', status: 400 });
     expect(await readInputs(e)).toEqual([]);
-    await putInputs(e, [{ payeeId: 'A', period: '2026-01', name: 'quota', value: '100' }, { payeeId: 'A', period: '2026-01', name: 'mbo', value: '0.8' }, { payeeId: 'B', period: '2026-02', name: 'quota', value: '5' }]);
+    await putInputs(e, [
+      { payeeId: 'A', period: '2026-01', name: 'quota', value: '100' },
+      { payeeId: 'A', period: '2026-01', name: 'mbo', value: '0.8' },
+      { payeeId: 'B', period: '2026-02', name: 'quota', value: '5' },
+    ]);
     await putInputs(e, [{ payeeId: 'A', period: '2026-01', name: 'quota', value: '120' }]);
     expect(await readInputs(e, { period: '2026-01', payees: ['A'], names: ['quota'] })).toEqual([{ payeeId: 'A', period: '2026-01', name: 'quota', value: '120' }]);
     expect(await readInputs(e)).toHaveLength(3);
@@ -62,8 +99,14 @@ describe('targets and inputs', () => {
     const active = randomUUID();
     const old = randomUUID();
     const user = randomUUID();
-    await h.knex.raw(`insert into "${h.schema}".attain_goals_plan_version (id, plan, version, status, total, settings) values (?, 'rev_2026', 1, 'superseded', 1, '{}'), (?, 'rev_2026', 2, 'active', 1, '{}')`, [old, active]);
-    await h.knex.raw(`insert into "${h.schema}".attain_goals_target (version_id, node, kind, user_id, month, amount) values (?, 'a', 'person', ?, '2026-01-01', 999), (?, 'b', 'person', ?, '2026-01-01', 12000), (?, 'c', 'person', ?, '2026-01-01', 500), (?, 'u', 'unit', null, '2026-01-01', 1)`, [old, user, active, user, active, user, active]);
+    await h.knex.raw(
+      `insert into "${h.schema}".attain_goals_plan_version (id, plan, version, status, total, settings) values (?, 'rev_2026', 1, 'superseded', 1, '{}'), (?, 'rev_2026', 2, 'active', 1, '{}')`,
+      [old, active],
+    );
+    await h.knex.raw(
+      `insert into "${h.schema}".attain_goals_target (version_id, node, kind, user_id, month, amount) values (?, 'a', 'person', ?, '2026-01-01', 999), (?, 'b', 'person', ?, '2026-01-01', 12000), (?, 'c', 'person', ?, '2026-01-01', 500), (?, 'u', 'unit', null, '2026-01-01', 1)`,
+      [old, user, active, user, active, user, active],
+    );
     expect(await goalTargets(e, [goalsPlan], ['2026-01', '2026-02'])).toEqual([{ payeeId: user, period: '2026-01', name: 'quota', value: '12500' }]);
     await e.savePlan(goalsPlan);
     await e.openPeriod('2026-01');
@@ -77,7 +120,10 @@ describe('what-if runs', () => {
     const e = await seeded();
     const before = await e.payouts('2026-01');
     const edited = structuredClone(live);
-    edited.versions[0]!.components[0]!.tiers = [{ from: '0', to: '1', rate: '0.05' }, { from: '1', rate: '0.12' }];
+    edited.versions[0]!.components[0]!.tiers = [
+      { from: '0', to: '1', rate: '0.05' },
+      { from: '1', rate: '0.12' },
+    ];
     edited.versions[0]!.components.push({ name: 'kicker', type: 'rate', measure: 'revenue', rate: '0.001' });
     const r = await whatIf(e, { period: '2026-01', planId: 'plan_rep', plan: edited });
     // A: 10,000 × 5% + 5,000 × 8% = 900 live; 500 + 600 = 1,100 + kicker 15 what-if. B: 200 both + kicker 4.
@@ -88,7 +134,10 @@ describe('what-if runs', () => {
       ['B', 'kicker', '0', '4', '4'],
     ]);
     expect(r.rows[0]).toMatchObject({ liveAttainment: '1.5', whatifAttainment: '1.5' });
-    expect(r.payees).toEqual([{ payeeId: 'A', live: '900', whatif: '1115', delta: '215' }, { payeeId: 'B', live: '200', whatif: '204', delta: '4' }]);
+    expect(r.payees).toEqual([
+      { payeeId: 'A', live: '900', whatif: '1115', delta: '215' },
+      { payeeId: 'B', live: '200', whatif: '204', delta: '4' },
+    ]);
     expect(r.totals).toEqual({ live: '1100', whatif: '1319', delta: '219', payees: 2, up: 2, down: 0 });
     expect(await e.payouts('2026-01')).toEqual(before);
     expect((await e.plans())[0]).toEqual(live);
@@ -98,7 +147,13 @@ describe('what-if runs', () => {
     const e = await seeded();
     const withDraft = structuredClone(live);
     withDraft.versions[0]!.effectiveTo = '2026-06-30';
-    withDraft.versions.push({ ...structuredClone(live.versions[0]!), version: 2, effectiveFrom: '2026-07-01', effectiveTo: null, components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }] });
+    withDraft.versions.push({
+      ...structuredClone(live.versions[0]!),
+      version: 2,
+      effectiveFrom: '2026-07-01',
+      effectiveTo: null,
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }],
+    });
     await e.savePlan(withDraft);
     const r = await whatIf(e, { period: '2026-01', planId: 'plan_rep', version: 2, payees: ['B'] });
     expect(r.live.version).toBe(1);

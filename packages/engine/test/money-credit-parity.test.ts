@@ -22,19 +22,34 @@ const fx = [{ currency: 'EUR', date: '2026-01-01', rate: '1.0837123457' }];
 const PAYEES = ['P0', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6'];
 
 /** k shares of 100% at 4 decimals, exactly 100 in total; equal weights make ties on purpose. */
-const sharesArb = fc.integer({ min: 1, max: 7 }).chain((k) =>
-  fc.oneof(fc.constant(Array<bigint>(k).fill(1n)), fc.array(fc.bigInt({ min: 0n, max: 1000n }), { minLength: k, maxLength: k })).map((w) =>
-    apportionUnits(1_000_000n, w.some((x) => x > 0n) ? w : w.map(() => 1n)).map((u) => fromUnits(u, 4))));
+const sharesArb = fc
+  .integer({ min: 1, max: 7 })
+  .chain((k) =>
+    fc
+      .oneof(fc.constant(Array<bigint>(k).fill(1n)), fc.array(fc.bigInt({ min: 0n, max: 1000n }), { minLength: k, maxLength: k }))
+      .map((w) => apportionUnits(1_000_000n, w.some((x) => x > 0n) ? w : w.map(() => 1n)).map((u) => fromUnits(u, 4))),
+  );
 
-const txArb = (i: number) => fc.record({
-  cents: fc.integer({ min: -300_000_000, max: 300_000_000 }),
-  eur: fc.boolean(),
-  shares: sharesArb,
-  overlay: fc.boolean(),
-}).map((r): Transaction => ({
-  id: `t${i}`, object: 'order', ownerId: 'P0', date: '2026-01-15', amount: fromUnits(BigInt(r.cents), 2), margin: fromUnits(BigInt(r.cents) / 3n, 2), currency: r.eur ? 'EUR' : 'USD',
-  splits: [...r.shares.map((pct, j) => ({ payeeId: PAYEES[j]!, pct })), ...(r.overlay ? [{ payeeId: 'S1', pct: '12.5', overlay: true }] : [])],
-}));
+const txArb = (i: number) =>
+  fc
+    .record({
+      cents: fc.integer({ min: -300_000_000, max: 300_000_000 }),
+      eur: fc.boolean(),
+      shares: sharesArb,
+      overlay: fc.boolean(),
+    })
+    .map(
+      (r): Transaction => ({
+        id: `t${i}`,
+        object: 'order',
+        ownerId: 'P0',
+        date: '2026-01-15',
+        amount: fromUnits(BigInt(r.cents), 2),
+        margin: fromUnits(BigInt(r.cents) / 3n, 2),
+        currency: r.eur ? 'EUR' : 'USD',
+        splits: [...r.shares.map((pct, j) => ({ payeeId: PAYEES[j]!, pct })), ...(r.overlay ? [{ payeeId: 'S1', pct: '12.5', overlay: true }] : [])],
+      }),
+    );
 
 describe('split credits to the cent', () => {
   it('SQL and JS crediting give the same cents, and primary rows sum to the converted value (property)', async () => {
@@ -61,8 +76,19 @@ describe('split credits to the cent', () => {
   });
 
   it('a transaction split share with more decimals than crediting keeps is refused, not rounded', () => {
-    const issues = lintSplits([{ payeeId: 'a', pct: '33.33333333334' }, { payeeId: 'b', pct: '66.66666666666' }]);
-    expect(issues.map((i) => [i.path, i.rule])).toEqual([['/splits/0/pct', 'scale'], ['/splits/1/pct', 'scale']]);
-    expect(lintSplits([{ payeeId: 'a', pct: '33.3333333334' }, { payeeId: 'b', pct: '66.6666666666' }])).toEqual([]);
+    const issues = lintSplits([
+      { payeeId: 'a', pct: '33.33333333334' },
+      { payeeId: 'b', pct: '66.66666666666' },
+    ]);
+    expect(issues.map((i) => [i.path, i.rule])).toEqual([
+      ['/splits/0/pct', 'scale'],
+      ['/splits/1/pct', 'scale'],
+    ]);
+    expect(
+      lintSplits([
+        { payeeId: 'a', pct: '33.3333333334' },
+        { payeeId: 'b', pct: '66.6666666666' },
+      ]),
+    ).toEqual([]);
   });
 });

@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  apportion, ApportionError, buildSplitTree, fiscalYearMonths, fiscalYearOf, fromUnits, GoalsError, parsePeriod, quarterTotals,
-  reconcile, roundUnits, seasonalityWeights, splitTargets, toUnits, yearTotal, type SplitCells, type SplitNode,
+  apportion,
+  ApportionError,
+  buildSplitTree,
+  fiscalYearMonths,
+  fiscalYearOf,
+  fromUnits,
+  GoalsError,
+  parsePeriod,
+  quarterTotals,
+  reconcile,
+  roundUnits,
+  seasonalityWeights,
+  splitTargets,
+  toUnits,
+  yearTotal,
+  type SplitCells,
+  type SplitNode,
 } from '../src/index.ts';
 
 const months2026 = fiscalYearMonths(2026);
@@ -66,10 +81,8 @@ describe('largest remainder', () => {
   });
 
   it('always sums to the whole (property)', () => {
-    fc.assert(fc.property(
-      fc.bigInt({ min: -(10n ** 14n), max: 10n ** 14n }),
-      fc.array(fc.bigInt({ min: 0n, max: 10n ** 9n }), { minLength: 1, maxLength: 30 }),
-      (total, weights) => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 14n), max: 10n ** 14n }), fc.array(fc.bigInt({ min: 0n, max: 10n ** 9n }), { minLength: 1, maxLength: 30 }), (total, weights) => {
         fc.pre(weights.some((w) => w > 0n));
         const parts = apportion(total, weights);
         expect(parts.reduce((a, b) => a + b, 0n)).toBe(total);
@@ -79,8 +92,9 @@ describe('largest remainder', () => {
           const exact = total * weights[i]!;
           expect(p * sumW - exact <= sumW && exact - p * sumW <= sumW).toBe(true);
         });
-      },
-    ), { numRuns: 300 });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -97,18 +111,18 @@ describe('target split', () => {
   });
 
   it('splits down a deep tree with custom weights and sums at every level (property)', () => {
-    fc.assert(fc.property(
-      fc.bigInt({ min: 0n, max: 10n ** 13n }),
-      fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }),
-      (total, teams) => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 13n }), fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }), (total, teams) => {
         fc.pre(teams.every((t) => t.some((w) => w > 0)));
         const root: SplitNode = {
-          id: 'co', kind: 'unit',
+          id: 'co',
+          kind: 'unit',
           children: teams.map((t, ti) => ({ id: `u${ti}`, kind: 'unit', weight: BigInt(ti + 1), children: t.map((w, pi) => ({ id: `u${ti}p${pi}`, kind: 'person', weight: BigInt(w) })) })),
         };
         assertExact(root, splitTargets({ total, months: months2026, root, periodWeights: months2026.map((_, i) => BigInt(i + 1)) }), total);
-      },
-    ), { numRuns: 100 });
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('keeps locked cells and rebalances their siblings', () => {
@@ -140,18 +154,32 @@ describe('target split', () => {
       }
       throw new Error('not refused');
     };
-    const over = run([{ node: 'p1', month: '2026-02', value: 80n }, { node: 'p2', month: '2026-02', value: 30n }]);
+    const over = run([
+      { node: 'p1', month: '2026-02', value: 80n },
+      { node: 'p2', month: '2026-02', value: 30n },
+    ]);
     expect(over.code).toBe('split_refused');
     expect(over.details.map((d) => d.path).sort()).toEqual(['/cells/p1/2026-02', '/cells/p2/2026-02']);
     expect(over.details[0]!.rule).toBe('locks_exceed_parent');
     expect(run([{ node: 'p1', value: 2000n }]).details[0]).toMatchObject({ path: '/cells/p1/year', rule: 'locks_exceed_parent' });
-    expect(run([{ node: 'p1', month: '2026-03', value: 10n }, { node: 'p2', month: '2026-03', value: 10n }, { node: 'p3', month: '2026-03', value: 10n }]).details[0]!.rule).toBe('locks_mismatch');
+    expect(
+      run([
+        { node: 'p1', month: '2026-03', value: 10n },
+        { node: 'p2', month: '2026-03', value: 10n },
+        { node: 'p3', month: '2026-03', value: 10n },
+      ]).details[0]!.rule,
+    ).toBe('locks_mismatch');
     expect(run([{ node: 'zz', month: '2026-01', value: 1n }]).details[0]).toMatchObject({ path: '/cells/zz/2026-01', rule: 'unknown_cell' });
     expect(run([{ node: 'p1', month: '2030-01', value: 1n }]).details[0]!.rule).toBe('unknown_cell');
     expect(run([{ node: 'co', value: 5n }]).details[0]!.rule).toBe('locks_mismatch');
     expect(run([{ node: 'co', month: '2026-01', value: 2000n }]).details[0]).toMatchObject({ path: '/cells/co/2026-01' });
     const rootLocked = splitTargets({ total: 1200n, months: months2026, root, locks: [{ node: 'co', month: '2026-01', value: 1200n }] });
-    expect(rootLocked.get('co')!.slice(1).every((v) => v === 0n)).toBe(true);
+    expect(
+      rootLocked
+        .get('co')!
+        .slice(1)
+        .every((v) => v === 0n),
+    ).toBe(true);
   });
 
   it('refuses negative and all-zero weights and a person twice in the tree', () => {
@@ -163,19 +191,59 @@ describe('target split', () => {
       }
       return undefined;
     };
-    expect(refusal({ id: 'co', kind: 'unit', children: [{ id: 'a', kind: 'person', weight: -1n }, { id: 'b', kind: 'person' }] })).toMatchObject({ path: '/weights/a', rule: 'negative_weight' });
-    expect(refusal({ id: 'co', kind: 'unit', children: [{ id: 'a', kind: 'person', weight: 0n }, { id: 'b', kind: 'person', weight: 0n }] })).toMatchObject({ path: '/weights/co/2026-01', rule: 'zero_weights' });
+    expect(
+      refusal({
+        id: 'co',
+        kind: 'unit',
+        children: [
+          { id: 'a', kind: 'person', weight: -1n },
+          { id: 'b', kind: 'person' },
+        ],
+      }),
+    ).toMatchObject({ path: '/weights/a', rule: 'negative_weight' });
+    expect(
+      refusal({
+        id: 'co',
+        kind: 'unit',
+        children: [
+          { id: 'a', kind: 'person', weight: 0n },
+          { id: 'b', kind: 'person', weight: 0n },
+        ],
+      }),
+    ).toMatchObject({ path: '/weights/co/2026-01', rule: 'zero_weights' });
     expect(refusal({ id: 'co', kind: 'unit', children: [{ id: 'a', kind: 'person', monthWeights: [1n] }] })).toMatchObject({ rule: 'length' });
     expect(refusal({ id: 'co', kind: 'unit', children: [{ id: 'a', kind: 'person', monthWeights: months2026.map(() => -1n) }] })).toMatchObject({ rule: 'negative_weight' });
-    expect(refusal({ id: 'co', kind: 'unit', children: [{ id: 'u1', kind: 'unit', children: [{ id: 'a', kind: 'person' }] }, { id: 'u2', kind: 'unit', children: [{ id: 'a', kind: 'person' }] }] })).toMatchObject({ path: '/nodes/a', rule: 'duplicate_member' });
-    expect(refusal({ id: 'co', kind: 'unit', children: people(2) }, months2026.map(() => 0n))).toMatchObject({ path: '/periodWeights', rule: 'zero_weights' });
+    expect(
+      refusal({
+        id: 'co',
+        kind: 'unit',
+        children: [
+          { id: 'u1', kind: 'unit', children: [{ id: 'a', kind: 'person' }] },
+          { id: 'u2', kind: 'unit', children: [{ id: 'a', kind: 'person' }] },
+        ],
+      }),
+    ).toMatchObject({ path: '/nodes/a', rule: 'duplicate_member' });
+    expect(
+      refusal(
+        { id: 'co', kind: 'unit', children: people(2) },
+        months2026.map(() => 0n),
+      ),
+    ).toMatchObject({ path: '/periodWeights', rule: 'zero_weights' });
     expect(refusal({ id: 'co', kind: 'unit', children: people(2) }, [1n])).toMatchObject({ path: '/periodWeights', rule: 'length' });
   });
 
   it('reconciles bottom-up entry against the top-down split', () => {
     const root: SplitNode = { id: 'co', kind: 'unit', children: [{ id: 'u', kind: 'unit', children: people(2) }] };
     const top = splitTargets({ total: 1200n, months: months2026, root });
-    const rows = reconcile(root, top, new Map([['p1', months2026.map(() => 40n)], ['p2', months2026.map(() => 50n)]]), 12);
+    const rows = reconcile(
+      root,
+      top,
+      new Map([
+        ['p1', months2026.map(() => 40n)],
+        ['p2', months2026.map(() => 50n)],
+      ]),
+      12,
+    );
     expect(rows[0]).toMatchObject({ node: 'co' });
     expect(rows[0]!.bottomUp[0]).toBe(90n);
     expect(rows[0]!.gap[0]).toBe(10n);
@@ -216,13 +284,23 @@ describe('split methods from the org', () => {
   });
 
   it('splits by last year, seasonality and custom weights, under a chosen root', () => {
-    const history = new Map([['a', months2026.map(() => 300n)], ['b', months2026.map((_, i) => (i < 6 ? 100n : 0n))]]);
+    const history = new Map([
+      ['a', months2026.map(() => 300n)],
+      ['b', months2026.map((_, i) => (i < 6 ? 100n : 0n))],
+    ]);
     const east = buildSplitTree(units, members, { months: months2026, method: 'last_year', rootUnit: 'east', history });
     const ly = splitTargets({ total: 12_000n, months: months2026, root: east });
-    expect(ly.get('a')![0]).toBe(1000n * 3600n / 4200n + 0n);
+    expect(ly.get('a')![0]).toBe((1000n * 3600n) / 4200n + 0n);
     const seas = splitTargets({ total: 12_000n, months: months2026, root: buildSplitTree(units, members, { months: months2026, method: 'seasonality', rootUnit: 'east', history }) });
     expect(seas.get('b@east')![1]).toBe(250n);
-    const custom = buildSplitTree(units, members, { months: months2026, method: 'weights', weights: new Map([['a', 3n * 10n ** 12n], ['west', 2n * 10n ** 12n]]) });
+    const custom = buildSplitTree(units, members, {
+      months: months2026,
+      method: 'weights',
+      weights: new Map([
+        ['a', 3n * 10n ** 12n],
+        ['west', 2n * 10n ** 12n],
+      ]),
+    });
     const cw = splitTargets({ total: 12_000n, months: months2026, root: custom });
     assertExact(custom, cw, 12_000n);
     const eq = buildSplitTree(units, members, { months: months2026, method: 'equal' });

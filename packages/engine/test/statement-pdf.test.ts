@@ -9,11 +9,15 @@ import { plan, rule } from './incentives-fixture.ts';
 let store: Store;
 let e: IncentiveEngine;
 const east: IncentivePlanDoc = {
-  ...plan([
-    { name: 'commission', label: { en: 'Commission', 'zh-CN': '销售提成' }, type: 'rate', measure: 'revenue', rate: '0.1' },
-    { name: 'new_logo', label: { en: 'New logo', 'zh-CN': '新客户奖金' }, type: 'spif', perCredit: '300', filter: { objects: ['order'] } },
-    { name: 'long_one', label: { en: 'Long', 'zh-CN': '一个名字特别特别特别特别长的季度战略客户拓展激励组件' }, type: 'spif', perCredit: '1', filter: { objects: ['order'] } },
-  ], {}, 'plan_east'),
+  ...plan(
+    [
+      { name: 'commission', label: { en: 'Commission', 'zh-CN': '销售提成' }, type: 'rate', measure: 'revenue', rate: '0.1' },
+      { name: 'new_logo', label: { en: 'New logo', 'zh-CN': '新客户奖金' }, type: 'spif', perCredit: '300', filter: { objects: ['order'] } },
+      { name: 'long_one', label: { en: 'Long', 'zh-CN': '一个名字特别特别特别特别长的季度战略客户拓展激励组件' }, type: 'spif', perCredit: '1', filter: { objects: ['order'] } },
+    ],
+    {},
+    'plan_east',
+  ),
   label: { en: 'East sales plan', 'zh-CN': '华东销售提成计划' },
 };
 
@@ -50,7 +54,8 @@ describe('statement PDF in Chinese', () => {
     const pdf = await statementPdf({ ...s, payeeName: '张伟', locale: 'zh-CN', names: statementNames([east], 'zh-CN'), trace: true });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const out = await text(pdf);
-    for (const want of ['收入对账单', '张伟 (zw)', '期间状态: 已计算（暂定）', '华东销售提成计划 v1', '销售提成', '新客户奖金', '提成', '合计 华东销售提成计划', '应付', '各行计算过程']) expect(out).toContain(want);
+    for (const want of ['收入对账单', '张伟 (zw)', '期间状态: 已计算（暂定）', '华东销售提成计划 v1', '销售提成', '新客户奖金', '提成', '合计 华东销售提成计划', '应付', '各行计算过程'])
+      expect(out).toContain(want);
     expect(out).not.toMatch(/\?{2,}|�/);
     // A name wider than its column is cut with an ellipsis rather than running into the next one; the trace prints it whole.
     const table = out.slice(0, out.indexOf('合计'));
@@ -62,7 +67,10 @@ describe('statement PDF in Chinese', () => {
     const lines = amounts(table);
     const [earned, adjustments, draw, recovery, payout] = amounts(summary);
     expect(lines.reduce((a, b) => a + b, 0)).toBeCloseTo(2147.68, 2);
-    expect(earned).toBeCloseTo(lines.reduce((a, b) => a + b, 0), 2);
+    expect(earned).toBeCloseTo(
+      lines.reduce((a, b) => a + b, 0),
+      2,
+    );
     expect(payout).toBeCloseTo((earned ?? 0) + (adjustments ?? 0) + (draw ?? 0) + (recovery ?? 0), 2);
     expect(payout).toBe(Number(s.payouts[0]!.payout) / 1e10);
     // Only the glyphs used are embedded: the font files are about 10 MB each.
@@ -82,9 +90,26 @@ describe('statement PDF in Chinese', () => {
   it('states final periods, adjustments for a past period and an open draw balance', async () => {
     const line = (await e.statement('zw', '2026-01')).lines[0]!;
     const input: StatementPdfInput = {
-      payeeId: 'zw', period: '2026-02', status: 'paid', locale: 'zh-CN',
+      payeeId: 'zw',
+      period: '2026-02',
+      status: 'paid',
+      locale: 'zh-CN',
       lines: [{ ...line, period: '2026-02', component: 'gone', kind: 'adjustment', trace: { ...line.trace, forPeriod: '2026-01' } }],
-      payouts: [{ payeeId: 'zw', period: '2026-02', planId: 'p_unknown', currency: 'USD', earned: 0n, adjustments: line.amount, drawAdvance: 0n, recovery: 0n, payout: line.amount, points: 0n, balanceAfter: 500n * 10n ** 10n }],
+      payouts: [
+        {
+          payeeId: 'zw',
+          period: '2026-02',
+          planId: 'p_unknown',
+          currency: 'USD',
+          earned: 0n,
+          adjustments: line.amount,
+          drawAdvance: 0n,
+          recovery: 0n,
+          payout: line.amount,
+          points: 0n,
+          balanceAfter: 500n * 10n ** 10n,
+        },
+      ],
     };
     const out = await text(await statementPdf(input));
     for (const want of ['已支付（已定稿）', 'gone (归属 2026-01)', '调整', '合计 p_unknown', '尚欠预支余额', '500.00 USD']) expect(out).toContain(want);

@@ -8,13 +8,43 @@ function object(name: string, fields: Array<[string, FormulaType, string?]>, chi
 }
 
 const objects = [
-  object('deal', [['amount', 'money'], ['cost', 'money'], ['rate', 'percent'], ['qty', 'integer'], ['stage', 'text'], ['won', 'boolean'], ['close_date', 'date'], ['customer', 'text', 'customer']], { lines: { object: 'deal_line', foreignKey: 'deal_id' } }),
-  object('customer', [['name', 'text'], ['tier', 'text']]),
-  object('deal_line', [['amount', 'money'], ['qty', 'integer'], ['product', 'text']]),
+  object(
+    'deal',
+    [
+      ['amount', 'money'],
+      ['cost', 'money'],
+      ['rate', 'percent'],
+      ['qty', 'integer'],
+      ['stage', 'text'],
+      ['won', 'boolean'],
+      ['close_date', 'date'],
+      ['customer', 'text', 'customer'],
+    ],
+    { lines: { object: 'deal_line', foreignKey: 'deal_id' } },
+  ),
+  object('customer', [
+    ['name', 'text'],
+    ['tier', 'text'],
+  ]),
+  object('deal_line', [
+    ['amount', 'money'],
+    ['qty', 'integer'],
+    ['product', 'text'],
+  ]),
 ];
 const schema: FormulaSchema = {
   object: (n) => objects.find((o) => o.name === n),
-  rateTable: (n) => (n === 'commission' ? { name: n, kind: 'tier', rows: [{ from: 0, to: 10000, rate: '0.05' }, { from: 10000, to: null, rate: '0.08' }] } : undefined),
+  rateTable: (n) =>
+    n === 'commission'
+      ? {
+          name: n,
+          kind: 'tier',
+          rows: [
+            { from: 0, to: 10000, rate: '0.05' },
+            { from: 10000, to: null, rate: '0.08' },
+          ],
+        }
+      : undefined,
 };
 
 export const BENCH_FORMULA =
@@ -38,5 +68,5 @@ export async function benchFormula(iterations = 2000): Promise<Record<string, un
   const start = performance.now();
   for (let i = 0; i < iterations; i++) run();
   const elapsed = performance.now() - start;
-  return { name: 'formula.parse_check_compile', formulaChars: source.length, iterations, meanMicros: Math.round((elapsed * 1000) / iterations * 10) / 10 };
+  return { name: 'formula.parse_check_compile', formulaChars: source.length, iterations, meanMicros: Math.round(((elapsed * 1000) / iterations) * 10) / 10 };
 }

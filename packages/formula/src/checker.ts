@@ -6,8 +6,18 @@ import { unify } from './functions/helpers.ts';
 import type { FunctionRegistry, ParamType } from './functions/registry.ts';
 import { parse } from './parser.ts';
 import {
-  isNumeric, type BinaryOp, type CheckResult, type CollectionInfo, type FormulaError, type FormulaObject,
-  type FormulaSchema, type FormulaType, type Node, type PathStep, type Span, type TNode,
+  isNumeric,
+  type BinaryOp,
+  type CheckResult,
+  type CollectionInfo,
+  type FormulaError,
+  type FormulaObject,
+  type FormulaSchema,
+  type FormulaType,
+  type Node,
+  type PathStep,
+  type Span,
+  type TNode,
 } from './types.ts';
 
 export interface CheckOptions {
@@ -32,10 +42,7 @@ const AGGREGATES = new Set(['SUM', 'COUNT', 'AVG', 'MIN', 'MAX']);
 /** A record id as a reference holds it (PostgreSQL prints uuids in lower case). */
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-type Resolved =
-  | { kind: 'field'; steps: PathStep[] }
-  | { kind: 'collection'; info: CollectionInfo; rest: string[] }
-  | { kind: 'error' };
+type Resolved = { kind: 'field'; steps: PathStep[] } | { kind: 'collection'; info: CollectionInfo; rest: string[] } | { kind: 'error' };
 
 function spanOf(n: Span): Span {
   return { line: n.line, column: n.column, offset: n.offset, length: n.length };
@@ -48,11 +55,16 @@ const MAX_INLINE = 8;
 function relocate(node: Node, at: Span, prefix: string[]): Node {
   const span = spanOf(at);
   switch (node.kind) {
-    case 'path': return { ...node, ...span, segments: [...prefix, ...node.segments] };
-    case 'unary': return { ...node, ...span, arg: relocate(node.arg, at, prefix) };
-    case 'binary': return { ...node, ...span, left: relocate(node.left, at, prefix), right: relocate(node.right, at, prefix) };
-    case 'call': return { ...node, ...span, nameSpan: span, args: node.args.map((a) => relocate(a, at, prefix)) };
-    default: return { ...node, ...span };
+    case 'path':
+      return { ...node, ...span, segments: [...prefix, ...node.segments] };
+    case 'unary':
+      return { ...node, ...span, arg: relocate(node.arg, at, prefix) };
+    case 'binary':
+      return { ...node, ...span, left: relocate(node.left, at, prefix), right: relocate(node.right, at, prefix) };
+    case 'call':
+      return { ...node, ...span, nameSpan: span, args: node.args.map((a) => relocate(a, at, prefix)) };
+    default:
+      return { ...node, ...span };
   }
 }
 
@@ -121,7 +133,10 @@ export class Checker {
         };
       }
       if (report) {
-        const guess = closest(seg, names(obj).filter((name) => this.suggest(obj.name, name)));
+        const guess = closest(
+          seg,
+          names(obj).filter((name) => this.suggest(obj.name, name)),
+        );
         this.err('UNKNOWN_FIELD', at, { name: seg, object: obj.name }, guess ? 'DID_YOU_MEAN' : 'CHECK_SPELLING', guess ? { name: guess } : {});
       }
       return { kind: 'error' };
@@ -187,10 +202,18 @@ export class Checker {
         if (r.kind === 'collection') out.set(r.info.key, r.info);
         return;
       }
-      case 'unary': this.collections(n.arg, out); return;
-      case 'binary': this.collections(n.left, out); this.collections(n.right, out); return;
-      case 'call': for (const a of n.args) this.collections(a, out); return;
-      default: return;
+      case 'unary':
+        this.collections(n.arg, out);
+        return;
+      case 'binary':
+        this.collections(n.left, out);
+        this.collections(n.right, out);
+        return;
+      case 'call':
+        for (const a of n.args) this.collections(a, out);
+        return;
+      default:
+        return;
     }
   }
 
@@ -201,13 +224,20 @@ export class Checker {
         const type: FormulaType = /^\d+$/.test(v) ? 'integer' : 'number';
         return { kind: 'literal', node: n, type, value: v };
       }
-      case 'text': return { kind: 'literal', node: n, type: 'text', value: n.value };
-      case 'boolean': return { kind: 'literal', node: n, type: 'boolean', value: n.value };
-      case 'null': return { kind: 'literal', node: n, type: 'null', value: null };
-      case 'path': return this.path(n, scope);
-      case 'unary': return this.unary(n, scope);
-      case 'binary': return this.binary(n, scope);
-      case 'call': return this.call(n, scope);
+      case 'text':
+        return { kind: 'literal', node: n, type: 'text', value: n.value };
+      case 'boolean':
+        return { kind: 'literal', node: n, type: 'boolean', value: n.value };
+      case 'null':
+        return { kind: 'literal', node: n, type: 'null', value: null };
+      case 'path':
+        return this.path(n, scope);
+      case 'unary':
+        return this.unary(n, scope);
+      case 'binary':
+        return this.binary(n, scope);
+      case 'call':
+        return this.call(n, scope);
     }
   }
 
@@ -261,7 +291,10 @@ export class Checker {
   private textFieldOf(object: string): string | undefined {
     const o = this.schema.object(object);
     if (!o) return undefined;
-    const plain = (n: string) => { const f = o.field(n); return f !== undefined && f.type === 'text' && !f.ref && n !== 'id' && !n.endsWith('_id') && this.suggest(o.name, n); };
+    const plain = (n: string) => {
+      const f = o.field(n);
+      return f !== undefined && f.type === 'text' && !f.ref && n !== 'id' && !n.endsWith('_id') && this.suggest(o.name, n);
+    };
     return plain('name') ? 'name' : (o.fieldNames?.() ?? []).find(plain);
   }
 
@@ -322,7 +355,10 @@ export class Checker {
     let type: FormulaType;
     if (typeof def.returns === 'string') type = def.returns;
     else {
-      const r = def.returns(args.map((a) => a.type), args);
+      const r = def.returns(
+        args.map((a) => a.type),
+        args,
+      );
       if (typeof r !== 'string') {
         const at = r.argIndex !== undefined ? (n.args[r.argIndex] ?? n) : n;
         return this.err(r.error, at, r.params ?? {}, r.hint ?? 'NONE');
@@ -367,8 +403,11 @@ export class Checker {
     let type: FormulaType;
     const vt = value?.type ?? 'integer';
     switch (n.name) {
-      case 'COUNT': type = 'integer'; break;
-      case 'SUM': case 'AVG':
+      case 'COUNT':
+        type = 'integer';
+        break;
+      case 'SUM':
+      case 'AVG':
         if (!isNumeric(vt) && vt !== 'null') return this.err('ARG_TYPE', first, { name: n.name, index: 1, expected: 'numeric', got: vt });
         type = vt === 'null' ? 'number' : n.name === 'AVG' && vt === 'integer' ? 'number' : vt;
         break;
@@ -394,14 +433,21 @@ export function binaryType(op: BinaryOp, l: FormulaType, r: FormulaType): BinRes
   const L = l === 'null' ? 'number' : l;
   const R = r === 'null' ? 'number' : r;
   switch (op) {
-    case 'AND': case 'OR':
+    case 'AND':
+    case 'OR':
       return (l === 'boolean' || l === 'null') && (r === 'boolean' || r === 'null') ? 'boolean' : bad;
     case '&':
       return 'text';
-    case '=': case '<>': case '<': case '<=': case '>': case '>=':
+    case '=':
+    case '<>':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
       if (l === 'null' || r === 'null') return 'boolean';
       return unify(l, r) ? 'boolean' : bad;
-    case '+': case '-': {
+    case '+':
+    case '-': {
       if ((L === 'money' && R === 'date') || (L === 'date' && R === 'money')) return { hint: 'MONEY_DATE' };
       if (L === 'date' && isNumeric(R)) return 'date';
       if (op === '+' && R === 'date' && isNumeric(L)) return 'date';

@@ -7,7 +7,15 @@ export { compileJs, type CompileJsOptions, type CompiledJs } from './js.ts';
 export { formulaRuntimeSource, createRuntime, type Dec, type FormulaRuntime } from './runtime.ts';
 export { createFunctionRegistry } from './functions/index.ts';
 export type {
-  FunctionDef, FunctionRegistry, ParamSpec, ParamType, SqlArg, SqlOut, SqlEmitCtx, JsEmitCtx, TypeRuleFail,
+  FunctionDef,
+  FunctionRegistry,
+  ParamSpec,
+  ParamType,
+  SqlArg,
+  SqlOut,
+  SqlEmitCtx,
+  JsEmitCtx,
+  TypeRuleFail,
 } from './functions/index.ts';
 export { q as sqlFragment, bind as sqlBind, type Frag } from './sqlfrag.ts';
 export type * from './types.ts';

@@ -17,7 +17,12 @@ const MAX_SCALE = 20;
 const INPUT_SCALE: Partial<Record<FormulaType, number>> = { money: 2, integer: 0, percent: 4, number: 4 };
 
 /** m: JS expression of the scaled integer; d: JS expression of the display scale; c: value if constant. */
-interface Num { m: string; S: number; d: string; c?: bigint }
+interface Num {
+  m: string;
+  S: number;
+  d: string;
+  c?: bigint;
+}
 
 class Unsupported extends Error {}
 const nope = (): never => {
@@ -45,7 +50,11 @@ function parseConst(text: string): { m: bigint; s: number } {
 const constNum = (m: bigint, s: number): Num => ({ m: m < 0n ? `(${m})` : String(m), S: s, d: String(s), c: m });
 const isIntLit = (d: string): boolean => /^\d+$/.test(d);
 
-export interface FastInput { key: string; column: string; type: FormulaType }
+export interface FastInput {
+  key: string;
+  column: string;
+  type: FormulaType;
+}
 
 export interface FastOptions {
   /** Emit display-scale tracking (needed for decimal-text output). */
@@ -154,9 +163,12 @@ class FastCompiler {
         this.emit(`const ${t} = -${a.m};`);
         return { m: t, S: a.S, d: a.d };
       }
-      case 'binary': return this.arith(n);
-      case 'call': return this.numCall(n);
-      default: return nope();
+      case 'binary':
+        return this.arith(n);
+      case 'call':
+        return this.numCall(n);
+      default:
+        return nope();
     }
   }
 
@@ -171,15 +183,19 @@ class FastCompiler {
     const a = this.num(n.left);
     const b = this.num(n.right);
     switch (n.op) {
-      case '+': case '-': return this.addSub(a, b, n.op);
-      case '*': return this.mul(a, b);
+      case '+':
+      case '-':
+        return this.addSub(a, b, n.op);
+      case '*':
+        return this.mul(a, b);
       case '/': {
         if (a.S > 10 || b.S > 10) return nope();
         const t = this.tmp();
         this.emit(`const ${t} = R.fdiv(${a.m}, ${a.S}, ${b.m}, ${b.S}); if (${t} !== ${t}) break f;`);
         return { m: t, S: 10, d: this.text ? '10' : '0' };
       }
-      default: return nope();
+      default:
+        return nope();
     }
   }
   private addSub(a: Num, b: Num, op: '+' | '-'): Num {
@@ -208,31 +224,45 @@ class FastCompiler {
     if (!BUILTIN_JS.has(n.def.js)) return nope();
     const args = n.args;
     switch (n.name) {
-      case 'IF': return this.ifNum(args[0]!, args[1]!, args[2]);
-      case 'IFS': return this.ifsNum(args, 0);
+      case 'IF':
+        return this.ifNum(args[0]!, args[1]!, args[2]);
+      case 'IFS':
+        return this.ifsNum(args, 0);
       case 'ABS': {
         const a = this.num(args[0]!);
         const t = this.tmp();
         this.emit(`const ${t} = Math.abs(${a.m});`);
         return { m: t, S: a.S, d: a.d };
       }
-      case 'ROUND': case 'ROUNDUP': case 'ROUNDDOWN': return this.round(n.name, args);
-      case 'MIN': case 'MAX': return this.minMax(n.name, args.map((a) => this.num(a)));
+      case 'ROUND':
+      case 'ROUNDUP':
+      case 'ROUNDDOWN':
+        return this.round(n.name, args);
+      case 'MIN':
+      case 'MAX':
+        return this.minMax(
+          n.name,
+          args.map((a) => this.num(a)),
+        );
       case 'SUM': {
         const xs = args.map((a) => this.num(a));
         let acc: Num = constNum(0n, 0);
         for (const x of xs) acc = this.addSub(acc, x, '+');
         return acc;
       }
-      case 'COALESCE': return args.map((a) => this.num(a))[0]!;
+      case 'COALESCE':
+        return args.map((a) => this.num(a))[0]!;
       case 'POWER': {
         const k = constExponent(args[1]!);
         if (k === null || k < 0 || k > 8) return nope();
         return this.power(this.num(args[0]!), k);
       }
-      case 'TIER': return this.tier(args);
-      case 'LOOKUP': return this.lookup(args);
-      default: return nope();
+      case 'TIER':
+        return this.tier(args);
+      case 'LOOKUP':
+        return this.lookup(args);
+      default:
+        return nope();
     }
   }
 
@@ -243,9 +273,11 @@ class FastCompiler {
     const la = this.capture(() => {
       ra = a();
     });
-    const lb = b ? this.capture(() => {
-      rb = b();
-    }) : ['break f;'];
+    const lb = b
+      ? this.capture(() => {
+          rb = b();
+        })
+      : ['break f;'];
     const A = ra as Num | null;
     const B = rb as Num | null;
     const S = Math.max(A!.S, B ? B.S : 0);
@@ -255,7 +287,7 @@ class FastCompiler {
     assign(A!, la);
     if (B) assign(B, lb);
     this.emit(`let ${m}${this.text ? `, ${d}` : ''};`);
-    this.emit(`if (${cond}) {`, );
+    this.emit(`if (${cond}) {`);
     this.out.push(...la.map((l) => `  ${l}`), '} else {', ...lb.map((l) => `  ${l}`), '}');
     return { m, S, d };
   }
@@ -372,7 +404,8 @@ class FastCompiler {
   bool(n: TNode): string {
     if (n.type !== 'boolean') return nope();
     switch (n.kind) {
-      case 'literal': return typeof n.value === 'boolean' ? String(n.value) : nope();
+      case 'literal':
+        return typeof n.value === 'boolean' ? String(n.value) : nope();
       case 'field': {
         const f = n.path.collection ? undefined : this.fields.get(n.path.key);
         return typeof f === 'string' ? f : nope();
@@ -413,7 +446,8 @@ class FastCompiler {
         }
         return nope();
       }
-      default: return nope();
+      default:
+        return nope();
     }
   }
   /** AND/OR evaluate every argument (errors propagate); no NULLs reach here, so two-valued. */

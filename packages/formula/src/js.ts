@@ -89,9 +89,16 @@ class JsCompiler implements JsEmitCtx {
         const a = this.node(n.arg);
         return n.op === 'NOT' ? `R.not(${a})` : n.op === '%' ? `R.pct(${a})` : `R.neg(${a})`;
       }
-      case 'binary': return this.binary(n);
-      case 'call': return n.def.js(n.args.map((a) => this.node(a)), this, n.args);
-      case 'aggregate': return this.aggregate(n);
+      case 'binary':
+        return this.binary(n);
+      case 'call':
+        return n.def.js(
+          n.args.map((a) => this.node(a)),
+          this,
+          n.args,
+        );
+      case 'aggregate':
+        return this.aggregate(n);
     }
   }
 
@@ -100,17 +107,29 @@ class JsCompiler implements JsEmitCtx {
     const r = this.node(n.right);
     const [lt, rt] = n.argTypes;
     switch (n.op) {
-      case 'AND': return `R.and(${l}, ${r})`;
-      case 'OR': return `R.or(${l}, ${r})`;
-      case '&': return `R.concat(R.text('${lt}', ${l}), R.text('${rt}', ${r}))`;
-      case '=': case '<>': case '<': case '<=': case '>': case '>=': {
+      case 'AND':
+        return `R.and(${l}, ${r})`;
+      case 'OR':
+        return `R.or(${l}, ${r})`;
+      case '&':
+        return `R.concat(R.text('${lt}', ${l}), R.text('${rt}', ${r}))`;
+      case '=':
+      case '<>':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
         const k = kindOf(lt !== 'null' ? lt : rt);
         return `R.compare('${n.op}', '${k}', ${l}, ${r})`;
       }
-      case '^': return powerJs(l, r, n.right);
-      case '/': return `R.div(${l}, ${r})`;
-      case '*': return `R.mul(${l}, ${r})`;
-      default: break;
+      case '^':
+        return powerJs(l, r, n.right);
+      case '/':
+        return `R.div(${l}, ${r})`;
+      case '*':
+        return `R.mul(${l}, ${r})`;
+      default:
+        break;
     }
     if (lt === 'date' && rt === 'date') return `R.diffDays(${l}, ${r})`;
     if (lt === 'date') return `R.${n.op === '-' ? 'subDays' : 'addDays'}(${l}, ${r})`;

@@ -5,7 +5,10 @@
 // It is also called directly on the host by unit tests; it never evaluates code.
 
 /** Decimal value: m * 10^-s, with s the PostgreSQL display scale. */
-export interface Dec { m: bigint; s: number }
+export interface Dec {
+  m: bigint;
+  s: number;
+}
 
 export function createRuntime() {
   class FormulaErr {
@@ -31,7 +34,7 @@ export function createRuntime() {
     const q = n / d;
     const r = n % d;
     if (r === 0n) return q;
-    if (2n * abs(r) >= abs(d)) return (n < 0n) !== (d < 0n) ? q - 1n : q + 1n;
+    if (2n * abs(r) >= abs(d)) return n < 0n !== d < 0n ? q - 1n : q + 1n;
     return q;
   };
   const rescale = (a: Dec, s: number): bigint => (s >= a.s ? a.m * p10(s - a.s) : roundDiv(a.m, p10(a.s - s)));
@@ -201,14 +204,14 @@ export function createRuntime() {
     const [y, m, d] = civil(z);
     const t = y * 12 + (m - 1) + n;
     const ny = Math.floor(t / 12);
-    const nm = (t - ny * 12) + 1;
+    const nm = t - ny * 12 + 1;
     return daysFromCivil(ny, nm, Math.min(d, daysInMonth(ny, nm)));
   };
   const monthsBetween = (a: number, b: number): number => {
     if (a > b) return -monthsBetween(b, a);
     const [y1, m1, d1] = civil(a);
     const [y2, m2, d2] = civil(b);
-    return (y2 * 12 + m2) - (y1 * 12 + m1) - (d2 < d1 ? 1 : 0);
+    return y2 * 12 + m2 - (y1 * 12 + m1) - (d2 < d1 ? 1 : 0);
   };
   const parseDateTime = (v: unknown): number | null => {
     if (v === null || v === undefined) return null;
@@ -241,12 +244,18 @@ export function createRuntime() {
     if (a === null || b === null) return null;
     const c = cmp(k, a, b);
     switch (op) {
-      case '=': return c === 0;
-      case '<>': return c !== 0;
-      case '<': return c < 0;
-      case '<=': return c <= 0;
-      case '>': return c > 0;
-      default: return c >= 0;
+      case '=':
+        return c === 0;
+      case '<>':
+        return c !== 0;
+      case '<':
+        return c < 0;
+      case '<=':
+        return c <= 0;
+      case '>':
+        return c > 0;
+      default:
+        return c >= 0;
     }
   };
   const money = (a: Dec): string => {
@@ -256,12 +265,20 @@ export function createRuntime() {
   const text = (k: string, v: unknown): string | null => {
     if (v === null) return null;
     switch (k) {
-      case 'money': return money(v as Dec);
-      case 'number': case 'percent': case 'integer': return decText(trimScale(v as Dec));
-      case 'boolean': return v ? 'TRUE' : 'FALSE';
-      case 'date': return dateText(v as number);
-      case 'datetime': return new Date(v as number).toISOString();
-      default: return String(v);
+      case 'money':
+        return money(v as Dec);
+      case 'number':
+      case 'percent':
+      case 'integer':
+        return decText(trimScale(v as Dec));
+      case 'boolean':
+        return v ? 'TRUE' : 'FALSE';
+      case 'date':
+        return dateText(v as number);
+      case 'datetime':
+        return new Date(v as number).toISOString();
+      default:
+        return String(v);
     }
   };
   const tierRate = (rows: Array<[Dec, Dec | null, Dec]>, v: Dec): Dec | null => {
@@ -353,7 +370,7 @@ export function createRuntime() {
     const r = N % B;
     let q = (N - r) / B;
     if (2 * r >= B || (k > 0 && k < 16 && (B - 2 * r) * P10N[k]! <= B)) q++;
-    return (ma < 0) !== (mb < 0) ? -q : q;
+    return ma < 0 !== mb < 0 ? -q : q;
   };
   /** ROUND (mode 0), ROUNDUP (1), ROUNDDOWN (2) of m at scale S to n < S digits: m at scale max(n, 0). */
   const fround = (m: number, S: number, n: number, mode: number): number => {
@@ -389,17 +406,29 @@ export function createRuntime() {
     out: (k: string, v: unknown): unknown => {
       if (v === null || v === undefined) return null;
       switch (k) {
-        case 'money': case 'number': case 'percent': case 'integer': return decText(v as Dec);
-        case 'date': return dateText(v as number);
-        case 'datetime': return new Date(v as number).toISOString();
-        default: return v;
+        case 'money':
+        case 'number':
+        case 'percent':
+        case 'integer':
+          return decText(v as Dec);
+        case 'date':
+          return dateText(v as number);
+        case 'datetime':
+          return new Date(v as number).toISOString();
+        default:
+          return v;
       }
     },
     dec: (m: string, s: number): Dec => dec(BigInt(m), s),
     decText,
     trimScale,
     // --- arithmetic -----------------------------------------------------------------------
-    add, sub, mul, div, neg, mod,
+    add,
+    sub,
+    mul,
+    div,
+    neg,
+    mod,
     pct: (a: Dec | null): Dec | null => mul(a, dec(1n, 2)),
     powInt,
     powConst: (a: Dec | null, n: number): Dec | null => {
@@ -526,14 +555,9 @@ export function createRuntime() {
     year: (z: number | null): Dec | null => (z === null ? null : dec(BigInt(civil(z)[0]), 0)),
     month: (z: number | null): Dec | null => (z === null ? null : dec(BigInt(civil(z)[1]), 0)),
     quarter: (z: number | null): Dec | null => (z === null ? null : dec(BigInt(Math.floor((civil(z)[1] + 2) / 3)), 0)),
-    weekday: (z: number | null): Dec | null => (z === null ? null : dec(BigInt((((z + 4) % 7) + 7) % 7 + 1), 0)),
+    weekday: (z: number | null): Dec | null => (z === null ? null : dec(BigInt(((((z + 4) % 7) + 7) % 7) + 1), 0)),
     // --- aggregates: `each` evaluates one child row; errors are collected, the least code wins.
-    aggregate: (
-      kind: string,
-      k: Kind,
-      rows: unknown,
-      each: (row: Record<string, unknown>) => [boolean, unknown],
-    ): unknown => {
+    aggregate: (kind: string, k: Kind, rows: unknown, each: (row: Record<string, unknown>) => [boolean, unknown]): unknown => {
       const list = Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [];
       let err: string | null = null;
       const vals: unknown[] = [];
@@ -584,7 +608,11 @@ export function createRuntime() {
       for (const [rk, rv] of rows) if (cmp(k as Kind, key, rk) === 0) return rv;
       return fail(NA);
     },
-    fx, fxd, fdiv, fround, ftext,
+    fx,
+    fxd,
+    fdiv,
+    fround,
+    ftext,
     /** A result cell of `run` as a number (decimal text -> nearest double); null and errors pass through. */
     numCell: (v: unknown): unknown => (typeof v === 'string' ? Number(v) : v),
     run: (f: () => unknown, k: string): unknown => {

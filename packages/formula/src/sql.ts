@@ -43,7 +43,10 @@ export interface CompiledSql {
   type: FormulaType;
 }
 
-interface Out { v: Frag; e: Frag | null }
+interface Out {
+  v: Frag;
+  e: Frag | null;
+}
 
 class SqlCompiler {
   private n = 0;
@@ -121,9 +124,12 @@ class SqlCompiler {
         if (n.op === '%') return { v: q`(${a.v} * ${bind('0.01', 'numeric')})`, e: a.e };
         return { v: q`(- ${a.v})`, e: a.e };
       }
-      case 'binary': return this.binary(n);
-      case 'call': return this.call(n);
-      case 'aggregate': return this.aggregate(n);
+      case 'binary':
+        return this.binary(n);
+      case 'call':
+        return this.call(n);
+      case 'aggregate':
+        return this.aggregate(n);
     }
   }
 
@@ -131,8 +137,7 @@ class SqlCompiler {
     const [lt, rt] = n.argTypes;
     const cmp = ['=', '<>', '<', '<=', '>', '>='].includes(n.op);
     // A NULL operand takes the other side's type (comparisons) or a plain number (arithmetic).
-    const other = (t: FormulaType, o: FormulaType): FormulaType =>
-      t !== 'null' ? t : cmp ? (o === 'null' ? 'text' : o) : o === 'null' || o === 'date' ? 'number' : o;
+    const other = (t: FormulaType, o: FormulaType): FormulaType => (t !== 'null' ? t : cmp ? (o === 'null' ? 'text' : o) : o === 'null' || o === 'date' ? 'number' : o);
     const logical = n.op === 'AND' || n.op === 'OR';
     const l = this.typed(this.node(n.left), lt, logical ? 'boolean' : other(lt, rt));
     const r = this.typed(this.node(n.right), rt, logical ? 'boolean' : other(rt, lt));
@@ -140,11 +145,17 @@ class SqlCompiler {
     const L = other(lt, rt);
     const Rt = other(rt, lt);
     switch (n.op) {
-      case 'AND': case 'OR':
+      case 'AND':
+      case 'OR':
         return { v: q`(${l.v} ${raw(n.op)} ${r.v})`, e: both };
       case '&':
         return { v: q`(COALESCE(${sqlText({ v: l.v, type: lt })}, '') || COALESCE(${sqlText({ v: r.v, type: rt })}, ''))`, e: both };
-      case '=': case '<>': case '<': case '<=': case '>': case '>=': {
+      case '=':
+      case '<>':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
         const C = L === 'text' && Rt === 'text' ? raw(' COLLATE "C"') : raw('');
         return { v: q`(${l.v}${C} ${raw(n.op)} ${r.v})`, e: both };
       }
@@ -175,7 +186,10 @@ class SqlCompiler {
     });
     const out = def.sql(args, { today: () => (this.opts.today ? bind(this.opts.today, 'date') : raw('CURRENT_DATE')) });
     if (def.lazy) return { v: out.v, e: out.e ?? null };
-    return withErr(out, args.map((a) => a.e));
+    return withErr(
+      out,
+      args.map((a) => a.e),
+    );
   }
 
   private aggregate(n: TNode & { kind: 'aggregate' }): Out {
@@ -199,17 +213,22 @@ class SqlCompiler {
     const C = n.type === 'text' ? raw(' COLLATE "C"') : raw('');
     let agg: Frag;
     switch (n.name) {
-      case 'COUNT': agg = v ? q`count(${v.v})::numeric` : raw('count(*)::numeric'); break;
-      case 'SUM': agg = q`COALESCE(sum(${v!.v}), 0)`; break;
-      case 'AVG': agg = divSql(q`sum(${v!.v})`, q`count(${v!.v})`); break;
+      case 'COUNT':
+        agg = v ? q`count(${v.v})::numeric` : raw('count(*)::numeric');
+        break;
+      case 'SUM':
+        agg = q`COALESCE(sum(${v!.v}), 0)`;
+        break;
+      case 'AVG':
+        agg = divSql(q`sum(${v!.v})`, q`count(${v!.v})`);
+        break;
       // COLLATE "C" orders like the runtime; "default" keeps the result's collation neutral.
-      default: agg = n.type === 'text' ? q`${raw(n.name.toLowerCase())}((${v!.v})${C}) COLLATE "default"` : q`${raw(n.name.toLowerCase())}(${v!.v})`;
+      default:
+        agg = n.type === 'text' ? q`${raw(n.name.toLowerCase())}((${v!.v})${C}) COLLATE "default"` : q`${raw(n.name.toLowerCase())}(${v!.v})`;
     }
     const value = q`(SELECT ${agg} ${where})`;
     if (!v?.e && !cond?.e) return { v: value, e: null };
-    const rowErr = cond
-      ? q`CASE WHEN ${orNull(cond.e)} IS NOT NULL THEN ${orNull(cond.e)} WHEN ${cond.v} THEN ${orNull(v?.e ?? null)} END`
-      : orNull(v?.e ?? null);
+    const rowErr = cond ? q`CASE WHEN ${orNull(cond.e)} IS NOT NULL THEN ${orNull(cond.e)} WHEN ${cond.v} THEN ${orNull(v?.e ?? null)} END` : orNull(v?.e ?? null);
     const e = q`(SELECT min(("x")::text COLLATE "C") FROM (SELECT ${rowErr} AS "x" ${from}) AS "s")`;
     return { v: value, e };
   }

@@ -2,16 +2,7 @@
 // AST and the diagnostics. Shared by the parser, the checker and both back ends.
 import type { FunctionDef } from './functions/registry.ts';
 
-export type FormulaType =
-  | 'number'
-  | 'money'
-  | 'percent'
-  | 'integer'
-  | 'text'
-  | 'boolean'
-  | 'date'
-  | 'datetime'
-  | 'null';
+export type FormulaType = 'number' | 'money' | 'percent' | 'integer' | 'text' | 'boolean' | 'date' | 'datetime' | 'null';
 
 export const NUMERIC_TYPES: readonly FormulaType[] = ['number', 'money', 'percent', 'integer'];
 export function isNumeric(t: FormulaType): boolean {
@@ -54,10 +45,22 @@ export interface RateTable {
   /** Type of LOOKUP values (default number). */
   valueType?: FormulaType;
 }
-export interface TierRow { from: string | number; to: string | number | null; rate: string | number }
-export interface LookupRow { key: string | number; value: string | number | boolean | null }
+export interface TierRow {
+  from: string | number;
+  to: string | number | null;
+  rate: string | number;
+}
+export interface LookupRow {
+  key: string | number;
+  value: string | number | boolean | null;
+}
 
-export interface Span { line: number; column: number; offset: number; length: number }
+export interface Span {
+  line: number;
+  column: number;
+  offset: number;
+  length: number;
+}
 
 export type Node =
   | (Span & { kind: 'number'; text: string; percent: boolean })
@@ -71,7 +74,10 @@ export type Node =
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '^' | '&' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
 
-export interface Message { en: string; 'zh-CN': string }
+export interface Message {
+  en: string;
+  'zh-CN': string;
+}
 
 export interface FormulaError extends Span {
   code: string;
@@ -80,7 +86,11 @@ export interface FormulaError extends Span {
 }
 
 /** One step of a resolved path: a many-to-one hop or the final scalar field. */
-export interface PathStep { object: string; table: string; field: FormulaField }
+export interface PathStep {
+  object: string;
+  table: string;
+  field: FormulaField;
+}
 
 /** A field path after checking. `collection` set when the path reads a child row inside an aggregate. */
 export interface ResolvedPath {

@@ -1,8 +1,6 @@
 // Parser and checker diagnostics, SQL injection attempts, registry extension by a plugin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  check, compileJs, compileSql, createFunctionRegistry, createRuntime, parse, sqlFragment, type FormulaError,
-} from '../src/index.ts';
+import { check, compileJs, compileSql, createFunctionRegistry, createRuntime, parse, sqlFragment, type FormulaError } from '../src/index.ts';
 import { closest } from '../src/diagnostics.ts';
 import { ident } from '../src/sqlfrag.ts';
 import { compileAll, evalJs, evalSql, JsRunner, openDb, schema, seed, type Db } from './fixture.ts';
@@ -213,7 +211,11 @@ describe('runtime on the host (pure functions)', () => {
     expect(R.text('datetime', 0)).toBe('1970-01-01T00:00:00.000Z');
     expect(R.today(null)).toBeGreaterThan(20000);
     expect(R.run(() => R.div(R.inDec('1'), R.inDec('0')), 'number')).toEqual({ error: '#DIV/0!' });
-    expect(() => R.run(() => { throw new Error('bug'); }, 'number')).toThrow('bug');
+    expect(() =>
+      R.run(() => {
+        throw new Error('bug');
+      }, 'number'),
+    ).toThrow('bug');
     expect(R.aggregate('SUM', 'dec', null, () => [true, null])).toEqual(R.inDec('0'));
     expect(R.pow(R.inDec('4'), R.inDec('0.5'))).toEqual(R.inDec('2'));
   });

@@ -40,7 +40,10 @@ function agree(formula: string, columns: Cols, typed: string[] = []): unknown[] 
   const num = run(formula, columns, { numericOutput: true }, typed).out;
   const nonFinite = (x: number) => (x === 0 ? 0 : Number.isFinite(x) ? x : String(x)); // JSON has no -0
   const want = slow.map((v) => (typeof v === 'string' ? nonFinite(Number(v)) : v === null ? 'NaN' : v));
-  expect(num.map((v) => (v === null ? 'NaN' : v)), formula).toEqual(want);
+  expect(
+    num.map((v) => (v === null ? 'NaN' : v)),
+    formula,
+  ).toEqual(want);
   return fast.out;
 }
 
@@ -57,11 +60,9 @@ describe('fast path', () => {
   it('is exact: 0.1 + 0.2, half away from zero at the cent, division scale', () => {
     expect(agree('score + 0.2', { score: [0.1, '0.1', '0.10'] })).toEqual(['0.3', '0.3', '0.30']);
     expect(agree('ROUND(amount * 0.5, 2)', { amount: ['0.05', '-0.05', '0.01', '-0.03', '2.35'] })).toEqual(['0.03', '-0.03', '0.01', '-0.02', '1.18']);
-    expect(agree('ROUNDUP(score, 1) + ROUNDDOWN(score, -1) + ROUND(score, -2)', { score: ['-1234.5678', '1234.5678', '0', '50'] }))
-      .toEqual(['-3664.6', '3664.6', '0.0', '200.0']);
+    expect(agree('ROUNDUP(score, 1) + ROUNDDOWN(score, -1) + ROUND(score, -2)', { score: ['-1234.5678', '1234.5678', '0', '50'] })).toEqual(['-3664.6', '3664.6', '0.0', '200.0']);
     expect(agree('amount / 3', { amount: ['1.00', '-2.00', '10', '0'] })).toEqual(['0.3333333333', '-0.6666666667', '3.3333333333', '0.0000000000']);
-    expect(agree('score / rate', { score: ['1', '123456.789', '0.0001'], rate: ['7.0000', '0.03', '3000000'] }))
-      .toEqual(['0.1428571429', '4115226.3000000000', '0.0000000000']);
+    expect(agree('score / rate', { score: ['1', '123456.789', '0.0001'], rate: ['7.0000', '0.03', '3000000'] })).toEqual(['0.1428571429', '4115226.3000000000', '0.0000000000']);
     expect(agree('(amount + 0.005) * 3', { amount: [12.5, 12, 0.1] }, ['amount'])).toEqual(['37.515', '36.015', '0.315']);
   });
 
@@ -69,8 +70,9 @@ describe('fast path', () => {
     const big = '90071992547409.91';
     expect(agree('amount * 1000', { amount: [big, '1.00'] })).toEqual(['90071992547409910.00', '1000.00']);
     expect(agree('amount * score * score', { amount: ['123456789.12', '-1.50'], score: ['98765.4321', '1.5'] })).toEqual(['1204272901063485880.5964387392', '-3.3750']);
-    expect(agree('amount + 1', { amount: [null, ' 5', '1e3', 'x', '12345678901234567890.12', 1e300] }))
-      .toEqual([null, '6', '1001', { error: '#VALUE!' }, '12345678901234567891.12', null].map((v, i) => (i === 5 ? run('amount + 1', { amount: [1e300] }, { fastPath: false }).out[0] : v)));
+    expect(agree('amount + 1', { amount: [null, ' 5', '1e3', 'x', '12345678901234567890.12', 1e300] })).toEqual(
+      [null, '6', '1001', { error: '#VALUE!' }, '12345678901234567891.12', null].map((v, i) => (i === 5 ? run('amount + 1', { amount: [1e300] }, { fastPath: false }).out[0] : v)),
+    );
     expect(agree('amount / qty', { amount: ['1.00', '1.00'], qty: [0, 3] })).toEqual([{ error: '#DIV/0!' }, '0.3333333333']);
     expect(agree('LOOKUP(qty, stage_prob) * 2', { qty: [2, 9] })).toEqual(['1.0', { error: '#N/A' }]);
     expect(agree('IFS(qty > 5, 1, qty > 2, 2)', { qty: [6, 3, 1] })).toEqual(['1', '2', { error: '#N/A' }]);
@@ -132,7 +134,12 @@ describe('fast path', () => {
       cost: col(money),
       rate: col(fc.integer({ min: -10000, max: 20000 }).map((x) => (x / 10000).toFixed(4))),
       qty: col(fc.integer({ min: -3, max: 5 })),
-      score: col(fc.oneof(fc.integer({ min: -100000, max: 100000 }).map((x) => (x / 1000).toString()), fc.double({ min: -1e6, max: 1e6, noNaN: true }))),
+      score: col(
+        fc.oneof(
+          fc.integer({ min: -100000, max: 100000 }).map((x) => (x / 1000).toString()),
+          fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        ),
+      ),
       won: col(fc.boolean()),
     });
     fc.assert(

@@ -3,10 +3,7 @@
 // helpers that evaluate many formulas on both back ends in one SQL query / one isolate call.
 import { PGlite } from '@electric-sql/pglite';
 import ivm from 'isolated-vm';
-import {
-  check, compileJs, compileSql, formulaRuntimeSource,
-  type CheckedFormula, type FormulaField, type FormulaObject, type FormulaSchema, type FormulaType, type RateTable,
-} from '../src/index.ts';
+import { check, compileJs, compileSql, formulaRuntimeSource, type CheckedFormula, type FormulaField, type FormulaObject, type FormulaSchema, type FormulaType, type RateTable } from '../src/index.ts';
 
 type F = [name: string, type: FormulaType, ref?: string];
 
@@ -24,29 +21,95 @@ function obj(name: string, table: string, fields: F[], children: Record<string, 
 }
 
 const objects: FormulaObject[] = [
-  obj('org_unit', 'org_unit', [['name', 'text'], ['region', 'text']]),
-  obj('user', 'app_user', [['name', 'text'], ['org_unit', 'text', 'org_unit'], ['quota', 'money']]),
-  obj('customer', 'customer', [['name', 'text'], ['tier', 'text'], ['owner', 'text', 'user'], ['credit_limit', 'money'], ['since', 'date']], {
-    orders: { object: 'order', foreignKey: 'customer_id' },
-  }),
-  obj('order', 'order', [['customer', 'text', 'customer'], ['amount', 'money'], ['qty', 'integer'], ['status', 'text'], ['order_date', 'date'], ['paid', 'boolean']]),
-  obj('deal_line', 'deal_line', [['deal', 'text', 'deal'], ['amount', 'money'], ['qty', 'integer'], ['product', 'text']]),
+  obj('org_unit', 'org_unit', [
+    ['name', 'text'],
+    ['region', 'text'],
+  ]),
+  obj('user', 'app_user', [
+    ['name', 'text'],
+    ['org_unit', 'text', 'org_unit'],
+    ['quota', 'money'],
+  ]),
+  obj(
+    'customer',
+    'customer',
+    [
+      ['name', 'text'],
+      ['tier', 'text'],
+      ['owner', 'text', 'user'],
+      ['credit_limit', 'money'],
+      ['since', 'date'],
+    ],
+    {
+      orders: { object: 'order', foreignKey: 'customer_id' },
+    },
+  ),
+  obj('order', 'order', [
+    ['customer', 'text', 'customer'],
+    ['amount', 'money'],
+    ['qty', 'integer'],
+    ['status', 'text'],
+    ['order_date', 'date'],
+    ['paid', 'boolean'],
+  ]),
+  obj('deal_line', 'deal_line', [
+    ['deal', 'text', 'deal'],
+    ['amount', 'money'],
+    ['qty', 'integer'],
+    ['product', 'text'],
+  ]),
   obj(
     'deal',
     'deal',
     [
-      ['name', 'text'], ['stage', 'text'], ['amount', 'money'], ['cost', 'money'], ['rate', 'percent'], ['qty', 'integer'],
-      ['score', 'number'], ['won', 'boolean'], ['close_date', 'date'], ['start_date', 'date'], ['created_at', 'datetime'],
-      ['note', 'text'], ['customer', 'text', 'customer'], ['owner', 'text', 'user'], ['n', 'integer'],
+      ['name', 'text'],
+      ['stage', 'text'],
+      ['amount', 'money'],
+      ['cost', 'money'],
+      ['rate', 'percent'],
+      ['qty', 'integer'],
+      ['score', 'number'],
+      ['won', 'boolean'],
+      ['close_date', 'date'],
+      ['start_date', 'date'],
+      ['created_at', 'datetime'],
+      ['note', 'text'],
+      ['customer', 'text', 'customer'],
+      ['owner', 'text', 'user'],
+      ['n', 'integer'],
     ],
     { lines: { object: 'deal_line', foreignKey: 'deal_id' } },
   ),
 ];
 
 const tables: Record<string, RateTable> = {
-  commission: { name: 'commission', kind: 'tier', rows: [{ from: 0, to: 10000, rate: '0.05' }, { from: 10000, to: 50000, rate: '0.08' }, { from: 50000, to: null, rate: '0.1' }] },
-  region_bonus: { name: 'region_bonus', kind: 'lookup', rows: [{ key: 'east', value: '100.50' }, { key: 'west', value: 200 }, { key: 'north', value: null }] },
-  stage_prob: { name: 'stage_prob', kind: 'lookup', rows: [{ key: 1, value: '0.1' }, { key: 2, value: '0.5' }, { key: 3, value: '0.9' }] },
+  commission: {
+    name: 'commission',
+    kind: 'tier',
+    rows: [
+      { from: 0, to: 10000, rate: '0.05' },
+      { from: 10000, to: 50000, rate: '0.08' },
+      { from: 50000, to: null, rate: '0.1' },
+    ],
+  },
+  region_bonus: {
+    name: 'region_bonus',
+    kind: 'lookup',
+    rows: [
+      { key: 'east', value: '100.50' },
+      { key: 'west', value: 200 },
+      { key: 'north', value: null },
+    ],
+  },
+  stage_prob: {
+    name: 'stage_prob',
+    kind: 'lookup',
+    rows: [
+      { key: 1, value: '0.1' },
+      { key: 2, value: '0.5' },
+      { key: 3, value: '0.9' },
+    ],
+  },
 };
 
 export const schema: FormulaSchema = {
@@ -109,7 +172,10 @@ export async function openDb(): Promise<Db> {
 }
 
 export async function createFixture(db: Db): Promise<void> {
-  for (const stmt of DDL.split(';').map((s) => s.trim()).filter(Boolean)) await db.query(stmt);
+  for (const stmt of DDL.split(';')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await db.query(stmt);
 }
 
 let uuidN = 0;
@@ -120,7 +186,10 @@ export function uuid(): string {
 
 export async function insert(db: Db, table: string, row: Record<string, unknown>): Promise<void> {
   const cols = Object.keys(row);
-  await db.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cols.map((c) => row[c]));
+  await db.query(
+    `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+    cols.map((c) => row[c]),
+  );
 }
 
 export type Value = string | boolean | null | { error: string };
@@ -130,14 +199,20 @@ export function canon(type: FormulaType, v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === 'object' && v !== null && 'error' in v) return { error: String((v as { error: unknown }).error) };
   switch (type) {
-    case 'number': case 'money': case 'percent': case 'integer': {
+    case 'number':
+    case 'money':
+    case 'percent':
+    case 'integer': {
       let s = String(v);
       if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
       return s === '-0' ? '0' : s;
     }
-    case 'boolean': return v === true || v === 'true';
-    case 'datetime': return new Date(String(v)).toISOString();
-    default: return String(v);
+    case 'boolean':
+      return v === true || v === 'true';
+    case 'datetime':
+      return new Date(String(v)).toISOString();
+    default:
+      return String(v);
   }
 }
 
@@ -204,7 +279,7 @@ async function loadColumns(db: Db, inputs: Set<string>, collections: Map<string,
     });
   }
   for (const [key, fields] of collections) {
-    const [childObject, link, parentKey] = key === 'lines' ? ['deal_line', 'deal_id', 'id'] as const : ['order', 'customer_id', 'customer_id'] as const;
+    const [childObject, link, parentKey] = key === 'lines' ? (['deal_line', 'deal_id', 'id'] as const) : (['order', 'customer_id', 'customer_id'] as const);
     const list = [...fields];
     const parts: string[] = [`"c"."${link}" AS "link"`];
     const params: unknown[] = [];
@@ -222,10 +297,14 @@ async function loadColumns(db: Db, inputs: Set<string>, collections: Map<string,
       const parent = r[parentKey];
       return rows
         .filter((x) => parent !== null && x.link === parent)
-        .map((x) => Object.fromEntries(list.map((k, j) => {
-          const v = x[`f${j}`];
-          return [k, v === null || v === undefined ? null : types[j] === 'boolean' ? v === 'true' : v];
-        })));
+        .map((x) =>
+          Object.fromEntries(
+            list.map((k, j) => {
+              const v = x[`f${j}`];
+              return [k, v === null || v === undefined ? null : types[j] === 'boolean' ? v === 'true' : v];
+            }),
+          ),
+        );
     });
   }
   return { columns, rowCount: ids.length };
@@ -265,7 +344,11 @@ export async function evalJs(db: Db, js: JsRunner, items: Compiled[], today = '2
     }
   }
   const { columns, rowCount } = await loadColumns(db, inputs, collections);
-  const res = js.run(compiled.map((c) => c.source), columns, rowCount);
+  const res = js.run(
+    compiled.map((c) => c.source),
+    columns,
+    rowCount,
+  );
   return res.map((rows, i) => rows.map((v) => canon(items[i]!.checked.type, v)));
 }
 
@@ -287,7 +370,23 @@ export async function seed(db: Db): Promise<void> {
     await insert(db, 'order', { id: uuid(), customer_id: IDS.c1, amount, qty, status, order_date, paid });
   }
   const deals: Array<Record<string, unknown>> = [
-    { n: 1, name: 'Big Deal', stage: 'won', amount: '12345.67', cost: '2345.60', rate: '0.125', qty: 3, score: '2.5', won: true, close_date: '2026-01-31', start_date: '2024-02-29', created_at: '2026-01-15T10:30:00Z', note: 'Hello World', customer_id: IDS.c1, owner_id: IDS.u1 },
+    {
+      n: 1,
+      name: 'Big Deal',
+      stage: 'won',
+      amount: '12345.67',
+      cost: '2345.60',
+      rate: '0.125',
+      qty: 3,
+      score: '2.5',
+      won: true,
+      close_date: '2026-01-31',
+      start_date: '2024-02-29',
+      created_at: '2026-01-15T10:30:00Z',
+      note: 'Hello World',
+      customer_id: IDS.c1,
+      owner_id: IDS.u1,
+    },
     { n: 2 },
     { n: 3, name: '', stage: 'lost', amount: '0.00', cost: '0.00', rate: '0', qty: 0, score: '0', won: false, close_date: '2024-02-29', start_date: '2024-02-29', note: '', customer_id: IDS.c2 },
     { n: 4, name: 'négatif 中文', stage: 'open', amount: '-10.50', cost: '3.00', rate: '-0.05', qty: -2, score: '-7.25', won: false, close_date: '2023-12-31', start_date: '2024-03-31' },
@@ -296,7 +395,11 @@ export async function seed(db: Db): Promise<void> {
     const id = uuid();
     await insert(db, 'deal', { id, ...d });
     if (d.n === 1) {
-      for (const [amount, qty, product] of [['100.00', 2, 'A'], ['250.50', 1, 'B'], [null, 5, 'C']] as const) {
+      for (const [amount, qty, product] of [
+        ['100.00', 2, 'A'],
+        ['250.50', 1, 'B'],
+        [null, 5, 'C'],
+      ] as const) {
         await insert(db, 'deal_line', { id: uuid(), deal_id: id, amount, qty, product });
       }
     }

@@ -66,7 +66,13 @@ function assertDiagnostic(e: FormulaError, source: string): void {
 
 describe('formula fuzz', () => {
   it('random token soup parses and checks to a value or diagnostics', () => {
-    fc.assert(fc.property(fc.array(token, { maxLength: 40 }).map((parts) => parts.join('')), assertOutcome), { numRuns: 400, seed: 12_345 });
+    fc.assert(
+      fc.property(
+        fc.array(token, { maxLength: 40 }).map((parts) => parts.join('')),
+        assertOutcome,
+      ),
+      { numRuns: 400, seed: 12_345 },
+    );
   });
 
   it('random text of any characters never throws', () => {
@@ -82,7 +88,7 @@ describe('formula fuzz', () => {
     expect(long.ok).toBe(false);
     if (!long.ok) expect(long.errors[0]).toMatchObject({ code: 'formula_too_long', line: 1, column: MAX_FORMULA_LENGTH + 1, offset: MAX_FORMULA_LENGTH });
     const multiline = parse('1+\n'.repeat(MAX_FORMULA_LENGTH));
-    if (!multiline.ok) expect(multiline.errors[0]).toMatchObject({ code: 'formula_too_long', line: Math.floor(MAX_FORMULA_LENGTH / 3) + 1, column: MAX_FORMULA_LENGTH % 3 + 1 });
+    if (!multiline.ok) expect(multiline.errors[0]).toMatchObject({ code: 'formula_too_long', line: Math.floor(MAX_FORMULA_LENGTH / 3) + 1, column: (MAX_FORMULA_LENGTH % 3) + 1 });
     // 4,000 chained additions: short enough, but a tree far deeper than the limit.
     const chain = parse(Array(4000).fill('1').join('+'));
     expect(chain.ok).toBe(false);
@@ -91,7 +97,9 @@ describe('formula fuzz', () => {
     if (!parens.ok) expect(parens.errors[0]).toMatchObject({ code: 'formula_too_deep', line: 1 });
     expect(parens.ok).toBe(false);
     // Just inside the limits still works on every stage.
-    const ok = Array(MAX_FORMULA_DEPTH - 1).fill('amount').join('+');
+    const ok = Array(MAX_FORMULA_DEPTH - 1)
+      .fill('amount')
+      .join('+');
     const checked = check(ok, { schema, root: 'deal' });
     expect(checked.ok).toBe(true);
     if (checked.ok) {

@@ -44,7 +44,17 @@ describe('a reference compared with text', () => {
   });
 
   it('accepts an id, another reference, a text expression and ordering', () => {
-    for (const f of [`customer = "${IDS.c1}"`, 'customer <> owner', 'customer.owner = owner', 'customer = name', 'customer = "c" & name', 'customer < "z"', 'name = ""', 'ISBLANK(owner)', 'owner & "" = ""']) {
+    for (const f of [
+      `customer = "${IDS.c1}"`,
+      'customer <> owner',
+      'customer.owner = owner',
+      'customer = name',
+      'customer = "c" & name',
+      'customer < "z"',
+      'name = ""',
+      'ISBLANK(owner)',
+      'owner & "" = ""',
+    ]) {
       expect(check(f, { schema, root: 'deal' }).ok, f).toBe(true);
     }
   });
@@ -61,11 +71,24 @@ describe('a reference compared with text', () => {
 /** An object with a reference to `asset`, which has no `name`. */
 function assetSchema(): FormulaSchema {
   const obj = (name: string, fields: FormulaField[]): FormulaObject => ({
-    name, table: name, field: (n) => fields.find((f) => f.name === n), fieldNames: () => fields.map((f) => f.name), childNames: () => [],
+    name,
+    table: name,
+    field: (n) => fields.find((f) => f.name === n),
+    fieldNames: () => fields.map((f) => f.name),
+    childNames: () => [],
   });
   const objects = [
-    obj('ticket', [{ name: 'asset', column: 'asset_id', type: 'text', ref: 'asset' }, { name: 'title', column: 'title', type: 'text' }]),
-    obj('asset', [{ name: 'id', column: 'id', type: 'text' }, { name: 'vendor_id', column: 'vendor_id', type: 'text' }, { name: 'cost', column: 'cost', type: 'money' }, { name: 'serial', column: 'serial', type: 'text' }, { name: 'tag', column: 'tag', type: 'text' }]),
+    obj('ticket', [
+      { name: 'asset', column: 'asset_id', type: 'text', ref: 'asset' },
+      { name: 'title', column: 'title', type: 'text' },
+    ]),
+    obj('asset', [
+      { name: 'id', column: 'id', type: 'text' },
+      { name: 'vendor_id', column: 'vendor_id', type: 'text' },
+      { name: 'cost', column: 'cost', type: 'money' },
+      { name: 'serial', column: 'serial', type: 'text' },
+      { name: 'tag', column: 'tag', type: 'text' },
+    ]),
   ];
   return { object: (n) => objects.find((o) => o.name === n) };
 }

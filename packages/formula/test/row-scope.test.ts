@@ -20,7 +20,11 @@ beforeAll(async () => {
   await insert(db, 'deal', { id: ids.deal, name: 'd', customer_id: ids.theirs, owner_id: me });
   ids.deal2 = uuid();
   await insert(db, 'deal', { id: ids.deal2, name: 'd2', customer_id: ids.mine, owner_id: me });
-  for (const [customer, amount] of [[ids.mine, '10'], [ids.mine, '20'], [ids.theirs, '40']] as const) {
+  for (const [customer, amount] of [
+    [ids.mine, '10'],
+    [ids.mine, '20'],
+    [ids.theirs, '40'],
+  ] as const) {
     await insert(db, 'order', { id: uuid(), customer_id: customer, amount });
   }
 });

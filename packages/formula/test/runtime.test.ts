@@ -143,14 +143,31 @@ describe('runtime', () => {
     expect(t(R.aggregate('MIN', 'dec', rows, each) as Dec)).toBe('-2');
     expect(t(R.aggregate('MAX', 'dec', rows, each) as Dec)).toBe('1.5');
     expect(R.aggregate('MAX', 'dec', [], each)).toBeNull();
-    expect(code(() => R.aggregate('SUM', 'dec', rows, (r) => { if (r.a === null) R.fail('#NUM!'); return R.fail('#DIV/0!'); }))).toBe('#DIV/0!');
-    expect(() => R.aggregate('SUM', 'dec', rows, () => { throw new TypeError('bug'); })).toThrow('bug');
-    const tiers: Array<[Dec, Dec | null, Dec]> = [[d('0'), d('100'), d('0.1')], [d('100'), null, d('0.2')]];
+    expect(
+      code(() =>
+        R.aggregate('SUM', 'dec', rows, (r) => {
+          if (r.a === null) R.fail('#NUM!');
+          return R.fail('#DIV/0!');
+        }),
+      ),
+    ).toBe('#DIV/0!');
+    expect(() =>
+      R.aggregate('SUM', 'dec', rows, () => {
+        throw new TypeError('bug');
+      }),
+    ).toThrow('bug');
+    const tiers: Array<[Dec, Dec | null, Dec]> = [
+      [d('0'), d('100'), d('0.1')],
+      [d('100'), null, d('0.2')],
+    ];
     expect(t(R.tier(d('150'), tiers, 'marginal'))).toBe('20');
     expect(t(R.tier(d('150'), tiers, 'step'))).toBe('30');
     expect(t(R.tier(d('-1'), tiers, 'step'))).toBe('0');
     expect(R.tier(null, tiers, 'step')).toBeNull();
-    const table: Array<[unknown, unknown]> = [['a', d('1')], ['b', null]];
+    const table: Array<[unknown, unknown]> = [
+      ['a', d('1')],
+      ['b', null],
+    ];
     expect(R.lookup('text', 'b', table)).toBeNull();
     expect(R.lookup('text', null, table)).toBeNull();
     expect(code(() => R.lookup('text', 'c', table))).toBe('#N/A');

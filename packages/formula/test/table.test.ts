@@ -41,8 +41,7 @@ describe('formula table', () => {
     expect(bad).toEqual([]);
   });
   it('both back ends agree on every row', () => {
-    const bad = CASES.flatMap(([f], i) =>
-      JSON.stringify(sqlOut[i]) === JSON.stringify(jsOut[i]) ? [] : [`${f}: sql ${JSON.stringify(sqlOut[i])} js ${JSON.stringify(jsOut[i])}`]);
+    const bad = CASES.flatMap(([f], i) => (JSON.stringify(sqlOut[i]) === JSON.stringify(jsOut[i]) ? [] : [`${f}: sql ${JSON.stringify(sqlOut[i])} js ${JSON.stringify(jsOut[i])}`]));
     expect(bad).toEqual([]);
   });
 });

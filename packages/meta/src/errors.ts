@@ -64,9 +64,7 @@ export class MetaValidationError extends AttainError {
     super(
       422,
       'metadata_invalid',
-      issues.length === 1 && issues[0]
-        ? `${issues[0].document} ${issues[0].path}: ${issues[0].message}`
-        : `${issues.length} problems in the metadata`,
+      issues.length === 1 && issues[0] ? `${issues[0].document} ${issues[0].path}: ${issues[0].message}` : `${issues.length} problems in the metadata`,
       issues.map((i) => ({ path: i.path, rule: i.rule, message: `${i.document}: ${i.message}` })),
     );
     this.name = 'MetaValidationError';

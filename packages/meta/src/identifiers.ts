@@ -39,23 +39,11 @@ const QUERY_WORDS = 'and or not filter sort limit offset after before count fiel
 const QUOTED_SQL_ALLOWED = new Set(['user', 'order', 'group', 'position', 'time', 'check', 'window', 'row', 'interval', 'values']);
 
 const RESERVED = new Set(
-  [SQL_RESERVED, GRAPHQL_RESERVED, JS_RESERVED, PG_SYSTEM_COLUMNS, QUERY_WORDS]
-    .flatMap((list) => list.split(/\s+/).filter(Boolean))
-    .filter((word) => !QUOTED_SQL_ALLOWED.has(word)),
+  [SQL_RESERVED, GRAPHQL_RESERVED, JS_RESERVED, PG_SYSTEM_COLUMNS, QUERY_WORDS].flatMap((list) => list.split(/\s+/).filter(Boolean)).filter((word) => !QUOTED_SQL_ALLOWED.has(word)),
 );
 
 /** Columns every table has; authored fields may not use these names. */
-export const SYSTEM_FIELD_NAMES = [
-  'id',
-  'external_id',
-  'owner_id',
-  'created_at',
-  'updated_at',
-  'created_by',
-  'updated_by',
-  'deleted_at',
-  'version',
-] as const;
+export const SYSTEM_FIELD_NAMES = ['id', 'external_id', 'owner_id', 'created_at', 'updated_at', 'created_by', 'updated_by', 'deleted_at', 'version'] as const;
 const SYSTEM_NAMES = new Set<string>(SYSTEM_FIELD_NAMES);
 
 export function isReservedWord(name: string): boolean {

@@ -129,7 +129,12 @@ function normalizeField(name: string, schema: FieldSchema, required: boolean, pa
     else if (dec) {
       // A default every new record would be refused for (too many decimals, out of bounds) is caught here.
       const scale = storage === 'money' && opts.currency ? Math.min(dec.scale, currencyScale(opts.currency)) : dec.scale;
-      const c = checkDecimal(schema.default, { ...dec, scale, ...(schema.minimum !== undefined ? { minimum: schema.minimum } : {}), ...(schema.maximum !== undefined ? { maximum: schema.maximum } : {}) });
+      const c = checkDecimal(schema.default, {
+        ...dec,
+        scale,
+        ...(schema.minimum !== undefined ? { minimum: schema.minimum } : {}),
+        ...(schema.maximum !== undefined ? { maximum: schema.maximum } : {}),
+      });
       if (!c.ok) issue(`${path}/default`, `default_${c.rule}`, c.message);
     }
   }
@@ -145,7 +150,7 @@ function normalizeField(name: string, schema: FieldSchema, required: boolean, pa
     system: false,
     readOnly: Boolean(opts.readOnly || opts.formula),
     unique: opts.unique ?? false,
-    indexed: opts.indexed ?? (storage === 'ref'),
+    indexed: opts.indexed ?? storage === 'ref',
     searchable: opts.searchable ?? false,
     ui: opts.ui ?? {},
   };

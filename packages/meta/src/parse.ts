@@ -19,9 +19,7 @@ export function parseMetadataJson(text: string, document = 'document'): unknown 
         document,
         path: '',
         rule: poisoned ? 'forbidden_key' : 'json_syntax',
-        message: poisoned
-          ? 'uses a forbidden key (__proto__, constructor or prototype)'
-          : `is not valid JSON: ${message}`,
+        message: poisoned ? 'uses a forbidden key (__proto__, constructor or prototype)' : `is not valid JSON: ${message}`,
       },
     ]);
   }
@@ -38,9 +36,7 @@ export function assertNoForbiddenKeys(value: unknown, document = 'document'): vo
     for (const key of Object.keys(item.value)) {
       const path = `${item.path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
       if (FORBIDDEN_KEYS.has(key)) {
-        throw new MetaValidationError([
-          { document, path, rule: 'forbidden_key', message: `the key "${key}" is not allowed` },
-        ]);
+        throw new MetaValidationError([{ document, path, rule: 'forbidden_key', message: `the key "${key}" is not allowed` }]);
       }
       stack.push({ value: (item.value as Record<string, unknown>)[key], path });
     }

@@ -45,10 +45,7 @@ export class Registry {
     return result.registry;
   }
 
-  static tryFromDocuments(
-    input: readonly unknown[],
-    revision = 0,
-  ): { ok: true; registry: Registry } | { ok: false; issues: MetaIssue[] } {
+  static tryFromDocuments(input: readonly unknown[], revision = 0): { ok: true; registry: Registry } | { ok: false; issues: MetaIssue[] } {
     const issues: MetaIssue[] = [];
     const docs: Array<MetaDoc | ModuleDoc> = [];
     input.forEach((doc, i) => {
@@ -104,7 +101,12 @@ export class Registry {
       const inverseNames = new Set<string>();
       for (const inv of this.inverses.get(object.name) ?? []) {
         if (inverseNames.has(inv.name) || findField(object, inv.name)) {
-          issues.push({ document: `object "${inv.object}"`, path: `/schema/properties/${inv.field}/x-attain/ref/inverse`, rule: 'duplicate_name', message: `the relation name "${inv.name}" clashes with another field or relation of "${object.name}"` });
+          issues.push({
+            document: `object "${inv.object}"`,
+            path: `/schema/properties/${inv.field}/x-attain/ref/inverse`,
+            rule: 'duplicate_name',
+            message: `the relation name "${inv.name}" clashes with another field or relation of "${object.name}"`,
+          });
         }
         inverseNames.add(inv.name);
       }

@@ -26,7 +26,10 @@ export function validateAgainstMetaSchema(doc: unknown, fallbackName = 'document
         document,
         path: '/kind',
         rule: 'enum',
-        message: `kind must be one of ${metaKinds.names().map((k) => `"${k}"`).join(', ')}`,
+        message: `kind must be one of ${metaKinds
+          .names()
+          .map((k) => `"${k}"`)
+          .join(', ')}`,
       },
     ];
   }

@@ -3,7 +3,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  apportion, apportionUnits, ApportionError, checkDecimal, Registry, compareDecimal, currencyScale, divRound, fieldDecimalBounds, formatDecimal, fromUnits, movePoint, parseDecimal, recordCurrency, roundDecimal, unitsAt,
+  apportion,
+  apportionUnits,
+  ApportionError,
+  checkDecimal,
+  Registry,
+  compareDecimal,
+  currencyScale,
+  divRound,
+  fieldDecimalBounds,
+  formatDecimal,
+  fromUnits,
+  movePoint,
+  parseDecimal,
+  recordCurrency,
+  roundDecimal,
+  unitsAt,
 } from '@attain/meta';
 import { dec, div, fmt, isDecText, mul, round } from '@attain/meta/decimal/fixed';
 
@@ -21,18 +36,22 @@ describe('parsing', () => {
   });
 
   it('round-trips any value through its text', () => {
-    fc.assert(fc.property(units, scale, (u, s) => {
-      const text = fromUnits(u, s);
-      expect(parseDecimal(text)).toEqual({ units: u, scale: s });
-    }));
+    fc.assert(
+      fc.property(units, scale, (u, s) => {
+        const text = fromUnits(u, s);
+        expect(parseDecimal(text)).toEqual({ units: u, scale: s });
+      }),
+    );
   });
 
   it('a JS number parses to the decimal that prints it back (no float error introduced)', () => {
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
-      const text = formatDecimal(parseDecimal(n)!);
-      expect(text).not.toMatch(/e/i);
-      expect(Number(text)).toBe(n === 0 ? 0 : n);
-    }));
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        const text = formatDecimal(parseDecimal(n)!);
+        expect(text).not.toMatch(/e/i);
+        expect(Number(text)).toBe(n === 0 ? 0 : n);
+      }),
+    );
   });
 });
 
@@ -54,12 +73,14 @@ describe('bounds and scale', () => {
   });
 
   it('accepts exactly the values that fit without rounding', () => {
-    fc.assert(fc.property(units, scale, scale, (u, s, fieldScale) => {
-      const r = checkDecimal(fromUnits(u, s), { scale: fieldScale });
-      const fits = s <= fieldScale || u % 10n ** BigInt(s - fieldScale) === 0n;
-      expect(r.ok).toBe(fits);
-      if (r.ok) expect(compareDecimal(parseDecimal(r.text)!, { units: u, scale: s })).toBe(0);
-    }));
+    fc.assert(
+      fc.property(units, scale, scale, (u, s, fieldScale) => {
+        const r = checkDecimal(fromUnits(u, s), { scale: fieldScale });
+        const fits = s <= fieldScale || u % 10n ** BigInt(s - fieldScale) === 0n;
+        expect(r.ok).toBe(fits);
+        if (r.ok) expect(compareDecimal(parseDecimal(r.text)!, { units: u, scale: s })).toBe(0);
+      }),
+    );
   });
 
   it('knows the currencies whose minor unit is not a cent', () => {
@@ -81,14 +102,16 @@ describe('rounding', () => {
   });
 
   it('every mode lands within one unit of the exact quotient, on the right side', () => {
-    fc.assert(fc.property(units, fc.bigInt({ min: 1n, max: 10n ** 12n }), fc.constantFrom('half_up', 'half_even', 'half_down', 'down', 'up', 'floor', 'ceiling' as const), (n, d, mode) => {
-      const q = divRound(n, d, mode);
-      const diff = q * d - n; // how far q·d is from n
-      expect(diff < 0n ? -diff : diff).toBeLessThan(d);
-      if (mode === 'floor') expect(diff <= 0n).toBe(true);
-      if (mode === 'ceiling') expect(diff >= 0n).toBe(true);
-      if (mode.startsWith('half')) expect((diff < 0n ? -diff : diff) * 2n <= d).toBe(true);
-    }));
+    fc.assert(
+      fc.property(units, fc.bigInt({ min: 1n, max: 10n ** 12n }), fc.constantFrom('half_up', 'half_even', 'half_down', 'down', 'up', 'floor', 'ceiling' as const), (n, d, mode) => {
+        const q = divRound(n, d, mode);
+        const diff = q * d - n; // how far q·d is from n
+        expect(diff < 0n ? -diff : diff).toBeLessThan(d);
+        if (mode === 'floor') expect(diff <= 0n).toBe(true);
+        if (mode === 'ceiling') expect(diff >= 0n).toBe(true);
+        if (mode.startsWith('half')) expect((diff < 0n ? -diff : diff) * 2n <= d).toBe(true);
+      }),
+    );
   });
 
   it('fixed-scale arithmetic is exact where it can be', () => {
@@ -97,7 +120,14 @@ describe('rounding', () => {
     expect(fmt(round(dec('2.345'), 2, 'half_even'))).toBe('2.34');
     expect(fmt(dec(1e21))).toBe('1000000000000000000000');
     // client values a Dec cannot hold exactly are refused where checked, not rounded
-    expect([isDecText('0.1234567891'), isDecText(' 2.5 '), isDecText('0.12345678901'), isDecText('0.12345678910'), isDecText('x'), isDecText(Number.NaN)]).toEqual([true, true, false, true, false, false]);
+    expect([isDecText('0.1234567891'), isDecText(' 2.5 '), isDecText('0.12345678901'), isDecText('0.12345678910'), isDecText('x'), isDecText(Number.NaN)]).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -113,21 +143,23 @@ describe('apportionment', () => {
   });
 
   it('parts sum to the total, each within one unit of its exact share, larger weights never get less', () => {
-    fc.assert(fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.array(fc.bigInt({ min: 0n, max: 10n ** 6n }), { minLength: 1, maxLength: 12 }), (total, weights) => {
-      fc.pre(weights.some((w) => w > 0n));
-      const parts = apportionUnits(total, weights);
-      const sumW = weights.reduce((a, w) => a + w, 0n);
-      expect(parts.reduce((a, p) => a + p, 0n)).toBe(total);
-      parts.forEach((p, i) => {
-        const diff = p * sumW - total * weights[i]!;
-        expect((diff < 0n ? -diff : diff) < sumW).toBe(true);
-        weights.forEach((w, j) => {
-          if (w > weights[i]! && total >= 0n) expect(parts[j]! >= p).toBe(true);
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.array(fc.bigInt({ min: 0n, max: 10n ** 6n }), { minLength: 1, maxLength: 12 }), (total, weights) => {
+        fc.pre(weights.some((w) => w > 0n));
+        const parts = apportionUnits(total, weights);
+        const sumW = weights.reduce((a, w) => a + w, 0n);
+        expect(parts.reduce((a, p) => a + p, 0n)).toBe(total);
+        parts.forEach((p, i) => {
+          const diff = p * sumW - total * weights[i]!;
+          expect((diff < 0n ? -diff : diff) < sumW).toBe(true);
+          weights.forEach((w, j) => {
+            if (w > weights[i]! && total >= 0n) expect(parts[j]! >= p).toBe(true);
+          });
         });
-      });
-      // deterministic
-      expect(apportionUnits(total, weights)).toEqual(parts);
-    }));
+        // deterministic
+        expect(apportionUnits(total, weights)).toEqual(parts);
+      }),
+    );
   });
 });
 
@@ -155,17 +187,23 @@ describe('money whose currency is in another field', () => {
   it('names a text or enum field of the object, on a money field without a fixed currency', () => {
     expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currencyField: 'cur' } }, cur })).toEqual([]);
     expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currencyField: 'nope' } }, cur })).toEqual(['/schema/properties/fee/x-attain/currencyField unknown_field']);
-    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currencyField: 'n' } }, n: { type: 'number', 'x-attain': { id: 'f2' } } })).toEqual(['/schema/properties/fee/x-attain/currencyField storage_type']);
+    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currencyField: 'n' } }, n: { type: 'number', 'x-attain': { id: 'f2' } } })).toEqual([
+      '/schema/properties/fee/x-attain/currencyField storage_type',
+    ]);
     expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'decimal', currencyField: 'cur' } }, cur })).toEqual(['/schema/properties/fee/x-attain/currencyField storage_type']);
-    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currency: 'JPY', currencyField: 'cur' } }, cur })).toEqual(['/schema/properties/fee/x-attain/currencyField conflict']);
+    expect(issues({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', currency: 'JPY', currencyField: 'cur' } }, cur })).toEqual([
+      '/schema/properties/fee/x-attain/currencyField conflict',
+    ]);
   });
-  it('the bounds take the stated currency\'s minor unit, capped by the column', () => {
+  it("the bounds take the stated currency's minor unit, capped by the column", () => {
     const r = Registry.tryFromDocuments([doc({ fee: { type: 'number', 'x-attain': { id: 'f1', storage: 'money', scale: 3, currencyField: 'cur' } }, cur: { ...cur, default: 'USD' } })]);
     if (!r.ok) throw new Error('invalid');
     const o = r.registry.object('x')!;
     const fee = o.fields.find((f) => f.name === 'fee')!;
     const scaleOf = (rec: Record<string, unknown>, create: boolean) => fieldDecimalBounds(fee, recordCurrency(o, fee, rec, create)).scale;
-    expect([scaleOf({ cur: 'JPY' }, false), scaleOf({ cur: 'KWD' }, false), scaleOf({ cur: 'BHD' }, true), scaleOf({}, true), scaleOf({}, false), scaleOf({ cur: 'usd' }, false)]).toEqual([0, 3, 3, 2, 3, 3]);
+    expect([scaleOf({ cur: 'JPY' }, false), scaleOf({ cur: 'KWD' }, false), scaleOf({ cur: 'BHD' }, true), scaleOf({}, true), scaleOf({}, false), scaleOf({ cur: 'usd' }, false)]).toEqual([
+      0, 3, 3, 2, 3, 3,
+    ]);
   });
 });
 

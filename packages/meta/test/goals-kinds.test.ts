@@ -4,7 +4,17 @@ import { readMetadataDir } from '../src/load-dir.ts';
 import { fileURLToPath } from 'node:url';
 
 const coreDir = fileURLToPath(new URL('../../../metadata/core', import.meta.url));
-const kpi = { kind: 'kpi', id: 'k.rev', name: 'revenue', label: { en: 'Revenue' }, object: 'order', measure: { aggregate: 'sum', value: 'amount' }, dateField: 'order_date', unit: 'money', dimensions: ['currency'] };
+const kpi = {
+  kind: 'kpi',
+  id: 'k.rev',
+  name: 'revenue',
+  label: { en: 'Revenue' },
+  object: 'order',
+  measure: { aggregate: 'sum', value: 'amount' },
+  dateField: 'order_date',
+  unit: 'money',
+  dimensions: ['currency'],
+};
 const plan = { kind: 'target_plan', id: 'p.2026', name: 'rev_2026', label: { en: 'Revenue 2026' }, kpi: 'revenue', year: 2026, total: '1000000.01', firstMonth: 4 };
 
 describe('kpi and target_plan kinds', () => {

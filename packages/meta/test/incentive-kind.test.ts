@@ -5,17 +5,39 @@ import { readMetadataDir } from '../src/load-dir.ts';
 
 const coreDir = fileURLToPath(new URL('../../../metadata/core', import.meta.url));
 const plan = {
-  kind: 'incentive_plan', id: 'plan.rep', name: 'plan_rep', label: { en: 'Reps', 'zh-CN': '销售' },
-  versions: [{
-    version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, targetSource: 'goals', targetPlans: { quota: 'rev_2026' },
-    measures: [{ name: 'revenue', type: 'sum', filter: { objects: ['order'], kinds: ['direct'] } }],
-    components: [
-      { name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '1', rate: '0.05' }, { from: '1', to: null, rate: '0.1' }], cap: { amount: '5000' }, gate: { minAttainment: '0.5' } },
-      { name: 'deals', type: 'points', perCredit: '10', perAmount: { every: '10000', value: '1' } },
-    ],
-    draw: { type: 'recoverable', amount: '500', from: '2026-01', to: '2026-03' },
-    badges: [{ id: 'gold', label: { en: 'Gold' }, minPoints: '100' }],
-  }],
+  kind: 'incentive_plan',
+  id: 'plan.rep',
+  name: 'plan_rep',
+  label: { en: 'Reps', 'zh-CN': '销售' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      targetSource: 'goals',
+      targetPlans: { quota: 'rev_2026' },
+      measures: [{ name: 'revenue', type: 'sum', filter: { objects: ['order'], kinds: ['direct'] } }],
+      components: [
+        {
+          name: 'commission',
+          type: 'tiered',
+          measure: 'revenue',
+          target: 'quota',
+          tierBasis: 'attainment',
+          tiers: [
+            { from: '0', to: '1', rate: '0.05' },
+            { from: '1', to: null, rate: '0.1' },
+          ],
+          cap: { amount: '5000' },
+          gate: { minAttainment: '0.5' },
+        },
+        { name: 'deals', type: 'points', perCredit: '10', perAmount: { every: '10000', value: '1' } },
+      ],
+      draw: { type: 'recoverable', amount: '500', from: '2026-01', to: '2026-03' },
+      badges: [{ id: 'gold', label: { en: 'Gold' }, minPoints: '100' }],
+    },
+  ],
 };
 const kpi = { kind: 'kpi', id: 'k.rev', name: 'revenue', label: { en: 'Revenue' }, object: 'order', measure: { aggregate: 'sum', value: 'amount' }, dateField: 'order_date', unit: 'money' };
 const target = { kind: 'target_plan', id: 'p.2026', name: 'rev_2026', label: { en: 'Revenue 2026' }, kpi: 'revenue', year: 2026, total: '1000000' };

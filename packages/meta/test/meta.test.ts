@@ -41,9 +41,7 @@ function issuesOf(docs: unknown[]) {
 describe('core metadata', () => {
   it('loads and cross-checks every core document', async () => {
     const registry = Registry.fromDocuments(await readMetadataDir(coreDir));
-    expect(registry.objects.map((o) => o.name).sort()).toEqual(
-      ['activity', 'contact', 'customer', 'opportunity', 'order', 'order_line', 'order_split', 'org_unit', 'product', 'user', 'visit'],
-    );
+    expect(registry.objects.map((o) => o.name).sort()).toEqual(['activity', 'contact', 'customer', 'opportunity', 'order', 'order_line', 'order_split', 'org_unit', 'product', 'user', 'visit']);
     expect(registry.roles.map((r) => r.name).sort()).toEqual(['admin', 'finance', 'manager', 'rep']);
     const opp = registry.object('opportunity');
     expect(opp?.fields.find((f) => f.name === 'amount')?.storage).toBe('money');
@@ -97,11 +95,7 @@ describe('loader', () => {
   it('parses clean JSON', () => {
     expect(parseMetadataJson('{"a":[1,{"b":2}]}')).toEqual({ a: [1, { b: 2 }] });
   });
-  it.each([
-    '{"__proto__": {"admin": true}}',
-    '{"a": {"constructor": {"prototype": {"x": 1}}}}',
-    '{"a": [{"__proto__": 1}]}',
-  ])('rejects prototype poisoning %s', (text) => {
+  it.each(['{"__proto__": {"admin": true}}', '{"a": {"constructor": {"prototype": {"x": 1}}}}', '{"a": [{"__proto__": 1}]}'])('rejects prototype poisoning %s', (text) => {
     try {
       parseMetadataJson(text, 'deal.json');
       expect.unreachable();
@@ -123,13 +117,8 @@ describe('loader', () => {
 
 describe('validator', () => {
   it('names the document, the pointer and the rule', () => {
-    const issues = issuesOf([
-      user,
-      deal({ amount: { type: 'number', minimum: 0, 'x-attain': { id: 'f1', storage: 'money' } }, bad: { type: 'string', foo: 1, 'x-attain': { id: 'f2' } } as never }),
-    ]);
-    expect(issues).toEqual([
-      { document: 'object "deal"', path: '/schema/properties/bad', rule: 'additionalProperties', message: 'has "foo", which is not allowed here' },
-    ]);
+    const issues = issuesOf([user, deal({ amount: { type: 'number', minimum: 0, 'x-attain': { id: 'f1', storage: 'money' } }, bad: { type: 'string', foo: 1, 'x-attain': { id: 'f2' } } as never })]);
+    expect(issues).toEqual([{ document: 'object "deal"', path: '/schema/properties/bad', rule: 'additionalProperties', message: 'has "foo", which is not allowed here' }]);
   });
   it('explains every common rule in words', () => {
     const messages = validateAgainstMetaSchema({
@@ -153,35 +142,43 @@ describe('validator', () => {
     expect(validateAgainstMetaSchema({ kind: 'spaceship' })[0]?.rule).toBe('enum');
   });
   it('checks meaning beyond the meta-schema', () => {
-    const issues = issuesOf([
-      user,
-      deal(
-        {
-          select: { type: 'string', 'x-attain': { id: 'a' } },
-          owner_id: { type: 'string', 'x-attain': { id: 'b' } },
-          amount: { type: 'string', 'x-attain': { id: 'b', storage: 'money' } },
-          stage: { type: 'string', 'x-attain': { id: 'c', storage: 'enum' } },
-          other: { type: 'string', 'x-attain': { id: 'd', ref: { object: 'nowhere' } } },
-          code: { type: 'string', pattern: '(a+)+$', 'x-attain': { id: 'e' } },
-          code2: { type: 'string', pattern: '([a-', 'x-attain': { id: 'e2' } },
-          n: { type: 'integer', minimum: 5, maximum: 1, default: 1.5, 'x-attain': { id: 'g' } },
-          p: { type: 'number', 'x-attain': { id: 'h', storage: 'decimal', precision: 4, scale: 6 } },
-          calc: { type: 'number', 'x-attain': { id: 'i', formula: { expression: 'n * 2' } } },
-          lvl: { type: 'string', enum: ['a', 'b'], 'x-attain': { id: 'j', options: [{ value: 'b' }, { value: 'a' }] } },
-          flag: { type: 'boolean', enum: ['x'], 'x-attain': { id: 'k' } },
-          r2: { type: 'string', 'x-attain': { id: 'l', storage: 'text', ref: { object: 'user' } } },
-          day: { type: 'string', format: 'date', default: 'tomorrow', 'x-attain': { id: 'm' } },
-        },
-        {
-          'x-attain': {
-            titleField: 'missing',
-            indexes: [{ id: 'ix', fields: ['nope'] }, { id: 'ix', fields: ['n'] }],
-            validationRules: [{ id: 'r', name: 'r', condition: 'TRUE', message: { en: 'm' }, field: 'zzz' }, { id: 'r', name: 'r2', condition: 'TRUE', message: { en: 'm' } }],
-            tree: { parentField: 'n' },
+    const issues = issuesOf(
+      [
+        user,
+        deal(
+          {
+            select: { type: 'string', 'x-attain': { id: 'a' } },
+            owner_id: { type: 'string', 'x-attain': { id: 'b' } },
+            amount: { type: 'string', 'x-attain': { id: 'b', storage: 'money' } },
+            stage: { type: 'string', 'x-attain': { id: 'c', storage: 'enum' } },
+            other: { type: 'string', 'x-attain': { id: 'd', ref: { object: 'nowhere' } } },
+            code: { type: 'string', pattern: '(a+)+$', 'x-attain': { id: 'e' } },
+            code2: { type: 'string', pattern: '([a-', 'x-attain': { id: 'e2' } },
+            n: { type: 'integer', minimum: 5, maximum: 1, default: 1.5, 'x-attain': { id: 'g' } },
+            p: { type: 'number', 'x-attain': { id: 'h', storage: 'decimal', precision: 4, scale: 6 } },
+            calc: { type: 'number', 'x-attain': { id: 'i', formula: { expression: 'n * 2' } } },
+            lvl: { type: 'string', enum: ['a', 'b'], 'x-attain': { id: 'j', options: [{ value: 'b' }, { value: 'a' }] } },
+            flag: { type: 'boolean', enum: ['x'], 'x-attain': { id: 'k' } },
+            r2: { type: 'string', 'x-attain': { id: 'l', storage: 'text', ref: { object: 'user' } } },
+            day: { type: 'string', format: 'date', default: 'tomorrow', 'x-attain': { id: 'm' } },
           },
-        },
-      ),
-    ].map((d, i) => (i === 1 ? { ...d, schema: { ...(d as ObjectDoc).schema, required: ['calc', 'ghost'] } } : d)));
+          {
+            'x-attain': {
+              titleField: 'missing',
+              indexes: [
+                { id: 'ix', fields: ['nope'] },
+                { id: 'ix', fields: ['n'] },
+              ],
+              validationRules: [
+                { id: 'r', name: 'r', condition: 'TRUE', message: { en: 'm' }, field: 'zzz' },
+                { id: 'r', name: 'r2', condition: 'TRUE', message: { en: 'm' } },
+              ],
+              tree: { parentField: 'n' },
+            },
+          },
+        ),
+      ].map((d, i) => (i === 1 ? { ...d, schema: { ...(d as ObjectDoc).schema, required: ['calc', 'ghost'] } } : d)),
+    );
     const rules = issues.map((i) => `${i.path} ${i.rule}`);
     expect(rules).toEqual(
       expect.arrayContaining([
@@ -216,7 +213,17 @@ describe('validator', () => {
       user,
       { ...user, id: 'o.user2' },
       { ...deal({}), id: 'o.user' },
-      { kind: 'role', id: 'r1', name: 'rep', label: { en: 'Rep' }, permissions: [{ object: 'ghost', actions: ['read'] }, { object: 'user', actions: ['read'], hiddenFields: ['nope'] }, { object: '*', actions: ['read'] }] },
+      {
+        kind: 'role',
+        id: 'r1',
+        name: 'rep',
+        label: { en: 'Rep' },
+        permissions: [
+          { object: 'ghost', actions: ['read'] },
+          { object: 'user', actions: ['read'], hiddenFields: ['nope'] },
+          { object: '*', actions: ['read'] },
+        ],
+      },
       { kind: 'object', id: 'o.x', name: 'x', label: { en: 'X' }, schema: { type: 'object', properties: {} } },
     ]);
     expect(issues.map((i) => `${i.document} ${i.rule}`)).toEqual(
@@ -231,7 +238,10 @@ describe('validator', () => {
   it('refuses inverse relation names that clash', () => {
     const issues = issuesOf([
       user,
-      deal({ a_id: { type: 'string', 'x-attain': { id: 'a', ref: { object: 'user', inverse: 'deals' } } }, b_id: { type: 'string', 'x-attain': { id: 'b', ref: { object: 'user', inverse: 'deals' } } } }),
+      deal({
+        a_id: { type: 'string', 'x-attain': { id: 'a', ref: { object: 'user', inverse: 'deals' } } },
+        b_id: { type: 'string', 'x-attain': { id: 'b', ref: { object: 'user', inverse: 'deals' } } },
+      }),
     ]);
     expect(issues.map((i) => i.rule)).toEqual(['duplicate_name']);
   });
@@ -260,8 +270,20 @@ describe('registry', () => {
     ]);
     const fields = Object.fromEntries(registry.object('deal')!.fields.map((f) => [f.name, f]));
     expect(Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.storage]))).toEqual({
-      title: 'text', on_day: 'date', at: 'datetime', mail: 'email', site: 'url', n: 'integer', x: 'decimal', ok: 'boolean',
-      tags: 'multi_enum', kind: 'enum', rep_id: 'ref', money: 'money', pct: 'percent', untyped_tags: 'multi_enum',
+      title: 'text',
+      on_day: 'date',
+      at: 'datetime',
+      mail: 'email',
+      site: 'url',
+      n: 'integer',
+      x: 'decimal',
+      ok: 'boolean',
+      tags: 'multi_enum',
+      kind: 'enum',
+      rep_id: 'ref',
+      money: 'money',
+      pct: 'percent',
+      untyped_tags: 'multi_enum',
     });
     expect(fields.title?.maxLength).toBe(255);
     expect(fields.money).toMatchObject({ precision: 18, scale: 2 });
@@ -291,10 +313,10 @@ describe('registry', () => {
 });
 
 describe('record JSON Schema', () => {
-  const registry = Registry.fromDocuments([
-    user,
-    deal(
-      {
+  const registry = Registry.fromDocuments(
+    [
+      user,
+      deal({
         name: { type: 'string', maxLength: 20, pattern: '^[A-Z]', 'x-attain': { id: 'a', label: { en: 'Name', 'zh-CN': '名称' } } },
         amount: { type: 'number', minimum: 0, maximum: 1000, 'x-attain': { id: 'b', storage: 'money' } },
         stage: { type: 'string', enum: ['open', 'won'], default: 'open', 'x-attain': { id: 'c' } },
@@ -307,9 +329,9 @@ describe('record JSON Schema', () => {
         mail: { type: 'string', format: 'email', 'x-attain': { id: 'i' } },
         site: { type: 'string', format: 'uri', 'x-attain': { id: 'j' } },
         calc: { type: 'number', description: 'twice', 'x-attain': { id: 'k', formula: { expression: 'amount*2' } } },
-      },
-    ),
-  ].map((d, i) => (i === 1 ? { ...d, schema: { ...(d as ObjectDoc).schema, required: ['name', 'amount'] } } : d)));
+      }),
+    ].map((d, i) => (i === 1 ? { ...d, schema: { ...(d as ObjectDoc).schema, required: ['name', 'amount'] } } : d)),
+  );
   const object = registry.object('deal')!;
   const ajv = new Ajv2020({ strict: false });
 

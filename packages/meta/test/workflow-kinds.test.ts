@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Registry, validateAgainstMetaSchema, METADATA_KINDS } from '../src/index.ts';
 
-const user = { kind: 'object', id: 'o.user', name: 'user', label: { en: 'User' }, 'x-attain': { owned: false }, schema: { type: 'object', properties: { name: { type: 'string', 'x-attain': { id: 'f.user.name' } } } } };
+const user = {
+  kind: 'object',
+  id: 'o.user',
+  name: 'user',
+  label: { en: 'User' },
+  'x-attain': { owned: false },
+  schema: { type: 'object', properties: { name: { type: 'string', 'x-attain': { id: 'f.user.name' } } } },
+};
 const deal = {
   kind: 'object',
   id: 'o.deal',
@@ -27,9 +34,20 @@ const flow = {
   lockedFields: ['amount'],
   steps: [
     { name: 'mgr', approvers: [{ type: 'manager', levels: 2 }], sla: { hours: 24, remindEveryHours: 4, escalateTo: [{ type: 'role', role: 'finance' }] } },
-    { name: 'fin', mode: 'all', condition: 'amount > 1000', approvers: [{ type: 'role', role: 'finance' }, { type: 'field', field: 'reviewer_id' }] },
+    {
+      name: 'fin',
+      mode: 'all',
+      condition: 'amount > 1000',
+      approvers: [
+        { type: 'role', role: 'finance' },
+        { type: 'field', field: 'reviewer_id' },
+      ],
+    },
   ],
-  onApprove: [{ type: 'update', set: { name: '=name & " (approved)"' } }, { type: 'webhook', url: 'https://example.test/hook', format: 'dingtalk', secret: 'ding' }],
+  onApprove: [
+    { type: 'update', set: { name: '=name & " (approved)"' } },
+    { type: 'webhook', url: 'https://example.test/hook', format: 'dingtalk', secret: 'ding' },
+  ],
 };
 const rule = {
   kind: 'automation',
@@ -39,7 +57,10 @@ const rule = {
   object: 'deal',
   trigger: { type: 'record', on: ['update'], changed: ['amount'], previous: 'amount <= 1000' },
   condition: 'amount > 1000',
-  actions: [{ type: 'start_flow', flow: 'discount' }, { type: 'notify', to: [{ type: 'owner' }], template: { title: { en: 'Big deal {{record.name}}' } } }],
+  actions: [
+    { type: 'start_flow', flow: 'discount' },
+    { type: 'notify', to: [{ type: 'owner' }], template: { title: { en: 'Big deal {{record.name}}' } } },
+  ],
 };
 
 const issues = (docs: unknown[]) => {
@@ -68,10 +89,20 @@ describe('approval_flow and automation kinds', () => {
       ...flow,
       lockedFields: ['nope', '*'],
       steps: [
-        { name: 'a', approvers: [{ type: 'field', field: 'name' }, { type: 'role', role: 'ghost' }] },
+        {
+          name: 'a',
+          approvers: [
+            { type: 'field', field: 'name' },
+            { type: 'role', role: 'ghost' },
+          ],
+        },
         { name: 'a', approvers: [{ type: 'owner' }] },
       ],
-      onReject: [{ type: 'start_flow', flow: 'ghost' }, { type: 'update', set: { missing: 1 } }, { type: 'create', object: 'ghost', set: {} }],
+      onReject: [
+        { type: 'start_flow', flow: 'ghost' },
+        { type: 'update', set: { missing: 1 } },
+        { type: 'create', object: 'ghost', set: {} },
+      ],
     };
     expect(issues([user, deal, role, wrong])).toEqual([
       'approval_flow "discount" /lockedFields/0 unknown_field',
@@ -89,12 +120,26 @@ describe('approval_flow and automation kinds', () => {
   });
 
   it('lets a flow declare its subject, with an object only for record flows', () => {
-    const plan = { kind: 'approval_flow', id: 'fl.plan', name: 'plan_signoff', label: { en: 'Plan sign-off' }, subject: 'target_plan_version', steps: [{ name: 'mgr', approvers: [{ type: 'manager', levels: 1 }] }], onApprove: [{ type: 'notify', to: [{ type: 'submitter' }], template: { title: { en: 'ok' } } }] };
+    const plan = {
+      kind: 'approval_flow',
+      id: 'fl.plan',
+      name: 'plan_signoff',
+      label: { en: 'Plan sign-off' },
+      subject: 'target_plan_version',
+      steps: [{ name: 'mgr', approvers: [{ type: 'manager', levels: 1 }] }],
+      onApprove: [{ type: 'notify', to: [{ type: 'submitter' }], template: { title: { en: 'ok' } } }],
+    };
     const registry = Registry.fromDocuments([user, deal, role, flow, plan, { ...rule, actions: [{ type: 'start_flow', flow: 'discount' }] }]);
-    expect(registry.documentsOf('approval_flow').map((f) => [f.name, f.subject ?? 'record', f.object ?? null])).toEqual([['discount', 'record', 'deal'], ['plan_signoff', 'target_plan_version', null]]);
+    expect(registry.documentsOf('approval_flow').map((f) => [f.name, f.subject ?? 'record', f.object ?? null])).toEqual([
+      ['discount', 'record', 'deal'],
+      ['plan_signoff', 'target_plan_version', null],
+    ]);
     // record flows (explicit or by default) need an object; other subjects may not name one
     const shape = (doc: object) => validateAgainstMetaSchema(doc).map((i) => `${i.path} ${i.rule}`);
-    const missing = (doc: object) => validateAgainstMetaSchema(doc).filter((i) => i.rule === 'required').map((i) => i.message);
+    const missing = (doc: object) =>
+      validateAgainstMetaSchema(doc)
+        .filter((i) => i.rule === 'required')
+        .map((i) => i.message);
     expect(missing({ ...flow, object: undefined }).join()).toMatch(/object/);
     expect(missing({ ...flow, subject: 'record', object: undefined }).join()).toMatch(/object/);
     expect(shape({ ...plan, object: 'deal', lockedFields: ['amount'] }).map((p) => p.split(' ')[0])).toEqual(expect.arrayContaining(['/object', '/lockedFields']));
@@ -104,7 +149,21 @@ describe('approval_flow and automation kinds', () => {
   });
 
   it('refuses what a subject flow cannot do without a record, and two active flows for one subject', () => {
-    const plan = { kind: 'approval_flow', id: 'fl.plan', name: 'plan_signoff', label: { en: 'Plan sign-off' }, subject: 'dispute', steps: [{ name: 'mgr', condition: 'amount > 1', approvers: [{ type: 'owner' }, { type: 'field', field: 'reviewer_id' }, { type: 'role', role: 'ghost' }] }, { name: 'mgr', approvers: [{ type: 'role', role: 'finance' }] }], onApprove: [{ type: 'update', set: { name: 'x' } }, { type: 'start_flow', flow: 'discount' }] };
+    const plan = {
+      kind: 'approval_flow',
+      id: 'fl.plan',
+      name: 'plan_signoff',
+      label: { en: 'Plan sign-off' },
+      subject: 'dispute',
+      steps: [
+        { name: 'mgr', condition: 'amount > 1', approvers: [{ type: 'owner' }, { type: 'field', field: 'reviewer_id' }, { type: 'role', role: 'ghost' }] },
+        { name: 'mgr', approvers: [{ type: 'role', role: 'finance' }] },
+      ],
+      onApprove: [
+        { type: 'update', set: { name: 'x' } },
+        { type: 'start_flow', flow: 'discount' },
+      ],
+    };
     expect(issues([user, deal, role, flow, plan])).toEqual([
       'approval_flow "plan_signoff" /steps/0/condition needs_record',
       'approval_flow "plan_signoff" /steps/0/approvers/0/type needs_record',
@@ -120,6 +179,8 @@ describe('approval_flow and automation kinds', () => {
     expect(issues([user, deal, role, ok, { ...twin, active: false }])).toEqual([]);
     // a rule can only start a record flow, and only with a record
     expect(issues([user, deal, role, ok, { ...rule, actions: [{ type: 'start_flow', flow: 'plan_signoff' }] }])).toEqual(['automation "big" /actions/0/flow subject_mismatch']);
-    expect(issues([user, deal, role, flow, { ...rule, object: undefined, trigger: { type: 'schedule', cron: '0 9 * * *' }, actions: [{ type: 'update', set: { name: 'x' } }] }])).toEqual(['automation "big" /actions/0 needs_record']);
+    expect(issues([user, deal, role, flow, { ...rule, object: undefined, trigger: { type: 'schedule', cron: '0 9 * * *' }, actions: [{ type: 'update', set: { name: 'x' } }] }])).toEqual([
+      'automation "big" /actions/0 needs_record',
+    ]);
   });
 });

@@ -11,7 +11,11 @@ const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;
 /** A manifest problem as the store's validation error (422, details naming the field). */
 export function manifestError(error: unknown): never {
   if (error instanceof SandboxError && error.code === 'invalid_manifest') {
-    throw new StoreError('validation_failed', error.message, error.details.map((d) => ({ ...d, path: `/manifest/${d.path.replace(/\./g, '/')}` })));
+    throw new StoreError(
+      'validation_failed',
+      error.message,
+      error.details.map((d) => ({ ...d, path: `/manifest/${d.path.replace(/\./g, '/')}` })),
+    );
   }
   throw error;
 }
@@ -33,7 +37,8 @@ function confine(root: string): EsbuildPlugin {
       b.onLoad({ filter: /.*/, namespace: 'attain-sdk' }, () => ({ contents: SDK_MODULE, loader: 'js' }));
       b.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind === 'entry-point') return undefined;
-        if (!args.path.startsWith('.')) return { errors: [{ text: `"${args.path}" cannot be imported: a plugin runs in a sandbox without Node builtins or packages (import "attain:sdk" or files of the plugin)` }] };
+        if (!args.path.startsWith('.'))
+          return { errors: [{ text: `"${args.path}" cannot be imported: a plugin runs in a sandbox without Node builtins or packages (import "attain:sdk" or files of the plugin)` }] };
         const target = resolve(args.resolveDir, args.path);
         const rel = relative(root, target);
         if (rel.startsWith('..') || isAbsolute(rel)) return { errors: [{ text: `"${args.path}" is outside the plugin folder` }] };

@@ -69,13 +69,17 @@ export function sdkHost(store: Store, tenant: string, plugin: string, outbound: 
         headers['content-type'] ??= 'application/json';
       }
       try {
-        const res = await guardedRequest(url, { method, headers, ...(body === undefined ? {} : { body }) }, {
-          timeoutMs: outbound.timeoutMs ?? 2_000,
-          maxBytes: outbound.maxBytes ?? 256 * 1024,
-          maxRedirects: 0,
-          ...(outbound.allowHosts ? { allowHosts: outbound.allowHosts } : {}),
-          ...(outbound.ca ? { ca: outbound.ca } : {}),
-        });
+        const res = await guardedRequest(
+          url,
+          { method, headers, ...(body === undefined ? {} : { body }) },
+          {
+            timeoutMs: outbound.timeoutMs ?? 2_000,
+            maxBytes: outbound.maxBytes ?? 256 * 1024,
+            maxRedirects: 0,
+            ...(outbound.allowHosts ? { allowHosts: outbound.allowHosts } : {}),
+            ...(outbound.ca ? { ca: outbound.ca } : {}),
+          },
+        );
         let json: unknown = null;
         try {
           json = JSON.parse(res.text) as unknown;

@@ -226,7 +226,14 @@ export class PluginRuntime {
     for (const p of t.plugins) {
       for (const j of p.plugin.manifest.jobs ?? []) {
         const at = nextRun(j.schedule, now);
-        await this.store.jobs.enqueue({ queue: JOB_QUEUE, tenant, key: `${tenant}:${p.name}:${j.name}:${at.toISOString()}`, payload: { tenant, plugin: p.name, job: j.name }, runAt: at, maxAttempts: 3 });
+        await this.store.jobs.enqueue({
+          queue: JOB_QUEUE,
+          tenant,
+          key: `${tenant}:${p.name}:${j.name}:${at.toISOString()}`,
+          payload: { tenant, plugin: p.name, job: j.name },
+          runAt: at,
+          maxAttempts: 3,
+        });
       }
     }
   }
@@ -241,7 +248,14 @@ export class PluginRuntime {
       return { result };
     } finally {
       // The next run is due whatever this one did; a failure is retried by the runner meanwhile.
-      await this.store.jobs.enqueue({ queue: JOB_QUEUE, tenant, key: `${tenant}:${plugin}:${name}:${nextRun(spec.schedule, new Date()).toISOString()}`, payload: { tenant, plugin, job: name }, runAt: nextRun(spec.schedule, new Date()), maxAttempts: 3 });
+      await this.store.jobs.enqueue({
+        queue: JOB_QUEUE,
+        tenant,
+        key: `${tenant}:${plugin}:${name}:${nextRun(spec.schedule, new Date()).toISOString()}`,
+        payload: { tenant, plugin, job: name },
+        runAt: nextRun(spec.schedule, new Date()),
+        maxAttempts: 3,
+      });
     }
   }
 
@@ -249,7 +263,10 @@ export class PluginRuntime {
   async formula(tenant: string, name: string, rows: unknown[][]): Promise<unknown[]> {
     const hook = `formula:${name}`;
     const p = (await this.#load(tenant)).hooks.get(hook)?.[0];
-    if (!p) throw new StoreError('not_found', `no enabled plugin provides the formula function ${name}`, [{ path: '/function', rule: 'plugin_function', message: `${name} is not provided by an enabled plugin` }]);
+    if (!p)
+      throw new StoreError('not_found', `no enabled plugin provides the formula function ${name}`, [
+        { path: '/function', rule: 'plugin_function', message: `${name} is not provided by an enabled plugin` },
+      ]);
     const { result } = await this.run(tenant, p, hook, { rows });
     if (!Array.isArray(result) || result.length !== rows.length) return this.#fail(tenant, p, hook, 'guest_error', 'a formula function must return one value per row');
     return result;

@@ -59,7 +59,8 @@ export interface ActivePlugin {
 }
 
 const hashOf = (code: string): string => createHash('sha256').update(code).digest('hex');
-const notInstalled = (name: string): StoreError => new StoreError('not_found', `plugin "${name.slice(0, 64)}" is not installed`, [{ path: '/name', rule: 'installed', message: 'no such plugin in this tenant' }]);
+const notInstalled = (name: string): StoreError =>
+  new StoreError('not_found', `plugin "${name.slice(0, 64)}" is not installed`, [{ path: '/name', rule: 'installed', message: 'no such plugin in this tenant' }]);
 
 /**
  * Install, consent, upgrade, enable/disable, rollback, uninstall and settings of tenant plugins.
@@ -112,7 +113,8 @@ export class PluginService {
    */
   async install(tenant: string, input: Plugin, actor: Actor, opts: { consent?: boolean } = {}): Promise<PluginView> {
     const manifest = checkManifest(input.manifest);
-    if (typeof input.code !== 'string' || input.code.length === 0) throw new StoreError('validation_failed', 'the plugin has no code', [{ path: '/code', rule: 'required', message: 'bundle the plugin first' }]);
+    if (typeof input.code !== 'string' || input.code.length === 0)
+      throw new StoreError('validation_failed', 'the plugin has no code', [{ path: '/code', rule: 'required', message: 'bundle the plugin first' }]);
     if (manifest.attain !== undefined && !rangeSatisfied(manifest.attain, this.attainVersion)) {
       throw new StoreError('validation_failed', `plugin "${manifest.name}" supports Attain ${manifest.attain}, this is ${this.attainVersion}`, [
         { path: '/manifest/attain', rule: 'compatible', message: `Attain ${this.attainVersion} is not in ${manifest.attain}` },
@@ -123,7 +125,9 @@ export class PluginService {
     await this.#change(tenant, name, async (trx, h, row) => {
       const existing = (await this.#versions(trx, h).where({ name, version: manifest.version }).first('code_hash')) as { code_hash: string } | undefined;
       if (existing && existing.code_hash !== hash) {
-        throw new StoreError('conflict', `version ${manifest.version} of "${name}" is installed with different code; give the new build a new version`, [{ path: '/manifest/version', rule: 'unique', message: 'bump the version' }]);
+        throw new StoreError('conflict', `version ${manifest.version} of "${name}" is installed with different code; give the new build a new version`, [
+          { path: '/manifest/version', rule: 'unique', message: 'bump the version' },
+        ]);
       }
       if (!existing) await this.#versions(trx, h).insert({ name, version: manifest.version, manifest: JSON.stringify(manifest), code: input.code, code_hash: hash });
       const wanted = grantOf(manifest);
@@ -169,7 +173,8 @@ export class PluginService {
   async consent(tenant: string, name: string, actor: Actor): Promise<PluginView> {
     await this.#change(tenant, name, async (trx, h, row) => {
       if (!row) throw notInstalled(name);
-      if (row.pending_version === null) throw new StoreError('conflict', `plugin "${name}" is not waiting for consent`, [{ path: '/name', rule: 'awaiting_consent', message: 'nothing to consent to' }]);
+      if (row.pending_version === null)
+        throw new StoreError('conflict', `plugin "${name}" is not waiting for consent`, [{ path: '/name', rule: 'awaiting_consent', message: 'nothing to consent to' }]);
       const v = await this.#version(trx, h, name, row.pending_version);
       const wanted = grantOf(v.manifest);
       await this.#installs(trx, h)
@@ -190,7 +195,8 @@ export class PluginService {
   async setEnabled(tenant: string, name: string, enabled: boolean, actor: Actor): Promise<PluginView> {
     await this.#change(tenant, name, async (trx, h, row) => {
       if (!row) throw notInstalled(name);
-      if (enabled && row.version === null) throw new StoreError('consent_required', `plugin "${name}" needs consent before it can run`, [{ path: '/name', rule: 'consent', message: 'consent to its capabilities first' }]);
+      if (enabled && row.version === null)
+        throw new StoreError('consent_required', `plugin "${name}" needs consent before it can run`, [{ path: '/name', rule: 'consent', message: 'consent to its capabilities first' }]);
       await this.#installs(trx, h).where({ name }).update({ enabled, updated_at: new Date() });
       await auditPlugin(this.store, trx, h, actor, enabled ? 'plugin.enable' : 'plugin.disable', name, { version: row.version });
     });
@@ -201,10 +207,16 @@ export class PluginService {
   async rollback(tenant: string, name: string, actor: Actor): Promise<PluginView> {
     await this.#change(tenant, name, async (trx, h, row) => {
       if (!row) throw notInstalled(name);
-      if (row.previous_version === null || row.version === null) throw new StoreError('conflict', `plugin "${name}" has no earlier version to roll back to`, [{ path: '/name', rule: 'previous_version', message: 'nothing to roll back to' }]);
+      if (row.previous_version === null || row.version === null)
+        throw new StoreError('conflict', `plugin "${name}" has no earlier version to roll back to`, [{ path: '/name', rule: 'previous_version', message: 'nothing to roll back to' }]);
       const v = await this.#version(trx, h, name, row.previous_version);
       const more = beyond(row.granted, grantOf(v.manifest));
-      if (more.length > 0) throw new StoreError('consent_required', `version ${v.version} asks for ${more.join(', ')}`, more.map((m) => ({ path: '/granted', rule: 'consent', message: m })));
+      if (more.length > 0)
+        throw new StoreError(
+          'consent_required',
+          `version ${v.version} asks for ${more.join(', ')}`,
+          more.map((m) => ({ path: '/granted', rule: 'consent', message: m })),
+        );
       await this.#installs(trx, h).where({ name }).update({ version: v.version, previous_version: row.version, pending_version: null, updated_at: new Date() });
       await auditPlugin(this.store, trx, h, actor, 'plugin.rollback', name, { version: v.version }, { version: row.version });
     });
@@ -226,7 +238,9 @@ export class PluginService {
       const version = row.version ?? row.pending_version;
       const schema = version === null ? undefined : (await this.#version(trx, h, name, version)).manifest.settings;
       const next = mergeSettings(schema, row.settings ?? {}, input);
-      await this.#installs(trx, h).where({ name }).update({ settings: JSON.stringify(next), updated_at: new Date() });
+      await this.#installs(trx, h)
+        .where({ name })
+        .update({ settings: JSON.stringify(next), updated_at: new Date() });
       await auditPlugin(this.store, trx, h, actor, 'plugin.configure', name, { settings: maskSettings(schema, next) }, { settings: maskSettings(schema, row.settings ?? {}) });
     });
     return this.get(tenant, name);

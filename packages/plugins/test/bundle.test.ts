@@ -32,13 +32,14 @@ beforeAll(async () => {
 describe('bundlePlugin', () => {
   it('bundles TypeScript across files of the plugin into one script with the SDK glue', async () => {
     const dir = await folder('ok', m('ok'), {
-      'src/index.ts': "import { definePlugin } from 'attain:sdk';\nimport { limit } from './limit.ts';\nexport default definePlugin({ hooks: { 'beforeCreate:order': (e) => (Number(e.record?.amount) > limit ? { refuse: 'no' } : undefined) } });\n",
+      'src/index.ts':
+        "import { definePlugin } from 'attain:sdk';\nimport { limit } from './limit.ts';\nexport default definePlugin({ hooks: { 'beforeCreate:order': (e) => (Number(e.record?.amount) > limit ? { refuse: 'no' } : undefined) } });\n",
       'src/limit.ts': 'export const limit: number = 10;\n',
     });
     const p = await bundlePlugin(dir);
     expect(p.manifest.name).toBe('ok');
     expect(p.code).toContain('__attainPlugin');
-    expect(p.code).toContain("hooks[name] = wrap(");
+    expect(p.code).toContain('hooks[name] = wrap(');
     expect(p.code).not.toMatch(/\bimport\b.*from/);
   });
 

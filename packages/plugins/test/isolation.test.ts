@@ -15,7 +15,10 @@ async function plugin(name: string, body: string, capabilities: Record<string, s
   const dir = join(root, name);
   await mkdir(join(dir, 'src'), { recursive: true });
   await writeFile(join(dir, 'attain-plugin.json'), JSON.stringify({ name, version: '1.0.0', capabilities, hooks: ['beforeCreate:customer'] }));
-  await writeFile(join(dir, 'src', 'index.ts'), `import { definePlugin } from 'attain:sdk';\nexport default definePlugin({ hooks: { 'beforeCreate:customer': async (event, attain) => { ${body} } } });\n`);
+  await writeFile(
+    join(dir, 'src', 'index.ts'),
+    `import { definePlugin } from 'attain:sdk';\nexport default definePlugin({ hooks: { 'beforeCreate:customer': async (event, attain) => { ${body} } } });\n`,
+  );
   return dir;
 }
 
@@ -87,7 +90,20 @@ describe('tenants without plugins', () => {
     pluginsFor(store);
     const name = `noplug${process.pid}`;
     await store.tenants.create(name);
-    await store.metadata.apply(name, [{ kind: 'object', id: 'o.note', name: 'note', label: { en: 'Note' }, 'x-attain': { owned: false }, schema: { type: 'object', properties: { title: { type: 'string', 'x-attain': { id: 'o.note.title' } } } } }], { actor: { userId: null } });
+    await store.metadata.apply(
+      name,
+      [
+        {
+          kind: 'object',
+          id: 'o.note',
+          name: 'note',
+          label: { en: 'Note' },
+          'x-attain': { owned: false },
+          schema: { type: 'object', properties: { title: { type: 'string', 'x-attain': { id: 'o.note.title' } } } },
+        },
+      ],
+      { actor: { userId: null } },
+    );
     const saved = await (await store.records(name)).create('note', { title: 'hi' }, { userId: null });
     expect(saved.title).toBe('hi');
     const schema = (await store.snapshot(name))!.tenant.schema;

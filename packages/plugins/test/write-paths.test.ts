@@ -37,7 +37,15 @@ export default definePlugin({
 beforeAll(async () => {
   const dir = join(await mkdtemp(join(tmpdir(), 'attain-paths-')), 'writer');
   await mkdir(join(dir, 'src'), { recursive: true });
-  await writeFile(join(dir, 'attain-plugin.json'), JSON.stringify({ name: 'writer', version: '1.0.0', capabilities: { read: ['customer'], write: ['customer', 'activity'] }, hooks: ['beforeCreate:customer', 'beforeUpdate:customer', 'beforeDelete:customer', 'afterDelete:customer'] }));
+  await writeFile(
+    join(dir, 'attain-plugin.json'),
+    JSON.stringify({
+      name: 'writer',
+      version: '1.0.0',
+      capabilities: { read: ['customer'], write: ['customer', 'activity'] },
+      hooks: ['beforeCreate:customer', 'beforeUpdate:customer', 'beforeDelete:customer', 'afterDelete:customer'],
+    }),
+  );
   await writeFile(join(dir, 'src', 'index.ts'), SOURCE);
   h = await pluginHarness(dir);
 });
@@ -55,7 +63,14 @@ describe('before-hooks on every write path', () => {
     await expect(r.create('customer', { name: 'Forbidden' }, h.actor)).rejects.toMatchObject({ code: 'plugin_refused', message: 'That name is taken by policy.' });
 
     await r.upsert('customer', [{ external_id: 'x1', name: 'Up One' }], h.actor);
-    const up = await r.upsert('customer', [{ external_id: 'x1', name: 'Up One Renamed' }, { external_id: 'x2', name: 'Up Two' }], h.actor);
+    const up = await r.upsert(
+      'customer',
+      [
+        { external_id: 'x1', name: 'Up One Renamed' },
+        { external_id: 'x2', name: 'Up Two' },
+      ],
+      h.actor,
+    );
     expect(up.records.map((c) => [c.name, c.region, c.city ?? null])).toEqual([
       ['Up One Renamed', 'op:create', 'was:Up One'],
       ['Up Two', 'op:create', null],

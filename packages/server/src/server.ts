@@ -180,7 +180,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       });
       registerPositionHooks(api, store);
       await api.register(syncRoutes, { store });
-      await api.register(authRoutes, { store, jwt, loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' }, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
+      await api.register(authRoutes, {
+        store,
+        jwt,
+        loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' },
+        ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+      });
       await api.register(recordRoutes, { listCache, changes: store.db.changes, idempotency: store.idempotency });
       await api.register(formulaRoutes);
       await api.register(metadataRoutes, { store });

@@ -33,7 +33,16 @@ function docs(): unknown[] {
   return all;
 }
 
-const kpi = { kind: 'kpi', id: 'kpi_deal_amount', name: 'deal_amount', label: { en: 'Deal amount' }, object: 'deal', dateField: 'close_date', unit: 'money', measure: { aggregate: 'sum', value: 'amount' } };
+const kpi = {
+  kind: 'kpi',
+  id: 'kpi_deal_amount',
+  name: 'deal_amount',
+  label: { en: 'Deal amount' },
+  object: 'deal',
+  dateField: 'close_date',
+  unit: 'money',
+  measure: { aggregate: 'sum', value: 'amount' },
+};
 
 // owner, region, close date, amount (hand arithmetic below reads from this table)
 const DEALS: Array<[string, 'repEast' | 'repEast2' | 'repWest', string, string, string, string]> = [
@@ -70,7 +79,13 @@ beforeAll(async () => {
   ids.north = north.id;
   ids.south = south.id;
   for (const [name, owner, region, close, amount, stage] of DEALS) {
-    ids[name] = (await records.create('deal', { name, owner_id: t.users[owner].id, region, close_date: close, amount, stage, margin: '0.25', ...(customerOf[name] ? { customer_id: customerOf[name] } : {}) }, actor)).id;
+    ids[name] = (
+      await records.create(
+        'deal',
+        { name, owner_id: t.users[owner].id, region, close_date: close, amount, stage, margin: '0.25', ...(customerOf[name] ? { customer_id: customerOf[name] } : {}) },
+        actor,
+      )
+    ).id;
   }
   admin = as(app, await login(app, t.name, t.users.admin.email));
   mgr = as(app, await login(app, t.name, t.users.mgrEast.email));
@@ -84,7 +99,14 @@ afterAll(async () => {
 
 describe('report queries', () => {
   it('sums by region × month over a period, with the total', async () => {
-    const data = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'region' }, { field: 'close_date', bucket: 'month' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }, { name: 'deals', op: 'count' }] });
+    const data = await run(admin, {
+      period: { field: 'close_date', range: Q1 },
+      groups: [{ field: 'region' }, { field: 'close_date', bucket: 'month' }],
+      measures: [
+        { name: 'amount', op: 'sum', field: 'amount' },
+        { name: 'deals', op: 'count' },
+      ],
+    });
     expect(data.period).toEqual(Q1);
     expect(data.rows.map((r: any) => [...r.keys, Number(r.values.amount), r.values.deals])).toEqual([
       ['east', '2026-03', 60, 1],
@@ -101,7 +123,15 @@ describe('report queries', () => {
   });
 
   it('pivots regions × months with row, column and grand totals from the database (averages do not add up)', async () => {
-    const data = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'region' }, { field: 'close_date', bucket: 'month' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }, { name: 'avg', op: 'avg', field: 'amount' }], pivot: true });
+    const data = await run(admin, {
+      period: { field: 'close_date', range: Q1 },
+      groups: [{ field: 'region' }, { field: 'close_date', bucket: 'month' }],
+      measures: [
+        { name: 'amount', op: 'sum', field: 'amount' },
+        { name: 'avg', op: 'avg', field: 'amount' },
+      ],
+      pivot: true,
+    });
     const p = data.pivot;
     expect(p.rows.map((r: any) => r.key)).toEqual(['east', 'north', 'south', 'west']);
     expect(p.columns.map((c: any) => c.key)).toEqual(['2026-01', '2026-02', '2026-03']);
@@ -146,7 +176,15 @@ describe('report queries', () => {
   });
 
   it('keeps the top N owners by amount and folds the rest into "other"', async () => {
-    const data = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'owner_id' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }, { name: 'deals', op: 'count' }], top: { n: 2, by: 'amount' } });
+    const data = await run(admin, {
+      period: { field: 'close_date', range: Q1 },
+      groups: [{ field: 'owner_id' }],
+      measures: [
+        { name: 'amount', op: 'sum', field: 'amount' },
+        { name: 'deals', op: 'count' },
+      ],
+      top: { n: 2, by: 'amount' },
+    });
     expect(data.rows.map((r: any) => [r.labels[0], r.other, Number(r.values.amount), r.values.deals])).toEqual([
       ['RepWest', false, 425.65, 2],
       ['RepEast', false, 350.3, 3],
@@ -154,7 +192,12 @@ describe('report queries', () => {
     ]);
     expect(data.rows[0].keys[0]).toBe(t.users.repWest.id);
     expect(Number(data.totals.values.amount)).toBe(840.95);
-    const noOther = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'owner_id' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }], top: { n: 2, other: false } });
+    const noOther = await run(admin, {
+      period: { field: 'close_date', range: Q1 },
+      groups: [{ field: 'owner_id' }],
+      measures: [{ name: 'amount', op: 'sum', field: 'amount' }],
+      top: { n: 2, other: false },
+    });
     expect(noOther.rows).toHaveLength(2);
   });
 
@@ -168,7 +211,10 @@ describe('report queries', () => {
     expect(Number(won.totals.values.amount)).toBe(205.2);
     const two = await run(admin, { filter: { or: [{ close_date: { relative: { last: 2, unit: 'month' } } }] }, measures: sum }, '2026-03-10');
     expect(Number(two.totals.values.amount)).toBe(780.95);
-    for (const [filter, rule] of [[{ region: { relative: 'this_month' } }, 'date_field'], [{ close_date: { relative: 'fortnight' } }, 'relative_range']] as const) {
+    for (const [filter, rule] of [
+      [{ region: { relative: 'this_month' } }, 'date_field'],
+      [{ close_date: { relative: 'fortnight' } }, 'relative_range'],
+    ] as const) {
       const res = await admin.post('/api/v1/analytics/query', { report: report({ filter, measures: sum }) });
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().error.details[0].rule).toBe(rule);
@@ -176,7 +222,18 @@ describe('report queries', () => {
   });
 
   it('a ratio of two measures, a distinct count, min and max', async () => {
-    const data = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'stage' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }, { name: 'deals', op: 'count' }, { name: 'per_deal', op: 'ratio', of: ['amount', 'deals'] }, { name: 'owners', op: 'count_distinct', field: 'owner_id' }, { name: 'first', op: 'min', field: 'close_date' }, { name: 'largest', op: 'max', field: 'amount' }] });
+    const data = await run(admin, {
+      period: { field: 'close_date', range: Q1 },
+      groups: [{ field: 'stage' }],
+      measures: [
+        { name: 'amount', op: 'sum', field: 'amount' },
+        { name: 'deals', op: 'count' },
+        { name: 'per_deal', op: 'ratio', of: ['amount', 'deals'] },
+        { name: 'owners', op: 'count_distinct', field: 'owner_id' },
+        { name: 'first', op: 'min', field: 'close_date' },
+        { name: 'largest', op: 'max', field: 'amount' },
+      ],
+    });
     const won = data.rows.find((r: any) => r.keys[0] === 'won');
     // won in Q1 2026: d1 100.10, d2 200.20, d5 400.40, d9 5.00 → 705.70 over 4 deals, 3 owners
     expect(Number(won.values.amount)).toBe(705.7);
@@ -191,15 +248,27 @@ describe('relations and formulas', () => {
   it('groups by a related field through a formula, and by a reference with its title', async () => {
     const byRegion = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ formula: 'customer.region' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] });
     // north: d1 + d2; south: d3 + d5 + d6 = 50.00 + 400.40 + 25.25; no customer: d8 + d9
-    expect(byRegion.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([['north', 300.3], ['south', 475.65], [null, 65]]);
+    expect(byRegion.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([
+      ['north', 300.3],
+      ['south', 475.65],
+      [null, 65],
+    ]);
     const byCustomer = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'customer_id' }], measures: [{ name: 'n', op: 'count' }] });
-    expect(byCustomer.rows.map((r: any) => [r.labels[0], r.values.n])).toEqual(expect.arrayContaining([['C-North', 2], ['C-South', 3]]));
+    expect(byCustomer.rows.map((r: any) => [r.labels[0], r.values.n])).toEqual(
+      expect.arrayContaining([
+        ['C-North', 2],
+        ['C-South', 3],
+      ]),
+    );
   });
 
   it("a related record outside the rep's scope gives no value and no title", async () => {
     const byRegion = await run(rep, { groups: [{ formula: 'customer.region' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] });
     // repEast's deals: d1, d2 (C-North, theirs); d3 is for C-South (repWest's customer), d4 has none
-    expect(byRegion.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([['north', 300.3], [null, 350]]);
+    expect(byRegion.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([
+      ['north', 300.3],
+      [null, 350],
+    ]);
     const byCustomer = await run(rep, { groups: [{ field: 'customer_id' }], measures: [{ name: 'n', op: 'count' }] });
     const south = byCustomer.rows.find((r: any) => r.keys[0] === ids.south);
     expect(south.labels[0]).toBe(ids.south);
@@ -213,10 +282,7 @@ describe('relations and formulas', () => {
     // TODAY() is the report's as-of day: deals closed by 2026-01-31 are d1, d4, d5, d7.
     const closed = await run(admin, { measures: [{ name: 'closed', op: 'sum', formula: 'IF(close_date <= TODAY(), amount, 0)' }] }, '2026-01-31');
     expect(Number(closed.totals.values.closed)).toBe(810.5);
-    for (const body of [
-      { measures: [{ name: 'w', op: 'sum', formula: 'amount * margin' }] },
-      { groups: [{ formula: 'customer.tier' }], measures: [{ name: 'n', op: 'count' }] },
-    ]) {
+    for (const body of [{ measures: [{ name: 'w', op: 'sum', formula: 'amount * margin' }] }, { groups: [{ formula: 'customer.tier' }], measures: [{ name: 'n', op: 'count' }] }]) {
       const res = await rep.post('/api/v1/analytics/query', { report: report(body) });
       expect(res.statusCode, res.body).toBe(403);
       expect(res.json().error.code).toBe('field_hidden');
@@ -231,7 +297,12 @@ describe('relations and formulas', () => {
 });
 
 describe('drill-down', () => {
-  const pivot = { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'region' }, { field: 'close_date', bucket: 'month' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }], pivot: true };
+  const pivot = {
+    period: { field: 'close_date', range: Q1 },
+    groups: [{ field: 'region' }, { field: 'close_date', bucket: 'month' }],
+    measures: [{ name: 'amount', op: 'sum', field: 'amount' }],
+    pivot: true,
+  };
 
   it('returns exactly the records of a cell, and the list route URL that selects them', async () => {
     const res = await admin.post('/api/v1/analytics/drill', { report: report(pivot), cell: { keys: { 0: 'south', 1: '2026-02' } } });
@@ -262,7 +333,11 @@ describe('scope and hidden fields, as on the list routes', () => {
     for (const r of listed) byRegion.set(r.region, Math.round(((byRegion.get(r.region) ?? 0) + Number(r.amount)) * 100) / 100);
     expect(data.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([...byRegion].sort());
     // repEast's own: east 300.00 (d4), north 300.30, south 50.00
-    expect([...byRegion].sort()).toEqual([['east', 300], ['north', 300.3], ['south', 50]]);
+    expect([...byRegion].sort()).toEqual([
+      ['east', 300],
+      ['north', 300.3],
+      ['south', 50],
+    ]);
     // The manager of East sees the team (repEast, repEast2), not the West.
     const team = await run(mgr, { measures: [{ name: 'amount', op: 'sum', field: 'amount' }] });
     expect(Number(team.totals.values.amount)).toBe(715.3);
@@ -307,10 +382,16 @@ describe('scope and hidden fields, as on the list routes', () => {
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().error.details[0].path).toBe(path);
     }
-    const badKey = await admin.post('/api/v1/analytics/drill', { report: report({ groups: [{ field: 'placed_at', bucket: 'month' }], measures: [{ name: 'n', op: 'count' }] }), cell: { keys: { 0: '2026-13' } } });
+    const badKey = await admin.post('/api/v1/analytics/drill', {
+      report: report({ groups: [{ field: 'placed_at', bucket: 'month' }], measures: [{ name: 'n', op: 'count' }] }),
+      cell: { keys: { 0: '2026-13' } },
+    });
     expect(badKey.statusCode, badKey.body).toBe(400);
     expect(badKey.json().error.details[0]).toMatchObject({ path: '/cell/keys/0', rule: 'bucket_key' });
-    const formulaCell = await admin.post('/api/v1/analytics/drill', { report: report({ groups: [{ formula: 'customer.region' }], measures: [{ name: 'n', op: 'count' }] }), cell: { keys: { 0: 'north' } } });
+    const formulaCell = await admin.post('/api/v1/analytics/drill', {
+      report: report({ groups: [{ formula: 'customer.region' }], measures: [{ name: 'n', op: 'count' }] }),
+      cell: { keys: { 0: 'north' } },
+    });
     expect(formulaCell.statusCode).toBe(400);
     expect(formulaCell.json().error.details[0].rule).toBe('not_drillable');
     // Injection-shaped input anywhere a value goes: refused or matched literally, never a 5xx.
@@ -335,7 +416,11 @@ describe('agreement with the goals measure', () => {
   it("a report's sum for a month equals GET /goals/measure for the same KPI, person and period", async () => {
     const measure = await admin.get(`/api/v1/goals/measure?kpi=deal_amount&start=2026-02-01&end=2026-03-01&person=${t.users.repEast.id}`);
     expect(measure.statusCode, measure.body).toBe(200);
-    const data = await run(admin, { filter: { owner_id: { eq: t.users.repEast.id } }, period: { field: 'close_date', range: 'last_month' }, measures: [{ name: 'amount', op: 'sum', field: 'amount' }] }, '2026-03-15');
+    const data = await run(
+      admin,
+      { filter: { owner_id: { eq: t.users.repEast.id } }, period: { field: 'close_date', range: 'last_month' }, measures: [{ name: 'amount', op: 'sum', field: 'amount' }] },
+      '2026-03-15',
+    );
     expect(data.period).toEqual({ from: '2026-02-01', to: '2026-02-28' });
     // d2 200.20 + d3 50.00
     expect(Number(data.totals.values.amount)).toBe(250.2);
@@ -345,8 +430,15 @@ describe('agreement with the goals measure', () => {
 
 describe('saved reports and export', () => {
   const saved = {
-    kind: 'analytics.report', id: 'rpt_region_month', name: 'region_month', label: { en: 'Amount by region and month' }, object: 'deal',
-    period: { field: 'close_date', range: Q1 }, groups: [{ field: 'region' }, { field: 'close_date', bucket: 'month' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }], chart: 'heatmap',
+    kind: 'analytics.report',
+    id: 'rpt_region_month',
+    name: 'region_month',
+    label: { en: 'Amount by region and month' },
+    object: 'deal',
+    period: { field: 'close_date', range: Q1 },
+    groups: [{ field: 'region' }, { field: 'close_date', bucket: 'month' }],
+    measures: [{ name: 'amount', op: 'sum', field: 'amount' }],
+    chart: 'heatmap',
   };
 
   beforeAll(async () => {
@@ -412,18 +504,34 @@ describe('relative dates in the tenant calendar', () => {
     const user = await records.create('user', { name: 'Admin', email: `admin@${name}.test`, role: 'admin', active: true }, actor);
     await store.auth.upsertCredential({ tenant: name, userId: user.id, email: `admin@${name}.test`, passwordHash: await hashPassword(PASSWORD, { N: 1024 }), active: true });
     // Moments near the quarter's edges: in Shanghai (UTC+8) the first and third are inside Jan–Mar, the others not.
-    for (const [n, at, amount] of [['in_first', '2025-12-31T16:30:00Z', '1'], ['out_before', '2025-12-31T15:00:00Z', '10'], ['in_last', '2026-03-31T15:59:00Z', '100'], ['out_after', '2026-03-31T16:30:00Z', '1000']]) {
+    for (const [n, at, amount] of [
+      ['in_first', '2025-12-31T16:30:00Z', '1'],
+      ['out_before', '2025-12-31T15:00:00Z', '10'],
+      ['in_last', '2026-03-31T15:59:00Z', '100'],
+      ['out_after', '2026-03-31T16:30:00Z', '1000'],
+    ]) {
       await records.create('deal', { name: n, owner_id: user.id, placed_at: at, amount }, actor);
     }
     sh = as(app, await login(app, name, `admin@${name}.test`));
   });
 
   it('"last quarter" is the fiscal quarter before today in Asia/Shanghai, bucketed on its wall clock', async () => {
-    const data = await run(sh, { period: { field: 'placed_at', range: 'last_quarter' }, groups: [{ field: 'placed_at', bucket: 'month' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] }, '2026-04-10');
+    const data = await run(
+      sh,
+      { period: { field: 'placed_at', range: 'last_quarter' }, groups: [{ field: 'placed_at', bucket: 'month' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] },
+      '2026-04-10',
+    );
     expect(data.period).toEqual({ from: '2026-01-01', to: '2026-03-31' });
-    expect(data.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([['2026-01', 1], ['2026-03', 100]]);
+    expect(data.rows.map((r: any) => [r.keys[0], Number(r.values.amount)])).toEqual([
+      ['2026-01', 1],
+      ['2026-03', 100],
+    ]);
     expect(Number(data.totals.values.amount)).toBe(101);
-    const quarter = await run(sh, { period: { field: 'placed_at', range: 'last_quarter' }, groups: [{ field: 'placed_at', bucket: 'quarter' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] }, '2026-04-10');
+    const quarter = await run(
+      sh,
+      { period: { field: 'placed_at', range: 'last_quarter' }, groups: [{ field: 'placed_at', bucket: 'quarter' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] },
+      '2026-04-10',
+    );
     expect(quarter.rows.map((r: any) => [r.keys[0], r.labels[0]])).toEqual([['2026-01', 'FY2025-Q4']]);
     const months = await run(sh, { period: { field: 'placed_at', range: { last: 4, unit: 'month' } }, measures: [{ name: 'n', op: 'count' }] }, '2026-04-10');
     expect(months.period).toEqual({ from: '2025-12-01', to: '2026-03-31' });

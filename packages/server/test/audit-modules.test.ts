@@ -12,9 +12,23 @@ let store: Store;
 let t: CoreTenant;
 const MAR = '2026-03';
 
-interface Entry { action: string; object: string; recordId: string | null; actor: { userId: string | null }; before: Record<string, unknown> | null; after: Record<string, unknown> | null }
+interface Entry {
+  action: string;
+  object: string;
+  recordId: string | null;
+  actor: { userId: string | null };
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
 
-const version = (n: number, from: string, rate: string) => ({ version: n, effectiveFrom: from, currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate }] });
+const version = (n: number, from: string, rate: string) => ({
+  version: n,
+  effectiveFrom: from,
+  currency: 'USD',
+  rounding: { scale: 2, mode: 'half_up' },
+  measures: [{ name: 'revenue', type: 'sum' }],
+  components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate }],
+});
 const plan = { kind: 'incentive_plan', id: 'plan_audit', name: 'plan_audit', label: { en: 'Audited plan' }, versions: [version(1, '2026-01-01', '0.05')] };
 
 async function audit(object: string): Promise<Entry[]> {
@@ -48,7 +62,12 @@ describe('module changes are audited', () => {
     expect(entries.map((e) => e.action)).toEqual(['incentives.plan.version', 'incentives.plan.update', 'incentives.plan.create']);
     expect(entries[2]).toMatchObject({ actor: { userId: t.ids.admin }, before: null, after: { id: 'plan_audit', versions: [{ version: 1, effectiveFrom: '2026-01-01' }] } });
     expect(entries[0]?.before).toMatchObject({ versions: [{ version: 1 }] });
-    expect(entries[0]?.after).toMatchObject({ versions: [{ version: 1, effectiveTo: '2026-05-31' }, { version: 2, effectiveFrom: '2026-06-01' }] });
+    expect(entries[0]?.after).toMatchObject({
+      versions: [
+        { version: 1, effectiveTo: '2026-05-31' },
+        { version: 2, effectiveFrom: '2026-06-01' },
+      ],
+    });
   });
 
   it('plan assignments: who was on the plan before and after', async () => {
@@ -56,7 +75,11 @@ describe('module changes are audited', () => {
     expect((await put([t.ids.rep1])).statusCode).toBe(200);
     expect((await put([t.ids.rep1, t.ids.rep2])).statusCode).toBe(200);
     const [last, first] = await audit('incentive_assignment');
-    expect(first).toMatchObject({ action: 'incentives.assignments.update', before: { plan: 'plan_audit', count: 0 }, after: { plan: 'plan_audit', count: 1, rows: [{ payeeId: t.ids.rep1, from: '2026-01-01' }] } });
+    expect(first).toMatchObject({
+      action: 'incentives.assignments.update',
+      before: { plan: 'plan_audit', count: 0 },
+      after: { plan: 'plan_audit', count: 1, rows: [{ payeeId: t.ids.rep1, from: '2026-01-01' }] },
+    });
     expect(last).toMatchObject({ before: { count: 1 }, after: { count: 2 } });
   });
 
@@ -68,7 +91,11 @@ describe('module changes are audited', () => {
     const values = [{ payeeId: t.ids.rep1, period: MAR, name: 'quota', value: '5000' }];
     expect((await t.call.finance.put('/api/v1/incentives/inputs', { values })).statusCode).toBe(200);
     const [inputs] = await audit('incentive_input');
-    expect(inputs).toMatchObject({ action: 'incentives.inputs.update', actor: { userId: t.ids.finance }, after: { count: 1, rows: [{ payeeId: t.ids.rep1, period: MAR, name: 'quota', value: '5000' }] } });
+    expect(inputs).toMatchObject({
+      action: 'incentives.inputs.update',
+      actor: { userId: t.ids.finance },
+      after: { count: 1, rows: [{ payeeId: t.ids.rep1, period: MAR, name: 'quota', value: '5000' }] },
+    });
   });
 
   it('fx rate writes', async () => {
@@ -80,7 +107,9 @@ describe('module changes are audited', () => {
 
   it('period status: open, approve, pay, close, and a refused change writes nothing', async () => {
     const customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
-    expect((await t.call.rep1.post('/api/v1/objects/order', { order_number: 'A-1', customer_id: customer, order_date: '2026-03-05', status: 'booked', amount: '1000', currency: 'USD' })).statusCode).toBe(201);
+    expect(
+      (await t.call.rep1.post('/api/v1/objects/order', { order_number: 'A-1', customer_id: customer, order_date: '2026-03-05', status: 'booked', amount: '1000', currency: 'USD' })).statusCode,
+    ).toBe(201);
     await t.drain();
     expect((await t.call.finance.post(`/api/v1/incentives/periods/${MAR}/open`)).statusCode).toBe(200);
     expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
@@ -103,7 +132,9 @@ describe('module changes are audited', () => {
   it('disputes: raised by the rep, resolved by finance', async () => {
     expect((await t.call.finance.post('/api/v1/incentives/periods/2026-04/open')).statusCode).toBe(200);
     const customer = (await t.call.rep2.post('/api/v1/objects/customer', { name: 'Globex' })).json().id;
-    expect((await t.call.rep2.post('/api/v1/objects/order', { order_number: 'A-2', customer_id: customer, order_date: '2026-04-06', status: 'booked', amount: '2000', currency: 'USD' })).statusCode).toBe(201);
+    expect(
+      (await t.call.rep2.post('/api/v1/objects/order', { order_number: 'A-2', customer_id: customer, order_date: '2026-04-06', status: 'booked', amount: '2000', currency: 'USD' })).statusCode,
+    ).toBe(201);
     await t.drain();
     expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
     const line = (await t.call.rep2.get(`/api/v1/incentives/statements/${t.ids.rep2}/2026-04`)).json().data.lines[0] as { key: string };

@@ -101,8 +101,7 @@ describe('API tokens', () => {
 describe('login rate limit', () => {
   it('limits attempts per IP, tenant and email', async () => {
     const limited = await testServer(store, { loginRateLimit: { max: 3, timeWindow: '1 minute' } });
-    const attempt = (email: string) =>
-      limited.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: t.name, email, password: 'wrong' } });
+    const attempt = (email: string) => limited.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: t.name, email, password: 'wrong' } });
     for (let i = 0; i < 3; i++) expect((await attempt(t.users.repWest.email)).statusCode).toBe(401);
     const blocked = await attempt(t.users.repWest.email);
     expect(blocked.statusCode).toBe(429);

@@ -18,10 +18,19 @@ let customer = '';
 
 const visitsKpi = { kind: 'kpi', id: 'kpi_visits', name: 'visits', label: { en: 'Visits' }, object: 'visit', measure: { aggregate: 'count' }, dateField: 'check_in_at', unit: 'count' };
 const plan = {
-  kind: 'incentive_plan', id: 'plan_visits', name: 'plan_visits', label: { en: 'Visits' },
-  versions: [{ version: 1, effectiveFrom: '2027-01-01', rounding: { scale: 2, mode: 'half_up' },
-    measures: [{ name: 'visits', type: 'count', source: { object: 'visit', dateField: 'check_in_at' } }],
-    components: [{ name: 'visit_bonus', type: 'rate', measure: 'visits', rate: '10' }] }],
+  kind: 'incentive_plan',
+  id: 'plan_visits',
+  name: 'plan_visits',
+  label: { en: 'Visits' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2027-01-01',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'visits', type: 'count', source: { object: 'visit', dateField: 'check_in_at' } }],
+      components: [{ name: 'visit_bonus', type: 'rate', measure: 'visits', rate: '10' }],
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -89,14 +98,18 @@ describe('one tenant calendar (Asia/Shanghai, fiscal year from April)', () => {
     expect(res.statusCode).toBe(201);
     await goals.drain();
     await t.drain();
-    const count = async (period: string) => ((await t.call.rep1.get(`/api/v1/goals/attainment?kpi=orders&period=${period}&asOf=2027-04-30`)).json().data as Array<{ actual: number | null }>)[0]?.actual ?? 0;
+    const count = async (period: string) =>
+      ((await t.call.rep1.get(`/api/v1/goals/attainment?kpi=orders&period=${period}&asOf=2027-04-30`)).json().data as Array<{ actual: number | null }>)[0]?.actual ?? 0;
     expect([await count('2027-02'), await count('2027-03')]).toEqual([0, 1]);
   });
 
   it('the time zone and fiscal year are validated, and fixed after the first calculation', async () => {
     const bad = await t.call.admin.put('/api/v1/tenant/settings', { timeZone: 'Mars/Olympus', fiscalYearStartMonth: 13 });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toEqual([['/timeZone', 'time_zone'], ['/fiscalYearStartMonth', 'range']]);
+    expect(bad.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toEqual([
+      ['/timeZone', 'time_zone'],
+      ['/fiscalYearStartMonth', 'range'],
+    ]);
     const locked = await t.call.admin.put('/api/v1/tenant/settings', { timeZone: 'UTC' });
     expect(locked.statusCode).toBe(409);
     expect(locked.json().error.code).toBe('calendar_locked');

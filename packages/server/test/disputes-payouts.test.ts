@@ -14,8 +14,20 @@ let t: CoreTenant;
 const MAR = '2026-03';
 
 const plan = {
-  kind: 'incentive_plan', id: 'plan_sales', name: 'plan_sales', label: { en: 'Sales commission', 'zh-CN': '销售提成' },
-  versions: [{ version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }] }],
+  kind: 'incentive_plan',
+  id: 'plan_sales',
+  name: 'plan_sales',
+  label: { en: 'Sales commission', 'zh-CN': '销售提成' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }],
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -28,11 +40,18 @@ beforeAll(async () => {
   // A rep books orders against a customer they may read: their own.
   const customer1 = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
   const customer2 = (await t.call.rep2.post('/api/v1/objects/customer', { name: 'Globex' })).json().id;
-  expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] })).statusCode).toBe(200);
+  expect(
+    (await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] }))
+      .statusCode,
+  ).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/plan_sales', plan)).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/plan_sales/assignments', { assignments: [t.ids.rep1, t.ids.rep2].map((payeeId) => ({ payeeId, from: '2026-01-01' })) })).statusCode).toBe(200);
-  expect((await t.call.rep1.post('/api/v1/objects/order', { order_number: 'P-1', customer_id: customer1, order_date: '2026-03-05', status: 'booked', amount: '10000', currency: 'USD' })).statusCode).toBe(201);
-  expect((await t.call.rep2.post('/api/v1/objects/order', { order_number: 'P-2', customer_id: customer2, order_date: '2026-03-06', status: 'booked', amount: '4000.10', currency: 'USD' })).statusCode).toBe(201);
+  expect(
+    (await t.call.rep1.post('/api/v1/objects/order', { order_number: 'P-1', customer_id: customer1, order_date: '2026-03-05', status: 'booked', amount: '10000', currency: 'USD' })).statusCode,
+  ).toBe(201);
+  expect(
+    (await t.call.rep2.post('/api/v1/objects/order', { order_number: 'P-2', customer_id: customer2, order_date: '2026-03-06', status: 'booked', amount: '4000.10', currency: 'USD' })).statusCode,
+  ).toBe(201);
   await t.drain();
   expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
 });
@@ -41,7 +60,8 @@ afterAll(async () => {
   await store.close();
 });
 
-const statement = async (who: 'rep1' | 'rep2') => (await t.call[who].get(`/api/v1/incentives/statements/${t.ids[who]}/${MAR}`)).json().data as { lines: Array<{ key: string; kind: string; amount: string }>; payouts: Array<{ payout: string }> };
+const statement = async (who: 'rep1' | 'rep2') =>
+  (await t.call[who].get(`/api/v1/incentives/statements/${t.ids[who]}/${MAR}`)).json().data as { lines: Array<{ key: string; kind: string; amount: string }>; payouts: Array<{ payout: string }> };
 
 describe('disputes move money and tell the rep', () => {
   it('accepting needs an amount or a recalculation; the amount lands on the statement and the rep is notified', async () => {

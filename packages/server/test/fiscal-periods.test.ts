@@ -19,23 +19,56 @@ let goals: JobRunner;
 
 const kpi = { kind: 'kpi', id: 'kpi_bookings', name: 'bookings', label: { en: 'Bookings' }, object: 'order', dateField: 'order_date', unit: 'money', measure: { aggregate: 'sum', value: 'amount' } };
 const rules = [{ kind: 'crediting_rule', id: 'split', name: 'split', label: { en: 'Owner or split' }, effectiveFrom: '2020-01-01', type: 'split' }];
-const version = (frequency: string, measures: unknown[], components: unknown[]) => ({ version: 1, effectiveFrom: '2025-04-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, frequency, measures, components });
+const version = (frequency: string, measures: unknown[], components: unknown[]) => ({
+  version: 1,
+  effectiveFrom: '2025-04-01',
+  currency: 'USD',
+  rounding: { scale: 2, mode: 'half_up' },
+  frequency,
+  measures,
+  components,
+});
 // The quarterly accelerator: 2% of a fiscal quarter's bookings up to 1,500, 10% above (marginal).
 const quarterly = {
-  kind: 'incentive_plan', id: 'plan_fq', name: 'plan_fq', label: { en: 'Fiscal quarter accelerator' },
-  versions: [version('quarterly', [{ name: 'bookings', type: 'kpi', kpi: 'bookings' }], [
-    { name: 'accelerator', type: 'tiered', measure: 'bookings', tierBasis: 'value', tierMode: 'marginal', tiers: [{ from: '0', to: '1500', rate: '0.02' }, { from: '1500', rate: '0.1' }] },
-  ])],
+  kind: 'incentive_plan',
+  id: 'plan_fq',
+  name: 'plan_fq',
+  label: { en: 'Fiscal quarter accelerator' },
+  versions: [
+    version(
+      'quarterly',
+      [{ name: 'bookings', type: 'kpi', kpi: 'bookings' }],
+      [
+        {
+          name: 'accelerator',
+          type: 'tiered',
+          measure: 'bookings',
+          tierBasis: 'value',
+          tierMode: 'marginal',
+          tiers: [
+            { from: '0', to: '1500', rate: '0.02' },
+            { from: '1500', rate: '0.1' },
+          ],
+        },
+      ],
+    ),
+  ],
 };
 // A yearly bonus: 1% of a fiscal year's credited revenue.
 const annual = {
-  kind: 'incentive_plan', id: 'plan_fy', name: 'plan_fy', label: { en: 'Fiscal year bonus' },
+  kind: 'incentive_plan',
+  id: 'plan_fy',
+  name: 'plan_fy',
+  label: { en: 'Fiscal year bonus' },
   versions: [version('annual', [{ name: 'revenue', type: 'sum' }], [{ name: 'year_bonus', type: 'rate', measure: 'revenue', rate: '0.01' }])],
 };
 
 // Visits are moments: one at 23:30 UTC on 31 March is 07:30 on 1 April in Shanghai, so in FY2026-Q1.
 const visits = {
-  kind: 'incentive_plan', id: 'plan_visits', name: 'plan_visits', label: { en: 'Visits per fiscal quarter' },
+  kind: 'incentive_plan',
+  id: 'plan_visits',
+  name: 'plan_visits',
+  label: { en: 'Visits per fiscal quarter' },
   versions: [version('quarterly', [{ name: 'visits', type: 'count', source: { object: 'visit', dateField: 'check_in_at' } }], [{ name: 'visit_bonus', type: 'rate', measure: 'visits', rate: '10' }])],
 };
 
@@ -55,7 +88,11 @@ beforeAll(async () => {
     expect((await admin.put(`/api/v1/incentives/plans/${p.id}/assignments`, { assignments: [{ payeeId: t.ids.rep1, from: '2020-01-01' }] })).statusCode).toBe(200);
   }
   // FY2025-Q4 (January–March 2026): 1,000. FY2026-Q1 (April–June 2026): 2,000 + 500 on its last day.
-  for (const [n, date, amount] of [['SO-1', '2026-03-30', '1000'], ['SO-2', '2026-04-02', '2000'], ['SO-3', '2026-06-30', '500']] as const) {
+  for (const [n, date, amount] of [
+    ['SO-1', '2026-03-30', '1000'],
+    ['SO-2', '2026-04-02', '2000'],
+    ['SO-3', '2026-06-30', '500'],
+  ] as const) {
     const res = await t.call.rep1.post('/api/v1/objects/order', { order_number: n, customer_id: customer, order_date: date, status: 'booked', amount, currency: 'USD' });
     expect(res.statusCode, res.body).toBe(201);
   }
@@ -68,7 +105,11 @@ afterAll(async () => {
   await store.close();
 });
 
-interface Line { component: string; amount: string; trace: { measures: Record<string, { value: string }> } }
+interface Line {
+  component: string;
+  amount: string;
+  trace: { measures: Record<string, { value: string }> };
+}
 
 async function statement(period: string): Promise<Line[]> {
   const res = await t.call.rep1.get(`/api/v1/incentives/statements/${t.ids.rep1}/${period}`);
@@ -126,14 +167,24 @@ describe('incentive quarters and years on the fiscal calendar (year from April)'
   it('payouts, exports and accruals are by fiscal period', async () => {
     const payouts = await t.call.finance.get('/api/v1/incentives/payouts/FY2026-Q1');
     expect(payouts.statusCode).toBe(200);
-    expect(payouts.json().data.map((p: { planId: string; payout: string }) => [p.planId, Number(p.payout).toFixed(2)])).toEqual([['plan_fq', '130.00'], ['plan_visits', '10.00']]);
+    expect(payouts.json().data.map((p: { planId: string; payout: string }) => [p.planId, Number(p.payout).toFixed(2)])).toEqual([
+      ['plan_fq', '130.00'],
+      ['plan_visits', '10.00'],
+    ]);
     const csv = await t.call.finance.get('/api/v1/incentives/payouts/FY2026-Q1.csv');
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-disposition']).toContain('payouts-FY2026-Q1.csv');
     const accruals = await t.call.finance.get('/api/v1/incentives/accruals?asOf=2026-06-30');
     expect(accruals.statusCode).toBe(200);
     const rows = (accruals.json().data.rows as Array<{ period: string; planId: string; earned: string }>).map((r) => [r.period, r.planId, Number(r.earned).toFixed(2)]);
-    expect(rows).toEqual(expect.arrayContaining([['FY2025-Q4', 'plan_fq', '20.00'], ['FY2026-Q1', 'plan_fq', '130.00'], ['FY2025', 'plan_fy', '10.00'], ['FY2026', 'plan_fy', '25.00']]));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['FY2025-Q4', 'plan_fq', '20.00'],
+        ['FY2026-Q1', 'plan_fq', '130.00'],
+        ['FY2025', 'plan_fy', '10.00'],
+        ['FY2026', 'plan_fy', '25.00'],
+      ]),
+    );
   });
 
   it('inputs, what-ifs and draw windows name fiscal quarters too', async () => {

@@ -14,7 +14,10 @@ let rep: Caller;
 function dealWithFormulas(): Record<string, unknown> {
   const d = structuredClone(dealDoc) as unknown as { schema: { properties: Record<string, unknown> }; 'x-attain': Record<string, unknown> };
   d.schema.properties.cost = { type: 'number', 'x-attain': { id: 'fld_deal_cost', storage: 'money' } };
-  d.schema.properties.profit = { type: 'number', 'x-attain': { id: 'fld_deal_profit', storage: 'money', label: { en: 'Profit', 'zh-CN': '利润' }, formula: { expression: 'amount - COALESCE(cost, 0)' } } };
+  d.schema.properties.profit = {
+    type: 'number',
+    'x-attain': { id: 'fld_deal_profit', storage: 'money', label: { en: 'Profit', 'zh-CN': '利润' }, formula: { expression: 'amount - COALESCE(cost, 0)' } },
+  };
   d.schema.properties.bonus = { type: 'number', 'x-attain': { id: 'fld_deal_bonus', storage: 'money', formula: { expression: 'ROUND(amount * 2%, 2)', stored: true } } };
   d.schema.properties.margin_x = { type: 'number', 'x-attain': { id: 'fld_deal_margin_x', storage: 'percent', formula: { expression: 'margin * 2' } } };
   d['x-attain'].validationRules = [
@@ -101,7 +104,12 @@ describe('POST /formula/check and /formula/preview', () => {
     expect(bad.json()).toEqual({ ok: false, errors: [{ code: 'UNKNOWN_FIELD', message: 'Unknown field "amont" on deal', hint: 'Did you mean "amount"?', line: 1, column: 1, offset: 0, length: 5 }] });
     const zh = await admin.post('/api/v1/formula/check?locale=zh-CN', { object: 'deal', formula: 'amont + 1' });
     expect(zh.json().errors[0]).toMatchObject({ message: '对象 deal 上没有字段“amont”', hint: '您是想输入“amount”吗？' });
-    const header = await app.inject({ method: 'POST', url: '/api/v1/formula/check', headers: { authorization: (await tokenHeader()), 'accept-language': 'zh-CN,zh;q=0.9' }, payload: { object: 'deal', formula: 'amount', kind: 'rule' } });
+    const header = await app.inject({
+      method: 'POST',
+      url: '/api/v1/formula/check',
+      headers: { authorization: await tokenHeader(), 'accept-language': 'zh-CN,zh;q=0.9' },
+      payload: { object: 'deal', formula: 'amount', kind: 'rule' },
+    });
     expect(header.json()).toMatchObject({ ok: false, errors: [{ code: 'NOT_BOOLEAN', message: '校验规则必须是布尔值，实际为 money' }] });
     expect((await admin.post('/api/v1/formula/check', { object: 'deal', formula: 'amount > 1', kind: 'rule' })).json()).toEqual({ ok: true, type: 'boolean' });
     expect((await admin.post('/api/v1/formula/check', { object: 'deal' })).statusCode).toBe(400);

@@ -17,9 +17,20 @@ let customer = '';
 let usdRateId = '';
 
 const plan = {
-  kind: 'incentive_plan', id: 'plan_fx', name: 'plan_fx', label: { en: 'Reps' },
+  kind: 'incentive_plan',
+  id: 'plan_fx',
+  name: 'plan_fx',
+  label: { en: 'Reps' },
   // No currency: the plan pays in the tenant's base currency, CNY.
-  versions: [{ version: 1, effectiveFrom: '2027-01-01', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }] }],
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2027-01-01',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }],
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -27,7 +38,10 @@ beforeAll(async () => {
   t = await coreTenant(app, store, 'fxrates', { baseCurrency: 'CNY' });
   const admin = t.call.admin;
   customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
-  expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'split' }] })).statusCode).toBe(200);
+  expect(
+    (await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'split' }] }))
+      .statusCode,
+  ).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${plan.id}`, plan)).statusCode).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${plan.id}/assignments`, { assignments: [{ payeeId: t.ids.rep1, from: '2020-01-01' }] })).statusCode).toBe(200);
   await t.drain();
@@ -143,9 +157,17 @@ describe('exchange rates in a CNY tenant', () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/fx/rates/import', headers: { authorization: await bearer('finance'), 'content-type': 'text/csv' }, payload: csv });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('import_invalid');
-    expect(res.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toEqual([['/rows/3/rate', 'decimal'], ['/rows/4/effectiveFrom', 'format']]);
+    expect(res.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toEqual([
+      ['/rows/3/rate', 'decimal'],
+      ['/rows/4/effectiveFrom', 'format'],
+    ]);
     expect((await t.call.finance.get('/api/v1/fx/rates?from=USD')).json().data).toEqual([]);
-    const header = await app.inject({ method: 'POST', url: '/api/v1/fx/rates/import', headers: { authorization: await bearer('finance'), 'content-type': 'text/csv' }, payload: 'from,to,price\nUSD,CNY,7\n' });
+    const header = await app.inject({
+      method: 'POST',
+      url: '/api/v1/fx/rates/import',
+      headers: { authorization: await bearer('finance'), 'content-type': 'text/csv' },
+      payload: 'from,to,price\nUSD,CNY,7\n',
+    });
     expect(header.statusCode).toBe(422);
     expect(header.json().error.details.map((d: { rule: string }) => d.rule)).toEqual(['unknown_column', 'required_column', 'required_column']);
   });
@@ -166,9 +188,17 @@ describe('exchange rates in a CNY tenant', () => {
     ws.addRow(['USD', 'CNY', '7.2', '2027-03-01']);
     ws.addRow(['GBP', 'CNY', 9.05, new Date(Date.UTC(2027, 0, 1))]);
     const file = Buffer.from(await wb.xlsx.writeBuffer());
-    const res = await app.inject({ method: 'POST', url: '/api/v1/fx/rates/import', headers: { authorization: await bearer('finance'), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: file });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/fx/rates/import',
+      headers: { authorization: await bearer('finance'), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      payload: file,
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json().data.rates.map((r: Record<string, string>) => [r.from, r.to, r.rate, r.effectiveFrom])).toEqual([['USD', 'CNY', '7.2', '2027-03-01'], ['GBP', 'CNY', '9.05', '2027-01-01']]);
+    expect(res.json().data.rates.map((r: Record<string, string>) => [r.from, r.to, r.rate, r.effectiveFrom])).toEqual([
+      ['USD', 'CNY', '7.2', '2027-03-01'],
+      ['GBP', 'CNY', '9.05', '2027-01-01'],
+    ]);
     // 1,000.55 × 7.2 = 7,203.96 + 769.23 = 7,973.19 × 10% = 797.319 → 797.32
     expect(await commission()).toBe('797.32');
     // A bad XLSX row is refused whole, by the row number the sheet shows.
@@ -177,7 +207,12 @@ describe('exchange rates in a CNY tenant', () => {
     bs.addRow(['from', 'to', 'rate', 'effective_from']);
     bs.addRow(['JPY', 'CNY', '0.048', '2027-01-01']);
     bs.addRow(['JPY', 'CNY', '0.049', '2027-01-01']);
-    const dup = await app.inject({ method: 'POST', url: '/api/v1/fx/rates/import', headers: { authorization: await bearer('finance'), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: Buffer.from(await bad.xlsx.writeBuffer()) });
+    const dup = await app.inject({
+      method: 'POST',
+      url: '/api/v1/fx/rates/import',
+      headers: { authorization: await bearer('finance'), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      payload: Buffer.from(await bad.xlsx.writeBuffer()),
+    });
     expect(dup.statusCode).toBe(422);
     expect(dup.json().error.details).toEqual([expect.objectContaining({ path: '/rows/3', rule: 'unique' })]);
     expect((await t.call.finance.get('/api/v1/fx/rates?from=JPY')).json().data).toEqual([]);

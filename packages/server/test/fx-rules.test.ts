@@ -12,10 +12,20 @@ let store: Store;
 let t: CoreTenant;
 
 const plan = (id: string, fxRule: string | undefined) => ({
-  kind: 'incentive_plan', id, name: id, label: { en: id },
-  versions: [{ version: 1, effectiveFrom: '2027-01-01', ...(fxRule ? { fxRule } : {}), rounding: { scale: 2, mode: 'half_up' },
-    measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }],
-    components: [{ name: `commission_${id}`, type: 'rate', measure: 'revenue', rate: '0.1' }] }],
+  kind: 'incentive_plan',
+  id,
+  name: id,
+  label: { en: id },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2027-01-01',
+      ...(fxRule ? { fxRule } : {}),
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }],
+      components: [{ name: `commission_${id}`, type: 'rate', measure: 'revenue', rate: '0.1' }],
+    },
+  ],
 });
 const plans = [plan('p_tx', undefined), plan('p_end', 'period_end'), plan('p_avg', 'period_average')];
 
@@ -23,17 +33,25 @@ beforeAll(async () => {
   ({ app, store } = await testServer());
   t = await coreTenant(app, store, 'fxrule', { baseCurrency: 'CNY' });
   const admin = t.call.admin;
-  expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'split' }] })).statusCode).toBe(200);
+  expect(
+    (await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'split' }] }))
+      .statusCode,
+  ).toBe(200);
   for (const p of plans) {
     const saved = await admin.put(`/api/v1/incentives/plans/${p.id}`, p);
     expect(saved.statusCode, saved.body).toBe(200);
     expect((await admin.put(`/api/v1/incentives/plans/${p.id}/assignments`, { assignments: [{ payeeId: t.ids.rep1, from: '2020-01-01' }] })).statusCode).toBe(200);
   }
-  for (const r of [{ rate: '7', effectiveFrom: '2027-01-01' }, { rate: '7.5', effectiveFrom: '2027-03-20' }]) {
+  for (const r of [
+    { rate: '7', effectiveFrom: '2027-01-01' },
+    { rate: '7.5', effectiveFrom: '2027-03-20' },
+  ]) {
     expect((await t.call.finance.post('/api/v1/fx/rates', { from: 'USD', to: 'CNY', ...r })).statusCode).toBe(201);
   }
   const customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
-  expect((await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-1', customer_id: customer, order_date: '2027-03-05', status: 'booked', amount: '100', currency: 'USD' })).statusCode).toBe(201);
+  expect(
+    (await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-1', customer_id: customer, order_date: '2027-03-05', status: 'booked', amount: '100', currency: 'USD' })).statusCode,
+  ).toBe(201);
   await t.drain();
   expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
 });
@@ -45,7 +63,9 @@ afterAll(async () => {
 async function amounts(): Promise<Record<string, string>> {
   const res = await t.call.rep1.get(`/api/v1/incentives/statements/${t.ids.rep1}/2027-03`);
   expect(res.statusCode).toBe(200);
-  return Object.fromEntries((res.json().data.lines as Array<{ component: string; amount: string }>).filter((l) => l.component?.startsWith('commission_')).map((l) => [l.component, Number(l.amount).toFixed(2)]));
+  return Object.fromEntries(
+    (res.json().data.lines as Array<{ component: string; amount: string }>).filter((l) => l.component?.startsWith('commission_')).map((l) => [l.component, Number(l.amount).toFixed(2)]),
+  );
 }
 
 describe('the plan states the exchange-rate rule', () => {

@@ -104,8 +104,7 @@ describe('GraphQL schema', () => {
     expect(printSchema(buildGraphQLSchema(Registry.fromDocuments([])))).toContain('_empty');
   });
 
-  const check = (query: string, rules = [depthLimit(4), complexityLimit(500)]) =>
-    validate(schema, parse(query), [...specifiedRules, ...rules]).map((e) => e.extensions.code ?? e.message);
+  const check = (query: string, rules = [depthLimit(4), complexityLimit(500)]) => validate(schema, parse(query), [...specifiedRules, ...rules]).map((e) => e.extensions.code ?? e.message);
 
   it('limits depth, following fragments', () => {
     expect(check('{ dealList { data { customer { name } } } }')).toEqual([]);
@@ -117,9 +116,7 @@ describe('GraphQL schema', () => {
   it('limits complexity using list sizes', () => {
     expect(check('{ dealList(limit: 10) { data { name customer { name } } } }')).toEqual([]);
     expect(check('{ dealList(limit: 1000) { data { name customer { name } } } }')).toEqual(['complexity_limit']);
-    expect(
-      validate(schema, parse('query Q($n: Int) { dealList(limit: $n) { data { name } } }'), [complexityLimit(100, { n: 500 })]).map((e) => e.extensions.code),
-    ).toEqual(['complexity_limit']);
+    expect(validate(schema, parse('query Q($n: Int) { dealList(limit: $n) { data { name } } }'), [complexityLimit(100, { n: 500 })]).map((e) => e.extensions.code)).toEqual(['complexity_limit']);
     expect(check('fragment F on Deal { name } { dealList { data { ...F tickets { title } } } }', [complexityLimit(100)])).toEqual(['complexity_limit']);
   });
 });

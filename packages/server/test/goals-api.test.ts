@@ -6,8 +6,14 @@ import { addUser, as, createTenant, login, testServer, type Caller, type TestTen
 import type { Store } from '../src/store-port.ts';
 
 const wonRevenue = {
-  kind: 'kpi', id: 'kpi_won', name: 'won_revenue', label: { en: 'Won revenue' }, object: 'deal',
-  measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "won"' }, dateField: 'close_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi_won',
+  name: 'won_revenue',
+  label: { en: 'Won revenue' },
+  object: 'deal',
+  measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "won"' },
+  dateField: 'close_date',
+  unit: 'money',
 };
 const plan = { kind: 'target_plan', id: 'plan_2026', name: 'revenue_2026', label: { en: 'Revenue 2026' }, kpi: 'won_revenue', year: 2026, total: '1000000.01' };
 
@@ -68,7 +74,12 @@ describe('goals API', () => {
     expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/approve`)).json().status).toBe('active');
     expect((await admin.post(`/api/v1/goals/plans/revenue_2026/versions/${id}/nope`)).statusCode).toBe(400);
     // Target plan saves and decisions are in the audit log: who, which version, its status after.
-    const audit = (await admin.get('/api/v1/audit?object=target_plan_version')).json().data as Array<{ action: string; recordId: string; actor: { userId: string }; after: { status: string; version: number } }>;
+    const audit = (await admin.get('/api/v1/audit?object=target_plan_version')).json().data as Array<{
+      action: string;
+      recordId: string;
+      actor: { userId: string };
+      after: { status: string; version: number };
+    }>;
     expect(audit.filter((e) => e.recordId === id).map((e) => [e.action, e.after.status])).toEqual([
       ['goals.target_plan.approve', 'active'],
       ['goals.target_plan.submit', 'submitted'],
@@ -97,12 +108,17 @@ describe('goals API', () => {
     expect(row.actual).toBe(2500);
     expect(row.target).toBe(5000);
     expect(row.attainment).toBe(0.5);
-    expect(row.pacing).toBeCloseTo(2500 / (5000 * 16 / 31), 6);
-    expect(row.projection).toBeCloseTo(2500 * 31 / 16, 6);
+    expect(row.pacing).toBeCloseTo(2500 / ((5000 * 16) / 31), 6);
+    expect(row.projection).toBeCloseTo((2500 * 31) / 16, 6);
     const unit = await admin.get(`/api/v1/goals/attainment?kpi=won_revenue&period=2026&unit=${t.orgUnits.east}&asOf=2026-01-16`);
     expect(unit.json().data[0].actual).toBe(2500);
     const board = await admin.get(`/api/v1/goals/attainment?kpi=won_revenue&period=2026-Q1&team=${t.orgUnits.east1}&asOf=2026-01-16`);
-    expect(board.json().data.map((r: { rank: number }) => r.rank).sort()).toEqual([1, 2]);
+    expect(
+      board
+        .json()
+        .data.map((r: { rank: number }) => r.rank)
+        .sort(),
+    ).toEqual([1, 2]);
     expect((await rep.get(`/api/v1/goals/attainment?kpi=won_revenue&period=2026&person=${t.users.repWest.id}`)).statusCode).toBe(403);
     expect((await rep.get('/api/v1/goals/attainment?kpi=won_revenue')).statusCode).toBe(400);
     expect((await rep.get('/api/v1/goals/attainment?kpi=won_revenue&period=2026-W01')).statusCode).toBe(400);
@@ -121,8 +137,18 @@ describe('goals API', () => {
     expect(neg.json().error.details[0]).toMatchObject({ path: `/weights/${t.users.repEast.id}`, rule: 'negative_weight' });
     const zero = await admin.post('/api/v1/goals/plans/revenue_2026/versions', { method: 'weights', weights: { [t.orgUnits.east]: '0', [t.orgUnits.west]: '0' } });
     expect(zero.json().error.details[0].rule).toBe('zero_weights');
-    const over = await admin.post('/api/v1/goals/plans/revenue_2026/versions', { locks: [{ node: t.users.repEast.id, month: '2026-02', value: '90000' }, { node: t.users.repEast2.id, month: '2026-02', value: '90000' }] });
-    expect(over.json().error.details.map((d: { path: string }) => d.path).sort()).toEqual([`/cells/${t.users.repEast.id}/2026-02`, `/cells/${t.users.repEast2.id}/2026-02`].sort());
+    const over = await admin.post('/api/v1/goals/plans/revenue_2026/versions', {
+      locks: [
+        { node: t.users.repEast.id, month: '2026-02', value: '90000' },
+        { node: t.users.repEast2.id, month: '2026-02', value: '90000' },
+      ],
+    });
+    expect(
+      over
+        .json()
+        .error.details.map((d: { path: string }) => d.path)
+        .sort(),
+    ).toEqual([`/cells/${t.users.repEast.id}/2026-02`, `/cells/${t.users.repEast2.id}/2026-02`].sort());
     const text = await admin.post('/api/v1/goals/plans/revenue_2026/versions', { total: 'lots' });
     expect(text.json().error.details[0]).toMatchObject({ path: '/total' });
     expect((await admin.post('/api/v1/goals/plans/revenue_2026/versions', { method: 'magic' })).statusCode).toBe(400);

@@ -6,8 +6,14 @@ import { addUser, as, createTenant, login, testServer, type Caller, type TestTen
 import type { Store } from '../src/store-port.ts';
 
 const won = {
-  kind: 'kpi', id: 'kpi_won_s', name: 'won_revenue', label: { en: 'Won revenue' }, object: 'deal',
-  measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "won"' }, dateField: 'close_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi_won_s',
+  name: 'won_revenue',
+  label: { en: 'Won revenue' },
+  object: 'deal',
+  measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "won"' },
+  dateField: 'close_date',
+  unit: 'money',
 };
 
 let app: FastifyInstance;

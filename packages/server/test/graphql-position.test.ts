@@ -15,13 +15,29 @@ let runner: JobRunner;
 let token: string;
 
 const plan = {
-  kind: 'incentive_plan', id: 'plan_gql', name: 'plan_gql', label: { en: 'GraphQL' },
-  versions: [{ version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }] }],
+  kind: 'incentive_plan',
+  id: 'plan_gql',
+  name: 'plan_gql',
+  label: { en: 'GraphQL' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }],
+    },
+  ],
 };
 
 const gql = async (query: string, variables: Record<string, unknown> = {}) => {
   const res = await app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${token}` }, payload: { query, variables } });
-  return { status: res.statusCode, header: res.headers['x-attain-position'], body: res.json() as { data: Record<string, { id: string } | null> | null; errors?: Array<{ extensions: { code: string } }>; extensions?: { position: string } } };
+  return {
+    status: res.statusCode,
+    header: res.headers['x-attain-position'],
+    body: res.json() as { data: Record<string, { id: string } | null> | null; errors?: Array<{ extensions: { code: string } }>; extensions?: { position: string } },
+  };
 };
 
 beforeAll(async () => {
@@ -30,7 +46,10 @@ beforeAll(async () => {
   runner = startDerivation(store);
   token = await login(app, t.name, `rep1@${t.name}.test`);
   const { admin } = t.call;
-  expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] })).statusCode).toBe(200);
+  expect(
+    (await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] }))
+      .statusCode,
+  ).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${plan.id}`, plan)).statusCode).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${plan.id}/assignments`, { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }] })).statusCode).toBe(200);
 });
@@ -43,7 +62,9 @@ afterAll(async () => {
 describe('positions on GraphQL mutations', () => {
   it('a mutation returns its position; a read waiting for it sees the statement derived from the write', async () => {
     const customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id as string;
-    const created = await gql('mutation($d: JSON!) { createOrder(data: $d) { id } }', { d: { order_number: 'G-1', customer_id: customer, order_date: '2026-04-03', status: 'booked', amount: '1200', currency: 'USD' } });
+    const created = await gql('mutation($d: JSON!) { createOrder(data: $d) { id } }', {
+      d: { order_number: 'G-1', customer_id: customer, order_date: '2026-04-03', status: 'booked', amount: '1200', currency: 'USD' },
+    });
     expect(created.status).toBe(200);
     const p = created.body.extensions?.position;
     expect(p).toMatch(/^[0-9a-f-]{36}$/);
@@ -54,9 +75,16 @@ describe('positions on GraphQL mutations', () => {
     expect(s1.json().data.lines.map((l: { amount: string }) => l.amount)).toEqual(['120']);
 
     // A GraphQL read can wait for it as well: POST /graphql?waitFor=…
-    const read = await app.inject({ method: 'POST', url: `/graphql?waitFor=${p}&waitMs=20000`, headers: { authorization: `Bearer ${token}` }, payload: { query: '{ orderList(limit: 5) { data { order_number } } }' } });
+    const read = await app.inject({
+      method: 'POST',
+      url: `/graphql?waitFor=${p}&waitMs=20000`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { query: '{ orderList(limit: 5) { data { order_number } } }' },
+    });
     expect([read.statusCode, read.headers['x-attain-reflected'], read.json().data.orderList.data.map((o: { order_number: string }) => o.order_number)]).toEqual([200, 'true', ['G-1']]);
-    expect((await app.inject({ method: 'POST', url: '/graphql?waitFor=nope', headers: { authorization: `Bearer ${token}` }, payload: { query: '{ orderList { total } }' } })).json().error.code).toBe('invalid_position');
+    expect((await app.inject({ method: 'POST', url: '/graphql?waitFor=nope', headers: { authorization: `Bearer ${token}` }, payload: { query: '{ orderList { total } }' } })).json().error.code).toBe(
+      'invalid_position',
+    );
 
     // An update through GraphQL: /sync answers for its position too.
     const id = created.body.data?.createOrder?.id;

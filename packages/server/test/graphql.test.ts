@@ -55,7 +55,12 @@ describe('GraphQL batching', () => {
     });
     expect(small.body.errors).toBeUndefined();
     expect(large.body.data.dealList.data).toHaveLength(18);
-    expect(large.body.data.dealList.data[0]).toEqual({ name: 'C0-D0', amount: '00.10'.replace(/^0+(?=\d)/, ''), customer: { name: 'C0', deals: [{ name: expect.any(String) }, { name: expect.any(String) }] }, owner: { name: 'RepEast' } });
+    expect(large.body.data.dealList.data[0]).toEqual({
+      name: 'C0-D0',
+      amount: '00.10'.replace(/^0+(?=\d)/, ''),
+      customer: { name: 'C0', deals: [{ name: expect.any(String) }, { name: expect.any(String) }] },
+      owner: { name: 'RepEast' },
+    });
     expect(manyQueries).toBe(fewQueries);
   });
 });
@@ -104,7 +109,11 @@ describe('GraphQL limits and protocol', () => {
 
   it('serves queries over GET but not mutations', async () => {
     const headers = { authorization: `Bearer ${token}` };
-    const get = await app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('query Q($n: Int) { dealList(limit: $n) { data { name } } }')}&variables=${encodeURIComponent('{"n":1}')}&operationName=Q`, headers });
+    const get = await app.inject({
+      method: 'GET',
+      url: `/graphql?query=${encodeURIComponent('query Q($n: Int) { dealList(limit: $n) { data { name } } }')}&variables=${encodeURIComponent('{"n":1}')}&operationName=Q`,
+      headers,
+    });
     expect(get.statusCode).toBe(200);
     expect(get.json().data.dealList.data).toHaveLength(1);
     const mutation = await app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('mutation { deleteDeal(id: "x") }')}`, headers });

@@ -24,7 +24,10 @@ describe('error mapping', () => {
     expect(toErrorResponse(new ApiError(403, 'forbidden', 'no'), 'r').status).toBe(403);
     const storeError = new StoreError('conflict', 'Duplicate', [{ path: '/email', rule: 'unique', message: 'taken', document: 'x' }]);
     // Only the detail's own keys go out; the metadata document a path belongs to is one of them.
-    expect(toErrorResponse(storeError, 'r')).toEqual({ status: 409, body: { error: { code: 'conflict', message: 'Duplicate', details: [{ path: '/email', rule: 'unique', message: 'taken', document: 'x' }] } } });
+    expect(toErrorResponse(storeError, 'r')).toEqual({
+      status: 409,
+      body: { error: { code: 'conflict', message: 'Duplicate', details: [{ path: '/email', rule: 'unique', message: 'taken', document: 'x' }] } },
+    });
     // A detail carrying more than its own keys (built loosely by some caller) loses the rest.
     const extra = new StoreError('conflict', 'Duplicate', [{ path: '/email', rule: 'unique', message: 'taken', stack: 'at x', sql: 'select' } as ErrorDetail]);
     expect(toErrorResponse(extra, 'r').body.error.details).toEqual([{ path: '/email', rule: 'unique', message: 'taken' }]);
@@ -35,7 +38,9 @@ describe('error mapping', () => {
     expect(toErrorResponse({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }, 'r').body.error.code).toBe('payload_too_large');
     expect(toErrorResponse({ statusCode: 429 }, 'r').body.error.code).toBe('rate_limited');
     expect(toErrorResponse({ statusCode: 405 }, 'r')).toMatchObject({ status: 405, body: { error: { code: 'bad_request' } } });
-    expect(toErrorResponse({ validation: [{ instancePath: '', keyword: 'required', message: 'x', params: { missingProperty: 'email' } }] }, 'r').body.error.details).toEqual([{ path: '/email', rule: 'required', message: 'x' }]);
+    expect(toErrorResponse({ validation: [{ instancePath: '', keyword: 'required', message: 'x', params: { missingProperty: 'email' } }] }, 'r').body.error.details).toEqual([
+      { path: '/email', rule: 'required', message: 'x' },
+    ]);
     // One base for every package's errors, one mapping: codes and statuses are the packages' own.
     expect(toErrorResponse(new GoalsError('kpi_invalid', 'bad', [], 422), 'r')).toMatchObject({ status: 422, body: { error: { code: 'kpi_invalid' } } });
     expect(toErrorResponse(new WorkflowError('self_approval', 'no'), 'r')).toMatchObject({ status: 403, body: { error: { code: 'self_approval' } } });
@@ -95,7 +100,14 @@ describe('list query parsing', () => {
 
 describe('CSV', () => {
   it('quotes, escapes formula injection and keeps numbers', () => {
-    const csv = toCsv(['name', 'amount', 'tags'], [{ name: '=HYPERLINK("x")', amount: '-5.00', tags: ['a', 'b'] }, { name: 'a,b', amount: null, tags: { x: 1 } }], new Set(['amount']));
+    const csv = toCsv(
+      ['name', 'amount', 'tags'],
+      [
+        { name: '=HYPERLINK("x")', amount: '-5.00', tags: ['a', 'b'] },
+        { name: 'a,b', amount: null, tags: { x: 1 } },
+      ],
+      new Set(['amount']),
+    );
     expect(csv).toBe('name,amount,tags\r\n"\'=HYPERLINK(""x"")",-5.00,a;b\r\n"a,b",,"{""x"":1}"\r\n');
   });
 });

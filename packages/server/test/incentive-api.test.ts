@@ -10,12 +10,31 @@ let t: TestTenant;
 const tok: Record<string, string> = {};
 
 const plan = {
-  kind: 'incentive_plan', id: 'plan_rep', name: 'plan_rep', label: { en: 'Reps' },
-  versions: [{
-    version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
-    measures: [{ name: 'revenue', type: 'sum' }],
-    components: [{ name: 'commission', type: 'tiered', measure: 'revenue', tiers: [{ from: '0', to: '10000', rate: '0.05' }, { from: '10000', rate: '0.1' }], cap: { amount: '5000' } }],
-  }],
+  kind: 'incentive_plan',
+  id: 'plan_rep',
+  name: 'plan_rep',
+  label: { en: 'Reps' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [
+        {
+          name: 'commission',
+          type: 'tiered',
+          measure: 'revenue',
+          tiers: [
+            { from: '0', to: '10000', rate: '0.05' },
+            { from: '10000', rate: '0.1' },
+          ],
+          cap: { amount: '5000' },
+        },
+      ],
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -51,7 +70,9 @@ describe('incentives API', () => {
     const ok = await as(app, tok.admin!).put('/api/v1/incentives/plans/plan_rep', plan);
     expect(ok.statusCode).toBe(200);
     expect((await as(app, tok.repEast!).get('/api/v1/incentives/plans')).json().data).toHaveLength(1);
-    const rules = await as(app, tok.admin!).put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] });
+    const rules = await as(app, tok.admin!).put('/api/v1/incentives/crediting-rules', {
+      rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }],
+    });
     expect(rules.statusCode).toBe(200);
     expect((await as(app, tok.admin!).put('/api/v1/incentives/crediting-rules', {})).statusCode).toBe(400);
   });
@@ -87,7 +108,12 @@ describe('incentives API', () => {
 
   it('payout export reconciles to the statements', async () => {
     const json = await as(app, tok.finance!).get('/api/v1/incentives/payouts/2026-01');
-    expect(json.json().data.map((p: { payout: string }) => p.payout).sort()).toEqual(['0', '150', '700']);
+    expect(
+      json
+        .json()
+        .data.map((p: { payout: string }) => p.payout)
+        .sort(),
+    ).toEqual(['0', '150', '700']);
     const csv = await as(app, tok.finance!).get('/api/v1/incentives/payouts/2026-01.csv');
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.body).toContain('TOTAL,,,,2026-01,,,USD,,,,,850.00');
@@ -110,7 +136,7 @@ describe('incentives API', () => {
     expect((await as(app, tok.finance!).post(`/api/v1/incentives/disputes/${id}/resolve`, { status: 'rejected' })).statusCode).toBe(409);
   });
 
-  it('an accepted dispute is an adjustment on the rep\'s own statement only', async () => {
+  it("an accepted dispute is an adjustment on the rep's own statement only", async () => {
     const east = t.users.repEast.id;
     const west = t.users.repWest.id;
     const key = 'plan_rep:commission:earning:';
@@ -123,7 +149,11 @@ describe('incentives API', () => {
     // 10,000 × 5% + 2,000 × 10% = 700.00, plus the accepted 35.25
     const mine = (await as(app, tok.repEast!).get(`/api/v1/incentives/statements/${east}/2026-01`)).json().data;
     const adj = mine.lines.find((l: { kind: string }) => l.kind === 'adjustment');
-    expect(adj).toMatchObject({ amount: '35.25', key: done.adjustment.key, trace: { dispute: { id: d.id, lineKey: key, status: 'accepted', resolution: 'o4 credited', decidedBy: t.users.finance.id, raisedBy: east } } });
+    expect(adj).toMatchObject({
+      amount: '35.25',
+      key: done.adjustment.key,
+      trace: { dispute: { id: d.id, lineKey: key, status: 'accepted', resolution: 'o4 credited', decidedBy: t.users.finance.id, raisedBy: east } },
+    });
     expect(mine.payouts[0]).toMatchObject({ earned: '700', adjustments: '35.25', payout: '735.25' });
     expect(mine.disputes.find((x: { id: string }) => x.id === d.id)).toMatchObject({ status: 'accepted', adjustment: { key: adj.key } });
     const line = (await as(app, tok.repEast!).get(`/api/v1/incentives/statements/${east}/2026-01/lines/${encodeURIComponent(adj.key)}`)).json().data;
@@ -150,6 +180,9 @@ describe('incentives API', () => {
     expect((await f.post('/api/v1/incentives/periods/2026-01/status', { status: 'closed' })).json().error.code).toBe('bad_transition');
     for (const status of ['approved', 'paid', 'closed']) expect((await f.post('/api/v1/incentives/periods/2026-01/status', { status })).statusCode).toBe(200);
     const periods = (await as(app, tok.repEast!).get('/api/v1/incentives/periods')).json().data;
-    expect(periods).toEqual([{ period: '2026-01', status: 'closed', from: '2026-01-01', to: '2026-01-31' }, { period: '2026-02', status: 'open', from: '2026-02-01', to: '2026-02-28' }]);
+    expect(periods).toEqual([
+      { period: '2026-01', status: 'closed', from: '2026-01-01', to: '2026-01-31' },
+      { period: '2026-02', status: 'open', from: '2026-02-01', to: '2026-02-28' },
+    ]);
   });
 });

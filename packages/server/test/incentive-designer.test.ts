@@ -9,9 +9,25 @@ let t: TestTenant;
 const tok: Record<string, string> = {};
 
 const version = {
-  version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
+  version: 1,
+  effectiveFrom: '2026-01-01',
+  currency: 'USD',
+  rounding: { scale: 2, mode: 'half_up' },
   measures: [{ name: 'revenue', type: 'sum' }],
-  components: [{ name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '1', rate: '0.05' }, { from: '1', rate: '0.1' }], cap: { amount: '8000' } }],
+  components: [
+    {
+      name: 'commission',
+      type: 'tiered',
+      measure: 'revenue',
+      target: 'quota',
+      tierBasis: 'attainment',
+      tiers: [
+        { from: '0', to: '1', rate: '0.05' },
+        { from: '1', rate: '0.1' },
+      ],
+      cap: { amount: '8000' },
+    },
+  ],
 };
 const plan = (id: string) => ({ kind: 'incentive_plan', id, name: id, label: { en: id }, versions: [version] });
 
@@ -27,7 +43,14 @@ afterAll(async () => {
 
 describe('incentives API for the plan designer', () => {
   it('previews the payout curve and sample payees without storing anything', async () => {
-    const res = await as(app, tok.admin!).post('/api/v1/incentives/plans/preview', { version, samples: [{ name: 'Ann', values: { revenue: '120000', quota: '100000' } }, { name: 'Bad', values: { revenue: '1' } }], steps: 8 });
+    const res = await as(app, tok.admin!).post('/api/v1/incentives/plans/preview', {
+      version,
+      samples: [
+        { name: 'Ann', values: { revenue: '120000', quota: '100000' } },
+        { name: 'Bad', values: { revenue: '1' } },
+      ],
+      steps: 8,
+    });
     expect(res.statusCode).toBe(200);
     const { curves, samples } = res.json().data;
     expect(curves[0]).toMatchObject({ component: 'commission', basis: 'attainment', target: '100000' });
@@ -36,7 +59,9 @@ describe('incentives API for the plan designer', () => {
     expect(samples[0]).toMatchObject({ name: 'Ann', total: '7000' });
     expect(samples[0].lines[0].steps.map((s: { step: string }) => s.step)).toContain('tier 1–∞');
     expect(samples[1].error.path).toBe('/components/0/target');
-    const byValue = await as(app, tok.admin!).post('/api/v1/incentives/plans/preview', { version: { ...version, components: [{ name: 'flat', type: 'rate', measure: 'revenue', rate: '0.1', cap: { amount: '100' } }] } });
+    const byValue = await as(app, tok.admin!).post('/api/v1/incentives/plans/preview', {
+      version: { ...version, components: [{ name: 'flat', type: 'rate', measure: 'revenue', rate: '0.1', cap: { amount: '100' } }] },
+    });
     expect(byValue.json().data.curves[0]).toMatchObject({ basis: 'value', target: null });
     expect(byValue.json().data.curves[0].points.at(-1).amount).toBe('100');
     expect((await as(app, tok.admin!).post('/api/v1/incentives/plans/preview', { version: {} })).statusCode).toBe(400);
@@ -63,7 +88,9 @@ describe('incentives API for the plan designer', () => {
   });
 
   it('lists crediting rules for finance and admins', async () => {
-    await as(app, tok.admin!).put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] });
+    await as(app, tok.admin!).put('/api/v1/incentives/crediting-rules', {
+      rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }],
+    });
     expect((await as(app, tok.finance!).get('/api/v1/incentives/crediting-rules')).json().data.map((r: { id: string }) => r.id)).toEqual(['own']);
     expect((await as(app, tok.repEast!).get('/api/v1/incentives/crediting-rules')).statusCode).toBe(403);
   });

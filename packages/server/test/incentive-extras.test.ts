@@ -11,17 +11,35 @@ let t: TestTenant;
 const tok: Record<string, string> = {};
 
 const plan = {
-  kind: 'incentive_plan', id: 'plan_rep', name: 'plan_rep', label: { en: 'Reps' },
-  versions: [{
-    version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
-    measures: [{ name: 'revenue', type: 'sum', filter: { objects: ['order'] } }],
-    components: [
-      { name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', to: '1', rate: '0.05' }, { from: '1', rate: '0.1' }] },
-      { name: 'visits', type: 'points', perCredit: '2', filter: { objects: ['visit'] } },
-      { name: 'deals', type: 'points', perCredit: '10', perAmount: { every: '10000', value: '1' }, filter: { objects: ['order'] } },
-    ],
-    badges: [{ id: 'closer', label: { en: 'Closer' }, minPoints: '11' }],
-  }],
+  kind: 'incentive_plan',
+  id: 'plan_rep',
+  name: 'plan_rep',
+  label: { en: 'Reps' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum', filter: { objects: ['order'] } }],
+      components: [
+        {
+          name: 'commission',
+          type: 'tiered',
+          measure: 'revenue',
+          target: 'quota',
+          tierBasis: 'attainment',
+          tiers: [
+            { from: '0', to: '1', rate: '0.05' },
+            { from: '1', rate: '0.1' },
+          ],
+        },
+        { name: 'visits', type: 'points', perCredit: '2', filter: { objects: ['visit'] } },
+        { name: 'deals', type: 'points', perCredit: '10', perAmount: { every: '10000', value: '1' }, filter: { objects: ['order'] } },
+      ],
+      badges: [{ id: 'closer', label: { en: 'Closer' }, minPoints: '11' }],
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -82,7 +100,10 @@ describe('incentive inputs, what-if, leaderboards and exports API', () => {
 
   it('what-if compares an edited plan with the live one; reps may not run it', async () => {
     const edited = structuredClone(plan);
-    edited.versions[0]!.components[0]!.tiers = [{ from: '0', to: '1', rate: '0.05' }, { from: '1', rate: '0.2' }];
+    edited.versions[0]!.components[0]!.tiers = [
+      { from: '0', to: '1', rate: '0.05' },
+      { from: '1', rate: '0.2' },
+    ];
     expect((await as(app, tok.repEast!).post('/api/v1/incentives/whatif', { period: '2026-01', planId: 'plan_rep', plan: edited })).statusCode).toBe(403);
     const bad = await as(app, tok.finance!).post('/api/v1/incentives/whatif', { version: 'x', payees: [1] });
     expect(bad.json().error.details.map((d: { path: string }) => d.path)).toEqual(['/period', '/planId', '/version', '/payees']);
@@ -96,10 +117,13 @@ describe('incentive inputs, what-if, leaderboards and exports API', () => {
     expect((await as(app, tok.finance!).post('/api/v1/incentives/whatif', { period: '2026-01', planId: 'nope' })).statusCode).toBe(404);
   });
 
-  it('leaderboard: a rep sees their team with points but not others\' pay', async () => {
+  it("leaderboard: a rep sees their team with points but not others' pay", async () => {
     const rep = (await as(app, tok.repEast!).get('/api/v1/incentives/leaderboard/2026-01')).json().data;
     expect(rep.team).toBe(t.orgUnits.east1);
-    expect(rep.rows.map((r: { payeeId: string; points: string }) => [r.payeeId, r.points])).toEqual([[t.users.repEast.id, '11'], [t.users.repEast2.id, '2']]);
+    expect(rep.rows.map((r: { payeeId: string; points: string }) => [r.payeeId, r.points])).toEqual([
+      [t.users.repEast.id, '11'],
+      [t.users.repEast2.id, '2'],
+    ]);
     expect(rep.rows[0]).toMatchObject({ payout: '700', badges: [{ id: 'closer' }] });
     expect(rep.rows[1].payout).toBeUndefined();
     expect(JSON.stringify(rep)).not.toContain(t.users.repWest.id);

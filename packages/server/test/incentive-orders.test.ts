@@ -30,13 +30,31 @@ beforeAll(async () => {
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules })).statusCode).toBe(200);
   const direct = { kinds: ['direct', 'split'] };
   const repPlan = {
-    kind: 'incentive_plan', id: 'plan_rep', name: 'plan_rep', label: { en: 'Reps' },
-    versions: [version(
-      [{ name: 'revenue', type: 'sum', filter: direct }, { name: 'margin', type: 'sum', field: 'margin', filter: direct }],
-      [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }, { name: 'suite_spif', type: 'spif', perCredit: '100', filter: { products: [ids.sw] } }, { name: 'margin_bonus', type: 'rate', measure: 'margin', rate: '0.01' }],
-    )],
+    kind: 'incentive_plan',
+    id: 'plan_rep',
+    name: 'plan_rep',
+    label: { en: 'Reps' },
+    versions: [
+      version(
+        [
+          { name: 'revenue', type: 'sum', filter: direct },
+          { name: 'margin', type: 'sum', field: 'margin', filter: direct },
+        ],
+        [
+          { name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' },
+          { name: 'suite_spif', type: 'spif', perCredit: '100', filter: { products: [ids.sw] } },
+          { name: 'margin_bonus', type: 'rate', measure: 'margin', rate: '0.01' },
+        ],
+      ),
+    ],
   };
-  const specPlan = { kind: 'incentive_plan', id: 'plan_spec', name: 'plan_spec', label: { en: 'Specialists' }, versions: [version([{ name: 'overlay_revenue', type: 'sum', filter: { kinds: ['overlay'] } }], [{ name: 'overlay', type: 'rate', measure: 'overlay_revenue', rate: '0.02' }])] };
+  const specPlan = {
+    kind: 'incentive_plan',
+    id: 'plan_spec',
+    name: 'plan_spec',
+    label: { en: 'Specialists' },
+    versions: [version([{ name: 'overlay_revenue', type: 'sum', filter: { kinds: ['overlay'] } }], [{ name: 'overlay', type: 'rate', measure: 'overlay_revenue', rate: '0.02' }])],
+  };
   for (const p of [repPlan, specPlan]) expect((await admin.put(`/api/v1/incentives/plans/${p.id}`, p)).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/plan_rep/assignments', { assignments: [t.ids.rep1, t.ids.rep2].map((payeeId) => ({ payeeId, from: '2020-01-01' })) })).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/plan_spec/assignments', { assignments: [{ payeeId: t.ids.spec, from: '2020-01-01' }] })).statusCode).toBe(200);
@@ -99,7 +117,12 @@ describe('orders booked through the records API', () => {
     expect(res.statusCode).toBe(200);
     // 60% + 30% = 90%: each line's transaction is named, with the rule and the date
     const tx = (line: string) => `${ids.order}:${line}`;
-    expect(res.json().data).toEqual([ids.l1, ids.l2].map((l) => tx(l as string)).sort().map((txId) => ({ code: 'split_total', txId, ruleId: 'split', rule: 'split', date: '2026-03-05', message: 'split credits total 90%, not 100%; mark extra rows as overlay' })));
+    expect(res.json().data).toEqual(
+      [ids.l1, ids.l2]
+        .map((l) => tx(l as string))
+        .sort()
+        .map((txId) => ({ code: 'split_total', txId, ruleId: 'split', rule: 'split', date: '2026-03-05', message: 'split credits total 90%, not 100%; mark extra rows as overlay' })),
+    );
     expect((await t.call.finance.get('/api/v1/incentives/problems?code=split_total')).json().data).toHaveLength(2);
     expect((await t.call.finance.get('/api/v1/incentives/problems?code=fx_missing')).json().data).toEqual([]);
     expect((await t.call.finance.get(`/api/v1/incentives/problems?txId=${encodeURIComponent(tx(ids.l1 as string))}`)).json().data).toHaveLength(1);
@@ -116,7 +139,7 @@ describe('orders booked through the records API', () => {
     expect((await statement('rep1')).payout).toBe('308.40');
   });
 
-  it('deleting the order deletes its lines\' transactions', async () => {
+  it("deleting the order deletes its lines' transactions", async () => {
     expect((await t.call.admin.del(`/api/v1/objects/order/${ids.order}`)).statusCode).toBe(204);
     await t.drain();
     expect([(await statement('rep1')).payout, (await statement('rep2')).payout, (await statement('spec')).payout]).toEqual(['0.00', '0.00', '0.00']);

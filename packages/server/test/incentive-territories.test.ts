@@ -14,12 +14,20 @@ const c: string[] = [];
 const NOBODY = '00000000-0000-4000-8000-000000000000';
 
 const plan = {
-  kind: 'incentive_plan', id: 'plan_t', name: 'plan_t', label: { en: 'Territory plan' },
-  versions: [{
-    version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
-    measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split', 'assignment'] } }],
-    components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }],
-  }],
+  kind: 'incentive_plan',
+  id: 'plan_t',
+  name: 'plan_t',
+  label: { en: 'Territory plan' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split', 'assignment'] } }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }],
+    },
+  ],
 };
 // The owner keeps 80%; the territory's payee gets the other 20% of each sale.
 const rules = [
@@ -61,36 +69,67 @@ describe('territories and specialists', () => {
 
   it('bad rows are refused naming the cell, and nothing changes', async () => {
     const ok = { customerId: c[0], payeeId: t.ids.rep1, from: '2026-01-01' };
-    const bad = await t.call.admin.put('/api/v1/incentives/territories', { territories: [ok, ok, { ...ok, to: null }, { ...ok, from: '2026-02-30' }, { payeeId: t.ids.rep1, from: '2026-01-01', to: '2025-12-31' }, { ...ok, to: 'soon' }] });
+    const bad = await t.call.admin.put('/api/v1/incentives/territories', {
+      territories: [ok, ok, { ...ok, to: null }, { ...ok, from: '2026-02-30' }, { payeeId: t.ids.rep1, from: '2026-01-01', to: '2025-12-31' }, { ...ok, to: 'soon' }],
+    });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.details.map((d: { path: string; rule: string }) => `${d.path} ${d.rule}`)).toEqual(['/territories/3/from format', '/territories/4/customerId required', '/territories/4/to range', '/territories/5/to format']);
+    expect(bad.json().error.details.map((d: { path: string; rule: string }) => `${d.path} ${d.rule}`)).toEqual([
+      '/territories/3/from format',
+      '/territories/4/customerId required',
+      '/territories/4/to range',
+      '/territories/5/to format',
+    ]);
     expect((await t.call.admin.put('/api/v1/incentives/territories', {})).json().error.details).toEqual([{ path: '/territories', rule: 'type', message: 'must be an array' }]);
     // a customer or payee that does not exist, a category that is not one, the same span twice
-    const unknown = await t.call.admin.put('/api/v1/incentives/territories', { territories: [ok, { ...ok, customerId: NOBODY }, { ...ok, customerId: c[1], payeeId: NOBODY }, { ...ok, from: '2026-06-01' }] });
+    const unknown = await t.call.admin.put('/api/v1/incentives/territories', {
+      territories: [ok, { ...ok, customerId: NOBODY }, { ...ok, customerId: c[1], payeeId: NOBODY }, { ...ok, from: '2026-06-01' }],
+    });
     expect(unknown.statusCode).toBe(422);
-    expect(unknown.json().error.details.map((d: { path: string; rule: string }) => `${d.path} ${d.rule}`)).toEqual(['/territories/1/customerId exists', '/territories/2/payeeId exists', '/territories/3/from overlap']);
-    const category = await t.call.admin.put('/api/v1/incentives/specialists', { specialists: [{ category: 'software', payeeId: t.ids.spec, from: '2026-01-01' }, { category: 'toys', payeeId: t.ids.spec, from: '2026-01-01' }] });
+    expect(unknown.json().error.details.map((d: { path: string; rule: string }) => `${d.path} ${d.rule}`)).toEqual([
+      '/territories/1/customerId exists',
+      '/territories/2/payeeId exists',
+      '/territories/3/from overlap',
+    ]);
+    const category = await t.call.admin.put('/api/v1/incentives/specialists', {
+      specialists: [
+        { category: 'software', payeeId: t.ids.spec, from: '2026-01-01' },
+        { category: 'toys', payeeId: t.ids.spec, from: '2026-01-01' },
+      ],
+    });
     expect([category.statusCode, category.json().error.details[0]]).toEqual([422, expect.objectContaining({ path: '/specialists/1/category', rule: 'enum' })]);
     expect((await t.call.finance.get('/api/v1/incentives/territories')).json().data).toEqual([]);
   });
 
-  it('a save recomputes the payees of the customer\'s transactions; replacing one kind keeps plan assignments and the other kind', async () => {
+  it("a save recomputes the payees of the customer's transactions; replacing one kind keeps plan assignments and the other kind", async () => {
     const order = await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-T1', customer_id: c[0], order_date: '2026-03-05', status: 'booked', amount: '1000', currency: 'USD' });
     expect(order.statusCode).toBe(201);
     await t.drain();
     // rep1: 80% of 1,000 = 800 × 10% = 80.00; no territory payee yet
     expect([await payout('rep1'), await payout('spec')]).toEqual(['80.00', '0.00']);
     expect((await t.call.admin.put('/api/v1/incentives/specialists', { specialists: [{ category: 'software', payeeId: t.ids.spec, from: '2026-01-01', to: '2026-12-31' }] })).statusCode).toBe(200);
-    const saved = await t.call.admin.put('/api/v1/incentives/territories', { territories: [{ customerId: String(c[0]).toUpperCase(), payeeId: t.ids.spec, from: '2026-01-01' }, { customerId: c[1], payeeId: t.ids.rep1, from: '2026-01-01', to: '2026-06-30' }] });
+    const saved = await t.call.admin.put('/api/v1/incentives/territories', {
+      territories: [
+        { customerId: String(c[0]).toUpperCase(), payeeId: t.ids.spec, from: '2026-01-01' },
+        { customerId: c[1], payeeId: t.ids.rep1, from: '2026-01-01', to: '2026-06-30' },
+      ],
+    });
     expect(saved.statusCode).toBe(200);
     expect(saved.json()).toEqual({
-      data: [{ customerId: c[0], payeeId: t.ids.spec, from: '2026-01-01', to: null }, { customerId: c[1], payeeId: t.ids.rep1, from: '2026-01-01', to: '2026-06-30' }],
+      data: [
+        { customerId: c[0], payeeId: t.ids.spec, from: '2026-01-01', to: null },
+        { customerId: c[1], payeeId: t.ids.rep1, from: '2026-01-01', to: '2026-06-30' },
+      ],
       recomputed: { transactions: 1, payees: 2, periods: ['2026-03'] },
     });
     // spec, the territory's payee: 20% of 1,000 = 200 × 10% = 20.00 — without a recalculation
     expect([await payout('rep1'), await payout('spec')]).toEqual(['80.00', '20.00']);
     expect((await t.call.finance.get('/api/v1/incentives/specialists')).json().data).toEqual([{ category: 'software', payeeId: t.ids.spec, from: '2026-01-01', to: '2026-12-31' }]);
-    expect((await t.call.finance.get('/api/v1/incentives/plans/plan_t/assignments')).json().data.map((a: { payeeId: string }) => a.payeeId).sort()).toEqual([t.ids.rep1, t.ids.spec].sort());
+    expect(
+      (await t.call.finance.get('/api/v1/incentives/plans/plan_t/assignments'))
+        .json()
+        .data.map((a: { payeeId: string }) => a.payeeId)
+        .sort(),
+    ).toEqual([t.ids.rep1, t.ids.spec].sort());
     // Replacing the specialists keeps the territories; a plan's assignments keep both.
     expect((await t.call.admin.put('/api/v1/incentives/specialists', { specialists: [] })).json().recomputed).toEqual({ transactions: 0, payees: 0, periods: [] });
     expect((await t.call.finance.get('/api/v1/incentives/territories')).json().data).toHaveLength(2);
@@ -105,7 +144,12 @@ describe('territories and specialists', () => {
   it('a plan that cannot be computed (no target for a payee) is a problem naming the cell; the territories are saved and everything else computed', async () => {
     const other = await coreTenant(app, store, 'incterq');
     const customer = (await other.call.admin.post('/api/v1/objects/customer', { name: 'Initech', owner_id: other.ids.rep1 })).json().id as string;
-    const quota = { ...plan, id: 'plan_q', name: 'plan_q', versions: [{ ...plan.versions[0], components: [{ name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', rate: '0.1' }] }] }] };
+    const quota = {
+      ...plan,
+      id: 'plan_q',
+      name: 'plan_q',
+      versions: [{ ...plan.versions[0], components: [{ name: 'commission', type: 'tiered', measure: 'revenue', target: 'quota', tierBasis: 'attainment', tiers: [{ from: '0', rate: '0.1' }] }] }],
+    };
     expect((await other.call.admin.put('/api/v1/incentives/crediting-rules', { rules })).statusCode).toBe(200);
     expect((await other.call.admin.put('/api/v1/incentives/plans/plan_q', quota)).statusCode).toBe(200);
     expect((await other.call.admin.put('/api/v1/incentives/plans/plan_q/assignments', { assignments: [{ payeeId: other.ids.rep1, from: '2026-01-01' }] })).statusCode).toBe(200);

@@ -21,12 +21,30 @@ const positionOf = (res: LightMyRequestResponse): string => {
 };
 
 const kpi = {
-  kind: 'kpi', id: 'kpi_live_booked', name: 'booked', label: { en: 'Booked' }, object: 'order', dateField: 'order_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi_live_booked',
+  name: 'booked',
+  label: { en: 'Booked' },
+  object: 'order',
+  dateField: 'order_date',
+  unit: 'money',
   measure: { aggregate: 'sum', value: 'amount', filter: 'status = "booked"' },
 };
 const plan = {
-  kind: 'incentive_plan', id: 'plan_live', name: 'plan_live', label: { en: 'Live' },
-  versions: [{ version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }] }],
+  kind: 'incentive_plan',
+  id: 'plan_live',
+  name: 'plan_live',
+  label: { en: 'Live' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }],
+    },
+  ],
 };
 
 beforeAll(async () => {

@@ -22,17 +22,43 @@ const positionOf = (res: LightMyRequestResponse): string => {
 };
 
 const kpi = {
-  kind: 'kpi', id: 'kpi_paid_revenue', name: 'paid_revenue', label: { en: 'Paid revenue' }, object: 'order', dateField: 'paid_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi_paid_revenue',
+  name: 'paid_revenue',
+  label: { en: 'Paid revenue' },
+  object: 'order',
+  dateField: 'paid_date',
+  unit: 'money',
   measure: { aggregate: 'sum', value: 'amount', filter: 'status = "paid"' },
 };
 // Tiers in measure units: 2% of the first 100,000, 5% above (marginal).
 const plan = {
-  kind: 'incentive_plan', id: 'plan_paid', name: 'plan_paid', label: { en: 'Paid revenue plan' },
-  versions: [{
-    version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
-    measures: [{ name: 'revenue', type: 'kpi', kpi: 'paid_revenue' }],
-    components: [{ name: 'commission', type: 'tiered', measure: 'revenue', tierBasis: 'value', tierMode: 'marginal', tiers: [{ from: '0', to: '100000', rate: '0.02' }, { from: '100000', rate: '0.05' }] }],
-  }],
+  kind: 'incentive_plan',
+  id: 'plan_paid',
+  name: 'plan_paid',
+  label: { en: 'Paid revenue plan' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'kpi', kpi: 'paid_revenue' }],
+      components: [
+        {
+          name: 'commission',
+          type: 'tiered',
+          measure: 'revenue',
+          tierBasis: 'value',
+          tierMode: 'marginal',
+          tiers: [
+            { from: '0', to: '100000', rate: '0.02' },
+            { from: '100000', rate: '0.05' },
+          ],
+        },
+      ],
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -52,7 +78,12 @@ async function settle(caller: Caller, position: string): Promise<void> {
   expect(res.json()).toMatchObject({ reflected: true, failed: [] });
 }
 
-interface Line { key: string; component: string; amount: string; trace: { measures: Record<string, { value: string }> } }
+interface Line {
+  key: string;
+  component: string;
+  amount: string;
+  trace: { measures: Record<string, { value: string }> };
+}
 
 async function statementLine(caller: Caller, payee: string, period: string, position: string): Promise<Line> {
   const res = await caller.get(`/api/v1/incentives/statements/${payee}/${period}?waitFor=${position}&${WAIT}`);
@@ -107,7 +138,14 @@ describe('a plan measure that is a KPI', () => {
     const c1 = (await rep1.post('/api/v1/objects/customer', { name: 'Rep1 Co' })).json().id as string;
     const c2 = (await rep2.post('/api/v1/objects/customer', { name: 'Rep2 Co' })).json().id as string;
     await settle(admin, positionOf(await admin.post('/api/v1/metadata/apply', { documents: [kpi, plan], mode: 'merge' })));
-    positionOf(await admin.put('/api/v1/incentives/plans/plan_paid/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }, { payeeId: t.ids.rep2, from: '2026-01-01' }] }));
+    positionOf(
+      await admin.put('/api/v1/incentives/plans/plan_paid/assignments', {
+        assignments: [
+          { payeeId: t.ids.rep1, from: '2026-01-01' },
+          { payeeId: t.ids.rep2, from: '2026-01-01' },
+        ],
+      }),
+    );
 
     // rep1 in December: A and B paid (100,000 + 80,000); C booked, not paid; D paid in November,
     // E paid in January. rep2: F paid in December.
@@ -158,14 +196,36 @@ describe('a plan measure that is a KPI', () => {
   it('a quarterly plan over a ratio KPI: the quarter is its months, as in attainment', async () => {
     const { admin, rep1, manager } = t.call;
     // Paid amount per order with an amount, by order date: num = paid amounts, den = orders.
-    const perOrder = { ...kpi, id: 'kpi_paid_per_order', name: 'paid_per_order', label: { en: 'Paid per order' }, dateField: 'order_date', measure: { aggregate: 'ratio', value: 'amount', filter: 'status = "paid"', denominator: { filter: 'amount > 0' } } };
-    const quarterly = { ...plan, id: 'plan_q', name: 'plan_q', label: { en: 'Quarterly' }, versions: [{ ...plan.versions[0], frequency: 'quarterly', measures: [{ name: 'per_order', type: 'kpi', kpi: 'paid_per_order' }], components: [{ name: 'bonus', type: 'rate', measure: 'per_order', rate: '0.1' }] }] };
+    const perOrder = {
+      ...kpi,
+      id: 'kpi_paid_per_order',
+      name: 'paid_per_order',
+      label: { en: 'Paid per order' },
+      dateField: 'order_date',
+      measure: { aggregate: 'ratio', value: 'amount', filter: 'status = "paid"', denominator: { filter: 'amount > 0' } },
+    };
+    const quarterly = {
+      ...plan,
+      id: 'plan_q',
+      name: 'plan_q',
+      label: { en: 'Quarterly' },
+      versions: [
+        {
+          ...plan.versions[0],
+          frequency: 'quarterly',
+          measures: [{ name: 'per_order', type: 'kpi', kpi: 'paid_per_order' }],
+          components: [{ name: 'bonus', type: 'rate', measure: 'per_order', rate: '0.1' }],
+        },
+      ],
+    };
     await settle(admin, positionOf(await admin.post('/api/v1/metadata/apply', { documents: [perOrder, quarterly], mode: 'merge' })));
     positionOf(await admin.put('/api/v1/incentives/plans/plan_q/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }] }));
     const customer = (await rep1.post('/api/v1/objects/customer', { name: 'Rep1 Q Co' })).json().id as string;
     // rep1's Q4 orders so far (by order date): A 100,000 paid, B 80,000 refunded, C 50,000 paid,
     // D 30,000 paid, E 20,000 paid; now G 40,000 paid in October: 240,000 paid over 6 orders.
-    const g = positionOf(await rep1.post('/api/v1/objects/order', { order_number: 'G', customer_id: customer, currency: 'USD', order_date: '2026-10-05', status: 'paid', paid_date: '2026-10-05', amount: '40000' }));
+    const g = positionOf(
+      await rep1.post('/api/v1/objects/order', { order_number: 'G', customer_id: customer, currency: 'USD', order_date: '2026-10-05', status: 'paid', paid_date: '2026-10-05', amount: '40000' }),
+    );
     const att = await rep1.get(`/api/v1/goals/attainment?kpi=paid_per_order&period=2026-Q4&asOf=2026-12-31&waitFor=${g}&${WAIT}`);
     expect(att.statusCode, att.body).toBe(200);
     expect(att.json().data[0].actual).toBe(40000);
@@ -181,8 +241,22 @@ describe('a plan measure that is a KPI', () => {
   });
   it('a KPI over any object (opportunities) keeps the statement current on each record change', async () => {
     const { admin, rep2 } = t.call;
-    const won = { ...kpi, id: 'kpi_won', name: 'won_amount', label: { en: 'Won' }, object: 'opportunity', dateField: 'close_date', measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "closed_won"' } };
-    const wonPlan = { ...plan, id: 'plan_won', name: 'plan_won', label: { en: 'Won' }, versions: [{ ...plan.versions[0], measures: [{ name: 'won', type: 'kpi', kpi: 'won_amount' }], components: [{ name: 'won_bonus', type: 'rate', measure: 'won', rate: '0.01' }] }] };
+    const won = {
+      ...kpi,
+      id: 'kpi_won',
+      name: 'won_amount',
+      label: { en: 'Won' },
+      object: 'opportunity',
+      dateField: 'close_date',
+      measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "closed_won"' },
+    };
+    const wonPlan = {
+      ...plan,
+      id: 'plan_won',
+      name: 'plan_won',
+      label: { en: 'Won' },
+      versions: [{ ...plan.versions[0], measures: [{ name: 'won', type: 'kpi', kpi: 'won_amount' }], components: [{ name: 'won_bonus', type: 'rate', measure: 'won', rate: '0.01' }] }],
+    };
     await settle(admin, positionOf(await admin.post('/api/v1/metadata/apply', { documents: [won, wonPlan], mode: 'merge' })));
     positionOf(await admin.put('/api/v1/incentives/plans/plan_won/assignments', { assignments: [{ payeeId: t.ids.rep2, from: '2026-01-01' }] }));
     const customer = (await rep2.post('/api/v1/objects/customer', { name: 'Rep2 Opp Co' })).json().id as string;

@@ -11,7 +11,10 @@ let store: Store;
 let t: CoreTenant;
 
 const note = {
-  kind: 'object', id: 'acme.note', name: 'note', label: { en: 'Note', 'zh-CN': '备注' },
+  kind: 'object',
+  id: 'acme.note',
+  name: 'note',
+  label: { en: 'Note', 'zh-CN': '备注' },
   schema: { type: 'object', properties: { body: { type: 'string', 'x-attain': { id: 'acme.note.body' } } } },
 };
 
@@ -39,10 +42,12 @@ describe('metadata apply modes over HTTP', () => {
       expect(res.statusCode).toBe(422);
       const body = res.json() as { error: { code: string; details: Array<{ path: string; rule: string; message: string }> } };
       expect(body.error.code).toBe('core_object_required');
-      expect(body.error.details).toEqual(expect.arrayContaining([
-        expect.objectContaining({ path: '/objects/customer', rule: 'replace_hides_core_object' }),
-        expect.objectContaining({ path: '/objects/order', rule: 'replace_hides_core_object' }),
-      ]));
+      expect(body.error.details).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ path: '/objects/customer', rule: 'replace_hides_core_object' }),
+          expect.objectContaining({ path: '/objects/order', rule: 'replace_hides_core_object' }),
+        ]),
+      );
       expect(body.error.details.some((d) => d.path === '/objects/note')).toBe(false);
     }
     const after = (await t.call.admin.get('/api/v1/metadata/revisions')).json() as { data: Array<{ revision: number }> };
@@ -50,7 +55,9 @@ describe('metadata apply modes over HTTP', () => {
   });
 
   it('allows a replace that keeps the core but drops the tenant’s own object', async () => {
-    const current = (await t.call.admin.get(`/api/v1/metadata/revisions/${((await t.call.admin.get('/api/v1/metadata/revisions')).json() as { data: Array<{ revision: number }> }).data[0]?.revision}`)).json() as { docs: Array<{ id: string }> };
+    const current = (
+      await t.call.admin.get(`/api/v1/metadata/revisions/${((await t.call.admin.get('/api/v1/metadata/revisions')).json() as { data: Array<{ revision: number }> }).data[0]?.revision}`)
+    ).json() as { docs: Array<{ id: string }> };
     const withoutNote = current.docs.filter((d) => d.id !== 'acme.note');
     const res = await t.call.admin.post('/api/v1/metadata/apply', { documents: withoutNote, mode: 'replace' });
     expect(res.statusCode).toBe(200);

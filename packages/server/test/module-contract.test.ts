@@ -76,7 +76,10 @@ describe('a module is one folder, registered through the contract', () => {
       await admin.post('/api/v1/metadata/apply', { documents: [widget('dial', { colour: 'red' })] });
       await worker.drain();
       const after = (await admin.get('/api/v1/toy/widgets')).json().data as Array<{ name: string; colour: string; seenAt: number | null }>;
-      expect(after.map((w) => [w.name, w.colour, w.seenAt !== null])).toEqual([['gauge', 'blue', true], ['dial', 'red', true]]);
+      expect(after.map((w) => [w.name, w.colour, w.seenAt !== null])).toEqual([
+        ['gauge', 'blue', true],
+        ['dial', 'red', true],
+      ]);
 
       // Its route is in the OpenAPI document, with its schema.
       const doc = (await admin.get('/api/v1/openapi.json')).json() as { paths: Record<string, { get?: { summary?: string; responses?: Record<string, unknown> } }> };
@@ -86,7 +89,15 @@ describe('a module is one folder, registered through the contract', () => {
       // Its notification channel: a preference like the others, named by flows and rules (an
       // unregistered one is refused at plan time), and messages reach it.
       expect((await admin.get('/api/v1/workflow/preferences')).json().channels).toEqual({ inbox: true, email: true, toy_pager: true });
-      const rule = (channels: string[]) => ({ kind: 'automation', id: 'a.page', name: 'page', label: { en: 'Page' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, actions: [{ type: 'notify', to: [{ type: 'owner' }], channels, template: { title: { en: 'New deal {{record.name}}' } } }] });
+      const rule = (channels: string[]) => ({
+        kind: 'automation',
+        id: 'a.page',
+        name: 'page',
+        label: { en: 'Page' },
+        object: 'deal',
+        trigger: { type: 'record', on: ['create'] },
+        actions: [{ type: 'notify', to: [{ type: 'owner' }], channels, template: { title: { en: 'New deal {{record.name}}' } } }],
+      });
       const paged = await admin.post('/api/v1/metadata/plan', { documents: [rule(['toy_pager', 'inbox'])] });
       expect(paged.statusCode, paged.body).toBe(200);
       const sms = await admin.post('/api/v1/metadata/plan', { documents: [rule(['sms'])] });
@@ -112,14 +123,16 @@ describe('a module is one folder, registered through the contract', () => {
       }
     };
     for (const dir of ['packages', 'studio/src', 'sandbox', 'metadata']) walk(join(ROOT, dir));
-    expect(hits.sort()).toEqual([
-      'packages/server/test/fixtures/toy-module/index.ts',
-      'packages/server/test/fixtures/toy-module/kind.ts',
-      'packages/server/test/fixtures/toy-module/routes.ts',
-      'packages/server/test/fixtures/toy-module/jobs.ts',
-      'packages/server/test/fixtures/toy-module/widget.schema.json',
-      'packages/server/test/module-contract.test.ts',
-    ].sort());
+    expect(hits.sort()).toEqual(
+      [
+        'packages/server/test/fixtures/toy-module/index.ts',
+        'packages/server/test/fixtures/toy-module/kind.ts',
+        'packages/server/test/fixtures/toy-module/routes.ts',
+        'packages/server/test/fixtures/toy-module/jobs.ts',
+        'packages/server/test/fixtures/toy-module/widget.schema.json',
+        'packages/server/test/module-contract.test.ts',
+      ].sort(),
+    );
   });
 });
 
@@ -162,7 +175,12 @@ describe('the module list', () => {
     // Every kind meta ships is owned by exactly one module; a module's own kinds (`<id>.<kind>`) are not shipped by meta.
     const owned = attainModules.flatMap((m) => m.kinds.map((k) => k.kind));
     expect(new Set(owned).size).toBe(owned.length);
-    expect(metaKinds.names().filter((k) => !['object', 'role'].includes(k) && !k.includes('.')).sort()).toEqual(owned.filter((k) => !k.includes('.')).sort());
+    expect(
+      metaKinds
+        .names()
+        .filter((k) => !['object', 'role'].includes(k) && !k.includes('.'))
+        .sort(),
+    ).toEqual(owned.filter((k) => !k.includes('.')).sort());
     // Each module's screens are a studio feature folder the studio loads.
     const screens = readFileSync(join(ROOT, 'studio/src/screens/index.ts'), 'utf8');
     for (const folder of attainModules.flatMap((m) => m.screens)) expect(screens).toContain(`./${folder}/index.ts`);

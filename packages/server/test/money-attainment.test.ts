@@ -8,9 +8,13 @@ import { as, createTenant, login, testServer, type Caller, type TestTenant } fro
 import type { Store } from '../src/store-port.ts';
 
 const saleDoc = {
-  kind: 'object', id: 'obj_sale', name: 'sale', label: { en: 'Sale' },
+  kind: 'object',
+  id: 'obj_sale',
+  name: 'sale',
+  label: { en: 'Sale' },
   schema: {
-    type: 'object', required: ['title', 'sold_on'],
+    type: 'object',
+    required: ['title', 'sold_on'],
     properties: {
       title: { type: 'string', maxLength: 100, 'x-attain': { id: 'fld_sale_title' } },
       amount: { type: 'number', 'x-attain': { id: 'fld_sale_amount', storage: 'money' } },
@@ -70,7 +74,17 @@ describe('attainment after deletes', () => {
 
 describe('target split weights', () => {
   it('a custom weight is used exactly as written, not rounded to 6 decimals through a float', async () => {
-    const plan = { kind: 'target_plan', id: 'plan_sales', name: 'sales_2026', label: { en: 'Sales 2026' }, kpi: 'sales', year: 2026, total: '12000000.00', orgUnit: t.orgUnits.root, method: 'weights' };
+    const plan = {
+      kind: 'target_plan',
+      id: 'plan_sales',
+      name: 'sales_2026',
+      label: { en: 'Sales 2026' },
+      kpi: 'sales',
+      year: 2026,
+      total: '12000000.00',
+      orgUnit: t.orgUnits.root,
+      method: 'weights',
+    };
     expect((await admin.post('/api/v1/metadata/apply', { documents: [plan] })).statusCode).toBe(200);
     const year = async (weights: Record<string, string>) => {
       const res = await admin.post('/api/v1/goals/plans/sales_2026/preview', { method: 'weights', weights });

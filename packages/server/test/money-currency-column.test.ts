@@ -8,9 +8,13 @@ import { as, createTenant, login, testServer, type Caller } from './helpers.ts';
 import type { Store } from '../src/store-port.ts';
 
 const invoiceDoc = (currencyField = 'currency') => ({
-  kind: 'object', id: 'obj_inv', name: 'invoice', label: { en: 'Invoice' },
+  kind: 'object',
+  id: 'obj_inv',
+  name: 'invoice',
+  label: { en: 'Invoice' },
   schema: {
-    type: 'object', required: ['title'],
+    type: 'object',
+    required: ['title'],
     properties: {
       title: { type: 'string', maxLength: 100, 'x-attain': { id: 'fld_inv_title' } },
       // scale 3 so that a KWD or BHD amount fits the column; the currency narrows it per record.
@@ -41,7 +45,7 @@ const refused = (res: { statusCode: number; json(): any }) => [res.statusCode, r
 const count = async () => (await admin.get('/api/v1/objects/invoice?count=true')).json().total as number;
 
 describe('money in the currency the record states', () => {
-  it('takes the stated currency\'s decimals on create: JPY 0, USD (the default) 2, KWD and BHD 3', async () => {
+  it("takes the stated currency's decimals on create: JPY 0, USD (the default) 2, KWD and BHD 3", async () => {
     const before = await count();
     const yen = await admin.post('/api/v1/objects/invoice', { title: 'y', currency: 'JPY', amount: '100.5' });
     expect(refused(yen)).toEqual([422, 'validation_failed', ['/amount:scale']]);
@@ -80,7 +84,12 @@ describe('money in the currency the record states', () => {
     const rows = [{ external_id: 'inv-1', title: 'one', currency: 'JPY', amount: '7' }];
     expect((await admin.post('/api/v1/objects/invoice:upsert', { rows })).statusCode).toBeLessThan(300);
     const before = await count();
-    const res = await admin.post('/api/v1/objects/invoice:upsert', { rows: [{ external_id: 'inv-2', title: 'two', currency: 'USD', amount: '7.5' }, { external_id: 'inv-1', title: 'one', currency: 'JPY', amount: '7.5' }] });
+    const res = await admin.post('/api/v1/objects/invoice:upsert', {
+      rows: [
+        { external_id: 'inv-2', title: 'two', currency: 'USD', amount: '7.5' },
+        { external_id: 'inv-1', title: 'one', currency: 'JPY', amount: '7.5' },
+      ],
+    });
     expect(res.statusCode, res.body).toBe(422);
     expect(res.json().error.details.map((d: { path: string; rule: string }) => `${d.path}:${d.rule}`)).toEqual(['/1/amount:scale']);
     expect(await count()).toBe(before);

@@ -8,9 +8,13 @@ import { as, createTenant, login, q, testServer, type Caller, type TestTenant } 
 import type { Store } from '../src/store-port.ts';
 
 const ledgerDoc = {
-  kind: 'object', id: 'obj_ledger', name: 'ledger', label: { en: 'Ledger entry' },
+  kind: 'object',
+  id: 'obj_ledger',
+  name: 'ledger',
+  label: { en: 'Ledger entry' },
   schema: {
-    type: 'object', required: ['title'],
+    type: 'object',
+    required: ['title'],
     properties: {
       title: { type: 'string', maxLength: 100, 'x-attain': { id: 'fld_ledger_title' } },
       amount: { type: 'number', minimum: 0, 'x-attain': { id: 'fld_ledger_amount', storage: 'money' } },
@@ -89,7 +93,13 @@ describe('decimal fields over REST', () => {
 
   it('bulk upsert names the row and field, and writes no row of a refused batch', async () => {
     const before = await count();
-    const res = await admin.post('/api/v1/objects/ledger:upsert', { rows: [{ external_id: 'u1', title: 'a', amount: '1.50' }, { external_id: 'u2', title: 'b', amount: '-0.50' }, { external_id: 'u3', title: 'c', amount: 2.125 }] });
+    const res = await admin.post('/api/v1/objects/ledger:upsert', {
+      rows: [
+        { external_id: 'u1', title: 'a', amount: '1.50' },
+        { external_id: 'u2', title: 'b', amount: '-0.50' },
+        { external_id: 'u3', title: 'c', amount: 2.125 },
+      ],
+    });
     expect(refused(res)).toEqual([422, 'validation_failed', ['/1/amount:minimum', '/2/amount:scale']]);
     expect(await count()).toBe(before);
   });
@@ -110,7 +120,11 @@ describe('decimal fields over REST', () => {
 describe('decimal fields over GraphQL', () => {
   it('a mutation is refused with the same rule and writes nothing', async () => {
     const before = await count();
-    for (const [data, rule] of [['{title: "g", amount: "3.333"}', 'scale'], ['{title: "g", amount: "-5.00"}', 'minimum'], ['{title: "g", rate: 1.5}', 'maximum']] as const) {
+    for (const [data, rule] of [
+      ['{title: "g", amount: "3.333"}', 'scale'],
+      ['{title: "g", amount: "-5.00"}', 'minimum'],
+      ['{title: "g", rate: 1.5}', 'maximum'],
+    ] as const) {
       const res = await admin.gql(`mutation { createLedger(data: ${data}) { id } }`);
       expect(res.body.errors?.[0]?.extensions.code).toBe('validation_failed');
       expect(JSON.stringify(res.body.errors?.[0])).toContain(rule);

@@ -31,9 +31,20 @@ beforeAll(async () => {
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules })).statusCode).toBe(200);
   // 100% of credited revenue, so each payout is exactly the payee's credit.
   const plan = {
-    kind: 'incentive_plan', id: 'plan_all', name: 'plan_all', label: { en: 'All of it' },
-    versions: [{ version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' },
-      measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '1' }] }],
+    kind: 'incentive_plan',
+    id: 'plan_all',
+    name: 'plan_all',
+    label: { en: 'All of it' },
+    versions: [
+      {
+        version: 1,
+        effectiveFrom: '2026-01-01',
+        currency: 'USD',
+        rounding: { scale: 2, mode: 'half_up' },
+        measures: [{ name: 'revenue', type: 'sum', filter: { kinds: ['direct', 'split'] } }],
+        components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '1' }],
+      },
+    ],
   };
   expect((await admin.put('/api/v1/incentives/plans/plan_all', plan)).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/plan_all/assignments', { assignments: payees.map((payeeId) => ({ payeeId, from: '2020-01-01' })) })).statusCode).toBe(200);

@@ -106,7 +106,11 @@ describe('the OpenAPI document describes every registered route', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const op of Object.values(item)) {
-        for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) expect(op.parameters?.some((p) => p.in === 'path' && p.name === name), `${path} {${name}}`).toBe(true);
+        for (const [, name] of path.matchAll(/\{([^}]+)\}/g))
+          expect(
+            op.parameters?.some((p) => p.in === 'path' && p.name === name),
+            `${path} {${name}}`,
+          ).toBe(true);
       }
     }
   });

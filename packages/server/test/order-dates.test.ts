@@ -13,8 +13,21 @@ let t: CoreTenant;
 const customer: Record<'rep1' | 'rep2', string> = { rep1: '', rep2: '' };
 
 const plan = (id: string, extra: Record<string, unknown>) => ({
-  kind: 'incentive_plan', id, name: id, label: { en: id },
-  versions: [{ version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }], ...extra }],
+  kind: 'incentive_plan',
+  id,
+  name: id,
+  label: { en: id },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' }],
+      ...extra,
+    },
+  ],
 });
 
 beforeAll(async () => {
@@ -23,7 +36,10 @@ beforeAll(async () => {
   const admin = t.call.admin;
   // A rep books orders against customers they may read: their own.
   for (const who of ['rep1', 'rep2'] as const) customer[who] = (await t.call[who].post('/api/v1/objects/customer', { name: `ACME ${who}` })).json().id;
-  expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] })).statusCode).toBe(200);
+  expect(
+    (await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'own', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'owner' }] }))
+      .statusCode,
+  ).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/claw', plan('claw', { clawback: { days: 30 } }))).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/claw/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }] })).statusCode).toBe(200);
   expect((await admin.put('/api/v1/incentives/plans/oninvoice', plan('oninvoice', { payoutTiming: 'invoice' }))).statusCode).toBe(200);
@@ -72,7 +88,7 @@ describe('order dates the user states', () => {
   });
 
   it('a stated date is validated like any date field', async () => {
-    const o = (await t.call.rep1.post('/api/v1/objects/order', { order_number: 'D-4', customer_id: customer.rep1, order_date: '2026-03-10', amount: '1', reversal_date: '2026-02-30' }));
+    const o = await t.call.rep1.post('/api/v1/objects/order', { order_number: 'D-4', customer_id: customer.rep1, order_date: '2026-03-10', amount: '1', reversal_date: '2026-02-30' });
     expect(o.statusCode).toBe(422);
     expect(o.json().error.details[0].path).toBe('/reversal_date');
   });

@@ -32,16 +32,45 @@ const PREV2 = monthBefore(PREV);
 const MONTH = TODAY.slice(0, 7);
 const units: Record<string, string> = {};
 
-const kpi = { kind: 'kpi', id: 'kpi_orders', name: 'order_revenue', label: { en: 'Order revenue' }, object: 'order', measure: { aggregate: 'sum', value: 'amount' }, dateField: 'order_date', unit: 'money' };
+const kpi = {
+  kind: 'kpi',
+  id: 'kpi_orders',
+  name: 'order_revenue',
+  label: { en: 'Order revenue' },
+  object: 'order',
+  measure: { aggregate: 'sum', value: 'amount' },
+  dateField: 'order_date',
+  unit: 'money',
+};
 const rules = [
   { kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Owner' }, effectiveFrom: '2020-01-01', type: 'split' },
   { kind: 'crediting_rule', id: 'mgr', name: 'manager_rollup', label: { en: 'Manager roll-up' }, effectiveFrom: '2020-01-01', type: 'rollup', levels: [{ pct: '100' }] },
 ];
 const managerPlan = {
-  kind: 'incentive_plan', id: 'plan_mgr', name: 'plan_mgr', label: { en: 'Managers' },
-  versions: [{ version: 1, effectiveFrom: '2020-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'team_revenue', type: 'sum', filter: { kinds: ['rollup'] } }], components: [{ name: 'override', type: 'rate', measure: 'team_revenue', rate: '0.1' }] }],
+  kind: 'incentive_plan',
+  id: 'plan_mgr',
+  name: 'plan_mgr',
+  label: { en: 'Managers' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2020-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'team_revenue', type: 'sum', filter: { kinds: ['rollup'] } }],
+      components: [{ name: 'override', type: 'rate', measure: 'team_revenue', rate: '0.1' }],
+    },
+  ],
 };
-const flow = { kind: 'approval_flow', id: 'flow_to_manager', name: 'to_manager', label: { en: 'to manager' }, object: 'opportunity', entryCondition: 'amount > 0', steps: [{ name: 'first', approvers: [{ type: 'manager', levels: 1 }] }] };
+const flow = {
+  kind: 'approval_flow',
+  id: 'flow_to_manager',
+  name: 'to_manager',
+  label: { en: 'to manager' },
+  object: 'opportunity',
+  entryCondition: 'amount > 0',
+  steps: [{ name: 'first', approvers: [{ type: 'manager', levels: 1 }] }],
+};
 
 beforeAll(async () => {
   store = (await openTestStore()) as unknown as Store;
@@ -116,11 +145,13 @@ describe('the org history reaches every reader', () => {
     expect((await t.call.admin.get(`/api/v1/objects/org_unit/${units.team}`)).json().parent_id).toBe(units.South);
   });
 
-  it('approval routing reads the manager on the tenant\'s day: half past midnight in Shanghai is already the new day', async () => {
+  it("approval routing reads the manager on the tenant's day: half past midnight in Shanghai is already the new day", async () => {
     const deal = await t.call.admin.post('/api/v1/objects/opportunity', { name: 'Deal', customer_id: customer, amount: '500', close_date: TODAY, owner_id: t.ids.rep2 });
     expect(deal.statusCode).toBe(201);
     // From 2025-06-01 on rep2 reports to the admin instead of the manager.
-    const moved = await t.call.admin.post('/api/v1/goals/org/import', { rows: [{ user_id: t.ids.rep2, org_unit_id: (await t.call.admin.get(`/api/v1/objects/user/${t.ids.rep2}`)).json().org_unit_id, manager_id: t.ids.admin, valid_from: '2025-06-01' }] });
+    const moved = await t.call.admin.post('/api/v1/goals/org/import', {
+      rows: [{ user_id: t.ids.rep2, org_unit_id: (await t.call.admin.get(`/api/v1/objects/user/${t.ids.rep2}`)).json().org_unit_id, manager_id: t.ids.admin, valid_from: '2025-06-01' }],
+    });
     expect(moved.statusCode).toBe(200);
     await drain();
     const approvers = async (at: string) => {
@@ -139,7 +170,7 @@ describe('the org history reaches every reader', () => {
     expect(await approvers('2025-05-31T16:30:00Z')).toEqual([t.ids.admin]);
   });
 
-  it('a change dated after today reaches the records when its day starts in the tenant\'s zone, once, however many processes run the job', async () => {
+  it("a change dated after today reaches the records when its day starts in the tenant's zone, once, however many processes run the job", async () => {
     const future = calendar.addDays(TODAY, 3);
     const later = calendar.addDays(TODAY, 5);
     const before = (await t.call.admin.get(`/api/v1/objects/user/${t.ids.rep1}`)).json();
@@ -152,7 +183,8 @@ describe('the org history reaches every reader', () => {
     // Today the records still say what today's org says.
     const now = (await t.call.admin.get(`/api/v1/objects/user/${t.ids.rep1}`)).json();
     expect([now.org_unit_id, now.manager_id]).toEqual([before.org_unit_id, before.manager_id]);
-    const jobs = async (status?: 'ready' | 'done') => (await store.jobs.list({ queue: ORG_DAILY_QUEUE, tenant: t.name, ...(status ? { status } : {}) })).filter((j) => (j.payload as { day: string }).day >= future);
+    const jobs = async (status?: 'ready' | 'done') =>
+      (await store.jobs.list({ queue: ORG_DAILY_QUEUE, tenant: t.name, ...(status ? { status } : {}) })).filter((j) => (j.payload as { day: string }).day >= future);
     expect((await jobs('ready')).map((j) => [(j.payload as { day: string }).day, j.runAt])).toEqual([[future, calendar.dayStart(future, ZONE).toISOString()]]);
 
     // Two server processes, each with the job runner and the org's daily job, on a fixed clock.
@@ -169,7 +201,10 @@ describe('the org history reaches every reader', () => {
     expect([moved.org_unit_id, moved.manager_id]).toEqual([units.North, t.ids.admin]);
     // Showing it on the record moved nothing in the history: the change still starts on its day.
     const spans = (await t.call.admin.get(`/api/v1/org/memberships?user=${t.ids.rep1}`)).json().data as Array<{ org_unit_id: string; valid_from: string; valid_to: string | null }>;
-    expect(spans.slice(-2).map((m) => [m.org_unit_id, m.valid_from, m.valid_to])).toEqual([[units.team, '2020-01-01', future], [units.North, future, null]]);
+    expect(spans.slice(-2).map((m) => [m.org_unit_id, m.valid_from, m.valid_to])).toEqual([
+      [units.team, '2020-01-01', future],
+      [units.North, future, null],
+    ]);
     const done = await jobs('done');
     expect(done.map((j) => j.result)).toEqual([{ day: future, users: 1, units: 0, next: later }]);
     // The run scheduled the next day a span starts on; the unit's record waits for it.
@@ -206,7 +241,7 @@ describe('the org history reaches every reader', () => {
     expect(runs[0]?.result).toEqual({ skipped: true });
   });
 
-  it('an org change dated within the open periods recredits from its day: the month before keeps its roll-up, this month\'s moves to the new manager', async () => {
+  it("an org change dated within the open periods recredits from its day: the month before keeps its roll-up, this month's moves to the new manager", async () => {
     const admin = t.call.admin;
     expect((await admin.put(`/api/v1/incentives/plans/${managerPlan.id}`, managerPlan)).statusCode).toBe(200);
     expect((await admin.put('/api/v1/incentives/plans/plan_mgr/assignments', { assignments: [t.ids.manager, t.ids.admin].map((payeeId) => ({ payeeId, from: '2020-01-01' })) })).statusCode).toBe(200);

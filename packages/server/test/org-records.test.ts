@@ -50,7 +50,7 @@ describe('the org follows every record write', () => {
     expect(await timeline(id)).toEqual([moved[0], { ...moved[1], org_unit_id: t.orgUnits.east }]);
   });
 
-  it('bulk upsert and GraphQL writes move people the same way, and the manager\'s team scope follows', async () => {
+  it("bulk upsert and GraphQL writes move people the same way, and the manager's team scope follows", async () => {
     const up = await admin.post('/api/v1/objects/user:upsert', { rows: [{ external_id: 'hr-1', name: 'Omar', email: 'omar@x.test', org_unit_id: t.orgUnits.west }] });
     expect(up.statusCode).toBe(200);
     const id = up.json().records[0].id as string;
@@ -92,7 +92,11 @@ describe('a record write that states its effective date', () => {
     expect((await timeline(id)).at(-1)).toEqual({ org_unit_id: t.orgUnits.east1, manager_id: t.users.mgrEast.id, valid_from: '2026-05-01', valid_to: null });
     const before = await timeline(id);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    for (const [query, status] of [['effective_from=2026-02-30', 422], [`effective_from=${tomorrow}`, 422], ['effective_from=2026-01-01&effective_from=2026-01-02', 400]] as const) {
+    for (const [query, status] of [
+      ['effective_from=2026-02-30', 422],
+      [`effective_from=${tomorrow}`, 422],
+      ['effective_from=2026-01-01&effective_from=2026-01-02', 400],
+    ] as const) {
       const res = await admin.patch(`/api/v1/objects/user/${id}?${query}`, { org_unit_id: t.orgUnits.west });
       expect([res.statusCode, res.json().error.details[0].path]).toEqual([status, '/effective_from']);
     }
@@ -105,7 +109,7 @@ describe('a record write that states its effective date', () => {
 });
 
 describe('changing the org from given dates (the HR connector API)', () => {
-  it('back-dates a move, shows today\'s answer on the user record, and a later unrelated write keeps the history', async () => {
+  it("back-dates a move, shows today's answer on the user record, and a later unrelated write keeps the history", async () => {
     const id = (await admin.post('/api/v1/objects/user', { name: 'Quinn', email: 'quinn@x.test', org_unit_id: t.orgUnits.west })).json().id as string;
     const res = await admin.post('/api/v1/org/changes', { memberships: [{ user_id: id, org_unit_id: t.orgUnits.east1, manager_id: t.users.mgrEast.id, valid_from: '2026-02-10' }] });
     expect(res.statusCode).toBe(200);
@@ -138,10 +142,22 @@ describe('changing the org from given dates (the HR connector API)', () => {
   it('refuses bad rows naming the row and field, previews with dryRun, and is for admins only', async () => {
     const user = t.users.repWest.id;
     const before = await timeline(user);
-    const bad = await admin.post('/api/v1/org/changes', { memberships: [{ user_id: user, org_unit_id: 'x', valid_from: '2026-02-30' }], units: [{ unit_id: t.orgUnits.west, valid_from: '2026-01-01', valid_to: '2025-01-01' }] });
+    const bad = await admin.post('/api/v1/org/changes', {
+      memberships: [{ user_id: user, org_unit_id: 'x', valid_from: '2026-02-30' }],
+      units: [{ unit_id: t.orgUnits.west, valid_from: '2026-01-01', valid_to: '2025-01-01' }],
+    });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toEqual([['/memberships/0/org_unit_id', 'type'], ['/memberships/0/valid_from', 'format'], ['/units/0/valid_to', 'format']]);
-    const twice = await admin.post('/api/v1/org/changes', { memberships: [{ user_id: user, org_unit_id: t.orgUnits.east, valid_from: '2026-01-01', valid_to: '2026-05-01' }, { user_id: user, org_unit_id: t.orgUnits.west, valid_from: '2026-04-01' }] });
+    expect(bad.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toEqual([
+      ['/memberships/0/org_unit_id', 'type'],
+      ['/memberships/0/valid_from', 'format'],
+      ['/units/0/valid_to', 'format'],
+    ]);
+    const twice = await admin.post('/api/v1/org/changes', {
+      memberships: [
+        { user_id: user, org_unit_id: t.orgUnits.east, valid_from: '2026-01-01', valid_to: '2026-05-01' },
+        { user_id: user, org_unit_id: t.orgUnits.west, valid_from: '2026-04-01' },
+      ],
+    });
     expect(twice.json().error.details[0]).toMatchObject({ path: '/memberships/1/org_unit_id', rule: 'overlap' });
     const ghost = await admin.post('/api/v1/org/changes', { units: [{ unit_id: t.orgUnits.west, head_id: '00000000-0000-7000-8000-000000000009', valid_from: '2026-01-01' }] });
     expect(ghost.json().error.details).toEqual([{ path: '/units/0/head_id', rule: 'unknown_reference', message: 'no such user' }]);

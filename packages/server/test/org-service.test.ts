@@ -32,12 +32,39 @@ const rules = [
   { kind: 'crediting_rule', id: 'mgr', name: 'manager_rollup', label: { en: 'Manager roll-up' }, effectiveFrom: '2020-01-01', type: 'rollup', levels: [{ pct: '100' }] },
 ];
 const managerPlan = {
-  kind: 'incentive_plan', id: 'plan_mgr', name: 'plan_mgr', label: { en: 'Managers' },
-  versions: [{ version: 1, effectiveFrom: '2020-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'team_revenue', type: 'sum', filter: { kinds: ['rollup'] } }], components: [{ name: 'override', type: 'rate', measure: 'team_revenue', rate: '0.1' }] }],
+  kind: 'incentive_plan',
+  id: 'plan_mgr',
+  name: 'plan_mgr',
+  label: { en: 'Managers' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2020-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'team_revenue', type: 'sum', filter: { kinds: ['rollup'] } }],
+      components: [{ name: 'override', type: 'rate', measure: 'team_revenue', rate: '0.1' }],
+    },
+  ],
 };
-const kpi = { kind: 'kpi', id: 'kpi_orders', name: 'order_revenue', label: { en: 'Order revenue' }, object: 'order', measure: { aggregate: 'sum', value: 'amount' }, dateField: 'order_date', unit: 'money' };
+const kpi = {
+  kind: 'kpi',
+  id: 'kpi_orders',
+  name: 'order_revenue',
+  label: { en: 'Order revenue' },
+  object: 'order',
+  measure: { aggregate: 'sum', value: 'amount' },
+  dateField: 'order_date',
+  unit: 'money',
+};
 const flow = (name: string, approver: Record<string, unknown>) => ({
-  kind: 'approval_flow', id: `flow_${name}`, name, label: { en: name }, object: 'opportunity', entryCondition: 'amount > 0', steps: [{ name: 'first', approvers: [approver] }],
+  kind: 'approval_flow',
+  id: `flow_${name}`,
+  name,
+  label: { en: name },
+  object: 'opportunity',
+  entryCondition: 'amount > 0',
+  steps: [{ name: 'first', approvers: [approver] }],
 });
 
 beforeAll(async () => {
@@ -112,7 +139,7 @@ async function approvers(caller: Caller, flowName: string, recordId: string): Pr
 }
 
 describe('one effective-dated org', () => {
-  it('a rep moved into a team with PATCH /objects/user rolls up to the new manager, who now sees the rep\'s records and approves them', async () => {
+  it("a rep moved into a team with PATCH /objects/user rolls up to the new manager, who now sees the rep's records and approves them", async () => {
     const solo = await person('solo', 'rep', {});
     await order(solo.id, TODAY, '1000');
     const deal = await opportunity(solo.id, 'Solo deal');
@@ -130,7 +157,7 @@ describe('one effective-dated org', () => {
     expect(await approvers(solo.call, 'to_manager', deal)).toEqual([mgrb.id]);
   });
 
-  it('changing a unit\'s head_id moves the roll-up, the team scope and the org-head approver of its members', async () => {
+  it("changing a unit's head_id moves the roll-up, the team scope and the org-head approver of its members", async () => {
     const { mgrb, mgrc } = people as Record<'mgrb' | 'mgrc', { id: string; call: Caller }>;
     units.east = (await t.call.admin.post('/api/v1/objects/org_unit', { name: 'East', head_id: mgrb.id })).json().id;
     const rep = await person('eastrep', 'rep', { org_unit_id: units.east });
@@ -193,10 +220,14 @@ describe('one effective-dated org', () => {
 
   it('refuses a bad org import naming the row and field, and changes nothing', async () => {
     const mover = people.mover!;
-    const bad = await t.call.admin.post('/api/v1/goals/org/import', { rows: [{ user_id: mover.id, org_unit_id: units.east, manager_id: '00000000-0000-7000-8000-000000000001', valid_from: `${PREV}-31x` }] });
+    const bad = await t.call.admin.post('/api/v1/goals/org/import', {
+      rows: [{ user_id: mover.id, org_unit_id: units.east, manager_id: '00000000-0000-7000-8000-000000000001', valid_from: `${PREV}-31x` }],
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.details[0]).toMatchObject({ path: '/rows/0/valid_from', rule: 'format' });
-    const unknown = await t.call.admin.post('/api/v1/goals/org/import', { rows: [{ user_id: mover.id, org_unit_id: units.east, manager_id: '00000000-0000-7000-8000-000000000001', valid_from: `${PREV}-02` }] });
+    const unknown = await t.call.admin.post('/api/v1/goals/org/import', {
+      rows: [{ user_id: mover.id, org_unit_id: units.east, manager_id: '00000000-0000-7000-8000-000000000001', valid_from: `${PREV}-02` }],
+    });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().error.details).toEqual([{ path: '/rows/0/manager_id', rule: 'unknown_reference', message: 'no such user' }]);
     await drain();

@@ -85,7 +85,7 @@ describe('PUT /auth/users/:id/password', () => {
     expect((await tryLogin(me.email, 'my-new-password-1')).statusCode).toBe(200);
   });
 
-  it('refuses a non-admin setting someone else\'s password', async () => {
+  it("refuses a non-admin setting someone else's password", async () => {
     const rep = as(app, await login(app, t.name, t.users.repEast.email));
     const res = await rep.put(url(t.users.repWest.id), { password: 'hijacked-password', currentPassword: PASSWORD });
     expect(res.statusCode).toBe(403);

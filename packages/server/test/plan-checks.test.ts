@@ -16,11 +16,29 @@ let admin: Caller;
 let finance: Caller;
 
 const plan = (id: string, rate: unknown) => ({
-  kind: 'incentive_plan', id, name: id, label: { en: id },
-  versions: [{ version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate }] }],
+  kind: 'incentive_plan',
+  id,
+  name: id,
+  label: { en: id },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate }],
+    },
+  ],
 });
 const kpi = (filter: string, value = 'amount') => ({
-  kind: 'kpi', id: 'kpi_won_check', name: 'won_check', label: { en: 'Won' }, object: 'deal', dateField: 'close_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi_won_check',
+  name: 'won_check',
+  label: { en: 'Won' },
+  object: 'deal',
+  dateField: 'close_date',
+  unit: 'money',
   measure: { aggregate: 'sum', value, filter },
 });
 const docsWith = (...extra: unknown[]) => ({ documents: [...baseDocs(), ...extra] });
@@ -64,13 +82,33 @@ describe('plans and KPIs are checked whole before they can be stored', () => {
   it('metadata plan checks incentive plan record sources and runs the plan linter', async () => {
     const sourced = {
       ...plan('visits_pts', '1'),
-      versions: [{ ...plan('visits_pts', '1').versions[0], measures: [{ name: 'revenue', type: 'sum', source: { object: 'deal', dateField: 'close_date', filter: 'outcomee = "won"', value: 'amountt' } }] }],
+      versions: [
+        { ...plan('visits_pts', '1').versions[0], measures: [{ name: 'revenue', type: 'sum', source: { object: 'deal', dateField: 'close_date', filter: 'outcomee = "won"', value: 'amountt' } }] },
+      ],
     };
     const res = await admin.post('/api/v1/metadata/plan', docsWith(sourced));
     expect(res.statusCode).toBe(422);
     const paths = res.json().error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['/versions/0/measures/0/source/filter', '/versions/0/measures/0/source/value']));
-    const tiers = { ...plan('tiers', '1'), versions: [{ ...plan('tiers', '1').versions[0], components: [{ name: 'c', type: 'tiered', measure: 'revenue', tiers: [{ from: '0', to: '100', rate: '0.1' }, { from: '50', rate: '0.2' }] }] }] };
+    const tiers = {
+      ...plan('tiers', '1'),
+      versions: [
+        {
+          ...plan('tiers', '1').versions[0],
+          components: [
+            {
+              name: 'c',
+              type: 'tiered',
+              measure: 'revenue',
+              tiers: [
+                { from: '0', to: '100', rate: '0.1' },
+                { from: '50', rate: '0.2' },
+              ],
+            },
+          ],
+        },
+      ],
+    };
     const linted = await admin.post('/api/v1/metadata/plan', docsWith(tiers));
     expect(linted.statusCode).toBe(422);
     expect(linted.json().error.details).toContainEqual(expect.objectContaining({ document: 'incentive_plan "tiers"', path: '/versions/0/components/0/tiers/1/from', rule: 'overlapping_tiers' }));
@@ -86,7 +124,8 @@ describe('plans and KPIs are checked whole before they can be stored', () => {
     // A rename keeps the field's id; a role naming the old name is updated with it.
     deal.schema.properties.stage_name = deal.schema.properties.stage;
     delete deal.schema.properties.stage;
-    for (const role of renamed.filter((d) => d.kind === 'role')) for (const p of role.permissions ?? []) for (const k of ['hiddenFields', 'readOnlyFields']) if (p[k]) p[k] = p[k].map((f: string) => (f === 'stage' ? 'stage_name' : f));
+    for (const role of renamed.filter((d) => d.kind === 'role'))
+      for (const p of role.permissions ?? []) for (const k of ['hiddenFields', 'readOnlyFields']) if (p[k]) p[k] = p[k].map((f: string) => (f === 'stage' ? 'stage_name' : f));
     const res = await admin.post('/api/v1/metadata/plan', { documents: renamed });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.details).toContainEqual(expect.objectContaining({ document: 'kpi "won_check"', path: '/measure/filter' }));

@@ -16,7 +16,12 @@ afterAll(async () => {
   await app.close();
 });
 
-interface Step { kind: string; sentence: string; message?: string; params?: Record<string, string | number> }
+interface Step {
+  kind: string;
+  sentence: string;
+  message?: string;
+  params?: Record<string, string | number>;
+}
 
 describe('plan steps carry a translatable message and params', () => {
   it('names every value of the sentence', async () => {
@@ -56,8 +61,14 @@ describe('plan steps carry a translatable message and params', () => {
     deal.schema.properties.stage.default = undefined;
     delete deal.schema.properties.stage.default;
     const ticket = {
-      kind: 'object', id: 'obj_ticket2', name: 'ticket2', label: { en: 'Ticket' },
-      schema: { type: 'object', properties: { subject: { type: 'string', 'x-attain': { id: 'fld_t2_subject' } }, deal_id: { type: 'string', 'x-attain': { id: 'fld_t2_deal', storage: 'ref', ref: { object: 'deal' } } } } },
+      kind: 'object',
+      id: 'obj_ticket2',
+      name: 'ticket2',
+      label: { en: 'Ticket' },
+      schema: {
+        type: 'object',
+        properties: { subject: { type: 'string', 'x-attain': { id: 'fld_t2_subject' } }, deal_id: { type: 'string', 'x-attain': { id: 'fld_t2_deal', storage: 'ref', ref: { object: 'deal' } } } },
+      },
     };
     const res = await admin.post('/api/v1/metadata/plan', { documents: [...docs, ticket], mode: 'replace' });
     const steps = (res.json() as { steps: Array<Step & { safe: boolean }> }).steps;

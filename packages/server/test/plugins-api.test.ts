@@ -64,7 +64,7 @@ describe('plugins API', () => {
     expect((await t.call.admin.post('/api/v1/plugins/order-guard/enable')).statusCode).toBe(409);
   });
 
-  it('after consent and settings, refuses a rep\'s save with the plugin\'s message and sets fields', async () => {
+  it("after consent and settings, refuses a rep's save with the plugin's message and sets fields", async () => {
     const consent = await t.call.admin.post('/api/v1/plugins/order-guard/consent');
     expect(consent.statusCode).toBe(200);
     expect(consent.json().data).toMatchObject({ status: 'enabled', version: '1.0.0', needsConsent: [] });
@@ -116,7 +116,19 @@ describe('plugins API', () => {
     expect((await t.call.admin.get('/api/v1/plugins/order-guard')).statusCode).toBe(404);
     expect((await t.call.rep1.post('/api/v1/objects/order', order('5000'))).statusCode).toBe(201);
     const actions = (await store.audit.list(t.name, { object: 'plugin', limit: 100 })).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['plugin.install', 'plugin.consent', 'plugin.configure', 'plugin.refused', 'plugin.disable', 'plugin.enable', 'plugin.upgrade_requested', 'plugin.rollback', 'plugin.uninstall']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'plugin.install',
+        'plugin.consent',
+        'plugin.configure',
+        'plugin.refused',
+        'plugin.disable',
+        'plugin.enable',
+        'plugin.upgrade_requested',
+        'plugin.rollback',
+        'plugin.uninstall',
+      ]),
+    );
     const configure = (await store.audit.list(t.name, { object: 'plugin', limit: 100 })).find((a) => a.action === 'plugin.configure');
     expect(JSON.stringify(configure)).not.toContain('hunter2');
   });

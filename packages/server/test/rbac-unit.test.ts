@@ -30,7 +30,11 @@ describe('role resolution', () => {
     expect(objectPermission(registry.role('rep'), obj('user')).scope).toBe('all');
     expect(objectPermission(registry.role('rep'), obj('org_unit')).actions.size).toBe(0);
     expect(objectPermission(undefined, obj('deal')).actions.size).toBe(0);
-    expect(readableObjects(registry, registry.role('rep')).map((o) => o.name).sort()).toEqual(['customer', 'deal', 'user']);
+    expect(
+      readableObjects(registry, registry.role('rep'))
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(['customer', 'deal', 'user']);
   });
 
   it('merges several entries: widest scope, fields hidden only if every entry hides them', () => {

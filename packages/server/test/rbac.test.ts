@@ -33,7 +33,11 @@ afterAll(async () => {
   await app.close();
 });
 
-const names = (res: { json(): { data: Array<{ name: string }> } }) => res.json().data.map((r) => r.name).sort();
+const names = (res: { json(): { data: Array<{ name: string }> } }) =>
+  res
+    .json()
+    .data.map((r) => r.name)
+    .sort();
 
 describe('REST record scope and field security', () => {
   it('a rep sees only own records and never a hidden field', async () => {
@@ -110,10 +114,16 @@ describe('REST record scope and field security', () => {
 
   it('the rep export omits hidden fields when granted export', async () => {
     // An admin grants reps export; the hidden field must stay out of the file.
-    const role = { kind: 'role', id: 'role_rep', name: 'rep', label: { en: 'Sales rep' }, permissions: [
-      { object: 'deal', actions: ['read', 'create', 'update', 'export'], scope: 'own', hiddenFields: ['margin'] },
-      { object: 'user', actions: ['read'], scope: 'all' },
-    ] };
+    const role = {
+      kind: 'role',
+      id: 'role_rep',
+      name: 'rep',
+      label: { en: 'Sales rep' },
+      permissions: [
+        { object: 'deal', actions: ['read', 'create', 'update', 'export'], scope: 'own', hiddenFields: ['margin'] },
+        { object: 'user', actions: ['read'], scope: 'all' },
+      ],
+    };
     expect((await admin.post('/api/v1/metadata/apply', { documents: [role] })).statusCode).toBe(200);
     const csv = await rep.get('/api/v1/objects/deal/export');
     expect(csv.statusCode).toBe(200);

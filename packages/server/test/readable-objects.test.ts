@@ -62,7 +62,10 @@ describe('redactedDocument', () => {
     deal['x-attain'] = {
       titleField: 'margin',
       tree: { parentField: 'margin' },
-      indexes: [{ id: 'ix_margin', fields: ['margin', 'name'] }, { id: 'ix_name', fields: ['name'] }],
+      indexes: [
+        { id: 'ix_margin', fields: ['margin', 'name'] },
+        { id: 'ix_name', fields: ['name'] },
+      ],
       validationRules: [
         { id: 'r1', name: 'margin_ok', condition: 'margin < 1', message: { en: 'too high' } },
         { id: 'r2', name: 'margin_field', condition: 'TRUE', message: { en: 'x' }, field: 'margin' },

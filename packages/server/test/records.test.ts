@@ -69,7 +69,9 @@ describe('a brand-new object, without a restart', () => {
     const gql = await admin.gql('{ ticketList(sort: ["title"], limit: 3, filter: {priority: {gte: 2}}, count: true) { data { title cost } next total } }');
     expect(gql.status).toBe(200);
     expect(gql.body.data?.ticketList).toMatchObject({ total: 6, data: [{ title: 'T1', cost: '1.50' }, { title: 'T2' }, { title: 'T3' }] });
-    const page2 = await admin.gql('query($a: String) { ticketList(sort: ["title"], limit: 3, after: $a, filter: {priority: {gte: 2}}) { data { title } next } }', { a: gql.body.data?.ticketList.next });
+    const page2 = await admin.gql('query($a: String) { ticketList(sort: ["title"], limit: 3, after: $a, filter: {priority: {gte: 2}}) { data { title } next } }', {
+      a: gql.body.data?.ticketList.next,
+    });
     expect(page2.body.data?.ticketList.data.map((r: { title: string }) => r.title)).toEqual(['T4', 'T6', 'T7']);
     const created = await admin.gql('mutation { createTicket(data: {title: "G1", priority: 3}) { id title priority } }');
     expect(created.body.data?.createTicket).toMatchObject({ title: 'G1', priority: 3 });

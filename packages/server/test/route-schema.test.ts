@@ -17,7 +17,9 @@ async function app(seen: ResponseMismatch[] = []): Promise<FastifyInstance> {
   const echo = { response: replies({ 200: object({ got: object({}) }, ['got']) }) };
   a.post('/api/echo', { schema: { body: jsonBody({ n: INTEGER, name: STRING }, ['n']), ...echo } }, async (request) => ({ got: request.body }));
   a.post('/api/act', { schema: { body: NO_BODY, ...echo } }, async (request) => ({ got: { body: request.body ?? 'none' } }));
-  a.get('/api/items/:id', { schema: { params: params('id'), querystring: query({ limit: STRING }), ...echo } }, async (request) => ({ got: { ...(request.params as object), ...(request.query as object) } }));
+  a.get('/api/items/:id', { schema: { params: params('id'), querystring: query({ limit: STRING }), ...echo } }, async (request) => ({
+    got: { ...(request.params as object), ...(request.query as object) },
+  }));
   a.get('/api/wrong', { schema: { response: replies({ 200: object({ n: INTEGER }, ['n']) }) } }, async () => ({ n: 'five' }));
   a.get('/api/undeclared', async () => ({ ok: true }));
   a.delete('/api/gone', { schema: { response: replies({ 204: NO_CONTENT }) } }, async (_request, reply) => reply.status(204).send());
@@ -29,7 +31,7 @@ async function app(seen: ResponseMismatch[] = []): Promise<FastifyInstance> {
 }
 
 describe('request validation by the route schema', () => {
-  it('refuses with the part\'s code and a detail naming the field and rule, never coercing or stripping', async () => {
+  it("refuses with the part's code and a detail naming the field and rule, never coercing or stripping", async () => {
     const a = await app();
     const wrongType = await a.inject({ method: 'POST', url: '/api/echo', payload: { n: '5' } });
     expect(wrongType.statusCode).toBe(400);

@@ -94,7 +94,13 @@ describe('login throttling, counted in the database', () => {
     const from = '198.51.100.60';
     const token = (await attempt(app, from, t.users.repEast2.email, PASSWORD)).json().token as string;
     const change = (currentPassword: string) =>
-      app.inject({ method: 'PUT', url: `/api/v1/auth/users/${t.users.repEast2.id}/password`, remoteAddress: from, headers: { authorization: `Bearer ${token}` }, payload: { password: 'quartz-pelican-ribbon', currentPassword } });
+      app.inject({
+        method: 'PUT',
+        url: `/api/v1/auth/users/${t.users.repEast2.id}/password`,
+        remoteAddress: from,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { password: 'quartz-pelican-ribbon', currentPassword },
+      });
     for (let i = 0; i < 3; i++) expect((await change('not-my-password')).statusCode).toBe(422);
     const blocked = await change(PASSWORD);
     expect(blocked.statusCode).toBe(429);
@@ -114,12 +120,18 @@ describe('login throttling, counted in the database', () => {
     expect((await attempt(b, from, t.users.finance.email)).statusCode).toBe(429);
   });
 
-  it('behind a trusted proxy, budgets the forwarded client address, not the proxy\'s', async () => {
+  it("behind a trusted proxy, budgets the forwarded client address, not the proxy's", async () => {
     const at = Date.UTC(2032, 0, 1, 12);
     const app = (await testServer(store, { trustProxy: '127.0.0.1', loginThrottle: { address: { max: 2, windowSeconds: 900 }, clock: () => at } })).app;
     servers.push(app);
     const via = (client: string, password = 'wrong-guess') =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client }, payload: { tenant: t.name, email: t.users.finance.email, password } });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': client },
+        payload: { tenant: t.name, email: t.users.finance.email, password },
+      });
     for (let i = 0; i < 2; i++) expect((await via('192.0.2.50')).statusCode).toBe(401);
     expect((await via('192.0.2.50')).statusCode).toBe(429);
     expect((await via('192.0.2.51', PASSWORD)).statusCode).toBe(200);

@@ -45,7 +45,7 @@ describe('webhook addresses are checked when saved', () => {
     expect((await admin.get('/api/v1/workflow/automations')).json().data).toEqual([]);
   });
 
-  it('refuses them in POST /metadata/apply too, with the document\'s place in the path', async () => {
+  it("refuses them in POST /metadata/apply too, with the document's place in the path", async () => {
     const res = await admin.post('/api/v1/metadata/apply', { documents: [rule('via_apply_ok', 'https://93.184.215.14/hook'), rule('via_apply', 'http://localhost/hook')] });
     expect(res.statusCode).toBe(422);
     expect(res.json().error).toMatchObject({ code: 'ssrf_blocked', details: [{ path: '/documents/1/actions/0/url', rule: 'ssrf_blocked' }] });
@@ -72,7 +72,7 @@ describe('SMTP servers are checked when saved', () => {
     expect((await admin.put('/api/v1/workflow/settings', { smtp: { host: '93.184.215.14', port: 587, from: 'crm@example.com' } })).statusCode).toBe(200);
   });
 
-  it('honours the tenant\'s allowlist, by host and port, as the sender does', async () => {
+  it("honours the tenant's allowlist, by host and port, as the sender does", async () => {
     const wf = workflowFor(store);
     await wf.core.saveSettings(await wf.tenant(t.name), { webhookAllowHosts: ['127.0.0.1:2525'] });
     expect((await admin.put('/api/v1/workflow/settings', { smtp: { host: '127.0.0.1', port: 2525, from: 'crm@example.com' } })).statusCode).toBe(200);
@@ -82,7 +82,7 @@ describe('SMTP servers are checked when saved', () => {
   });
 });
 
-describe('the operator\'s allowlist', () => {
+describe("the operator's allowlist", () => {
   it('lets a named private host be saved', async () => {
     const own = (await openTestStore()) as unknown as Store;
     workflowFor(own, { webhookAllowHosts: ['localhost'] });

@@ -21,7 +21,7 @@ const url = (id: string) => `/api/v1/auth/users/${id}/password`;
 const tryLogin = (email: string, password: unknown) => app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: t.name, email, password } });
 
 describe('password strength (admin reset and self change)', () => {
-  it('refuses common and patterned passwords with the estimator\'s reason, and changes nothing', async () => {
+  it("refuses common and patterned passwords with the estimator's reason, and changes nothing", async () => {
     const admin = as(app, await login(app, t.name, t.users.admin.email));
     for (const weak of ['password12', 'aaaaaaaaaa', '1234567890', 'qwertyuiop', 'Password123!', 'abcabcabcabc']) {
       const res = await admin.put(url(t.users.repWest.id), { password: weak });
@@ -37,7 +37,7 @@ describe('password strength (admin reset and self change)', () => {
     expect((await tryLogin(t.users.repWest.email, PASSWORD)).statusCode).toBe(200);
   });
 
-  it('counts the user\'s own email, name and tenant as known words', async () => {
+  it("counts the user's own email, name and tenant as known words", async () => {
     const admin = as(app, await login(app, t.name, t.users.admin.email));
     // Strong-looking on its own, weak once the tenant name is known to the attacker.
     const tenantBased = `${t.name}${t.name}`;

@@ -26,7 +26,7 @@ const jtiOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.'
 const me = (token: string) => as(app, token).get('/api/v1/auth/me');
 
 describe('a session token is bound to its tenant and user', () => {
-  it('refuses a token naming one tenant\'s admin with another tenant\'s session', async () => {
+  it("refuses a token naming one tenant's admin with another tenant's session", async () => {
     const other = await login(app, b.name, b.users.repWest.email);
     const forged = jwt.sign({ sub: a.users.admin.id, tid: a.name, jti: jtiOf(other) }).token;
     const res = await me(forged);
@@ -72,7 +72,7 @@ describe('what ends when a password changes or a user is deactivated', () => {
     expect(listed.find((t) => t.name === 'ci')?.revokedAt).toBeNull();
   });
 
-  it('an admin reset ends all the user\'s sessions and keeps their API tokens', async () => {
+  it("an admin reset ends all the user's sessions and keeps their API tokens", async () => {
     const session = await login(app, a.name, a.users.finance.email);
     const apiToken = (await as(app, session).post('/api/v1/auth/tokens', { name: 'reports' })).json().token as string;
     const admin = as(app, await login(app, a.name, a.users.admin.email));

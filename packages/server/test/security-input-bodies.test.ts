@@ -23,7 +23,13 @@ afterAll(async () => {
   await app.close();
 });
 
-const version = { version: 1, effectiveFrom: '2026-01-01', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }] };
+const version = {
+  version: 1,
+  effectiveFrom: '2026-01-01',
+  rounding: { scale: 2, mode: 'half_up' },
+  measures: [{ name: 'revenue', type: 'sum' }],
+  components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate: '0.05' }],
+};
 const plan = (versions: unknown[]) => ({ kind: 'incentive_plan', id: 'plan_b', name: 'plan_b', label: { en: 'B' }, versions });
 
 describe('lists whose entries are not objects', () => {

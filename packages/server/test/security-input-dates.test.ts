@@ -17,8 +17,14 @@ let admin: Caller;
 let finance: Caller;
 
 const wonRevenue = {
-  kind: 'kpi', id: 'kpi_won', name: 'won_revenue', label: { en: 'Won revenue' }, object: 'deal',
-  measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "won"' }, dateField: 'close_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi_won',
+  name: 'won_revenue',
+  label: { en: 'Won revenue' },
+  object: 'deal',
+  measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "won"' },
+  dateField: 'close_date',
+  unit: 'money',
 };
 
 beforeAll(async () => {
@@ -141,7 +147,11 @@ describe('incentives', () => {
   it('plan version windows and crediting rule dates are calendar dates in range', async () => {
     const version = { version: 1, effectiveFrom: '2026-01-01', measures: [], components: [], rounding: { scale: 2, mode: 'half_up' } };
     const plan = (v: Record<string, unknown>) => ({ kind: 'incentive_plan', id: 'plan_d', name: 'plan_d', label: { en: 'D' }, versions: [{ ...version, ...v }] });
-    for (const [v, path] of [[{ effectiveFrom: '2026-02-30' }, '/versions/0/effectiveFrom'], [{ effectiveFrom: '0000-01-01' }, '/versions/0/effectiveFrom'], [{ effectiveTo: '9999-12-31' }, '/versions/0/effectiveTo']] as const) {
+    for (const [v, path] of [
+      [{ effectiveFrom: '2026-02-30' }, '/versions/0/effectiveFrom'],
+      [{ effectiveFrom: '0000-01-01' }, '/versions/0/effectiveFrom'],
+      [{ effectiveTo: '9999-12-31' }, '/versions/0/effectiveTo'],
+    ] as const) {
       const res = await admin.put('/api/v1/incentives/plans/plan_d', plan(v));
       expect(res.statusCode, res.body).toBe(422);
       expect(res.json().error.details).toContainEqual(expect.objectContaining({ path, rule: 'format' }));
@@ -153,7 +163,12 @@ describe('incentives', () => {
   });
 
   it('plan assignment dates are calendar dates', async () => {
-    const res = await admin.put('/api/v1/incentives/plans/plan_x/assignments', { assignments: [{ payeeId: rep(), from: '2026-02-30' }, { payeeId: rep(), from: '2026-01-01', to: '0000-01-01' }] });
+    const res = await admin.put('/api/v1/incentives/plans/plan_x/assignments', {
+      assignments: [
+        { payeeId: rep(), from: '2026-02-30' },
+        { payeeId: rep(), from: '2026-01-01', to: '0000-01-01' },
+      ],
+    });
     expectApiError(res, 400, 'invalid_body', '/assignments/0/from');
     expect(res.json().error.details).toContainEqual(expect.objectContaining({ path: '/assignments/1/to' }));
   });

@@ -27,7 +27,9 @@ afterAll(async () => {
 const CHAIN = Array(4000).fill('1').join('+');
 const DEEP_PARENS = '('.repeat(1000) + '1' + ')'.repeat(1000);
 /** Deeper than the limit but short enough for documents that cap a formula's length (KPIs: 2,000). */
-const DEEP_SHORT = Array(MAX_FORMULA_DEPTH + 50).fill('amount').join('+');
+const DEEP_SHORT = Array(MAX_FORMULA_DEPTH + 50)
+  .fill('amount')
+  .join('+');
 const TOO_LONG = '1+'.repeat(MAX_FORMULA_LENGTH / 2) + '1';
 
 /** A deal document with one formula field and one validation rule using the given expressions. */
@@ -50,19 +52,31 @@ function expectHandled(res: LightMyRequestResponse, what: string): void {
 
 describe('formula size limits on every route that takes a formula', () => {
   it('/formula/check reports formula_too_deep and formula_too_long with a position', async () => {
-    for (const [formula, code] of [[CHAIN, 'formula_too_deep'], [DEEP_PARENS, 'formula_too_deep'], [TOO_LONG, 'formula_too_long']] as const) {
+    for (const [formula, code] of [
+      [CHAIN, 'formula_too_deep'],
+      [DEEP_PARENS, 'formula_too_deep'],
+      [TOO_LONG, 'formula_too_long'],
+    ] as const) {
       const res = await admin.post('/api/v1/formula/check', { object: 'deal', formula });
       expect(res.statusCode).toBe(200);
       expect(res.json().ok).toBe(false);
       expect(res.json().errors[0]).toMatchObject({ code, line: 1, column: expect.any(Number), offset: expect.any(Number), message: expect.any(String) });
     }
-    const zh = await app.inject({ method: 'POST', url: '/api/v1/formula/check?locale=zh-CN', headers: { authorization: `Bearer ${(await login(app, t.name, t.users.admin.email))}` }, payload: { object: 'deal', formula: CHAIN } });
+    const zh = await app.inject({
+      method: 'POST',
+      url: '/api/v1/formula/check?locale=zh-CN',
+      headers: { authorization: `Bearer ${await login(app, t.name, t.users.admin.email)}` },
+      payload: { object: 'deal', formula: CHAIN },
+    });
     expect(zh.json().errors[0].message).toMatch(/嵌套/);
   });
 
   it('/formula/preview answers 422 formula_invalid naming the rule, on both engines', async () => {
     for (const engine of ['sql', 'sandbox']) {
-      for (const [formula, code] of [[CHAIN, 'formula_too_deep'], [TOO_LONG, 'formula_too_long']] as const) {
+      for (const [formula, code] of [
+        [CHAIN, 'formula_too_deep'],
+        [TOO_LONG, 'formula_too_long'],
+      ] as const) {
         const res = await admin.post(`/api/v1/formula/preview?engine=${engine}`, { object: 'deal', formula });
         expect(res.statusCode, res.body.slice(0, 200)).toBe(422);
         expect(res.json().error).toMatchObject({ code: 'formula_invalid', details: [{ path: '/formula', rule: code }] });
@@ -71,7 +85,9 @@ describe('formula size limits on every route that takes a formula', () => {
   });
 
   it('the deepest formula allowed still previews on both engines', async () => {
-    const deepest = Array(MAX_FORMULA_DEPTH - 1).fill('amount').join('+');
+    const deepest = Array(MAX_FORMULA_DEPTH - 1)
+      .fill('amount')
+      .join('+');
     for (const engine of ['sql', 'sandbox']) {
       const res = await admin.post(`/api/v1/formula/preview?engine=${engine}`, { object: 'deal', formula: deepest });
       expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
@@ -99,7 +115,16 @@ describe('formula size limits on every route that takes a formula', () => {
     expectHandled(k, 'kpi');
     expect(k.statusCode).toBe(422);
     expect(k.body).toMatch(/too deeply/);
-    const automation = { kind: 'automation', id: 'auto_fx', name: 'fx', label: { en: 'Fx' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, condition: `${DEEP_SHORT} > 0`, actions: [{ type: 'update', set: { notes: '="x"' } }] };
+    const automation = {
+      kind: 'automation',
+      id: 'auto_fx',
+      name: 'fx',
+      label: { en: 'Fx' },
+      object: 'deal',
+      trigger: { type: 'record', on: ['create'] },
+      condition: `${DEEP_SHORT} > 0`,
+      actions: [{ type: 'update', set: { notes: '="x"' } }],
+    };
     const a = await admin.put('/api/v1/workflow/automations/fx', automation);
     expectHandled(a, 'automation');
     expect(a.statusCode).toBe(422);
@@ -108,7 +133,40 @@ describe('formula size limits on every route that takes a formula', () => {
 
 describe('fuzzed formulas over HTTP', () => {
   const piece = fc.oneof(
-    fc.constantFrom('amount', 'name', 'stage', 'close_date', 'customer_id.name', 'nope', 'IF(', 'ROUND(', 'SUM(', 'MAX(', 'DATEDIFF(', 'TEXT(', '(', ')', ',', '+', '-', '*', '/', '^', '&', '=', '<>', '%', ' AND ', ' OR ', 'NOT ', '"', '""', '.', 'TRUE', 'NULL'),
+    fc.constantFrom(
+      'amount',
+      'name',
+      'stage',
+      'close_date',
+      'customer_id.name',
+      'nope',
+      'IF(',
+      'ROUND(',
+      'SUM(',
+      'MAX(',
+      'DATEDIFF(',
+      'TEXT(',
+      '(',
+      ')',
+      ',',
+      '+',
+      '-',
+      '*',
+      '/',
+      '^',
+      '&',
+      '=',
+      '<>',
+      '%',
+      ' AND ',
+      ' OR ',
+      'NOT ',
+      '"',
+      '""',
+      '.',
+      'TRUE',
+      'NULL',
+    ),
     fc.integer({ min: -1e9, max: 1e9 }).map(String),
     fc.constantFrom('9'.repeat(300), '1e308', '0.0000000000000000000001', '\u0000', '\ud800', '\u202e', '😀', '金额', '\uffff', '\n'),
     fc.string({ unit: 'binary', maxLength: 5 }),

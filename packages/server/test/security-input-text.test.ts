@@ -36,7 +36,12 @@ describe('NUL (U+0000) anywhere is 400 invalid_text naming where', () => {
   it('in unauthenticated login fields', async () => {
     expectApiError(await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: 'a\u0000', email: 'x@y.test', password: 'p' } }), 400, 'invalid_text', '/tenant');
     expectApiError(await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: t.name, email: 'x\u0000@y.test', password: 'p' } }), 400, 'invalid_text', '/email');
-    expectApiError(await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: t.name, email: t.users.admin.email, password: 'pa55\u0000word!' } }), 400, 'invalid_text', '/password');
+    expectApiError(
+      await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: t.name, email: t.users.admin.email, password: 'pa55\u0000word!' } }),
+      400,
+      'invalid_text',
+      '/password',
+    );
   });
 
   it('in JSON bodies of every kind of route, changing nothing', async () => {
@@ -80,7 +85,12 @@ describe('NUL (U+0000) anywhere is 400 invalid_text naming where', () => {
   });
 
   it('in GraphQL queries and variables', async () => {
-    const res = await app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${token}` }, payload: { query: 'query($n: String) { __typename }', variables: { n: 'a\u0000' } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { query: 'query($n: String) { __typename }', variables: { n: 'a\u0000' } },
+    });
     expectApiError(res, 400, 'invalid_text', '/variables/n');
     const get = await app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('{ __typename }')}%00`, headers: { authorization: `Bearer ${token}` } });
     expectApiError(get, 400, 'invalid_text', '/query');

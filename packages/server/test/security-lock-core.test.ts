@@ -62,7 +62,14 @@ describe('the core the platform needs cannot be removed', () => {
   });
 
   it('refuses to remove, rename or replace the fields the platform reads (email, role, active, org_unit_id, manager_id, parent_id)', async () => {
-    for (const [object, field] of [['user', 'email'], ['user', 'role'], ['user', 'active'], ['user', 'org_unit_id'], ['user', 'manager_id'], ['org_unit', 'parent_id']] as const) {
+    for (const [object, field] of [
+      ['user', 'email'],
+      ['user', 'role'],
+      ['user', 'active'],
+      ['user', 'org_unit_id'],
+      ['user', 'manager_id'],
+      ['org_unit', 'parent_id'],
+    ] as const) {
       await expectRefused(await admin.post('/api/v1/metadata/apply', { mode: 'replace', documents: withoutField(object, field) }), `/objects/${object}/fields/${field}`);
     }
     // Replacing the object under the same name (a new id: the old table would be hidden) is refused too.

@@ -6,8 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import { as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
 
 const kpi = {
-  kind: 'kpi', id: 'kpi_won', name: 'won_revenue', label: { en: 'Won revenue' }, object: 'deal',
-  measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "won"' }, dateField: 'close_date', unit: 'money',
+  kind: 'kpi',
+  id: 'kpi_won',
+  name: 'won_revenue',
+  label: { en: 'Won revenue' },
+  object: 'deal',
+  measure: { aggregate: 'sum', value: 'amount', filter: 'stage = "won"' },
+  dateField: 'close_date',
+  unit: 'money',
 };
 const plan = { kind: 'target_plan', id: 'plan_2026', name: 'revenue_2026', label: { en: 'Revenue 2026' }, kpi: 'won_revenue', year: 2026, total: '1200000.00' };
 
@@ -45,8 +51,16 @@ afterAll(async () => {
   await app?.close();
 });
 
-const people = (rows: Row[]) => rows.filter((r) => r.kind === 'person').map((r) => r.userId).sort();
-const units = (rows: Row[]) => rows.filter((r) => r.kind === 'unit').map((r) => r.unitId).sort();
+const people = (rows: Row[]) =>
+  rows
+    .filter((r) => r.kind === 'person')
+    .map((r) => r.userId)
+    .sort();
+const units = (rows: Row[]) =>
+  rows
+    .filter((r) => r.kind === 'unit')
+    .map((r) => r.unitId)
+    .sort();
 
 describe('target plans are limited to who may see them', () => {
   it('a preview shows a rep only their own row, a manager only the subtree, finance everything', async () => {

@@ -72,7 +72,10 @@ describe('references must point at records the writer may read', () => {
 
   it('a manager may link records of the team subtree, not of other teams', async () => {
     expect((await mgr.post('/api/v1/objects/deal', { name: 'team link', customer_id: customers.repEast2 })).statusCode).toBe(201);
-    expect(errorOf(await mgr.post('/api/v1/objects/deal', { name: 'west link', customer_id: customers.repWest }))).toMatchObject({ status: 422, details: [{ path: '/customer_id', rule: 'ref_exists' }] });
+    expect(errorOf(await mgr.post('/api/v1/objects/deal', { name: 'west link', customer_id: customers.repWest }))).toMatchObject({
+      status: 422,
+      details: [{ path: '/customer_id', rule: 'ref_exists' }],
+    });
   });
 });
 

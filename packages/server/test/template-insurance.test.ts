@@ -17,7 +17,12 @@ beforeAll(async () => {
   process.env.ATTAIN_OPERATOR_TOKEN = TOKEN;
   ({ app, store } = await testServer());
   const tenant = `insurance${process.pid}`;
-  const res = await app.inject({ method: 'POST', url: '/api/v1/operator/templates/insurance/tenants', headers: { authorization: `Bearer ${TOKEN}` }, payload: { name: tenant, adminEmail: 'admin@ins.example' } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/operator/templates/insurance/tenants',
+    headers: { authorization: `Bearer ${TOKEN}` },
+    payload: { name: tenant, adminEmail: 'admin@ins.example' },
+  });
   if (res.statusCode !== 201) throw new Error(res.body);
   const body = res.json() as { admin: { password: string }; ms: number };
   installMs = body.ms;
@@ -37,7 +42,11 @@ const statement = async (who: string, period: string) => {
   if (res.statusCode === 404) return { lines: {}, payout: undefined, points: undefined };
   expect(res.statusCode).toBe(200);
   const data = res.json().data as { lines: Array<{ component: string; amount: string; kind: string }>; payouts: Array<{ payout: string; points: string }> };
-  return { lines: Object.fromEntries(data.lines.filter((l) => l.kind === 'earning' && l.amount !== '0').map((l) => [l.component, l.amount])), payout: data.payouts[0]?.payout, points: data.payouts[0]?.points };
+  return {
+    lines: Object.fromEntries(data.lines.filter((l) => l.kind === 'earning' && l.amount !== '0').map((l) => [l.component, l.amount])),
+    payout: data.payouts[0]?.payout,
+    points: data.payouts[0]?.points,
+  };
 };
 const kpi = async (name: string, period: string, person: string) => {
   const res = await admin.get(`/api/v1/goals/attainment?kpi=${name}&period=${period}&person=${ids[person]}&asOf=2026-06-30`);

@@ -18,7 +18,12 @@ beforeAll(async () => {
   process.env.ATTAIN_OPERATOR_TOKEN = TOKEN;
   ({ app, store } = await testServer());
   tenant = `saas${process.pid}`;
-  const res = await app.inject({ method: 'POST', url: '/api/v1/operator/templates/saas/tenants', headers: { authorization: `Bearer ${TOKEN}` }, payload: { name: tenant, adminEmail: 'admin@saas.example', adminName: 'SaaS Admin' } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/operator/templates/saas/tenants',
+    headers: { authorization: `Bearer ${TOKEN}` },
+    payload: { name: tenant, adminEmail: 'admin@saas.example', adminName: 'SaaS Admin' },
+  });
   if (res.statusCode !== 201) throw new Error(res.body);
   const body = res.json() as { admin: { password: string }; ms: number };
   installMs = body.ms;

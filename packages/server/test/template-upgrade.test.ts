@@ -15,11 +15,24 @@ let t: CoreTenant;
 // biome-ignore lint/suspicious/noExplicitAny: documents are walked by path in assertions; typed loosely on purpose
 type Doc = Record<string, any>;
 
-const manifest = (version: string) => ({ kind: 'template', id: 'tpl.subs', name: 'subs', version, label: { en: 'Subscriptions', 'zh-CN': '订阅' }, industry: 'saas', requires: { attain: '>=0.1.0 <1' }, metadata: [] });
+const manifest = (version: string) => ({
+  kind: 'template',
+  id: 'tpl.subs',
+  name: 'subs',
+  version,
+  label: { en: 'Subscriptions', 'zh-CN': '订阅' },
+  industry: 'saas',
+  requires: { attain: '>=0.1.0 <1' },
+  metadata: [],
+});
 const subscription = (v2: boolean): Doc => ({
-  kind: 'object', id: 'subs.subscription', name: 'sub_contract', label: { en: v2 ? 'Subscription (ARR)' : 'Subscription', 'zh-CN': '订阅' },
+  kind: 'object',
+  id: 'subs.subscription',
+  name: 'sub_contract',
+  label: { en: v2 ? 'Subscription (ARR)' : 'Subscription', 'zh-CN': '订阅' },
   schema: {
-    type: 'object', required: ['name'],
+    type: 'object',
+    required: ['name'],
     properties: {
       name: { type: 'string', maxLength: 200, 'x-attain': { id: 'subs.subscription.name', label: { en: 'Name', 'zh-CN': '名称' } } },
       start_date: { type: 'string', format: 'date', 'x-attain': { id: 'subs.subscription.start_date', label: { en: 'Start', 'zh-CN': '开始日期' } } },
@@ -29,14 +42,41 @@ const subscription = (v2: boolean): Doc => ({
   },
 });
 const arrKpi = (v2: boolean): Doc => ({
-  kind: 'kpi', id: 'subs.kpi.arr', name: 'arr', label: { en: 'ARR', 'zh-CN': '年度经常性收入' }, object: 'sub_contract', dateField: 'start_date', unit: 'money',
+  kind: 'kpi',
+  id: 'subs.kpi.arr',
+  name: 'arr',
+  label: { en: 'ARR', 'zh-CN': '年度经常性收入' },
+  object: 'sub_contract',
+  dateField: 'start_date',
+  unit: 'money',
   description: v2 ? 'New ARR by start date' : 'ARR by start date',
   measure: { aggregate: 'sum', value: 'arr' },
 });
-const seatsKpi: Doc = { kind: 'kpi', id: 'subs.kpi.seats', name: 'seats', label: { en: 'Seats', 'zh-CN': '席位' }, object: 'sub_contract', dateField: 'start_date', unit: 'count', measure: { aggregate: 'sum', value: 'seats' } };
+const seatsKpi: Doc = {
+  kind: 'kpi',
+  id: 'subs.kpi.seats',
+  name: 'seats',
+  label: { en: 'Seats', 'zh-CN': '席位' },
+  object: 'sub_contract',
+  dateField: 'start_date',
+  unit: 'count',
+  measure: { aggregate: 'sum', value: 'seats' },
+};
 const plan = (rate: string): Doc => ({
-  kind: 'incentive_plan', id: 'subs.plan.ae', name: 'ae_comp', label: { en: 'AE commission', 'zh-CN': '客户经理提成' },
-  versions: [{ version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, measures: [{ name: 'revenue', type: 'sum' }], components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate }] }],
+  kind: 'incentive_plan',
+  id: 'subs.plan.ae',
+  name: 'ae_comp',
+  label: { en: 'AE commission', 'zh-CN': '客户经理提成' },
+  versions: [
+    {
+      version: 1,
+      effectiveFrom: '2026-01-01',
+      currency: 'USD',
+      rounding: { scale: 2, mode: 'half_up' },
+      measures: [{ name: 'revenue', type: 'sum' }],
+      components: [{ name: 'commission', type: 'rate', measure: 'revenue', rate }],
+    },
+  ],
 });
 const v1 = { manifest: manifest('1.0.0'), documents: [subscription(false), arrKpi(false), plan('0.10')], data: {} };
 const v2 = { manifest: manifest('1.1.0'), documents: [subscription(true), arrKpi(true), seatsKpi, plan('0.11')], data: {} };
@@ -84,7 +124,13 @@ describe('template upgrade keeps the customer’s changes', () => {
 
     const planned = await t.call.admin.post('/api/v1/templates/subs/upgrade/plan', { package: v2 });
     expect(planned.statusCode).toBe(200);
-    const p = planned.json() as { conflicts: Array<{ path: string; base: unknown; ours: unknown; theirs: unknown }>; changes: Array<{ document: string; action: string; taken: string[]; kept: string[] }>; unresolved: string[]; hash: string; migration: { safe: boolean } };
+    const p = planned.json() as {
+      conflicts: Array<{ path: string; base: unknown; ours: unknown; theirs: unknown }>;
+      changes: Array<{ document: string; action: string; taken: string[]; kept: string[] }>;
+      unresolved: string[];
+      hash: string;
+      migration: { safe: boolean };
+    };
     // Both changed the object's English label and the commission rate: two conflicts, field by field.
     expect(p.conflicts.map((c) => c.path).sort()).toEqual(['subs.plan.ae#/versions/version=1/components/name=commission/rate', 'subs.subscription#/label/en']);
     expect(p.conflicts.find((c) => c.path.endsWith('/rate'))).toMatchObject({ base: '0.10', ours: '0.12', theirs: '0.11' });
@@ -143,13 +189,19 @@ describe('template upgrade keeps the customer’s changes', () => {
   it('refuses what it cannot do with stable codes', async () => {
     expect((await t.call.rep1.get('/api/v1/templates')).statusCode).toBe(403);
     expect((await t.call.admin.post('/api/v1/templates/subs/upgrade/plan', { package: v1 })).json()).toMatchObject({ error: { code: 'template_version' } });
-    expect((await t.call.admin.post('/api/v1/templates/nope/upgrade/plan', { package: { ...v2, manifest: { ...v2.manifest, name: 'nope' } } })).json()).toMatchObject({ error: { code: 'template_not_installed' } });
-    const needs = await t.call.admin.post('/api/v1/templates/other/install', { package: { ...v1, manifest: { ...manifest('1.0.0'), name: 'other', requires: { attain: '>=9', plugins: [{ name: 'geo' }] } } } });
+    expect((await t.call.admin.post('/api/v1/templates/nope/upgrade/plan', { package: { ...v2, manifest: { ...v2.manifest, name: 'nope' } } })).json()).toMatchObject({
+      error: { code: 'template_not_installed' },
+    });
+    const needs = await t.call.admin.post('/api/v1/templates/other/install', {
+      package: { ...v1, manifest: { ...manifest('1.0.0'), name: 'other', requires: { attain: '>=9', plugins: [{ name: 'geo' }] } } },
+    });
     expect(needs.statusCode).toBe(422);
     expect(needs.json()).toMatchObject({ error: { code: 'template_requirements', details: [{ rule: 'attain_version' }, { rule: 'plugin_missing' }] } });
     const bad = await t.call.admin.post('/api/v1/templates/x/install', { package: { manifest: { kind: 'template', name: 'x', version: 'one' }, documents: [] } });
     expect(bad.statusCode).toBe(422);
-    expect((bad.json() as { error: { details: Array<{ path: string; rule: string }> } }).error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/package/manifest#/version', rule: 'semver' })]));
+    expect((bad.json() as { error: { details: Array<{ path: string; rule: string }> } }).error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/package/manifest#/version', rule: 'semver' })]),
+    );
   });
 
   it('shows, exports, tells the history and uninstalls over HTTP', async () => {
@@ -157,7 +209,11 @@ describe('template upgrade keeps the customer’s changes', () => {
     expect(shipped.statusCode).toBe(200);
     expect(shipped.json()).toMatchObject({ manifest: { name: 'saas', label: { 'zh-CN': 'SaaS 订阅销售' } }, data: { periods: ['2026-Q1', '2026-Q2'] } });
     expect((await t.call.admin.get('/api/v1/templates/No_Such')).statusCode).toBe(404);
-    const exported = (await t.call.admin.get('/api/v1/templates/export?records=customer')).json() as { manifest: { name: string; version: string }; documents: Array<{ id: string }>; data: { people: Array<{ email: string }>; records: Array<{ object: string }> } };
+    const exported = (await t.call.admin.get('/api/v1/templates/export?records=customer')).json() as {
+      manifest: { name: string; version: string };
+      documents: Array<{ id: string }>;
+      data: { people: Array<{ email: string }>; records: Array<{ object: string }> };
+    };
     expect(exported.manifest).toMatchObject({ name: 'subs', version: '1.0.0' });
     expect(exported.documents.map((d) => d.id)).toEqual(expect.arrayContaining(['subs.subscription', 'subs.kpi.arr']));
     expect(exported.documents.map((d) => d.id)).not.toContain('core.customer');

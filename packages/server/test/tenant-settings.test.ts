@@ -32,13 +32,20 @@ describe('tenant settings', () => {
   it('refuses bad values naming each field, and changes nothing', async () => {
     const res = await t.call.admin.put('/api/v1/tenant/settings', { baseCurrency: 'RMB', timeZone: 'GMT+8', fiscalYearStartMonth: 4.5, week: 'monday' });
     expect(res.statusCode).toBe(422);
-    expect(res.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toEqual([['/week', 'additional_property'], ['/baseCurrency', 'iso4217'], ['/timeZone', 'time_zone'], ['/fiscalYearStartMonth', 'range']]);
+    expect(res.json().error.details.map((d: { path: string; rule: string }) => [d.path, d.rule])).toEqual([
+      ['/week', 'additional_property'],
+      ['/baseCurrency', 'iso4217'],
+      ['/timeZone', 'time_zone'],
+      ['/fiscalYearStartMonth', 'range'],
+    ]);
     expect((await t.call.admin.get('/api/v1/tenant/settings')).json().data.baseCurrency).toBe('USD');
   });
 
   it('a CNY order in a USD tenant lacks a rate; switching the base to CNY recredits it and the problem goes', async () => {
     const customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
-    expect((await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-1', customer_id: customer, order_date: '2027-03-05', status: 'booked', amount: '100', currency: 'CNY' })).statusCode).toBe(201);
+    expect(
+      (await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-1', customer_id: customer, order_date: '2027-03-05', status: 'booked', amount: '100', currency: 'CNY' })).statusCode,
+    ).toBe(201);
     await t.drain();
     const before = (await t.call.finance.get('/api/v1/incentives/problems?code=fx_missing')).json().data as Array<Record<string, string>>;
     expect(before.map((p) => [p.currency, p.toCurrency])).toEqual([['CNY', 'USD']]);

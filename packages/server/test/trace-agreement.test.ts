@@ -21,21 +21,45 @@ beforeAll(async () => {
   ids.sw = (await admin.post('/api/v1/objects/product', { name: 'Suite', sku: 'SW1', category: 'software', list_price: '1000', unit_cost: '200' })).json().id;
   ids.hw = (await admin.post('/api/v1/objects/product', { name: 'Box', sku: 'HW1', category: 'hardware', list_price: '5000', unit_cost: '3000' })).json().id;
   ids.customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
-  expect((await admin.put('/api/v1/incentives/crediting-rules', { rules: [{ kind: 'crediting_rule', id: 'split', name: 'split', label: { en: 'Owner or split' }, effectiveFrom: '2020-01-01', type: 'split' }] })).statusCode).toBe(200);
+  expect(
+    (
+      await admin.put('/api/v1/incentives/crediting-rules', {
+        rules: [{ kind: 'crediting_rule', id: 'split', name: 'split', label: { en: 'Owner or split' }, effectiveFrom: '2020-01-01', type: 'split' }],
+      })
+    ).statusCode,
+  ).toBe(200);
   const plan = {
-    kind: 'incentive_plan', id: 'plan_t', name: 'plan_t', label: { en: 'Trace' },
-    versions: [{
-      version: 1, effectiveFrom: '2026-01-01', currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, clawback: { days: 30 },
-      measures: [{ name: 'revenue', type: 'sum' }],
-      components: [
-        { name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' },
-        { name: 'suite_spif', type: 'spif', perCredit: '100', filter: { products: [ids.sw] } },
-        { name: 'visit_points', type: 'points', perCredit: '5', source: { object: 'visit', dateField: 'check_in_at', filter: 'outcome = "positive"' } },
-      ],
-    }],
+    kind: 'incentive_plan',
+    id: 'plan_t',
+    name: 'plan_t',
+    label: { en: 'Trace' },
+    versions: [
+      {
+        version: 1,
+        effectiveFrom: '2026-01-01',
+        currency: 'USD',
+        rounding: { scale: 2, mode: 'half_up' },
+        clawback: { days: 30 },
+        measures: [{ name: 'revenue', type: 'sum' }],
+        components: [
+          { name: 'commission', type: 'rate', measure: 'revenue', rate: '0.1' },
+          { name: 'suite_spif', type: 'spif', perCredit: '100', filter: { products: [ids.sw] } },
+          { name: 'visit_points', type: 'points', perCredit: '5', source: { object: 'visit', dateField: 'check_in_at', filter: 'outcome = "positive"' } },
+        ],
+      },
+    ],
   };
   expect((await admin.put('/api/v1/incentives/plans/plan_t', plan)).statusCode).toBe(200);
-  expect((await admin.put('/api/v1/incentives/plans/plan_t/assignments', { assignments: [{ payeeId: t.ids.rep1, from: '2026-01-01' }, { payeeId: t.ids.rep2, from: '2026-01-01' }] })).statusCode).toBe(200);
+  expect(
+    (
+      await admin.put('/api/v1/incentives/plans/plan_t/assignments', {
+        assignments: [
+          { payeeId: t.ids.rep1, from: '2026-01-01' },
+          { payeeId: t.ids.rep2, from: '2026-01-01' },
+        ],
+      })
+    ).statusCode,
+  ).toBe(200);
   const rep = t.call.rep1;
   // Order 1: a Suite line and a Box line, split 70/30 with rep2.
   ids.o1 = (await rep.post('/api/v1/objects/order', { order_number: 'T-1', customer_id: ids.customer, order_date: '2026-03-05', status: 'booked', amount: '8000', currency: 'USD' })).json().id;
@@ -44,7 +68,15 @@ beforeAll(async () => {
   await t.call.admin.post('/api/v1/objects/order_split', { order_id: ids.o1, payee_id: t.ids.rep1, pct: '70' });
   await t.call.admin.post('/api/v1/objects/order_split', { order_id: ids.o1, payee_id: t.ids.rep2, pct: '30' });
   // Order 2 was refunded 10 days after booking: inside the clawback window, so behind nothing.
-  await rep.post('/api/v1/objects/order', { order_number: 'T-2', customer_id: ids.customer, order_date: '2026-03-10', status: 'refunded', reversal_date: '2026-03-20', amount: '999', currency: 'USD' });
+  await rep.post('/api/v1/objects/order', {
+    order_number: 'T-2',
+    customer_id: ids.customer,
+    order_date: '2026-03-10',
+    status: 'refunded',
+    reversal_date: '2026-03-20',
+    amount: '999',
+    currency: 'USD',
+  });
   // Visits: two positive (5 points each), one negative (not counted).
   for (const outcome of ['positive', 'positive', 'negative']) await rep.post('/api/v1/objects/visit', { customer_id: ids.customer, check_in_at: '2026-03-12T09:00:00Z', outcome });
   await t.drain();
@@ -55,7 +87,13 @@ afterAll(async () => {
   await store.close();
 });
 
-type Line = { key: string; component: string; amount: string; points: string; trace: { creditIds: string[]; sourceRecordIds: string[]; creditCount: number; measures: Record<string, { value: string }> } };
+type Line = {
+  key: string;
+  component: string;
+  amount: string;
+  points: string;
+  trace: { creditIds: string[]; sourceRecordIds: string[]; creditCount: number; measures: Record<string, { value: string }> };
+};
 
 describe('statement lines and their traces agree', () => {
   it('every line lists exactly the credits and records behind it, and they add up', async () => {
@@ -64,7 +102,10 @@ describe('statement lines and their traces agree', () => {
     // revenue 70% × 8,000 = 5,600 → 560.00; Suite 70% × 100 = 70.00; visits 2 × 5 = 10 points
     expect([by('commission').amount, by('suite_spif').amount, by('visit_points').points]).toEqual(['560', '70', '10']);
     for (const line of s.lines) {
-      const drill = (await t.call.rep1.get(`/api/v1/incentives/statements/${t.ids.rep1}/${MAR}/lines/${encodeURIComponent(line.key)}`)).json().data as { credits: Array<{ id: string; record_id: string; value: string }>; records: Array<{ id: string; value: string }> };
+      const drill = (await t.call.rep1.get(`/api/v1/incentives/statements/${t.ids.rep1}/${MAR}/lines/${encodeURIComponent(line.key)}`)).json().data as {
+        credits: Array<{ id: string; record_id: string; value: string }>;
+        records: Array<{ id: string; value: string }>;
+      };
       expect(line.trace.creditIds).toEqual(drill.credits.map((c) => c.id));
       expect(line.trace.creditCount).toBe(drill.credits.length + drill.records.length);
       expect(line.trace.sourceRecordIds.sort()).toEqual([...new Set([...drill.credits.map((c) => c.record_id), ...drill.records.map((r) => r.id)])].sort());

@@ -115,7 +115,10 @@ describe('workflow API', () => {
     const d = await mgr.post('/api/v1/workflow/delegations', { to: tenant.users.admin.id, startsAt: new Date(now - 1000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString() });
     expect(d.statusCode).toBe(201);
     expect((await mgr.post('/api/v1/workflow/delegations', { to: tenant.users.admin.id, startsAt: 'x', endsAt: 'y' })).statusCode).toBe(400);
-    expect((await rep.post('/api/v1/workflow/delegations', { from: tenant.users.mgrEast.id, to: tenant.users.repEast.id, startsAt: new Date().toISOString(), endsAt: new Date(now + 1000).toISOString() })).statusCode).toBe(403);
+    expect(
+      (await rep.post('/api/v1/workflow/delegations', { from: tenant.users.mgrEast.id, to: tenant.users.repEast.id, startsAt: new Date().toISOString(), endsAt: new Date(now + 1000).toISOString() }))
+        .statusCode,
+    ).toBe(403);
     const id = (await rep.post('/api/v1/objects/deal', { name: 'Delegated', amount: 100 })).json().id as string;
     await rep.post('/api/v1/workflow/approvals', { flow: 'big_deal', recordId: id });
     const adminInbox = (await admin.get('/api/v1/workflow/tasks')).json().data;
@@ -130,10 +133,24 @@ describe('workflow API', () => {
 
     expect((await rep.get('/api/v1/workflow/settings')).statusCode).toBe(403);
     expect((await admin.put('/api/v1/workflow/settings', { timezone: 'Mars/Base' })).statusCode).toBe(400);
-    expect((await admin.put('/api/v1/workflow/settings', { timezone: 'Asia/Shanghai', locale: 'zh-CN', smtp: { host: '1.1.1.1', port: 2525, from: 'a@b.c', user: 'u', pass: 'p' }, secrets: { hook: 's3cret', old: null } })).json()).toEqual({ ok: true });
+    expect(
+      (
+        await admin.put('/api/v1/workflow/settings', {
+          timezone: 'Asia/Shanghai',
+          locale: 'zh-CN',
+          smtp: { host: '1.1.1.1', port: 2525, from: 'a@b.c', user: 'u', pass: 'p' },
+          secrets: { hook: 's3cret', old: null },
+        })
+      ).json(),
+    ).toEqual({ ok: true });
     expect((await admin.put('/api/v1/workflow/settings', { smtp: { host: 1 } })).statusCode).toBe(400);
     expect((await admin.put('/api/v1/workflow/settings', { secrets: { 'Bad Name': 'x' } })).statusCode).toBe(400);
-    expect((await admin.get('/api/v1/workflow/settings')).json()).toEqual({ timezone: 'Asia/Shanghai', locale: 'zh-CN', smtp: { host: '1.1.1.1', port: 2525, from: 'a@b.c', secure: false, user: 'u', pass: '********' }, secrets: ['hook'] });
+    expect((await admin.get('/api/v1/workflow/settings')).json()).toEqual({
+      timezone: 'Asia/Shanghai',
+      locale: 'zh-CN',
+      smtp: { host: '1.1.1.1', port: 2525, from: 'a@b.c', secure: false, user: 'u', pass: '********' },
+      secrets: ['hook'],
+    });
     expect((await admin.get('/api/v1/workflow/runs')).json().data.length).toBeGreaterThan(0);
   });
 });

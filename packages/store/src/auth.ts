@@ -97,12 +97,23 @@ export function authService(ctx: Ctx): AuthStore {
     },
     async setActive(tenant, userId, active) {
       const tid = await tenantId(tenant);
-      const n = await ctx.table(ctx.knex, 'credentials').where({ tenant_id: tid, user_id: String(userId) }).update({ active: Boolean(active), updated_at: new Date() });
+      const n = await ctx
+        .table(ctx.knex, 'credentials')
+        .where({ tenant_id: tid, user_id: String(userId) })
+        .update({ active: Boolean(active), updated_at: new Date() });
       if (!n) throw new StoreError('not_found', 'No credential for this user');
       if (!active) {
         // A deactivated user loses every credential, so reactivating them does not revive a leaked one.
-        await ctx.table(ctx.knex, 'sessions').where({ tenant_id: tid, user_id: String(userId) }).whereNull('revoked_at').update({ revoked_at: new Date() });
-        await ctx.table(ctx.knex, 'api_tokens').where({ tenant_id: tid, user_id: String(userId) }).whereNull('revoked_at').update({ revoked_at: new Date() });
+        await ctx
+          .table(ctx.knex, 'sessions')
+          .where({ tenant_id: tid, user_id: String(userId) })
+          .whereNull('revoked_at')
+          .update({ revoked_at: new Date() });
+        await ctx
+          .table(ctx.knex, 'api_tokens')
+          .where({ tenant_id: tid, user_id: String(userId) })
+          .whereNull('revoked_at')
+          .update({ revoked_at: new Date() });
       }
     },
   };
@@ -115,7 +126,15 @@ export function authService(ctx: Ctx): AuthStore {
         const id = uuidv7();
         const [row] = (await ctx
           .table(ctx.knex, 'api_tokens')
-          .insert({ id, tenant_id: tid, user_id: str(t.userId, 'userId'), name: str(t.name, 'name'), token_hash: str(t.tokenHash, 'tokenHash'), expires_at: t.expiresAt ? new Date(t.expiresAt) : null, scopes: (t.scopes ?? []).map((x, i) => str(x, `scopes/${i}`)) })
+          .insert({
+            id,
+            tenant_id: tid,
+            user_id: str(t.userId, 'userId'),
+            name: str(t.name, 'name'),
+            token_hash: str(t.tokenHash, 'tokenHash'),
+            expires_at: t.expiresAt ? new Date(t.expiresAt) : null,
+            scopes: (t.scopes ?? []).map((x, i) => str(x, `scopes/${i}`)),
+          })
           .returning('*')) as TokenRow[];
         return toToken(row as TokenRow);
       },
@@ -155,15 +174,30 @@ export function authService(ctx: Ctx): AuthStore {
         const q = ctx.table(ctx.knex, 'sessions').where({ jti }).whereNull('revoked_at').andWhere('expires_at', '>', new Date());
         // The session must belong to the tenant and user the token names: a token is only as
         // good as the session row it was issued with (one query, the tenant by a sub-select).
-        if (bound) q.andWhere('user_id', String(bound.userId)).whereIn('tenant_id', ctx.table(ctx.knex, 'tenants').where({ name: String(bound.tenant) }).select('id'));
+        if (bound)
+          q.andWhere('user_id', String(bound.userId)).whereIn(
+            'tenant_id',
+            ctx
+              .table(ctx.knex, 'tenants')
+              .where({ name: String(bound.tenant) })
+              .select('id'),
+          );
         return Boolean(await q.first('jti'));
       },
       async revoke(jti) {
-        await ctx.table(ctx.knex, 'sessions').where({ jti: String(jti) }).whereNull('revoked_at').update({ revoked_at: new Date() });
+        await ctx
+          .table(ctx.knex, 'sessions')
+          .where({ jti: String(jti) })
+          .whereNull('revoked_at')
+          .update({ revoked_at: new Date() });
       },
       async revokeAllForUser(tenant, userId) {
         const tid = await tenantId(tenant);
-        return ctx.table(ctx.knex, 'sessions').where({ tenant_id: tid, user_id: String(userId) }).whereNull('revoked_at').update({ revoked_at: new Date() });
+        return ctx
+          .table(ctx.knex, 'sessions')
+          .where({ tenant_id: tid, user_id: String(userId) })
+          .whereNull('revoked_at')
+          .update({ revoked_at: new Date() });
       },
     },
     throttle: {

@@ -48,14 +48,22 @@ export function coreProblems(current: Registry, nextDocs: readonly unknown[]): E
       if (!was) continue;
       const now = Object.hasOwn(properties, field) ? properties[field]?.['x-attain']?.id : undefined;
       if (now !== was.id) {
-        problems.push({ path: `/objects/${name}/fields/${field}`, rule: 'core_object_required', message: `the field "${field}" of the core object "${name}" (id "${was.id}") cannot be removed, renamed or replaced: ${WHY[name]}` });
+        problems.push({
+          path: `/objects/${name}/fields/${field}`,
+          rule: 'core_object_required',
+          message: `the field "${field}" of the core object "${name}" (id "${was.id}") cannot be removed, renamed or replaced: ${WHY[name]}`,
+        });
       }
     }
   }
   // Only an admin role may change metadata: the tenant keeps every admin role it has.
   for (const role of current.documentsOf('role').filter((r) => r.admin === true)) {
     if (!docs.some((d) => d.kind === 'role' && d.name === role.name && d.admin === true)) {
-      problems.push({ path: `/roles/${role.name}`, rule: 'core_object_required', message: `the admin role "${role.name}" cannot be removed or lose admin rights: without it nobody can administer the tenant` });
+      problems.push({
+        path: `/roles/${role.name}`,
+        rule: 'core_object_required',
+        message: `the admin role "${role.name}" cannot be removed or lose admin rights: without it nobody can administer the tenant`,
+      });
     }
   }
   return problems;
@@ -64,5 +72,9 @@ export function coreProblems(current: Registry, nextDocs: readonly unknown[]): E
 export function assertCoreKept(current: Registry, nextDocs: readonly unknown[]): void {
   const problems = coreProblems(current, nextDocs);
   if (problems.length === 0) return;
-  throw new StoreError('core_object_required', problems.length === 1 && problems[0] ? `Refused: ${problems[0].message}; nothing was changed` : `Refused: ${problems.length} changes would remove what the platform needs; nothing was changed`, problems);
+  throw new StoreError(
+    'core_object_required',
+    problems.length === 1 && problems[0] ? `Refused: ${problems[0].message}; nothing was changed` : `Refused: ${problems.length} changes would remove what the platform needs; nothing was changed`,
+    problems,
+  );
 }

@@ -72,7 +72,8 @@ export function portService(ctx: Ctx, modules: { ensure(tenant: string, module: 
           query: (q = knex) => q.withSchema(schema).from(raw),
         };
       },
-      audit: (e, q = knex) => ctx.insertAudit(q, [{ tenantId, actor: e.actor, action: e.action, object: e.object, recordId: e.recordId ?? null, before: e.before, after: e.after, revision: e.revision ?? null }]),
+      audit: (e, q = knex) =>
+        ctx.insertAudit(q, [{ tenantId, actor: e.actor, action: e.action, object: e.object, recordId: e.recordId ?? null, before: e.before, after: e.after, revision: e.revision ?? null }]),
     };
   };
 }

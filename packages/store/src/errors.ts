@@ -93,8 +93,12 @@ export function wrapUnexpected(error: unknown): StoreError {
   if (error instanceof MetaValidationError) return fromMetaError(error);
   const code = pgCode(error);
   if (code === '23505') return new StoreError('conflict', 'A record with the same unique value already exists', [{ path: '', rule: 'unique', message: 'duplicate value' }], { cause: error });
-  if (code === '23503') return new StoreError('conflict', 'The record is referenced by, or refers to, a record that does not allow it', [{ path: '', rule: 'foreign_key', message: 'reference rule violated' }], { cause: error });
+  if (code === '23503')
+    return new StoreError('conflict', 'The record is referenced by, or refers to, a record that does not allow it', [{ path: '', rule: 'foreign_key', message: 'reference rule violated' }], {
+      cause: error,
+    });
   if (code === '23502') return new StoreError('validation_failed', 'A required value is missing', [{ path: '', rule: 'required', message: 'a required value is missing' }], { cause: error });
-  if (code?.startsWith('22')) return new StoreError('validation_failed', 'A value is not valid for its field', [{ path: '', rule: 'type', message: 'a value does not fit its field' }], { cause: error });
+  if (code?.startsWith('22'))
+    return new StoreError('validation_failed', 'A value is not valid for its field', [{ path: '', rule: 'type', message: 'a value does not fit its field' }], { cause: error });
   return new StoreError('internal', 'The database could not complete the request', [], { cause: error });
 }

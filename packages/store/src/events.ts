@@ -59,9 +59,7 @@ export class EventBus {
   }
 
   consumersFor(object: string, tenant?: string, op?: string): string[] {
-    return [...this.subs.values()]
-      .filter((s) => (!s.objects || s.objects.includes(object)) && (!s.accepts || tenant === undefined || s.accepts(tenant, object, op ?? '')))
-      .map((s) => s.consumer);
+    return [...this.subs.values()].filter((s) => (!s.objects || s.objects.includes(object)) && (!s.accepts || tenant === undefined || s.accepts(tenant, object, op ?? ''))).map((s) => s.consumer);
   }
 
   metadataConsumers(): string[] {

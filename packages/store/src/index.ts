@@ -22,5 +22,18 @@ export { checkFormula, checkFormulaAsReader, describeFormulaError, evaluateInSan
 export * as org from './org/index.ts';
 export * as calendar from './calendar.ts';
 export { orgBackground, ORG_DAILY_QUEUE, type OrgDailyOptions } from './org/daily.ts';
-export { ORG_EVENT_OBJECT, orgEventBody, BEGINNING as ORG_BEGINNING, type OrgDay, type OrgMembership, type OrgUnitSpan, type OrgService, type OrgChange, type OrgChangeResult, type OrgEventBody, type MembershipRow, type UnitRow } from './org/index.ts';
+export {
+  ORG_EVENT_OBJECT,
+  orgEventBody,
+  BEGINNING as ORG_BEGINNING,
+  type OrgDay,
+  type OrgMembership,
+  type OrgUnitSpan,
+  type OrgService,
+  type OrgChange,
+  type OrgChangeResult,
+  type OrgEventBody,
+  type MembershipRow,
+  type UnitRow,
+} from './org/index.ts';
 export { canonicalTimeZone, checkTenantSettings, defaultTenantSettings, isCurrencyCode, type TenantSettings, type TenantSettingsInput } from './tenant-settings.ts';

@@ -62,9 +62,12 @@ export class JobRunner {
     const jobs = await this.queue.claim(this.queues, { limit: this.opts.batch, leaseMs: this.opts.leaseMs, now: this.opts.now() });
     if (jobs.length === 0) return 0;
     const held = new Set(jobs.map((j) => j.id));
-    const renew = setInterval(() => {
-      void this.queue.extend([...held], new Date(this.opts.now().getTime() + this.opts.leaseMs)).catch(() => undefined);
-    }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        void this.queue.extend([...held], new Date(this.opts.now().getTime() + this.opts.leaseMs)).catch(() => undefined);
+      },
+      Math.max(50, Math.floor(this.opts.leaseMs / 3)),
+    );
     renew.unref();
     let ran = 0;
     try {

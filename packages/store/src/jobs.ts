@@ -107,7 +107,9 @@ export function jobQueue(ctx: Ctx): JobQueue {
         .ignore()
         .returning('id');
       if (inserted.length > 0) return { id, created: true };
-      const existing = (await jobs(trx ?? ctx.knex).where({ queue: job.queue, key: job.key ?? null }).first('id')) as { id: string } | undefined;
+      const existing = (await jobs(trx ?? ctx.knex)
+        .where({ queue: job.queue, key: job.key ?? null })
+        .first('id')) as { id: string } | undefined;
       return { id: existing?.id ?? id, created: false };
     },
     async claim(queues, opts = {}) {
@@ -136,7 +138,9 @@ export function jobQueue(ctx: Ctx): JobQueue {
       });
     },
     async complete(id, result) {
-      await jobs(ctx.knex).where({ id }).update({ status: 'done', finished_at: new Date(), locked_until: null, result: result === undefined ? null : JSON.stringify(result) });
+      await jobs(ctx.knex)
+        .where({ id })
+        .update({ status: 'done', finished_at: new Date(), locked_until: null, result: result === undefined ? null : JSON.stringify(result) });
     },
     async release(ids, opts = {}) {
       if (ids.length === 0) return 0;
@@ -181,7 +185,9 @@ export function jobQueue(ctx: Ctx): JobQueue {
       return row ? toInfo(row) : undefined;
     },
     async list(q) {
-      let query = jobs(ctx.knex).orderBy('created_at', 'desc').limit(Math.min(q.limit ?? 100, 1000));
+      let query = jobs(ctx.knex)
+        .orderBy('created_at', 'desc')
+        .limit(Math.min(q.limit ?? 100, 1000));
       if (q.queue) query = query.where('queue', q.queue);
       if (q.tenant) query = query.where('tenant', q.tenant);
       if (q.status) query = query.where('status', q.status);

@@ -101,7 +101,10 @@ export function metadataService(ctx: Ctx): MetadataService {
           actor_id: actor.userId,
           actor_label: actor.label ?? null,
         });
-        await ctx.table(trx, 'tenants').where({ id: row.id }).update({ revision, physical: JSON.stringify(planned.next) });
+        await ctx
+          .table(trx, 'tenants')
+          .where({ id: row.id })
+          .update({ revision, physical: JSON.stringify(planned.next) });
         const tables = Object.values(planned.next.objects).map((o) => o.table);
         await trx.raw(`select ${quoteIdent(ctx.control)}.ensure_change_triggers(?, ?::text[])`, [row.schema_name, tables]);
         ctx.afterCommit(trx, () => ctx.changes.bumpMeta(row.schema_name));
@@ -135,11 +138,7 @@ export function metadataService(ctx: Ctx): MetadataService {
     },
     async history(tenant) {
       const row = await ctx.tenantRow(ctx.knex, tenant);
-      const rows = await ctx
-        .table(ctx.knex, 'metadata_revisions')
-        .where({ tenant_id: row.id })
-        .orderBy('revision', 'desc')
-        .select('revision', 'hash', 'actor_id', 'actor_label', 'created_at', 'plan');
+      const rows = await ctx.table(ctx.knex, 'metadata_revisions').where({ tenant_id: row.id }).orderBy('revision', 'desc').select('revision', 'hash', 'actor_id', 'actor_label', 'created_at', 'plan');
       return rows.map(revisionInfo);
     },
     async revision(tenant, n) {

@@ -60,7 +60,8 @@ export async function provisionTenant(store: Store, input: ProvisionInput): Prom
   const { revision } = await store.metadata.apply(tenant.name, documents, { actor });
   const registry = await store.registry(tenant.name);
   const role = registry.documentsOf('role').find((r) => r.admin === true)?.name;
-  if (!role) throw new StoreError('metadata_invalid', 'The tenant metadata has no admin role to give the first admin', [{ path: '/roles', rule: 'core_object_required', message: 'an admin role is required' }]);
+  if (!role)
+    throw new StoreError('metadata_invalid', 'The tenant metadata has no admin role to give the first admin', [{ path: '/roles', rule: 'core_object_required', message: 'an admin role is required' }]);
   const email = input.admin.email.trim().toLowerCase();
   const name = input.admin.name?.trim() || 'Administrator';
   const records = await store.records(tenant.name);

@@ -33,8 +33,12 @@ const COLS = ['id', 'schema_name', 'base_currency', 'time_zone', 'fiscal_year_st
 export async function assertDatabaseKnowsZone(q: Ctx['knex'], timeZone: string | undefined): Promise<void> {
   if (!timeZone || timeZone === 'UTC') return;
   // Cheaper than scanning pg_timezone_names: the database refuses a zone it does not know (22023).
-  const known = await q.raw('select now() at time zone ?::text', [timeZone]).then(() => true, () => false);
-  if (!known) throw new StoreError('validation_failed', 'the database does not know this time zone', [{ path: '/timeZone', rule: 'time_zone', message: `"${timeZone}" is not a time zone the database knows` }]);
+  const known = await q.raw('select now() at time zone ?::text', [timeZone]).then(
+    () => true,
+    () => false,
+  );
+  if (!known)
+    throw new StoreError('validation_failed', 'the database does not know this time zone', [{ path: '/timeZone', rule: 'time_zone', message: `"${timeZone}" is not a time zone the database knows` }]);
 }
 
 export function tenantSettingsService(ctx: Ctx) {

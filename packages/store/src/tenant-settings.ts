@@ -57,7 +57,8 @@ export function checkTenantSettings(input: unknown, base = ''): TenantSettingsIn
   const o = input as Record<string, unknown>;
   const out: TenantSettingsInput = {};
   for (const k of Object.keys(o)) {
-    if (!['baseCurrency', 'timeZone', 'fiscalYearStartMonth'].includes(k)) details.push({ path: `${base}/${k}`, rule: 'additional_property', message: 'is not a tenant setting (baseCurrency, timeZone, fiscalYearStartMonth)' });
+    if (!['baseCurrency', 'timeZone', 'fiscalYearStartMonth'].includes(k))
+      details.push({ path: `${base}/${k}`, rule: 'additional_property', message: 'is not a tenant setting (baseCurrency, timeZone, fiscalYearStartMonth)' });
   }
   if (o.baseCurrency !== undefined) {
     if (isCurrencyCode(o.baseCurrency)) out.baseCurrency = o.baseCurrency;

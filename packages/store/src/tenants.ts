@@ -17,15 +17,16 @@ export function tenantService(ctx: Ctx): Store['tenants'] {
       const problem = apiNameProblem(name);
       const schema = `${ctx.prefix}${String(name)}`;
       if (problem || schema.length > 63) {
-        throw new StoreError('validation_failed', `Invalid tenant name`, [
-          { path: '/name', rule: 'api_name', message: problem ?? `is too long for the schema prefix "${ctx.prefix}"` },
-        ]);
+        throw new StoreError('validation_failed', `Invalid tenant name`, [{ path: '/name', rule: 'api_name', message: problem ?? `is too long for the schema prefix "${ctx.prefix}"` }]);
       }
       quoteIdent(schema);
       try {
         const row = await ctx.knex.transaction(async (trx) => {
           const id = uuidv7();
-          const [inserted] = (await ctx.table(trx, 'tenants').insert({ id, name, label: label ?? null, schema_name: schema, base_currency: settings.baseCurrency, time_zone: settings.timeZone, fiscal_year_start_month: settings.fiscalYearStartMonth }).returning('*')) as TenantRow[];
+          const [inserted] = (await ctx
+            .table(trx, 'tenants')
+            .insert({ id, name, label: label ?? null, schema_name: schema, base_currency: settings.baseCurrency, time_zone: settings.timeZone, fiscal_year_start_month: settings.fiscalYearStartMonth })
+            .returning('*')) as TenantRow[];
           await trx.raw(`create schema ${quoteIdent(schema)}`);
           await ctx.table(trx, 'metadata_revisions').insert({ tenant_id: id, revision: 0, docs: JSON.stringify([]), hash: sha256(canonicalJson([])), plan: JSON.stringify([]) });
           await ctx.audit(trx, { tenantId: id, actor: { userId: null, label: 'system' }, action: 'tenant.create', after: { name, schema, ...settings }, revision: 0 });
@@ -39,7 +40,10 @@ export function tenantService(ctx: Ctx): Store['tenants'] {
       }
     },
     async get(name: string): Promise<Tenant | undefined> {
-      const row = (await ctx.table(ctx.knex, 'tenants').where({ name: String(name) }).first()) as TenantRow | undefined;
+      const row = (await ctx
+        .table(ctx.knex, 'tenants')
+        .where({ name: String(name) })
+        .first()) as TenantRow | undefined;
       return row ? toTenant(row) : undefined;
     },
     async list(): Promise<Tenant[]> {

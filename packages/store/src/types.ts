@@ -240,9 +240,7 @@ export interface FormulaPreviewOptions {
   pool?: BatchPool;
 }
 
-export type FormulaPreviewResult =
-  | { ok: true; type: FormulaType; rows: Array<{ id: string; title: string | null; value: unknown; error: string | null }> }
-  | { ok: false; errors: FormulaError[] };
+export type FormulaPreviewResult = { ok: true; type: FormulaType; rows: Array<{ id: string; title: string | null; value: unknown; error: string | null }> } | { ok: false; errors: FormulaError[] };
 
 export interface Credential {
   tenant: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays, dayStart, localDate, localMonth, localToday } from '../src/calendar.ts';
 
 describe('the calendar', () => {
-  it('puts a moment on the day of the zone\'s wall clock; a date-only value stays as it is', () => {
+  it("puts a moment on the day of the zone's wall clock; a date-only value stays as it is", () => {
     expect(localToday('Asia/Shanghai', new Date('2025-05-31T16:30:00Z'))).toBe('2025-06-01');
     expect(localToday('UTC', new Date('2025-05-31T16:30:00Z'))).toBe('2025-05-31');
     expect(localDate('2025-05-31', 'Asia/Shanghai')).toBe('2025-05-31');
@@ -13,7 +13,7 @@ describe('the calendar', () => {
     expect(localDate(42, 'UTC')).toBeUndefined();
   });
 
-  it('starts a day at the zone\'s midnight, across offset changes and a midnight that DST skips', () => {
+  it("starts a day at the zone's midnight, across offset changes and a midnight that DST skips", () => {
     expect(dayStart('2025-06-01', 'Asia/Shanghai').toISOString()).toBe('2025-05-31T16:00:00.000Z');
     expect(dayStart('2025-06-01', 'UTC').toISOString()).toBe('2025-06-01T00:00:00.000Z');
     // New York: EST in winter, EDT in summer; the change night itself starts at EST midnight.

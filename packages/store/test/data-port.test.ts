@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 describe('data port', () => {
-  it('names a module\'s own tables by declared short name, bound to the tenant schema', async () => {
+  it("names a module's own tables by declared short name, bound to the tenant schema", async () => {
     const port = await store.port('portt', notes);
     expect(port.module).toBe('portnotes');
     expect(port.name('note')).toBe(`"${port.schema}"."attain_portnotes_note"`);
@@ -27,7 +27,7 @@ describe('data port', () => {
     expect(() => port.name('other' as 'note')).toThrow(StoreError);
   });
 
-  it('reaches another module\'s table only as its owner declares it, and says when it is not installed', async () => {
+  it("reaches another module's table only as its owner declares it, and says when it is not installed", async () => {
     const port = await store.port('portt', absent);
     const note = port.foreign(notes, 'note');
     expect(note.name).toBe(`"${port.schema}"."attain_portnotes_note"`);
@@ -36,7 +36,7 @@ describe('data port', () => {
     expect(await (await store.port('portt', notes)).foreign(absent, 'thing').exists()).toBe(false);
   });
 
-  it('writes the audit log, in the caller\'s transaction', async () => {
+  it("writes the audit log, in the caller's transaction", async () => {
     const port = await store.port('portt', notes);
     await port.audit({ actor: { userId: null, label: 'test' }, action: 'portnotes.note.save', object: 'portnote', before: { body: 'a' }, after: { body: 'b' } });
     await expect(

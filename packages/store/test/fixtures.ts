@@ -79,9 +79,7 @@ export async function columns(store: Store, tenant: string, table: string): Prom
     .select('column_name', 'data_type', 'character_maximum_length', 'is_nullable')
     .from('information_schema.columns')
     .where({ table_schema: t?.schema, table_name: table })) as Array<{ column_name: string; data_type: string; character_maximum_length: number | null; is_nullable: string }>;
-  return Object.fromEntries(
-    rows.map((r) => [r.column_name, { type: r.character_maximum_length ? `${r.data_type}(${r.character_maximum_length})` : r.data_type, nullable: r.is_nullable === 'YES' }]),
-  );
+  return Object.fromEntries(rows.map((r) => [r.column_name, { type: r.character_maximum_length ? `${r.data_type}(${r.character_maximum_length})` : r.data_type, nullable: r.is_nullable === 'YES' }]));
 }
 
 /** The StoreError a promise rejects with; fails the test on success or any other error. */

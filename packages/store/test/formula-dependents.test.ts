@@ -12,31 +12,51 @@ const money = (id: string, expression?: string): Doc => ({ type: 'number', 'x-at
 
 function docs(): Doc[] {
   const account: Doc = {
-    kind: 'object', id: 'obj.account', name: 'account', label: { en: 'Account' },
-    schema: { type: 'object', required: ['name'], properties: {
-      name: { type: 'string', maxLength: 80, 'x-attain': { id: 'account.name' } },
-      tier: { type: 'string', maxLength: 20, 'x-attain': { id: 'account.tier' } },
-      deal_total: money('account.deal_total', 'SUM(deals.budget)'),
-      open_deals: { type: 'integer', 'x-attain': { id: 'account.open_deals', formula: { expression: 'COUNT(deals, deals.budget > 0)', stored: true } } },
-    } },
+    kind: 'object',
+    id: 'obj.account',
+    name: 'account',
+    label: { en: 'Account' },
+    schema: {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string', maxLength: 80, 'x-attain': { id: 'account.name' } },
+        tier: { type: 'string', maxLength: 20, 'x-attain': { id: 'account.tier' } },
+        deal_total: money('account.deal_total', 'SUM(deals.budget)'),
+        open_deals: { type: 'integer', 'x-attain': { id: 'account.open_deals', formula: { expression: 'COUNT(deals, deals.budget > 0)', stored: true } } },
+      },
+    },
   };
   const deal: Doc = {
-    kind: 'object', id: 'obj.deal', name: 'deal', label: { en: 'Deal' },
-    schema: { type: 'object', required: ['name'], properties: {
-      name: { type: 'string', maxLength: 80, 'x-attain': { id: 'deal.name' } },
-      account_id: { type: 'string', 'x-attain': { id: 'deal.account', ref: { object: 'account', onDelete: 'set_null', inverse: 'deals' } } },
-      budget: money('deal.budget'),
-      account_tier: { type: 'string', 'x-attain': { id: 'deal.account_tier', formula: { expression: 'COALESCE(account.tier, "none")', stored: true } } },
-      line_sum: money('deal.line_sum', 'SUM(lines.amount)'),
-      big_lines: money('deal.big_lines', 'SUM(lines.amount, lines.amount >= 100)'),
-    } },
+    kind: 'object',
+    id: 'obj.deal',
+    name: 'deal',
+    label: { en: 'Deal' },
+    schema: {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string', maxLength: 80, 'x-attain': { id: 'deal.name' } },
+        account_id: { type: 'string', 'x-attain': { id: 'deal.account', ref: { object: 'account', onDelete: 'set_null', inverse: 'deals' } } },
+        budget: money('deal.budget'),
+        account_tier: { type: 'string', 'x-attain': { id: 'deal.account_tier', formula: { expression: 'COALESCE(account.tier, "none")', stored: true } } },
+        line_sum: money('deal.line_sum', 'SUM(lines.amount)'),
+        big_lines: money('deal.big_lines', 'SUM(lines.amount, lines.amount >= 100)'),
+      },
+    },
   };
   const line: Doc = {
-    kind: 'object', id: 'obj.line', name: 'line', label: { en: 'Line' },
-    schema: { type: 'object', properties: {
-      deal_id: { type: 'string', 'x-attain': { id: 'line.deal', ref: { object: 'deal', onDelete: 'cascade', inverse: 'lines' } } },
-      amount: money('line.amount'),
-    } },
+    kind: 'object',
+    id: 'obj.line',
+    name: 'line',
+    label: { en: 'Line' },
+    schema: {
+      type: 'object',
+      properties: {
+        deal_id: { type: 'string', 'x-attain': { id: 'line.deal', ref: { object: 'deal', onDelete: 'cascade', inverse: 'lines' } } },
+        amount: money('line.amount'),
+      },
+    },
   };
   return [userDoc(), account, deal, line];
 }
@@ -107,10 +127,14 @@ describe('stored formulas over related records', () => {
   it('follow bulk upserts', async () => {
     const acc = await r.create('account', { name: 'Gamma', tier: 'silver' }, system);
     const deal = await r.create('deal', { name: 'G1', account_id: acc.id }, system);
-    await r.upsert('line', [
-      { external_id: 'g-1', deal_id: deal.id, amount: 5 },
-      { external_id: 'g-2', deal_id: deal.id, amount: 500 },
-    ], system);
+    await r.upsert(
+      'line',
+      [
+        { external_id: 'g-1', deal_id: deal.id, amount: 5 },
+        { external_id: 'g-2', deal_id: deal.id, amount: 500 },
+      ],
+      system,
+    );
     expect(await get('deal', deal.id)).toMatchObject({ line_sum: '505.00', big_lines: '500.00' });
     await r.upsert('line', [{ external_id: 'g-2', deal_id: deal.id, amount: 50 }], system);
     expect(await get('deal', deal.id)).toMatchObject({ line_sum: '55.00', big_lines: '0.00' });

@@ -40,7 +40,13 @@ function deal(formulas: boolean, extra: (d: Doc) => void = () => {}): Doc {
     p.big = { type: 'boolean', 'x-attain': { id: 'deal.big', formula: { expression: 'amount >= 10000' } } };
     p.commission = { type: 'number', 'x-attain': { id: 'deal.commission', storage: 'money', formula: { expression: 'IF(amount > 10000, amount * 8%, amount * 5%)', stored: true } } };
     (d['x-attain'] as Doc).validationRules = [
-      { id: 'rule.discount', name: 'discount_le_amount', condition: 'COALESCE(discount, 0) <= amount', field: 'discount', message: { en: 'The discount cannot exceed the amount', 'zh-CN': '折扣不能超过金额' } },
+      {
+        id: 'rule.discount',
+        name: 'discount_le_amount',
+        condition: 'COALESCE(discount, 0) <= amount',
+        field: 'discount',
+        message: { en: 'The discount cannot exceed the amount', 'zh-CN': '折扣不能超过金额' },
+      },
       { id: 'rule.qty', name: 'qty_not_negative', condition: 'qty >= 0', field: 'qty', message: { en: 'Quantity cannot be negative' } },
       { id: 'rule.ratio', name: 'unit_price_sane', condition: 'amount / qty < 1000000', message: { en: 'Unit price too high' }, active: false },
     ];
@@ -106,7 +112,14 @@ describe('formula fields', () => {
     expect(d.commission).toBe('50.00');
     const u = await r.update('deal', d.id, { amount: 20000 }, system);
     expect(u.commission).toBe('1600.00');
-    const up = await r.upsert('deal', [{ external_id: 'X1', name: 'Up', amount: 200 }, { external_id: 'X2', name: 'Up2', amount: 40000 }], system);
+    const up = await r.upsert(
+      'deal',
+      [
+        { external_id: 'X1', name: 'Up', amount: 200 },
+        { external_id: 'X2', name: 'Up2', amount: 40000 },
+      ],
+      system,
+    );
     expect(up.records.map((x) => x.commission)).toEqual(['10.00', '3200.00']);
     const again = await r.upsert('deal', [{ external_id: 'X1', name: 'Up', amount: 100000 }], system);
     expect(again.records[0]?.commission).toBe('8000.00');
@@ -138,7 +151,16 @@ describe('validation rules', () => {
 
   it('refuses an upsert batch as a whole, pointing at the row', async () => {
     const before = await r.count('deal');
-    const e = await err(r.upsert('deal', [{ external_id: 'U1', name: 'ok', amount: 10 }, { external_id: 'U2', name: 'bad', amount: 10, qty: -2 }], system));
+    const e = await err(
+      r.upsert(
+        'deal',
+        [
+          { external_id: 'U1', name: 'ok', amount: 10 },
+          { external_id: 'U2', name: 'bad', amount: 10, qty: -2 },
+        ],
+        system,
+      ),
+    );
     expect(e.details).toEqual([{ path: '/1/qty', rule: 'qty_not_negative', message: 'Quantity cannot be negative' }]);
     expect(await r.count('deal')).toBe(before);
   });
@@ -200,7 +222,12 @@ describe('plan-time checking', () => {
       (p.net as { 'x-attain': { formula: { stored?: boolean } } })['x-attain'].formula.stored = true;
     });
     const plan = await store.metadata.plan(T, changed);
-    expect(plan.steps.filter((s) => s.kind === 'recompute_formula').map((s) => s.field?.name).sort()).toEqual(['commission', 'net']);
+    expect(
+      plan.steps
+        .filter((s) => s.kind === 'recompute_formula')
+        .map((s) => s.field?.name)
+        .sort(),
+    ).toEqual(['commission', 'net']);
     await store.metadata.apply(T, changed, { actor: system });
     const r2 = await store.records(T);
     expect(await r2.get('deal', first)).toMatchObject({ commission: '200.00', net: '20000.00' });
@@ -255,7 +282,10 @@ describe('RBAC and preview', () => {
       if (!sql.ok || !js.ok) throw new Error(f);
       expect(sql.rows.length).toBeGreaterThan(5);
       const norm = (v: unknown) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
-      expect(js.rows.map((x) => [x.id, norm(x.value), x.error]), f).toEqual(sql.rows.map((x) => [x.id, norm(x.value), x.error]));
+      expect(
+        js.rows.map((x) => [x.id, norm(x.value), x.error]),
+        f,
+      ).toEqual(sql.rows.map((x) => [x.id, norm(x.value), x.error]));
     }
     expect((await err(r.previewFormula('deal', 'amount', { engine: 'sandbox' }))).code).toBe('validation_failed');
   });

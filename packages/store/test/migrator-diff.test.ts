@@ -54,7 +54,15 @@ describe('schema diff as data', () => {
     delete deal.note;
     const d = diff(baseDocs(), next);
     expect(d.changes).toEqual([
-      expect.objectContaining({ kind: 'rename_field', object: { id: 'obj.deal', name: 'deal' }, field: { id: 'deal.note', name: 'memo' }, fromName: 'note', fromColumn: 'note', toColumn: 'memo', announce: true }),
+      expect.objectContaining({
+        kind: 'rename_field',
+        object: { id: 'obj.deal', name: 'deal' },
+        field: { id: 'deal.note', name: 'memo' },
+        fromName: 'note',
+        fromColumn: 'note',
+        toColumn: 'memo',
+        announce: true,
+      }),
     ]);
     expect(d.next.objects['obj.deal']?.fields['deal.note']?.column).toBe('memo');
   });
@@ -75,10 +83,7 @@ describe('schema diff as data', () => {
     props(again[2] as Doc).note = { type: 'string', 'x-attain': { id: 'deal.note2' } };
     const parked = diff(next, again, [], hidden.next);
     expect(parked.changes).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ kind: 'add_field' }),
-        expect.objectContaining({ kind: 'hide_field', announce: false, parkAs: expect.stringMatching(/^attain_h_/) }),
-      ]),
+      expect.arrayContaining([expect.objectContaining({ kind: 'add_field' }), expect.objectContaining({ kind: 'hide_field', announce: false, parkAs: expect.stringMatching(/^attain_h_/) })]),
     );
   });
 
@@ -127,15 +132,16 @@ describe('planner over a filled table (no database: the snapshot answers)', () =
   const next = baseDocs();
   props(next[2] as Doc).region = { type: 'string', 'x-attain': { id: 'deal.region' } };
   ((next[2] as Doc).schema as { required: string[] }).required.push('region');
-  const plan = (backfill?: Record<string, unknown>) =>
-    planMigration({ schema: 't_x', current, physical, next: registry(next, 2), snapshot: filled, opts: backfill ? { backfill } : {} });
+  const plan = (backfill?: Record<string, unknown>) => planMigration({ schema: 't_x', current, physical, next: registry(next, 2), snapshot: filled, opts: backfill ? { backfill } : {} });
 
   it('refuses a required field on a table with rows, with no DDL, until a backfill confirms it', async () => {
     const refused = await plan();
     expect(refused.steps).toEqual([expect.objectContaining({ kind: 'add_column', safe: false, reason: expect.stringContaining('give a default or a backfill value for field id "deal.region"') })]);
     expect(refused.actions).toEqual([]);
     const confirmed = await plan({ 'deal.region': 'north' });
-    expect(confirmed.steps).toEqual([expect.objectContaining({ kind: 'add_column', safe: true, message: 'add_column_backfill', sentence: expect.stringContaining('filling existing rows with the backfill value') })]);
+    expect(confirmed.steps).toEqual([
+      expect.objectContaining({ kind: 'add_column', safe: true, message: 'add_column_backfill', sentence: expect.stringContaining('filling existing rows with the backfill value') }),
+    ]);
     // Add the column, fill it, then make it NOT NULL: three actions in that order.
     expect(confirmed.actions.map((a) => a.phase)).toEqual([4.3, 4.35, 4.36]);
   });

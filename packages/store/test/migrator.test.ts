@@ -299,7 +299,7 @@ describe('roles and the audit log', () => {
     const audit = await store.audit.list('m9');
     expect(audit.map((a) => a.action)).toEqual(['metadata.apply', 'metadata.apply', 'tenant.create']);
     expect(await store.audit.list('m9', { limit: 1, before: audit[0]?.id })).toHaveLength(1);
-    expect((await store.audit.list('m9', { object: 'deal' }))).toEqual([]);
+    expect(await store.audit.list('m9', { object: 'deal' })).toEqual([]);
     expect((await err(store.audit.list('m9', { limit: 0 }))).code).toBe('invalid_filter');
     expect((await err(store.audit.list('m9', { recordId: 'x' }))).code).toBe('invalid_filter');
     expect((await err(store.audit.list('m9', { before: 'x; drop' }))).code).toBe('invalid_cursor');

@@ -122,10 +122,19 @@ describe('sorting and paging', () => {
 
   it('keyset-pages over multi-field sorts with ties and nulls, matching one big page', async () => {
     const sorts: Array<Array<{ field: string; dir: 'asc' | 'desc' }>> = [
-      [{ field: 'amount', dir: 'desc' }, { field: 'name', dir: 'asc' }],
-      [{ field: 'stage', dir: 'asc' }, { field: 'close_date', dir: 'desc' }],
+      [
+        { field: 'amount', dir: 'desc' },
+        { field: 'name', dir: 'asc' },
+      ],
+      [
+        { field: 'stage', dir: 'asc' },
+        { field: 'close_date', dir: 'desc' },
+      ],
       [{ field: 'close_date', dir: 'asc' }],
-      [{ field: 'hot', dir: 'desc' }, { field: 'probability', dir: 'asc' }],
+      [
+        { field: 'hot', dir: 'desc' },
+        { field: 'probability', dir: 'asc' },
+      ],
       [{ field: 'created_at', dir: 'desc' }],
       [],
     ];

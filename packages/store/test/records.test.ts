@@ -147,9 +147,23 @@ describe('update, delete, restore, concurrency', () => {
 
 describe('upsert', () => {
   it('creates then updates by external_id in one statement, auditing each row', async () => {
-    const first = await r.upsert('account', [{ external_id: 'ext-1', name: 'One' }, { external_id: 'ext-2', name: 'Two' }], system);
+    const first = await r.upsert(
+      'account',
+      [
+        { external_id: 'ext-1', name: 'One' },
+        { external_id: 'ext-2', name: 'Two' },
+      ],
+      system,
+    );
     expect(first).toMatchObject({ created: 2, updated: 0 });
-    const second = await r.upsert('account', [{ external_id: 'ext-1', name: 'One!' }, { external_id: 'ext-3', name: 'Three' }], system);
+    const second = await r.upsert(
+      'account',
+      [
+        { external_id: 'ext-1', name: 'One!' },
+        { external_id: 'ext-3', name: 'Three' },
+      ],
+      system,
+    );
     expect(second).toMatchObject({ created: 1, updated: 1 });
     expect(second.records[0]).toMatchObject({ external_id: 'ext-1', name: 'One!', version: 2, id: first.records[0]?.id });
     const audit = await store.audit.list('acme', { recordId: first.records[0]?.id });

@@ -17,9 +17,17 @@ beforeAll(async () => {
 describe('tenant settings', () => {
   it('defaults come from the environment, else USD, UTC and January', () => {
     expect(defaultTenantSettings({})).toEqual({ baseCurrency: 'USD', timeZone: 'UTC', fiscalYearStartMonth: 1 });
-    expect(defaultTenantSettings({ ATTAIN_BASE_CURRENCY: 'CNY', ATTAIN_TIME_ZONE: 'Asia/Shanghai', ATTAIN_FISCAL_YEAR_START_MONTH: '4' })).toEqual({ baseCurrency: 'CNY', timeZone: 'Asia/Shanghai', fiscalYearStartMonth: 4 });
+    expect(defaultTenantSettings({ ATTAIN_BASE_CURRENCY: 'CNY', ATTAIN_TIME_ZONE: 'Asia/Shanghai', ATTAIN_FISCAL_YEAR_START_MONTH: '4' })).toEqual({
+      baseCurrency: 'CNY',
+      timeZone: 'Asia/Shanghai',
+      fiscalYearStartMonth: 4,
+    });
     // A bad environment value falls back instead of creating tenants with it.
-    expect(defaultTenantSettings({ ATTAIN_BASE_CURRENCY: 'RMB', ATTAIN_TIME_ZONE: 'Nowhere/Land', ATTAIN_FISCAL_YEAR_START_MONTH: '13' })).toEqual({ baseCurrency: 'USD', timeZone: 'UTC', fiscalYearStartMonth: 1 });
+    expect(defaultTenantSettings({ ATTAIN_BASE_CURRENCY: 'RMB', ATTAIN_TIME_ZONE: 'Nowhere/Land', ATTAIN_FISCAL_YEAR_START_MONTH: '13' })).toEqual({
+      baseCurrency: 'USD',
+      timeZone: 'UTC',
+      fiscalYearStartMonth: 1,
+    });
   });
 
   it('currencies are ISO 4217 codes and time zones IANA names', () => {
@@ -35,7 +43,10 @@ describe('tenant settings', () => {
   it('are set at creation, refused when invalid (naming the field), and read back', async () => {
     const bad = await err(store.tenants.create(name(), { baseCurrency: 'RMB', timeZone: 'Mars/Olympus' }));
     expect(bad.code).toBe('validation_failed');
-    expect(bad.details.map((d) => [d.path, d.rule])).toEqual([['/baseCurrency', 'iso4217'], ['/timeZone', 'time_zone']]);
+    expect(bad.details.map((d) => [d.path, d.rule])).toEqual([
+      ['/baseCurrency', 'iso4217'],
+      ['/timeZone', 'time_zone'],
+    ]);
     const t = name();
     await store.tenants.create(t, { baseCurrency: 'CNY', timeZone: 'Asia/Shanghai', fiscalYearStartMonth: 4 });
     expect(await store.tenants.settings(t)).toEqual({ baseCurrency: 'CNY', timeZone: 'Asia/Shanghai', fiscalYearStartMonth: 4, calculatedAt: null });

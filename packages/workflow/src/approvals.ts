@@ -61,7 +61,8 @@ const DELEGATION_YEARS = { min: 1900, max: 2999 } as const;
 
 /** The object of a record flow; a flow on another subject is submitted through its subject. */
 function recordObject(flow: ApprovalFlowDoc): string {
-  if (!isRecordFlow(flow) || !flow.object) throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" approves a ${flowSubject(flow)}, not a record; submit the ${flowSubject(flow)} instead`);
+  if (!isRecordFlow(flow) || !flow.object)
+    throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" approves a ${flowSubject(flow)}, not a record; submit the ${flowSubject(flow)} instead`);
   return flow.object;
 }
 
@@ -129,7 +130,8 @@ export class Approvals {
     if (!name) throw new WorkflowError('not_found', `No approval flow is configured for "${String(subject.kind).slice(0, 64)}"`);
     const flow = this.core.flow(t, name);
     if (flow.active === false) throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" is not active`);
-    if (!isRecordFlow(flow) && flowSubject(flow) !== subject.kind) throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" approves ${flowSubject(flow)}, not ${String(subject.kind).slice(0, 64)}`);
+    if (!isRecordFlow(flow) && flowSubject(flow) !== subject.kind)
+      throw new WorkflowError('invalid_state', `The approval flow "${flow.name}" approves ${flowSubject(flow)}, not ${String(subject.kind).slice(0, 64)}`);
     await handler.check?.(t.tenant, subject);
     const recordId = subjectRecordId(subject.kind, subject.id);
     const existing = await this.activeInstance(t.knex, t, subject.kind, recordId);
@@ -173,7 +175,13 @@ export class Approvals {
       comment: extra.comment ?? null,
       details: extra.details === undefined ? null : JSON.stringify(extra.details),
     });
-    await this.core.audit(q, t, { actor, action: `approval.${action}`, object: inst.object, recordId: inst.record_id, after: { instance: inst.id, flow: inst.flow_name, version: inst.version, round: inst.round, step, comment: extra.comment ?? null, details: extra.details ?? null } });
+    await this.core.audit(q, t, {
+      actor,
+      action: `approval.${action}`,
+      object: inst.object,
+      recordId: inst.record_id,
+      after: { instance: inst.id, flow: inst.flow_name, version: inst.version, round: inst.round, step, comment: extra.comment ?? null, details: extra.details ?? null },
+    });
   }
 
   private async checkEntry(q: Q, t: TenantCtx, def: ApprovalFlowDoc, recordId: string, subject?: Subject | null): Promise<void> {
@@ -182,7 +190,9 @@ export class Approvals {
     if (!object) throw new WorkflowError('not_found', `There is no object named "${def.object}"`);
     const [v] = (await evaluateOnRecord(q, t.registry, t.schema, object, recordId, [{ source: def.entryCondition, path: '/entryCondition' }], this.today(t))) ?? [];
     if (!truthy(v)) {
-      throw new WorkflowError('entry_condition', `This ${object.name} does not meet the entry condition of "${def.name}" (${def.entryCondition})`, [{ path: '/entryCondition', rule: 'entry_condition', message: def.entryCondition }]);
+      throw new WorkflowError('entry_condition', `This ${object.name} does not meet the entry condition of "${def.name}" (${def.entryCondition})`, [
+        { path: '/entryCondition', rule: 'entry_condition', message: def.entryCondition },
+      ]);
     }
   }
 
@@ -272,23 +282,58 @@ export class Approvals {
         }
       }
       const approvers = await resolveApprovers(this.resolveCtx(trx, t, inst, record), step.approvers, step.fallback, def.fallback);
-      if (approvers.length === 0) throw new WorkflowError('no_approver', `Nobody could be found to approve step "${step.name}" of "${def.name}"; add a fallback approver`, [{ path: `/steps/${i}/approvers`, rule: 'no_approver', message: 'no approver resolved' }]);
+      if (approvers.length === 0)
+        throw new WorkflowError('no_approver', `Nobody could be found to approve step "${step.name}" of "${def.name}"; add a fallback approver`, [
+          { path: `/steps/${i}/approvers`, rule: 'no_approver', message: 'no approver resolved' },
+        ]);
       await this.createTasks(trx, t, inst, i, step, approvers, def);
       inst.step_index = i;
       await this.core.table(trx, t, T.instances).where({ id: inst.id }).update({ step_index: i, updated_at: this.core.now() });
-      await this.history(trx, t, inst, actor, 'step_started', { step: i, details: { step: step.name, mode: step.mode ?? 'any', approvers: approvers.map((a) => a.approverId), delegatedFrom: approvers.filter((a) => a.originalId).map((a) => a.originalId) } });
+      await this.history(trx, t, inst, actor, 'step_started', {
+        step: i,
+        details: { step: step.name, mode: step.mode ?? 'any', approvers: approvers.map((a) => a.approverId), delegatedFrom: approvers.filter((a) => a.originalId).map((a) => a.originalId) },
+      });
       return;
     }
     await this.finish(trx, t, inst, def, 'approved', actor, null, after);
   }
 
-  private async createTasks(trx: Q, t: TenantCtx, inst: InstanceRow, index: number, step: ApprovalStep, approvers: Array<{ approverId: string; originalId?: string }>, def: ApprovalFlowDoc, escalated = false): Promise<void> {
+  private async createTasks(
+    trx: Q,
+    t: TenantCtx,
+    inst: InstanceRow,
+    index: number,
+    step: ApprovalStep,
+    approvers: Array<{ approverId: string; originalId?: string }>,
+    def: ApprovalFlowDoc,
+    escalated = false,
+  ): Promise<void> {
     const now = this.core.now();
     const due = step.sla ? new Date(now.getTime() + step.sla.hours * HOUR) : null;
     const remind = step.sla?.remindEveryHours ? new Date(now.getTime() + step.sla.remindEveryHours * HOUR) : null;
-    const rows = approvers.map((a) => ({ id: uuidv7(), instance_id: inst.id, round: inst.round, step_index: index, approver_id: a.approverId, original_approver_id: a.originalId ?? null, status: 'open', due_at: due, remind_at: remind, escalated, created_at: now }));
+    const rows = approvers.map((a) => ({
+      id: uuidv7(),
+      instance_id: inst.id,
+      round: inst.round,
+      step_index: index,
+      approver_id: a.approverId,
+      original_approver_id: a.originalId ?? null,
+      status: 'open',
+      due_at: due,
+      remind_at: remind,
+      escalated,
+      created_at: now,
+    }));
     await this.core.table(trx, t, T.tasks).insert(rows);
-    await notify(this.core, trx, t, { userIds: approvers.map((a) => a.approverId), template: escalated ? BUILTIN.escalated! : BUILTIN.task!, vars: await this.vars(trx, t, inst, def, index), kind: 'approval_task', object: inst.object, recordId: inst.record_id, key: `task:${inst.id}:${inst.round}:${index}:${escalated ? `esc:${now.getTime()}` : 'new'}` });
+    await notify(this.core, trx, t, {
+      userIds: approvers.map((a) => a.approverId),
+      template: escalated ? BUILTIN.escalated! : BUILTIN.task!,
+      vars: await this.vars(trx, t, inst, def, index),
+      kind: 'approval_task',
+      object: inst.object,
+      recordId: inst.record_id,
+      key: `task:${inst.id}:${inst.round}:${index}:${escalated ? `esc:${now.getTime()}` : 'new'}`,
+    });
   }
 
   private async vars(q: Q, t: TenantCtx, inst: InstanceRow, def: ApprovalFlowDoc, index: number, reason?: string | null): Promise<Record<string, unknown>> {
@@ -300,7 +345,15 @@ export class Approvals {
       submitter = String(row?.name ?? '');
     }
     const step = def.steps[index];
-    return { flow: def.label.en, title: this.titleOf(t, inst, record), record: record ?? {}, subject: inst.subject ?? null, step: step ? (step.label?.en ?? step.name) : '', submitter, reason: reason ?? '' };
+    return {
+      flow: def.label.en,
+      title: this.titleOf(t, inst, record),
+      record: record ?? {},
+      subject: inst.subject ?? null,
+      step: step ? (step.label?.en ?? step.name) : '',
+      submitter,
+      reason: reason ?? '',
+    };
   }
 
   private async finish(trx: Q, t: TenantCtx, inst: InstanceRow, def: ApprovalFlowDoc, outcome: 'approved' | 'rejected', actor: Actor, reason: string | null, after: After): Promise<void> {
@@ -314,14 +367,31 @@ export class Approvals {
     // submitter (its wording is the admin's choice), else from the built-in message. Sending both
     // gave every submitter two "Approved" notices.
     const ownNotice = (own ?? []).some((a) => a.type === 'notify' && (a.to ?? []).some((r) => r.type === 'submitter'));
-    if (inst.submitter_id && !ownNotice) await notify(this.core, trx, t, { userIds: [inst.submitter_id], template: BUILTIN[outcome]!, vars: await this.vars(trx, t, inst, def, inst.step_index, reason), kind: `approval_${outcome}`, object: inst.object, recordId: inst.record_id, key: `final:${inst.id}:${inst.round}` });
+    if (inst.submitter_id && !ownNotice)
+      await notify(this.core, trx, t, {
+        userIds: [inst.submitter_id],
+        template: BUILTIN[outcome]!,
+        vars: await this.vars(trx, t, inst, def, inst.step_index, reason),
+        kind: `approval_${outcome}`,
+        object: inst.object,
+        recordId: inst.record_id,
+        key: `final:${inst.id}:${inst.round}`,
+      });
     const onRecord = isRecordSubject(inst.subject);
     // A subject's handler is told first, as a durable action: retried until it succeeds.
-    const actions = onRecord ? (own ?? []) : [{ type: 'subject' } as unknown as NonNullable<typeof own>[number], ...(own ?? []).filter((a) => a.type !== 'update' && a.type !== 'create' && a.type !== 'start_flow')];
+    const actions = onRecord
+      ? (own ?? [])
+      : [{ type: 'subject' } as unknown as NonNullable<typeof own>[number], ...(own ?? []).filter((a) => a.type !== 'update' && a.type !== 'create' && a.type !== 'start_flow')];
     if (actions.length) {
       const key = `final:${inst.id}:${inst.round}:${outcome}`;
       const context = { actor, submitterId: inst.submitter_id, flow: def.name, outcome, reason, ...(onRecord ? {} : { subject: inst.subject ?? null, instanceId: inst.id }) };
-      await createRun(this.core, trx, t, { key, source: 'approval', rule: def.name, object: onRecord ? inst.object : null, recordId: onRecord ? inst.record_id : null, actions, context }, { delayMs: 30_000 });
+      await createRun(
+        this.core,
+        trx,
+        t,
+        { key, source: 'approval', rule: def.name, object: onRecord ? inst.object : null, recordId: onRecord ? inst.record_id : null, actions, context },
+        { delayMs: 30_000 },
+      );
       after.runKey = key;
     }
   }
@@ -335,7 +405,9 @@ export class Approvals {
   /** Approve, reject (with a reason) or send back (with a reason) one task. */
   async decide(t: TenantCtx, taskId: string, decision: Decision, actor: Actor, comment?: string | null): Promise<InstanceRow> {
     if (decision !== 'approve' && !comment?.trim()) {
-      throw new WorkflowError('validation_failed', decision === 'reject' ? 'Give a reason for the rejection' : 'Say what should change', [{ path: '/comment', rule: 'required', message: 'a reason is required' }]);
+      throw new WorkflowError('validation_failed', decision === 'reject' ? 'Give a reason for the rejection' : 'Say what should change', [
+        { path: '/comment', rule: 'required', message: 'a reason is required' },
+      ]);
     }
     const after: After = {};
     const instId = await t.knex.transaction(async (trx) => {
@@ -349,7 +421,9 @@ export class Approvals {
       // Whatever put the task in front of them (a direct approver, a delegation, a role, an admin
       // fallback, a task made before this rule), nobody decides their own request.
       if (inst.submitter_id && actor.userId && inst.submitter_id.toLowerCase() === actor.userId.toLowerCase()) {
-        throw new WorkflowError('self_approval', 'You cannot decide on an approval you submitted; withdraw it instead', [{ path: '/approver', rule: 'self_approval', message: 'the submitter may not decide their own request' }]);
+        throw new WorkflowError('self_approval', 'You cannot decide on an approval you submitted; withdraw it instead', [
+          { path: '/approver', rule: 'self_approval', message: 'the submitter may not decide their own request' },
+        ]);
       }
       const onBehalf = actor.userId !== task.approver_id;
       if (onBehalf && (!actor.userId || (await delegateOf(trx, t.schema, task.approver_id, this.core.now())) !== actor.userId)) {
@@ -358,12 +432,21 @@ export class Approvals {
       const def = (await versionById(this.core, trx, t, inst.version_id)).definition;
       const step = def.steps[inst.step_index] as ApprovalStep;
       const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'returned';
-      await this.core.table(trx, t, T.tasks).where({ id: task.id }).update({ status, decided_by: actor.userId, decided_at: this.core.now(), comment: comment ?? null });
-      await this.history(trx, t, inst, actor, decision === 'send_back' ? 'sent_back' : status, { step: inst.step_index, comment: comment ?? null, details: { task: task.id, step: step.name, ...(onBehalf ? { onBehalfOf: task.approver_id } : {}) } });
+      await this.core
+        .table(trx, t, T.tasks)
+        .where({ id: task.id })
+        .update({ status, decided_by: actor.userId, decided_at: this.core.now(), comment: comment ?? null });
+      await this.history(trx, t, inst, actor, decision === 'send_back' ? 'sent_back' : status, {
+        step: inst.step_index,
+        comment: comment ?? null,
+        details: { task: task.id, step: step.name, ...(onBehalf ? { onBehalfOf: task.approver_id } : {}) },
+      });
       if (decision === 'approve') {
         const mode = step.mode ?? 'any';
         if (mode === 'any') await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, round: inst.round, step_index: inst.step_index, status: 'open' }).update({ status: 'cancelled' });
-        const open = (await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, round: inst.round, step_index: inst.step_index, status: 'open' }).count({ c: '*' }).first()) as { c: unknown };
+        const open = (await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, round: inst.round, step_index: inst.step_index, status: 'open' }).count({ c: '*' }).first()) as {
+          c: unknown;
+        };
         if (Number(open.c) === 0) await this.advance(trx, t, inst, def, inst.step_index + 1, actor, after);
       } else if (decision === 'reject') {
         await this.finish(trx, t, inst, def, 'rejected', actor, comment ?? null, after);
@@ -371,7 +454,16 @@ export class Approvals {
         await this.core.table(trx, t, T.instances).where({ id: inst.id }).update({ status: 'returned', updated_at: this.core.now() });
         await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, status: 'open' }).update({ status: 'cancelled' });
         inst.status = 'returned';
-        if (inst.submitter_id) await notify(this.core, trx, t, { userIds: [inst.submitter_id], template: BUILTIN.returned!, vars: await this.vars(trx, t, inst, def, inst.step_index, comment), kind: 'approval_returned', object: inst.object, recordId: inst.record_id, key: `returned:${inst.id}:${inst.round}` });
+        if (inst.submitter_id)
+          await notify(this.core, trx, t, {
+            userIds: [inst.submitter_id],
+            template: BUILTIN.returned!,
+            vars: await this.vars(trx, t, inst, def, inst.step_index, comment),
+            kind: 'approval_returned',
+            object: inst.object,
+            recordId: inst.record_id,
+            key: `returned:${inst.id}:${inst.round}`,
+          });
       }
       return inst.id;
     });
@@ -418,7 +510,15 @@ export class Approvals {
     if (!text?.trim()) throw new WorkflowError('validation_failed', 'A comment cannot be empty', [{ path: '/comment', rule: 'required', message: 'required' }]);
     await t.knex.transaction(async (trx) => {
       const inst = await this.lockInstance(trx, t, id);
-      const involved = inst.submitter_id === actor.userId || Boolean(await this.core.table(trx, t, T.tasks).where({ instance_id: id }).where((w) => w.where('approver_id', actor.userId).orWhere('original_approver_id', actor.userId)).first('id'));
+      const involved =
+        inst.submitter_id === actor.userId ||
+        Boolean(
+          await this.core
+            .table(trx, t, T.tasks)
+            .where({ instance_id: id })
+            .where((w) => w.where('approver_id', actor.userId).orWhere('original_approver_id', actor.userId))
+            .first('id'),
+        );
       if (!involved && !opts.admin) throw new WorkflowError('forbidden', 'Only the submitter and the approvers may comment');
       await this.history(trx, t, inst, actor, 'commented', { comment: text.slice(0, 4000) });
     });
@@ -442,16 +542,41 @@ export class Approvals {
   /** Open tasks of a user, and of those who delegate to them now. */
   async inbox(t: TenantCtx, userId: string, opts: { status?: 'open' | 'decided'; limit?: number } = {}): Promise<Array<Record<string, unknown>>> {
     const now = this.core.now();
-    const delegators = ((await this.core.table(t.knex, t, T.delegations).where({ to_user: userId }).whereNull('revoked_at').where('starts_at', '<=', now).where('ends_at', '>', now).select('from_user')) as Array<{ from_user: string }>).map((r) => r.from_user);
+    const delegators = (
+      (await this.core.table(t.knex, t, T.delegations).where({ to_user: userId }).whereNull('revoked_at').where('starts_at', '<=', now).where('ends_at', '>', now).select('from_user')) as Array<{
+        from_user: string;
+      }>
+    ).map((r) => r.from_user);
     const qb = t.knex
       .withSchema(t.schema)
       .from(`${T.tasks} as k`)
       .join(`${T.instances} as i`, 'i.id', 'k.instance_id')
-      .select('k.id', 'k.status', 'k.step_index', 'k.round', 'k.approver_id', 'k.due_at', 'k.created_at', 'k.decided_at', 'k.comment', 'i.id as instance_id', 'i.flow_name', 'i.version_id', 'i.object', 'i.record_id', 'i.submitter_id', 'i.status as instance_status', 'i.subject')
+      .select(
+        'k.id',
+        'k.status',
+        'k.step_index',
+        'k.round',
+        'k.approver_id',
+        'k.due_at',
+        'k.created_at',
+        'k.decided_at',
+        'k.comment',
+        'i.id as instance_id',
+        'i.flow_name',
+        'i.version_id',
+        'i.object',
+        'i.record_id',
+        'i.submitter_id',
+        'i.status as instance_status',
+        'i.subject',
+      )
       .orderBy('k.created_at', 'desc')
       .limit(Math.min(opts.limit ?? 100, 500));
     // A user's own requests are never in their inbox: they cannot decide them (self_approval).
-    if ((opts.status ?? 'open') === 'open') qb.where('k.status', 'open').whereIn('k.approver_id', [userId, ...delegators]).where((w) => w.whereNull('i.submitter_id').orWhereNot('i.submitter_id', userId));
+    if ((opts.status ?? 'open') === 'open')
+      qb.where('k.status', 'open')
+        .whereIn('k.approver_id', [userId, ...delegators])
+        .where((w) => w.whereNull('i.submitter_id').orWhereNot('i.submitter_id', userId));
     else qb.whereNot('k.status', 'open').where('k.decided_by', userId);
     const rows = (await qb) as Array<Record<string, unknown>>;
     for (const r of rows) {
@@ -459,7 +584,14 @@ export class Approvals {
       const step = def.steps[Number(r.step_index)];
       const inst = { object: r.object as string, record_id: r.record_id as string, subject: (r.subject ?? null) as Subject | null };
       const record = await this.recordOf(t.knex, t, inst as InstanceRow);
-      Object.assign(r, { flow_label: def.label, step_name: step?.name, step_label: step?.label ?? null, mode: step?.mode ?? 'any', title: this.titleOf(t, inst, record), onBehalfOf: r.approver_id !== userId ? r.approver_id : null });
+      Object.assign(r, {
+        flow_label: def.label,
+        step_name: step?.name,
+        step_label: step?.label ?? null,
+        mode: step?.mode ?? 'any',
+        title: this.titleOf(t, inst, record),
+        onBehalfOf: r.approver_id !== userId ? r.approver_id : null,
+      });
       delete r.version_id;
     }
     return rows;
@@ -480,7 +612,9 @@ export class Approvals {
         const [v] = (await evaluateOnRecord(t.knex, t.registry, t.schema, object, recordId, [{ source: step.condition, path: `/steps/${i}/condition` }], this.today(t))) ?? [];
         skipped = !truthy(v);
       }
-      const approvers = skipped ? [] : await resolveApprovers({ q: t.knex, schema: t.schema, registry: t.registry, record, submitterId, now: this.core.now(), timeZone: t.timeZone }, step.approvers, step.fallback, def.fallback);
+      const approvers = skipped
+        ? []
+        : await resolveApprovers({ q: t.knex, schema: t.schema, registry: t.registry, record, submitterId, now: this.core.now(), timeZone: t.timeZone }, step.approvers, step.fallback, def.fallback);
       out.push({ step: step.name, skipped, approvers: approvers.map((a) => a.approverId), delegatedFrom: approvers.flatMap((a) => (a.originalId ? [a.originalId] : [])) });
     }
     return out;
@@ -500,9 +634,20 @@ export class Approvals {
         let next = new Date(task.remind_at as Date).getTime();
         while (next <= now.getTime()) next += every;
         const n = Number(task.reminders) + 1;
-        const updated = await this.core.table(trx, t, T.tasks).where({ id: task.id, status: 'open', reminders: task.reminders }).update({ reminders: n, remind_at: new Date(next) });
+        const updated = await this.core
+          .table(trx, t, T.tasks)
+          .where({ id: task.id, status: 'open', reminders: task.reminders })
+          .update({ reminders: n, remind_at: new Date(next) });
         if (!updated) return;
-        await notify(this.core, trx, t, { userIds: [task.approver_id], template: BUILTIN.reminder!, vars: await this.vars(trx, t, inst, def, task.step_index), kind: 'approval_reminder', object: inst.object, recordId: inst.record_id, key: `remind:${task.id}:${n}` });
+        await notify(this.core, trx, t, {
+          userIds: [task.approver_id],
+          template: BUILTIN.reminder!,
+          vars: await this.vars(trx, t, inst, def, task.step_index),
+          kind: 'approval_reminder',
+          object: inst.object,
+          recordId: inst.record_id,
+          key: `remind:${task.id}:${n}`,
+        });
         reminded++;
       });
     }
@@ -519,7 +664,13 @@ export class Approvals {
         const specs: ApproverSpec[] = step.sla?.escalateTo?.length ? step.sla.escalateTo : [{ type: 'manager', levels: 1 }];
         // The default target is the overdue approver's own manager.
         const ctx = { ...this.resolveCtx(trx, t, inst, record), ...(step.sla?.escalateTo?.length ? {} : { submitterId: task.approver_id }) };
-        const open = new Set(((await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, round: inst.round, step_index: inst.step_index, status: 'open' }).select('approver_id')) as Array<{ approver_id: string }>).map((r) => r.approver_id));
+        const open = new Set(
+          (
+            (await this.core.table(trx, t, T.tasks).where({ instance_id: inst.id, round: inst.round, step_index: inst.step_index, status: 'open' }).select('approver_id')) as Array<{
+              approver_id: string;
+            }>
+          ).map((r) => r.approver_id),
+        );
         const targets = (await resolveUsers(ctx, specs)).filter((u) => !open.has(u) || u === task.approver_id).filter((u) => u !== task.approver_id && u !== inst.submitter_id);
         if (targets.length === 0) {
           await this.core.table(trx, t, T.tasks).where({ id: task.id }).update({ escalated: true });
@@ -527,7 +678,16 @@ export class Approvals {
           return;
         }
         await this.core.table(trx, t, T.tasks).where({ id: task.id }).update({ status: 'escalated', escalated: true, decided_at: now });
-        await this.createTasks(trx, t, inst, task.step_index, step, targets.map((approverId) => ({ approverId })), def, true);
+        await this.createTasks(
+          trx,
+          t,
+          inst,
+          task.step_index,
+          step,
+          targets.map((approverId) => ({ approverId })),
+          def,
+          true,
+        );
         await this.history(trx, t, inst, system, 'escalated', { step: task.step_index, details: { task: task.id, from: task.approver_id, to: targets } });
         escalated++;
       });
@@ -540,12 +700,20 @@ export class Approvals {
       throw new WorkflowError('validation_failed', 'The delegation needs a start before its end', [{ path: '/endsAt', rule: 'range', message: 'must be after startsAt' }]);
     }
     // Years PostgreSQL cannot store (0000) or nobody means (9999) are refused before they reach it.
-    for (const [path, d] of [['/startsAt', input.startsAt], ['/endsAt', input.endsAt]] as const) {
+    for (const [path, d] of [
+      ['/startsAt', input.startsAt],
+      ['/endsAt', input.endsAt],
+    ] as const) {
       const year = d.getUTCFullYear();
-      if (year < DELEGATION_YEARS.min || year > DELEGATION_YEARS.max) throw new WorkflowError('invalid_date', `${path.slice(1)} must be between ${DELEGATION_YEARS.min} and ${DELEGATION_YEARS.max}`, [{ path, rule: 'range', message: `a date between ${DELEGATION_YEARS.min} and ${DELEGATION_YEARS.max}` }]);
+      if (year < DELEGATION_YEARS.min || year > DELEGATION_YEARS.max)
+        throw new WorkflowError('invalid_date', `${path.slice(1)} must be between ${DELEGATION_YEARS.min} and ${DELEGATION_YEARS.max}`, [
+          { path, rule: 'range', message: `a date between ${DELEGATION_YEARS.min} and ${DELEGATION_YEARS.max}` },
+        ]);
     }
     if (input.from === input.to) throw new WorkflowError('validation_failed', 'You cannot delegate to yourself', [{ path: '/to', rule: 'different', message: 'must be someone else' }]);
-    const live = await resolveUsers({ q: t.knex, schema: t.schema, registry: t.registry, record: null, submitterId: null, now: this.core.now(), timeZone: t.timeZone }, [{ type: 'user', userId: input.to }]);
+    const live = await resolveUsers({ q: t.knex, schema: t.schema, registry: t.registry, record: null, submitterId: null, now: this.core.now(), timeZone: t.timeZone }, [
+      { type: 'user', userId: input.to },
+    ]);
     if (live.length === 0) throw new WorkflowError('validation_failed', 'The delegate is not an active user', [{ path: '/to', rule: 'ref_exists', message: 'no such active user' }]);
     const row = { id: uuidv7(), from_user: input.from, to_user: input.to, starts_at: input.startsAt, ends_at: input.endsAt, created_by: actor.userId, created_at: this.core.now() };
     await this.core.table(t.knex, t, T.delegations).insert(row);
@@ -553,7 +721,11 @@ export class Approvals {
   }
 
   async delegations(t: TenantCtx, userId: string): Promise<Array<Record<string, unknown>>> {
-    return (await this.core.table(t.knex, t, T.delegations).where((w) => w.where('from_user', userId).orWhere('to_user', userId)).whereNull('revoked_at').orderBy('starts_at', 'desc')) as Array<Record<string, unknown>>;
+    return (await this.core
+      .table(t.knex, t, T.delegations)
+      .where((w) => w.where('from_user', userId).orWhere('to_user', userId))
+      .whereNull('revoked_at')
+      .orderBy('starts_at', 'desc')) as Array<Record<string, unknown>>;
   }
 
   async revokeDelegation(t: TenantCtx, id: string, actor: Actor, admin = false): Promise<void> {

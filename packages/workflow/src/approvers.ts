@@ -148,10 +148,16 @@ async function delegated(ctx: ResolveContext, users: readonly string[]): Promise
 /** Users whose role is an admin role, live and active, in id order. */
 async function admins(ctx: ResolveContext): Promise<string[]> {
   const table = userTable(ctx);
-  const roles = ctx.registry.documentsOf('role').filter((r) => r.admin === true).map((r) => r.name);
+  const roles = ctx.registry
+    .documentsOf('role')
+    .filter((r) => r.admin === true)
+    .map((r) => r.name);
   if (!table || roles.length === 0 || !hasField(ctx, 'user', 'role')) return [];
   const res = (await ctx.q.raw(`select id from ${table} where role = any(?::text[]) and deleted_at is null order by id`, [roles])) as { rows: Array<{ id: string }> };
-  return liveUsers(ctx, res.rows.map((r) => r.id));
+  return liveUsers(
+    ctx,
+    res.rows.map((r) => r.id),
+  );
 }
 
 /**
@@ -165,7 +171,10 @@ async function routeAroundSubmitter(ctx: ResolveContext, submitter: string): Pro
     const [live] = (await liveUsers(ctx, [m])).filter((u) => u !== submitter);
     if (live) return delegated(ctx, [live]);
   }
-  return delegated(ctx, (await admins(ctx)).filter((u) => u !== submitter));
+  return delegated(
+    ctx,
+    (await admins(ctx)).filter((u) => u !== submitter),
+  );
 }
 
 /**

@@ -226,6 +226,9 @@ async function fire(core: Core, trx: Knex.Transaction, t: TenantCtx, rule: Autom
     where = ` and (${c.sql})`;
     bindings = c.bindings;
   }
-  const res = (await trx.raw(`select t.id from ${quoteIdent(t.schema)}.${quoteIdent(object.table)} as t where t.deleted_at is null${where} order by t.id limit 1000`, bindings as Knex.RawBinding[])) as { rows: Array<{ id: string }> };
+  const res = (await trx.raw(
+    `select t.id from ${quoteIdent(t.schema)}.${quoteIdent(object.table)} as t where t.deleted_at is null${where} order by t.id limit 1000`,
+    bindings as Knex.RawBinding[],
+  )) as { rows: Array<{ id: string }> };
   for (const r of res.rows) await createRun(core, trx, t, { ...base, key: `sch:${rule.id}:${at.toISOString()}:${r.id}`, object: object.name, recordId: r.id });
 }

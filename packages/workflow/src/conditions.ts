@@ -35,7 +35,11 @@ export function checkCondition(registry: Registry, object: string, source: strin
   const r = hit.checked;
   if (!r.ok) {
     const e = r.errors[0];
-    throw new WorkflowError('invalid_formula', `The formula at ${path} is not valid: ${e?.message.en ?? 'error'}`, r.errors.map((x) => ({ path, rule: x.code, message: `${x.message.en} (line ${x.line}, column ${x.column})` })));
+    throw new WorkflowError(
+      'invalid_formula',
+      `The formula at ${path} is not valid: ${e?.message.en ?? 'error'}`,
+      r.errors.map((x) => ({ path, rule: x.code, message: `${x.message.en} (line ${x.line}, column ${x.column})` })),
+    );
   }
   return r;
 }
@@ -46,7 +50,15 @@ export function conditionSql(registry: Registry, object: string, source: string,
 }
 
 /** Values of formulas for one stored record (null when the record is gone). */
-export async function evaluateOnRecord(q: Q, registry: Registry, schema: string, object: ObjectDef, id: string, formulas: Array<{ source: string; path: string }>, today?: string): Promise<unknown[] | null> {
+export async function evaluateOnRecord(
+  q: Q,
+  registry: Registry,
+  schema: string,
+  object: ObjectDef,
+  id: string,
+  formulas: Array<{ source: string; path: string }>,
+  today?: string,
+): Promise<unknown[] | null> {
   if (formulas.length === 0) return [];
   const parts = formulas.map((f) => conditionSql(registry, object.name, f.source, schema, 't', f.path, today));
   const select = parts.map((p, i) => `(${p.sql}) as v${i}`).join(', ');

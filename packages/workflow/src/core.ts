@@ -129,7 +129,10 @@ export class Core {
     await t.knex.transaction(async (trx) => {
       for (const [key, value] of Object.entries(patch)) {
         if (value === undefined) continue;
-        await this.table(trx, t, T.settings).insert({ key, value: JSON.stringify(value) }).onConflict('key').merge(['value']);
+        await this.table(trx, t, T.settings)
+          .insert({ key, value: JSON.stringify(value) })
+          .onConflict('key')
+          .merge(['value']);
       }
     });
   }

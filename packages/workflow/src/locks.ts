@@ -25,13 +25,17 @@ export function lockGuard(): WriteGuard {
       if (!r.rows[0]?.t) return;
       ready.add(input.schema);
     }
-    const rows = (await input.trx.raw(`select flow_name, locked_fields from ${table} where object = ? and record_id = ? and status = 'pending'`, [input.object, input.id])) as { rows: Array<{ flow_name: string; locked_fields: string[] }> };
+    const rows = (await input.trx.raw(`select flow_name, locked_fields from ${table} where object = ? and record_id = ? and status = 'pending'`, [input.object, input.id])) as {
+      rows: Array<{ flow_name: string; locked_fields: string[] }>;
+    };
     for (const row of rows.rows) {
       const flow = input.registry.documentsOf('approval_flow').find((f) => f.name === row.flow_name);
       const name = flow?.label.en ?? row.flow_name;
       const locked = row.locked_fields ?? [];
       if (input.op === 'delete') {
-        throw new StoreError('record_locked', `This ${input.object} cannot be deleted while the approval "${name}" is pending`, [{ path: '/', rule: 'locked', message: `the approval "${name}" is pending` }]);
+        throw new StoreError('record_locked', `This ${input.object} cannot be deleted while the approval "${name}" is pending`, [
+          { path: '/', rule: 'locked', message: `the approval "${name}" is pending` },
+        ]);
       }
       const changed = Object.keys(input.patch ?? {}).filter((k) => !same(input.patch?.[k], input.before[k]));
       const hits = locked.includes('*') ? changed : changed.filter((k) => locked.includes(k));

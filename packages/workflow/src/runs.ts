@@ -61,10 +61,26 @@ export interface RunRow {
 export async function createRuns(core: Core, q: Q, t: TenantCtx, inputs: readonly RunInput[]): Promise<number> {
   if (inputs.length === 0) return 0;
   const now = core.now();
-  const rows = inputs.map((input) => ({ id: uuidv7(), key: input.key, source: input.source, rule: input.rule, object: input.object ?? null, record_id: input.recordId ?? null, actions: JSON.stringify(input.actions), context: JSON.stringify(input.context), status: 'ready', created_at: now }));
+  const rows = inputs.map((input) => ({
+    id: uuidv7(),
+    key: input.key,
+    source: input.source,
+    rule: input.rule,
+    object: input.object ?? null,
+    record_id: input.recordId ?? null,
+    actions: JSON.stringify(input.actions),
+    context: JSON.stringify(input.context),
+    status: 'ready',
+    created_at: now,
+  }));
   let created = 0;
   for (let i = 0; i < rows.length; i += 500) {
-    const inserted = (await core.table(q, t, T.runs).insert(rows.slice(i, i + 500)).onConflict('key').ignore().returning('key')) as Array<{ key: string }>;
+    const inserted = (await core
+      .table(q, t, T.runs)
+      .insert(rows.slice(i, i + 500))
+      .onConflict('key')
+      .ignore()
+      .returning('key')) as Array<{ key: string }>;
     for (const r of inserted) {
       await core.store.jobs.enqueue({ queue: RUN_QUEUE, tenant: t.tenant, key: `${t.tenantId}:${r.key}`, payload: { tenant: t.tenant, key: r.key }, maxAttempts: core.opts.maxAttempts }, trxOf(q));
       created++;
@@ -94,7 +110,14 @@ export async function createRun(core: Core, q: Q, t: TenantCtx, input: RunInput,
     .returning('id')) as Array<{ id: string }>;
   if (inserted.length === 0) return false;
   await core.store.jobs.enqueue(
-    { queue: RUN_QUEUE, tenant: t.tenant, key: `${t.tenantId}:${input.key}`, payload: { tenant: t.tenant, key: input.key }, maxAttempts: core.opts.maxAttempts, ...(opts.delayMs ? { runAt: new Date(Date.now() + opts.delayMs) } : {}) },
+    {
+      queue: RUN_QUEUE,
+      tenant: t.tenant,
+      key: `${t.tenantId}:${input.key}`,
+      payload: { tenant: t.tenant, key: input.key },
+      maxAttempts: core.opts.maxAttempts,
+      ...(opts.delayMs ? { runAt: new Date(Date.now() + opts.delayMs) } : {}),
+    },
     trxOf(q),
   );
   return true;
@@ -116,7 +139,15 @@ async function values(core: Core, t: TenantCtx, run: RunRow, set: Record<string,
   if (formulas.length) {
     const object = run.object ? t.registry.object(run.object) : undefined;
     if (!object || !run.record_id) throw new WorkflowError('validation_failed', 'a formula value needs a triggering record');
-    const vals = await evaluateOnRecord(t.knex, t.registry, t.schema, object, run.record_id, formulas.map((f) => ({ source: f.source, path: `/set/${f.field}` })), today(core));
+    const vals = await evaluateOnRecord(
+      t.knex,
+      t.registry,
+      t.schema,
+      object,
+      run.record_id,
+      formulas.map((f) => ({ source: f.source, path: `/set/${f.field}` })),
+      today(core),
+    );
     if (!vals) throw new WorkflowError('not_found', `the ${object.name} is gone`);
     formulas.forEach((f, i) => (out[f.field] = plain(vals[i], t.registry.field(run.object as string, f.field)?.storage)));
   }
@@ -140,7 +171,16 @@ async function runAction(core: Core, t: TenantCtx, run: RunRow, action: Workflow
   const actor = SYSTEM(`${run.source}:${run.rule}`);
   const record = await recordImage(core, t, run);
   const title = run.object ? core.titleOf(t, run.object, record ?? undefined) : (run.context.subject?.label ?? run.rule);
-  const vars = { record: record ?? {}, previous: run.context.previous ?? {}, rule: run.rule, title, flow: run.context.flow ?? '', outcome: run.context.outcome ?? '', reason: run.context.reason ?? '', op: run.context.op ?? '' };
+  const vars = {
+    record: record ?? {},
+    previous: run.context.previous ?? {},
+    rule: run.rule,
+    title,
+    flow: run.context.flow ?? '',
+    outcome: run.context.outcome ?? '',
+    reason: run.context.reason ?? '',
+    op: run.context.op ?? '',
+  };
   switch (action.type) {
     case 'update': {
       if (!run.object || !run.record_id) throw new WorkflowError('validation_failed', 'update needs a triggering record');
@@ -171,7 +211,14 @@ async function runAction(core: Core, t: TenantCtx, run: RunRow, action: Workflow
       const subject = run.context.subject;
       const handler = subject ? core.subjects.get(subject.kind) : undefined;
       if (!subject || !handler) throw new WorkflowError('invalid_state', `nothing handles approvals of "${String(subject?.kind ?? '')}"`);
-      await handler.decided({ tenant: t.tenant, subject, outcome: run.context.outcome === 'approved' ? 'approved' : 'rejected', actor: run.context.actor, reason: run.context.reason ?? null, instanceId: run.context.instanceId ?? '' });
+      await handler.decided({
+        tenant: t.tenant,
+        subject,
+        outcome: run.context.outcome === 'approved' ? 'approved' : 'rejected',
+        actor: run.context.actor,
+        reason: run.context.reason ?? null,
+        instanceId: run.context.instanceId ?? '',
+      });
       return;
     }
     case 'start_flow': {
@@ -182,8 +229,20 @@ async function runAction(core: Core, t: TenantCtx, run: RunRow, action: Workflow
     }
     case 'notify': {
       await t.knex.transaction(async (trx) => {
-        const userIds = await resolveUsers({ q: trx, schema: t.schema, registry: t.registry, record, submitterId: run.context.submitterId ?? null, now: core.now(), timeZone: t.timeZone }, (action.to ?? []) as ApproverSpec[]);
-        await notify(core, trx, t, { userIds, template: action.template ?? BUILTIN.task!, vars, kind: 'automation', object: run.object, recordId: run.record_id, key: `run:${run.id}:${index}`, ...(action.channels ? { channels: action.channels } : {}) });
+        const userIds = await resolveUsers(
+          { q: trx, schema: t.schema, registry: t.registry, record, submitterId: run.context.submitterId ?? null, now: core.now(), timeZone: t.timeZone },
+          (action.to ?? []) as ApproverSpec[],
+        );
+        await notify(core, trx, t, {
+          userIds,
+          template: action.template ?? BUILTIN.task!,
+          vars,
+          kind: 'automation',
+          object: run.object,
+          recordId: run.record_id,
+          key: `run:${run.id}:${index}`,
+          ...(action.channels ? { channels: action.channels } : {}),
+        });
       });
       return;
     }
@@ -194,8 +253,25 @@ async function runAction(core: Core, t: TenantCtx, run: RunRow, action: Workflow
       const format = (action.format ?? 'json') as WebhookFormat;
       const text = action.template ? (action.template.body?.[settings.locale ?? 'en'] ?? action.template.body?.en ?? '') : `${run.rule}: ${title}`;
       const heading = action.template ? (action.template.title[settings.locale ?? 'en'] ?? action.template.title.en) : run.rule;
-      const payload = { id: run.key, source: run.source, rule: run.rule, object: run.object, recordId: run.record_id, ...(run.context.subject ? { subject: run.context.subject } : {}), op: run.context.op ?? null, record, previous: run.context.previous ?? null, outcome: run.context.outcome ?? null, at: core.now().toISOString() };
-      const req = prepareWebhook(format, action.url as string, { payload, title: render(heading, vars), text: render(text, vars) }, { ...(secret ? { secret } : {}), now: core.now(), deliveryId: `${run.key}:${index}` });
+      const payload = {
+        id: run.key,
+        source: run.source,
+        rule: run.rule,
+        object: run.object,
+        recordId: run.record_id,
+        ...(run.context.subject ? { subject: run.context.subject } : {}),
+        op: run.context.op ?? null,
+        record,
+        previous: run.context.previous ?? null,
+        outcome: run.context.outcome ?? null,
+        at: core.now().toISOString(),
+      };
+      const req = prepareWebhook(
+        format,
+        action.url as string,
+        { payload, title: render(heading, vars), text: render(text, vars) },
+        { ...(secret ? { secret } : {}), now: core.now(), deliveryId: `${run.key}:${index}` },
+      );
       await sendWebhook(format, req, core.outbound(settings));
       return;
     }
@@ -227,14 +303,20 @@ export async function executeRun(core: Core, t: TenantCtx, key: string, opts: { 
   try {
     for (; i < run.actions.length; i++) {
       await runAction(core, t, run, run.actions[i] as WorkflowActionDoc, i);
-      await core.table(t.knex, t, T.runs).where({ id: run.id }).update({ progress: i + 1 });
+      await core
+        .table(t.knex, t, T.runs)
+        .where({ id: run.id })
+        .update({ progress: i + 1 });
     }
     await core.table(t.knex, t, T.runs).where({ id: run.id }).update({ status: 'done', finished_at: core.now(), lease_until: null, last_error: null });
     return 'done';
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
     await t.knex.transaction(async (trx) => {
-      await core.table(trx, t, T.runs).where({ id: run.id }).update({ status: opts.final ? 'failed' : 'retry', last_error: `action ${i + 1}: ${message}`, lease_until: null, ...(opts.final ? { finished_at: core.now() } : {}) });
+      await core
+        .table(trx, t, T.runs)
+        .where({ id: run.id })
+        .update({ status: opts.final ? 'failed' : 'retry', last_error: `action ${i + 1}: ${message}`, lease_until: null, ...(opts.final ? { finished_at: core.now() } : {}) });
       if (opts.final) await reportFailure(core, trx, t, run, message);
     });
     throw error;
@@ -244,11 +326,24 @@ export async function executeRun(core: Core, t: TenantCtx, key: string, opts: { 
 async function reportFailure(core: Core, q: Q, t: TenantCtx, run: RunRow, error: string): Promise<void> {
   const admins = t.registry.roles.filter((r) => r.admin).map((r): ApproverSpec => ({ type: 'role', role: r.name }));
   const userIds = await resolveUsers({ q, schema: t.schema, registry: t.registry, record: null, submitterId: null, now: core.now(), timeZone: t.timeZone }, admins);
-  await notify(core, q, t, { userIds, template: BUILTIN.run_failed!, vars: { rule: run.rule, attempts: Number(run.attempts), error }, kind: 'run_failed', object: run.object, recordId: run.record_id, key: `failed:${run.id}`, channels: ['inbox'] });
+  await notify(core, q, t, {
+    userIds,
+    template: BUILTIN.run_failed!,
+    vars: { rule: run.rule, attempts: Number(run.attempts), error },
+    kind: 'run_failed',
+    object: run.object,
+    recordId: run.record_id,
+    key: `failed:${run.id}`,
+    channels: ['inbox'],
+  });
 }
 
 export async function listRuns(core: Core, t: TenantCtx, q: { rule?: string; status?: string; limit?: number }): Promise<RunRow[]> {
-  const qb = core.table(t.knex, t, T.runs).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.min(q.limit ?? 100, 500));
+  const qb = core
+    .table(t.knex, t, T.runs)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(Math.min(q.limit ?? 100, 500));
   if (q.rule) qb.where('rule', q.rule);
   if (q.status) qb.where('status', q.status);
   return (await qb) as RunRow[];

@@ -16,14 +16,21 @@ const byId = new Map<string, FlowVersion>();
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
 export function flowHash(flow: ApprovalFlowDoc): string {
   // Labels and the description do not change behaviour; every other edit makes a new version.
   const { label: _l, description: _d, ...rest } = flow;
-  return createHash('sha256').update(JSON.stringify(canonical(rest))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(rest)))
+    .digest('hex');
 }
 
 export async function ensureVersion(core: Core, t: TenantCtx, flow: ApprovalFlowDoc): Promise<FlowVersion> {

@@ -134,7 +134,12 @@ export class Workflow {
 
   async notifications(tenant: string, userId: string, opts: { unread?: boolean; limit?: number } = {}): Promise<{ data: Array<Record<string, unknown>>; unread: number }> {
     const t = await this.core.tenant(tenant);
-    const qb = this.core.table(t.knex, t, T.inbox).where({ user_id: userId }).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.min(opts.limit ?? 50, 200));
+    const qb = this.core
+      .table(t.knex, t, T.inbox)
+      .where({ user_id: userId })
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(opts.limit ?? 50, 200));
     if (opts.unread) qb.whereNull('read_at');
     const data = (await qb.select('id', 'title', 'body', 'object', 'record_id', 'kind', 'created_at', 'read_at')) as Array<Record<string, unknown>>;
     return { data, unread: await this.unreadCount(tenant, userId) };
@@ -163,7 +168,11 @@ export class Workflow {
     const current = await this.preferences(tenant, userId);
     const channels = { ...current.channels, ...(prefs.channels ?? {}) };
     const locale = prefs.locale === undefined ? current.locale : prefs.locale;
-    await this.core.table(t.knex, t, T.preferences).insert({ user_id: userId, channels: JSON.stringify(channels), locale }).onConflict('user_id').merge(['channels', 'locale']);
+    await this.core
+      .table(t.knex, t, T.preferences)
+      .insert({ user_id: userId, channels: JSON.stringify(channels), locale })
+      .onConflict('user_id')
+      .merge(['channels', 'locale']);
   }
 
   /** Checks every flow's and rule's formulas and crons against the tenant's registry. */

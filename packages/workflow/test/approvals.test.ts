@@ -15,7 +15,11 @@ beforeAll(async () => {
   org = await makeOrg(store);
 });
 
-const open = (inst: { tasks: Array<{ status: string; approver_id: string }> }) => inst.tasks.filter((x) => x.status === 'open').map((x) => x.approver_id).sort();
+const open = (inst: { tasks: Array<{ status: string; approver_id: string }> }) =>
+  inst.tasks
+    .filter((x) => x.status === 'open')
+    .map((x) => x.approver_id)
+    .sort();
 const taskOf = (inst: { tasks: Array<{ id: string; status: string; approver_id: string }> }, user: string) => {
   const task = inst.tasks.find((x) => x.status === 'open' && x.approver_id === user);
   if (!task) throw new Error(`no open task for ${user}`);
@@ -87,14 +91,28 @@ describe('approval flows', () => {
     // the head of the submitter's own unit is the submitter: the next head up approves
     expect(await resolveUsers(ctx, [{ type: 'org_head' }])).toEqual([org.users.vp]);
     expect(await resolveUsers(ctx, [{ type: 'org_head', orgUnitId: org.units.root }])).toEqual([org.users.ceo]);
-    expect(await resolveUsers(ctx, [{ type: 'field', field: 'reviewer_id' }, { type: 'owner' }, { type: 'submitter' }, { type: 'user', userId: org.users.fin1 }])).toEqual([org.users.fin2, org.users.rep, org.users.mgr, org.users.fin1]);
-    expect(await resolveUsers(ctx, [{ type: 'user', userId: 'not-a-uuid' }, { type: 'manager', levels: 9 }])).toEqual([]);
+    expect(await resolveUsers(ctx, [{ type: 'field', field: 'reviewer_id' }, { type: 'owner' }, { type: 'submitter' }, { type: 'user', userId: org.users.fin1 }])).toEqual([
+      org.users.fin2,
+      org.users.rep,
+      org.users.mgr,
+      org.users.fin1,
+    ]);
+    expect(
+      await resolveUsers(ctx, [
+        { type: 'user', userId: 'not-a-uuid' },
+        { type: 'manager', levels: 9 },
+      ]),
+    ).toEqual([]);
   });
 
   it('routes tasks to a delegate within the date range, and lets the delegate act on earlier tasks', async () => {
     const t = await wf.tenant(org.tenant);
     const early = await wf.approvals.submit(t, 'discount', await deal(store, org, {}), as(org.users.rep));
-    const d = await wf.approvals.delegate(t, { from: org.users.mgr, to: org.users.vp, startsAt: new Date(c.now().getTime() - HOUR), endsAt: new Date(c.now().getTime() + 48 * HOUR) }, as(org.users.mgr));
+    const d = await wf.approvals.delegate(
+      t,
+      { from: org.users.mgr, to: org.users.vp, startsAt: new Date(c.now().getTime() - HOUR), endsAt: new Date(c.now().getTime() + 48 * HOUR) },
+      as(org.users.mgr),
+    );
     const late = (await wf.approvals.instance(t, (await wf.approvals.submit(t, 'discount', await deal(store, org, {}), as(org.users.rep))).id))!;
     expect(late.tasks[0]).toMatchObject({ approver_id: org.users.vp, original_approver_id: org.users.mgr });
     const inbox = await wf.approvals.inbox(t, org.users.vp);
@@ -130,7 +148,16 @@ describe('approval flows', () => {
     await expect(wf.approvals.decide(t, inst.tasks[0]!.id, 'approve', as(org.users.mgr))).rejects.toMatchObject({ code: 'invalid_state' });
     expect((await wf.approvals.decide(t, taskOf(r2, org.users.mgr), 'approve', as(org.users.mgr))).status).toBe('approved');
     await expect(wf.approvals.resubmit(t, inst.id, as(org.users.rep))).rejects.toMatchObject({ code: 'invalid_state' });
-    expect((await wf.approvals.historyFor(t, 'deal', id)).map((h) => h.action)).toEqual(['submitted', 'step_started', 'sent_back', 'resubmitted', 'step_started', 'approved', 'step_skipped', 'approved']);
+    expect((await wf.approvals.historyFor(t, 'deal', id)).map((h) => h.action)).toEqual([
+      'submitted',
+      'step_started',
+      'sent_back',
+      'resubmitted',
+      'step_started',
+      'approved',
+      'step_skipped',
+      'approved',
+    ]);
   });
 
   it('rejects with a reason and runs the reject actions; withdraws; comments; refuses bad submissions', async () => {

@@ -99,9 +99,35 @@ describe('automation rules', () => {
 
   it('retries a failing webhook with backoff, then reports it, without blocking other rules', async () => {
     const rules = [
-      { kind: 'automation', id: 'wf.rule.hook', name: 'bad_hook', label: { en: 'Bad hook' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, actions: [{ type: 'webhook', url: failing.url('/x') }] },
-      { kind: 'automation', id: 'wf.rule.mark', name: 'mark', label: { en: 'Mark' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, condition: 'amount >= 100', actions: [{ type: 'update', set: { notes: '="big: " & TEXT(amount)' } }] },
-      { kind: 'automation', id: 'wf.rule.gone', name: 'gone', label: { en: 'Gone' }, object: 'deal', trigger: { type: 'record', on: ['delete'] }, condition: 'amount >= 100', actions: [{ type: 'notify', to: [{ type: 'role', role: 'admin' }], channels: ['inbox'], template: { title: { en: 'Deleted {{record.name}}' } } }] },
+      {
+        kind: 'automation',
+        id: 'wf.rule.hook',
+        name: 'bad_hook',
+        label: { en: 'Bad hook' },
+        object: 'deal',
+        trigger: { type: 'record', on: ['create'] },
+        actions: [{ type: 'webhook', url: failing.url('/x') }],
+      },
+      {
+        kind: 'automation',
+        id: 'wf.rule.mark',
+        name: 'mark',
+        label: { en: 'Mark' },
+        object: 'deal',
+        trigger: { type: 'record', on: ['create'] },
+        condition: 'amount >= 100',
+        actions: [{ type: 'update', set: { notes: '="big: " & TEXT(amount)' } }],
+      },
+      {
+        kind: 'automation',
+        id: 'wf.rule.gone',
+        name: 'gone',
+        label: { en: 'Gone' },
+        object: 'deal',
+        trigger: { type: 'record', on: ['delete'] },
+        condition: 'amount >= 100',
+        actions: [{ type: 'notify', to: [{ type: 'role', role: 'admin' }], channels: ['inbox'], template: { title: { en: 'Deleted {{record.name}}' } } }],
+      },
     ];
     const org = await makeOrg(storeA, [...baseDocs(), ...rules], 'fail');
     const a = runnerFor(storeA, wfA);
@@ -123,7 +149,16 @@ describe('automation rules', () => {
   });
 
   it('fires a scheduled rule at the right local time in the tenant time zone', async () => {
-    const rule = { kind: 'automation', id: 'wf.rule.daily', name: 'daily', label: { en: 'Daily' }, object: 'deal', trigger: { type: 'schedule', cron: '0 9 * * *' }, condition: 'stage = "open"', actions: [{ type: 'notify', to: [{ type: 'owner' }], channels: ['inbox'], template: { title: { en: 'Still open: {{record.name}}', 'zh-CN': '仍未关闭：{{record.name}}' } } }] };
+    const rule = {
+      kind: 'automation',
+      id: 'wf.rule.daily',
+      name: 'daily',
+      label: { en: 'Daily' },
+      object: 'deal',
+      trigger: { type: 'schedule', cron: '0 9 * * *' },
+      condition: 'stage = "open"',
+      actions: [{ type: 'notify', to: [{ type: 'owner' }], channels: ['inbox'], template: { title: { en: 'Still open: {{record.name}}', 'zh-CN': '仍未关闭：{{record.name}}' } } }],
+    };
     const c = clock(Date.parse('2026-03-01T00:30:00Z'));
     const wf = new Workflow(storeA, { now: c.now });
     const org = await makeOrg(storeA, [...baseDocs(), rule], 'sched');
@@ -144,7 +179,16 @@ describe('automation rules', () => {
   });
 
   it('starts an approval flow from a rule and checks rule formulas', async () => {
-    const rule = { kind: 'automation', id: 'wf.rule.start', name: 'auto_submit', label: { en: 'Auto submit' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, condition: 'discount > 25%', actions: [{ type: 'start_flow', flow: 'discount' }] };
+    const rule = {
+      kind: 'automation',
+      id: 'wf.rule.start',
+      name: 'auto_submit',
+      label: { en: 'Auto submit' },
+      object: 'deal',
+      trigger: { type: 'record', on: ['create'] },
+      condition: 'discount > 25%',
+      actions: [{ type: 'start_flow', flow: 'discount' }],
+    };
     const org: Org = await makeOrg(storeA, [...baseDocs(), rule], 'start');
     const a = runnerFor(storeA, wfA);
     const big = await deal(storeA, org, { discount: 0.3 });

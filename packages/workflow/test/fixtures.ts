@@ -79,8 +79,26 @@ export const taskDoc: Doc = {
 
 export const roleDocs: Doc[] = [
   { kind: 'role', id: 'wf.role.admin', name: 'admin', label: { en: 'Admin' }, admin: true, permissions: [] },
-  { kind: 'role', id: 'wf.role.manager', name: 'manager', label: { en: 'Manager' }, permissions: [{ object: 'deal', actions: ['read', 'update', 'approve'], scope: 'team' }, { object: 'user', actions: ['read'], scope: 'all' }] },
-  { kind: 'role', id: 'wf.role.rep', name: 'rep', label: { en: 'Rep' }, permissions: [{ object: 'deal', actions: ['read', 'create', 'update'], scope: 'own' }, { object: 'user', actions: ['read'], scope: 'all' }] },
+  {
+    kind: 'role',
+    id: 'wf.role.manager',
+    name: 'manager',
+    label: { en: 'Manager' },
+    permissions: [
+      { object: 'deal', actions: ['read', 'update', 'approve'], scope: 'team' },
+      { object: 'user', actions: ['read'], scope: 'all' },
+    ],
+  },
+  {
+    kind: 'role',
+    id: 'wf.role.rep',
+    name: 'rep',
+    label: { en: 'Rep' },
+    permissions: [
+      { object: 'deal', actions: ['read', 'create', 'update'], scope: 'own' },
+      { object: 'user', actions: ['read'], scope: 'all' },
+    ],
+  },
   { kind: 'role', id: 'wf.role.finance', name: 'finance', label: { en: 'Finance' }, permissions: [{ object: '*', actions: ['read'], scope: 'all' }] },
 ];
 
@@ -95,7 +113,15 @@ export function discountFlow(extra: Doc = {}): Doc {
     lockedFields: ['amount', 'discount'],
     steps: [
       { name: 'manager', label: { en: 'Manager' }, approvers: [{ type: 'manager', levels: 1 }], sla: { hours: 24, remindEveryHours: 4 } },
-      { name: 'finance', condition: 'discount > 20%', mode: 'all', approvers: [{ type: 'role', role: 'finance' }, { type: 'org_head', levelsUp: 1 }] },
+      {
+        name: 'finance',
+        condition: 'discount > 20%',
+        mode: 'all',
+        approvers: [
+          { type: 'role', role: 'finance' },
+          { type: 'org_head', levelsUp: 1 },
+        ],
+      },
     ],
     fallback: [{ type: 'role', role: 'admin' }],
     onApprove: [{ type: 'update', set: { stage: 'approved' } }],
@@ -105,7 +131,15 @@ export function discountFlow(extra: Doc = {}): Doc {
 }
 
 export function chainFlow(levels: number): Doc {
-  return { kind: 'approval_flow', id: `wf.flow.chain${levels}`, name: `chain${levels}`, label: { en: `Chain ${levels}` }, object: 'deal', steps: [{ name: 'top', approvers: [{ type: 'manager', levels }] }], fallback: [{ type: 'role', role: 'admin' }] };
+  return {
+    kind: 'approval_flow',
+    id: `wf.flow.chain${levels}`,
+    name: `chain${levels}`,
+    label: { en: `Chain ${levels}` },
+    object: 'deal',
+    steps: [{ name: 'top', approvers: [{ type: 'manager', levels }] }],
+    fallback: [{ type: 'role', role: 'admin' }],
+  };
 }
 
 export const baseDocs = (): Doc[] => structuredClone([orgUnitDoc, userDoc, dealDoc, taskDoc, ...roleDocs, discountFlow(), chainFlow(3), chainFlow(4)]);

@@ -38,7 +38,14 @@ function subjectOf(raw: string): string {
   for (const m of header.matchAll(/=\?UTF-8\?([BQ])\?([^?]*)\?=/gi)) {
     const enc = m[1]?.toUpperCase();
     const data = m[2] ?? '';
-    bytes.push(enc === 'B' ? Buffer.from(data, 'base64') : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'));
+    bytes.push(
+      enc === 'B'
+        ? Buffer.from(data, 'base64')
+        : Buffer.from(
+            data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ),
+    );
   }
   return Buffer.concat(bytes).toString('utf8');
 }
@@ -130,7 +137,15 @@ describe('notifications', () => {
   });
 
   it('sends robot messages from a rule, with templates filled from the record', async () => {
-    const rule = { kind: 'automation', id: 'wf.rule.robot', name: 'robot', label: { en: 'Robot' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, actions: [{ type: 'webhook', format: 'feishu', url: http.url('/feishu/hook/rule'), template: { title: { en: 'New deal' }, body: { en: '{{record.name}}: {{record.amount}} ({{op}})' } } }] };
+    const rule = {
+      kind: 'automation',
+      id: 'wf.rule.robot',
+      name: 'robot',
+      label: { en: 'Robot' },
+      object: 'deal',
+      trigger: { type: 'record', on: ['create'] },
+      actions: [{ type: 'webhook', format: 'feishu', url: http.url('/feishu/hook/rule'), template: { title: { en: 'New deal' }, body: { en: '{{record.name}}: {{record.amount}} ({{op}})' } } }],
+    };
     const org = await makeOrg(store, [...baseDocs(), rule], 'robot');
     const m = wf.background();
     for (const s of m.subscriptions ?? []) store.events.subscribe(s);

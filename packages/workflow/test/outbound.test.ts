@@ -21,7 +21,15 @@ async function local(handler: (url: string, res: import('node:http').ServerRespo
     req.on('end', () => handler(req.url ?? '', res));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as { port: number }).port, hits, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    port: (server.address() as { port: number }).port,
+    hits,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 let target: Local;
@@ -56,7 +64,30 @@ const post = { method: 'POST', headers: { 'content-type': 'application/json' }, 
 
 describe('outbound webhook guard (SSRF)', () => {
   it('classifies private, loopback, link-local, metadata and mapped addresses', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.0.10', '169.254.169.254', '100.100.100.200', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00:ec2::254', 'fc00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', '2002:7f00:1::', 'ff02::1', 'not-an-ip']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.0.10',
+      '169.254.169.254',
+      '100.100.100.200',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00:ec2::254',
+      'fc00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::a9fe:a9fe',
+      '2002:7f00:1::',
+      'ff02::1',
+      'not-an-ip',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
     for (const a of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isPrivateAddress(a), a).toBe(false);
@@ -68,7 +99,18 @@ describe('outbound webhook guard (SSRF)', () => {
     }
     await expect(guardedRequest('not a url', post, { timeoutMs: 1000 })).rejects.toMatchObject({ rule: 'url' });
     expect(() => checkUrl('http://user:pw@127.0.0.1/', ALLOW)).toThrow(/credentials/);
-    for (const url of [`http://127.0.0.1:${target.port}/`, 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/', 'http://[fd00:ec2::254]/', 'http://[::ffff:127.0.0.1]/', 'http://100.100.100.200/', 'http://0.0.0.0/', 'http://10.0.0.1/', 'http://2130706433/', 'http://0x7f.1/']) {
+    for (const url of [
+      `http://127.0.0.1:${target.port}/`,
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/',
+      'http://[fd00:ec2::254]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://100.100.100.200/',
+      'http://0.0.0.0/',
+      'http://10.0.0.1/',
+      'http://2130706433/',
+      'http://0x7f.1/',
+    ]) {
       await expect(guardedRequest(url, post, { timeoutMs: 1000 }), url).rejects.toMatchObject({ rule: 'address' });
     }
     for (const url of ['http://metadata.google.internal/computeMetadata/v1/', 'http://metadata/', 'http://foo.internal/']) {
@@ -116,7 +158,15 @@ describe('outbound webhook guard (SSRF)', () => {
     const store: Store = await openTestStore();
     const url = `http://127.0.0.1:${target.port}/rule`;
     const rule = { kind: 'automation', id: 'wf.rule.ssrf', name: 'ssrf', label: { en: 'Hook' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, actions: [{ type: 'webhook', url }] };
-    const robot = { kind: 'automation', id: 'wf.rule.robot2', name: 'robot2', label: { en: 'Robot' }, object: 'deal', trigger: { type: 'record', on: ['create'] }, actions: [{ type: 'webhook', format: 'dingtalk', url: `http://localhost:${target.port}/robot` }] };
+    const robot = {
+      kind: 'automation',
+      id: 'wf.rule.robot2',
+      name: 'robot2',
+      label: { en: 'Robot' },
+      object: 'deal',
+      trigger: { type: 'record', on: ['create'] },
+      actions: [{ type: 'webhook', format: 'dingtalk', url: `http://localhost:${target.port}/robot` }],
+    };
     const wf = new Workflow(store, { maxAttempts: 1 });
     const org = await makeOrg(store, [...baseDocs(), rule, robot], 'ssrf');
     const m = wf.background();
@@ -126,7 +176,10 @@ describe('outbound webhook guard (SSRF)', () => {
     await runner.drain();
     const t = await wf.tenant(org.tenant);
     const runs = await listRuns(wf.core, t, {});
-    expect(runs.map((r) => [r.rule, r.status]).sort()).toEqual([['robot2', 'failed'], ['ssrf', 'failed']]);
+    expect(runs.map((r) => [r.rule, r.status]).sort()).toEqual([
+      ['robot2', 'failed'],
+      ['ssrf', 'failed'],
+    ]);
     expect(runs.find((r) => r.rule === 'ssrf')?.last_error).toMatch(/private, loopback, link-local or metadata/);
     expect(target.hits.filter((h) => h === '/rule' || h === '/robot')).toEqual([]);
     // the tenant allows the receiver's address explicitly: the next event's webhook goes through

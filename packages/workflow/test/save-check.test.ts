@@ -3,7 +3,19 @@ import { smtpHostProblem, webhookDocProblems, webhookUrlProblem } from '../src/n
 
 describe('save-time outbound checks', () => {
   it('refuses literal private addresses and names that resolve to one', async () => {
-    for (const url of ['http://127.0.0.1/x', 'http://localhost:8080/x', 'https://[::1]/', 'http://169.254.169.254/latest', 'http://metadata.google.internal/', 'http://10.0.0.1/', 'http://2130706433/', 'http://0177.0.0.1/', 'http://0x7f.1/', 'http://[::ffff:7f00:1]/', 'http://[::ffff:169.254.169.254]/']) {
+    for (const url of [
+      'http://127.0.0.1/x',
+      'http://localhost:8080/x',
+      'https://[::1]/',
+      'http://169.254.169.254/latest',
+      'http://metadata.google.internal/',
+      'http://10.0.0.1/',
+      'http://2130706433/',
+      'http://0177.0.0.1/',
+      'http://0x7f.1/',
+      'http://[::ffff:7f00:1]/',
+      'http://[::ffff:169.254.169.254]/',
+    ]) {
       expect(await webhookUrlProblem(url, '/url', []), url).toMatchObject({ path: '/url', rule: 'ssrf_blocked' });
     }
   });
@@ -22,7 +34,7 @@ describe('save-time outbound checks', () => {
     expect(await webhookUrlProblem(42, '/u', [])).toMatchObject({ rule: 'format' });
   });
 
-  it('checks SMTP hosts with the sender\'s rules', async () => {
+  it("checks SMTP hosts with the sender's rules", async () => {
     expect(await smtpHostProblem({ host: 'localhost', port: 25 }, '/smtp/host', [])).toMatchObject({ path: '/smtp/host', rule: 'ssrf_blocked' });
     expect(await smtpHostProblem({ host: 'fe80::1', port: 25 }, '/smtp/host', [])).toMatchObject({ rule: 'ssrf_blocked' });
     expect(await smtpHostProblem({ host: '127.0.0.1', port: 2525 }, '/smtp/host', ['127.0.0.1:2525'])).toBeUndefined();

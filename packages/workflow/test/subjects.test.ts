@@ -12,10 +12,32 @@ let org: Org;
 const decisions: SubjectDecision[] = [];
 const as = (userId: string) => ({ userId });
 
-const signoff = { kind: 'approval_flow', id: 'wf.flow.signoff', name: 'signoff', label: { en: 'Sign-off' }, object: 'user', steps: [{ name: 'manager', approvers: [{ type: 'manager', levels: 1 }] }, { name: 'finance', mode: 'all', condition: 'FALSE', approvers: [{ type: 'role', role: 'finance' }] }], fallback: [{ type: 'role', role: 'admin' }], onApprove: [{ type: 'notify', to: [{ type: 'submitter' }], channels: ['inbox'], template: { title: { en: 'Signed off: {{title}}' } } }, { type: 'update', set: { name: 'x' } }] };
+const signoff = {
+  kind: 'approval_flow',
+  id: 'wf.flow.signoff',
+  name: 'signoff',
+  label: { en: 'Sign-off' },
+  object: 'user',
+  steps: [
+    { name: 'manager', approvers: [{ type: 'manager', levels: 1 }] },
+    { name: 'finance', mode: 'all', condition: 'FALSE', approvers: [{ type: 'role', role: 'finance' }] },
+  ],
+  fallback: [{ type: 'role', role: 'admin' }],
+  onApprove: [
+    { type: 'notify', to: [{ type: 'submitter' }], channels: ['inbox'], template: { title: { en: 'Signed off: {{title}}' } } },
+    { type: 'update', set: { name: 'x' } },
+  ],
+};
 
 // A flow that declares its subject: no object, found by flowForSubject without any settings.
-const periodClose = { kind: 'approval_flow', id: 'wf.flow.period', name: 'period_close', label: { en: 'Period close' }, subject: 'incentive_period', steps: [{ name: 'finance', mode: 'any', approvers: [{ type: 'role', role: 'finance' }] }] };
+const periodClose = {
+  kind: 'approval_flow',
+  id: 'wf.flow.period',
+  name: 'period_close',
+  label: { en: 'Period close' },
+  subject: 'incentive_period',
+  steps: [{ name: 'finance', mode: 'any', approvers: [{ type: 'role', role: 'finance' }] }],
+};
 
 beforeAll(async () => {
   store = await openTestStore();
@@ -50,7 +72,11 @@ describe('approvals on subjects other than records', () => {
     const ref = (started as { ref: string }).ref;
     expect(await gateway.pending(org.tenant, 'target_plan_version', subject.id)).toBe(ref);
     const inst = (await wf.approvals.instance(t, ref))!;
-    expect(inst).toMatchObject({ object: 'target_plan_version', record_id: subjectRecordId('target_plan_version', subject.id), subject: { kind: 'target_plan_version', id: subject.id, label: 'Revenue 2026 v1' } });
+    expect(inst).toMatchObject({
+      object: 'target_plan_version',
+      record_id: subjectRecordId('target_plan_version', subject.id),
+      subject: { kind: 'target_plan_version', id: subject.id, label: 'Revenue 2026 v1' },
+    });
     // the manager of the submitter approves from the inbox, which names the subject
     const inbox = await wf.approvals.inbox(t, org.users.mgr);
     const task = inbox.find((r) => r.instance_id === ref)!;
@@ -71,7 +97,16 @@ describe('approvals on subjects other than records', () => {
     const done = await wf.approvals.decide(t, fin[1]!.id, 'approve', as(fin[1]!.approver_id));
     expect(done.status).toBe('approved');
     // the handler ran in the final run right after the decision (and a retry does nothing more)
-    expect(decisions).toEqual([{ tenant: org.tenant, subject: { kind: 'target_plan_version', id: subject.id, label: 'Revenue 2026 v1' }, outcome: 'approved', actor: { userId: fin[1]!.approver_id }, reason: null, instanceId: ref }]);
+    expect(decisions).toEqual([
+      {
+        tenant: org.tenant,
+        subject: { kind: 'target_plan_version', id: subject.id, label: 'Revenue 2026 v1' },
+        outcome: 'approved',
+        actor: { userId: fin[1]!.approver_id },
+        reason: null,
+        instanceId: ref,
+      },
+    ]);
     expect(await executeRun(wf.core, t, `final:${ref}:2:approved`, { final: false })).toBe('done');
     expect(decisions).toHaveLength(1);
     const { history } = await wf.approvals.forSubject(t, 'target_plan_version', subject.id);
@@ -120,7 +155,14 @@ describe('flows that declare their subject', () => {
 
 describe('notify and goal alerts through the workflow', () => {
   it('delivers to the inbox in the recipient language, once per key, honouring preferences', async () => {
-    const n = await notify(wf, org.tenant, { to: [org.users.mgr, org.users.rep, 'not-a-user'], template: { title: { en: 'Hello {{who}}', 'zh-CN': '你好 {{who}}' } }, vars: { who: 'team' }, kind: 'test', key: 'hello-1', channels: ['inbox'] });
+    const n = await notify(wf, org.tenant, {
+      to: [org.users.mgr, org.users.rep, 'not-a-user'],
+      template: { title: { en: 'Hello {{who}}', 'zh-CN': '你好 {{who}}' } },
+      vars: { who: 'team' },
+      kind: 'test',
+      key: 'hello-1',
+      channels: ['inbox'],
+    });
     expect(n).toBe(2);
     await notify(wf, org.tenant, { to: [org.users.mgr], template: { title: { en: 'Hello {{who}}' } }, kind: 'test', key: 'hello-1', channels: ['inbox'] });
     const mgr = (await wf.notifications(org.tenant, org.users.mgr)).data.filter((x) => x.kind === 'test');
@@ -129,8 +171,24 @@ describe('notify and goal alerts through the workflow', () => {
     const seen: string[] = [];
     const t = await wf.tenant(org.tenant);
     await t.knex.transaction(async (trx) => {
-      await notifier.notify({ tenant: org.tenant }, { tenant: org.tenant, key: 'pace:rep:2026-03', rule: 'pace', kind: 'pacing_below', subjectId: org.users.rep, to: [org.users.rep, org.users.mgr], params: { kpi: 'revenue', period: '2026-03', pacing: 0.42, threshold: 0.8, actual: 100, expected: 240, person: 'Rep' } }, trx);
-      await notifier.notify({ tenant: org.tenant }, { tenant: org.tenant, key: 'idle:rep', rule: 'idle', kind: 'no_activity', subjectId: org.users.rep, to: [org.users.rep], params: { kpi: 'visits', days: 7, last: '', person: 'Rep' } }, trx);
+      await notifier.notify(
+        { tenant: org.tenant },
+        {
+          tenant: org.tenant,
+          key: 'pace:rep:2026-03',
+          rule: 'pace',
+          kind: 'pacing_below',
+          subjectId: org.users.rep,
+          to: [org.users.rep, org.users.mgr],
+          params: { kpi: 'revenue', period: '2026-03', pacing: 0.42, threshold: 0.8, actual: 100, expected: 240, person: 'Rep' },
+        },
+        trx,
+      );
+      await notifier.notify(
+        { tenant: org.tenant },
+        { tenant: org.tenant, key: 'idle:rep', rule: 'idle', kind: 'no_activity', subjectId: org.users.rep, to: [org.users.rep], params: { kpi: 'visits', days: 7, last: '', person: 'Rep' } },
+        trx,
+      );
       await notifier.notify({ tenant: org.tenant }, { tenant: org.tenant, key: 'other', rule: 'custom', kind: 'other', subjectId: org.users.rep, to: [org.users.rep], params: {} }, trx);
     });
     expect(seen).toEqual(['pace:rep:2026-03', 'idle:rep', 'other']);
@@ -149,7 +207,18 @@ describe('create actions are idempotent', () => {
     const dealRow = await (await store.records(org.tenant)).create('deal', { name: 'Idem', amount: 10 }, system);
     const key = 'test:idem';
     await t.knex.transaction(async (trx) => {
-      await wf.core.table(trx, t, T.runs).insert({ id: '018f0000-0000-7000-8000-000000000001', key, source: 'automation', rule: 'idem', object: 'deal', record_id: dealRow.id, actions: JSON.stringify([{ type: 'create', object: 'followup', set: { subject: '="Call " & name', deal_id: '=id' } }]), context: JSON.stringify({ actor: system }), status: 'ready', created_at: new Date() });
+      await wf.core.table(trx, t, T.runs).insert({
+        id: '018f0000-0000-7000-8000-000000000001',
+        key,
+        source: 'automation',
+        rule: 'idem',
+        object: 'deal',
+        record_id: dealRow.id,
+        actions: JSON.stringify([{ type: 'create', object: 'followup', set: { subject: '="Call " & name', deal_id: '=id' } }]),
+        context: JSON.stringify({ actor: system }),
+        status: 'ready',
+        created_at: new Date(),
+      });
     });
     expect(await executeRun(wf.core, t, key, { final: false })).toBe('done');
     // a crash before the progress was saved: the run is ready again at action 0

@@ -65,7 +65,11 @@ async function winDeal(name: string, amount = '25000'): Promise<void> {
 
 describe('deal-robot plugin', () => {
   it('signs like node:crypto does (the isolate has no crypto module)', () => {
-    for (const [k, m] of [['SECabc', '1700000000000\nSECabc'], ['1700000000\nsecret', ''], ['k'.repeat(100), '中文 message']] as const) {
+    for (const [k, m] of [
+      ['SECabc', '1700000000000\nSECabc'],
+      ['1700000000\nsecret', ''],
+      ['k'.repeat(100), '中文 message'],
+    ] as const) {
       expect(base64(hmacSha256(k, m))).toBe(createHmac('sha256', k).update(m).digest('base64'));
     }
     for (const size of [0, 55, 56, 64, 200]) expect(base64(sha256(new Uint8Array(size).fill(7)))).toBe(createHash('sha256').update(Buffer.alloc(size, 7)).digest('base64'));
@@ -94,7 +98,11 @@ describe('deal-robot plugin', () => {
     const f = posted.at(-1)!;
     expect(f.url).toBe('/open-apis/bot/v2/hook/abc');
     expect(f.body).toMatchObject({ msg_type: 'text', content: { text: expect.stringContaining('🎉 Won: Feishu Win') } });
-    expect(f.body.sign).toBe(createHmac('sha256', `${String(f.body.timestamp)}\nSECabc`).update('').digest('base64'));
+    expect(f.body.sign).toBe(
+      createHmac('sha256', `${String(f.body.timestamp)}\nSECabc`)
+        .update('')
+        .digest('base64'),
+    );
 
     await h.runtime.service.configure(h.tenant, 'deal-robot', { platform: 'wecom', webhookUrl: `https://${host}/cgi-bin/webhook/send?key=k1` }, h.actor);
     await winDeal('WeCom Win');

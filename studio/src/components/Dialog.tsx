@@ -39,7 +39,9 @@ export function Dialog({ open, title, onClose, children, footer }: DialogProps) 
   if (!open) return null;
   return (
     <dialog ref={ref} className="dialog" aria-labelledby={titleId} aria-modal="true">
-      <h2 id={titleId} className="dialog-title">{title}</h2>
+      <h2 id={titleId} className="dialog-title">
+        {title}
+      </h2>
       <div className="dialog-body">{children}</div>
       {footer && <div className="dialog-footer">{footer}</div>}
     </dialog>
@@ -90,7 +92,9 @@ export function PromptDialog({ open, title, label, initial = '', hint, submitLab
     <Dialog open={open} title={title} onClose={onClose}>
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
         <div className="field">
-          <label className="field-label" htmlFor={inputId}>{label}</label>
+          <label className="field-label" htmlFor={inputId}>
+            {label}
+          </label>
           <input
             id={inputId}
             value={value}
@@ -102,12 +106,24 @@ export function PromptDialog({ open, title, label, initial = '', hint, submitLab
               if (problem) setProblem(undefined);
             }}
           />
-          {hint && !problem && <span id={`${inputId}-hint`} className="field-hint muted">{hint}</span>}
-          {problem && <span id={`${inputId}-error`} className="field-error" role="alert">{problem}</span>}
+          {hint && !problem && (
+            <span id={`${inputId}-hint`} className="field-hint muted">
+              {hint}
+            </span>
+          )}
+          {problem && (
+            <span id={`${inputId}-error`} className="field-error" role="alert">
+              {problem}
+            </span>
+          )}
         </div>
         <div className="dialog-footer">
-          <button type="button" className="btn" onClick={onClose}>{t('common.cancel')}</button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>{submitLabel}</button>
+          <button type="button" className="btn" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {submitLabel}
+          </button>
         </div>
       </form>
     </Dialog>
@@ -143,8 +159,12 @@ export function ConfirmDialog({ open, title, message, confirmLabel, danger, onCo
       onClose={onClose}
       footer={
         <>
-          <button type="button" className="btn" onClick={onClose} autoFocus>{t('common.cancel')}</button>
-          <button type="button" className={danger ? 'btn btn-danger' : 'btn btn-primary'} disabled={busy} onClick={() => void confirm()}>{confirmLabel}</button>
+          <button type="button" className="btn" onClick={onClose} autoFocus>
+            {t('common.cancel')}
+          </button>
+          <button type="button" className={danger ? 'btn btn-danger' : 'btn btn-primary'} disabled={busy} onClick={() => void confirm()}>
+            {confirmLabel}
+          </button>
         </>
       }
     >

@@ -36,12 +36,21 @@ function ValueInput({ field, cond, onChange, id }: { field: FieldInfo | undefine
       <select id={id} aria-label={aria} value={cond.value} onChange={(e) => onChange(e.target.value)}>
         <option value="" />
         {field.options.map((o) => (
-          <option key={o.value} value={o.value}>{label(o.label, o.value)}</option>
+          <option key={o.value} value={o.value}>
+            {label(o.label, o.value)}
+          </option>
         ))}
       </select>
     );
   }
-  const type = cond.op === 'between' || cond.op === 'in' || cond.op === 'nin' ? 'text' : field?.storage === 'date' ? 'date' : field && ['integer', 'decimal', 'money', 'percent'].includes(field.storage) ? 'number' : 'text';
+  const type =
+    cond.op === 'between' || cond.op === 'in' || cond.op === 'nin'
+      ? 'text'
+      : field?.storage === 'date'
+        ? 'date'
+        : field && ['integer', 'decimal', 'money', 'percent'].includes(field.storage)
+          ? 'number'
+          : 'text';
   const placeholder = cond.op === 'between' ? t('filter.betweenHint') : cond.op === 'in' || cond.op === 'nin' ? t('filter.listHint') : '';
   return <input id={id} aria-label={aria} type={type} step="any" value={cond.value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} />;
 }
@@ -50,8 +59,7 @@ function ValueInput({ field, cond, onChange, id }: { field: FieldInfo | undefine
 export function FilterBuilder({ fields, value, onChange, onApply }: Props) {
   const { t, label } = useI18n();
   const baseId = useId();
-  const update = (i: number, patch: Partial<Condition>) =>
-    onChange({ ...value, conditions: value.conditions.map((c, j) => (j === i ? { ...c, ...patch } : c)) });
+  const update = (i: number, patch: Partial<Condition>) => onChange({ ...value, conditions: value.conditions.map((c, j) => (j === i ? { ...c, ...patch } : c)) });
   const add = () => {
     const f = fields[0];
     if (f) onChange({ ...value, conditions: [...value.conditions, { field: f.name, op: opsFor(f.storage)[0]!, value: '' }] });
@@ -87,12 +95,16 @@ export function FilterBuilder({ fields, value, onChange, onApply }: Props) {
               }}
             >
               {fields.map((f) => (
-                <option key={f.name} value={f.name}>{label(f.label, f.name)}</option>
+                <option key={f.name} value={f.name}>
+                  {label(f.label, f.name)}
+                </option>
               ))}
             </select>
             <select aria-label={t('filter.operator')} value={c.op} onChange={(e) => update(i, { op: e.target.value as Condition['op'] })}>
               {opsFor(field?.storage ?? 'text').map((op) => (
-                <option key={op} value={op}>{t(`filter.ops.${op}`)}</option>
+                <option key={op} value={op}>
+                  {t(`filter.ops.${op}`)}
+                </option>
               ))}
             </select>
             <ValueInput id={`${baseId}-v${i}`} field={field} cond={c} onChange={(v) => update(i, { value: v })} />
@@ -106,7 +118,9 @@ export function FilterBuilder({ fields, value, onChange, onApply }: Props) {
         <button type="button" className="btn btn-sm" onClick={add}>
           <Icon name="plus" size={16} /> {t('filter.add')}
         </button>
-        <button type="submit" className="btn btn-sm btn-primary">{t('filter.apply')}</button>
+        <button type="submit" className="btn btn-sm btn-primary">
+          {t('filter.apply')}
+        </button>
         {value.conditions.length > 0 && (
           <button
             type="button"

@@ -31,15 +31,44 @@ function highlight(text: string, errors: Array<{ offset: number; length: number 
     const [whole, str, num, ident, call, op] = m;
     const from = m.index;
     const err = inError(from, from + whole.length) ? ' tok-err' : '';
-    if (str !== undefined) out.push(<span key={k++} className={`tok-str${err}`}>{str}</span>);
-    else if (num !== undefined) out.push(<span key={k++} className={`tok-num${err}`}>{num}</span>);
+    if (str !== undefined)
+      out.push(
+        <span key={k++} className={`tok-str${err}`}>
+          {str}
+        </span>,
+      );
+    else if (num !== undefined)
+      out.push(
+        <span key={k++} className={`tok-num${err}`}>
+          {num}
+        </span>,
+      );
     else if (ident !== undefined) {
       const upper = ident.toUpperCase();
       const cls = call ? 'tok-fn' : upper === 'TRUE' || upper === 'FALSE' || upper === 'NULL' || upper === 'AND' || upper === 'OR' || upper === 'NOT' ? 'tok-fn' : 'tok-field';
-      out.push(<span key={k++} className={`${cls}${err}`}>{ident}</span>);
-      if (call) out.push(<span key={k++} className="tok-op">{call}</span>);
-    } else if (op !== undefined) out.push(<span key={k++} className={`tok-op${err}`}>{op}</span>);
-    else out.push(<span key={k++} className={err.trim()}>{whole}</span>);
+      out.push(
+        <span key={k++} className={`${cls}${err}`}>
+          {ident}
+        </span>,
+      );
+      if (call)
+        out.push(
+          <span key={k++} className="tok-op">
+            {call}
+          </span>,
+        );
+    } else if (op !== undefined)
+      out.push(
+        <span key={k++} className={`tok-op${err}`}>
+          {op}
+        </span>,
+      );
+    else
+      out.push(
+        <span key={k++} className={err.trim()}>
+          {whole}
+        </span>,
+      );
   }
   // A trailing newline needs a character after it or the layer is one line short of the textarea.
   out.push(' ');
@@ -128,7 +157,9 @@ export function FormulaEditor({ id, value, onChange, objects, root, expectedType
   return (
     <div>
       <div className="formula formula-wrap">
-        <pre className="formula-layer" ref={layerRef} aria-hidden="true">{layer}</pre>
+        <pre className="formula-layer" ref={layerRef} aria-hidden="true">
+          {layer}
+        </pre>
         <textarea
           ref={ref}
           id={inputId}

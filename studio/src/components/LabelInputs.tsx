@@ -11,12 +11,7 @@ export function LabelInputs({ idPrefix, caption, value, onChange, required }: { 
           <span>
             {caption} ({t(`locales.${loc}`)})
           </span>
-          <input
-            id={`${idPrefix}-${loc}`}
-            value={value?.[loc] ?? ''}
-            required={required && loc === 'en'}
-            onChange={(e) => onChange({ ...(value ?? { en: '' }), [loc]: e.target.value } as Label)}
-          />
+          <input id={`${idPrefix}-${loc}`} value={value?.[loc] ?? ''} required={required && loc === 'en'} onChange={(e) => onChange({ ...(value ?? { en: '' }), [loc]: e.target.value } as Label)} />
         </label>
       ))}
     </>

@@ -11,7 +11,15 @@ const Lookup = STUDIO_WIDGETS.lookup as ComponentType<WidgetProps>;
  * A record of `object` picked by search and title, as in record forms (the `lookup` widget), with
  * a visually hidden label naming it for screen readers and tests.
  */
-export function RefPicker({ id, object, label, value, onChange, disabled, invalid }: {
+export function RefPicker({
+  id,
+  object,
+  label,
+  value,
+  onChange,
+  disabled,
+  invalid,
+}: {
   id: string;
   object: string;
   label: string;
@@ -22,7 +30,9 @@ export function RefPicker({ id, object, label, value, onChange, disabled, invali
 }) {
   return (
     <>
-      <label className="visually-hidden" htmlFor={id}>{label}</label>
+      <label className="visually-hidden" htmlFor={id}>
+        {label}
+      </label>
       <Lookup
         id={id}
         name={id}

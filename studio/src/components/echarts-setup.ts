@@ -8,18 +8,6 @@ import { CanvasRenderer } from 'echarts/renderers';
 
 // What dashboards draw: bars, lines, pies, gauges and funnels. A heat map needs HeatmapChart and
 // VisualMapComponent added here (about +14 kB gzipped).
-use([
-  BarChart,
-  LineChart,
-  PieChart,
-  GaugeChart,
-  FunnelChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  TitleComponent,
-  DatasetComponent,
-  CanvasRenderer,
-]);
+use([BarChart, LineChart, PieChart, GaugeChart, FunnelChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DatasetComponent, CanvasRenderer]);
 
 export { init };

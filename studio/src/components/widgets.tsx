@@ -82,9 +82,8 @@ function LookupWidget(props: WidgetProps) {
     if (!object || !session.can(object, 'read')) return;
     let live = true;
     const filter = value && !q ? undefined : undefined;
-    api
-      .get<ListResponse>(`/objects/${object}`, { limit: 50, q: q || undefined, sort: title !== 'id' ? title : undefined, filter })
-      .then((res) => {
+    api.get<ListResponse>(`/objects/${object}`, { limit: 50, q: q || undefined, sort: title !== 'id' ? title : undefined, filter }).then(
+      (res) => {
         if (!live) return;
         const list = res.data.map((r) => ({ id: r.id, text: r[title] === null || r[title] === undefined ? r.id : String(r[title]) }));
         if (value && !list.some((r) => r.id === value)) {
@@ -93,14 +92,24 @@ function LookupWidget(props: WidgetProps) {
             () => live && setRows([{ id: String(value), text: String(value) }, ...list]),
           );
         } else setRows(list);
-      }, () => live && setRows([]));
+      },
+      () => live && setRows([]),
+    );
     return () => {
       live = false;
     };
   }, [object, q, title, value, session]);
   return (
     <div className="row" style={{ flexWrap: 'nowrap' }}>
-      <input type="search" aria-label={t('lookup.search')} placeholder={t('lookup.search')} value={q} onChange={(e) => setQ(e.target.value)} disabled={disabled || readonly} style={{ maxWidth: '40%' }} />
+      <input
+        type="search"
+        aria-label={t('lookup.search')}
+        placeholder={t('lookup.search')}
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        disabled={disabled || readonly}
+        style={{ maxWidth: '40%' }}
+      />
       <select
         id={id}
         name={id}
@@ -114,7 +123,9 @@ function LookupWidget(props: WidgetProps) {
       >
         <option value="">{t('lookup.none')}</option>
         {rows.map((r) => (
-          <option key={r.id} value={r.id}>{r.text}</option>
+          <option key={r.id} value={r.id}>
+            {r.text}
+          </option>
         ))}
       </select>
     </div>

@@ -5,7 +5,12 @@ import { currencyScale, formatDecimal, movePoint, parseDecimal, unitsAt, type De
 
 /** What a user may be halfway through typing ("12.", ".5") read as the decimal it will be. */
 function lenient(value: string): DecimalValue | undefined {
-  return parseDecimal(value.trim().replace(/\.$/, '').replace(/^([+-]?)\./, '$10.'));
+  return parseDecimal(
+    value
+      .trim()
+      .replace(/\.$/, '')
+      .replace(/^([+-]?)\./, '$10.'),
+  );
 }
 
 /**

@@ -57,7 +57,11 @@ export function toApiFilter(state: FilterState, fields: readonly FieldInfo[]): R
     if (c.op !== 'isNull' && c.value.trim() === '') continue;
     let value: unknown;
     if (c.op === 'isNull') value = c.value !== 'false';
-    else if (c.op === 'in' || c.op === 'nin') value = c.value.split(',').map((s) => scalar(field, s)).filter((s) => s !== '');
+    else if (c.op === 'in' || c.op === 'nin')
+      value = c.value
+        .split(',')
+        .map((s) => scalar(field, s))
+        .filter((s) => s !== '');
     else if (c.op === 'between') {
       const [a = '', b = ''] = c.value.split('..');
       value = [scalar(field, a), scalar(field, b)];

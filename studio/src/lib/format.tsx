@@ -48,14 +48,22 @@ export function FieldValue({ field, value, plain, record }: { field: FieldInfo; 
       return (
         <span className="row">
           {(Array.isArray(value) ? value : [value]).map((v) => (
-            <span className="badge" key={String(v)}>{label(field.options?.find((x) => x.value === v)?.label, String(v))}</span>
+            <span className="badge" key={String(v)}>
+              {label(field.options?.find((x) => x.value === v)?.label, String(v))}
+            </span>
           ))}
         </span>
       );
     case 'ref':
       return field.ref ? <RefValue object={field.ref} id={String(value)} plain={plain} /> : <>{String(value)}</>;
     case 'url':
-      return plain ? <>{String(value)}</> : <a href={String(value)} target="_blank" rel="noreferrer noopener">{String(value)}</a>;
+      return plain ? (
+        <>{String(value)}</>
+      ) : (
+        <a href={String(value)} target="_blank" rel="noreferrer noopener">
+          {String(value)}
+        </a>
+      );
     case 'email':
       return plain ? <>{String(value)}</> : <a href={`mailto:${String(value)}`}>{String(value)}</a>;
     default:

@@ -17,11 +17,7 @@ export function passwordRules(password: string, email: string): string[] {
 
 /** Translated messages for broken rules; `/password` details of a 422 or rules checked locally. */
 export function passwordMessages(source: unknown, t: TFunction): string[] {
-  const rules = Array.isArray(source)
-    ? (source as string[])
-    : source instanceof ApiError && source.status === 422
-      ? source.details.filter((d) => d.path === '/password').map((d) => d.rule)
-      : [];
+  const rules = Array.isArray(source) ? (source as string[]) : source instanceof ApiError && source.status === 422 ? source.details.filter((d) => d.path === '/password').map((d) => d.rule) : [];
   return rules.map((rule) => {
     const key = `users.policy.${rule}`;
     const text = t(key);

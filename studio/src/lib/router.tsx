@@ -23,10 +23,7 @@ export function RouterProvider({ children }: { children: ReactNode }) {
     setLocation({ path: url.pathname, search: url.search });
     window.scrollTo(0, 0);
   }, []);
-  const value = useMemo(
-    () => ({ path: location.path, search: new URLSearchParams(location.search), navigate }),
-    [location, navigate],
-  );
+  const value = useMemo(() => ({ path: location.path, search: new URLSearchParams(location.search), navigate }), [location, navigate]);
   return <RouterContext.Provider value={value}>{children}</RouterContext.Provider>;
 }
 

@@ -10,13 +10,19 @@ import { BarList } from '../components/BarList.tsx';
 export default function Home() {
   const { t, label, locale } = useI18n();
   const session = useSession();
-  const objects = session.objects
-    .filter((o) => session.can(o.name, 'read'))
-    .sort((a, b) => label(a.pluralLabel ?? a.label).localeCompare(label(b.pluralLabel ?? b.label), locale));
+  const objects = session.objects.filter((o) => session.can(o.name, 'read')).sort((a, b) => label(a.pluralLabel ?? a.label).localeCompare(label(b.pluralLabel ?? b.label), locale));
   const name = session.me?.user.name ?? session.me?.user.email ?? '';
   const names = objects.map((o) => o.name).join(',');
   const counts = useAsync(
-    () => Promise.all(objects.map((o) => api.get<ListResponse>(`/objects/${o.name}`, { limit: 1, count: true }).then((r) => r.total ?? r.data.length, () => 0))),
+    () =>
+      Promise.all(
+        objects.map((o) =>
+          api.get<ListResponse>(`/objects/${o.name}`, { limit: 1, count: true }).then(
+            (r) => r.total ?? r.data.length,
+            () => 0,
+          ),
+        ),
+      ),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the object names
     [names],
   );
@@ -36,10 +42,16 @@ export default function Home() {
       <div className="grid-cards">
         {objects.map((o) => (
           <Link key={o.name} to={`/o/${o.name}`} className="tile">
-            <span className="icon-wrap"><Icon name={o['x-attain']?.icon ?? 'table'} /></span>
+            <span className="icon-wrap">
+              <Icon name={o['x-attain']?.icon ?? 'table'} />
+            </span>
             <span>
               <strong>{label(o.pluralLabel ?? o.label, o.name)}</strong>
-              {o.description && <span className="muted small" style={{ display: 'block' }}>{o.description}</span>}
+              {o.description && (
+                <span className="muted small" style={{ display: 'block' }}>
+                  {o.description}
+                </span>
+              )}
             </span>
           </Link>
         ))}
@@ -54,9 +66,24 @@ export default function Home() {
         <>
           <h2 style={{ marginTop: 24 }}>{t('nav.admin')}</h2>
           <div className="grid-cards">
-            <Link to="/admin/objects/new" className="tile"><span className="icon-wrap"><Icon name="plus" /></span><strong>{t('designer.newObject')}</strong></Link>
-            <Link to="/admin/roles" className="tile"><span className="icon-wrap"><Icon name="shield" /></span><strong>{t('nav.roles')}</strong></Link>
-            <Link to="/admin/users" className="tile"><span className="icon-wrap"><Icon name="users" /></span><strong>{t('nav.users')}</strong></Link>
+            <Link to="/admin/objects/new" className="tile">
+              <span className="icon-wrap">
+                <Icon name="plus" />
+              </span>
+              <strong>{t('designer.newObject')}</strong>
+            </Link>
+            <Link to="/admin/roles" className="tile">
+              <span className="icon-wrap">
+                <Icon name="shield" />
+              </span>
+              <strong>{t('nav.roles')}</strong>
+            </Link>
+            <Link to="/admin/users" className="tile">
+              <span className="icon-wrap">
+                <Icon name="users" />
+              </span>
+              <strong>{t('nav.users')}</strong>
+            </Link>
           </div>
         </>
       )}

@@ -7,7 +7,11 @@ const FORM = { formats: false };
 export type IssueMessage = (issue: SchemaIssue) => string;
 
 function toValidationError(issue: SchemaIssue, message: IssueMessage): RJSFValidationError {
-  const property = issue.path.split('/').filter(Boolean).map((p) => `.${p}`).join('');
+  const property = issue.path
+    .split('/')
+    .filter(Boolean)
+    .map((p) => `.${p}`)
+    .join('');
   const text = message(issue);
   return { name: issue.rule, property, message: text, params: issue.params, stack: `${property} ${text}`.trim(), schemaPath: '' };
 }

@@ -130,7 +130,11 @@ export function checkSchema(schema: Schema, value: unknown, path = '', opts: Che
   }
   // Numbers without a decimal hint (integers, plain JSON numbers): bounds by the same exact check.
   if (typeof value === 'number') {
-    const r = checkDecimal(value, { scale: 80, ...(typeof schema.minimum === 'number' ? { minimum: schema.minimum } : {}), ...(typeof schema.maximum === 'number' ? { maximum: schema.maximum } : {}) });
+    const r = checkDecimal(value, {
+      scale: 80,
+      ...(typeof schema.minimum === 'number' ? { minimum: schema.minimum } : {}),
+      ...(typeof schema.maximum === 'number' ? { maximum: schema.maximum } : {}),
+    });
     if (!r.ok && (r.rule === 'minimum' || r.rule === 'maximum')) add(r.rule, { limit: schema[r.rule] as number });
   }
   if (Array.isArray(value)) {

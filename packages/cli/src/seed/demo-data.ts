@@ -24,8 +24,70 @@ export interface DemoData {
   people: Array<{ external_id: string; email: string; role: string }>;
 }
 
-const FIRST = ['Wei', 'Li', 'Ming', 'Jing', 'Hao', 'Yan', 'Lei', 'Fang', 'Jun', 'Xin', 'Anna', 'Ben', 'Chloe', 'David', 'Emma', 'Felix', 'Grace', 'Henry', 'Iris', 'Jack', 'Kate', 'Leo', 'Maya', 'Noah', 'Olivia', 'Paul', 'Qing', 'Ruby', 'Sam', 'Tara'];
-const LAST = ['Wang', 'Zhang', 'Liu', 'Chen', 'Yang', 'Zhao', 'Huang', 'Zhou', 'Wu', 'Xu', 'Sun', 'Hu', 'Zhu', 'Gao', 'Lin', 'He', 'Guo', 'Ma', 'Luo', 'Liang', 'Smith', 'Brown', 'Garcia', 'Miller', 'Davis', 'Lopez', 'Wilson', 'Moore', 'Clark', 'Lewis'];
+const FIRST = [
+  'Wei',
+  'Li',
+  'Ming',
+  'Jing',
+  'Hao',
+  'Yan',
+  'Lei',
+  'Fang',
+  'Jun',
+  'Xin',
+  'Anna',
+  'Ben',
+  'Chloe',
+  'David',
+  'Emma',
+  'Felix',
+  'Grace',
+  'Henry',
+  'Iris',
+  'Jack',
+  'Kate',
+  'Leo',
+  'Maya',
+  'Noah',
+  'Olivia',
+  'Paul',
+  'Qing',
+  'Ruby',
+  'Sam',
+  'Tara',
+];
+const LAST = [
+  'Wang',
+  'Zhang',
+  'Liu',
+  'Chen',
+  'Yang',
+  'Zhao',
+  'Huang',
+  'Zhou',
+  'Wu',
+  'Xu',
+  'Sun',
+  'Hu',
+  'Zhu',
+  'Gao',
+  'Lin',
+  'He',
+  'Guo',
+  'Ma',
+  'Luo',
+  'Liang',
+  'Smith',
+  'Brown',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Lopez',
+  'Wilson',
+  'Moore',
+  'Clark',
+  'Lewis',
+];
 const REGIONS = [
   { code: 'EAST', name: 'East China', zh: '华东', cities: ['Shanghai', 'Hangzhou', 'Nanjing', 'Suzhou', 'Ningbo'] },
   { code: 'NORTH', name: 'North China', zh: '华北', cities: ['Beijing', 'Tianjin', 'Jinan', 'Qingdao', 'Shijiazhuang'] },
@@ -58,10 +120,20 @@ const PRODUCTS: Array<[string, string, string, number, number]> = [
   ['Calibration Kit', 'CKT', 'consumable', 1800, 700],
 ];
 const STAGES: Array<readonly [string, number]> = [
-  ['prospecting', 14], ['qualification', 14], ['proposal', 12], ['negotiation', 10], ['closed_won', 30], ['closed_lost', 20],
+  ['prospecting', 14],
+  ['qualification', 14],
+  ['proposal', 12],
+  ['negotiation', 10],
+  ['closed_won', 30],
+  ['closed_lost', 20],
 ];
 const STAGE_PROBABILITY: Record<string, string> = {
-  prospecting: '0.1', qualification: '0.2', proposal: '0.5', negotiation: '0.7', closed_won: '1', closed_lost: '0',
+  prospecting: '0.1',
+  qualification: '0.2',
+  proposal: '0.5',
+  negotiation: '0.7',
+  closed_won: '1',
+  closed_lost: '0',
 };
 
 export const DEFAULT_SEED_SIZE: SeedSize = { customers: 300, opportunities: 2500, orders: 2500, visits: 1500, activities: 2000 };
@@ -87,7 +159,16 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
     users.push({
       external_id: id,
       refs: { org_unit_id: unit, ...(manager ? { manager_id: manager } : {}) },
-      values: { name: `${first} ${last}`, email, role, title, active: true, locale: rnd.next() < 0.6 ? 'zh-CN' : 'en', hire_date: isoDate(addDays(today, -rnd.int(200, 3000))), phone: `+86 1${rnd.int(30, 89)} ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}` },
+      values: {
+        name: `${first} ${last}`,
+        email,
+        role,
+        title,
+        active: true,
+        locale: rnd.next() < 0.6 ? 'zh-CN' : 'en',
+        hire_date: isoDate(addDays(today, -rnd.int(200, 3000))),
+        phone: `+86 1${rnd.int(30, 89)} ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}`,
+      },
     });
     people.push({ external_id: id, email, role });
     return id;
@@ -134,8 +215,16 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
       values: {
         name: `${rnd.pick(COMPANY_A)} ${rnd.pick(COMPANY_B)} ${rnd.pick(COMPANY_C)} (${city} ${i})`,
         industry: rnd.pick(INDUSTRIES),
-        segment: rnd.weighted([['enterprise', 2], ['mid_market', 4], ['smb', 5]] as const),
-        status: rnd.weighted([['prospect', 3], ['active', 6], ['churned', 1]] as const),
+        segment: rnd.weighted([
+          ['enterprise', 2],
+          ['mid_market', 4],
+          ['smb', 5],
+        ] as const),
+        status: rnd.weighted([
+          ['prospect', 3],
+          ['active', 6],
+          ['churned', 1],
+        ] as const),
         region: rep.region.name,
         city,
         address: `${rnd.int(1, 999)} ${rnd.pick(['Century', 'Harbour', 'Renmin', 'Zhongshan', 'Jianguo', 'Nanjing'])} Road, ${city}`,
@@ -152,7 +241,12 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
         external_id: cid,
         owner: rep.id,
         refs: { customer_id: id },
-        values: { first_name: first, last_name: last, email: `${first}.${last}.${i}@customer.example`.toLowerCase(), job_title: rnd.pick(['Purchasing Manager', 'CTO', 'Operations Director', 'CFO', 'Store Manager', 'Lab Director']) },
+        values: {
+          first_name: first,
+          last_name: last,
+          email: `${first}.${last}.${i}@customer.example`.toLowerCase(),
+          job_title: rnd.pick(['Purchasing Manager', 'CTO', 'Operations Director', 'CFO', 'Store Manager', 'Lab Director']),
+        },
       });
       contactIds.push(cid);
     }
@@ -195,7 +289,20 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
     const date = fromWon ? addDays(fromWon.date, rnd.int(0, 20)) : addDays(today, -rnd.int(0, 730));
     const orderDate = date > today ? today : date;
     const age = (today.getTime() - orderDate.getTime()) / 86_400_000;
-    const status = age > 60 ? rnd.weighted([['paid', 85], ['refunded', 4], ['cancelled', 4], ['invoiced', 7]] as const) : rnd.weighted([['booked', 35], ['invoiced', 35], ['paid', 25], ['draft', 5]] as const);
+    const status =
+      age > 60
+        ? rnd.weighted([
+            ['paid', 85],
+            ['refunded', 4],
+            ['cancelled', 4],
+            ['invoiced', 7],
+          ] as const)
+        : rnd.weighted([
+            ['booked', 35],
+            ['invoiced', 35],
+            ['paid', 25],
+            ['draft', 5],
+          ] as const);
     const id = `ord-${i}`;
     let total = 0;
     const lineCount = rnd.int(1, 3);
@@ -251,7 +358,11 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
         check_out_lat: (lat + 0.0004).toFixed(6),
         check_out_lng: (lng - 0.0003).toFixed(6),
         address: `Customer site ${customer.id}`,
-        outcome: rnd.weighted([['positive', 5], ['neutral', 4], ['negative', 1]] as const),
+        outcome: rnd.weighted([
+          ['positive', 5],
+          ['neutral', 4],
+          ['negative', 1],
+        ] as const),
         notes: rnd.pick(['Demoed the new release.', 'Discussed renewal pricing.', 'Met the purchasing team.', 'Collected feedback on delivery.', 'Reviewed open invoices.']),
       },
     });
@@ -260,7 +371,12 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
   const activities: SeedRecord[] = [];
   for (let i = 1; i <= size.activities; i++) {
     const customer = rnd.pick(customerOwner);
-    const kind = rnd.weighted([['call', 5], ['email', 4], ['meeting', 2], ['note', 1]] as const);
+    const kind = rnd.weighted([
+      ['call', 5],
+      ['email', 4],
+      ['meeting', 2],
+      ['note', 1],
+    ] as const);
     const when = addDays(today, -rnd.int(0, 365));
     when.setUTCHours(rnd.int(0, 10), rnd.int(0, 59), 0, 0);
     activities.push({
@@ -285,7 +401,11 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
         records: orgUnits.filter((u) => u.values.level === level).map(({ refs, ...r }): SeedRecord => ({ ...r, refs: refs?.parent_id ? { parent_id: refs.parent_id } : {} })),
       })),
       { object: 'user', records: users },
-      { object: 'org_unit', records: orgUnits.filter((u) => u.refs?.head_id).map((u) => ({ external_id: u.external_id, refs: { head_id: u.refs?.head_id ?? '' }, values: {} })), afterInsert: 'link_org' },
+      {
+        object: 'org_unit',
+        records: orgUnits.filter((u) => u.refs?.head_id).map((u) => ({ external_id: u.external_id, refs: { head_id: u.refs?.head_id ?? '' }, values: {} })),
+        afterInsert: 'link_org',
+      },
       { object: 'product', records: products },
       { object: 'customer', records: customers },
       { object: 'contact', records: contacts },
@@ -306,7 +426,9 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
  */
 function splitOrder(orders: SeedRecord[], users: SeedRecord[]): SeedRecord[] {
   const teamOf = new Map(users.map((u) => [u.external_id, u.refs?.org_unit_id]));
-  const paid = orders.filter((o) => o.values.status === 'paid' && typeof o.values.paid_date === 'string').sort((a, b) => String(b.values.paid_date).localeCompare(String(a.values.paid_date)) || a.external_id.localeCompare(b.external_id));
+  const paid = orders
+    .filter((o) => o.values.status === 'paid' && typeof o.values.paid_date === 'string')
+    .sort((a, b) => String(b.values.paid_date).localeCompare(String(a.values.paid_date)) || a.external_id.localeCompare(b.external_id));
   for (const order of paid) {
     const owner = order.owner;
     const mate = users.find((u) => u.external_id !== owner && u.values.role === 'rep' && teamOf.get(u.external_id) === teamOf.get(owner ?? ''));

@@ -4,8 +4,23 @@
 // territory assignments, the orders as transactions and a calculation — is done here, through the
 // engine's own functions.
 import {
-  approveVersion, goalsContext, IncentiveEngine, kpiOf, putRule, readInputs, recomputeAll, saveDraft, scheduleAlerts, seedMemberships, submitVersion, syncGoalTargets, syncPlansFromMetadata,
-  type CreditingRuleDoc, type GoalsContext, type IncentivePlanDoc, type Transaction,
+  approveVersion,
+  goalsContext,
+  IncentiveEngine,
+  kpiOf,
+  putRule,
+  readInputs,
+  recomputeAll,
+  saveDraft,
+  scheduleAlerts,
+  seedMemberships,
+  submitVersion,
+  syncGoalTargets,
+  syncPlansFromMetadata,
+  type CreditingRuleDoc,
+  type GoalsContext,
+  type IncentivePlanDoc,
+  type Transaction,
 } from '@attain/engine';
 import type { Store } from '@attain/store';
 import { isoDate } from './random.ts';
@@ -30,9 +45,34 @@ const GROWTH = 1.15;
  * 1-level roll-up.
  */
 const CREDITING_RULES: CreditingRuleDoc[] = [
-  { kind: 'crediting_rule', id: 'demo.credit.owner', name: 'owner_or_split', label: { en: 'Order owner 100%, or its splits', 'zh-CN': '订单负责人 100%，或按业绩分配' }, effectiveFrom: '2020-01-01', type: 'split', pct: '100' },
-  { kind: 'crediting_rule', id: 'demo.credit.territory', name: 'key_account', label: { en: 'Key-account territory 10%', 'zh-CN': '大客户区域 10%' }, effectiveFrom: '2020-01-01', type: 'assignment', pct: '10', when: { objects: ['order'] } },
-  { kind: 'crediting_rule', id: 'demo.credit.manager', name: 'manager_rollup', label: { en: 'Manager roll-up (1 level)', 'zh-CN': '上级经理汇总（1 级）' }, effectiveFrom: '2020-01-01', type: 'rollup', levels: [{ pct: '100' }] },
+  {
+    kind: 'crediting_rule',
+    id: 'demo.credit.owner',
+    name: 'owner_or_split',
+    label: { en: 'Order owner 100%, or its splits', 'zh-CN': '订单负责人 100%，或按业绩分配' },
+    effectiveFrom: '2020-01-01',
+    type: 'split',
+    pct: '100',
+  },
+  {
+    kind: 'crediting_rule',
+    id: 'demo.credit.territory',
+    name: 'key_account',
+    label: { en: 'Key-account territory 10%', 'zh-CN': '大客户区域 10%' },
+    effectiveFrom: '2020-01-01',
+    type: 'assignment',
+    pct: '10',
+    when: { objects: ['order'] },
+  },
+  {
+    kind: 'crediting_rule',
+    id: 'demo.credit.manager',
+    name: 'manager_rollup',
+    label: { en: 'Manager roll-up (1 level)', 'zh-CN': '上级经理汇总（1 级）' },
+    effectiveFrom: '2020-01-01',
+    type: 'rollup',
+    levels: [{ pct: '100' }],
+  },
 ];
 
 /** Target plans in a template are for the year it is installed in. */
@@ -47,7 +87,11 @@ export function previousMonth(period: string): string {
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
-export async function setupSpm(store: Store, tenant: string, opts: { today: Date; adminId: string; data: DemoData; idOf: (object: string, externalId: string) => string | undefined }): Promise<SpmReport> {
+export async function setupSpm(
+  store: Store,
+  tenant: string,
+  opts: { today: Date; adminId: string; data: DemoData; idOf: (object: string, externalId: string) => string | undefined },
+): Promise<SpmReport> {
   const registry = await store.registry(tenant);
   const report: SpmReport = { kpis: 0, targetPlans: [], alertRules: [], periods: [], statementLines: 0 };
   const kpis = registry.documentsOf('kpi');
@@ -88,7 +132,10 @@ export async function setupSpm(store: Store, tenant: string, opts: { today: Date
     const current = monthOf(opts.today);
     const periods = [previousMonth(current), current];
     for (const p of periods) await engine.openPeriod(p);
-    const payees = opts.data.people.filter((p) => p.role === 'rep' || isTeamLead(opts.data, p.external_id)).map((p) => opts.idOf('user', p.external_id)).filter((id): id is string => !!id);
+    const payees = opts.data.people
+      .filter((p) => p.role === 'rep' || isTeamLead(opts.data, p.external_id))
+      .map((p) => opts.idOf('user', p.external_id))
+      .filter((id): id is string => !!id);
     await engine.setAssignments(plans.flatMap((plan) => payees.map((payeeId) => ({ kind: 'plan' as const, payeeId, key: plan.id, from: '2020-01-01', to: null }))));
     await syncGoalTargets(engine, periods);
     await fillMissingTargets(engine, plans, payees, periods);
@@ -103,7 +150,9 @@ export async function setupSpm(store: Store, tenant: string, opts: { today: Date
 
 /** Last year's actual of the KPI plus growth, in round thousands; the document's total without history. */
 async function targetTotal(ctx: GoalsContext, kpi: string, lastYear: number, fallback: string): Promise<string> {
-  const row = (await ctx.knex.raw(`SELECT coalesce(sum(num), 0)::float8 AS v FROM ${ctx.t.actual} WHERE kpi = ? AND month >= ?::date AND month < ?::date`, [kpi, `${lastYear}-01-01`, `${lastYear + 1}-01-01`])).rows[0] as { v: number };
+  const row = (
+    await ctx.knex.raw(`SELECT coalesce(sum(num), 0)::float8 AS v FROM ${ctx.t.actual} WHERE kpi = ? AND month >= ?::date AND month < ?::date`, [kpi, `${lastYear}-01-01`, `${lastYear + 1}-01-01`])
+  ).rows[0] as { v: number };
   return row.v > 0 ? String(Math.round((row.v * GROWTH) / 1000) * 1000) : fallback;
 }
 
@@ -121,9 +170,18 @@ async function fillMissingTargets(engine: IncentiveEngine, plans: IncentivePlanD
   // Read through the incentives module's own reader, not its table.
   const rows = (await Promise.all(periods.map((period) => readInputs(engine, { period })))).flat();
   const have = new Map(rows.map((r) => [`${r.payeeId}|${r.period}|${r.name}`, r.value]));
-  const missing = payees.flatMap((payeeId) => targets.flatMap((name) => periods.filter((p) => !have.has(`${payeeId}|${p}|${name}`)).map((period) => ({
-    payeeId, period, name, value: periods.map((p) => have.get(`${payeeId}|${p}|${name}`)).find((v) => v !== undefined) ?? '0',
-  }))));
+  const missing = payees.flatMap((payeeId) =>
+    targets.flatMap((name) =>
+      periods
+        .filter((p) => !have.has(`${payeeId}|${p}|${name}`))
+        .map((period) => ({
+          payeeId,
+          period,
+          name,
+          value: periods.map((p) => have.get(`${payeeId}|${p}|${name}`)).find((v) => v !== undefined) ?? '0',
+        })),
+    ),
+  );
   if (missing.length) await engine.setInputs(missing);
 }
 
@@ -144,7 +202,18 @@ function visitTransactions(data: DemoData, idOf: (object: string, externalId: st
     const id = idOf('visit', visit.external_id);
     if (!id) continue;
     const day = String(visit.values.check_in_at).slice(0, 10);
-    out.push({ id, object: 'visit', ownerId: visit.owner ? (idOf('user', visit.owner) ?? null) : null, customerId: visit.refs?.customer_id ? (idOf('customer', visit.refs.customer_id) ?? null) : null, date: day, invoiceDate: day, paidDate: day, amount: '0', currency: CURRENCY, status: 'done' });
+    out.push({
+      id,
+      object: 'visit',
+      ownerId: visit.owner ? (idOf('user', visit.owner) ?? null) : null,
+      customerId: visit.refs?.customer_id ? (idOf('customer', visit.refs.customer_id) ?? null) : null,
+      date: day,
+      invoiceDate: day,
+      paidDate: day,
+      amount: '0',
+      currency: CURRENCY,
+      status: 'done',
+    });
   }
   return out;
 }

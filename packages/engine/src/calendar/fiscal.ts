@@ -42,7 +42,7 @@ export function fiscalYearOf(month: string, cal: FiscalCalendar = CALENDAR_YEAR)
 /** The fiscal quarter (1–4) a month belongs to. */
 export function fiscalQuarterOf(month: string, cal: FiscalCalendar = CALENDAR_YEAR): number {
   const m = Number(month.slice(5, 7));
-  return Math.floor((((m - cal.firstMonth) % 12) + 12) % 12 / 3) + 1;
+  return Math.floor(((((m - cal.firstMonth) % 12) + 12) % 12) / 3) + 1;
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

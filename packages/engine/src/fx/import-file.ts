@@ -7,20 +7,38 @@ export type ImportRow = { row: number; values: Record<string, unknown> };
 
 /** Header names accepted for each field (case and spaces ignored). */
 const HEADERS: Record<string, string> = {
-  from: 'from', from_currency: 'from', fromcurrency: 'from',
-  to: 'to', to_currency: 'to', tocurrency: 'to',
+  from: 'from',
+  from_currency: 'from',
+  fromcurrency: 'from',
+  to: 'to',
+  to_currency: 'to',
+  tocurrency: 'to',
   rate: 'rate',
-  effective_from: 'effectiveFrom', effectivefrom: 'effectiveFrom', date: 'effectiveFrom',
+  effective_from: 'effectiveFrom',
+  effectivefrom: 'effectiveFrom',
+  date: 'effectiveFrom',
 };
 const REQUIRED = ['from', 'to', 'rate', 'effectiveFrom'];
 const MAX_ROWS = 10_000;
 
 function mapHeader(cells: readonly unknown[]): string[] {
-  const names = cells.map((c) => String(c ?? '').trim().replace(/^\uFEFF/, '').toLowerCase().replace(/[\s-]+/g, '_'));
+  const names = cells.map((c) =>
+    String(c ?? '')
+      .trim()
+      .replace(/^\uFEFF/, '')
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_'),
+  );
   const fields = names.map((n) => HEADERS[n] ?? '');
   const details = [
-    ...names.flatMap((n, i) => (fields[i] || n === '' ? [] : [{ path: `/rows/1/${i + 1}`, rule: 'unknown_column', message: `row 1: column "${n.slice(0, 40)}" is not one of from, to, rate, effective_from` }])),
-    ...REQUIRED.filter((f) => !fields.includes(f)).map((f) => ({ path: '/rows/1', rule: 'required_column', message: `row 1: the header lacks the "${f === 'effectiveFrom' ? 'effective_from' : f}" column` })),
+    ...names.flatMap((n, i) =>
+      fields[i] || n === '' ? [] : [{ path: `/rows/1/${i + 1}`, rule: 'unknown_column', message: `row 1: column "${n.slice(0, 40)}" is not one of from, to, rate, effective_from` }],
+    ),
+    ...REQUIRED.filter((f) => !fields.includes(f)).map((f) => ({
+      path: '/rows/1',
+      rule: 'required_column',
+      message: `row 1: the header lacks the "${f === 'effectiveFrom' ? 'effective_from' : f}" column`,
+    })),
   ];
   if (details.length) throw new FxError(422, 'import_invalid', 'the file was not imported: its header is not from,to,rate,effective_from', details);
   return fields;
@@ -39,12 +57,16 @@ function csvRecords(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') { rec.push(field); field = ''; }
-    else if (ch === '\n' || ch === '\r') {
+    else if (ch === ',') {
+      rec.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       rec.push(field);
       out.push(rec);
@@ -52,8 +74,14 @@ function csvRecords(text: string): string[][] {
       field = '';
     } else field += ch;
   }
-  if (quoted) throw new FxError(422, 'import_invalid', 'the file was not imported: a quoted field is never closed', [{ path: `/rows/${out.length + 1}`, rule: 'csv', message: `row ${out.length + 1}: a quote (") opens a field that never closes` }]);
-  if (field !== '' || rec.length) { rec.push(field); out.push(rec); }
+  if (quoted)
+    throw new FxError(422, 'import_invalid', 'the file was not imported: a quoted field is never closed', [
+      { path: `/rows/${out.length + 1}`, rule: 'csv', message: `row ${out.length + 1}: a quote (") opens a field that never closes` },
+    ]);
+  if (field !== '' || rec.length) {
+    rec.push(field);
+    out.push(rec);
+  }
   return out;
 }
 
@@ -66,7 +94,9 @@ export function parseRatesCsv(text: string): ImportRow[] {
   records.slice(1).forEach((cells, i) => {
     if (cells.every((c) => c.trim() === '')) return;
     const values: Record<string, unknown> = {};
-    fields.forEach((f, j) => { if (f) values[f] = cells[j]?.trim() ?? ''; });
+    fields.forEach((f, j) => {
+      if (f) values[f] = cells[j]?.trim() ?? '';
+    });
     rows.push({ row: i + 2, values });
   });
   if (rows.length > MAX_ROWS) throw tooMany();
@@ -80,7 +110,11 @@ function cellText(v: ExcelJS.CellValue): unknown {
   if (typeof v === 'number') return Number.isFinite(v) && !/e/i.test(String(v)) ? String(v) : v;
   if (typeof v === 'object') {
     if ('result' in v) return cellText((v as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
-    if ('richText' in v) return (v as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('').trim();
+    if ('richText' in v)
+      return (v as ExcelJS.CellRichTextValue).richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
     if ('text' in v) return String((v as { text: unknown }).text).trim();
     return '';
   }
@@ -96,7 +130,8 @@ export async function parseRatesXlsx(data: Uint8Array): Promise<ImportRow[]> {
     throw new FxError(422, 'import_invalid', 'the file is not an XLSX workbook', [{ path: '/file', rule: 'xlsx', message: 'could not be read as an .xlsx workbook' }]);
   }
   const sheet = wb.worksheets[0];
-  if (!sheet || sheet.rowCount < 1) throw new FxError(422, 'import_invalid', 'the workbook is empty', [{ path: '/rows/1', rule: 'required_column', message: 'row 1: expected the header from,to,rate,effective_from' }]);
+  if (!sheet || sheet.rowCount < 1)
+    throw new FxError(422, 'import_invalid', 'the workbook is empty', [{ path: '/rows/1', rule: 'required_column', message: 'row 1: expected the header from,to,rate,effective_from' }]);
   if (sheet.rowCount > MAX_ROWS + 1) throw tooMany();
   const width = Math.max(1, sheet.columnCount);
   const cells = (n: number) => Array.from({ length: width }, (_, j) => cellText(sheet.getRow(n).getCell(j + 1).value));
@@ -106,7 +141,9 @@ export async function parseRatesXlsx(data: Uint8Array): Promise<ImportRow[]> {
     const c = cells(n);
     if (c.every((x) => x === '')) continue;
     const values: Record<string, unknown> = {};
-    fields.forEach((f, j) => { if (f) values[f] = c[j]; });
+    fields.forEach((f, j) => {
+      if (f) values[f] = c[j];
+    });
     rows.push({ row: n, values });
   }
   return rows;

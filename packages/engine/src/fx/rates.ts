@@ -39,7 +39,8 @@ export function checkRate(input: unknown, base = ''): { rate?: FxRateInput; deta
   const o = input as Record<string, unknown>;
   const effective = o.effectiveFrom ?? o.effective_from;
   for (const k of Object.keys(o)) {
-    if (!['from', 'to', 'rate', 'effectiveFrom', 'effective_from'].includes(k)) details.push({ path: `${base}/${k}`, rule: 'additional_property', message: 'is not a field of a rate (from, to, rate, effectiveFrom)' });
+    if (!['from', 'to', 'rate', 'effectiveFrom', 'effective_from'].includes(k))
+      details.push({ path: `${base}/${k}`, rule: 'additional_property', message: 'is not a field of a rate (from, to, rate, effectiveFrom)' });
   }
   const from = typeof o.from === 'string' ? o.from.trim() : o.from;
   const to = typeof o.to === 'string' ? o.to.trim() : o.to;

@@ -6,7 +6,6 @@ import { FxError } from './errors.ts';
 import { checkRate, type FxRateInput, type FxRateRow } from './rates.ts';
 import { FX_MODULE, FX_TABLE } from './schema.ts';
 
-
 type Knex = DataPort['knex'];
 type Row = Record<string, unknown>;
 
@@ -15,7 +14,15 @@ const day = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0
 const COLS = `id::text as id, from_currency, to_currency, rate::text as rate, effective_from::text as effective_from, created_by, created_at`;
 
 function toRow(r: Row): FxRateRow {
-  return { id: text(r.id), from: text(r.from_currency), to: text(r.to_currency), rate: text(r.rate), effectiveFrom: day(r.effective_from), createdBy: r.created_by === null ? null : text(r.created_by), createdAt: r.created_at instanceof Date ? r.created_at.toISOString() : text(r.created_at) };
+  return {
+    id: text(r.id),
+    from: text(r.from_currency),
+    to: text(r.to_currency),
+    rate: text(r.rate),
+    effectiveFrom: day(r.effective_from),
+    createdBy: r.created_by === null ? null : text(r.created_by),
+    createdAt: r.created_at instanceof Date ? r.created_at.toISOString() : text(r.created_at),
+  };
 }
 
 /** What a change did: the rates written or removed, and the currencies and first day it affects. */
@@ -40,7 +47,11 @@ export class FxRateService {
 
   async list(filter: { from?: string; to?: string } = {}): Promise<FxRateRow[]> {
     const h = await this.ensure();
-    const q = h.knex.withSchema(h.schema).from(FX_TABLE).select(h.knex.raw(COLS)).orderBy(['from_currency', 'to_currency', { column: 'effective_from', order: 'desc' }]);
+    const q = h.knex
+      .withSchema(h.schema)
+      .from(FX_TABLE)
+      .select(h.knex.raw(COLS))
+      .orderBy(['from_currency', 'to_currency', { column: 'effective_from', order: 'desc' }]);
     if (filter.from) q.where('from_currency', filter.from);
     if (filter.to) q.where('to_currency', filter.to);
     return ((await q) as Row[]).map(toRow);
@@ -86,7 +97,14 @@ export class FxRateService {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new FxError(404, 'not_found', 'there is no such rate');
     const h = await this.ensure();
     const row = await h.knex.transaction(async (trx) => {
-      const gone = ((await trx.withSchema(h.schema).from(FX_TABLE).where('id', id).delete().returning(trx.raw(COLS) as never)) as Row[])[0];
+      const gone = (
+        (await trx
+          .withSchema(h.schema)
+          .from(FX_TABLE)
+          .where('id', id)
+          .delete()
+          .returning(trx.raw(COLS) as never)) as Row[]
+      )[0];
       if (!gone) return undefined;
       const r = toRow(gone);
       await this.audit(trx, h, actor, 'fx.rate.delete', r.id, r, undefined);
@@ -99,12 +117,18 @@ export class FxRateService {
   private async write(trx: Knex, h: DataPort, rates: readonly FxRateInput[], actor: Actor): Promise<Array<{ row: FxRateRow; created: boolean }>> {
     const out: Array<{ row: FxRateRow; created: boolean }> = [];
     for (const r of rates) {
-      const before = (await trx.withSchema(h.schema).from(FX_TABLE).select(trx.raw(COLS)).where({ from_currency: r.from, to_currency: r.to, effective_from: r.effectiveFrom }).forUpdate().first()) as Row | undefined;
-      const saved = ((await trx.withSchema(h.schema).into(FX_TABLE)
-        .insert({ id: randomUUID(), from_currency: r.from, to_currency: r.to, rate: r.rate, effective_from: r.effectiveFrom, created_by: actor.userId })
-        .onConflict(['from_currency', 'to_currency', 'effective_from'])
-        .merge({ rate: r.rate, created_by: actor.userId, created_at: trx.fn.now() })
-        .returning(trx.raw(COLS) as never)) as Row[])[0]!;
+      const before = (await trx.withSchema(h.schema).from(FX_TABLE).select(trx.raw(COLS)).where({ from_currency: r.from, to_currency: r.to, effective_from: r.effectiveFrom }).forUpdate().first()) as
+        | Row
+        | undefined;
+      const saved = (
+        (await trx
+          .withSchema(h.schema)
+          .into(FX_TABLE)
+          .insert({ id: randomUUID(), from_currency: r.from, to_currency: r.to, rate: r.rate, effective_from: r.effectiveFrom, created_by: actor.userId })
+          .onConflict(['from_currency', 'to_currency', 'effective_from'])
+          .merge({ rate: r.rate, created_by: actor.userId, created_at: trx.fn.now() })
+          .returning(trx.raw(COLS) as never)) as Row[]
+      )[0]!;
       const row = toRow(saved);
       const prior = before ? toRow(before) : undefined;
       if (!prior || prior.rate !== row.rate) await this.audit(trx, h, actor, prior ? 'fx.rate.update' : 'fx.rate.create', row.id, prior, row);

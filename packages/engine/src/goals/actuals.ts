@@ -40,7 +40,10 @@ function measureQuery(ctx: GoalsContext, kpi: CompiledKpi, scope?: Scope): { sql
     bindings.push(scope.users);
     if (scope.months) {
       where += ` AND date_trunc('month', ${date})::date = ANY(?::date[])`;
-      bindings.push(...day.bindings, scope.months.map((m) => `${m}-01`));
+      bindings.push(
+        ...day.bindings,
+        scope.months.map((m) => `${m}-01`),
+      );
     }
     if (scope.since) {
       where += ` AND ${date} >= ?::date`;
@@ -128,16 +131,21 @@ export async function recomputeScope(ctx: GoalsContext, kpi: CompiledKpi, scope:
     for (const u of [...scope.users].sort()) await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`goals:${ctx.schema}:${kpi.name}:${u}`]);
     const monthFilter = (scope.months ? ' AND month = ANY(?::date[])' : '') + (scope.since ? ' AND month >= ?::date' : '');
     const monthBind = [...(scope.months ? [scope.months.map((m) => `${m}-01`)] : []), ...(scope.since ? [`${scope.since}-01`] : [])];
-    const old = (await trx.raw(
-      `DELETE FROM ${ctx.t.actual} WHERE kpi = ? AND user_id = ANY(?::uuid[])${monthFilter} RETURNING org_unit_id, to_char(month, 'YYYY-MM-DD') AS month, num, den`,
-      [kpi.name, scope.users, ...monthBind],
-    )).rows as Row[];
+    const old = (
+      await trx.raw(`DELETE FROM ${ctx.t.actual} WHERE kpi = ? AND user_id = ANY(?::uuid[])${monthFilter} RETURNING org_unit_id, to_char(month, 'YYYY-MM-DD') AS month, num, den`, [
+        kpi.name,
+        scope.users,
+        ...monthBind,
+      ])
+    ).rows as Row[];
     const q = measureQuery(ctx, kpi, scope);
-    const fresh = (await trx.raw(
-      `INSERT INTO ${ctx.t.actual} (kpi, user_id, org_unit_id, month, num, den) SELECT ?, * FROM (${q.sql}) x
+    const fresh = (
+      await trx.raw(
+        `INSERT INTO ${ctx.t.actual} (kpi, user_id, org_unit_id, month, num, den) SELECT ?, * FROM (${q.sql}) x
        RETURNING org_unit_id, to_char(month, 'YYYY-MM-DD') AS month, num, den`,
-      [kpi.name, ...q.bindings],
-    )).rows as Row[];
+        [kpi.name, ...q.bindings],
+      )
+    ).rows as Row[];
     const delta = new Map<string, { unit: string; month: string; num: number; den: number; numS: string[]; denS: string[] }>();
     const add = (r: Row, sign: '' | '-') => {
       if (r.org_unit_id === NO_UNIT) return;

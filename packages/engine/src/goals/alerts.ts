@@ -63,7 +63,10 @@ export function checkRule(ctx: GoalsContext, raw: unknown): AlertRule {
 
 export async function putRule(ctx: GoalsContext, raw: unknown): Promise<AlertRule> {
   const rule = checkRule(ctx, raw);
-  await ctx.knex.raw(`INSERT INTO ${alertTables(ctx).rule} (name, rule) VALUES (?, ?::jsonb) ON CONFLICT (name) DO UPDATE SET rule = excluded.rule, updated_at = now()`, [rule.name, JSON.stringify(rule)]);
+  await ctx.knex.raw(`INSERT INTO ${alertTables(ctx).rule} (name, rule) VALUES (?, ?::jsonb) ON CONFLICT (name) DO UPDATE SET rule = excluded.rule, updated_at = now()`, [
+    rule.name,
+    JSON.stringify(rule),
+  ]);
   return rule;
 }
 
@@ -92,12 +95,14 @@ async function audience(ctx: GoalsContext, day: string, unit?: string): Promise<
     under = `AND m.org_unit_id IN (WITH RECURSIVE sub(id, depth) AS (SELECT ?::uuid, 0 UNION ALL SELECT o.id, sub.depth + 1 FROM ${ctx.t.orgUnit} o JOIN sub ON o.parent_id = sub.id WHERE sub.depth < 64) SELECT id FROM sub)`;
     bindings.push(unit);
   }
-  return (await ctx.knex.raw(
-    `SELECT u.id::text AS id, u.name, coalesce(m.manager_id, ${userManager})::text AS manager
+  return (
+    await ctx.knex.raw(
+      `SELECT u.id::text AS id, u.name, coalesce(m.manager_id, ${userManager})::text AS manager
      FROM ${ctx.t.user} u JOIN ${ctx.t.membership} m ON m.user_id = u.id AND m.valid_from <= ?::date AND (m.valid_to IS NULL OR m.valid_to > ?::date)
      WHERE u.deleted_at IS NULL AND m.org_unit_id IS NOT NULL ${active} ${under} ORDER BY u.id`,
-    bindings as never,
-  )).rows as Member[];
+      bindings as never,
+    )
+  ).rows as Member[];
 }
 
 interface Firing {
@@ -127,19 +132,23 @@ async function idleFirings(ctx: GoalsContext, rule: Extract<AlertRule, { kind: '
   const d = localDateSql(`t.${quoteIdent(kpi.dateColumn)}`, kpi.dateStorage, ctx.calendar.timeZone);
   const date = d.text;
   // Only records the KPI counts (its filter is in `num`), up to the day being evaluated.
-  const rows = (await ctx.knex.raw(
-    `SELECT ${owner}::text AS u, to_char(max(${date}), 'YYYY-MM-DD') AS last FROM ${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)} AS t
+  const rows = (
+    await ctx.knex.raw(
+      `SELECT ${owner}::text AS u, to_char(max(${date}), 'YYYY-MM-DD') AS last FROM ${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)} AS t
      WHERE t.deleted_at IS NULL AND ${owner} = ANY(?::uuid[]) AND ${date} <= ?::date AND (${kpi.num.sql}) <> 0 GROUP BY 1`,
-    [...d.bindings, people.map((p) => p.id), ...d.bindings, day, ...kpi.num.bindings] as never,
-  )).rows as Array<{ u: string; last: string }>;
+      [...d.bindings, people.map((p) => p.id), ...d.bindings, day, ...kpi.num.bindings] as never,
+    )
+  ).rows as Array<{ u: string; last: string }>;
   const last = new Map(rows.map((r) => [r.u, r.last]));
-  return people
-    .filter((p) => {
-      const l = last.get(p.id);
-      return l === undefined || daysBetween(l, day) >= rule.days;
-    })
-    // One alert per idle stretch: a new record starts a new stretch with a new key.
-    .map((p) => ({ key: `${rule.name}:${p.id}:${last.get(p.id) ?? 'never'}`, who: p, params: { kpi: rule.kpi, days: rule.days, last: last.get(p.id) ?? '' } }));
+  return (
+    people
+      .filter((p) => {
+        const l = last.get(p.id);
+        return l === undefined || daysBetween(l, day) >= rule.days;
+      })
+      // One alert per idle stretch: a new record starts a new stretch with a new key.
+      .map((p) => ({ key: `${rule.name}:${p.id}:${last.get(p.id) ?? 'never'}`, who: p, params: { kpi: rule.kpi, days: rule.days, last: last.get(p.id) ?? '' } }))
+  );
 }
 
 export interface AlertRun {
@@ -159,10 +168,16 @@ export async function evaluateAlerts(ctx: GoalsContext, now: Date, notifier: Ale
     const firings = rule.kind === 'pacing_below' ? await pacingFirings(ctx, rule, day, people) : await idleFirings(ctx, rule, day, people);
     for (const f of firings) {
       await ctx.knex.transaction(async (trx) => {
-        const fresh = (await trx.raw(
-          `INSERT INTO ${t.fired} (key, rule, kind, subject_id, params, fired_at) VALUES (?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (key) DO NOTHING RETURNING key`,
-          [f.key, rule.name, rule.kind, f.who.id, JSON.stringify({ ...f.params, person: f.who.name }), now.toISOString()],
-        )).rows as unknown[];
+        const fresh = (
+          await trx.raw(`INSERT INTO ${t.fired} (key, rule, kind, subject_id, params, fired_at) VALUES (?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (key) DO NOTHING RETURNING key`, [
+            f.key,
+            rule.name,
+            rule.kind,
+            f.who.id,
+            JSON.stringify({ ...f.params, person: f.who.name }),
+            now.toISOString(),
+          ])
+        ).rows as unknown[];
         if (!fresh.length) return;
         const to = [...new Set([f.who.id, ...(f.who.manager && f.who.manager !== f.who.id ? [f.who.manager] : [])])];
         await notifier.notify(ctx, { tenant: ctx.tenant, key: f.key, rule: rule.name, kind: rule.kind, subjectId: f.who.id, to, params: { ...f.params, person: f.who.name } }, trx);
@@ -177,28 +192,35 @@ export async function evaluateAlerts(ctx: GoalsContext, now: Date, notifier: Ale
 export const inAppNotifier: AlertNotifier = {
   async notify(ctx, notice, db) {
     for (const user of notice.to) {
-      await db.raw(
-        `INSERT INTO ${alertTables(ctx).notice} (user_id, kind, rule, subject_id, params, key, created_at) VALUES (?, ?, ?, ?, ?::jsonb, ?, now()) ON CONFLICT (key) DO NOTHING`,
-        [user, notice.kind, notice.rule, notice.subjectId, JSON.stringify(notice.params), `${notice.key}:${user}`],
-      );
+      await db.raw(`INSERT INTO ${alertTables(ctx).notice} (user_id, kind, rule, subject_id, params, key, created_at) VALUES (?, ?, ?, ?, ?::jsonb, ?, now()) ON CONFLICT (key) DO NOTHING`, [
+        user,
+        notice.kind,
+        notice.rule,
+        notice.subjectId,
+        JSON.stringify(notice.params),
+        `${notice.key}:${user}`,
+      ]);
     }
   },
 };
 
 export async function noticesFor(ctx: GoalsContext, userId: string, limit = 50): Promise<{ data: Array<Record<string, unknown>>; unread: number }> {
   const t = alertTables(ctx);
-  const data = (await ctx.knex.raw(
-    `SELECT id::text AS id, kind, rule, subject_id::text AS subject_id, params, created_at, read_at FROM ${t.notice} WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-    [userId, Math.min(Math.max(1, limit), 200)],
-  )).rows as Array<Record<string, unknown>>;
+  const data = (
+    await ctx.knex.raw(`SELECT id::text AS id, kind, rule, subject_id::text AS subject_id, params, created_at, read_at FROM ${t.notice} WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, [
+      userId,
+      Math.min(Math.max(1, limit), 200),
+    ])
+  ).rows as Array<Record<string, unknown>>;
   const unread = Number(((await ctx.knex.raw(`SELECT count(*)::int AS n FROM ${t.notice} WHERE user_id = ? AND read_at IS NULL`, [userId])).rows[0] as { n: number }).n);
   return { data, unread };
 }
 
 export async function markNoticesRead(ctx: GoalsContext, userId: string, ids: string[] | 'all'): Promise<number> {
   const t = alertTables(ctx);
-  const res = ids === 'all'
-    ? await ctx.knex.raw(`UPDATE ${t.notice} SET read_at = now() WHERE user_id = ? AND read_at IS NULL`, [userId])
-    : await ctx.knex.raw(`UPDATE ${t.notice} SET read_at = now() WHERE user_id = ? AND read_at IS NULL AND id = ANY(?::uuid[])`, [userId, ids.filter((i) => UUID.test(i))]);
+  const res =
+    ids === 'all'
+      ? await ctx.knex.raw(`UPDATE ${t.notice} SET read_at = now() WHERE user_id = ? AND read_at IS NULL`, [userId])
+      : await ctx.knex.raw(`UPDATE ${t.notice} SET read_at = now() WHERE user_id = ? AND read_at IS NULL AND id = ANY(?::uuid[])`, [userId, ids.filter((i) => UUID.test(i))]);
   return Number((res as { rowCount?: number }).rowCount ?? 0);
 }

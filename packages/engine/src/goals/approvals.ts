@@ -26,7 +26,13 @@ export function targetPlanSubject(store: Store) {
     async check(tenant: string, subject: { id: string }): Promise<void> {
       const row = await versionRow(store, tenant, subject.id);
       if (!row) throw new GoalsError('unknown_version', 'no such plan version', [{ path: '/version', rule: 'unknown_reference', message: 'no such version' }], 404);
-      if (row.status !== 'submitted') throw new GoalsError('bad_status', `the version is ${row.status}; only a submitted version goes to approval`, [{ path: '/status', rule: 'transition', message: `${row.status} cannot be approved` }], 409);
+      if (row.status !== 'submitted')
+        throw new GoalsError(
+          'bad_status',
+          `the version is ${row.status}; only a submitted version goes to approval`,
+          [{ path: '/status', rule: 'transition', message: `${row.status} cannot be approved` }],
+          409,
+        );
     },
     async decided(d: Decision): Promise<void> {
       const row = await versionRow(store, d.tenant, d.subject.id);

@@ -25,7 +25,13 @@ export interface AttainmentRow {
 
 export function periodOf(key: string, firstMonth = 1): Period {
   const p = parsePeriod(key, { firstMonth });
-  if (!p || !p.months.length) throw new GoalsError('invalid_period', `"${key.slice(0, 40)}" is not a month, quarter or year`, [{ path: '/period', rule: 'format', message: 'use 2026-03, 2026-Q1, 2026, FY2026 or FY2026-Q1' }], 400);
+  if (!p || !p.months.length)
+    throw new GoalsError(
+      'invalid_period',
+      `"${key.slice(0, 40)}" is not a month, quarter or year`,
+      [{ path: '/period', rule: 'format', message: 'use 2026-03, 2026-Q1, 2026, FY2026 or FY2026-Q1' }],
+      400,
+    );
   return p;
 }
 
@@ -66,21 +72,31 @@ export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise
     }
   }
   if (units.length) {
-    const rows = (await ctx.knex.raw(`SELECT org_unit_id::text AS s, to_char(month, 'YYYY-MM') AS m, num::text AS n, den::text AS d FROM ${ctx.t.unitActual} WHERE kpi = ? AND org_unit_id = ANY(?::uuid[]) AND month = ANY(?::date[])`, [kpi.name, units, monthDates])).rows as Array<{ s: string; m: string; n: string; d: string }>;
+    const rows = (
+      await ctx.knex.raw(
+        `SELECT org_unit_id::text AS s, to_char(month, 'YYYY-MM') AS m, num::text AS n, den::text AS d FROM ${ctx.t.unitActual} WHERE kpi = ? AND org_unit_id = ANY(?::uuid[]) AND month = ANY(?::date[])`,
+        [kpi.name, units, monthDates],
+      )
+    ).rows as Array<{ s: string; m: string; n: string; d: string }>;
     rows.forEach((r) => put(`unit|${r.s}|${r.m}`, r.n, r.d));
   }
   // Targets of active versions of every plan on this KPI; a person's target sums their nodes.
-  const plans = ctx.registry.documentsOf('target_plan').filter((p) => p.kpi === kpi.name).map((p) => p.name);
+  const plans = ctx.registry
+    .documentsOf('target_plan')
+    .filter((p) => p.kpi === kpi.name)
+    .map((p) => p.name);
   const target = new Map<string, number>();
   if (plans.length) {
-    const rows = (await ctx.knex.raw(
-      `SELECT CASE WHEN t.kind = 'person' THEN 'person|' || t.user_id::text ELSE 'unit|' || t.node END AS s, to_char(t.month, 'YYYY-MM') AS m, sum(t.amount)::text AS a
+    const rows = (
+      await ctx.knex.raw(
+        `SELECT CASE WHEN t.kind = 'person' THEN 'person|' || t.user_id::text ELSE 'unit|' || t.node END AS s, to_char(t.month, 'YYYY-MM') AS m, sum(t.amount)::text AS a
        FROM ${ctx.t.target} t JOIN ${ctx.t.planVersion} v ON v.id = t.version_id
        WHERE v.status = 'active' AND v.plan = ANY(?::text[]) AND t.month = ANY(?::date[])
          AND ((t.kind = 'person' AND t.user_id = ANY(?::uuid[])) OR (t.kind = 'unit' AND t.node = ANY(?::text[])))
        GROUP BY 1, 2`,
-      [plans, monthDates, people, units],
-    )).rows as Array<{ s: string; m: string; a: string }>;
+        [plans, monthDates, people, units],
+      )
+    ).rows as Array<{ s: string; m: string; a: string }>;
     rows.forEach((r) => target.set(`${r.s}|${r.m}`, Number(r.a)));
   }
   const names = await subjectNames(ctx, people, units);
@@ -111,8 +127,16 @@ export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise
     const pacing = value !== null && expected ? value / expected : null;
     const projection = value === null ? null : kpi.ratio ? value : passed > 0 ? (value * totalDays) / passed : 0;
     return {
-      subject: { ...s, name: names.get(s.id) ?? s.id }, kpi: kpi.name, period: period.key,
-      actual: value, target: tgt, attainment: att, expected, pacing, projection, monthly,
+      subject: { ...s, name: names.get(s.id) ?? s.id },
+      kpi: kpi.name,
+      period: period.key,
+      actual: value,
+      target: tgt,
+      attainment: att,
+      expected,
+      pacing,
+      projection,
+      monthly,
     };
   });
   // Rank among the peers asked for together, by attainment (or by actual without targets).
@@ -132,14 +156,17 @@ async function subjectNames(ctx: GoalsContext, people: string[], units: string[]
 /** A unit's direct members and sub-units on `asOf`, as the org service had them that day. */
 export async function teamOf(ctx: GoalsContext, unitId: string, asOf: string): Promise<Array<{ kind: 'person' | 'unit'; id: string }>> {
   const src = { q: ctx.knex, schema: ctx.schema, registry: ctx.registry };
-  const people = (await ctx.knex.raw(`SELECT DISTINCT user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = ? AND ${org.coversSql('', '?::date')}`, [unitId, asOf, asOf])).rows as Array<{ id: string }>;
+  const people = (await ctx.knex.raw(`SELECT DISTINCT user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = ? AND ${org.coversSql('', '?::date')}`, [unitId, asOf, asOf])).rows as Array<{
+    id: string;
+  }>;
   const subs = await org.childUnitsOn(src, unitId, asOf);
   return [...subs.map((id) => ({ kind: 'unit' as const, id })), ...people.map((p) => ({ kind: 'person' as const, id: p.id }))];
 }
 
 /** The user's unit on a day, from the effective-dated membership. */
 export async function unitOf(ctx: GoalsContext, userId: string, asOf: string): Promise<string | null> {
-  const row = (await ctx.knex.raw(`SELECT org_unit_id::text AS u FROM ${ctx.t.membership} WHERE user_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) LIMIT 1`, [userId, asOf, asOf])).rows[0] as { u: string | null } | undefined;
+  const row = (await ctx.knex.raw(`SELECT org_unit_id::text AS u FROM ${ctx.t.membership} WHERE user_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) LIMIT 1`, [userId, asOf, asOf]))
+    .rows[0] as { u: string | null } | undefined;
   return row?.u ?? null;
 }
 
@@ -147,10 +174,19 @@ export async function unitOf(ctx: GoalsContext, userId: string, asOf: string): P
  * The measure computed live in SQL for any date range (weeks, custom ranges) and any org node
  * (the node's subtree, by the membership on each record's date), optionally by a dimension.
  */
-export async function measureLive(ctx: GoalsContext, q: { kpi: string; start: string; end: string; unit?: string; user?: string; dimension?: string }): Promise<Array<{ key: string | null; value: number | null; num: number; den: number }>> {
+export async function measureLive(
+  ctx: GoalsContext,
+  q: { kpi: string; start: string; end: string; unit?: string; user?: string; dimension?: string },
+): Promise<Array<{ key: string | null; value: number | null; num: number; den: number }>> {
   const kpi = kpiOf(ctx, q.kpi);
   const dim = q.dimension ? kpi.dimensions.find((d) => d.name === q.dimension) : undefined;
-  if (q.dimension && !dim) throw new GoalsError('unknown_dimension', `kpi "${kpi.name}" has no dimension "${q.dimension.slice(0, 64)}"`, [{ path: '/dimension', rule: 'enum', message: `one of ${kpi.dimensions.map((d) => d.name).join(', ')}` }], 400);
+  if (q.dimension && !dim)
+    throw new GoalsError(
+      'unknown_dimension',
+      `kpi "${kpi.name}" has no dimension "${q.dimension.slice(0, 64)}"`,
+      [{ path: '/dimension', rule: 'enum', message: `one of ${kpi.dimensions.map((d) => d.name).join(', ')}` }],
+      400,
+    );
   const { quoteIdent } = await import('@attain/meta');
   const table = `${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)}`;
   const owner = `t.${quoteIdent(kpi.ownerColumn)}`;
@@ -171,10 +207,12 @@ export async function measureLive(ctx: GoalsContext, q: { kpi: string; start: st
     bindings.push(q.unit);
   }
   const keyExpr = dim ? `(t.${quoteIdent(dim.column)})::text` : 'NULL::text';
-  const rows = (await ctx.knex.raw(
-    `SELECT ${keyExpr} AS key, sum(${kpi.num.sql})::text AS n, sum(${kpi.den.sql})::text AS d FROM ${table} AS t ${join} WHERE ${where} GROUP BY 1 ORDER BY 1`,
-    // Bindings are plain values; the measure's come first because its SQL is in the select list.
-    bindings as never,
-  )).rows as Array<{ key: string | null; n: string | null; d: string | null }>;
+  const rows = (
+    await ctx.knex.raw(
+      `SELECT ${keyExpr} AS key, sum(${kpi.num.sql})::text AS n, sum(${kpi.den.sql})::text AS d FROM ${table} AS t ${join} WHERE ${where} GROUP BY 1 ORDER BY 1`,
+      // Bindings are plain values; the measure's come first because its SQL is in the select list.
+      bindings as never,
+    )
+  ).rows as Array<{ key: string | null; n: string | null; d: string | null }>;
   return rows.map((r) => ({ key: r.key, num: Number(r.n ?? 0), den: Number(r.d ?? 0), value: measureValue(kpi, Number(r.n ?? 0), Number(r.d ?? 0)) }));
 }

@@ -69,7 +69,10 @@ function allKpis(ctx: GoalsContext): CompiledKpi[] {
 export function goalsBackground(store: Store, alerts: AlertScheduleOptions = {}): BackgroundModule {
   return {
     name: 'goals',
-    subscriptions: [{ consumer: GOALS_CONSUMER, metadata: true }, { consumer: GOALS_ORG_CONSUMER, objects: [ORG_EVENT_OBJECT] }],
+    subscriptions: [
+      { consumer: GOALS_CONSUMER, metadata: true },
+      { consumer: GOALS_ORG_CONSUMER, objects: [ORG_EVENT_OBJECT] },
+    ],
     handlers: {
       // KPIs applied as metadata are computed when their revision lands.
       [metadataQueue(GOALS_CONSUMER)]: async (job) => applyMetadataEvent(store, job.payload as MetadataEvent),

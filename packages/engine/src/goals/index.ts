@@ -11,8 +11,37 @@ export { compileKpi, kpiScale, measureValue, type CompiledKpi } from './kpi.ts';
 export { BEGINNING, importMemberships, memberships, seedMemberships, type ImportPreview, type Membership, type MembershipInput } from './membership.ts';
 export { goalsModule, NO_UNIT } from './module.ts';
 export { attainment, measureLive, periodOf, teamOf, unitOf, type AttainmentQuery, type AttainmentRow } from './attainment.ts';
-export { activeVersion, approveVersion, closedMonths, closePeriod, computeSplit, listVersions, planDoc, planMonths, rejectVersion, saveDraft, submitVersion, versionWithRequest, type PlanGrid, type PlanRequest, type PlanVersion } from './plans.ts';
+export {
+  activeVersion,
+  approveVersion,
+  closedMonths,
+  closePeriod,
+  computeSplit,
+  listVersions,
+  planDoc,
+  planMonths,
+  rejectVersion,
+  saveDraft,
+  submitVersion,
+  versionWithRequest,
+  type PlanGrid,
+  type PlanRequest,
+  type PlanVersion,
+} from './plans.ts';
 export { manualApprovals, type ApprovalGateway, type ApprovalRequest, type Notifier } from './ports.ts';
-export { checkRule, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, type AlertNotice, type AlertNotifier, type AlertRule, type AlertRun } from './alerts.ts';
+export {
+  checkRule,
+  deleteRule,
+  evaluateAlerts,
+  inAppNotifier,
+  listRules,
+  markNoticesRead,
+  noticesFor,
+  putRule,
+  type AlertNotice,
+  type AlertNotifier,
+  type AlertRule,
+  type AlertRun,
+} from './alerts.ts';
 export { alertHandlers, ALERTS_QUEUE, scheduleAlerts, type AlertScheduleOptions } from './alerts-jobs.ts';
 export { targetPlanSubject, TARGET_PLAN_SUBJECT } from './approvals.ts';

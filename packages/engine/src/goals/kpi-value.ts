@@ -29,12 +29,14 @@ export async function kpiValues(ctx: GoalsContext, kpi: Pick<CompiledKpi, 'name'
   if (!months.length || people?.length === 0) return out;
   // Payee ids are text (not every payee is a user), so compare as text.
   const who = people ? ' AND user_id::text = ANY(?::text[])' : '';
-  const rows = (await ctx.knex.raw(
-    `SELECT user_id::text AS s, to_char(month, 'YYYY-MM') AS m, sum(num)::text AS n, sum(den)::text AS d
+  const rows = (
+    await ctx.knex.raw(
+      `SELECT user_id::text AS s, to_char(month, 'YYYY-MM') AS m, sum(num)::text AS n, sum(den)::text AS d
      FROM ${ctx.t.actual} WHERE kpi = ? AND month = ANY(?::date[])${who}
      GROUP BY GROUPING SETS ((1, 2), (1))`,
-    [kpi.name, months.map((m) => `${m}-01`), ...(people ? [[...people]] : [])],
-  )).rows as Array<{ s: string; m: string | null; n: string; d: string }>;
+      [kpi.name, months.map((m) => `${m}-01`), ...(people ? [[...people]] : [])],
+    )
+  ).rows as Array<{ s: string; m: string | null; n: string; d: string }>;
   for (const r of rows) {
     const p = out.get(r.s) ?? { total: { num: '0', den: '0' }, months: new Map<string, KpiSums>() };
     if (r.m === null) p.total = { num: r.n, den: r.d };
@@ -54,13 +56,15 @@ export async function kpiRecords(ctx: GoalsContext, kpi: CompiledKpi, person: st
   const table = `${quoteIdent(ctx.schema)}.${quoteIdent(kpi.table)}`;
   // The record's day in the tenant calendar, exactly as the actuals bucket it (actuals.ts).
   const day = localDateSql(`t.${quoteIdent(kpi.dateColumn)}`, kpi.dateStorage, ctx.calendar.timeZone);
-  const rows = (await ctx.knex.raw(
-    `SELECT t."id"::text AS id, (${kpi.num.sql})::text AS value, (${day.text})::text AS date FROM ${table} AS t
+  const rows = (
+    await ctx.knex.raw(
+      `SELECT t."id"::text AS id, (${kpi.num.sql})::text AS value, (${day.text})::text AS date FROM ${table} AS t
      WHERE t.deleted_at IS NULL AND t.${quoteIdent(kpi.ownerColumn)}::text = ? AND date_trunc('month', ${day.text})::date = ANY(?::date[])
        AND coalesce((${kpi.counts.sql}), false)
      ORDER BY 3, 1 LIMIT ?`,
-    // Formula bindings are plain values compiled by @attain/formula, in the order of the SQL.
-    [...kpi.num.bindings, ...day.bindings, person, ...day.bindings, months.map((m) => `${m}-01`), ...kpi.counts.bindings, limit] as never[],
-  )).rows as Array<{ id: string; value: string; date: string }>;
+      // Formula bindings are plain values compiled by @attain/formula, in the order of the SQL.
+      [...kpi.num.bindings, ...day.bindings, person, ...day.bindings, months.map((m) => `${m}-01`), ...kpi.counts.bindings, limit] as never[],
+    )
+  ).rows as Array<{ id: string; value: string; date: string }>;
   return rows;
 }

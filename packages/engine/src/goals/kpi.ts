@@ -47,7 +47,8 @@ function formulaIssues(path: string, errors: FormulaError[]): GoalsIssue[] {
 export function compileKpi(registry: Registry, doc: KpiDoc, schemaName?: string): CompiledKpi {
   const object = registry.object(doc.object);
   const issues: GoalsIssue[] = [];
-  if (!object) throw new GoalsError('kpi_invalid', `kpi "${doc.name}" refers to object "${doc.object}", which does not exist`, [{ path: '/object', rule: 'unknown_reference', message: 'no such object' }]);
+  if (!object)
+    throw new GoalsError('kpi_invalid', `kpi "${doc.name}" refers to object "${doc.object}", which does not exist`, [{ path: '/object', rule: 'unknown_reference', message: 'no such object' }]);
   const schema = formulaSchemaFor(registry);
   const compile = (source: string | undefined, path: string, want: 'numeric' | 'boolean'): SqlPart | undefined => {
     if (source === undefined) return undefined;

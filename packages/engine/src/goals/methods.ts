@@ -85,7 +85,10 @@ export function buildSplitTree(units: readonly OrgUnitRow[], members: readonly M
   for (const [id, { node, days }] of people) {
     const userId = id.split('@')[0]!;
     node.monthWeights = personWeights(userId, id, days, opts);
-    presence.set(id, days.map((d) => d > 0));
+    presence.set(
+      id,
+      days.map((d) => d > 0),
+    );
     delete node.children;
   }
   const root = opts.rootUnit ? unitNodes.get(opts.rootUnit) : company;

@@ -25,7 +25,18 @@ export interface PlanGrid {
   scale: number;
   total: string;
   method: SplitMethod;
-  rows: Array<{ node: string; parent: string | null; kind: 'unit' | 'person'; label: string; userId: string | null; unitId: string | null; depth: number; cells: string[]; year: string; locked: Array<string | null> }>;
+  rows: Array<{
+    node: string;
+    parent: string | null;
+    kind: 'unit' | 'person';
+    label: string;
+    userId: string | null;
+    unitId: string | null;
+    depth: number;
+    cells: string[];
+    year: string;
+    locked: Array<string | null>;
+  }>;
 }
 
 export function planDoc(ctx: GoalsContext, name: string): TargetPlanDoc {
@@ -45,10 +56,13 @@ async function history(ctx: GoalsContext, kpi: string, months: string[], years: 
   const perYear: bigint[][] = [];
   for (let y = 1; y <= years; y++) {
     const back = months.map((m) => `${Number(m.slice(0, 4)) - y}${m.slice(4)}-01`);
-    const rows = (await ctx.knex.raw(
-      `SELECT user_id::text AS u, to_char(month, 'YYYY-MM') AS m, round(sum(num), ?)::text AS v FROM ${ctx.t.actual} WHERE kpi = ? AND month = ANY(?::date[]) GROUP BY 1, 2`,
-      [scale, kpi, back],
-    )).rows as Array<{ u: string; m: string; v: string }>;
+    const rows = (
+      await ctx.knex.raw(`SELECT user_id::text AS u, to_char(month, 'YYYY-MM') AS m, round(sum(num), ?)::text AS v FROM ${ctx.t.actual} WHERE kpi = ? AND month = ANY(?::date[]) GROUP BY 1, 2`, [
+        scale,
+        kpi,
+        back,
+      ])
+    ).rows as Array<{ u: string; m: string; v: string }>;
     const year = months.map(() => 0n);
     for (const r of rows) {
       const j = back.indexOf(`${r.m}-01`);
@@ -128,11 +142,18 @@ function toGrid(plan: string, kpi: string, months: string[], scale: number, tota
     const row = cells.get(n.id) ?? months.map(() => 0n);
     const mine = locks.filter((l) => l.node === n.id);
     rows.push({
-      node: n.id, parent, kind: n.kind, label: n.label ?? n.id, depth,
+      node: n.id,
+      parent,
+      kind: n.kind,
+      label: n.label ?? n.id,
+      depth,
       userId: n.kind === 'person' ? n.id.split('@')[0]! : null,
       unitId: n.kind === 'unit' ? (n.id === 'company' ? null : n.id) : unit,
       cells: row.map((v) => fromUnits(v, scale)),
-      year: fromUnits(row.reduce((a, b) => a + b, 0n), scale),
+      year: fromUnits(
+        row.reduce((a, b) => a + b, 0n),
+        scale,
+      ),
       locked: months.map((m) => (mine.find((l) => l.month === m) ? fromUnits(mine.find((l) => l.month === m)!.value, scale) : null)),
     });
     for (const c of n.children ?? []) walk(c, n.id, depth + 1, n.kind === 'unit' && n.id !== 'company' ? n.id : unit);
@@ -146,7 +167,12 @@ async function refuseClosedChanges(ctx: GoalsContext, plan: string, months: stri
   const active = await activeVersion(ctx, plan);
   const before = new Map<string, string>();
   if (active) {
-    const rows = (await ctx.knex.raw(`SELECT node, to_char(month, 'YYYY-MM') AS m, amount::text AS a FROM ${ctx.t.target} WHERE version_id = ? AND month = ANY(?::date[])`, [active.id, [...closed].map((m) => `${m}-01`)])).rows as Array<{ node: string; m: string; a: string }>;
+    const rows = (
+      await ctx.knex.raw(`SELECT node, to_char(month, 'YYYY-MM') AS m, amount::text AS a FROM ${ctx.t.target} WHERE version_id = ? AND month = ANY(?::date[])`, [
+        active.id,
+        [...closed].map((m) => `${m}-01`),
+      ])
+    ).rows as Array<{ node: string; m: string; a: string }>;
     for (const r of rows) before.set(`${r.node}|${r.m}`, r.a);
   }
   const issues: GoalsIssue[] = [];
@@ -213,7 +239,12 @@ export async function saveDraft(ctx: GoalsContext, plan: string, req: PlanReques
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`goals-plan:${ctx.schema}:${plan}`]);
     const next = Number(((await trx.raw(`SELECT coalesce(max(version), 0) + 1 AS n FROM ${ctx.t.planVersion} WHERE plan = ?`, [plan])).rows[0] as { n: number }).n);
     await trx.raw(`INSERT INTO ${ctx.t.planVersion} (id, plan, version, status, total, settings, created_by) VALUES (?, ?, ?, 'draft', ?, ?::jsonb, ?)`, [
-      id, plan, next, grid.total, JSON.stringify({ method: grid.method, weights: req.weights ?? {}, locks: locks.map((l) => ({ node: l.node, month: l.month ?? null, value: String(l.value) })) }), by,
+      id,
+      plan,
+      next,
+      grid.total,
+      JSON.stringify({ method: grid.method, weights: req.weights ?? {}, locks: locks.map((l) => ({ node: l.node, month: l.month ?? null, value: String(l.value) })) }),
+      by,
     ]);
     const rows = grid.rows.flatMap((r) => grid.months.map((m, j) => [id, r.node, r.kind, r.userId, r.unitId, `${m}-01`, r.cells[j], r.locked[j] !== null]));
     for (let i = 0; i < rows.length; i += 2000) {
@@ -232,13 +263,21 @@ export async function saveDraft(ctx: GoalsContext, plan: string, req: PlanReques
 async function setStatus(ctx: GoalsContext, plan: string, versionId: string, from: string[], to: PlanVersion['status'], by: string | null): Promise<PlanVersion> {
   return ctx.knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`goals-plan:${ctx.schema}:${plan}`]);
-    const row = (await ctx.port.table('plan_version', trx).where({ id: versionId, plan }).first('status', trx.raw('submitted_by::text as submitted_by'))) as { status: string; submitted_by: string | null } | undefined;
+    const row = (await ctx.port.table('plan_version', trx).where({ id: versionId, plan }).first('status', trx.raw('submitted_by::text as submitted_by'))) as
+      | { status: string; submitted_by: string | null }
+      | undefined;
     if (!row) throw new GoalsError('unknown_version', 'no such plan version', [{ path: '/version', rule: 'unknown_reference', message: 'no such version' }], 404);
     // Nobody decides their own request, whichever door they use (the workflow refuses it too).
     if (to !== 'submitted' && by !== null && row.submitted_by === by) {
-      throw new GoalsError('self_approval', 'you submitted this version; someone else decides it', [{ path: '/action', rule: 'self_approval', message: 'the submitter cannot approve or reject their own version' }], 403);
+      throw new GoalsError(
+        'self_approval',
+        'you submitted this version; someone else decides it',
+        [{ path: '/action', rule: 'self_approval', message: 'the submitter cannot approve or reject their own version' }],
+        403,
+      );
     }
-    if (!from.includes(row.status)) throw new GoalsError('invalid_transition', `a ${row.status} version cannot become ${to}`, [{ path: '/status', rule: 'transition', message: `${row.status} -> ${to}` }], 409);
+    if (!from.includes(row.status))
+      throw new GoalsError('invalid_transition', `a ${row.status} version cannot become ${to}`, [{ path: '/status', rule: 'transition', message: `${row.status} -> ${to}` }], 409);
     if (to === 'active') {
       await trx.raw(`UPDATE ${ctx.t.planVersion} SET status = 'superseded' WHERE plan = ? AND status = 'active'`, [plan]);
       await trx.raw(`UPDATE ${ctx.t.planVersion} SET status = 'active', decided_by = ?, decided_at = now(), active_from = now() WHERE id = ?`, [by, versionId]);

@@ -124,9 +124,14 @@ function rootMonths(input: SplitInput, locks: Map<number, bigint> | undefined): 
     if (!(error instanceof ApportionError)) throw error;
     const p = error.problem;
     if (p.rule === 'zero_weights') refuse('every period weight is zero', [{ path: '/periodWeights', rule: 'zero_weights', message: 'at least one month needs a weight above zero' }]);
-    return refuse('the locked months do not fit the plan total', [...(locks?.keys() ?? [])].map((i) => ({
-      path: cellPath(input.root.id, input.months[i]), rule: p.rule, message: `locked months sum to ${p.rule === 'negative_weight' ? '?' : String(p.locked)} units against a total of ${input.total}`,
-    })));
+    return refuse(
+      'the locked months do not fit the plan total',
+      [...(locks?.keys() ?? [])].map((i) => ({
+        path: cellPath(input.root.id, input.months[i]),
+        rule: p.rule,
+        message: `locked months sum to ${p.rule === 'negative_weight' ? '?' : String(p.locked)} units against a total of ${input.total}`,
+      })),
+    );
   }
 }
 
@@ -162,9 +167,13 @@ function splitFamily(
       row = apportion(year, capacity, own);
     } catch (error) {
       if (!(error instanceof ApportionError)) throw error;
-      return refuse(`the locked number of ${child.label ?? child.id} does not fit in ${parentLabel}`, [{
-        path: cellPath(child.id), rule: 'locks_exceed_parent', message: `${child.label ?? child.id}'s locked year does not fit in what ${parentLabel} has left after the other locks`,
-      }]);
+      return refuse(`the locked number of ${child.label ?? child.id} does not fit in ${parentLabel}`, [
+        {
+          path: cellPath(child.id),
+          rule: 'locks_exceed_parent',
+          message: `${child.label ?? child.id}'s locked year does not fit in what ${parentLabel} has left after the other locks`,
+        },
+      ]);
     }
     for (let j = 0; j < n; j++) own.set(j, row[j]!);
   });
@@ -183,14 +192,17 @@ function splitFamily(
       if (!(error instanceof ApportionError)) throw error;
       const p = error.problem;
       if (p.rule === 'zero_weights') {
-        return refuse(`no child of ${parentLabel} can carry its ${months[j]} target`, [{ path: `/weights/${parent.id}/${months[j]}`, rule: 'zero_weights', message: `every child of ${parentLabel} has weight 0 in ${months[j]}` }]);
+        return refuse(`no child of ${parentLabel} can carry its ${months[j]} target`, [
+          { path: `/weights/${parent.id}/${months[j]}`, rule: 'zero_weights', message: `every child of ${parentLabel} has weight 0 in ${months[j]}` },
+        ]);
       }
       const lockedCells = [...locks.keys()].map((ci) => ({
         path: cellPath(children[ci]!.id, yearLocks.has(children[ci]!.id) && !cellLocks.get(children[ci]!.id)?.has(j) ? undefined : months[j]),
         rule: p.rule,
-        message: p.rule === 'locks_mismatch'
-          ? `every child of ${parentLabel} is locked in ${months[j]} and they sum to ${p.rule === 'locks_mismatch' ? String(p.locked) : ''} units, not ${parentMonths[j]}`
-          : `locked cells of ${parentLabel} in ${months[j]} sum to ${'locked' in p ? String(p.locked) : ''} units, more than its ${parentMonths[j]}`,
+        message:
+          p.rule === 'locks_mismatch'
+            ? `every child of ${parentLabel} is locked in ${months[j]} and they sum to ${p.rule === 'locks_mismatch' ? String(p.locked) : ''} units, not ${parentMonths[j]}`
+            : `locked cells of ${parentLabel} in ${months[j]} sum to ${'locked' in p ? String(p.locked) : ''} units, more than its ${parentMonths[j]}`,
       }));
       return refuse(`locked cells exceed their parent ${parentLabel} in ${months[j]}`, lockedCells);
     }

@@ -34,7 +34,10 @@ export function incentivePeriodSubject(store: Store) {
     async check(tenant: string, subject: { id: string }): Promise<void> {
       const status = await statusOf(tenant, subject.id);
       if (!status) throw new IncentiveError(404, 'unknown_period', `period ${subject.id} has not been opened`);
-      if (status !== 'calculated') throw new IncentiveError(409, 'bad_transition', `period ${subject.id} is ${status}; only a calculated period goes to approval`, [{ path: '/status', rule: 'transition', message: `${status} → approved is not allowed` }]);
+      if (status !== 'calculated')
+        throw new IncentiveError(409, 'bad_transition', `period ${subject.id} is ${status}; only a calculated period goes to approval`, [
+          { path: '/status', rule: 'transition', message: `${status} → approved is not allowed` },
+        ]);
       // A missing exchange rate in the period keeps it from approval (409 fx_missing), through a flow too.
       await engine(tenant).assertApprovable(subject.id);
     },
@@ -59,7 +62,12 @@ export function disputeSubject(store: Store) {
       const [row] = await engine(d.tenant).disputes({ id: d.subject.id });
       if (!row || row.status !== 'open') return;
       // Approved without a claimed amount: the payee is recalculated (the approvers saw the corrected data).
-      await engine(d.tenant).resolveDispute(d.subject.id, { status: d.outcome === 'approved' ? 'accepted' : 'rejected', resolution: d.reason ?? (d.outcome === 'approved' ? 'approved through the approval flow' : 'rejected through the approval flow'), recalculate: true, actor: d.actor.userId });
+      await engine(d.tenant).resolveDispute(d.subject.id, {
+        status: d.outcome === 'approved' ? 'accepted' : 'rejected',
+        resolution: d.reason ?? (d.outcome === 'approved' ? 'approved through the approval flow' : 'rejected through the approval flow'),
+        recalculate: true,
+        actor: d.actor.userId,
+      });
     },
   };
 }

@@ -28,7 +28,10 @@ export function incentivesBackground(store: Store): BackgroundModule {
     // A plan measure may also be a KPI over any object, so every object's events arrive; those of an
     // object nothing here follows and no KPI reads are skipped before the engine is touched. Org
     // changes come on their own queue (they are not record events every consumer should see).
-    subscriptions: [{ consumer: INCENTIVES_CONSUMER, metadata: true }, { consumer: INCENTIVES_ORG_CONSUMER, objects: [ORG_EVENT_OBJECT] }],
+    subscriptions: [
+      { consumer: INCENTIVES_CONSUMER, metadata: true },
+      { consumer: INCENTIVES_ORG_CONSUMER, objects: [ORG_EVENT_OBJECT] },
+    ],
     handlers: {
       // Plans applied as metadata are taken in and computed when their revision lands.
       [metadataQueue(INCENTIVES_CONSUMER)]: async (job) => {

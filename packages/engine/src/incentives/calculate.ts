@@ -87,14 +87,20 @@ export function calculate(input: CalcInput): CalcResult {
   const creditsByPayee = groupBy(input.credits, (c) => c.payeeId);
   const inputValues = new Map(input.inputs.map((v) => [`${v.payeeId}|${v.period}|${v.name}`, dec(v.value)]));
   const payeeFilter = input.payees ? new Set(input.payees) : undefined;
-  const planAssignments = groupBy(input.assignments.filter((a) => a.kind === 'plan'), (a) => `${a.payeeId}|${a.key}`);
+  const planAssignments = groupBy(
+    input.assignments.filter((a) => a.kind === 'plan'),
+    (a) => `${a.payeeId}|${a.key}`,
+  );
   const pairs = new Set<string>();
   for (const k of planAssignments.keys()) if (!payeeFilter || payeeFilter.has(k.split('|')[0] as string)) pairs.add(k);
   const frozenPayouts = groupBy(frozen.payouts, (p) => `${p.payeeId}|${p.planId}`);
   const frozenLines = groupBy(frozen.lines, (l) => `${l.payeeId}|${l.planId}`);
   const plansById = new Map(input.plans.map((p) => [p.id, p]));
   const periodSet = new Set(periods);
-  const disputesBy = groupBy((input.disputes ?? []).filter((d) => periodSet.has(d.period) && (!payeeFilter || payeeFilter.has(d.payeeId))), (d) => `${d.payeeId}|${d.planId}`);
+  const disputesBy = groupBy(
+    (input.disputes ?? []).filter((d) => periodSet.has(d.period) && (!payeeFilter || payeeFilter.has(d.payeeId))),
+    (d) => `${d.payeeId}|${d.planId}`,
+  );
   // A payee no longer on the plan still gets an accepted dispute's adjustment: the pair is computed for it.
   for (const [k, list] of disputesBy) if (plansById.has(list[0]?.planId ?? '')) pairs.add(k);
 
@@ -114,40 +120,59 @@ export function calculate(input: CalcInput): CalcResult {
       return conversions.get(key);
     };
     const onDropped = (c: Credit) => {
-      const p: CalcProblem = { code: 'plan_fx_missing', txId: c.txId, ruleId: '', rule: '', date: c.date, currency: currency === base ? c.currency : currency, planId: plan.id, payeeId, message: planFxMessage(plan, currency, c.date) };
+      const p: CalcProblem = {
+        code: 'plan_fx_missing',
+        txId: c.txId,
+        ruleId: '',
+        rule: '',
+        date: c.date,
+        currency: currency === base ? c.currency : currency,
+        planId: plan.id,
+        payeeId,
+        message: planFxMessage(plan, currency, c.date),
+      };
       problems.set(problemKey(p), p);
     };
     let result: ReturnType<typeof calculatePair>;
     try {
       result = calculatePair({
-      payeeId,
-      plan,
-      assignments: planAssignments.get(pair) ?? [],
-      periods: periods.filter((p) => frequencyOf(p) === pays),
-      firstOpen: firstOpenOf(pays),
-      frozen: {
-        periods: frozen.periods.filter((p) => frequencyOf(p) === pays),
-        lines: frozenLines.get(pair) ?? [],
-        payouts: frozenPayouts.get(pair) ?? [],
-      },
-      disputes: disputesBy.get(pair) ?? [],
-      currency: base,
-      calendar: cal,
-      traceLimit: input.traceCreditLimit ?? Number.MAX_SAFE_INTEGER,
-      aggregate: (version, period, ignore, range) => {
-        if (input.aggregate) return input.aggregate(payeeId, version, period, ignore, range);
-        const convert = convertFor(version, period);
-        return aggregateCredits(credits, version, period, { ignoreClawback: ignore, range, ...(convert ? { convert, onDropped } : {}) });
-      },
-      input: (period, name) => inputValues.get(`${payeeId}|${period}|${name}`),
-      ...(input.formula ? { formula: (period: string, m: MeasureDef) => input.formula?.(payeeId, period, m) } : {}),
+        payeeId,
+        plan,
+        assignments: planAssignments.get(pair) ?? [],
+        periods: periods.filter((p) => frequencyOf(p) === pays),
+        firstOpen: firstOpenOf(pays),
+        frozen: {
+          periods: frozen.periods.filter((p) => frequencyOf(p) === pays),
+          lines: frozenLines.get(pair) ?? [],
+          payouts: frozenPayouts.get(pair) ?? [],
+        },
+        disputes: disputesBy.get(pair) ?? [],
+        currency: base,
+        calendar: cal,
+        traceLimit: input.traceCreditLimit ?? Number.MAX_SAFE_INTEGER,
+        aggregate: (version, period, ignore, range) => {
+          if (input.aggregate) return input.aggregate(payeeId, version, period, ignore, range);
+          const convert = convertFor(version, period);
+          return aggregateCredits(credits, version, period, { ignoreClawback: ignore, range, ...(convert ? { convert, onDropped } : {}) });
+        },
+        input: (period, name) => inputValues.get(`${payeeId}|${period}|${name}`),
+        ...(input.formula ? { formula: (period: string, m: MeasureDef) => input.formula?.(payeeId, period, m) } : {}),
       });
     } catch (error) {
       // A plan that cannot be computed for this payee (no target for them, a measure without a
       // value): a problem of this plan and payee, and every other pair is still computed.
       if (!(error instanceof CalcError)) throw error;
       const first = periods.find((p) => frequencyOf(p) === pays) ?? periods[0] ?? '';
-      const p: CalcProblem = { code: 'plan_calc_failed', txId: '', ruleId: '', rule: '', date: first ? periodStart(first, cal) : '', planId: plan.id, payeeId, message: `plan "${plan.name}" is not computed for this payee: ${error.message} (${error.pointer})` };
+      const p: CalcProblem = {
+        code: 'plan_calc_failed',
+        txId: '',
+        ruleId: '',
+        rule: '',
+        date: first ? periodStart(first, cal) : '',
+        planId: plan.id,
+        payeeId,
+        message: `plan "${plan.name}" is not computed for this payee: ${error.message} (${error.pointer})`,
+      };
       problems.set(problemKey(p), p);
       continue;
     }

@@ -113,7 +113,11 @@ export function computeComponents(version: PlanVersionDef, inputs: ComponentInpu
           const x = byAttainment ? (attainment ?? ZERO) : value;
           const tier = tierContaining(tiers, x);
           const rate = tier ? dec(tier.rate) : ZERO;
-          amount = step('step tier', tier ? `${fmt(value)} × rate ${tier.rate} (tier from ${tier.from}${tier.to ? ` to ${tier.to}` : ''}, applied to the whole)` : 'no tier contains the value', mul(value, rate));
+          amount = step(
+            'step tier',
+            tier ? `${fmt(value)} × rate ${tier.rate} (tier from ${tier.from}${tier.to ? ` to ${tier.to}` : ''}, applied to the whole)` : 'no tier contains the value',
+            mul(value, rate),
+          );
         } else {
           for (const tier of tiers) {
             const from = scale(dec(tier.from));
@@ -141,7 +145,13 @@ export function computeComponents(version: PlanVersionDef, inputs: ComponentInpu
         for (const id of agg.creditIds) creditIds.push(id);
         for (const id of agg.txIds) if (!txIds.includes(id)) txIds.push(id);
         creditCount = Math.max(creditCount, agg.count);
-        const parts = [component.perCredit ? `${component.perCredit} per credit` : '', component.rate ? `${component.rate} × amount` : '', component.perAmount ? `${component.perAmount.value} per ${component.perAmount.every}` : ''].filter(Boolean).join(' + ');
+        const parts = [
+          component.perCredit ? `${component.perCredit} per credit` : '',
+          component.rate ? `${component.rate} × amount` : '',
+          component.perAmount ? `${component.perAmount.value} per ${component.perAmount.every}` : '',
+        ]
+          .filter(Boolean)
+          .join(' + ');
         const v = step(component.type, `Σ over ${agg.count} qualifying credits of (${parts})`, agg.value);
         if (component.type === 'points') points = v;
         else amount = v;

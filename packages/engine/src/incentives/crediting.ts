@@ -96,18 +96,23 @@ export const ROLLUP_SOURCE_KINDS: readonly CreditKind[] = ['direct', 'split', 'a
  * the transaction's date and rounded to its cent once on the transaction's whole (see `baseShare`,
  * `splitShares`); roll-up credits are their source's share. Each names its rule.
  */
-export function creditTransactions(
-  txs: readonly Transaction[],
-  rules: readonly CreditingRuleDoc[],
-  ctx: CreditingContext,
-): { credits: Credit[]; problems: CreditingProblem[] } {
+export function creditTransactions(txs: readonly Transaction[], rules: readonly CreditingRuleDoc[], ctx: CreditingContext): { credits: Credit[]; problems: CreditingProblem[] } {
   const credits: Credit[] = [];
   const problems: CreditingProblem[] = [];
   const ordered = [...rules].sort((a, b) => Number(a.type === 'rollup') - Number(b.type === 'rollup') || a.id.localeCompare(b.id));
   for (const tx of [...txs].sort((a, b) => a.id.localeCompare(b.id))) {
     const fx = fxRateAt(ctx.fx, tx.currency, ctx.baseCurrency, tx.date);
     if (fx === undefined) {
-      problems.push({ code: 'fx_missing', txId: tx.id, ruleId: '', rule: '', date: tx.date, currency: tx.currency, toCurrency: ctx.baseCurrency, message: fxMissingMessage(tx.currency, tx.date, ctx.baseCurrency) });
+      problems.push({
+        code: 'fx_missing',
+        txId: tx.id,
+        ruleId: '',
+        rule: '',
+        date: tx.date,
+        currency: tx.currency,
+        toCurrency: ctx.baseCurrency,
+        message: fxMissingMessage(tx.currency, tx.date, ctx.baseCurrency),
+      });
       continue;
     }
     const own: Credit[] = [];

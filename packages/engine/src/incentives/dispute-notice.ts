@@ -41,8 +41,16 @@ export function disputeResolvedNotice(row: Record<string, unknown>): DisputeNoti
         'zh-CN': accepted ? '申诉已接受：{{period}} {{line}}' : '申诉已驳回：{{period}} {{line}}',
       },
       body: {
-        en: adjustment ? 'Your dispute was accepted: {{resolution}}. An adjustment of {{amount}} is on your {{posted}} statement.' : accepted ? 'Your dispute was accepted: {{resolution}}. Your statement was recalculated.' : 'Your dispute was rejected: {{resolution}}.',
-        'zh-CN': adjustment ? '您的申诉已接受：{{resolution}}。{{posted}} 的对账单上已加入 {{amount}} 的调整。' : accepted ? '您的申诉已接受：{{resolution}}。对账单已重新计算。' : '您的申诉被驳回：{{resolution}}。',
+        en: adjustment
+          ? 'Your dispute was accepted: {{resolution}}. An adjustment of {{amount}} is on your {{posted}} statement.'
+          : accepted
+            ? 'Your dispute was accepted: {{resolution}}. Your statement was recalculated.'
+            : 'Your dispute was rejected: {{resolution}}.',
+        'zh-CN': adjustment
+          ? '您的申诉已接受：{{resolution}}。{{posted}} 的对账单上已加入 {{amount}} 的调整。'
+          : accepted
+            ? '您的申诉已接受：{{resolution}}。对账单已重新计算。'
+            : '您的申诉被驳回：{{resolution}}。',
       },
     },
     vars: { period: text(row.period), line: text(row.component || row.line_key), resolution: text(row.resolution), amount: adjustment?.amount ?? '', posted: adjustment?.period ?? '' },

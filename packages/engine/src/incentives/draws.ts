@@ -33,7 +33,8 @@ export function drawFor(plan: IncentivePlanDoc, period: string, assignments: rea
     if (factor === ZERO) continue;
     inWindow = true;
     const part = mul(dec(draw.amount), factor);
-    if (segs.length > 1 || part !== dec(draw.amount)) steps.push({ step: 'prorated', formula: `v${s.version.version} ${draw.amount} × ${fmt(factor)}${s.whole ? '' : ` (${s.from} to ${s.to})`}`, value: fmt(part) });
+    if (segs.length > 1 || part !== dec(draw.amount))
+      steps.push({ step: 'prorated', formula: `v${s.version.version} ${draw.amount} × ${fmt(factor)}${s.whole ? '' : ` (${s.from} to ${s.to})`}`, value: fmt(part) });
     amount += part;
   }
   const { scale, mode } = last.version.rounding;

@@ -51,7 +51,30 @@ export async function accrualReport(engine: IncentiveEngine, opts: { asOf?: stri
       const s = (f: (x: PayoutSummary) => Dec) => list.reduce((a, x) => a + f(x), ZERO);
       const accrued = s((x) => x.payout);
       totals.set(currency, (totals.get(currency) ?? ZERO) + accrued);
-      rows.push({ period: p.period, status: p.status, planId, currency, payees: new Set(list.map((x) => x.payeeId)).size, earned: fmt(s((x) => x.earned), 2), adjustments: fmt(s((x) => x.adjustments), 2), drawAdvance: fmt(s((x) => x.drawAdvance), 2), recovery: fmt(s((x) => x.recovery), 2), accrued: fmt(accrued, 2) });
+      rows.push({
+        period: p.period,
+        status: p.status,
+        planId,
+        currency,
+        payees: new Set(list.map((x) => x.payeeId)).size,
+        earned: fmt(
+          s((x) => x.earned),
+          2,
+        ),
+        adjustments: fmt(
+          s((x) => x.adjustments),
+          2,
+        ),
+        drawAdvance: fmt(
+          s((x) => x.drawAdvance),
+          2,
+        ),
+        recovery: fmt(
+          s((x) => x.recovery),
+          2,
+        ),
+        accrued: fmt(accrued, 2),
+      });
     }
   }
   return { asOf, rows, totals: [...totals].sort().map(([currency, v]) => ({ currency, accrued: fmt(v, 2) })) };
@@ -63,21 +86,50 @@ export async function payoutsXlsx(engine: IncentiveEngine, period: string, local
   wb.creator = 'Attain';
   const sheet = wb.addWorksheet('Payouts');
   sheet.columns = [
-    { header: 'payee_id', key: 'payee_id', width: 38 }, { header: 'payee', key: 'payee', width: 24 }, { header: 'employee_number', key: 'employee_number', width: 16 },
-    { header: 'unit', key: 'unit', width: 20 }, { header: 'period', key: 'period', width: 9 },
-    { header: 'plan', key: 'plan', width: 16 }, { header: 'plan_name', key: 'plan_name', width: 24 }, { header: 'currency', key: 'currency', width: 9 },
-    ...['earned', 'adjustments', 'draw_advance', 'recovery', 'payout', 'points', 'balance_after'].map((k) => ({ header: k, key: k, width: 14, style: { numFmt: k === 'points' ? '0.##' : '#,##0.00' } })),
+    { header: 'payee_id', key: 'payee_id', width: 38 },
+    { header: 'payee', key: 'payee', width: 24 },
+    { header: 'employee_number', key: 'employee_number', width: 16 },
+    { header: 'unit', key: 'unit', width: 20 },
+    { header: 'period', key: 'period', width: 9 },
+    { header: 'plan', key: 'plan', width: 16 },
+    { header: 'plan_name', key: 'plan_name', width: 24 },
+    { header: 'currency', key: 'currency', width: 9 },
+    ...['earned', 'adjustments', 'draw_advance', 'recovery', 'payout', 'points', 'balance_after'].map((k) => ({
+      header: k,
+      key: k,
+      width: 14,
+      style: { numFmt: k === 'points' ? '0.##' : '#,##0.00' },
+    })),
   ];
   sheet.getRow(1).font = { bold: true };
   const totals = new Map<string, Dec>();
   const payouts = await engine.payouts(period);
-  const who = await readPayees(engine, payouts.map((p) => p.payeeId));
+  const who = await readPayees(
+    engine,
+    payouts.map((p) => p.payeeId),
+  );
   const planNames = statementNames(await engine.plans(), locale).plans;
   const num = (v: Dec, scale = 2) => Number(fmt(v, scale));
   for (const p of payouts) {
     totals.set(p.currency, (totals.get(p.currency) ?? ZERO) + p.payout);
     const w = who.get(p.payeeId);
-    sheet.addRow({ payee_id: p.payeeId, payee: w?.name ?? '', employee_number: w?.employeeNumber ?? '', unit: w?.unit ?? '', period: p.period, plan: p.planId, plan_name: planNames.get(p.planId) ?? p.planId, currency: p.currency, earned: num(p.earned), adjustments: num(p.adjustments), draw_advance: num(p.drawAdvance), recovery: num(p.recovery), payout: num(p.payout), points: num(p.points, 4), balance_after: num(p.balanceAfter) });
+    sheet.addRow({
+      payee_id: p.payeeId,
+      payee: w?.name ?? '',
+      employee_number: w?.employeeNumber ?? '',
+      unit: w?.unit ?? '',
+      period: p.period,
+      plan: p.planId,
+      plan_name: planNames.get(p.planId) ?? p.planId,
+      currency: p.currency,
+      earned: num(p.earned),
+      adjustments: num(p.adjustments),
+      draw_advance: num(p.drawAdvance),
+      recovery: num(p.recovery),
+      payout: num(p.payout),
+      points: num(p.points, 4),
+      balance_after: num(p.balanceAfter),
+    });
   }
   for (const [currency, total] of [...totals].sort()) {
     const row = sheet.addRow({ payee_id: 'TOTAL', period, currency, payout: num(total) });
@@ -85,11 +137,28 @@ export async function payoutsXlsx(engine: IncentiveEngine, period: string, local
   }
   const lines = wb.addWorksheet('Lines');
   // version_from/version_to: the days the line's plan version covered, when a version changed mid-period.
-  lines.columns = ['payee_id', 'period', 'plan', 'version', 'component', 'kind', 'currency', 'amount', 'points', 'for_period', 'version_from', 'version_to'].map((k) => ({ header: k, key: k, width: k === 'payee_id' ? 38 : 14 }));
+  lines.columns = ['payee_id', 'period', 'plan', 'version', 'component', 'kind', 'currency', 'amount', 'points', 'for_period', 'version_from', 'version_to'].map((k) => ({
+    header: k,
+    key: k,
+    width: k === 'payee_id' ? 38 : 14,
+  }));
   lines.getRow(1).font = { bold: true };
   for (const payeeId of [...new Set(payouts.map((p) => p.payeeId))]) {
     for (const l of (await engine.statement(payeeId, period)).lines) {
-      lines.addRow({ payee_id: l.payeeId, period: l.period, plan: l.planId, version: l.planVersion, component: l.component ?? '', kind: l.kind, currency: l.currency, amount: num(l.amount), points: num(l.points, 4), for_period: l.trace.forPeriod ?? '', version_from: l.trace.span?.from ?? '', version_to: l.trace.span?.to ?? '' });
+      lines.addRow({
+        payee_id: l.payeeId,
+        period: l.period,
+        plan: l.planId,
+        version: l.planVersion,
+        component: l.component ?? '',
+        kind: l.kind,
+        currency: l.currency,
+        amount: num(l.amount),
+        points: num(l.points, 4),
+        for_period: l.trace.forPeriod ?? '',
+        version_from: l.trace.span?.from ?? '',
+        version_to: l.trace.span?.to ?? '',
+      });
     }
   }
   return Buffer.from(await wb.xlsx.writeBuffer());

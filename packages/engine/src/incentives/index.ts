@@ -1,8 +1,35 @@
 // Incentives: crediting, plans, the calculation, statements with traces, payouts.
 export * from './decimal.ts';
 export type {
-  Assignment, CalcProblem, ProblemCode, ComponentDef, DisputeAdjustment, DisputeRef, Credit, CreditFilter, CreditKind, CreditingRuleDoc, DecText, DrawDef, FxRate, IncentivePlanDoc, Label as IncentiveLabel,
-  LineKind, LineTrace, MeasureDef, Membership as OrgMembership, OrgUnit, PayoutSummary, PlanVersionDef, RecordSource, RoleAssignment, RoleHolding, StatementLine, Tier, TraceStep, Transaction,
+  Assignment,
+  CalcProblem,
+  ProblemCode,
+  ComponentDef,
+  DisputeAdjustment,
+  DisputeRef,
+  Credit,
+  CreditFilter,
+  CreditKind,
+  CreditingRuleDoc,
+  DecText,
+  DrawDef,
+  FxRate,
+  IncentivePlanDoc,
+  Label as IncentiveLabel,
+  LineKind,
+  LineTrace,
+  MeasureDef,
+  Membership as OrgMembership,
+  OrgUnit,
+  PayoutSummary,
+  PlanVersionDef,
+  RecordSource,
+  RoleAssignment,
+  RoleHolding,
+  StatementLine,
+  Tier,
+  TraceStep,
+  Transaction,
 } from './types.ts';
 export { comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodOf as incentivePeriodOf, periodStart, periodsBetween, previousPeriod, PERIOD_RE, type Frequency } from './periods.ts';
 export { cadenceOf, segmentsIn, windowFor, type Cadence, type CalcWindow, type Segment } from './plan-versions.ts';

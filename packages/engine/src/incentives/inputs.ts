@@ -54,10 +54,24 @@ export async function readInputs(engine: IncentiveEngine, filter: { period?: str
   const h = await engine.ensure();
   const where: string[] = [];
   const b: unknown[] = [];
-  if (filter.period) { where.push('period = ?'); b.push(filter.period); }
-  if (filter.payees) { where.push('payee_id = any(?::text[])'); b.push(filter.payees); }
-  if (filter.names) { where.push('name = any(?::text[])'); b.push(filter.names); }
-  const rows = (await h.knex.raw(`select payee_id, period, name, value::text as value from ${quoteIdent(h.schema)}."attain_incentives_inputs" ${where.length ? `where ${where.join(' and ')}` : ''} order by period, payee_id, name`, b as never[])).rows as Row[];
+  if (filter.period) {
+    where.push('period = ?');
+    b.push(filter.period);
+  }
+  if (filter.payees) {
+    where.push('payee_id = any(?::text[])');
+    b.push(filter.payees);
+  }
+  if (filter.names) {
+    where.push('name = any(?::text[])');
+    b.push(filter.names);
+  }
+  const rows = (
+    await h.knex.raw(
+      `select payee_id, period, name, value::text as value from ${quoteIdent(h.schema)}."attain_incentives_inputs" ${where.length ? `where ${where.join(' and ')}` : ''} order by period, payee_id, name`,
+      b as never[],
+    )
+  ).rows as Row[];
   return rows.map((r) => ({ payeeId: String(r.payee_id), period: String(r.period), name: String(r.name), value: String(r.value) }));
 }
 
@@ -91,13 +105,15 @@ export async function goalTargets(engine: IncentiveEngine, plans: readonly Incen
   const out: InputValue[] = [];
   for (const period of periods) {
     for (const [name, goalsPlan] of goalTargetNames(plans, period, engine.calendar)) {
-      const rows = (await port.knex.raw(
-        `select t.user_id::text as user_id, sum(t.amount)::text as amount
+      const rows = (
+        await port.knex.raw(
+          `select t.user_id::text as user_id, sum(t.amount)::text as amount
            from ${target.name} t join ${version.name} v on v.id = t.version_id
           where v.plan = ? and v.status = 'active' and t.kind = 'person' and t.user_id is not null and t.month between ?::date and ?::date
           group by t.user_id order by t.user_id`,
-        [goalsPlan, periodStart(period, engine.calendar), periodEnd(period, engine.calendar)],
-      )).rows as Row[];
+          [goalsPlan, periodStart(period, engine.calendar), periodEnd(period, engine.calendar)],
+        )
+      ).rows as Row[];
       for (const r of rows) out.push({ payeeId: String(r.user_id), period, name, value: String(r.amount) });
     }
   }

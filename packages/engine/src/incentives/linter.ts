@@ -24,24 +24,28 @@ export function lintTiers(tiers: readonly Tier[], at: string): LintIssue[] {
     const here = `${at}/${i}`;
     for (const key of ['from', 'to', 'rate'] as const) {
       const v = t[key];
-      if (v !== undefined && v !== null && !isDecText(v)) issues.push({ severity: 'error', path: `${here}/${key}`, rule: 'number', message: `"${v}" is not a number with at most ${SCALE} decimal places` });
+      if (v !== undefined && v !== null && !isDecText(v))
+        issues.push({ severity: 'error', path: `${here}/${key}`, rule: 'number', message: `"${v}" is not a number with at most ${SCALE} decimal places` });
     }
     if (issues.length) return;
-    if (t.to !== undefined && t.to !== null && dec(t.to) <= dec(t.from)) issues.push({ severity: 'error', path: `${here}/to`, rule: 'empty_tier', message: `tier ${i + 1} ends at ${t.to}, not after its start ${t.from}` });
+    if (t.to !== undefined && t.to !== null && dec(t.to) <= dec(t.from))
+      issues.push({ severity: 'error', path: `${here}/to`, rule: 'empty_tier', message: `tier ${i + 1} ends at ${t.to}, not after its start ${t.from}` });
     const prev = tiers[i - 1];
     if (!prev) return;
     if (prev.to === undefined || prev.to === null) {
       issues.push({ severity: 'error', path: `${at}/${i - 1}/to`, rule: 'open_tier_not_last', message: `tier ${i} is open-ended but tier ${i + 1} follows it` });
       return;
     }
-    if (dec(t.from) < dec(prev.to)) issues.push({ severity: 'error', path: `${here}/from`, rule: 'overlapping_tiers', message: `tier ${i + 1} starts at ${t.from}, inside tier ${i} (which runs to ${prev.to})` });
-    else if (dec(t.from) > dec(prev.to)) issues.push({ severity: 'warning', path: `${here}/from`, rule: 'gap_between_tiers', message: `values from ${prev.to} to ${t.from} fall in no tier and earn nothing` });
+    if (dec(t.from) < dec(prev.to))
+      issues.push({ severity: 'error', path: `${here}/from`, rule: 'overlapping_tiers', message: `tier ${i + 1} starts at ${t.from}, inside tier ${i} (which runs to ${prev.to})` });
+    else if (dec(t.from) > dec(prev.to))
+      issues.push({ severity: 'warning', path: `${here}/from`, rule: 'gap_between_tiers', message: `values from ${prev.to} to ${t.from} fall in no tier and earn nothing` });
   });
   return issues;
 }
 
 function measureSchema(version: PlanVersionDef): FormulaSchema {
-  const fields = new Map<string, FormulaField>(version.measures.filter((m) => m.type !== "formula").map((m) => [m.name, { name: m.name, column: m.name, type: 'number' }]));
+  const fields = new Map<string, FormulaField>(version.measures.filter((m) => m.type !== 'formula').map((m) => [m.name, { name: m.name, column: m.name, type: 'number' }]));
   return {
     object: (name) => (name === 'measures' ? { name: 'measures', table: 'measures', field: (f) => fields.get(f), fieldNames: () => [...fields.keys()] } : undefined),
   };
@@ -54,15 +58,25 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], c
     measures.set(m.name, i);
   });
   const ref = (name: string | undefined, path: string, what: string) => {
-    if (name !== undefined && !measures.has(name)) issues.push({ severity: 'error', path, rule: 'unknown_measure', message: `${what} "${name}" is not a measure of this plan version; known: ${[...measures.keys()].join(', ') || 'none'}` });
+    if (name !== undefined && !measures.has(name))
+      issues.push({ severity: 'error', path, rule: 'unknown_measure', message: `${what} "${name}" is not a measure of this plan version; known: ${[...measures.keys()].join(', ') || 'none'}` });
   };
   const schema = measureSchema(version);
   version.measures.forEach((m, i) => {
-    if (m.source && m.type !== 'sum' && m.type !== 'count') issues.push({ severity: 'error', path: `${at}/measures/${i}/source`, rule: 'source_not_aggregate', message: `only sum and count measures read records, not a ${m.type}` });
-    if (m.source && m.type === 'sum' && !m.source.value) issues.push({ severity: 'error', path: `${at}/measures/${i}/source/value`, rule: 'required', message: 'a sum over records needs a value formula' });
+    if (m.source && m.type !== 'sum' && m.type !== 'count')
+      issues.push({ severity: 'error', path: `${at}/measures/${i}/source`, rule: 'source_not_aggregate', message: `only sum and count measures read records, not a ${m.type}` });
+    if (m.source && m.type === 'sum' && !m.source.value)
+      issues.push({ severity: 'error', path: `${at}/measures/${i}/source/value`, rule: 'required', message: 'a sum over records needs a value formula' });
     if (m.type === 'kpi' && !m.kpi) issues.push({ severity: 'error', path: `${at}/measures/${i}/kpi`, rule: 'required', message: 'a kpi measure needs the name of a KPI' });
-    if (m.type !== 'kpi' && m.kpi !== undefined) issues.push({ severity: 'error', path: `${at}/measures/${i}/kpi`, rule: 'kpi_not_allowed', message: `only a kpi measure names a KPI, not a ${m.type}` });
-    if (m.type === 'kpi' && (m.source || m.filter || m.field)) issues.push({ severity: 'error', path: `${at}/measures/${i}/${m.source ? 'source' : m.filter ? 'filter' : 'field'}`, rule: 'kpi_measure_own_records', message: 'a kpi measure reads the KPI\'s own records, filter and value; it takes no source, filter or field' });
+    if (m.type !== 'kpi' && m.kpi !== undefined)
+      issues.push({ severity: 'error', path: `${at}/measures/${i}/kpi`, rule: 'kpi_not_allowed', message: `only a kpi measure names a KPI, not a ${m.type}` });
+    if (m.type === 'kpi' && (m.source || m.filter || m.field))
+      issues.push({
+        severity: 'error',
+        path: `${at}/measures/${i}/${m.source ? 'source' : m.filter ? 'filter' : 'field'}`,
+        rule: 'kpi_measure_own_records',
+        message: "a kpi measure reads the KPI's own records, filter and value; it takes no source, filter or field",
+      });
     if (m.type === 'ratio') {
       ref(m.numerator, `${at}/measures/${i}/numerator`, 'numerator');
       ref(m.denominator, `${at}/measures/${i}/denominator`, 'denominator');
@@ -70,7 +84,13 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], c
     if (m.type === 'formula') {
       const result = check(m.expression ?? '', { schema, root: 'measures' });
       if (!result.ok) {
-        for (const e of result.errors) issues.push({ severity: 'error', path: `${at}/measures/${i}/expression`, rule: e.code === 'UNKNOWN_FIELD' ? 'unknown_measure' : 'formula', message: `line ${e.line}, column ${e.column}: ${e.message.en}` });
+        for (const e of result.errors)
+          issues.push({
+            severity: 'error',
+            path: `${at}/measures/${i}/expression`,
+            rule: e.code === 'UNKNOWN_FIELD' ? 'unknown_measure' : 'formula',
+            message: `line ${e.line}, column ${e.column}: ${e.message.en}`,
+          });
       }
     }
   });
@@ -89,7 +109,8 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], c
       if (!c.tiers?.length) issues.push({ severity: 'error', path: `${here}/tiers`, rule: 'required', message: 'a tiered component needs at least one tier' });
       else issues.push(...lintTiers(c.tiers, `${here}/tiers`));
       if (c.tierBasis === 'attainment' && !c.target) issues.push({ severity: 'error', path: `${here}/target`, rule: 'required', message: 'tiers by attainment need a target' });
-      if (c.tiers?.[0] && isDecText(c.tiers[0].from) && dec(c.tiers[0].from) > 0n) issues.push({ severity: 'warning', path: `${here}/tiers/0/from`, rule: 'gap_between_tiers', message: `values below ${c.tiers[0].from} fall in no tier and earn nothing` });
+      if (c.tiers?.[0] && isDecText(c.tiers[0].from) && dec(c.tiers[0].from) > 0n)
+        issues.push({ severity: 'warning', path: `${here}/tiers/0/from`, rule: 'gap_between_tiers', message: `values below ${c.tiers[0].from} fall in no tier and earn nothing` });
     }
     if (c.multiplier) issues.push(...lintTiers(c.multiplier.table, `${here}/multiplier/table`));
     if (c.gate && !c.target && !c.gate.target) issues.push({ severity: 'error', path: `${here}/gate`, rule: 'required', message: 'a gate needs a target to measure attainment against' });
@@ -97,9 +118,12 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], c
       issues.push({ severity: 'error', path: `${here}/cap/amount`, rule: 'cap_below_floor', message: `the cap ${c.cap.amount} is below the floor ${c.floor.amount}` });
     }
     if (c.type === 'bonus' && c.amount === undefined) issues.push({ severity: 'error', path: `${here}/amount`, rule: 'required', message: 'a bonus needs a target amount' });
-    if (c.source && c.type !== 'spif' && c.type !== 'points') issues.push({ severity: 'error', path: `${here}/source`, rule: 'source_not_per_event', message: `only spif and points components take events from records, not a ${c.type}` });
-    if (c.source && c.filter) issues.push({ severity: 'warning', path: `${here}/filter`, rule: 'filter_ignored', message: 'a component reading records uses the source\'s filter formula; the credit filter is ignored' });
-    if ((c.type === 'spif' || c.type === 'points') && !c.perCredit && !c.rate && !c.perAmount) issues.push({ severity: 'warning', path: here, rule: 'pays_nothing', message: `the ${c.type} gives nothing per credit: set perCredit, rate or perAmount` });
+    if (c.source && c.type !== 'spif' && c.type !== 'points')
+      issues.push({ severity: 'error', path: `${here}/source`, rule: 'source_not_per_event', message: `only spif and points components take events from records, not a ${c.type}` });
+    if (c.source && c.filter)
+      issues.push({ severity: 'warning', path: `${here}/filter`, rule: 'filter_ignored', message: "a component reading records uses the source's filter formula; the credit filter is ignored" });
+    if ((c.type === 'spif' || c.type === 'points') && !c.perCredit && !c.rate && !c.perAmount)
+      issues.push({ severity: 'warning', path: here, rule: 'pays_nothing', message: `the ${c.type} gives nothing per credit: set perCredit, rate or perAmount` });
   });
   const draw = version.draw;
   if (draw) {
@@ -107,12 +131,20 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], c
     // engine checks the window against the tenant's fiscal calendar when the plan is saved.
     for (const key of ['from', 'to'] as const) {
       const issue = cal ? periodIssue(draw[key], cal) : PERIOD_RE.test(draw[key]) ? undefined : { rule: 'pattern', message: '' };
-      if (issue) issues.push({ severity: 'error', path: `${at}/draw/${key}`, rule: issue.rule, message: `"${draw[key]}" is not a period (YYYY-MM, YYYY-Qn or YYYY)${issue.message && issue.rule !== 'pattern' ? `: ${issue.message}` : ''}` });
+      if (issue)
+        issues.push({
+          severity: 'error',
+          path: `${at}/draw/${key}`,
+          rule: issue.rule,
+          message: `"${draw[key]}" is not a period (YYYY-MM, YYYY-Qn or YYYY)${issue.message && issue.rule !== 'pattern' ? `: ${issue.message}` : ''}`,
+        });
     }
     const c = cal ?? CALENDAR_YEAR;
-    if (PERIOD_RE.test(draw.from) && PERIOD_RE.test(draw.to) && periodEnd(draw.to, c) < periodStart(draw.from, c)) issues.push({ severity: 'error', path: `${at}/draw/to`, rule: 'empty_window', message: `the draw ends (${draw.to}) before it starts (${draw.from})` });
+    if (PERIOD_RE.test(draw.from) && PERIOD_RE.test(draw.to) && periodEnd(draw.to, c) < periodStart(draw.from, c))
+      issues.push({ severity: 'error', path: `${at}/draw/to`, rule: 'empty_window', message: `the draw ends (${draw.to}) before it starts (${draw.from})` });
   }
-  if (version.advances && (version.frequency ?? 'monthly') === 'monthly') issues.push({ severity: 'error', path: `${at}/advances`, rule: 'advances_need_longer_period', message: 'monthly advances need a quarterly or annual plan' });
+  if (version.advances && (version.frequency ?? 'monthly') === 'monthly')
+    issues.push({ severity: 'error', path: `${at}/advances`, rule: 'advances_need_longer_period', message: 'monthly advances need a quarterly or annual plan' });
 }
 
 export interface LintContext {
@@ -132,7 +164,14 @@ export function lintKpiMeasures(plan: IncentivePlanDoc, kpis: readonly string[])
   return plan.versions.flatMap((v, i) =>
     v.measures.flatMap((m, j) =>
       m.type === 'kpi' && m.kpi !== undefined && !known.has(m.kpi)
-        ? [{ severity: 'error' as const, path: `/versions/${i}/measures/${j}/kpi`, rule: 'unknown_reference', message: `refers to kpi "${m.kpi}", which does not exist; known: ${[...known].join(', ') || 'none'}` }]
+        ? [
+            {
+              severity: 'error' as const,
+              path: `/versions/${i}/measures/${j}/kpi`,
+              rule: 'unknown_reference',
+              message: `refers to kpi "${m.kpi}", which does not exist; known: ${[...known].join(', ') || 'none'}`,
+            },
+          ]
         : [],
     ),
   );
@@ -148,8 +187,10 @@ export function lintPlan(plan: IncentivePlanDoc, ctx: LintContext = {}): LintIss
     numbers.set(v.version, i);
     // A version's window is calendar days: 2026-02-30 or year 0000 would reach PostgreSQL as a date.
     if (!isCalendarDate(v.effectiveFrom)) issues.push({ severity: 'error', path: `/versions/${i}/effectiveFrom`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
-    if (v.effectiveTo != null && !isCalendarDate(v.effectiveTo)) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
-    if (v.effectiveTo && v.effectiveTo < v.effectiveFrom) issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'empty_window', message: `ends (${v.effectiveTo}) before it starts (${v.effectiveFrom})` });
+    if (v.effectiveTo != null && !isCalendarDate(v.effectiveTo))
+      issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
+    if (v.effectiveTo && v.effectiveTo < v.effectiveFrom)
+      issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'empty_window', message: `ends (${v.effectiveTo}) before it starts (${v.effectiveFrom})` });
     lintVersion(v, `/versions/${i}`, issues, ctx.calendar);
   });
   const fallback = ctx.defaultCurrency ?? DEFAULT_CURRENCY;
@@ -157,11 +198,34 @@ export function lintPlan(plan: IncentivePlanDoc, ctx: LintContext = {}): LintIss
     const prev = versions[k - 1];
     if (!prev) return;
     // One plan pays in one currency on one cadence: balances and statements never mix them.
-    if (currencyOf(v, fallback) !== currencyOf(prev.v, fallback)) issues.push({ severity: 'error', path: `/versions/${i}/currency`, rule: 'currency_change', message: `version ${v.version} pays in ${currencyOf(v, fallback)}, version ${prev.v.version} in ${currencyOf(prev.v, fallback)}; a new payout currency needs a new plan` });
-    if ((v.frequency ?? 'monthly') !== (prev.v.frequency ?? 'monthly') || (v.advances ?? null) !== (prev.v.advances ?? null)) issues.push({ severity: 'error', path: `/versions/${i}/frequency`, rule: 'frequency_change', message: `version ${v.version} runs ${v.frequency ?? 'monthly'}${v.advances ? ' with monthly advances' : ''}, version ${prev.v.version} ${prev.v.frequency ?? 'monthly'}${prev.v.advances ? ' with monthly advances' : ''}; a new cadence needs a new plan` });
-    if ((v.payoutTiming ?? 'booking') !== (prev.v.payoutTiming ?? 'booking')) issues.push({ severity: 'warning', path: `/versions/${i}/payoutTiming`, rule: 'timing_change', message: `version ${v.version} puts credits in periods by their ${v.payoutTiming ?? 'booking'} date, version ${prev.v.version} by their ${prev.v.payoutTiming ?? 'booking'} date: a credit booked under one and paid under the other may count in both or neither` });
+    if (currencyOf(v, fallback) !== currencyOf(prev.v, fallback))
+      issues.push({
+        severity: 'error',
+        path: `/versions/${i}/currency`,
+        rule: 'currency_change',
+        message: `version ${v.version} pays in ${currencyOf(v, fallback)}, version ${prev.v.version} in ${currencyOf(prev.v, fallback)}; a new payout currency needs a new plan`,
+      });
+    if ((v.frequency ?? 'monthly') !== (prev.v.frequency ?? 'monthly') || (v.advances ?? null) !== (prev.v.advances ?? null))
+      issues.push({
+        severity: 'error',
+        path: `/versions/${i}/frequency`,
+        rule: 'frequency_change',
+        message: `version ${v.version} runs ${v.frequency ?? 'monthly'}${v.advances ? ' with monthly advances' : ''}, version ${prev.v.version} ${prev.v.frequency ?? 'monthly'}${prev.v.advances ? ' with monthly advances' : ''}; a new cadence needs a new plan`,
+      });
+    if ((v.payoutTiming ?? 'booking') !== (prev.v.payoutTiming ?? 'booking'))
+      issues.push({
+        severity: 'warning',
+        path: `/versions/${i}/payoutTiming`,
+        rule: 'timing_change',
+        message: `version ${v.version} puts credits in periods by their ${v.payoutTiming ?? 'booking'} date, version ${prev.v.version} by their ${prev.v.payoutTiming ?? 'booking'} date: a credit booked under one and paid under the other may count in both or neither`,
+      });
     if (overlaps({ from: prev.v.effectiveFrom, to: prev.v.effectiveTo }, { from: v.effectiveFrom, to: v.effectiveTo })) {
-      issues.push({ severity: 'error', path: `/versions/${i}/effectiveFrom`, rule: 'overlapping_versions', message: `version ${v.version} starts ${v.effectiveFrom}, while version ${prev.v.version} is still in effect (${prev.v.effectiveFrom} to ${prev.v.effectiveTo ?? 'open'})` });
+      issues.push({
+        severity: 'error',
+        path: `/versions/${i}/effectiveFrom`,
+        rule: 'overlapping_versions',
+        message: `version ${v.version} starts ${v.effectiveFrom}, while version ${prev.v.version} is still in effect (${prev.v.effectiveFrom} to ${prev.v.effectiveTo ?? 'open'})`,
+      });
     } else if (prev.v.effectiveTo && DAY_BEFORE(v.effectiveFrom) !== prev.v.effectiveTo) {
       issues.push({ severity: 'warning', path: `/versions/${i}/effectiveFrom`, rule: 'gap_between_versions', message: `no version is in effect from ${prev.v.effectiveTo} to ${v.effectiveFrom}` });
     }
@@ -183,12 +247,25 @@ function lintDoubleAssignments(plan: IncentivePlanDoc, ctx: LintContext): LintIs
           if (!overlaps({ from: v.effectiveFrom, to: v.effectiveTo }, { from: ov.effectiveFrom, to: ov.effectiveTo })) continue;
           if (!ov.components.some((oc) => oc.name === c.name)) continue;
           for (const a of mine) {
-            const b = assignments.find((x) => x.kind === 'plan' && x.key === other.id && x.payeeId === a.payeeId && overlaps(a, x) && overlaps(x, { from: ov.effectiveFrom, to: ov.effectiveTo }) && overlaps(a, { from: v.effectiveFrom, to: v.effectiveTo }));
+            const b = assignments.find(
+              (x) =>
+                x.kind === 'plan' &&
+                x.key === other.id &&
+                x.payeeId === a.payeeId &&
+                overlaps(a, x) &&
+                overlaps(x, { from: ov.effectiveFrom, to: ov.effectiveTo }) &&
+                overlaps(a, { from: v.effectiveFrom, to: v.effectiveTo }),
+            );
             const key = `${vi}/${ci}/${a.payeeId}/${other.id}`;
             if (!b || seen.has(key)) continue;
             seen.add(key);
             const how = (x: Assignment) => (x.via ? ` through role "${x.via.role}"${x.via.orgUnitId ? ` in unit ${x.via.orgUnitId}` : ''}` : ' by name');
-            issues.push({ severity: 'error', path: `/versions/${vi}/components/${ci}/name`, rule: 'double_assignment', message: `payee ${a.payeeId} is on this plan${how(a)} and also on plan "${other.name}"${how(b)} from ${b.from}, which pays a component "${c.name}" too` });
+            issues.push({
+              severity: 'error',
+              path: `/versions/${vi}/components/${ci}/name`,
+              rule: 'double_assignment',
+              message: `payee ${a.payeeId} is on this plan${how(a)} and also on plan "${other.name}"${how(b)} from ${b.from}, which pays a component "${c.name}" too`,
+            });
           }
         }
       });
@@ -211,12 +288,18 @@ export function lintCreditingRules(rules: readonly CreditingRuleDoc[]): LintIssu
       const last = active[active.length - 1] as { r: CreditingRuleDoc; i: number };
       if (reported.has(last.i)) continue;
       reported.add(last.i);
-      issues.push({ severity: 'error', path: `/${last.i}/pct`, rule: 'split_not_100', message: `on ${date} the rules ${active.map(({ r }) => `"${r.name}"`).join(', ')} give ${fmt(total)}% of each sale; primary credit must total 100% (use a team or overlay rule for extra credit)` });
+      issues.push({
+        severity: 'error',
+        path: `/${last.i}/pct`,
+        rule: 'split_not_100',
+        message: `on ${date} the rules ${active.map(({ r }) => `"${r.name}"`).join(', ')} give ${fmt(total)}% of each sale; primary credit must total 100% (use a team or overlay rule for extra credit)`,
+      });
     }
   }
   rules.forEach((r, i) => {
     if (!isCalendarDate(r.effectiveFrom)) issues.push({ severity: 'error', path: `/${i}/effectiveFrom`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
-    if (r.effectiveTo != null && !isCalendarDate(r.effectiveTo)) issues.push({ severity: 'error', path: `/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
+    if (r.effectiveTo != null && !isCalendarDate(r.effectiveTo))
+      issues.push({ severity: 'error', path: `/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
     if (r.type === 'rollup' && !r.levels?.length) issues.push({ severity: 'error', path: `/${i}/levels`, rule: 'required', message: 'a roll-up rule needs at least one level' });
   });
   return issues;
@@ -235,15 +318,25 @@ export function lintSplits(splits: NonNullable<Transaction['splits']>): LintIssu
   const seen = new Set<string>();
   splits.forEach((s, i) => {
     const k = `${s.payeeId}|${s.overlay ? 1 : 0}`;
-    if (seen.has(k)) issues.push({ severity: 'error', path: `/splits/${i}/payeeId`, rule: 'duplicate_payee', message: `"${s.payeeId}" already has a${s.overlay ? 'n overlay' : ' primary'} row; put their whole share in one row` });
+    if (seen.has(k))
+      issues.push({
+        severity: 'error',
+        path: `/splits/${i}/payeeId`,
+        rule: 'duplicate_payee',
+        message: `"${s.payeeId}" already has a${s.overlay ? 'n overlay' : ' primary'} row; put their whole share in one row`,
+      });
     seen.add(k);
   });
   if (issues.length) return issues;
   const primary = splits.map((s, i) => ({ s, i })).filter(({ s }) => !s.overlay);
   const total = sum(primary.map(({ s }) => dec(s.pct)));
   if (primary.length && total !== dec(100)) {
-    issues.push({ severity: 'error', path: `/splits/${primary[primary.length - 1]?.i ?? 0}/pct`, rule: 'split_not_100', message: `split credits total ${fmt(total)}%, not 100%; mark extra rows as a declared overlay` });
+    issues.push({
+      severity: 'error',
+      path: `/splits/${primary[primary.length - 1]?.i ?? 0}/pct`,
+      rule: 'split_not_100',
+      message: `split credits total ${fmt(total)}%, not 100%; mark extra rows as a declared overlay`,
+    });
   }
   return issues;
 }
-

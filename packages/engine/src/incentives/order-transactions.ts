@@ -65,7 +65,14 @@ const INVOICED = new Set(['invoiced', 'paid']);
  * clawback window by that date); otherwise `today`, the day the status is first seen, kept as first
  * seen so a replayed event does not move it.
  */
-export function orderTransactions(order: OrderRecord, lines: readonly OrderLineRecord[], splits: readonly OrderSplitRecord[], existing: OrderExisting, today: string, baseCurrency: string): MappedTransaction[] {
+export function orderTransactions(
+  order: OrderRecord,
+  lines: readonly OrderLineRecord[],
+  splits: readonly OrderSplitRecord[],
+  existing: OrderExisting,
+  today: string,
+  baseCurrency: string,
+): MappedTransaction[] {
   const status = order.status ?? '';
   const reversal = REVERSED.has(status) ? (order.reversalDate ?? existing.reversalDate ?? today) : null;
   const invoiceDate = order.invoiceDate ?? (INVOICED.has(status) ? (existing.invoiceDate ?? today) : null);

@@ -60,7 +60,10 @@ export class OrgHistory {
   }
 
   membersAt(orgUnitId: string, date: string): string[] {
-    return this.memberships.filter((m) => m.orgUnitId === orgUnitId && within(date, m.from, m.to)).map((m) => m.userId).sort();
+    return this.memberships
+      .filter((m) => m.orgUnitId === orgUnitId && within(date, m.from, m.to))
+      .map((m) => m.userId)
+      .sort();
   }
 
   /** Every date on which someone's membership starts or ends (the day after); chains are constant between them. */

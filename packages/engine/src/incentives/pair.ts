@@ -61,7 +61,8 @@ function measureChange(plus: ReadonlyArray<Pick<LineTrace, 'measures'>>, minus: 
   add(minus, -1);
   return Object.fromEntries([...out].map(([name, e]) => [name, { value: fmt(e.value), credits: e.credits }]));
 }
-export const lineKey = (planId: string, component: string | null, kind: LineKind, forPeriod?: string, from?: string) => `${planId}:${component ?? ''}:${kind}:${forPeriod ?? ''}${from ? `@${from}` : ''}`;
+export const lineKey = (planId: string, component: string | null, kind: LineKind, forPeriod?: string, from?: string) =>
+  `${planId}:${component ?? ''}:${kind}:${forPeriod ?? ''}${from ? `@${from}` : ''}`;
 
 export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: PayoutSummary[] } {
   const { payeeId, plan, calendar: cal } = p;
@@ -69,19 +70,20 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
   const payouts: PayoutSummary[] = [];
   const advances = cadenceOf(plan).pays !== cadenceOf(plan).frequency;
 
-  const parts = (w: CalcWindow, ignore = false): Part[] => segmentsIn(plan, w.range).flatMap((seg) => {
-    const factor = prorationFor(p.assignments, plan.id, payeeId, w.base, seg.version, cal, seg);
-    if (factor === ZERO) return [];
-    const agg = p.aggregate(seg.version, w.period, ignore, { from: seg.from, to: seg.to });
-    const results = computeComponents(seg.version, {
-      aggs: agg.aggs,
-      proration: factor,
-      input: (name) => p.input(w.base, name),
-      target: (name) => targetFor(w.base, name),
-      ...(p.formula ? { formula: (m: MeasureDef) => p.formula?.(w.base, m) } : {}),
+  const parts = (w: CalcWindow, ignore = false): Part[] =>
+    segmentsIn(plan, w.range).flatMap((seg) => {
+      const factor = prorationFor(p.assignments, plan.id, payeeId, w.base, seg.version, cal, seg);
+      if (factor === ZERO) return [];
+      const agg = p.aggregate(seg.version, w.period, ignore, { from: seg.from, to: seg.to });
+      const results = computeComponents(seg.version, {
+        aggs: agg.aggs,
+        proration: factor,
+        input: (name) => p.input(w.base, name),
+        target: (name) => targetFor(w.base, name),
+        ...(p.formula ? { formula: (m: MeasureDef) => p.formula?.(w.base, m) } : {}),
+      });
+      return [{ seg, factor, agg, results }];
     });
-    return [{ seg, factor, agg, results }];
-  });
 
   /** A plan period's target, else the sum of its months' targets when every month has one. */
   const targetFor = (base: string, name: string): Dec | undefined => {
@@ -106,7 +108,19 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
     };
   };
   const push = (period: string, version: PlanVersionDef, component: string | null, kind: LineKind, amount: Dec, points: Dec, trace: LineTrace, from?: string) => {
-    const line: StatementLine = { payeeId, period, planId: plan.id, planVersion: version.version, component, kind, amount, points, currency: currencyOf(version, p.currency), key: lineKey(plan.id, component, kind, trace.forPeriod, from), trace };
+    const line: StatementLine = {
+      payeeId,
+      period,
+      planId: plan.id,
+      planVersion: version.version,
+      component,
+      kind,
+      amount,
+      points,
+      currency: currencyOf(version, p.currency),
+      key: lineKey(plan.id, component, kind, trace.forPeriod, from),
+      trace,
+    };
     lines.push(line);
     return line;
   };
@@ -116,7 +130,10 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
     ...(advances ? { basePeriod: w.base } : {}),
   });
 
-  const lastFrozen = p.frozen.payouts.filter((x) => p.frozen.periods.includes(x.period)).sort((a, b) => a.period.localeCompare(b.period)).pop();
+  const lastFrozen = p.frozen.payouts
+    .filter((x) => p.frozen.periods.includes(x.period))
+    .sort((a, b) => a.period.localeCompare(b.period))
+    .pop();
   let balance = lastFrozen?.balanceAfter ?? ZERO;
 
   /** Accepted disputes booked in the period: one adjustment line each, keyed by the dispute. */
@@ -125,15 +142,32 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
     for (const d of p.disputes.filter((x) => x.period === period)) {
       const v = { version: version?.version ?? d.planVersion, currency: version ? currencyOf(version, p.currency) : d.currency };
       const trace: LineTrace = {
-        plan: { id: plan.id, name: plan.name, version: v.version }, component: d.component, period,
-        measures: {}, creditIds: [], sourceRecordIds: [], creditCount: 0,
+        plan: { id: plan.id, name: plan.name, version: v.version },
+        component: d.component,
+        period,
+        measures: {},
+        creditIds: [],
+        sourceRecordIds: [],
+        creditCount: 0,
         steps: [
           { step: 'disputed', formula: `line ${d.dispute.lineKey} of ${d.dispute.period}${d.dispute.raisedBy ? ` by ${d.dispute.raisedBy}` : ''}: ${d.dispute.reason}`, value: '' },
           { step: 'accepted', formula: `by ${d.dispute.decidedBy ?? 'the approval flow'} at ${d.dispute.decidedAt}: ${d.dispute.resolution}`, value: fmt(d.amount) },
         ],
         dispute: d.dispute,
       };
-      lines.push({ payeeId, period, planId: plan.id, planVersion: v.version, component: d.component, kind: 'adjustment', amount: d.amount, points: ZERO, currency: v.currency, key: `${plan.id}:${d.component ?? ''}:adjustment:dispute:${d.dispute.id}`, trace });
+      lines.push({
+        payeeId,
+        period,
+        planId: plan.id,
+        planVersion: v.version,
+        component: d.component,
+        kind: 'adjustment',
+        amount: d.amount,
+        points: ZERO,
+        currency: v.currency,
+        key: `${plan.id}:${d.component ?? ''}:adjustment:dispute:${d.dispute.id}`,
+        trace,
+      });
       total += d.amount;
     }
     return total;
@@ -162,7 +196,20 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
       // Nothing earned here, but an accepted dispute booked in this period is still paid.
       const booked = bookDisputes(period, undefined);
       const first = p.disputes.find((x) => x.period === period);
-      if (first) payouts.push({ payeeId, period, planId: plan.id, currency: first.currency, earned: ZERO, adjustments: booked, drawAdvance: ZERO, recovery: ZERO, payout: booked, points: ZERO, balanceAfter: balance });
+      if (first)
+        payouts.push({
+          payeeId,
+          period,
+          planId: plan.id,
+          currency: first.currency,
+          earned: ZERO,
+          adjustments: booked,
+          drawAdvance: ZERO,
+          recovery: ZERO,
+          payout: booked,
+          points: ZERO,
+          balanceAfter: balance,
+        });
       continue;
     }
     let earned = ZERO;
@@ -177,17 +224,37 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
       }
       const held = part.agg.held;
       if (held.count) {
-        push(period, v, null, 'hold', ZERO, ZERO, traceOf(period, v, null, null, [{ step: 'held', formula: `${held.count} credits wait for their ${v.payoutTiming} date`, value: fmt(held.value) }], {
-          ...where(w, part.seg), creditIds: held.creditIds.slice(0, p.traceLimit), sourceRecordIds: held.txIds.slice(0, p.traceLimit), creditCount: held.count,
-        }), from);
+        push(
+          period,
+          v,
+          null,
+          'hold',
+          ZERO,
+          ZERO,
+          traceOf(period, v, null, null, [{ step: 'held', formula: `${held.count} credits wait for their ${v.payoutTiming} date`, value: fmt(held.value) }], {
+            ...where(w, part.seg),
+            creditIds: held.creditIds.slice(0, p.traceLimit),
+            sourceRecordIds: held.txIds.slice(0, p.traceLimit),
+            creditCount: held.count,
+          }),
+          from,
+        );
       }
     }
     if (w.base !== w.period) {
       for (const [component, paid] of [...paidToDate(w)].sort(([a], [b]) => a.localeCompare(b))) {
         if (paid.amount === ZERO && paid.points === ZERO) continue;
-        push(period, last, component, 'paid_to_date', -paid.amount, -paid.points, traceOf(period, last, null, component, [
-          { step: 'paid to date', formula: `${component} already paid for ${w.base} in ${paid.months.sort().join(', ')}`, value: fmt(-paid.amount) },
-        ], { basePeriod: w.base }));
+        push(
+          period,
+          last,
+          component,
+          'paid_to_date',
+          -paid.amount,
+          -paid.points,
+          traceOf(period, last, null, component, [{ step: 'paid to date', formula: `${component} already paid for ${w.base} in ${paid.months.sort().join(', ')}`, value: fmt(-paid.amount) }], {
+            basePeriod: w.base,
+          }),
+        );
         earned -= paid.amount;
         points -= paid.points;
       }
@@ -211,20 +278,48 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
       } else if (d.inWindow && net < d.amount) advance = d.amount - net;
       const kind: LineKind = d.type === 'recoverable' ? 'draw' : 'guarantee';
       if (advance !== ZERO) {
-        push(period, last, null, kind, advance, ZERO, traceOf(period, last, null, null, [
-          ...d.steps,
-          { step: kind, formula: `${d.type} ${fmt(d.amount)} − earned ${fmt(net)}`, value: fmt(advance) },
-          ...(d.type === 'recoverable' ? [{ step: 'balance', formula: 'owed back from future earnings', value: fmt(balance) }] : []),
-        ]));
+        push(
+          period,
+          last,
+          null,
+          kind,
+          advance,
+          ZERO,
+          traceOf(period, last, null, null, [
+            ...d.steps,
+            { step: kind, formula: `${d.type} ${fmt(d.amount)} − earned ${fmt(net)}`, value: fmt(advance) },
+            ...(d.type === 'recoverable' ? [{ step: 'balance', formula: 'owed back from future earnings', value: fmt(balance) }] : []),
+          ]),
+        );
       }
       if (recovery !== ZERO) {
-        push(period, last, null, 'recovery', -recovery, ZERO, traceOf(period, last, null, null, [
-          { step: 'recovery', formula: `min(balance ${fmt(balance + recovery)}, earned ${fmt(net)} − draw ${fmt(d.amount)})`, value: fmt(-recovery) },
-          { step: 'balance', formula: 'still owed', value: fmt(balance) },
-        ]));
+        push(
+          period,
+          last,
+          null,
+          'recovery',
+          -recovery,
+          ZERO,
+          traceOf(period, last, null, null, [
+            { step: 'recovery', formula: `min(balance ${fmt(balance + recovery)}, earned ${fmt(net)} − draw ${fmt(d.amount)})`, value: fmt(-recovery) },
+            { step: 'balance', formula: 'still owed', value: fmt(balance) },
+          ]),
+        );
       }
     }
-    payouts.push({ payeeId, period, planId: plan.id, currency: currencyOf(last, p.currency), earned, adjustments, drawAdvance: advance, recovery, payout: net + advance - recovery, points, balanceAfter: balance });
+    payouts.push({
+      payeeId,
+      period,
+      planId: plan.id,
+      currency: currencyOf(last, p.currency),
+      earned,
+      adjustments,
+      drawAdvance: advance,
+      recovery,
+      payout: net + advance - recovery,
+      points,
+      balanceAfter: balance,
+    });
   }
 
   /**
@@ -243,7 +338,11 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
       const w = windowFor(plan, f, cal);
       if (!w) continue;
       const covered = new Set(advances ? monthsOf(unit, cal) : [f]);
-      const booked = p.frozen.lines.filter((l) => !l.trace.dispute && (((l.kind === 'earning' || l.kind === 'paid_to_date') && covered.has(l.period)) || ((l.kind === 'adjustment' || l.kind === 'clawback') && covered.has(l.trace.forPeriod ?? ''))));
+      const booked = p.frozen.lines.filter(
+        (l) =>
+          !l.trace.dispute &&
+          (((l.kind === 'earning' || l.kind === 'paid_to_date') && covered.has(l.period)) || ((l.kind === 'adjustment' || l.kind === 'clawback') && covered.has(l.trace.forPeriod ?? ''))),
+      );
       const now = parts(w);
       if (!now.length && !booked.length) continue;
       const keep = now.some((x) => x.seg.version.clawback) ? parts(w, true) : now;
@@ -251,23 +350,44 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
       const amountOf = (list: Part[], name: string) => sum(list.flatMap((x) => x.results.filter((r) => r.component.name === name).map((r) => r.amount)));
       const tracesOf = (list: Part[], name: string) => list.flatMap((x) => x.results.filter((r) => r.component.name === name).map((r) => r.trace));
       for (const name of names) {
-        const latest = now.flatMap((x) => x.results).filter((r) => r.component.name === name).at(-1);
+        const latest = now
+          .flatMap((x) => x.results)
+          .filter((r) => r.component.name === name)
+          .at(-1);
         // What was booked for f itself: its earning lines as frozen (with advances, the plan period
         // to date at its last month) and the adjustments and clawbacks booked for it since.
-        const bookedFor = booked.filter((l) => l.component === name && ((l.kind === 'earning' && l.period === f) || ((l.kind === 'adjustment' || l.kind === 'clawback') && l.trace.forPeriod === f))).map((l) => l.trace);
+        const bookedFor = booked
+          .filter((l) => l.component === name && ((l.kind === 'earning' && l.period === f) || ((l.kind === 'adjustment' || l.kind === 'clawback') && l.trace.forPeriod === f)))
+          .map((l) => l.trace);
         const baseline = sum(booked.filter((l) => l.component === name).map((l) => l.amount));
         const nowAmount = amountOf(now, name);
         const keepAmount = amountOf(keep, name);
         const diff = nowAmount - baseline;
         if (diff === ZERO) continue;
         const clawback = nowAmount - keepAmount;
-        const parts2: Array<[LineKind, Dec]> = keepAmount === baseline ? [['clawback', diff]] : clawback === ZERO ? [['adjustment', diff]] : [['adjustment', keepAmount - baseline], ['clawback', clawback]];
+        const parts2: Array<[LineKind, Dec]> =
+          keepAmount === baseline
+            ? [['clawback', diff]]
+            : clawback === ZERO
+              ? [['adjustment', diff]]
+              : [
+                  ['adjustment', keepAmount - baseline],
+                  ['clawback', clawback],
+                ];
         for (const [kind, amount] of parts2) {
           if (amount === ZERO) continue;
           const what = advances ? unit : f;
           const steps: TraceStep[] = [
-            { step: 'recomputed', formula: `${name} for ${what} with today's data${kind === 'adjustment' && clawback !== ZERO ? ', refunds not taken back' : ''}`, value: fmt(kind === 'adjustment' ? keepAmount : nowAmount) },
-            { step: 'already booked', formula: `paid or approved for ${what}${kind === 'clawback' && parts2.length > 1 ? ' plus the adjustment above' : ''}`, value: fmt(kind === 'clawback' && parts2.length > 1 ? keepAmount : baseline) },
+            {
+              step: 'recomputed',
+              formula: `${name} for ${what} with today's data${kind === 'adjustment' && clawback !== ZERO ? ', refunds not taken back' : ''}`,
+              value: fmt(kind === 'adjustment' ? keepAmount : nowAmount),
+            },
+            {
+              step: 'already booked',
+              formula: `paid or approved for ${what}${kind === 'clawback' && parts2.length > 1 ? ' plus the adjustment above' : ''}`,
+              value: fmt(kind === 'clawback' && parts2.length > 1 ? keepAmount : baseline),
+            },
             { step: kind, formula: 'recomputed − already booked', value: fmt(amount) },
           ];
           // An adjustment moved f from what was booked to today's figures (refunds not taken back); a clawback takes those refunds back.

@@ -85,7 +85,15 @@ export function assignedDays(assignments: readonly Assignment[], planId: string,
  * not assigned in it. With day proration it is the assigned days ÷ the period's days; without, the
  * range's days ÷ the period's days (1 for a whole period) as soon as the payee is assigned in it.
  */
-export function prorationFor(assignments: readonly Assignment[], planId: string, payeeId: string, period: string, version: PlanVersionDef, cal: FiscalCalendar, range: DateRange = periodRange(period, cal)): Dec {
+export function prorationFor(
+  assignments: readonly Assignment[],
+  planId: string,
+  payeeId: string,
+  period: string,
+  version: PlanVersionDef,
+  cal: FiscalCalendar,
+  range: DateRange = periodRange(period, cal),
+): Dec {
   const days = assignedDays(assignments, planId, payeeId, range);
   if (days === 0) return ZERO;
   const total = daysIn(period, cal);

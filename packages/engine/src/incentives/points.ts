@@ -62,7 +62,13 @@ export async function teamOf(engine: IncentiveEngine, payeeId: string, period: s
   const h = await engine.ensure();
   const table = await membershipTable(engine);
   const end = periodEnd(period, engine.calendar);
-  const row = (await h.knex.raw(`select org_unit_id from ${table} m where user_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by valid_from desc limit 1`, [payeeId, end, end])).rows[0] as Row | undefined;
+  const row = (
+    await h.knex.raw(`select org_unit_id from ${table} m where user_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by valid_from desc limit 1`, [
+      payeeId,
+      end,
+      end,
+    ])
+  ).rows[0] as Row | undefined;
   return row ? String(row.org_unit_id) : null;
 }
 
@@ -70,7 +76,13 @@ export async function teamOf(engine: IncentiveEngine, payeeId: string, period: s
 export async function teamMembers(engine: IncentiveEngine, team: string, period: string): Promise<string[]> {
   const h = await engine.ensure();
   const table = await membershipTable(engine);
-  const rows = (await h.knex.raw(`select distinct user_id from ${table} m where org_unit_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by user_id`, [team, periodEnd(period, engine.calendar), periodStart(period, engine.calendar)])).rows as Row[];
+  const rows = (
+    await h.knex.raw(`select distinct user_id from ${table} m where org_unit_id = ? and valid_from <= ?::date and (valid_to is null or valid_to >= ?::date) order by user_id`, [
+      team,
+      periodEnd(period, engine.calendar),
+      periodStart(period, engine.calendar),
+    ])
+  ).rows as Row[];
   return rows.map((r) => String(r.user_id));
 }
 
@@ -82,10 +94,12 @@ export async function leaderboard(engine: IncentiveEngine, opts: { period: strin
   const h = await engine.ensure();
   const members = opts.team ? await teamMembers(engine, opts.team, opts.period) : null;
   if (members && !members.length) return { period: opts.period, team: opts.team ?? null, rows: [] };
-  const rows = (await h.knex.raw(
-    `select payee_id, plan_id, currency, points::text as points, payout::text as payout from ${quoteIdent(h.schema)}."attain_incentives_payouts" where period = ? ${members ? 'and payee_id = any(?::text[])' : ''} order by payee_id, plan_id`,
-    [opts.period, ...(members ? [members] : [])] as never[],
-  )).rows as Row[];
+  const rows = (
+    await h.knex.raw(
+      `select payee_id, plan_id, currency, points::text as points, payout::text as payout from ${quoteIdent(h.schema)}."attain_incentives_payouts" where period = ? ${members ? 'and payee_id = any(?::text[])' : ''} order by payee_id, plan_id`,
+      [opts.period, ...(members ? [members] : [])] as never[],
+    )
+  ).rows as Row[];
   const plans = new Map((await engine.plans()).map((p) => [p.id, p]));
   const byPayee = new Map<string, { payeeId: string; points: Dec; pay: Map<string, Dec>; badges: BadgeDef[] }>();
   for (const id of members ?? []) byPayee.set(id, { payeeId: id, points: ZERO, pay: new Map(), badges: [] });

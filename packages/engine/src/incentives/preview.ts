@@ -23,7 +23,12 @@ export interface PreviewCurve {
 
 export interface PreviewResult {
   curves: PreviewCurve[];
-  samples: Array<{ name: string; total: string; lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>; error?: { path: string; message: string } }>;
+  samples: Array<{
+    name: string;
+    total: string;
+    lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>;
+    error?: { path: string; message: string };
+  }>;
 }
 
 const agg = (value: Dec): Aggregate => ({ value, count: 0, creditIds: [], txIds: [] });
@@ -40,15 +45,18 @@ function run(version: PlanVersionDef, values: Record<string, string>) {
 /** Largest bound a curve should show: twice the last finite tier bound, at least 150% of target. */
 function span(version: PlanVersionDef, index: number, target: Dec | undefined): { basis: 'attainment' | 'value'; max: Dec } {
   const c = version.components[index]!;
-  const bounds = (c.tiers ?? []).flatMap((t) => [t.from, t.to]).filter((b): b is string => typeof b === 'string' && isDecText(b)).map(dec);
+  const bounds = (c.tiers ?? [])
+    .flatMap((t) => [t.from, t.to])
+    .filter((b): b is string => typeof b === 'string' && isDecText(b))
+    .map(dec);
   const last = bounds.length ? bounds.reduce((a, b) => (b > a ? b : a)) : ZERO;
   if (target !== undefined && target > ZERO) {
     const byAtt = c.tierBasis === 'attainment' ? last : div(last, target);
-    const top = byAtt * 3n / 2n > dec('2') ? byAtt * 3n / 2n : dec('2');
+    const top = (byAtt * 3n) / 2n > dec('2') ? (byAtt * 3n) / 2n : dec('2');
     return { basis: 'attainment', max: top };
   }
   const cap = c.cap && isDecText(c.cap.amount) && c.rate && isDecText(c.rate) && dec(c.rate) > ZERO ? div(dec(c.cap.amount), dec(c.rate)) : ZERO;
-  const top = last > ZERO ? last * 2n : cap > ZERO ? cap * 3n / 2n : dec('100000');
+  const top = last > ZERO ? last * 2n : cap > ZERO ? (cap * 3n) / 2n : dec('100000');
   return { basis: 'value', max: top };
 }
 
@@ -84,7 +92,11 @@ export function previewPlan(version: PlanVersionDef, samples: readonly PreviewSa
     try {
       const results = run(version, s.values);
       const total = results.reduce((a, r) => a + r.amount, ZERO);
-      return { name: s.name, total: fmt(total), lines: results.map((r) => ({ component: r.component.name, amount: fmt(r.amount), points: fmt(r.points), attainment: r.trace.attainment ?? null, steps: r.trace.steps })) };
+      return {
+        name: s.name,
+        total: fmt(total),
+        lines: results.map((r) => ({ component: r.component.name, amount: fmt(r.amount), points: fmt(r.points), attainment: r.trace.attainment ?? null, steps: r.trace.steps })),
+      };
     } catch (error) {
       if (!(error instanceof CalcError)) throw error;
       return { name: s.name, total: '0', lines: [], error: { path: error.pointer, message: error.message } };

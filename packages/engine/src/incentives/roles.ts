@@ -54,7 +54,10 @@ export function resolveRoleAssignments(ctx: RoleContext): Assignment[] {
       const held = intersect({ from: ra.from, to: ra.to ?? null }, h);
       if (!held) continue;
       const spans = within
-        ? (membersOf.get(h.userId) ?? []).filter((m) => within.has(m.orgUnitId)).map((m) => intersect(held, m)).filter((s): s is Span => !!s)
+        ? (membersOf.get(h.userId) ?? [])
+            .filter((m) => within.has(m.orgUnitId))
+            .map((m) => intersect(held, m))
+            .filter((s): s is Span => !!s)
         : [held];
       for (const s of mergeSpans(spans)) out.push({ kind: 'plan', payeeId: h.userId, key: ra.planId, from: s.from, to: s.to, via });
     }
@@ -82,7 +85,11 @@ function mergeSpans(spans: Span[]): Span[] {
  * the day before and opens one from `asOf`; a user seen for the first time holds their role since
  * their hire date (or always). Returns the new spans and the users whose role changed.
  */
-export function observeRoles(current: readonly RoleHolding[], users: ReadonlyArray<{ id: string; role: string | null; hireDate: string | null }>, asOf: string): { holdings: RoleHolding[]; changed: string[] } {
+export function observeRoles(
+  current: readonly RoleHolding[],
+  users: ReadonlyArray<{ id: string; role: string | null; hireDate: string | null }>,
+  asOf: string,
+): { holdings: RoleHolding[]; changed: string[] } {
   const holdings = current.map((h) => ({ ...h }));
   const changed: string[] = [];
   const seen = new Set(users.map((u) => u.id));

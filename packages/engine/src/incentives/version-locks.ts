@@ -40,7 +40,12 @@ export function versionLockIssues(before: IncentivePlanDoc | undefined, next: In
     }
     const now = next.versions[i] as PlanVersionDef;
     if (body(now) !== body(old)) {
-      issues.push({ severity: 'error', path: `/versions/${i}`, rule: 'version_locked', message: `version ${old.version} was used by ${names} (approved or later): add a version from a later date instead of changing it` });
+      issues.push({
+        severity: 'error',
+        path: `/versions/${i}`,
+        rule: 'version_locked',
+        message: `version ${old.version} was used by ${names} (approved or later): add a version from a later date instead of changing it`,
+      });
     }
     const usedEnd = used.reduce((max, p) => (p.end > max ? p.end : max), '');
     if ((now.effectiveTo ?? null) !== (old.effectiveTo ?? null) && now.effectiveTo && now.effectiveTo < usedEnd) {

@@ -56,7 +56,13 @@ const decOf = (v: unknown): Dec => dec(String(v ?? '0'));
 export async function periodAggregates(engine: IncentiveEngine, planId: string, version: PlanVersionDef, period: string, payees: readonly string[] | null): Promise<Map<string, PeriodAggregates>> {
   const h = await engine.ensure();
   const cal = engine.calendar;
-  const plan: IncentivePlanDoc = { kind: 'incentive_plan', id: planId, name: planId, label: { en: planId }, versions: [{ ...version, effectiveFrom: periodStart(period, cal), effectiveTo: periodEnd(period, cal) }] };
+  const plan: IncentivePlanDoc = {
+    kind: 'incentive_plan',
+    id: planId,
+    name: planId,
+    label: { en: planId },
+    versions: [{ ...version, effectiveFrom: periodStart(period, cal), effectiveTo: periodEnd(period, cal) }],
+  };
   const scopes = neededScopes([plan], [period], [], engine.baseCurrency, cal);
   const all = await readAggregates(engine.store, engine.tenant, h.knex, h.schema, scopes, payees, false);
   return all.values().next().value ?? new Map();
@@ -101,7 +107,8 @@ export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promi
   if (issue) throw new IncentiveError(400, 'bad_period', periodIssueText(req.period, issue), [{ path: '/period', ...issue }]);
   const plans = await engine.plans();
   const live = plans.find((p) => p.id === req.planId);
-  if (req.plan && req.plan.id !== req.planId) throw new IncentiveError(400, 'id_mismatch', 'the edited plan must keep the id of the plan it is compared with', [{ path: '/plan/id', rule: 'const', message: `must be "${req.planId}"` }]);
+  if (req.plan && req.plan.id !== req.planId)
+    throw new IncentiveError(400, 'id_mismatch', 'the edited plan must keep the id of the plan it is compared with', [{ path: '/plan/id', rule: 'const', message: `must be "${req.planId}"` }]);
   const source = req.plan ?? live;
   if (!source) throw new IncentiveError(404, 'unknown_plan', `there is no plan "${req.planId}"`, [{ path: '/planId', rule: 'exists', message: 'no such plan' }]);
   const issues = lintPlan(source, { plans: [source, ...plans.filter((p) => p.id !== source.id)], assignments: [], defaultCurrency: engine.baseCurrency, calendar: cal });
@@ -109,7 +116,10 @@ export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promi
   if (errors.length) throw new IncentiveError(422, 'plan_invalid', `the what-if plan has ${errors.length} error(s)`, errors);
   const candidate = candidatePlan(source, req.period, req.version, cal);
   const candidateVersion = candidate && versionFor(candidate, req.period, cal);
-  if (!candidate || !candidateVersion || !windowFor(candidate, req.period, cal)) throw new IncentiveError(422, 'no_version', `the plan has no version ${req.version !== undefined ? req.version : `effective in ${req.period}`}`, [{ path: req.version !== undefined ? '/version' : '/period', rule: 'exists', message: 'no such plan version' }]);
+  if (!candidate || !candidateVersion || !windowFor(candidate, req.period, cal))
+    throw new IncentiveError(422, 'no_version', `the plan has no version ${req.version !== undefined ? req.version : `effective in ${req.period}`}`, [
+      { path: req.version !== undefined ? '/version' : '/period', rule: 'exists', message: 'no such plan version' },
+    ]);
   const payees = req.payees ? [...new Set(req.payees)].sort() : null;
   const base = windowFor(candidate, req.period, cal)?.base ?? req.period;
   const inputs = await readInputs(engine, { period: base, ...(payees ? { payees } : {}) });
@@ -121,7 +131,18 @@ export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promi
   const keyOf = (l: StatementLine) => `${l.payeeId}|${l.component ?? ''}|${l.kind}`;
   const add = (l: StatementLine, side: 'live' | 'whatif') => {
     const k = keyOf(l);
-    const r = rows.get(k) ?? { payeeId: l.payeeId, component: l.component, kind: l.kind, live: '0', whatif: '0', delta: '0', livePoints: '0', whatifPoints: '0', liveAttainment: null, whatifAttainment: null };
+    const r = rows.get(k) ?? {
+      payeeId: l.payeeId,
+      component: l.component,
+      kind: l.kind,
+      live: '0',
+      whatif: '0',
+      delta: '0',
+      livePoints: '0',
+      whatifPoints: '0',
+      liveAttainment: null,
+      whatifAttainment: null,
+    };
     // A period shared by two versions has a line per version: they add up.
     if (side === 'live') Object.assign(r, { live: fmt(decOf(r.live) + l.amount), livePoints: fmt(decOf(r.livePoints) + l.points), liveAttainment: l.trace.attainment ?? r.liveAttainment });
     else Object.assign(r, { whatif: fmt(decOf(r.whatif) + l.amount), whatifPoints: fmt(decOf(r.whatifPoints) + l.points), whatifAttainment: l.trace.attainment ?? r.whatifAttainment });

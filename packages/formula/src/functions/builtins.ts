@@ -2,15 +2,15 @@
 // one-to-many path) are handled by the checker and the back ends; these are the scalar forms.
 import { bind, q, raw, type Frag } from '../sqlfrag.ts';
 import type { FormulaType, RateTable, TNode } from '../types.ts';
-import {
-  castOf, divSql, ERR, errCase, intRangeErr, intVal, kindOf, letIn, numLit, orNull, sqlArgText, unify,
-} from './helpers.ts';
+import { castOf, divSql, ERR, errCase, intRangeErr, intVal, kindOf, letIn, numLit, orNull, sqlArgText, unify } from './helpers.ts';
 import type { FunctionDef, SqlArg, TypeRuleFail } from './registry.ts';
 
-const sameAs = (i: number) => (t: FormulaType[]): FormulaType => {
-  const x = t[i] ?? 'number';
-  return x === 'null' ? 'number' : x;
-};
+const sameAs =
+  (i: number) =>
+  (t: FormulaType[]): FormulaType => {
+    const x = t[i] ?? 'number';
+    return x === 'null' ? 'number' : x;
+  };
 
 function unifyAll(name: string, types: FormulaType[]): FormulaType | TypeRuleFail {
   let acc: FormulaType = 'null';
@@ -62,7 +62,10 @@ function ifDef(): FunctionDef {
 function ifsDef(): FunctionDef {
   return {
     name: 'IFS',
-    params: [{ name: 'condition', type: 'any' }, { name: 'value', type: 'any' }],
+    params: [
+      { name: 'condition', type: 'any' },
+      { name: 'value', type: 'any' },
+    ],
     variadic: true,
     lazy: true,
     returns: (t, args) => {
@@ -73,7 +76,10 @@ function ifsDef(): FunctionDef {
         }
       }
       void args;
-      return unifyAll('IFS', t.filter((_, i) => i % 2 === 1));
+      return unifyAll(
+        'IFS',
+        t.filter((_, i) => i % 2 === 1),
+      );
     },
     sql(args) {
       let v = raw('(CASE');
@@ -98,7 +104,11 @@ function ifsDef(): FunctionDef {
 function switchDef(): FunctionDef {
   return {
     name: 'SWITCH',
-    params: [{ name: 'expression', type: 'any' }, { name: 'value', type: 'any' }, { name: 'result', type: 'any' }],
+    params: [
+      { name: 'expression', type: 'any' },
+      { name: 'value', type: 'any' },
+      { name: 'result', type: 'any' },
+    ],
     variadic: true,
     lazy: true,
     returns: (t) => {
@@ -167,7 +177,10 @@ function numeric1(name: string, sqlFn: string, jsFn: string, ret?: FormulaType):
 function roundDef(name: 'ROUND' | 'ROUNDUP' | 'ROUNDDOWN'): FunctionDef {
   return {
     name,
-    params: [{ name: 'value', type: 'numeric' }, { name: 'digits', type: 'numeric', optional: true }],
+    params: [
+      { name: 'value', type: 'numeric' },
+      { name: 'digits', type: 'numeric', optional: true },
+    ],
     returns: (t) => {
       const x = sameAs(0)(t);
       return x === 'integer' ? 'number' : x;
@@ -176,10 +189,16 @@ function roundDef(name: 'ROUND' | 'ROUNDUP' | 'ROUNDDOWN'): FunctionDef {
       const { k, e, src } = withInt(n, -100, 100);
       if (name === 'ROUND') return { v: q`round(${a!.v}, ${k})`, e };
       if (name === 'ROUNDDOWN') return { v: q`trunc(${a!.v}, ${k})`, e };
-      const v = letIn([{ v: a!.v, type: 'number' }, { v: src, type: 'number' }], ([x, d]) => {
-        const kk = intVal(d!);
-        return q`CASE WHEN trunc(${x!}, ${kk}) = ${x!} THEN trunc(${x!}, ${kk}) ELSE trunc(${x!}, ${kk}) + sign(${x!}) * round(power(10::numeric, -${kk}), greatest(${kk}, 0)) END`;
-      });
+      const v = letIn(
+        [
+          { v: a!.v, type: 'number' },
+          { v: src, type: 'number' },
+        ],
+        ([x, d]) => {
+          const kk = intVal(d!);
+          return q`CASE WHEN trunc(${x!}, ${kk}) = ${x!} THEN trunc(${x!}, ${kk}) ELSE trunc(${x!}, ${kk}) + sign(${x!}) * round(power(10::numeric, -${kk}), greatest(${kk}, 0)) END`;
+        },
+      );
       return { v, e };
     },
     js: ([a, n]) => `R.${name === 'ROUND' ? 'round' : name === 'ROUNDUP' ? 'roundUp' : 'roundDown'}(${a}, ${n ?? 'R.dec("0", 0)'})`,
@@ -222,7 +241,10 @@ function textFn(name: string, sqlFn: (a: Frag) => Frag, jsFn: string): FunctionD
 function leftRight(name: 'LEFT' | 'RIGHT'): FunctionDef {
   return {
     name,
-    params: [{ name: 'text', type: 'text' }, { name: 'count', type: 'numeric', optional: true }],
+    params: [
+      { name: 'text', type: 'text' },
+      { name: 'count', type: 'numeric', optional: true },
+    ],
     returns: 'text',
     sql([s, n]) {
       const src = n ? n.v : numLit('1');
@@ -293,7 +315,10 @@ export function lookupKeyType(t: RateTable): FormulaType {
 function lookupDef(): FunctionDef {
   return {
     name: 'LOOKUP',
-    params: [{ name: 'key', type: 'any' }, { name: 'table', type: 'lookup_table' }],
+    params: [
+      { name: 'key', type: 'any' },
+      { name: 'table', type: 'lookup_table' },
+    ],
     returns: (t, args) => {
       const table = tableRows(args[1]!);
       const kt = lookupKeyType(table);
@@ -319,7 +344,8 @@ function lookupDef(): FunctionDef {
       const table = tableRows(nodes[1]!);
       const kt = lookupKeyType(table);
       const vt = table.valueType ?? 'number';
-      const conv = (t: FormulaType, x: unknown) => (x === null ? 'null' : `R.${{ dec: 'inDec', text: 'inText', bool: 'inBool', date: 'inDate', datetime: 'inDateTime' }[kindOf(t)]}(${ctx.lit(String(x))})`);
+      const conv = (t: FormulaType, x: unknown) =>
+        x === null ? 'null' : `R.${{ dec: 'inDec', text: 'inText', bool: 'inBool', date: 'inDate', datetime: 'inDateTime' }[kindOf(t)]}(${ctx.lit(String(x))})`;
       const rows = (table.rows as Array<{ key: unknown; value: unknown }>).map((r) => `[${conv(kt, r.key)}, ${conv(vt, r.value)}]`);
       const name = ctx.hoist(`[${rows.join(', ')}]`);
       return `R.lookup('${kindOf(kt)}', ${k}, ${name})`;
@@ -375,7 +401,10 @@ export function builtinFunctions(): FunctionDef[] {
     },
     {
       name: 'MOD',
-      params: [{ name: 'number', type: 'numeric' }, { name: 'divisor', type: 'numeric' }],
+      params: [
+        { name: 'number', type: 'numeric' },
+        { name: 'divisor', type: 'numeric' },
+      ],
       returns: sameAs(0),
       sql([a, b]) {
         const d = q`NULLIF(${b!.v}, 0)`;
@@ -385,7 +414,10 @@ export function builtinFunctions(): FunctionDef[] {
     },
     {
       name: 'POWER',
-      params: [{ name: 'number', type: 'numeric' }, { name: 'power', type: 'numeric' }],
+      params: [
+        { name: 'number', type: 'numeric' },
+        { name: 'power', type: 'numeric' },
+      ],
       returns: 'number',
       sql: ([a, b]) => powerSql(a!, b!),
       js: ([a, b], _ctx, nodes) => powerJs(a!, b!, nodes[1]!),
@@ -411,7 +443,10 @@ export function builtinFunctions(): FunctionDef[] {
     textFn('LOWER', (a) => q`lower(${a})`, 'lower'),
     {
       name: 'CONTAINS',
-      params: [{ name: 'text', type: 'text' }, { name: 'search', type: 'text' }],
+      params: [
+        { name: 'text', type: 'text' },
+        { name: 'search', type: 'text' },
+      ],
       returns: 'boolean',
       sql: ([a, b]) => ({ v: q`(strpos(${a!.v}, ${b!.v}) > 0)` }),
       js: ([a, b]) => `R.contains(${a}, ${b})`,
@@ -437,9 +472,7 @@ export function builtinFunctions(): FunctionDef[] {
         if (DATE_FMT.test(fmt)) return { v: q`to_char((${a!.v})::date, ${bind(fmt, 'text')})` };
         const decimals = fmt.includes('.') ? fmt.replace('%', '').split('.')[1]!.length : 0;
         const d = raw(String(decimals));
-        return fmt.endsWith('%')
-          ? { v: q`(round((${a!.v})::numeric * 100, ${d})::text || '%')` }
-          : { v: q`(round((${a!.v})::numeric, ${d})::text)` };
+        return fmt.endsWith('%') ? { v: q`(round((${a!.v})::numeric * 100, ${d})::text || '%')` } : { v: q`(round((${a!.v})::numeric, ${d})::text)` };
       },
       js([a], ctx, nodes) {
         const f = nodes[1] ? litRaw(nodes[1]) : null;
@@ -458,12 +491,21 @@ export function builtinFunctions(): FunctionDef[] {
     },
     {
       name: 'DATE',
-      params: [{ name: 'year', type: 'numeric' }, { name: 'month', type: 'numeric' }, { name: 'day', type: 'numeric' }],
+      params: [
+        { name: 'year', type: 'numeric' },
+        { name: 'month', type: 'numeric' },
+        { name: 'day', type: 'numeric' },
+      ],
       returns: 'date',
       sql([y, m, d]) {
         const v = letIn(
-          [{ v: y!.v, type: 'number' }, { v: m!.v, type: 'number' }, { v: d!.v, type: 'number' }],
-          ([a, b, c]) => q`CASE WHEN trunc(${a!}) BETWEEN 1 AND 9999 AND trunc(${b!}) BETWEEN -120000 AND 120000 AND trunc(${c!}) BETWEEN -3000000 AND 3000000 THEN (make_date(${intVal(a!)}, 1, 1) + make_interval(months => ${intVal(b!)} - 1))::date + (${intVal(c!)} - 1) END`,
+          [
+            { v: y!.v, type: 'number' },
+            { v: m!.v, type: 'number' },
+            { v: d!.v, type: 'number' },
+          ],
+          ([a, b, c]) =>
+            q`CASE WHEN trunc(${a!}) BETWEEN 1 AND 9999 AND trunc(${b!}) BETWEEN -120000 AND 120000 AND trunc(${c!}) BETWEEN -3000000 AND 3000000 THEN (make_date(${intVal(a!)}, 1, 1) + make_interval(months => ${intVal(b!)} - 1))::date + (${intVal(c!)} - 1) END`,
         );
         const e = errCase([
           [q`trunc(${y!.v}) NOT BETWEEN 1 AND 9999`, ERR.NUM],
@@ -476,22 +518,36 @@ export function builtinFunctions(): FunctionDef[] {
     },
     {
       name: 'DATEDIFF',
-      params: [{ name: 'start', type: 'date' }, { name: 'end', type: 'date' }, { name: 'unit', type: 'text', literal: UNITS }],
+      params: [
+        { name: 'start', type: 'date' },
+        { name: 'end', type: 'date' },
+        { name: 'unit', type: 'text', literal: UNITS },
+      ],
       returns: 'integer',
       sql([a, b, u]) {
         const unit = lit(u!.node);
         if (unit === 'day') return { v: q`((${b!.v}) - (${a!.v}))::numeric` };
-        const v = letIn([{ v: a!.v, type: 'date' }, { v: b!.v, type: 'date' }], ([x, y]) => {
-          const m = q`(CASE WHEN ${x!} <= ${y!} THEN ${monthsSql(x!, y!)} ELSE -${monthsSql(y!, x!)} END)`;
-          return unit === 'year' ? q`trunc(${m} / 12)` : m;
-        });
+        const v = letIn(
+          [
+            { v: a!.v, type: 'date' },
+            { v: b!.v, type: 'date' },
+          ],
+          ([x, y]) => {
+            const m = q`(CASE WHEN ${x!} <= ${y!} THEN ${monthsSql(x!, y!)} ELSE -${monthsSql(y!, x!)} END)`;
+            return unit === 'year' ? q`trunc(${m} / 12)` : m;
+          },
+        );
         return { v };
       },
       js: ([a, b], ctx, nodes) => `R.dateDiff(${a}, ${b}, ${ctx.lit(lit(nodes[2]!))})`,
     },
     {
       name: 'DATEADD',
-      params: [{ name: 'date', type: 'date' }, { name: 'count', type: 'numeric' }, { name: 'unit', type: 'text', literal: UNITS }],
+      params: [
+        { name: 'date', type: 'date' },
+        { name: 'count', type: 'numeric' },
+        { name: 'unit', type: 'text', literal: UNITS },
+      ],
       returns: 'date',
       sql([d, n, u]) {
         const unit = lit(u!.node);
@@ -508,7 +564,10 @@ export function builtinFunctions(): FunctionDef[] {
     },
     {
       name: 'EOMONTH',
-      params: [{ name: 'date', type: 'date' }, { name: 'months', type: 'numeric' }],
+      params: [
+        { name: 'date', type: 'date' },
+        { name: 'months', type: 'numeric' },
+      ],
       returns: 'date',
       sql([d, n]) {
         return {
@@ -559,11 +618,21 @@ export function powerSql(a: SqlArg, b: SqlArg): { v: Frag; e: Frag | null } {
       e: q`CASE WHEN ${a.v} = 0 THEN ${ERR.DIV0} END`,
     };
   }
-  const v = letIn([{ v: a.v, type: 'number' }, { v: b.v, type: 'number' }], ([x, y]) =>
-    q`CASE WHEN ${x!} = 0 AND ${y!} < 0 THEN NULL WHEN ${x!} < 0 AND ${y!} <> trunc(${y!}) THEN NULL WHEN ${x!} <> 0 AND abs(${y!} * log(abs(${x!}))) > 300 THEN NULL ELSE power((${x!})::float8, (${y!})::float8)::numeric END`,
+  const v = letIn(
+    [
+      { v: a.v, type: 'number' },
+      { v: b.v, type: 'number' },
+    ],
+    ([x, y]) =>
+      q`CASE WHEN ${x!} = 0 AND ${y!} < 0 THEN NULL WHEN ${x!} < 0 AND ${y!} <> trunc(${y!}) THEN NULL WHEN ${x!} <> 0 AND abs(${y!} * log(abs(${x!}))) > 300 THEN NULL ELSE power((${x!})::float8, (${y!})::float8)::numeric END`,
   );
-  const e = letIn([{ v: a.v, type: 'number' }, { v: b.v, type: 'number' }], ([x, y]) =>
-    q`CASE WHEN ${x!} = 0 AND ${y!} < 0 THEN ${ERR.DIV0} WHEN ${x!} < 0 AND ${y!} <> trunc(${y!}) THEN ${ERR.NUM} WHEN ${x!} <> 0 AND abs(${y!} * log(abs(${x!}))) > 300 THEN ${ERR.NUM} END`,
+  const e = letIn(
+    [
+      { v: a.v, type: 'number' },
+      { v: b.v, type: 'number' },
+    ],
+    ([x, y]) =>
+      q`CASE WHEN ${x!} = 0 AND ${y!} < 0 THEN ${ERR.DIV0} WHEN ${x!} < 0 AND ${y!} <> trunc(${y!}) THEN ${ERR.NUM} WHEN ${x!} <> 0 AND abs(${y!} * log(abs(${x!}))) > 300 THEN ${ERR.NUM} END`,
   );
   return { v, e };
 }

@@ -5,22 +5,38 @@ import type { SqlArg } from './registry.ts';
 
 export function castOf(t: FormulaType): SqlCast {
   switch (t) {
-    case 'number': case 'money': case 'percent': case 'integer': return 'numeric';
-    case 'boolean': return 'boolean';
-    case 'date': return 'date';
-    case 'datetime': return 'timestamptz';
-    default: return 'text';
+    case 'number':
+    case 'money':
+    case 'percent':
+    case 'integer':
+      return 'numeric';
+    case 'boolean':
+      return 'boolean';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'timestamptz';
+    default:
+      return 'text';
   }
 }
 
 export type JsKind = 'dec' | 'text' | 'bool' | 'date' | 'datetime';
 export function kindOf(t: FormulaType): JsKind {
   switch (t) {
-    case 'number': case 'money': case 'percent': case 'integer': return 'dec';
-    case 'boolean': return 'bool';
-    case 'date': return 'date';
-    case 'datetime': return 'datetime';
-    default: return 'text';
+    case 'number':
+    case 'money':
+    case 'percent':
+    case 'integer':
+      return 'dec';
+    case 'boolean':
+      return 'bool';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'datetime';
+    default:
+      return 'text';
   }
 }
 
@@ -70,13 +86,22 @@ export function firstErr(errs: Array<Frag | null>): Frag | null {
 export function sqlText(a: { v: Frag; type: FormulaType }): Frag {
   const x = a.v;
   switch (a.type) {
-    case 'text': return x;
-    case 'null': return raw('NULL::text');
-    case 'money': return q`((CASE WHEN scale(trim_scale(${x})) <= 2 THEN round(${x}, 2) ELSE trim_scale(${x}) END)::text)`;
-    case 'number': case 'percent': case 'integer': return q`(trim_scale(${x})::text)`;
-    case 'boolean': return q`(CASE WHEN ${x} THEN 'TRUE' WHEN NOT ${x} THEN 'FALSE' END)`;
-    case 'date': return q`to_char(${x}, 'YYYY-MM-DD')`;
-    case 'datetime': return q`to_char((${x}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    case 'text':
+      return x;
+    case 'null':
+      return raw('NULL::text');
+    case 'money':
+      return q`((CASE WHEN scale(trim_scale(${x})) <= 2 THEN round(${x}, 2) ELSE trim_scale(${x}) END)::text)`;
+    case 'number':
+    case 'percent':
+    case 'integer':
+      return q`(trim_scale(${x})::text)`;
+    case 'boolean':
+      return q`(CASE WHEN ${x} THEN 'TRUE' WHEN NOT ${x} THEN 'FALSE' END)`;
+    case 'date':
+      return q`to_char(${x}, 'YYYY-MM-DD')`;
+    case 'datetime':
+      return q`to_char((${x}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   }
 }
 

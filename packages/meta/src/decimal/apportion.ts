@@ -3,11 +3,7 @@ import { fromUnits } from './format.ts';
 import { requireDecimal } from './parse.ts';
 import { unitsAt } from './rounding.ts';
 
-export type ApportionProblem =
-  | { rule: 'negative_weight'; index: number }
-  | { rule: 'zero_weights' }
-  | { rule: 'locks_exceed_parent'; locked: bigint }
-  | { rule: 'locks_mismatch'; locked: bigint };
+export type ApportionProblem = { rule: 'negative_weight'; index: number } | { rule: 'zero_weights' } | { rule: 'locks_exceed_parent'; locked: bigint } | { rule: 'locks_mismatch'; locked: bigint };
 
 export class ApportionError extends Error {
   readonly problem: ApportionProblem;
@@ -39,7 +35,7 @@ export function apportionUnits(total: bigint, weights: readonly bigint[], locks?
     }
   }
   const rest = total - locked;
-  if (rest !== 0n && (rest < 0n) !== (total < 0n) && total !== 0n) throw new ApportionError({ rule: 'locks_exceed_parent', locked });
+  if (rest !== 0n && rest < 0n !== total < 0n && total !== 0n) throw new ApportionError({ rule: 'locks_exceed_parent', locked });
   if (total === 0n && rest !== 0n) throw new ApportionError({ rule: 'locks_exceed_parent', locked });
   if (free.length === 0) {
     if (rest !== 0n) throw new ApportionError({ rule: 'locks_mismatch', locked });
@@ -85,6 +81,9 @@ export function apportion(total: string | number, weights: readonly (string | nu
   const t = unitsAt(requireDecimal(total), scale);
   const parsed = weights.map((w) => requireDecimal(w));
   const wScale = Math.max(0, ...parsed.map((w) => w.scale));
-  const parts = apportionUnits(t, parsed.map((w) => unitsAt(w, wScale)));
+  const parts = apportionUnits(
+    t,
+    parsed.map((w) => unitsAt(w, wScale)),
+  );
   return parts.map((p) => fromUnits(p, scale));
 }

@@ -15,9 +15,7 @@ export interface DecimalBounds {
 
 export type DecimalRule = 'type' | 'scale' | 'range' | 'minimum' | 'maximum';
 
-export type DecimalCheck =
-  | { ok: true; value: DecimalValue; text: string }
-  | { ok: false; rule: DecimalRule; message: string };
+export type DecimalCheck = { ok: true; value: DecimalValue; text: string } | { ok: false; rule: DecimalRule; message: string };
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 

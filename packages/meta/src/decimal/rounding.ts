@@ -13,7 +13,7 @@ export const ROUNDING_MODES: readonly RoundingMode[] = ['half_up', 'half_even', 
 /** n ÷ d rounded with `mode`. */
 export function divRound(n: bigint, d: bigint, mode: RoundingMode = 'half_up'): bigint {
   if (d === 0n) throw new RangeError('division by zero');
-  const negative = (n < 0n) !== (d < 0n);
+  const negative = n < 0n !== d < 0n;
   const an = n < 0n ? -n : n;
   const ad = d < 0n ? -d : d;
   let q = an / ad;

@@ -20,13 +20,20 @@ export const incentivePlanKind: MetaKindDefinition = {
         seen.add(v.version);
         // A measure that is a KPI reads that KPI's actuals: the KPI must exist.
         v.measures.forEach((m, j) => {
-          if (m.type === 'kpi' && m.kpi !== undefined && !kpis.has(m.kpi)) issues.push({ document, path: `/versions/${i}/measures/${j}/kpi`, rule: 'unknown_reference', message: `refers to kpi "${m.kpi}", which does not exist` });
+          if (m.type === 'kpi' && m.kpi !== undefined && !kpis.has(m.kpi))
+            issues.push({ document, path: `/versions/${i}/measures/${j}/kpi`, rule: 'unknown_reference', message: `refers to kpi "${m.kpi}", which does not exist` });
         });
         if (v.targetSource !== 'goals') return;
         v.components.forEach((c, j) => {
           if (!c.target) return;
           const name = v.targetPlans?.[c.target] ?? c.target;
-          if (!targetPlans.has(name)) issues.push({ document, path: `/versions/${i}/components/${j}/target`, rule: 'unknown_reference', message: `reads target "${c.target}" from goals, but there is no target_plan "${name}"` });
+          if (!targetPlans.has(name))
+            issues.push({
+              document,
+              path: `/versions/${i}/components/${j}/target`,
+              rule: 'unknown_reference',
+              message: `reads target "${c.target}" from goals, but there is no target_plan "${name}"`,
+            });
         });
       });
     }

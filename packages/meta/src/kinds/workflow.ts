@@ -14,8 +14,10 @@ function checkActions(registry: Registry, issues: MetaIssue[], document: string,
   const recordFlows = new Set(flows.filter((f) => (f.subject ?? 'record') === 'record').map((f) => f.name));
   (actions ?? []).forEach((a, i) => {
     const path = `${base}/${i}`;
-    if (a.type === 'start_flow' && a.flow && !names.has(a.flow)) issues.push({ document, path: `${path}/flow`, rule: 'unknown_reference', message: `refers to approval flow "${a.flow}", which does not exist` });
-    if (a.type === 'start_flow' && a.flow && !recordFlows.has(a.flow) && names.has(a.flow)) issues.push({ document, path: `${path}/flow`, rule: 'subject_mismatch', message: `starts approval flow "${a.flow}", which approves something other than a record` });
+    if (a.type === 'start_flow' && a.flow && !names.has(a.flow))
+      issues.push({ document, path: `${path}/flow`, rule: 'unknown_reference', message: `refers to approval flow "${a.flow}", which does not exist` });
+    if (a.type === 'start_flow' && a.flow && !recordFlows.has(a.flow) && names.has(a.flow))
+      issues.push({ document, path: `${path}/flow`, rule: 'subject_mismatch', message: `starts approval flow "${a.flow}", which approves something other than a record` });
     if (a.type === 'start_flow' && !hasRecord) issues.push({ document, path, rule: 'needs_record', message: 'start_flow needs a triggering record' });
     if (a.type === 'update' && !hasRecord) issues.push({ document, path, rule: 'needs_record', message: 'update needs a triggering record' });
     const target = a.type === 'create' ? (a.object ? registry.object(a.object) : undefined) : object;
@@ -44,8 +46,10 @@ function checkSubjectFlow(registry: Registry, issues: MetaIssue[], document: str
     stepNames.add(step.name);
     if (step.condition) issues.push({ document, path: `/steps/${i}/condition`, rule: 'needs_record', message: `a ${kind} flow has no record for a step condition to read` });
     step.approvers.forEach((a, j) => {
-      if (a.type === 'field' || a.type === 'owner') issues.push({ document, path: `/steps/${i}/approvers/${j}/type`, rule: 'needs_record', message: `a ${kind} flow has no record, so "${a.type}" approvers cannot resolve` });
-      if (a.type === 'role' && a.role && !registry.role(a.role)) issues.push({ document, path: `/steps/${i}/approvers/${j}/role`, rule: 'unknown_reference', message: `refers to role "${a.role}", which does not exist` });
+      if (a.type === 'field' || a.type === 'owner')
+        issues.push({ document, path: `/steps/${i}/approvers/${j}/type`, rule: 'needs_record', message: `a ${kind} flow has no record, so "${a.type}" approvers cannot resolve` });
+      if (a.type === 'role' && a.role && !registry.role(a.role))
+        issues.push({ document, path: `/steps/${i}/approvers/${j}/role`, rule: 'unknown_reference', message: `refers to role "${a.role}", which does not exist` });
     });
   });
 }
@@ -69,7 +73,8 @@ export const approvalFlowKind: MetaKindDefinition = {
         continue;
       }
       (flow.lockedFields ?? []).forEach((name, i) => {
-        if (name !== '*' && !findField(object, name)) issues.push({ document, path: `/lockedFields/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
+        if (name !== '*' && !findField(object, name))
+          issues.push({ document, path: `/lockedFields/${i}`, rule: 'unknown_field', message: `names "${name}", which is not a field of "${object.name}"` });
       });
       const stepNames = new Set<string>();
       flow.steps.forEach((step, i) => {
@@ -79,7 +84,8 @@ export const approvalFlowKind: MetaKindDefinition = {
           if (a.type === 'field' && a.field && findField(object, a.field)?.ref?.object !== 'user') {
             issues.push({ document, path: `/steps/${i}/approvers/${j}/field`, rule: 'unknown_field', message: `must name a reference to user on "${object.name}"` });
           }
-          if (a.type === 'role' && a.role && !registry.role(a.role)) issues.push({ document, path: `/steps/${i}/approvers/${j}/role`, rule: 'unknown_reference', message: `refers to role "${a.role}", which does not exist` });
+          if (a.type === 'role' && a.role && !registry.role(a.role))
+            issues.push({ document, path: `/steps/${i}/approvers/${j}/role`, rule: 'unknown_reference', message: `refers to role "${a.role}", which does not exist` });
         });
       });
       checkActions(registry, issues, document, '/onApprove', object, flow.onApprove);

@@ -55,7 +55,7 @@ function ownerWords(owner: PasswordOwner): string[] {
  * `acme-2024` for tenant acme are refused with the estimator's own reason.
  */
 export function passwordProblems(password: unknown, owner: PasswordOwner | string | undefined = {}): ErrorDetail[] {
-  const who: PasswordOwner = typeof owner === 'string' ? { email: owner } : owner ?? {};
+  const who: PasswordOwner = typeof owner === 'string' ? { email: owner } : (owner ?? {});
   if (typeof password !== 'string') return [{ path: '/password', rule: 'type', message: 'must be text' }];
   const problems: ErrorDetail[] = [];
   const normalized = password.normalize('NFKC');

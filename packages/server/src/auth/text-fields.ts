@@ -10,9 +10,7 @@ export function requireText(...fields: string[]) {
   return async (request: FastifyRequest): Promise<void> => {
     const body = request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) return;
-    const details = fields
-      .filter((f) => Object.hasOwn(body, f) && typeof (body as Record<string, unknown>)[f] !== 'string')
-      .map((f) => ({ path: `/${f}`, rule: 'type', message: 'must be text' }));
+    const details = fields.filter((f) => Object.hasOwn(body, f) && typeof (body as Record<string, unknown>)[f] !== 'string').map((f) => ({ path: `/${f}`, rule: 'type', message: 'must be text' }));
     if (details.length) throw badRequest('validation_failed', `${details.map((d) => d.path.slice(1)).join(', ')} must be text`, details);
   };
 }

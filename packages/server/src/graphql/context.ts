@@ -27,15 +27,18 @@ export function createGraphQLContext(access: AccessContext): GraphQLContext {
   const loader = (object: string): DataLoader<string, Rec | null> => {
     let l = byId.get(object);
     if (!l) {
-      l = new DataLoader<string, Rec | null>(async (ids) => {
-        const perm = access.permission(object);
-        if (!perm.actions.has('read')) return ids.map(() => null);
-        const { service } = await access.grant(object, 'read');
-        const valid = ids.filter((id) => UUID.test(id));
-        const rows = valid.length ? await service.getMany(object, [...valid]) : [];
-        const map = new Map(rows.map((r) => [r.id, r as Rec]));
-        return ids.map((id) => map.get(id) ?? null);
-      }, { maxBatchSize: 500 });
+      l = new DataLoader<string, Rec | null>(
+        async (ids) => {
+          const perm = access.permission(object);
+          if (!perm.actions.has('read')) return ids.map(() => null);
+          const { service } = await access.grant(object, 'read');
+          const valid = ids.filter((id) => UUID.test(id));
+          const rows = valid.length ? await service.getMany(object, [...valid]) : [];
+          const map = new Map(rows.map((r) => [r.id, r as Rec]));
+          return ids.map((id) => map.get(id) ?? null);
+        },
+        { maxBatchSize: 500 },
+      );
       byId.set(object, l);
     }
     return l;
@@ -51,23 +54,26 @@ export function createGraphQLContext(access: AccessContext): GraphQLContext {
       const key = `${object}.${field}.${limit}`;
       let l = children.get(key);
       if (!l) {
-        l = new DataLoader<string, Rec[]>(async (parentIds) => {
-          const perm = access.permission(object);
-          // Without read access, or when the linking field is hidden, the relation is empty:
-          // filtering on a hidden field would leak it.
-          if (!perm.actions.has('read') || perm.hiddenFields.has(field)) return parentIds.map(() => []);
-          const { service } = await access.grant(object, 'read');
-          const grouped = new Map<string, Rec[]>(parentIds.map((id) => [id, []]));
-          const page = await service.list(object, {
-            filter: { [field]: { in: [...parentIds] } },
-            limit: Math.min(MAX_LIMIT, parentIds.length * limit),
-          });
-          for (const row of page.data) {
-            const list = grouped.get(String(row[field]));
-            if (list && list.length < limit) list.push(row as Rec);
-          }
-          return parentIds.map((id) => grouped.get(id) ?? []);
-        }, { maxBatchSize: 200 });
+        l = new DataLoader<string, Rec[]>(
+          async (parentIds) => {
+            const perm = access.permission(object);
+            // Without read access, or when the linking field is hidden, the relation is empty:
+            // filtering on a hidden field would leak it.
+            if (!perm.actions.has('read') || perm.hiddenFields.has(field)) return parentIds.map(() => []);
+            const { service } = await access.grant(object, 'read');
+            const grouped = new Map<string, Rec[]>(parentIds.map((id) => [id, []]));
+            const page = await service.list(object, {
+              filter: { [field]: { in: [...parentIds] } },
+              limit: Math.min(MAX_LIMIT, parentIds.length * limit),
+            });
+            for (const row of page.data) {
+              const list = grouped.get(String(row[field]));
+              if (list && list.length < limit) list.push(row as Rec);
+            }
+            return parentIds.map((id) => grouped.get(id) ?? []);
+          },
+          { maxBatchSize: 200 },
+        );
         children.set(key, l);
       }
       return l.load(parentId);

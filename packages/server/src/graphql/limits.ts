@@ -48,9 +48,7 @@ export function depthLimit(max: number): ValidationRule {
       OperationDefinition(node) {
         const depth = depthOf(node.selectionSet, new Set());
         if (depth > max) {
-          context.reportError(
-            new GraphQLError(`the query is nested ${depth} levels deep; the limit is ${max}`, { nodes: [node], extensions: { code: 'depth_limit' } }),
-          );
+          context.reportError(new GraphQLError(`the query is nested ${depth} levels deep; the limit is ${max}`, { nodes: [node], extensions: { code: 'depth_limit' } }));
         }
       },
     };
@@ -103,9 +101,7 @@ export function complexityLimit(max: number, variables: Record<string, unknown> 
         const root = node.operation === 'mutation' ? schema.getMutationType() : node.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
         const cost = costOf(node.selectionSet, root, new Set());
         if (cost > max) {
-          context.reportError(
-            new GraphQLError(`the query is too complex (cost ${cost}, limit ${max})`, { nodes: [node], extensions: { code: 'complexity_limit' } }),
-          );
+          context.reportError(new GraphQLError(`the query is too complex (cost ${cost}, limit ${max})`, { nodes: [node], extensions: { code: 'complexity_limit' } }));
         }
       },
     };

@@ -99,7 +99,9 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
     const registry = access.registry;
     // One schema per role: role documents belong to the revision, so (tenant, revision, role) fixes it.
     const role = access.principal.role;
-    const schema = schemas.getOrCreate(cacheKey(access.principal.tenant.id, registry.revision, role?.id ?? '-'), () => buildGraphQLSchema(registry, { role, ...(opts.moduleQuery ? { moduleQuery: opts.moduleQuery } : {}) }));
+    const schema = schemas.getOrCreate(cacheKey(access.principal.tenant.id, registry.revision, role?.id ?? '-'), () =>
+      buildGraphQLSchema(registry, { role, ...(opts.moduleQuery ? { moduleQuery: opts.moduleQuery } : {}) }),
+    );
     let document: DocumentNode;
     try {
       document = parse(query, { maxTokens });
@@ -142,17 +144,30 @@ export async function graphqlRoutes(app: FastifyInstance, opts: GraphQLOptions =
     };
   };
 
-  app.post('/graphql', { schema: { querystring: WAIT_FOR, body: jsonBody({ query: STRING, variables: nullable(OBJECT), operationName: nullable(STRING) }), response: GRAPHQL_REPLIES } }, async (request, reply) => {
-    if (opts.store) await waitForPosition(opts.store, request, reply);
-    const { status, result } = await handler(request);
-    // A query sent with POST wrote nothing: no position (the API's write hook does not see this route).
-    const position = result.extensions?.position;
-    if (position) reply.header(POSITION_HEADER, position);
-    return reply.status(status).send(result);
-  });
-  app.get('/graphql', { schema: { querystring: query({ ...WAIT_FOR.properties as Record<string, Schema>, query: STRING, variables: { type: 'string', description: 'JSON' }, operationName: STRING }), response: GRAPHQL_REPLIES } }, async (request, reply) => {
-    if (opts.store) await waitForPosition(opts.store, request, reply);
-    const { status, result } = await handler(request);
-    return reply.status(status).send(result);
-  });
+  app.post(
+    '/graphql',
+    { schema: { querystring: WAIT_FOR, body: jsonBody({ query: STRING, variables: nullable(OBJECT), operationName: nullable(STRING) }), response: GRAPHQL_REPLIES } },
+    async (request, reply) => {
+      if (opts.store) await waitForPosition(opts.store, request, reply);
+      const { status, result } = await handler(request);
+      // A query sent with POST wrote nothing: no position (the API's write hook does not see this route).
+      const position = result.extensions?.position;
+      if (position) reply.header(POSITION_HEADER, position);
+      return reply.status(status).send(result);
+    },
+  );
+  app.get(
+    '/graphql',
+    {
+      schema: {
+        querystring: query({ ...(WAIT_FOR.properties as Record<string, Schema>), query: STRING, variables: { type: 'string', description: 'JSON' }, operationName: STRING }),
+        response: GRAPHQL_REPLIES,
+      },
+    },
+    async (request, reply) => {
+      if (opts.store) await waitForPosition(opts.store, request, reply);
+      const { status, result } = await handler(request);
+      return reply.status(status).send(result);
+    },
+  );
 }

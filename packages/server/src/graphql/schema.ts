@@ -198,35 +198,38 @@ export function buildGraphQLSchema(registry: Registry, opts?: { role: RoleDef | 
       },
     };
     const tn = typeName(object);
-    if (actions.has('create')) mutation[`create${tn}`] = {
-      type,
-      args: { data: { type: new GraphQLNonNull(GraphQLJSON) } },
-      resolve: async (_root, args: { data: unknown }, ctx) => {
-        const grant = await ctx.access.grant(name, 'create');
-        const data = asObject(args.data);
-        ctx.access.assertOwnerInScope(grant, data);
-        return grant.service.create(name, data, ctx.access.actor);
-      },
-    };
-    if (actions.has('update')) mutation[`update${tn}`] = {
-      type,
-      args: { id: { type: new GraphQLNonNull(GraphQLID) }, data: { type: new GraphQLNonNull(GraphQLJSON) }, version: { type: GraphQLInt } },
-      resolve: async (_root, args: { id: string; data: unknown; version?: number | null }, ctx) => {
-        const grant = await ctx.access.grant(name, 'update');
-        const data = asObject(args.data);
-        ctx.access.assertOwnerInScope(grant, data);
-        return grant.service.update(name, args.id, data, ctx.access.actor, typeof args.version === 'number' ? { expectedVersion: args.version } : {});
-      },
-    };
-    if (actions.has('delete')) mutation[`delete${tn}`] = {
-      type: GraphQLBoolean,
-      args: { id: { type: new GraphQLNonNull(GraphQLID) } },
-      resolve: async (_root, args: { id: string }, ctx) => {
-        const { service } = await ctx.access.grant(name, 'delete');
-        await service.delete(name, args.id, ctx.access.actor);
-        return true;
-      },
-    };
+    if (actions.has('create'))
+      mutation[`create${tn}`] = {
+        type,
+        args: { data: { type: new GraphQLNonNull(GraphQLJSON) } },
+        resolve: async (_root, args: { data: unknown }, ctx) => {
+          const grant = await ctx.access.grant(name, 'create');
+          const data = asObject(args.data);
+          ctx.access.assertOwnerInScope(grant, data);
+          return grant.service.create(name, data, ctx.access.actor);
+        },
+      };
+    if (actions.has('update'))
+      mutation[`update${tn}`] = {
+        type,
+        args: { id: { type: new GraphQLNonNull(GraphQLID) }, data: { type: new GraphQLNonNull(GraphQLJSON) }, version: { type: GraphQLInt } },
+        resolve: async (_root, args: { id: string; data: unknown; version?: number | null }, ctx) => {
+          const grant = await ctx.access.grant(name, 'update');
+          const data = asObject(args.data);
+          ctx.access.assertOwnerInScope(grant, data);
+          return grant.service.update(name, args.id, data, ctx.access.actor, typeof args.version === 'number' ? { expectedVersion: args.version } : {});
+        },
+      };
+    if (actions.has('delete'))
+      mutation[`delete${tn}`] = {
+        type: GraphQLBoolean,
+        args: { id: { type: new GraphQLNonNull(GraphQLID) } },
+        resolve: async (_root, args: { id: string }, ctx) => {
+          const { service } = await ctx.access.grant(name, 'delete');
+          await service.delete(name, args.id, ctx.access.actor);
+          return true;
+        },
+      };
   }
   // Module fields are camelCase, object fields snake_case api names: they cannot collide.
   Object.assign(query, opts?.moduleQuery ?? {});

@@ -10,8 +10,7 @@ export class ApiError extends AttainError {
   }
 }
 
-export const forbidden = (message = 'you do not have permission to do this', details: ErrorDetail[] = []) =>
-  new ApiError(403, 'forbidden', message, details);
+export const forbidden = (message = 'you do not have permission to do this', details: ErrorDetail[] = []) => new ApiError(403, 'forbidden', message, details);
 export const notFound = (message = 'not found') => new ApiError(404, 'not_found', message);
 export const unauthorized = (message = 'authentication required', code = 'unauthorized') => new ApiError(401, code, message);
 export const badRequest = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(400, code, message, details);
@@ -70,7 +69,8 @@ export function toErrorResponse(error: unknown, requestId: string): { status: nu
     const e = error as { code?: unknown; statusCode?: unknown; validation?: unknown; message?: unknown };
     const known = typeof e.code === 'string' ? FASTIFY_CODES[e.code] : undefined;
     if (known) return body(known.status, known.code, known.message, known.rule ? [{ path: '', rule: known.rule, message: known.message }] : []);
-    if (isDatabaseDataError(error)) return body(400, 'invalid_input', 'a value in the request is not valid for its type', [{ path: '', rule: 'type', message: 'a value could not be stored or compared as its type' }]);
+    if (isDatabaseDataError(error))
+      return body(400, 'invalid_input', 'a value in the request is not valid for its type', [{ path: '', rule: 'type', message: 'a value could not be stored or compared as its type' }]);
     if (Array.isArray(e.validation)) return body(400, 'validation_failed', 'the request is invalid', validationDetails(e.validation));
     if (e.statusCode === 429) return body(429, 'rate_limited', 'too many requests; try again later');
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

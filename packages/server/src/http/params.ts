@@ -110,7 +110,8 @@ export function monthParam(value: unknown, path: string): string {
 
 /** A period, or as-of date (`YYYY-MM-DD`): both are accepted where a report is "as of" a point in time. */
 export function periodOrDateParam(value: unknown, path: string): string {
-  if (!isPeriod(value) && !isIsoDate(value)) throw refuse('invalid_date', path, 'date', `must be a date YYYY-MM-DD or a period YYYY-MM, YYYY-Qn, YYYY, FYYYYY-Qn or FYYYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
+  if (!isPeriod(value) && !isIsoDate(value))
+    throw refuse('invalid_date', path, 'date', `must be a date YYYY-MM-DD or a period YYYY-MM, YYYY-Qn, YYYY, FYYYYY-Qn or FYYYYY between ${MIN_YEAR} and ${MAX_YEAR}`, value);
   return value;
 }
 

@@ -105,10 +105,14 @@ export const PLAN_STEP: Schema = object(
 );
 
 /** The dry run of a metadata change. */
-export const MIGRATION_PLAN: Schema = object(
-  { fromRevision: INTEGER, toRevision: nullable(INTEGER), hash: STRING, empty: BOOLEAN, safe: BOOLEAN, steps: arrayOf(PLAN_STEP) },
-  ['fromRevision', 'toRevision', 'hash', 'empty', 'safe', 'steps'],
-);
+export const MIGRATION_PLAN: Schema = object({ fromRevision: INTEGER, toRevision: nullable(INTEGER), hash: STRING, empty: BOOLEAN, safe: BOOLEAN, steps: arrayOf(PLAN_STEP) }, [
+  'fromRevision',
+  'toRevision',
+  'hash',
+  'empty',
+  'safe',
+  'steps',
+]);
 
 /** What applying metadata answers: the new revision and the migration plan it ran. */
 export const APPLIED: Schema = object({ revision: INTEGER, plan: MIGRATION_PLAN }, ['revision', 'plan']);

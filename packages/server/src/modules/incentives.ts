@@ -21,7 +21,7 @@ export const incentives = defineModule({
   documentChecks: { 'incentives.plans': () => incentivePlanDocumentCheck },
   permissions: [
     { name: 'incentives.finance', description: 'a role reading every object at scope all: runs, approves and pays periods' },
-    { name: 'incentives.payee', description: 'sees one\'s own statements; managers their reporting subtree' },
+    { name: 'incentives.payee', description: "sees one's own statements; managers their reporting subtree" },
   ],
   screens: ['incentives'],
 });

@@ -13,6 +13,11 @@ export const workflow = defineModule({
   jobs: ({ workflow }) => workflow.background(),
   channels: [inboxChannel, emailChannel],
   // Flows and rules may only notify through channels some module registered.
-  documentChecks: { 'workflow.channels': ({ workflow }) => (registry) => unknownChannels(registry, workflow.channelNames()) },
+  documentChecks: {
+    'workflow.channels':
+      ({ workflow }) =>
+      (registry) =>
+        unknownChannels(registry, workflow.channelNames()),
+  },
   screens: ['workflow'],
 });

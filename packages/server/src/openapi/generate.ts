@@ -103,7 +103,14 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
         post: op('upsert', `Insert or update ${label} by external_id`, {
           requestBody: { required: true, content: json({ type: 'object', required: ['rows'], properties: { rows: { type: 'array', maxItems: 1000, items: ref(`${name}Create`) } } }) },
           responses: {
-            '200': { description: 'Upserted', content: json({ type: 'object', required: ['created', 'updated', 'records'], properties: { created: { type: 'integer' }, updated: { type: 'integer' }, records: { type: 'array', items: ref(name) } } }) },
+            '200': {
+              description: 'Upserted',
+              content: json({
+                type: 'object',
+                required: ['created', 'updated', 'records'],
+                properties: { created: { type: 'integer' }, updated: { type: 'integer' }, records: { type: 'array', items: ref(name) } },
+              }),
+            },
             ...errors('409', '413', '415', '422'),
           },
         }),
@@ -123,7 +130,14 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
       };
       paths[`${base}:bulk`] = {
         post: op('bulk', `Create or update up to 10,000 ${label} by external_id, each row with its own result`, {
-          parameters: [{ name: 'Idempotency-Key', in: 'header', description: 'Replaying a key (24 h) with the same body answers the stored result and changes nothing', schema: { type: 'string', maxLength: 255 } }],
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              description: 'Replaying a key (24 h) with the same body answers the stored result and changes nothing',
+              schema: { type: 'string', maxLength: 255 },
+            },
+          ],
           requestBody: {
             required: true,
             content: {

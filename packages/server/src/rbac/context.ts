@@ -75,7 +75,10 @@ export class AccessContext {
     const perm = objectPermission(this.principal.role, object);
     const missing = actions.filter((a) => !perm.actions.has(a));
     if (missing.length) {
-      throw forbidden(`your role may not ${missing.join(', ')} ${object.name}`, missing.map((a) => ({ path: `/${object.name}`, rule: a, message: `the action "${a}" is not granted` })));
+      throw forbidden(
+        `your role may not ${missing.join(', ')} ${object.name}`,
+        missing.map((a) => ({ path: `/${object.name}`, rule: a, message: `the action "${a}" is not granted` })),
+      );
     }
     let grant = this.grants.get(name);
     if (!grant) {

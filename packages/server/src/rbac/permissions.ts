@@ -58,8 +58,7 @@ function resolvePermission(role: RoleDef, object: ObjectDef): ObjectPermission {
     readOnly = intersect(readOnly, entry.readOnlyFields ?? []);
   }
   // A `*` entry may name fields other objects do not have; keep only this object's.
-  const known = (names: Set<string> | undefined) =>
-    new Set([...(names ?? [])].filter((n) => object.fields.some((f) => f.name === n) || object.systemFields.some((f) => f.name === n)));
+  const known = (names: Set<string> | undefined) => new Set([...(names ?? [])].filter((n) => object.fields.some((f) => f.name === n) || object.systemFields.some((f) => f.name === n)));
   return {
     actions,
     scope: object.owned ? scope : 'all',

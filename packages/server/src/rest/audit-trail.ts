@@ -41,7 +41,15 @@ export function assignmentRows(list: readonly Assignment[]): Array<{ payeeId: st
 /** A dispute as an entry keeps it: whose line, its state and amounts (the reason text stays in the dispute). */
 export function disputeSummary(d: Record<string, unknown>): Record<string, unknown> {
   const pick = (k: string) => (d[k] === undefined ? null : d[k]);
-  return { payeeId: pick('payee_id'), period: pick('period'), lineKey: pick('line_key'), status: pick('status'), claimedAmount: pick('claimed_amount'), amount: pick('amount'), postedPeriod: pick('posted_period') };
+  return {
+    payeeId: pick('payee_id'),
+    period: pick('period'),
+    lineKey: pick('line_key'),
+    status: pick('status'),
+    claimedAmount: pick('claimed_amount'),
+    amount: pick('amount'),
+    postedPeriod: pick('posted_period'),
+  };
 }
 
 /** A target-plan version as an entry keeps it (the targets themselves stay in the version). */

@@ -24,11 +24,20 @@ export interface AuthRouteOptions {
 // Closed shapes (additionalProperties: false): the test server's response check then fails any
 // test in which a credential or another stray field reaches a client.
 /** The user as the API shows it (publicUser): never a credential. */
-const PUBLIC_USER = { ...object({ id: STRING, name: nullable(STRING), email: nullable(STRING), role: nullable(STRING), org_unit_id: nullable(STRING), manager_id: nullable(STRING), active: nullable(BOOLEAN) }, ['id']), additionalProperties: false };
+const PUBLIC_USER = {
+  ...object({ id: STRING, name: nullable(STRING), email: nullable(STRING), role: nullable(STRING), org_unit_id: nullable(STRING), manager_id: nullable(STRING), active: nullable(BOOLEAN) }, ['id']),
+  additionalProperties: false,
+};
 /** What a role may do with one object, keyed by the object's name in `/auth/me`. */
 const PERMISSION = object({ actions: arrayOf(STRING), scope: STRING, hiddenFields: arrayOf(STRING), readOnlyFields: arrayOf(STRING) }, ['actions', 'scope', 'hiddenFields', 'readOnlyFields']);
 /** An API token as listed: never its secret. */
-const API_TOKEN = { ...object({ id: STRING, tenant: STRING, userId: STRING, name: STRING, createdAt: STRING, expiresAt: nullable(STRING), revokedAt: nullable(STRING), lastUsedAt: nullable(STRING), scopes: arrayOf(STRING) }, ['id', 'name', 'createdAt']), additionalProperties: false };
+const API_TOKEN = {
+  ...object(
+    { id: STRING, tenant: STRING, userId: STRING, name: STRING, createdAt: STRING, expiresAt: nullable(STRING), revokedAt: nullable(STRING), lastUsedAt: nullable(STRING), scopes: arrayOf(STRING) },
+    ['id', 'name', 'createdAt'],
+  ),
+  additionalProperties: false,
+};
 
 const loginSchema = {
   body: {
@@ -123,25 +132,44 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
     reply.status(204);
   });
 
-  app.get('/auth/me', { schema: { response: replies({ 200: object({ user: PUBLIC_USER, tenant: object({ name: STRING, revision: INTEGER }), role: nullable(object({ name: STRING, label: ANY, admin: BOOLEAN }, ['name', 'admin'])), via: STRING, permissions: { type: 'object', additionalProperties: PERMISSION } }, ['user', 'tenant', 'role', 'via', 'permissions']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const { principal } = access;
-    const permissions: Record<string, unknown> = {};
-    for (const object of principal.registry.objects) {
-      const perm = objectPermission(principal.role, object);
-      if (!perm.actions.size) continue;
-      permissions[object.name] = { actions: [...perm.actions], scope: perm.scope, hiddenFields: [...perm.hiddenFields], readOnlyFields: [...perm.readOnlyFields] };
-    }
-    return {
-      user: publicUser(principal.user),
-      tenant: { name: principal.tenant.name, revision: principal.registry.revision },
-      role: principal.role ? { name: principal.role.name, label: principal.role.label, admin: principal.role.admin } : null,
-      via: principal.via,
-      // What a studio tab that signed in by the cookie sends back on changes (session-cookie.ts).
-      ...(principal.via === 'session' && principal.sessionId ? { csrfToken: jwt.csrfToken(principal.sessionId) } : {}),
-      permissions,
-    };
-  });
+  app.get(
+    '/auth/me',
+    {
+      schema: {
+        response: replies({
+          200: object(
+            {
+              user: PUBLIC_USER,
+              tenant: object({ name: STRING, revision: INTEGER }),
+              role: nullable(object({ name: STRING, label: ANY, admin: BOOLEAN }, ['name', 'admin'])),
+              via: STRING,
+              permissions: { type: 'object', additionalProperties: PERMISSION },
+            },
+            ['user', 'tenant', 'role', 'via', 'permissions'],
+          ),
+        }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      const { principal } = access;
+      const permissions: Record<string, unknown> = {};
+      for (const object of principal.registry.objects) {
+        const perm = objectPermission(principal.role, object);
+        if (!perm.actions.size) continue;
+        permissions[object.name] = { actions: [...perm.actions], scope: perm.scope, hiddenFields: [...perm.hiddenFields], readOnlyFields: [...perm.readOnlyFields] };
+      }
+      return {
+        user: publicUser(principal.user),
+        tenant: { name: principal.tenant.name, revision: principal.registry.revision },
+        role: principal.role ? { name: principal.role.name, label: principal.role.label, admin: principal.role.admin } : null,
+        via: principal.via,
+        // What a studio tab that signed in by the cookie sends back on changes (session-cookie.ts).
+        ...(principal.via === 'session' && principal.sessionId ? { csrfToken: jwt.csrfToken(principal.sessionId) } : {}),
+        permissions,
+      };
+    },
+  );
 
   app.post('/auth/tokens', { schema: tokenSchema, config: { schemaErrorCode: 'validation_failed' } }, async (request, reply) => {
     const access = requireAccess(request);

@@ -43,7 +43,8 @@ function body(request: FastifyRequest, preview: boolean): Body {
   if (typeof v.formula !== 'string') details.push({ path: '/formula', rule: 'type', message: 'must be text' });
   const kind = v.kind ?? 'field';
   if (kind !== 'field' && kind !== 'rule') details.push({ path: '/kind', rule: 'enum', message: 'field | rule' });
-  if (preview && v.limit !== undefined && (!Number.isInteger(v.limit) || (v.limit as number) < 1 || (v.limit as number) > 50)) details.push({ path: '/limit', rule: 'range', message: 'must be 1..50' });
+  if (preview && v.limit !== undefined && (!Number.isInteger(v.limit) || (v.limit as number) < 1 || (v.limit as number) > 50))
+    details.push({ path: '/limit', rule: 'range', message: 'must be 1..50' });
   if (preview && v.filter !== undefined && (!v.filter || typeof v.filter !== 'object' || Array.isArray(v.filter))) details.push({ path: '/filter', rule: 'type', message: 'must be a filter object' });
   if (details.length) throw badRequest('invalid_body', 'the formula request is invalid', details);
   return {
@@ -105,7 +106,12 @@ function asReader(access: AccessContext, b: Body): { errors: FormulaError[] } {
 
 function invalidFormula(errors: FormulaError[], locale: Locale): ApiError {
   const shown = localized(errors, locale);
-  return new ApiError(422, 'formula_invalid', shown[0]?.message ?? 'the formula is not valid', shown.map((e) => ({ path: '/formula', rule: e.code, message: `${e.message} (${e.line}:${e.column})${e.hint ? ` — ${e.hint}` : ''}` })));
+  return new ApiError(
+    422,
+    'formula_invalid',
+    shown[0]?.message ?? 'the formula is not valid',
+    shown.map((e) => ({ path: '/formula', rule: e.code, message: `${e.message} (${e.line}:${e.column})${e.hint ? ` — ${e.hint}` : ''}` })),
+  );
 }
 
 export async function formulaRoutes(app: FastifyInstance, opts: FormulaRoutesOptions = {}): Promise<void> {
@@ -119,35 +125,55 @@ export async function formulaRoutes(app: FastifyInstance, opts: FormulaRoutesOpt
     await ownPool?.close();
   });
 
-  app.post('/formula/check', { schema: { querystring: query({ locale: STRING }), body: jsonBody({ object: STRING, formula: STRING, kind: STRING, limit: INTEGER, filter: ANY }), response: replies({ 200: object({ ok: BOOLEAN, type: STRING, errors: arrayOf() }, ['ok']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const locale = requestLocale(request);
-    const b = body(request, false);
-    await access.grant(b.object, 'read');
-    const r = checkFormula(access.registry, b.object, b.formula);
-    if (!r.ok) return { ok: false, errors: localized(asReader(access, b).errors, locale) };
-    assertReadable(access, b.object, fieldsRead(r.checked));
-    if (b.kind === 'rule' && r.checked.type !== 'boolean' && r.checked.type !== 'null') return { ok: false, errors: localized([notBoolean(r.checked.type)], locale) };
-    return { ok: true, type: r.checked.type };
-  });
+  app.post(
+    '/formula/check',
+    {
+      schema: {
+        querystring: query({ locale: STRING }),
+        body: jsonBody({ object: STRING, formula: STRING, kind: STRING, limit: INTEGER, filter: ANY }),
+        response: replies({ 200: object({ ok: BOOLEAN, type: STRING, errors: arrayOf() }, ['ok']) }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      const locale = requestLocale(request);
+      const b = body(request, false);
+      await access.grant(b.object, 'read');
+      const r = checkFormula(access.registry, b.object, b.formula);
+      if (!r.ok) return { ok: false, errors: localized(asReader(access, b).errors, locale) };
+      assertReadable(access, b.object, fieldsRead(r.checked));
+      if (b.kind === 'rule' && r.checked.type !== 'boolean' && r.checked.type !== 'null') return { ok: false, errors: localized([notBoolean(r.checked.type)], locale) };
+      return { ok: true, type: r.checked.type };
+    },
+  );
 
-  app.post('/formula/preview', { schema: { querystring: query({ locale: STRING, engine: { type: 'string', description: 'sql (the default) or js' } }), body: jsonBody({ object: STRING, formula: STRING, kind: STRING, limit: INTEGER, filter: ANY }), response: replies({ 200: object({ type: STRING, rows: arrayOf() }, ['rows']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const locale = requestLocale(request);
-    const b = body(request, true);
-    const engine = (request.query as { engine?: unknown }).engine ?? 'sql';
-    if (engine !== 'sql' && engine !== 'sandbox') throw badRequest('invalid_query', 'engine must be sql or sandbox', [{ path: '/engine', rule: 'enum', message: 'sql | sandbox' }]);
-    const { service } = await access.grant(b.object, 'read');
-    const r = checkFormula(access.registry, b.object, b.formula);
-    if (r.ok) assertReadable(access, b.object, fieldsRead(r.checked));
-    else throw invalidFormula(asReader(access, b).errors, locale);
-    const result = await service.previewFormula(b.object, b.formula, {
-      kind: b.kind,
-      ...(b.limit !== undefined ? { limit: b.limit } : {}),
-      ...(b.filter !== undefined ? { filter: b.filter } : {}),
-      ...(engine === 'sandbox' ? { engine: 'sandbox' as const, pool: pool() } : {}),
-    });
-    if (!result.ok) throw invalidFormula(result.errors, locale);
-    return { type: result.type, rows: result.rows };
-  });
+  app.post(
+    '/formula/preview',
+    {
+      schema: {
+        querystring: query({ locale: STRING, engine: { type: 'string', description: 'sql (the default) or js' } }),
+        body: jsonBody({ object: STRING, formula: STRING, kind: STRING, limit: INTEGER, filter: ANY }),
+        response: replies({ 200: object({ type: STRING, rows: arrayOf() }, ['rows']) }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      const locale = requestLocale(request);
+      const b = body(request, true);
+      const engine = (request.query as { engine?: unknown }).engine ?? 'sql';
+      if (engine !== 'sql' && engine !== 'sandbox') throw badRequest('invalid_query', 'engine must be sql or sandbox', [{ path: '/engine', rule: 'enum', message: 'sql | sandbox' }]);
+      const { service } = await access.grant(b.object, 'read');
+      const r = checkFormula(access.registry, b.object, b.formula);
+      if (r.ok) assertReadable(access, b.object, fieldsRead(r.checked));
+      else throw invalidFormula(asReader(access, b).errors, locale);
+      const result = await service.previewFormula(b.object, b.formula, {
+        kind: b.kind,
+        ...(b.limit !== undefined ? { limit: b.limit } : {}),
+        ...(b.filter !== undefined ? { filter: b.filter } : {}),
+        ...(engine === 'sandbox' ? { engine: 'sandbox' as const, pool: pool() } : {}),
+      });
+      if (!result.ok) throw invalidFormula(result.errors, locale);
+      return { type: result.type, rows: result.rows };
+    },
+  );
 }

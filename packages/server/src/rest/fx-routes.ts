@@ -48,7 +48,9 @@ export async function fxRoutes(app: FastifyInstance, opts: { store: Store }): Pr
   app.get('/fx/rates', { schema: { querystring: query({ from: STRING, to: STRING }), response: replies({ 200: list(OBJECT, { baseCurrency: STRING }) }) } }, async (request) => {
     const { access, fx } = ctx(request);
     const q = (request.query ?? {}) as Record<string, unknown>;
-    const details = (['from', 'to'] as const).filter((k) => q[k] !== undefined && !(typeof q[k] === 'string' && CCY.test(q[k]))).map((k) => ({ path: `/${k}`, rule: 'iso4217', message: 'must be a currency code such as USD' }));
+    const details = (['from', 'to'] as const)
+      .filter((k) => q[k] !== undefined && !(typeof q[k] === 'string' && CCY.test(q[k])))
+      .map((k) => ({ path: `/${k}`, rule: 'iso4217', message: 'must be a currency code such as USD' }));
     if (details.length) throw badRequest('invalid_filter', 'invalid rate filter', details);
     const settings = await opts.store.tenants.settings(access.tenantName);
     return { data: await run(() => fx.list({ ...(q.from ? { from: String(q.from) } : {}), ...(q.to ? { to: String(q.to) } : {}) })), baseCurrency: settings.baseCurrency };
@@ -84,7 +86,10 @@ export async function fxRoutes(app: FastifyInstance, opts: { store: Store }): Pr
  */
 async function importRows(request: FastifyRequest): Promise<ImportRow[]> {
   const body = request.body;
-  const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  const type = String(request.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
   if (typeof body === 'string') return parseRatesCsv(body);
   if (Buffer.isBuffer(body)) return type === XLSX_TYPE || isZip(body) ? parseRatesXlsx(body) : parseRatesCsv(body.toString('utf8'));
   if (body && typeof body === 'object' && !Array.isArray(body)) {

@@ -85,8 +85,12 @@ export function visibleRequest<R extends { weights?: Record<string, string>; loc
 export function assertRequestInScope(v: Visibility, req: { weights?: Record<string, string>; locks?: Array<{ node: string; month?: string }> }): void {
   if (v === 'all') return;
   const bad = [
-    ...(req.locks ?? []).filter((l) => typeof l?.node === 'string' && !seesNode(v, l.node)).map((l) => ({ path: `/cells/${l.node}/${l.month ?? 'year'}`, rule: 'unknown_cell', message: `there is no node ${l.node} in this plan's org tree` })),
-    ...Object.keys(req.weights ?? {}).filter((node) => !seesNode(v, node)).map((node) => ({ path: `/weights/${node}`, rule: 'unknown_cell', message: `there is no node ${node} in this plan's org tree` })),
+    ...(req.locks ?? [])
+      .filter((l) => typeof l?.node === 'string' && !seesNode(v, l.node))
+      .map((l) => ({ path: `/cells/${l.node}/${l.month ?? 'year'}`, rule: 'unknown_cell', message: `there is no node ${l.node} in this plan's org tree` })),
+    ...Object.keys(req.weights ?? {})
+      .filter((node) => !seesNode(v, node))
+      .map((node) => ({ path: `/weights/${node}`, rule: 'unknown_cell', message: `there is no node ${node} in this plan's org tree` })),
   ];
   if (bad.length) throw new GoalsError('split_refused', 'some locked cells are not in the plan', bad.slice(0, 50));
 }

@@ -1,8 +1,43 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  approveVersion, versionWithRequest, attainment, deleteRule, evaluateAlerts, inAppNotifier, listRules, markNoticesRead, noticesFor, putRule, scheduleAlerts, computeSplit, fromUnits, isDecimal, planDoc, reconcile, toUnits, closePeriod, compileKpi, goalsContext, importMemberships, kpiOf, listVersions, measureLive,
-  goalsModule, recomputeAll, recomputeScope, rejectVersion, saveDraft, seedMemberships, submitVersion, teamOf, unitOf, GoalsError,
-  type GoalsContext, type MembershipInput, type PlanRequest, TARGET_PLAN_SUBJECT,
+  approveVersion,
+  versionWithRequest,
+  attainment,
+  deleteRule,
+  evaluateAlerts,
+  inAppNotifier,
+  listRules,
+  markNoticesRead,
+  noticesFor,
+  putRule,
+  scheduleAlerts,
+  computeSplit,
+  fromUnits,
+  isDecimal,
+  planDoc,
+  reconcile,
+  toUnits,
+  closePeriod,
+  compileKpi,
+  goalsContext,
+  importMemberships,
+  kpiOf,
+  listVersions,
+  measureLive,
+  goalsModule,
+  recomputeAll,
+  recomputeScope,
+  rejectVersion,
+  saveDraft,
+  seedMemberships,
+  submitVersion,
+  teamOf,
+  unitOf,
+  GoalsError,
+  type GoalsContext,
+  type MembershipInput,
+  type PlanRequest,
+  TARGET_PLAN_SUBJECT,
 } from '@attain/engine';
 import { approvalGateway, workflowFor, WorkflowError } from '@attain/workflow';
 import { Registry, type KpiDoc } from '@attain/meta';
@@ -44,11 +79,13 @@ function planRequest(b: Record<string, unknown>): PlanRequest {
   const req: PlanRequest = {};
   if (b.total !== undefined) req.total = b.total as string;
   if (b.method !== undefined) {
-    if (!['equal', 'weights', 'last_year', 'seasonality', 'headcount'].includes(b.method as string)) throw badRequest('invalid_body', 'unknown split method', [{ path: '/method', rule: 'enum', message: 'equal | weights | last_year | seasonality | headcount' }]);
+    if (!['equal', 'weights', 'last_year', 'seasonality', 'headcount'].includes(b.method as string))
+      throw badRequest('invalid_body', 'unknown split method', [{ path: '/method', rule: 'enum', message: 'equal | weights | last_year | seasonality | headcount' }]);
     req.method = b.method as PlanRequest['method'];
   }
   if (b.weights !== undefined) {
-    if (!b.weights || typeof b.weights !== 'object' || Array.isArray(b.weights)) throw badRequest('invalid_body', '"weights" must map rows to weights', [{ path: '/weights', rule: 'type', message: 'must be an object' }]);
+    if (!b.weights || typeof b.weights !== 'object' || Array.isArray(b.weights))
+      throw badRequest('invalid_body', '"weights" must map rows to weights', [{ path: '/weights', rule: 'type', message: 'must be an object' }]);
     req.weights = b.weights as Record<string, string>;
   }
   if (b.locks !== undefined) {
@@ -85,7 +122,12 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     const { name } = request.params as { name: string };
     if (doc.name !== name) throw badRequest('invalid_body', 'the KPI name does not match the URL', [{ path: '/name', rule: 'const', message: `must be "${name.slice(0, 64)}"` }]);
     const next = Registry.tryFromDocuments([...access.registry.docs.filter((d) => d.id !== doc.id), doc]);
-    if (!next.ok) throw new GoalsError('kpi_invalid', 'the KPI document is invalid', next.issues.map((i) => ({ path: i.path, rule: i.rule, message: i.message })));
+    if (!next.ok)
+      throw new GoalsError(
+        'kpi_invalid',
+        'the KPI document is invalid',
+        next.issues.map((i) => ({ path: i.path, rule: i.rule, message: i.message })),
+      );
     compileKpi(next.registry, doc);
     return store.metadata.apply(access.tenantName, next.registry.docs as unknown[], { actor: access.actor });
   });
@@ -137,38 +179,60 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   });
 
   // Bottom-up entry next to the top-down split: per node and month, both numbers and the gap.
-  app.post('/goals/plans/:plan/reconcile', { schema: { params: params('plan'), body: jsonBody({ bottomUp: OBJECT }), response: replies({ 200: object({ months: arrayOf(STRING), data: arrayOf() }, ['months', 'data']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const ctx = await context(access);
-    const { plan } = request.params as { plan: string };
-    const seen = await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
-    const b = body(request);
-    const entries = b.bottomUp ?? {};
-    if (!entries || typeof entries !== 'object' || Array.isArray(entries)) throw badRequest('invalid_body', '"bottomUp" must map rows to 12 monthly numbers', [{ path: '/bottomUp', rule: 'type', message: 'must be an object' }]);
-    const asked = planRequest(b);
-    assertRequestInScope(seen, asked);
-    const split = await computeSplit(ctx, plan, asked);
-    const { months, scale } = split.grid;
-    const bottomUp = new Map<string, bigint[]>();
-    const issues: Array<{ path: string; rule: string; message: string }> = [];
-    for (const [node, row] of Object.entries(entries as Record<string, unknown>)) {
-      if (!Array.isArray(row) || row.length !== months.length) {
-        issues.push({ path: `/bottomUp/${node}`, rule: 'type', message: `must list ${months.length} monthly numbers` });
-        continue;
-      }
-      bottomUp.set(node, row.map((v, j) => {
-        if (!isDecimal(v)) {
-          issues.push({ path: `/bottomUp/${node}/${months[j]}`, rule: 'type', message: 'must be a decimal number written as a string' });
-          return 0n;
+  app.post(
+    '/goals/plans/:plan/reconcile',
+    { schema: { params: params('plan'), body: jsonBody({ bottomUp: OBJECT }), response: replies({ 200: object({ months: arrayOf(STRING), data: arrayOf() }, ['months', 'data']) }) } },
+    async (request) => {
+      const access = requireAccess(request);
+      const ctx = await context(access);
+      const { plan } = request.params as { plan: string };
+      const seen = await kpiVisibility(access, ctx, planDoc(ctx, plan).kpi);
+      const b = body(request);
+      const entries = b.bottomUp ?? {};
+      if (!entries || typeof entries !== 'object' || Array.isArray(entries))
+        throw badRequest('invalid_body', '"bottomUp" must map rows to 12 monthly numbers', [{ path: '/bottomUp', rule: 'type', message: 'must be an object' }]);
+      const asked = planRequest(b);
+      assertRequestInScope(seen, asked);
+      const split = await computeSplit(ctx, plan, asked);
+      const { months, scale } = split.grid;
+      const bottomUp = new Map<string, bigint[]>();
+      const issues: Array<{ path: string; rule: string; message: string }> = [];
+      for (const [node, row] of Object.entries(entries as Record<string, unknown>)) {
+        if (!Array.isArray(row) || row.length !== months.length) {
+          issues.push({ path: `/bottomUp/${node}`, rule: 'type', message: `must list ${months.length} monthly numbers` });
+          continue;
         }
-        return toUnits(v, scale);
-      }));
-    }
-    if (issues.length) throw new GoalsError('reconcile_invalid', 'the bottom-up numbers were refused', issues.slice(0, 50));
-    const rows = reconcile(split.root, split.cells, bottomUp, months.length);
-    const dec = (r: readonly bigint[]) => r.map((v) => fromUnits(v, scale));
-    return { months, data: rows.filter((r) => seesNode(seen, r.node)).map((r) => ({ node: r.node, topDown: dec(r.topDown), bottomUp: dec(r.bottomUp), gap: dec(r.gap), gapYear: fromUnits(r.gap.reduce((a, v) => a + v, 0n), scale) })) };
-  });
+        bottomUp.set(
+          node,
+          row.map((v, j) => {
+            if (!isDecimal(v)) {
+              issues.push({ path: `/bottomUp/${node}/${months[j]}`, rule: 'type', message: 'must be a decimal number written as a string' });
+              return 0n;
+            }
+            return toUnits(v, scale);
+          }),
+        );
+      }
+      if (issues.length) throw new GoalsError('reconcile_invalid', 'the bottom-up numbers were refused', issues.slice(0, 50));
+      const rows = reconcile(split.root, split.cells, bottomUp, months.length);
+      const dec = (r: readonly bigint[]) => r.map((v) => fromUnits(v, scale));
+      return {
+        months,
+        data: rows
+          .filter((r) => seesNode(seen, r.node))
+          .map((r) => ({
+            node: r.node,
+            topDown: dec(r.topDown),
+            bottomUp: dec(r.bottomUp),
+            gap: dec(r.gap),
+            gapYear: fromUnits(
+              r.gap.reduce((a, v) => a + v, 0n),
+              scale,
+            ),
+          })),
+      };
+    },
+  );
 
   app.post('/goals/plans/:plan/versions/:id/:action', { schema: { params: params('plan', 'id', 'action'), body: NO_BODY, response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
@@ -193,7 +257,10 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     if (action === 'approve' || action === 'reject') {
       requireAdmin(access);
       const pending = await gateway.pending(access.tenantName, TARGET_PLAN_SUBJECT, id);
-      if (pending) throw new ApiError(409, 'approval_pending', 'this version is in an approval flow; it is decided there', [{ path: '/action', rule: 'approval_pending', message: `approval ${pending} is pending` }]);
+      if (pending)
+        throw new ApiError(409, 'approval_pending', 'this version is in an approval flow; it is decided there', [
+          { path: '/action', rule: 'approval_pending', message: `approval ${pending} is pending` },
+        ]);
       const decided = action === 'approve' ? await approveVersion(ctx, plan, id, by) : await rejectVersion(ctx, plan, id, by);
       await audit(access, { action: `goals.target_plan.${action}`, object: 'target_plan_version', recordId: id, after: versionSummary(decided) });
       return decided;
@@ -201,57 +268,70 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
     throw badRequest('invalid_action', 'unknown action', [{ path: '/action', rule: 'enum', message: 'submit | approve | reject' }]);
   });
 
-  app.get('/goals/attainment', { schema: { querystring: query({ kpi: STRING, period: STRING, asOf: DATE_TEXT, pacing: { type: 'string', description: 'linear | seasonal (the default)' }, team: STRING, unit: STRING, person: STRING }), response: replies({ 200: object({ data: arrayOf(), asOf: STRING, myUnit: nullable(STRING), peers: nullable(object({ rank: INTEGER, of: INTEGER })) }, ['data', 'asOf']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const ctx = await context(access);
-    const q = request.query as Record<string, unknown>;
-    const kpi = str(q.kpi);
-    const period = str(q.period);
-    if (!kpi || !period) throw badRequest('invalid_query', 'kpi and period are required', [{ path: kpi ? '/period' : '/kpi', rule: 'required', message: 'is required' }]);
-    periodYearsParam(period, '/period');
-    // Today on the tenant's wall clock (the tenant calendar), not UTC's.
-    const asOf = optionalDateParam(q.asOf, '/asOf') ?? localToday(ctx.calendar.timeZone);
-    const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
-    let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
-    let board = false;
-    if (typeof q.team === 'string') {
-      const team = uuidParam(q.team, '/team');
-      // The board of a unit outside the caller's subtree is refused before it is read.
-      await assertMaySee(access, ctx, kpi, [{ kind: 'unit', id: team }]);
-      subjects = await teamOf(ctx, team, asOf);
-      board = true;
-    } else if (typeof q.unit === 'string') subjects = [{ kind: 'unit', id: q.unit }];
-    else subjects = [{ kind: 'person', id: typeof q.person === 'string' ? q.person : access.principal.userId }];
-    if (subjects.some((s) => !/^[0-9a-f-]{36}$/i.test(s.id))) throw badRequest('invalid_query', 'not an id', [{ path: '/person', rule: 'format', message: 'must be a uuid' }]);
-    await assertMaySee(access, ctx, kpi, board ? subjects.filter((s) => s.kind === 'person') : subjects);
-    const data = await attainment(ctx, { kpi, period, subjects, asOf, pacing });
-    const myUnit = await unitOf(ctx, access.principal.userId, asOf);
-    // A person's own rank among the people of their unit, without showing the peers' numbers.
-    let peers: { rank: number; of: number } | null = null;
-    if (!board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === access.principal.userId && myUnit) {
-      const people = (await teamOf(ctx, myUnit, asOf)).filter((s) => s.kind === 'person');
-      if (people.length > 1) {
-        const ranked = await attainment(ctx, { kpi, period, subjects: people, asOf, pacing });
-        const me = ranked.find((r) => r.subject.id === access.principal.userId);
-        if (me?.rank) peers = { rank: me.rank, of: ranked.length };
+  app.get(
+    '/goals/attainment',
+    {
+      schema: {
+        querystring: query({ kpi: STRING, period: STRING, asOf: DATE_TEXT, pacing: { type: 'string', description: 'linear | seasonal (the default)' }, team: STRING, unit: STRING, person: STRING }),
+        response: replies({ 200: object({ data: arrayOf(), asOf: STRING, myUnit: nullable(STRING), peers: nullable(object({ rank: INTEGER, of: INTEGER })) }, ['data', 'asOf']) }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      const ctx = await context(access);
+      const q = request.query as Record<string, unknown>;
+      const kpi = str(q.kpi);
+      const period = str(q.period);
+      if (!kpi || !period) throw badRequest('invalid_query', 'kpi and period are required', [{ path: kpi ? '/period' : '/kpi', rule: 'required', message: 'is required' }]);
+      periodYearsParam(period, '/period');
+      // Today on the tenant's wall clock (the tenant calendar), not UTC's.
+      const asOf = optionalDateParam(q.asOf, '/asOf') ?? localToday(ctx.calendar.timeZone);
+      const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
+      let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
+      let board = false;
+      if (typeof q.team === 'string') {
+        const team = uuidParam(q.team, '/team');
+        // The board of a unit outside the caller's subtree is refused before it is read.
+        await assertMaySee(access, ctx, kpi, [{ kind: 'unit', id: team }]);
+        subjects = await teamOf(ctx, team, asOf);
+        board = true;
+      } else if (typeof q.unit === 'string') subjects = [{ kind: 'unit', id: q.unit }];
+      else subjects = [{ kind: 'person', id: typeof q.person === 'string' ? q.person : access.principal.userId }];
+      if (subjects.some((s) => !/^[0-9a-f-]{36}$/i.test(s.id))) throw badRequest('invalid_query', 'not an id', [{ path: '/person', rule: 'format', message: 'must be a uuid' }]);
+      await assertMaySee(access, ctx, kpi, board ? subjects.filter((s) => s.kind === 'person') : subjects);
+      const data = await attainment(ctx, { kpi, period, subjects, asOf, pacing });
+      const myUnit = await unitOf(ctx, access.principal.userId, asOf);
+      // A person's own rank among the people of their unit, without showing the peers' numbers.
+      let peers: { rank: number; of: number } | null = null;
+      if (!board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === access.principal.userId && myUnit) {
+        const people = (await teamOf(ctx, myUnit, asOf)).filter((s) => s.kind === 'person');
+        if (people.length > 1) {
+          const ranked = await attainment(ctx, { kpi, period, subjects: people, asOf, pacing });
+          const me = ranked.find((r) => r.subject.id === access.principal.userId);
+          if (me?.rank) peers = { rank: me.rank, of: ranked.length };
+        }
       }
-    }
-    return { data, asOf, myUnit, peers };
-  });
+      return { data, asOf, myUnit, peers };
+    },
+  );
 
-  app.get('/goals/measure', { schema: { querystring: query({ kpi: STRING, start: DATE_TEXT, end: DATE_TEXT, unit: STRING, person: STRING, dimension: STRING }), response: replies({ 200: list() }) } }, async (request) => {
-    const access = requireAccess(request);
-    const ctx = await context(access);
-    const q = request.query as Record<string, unknown>;
-    const kpi = str(q.kpi);
-    if (!kpi) throw badRequest('invalid_query', 'kpi is required', [{ path: '/kpi', rule: 'required', message: 'is required' }]);
-    const start = dateParam(q.start, '/start');
-    const end = dateParam(q.end, '/end');
-    const unit = q.unit === undefined ? undefined : uuidParam(q.unit, '/unit');
-    const user = q.person === undefined ? undefined : uuidParam(q.person, '/person');
-    await assertMaySee(access, ctx, kpi, unit ? [{ kind: 'unit', id: unit }] : [{ kind: 'person', id: user ?? access.principal.userId }]);
-    return { data: await measureLive(ctx, { kpi, start, end, ...(unit ? { unit } : { user: user ?? access.principal.userId }), ...(str(q.dimension) ? { dimension: str(q.dimension)! } : {}) }) };
-  });
+  app.get(
+    '/goals/measure',
+    { schema: { querystring: query({ kpi: STRING, start: DATE_TEXT, end: DATE_TEXT, unit: STRING, person: STRING, dimension: STRING }), response: replies({ 200: list() }) } },
+    async (request) => {
+      const access = requireAccess(request);
+      const ctx = await context(access);
+      const q = request.query as Record<string, unknown>;
+      const kpi = str(q.kpi);
+      if (!kpi) throw badRequest('invalid_query', 'kpi is required', [{ path: '/kpi', rule: 'required', message: 'is required' }]);
+      const start = dateParam(q.start, '/start');
+      const end = dateParam(q.end, '/end');
+      const unit = q.unit === undefined ? undefined : uuidParam(q.unit, '/unit');
+      const user = q.person === undefined ? undefined : uuidParam(q.person, '/person');
+      await assertMaySee(access, ctx, kpi, unit ? [{ kind: 'unit', id: unit }] : [{ kind: 'person', id: user ?? access.principal.userId }]);
+      return { data: await measureLive(ctx, { kpi, start, end, ...(unit ? { unit } : { user: user ?? access.principal.userId }), ...(str(q.dimension) ? { dimension: str(q.dimension)! } : {}) }) };
+    },
+  );
 
   // Org import with back-dated moves; `dryRun: true` returns the diff and changes nothing.
   app.post('/goals/org/import', { schema: { body: jsonBody({ rows: arrayOf(), dryRun: BOOLEAN }), response: replies({ 200: OBJECT }) } }, async (request) => {
@@ -310,27 +390,36 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   app.delete('/goals/alerts/rules/:name', { schema: { params: params('name'), response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     requireAdmin(access);
-    if (!(await deleteRule(await context(access), (request.params as { name: string }).name))) throw new GoalsError('unknown_rule', 'no such alert rule', [{ path: '/name', rule: 'unknown_reference', message: 'no such rule' }], 404);
+    if (!(await deleteRule(await context(access), (request.params as { name: string }).name)))
+      throw new GoalsError('unknown_rule', 'no such alert rule', [{ path: '/name', rule: 'unknown_reference', message: 'no such rule' }], 404);
     return reply.code(204).send();
   });
 
   // Evaluates the rules now (what the scheduled job does), for an admin checking a new rule.
-  app.post('/goals/alerts/run', { schema: { body: NO_BODY, response: replies({ 200: object({ evaluated: INTEGER, fired: arrayOf(object({ rule: STRING, subject: STRING, to: arrayOf(STRING) })) }, ['evaluated', 'fired']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    requireAdmin(access);
-    return evaluateAlerts(await context(access), new Date(), inAppNotifier);
-  });
+  app.post(
+    '/goals/alerts/run',
+    { schema: { body: NO_BODY, response: replies({ 200: object({ evaluated: INTEGER, fired: arrayOf(object({ rule: STRING, subject: STRING, to: arrayOf(STRING) })) }, ['evaluated', 'fired']) }) } },
+    async (request) => {
+      const access = requireAccess(request);
+      requireAdmin(access);
+      return evaluateAlerts(await context(access), new Date(), inAppNotifier);
+    },
+  );
 
   app.get('/goals/notifications', { schema: { response: replies({ 200: NOTICES }) } }, async (request) => {
     const access = requireAccess(request);
     return noticesFor(await context(access), access.principal.userId, 50);
   });
 
-  app.post('/goals/notifications/read', { schema: { body: jsonBody({ ids: { anyOf: [{ const: 'all' }, arrayOf(STRING)] } }), response: replies({ 200: object({ read: ANY }, ['read']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const b = body(request);
-    const ids = b.ids === 'all' ? 'all' : Array.isArray(b.ids) && b.ids.length <= 500 && b.ids.every((i) => typeof i === 'string') ? (b.ids as string[]) : undefined;
-    if (!ids) throw badRequest('invalid_body', '"ids" must be "all" or a list of ids', [{ path: '/ids', rule: 'type', message: 'must be "all" or an array of ids' }]);
-    return { read: await markNoticesRead(await context(access), access.principal.userId, ids) };
-  });
+  app.post(
+    '/goals/notifications/read',
+    { schema: { body: jsonBody({ ids: { anyOf: [{ const: 'all' }, arrayOf(STRING)] } }), response: replies({ 200: object({ read: ANY }, ['read']) }) } },
+    async (request) => {
+      const access = requireAccess(request);
+      const b = body(request);
+      const ids = b.ids === 'all' ? 'all' : Array.isArray(b.ids) && b.ids.length <= 500 && b.ids.every((i) => typeof i === 'string') ? (b.ids as string[]) : undefined;
+      if (!ids) throw badRequest('invalid_body', '"ids" must be "all" or a list of ids', [{ path: '/ids', rule: 'type', message: 'must be "all" or an array of ids' }]);
+      return { read: await markNoticesRead(await context(access), access.principal.userId, ids) };
+    },
+  );
 }

@@ -36,11 +36,20 @@ export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: Incen
       const { access, engine } = ctx(request);
       requireAdmin(access);
       const body = request.body as Record<string, unknown> | undefined;
-      if (!body || typeof body !== 'object' || !Array.isArray(body[name])) throw badRequest('invalid_body', `expected {"${name}": [...]}`, [{ path: `/${name}`, rule: 'type', message: 'must be an array' }]);
+      if (!body || typeof body !== 'object' || !Array.isArray(body[name]))
+        throw badRequest('invalid_body', `expected {"${name}": [...]}`, [{ path: `/${name}`, rule: 'type', message: 'must be an array' }]);
       const before = await run(() => engine.keyedAssignments(kind));
       const saved = await run(() => engine.setKeyedAssignments(kind, body[name]));
       await audit(access, { action: `incentives.${kind}_assignments.update`, object: 'incentive_assignment', before: listSummary(before), after: listSummary(saved.data) });
-      const error = saved.failed ? { error: { code: 'calculation_failed', message: `saved; the recalculation failed: ${saved.failed.message}`, details: [{ path: saved.failed.path, rule: 'calculation', message: saved.failed.message }] } } : {};
+      const error = saved.failed
+        ? {
+            error: {
+              code: 'calculation_failed',
+              message: `saved; the recalculation failed: ${saved.failed.message}`,
+              details: [{ path: saved.failed.path, rule: 'calculation', message: saved.failed.message }],
+            },
+          }
+        : {};
       return { data: saved.data, recomputed: { transactions: saved.transactions, payees: saved.run?.payees ?? 0, periods: saved.run?.periods ?? [], ...error } };
     });
   }
@@ -51,7 +60,8 @@ export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: Incen
     const { access, engine } = ctx(request);
     requireFinance(access);
     const q = request.query as { code?: string; txId?: string };
-    if (q.code !== undefined && !CODES.includes(q.code)) throw badRequest('invalid_query', `code must be one of ${CODES.join(', ')}`, [{ path: '/code', rule: 'enum', message: `must be one of ${CODES.join(', ')}` }]);
+    if (q.code !== undefined && !CODES.includes(q.code))
+      throw badRequest('invalid_query', `code must be one of ${CODES.join(', ')}`, [{ path: '/code', rule: 'enum', message: `must be one of ${CODES.join(', ')}` }]);
     return { data: await run(() => engine.problems({ ...(q.code ? { codes: [q.code] } : {}), ...(q.txId ? { txIds: [q.txId] } : {}) })) };
   });
 }

@@ -39,7 +39,12 @@ export class ListCache {
   keyFor(principal: Principal, grant: ObjectGrant, dataVersion: number | undefined, url: string): string | undefined {
     if (!this.enabled || dataVersion === undefined) return undefined;
     const owners = grant.access.rowFilter?.ownerIn;
-    const scope = owners === undefined ? '*' : createHash('sha256').update([...owners].sort().join('\n')).digest('base64url');
+    const scope =
+      owners === undefined
+        ? '*'
+        : createHash('sha256')
+            .update([...owners].sort().join('\n'))
+            .digest('base64url');
     const today = new Date().toISOString().slice(0, 10);
     return cacheKey(principal.tenant.id, principal.registry.revision, dataVersion, principal.role?.name ?? '', scope, today, url);
   }

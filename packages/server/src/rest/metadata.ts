@@ -32,24 +32,30 @@ function changeBody(value: unknown): ChangeBody {
   if (mode !== 'merge' && mode !== 'replace') throw badRequest('invalid_body', '"mode" must be merge or replace', [{ path: '/mode', rule: 'enum', message: 'merge | replace' }]);
   const options: ApplyOptions = {};
   if (b.purge !== undefined) {
-    if (!Array.isArray(b.purge) || !b.purge.every((p) => typeof p === 'string')) throw badRequest('invalid_body', '"purge" must list ids', [{ path: '/purge', rule: 'type', message: 'must be an array of ids' }]);
+    if (!Array.isArray(b.purge) || !b.purge.every((p) => typeof p === 'string'))
+      throw badRequest('invalid_body', '"purge" must list ids', [{ path: '/purge', rule: 'type', message: 'must be an array of ids' }]);
     options.purge = b.purge as string[];
   }
   if (b.backfill !== undefined) {
-    if (!b.backfill || typeof b.backfill !== 'object' || Array.isArray(b.backfill)) throw badRequest('invalid_body', '"backfill" must be an object keyed by field id', [{ path: '/backfill', rule: 'type', message: 'must be an object' }]);
+    if (!b.backfill || typeof b.backfill !== 'object' || Array.isArray(b.backfill))
+      throw badRequest('invalid_body', '"backfill" must be an object keyed by field id', [{ path: '/backfill', rule: 'type', message: 'must be an object' }]);
     options.backfill = b.backfill as Record<string, unknown>;
   }
   return { documents: b.documents, mode, options };
 }
 
-
 /** Who did something: a user (or null for the system) and how they were named then. */
 const ACTOR = object({ userId: nullable(STRING), label: STRING }, ['userId']);
 const REVISION_INFO = object({ revision: INTEGER, hash: STRING, actor: ACTOR, createdAt: STRING, steps: INTEGER }, ['revision', 'hash', 'actor', 'createdAt', 'steps']);
-const AUDIT_ENTRY = object(
-  { id: STRING, at: STRING, actor: ACTOR, action: STRING, object: nullable(STRING), recordId: nullable(STRING), before: ANY, after: ANY, revision: nullable(INTEGER) },
-  ['id', 'at', 'actor', 'action', 'object', 'recordId', 'revision'],
-);
+const AUDIT_ENTRY = object({ id: STRING, at: STRING, actor: ACTOR, action: STRING, object: nullable(STRING), recordId: nullable(STRING), before: ANY, after: ANY, revision: nullable(INTEGER) }, [
+  'id',
+  'at',
+  'actor',
+  'action',
+  'object',
+  'recordId',
+  'revision',
+]);
 
 /** A change of metadata documents (each checked by its kind's meta-schema). */
 const CHANGE = jsonBody({ documents: arrayOf(), mode: { type: 'string', description: 'merge (the default) | replace' }, purge: arrayOf(STRING), backfill: OBJECT });
@@ -78,7 +84,9 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
     const existing = access.registry.object(object);
     // A rename is a PUT at the old name with the same id and a new name.
     if (existing ? existing.id !== d.id : d.name !== object) {
-      throw new ApiError(422, 'metadata_invalid', 'the document id or name does not match the URL', [{ path: existing ? '/id' : '/name', rule: 'const', message: existing ? `must be "${existing.id}"` : `must be "${object}"` }]);
+      throw new ApiError(422, 'metadata_invalid', 'the document id or name does not match the URL', [
+        { path: existing ? '/id' : '/name', rule: 'const', message: existing ? `must be "${existing.id}"` : `must be "${object}"` },
+      ]);
     }
     return store.metadata.apply(access.tenantName, mergeDocuments(access.registry.docs, [doc]), { actor: access.actor });
   });
@@ -117,16 +125,26 @@ export async function metadataRoutes(app: FastifyInstance, opts: { store: Store 
 
   // Forms are what every user edits records with, so any role that can read the object may
   // fetch its form; fields hidden from that role are left out.
-  app.get('/metadata/objects/:object/form', { schema: { params: params('object'), querystring: query({ locale: STRING }), response: replies({ 200: object({ locale: STRING, revision: INTEGER, schema: OBJECT, uiSchema: OBJECT }, ['schema']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const { object } = request.params as { object: string };
-    const { locale } = request.query as { locale?: unknown };
-    const def = access.object(object);
-    const perm = objectPermission(access.principal.role, def);
-    if (!perm.actions.has('read') && !perm.actions.has('create')) throw forbidden(`your role may not read ${def.name}`);
-    const lang = typeof locale === 'string' && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale) ? locale : 'en';
-    return { locale: lang, revision: access.registry.revision, ...objectForm(def, lang, perm.hiddenFields) };
-  });
+  app.get(
+    '/metadata/objects/:object/form',
+    {
+      schema: {
+        params: params('object'),
+        querystring: query({ locale: STRING }),
+        response: replies({ 200: object({ locale: STRING, revision: INTEGER, schema: OBJECT, uiSchema: OBJECT }, ['schema']) }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      const { object } = request.params as { object: string };
+      const { locale } = request.query as { locale?: unknown };
+      const def = access.object(object);
+      const perm = objectPermission(access.principal.role, def);
+      if (!perm.actions.has('read') && !perm.actions.has('create')) throw forbidden(`your role may not read ${def.name}`);
+      const lang = typeof locale === 'string' && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale) ? locale : 'en';
+      return { locale: lang, revision: access.registry.revision, ...objectForm(def, lang, perm.hiddenFields) };
+    },
+  );
 
   app.get('/audit', { schema: { querystring: query({ object: STRING, recordId: STRING, limit: STRING, before: STRING }), response: replies({ 200: list(AUDIT_ENTRY) }) } }, async (request) => {
     const access = requireAdmin(request);

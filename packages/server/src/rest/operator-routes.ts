@@ -34,32 +34,51 @@ export function tenantBody(value: unknown): { name: string; adminEmail: string; 
   problems.push(...provisionProblems({ name: b.name, adminEmail: b.adminEmail, adminName: b.adminName }));
   if (b.label !== undefined && (typeof b.label !== 'string' || b.label.length > 200)) problems.push({ path: '/label', rule: 'type', message: 'must be text of at most 200 characters' });
   // Checked so a mistake is caught now; the tenant's currency and calendar are configured later.
-  if (b.baseCurrency !== undefined && (typeof b.baseCurrency !== 'string' || !/^[A-Z]{3}$/.test(b.baseCurrency))) problems.push({ path: '/baseCurrency', rule: 'format', message: 'must be an ISO 4217 code such as USD or CNY' });
-  if (b.timeZone !== undefined && (typeof b.timeZone !== 'string' || !(b.timeZone === 'UTC' || Intl.supportedValuesOf('timeZone').includes(b.timeZone)))) problems.push({ path: '/timeZone', rule: 'enum', message: 'must be an IANA time zone such as Asia/Shanghai' });
+  if (b.baseCurrency !== undefined && (typeof b.baseCurrency !== 'string' || !/^[A-Z]{3}$/.test(b.baseCurrency)))
+    problems.push({ path: '/baseCurrency', rule: 'format', message: 'must be an ISO 4217 code such as USD or CNY' });
+  if (b.timeZone !== undefined && (typeof b.timeZone !== 'string' || !(b.timeZone === 'UTC' || Intl.supportedValuesOf('timeZone').includes(b.timeZone))))
+    problems.push({ path: '/timeZone', rule: 'enum', message: 'must be an IANA time zone such as Asia/Shanghai' });
   if (problems.length) throw new ApiError(422, 'validation_failed', problems[0]?.message ?? 'invalid tenant', problems);
-  return { name: b.name as string, adminEmail: b.adminEmail as string, ...(typeof b.adminName === 'string' ? { adminName: b.adminName } : {}), ...(typeof b.label === 'string' ? { label: b.label } : {}) };
+  return {
+    name: b.name as string,
+    adminEmail: b.adminEmail as string,
+    ...(typeof b.adminName === 'string' ? { adminName: b.adminName } : {}),
+    ...(typeof b.label === 'string' ? { label: b.label } : {}),
+  };
 }
 
 export async function operatorRoutes(app: FastifyInstance, opts: OperatorRouteOptions): Promise<void> {
   const { store } = opts;
   const operatorToken = opts.operatorToken ?? (() => process.env.ATTAIN_OPERATOR_TOKEN || undefined);
 
-  app.post('/operator/tenants', { schema: { body: jsonBody({ name: STRING, adminEmail: STRING, adminName: STRING, label: STRING, baseCurrency: STRING, timeZone: STRING }), response: replies({ 201: object({ tenant: object({ id: STRING, name: STRING, label: nullable(STRING), revision: INTEGER }), admin: object({ password: STRING }, ['password']) }, ['tenant', 'admin']) }) }, config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
-    const token = operatorToken();
-    if (!token) return reply.status(404).send({ error: { code: 'not_found', message: 'no route POST /api/v1/operator/tenants', details: [] } });
-    if (!authorized(request, token)) throw unauthorized('a valid operator token is required', 'invalid_operator_token');
-    const body = tenantBody(request.body);
-    const password = randomBytes(18).toString('base64url');
-    const result = await provisionTenant(store, {
-      name: body.name,
-      ...(body.label ? { label: body.label } : {}),
-      admin: { email: body.adminEmail, ...(body.adminName ? { name: body.adminName } : {}), passwordHash: await hashPassword(password) },
-    });
-    // The password is in this answer only: it must not be cached anywhere on the way.
-    reply.header('cache-control', 'no-store');
-    return reply.status(201).send({
-      tenant: { id: result.tenant.id, name: result.tenant.name, label: result.tenant.label ?? null, revision: result.revision },
-      admin: { ...result.admin, password },
-    });
-  });
+  app.post(
+    '/operator/tenants',
+    {
+      schema: {
+        body: jsonBody({ name: STRING, adminEmail: STRING, adminName: STRING, label: STRING, baseCurrency: STRING, timeZone: STRING }),
+        response: replies({
+          201: object({ tenant: object({ id: STRING, name: STRING, label: nullable(STRING), revision: INTEGER }), admin: object({ password: STRING }, ['password']) }, ['tenant', 'admin']),
+        }),
+      },
+      config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const token = operatorToken();
+      if (!token) return reply.status(404).send({ error: { code: 'not_found', message: 'no route POST /api/v1/operator/tenants', details: [] } });
+      if (!authorized(request, token)) throw unauthorized('a valid operator token is required', 'invalid_operator_token');
+      const body = tenantBody(request.body);
+      const password = randomBytes(18).toString('base64url');
+      const result = await provisionTenant(store, {
+        name: body.name,
+        ...(body.label ? { label: body.label } : {}),
+        admin: { email: body.adminEmail, ...(body.adminName ? { name: body.adminName } : {}), passwordHash: await hashPassword(password) },
+      });
+      // The password is in this answer only: it must not be cached anywhere on the way.
+      reply.header('cache-control', 'no-store');
+      return reply.status(201).send({
+        tenant: { id: result.tenant.id, name: result.tenant.name, label: result.tenant.label ?? null, revision: result.revision },
+        admin: { ...result.admin, password },
+      });
+    },
+  );
 }

@@ -22,7 +22,8 @@ function admin(request: FastifyRequest): AccessContext {
 function idList(value: unknown, path: string): string[] | undefined {
   if (value === undefined) return undefined;
   const ids = typeof value === 'string' ? value.split(',').filter(Boolean) : [];
-  if (!ids.length || ids.length > 500 || ids.some((id) => !UUID.test(id))) throw badRequest('invalid_query', `${path.slice(1)} must be a comma-separated list of ids`, [{ path, rule: 'format', message: 'must be 1 to 500 uuids' }]);
+  if (!ids.length || ids.length > 500 || ids.some((id) => !UUID.test(id)))
+    throw badRequest('invalid_query', `${path.slice(1)} must be a comma-separated list of ids`, [{ path, rule: 'format', message: 'must be 1 to 500 uuids' }]);
   return ids;
 }
 
@@ -47,7 +48,8 @@ export async function orgRoutes(app: FastifyInstance, opts: { store: Store }): P
   app.get('/org/on/:day', { schema: { params: params('day'), response: replies({ 200: object({ data: ANY }, ['data']) }) } }, async (request) => {
     const access = admin(request);
     const day = (request.params as { day: string }).day;
-    if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw badRequest('invalid_query', 'the day must be a date YYYY-MM-DD', [{ path: '/day', rule: 'format', message: 'must be YYYY-MM-DD' }]);
+    if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
+      throw badRequest('invalid_query', 'the day must be a date YYYY-MM-DD', [{ path: '/day', rule: 'format', message: 'must be YYYY-MM-DD' }]);
     return { data: await (await store.org(access.tenantName)).on(day) };
   });
 

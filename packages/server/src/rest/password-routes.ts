@@ -66,7 +66,7 @@ export async function passwordRoutes(app: FastifyInstance, opts: PasswordRouteOp
       const { password, currentPassword } = request.body as { password: string; currentPassword?: string };
       const self = id === access.principal.userId;
       const admin = isAdmin(access.principal.role);
-      if (!self && !admin) throw forbidden('only an admin may set another user\'s password');
+      if (!self && !admin) throw forbidden("only an admin may set another user's password");
 
       const tenant = access.tenantName;
       const user = access.registry.object('user') ? await (await store.records(tenant)).get('user', id) : undefined;

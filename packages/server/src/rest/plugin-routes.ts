@@ -45,7 +45,7 @@ async function catalog(dir: string): Promise<string[]> {
 export async function pluginRoutes(app: FastifyInstance, opts: { runtime: PluginRuntime; pluginsDir: string }): Promise<void> {
   const service = opts.runtime.service;
 
-  app.get('/plugins', { config: config('List the tenant\'s plugins'), schema: { response: replies({ 200: list() }) } }, async (request) => {
+  app.get('/plugins', { config: config("List the tenant's plugins"), schema: { response: replies({ 200: list() }) } }, async (request) => {
     const access = admin(request);
     return { data: await service.list(access.tenantName) };
   });
@@ -88,7 +88,8 @@ export async function pluginRoutes(app: FastifyInstance, opts: { runtime: Plugin
       const body = (request.body ?? {}) as { package?: string; manifest?: unknown; code?: string; consent?: boolean };
       let plugin;
       if (body.package !== undefined) {
-        if (!(await catalog(opts.pluginsDir)).includes(body.package)) throw new ApiError(404, 'not_found', `no first-party plugin "${body.package}"`, [{ path: '/package', rule: 'catalog', message: 'not in the plugins folder' }]);
+        if (!(await catalog(opts.pluginsDir)).includes(body.package))
+          throw new ApiError(404, 'not_found', `no first-party plugin "${body.package}"`, [{ path: '/package', rule: 'catalog', message: 'not in the plugins folder' }]);
         plugin = await bundlePlugin(join(opts.pluginsDir, body.package));
       } else if (body.manifest !== undefined && typeof body.code === 'string') {
         plugin = { manifest: body.manifest as never, code: body.code };
@@ -110,7 +111,10 @@ export async function pluginRoutes(app: FastifyInstance, opts: { runtime: Plugin
     return { data: await service.consent(access.tenantName, (request.params as { name: string }).name, access.actor) };
   });
 
-  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [action, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     app.post(`/plugins/:name/${action}`, { config: config(`${action === 'enable' ? 'Enable' : 'Disable'} a plugin`), schema: { params, body: NO_BODY, response: ONE } }, async (request) => {
       const access = admin(request);
       return { data: await service.setEnabled(access.tenantName, (request.params as { name: string }).name, enabled, access.actor) };
@@ -124,7 +128,10 @@ export async function pluginRoutes(app: FastifyInstance, opts: { runtime: Plugin
 
   app.put(
     '/plugins/:name/settings',
-    { config: config('Save a plugin\'s settings (secrets sent as "••••" keep their value)'), schema: { params, body: { type: 'object', required: ['settings'], additionalProperties: false, properties: { settings: { type: 'object' } } }, response: ONE } },
+    {
+      config: config('Save a plugin\'s settings (secrets sent as "••••" keep their value)'),
+      schema: { params, body: { type: 'object', required: ['settings'], additionalProperties: false, properties: { settings: { type: 'object' } } }, response: ONE },
+    },
     async (request) => {
       const access = admin(request);
       return { data: await service.configure(access.tenantName, (request.params as { name: string }).name, (request.body as { settings: unknown }).settings, access.actor) };

@@ -58,29 +58,57 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
       done(error as Error, undefined);
     }
   });
-  app.get('/objects/:object', { schema: { params: params('object'), querystring: query({ filter: { type: 'string', description: 'Filter as JSON: {"and":[…]} | {"or":[…]} | {"not":…} | {"field":{"eq":…}}' }, sort: { type: 'string', description: 'Comma-separated fields, "-" for descending' }, limit: { type: 'string', description: '1 to 500, 50 by default' }, after: { type: 'string', description: 'Keyset cursor from page.next' }, offset: STRING, count: { type: 'string', description: 'true to include the total' }, q: { type: 'string', description: 'Full-text search' } }), response: replies({ 200: object({ data: arrayOf(RECORD), page: object({ next: nullable(STRING), limit: INTEGER }), total: INTEGER }, ['data', 'page']) }) } }, async (request, reply) => {
-    const access = requireAccess(request);
-    const { object } = request.params as Params;
-    const grant = await access.grant(object, 'read');
-    const principal = access.principal;
-    // The version is read before the query: a write landing meanwhile moves it, so the entry
-    // stored under the old version is never served again.
-    const key = listCache?.keyFor(principal, grant, changes?.dataVersion(principal.tenant.schema), request.url);
-    const hit = key === undefined ? undefined : listCache?.get(key);
-    reply.header('content-type', 'application/json; charset=utf-8');
-    if (hit !== undefined) {
-      reply.header('x-attain-cache', 'hit');
-      return hit;
-    }
-    const body = Buffer.from(JSON.stringify(await grant.service.list(object, parseListQuery(request.query as RawListQuery))));
-    if (key !== undefined) {
-      listCache?.set(key, body);
-      reply.header('x-attain-cache', 'miss');
-    }
-    return body;
-  });
+  app.get(
+    '/objects/:object',
+    {
+      schema: {
+        params: params('object'),
+        querystring: query({
+          filter: { type: 'string', description: 'Filter as JSON: {"and":[…]} | {"or":[…]} | {"not":…} | {"field":{"eq":…}}' },
+          sort: { type: 'string', description: 'Comma-separated fields, "-" for descending' },
+          limit: { type: 'string', description: '1 to 500, 50 by default' },
+          after: { type: 'string', description: 'Keyset cursor from page.next' },
+          offset: STRING,
+          count: { type: 'string', description: 'true to include the total' },
+          q: { type: 'string', description: 'Full-text search' },
+        }),
+        response: replies({ 200: object({ data: arrayOf(RECORD), page: object({ next: nullable(STRING), limit: INTEGER }), total: INTEGER }, ['data', 'page']) }),
+      },
+    },
+    async (request, reply) => {
+      const access = requireAccess(request);
+      const { object } = request.params as Params;
+      const grant = await access.grant(object, 'read');
+      const principal = access.principal;
+      // The version is read before the query: a write landing meanwhile moves it, so the entry
+      // stored under the old version is never served again.
+      const key = listCache?.keyFor(principal, grant, changes?.dataVersion(principal.tenant.schema), request.url);
+      const hit = key === undefined ? undefined : listCache?.get(key);
+      reply.header('content-type', 'application/json; charset=utf-8');
+      if (hit !== undefined) {
+        reply.header('x-attain-cache', 'hit');
+        return hit;
+      }
+      const body = Buffer.from(JSON.stringify(await grant.service.list(object, parseListQuery(request.query as RawListQuery))));
+      if (key !== undefined) {
+        listCache?.set(key, body);
+        reply.header('x-attain-cache', 'miss');
+      }
+      return body;
+    },
+  );
 
-  app.get('/objects/:object/export', { schema: { params: params('object'), querystring: query({ format: { type: 'string', description: 'csv (default) or xlsx' }, filter: STRING, sort: STRING, q: STRING }), response: replies({ 200: file('text/csv') }) } }, exportRecords);
+  app.get(
+    '/objects/:object/export',
+    {
+      schema: {
+        params: params('object'),
+        querystring: query({ format: { type: 'string', description: 'csv (default) or xlsx' }, filter: STRING, sort: STRING, q: STRING }),
+        response: replies({ 200: file('text/csv') }),
+      },
+    },
+    exportRecords,
+  );
 
   app.get('/objects/:object/:id', { schema: { params: params('object', 'id'), response: replies({ 200: RECORD }) } }, async (request) => {
     const access = requireAccess(request);
@@ -96,45 +124,70 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
   // shares it too, and its raised body limit is the route's; capBody holds every other write of
   // this route to the server's limit.
   const serverLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
-  app.post('/objects/:object', { bodyLimit: Math.max(BULK_BODY_LIMIT, serverLimit), preParsing: capBody(serverLimit), schema: { params: params('object'), querystring: EFFECTIVE, body: { description: 'The record (its object schema, per object in the document), or for `<object>:upsert` {rows: [...]}, or for `<object>:bulk` an array or NDJSON of rows' }, response: replies({ 200: OBJECT, 201: RECORD }) } }, async (request, reply) => {
-    const { object: raw } = request.params as Params;
-    if (raw.endsWith(':bulk')) return bulkWrite(request, reply, raw.slice(0, -':bulk'.length), idempotency, effectiveFrom(request));
-    const access = requireAccess(request);
-    if (raw.endsWith(':upsert')) {
-      const object = raw.slice(0, -':upsert'.length);
-      const grant = await access.grant(object, 'create', 'update');
-      const payload = request.body;
-      const rows = Array.isArray(payload) ? payload : (body(request).rows as unknown);
-      if (!Array.isArray(rows) || rows.length === 0 || rows.length > UPSERT_MAX_ROWS) {
-        throw badRequest('invalid_body', `send {"rows": [...]} with 1 to ${UPSERT_MAX_ROWS} records`, [{ path: '/rows', rule: 'type', message: 'must be a non-empty array' }]);
-      }
-      rows.forEach((row: unknown, i) => {
-        if (!row || typeof row !== 'object' || Array.isArray(row)) throw badRequest('invalid_body', 'every row must be an object', [{ path: `/rows/${i}`, rule: 'type', message: 'must be an object' }]);
-        const r = row as Record<string, unknown>;
-        if (typeof r.external_id !== 'string' || !r.external_id) {
-          throw new ApiError(422, 'validation_failed', 'every row needs an external_id', [{ path: `/rows/${i}/external_id`, rule: 'required', message: 'is required for upsert' }]);
+  app.post(
+    '/objects/:object',
+    {
+      bodyLimit: Math.max(BULK_BODY_LIMIT, serverLimit),
+      preParsing: capBody(serverLimit),
+      schema: {
+        params: params('object'),
+        querystring: EFFECTIVE,
+        body: { description: 'The record (its object schema, per object in the document), or for `<object>:upsert` {rows: [...]}, or for `<object>:bulk` an array or NDJSON of rows' },
+        response: replies({ 200: OBJECT, 201: RECORD }),
+      },
+    },
+    async (request, reply) => {
+      const { object: raw } = request.params as Params;
+      if (raw.endsWith(':bulk')) return bulkWrite(request, reply, raw.slice(0, -':bulk'.length), idempotency, effectiveFrom(request));
+      const access = requireAccess(request);
+      if (raw.endsWith(':upsert')) {
+        const object = raw.slice(0, -':upsert'.length);
+        const grant = await access.grant(object, 'create', 'update');
+        const payload = request.body;
+        const rows = Array.isArray(payload) ? payload : (body(request).rows as unknown);
+        if (!Array.isArray(rows) || rows.length === 0 || rows.length > UPSERT_MAX_ROWS) {
+          throw badRequest('invalid_body', `send {"rows": [...]} with 1 to ${UPSERT_MAX_ROWS} records`, [{ path: '/rows', rule: 'type', message: 'must be a non-empty array' }]);
         }
-        access.assertOwnerInScope(grant, r);
-      });
-      return grant.service.upsert(object, rows as Array<Record<string, unknown> & { external_id: string }>, access.actor, effectiveFrom(request));
-    }
-    const grant = await access.grant(raw, 'create');
-    const data = body(request);
-    access.assertOwnerInScope(grant, data);
-    const created = await grant.service.create(raw, data, access.actor);
-    reply.status(201).header('location', `/api/v1/objects/${raw}/${created.id}`);
-    return created;
-  });
+        rows.forEach((row: unknown, i) => {
+          if (!row || typeof row !== 'object' || Array.isArray(row))
+            throw badRequest('invalid_body', 'every row must be an object', [{ path: `/rows/${i}`, rule: 'type', message: 'must be an object' }]);
+          const r = row as Record<string, unknown>;
+          if (typeof r.external_id !== 'string' || !r.external_id) {
+            throw new ApiError(422, 'validation_failed', 'every row needs an external_id', [{ path: `/rows/${i}/external_id`, rule: 'required', message: 'is required for upsert' }]);
+          }
+          access.assertOwnerInScope(grant, r);
+        });
+        return grant.service.upsert(object, rows as Array<Record<string, unknown> & { external_id: string }>, access.actor, effectiveFrom(request));
+      }
+      const grant = await access.grant(raw, 'create');
+      const data = body(request);
+      access.assertOwnerInScope(grant, data);
+      const created = await grant.service.create(raw, data, access.actor);
+      reply.status(201).header('location', `/api/v1/objects/${raw}/${created.id}`);
+      return created;
+    },
+  );
 
-  app.patch('/objects/:object/:id', { schema: { params: params('object', 'id'), querystring: EFFECTIVE, body: { description: 'The fields to change (the object schema, per object in the document)' }, response: replies({ 200: RECORD }) } }, async (request) => {
-    const access = requireAccess(request);
-    const params = request.params as Params;
-    const grant = await access.grant(params.object, 'update');
-    const patch = body(request);
-    access.assertOwnerInScope(grant, patch);
-    const version = expectedVersion(request);
-    return grant.service.update(params.object, recordId(params), patch, access.actor, { ...(version !== undefined ? { expectedVersion: version } : {}), ...effectiveFrom(request) });
-  });
+  app.patch(
+    '/objects/:object/:id',
+    {
+      schema: {
+        params: params('object', 'id'),
+        querystring: EFFECTIVE,
+        body: { description: 'The fields to change (the object schema, per object in the document)' },
+        response: replies({ 200: RECORD }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      const params = request.params as Params;
+      const grant = await access.grant(params.object, 'update');
+      const patch = body(request);
+      access.assertOwnerInScope(grant, patch);
+      const version = expectedVersion(request);
+      return grant.service.update(params.object, recordId(params), patch, access.actor, { ...(version !== undefined ? { expectedVersion: version } : {}), ...effectiveFrom(request) });
+    },
+  );
 
   app.delete('/objects/:object/:id', { schema: { params: params('object', 'id'), response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);

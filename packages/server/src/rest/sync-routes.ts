@@ -28,7 +28,8 @@ function positionParam(value: unknown, name: string): string {
 function waitParam(value: unknown): number {
   if (value === undefined || value === '') return 0;
   const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n > MAX_WAIT_MS) throw badRequest('invalid_wait', `wait is milliseconds from 0 to ${MAX_WAIT_MS}`, [{ path: '/wait', rule: 'range', message: `must be a whole number from 0 to ${MAX_WAIT_MS}` }]);
+  if (!Number.isInteger(n) || n > MAX_WAIT_MS)
+    throw badRequest('invalid_wait', `wait is milliseconds from 0 to ${MAX_WAIT_MS}`, [{ path: '/wait', rule: 'range', message: `must be a whole number from 0 to ${MAX_WAIT_MS}` }]);
   return n;
 }
 
@@ -56,11 +57,20 @@ export async function awaitPosition(store: Store, tenant: string, position: stri
 
 export async function syncRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
-  app.get('/sync', { schema: { querystring: query({ position: STRING, wait: { type: 'string', description: 'milliseconds to wait for the position' } }), response: replies({ 200: object({ position: STRING, reflected: BOOLEAN, pending: INTEGER, failed: arrayOf() }, ['position', 'reflected']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const q = (request.query ?? {}) as Record<string, unknown>;
-    return awaitPosition(store, access.tenantName, positionParam(q.position, 'position'), waitParam(q.wait));
-  });
+  app.get(
+    '/sync',
+    {
+      schema: {
+        querystring: query({ position: STRING, wait: { type: 'string', description: 'milliseconds to wait for the position' } }),
+        response: replies({ 200: object({ position: STRING, reflected: BOOLEAN, pending: INTEGER, failed: arrayOf() }, ['position', 'reflected']) }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      const q = (request.query ?? {}) as Record<string, unknown>;
+      return awaitPosition(store, access.tenantName, positionParam(q.position, 'position'), waitParam(q.wait));
+    },
+  );
 }
 
 /**

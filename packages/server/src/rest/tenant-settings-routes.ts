@@ -10,7 +10,13 @@ import { seesAll } from './incentive-access.ts';
 import { requireAccess } from './request-access.ts';
 import { object, OBJECT, replies } from '../http/route-schema.ts';
 
-const view = (s: TenantSettings) => ({ baseCurrency: s.baseCurrency, timeZone: s.timeZone, fiscalYearStartMonth: s.fiscalYearStartMonth, calculatedAt: s.calculatedAt, locked: s.calculatedAt !== null });
+const view = (s: TenantSettings) => ({
+  baseCurrency: s.baseCurrency,
+  timeZone: s.timeZone,
+  fiscalYearStartMonth: s.fiscalYearStartMonth,
+  calculatedAt: s.calculatedAt,
+  locked: s.calculatedAt !== null,
+});
 
 export async function tenantSettingsRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   app.get('/tenant/settings', { schema: { response: replies({ 200: object({ data: OBJECT }, ['data']) }) } }, async (request) => {

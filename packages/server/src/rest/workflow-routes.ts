@@ -25,7 +25,8 @@ function body(request: FastifyRequest): Record<string, unknown> {
 
 function text(value: unknown, path: string, max = 4000): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length > max) throw badRequest('invalid_body', `${path.slice(1)} must be text of at most ${max} characters`, [{ path, rule: 'type', message: 'must be short text' }]);
+  if (typeof value !== 'string' || value.length > max)
+    throw badRequest('invalid_body', `${path.slice(1)} must be text of at most ${max} characters`, [{ path, rule: 'type', message: 'must be short text' }]);
   return value;
 }
 
@@ -69,7 +70,11 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
   app.get('/workflow/flows', { schema: { querystring: query({ object: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);
     const { object } = request.query as { object?: string };
-    const flows = access.registry.documentsOf('approval_flow').filter((f) => (!object || f.object === object) && (isAdmin(access.principal.role) || (f.object !== undefined && objectPermission(access.principal.role, access.object(f.object)).actions.has('read'))));
+    const flows = access.registry
+      .documentsOf('approval_flow')
+      .filter(
+        (f) => (!object || f.object === object) && (isAdmin(access.principal.role) || (f.object !== undefined && objectPermission(access.principal.role, access.object(f.object)).actions.has('read'))),
+      );
     return { data: flows };
   });
 
@@ -79,7 +84,10 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return { data: access.registry.documentsOf('automation') };
   });
 
-  for (const [path, kind] of [['flows', 'approval_flow'], ['automations', 'automation']] as const) {
+  for (const [path, kind] of [
+    ['flows', 'approval_flow'],
+    ['automations', 'automation'],
+  ] as const) {
     app.put(`/workflow/${path}/:name`, { schema: { params: params('name'), body: jsonBody({ kind: STRING, name: STRING }), response: replies({ 200: APPLIED }) } }, async (request) => {
       const access = requireAccess(request);
       admin(access);
@@ -98,20 +106,24 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return { problems: await wf.check(access.tenantName) };
   });
 
-  app.post('/workflow/flows/:name/preview', { schema: { params: params('name'), body: jsonBody({ recordId: STRING, submitterId: STRING }), response: replies({ 200: object({ steps: arrayOf() }, ['steps']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const b = body(request);
-    const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === (request.params as { name: string }).name);
-    if (!flow) throw notFound('no such approval flow');
-    const object = recordFlowObject(flow);
-    const id = uuid(b.recordId, 'record');
-    const grant = await visibleRecord(access, object, id);
-    // Who would approve if the record's owner submitted it (or the given submitter, or me).
-    const record = await grant.service.get(object, id);
-    const owner = typeof record?.owner_id === 'string' ? record.owner_id : undefined;
-    const submitter = b.submitterId === undefined ? (owner ?? access.principal.userId) : uuid(b.submitterId, 'user');
-    return { steps: await wf.approvals.preview(await tenantOf(access), flow.name, id, submitter) };
-  });
+  app.post(
+    '/workflow/flows/:name/preview',
+    { schema: { params: params('name'), body: jsonBody({ recordId: STRING, submitterId: STRING }), response: replies({ 200: object({ steps: arrayOf() }, ['steps']) }) } },
+    async (request) => {
+      const access = requireAccess(request);
+      const b = body(request);
+      const flow = access.registry.documentsOf('approval_flow').find((f) => f.name === (request.params as { name: string }).name);
+      if (!flow) throw notFound('no such approval flow');
+      const object = recordFlowObject(flow);
+      const id = uuid(b.recordId, 'record');
+      const grant = await visibleRecord(access, object, id);
+      // Who would approve if the record's owner submitted it (or the given submitter, or me).
+      const record = await grant.service.get(object, id);
+      const owner = typeof record?.owner_id === 'string' ? record.owner_id : undefined;
+      const submitter = b.submitterId === undefined ? (owner ?? access.principal.userId) : uuid(b.submitterId, 'user');
+      return { steps: await wf.approvals.preview(await tenantOf(access), flow.name, id, submitter) };
+    },
+  );
 
   // --- approvals -----------------------------------------------------------------------------
 
@@ -137,16 +149,20 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     return { data: instances, history: await wf.approvals.historyFor(t, q.object, id) };
   });
 
-  app.get('/workflow/approvals/:id', { schema: { params: params('id'), response: replies({ 200: object({ ...APPROVAL_PROPS, history: arrayOf() }, ['id', 'tasks', 'history']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    const t = await tenantOf(access);
-    const inst = await wf.approvals.instance(t, uuid((request.params as { id: string }).id, 'approval'));
-    if (!inst) throw notFound('no such approval');
-    const me = access.principal.userId;
-    const involved = inst.submitter_id === me || inst.tasks.some((k) => k.approver_id === me || k.original_approver_id === me);
-    if (!involved) await visibleRecord(access, inst.object, inst.record_id);
-    return { ...inst, history: await wf.approvals.historyFor(t, inst.object, inst.record_id) };
-  });
+  app.get(
+    '/workflow/approvals/:id',
+    { schema: { params: params('id'), response: replies({ 200: object({ ...APPROVAL_PROPS, history: arrayOf() }, ['id', 'tasks', 'history']) }) } },
+    async (request) => {
+      const access = requireAccess(request);
+      const t = await tenantOf(access);
+      const inst = await wf.approvals.instance(t, uuid((request.params as { id: string }).id, 'approval'));
+      if (!inst) throw notFound('no such approval');
+      const me = access.principal.userId;
+      const involved = inst.submitter_id === me || inst.tasks.some((k) => k.approver_id === me || k.original_approver_id === me);
+      if (!involved) await visibleRecord(access, inst.object, inst.record_id);
+      return { ...inst, history: await wf.approvals.historyFor(t, inst.object, inst.record_id) };
+    },
+  );
 
   app.post('/workflow/approvals/:id/:action', { schema: { params: params('id', 'action'), body: jsonBody({ comment: STRING }), response: replies({ 200: OBJECT }) } }, async (request) => {
     const access = requireAccess(request);
@@ -192,7 +208,11 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     const b = body(request);
     const from = b.from === undefined ? access.principal.userId : uuid(b.from, 'user');
     if (from !== access.principal.userId) admin(access);
-    const row = await wf.approvals.delegate(await tenantOf(access), { from, to: uuid(b.to, 'user'), startsAt: dateTimeParam(b.startsAt, '/startsAt'), endsAt: dateTimeParam(b.endsAt, '/endsAt') }, access.actor);
+    const row = await wf.approvals.delegate(
+      await tenantOf(access),
+      { from, to: uuid(b.to, 'user'), startsAt: dateTimeParam(b.startsAt, '/startsAt'), endsAt: dateTimeParam(b.endsAt, '/endsAt') },
+      access.actor,
+    );
     return reply.status(201).send(row);
   });
 
@@ -209,7 +229,8 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
     const { unread, limit } = request.query as { unread?: string; limit?: string };
     // The header's bell asks for the latest few; the inbox for the default 50.
     const n = limit === undefined ? undefined : Number(limit);
-    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 200)) throw badRequest('invalid_query', 'limit must be a whole number from 1 to 200', [{ path: '/limit', rule: 'range', message: 'an integer from 1 to 200' }]);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 200))
+      throw badRequest('invalid_query', 'limit must be a whole number from 1 to 200', [{ path: '/limit', rule: 'range', message: 'an integer from 1 to 200' }]);
     return wf.notifications(access.tenantName, access.principal.userId, { unread: unread === 'true', ...(n !== undefined ? { limit: n } : {}) });
   });
 
@@ -249,47 +270,63 @@ export async function workflowRoutes(app: FastifyInstance, opts: { store: Store 
 
   // --- administration ------------------------------------------------------------------------
 
-  app.get('/workflow/settings', { schema: { response: replies({ 200: object({ timezone: STRING, locale: STRING, smtp: nullable(OBJECT), secrets: arrayOf(STRING) }, ['timezone', 'locale', 'smtp', 'secrets']) }) } }, async (request) => {
-    const access = requireAccess(request);
-    admin(access);
-    const t = await tenantOf(access);
-    const s = await wf.core.settings(t.knex, t);
-    // Secrets and the SMTP password are write-only.
-    return { timezone: s.timezone ?? 'UTC', locale: s.locale ?? 'en', smtp: s.smtp ? { ...s.smtp, pass: s.smtp.pass ? '********' : undefined } : null, secrets: Object.keys(s.secrets ?? {}) };
-  });
+  app.get(
+    '/workflow/settings',
+    { schema: { response: replies({ 200: object({ timezone: STRING, locale: STRING, smtp: nullable(OBJECT), secrets: arrayOf(STRING) }, ['timezone', 'locale', 'smtp', 'secrets']) }) } },
+    async (request) => {
+      const access = requireAccess(request);
+      admin(access);
+      const t = await tenantOf(access);
+      const s = await wf.core.settings(t.knex, t);
+      // Secrets and the SMTP password are write-only.
+      return { timezone: s.timezone ?? 'UTC', locale: s.locale ?? 'en', smtp: s.smtp ? { ...s.smtp, pass: s.smtp.pass ? '********' : undefined } : null, secrets: Object.keys(s.secrets ?? {}) };
+    },
+  );
 
-  app.put('/workflow/settings', { schema: { body: jsonBody({ timezone: STRING, locale: STRING, smtp: nullable(object({ host: STRING, port: NUMBER, from: STRING, secure: BOOLEAN, user: STRING, pass: STRING })), secrets: OBJECT }), response: replies({ 200: OK }) } }, async (request) => {
-    const access = requireAccess(request);
-    admin(access);
-    const b = body(request);
-    const t = await tenantOf(access);
-    const patch: Parameters<typeof wf.core.saveSettings>[1] = {};
-    if (b.timezone !== undefined) {
-      if (typeof b.timezone !== 'string' || !Intl.supportedValuesOf('timeZone').concat('UTC').includes(b.timezone)) throw badRequest('invalid_body', 'timezone must be an IANA time zone such as Asia/Shanghai', [{ path: '/timezone', rule: 'enum', message: 'an IANA time zone' }]);
-      patch.timezone = b.timezone;
-    }
-    if (b.locale !== undefined) patch.locale = String(text(b.locale, '/locale', 10));
-    if (b.smtp !== undefined) {
-      const s = b.smtp as Record<string, unknown> | null;
-      if (!s || typeof s.host !== 'string' || typeof s.port !== 'number' || typeof s.from !== 'string') throw badRequest('invalid_body', 'smtp needs host, port and from', [{ path: '/smtp', rule: 'required', message: 'host, port, from' }]);
-      patch.smtp = { host: s.host, port: s.port, from: s.from, secure: s.secure === true, ...(typeof s.user === 'string' ? { user: s.user, pass: String(s.pass ?? '') } : {}) };
-      // The email sender refuses private targets at send time; say so now, when it is saved.
-      await refuseBlockedOutbound(store, access.tenantName, { smtp: { host: s.host, port: s.port } });
-    }
-    if (b.secrets !== undefined) {
-      const s = b.secrets as Record<string, unknown>;
-      const current = (await wf.core.settings(t.knex, t)).secrets ?? {};
-      const next: Record<string, string> = { ...current };
-      for (const [k, v] of Object.entries(s ?? {})) {
-        if (!/^[a-z][a-z0-9_]{0,62}$/.test(k) || (v !== null && typeof v !== 'string')) throw badRequest('invalid_body', 'secrets are name: text (null removes one)', [{ path: `/secrets/${k}`, rule: 'type', message: 'text or null' }]);
-        if (v === null) delete next[k];
-        else next[k] = v as string;
+  app.put(
+    '/workflow/settings',
+    {
+      schema: {
+        body: jsonBody({ timezone: STRING, locale: STRING, smtp: nullable(object({ host: STRING, port: NUMBER, from: STRING, secure: BOOLEAN, user: STRING, pass: STRING })), secrets: OBJECT }),
+        response: replies({ 200: OK }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      admin(access);
+      const b = body(request);
+      const t = await tenantOf(access);
+      const patch: Parameters<typeof wf.core.saveSettings>[1] = {};
+      if (b.timezone !== undefined) {
+        if (typeof b.timezone !== 'string' || !Intl.supportedValuesOf('timeZone').concat('UTC').includes(b.timezone))
+          throw badRequest('invalid_body', 'timezone must be an IANA time zone such as Asia/Shanghai', [{ path: '/timezone', rule: 'enum', message: 'an IANA time zone' }]);
+        patch.timezone = b.timezone;
       }
-      patch.secrets = next;
-    }
-    await wf.core.saveSettings(t, patch);
-    return { ok: true };
-  });
+      if (b.locale !== undefined) patch.locale = String(text(b.locale, '/locale', 10));
+      if (b.smtp !== undefined) {
+        const s = b.smtp as Record<string, unknown> | null;
+        if (!s || typeof s.host !== 'string' || typeof s.port !== 'number' || typeof s.from !== 'string')
+          throw badRequest('invalid_body', 'smtp needs host, port and from', [{ path: '/smtp', rule: 'required', message: 'host, port, from' }]);
+        patch.smtp = { host: s.host, port: s.port, from: s.from, secure: s.secure === true, ...(typeof s.user === 'string' ? { user: s.user, pass: String(s.pass ?? '') } : {}) };
+        // The email sender refuses private targets at send time; say so now, when it is saved.
+        await refuseBlockedOutbound(store, access.tenantName, { smtp: { host: s.host, port: s.port } });
+      }
+      if (b.secrets !== undefined) {
+        const s = b.secrets as Record<string, unknown>;
+        const current = (await wf.core.settings(t.knex, t)).secrets ?? {};
+        const next: Record<string, string> = { ...current };
+        for (const [k, v] of Object.entries(s ?? {})) {
+          if (!/^[a-z][a-z0-9_]{0,62}$/.test(k) || (v !== null && typeof v !== 'string'))
+            throw badRequest('invalid_body', 'secrets are name: text (null removes one)', [{ path: `/secrets/${k}`, rule: 'type', message: 'text or null' }]);
+          if (v === null) delete next[k];
+          else next[k] = v as string;
+        }
+        patch.secrets = next;
+      }
+      await wf.core.saveSettings(t, patch);
+      return { ok: true };
+    },
+  );
 
   app.get('/workflow/runs', { schema: { querystring: query({ rule: STRING, status: STRING }), response: replies({ 200: list() }) } }, async (request) => {
     const access = requireAccess(request);

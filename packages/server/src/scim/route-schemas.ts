@@ -9,22 +9,21 @@ const SCHEMAS = arrayOf(STRING);
 const RESOURCE: Schema = object({ schemas: SCHEMAS, id: STRING, meta: OBJECT }, ['schemas']);
 
 /** RFC 7644 §3.4.2 ListResponse. */
-const LIST_RESPONSE: Schema = object(
-  { schemas: SCHEMAS, totalResults: INTEGER, startIndex: INTEGER, itemsPerPage: INTEGER, Resources: arrayOf(RESOURCE) },
-  ['schemas', 'totalResults', 'Resources'],
-);
+const LIST_RESPONSE: Schema = object({ schemas: SCHEMAS, totalResults: INTEGER, startIndex: INTEGER, itemsPerPage: INTEGER, Resources: arrayOf(RESOURCE) }, ['schemas', 'totalResults', 'Resources']);
 
 /** RFC 7644 §3.7.3 BulkResponse: one result per operation run. */
-const BULK_RESPONSE: Schema = object(
-  { schemas: SCHEMAS, Operations: arrayOf(object({ method: STRING, bulkId: STRING, status: STRING, location: STRING, response: OBJECT }, ['method', 'status'])) },
-  ['schemas', 'Operations'],
-);
+const BULK_RESPONSE: Schema = object({ schemas: SCHEMAS, Operations: arrayOf(object({ method: STRING, bulkId: STRING, status: STRING, location: STRING, response: OBJECT }, ['method', 'status'])) }, [
+  'schemas',
+  'Operations',
+]);
 
 /** RFC 7644 §3.12 error, with Attain's own error (code, message, details) beside it (errors.ts). */
-const SCIM_ERROR_BODY: Schema = object(
-  { schemas: SCHEMAS, status: STRING, scimType: STRING, detail: STRING, error: (ERROR_SCHEMA.properties as Record<string, Schema>).error as Schema },
-  ['schemas', 'status', 'detail', 'error'],
-);
+const SCIM_ERROR_BODY: Schema = object({ schemas: SCHEMAS, status: STRING, scimType: STRING, detail: STRING, error: (ERROR_SCHEMA.properties as Record<string, Schema>).error as Schema }, [
+  'schemas',
+  'status',
+  'detail',
+  'error',
+]);
 
 /** The route's success answers, and the SCIM error for every 4xx and 5xx. */
 function scimReplies(success: Record<number, Schema>): Record<string, Schema> {

@@ -48,7 +48,12 @@ export function dataProblems(data: TemplateData, docs: readonly unknown[], opts:
         if (!target || opts.existingTenant) continue;
         const key = String(value);
         const ok = target === 'user' ? people.has(key.toLowerCase()) : target === 'org_unit' ? units.has(key) : (ids.get(target)?.has(key) ?? false);
-        if (!ok) p.push({ path: `${file.file}#${i}/${field}`, rule: 'unknown_reference', message: `no ${target === 'user' ? 'person (by email)' : target === 'org_unit' ? 'unit (by name)' : `${target} (by external id) in an earlier records file`} "${key}"` });
+        if (!ok)
+          p.push({
+            path: `${file.file}#${i}/${field}`,
+            rule: 'unknown_reference',
+            message: `no ${target === 'user' ? 'person (by email)' : target === 'org_unit' ? 'unit (by name)' : `${target} (by external id) in an earlier records file`} "${key}"`,
+          });
       }
     });
   }
@@ -61,7 +66,8 @@ export function dataProblems(data: TemplateData, docs: readonly unknown[], opts:
   (data.targets ?? []).forEach((t, i) => {
     if (!targetPlans.has(t.plan)) p.push({ path: `data/targets.json#${i}/plan`, rule: 'unknown_reference', message: `no target plan "${t.plan}"` });
     for (const key of Object.keys(t.weights ?? {})) {
-      if (!(key.includes('@') ? known(people, key.toLowerCase()) : known(units, key))) p.push({ path: `data/targets.json#${i}/weights/${key}`, rule: 'unknown_reference', message: `no ${key.includes('@') ? 'person (by email)' : 'unit (by name)'} "${key}"` });
+      if (!(key.includes('@') ? known(people, key.toLowerCase()) : known(units, key)))
+        p.push({ path: `data/targets.json#${i}/weights/${key}`, rule: 'unknown_reference', message: `no ${key.includes('@') ? 'person (by email)' : 'unit (by name)'} "${key}"` });
     }
   });
   (data.inputs ?? []).forEach((v, i) => {

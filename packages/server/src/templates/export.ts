@@ -75,11 +75,21 @@ export async function exportTemplate(store: Store, tenant: string, opts: { name?
   const unitName = new Map(units.map((u) => [u.id, String(u.name)]));
   const email = new Map(users.map((u) => [u.id, String(u.email)]));
   const data: TemplateData = {
-    orgUnits: units.map((u) => ({ name: String(u.name), ...(u.parent_id ? { parent: unitName.get(String(u.parent_id)) } : {}), ...(u.head_id && email.has(String(u.head_id)) ? { head: email.get(String(u.head_id)) } : {}) })),
-    people: users.filter((u) => u.active !== false).map((u) => ({
-      email: String(u.email), name: String(u.name), role: String(u.role),
-      ...(u.org_unit_id ? { unit: unitName.get(String(u.org_unit_id)) } : {}), ...(u.manager_id && email.has(String(u.manager_id)) ? { manager: email.get(String(u.manager_id)) } : {}), ...(u.title ? { title: String(u.title) } : {}),
+    orgUnits: units.map((u) => ({
+      name: String(u.name),
+      ...(u.parent_id ? { parent: unitName.get(String(u.parent_id)) } : {}),
+      ...(u.head_id && email.has(String(u.head_id)) ? { head: email.get(String(u.head_id)) } : {}),
     })),
+    people: users
+      .filter((u) => u.active !== false)
+      .map((u) => ({
+        email: String(u.email),
+        name: String(u.name),
+        role: String(u.role),
+        ...(u.org_unit_id ? { unit: unitName.get(String(u.org_unit_id)) } : {}),
+        ...(u.manager_id && email.has(String(u.manager_id)) ? { manager: email.get(String(u.manager_id)) } : {}),
+        ...(u.title ? { title: String(u.title) } : {}),
+      })),
   };
   const rates = await new FxRateService(store as never, tenant).list();
   if (rates.length) data.fxRates = rates.map((r) => ({ currency: r.from, to: r.to, date: r.effectiveFrom, rate: r.rate }));
@@ -93,7 +103,9 @@ export async function exportTemplate(store: Store, tenant: string, opts: { name?
     if (periods.length) data.periods = periods;
     const inputs = (await readInputs(engine)).filter((v) => email.has(v.payeeId));
     if (inputs.length) data.inputs = inputs.map((v) => ({ person: email.get(v.payeeId)!, period: v.period, name: v.name, value: v.value }));
-    data.planAssignments = (await engine.assignments()).filter((a) => a.kind === 'plan' && !a.via && planName.has(a.key) && email.has(a.payeeId)).map((a) => ({ plan: planName.get(a.key)!, person: email.get(a.payeeId)!, from: a.from, ...(a.to ? { to: a.to } : {}) }));
+    data.planAssignments = (await engine.assignments())
+      .filter((a) => a.kind === 'plan' && !a.via && planName.has(a.key) && email.has(a.payeeId))
+      .map((a) => ({ plan: planName.get(a.key)!, person: email.get(a.payeeId)!, from: a.from, ...(a.to ? { to: a.to } : {}) }));
   }
   const targetPlans = registry.documentsOf('target_plan');
   if (targetPlans.length) {
@@ -111,9 +123,17 @@ export async function exportTemplate(store: Store, tenant: string, opts: { name?
   const from = (await installed(store, tenant))[0]?.manifest;
   const name = opts.name ?? from?.name ?? tenant;
   const manifest: TemplateManifest = {
-    kind: 'template', id: from?.id ?? `tpl.${name}`, name, version: opts.version ?? from?.version ?? '1.0.0',
-    label: from?.label ?? { en: name, 'zh-CN': name }, ...(from?.description ? { description: from.description } : {}), ...(from?.industry ? { industry: from.industry } : {}),
-    ...(from?.requires ? { requires: from.requires } : {}), ...(from?.settings ? { settings: from.settings } : {}), metadata: ['metadata'], data: 'data',
+    kind: 'template',
+    id: from?.id ?? `tpl.${name}`,
+    name,
+    version: opts.version ?? from?.version ?? '1.0.0',
+    label: from?.label ?? { en: name, 'zh-CN': name },
+    ...(from?.description ? { description: from.description } : {}),
+    ...(from?.industry ? { industry: from.industry } : {}),
+    ...(from?.requires ? { requires: from.requires } : {}),
+    ...(from?.settings ? { settings: from.settings } : {}),
+    metadata: ['metadata'],
+    data: 'data',
   };
   return { manifest, documents, data };
 }

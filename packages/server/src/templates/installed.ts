@@ -57,8 +57,15 @@ interface Row {
 }
 
 const toInstallation = (r: Row): Installation => ({
-  seq: Number(r.seq), name: r.name, version: r.version, action: r.action, manifest: r.manifest, docs: r.docs ?? [], revision: Number(r.revision),
-  previousRevision: r.previous_revision === null ? null : Number(r.previous_revision), at: r.at instanceof Date ? r.at.toISOString() : String(r.at),
+  seq: Number(r.seq),
+  name: r.name,
+  version: r.version,
+  action: r.action,
+  manifest: r.manifest,
+  docs: r.docs ?? [],
+  revision: Number(r.revision),
+  previousRevision: r.previous_revision === null ? null : Number(r.previous_revision),
+  at: r.at instanceof Date ? r.at.toISOString() : String(r.at),
 });
 
 export async function installations(store: Store, tenant: string, name?: string): Promise<Installation[]> {
@@ -82,8 +89,16 @@ export async function installed(store: Store, tenant: string): Promise<Installat
 
 export async function recordInstallation(store: Store, tenant: string, row: Omit<Installation, 'seq' | 'at'>): Promise<void> {
   const h = await store.modules.ensure(tenant, templatesModule);
-  await h.knex.withSchema(h.schema).into(TABLE).insert({
-    name: row.name, version: row.version, action: row.action, manifest: row.manifest === null ? null : JSON.stringify(row.manifest), docs: JSON.stringify(row.docs),
-    revision: row.revision, previous_revision: row.previousRevision,
-  });
+  await h.knex
+    .withSchema(h.schema)
+    .into(TABLE)
+    .insert({
+      name: row.name,
+      version: row.version,
+      action: row.action,
+      manifest: row.manifest === null ? null : JSON.stringify(row.manifest),
+      docs: JSON.stringify(row.docs),
+      revision: row.revision,
+      previous_revision: row.previousRevision,
+    });
 }

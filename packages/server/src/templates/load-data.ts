@@ -5,8 +5,18 @@
 // naming the file, the row and the key, before anything of that step is written.
 import type { Registry } from '@attain/meta';
 import {
-  approveVersion, goalsContext, IncentiveEngine, kpiOf, recomputeAll, saveDraft, seedMemberships, submitVersion, syncGoalTargets, syncPlansFromMetadata,
-  type CreditingRuleDoc, type IncentivePlanDoc,
+  approveVersion,
+  goalsContext,
+  IncentiveEngine,
+  kpiOf,
+  recomputeAll,
+  saveDraft,
+  seedMemberships,
+  submitVersion,
+  syncGoalTargets,
+  syncPlansFromMetadata,
+  type CreditingRuleDoc,
+  type IncentivePlanDoc,
 } from '@attain/engine';
 import type { Actor, RecordService, Store } from '../store-port.ts';
 import { refuse, type TemplateProblem } from './errors.ts';
@@ -177,7 +187,8 @@ export async function loadTemplateData(store: Store, tenant: string, data: Templ
     for (const k of kpis) await recomputeAll(ctx, kpiOf(ctx, k.name));
     for (const [i, t] of (data.targets ?? []).entries()) {
       const at = `data/targets.json#${i}`;
-      if (!registry.documentsOf('target_plan').some((p) => p.name === t.plan)) refuse('template_data_invalid', [{ path: `${at}/plan`, rule: 'unknown_reference', message: `no target plan "${t.plan}"` }]);
+      if (!registry.documentsOf('target_plan').some((p) => p.name === t.plan))
+        refuse('template_data_invalid', [{ path: `${at}/plan`, rule: 'unknown_reference', message: `no target plan "${t.plan}"` }]);
       const weights: Record<string, string> = {};
       for (const [key, w] of Object.entries(t.weights ?? {})) {
         const node = key.includes('@') ? await keys.find('user', key) : await keys.find('org_unit', key);
@@ -198,7 +209,11 @@ export async function loadTemplateData(store: Store, tenant: string, data: Templ
   const engine = new IncentiveEngine(store as never, tenant);
   if (data.creditingRules?.length) await engine.saveRules(data.creditingRules as CreditingRuleDoc[]);
   await syncPlansFromMetadata(engine, registry);
-  if (data.fxRates?.length) await engine.setFx(data.fxRates.map((r) => ({ currency: r.currency, date: r.date, rate: r.rate, ...(r.to ? { to: r.to } : {}) })), actor);
+  if (data.fxRates?.length)
+    await engine.setFx(
+      data.fxRates.map((r) => ({ currency: r.currency, date: r.date, rate: r.rate, ...(r.to ? { to: r.to } : {}) })),
+      actor,
+    );
   await engine.syncOrgFromRecords();
   await engine.syncOrdersFromRecords();
   const assignments = [];

@@ -55,8 +55,10 @@ export function manifestProblems(value: unknown, file = 'template.json'): Templa
     const r = value.requires;
     if (!isRecord(r)) p.push({ path: at('requires'), rule: 'type', message: 'must be an object' });
     else {
-      if (r.attain !== undefined && (typeof r.attain !== 'string' || semver.validRange(r.attain) === null)) p.push({ path: at('requires/attain'), rule: 'semver_range', message: 'must be a version range such as ">=0.1.0 <1"' });
-      if (r.plugins !== undefined && (!Array.isArray(r.plugins) || r.plugins.some((x) => !isRecord(x) || typeof x.name !== 'string'))) p.push({ path: at('requires/plugins'), rule: 'type', message: 'must list {"name", "version"?}' });
+      if (r.attain !== undefined && (typeof r.attain !== 'string' || semver.validRange(r.attain) === null))
+        p.push({ path: at('requires/attain'), rule: 'semver_range', message: 'must be a version range such as ">=0.1.0 <1"' });
+      if (r.plugins !== undefined && (!Array.isArray(r.plugins) || r.plugins.some((x) => !isRecord(x) || typeof x.name !== 'string')))
+        p.push({ path: at('requires/plugins'), rule: 'type', message: 'must list {"name", "version"?}' });
     }
   }
   if (!Array.isArray(value.metadata) || value.metadata.some((m) => typeof m !== 'string' || m.includes('\0'))) p.push({ path: at('metadata'), rule: 'type', message: 'must list metadata folders' });
@@ -70,13 +72,21 @@ export function requirementProblems(manifest: TemplateManifest, plugins: Readonl
   const range = manifest.requires?.attain;
   if (range && !semver.satisfies(ATTAIN_VERSION, range)) p.push({ path: 'template.json#/requires/attain', rule: 'attain_version', message: `needs Attain ${range}; this is ${ATTAIN_VERSION}` });
   for (const plugin of manifest.requires?.plugins ?? []) {
-    if (!plugins.has(plugin.name)) p.push({ path: 'template.json#/requires/plugins', rule: 'plugin_missing', message: `needs the plugin "${plugin.name}"${plugin.version ? ` ${plugin.version}` : ''}, which this tenant has not installed` });
+    if (!plugins.has(plugin.name))
+      p.push({
+        path: 'template.json#/requires/plugins',
+        rule: 'plugin_missing',
+        message: `needs the plugin "${plugin.name}"${plugin.version ? ` ${plugin.version}` : ''}, which this tenant has not installed`,
+      });
   }
   return p;
 }
 
 async function isDir(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 async function readJson(file: string, shown: string): Promise<unknown> {
@@ -106,7 +116,13 @@ export async function readTemplateDir(dir: string): Promise<TemplatePackage> {
     const folder = resolve(root, manifest.data);
     for (const [key, file] of Object.entries(DATA_FILES) as Array<[keyof typeof DATA_FILES, string]>) {
       const path = join(folder, file);
-      if (await stat(path).then(() => true, () => false)) (data as Record<string, unknown>)[key] = await readJson(path, `${manifest.data}/${file}`);
+      if (
+        await stat(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        (data as Record<string, unknown>)[key] = await readJson(path, `${manifest.data}/${file}`);
     }
     const recordsDir = join(folder, 'records');
     if (await isDir(recordsDir)) {
@@ -114,7 +130,8 @@ export async function readTemplateDir(dir: string): Promise<TemplatePackage> {
       for (const file of (await readdir(recordsDir)).filter((f) => f.endsWith('.json')).sort()) {
         const shown = `${manifest.data}/records/${file}`;
         const body = await readJson(join(recordsDir, file), shown);
-        if (!isRecord(body) || typeof body.object !== 'string' || !Array.isArray(body.rows)) refuse('template_invalid', [{ path: shown, rule: 'type', message: 'must be {"object": "<name>", "rows": [ … ]}' }]);
+        if (!isRecord(body) || typeof body.object !== 'string' || !Array.isArray(body.rows))
+          refuse('template_invalid', [{ path: shown, rule: 'type', message: 'must be {"object": "<name>", "rows": [ … ]}' }]);
         data.records.push({ file: shown, object: body.object as string, rows: body.rows as Array<Record<string, unknown>> });
       }
     }
@@ -129,7 +146,13 @@ export async function listTemplateDirs(root = SHIPPED_TEMPLATES_DIR): Promise<Ar
   const out: Array<{ dir: string; manifest: TemplateManifest }> = [];
   for (const name of (await readdir(root)).sort()) {
     const dir = join(root, name);
-    if (!(await stat(join(dir, 'template.json')).then(() => true, () => false))) continue;
+    if (
+      !(await stat(join(dir, 'template.json')).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     out.push({ dir, manifest: (await readTemplateDir(dir)).manifest });
   }
   return out;

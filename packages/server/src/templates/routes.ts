@@ -48,7 +48,8 @@ async function packageOf(name: string, b: Record<string, unknown>): Promise<Temp
 
 function resolutionsOf(b: Record<string, unknown>): Resolutions {
   const r = b.resolutions ?? {};
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw badRequest('invalid_body', '"resolutions" maps conflict paths to "ours" or "theirs"', [{ path: '/resolutions', rule: 'type', message: 'must be an object' }]);
+  if (typeof r !== 'object' || r === null || Array.isArray(r))
+    throw badRequest('invalid_body', '"resolutions" maps conflict paths to "ours" or "theirs"', [{ path: '/resolutions', rule: 'type', message: 'must be an object' }]);
   return r as Resolutions;
 }
 
@@ -61,7 +62,15 @@ export async function templateRoutes(app: FastifyInstance, opts: { store: Store;
     const mine = await installed(store, access.tenantName);
     const gallery = await listTemplateDirs();
     return {
-      data: gallery.map(({ manifest: m }) => ({ name: m.name, version: m.version, label: m.label, description: m.description ?? null, industry: m.industry ?? null, requires: m.requires ?? {}, installed: mine.find((i) => i.name === m.name)?.version ?? null })),
+      data: gallery.map(({ manifest: m }) => ({
+        name: m.name,
+        version: m.version,
+        label: m.label,
+        description: m.description ?? null,
+        industry: m.industry ?? null,
+        requires: m.requires ?? {},
+        installed: mine.find((i) => i.name === m.name)?.version ?? null,
+      })),
       installed: mine.map((i) => ({ name: i.name, version: i.version, revision: i.revision, at: i.at })),
     };
   });
@@ -125,7 +134,12 @@ export async function templateRoutes(app: FastifyInstance, opts: { store: Store;
     const t = tenantBody(tenant);
     const pkg = await packageOf((request.params as { name: string }).name, sent === undefined ? {} : { package: sent });
     const password = randomBytes(18).toString('base64url');
-    const result = await installNew(store, pkg, { name: t.name, ...(t.label ? { label: t.label } : {}), admin: { email: t.adminEmail, ...(t.adminName ? { name: t.adminName } : {}), passwordHash: await hashPassword(password) } }, { data: data !== false });
+    const result = await installNew(
+      store,
+      pkg,
+      { name: t.name, ...(t.label ? { label: t.label } : {}), admin: { email: t.adminEmail, ...(t.adminName ? { name: t.adminName } : {}), passwordHash: await hashPassword(password) } },
+      { data: data !== false },
+    );
     reply.header('cache-control', 'no-store');
     return reply.status(201).send({ ...result, admin: { ...result.admin, password } });
   });

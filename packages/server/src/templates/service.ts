@@ -57,12 +57,36 @@ export async function installNew(store: Store, pkg: TemplatePackage, tenant: New
   const core = await readMetadataDir(CORE_METADATA_DIR);
   const documents = mergeDocuments(core, pkg.documents);
   checkData(pkg, documents, false, opts.data);
-  const created = await provisionTenant(store as never, { name: tenant.name, ...(tenant.label ? { label: tenant.label } : {}), admin: tenant.admin, documents, ...(pkg.manifest.settings ? { settings: pkg.manifest.settings } : {}) });
-  await recordInstallation(store, tenant.name, { name: pkg.manifest.name, version: pkg.manifest.version, action: 'install', manifest: pkg.manifest, docs: pkg.documents, revision: created.revision, previousRevision: 0 });
+  const created = await provisionTenant(store as never, {
+    name: tenant.name,
+    ...(tenant.label ? { label: tenant.label } : {}),
+    admin: tenant.admin,
+    documents,
+    ...(pkg.manifest.settings ? { settings: pkg.manifest.settings } : {}),
+  });
+  await recordInstallation(store, tenant.name, {
+    name: pkg.manifest.name,
+    version: pkg.manifest.version,
+    action: 'install',
+    manifest: pkg.manifest,
+    docs: pkg.documents,
+    revision: created.revision,
+    previousRevision: 0,
+  });
   const actor: Actor = { userId: created.admin.id, label: opts.actorLabel ?? `template ${pkg.manifest.name}` };
   const data = opts.data === false ? undefined : await loadTemplateData(store, tenant.name, pkg.data, actor);
   const plan: MigrationPlan = { fromRevision: 0, toRevision: created.revision, hash: docsHash(documents), empty: false, safe: true, steps: [] };
-  return { tenant: tenant.name, template: pkg.manifest.name, version: pkg.manifest.version, plan, applied: true, revision: created.revision, ...(data ? { data } : {}), admin: created.admin, ms: Date.now() - started };
+  return {
+    tenant: tenant.name,
+    template: pkg.manifest.name,
+    version: pkg.manifest.version,
+    plan,
+    applied: true,
+    revision: created.revision,
+    ...(data ? { data } : {}),
+    admin: created.admin,
+    ms: Date.now() - started,
+  };
 }
 
 /** Into an existing tenant: the template's documents merged into the tenant's; only the plan unless `accept`. */
@@ -81,7 +105,15 @@ export async function installInto(store: Store, tenant: string, pkg: TemplatePac
     return { ...base, plan, applied: false, revision: plan.fromRevision, ms: Date.now() - started };
   }
   const { revision, plan } = await store.metadata.apply(tenant, next, { actor });
-  await recordInstallation(store, tenant, { name: pkg.manifest.name, version: pkg.manifest.version, action: 'install', manifest: pkg.manifest, docs: pkg.documents, revision, previousRevision: plan.fromRevision });
+  await recordInstallation(store, tenant, {
+    name: pkg.manifest.name,
+    version: pkg.manifest.version,
+    action: 'install',
+    manifest: pkg.manifest,
+    docs: pkg.documents,
+    revision,
+    previousRevision: plan.fromRevision,
+  });
   const data = opts.data === false ? undefined : await loadTemplateData(store, tenant, pkg.data, actor);
   return { ...base, plan, applied: true, revision, ...(data ? { data } : {}), ms: Date.now() - started };
 }
@@ -110,16 +142,32 @@ async function upgradeDocs(store: Store, tenant: string, pkg: TemplatePackage, r
   const ours = (await store.registry(tenant)).docs;
   checkRequirements(pkg, ours);
   if (was.version && !semver.gt(pkg.manifest.version, was.version)) {
-    refuse('template_version', [{ path: 'template.json#/version', rule: 'newer', message: `the tenant has ${was.version}; an upgrade needs a newer version than that, not ${pkg.manifest.version}` }], 409);
+    refuse(
+      'template_version',
+      [{ path: 'template.json#/version', rule: 'newer', message: `the tenant has ${was.version}; an upgrade needs a newer version than that, not ${pkg.manifest.version}` }],
+      409,
+    );
   }
-  const bad: TemplateProblem[] = Object.entries(resolutions).filter(([, v]) => v !== 'ours' && v !== 'theirs').map(([k]) => ({ path: `/resolutions/${k}`, rule: 'enum', message: 'must be "ours" (keep the tenant’s value) or "theirs" (take the new version’s)' }));
+  const bad: TemplateProblem[] = Object.entries(resolutions)
+    .filter(([, v]) => v !== 'ours' && v !== 'theirs')
+    .map(([k]) => ({ path: `/resolutions/${k}`, rule: 'enum', message: 'must be "ours" (keep the tenant’s value) or "theirs" (take the new version’s)' }));
   if (bad.length) refuse('invalid_body', bad, 400);
   const merge = mergeTemplate(was.docs, pkg.documents, ours, resolutions);
   const next = applyMerge(ours, merge);
   const migration = await store.metadata.plan(tenant, next);
   const unresolved = merge.conflicts.map((c) => c.path).filter((p) => !Object.hasOwn(resolutions, p));
   return {
-    plan: { template: pkg.manifest.name, from: was.version ?? '', to: pkg.manifest.version, changes: merge.changes, conflicts: merge.conflicts, unresolved, removed: merge.removed, migration, hash: docsHash(next) },
+    plan: {
+      template: pkg.manifest.name,
+      from: was.version ?? '',
+      to: pkg.manifest.version,
+      changes: merge.changes,
+      conflicts: merge.conflicts,
+      unresolved,
+      removed: merge.removed,
+      migration,
+      hash: docsHash(next),
+    },
     next,
     was,
   };
@@ -134,13 +182,25 @@ export async function planUpgrade(store: Store, tenant: string, pkg: TemplatePac
 export async function acceptUpgrade(store: Store, tenant: string, pkg: TemplatePackage, actor: Actor, opts: { resolutions?: Resolutions; hash?: string }): Promise<UpgradePlan & { revision: number }> {
   const { plan, next } = await upgradeDocs(store, tenant, pkg, opts.resolutions ?? {});
   if (plan.unresolved.length) {
-    refuse('upgrade_conflicts', plan.unresolved.map((p) => ({ path: `/resolutions/${p}`, rule: 'conflict', message: 'both the tenant and the new version changed this: choose "ours" or "theirs"' })), 409);
+    refuse(
+      'upgrade_conflicts',
+      plan.unresolved.map((p) => ({ path: `/resolutions/${p}`, rule: 'conflict', message: 'both the tenant and the new version changed this: choose "ours" or "theirs"' })),
+      409,
+    );
   }
   if (opts.hash !== undefined && opts.hash !== plan.hash) {
     refuse('plan_changed', [{ path: '/hash', rule: 'stale', message: 'the tenant or the template changed since this plan was shown: plan again' }], 409);
   }
   const { revision, plan: migration } = await store.metadata.apply(tenant, next, { actor: { ...actor, label: actor.label ?? `template upgrade ${plan.template} ${plan.from} → ${plan.to}` } });
-  await recordInstallation(store, tenant, { name: pkg.manifest.name, version: pkg.manifest.version, action: 'upgrade', manifest: pkg.manifest, docs: pkg.documents, revision, previousRevision: migration.fromRevision });
+  await recordInstallation(store, tenant, {
+    name: pkg.manifest.name,
+    version: pkg.manifest.version,
+    action: 'upgrade',
+    manifest: pkg.manifest,
+    docs: pkg.documents,
+    revision,
+    previousRevision: migration.fromRevision,
+  });
   return { ...plan, migration, revision };
 }
 

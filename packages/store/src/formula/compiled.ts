@@ -50,13 +50,15 @@ export type ReadableField = (object: string, field: string) => boolean;
  */
 export function checkFormula(registry: Registry, root: string, source: string, readable?: ReadableField): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
   const schema = schemaOf(registry);
-  const suggest = readable && ((object: string, name: string) => {
-    const o = schema.object(object);
-    const field = o?.field(name);
-    if (field) return readable(object, field.column);
-    const child = o?.children(name);
-    return child !== undefined && readable(child.object, child.foreignKey);
-  });
+  const suggest =
+    readable &&
+    ((object: string, name: string) => {
+      const o = schema.object(object);
+      const field = o?.field(name);
+      if (field) return readable(object, field.column);
+      const child = o?.children(name);
+      return child !== undefined && readable(child.object, child.foreignKey);
+    });
   const r = check(source, { schema, root, ...(suggest ? { suggest } : {}) });
   return r.ok ? { ok: true, checked: r } : { ok: false, errors: r.errors };
 }
@@ -148,7 +150,11 @@ export function formulasOf(registry: Registry, object: ObjectDef, schema: string
     if (!field.formula) continue;
     const r = checkFormula(registry, object.name, field.formula.expression);
     if (!r.ok || !fitsStorage(r.checked.type, field).ok) continue;
-    const reads = new Set(fieldsRead(r.checked).filter((x) => x.object === object.name).map((x) => x.field));
+    const reads = new Set(
+      fieldsRead(r.checked)
+        .filter((x) => x.object === object.name)
+        .map((x) => x.field),
+    );
     const entry = { field, checked: r.checked, sql: toSql(r.checked, schema), reads };
     (field.formula.stored ? result.stored : result.computed).push(entry);
   }

@@ -32,7 +32,12 @@ export function formulaProblems(registry: Registry): ErrorDetail[] {
       if (!r.ok) {
         for (const e of r.errors) out.push({ path, rule: 'formula', message: describeFormulaError(e), document });
       } else if (r.checked.type !== 'boolean') {
-        out.push({ path, rule: 'formula_type', message: `the condition of rule "${rule.name}" gives ${r.checked.type}; a validation rule must be true/false (line 1, column 1) — compare a value, e.g. amount >= 0`, document });
+        out.push({
+          path,
+          rule: 'formula_type',
+          message: `the condition of rule "${rule.name}" gives ${r.checked.type}; a validation rule must be true/false (line 1, column 1) — compare a value, e.g. amount >= 0`,
+          document,
+        });
       }
     });
   }
@@ -47,9 +52,5 @@ export function assertFormulas(registry: Registry, checks?: DocumentChecks): voi
   const problems = [...formulaProblems(registry), ...metadataSourceProblems(registry), ...(checks?.run(registry) ?? [])];
   if (problems.length === 0) return;
   const first = problems[0] as ErrorDetail;
-  throw new StoreError(
-    'metadata_invalid',
-    problems.length === 1 ? `${first.document}: ${first.message}` : `${problems.length} problems in the metadata; nothing was changed`,
-    problems,
-  );
+  throw new StoreError('metadata_invalid', problems.length === 1 ? `${first.document}: ${first.message}` : `${problems.length} problems in the metadata; nothing was changed`, problems);
 }

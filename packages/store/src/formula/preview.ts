@@ -59,7 +59,12 @@ export function decodeValue(type: FormulaType, text: unknown): unknown {
   }
 }
 
-export function checkForPreview(registry: Registry, object: ObjectDef, formula: unknown, hidden: ReadonlySet<string> | undefined): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
+export function checkForPreview(
+  registry: Registry,
+  object: ObjectDef,
+  formula: unknown,
+  hidden: ReadonlySet<string> | undefined,
+): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
   if (typeof formula !== 'string' || formula.length > 10_000) {
     throw new StoreError('validation_failed', 'formula must be text of at most 10000 characters', [{ path: '/formula', rule: 'type', message: 'must be text' }]);
   }
@@ -97,7 +102,16 @@ export async function previewRows(
   }));
   if (opts.engine !== 'sandbox') return out;
   if (!opts.pool) throw new StoreError('validation_failed', 'The sandbox engine is not available here', [{ path: '/engine', rule: 'engine', message: 'no sandbox pool' }]);
-  const values = await evaluateInSandbox(opts.pool, { knex, schema: ctx.schema, registry: ctx.registry, tenant: ctx.tenant, revision: ctx.registry.revision, checked, rows: out.map((r) => r.id), ...(ctx.rowScope ? { rowScope: ctx.rowScope } : {}) });
+  const values = await evaluateInSandbox(opts.pool, {
+    knex,
+    schema: ctx.schema,
+    registry: ctx.registry,
+    tenant: ctx.tenant,
+    revision: ctx.registry.revision,
+    checked,
+    rows: out.map((r) => r.id),
+    ...(ctx.rowScope ? { rowScope: ctx.rowScope } : {}),
+  });
   return out.map((r, i) => {
     const v = values[i] as { value: unknown; error: string | null };
     return { ...r, value: v.error ? null : decodeValue(checked.type, v.value), error: v.error };

@@ -33,7 +33,12 @@ export function readSource(knex: Knex, schema: string, object: ObjectDef, comput
   }
   // Columns listed by name: a hidden column kept from an earlier stored version of a formula field
   // may carry the same name as the computed one.
-  const own = [...allFields(object).filter((f) => !f.formula || f.formula.stored).map((f) => f.column), 'deleted_at'];
+  const own = [
+    ...allFields(object)
+      .filter((f) => !f.formula || f.formula.stored)
+      .map((f) => f.column),
+    'deleted_at',
+  ];
   const cols = own.map((c) => `${quoteIdent(ROOT_ALIAS)}.${quoteIdent(c)}`).join(', ');
   const sql = `(select ${cols}, ${parts.join(', ')} from ${qualified(schema, object.table)} as ${quoteIdent(ROOT_ALIAS)}) as ${quoteIdent(object.table)}`;
   return knex.raw(sql, bindings as Knex.RawBinding[]);

@@ -8,7 +8,16 @@ import { schemaOf } from './compiled.ts';
 
 /** The part of @attain/sandbox's SandboxPool used here (the store does not depend on the sandbox). */
 export interface BatchPool {
-  runBatch(request: { tenant: string; revision: string | number; key: string; prelude: string; source: string; columns: Record<string, unknown[]>; rowCount: number; parallel?: boolean }): Promise<unknown[]>;
+  runBatch(request: {
+    tenant: string;
+    revision: string | number;
+    key: string;
+    prelude: string;
+    source: string;
+    columns: Record<string, unknown[]>;
+    rowCount: number;
+    parallel?: boolean;
+  }): Promise<unknown[]>;
 }
 
 export interface SandboxInput {
@@ -60,7 +69,14 @@ function cell(type: FormulaType, v: unknown): unknown {
 }
 
 /** Text of each path expression over rows of `object` aliased `alias`. */
-function pathColumns(registry: Registry, object: string, paths: string[], alias: string, schema: string, rowScope?: (object: string) => RowScope | undefined): { sql: string[]; bindings: unknown[]; types: FormulaType[] } {
+function pathColumns(
+  registry: Registry,
+  object: string,
+  paths: string[],
+  alias: string,
+  schema: string,
+  rowScope?: (object: string) => RowScope | undefined,
+): { sql: string[]; bindings: unknown[]; types: FormulaType[] } {
   const sql: string[] = [];
   const bindings: unknown[] = [];
   const types: FormulaType[] = [];
@@ -91,7 +107,10 @@ async function inScope(knex: Knex | Knex.Transaction, schema: string, registry: 
   const o = registry.object(object);
   if (!scope || !o) return ids;
   const s = scopeSql(scope, 'p');
-  const res = (await knex.raw(`select "p"."id"::text as "id" from ${qualified(schema, o.table)} as "p" where "p"."id" in (${ids.map(() => '?').join(', ')})${s.sql}`, [...ids, ...s.bindings] as Knex.RawBinding[])) as { rows: Array<{ id: string }> };
+  const res = (await knex.raw(`select "p"."id"::text as "id" from ${qualified(schema, o.table)} as "p" where "p"."id" in (${ids.map(() => '?').join(', ')})${s.sql}`, [
+    ...ids,
+    ...s.bindings,
+  ] as Knex.RawBinding[])) as { rows: Array<{ id: string }> };
   const found = new Set(res.rows.map((r) => r.id));
   return ids.filter((id) => found.has(id));
 }

@@ -24,7 +24,8 @@ export function measureSourceProblems(registry: Registry, source: MeasureSource,
   const object: ObjectDef | undefined = registry.object(source.object);
   if (!object) return [{ document, path: `${at}/object`, rule: 'unknown_reference', message: `refers to object "${source.object}", which does not exist` }];
   const date = findField(object, source.dateField);
-  if (!date || (date.storage !== 'date' && date.storage !== 'datetime')) out.push({ document, path: `${at}/dateField`, rule: 'date_field', message: `"${source.dateField}" is not a date or datetime field of "${object.name}"` });
+  if (!date || (date.storage !== 'date' && date.storage !== 'datetime'))
+    out.push({ document, path: `${at}/dateField`, rule: 'date_field', message: `"${source.dateField}" is not a date or datetime field of "${object.name}"` });
   const ownerName = source.ownerField ?? 'owner_id';
   const owner = findField(object, ownerName);
   if (!owner || owner.ref?.object !== 'user') out.push({ document, path: `${at}${source.ownerPath}`, rule: 'owner_field', message: `"${ownerName}" is not a reference to user on "${object.name}"` });
@@ -57,15 +58,25 @@ export function metadataSourceProblems(registry: Registry): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   for (const kpi of registry.documentsOf('kpi')) {
     const m = kpi.measure;
-    out.push(...measureSourceProblems(registry, {
-      object: kpi.object, dateField: kpi.dateField, ownerField: kpi.ownerField, ownerPath: '/ownerField',
-      formulas: [
-        { text: m.value, path: '/measure/value', want: 'numeric' },
-        { text: m.filter, path: '/measure/filter', want: 'boolean' },
-        { text: m.denominator?.value, path: '/measure/denominator/value', want: 'numeric' },
-        { text: m.denominator?.filter, path: '/measure/denominator/filter', want: 'boolean' },
-      ],
-    }, '', `kpi "${kpi.name}"`));
+    out.push(
+      ...measureSourceProblems(
+        registry,
+        {
+          object: kpi.object,
+          dateField: kpi.dateField,
+          ownerField: kpi.ownerField,
+          ownerPath: '/ownerField',
+          formulas: [
+            { text: m.value, path: '/measure/value', want: 'numeric' },
+            { text: m.filter, path: '/measure/filter', want: 'boolean' },
+            { text: m.denominator?.value, path: '/measure/denominator/value', want: 'numeric' },
+            { text: m.denominator?.filter, path: '/measure/denominator/filter', want: 'boolean' },
+          ],
+        },
+        '',
+        `kpi "${kpi.name}"`,
+      ),
+    );
   }
   for (const plan of registry.documentsOf('incentive_plan')) {
     plan.versions.forEach((v, i) => {
@@ -74,10 +85,23 @@ export function metadataSourceProblems(registry: Registry): ErrorDetail[] {
         ...v.components.flatMap((c, j) => (c.source ? [{ at: `/versions/${i}/components/${j}/source`, source: c.source as SourceLike }] : [])),
       ];
       for (const { at, source } of items) {
-        out.push(...measureSourceProblems(registry, {
-          object: source.object, dateField: source.dateField, ownerField: source.payeeField, ownerPath: '/payeeField',
-          formulas: [{ text: source.filter, path: '/filter', want: 'boolean' }, { text: source.value, path: '/value', want: 'numeric' }],
-        }, at, `incentive_plan "${plan.name}"`));
+        out.push(
+          ...measureSourceProblems(
+            registry,
+            {
+              object: source.object,
+              dateField: source.dateField,
+              ownerField: source.payeeField,
+              ownerPath: '/payeeField',
+              formulas: [
+                { text: source.filter, path: '/filter', want: 'boolean' },
+                { text: source.value, path: '/value', want: 'numeric' },
+              ],
+            },
+            at,
+            `incentive_plan "${plan.name}"`,
+          ),
+        );
       }
     });
   }

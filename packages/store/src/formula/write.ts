@@ -68,9 +68,5 @@ export async function afterWrite(trx: Knex.Transaction, schema: string, object: 
   }
   if (details.length === 0) return;
   const first = details[0] as ErrorDetail;
-  throw new StoreError(
-    'validation_failed',
-    failed.length === 1 ? `Validation rule "${failed[0]}" failed: ${first.message}` : `Validation rules failed: ${failed.join(', ')}`,
-    details,
-  );
+  throw new StoreError('validation_failed', failed.length === 1 ? `Validation rule "${failed[0]}" failed: ${first.message}` : `Validation rules failed: ${failed.join(', ')}`, details);
 }

@@ -22,9 +22,7 @@ const SAFE: Verdict = { safe: true };
 export async function classify(c: Change, snapshot: Snapshot, opts: ApplyOptions): Promise<Verdict> {
   switch (c.kind) {
     case 'create_object':
-      return c.tableTaken
-        ? { safe: false, reason: `a table named "${c.object.table}" already exists in the tenant schema and does not belong to Attain's metadata` }
-        : SAFE;
+      return c.tableTaken ? { safe: false, reason: `a table named "${c.object.table}" already exists in the tenant schema and does not belong to Attain's metadata` } : SAFE;
     case 'add_field': {
       const f = c.field;
       const filled = f.required ? await snapshot.hasRows(c.beforeTable) : false;

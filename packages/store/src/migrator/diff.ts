@@ -140,7 +140,14 @@ export function diffSchemas(input: { current: Registry; physical: PhysicalState;
       if (!/^ax_[ui]_[0-9a-f]{20}$/.test(name) || wanted.has(name)) continue;
       const d = old.get(name);
       const o = d ? current.objectById(d.objectId) : undefined;
-      changes.push({ kind: 'drop_index', name, object: { id: d?.objectId ?? '', name: o?.name ?? '' }, objectLabel: o?.name ?? '?', unique: d?.unique ?? false, columns: d ? describeCols(current, d) : name });
+      changes.push({
+        kind: 'drop_index',
+        name,
+        object: { id: d?.objectId ?? '', name: o?.name ?? '' },
+        objectLabel: o?.name ?? '?',
+        unique: d?.unique ?? false,
+        columns: d ? describeCols(current, d) : name,
+      });
     }
     for (const d of wanted.values()) {
       if (catalog.indexes.has(d.name)) continue;
@@ -167,14 +174,29 @@ export function diffSchemas(input: { current: Registry; physical: PhysicalState;
       const d = old.get(name);
       const o = d ? current.objectById(d.objectId) : undefined;
       const f = d && o ? fieldById(o, d.fieldId) : undefined;
-      changes.push({ kind: 'drop_foreign_key', name, table, object: { id: d?.objectId ?? '', name: o?.name ?? table }, ...(f ? { field: { id: f.id, name: f.name } } : {}), fieldLabel: f?.name ?? name });
+      changes.push({
+        kind: 'drop_foreign_key',
+        name,
+        table,
+        object: { id: d?.objectId ?? '', name: o?.name ?? table },
+        ...(f ? { field: { id: f.id, name: f.name } } : {}),
+        fieldLabel: f?.name ?? name,
+      });
     }
     for (const d of wanted.values()) {
       if (catalog.foreignKeys.has(d.name)) continue;
       const object = next.objectById(d.objectId) as ObjectDef;
       const target = next.objectById(d.targetId) as ObjectDef;
       const field = fieldById(object, d.fieldId) as FieldDef;
-      changes.push({ kind: 'add_foreign_key', fk: d, object: { id: object.id, name: object.name }, field, target: { id: target.id, name: target.name }, table: object.table, targetTable: target.table });
+      changes.push({
+        kind: 'add_foreign_key',
+        fk: d,
+        object: { id: object.id, name: object.name },
+        field,
+        target: { id: target.id, name: target.name },
+        table: object.table,
+        targetTable: target.table,
+      });
     }
   }
 

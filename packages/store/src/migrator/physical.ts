@@ -50,11 +50,7 @@ export function sqlTypeOf(field: FieldDef): string {
 const TEXTISH = new Set<Storage>(['text', 'long_text', 'email', 'phone', 'url', 'enum']);
 const DECIMALS = new Set<Storage>(['decimal', 'money', 'percent']);
 
-export type TypeChange =
-  | { kind: 'same' }
-  | { kind: 'widen' }
-  | { kind: 'widen_if_fits'; digits: number }
-  | { kind: 'unsafe'; reason: string };
+export type TypeChange = { kind: 'same' } | { kind: 'widen' } | { kind: 'widen_if_fits'; digits: number } | { kind: 'unsafe'; reason: string };
 
 /** Whether a column can change from one storage/type to another without losing data. */
 export function typeChange(fromStorage: Storage, fromType: string, to: FieldDef): TypeChange {
@@ -72,9 +68,7 @@ export function typeChange(fromStorage: Storage, fromType: string, to: FieldDef)
   const toVarchar = /^varchar\((\d+)\)$/.exec(toType);
   if (fromVarchar && toType === 'text') return { kind: 'widen' };
   if (fromVarchar && toVarchar) {
-    return Number(toVarchar[1]) > Number(fromVarchar[1])
-      ? { kind: 'widen' }
-      : { kind: 'unsafe', reason: `shortening from ${fromType} to ${toType} could cut existing values` };
+    return Number(toVarchar[1]) > Number(fromVarchar[1]) ? { kind: 'widen' } : { kind: 'unsafe', reason: `shortening from ${fromType} to ${toType} could cut existing values` };
   }
   const toNum = /^numeric\((\d+),(\d+)\)$/.exec(toType);
   if (fromType === 'bigint' && toNum) {

@@ -50,14 +50,7 @@ const STEP_ORDER: StepKind[] = [
  * one handler per change kind writes its step sentence and DDL. The apply runs every action in one
  * transaction, in phase order, and only when no step is refused.
  */
-export async function planMigration(input: {
-  schema: string;
-  current: Registry;
-  physical: PhysicalState;
-  next: Registry;
-  snapshot: Snapshot;
-  opts: ApplyOptions;
-}): Promise<Planned> {
+export async function planMigration(input: { schema: string; current: Registry; physical: PhysicalState; next: Registry; snapshot: Snapshot; opts: ApplyOptions }): Promise<Planned> {
   const { schema, snapshot, opts } = input;
   const diff = diffSchemas({ current: input.current, physical: input.physical, next: input.next, catalog: snapshot, purge: opts.purge ?? [] });
   const steps: Array<PlanStep & { order: number }> = [];

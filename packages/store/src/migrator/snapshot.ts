@@ -20,10 +20,11 @@ export interface Snapshot {
 
 /** Reads the tenant schema's catalog once (three queries); data checks run on demand. */
 export async function liveSnapshot(q: Knex | Knex.Transaction, schema: string): Promise<Snapshot> {
-  const cols = (await q
-    .select('table_name', 'column_name', 'is_nullable')
-    .from('information_schema.columns')
-    .where('table_schema', schema)) as Array<{ table_name: string; column_name: string; is_nullable: string }>;
+  const cols = (await q.select('table_name', 'column_name', 'is_nullable').from('information_schema.columns').where('table_schema', schema)) as Array<{
+    table_name: string;
+    column_name: string;
+    is_nullable: string;
+  }>;
   const tables = new Set<string>();
   const nullable = new Map<string, boolean>();
   for (const c of cols) {
@@ -54,8 +55,7 @@ export async function liveSnapshot(q: Knex | Knex.Transaction, schema: string): 
       const notNull = columns.map((c) => `${quoteIdent(c)} is not null`).join(' and ');
       return exists(`select 1 from ${qualified(schema, t)} where deleted_at is null and ${notNull} group by ${list} having count(*) > 1`);
     },
-    fitsDigits: async (t, c, digits) =>
-      !(await exists(`select 1 from ${qualified(schema, t)} where abs(${quoteIdent(c)}) >= power(10::numeric, ?)`, [digits])),
+    fitsDigits: async (t, c, digits) => !(await exists(`select 1 from ${qualified(schema, t)} where abs(${quoteIdent(c)}) >= power(10::numeric, ?)`, [digits])),
   };
 }
 

@@ -30,9 +30,23 @@ export async function emitOrgChange(ctx: Ctx, q: Q, tenant: string, result: OrgC
   const dates = Object.values(result.from).sort();
   if (!consumers.length || !dates.length) return;
   const moved = new Set(Object.keys(result.from));
-  const body: OrgEventBody = { from: dates[0]!, users: result.changes.map((c) => c.user_id).filter((id) => moved.has(id)), units: result.unitChanges.map((u) => u.unit_id).filter((id) => moved.has(id)) };
+  const body: OrgEventBody = {
+    from: dates[0]!,
+    users: result.changes.map((c) => c.user_id).filter((id) => moved.has(id)),
+    units: result.unitChanges.map((u) => u.unit_id).filter((id) => moved.has(id)),
+  };
   const at = new Date();
-  const event: RecordEvent = { tenant, object: ORG_EVENT_OBJECT, recordId: body.users[0] ?? body.units[0] ?? '', op: 'update', before: null, after: { ...body }, actor, revision, at: at.toISOString() };
+  const event: RecordEvent = {
+    tenant,
+    object: ORG_EVENT_OBJECT,
+    recordId: body.users[0] ?? body.units[0] ?? '',
+    op: 'update',
+    before: null,
+    after: { ...body },
+    actor,
+    revision,
+    at: at.toISOString(),
+  };
   const payload = JSON.stringify(event);
   await ctx.table(q, 'jobs').insert(consumers.map((consumer) => ({ id: uuidv7(), queue: eventQueue(consumer), tenant, key: null, payload, run_at: at })));
 }

@@ -86,15 +86,21 @@ export function unitAncestorsCte(src: Pick<OrgSource, 'schema' | 'registry'>, na
 export async function childUnitsOn(src: OrgSource, unitId: string, day: string): Promise<string[]> {
   const t = await ensureOrgTables(src.q, src.schema, src.registry);
   if (!UUID.test(unitId)) return [];
-  return ((await src.q.raw(`select unit_id::text as id from ${t.units} where parent_id = ?::uuid and ${coversSql('', '?::date')} order by unit_id`, [unitId.toLowerCase(), day, day])).rows as Array<{ id: string }>).map((r) => r.id);
+  return (
+    (await src.q.raw(`select unit_id::text as id from ${t.units} where parent_id = ?::uuid and ${coversSql('', '?::date')} order by unit_id`, [unitId.toLowerCase(), day, day])).rows as Array<{
+      id: string;
+    }>
+  ).map((r) => r.id);
 }
 
 /** Who was in which unit under whom, and how units nested, on `day`. */
 export async function orgOn(src: OrgSource, day: string): Promise<OrgDay> {
   const t = await ensureOrgTables(src.q, src.schema, src.registry);
   const at = coversSql('', '?::date');
-  const users = (await src.q.raw(`select user_id::text as id, org_unit_id::text as org_unit_id, manager_id::text as manager_id from ${t.membership} where ${at} order by user_id`, [day, day])).rows as OrgDay['users'];
-  const units = (await src.q.raw(`select unit_id::text as id, parent_id::text as parent_id, head_id::text as head_id from ${t.units} where ${at} order by unit_id`, [day, day])).rows as OrgDay['units'];
+  const users = (await src.q.raw(`select user_id::text as id, org_unit_id::text as org_unit_id, manager_id::text as manager_id from ${t.membership} where ${at} order by user_id`, [day, day]))
+    .rows as OrgDay['users'];
+  const units = (await src.q.raw(`select unit_id::text as id, parent_id::text as parent_id, head_id::text as head_id from ${t.units} where ${at} order by unit_id`, [day, day]))
+    .rows as OrgDay['units'];
   return { day, users, units };
 }
 

@@ -13,7 +13,15 @@ type Row = Record<string, unknown>;
 const idText = (v: unknown): string | null => (typeof v === 'string' && v ? v.toLowerCase() : null);
 
 /** Reads the written rows back and moves the timelines of those whose org fields changed. */
-export async function followRecordWrite(trx: Knex.Transaction, schema: string, registry: Registry, object: ObjectDef, ids: readonly string[], before: readonly Row[], day: string = today()): Promise<OrgChangeResult | null> {
+export async function followRecordWrite(
+  trx: Knex.Transaction,
+  schema: string,
+  registry: Registry,
+  object: ObjectDef,
+  ids: readonly string[],
+  before: readonly Row[],
+  day: string = today(),
+): Promise<OrgChangeResult | null> {
   if ((object.name !== 'user' && object.name !== 'org_unit') || !ids.length) return null;
   const src: OrgSource = { q: trx, schema, registry };
   const t = await ensureOrgTables(trx, schema, registry);
@@ -21,23 +29,37 @@ export async function followRecordWrite(trx: Knex.Transaction, schema: string, r
   const spec = isUser ? t.user : t.orgUnit;
   if (!spec) return null;
   const [a, b] = isUser ? [t.user?.unit, t.user?.manager] : [t.orgUnit?.parent, t.orgUnit?.head];
-  const rows = (await trx.raw(
-    `select id::text as id, ${a ? `${a}::text` : 'null'} as a, ${b ? `${b}::text` : 'null'} as b, deleted_at is not null as gone from ${spec.table} where id = any(?::uuid[])`,
-    [[...ids]],
-  )).rows as Array<{ id: string; a: string | null; b: string | null; gone: boolean }>;
+  const rows = (
+    await trx.raw(`select id::text as id, ${a ? `${a}::text` : 'null'} as a, ${b ? `${b}::text` : 'null'} as b, deleted_at is not null as gone from ${spec.table} where id = any(?::uuid[])`, [
+      [...ids],
+    ])
+  ).rows as Array<{ id: string; a: string | null; b: string | null; gone: boolean }>;
   // Rows read before the write carry columns (see records/fields.ts selectList).
   const colOf = (field: string) => registry.field(object.name, field)?.column ?? field;
   const fieldA = colOf(isUser ? 'org_unit_id' : (object.tree?.parentField ?? 'parent_id'));
   const fieldB = colOf(isUser ? 'manager_id' : 'head_id');
   const history = isUser
-    ? (await memberships(src, rows.map((r) => r.id))).map((m) => ({ id: m.user_id, a: m.org_unit_id, b: m.manager_id, valid_from: m.valid_from, valid_to: m.valid_to }))
-    : (await unitHistory(src, rows.map((r) => r.id))).map((u) => ({ id: u.unit_id, a: u.parent_id, b: u.head_id, valid_from: u.valid_from, valid_to: u.valid_to }));
+    ? (
+        await memberships(
+          src,
+          rows.map((r) => r.id),
+        )
+      ).map((m) => ({ id: m.user_id, a: m.org_unit_id, b: m.manager_id, valid_from: m.valid_from, valid_to: m.valid_to }))
+    : (
+        await unitHistory(
+          src,
+          rows.map((r) => r.id),
+        )
+      ).map((u) => ({ id: u.unit_id, a: u.parent_id, b: u.head_id, valid_from: u.valid_from, valid_to: u.valid_to }));
   const plan = new Map<string, Span<{ a: string | null; b: string | null }>[]>();
   const from = new Map<string, string>();
   for (const r of rows) {
     const prior = before.find((x) => idText(x.id) === r.id);
     const spans = history.filter((h) => h.id === r.id);
-    const now = spanAt(spans.map((h) => ({ value: { a: h.a, b: h.b }, valid_from: h.valid_from, valid_to: h.valid_to })), day);
+    const now = spanAt(
+      spans.map((h) => ({ value: { a: h.a, b: h.b }, valid_from: h.valid_from, valid_to: h.valid_to })),
+      day,
+    );
     // A field the object does not have (a unit without head_id) cannot state anything: the org keeps its answer.
     const after = r.gone ? null : { a: a ? r.a : (now?.value.a ?? null), b: b ? r.b : (now?.value.b ?? null) };
     // An update that leaves the org fields alone changes nothing here: a back-dated or future

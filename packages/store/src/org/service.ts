@@ -98,7 +98,16 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
       }
       const t = await ensureOrgTables(ctx.knex, row.schema_name, registry);
       const reached = async (table: string, id: string) =>
-        ((await ctx.knex.raw(`select distinct ${id}::text as id from ${table} where (valid_from > ?::date and valid_from <= ?::date) or (valid_to > ?::date and valid_to <= ?::date) order by 1`, [since, day, since, day])).rows as Array<{ id: string }>).map((r) => r.id);
+        (
+          (
+            await ctx.knex.raw(`select distinct ${id}::text as id from ${table} where (valid_from > ?::date and valid_from <= ?::date) or (valid_to > ?::date and valid_to <= ?::date) order by 1`, [
+              since,
+              day,
+              since,
+              day,
+            ])
+          ).rows as Array<{ id: string }>
+        ).map((r) => r.id);
       const users = await reached(t.membership, 'user_id');
       const units = await reached(t.units, 'unit_id');
       if (users.length || units.length) {
@@ -116,10 +125,14 @@ export function orgService(ctx: Ctx, row: TenantRow, registry: Registry): OrgSer
 async function nextChangeDay(src: OrgSource, day: string): Promise<string | null> {
   const t = await ensureOrgTables(src.q, src.schema, src.registry);
   const first = (table: string, col: string) => `select min(${col}) as d from ${table} where ${col} > ?::date`;
-  const row = ((await src.q.raw(
-    `select to_char(min(d), 'YYYY-MM-DD') as d from (${first(t.membership, 'valid_from')} union all ${first(t.membership, 'valid_to')} union all ${first(t.units, 'valid_from')} union all ${first(t.units, 'valid_to')}) x`,
-    [day, day, day, day],
-  )).rows as Array<{ d: string | null }>)[0];
+  const row = (
+    (
+      await src.q.raw(
+        `select to_char(min(d), 'YYYY-MM-DD') as d from (${first(t.membership, 'valid_from')} union all ${first(t.membership, 'valid_to')} union all ${first(t.units, 'valid_from')} union all ${first(t.units, 'valid_to')}) x`,
+        [day, day, day, day],
+      )
+    ).rows as Array<{ d: string | null }>
+  )[0];
   return row?.d ?? null;
 }
 
@@ -130,11 +143,27 @@ async function nextChangeDay(src: OrgSource, day: string): Promise<string | null
  */
 async function scheduleDay(ctx: Ctx, row: TenantRow, day: string, since: string): Promise<void> {
   const timeZone = await tenantZone(ctx, ctx.knex, row.id);
-  await jobQueue(ctx).enqueue({ queue: ORG_DAILY_QUEUE, tenant: row.name, key: `org-day:${row.id}:${day}:${timeZone}`, payload: { tenant: row.name, day, since }, runAt: dayStart(day, timeZone), maxAttempts: 10 });
+  await jobQueue(ctx).enqueue({
+    queue: ORG_DAILY_QUEUE,
+    tenant: row.name,
+    key: `org-day:${row.id}:${day}:${timeZone}`,
+    payload: { tenant: row.name, day, since },
+    runAt: dayStart(day, timeZone),
+    maxAttempts: 10,
+  });
 }
 
 /** The record service's hook: the org follows a write of users or units, in its transaction. */
-export async function orgAfterRecordWrite(ctx: Ctx, trx: Knex.Transaction, row: TenantRow, registry: Registry, object: Parameters<typeof followRecordWrite>[3], ids: readonly string[], before: Array<Record<string, unknown>>, day?: string): Promise<void> {
+export async function orgAfterRecordWrite(
+  ctx: Ctx,
+  trx: Knex.Transaction,
+  row: TenantRow,
+  registry: Registry,
+  object: Parameters<typeof followRecordWrite>[3],
+  ids: readonly string[],
+  before: Array<Record<string, unknown>>,
+  day?: string,
+): Promise<void> {
   if (object.name !== 'user' && object.name !== 'org_unit') return;
   const result = await followRecordWrite(trx, row.schema_name, registry, object, ids, before, day ?? (await tenantToday(ctx, trx, row.id)));
   if (result) await emitOrgChange(ctx, trx, row.name, result, { userId: null, label: 'record' }, registry.revision);

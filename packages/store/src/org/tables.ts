@@ -87,7 +87,10 @@ export async function ensureOrgTables(q: Q, schema: string, registry: Registry):
   };
   if (isTrx(q)) {
     await create(q);
-    q.executionPromise.then(() => ready.add(schema), () => {});
+    q.executionPromise.then(
+      () => ready.add(schema),
+      () => {},
+    );
   } else {
     await q.transaction(create);
     ready.add(schema);

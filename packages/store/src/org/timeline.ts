@@ -18,10 +18,11 @@ export interface Span<V> {
  * values are merged, so repeating a change changes nothing.
  */
 export function replaceFrom<V>(current: readonly Span<V>[], from: string, next: readonly Span<V>[], same: (a: V, b: V) => boolean): Span<V>[] {
-  const kept = current
-    .filter((s) => s.valid_from < from)
-    .map((s) => ({ ...s, valid_to: s.valid_to === null || s.valid_to > from ? from : s.valid_to }));
-  return merge([...kept, ...next].sort((a, b) => (a.valid_from < b.valid_from ? -1 : a.valid_from > b.valid_from ? 1 : 0)), same);
+  const kept = current.filter((s) => s.valid_from < from).map((s) => ({ ...s, valid_to: s.valid_to === null || s.valid_to > from ? from : s.valid_to }));
+  return merge(
+    [...kept, ...next].sort((a, b) => (a.valid_from < b.valid_from ? -1 : a.valid_from > b.valid_from ? 1 : 0)),
+    same,
+  );
 }
 
 function merge<V>(spans: Span<V>[], same: (a: V, b: V) => boolean): Span<V>[] {
@@ -63,7 +64,8 @@ export function today(now: Date = new Date(), timeZone?: string | null): string 
  */
 export function effectiveDateProblem(value: unknown, object: string, day: string): string | null {
   if (object !== 'user' && object !== 'org_unit') return 'only user and org_unit writes take an effective date';
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) return 'must be a date YYYY-MM-DD';
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value)
+    return 'must be a date YYYY-MM-DD';
   if (value > day) return 'must not be after today; future changes go through the org changes API';
   return null;
 }

@@ -78,7 +78,8 @@ function checkRows(rows: unknown, path: string, key: string, refs: Array<[string
     const from = r.valid_from;
     if (typeof from !== 'string' || !realDate(from)) issues.push({ path: `${path}/${i}/valid_from`, rule: 'format', message: 'must be a date YYYY-MM-DD' });
     const to = r.valid_to;
-    if (to != null && (typeof to !== 'string' || !realDate(to) || (typeof from === 'string' && to <= from))) issues.push({ path: `${path}/${i}/valid_to`, rule: 'format', message: 'must be a date after valid_from' });
+    if (to != null && (typeof to !== 'string' || !realDate(to) || (typeof from === 'string' && to <= from)))
+      issues.push({ path: `${path}/${i}/valid_to`, rule: 'format', message: 'must be a date after valid_from' });
     out.push({ ...r, i });
   });
   return out;
@@ -97,7 +98,11 @@ function group(rows: Array<Record<string, unknown> & { i: number }>, key: string
       const prev = list[k - 1]!;
       const cur = list[k]!;
       if (prev.valid_from === cur.valid_from || (prev.valid_to != null && String(prev.valid_to) > String(cur.valid_from))) {
-        issues.push({ path: `${path}/${cur.i}/${field}`, rule: 'overlap', message: `${key === 'user_id' ? 'this person would be in two units' : 'this unit would have two places'} on ${String(cur.valid_from)} (see row ${prev.i + 1})` });
+        issues.push({
+          path: `${path}/${cur.i}/${field}`,
+          rule: 'overlap',
+          message: `${key === 'user_id' ? 'this person would be in two units' : 'this unit would have two places'} on ${String(cur.valid_from)} (see row ${prev.i + 1})`,
+        });
       }
     }
   }
@@ -121,8 +126,26 @@ export async function changeOrg(src: OrgSource, change: unknown, opts: ChangeOpt
   const uPath = opts.paths?.units ?? '/units';
   const issues: ErrorDetail[] = [];
   if (!isObj(change)) throw new StoreError('validation_failed', 'the org change must be an object', [{ path: '/', rule: 'type', message: 'must be an object' }]);
-  const mRows = checkRows(change.memberships, mPath, 'user_id', [['org_unit_id', true, 'an org unit id'], ['manager_id', true, 'a user id']], issues);
-  const uRows = checkRows(change.units, uPath, 'unit_id', [['parent_id', true, 'an org unit id'], ['head_id', true, 'a user id']], issues);
+  const mRows = checkRows(
+    change.memberships,
+    mPath,
+    'user_id',
+    [
+      ['org_unit_id', true, 'an org unit id'],
+      ['manager_id', true, 'a user id'],
+    ],
+    issues,
+  );
+  const uRows = checkRows(
+    change.units,
+    uPath,
+    'unit_id',
+    [
+      ['parent_id', true, 'an org unit id'],
+      ['head_id', true, 'a user id'],
+    ],
+    issues,
+  );
   if (issues.length) throw new StoreError('validation_failed', 'some rows are invalid', issues);
   const byUser = group(mRows, 'user_id', mPath, 'org_unit_id', issues);
   const byUnit = group(uRows, 'unit_id', uPath, 'parent_id', issues);
@@ -131,10 +154,11 @@ export async function changeOrg(src: OrgSource, change: unknown, opts: ChangeOpt
   const unitIds = [...new Set([...byUnit.keys(), ...mRows.map((r) => lower(r.org_unit_id)), ...uRows.map((r) => lower(r.parent_id))].filter((v): v is string => !!v))];
   const users = await known(src.q, t.user?.table, userIds);
   const units = await known(src.q, t.orgUnit?.table, unitIds);
-  const ref = (rows: typeof mRows, path: string, field: string, set: Set<string>, what: string) => rows.forEach((r) => {
-    const v = lower(r[field]);
-    if (v && !set.has(v)) issues.push({ path: `${path}/${r.i}/${field}`, rule: 'unknown_reference', message: `no such ${what}` });
-  });
+  const ref = (rows: typeof mRows, path: string, field: string, set: Set<string>, what: string) =>
+    rows.forEach((r) => {
+      const v = lower(r[field]);
+      if (v && !set.has(v)) issues.push({ path: `${path}/${r.i}/${field}`, rule: 'unknown_reference', message: `no such ${what}` });
+    });
   ref(mRows, mPath, 'user_id', users, 'user');
   ref(mRows, mPath, 'org_unit_id', units, 'org unit');
   ref(mRows, mPath, 'manager_id', users, 'user');
@@ -145,17 +169,37 @@ export async function changeOrg(src: OrgSource, change: unknown, opts: ChangeOpt
 
   const membershipPlan = new Map<string, Span<MValue>[]>();
   for (const [user, list] of byUser) {
-    membershipPlan.set(user, list.map((r, k) => ({ value: { org_unit_id: lower(r.org_unit_id), manager_id: lower(r.manager_id) }, valid_from: String(r.valid_from), valid_to: r.valid_to != null ? String(r.valid_to) : list[k + 1] ? String(list[k + 1]!.valid_from) : null })));
+    membershipPlan.set(
+      user,
+      list.map((r, k) => ({
+        value: { org_unit_id: lower(r.org_unit_id), manager_id: lower(r.manager_id) },
+        valid_from: String(r.valid_from),
+        valid_to: r.valid_to != null ? String(r.valid_to) : list[k + 1] ? String(list[k + 1]!.valid_from) : null,
+      })),
+    );
   }
   const unitPlan = new Map<string, Span<UValue>[]>();
   for (const [unit, list] of byUnit) {
-    unitPlan.set(unit, list.map((r, k) => ({ value: { parent_id: lower(r.parent_id), head_id: lower(r.head_id) }, valid_from: String(r.valid_from), valid_to: r.valid_to != null ? String(r.valid_to) : list[k + 1] ? String(list[k + 1]!.valid_from) : null })));
+    unitPlan.set(
+      unit,
+      list.map((r, k) => ({
+        value: { parent_id: lower(r.parent_id), head_id: lower(r.head_id) },
+        valid_from: String(r.valid_from),
+        valid_to: r.valid_to != null ? String(r.valid_to) : list[k + 1] ? String(list[k + 1]!.valid_from) : null,
+      })),
+    );
   }
   return applyPlans(src, t, membershipPlan, unitPlan, opts);
 }
 
 /** Timelines replaced per subject from the first date of its new spans; trusted input only. */
-export async function applyPlans(src: OrgSource, t: OrgTables, mPlan: Map<string, Span<MValue>[]>, uPlan: Map<string, Span<UValue>[]>, opts: ChangeOptions & { from?: Map<string, string> } = {}): Promise<OrgChangeResult> {
+export async function applyPlans(
+  src: OrgSource,
+  t: OrgTables,
+  mPlan: Map<string, Span<MValue>[]>,
+  uPlan: Map<string, Span<UValue>[]>,
+  opts: ChangeOptions & { from?: Map<string, string> } = {},
+): Promise<OrgChangeResult> {
   const result: OrgChangeResult = { changes: [], unitChanges: [], from: {} };
   const mNow = mPlan.size ? await memberships(src, [...mPlan.keys()]) : [];
   const uNow = uPlan.size ? await unitHistory(src, [...uPlan.keys()]) : [];
@@ -172,7 +216,12 @@ export async function applyPlans(src: OrgSource, t: OrgTables, mPlan: Map<string
     result.from[user] = firstDifference(before.map(toMSpan), spans, sameM) ?? start;
     writes.push(() => async (q) => {
       await q.raw(`delete from ${t.membership} where user_id = ?`, [user]);
-      await insertSpans(q, t.membership, after.map((a) => ({ user_id: a.user_id, org_unit_id: a.org_unit_id, manager_id: a.manager_id, valid_from: a.valid_from, valid_to: a.valid_to, source: opts.source ?? 'import' })), { user_id: 'uuid', org_unit_id: 'uuid', manager_id: 'uuid', valid_from: 'date', valid_to: 'date', source: 'text' });
+      await insertSpans(
+        q,
+        t.membership,
+        after.map((a) => ({ user_id: a.user_id, org_unit_id: a.org_unit_id, manager_id: a.manager_id, valid_from: a.valid_from, valid_to: a.valid_to, source: opts.source ?? 'import' })),
+        { user_id: 'uuid', org_unit_id: 'uuid', manager_id: 'uuid', valid_from: 'date', valid_to: 'date', source: 'text' },
+      );
     });
   }
   for (const [unit, next] of uPlan) {
@@ -186,7 +235,12 @@ export async function applyPlans(src: OrgSource, t: OrgTables, mPlan: Map<string
     result.from[unit] = firstDifference(before.map(toUSpan), spans, sameU) ?? start;
     writes.push(() => async (q) => {
       await q.raw(`delete from ${t.units} where unit_id = ?`, [unit]);
-      await insertSpans(q, t.units, after.map((a) => ({ ...a, source: opts.source ?? 'import' })), { unit_id: 'uuid', parent_id: 'uuid', head_id: 'uuid', valid_from: 'date', valid_to: 'date', source: 'text' });
+      await insertSpans(
+        q,
+        t.units,
+        after.map((a) => ({ ...a, source: opts.source ?? 'import' })),
+        { unit_id: 'uuid', parent_id: 'uuid', head_id: 'uuid', valid_from: 'date', valid_to: 'date', source: 'text' },
+      );
     });
   }
   if (opts.dryRun || !writes.length) return result;

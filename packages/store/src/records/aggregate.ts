@@ -42,7 +42,8 @@ function formulaSql(deps: AggregateDeps, object: ObjectDef, source: unknown, pat
   }
   for (const read of fieldsRead(r.checked)) {
     const hidden = read.object === object.name ? deps.access.hiddenFields : deps.access.hiddenOf?.(read.object);
-    if (hidden?.has(read.field)) throw new StoreError('field_hidden', `You may not use the field "${read.field}"`, [{ path, rule: 'field_hidden', message: `"${read.field}" is not readable for you` }]);
+    if (hidden?.has(read.field))
+      throw new StoreError('field_hidden', `You may not use the field "${read.field}"`, [{ path, rule: 'field_hidden', message: `"${read.field}" is not readable for you` }]);
   }
   const rowScope = formulaRowScope(deps.registry, deps.access);
   if (today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(today)) throw bad('/today', 'date', 'today must be YYYY-MM-DD');
@@ -69,7 +70,15 @@ interface Compiled {
 }
 
 /** The SQL of one grouping: its key as text (and, for a reference, the referenced record's title). */
-function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucket: string | undefined, index: number, cal: AggregateQuery['calendar'], formula?: Compiled): { key: Compiled; label?: Compiled } {
+function groupSql(
+  deps: AggregateDeps,
+  object: ObjectDef,
+  field: FieldDef,
+  bucket: string | undefined,
+  index: number,
+  cal: AggregateQuery['calendar'],
+  formula?: Compiled,
+): { key: Compiled; label?: Compiled } {
   const path = `/groups/${index}`;
   const col = formula ? `(${formula.sql})` : `${quoteIdent(object.table)}.${quoteIdent(field.column)}`;
   if (!GROUPABLE.has(field.storage)) throw bad(`${path}/field`, 'not_groupable', `"${field.name}" (${field.storage}) cannot be grouped`);
@@ -92,7 +101,9 @@ function groupSql(deps: AggregateDeps, object: ObjectDef, field: FieldDef, bucke
         // The first month of the fiscal quarter or year the day falls in: shift the day back by the
         // fiscal year's offset, truncate, shift forward again. The caller names it (fiscal.ts).
         const unit = b === 'quarter' ? 'quarter' : 'year';
-        return { key: { sql: `to_char(date_trunc('${unit}', ${day.text} - make_interval(months => ?::int)) + make_interval(months => ?::int), 'YYYY-MM')`, bindings: [...day.bindings, shift, shift] } };
+        return {
+          key: { sql: `to_char(date_trunc('${unit}', ${day.text} - make_interval(months => ?::int)) + make_interval(months => ?::int), 'YYYY-MM')`, bindings: [...day.bindings, shift, shift] },
+        };
       }
     }
   }
@@ -160,7 +171,10 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
       const f = formulaSql(deps, object, g.formula, `/groups/${i}/formula`, q.today);
       if (!FORMULA_GROUPABLE.has(f.type)) throw bad(`/groups/${i}/formula`, 'not_groupable', `a ${f.type} formula cannot be grouped`);
       if (g.bucket !== undefined && f.type !== 'date') throw bad(`/groups/${i}/bucket`, 'not_date', 'only a date formula is bucketed');
-      key = f.type === 'date' ? groupSql(deps, object, { name: 'formula', column: '', storage: 'date' } as FieldDef, g.bucket, i, q.calendar, f).key : { sql: `(to_json(${f.sql}) #>> '{}')`, bindings: f.bindings };
+      key =
+        f.type === 'date'
+          ? groupSql(deps, object, { name: 'formula', column: '', storage: 'date' } as FieldDef, g.bucket, i, q.calendar, f).key
+          : { sql: `(to_json(${f.sql}) #>> '{}')`, bindings: f.bindings };
     } else {
       const field = resolveField(object, g.field, deps.access, `/groups/${i}/field`);
       ({ key, label } = groupSql(deps, object, field, g.bucket, i, q.calendar));

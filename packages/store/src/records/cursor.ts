@@ -25,7 +25,8 @@ export function resolveSort(object: ObjectDef, sort: unknown, access: RecordAcce
     const field = resolveField(object, s.field, access, `${path}/field`);
     const dir = s.dir ?? 'asc';
     if (dir !== 'asc' && dir !== 'desc') throw new StoreError('invalid_filter', 'Sort direction must be "asc" or "desc"', [{ path: `${path}/dir`, rule: 'enum', message: 'must be "asc" or "desc"' }]);
-    if (field.storage === 'multi_enum') throw new StoreError('invalid_filter', `Cannot sort by the multi-value field "${field.name}"`, [{ path: `${path}/field`, rule: 'sortable', message: 'is not sortable' }]);
+    if (field.storage === 'multi_enum')
+      throw new StoreError('invalid_filter', `Cannot sort by the multi-value field "${field.name}"`, [{ path: `${path}/field`, rule: 'sortable', message: 'is not sortable' }]);
     if (keys.some((k) => k.field.name === field.name)) return;
     keys.push({ field, dir });
   });

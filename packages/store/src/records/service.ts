@@ -123,7 +123,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
 
   function applySearch(qb: Knex.QueryBuilder, o: ObjectDef, search: unknown): void {
     if (search === undefined || search === null || search === '') return;
-    if (typeof search !== 'string' || search.length > 200) throw new StoreError('invalid_filter', 'search must be text of at most 200 characters', [{ path: '/search', rule: 'type', message: 'must be short text' }]);
+    if (typeof search !== 'string' || search.length > 200)
+      throw new StoreError('invalid_filter', 'search must be text of at most 200 characters', [{ path: '/search', rule: 'type', message: 'must be short text' }]);
     // Hidden fields are never searched: a match would reveal their content.
     const fields = o.fields.filter((f) => hasColumn(f) && SEARCHABLE.has(f.storage) && (f.searchable || f.name === o.titleField) && !access.hiddenFields?.has(f.name));
     if (fields.length === 0) {
@@ -150,7 +151,9 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
   const full = (o: ObjectDef, row: Record<string, unknown>) => serialize(readableFields(o, systemView), row);
 
   async function fetchOne(q: Q, o: ObjectDef, id: string, opts: { deleted?: boolean | 'any'; lock?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
-    const qb = scoped(q, o, true).where('id', id).first(selectList(knex, readableFields(o, systemView)));
+    const qb = scoped(q, o, true)
+      .where('id', id)
+      .first(selectList(knex, readableFields(o, systemView)));
     if (opts.deleted === true) qb.whereNotNull('deleted_at');
     else if (opts.deleted !== 'any') qb.whereNull('deleted_at');
     if (opts.lock) qb.forUpdate();
@@ -159,7 +162,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
 
   function translateQueryError(error: unknown): StoreError {
     const code = pgCode(error);
-    if (code?.startsWith('22')) return new StoreError('invalid_filter', 'A filter value does not fit its field', [{ path: '/filter', rule: 'type', message: 'a value does not fit its field' }], { cause: error });
+    if (code?.startsWith('22'))
+      return new StoreError('invalid_filter', 'A filter value does not fit its field', [{ path: '/filter', rule: 'type', message: 'a value does not fit its field' }], { cause: error });
     return wrapUnexpected(error);
   }
 
@@ -269,25 +273,44 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       if (field.ref.onDelete === 'restrict') {
         const n = Number(((await live.clone().count({ c: '*' })) as Array<{ c: unknown }>)[0]?.c ?? 0);
         if (n > 0) {
-          throw new StoreError('conflict', `${n} ${child.name} record(s) still refer to this ${o.name}`, [{ path: `/${child.name}/${field.name}`, rule: 'restrict', message: `${n} ${child.name} record(s) refer to it` }]);
+          throw new StoreError('conflict', `${n} ${child.name} record(s) still refer to this ${o.name}`, [
+            { path: `/${child.name}/${field.name}`, rule: 'restrict', message: `${n} ${child.name} record(s) refer to it` },
+          ]);
         }
       } else {
-        const rows = (await readFrom(trx, child).where(field.column, id).whereNull('deleted_at').select(selectList(knex, readableFields(child, systemView))).forUpdate()) as Array<Record<string, unknown>>;
+        const rows = (await readFrom(trx, child)
+          .where(field.column, id)
+          .whereNull('deleted_at')
+          .select(selectList(knex, readableFields(child, systemView)))
+          .forUpdate()) as Array<Record<string, unknown>>;
         for (const r of rows) {
           if (field.ref.onDelete === 'cascade') await softDelete(trx, child, r, actor, depth + 1);
           else {
-            await from(trx, child).where('id', r.id as string).update({ [field.column]: null, updated_at: new Date(), updated_by: actorUuid(actor), version: trx.raw('version + 1') });
+            await from(trx, child)
+              .where('id', r.id as string)
+              .update({ [field.column]: null, updated_at: new Date(), updated_by: actorUuid(actor), version: trx.raw('version + 1') });
             // Its stored formulas may read the reference; its rules are not re-judged (the
             // delete would be refused over a child's rule the user never touched).
             await recomputeStored(trx, schema, child, formulas(child), { key: 'id', values: [r.id as string] });
             const after = await fetchOne(trx, child, r.id as string, { deleted: 'any' });
-            await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'update', object: child.name, recordId: r.id as string, before: full(child, r), after: after ? full(child, after) : null, revision: registry.revision });
+            await ctx.audit(trx, {
+              tenantId: tenant.id,
+              actor,
+              action: 'update',
+              object: child.name,
+              recordId: r.id as string,
+              before: full(child, r),
+              after: after ? full(child, after) : null,
+              revision: registry.revision,
+            });
             await dependentsOf(trx, child, [r.id as string], [r]);
           }
         }
       }
     }
-    await from(trx, o).where('id', id).update({ deleted_at: new Date(), updated_at: new Date(), updated_by: actorUuid(actor), version: trx.raw('version + 1') });
+    await from(trx, o)
+      .where('id', id)
+      .update({ deleted_at: new Date(), updated_at: new Date(), updated_by: actorUuid(actor), version: trx.raw('version + 1') });
     await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'delete', object: o.name, recordId: id, before: full(o, before), after: null, revision: registry.revision });
     await dependentsOf(trx, o, [id], [before]);
   }
@@ -299,7 +322,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       const o = objectOf(objectName);
       if (typeof q !== 'object' || q === null || Array.isArray(q)) throw new StoreError('invalid_filter', 'The query must be an object');
       const limit = q.limit ?? 50;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new StoreError('invalid_filter', 'limit must be between 1 and 500', [{ path: '/limit', rule: 'range', message: 'must be 1..500' }]);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+        throw new StoreError('invalid_filter', 'limit must be between 1 and 500', [{ path: '/limit', rule: 'range', message: 'must be 1..500' }]);
       const offset = q.offset ?? 0;
       if (!Number.isInteger(offset) || offset < 0 || offset + limit > 10_000) {
         throw new StoreError('invalid_filter', 'offset + limit must stay within 10000; use the page cursor to go further', [{ path: '/offset', rule: 'range', message: 'offset + limit <= 10000' }]);
@@ -335,7 +359,9 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
     async get(objectName, id, opts = {}) {
       const o = objectOf(objectName);
       if (!isUuid(id)) return undefined;
-      const row = (await scoped(knex, o, opts.includeDeleted === true).where('id', id.toLowerCase()).first(selectList(knex, readFields(o)))) as Record<string, unknown> | undefined;
+      const row = (await scoped(knex, o, opts.includeDeleted === true)
+        .where('id', id.toLowerCase())
+        .first(selectList(knex, readFields(o)))) as Record<string, unknown> | undefined;
       return row ? out(o, row) : undefined;
     },
 
@@ -345,7 +371,9 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       if (ids.length > MAX_BATCH) throw new StoreError('invalid_filter', `at most ${MAX_BATCH} ids at once`);
       const wanted = [...new Set(ids.filter(isUuid).map((s) => s.toLowerCase()))];
       if (wanted.length === 0) return [];
-      const rows = (await scoped(knex, o).whereIn('id', wanted).select(selectList(knex, readFields(o)))) as Array<Record<string, unknown>>;
+      const rows = (await scoped(knex, o)
+        .whereIn('id', wanted)
+        .select(selectList(knex, readFields(o)))) as Array<Record<string, unknown>>;
       const byId = new Map(rows.map((r) => [r.id as string, out(o, r)]));
       return ids.map((id) => (typeof id === 'string' ? byId.get(id.toLowerCase()) : undefined)).filter((r): r is Rec => Boolean(r));
     },
@@ -409,9 +437,22 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         if (!before) throw new StoreError('not_found', `No ${o.name} with this id`);
         const version = Number(before.version);
         if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) {
-          throw new StoreError('conflict', `The ${o.name} was changed by someone else (now version ${version})`, [{ path: '/version', rule: 'version', message: `expected version ${opts.expectedVersion}, found ${version}` }]);
+          throw new StoreError('conflict', `The ${o.name} was changed by someone else (now version ${version})`, [
+            { path: '/version', rule: 'version', message: `expected version ${opts.expectedVersion}, found ${version}` },
+          ]);
         }
-        await ctx.guards.check({ tenant: tenant.name, schema, registry, object: o.name, op: 'update', id: before.id as string, before: full(o, before), patch: patch as Record<string, unknown>, actor, trx });
+        await ctx.guards.check({
+          tenant: tenant.name,
+          schema,
+          registry,
+          object: o.name,
+          op: 'update',
+          id: before.id as string,
+          before: full(o, before),
+          patch: patch as Record<string, unknown>,
+          actor,
+          trx,
+        });
         if (Object.keys(values).length === 0) return out(o, before);
         const currencies = checkStatedCurrencies(o, before, values);
         if (currencies.length) failValidation(currencies);
@@ -421,7 +462,16 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           .update({ ...values, updated_at: new Date(), updated_by: actorUuid(actor), version: version + 1 });
         await afterWriteOf(trx, o, { key: 'id', values: [before.id as string], prefixOf: () => '' });
         const after = (await fetchOne(trx, o, before.id as string)) as Record<string, unknown>;
-        await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'update', object: o.name, recordId: before.id as string, before: full(o, before), after: full(o, after), revision: registry.revision });
+        await ctx.audit(trx, {
+          tenantId: tenant.id,
+          actor,
+          action: 'update',
+          object: o.name,
+          recordId: before.id as string,
+          before: full(o, before),
+          after: full(o, after),
+          revision: registry.revision,
+        });
         await dependentsOf(trx, o, [before.id as string], [before], opts.effectiveFrom);
         return out(o, after);
       });
@@ -451,7 +501,16 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           .where('id', before.id as string)
           .update({ deleted_at: null, updated_at: new Date(), updated_by: actorUuid(actor), version: Number(before.version) + 1 });
         const after = (await fetchOne(trx, o, before.id as string)) as Record<string, unknown>;
-        await ctx.audit(trx, { tenantId: tenant.id, actor, action: 'restore', object: o.name, recordId: before.id as string, before: full(o, before), after: full(o, after), revision: registry.revision });
+        await ctx.audit(trx, {
+          tenantId: tenant.id,
+          actor,
+          action: 'restore',
+          object: o.name,
+          recordId: before.id as string,
+          before: full(o, before),
+          after: full(o, after),
+          revision: registry.revision,
+        });
         await dependentsOf(trx, o, [before.id as string]);
         return out(o, after);
       });
@@ -509,7 +568,9 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           const mine = new Set(existing.filter((r) => owners.includes(String(r[col]))).map((r) => r.external_id as string));
           const unknown = exts.map((ext, i) => ({ ext, i })).filter(({ ext }) => !mine.has(ext));
           if (unknown.length) {
-            failValidation(unknown.map(({ i }) => ({ path: `/${i}/external_id`, rule: 'not_found', message: `no ${o.name} you may change has this external_id; create new records with POST /objects/${o.name}` })));
+            failValidation(
+              unknown.map(({ i }) => ({ path: `/${i}/external_id`, rule: 'not_found', message: `no ${o.name} you may change has this external_id; create new records with POST /objects/${o.name}` })),
+            );
           }
         }
         const currencies: ErrorDetail[] = [];
@@ -521,7 +582,13 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           currencies.push(...checkStatedCurrencies(o, r, patch, `/${at}`));
         }
         if (currencies.length) failValidation(currencies);
-        await checkRefs(trx, o, prepared, (i) => `/${i}`, prepared.map((p) => beforeByExt.get(p.external_id as string)));
+        await checkRefs(
+          trx,
+          o,
+          prepared,
+          (i) => `/${i}`,
+          prepared.map((p) => beforeByExt.get(p.external_id as string)),
+        );
         // One INSERT … ON CONFLICT per group of rows setting the same fields, so a row never
         // overwrites a field it did not send.
         const groups = new Map<string, Array<Record<string, unknown>>>();
@@ -539,10 +606,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           });
           const merge: Record<string, unknown> = { updated_at: now, updated_by: who, version: trx.raw('??.?? + 1', [o.table, 'version']) };
           for (const col of Object.keys(group[0] as object)) if (col !== 'external_id') merge[col] = trx.raw('excluded.??', [col]);
-          await from(trx, o)
-            .insert(insertRows)
-            .onConflict(trx.raw('("external_id") where deleted_at is null'))
-            .merge(merge);
+          await from(trx, o).insert(insertRows).onConflict(trx.raw('("external_id") where deleted_at is null')).merge(merge);
         }
         await afterWriteOf(trx, o, { key: 'external_id', values: exts, prefixOf: (i) => `/${i}` });
         const after = (await readFrom(trx, o)
@@ -558,10 +622,25 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
           const b = beforeByExt.get(ext);
           if (!b) created += 1;
           records.push(out(o, a));
-          audits.push({ tenantId: tenant.id, actor, action: b ? 'update' : 'create', object: o.name, recordId: a.id as string, before: b ? full(o, b) : null, after: full(o, a), revision: registry.revision });
+          audits.push({
+            tenantId: tenant.id,
+            actor,
+            action: b ? 'update' : 'create',
+            object: o.name,
+            recordId: a.id as string,
+            before: b ? full(o, b) : null,
+            after: full(o, a),
+            revision: registry.revision,
+          });
         }
         await ctx.auditMany(trx, audits);
-        await dependentsOf(trx, o, after.map((r) => r.id as string), existing, opts.effectiveFrom);
+        await dependentsOf(
+          trx,
+          o,
+          after.map((r) => r.id as string),
+          existing,
+          opts.effectiveFrom,
+        );
         return { created, updated: exts.length - created, records };
       });
     },

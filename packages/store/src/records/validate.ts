@@ -45,7 +45,10 @@ function explain(e: ErrorObject): string {
     case 'type':
       return `must be ${String(p.type).replace(',', ' or ')}`;
     case 'enum':
-      return `must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).map((v) => JSON.stringify(v)).join(', ')}`;
+      return `must be one of: ${(p.allowedValues as unknown[])
+        .filter((v) => v !== null)
+        .map((v) => JSON.stringify(v))
+        .join(', ')}`;
     case 'format':
       return `must be a valid ${String(p.format)}`;
     case 'maxLength':

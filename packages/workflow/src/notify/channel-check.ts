@@ -10,7 +10,8 @@ export function unknownChannels(registry: Registry, known: readonly string[]): E
   const scan = (document: string, base: string, actions: WorkflowActionDoc[] | undefined): void => {
     (actions ?? []).forEach((a, i) => {
       (a.channels ?? []).forEach((c, j) => {
-        if (!known.includes(c)) out.push({ document, path: `${base}/${i}/channels/${j}`, rule: 'unknown_channel', message: `"${c}" is not a notification channel; use one of ${known.map((k) => `"${k}"`).join(', ')}` });
+        if (!known.includes(c))
+          out.push({ document, path: `${base}/${i}/channels/${j}`, rule: 'unknown_channel', message: `"${c}" is not a notification channel; use one of ${known.map((k) => `"${k}"`).join(', ')}` });
       });
     });
   };

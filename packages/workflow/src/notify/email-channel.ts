@@ -13,7 +13,13 @@ export const emailChannel: NotificationChannel = {
   async send({ core, q, t, key, user, message }) {
     if (typeof user.email !== 'string' || !user.email) return false;
     await core.store.jobs.enqueue(
-      { queue: DELIVER_QUEUE, tenant: t.tenant, key: `${t.tenantId}:${key}:${user.id}:email`, payload: { tenant: t.tenant, channel: 'email', to: user.email, subject: message.title, text: message.body }, maxAttempts: core.opts.maxAttempts },
+      {
+        queue: DELIVER_QUEUE,
+        tenant: t.tenant,
+        key: `${t.tenantId}:${key}:${user.id}:email`,
+        payload: { tenant: t.tenant, channel: 'email', to: user.email, subject: message.title, text: message.body },
+        maxAttempts: core.opts.maxAttempts,
+      },
       trxOf(q),
     );
     return true;

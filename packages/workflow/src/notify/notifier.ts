@@ -40,7 +40,11 @@ export async function notify(core: Core, q: Q, t: TenantCtx, input: NotifyInput)
   const user = t.registry.object('user');
   const cols = ['id', ...['name', 'email', 'locale'].filter((c) => t.registry.field('user', c))];
   const users = user
-    ? ((await q.raw(`select ${cols.map((c) => quoteIdent(c)).join(', ')} from ${quoteIdent(t.schema)}.${quoteIdent(user.table)} where id = any(?::uuid[])`, [ids])) as { rows: Array<Record<string, unknown>> }).rows
+    ? (
+        (await q.raw(`select ${cols.map((c) => quoteIdent(c)).join(', ')} from ${quoteIdent(t.schema)}.${quoteIdent(user.table)} where id = any(?::uuid[])`, [ids])) as {
+          rows: Array<Record<string, unknown>>;
+        }
+      ).rows
     : [];
   const settings = await core.settings(q, t);
   const key = input.key ?? uuidv7();

@@ -38,12 +38,35 @@ export class OutboundRefused extends Error {
 
 const blocked = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24],
-  ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(net, bits, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64], ['2001::', 23],
-] as const) blocked.addSubnet(net, bits, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+  ['100::', 64],
+  ['2001::', 23],
+] as const)
+  blocked.addSubnet(net, bits, 'ipv6');
 
 /** Names that reach cloud metadata services whatever they resolve to. */
 const METADATA_HOSTS = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal']);
@@ -127,7 +150,12 @@ export function guardedLookup(allow: boolean): LookupFunction {
       if (!addresses.length) return callback(new OutboundRefused('address', `"${hostname}" did not resolve`), opts.all ? [] : '', 0);
       if (!allow) {
         const bad = addresses.find((a) => isPrivateAddress(a.address));
-        if (bad) return callback(new OutboundRefused('address', `"${hostname}" resolves to a private, loopback, link-local or metadata address (${bad.address}); webhooks there are not allowed`), opts.all ? [] : '', 0);
+        if (bad)
+          return callback(
+            new OutboundRefused('address', `"${hostname}" resolves to a private, loopback, link-local or metadata address (${bad.address}); webhooks there are not allowed`),
+            opts.all ? [] : '',
+            0,
+          );
       }
       const first = addresses[0] as LookupAddress;
       if (opts.all) callback(null, addresses);
@@ -136,9 +164,21 @@ export function guardedLookup(allow: boolean): LookupFunction {
   }) as LookupFunction;
 }
 
-function once(url: URL, init: { method: string; headers: Record<string, string>; body?: string }, allow: boolean, maxBytes: number, signal: AbortSignal, ca?: string): Promise<{ res: IncomingMessage; text: string }> {
+function once(
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  allow: boolean,
+  maxBytes: number,
+  signal: AbortSignal,
+  ca?: string,
+): Promise<{ res: IncomingMessage; text: string }> {
   return new Promise((resolve, reject) => {
-    const options: RequestOptions & { ca?: string } = { method: init.method, headers: init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, lookup: guardedLookup(allow), signal };
+    const options: RequestOptions & { ca?: string } = {
+      method: init.method,
+      headers: init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) },
+      lookup: guardedLookup(allow),
+      signal,
+    };
     if (ca !== undefined) options.ca = ca;
     // A literal IP never reaches `lookup`: it was checked by checkUrl.
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {

@@ -58,7 +58,10 @@ export async function notifyUsers(wf: Workflow, tenant: string, message: NotifyM
 const ALERT_TEMPLATES: Record<string, Template> = {
   pacing_below: {
     title: { en: 'Behind pace: {{person}} on {{kpi}} ({{period}})', 'zh-CN': '进度落后：{{person}} — {{kpi}}（{{period}}）' },
-    body: { en: '{{person}} is at {{pacingPct}}% of the expected pace for {{kpi}} in {{period}} (alert below {{thresholdPct}}%): {{actual}} against {{expected}} expected to date.', 'zh-CN': '{{person}} 在 {{period}} 的 {{kpi}} 仅达到预期进度的 {{pacingPct}}%（低于 {{thresholdPct}}% 时提醒）：实际 {{actual}}，截至今日预期 {{expected}}。' },
+    body: {
+      en: '{{person}} is at {{pacingPct}}% of the expected pace for {{kpi}} in {{period}} (alert below {{thresholdPct}}%): {{actual}} against {{expected}} expected to date.',
+      'zh-CN': '{{person}} 在 {{period}} 的 {{kpi}} 仅达到预期进度的 {{pacingPct}}%（低于 {{thresholdPct}}% 时提醒）：实际 {{actual}}，截至今日预期 {{expected}}。',
+    },
   },
   no_activity: {
     title: { en: 'No activity: {{person}} on {{kpi}}', 'zh-CN': '无活动：{{person}} — {{kpi}}' },
@@ -89,7 +92,18 @@ export function alertNotifier<C extends { tenant: string }>(wf: Workflow, opts: 
       const p = notice.params;
       const pct = (v: unknown) => (typeof v === 'number' ? String(Math.round(v * 1000) / 10) : '');
       const template = ALERT_TEMPLATES[notice.kind] ?? { title: { en: 'Goal alert: {{rule}}', 'zh-CN': '目标提醒：{{rule}}' } as Label };
-      await notifyUsers(wf, notice.tenant, { to: notice.to, template, vars: { ...p, rule: notice.rule, pacingPct: pct(p.pacing), thresholdPct: pct(p.threshold), lastOrNever: p.last || 'never' }, kind: 'goal_alert', key: `goal:${notice.key}` }, db);
+      await notifyUsers(
+        wf,
+        notice.tenant,
+        {
+          to: notice.to,
+          template,
+          vars: { ...p, rule: notice.rule, pacingPct: pct(p.pacing), thresholdPct: pct(p.threshold), lastOrNever: p.last || 'never' },
+          kind: 'goal_alert',
+          key: `goal:${notice.key}`,
+        },
+        db,
+      );
     },
   };
 }

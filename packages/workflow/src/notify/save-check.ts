@@ -62,7 +62,8 @@ export async function smtpHostProblem(smtp: { host: string; port: number }, path
   const literal = isIP(smtp.host) === 6 ? `[${smtp.host}]` : smtp.host;
   const problem = await webhookUrlProblem(`https://${literal}:${smtp.port}/`, path, allowHosts);
   if (!problem) return undefined;
-  if (problem.rule === 'ssrf_blocked') return { ...problem, message: `the SMTP server "${smtp.host}" is not allowed: it is (or resolves to) a private, loopback, link-local or metadata address; ask the operator to allow it` };
+  if (problem.rule === 'ssrf_blocked')
+    return { ...problem, message: `the SMTP server "${smtp.host}" is not allowed: it is (or resolves to) a private, loopback, link-local or metadata address; ask the operator to allow it` };
   return { ...problem, message: `"${smtp.host}" is not a valid SMTP host name` };
 }
 

@@ -56,13 +56,17 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
   return (
     <div className="card" aria-labelledby={`${p}-title`}>
       <div className="row">
-        <h2 id={`${p}-title`} style={{ margin: 0 }}>{t('designer.fieldTitle', { name: label(x.label, name) })}</h2>
+        <h2 id={`${p}-title`} style={{ margin: 0 }}>
+          {t('designer.fieldTitle', { name: label(x.label, name) })}
+        </h2>
         <span className="spacer" />
         <button type="button" className="btn btn-sm btn-danger" onClick={onRemove}>
           <Icon name="trash" size={14} /> {t('designer.removeField')}
         </button>
       </div>
-      <p className="muted small">{t('designer.fieldId')}: <code>{x.id}</code></p>
+      <p className="muted small">
+        {t('designer.fieldId')}: <code>{x.id}</code>
+      </p>
       <div className="form-grid-2">
         <LabelInputs idPrefix={`${p}-label`} caption={t('designer.label')} value={x.label} onChange={(l) => setX({ label: l })} required />
         <label className="field">
@@ -81,17 +85,31 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
           <span>{t('designer.storage')}</span>
           <select value={storage} onChange={(e) => onChange(withStorage(field, e.target.value as Storage))}>
             {STORAGES.map((s) => (
-              <option key={s} value={s}>{t(`storage.${s}`)}</option>
+              <option key={s} value={s}>
+                {t(`storage.${s}`)}
+              </option>
             ))}
           </select>
         </label>
       </div>
       <div className="row" style={{ marginBottom: 12 }}>
-        <label className="checkbox-line"><input type="checkbox" checked={required} onChange={(e) => onRequired(e.target.checked)} /> {t('designer.required')}</label>
-        <label className="checkbox-line"><input type="checkbox" checked={x.unique ?? false} onChange={(e) => setX({ unique: e.target.checked })} /> {t('designer.unique')}</label>
-        <label className="checkbox-line"><input type="checkbox" checked={x.indexed ?? storage === 'ref'} onChange={(e) => setX({ indexed: e.target.checked })} /> {t('designer.indexed')}</label>
-        {TEXTUAL.has(storage) && <label className="checkbox-line"><input type="checkbox" checked={x.searchable ?? false} onChange={(e) => setX({ searchable: e.target.checked })} /> {t('designer.searchable')}</label>}
-        <label className="checkbox-line"><input type="checkbox" checked={x.ui?.listColumn ?? false} onChange={(e) => setX({ ui: { ...(x.ui ?? {}), listColumn: e.target.checked } })} /> {t('designer.listColumn')}</label>
+        <label className="checkbox-line">
+          <input type="checkbox" checked={required} onChange={(e) => onRequired(e.target.checked)} /> {t('designer.required')}
+        </label>
+        <label className="checkbox-line">
+          <input type="checkbox" checked={x.unique ?? false} onChange={(e) => setX({ unique: e.target.checked })} /> {t('designer.unique')}
+        </label>
+        <label className="checkbox-line">
+          <input type="checkbox" checked={x.indexed ?? storage === 'ref'} onChange={(e) => setX({ indexed: e.target.checked })} /> {t('designer.indexed')}
+        </label>
+        {TEXTUAL.has(storage) && (
+          <label className="checkbox-line">
+            <input type="checkbox" checked={x.searchable ?? false} onChange={(e) => setX({ searchable: e.target.checked })} /> {t('designer.searchable')}
+          </label>
+        )}
+        <label className="checkbox-line">
+          <input type="checkbox" checked={x.ui?.listColumn ?? false} onChange={(e) => setX({ ui: { ...(x.ui ?? {}), listColumn: e.target.checked } })} /> {t('designer.listColumn')}
+        </label>
       </div>
       <div className="form-grid-2">
         {TEXTUAL.has(storage) && (
@@ -142,7 +160,9 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
               <select value={x.currencyField ?? ''} disabled={Boolean(x.currency)} onChange={(e) => setX({ currencyField: e.target.value || undefined })}>
                 <option value="">—</option>
                 {currencyFields(doc, name).map((n) => (
-                  <option key={n} value={n}>{n}</option>
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
                 ))}
               </select>
             </label>
@@ -160,7 +180,11 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
             ) : storage === 'enum' ? (
               <select value={field.default === undefined ? '' : String(field.default)} onChange={(e) => set({ default: e.target.value || undefined })}>
                 <option value="">{t('designer.noDefault')}</option>
-                {(x.options ?? []).map((o) => <option key={o.value} value={o.value}>{label(o.label, o.value)}</option>)}
+                {(x.options ?? []).map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {label(o.label, o.value)}
+                  </option>
+                ))}
               </select>
             ) : (
               <input
@@ -179,10 +203,30 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
           <legend className="field-label">{t('designer.options')}</legend>
           {(x.options ?? []).map((o, i) => (
             <div className="option-row" key={i}>
-              <input aria-label={t('designer.optionValue')} value={o.value} className="mono" onChange={(e) => onChange(syncEnum({ ...field, 'x-attain': { ...x, options: (x.options ?? []).map((oo, j) => (j === i ? { ...oo, value: e.target.value } : oo)) } }))} />
-              <input aria-label={`${t('designer.optionLabel')} (${t('locales.en')})`} value={o.label?.en ?? ''} placeholder={t('locales.en')} onChange={(e) => setX({ options: (x.options ?? []).map((oo, j) => (j === i ? { ...oo, label: { ...(oo.label ?? { en: '' }), en: e.target.value } } : oo)) })} />
-              <input aria-label={`${t('designer.optionLabel')} (${t('locales.zh-CN')})`} value={o.label?.['zh-CN'] ?? ''} placeholder={t('locales.zh-CN')} onChange={(e) => setX({ options: (x.options ?? []).map((oo, j) => (j === i ? { ...oo, label: { ...(oo.label ?? { en: oo.value }), 'zh-CN': e.target.value } } : oo)) })} />
-              <button type="button" className="icon-btn" aria-label={t('designer.removeOption')} onClick={() => onChange(syncEnum({ ...field, 'x-attain': { ...x, options: (x.options ?? []).filter((_, j) => j !== i) } }))}>
+              <input
+                aria-label={t('designer.optionValue')}
+                value={o.value}
+                className="mono"
+                onChange={(e) => onChange(syncEnum({ ...field, 'x-attain': { ...x, options: (x.options ?? []).map((oo, j) => (j === i ? { ...oo, value: e.target.value } : oo)) } }))}
+              />
+              <input
+                aria-label={`${t('designer.optionLabel')} (${t('locales.en')})`}
+                value={o.label?.en ?? ''}
+                placeholder={t('locales.en')}
+                onChange={(e) => setX({ options: (x.options ?? []).map((oo, j) => (j === i ? { ...oo, label: { ...(oo.label ?? { en: '' }), en: e.target.value } } : oo)) })}
+              />
+              <input
+                aria-label={`${t('designer.optionLabel')} (${t('locales.zh-CN')})`}
+                value={o.label?.['zh-CN'] ?? ''}
+                placeholder={t('locales.zh-CN')}
+                onChange={(e) => setX({ options: (x.options ?? []).map((oo, j) => (j === i ? { ...oo, label: { ...(oo.label ?? { en: oo.value }), 'zh-CN': e.target.value } } : oo)) })}
+              />
+              <button
+                type="button"
+                className="icon-btn"
+                aria-label={t('designer.removeOption')}
+                onClick={() => onChange(syncEnum({ ...field, 'x-attain': { ...x, options: (x.options ?? []).filter((_, j) => j !== i) } }))}
+              >
                 <Icon name="close" />
               </button>
             </div>
@@ -206,14 +250,20 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
             <span>{t('designer.refObject')}</span>
             <select value={x.ref.object} onChange={(e) => setX({ ref: { ...x.ref!, object: e.target.value } })}>
               {[...session.objects.map((o) => o.name), ...(doc.name && !session.object(doc.name) ? [doc.name] : [])].map((n) => (
-                <option key={n} value={n}>{label(session.object(n)?.label, n)}</option>
+                <option key={n} value={n}>
+                  {label(session.object(n)?.label, n)}
+                </option>
               ))}
             </select>
           </label>
           <label className="field">
             <span>{t('designer.onDelete')}</span>
             <select value={x.ref.onDelete ?? 'set_null'} onChange={(e) => setX({ ref: { ...x.ref!, onDelete: e.target.value as 'restrict' | 'set_null' | 'cascade' } })}>
-              {(['restrict', 'set_null', 'cascade'] as const).map((v) => <option key={v} value={v}>{t(`designer.onDeleteOptions.${v}`)}</option>)}
+              {(['restrict', 'set_null', 'cascade'] as const).map((v) => (
+                <option key={v} value={v}>
+                  {t(`designer.onDeleteOptions.${v}`)}
+                </option>
+              ))}
             </select>
           </label>
           <label className="field">
@@ -225,7 +275,9 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
       )}
 
       <div className="field">
-        <label className="field-label" htmlFor={`${p}-formula`}>{t('designer.formula')}</label>
+        <label className="field-label" htmlFor={`${p}-formula`}>
+          {t('designer.formula')}
+        </label>
         <FormulaEditor
           id={`${p}-formula`}
           value={x.formula?.expression ?? ''}
@@ -234,7 +286,9 @@ export function FieldEditor({ doc, name, field, required, onChange, onRename, on
           root={doc.name}
         />
         {x.formula && (
-          <label className="checkbox-line"><input type="checkbox" checked={x.formula.stored ?? false} onChange={(e) => setX({ formula: { ...x.formula!, stored: e.target.checked } })} /> {t('designer.formulaStored')}</label>
+          <label className="checkbox-line">
+            <input type="checkbox" checked={x.formula.stored ?? false} onChange={(e) => setX({ formula: { ...x.formula!, stored: e.target.checked } })} /> {t('designer.formulaStored')}
+          </label>
         )}
       </div>
       <label className="field">

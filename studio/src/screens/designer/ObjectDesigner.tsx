@@ -36,14 +36,11 @@ export default function ObjectDesigner({ params }: ScreenProps) {
 
   useEffect(() => {
     if (!editing) return;
-    api.get<ObjectDoc>(`/metadata/objects/${editing}`).then(
-      (d) => {
-        const obj = (d as unknown as { data?: ObjectDoc }).data ?? d;
-        setDoc(obj);
-        setPersisted(new Set(Object.keys(obj.schema.properties)));
-      },
-      setLoadError,
-    );
+    api.get<ObjectDoc>(`/metadata/objects/${editing}`).then((d) => {
+      const obj = (d as unknown as { data?: ObjectDoc }).data ?? d;
+      setDoc(obj);
+      setPersisted(new Set(Object.keys(obj.schema.properties)));
+    }, setLoadError);
   }, [editing]);
 
   // Any edit invalidates a plan computed for the previous version of the document.
@@ -55,7 +52,12 @@ export default function ObjectDesigner({ params }: ScreenProps) {
 
   const fieldNames = useMemo(() => (doc ? Object.keys(doc.schema.properties) : []), [doc]);
   if (loadError) return <ErrorAlert error={loadError} />;
-  if (!doc) return <div className="loading" role="status">{t('common.loading')}</div>;
+  if (!doc)
+    return (
+      <div className="loading" role="status">
+        {t('common.loading')}
+      </div>
+    );
 
   const isNew = !editing;
   const objectNameProblem = doc.name ? apiNameProblem(doc.name) : undefined;
@@ -67,7 +69,7 @@ export default function ObjectDesigner({ params }: ScreenProps) {
   const onObjectLabel = (l: ObjectDoc['label']) => {
     let next: ObjectDoc = { ...doc, label: l };
     if (isNew && !nameTouched) next = { ...next, name: suggestName(l.en) };
-    if (isNew && !(doc.pluralLabel?.en) ) next = { ...next };
+    if (isNew && !doc.pluralLabel?.en) next = { ...next };
     change(next);
   };
 
@@ -143,7 +145,11 @@ export default function ObjectDesigner({ params }: ScreenProps) {
         }
       />
       <ErrorAlert error={error} />
-      {applied && <div className="alert alert-success" role="status">{t('designer.applied')}</div>}
+      {applied && (
+        <div className="alert alert-success" role="status">
+          {t('designer.applied')}
+        </div>
+      )}
       {plan && (
         <div className="card">
           <PlanView plan={plan} />
@@ -169,13 +175,21 @@ export default function ObjectDesigner({ params }: ScreenProps) {
                     change({ ...doc, name: e.target.value });
                   }}
                 />
-                {objectNameProblem ? <span className="field-error">{objectNameProblem}</span> : <span className="field-hint">{isNew ? t('designer.nameHint') : `${t('designer.objectId')}: ${doc.id}`}</span>}
+                {objectNameProblem ? (
+                  <span className="field-error">{objectNameProblem}</span>
+                ) : (
+                  <span className="field-hint">{isNew ? t('designer.nameHint') : `${t('designer.objectId')}: ${doc.id}`}</span>
+                )}
               </label>
               <label className="field">
                 <span>{t('designer.titleField')}</span>
                 <select value={x.titleField ?? ''} onChange={(e) => setX({ titleField: e.target.value || undefined })}>
                   <option value="">{t('designer.automatic')}</option>
-                  {fieldNames.map((n) => <option key={n} value={n}>{label(doc.schema.properties[n]?.['x-attain'].label, n)}</option>)}
+                  {fieldNames.map((n) => (
+                    <option key={n} value={n}>
+                      {label(doc.schema.properties[n]?.['x-attain'].label, n)}
+                    </option>
+                  ))}
                 </select>
               </label>
             </div>
@@ -226,13 +240,24 @@ export default function ObjectDesigner({ params }: ScreenProps) {
                 </label>
                 <label className="field">
                   <span>{t('designer.newFieldName')}</span>
-                  <input id="new-field-name" className="mono" value={newField.name} placeholder={suggestName(newField.label)} onChange={(e) => setNewField({ ...newField, name: e.target.value })} aria-invalid={Boolean(newFieldProblem)} />
+                  <input
+                    id="new-field-name"
+                    className="mono"
+                    value={newField.name}
+                    placeholder={suggestName(newField.label)}
+                    onChange={(e) => setNewField({ ...newField, name: e.target.value })}
+                    aria-invalid={Boolean(newFieldProblem)}
+                  />
                   {newFieldProblem && <span className="field-error">{newFieldProblem}</span>}
                 </label>
                 <label className="field">
                   <span>{t('designer.newFieldStorage')}</span>
                   <select id="new-field-storage" value={newField.storage} onChange={(e) => setNewField({ ...newField, storage: e.target.value as Storage })}>
-                    {STORAGES.map((s) => <option key={s} value={s}>{t(`storage.${s}`)}</option>)}
+                    {STORAGES.map((s) => (
+                      <option key={s} value={s}>
+                        {t(`storage.${s}`)}
+                      </option>
+                    ))}
                   </select>
                 </label>
               </div>
@@ -253,17 +278,32 @@ export default function ObjectDesigner({ params }: ScreenProps) {
                       <input
                         type="checkbox"
                         checked={idx.fields.includes(n)}
-                        onChange={(e) => setX({ indexes: indexes.map((ix, j) => (j === i ? { ...ix, fields: (e.target.checked ? [...ix.fields, n] : ix.fields.filter((f) => f !== n)) as typeof ix.fields } : ix)) })}
+                        onChange={(e) =>
+                          setX({ indexes: indexes.map((ix, j) => (j === i ? { ...ix, fields: (e.target.checked ? [...ix.fields, n] : ix.fields.filter((f) => f !== n)) as typeof ix.fields } : ix)) })
+                        }
                       />
                       <span className="mono small">{n}</span>
                     </label>
                   ))}
                 </fieldset>
-                <label className="checkbox-line"><input type="checkbox" checked={idx.unique ?? false} onChange={(e) => setX({ indexes: indexes.map((ix, j) => (j === i ? { ...ix, unique: e.target.checked } : ix)) })} /> {t('designer.unique')}</label>
-                <button type="button" className="icon-btn" aria-label={t('designer.removeIndex')} onClick={() => setX({ indexes: indexes.filter((_, j) => j !== i) })}><Icon name="trash" /></button>
+                <label className="checkbox-line">
+                  <input type="checkbox" checked={idx.unique ?? false} onChange={(e) => setX({ indexes: indexes.map((ix, j) => (j === i ? { ...ix, unique: e.target.checked } : ix)) })} />{' '}
+                  {t('designer.unique')}
+                </label>
+                <button type="button" className="icon-btn" aria-label={t('designer.removeIndex')} onClick={() => setX({ indexes: indexes.filter((_, j) => j !== i) })}>
+                  <Icon name="trash" />
+                </button>
               </div>
             ))}
-            <button type="button" className="btn btn-sm" disabled={!fieldNames.length} onClick={() => { const d = ensureId(doc); change({ ...d, 'x-attain': { ...(d['x-attain'] ?? {}), indexes: [...indexes, { id: `${d.id}.ix_${randomSuffix()}`, fields: [fieldNames[0]!] }] } }); }}>
+            <button
+              type="button"
+              className="btn btn-sm"
+              disabled={!fieldNames.length}
+              onClick={() => {
+                const d = ensureId(doc);
+                change({ ...d, 'x-attain': { ...(d['x-attain'] ?? {}), indexes: [...indexes, { id: `${d.id}.ix_${randomSuffix()}`, fields: [fieldNames[0]!] }] } });
+              }}
+            >
               <Icon name="plus" size={14} /> {t('designer.addIndex')}
             </button>
           </div>
@@ -281,21 +321,55 @@ export default function ObjectDesigner({ params }: ScreenProps) {
                     <span>{t('designer.ruleField')}</span>
                     <select value={r.field ?? ''} onChange={(e) => setX({ validationRules: rules.map((rr, j) => (j === i ? { ...rr, field: e.target.value || undefined } : rr)) })}>
                       <option value="">—</option>
-                      {fieldNames.map((n) => <option key={n} value={n}>{n}</option>)}
+                      {fieldNames.map((n) => (
+                        <option key={n} value={n}>
+                          {n}
+                        </option>
+                      ))}
                     </select>
                   </label>
                 </div>
                 <div className="field">
-                  <label className="field-label" htmlFor={`rule-${i}-cond`}>{t('designer.ruleCondition')}</label>
-                  <FormulaEditor id={`rule-${i}-cond`} value={r.condition} expectedType="boolean" objects={[...session.objects.filter((o) => o.name !== doc.name), doc]} root={doc.name} onChange={(v) => setX({ validationRules: rules.map((rr, j) => (j === i ? { ...rr, condition: v } : rr)) })} />
+                  <label className="field-label" htmlFor={`rule-${i}-cond`}>
+                    {t('designer.ruleCondition')}
+                  </label>
+                  <FormulaEditor
+                    id={`rule-${i}-cond`}
+                    value={r.condition}
+                    expectedType="boolean"
+                    objects={[...session.objects.filter((o) => o.name !== doc.name), doc]}
+                    root={doc.name}
+                    onChange={(v) => setX({ validationRules: rules.map((rr, j) => (j === i ? { ...rr, condition: v } : rr)) })}
+                  />
                 </div>
                 <div className="form-grid-2">
-                  <LabelInputs idPrefix={`rule-${i}-msg`} caption={t('designer.ruleMessage')} value={r.message} onChange={(l) => setX({ validationRules: rules.map((rr, j) => (j === i ? { ...rr, message: l } : rr)) })} />
+                  <LabelInputs
+                    idPrefix={`rule-${i}-msg`}
+                    caption={t('designer.ruleMessage')}
+                    value={r.message}
+                    onChange={(l) => setX({ validationRules: rules.map((rr, j) => (j === i ? { ...rr, message: l } : rr)) })}
+                  />
                 </div>
-                <button type="button" className="btn btn-sm btn-danger" onClick={() => setX({ validationRules: rules.filter((_, j) => j !== i) })}>{t('designer.removeRule')}</button>
+                <button type="button" className="btn btn-sm btn-danger" onClick={() => setX({ validationRules: rules.filter((_, j) => j !== i) })}>
+                  {t('designer.removeRule')}
+                </button>
               </div>
             ))}
-            <button type="button" className="btn btn-sm" disabled={!doc.name} onClick={() => { const d = ensureId(doc); change({ ...d, 'x-attain': { ...(d['x-attain'] ?? {}), validationRules: [...rules, { id: `${d.id}.rule_${randomSuffix()}`, name: `rule_${rules.length + 1}`, condition: 'TRUE', message: { en: '' } }] } }); }}>
+            <button
+              type="button"
+              className="btn btn-sm"
+              disabled={!doc.name}
+              onClick={() => {
+                const d = ensureId(doc);
+                change({
+                  ...d,
+                  'x-attain': {
+                    ...(d['x-attain'] ?? {}),
+                    validationRules: [...rules, { id: `${d.id}.rule_${randomSuffix()}`, name: `rule_${rules.length + 1}`, condition: 'TRUE', message: { en: '' } }],
+                  },
+                });
+              }}
+            >
               <Icon name="plus" size={14} /> {t('designer.addRule')}
             </button>
           </div>

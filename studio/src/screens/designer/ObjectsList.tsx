@@ -24,14 +24,18 @@ export default function ObjectsList() {
             <tr>
               <th scope="col">{t('designer.label')}</th>
               <th scope="col">{t('designer.apiName')}</th>
-              <th scope="col" className="num">{t('designer.fieldCount')}</th>
+              <th scope="col" className="num">
+                {t('designer.fieldCount')}
+              </th>
               <th scope="col">{t('designer.kind')}</th>
             </tr>
           </thead>
           <tbody>
             {sorted.map((o) => (
               <tr key={o.id}>
-                <td><Link to={`/admin/objects/${o.name}`}>{label(o.label, o.name)}</Link></td>
+                <td>
+                  <Link to={`/admin/objects/${o.name}`}>{label(o.label, o.name)}</Link>
+                </td>
                 <td className="mono">{o.name}</td>
                 <td className="num">{Object.keys(o.schema.properties).length}</td>
                 <td>{o['x-attain']?.system ? <span className="badge">{t('designer.system')}</span> : <span className="badge badge-accent">{t('designer.custom')}</span>}</td>

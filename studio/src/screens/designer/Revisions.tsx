@@ -79,7 +79,11 @@ export default function Revisions() {
     <section>
       <PageHeader title={t('nav.revisions')} />
       <ErrorAlert error={list.error ?? error} />
-      {message && <div className="alert alert-success" role="status">{message}</div>}
+      {message && (
+        <div className="alert alert-success" role="status">
+          {message}
+        </div>
+      )}
       <ConfirmDialog
         open={confirming !== null}
         title={t('revisions.confirmRollbackTitle', { revision: confirming ?? 0 })}
@@ -96,7 +100,9 @@ export default function Revisions() {
                 <th scope="col">{t('revisions.revision')}</th>
                 <th scope="col">{t('revisions.when')}</th>
                 <th scope="col">{t('revisions.summary')}</th>
-                <th scope="col"><span className="visually-hidden">{t('revisions.actions')}</span></th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('revisions.actions')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -106,11 +112,16 @@ export default function Revisions() {
                 return (
                   <tr key={n} aria-selected={selected === n}>
                     <td>
-                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setSelected(n)}>#{n}</button>
+                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setSelected(n)}>
+                        #{n}
+                      </button>
                       {n === current && <span className="badge badge-accent">{t('revisions.current')}</span>}
                     </td>
                     <td>{when ? formatDate(when, true) : ''}</td>
-                    <td className="small">{[actorName(r.actor), typeof r.steps === 'number' ? t('revisions.steps', { count: r.steps }) : ''].filter(Boolean).join(' · ')}{''}</td>
+                    <td className="small">
+                      {[actorName(r.actor), typeof r.steps === 'number' ? t('revisions.steps', { count: r.steps }) : ''].filter(Boolean).join(' · ')}
+                      {''}
+                    </td>
                     <td>
                       {n !== current && (
                         <button type="button" className="btn btn-sm" onClick={() => setConfirming(n)}>

@@ -28,16 +28,35 @@ export function TenantSettingsPanel({ editable }: { editable: boolean }) {
     <div className="fx-settings" data-testid="tenant-settings">
       {edit ? (
         <div className="fx-add">
-          <label>{t('fx.settings.baseCurrency')} <input maxLength={3} size={4} value={edit.baseCurrency} onChange={(e) => setEdit({ ...edit, baseCurrency: e.target.value })} /></label>
-          <label>{t('fx.settings.timeZone')} <input size={20} value={edit.timeZone} onChange={(e) => setEdit({ ...edit, timeZone: e.target.value })} /></label>
-          <label>{t('fx.settings.fiscalYearStartMonth')} <input type="number" min={1} max={12} value={edit.fiscalYearStartMonth} onChange={(e) => setEdit({ ...edit, fiscalYearStartMonth: e.target.value })} /></label>
-          <button type="button" className="btn btn-primary" onClick={() => void save()}>{t('fx.settings.save')}</button>
-          <button type="button" className="btn" onClick={() => setEdit(null)}>{t('fx.settings.cancel')}</button>
+          <label>
+            {t('fx.settings.baseCurrency')} <input maxLength={3} size={4} value={edit.baseCurrency} onChange={(e) => setEdit({ ...edit, baseCurrency: e.target.value })} />
+          </label>
+          <label>
+            {t('fx.settings.timeZone')} <input size={20} value={edit.timeZone} onChange={(e) => setEdit({ ...edit, timeZone: e.target.value })} />
+          </label>
+          <label>
+            {t('fx.settings.fiscalYearStartMonth')}{' '}
+            <input type="number" min={1} max={12} value={edit.fiscalYearStartMonth} onChange={(e) => setEdit({ ...edit, fiscalYearStartMonth: e.target.value })} />
+          </label>
+          <button type="button" className="btn btn-primary" onClick={() => void save()}>
+            {t('fx.settings.save')}
+          </button>
+          <button type="button" className="btn" onClick={() => setEdit(null)}>
+            {t('fx.settings.cancel')}
+          </button>
         </div>
       ) : (
         <p>
           {t('fx.settings.summary', { base: s.baseCurrency, tz: s.timeZone, month: s.fiscalYearStartMonth })}{' '}
-          {s.locked ? <span className="muted">{t('fx.settings.locked')}</span> : canEdit && <button type="button" className="btn btn-sm" onClick={() => setEdit({ baseCurrency: s.baseCurrency, timeZone: s.timeZone, fiscalYearStartMonth: String(s.fiscalYearStartMonth) })}>{t('fx.settings.edit')}</button>}
+          {s.locked ? (
+            <span className="muted">{t('fx.settings.locked')}</span>
+          ) : (
+            canEdit && (
+              <button type="button" className="btn btn-sm" onClick={() => setEdit({ baseCurrency: s.baseCurrency, timeZone: s.timeZone, fiscalYearStartMonth: String(s.fiscalYearStartMonth) })}>
+                {t('fx.settings.edit')}
+              </button>
+            )
+          )}
         </p>
       )}
       <ErrorAlert error={error} />

@@ -1,10 +1,26 @@
 // The exchange-rate and tenant-settings API as the screen uses it. Rates travel as decimal text.
 import { api } from '../../api/client.ts';
 
-export interface FxRate { id: string; from: string; to: string; rate: string; effectiveFrom: string; createdBy: string | null; createdAt: string }
-export interface TenantSettings { baseCurrency: string; timeZone: string; fiscalYearStartMonth: number; calculatedAt: string | null; locked: boolean }
+export interface FxRate {
+  id: string;
+  from: string;
+  to: string;
+  rate: string;
+  effectiveFrom: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+export interface TenantSettings {
+  baseCurrency: string;
+  timeZone: string;
+  fiscalYearStartMonth: number;
+  calculatedAt: string | null;
+  locked: boolean;
+}
 /** What the engine did after a change: transactions recredited, and how many still lack a rate. */
-export interface FxFollowUp { problems: number }
+export interface FxFollowUp {
+  problems: number;
+}
 
 export const fxApi = {
   rates: () => api.get<{ data: FxRate[]; baseCurrency: string }>('/fx/rates'),

@@ -24,7 +24,18 @@ export function Alerts({ kpiLabel }: { kpiLabel: (name: string) => string }) {
         <h2>{t('goals.alerts.title')}</h2>
         <span className="spacer" />
         {(list.data?.unread ?? 0) > 0 && (
-          <button type="button" className="btn btn-sm btn-ghost" disabled={busy} onClick={() => { setBusy(true); void goalsApi.markRead('all').finally(() => { setBusy(false); list.reload(); }); }}>
+          <button
+            type="button"
+            className="btn btn-sm btn-ghost"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              void goalsApi.markRead('all').finally(() => {
+                setBusy(false);
+                list.reload();
+              });
+            }}
+          >
             {t('goals.alerts.markRead')}
           </button>
         )}

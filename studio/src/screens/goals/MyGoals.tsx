@@ -20,7 +20,15 @@ export default function MyGoals() {
   const kpis = planned.size ? all.filter((k) => planned.has(k.name)) : all;
   const names = kpis.map((k) => k.name).join(',');
   const results = useAsync(
-    () => Promise.all(kpis.map((k) => goalsApi.attainment({ kpi: k.name, period, asOf }).then((r) => ({ ok: r }), (error: unknown) => ({ error })))),
+    () =>
+      Promise.all(
+        kpis.map((k) =>
+          goalsApi.attainment({ kpi: k.name, period, asOf }).then(
+            (r) => ({ ok: r }),
+            (error: unknown) => ({ error }),
+          ),
+        ),
+      ),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the KPI names
     [names, period, asOf],
   );
@@ -45,8 +53,13 @@ export default function MyGoals() {
         {results.data?.map((r, i) => {
           const kpi = kpis[i];
           if (!kpi) return null;
-          return 'ok' in r ? <GoalCard key={kpi.name} kpi={kpi} res={r.ok} /> : (
-            <div key={kpi.name} className="card goal-card"><KpiTitle kpi={kpi} /><ErrorAlert error={r.error} /></div>
+          return 'ok' in r ? (
+            <GoalCard key={kpi.name} kpi={kpi} res={r.ok} />
+          ) : (
+            <div key={kpi.name} className="card goal-card">
+              <KpiTitle kpi={kpi} />
+              <ErrorAlert error={r.error} />
+            </div>
           );
         })}
       </div>
@@ -79,12 +92,30 @@ function GoalCard({ kpi, res }: { kpi: KpiDoc; res: AttainmentResponse }) {
           <div className="goal-gauge-caption muted small">{t('goals.pacing')}</div>
         </div>
         <dl className="goal-stats">
-          <div><dt>{t('goals.actual')}</dt><dd data-testid="goal-actual">{f.value(row.actual, kpi)}</dd></div>
-          <div><dt>{t('goals.target')}</dt><dd>{f.value(row.target, kpi)}</dd></div>
-          <div><dt>{t('goals.expected')}</dt><dd>{f.value(row.expected, kpi)}</dd></div>
-          <div><dt>{t('goals.attainment')}</dt><dd>{f.pct(row.attainment)}</dd></div>
-          <div><dt>{t('goals.projection')}</dt><dd>{f.value(row.projection, kpi)}</dd></div>
-          <div><dt>{t('goals.rank')}</dt><dd>{res.peers ? t('goals.rankOf', { rank: res.peers.rank, of: res.peers.of }) : '—'}</dd></div>
+          <div>
+            <dt>{t('goals.actual')}</dt>
+            <dd data-testid="goal-actual">{f.value(row.actual, kpi)}</dd>
+          </div>
+          <div>
+            <dt>{t('goals.target')}</dt>
+            <dd>{f.value(row.target, kpi)}</dd>
+          </div>
+          <div>
+            <dt>{t('goals.expected')}</dt>
+            <dd>{f.value(row.expected, kpi)}</dd>
+          </div>
+          <div>
+            <dt>{t('goals.attainment')}</dt>
+            <dd>{f.pct(row.attainment)}</dd>
+          </div>
+          <div>
+            <dt>{t('goals.projection')}</dt>
+            <dd>{f.value(row.projection, kpi)}</dd>
+          </div>
+          <div>
+            <dt>{t('goals.rank')}</dt>
+            <dd>{res.peers ? t('goals.rankOf', { rank: res.peers.rank, of: res.peers.of }) : '—'}</dd>
+          </div>
         </dl>
       </div>
       {hasTarget && (

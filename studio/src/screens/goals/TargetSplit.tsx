@@ -62,9 +62,7 @@ export default function TargetSplit() {
     if (n !== loads.current || touched.current) return;
     setVersions(list);
     const latest = list.at(-1);
-    const start: PlanRequest = latest
-      ? (await goalsApi.version(plan.name, latest.id)).request
-      : { total: plan.total, method: plan.method ?? 'equal', weights: {}, locks: [] };
+    const start: PlanRequest = latest ? (await goalsApi.version(plan.name, latest.id)).request : { total: plan.total, method: plan.method ?? 'equal', weights: {}, locks: [] };
     if (n !== loads.current || touched.current) return;
     setSaved(latest ? start : undefined);
     setReq(start);
@@ -162,20 +160,26 @@ export default function TargetSplit() {
     if (!grid) return [];
     const hasKids = new Set(grid.rows.map((r) => r.parent).filter((p): p is string => p !== null));
     const hidden = new Set<string>();
-    return grid.rows.filter((r) => {
-      if (r.parent && (hidden.has(r.parent) || collapsed.has(r.parent))) {
-        hidden.add(r.node);
-        return false;
-      }
-      return true;
-    }).map((r) => ({ row: r, parentOf: hasKids.has(r.node) }));
+    return grid.rows
+      .filter((r) => {
+        if (r.parent && (hidden.has(r.parent) || collapsed.has(r.parent))) {
+          hidden.add(r.node);
+          return false;
+        }
+        return true;
+      })
+      .map((r) => ({ row: r, parentOf: hasKids.has(r.node) }));
   }, [grid, collapsed]);
 
-  const statusBadge = (v: PlanVersion) => (
-    <span className={`badge goal-status goal-status-${v.status}`}>{t(`goals.status.${v.status}`)}</span>
-  );
+  const statusBadge = (v: PlanVersion) => <span className={`badge goal-status goal-status-${v.status}`}>{t(`goals.status.${v.status}`)}</span>;
 
-  if (catalog.error) return <section><PageHeader title={t('goals.nav.targets')} /><ErrorAlert error={catalog.error} /></section>;
+  if (catalog.error)
+    return (
+      <section>
+        <PageHeader title={t('goals.nav.targets')} />
+        <ErrorAlert error={catalog.error} />
+      </section>
+    );
   if (catalog.data && !plans.length) {
     return (
       <section>
@@ -191,14 +195,22 @@ export default function TargetSplit() {
         title={t('goals.nav.targets')}
         actions={
           <>
-            <button type="button" className="btn" disabled={!dirty || busy || !!problem} onClick={() => void save()}>{t('goals.split.save')}</button>
+            <button type="button" className="btn" disabled={!dirty || busy || !!problem} onClick={() => void save()}>
+              {t('goals.split.save')}
+            </button>
             {latest && !dirty && (latest.status === 'draft' || latest.status === 'rejected') && (
-              <button type="button" className="btn btn-primary" disabled={busy} onClick={() => setConfirm('submit')}>{t('goals.split.submit')}</button>
+              <button type="button" className="btn btn-primary" disabled={busy} onClick={() => setConfirm('submit')}>
+                {t('goals.split.submit')}
+              </button>
             )}
             {session.isAdmin && latest && !dirty && latest.status === 'submitted' && (
               <>
-                <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setConfirm('reject')}>{t('goals.split.reject')}</button>
-                <button type="button" className="btn btn-primary" disabled={busy} onClick={() => setConfirm('approve')}>{t('goals.split.approve')}</button>
+                <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setConfirm('reject')}>
+                  {t('goals.split.reject')}
+                </button>
+                <button type="button" className="btn btn-primary" disabled={busy} onClick={() => setConfirm('approve')}>
+                  {t('goals.split.approve')}
+                </button>
               </>
             )}
           </>
@@ -207,34 +219,75 @@ export default function TargetSplit() {
 
       <div className="card goal-toolbar">
         <div className="field goal-field goal-field-wide">
-          <label className="field-label" htmlFor="goal-plan">{t('goals.split.plan')}</label>
+          <label className="field-label" htmlFor="goal-plan">
+            {t('goals.split.plan')}
+          </label>
           <select id="goal-plan" value={planName} onChange={(e) => navigate(`/goals/targets?plan=${encodeURIComponent(e.target.value)}`, { replace: true })}>
-            {plans.map((p) => <option key={p.name} value={p.name}>{label(p.label, p.name)}</option>)}
+            {plans.map((p) => (
+              <option key={p.name} value={p.name}>
+                {label(p.label, p.name)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field goal-field">
-          <label className="field-label" htmlFor="goal-total">{t('goals.split.total')}</label>
-          <TotalInput value={req?.total ?? ''} onCommit={(v) => { edited.current = null; update((r) => ({ ...r, total: v })); }} />
+          <label className="field-label" htmlFor="goal-total">
+            {t('goals.split.total')}
+          </label>
+          <TotalInput
+            value={req?.total ?? ''}
+            onCommit={(v) => {
+              edited.current = null;
+              update((r) => ({ ...r, total: v }));
+            }}
+          />
         </div>
         <div className="field goal-field">
-          <label className="field-label" htmlFor="goal-method">{t('goals.split.method')}</label>
-          <select id="goal-method" value={req?.method ?? 'equal'} onChange={(e) => { edited.current = null; update((r) => ({ ...r, method: e.target.value as SplitMethod })); }}>
-            {METHODS.map((m) => <option key={m} value={m}>{t(`goals.methods.${m}`)}</option>)}
+          <label className="field-label" htmlFor="goal-method">
+            {t('goals.split.method')}
+          </label>
+          <select
+            id="goal-method"
+            value={req?.method ?? 'equal'}
+            onChange={(e) => {
+              edited.current = null;
+              update((r) => ({ ...r, method: e.target.value as SplitMethod }));
+            }}
+          >
+            {METHODS.map((m) => (
+              <option key={m} value={m}>
+                {t(`goals.methods.${m}`)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="goal-version" aria-live="polite">
           <span className="field-label">{t('goals.split.version')}</span>
           <span className="row">
-            {latest ? <><strong>v{latest.version}</strong>{statusBadge(latest)}</> : <span className="muted">{t('goals.split.unsaved')}</span>}
+            {latest ? (
+              <>
+                <strong>v{latest.version}</strong>
+                {statusBadge(latest)}
+              </>
+            ) : (
+              <span className="muted">{t('goals.split.unsaved')}</span>
+            )}
             {dirty && latest && <span className="badge badge-accent">{t('goals.split.edited')}</span>}
           </span>
         </div>
       </div>
 
-      {notice && <div className="alert alert-success" role="status">{notice}</div>}
+      {notice && (
+        <div className="alert alert-success" role="status">
+          {notice}
+        </div>
+      )}
       <ErrorAlert error={problem} />
       <p className="muted small goal-hint">
-        <span><LockIcon /> {t('goals.split.hint')}{kpi && <> · {t('goals.split.kpi', { kpi: label(kpi.label, kpi.name) })}</>}</span>
+        <span>
+          <LockIcon /> {t('goals.split.hint')}
+          {kpi && <> · {t('goals.split.kpi', { kpi: label(kpi.label, kpi.name) })}</>}
+        </span>
       </p>
 
       <div className="card card-flush">
@@ -245,10 +298,22 @@ export default function TargetSplit() {
             <table className="goal-grid">
               <thead>
                 <tr>
-                  <th scope="col" className="goal-name-col">{t('goals.split.org')}</th>
-                  {req?.method === 'weights' && <th scope="col" className="num">{t('goals.split.weight')}</th>}
-                  <th scope="col" className="num goal-year-col">{t('goals.split.year')}</th>
-                  {grid.months.map((m) => <th key={m} scope="col" className="num" title={m}>{monthName(m)}</th>)}
+                  <th scope="col" className="goal-name-col">
+                    {t('goals.split.org')}
+                  </th>
+                  {req?.method === 'weights' && (
+                    <th scope="col" className="num">
+                      {t('goals.split.weight')}
+                    </th>
+                  )}
+                  <th scope="col" className="num goal-year-col">
+                    {t('goals.split.year')}
+                  </th>
+                  {grid.months.map((m) => (
+                    <th key={m} scope="col" className="num" title={m}>
+                      {monthName(m)}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
@@ -265,12 +330,23 @@ export default function TargetSplit() {
                               className="goal-toggle"
                               aria-expanded={!collapsed.has(row.node)}
                               aria-label={t(collapsed.has(row.node) ? 'goals.split.expand' : 'goals.split.collapse', { name: row.label })}
-                              onClick={() => setCollapsed((s) => { const n = new Set(s); if (n.has(row.node)) n.delete(row.node); else n.add(row.node); return n; })}
+                              onClick={() =>
+                                setCollapsed((s) => {
+                                  const n = new Set(s);
+                                  if (n.has(row.node)) n.delete(row.node);
+                                  else n.add(row.node);
+                                  return n;
+                                })
+                              }
                             >
                               {collapsed.has(row.node) ? '▸' : '▾'}
                             </button>
-                          ) : <span className="goal-toggle-space" />}
-                          <span className="goal-name-text" title={row.label}>{isRoot && row.node === 'company' ? t('goals.split.company') : row.label}</span>
+                          ) : (
+                            <span className="goal-toggle-space" />
+                          )}
+                          <span className="goal-name-text" title={row.label}>
+                            {isRoot && row.node === 'company' ? t('goals.split.company') : row.label}
+                          </span>
                         </span>
                       </th>
                       {req?.method === 'weights' && (
@@ -280,8 +356,13 @@ export default function TargetSplit() {
                               value={req.weights?.[row.node] ?? '1'}
                               display={req.weights?.[row.node] ?? '1'}
                               label={t('goals.split.weightOf', { row: row.label })}
-                              locked={false} changed={false} invalid={false}
-                              onCommit={(v) => { edited.current = null; update((r) => ({ ...r, weights: { ...(r.weights ?? {}), [row.node]: v } })); }}
+                              locked={false}
+                              changed={false}
+                              invalid={false}
+                              onCommit={(v) => {
+                                edited.current = null;
+                                update((r) => ({ ...r, weights: { ...(r.weights ?? {}), [row.node]: v } }));
+                              }}
                             />
                           )}
                         </td>
@@ -298,7 +379,13 @@ export default function TargetSplit() {
                             onCommit={(v) => setCell(row, undefined, v)}
                           />
                           {!isRoot && lockedYear.has(row.node) && (
-                            <button type="button" className="goal-lock" aria-label={t('goals.split.unlock', { cell: `${row.label} ${t('goals.split.year')}` })} title={t('goals.split.unlockHint')} onClick={() => unlock(row.node)}>
+                            <button
+                              type="button"
+                              className="goal-lock"
+                              aria-label={t('goals.split.unlock', { cell: `${row.label} ${t('goals.split.year')}` })}
+                              title={t('goals.split.unlockHint')}
+                              onClick={() => unlock(row.node)}
+                            >
                               <LockIcon />
                             </button>
                           )}
@@ -319,7 +406,13 @@ export default function TargetSplit() {
                                 onCommit={(v) => setCell(row, m, v)}
                               />
                               {locked && (
-                                <button type="button" className="goal-lock" aria-label={t('goals.split.unlock', { cell: `${row.label} ${m}` })} title={t('goals.split.unlockHint')} onClick={() => unlock(row.node, m)}>
+                                <button
+                                  type="button"
+                                  className="goal-lock"
+                                  aria-label={t('goals.split.unlock', { cell: `${row.label} ${m}` })}
+                                  title={t('goals.split.unlockHint')}
+                                  onClick={() => unlock(row.node, m)}
+                                >
                                   <LockIcon />
                                 </button>
                               )}

@@ -45,15 +45,27 @@ export default function TeamBoard() {
       <PageHeader title={t('goals.nav.team')} />
       <div className="card goal-toolbar">
         <div className="field goal-field">
-          <label className="field-label" htmlFor="board-unit">{t('goals.board.unit')}</label>
+          <label className="field-label" htmlFor="board-unit">
+            {t('goals.board.unit')}
+          </label>
           <select id="board-unit" value={unit} onChange={(e) => set('unit', e.target.value)}>
-            {(units.data?.data ?? []).map((u) => <option key={u.id} value={u.id}>{String(u.name ?? u.id)}</option>)}
+            {(units.data?.data ?? []).map((u) => (
+              <option key={u.id} value={u.id}>
+                {String(u.name ?? u.id)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field goal-field">
-          <label className="field-label" htmlFor="board-kpi">{t('goals.board.kpi')}</label>
+          <label className="field-label" htmlFor="board-kpi">
+            {t('goals.board.kpi')}
+          </label>
           <select id="board-kpi" value={kpiName} onChange={(e) => set('kpi', e.target.value)}>
-            {kpis.map((k) => <option key={k.name} value={k.name}>{label(k.label, k.name)}</option>)}
+            {kpis.map((k) => (
+              <option key={k.name} value={k.name}>
+                {label(k.label, k.name)}
+              </option>
+            ))}
           </select>
         </div>
         <PeriodPicker id="board-period" day={asOf} value={period} onChange={(p) => set('period', p)} />
@@ -69,22 +81,34 @@ export default function TeamBoard() {
               <table className="data">
                 <thead>
                   <tr>
-                    <th scope="col" className="num">#</th>
+                    <th scope="col" className="num">
+                      #
+                    </th>
                     <th scope="col">{t('goals.board.member')}</th>
-                    <th scope="col" className="num">{t('goals.actual')}</th>
-                    <th scope="col" className="num">{t('goals.target')}</th>
+                    <th scope="col" className="num">
+                      {t('goals.actual')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('goals.target')}
+                    </th>
                     <th scope="col">{t('goals.attainment')}</th>
                     <th scope="col">{t('goals.pacing')}</th>
-                    <th scope="col" className="num">{t('goals.projection')}</th>
+                    <th scope="col" className="num">
+                      {t('goals.projection')}
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
-                  {rows.map((r) => <BoardRow key={`${r.subject.kind}:${r.subject.id}`} r={r} kpi={kpi} />)}
+                  {rows.map((r) => (
+                    <BoardRow key={`${r.subject.kind}:${r.subject.id}`} r={r} kpi={kpi} />
+                  ))}
                 </tbody>
               </table>
             </div>
             <ul className="goal-board-cards">
-              {rows.map((r) => <BoardCard key={`${r.subject.kind}:${r.subject.id}`} r={r} kpi={kpi} />)}
+              {rows.map((r) => (
+                <BoardCard key={`${r.subject.kind}:${r.subject.id}`} r={r} kpi={kpi} />
+              ))}
             </ul>
           </div>
           <div className="card">
@@ -102,10 +126,22 @@ function TeamSummary({ row, kpi }: { row: AttainmentRow; kpi: KpiDoc }) {
   const f = useFormat();
   return (
     <div className="goal-summary">
-      <div className="card"><span className="muted small">{t('goals.board.teamActual')}</span><strong>{f.value(row.actual, kpi)}</strong></div>
-      <div className="card"><span className="muted small">{t('goals.target')}</span><strong>{f.value(row.target, kpi)}</strong></div>
-      <div className="card"><span className="muted small">{t('goals.attainment')}</span><strong>{f.pct(row.attainment)}</strong></div>
-      <div className="card"><span className="muted small">{t('goals.pacing')}</span><strong className={`tone-text-${toneOf(row.pacing)}`}>{f.pct(row.pacing)}</strong></div>
+      <div className="card">
+        <span className="muted small">{t('goals.board.teamActual')}</span>
+        <strong>{f.value(row.actual, kpi)}</strong>
+      </div>
+      <div className="card">
+        <span className="muted small">{t('goals.target')}</span>
+        <strong>{f.value(row.target, kpi)}</strong>
+      </div>
+      <div className="card">
+        <span className="muted small">{t('goals.attainment')}</span>
+        <strong>{f.pct(row.attainment)}</strong>
+      </div>
+      <div className="card">
+        <span className="muted small">{t('goals.pacing')}</span>
+        <strong className={`tone-text-${toneOf(row.pacing)}`}>{f.pct(row.pacing)}</strong>
+      </div>
     </div>
   );
 }
@@ -114,7 +150,9 @@ function Bar({ ratio }: { ratio: number | null }) {
   const f = useFormat();
   return (
     <span className="goal-bar">
-      <span className="goal-bar-track"><span className="goal-bar-fill" style={{ width: `${Math.min(1, Math.max(0, ratio ?? 0)) * 100}%` }} /></span>
+      <span className="goal-bar-track">
+        <span className="goal-bar-fill" style={{ width: `${Math.min(1, Math.max(0, ratio ?? 0)) * 100}%` }} />
+      </span>
       <span className="goal-bar-text">{f.pct(ratio)}</span>
     </span>
   );
@@ -135,11 +173,17 @@ function BoardRow({ r, kpi }: { r: AttainmentRow; kpi: KpiDoc }) {
   return (
     <tr data-testid="board-row">
       <td className="num">{r.rank}</td>
-      <td><Member r={r} /></td>
+      <td>
+        <Member r={r} />
+      </td>
       <td className="num">{f.value(r.actual, kpi)}</td>
       <td className="num">{f.value(r.target, kpi)}</td>
-      <td><Bar ratio={r.attainment} /></td>
-      <td><PaceBadge ratio={r.pacing} /></td>
+      <td>
+        <Bar ratio={r.attainment} />
+      </td>
+      <td>
+        <PaceBadge ratio={r.pacing} />
+      </td>
       <td className="num">{f.value(r.projection, kpi)}</td>
     </tr>
   );
@@ -152,12 +196,16 @@ function BoardCard({ r, kpi }: { r: AttainmentRow; kpi: KpiDoc }) {
     <li className="goal-board-card">
       <div className="row">
         <span className="goal-rank">{r.rank}</span>
-        <strong><Member r={r} /></strong>
+        <strong>
+          <Member r={r} />
+        </strong>
         <span className="spacer" />
         <PaceBadge ratio={r.pacing} />
       </div>
       <Bar ratio={r.attainment} />
-      <div className="muted small">{f.value(r.actual, kpi)} / {f.value(r.target, kpi)} · {t('goals.projection')} {f.value(r.projection, kpi)}</div>
+      <div className="muted small">
+        {f.value(r.actual, kpi)} / {f.value(r.target, kpi)} · {t('goals.projection')} {f.value(r.projection, kpi)}
+      </div>
     </li>
   );
 }
@@ -174,7 +222,13 @@ function Compare({ rows }: { rows: AttainmentRow[] }) {
       yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.subject.name), axisLabel: { width: 90, overflow: 'truncate' } },
       series: [
         { name: t('goals.attainment'), type: 'bar', data: rows.map((r) => pct(r.attainment)), itemStyle: { color: '#6366f1', borderRadius: [0, 4, 4, 0] }, barMaxWidth: 14 },
-        { name: t('goals.expectedShare'), type: 'bar', data: rows.map((r) => (r.target ? pct((r.expected ?? 0) / r.target) : null)), itemStyle: { color: 'rgba(138,147,163,0.55)', borderRadius: [0, 4, 4, 0] }, barMaxWidth: 14 },
+        {
+          name: t('goals.expectedShare'),
+          type: 'bar',
+          data: rows.map((r) => (r.target ? pct((r.expected ?? 0) / r.target) : null)),
+          itemStyle: { color: 'rgba(138,147,163,0.55)', borderRadius: [0, 4, 4, 0] },
+          barMaxWidth: 14,
+        },
       ],
     };
   }, [rows, t]);

@@ -104,8 +104,7 @@ export const goalsApi = {
   version: (plan: string, id: string) => api.get<{ version: PlanVersion; request: PlanRequest }>(`/goals/plans/${encodeURIComponent(plan)}/versions/${id}`),
   save: (plan: string, req: PlanRequest) => api.post<{ version: PlanVersion; grid: PlanGrid }>(`/goals/plans/${encodeURIComponent(plan)}/versions`, req),
   act: (plan: string, id: string, action: 'submit' | 'approve' | 'reject') => api.post<PlanVersion>(`/goals/plans/${encodeURIComponent(plan)}/versions/${id}/${action}`),
-  attainment: (q: { kpi: string; period: string; asOf?: string; person?: string; unit?: string; team?: string; pacing?: 'linear' | 'seasonal' }) =>
-    api.get<AttainmentResponse>('/goals/attainment', q),
+  attainment: (q: { kpi: string; period: string; asOf?: string; person?: string; unit?: string; team?: string; pacing?: 'linear' | 'seasonal' }) => api.get<AttainmentResponse>('/goals/attainment', q),
   notifications: () => api.get<{ data: Notice[]; unread: number }>('/goals/notifications'),
   markRead: (ids: string[] | 'all') => api.post<{ read: number }>('/goals/notifications/read', { ids }),
 };

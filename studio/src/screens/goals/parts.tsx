@@ -16,14 +16,17 @@ export function toneOf(ratio: number | null | undefined): Tone {
 
 export function useFormat() {
   const { formatNumber } = useI18n();
-  return useMemo(() => ({
-    value: (v: number | string | null | undefined, kpi?: KpiDoc) => {
-      if (v === null || v === undefined || v === '') return '—';
-      if (kpi?.unit === 'percent') return formatNumber(v, { style: 'percent', maximumFractionDigits: 1 });
-      return formatNumber(v, { maximumFractionDigits: kpi?.unit === 'count' ? 0 : 2, minimumFractionDigits: kpi?.unit === 'money' ? 0 : 0 });
-    },
-    pct: (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : formatNumber(v, { style: 'percent', maximumFractionDigits: 0 })),
-  }), [formatNumber]);
+  return useMemo(
+    () => ({
+      value: (v: number | string | null | undefined, kpi?: KpiDoc) => {
+        if (v === null || v === undefined || v === '') return '—';
+        if (kpi?.unit === 'percent') return formatNumber(v, { style: 'percent', maximumFractionDigits: 1 });
+        return formatNumber(v, { maximumFractionDigits: kpi?.unit === 'count' ? 0 : 2, minimumFractionDigits: kpi?.unit === 'money' ? 0 : 0 });
+      },
+      pct: (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : formatNumber(v, { style: 'percent', maximumFractionDigits: 0 })),
+    }),
+    [formatNumber],
+  );
 }
 
 export function PaceBadge({ ratio }: { ratio: number | null | undefined }) {
@@ -31,7 +34,11 @@ export function PaceBadge({ ratio }: { ratio: number | null | undefined }) {
   const tone = toneOf(ratio);
   const { pct } = useFormat();
   if (tone === 'none') return <span className="badge">{t('goals.noTarget')}</span>;
-  return <span className={`goal-pace goal-pace-${tone}`}>{pct(ratio)} · {t(`goals.tone.${tone}`)}</span>;
+  return (
+    <span className={`goal-pace goal-pace-${tone}`}>
+      {pct(ratio)} · {t(`goals.tone.${tone}`)}
+    </span>
+  );
 }
 
 const TONE_COLOR: Record<Tone, string> = { good: '#1e9e62', warn: '#d99a0b', bad: '#d64545', none: '#8a93a3' };
@@ -41,17 +48,32 @@ export function Gauge({ ratio, label }: { ratio: number | null; label: string })
   const { locale } = useI18n();
   const tone = toneOf(ratio);
   const value = ratio === null || !Number.isFinite(ratio) ? 0 : Math.round(Math.min(ratio, 1.5) * 1000) / 10;
-  const option = useMemo(() => ({
-    series: [{
-      type: 'gauge', startAngle: 200, endAngle: -20, min: 0, max: 150, radius: '100%', center: ['50%', '62%'],
-      progress: { show: true, width: 14, roundCap: true, itemStyle: { color: TONE_COLOR[tone] } },
-      axisLine: { roundCap: true, lineStyle: { width: 14, color: [[1, 'rgba(138,147,163,0.22)']] } },
-      axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false },
-      anchor: { show: false }, title: { show: false },
-      detail: { valueAnimation: false, offsetCenter: [0, '-8%'], fontSize: 26, fontWeight: 650, color: TONE_COLOR[tone], formatter: ratio === null ? '—' : `${Math.round((ratio ?? 0) * 100)}%` },
-      data: [{ value }],
-    }],
-  }), [value, tone, ratio]);
+  const option = useMemo(
+    () => ({
+      series: [
+        {
+          type: 'gauge',
+          startAngle: 200,
+          endAngle: -20,
+          min: 0,
+          max: 150,
+          radius: '100%',
+          center: ['50%', '62%'],
+          progress: { show: true, width: 14, roundCap: true, itemStyle: { color: TONE_COLOR[tone] } },
+          axisLine: { roundCap: true, lineStyle: { width: 14, color: [[1, 'rgba(138,147,163,0.22)']] } },
+          axisTick: { show: false },
+          splitLine: { show: false },
+          axisLabel: { show: false },
+          pointer: { show: false },
+          anchor: { show: false },
+          title: { show: false },
+          detail: { valueAnimation: false, offsetCenter: [0, '-8%'], fontSize: 26, fontWeight: 650, color: TONE_COLOR[tone], formatter: ratio === null ? '—' : `${Math.round((ratio ?? 0) * 100)}%` },
+          data: [{ value }],
+        },
+      ],
+    }),
+    [value, tone, ratio],
+  );
   return (
     <Suspense fallback={<div className="goal-gauge" />}>
       <div className="goal-gauge" key={locale}>
@@ -67,7 +89,9 @@ export function PeriodPicker({ day, value, onChange, id }: { day: string; value:
   const p = periodsOf(day);
   return (
     <div className="field goal-field">
-      <label className="field-label" htmlFor={id}>{t('goals.period')}</label>
+      <label className="field-label" htmlFor={id}>
+        {t('goals.period')}
+      </label>
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
         <option value={p.month}>{t('goals.periodMonth', { period: p.month })}</option>
         <option value={p.quarter}>{t('goals.periodQuarter', { period: p.quarter })}</option>

@@ -27,7 +27,18 @@ export function CustomerCell({ path, label, value, onChange }: { path: string; l
       {picking || !value ? (
         <RefPicker id={id} object="customer" label={label} value={value || undefined} invalid={Boolean(issue)} onChange={(next) => onChange(next ?? '')} />
       ) : (
-        <button type="button" id={id} className={`inc-cell inc-ref-value ${issueClass(issue)}`.trim()} aria-label={`${label}: ${title ?? value}`} aria-invalid={issue ? true : undefined} data-testid="customer-value" onClick={() => { opened.current = true; setPicking(true); }}>
+        <button
+          type="button"
+          id={id}
+          className={`inc-cell inc-ref-value ${issueClass(issue)}`.trim()}
+          aria-label={`${label}: ${title ?? value}`}
+          aria-invalid={issue ? true : undefined}
+          data-testid="customer-value"
+          onClick={() => {
+            opened.current = true;
+            setPicking(true);
+          }}
+        >
           {title ?? <span className="mono">{value.slice(0, 8)}</span>}
         </button>
       )}

@@ -7,8 +7,17 @@ import { LintContext, CellInput, CellSelect, CellIssue } from './lint.tsx';
 import { incentivesApi, type KeyedList, type LintIssue, type SpecialistRow, type TerritoryRow } from './api.ts';
 
 /** A row as edited: the key is the customer id (territories) or the category (specialists). */
-export interface KeyedRow { key: string; payeeId: string; from: string; to: string }
-export interface Payee { id: string; name: string; active?: boolean }
+export interface KeyedRow {
+  key: string;
+  payeeId: string;
+  from: string;
+  to: string;
+}
+export interface Payee {
+  id: string;
+  name: string;
+  active?: boolean;
+}
 
 const KEY_FIELD = { territories: 'customerId', specialists: 'category' } as const;
 
@@ -17,8 +26,14 @@ const fromApi = (r: TerritoryRow | SpecialistRow): KeyedRow => ({ key: 'customer
 function save(list: KeyedList, rows: readonly KeyedRow[]) {
   const base = (r: KeyedRow) => ({ payeeId: r.payeeId, from: r.from, to: r.to || null });
   return list === 'territories'
-    ? incentivesApi.setKeyed('territories', rows.map((r) => ({ customerId: r.key, ...base(r) })))
-    : incentivesApi.setKeyed('specialists', rows.map((r) => ({ category: r.key, ...base(r) })));
+    ? incentivesApi.setKeyed(
+        'territories',
+        rows.map((r) => ({ customerId: r.key, ...base(r) })),
+      )
+    : incentivesApi.setKeyed(
+        'specialists',
+        rows.map((r) => ({ category: r.key, ...base(r) })),
+      );
 }
 
 /**
@@ -26,7 +41,16 @@ function save(list: KeyedList, rows: readonly KeyedRow[]) {
  * one) as a grid. The server checks the whole list on save and names the offending cell
  * (`/territories/3/to`); its message is shown on that cell. Read-only for anyone but an admin.
  */
-export function KeyedAssignments({ list, title, hint, saveLabel, keyHeader, payees, readOnly, renderKey }: {
+export function KeyedAssignments({
+  list,
+  title,
+  hint,
+  saveLabel,
+  keyHeader,
+  payees,
+  readOnly,
+  renderKey,
+}: {
   list: KeyedList;
   title: string;
   hint: string;
@@ -81,18 +105,32 @@ export function KeyedAssignments({ list, title, hint, saveLabel, keyHeader, paye
     <div className="card" data-testid={`keyed-${list}`}>
       <div className="inc-section-h">
         <h2>{title}</h2>
-        {!readOnly && <button type="button" className="btn btn-sm btn-primary" disabled={busy || !stored.data} onClick={() => void submit()}>{busy ? t('common.saving') : saveLabel}</button>}
+        {!readOnly && (
+          <button type="button" className="btn btn-sm btn-primary" disabled={busy || !stored.data} onClick={() => void submit()}>
+            {busy ? t('common.saving') : saveLabel}
+          </button>
+        )}
       </div>
       <p className="muted small">{hint}</p>
       <ErrorAlert error={stored.error ?? error} />
-      {done && <div className="alert alert-success" role="status">{done}</div>}
+      {done && (
+        <div className="alert alert-success" role="status">
+          {done}
+        </div>
+      )}
       <LintContext.Provider value={{ issues, base: '' }}>
         {stored.data && rows.length === 0 && <p className="muted small">{t('incentives.keyed.none')}</p>}
         {rows.length > 0 && (
           <fieldset className="inc-locked" disabled={readOnly}>
             <div className="table-wrap">
               <table className="inc-rate-table inc-text-grid inc-keyed" aria-label={title}>
-                <colgroup><col style={{ width: '34%' }} /><col style={{ width: '26%' }} /><col style={{ width: '17%' }} /><col style={{ width: '17%' }} /><col style={{ width: '6%' }} /></colgroup>
+                <colgroup>
+                  <col style={{ width: '34%' }} />
+                  <col style={{ width: '26%' }} />
+                  <col style={{ width: '17%' }} />
+                  <col style={{ width: '17%' }} />
+                  <col style={{ width: '6%' }} />
+                </colgroup>
                 <thead>
                   <tr>
                     <th>{keyHeader}</th>
@@ -110,13 +148,41 @@ export function KeyedAssignments({ list, title, hint, saveLabel, keyHeader, paye
                         <CellSelect className="inc-cell" path={`/${list}/${i}/payeeId`} aria-label={col(i + 1, payeeName)} value={r.payeeId} onChange={(e) => set(i, { payeeId: e.target.value })}>
                           <option value="">{t('lookup.none')}</option>
                           {r.payeeId && !payees.some((p) => p.id === r.payeeId) && <option value={r.payeeId}>{r.payeeId}</option>}
-                          {payees.filter((p) => p.active !== false || p.id === r.payeeId).map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+                          {payees
+                            .filter((p) => p.active !== false || p.id === r.payeeId)
+                            .map((p) => (
+                              <option key={p.id} value={p.id}>
+                                {p.name}
+                              </option>
+                            ))}
                         </CellSelect>
                       </td>
-                      <td><CellInput className="inc-cell" type="date" path={`/${list}/${i}/from`} aria-label={col(i + 1, t('incentives.keyed.from'))} value={r.from} onChange={(e) => set(i, { from: e.target.value })} /></td>
-                      <td><CellInput className="inc-cell" type="date" path={`/${list}/${i}/to`} aria-label={col(i + 1, t('incentives.keyed.to'))} value={r.to} onChange={(e) => set(i, { to: e.target.value })} /></td>
+                      <td>
+                        <CellInput
+                          className="inc-cell"
+                          type="date"
+                          path={`/${list}/${i}/from`}
+                          aria-label={col(i + 1, t('incentives.keyed.from'))}
+                          value={r.from}
+                          onChange={(e) => set(i, { from: e.target.value })}
+                        />
+                      </td>
+                      <td>
+                        <CellInput
+                          className="inc-cell"
+                          type="date"
+                          path={`/${list}/${i}/to`}
+                          aria-label={col(i + 1, t('incentives.keyed.to'))}
+                          value={r.to}
+                          onChange={(e) => set(i, { to: e.target.value })}
+                        />
+                      </td>
                       <td className="inc-row-actions">
-                        {!readOnly && <button type="button" className="inc-row-del" aria-label={t('incentives.keyed.remove', { row: i + 1 })} onClick={() => change(rows.filter((_, k) => k !== i))}>×</button>}
+                        {!readOnly && (
+                          <button type="button" className="inc-row-del" aria-label={t('incentives.keyed.remove', { row: i + 1 })} onClick={() => change(rows.filter((_, k) => k !== i))}>
+                            ×
+                          </button>
+                        )}
                         <CellIssue path={`/${list}/${i}`} />
                       </td>
                     </tr>
@@ -127,11 +193,19 @@ export function KeyedAssignments({ list, title, hint, saveLabel, keyHeader, paye
           </fieldset>
         )}
         <CellIssue path={`/${list}`} />
-        {issues.filter((x) => !onCell.test(x.path)).map((x, k) => <span key={k} className="inc-cell-msg" role="alert" data-testid="cell-issue">{x.message}</span>)}
+        {issues
+          .filter((x) => !onCell.test(x.path))
+          .map((x, k) => (
+            <span key={k} className="inc-cell-msg" role="alert" data-testid="cell-issue">
+              {x.message}
+            </span>
+          ))}
       </LintContext.Provider>
       {!readOnly && (
         <div className="inc-comp-actions">
-          <button type="button" className="btn btn-sm" disabled={!stored.data} onClick={add}>+ {t('incentives.keyed.add')}</button>
+          <button type="button" className="btn btn-sm" disabled={!stored.data} onClick={add}>
+            + {t('incentives.keyed.add')}
+          </button>
         </div>
       )}
     </div>

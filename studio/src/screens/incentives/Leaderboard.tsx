@@ -25,8 +25,15 @@ export default function Leaderboard() {
       <PageHeader title={t('incentives.leaderboard.title')} />
       <div className="card">
         <div className="field inc-field">
-          <label className="field-label" htmlFor="lb-period">{t('incentives.period')}</label>
-          <input id="lb-period" value={period} pattern="\d{4}-\d{2}" onChange={(e) => navigate(`${path}?period=${encodeURIComponent(e.target.value)}${team ? `&team=${encodeURIComponent(team)}` : ''}`, { replace: true })} />
+          <label className="field-label" htmlFor="lb-period">
+            {t('incentives.period')}
+          </label>
+          <input
+            id="lb-period"
+            value={period}
+            pattern="\d{4}-\d{2}"
+            onChange={(e) => navigate(`${path}?period=${encodeURIComponent(e.target.value)}${team ? `&team=${encodeURIComponent(team)}` : ''}`, { replace: true })}
+          />
         </div>
       </div>
       <ErrorAlert error={board.error} />
@@ -35,7 +42,13 @@ export default function Leaderboard() {
         <div className="card card-flush">
           <table className="data" data-testid="leaderboard">
             <thead>
-              <tr><th>#</th><th>{t('incentives.whatif.payee')}</th><th className="num">{t('incentives.points')}</th><th>{t('incentives.leaderboard.badges')}</th>{showPay && <th className="num">{t('incentives.payout')}</th>}</tr>
+              <tr>
+                <th>#</th>
+                <th>{t('incentives.whatif.payee')}</th>
+                <th className="num">{t('incentives.points')}</th>
+                <th>{t('incentives.leaderboard.badges')}</th>
+                {showPay && <th className="num">{t('incentives.payout')}</th>}
+              </tr>
             </thead>
             <tbody>
               {rows.map((r) => (
@@ -43,7 +56,13 @@ export default function Leaderboard() {
                   <td>{r.rank}</td>
                   <td>{name(r.payeeId)}</td>
                   <td className="num">{f.num(r.points)}</td>
-                  <td>{r.badges.map((b) => <span key={b.id} className="badge inc-badge">{label(b.label, b.id)}</span>)}</td>
+                  <td>
+                    {r.badges.map((b) => (
+                      <span key={b.id} className="badge inc-badge">
+                        {label(b.label, b.id)}
+                      </span>
+                    ))}
+                  </td>
                   {showPay && <td className="num">{r.payout !== undefined ? f.money(r.payout, r.currency) : '—'}</td>}
                 </tr>
               ))}

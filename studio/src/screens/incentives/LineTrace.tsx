@@ -26,19 +26,71 @@ export function LineTrace({ line, componentLabel, dispute, onDisputed }: { line:
   return (
     <div className="inc-trace" data-testid="line-trace">
       <dl className="inc-facts">
-        <div><dt>{t('incentives.trace.plan')}</dt><dd data-testid="trace-plan">{tr.plan.name} · {t('incentives.trace.version', { version: tr.plan.version })}</dd></div>
-        <div><dt>{t('incentives.trace.component')}</dt><dd>{componentLabel || t(`incentives.kind.${line.kind}`)}</dd></div>
-        <div><dt>{t('incentives.trace.period')}</dt><dd>{tr.period}{tr.forPeriod ? ` ${t('incentives.trace.forPeriod', { period: tr.forPeriod })}` : ''}</dd></div>
+        <div>
+          <dt>{t('incentives.trace.plan')}</dt>
+          <dd data-testid="trace-plan">
+            {tr.plan.name} · {t('incentives.trace.version', { version: tr.plan.version })}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('incentives.trace.component')}</dt>
+          <dd>{componentLabel || t(`incentives.kind.${line.kind}`)}</dd>
+        </div>
+        <div>
+          <dt>{t('incentives.trace.period')}</dt>
+          <dd>
+            {tr.period}
+            {tr.forPeriod ? ` ${t('incentives.trace.forPeriod', { period: tr.forPeriod })}` : ''}
+          </dd>
+        </div>
         {tr.dispute && (
-          <div data-testid="trace-dispute"><dt>{t('incentives.dispute.accepted')}</dt><dd>{t('incentives.trace.fromDispute', { line: tr.dispute.lineKey, period: tr.dispute.period, by: tr.dispute.decidedBy ?? '—', date: formatDate(tr.dispute.decidedAt) })}{tr.dispute.resolution ? ` — ${tr.dispute.resolution}` : ''}</dd></div>
+          <div data-testid="trace-dispute">
+            <dt>{t('incentives.dispute.accepted')}</dt>
+            <dd>
+              {t('incentives.trace.fromDispute', { line: tr.dispute.lineKey, period: tr.dispute.period, by: tr.dispute.decidedBy ?? '—', date: formatDate(tr.dispute.decidedAt) })}
+              {tr.dispute.resolution ? ` — ${tr.dispute.resolution}` : ''}
+            </dd>
+          </div>
         )}
-        {tr.span && <div data-testid="trace-span"><dt>{t('incentives.trace.span')}</dt><dd>{formatDate(tr.span.from)} – {formatDate(tr.span.to)}</dd></div>}
-        {tr.basePeriod && <div><dt>{t('incentives.trace.basePeriod')}</dt><dd>{tr.basePeriod}</dd></div>}
-        {tr.target !== undefined && <div><dt>{t('incentives.trace.target')}</dt><dd>{f.money(tr.target)}</dd></div>}
-        {tr.attainment !== undefined && <div><dt>{t('incentives.trace.attainment')}</dt><dd>{f.pct(tr.attainment)}</dd></div>}
-        {tr.proration !== undefined && <div><dt>{t('incentives.trace.proration')}</dt><dd>{f.pct(tr.proration)}</dd></div>}
+        {tr.span && (
+          <div data-testid="trace-span">
+            <dt>{t('incentives.trace.span')}</dt>
+            <dd>
+              {formatDate(tr.span.from)} – {formatDate(tr.span.to)}
+            </dd>
+          </div>
+        )}
+        {tr.basePeriod && (
+          <div>
+            <dt>{t('incentives.trace.basePeriod')}</dt>
+            <dd>{tr.basePeriod}</dd>
+          </div>
+        )}
+        {tr.target !== undefined && (
+          <div>
+            <dt>{t('incentives.trace.target')}</dt>
+            <dd>{f.money(tr.target)}</dd>
+          </div>
+        )}
+        {tr.attainment !== undefined && (
+          <div>
+            <dt>{t('incentives.trace.attainment')}</dt>
+            <dd>{f.pct(tr.attainment)}</dd>
+          </div>
+        )}
+        {tr.proration !== undefined && (
+          <div>
+            <dt>{t('incentives.trace.proration')}</dt>
+            <dd>{f.pct(tr.proration)}</dd>
+          </div>
+        )}
         {measures.map(([name, m]) => (
-          <div key={name}><dt>{name}</dt><dd>{f.num(m.value)} <span className="muted small">{t('incentives.trace.fromCredits', { count: m.credits })}</span></dd></div>
+          <div key={name}>
+            <dt>{name}</dt>
+            <dd>
+              {f.num(m.value)} <span className="muted small">{t('incentives.trace.fromCredits', { count: m.credits })}</span>
+            </dd>
+          </div>
         ))}
       </dl>
 
@@ -61,13 +113,19 @@ export function LineTrace({ line, componentLabel, dispute, onDisputed }: { line:
         <div className="table-wrap">
           <table className="data inc-credits" data-testid="trace-records">
             <thead>
-              <tr><th>{t('incentives.trace.date')}</th><th>{t('incentives.trace.source')}</th><th className="num">{t('incentives.trace.value')}</th></tr>
+              <tr>
+                <th>{t('incentives.trace.date')}</th>
+                <th>{t('incentives.trace.source')}</th>
+                <th className="num">{t('incentives.trace.value')}</th>
+              </tr>
             </thead>
             <tbody>
               {drill.data.records.map((r) => (
                 <tr key={r.id}>
                   <td>{formatDate(r.date)}</td>
-                  <td><SourceLink object={r.object} id={r.id} /></td>
+                  <td>
+                    <SourceLink object={r.object} id={r.id} />
+                  </td>
                   <td className="num">{f.num(r.value)}</td>
                 </tr>
               ))}
@@ -79,16 +137,35 @@ export function LineTrace({ line, componentLabel, dispute, onDisputed }: { line:
         <div className="table-wrap">
           <table className="data inc-credits" data-testid="trace-credits">
             <thead>
-              <tr><th>{t('incentives.trace.date')}</th><th>{t('incentives.trace.source')}</th><th>{t('incentives.trace.creditKind')}</th><th className="num">{t('incentives.trace.share')}</th><th className="num">{t('incentives.trace.amount')}</th></tr>
+              <tr>
+                <th>{t('incentives.trace.date')}</th>
+                <th>{t('incentives.trace.source')}</th>
+                <th>{t('incentives.trace.creditKind')}</th>
+                <th className="num">{t('incentives.trace.share')}</th>
+                <th className="num">{t('incentives.trace.amount')}</th>
+              </tr>
             </thead>
             <tbody>
               {drill.data.credits.map((c) => (
                 <tr key={c.id}>
                   <td>{formatDate(c.date)}</td>
-                  <td><SourceLink object={c.object} id={c.record_id ?? c.tx_id} /></td>
-                  <td>{t(`incentives.creditKind.${c.kind}`)}{c.level > 0 ? ` · L${c.level}` : ''}</td>
+                  <td>
+                    <SourceLink object={c.object} id={c.record_id ?? c.tx_id} />
+                  </td>
+                  <td>
+                    {t(`incentives.creditKind.${c.kind}`)}
+                    {c.level > 0 ? ` · L${c.level}` : ''}
+                  </td>
                   <td className="num">{f.num(c.pct)}%</td>
-                  <td className="num">{f.money(c.amount)}{c.currency !== line.currency ? <span className="muted small"> ({f.num(c.original_amount)} {c.currency} × {f.num(c.fx_rate)})</span> : null}</td>
+                  <td className="num">
+                    {f.money(c.amount)}
+                    {c.currency !== line.currency ? (
+                      <span className="muted small">
+                        {' '}
+                        ({f.num(c.original_amount)} {c.currency} × {f.num(c.fx_rate)})
+                      </span>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -99,10 +176,13 @@ export function LineTrace({ line, componentLabel, dispute, onDisputed }: { line:
       <div className="inc-trace-actions">
         {dispute ? (
           <span className={`badge ${dispute.status === 'open' ? 'badge-accent' : dispute.status === 'accepted' ? 'badge-success' : 'badge-danger'}`} data-testid="dispute-status">
-            {t(`incentives.dispute.${dispute.status}`)}{dispute.resolution ? ` — ${dispute.resolution}` : ''}
+            {t(`incentives.dispute.${dispute.status}`)}
+            {dispute.resolution ? ` — ${dispute.resolution}` : ''}
           </span>
         ) : (
-          <button type="button" className="btn btn-sm" onClick={() => setAsking(true)}>{t('incentives.dispute.raise')}</button>
+          <button type="button" className="btn btn-sm" onClick={() => setAsking(true)}>
+            {t('incentives.dispute.raise')}
+          </button>
         )}
       </div>
       <ErrorAlert error={error} />
@@ -135,5 +215,9 @@ function SourceLink({ object, id }: { object: string; id: string }) {
   const { label } = useI18n();
   const d = doc(object);
   const title = useRefTitle(d ? object : undefined, id, d ? titleField(d) : 'id');
-  return <Link to={`/o/${encodeURIComponent(object)}/${encodeURIComponent(id)}`} data-testid="source-record">{d ? label(d.label, object) : object} {title ?? id.slice(0, 8)}</Link>;
+  return (
+    <Link to={`/o/${encodeURIComponent(object)}/${encodeURIComponent(id)}`} data-testid="source-record">
+      {d ? label(d.label, object) : object} {title ?? id.slice(0, 8)}
+    </Link>
+  );
 }

@@ -46,13 +46,30 @@ export default function MyEarnings() {
     <section className="inc-earnings">
       <PageHeader
         title={t('incentives.nav.earnings')}
-        actions={<button type="button" className="btn" onClick={() => { statement.reload(); disputes.reload(); }}><Icon name="undo" size={16} /> {t('incentives.refresh')}</button>}
+        actions={
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              statement.reload();
+              disputes.reload();
+            }}
+          >
+            <Icon name="undo" size={16} /> {t('incentives.refresh')}
+          </button>
+        }
       />
       <div className="inc-subhead">
         <div className="field inc-field">
-          <label className="field-label" htmlFor="inc-period">{t('incentives.period')}</label>
+          <label className="field-label" htmlFor="inc-period">
+            {t('incentives.period')}
+          </label>
           <select id="inc-period" value={period} onChange={(e) => setQuery('period', e.target.value)}>
-            {periodOptions.map((p) => <option key={p.period} value={p.period}>{p.period}</option>)}
+            {periodOptions.map((p) => (
+              <option key={p.period} value={p.period}>
+                {p.period}
+              </option>
+            ))}
           </select>
         </div>
         <StatusBadge status={s?.status} />
@@ -62,10 +79,22 @@ export default function MyEarnings() {
       {s && (
         <>
           <div className="inc-kpis" data-testid="statement-summary">
-            <div className="card inc-kpi inc-kpi-main"><span className="muted small">{t('incentives.payout')}</span><strong data-testid="statement-payout">{f.money(total('payout'), currency)}</strong></div>
-            <div className="card inc-kpi"><span className="muted small">{t('incentives.earned')}</span><strong>{f.money(total('earned'), currency)}</strong></div>
-            <div className="card inc-kpi"><span className="muted small">{t('incentives.adjustments')}</span><strong>{f.money(total('adjustments'), currency)}</strong></div>
-            <div className="card inc-kpi"><span className="muted small">{t('incentives.points')}</span><strong>{f.num(total('points'))}</strong></div>
+            <div className="card inc-kpi inc-kpi-main">
+              <span className="muted small">{t('incentives.payout')}</span>
+              <strong data-testid="statement-payout">{f.money(total('payout'), currency)}</strong>
+            </div>
+            <div className="card inc-kpi">
+              <span className="muted small">{t('incentives.earned')}</span>
+              <strong>{f.money(total('earned'), currency)}</strong>
+            </div>
+            <div className="card inc-kpi">
+              <span className="muted small">{t('incentives.adjustments')}</span>
+              <strong>{f.money(total('adjustments'), currency)}</strong>
+            </div>
+            <div className="card inc-kpi">
+              <span className="muted small">{t('incentives.points')}</span>
+              <strong>{f.num(total('points'))}</strong>
+            </div>
           </div>
           {s.lines.length === 0 ? (
             <div className="card empty-state">{t('incentives.noLines')}</div>
@@ -77,16 +106,21 @@ export default function MyEarnings() {
                   const dispute = disputes.data?.find((d) => d.payee_id === l.payeeId && d.period === l.period && d.line_key === l.key);
                   return (
                     <li key={l.key} className={`inc-line${expanded ? ' is-open' : ''}`} data-testid="statement-line" data-component={l.component ?? ''}>
-                        <button type="button" className="inc-line-head" aria-expanded={expanded} onClick={() => setQuery('line', expanded ? null : l.key)}>
-                          <span className="inc-line-name">
-                            <strong>{lineName(l)}</strong>
-                            <span className="muted small">{l.trace.plan.name} v{l.planVersion} · {t(`incentives.kind.${l.kind}`)}{dispute ? ` · ${t(`incentives.dispute.${dispute.status}`)}` : ''}</span>
+                      <button type="button" className="inc-line-head" aria-expanded={expanded} onClick={() => setQuery('line', expanded ? null : l.key)}>
+                        <span className="inc-line-name">
+                          <strong>{lineName(l)}</strong>
+                          <span className="muted small">
+                            {l.trace.plan.name} v{l.planVersion} · {t(`incentives.kind.${l.kind}`)}
+                            {dispute ? ` · ${t(`incentives.dispute.${dispute.status}`)}` : ''}
                           </span>
-                          <span className="inc-line-amount" data-testid="line-amount">{Number(l.points) !== 0 && Number(l.amount) === 0 ? `${f.num(l.points)} ${t('incentives.pointsUnit')}` : f.money(l.amount, l.currency)}</span>
-                          <span className="inc-why">{expanded ? t('incentives.hide') : t('incentives.why')}</span>
-                        </button>
-                        {expanded && <LineTrace line={l} componentLabel={componentLabel(l.planId, l.component)} dispute={dispute} onDisputed={disputes.reload} />}
-                      </li>
+                        </span>
+                        <span className="inc-line-amount" data-testid="line-amount">
+                          {Number(l.points) !== 0 && Number(l.amount) === 0 ? `${f.num(l.points)} ${t('incentives.pointsUnit')}` : f.money(l.amount, l.currency)}
+                        </span>
+                        <span className="inc-why">{expanded ? t('incentives.hide') : t('incentives.why')}</span>
+                      </button>
+                      {expanded && <LineTrace line={l} componentLabel={componentLabel(l.planId, l.component)} dispute={dispute} onDisputed={disputes.reload} />}
+                    </li>
                   );
                 })}
               </ul>

@@ -60,17 +60,31 @@ export default function PeriodClose() {
     <section className="inc-close">
       <PageHeader
         title={t('incentives.nav.periods')}
-        actions={<button type="button" className="btn" onClick={() => setOpening(true)}>+ {t('incentives.close.openPeriod')}</button>}
+        actions={
+          <button type="button" className="btn" onClick={() => setOpening(true)}>
+            + {t('incentives.close.openPeriod')}
+          </button>
+        }
       />
       <ErrorAlert error={periods.error ?? error} />
-      {note && <div className="alert alert-success" role="status">{note}</div>}
+      {note && (
+        <div className="alert alert-success" role="status">
+          {note}
+        </div>
+      )}
 
       <div className="card">
         <div className="inc-subhead" style={{ margin: '0 0 8px' }}>
           <div className="field inc-field">
-            <label className="field-label" htmlFor="inc-close-period">{t('incentives.period')}</label>
+            <label className="field-label" htmlFor="inc-close-period">
+              {t('incentives.period')}
+            </label>
             <select id="inc-close-period" value={period} onChange={(e) => select(e.target.value)}>
-              {(list.some((p) => p.period === period) ? list : [...list, { period, status: 'open' as const }]).map((p) => <option key={p.period} value={p.period}>{p.period} · {t(`incentives.status.${p.status}`)}</option>)}
+              {(list.some((p) => p.period === period) ? list : [...list, { period, status: 'open' as const }]).map((p) => (
+                <option key={p.period} value={p.period}>
+                  {p.period} · {t(`incentives.status.${p.status}`)}
+                </option>
+              ))}
             </select>
           </div>
           <StatusBadge status={status} />
@@ -79,42 +93,87 @@ export default function PeriodClose() {
           {PERIOD_FLOW.map((s) => {
             const here = status ? PERIOD_FLOW.indexOf(status) : -1;
             const i = PERIOD_FLOW.indexOf(s);
-            return <li key={s} className={i < here ? 'done' : i === here ? 'current' : ''}>{i < here && <Icon name="check" size={14} />}{t(`incentives.status.${s}`)}</li>;
+            return (
+              <li key={s} className={i < here ? 'done' : i === here ? 'current' : ''}>
+                {i < here && <Icon name="check" size={14} />}
+                {t(`incentives.status.${s}`)}
+              </li>
+            );
           })}
         </ol>
         <div className="inc-period-actions">
-          <button type="button" className="btn btn-primary" disabled={busy || !status || !['open', 'calculated'].includes(status)} onClick={() => void act(async () => {
-            const r = await incentivesApi.recalculate();
-            setNote(t('incentives.close.calculated', { payees: r.payees, lines: r.lines, ms: Math.round(r.ms.total) }));
-          })}>{t('incentives.close.calculate')}</button>
-          {next && <button type="button" className="btn btn-primary" disabled={busy} onClick={() => setConfirm(next)}>{t(`incentives.close.to.${next}`)}</button>}
-          <button type="button" className="btn" disabled={!payouts.data?.length} onClick={() => void act(() => incentivesApi.payoutsCsv(period))}><Icon name="download" size={16} /> {t('incentives.close.exportCsv')}</button>
-          <button type="button" className="btn" disabled={!payouts.data?.length} onClick={() => void act(() => incentivesExtraApi.payoutsXlsx(period))}><Icon name="download" size={16} /> {t('incentives.export.xlsx')}</button>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy || !status || !['open', 'calculated'].includes(status)}
+            onClick={() =>
+              void act(async () => {
+                const r = await incentivesApi.recalculate();
+                setNote(t('incentives.close.calculated', { payees: r.payees, lines: r.lines, ms: Math.round(r.ms.total) }));
+              })
+            }
+          >
+            {t('incentives.close.calculate')}
+          </button>
+          {next && (
+            <button type="button" className="btn btn-primary" disabled={busy} onClick={() => setConfirm(next)}>
+              {t(`incentives.close.to.${next}`)}
+            </button>
+          )}
+          <button type="button" className="btn" disabled={!payouts.data?.length} onClick={() => void act(() => incentivesApi.payoutsCsv(period))}>
+            <Icon name="download" size={16} /> {t('incentives.close.exportCsv')}
+          </button>
+          <button type="button" className="btn" disabled={!payouts.data?.length} onClick={() => void act(() => incentivesExtraApi.payoutsXlsx(period))}>
+            <Icon name="download" size={16} /> {t('incentives.export.xlsx')}
+          </button>
         </div>
       </div>
 
       <div className="card card-flush">
-        <div className="inc-section-h" style={{ padding: '14px 18px 0' }}><h2>{t('incentives.close.payouts')}</h2></div>
+        <div className="inc-section-h" style={{ padding: '14px 18px 0' }}>
+          <h2>{t('incentives.close.payouts')}</h2>
+        </div>
         <ErrorAlert error={payouts.error} />
-        {payouts.data && payouts.data.length === 0 && <p className="muted" style={{ padding: '0 18px 14px' }}>{t('incentives.close.noPayouts')}</p>}
+        {payouts.data && payouts.data.length === 0 && (
+          <p className="muted" style={{ padding: '0 18px 14px' }}>
+            {t('incentives.close.noPayouts')}
+          </p>
+        )}
         {payouts.data && payouts.data.length > 0 && (
           <div className="table-wrap">
             <table className="data" data-testid="payouts-table">
               <thead>
-                <tr><th>{t('incentives.close.payee')}</th><th>{t('incentives.close.plan')}</th><th className="num">{t('incentives.earned')}</th><th className="num">{t('incentives.adjustments')}</th><th className="num">{t('incentives.payout')}</th></tr>
+                <tr>
+                  <th>{t('incentives.close.payee')}</th>
+                  <th>{t('incentives.close.plan')}</th>
+                  <th className="num">{t('incentives.earned')}</th>
+                  <th className="num">{t('incentives.adjustments')}</th>
+                  <th className="num">{t('incentives.payout')}</th>
+                </tr>
               </thead>
               <tbody>
                 {payouts.data.map((p) => (
                   <tr key={`${p.payeeId}:${p.planId}`}>
-                    <td><Link to={`/incentives/me?payee=${encodeURIComponent(p.payeeId)}&period=${encodeURIComponent(p.period)}`}>{name(p.payeeId)}</Link></td>
+                    <td>
+                      <Link to={`/incentives/me?payee=${encodeURIComponent(p.payeeId)}&period=${encodeURIComponent(p.period)}`}>{name(p.payeeId)}</Link>
+                    </td>
                     <td>{p.planId}</td>
                     <td className="num">{f.money(p.earned, p.currency)}</td>
                     <td className="num">{f.money(p.adjustments, p.currency)}</td>
-                    <td className="num"><strong>{f.money(p.payout, p.currency)}</strong></td>
+                    <td className="num">
+                      <strong>{f.money(p.payout, p.currency)}</strong>
+                    </td>
                   </tr>
                 ))}
                 {[...totals].map(([currency, total]) => (
-                  <tr key={currency} className="inc-total-row"><td colSpan={4}><strong>{t('incentives.close.total')}</strong></td><td className="num" data-testid="payouts-total"><strong>{f.money(total, currency)}</strong></td></tr>
+                  <tr key={currency} className="inc-total-row">
+                    <td colSpan={4}>
+                      <strong>{t('incentives.close.total')}</strong>
+                    </td>
+                    <td className="num" data-testid="payouts-total">
+                      <strong>{f.money(total, currency)}</strong>
+                    </td>
+                  </tr>
                 ))}
               </tbody>
             </table>
@@ -123,14 +182,27 @@ export default function PeriodClose() {
       </div>
 
       <div className="card">
-        <div className="inc-section-h"><h2>{t('incentives.close.disputes')}</h2><span className="badge">{openDisputes.length}</span></div>
-        {openDisputes.length === 0 ? <p className="muted small">{t('incentives.close.noDisputes')}</p> : (
+        <div className="inc-section-h">
+          <h2>{t('incentives.close.disputes')}</h2>
+          <span className="badge">{openDisputes.length}</span>
+        </div>
+        {openDisputes.length === 0 ? (
+          <p className="muted small">{t('incentives.close.noDisputes')}</p>
+        ) : (
           <ul className="inc-assign-list">
             {openDisputes.map((d) => (
               <li key={d.id}>
-                <span style={{ flex: 1, minWidth: 180 }}><strong>{name(d.payee_id)}</strong> · {d.period} · <code className="small">{d.line_key}</code><br /><span className="muted">{d.reason}</span></span>
-                <button type="button" className="btn btn-sm" onClick={() => setResolving({ d, status: 'accepted' })}>{t('incentives.close.accept')}</button>
-                <button type="button" className="btn btn-sm btn-danger" onClick={() => setResolving({ d, status: 'rejected' })}>{t('incentives.close.reject')}</button>
+                <span style={{ flex: 1, minWidth: 180 }}>
+                  <strong>{name(d.payee_id)}</strong> · {d.period} · <code className="small">{d.line_key}</code>
+                  <br />
+                  <span className="muted">{d.reason}</span>
+                </span>
+                <button type="button" className="btn btn-sm" onClick={() => setResolving({ d, status: 'accepted' })}>
+                  {t('incentives.close.accept')}
+                </button>
+                <button type="button" className="btn btn-sm btn-danger" onClick={() => setResolving({ d, status: 'rejected' })}>
+                  {t('incentives.close.reject')}
+                </button>
               </li>
             ))}
           </ul>

@@ -15,19 +15,52 @@ export function MultiplierEditor({ index, value, measures, set }: { index: numbe
     <fieldset className="inc-wide-mod" data-testid="multiplier">
       <legend>{t('incentives.multiplier.title')}</legend>
       <label className="checkbox-line">
-        <input type="checkbox" checked={Boolean(m)} onChange={(e) => set({ multiplier: e.target.checked ? { measure: second, table: [{ from: '0', to: '1', rate: '1' }, { from: '1', rate: '1.25' }] } : undefined })} /> {t('incentives.designer.enabled')}
+        <input
+          type="checkbox"
+          checked={Boolean(m)}
+          onChange={(e) =>
+            set({
+              multiplier: e.target.checked
+                ? {
+                    measure: second,
+                    table: [
+                      { from: '0', to: '1', rate: '1' },
+                      { from: '1', rate: '1.25' },
+                    ],
+                  }
+                : undefined,
+            })
+          }
+        />{' '}
+        {t('incentives.designer.enabled')}
       </label>
       {m && (
         <>
           <p className="muted small">{t('incentives.multiplier.hint')}</p>
           <div className="field">
-            <label className="field-label" htmlFor={`c${index}-mult-measure`}>{t('incentives.multiplier.measure')}</label>
+            <label className="field-label" htmlFor={`c${index}-mult-measure`}>
+              {t('incentives.multiplier.measure')}
+            </label>
             <CellSelect id={`c${index}-mult-measure`} path={`${at}/measure`} value={m.measure} onChange={(e) => set({ multiplier: { ...m, measure: e.target.value } })}>
               {!measures.some((x) => x.name === m.measure) && <option value={m.measure}>{m.measure || '—'}</option>}
-              {measures.map((x) => <option key={x.name} value={x.name}>{x.name}</option>)}
+              {measures.map((x) => (
+                <option key={x.name} value={x.name}>
+                  {x.name}
+                </option>
+              ))}
             </CellSelect>
           </div>
-          <RateTable at={`${at}/table`} tiers={m.table} attainment={false} title={t('incentives.multiplier.table')} rateHeader={t('incentives.multiplier.factor')} cellKey="incentives.multiplier.cellLabel" removeKey="incentives.multiplier.removeRow" testId="multiplier-table" onChange={(table) => set({ multiplier: { ...m, table } })} />
+          <RateTable
+            at={`${at}/table`}
+            tiers={m.table}
+            attainment={false}
+            title={t('incentives.multiplier.table')}
+            rateHeader={t('incentives.multiplier.factor')}
+            cellKey="incentives.multiplier.cellLabel"
+            removeKey="incentives.multiplier.removeRow"
+            testId="multiplier-table"
+            onChange={(table) => set({ multiplier: { ...m, table } })}
+          />
         </>
       )}
     </fieldset>
@@ -48,24 +81,42 @@ export function GateEditor({ index, value, measures, set }: { index: number; val
   return (
     <fieldset>
       <legend>{t('incentives.designer.gate')}</legend>
-      <label className="checkbox-line"><input type="checkbox" checked={Boolean(g)} onChange={(e) => set({ gate: e.target.checked ? { minAttainment: '0' } : undefined })} /> {t('incentives.designer.enabled')}</label>
+      <label className="checkbox-line">
+        <input type="checkbox" checked={Boolean(g)} onChange={(e) => set({ gate: e.target.checked ? { minAttainment: '0' } : undefined })} /> {t('incentives.designer.enabled')}
+      </label>
       <CellIssue path={at} />
       {g && (
         <>
           <div className="field">
-            <label className="field-label" htmlFor={`c${index}-gate`}>{t('incentives.designer.gateHint')}</label>
+            <label className="field-label" htmlFor={`c${index}-gate`}>
+              {t('incentives.designer.gateHint')}
+            </label>
             <CellInput id={`c${index}-gate`} path={`${at}/minAttainment`} inputMode="decimal" value={g.minAttainment} onChange={(e) => patch({ minAttainment: e.target.value })} />
           </div>
           <div className="field">
-            <label className="field-label" htmlFor={`c${index}-gate-measure`}>{t('incentives.gate.measure')}</label>
+            <label className="field-label" htmlFor={`c${index}-gate-measure`}>
+              {t('incentives.gate.measure')}
+            </label>
             <CellSelect id={`c${index}-gate-measure`} path={`${at}/measure`} value={g.measure ?? ''} onChange={(e) => patch({ measure: e.target.value || undefined })}>
               <option value="">{t('incentives.gate.sameMeasure')}</option>
-              {measures.map((x) => <option key={x.name} value={x.name}>{x.name}</option>)}
+              {measures.map((x) => (
+                <option key={x.name} value={x.name}>
+                  {x.name}
+                </option>
+              ))}
             </CellSelect>
           </div>
           <div className="field">
-            <label className="field-label" htmlFor={`c${index}-gate-target`}>{t('incentives.gate.target')}</label>
-            <CellInput id={`c${index}-gate-target`} path={`${at}/target`} placeholder={t('incentives.gate.sameTarget')} value={g.target ?? ''} onChange={(e) => patch({ target: e.target.value || undefined })} />
+            <label className="field-label" htmlFor={`c${index}-gate-target`}>
+              {t('incentives.gate.target')}
+            </label>
+            <CellInput
+              id={`c${index}-gate-target`}
+              path={`${at}/target`}
+              placeholder={t('incentives.gate.sameTarget')}
+              value={g.target ?? ''}
+              onChange={(e) => patch({ target: e.target.value || undefined })}
+            />
           </div>
         </>
       )}
@@ -81,15 +132,21 @@ export function PerAmountEditor({ index, value, set }: { index: number; value: C
   return (
     <fieldset>
       <legend>{t('incentives.perAmount.title')}</legend>
-      <label className="checkbox-line"><input type="checkbox" checked={Boolean(p)} onChange={(e) => set({ perAmount: e.target.checked ? { every: '1000', value: '1' } : undefined })} /> {t('incentives.designer.enabled')}</label>
+      <label className="checkbox-line">
+        <input type="checkbox" checked={Boolean(p)} onChange={(e) => set({ perAmount: e.target.checked ? { every: '1000', value: '1' } : undefined })} /> {t('incentives.designer.enabled')}
+      </label>
       {p && (
         <div className="inc-grid-2">
           <div className="field">
-            <label className="field-label" htmlFor={`c${index}-every`}>{t('incentives.perAmount.every')}</label>
+            <label className="field-label" htmlFor={`c${index}-every`}>
+              {t('incentives.perAmount.every')}
+            </label>
             <CellInput id={`c${index}-every`} path={`${at}/every`} inputMode="decimal" value={p.every} onChange={(e) => set({ perAmount: { ...p, every: e.target.value } })} />
           </div>
           <div className="field">
-            <label className="field-label" htmlFor={`c${index}-every-value`}>{t('incentives.perAmount.value')}</label>
+            <label className="field-label" htmlFor={`c${index}-every-value`}>
+              {t('incentives.perAmount.value')}
+            </label>
             <CellInput id={`c${index}-every-value`} path={`${at}/value`} inputMode="decimal" value={p.value} onChange={(e) => set({ perAmount: { ...p, value: e.target.value } })} />
           </div>
         </div>

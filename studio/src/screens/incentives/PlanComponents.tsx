@@ -6,7 +6,14 @@ import { newComponent } from './templates.ts';
 import type { ComponentDef, MeasureDef } from './api.ts';
 
 /** A version's components as tabs (a tab with a linter issue is marked), the selected one in the editor. */
-export function PlanComponents({ components, measures, current, onSelect, onChange, readOnly = false }: {
+export function PlanComponents({
+  components,
+  measures,
+  current,
+  onSelect,
+  onChange,
+  readOnly = false,
+}: {
   /** A frozen version: the tabs still switch, nothing else changes. */
   readOnly?: boolean;
   components: ComponentDef[];
@@ -19,12 +26,29 @@ export function PlanComponents({ components, measures, current, onSelect, onChan
   const { issues, base } = useContext(LintContext);
   const hasIssue = (i: number) => issues.some((x) => x.path.startsWith(`${base}/components/${i}/`) || x.path === `${base}/components/${i}`);
   const selected = components[current];
-  const frame = (children: ReactNode) => (readOnly ? <fieldset className="inc-locked" disabled>{children}</fieldset> : children);
+  const frame = (children: ReactNode) =>
+    readOnly ? (
+      <fieldset className="inc-locked" disabled>
+        {children}
+      </fieldset>
+    ) : (
+      children
+    );
   return (
     <div className="card">
       <div className="inc-section-h">
         <h2>{t('incentives.designer.components')}</h2>
-        <button type="button" className="btn btn-sm" disabled={readOnly} onClick={() => { onChange([...components, newComponent(`component_${components.length + 1}`, measures[0]?.name)]); onSelect(components.length); }}>+ {t('incentives.designer.addComponent')}</button>
+        <button
+          type="button"
+          className="btn btn-sm"
+          disabled={readOnly}
+          onClick={() => {
+            onChange([...components, newComponent(`component_${components.length + 1}`, measures[0]?.name)]);
+            onSelect(components.length);
+          }}
+        >
+          + {t('incentives.designer.addComponent')}
+        </button>
       </div>
       <div className="inc-comp-tabs" role="tablist" aria-label={t('incentives.designer.components')}>
         {components.map((c, i) => (
@@ -33,14 +57,24 @@ export function PlanComponents({ components, measures, current, onSelect, onChan
           </button>
         ))}
       </div>
-      {selected && frame(
-        <>
-          <ComponentEditor index={current} value={selected} measures={measures} onChange={(c) => onChange(components.map((x, k) => (k === current ? c : x)))} />
-          <div className="inc-comp-actions">
-            <button type="button" className="btn btn-danger btn-sm" onClick={() => { onChange(components.filter((_, k) => k !== current)); onSelect(0); }}>{t('incentives.designer.removeComponent')}</button>
-          </div>
-        </>,
-      )}
+      {selected &&
+        frame(
+          <>
+            <ComponentEditor index={current} value={selected} measures={measures} onChange={(c) => onChange(components.map((x, k) => (k === current ? c : x)))} />
+            <div className="inc-comp-actions">
+              <button
+                type="button"
+                className="btn btn-danger btn-sm"
+                onClick={() => {
+                  onChange(components.filter((_, k) => k !== current));
+                  onSelect(0);
+                }}
+              >
+                {t('incentives.designer.removeComponent')}
+              </button>
+            </div>
+          </>,
+        )}
     </div>
   );
 }

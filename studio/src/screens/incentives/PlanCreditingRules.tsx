@@ -10,7 +10,13 @@ import { incentivesApi, RULE_TYPES, type CreditingRule, type CreditingRuleType, 
 
 const PRIMARY: readonly CreditingRuleType[] = ['owner', 'split', 'assignment'];
 const today = () => new Date().toISOString().slice(0, 10);
-const slug = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60);
+const slug = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60);
 
 /** Primary credit handed out today by rules without conditions: what must total 100%. */
 function primaryTotal(rules: readonly CreditingRule[]): string | undefined {
@@ -33,7 +39,11 @@ export function PlanCreditingRules() {
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const load = () => incentivesApi.rules().then((r) => { setStored(r); setRules(r); }, setError);
+  const load = () =>
+    incentivesApi.rules().then((r) => {
+      setStored(r);
+      setRules(r);
+    }, setError);
   useEffect(() => void load(), []);
 
   const formatIssues = useMemo(() => checkRuleFormats(rules, (rule) => t(`incentives.check.${rule}`)), [rules, t]);
@@ -45,12 +55,15 @@ export function PlanCreditingRules() {
     setServerIssues([]);
     setSaved(false);
   };
-  const set = (i: number, patch: Partial<CreditingRule>) => change(rules.map((r, k) => {
-    if (k !== i) return r;
-    const next: Record<string, unknown> = { ...r, ...patch };
-    for (const [key, v] of Object.entries(next)) if (v === undefined || v === '') delete next[key];
-    return next as unknown as CreditingRule;
-  }));
+  const set = (i: number, patch: Partial<CreditingRule>) =>
+    change(
+      rules.map((r, k) => {
+        if (k !== i) return r;
+        const next: Record<string, unknown> = { ...r, ...patch };
+        for (const [key, v] of Object.entries(next)) if (v === undefined || v === '') delete next[key];
+        return next as unknown as CreditingRule;
+      }),
+    );
   const setLabel = (i: number, r: CreditingRule, text: string) => {
     // A new rule takes its API name from its label; a stored rule keeps its id (credits refer to it).
     const name = storedIds.has(r.id) ? r.name : slug(text) || r.name;
@@ -91,22 +104,47 @@ export function PlanCreditingRules() {
     <div className="card" data-testid="crediting-rules">
       <div className="inc-section-h">
         <h2>{t('incentives.rules.title')}</h2>
-        {rules.length > 0 && <span className={`badge ${total === '100' ? 'badge-success' : 'badge-danger'}`} data-testid="primary-total">{t('incentives.rules.total', { pct: total ?? '?' })}</span>}
+        {rules.length > 0 && (
+          <span className={`badge ${total === '100' ? 'badge-success' : 'badge-danger'}`} data-testid="primary-total">
+            {t('incentives.rules.total', { pct: total ?? '?' })}
+          </span>
+        )}
       </div>
-      <p className="muted small">{t('incentives.rules.hint')} <Link to="/incentives/territories">{t('incentives.rules.assignmentsLink')}</Link></p>
+      <p className="muted small">
+        {t('incentives.rules.hint')} <Link to="/incentives/territories">{t('incentives.rules.assignmentsLink')}</Link>
+      </p>
       {stored && stored.length === 0 && rules.length === 0 && (
         <div className="alert alert-warn" role="status">
           <p>{t('incentives.designer.noRules')}</p>
-          <button type="button" className="btn btn-sm" onClick={() => void save([{ kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Record owner', 'zh-CN': '记录负责人' }, effectiveFrom: '2000-01-01', type: 'owner', pct: '100' }])}>{t('incentives.designer.addOwnerRule')}</button>
+          <button
+            type="button"
+            className="btn btn-sm"
+            onClick={() =>
+              void save([{ kind: 'crediting_rule', id: 'owner', name: 'owner', label: { en: 'Record owner', 'zh-CN': '记录负责人' }, effectiveFrom: '2000-01-01', type: 'owner', pct: '100' }])
+            }
+          >
+            {t('incentives.designer.addOwnerRule')}
+          </button>
         </div>
       )}
       <ErrorAlert error={error} />
-      {saved && <div className="alert alert-success" role="status">{t('incentives.rules.saved')}</div>}
+      {saved && (
+        <div className="alert alert-success" role="status">
+          {t('incentives.rules.saved')}
+        </div>
+      )}
       <LintContext.Provider value={{ issues, base: '' }}>
         {rules.length > 0 && (
           <div className="table-wrap">
             <table className="inc-rate-table inc-text-grid inc-rules" aria-label={t('incentives.rules.title')}>
-              <colgroup><col style={{ width: '27%' }} /><col style={{ width: '23%' }} /><col style={{ width: '11%' }} /><col style={{ width: '16%' }} /><col style={{ width: '16%' }} /><col style={{ width: '7%' }} /></colgroup>
+              <colgroup>
+                <col style={{ width: '27%' }} />
+                <col style={{ width: '23%' }} />
+                <col style={{ width: '11%' }} />
+                <col style={{ width: '16%' }} />
+                <col style={{ width: '16%' }} />
+                <col style={{ width: '7%' }} />
+              </colgroup>
               <thead>
                 <tr>
                   <th>{t('incentives.rules.label')}</th>
@@ -122,24 +160,89 @@ export function PlanCreditingRules() {
                   <Fragment key={i}>
                     <tr data-testid="rule-row">
                       <td>
-                        <CellInput className="inc-cell" path={`/rules/${i}/label`} aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.rules.label') })} value={r.label.en} onChange={(e) => setLabel(i, r, e.target.value)} />
+                        <CellInput
+                          className="inc-cell"
+                          path={`/rules/${i}/label`}
+                          aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.rules.label') })}
+                          value={r.label.en}
+                          onChange={(e) => setLabel(i, r, e.target.value)}
+                        />
                         <CellIssue path={`/rules/${i}/name`} />
                       </td>
                       <td>
-                        <CellSelect className="inc-cell" path={`/rules/${i}/type`} aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.rules.type') })} value={r.type} onChange={(e) => { const type = e.target.value as CreditingRuleType; set(i, { type, ...(type === 'rollup' ? { pct: undefined, levels: r.levels ?? [{ pct: '10' }] } : { levels: undefined }) }); }}>
-                          {RULE_TYPES.map((x) => <option key={x} value={x}>{t(`incentives.rules.types.${x}`)}</option>)}
+                        <CellSelect
+                          className="inc-cell"
+                          path={`/rules/${i}/type`}
+                          aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.rules.type') })}
+                          value={r.type}
+                          onChange={(e) => {
+                            const type = e.target.value as CreditingRuleType;
+                            set(i, { type, ...(type === 'rollup' ? { pct: undefined, levels: r.levels ?? [{ pct: '10' }] } : { levels: undefined }) });
+                          }}
+                        >
+                          {RULE_TYPES.map((x) => (
+                            <option key={x} value={x}>
+                              {t(`incentives.rules.types.${x}`)}
+                            </option>
+                          ))}
                         </CellSelect>
                       </td>
                       <td>
-                        {r.type === 'rollup'
-                          ? <span className="inc-cell muted">{t('incentives.rules.levelsCount', { count: r.levels?.length ?? 0 })}</span>
-                          : <CellInput className="inc-cell" path={`/rules/${i}/pct`} aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.rules.pct') })} inputMode="decimal" placeholder="100" value={r.pct ?? ''} onChange={(e) => set(i, { pct: e.target.value || undefined })} />}
+                        {r.type === 'rollup' ? (
+                          <span className="inc-cell muted">{t('incentives.rules.levelsCount', { count: r.levels?.length ?? 0 })}</span>
+                        ) : (
+                          <CellInput
+                            className="inc-cell"
+                            path={`/rules/${i}/pct`}
+                            aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.rules.pct') })}
+                            inputMode="decimal"
+                            placeholder="100"
+                            value={r.pct ?? ''}
+                            onChange={(e) => set(i, { pct: e.target.value || undefined })}
+                          />
+                        )}
                       </td>
-                      <td><CellInput className="inc-cell" type="date" path={`/rules/${i}/effectiveFrom`} aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.designer.effectiveFrom') })} value={r.effectiveFrom} onChange={(e) => set(i, { effectiveFrom: e.target.value })} /></td>
-                      <td><CellInput className="inc-cell" type="date" path={`/rules/${i}/effectiveTo`} aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.payoutRules.effectiveTo') })} value={r.effectiveTo ?? ''} onChange={(e) => set(i, { effectiveTo: e.target.value || undefined })} /></td>
+                      <td>
+                        <CellInput
+                          className="inc-cell"
+                          type="date"
+                          path={`/rules/${i}/effectiveFrom`}
+                          aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.designer.effectiveFrom') })}
+                          value={r.effectiveFrom}
+                          onChange={(e) => set(i, { effectiveFrom: e.target.value })}
+                        />
+                      </td>
+                      <td>
+                        <CellInput
+                          className="inc-cell"
+                          type="date"
+                          path={`/rules/${i}/effectiveTo`}
+                          aria-label={t('incentives.rules.cell', { row: i + 1, col: t('incentives.payoutRules.effectiveTo') })}
+                          value={r.effectiveTo ?? ''}
+                          onChange={(e) => set(i, { effectiveTo: e.target.value || undefined })}
+                        />
+                      </td>
                       <td className="inc-row-actions">
-                        <button type="button" className="btn btn-ghost btn-sm" aria-expanded={open === i} aria-label={t('incentives.rules.details', { row: i + 1 })} onClick={() => setOpen(open === i ? null : i)}>{open === i ? '▴' : '▾'}</button>
-                        <button type="button" className="inc-row-del" aria-label={t('incentives.rules.remove', { row: i + 1 })} onClick={() => { change(rules.filter((_, k) => k !== i)); setOpen(null); }}>×</button>
+                        <button
+                          type="button"
+                          className="btn btn-ghost btn-sm"
+                          aria-expanded={open === i}
+                          aria-label={t('incentives.rules.details', { row: i + 1 })}
+                          onClick={() => setOpen(open === i ? null : i)}
+                        >
+                          {open === i ? '▴' : '▾'}
+                        </button>
+                        <button
+                          type="button"
+                          className="inc-row-del"
+                          aria-label={t('incentives.rules.remove', { row: i + 1 })}
+                          onClick={() => {
+                            change(rules.filter((_, k) => k !== i));
+                            setOpen(null);
+                          }}
+                        >
+                          ×
+                        </button>
                       </td>
                     </tr>
                     {(open === i || r.type === 'rollup') && (
@@ -158,8 +261,12 @@ export function PlanCreditingRules() {
         <CellIssue path="/rules" />
       </LintContext.Provider>
       <div className="inc-comp-actions" style={{ gap: 8 }}>
-        <button type="button" className="btn btn-sm" onClick={add}>+ {t('incentives.rules.add')}</button>
-        <button type="button" className="btn btn-sm btn-primary" disabled={busy || !stored} onClick={() => void save(rules)}>{busy ? t('common.saving') : t('incentives.rules.save')}</button>
+        <button type="button" className="btn btn-sm" onClick={add}>
+          + {t('incentives.rules.add')}
+        </button>
+        <button type="button" className="btn btn-sm btn-primary" disabled={busy || !stored} onClick={() => void save(rules)}>
+          {busy ? t('common.saving') : t('incentives.rules.save')}
+        </button>
       </div>
     </div>
   );
@@ -182,11 +289,22 @@ function RuleDetails({ index, rule, showFilter, set }: { index: number; rule: Cr
           <span className="field-label">{t('incentives.rules.levels')}</span>
           {levels.map((l, j) => (
             <span key={j} className="inc-level">
-              <CellInput className="inc-cell" path={`/rules/${index}/levels/${j}/pct`} aria-label={t('incentives.rules.level', { rule: index + 1, level: j + 1 })} inputMode="decimal" value={l.pct} onChange={(e) => set({ levels: levels.map((x, k) => (k === j ? { pct: e.target.value } : x)) })} />
-              <button type="button" className="inc-row-del" aria-label={t('incentives.rules.removeLevel', { level: j + 1 })} onClick={() => set({ levels: levels.filter((_, k) => k !== j) })}>×</button>
+              <CellInput
+                className="inc-cell"
+                path={`/rules/${index}/levels/${j}/pct`}
+                aria-label={t('incentives.rules.level', { rule: index + 1, level: j + 1 })}
+                inputMode="decimal"
+                value={l.pct}
+                onChange={(e) => set({ levels: levels.map((x, k) => (k === j ? { pct: e.target.value } : x)) })}
+              />
+              <button type="button" className="inc-row-del" aria-label={t('incentives.rules.removeLevel', { level: j + 1 })} onClick={() => set({ levels: levels.filter((_, k) => k !== j) })}>
+                ×
+              </button>
             </span>
           ))}
-          <button type="button" className="btn btn-sm" onClick={() => set({ levels: [...levels, { pct: levels.at(-1)?.pct ?? '5' }] })}>+ {t('incentives.rules.addLevel')}</button>
+          <button type="button" className="btn btn-sm" onClick={() => set({ levels: [...levels, { pct: levels.at(-1)?.pct ?? '5' }] })}>
+            + {t('incentives.rules.addLevel')}
+          </button>
           <CellIssue path={`/rules/${index}/levels`} />
         </div>
       )}

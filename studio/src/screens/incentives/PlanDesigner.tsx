@@ -67,7 +67,13 @@ export default function PlanDesigner() {
   const issues = useMemo(() => [...formatIssues, ...lintIssues], [formatIssues, lintIssues]);
   const stored = plans.data?.find((p) => p.id === plan?.id);
   const version = plan?.versions[vi];
-  const frozen = version ? frozenPeriodOf(version, stored?.versions.find((v) => v.version === version.version), periods.data ?? []) : undefined;
+  const frozen = version
+    ? frozenPeriodOf(
+        version,
+        stored?.versions.find((v) => v.version === version.version),
+        periods.data ?? [],
+      )
+    : undefined;
 
   const setVersion = (patch: Partial<PlanVersion>) => {
     if (!plan || !version || frozen) return;
@@ -99,18 +105,29 @@ export default function PlanDesigner() {
   };
 
   // A frozen version is shown in disabled fieldsets; only the component tabs still switch.
-  const locked = (children: ReactNode) => (frozen ? <fieldset className="inc-locked" disabled>{children}</fieldset> : children);
+  const locked = (children: ReactNode) =>
+    frozen ? (
+      <fieldset className="inc-locked" disabled>
+        {children}
+      </fieldset>
+    ) : (
+      children
+    );
   const editors = (v: PlanVersion): ReactNode => (
     <>
-      {locked(<>
-        <PlanPayoutRules version={v} onChange={setVersion} />
-        <PlanMeasures measures={v.measures} onChange={(measures) => setVersion({ measures })} />
-      </>)}
+      {locked(
+        <>
+          <PlanPayoutRules version={v} onChange={setVersion} />
+          <PlanMeasures measures={v.measures} onChange={(measures) => setVersion({ measures })} />
+        </>,
+      )}
       <PlanComponents components={v.components} measures={v.measures} current={ci} readOnly={Boolean(frozen)} onSelect={setCi} onChange={(components) => setVersion({ components })} />
-      {locked(<>
-        <PlanDraw version={v} firstMonth={settings.data?.fiscalYearStartMonth ?? 1} onChange={(draw) => setVersion({ draw })} />
-        <PlanBadges badges={v.badges ?? []} onChange={(badges) => setVersion({ badges })} />
-      </>)}
+      {locked(
+        <>
+          <PlanDraw version={v} firstMonth={settings.data?.fiscalYearStartMonth ?? 1} onChange={(draw) => setVersion({ draw })} />
+          <PlanBadges badges={v.badges ?? []} onChange={(badges) => setVersion({ badges })} />
+        </>,
+      )}
     </>
   );
 
@@ -120,13 +137,21 @@ export default function PlanDesigner() {
         title={t('incentives.nav.plans')}
         actions={
           <>
-            <button type="button" className="btn" onClick={() => setCreating(true)}>+ {t('incentives.designer.newPlan')}</button>
-            <button type="button" className="btn btn-primary" disabled={!plan || busy} onClick={() => void save()}>{busy ? t('common.saving') : t('incentives.designer.save')}</button>
+            <button type="button" className="btn" onClick={() => setCreating(true)}>
+              + {t('incentives.designer.newPlan')}
+            </button>
+            <button type="button" className="btn btn-primary" disabled={!plan || busy} onClick={() => void save()}>
+              {busy ? t('common.saving') : t('incentives.designer.save')}
+            </button>
           </>
         }
       />
       <ErrorAlert error={plans.error} />
-      {saved && <div className="alert alert-success" role="status">{saved}</div>}
+      {saved && (
+        <div className="alert alert-success" role="status">
+          {saved}
+        </div>
+      )}
       <ErrorAlert error={error} />
       {plans.data && !plan && <div className="card empty-state">{t('incentives.designer.noPlans')}</div>}
 
@@ -134,22 +159,64 @@ export default function PlanDesigner() {
         <LintContext.Provider value={{ issues, base }}>
           <div className="card inc-toolbar">
             <div className="field">
-              <label className="field-label" htmlFor="inc-plan">{t('incentives.designer.plan')}</label>
-              <select id="inc-plan" value={plan.id} onChange={(e) => { const p = plans.data?.find((x) => x.id === e.target.value); if (p) open(p); }}>
-                {[...(plans.data ?? []).filter((p) => p.id !== plan.id), plan].sort((a, b) => a.id.localeCompare(b.id)).map((p) => <option key={p.id} value={p.id}>{label(p.label, p.name)}</option>)}
+              <label className="field-label" htmlFor="inc-plan">
+                {t('incentives.designer.plan')}
+              </label>
+              <select
+                id="inc-plan"
+                value={plan.id}
+                onChange={(e) => {
+                  const p = plans.data?.find((x) => x.id === e.target.value);
+                  if (p) open(p);
+                }}
+              >
+                {[...(plans.data ?? []).filter((p) => p.id !== plan.id), plan]
+                  .sort((a, b) => a.id.localeCompare(b.id))
+                  .map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {label(p.label, p.name)}
+                    </option>
+                  ))}
               </select>
             </div>
             <div className="field">
-              <label className="field-label" htmlFor="inc-plan-label">{t('incentives.designer.planLabel')}</label>
+              <label className="field-label" htmlFor="inc-plan-label">
+                {t('incentives.designer.planLabel')}
+              </label>
               <input id="inc-plan-label" value={plan.label.en} onChange={(e) => setPlan({ ...plan, label: { ...plan.label, en: e.target.value } })} />
             </div>
             <div className="field inc-grow">
-              <label className="field-label" htmlFor="inc-plan-desc">{t('incentives.designer.description')}</label>
-              <input id="inc-plan-desc" value={plan.description ?? ''} onChange={(e) => { const { description: _, ...rest } = plan; setPlan(e.target.value ? { ...rest, description: e.target.value } : rest); }} />
+              <label className="field-label" htmlFor="inc-plan-desc">
+                {t('incentives.designer.description')}
+              </label>
+              <input
+                id="inc-plan-desc"
+                value={plan.description ?? ''}
+                onChange={(e) => {
+                  const { description: _, ...rest } = plan;
+                  setPlan(e.target.value ? { ...rest, description: e.target.value } : rest);
+                }}
+              />
             </div>
           </div>
 
-          <PlanVersions plan={plan} stored={stored} periods={periods.data ?? []} current={vi} onSelect={(i) => { setVi(i); setCi(0); }} onCreate={(date) => { const r = withNewVersion(plan, date); setPlan(r.plan); setVi(r.index); setCi(0); setSaved(null); }} />
+          <PlanVersions
+            plan={plan}
+            stored={stored}
+            periods={periods.data ?? []}
+            current={vi}
+            onSelect={(i) => {
+              setVi(i);
+              setCi(0);
+            }}
+            onCreate={(date) => {
+              const r = withNewVersion(plan, date);
+              setPlan(r.plan);
+              setVi(r.index);
+              setCi(0);
+              setSaved(null);
+            }}
+          />
 
           {frozen && (
             <div className="alert alert-warn" role="status" data-testid="version-readonly">
@@ -158,24 +225,32 @@ export default function PlanDesigner() {
           )}
 
           <div className="inc-designer">
-            <div aria-label={frozen ? t('incentives.versions.readOnlyShort', { version: version.version }) : undefined} role={frozen ? 'group' : undefined}>{editors(version)}</div>
+            <div aria-label={frozen ? t('incentives.versions.readOnlyShort', { version: version.version }) : undefined} role={frozen ? 'group' : undefined}>
+              {editors(version)}
+            </div>
 
             <div>
               <div className="card" data-testid="lint-results">
                 <div className="inc-section-h">
                   <h2>{t('incentives.designer.lint')}</h2>
-                  <span className={`badge ${errors.length ? 'badge-danger' : 'badge-success'}`}>{errors.length ? t('incentives.designer.errors', { count: errors.length }) : t('incentives.designer.clean')}</span>
+                  <span className={`badge ${errors.length ? 'badge-danger' : 'badge-success'}`}>
+                    {errors.length ? t('incentives.designer.errors', { count: errors.length }) : t('incentives.designer.clean')}
+                  </span>
                 </div>
                 {issues.length > 0 ? (
                   <ul className="inc-lint">
                     {issues.map((i, k) => (
                       <li key={k}>
                         <span className={`badge ${i.severity === 'error' ? 'badge-danger' : ''}`}>{t(`incentives.severity.${i.severity}`)}</span>
-                        <span>{i.message} <code>{i.path}</code></span>
+                        <span>
+                          {i.message} <code>{i.path}</code>
+                        </span>
                       </li>
                     ))}
                   </ul>
-                ) : <p className="muted small">{t('incentives.designer.noIssues')}</p>}
+                ) : (
+                  <p className="muted small">{t('incentives.designer.noIssues')}</p>
+                )}
               </div>
               <PlanPreview version={version} />
               <Assignments planId={plan.id} stored={Boolean(stored)} />
@@ -195,7 +270,12 @@ export default function PlanDesigner() {
         validate={(v) => (v.trim() ? undefined : t('incentives.designer.labelRequired'))}
         onClose={() => setCreating(false)}
         onSubmit={(v) => {
-          const id = v.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'plan';
+          const id =
+            v
+              .trim()
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '_')
+              .replace(/^_+|_+$/g, '') || 'plan';
           // A new plan starts this month, or after the last approved period (which it cannot change).
           const until = frozenUntil(periods.data ?? []);
           open(newPlan(/^[a-z]/.test(id) ? id : `plan_${id}`, v.trim(), until && until >= today() ? nextMonthStart(until) : today()));

@@ -6,7 +6,10 @@ import { useMoney } from './parts.tsx';
 
 const Chart = lazy(() => import('../../components/Charts.tsx'));
 
-interface Sample { name: string; values: Record<string, string> }
+interface Sample {
+  name: string;
+  values: Record<string, string>;
+}
 
 /** Inputs a sample needs: sum/count/input measures, targets named by components, SPIF/points counts. */
 function inputNames(v: PlanVersion): string[] {
@@ -34,7 +37,10 @@ export function PlanPreview({ version }: { version: PlanVersion }) {
   const names = inputNames(version);
   useEffect(() => {
     const timer = setTimeout(() => {
-      incentivesApi.preview(version, samples).then((r) => { setResult(r); setError(null); }, setError);
+      incentivesApi.preview(version, samples).then((r) => {
+        setResult(r);
+        setError(null);
+      }, setError);
     }, 250);
     return () => clearTimeout(timer);
   }, [version, samples]);
@@ -46,7 +52,13 @@ export function PlanPreview({ version }: { version: PlanVersion }) {
       grid: { left: 8, right: 16, top: 40, bottom: 30, containLabel: true },
       tooltip: { trigger: 'axis' },
       legend: { top: 0, right: 0, type: 'scroll' },
-      xAxis: { type: 'value', name: byAtt ? t('incentives.preview.attainment') : t('incentives.preview.measure'), nameLocation: 'middle', nameGap: 26, axisLabel: byAtt ? { formatter: (v: number) => `${Math.round(v * 100)}%` } : {} },
+      xAxis: {
+        type: 'value',
+        name: byAtt ? t('incentives.preview.attainment') : t('incentives.preview.measure'),
+        nameLocation: 'middle',
+        nameGap: 26,
+        axisLabel: byAtt ? { formatter: (v: number) => `${Math.round(v * 100)}%` } : {},
+      },
       yAxis: { type: 'value', name: t('incentives.preview.payout') },
       series: curves.map((c) => ({ type: 'line', name: componentLabel(c.component), showSymbol: false, smooth: false, data: c.points.map((p) => [Number(p.x), Number(p.amount)]) })),
     };
@@ -55,18 +67,30 @@ export function PlanPreview({ version }: { version: PlanVersion }) {
   const setValue = (i: number, name: string, value: string) => setSamples(samples.map((s, k) => (k === i ? { ...s, values: { ...s.values, [name]: value } } : s)));
   return (
     <div className="card" data-testid="plan-preview">
-      <div className="inc-section-h"><h2>{t('incentives.preview.title')}</h2></div>
+      <div className="inc-section-h">
+        <h2>{t('incentives.preview.title')}</h2>
+      </div>
       <ErrorAlert error={error} />
       {result && result.curves.length > 0 ? (
         <Suspense fallback={<div style={{ height: 260 }} />}>
           <Chart option={option} height={260} title={t('incentives.preview.curve')} />
         </Suspense>
-      ) : <p className="muted small">{t('incentives.preview.noCurve')}</p>}
+      ) : (
+        <p className="muted small">{t('incentives.preview.noCurve')}</p>
+      )}
       <h3 className="inc-trace-h">{t('incentives.preview.samples')}</h3>
       <div className="table-wrap">
         <table className="data inc-samples" data-testid="preview-samples">
           <thead>
-            <tr><th>{t('incentives.preview.rep')}</th>{names.map((n) => <th key={n} className="num">{n}</th>)}<th className="num">{t('incentives.payout')}</th></tr>
+            <tr>
+              <th>{t('incentives.preview.rep')}</th>
+              {names.map((n) => (
+                <th key={n} className="num">
+                  {n}
+                </th>
+              ))}
+              <th className="num">{t('incentives.payout')}</th>
+            </tr>
           </thead>
           <tbody>
             {samples.map((s, i) => {
@@ -75,10 +99,23 @@ export function PlanPreview({ version }: { version: PlanVersion }) {
                 <tr key={i}>
                   <td>{s.name}</td>
                   {names.map((n) => (
-                    <td key={n}><input aria-label={t('incentives.preview.sampleValue', { rep: s.name, name: n })} inputMode="decimal" value={s.values[n] ?? ''} onChange={(e) => setValue(i, n, e.target.value)} /></td>
+                    <td key={n}>
+                      <input
+                        aria-label={t('incentives.preview.sampleValue', { rep: s.name, name: n })}
+                        inputMode="decimal"
+                        value={s.values[n] ?? ''}
+                        onChange={(e) => setValue(i, n, e.target.value)}
+                      />
+                    </td>
                   ))}
                   <td className="num" data-testid="sample-total" title={r?.lines.map((l) => `${componentLabel(l.component)}: ${l.amount}`).join('\n')}>
-                    {r?.error ? <span className="badge badge-danger" title={r.error.message}>{t('incentives.preview.error')}</span> : f.money(r?.total ?? null, version.currency)}
+                    {r?.error ? (
+                      <span className="badge badge-danger" title={r.error.message}>
+                        {t('incentives.preview.error')}
+                      </span>
+                    ) : (
+                      f.money(r?.total ?? null, version.currency)
+                    )}
                   </td>
                 </tr>
               );

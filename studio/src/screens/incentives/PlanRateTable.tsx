@@ -6,7 +6,17 @@ import type { Tier } from './api.ts';
  * A rate table: one row per band (from, to, rate), edited like a spreadsheet; the linter marks
  * overlapping or gapped cells. Used for tiers and for a multiplier's factor table.
  */
-export function RateTable({ at, tiers, attainment, onChange, title, cellKey = 'incentives.designer.cellLabel', removeKey = 'incentives.designer.removeTier', rateHeader, testId = 'rate-table' }: {
+export function RateTable({
+  at,
+  tiers,
+  attainment,
+  onChange,
+  title,
+  cellKey = 'incentives.designer.cellLabel',
+  removeKey = 'incentives.designer.removeTier',
+  rateHeader,
+  testId = 'rate-table',
+}: {
   at: string;
   tiers: Tier[];
   attainment: boolean;
@@ -22,12 +32,15 @@ export function RateTable({ at, tiers, attainment, onChange, title, cellKey = 'i
   const heading = title ?? t('incentives.designer.rateTable');
   const rateCol = rateHeader ?? t('incentives.designer.rate');
   const cell = (row: number, col: string) => t(cellKey, { row, col });
-  const setCell = (i: number, key: keyof Tier, v: string) => onChange(tiers.map((tier, k) => {
-    if (k !== i) return tier;
-    const next = { ...tier, [key]: v };
-    if (key === 'to' && v === '') delete next.to;
-    return next;
-  }));
+  const setCell = (i: number, key: keyof Tier, v: string) =>
+    onChange(
+      tiers.map((tier, k) => {
+        if (k !== i) return tier;
+        const next = { ...tier, [key]: v };
+        if (key === 'to' && v === '') delete next.to;
+        return next;
+      }),
+    );
   const add = () => {
     const last = tiers.at(-1);
     const from = last?.to ?? (last ? '' : '0');
@@ -37,7 +50,9 @@ export function RateTable({ at, tiers, attainment, onChange, title, cellKey = 'i
     <div className="inc-rate-wrap">
       <div className="inc-section-h" style={{ marginTop: 14 }}>
         <h3>{heading}</h3>
-        <button type="button" className="btn btn-sm" onClick={add}>+ {t('incentives.designer.addTier')}</button>
+        <button type="button" className="btn btn-sm" onClick={add}>
+          + {t('incentives.designer.addTier')}
+        </button>
       </div>
       <table className="inc-rate-table" aria-label={heading} data-testid={testId}>
         <thead>
@@ -53,10 +68,35 @@ export function RateTable({ at, tiers, attainment, onChange, title, cellKey = 'i
           {tiers.map((tier, i) => (
             <tr key={i}>
               <td>{i + 1}</td>
-              <td><CellInput className="inc-cell" path={`${at}/${i}/from`} aria-label={cell(i + 1, t('incentives.designer.from'))} inputMode="decimal" value={tier.from} onChange={(e) => setCell(i, 'from', e.target.value)} /></td>
-              <td><CellInput className="inc-cell" path={`${at}/${i}/to`} aria-label={cell(i + 1, t('incentives.designer.to'))} inputMode="decimal" placeholder="∞" value={tier.to ?? ''} onChange={(e) => setCell(i, 'to', e.target.value)} /></td>
-              <td><CellInput className="inc-cell" path={`${at}/${i}/rate`} aria-label={cell(i + 1, rateCol)} inputMode="decimal" value={tier.rate} onChange={(e) => setCell(i, 'rate', e.target.value)} /></td>
-              <td><button type="button" className="inc-row-del" aria-label={t(removeKey, { row: i + 1 })} onClick={() => onChange(tiers.filter((_, k) => k !== i))}>×</button></td>
+              <td>
+                <CellInput
+                  className="inc-cell"
+                  path={`${at}/${i}/from`}
+                  aria-label={cell(i + 1, t('incentives.designer.from'))}
+                  inputMode="decimal"
+                  value={tier.from}
+                  onChange={(e) => setCell(i, 'from', e.target.value)}
+                />
+              </td>
+              <td>
+                <CellInput
+                  className="inc-cell"
+                  path={`${at}/${i}/to`}
+                  aria-label={cell(i + 1, t('incentives.designer.to'))}
+                  inputMode="decimal"
+                  placeholder="∞"
+                  value={tier.to ?? ''}
+                  onChange={(e) => setCell(i, 'to', e.target.value)}
+                />
+              </td>
+              <td>
+                <CellInput className="inc-cell" path={`${at}/${i}/rate`} aria-label={cell(i + 1, rateCol)} inputMode="decimal" value={tier.rate} onChange={(e) => setCell(i, 'rate', e.target.value)} />
+              </td>
+              <td>
+                <button type="button" className="inc-row-del" aria-label={t(removeKey, { row: i + 1 })} onClick={() => onChange(tiers.filter((_, k) => k !== i))}>
+                  ×
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>

@@ -31,43 +31,71 @@ export function PlanRecordSource({ id, path, value, onChange }: { id: string; pa
   const options = (list: typeof fields, current: string | undefined) => (
     <>
       {current && !list.some((f) => f.name === current) && <option value={current}>{current}</option>}
-      {list.map((f) => <option key={f.name} value={f.name}>{label(f.label, f.name)}</option>)}
+      {list.map((f) => (
+        <option key={f.name} value={f.name}>
+          {label(f.label, f.name)}
+        </option>
+      ))}
     </>
   );
   return (
     <div className="inc-source" data-testid="record-source">
       <label className="checkbox-line">
-        <input type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked ? pick(session.objects.find((o) => o.name === 'visit')?.name ?? session.objects[0]?.name ?? 'order') : undefined)} /> {t('incentives.source.on')}
+        <input
+          type="checkbox"
+          checked={Boolean(value)}
+          onChange={(e) => onChange(e.target.checked ? pick(session.objects.find((o) => o.name === 'visit')?.name ?? session.objects[0]?.name ?? 'order') : undefined)}
+        />{' '}
+        {t('incentives.source.on')}
       </label>
       {value && (
         <>
           <div className="inc-grid-2">
             <div className="field">
-              <label className="field-label" htmlFor={`${id}-object`}>{t('incentives.source.object')}</label>
+              <label className="field-label" htmlFor={`${id}-object`}>
+                {t('incentives.source.object')}
+              </label>
               <CellSelect id={`${id}-object`} path={`${path}/object`} value={value.object} onChange={(e) => onChange({ ...value, ...pick(e.target.value) })}>
                 {!session.object(value.object) && <option value={value.object}>{value.object}</option>}
-                {session.objects.map((o) => <option key={o.name} value={o.name}>{label(o.label, o.name)}</option>)}
+                {session.objects.map((o) => (
+                  <option key={o.name} value={o.name}>
+                    {label(o.label, o.name)}
+                  </option>
+                ))}
               </CellSelect>
             </div>
             <div className="field">
-              <label className="field-label" htmlFor={`${id}-date`}>{t('incentives.source.dateField')}</label>
-              <CellSelect id={`${id}-date`} path={`${path}/dateField`} value={value.dateField} onChange={(e) => set({ dateField: e.target.value })}>{options(dates, value.dateField)}</CellSelect>
+              <label className="field-label" htmlFor={`${id}-date`}>
+                {t('incentives.source.dateField')}
+              </label>
+              <CellSelect id={`${id}-date`} path={`${path}/dateField`} value={value.dateField} onChange={(e) => set({ dateField: e.target.value })}>
+                {options(dates, value.dateField)}
+              </CellSelect>
             </div>
             <div className="field">
-              <label className="field-label" htmlFor={`${id}-payee`}>{t('incentives.source.payeeField')}</label>
+              <label className="field-label" htmlFor={`${id}-payee`}>
+                {t('incentives.source.payeeField')}
+              </label>
               <CellSelect id={`${id}-payee`} path={`${path}/payeeField`} value={value.payeeField ?? ''} onChange={(e) => set({ payeeField: e.target.value || undefined })}>
                 <option value="">{t('incentives.source.owner')}</option>
-                {options(people.filter((f) => f.name !== 'owner_id'), value.payeeField)}
+                {options(
+                  people.filter((f) => f.name !== 'owner_id'),
+                  value.payeeField,
+                )}
               </CellSelect>
             </div>
           </div>
           <div className="field">
-            <label className="field-label" htmlFor={`${id}-filter`}>{t('incentives.source.filter')}</label>
+            <label className="field-label" htmlFor={`${id}-filter`}>
+              {t('incentives.source.filter')}
+            </label>
             <FormulaEditor id={`${id}-filter`} value={value.filter ?? ''} onChange={(filter) => set({ filter })} objects={session.objects} root={value.object} expectedType="boolean" />
             <CellIssue path={`${path}/filter`} />
           </div>
           <div className="field">
-            <label className="field-label" htmlFor={`${id}-value`}>{t('incentives.source.value')}</label>
+            <label className="field-label" htmlFor={`${id}-value`}>
+              {t('incentives.source.value')}
+            </label>
             <FormulaEditor id={`${id}-value`} value={value.value ?? ''} onChange={(v) => set({ value: v })} objects={session.objects} root={value.object} />
             <CellIssue path={`${path}/value`} />
           </div>

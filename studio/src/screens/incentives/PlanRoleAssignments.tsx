@@ -28,12 +28,15 @@ export function PlanRoleAssignments({ planId, stored }: { planId: string; stored
     setIssues([]);
     setDone(false);
   };
-  const set = (i: number, patch: Partial<RoleAssignment>) => change(all.map((r, k) => {
-    if (k !== i) return r;
-    const next: Record<string, unknown> = { ...r, ...patch };
-    for (const [key, v] of Object.entries(next)) if (v === undefined || v === '') delete next[key];
-    return next as unknown as RoleAssignment;
-  }));
+  const set = (i: number, patch: Partial<RoleAssignment>) =>
+    change(
+      all.map((r, k) => {
+        if (k !== i) return r;
+        const next: Record<string, unknown> = { ...r, ...patch };
+        for (const [key, v] of Object.entries(next)) if (v === undefined || v === '') delete next[key];
+        return next as unknown as RoleAssignment;
+      }),
+    );
   const add = () => {
     const n = all.filter((r) => r.planId === planId).length + 1;
     change([...all, { id: `${planId}_role_${n}_${Date.now().toString(36)}`, planId, role: roles.data?.find((r) => !r.admin)?.name ?? 'rep', from: `${new Date().toISOString().slice(0, 7)}-01` }]);
@@ -57,45 +60,86 @@ export function PlanRoleAssignments({ planId, stored }: { planId: string; stored
     <div className="card" data-testid="plan-role-assignments">
       <div className="inc-section-h">
         <h2>{t('incentives.roleAssign.title')}</h2>
-        <button type="button" className="btn btn-sm btn-primary" disabled={!stored || !current.data} onClick={() => void save()}>{t('incentives.roleAssign.save')}</button>
+        <button type="button" className="btn btn-sm btn-primary" disabled={!stored || !current.data} onClick={() => void save()}>
+          {t('incentives.roleAssign.save')}
+        </button>
       </div>
       {!stored && <p className="muted small">{t('incentives.assign.saveFirst')}</p>}
       <ErrorAlert error={current.error ?? error} />
-      {done && <div className="alert alert-success" role="status">{t('incentives.roleAssign.saved')}</div>}
+      {done && (
+        <div className="alert alert-success" role="status">
+          {t('incentives.roleAssign.saved')}
+        </div>
+      )}
       <LintContext.Provider value={{ issues, base: '' }}>
-        {mine.length === 0 ? <p className="muted small">{t('incentives.roleAssign.none')}</p> : (
+        {mine.length === 0 ? (
+          <p className="muted small">{t('incentives.roleAssign.none')}</p>
+        ) : (
           <ul className="inc-assign-list">
             {mine.map(({ r, i }, row) => (
               <li key={r.id} data-testid="role-assignment">
                 <span className="inc-role-cell">
                   <CellSelect path={`/roleAssignments/${i}/role`} aria-label={t('incentives.roleAssign.role', { row: row + 1 })} value={r.role} onChange={(e) => set(i, { role: e.target.value })}>
                     {!roles.data?.some((x) => x.name === r.role) && <option value={r.role}>{r.role}</option>}
-                    {(roles.data ?? []).map((x) => <option key={x.name} value={x.name}>{label(x.label, x.name)}</option>)}
+                    {(roles.data ?? []).map((x) => (
+                      <option key={x.name} value={x.name}>
+                        {label(x.label, x.name)}
+                      </option>
+                    ))}
                   </CellSelect>
                 </span>
                 <span className="inc-role-cell">
-                  <CellSelect path={`/roleAssignments/${i}/orgUnitId`} aria-label={t('incentives.roleAssign.unit', { row: row + 1 })} value={r.orgUnitId ?? ''} onChange={(e) => set(i, { orgUnitId: e.target.value || undefined })}>
+                  <CellSelect
+                    path={`/roleAssignments/${i}/orgUnitId`}
+                    aria-label={t('incentives.roleAssign.unit', { row: row + 1 })}
+                    value={r.orgUnitId ?? ''}
+                    onChange={(e) => set(i, { orgUnitId: e.target.value || undefined })}
+                  >
                     <option value="">{t('incentives.roleAssign.anyUnit')}</option>
-                    {(units.data ?? []).map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+                    {(units.data ?? []).map((u) => (
+                      <option key={u.id} value={u.id}>
+                        {u.name}
+                      </option>
+                    ))}
                   </CellSelect>
                 </span>
                 <span className="inc-role-cell">
-                  <CellInput type="date" path={`/roleAssignments/${i}/from`} aria-label={t('incentives.roleAssign.from', { row: row + 1 })} value={r.from} onChange={(e) => set(i, { from: e.target.value })} />
+                  <CellInput
+                    type="date"
+                    path={`/roleAssignments/${i}/from`}
+                    aria-label={t('incentives.roleAssign.from', { row: row + 1 })}
+                    value={r.from}
+                    onChange={(e) => set(i, { from: e.target.value })}
+                  />
                 </span>
                 <span className="inc-role-cell">
-                  <CellInput type="date" path={`/roleAssignments/${i}/to`} aria-label={t('incentives.roleAssign.to', { row: row + 1 })} value={r.to ?? ''} onChange={(e) => set(i, { to: e.target.value || undefined })} />
+                  <CellInput
+                    type="date"
+                    path={`/roleAssignments/${i}/to`}
+                    aria-label={t('incentives.roleAssign.to', { row: row + 1 })}
+                    value={r.to ?? ''}
+                    onChange={(e) => set(i, { to: e.target.value || undefined })}
+                  />
                 </span>
-                <button type="button" className="inc-row-del" aria-label={t('incentives.roleAssign.remove', { row: row + 1 })} onClick={() => change(all.filter((_, k) => k !== i))}>×</button>
+                <button type="button" className="inc-row-del" aria-label={t('incentives.roleAssign.remove', { row: row + 1 })} onClick={() => change(all.filter((_, k) => k !== i))}>
+                  ×
+                </button>
                 <CellIssue path={`/roleAssignments/${i}/id`} />
                 <CellIssue path={`/roleAssignments/${i}/planId`} />
               </li>
             ))}
           </ul>
         )}
-        {planIssues.map((p, k) => <span key={k} className="inc-cell-msg" role="alert" data-testid="cell-issue">{p.message}</span>)}
+        {planIssues.map((p, k) => (
+          <span key={k} className="inc-cell-msg" role="alert" data-testid="cell-issue">
+            {p.message}
+          </span>
+        ))}
       </LintContext.Provider>
       <div className="inc-comp-actions">
-        <button type="button" className="btn btn-sm" disabled={!stored} onClick={add}>+ {t('incentives.roleAssign.add')}</button>
+        <button type="button" className="btn btn-sm" disabled={!stored} onClick={add}>
+          + {t('incentives.roleAssign.add')}
+        </button>
       </div>
     </div>
   );

@@ -10,7 +10,14 @@ type Periods = ReadonlyArray<PeriodRow>;
  * The plan's versions with their effective dates: which one is being edited, which is the
  * latest, which are read-only because a period they cover is approved, and a new version.
  */
-export function PlanVersions({ plan, stored, periods, current, onSelect, onCreate }: {
+export function PlanVersions({
+  plan,
+  stored,
+  periods,
+  current,
+  onSelect,
+  onCreate,
+}: {
   plan: PlanDoc;
   stored: PlanDoc | undefined;
   periods: Periods;
@@ -26,7 +33,9 @@ export function PlanVersions({ plan, stored, periods, current, onSelect, onCreat
     <div className="card" data-testid="plan-versions">
       <div className="inc-section-h">
         <h2>{t('incentives.versions.title')}</h2>
-        <button type="button" className="btn btn-sm" onClick={() => setCreating(true)}>+ {t('incentives.versions.new')}</button>
+        <button type="button" className="btn btn-sm" onClick={() => setCreating(true)}>
+          + {t('incentives.versions.new')}
+        </button>
       </div>
       <div className="table-wrap">
         <table className="data inc-versions">
@@ -45,12 +54,18 @@ export function PlanVersions({ plan, stored, periods, current, onSelect, onCreat
               return (
                 <tr key={v.version} data-testid="version-row" aria-current={i === current ? 'true' : undefined} className={i === current ? 'is-current' : undefined}>
                   <td>
-                    <button type="button" className="btn btn-sm" aria-pressed={i === current} onClick={() => onSelect(i)}>{t('incentives.versions.open', { version: v.version })}</button>
+                    <button type="button" className="btn btn-sm" aria-pressed={i === current} onClick={() => onSelect(i)}>
+                      {t('incentives.versions.open', { version: v.version })}
+                    </button>
                   </td>
                   <td data-testid="version-from">{formatDate(v.effectiveFrom)}</td>
                   <td data-testid="version-to">{v.effectiveTo ? formatDate(v.effectiveTo) : t('incentives.versions.openEnded')}</td>
                   <td data-testid="version-state">
-                    {frozen && <span className="badge" title={t('incentives.versions.lockedHint')}>{t('incentives.versions.locked', { period: frozen.period, status: t(`incentives.status.${frozen.status}`) })}</span>}
+                    {frozen && (
+                      <span className="badge" title={t('incentives.versions.lockedHint')}>
+                        {t('incentives.versions.locked', { period: frozen.period, status: t(`incentives.status.${frozen.status}`) })}
+                      </span>
+                    )}
                     {!storedVersion && <span className="badge badge-accent">{t('incentives.versions.unsaved')}</span>}
                     {i === latest && !frozen && storedVersion && <span className="badge badge-success">{t('incentives.versions.latest')}</span>}
                   </td>
@@ -60,7 +75,16 @@ export function PlanVersions({ plan, stored, periods, current, onSelect, onCreat
           </tbody>
         </table>
       </div>
-      <NewVersionDialog open={creating} plan={plan} periods={periods} onClose={() => setCreating(false)} onCreate={(d) => { setCreating(false); onCreate(d); }} />
+      <NewVersionDialog
+        open={creating}
+        plan={plan}
+        periods={periods}
+        onClose={() => setCreating(false)}
+        onCreate={(d) => {
+          setCreating(false);
+          onCreate(d);
+        }}
+      />
     </div>
   );
 }
@@ -93,13 +117,34 @@ function NewVersionDialog({ open, plan, periods, onClose, onCreate }: { open: bo
       <form className="stack" onSubmit={submit} noValidate>
         <p className="muted small">{t('incentives.versions.copyHint', { version: latest?.version ?? 1 })}</p>
         <div className="field">
-          <label className="field-label" htmlFor={id}>{t('incentives.designer.effectiveFrom')}</label>
-          <input id={id} type="date" autoFocus value={date} aria-invalid={problem ? true : undefined} aria-describedby={problem ? `${id}-error` : undefined} onChange={(e) => { setDate(e.target.value); setProblem(undefined); }} />
-          {problem && <span id={`${id}-error`} className="field-error" role="alert">{t(`incentives.versions.problem.${problem.key}`, 'date' in problem ? { date: problem.date } : {})}</span>}
+          <label className="field-label" htmlFor={id}>
+            {t('incentives.designer.effectiveFrom')}
+          </label>
+          <input
+            id={id}
+            type="date"
+            autoFocus
+            value={date}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? `${id}-error` : undefined}
+            onChange={(e) => {
+              setDate(e.target.value);
+              setProblem(undefined);
+            }}
+          />
+          {problem && (
+            <span id={`${id}-error`} className="field-error" role="alert">
+              {t(`incentives.versions.problem.${problem.key}`, 'date' in problem ? { date: problem.date } : {})}
+            </span>
+          )}
         </div>
         <div className="dialog-footer">
-          <button type="button" className="btn" onClick={onClose}>{t('common.cancel')}</button>
-          <button type="submit" className="btn btn-primary">{t('incentives.versions.create')}</button>
+          <button type="button" className="btn" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary">
+            {t('incentives.versions.create')}
+          </button>
         </div>
       </form>
     </Dialog>

@@ -17,7 +17,17 @@ const DECIMAL = /^-?\d{1,15}(\.\d{1,2})?$/;
  * statement (the amount the rep claimed, pre-filled), or a recalculation after the data behind the
  * line was corrected. Rejecting books nothing. Either way the rep is notified with the note.
  */
-export function ResolveDispute({ dispute, status, onSubmit, onClose }: { dispute: Dispute | null; status: 'accepted' | 'rejected'; onSubmit: (d: DisputeDecision) => Promise<void>; onClose: () => void }) {
+export function ResolveDispute({
+  dispute,
+  status,
+  onSubmit,
+  onClose,
+}: {
+  dispute: Dispute | null;
+  status: 'accepted' | 'rejected';
+  onSubmit: (d: DisputeDecision) => Promise<void>;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const id = useId();
   const [resolution, setResolution] = useState('');
@@ -50,25 +60,45 @@ export function ResolveDispute({ dispute, status, onSubmit, onClose }: { dispute
         {accepting && (
           <fieldset className="field">
             <legend className="field-label">{t('incentives.close.acceptHow')}</legend>
-            <label><input type="radio" name={`${id}-mode`} checked={mode === 'amount'} onChange={() => setMode('amount')} /> {t('incentives.close.bookAmount')}</label>
-            <label><input type="radio" name={`${id}-mode`} checked={mode === 'recalculate'} onChange={() => setMode('recalculate')} /> {t('incentives.close.recalculate')}</label>
+            <label>
+              <input type="radio" name={`${id}-mode`} checked={mode === 'amount'} onChange={() => setMode('amount')} /> {t('incentives.close.bookAmount')}
+            </label>
+            <label>
+              <input type="radio" name={`${id}-mode`} checked={mode === 'recalculate'} onChange={() => setMode('recalculate')} /> {t('incentives.close.recalculate')}
+            </label>
           </fieldset>
         )}
         {accepting && mode === 'amount' && (
           <div className="field">
-            <label className="field-label" htmlFor={`${id}-amount`}>{t('incentives.close.amount')}</label>
+            <label className="field-label" htmlFor={`${id}-amount`}>
+              {t('incentives.close.amount')}
+            </label>
             <input id={`${id}-amount`} inputMode="decimal" value={amount} aria-invalid={problem?.field === 'amount' ? true : undefined} onChange={(e) => setAmount(e.target.value)} />
-            {problem?.field === 'amount' && <span className="field-error" role="alert">{problem.message}</span>}
+            {problem?.field === 'amount' && (
+              <span className="field-error" role="alert">
+                {problem.message}
+              </span>
+            )}
           </div>
         )}
         <div className="field">
-          <label className="field-label" htmlFor={`${id}-note`}>{t('incentives.close.resolution')}</label>
+          <label className="field-label" htmlFor={`${id}-note`}>
+            {t('incentives.close.resolution')}
+          </label>
           <input id={`${id}-note`} autoFocus value={resolution} aria-invalid={problem?.field === 'resolution' ? true : undefined} onChange={(e) => setResolution(e.target.value)} />
-          {problem?.field === 'resolution' && <span className="field-error" role="alert">{problem.message}</span>}
+          {problem?.field === 'resolution' && (
+            <span className="field-error" role="alert">
+              {problem.message}
+            </span>
+          )}
         </div>
         <div className="dialog-footer">
-          <button type="button" className="btn" onClick={onClose}>{t('common.cancel')}</button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>{t('common.save')}</button>
+          <button type="button" className="btn" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {t('common.save')}
+          </button>
         </div>
       </form>
     </Dialog>

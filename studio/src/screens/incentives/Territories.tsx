@@ -28,7 +28,11 @@ export default function Territories() {
     <section className="inc-territories">
       <PageHeader title={t('incentives.nav.territories')} />
       <p className="muted">{t('incentives.keyed.intro')}</p>
-      {readOnly && <div className="alert alert-warn" role="status" data-testid="keyed-readonly">{t('incentives.keyed.readOnly')}</div>}
+      {readOnly && (
+        <div className="alert alert-warn" role="status" data-testid="keyed-readonly">
+          {t('incentives.keyed.readOnly')}
+        </div>
+      )}
       <ErrorAlert error={users.error} />
       <KeyedAssignments
         list="territories"
@@ -49,11 +53,24 @@ export default function Territories() {
         payees={payees}
         readOnly={readOnly}
         renderKey={({ row, path, label, onChange }) => (
-          <CellInput className="inc-cell" path={path} aria-label={label} list={CATEGORIES} autoComplete="off" placeholder={categories[0]?.value} value={row.key} onChange={(e) => onChange(e.target.value)} />
+          <CellInput
+            className="inc-cell"
+            path={path}
+            aria-label={label}
+            list={CATEGORIES}
+            autoComplete="off"
+            placeholder={categories[0]?.value}
+            value={row.key}
+            onChange={(e) => onChange(e.target.value)}
+          />
         )}
       />
       <datalist id={CATEGORIES}>
-        {categories.map((c) => <option key={c.value} value={c.value}>{c.text}</option>)}
+        {categories.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.text}
+          </option>
+        ))}
       </datalist>
     </section>
   );

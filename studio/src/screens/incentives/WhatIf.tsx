@@ -51,27 +51,58 @@ export default function WhatIf() {
       <div className="card">
         <div className="inc-subhead">
           <div className="field inc-field">
-            <label className="field-label" htmlFor="wi-plan">{t('incentives.whatif.plan')}</label>
-            <select id="wi-plan" value={plan?.id ?? ''} onChange={(e) => { setPlanId(e.target.value); setEdited(''); setVersion(''); }}>
-              {(plans.data ?? []).map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+            <label className="field-label" htmlFor="wi-plan">
+              {t('incentives.whatif.plan')}
+            </label>
+            <select
+              id="wi-plan"
+              value={plan?.id ?? ''}
+              onChange={(e) => {
+                setPlanId(e.target.value);
+                setEdited('');
+                setVersion('');
+              }}
+            >
+              {(plans.data ?? []).map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field inc-field">
-            <label className="field-label" htmlFor="wi-period">{t('incentives.period')}</label>
+            <label className="field-label" htmlFor="wi-period">
+              {t('incentives.period')}
+            </label>
             <input id="wi-period" value={period} pattern="\d{4}-\d{2}" onChange={(e) => setPeriod(e.target.value)} />
           </div>
           <div className="field inc-field">
-            <label className="field-label" htmlFor="wi-version">{t('incentives.whatif.version')}</label>
+            <label className="field-label" htmlFor="wi-version">
+              {t('incentives.whatif.version')}
+            </label>
             <select id="wi-version" value={version} onChange={(e) => setVersion(e.target.value)}>
               <option value="">{t('incentives.whatif.effective')}</option>
-              {(plan?.versions ?? []).map((v) => <option key={v.version} value={v.version}>v{v.version} · {v.effectiveFrom}</option>)}
+              {(plan?.versions ?? []).map((v) => (
+                <option key={v.version} value={v.version}>
+                  v{v.version} · {v.effectiveFrom}
+                </option>
+              ))}
             </select>
           </div>
-          <button type="button" className="btn btn-primary" disabled={busy || !plan} onClick={() => void run()} data-testid="whatif-run">{t('incentives.whatif.run')}</button>
+          <button type="button" className="btn btn-primary" disabled={busy || !plan} onClick={() => void run()} data-testid="whatif-run">
+            {t('incentives.whatif.run')}
+          </button>
         </div>
         <details>
           <summary>{t('incentives.whatif.edit')}</summary>
-          <textarea className="inc-json" rows={12} value={edited || (plan ? JSON.stringify(plan, null, 2) : '')} onChange={(e) => setEdited(e.target.value)} aria-label={t('incentives.whatif.edit')} spellCheck={false} />
+          <textarea
+            className="inc-json"
+            rows={12}
+            value={edited || (plan ? JSON.stringify(plan, null, 2) : '')}
+            onChange={(e) => setEdited(e.target.value)}
+            aria-label={t('incentives.whatif.edit')}
+            spellCheck={false}
+          />
         </details>
       </div>
 
@@ -81,11 +112,21 @@ export default function WhatIf() {
             <h2>{t('incentives.whatif.compare', { live: result.live.version ?? '—', whatif: result.whatif.version })}</h2>
             <p className="muted">{t('incentives.whatif.summary', { payees: result.totals.payees, up: result.totals.up, down: result.totals.down })}</p>
           </div>
-          {result.warnings.map((w) => <div key={w.path + w.rule} className="alert alert-warning">{w.path}: {w.message}</div>)}
+          {result.warnings.map((w) => (
+            <div key={w.path + w.rule} className="alert alert-warning">
+              {w.path}: {w.message}
+            </div>
+          ))}
           <div className="table-wrap">
             <table className="data">
               <thead>
-                <tr><th>{t('incentives.whatif.payee')}</th><th>{t('incentives.whatif.component')}</th><th className="num">{t('incentives.whatif.live')}</th><th className="num">{t('incentives.whatif.candidate')}</th><th className="num">{t('incentives.whatif.delta')}</th></tr>
+                <tr>
+                  <th>{t('incentives.whatif.payee')}</th>
+                  <th>{t('incentives.whatif.component')}</th>
+                  <th className="num">{t('incentives.whatif.live')}</th>
+                  <th className="num">{t('incentives.whatif.candidate')}</th>
+                  <th className="num">{t('incentives.whatif.delta')}</th>
+                </tr>
               </thead>
               <tbody>
                 {result.rows.map((r) => (
@@ -99,7 +140,12 @@ export default function WhatIf() {
                 ))}
               </tbody>
               <tfoot>
-                <tr><th colSpan={2}>{t('incentives.whatif.total')}</th><th className="num">{f.money(result.totals.live, cur)}</th><th className="num">{f.money(result.totals.whatif, cur)}</th><th className={`num ${deltaClass(result.totals.delta)}`}>{f.money(result.totals.delta, cur)}</th></tr>
+                <tr>
+                  <th colSpan={2}>{t('incentives.whatif.total')}</th>
+                  <th className="num">{f.money(result.totals.live, cur)}</th>
+                  <th className="num">{f.money(result.totals.whatif, cur)}</th>
+                  <th className={`num ${deltaClass(result.totals.delta)}`}>{f.money(result.totals.delta, cur)}</th>
+                </tr>
               </tfoot>
             </table>
           </div>

@@ -5,13 +5,41 @@ import type { Label } from '../../api/types.ts';
 export type PeriodStatus = 'open' | 'calculated' | 'approved' | 'paid' | 'closed';
 export const PERIOD_FLOW: PeriodStatus[] = ['open', 'calculated', 'approved', 'paid', 'closed'];
 
-export interface Tier { from: string; to?: string | null; rate: string }
+export interface Tier {
+  from: string;
+  to?: string | null;
+  rate: string;
+}
 export type CreditKind = 'direct' | 'split' | 'overlay' | 'team' | 'rollup' | 'assignment';
 export const CREDIT_KINDS: CreditKind[] = ['direct', 'split', 'overlay', 'team', 'rollup', 'assignment'];
-export interface CreditFilter { objects?: string[]; kinds?: CreditKind[]; products?: string[]; categories?: string[]; from?: string; to?: string }
+export interface CreditFilter {
+  objects?: string[];
+  kinds?: CreditKind[];
+  products?: string[];
+  categories?: string[];
+  from?: string;
+  to?: string;
+}
 /** Records of an object counted instead of credits: dated by `dateField`, for the user in `payeeField` (default owner), where the `filter` formula holds, worth the `value` formula. */
-export interface RecordSource { object: string; dateField: string; payeeField?: string; filter?: string; value?: string }
-export interface MeasureDef { name: string; label?: Label; type: 'sum' | 'count' | 'input' | 'ratio' | 'formula' | 'kpi'; kpi?: string; field?: 'amount' | 'margin' | 'quantity'; filter?: CreditFilter; source?: RecordSource; numerator?: string; denominator?: string; expression?: string }
+export interface RecordSource {
+  object: string;
+  dateField: string;
+  payeeField?: string;
+  filter?: string;
+  value?: string;
+}
+export interface MeasureDef {
+  name: string;
+  label?: Label;
+  type: 'sum' | 'count' | 'input' | 'ratio' | 'formula' | 'kpi';
+  kpi?: string;
+  field?: 'amount' | 'margin' | 'quantity';
+  filter?: CreditFilter;
+  source?: RecordSource;
+  numerator?: string;
+  denominator?: string;
+  expression?: string;
+}
 export type ComponentType = 'rate' | 'tiered' | 'bonus' | 'spif' | 'points';
 export interface ComponentDef {
   name: string;
@@ -59,22 +87,71 @@ export interface PlanVersion {
 export type Frequency = 'monthly' | 'quarterly' | 'annual';
 export type DrawType = 'recoverable' | 'non_recoverable' | 'guarantee';
 /** Periods (YYYY-MM, YYYY-Qn or YYYY), inclusive. */
-export interface DrawDef { type: DrawType; amount: string; from: string; to: string }
-export interface BadgeDef { id: string; label: Label; minPoints: string }
-export interface PlanDoc { kind: 'incentive_plan'; id: string; name: string; label: Label; description?: string; versions: PlanVersion[] }
-export interface LintIssue { severity: 'error' | 'warning'; path: string; rule: string; message: string }
-export interface Assignment { kind: 'plan'; payeeId: string; key: string; from: string; to?: string | null }
+export interface DrawDef {
+  type: DrawType;
+  amount: string;
+  from: string;
+  to: string;
+}
+export interface BadgeDef {
+  id: string;
+  label: Label;
+  minPoints: string;
+}
+export interface PlanDoc {
+  kind: 'incentive_plan';
+  id: string;
+  name: string;
+  label: Label;
+  description?: string;
+  versions: PlanVersion[];
+}
+export interface LintIssue {
+  severity: 'error' | 'warning';
+  path: string;
+  rule: string;
+  message: string;
+}
+export interface Assignment {
+  kind: 'plan';
+  payeeId: string;
+  key: string;
+  from: string;
+  to?: string | null;
+}
 /** A plan for everyone holding a role (within an org-unit subtree when set) in [from, to]. */
-export interface RoleAssignment { id: string; planId: string; role: string; orgUnitId?: string | null; from: string; to?: string | null }
+export interface RoleAssignment {
+  id: string;
+  planId: string;
+  role: string;
+  orgUnitId?: string | null;
+  from: string;
+  to?: string | null;
+}
 
-export interface TraceStep { step: string; formula: string; value: string }
+export interface TraceStep {
+  step: string;
+  formula: string;
+  value: string;
+}
 export interface LineTrace {
   plan: { id: string; name: string; version: number };
   component: string | null;
   period: string;
   forPeriod?: string;
   /** Set on an adjustment booked by an accepted dispute. */
-  dispute?: { id: string; lineKey: string; period: string; reason: string; raisedBy: string | null; status: 'accepted'; resolution: string; amount: string; decidedBy: string | null; decidedAt: string };
+  dispute?: {
+    id: string;
+    lineKey: string;
+    period: string;
+    reason: string;
+    raisedBy: string | null;
+    status: 'accepted';
+    resolution: string;
+    amount: string;
+    decidedBy: string | null;
+    decidedAt: string;
+  };
   measures: Record<string, { value: string; credits: number }>;
   target?: string;
   attainment?: string;
@@ -88,30 +165,136 @@ export interface LineTrace {
   creditCount: number;
   steps: TraceStep[];
 }
-export interface StatementLine { payeeId: string; period: string; planId: string; planVersion: number; component: string | null; kind: string; amount: string; points: string; currency: string; key: string; trace: LineTrace }
-export interface Payout { payeeId: string; period: string; planId: string; currency: string; earned: string; adjustments: string; drawAdvance: string; recovery: string; payout: string; points: string; balanceAfter: string }
+export interface StatementLine {
+  payeeId: string;
+  period: string;
+  planId: string;
+  planVersion: number;
+  component: string | null;
+  kind: string;
+  amount: string;
+  points: string;
+  currency: string;
+  key: string;
+  trace: LineTrace;
+}
+export interface Payout {
+  payeeId: string;
+  period: string;
+  planId: string;
+  currency: string;
+  earned: string;
+  adjustments: string;
+  drawAdvance: string;
+  recovery: string;
+  payout: string;
+  points: string;
+  balanceAfter: string;
+}
 /** A period with its first and last day on the tenant's fiscal calendar, as the server computes them. */
-export interface PeriodRow { period: string; status: PeriodStatus; from?: string; to?: string }
-export interface Statement { payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: Payout[] }
-export interface CreditRow { id: string; kind: string; rule_id: string; level: number; tx_id: string; /** The record behind the transaction (an order line's transaction: its order). */ record_id?: string; line_id?: string | null; object: string; pct: string; amount: string; currency: string; original_amount: string; fx_rate: string; date: string; source_payee_id: string | null }
+export interface PeriodRow {
+  period: string;
+  status: PeriodStatus;
+  from?: string;
+  to?: string;
+}
+export interface Statement {
+  payeeId: string;
+  period: string;
+  status: PeriodStatus | null;
+  lines: StatementLine[];
+  payouts: Payout[];
+}
+export interface CreditRow {
+  id: string;
+  kind: string;
+  rule_id: string;
+  level: number;
+  tx_id: string /** The record behind the transaction (an order line's transaction: its order). */;
+  record_id?: string;
+  line_id?: string | null;
+  object: string;
+  pct: string;
+  amount: string;
+  currency: string;
+  original_amount: string;
+  fx_rate: string;
+  date: string;
+  source_payee_id: string | null;
+}
 /** A record a measure or component read straight from an object (a visit, a call), and what it added. */
-export interface SourceRecordRow { id: string; object: string; date: string; value: string }
-export interface Dispute { id: string; payee_id: string; period: string; line_key: string; reason: string; status: 'open' | 'accepted' | 'rejected'; resolution: string | null; amount: string | null; claimed_amount?: string | null; created_at: string }
-export interface PreviewCurve { component: string; basis: 'attainment' | 'value'; measure: string; target: string | null; points: Array<{ x: string; amount: string }> }
-export interface PreviewSampleResult { name: string; total: string; lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>; error?: { path: string; message: string } }
+export interface SourceRecordRow {
+  id: string;
+  object: string;
+  date: string;
+  value: string;
+}
+export interface Dispute {
+  id: string;
+  payee_id: string;
+  period: string;
+  line_key: string;
+  reason: string;
+  status: 'open' | 'accepted' | 'rejected';
+  resolution: string | null;
+  amount: string | null;
+  claimed_amount?: string | null;
+  created_at: string;
+}
+export interface PreviewCurve {
+  component: string;
+  basis: 'attainment' | 'value';
+  measure: string;
+  target: string | null;
+  points: Array<{ x: string; amount: string }>;
+}
+export interface PreviewSampleResult {
+  name: string;
+  total: string;
+  lines: Array<{ component: string; amount: string; points: string; attainment: string | null; steps: TraceStep[] }>;
+  error?: { path: string; message: string };
+}
 /** Territory (customer → payee) and specialist (product category → payee) assignments, as the API sends them. */
-export interface TerritoryRow { customerId: string; payeeId: string; from: string; to: string | null }
-export interface SpecialistRow { category: string; payeeId: string; from: string; to: string | null }
-export interface KeyedLists { territories: TerritoryRow[]; specialists: SpecialistRow[] }
+export interface TerritoryRow {
+  customerId: string;
+  payeeId: string;
+  from: string;
+  to: string | null;
+}
+export interface SpecialistRow {
+  category: string;
+  payeeId: string;
+  from: string;
+  to: string | null;
+}
+export interface KeyedLists {
+  territories: TerritoryRow[];
+  specialists: SpecialistRow[];
+}
 export type KeyedList = keyof KeyedLists;
-export interface KeyedSaved<L extends KeyedList> { data: KeyedLists[L]; recomputed: { transactions: number; payees: number; periods: string[] } }
+export interface KeyedSaved<L extends KeyedList> {
+  data: KeyedLists[L];
+  recomputed: { transactions: number; payees: number; periods: string[] };
+}
 export type CreditingRuleType = 'owner' | 'split' | 'team' | 'rollup' | 'overlay' | 'assignment';
 export const RULE_TYPES: CreditingRuleType[] = ['owner', 'split', 'assignment', 'team', 'rollup', 'overlay'];
 /**
  * owner/split/assignment hand out a sale's primary credit (100% in total); team, roll-up and
  * overlay are declared extra credit on top.
  */
-export interface CreditingRule { kind: 'crediting_rule'; id: string; name: string; label: Label; description?: string; effectiveFrom: string; effectiveTo?: string | null; type: CreditingRuleType; pct?: string; levels?: Array<{ pct: string }>; when?: CreditFilter }
+export interface CreditingRule {
+  kind: 'crediting_rule';
+  id: string;
+  name: string;
+  label: Label;
+  description?: string;
+  effectiveFrom: string;
+  effectiveTo?: string | null;
+  type: CreditingRuleType;
+  pct?: string;
+  levels?: Array<{ pct: string }>;
+  when?: CreditFilter;
+}
 
 const enc = encodeURIComponent;
 export const incentivesApi = {
@@ -121,7 +304,8 @@ export const incentivesApi = {
   preview: (version: PlanVersion, samples: Array<{ name: string; values: Record<string, string> }>) =>
     api.post<{ data: { curves: PreviewCurve[]; samples: PreviewSampleResult[] } }>('/incentives/plans/preview', { version, samples }).then((r) => r.data),
   assignments: (planId: string) => api.get<{ data: Assignment[] }>(`/incentives/plans/${enc(planId)}/assignments`).then((r) => r.data),
-  assign: (planId: string, assignments: Array<{ payeeId: string; from: string; to?: string | null }>) => api.put<{ data: Assignment[] }>(`/incentives/plans/${enc(planId)}/assignments`, { assignments }).then((r) => r.data),
+  assign: (planId: string, assignments: Array<{ payeeId: string; from: string; to?: string | null }>) =>
+    api.put<{ data: Assignment[] }>(`/incentives/plans/${enc(planId)}/assignments`, { assignments }).then((r) => r.data),
   roleAssignments: () => api.get<{ data: RoleAssignment[] }>('/incentives/role-assignments').then((r) => r.data),
   /** Replaces every plan's role assignments. */
   setRoleAssignments: (roleAssignments: RoleAssignment[]) => api.put<{ data: RoleAssignment[]; issues: LintIssue[] }>('/incentives/role-assignments', { roleAssignments }),
@@ -135,15 +319,28 @@ export const incentivesApi = {
   setStatus: (period: string, status: PeriodStatus) => api.post<{ data: PeriodRow[] }>(`/incentives/periods/${enc(period)}/status`, { status }).then((r) => r.data),
   recalculate: () => api.post<{ data: { payees: number; lines: number; ms: { total: number } } }>('/incentives/recalculate').then((r) => r.data),
   statement: (payeeId: string, period: string) => api.get<{ data: Statement }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}`).then((r) => r.data),
-  line: (payeeId: string, period: string, key: string) => api.get<{ data: { line: StatementLine; credits: CreditRow[]; records?: SourceRecordRow[] } }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}/lines/${enc(key)}`).then((r) => r.data),
+  line: (payeeId: string, period: string, key: string) =>
+    api.get<{ data: { line: StatementLine; credits: CreditRow[]; records?: SourceRecordRow[] } }>(`/incentives/statements/${enc(payeeId)}/${enc(period)}/lines/${enc(key)}`).then((r) => r.data),
   payouts: (period: string) => api.get<{ data: Payout[] }>(`/incentives/payouts/${enc(period)}`).then((r) => r.data),
   payoutsCsv: (period: string) => download(`/incentives/payouts/${enc(period)}.csv`, {}, `payouts-${period}.csv`),
   disputes: () => api.get<{ data: Dispute[] }>('/incentives/disputes').then((r) => r.data),
   raiseDispute: (body: { payeeId: string; period: string; lineKey: string; reason: string }) => api.post<{ data: Dispute }>('/incentives/disputes', body).then((r) => r.data),
-  resolveDispute: (id: string, body: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; recalculate?: boolean }) => api.post<{ data: Dispute }>(`/incentives/disputes/${enc(id)}/resolve`, body).then((r) => r.data),
+  resolveDispute: (id: string, body: { status: 'accepted' | 'rejected'; resolution: string; amount?: string; recalculate?: boolean }) =>
+    api.post<{ data: Dispute }>(`/incentives/disputes/${enc(id)}/resolve`, body).then((r) => r.data),
 };
 
-export interface WhatIfRow { payeeId: string; component: string | null; kind: string; live: string; whatif: string; delta: string; livePoints: string; whatifPoints: string; liveAttainment: string | null; whatifAttainment: string | null }
+export interface WhatIfRow {
+  payeeId: string;
+  component: string | null;
+  kind: string;
+  live: string;
+  whatif: string;
+  delta: string;
+  livePoints: string;
+  whatifPoints: string;
+  liveAttainment: string | null;
+  whatifAttainment: string | null;
+}
 export interface WhatIfResult {
   period: string;
   planId: string;
@@ -154,8 +351,19 @@ export interface WhatIfResult {
   totals: { live: string; whatif: string; delta: string; payees: number; up: number; down: number };
   warnings: LintIssue[];
 }
-export interface LeaderboardRow { rank: number; payeeId: string; points: string; badges: Array<{ id: string; label: Label }>; payout?: string; currency?: string }
-export interface Leaderboard { period: string; team: string | null; rows: LeaderboardRow[] }
+export interface LeaderboardRow {
+  rank: number;
+  payeeId: string;
+  points: string;
+  badges: Array<{ id: string; label: Label }>;
+  payout?: string;
+  currency?: string;
+}
+export interface Leaderboard {
+  period: string;
+  team: string | null;
+  rows: LeaderboardRow[];
+}
 
 export const incentivesExtraApi = {
   whatIf: (body: { period: string; planId: string; version?: number; plan?: PlanDoc }) => api.post<{ data: WhatIfResult }>('/incentives/whatif', body).then((r) => r.data),

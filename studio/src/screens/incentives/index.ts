@@ -10,6 +10,13 @@ registerRoutes(
   { path: '/incentives/leaderboard', labelKey: 'incentives.nav.leaderboard', component: lazy(() => import('./Leaderboard.tsx')), nav: 'main', icon: 'table' },
   { path: '/incentives/whatif', labelKey: 'incentives.nav.whatif', component: lazy(() => import('./WhatIf.tsx')), nav: 'main', icon: 'edit', permission: { allObjects: true, action: 'read' } },
   // Territory and specialist assignments: admins edit, finance (a role reading every object) reads.
-  { path: '/incentives/territories', labelKey: 'incentives.nav.territories', component: lazy(() => import('./Territories.tsx')), nav: 'main', icon: 'globe', permission: { allObjects: true, action: 'read' } },
+  {
+    path: '/incentives/territories',
+    labelKey: 'incentives.nav.territories',
+    component: lazy(() => import('./Territories.tsx')),
+    nav: 'main',
+    icon: 'globe',
+    permission: { allObjects: true, action: 'read' },
+  },
   { path: '/incentives/plans', labelKey: 'incentives.nav.plans', component: lazy(() => import('./PlanDesigner.tsx')), nav: 'admin', icon: 'edit', permission: { admin: true } },
 );

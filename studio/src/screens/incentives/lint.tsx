@@ -20,8 +20,18 @@ export function CellInput({ path, className = '', ...rest }: InputHTMLAttributes
   const { base } = useContext(LintContext);
   return (
     <>
-      <input {...rest} data-path={`${base}${path}`} aria-invalid={issue?.severity === 'error' || undefined} className={`${className} ${issueClass(issue)}`.trim()} title={issue?.message ?? rest.title} />
-      {issue && <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue">{issue.message}</span>}
+      <input
+        {...rest}
+        data-path={`${base}${path}`}
+        aria-invalid={issue?.severity === 'error' || undefined}
+        className={`${className} ${issueClass(issue)}`.trim()}
+        title={issue?.message ?? rest.title}
+      />
+      {issue && (
+        <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue">
+          {issue.message}
+        </span>
+      )}
     </>
   );
 }
@@ -32,8 +42,20 @@ export function CellSelect({ path, className = '', children, ...rest }: SelectHT
   const { base } = useContext(LintContext);
   return (
     <>
-      <select {...rest} data-path={`${base}${path}`} aria-invalid={issue?.severity === 'error' || undefined} className={`${className} ${issueClass(issue)}`.trim()} title={issue?.message ?? rest.title}>{children}</select>
-      {issue && <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue">{issue.message}</span>}
+      <select
+        {...rest}
+        data-path={`${base}${path}`}
+        aria-invalid={issue?.severity === 'error' || undefined}
+        className={`${className} ${issueClass(issue)}`.trim()}
+        title={issue?.message ?? rest.title}
+      >
+        {children}
+      </select>
+      {issue && (
+        <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue">
+          {issue.message}
+        </span>
+      )}
     </>
   );
 }
@@ -42,5 +64,9 @@ export function CellSelect({ path, className = '', children, ...rest }: SelectHT
 export function CellIssue({ path }: { path: string }) {
   const issue = useIssue(path);
   const { base } = useContext(LintContext);
-  return issue ? <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue" data-path={`${base}${path}`}>{issue.message}</span> : null;
+  return issue ? (
+    <span className={`inc-cell-msg${issue.severity === 'warning' ? ' is-warning' : ''}`} role="alert" data-testid="cell-issue" data-path={`${base}${path}`}>
+      {issue.message}
+    </span>
+  ) : null;
 }

@@ -59,7 +59,10 @@ export function frozenPeriodOf(version: PlanVersion, stored: PlanVersion | undef
 
 /** Last day of the latest frozen period: a new version may start only after it. */
 export function frozenUntil(periods: ReadonlyArray<PeriodRow>): string | undefined {
-  const ends = periods.filter((p) => FROZEN.includes(p.status)).map((p) => boundsOf(p).to).sort();
+  const ends = periods
+    .filter((p) => FROZEN.includes(p.status))
+    .map((p) => boundsOf(p).to)
+    .sort();
   return ends.at(-1);
 }
 

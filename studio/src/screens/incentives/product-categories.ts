@@ -16,10 +16,7 @@ export function useProductCategories(): Array<{ value: string; text: string }> {
   const doc = session.object('product');
   const field = useMemo(() => (doc ? authoredFields(doc).find((f) => f.name === 'category') : undefined), [doc]);
   const readable = Boolean(field) && session.can('product', 'read');
-  const found = useAsync(
-    () => (readable ? api.get<ListResponse>('/objects/product', { limit: 500, sort: 'category' }).then((r) => r.data.map((p) => p.category)) : Promise.resolve([])),
-    [readable],
-  );
+  const found = useAsync(() => (readable ? api.get<ListResponse>('/objects/product', { limit: 500, sort: 'category' }).then((r) => r.data.map((p) => p.category)) : Promise.resolve([])), [readable]);
   return useMemo(() => {
     const out = new Map<string, string>();
     for (const o of field?.options ?? []) out.set(o.value, label(o.label, o.value));

@@ -3,17 +3,38 @@ import type { ComponentDef, MeasureDef, PlanDoc } from './api.ts';
 
 export function newPlan(id: string, label: string, start: string): PlanDoc {
   return {
-    kind: 'incentive_plan', id, name: id, label: { en: label },
-    versions: [{
-      version: 1, effectiveFrom: `${start.slice(0, 7)}-01`, currency: 'USD', rounding: { scale: 2, mode: 'half_up' }, payoutTiming: 'booking', proration: 'none',
-      measures: [{ name: 'revenue', type: 'sum', field: 'amount', label: { en: 'Revenue' } }],
-      components: [newComponent('commission', 'revenue')],
-    }],
+    kind: 'incentive_plan',
+    id,
+    name: id,
+    label: { en: label },
+    versions: [
+      {
+        version: 1,
+        effectiveFrom: `${start.slice(0, 7)}-01`,
+        currency: 'USD',
+        rounding: { scale: 2, mode: 'half_up' },
+        payoutTiming: 'booking',
+        proration: 'none',
+        measures: [{ name: 'revenue', type: 'sum', field: 'amount', label: { en: 'Revenue' } }],
+        components: [newComponent('commission', 'revenue')],
+      },
+    ],
   };
 }
 
 export function newComponent(name: string, measure: string | undefined): ComponentDef {
-  return { name, label: { en: 'Commission' }, type: 'tiered', ...(measure ? { measure } : {}), tierBasis: 'value', tierMode: 'marginal', tiers: [{ from: '0', to: '10000', rate: '0.05' }, { from: '10000', rate: '0.08' }] };
+  return {
+    name,
+    label: { en: 'Commission' },
+    type: 'tiered',
+    ...(measure ? { measure } : {}),
+    tierBasis: 'value',
+    tierMode: 'marginal',
+    tiers: [
+      { from: '0', to: '10000', rate: '0.05' },
+      { from: '10000', rate: '0.08' },
+    ],
+  };
 }
 
 /** The plan's measures as a pseudo-object, so the formula editor can check and complete formula measures. */

@@ -73,10 +73,24 @@ function PluginCard({ plugin, onChange }: { plugin: PluginView; onChange: () => 
         <Capabilities requested={plugin.requested} pending={[]} />
       )}
       <div className="actions">
-        {plugin.status === 'enabled' && <button type="button" className="btn" onClick={() => void run(() => pluginsApi.disable(plugin.name))}>{t('plugins.disable')}</button>}
-        {plugin.status === 'disabled' && <button type="button" className="btn" onClick={() => void run(() => pluginsApi.enable(plugin.name))}>{t('plugins.enable')}</button>}
-        {plugin.previousVersion && plugin.version && <button type="button" className="btn" onClick={() => void run(() => pluginsApi.rollback(plugin.name))}>{t('plugins.rollback', { version: plugin.previousVersion })}</button>}
-        <button type="button" className="btn btn-danger" onClick={() => window.confirm(t('plugins.confirmUninstall', { name: plugin.name })) && void run(() => pluginsApi.uninstall(plugin.name))}>{t('plugins.uninstall')}</button>
+        {plugin.status === 'enabled' && (
+          <button type="button" className="btn" onClick={() => void run(() => pluginsApi.disable(plugin.name))}>
+            {t('plugins.disable')}
+          </button>
+        )}
+        {plugin.status === 'disabled' && (
+          <button type="button" className="btn" onClick={() => void run(() => pluginsApi.enable(plugin.name))}>
+            {t('plugins.enable')}
+          </button>
+        )}
+        {plugin.previousVersion && plugin.version && (
+          <button type="button" className="btn" onClick={() => void run(() => pluginsApi.rollback(plugin.name))}>
+            {t('plugins.rollback', { version: plugin.previousVersion })}
+          </button>
+        )}
+        <button type="button" className="btn btn-danger" onClick={() => window.confirm(t('plugins.confirmUninstall', { name: plugin.name })) && void run(() => pluginsApi.uninstall(plugin.name))}>
+          {t('plugins.uninstall')}
+        </button>
       </div>
       {schema && (
         <div className="plugin-settings">
@@ -91,9 +105,15 @@ function PluginCard({ plugin, onChange }: { plugin: PluginView; onChange: () => 
             onError={() => undefined}
             onSubmit={(e) => void run(() => pluginsApi.configure(plugin.name, (e.formData ?? {}) as Record<string, unknown>)).then(() => setSaved(true))}
           >
-            <button type="submit" className="btn btn-primary">{t('plugins.saveSettings')}</button>
+            <button type="submit" className="btn btn-primary">
+              {t('plugins.saveSettings')}
+            </button>
           </Form>
-          {saved && <p className="muted" role="status">{t('plugins.saved')}</p>}
+          {saved && (
+            <p className="muted" role="status">
+              {t('plugins.saved')}
+            </p>
+          )}
         </div>
       )}
       <ErrorAlert error={error} />

@@ -2,7 +2,12 @@
 import { api } from '../../api/client.ts';
 
 export type Localized = string | { en: string; 'zh-CN'?: string } | null;
-export interface Grant { read: string[]; write: string[]; fetch: string[]; hooks: string[] }
+export interface Grant {
+  read: string[];
+  write: string[];
+  fetch: string[];
+  hooks: string[];
+}
 export interface PluginView {
   name: string;
   status: 'enabled' | 'disabled' | 'awaiting_consent';
@@ -17,7 +22,12 @@ export interface PluginView {
   settings: Record<string, unknown>;
   versions: string[];
 }
-export interface CatalogEntry { package: string; name: string; version: string; description: Localized }
+export interface CatalogEntry {
+  package: string;
+  name: string;
+  version: string;
+  description: Localized;
+}
 
 const at = (name: string) => `/plugins/${encodeURIComponent(name)}`;
 

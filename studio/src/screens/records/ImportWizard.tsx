@@ -22,7 +22,10 @@ interface RowReport {
 }
 
 function normalise(s: string): string {
-  return s.trim().toLowerCase().replace(/[\s\-]+/g, '_');
+  return s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s\-]+/g, '_');
 }
 
 /** Turns a spreadsheet cell into the JSON value a field expects; leaves odd values for the validator to report. */
@@ -41,7 +44,10 @@ function coerce(field: FieldInfo | undefined, raw: unknown): unknown {
     case 'percent':
       return s.replace(/[,\s]/g, '');
     case 'multi_enum':
-      return s.split(/[;|]/).map((v) => v.trim()).filter(Boolean);
+      return s
+        .split(/[;|]/)
+        .map((v) => v.trim())
+        .filter(Boolean);
     default:
       return s;
   }
@@ -65,12 +71,14 @@ export default function ImportWizard({ params }: ScreenProps) {
   const [done, setDone] = useState<{ count: number } | null>(null);
   const [importError, setImportError] = useState<unknown>(null);
 
-  if (!doc) return <div className="empty-state"><h1>{t('errors.notFound')}</h1></div>;
+  if (!doc)
+    return (
+      <div className="empty-state">
+        <h1>{t('errors.notFound')}</h1>
+      </div>
+    );
 
-  const targets: Array<{ name: string; text: string }> = [
-    { name: 'external_id', text: t('import.externalId') },
-    ...fields.map((f) => ({ name: f.name, text: label(f.label, f.name) })),
-  ];
+  const targets: Array<{ name: string; text: string }> = [{ name: 'external_id', text: t('import.externalId') }, ...fields.map((f) => ({ name: f.name, text: label(f.label, f.name) }))];
 
   const guess = (col: string): string => {
     const n = normalise(col);
@@ -110,7 +118,10 @@ export default function ImportWizard({ params }: ScreenProps) {
       const record: Record<string, unknown> = {};
       mapping.forEach((target, c) => {
         if (!target) return;
-        const v = coerce(fields.find((f) => f.name === target), cells[c]);
+        const v = coerce(
+          fields.find((f) => f.name === target),
+          cells[c],
+        );
         if (v !== undefined) record[target] = v;
       });
       const issues = checkSchema(rowSchema, record);
@@ -144,7 +155,10 @@ export default function ImportWizard({ params }: ScreenProps) {
   const fieldLabel = (name: string) => targets.find((x) => x.name === name)?.text ?? name;
   return (
     <section>
-      <PageHeader title={t('import.titleFor', { object: label(doc.pluralLabel ?? doc.label, objectName) })} crumbs={[{ to: `/o/${objectName}`, text: label(doc.pluralLabel ?? doc.label, objectName) }]} />
+      <PageHeader
+        title={t('import.titleFor', { object: label(doc.pluralLabel ?? doc.label, objectName) })}
+        crumbs={[{ to: `/o/${objectName}`, text: label(doc.pluralLabel ?? doc.label, objectName) }]}
+      />
       <div className="card">
         <h2>{t('import.step1')}</h2>
         <label className="field">
@@ -183,7 +197,9 @@ export default function ImportWizard({ params }: ScreenProps) {
                       >
                         <option value={IGNORE}>{t('import.ignore')}</option>
                         {targets.map((x) => (
-                          <option key={x.name} value={x.name}>{x.text}</option>
+                          <option key={x.name} value={x.name}>
+                            {x.text}
+                          </option>
                         ))}
                       </select>
                     </td>
@@ -193,7 +209,9 @@ export default function ImportWizard({ params }: ScreenProps) {
             </table>
           </div>
           <div className="row" style={{ marginTop: 12 }}>
-            <button type="button" className="btn btn-primary" onClick={dryRun} disabled={!form.data}>{t('import.dryRun')}</button>
+            <button type="button" className="btn btn-primary" onClick={dryRun} disabled={!form.data}>
+              {t('import.dryRun')}
+            </button>
           </div>
         </div>
       )}

@@ -27,11 +27,13 @@ export default function RecordDetail({ params }: ScreenProps) {
   const record = useAsync(() => api.get<RecordRow>(`/objects/${objectName}/${id}`), [objectName, id]);
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const [confirming, setConfirming] = useState(false);
-  const relations = useMemo(
-    () => inverseRelations(session.objects, objectName).filter((r) => session.can(r.object, 'read')),
-    [session, objectName],
-  );
-  if (!doc) return <div className="empty-state"><h1>{t('errors.notFound')}</h1></div>;
+  const relations = useMemo(() => inverseRelations(session.objects, objectName).filter((r) => session.can(r.object, 'read')), [session, objectName]);
+  if (!doc)
+    return (
+      <div className="empty-state">
+        <h1>{t('errors.notFound')}</h1>
+      </div>
+    );
   const hidden = new Set(session.isAdmin ? [] : (session.permission(objectName)?.hiddenFields ?? []));
   const fields = allFieldInfos(doc).filter((f) => !hidden.has(f.name) && f.name !== 'id');
   const row = record.data;
@@ -85,7 +87,9 @@ export default function RecordDetail({ params }: ScreenProps) {
             {fields.map((f) => (
               <div key={f.name} style={{ display: 'contents' }}>
                 <dt>{label(f.label, f.name)}</dt>
-                <dd><FieldValue field={f} value={row[f.name]} record={row} /></dd>
+                <dd>
+                  <FieldValue field={f} value={row[f.name]} record={row} />
+                </dd>
               </div>
             ))}
           </dl>

@@ -71,7 +71,12 @@ export default function RecordEdit({ params }: ScreenProps) {
   const initial = useMemo<Record<string, unknown>>(() => (record.data ? stripNulls(record.data) : { ...prefilled }), [record.data, prefilled]);
   const data = formData ?? initial;
 
-  if (!doc) return <div className="empty-state"><h1>{t('errors.notFound')}</h1></div>;
+  if (!doc)
+    return (
+      <div className="empty-state">
+        <h1>{t('errors.notFound')}</h1>
+      </div>
+    );
   const objectLabel = label(doc.label, objectName);
   const title = id ? t('records.editTitle', { object: objectLabel }) : t('records.newTitle', { object: objectLabel });
 
@@ -106,9 +111,13 @@ export default function RecordEdit({ params }: ScreenProps) {
     }
   };
 
-  const crumbs = parent && parentPath && parentDoc
-    ? [{ to: `/o/${parent.object}`, text: label(parentDoc.pluralLabel ?? parentDoc.label, parent.object) }, { to: parentPath, text: parentTitle ?? t('records.untitled') }]
-    : [{ to: `/o/${objectName}`, text: label(doc.pluralLabel ?? doc.label, objectName) }];
+  const crumbs =
+    parent && parentPath && parentDoc
+      ? [
+          { to: `/o/${parent.object}`, text: label(parentDoc.pluralLabel ?? parentDoc.label, parent.object) },
+          { to: parentPath, text: parentTitle ?? t('records.untitled') },
+        ]
+      : [{ to: `/o/${objectName}`, text: label(doc.pluralLabel ?? doc.label, objectName) }];
   const rejected = prefill.rejected.filter((k) => writableNames.has(k));
   return (
     <section>

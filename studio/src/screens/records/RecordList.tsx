@@ -86,7 +86,12 @@ export default function RecordList({ params }: ScreenProps) {
     };
   }, [doc, objectName, apiFilter, sort, limit, cursor, appliedQ]);
 
-  if (!doc) return <div className="empty-state"><h1>{t('errors.notFound')}</h1></div>;
+  if (!doc)
+    return (
+      <div className="empty-state">
+        <h1>{t('errors.notFound')}</h1>
+      </div>
+    );
 
   const resetPaging = () => setCursors([undefined]);
   const applyFilter = () => {
@@ -172,15 +177,12 @@ export default function RecordList({ params }: ScreenProps) {
         }
       />
       <ErrorAlert error={exportError} />
-      {notice && <div className="alert alert-success" role="status">{notice}</div>}
-      <PromptDialog
-        open={naming}
-        title={t('views.saveTitle')}
-        label={t('views.namePrompt')}
-        submitLabel={t('common.save')}
-        onSubmit={saveView}
-        onClose={() => setNaming(false)}
-      />
+      {notice && (
+        <div className="alert alert-success" role="status">
+          {notice}
+        </div>
+      )}
+      <PromptDialog open={naming} title={t('views.saveTitle')} label={t('views.namePrompt')} submitLabel={t('common.save')} onSubmit={saveView} onClose={() => setNaming(false)} />
       <div className="card card-flush">
         <div className="toolbar">
           <form
@@ -192,18 +194,24 @@ export default function RecordList({ params }: ScreenProps) {
               resetPaging();
             }}
           >
-            <label className="visually-hidden" htmlFor="list-search">{t('records.search')}</label>
+            <label className="visually-hidden" htmlFor="list-search">
+              {t('records.search')}
+            </label>
             <input id="list-search" type="search" value={q} placeholder={t('records.searchPlaceholder')} onChange={(e) => setQ(e.target.value)} />
           </form>
           <button type="button" className={showFilters ? 'btn btn-sm badge-accent' : 'btn btn-sm'} aria-expanded={showFilters} onClick={() => setShowFilters((s) => !s)}>
             <Icon name="filter" size={16} /> {t('filter.title')}
             {applied.conditions.length > 0 && <span className="badge badge-accent">{applied.conditions.length}</span>}
           </button>
-          <label className="visually-hidden" htmlFor="saved-views">{t('views.title')}</label>
+          <label className="visually-hidden" htmlFor="saved-views">
+            {t('views.title')}
+          </label>
           <select id="saved-views" className="compact-select" value="" onChange={(e) => applyView(e.target.value)}>
             <option value="">{t('views.choose')}</option>
             {views.map((v) => (
-              <option key={v.name} value={v.name}>{v.name}</option>
+              <option key={v.name} value={v.name}>
+                {v.name}
+              </option>
             ))}
           </select>
           <button type="button" className="btn btn-sm" onClick={() => setNaming(true)}>
@@ -281,7 +289,9 @@ export default function RecordList({ params }: ScreenProps) {
               }}
             >
               {PAGE_SIZES.map((n) => (
-                <option key={n} value={n}>{n}</option>
+                <option key={n} value={n}>
+                  {n}
+                </option>
               ))}
             </select>
           </label>

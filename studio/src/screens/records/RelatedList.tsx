@@ -29,7 +29,13 @@ function useCanAdd(relation: InverseRelation, doc: ObjectDoc): boolean {
 export function RelatedList({ relation, parentId, doc }: { relation: InverseRelation; parentId: string; doc: ObjectDoc }) {
   const { t, label } = useI18n();
   const canAdd = useCanAdd(relation, doc);
-  const columns = useMemo(() => listColumns(doc).filter((c) => c.name !== relation.field).slice(0, 4), [doc, relation.field]);
+  const columns = useMemo(
+    () =>
+      listColumns(doc)
+        .filter((c) => c.name !== relation.field)
+        .slice(0, 4),
+    [doc, relation.field],
+  );
   const rows = useAsync(
     () => api.get<ListResponse>(`/objects/${relation.object}`, { filter: JSON.stringify({ [relation.field]: { eq: parentId } }), limit: 10, count: true }),
     [relation.object, relation.field, parentId],
@@ -44,19 +50,36 @@ export function RelatedList({ relation, parentId, doc }: { relation: InverseRela
         </h2>
         <span className="spacer" />
         {canAdd && (
-          <Link className="btn btn-sm btn-primary" to={newRelatedPath(relation.object, relation.field, parentId)} aria-label={t('records.newRelated', { object: childLabel })} title={t('records.newRelated', { object: childLabel })}>
+          <Link
+            className="btn btn-sm btn-primary"
+            to={newRelatedPath(relation.object, relation.field, parentId)}
+            aria-label={t('records.newRelated', { object: childLabel })}
+            title={t('records.newRelated', { object: childLabel })}
+          >
             <Icon name="plus" size={14} /> {t('records.new')}
           </Link>
         )}
-        <Link className="btn btn-sm" to={`/o/${relation.object}`}>{t('records.viewAll')}</Link>
+        <Link className="btn btn-sm" to={`/o/${relation.object}`}>
+          {t('records.viewAll')}
+        </Link>
       </div>
       <ErrorAlert error={rows.error} />
-      {rows.data && rows.data.data.length === 0 && <p className="muted" style={{ padding: '0 12px' }}>{t('records.noRelated')}</p>}
+      {rows.data && rows.data.data.length === 0 && (
+        <p className="muted" style={{ padding: '0 12px' }}>
+          {t('records.noRelated')}
+        </p>
+      )}
       {rows.data && rows.data.data.length > 0 && (
         <div className="table-wrap">
           <table className="data">
             <thead>
-              <tr>{columns.map((c) => <th key={c.name} scope="col" className={NUMERIC_STORAGES.has(c.storage) ? 'num' : undefined}>{label(c.label, c.name)}</th>)}</tr>
+              <tr>
+                {columns.map((c) => (
+                  <th key={c.name} scope="col" className={NUMERIC_STORAGES.has(c.storage) ? 'num' : undefined}>
+                    {label(c.label, c.name)}
+                  </th>
+                ))}
+              </tr>
             </thead>
             <tbody>
               {rows.data.data.map((r) => (
@@ -65,8 +88,12 @@ export function RelatedList({ relation, parentId, doc }: { relation: InverseRela
                     <td key={c.name} className={NUMERIC_STORAGES.has(c.storage) ? 'num' : undefined}>
                       {i === 0 ? (
                         // The first column opens the row; a reference there shows its title, not its id.
-                        <Link to={`/o/${relation.object}/${r.id}`}>{r[c.name] === null || r[c.name] === undefined ? t('records.untitled') : <FieldValue field={c} value={r[c.name]} record={r} plain />}</Link>
-                      ) : <FieldValue field={c} value={r[c.name]} record={r} />}
+                        <Link to={`/o/${relation.object}/${r.id}`}>
+                          {r[c.name] === null || r[c.name] === undefined ? t('records.untitled') : <FieldValue field={c} value={r[c.name]} record={r} plain />}
+                        </Link>
+                      ) : (
+                        <FieldValue field={c} value={r[c.name]} record={r} />
+                      )}
                     </td>
                   ))}
                 </tr>

@@ -17,7 +17,11 @@ export interface Prefill {
 }
 
 export function prefillFromQuery(doc: ObjectDoc, search: URLSearchParams): Prefill {
-  const refs = new Map(authoredFields(doc).filter((f) => f.ref && !f.readOnly).map((f) => [f.name, f.ref as string]));
+  const refs = new Map(
+    authoredFields(doc)
+      .filter((f) => f.ref && !f.readOnly)
+      .map((f) => [f.name, f.ref as string]),
+  );
   const out: Prefill = { values: {}, rejected: [] };
   for (const [name, raw] of search) {
     const object = refs.get(name);

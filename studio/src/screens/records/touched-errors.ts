@@ -10,19 +10,19 @@ import type { ErrorTransformer } from '@rjsf/utils';
 export function useTouchedErrors(idPrefix: string) {
   const touched = useRef(new Set<string>());
   const submitted = useRef(false);
-  const transformErrors = useCallback<ErrorTransformer>(
-    (errors) => (submitted.current ? errors : errors.filter((e) => touched.current.has((e.property ?? '').split('.')[1] ?? ''))),
-    [],
+  const transformErrors = useCallback<ErrorTransformer>((errors) => (submitted.current ? errors : errors.filter((e) => touched.current.has((e.property ?? '').split('.')[1] ?? ''))), []);
+  return useMemo(
+    () => ({
+      transformErrors,
+      /** rjsf's onBlur: the widget id is `<prefix>_<field>`. */
+      onBlur: (id: string) => {
+        touched.current.add(id.startsWith(`${idPrefix}_`) ? id.slice(idPrefix.length + 1) : id);
+      },
+      /** On an element around the form: a submit (Save, Enter) shows every finding from then on. */
+      onSubmitCapture: () => {
+        submitted.current = true;
+      },
+    }),
+    [idPrefix, transformErrors],
   );
-  return useMemo(() => ({
-    transformErrors,
-    /** rjsf's onBlur: the widget id is `<prefix>_<field>`. */
-    onBlur: (id: string) => {
-      touched.current.add(id.startsWith(`${idPrefix}_`) ? id.slice(idPrefix.length + 1) : id);
-    },
-    /** On an element around the form: a submit (Save, Enter) shows every finding from then on. */
-    onSubmitCapture: () => {
-      submitted.current = true;
-    },
-  }), [idPrefix, transformErrors]);
 }

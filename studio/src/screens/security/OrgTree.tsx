@@ -56,22 +56,57 @@ export default function OrgTree() {
           <div className="tree-node">
             <Icon name="tree" size={16} />
             {editing === u.id ? (
-              <form className="row" onSubmit={(e) => { e.preventDefault(); void run(() => api.patch(`/objects/org_unit/${u.id}`, { name: text })); setEditing(null); }}>
+              <form
+                className="row"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void run(() => api.patch(`/objects/org_unit/${u.id}`, { name: text }));
+                  setEditing(null);
+                }}
+              >
                 <input aria-label={t('org.name')} value={text} onChange={(e) => setText(e.target.value)} autoFocus />
-                <button className="btn btn-sm btn-primary" type="submit">{t('common.save')}</button>
-                <button className="btn btn-sm" type="button" onClick={() => setEditing(null)}>{t('common.cancel')}</button>
+                <button className="btn btn-sm btn-primary" type="submit">
+                  {t('common.save')}
+                </button>
+                <button className="btn btn-sm" type="button" onClick={() => setEditing(null)}>
+                  {t('common.cancel')}
+                </button>
               </form>
             ) : (
               <strong>{String(u.name ?? '')}</strong>
             )}
             {u.code ? <span className="badge">{String(u.code)}</span> : null}
             <span className="spacer" />
-            <button type="button" className="btn btn-sm btn-ghost" onClick={() => { setEditing(u.id); setText(String(u.name ?? '')); }}>{t('org.rename')}</button>
-            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setAdding(u)}>{t('org.addChild')}</button>
-            <label className="visually-hidden" htmlFor={`move-${u.id}`}>{t('org.moveUnder', { name: String(u.name ?? '') })}</label>
-            <select id={`move-${u.id}`} className="compact-select" value={typeof u.parent_id === 'string' ? u.parent_id : ''} onChange={(e) => void run(() => api.patch(`/objects/org_unit/${u.id}`, { parent_id: e.target.value || null }))}>
+            <button
+              type="button"
+              className="btn btn-sm btn-ghost"
+              onClick={() => {
+                setEditing(u.id);
+                setText(String(u.name ?? ''));
+              }}
+            >
+              {t('org.rename')}
+            </button>
+            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setAdding(u)}>
+              {t('org.addChild')}
+            </button>
+            <label className="visually-hidden" htmlFor={`move-${u.id}`}>
+              {t('org.moveUnder', { name: String(u.name ?? '') })}
+            </label>
+            <select
+              id={`move-${u.id}`}
+              className="compact-select"
+              value={typeof u.parent_id === 'string' ? u.parent_id : ''}
+              onChange={(e) => void run(() => api.patch(`/objects/org_unit/${u.id}`, { parent_id: e.target.value || null }))}
+            >
               <option value="">{t('org.topLevel')}</option>
-              {rows.filter((r) => !descendants(u.id).has(r.id)).map((r) => <option key={r.id} value={r.id}>{String(r.name ?? r.id)}</option>)}
+              {rows
+                .filter((r) => !descendants(u.id).has(r.id))
+                .map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {String(r.name ?? r.id)}
+                  </option>
+                ))}
             </select>
             <button type="button" className="icon-btn" aria-label={t('org.delete', { name: String(u.name ?? '') })} onClick={() => setDeleting(u)}>
               <Icon name="trash" size={16} />
@@ -85,7 +120,14 @@ export default function OrgTree() {
 
   return (
     <section>
-      <PageHeader title={t('nav.org')} actions={<button type="button" className="btn btn-primary" onClick={() => setAdding(null)}><Icon name="plus" size={16} /> {t('org.addTop')}</button>} />
+      <PageHeader
+        title={t('nav.org')}
+        actions={
+          <button type="button" className="btn btn-primary" onClick={() => setAdding(null)}>
+            <Icon name="plus" size={16} /> {t('org.addTop')}
+          </button>
+        }
+      />
       <ErrorAlert error={units.error ?? error} />
       <PromptDialog
         open={adding !== undefined}

@@ -90,8 +90,7 @@ export default function Roles() {
     setSelected(name);
     setNaming(false);
   };
-  const roleNameProblem = (name: string) =>
-    apiNameProblem(name) ? t('roles.invalidName') : roles.data?.some((r) => r.name === name) ? t('roles.nameTaken') : undefined;
+  const roleNameProblem = (name: string) => (apiNameProblem(name) ? t('roles.invalidName') : roles.data?.some((r) => r.name === name) ? t('roles.nameTaken') : undefined);
   const unsaved = draft && !roles.data?.some((r) => r.name === draft.name) ? draft : null;
 
   return (
@@ -100,8 +99,12 @@ export default function Roles() {
         title={t('nav.roles')}
         actions={
           <>
-            <button type="button" className="btn" onClick={() => setNaming(true)}><Icon name="plus" size={16} /> {t('roles.newRole')}</button>
-            <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!draft || busy}><Icon name="save" size={16} /> {t('roles.save')}</button>
+            <button type="button" className="btn" onClick={() => setNaming(true)}>
+              <Icon name="plus" size={16} /> {t('roles.newRole')}
+            </button>
+            <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!draft || busy}>
+              <Icon name="save" size={16} /> {t('roles.save')}
+            </button>
           </>
         }
       />
@@ -116,11 +119,26 @@ export default function Roles() {
         onClose={() => setNaming(false)}
       />
       <ErrorAlert error={roles.error ?? error} />
-      {saved && <div className="alert alert-success" role="status">{t('roles.saved')}</div>}
-      {plan && <div className="card"><PlanView plan={plan} /></div>}
+      {saved && (
+        <div className="alert alert-success" role="status">
+          {t('roles.saved')}
+        </div>
+      )}
+      {plan && (
+        <div className="card">
+          <PlanView plan={plan} />
+        </div>
+      )}
       <div className="row" role="tablist" aria-label={t('nav.roles')} style={{ marginBottom: 12 }}>
         {(roles.data ?? []).map((r) => (
-          <button key={r.name} type="button" role="tab" aria-selected={selected === r.name} className={selected === r.name ? 'btn btn-sm btn-primary' : 'btn btn-sm'} onClick={() => setSelected(r.name)}>
+          <button
+            key={r.name}
+            type="button"
+            role="tab"
+            aria-selected={selected === r.name}
+            className={selected === r.name ? 'btn btn-sm btn-primary' : 'btn btn-sm'}
+            onClick={() => setSelected(r.name)}
+          >
             {label(r.label, r.name)}
           </button>
         ))}
@@ -146,7 +164,11 @@ export default function Roles() {
               <thead>
                 <tr>
                   <th scope="col">{t('roles.object')}</th>
-                  {ACTIONS.map((a) => <th key={a} scope="col">{t(`actions.${a}`)}</th>)}
+                  {ACTIONS.map((a) => (
+                    <th key={a} scope="col">
+                      {t(`actions.${a}`)}
+                    </th>
+                  ))}
                   <th scope="col">{t('roles.scope')}</th>
                   <th scope="col">{t('roles.fields')}</th>
                 </tr>
@@ -170,13 +192,23 @@ export default function Roles() {
                         </td>
                       ))}
                       <td>
-                        <select aria-label={`${objLabel}: ${t('roles.scope')}`} value={p?.scope ?? 'own'} disabled={draft.admin || !p} onChange={(e) => setPerm(o.name, (x) => ({ ...x, scope: e.target.value as 'own' | 'team' | 'all' }))}>
-                          {(['own', 'team', 'all'] as const).map((s) => <option key={s} value={s}>{t(`scopes.${s}`)}</option>)}
+                        <select
+                          aria-label={`${objLabel}: ${t('roles.scope')}`}
+                          value={p?.scope ?? 'own'}
+                          disabled={draft.admin || !p}
+                          onChange={(e) => setPerm(o.name, (x) => ({ ...x, scope: e.target.value as 'own' | 'team' | 'all' }))}
+                        >
+                          {(['own', 'team', 'all'] as const).map((s) => (
+                            <option key={s} value={s}>
+                              {t(`scopes.${s}`)}
+                            </option>
+                          ))}
                         </select>
                       </td>
                       <td>
                         <button type="button" className="btn btn-sm" aria-expanded={expanded === o.name} disabled={draft.admin || !p} onClick={() => setExpanded(expanded === o.name ? null : o.name)}>
-                          {t('roles.fieldSecurity')} {(p?.hiddenFields?.length ?? 0) + (p?.readOnlyFields?.length ?? 0) > 0 && <span className="badge">{(p?.hiddenFields?.length ?? 0) + (p?.readOnlyFields?.length ?? 0)}</span>}
+                          {t('roles.fieldSecurity')}{' '}
+                          {(p?.hiddenFields?.length ?? 0) + (p?.readOnlyFields?.length ?? 0) > 0 && <span className="badge">{(p?.hiddenFields?.length ?? 0) + (p?.readOnlyFields?.length ?? 0)}</span>}
                         </button>
                       </td>
                     </tr>,
@@ -185,14 +217,32 @@ export default function Roles() {
                         <td colSpan={ACTIONS.length + 3}>
                           <table className="data">
                             <thead>
-                              <tr><th scope="col">{t('roles.field')}</th><th scope="col">{t('roles.hidden')}</th><th scope="col">{t('roles.readOnly')}</th></tr>
+                              <tr>
+                                <th scope="col">{t('roles.field')}</th>
+                                <th scope="col">{t('roles.hidden')}</th>
+                                <th scope="col">{t('roles.readOnly')}</th>
+                              </tr>
                             </thead>
                             <tbody>
                               {authoredFields(o).map((f) => (
                                 <tr key={f.name}>
                                   <th scope="row">{label(f.label, f.name)}</th>
-                                  <td><input type="checkbox" aria-label={`${label(f.label, f.name)}: ${t('roles.hidden')}`} checked={p.hiddenFields?.includes(f.name) ?? false} onChange={(e) => setPerm(o.name, (x) => toggleField(x, 'hiddenFields', f.name, e.target.checked))} /></td>
-                                  <td><input type="checkbox" aria-label={`${label(f.label, f.name)}: ${t('roles.readOnly')}`} checked={p.readOnlyFields?.includes(f.name) ?? false} onChange={(e) => setPerm(o.name, (x) => toggleField(x, 'readOnlyFields', f.name, e.target.checked))} /></td>
+                                  <td>
+                                    <input
+                                      type="checkbox"
+                                      aria-label={`${label(f.label, f.name)}: ${t('roles.hidden')}`}
+                                      checked={p.hiddenFields?.includes(f.name) ?? false}
+                                      onChange={(e) => setPerm(o.name, (x) => toggleField(x, 'hiddenFields', f.name, e.target.checked))}
+                                    />
+                                  </td>
+                                  <td>
+                                    <input
+                                      type="checkbox"
+                                      aria-label={`${label(f.label, f.name)}: ${t('roles.readOnly')}`}
+                                      checked={p.readOnlyFields?.includes(f.name) ?? false}
+                                      onChange={(e) => setPerm(o.name, (x) => toggleField(x, 'readOnlyFields', f.name, e.target.checked))}
+                                    />
+                                  </td>
                                 </tr>
                               ))}
                             </tbody>

@@ -19,7 +19,9 @@ function PasswordField({ label, value, onChange, problems, required }: { label: 
   const id = useId();
   return (
     <div className="field">
-      <label className="field-label" htmlFor={id}>{label}</label>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
       <input
         id={id}
         type="password"
@@ -31,9 +33,13 @@ function PasswordField({ label, value, onChange, problems, required }: { label: 
         onChange={(e) => onChange(e.target.value)}
       />
       {problems.length ? (
-        <span id={`${id}-note`} className="field-error" role="alert">{problems.join(' ')}</span>
+        <span id={`${id}-note`} className="field-error" role="alert">
+          {problems.join(' ')}
+        </span>
       ) : (
-        <span id={`${id}-note`} className="field-hint muted">{t('users.passwordHint')}</span>
+        <span id={`${id}-note`} className="field-hint muted">
+          {t('users.passwordHint')}
+        </span>
       )}
     </div>
   );
@@ -122,37 +128,78 @@ export default function Users() {
         }
       />
       <ErrorAlert error={users.error ?? error} />
-      {notice && <div className="alert alert-success" role="status">{notice}</div>}
+      {notice && (
+        <div className="alert alert-success" role="status">
+          {notice}
+        </div>
+      )}
       {showInvite && (
         <form className="card" onSubmit={(e) => void submitInvite(e)} aria-label={t('users.invite')}>
           <div className="form-grid-2">
-            <label className="field"><span>{t('users.name')}</span><input required value={invite.name} onChange={(e) => setInvite({ ...invite, name: e.target.value })} /></label>
-            <label className="field"><span>{t('users.email')}</span><input required type="email" value={invite.email} onChange={(e) => setInvite({ ...invite, email: e.target.value })} /></label>
+            <label className="field">
+              <span>{t('users.name')}</span>
+              <input required value={invite.name} onChange={(e) => setInvite({ ...invite, name: e.target.value })} />
+            </label>
+            <label className="field">
+              <span>{t('users.email')}</span>
+              <input required type="email" value={invite.email} onChange={(e) => setInvite({ ...invite, email: e.target.value })} />
+            </label>
             <label className="field">
               <span>{t('users.role')}</span>
               <select value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.target.value })}>
-                {roleOptions.map((r) => <option key={r.name} value={r.name}>{label(r.label, r.name)}</option>)}
+                {roleOptions.map((r) => (
+                  <option key={r.name} value={r.name}>
+                    {label(r.label, r.name)}
+                  </option>
+                ))}
               </select>
             </label>
             <label className="field">
               <span>{t('users.orgUnit')}</span>
               <select value={invite.org_unit_id} onChange={(e) => setInvite({ ...invite, org_unit_id: e.target.value })}>
                 <option value="">—</option>
-                {unitOptions.map((u) => <option key={u.id} value={u.id}>{String(u.name ?? u.id)}</option>)}
+                {unitOptions.map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {String(u.name ?? u.id)}
+                  </option>
+                ))}
               </select>
             </label>
-            <PasswordField label={t('users.password')} value={invite.password} problems={inviteProblems} onChange={(password) => { setInvite({ ...invite, password }); setInviteProblems([]); }} />
+            <PasswordField
+              label={t('users.password')}
+              value={invite.password}
+              problems={inviteProblems}
+              onChange={(password) => {
+                setInvite({ ...invite, password });
+                setInviteProblems([]);
+              }}
+            />
           </div>
-          <button type="submit" className="btn btn-primary">{t('users.create')}</button>
+          <button type="submit" className="btn btn-primary">
+            {t('users.create')}
+          </button>
         </form>
       )}
       <Dialog open={resetting !== null} title={t('users.resetTitle', { name: String(resetting?.name ?? '') })} onClose={() => setResetting(null)}>
         <form onSubmit={(e) => void submitReset(e)} noValidate>
           <ErrorAlert error={resetError} />
-          <PasswordField label={t('users.newPassword')} value={newPassword} problems={resetProblems} required onChange={(v) => { setNewPassword(v); setResetProblems([]); }} />
+          <PasswordField
+            label={t('users.newPassword')}
+            value={newPassword}
+            problems={resetProblems}
+            required
+            onChange={(v) => {
+              setNewPassword(v);
+              setResetProblems([]);
+            }}
+          />
           <div className="dialog-footer">
-            <button type="button" className="btn" onClick={() => setResetting(null)}>{t('common.cancel')}</button>
-            <button type="submit" className="btn btn-primary">{t('users.resetPassword')}</button>
+            <button type="button" className="btn" onClick={() => setResetting(null)}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" className="btn btn-primary">
+              {t('users.resetPassword')}
+            </button>
           </div>
         </form>
       </Dialog>
@@ -165,30 +212,46 @@ export default function Users() {
               <th scope="col">{t('users.role')}</th>
               <th scope="col">{t('users.orgUnit')}</th>
               <th scope="col">{t('users.status')}</th>
-              <th scope="col"><span className="visually-hidden">{t('users.actions')}</span></th>
+              <th scope="col">
+                <span className="visually-hidden">{t('users.actions')}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {(users.data?.data ?? []).map((u) => (
               <tr key={u.id}>
-                <td><Link to={`/o/user/${u.id}`}>{String(u.name ?? '')}</Link></td>
+                <td>
+                  <Link to={`/o/user/${u.id}`}>{String(u.name ?? '')}</Link>
+                </td>
                 <td>{String(u.email ?? '')}</td>
                 <td>
                   <select aria-label={t('users.roleOf', { name: String(u.name ?? '') })} value={String(u.role ?? '')} onChange={(e) => void patch(u, { role: e.target.value })}>
-                    {roleOptions.map((r) => <option key={r.name} value={r.name}>{label(r.label, r.name)}</option>)}
+                    {roleOptions.map((r) => (
+                      <option key={r.name} value={r.name}>
+                        {label(r.label, r.name)}
+                      </option>
+                    ))}
                   </select>
                 </td>
                 <td>
                   <select aria-label={t('users.unitOf', { name: String(u.name ?? '') })} value={String(u.org_unit_id ?? '')} onChange={(e) => void patch(u, { org_unit_id: e.target.value || null })}>
                     <option value="">—</option>
-                    {unitOptions.map((o) => <option key={o.id} value={o.id}>{String(o.name ?? o.id)}</option>)}
+                    {unitOptions.map((o) => (
+                      <option key={o.id} value={o.id}>
+                        {String(o.name ?? o.id)}
+                      </option>
+                    ))}
                   </select>
                 </td>
                 <td>
                   {u.active === false ? (
-                    <button type="button" className="btn btn-sm" onClick={() => void patch(u, { active: true })}>{t('users.reactivate')}</button>
+                    <button type="button" className="btn btn-sm" onClick={() => void patch(u, { active: true })}>
+                      {t('users.reactivate')}
+                    </button>
                   ) : (
-                    <button type="button" className="btn btn-sm btn-danger" onClick={() => void patch(u, { active: false })}>{t('users.deactivate')}</button>
+                    <button type="button" className="btn btn-sm btn-danger" onClick={() => void patch(u, { active: false })}>
+                      {t('users.deactivate')}
+                    </button>
                   )}
                 </td>
                 <td>

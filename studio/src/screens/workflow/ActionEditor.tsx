@@ -16,7 +16,17 @@ export interface ActionContext {
 const RECIPIENTS: Recipient['type'][] = ['owner', 'manager', 'role', 'user', 'field'];
 
 /** Field → value pairs of an update or create action. */
-function SetEditor({ value, onChange, object, objects }: { value: Record<string, unknown>; onChange: (v: Record<string, string | number | boolean | null>) => void; object: string | undefined; objects: readonly ObjectDoc[] }) {
+function SetEditor({
+  value,
+  onChange,
+  object,
+  objects,
+}: {
+  value: Record<string, unknown>;
+  onChange: (v: Record<string, string | number | boolean | null>) => void;
+  object: string | undefined;
+  objects: readonly ObjectDoc[];
+}) {
   const x = useText();
   const { label } = useI18n();
   const uid = useId();
@@ -30,14 +40,28 @@ function SetEditor({ value, onChange, object, objects }: { value: Record<string,
         <div className="wf-pair" key={i}>
           <select aria-label={x('field')} value={field} onChange={(e) => write(entries.map((p, j) => (j === i ? [e.target.value, p[1]] : p)))}>
             {!fields.some((f) => f.name === field) && <option value={field}>{field || '—'}</option>}
-            {fields.map((f) => <option key={f.name} value={f.name} disabled={f.name !== field && f.name in value}>{label(f.label, f.name)}</option>)}
+            {fields.map((f) => (
+              <option key={f.name} value={f.name} disabled={f.name !== field && f.name in value}>
+                {label(f.label, f.name)}
+              </option>
+            ))}
           </select>
-          <input aria-label={`${x('value')} ${field}`} id={`${uid}-v${i}`} value={v === null ? 'null' : String(v)} placeholder={x('value')} onChange={(e) => write(entries.map((p, j) => (j === i ? [p[0], parseValue(e.target.value)] : p)))} />
-          <button type="button" className="btn btn-sm btn-ghost" aria-label={`${x('remove')} ${field}`} onClick={() => write(entries.filter((_, j) => j !== i))}>✕</button>
+          <input
+            aria-label={`${x('value')} ${field}`}
+            id={`${uid}-v${i}`}
+            value={v === null ? 'null' : String(v)}
+            placeholder={x('value')}
+            onChange={(e) => write(entries.map((p, j) => (j === i ? [p[0], parseValue(e.target.value)] : p)))}
+          />
+          <button type="button" className="btn btn-sm btn-ghost" aria-label={`${x('remove')} ${field}`} onClick={() => write(entries.filter((_, j) => j !== i))}>
+            ✕
+          </button>
         </div>
       ))}
       <div>
-        <button type="button" className="btn btn-sm" disabled={fields.length === 0} onClick={() => write([...entries, [fields.find((f) => !(f.name in value))?.name ?? '', '']])}>+ {x('addField')}</button>
+        <button type="button" className="btn btn-sm" disabled={fields.length === 0} onClick={() => write([...entries, [fields.find((f) => !(f.name in value))?.name ?? '', '']])}>
+          + {x('addField')}
+        </button>
       </div>
     </div>
   );
@@ -55,30 +79,53 @@ function RecipientsEditor({ value, onChange, ctx }: { value: Recipient[]; onChan
       {value.map((r, i) => (
         <div className="wf-pair" key={i}>
           <select aria-label={x('recipients')} value={r.type} onChange={(e) => set(i, { type: e.target.value as Recipient['type'], ...(e.target.value === 'manager' ? { levels: 1 } : {}) })}>
-            {RECIPIENTS.map((t) => <option key={t} value={t}>{typeText[t]}</option>)}
+            {RECIPIENTS.map((t) => (
+              <option key={t} value={t}>
+                {typeText[t]}
+              </option>
+            ))}
           </select>
           {r.type === 'role' ? (
             <select aria-label={x('role')} value={r.role ?? ''} onChange={(e) => set(i, { type: 'role', role: e.target.value })}>
               <option value="">—</option>
-              {ctx.roles.map((role) => <option key={role.name} value={role.name}>{label(role.label, role.name)}</option>)}
+              {ctx.roles.map((role) => (
+                <option key={role.name} value={role.name}>
+                  {label(role.label, role.name)}
+                </option>
+              ))}
             </select>
           ) : r.type === 'manager' ? (
-            <input aria-label={x('levels')} type="number" min={1} max={10} value={r.levels ?? 1} onChange={(e) => set(i, { type: 'manager', levels: Math.max(1, Math.min(10, Number(e.target.value) || 1)) })} />
+            <input
+              aria-label={x('levels')}
+              type="number"
+              min={1}
+              max={10}
+              value={r.levels ?? 1}
+              onChange={(e) => set(i, { type: 'manager', levels: Math.max(1, Math.min(10, Number(e.target.value) || 1)) })}
+            />
           ) : r.type === 'user' ? (
             <input aria-label={x('userId')} value={r.userId ?? ''} onChange={(e) => set(i, { type: 'user', userId: e.target.value.trim() })} />
           ) : r.type === 'field' ? (
             <select aria-label={x('field')} value={r.field ?? ''} onChange={(e) => set(i, { type: 'field', field: e.target.value })}>
               <option value="">—</option>
-              {userFields.map((f) => <option key={f.name} value={f.name}>{label(f.label, f.name)}</option>)}
+              {userFields.map((f) => (
+                <option key={f.name} value={f.name}>
+                  {label(f.label, f.name)}
+                </option>
+              ))}
             </select>
           ) : (
             <span className="muted small">—</span>
           )}
-          <button type="button" className="btn btn-sm btn-ghost" aria-label={x('remove')} disabled={value.length <= 1} onClick={() => onChange(value.filter((_, j) => j !== i))}>✕</button>
+          <button type="button" className="btn btn-sm btn-ghost" aria-label={x('remove')} disabled={value.length <= 1} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+            ✕
+          </button>
         </div>
       ))}
       <div>
-        <button type="button" className="btn btn-sm" onClick={() => onChange([...value, { type: 'owner' }])}>+ {x('recipients')}</button>
+        <button type="button" className="btn btn-sm" onClick={() => onChange([...value, { type: 'owner' }])}>
+          + {x('recipients')}
+        </button>
       </div>
     </div>
   );
@@ -100,7 +147,11 @@ export function ActionEditor({ action, onChange, ctx, index }: { action: RuleAct
             <label htmlFor={`${id}-object`}>{x('object')}</label>
             <select id={`${id}-object`} value={action.object ?? ''} onChange={(e) => put({ object: e.target.value, set: {} })}>
               <option value="">—</option>
-              {ctx.objects.map((o) => <option key={o.name} value={o.name}>{label(o.label, o.name)}</option>)}
+              {ctx.objects.map((o) => (
+                <option key={o.name} value={o.name}>
+                  {label(o.label, o.name)}
+                </option>
+              ))}
             </select>
           </div>
           {action.object && <SetEditor value={action.set ?? {}} onChange={(set) => put({ set })} object={action.object} objects={ctx.objects} />}
@@ -113,7 +164,11 @@ export function ActionEditor({ action, onChange, ctx, index }: { action: RuleAct
           <label htmlFor={`${id}-flow`}>{x('flow')}</label>
           <select id={`${id}-flow`} value={action.flow ?? ''} onChange={(e) => put({ flow: e.target.value })}>
             <option value="">—</option>
-            {flows.map((f) => <option key={f.name} value={f.name}>{label(f.label, f.name)}</option>)}
+            {flows.map((f) => (
+              <option key={f.name} value={f.name}>
+                {label(f.label, f.name)}
+              </option>
+            ))}
           </select>
         </div>
       );
@@ -129,8 +184,12 @@ export function ActionEditor({ action, onChange, ctx, index }: { action: RuleAct
             <RecipientsEditor value={action.to ?? []} onChange={(to) => put({ to })} ctx={ctx} />
           </div>
           <div className="wf-checks" role="group" aria-label={x('channels')}>
-            <label><input type="checkbox" checked={channels.includes('inbox')} onChange={(e) => toggle('inbox', e.target.checked)} /> {x('channelInbox')}</label>
-            <label><input type="checkbox" checked={channels.includes('email')} onChange={(e) => toggle('email', e.target.checked)} /> {x('channelEmail')}</label>
+            <label>
+              <input type="checkbox" checked={channels.includes('inbox')} onChange={(e) => toggle('inbox', e.target.checked)} /> {x('channelInbox')}
+            </label>
+            <label>
+              <input type="checkbox" checked={channels.includes('email')} onChange={(e) => toggle('email', e.target.checked)} /> {x('channelEmail')}
+            </label>
           </div>
           <div className="wf-grid">
             <div>
@@ -144,7 +203,13 @@ export function ActionEditor({ action, onChange, ctx, index }: { action: RuleAct
           </div>
           <div className="wf-field">
             <label htmlFor={`${id}-body`}>{x('messageBody')}</label>
-            <textarea id={`${id}-body`} rows={2} style={{ minHeight: 56 }} value={template.body?.en ?? ''} onChange={(e) => put({ template: { ...template, body: { ...(template.body ?? { en: '' }), en: e.target.value } } })} />
+            <textarea
+              id={`${id}-body`}
+              rows={2}
+              style={{ minHeight: 56 }}
+              value={template.body?.en ?? ''}
+              onChange={(e) => put({ template: { ...template, body: { ...(template.body ?? { en: '' }), en: e.target.value } } })}
+            />
             <span className="small muted">{x('placeholders')}</span>
           </div>
         </>

@@ -98,10 +98,19 @@ export default function ApprovalPanel({ object, id, onChange }: ApprovalPanelPro
     <section className="card wf-panel" aria-labelledby="wf-panel-title" data-testid="approval-panel">
       <div className="wf-panel-head">
         <h2 id="wf-panel-title">{x('panelTitle')}</h2>
-        <span className={`badge ${status?.cls ?? ''}`} data-testid="approval-status">{status ? x(status.key) : x('notSubmitted')}</span>
-        {latest && <span className="muted small">{label(current?.label, latest.flow_name)}{latest.round > 1 ? ` · ${x('roundN', { n: latest.round })}` : ''}</span>}
+        <span className={`badge ${status?.cls ?? ''}`} data-testid="approval-status">
+          {status ? x(status.key) : x('notSubmitted')}
+        </span>
+        {latest && (
+          <span className="muted small">
+            {label(current?.label, latest.flow_name)}
+            {latest.round > 1 ? ` · ${x('roundN', { n: latest.round })}` : ''}
+          </span>
+        )}
         <span className="spacer" />
-        <Link className="btn btn-sm btn-ghost" to={`/approvals/o/${object}/${id}`}>{x('openApprovals')}</Link>
+        <Link className="btn btn-sm btn-ghost" to={`/approvals/o/${object}/${id}`}>
+          {x('openApprovals')}
+        </Link>
       </div>
       <ErrorAlert error={flows.error ?? state.error ?? error} />
       {locked.length > 0 ? (
@@ -109,13 +118,18 @@ export default function ApprovalPanel({ object, id, onChange }: ApprovalPanelPro
           {x('locked', { fields: locked.map(fieldLabel).join(', ') })}
         </p>
       ) : (
-        <p className="muted small wf-lock" data-testid="lock-state">{active?.status === 'returned' ? x('returnedHint') : x('unlocked')}</p>
+        <p className="muted small wf-lock" data-testid="lock-state">
+          {active?.status === 'returned' ? x('returnedHint') : x('unlocked')}
+        </p>
       )}
       {active?.status === 'pending' && (
         <dl className="wf-facts">
           <div>
             <dt>{x('currentStep')}</dt>
-            <dd data-testid="approval-step">{step ? label(step.label, step.name) : `#${active.step_index + 1}`}{step?.mode === 'all' ? ` (${x('modeAll')})` : ''}</dd>
+            <dd data-testid="approval-step">
+              {step ? label(step.label, step.name) : `#${active.step_index + 1}`}
+              {step?.mode === 'all' ? ` (${x('modeAll')})` : ''}
+            </dd>
           </div>
           <div>
             <dt>{x('waitingOn')}</dt>
@@ -131,23 +145,49 @@ export default function ApprovalPanel({ object, id, onChange }: ApprovalPanelPro
       )}
       {(canSubmit || (active && involved)) && (
         <div className="wf-actions">
-          <label htmlFor={`wf-comment-${id}`} className="visually-hidden">{x('comment')}</label>
+          <label htmlFor={`wf-comment-${id}`} className="visually-hidden">
+            {x('comment')}
+          </label>
           <textarea id={`wf-comment-${id}`} rows={2} placeholder={x('commentOptional')} value={comment} onChange={(e) => setComment(e.target.value)} style={{ minHeight: 56 }} />
           {canSubmit && usable.length > 1 && (
             <select aria-label={x('flow')} value={chosen} onChange={(e) => setFlow(e.target.value)}>
-              {usable.map((f) => <option key={f.name} value={f.name}>{label(f.label, f.name)}</option>)}
+              {usable.map((f) => (
+                <option key={f.name} value={f.name}>
+                  {label(f.label, f.name)}
+                </option>
+              ))}
             </select>
           )}
-          {canSubmit && <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run(() => api.post('/workflow/approvals', { flow: chosen, recordId: id, ...body }))}>{x('submit')}</button>}
-          {active && mine && active.status === 'returned' && <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/resubmit`, body))}>{x('resubmit')}</button>}
-          {active && mine && <button type="button" className="btn" disabled={busy} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/withdraw`, body))}>{x('withdraw')}</button>}
-          {active && involved && <button type="button" className="btn" disabled={busy || !comment.trim()} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/comment`, body))}>{x('addComment')}</button>}
+          {canSubmit && (
+            <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run(() => api.post('/workflow/approvals', { flow: chosen, recordId: id, ...body }))}>
+              {x('submit')}
+            </button>
+          )}
+          {active && mine && active.status === 'returned' && (
+            <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/resubmit`, body))}>
+              {x('resubmit')}
+            </button>
+          )}
+          {active && mine && (
+            <button type="button" className="btn" disabled={busy} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/withdraw`, body))}>
+              {x('withdraw')}
+            </button>
+          )}
+          {active && involved && (
+            <button type="button" className="btn" disabled={busy || !comment.trim()} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/comment`, body))}>
+              {x('addComment')}
+            </button>
+          )}
         </div>
       )}
       <div>
-        <h3 className="small muted" style={{ margin: '4px 0 8px', textTransform: 'uppercase', letterSpacing: '0.04em' }}>{x('history')}</h3>
+        <h3 className="small muted" style={{ margin: '4px 0 8px', textTransform: 'uppercase', letterSpacing: '0.04em' }}>
+          {x('history')}
+        </h3>
         {history.length === 0 ? (
-          <p className="muted small" style={{ margin: 0 }}>{x('noHistory')}</p>
+          <p className="muted small" style={{ margin: 0 }}>
+            {x('noHistory')}
+          </p>
         ) : (
           <ol className="wf-timeline" data-testid="approval-history">
             {[...history].reverse().map((h) => (
@@ -159,8 +199,8 @@ export default function ApprovalPanel({ object, id, onChange }: ApprovalPanelPro
                     <strong>{h.actor_label ?? '—'}</strong> {ACTION_TEXT[h.action]?.[locale] ?? h.action}
                   </>
                 )}
-                {h.step_index !== null && current?.steps[h.step_index] ? ` · ${label(current.steps[h.step_index]?.label, current.steps[h.step_index]?.name ?? '')}` : ''}
-                {' '}<span className="muted small">{formatDate(h.at, true)}</span>
+                {h.step_index !== null && current?.steps[h.step_index] ? ` · ${label(current.steps[h.step_index]?.label, current.steps[h.step_index]?.name ?? '')}` : ''}{' '}
+                <span className="muted small">{formatDate(h.at, true)}</span>
                 {h.comment && <span className="wf-comment">“{h.comment}”</span>}
               </li>
             ))}

@@ -96,22 +96,50 @@ export default function Automations() {
 
   return (
     <section>
-      <PageHeader title={x('automations')} actions={<button type="button" className="btn btn-primary" onClick={() => open(null)}>+ {x('newRule')}</button>} />
+      <PageHeader
+        title={x('automations')}
+        actions={
+          <button type="button" className="btn btn-primary" onClick={() => open(null)}>
+            + {x('newRule')}
+          </button>
+        }
+      />
       <ErrorAlert error={rules.error} />
       <div className="card card-flush">
         <div className="table-wrap">
           <table className="data">
-            <thead><tr><th scope="col">{x('rule')}</th><th scope="col">{x('object')}</th><th scope="col">{x('trigger')}</th><th scope="col"><span className="visually-hidden">{x('runLog')}</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{x('rule')}</th>
+                <th scope="col">{x('object')}</th>
+                <th scope="col">{x('trigger')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{x('runLog')}</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {rules.data?.data.map((r) => (
                 <tr key={r.id}>
                   <td>
-                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => open(r)}>{label(r.label, r.name)}</button>
+                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => open(r)}>
+                      {label(r.label, r.name)}
+                    </button>
                     {r.active === false && <span className="badge">off</span>}
                   </td>
                   <td>{r.object ? label(session.object(r.object)?.label, r.object) : '—'}</td>
-                  <td className="small">{r.trigger.type === 'schedule' ? <code>{r.trigger.cron}</code> : (r.trigger.on ?? []).map((o) => x(o === 'create' ? 'onCreate' : o === 'update' ? 'onUpdate' : 'onDelete')).join(', ')}</td>
-                  <td><button type="button" className="btn btn-sm" onClick={() => setFilter(r.name)}>{x('runLog')}</button></td>
+                  <td className="small">
+                    {r.trigger.type === 'schedule' ? (
+                      <code>{r.trigger.cron}</code>
+                    ) : (
+                      (r.trigger.on ?? []).map((o) => x(o === 'create' ? 'onCreate' : o === 'update' ? 'onUpdate' : 'onDelete')).join(', ')
+                    )}
+                  </td>
+                  <td>
+                    <button type="button" className="btn btn-sm" onClick={() => setFilter(r.name)}>
+                      {x('runLog')}
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -122,24 +150,38 @@ export default function Automations() {
         <div className="card" data-testid="rule-editor">
           <h2 style={{ marginTop: 0 }}>{editing.isNew ? x('newRule') : `${x('editRule')}: ${label(editing.doc.label, editing.doc.name)}`}</h2>
           <div className="wf-tabs" role="tablist">
-            <button type="button" role="tab" aria-selected={editing.tab === 'form'} onClick={() => switchTab('form')}>{x('form')}</button>
-            <button type="button" role="tab" aria-selected={editing.tab === 'json'} onClick={() => switchTab('json')}>{x('advanced')}</button>
+            <button type="button" role="tab" aria-selected={editing.tab === 'form'} onClick={() => switchTab('form')}>
+              {x('form')}
+            </button>
+            <button type="button" role="tab" aria-selected={editing.tab === 'json'} onClick={() => switchTab('json')}>
+              {x('advanced')}
+            </button>
           </div>
           {editing.tab === 'form' ? (
             <RuleForm doc={editing.doc} onChange={setDoc} isNew={editing.isNew} ctx={{ objects: session.objects, flows: recordFlows, roles: roles.data ?? [] }} />
           ) : (
             <>
-              <label htmlFor="rule-doc" className="visually-hidden">{x('document')}</label>
+              <label htmlFor="rule-doc" className="visually-hidden">
+                {x('document')}
+              </label>
               <textarea id="rule-doc" className="wf-json" rows={20} value={editing.text} onChange={(e) => setEditing({ ...editing, text: e.target.value })} spellCheck={false} />
             </>
           )}
           <div style={{ marginTop: 12 }}>
             <ErrorAlert error={error} />
-            {saved && <p className="alert alert-success" role="status">{x('done')}</p>}
+            {saved && (
+              <p className="alert alert-success" role="status">
+                {x('done')}
+              </p>
+            )}
           </div>
           <div className="row" style={{ marginTop: 12 }}>
-            <button type="button" className="btn btn-primary" onClick={save}>{x('save')}</button>
-            <button type="button" className="btn" onClick={() => setEditing(null)}>{x('cancel')}</button>
+            <button type="button" className="btn btn-primary" onClick={save}>
+              {x('save')}
+            </button>
+            <button type="button" className="btn" onClick={() => setEditing(null)}>
+              {x('cancel')}
+            </button>
           </div>
         </div>
       )}
@@ -147,23 +189,46 @@ export default function Automations() {
         <div className="toolbar">
           <strong>{x('runLog')}</strong>
           <span className="badge">{filter || x('allRules')}</span>
-          {filter && <button type="button" className="btn btn-sm btn-ghost" onClick={() => setFilter('')}>✕</button>}
+          {filter && (
+            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setFilter('')}>
+              ✕
+            </button>
+          )}
           <span className="spacer" />
-          <button type="button" className="btn btn-sm" onClick={runs.reload}>{x('refresh')}</button>
+          <button type="button" className="btn btn-sm" onClick={runs.reload}>
+            {x('refresh')}
+          </button>
         </div>
         <ErrorAlert error={runs.error} />
-        {runs.data && runs.data.data.length === 0 && <p className="muted" style={{ padding: '0 12px' }}>{x('noRuns')}</p>}
+        {runs.data && runs.data.data.length === 0 && (
+          <p className="muted" style={{ padding: '0 12px' }}>
+            {x('noRuns')}
+          </p>
+        )}
         {runs.data && runs.data.data.length > 0 && (
           <div className="table-wrap">
             <table className="data">
-              <thead><tr><th scope="col">{x('rule')}</th><th scope="col">{x('status')}</th><th scope="col">{x('record')}</th><th scope="col" className="num">{x('attempts')}</th><th scope="col">{x('error')}</th><th scope="col">{x('at')}</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">{x('rule')}</th>
+                  <th scope="col">{x('status')}</th>
+                  <th scope="col">{x('record')}</th>
+                  <th scope="col" className="num">
+                    {x('attempts')}
+                  </th>
+                  <th scope="col">{x('error')}</th>
+                  <th scope="col">{x('at')}</th>
+                </tr>
+              </thead>
               <tbody>
                 {runs.data.data.map((r) => {
                   const object = r.object ?? objectOf(r.rule);
                   return (
                     <tr key={r.id} data-testid="run-row">
                       <td>{r.rule}</td>
-                      <td><span className={`badge ${RUN_CLASS[r.status] ?? ''}`}>{r.status}</span></td>
+                      <td>
+                        <span className={`badge ${RUN_CLASS[r.status] ?? ''}`}>{r.status}</span>
+                      </td>
                       <td className="small">{r.record_id && object ? <Link to={`/o/${object}/${r.record_id}`}>{r.record_id.slice(0, 8)}</Link> : '—'}</td>
                       <td className="num">{r.attempts}</td>
                       <td className="small">{r.last_error ?? ''}</td>

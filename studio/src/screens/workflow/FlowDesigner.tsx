@@ -23,11 +23,16 @@ function blank(): FlowDoc {
 }
 
 function ApproverEditor({ value, onChange, idPrefix }: { value: Approver; onChange: (a: Approver) => void; idPrefix: string }) {
-  const param = value.type === 'manager' ? 'levels' : value.type === 'role' ? 'role' : value.type === 'user' ? 'userId' : value.type === 'field' ? 'field' : value.type === 'org_head' ? 'levelsUp' : null;
+  const param =
+    value.type === 'manager' ? 'levels' : value.type === 'role' ? 'role' : value.type === 'user' ? 'userId' : value.type === 'field' ? 'field' : value.type === 'org_head' ? 'levelsUp' : null;
   return (
     <span className="row">
       <select aria-label="approver type" id={`${idPrefix}-type`} value={value.type} onChange={(e) => onChange({ type: e.target.value, ...(e.target.value === 'manager' ? { levels: 1 } : {}) })}>
-        {TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+        {TYPES.map((t) => (
+          <option key={t} value={t}>
+            {t}
+          </option>
+        ))}
       </select>
       {param && (
         <input
@@ -65,14 +70,33 @@ export default function FlowDesigner({ params }: ScreenProps) {
   if (!name) {
     return (
       <section>
-        <PageHeader title={x('flows')} actions={<Link className="btn btn-primary" to="/admin/flows/new">{x('newFlow')}</Link>} />
+        <PageHeader
+          title={x('flows')}
+          actions={
+            <Link className="btn btn-primary" to="/admin/flows/new">
+              {x('newFlow')}
+            </Link>
+          }
+        />
         <ErrorAlert error={flows.error} />
         <div className="card card-flush">
           <table className="data">
-            <thead><tr><th scope="col">{x('label')}</th><th scope="col">{x('object')}</th><th scope="col">{x('steps')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{x('label')}</th>
+                <th scope="col">{x('object')}</th>
+                <th scope="col">{x('steps')}</th>
+              </tr>
+            </thead>
             <tbody>
               {flows.data?.data.map((f) => (
-                <tr key={f.id}><td><Link to={`/admin/flows/${f.name}`}>{label(f.label, f.name)}</Link></td><td>{f.object}</td><td>{f.steps.map((s) => s.name).join(' → ')}</td></tr>
+                <tr key={f.id}>
+                  <td>
+                    <Link to={`/admin/flows/${f.name}`}>{label(f.label, f.name)}</Link>
+                  </td>
+                  <td>{f.object}</td>
+                  <td>{f.steps.map((s) => s.name).join(' → ')}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -110,9 +134,21 @@ export default function FlowDesigner({ params }: ScreenProps) {
 
   return (
     <section>
-      <PageHeader title={label(doc.label, doc.name || x('newFlow'))} crumbs={[{ to: '/admin/flows', text: x('flows') }]} actions={<button type="button" className="btn btn-primary" onClick={save}>{x('save')}</button>} />
+      <PageHeader
+        title={label(doc.label, doc.name || x('newFlow'))}
+        crumbs={[{ to: '/admin/flows', text: x('flows') }]}
+        actions={
+          <button type="button" className="btn btn-primary" onClick={save}>
+            {x('save')}
+          </button>
+        }
+      />
       <ErrorAlert error={error} />
-      {saved && <p className="alert alert-success" role="status">{x('saved')}</p>}
+      {saved && (
+        <p className="alert alert-success" role="status">
+          {x('saved')}
+        </p>
+      )}
       <div className="card stack">
         <div className="row">
           <label htmlFor="flow-label">{x('label')}</label>
@@ -122,7 +158,11 @@ export default function FlowDesigner({ params }: ScreenProps) {
           <label htmlFor="flow-object">{x('object')}</label>
           <select id="flow-object" value={doc.object} onChange={(e) => update({ object: e.target.value })}>
             <option value="" />
-            {objects.map((o) => <option key={o.name} value={o.name}>{label(o.label, o.name)}</option>)}
+            {objects.map((o) => (
+              <option key={o.name} value={o.name}>
+                {label(o.label, o.name)}
+              </option>
+            ))}
           </select>
         </div>
         {doc.object && (
@@ -132,12 +172,25 @@ export default function FlowDesigner({ params }: ScreenProps) {
           </>
         )}
         <label htmlFor="flow-locked">{x('lockedFields')}</label>
-        <input id="flow-locked" value={(doc.lockedFields ?? []).join(', ')} onChange={(e) => update({ lockedFields: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) })} />
+        <input
+          id="flow-locked"
+          value={(doc.lockedFields ?? []).join(', ')}
+          onChange={(e) =>
+            update({
+              lockedFields: e.target.value
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            })
+          }
+        />
       </div>
       {doc.steps.map((s, i) => (
         <div key={i} className="card stack" data-testid="flow-step">
           <div className="row">
-            <strong>{x('step')} {i + 1}</strong>
+            <strong>
+              {x('step')} {i + 1}
+            </strong>
             <input aria-label={`${x('step')} ${i + 1} ${x('name')}`} value={s.name} onChange={(e) => setStep(i, { ...s, name: e.target.value })} />
             <label>
               {x('mode')}{' '}
@@ -147,38 +200,66 @@ export default function FlowDesigner({ params }: ScreenProps) {
               </select>
             </label>
             <label>
-              {x('slaHours')} <input type="number" min={0} style={{ width: 80 }} value={s.sla?.hours ?? ''} onChange={(e) => setStep(i, { ...s, ...(Number(e.target.value) > 0 ? { sla: { hours: Number(e.target.value) } } : { sla: undefined }) })} />
+              {x('slaHours')}{' '}
+              <input
+                type="number"
+                min={0}
+                style={{ width: 80 }}
+                value={s.sla?.hours ?? ''}
+                onChange={(e) => setStep(i, { ...s, ...(Number(e.target.value) > 0 ? { sla: { hours: Number(e.target.value) } } : { sla: undefined }) })}
+              />
             </label>
             <span className="spacer" />
-            <button type="button" className="btn btn-sm btn-danger" disabled={doc.steps.length < 2} onClick={() => update({ steps: doc.steps.filter((_, j) => j !== i) })}>{x('remove')}</button>
+            <button type="button" className="btn btn-sm btn-danger" disabled={doc.steps.length < 2} onClick={() => update({ steps: doc.steps.filter((_, j) => j !== i) })}>
+              {x('remove')}
+            </button>
           </div>
           {doc.object && (
             <>
               <span className="small">{x('condition')}</span>
-              <FormulaEditor value={s.condition ?? ''} onChange={(v) => setStep(i, { ...s, condition: v })} objects={objects} root={doc.object} expectedType="boolean" ariaLabel={`${x('step')} ${i + 1} ${x('condition')}`} />
+              <FormulaEditor
+                value={s.condition ?? ''}
+                onChange={(v) => setStep(i, { ...s, condition: v })}
+                objects={objects}
+                root={doc.object}
+                expectedType="boolean"
+                ariaLabel={`${x('step')} ${i + 1} ${x('condition')}`}
+              />
             </>
           )}
           <span className="small">{x('approvers')}</span>
           {s.approvers.map((a, j) => (
             <div key={j} className="row">
               <ApproverEditor idPrefix={`s${i}a${j}`} value={a} onChange={(na) => setStep(i, { ...s, approvers: s.approvers.map((y, k) => (k === j ? na : y)) })} />
-              <button type="button" className="btn btn-sm" disabled={s.approvers.length < 2} onClick={() => setStep(i, { ...s, approvers: s.approvers.filter((_, k) => k !== j) })}>{x('remove')}</button>
+              <button type="button" className="btn btn-sm" disabled={s.approvers.length < 2} onClick={() => setStep(i, { ...s, approvers: s.approvers.filter((_, k) => k !== j) })}>
+                {x('remove')}
+              </button>
             </div>
           ))}
-          <button type="button" className="btn btn-sm" onClick={() => setStep(i, { ...s, approvers: [...s.approvers, { type: 'role', role: '' }] })}>+ {x('approvers')}</button>
+          <button type="button" className="btn btn-sm" onClick={() => setStep(i, { ...s, approvers: [...s.approvers, { type: 'role', role: '' }] })}>
+            + {x('approvers')}
+          </button>
         </div>
       ))}
-      <button type="button" className="btn" onClick={() => update({ steps: [...doc.steps, { name: `step_${doc.steps.length + 1}`, approvers: [{ type: 'manager', levels: 1 }] }] })}>{x('addStep')}</button>
+      <button type="button" className="btn" onClick={() => update({ steps: [...doc.steps, { name: `step_${doc.steps.length + 1}`, approvers: [{ type: 'manager', levels: 1 }] }] })}>
+        {x('addStep')}
+      </button>
       {name !== 'new' && (
         <div className="card stack" style={{ marginTop: 16 }}>
           <div className="row">
             <label htmlFor="preview-record">{x('recordId')}</label>
             <input id="preview-record" value={recordId} onChange={(e) => setRecordId(e.target.value.trim())} style={{ minWidth: 320 }} />
-            <button type="button" className="btn" onClick={runPreview} disabled={!recordId}>{x('preview')}</button>
+            <button type="button" className="btn" onClick={runPreview} disabled={!recordId}>
+              {x('preview')}
+            </button>
           </div>
           {preview && (
             <ol data-testid="flow-preview">
-              {preview.map((p) => <li key={p.step}><strong>{p.step}</strong>: {p.skipped ? x('skipped') : p.approvers.map(userName).join(', ') || x('nobody')}</li>)}
+              {preview.map((p) => (
+                <li key={p.step}>
+                  <strong>{p.step}</strong>: {p.skipped ? x('skipped') : p.approvers.map(userName).join(', ') || x('nobody')}
+                </li>
+              ))}
             </ol>
           )}
         </div>

@@ -53,19 +53,43 @@ function TaskCard({ task, onDone }: { task: Task; onDone: () => void }) {
       </div>
       <p className="muted small" style={{ margin: '6px 0' }}>
         {x('step')}: {label(task.step_label, task.step_name)} · {x('submittedBy')}: {formatDate(task.created_at, true)}
-        {task.due_at && <> · {x('due')}: {formatDate(task.due_at, true)}</>}
+        {task.due_at && (
+          <>
+            {' '}
+            · {x('due')}: {formatDate(task.due_at, true)}
+          </>
+        )}
         {task.onBehalfOf && <> · {x('onBehalf')}</>}
       </p>
-      <label htmlFor={reasonId} className="small">{x('reason')}</label>
-      <textarea id={reasonId} rows={2} value={reason} onChange={(e) => { setReason(e.target.value); setMissing(false); }} style={{ width: '100%' }} />
-      {missing && <p className="alert alert-warn" role="alert">{x('reasonRequired')}</p>}
+      <label htmlFor={reasonId} className="small">
+        {x('reason')}
+      </label>
+      <textarea
+        id={reasonId}
+        rows={2}
+        value={reason}
+        onChange={(e) => {
+          setReason(e.target.value);
+          setMissing(false);
+        }}
+        style={{ width: '100%' }}
+      />
+      {missing && (
+        <p className="alert alert-warn" role="alert">
+          {x('reasonRequired')}
+        </p>
+      )}
       <ErrorAlert error={error} />
       <div className="row" style={{ marginTop: 8 }}>
         <button type="button" className="btn btn-primary" style={{ flex: 1, minHeight: 44 }} disabled={busy} onClick={() => act('approve')}>
           <Icon name="check" size={16} /> {x('approve')}
         </button>
-        <button type="button" className="btn btn-danger" style={{ flex: 1, minHeight: 44 }} disabled={busy} onClick={() => act('reject')}>{x('reject')}</button>
-        <button type="button" className="btn" style={{ flex: 1, minHeight: 44 }} disabled={busy} onClick={() => act('send-back')}>{x('sendBack')}</button>
+        <button type="button" className="btn btn-danger" style={{ flex: 1, minHeight: 44 }} disabled={busy} onClick={() => act('reject')}>
+          {x('reject')}
+        </button>
+        <button type="button" className="btn" style={{ flex: 1, minHeight: 44 }} disabled={busy} onClick={() => act('send-back')}>
+          {x('sendBack')}
+        </button>
       </div>
     </article>
   );
@@ -96,14 +120,25 @@ export default function Inbox() {
         <div>
           <ErrorAlert error={tasks.error} />
           {tasks.data && tasks.data.data.length === 0 && <p className="empty-state">{x('noTasks')}</p>}
-          {tasks.data?.data.map((task) => <TaskCard key={task.id} task={task} onDone={() => { tasks.reload(); notes.reload(); }} />)}
+          {tasks.data?.data.map((task) => (
+            <TaskCard
+              key={task.id}
+              task={task}
+              onDone={() => {
+                tasks.reload();
+                notes.reload();
+              }}
+            />
+          ))}
         </div>
       )}
       {tab === 'notes' && (
         <div className="card card-flush">
           <div className="toolbar">
             <span className="spacer" />
-            <button type="button" className="btn btn-sm" onClick={readAll}>{x('markAllRead')}</button>
+            <button type="button" className="btn btn-sm" onClick={readAll}>
+              {x('markAllRead')}
+            </button>
           </div>
           <ErrorAlert error={notes.error} />
           {notes.data && notes.data.data.length === 0 && <p className="empty-state">{x('noNotifications')}</p>}
@@ -111,7 +146,9 @@ export default function Inbox() {
             {notes.data?.data.map((n) => (
               <li key={n.id} style={{ padding: '10px 14px', borderBottom: '1px solid var(--border)', fontWeight: n.read_at ? 'normal' : 600 }}>
                 {n.object && n.record_id ? <Link to={`/approvals/o/${n.object}/${n.record_id}`}>{n.title}</Link> : n.title}
-                <div className="muted small">{n.body} · {formatDate(n.created_at, true)}</div>
+                <div className="muted small">
+                  {n.body} · {formatDate(n.created_at, true)}
+                </div>
               </li>
             ))}
           </ul>

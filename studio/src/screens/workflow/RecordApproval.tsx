@@ -63,9 +63,13 @@ export default function RecordApproval({ params }: ScreenProps) {
         <div className="row">
           <strong>{x('status')}:</strong>
           {active ? (
-            <span className={`badge ${STATUS_CLASS[active.status] ?? ''}`} data-testid="approval-status">{active.status}</span>
+            <span className={`badge ${STATUS_CLASS[active.status] ?? ''}`} data-testid="approval-status">
+              {active.status}
+            </span>
           ) : (
-            <span className={`badge ${STATUS_CLASS[state.data?.data[0]?.status ?? ''] ?? ''}`} data-testid="approval-status">{state.data?.data[0]?.status ?? '—'}</span>
+            <span className={`badge ${STATUS_CLASS[state.data?.data[0]?.status ?? ''] ?? ''}`} data-testid="approval-status">
+              {state.data?.data[0]?.status ?? '—'}
+            </span>
           )}
         </div>
         <p data-testid="lock-state" className={active?.status === 'pending' ? 'alert alert-warn' : 'muted'}>
@@ -77,16 +81,36 @@ export default function RecordApproval({ params }: ScreenProps) {
           {!active && flows.data && flows.data.data.length > 0 && (
             <>
               <select id="approval-flow" aria-label={x('flow')} value={chosen} onChange={(e) => setFlow(e.target.value)}>
-                {flows.data.data.map((f) => <option key={f.name} value={f.name}>{label(f.label, f.name)}</option>)}
+                {flows.data.data.map((f) => (
+                  <option key={f.name} value={f.name}>
+                    {label(f.label, f.name)}
+                  </option>
+                ))}
               </select>
-              <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run(() => api.post('/workflow/approvals', { flow: chosen, recordId: id, ...body }))}>{x('submit')}</button>
+              <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run(() => api.post('/workflow/approvals', { flow: chosen, recordId: id, ...body }))}>
+                {x('submit')}
+              </button>
             </>
           )}
-          {active && mine && active.status === 'returned' && <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/resubmit`, body))}>{x('resubmit')}</button>}
-          {active && mine && <button type="button" className="btn" disabled={busy} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/withdraw`, body))}>{x('withdraw')}</button>}
-          {active && <button type="button" className="btn" disabled={busy || !comment.trim()} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/comment`, body))}>{x('addComment')}</button>}
+          {active && mine && active.status === 'returned' && (
+            <button type="button" className="btn btn-primary" disabled={busy} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/resubmit`, body))}>
+              {x('resubmit')}
+            </button>
+          )}
+          {active && mine && (
+            <button type="button" className="btn" disabled={busy} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/withdraw`, body))}>
+              {x('withdraw')}
+            </button>
+          )}
+          {active && (
+            <button type="button" className="btn" disabled={busy || !comment.trim()} onClick={() => run(() => api.post(`/workflow/approvals/${active.id}/comment`, body))}>
+              {x('addComment')}
+            </button>
+          )}
           <span className="spacer" />
-          <Link className="btn btn-sm" to={`/o/${object}/${id}`}>{title}</Link>
+          <Link className="btn btn-sm" to={`/o/${object}/${id}`}>
+            {title}
+          </Link>
         </div>
       </div>
       <div className="card">

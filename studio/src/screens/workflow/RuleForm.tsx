@@ -61,37 +61,78 @@ export function RuleForm({ doc, onChange, isNew, ctx }: { doc: RuleDoc; onChange
           </div>
           <div>
             <label htmlFor="rule-object">{x('object')}</label>
-            <select id="rule-object" value={doc.object ?? ''} onChange={(e) => put({ object: e.target.value || undefined, condition: '', trigger: { ...trigger, changed: [], previous: '' }, actions: doc.actions.map((a) => (a.type === 'update' ? { ...a, set: {} } : a)) })}>
+            <select
+              id="rule-object"
+              value={doc.object ?? ''}
+              onChange={(e) =>
+                put({
+                  object: e.target.value || undefined,
+                  condition: '',
+                  trigger: { ...trigger, changed: [], previous: '' },
+                  actions: doc.actions.map((a) => (a.type === 'update' ? { ...a, set: {} } : a)),
+                })
+              }
+            >
               {trigger.type === 'schedule' && <option value="">—</option>}
-              {ctx.objects.map((o) => <option key={o.name} value={o.name}>{label(o.label, o.name)}</option>)}
+              {ctx.objects.map((o) => (
+                <option key={o.name} value={o.name}>
+                  {label(o.label, o.name)}
+                </option>
+              ))}
             </select>
           </div>
         </div>
         <div className="wf-checks">
-          <label><input type="checkbox" checked={doc.active !== false} onChange={(e) => put({ active: e.target.checked })} /> {x('activeRule')}</label>
+          <label>
+            <input type="checkbox" checked={doc.active !== false} onChange={(e) => put({ active: e.target.checked })} /> {x('activeRule')}
+          </label>
         </div>
       </fieldset>
 
       <fieldset className="wf-fieldset">
         <legend>{x('trigger')}</legend>
         <div className="wf-checks" role="radiogroup" aria-label={x('trigger')}>
-          <label><input type="radio" name="rule-trigger" checked={trigger.type === 'record'} onChange={() => put({ trigger: { type: 'record', on: ['update'] }, object: doc.object ?? ctx.objects[0]?.name })} /> {x('triggerRecord')}</label>
-          <label><input type="radio" name="rule-trigger" checked={trigger.type === 'schedule'} onChange={() => put({ trigger: { type: 'schedule', cron: '0 9 * * 1-5' } })} /> {x('triggerSchedule')}</label>
+          <label>
+            <input
+              type="radio"
+              name="rule-trigger"
+              checked={trigger.type === 'record'}
+              onChange={() => put({ trigger: { type: 'record', on: ['update'] }, object: doc.object ?? ctx.objects[0]?.name })}
+            />{' '}
+            {x('triggerRecord')}
+          </label>
+          <label>
+            <input type="radio" name="rule-trigger" checked={trigger.type === 'schedule'} onChange={() => put({ trigger: { type: 'schedule', cron: '0 9 * * 1-5' } })} /> {x('triggerSchedule')}
+          </label>
         </div>
         {trigger.type === 'record' ? (
           <>
             <div className="wf-checks" role="group" aria-label={x('trigger')}>
-              <label><input type="checkbox" checked={on.includes('create')} onChange={(e) => toggleOn('create', e.target.checked)} /> {x('onCreate')}</label>
-              <label><input type="checkbox" checked={on.includes('update')} onChange={(e) => toggleOn('update', e.target.checked)} /> {x('onUpdate')}</label>
-              <label><input type="checkbox" checked={on.includes('delete')} onChange={(e) => toggleOn('delete', e.target.checked)} /> {x('onDelete')}</label>
+              <label>
+                <input type="checkbox" checked={on.includes('create')} onChange={(e) => toggleOn('create', e.target.checked)} /> {x('onCreate')}
+              </label>
+              <label>
+                <input type="checkbox" checked={on.includes('update')} onChange={(e) => toggleOn('update', e.target.checked)} /> {x('onUpdate')}
+              </label>
+              <label>
+                <input type="checkbox" checked={on.includes('delete')} onChange={(e) => toggleOn('delete', e.target.checked)} /> {x('onDelete')}
+              </label>
             </div>
             {on.includes('update') && (
               <div className="wf-field">
-                <span className="small muted" id="rule-changed">{x('changedFields')}{changed.length ? '' : ` (${x('anyField')})`}</span>
+                <span className="small muted" id="rule-changed">
+                  {x('changedFields')}
+                  {changed.length ? '' : ` (${x('anyField')})`}
+                </span>
                 <div className="wf-chips" role="group" aria-labelledby="rule-changed">
                   {fields.map((f) => (
                     <label key={f.name}>
-                      <input type="checkbox" checked={changed.includes(f.name)} onChange={(e) => putTrigger({ changed: e.target.checked ? [...changed, f.name] : changed.filter((c) => c !== f.name) })} /> {label(f.label, f.name)}
+                      <input
+                        type="checkbox"
+                        checked={changed.includes(f.name)}
+                        onChange={(e) => putTrigger({ changed: e.target.checked ? [...changed, f.name] : changed.filter((c) => c !== f.name) })}
+                      />{' '}
+                      {label(f.label, f.name)}
                     </label>
                   ))}
                 </div>
@@ -120,7 +161,11 @@ export function RuleForm({ doc, onChange, isNew, ctx }: { doc: RuleDoc; onChange
               <label htmlFor="rule-tz">{x('timezone')}</label>
               <select id="rule-tz" value={trigger.timezone ?? ''} onChange={(e) => putTrigger({ timezone: e.target.value || undefined })}>
                 <option value="">{x('tenantZone')}</option>
-                {ZONES.map((z) => <option key={z} value={z}>{z}</option>)}
+                {ZONES.map((z) => (
+                  <option key={z} value={z}>
+                    {z}
+                  </option>
+                ))}
               </select>
             </div>
             {doc.object && (
@@ -140,18 +185,36 @@ export function RuleForm({ doc, onChange, isNew, ctx }: { doc: RuleDoc; onChange
             <div className="wf-action-head">
               <strong>{i + 1}.</strong>
               <select aria-label={`${x('actions')} ${i + 1}`} value={a.type} onChange={(e) => put({ actions: doc.actions.map((v, j) => (j === i ? newAction(e.target.value as ActionType) : v)) })}>
-                {ACTION_TYPES.map((t) => <option key={t} value={t}>{x(ACTION_KEY[t])}</option>)}
+                {ACTION_TYPES.map((t) => (
+                  <option key={t} value={t}>
+                    {x(ACTION_KEY[t])}
+                  </option>
+                ))}
               </select>
               <span className="spacer" />
-              <button type="button" className="btn btn-sm btn-ghost" aria-label={x('moveUp')} disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
-              <button type="button" className="btn btn-sm btn-ghost" aria-label={x('moveDown')} disabled={i === doc.actions.length - 1} onClick={() => move(i, 1)}>↓</button>
-              <button type="button" className="btn btn-sm btn-ghost" aria-label={`${x('remove')} ${i + 1}`} disabled={doc.actions.length <= 1} onClick={() => put({ actions: doc.actions.filter((_, j) => j !== i) })}>✕</button>
+              <button type="button" className="btn btn-sm btn-ghost" aria-label={x('moveUp')} disabled={i === 0} onClick={() => move(i, -1)}>
+                ↑
+              </button>
+              <button type="button" className="btn btn-sm btn-ghost" aria-label={x('moveDown')} disabled={i === doc.actions.length - 1} onClick={() => move(i, 1)}>
+                ↓
+              </button>
+              <button
+                type="button"
+                className="btn btn-sm btn-ghost"
+                aria-label={`${x('remove')} ${i + 1}`}
+                disabled={doc.actions.length <= 1}
+                onClick={() => put({ actions: doc.actions.filter((_, j) => j !== i) })}
+              >
+                ✕
+              </button>
             </div>
             <ActionEditor action={a} index={i} ctx={actionCtx} onChange={(next) => put({ actions: doc.actions.map((v, j) => (j === i ? next : v)) })} />
           </div>
         ))}
         <div>
-          <button type="button" className="btn btn-sm" onClick={() => put({ actions: [...doc.actions, newAction('update')] })}>+ {x('addAction')}</button>
+          <button type="button" className="btn btn-sm" onClick={() => put({ actions: [...doc.actions, newAction('update')] })}>
+            + {x('addAction')}
+          </button>
         </div>
       </fieldset>
     </div>

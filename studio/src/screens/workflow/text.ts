@@ -90,7 +90,7 @@ const EN = {
   oldCondition: 'Condition on the old values (optional, updates only)',
   cron: 'Cron (minute hour day month weekday)',
   timezone: 'Time zone',
-  tenantZone: "Workspace time zone",
+  tenantZone: 'Workspace time zone',
   actions: 'Actions',
   addAction: 'Add action',
   actionUpdate: 'Update fields',

@@ -59,7 +59,15 @@ export function neededScopes(plans: readonly IncentivePlanDoc[], open: readonly 
 }
 
 /** Reads stored totals of the scopes, then adds the record-sourced measures and points, and the KPI measures (from the goals actuals). */
-export async function readAggregates(store: Store, tenant: string, knex: Knex, schema: string, scopes: readonly Scope[], payees: readonly string[] | null, stored = true): Promise<Map<string, Map<string, PeriodAggregates>>> {
+export async function readAggregates(
+  store: Store,
+  tenant: string,
+  knex: Knex,
+  schema: string,
+  scopes: readonly Scope[],
+  payees: readonly string[] | null,
+  stored = true,
+): Promise<Map<string, Map<string, PeriodAggregates>>> {
   const out = new Map<string, Map<string, PeriodAggregates>>();
   const totals = `${quoteIdent(schema)}."attain_incentives_totals"`;
   let registry: Awaited<ReturnType<Store['registry']>> | undefined;
@@ -70,11 +78,16 @@ export async function readAggregates(store: Store, tenant: string, knex: Knex, s
   for (const s of scopes) {
     const keys = totalKeys(s.version);
     const rows = stored
-      ? ((await knex.raw(`select payee_id, vals::text[] as vals, cnts::text[] as cnts from ${totals} where scope = ? and n > 0 ${payees ? 'and payee_id = any(?::text[])' : ''}`, [s.key, ...(payees ? [payees] : [])] as never[])).rows as Array<{ payee_id: string; vals: string[]; cnts: string[] }>)
+      ? ((
+          await knex.raw(`select payee_id, vals::text[] as vals, cnts::text[] as cnts from ${totals} where scope = ? and n > 0 ${payees ? 'and payee_id = any(?::text[])' : ''}`, [
+            s.key,
+            ...(payees ? [payees] : []),
+          ] as never[])
+        ).rows as Array<{ payee_id: string; vals: string[]; cnts: string[] }>)
       : await (async () => {
-        const sql = selectTotalsSql(schema, s, payees);
-        return (await knex.raw(sql.text, sql.bindings as never[])).rows as Array<{ payee_id: string; vals: string[]; cnts: string[] }>;
-      })();
+          const sql = selectTotalsSql(schema, s, payees);
+          return (await knex.raw(sql.text, sql.bindings as never[])).rows as Array<{ payee_id: string; vals: string[]; cnts: string[] }>;
+        })();
     const byPayee = new Map<string, PeriodAggregates>();
     for (const row of rows) {
       const aggs = new Map<string, Aggregate>();
@@ -119,7 +132,10 @@ export async function readAggregates(store: Store, tenant: string, knex: Knex, s
     const kms = kpiMeasures(s.version);
     if (kms.length) {
       kpis ??= kpiReader(store, tenant);
-      const months = kpiMonths(s.range, scopes.filter((o) => o.planId === s.planId && o.period === s.period && o.ignore === s.ignore).map((o) => o.range));
+      const months = kpiMonths(
+        s.range,
+        scopes.filter((o) => o.planId === s.planId && o.period === s.period && o.ignore === s.ignore).map((o) => o.range),
+      );
       for (const m of kms) {
         for (const [payee, agg] of await kpis.values(m.kpi, payees, months)) {
           const pa = byPayee.get(payee) ?? { aggs: new Map<string, Aggregate>(), held: emptyAgg() };

@@ -3,7 +3,8 @@ import { filterSql, type Sql } from './sql.ts';
 import { currencyScale, fromUnits, quoteIdent } from '@attain/meta';
 import { toBaseRateSql } from '../../fx/sql.ts';
 
-const COLUMNS = 'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, original_margin, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
+const COLUMNS =
+  'id, payee_id, kind, rule_id, level, tx_id, object, pct, amount, margin, quantity, original_amount, original_margin, currency, fx_rate, date, invoice_date, paid_date, reversal_date, product_id, category';
 
 /**
  * Set-based crediting: one INSERT … SELECT per rule over the transactions in scope, with the same

@@ -8,7 +8,20 @@ import { lintCreditingRules, lintKpiMeasures, lintPlan, lintSplits, type LintIss
 import { OrgHistory } from '../org.ts';
 import { PERIOD_RE, addDays, comparePeriods, frequencyOf, monthsOf, nextPeriod, periodEnd, periodIssue, periodIssueText, periodOf, periodStart, type FiscalCalendar } from '../periods.ts';
 import { checkRoleAssignments, observeRoles } from '../roles.ts';
-import type { Assignment, CalcProblem, CreditingRuleDoc, DisputeAdjustment, IncentivePlanDoc, Membership, OrgUnit, PayoutSummary, RoleAssignment, RoleHolding, StatementLine, Transaction } from '../types.ts';
+import type {
+  Assignment,
+  CalcProblem,
+  CreditingRuleDoc,
+  DisputeAdjustment,
+  IncentivePlanDoc,
+  Membership,
+  OrgUnit,
+  PayoutSummary,
+  RoleAssignment,
+  RoleHolding,
+  StatementLine,
+  Transaction,
+} from '../types.ts';
 import { aggKey, emptyAgg, neededScopes, readAggregates } from './aggregates.ts';
 import { creditingSql } from './crediting-sql.ts';
 import { IncentiveError } from './errors.ts';
@@ -135,8 +148,17 @@ export class IncentiveEngine {
       ...(await this.lintSources(plan)),
       ...versionLockIssues(before, plan, await this.periods(), this.calendar),
     ];
-    if (issues.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'plan_invalid', `the plan "${plan.name}" has ${issues.filter((i) => i.severity === 'error').length} error(s)`, issues.filter((i) => i.severity === 'error'));
-    await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'incentive_plan', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [plan.id, JSON.stringify(plan)]);
+    if (issues.some((i) => i.severity === 'error'))
+      throw new IncentiveError(
+        422,
+        'plan_invalid',
+        `the plan "${plan.name}" has ${issues.filter((i) => i.severity === 'error').length} error(s)`,
+        issues.filter((i) => i.severity === 'error'),
+      );
+    await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values (?, 'incentive_plan', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [
+      plan.id,
+      JSON.stringify(plan),
+    ]);
     return issues;
   }
 
@@ -146,7 +168,13 @@ export class IncentiveEngine {
     const kpis = plan.versions.some((v) => v.measures.some((m) => m.type === 'kpi'));
     if (!kpis && !plan.versions.some((v) => sourcedItems(v).length)) return issues;
     const registry = await this.store.registry(this.tenant);
-    if (kpis) issues.push(...lintKpiMeasures(plan, registry.documentsOf('kpi').map((k) => k.name)));
+    if (kpis)
+      issues.push(
+        ...lintKpiMeasures(
+          plan,
+          registry.documentsOf('kpi').map((k) => k.name),
+        ),
+      );
     const { schema } = await this.db();
     plan.versions.forEach((v, i) => {
       for (const item of sourcedItems(v)) for (const x of compileSource(registry, item.source, schema, `/versions/${i}${item.path}`).issues) issues.push({ severity: 'error', ...x });
@@ -185,8 +213,20 @@ export class IncentiveEngine {
   /** All effective assignments (named, and plans given by role: marked `via`), or those of the given payees. */
   async assignments(payees: readonly string[] | null = null): Promise<Assignment[]> {
     const { knex, t } = await this.db();
-    const rows = (await knex.raw(`select kind, payee_id, key, valid_from, valid_to, via from ${t('assignments')} ${payees ? 'where payee_id = any(?::text[])' : ''} order by via is not null, id`, payees ? [payees as string[]] : [])).rows as Row[];
-    return rows.map((r) => ({ kind: r.kind as Assignment['kind'], payeeId: text(r.payee_id), key: text(r.key), from: dateText(r.valid_from) ?? '', to: dateText(r.valid_to), ...(r.via ? { via: r.via as NonNullable<Assignment['via']> } : {}) }));
+    const rows = (
+      await knex.raw(
+        `select kind, payee_id, key, valid_from, valid_to, via from ${t('assignments')} ${payees ? 'where payee_id = any(?::text[])' : ''} order by via is not null, id`,
+        payees ? [payees as string[]] : [],
+      )
+    ).rows as Row[];
+    return rows.map((r) => ({
+      kind: r.kind as Assignment['kind'],
+      payeeId: text(r.payee_id),
+      key: text(r.key),
+      from: dateText(r.valid_from) ?? '',
+      to: dateText(r.valid_to),
+      ...(r.via ? { via: r.via as NonNullable<Assignment['via']> } : {}),
+    }));
   }
 
   /** Replaces the named assignments (rows with `via` are derived from roles and are ignored here). */
@@ -194,7 +234,12 @@ export class IncentiveEngine {
     const { knex, t, schema } = await this.db();
     await knex.transaction(async (trx) => {
       await trx.raw(`delete from ${t('assignments')}`);
-      await insertJson(trx, t('assignments'), list.filter((a) => !a.via).map((a, i) => ({ id: `a${String(i).padStart(8, '0')}`, kind: a.kind, payee_id: a.payeeId, key: a.key, valid_from: a.from, valid_to: a.to ?? null })), { id: 'text', kind: 'text', payee_id: 'text', key: 'text', valid_from: 'date', valid_to: 'date' });
+      await insertJson(
+        trx,
+        t('assignments'),
+        list.filter((a) => !a.via).map((a, i) => ({ id: `a${String(i).padStart(8, '0')}`, kind: a.kind, payee_id: a.payeeId, key: a.key, valid_from: a.from, valid_to: a.to ?? null })),
+        { id: 'text', kind: 'text', payee_id: 'text', key: 'text', valid_from: 'date', valid_to: 'date' },
+      );
       await rebuildDerived(trx, schema);
     });
     await knex.raw(`analyze ${t('assignments')}`);
@@ -236,7 +281,11 @@ export class IncentiveEngine {
     // Assignments by subtree resolve against the org: the engine's copy is brought up to date first.
     await this.syncOrg();
     const effective = await this.previewAssignments({ roles: list });
-    const lint = plans.flatMap((p) => lintPlan(p, { plans, assignments: effective }).filter((i) => i.rule === 'double_assignment').map((i) => ({ ...i, path: `/plans/${p.id}${i.path}` })));
+    const lint = plans.flatMap((p) =>
+      lintPlan(p, { plans, assignments: effective })
+        .filter((i) => i.rule === 'double_assignment')
+        .map((i) => ({ ...i, path: `/plans/${p.id}${i.path}` })),
+    );
     if (lint.some((i) => i.severity === 'error')) throw new IncentiveError(422, 'assignment_invalid', 'these role assignments would pay someone twice', lint);
     const { knex, schema } = await this.db();
     await knex.transaction(async (trx) => writeRoleAssignments(trx, schema, list));
@@ -265,7 +314,7 @@ export class IncentiveEngine {
     const records = await this.store.records(this.tenant);
     if (!records.registry.object('user')) return [];
     const users: Array<{ id: string; role: string | null; hireDate: string | null }> = [];
-    for (let after: string | undefined; ;) {
+    for (let after: string | undefined; ; ) {
       const page = await records.list('user', { limit: 500, ...(after ? { after } : {}) });
       for (const u of page.data) users.push({ id: text(u.id), role: u.active === false || !u.role ? null : text(u.role), hireDate: dateText(u.hire_date) });
       if (!page.page.next) break;
@@ -285,7 +334,12 @@ export class IncentiveEngine {
       if (!changed.length) return;
       const t = (n: string) => `${quoteIdent(schema)}.${quoteIdent(`attain_incentives_${n}`)}`;
       await trx.raw(`delete from ${t('roles')} where user_id = any(?::text[])`, [changed]);
-      await insertJson(trx, t('roles'), next.holdings.filter((h) => changed.includes(h.userId)).map((h) => ({ user_id: h.userId, role: h.role, valid_from: h.from, valid_to: h.to ?? null })), { user_id: 'text', role: 'text', valid_from: 'date', valid_to: 'date' });
+      await insertJson(
+        trx,
+        t('roles'),
+        next.holdings.filter((h) => changed.includes(h.userId)).map((h) => ({ user_id: h.userId, role: h.role, valid_from: h.from, valid_to: h.to ?? null })),
+        { user_id: 'text', role: 'text', valid_from: 'date', valid_to: 'date' },
+      );
       await rebuildDerived(trx, schema);
     });
     return changed;
@@ -294,7 +348,9 @@ export class IncentiveEngine {
   /** Enters rates to the base currency (units of base per unit of `currency` from `date` on) in the tenant's rates table. */
   async setFx(rates: Array<{ currency: string; date: string; rate: string; to?: string }>, actor: { userId: string | null; label?: string } = { userId: null, label: 'system' }): Promise<void> {
     await this.ensure();
-    const list = rates.filter((r) => r.currency !== (r.to ?? this.baseCurrency)).map((r, i) => ({ row: i + 1, values: { from: r.currency, to: r.to ?? this.baseCurrency, rate: r.rate, effectiveFrom: r.date } }));
+    const list = rates
+      .filter((r) => r.currency !== (r.to ?? this.baseCurrency))
+      .map((r, i) => ({ row: i + 1, values: { from: r.currency, to: r.to ?? this.baseCurrency, rate: r.rate, effectiveFrom: r.date } }));
     if (list.length) await new FxRateService(this.store, this.tenant).importRows(list, actor);
   }
 
@@ -318,16 +374,23 @@ export class IncentiveEngine {
     }
     // A rate between two currencies neither of which is the base changes nothing here (cross rates go via the base).
     const involvesBase = change.currencies.includes(this.baseCurrency);
-    const txIds = involvesBase && currencies.length
-      ? ((await knex.raw(`select id from ${t('transactions')} where currency = any(?::text[]) and date >= ?::date order by id`, [currencies, change.from])).rows as Row[]).map((r) => text(r.id))
-      : [];
+    const txIds =
+      involvesBase && currencies.length
+        ? ((await knex.raw(`select id from ${t('transactions')} where currency = any(?::text[]) and date >= ?::date order by id`, [currencies, change.from])).rows as Row[]).map((r) => text(r.id))
+        : [];
     if (txIds.length) return this.recomputeTransactions(txIds);
     return converted.length ? this.recompute({}) : null;
   }
 
   async setInputs(values: InputValue[]): Promise<void> {
     const { knex, t } = await this.db();
-    await insertJson(knex, t('inputs'), values.map((v) => ({ payee_id: v.payeeId, period: v.period, name: v.name, value: v.value })), { payee_id: 'text', period: 'text', name: 'text', value: 'numeric' }, '(payee_id, period, name) do update set value = excluded.value');
+    await insertJson(
+      knex,
+      t('inputs'),
+      values.map((v) => ({ payee_id: v.payeeId, period: v.period, name: v.name, value: v.value })),
+      { payee_id: 'text', period: 'text', name: 'text', value: 'numeric' },
+      '(payee_id, period, name) do update set value = excluded.value',
+    );
   }
 
   /** Stores the effective-dated org and rebuilds the roll-up chain spans of every roll-up rule. */
@@ -357,10 +420,20 @@ export class IncentiveEngine {
       await trx.raw(`delete from ${t('totals')}`);
       await trx.raw(`delete from ${t('total_scopes')}`);
       // Someone in no unit is nobody's teammate (their manager still gets the roll-up).
-      await insertJson(trx, t('members'), memberships.filter((m) => m.orgUnitId).map((m) => ({ user_id: m.userId, org_unit_id: m.orgUnitId, valid_from: m.from, valid_to: m.to ?? null })), { user_id: 'text', org_unit_id: 'text', valid_from: 'date', valid_to: 'date' });
+      await insertJson(
+        trx,
+        t('members'),
+        memberships.filter((m) => m.orgUnitId).map((m) => ({ user_id: m.userId, org_unit_id: m.orgUnitId, valid_from: m.from, valid_to: m.to ?? null })),
+        { user_id: 'text', org_unit_id: 'text', valid_from: 'date', valid_to: 'date' },
+      );
       await insertJson(trx, t('chain'), chain, { payee_id: 'text', level: 'integer', manager_id: 'text', rule_id: 'text', pct: 'numeric', valid_from: 'date', valid_to: 'date' });
       // Role assignments by subtree read one tree: the units as they stand today (the chain above is dated).
-      await insertJson(trx, t('units'), currentUnits(units).map((u) => ({ id: u.id, parent_id: u.parentId ?? null, head_id: u.headId ?? null })), { id: 'text', parent_id: 'text', head_id: 'text' });
+      await insertJson(
+        trx,
+        t('units'),
+        currentUnits(units).map((u) => ({ id: u.id, parent_id: u.parentId ?? null, head_id: u.headId ?? null })),
+        { id: 'text', parent_id: 'text', head_id: 'text' },
+      );
       // Role assignments restricted to a subtree follow the org.
       await rebuildDerived(trx, schema);
     });
@@ -387,8 +460,13 @@ export class IncentiveEngine {
     const last = (to: string | null) => (to ? addDays(to, -1) : null);
     const memberships = (await org.memberships()).map((m) => ({ userId: m.user_id, orgUnitId: m.org_unit_id ?? '', managerId: m.manager_id, from: m.valid_from, to: last(m.valid_to) }));
     const units = (await org.unitHistory()).map((u) => ({ id: u.unit_id, parentId: u.parent_id, headId: u.head_id, from: u.valid_from, to: last(u.valid_to) }));
-    await this.setOrg(memberships.filter((m) => m.to === null || m.to >= m.from), units.filter((u) => u.to === null || u.to >= u.from));
-    await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values ('#org_sync', 'org_sync', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [JSON.stringify({ version })]);
+    await this.setOrg(
+      memberships.filter((m) => m.to === null || m.to >= m.from),
+      units.filter((u) => u.to === null || u.to >= u.from),
+    );
+    await knex.raw(`insert into ${t('docs')} (id, kind, doc, updated_at) values ('#org_sync', 'org_sync', ?::jsonb, now()) on conflict (id) do update set doc = excluded.doc, updated_at = now()`, [
+      JSON.stringify({ version }),
+    ]);
     return true;
   }
 
@@ -414,7 +492,16 @@ export class IncentiveEngine {
       }
     }
     const { knex, t } = await this.db();
-    await insertJson(knex, t('transactions'), txs.map(txRow), TX_TYPES, `(id) do update set ${Object.keys(TX_TYPES).filter((k) => k !== 'id').map((k) => `${k} = excluded.${k}`).join(', ')}`);
+    await insertJson(
+      knex,
+      t('transactions'),
+      txs.map(txRow),
+      TX_TYPES,
+      `(id) do update set ${Object.keys(TX_TYPES)
+        .filter((k) => k !== 'id')
+        .map((k) => `${k} = excluded.${k}`)
+        .join(', ')}`,
+    );
   }
 
   // ---- crediting -------------------------------------------------------------------------
@@ -472,7 +559,8 @@ export class IncentiveEngine {
       const plan = plans.find((p) => p.id === r.plan_id);
       const version = plan?.versions.find((v) => v.version === Number(r.version));
       const range = r.range_from && r.range_to ? { from: dateText(r.range_from) ?? '', to: dateText(r.range_to) ?? '' } : undefined;
-      const s = plan && version && range ? scopeOf(text(r.plan_id), version, text(r.period), r.ignore_clawback === true, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency) : null;
+      const s =
+        plan && version && range ? scopeOf(text(r.plan_id), version, text(r.period), r.ignore_clawback === true, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency) : null;
       if (s && s.key === r.scope) live.push(s);
       else stale.push(text(r.scope));
     }
@@ -494,7 +582,15 @@ export class IncentiveEngine {
         if (((await trx.raw(`select 1 from ${t('total_scopes')} where scope = ?`, [s.key])).rows as Row[]).length) return;
         await trx.raw(`delete from ${t('totals')} where scope = ?`, [s.key]);
         await run(trx, materializeSql(schema, s));
-        await trx.raw(`insert into ${t('total_scopes')} (scope, plan_id, version, period, ignore_clawback, range_from, range_to) values (?, ?, ?, ?, ?, ?, ?)`, [s.key, s.planId, s.version.version, s.period, s.ignore, s.range.from, s.range.to]);
+        await trx.raw(`insert into ${t('total_scopes')} (scope, plan_id, version, period, ignore_clawback, range_from, range_to) values (?, ?, ?, ?, ?, ?, ?)`, [
+          s.key,
+          s.planId,
+          s.version.version,
+          s.period,
+          s.ignore,
+          s.range.from,
+          s.range.to,
+        ]);
       });
       have.add(s.key);
     }
@@ -534,7 +630,10 @@ export class IncentiveEngine {
     if (!current) throw new IncentiveError(404, 'unknown_period', `period ${period} has not been opened`);
     const from = PERIOD_FLOW.indexOf(current.status);
     const to = PERIOD_FLOW.indexOf(status);
-    if (to !== from + 1) throw new IncentiveError(409, 'bad_transition', `period ${period} is ${current.status}; it can only become ${PERIOD_FLOW[from + 1] ?? 'nothing else'}`, [{ path: '/status', rule: 'transition', message: `${current.status} → ${status} is not allowed` }]);
+    if (to !== from + 1)
+      throw new IncentiveError(409, 'bad_transition', `period ${period} is ${current.status}; it can only become ${PERIOD_FLOW[from + 1] ?? 'nothing else'}`, [
+        { path: '/status', rule: 'transition', message: `${current.status} → ${status} is not allowed` },
+      ]);
     if (status === 'approved') await this.assertApprovable(period);
     // Periods of one frequency freeze in order; monthly, quarterly and annual ones are independent.
     if (FROZEN.includes(status) && periods.some((p) => frequencyOf(p.period) === frequencyOf(period) && p.period < period && !FROZEN.includes(p.status))) {
@@ -589,8 +688,15 @@ export class IncentiveEngine {
     const missing = await this.fxBlockers(period);
     if (!missing.length) return;
     const pairs = [...new Map(missing.map((p) => [`${p.currency}→${p.toCurrency ?? this.baseCurrency}`, p])).values()];
-    throw new IncentiveError(409, 'fx_missing', `period ${period} cannot be approved: ${missing.length} transaction(s) or credit(s) have no exchange rate (${pairs.map((p) => `${p.currency}→${p.toCurrency ?? this.baseCurrency} on ${p.date}`).slice(0, 5).join(', ')}); enter the rates and recalculate`,
-      missing.slice(0, 50).map((p) => ({ path: `/problems/${p.txId}`, rule: 'fx_missing', message: p.message })));
+    throw new IncentiveError(
+      409,
+      'fx_missing',
+      `period ${period} cannot be approved: ${missing.length} transaction(s) or credit(s) have no exchange rate (${pairs
+        .map((p) => `${p.currency}→${p.toCurrency ?? this.baseCurrency} on ${p.date}`)
+        .slice(0, 5)
+        .join(', ')}); enter the rates and recalculate`,
+      missing.slice(0, 50).map((p) => ({ path: `/problems/${p.txId}`, rule: 'fx_missing', message: p.message })),
+    );
   }
 
   // ---- calculation -----------------------------------------------------------------------
@@ -609,9 +715,22 @@ export class IncentiveEngine {
     const t1 = performance.now();
     const { knex, t, schema } = await this.db();
     const periods = await this.periods();
-    const open = periods.filter((p) => !FROZEN.includes(p.status)).map((p) => p.period).sort();
+    const open = periods
+      .filter((p) => !FROZEN.includes(p.status))
+      .map((p) => p.period)
+      .sort();
     // The last 12 frozen periods of each frequency (prior-period adjustments look back this far).
-    const frozenPeriods = [...groupBy(periods.filter((p) => FROZEN.includes(p.status)), (p) => frequencyOf(p.period)).values()].flatMap((list) => list.map((p) => p.period).sort().slice(-12));
+    const frozenPeriods = [
+      ...groupBy(
+        periods.filter((p) => FROZEN.includes(p.status)),
+        (p) => frequencyOf(p.period),
+      ).values(),
+    ].flatMap((list) =>
+      list
+        .map((p) => p.period)
+        .sort()
+        .slice(-12),
+    );
     const plans = await this.usablePlans(await this.plans());
     const payees = opts.payees ? [...new Set(opts.payees)].sort() : null;
     const assignments = await this.assignments(payees);
@@ -630,8 +749,21 @@ export class IncentiveEngine {
 
     // Inputs are keyed by plan period: with monthly advances, the quarter or year of each month.
     // A quarter's or year's target may also be the sum of its months'.
-    const inputPeriods = [...new Set([...open, ...frozenPeriods].flatMap((p) => [p, periodOf(periodStart(p, this.calendar), 'quarterly', this.calendar), periodOf(periodStart(p, this.calendar), 'annual', this.calendar)]).flatMap((p) => [p, ...monthsOf(p, this.calendar)]))];
-    const inputs = ((await knex.raw(`select payee_id, period, name, value::text as value from ${t('inputs')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [inputPeriods, ...(payees ? [payees] : [])] as never[])).rows as Row[]).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
+    const inputPeriods = [
+      ...new Set(
+        [...open, ...frozenPeriods]
+          .flatMap((p) => [p, periodOf(periodStart(p, this.calendar), 'quarterly', this.calendar), periodOf(periodStart(p, this.calendar), 'annual', this.calendar)])
+          .flatMap((p) => [p, ...monthsOf(p, this.calendar)]),
+      ),
+    ];
+    const inputs = (
+      (
+        await knex.raw(`select payee_id, period, name, value::text as value from ${t('inputs')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [
+          inputPeriods,
+          ...(payees ? [payees] : []),
+        ] as never[])
+      ).rows as Row[]
+    ).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
     const frozen = await this.loadFrozen(frozenPeriods, payees);
     const disputes = await this.disputeAdjustments(open, payees);
     const result = calculate({
@@ -662,7 +794,10 @@ export class IncentiveEngine {
     const t3 = performance.now();
 
     // Payee universe of this run: everyone computed, plus whoever has stale rows in scope.
-    const stale = ((await knex.raw(`select distinct payee_id from ${t('payouts')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [open, ...(payees ? [payees] : [])] as never[])).rows as Row[]).map((r) => text(r.payee_id));
+    const stale = (
+      (await knex.raw(`select distinct payee_id from ${t('payouts')} where period = any(?::text[]) ${payees ? 'and payee_id = any(?::text[])' : ''}`, [open, ...(payees ? [payees] : [])] as never[]))
+        .rows as Row[]
+    ).map((r) => text(r.payee_id));
     const universe = [...new Set([...(payees ?? []), ...result.payouts.map((p) => p.payeeId), ...stale])].sort();
     const linesBy = groupBy(result.lines, (l) => l.payeeId);
     const payoutsBy = groupBy(result.payouts, (p) => p.payeeId);
@@ -675,8 +810,18 @@ export class IncentiveEngine {
         await trx.raw(`delete from ${t('payouts')} where payee_id = any(?::text[]) and period = any(?::text[])`, [chunk, open]);
         const lines = chunk.flatMap((p) => linesBy.get(p) ?? []);
         const payouts = chunk.flatMap((p) => payoutsBy.get(p) ?? []);
-        await insertJson(trx, t('lines'), lines.map((l) => lineRow(l, runId)), LINE_TYPES);
-        await insertJson(trx, t('payouts'), payouts.map((p) => payoutRow(p, runId)), PAYOUT_TYPES);
+        await insertJson(
+          trx,
+          t('lines'),
+          lines.map((l) => lineRow(l, runId)),
+          LINE_TYPES,
+        );
+        await insertJson(
+          trx,
+          t('payouts'),
+          payouts.map((p) => payoutRow(p, runId)),
+          PAYOUT_TYPES,
+        );
       });
       chunks++;
     }
@@ -721,7 +866,12 @@ export class IncentiveEngine {
       const first = errors[0] as LintIssue;
       const from = Array.isArray(plan.versions) ? plan.versions.map((v) => v?.effectiveFrom).find((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d)) : undefined;
       problems.push({
-        code: 'plan_invalid', txId: '', ruleId: '', rule: '', date: from ?? new Date().toISOString().slice(0, 10), planId: String(plan.id),
+        code: 'plan_invalid',
+        txId: '',
+        ruleId: '',
+        rule: '',
+        date: from ?? new Date().toISOString().slice(0, 10),
+        planId: String(plan.id),
         message: `plan "${String(plan.name ?? plan.id)}" is not computed: ${first.path || '/'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : ''}`,
       });
     }
@@ -737,14 +887,33 @@ export class IncentiveEngine {
   /** Accepted disputes booked in the given (open) periods; frozen ones keep their stored line. */
   private async disputeAdjustments(periods: string[], payees: readonly string[] | null): Promise<DisputeAdjustment[]> {
     const { knex, t } = await this.db();
-    const rows = (await knex.raw(
-      `select id, payee_id, period, line_key, reason, created_by, resolution, amount::text as amount, resolved_by, resolved_at, plan_id, plan_version, component, currency, posted_period
+    const rows = (
+      await knex.raw(
+        `select id, payee_id, period, line_key, reason, created_by, resolution, amount::text as amount, resolved_by, resolved_at, plan_id, plan_version, component, currency, posted_period
          from ${t('disputes')} where status = 'accepted' and posted_period = any(?::text[]) and amount is not null and amount <> 0 and plan_id is not null ${payees ? 'and payee_id = any(?::text[])' : ''} order by id`,
-      [periods, ...(payees ? [payees] : [])] as never[],
-    )).rows as Row[];
+        [periods, ...(payees ? [payees] : [])] as never[],
+      )
+    ).rows as Row[];
     return rows.map((r) => ({
-      payeeId: text(r.payee_id), planId: text(r.plan_id), planVersion: Number(r.plan_version), component: r.component === null ? null : text(r.component), currency: text(r.currency), period: text(r.posted_period), amount: dec(text(r.amount)),
-      dispute: { id: text(r.id), lineKey: text(r.line_key), period: text(r.period), reason: text(r.reason), raisedBy: r.created_by === null ? null : text(r.created_by), status: 'accepted', resolution: text(r.resolution), amount: text(r.amount), decidedBy: r.resolved_by === null ? null : text(r.resolved_by), decidedAt: r.resolved_at instanceof Date ? r.resolved_at.toISOString() : text(r.resolved_at) },
+      payeeId: text(r.payee_id),
+      planId: text(r.plan_id),
+      planVersion: Number(r.plan_version),
+      component: r.component === null ? null : text(r.component),
+      currency: text(r.currency),
+      period: text(r.posted_period),
+      amount: dec(text(r.amount)),
+      dispute: {
+        id: text(r.id),
+        lineKey: text(r.line_key),
+        period: text(r.period),
+        reason: text(r.reason),
+        raisedBy: r.created_by === null ? null : text(r.created_by),
+        status: 'accepted',
+        resolution: text(r.resolution),
+        amount: text(r.amount),
+        decidedBy: r.resolved_by === null ? null : text(r.resolved_by),
+        decidedAt: r.resolved_at instanceof Date ? r.resolved_at.toISOString() : text(r.resolved_at),
+      },
     }));
   }
 
@@ -802,7 +971,11 @@ export class IncentiveEngine {
   }
 
   /** `traced`: each line's trace lists the credits and records behind it (one drill-down per line; what clients see). */
-  async statement(payeeId: string, period: string, opts: { traced?: boolean } = {}): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
+  async statement(
+    payeeId: string,
+    period: string,
+    opts: { traced?: boolean } = {},
+  ): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
     const { knex, t } = await this.db();
     const lines = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? order by plan_id, key`, [payeeId, period])).rows as Row[]).map(rowLine);
     const payouts = ((await knex.raw(`select * from ${t('payouts')} where payee_id = ? and period = ? order by plan_id`, [payeeId, period])).rows as Row[]).map(rowPayout);
@@ -874,7 +1047,16 @@ export class IncentiveEngine {
     const forPeriod = line.trace.forPeriod ?? line.period;
     if (!(await isSnapshotted(knex, schema, forPeriod))) return undefined;
     const booked = await bookedChangeRows(knex, schema, line.payeeId, forPeriod, line.planId, line.component ?? '');
-    const earning = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and plan_id = ? and component = ? and kind = 'earning' order by key`, [line.payeeId, forPeriod, line.planId, line.component ?? ''])).rows as Row[]).map(rowLine);
+    const earning = (
+      (
+        await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? and plan_id = ? and component = ? and kind = 'earning' order by key`, [
+          line.payeeId,
+          forPeriod,
+          line.planId,
+          line.component ?? '',
+        ])
+      ).rows as Row[]
+    ).map(rowLine);
     for (const l of earning) {
       const frozen = await this.behindLine(l, plans, ALL_ROWS, true);
       booked.credits.push(...frozen.credits);
@@ -890,7 +1072,13 @@ export class IncentiveEngine {
    * What the line's measure counts today (`ignoreClawback`: refunds inside the window still
    * counted), or with `frozenPeriod` the credits as that period froze them.
    */
-  private async liveBehind(line: StatementLine, plans: readonly IncentivePlanDoc[], limit: number, ignoreClawback: boolean, frozenPeriod?: string): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
+  private async liveBehind(
+    line: StatementLine,
+    plans: readonly IncentivePlanDoc[],
+    limit: number,
+    ignoreClawback: boolean,
+    frozenPeriod?: string,
+  ): Promise<{ line: StatementLine; credits: Row[]; records: Row[] }> {
     const { knex, t, schema } = await this.db();
     const { payeeId } = line;
     const none = { line, credits: [] as Row[], records: [] as Row[] };
@@ -913,14 +1101,24 @@ export class IncentiveEngine {
     }
     // A hold line has no component: behind it are the credits still waiting for their payout date.
     const aggKeyOf = !component ? HELD_KEY : measure ? measureKey(measure.name) : componentKey(component.name);
-    const sql = creditRowsSql(schema, scopeOf(plan.id, version, forPeriod, ignoreClawback, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency), aggKeyOf, payeeId, limit, frozenPeriod);
+    const sql = creditRowsSql(
+      schema,
+      scopeOf(plan.id, version, forPeriod, ignoreClawback, range, this.calendar, planCurrency(plan, this.baseCurrency), this.baseCurrency),
+      aggKeyOf,
+      payeeId,
+      limit,
+      frozenPeriod,
+    );
     if (!sql) return none;
     // The order (and order line) behind each transaction: as it stood when the period froze, or today.
-    const orders: Sql = frozenPeriod === undefined ? { text: t('transactions'), bindings: [] } : { text: `(select id, record_id, line_id from ${t('frozen_transactions')} where period = ?)`, bindings: [frozenPeriod] };
-    const credits = (await knex.raw(
-      `select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${orders.text} tr on tr.id = c.tx_id order by c.date, c.id`,
-      [...sql.bindings, ...orders.bindings] as never[],
-    )).rows as Row[];
+    const orders: Sql =
+      frozenPeriod === undefined ? { text: t('transactions'), bindings: [] } : { text: `(select id, record_id, line_id from ${t('frozen_transactions')} where period = ?)`, bindings: [frozenPeriod] };
+    const credits = (
+      await knex.raw(`select c.*, coalesce(tr.record_id, c.tx_id) as record_id, tr.line_id from (${sql.text}) c left join ${orders.text} tr on tr.id = c.tx_id order by c.date, c.id`, [
+        ...sql.bindings,
+        ...orders.bindings,
+      ] as never[])
+    ).rows as Row[];
     return { ...none, credits: credits.map((c) => ({ ...c, date: dateText(c.date) })) };
   }
 
@@ -936,7 +1134,10 @@ export class IncentiveEngine {
    */
   async payoutCsv(period: string, locale: 'en' | 'zh-CN' = 'en'): Promise<string> {
     const rows = await this.payouts(period);
-    const who = await readPayees(this, rows.map((p) => p.payeeId));
+    const who = await readPayees(
+      this,
+      rows.map((p) => p.payeeId),
+    );
     const planNames = statementNames(await this.plans(), locale).plans;
     const cell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@\t]/.test(v) ? `"${v.replaceAll('"', '""').replace(/^([=+\-@\t])/, "'$1")}"` : v);
     const out = ['payee_id,payee,employee_number,unit,period,plan,plan_name,currency,earned,adjustments,draw_advance,recovery,payout,points,balance_after'];
@@ -944,7 +1145,23 @@ export class IncentiveEngine {
     for (const p of rows) {
       totals.set(p.currency, (totals.get(p.currency) ?? ZERO) + p.payout);
       const w = who.get(p.payeeId);
-      out.push([p.payeeId, w?.name ?? '', w?.employeeNumber ?? '', w?.unit ?? '', p.period, p.planId, planNames.get(p.planId) ?? p.planId, p.currency, ...[p.earned, p.adjustments, p.drawAdvance, p.recovery, p.payout].map((v) => fmt(v, 2)), fmt(p.points), fmt(p.balanceAfter, 2)].map((v) => cell(String(v))).join(','));
+      out.push(
+        [
+          p.payeeId,
+          w?.name ?? '',
+          w?.employeeNumber ?? '',
+          w?.unit ?? '',
+          p.period,
+          p.planId,
+          planNames.get(p.planId) ?? p.planId,
+          p.currency,
+          ...[p.earned, p.adjustments, p.drawAdvance, p.recovery, p.payout].map((v) => fmt(v, 2)),
+          fmt(p.points),
+          fmt(p.balanceAfter, 2),
+        ]
+          .map((v) => cell(String(v)))
+          .join(','),
+      );
     }
     for (const [currency, total] of [...totals].sort()) out.push(['TOTAL', '', '', '', period, '', '', currency, '', '', '', '', fmt(total, 2), '', ''].join(','));
     return `${out.join('\n')}\n`;
@@ -955,13 +1172,27 @@ export class IncentiveEngine {
   /** A dispute on a statement line, optionally claiming an amount (what an approval flow accepts). */
   async raiseDispute(input: { payeeId: string; period: string; lineKey: string; reason: string; actor: string | null; amount?: string }): Promise<Row> {
     const { knex, t } = await this.db();
-    const line = ((await knex.raw(`select plan_id, plan_version, component, currency from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [input.payeeId, input.period, input.lineKey])).rows as Row[])[0];
+    const line = (
+      (await knex.raw(`select plan_id, plan_version, component, currency from ${t('lines')} where payee_id = ? and period = ? and key = ?`, [input.payeeId, input.period, input.lineKey])).rows as Row[]
+    )[0];
     if (!line) throw new IncentiveError(404, 'unknown_line', 'there is no such statement line', [{ path: '/lineKey', rule: 'exists', message: 'no line with this key in the statement' }]);
     if (input.amount !== undefined && !isDecText(input.amount)) throw badAmount();
     const id = randomUUID();
     await knex.raw(
       `insert into ${t('disputes')} (id, payee_id, period, line_key, reason, status, created_by, created_at, plan_id, plan_version, component, currency, claimed_amount) values (?, ?, ?, ?, ?, 'open', ?, now(), ?, ?, ?, ?, ?)`,
-      [id, input.payeeId, input.period, input.lineKey, input.reason, input.actor, line.plan_id, line.plan_version, line.component ?? null, line.currency, input.amount === undefined ? null : fmt(dec(input.amount))] as never[],
+      [
+        id,
+        input.payeeId,
+        input.period,
+        input.lineKey,
+        input.reason,
+        input.actor,
+        line.plan_id,
+        line.plan_version,
+        line.component ?? null,
+        line.currency,
+        input.amount === undefined ? null : fmt(dec(input.amount)),
+      ] as never[],
     );
     return (await this.disputes({ id }))[0] as Row;
   }
@@ -970,14 +1201,25 @@ export class IncentiveEngine {
     const { knex, t } = await this.db();
     const where: string[] = [];
     const b: unknown[] = [];
-    if (filter.id) { where.push('id = ?'); b.push(filter.id); }
-    if (filter.payees) { where.push('payee_id = any(?::text[])'); b.push(filter.payees); }
-    if (filter.period) { where.push('(period = ? or posted_period = ?)'); b.push(filter.period, filter.period); }
-    const rows = (await knex.raw(
-      `select id, payee_id, period, line_key, reason, status, resolution, amount::text as amount, claimed_amount::text as claimed_amount, created_by, created_at, resolved_by, resolved_at, plan_id, component, posted_period
+    if (filter.id) {
+      where.push('id = ?');
+      b.push(filter.id);
+    }
+    if (filter.payees) {
+      where.push('payee_id = any(?::text[])');
+      b.push(filter.payees);
+    }
+    if (filter.period) {
+      where.push('(period = ? or posted_period = ?)');
+      b.push(filter.period, filter.period);
+    }
+    const rows = (
+      await knex.raw(
+        `select id, payee_id, period, line_key, reason, status, resolution, amount::text as amount, claimed_amount::text as claimed_amount, created_by, created_at, resolved_by, resolved_at, plan_id, component, posted_period
          from ${t('disputes')} ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id`,
-      b as never[],
-    )).rows as Row[];
+        b as never[],
+      )
+    ).rows as Row[];
     // The adjustment an accepted dispute became: its line's key in the posting period's statement.
     return rows.map((r) => ({
       ...r,
@@ -1002,13 +1244,19 @@ export class IncentiveEngine {
     // Accepting moves money: an amount booked as an adjustment, or a recalculation of the payee
     // (after the data behind the line was corrected). An acceptance that would change nothing is refused.
     if (decision.status === 'accepted' && amount === null && !decision.recalculate) {
-      throw new IncentiveError(422, 'amount_required', 'accepting a dispute needs an amount to book, or recalculate: true', [{ path: '/amount', rule: 'required', message: 'give the adjustment amount (e.g. "250.00"), or set recalculate to true' }]);
+      throw new IncentiveError(422, 'amount_required', 'accepting a dispute needs an amount to book, or recalculate: true', [
+        { path: '/amount', rule: 'required', message: 'give the adjustment amount (e.g. "250.00"), or set recalculate to true' },
+      ]);
     }
     const posted = amount !== null && amount !== ZERO && dispute.plan_id ? await this.postingPeriod(text(dispute.period)) : null;
-    const updated = await knex.raw(
-      `update ${t('disputes')} set status = ?, resolution = ?, amount = ?, posted_period = ?, resolved_by = ?, resolved_at = now() where id = ? and status = 'open'`,
-      [decision.status, decision.resolution, amount === null ? null : fmt(amount), posted, decision.actor, id],
-    );
+    const updated = await knex.raw(`update ${t('disputes')} set status = ?, resolution = ?, amount = ?, posted_period = ?, resolved_by = ?, resolved_at = now() where id = ? and status = 'open'`, [
+      decision.status,
+      decision.resolution,
+      amount === null ? null : fmt(amount),
+      posted,
+      decision.actor,
+      id,
+    ]);
     // Two resolvers at once: only the first update wins.
     if (!(updated as { rowCount?: number }).rowCount) throw new IncentiveError(409, 'dispute_closed', 'the dispute was resolved meanwhile');
     if (posted || (decision.status === 'accepted' && decision.recalculate)) await this.recompute({ payees: [text(dispute.payee_id)] });

@@ -26,7 +26,29 @@ export interface LineRows {
 const ROWS = 'attain_incentives_frozen_rows';
 const PERIODS = 'attain_incentives_frozen_periods';
 // Each frozen table's columns are `period` then these, in this order (schema.ts version 7): rows are copied by insert … select.
-const CREDIT_COLUMNS = ['id', 'payee_id', 'kind', 'rule_id', 'level', 'tx_id', 'object', 'pct', 'amount', 'margin', 'quantity', 'original_amount', 'original_margin', 'currency', 'fx_rate', 'date', 'invoice_date', 'paid_date', 'reversal_date', 'product_id', 'category'];
+const CREDIT_COLUMNS = [
+  'id',
+  'payee_id',
+  'kind',
+  'rule_id',
+  'level',
+  'tx_id',
+  'object',
+  'pct',
+  'amount',
+  'margin',
+  'quantity',
+  'original_amount',
+  'original_margin',
+  'currency',
+  'fx_rate',
+  'date',
+  'invoice_date',
+  'paid_date',
+  'reversal_date',
+  'product_id',
+  'category',
+];
 const CHAIN_COLUMNS = ['payee_id', 'level', 'manager_id', 'rule_id', 'pct', 'valid_from', 'valid_to'];
 const FROZEN_TABLES = ['frozen_credits', 'frozen_chain', 'frozen_transactions', 'frozen_rows'].map((t) => `attain_incentives_${t}`);
 const ROW_TYPES = { payee_id: 'text', period: 'text', line_key: 'text', source: 'text', ord: 'integer', item_id: 'text', row: 'jsonb' } as const;
@@ -37,20 +59,35 @@ const ROW_TYPES = { payee_id: 'text', period: 'text', line_key: 'text', source: 
  * orders, and the given lines' rows; then marks the period snapshotted. Run under the lock that
  * serialises credit writers, so credits and chain are copied as one state.
  */
-export async function freezePeriod(trx: Knex, schema: string, period: string, range: { from: string; to: string }, lines: ReadonlyArray<{ payeeId: string; key: string; rows: LineRows }>): Promise<void> {
+export async function freezePeriod(
+  trx: Knex,
+  schema: string,
+  period: string,
+  range: { from: string; to: string },
+  lines: ReadonlyArray<{ payeeId: string; key: string; rows: LineRows }>,
+): Promise<void> {
   const db = () => trx.withSchema(schema);
   const tag = trx.raw('?::text', [period]);
   for (const table of FROZEN_TABLES) await db().from(table).where({ period }).delete();
   const between = [range.from, range.to] as const;
-  await db().into('attain_incentives_frozen_credits').insert(
-    db().from('attain_incentives_credits').select(tag, ...CREDIT_COLUMNS)
-      .where((w) => w.whereBetween('date', between).orWhereBetween('invoice_date', between).orWhereBetween('paid_date', between)),
-  );
-  await db().into('attain_incentives_frozen_chain').insert(db().from('attain_incentives_chain').select(tag, ...CHAIN_COLUMNS));
-  await db().into('attain_incentives_frozen_transactions').insert(
-    db().from('attain_incentives_transactions').select(tag, 'id', 'record_id', 'line_id')
-      .whereIn('id', db().from('attain_incentives_frozen_credits').distinct('tx_id').where({ period })),
-  );
+  await db()
+    .into('attain_incentives_frozen_credits')
+    .insert(
+      db()
+        .from('attain_incentives_credits')
+        .select(tag, ...CREDIT_COLUMNS)
+        .where((w) => w.whereBetween('date', between).orWhereBetween('invoice_date', between).orWhereBetween('paid_date', between)),
+    );
+  await db()
+    .into('attain_incentives_frozen_chain')
+    .insert(
+      db()
+        .from('attain_incentives_chain')
+        .select(tag, ...CHAIN_COLUMNS),
+    );
+  await db()
+    .into('attain_incentives_frozen_transactions')
+    .insert(db().from('attain_incentives_transactions').select(tag, 'id', 'record_id', 'line_id').whereIn('id', db().from('attain_incentives_frozen_credits').distinct('tx_id').where({ period })));
   const out: Row[] = [];
   for (const l of lines) {
     const add = (source: string, rows: readonly Row[]) => rows.forEach((row, ord) => out.push({ payee_id: l.payeeId, period, line_key: l.key, source, ord, item_id: String(row.id), row }));
@@ -68,7 +105,8 @@ export async function isSnapshotted(knex: Knex, schema: string, period: string):
 
 /** The stored drill-down of one line (a change, or a line reading records), in the order it was taken, up to `limit` rows of each kind. */
 export async function readFrozenRows(knex: Knex, schema: string, payeeId: string, period: string, key: string, limit: number): Promise<LineRows> {
-  const read = async (source: string) => ((await knex.withSchema(schema).from(ROWS).where({ payee_id: payeeId, period, line_key: key, source }).orderBy('ord').limit(limit).select('row')) as Array<{ row: Row }>).map((r) => r.row);
+  const read = async (source: string) =>
+    ((await knex.withSchema(schema).from(ROWS).where({ payee_id: payeeId, period, line_key: key, source }).orderBy('ord').limit(limit).select('row')) as Array<{ row: Row }>).map((r) => r.row);
   return { credits: await read('credit'), records: await read('record') };
 }
 
@@ -77,9 +115,13 @@ export async function readFrozenRows(knex: Knex, schema: string, payeeId: string
  * in later frozen periods (each a change). With its earning lines' frozen rows, what was booked for it.
  */
 export async function bookedChangeRows(knex: Knex, schema: string, payeeId: string, forPeriod: string, planId: string, component: string): Promise<LineRows> {
-  const rows = (await knex.withSchema(schema).from(ROWS).where({ payee_id: payeeId })
+  const rows = (await knex
+    .withSchema(schema)
+    .from(ROWS)
+    .where({ payee_id: payeeId })
     .whereIn('line_key', [`${planId}:${component}:adjustment:${forPeriod}`, `${planId}:${component}:clawback:${forPeriod}`])
-    .orderBy(['period', 'line_key', 'source', 'ord']).select('source', 'row')) as Array<{ source: string; row: Row }>;
+    .orderBy(['period', 'line_key', 'source', 'ord'])
+    .select('source', 'row')) as Array<{ source: string; row: Row }>;
   return { credits: rows.filter((r) => r.source === 'credit').map((r) => r.row), records: rows.filter((r) => r.source === 'record').map((r) => r.row) };
 }
 

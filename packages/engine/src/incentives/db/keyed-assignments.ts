@@ -73,10 +73,18 @@ async function liveIds(engine: IncentiveEngine, object: string, ids: readonly st
 async function references(engine: IncentiveEngine, kind: KeyedKind, list: readonly Assignment[]): Promise<Issue[]> {
   const { list: name, key } = KEYED[kind];
   const issues: Issue[] = [];
-  const users = await liveIds(engine, 'user', list.map((a) => a.payeeId));
+  const users = await liveIds(
+    engine,
+    'user',
+    list.map((a) => a.payeeId),
+  );
   const registry = await engine.store.registry(engine.tenant);
   if (kind === 'territory') {
-    const customers = await liveIds(engine, 'customer', list.map((a) => a.key));
+    const customers = await liveIds(
+      engine,
+      'customer',
+      list.map((a) => a.key),
+    );
     list.forEach((a, i) => {
       if (!customers.has(a.key)) issues.push({ path: `/${name}/${i}/${key}`, rule: 'exists', message: `there is no customer "${a.key}"` });
     });
@@ -95,7 +103,7 @@ async function references(engine: IncentiveEngine, kind: KeyedKind, list: readon
 }
 
 export const keyedJson = (kind: KeyedKind, a: Assignment): KeyedAssignment =>
-  (kind === 'territory' ? { customerId: a.key, payeeId: a.payeeId, from: a.from, to: a.to ?? null } : { category: a.key, payeeId: a.payeeId, from: a.from, to: a.to ?? null });
+  kind === 'territory' ? { customerId: a.key, payeeId: a.payeeId, from: a.from, to: a.to ?? null } : { category: a.key, payeeId: a.payeeId, from: a.from, to: a.to ?? null };
 
 export async function readKeyed(engine: IncentiveEngine, kind: KeyedKind): Promise<KeyedAssignment[]> {
   return (await engine.assignments()).filter((a) => a.kind === kind && !a.via).map((a) => keyedJson(kind, a));
@@ -118,7 +126,13 @@ export async function replaceKeyed(engine: IncentiveEngine, kind: KeyedKind, raw
   const { list, issues } = checkKeyed(kind, raw);
   if (issues.length) throw new IncentiveError(400, 'invalid_body', `${issues.length} ${KEYED[kind].list} value(s) are invalid`, issues);
   const refused = [...overlaps(kind, list), ...(await references(engine, kind, list))];
-  if (refused.length) throw new IncentiveError(422, 'assignment_invalid', `${refused.length} ${KEYED[kind].list} value(s) are refused`, refused.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true })));
+  if (refused.length)
+    throw new IncentiveError(
+      422,
+      'assignment_invalid',
+      `${refused.length} ${KEYED[kind].list} value(s) are refused`,
+      refused.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true })),
+    );
   const current = await engine.assignments();
   const sig = (a: Assignment) => `${a.payeeId}|${a.from}|${a.to ?? ''}`;
   const spans = (of: readonly Assignment[]) => {
@@ -134,7 +148,9 @@ export async function replaceKeyed(engine: IncentiveEngine, kind: KeyedKind, raw
   if (!changed.length) return { data: list.map((a) => keyedJson(kind, a)), transactions: 0, run: null };
   const { knex, schema } = await engine.ensure();
   const column = kind === 'territory' ? 'customer_id' : 'category';
-  const txIds = ((await knex.raw(`select id from ${quoteIdent(schema)}."attain_incentives_transactions" where ${column} = any(?::text[]) order by id`, [changed])).rows as Row[]).map((r) => String(r.id));
+  const txIds = ((await knex.raw(`select id from ${quoteIdent(schema)}."attain_incentives_transactions" where ${column} = any(?::text[]) order by id`, [changed])).rows as Row[]).map((r) =>
+    String(r.id),
+  );
   // The assignments are saved either way: a run that cannot compute (a payee without a target) is
   // reported, and the periods keep their last results until the next recalculation.
   try {

@@ -66,7 +66,8 @@ export function kpiReader(store: Store, tenant: string): KpiReader {
       return { ctx: c, kpi: kpiOf(c, name) };
     } catch (error) {
       // A KPI removed or broken after the plan was saved: the plan cannot be computed; say which.
-      if (error instanceof GoalsError) throw new IncentiveError(422, 'plan_invalid', `a kpi measure reads kpi "${name.slice(0, 64)}": ${error.message}`, [{ path: '/measures', rule: 'unknown_reference', message: error.message }]);
+      if (error instanceof GoalsError)
+        throw new IncentiveError(422, 'plan_invalid', `a kpi measure reads kpi "${name.slice(0, 64)}": ${error.message}`, [{ path: '/measures', rule: 'unknown_reference', message: error.message }]);
       throw error;
     }
   };

@@ -24,7 +24,12 @@ export async function syncKpiActuals(engine: IncentiveEngine, event: RecordEvent
   const none = { payees: [], months: [] };
   if (!names.size) return none;
   const registry = await engine.store.registry(engine.tenant);
-  const objects = new Set(registry.documentsOf('kpi').filter((k) => names.has(k.name)).map((k) => k.object));
+  const objects = new Set(
+    registry
+      .documentsOf('kpi')
+      .filter((k) => names.has(k.name))
+      .map((k) => k.object),
+  );
   if (!objects.has(event.object)) return none;
   const ctx = await goalsContext(engine.store, engine.tenant, registry);
   await seedMemberships(ctx);

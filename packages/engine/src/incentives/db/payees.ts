@@ -27,11 +27,13 @@ export async function readPayees(engine: IncentiveEngine, ids: readonly string[]
   const unitRef = findField(user, 'org_unit_id');
   const unitName = unit ? findField(unit, 'name') : undefined;
   const join = unit && unitRef && unitName ? `left join ${s}.${quoteIdent(unit.table)} o on o.id = u.${quoteIdent(unitRef.column)}` : '';
-  const rows = (await knex.raw(
-    `select u.id::text as id, ${col('name')} as name, ${col('employee_number')} as employee_number, ${join && unitName ? `o.${quoteIdent(unitName.column)}::text` : 'null::text'} as unit
+  const rows = (
+    await knex.raw(
+      `select u.id::text as id, ${col('name')} as name, ${col('employee_number')} as employee_number, ${join && unitName ? `o.${quoteIdent(unitName.column)}::text` : 'null::text'} as unit
        from ${s}.${quoteIdent(user.table)} u ${join} where u.id = any(?::uuid[])`,
-    [uuids],
-  )).rows as Array<Record<string, unknown>>;
+      [uuids],
+    )
+  ).rows as Array<Record<string, unknown>>;
   for (const r of rows) out.set(text(r.id), { name: text(r.name), employeeNumber: text(r.employee_number), unit: text(r.unit) });
   return out;
 }

@@ -44,19 +44,22 @@ export async function refreshCreditingProblems(trx: Knex, schema: string, rules:
   const ratedB = [base, ...has.bindings];
   const found: CalcProblem[] = [];
   const unrated = (await trx.raw(`select t.id, t.currency, t.date::text as date from ${tx} t where not ${rated} and ${scope}`, [...ratedB, ...scoped] as never[])).rows as Row[];
-  for (const r of unrated) found.push({ code: 'fx_missing', txId: text(r.id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), message: fxMissingMessage(text(r.currency), text(r.date), base) });
+  for (const r of unrated)
+    found.push({ code: 'fx_missing', txId: text(r.id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), message: fxMissingMessage(text(r.currency), text(r.date), base) });
   // As crediting: a split rule in effect on the day whose filter matches, and a rate for the currency.
   for (const rule of rules.filter((r) => r.type === 'split')) {
     const whenB: unknown[] = [];
     const when = filterSql(rule.when, 't', whenB, false);
-    const rows = (await trx.raw(
-      `select s.id, s.date, s.total::text as total from (
+    const rows = (
+      await trx.raw(
+        `select s.id, s.date, s.total::text as total from (
          select t.id, t.date::text as date, (select coalesce(sum((e->>'pct')::numeric), 0) from jsonb_array_elements(t.splits) e where not coalesce((e->>'overlay')::boolean, false)) as total
            from ${tx} t where jsonb_typeof(t.splits) = 'array' and jsonb_array_length(t.splits) > 0 and ${rated} and ${scope}
              and t.date >= ?::date and (?::date is null or t.date <= ?::date) and ${when}) s
        where s.total <> 100`,
-      [...ratedB, ...scoped, rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB] as never[],
-    )).rows as Row[];
+        [...ratedB, ...scoped, rule.effectiveFrom, rule.effectiveTo ?? null, rule.effectiveTo ?? null, ...whenB] as never[],
+      )
+    ).rows as Row[];
     for (const r of rows) found.push({ code: 'split_total', txId: text(r.id), ruleId: rule.id, rule: rule.name, date: text(r.date), message: splitTotalMessage(dec(text(r.total))) });
   }
   await write(trx, schema, found);
@@ -80,27 +83,51 @@ export async function planFxProblems(knex: Knex, schema: string, plan: Incentive
   const timing = s.version.payoutTiming === 'invoice' ? 'cr.invoice_date' : s.version.payoutTiming === 'payment' ? 'cr.paid_date' : 'cr.date';
   const inRange = `((${timing} between ?::date and ?::date) or (${timing} is null and cr.date between ?::date and ?::date))`;
   const range = [s.range.from, s.range.to, s.range.from, s.range.to];
-  const rows = (await knex.raw(
-    `select distinct u.payee_id, u.tx_id, u.date::text as date, u.currency from (
+  const rows = (
+    await knex.raw(
+      `select distinct u.payee_id, u.tx_id, u.date::text as date, u.currency from (
        select cr.payee_id, cr.tx_id, cr.date, cr.currency from ${credits} cr${fx.join.text} where x.fxp is null${before.text} and ${inRange} and cr.payee_id = any(?::text[])
        union all
        select ch.manager_id, cr.tx_id, cr.date, cr.currency from ${credits} cr join ${chain} ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)${fx.join.text}
          where x.fxp is null${before.text} and cr.kind in ('direct', 'split', 'assignment') and ${inRange} and ch.manager_id = any(?::text[])) u`,
-    [...fx.join.bindings, ...before.bindings, ...range, payees, ...fx.join.bindings, ...before.bindings, ...range, payees] as never[],
-  )).rows as Row[];
+      [...fx.join.bindings, ...before.bindings, ...range, payees, ...fx.join.bindings, ...before.bindings, ...range, payees] as never[],
+    )
+  ).rows as Row[];
   if (s.currency === s.base) {
     // A plan in the base currency converting at a period rate: the transaction's currency lacks a rate on the period's days.
     const day = rule === 'period_end' ? periodEnd(s.period, s.calendar) : '';
-    return rows.map((r) => ({ code: 'plan_fx_missing', txId: text(r.tx_id), ruleId: '', rule: '', date: text(r.date), currency: text(r.currency), planId: plan.id, payeeId: text(r.payee_id),
-      message: `${fxMissingMessage(text(r.currency), day || (rule === 'period_average' ? `every day of ${s.period}` : text(r.date)), s.base)}: plan "${plan.name}" converts at the ${rule.replace('_', ' ')} rate, so this credit is left out of it` }));
+    return rows.map((r) => ({
+      code: 'plan_fx_missing',
+      txId: text(r.tx_id),
+      ruleId: '',
+      rule: '',
+      date: text(r.date),
+      currency: text(r.currency),
+      planId: plan.id,
+      payeeId: text(r.payee_id),
+      message: `${fxMissingMessage(text(r.currency), day || (rule === 'period_average' ? `every day of ${s.period}` : text(r.date)), s.base)}: plan "${plan.name}" converts at the ${rule.replace('_', ' ')} rate, so this credit is left out of it`,
+    }));
   }
-  return rows.map((r) => ({ code: 'plan_fx_missing', txId: text(r.tx_id), ruleId: '', rule: '', date: text(r.date), currency: s.currency, planId: plan.id, payeeId: text(r.payee_id), message: planFxMessage(plan, s.currency, text(r.date)) }));
+  return rows.map((r) => ({
+    code: 'plan_fx_missing',
+    txId: text(r.tx_id),
+    ruleId: '',
+    rule: '',
+    date: text(r.date),
+    currency: s.currency,
+    planId: plan.id,
+    payeeId: text(r.payee_id),
+    message: planFxMessage(plan, s.currency, text(r.date)),
+  }));
 }
 
 /** Replaces the per-payee problems of a run (plan currency, plans not computable for a payee) of its payees (all when null), in one transaction. */
 export async function replacePayeeProblems(knex: Knex, schema: string, payees: readonly string[] | null, problems: CalcProblem[]): Promise<void> {
   await knex.transaction(async (trx) => {
-    await trx.raw(`delete from ${table(schema, 'problems')} where code in ('plan_fx_missing', 'plan_calc_failed') ${payees ? 'and payee_id = any(?::text[])' : ''}`, (payees ? [payees] : []) as never[]);
+    await trx.raw(
+      `delete from ${table(schema, 'problems')} where code in ('plan_fx_missing', 'plan_calc_failed') ${payees ? 'and payee_id = any(?::text[])' : ''}`,
+      (payees ? [payees] : []) as never[],
+    );
     if (problems.length) await write(trx, schema, problems);
   });
 }
@@ -109,13 +136,33 @@ export async function replacePayeeProblems(knex: Knex, schema: string, payees: r
 export async function readProblems(knex: Knex, schema: string, filter: { txIds?: readonly string[]; codes?: readonly string[] } = {}): Promise<CalcProblem[]> {
   const where: string[] = [];
   const b: unknown[] = [];
-  if (filter.txIds) { where.push('tx_id = any(?::text[])'); b.push(filter.txIds); }
-  if (filter.codes) { where.push('code = any(?::text[])'); b.push(filter.codes); }
-  const rows = (await knex.raw(`select code, tx_id, rule_id, plan_id, payee_id, rule, date::text as date, currency, message from ${table(schema, 'problems')} ${where.length ? `where ${where.join(' and ')}` : ''}`, b as never[])).rows as Row[];
-  return sortProblems(rows.map((r) => ({
-    code: text(r.code) as CalcProblem['code'], txId: text(r.tx_id), ruleId: text(r.rule_id), rule: text(r.rule), date: text(r.date),
-    ...(r.currency === null ? {} : { currency: text(r.currency) }), ...(r.plan_id ? { planId: text(r.plan_id) } : {}), ...(r.payee_id ? { payeeId: text(r.payee_id) } : {}), message: text(r.message),
-  })));
+  if (filter.txIds) {
+    where.push('tx_id = any(?::text[])');
+    b.push(filter.txIds);
+  }
+  if (filter.codes) {
+    where.push('code = any(?::text[])');
+    b.push(filter.codes);
+  }
+  const rows = (
+    await knex.raw(
+      `select code, tx_id, rule_id, plan_id, payee_id, rule, date::text as date, currency, message from ${table(schema, 'problems')} ${where.length ? `where ${where.join(' and ')}` : ''}`,
+      b as never[],
+    )
+  ).rows as Row[];
+  return sortProblems(
+    rows.map((r) => ({
+      code: text(r.code) as CalcProblem['code'],
+      txId: text(r.tx_id),
+      ruleId: text(r.rule_id),
+      rule: text(r.rule),
+      date: text(r.date),
+      ...(r.currency === null ? {} : { currency: text(r.currency) }),
+      ...(r.plan_id ? { planId: text(r.plan_id) } : {}),
+      ...(r.payee_id ? { payeeId: text(r.payee_id) } : {}),
+      message: text(r.message),
+    })),
+  );
 }
 
 /** Replaces the stored plan_invalid problems: one per plan the last run had to set aside. */
@@ -125,4 +172,3 @@ export async function replacePlanProblems(knex: Knex, schema: string, problems: 
     if (problems.length) await write(trx, schema, problems);
   });
 }
-

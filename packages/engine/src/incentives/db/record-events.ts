@@ -36,7 +36,10 @@ export async function onRecordEvent(engine: IncentiveEngine, event: RecordEvent)
   const kpi = await syncKpiActuals(engine, event);
   const stats = await dispatch(engine, event);
   if (!kpi.payees.length) return stats;
-  await openPeriods(engine, kpi.months.map((m) => `${m}-01`));
+  await openPeriods(
+    engine,
+    kpi.months.map((m) => `${m}-01`),
+  );
   const more = await engine.recompute({ payees: kpi.payees });
   return stats ? { ...more, payees: stats.payees + more.payees, lines: stats.lines + more.lines, ms: { ...more.ms, total: stats.ms.total + more.ms.total } } : more;
 }
@@ -71,10 +74,23 @@ async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<Run
   }
   const existing = ((await knex.raw(`select reversal_date::text as reversal_date, splits from ${table} where id = ?`, [event.recordId])).rows as Row[])[0];
   const order = {
-    id: event.recordId, ownerId: rec.owner_id ? text(rec.owner_id) : null, customerId: rec.customer_id ? text(rec.customer_id) : null, date: localDate(rec.order_date, engine.timeZone) ?? dayOf(engine, event.at),
-    status: text(rec.status), amount: text(rec.amount ?? '0'), currency: rec.currency ? text(rec.currency) : null, paidDate: dateText(rec.paid_date),
+    id: event.recordId,
+    ownerId: rec.owner_id ? text(rec.owner_id) : null,
+    customerId: rec.customer_id ? text(rec.customer_id) : null,
+    date: localDate(rec.order_date, engine.timeZone) ?? dayOf(engine, event.at),
+    status: text(rec.status),
+    amount: text(rec.amount ?? '0'),
+    currency: rec.currency ? text(rec.currency) : null,
+    paidDate: dateText(rec.paid_date),
   };
-  const [mapped] = orderTransactions(order, [], [], { reversalDate: dateText(existing?.reversal_date), apiSplits: Array.isArray(existing?.splits) ? (existing.splits as Transaction['splits']) : null }, dayOf(engine, event.at), engine.baseCurrency);
+  const [mapped] = orderTransactions(
+    order,
+    [],
+    [],
+    { reversalDate: dateText(existing?.reversal_date), apiSplits: Array.isArray(existing?.splits) ? (existing.splits as Transaction['splits']) : null },
+    dayOf(engine, event.at),
+    engine.baseCurrency,
+  );
   if (!mapped) return null;
   await engine.upsertTransactions([mapped.tx]);
   await openPeriods(engine, [mapped.tx.date]);
@@ -149,7 +165,14 @@ async function recreditFrom(engine: IncentiveEngine, from: string | undefined): 
   const open = (await engine.periods()).filter((p) => !FROZEN.includes(p.status)).map((p) => p.period);
   if (!from || !open.length || from <= open.map((p) => periodStart(p, engine.calendar)).sort()[0]!) return engine.recompute({ credit: true });
   await engine.syncOrg();
-  if (from > open.map((p) => periodEnd(p, engine.calendar)).sort().at(-1)!) return null;
+  if (
+    from >
+    open
+      .map((p) => periodEnd(p, engine.calendar))
+      .sort()
+      .at(-1)!
+  )
+    return null;
   const { knex, schema } = await engine.ensure();
   const txIds = ((await knex.raw(`select id from ${quoteIdent(schema)}."attain_incentives_transactions" where date >= ?::date order by id`, [from])).rows as Row[]).map((r) => text(r.id));
   return txIds.length ? engine.recomputeTransactions(txIds) : null;

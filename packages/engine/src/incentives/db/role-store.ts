@@ -15,11 +15,23 @@ export const tableOf = (schema: string) => (name: string) => `${quoteIdent(schem
 
 export async function readRoleAssignments(knex: Knex, schema: string): Promise<RoleAssignment[]> {
   const rows = (await knex.raw(`select id, plan_id, role, org_unit_id, valid_from, valid_to from ${tableOf(schema)('role_assignments')} order by id`)).rows as Row[];
-  return rows.map((r) => ({ id: text(r.id), planId: text(r.plan_id), role: text(r.role), orgUnitId: r.org_unit_id === null ? null : text(r.org_unit_id), from: dateText(r.valid_from) ?? '', to: dateText(r.valid_to) }));
+  return rows.map((r) => ({
+    id: text(r.id),
+    planId: text(r.plan_id),
+    role: text(r.role),
+    orgUnitId: r.org_unit_id === null ? null : text(r.org_unit_id),
+    from: dateText(r.valid_from) ?? '',
+    to: dateText(r.valid_to),
+  }));
 }
 
 export async function readRoleHolders(knex: Knex, schema: string, users: readonly string[] | null = null): Promise<RoleHolding[]> {
-  const rows = (await knex.raw(`select user_id, role, valid_from, valid_to from ${tableOf(schema)('roles')} ${users ? 'where user_id = any(?::text[])' : ''} order by user_id, valid_from`, users ? [users as string[]] : [])).rows as Row[];
+  const rows = (
+    await knex.raw(
+      `select user_id, role, valid_from, valid_to from ${tableOf(schema)('roles')} ${users ? 'where user_id = any(?::text[])' : ''} order by user_id, valid_from`,
+      users ? [users as string[]] : [],
+    )
+  ).rows as Row[];
   return rows.map((r) => ({ userId: text(r.user_id), role: text(r.role), from: dateText(r.valid_from) ?? '', to: dateText(r.valid_to) }));
 }
 
@@ -43,7 +55,11 @@ export async function readNamedAssignments(knex: Knex, schema: string): Promise<
 }
 
 /** The effective plan assignments if the named ones and role assignments were these (nothing written). */
-export async function effectiveAssignments(knex: Knex, schema: string, change: { named?: readonly Assignment[]; roles?: readonly RoleAssignment[]; holdings?: readonly RoleHolding[] } = {}): Promise<Assignment[]> {
+export async function effectiveAssignments(
+  knex: Knex,
+  schema: string,
+  change: { named?: readonly Assignment[]; roles?: readonly RoleAssignment[]; holdings?: readonly RoleHolding[] } = {},
+): Promise<Assignment[]> {
   const named = (change.named ?? (await readNamedAssignments(knex, schema))).filter((a) => !a.via);
   const org = await readOrg(knex, schema);
   const derived = resolveRoleAssignments({

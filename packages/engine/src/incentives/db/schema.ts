@@ -184,8 +184,12 @@ export const INCENTIVES_MODULE: TenantModule = {
         await trx.raw(`drop index if exists ${quoteIdent(schema)}."attain_incentives_credits_tx_id_index"`);
         await trx.raw(`alter table ${q('credits')} add constraint attain_incentives_credits_pkey primary key (tx_id, id)`);
         // Measure totals per scope (plan version, period, clawback mode) and payee; see totals-sql.ts.
-        await trx.raw(`create table if not exists ${q('total_scopes')} (scope text primary key, plan_id text not null, version integer not null, period text not null, ignore_clawback boolean not null)`);
-        await trx.raw(`create table if not exists ${q('totals')} (scope text not null, payee_id text not null, vals numeric[] not null, cnts bigint[] not null, n bigint not null, primary key (scope, payee_id))`);
+        await trx.raw(
+          `create table if not exists ${q('total_scopes')} (scope text primary key, plan_id text not null, version integer not null, period text not null, ignore_clawback boolean not null)`,
+        );
+        await trx.raw(
+          `create table if not exists ${q('totals')} (scope text not null, payee_id text not null, vals numeric[] not null, cnts bigint[] not null, n bigint not null, primary key (scope, payee_id))`,
+        );
       },
     },
     {
@@ -210,7 +214,9 @@ export const INCENTIVES_MODULE: TenantModule = {
         await trx.raw(`alter table ${q('total_scopes')} add column if not exists range_to date`);
         // Plan assignments derived from a role assignment carry it (null: the person is named).
         await trx.raw(`alter table ${q('assignments')} add column if not exists via jsonb`);
-        await trx.raw(`create table if not exists ${q('role_assignments')} (id text primary key, plan_id text not null, role text not null, org_unit_id text, valid_from date not null, valid_to date)`);
+        await trx.raw(
+          `create table if not exists ${q('role_assignments')} (id text primary key, plan_id text not null, role text not null, org_unit_id text, valid_from date not null, valid_to date)`,
+        );
         // Who held which role when, as observed from the users' role field.
         await trx.raw(`create table if not exists ${q('roles')} (user_id text not null, role text not null, valid_from date not null, valid_to date, primary key (user_id, valid_from))`);
         await trx.raw(`create table if not exists ${q('units')} (id text primary key, parent_id text, head_id text)`);

@@ -39,9 +39,11 @@ export function compileSource(registry: Registry, source: RecordSource, schemaNa
   const object = registry.object(source.object);
   if (!object) return { issues: [{ path: `${at}/object`, rule: 'unknown_reference', message: `there is no object "${source.object}"` }] };
   const date = findField(object, source.dateField);
-  if (!date || (date.storage !== 'date' && date.storage !== 'datetime')) issues.push({ path: `${at}/dateField`, rule: 'date_field', message: `"${source.dateField}" is not a date field of "${object.name}"` });
+  if (!date || (date.storage !== 'date' && date.storage !== 'datetime'))
+    issues.push({ path: `${at}/dateField`, rule: 'date_field', message: `"${source.dateField}" is not a date field of "${object.name}"` });
   const payee = findField(object, source.payeeField ?? 'owner_id');
-  if (!payee || payee.ref?.object !== 'user') issues.push({ path: `${at}/payeeField`, rule: 'payee_field', message: `"${source.payeeField ?? 'owner_id'}" is not a reference to user on "${object.name}"` });
+  if (!payee || payee.ref?.object !== 'user')
+    issues.push({ path: `${at}/payeeField`, rule: 'payee_field', message: `"${source.payeeField ?? 'owner_id'}" is not a reference to user on "${object.name}"` });
   const schema = formulaSchemaFor(registry);
   const compile = (text: string | undefined, path: string, want: 'boolean' | 'numeric'): Sql | null => {
     if (text === undefined) return null;
@@ -77,9 +79,18 @@ function perRecordValue(src: CompiledSource, item: { measure?: MeasureDef; compo
   const c = item.component as ComponentDef;
   const parts: string[] = [];
   const b: unknown[] = [];
-  if (c.perCredit) { parts.push('?::numeric'); b.push(c.perCredit); }
-  if (c.rate) { parts.push(`round(${amount} * ?::numeric, 10)`); b.push(...amountB, c.rate); }
-  if (c.perAmount) { parts.push(`floor(round(${amount} / ?::numeric, 10)) * ?::numeric`); b.push(...amountB, c.perAmount.every, c.perAmount.value); }
+  if (c.perCredit) {
+    parts.push('?::numeric');
+    b.push(c.perCredit);
+  }
+  if (c.rate) {
+    parts.push(`round(${amount} * ?::numeric, 10)`);
+    b.push(...amountB, c.rate);
+  }
+  if (c.perAmount) {
+    parts.push(`floor(round(${amount} / ?::numeric, 10)) * ?::numeric`);
+    b.push(...amountB, c.perAmount.every, c.perAmount.value);
+  }
   return { text: parts.length ? parts.join(' + ') : '0::numeric', bindings: b };
 }
 
@@ -91,12 +102,25 @@ function sourceWhere(src: CompiledSource, range: DateRange, payees: readonly str
   const day = localDateSql(date, src.dateStorage, timeZone);
   const where = [`t.deleted_at is null`, `${payee} is not null`, `${date} is not null`, `${day.text} between ?::date and ?::date`];
   const wb: unknown[] = [...day.bindings, range.from, range.to];
-  if (src.filter) { where.push(`coalesce((${src.filter.text}), false)`); wb.push(...src.filter.bindings); }
-  if (payees) { where.push(`${payee}::text = any(?::text[])`); wb.push(payees); }
+  if (src.filter) {
+    where.push(`coalesce((${src.filter.text}), false)`);
+    wb.push(...src.filter.bindings);
+  }
+  if (payees) {
+    where.push(`${payee}::text = any(?::text[])`);
+    wb.push(payees);
+  }
   return { text: where.join(' and '), bindings: wb };
 }
 
-export function sourceAggregateSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payees: readonly string[] | null, timeZone = 'UTC'): Sql {
+export function sourceAggregateSql(
+  schemaName: string,
+  src: CompiledSource,
+  item: { measure?: MeasureDef; component?: ComponentDef },
+  range: DateRange,
+  payees: readonly string[] | null,
+  timeZone = 'UTC',
+): Sql {
   const value = perRecordValue(src, item);
   const agg = item.measure?.type === 'count' ? 'count(*)::numeric' : `coalesce(sum(${value.text}), 0)`;
   const where = sourceWhere(src, range, payees, timeZone);
@@ -109,7 +133,15 @@ export function sourceAggregateSql(schemaName: string, src: CompiledSource, item
 }
 
 /** The records behind one payee's sourced measure or component, each with what it adds (a line's drill-down). */
-export function sourceRowsSql(schemaName: string, src: CompiledSource, item: { measure?: MeasureDef; component?: ComponentDef }, range: DateRange, payeeId: string, limit: number, timeZone = 'UTC'): Sql {
+export function sourceRowsSql(
+  schemaName: string,
+  src: CompiledSource,
+  item: { measure?: MeasureDef; component?: ComponentDef },
+  range: DateRange,
+  payeeId: string,
+  limit: number,
+  timeZone = 'UTC',
+): Sql {
   const value = perRecordValue(src, item);
   const where = sourceWhere(src, range, [payeeId], timeZone);
   // The record's day as it was counted: in the tenant's time zone.

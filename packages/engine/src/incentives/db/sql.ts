@@ -10,12 +10,30 @@ export interface Sql {
 /** `filter` as a SQL condition over alias `c` (credits) or `t` (transactions). */
 export function filterSql(filter: CreditFilter | undefined, alias: string, b: unknown[], withKinds = true): string {
   const parts: string[] = [];
-  if (filter?.objects) { parts.push(`${alias}.object = any(?::text[])`); b.push(filter.objects); }
-  if (withKinds && filter?.kinds) { parts.push(`${alias}.kind = any(?::text[])`); b.push(filter.kinds); }
-  if (filter?.products) { parts.push(`${alias}.product_id = any(?::text[])`); b.push(filter.products); }
-  if (filter?.categories) { parts.push(`${alias}.category = any(?::text[])`); b.push(filter.categories); }
-  if (filter?.from) { parts.push(`${alias}.date >= ?::date`); b.push(filter.from); }
-  if (filter?.to) { parts.push(`${alias}.date <= ?::date`); b.push(filter.to); }
+  if (filter?.objects) {
+    parts.push(`${alias}.object = any(?::text[])`);
+    b.push(filter.objects);
+  }
+  if (withKinds && filter?.kinds) {
+    parts.push(`${alias}.kind = any(?::text[])`);
+    b.push(filter.kinds);
+  }
+  if (filter?.products) {
+    parts.push(`${alias}.product_id = any(?::text[])`);
+    b.push(filter.products);
+  }
+  if (filter?.categories) {
+    parts.push(`${alias}.category = any(?::text[])`);
+    b.push(filter.categories);
+  }
+  if (filter?.from) {
+    parts.push(`${alias}.date >= ?::date`);
+    b.push(filter.from);
+  }
+  if (filter?.to) {
+    parts.push(`${alias}.date <= ?::date`);
+    b.push(filter.to);
+  }
   return parts.length ? parts.join(' and ') : 'true';
 }
 
@@ -26,9 +44,18 @@ export function timingColumn(version: PlanVersionDef): string {
 /** Same arithmetic as `perCreditValue`: each product rounded at 10 decimals. */
 export function perCreditSql(c: ComponentDef, b: unknown[]): string {
   const parts: string[] = [];
-  if (c.perCredit) { parts.push('round(?::numeric * (c.pct / 100), 10)'); b.push(c.perCredit); }
-  if (c.rate) { parts.push('round(c.amount * ?::numeric, 10)'); b.push(c.rate); }
-  if (c.perAmount) { parts.push('floor(round(c.amount / ?::numeric, 10)) * ?::numeric'); b.push(c.perAmount.every, c.perAmount.value); }
+  if (c.perCredit) {
+    parts.push('round(?::numeric * (c.pct / 100), 10)');
+    b.push(c.perCredit);
+  }
+  if (c.rate) {
+    parts.push('round(c.amount * ?::numeric, 10)');
+    b.push(c.rate);
+  }
+  if (c.perAmount) {
+    parts.push('floor(round(c.amount / ?::numeric, 10)) * ?::numeric');
+    b.push(c.perAmount.every, c.perAmount.value);
+  }
   return parts.length ? parts.join(' + ') : '0';
 }
 

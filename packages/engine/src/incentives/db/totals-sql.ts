@@ -30,7 +30,10 @@ export interface Scope {
 export function scope(planId: string, version: PlanVersionDef, period: string, ignore: boolean, range: DateRange, calendar: FiscalCalendar, currency = 'USD', base = 'USD'): Scope {
   const whole = periodRange(period, calendar);
   const extra = range.from === whole.from && range.to === whole.to && currency === base ? '' : JSON.stringify([range.from, range.to, currency, base]);
-  const hash = createHash('sha1').update(JSON.stringify(version) + extra).digest('hex').slice(0, 16);
+  const hash = createHash('sha1')
+    .update(JSON.stringify(version) + extra)
+    .digest('hex')
+    .slice(0, 16);
   return { key: `${planId}|${version.version}|${period}|${ignore ? 1 : 0}|${hash}`, planId, version, period, ignore, range, currency, base, calendar };
 }
 
@@ -68,12 +71,21 @@ function partialColumns(s: Scope): { cols: Sql; n: number } {
   };
   for (const m of creditMeasures(version)) {
     const value = m.type === 'count' ? '1' : m.field === 'margin' ? 'c.margin' : m.field === 'quantity' ? 'c.quantity' : 'c.amount';
-    pair(() => value, (bb) => `${counted} and ${filterSql(m.filter, 'c', bb)}`);
+    pair(
+      () => value,
+      (bb) => `${counted} and ${filterSql(m.filter, 'c', bb)}`,
+    );
   }
   for (const comp of creditComponents(version)) {
-    pair((bb) => perCreditSql(comp, bb), (bb) => `${counted} and ${filterSql(comp.filter, 'c', bb)}`);
+    pair(
+      (bb) => perCreditSql(comp, bb),
+      (bb) => `${counted} and ${filterSql(comp.filter, 'c', bb)}`,
+    );
   }
-  pair(() => 'c.amount', () => `${timing} is null`);
+  pair(
+    () => 'c.amount',
+    () => `${timing} is null`,
+  );
   return { cols: { text: `${cols.join(', ')}, count(*) as r`, bindings: b }, n: cols.length };
 }
 
@@ -98,21 +110,30 @@ function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null,
   const own = join(`select cr.payee_id as g, cr.kind, ${common}, ${amount} as amount, ${margin} as margin, cr.quantity, cr.pct from ${q('credits')} cr`, lateral, ` where ${rated}`, inPeriod, scoped);
   // A delta reads the chain spans of the payees its transactions credit only: grouping the whole
   // chain (a row per payee and level) on every incremental run cost more than the rest of the run.
-  const spans: Sql = txIds
-    ? { text: ` where payee_id in (select payee_id from ${q('credits')} where tx_id = any(?::text[]))`, bindings: [txIds] }
-    : { text: '', bindings: [] };
+  const spans: Sql = txIds ? { text: ` where payee_id in (select payee_id from ${q('credits')} where tx_id = any(?::text[]))`, bindings: [txIds] } : { text: '', bindings: [] };
   const rolled = join(
     `select sp.payee_id as g, sp.pct as gp, sp.valid_from as gf, coalesce(sp.valid_to, 'infinity'::date) as gt, 'rollup'::text as kind, ${common},
        round(${amount} * (sp.pct / 100), 10) as amount, round(${margin} * (sp.pct / 100), 10) as margin, round(cr.quantity * (sp.pct / 100), 10) as quantity, sp.pct as pct
-     from ${q('credits')} cr join (select distinct payee_id, pct, valid_from, valid_to from ${q('chain')}`, spans, `) sp
-       on sp.payee_id = cr.payee_id and cr.date >= sp.valid_from and (sp.valid_to is null or cr.date <= sp.valid_to)`, lateral,
-    ` where ${rated}cr.kind in ('direct', 'split', 'assignment') and `, inPeriod, scoped,
+     from ${q('credits')} cr join (select distinct payee_id, pct, valid_from, valid_to from ${q('chain')}`,
+    spans,
+    `) sp
+       on sp.payee_id = cr.payee_id and cr.date >= sp.valid_from and (sp.valid_to is null or cr.date <= sp.valid_to)`,
+    lateral,
+    ` where ${rated}cr.kind in ('direct', 'split', 'assignment') and `,
+    inPeriod,
+    scoped,
   );
   const idx = Array.from({ length: n }, (_, i) => i);
   const sums = idx.map((i) => `sum(p.s${i}) as s${i}, sum(p.n${i}) as n${i}`).join(', ');
   const ownPart = join('select c.g as payee_id, ', cols, ' from (', own, ') c group by c.g');
-  const rolledPart = join(`select ch.manager_id as payee_id, ${sums}, sum(p.r) as r from (select c.g, c.gp, c.gf, c.gt, `, cols, ' from (', rolled, `) c group by 1, 2, 3, 4) p
-    join ${q('chain')} ch on ch.payee_id = p.g and ch.pct = p.gp and ch.valid_from = p.gf and coalesce(ch.valid_to, 'infinity'::date) = p.gt group by ch.manager_id`);
+  const rolledPart = join(
+    `select ch.manager_id as payee_id, ${sums}, sum(p.r) as r from (select c.g, c.gp, c.gf, c.gt, `,
+    cols,
+    ' from (',
+    rolled,
+    `) c group by 1, 2, 3, 4) p
+    join ${q('chain')} ch on ch.payee_id = p.g and ch.pct = p.gp and ch.valid_from = p.gf and coalesce(ch.valid_to, 'infinity'::date) = p.gt group by ch.manager_id`,
+  );
   const head: Sql = {
     text: `select ?::text as scope, u.payee_id, array[${idx.map((i) => `${sign}coalesce(sum(u.s${i}), 0)`).join(', ')}]::numeric[] as vals,
        array[${idx.map((i) => `${sign}coalesce(sum(u.n${i}), 0)`).join(', ')}]::bigint[] as cnts, ${sign}sum(u.r)::bigint as n from (`,
@@ -126,7 +147,10 @@ function totalsSelect(schema: string, s: Scope, txIds: readonly string[] | null,
  * transaction's own amount and margin at the rate from its currency to the plan's that the plan's
  * fxRule picks (fx/resolve.ts states the rule; currency.ts is the same in memory), over alias `cr`.
  */
-export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'> & { version?: Pick<PlanVersionDef, 'fxRule'>; period?: string; calendar: FiscalCalendar }): { join: Sql; amount: string; margin: string } | null {
+export function convertSql(
+  schema: string,
+  s: Pick<Scope, 'currency' | 'base'> & { version?: Pick<PlanVersionDef, 'fxRule'>; period?: string; calendar: FiscalCalendar },
+): { join: Sql; amount: string; margin: string } | null {
   const rule = s.version?.fxRule ?? 'transaction_date';
   if (s.currency === s.base && rule === 'transaction_date') return null;
   // The plan's rule decides the day (or days) of the rate; a period-based rule needs the plan period.
@@ -147,7 +171,12 @@ export function convertSql(schema: string, s: Pick<Scope, 'currency' | 'base'> &
 
 /** A scope's totals per payee (optionally of some payees only), computed without storing them. */
 export function selectTotalsSql(schema: string, s: Scope, payees: readonly string[] | null): Sql {
-  return join('select z.payee_id, z.vals::text[] as vals, z.cnts::text[] as cnts from (', totalsSelect(schema, s, null, ''), ') z', payees ? { text: ' where z.payee_id = any(?::text[])', bindings: [payees] } : '');
+  return join(
+    'select z.payee_id, z.vals::text[] as vals, z.cnts::text[] as cnts from (',
+    totalsSelect(schema, s, null, ''),
+    ') z',
+    payees ? { text: ' where z.payee_id = any(?::text[])', bindings: [payees] } : '',
+  );
 }
 
 /** Replaces a scope's totals with a full pass over the credits. */
@@ -189,15 +218,41 @@ export function creditRowsSql(schema: string, s: Scope, key: string, payeeId: st
   const lateral: Sql = fx ? fx.join : { text: '', bindings: [] };
   const rated = fx ? 'x.fxp is not null and ' : '';
   const common = `cr.tx_id, cr.object, cr.currency, cr.original_amount, ${rate} as fx_rate, cr.product_id, cr.category, cr.date, cr.invoice_date, cr.paid_date, cr.reversal_date`;
-  const table = (name: 'credits' | 'chain'): Sql => (frozenPeriod === undefined ? { text: q(name), bindings: [] } : { text: `(select * from ${q(`frozen_${name}`)} where period = ?)`, bindings: [frozenPeriod] });
-  const own = join(`select cr.id, cr.kind, cr.rule_id, cr.level, ${common}, ${amount} as amount, ${margin} as margin, cr.quantity, cr.pct, null::text as source_payee_id from `, table('credits'), ' cr', lateral, ` where ${rated}cr.payee_id = ? and `, { text: '', bindings: [payeeId] }, inPeriod);
+  const table = (name: 'credits' | 'chain'): Sql =>
+    frozenPeriod === undefined ? { text: q(name), bindings: [] } : { text: `(select * from ${q(`frozen_${name}`)} where period = ?)`, bindings: [frozenPeriod] };
+  const own = join(
+    `select cr.id, cr.kind, cr.rule_id, cr.level, ${common}, ${amount} as amount, ${margin} as margin, cr.quantity, cr.pct, null::text as source_payee_id from `,
+    table('credits'),
+    ' cr',
+    lateral,
+    ` where ${rated}cr.payee_id = ? and `,
+    { text: '', bindings: [payeeId] },
+    inPeriod,
+  );
   const rolled = join(
     `select cr.id || ':r' || ch.level, 'rollup'::text, ch.rule_id, ch.level, ${common}, round(${amount} * (ch.pct / 100), 10), round(${margin} * (ch.pct / 100), 10), round(cr.quantity * (ch.pct / 100), 10), ch.pct, cr.payee_id
-     from `, table('credits'), ' cr join ', table('chain'), ` ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)`, lateral,
-    ` where ${rated}ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and `, { text: '', bindings: [payeeId] }, inPeriod,
+     from `,
+    table('credits'),
+    ' cr join ',
+    table('chain'),
+    ` ch on ch.payee_id = cr.payee_id and cr.date >= ch.valid_from and (ch.valid_to is null or cr.date <= ch.valid_to)`,
+    lateral,
+    ` where ${rated}ch.manager_id = ? and cr.kind in ('direct', 'split', 'assignment') and `,
+    { text: '', bindings: [payeeId] },
+    inPeriod,
   );
   const vb: unknown[] = [];
-  const value = held ? 'c.amount' : measure ? (measure.type === 'count' ? '1::numeric' : measure.field === 'margin' ? 'c.margin' : measure.field === 'quantity' ? 'c.quantity' : 'c.amount') : perCreditSql(component!, vb);
+  const value = held
+    ? 'c.amount'
+    : measure
+      ? measure.type === 'count'
+        ? '1::numeric'
+        : measure.field === 'margin'
+          ? 'c.margin'
+          : measure.field === 'quantity'
+            ? 'c.quantity'
+            : 'c.amount'
+      : perCreditSql(component!, vb);
   const time = timingColumn(version);
   const notClawed = !ignore && version.clawback ? `not (c.reversal_date is not null and c.reversal_date - c.date <= ${Math.trunc(version.clawback.days)})` : 'true';
   const wb: unknown[] = [];
@@ -207,6 +262,13 @@ export function creditRowsSql(schema: string, s: Scope, key: string, payeeId: st
   const whereSql: Sql = { text: where, bindings: wb };
   return join(
     'select c.id, c.kind, c.rule_id, c.level, c.tx_id, c.object, c.pct::text as pct, c.amount::text as amount, c.currency, c.original_amount::text as original_amount, c.fx_rate::text as fx_rate, c.date, c.product_id, c.category, c.source_payee_id, (',
-    valueSql, ')::text as value from (', own, ' union all ', rolled, ') c where ', whereSql, { text: ' order by c.date, c.id limit ?', bindings: [limit] },
+    valueSql,
+    ')::text as value from (',
+    own,
+    ' union all ',
+    rolled,
+    ') c where ',
+    whereSql,
+    { text: ' order by c.date, c.id limit ?', bindings: [limit] },
   );
 }

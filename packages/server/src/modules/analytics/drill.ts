@@ -26,7 +26,8 @@ function valueOf(field: FieldDef, key: string): unknown {
 function keyFilter(field: FieldDef, bucket: string | null, key: string | null, path: string, timeZone: string): Filter {
   if (key === null) return { [field.name]: { isNull: true } } as Filter;
   if (bucket) {
-    if (!(KEY_SHAPE[bucket] as RegExp).test(key) || !isDay(key.length === 7 ? `${key}-01` : key)) throw invalidReport([{ path, rule: 'bucket_key', message: `"${key.slice(0, 20)}" is not a ${bucket} key` }]);
+    if (!(KEY_SHAPE[bucket] as RegExp).test(key) || !isDay(key.length === 7 ? `${key}-01` : key))
+      throw invalidReport([{ path, rule: 'bucket_key', message: `"${key.slice(0, 20)}" is not a ${bucket} key` }]);
     return rangeFilter(field.name, field.storage, bucketRange(key, bucket), timeZone) as Filter;
   }
   return { [field.name]: { eq: valueOf(field, key) } } as Filter;

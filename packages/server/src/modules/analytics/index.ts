@@ -14,5 +14,5 @@ export const analytics = defineModule({
   kinds: [reportKind],
   routes: [analyticsRoutes],
   graphqlQuery: analyticsQuery,
-  permissions: [{ name: 'analytics.report', description: 'run a report: read on its object (the list routes\' scope and hidden fields); export: also export on it' }],
+  permissions: [{ name: 'analytics.report', description: "run a report: read on its object (the list routes' scope and hidden fields); export: also export on it" }],
 });

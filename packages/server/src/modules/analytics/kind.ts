@@ -54,7 +54,8 @@ export function questionIssues(registry: Registry, q: ReportQuestion): QuestionI
     if (g.formula !== undefined) return formula(g.formula, `/groups/${i}/formula`);
     const f = field(g.field as string, `/groups/${i}/field`);
     if (f && g.bucket && !DATES.has(f.storage)) issues.push({ path: `/groups/${i}/bucket`, rule: 'not_date', message: `"${f.name}" is not a date; only dates are bucketed` });
-    if (f && q.compare && DATES.has(f.storage) && (g.bucket ?? 'day') === 'week') issues.push({ path: `/groups/${i}/bucket`, rule: 'compare_bucket', message: 'a comparison shifts by months: bucket by day, month, quarter or year' });
+    if (f && q.compare && DATES.has(f.storage) && (g.bucket ?? 'day') === 'week')
+      issues.push({ path: `/groups/${i}/bucket`, rule: 'compare_bucket', message: 'a comparison shifts by months: bucket by day, month, quarter or year' });
   });
   const names = new Map<string, string>();
   q.measures.forEach((m, i) => {
@@ -75,7 +76,8 @@ export function questionIssues(registry: Registry, q: ReportQuestion): QuestionI
   q.measures.forEach((m, i) => {
     (m.of ?? []).forEach((name, j) => {
       const op = names.get(name);
-      if (op === undefined || op === 'ratio' || name === m.name) issues.push({ path: `/measures/${i}/of/${j}`, rule: 'unknown_reference', message: `"${name}" is not another (non-ratio) measure of this report` });
+      if (op === undefined || op === 'ratio' || name === m.name)
+        issues.push({ path: `/measures/${i}/of/${j}`, rule: 'unknown_reference', message: `"${name}" is not another (non-ratio) measure of this report` });
     });
   });
   if (q.pivot && (q.groups ?? []).length !== 2) issues.push({ path: '/pivot', rule: 'two_groups', message: 'a pivot has two groupings: rows, then columns' });

@@ -13,7 +13,15 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Why a `relative` value is not one (undefined when it is). */
 export function relativeIssue(value: unknown): string | undefined {
   if (typeof value === 'string') return (RELATIVE_RANGES as readonly string[]).includes(value) ? undefined : `must be one of ${RELATIVE_RANGES.join(', ')} or {"last": N, "unit": "day"|"month"}`;
-  if (isObject(value) && Object.keys(value).length === 2 && Number.isInteger(value.last) && (value.last as number) >= 1 && (value.last as number) <= 3660 && (value.unit === 'day' || value.unit === 'month')) return undefined;
+  if (
+    isObject(value) &&
+    Object.keys(value).length === 2 &&
+    Number.isInteger(value.last) &&
+    (value.last as number) >= 1 &&
+    (value.last as number) <= 3660 &&
+    (value.unit === 'day' || value.unit === 'month')
+  )
+    return undefined;
   return 'must be a named range or {"last": N (1..3660), "unit": "day"|"month"}';
 }
 

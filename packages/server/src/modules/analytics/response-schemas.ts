@@ -43,7 +43,14 @@ export const reportListResponse = {
   type: 'object',
   required: ['data'],
   properties: {
-    data: { type: 'array', items: { type: 'object', required: ['name', 'object'], properties: { name: { type: 'string' }, label: LABEL, object: { type: 'string' }, description: { type: 'string' }, chart: { type: 'string' } } } },
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'object'],
+        properties: { name: { type: 'string' }, label: LABEL, object: { type: 'string' }, description: { type: 'string' }, chart: { type: 'string' } },
+      },
+    },
   },
 } as const;
 

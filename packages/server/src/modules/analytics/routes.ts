@@ -29,7 +29,8 @@ const NAME = { type: 'object', required: ['name'], properties: { name: { type: '
 
 /** The caller's record service on the report's object (read, and export for files), its calendar and locale. */
 export async function contextFor(store: Store, access: AccessContext, q: ReportQuestion, asOf: string | undefined, exporting: boolean): Promise<RunContext> {
-  if (asOf !== undefined && !isDay(asOf)) throw badRequest('invalid_query', `asOf "${asOf.slice(0, 20)}" is not a calendar day`, [{ path: '/asOf', rule: 'date', message: 'must be a calendar day YYYY-MM-DD' }]);
+  if (asOf !== undefined && !isDay(asOf))
+    throw badRequest('invalid_query', `asOf "${asOf.slice(0, 20)}" is not a calendar day`, [{ path: '/asOf', rule: 'date', message: 'must be a calendar day YYYY-MM-DD' }]);
   const grant = exporting ? await access.grant(q.object, 'read', 'export') : await access.grant(q.object, 'read');
   const locale = typeof access.principal.user.locale === 'string' ? access.principal.user.locale : 'en';
   return { registry: access.registry, service: grant.service, calendar: await tenantCalendar(store, access.tenantName), locale, ...(asOf ? { asOf } : {}) };
@@ -87,17 +88,13 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
     },
   );
 
-  app.get(
-    '/analytics/reports',
-    { config: { summary: 'List saved reports', tags }, schema: { response: replies({ 200: reportListResponse }) } },
-    async (request) => {
-      const access = requireAccess(request);
-      const docs = access.registry.documentsOfKind('analytics.report') as ReportDoc[];
-      // Only reports over objects the caller may read are listed.
-      const readable = docs.filter((d) => access.registry.object(d.object) && access.permission(d.object).actions.has('read'));
-      return { data: readable.map((d) => ({ name: d.name, label: d.label, object: d.object, ...(d.description ? { description: d.description } : {}), ...(d.chart ? { chart: d.chart } : {}) })) };
-    },
-  );
+  app.get('/analytics/reports', { config: { summary: 'List saved reports', tags }, schema: { response: replies({ 200: reportListResponse }) } }, async (request) => {
+    const access = requireAccess(request);
+    const docs = access.registry.documentsOfKind('analytics.report') as ReportDoc[];
+    // Only reports over objects the caller may read are listed.
+    const readable = docs.filter((d) => access.registry.object(d.object) && access.permission(d.object).actions.has('read'));
+    return { data: readable.map((d) => ({ name: d.name, label: d.label, object: d.object, ...(d.description ? { description: d.description } : {}), ...(d.chart ? { chart: d.chart } : {}) })) };
+  });
 
   app.get(
     '/analytics/reports/:name/run',

@@ -108,7 +108,10 @@ export function filterOf(p: Plan, range: DayRange | null, timeZone: string, extr
 }
 
 const groupsOf = (p: Plan): AggregateGroup[] =>
-  (p.q.groups ?? []).map((g, i) => ({ ...(g.formula !== undefined ? { formula: g.formula } : { field: g.field as string }), ...(p.buckets[i] ? { bucket: p.buckets[i] as NonNullable<AggregateGroup['bucket']> } : {}) }));
+  (p.q.groups ?? []).map((g, i) => ({
+    ...(g.formula !== undefined ? { formula: g.formula } : { field: g.field as string }),
+    ...(p.buckets[i] ? { bucket: p.buckets[i] as NonNullable<AggregateGroup['bucket']> } : {}),
+  }));
 
 /** The top-N keys of the first grouping by a measure (largest first; ties by key). */
 export async function topKeys(p: Plan, ctx: RunContext): Promise<{ keys: Array<string | null>; more: boolean } | undefined> {
@@ -116,7 +119,14 @@ export async function topKeys(p: Plan, ctx: RunContext): Promise<{ keys: Array<s
   if (!top) return undefined;
   const by = top.by === undefined ? 0 : p.q.measures.findIndex((m) => m.name === top.by);
   const first = groupsOf(p).slice(0, 1);
-  const res = await ctx.service.aggregate(p.object.name, { filter: filterOf(p, p.period, ctx.calendar.timeZone), groups: first, measures: p.measures, calendar: ctx.calendar, sets: [[0]], today: ctx.asOf ?? today(ctx.calendar.timeZone) });
+  const res = await ctx.service.aggregate(p.object.name, {
+    filter: filterOf(p, p.period, ctx.calendar.timeZone),
+    groups: first,
+    measures: p.measures,
+    calendar: ctx.calendar,
+    sets: [[0]],
+    today: ctx.asOf ?? today(ctx.calendar.timeZone),
+  });
   const num = (v: string | null) => (v === null ? Number.NEGATIVE_INFINITY : Number(v));
   const ranked = [...res.rows].sort((a, b) => num(b.values[by] ?? null) - num(a.values[by] ?? null) || String(a.keys[0]).localeCompare(String(b.keys[0])));
   return { keys: ranked.slice(0, top.n).map((r) => r.keys[0] ?? null), more: ranked.length > top.n };
@@ -133,12 +143,24 @@ export async function runReport(q: ReportQuestion, ctx: RunContext): Promise<Rep
   const keep = top?.more ? { group: 0, keys: top.keys } : undefined;
   const groups = groupsOf(p);
   const run = (range: DayRange | null) =>
-    ctx.service.aggregate(p.object.name, { filter: filterOf(p, range, ctx.calendar.timeZone), groups, measures: p.measures, calendar: ctx.calendar, sets, today: ctx.asOf ?? today(ctx.calendar.timeZone), ...(keep ? { keep } : {}) });
+    ctx.service.aggregate(p.object.name, {
+      filter: filterOf(p, range, ctx.calendar.timeZone),
+      groups,
+      measures: p.measures,
+      calendar: ctx.calendar,
+      sets,
+      today: ctx.asOf ?? today(ctx.calendar.timeZone),
+      ...(keep ? { keep } : {}),
+    });
   const [cur, prev] = await Promise.all([run(p.period), p.previous ? run(p.previous) : Promise.resolve(undefined)]);
   const ops = q.measures.map((m) => m.op);
   const names = q.measures.map((m) => m.name);
   const val = (r: AggregateRow | undefined) => typed(ops, names, r ? r.values : names.map(() => null));
-  const setOf = (r: AggregateRow) => r.present.map((x, i) => (x ? i : -1)).filter((i) => i >= 0).join(',');
+  const setOf = (r: AggregateRow) =>
+    r.present
+      .map((x, i) => (x ? i : -1))
+      .filter((i) => i >= 0)
+      .join(',');
   // Previous rows under the key they answer for: date buckets moved forward by the comparison's months.
   const prevBy = new Map<string, AggregateRow>();
   for (const r of prev?.rows ?? []) {
@@ -170,7 +192,7 @@ export async function runReport(q: ReportQuestion, ctx: RunContext): Promise<Rep
     return row;
   };
   const detail = (bySet.get(all.join(',')) ?? []).map(answer);
-  const byIdx = top ? (q.top?.by === undefined ? names[0] : q.top.by) as string : undefined;
+  const byIdx = top ? ((q.top?.by === undefined ? names[0] : q.top.by) as string) : undefined;
   detail.sort((a, b) => {
     if (a.other !== b.other) return a.other ? 1 : -1;
     if (byIdx && n === 1) {

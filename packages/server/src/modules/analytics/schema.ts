@@ -6,7 +6,13 @@ import type { Label } from '@attain/meta';
 const API_NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } as const;
 const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const FORMULA = { type: 'string', minLength: 1, maxLength: 2000 } as const;
-const LABEL = { type: 'object', required: ['en'], properties: { en: { type: 'string', maxLength: 200 } }, propertyNames: { pattern: '^[a-z]{2}(-[A-Z]{2})?$' }, additionalProperties: { type: 'string', maxLength: 200 } } as const;
+const LABEL = {
+  type: 'object',
+  required: ['en'],
+  properties: { en: { type: 'string', maxLength: 200 } },
+  propertyNames: { pattern: '^[a-z]{2}(-[A-Z]{2})?$' },
+  additionalProperties: { type: 'string', maxLength: 200 },
+} as const;
 
 export const RELATIVE_RANGES = ['today', 'yesterday', 'this_week', 'last_week', 'this_month', 'last_month', 'this_quarter', 'last_quarter', 'this_year', 'last_year'] as const;
 export const BUCKETS = ['day', 'week', 'month', 'quarter', 'year'] as const;

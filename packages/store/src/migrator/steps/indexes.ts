@@ -21,9 +21,7 @@ export const addIndex: StepHandler<'add_index'> = (c, _v, out) => {
   const list = c.columns.map(q).join(', ');
   out.ddl(
     6.0,
-    d.unique
-      ? `create unique index if not exists ${q(d.name)} on ${out.T(c.table)} (${list}) where deleted_at is null`
-      : `create index if not exists ${q(d.name)} on ${out.T(c.table)} (${list})`,
+    d.unique ? `create unique index if not exists ${q(d.name)} on ${out.T(c.table)} (${list}) where deleted_at is null` : `create index if not exists ${q(d.name)} on ${out.T(c.table)} (${list})`,
   );
   return s;
 };
