@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import Form from '@rjsf/core';
+import Form from '@rjsf/core/lib/components/Form.js';
 import type { RJSFSchema } from '@rjsf/utils';
 import { pickLabel, useI18n } from '../../i18n/i18n.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
