@@ -40,6 +40,9 @@ export async function restore(store: Store, file: string, modules: readonly Tena
       if (target) {
         for (const [key, n] of Object.entries(next.counts))
           if ((counts[key] ?? 0) !== n) throw new Error(`tenant "${section.name}": ${key} has ${counts[key] ?? 0} rows in the file, the backup wrote ${n}`);
+        // Identifiers are bound (??). The definition is PostgreSQL's own pg_get_constraintdef text, read
+        // from this database's catalog a moment ago (dropForeignKeys), never from the backup file; DDL
+        // cannot bind it, and re-adding what was dropped is what makes the loaded rows checked.
         for (const fk of fks) await trx.raw(`alter table ??.?? add constraint ?? ${fk.def}`, [target.schema, fk.table, fk.name]);
         await resetSequences(trx, target.schema);
         await finishControl(trx, store, target, section);
