@@ -30,6 +30,13 @@ async function exportCsv(page: Page): Promise<string> {
   return readFileSync(path, 'utf8');
 }
 
+/** Clicks a role's tab and waits until it is the selected one (the matrix then shows that role). */
+async function selectTab(page: Page, name: string): Promise<void> {
+  const tab = page.getByRole('tab', { name });
+  await tab.click();
+  await expect.poll(() => tab.getAttribute('aria-selected')).toBe('true');
+}
+
 describe('studio admin flows in a browser', () => {
   it('imports a CSV with column mapping, a dry-run report and an upsert', async () => {
     const page = await newPage(browser, 1280, 900);
@@ -126,7 +133,7 @@ describe('studio admin flows in a browser', () => {
     const page = await newPage(browser, 1280, 900);
     await login(page, h, h.admin.email);
     await navigate(page, 'Roles & permissions');
-    await page.getByRole('tab', { name: 'Sales rep' }).click();
+    await selectTab(page, 'Sales rep');
     const exportBox = page.getByRole('checkbox', { name: 'Customer: Export' });
     await expect.poll(() => exportBox.isChecked()).toBe(false);
     await exportBox.check();
@@ -196,9 +203,9 @@ describe('studio admin flows in a browser', () => {
 
     // The rep role is as it was before the edit.
     await navigate(page, 'Roles & permissions');
-    await page.getByRole('tab', { name: 'Sales rep' }).click();
+    await selectTab(page, 'Sales rep');
     await expect.poll(() => page.getByRole('checkbox', { name: 'Customer: Read' }).isChecked()).toBe(true);
-    expect(await page.getByRole('checkbox', { name: 'Customer: Export' }).isChecked()).toBe(false);
+    await expect.poll(() => page.getByRole('checkbox', { name: 'Customer: Export' }).isChecked()).toBe(false);
     expect(problemsOf(page)).toEqual([]);
     await page.context().close();
   });

@@ -31,9 +31,12 @@ export default function Roles() {
   const [busy, setBusy] = useState(false);
   const [naming, setNaming] = useState(false);
 
+  // The first role is a default only: a functional update, so a tab the user clicked before this
+  // effect ran (a render with the list, then the click, then the effect) is not overridden.
   useEffect(() => {
-    if (!selected && roles.data?.[0]) setSelected(roles.data[0].name);
-  }, [roles.data, selected]);
+    const first = roles.data?.[0]?.name;
+    if (first) setSelected((current) => current ?? first);
+  }, [roles.data]);
   // The draft follows the selected role as saved; a new, unsaved role keeps its draft.
   useEffect(() => {
     const r = roles.data?.find((x) => x.name === selected);
