@@ -33,7 +33,6 @@ export const sizeExceptions: Readonly<Record<string, SizeException>> = {
   'packages/engine/test/incentives-golden.test.ts': { maxLines: 750, reason: 'golden cases of the incentive engine, one table' },
   'sandbox/src/pool.ts': { maxLines: 700, reason: 'worker-process pool: limits, per-tenant fairness, restart and timeouts share one state machine; to split' },
   'packages/formula/src/functions/builtins.ts': { maxLines: 700, reason: 'the built-in function table, one entry per function with its SQL and JS forms side by side' },
-  'packages/store/src/records/service.ts': { maxLines: 700, reason: "record reads and writes through one caller's access; to split reads from writes" },
   'packages/formula/src/runtime.ts': { maxLines: 650, reason: 'the isolate runtime is shipped as the source text of one self-contained function (formulaRuntimeSource): it cannot import' },
   'packages/engine/test/incentives-db.test.ts': { maxLines: 650, reason: 'database incentive engine scenarios sharing one seeded tenant' },
   'packages/server/src/rest/incentive-routes.ts': { maxLines: 700, reason: 'incentives REST routes sharing the payee-scope resolution; to split by resource' },
@@ -45,7 +44,6 @@ export const sizeExceptions: Readonly<Record<string, SizeException>> = {
   'packages/engine/src/incentives/types.ts': { maxLines: 450, reason: "the incentive documents' and results' types, declarations only" },
   'packages/cli/src/seed/demo-data.ts': { maxLines: 450, reason: "the demo tenant's seed records, data more than code" },
   'packages/formula/test/fixture.ts': { maxLines: 450, reason: 'the formula test fixture: schema, database and isolate helpers the case table runs on' },
-  'packages/store/src/migrator/planner.ts': { maxLines: 450, reason: 'the migration planner: one diff of two registries into ordered steps' },
   'studio/src/screens/designer/ObjectDesigner.tsx': { maxLines: 450, reason: 'the object designer screen; to split the field list out' },
 };
 
