@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   plugins: async () => (await import('./plugins-bench.ts')).benchPlugins,
   bulk: async () => (await import('./bulk-bench.ts')).benchBulk,
   studio: async () => (await import('./studio-bench.ts')).benchStudio,
+  templates: async () => (await import('./templates-bench.ts')).benchTemplates,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
