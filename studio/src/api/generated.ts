@@ -9051,11 +9051,13 @@ export interface GetTemplatesResponse {
       [k: string]: unknown | undefined;
     };
     installed: string | null;
+    canRollBack?: boolean;
     [k: string]: unknown | undefined;
   }[];
   installed?: {
     name: string;
     version: string | null;
+    action?: "install" | "upgrade" | "rollback" | "uninstall";
     revision: number;
     at?: string;
     [k: string]: unknown | undefined;

@@ -6,3 +6,4 @@ import './goals/index.ts';
 import './incentives/index.ts';
 import './fx/index.ts';
 import './plugins/index.ts';
+import './templates/index.ts';

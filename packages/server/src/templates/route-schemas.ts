@@ -8,12 +8,15 @@ const PACKAGE: Schema = object({ manifest: OBJECT, documents: arrayOf(), data: O
 // A package sent in a body is checked by manifest.ts, which names each problem (template_invalid).
 const SENT_PACKAGE: Schema = { type: 'object', description: 'a template package: {manifest, documents, data}' };
 
-const GALLERY_ENTRY = object({ name: STRING, version: STRING, label: OBJECT, description: nullable(STRING), industry: nullable(STRING), requires: OBJECT, installed: nullable(STRING) }, [
+const GALLERY_ENTRY = object(
+  { name: STRING, version: STRING, label: OBJECT, description: nullable(STRING), industry: nullable(STRING), requires: OBJECT, installed: nullable(STRING), canRollBack: BOOLEAN },
+  ['name', 'version', 'installed'],
+);
+const INSTALLED = object({ name: STRING, version: nullable(STRING), action: { type: 'string', enum: ['install', 'upgrade', 'rollback', 'uninstall'] }, revision: INTEGER, at: STRING }, [
   'name',
   'version',
-  'installed',
+  'revision',
 ]);
-const INSTALLED = object({ name: STRING, version: nullable(STRING), revision: INTEGER, at: STRING }, ['name', 'version', 'revision']);
 
 /** What installing answers: the metadata plan, whether it was applied, and the data loaded. */
 const INSTALL_RESULT = object({ tenant: STRING, template: STRING, version: STRING, plan: MIGRATION_PLAN, applied: BOOLEAN, revision: INTEGER, data: OBJECT }, [

@@ -70,8 +70,10 @@ export async function templateRoutes(app: FastifyInstance, opts: { store: Store;
         industry: m.industry ?? null,
         requires: m.requires ?? {},
         installed: mine.find((i) => i.name === m.name)?.version ?? null,
+        // Only an upgrade can be rolled back (to the version before it).
+        canRollBack: mine.find((i) => i.name === m.name)?.action === 'upgrade',
       })),
-      installed: mine.map((i) => ({ name: i.name, version: i.version, revision: i.revision, at: i.at })),
+      installed: mine.map((i) => ({ name: i.name, version: i.version, action: i.action, revision: i.revision, at: i.at })),
     };
   });
 
