@@ -171,7 +171,7 @@ describe('the module list', () => {
     expect(Object.keys(byId.get('incentives')?.documentChecks ?? {})).toEqual(['incentives.plans']);
     expect(Object.keys(byId.get('workflow')?.documentChecks ?? {})).toEqual(['workflow.channels']);
     expect(byId.get('workflow')?.channels.map((c) => c.name)).toEqual(['inbox', 'email']);
-    expect(byId.get('analytics')?.kinds.map((k) => k.kind)).toEqual(['analytics.report']);
+    expect(byId.get('analytics')?.kinds.map((k) => k.kind)).toEqual(['analytics.report', 'analytics.dashboard']);
     // Every kind meta ships is owned by exactly one module; a module's own kinds (`<id>.<kind>`) are not shipped by meta.
     const owned = attainModules.flatMap((m) => m.kinds.map((k) => k.kind));
     expect(new Set(owned).size).toBe(owned.length);

@@ -17,6 +17,192 @@ export interface ApiErrorBody {
   [k: string]: unknown | undefined;
 }
 
+export interface GetAnalyticsDashboardsResponse {
+  data: {
+    name: string;
+    label: {
+      [k: string]: string | undefined;
+    };
+    description?: string;
+    widgets: number;
+    default: boolean;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsDashboardsDefaultResponse {
+  data: {
+    kind: "analytics.dashboard";
+    id: string;
+    name: string;
+    label: {
+      [k: string]: string | undefined;
+    };
+    widgets: {
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  } | null;
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsDashboardsNameResponse {
+  data: {
+    kind: "analytics.dashboard";
+    id: string;
+    name: string;
+    label: {
+      [k: string]: string | undefined;
+    };
+    widgets: {
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  } | null;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostAnalyticsDashboardsNameRunBody {
+  filters?: {
+    [k: string]:
+      | string
+      | number
+      | boolean
+      | null
+      | (string | number)[]
+      | {
+          [k: string]: string | number | undefined;
+        }
+      | undefined;
+  };
+  asOf?: string;
+}
+
+export interface PostAnalyticsDashboardsNameRunResponse {
+  data: {
+    name: string;
+    label: {
+      [k: string]: string | undefined;
+    };
+    filters: {
+      [k: string]: unknown | undefined;
+    }[];
+    widgets: {
+      id: string;
+      title?: {
+        [k: string]: string | undefined;
+      } | null;
+      chart: string;
+      target?: string | null;
+      layout: {
+        x: number;
+        y: number;
+        w: number;
+        h: number;
+        [k: string]: unknown | undefined;
+      };
+      object: string;
+      applied: string[];
+      result: {
+        object: string;
+        asOf?: string | null;
+        period?: {
+          from: string;
+          to: string;
+          [k: string]: unknown | undefined;
+        } | null;
+        previous?: {
+          from: string;
+          to: string;
+          [k: string]: unknown | undefined;
+        } | null;
+        groups: {
+          field?: string;
+          bucket?: string | null;
+          label?: string;
+          [k: string]: unknown | undefined;
+        }[];
+        measures: {
+          name?: string;
+          op?: string;
+          label?: string;
+          [k: string]: unknown | undefined;
+        }[];
+        rows: {
+          keys: (string | null)[];
+          labels: (string | null)[];
+          other: boolean;
+          values: {
+            [k: string]: string | number | null | undefined;
+          };
+          previous?: {
+            [k: string]: string | number | null | undefined;
+          };
+          delta?: {
+            [k: string]: string | number | null | undefined;
+          };
+          deltaPct?: {
+            [k: string]: string | number | null | undefined;
+          };
+          [k: string]: unknown | undefined;
+        }[];
+        totals: {
+          values?: {
+            [k: string]: string | number | null | undefined;
+          };
+          previous?: {
+            [k: string]: string | number | null | undefined;
+          };
+          delta?: {
+            [k: string]: string | number | null | undefined;
+          };
+          deltaPct?: {
+            [k: string]: string | number | null | undefined;
+          };
+          [k: string]: unknown | undefined;
+        };
+        pivot?: {
+          rows?: {
+            key?: string | null;
+            label?: string | null;
+            other?: boolean;
+            [k: string]: unknown | undefined;
+          }[];
+          columns?: {
+            key?: string | null;
+            label?: string | null;
+            other?: boolean;
+            [k: string]: unknown | undefined;
+          }[];
+          cells?: ({
+            [k: string]: string | number | null | undefined;
+          } | null)[][];
+          rowTotals?: {
+            [k: string]: string | number | null | undefined;
+          }[];
+          columnTotals?: {
+            [k: string]: string | number | null | undefined;
+          }[];
+          total?: {
+            [k: string]: string | number | null | undefined;
+          };
+          [k: string]: unknown | undefined;
+        };
+        [k: string]: unknown | undefined;
+      } | null;
+      error: {
+        code: string;
+        message: string;
+        [k: string]: unknown | undefined;
+      } | null;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export type PostAnalyticsDrillBody = {
   report?: {
     object: string;
@@ -9670,6 +9856,10 @@ export interface GetGraphqlResponse {
 
 /** Every route of the API by `METHOD /path`: its query, body and success answer. */
 export interface ApiRoutes {
+  'GET /api/v1/analytics/dashboards': { response: GetAnalyticsDashboardsResponse };
+  'GET /api/v1/analytics/dashboards/default': { response: GetAnalyticsDashboardsDefaultResponse };
+  'GET /api/v1/analytics/dashboards/{name}': { response: GetAnalyticsDashboardsNameResponse };
+  'POST /api/v1/analytics/dashboards/{name}/run': { body: PostAnalyticsDashboardsNameRunBody; response: PostAnalyticsDashboardsNameRunResponse };
   'POST /api/v1/analytics/drill': { body: PostAnalyticsDrillBody; response: PostAnalyticsDrillResponse };
   'POST /api/v1/analytics/query': { query: PostAnalyticsQueryQuery; body: PostAnalyticsQueryBody; response: PostAnalyticsQueryResponse };
   'GET /api/v1/analytics/reports': { response: GetAnalyticsReportsResponse };

@@ -1,18 +1,27 @@
 import { defineModule } from '../contract.ts';
 import { analyticsQuery } from './graphql.ts';
+import { dashboardKind } from './dashboard-kind.ts';
+import { dashboardRoutes } from './dashboard-routes.ts';
 import { reportKind } from './kind.ts';
 import { analyticsRoutes } from './routes.ts';
 
 /**
  * Analytics: reports as metadata (`analytics.report`), run over the caller's own record scope,
- * with period comparison, pivot, top-N, drill-down and CSV/XLSX export. Dashboards, funnel and
- * forecast come later; a dashboard widget is a report plus a chart type.
+ * with period comparison, pivot, top-N, drill-down and CSV/XLSX export; dashboards as metadata
+ * (`analytics.dashboard`): report widgets on a grid with dashboard-wide filters, shared by role,
+ * a default per role. Funnel and forecast come later.
  */
 export const analytics = defineModule({
   id: 'analytics',
   label: { en: 'Analytics', 'zh-CN': '分析' },
-  kinds: [reportKind],
-  routes: [analyticsRoutes],
+  kinds: [reportKind, dashboardKind],
+  routes: [analyticsRoutes, dashboardRoutes],
   graphqlQuery: analyticsQuery,
-  permissions: [{ name: 'analytics.report', description: "run a report: read on its object (the list routes' scope and hidden fields); export: also export on it" }],
+  permissions: [
+    {
+      name: 'analytics.dashboard',
+      description: "open a dashboard: shared with the caller's role (or with every role); each widget runs as its report does, a widget over an unreadable object answers forbidden alone",
+    },
+    { name: 'analytics.report', description: "run a report: read on its object (the list routes' scope and hidden fields); export: also export on it" },
+  ],
 });

@@ -1,0 +1,49 @@
+import type { MetaKindDefinition, Registry } from '@attain/meta';
+import { questionIssues, type QuestionIssue, type ReportDoc } from './kind.ts';
+import { dashboardSchema, GRID_COLUMNS, type DashboardDoc } from './dashboard-schema.ts';
+
+/** What a dashboard refers to that the registry cannot satisfy, and what its parts ask of each other. */
+export function dashboardIssues(registry: Registry, doc: DashboardDoc): QuestionIssue[] {
+  const issues: QuestionIssue[] = [];
+  const reports = new Set((registry.documentsOfKind('analytics.report') as ReportDoc[]).map((r) => r.name));
+  const ids = new Set<string>();
+  doc.widgets.forEach((w, i) => {
+    const at = `/widgets/${i}`;
+    if (ids.has(w.id)) issues.push({ path: `${at}/id`, rule: 'unique', message: `a widget with id "${w.id}" comes earlier` });
+    ids.add(w.id);
+    if (w.report !== undefined && !reports.has(w.report)) issues.push({ path: `${at}/report`, rule: 'unknown_reference', message: `refers to report "${w.report}", which does not exist` });
+    if (w.question) for (const issue of questionIssues(registry, w.question)) issues.push({ ...issue, path: `${at}/question${issue.path}` });
+    if (w.layout.x + w.layout.w > GRID_COLUMNS) issues.push({ path: `${at}/layout`, rule: 'grid', message: `x + w must stay within the ${GRID_COLUMNS} columns` });
+  });
+  const names = new Set<string>();
+  (doc.filters ?? []).forEach((f, i) => {
+    if (names.has(f.name)) issues.push({ path: `/filters/${i}/name`, rule: 'unique', message: `a filter named "${f.name}" comes earlier` });
+    names.add(f.name);
+    if (f.type === 'field' && !f.field) issues.push({ path: `/filters/${i}/field`, rule: 'required', message: 'a field filter names the field it sets' });
+  });
+  for (const key of ['sharedWith', 'defaultFor'] as const) {
+    (doc[key] ?? []).forEach((role, i) => {
+      if (!registry.role(role)) issues.push({ path: `/${key}/${i}`, rule: 'unknown_reference', message: `refers to role "${role}", which does not exist` });
+    });
+  }
+  return issues;
+}
+
+/** `analytics.dashboard`: report widgets on a grid, run together by `POST /api/v1/analytics/dashboards/:name/run`. */
+export const dashboardKind: MetaKindDefinition = {
+  kind: 'analytics.dashboard',
+  schema: dashboardSchema,
+  crossCheck(registry, issues) {
+    const docs = registry.documentsOfKind('analytics.dashboard') as DashboardDoc[];
+    for (const doc of docs) for (const issue of dashboardIssues(registry, doc)) issues.push({ document: `analytics.dashboard "${doc.name}"`, ...issue });
+    // One Home per role: two dashboards claiming the same role's default would make it a guess.
+    const claimed = new Map<string, string>();
+    for (const doc of docs) {
+      (doc.defaultFor ?? []).forEach((role, i) => {
+        const other = claimed.get(role);
+        if (other) issues.push({ document: `analytics.dashboard "${doc.name}"`, path: `/defaultFor/${i}`, rule: 'unique', message: `role "${role}" already opens dashboard "${other}"` });
+        else claimed.set(role, doc.name);
+      });
+    }
+  },
+};

@@ -1,0 +1,63 @@
+// Response shapes of the dashboard routes (validation of what leaves, OpenAPI, client types).
+import { reportResponse } from './response-schemas.ts';
+
+const LABEL = { type: 'object', additionalProperties: { type: 'string' } } as const;
+const LAYOUT = { type: 'object', required: ['x', 'y', 'w', 'h'], properties: { x: { type: 'integer' }, y: { type: 'integer' }, w: { type: 'integer' }, h: { type: 'integer' } } } as const;
+/** A dashboard document as stored (the `analytics.dashboard` meta-schema checks its parts). */
+const DASHBOARD = {
+  type: 'object',
+  required: ['kind', 'id', 'name', 'label', 'widgets'],
+  additionalProperties: true,
+  properties: {
+    kind: { const: 'analytics.dashboard' },
+    id: { type: 'string' },
+    name: { type: 'string' },
+    label: LABEL,
+    widgets: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+
+export const dashboardResponse = { type: 'object', required: ['data'], properties: { data: { anyOf: [DASHBOARD, { type: 'null' }] } } } as const;
+
+export const dashboardListResponse = {
+  type: 'object',
+  required: ['data'],
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'label', 'widgets', 'default'],
+        properties: { name: { type: 'string' }, label: LABEL, description: { type: 'string' }, widgets: { type: 'integer' }, default: { type: 'boolean' } },
+      },
+    },
+  },
+} as const;
+
+const WIDGET_ANSWER = {
+  type: 'object',
+  required: ['id', 'chart', 'layout', 'object', 'applied', 'result', 'error'],
+  properties: {
+    id: { type: 'string' },
+    title: { anyOf: [LABEL, { type: 'null' }] },
+    chart: { type: 'string' },
+    target: { type: ['string', 'null'] },
+    layout: LAYOUT,
+    object: { type: 'string' },
+    applied: { type: 'array', items: { type: 'string' } },
+    result: { anyOf: [reportResponse.properties.data, { type: 'null' }] },
+    error: { anyOf: [{ type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } }, { type: 'null' }] },
+  },
+} as const;
+
+export const dashboardRunResponse = {
+  type: 'object',
+  required: ['data'],
+  properties: {
+    data: {
+      type: 'object',
+      required: ['name', 'label', 'filters', 'widgets'],
+      properties: { name: { type: 'string' }, label: LABEL, filters: { type: 'array', items: { type: 'object', additionalProperties: true } }, widgets: { type: 'array', items: WIDGET_ANSWER } },
+    },
+  },
+} as const;

@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../http/errors.ts';
+import { replies } from '../../http/route-schema.ts';
+import { requireAccess } from '../../rest/request-access.ts';
+import type { AccessContext } from '../../rbac/context.ts';
+import type { Store } from '../../store-port.ts';
+import { dashboardResponse, dashboardRunResponse, dashboardListResponse } from './dashboard-responses.ts';
+import { dashboardsFor, runDashboard } from './dashboard-run.ts';
+import type { DashboardDoc, FilterValue } from './dashboard-schema.ts';
+
+const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } } } as const;
+const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+const FILTER_VALUE = {
+  anyOf: [
+    { type: ['string', 'number', 'boolean', 'null'], maxLength: 200 },
+    { type: 'array', maxItems: 200, items: { type: ['string', 'number'], maxLength: 200 } },
+    { type: 'object', maxProperties: 2, additionalProperties: { type: ['string', 'integer'], maxLength: 20 } },
+  ],
+} as const;
+
+/** A dashboard the caller may see, else 404 (whether it exists is not theirs to learn). */
+function visibleDashboard(access: AccessContext, name: string): DashboardDoc {
+  const doc = dashboardsFor(access).find((d) => d.name === name);
+  if (!doc) throw notFound(`there is no dashboard named "${name}"`);
+  return doc;
+}
+
+const summary = (d: DashboardDoc, role: string | undefined) => ({
+  name: d.name,
+  label: d.label,
+  ...(d.description ? { description: d.description } : {}),
+  widgets: d.widgets.length,
+  default: role !== undefined && (d.defaultFor ?? []).includes(role),
+});
+
+/**
+ * `GET /analytics/dashboards` (the caller's), `GET /analytics/dashboards/default` (their role's Home),
+ * `GET /analytics/dashboards/:name` (the document, for the viewer and designer) and
+ * `POST /analytics/dashboards/:name/run` (every widget, with the dashboard's filters).
+ */
+export async function dashboardRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  const { store } = opts;
+  const tags = ['analytics'];
+
+  app.get('/analytics/dashboards', { config: { summary: 'List the dashboards shared with the caller', tags }, schema: { response: replies({ 200: dashboardListResponse }) } }, async (request) => {
+    const access = requireAccess(request);
+    const role = access.principal.role?.name;
+    return { data: dashboardsFor(access).map((d) => summary(d, role)) };
+  });
+
+  app.get('/analytics/dashboards/default', { config: { summary: "The caller's role's default dashboard", tags }, schema: { response: replies({ 200: dashboardResponse }) } }, async (request) => {
+    const access = requireAccess(request);
+    const role = access.principal.role?.name;
+    const doc = role === undefined ? undefined : dashboardsFor(access).find((d) => (d.defaultFor ?? []).includes(role));
+    return { data: doc ?? null };
+  });
+
+  app.get('/analytics/dashboards/:name', { config: { summary: 'A dashboard document', tags }, schema: { params: NAME, response: replies({ 200: dashboardResponse }) } }, async (request) => {
+    const access = requireAccess(request);
+    return { data: visibleDashboard(access, (request.params as { name: string }).name) };
+  });
+
+  app.post(
+    '/analytics/dashboards/:name/run',
+    {
+      config: { summary: "Run every widget of a dashboard in the caller's scope", tags },
+      schema: {
+        params: NAME,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { filters: { type: 'object', maxProperties: 10, propertyNames: { pattern: '^[a-z][a-z0-9_]{0,62}$' }, additionalProperties: FILTER_VALUE }, asOf: DAY },
+        },
+        response: replies({ 200: dashboardRunResponse }),
+      },
+    },
+    async (request) => {
+      const access = requireAccess(request);
+      const doc = visibleDashboard(access, (request.params as { name: string }).name);
+      const body = (request.body ?? {}) as { filters?: Record<string, FilterValue>; asOf?: string };
+      const widgets = await runDashboard(store, access, doc, body.filters, body.asOf);
+      return { data: { name: doc.name, label: doc.label, filters: doc.filters ?? [], widgets } };
+    },
+  );
+}

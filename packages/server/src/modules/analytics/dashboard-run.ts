@@ -1,0 +1,113 @@
+// Runs a dashboard for one caller: each widget's question with the dashboard's filters applied
+// where they fit, through the same report run as a saved report (the caller's scope and hidden
+// fields). A widget over an object the caller may not read answers `forbidden` on its own; the
+// others still run.
+import { findField, isAttainError, type Registry } from '@attain/meta';
+import { badRequest } from '../../http/errors.ts';
+import { isAdmin } from '../../rbac/permissions.ts';
+import type { AccessContext } from '../../rbac/context.ts';
+import type { Store } from '../../store-port.ts';
+import type { DashboardDoc, DashboardFilter, DashboardWidget, FilterValue } from './dashboard-schema.ts';
+import { contextFor, questionOf } from './routes.ts';
+import { runReport, type ReportResult } from './run.ts';
+import { RELATIVE_RANGES, type Range, type ReportQuestion } from './schema.ts';
+import type { ReportDoc } from './kind.ts';
+
+export interface WidgetAnswer {
+  id: string;
+  title: DashboardWidget['title'] | null;
+  chart: string;
+  target: string | null;
+  layout: DashboardWidget['layout'];
+  object: string;
+  /** The dashboard filters that reached this widget (a field filter only reaches objects with that field). */
+  applied: string[];
+  result: ReportResult | null;
+  error: { code: string; message: string } | null;
+}
+
+/** Admins see every dashboard; others those shared with their role, or with no role named. */
+export function visibleTo(doc: DashboardDoc, access: AccessContext): boolean {
+  const role = access.principal.role;
+  if (isAdmin(role)) return true;
+  return !doc.sharedWith || (role !== undefined && doc.sharedWith.includes(role.name));
+}
+
+export function dashboardsFor(access: AccessContext): DashboardDoc[] {
+  return (access.registry.documentsOfKind('analytics.dashboard') as DashboardDoc[]).filter((d) => visibleTo(d, access));
+}
+
+function questionOfWidget(registry: Registry, w: DashboardWidget): ReportQuestion {
+  if (w.question) return structuredClone(w.question);
+  const doc = (registry.documentsOfKind('analytics.report') as ReportDoc[]).find((r) => r.name === w.report) as ReportDoc;
+  return structuredClone(questionOf(doc));
+}
+
+const isRange = (v: unknown): v is Range =>
+  (typeof v === 'string' && (RELATIVE_RANGES as readonly string[]).includes(v)) ||
+  (typeof v === 'object' && v !== null && !Array.isArray(v) && (('from' in v && 'to' in v) || ('last' in v && 'unit' in v)));
+
+/** The value each filter has in this run: the one sent, else the dashboard's default. Refuses unknown names and ill-typed values. */
+export function filterValues(doc: DashboardDoc, sent: Record<string, FilterValue> = {}): Map<string, { filter: DashboardFilter; value: FilterValue }> {
+  const defs = new Map((doc.filters ?? []).map((f) => [f.name, f]));
+  const unknown = Object.keys(sent).filter((k) => !defs.has(k));
+  if (unknown.length) {
+    throw badRequest(
+      'unknown_filter',
+      `dashboard "${doc.name}" has no filter named ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')}`,
+      unknown.map((u) => ({ path: `/filters/${u.slice(0, 40)}`, rule: 'unknown_filter', message: 'not a filter of this dashboard' })),
+    );
+  }
+  const out = new Map<string, { filter: DashboardFilter; value: FilterValue }>();
+  for (const f of defs.values()) {
+    const value = (Object.hasOwn(sent, f.name) ? sent[f.name] : f.default) as FilterValue | undefined;
+    if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    if (f.type === 'period' && !isRange(value)) {
+      throw badRequest('invalid_filter', `filter "${f.name}" takes a period: ${RELATIVE_RANGES.join(', ')}, {from, to} or {last, unit}`, [
+        { path: `/filters/${f.name}`, rule: 'period', message: 'must be a relative range, {from, to} or {last, unit}' },
+      ]);
+    }
+    if (f.type === 'field' && typeof value === 'object' && !Array.isArray(value)) {
+      throw badRequest('invalid_filter', `filter "${f.name}" takes one value or a list of values`, [{ path: `/filters/${f.name}`, rule: 'type', message: 'must be a value or a list of values' }]);
+    }
+    out.set(f.name, { filter: f, value });
+  }
+  return out;
+}
+
+/** The widget's question with every filter that fits it: a period replaces its range, a field value is ANDed to its filter. */
+export function filteredQuestion(registry: Registry, q: ReportQuestion, values: ReturnType<typeof filterValues>): { question: ReportQuestion; applied: string[] } {
+  const applied: string[] = [];
+  const object = registry.object(q.object);
+  const extra: Record<string, unknown>[] = [];
+  for (const [name, { filter, value }] of values) {
+    if (filter.type === 'period') {
+      if (!q.period) continue;
+      q.period = { field: q.period.field, range: value as Range };
+      applied.push(name);
+    } else if (filter.field && object && findField(object, filter.field)) {
+      extra.push({ [filter.field]: Array.isArray(value) ? { in: value } : { eq: value } });
+      applied.push(name);
+    }
+  }
+  if (extra.length) q.filter = { and: [...(q.filter ? [q.filter] : []), ...extra] };
+  return { question: q, applied };
+}
+
+export async function runDashboard(store: Store, access: AccessContext, doc: DashboardDoc, sent: Record<string, FilterValue> | undefined, asOf: string | undefined): Promise<WidgetAnswer[]> {
+  const values = filterValues(doc, sent);
+  return Promise.all(
+    doc.widgets.map(async (w): Promise<WidgetAnswer> => {
+      const { question, applied } = filteredQuestion(access.registry, questionOfWidget(access.registry, w), values);
+      const base = { id: w.id, title: w.title ?? null, chart: w.chart ?? question.chart ?? 'table', target: w.target ?? null, layout: w.layout, object: question.object, applied };
+      try {
+        const result = await runReport(question, await contextFor(store, access, question, asOf, false));
+        return { ...base, result, error: null };
+      } catch (error) {
+        // A widget the caller may not read is blank for them; anything else is the request's error.
+        if (isAttainError(error) && error.code === 'forbidden') return { ...base, result: null, error: { code: error.code, message: error.message } };
+        throw error;
+      }
+    }),
+  );
+}
