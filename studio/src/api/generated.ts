@@ -104,6 +104,9 @@ export interface PostAnalyticsDashboardsNameRunResponse {
       };
       object: string;
       applied: string[];
+      question: {
+        [k: string]: unknown | undefined;
+      };
       result: {
         object: string;
         asOf?: string | null;

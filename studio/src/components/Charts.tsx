@@ -12,19 +12,21 @@ export interface ChartProps {
   height?: number;
   /** Accessible description of what the chart shows. */
   title: string;
+  /** A click on a bar, point or slice: its category index (dashboards drill down from it). */
+  onSelect?: (dataIndex: number) => void;
 }
 
 /**
  * A chart backed by ECharts, loaded on first use as its own chunk so screens without charts never
  * download it. Follows the light/dark theme and resizes with its container.
  */
-export default function Chart({ option, height = 300, title }: ChartProps) {
+export default function Chart({ option, height = 300, title, onSelect }: ChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
   const { t } = useI18n();
   useEffect(() => {
     let disposed = false;
-    let chart: { setOption: (o: ChartOption) => void; resize: () => void; dispose: () => void } | undefined;
+    let chart: { setOption: (o: ChartOption) => void; resize: () => void; dispose: () => void; on: (event: 'click', handler: (params: unknown) => void) => void } | undefined;
     let observer: ResizeObserver | undefined;
     void loadEcharts().then(
       (echarts) => {
@@ -32,6 +34,12 @@ export default function Chart({ option, height = 300, title }: ChartProps) {
         const dark = document.documentElement.dataset.theme === 'dark';
         chart = echarts.init(ref.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
         chart.setOption({ backgroundColor: 'transparent', ...option });
+        if (onSelect) {
+          chart.on('click', (params) => {
+            const index = (params as { dataIndex?: unknown }).dataIndex;
+            if (typeof index === 'number') onSelect(index);
+          });
+        }
         observer = new ResizeObserver(() => chart?.resize());
         observer.observe(ref.current);
       },
@@ -42,7 +50,7 @@ export default function Chart({ option, height = 300, title }: ChartProps) {
       observer?.disconnect();
       chart?.dispose();
     };
-  }, [option]);
+  }, [option, onSelect]);
   if (failed) return <div className="alert alert-error">{t('errors.chart')}</div>;
   return <div ref={ref} className="chart" style={{ height }} role="img" aria-label={title} />;
 }

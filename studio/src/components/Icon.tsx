@@ -32,6 +32,7 @@ const PATHS: Record<string, string> = {
   search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM21 21l-5-5',
   undo: 'M9 14L4 9l5-5M4 9h10a6 6 0 0 1 0 12h-3',
   layers: 'M12 3l10 5-10 5L2 8zM2 13l10 5 10-5M2 17l10 5 10-5',
+  chart: 'M3 3v18h18M7 15v2M11 10v7M15 6v11M19 12v5',
 };
 
 export function Icon({ name, size = 18, className }: { name: string; size?: number; className?: string }) {

@@ -6,6 +6,8 @@ import { useSession } from '../session.tsx';
 import { Link } from '../lib/router.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { BarList } from '../components/BarList.tsx';
+import { dashboardsApi } from './dashboards/api.ts';
+import { DashboardView } from './dashboards/DashboardView.tsx';
 
 export default function Home() {
   const { t, label, locale } = useI18n();
@@ -26,6 +28,8 @@ export default function Home() {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the object names
     [names],
   );
+  // The role's own dashboard, when an admin made one its default (analytics.dashboard defaultFor).
+  const home = useAsync(() => dashboardsApi.defaultOne().catch(() => null), []);
   const rows = objects.map((o, i) => ({ key: o.name, label: label(o.pluralLabel ?? o.label, o.name), value: counts.data?.[i] ?? 0 }));
   const numbers = new Intl.NumberFormat(locale);
   return (
@@ -38,6 +42,7 @@ export default function Home() {
           </p>
         </div>
       </div>
+      {home.data && <DashboardView name={home.data.name} heading="h2" />}
       <h2>{t('nav.records')}</h2>
       <div className="grid-cards">
         {objects.map((o) => (

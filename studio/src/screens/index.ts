@@ -1,6 +1,7 @@
 // Feature modules that register extra screens import './routes.ts' and call registerRoutes();
 // list them here so the shell picks them up. Built-in screens are registered in routes.ts.
 export {};
+import './dashboards/index.ts';
 import './workflow/index.ts';
 import './goals/index.ts';
 import './incentives/index.ts';

@@ -36,7 +36,7 @@ export const dashboardListResponse = {
 
 const WIDGET_ANSWER = {
   type: 'object',
-  required: ['id', 'chart', 'layout', 'object', 'applied', 'result', 'error'],
+  required: ['id', 'chart', 'layout', 'object', 'applied', 'question', 'result', 'error'],
   properties: {
     id: { type: 'string' },
     title: { anyOf: [LABEL, { type: 'null' }] },
@@ -45,6 +45,7 @@ const WIDGET_ANSWER = {
     layout: LAYOUT,
     object: { type: 'string' },
     applied: { type: 'array', items: { type: 'string' } },
+    question: { type: 'object', additionalProperties: true },
     result: { anyOf: [reportResponse.properties.data, { type: 'null' }] },
     error: { anyOf: [{ type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } }, { type: 'null' }] },
   },

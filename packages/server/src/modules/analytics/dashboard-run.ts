@@ -22,6 +22,8 @@ export interface WidgetAnswer {
   object: string;
   /** The dashboard filters that reached this widget (a field filter only reaches objects with that field). */
   applied: string[];
+  /** The question as it ran, filters included: what a drill-down from one of its cells sends. */
+  question: ReportQuestion;
   result: ReportResult | null;
   error: { code: string; message: string } | null;
 }
@@ -99,7 +101,7 @@ export async function runDashboard(store: Store, access: AccessContext, doc: Das
   return Promise.all(
     doc.widgets.map(async (w): Promise<WidgetAnswer> => {
       const { question, applied } = filteredQuestion(access.registry, questionOfWidget(access.registry, w), values);
-      const base = { id: w.id, title: w.title ?? null, chart: w.chart ?? question.chart ?? 'table', target: w.target ?? null, layout: w.layout, object: question.object, applied };
+      const base = { id: w.id, title: w.title ?? null, chart: w.chart ?? question.chart ?? 'table', target: w.target ?? null, layout: w.layout, object: question.object, applied, question };
       try {
         const result = await runReport(question, await contextFor(store, access, question, asOf, false));
         return { ...base, result, error: null };

@@ -17,6 +17,7 @@ export const analytics = defineModule({
   kinds: [reportKind, dashboardKind],
   routes: [analyticsRoutes, dashboardRoutes],
   graphqlQuery: analyticsQuery,
+  screens: ['dashboards'],
   permissions: [
     {
       name: 'analytics.dashboard',

@@ -1,0 +1,28 @@
+import { useState } from 'react';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useAsync } from '../../lib/useAsync.ts';
+import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { dashboardsApi, type FilterValues } from './api.ts';
+import { FilterBar } from './FilterBar.tsx';
+import { Widget } from './Widget.tsx';
+
+/** A dashboard run for the signed-in user: its filter bar and its widgets on the 12-column grid. */
+export function DashboardView({ name, heading = 'h1' }: { name: string; heading?: 'h1' | 'h2' }) {
+  const { label } = useI18n();
+  const [filters, setFilters] = useState<FilterValues>({});
+  const run = useAsync(() => dashboardsApi.run(name, filters), [name, JSON.stringify(filters)]);
+  const data = run.data;
+  const Heading = heading;
+  return (
+    <section className="dashboard" data-testid={`dashboard-${name}`} aria-busy={run.loading}>
+      {data && <Heading>{label(data.label, name)}</Heading>}
+      <ErrorAlert error={run.error} />
+      {data && <FilterBar filters={data.filters} objects={[...new Set(data.widgets.map((w) => w.object))]} values={filters} onChange={setFilters} />}
+      <div className="dashboard-grid">
+        {(data?.widgets ?? []).map((w) => (
+          <Widget key={w.id} widget={w} />
+        ))}
+      </div>
+    </section>
+  );
+}

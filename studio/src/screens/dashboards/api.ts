@@ -1,0 +1,62 @@
+// The dashboards API as the viewer uses it (packages/server/src/modules/analytics/dashboard-routes.ts).
+import { api } from '../../api/client.ts';
+import type { Label } from '../../api/types.ts';
+
+export type Values = Record<string, string | number | null>;
+export interface ReportRow {
+  keys: Array<string | null>;
+  labels: Array<string | null>;
+  other: boolean;
+  values: Values;
+}
+export interface ReportResult {
+  object: string;
+  period: { from: string; to: string } | null;
+  groups: Array<{ field: string; bucket: string | null; label: string }>;
+  measures: Array<{ name: string; op: string; label: string }>;
+  rows: ReportRow[];
+  totals: { values: Values };
+}
+export interface WidgetAnswer {
+  id: string;
+  title: Label | null;
+  chart: string;
+  target: string | null;
+  layout: { x: number; y: number; w: number; h: number };
+  object: string;
+  applied: string[];
+  question: Record<string, unknown>;
+  result: ReportResult | null;
+  error: { code: string; message: string } | null;
+}
+export interface DashboardFilter {
+  name: string;
+  label?: Label;
+  type: 'period' | 'field';
+  field?: string;
+  default?: unknown;
+}
+export interface DashboardSummary {
+  name: string;
+  label: Label;
+  description?: string;
+  widgets: number;
+  default: boolean;
+}
+export interface DashboardRun {
+  name: string;
+  label: Label;
+  filters: DashboardFilter[];
+  widgets: WidgetAnswer[];
+}
+export type FilterValues = Record<string, unknown>;
+
+const at = (name: string) => `/analytics/dashboards/${encodeURIComponent(name)}`;
+
+export const dashboardsApi = {
+  list: () => api.get<{ data: DashboardSummary[] }>('/analytics/dashboards').then((r) => r.data),
+  defaultOne: () => api.get<{ data: { name: string } | null }>('/analytics/dashboards/default').then((r) => r.data),
+  run: (name: string, filters: FilterValues) => api.post<{ data: DashboardRun }>(`${at(name)}/run`, { filters }).then((r) => r.data),
+  drill: (question: Record<string, unknown>, key: string | null) =>
+    api.post<{ data: { object: string; data: Array<Record<string, unknown>> } }>('/analytics/drill', { report: question, cell: { keys: { 0: key } }, limit: 20 }).then((r) => r.data),
+};
