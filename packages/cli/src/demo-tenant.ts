@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { hashPassword, passwordProblems } from '@attain/server';
+import { attainModules, hashPassword, installModules, passwordProblems } from '@attain/server';
 import type { Store } from '@attain/store';
 import type { AttainConfig } from './config.ts';
 import { installTemplate } from './template.ts';
@@ -43,11 +43,14 @@ export async function ensureDemoTenant(store: Store, config: AttainConfig, passw
   // The demo's books are kept in CNY.
   await store.tenants.create(DEMO_TENANT, { label: 'Demo', baseCurrency: 'CNY' });
   const passwordHash = await hashPassword(password);
+  // The template's documents include module kinds (dashboards, reports): the modules must be
+  // registered on this store first, as the server does (a provisioning child has no server).
+  const release = installModules(store, attainModules);
   const report = await installTemplate(store, DEMO_TENANT, TEMPLATE_DIR, {
     admin: { email: config.adminEmail, passwordHash },
     sampleLoginHash: passwordHash,
     seed,
-  });
+  }).finally(release);
   return {
     created: true,
     records: Object.values(report.records).reduce((a, b) => a + b, 0),
