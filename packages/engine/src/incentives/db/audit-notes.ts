@@ -47,7 +47,7 @@ export function disputeSummary(d: Row): Record<string, unknown> {
   };
 }
 
-/** A period's status change (opening included). */
-export function periodChange(period: string, was: string | null, status: string, verb: string = status): AuditNote {
-  return { action: `incentives.period.${verb}`, object: 'incentive_period', before: { period, status: was }, after: { period, status } };
+/** A period's status change (opening: from no status). */
+export function periodChange(period: string, was: string | null, status: string): AuditNote {
+  return { action: `incentives.period.${status}`, object: 'incentive_period', before: { period, status: was }, after: { period, status } };
 }

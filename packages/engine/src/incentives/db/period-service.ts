@@ -39,7 +39,8 @@ export class PeriodService {
   /**
    * Opens a month (`YYYY-MM`) or a quarter or year of the tenant's fiscal calendar (`YYYY-Qn`,
    * `YYYY`, or `FYYYYY-Qn`, `FYYYYY` when its year starts after January); plans compute the periods
-   * of their cadence. `by`: who opens it (audited in the same transaction, with the status it had).
+   * of their cadence. A period already there is left as it is. `by`: who opens it (audited in the
+   * same transaction when it was opened now; opening one that exists changes nothing).
    */
   async openPeriod(period: string, by?: Actor): Promise<void> {
     await this.core.ensure();
@@ -48,9 +49,8 @@ export class PeriodService {
     if (issue) throw new IncentiveError(400, 'bad_period', periodIssueText(period, issue), [{ path: '/period', ...issue }]);
     const { knex, t } = await this.core.db();
     await knex.transaction(async (trx) => {
-      const was = by ? (((await trx.raw(`select status from ${t('periods')} where period = ?`, [period])).rows as Row[])[0]?.status ?? null) : null;
-      await trx.raw(`insert into ${t('periods')} (period, status, updated_at) values (?, 'open', now()) on conflict (period) do nothing`, [period]);
-      await this.core.audit(by, periodChange(period, was === null ? null : String(was), 'open', 'open'), trx);
+      const opened = await trx.raw(`insert into ${t('periods')} (period, status, updated_at) values (?, 'open', now()) on conflict (period) do nothing`, [period]);
+      if ((opened as { rowCount?: number }).rowCount) await this.core.audit(by, periodChange(period, null, 'open'), trx);
     });
   }
 

@@ -40,6 +40,7 @@ export async function onRecordEvent(engine: IncentiveEngine, event: RecordEvent)
   await openPeriods(
     engine,
     kpi.months.map((m) => `${m}-01`),
+    event.actor,
   );
   const more = await engine.recompute({ payees: kpi.payees });
   return stats ? { ...more, payees: stats.payees + more.payees, lines: stats.lines + more.lines, ms: { ...more.ms, total: stats.ms.total + more.ms.total } } : more;
@@ -51,7 +52,7 @@ async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<Ru
       return onOrder(engine, event);
     case 'order_line':
     case 'order_split':
-      return remap(engine, [event.before?.order_id, event.after?.order_id].filter((v) => v !== null && v !== undefined).map(text), event.at);
+      return remap(engine, [event.before?.order_id, event.after?.order_id].filter((v) => v !== null && v !== undefined).map(text), event);
     case 'product':
       return onProduct(engine, event);
     case 'user':
@@ -65,7 +66,7 @@ async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<Ru
 
 /** An order: mapped from its records; a tenant whose metadata has no order object maps the event's own payload. */
 async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
-  if ((await engine.store.registry(engine.tenant)).object('order')) return remap(engine, [event.recordId], event.at);
+  if ((await engine.store.registry(engine.tenant)).object('order')) return remap(engine, [event.recordId], event);
   const { knex, schema } = await engine.ensure();
   const table = `${quoteIdent(schema)}."attain_incentives_transactions"`;
   const rec = event.after;
@@ -94,22 +95,22 @@ async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<Run
   );
   if (!mapped) return null;
   await engine.upsertTransactions([mapped.tx]);
-  await openPeriods(engine, [mapped.tx.date]);
+  await openPeriods(engine, [mapped.tx.date], event.actor);
   return engine.recomputeTransactions([event.recordId]);
 }
 
-/** The month, and the quarter or year of plans paying in those, of each date. */
-async function openPeriods(engine: IncentiveEngine, dates: readonly string[]): Promise<void> {
+/** The month, and the quarter or year of plans paying in those, of each date; a period opened here is audited as the record's writer (`by`). */
+async function openPeriods(engine: IncentiveEngine, dates: readonly string[], by: RecordEvent['actor']): Promise<void> {
   const pays = new Set(['monthly', ...(await engine.plans()).map((p) => cadenceOf(p).pays)] as const);
   const periods = new Set(dates.flatMap((d) => [...pays].map((f) => periodOf(d, f, engine.calendar))));
-  for (const p of periods) await engine.openPeriod(p);
+  for (const p of periods) await engine.openPeriod(p, by);
 }
 
 /** Re-maps orders and recomputes the payees of their old and new transactions. */
-async function remap(engine: IncentiveEngine, orderIds: readonly string[], at: string): Promise<RunStats | null> {
-  const { txIds, dates } = await mapOrders(engine, orderIds, dayOf(engine, at));
+async function remap(engine: IncentiveEngine, orderIds: readonly string[], event: RecordEvent): Promise<RunStats | null> {
+  const { txIds, dates } = await mapOrders(engine, orderIds, dayOf(engine, event.at));
   if (!txIds.length) return null;
-  await openPeriods(engine, dates);
+  await openPeriods(engine, dates, event.actor);
   return engine.recomputeTransactions(txIds);
 }
 
@@ -120,7 +121,7 @@ async function onProduct(engine: IncentiveEngine, event: RecordEvent): Promise<R
   const orders = await ordersOfProduct(engine, event.recordId);
   let total: RunStats | null = null;
   for (let i = 0; i < orders.length; i += PRODUCT_BATCH) {
-    const stats = await remap(engine, orders.slice(i, i + PRODUCT_BATCH), event.at);
+    const stats = await remap(engine, orders.slice(i, i + PRODUCT_BATCH), event);
     if (!stats) continue;
     total = total ? { ...stats, payees: total.payees + stats.payees, lines: total.lines + stats.lines, ms: { ...stats.ms, total: total.ms.total + stats.ms.total } } : stats;
   }
