@@ -5,13 +5,12 @@ import { incentiveTeamOf, leaderboard, putInputs, readInputs, syncGoalTargets, w
 import { badRequest, notFound } from '../http/errors.ts';
 import { optionalPeriodParam, periodParam, uuidParam } from '../http/params.ts';
 import { ANY, arrayOf, jsonBody, list, NO_BODY, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
-import { listSummary } from './audit-trail.ts';
 import { payeeScope, requireFinanceOrAdmin } from './incentive-access.ts';
 import { planBody } from './incentive-plan-routes.ts';
 import type { IncentiveRouteKit } from './incentive-route-kit.ts';
 
 export async function incentiveInputRoutes(app: FastifyInstance, kit: IncentiveRouteKit): Promise<void> {
-  const { ctx, run, audit, derive } = kit;
+  const { ctx, run, derive } = kit;
 
   // A copy of a plan over a period's real data next to the live plan; nothing is written.
   app.post(
@@ -72,8 +71,7 @@ export async function incentiveInputRoutes(app: FastifyInstance, kit: IncentiveR
     const { access, engine } = ctx(request);
     requireFinanceOrAdmin(access);
     const values = (request.body as { values?: unknown } | undefined)?.values;
-    const data = await run(() => putInputs(engine, values));
-    await audit(access, { action: 'incentives.inputs.update', object: 'incentive_input', after: listSummary(data) });
+    const data = await run(() => putInputs(engine, values, access.actor));
     await derive(access);
     return { data };
   });

@@ -1,12 +1,11 @@
 // What every incentives route file shares: one engine per tenant, the mapping of engine errors to
 // API errors, the background derivation a pay-moving write starts, and approval routing.
 import type { FastifyRequest } from 'fastify';
-import { CalcError, DERIVE_INCENTIVES, IncentiveEngine, IncentiveError, INCENTIVES_MODULE, onDisputeResolved } from '@attain/engine';
+import { CalcError, DERIVE_INCENTIVES, IncentiveEngine, IncentiveError, onDisputeResolved } from '@attain/engine';
 import { approvalGateway, notifyUsers, workflowFor, WorkflowError } from '@attain/workflow';
 import { ApiError } from '../http/errors.ts';
 import type { AccessContext } from '../rbac/context.ts';
 import type { Store } from '../store-port.ts';
-import { auditTrail } from './audit-trail.ts';
 import { requireAccess } from './request-access.ts';
 
 export interface IncentiveRouteKit {
@@ -14,8 +13,6 @@ export interface IncentiveRouteKit {
   ctx: (request: FastifyRequest) => { access: AccessContext; engine: IncentiveEngine };
   /** Runs an engine call, turning its errors into API errors. */
   run: <T>(fn: () => Promise<T>) => Promise<T>;
-  /** Writes the incentives module's audit entry after a change the engine does not audit itself (audit-trail.ts). */
-  audit: ReturnType<typeof auditTrail>;
   /**
    * A change that moves pay (a plan, who is on it, crediting rules, inputs) is computed in the
    * background at once; the write's x-attain-position says when statements reflect it (GET /sync).
@@ -72,7 +69,6 @@ export function incentiveRouteKit(store: Store): IncentiveRouteKit {
       return { access, engine: engineFor(access) };
     },
     run,
-    audit: auditTrail(store, INCENTIVES_MODULE),
     derive: (access, change = {}) => store.jobs.enqueue({ queue: DERIVE_INCENTIVES, tenant: access.tenantName, payload: { tenant: access.tenantName, credit: change.credit === true } }),
     routed,
     pending: (tenant, kind, id) => gateway.pending(tenant, kind, id),

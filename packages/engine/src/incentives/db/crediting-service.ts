@@ -2,6 +2,7 @@
 // service (members, units, the roll-up chain), set-based crediting in SQL, and the materialised
 // measure totals kept in step with the credits.
 import { quoteIdent } from '@attain/meta';
+import type { Actor } from '@attain/store';
 import { planCurrency } from '../currency.ts';
 import type { InputValue } from '../calculate.ts';
 import { FxRateService } from '../../fx/service.ts';
@@ -9,6 +10,7 @@ import { lintSplits } from '../linter.ts';
 import { OrgHistory } from '../org.ts';
 import { addDays } from '../periods.ts';
 import type { IncentivePlanDoc, Membership, OrgUnit, Transaction } from '../types.ts';
+import { listSummary } from './audit-notes.ts';
 import { creditingSql } from './crediting-sql.ts';
 import type { IncentiveEngine } from './engine.ts';
 import { dateText, runSql, text, type EngineCore, type Knex, type Row } from './engine-core.ts';
@@ -66,15 +68,19 @@ export class CreditingService {
     return converted.length ? this.engine.recompute({}) : null;
   }
 
-  async setInputs(values: InputValue[]): Promise<void> {
+  /** Upserts per-person inputs (targets, scores); `by`: who puts them (audited in the same transaction). */
+  async setInputs(values: InputValue[], by?: Actor): Promise<void> {
     const { knex, t } = await this.core.db();
-    await insertJson(
-      knex,
-      t('inputs'),
-      values.map((v) => ({ payee_id: v.payeeId, period: v.period, name: v.name, value: v.value })),
-      { payee_id: 'text', period: 'text', name: 'text', value: 'numeric' },
-      '(payee_id, period, name) do update set value = excluded.value',
-    );
+    await knex.transaction(async (trx) => {
+      await insertJson(
+        trx,
+        t('inputs'),
+        values.map((v) => ({ payee_id: v.payeeId, period: v.period, name: v.name, value: v.value })),
+        { payee_id: 'text', period: 'text', name: 'text', value: 'numeric' },
+        '(payee_id, period, name) do update set value = excluded.value',
+      );
+      await this.core.audit(by, { action: 'incentives.inputs.update', object: 'incentive_input', after: listSummary(values) }, trx);
+    });
   }
 
   /** Stores the effective-dated org and rebuilds the roll-up chain spans of every roll-up rule. */

@@ -152,11 +152,9 @@ export async function replaceKeyed(engine: IncentiveEngine, kind: KeyedKind, raw
   const note = { action: `incentives.${kind}_assignments.update`, object: 'incentive_assignment', before: listSummary(was), after: listSummary(list.map((a) => keyedJson(kind, a))) };
   await engine.assignmentService.replaceNamed([...current.filter((a) => !a.via && a.kind !== kind), ...list], by, note);
   if (!changed.length) return { data: list.map((a) => keyedJson(kind, a)), transactions: 0, run: null };
-  const { knex, schema } = await engine.ensure();
+  const port = await engine.ensure();
   const column = kind === 'territory' ? 'customer_id' : 'category';
-  const txIds = ((await knex.raw(`select id from ${quoteIdent(schema)}."attain_incentives_transactions" where ${column} = any(?::text[]) order by id`, [changed])).rows as Row[]).map((r) =>
-    String(r.id),
-  );
+  const txIds = ((await port.knex.raw(`select id from ${port.name('transactions')} where ${column} = any(?::text[]) order by id`, [changed])).rows as Row[]).map((r) => String(r.id));
   // The assignments are saved either way: a run that cannot compute (a payee without a target) is
   // reported, and the periods keep their last results until the next recalculation.
   try {

@@ -12,7 +12,6 @@ import { mapOrders, ordersOfProduct } from './order-map.ts';
 import { sourcedItems } from './sources-sql.ts';
 import { syncKpiActuals } from './kpi-sync.ts';
 import { localDate } from '../../calendar/calendar.ts';
-import { quoteIdent } from '@attain/meta';
 import { ORG_EVENT_OBJECT, orgEventBody } from '@attain/store';
 
 type Row = Record<string, unknown>;
@@ -67,8 +66,9 @@ async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<Ru
 /** An order: mapped from its records; a tenant whose metadata has no order object maps the event's own payload. */
 async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
   if ((await engine.store.registry(engine.tenant)).object('order')) return remap(engine, [event.recordId], event);
-  const { knex, schema } = await engine.ensure();
-  const table = `${quoteIdent(schema)}."attain_incentives_transactions"`;
+  const port = await engine.ensure();
+  const { knex } = port;
+  const table = port.name('transactions');
   const rec = event.after;
   if (!rec || event.op === 'delete') {
     await knex.raw(`delete from ${table} where id = ?`, [event.recordId]);
@@ -175,8 +175,8 @@ async function recreditFrom(engine: IncentiveEngine, from: string | undefined): 
       .at(-1)!
   )
     return null;
-  const { knex, schema } = await engine.ensure();
-  const txIds = ((await knex.raw(`select id from ${quoteIdent(schema)}."attain_incentives_transactions" where date >= ?::date order by id`, [from])).rows as Row[]).map((r) => text(r.id));
+  const port = await engine.ensure();
+  const txIds = ((await port.knex.raw(`select id from ${port.name('transactions')} where date >= ?::date order by id`, [from])).rows as Row[]).map((r) => text(r.id));
   return txIds.length ? engine.recomputeTransactions(txIds) : null;
 }
 
