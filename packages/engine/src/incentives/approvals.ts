@@ -44,7 +44,8 @@ export function incentivePeriodSubject(store: Store) {
     async decided(d: Decision): Promise<void> {
       // A rejected period stays calculated (the history keeps the reason); an approved one moves on once.
       if (d.outcome !== 'approved' || (await statusOf(d.tenant, d.subject.id)) !== 'calculated') return;
-      await engine(d.tenant).setPeriodStatus(d.subject.id, 'approved', d.actor.userId);
+      // The approver is the actor of the audit entry, written with the status change.
+      await engine(d.tenant).setPeriodStatus(d.subject.id, 'approved', d.actor.userId, d.actor);
     },
   };
 }
@@ -67,6 +68,7 @@ export function disputeSubject(store: Store) {
         resolution: d.reason ?? (d.outcome === 'approved' ? 'approved through the approval flow' : 'rejected through the approval flow'),
         recalculate: true,
         actor: d.actor.userId,
+        by: d.actor,
       });
     },
   };

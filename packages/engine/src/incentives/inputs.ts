@@ -7,7 +7,7 @@ import { frequencyOf, periodEnd, periodIssue, periodOf, periodRange, periodStart
 import { CALENDAR_YEAR } from '../calendar/fiscal.ts';
 import { cadenceOf, segmentsIn } from './plan-versions.ts';
 import type { IncentivePlanDoc } from './types.ts';
-import { quoteIdent } from '@attain/meta';
+import type { Actor } from '@attain/store';
 import { goalsModule } from '../goals/module.ts';
 import { INCENTIVES_MODULE } from './db/schema.ts';
 
@@ -40,12 +40,12 @@ export function checkInputs(values: unknown, cal: FiscalCalendar = CALENDAR_YEAR
   return { values: out, issues };
 }
 
-/** Validates and upserts inputs; nothing is written when any value is bad. */
-export async function putInputs(engine: IncentiveEngine, values: unknown): Promise<InputValue[]> {
+/** Validates and upserts inputs; nothing is written when any value is bad. `by`: who puts them (audited in the same transaction). */
+export async function putInputs(engine: IncentiveEngine, values: unknown, by?: Actor): Promise<InputValue[]> {
   await engine.ensure();
   const checked = checkInputs(values, engine.calendar);
   if (checked.issues.length) throw new IncentiveError(400, 'invalid_inputs', `${checked.issues.length} input value(s) are invalid`, checked.issues);
-  await engine.setInputs(checked.values);
+  await engine.setInputs(checked.values, by);
   return checked.values;
 }
 
@@ -67,10 +67,7 @@ export async function readInputs(engine: IncentiveEngine, filter: { period?: str
     b.push(filter.names);
   }
   const rows = (
-    await h.knex.raw(
-      `select payee_id, period, name, value::text as value from ${quoteIdent(h.schema)}."attain_incentives_inputs" ${where.length ? `where ${where.join(' and ')}` : ''} order by period, payee_id, name`,
-      b as never[],
-    )
+    await h.knex.raw(`select payee_id, period, name, value::text as value from ${h.name('inputs')} ${where.length ? `where ${where.join(' and ')}` : ''} order by period, payee_id, name`, b as never[])
   ).rows as Row[];
   return rows.map((r) => ({ payeeId: String(r.payee_id), period: String(r.period), name: String(r.name), value: String(r.value) }));
 }

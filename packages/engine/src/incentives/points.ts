@@ -6,7 +6,6 @@ import { versionFor } from './calculate.ts';
 import type { IncentiveEngine } from './db/engine.ts';
 import { periodEnd, periodStart, type FiscalCalendar } from './periods.ts';
 import type { BadgeDef, IncentivePlanDoc } from './types.ts';
-import { quoteIdent } from '@attain/meta';
 import { org } from '@attain/store';
 
 type Row = Record<string, unknown>;
@@ -54,7 +53,7 @@ async function membershipTable(engine: IncentiveEngine): Promise<string> {
     const t = await org.ensureOrgTables(h.knex, h.schema, registry);
     return `(select user_id::text as user_id, org_unit_id::text as org_unit_id, valid_from, valid_to - 1 as valid_to from ${t.membership} where org_unit_id is not null)`;
   }
-  return `${quoteIdent(h.schema)}."attain_incentives_members"`;
+  return h.name('members');
 }
 
 /** The org unit a payee belongs to at the end of the period, or null. */
@@ -96,7 +95,7 @@ export async function leaderboard(engine: IncentiveEngine, opts: { period: strin
   if (members && !members.length) return { period: opts.period, team: opts.team ?? null, rows: [] };
   const rows = (
     await h.knex.raw(
-      `select payee_id, plan_id, currency, points::text as points, payout::text as payout from ${quoteIdent(h.schema)}."attain_incentives_payouts" where period = ? ${members ? 'and payee_id = any(?::text[])' : ''} order by payee_id, plan_id`,
+      `select payee_id, plan_id, currency, points::text as points, payout::text as payout from ${h.name('payouts')} where period = ? ${members ? 'and payee_id = any(?::text[])' : ''} order by payee_id, plan_id`,
       [opts.period, ...(members ? [members] : [])] as never[],
     )
   ).rows as Row[];

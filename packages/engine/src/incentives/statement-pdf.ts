@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { ZERO, fmt } from './decimal.ts';
-import { FROZEN, type PeriodStatus } from './db/engine.ts';
+import { FROZEN, type PeriodStatus } from './db/period-flow.ts';
 import type { IncentivePlanDoc, Label, LineKind, PayoutSummary, StatementLine } from './types.ts';
 
 export type StatementLocale = 'en' | 'zh-CN';

@@ -1,27 +1,20 @@
-// Territory (customer → payee) and specialist (product category → payee) assignments, read by the
-// `assignment` and `overlay` crediting rules, and the calculation problems finance fixes before a
-// close. Admins write, finance reads, everyone else is refused.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { IncentiveEngine, KeyedKind } from '@attain/engine';
+// Who is paid by what: plan assignments, plans given by role, territory (customer → payee) and
+// specialist (product category → payee) assignments read by the `assignment` and `overlay`
+// crediting rules, and the calculation problems finance fixes before a close. Admins write, finance
+// reads, everyone else is refused; saves are audited by the engine in their own transaction.
+import type { FastifyInstance } from 'fastify';
+import type { KeyedKind, RoleAssignment } from '@attain/engine';
 import { KEYED } from '@attain/engine';
-import { badRequest } from '../http/errors.ts';
-import type { AccessContext } from '../rbac/context.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import { isIsoDate, objectRows } from '../http/params.ts';
+import { ANY, arrayOf, jsonBody, list, object, OBJECT, params, query, replies, STRING } from '../http/route-schema.ts';
 import { requireAdmin, requireFinance } from './incentive-access.ts';
-import { listSummary, type auditTrail } from './audit-trail.ts';
-import { ANY, list, object, OBJECT, query, replies, STRING } from '../http/route-schema.ts';
+import type { IncentiveRouteKit } from './incentive-route-kit.ts';
 
 const CODES = ['fx_missing', 'split_total', 'plan_fx_missing'];
 
-export interface IncentiveRouteKit {
-  ctx: (request: FastifyRequest) => { access: AccessContext; engine: IncentiveEngine };
-  /** Runs an engine call, turning its errors into API errors. */
-  run: <T>(fn: () => Promise<T>) => Promise<T>;
-  /** Writes the incentives module's audit entry (audit-trail.ts). */
-  audit: ReturnType<typeof auditTrail>;
-}
-
 export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: IncentiveRouteKit): Promise<void> {
-  const { ctx, run, audit } = kit;
+  const { ctx, run } = kit;
   for (const kind of ['territory', 'specialist'] as const satisfies readonly KeyedKind[]) {
     const name = KEYED[kind].list;
     app.get(`/incentives/${name}`, { schema: { response: replies({ 200: list() }) } }, async (request) => {
@@ -38,9 +31,7 @@ export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: Incen
       const body = request.body as Record<string, unknown> | undefined;
       if (!body || typeof body !== 'object' || !Array.isArray(body[name]))
         throw badRequest('invalid_body', `expected {"${name}": [...]}`, [{ path: `/${name}`, rule: 'type', message: 'must be an array' }]);
-      const before = await run(() => engine.keyedAssignments(kind));
-      const saved = await run(() => engine.setKeyedAssignments(kind, body[name]));
-      await audit(access, { action: `incentives.${kind}_assignments.update`, object: 'incentive_assignment', before: listSummary(before), after: listSummary(saved.data) });
+      const saved = await run(() => engine.setKeyedAssignments(kind, body[name], access.actor));
       const error = saved.failed
         ? {
             error: {
@@ -64,4 +55,67 @@ export async function incentiveAssignmentRoutes(app: FastifyInstance, kit: Incen
       throw badRequest('invalid_query', `code must be one of ${CODES.join(', ')}`, [{ path: '/code', rule: 'enum', message: `must be one of ${CODES.join(', ')}` }]);
     return { data: await run(() => engine.problems({ ...(q.code ? { codes: [q.code] } : {}), ...(q.txId ? { txIds: [q.txId] } : {}) })) };
   });
+}
+
+/** Who is on one plan, and plans given by role. */
+export async function planAssignmentRoutes(app: FastifyInstance, kit: IncentiveRouteKit): Promise<void> {
+  const { ctx, run, derive } = kit;
+
+  app.get('/incentives/plans/:id/assignments', { schema: { params: params('id'), response: replies({ 200: list() }) } }, async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinance(access);
+    const id = (request.params as { id: string }).id;
+    return { data: (await engine.assignments()).filter((a) => a.kind === 'plan' && a.key === id) };
+  });
+
+  // Replaces who is on one plan; other plans' and specialist/territory assignments are kept.
+  app.put(
+    '/incentives/plans/:id/assignments',
+    { schema: { params: params('id'), body: jsonBody({ assignments: arrayOf() }), response: replies({ 200: object({ data: arrayOf(), issues: arrayOf() }, ['data', 'issues']) }) } },
+    async (request) => {
+      const { access, engine } = ctx(request);
+      requireAdmin(access);
+      const id = (request.params as { id: string }).id;
+      const rows = (request.body as { assignments?: unknown } | undefined)?.assignments;
+      if (!Array.isArray(rows)) throw badRequest('invalid_body', 'expected {"assignments": [...]}', [{ path: '/assignments', rule: 'type', message: 'must be an array' }]);
+      objectRows(rows, '/assignments');
+      const details = rows.flatMap((a: Record<string, unknown>, i) => [
+        ...(typeof a?.payeeId === 'string' && a.payeeId ? [] : [{ path: `/assignments/${i}/payeeId`, rule: 'required', message: 'is required' }]),
+        ...(isIsoDate(a?.from) ? [] : [{ path: `/assignments/${i}/from`, rule: 'format', message: 'must be a date (YYYY-MM-DD)' }]),
+        ...(a?.to === undefined || a.to === null || (isIsoDate(a.to) && a.to >= String(a.from))
+          ? []
+          : [{ path: `/assignments/${i}/to`, rule: 'format', message: 'must be a date on or after the start' }]),
+      ]);
+      if (details.length) throw badRequest('invalid_body', 'invalid plan assignments', details);
+      const saved = await run(() => engine.setPlanAssignments(id, rows as Array<{ payeeId: string; from: string; to?: string | null }>, access.actor));
+      if (!saved) throw notFound('no such plan');
+      await derive(access);
+      return saved;
+    },
+  );
+
+  // Plans by role: everyone holding the role (optionally within an org-unit subtree) in the dates.
+  app.get('/incentives/role-assignments', { schema: { response: replies({ 200: list() }) } }, async (request) => {
+    const { access, engine } = ctx(request);
+    requireFinance(access);
+    return { data: await run(() => engine.roleAssignments()) };
+  });
+
+  app.put(
+    '/incentives/role-assignments',
+    { schema: { body: jsonBody({ roleAssignments: arrayOf() }), response: replies({ 200: object({ data: arrayOf(), issues: arrayOf() }, ['data', 'issues']) }) } },
+    async (request) => {
+      const { access, engine } = ctx(request);
+      requireAdmin(access);
+      const rows = (request.body as { roleAssignments?: unknown } | undefined)?.roleAssignments;
+      if (!Array.isArray(rows)) throw badRequest('invalid_body', 'expected {"roleAssignments": [...]}', [{ path: '/roleAssignments', rule: 'type', message: 'must be an array' }]);
+      objectRows(rows, '/roleAssignments');
+      // Roles as the user records have them now (changes are recorded as of the day they are seen).
+      await run(() => engine.syncRolesFromRecords());
+      const issues = await run(() => engine.setRoleAssignments(rows as RoleAssignment[], access.actor));
+      const after = await engine.roleAssignments();
+      await derive(access);
+      return { data: after, issues };
+    },
+  );
 }

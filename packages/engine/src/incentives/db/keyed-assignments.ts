@@ -3,10 +3,13 @@
 // plan assignments and the other kind; the transactions of every customer or category whose
 // payees changed are recredited and their payees (before and after) recomputed.
 import { quoteIdent } from '@attain/meta';
+import type { Actor } from '@attain/store';
 import { CalcError } from '../components.ts';
 import { isCalendarDate } from '../periods.ts';
 import type { Assignment } from '../types.ts';
-import type { IncentiveEngine, RunStats } from './engine.ts';
+import { listSummary } from './audit-notes.ts';
+import type { IncentiveEngine } from './engine.ts';
+import type { RunStats } from './period-flow.ts';
 import { IncentiveError } from './errors.ts';
 
 type Row = Record<string, unknown>;
@@ -122,7 +125,8 @@ export interface KeyedSave {
   failed?: { path: string; message: string };
 }
 
-export async function replaceKeyed(engine: IncentiveEngine, kind: KeyedKind, raw: unknown): Promise<KeyedSave> {
+/** `by`: who replaces them (audited in the same transaction). */
+export async function replaceKeyed(engine: IncentiveEngine, kind: KeyedKind, raw: unknown, by?: Actor): Promise<KeyedSave> {
   const { list, issues } = checkKeyed(kind, raw);
   if (issues.length) throw new IncentiveError(400, 'invalid_body', `${issues.length} ${KEYED[kind].list} value(s) are invalid`, issues);
   const refused = [...overlaps(kind, list), ...(await references(engine, kind, list))];
@@ -144,13 +148,13 @@ export async function replaceKeyed(engine: IncentiveEngine, kind: KeyedKind, raw
   const before = spans(current);
   const after = spans(list);
   const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => JSON.stringify(before.get(k) ?? []) !== JSON.stringify(after.get(k) ?? []));
-  await engine.setAssignments([...current.filter((a) => !a.via && a.kind !== kind), ...list]);
+  const was = current.filter((a) => a.kind === kind && !a.via).map((a) => keyedJson(kind, a));
+  const note = { action: `incentives.${kind}_assignments.update`, object: 'incentive_assignment', before: listSummary(was), after: listSummary(list.map((a) => keyedJson(kind, a))) };
+  await engine.assignmentService.replaceNamed([...current.filter((a) => !a.via && a.kind !== kind), ...list], by, note);
   if (!changed.length) return { data: list.map((a) => keyedJson(kind, a)), transactions: 0, run: null };
-  const { knex, schema } = await engine.ensure();
+  const port = await engine.ensure();
   const column = kind === 'territory' ? 'customer_id' : 'category';
-  const txIds = ((await knex.raw(`select id from ${quoteIdent(schema)}."attain_incentives_transactions" where ${column} = any(?::text[]) order by id`, [changed])).rows as Row[]).map((r) =>
-    String(r.id),
-  );
+  const txIds = ((await port.knex.raw(`select id from ${port.name('transactions')} where ${column} = any(?::text[]) order by id`, [changed])).rows as Row[]).map((r) => String(r.id));
   // The assignments are saved either way: a run that cannot compute (a payee without a target) is
   // reported, and the periods keep their last results until the next recalculation.
   try {

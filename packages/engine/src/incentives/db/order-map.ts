@@ -127,8 +127,9 @@ export async function mapOrders(engine: IncentiveEngine, orderIds: readonly stri
   const ids = [...new Set(orderIds.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
   if (!ids.length) return { txIds: [], dates: [] };
   const registry = await engine.store.registry(engine.tenant);
-  const { knex, schema } = await engine.ensure();
-  const t = `${quoteIdent(schema)}."attain_incentives_transactions"`;
+  const port = await engine.ensure();
+  const { knex, schema } = port;
+  const t = port.name('transactions');
   const touched = new Set<string>();
   const dates = new Set<string>();
   await knex.transaction(async (trx) => {
@@ -215,10 +216,9 @@ export async function syncOrdersFromRecords(engine: IncentiveEngine, today?: str
   today ??= localToday(engine.timeZone);
   const registry = await engine.store.registry(engine.tenant);
   const order = registry.object('order');
-  const { knex, schema } = await engine.ensure();
-  const ids = new Set<string>(
-    ((await knex.raw(`select distinct record_id from ${quoteIdent(schema)}."attain_incentives_transactions" where record_id is not null`)).rows as Row[]).map((r) => text(r.record_id)),
-  );
+  const port = await engine.ensure();
+  const { knex, schema } = port;
+  const ids = new Set<string>(((await knex.raw(`select distinct record_id from ${port.name('transactions')} where record_id is not null`)).rows as Row[]).map((r) => text(r.record_id)));
   if (order) for (const r of (await knex.raw(`select id::text as id from ${tableOf(schema, order)} where deleted_at is null`)).rows as Row[]) ids.add(text(r.id));
   const all = [...ids].sort();
   const touched: string[] = [];

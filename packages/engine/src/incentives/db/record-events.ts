@@ -6,12 +6,12 @@ import { periodEnd, periodOf, periodStart } from '../periods.ts';
 import { cadenceOf } from '../plan-versions.ts';
 import { orderTransactions } from '../order-transactions.ts';
 import type { Transaction } from '../types.ts';
-import { FROZEN, type IncentiveEngine, type RunStats } from './engine.ts';
+import type { IncentiveEngine } from './engine.ts';
+import { FROZEN, type RunStats } from './period-flow.ts';
 import { mapOrders, ordersOfProduct } from './order-map.ts';
 import { sourcedItems } from './sources-sql.ts';
 import { syncKpiActuals } from './kpi-sync.ts';
 import { localDate } from '../../calendar/calendar.ts';
-import { quoteIdent } from '@attain/meta';
 import { ORG_EVENT_OBJECT, orgEventBody } from '@attain/store';
 
 type Row = Record<string, unknown>;
@@ -39,6 +39,7 @@ export async function onRecordEvent(engine: IncentiveEngine, event: RecordEvent)
   await openPeriods(
     engine,
     kpi.months.map((m) => `${m}-01`),
+    event.actor,
   );
   const more = await engine.recompute({ payees: kpi.payees });
   return stats ? { ...more, payees: stats.payees + more.payees, lines: stats.lines + more.lines, ms: { ...more.ms, total: stats.ms.total + more.ms.total } } : more;
@@ -50,7 +51,7 @@ async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<Ru
       return onOrder(engine, event);
     case 'order_line':
     case 'order_split':
-      return remap(engine, [event.before?.order_id, event.after?.order_id].filter((v) => v !== null && v !== undefined).map(text), event.at);
+      return remap(engine, [event.before?.order_id, event.after?.order_id].filter((v) => v !== null && v !== undefined).map(text), event);
     case 'product':
       return onProduct(engine, event);
     case 'user':
@@ -64,9 +65,10 @@ async function dispatch(engine: IncentiveEngine, event: RecordEvent): Promise<Ru
 
 /** An order: mapped from its records; a tenant whose metadata has no order object maps the event's own payload. */
 async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<RunStats | null> {
-  if ((await engine.store.registry(engine.tenant)).object('order')) return remap(engine, [event.recordId], event.at);
-  const { knex, schema } = await engine.ensure();
-  const table = `${quoteIdent(schema)}."attain_incentives_transactions"`;
+  if ((await engine.store.registry(engine.tenant)).object('order')) return remap(engine, [event.recordId], event);
+  const port = await engine.ensure();
+  const { knex } = port;
+  const table = port.name('transactions');
   const rec = event.after;
   if (!rec || event.op === 'delete') {
     await knex.raw(`delete from ${table} where id = ?`, [event.recordId]);
@@ -93,22 +95,22 @@ async function onOrder(engine: IncentiveEngine, event: RecordEvent): Promise<Run
   );
   if (!mapped) return null;
   await engine.upsertTransactions([mapped.tx]);
-  await openPeriods(engine, [mapped.tx.date]);
+  await openPeriods(engine, [mapped.tx.date], event.actor);
   return engine.recomputeTransactions([event.recordId]);
 }
 
-/** The month, and the quarter or year of plans paying in those, of each date. */
-async function openPeriods(engine: IncentiveEngine, dates: readonly string[]): Promise<void> {
+/** The month, and the quarter or year of plans paying in those, of each date; a period opened here is audited as the record's writer (`by`). */
+async function openPeriods(engine: IncentiveEngine, dates: readonly string[], by: RecordEvent['actor']): Promise<void> {
   const pays = new Set(['monthly', ...(await engine.plans()).map((p) => cadenceOf(p).pays)] as const);
   const periods = new Set(dates.flatMap((d) => [...pays].map((f) => periodOf(d, f, engine.calendar))));
-  for (const p of periods) await engine.openPeriod(p);
+  for (const p of periods) await engine.openPeriod(p, by);
 }
 
 /** Re-maps orders and recomputes the payees of their old and new transactions. */
-async function remap(engine: IncentiveEngine, orderIds: readonly string[], at: string): Promise<RunStats | null> {
-  const { txIds, dates } = await mapOrders(engine, orderIds, dayOf(engine, at));
+async function remap(engine: IncentiveEngine, orderIds: readonly string[], event: RecordEvent): Promise<RunStats | null> {
+  const { txIds, dates } = await mapOrders(engine, orderIds, dayOf(engine, event.at));
   if (!txIds.length) return null;
-  await openPeriods(engine, dates);
+  await openPeriods(engine, dates, event.actor);
   return engine.recomputeTransactions(txIds);
 }
 
@@ -119,7 +121,7 @@ async function onProduct(engine: IncentiveEngine, event: RecordEvent): Promise<R
   const orders = await ordersOfProduct(engine, event.recordId);
   let total: RunStats | null = null;
   for (let i = 0; i < orders.length; i += PRODUCT_BATCH) {
-    const stats = await remap(engine, orders.slice(i, i + PRODUCT_BATCH), event.at);
+    const stats = await remap(engine, orders.slice(i, i + PRODUCT_BATCH), event);
     if (!stats) continue;
     total = total ? { ...stats, payees: total.payees + stats.payees, lines: total.lines + stats.lines, ms: { ...stats.ms, total: total.ms.total + stats.ms.total } } : stats;
   }
@@ -173,8 +175,8 @@ async function recreditFrom(engine: IncentiveEngine, from: string | undefined): 
       .at(-1)!
   )
     return null;
-  const { knex, schema } = await engine.ensure();
-  const txIds = ((await knex.raw(`select id from ${quoteIdent(schema)}."attain_incentives_transactions" where date >= ?::date order by id`, [from])).rows as Row[]).map((r) => text(r.id));
+  const port = await engine.ensure();
+  const txIds = ((await port.knex.raw(`select id from ${port.name('transactions')} where date >= ?::date order by id`, [from])).rows as Row[]).map((r) => text(r.id));
   return txIds.length ? engine.recomputeTransactions(txIds) : null;
 }
 

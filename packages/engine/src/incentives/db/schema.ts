@@ -3,9 +3,58 @@ import { quoteIdent } from '@attain/meta';
 
 type Trx = Parameters<TenantModule['migrations'][number]['up']>[0];
 
+/** The incentive tables' short names (`docs` is `attain_incentives_docs`), as the module's data port names them. */
+export type IncentiveTable =
+  | 'docs'
+  | 'transactions'
+  | 'credits'
+  | 'chain'
+  | 'members'
+  | 'units'
+  | 'assignments'
+  | 'role_assignments'
+  | 'roles'
+  | 'inputs'
+  | 'periods'
+  | 'lines'
+  | 'payouts'
+  | 'disputes'
+  | 'totals'
+  | 'total_scopes'
+  | 'problems'
+  | 'frozen_periods'
+  | 'frozen_credits'
+  | 'frozen_chain'
+  | 'frozen_transactions'
+  | 'frozen_rows';
+
 /** Incentive tables in each tenant schema. Money columns are exact numerics. */
-export const INCENTIVES_MODULE: TenantModule = {
+export const INCENTIVES_MODULE: TenantModule<IncentiveTable> = {
   name: 'incentives',
+  tables: [
+    'docs',
+    'transactions',
+    'credits',
+    'chain',
+    'members',
+    'units',
+    'assignments',
+    'role_assignments',
+    'roles',
+    'inputs',
+    'periods',
+    'lines',
+    'payouts',
+    'disputes',
+    'totals',
+    'total_scopes',
+    'problems',
+    'frozen_periods',
+    'frozen_credits',
+    'frozen_chain',
+    'frozen_transactions',
+    'frozen_rows',
+  ],
   migrations: [
     {
       version: 1,
