@@ -14,7 +14,11 @@ export interface PluginRuntimeOptions {
   /** Limits of one hook call (tightened from the pool's); defaults suit a before-hook on a save. */
   limits?: Partial<SandboxLimits>;
   outbound?: OutboundConfig;
-  /** How long a node trusts its list of a tenant's plugins; changes made on this node apply at once. */
+  /**
+   * How long a node trusts its list of a tenant's plugins when the store's change feed cannot
+   * vouch for it (feed down, or a first read). Changes made on this node apply at once; changes
+   * made on another node apply as soon as their notification arrives.
+   */
   cacheMs?: number;
   /** Sandbox worker processes (default 1). */
   poolSize?: number;
@@ -22,9 +26,16 @@ export interface PluginRuntimeOptions {
 
 interface TenantPlugins {
   at: number;
+  /** The tenant's schema, whose metadata version in the change feed moves on every plugin change. */
+  schema: string | null;
+  /** That version as read before the plugins were (undefined: not vouched for by the feed). */
+  meta: number | undefined;
   plugins: ActivePlugin[];
   hooks: Map<string, ActivePlugin[]>;
 }
+
+/** Longest a list vouched for by the change feed is kept (a bound should a notification be lost). */
+const FEED_TRUST_MS = 60_000;
 
 const cap = (op: string): string => op.charAt(0).toUpperCase() + op.slice(1);
 
@@ -97,15 +108,21 @@ export class PluginRuntime {
     await this.schedule(tenant).catch(() => {});
   }
 
+  /** The cached list still stands: the feed says nothing changed since, or it is young enough. */
+  #fresh(known: TenantPlugins): boolean {
+    const age = Date.now() - known.at;
+    const now = known.schema === null ? undefined : this.store.db.changes.metaVersion(known.schema);
+    // The feed vouches for (or against) the list; without it, only its age does.
+    if (now !== undefined && known.meta !== undefined) return now === known.meta && age < FEED_TRUST_MS;
+    return age < (this.#opts.cacheMs ?? 5_000);
+  }
+
   async #load(tenant: string): Promise<TenantPlugins> {
     const known = this.#cache.get(tenant);
-    if (known && Date.now() - known.at < (this.#opts.cacheMs ?? 5_000)) return known;
+    if (known && this.#fresh(known)) return known;
     let loading = this.#loading.get(tenant);
     if (!loading) {
-      loading = this.service.active(tenant).then((plugins) => {
-        const hooks = new Map<string, ActivePlugin[]>();
-        for (const p of plugins) for (const h of p.plugin.manifest.hooks) hooks.set(h, [...(hooks.get(h) ?? []), p]);
-        const entry = { at: Date.now(), plugins, hooks };
+      loading = this.#read(tenant).then((entry) => {
         if (this.#loading.get(tenant) === loading) {
           this.#cache.set(tenant, entry);
           this.#loading.delete(tenant);
@@ -118,10 +135,20 @@ export class PluginRuntime {
     return loading;
   }
 
+  async #read(tenant: string): Promise<TenantPlugins> {
+    const schema = (await this.store.snapshot(tenant))?.tenant.schema ?? null;
+    // The version before the read: a change landing meanwhile makes the next call read again.
+    const meta = schema === null ? undefined : this.store.db.changes.metaVersion(schema);
+    const plugins = await this.service.active(tenant);
+    const hooks = new Map<string, ActivePlugin[]>();
+    for (const p of plugins) for (const h of p.plugin.manifest.hooks) hooks.set(h, [...(hooks.get(h) ?? []), p]);
+    return { at: Date.now(), schema, meta, plugins, hooks };
+  }
+
   #wants(tenant: string, object: string): boolean | Promise<boolean> {
     const known = this.#cache.get(tenant);
     const test = (t: TenantPlugins) => ['Create', 'Update', 'Delete'].some((op) => t.hooks.has(`before${op}:${object}`));
-    if (known && Date.now() - known.at < (this.#opts.cacheMs ?? 5_000)) return test(known);
+    if (known && this.#fresh(known)) return test(known);
     return this.#load(tenant).then(test);
   }
 

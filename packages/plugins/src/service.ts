@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { rangeSatisfied, validateManifest, type Plugin, type PluginManifest, type LocalizedText, type PluginJob, type SettingsSchema } from '@attain/sandbox';
-import { quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
+import { CHANGE_CHANNEL, quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
 import { auditPlugin } from './audit.ts';
 import { checkManifest } from './bundle.ts';
 import { beyond, grantOf, type Grant } from './grant.ts';
@@ -93,8 +93,13 @@ export class PluginService {
     const h = await this.#handle(tenant);
     const out = await h.knex.transaction(async (trx) => {
       const row = (await this.#installs(trx, h).where({ name }).forUpdate().first()) as InstallRow | undefined;
-      return fn(trx, h, row);
+      const result = await fn(trx, h, row);
+      // Every node's runtime keys its cached plugin list on the tenant's metadata version in the
+      // change feed: announce the change as one (delivered after commit, by whoever listens).
+      await trx.raw('select pg_notify(?, ?)', [CHANGE_CHANNEL, `m:${h.schema}`]);
+      return result;
     });
+    this.store.db.changes.bumpMeta(h.schema);
     this.#onChange(h.tenant);
     return out;
   }
