@@ -2,6 +2,8 @@ import { nextRun, SandboxError, SandboxPool, type SandboxLimits } from '@attain/
 import { StoreError, type BackgroundModule, type BeforeWriteInput, type Job, type RecordEvent, type Store } from '@attain/store';
 import { auditPlugin } from './audit.ts';
 import { sdkHost, type CallRecord, type OutboundConfig } from './host.ts';
+import { randomBytes } from 'node:crypto';
+import { SecretKeys } from './secrets.ts';
 import { PluginService, type ActivePlugin } from './service.ts';
 import { PLUGINS_MODULE } from './tables.ts';
 
@@ -22,6 +24,17 @@ export interface PluginRuntimeOptions {
   cacheMs?: number;
   /** Sandbox worker processes (default 1). */
   poolSize?: number;
+  /**
+   * Keys for secret settings (newest first, comma-separated; 32 bytes as hex or base64). Default:
+   * the ATTAIN_SECRETS_KEY environment variable.
+   */
+  secretsKey?: string;
+  /**
+   * The server's signing secret, from which the key is derived when no `secretsKey` is set (and
+   * which still decrypts values saved under that derived key when one is). Without either, a
+   * random per-process key: fine for tests and one node, lost on restart.
+   */
+  serverSecret?: string;
 }
 
 interface TenantPlugins {
@@ -59,16 +72,34 @@ export class PluginRuntime {
   readonly #cache = new Map<string, TenantPlugins>();
   readonly #loading = new Map<string, Promise<TenantPlugins>>();
   #pool: SandboxPool | undefined;
+  #keys: SecretKeys | undefined;
 
   constructor(store: Store, opts: PluginRuntimeOptions) {
     this.store = store;
     this.#opts = opts;
-    this.service = new PluginService(store, { attainVersion: opts.attainVersion, onChange: (tenant) => void this.#changed(tenant) });
+    this.service = new PluginService(store, { attainVersion: opts.attainVersion, onChange: (tenant) => void this.#changed(tenant), secrets: () => this.secretKeys() });
   }
 
-  /** Test-only knobs (a local HTTPS server's CA and host); the first server of a process sets them. */
-  configure(outbound: OutboundConfig | undefined): void {
-    if (outbound) this.#opts.outbound = outbound;
+  /**
+   * Later callers of `pluginsFor` (the server after the background worker): test-only outbound
+   * knobs, and the key material when none was given yet.
+   */
+  configure(opts: Partial<PluginRuntimeOptions>): void {
+    if (opts.outbound) this.#opts.outbound = opts.outbound;
+    if (opts.serverSecret !== undefined && this.#opts.serverSecret === undefined) {
+      this.#opts.serverSecret = opts.serverSecret;
+      this.#keys = undefined;
+      this.#cache.clear();
+    }
+  }
+
+  /** The key ring secret settings are encrypted and decrypted with (built on first use). */
+  secretKeys(): SecretKeys {
+    this.#keys ??= SecretKeys.from({
+      env: this.#opts.secretsKey ?? process.env.ATTAIN_SECRETS_KEY,
+      serverSecret: this.#opts.serverSecret ?? (this.#opts.secretsKey || process.env.ATTAIN_SECRETS_KEY ? undefined : randomBytes(32).toString('base64url')),
+    });
+    return this.#keys;
   }
 
   get pool(): SandboxPool {
@@ -165,6 +196,7 @@ export class PluginRuntime {
    * after auditing the failure.
    */
   async run(tenant: string, p: ActivePlugin, hook: string, input: Record<string, unknown>, limits?: Partial<SandboxLimits>): Promise<HookOutput> {
+    if (p.unavailable) return this.#fail(tenant, p, hook, p.unavailable.code, p.unavailable.message);
     const record: CallRecord = { denied: [] };
     let out: HookOutput;
     try {
