@@ -39,6 +39,15 @@ interface HookCall {
   halt: (error: SandboxError) => void;
 }
 
+/**
+ * The worker has no code for this plugin key (first call, evicted, or restarted): it answers
+ * `need` and the pool sends the call again with the code. Code travels once, not on every call.
+ */
+export class NeedCode extends Error {}
+
+/** Plugin code by plugin key, kept for building isolates of further tenants and contexts. */
+const MAX_CODES = 64;
+
 export interface HookRunnerOptions {
   maxIsolates: number;
   maxHostArgBytes: number;
@@ -58,6 +67,7 @@ const MAX_IDLE_CONTEXTS = 4;
 export class HookRunner {
   readonly #isolates: Lru<string, PluginIsolate>;
   readonly #calls = new Map<number, HookCall>();
+  readonly #codes = new Lru<string, string>(MAX_CODES);
   readonly #options: HookRunnerOptions;
   #nextToken = 1;
 
@@ -97,10 +107,12 @@ export class HookRunner {
   async #warm(plugin: PluginIsolate, work: HookWork): Promise<WarmContext> {
     const timeout = work.limits.wallMs;
     if (plugin.script === null) {
+      const code = this.#codes.get(work.pluginKey);
+      if (code === undefined) throw new NeedCode('the worker needs the plugin code');
       try {
         // The script's completion value crosses back to the host; a function there (e.g. a last
         // statement `hooks.x = () => …`) would keep the context alive, so it ends in undefined.
-        plugin.script = await plugin.isolate.compileScript(`${work.code}\n;undefined;`, { filename: `plugin:${work.manifest.name}` });
+        plugin.script = await plugin.isolate.compileScript(`${code}\n;undefined;`, { filename: `plugin:${work.manifest.name}` });
       } catch (error) {
         const failure = classifyIsolateError(error, plugin.isolate, plugin.reason);
         throw failure.code === 'guest_error' ? new SandboxError('guest_error', `plugin code failed to compile: ${failure.message}`) : failure;
@@ -130,6 +142,7 @@ export class HookRunner {
 
   /** Runs one hook in a warm context of the plugin's isolate (built on first use). */
   async run(work: HookWork, callHost: HostCaller): Promise<string> {
+    if (work.code !== undefined) this.#codes.set(work.pluginKey, work.code);
     const key = `${work.tenant}\0${work.pluginKey}\0${work.limits.memoryMb}`;
     const plugin = this.#entry(key, work);
     plugin.active++;
@@ -205,6 +218,7 @@ export class HookRunner {
       return outcome.text;
     } catch (error) {
       if (call.stop) throw call.stop;
+      if (error instanceof NeedCode) throw error;
       throw classifyIsolateError(error, plugin.isolate, plugin.reason);
     } finally {
       clearTimeout(wallTimer);

@@ -43,7 +43,8 @@ export interface HookWork {
   /** Hash of manifest and code, computed by the pool. */
   pluginKey: string;
   manifest: PluginManifest;
-  code: string;
+  /** Sent only when the worker may not have it (see NeedCode). */
+  code?: string;
   hook: string;
   inputJson: string;
   limits: SandboxLimits;

@@ -75,6 +75,16 @@ describe('hook contexts', () => {
     await expect(call('tenant-e', {})).resolves.toMatchObject({ calls: 1, mapped: 2 });
   });
 
+  it('are rebuilt from code the pool sends again once the worker has dropped it', async () => {
+    // The pool sends a plugin's code to a worker once; the worker keeps the last 64 plugins' code.
+    const numbered = (i: number): Plugin => ({
+      manifest: { name: `p${i}`, version: '1.0.0', capabilities: {}, hooks: ['beforeCreate:order'] },
+      code: `hooks['beforeCreate:order'] = () => ${i};`,
+    });
+    for (let i = 0; i < 70; i++) await expect(pool.runHook({ tenant: 'tenant-g', plugin: numbered(i), hook: 'beforeCreate:order', input: {}, host: {}, limits })).resolves.toBe(i);
+    await expect(pool.runHook({ tenant: 'tenant-g', plugin: numbered(0), hook: 'beforeCreate:order', input: {}, host: {}, limits })).resolves.toBe(0);
+  });
+
   it("give a call's lingering promises no host access once it has answered", async () => {
     reads.length = 0;
     await call('tenant-f', { do: 'linger' });
