@@ -1,6 +1,6 @@
 import { nextRun, SandboxError, SandboxPool, type SandboxLimits } from '@attain/sandbox';
 import { StoreError, type BackgroundModule, type BeforeWriteInput, type Job, type RecordEvent, type Store } from '@attain/store';
-import { auditPlugin } from './audit.ts';
+import { auditPluginRows, type PluginAuditRow } from './audit.ts';
 import { sdkHost, type CallRecord, type OutboundConfig } from './host.ts';
 import { randomBytes } from 'node:crypto';
 import { SecretKeys } from './secrets.ts';
@@ -197,7 +197,7 @@ export class PluginRuntime {
    */
   async run(tenant: string, p: ActivePlugin, hook: string, input: Record<string, unknown>, limits?: Partial<SandboxLimits>): Promise<HookOutput> {
     if (p.unavailable) return this.#fail(tenant, p, hook, p.unavailable.code, p.unavailable.message);
-    const record: CallRecord = { denied: [] };
+    const record: CallRecord = { denied: [], audits: [] };
     let out: HookOutput;
     try {
       const raw = await this.pool.runHook({
@@ -212,21 +212,28 @@ export class PluginRuntime {
       out.denied.push(...record.denied);
     } catch (error) {
       if (record.denied.length > 0) out = { result: null, logs: [], denied: record.denied };
-      else return this.#fail(tenant, p, hook, error instanceof SandboxError ? error.code : 'guest_error', error instanceof Error ? error.message : 'plugin failed');
+      else {
+        record.flushed = true;
+        return this.#fail(tenant, p, hook, error instanceof SandboxError ? error.code : 'guest_error', error instanceof Error ? error.message : 'plugin failed', record.audits);
+      }
     }
-    if (out.logs.length > 0) await this.#audit(tenant, p.name, 'plugin.log', { hook, version: p.version, logs: out.logs });
-    if (out.denied.length > 0) return this.#fail(tenant, p, hook, 'capability_denied', out.denied[0] ?? 'capability denied');
+    if (out.logs.length > 0) record.audits.push({ action: 'plugin.log', after: { hook, version: p.version, logs: out.logs } });
+    record.flushed = true;
+    if (out.denied.length > 0) return this.#fail(tenant, p, hook, 'capability_denied', out.denied[0] ?? 'capability denied', record.audits);
+    await this.#audit(tenant, p.name, record.audits);
     return out;
   }
 
-  async #fail(tenant: string, p: ActivePlugin, hook: string, code: string, message: string): Promise<never> {
-    await this.#audit(tenant, p.name, 'plugin.failed', { hook, version: p.version, code, message: message.slice(0, 500) }).catch(() => {});
+  async #fail(tenant: string, p: ActivePlugin, hook: string, code: string, message: string, audits: PluginAuditRow[] = []): Promise<never> {
+    await this.#audit(tenant, p.name, [...audits, { action: 'plugin.failed', after: { hook, version: p.version, code, message: message.slice(0, 500) } }]).catch(() => {});
     throw new StoreError('plugin_failed', `plugin "${p.name}" was stopped (${code}): ${message.slice(0, 300)}`, [{ path: `/plugins/${p.name}`, rule: code, message: message.slice(0, 300) }]);
   }
 
-  async #audit(tenant: string, plugin: string, action: string, after: Record<string, unknown>): Promise<void> {
+  /** A hook call's audit entries (SDK calls, logs, outcome) in one insert. */
+  async #audit(tenant: string, plugin: string, rows: PluginAuditRow[]): Promise<void> {
+    if (rows.length === 0) return;
     const h = await this.store.modules.ensure(tenant, PLUGINS_MODULE);
-    await auditPlugin(this.store, h.knex, h, { userId: null, label: `plugin:${plugin}` }, action, plugin, after);
+    await auditPluginRows(this.store, h.knex, h, { userId: null, label: `plugin:${plugin}` }, plugin, rows);
   }
 
   /** The before-write hook: each plugin in turn may refuse (422 plugin_refused) or set fields. */
@@ -245,7 +252,7 @@ export class PluginRuntime {
       const r = result as { refuse?: unknown; set?: unknown };
       if (typeof r.refuse === 'string' && r.refuse.length > 0) {
         const message = r.refuse.slice(0, 500);
-        await this.#audit(input.tenant, p.name, 'plugin.refused', { hook, version: p.version, id: input.id ?? null, message });
+        await this.#audit(input.tenant, p.name, [{ action: 'plugin.refused', after: { hook, version: p.version, id: input.id ?? null, message } }]);
         throw new StoreError('plugin_refused', message, [{ path: `/plugins/${p.name}`, rule: 'plugin_refused', message }]);
       }
       if (r.set !== null && typeof r.set === 'object' && !Array.isArray(r.set) && input.op !== 'delete') {
