@@ -1,8 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { nextRun, SandboxError, SandboxPool, type SandboxLimits } from '@attain/sandbox';
 import { StoreError, type BackgroundModule, type BeforeWriteInput, type Job, type RecordEvent, type Store } from '@attain/store';
 import { auditPluginRows, type PluginAuditRow } from './audit.ts';
 import { sdkHost, type CallRecord, type OutboundConfig } from './host.ts';
-import { randomBytes } from 'node:crypto';
 import { SecretKeys } from './secrets.ts';
 import { PluginService, type ActivePlugin } from './service.ts';
 import { PLUGINS_MODULE } from './tables.ts';
@@ -88,16 +88,21 @@ export class PluginRuntime {
     if (opts.outbound) this.#opts.outbound = opts.outbound;
     if (opts.serverSecret !== undefined && this.#opts.serverSecret === undefined) {
       this.#opts.serverSecret = opts.serverSecret;
+      // What this process sealed with its stand-in key stays readable (until rotated).
+      const before = this.#keys;
       this.#keys = undefined;
+      if (before) this.#keys = this.secretKeys().followedBy(before);
       this.#cache.clear();
     }
   }
 
   /** The key ring secret settings are encrypted and decrypted with (built on first use). */
   secretKeys(): SecretKeys {
+    const configured = this.#opts.secretsKey ?? process.env.ATTAIN_SECRETS_KEY;
     this.#keys ??= SecretKeys.from({
-      env: this.#opts.secretsKey ?? process.env.ATTAIN_SECRETS_KEY,
-      serverSecret: this.#opts.serverSecret ?? (this.#opts.secretsKey || process.env.ATTAIN_SECRETS_KEY ? undefined : randomBytes(32).toString('base64url')),
+      env: configured,
+      // Neither a key nor a server secret: a stand-in for this process (like the JWT secret's).
+      serverSecret: this.#opts.serverSecret ?? (configured ? undefined : randomBytes(32).toString('base64url')),
     });
     return this.#keys;
   }

@@ -80,6 +80,11 @@ export class SecretKeys {
     return new SecretKeys([...configured, ...derived]);
   }
 
+  /** This ring, then `older`'s keys for reading what was sealed with them. */
+  followedBy(older: SecretKeys): SecretKeys {
+    return new SecretKeys([...this.#keys, ...older.#keys].map((k) => k.key));
+  }
+
   /** Id of the key new values are encrypted with. */
   get currentId(): string {
     return this.#keys[0]!.id;

@@ -106,4 +106,17 @@ describe('secret settings', () => {
   it('refuse a malformed key with its own code', () => {
     expect(() => SecretKeys.from({ env: 'too-short' })).toThrow(expect.objectContaining({ code: 'secrets_key_invalid' }));
   });
+
+  it('sealed under a key derived from the server secret or a stand-in stay readable by the ring that follows it', () => {
+    const standIn = SecretKeys.from({ serverSecret: randomBytes(32).toString('base64url') });
+    const derived = SecretKeys.from({ serverSecret: 'x'.repeat(40) });
+    expect(SecretKeys.from({ serverSecret: 'x'.repeat(40) }).currentId).toBe(derived.currentId);
+    const sealed = standIn.seal({ token: 'abc' });
+    const ring = derived.followedBy(standIn);
+    expect(ring.currentId).toBe(derived.currentId);
+    expect(ring.open(sealed, '/x')).toEqual({ token: 'abc' });
+    // A value whose tag does not match is refused, not returned.
+    const tampered = sealed.replace(/:([A-Za-z0-9_-])([^:]*)$/, (_m, c: string, rest: string) => `:${c === 'A' ? 'B' : 'A'}${rest}`);
+    expect(() => ring.open(tampered, '/x')).toThrow(expect.objectContaining({ code: 'secrets_key_mismatch' }));
+  });
 });
