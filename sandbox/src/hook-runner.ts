@@ -234,6 +234,9 @@ export class HookRunner {
         plugin.idle = [];
         if (this.#isolates.peek(key) === plugin) this.#isolates.delete(key);
         if (plugin.active === 0) drop(plugin);
+      } else if (plugin.active === 0 && this.#isolates.peek(key) !== plugin) {
+        // Evicted from the cache while this call ran: the last call out disposes it.
+        drop(plugin);
       }
     }
   }
