@@ -27,7 +27,8 @@ const DESCRIBE = `
  * Object.prototype and Array.prototype are sealed instead (no new or deleted properties): a
  * frozen Array.prototype disables V8's fast paths for holey arrays and makes a 1M-row batch
  * ~3x slower. Overwriting one of their existing methods is caught by the batch runtime's
- * integrity check (the isolate is then discarded); hook contexts are discarded after each call.
+ * integrity check (the isolate is then discarded); a hook context whose call overwrote one is
+ * not reused (see HOOK_RUNTIME_SOURCE).
  */
 export const HARDEN_SOURCE = `
   const freezeGlobal = $0;
@@ -177,7 +178,11 @@ export const BATCH_RUNTIME_SOURCE = `(() => {
 /**
  * Run with evalClosure: $0 is a Reference to the worker's bridge (kept in this closure only,
  * never reachable by plugin code), $1 the JSON list of granted host functions.
- * Defines the global \`hooks\` object and returns invoke(name, alias, inputJson, maxOut).
+ * Defines the global \`hooks\` object and returns invoke(name, alias, inputJson, maxOut, token).
+ * The context is warm: invoke runs once per call, each call with its own \`host\` object whose
+ * functions carry the call's token (a promise left running by an earlier call reaches nothing).
+ * A call that overwrote a method of Object.prototype or Array.prototype gets its reply prefixed
+ * with 'T', and the worker discards the context instead of reusing it.
  */
 export const HOOK_RUNTIME_SOURCE = `
   const bridge = $0;
@@ -192,9 +197,9 @@ export const HOOK_RUNTIME_SOURCE = `
     result: freeze({ promise: true, copy: true }),
   });
   ${DESCRIBE}
-  const call = async (fn, args) => {
+  const call = async (token, fn, args) => {
     const json = stringify(args);
-    const reply = await bridge.apply(undefined, [fn, typeof json === 'string' ? json : '[]'], applyOptions);
+    const reply = await bridge.apply(undefined, [token, fn, typeof json === 'string' ? json : '[]'], applyOptions);
     if (typeof reply !== 'string') throw new ErrorCtor('host call failed');
     if (reply[0] === 'J') return parse(reply.slice(1));
     const colon = reply.indexOf(':');
@@ -202,19 +207,38 @@ export const HOOK_RUNTIME_SOURCE = `
     error.code = reply.slice(1, colon);
     throw error;
   };
-  const host = {};
-  if (granted.includes('read')) host.read = (object, query) => call('read', [object, query === undefined ? null : query]);
-  if (granted.includes('write')) host.write = (object, record) => call('write', [object, record === undefined ? null : record]);
-  if (granted.includes('fetch')) host.fetch = (url, init) => call('fetch', [url, init === undefined ? null : init]);
-  freeze(host);
+  const canRead = granted.includes('read');
+  const canWrite = granted.includes('write');
+  const canFetch = granted.includes('fetch');
+  const hostFor = (token) => {
+    const host = {};
+    if (canRead) host.read = (object, query) => call(token, 'read', [object, query === undefined ? null : query]);
+    if (canWrite) host.write = (object, record) => call(token, 'write', [object, record === undefined ? null : record]);
+    if (canFetch) host.fetch = (url, init) => call(token, 'fetch', [url, init === undefined ? null : init]);
+    return freeze(host);
+  };
+  // Snapshot of the two sealed prototypes (their methods stay writable); compared after each call.
+  const ownKeys = Reflect.ownKeys;
+  const describeProperty = Reflect.getOwnPropertyDescriptor;
+  const watched = [];
+  for (const o of [Object.prototype, Array.prototype]) {
+    for (const key of ownKeys(o)) {
+      const d = describeProperty(o, key);
+      if ('value' in d) watched.push(o, key, d.value);
+    }
+  }
+  const tampered = () => {
+    for (let i = 0; i < watched.length; i += 3) if (watched[i][watched[i + 1]] !== watched[i + 2]) return true;
+    return false;
+  };
   const hooks = Object.create(null);
   defineProperty(globalThis, 'hooks', { value: hooks, writable: false, enumerable: false, configurable: false });
-  return async function invoke(name, alias, inputJson, maxOut) {
+  const run = async (name, alias, inputJson, maxOut, token) => {
     try {
       let fn = hooks[name];
       if (typeof fn !== 'function') fn = hooks[alias];
       if (typeof fn !== 'function') return 'M';
-      const out = await fn(parse(inputJson), host);
+      const out = await fn(parse(inputJson), hostFor(token));
       const text = out === undefined ? 'null' : stringify(out);
       if (typeof text !== 'string') return 'Eresult is not JSON';
       if (text.length > maxOut) return 'O' + text.length;
@@ -222,4 +246,8 @@ export const HOOK_RUNTIME_SOURCE = `
     } catch (e) {
       return 'E' + describe(e);
     }
+  };
+  return async function invoke(name, alias, inputJson, maxOut, token) {
+    const reply = await run(name, alias, inputJson, maxOut, token);
+    return tampered() ? 'T' + reply : reply;
   };`;

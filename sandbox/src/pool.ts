@@ -156,6 +156,7 @@ export class SandboxPool {
   readonly #hotPoll: { start(): void; idle(): void };
   readonly #tenantSlots = new Map<string, number>();
   readonly #manifests = new WeakMap<object, PluginManifest>();
+  readonly #pluginKeys = new WeakMap<PluginManifest, { code: string; key: string }>();
   readonly #hookCalls = new Map<number, { manifest: PluginManifest; host: HostCapabilities }>();
   readonly #sweeper: NodeJS.Timeout;
   #nextId = 1;
@@ -535,9 +536,18 @@ export class SandboxPool {
     return manifest;
   }
 
+  /** Hash of manifest and code, once per validated manifest (not a JSON text and a hash of it per call). */
+  #pluginKey(manifest: PluginManifest, code: string): string {
+    const known = this.#pluginKeys.get(manifest);
+    if (known !== undefined && known.code === code) return known.key;
+    const key = sha256(`${JSON.stringify(manifest)}\0${code}`);
+    this.#pluginKeys.set(manifest, { code, key });
+    return key;
+  }
+
   /** Runs one plugin hook; resolves with the hook's JSON result. */
   runHook(request: HookRequest): Promise<unknown> {
-    let work: { header: Record<string, unknown>; text: string; limits: SandboxLimits; manifest: PluginManifest };
+    let work: { header: Record<string, unknown>; code: string; text: string; limits: SandboxLimits; manifest: PluginManifest };
     try {
       const tenant = requireString(request.tenant, 'tenant');
       const manifest = this.#manifest(request.plugin);
@@ -547,11 +557,11 @@ export class SandboxPool {
         throw new SandboxError('capability_denied', `plugin "${manifest.name}" does not declare hook "${String(request.hook).slice(0, 100)}"`);
       }
       const limits = tighten(this.limits, request.limits);
-      const manifestJson = JSON.stringify(manifest);
       const inputJson = JSON.stringify(request.input ?? null);
       if (inputJson.length > limits.maxOutputBytes) throw new SandboxError('invalid_request', 'hook input is too large');
       work = {
-        header: { op: 'h', id: 0, t: tenant, pk: this.#hash(`${manifestJson}\0${code}`), m: manifest, c: code, hk: request.hook, l: limits },
+        header: { op: 'h', id: 0, t: tenant, pk: this.#pluginKey(manifest, code), m: manifest, hk: request.hook, l: limits },
+        code,
         text: inputJson,
         limits,
         manifest,
@@ -569,11 +579,33 @@ export class SandboxPool {
           const done = (): void => {
             this.#hookCalls.delete(id);
           };
+          // The code travels once per worker (and again only when the worker says it lacks it).
+          const codeKey = `h\0${String(work.header.pk)}`;
+          let withCode = !worker.known.has(codeKey);
+          const send = (): void => {
+            const header: Record<string, unknown> = { ...work.header, id };
+            if (withCode) {
+              header.c = work.code;
+              worker.known.add(codeKey);
+            }
+            worker.send(call, header, work.text);
+          };
           const call: PendingCall = {
             id,
             kind: 'hook',
             wallMs: work.limits.wallMs,
             onFrame: (frame) => {
+              if (frame.header.op === 'need') {
+                worker.detach(id);
+                if (withCode) {
+                  done();
+                  reject(new SandboxError('guest_error', 'sandbox worker could not load the plugin'));
+                  return;
+                }
+                withCode = true;
+                send();
+                return;
+              }
               done();
               if (frame.header.op === 'err') reject(revive(frame.header.code, frame.header.msg));
               else {
@@ -589,7 +621,7 @@ export class SandboxPool {
               reject(error);
             },
           };
-          worker.send(call, { ...work.header, id }, work.text);
+          send();
         }),
     );
   }

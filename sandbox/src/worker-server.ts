@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { SandboxError } from './errors.ts';
 import { encodeFrame, FrameReader, type Frame, type Header } from './frames.ts';
 import { HotPoll } from './hot-poll.ts';
+import { NeedCode } from './hook-runner.ts';
 import type { IsolateHost } from './isolate-host.ts';
 import { resolveLimits } from './limits.ts';
 import type { PluginManifest } from './manifest.ts';
@@ -12,7 +13,8 @@ import { readBins, writeBin } from './shm.ts';
  *   pool → worker  {op:'b'} batch (text: JSON columns, bins: float64 columns; or `si`: a shm
  *                  file holding the float64 columns of byte sizes `sb`; `so`: where to write a
  *                  numeric result, answered as {op:'ok', so: bytes}; `o:'f'`: float64 output)
- *                  {op:'h'} hook (text: input JSON)   {op:'r'} host-call reply (text: JSON)
+ *                  {op:'h'} hook (text: input JSON; `c`, the code, only when the worker may lack
+ *                  it, else answered {op:'need'})   {op:'r'} host-call reply (text: JSON)
  *   worker → pool  {op:'ready'}  {op:'ok'} (text: JSON | bins[0]: float64)  {op:'need'}
  *                  {op:'err', code, msg}  {op:'hc'} host call (text: JSON argument list)
  */
@@ -87,7 +89,7 @@ export function serveWorker(input: Readable, output: Writable, host: IsolateHost
             tenant: String(h.t),
             pluginKey: String(h.pk),
             manifest: h.m as PluginManifest,
-            code: String(h.c),
+            ...(typeof h.c === 'string' ? { code: h.c } : {}),
             hook: String(h.hk),
             inputJson: frame.text,
             limits: resolveLimits(h.l as Record<string, number>),
@@ -96,7 +98,8 @@ export function serveWorker(input: Readable, output: Writable, host: IsolateHost
         )
         .then(
           (json) => send({ op: 'ok', id }, json),
-          (error: unknown) => fail(id, error),
+          // The pool sends the call again, code included.
+          (error: unknown) => (error instanceof NeedCode ? send({ op: 'need', id }) : fail(id, error)),
         );
       return;
     }

@@ -82,6 +82,21 @@ describe('serveWorker', () => {
     expect(h.closed()).toBe(0);
   });
 
+  it('asks for the code of a plugin it does not have, and keeps it for later calls and tenants', async () => {
+    const manifest = validateManifest({ name: 'lean', version: '1.0.0', hooks: ['beforeCreate:order'] });
+    const call = (id: number, tenant: string, code?: string) =>
+      h.send({ op: 'h', id, t: tenant, pk: 'pk-lean', m: manifest, ...(code ? { c: code } : {}), hk: 'beforeCreate:order', l: resolveLimits({ wallMs: 2000 }) }, '{"n":2}');
+    call(20, 't1');
+    expect((await h.next()).header).toEqual({ op: 'need', id: 20 });
+    call(20, 't1', "hooks['beforeCreate:order'] = (input) => input.n * 21;");
+    expect((await h.next()).text).toBe('42');
+    // Without the code again: the same tenant's warm context, and a new tenant's isolate from the kept code.
+    call(21, 't1');
+    expect((await h.next()).text).toBe('42');
+    call(22, 't2');
+    expect((await h.next()).text).toBe('42');
+  });
+
   it('closes on a corrupt stream or end of input', () => {
     const bad = Buffer.alloc(16);
     bad.writeUInt32LE(9999, 8);

@@ -38,7 +38,6 @@ export const sizeExceptions: Readonly<Record<string, SizeException>> = {
   'packages/formula/src/js-fast.ts': { maxLines: 500, reason: 'the fast JS back end: one code generator over the same node kinds as the checker' },
   'packages/formula/src/checker.ts': { maxLines: 500, reason: 'the type checker: one switch over the formula node kinds' },
   'studio/src/screens/goals/TargetSplit.tsx': { maxLines: 500, reason: 'the target split screen: grid, totals and its editing state; to split the grid out' },
-  'sandbox/src/isolate-host.ts': { maxLines: 450, reason: 'the worker side of the pool: isolate lifecycle and batch execution; to split' },
   'packages/engine/src/incentives/types.ts': { maxLines: 450, reason: "the incentive documents' and results' types, declarations only" },
   'packages/cli/src/seed/demo-data.ts': { maxLines: 450, reason: "the demo tenant's seed records, data more than code" },
   'packages/formula/test/fixture.ts': { maxLines: 450, reason: 'the formula test fixture: schema, database and isolate helpers the case table runs on' },

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { MetaValidationError } from '@attain/meta';
+import { isAttainError, MetaValidationError } from '@attain/meta';
 import { createDatabase, createStore, StoreError, type Store } from '@attain/store';
 import { attainModules, installModules } from '@attain/server';
 import { createTenantWithAdmin } from './tenant-create.ts';
@@ -10,6 +10,7 @@ import { startAttain } from './start.ts';
 import { runTemplateCommand, type TemplateFlags } from './template-commands.ts';
 import { generateTenantTypes } from './typegen.ts';
 import { pluginCommand } from './plugin-commands.ts';
+import { secretsCommand } from './secrets-command.ts';
 import { SDK_TYPES } from '@attain/plugins';
 
 import { backup } from './backup/dump.ts';
@@ -51,6 +52,8 @@ export const USAGE = `attain — sales performance management on metadata
                                                bundle a plugin folder and install or upgrade it; --yes consents
                                                to the capabilities it asks for (else: attain plugin consent)
   attain plugin list|consent|enable|disable|rollback|uninstall [<name>] --tenant <t>
+  attain secrets rotate [--tenant <t>]         re-encrypt plugins' secret settings with the first key of
+                                               ATTAIN_SECRETS_KEY (list the old key after it until done)
   attain backup <file> [--tenant <t>]          every tenant (or one) from one consistent snapshot, with its
                                                metadata revisions, into a gzip'd NDJSON file
   attain restore <file> [--tenant <t>]         rebuild the backup's tenants (or one) in this database; a tenant
@@ -215,6 +218,18 @@ export async function runCommand(command: string, args: string[], flags: Flags, 
         return await pluginCommand(args[0], args.slice(1), tenant, flags.yes === true, log, (fn) => withStore(env, fn));
       } catch (error) {
         if (error instanceof StoreError) {
+          log(`${error.message} [${error.code}]`);
+          for (const d of error.details) log(`  ${d.path || '/'}: ${d.message} [${d.rule}]`);
+          return 2;
+        }
+        throw error;
+      }
+    }
+    case 'secrets': {
+      try {
+        return await secretsCommand(args[0], flags.tenant, readConfig(env), log, (fn) => withStore(env, fn));
+      } catch (error) {
+        if (isAttainError(error)) {
           log(`${error.message} [${error.code}]`);
           for (const d of error.details) log(`  ${d.path || '/'}: ${d.message} [${d.rule}]`);
           return 2;

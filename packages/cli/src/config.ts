@@ -10,6 +10,8 @@ export interface AttainConfig {
   adminEmail: string;
   adminPassword: string | undefined;
   jwtSecret: string | undefined;
+  /** Keys of plugins' secret settings (ATTAIN_SECRETS_KEY, newest first); unset: derived from the JWT secret. */
+  secretsKey: string | undefined;
   /** Schema of the control tables and prefix of tenant schemas; change them to run several Attains on one database. */
   controlSchema: string;
   tenantSchemaPrefix: string;
@@ -51,6 +53,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
     adminEmail: env.ATTAIN_ADMIN_EMAIL ?? 'admin@demo.local',
     adminPassword: env.ATTAIN_ADMIN_PASSWORD || undefined,
     jwtSecret: env.ATTAIN_JWT_SECRET || undefined,
+    secretsKey: env.ATTAIN_SECRETS_KEY || undefined,
     controlSchema: env.ATTAIN_CONTROL_SCHEMA || 'attain',
     tenantSchemaPrefix: env.ATTAIN_TENANT_SCHEMA_PREFIX || 'tenant_',
     listCacheMb,
@@ -89,6 +92,11 @@ export async function resolveJwtSecret(config: AttainConfig): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/** What the plugin runtime needs to encrypt and decrypt plugins' secret settings. */
+export function pluginKeyOptions(config: AttainConfig, jwtSecret: string): { serverSecret: string; secretsKey?: string } {
+  return { serverSecret: jwtSecret, ...(config.secretsKey ? { secretsKey: config.secretsKey } : {}) };
 }
 
 export function generatePassword(): string {

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, Lifecycle, parseListenAddress, registerStudio, serveMetrics } from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
-import { configEnv, generatePassword, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
+import { pluginsFor } from '@attain/plugins';
+import { configEnv, generatePassword, pluginKeyOptions, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
 import { checkAdminPassword, ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
 import { spawn } from 'node:child_process';
 import { backgroundModules, startBackground } from './background.ts';
@@ -51,12 +52,15 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   if (demo.created) log(`Created the demo tenant from metadata/templates/demo: ${demo.records} sample records, metadata revision ${demo.revision}, in ${demo.seconds.toFixed(1)} s.`);
   const shownPassword = demo.created || config.adminPassword ? password : undefined;
 
+  const jwtSecret = await resolveJwtSecret(config);
+  // Before anything runs a plugin: the key of secret settings (a malformed ATTAIN_SECRETS_KEY stops the start here).
+  pluginsFor(store, pluginKeyOptions(config, jwtSecret)).secretKeys();
   const runner = startBackground(store, backgroundModules(store), { leaseMs: config.jobLeaseMs });
   const lifecycle = new Lifecycle();
   const app = await buildServer({
     store,
     lifecycle,
-    jwtSecret: await resolveJwtSecret(config),
+    jwtSecret,
     logger: opts.logger ?? true,
     listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),

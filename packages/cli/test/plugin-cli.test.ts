@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { createDatabase, createStore } from '@attain/store';
+import { pluginsFor, PLUGINS_MODULE, SEALED_PREFIX } from '@attain/plugins';
 import { runCommand } from '../src/commands.ts';
+import { pluginKeyOptions, readConfig, resolveJwtSecret, storeOptions } from '../src/config.ts';
 
 const PLUGIN = fileURLToPath(new URL('../../../plugins/credit-check', import.meta.url));
 let dir: string;
@@ -51,6 +54,53 @@ describe('attain plugin', () => {
     expect(await run('plugin', ['install', PLUGIN], { tenant: 'demo', yes: true })).toBe(0);
     expect(out.join('\n')).toContain('credit-check 1.0.0 — enabled');
     await expect(run('plugin', ['frobnicate'], { tenant: 'demo' })).rejects.toThrow(/unknown plugin command/);
+  });
+
+  it('secrets rotate re-encrypts secret settings with the first key of ATTAIN_SECRETS_KEY', async () => {
+    // Saved as the server saves them: ATTAIN_SECRETS_KEY unset, so under the key derived from the JWT secret.
+    const config = readConfig(env);
+    const withStore = async <T>(fn: (store: Awaited<ReturnType<typeof createStore>>) => Promise<T>): Promise<T> => {
+      const store = await createStore(await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }), storeOptions(config));
+      try {
+        return await fn(store);
+      } finally {
+        await pluginsFor(store).close();
+        await store.close();
+      }
+    };
+    const stored = () =>
+      withStore(async (store) => {
+        const m = await store.modules.ensure('demo', PLUGINS_MODULE);
+        const row = (await store.db.knex.withSchema(m.schema).table('attain_plugins_installs').where({ name: 'credit-check' }).first()) as { settings: unknown };
+        return JSON.stringify(row.settings);
+      });
+    const jwt = await resolveJwtSecret(config);
+    await withStore((store) =>
+      pluginsFor(store, pluginKeyOptions(config, jwt)).service.configure('demo', 'credit-check', { serviceUrl: 'https://credit.example.com/v1', apiKey: 'ck-live-secret-42' }, { userId: null }),
+    );
+    const before = await stored();
+    expect(before).toContain(SEALED_PREFIX);
+    expect(before).not.toContain('ck-live-secret-42');
+    const key = randomBytes(32).toString('base64');
+    env.ATTAIN_SECRETS_KEY = key;
+    try {
+      out.length = 0;
+      expect(await run('secrets', ['rotate'])).toBe(0);
+      expect(out.join('\n')).toContain('demo: settings of 1 plugin(s) re-encrypted');
+      const after = await stored();
+      expect(after).not.toBe(before);
+      expect(after).not.toContain('ck-live-secret-42');
+      // Nothing left under an old key: a second run changes nothing.
+      out.length = 0;
+      expect(await run('secrets', ['rotate'], { tenant: 'demo' })).toBe(0);
+      expect(out.pop()).toMatch(/: 0 plugin\(s\) in 1 tenant\(s\)\.$/);
+      env.ATTAIN_SECRETS_KEY = 'not-a-key';
+      out.length = 0;
+      expect(await run('secrets', ['rotate'])).toBe(2);
+      expect(out.join('\n')).toContain('[secrets_key_invalid]');
+    } finally {
+      delete env.ATTAIN_SECRETS_KEY;
+    }
   });
 
   it('typegen writes the SDK declarations', async () => {

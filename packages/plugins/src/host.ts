@@ -1,7 +1,7 @@
 import type { HostCapabilities } from '@attain/sandbox';
 import { StoreError, type Actor, type Store } from '@attain/store';
 import { guardedRequest, OutboundRefused } from '@attain/workflow';
-import { auditPlugin } from './audit.ts';
+import { auditPlugin, type PluginAuditRow } from './audit.ts';
 import { PLUGINS_MODULE } from './tables.ts';
 
 /** Outbound settings of `attain.fetch`. `allowHosts` and `ca` exist for tests (a local HTTPS server); production never sets them. */
@@ -14,6 +14,10 @@ export interface OutboundConfig {
 
 export interface CallRecord {
   denied: string[];
+  /** Audit entries of the call's SDK calls, written by the runtime in one insert when the hook is done. */
+  audits: PluginAuditRow[];
+  /** Set once those are written: an SDK call still running then is audited on its own. */
+  flushed?: boolean;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -23,20 +27,27 @@ const bad = (message: string): never => {
 
 /**
  * The host side of the plugin SDK for one hook invocation. The pool has already checked every
- * call against the manifest (objects, URL patterns); here each call is audited and runs as the
+ * call against the manifest (objects, URL patterns); here each call is recorded for the audit and runs as the
  * plugin's principal: actor `plugin:<name>`, through the records service (validation, refs,
  * write guards and other plugins' hooks apply) and the SSRF-guarded outbound client.
  */
 export function sdkHost(store: Store, tenant: string, plugin: string, outbound: OutboundConfig, record: CallRecord): HostCapabilities {
   const actor: Actor = { userId: null, label: `plugin:${plugin}` };
-  const audit = async (action: string, after: Record<string, unknown>) => {
-    const h = await store.modules.ensure(tenant, PLUGINS_MODULE);
-    await auditPlugin(store, h.knex, h, actor, action, plugin, after);
+  // Not a database round trip before every SDK call: the runtime writes them all after the hook.
+  const audit = (action: string, after: Record<string, unknown>): void => {
+    if (!record.flushed) {
+      record.audits.push({ action, after });
+      return;
+    }
+    void store.modules
+      .ensure(tenant, PLUGINS_MODULE)
+      .then((h) => auditPlugin(store, h.knex, h, actor, action, plugin, after))
+      .catch(() => {});
   };
   return {
     async read(object, query) {
       const q = isObj(query) ? query : {};
-      await audit('plugin.call', { fn: 'read', object, op: q.op });
+      audit('plugin.call', { fn: 'read', object, op: q.op });
       const records = await store.records(tenant);
       if (q.op === 'get') return (await records.get(object, typeof q.id === 'string' ? q.id : '')) ?? null;
       const list: Record<string, unknown> = {};
@@ -47,7 +58,7 @@ export function sdkHost(store: Store, tenant: string, plugin: string, outbound: 
     },
     async write(object, change) {
       const c = isObj(change) ? change : {};
-      await audit('plugin.call', { fn: 'write', object, op: c.op, id: c.id ?? null });
+      audit('plugin.call', { fn: 'write', object, op: c.op, id: c.id ?? null });
       const records = await store.records(tenant);
       // The records service validates the values like any caller's.
       if (c.op === 'create') return records.create(object, c.values as Record<string, unknown>, actor);
@@ -57,7 +68,7 @@ export function sdkHost(store: Store, tenant: string, plugin: string, outbound: 
     async fetch(url, init) {
       const i = isObj(init) ? init : {};
       const method = typeof i.method === 'string' ? i.method.toUpperCase() : 'GET';
-      await audit('plugin.call', { fn: 'fetch', url: url.slice(0, 300), method });
+      audit('plugin.call', { fn: 'fetch', url: url.slice(0, 300), method });
       const headers: Record<string, string> = {};
       // Hop-by-hop and routing headers are the client's business, not the plugin's.
       const reserved = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'upgrade', 'proxy-authorization']);
@@ -90,14 +101,14 @@ export function sdkHost(store: Store, tenant: string, plugin: string, outbound: 
       } catch (error) {
         if (error instanceof OutboundRefused) {
           record.denied.push(`fetch refused by the SSRF guard: ${error.message}`);
-          await audit('plugin.denied', { fn: 'fetch', url: url.slice(0, 300), rule: error.rule });
+          audit('plugin.denied', { fn: 'fetch', url: url.slice(0, 300), rule: error.rule });
         }
         throw error;
       }
     },
     denied(fn, reason) {
       record.denied.push(reason);
-      void audit('plugin.denied', { fn, reason }).catch(() => {});
+      audit('plugin.denied', { fn, reason });
     },
   };
 }

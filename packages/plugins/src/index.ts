@@ -8,6 +8,7 @@ export { PluginService, type ActivePlugin, type PluginStatus, type PluginView } 
 export { PluginRuntime, AFTER_QUEUE, EVENT_CONSUMER, JOB_QUEUE, type PluginRuntimeOptions } from './runtime.ts';
 export { PLUGINS_MODULE } from './tables.ts';
 export { MASK } from './settings.ts';
+export { deriveSecretsKey, parseSecretsKey, SecretKeys, SecretsError, SEALED_PREFIX } from './secrets.ts';
 export type { Grant } from './grant.ts';
 export type { OutboundConfig } from './host.ts';
 export { SDK_TYPES } from './sdk-types.ts';
@@ -24,6 +25,6 @@ export function pluginsFor(store: Store, opts: Partial<PluginRuntimeOptions> = {
     r = new PluginRuntime(store, { attainVersion: ATTAIN_VERSION, ...opts });
     r.attach();
     runtimes.set(store, r);
-  } else r.configure(opts.outbound);
+  } else r.configure(opts);
   return r;
 }

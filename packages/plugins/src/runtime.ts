@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { nextRun, SandboxError, SandboxPool, type SandboxLimits } from '@attain/sandbox';
 import { StoreError, type BackgroundModule, type BeforeWriteInput, type Job, type RecordEvent, type Store } from '@attain/store';
-import { auditPlugin } from './audit.ts';
+import { auditPluginRows, type PluginAuditRow } from './audit.ts';
 import { sdkHost, type CallRecord, type OutboundConfig } from './host.ts';
+import { SecretKeys } from './secrets.ts';
 import { PluginService, type ActivePlugin } from './service.ts';
 import { PLUGINS_MODULE } from './tables.ts';
 
@@ -14,17 +16,39 @@ export interface PluginRuntimeOptions {
   /** Limits of one hook call (tightened from the pool's); defaults suit a before-hook on a save. */
   limits?: Partial<SandboxLimits>;
   outbound?: OutboundConfig;
-  /** How long a node trusts its list of a tenant's plugins; changes made on this node apply at once. */
+  /**
+   * How long a node trusts its list of a tenant's plugins when the store's change feed cannot
+   * vouch for it (feed down, or a first read). Changes made on this node apply at once; changes
+   * made on another node apply as soon as their notification arrives.
+   */
   cacheMs?: number;
   /** Sandbox worker processes (default 1). */
   poolSize?: number;
+  /**
+   * Keys for secret settings (newest first, comma-separated; 32 bytes as hex or base64). Default:
+   * the ATTAIN_SECRETS_KEY environment variable.
+   */
+  secretsKey?: string;
+  /**
+   * The server's signing secret, from which the key is derived when no `secretsKey` is set (and
+   * which still decrypts values saved under that derived key when one is). Without either, a
+   * random per-process key: fine for tests and one node, lost on restart.
+   */
+  serverSecret?: string;
 }
 
 interface TenantPlugins {
   at: number;
+  /** The tenant's schema, whose metadata version in the change feed moves on every plugin change. */
+  schema: string | null;
+  /** That version as read before the plugins were (undefined: not vouched for by the feed). */
+  meta: number | undefined;
   plugins: ActivePlugin[];
   hooks: Map<string, ActivePlugin[]>;
 }
+
+/** Longest a list vouched for by the change feed is kept (a bound should a notification be lost). */
+const FEED_TRUST_MS = 60_000;
 
 const cap = (op: string): string => op.charAt(0).toUpperCase() + op.slice(1);
 
@@ -48,16 +72,39 @@ export class PluginRuntime {
   readonly #cache = new Map<string, TenantPlugins>();
   readonly #loading = new Map<string, Promise<TenantPlugins>>();
   #pool: SandboxPool | undefined;
+  #keys: SecretKeys | undefined;
 
   constructor(store: Store, opts: PluginRuntimeOptions) {
     this.store = store;
     this.#opts = opts;
-    this.service = new PluginService(store, { attainVersion: opts.attainVersion, onChange: (tenant) => void this.#changed(tenant) });
+    this.service = new PluginService(store, { attainVersion: opts.attainVersion, onChange: (tenant) => void this.#changed(tenant), secrets: () => this.secretKeys() });
   }
 
-  /** Test-only knobs (a local HTTPS server's CA and host); the first server of a process sets them. */
-  configure(outbound: OutboundConfig | undefined): void {
-    if (outbound) this.#opts.outbound = outbound;
+  /**
+   * Later callers of `pluginsFor` (the server after the background worker): test-only outbound
+   * knobs, and the key material when none was given yet.
+   */
+  configure(opts: Partial<PluginRuntimeOptions>): void {
+    if (opts.outbound) this.#opts.outbound = opts.outbound;
+    if (opts.serverSecret !== undefined && this.#opts.serverSecret === undefined) {
+      this.#opts.serverSecret = opts.serverSecret;
+      // What this process sealed with its stand-in key stays readable (until rotated).
+      const before = this.#keys;
+      this.#keys = undefined;
+      if (before) this.#keys = this.secretKeys().followedBy(before);
+      this.#cache.clear();
+    }
+  }
+
+  /** The key ring secret settings are encrypted and decrypted with (built on first use). */
+  secretKeys(): SecretKeys {
+    const configured = this.#opts.secretsKey ?? process.env.ATTAIN_SECRETS_KEY;
+    this.#keys ??= SecretKeys.from({
+      env: configured,
+      // Neither a key nor a server secret: a stand-in for this process (like the JWT secret's).
+      serverSecret: this.#opts.serverSecret ?? (configured ? undefined : randomBytes(32).toString('base64url')),
+    });
+    return this.#keys;
   }
 
   get pool(): SandboxPool {
@@ -97,15 +144,21 @@ export class PluginRuntime {
     await this.schedule(tenant).catch(() => {});
   }
 
+  /** The cached list still stands: the feed says nothing changed since, or it is young enough. */
+  #fresh(known: TenantPlugins): boolean {
+    const age = Date.now() - known.at;
+    const now = known.schema === null ? undefined : this.store.db.changes.metaVersion(known.schema);
+    // The feed vouches for (or against) the list; without it, only its age does.
+    if (now !== undefined && known.meta !== undefined) return now === known.meta && age < FEED_TRUST_MS;
+    return age < (this.#opts.cacheMs ?? 5_000);
+  }
+
   async #load(tenant: string): Promise<TenantPlugins> {
     const known = this.#cache.get(tenant);
-    if (known && Date.now() - known.at < (this.#opts.cacheMs ?? 5_000)) return known;
+    if (known && this.#fresh(known)) return known;
     let loading = this.#loading.get(tenant);
     if (!loading) {
-      loading = this.service.active(tenant).then((plugins) => {
-        const hooks = new Map<string, ActivePlugin[]>();
-        for (const p of plugins) for (const h of p.plugin.manifest.hooks) hooks.set(h, [...(hooks.get(h) ?? []), p]);
-        const entry = { at: Date.now(), plugins, hooks };
+      loading = this.#read(tenant).then((entry) => {
         if (this.#loading.get(tenant) === loading) {
           this.#cache.set(tenant, entry);
           this.#loading.delete(tenant);
@@ -118,10 +171,20 @@ export class PluginRuntime {
     return loading;
   }
 
+  async #read(tenant: string): Promise<TenantPlugins> {
+    const schema = (await this.store.snapshot(tenant))?.tenant.schema ?? null;
+    // The version before the read: a change landing meanwhile makes the next call read again.
+    const meta = schema === null ? undefined : this.store.db.changes.metaVersion(schema);
+    const plugins = await this.service.active(tenant);
+    const hooks = new Map<string, ActivePlugin[]>();
+    for (const p of plugins) for (const h of p.plugin.manifest.hooks) hooks.set(h, [...(hooks.get(h) ?? []), p]);
+    return { at: Date.now(), schema, meta, plugins, hooks };
+  }
+
   #wants(tenant: string, object: string): boolean | Promise<boolean> {
     const known = this.#cache.get(tenant);
     const test = (t: TenantPlugins) => ['Create', 'Update', 'Delete'].some((op) => t.hooks.has(`before${op}:${object}`));
-    if (known && Date.now() - known.at < (this.#opts.cacheMs ?? 5_000)) return test(known);
+    if (known && this.#fresh(known)) return test(known);
     return this.#load(tenant).then(test);
   }
 
@@ -138,7 +201,8 @@ export class PluginRuntime {
    * after auditing the failure.
    */
   async run(tenant: string, p: ActivePlugin, hook: string, input: Record<string, unknown>, limits?: Partial<SandboxLimits>): Promise<HookOutput> {
-    const record: CallRecord = { denied: [] };
+    if (p.unavailable) return this.#fail(tenant, p, hook, p.unavailable.code, p.unavailable.message);
+    const record: CallRecord = { denied: [], audits: [] };
     let out: HookOutput;
     try {
       const raw = await this.pool.runHook({
@@ -153,21 +217,28 @@ export class PluginRuntime {
       out.denied.push(...record.denied);
     } catch (error) {
       if (record.denied.length > 0) out = { result: null, logs: [], denied: record.denied };
-      else return this.#fail(tenant, p, hook, error instanceof SandboxError ? error.code : 'guest_error', error instanceof Error ? error.message : 'plugin failed');
+      else {
+        record.flushed = true;
+        return this.#fail(tenant, p, hook, error instanceof SandboxError ? error.code : 'guest_error', error instanceof Error ? error.message : 'plugin failed', record.audits);
+      }
     }
-    if (out.logs.length > 0) await this.#audit(tenant, p.name, 'plugin.log', { hook, version: p.version, logs: out.logs });
-    if (out.denied.length > 0) return this.#fail(tenant, p, hook, 'capability_denied', out.denied[0] ?? 'capability denied');
+    if (out.logs.length > 0) record.audits.push({ action: 'plugin.log', after: { hook, version: p.version, logs: out.logs } });
+    record.flushed = true;
+    if (out.denied.length > 0) return this.#fail(tenant, p, hook, 'capability_denied', out.denied[0] ?? 'capability denied', record.audits);
+    await this.#audit(tenant, p.name, record.audits);
     return out;
   }
 
-  async #fail(tenant: string, p: ActivePlugin, hook: string, code: string, message: string): Promise<never> {
-    await this.#audit(tenant, p.name, 'plugin.failed', { hook, version: p.version, code, message: message.slice(0, 500) }).catch(() => {});
+  async #fail(tenant: string, p: ActivePlugin, hook: string, code: string, message: string, audits: PluginAuditRow[] = []): Promise<never> {
+    await this.#audit(tenant, p.name, [...audits, { action: 'plugin.failed', after: { hook, version: p.version, code, message: message.slice(0, 500) } }]).catch(() => {});
     throw new StoreError('plugin_failed', `plugin "${p.name}" was stopped (${code}): ${message.slice(0, 300)}`, [{ path: `/plugins/${p.name}`, rule: code, message: message.slice(0, 300) }]);
   }
 
-  async #audit(tenant: string, plugin: string, action: string, after: Record<string, unknown>): Promise<void> {
+  /** A hook call's audit entries (SDK calls, logs, outcome) in one insert. */
+  async #audit(tenant: string, plugin: string, rows: PluginAuditRow[]): Promise<void> {
+    if (rows.length === 0) return;
     const h = await this.store.modules.ensure(tenant, PLUGINS_MODULE);
-    await auditPlugin(this.store, h.knex, h, { userId: null, label: `plugin:${plugin}` }, action, plugin, after);
+    await auditPluginRows(this.store, h.knex, h, { userId: null, label: `plugin:${plugin}` }, plugin, rows);
   }
 
   /** The before-write hook: each plugin in turn may refuse (422 plugin_refused) or set fields. */
@@ -186,7 +257,7 @@ export class PluginRuntime {
       const r = result as { refuse?: unknown; set?: unknown };
       if (typeof r.refuse === 'string' && r.refuse.length > 0) {
         const message = r.refuse.slice(0, 500);
-        await this.#audit(input.tenant, p.name, 'plugin.refused', { hook, version: p.version, id: input.id ?? null, message });
+        await this.#audit(input.tenant, p.name, [{ action: 'plugin.refused', after: { hook, version: p.version, id: input.id ?? null, message } }]);
         throw new StoreError('plugin_refused', message, [{ path: `/plugins/${p.name}`, rule: 'plugin_refused', message }]);
       }
       if (r.set !== null && typeof r.set === 'object' && !Array.isArray(r.set) && input.op !== 'delete') {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { rangeSatisfied, validateManifest, type Plugin, type PluginManifest, type LocalizedText, type PluginJob, type SettingsSchema } from '@attain/sandbox';
-import { quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
+import { CHANGE_CHANNEL, quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
 import { auditPlugin } from './audit.ts';
 import { checkManifest } from './bundle.ts';
 import { beyond, grantOf, type Grant } from './grant.ts';
-import { maskSettings, mergeSettings } from './settings.ts';
+import { SecretsError, type SecretKeys } from './secrets.ts';
+import { MASK, maskSettings, mergeSettings, openSettings, resealSettings, sealSettings } from './settings.ts';
 import { INSTALLS_TABLE, PLUGINS_MODULE, VERSIONS_TABLE } from './tables.ts';
 
 type Knex = ModuleHandle['knex'];
@@ -50,12 +51,14 @@ export interface PluginView {
   versions: string[];
 }
 
-/** An enabled plugin as the runtime runs it: bundled code, manifest, unmasked settings. */
+/** An enabled plugin as the runtime runs it: bundled code, manifest, settings in clear. */
 export interface ActivePlugin {
   name: string;
   version: string;
   plugin: Plugin;
   settings: Record<string, unknown>;
+  /** Its secret settings cannot be decrypted here: every call of it fails with this. */
+  unavailable?: SecretsError;
 }
 
 const hashOf = (code: string): string => createHash('sha256').update(code).digest('hex');
@@ -70,11 +73,14 @@ export class PluginService {
   readonly store: Store;
   readonly attainVersion: string;
   readonly #onChange: (tenant: string) => void;
+  readonly #keys: () => SecretKeys;
 
-  constructor(store: Store, opts: { attainVersion: string; onChange?: (tenant: string) => void }) {
+  /** `secrets`: the node's key ring (settings marked secret are stored encrypted with it). */
+  constructor(store: Store, opts: { attainVersion: string; onChange?: (tenant: string) => void; secrets: () => SecretKeys }) {
     this.store = store;
     this.attainVersion = opts.attainVersion;
     this.#onChange = opts.onChange ?? (() => {});
+    this.#keys = opts.secrets;
   }
 
   async #handle(tenant: string): Promise<ModuleHandle> {
@@ -93,8 +99,13 @@ export class PluginService {
     const h = await this.#handle(tenant);
     const out = await h.knex.transaction(async (trx) => {
       const row = (await this.#installs(trx, h).where({ name }).forUpdate().first()) as InstallRow | undefined;
-      return fn(trx, h, row);
+      const result = await fn(trx, h, row);
+      // Every node's runtime keys its cached plugin list on the tenant's metadata version in the
+      // change feed: announce the change as one (delivered after commit, by whoever listens).
+      await trx.raw('select pg_notify(?, ?)', [CHANGE_CHANNEL, `m:${h.schema}`]);
+      return result;
     });
+    this.store.db.changes.bumpMeta(h.schema);
     this.#onChange(h.tenant);
     return out;
   }
@@ -237,10 +248,14 @@ export class PluginService {
       if (!row) throw notInstalled(name);
       const version = row.version ?? row.pending_version;
       const schema = version === null ? undefined : (await this.#version(trx, h, name, version)).manifest.settings;
-      const next = mergeSettings(schema, row.settings ?? {}, input);
+      const keys = this.#keys();
+      // Secrets being replaced need not decrypt (so a value saved under a lost key can be re-entered).
+      const given = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+      const replaced = new Set(Object.keys(given).filter((k) => given[k] !== undefined && given[k] !== MASK));
+      const next = mergeSettings(schema, openSettings(name, row.settings ?? {}, keys, replaced), input);
       await this.#installs(trx, h)
         .where({ name })
-        .update({ settings: JSON.stringify(next), updated_at: new Date() });
+        .update({ settings: JSON.stringify(sealSettings(schema, next, keys)), updated_at: new Date() });
       await auditPlugin(this.store, trx, h, actor, 'plugin.configure', name, { settings: maskSettings(schema, next) }, { settings: maskSettings(schema, row.settings ?? {}) });
     });
     return this.get(tenant, name);
@@ -282,14 +297,19 @@ export class PluginService {
     };
   }
 
+  /** Whether the tenant ever had a plugin (its plugin tables exist), without creating them. */
+  async #hasTables(tenant: string): Promise<boolean> {
+    const snapshot = await this.store.snapshot(tenant);
+    if (!snapshot) return false;
+    const found = (await this.store.db.knex.raw('select to_regclass(?) as t', [`${quoteIdent(snapshot.tenant.schema)}.${quoteIdent(INSTALLS_TABLE)}`])) as { rows: Array<{ t: unknown }> };
+    return Boolean(found.rows[0]?.t);
+  }
+
   /** The tenant's enabled plugins at their running versions, for the runtime. */
   async active(tenant: string): Promise<ActivePlugin[]> {
     // Every write asks (cached for a few seconds): a tenant that never installed a plugin gets no
     // plugin tables for it, just one catalog lookup.
-    const snapshot = await this.store.snapshot(tenant);
-    if (!snapshot) return [];
-    const found = (await this.store.db.knex.raw('select to_regclass(?) as t', [`${quoteIdent(snapshot.tenant.schema)}.${quoteIdent(INSTALLS_TABLE)}`])) as { rows: Array<{ t: unknown }> };
-    if (!found.rows[0]?.t) return [];
+    if (!(await this.#hasTables(tenant))) return [];
     const h = await this.#handle(tenant);
     const rows = (await this.#installs(h.knex, h).where({ enabled: true }).whereNotNull('version').select('*')) as InstallRow[];
     const out: ActivePlugin[] = [];
@@ -297,9 +317,44 @@ export class PluginService {
       const v = await this.#version(h.knex, h, r.name, r.version as string);
       // Defence in depth: a version whose requests exceed the grant never runs.
       if (beyond(r.granted, grantOf(v.manifest)).length > 0) continue;
-      out.push({ name: r.name, version: v.version, plugin: { manifest: v.manifest, code: v.code }, settings: r.settings ?? {} });
+      const active: ActivePlugin = { name: r.name, version: v.version, plugin: { manifest: v.manifest, code: v.code }, settings: {} };
+      try {
+        active.settings = openSettings(r.name, r.settings ?? {}, this.#keys());
+      } catch (error) {
+        if (!(error instanceof SecretsError)) throw error;
+        active.unavailable = error;
+      }
+      out.push(active);
     }
     return out;
+  }
+
+  /**
+   * Re-encrypts every secret setting of the tenant's plugins with the current key (values sealed
+   * with an older key of the ring, or stored in clear before encryption or before the setting was
+   * marked secret). Returns how many plugins' settings changed.
+   */
+  async rotateSecrets(tenant: string, actor: Actor): Promise<number> {
+    if (!(await this.#hasTables(tenant))) return 0;
+    const h = await this.#handle(tenant);
+    const names = ((await this.#installs(h.knex, h).select('name')) as Array<{ name: string }>).map((r) => r.name);
+    let changed = 0;
+    for (const name of names) {
+      const done = await this.#change(tenant, name, async (trx, h2, row) => {
+        const version = row ? (row.version ?? row.pending_version) : null;
+        if (!row || version === null) return false;
+        const schema = (await this.#version(trx, h2, name, version)).manifest.settings;
+        const next = resealSettings(name, schema, row.settings ?? {}, this.#keys());
+        if (next === null) return false;
+        await this.#installs(trx, h2)
+          .where({ name })
+          .update({ settings: JSON.stringify(next), updated_at: new Date() });
+        await auditPlugin(this.store, trx, h2, actor, 'plugin.secrets_rotated', name, { key: this.#keys().currentId });
+        return true;
+      });
+      if (done) changed++;
+    }
+    return changed;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Ajv2020 as Ajv, type ValidateFunction } from 'ajv/dist/2020.js';
 import { secretSettings, type SettingsSchema } from '@attain/sandbox';
 import { StoreError } from '@attain/store';
+import { isSealed, SEALED_PREFIX, type SecretKeys } from './secrets.ts';
 
 /** What clients see in place of a secret setting's value. */
 export const MASK = '••••';
@@ -48,4 +49,44 @@ export function maskSettings(schema: SettingsSchema | undefined, settings: Recor
   const out = { ...settings };
   for (const name of secretSettings(schema)) if (out[name] !== undefined) out[name] = MASK;
   return out;
+}
+
+/** Settings as stored: every setting the schema marks secret is encrypted (sealed values stay as they are). */
+export function sealSettings(schema: SettingsSchema | undefined, settings: Record<string, unknown>, keys: SecretKeys): Record<string, unknown> {
+  const out = { ...settings };
+  for (const name of secretSettings(schema)) if (out[name] !== undefined && !isSealed(out[name])) out[name] = keys.seal(out[name]);
+  return out;
+}
+
+/**
+ * Settings in clear, as the plugin sees them inside its isolate: every sealed value opened.
+ * `replaced` names settings about to be overwritten, which need not (and may not) open.
+ */
+export function openSettings(plugin: string, settings: Record<string, unknown>, keys: SecretKeys, replaced: ReadonlySet<string> = new Set()): Record<string, unknown> {
+  const out = { ...settings };
+  for (const [name, value] of Object.entries(out)) {
+    if (!isSealed(value)) continue;
+    if (replaced.has(name)) delete out[name];
+    else out[name] = keys.open(value, `/plugins/${plugin}/settings/${name}`);
+  }
+  return out;
+}
+
+/** Every secret sealed with the ring's current key: what `attain secrets rotate` writes back, or null when nothing changes. */
+export function resealSettings(plugin: string, schema: SettingsSchema | undefined, settings: Record<string, unknown>, keys: SecretKeys): Record<string, unknown> | null {
+  const secret = new Set(secretSettings(schema));
+  let changed = false;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    const current = isSealed(value) && value.startsWith(`${SEALED_PREFIX}${keys.currentId}:`);
+    if (current || (!isSealed(value) && !secret.has(name))) {
+      out[name] = value;
+      continue;
+    }
+    const plain = isSealed(value) ? keys.open(value, `/plugins/${plugin}/settings/${name}`) : value;
+    // A setting no longer marked secret by the running version is stored in clear, like its peers.
+    out[name] = secret.has(name) ? keys.seal(plain) : plain;
+    changed = true;
+  }
+  return changed ? out : null;
 }

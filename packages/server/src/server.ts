@@ -154,7 +154,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('lifecycle', lifecycle);
 
   // Joins every record write of this store (before-hooks) and serves the plugin routes.
-  const plugins = pluginsFor(store, options.plugins?.outbound ? { outbound: options.plugins.outbound } : {});
+  // The signing secret also derives the key of plugins' secret settings when ATTAIN_SECRETS_KEY is not set.
+  const plugins = pluginsFor(store, { ...(options.plugins?.outbound ? { outbound: options.plugins.outbound } : {}), ...(options.jwtSecret ? { serverSecret: options.jwtSecret } : {}) });
   app.addHook('onClose', async () => plugins.close());
   const openApiCache = new LruCache<Record<string, unknown>>(200);
   const teams = new LruCache<Promise<string[]>>(1000);

@@ -1,4 +1,5 @@
 export { createDatabase, type Database, type DatabaseOptions, type Dialect } from './database.ts';
+export { CHANGE_CHANNEL } from './change-feed.ts';
 export { DataDirLockedError, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 export { CORE_METADATA_DIR, provisionProblems, provisionTenant, type ProvisionInput, type ProvisionResult } from './provision-tenant.ts';
 export { createStore, type StoreOptions } from './store.ts';
