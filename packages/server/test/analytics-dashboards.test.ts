@@ -233,3 +233,68 @@ describe('dashboards as metadata', () => {
     expect(res.json().data.analyticsDashboard.widgets).toEqual(rest.widgets);
   });
 });
+
+describe('dashboards people build', () => {
+  const built = {
+    label: { en: 'East team' },
+    filters: [{ name: 'region', type: 'field', field: 'region' }],
+    widgets: [
+      { id: 'by_region', report: 'amount_by_region', layout: { x: 0, y: 0, w: 6, h: 4 } },
+      { id: 'count', chart: 'kpi', question: { object: 'deal', measures: [{ name: 'deals', op: 'count' }] }, layout: { x: 6, y: 0, w: 6, h: 2 } },
+    ],
+    team: true,
+  };
+
+  it("a manager builds one and shares it with the team: the team's reps see it in their own scope, others do not", async () => {
+    const res = await mgr.post('/api/v1/analytics/dashboards', built);
+    expect(res.statusCode, res.body).toBe(201);
+    const name = res.json().data.name as string;
+    expect(name).toMatch(/^u_[0-9a-f]{12}$/);
+    expect(res.json().meta).toMatchObject({ source: 'user', team: true, version: 1 });
+    const listed = (await rep.get('/api/v1/analytics/dashboards')).json().data.find((d: any) => d.name === name);
+    expect(listed).toMatchObject({ source: 'user', mine: false, editable: false, team: true });
+    // repEast's own deals: all four (the report's "this quarter" as of 2026-02-15 is Q1: d1, d2, d3).
+    const data = await runAs(rep, name, { asOf: '2026-02-15' });
+    expect(rowsOf(widget(data, 'by_region'))).toEqual([
+      ['north', 300.3],
+      ['south', 50],
+    ]);
+    expect(widget(data, 'count').result.totals.values.deals).toBe(4);
+    // The manager's team: repEast's and repEast2's deals (d1–d4, d8, d9).
+    expect(widget(await runAs(mgr, name, { asOf: '2026-02-15' }), 'count').result.totals.values.deals).toBe(6);
+    // repWest is not in mgrEast's team: not listed, and 404 rather than a hint.
+    const west = as(app, await login(app, t.name, t.users.repWest.email));
+    expect(((await west.get('/api/v1/analytics/dashboards')).json().data as Array<{ name: string }>).map((d) => d.name)).not.toContain(name);
+    expect((await west.post(`/api/v1/analytics/dashboards/${name}/run`, {})).statusCode).toBe(404);
+  });
+
+  it('checks what is built like metadata, lets only the owner or an admin change it, and audits every change', async () => {
+    const bad = await rep.post('/api/v1/analytics/dashboards', {
+      ...built,
+      widgets: [{ id: 'x', question: { object: 'nothing', measures: [{ name: 'n', op: 'count' }] }, layout: { x: 0, y: 0, w: 4, h: 2 } }],
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error).toMatchObject({ code: 'dashboard_invalid', details: [{ path: '/widgets/0/question/object', rule: 'unknown_reference' }] });
+    const shape = await rep.post('/api/v1/analytics/dashboards', { ...built, widgets: [{ id: 'x', layout: { x: 0, y: 0, w: 4, h: 2 } }] });
+    expect(shape.statusCode).toBe(422);
+    const roles = await rep.post('/api/v1/analytics/dashboards', { ...built, sharedWith: ['rep'] });
+    expect(roles.statusCode).toBe(403);
+
+    const name = (await mgr.post('/api/v1/analytics/dashboards', built)).json().data.name as string;
+    expect((await rep.put(`/api/v1/analytics/dashboards/${name}`, { ...built, label: { en: 'Mine now' } })).statusCode).toBe(403);
+    expect((await rep.del(`/api/v1/analytics/dashboards/${name}`)).statusCode).toBe(403);
+    const changed = await mgr.put(`/api/v1/analytics/dashboards/${name}`, { ...built, label: { en: 'East team, v2' }, version: 1 });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json().meta.version).toBe(2);
+    const stale = await mgr.put(`/api/v1/analytics/dashboards/${name}`, { ...built, version: 1 });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().error.code).toBe('conflict');
+    expect((await admin.put('/api/v1/analytics/dashboards/sales_leader', built)).json().error.code).toBe('metadata_dashboard');
+    expect((await mgr.del(`/api/v1/analytics/dashboards/${name}`)).statusCode).toBe(204);
+    expect((await mgr.get(`/api/v1/analytics/dashboards/${name}`)).statusCode).toBe(404);
+
+    const audit = (await admin.get('/api/v1/audit?object=analytics_dashboard&limit=50')).json().data as Array<{ action: string; after: any; before: any }>;
+    const mineOnly = audit.filter((e) => (e.after ?? e.before)?.name === name).map((e) => e.action);
+    expect(mineOnly.sort()).toEqual(['analytics.dashboard.create', 'analytics.dashboard.delete', 'analytics.dashboard.update']);
+  });
+});

@@ -26,8 +26,244 @@ export interface GetAnalyticsDashboardsResponse {
     description?: string;
     widgets: number;
     default: boolean;
+    source?: "metadata" | "user";
+    mine?: boolean;
+    team?: boolean;
+    editable?: boolean;
     [k: string]: unknown | undefined;
   }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostAnalyticsDashboardsBody {
+  label: {
+    [k: string]: unknown | undefined;
+  };
+  description?: string;
+  /**
+   * @maxItems 10
+   */
+  filters?:
+    | []
+    | [
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ];
+  /**
+   * @maxItems 30
+   */
+  widgets: {
+    [k: string]: unknown | undefined;
+  }[];
+  team?: boolean;
+  /**
+   * @maxItems 50
+   */
+  sharedWith?: string[];
+  version?: number;
+}
+
+export interface PostAnalyticsDashboardsResponse {
+  data: {
+    kind: "analytics.dashboard";
+    id: string;
+    name: string;
+    label: {
+      [k: string]: string | undefined;
+    };
+    widgets: {
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  meta: {
+    source?: "metadata" | "user";
+    editable?: boolean;
+    team?: boolean;
+    version?: number | null;
+    [k: string]: unknown | undefined;
+  };
   [k: string]: unknown | undefined;
 }
 
@@ -44,6 +280,13 @@ export interface GetAnalyticsDashboardsDefaultResponse {
     }[];
     [k: string]: unknown | undefined;
   } | null;
+  meta?: {
+    source?: "metadata" | "user";
+    editable?: boolean;
+    team?: boolean;
+    version?: number | null;
+    [k: string]: unknown | undefined;
+  };
   [k: string]: unknown | undefined;
 }
 
@@ -60,6 +303,245 @@ export interface GetAnalyticsDashboardsNameResponse {
     }[];
     [k: string]: unknown | undefined;
   } | null;
+  meta?: {
+    source?: "metadata" | "user";
+    editable?: boolean;
+    team?: boolean;
+    version?: number | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutAnalyticsDashboardsNameBody {
+  label: {
+    [k: string]: unknown | undefined;
+  };
+  description?: string;
+  /**
+   * @maxItems 10
+   */
+  filters?:
+    | []
+    | [
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ]
+    | [
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        },
+        {
+          [k: string]: unknown | undefined;
+        }
+      ];
+  /**
+   * @maxItems 30
+   */
+  widgets: {
+    [k: string]: unknown | undefined;
+  }[];
+  team?: boolean;
+  /**
+   * @maxItems 50
+   */
+  sharedWith?: string[];
+  version?: number;
+}
+
+export interface PutAnalyticsDashboardsNameResponse {
+  data: {
+    kind: "analytics.dashboard";
+    id: string;
+    name: string;
+    label: {
+      [k: string]: string | undefined;
+    };
+    widgets: {
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  meta: {
+    source?: "metadata" | "user";
+    editable?: boolean;
+    team?: boolean;
+    version?: number | null;
+    [k: string]: unknown | undefined;
+  };
   [k: string]: unknown | undefined;
 }
 
@@ -9860,8 +10342,11 @@ export interface GetGraphqlResponse {
 /** Every route of the API by `METHOD /path`: its query, body and success answer. */
 export interface ApiRoutes {
   'GET /api/v1/analytics/dashboards': { response: GetAnalyticsDashboardsResponse };
+  'POST /api/v1/analytics/dashboards': { body: PostAnalyticsDashboardsBody; response: PostAnalyticsDashboardsResponse };
   'GET /api/v1/analytics/dashboards/default': { response: GetAnalyticsDashboardsDefaultResponse };
   'GET /api/v1/analytics/dashboards/{name}': { response: GetAnalyticsDashboardsNameResponse };
+  'PUT /api/v1/analytics/dashboards/{name}': { body: PutAnalyticsDashboardsNameBody; response: PutAnalyticsDashboardsNameResponse };
+  'DELETE /api/v1/analytics/dashboards/{name}': { response: void };
   'POST /api/v1/analytics/dashboards/{name}/run': { body: PostAnalyticsDashboardsNameRunBody; response: PostAnalyticsDashboardsNameRunResponse };
   'POST /api/v1/analytics/drill': { body: PostAnalyticsDrillBody; response: PostAnalyticsDrillResponse };
   'POST /api/v1/analytics/query': { query: PostAnalyticsQueryQuery; body: PostAnalyticsQueryBody; response: PostAnalyticsQueryResponse };

@@ -167,6 +167,12 @@ export class AccessContext {
     return team;
   }
 
+  /** Another user's team as the org has it today: the owners their team scope reaches (dashboards shared "with my team"). */
+  async teamOf(userId: string): Promise<string[]> {
+    const { users, orgUnits } = await this.org();
+    return teamOwnerIds(userId, users, orgUnits);
+  }
+
   private async loadTeam(): Promise<string[]> {
     const { users, orgUnits } = await this.org();
     return teamOwnerIds(this.principal.userId, users, orgUnits);

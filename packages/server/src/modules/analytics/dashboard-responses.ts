@@ -17,7 +17,13 @@ const DASHBOARD = {
   },
 } as const;
 
-export const dashboardResponse = { type: 'object', required: ['data'], properties: { data: { anyOf: [DASHBOARD, { type: 'null' }] } } } as const;
+const META = {
+  type: 'object',
+  properties: { source: { enum: ['metadata', 'user'] }, editable: { type: 'boolean' }, team: { type: 'boolean' }, version: { type: ['integer', 'null'] } },
+} as const;
+export const dashboardResponse = { type: 'object', required: ['data'], properties: { data: { anyOf: [DASHBOARD, { type: 'null' }] }, meta: META } } as const;
+/** A built dashboard after a save: the document and who may see it. */
+export const savedDashboardResponse = { type: 'object', required: ['data', 'meta'], properties: { data: DASHBOARD, meta: META } } as const;
 
 export const dashboardListResponse = {
   type: 'object',
@@ -28,7 +34,17 @@ export const dashboardListResponse = {
       items: {
         type: 'object',
         required: ['name', 'label', 'widgets', 'default'],
-        properties: { name: { type: 'string' }, label: LABEL, description: { type: 'string' }, widgets: { type: 'integer' }, default: { type: 'boolean' } },
+        properties: {
+          name: { type: 'string' },
+          label: LABEL,
+          description: { type: 'string' },
+          widgets: { type: 'integer' },
+          default: { type: 'boolean' },
+          source: { enum: ['metadata', 'user'] },
+          mine: { type: 'boolean' },
+          team: { type: 'boolean' },
+          editable: { type: 'boolean' },
+        },
       },
     },
   },

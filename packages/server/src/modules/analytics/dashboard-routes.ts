@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../http/errors.ts';
 import { replies } from '../../http/route-schema.ts';
 import { requireAccess } from '../../rest/request-access.ts';
-import type { AccessContext } from '../../rbac/context.ts';
 import type { Store } from '../../store-port.ts';
 import { dashboardResponse, dashboardRunResponse, dashboardListResponse } from './dashboard-responses.ts';
-import { dashboardsFor, runDashboard } from './dashboard-run.ts';
-import type { DashboardDoc, FilterValue } from './dashboard-schema.ts';
+import { runDashboard } from './dashboard-run.ts';
+import type { FilterValue } from './dashboard-schema.ts';
+import { seenDashboard, visibleDashboards, type VisibleDashboard } from './dashboard-visible.ts';
+import { userDashboardRoutes } from './dashboard-user-routes.ts';
 
 const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } } } as const;
 const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
@@ -18,19 +18,16 @@ const FILTER_VALUE = {
   ],
 } as const;
 
-/** A dashboard the caller may see, else 404 (whether it exists is not theirs to learn). */
-function visibleDashboard(access: AccessContext, name: string): DashboardDoc {
-  const doc = dashboardsFor(access).find((d) => d.name === name);
-  if (!doc) throw notFound(`there is no dashboard named "${name}"`);
-  return doc;
-}
-
-const summary = (d: DashboardDoc, role: string | undefined) => ({
-  name: d.name,
-  label: d.label,
-  ...(d.description ? { description: d.description } : {}),
-  widgets: d.widgets.length,
-  default: role !== undefined && (d.defaultFor ?? []).includes(role),
+const summary = (d: VisibleDashboard, role: string | undefined, me: string) => ({
+  name: d.doc.name,
+  label: d.doc.label,
+  ...(d.doc.description ? { description: d.doc.description } : {}),
+  widgets: d.doc.widgets.length,
+  default: role !== undefined && (d.doc.defaultFor ?? []).includes(role),
+  source: d.source,
+  mine: d.ownerId === me,
+  team: d.team,
+  editable: d.editable,
 });
 
 /**
@@ -45,19 +42,20 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { store: Store
   app.get('/analytics/dashboards', { config: { summary: 'List the dashboards shared with the caller', tags }, schema: { response: replies({ 200: dashboardListResponse }) } }, async (request) => {
     const access = requireAccess(request);
     const role = access.principal.role?.name;
-    return { data: dashboardsFor(access).map((d) => summary(d, role)) };
+    return { data: (await visibleDashboards(store, access)).map((d) => summary(d, role, access.principal.userId)) };
   });
 
   app.get('/analytics/dashboards/default', { config: { summary: "The caller's role's default dashboard", tags }, schema: { response: replies({ 200: dashboardResponse }) } }, async (request) => {
     const access = requireAccess(request);
     const role = access.principal.role?.name;
-    const doc = role === undefined ? undefined : dashboardsFor(access).find((d) => (d.defaultFor ?? []).includes(role));
-    return { data: doc ?? null };
+    const doc = role === undefined ? undefined : (await visibleDashboards(store, access)).find((d) => d.source === 'metadata' && (d.doc.defaultFor ?? []).includes(role));
+    return { data: doc?.doc ?? null };
   });
 
   app.get('/analytics/dashboards/:name', { config: { summary: 'A dashboard document', tags }, schema: { params: NAME, response: replies({ 200: dashboardResponse }) } }, async (request) => {
     const access = requireAccess(request);
-    return { data: visibleDashboard(access, (request.params as { name: string }).name) };
+    const d = await seenDashboard(store, access, (request.params as { name: string }).name);
+    return { data: d.doc, meta: { source: d.source, editable: d.editable, team: d.team, version: d.version } };
   });
 
   app.post(
@@ -76,10 +74,12 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { store: Store
     },
     async (request) => {
       const access = requireAccess(request);
-      const doc = visibleDashboard(access, (request.params as { name: string }).name);
+      const { doc } = await seenDashboard(store, access, (request.params as { name: string }).name);
       const body = (request.body ?? {}) as { filters?: Record<string, FilterValue>; asOf?: string };
       const widgets = await runDashboard(store, access, doc, body.filters, body.asOf);
       return { data: { name: doc.name, label: doc.label, filters: doc.filters ?? [], widgets } };
     },
   );
+
+  await userDashboardRoutes(app, opts);
 }

@@ -4,7 +4,6 @@
 // others still run.
 import { findField, isAttainError, type Registry } from '@attain/meta';
 import { badRequest } from '../../http/errors.ts';
-import { isAdmin } from '../../rbac/permissions.ts';
 import type { AccessContext } from '../../rbac/context.ts';
 import type { Store } from '../../store-port.ts';
 import type { DashboardDoc, DashboardFilter, DashboardWidget, FilterValue } from './dashboard-schema.ts';
@@ -26,17 +25,6 @@ export interface WidgetAnswer {
   question: ReportQuestion;
   result: ReportResult | null;
   error: { code: string; message: string } | null;
-}
-
-/** Admins see every dashboard; others those shared with their role, or with no role named. */
-export function visibleTo(doc: DashboardDoc, access: AccessContext): boolean {
-  const role = access.principal.role;
-  if (isAdmin(role)) return true;
-  return !doc.sharedWith || (role !== undefined && doc.sharedWith.includes(role.name));
-}
-
-export function dashboardsFor(access: AccessContext): DashboardDoc[] {
-  return (access.registry.documentsOfKind('analytics.dashboard') as DashboardDoc[]).filter((d) => visibleTo(d, access));
 }
 
 function questionOfWidget(registry: Registry, w: DashboardWidget): ReportQuestion {

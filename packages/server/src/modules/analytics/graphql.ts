@@ -3,7 +3,8 @@ import type { GraphQLContext } from '../../graphql/context.ts';
 import { GraphQLJSON } from '../../graphql/json-scalar.ts';
 import type { Store } from '../../store-port.ts';
 import { notFound } from '../../http/errors.ts';
-import { dashboardsFor, runDashboard } from './dashboard-run.ts';
+import { runDashboard } from './dashboard-run.ts';
+import { visibleDashboard } from './dashboard-visible.ts';
 import type { FilterValue } from './dashboard-schema.ts';
 import { contextFor, questionOf, savedReport } from './routes.ts';
 import { runReport } from './run.ts';
@@ -30,7 +31,7 @@ export function analyticsQuery({ store }: { store: Store }): GraphQLFieldConfigM
       description: 'Runs every widget of a dashboard shared with the caller (analytics.dashboard), with its filters',
       args: { name: { type: new GraphQLNonNull(GraphQLString) }, filters: { type: GraphQLJSON }, asOf: { type: GraphQLString } },
       resolve: async (_root, args: { name: string; filters?: Record<string, FilterValue> | null; asOf?: string | null }, ctx) => {
-        const doc = dashboardsFor(ctx.access).find((d) => d.name === args.name);
+        const doc = (await visibleDashboard(store, ctx.access, args.name.slice(0, 63)))?.doc;
         if (!doc) throw notFound(`there is no dashboard named "${args.name.slice(0, 63)}"`);
         const widgets = await runDashboard(store, ctx.access, doc, args.filters ?? undefined, args.asOf ?? undefined);
         return { name: doc.name, label: doc.label, filters: doc.filters ?? [], widgets };

@@ -2,6 +2,7 @@ import { defineModule } from '../contract.ts';
 import { analyticsQuery } from './graphql.ts';
 import { dashboardKind } from './dashboard-kind.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
+import { analyticsTables } from './dashboard-store.ts';
 import { reportKind } from './kind.ts';
 import { analyticsRoutes } from './routes.ts';
 
@@ -15,6 +16,7 @@ export const analytics = defineModule({
   id: 'analytics',
   label: { en: 'Analytics', 'zh-CN': '分析' },
   kinds: [reportKind, dashboardKind],
+  tables: [analyticsTables],
   routes: [analyticsRoutes, dashboardRoutes],
   graphqlQuery: analyticsQuery,
   screens: ['dashboards'],
