@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rangeSatisfied, validateManifest, type Plugin, type PluginManifest, type LocalizedText, type PluginJob, type SettingsSchema } from '@attain/sandbox';
+import { rangeSatisfied, validateManifest, type FormulaSignature, type Plugin, type PluginManifest, type LocalizedText, type PluginJob, type SettingsSchema } from '@attain/sandbox';
 import { quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
 import { auditPlugin } from './audit.ts';
 import { checkManifest } from './bundle.ts';
@@ -282,6 +282,27 @@ export class PluginService {
     };
   }
 
+  /**
+   * The formula functions of every installed plugin at its running version; those of a disabled
+   * plugin (or one whose grant no longer covers it) with `enabled: false`. Reads no registry, so
+   * the store may ask while it hands out one.
+   */
+  async formulaFunctions(tenant: string): Promise<PluginFormulaFunction[]> {
+    const t = await this.store.tenants.get(tenant);
+    if (!t) return [];
+    const found = (await this.store.db.knex.raw('select to_regclass(?) as t', [`${quoteIdent(t.schema)}.${quoteIdent(INSTALLS_TABLE)}`])) as { rows: Array<{ t: unknown }> };
+    if (!found.rows[0]?.t) return [];
+    const h = await this.#handle(tenant);
+    const rows = (await this.#installs(h.knex, h).whereNotNull('version').orderBy('name').select('*')) as InstallRow[];
+    const out: PluginFormulaFunction[] = [];
+    for (const r of rows) {
+      const v = await this.#version(h.knex, h, r.name, r.version as string);
+      const enabled = r.enabled && beyond(r.granted, grantOf(v.manifest)).length === 0;
+      for (const [name, signature] of Object.entries(v.manifest.formulas ?? {})) out.push({ name, plugin: r.name, version: v.version, signature, enabled });
+    }
+    return out;
+  }
+
   /** The tenant's enabled plugins at their running versions, for the runtime. */
   async active(tenant: string): Promise<ActivePlugin[]> {
     // Every write asks (cached for a few seconds): a tenant that never installed a plugin gets no
@@ -301,6 +322,15 @@ export class PluginService {
     }
     return out;
   }
+}
+
+/** A plugin formula function as the formula checker and the runtime know it. */
+export interface PluginFormulaFunction {
+  name: string;
+  plugin: string;
+  version: string;
+  signature: FormulaSignature;
+  enabled: boolean;
 }
 
 function mergeGrant(a: Grant | null, b: Grant): Grant {

@@ -111,7 +111,13 @@ export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promi
     throw new IncentiveError(400, 'id_mismatch', 'the edited plan must keep the id of the plan it is compared with', [{ path: '/plan/id', rule: 'const', message: `must be "${req.planId}"` }]);
   const source = req.plan ?? live;
   if (!source) throw new IncentiveError(404, 'unknown_plan', `there is no plan "${req.planId}"`, [{ path: '/planId', rule: 'exists', message: 'no such plan' }]);
-  const issues = lintPlan(source, { plans: [source, ...plans.filter((p) => p.id !== source.id)], assignments: [], defaultCurrency: engine.baseCurrency, calendar: cal });
+  const issues = lintPlan(source, {
+    plans: [source, ...plans.filter((p) => p.id !== source.id)],
+    assignments: [],
+    defaultCurrency: engine.baseCurrency,
+    calendar: cal,
+    ...(await engine.lintFunctions()),
+  });
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new IncentiveError(422, 'plan_invalid', `the what-if plan has ${errors.length} error(s)`, errors);
   const candidate = candidatePlan(source, req.period, req.version, cal);

@@ -124,6 +124,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
           assignments: await engine.assignments(),
           defaultCurrency: engine.baseCurrency,
           calendar: engine.calendar,
+          ...(await engine.lintFunctions()),
         }),
         ...(await run(() => engine.lintSources(plan))),
       ],
@@ -205,7 +206,7 @@ export async function incentiveRoutes(app: FastifyInstance, opts: { store: Store
       const mine: Assignment[] = (list as Array<{ payeeId: string; from: string; to?: string | null }>).map((a) => ({ kind: 'plan', payeeId: a.payeeId, key: id, from: a.from, to: a.to ?? null }));
       const all = [...(await engine.assignments()).filter((a) => !a.via && !(a.kind === 'plan' && a.key === id)), ...mine];
       // Linted against what people would be on: named, plus what their roles give (a name wins over the role).
-      const issues = lintPlan(plan, { plans: await engine.plans(), assignments: await run(() => engine.previewAssignments({ named: all })) });
+      const issues = lintPlan(plan, { plans: await engine.plans(), assignments: await run(() => engine.previewAssignments({ named: all })), ...(await engine.lintFunctions()) });
       const errors = issues.filter((i) => i.severity === 'error');
       if (errors.length) throw new ApiError(422, 'assignment_invalid', 'these assignments would pay someone twice', errors);
       const before = (await engine.assignments()).filter((a) => !a.via && a.kind === 'plan' && a.key === id);

@@ -1,8 +1,10 @@
 import { versionLockIssues } from '../version-locks.ts';
 import { randomUUID } from 'node:crypto';
-import type { ModuleHandle, RecordEvent, Store } from '@attain/store';
+import { functionsOf, type ModuleHandle, type RecordEvent, type Store } from '@attain/store';
+import type { FunctionRegistry } from '@attain/formula';
 import { ZERO, dec, fmt, isDecText, type Dec } from '../decimal.ts';
-import { calculate, type FrozenState, type InputValue } from '../calculate.ts';
+import type { FrozenState, InputValue } from '../calculate.ts';
+import { calculateWithFormulas } from '../formula-measures.ts';
 import { planCurrency } from '../currency.ts';
 import { lintCreditingRules, lintKpiMeasures, lintPlan, lintSplits, type LintIssue } from '../linter.ts';
 import { OrgHistory } from '../org.ts';
@@ -131,6 +133,12 @@ export class IncentiveEngine {
     return { knex: h.knex, schema: h.schema, t: (name: string) => `${quoteIdent(h.schema)}.${quoteIdent(`attain_incentives_${name}`)}` };
   }
 
+  /** The tenant's formula functions with its plugins' (for formula measures), as a lint context part. */
+  async lintFunctions(): Promise<{ functions?: FunctionRegistry }> {
+    const f = functionsOf(await this.store.registry(this.tenant));
+    return f ? { functions: f.registry } : {};
+  }
+
   // ---- documents -------------------------------------------------------------------------
 
   async savePlan(plan: IncentivePlanDoc): Promise<LintIssue[]> {
@@ -144,7 +152,7 @@ export class IncentiveEngine {
     const shape = planShapeIssues(plan);
     if (shape.length) throw new IncentiveError(422, 'plan_invalid', `the plan "${String(plan.name)}" has ${shape.length} error(s)`, shape);
     const issues = [
-      ...lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments(), defaultCurrency: this.baseCurrency, calendar: this.calendar }),
+      ...lintPlan(plan, { plans: [plan, ...others], assignments: await this.assignments(), defaultCurrency: this.baseCurrency, calendar: this.calendar, ...(await this.lintFunctions()) }),
       ...(await this.lintSources(plan)),
       ...versionLockIssues(before, plan, await this.periods(), this.calendar),
     ];
@@ -281,8 +289,9 @@ export class IncentiveEngine {
     // Assignments by subtree resolve against the org: the engine's copy is brought up to date first.
     await this.syncOrg();
     const effective = await this.previewAssignments({ roles: list });
+    const functions = await this.lintFunctions();
     const lint = plans.flatMap((p) =>
-      lintPlan(p, { plans, assignments: effective })
+      lintPlan(p, { plans, assignments: effective, ...functions })
         .filter((i) => i.rule === 'double_assignment')
         .map((i) => ({ ...i, path: `/plans/${p.id}${i.path}` })),
     );
@@ -766,7 +775,7 @@ export class IncentiveEngine {
     ).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
     const frozen = await this.loadFrozen(frozenPeriods, payees);
     const disputes = await this.disputeAdjustments(open, payees);
-    const result = calculate({
+    const result = await calculateWithFormulas(this.store, this.tenant, {
       disputes,
       plans,
       credits: [],
@@ -841,14 +850,15 @@ export class IncentiveEngine {
     const { knex, schema } = await this.db();
     const usable: IncentivePlanDoc[] = [];
     const problems: CalcProblem[] = [];
-    const revision = (await this.store.registry(this.tenant)).revision;
+    const registry = await this.store.registry(this.tenant);
+    const functions = functionsOf(registry);
     for (const plan of all) {
-      // A plan's own errors depend on it, the metadata revision (its record sources) and the base
-      // currency only: checked once per such key, not on every incremental run.
-      const key = `${revision}|${this.baseCurrency}|${JSON.stringify(plan)}`;
+      // A plan's own errors depend on it, the metadata revision (its record sources), the tenant's
+      // plugin functions and the base currency only: checked once per such key, not on every run.
+      const key = `${registry.revision}|${functions?.key ?? ''}|${this.baseCurrency}|${JSON.stringify(plan)}`;
       let errors = this.planChecks.get(key);
       if (!errors) {
-        errors = planErrors(plan, [], this.baseCurrency);
+        errors = planErrors(plan, [], this.baseCurrency, functions?.registry);
         if (!errors.length) {
           try {
             errors = (await this.lintSources(plan)).filter((i) => i.severity === 'error');

@@ -1,0 +1,79 @@
+// Computed formula fields that call a plugin function. SQL cannot run them (the read's derived
+// table has a typed NULL in their place); after a page of records is read, each such field is
+// evaluated for the whole page on the host: its arguments in one sandbox batch, the plugin in
+// one batched call per function (formula/external.ts), the value shaped like its column.
+import { evaluateWithExternal, type ExternalEvaluator } from '@attain/formula';
+import { formatDecimal, parseDecimal, type ObjectDef, type Registry } from '@attain/meta';
+import type { Knex } from 'knex';
+import type { RecordAccess } from '../types.ts';
+import { formulasOf, type CompiledFormulaField } from './compiled.ts';
+import type { FormulaFunctions } from './plugin-functions.ts';
+import { decodeValue, formulaRowScope } from './preview.ts';
+import { evaluateInSandbox } from './sandbox.ts';
+
+type Rec = Record<string, unknown>;
+
+export interface HostFieldContext {
+  knex: Knex;
+  schema: string;
+  tenant: string;
+  registry: Registry;
+  functions: FormulaFunctions;
+  access: RecordAccess;
+}
+
+/** A value as the field's column would hold it: decimals at the field's scale, integers whole. */
+function shaped(f: CompiledFormulaField, value: unknown): unknown {
+  const v = decodeValue(f.checked.type, value);
+  if (v === null) return null;
+  switch (f.field.storage) {
+    case 'decimal':
+    case 'money':
+    case 'percent': {
+      const d = parseDecimal(String(v));
+      return d ? formatDecimal(d, Math.min(Math.max(f.field.scale ?? 6, 0), 30)) : null;
+    }
+    case 'integer': {
+      const d = parseDecimal(String(v));
+      return d ? Number(formatDecimal(d, 0)) : null;
+    }
+    default:
+      return v;
+  }
+}
+
+/** Fills the plugin formula fields the caller can see into `records` (read rows of `o`), in place. */
+export async function fillHostFields<R extends Rec>(c: HostFieldContext, o: ObjectDef, records: R[]): Promise<R[]> {
+  if (records.length === 0) return records;
+  const fields = formulasOf(c.registry, o, c.schema).computed.filter((f) => f.host && f.field.name in (records[0] as Rec));
+  if (fields.length === 0) return records;
+  const provider = c.functions.provider;
+  // No plugin runtime in this process (a bare store): the value is unknown, as an error reads.
+  if (!provider) return records;
+  const ids = records.map((r) => String(r.id));
+  const rowScope = formulaRowScope(c.registry, c.access);
+  for (const f of fields) {
+    const ev: ExternalEvaluator = {
+      batch: (formula, holes) =>
+        evaluateInSandbox(provider.pool(), {
+          knex: c.knex,
+          schema: c.schema,
+          registry: c.registry,
+          tenant: c.tenant,
+          revision: c.registry.revision,
+          checked: formula,
+          rows: ids,
+          holes,
+          ...(rowScope ? { rowScope } : {}),
+        }),
+      call: (name, rows) => provider.call(c.tenant, name, rows),
+    };
+    const values = await evaluateWithExternal(f.checked, ids.length, ev);
+    records.forEach((r: Rec, i) => {
+      const v = values[i];
+      // An error value (#DIV/0!, …) reads as null, as it does for a formula computed in SQL.
+      r[f.field.name] = v && v.error === null ? shaped(f, v.value) : null;
+    });
+  }
+  return records;
+}
