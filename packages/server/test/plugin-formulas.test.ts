@@ -132,6 +132,22 @@ describe('plugin formula functions', () => {
     expect(detailsOf(report).details[0]?.message).toContain('TIERED_BONUS is a function of plugin "tiered-bonus"');
   });
 
+  it('(c) KPIs have no formula measures: their per-record value is aggregated in SQL, so a plugin function there is refused at apply', async () => {
+    const kpi = {
+      kind: 'kpi',
+      id: 'kpi_bonus',
+      name: 'bonus_kpi',
+      label: { en: 'Bonus' },
+      object: 'order',
+      dateField: 'order_date',
+      unit: 'money',
+      measure: { aggregate: 'sum', value: 'TIERED_BONUS(amount, 1, 1)' },
+    };
+    const res = await t.call.admin.post('/api/v1/metadata/apply', { documents: [kpi], mode: 'merge' });
+    expect(res.statusCode).toBe(422);
+    expect(detailsOf(res).details[0]).toMatchObject({ path: '/measure/value', rule: 'plugin_function_sql' });
+  });
+
   it('(b) an incentive plan whose formula measure uses TIERED_BONUS pays it on statements, one plugin call per run', async () => {
     expect((await t.call.admin.put(`/api/v1/incentives/plans/${plan.id}`, plan)).statusCode).toBe(200);
     const assign = await t.call.admin.put(`/api/v1/incentives/plans/${plan.id}/assignments`, { assignments: [t.ids.rep1, t.ids.rep2].map((payeeId) => ({ payeeId, from: '2020-01-01' })) });
