@@ -5,6 +5,8 @@
 // plugin makes metadata apply refuse a formula that uses it (plugin_function_disabled) and sets
 // the plan aside with a problem; a plugin that throws surfaces as plugin_failed, audited, and a
 // calculation run still completes. Figures by hand beside each assertion.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -33,27 +35,9 @@ const withBonus = (expression: string, stored = false): Doc => {
   return doc;
 };
 
-const plan = {
-  kind: 'incentive_plan',
-  id: 'plan_bonus',
-  name: 'plan_bonus',
-  label: { en: 'Tiered bonus' },
-  versions: [
-    {
-      version: 1,
-      effectiveFrom: '2026-01-01',
-      currency: 'USD',
-      rounding: { scale: 2, mode: 'half_up' },
-      measures: [
-        { name: 'revenue', type: 'sum' },
-        { name: 'quota', type: 'input' },
-        { name: 'retention', type: 'input' },
-        { name: 'bonus', type: 'formula', expression: 'TIERED_BONUS(revenue, revenue / quota, retention)' },
-      ],
-      components: [{ name: 'tiered_bonus', type: 'rate', measure: 'bonus', rate: '1' }],
-    },
-  ],
-};
+// The plugin's own example plan: a `bonus` formula measure TIERED_BONUS(revenue, revenue / quota, retention), paid at rate 1.
+type PlanDoc = { id: string; versions: Array<{ measures: Array<{ name: string; expression?: string }> }> };
+const plan = JSON.parse(readFileSync(join(pluginsDir, 'tiered-bonus', 'examples', 'plan.json'), 'utf8')) as PlanDoc;
 
 beforeAll(async () => {
   ({ app, store } = await testServer(undefined, { plugins: { dir: pluginsDir } }));
