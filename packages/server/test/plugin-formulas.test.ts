@@ -99,6 +99,9 @@ describe('plugin formula functions', () => {
       expect(res.statusCode).toBe(201);
       ids[n] = res.json().id;
     }
+    // The saved record comes back with its plugin field computed (11,000 → 660.00, see below).
+    const patched = await t.call.rep1.patch(`/api/v1/objects/order/${ids['SO-1']}`, { amount: '11000' });
+    expect(patched.json().bonus).toBe('660.00');
     calls.length = 0;
     const list = await t.call.admin.get('/api/v1/objects/order?sort=order_number');
     expect(list.statusCode).toBe(200);
@@ -110,6 +113,14 @@ describe('plugin formula functions', () => {
     expect(calls).toEqual([4]);
     const one = await t.call.rep1.get(`/api/v1/objects/order/${ids['SO-1']}`);
     expect(one.json().bonus).toBe('660.00');
+    // GraphQL reads through the same records service.
+    const gql = await t.call.rep1.post('/graphql', { query: '{ orderList(limit: 10) { data { order_number bonus } } }' });
+    expect(gql.json().data.orderList.data).toEqual(
+      expect.arrayContaining([
+        { order_number: 'SO-1', bonus: '660.00' },
+        { order_number: 'SO-3', bonus: '0.00' },
+      ]),
+    );
     // A report aggregates in SQL: a formula reaching the plugin field is refused there with its rule, not a 500.
     const report = await t.call.admin.post('/api/v1/analytics/query', { report: { object: 'order', measures: [{ name: 'b', op: 'sum', formula: 'bonus' }] } });
     expect(report.statusCode).toBe(400);

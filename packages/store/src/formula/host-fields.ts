@@ -5,9 +5,9 @@
 import { evaluateWithExternal, type ExternalEvaluator } from '@attain/formula';
 import { formatDecimal, parseDecimal, type ObjectDef, type Registry } from '@attain/meta';
 import type { Knex } from 'knex';
-import type { RecordAccess } from '../types.ts';
+import type { Rec as StoredRecord, RecordAccess, RecordService } from '../types.ts';
 import { formulasOf, type CompiledFormulaField } from './compiled.ts';
-import type { FormulaFunctions } from './plugin-functions.ts';
+import { functionsOf, type FormulaFunctions } from './plugin-functions.ts';
 import { decodeValue, formulaRowScope } from './preview.ts';
 import { evaluateInSandbox } from './sandbox.ts';
 
@@ -76,4 +76,34 @@ export async function fillHostFields<R extends Rec>(c: HostFieldContext, o: Obje
     });
   }
   return records;
+}
+
+/**
+ * The records service with plugin formula fields filled in on what it returns (list, get,
+ * getMany, create, update, restore). Writes are filled after their transaction: the plugin and
+ * the sandbox read outside it. A tenant without plugin functions gets the service unchanged.
+ */
+export function withHostFields(service: RecordService, c: HostFieldContext): RecordService {
+  if (!functionsOf(c.registry)) return service;
+  const objectOf = (name: string) => c.registry.object(name);
+  const fill = async <R extends StoredRecord>(name: string, records: R[]): Promise<R[]> => {
+    const o = objectOf(name);
+    return o ? fillHostFields(c, o, records) : records;
+  };
+  const one = async (name: string, r: StoredRecord): Promise<StoredRecord> => (await fill(name, [r]))[0] ?? r;
+  return {
+    ...service,
+    list: async (name, q) => {
+      const page = await service.list(name, q);
+      return { ...page, data: await fill(name, page.data) };
+    },
+    get: async (name, id, opts) => {
+      const r = await service.get(name, id, opts);
+      return r && one(name, r);
+    },
+    getMany: async (name, ids) => fill(name, await service.getMany(name, ids)),
+    create: async (name, data, actor) => one(name, await service.create(name, data, actor)),
+    update: async (name, id, patch, actor, opts) => one(name, await service.update(name, id, patch, actor, opts)),
+    restore: async (name, id, actor) => one(name, await service.restore(name, id, actor)),
+  };
 }

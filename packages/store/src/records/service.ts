@@ -15,7 +15,7 @@ import { textRuleDetails } from './text-rules.ts';
 import { formulasOf } from '../formula/compiled.ts';
 import { checkForPreview, formulaRowScope, previewRows } from '../formula/preview.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
-import { fillHostFields } from '../formula/host-fields.ts';
+import { withHostFields } from '../formula/host-fields.ts';
 import { afterWrite, recomputeStored, type WrittenRows } from '../formula/write.ts';
 import { refreshDependents } from '../formula/dependents.ts';
 import { orgAfterRecordWrite, tenantToday } from '../org/service.ts';
@@ -149,9 +149,6 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
   };
   const readFields = (o: ObjectDef) => readerOf(o).fields;
   const out = (o: ObjectDef, row: Record<string, unknown>) => readerOf(o).write(row) as Rec;
-  // Reads shape rows, then fill in the formula fields a plugin function computes (host-fields.ts).
-  const hostCtx = { knex, schema, tenant: tenant.name, registry, functions: ctx.formulaFunctions, access };
-  const outAll = (o: ObjectDef, rows: Array<Record<string, unknown>>) => fillHostFields(hostCtx, o, rows.map(readerOf(o).write) as Rec[]);
   const full = (o: ObjectDef, row: Record<string, unknown>) => serialize(readableFields(o, systemView), row);
 
   async function fetchOne(q: Q, o: ObjectDef, id: string, opts: { deleted?: boolean | 'any'; lock?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
@@ -350,7 +347,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
         if (offset) page.offset(offset);
         const rows = (await page) as Array<Record<string, unknown>>;
         const more = rows.length > limit;
-        const data = await outAll(o, rows.slice(0, limit));
+        const data = rows.slice(0, limit).map((r) => out(o, r));
         const last = rows[limit - 1];
         const result: ListResult = { data, page: { next: more && last ? encodeCursor(keys, { ...last, ...out(o, last) }) : null, limit } };
         if (q.withTotal) result.total = Number(((await base().count({ c: '*' })) as Array<{ c: unknown }>)[0]?.c ?? 0);
@@ -366,7 +363,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       const row = (await scoped(knex, o, opts.includeDeleted === true)
         .where('id', id.toLowerCase())
         .first(selectList(knex, readFields(o)))) as Record<string, unknown> | undefined;
-      return row ? (await outAll(o, [row]))[0] : undefined;
+      return row ? out(o, row) : undefined;
     },
 
     async getMany(objectName, ids) {
@@ -378,7 +375,7 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       const rows = (await scoped(knex, o)
         .whereIn('id', wanted)
         .select(selectList(knex, readFields(o)))) as Array<Record<string, unknown>>;
-      const byId = new Map((await outAll(o, rows)).map((r) => [r.id as string, r]));
+      const byId = new Map(rows.map((r) => [r.id as string, out(o, r)]));
       return ids.map((id) => (typeof id === 'string' ? byId.get(id.toLowerCase()) : undefined)).filter((r): r is Rec => Boolean(r));
     },
 
@@ -670,7 +667,8 @@ export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, a
       }
     },
   };
-  return service;
+  // Formula fields that call a plugin function are filled in on the host after each read and write.
+  return withHostFields(service, { knex, schema, tenant: tenant.name, registry, functions: ctx.formulaFunctions, access });
 }
 
 /** A rule condition that is not true/false, as a formula error at the start of the formula. */
