@@ -121,6 +121,11 @@ describe('plugin formula functions', () => {
         { order_number: 'SO-3', bonus: '0.00' },
       ]),
     );
+    // Filters and sorts run in SQL: a plugin field is refused there, naming it.
+    const filtered = await t.call.admin.get(`/api/v1/objects/order?filter=${encodeURIComponent(JSON.stringify({ and: [{ bonus: { gte: 100 } }] }))}`);
+    expect([filtered.statusCode, detailsOf(filtered).details[0]]).toEqual([400, expect.objectContaining({ path: '/filter/and/0/bonus', rule: 'plugin_field' })]);
+    const sorted = await t.call.admin.get('/api/v1/objects/order?sort=-bonus');
+    expect([sorted.statusCode, detailsOf(sorted).details[0]?.rule]).toEqual([400, 'plugin_field']);
     // A report aggregates in SQL: a formula reaching the plugin field is refused there with its rule, not a 500.
     const report = await t.call.admin.post('/api/v1/analytics/query', { report: { object: 'order', measures: [{ name: 'b', op: 'sum', formula: 'bonus' }] } });
     expect(report.statusCode).toBe(400);

@@ -5,7 +5,8 @@
 import { evaluateWithExternal, type ExternalEvaluator } from '@attain/formula';
 import { formatDecimal, parseDecimal, type ObjectDef, type Registry } from '@attain/meta';
 import type { Knex } from 'knex';
-import type { Rec as StoredRecord, RecordAccess, RecordService } from '../types.ts';
+import { StoreError } from '../errors.ts';
+import type { Filter, ListQuery, Rec as StoredRecord, RecordAccess, RecordService } from '../types.ts';
 import { formulasOf, type CompiledFormulaField } from './compiled.ts';
 import { functionsOf, type FormulaFunctions } from './plugin-functions.ts';
 import { decodeValue, formulaRowScope } from './preview.ts';
@@ -91,9 +92,14 @@ export function withHostFields(service: RecordService, c: HostFieldContext): Rec
     return o ? fillHostFields(c, o, records) : records;
   };
   const one = async (name: string, r: StoredRecord): Promise<StoredRecord> => (await fill(name, [r]))[0] ?? r;
+  const hostNames = (name: string): Set<string> => {
+    const o = objectOf(name);
+    return new Set(o ? formulasOf(c.registry, o, c.schema).computed.flatMap((f) => (f.host ? [f.field.name] : [])) : []);
+  };
   return {
     ...service,
     list: async (name, q) => {
+      refuseHostQuery(hostNames(name), q);
       const page = await service.list(name, q);
       return { ...page, data: await fill(name, page.data) };
     },
@@ -102,8 +108,32 @@ export function withHostFields(service: RecordService, c: HostFieldContext): Rec
       return r && one(name, r);
     },
     getMany: async (name, ids) => fill(name, await service.getMany(name, ids)),
+    count: async (name, filter, opts) => {
+      refuseHostQuery(hostNames(name), { ...(filter ? { filter } : {}) });
+      return service.count(name, filter, opts);
+    },
     create: async (name, data, actor) => one(name, await service.create(name, data, actor)),
     update: async (name, id, patch, actor, opts) => one(name, await service.update(name, id, patch, actor, opts)),
     restore: async (name, id, actor) => one(name, await service.restore(name, id, actor)),
   };
+}
+
+/** Filters and sorts run in SQL, where a plugin field is only a placeholder: they may not name one. */
+function refuseHostQuery(names: ReadonlySet<string>, q: ListQuery | undefined): void {
+  if (names.size === 0 || !q || typeof q !== 'object') return;
+  const refuse = (name: string, path: string): never => {
+    throw new StoreError('invalid_filter', `"${name}" is computed by a plugin function after the records are read; it cannot be filtered or sorted on`, [
+      { path, rule: 'plugin_field', message: `"${name}" is computed by a plugin function` },
+    ]);
+  };
+  const walk = (f: unknown, path: string): void => {
+    if (f === null || typeof f !== 'object') return;
+    if (Array.isArray(f)) return f.forEach((x, i) => walk(x, `${path}/${i}`));
+    for (const [k, v] of Object.entries(f as Filter)) {
+      if (k === 'and' || k === 'or' || k === 'not') walk(v, `${path}/${k}`);
+      else if (names.has(k)) refuse(k, `${path}/${k}`);
+    }
+  };
+  walk(q.filter, '/filter');
+  if (Array.isArray(q.sort)) q.sort.forEach((s, i) => (s && typeof s === 'object' && names.has(s.field) ? refuse(s.field, `/sort/${i}/field`) : undefined));
 }
