@@ -174,6 +174,18 @@ describe('plugin formula functions', () => {
     expect(Number(await line('rep1'))).toBe(2400);
     // rep2: 9,000 of 10,000 = 90 % → 3 %; retention 0.8 → ×0.8: 9,000 × 0.03 × 0.8 = 216.00
     expect(Number(await line('rep2'))).toBe(216);
+    // What-if runs the same formula measure: paying the bonus at rate 2 doubles it (2,400 → 4,800; 216 → 432).
+    const edited = structuredClone(plan) as PlanDoc & { versions: Array<{ components: Array<{ rate: string }> }> };
+    edited.versions[0]!.components[0]!.rate = '2';
+    const whatif = await t.call.finance.post('/api/v1/incentives/whatif', { period: MAR, planId: plan.id, plan: edited });
+    expect(whatif.statusCode).toBe(200);
+    const rows = whatif.json().data.payees as Array<{ payeeId: string; live: string; whatif: string }>;
+    expect(rows.map((r) => [r.payeeId, Number(r.live), Number(r.whatif)]).sort()).toEqual(
+      [
+        [t.ids.rep1, 2400, 4800],
+        [t.ids.rep2, 216, 432],
+      ].sort(),
+    );
   });
 
   it('(d) with the plugin disabled, metadata apply refuses a formula using it with plugin_function_disabled, and the plan is set aside', async () => {

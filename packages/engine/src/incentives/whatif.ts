@@ -2,7 +2,8 @@
 // calculated over a period's real credits and inputs next to the live plan, with the same code
 // the engine uses (measures in SQL, components in the pure calculation) — and nothing is written.
 import { ZERO, dec, fmt, type Dec } from './decimal.ts';
-import { calculate, type InputValue } from './calculate.ts';
+import type { InputValue } from './calculate.ts';
+import { calculateWithFormulas } from './formula-measures.ts';
 import { IncentiveError, type IncentiveEngine } from './db/engine.ts';
 import { aggKey, emptyAgg, neededScopes, readAggregates } from './db/aggregates.ts';
 import { goalTargets, readInputs } from './inputs.ts';
@@ -84,7 +85,7 @@ async function runOne(engine: IncentiveEngine, plan: IncentivePlanDoc, period: s
   const goalNames = new Set(goals.map((g) => g.name));
   const inputs = [...baseInputs.filter((i) => !goalNames.has(i.name)), ...goals];
   const assignments = (await engine.assignments()).filter((a) => a.kind === 'plan' && a.key === plan.id);
-  const result = calculate({
+  const result = await calculateWithFormulas(engine.store, engine.tenant, {
     plans: [plan],
     credits: [],
     assignments,
