@@ -111,6 +111,8 @@ describe('plugin formula functions', () => {
     expect(bonus).toEqual({ 'SO-1': '660.00', 'SO-2': '324.00', 'SO-3': '0.00', 'SO-4': '324.00' });
     // Four records, one plugin call.
     expect(calls).toEqual([4]);
+    // Not kept by the list cache: the answer moves with the plugin (version, settings, disabled) too.
+    expect(list.headers['x-attain-cache']).toBeUndefined();
     const one = await t.call.rep1.get(`/api/v1/objects/order/${ids['SO-1']}`);
     expect(one.json().bonus).toBe('660.00');
     // GraphQL reads through the same records service.
@@ -195,8 +197,8 @@ describe('plugin formula functions', () => {
     expect(detailsOf(res)).toMatchObject({ code: 'metadata_invalid' });
     expect(detailsOf(res).details[0]).toMatchObject({ rule: 'plugin_function_disabled' });
     expect(detailsOf(res).details[0]?.message).toContain('plugin "tiered-bonus"');
-    // The existing field reads as null rather than failing the read.
-    const list = await t.call.admin.get('/api/v1/objects/order');
+    // The existing field reads as null rather than failing the read (the same list as in (a): no cached answer).
+    const list = await t.call.admin.get('/api/v1/objects/order?sort=order_number');
     expect(list.statusCode).toBe(200);
     expect((list.json().data as Array<{ bonus: unknown }>).map((o) => o.bonus)).toEqual([null, null, null, null]);
     // The plan API refuses the plan with the same rule; a recalculation reports it instead of failing.

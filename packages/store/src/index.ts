@@ -30,6 +30,7 @@ export {
   type FormulaValue,
   type SandboxInput,
 } from './formula/index.ts';
+export { readsCallPlugins } from './formula/host-fields.ts';
 export { attachFunctions, functionsOf, FormulaFunctions, type ExternalFunctionSpec, type FormulaFunctionProvider, type TenantFunctions } from './formula/plugin-functions.ts';
 export * as org from './org/index.ts';
 export * as calendar from './calendar.ts';

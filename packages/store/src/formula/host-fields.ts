@@ -80,6 +80,15 @@ export async function fillHostFields<R extends Rec>(c: HostFieldContext, o: Obje
 }
 
 /**
+ * Whether reads of `object` compute a formula field with a plugin function. Their answers depend
+ * on the plugin (its version, settings, enabled or not) as well as on the data, so response caches
+ * keyed by data and metadata must not keep them.
+ */
+export function readsCallPlugins(registry: Registry, object: ObjectDef, schema: string): boolean {
+  return functionsOf(registry) !== undefined && formulasOf(registry, object, schema).computed.some((f) => f.host);
+}
+
+/**
  * The records service with plugin formula fields filled in on what it returns (list, get,
  * getMany, create, update, restore). Writes are filled after their transaction: the plugin and
  * the sandbox read outside it. A tenant without plugin functions gets the service unchanged.
