@@ -113,6 +113,11 @@ export interface RowValue {
 export interface ExternalEvaluator {
   /** Evaluates a formula without plugin calls over the rows; hole keys are read from `holes`. */
   batch(formula: CheckedFormula, holes: Record<string, unknown[]>): Promise<RowValue[]>;
+  /**
+   * Optional: several formulas that read neither plugin calls nor holes, all at once (the store
+   * reads them in one SQL query). Without it each goes through `batch`.
+   */
+  batchPlain?(formulas: CheckedFormula[]): Promise<RowValue[][]>;
   /** One batched plugin call: a result per row of arguments. */
   call(name: string, rows: unknown[][]): Promise<unknown[]>;
 }
@@ -146,18 +151,27 @@ export async function evaluateWithExternal(checked: CheckedFormula, rowCount: nu
   const errors: Array<string | null> = new Array<string | null>(rowCount).fill(null);
   const holes: Record<string, unknown[]> = {};
   const replaced = new Map<TNode, TNode>();
-  const valuesOf = async (n: TNode): Promise<unknown[]> => {
-    if (n.kind === 'literal') return new Array<unknown>(rowCount).fill(n.value);
-    if (n.kind === 'field' && isHoleKey(n.path.key)) return holes[n.path.key] ?? [];
-    const out = await ev.batch({ ok: true, type: n.type, ast: n, root: checked.root, source: checked.source }, holes);
-    return out.map((r, i) => {
+  const formulaOf = (n: TNode): CheckedFormula => ({ ok: true, type: n.type, ast: n, root: checked.root, source: checked.source });
+  const read = (out: RowValue[]) =>
+    out.map((r, i) => {
       if (r.error !== null && errors[i] === null) errors[i] = r.error;
       return r.value;
     });
+  const calls = externalCalls(checked.ast);
+  // Arguments without plugin calls inside, read together up front when the evaluator can.
+  const plain = new Map<TNode, unknown[]>();
+  if (ev.batchPlain) {
+    const args = calls.flatMap((c) => c.args.filter((a) => a.kind !== 'literal' && externalCalls(a).length === 0));
+    if (args.length > 0) (await ev.batchPlain(args.map(formulaOf))).forEach((out, j) => plain.set(args[j] as TNode, read(out)));
+  }
+  const valuesOf = async (n: TNode): Promise<unknown[]> => {
+    if (n.kind === 'literal') return new Array<unknown>(rowCount).fill(n.value);
+    if (n.kind === 'field' && isHoleKey(n.path.key)) return holes[n.path.key] ?? [];
+    return plain.get(n) ?? read(await ev.batch(formulaOf(n), holes));
   };
-  for (const [k, call] of externalCalls(checked.ast).entries()) {
+  for (const [k, call] of calls.entries()) {
     const args: unknown[][] = [];
-    for (const a of call.args) args.push(await valuesOf(replace(a, replaced)));
+    for (const a of call.args) args.push(plain.get(a) ?? (await valuesOf(replace(a, replaced))));
     const live = [...Array(rowCount).keys()].filter((i) => errors[i] === null);
     const results = new Array<unknown>(rowCount).fill(null);
     for (let at = 0; at < live.length; at += EXTERNAL_BATCH_ROWS) {

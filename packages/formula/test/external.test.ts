@@ -84,6 +84,21 @@ describe('evaluateWithExternal', () => {
     expect(plugin.calls[0]?.[0]).toEqual(['100.00', '2']);
   });
 
+  it('with batchPlain, the arguments that call no plugin are read in one go; nested ones still batch', async () => {
+    plugin.calls = [];
+    const plainCalls: string[][] = [];
+    const batchPlain = async (formulas: CheckedFormula[]) => {
+      plainCalls.push(formulas.map((f) => f.ast.kind));
+      return Promise.all(formulas.map((f) => batch(f, {})));
+    };
+    const out = await evaluateWithExternal(checked('BONUS(amount * 2, BONUS(amount, 0.5))'), amounts.length, { batch, batchPlain, call });
+    // inner: amount × 0.5; outer: (amount × 2) × that → 100: 200 × 50 = 10,000.00
+    expect(out[0]?.value).toBe('10000.00');
+    // Innermost call first: the inner call's `amount`, then the outer's `amount * 2`, in one read.
+    expect(plainCalls).toEqual([['field', 'binary']]);
+    expect(plugin.calls.map((rows) => rows.length)).toEqual([4, 4]);
+  });
+
   it('a row whose argument is an error value gets that error and is not sent to the plugin', async () => {
     plugin.calls = [];
     const out = await evaluateWithExternal(checked('BONUS(amount / cost, 1)'), amounts.length, { batch, call });

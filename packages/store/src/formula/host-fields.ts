@@ -2,10 +2,11 @@
 // table has a typed NULL in their place); after a page of records is read, each such field is
 // evaluated for the whole page on the host: its arguments in one sandbox batch, the plugin in
 // one batched call per function (formula/external.ts), the value shaped like its column.
-import { evaluateWithExternal, type ExternalEvaluator } from '@attain/formula';
+import { compileSql, evaluateWithExternal, type CheckedFormula, type ExternalEvaluator, type RowScope, type RowValue } from '@attain/formula';
 import { formatDecimal, parseDecimal, type ObjectDef, type Registry } from '@attain/meta';
 import type { Knex } from 'knex';
 import { StoreError } from '../errors.ts';
+import { qualified } from '../sql.ts';
 import type { Filter, ListQuery, Rec as StoredRecord, RecordAccess, RecordService } from '../types.ts';
 import { formulasOf, type CompiledFormulaField } from './compiled.ts';
 import { functionsOf, type FormulaFunctions } from './plugin-functions.ts';
@@ -43,6 +44,36 @@ function shaped(f: CompiledFormulaField, value: unknown): unknown {
   }
 }
 
+/**
+ * Arguments of plugin calls that call no plugin themselves, read in one SQL query over the page
+ * (the SQL and JS back ends agree on every value; only the plugin function cannot run in SQL).
+ */
+async function plainInSql(c: HostFieldContext, o: ObjectDef, ids: string[], formulas: CheckedFormula[], rowScope: ((object: string) => RowScope | undefined) | undefined): Promise<RowValue[][]> {
+  const cols: string[] = [];
+  const bindings: unknown[] = [];
+  formulas.forEach((f, j) => {
+    const s = compileSql(f, { alias: 't', schema: c.schema, liveColumn: 'deleted_at', ...(rowScope ? { rowScope } : {}) });
+    cols.push(`(to_json(${s.sql}) #>> '{}') as "v${j}"`);
+    bindings.push(...s.bindings);
+    if (s.errorSql) {
+      cols.push(`(${s.errorSql.sql}) as "e${j}"`);
+      bindings.push(...s.errorSql.bindings);
+    }
+  });
+  const sql = `select "t"."id"::text as "id", ${cols.join(', ')} from ${qualified(c.schema, o.table)} as "t" where "t"."id" in (${ids.map(() => '?').join(', ')})`;
+  const res = (await c.knex.raw(sql, [...bindings, ...ids] as Knex.RawBinding[])) as { rows: Array<Record<string, unknown>> };
+  const byId = new Map(res.rows.map((r) => [String(r.id), r]));
+  return formulas.map((f, j) =>
+    ids.map((id) => {
+      const row = byId.get(id);
+      const error = row?.[`e${j}`];
+      if (error !== null && error !== undefined) return { value: null, error: String(error) };
+      const v = row?.[`v${j}`];
+      return { value: v === null || v === undefined ? null : f.type === 'boolean' ? v === 'true' : v, error: null };
+    }),
+  );
+}
+
 /** Fills the plugin formula fields the caller can see into `records` (read rows of `o`), in place. */
 export async function fillHostFields<R extends Rec>(c: HostFieldContext, o: ObjectDef, records: R[]): Promise<R[]> {
   if (records.length === 0) return records;
@@ -67,6 +98,7 @@ export async function fillHostFields<R extends Rec>(c: HostFieldContext, o: Obje
           holes,
           ...(rowScope ? { rowScope } : {}),
         }),
+      batchPlain: (formulas) => plainInSql(c, o, ids, formulas, rowScope),
       call: (name, rows) => provider.call(c.tenant, name, rows),
     };
     const values = await evaluateWithExternal(f.checked, ids.length, ev);
