@@ -45,6 +45,8 @@ export interface PluginView {
   /** Requested entries not granted yet (what the consent screen highlights). */
   needsConsent: string[];
   jobs: PluginJob[];
+  /** The formula functions it provides, with their argument and result types. */
+  formulas: Record<string, FormulaSignature>;
   settingsSchema: SettingsSchema | null;
   settings: Record<string, unknown>;
   versions: string[];
@@ -276,6 +278,7 @@ export class PluginService {
       granted: row.granted,
       needsConsent: beyond(row.granted, requested),
       jobs: v?.manifest.jobs ?? [],
+      formulas: v?.manifest.formulas ?? {},
       settingsSchema: schema ?? null,
       settings: maskSettings(schema, row.settings ?? {}),
       versions,

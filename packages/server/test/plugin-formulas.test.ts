@@ -81,7 +81,8 @@ describe('plugin formula functions', () => {
 
   it('(a) installed over the API, it computes a formula field read on record list and get, one plugin call per page', async () => {
     expect((await t.call.admin.post('/api/v1/plugins', { package: 'tiered-bonus' })).statusCode).toBe(201);
-    expect((await t.call.admin.post('/api/v1/plugins/tiered-bonus/consent')).json().data).toMatchObject({ status: 'enabled' });
+    const consented = (await t.call.admin.post('/api/v1/plugins/tiered-bonus/consent')).json().data;
+    expect(consented).toMatchObject({ status: 'enabled', formulas: { TIERED_BONUS: { args: ['numeric', 'numeric', 'numeric'], returns: 'money' } } });
     // A stored formula field runs in SQL inside the write: a plugin function is refused there.
     const stored = await t.call.admin.post('/api/v1/metadata/apply', { documents: [withBonus('TIERED_BONUS(amount, amount / 10000, 0.96)', true)], mode: 'merge' });
     expect(stored.statusCode).toBe(422);
