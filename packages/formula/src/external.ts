@@ -142,38 +142,45 @@ export function normalizeExternal(type: FormulaType, v: unknown): unknown {
   }
 }
 
+/** An argument's error value on one row, carried in a hole column (the runtime's R.hole raises it where used). */
+interface ErrorMark {
+  error: string;
+}
+const isMark = (v: unknown): v is ErrorMark => v !== null && typeof v === 'object' && 'error' in v;
+
 /**
  * Evaluates a formula that calls plugin functions over `rowCount` rows. A row whose argument is an
- * error value gets that error (the plugin is not asked about it); a plugin's failure throws (the
- * caller's plugin_failed), it is never turned into per-row values.
+ * error value is not sent to the plugin: that call's result is the error on that row, raised only
+ * where the formula uses it (`IF(amount > 0, F(x / amount), 0)` is 0, not #DIV/0!, when amount is
+ * 0). A plugin's failure throws (the caller's plugin_failed), it is never turned into row values.
  */
 export async function evaluateWithExternal(checked: CheckedFormula, rowCount: number, ev: ExternalEvaluator): Promise<RowValue[]> {
-  const errors: Array<string | null> = new Array<string | null>(rowCount).fill(null);
   const holes: Record<string, unknown[]> = {};
   const replaced = new Map<TNode, TNode>();
   const formulaOf = (n: TNode): CheckedFormula => ({ ok: true, type: n.type, ast: n, root: checked.root, source: checked.source });
-  const read = (out: RowValue[]) =>
-    out.map((r, i) => {
-      if (r.error !== null && errors[i] === null) errors[i] = r.error;
-      return r.value;
-    });
+  const marked = (out: RowValue[]): unknown[] => out.map((r) => (r.error !== null ? { error: r.error } : r.value));
   const calls = externalCalls(checked.ast);
   // Arguments without plugin calls inside, read together up front when the evaluator can.
   const plain = new Map<TNode, unknown[]>();
   if (ev.batchPlain) {
     const args = calls.flatMap((c) => c.args.filter((a) => a.kind !== 'literal' && externalCalls(a).length === 0));
-    if (args.length > 0) (await ev.batchPlain(args.map(formulaOf))).forEach((out, j) => plain.set(args[j] as TNode, read(out)));
+    if (args.length > 0) (await ev.batchPlain(args.map(formulaOf))).forEach((out, j) => plain.set(args[j] as TNode, marked(out)));
   }
   const valuesOf = async (n: TNode): Promise<unknown[]> => {
     if (n.kind === 'literal') return new Array<unknown>(rowCount).fill(n.value);
     if (n.kind === 'field' && isHoleKey(n.path.key)) return holes[n.path.key] ?? [];
-    return plain.get(n) ?? read(await ev.batch(formulaOf(n), holes));
+    return plain.get(n) ?? marked(await ev.batch(formulaOf(n), holes));
   };
   for (const [k, call] of calls.entries()) {
     const args: unknown[][] = [];
     for (const a of call.args) args.push(plain.get(a) ?? (await valuesOf(replace(a, replaced))));
-    const live = [...Array(rowCount).keys()].filter((i) => errors[i] === null);
     const results = new Array<unknown>(rowCount).fill(null);
+    const live: number[] = [];
+    for (let i = 0; i < rowCount; i++) {
+      const mark = args.map((col) => col[i]).find(isMark);
+      if (mark) results[i] = mark;
+      else live.push(i);
+    }
     for (let at = 0; at < live.length; at += EXTERNAL_BATCH_ROWS) {
       const part = live.slice(at, at + EXTERNAL_BATCH_ROWS);
       const got = await ev.call(
@@ -188,9 +195,8 @@ export async function evaluateWithExternal(checked: CheckedFormula, rowCount: nu
     holes[key] = results;
     replaced.set(call, hole(key, call));
   }
-  const final = await valuesOf(replace(checked.ast, replaced));
-  return final.map((value, i) => {
-    const error = errors[i] ?? null;
-    return error !== null ? { value: null, error } : { value: value ?? null, error: null };
-  });
+  const root = replace(checked.ast, replaced);
+  // The whole formula is one plugin call: its column is the answer.
+  if (root.kind === 'field' && isHoleKey(root.path.key)) return (holes[root.path.key] ?? []).map((v) => (isMark(v) ? { value: null, error: v.error } : { value: v ?? null, error: null }));
+  return ev.batch(formulaOf(root), holes);
 }

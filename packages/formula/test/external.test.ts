@@ -107,6 +107,16 @@ describe('evaluateWithExternal', () => {
     expect(plugin.calls).toEqual([[['5.0000000000', '1']]]);
   });
 
+  it("an argument's error stays in its branch: IF guards a division as it does without a plugin", async () => {
+    plugin.calls = [];
+    const out = await evaluateWithExternal(checked('IF(cost > 0, BONUS(amount / cost, 1), 0)'), amounts.length, { batch, call });
+    // cost 0 on the first three rows: the IF takes 0 and never reads the #DIV/0! result; 10.00 / 2 × 1 = 5.00
+    expect(out.map((r) => r.error ?? Number(r.value))).toEqual([0, 0, 0, 5]);
+    expect(plugin.calls.map((rows) => rows.length)).toEqual([1]);
+    const used = await evaluateWithExternal(checked('BONUS(amount / cost, 1) + 1'), amounts.length, { batch, call });
+    expect(used.map((r) => r.error ?? Number(r.value))).toEqual(['#DIV/0!', '#DIV/0!', '#DIV/0!', 6]);
+  });
+
   it('a plugin answer is read as its declared type; anything else is null', () => {
     expect(normalizeExternal('money', 12.5)).toBe('12.5');
     expect(normalizeExternal('number', 1e-7)).toBe('0.0000001');
