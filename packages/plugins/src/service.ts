@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { rangeSatisfied, validateManifest, type FormulaSignature, type Plugin, type PluginManifest, type LocalizedText, type PluginJob, type SettingsSchema } from '@attain/sandbox';
-import { quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
+import { isBuiltinFunction, quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
 import { auditPlugin } from './audit.ts';
 import { checkManifest } from './bundle.ts';
 import { beyond, grantOf, type Grant } from './grant.ts';
@@ -124,7 +124,16 @@ export class PluginService {
     }
     const name = manifest.name;
     const hash = hashOf(input.code);
+    const builtins = Object.keys(manifest.formulas ?? {}).filter(isBuiltinFunction);
+    if (builtins.length > 0) {
+      throw new StoreError(
+        'validation_failed',
+        `${builtins.join(', ')} ${builtins.length === 1 ? 'is a function' : 'are functions'} of the formula language; name the plugin's function differently`,
+        builtins.map((f) => ({ path: `/manifest/formulas/${f}`, rule: 'formula_builtin', message: `${f} is a built-in formula function` })),
+      );
+    }
     await this.#change(tenant, name, async (trx, h, row) => {
+      await this.#formulaConflicts(trx, h, name, manifest);
       const existing = (await this.#versions(trx, h).where({ name, version: manifest.version }).first('code_hash')) as { code_hash: string } | undefined;
       if (existing && existing.code_hash !== hash) {
         throw new StoreError('conflict', `version ${manifest.version} of "${name}" is installed with different code; give the new build a new version`, [
@@ -169,6 +178,27 @@ export class PluginService {
       await auditPlugin(this.store, trx, h, actor, 'plugin.upgrade', name, { version: manifest.version, consented: more }, { version: row.version });
     });
     return this.get(tenant, name);
+  }
+
+  /** One formula function name, one plugin: another installed plugin (any version kept) may not declare it too. */
+  async #formulaConflicts(trx: Knex, h: ModuleHandle, name: string, manifest: PluginManifest): Promise<void> {
+    const mine = Object.keys(manifest.formulas ?? {});
+    if (mine.length === 0) return;
+    const others = (await this.#installs(trx, h).whereNot({ name }).select('name', 'version', 'pending_version')) as Array<Pick<InstallRow, 'name' | 'version' | 'pending_version'>>;
+    for (const o of others) {
+      for (const v of [o.version, o.pending_version]) {
+        if (v === null) continue;
+        const theirs = (await this.#version(trx, h, o.name, v)).manifest.formulas ?? {};
+        const taken = mine.filter((f) => Object.hasOwn(theirs, f));
+        if (taken.length > 0) {
+          throw new StoreError(
+            'conflict',
+            `plugin "${o.name}" already provides the formula function ${taken.join(', ')}`,
+            taken.map((f) => ({ path: `/manifest/formulas/${f}`, rule: 'formula_conflict', message: `${f} is provided by plugin "${o.name}"` })),
+          );
+        }
+      }
+    }
   }
 
   /** The admin accepts what the pending version asks for; it becomes the running version. */

@@ -70,6 +70,8 @@ describe('plugin formula functions', () => {
     const badType = await t.call.admin.post('/api/v1/plugins', { manifest: { name: 'bad-type', version: '1.0.0', formulas: { X: { args: ['float'], returns: 'number' } } }, code: 'x' });
     expect(badType.statusCode).toBe(422);
     expect(detailsOf(badType).details[0]).toMatchObject({ path: '/manifest/formulas/X/args', rule: 'enum' });
+    const builtin = await t.call.admin.post('/api/v1/plugins', { manifest: { name: 'my-round', version: '1.0.0', formulas: { ROUND: { args: ['numeric'], returns: 'number' } } }, code: 'x' });
+    expect([builtin.statusCode, detailsOf(builtin).details[0]]).toEqual([422, expect.objectContaining({ path: '/manifest/formulas/ROUND', rule: 'formula_builtin' })]);
   });
 
   it('before the plugin is installed, TIERED_BONUS is an unknown function at metadata apply', async () => {
@@ -83,6 +85,9 @@ describe('plugin formula functions', () => {
     expect((await t.call.admin.post('/api/v1/plugins', { package: 'tiered-bonus' })).statusCode).toBe(201);
     const consented = (await t.call.admin.post('/api/v1/plugins/tiered-bonus/consent')).json().data;
     expect(consented).toMatchObject({ status: 'enabled', formulas: { TIERED_BONUS: { args: ['numeric', 'numeric', 'numeric'], returns: 'money' } } });
+    // One name, one plugin: a second plugin may not declare TIERED_BONUS too.
+    const twin = await t.call.admin.post('/api/v1/plugins', { manifest: { name: 'twin', version: '1.0.0', formulas: { TIERED_BONUS: { args: [], returns: 'number' } } }, code: 'x' });
+    expect([twin.statusCode, detailsOf(twin).details[0]]).toEqual([409, expect.objectContaining({ path: '/manifest/formulas/TIERED_BONUS', rule: 'formula_conflict' })]);
     // A stored formula field runs in SQL inside the write: a plugin function is refused there.
     const stored = await t.call.admin.post('/api/v1/metadata/apply', { documents: [withBonus('TIERED_BONUS(amount, amount / 10000, 0.96)', true)], mode: 'merge' });
     expect(stored.statusCode).toBe(422);

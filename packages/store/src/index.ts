@@ -31,7 +31,7 @@ export {
   type SandboxInput,
 } from './formula/index.ts';
 export { readsCallPlugins } from './formula/host-fields.ts';
-export { attachFunctions, functionsOf, FormulaFunctions, type ExternalFunctionSpec, type FormulaFunctionProvider, type TenantFunctions } from './formula/plugin-functions.ts';
+export { attachFunctions, functionsOf, FormulaFunctions, isBuiltinFunction, type ExternalFunctionSpec, type FormulaFunctionProvider, type TenantFunctions } from './formula/plugin-functions.ts';
 export * as org from './org/index.ts';
 export * as calendar from './calendar.ts';
 export { orgBackground, ORG_DAILY_QUEUE, type OrgDailyOptions } from './org/daily.ts';

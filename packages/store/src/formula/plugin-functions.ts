@@ -24,6 +24,13 @@ export interface TenantFunctions {
 }
 
 const attached = new WeakMap<Registry, TenantFunctions>();
+// The aggregates are names of the language too (the checker treats them before the registry).
+const BUILTIN = new Set([...createFunctionRegistry().names(), 'SUM', 'COUNT', 'AVG', 'MIN', 'MAX']);
+
+/** Whether a name is one of the formula language's own functions (a plugin may not take it). */
+export function isBuiltinFunction(name: string): boolean {
+  return BUILTIN.has(name.toUpperCase());
+}
 const byKey = new Map<string, FunctionRegistry>();
 
 /** The plugin functions known for this registry's tenant (none when no plugin provides any). */
