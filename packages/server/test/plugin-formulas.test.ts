@@ -217,9 +217,10 @@ describe('plugin formula functions', () => {
     expect((await t.call.admin.post('/api/v1/plugins/tiered-bonus/enable')).statusCode).toBe(200);
   });
 
-  it('a plugin function that throws surfaces as plugin_failed naming its code, is audited, and a run still completes', async () => {
-    const manifest = { name: 'boom', version: '1.0.0', formulas: { BOOM: { args: ['numeric'], returns: 'number' } } };
-    const installed = await t.call.admin.post('/api/v1/plugins', { manifest, code: "hooks['formula:BOOM'] = () => { throw new Error('boom'); };", consent: true });
+  it('a plugin function that throws or loops surfaces as plugin_failed naming its code, is audited, and a run still completes', async () => {
+    const manifest = { name: 'boom', version: '1.0.0', formulas: { BOOM: { args: ['numeric'], returns: 'number' }, SPIN: { args: ['numeric'], returns: 'number' } } };
+    const code = "hooks['formula:BOOM'] = () => { throw new Error('boom'); }; hooks['formula:SPIN'] = () => { for (;;) {} };";
+    const installed = await t.call.admin.post('/api/v1/plugins', { manifest, code, consent: true });
     expect(installed.statusCode).toBe(201);
     expect((await t.call.admin.post('/api/v1/plugins/boom/consent')).statusCode).toBeLessThan(500);
     const applied = await t.call.admin.post('/api/v1/metadata/apply', { documents: [withBonus('BOOM(amount)')], mode: 'merge' });
@@ -236,5 +237,9 @@ describe('plugin formula functions', () => {
     expect(problems.find((p) => p.code === 'plan_calc_failed')?.message).toContain('plugin_failed (guest_error)');
     const audit = (await t.call.admin.get('/api/v1/audit?limit=50')).json().data as Array<{ action: string }>;
     expect(audit.some((a) => a.action === 'plugin.failed')).toBe(true);
+    // A loop is stopped by the call's time limit: the read fails with rule timeout.
+    expect((await t.call.admin.post('/api/v1/metadata/apply', { documents: [withBonus('SPIN(amount)')], mode: 'merge' })).statusCode).toBe(200);
+    const spun = await t.call.admin.get('/api/v1/objects/order');
+    expect([spun.statusCode, detailsOf(spun).details[0]]).toEqual([422, expect.objectContaining({ path: '/plugins/boom', rule: 'timeout' })]);
   });
 });
