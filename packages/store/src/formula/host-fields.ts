@@ -1,7 +1,8 @@
 // Computed formula fields that call a plugin function. SQL cannot run them (the read's derived
 // table has a typed NULL in their place); after a page of records is read, each such field is
-// evaluated for the whole page on the host: its arguments in one sandbox batch, the plugin in
-// one batched call per function (formula/external.ts), the value shaped like its column.
+// evaluated for the whole page on the host (formula/external.ts): the plugin calls' arguments in
+// one SQL query over the page, one batched call per plugin function, whatever encloses the calls
+// in one sandbox batch, and the value shaped like its column.
 import { compileSql, evaluateWithExternal, type CheckedFormula, type ExternalEvaluator, type RowScope, type RowValue } from '@attain/formula';
 import { formatDecimal, parseDecimal, type ObjectDef, type Registry } from '@attain/meta';
 import type { Knex } from 'knex';
