@@ -85,6 +85,12 @@ describe('plugin formula functions', () => {
     expect((await t.call.admin.post('/api/v1/plugins', { package: 'tiered-bonus' })).statusCode).toBe(201);
     const consented = (await t.call.admin.post('/api/v1/plugins/tiered-bonus/consent')).json().data;
     expect(consented).toMatchObject({ status: 'enabled', formulas: { TIERED_BONUS: { args: ['numeric', 'numeric', 'numeric'], returns: 'money' } } });
+    // The formula check route types it from the manifest; the SQL preview refuses it with the reason.
+    const checked = await t.call.admin.post('/api/v1/formula/check', { object: 'order', formula: 'TIERED_BONUS(amount, amount / 10000, 0.96)' });
+    expect(checked.json()).toEqual({ ok: true, type: 'money' });
+    const preview = await t.call.admin.post('/api/v1/formula/preview', { object: 'order', formula: 'TIERED_BONUS(amount, 1, 1)' });
+    expect(preview.statusCode).toBeLessThan(500);
+    expect(preview.body).toContain('not in the SQL preview');
     // One name, one plugin: a second plugin may not declare TIERED_BONUS too.
     const twin = await t.call.admin.post('/api/v1/plugins', { manifest: { name: 'twin', version: '1.0.0', formulas: { TIERED_BONUS: { args: [], returns: 'number' } } }, code: 'x' });
     expect([twin.statusCode, detailsOf(twin).details[0]]).toEqual([409, expect.objectContaining({ path: '/manifest/formulas/TIERED_BONUS', rule: 'formula_conflict' })]);
