@@ -6,6 +6,8 @@ export { validateManifest, urlAllowed, capabilityProblem, HOOK_EVENTS } from './
 export type { Plugin, PluginManifest, PluginCapabilities } from './manifest.ts';
 export { nextRun, rangeSatisfied, scheduleMinutes, secretSettings } from './manifest-fields.ts';
 export type { LocalizedText, PluginJob, SettingsSchema } from './manifest-fields.ts';
+export { formulaHookProblems, FORMULA_ARG_TYPES, FORMULA_RETURN_TYPES } from './manifest-formulas.ts';
+export type { FormulaArgType, FormulaReturnType, FormulaSignature } from './manifest-formulas.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export type { SandboxLimits } from './limits.ts';
 export type { Columns, ColumnValues } from './columns.ts';

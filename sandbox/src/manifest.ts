@@ -1,5 +1,6 @@
 import { SandboxError, type SandboxErrorDetail } from './errors.ts';
 import { checkJobs, checkLocalized, checkRange, checkSettings, type LocalizedText, type PluginJob, type SettingsSchema } from './manifest-fields.ts';
+import { checkFormulas, type FormulaSignature } from './manifest-formulas.ts';
 
 /** What a plugin may touch. Every list is an allowlist; absent means nothing. */
 export interface PluginCapabilities {
@@ -20,6 +21,8 @@ export interface PluginManifest {
   /** Includes `job:<name>` for every scheduled job. */
   hooks: string[];
   jobs?: PluginJob[];
+  /** Signatures of the `formula:NAME` hooks (argument and result types), by NAME. */
+  formulas?: Record<string, FormulaSignature>;
   settings?: SettingsSchema;
   /** Entry source file, relative to the plugin folder (default `src/index.ts`). */
   main?: string;
@@ -42,7 +45,7 @@ const RECORD_HOOK = new RegExp(`^(?:${HOOK_EVENTS.join('|')}):[a-z][a-z0-9_]{0,6
 const FORMULA_HOOK = /^formula:[A-Z][A-Z0-9_]{0,62}$/;
 const JOB_HOOK = /^job:[a-z][a-z0-9_]{0,62}$/;
 const MAIN = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(?:ts|js|mjs)$/;
-const TOP_KEYS = new Set(['name', 'version', 'description', 'attain', 'capabilities', 'hooks', 'jobs', 'settings', 'main']);
+const TOP_KEYS = new Set(['name', 'version', 'description', 'attain', 'capabilities', 'hooks', 'jobs', 'formulas', 'settings', 'main']);
 const CAPABILITY_KEYS = new Set<string>(['read', 'write', 'fetch']);
 const MAX_LIST = 100;
 
@@ -139,7 +142,7 @@ export function validateManifest(input: unknown): PluginManifest {
   for (const key of Object.keys(input)) {
     if (!TOP_KEYS.has(key)) details.push({ path: key, rule: 'additionalProperties', message: `unknown field "${key}"` });
   }
-  const { name, version, description, capabilities, hooks, attain, jobs, settings, main } = input;
+  const { name, version, description, capabilities, hooks, attain, jobs, formulas, settings, main } = input;
   if (typeof name !== 'string' || name.length > 64 || !NAME_PATTERN.test(name)) {
     details.push({ path: 'name', rule: 'pattern', message: 'lower-case letters, digits and single "-", "_" or "." separators; at most 64 characters' });
   }
@@ -149,6 +152,7 @@ export function validateManifest(input: unknown): PluginManifest {
   const text = description === undefined ? undefined : checkLocalized(description, 'description', 1000, details);
   const range = attain === undefined ? undefined : checkRange(attain, details);
   const jobList = jobs === undefined ? undefined : checkJobs(jobs, details);
+  const formulaList = formulas === undefined ? undefined : checkFormulas(formulas, details);
   const settingsSchema = settings === undefined ? undefined : checkSettings(settings, details);
   if (main !== undefined && (typeof main !== 'string' || main.length > 200 || !MAIN.test(main))) {
     details.push({ path: 'main', rule: 'pattern', message: 'a relative path to a .ts/.js file inside the plugin folder' });
@@ -182,6 +186,8 @@ export function validateManifest(input: unknown): PluginManifest {
         );
   // A scheduled job runs as hook `job:<name>`, so the pool's hook check covers it too.
   for (const job of jobList ?? []) if (!hookList.includes(`job:${job.name}`)) hookList.push(`job:${job.name}`);
+  // So does a declared formula function, as hook `formula:<NAME>`.
+  for (const fn of Object.keys(formulaList ?? {})) if (!hookList.includes(`formula:${fn}`)) hookList.push(`formula:${fn}`);
   if (details.length > 0) {
     throw new SandboxError('invalid_manifest', `invalid plugin manifest: ${details.map((d) => `${d.path || '(root)'} ${d.message}`).join('; ')}`, details);
   }
@@ -194,6 +200,7 @@ export function validateManifest(input: unknown): PluginManifest {
   if (text !== undefined) manifest.description = text;
   if (range !== undefined) manifest.attain = range;
   if (jobList !== undefined && jobList.length > 0) manifest.jobs = jobList;
+  if (formulaList !== undefined && Object.keys(formulaList).length > 0) manifest.formulas = formulaList;
   if (settingsSchema !== undefined) manifest.settings = settingsSchema;
   if (typeof main === 'string') manifest.main = main;
   return deepFreeze(manifest);

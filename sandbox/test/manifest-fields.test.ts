@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SandboxError, validateManifest } from '../src/index.ts';
 import { nextRun, parseRange, rangeSatisfied, scheduleMinutes, secretSettings } from '../src/manifest-fields.ts';
+import { formulaHookProblems } from '../src/manifest-formulas.ts';
 
 function problems(value: unknown): string[] {
   try {
@@ -103,5 +104,32 @@ describe('install-time manifest fields', () => {
     expect(nextRun('daily', t).toISOString()).toBe('2026-03-02T00:00:00.000Z');
     expect(nextRun('daily@01:00', t).toISOString()).toBe('2026-03-02T01:00:00.000Z');
     expect(nextRun('daily@23:00', t).toISOString()).toBe('2026-03-01T23:00:00.000Z');
+  });
+
+  it('declares formula functions with argument and result types; each adds its hook', () => {
+    const m = validateManifest({
+      ...base,
+      hooks: ['formula:BONUS'],
+      formulas: { BONUS: { args: ['numeric', 'percent', 'any'], returns: 'money', label: { en: 'Bonus', 'zh-CN': '奖金' } }, FLAG: { args: [], returns: 'boolean' } },
+    });
+    expect(m.formulas).toEqual({ BONUS: { args: ['numeric', 'percent', 'any'], returns: 'money', label: { en: 'Bonus', 'zh-CN': '奖金' } }, FLAG: { args: [], returns: 'boolean' } });
+    expect(m.hooks).toEqual(['formula:BONUS', 'formula:FLAG']);
+    expect(problems({ ...base, formulas: [] })).toEqual(['formulas type']);
+    expect(
+      problems({
+        ...base,
+        formulas: { lower: { args: [], returns: 'number' }, A: 1, B: { args: ['float'], returns: 'number' }, C: { args: [], returns: 'null' }, D: { args: [], returns: 'text', extra: 1, label: 5 } },
+      }),
+    ).toEqual(['formulas.lower pattern', 'formulas.A type', 'formulas.B.args enum', 'formulas.C.returns enum', 'formulas.D.extra additionalProperties', 'formulas.D.label type']);
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`F${i}`, { args: [], returns: 'number' }]));
+    expect(problems({ ...base, formulas: many })).toEqual(['formulas maxProperties']);
+  });
+
+  it('at install, a formula hook without a signature is a mismatch', () => {
+    const details: Array<{ path: string; rule: string; message: string }> = [];
+    formulaHookProblems(['beforeCreate:order', 'formula:A', 'formula:B'], { A: { args: [], returns: 'number' } }, details);
+    expect(details.map((d) => `${d.path} ${d.rule}`)).toEqual(['hooks[2] formula_signature']);
+    formulaHookProblems(['formula:A'], undefined, details);
+    expect(details).toHaveLength(2);
   });
 });

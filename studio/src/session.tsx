@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, onUnauthorized, setCsrfToken } from './api/client.ts';
 import type { Action, Me, ObjectDoc, ObjectPermission, SessionUser } from './api/types.ts';
+import { setPluginFormulas, type PluginFormulas } from './formula/adapter.ts';
 
 interface Session {
   status: 'loading' | 'anonymous' | 'ready';
@@ -59,6 +60,12 @@ function listOf<T>(raw: unknown): T[] {
   return [];
 }
 
+/** Admins write formulas: their formula editor knows the tenant plugins' formula functions too. */
+async function loadPluginFormulas(me: Me): Promise<void> {
+  if (!me.role?.admin) return;
+  setPluginFormulas(listOf<PluginFormulas>(await api.get<unknown>('/plugins').catch(() => ({ data: [] }))));
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   // Always 'loading' first: only the server knows whether this browser holds a session cookie.
   const [status, setStatus] = useState<Session['status']>('loading');
@@ -70,6 +77,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setCsrfToken(raw.csrfToken ?? null);
       const me = normalizeMe(raw);
       setObjects(await loadObjects());
+      await loadPluginFormulas(me);
       setMe(me);
       setStatus('ready');
     } catch (error) {
@@ -114,6 +122,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const refreshMetadata = useCallback(async () => {
     const me = normalizeMe(await api.get<unknown>('/auth/me'));
     setObjects(await loadObjects());
+    await loadPluginFormulas(me);
     setMe(me);
   }, []);
 

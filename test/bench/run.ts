@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   workflow: async () => (await import('./workflow-bench.ts')).benchWorkflow,
   analytics: async () => (await import('./analytics-bench.ts')).benchAnalytics,
   plugins: async () => (await import('./plugins-bench.ts')).benchPlugins,
+  pluginFormulas: async () => (await import('./plugin-formulas-bench.ts')).benchPluginFormulas,
   bulk: async () => (await import('./bulk-bench.ts')).benchBulk,
   studio: async () => (await import('./studio-bench.ts')).benchStudio,
   templates: async () => (await import('./templates-bench.ts')).benchTemplates,

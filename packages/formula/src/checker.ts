@@ -31,6 +31,8 @@ export interface CheckOptions {
    * name the schema lists.
    */
   suggest?: (object: string, name: string) => boolean;
+  /** Where the formula runs only in SQL, named when a plugin function is refused; unset: allowed (see external.ts). */
+  sqlOnly?: string;
 }
 
 interface Scope {
@@ -78,12 +80,14 @@ export class Checker {
   private readonly root: FormulaObject;
   private readonly fns: FunctionRegistry;
   private readonly suggest: (object: string, name: string) => boolean;
+  private readonly sqlOnly: string | undefined;
 
-  constructor(schema: FormulaSchema, root: FormulaObject, fns: FunctionRegistry, suggest: (object: string, name: string) => boolean = () => true) {
+  constructor(schema: FormulaSchema, root: FormulaObject, fns: FunctionRegistry, suggest: (object: string, name: string) => boolean = () => true, sqlOnly?: string) {
     this.schema = schema;
     this.root = root;
     this.fns = fns;
     this.suggest = suggest;
+    this.sqlOnly = sqlOnly;
   }
 
   private err(code: string, at: Span, params: Record<string, string | number> = {}, hintCode = 'NONE', hintParams: Record<string, string | number> = {}): null {
@@ -312,6 +316,11 @@ export class Checker {
       const guess = closest(n.name, this.fns.names());
       return this.err('UNKNOWN_FUNCTION', n.nameSpan, { name: n.name }, guess ? 'DID_YOU_MEAN' : 'SEE_FUNCTIONS', guess ? { name: guess } : {});
     }
+    const ext = def.external;
+    if (ext && !ext.enabled) return this.err('PLUGIN_FUNCTION_DISABLED', n.nameSpan, { name: def.name, plugin: ext.plugin }, 'ENABLE_PLUGIN', { name: def.name, plugin: ext.plugin });
+    // Not inside an aggregate: it would run once per related row, which the host's batches do not do.
+    if (ext && (this.sqlOnly !== undefined || scope.collection))
+      return this.err('PLUGIN_FUNCTION_HOST_ONLY', n.nameSpan, { name: def.name, plugin: ext.plugin, where: this.sqlOnly ?? 'an aggregate over related records' });
     const required = def.params.filter((p) => !p.optional).length;
     const max = def.variadic ? Infinity : def.params.length;
     if (n.args.length < required || n.args.length > max) {
@@ -482,7 +491,7 @@ export function check(source: string, opts: CheckOptions): CheckResult {
   if (!root) {
     return { ok: false, errors: [diag('UNKNOWN_OBJECT', { line: 1, column: 1, offset: 0, length: 0 }, { name: opts.root })] };
   }
-  const c = new Checker(opts.schema, root, opts.functions ?? createFunctionRegistry(), opts.suggest);
+  const c = new Checker(opts.schema, root, opts.functions ?? createFunctionRegistry(), opts.suggest, opts.sqlOnly);
   const ast = c.node(parsed.ast, {});
   if (!ast || c.errors.length > 0) return { ok: false, errors: c.errors };
   return { ok: true, type: ast.type, ast, root: opts.root, source };

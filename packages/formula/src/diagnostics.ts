@@ -20,6 +20,11 @@ const TEXT: Record<string, { en: string; zh: string }> = {
   },
   NESTED_AGGREGATE: { en: 'Aggregates cannot be nested or mix two lists ({name})', zh: '聚合不能嵌套或混用两个列表（{name}）' },
   UNKNOWN_FUNCTION: { en: 'Unknown function {name}', zh: '未知函数 {name}' },
+  PLUGIN_FUNCTION_DISABLED: { en: '{name} is a function of plugin "{plugin}", which is disabled in this tenant', zh: '{name} 是插件“{plugin}”的函数，该插件在此租户中已停用' },
+  PLUGIN_FUNCTION_HOST_ONLY: {
+    en: '{name} is a function of plugin "{plugin}": it runs only in computed formula fields and plan formula measures, not in {where}',
+    zh: '{name} 是插件“{plugin}”的函数：只能用于计算型公式字段和方案公式指标，不能用于{where}',
+  },
   ARG_COUNT: { en: '{name} expects {expected} argument(s), got {got}', zh: '{name} 需要 {expected} 个参数，实际为 {got} 个' },
   ARG_TYPE: { en: 'Argument {index} of {name} must be {expected}, got {got}', zh: '{name} 的第 {index} 个参数应为 {expected}，实际为 {got}' },
   LITERAL_REQUIRED: { en: 'Argument {index} of {name} must be one of {expected} written as text', zh: '{name} 的第 {index} 个参数必须是文本常量：{expected}' },
@@ -45,6 +50,7 @@ const HINT: Record<string, { en: string; zh: string }> = {
   USE_AGGREGATE: { en: 'For example SUM(orders.amount) or COUNT(orders)', zh: '例如 SUM(orders.amount) 或 COUNT(orders)' },
   COMPARE_REF_FIELD: { en: 'Compare one of its fields, e.g. {example}', zh: '请比较它的某个字段，例如 {example}' },
   USE_ISBLANK: { en: 'Use ISBLANK({name}) or NOT ISBLANK({name})', zh: '请使用 ISBLANK({name}) 或 NOT ISBLANK({name})' },
+  ENABLE_PLUGIN: { en: 'Enable the plugin "{plugin}" again, or remove {name} from the formula', zh: '请重新启用插件“{plugin}”，或从公式中删除 {name}' },
   SEE_FUNCTIONS: { en: 'See the function list in the formula reference', zh: '请查看公式参考中的函数列表' },
   NONE: { en: '', zh: '' },
 };

@@ -6,6 +6,20 @@ export { compileSql, type CompileSqlOptions, type CompiledSql, type RowScope } f
 export { compileJs, type CompileJsOptions, type CompiledJs } from './js.ts';
 export { formulaRuntimeSource, createRuntime, type Dec, type FormulaRuntime } from './runtime.ts';
 export { createFunctionRegistry } from './functions/index.ts';
+export {
+  EXTERNAL_BATCH_ROWS,
+  evaluateWithExternal,
+  externalCalls,
+  externalFunction,
+  externalPlugins,
+  isHoleKey,
+  normalizeExternal,
+  registerExternal,
+  usesExternal,
+  type ExternalEvaluator,
+  type ExternalFunctionSpec,
+  type RowValue,
+} from './external.ts';
 export type {
   FunctionDef,
   FunctionRegistry,

@@ -4,6 +4,7 @@
 import { powerJs } from './functions/builtins.ts';
 import { kindOf } from './functions/helpers.ts';
 import { compileFast, type FastInput } from './js-fast.ts';
+import { isHoleKey } from './external.ts';
 import type { JsEmitCtx } from './functions/registry.ts';
 import { isNumeric, type CheckedFormula, type FormulaType, type TNode } from './types.ts';
 
@@ -42,6 +43,8 @@ class JsCompiler implements JsEmitCtx {
   readonly hoisted: string[] = [];
   readonly scalars = new Map<string, { v: string; type: FormulaType }>();
   readonly collections = new Map<string, { c: string; fields: Set<string> }>();
+  /** Plugin results (external.ts): read where used, so an error value there fails only a branch that is taken. */
+  readonly holes = new Map<string, string>();
   private row: string | null = null;
   private readonly todayIso: string | undefined;
   constructor(today: string | undefined) {
@@ -77,6 +80,11 @@ class JsCompiler implements JsEmitCtx {
         if (n.path.collection) {
           this.collections.get(n.path.collection)!.fields.add(n.path.key);
           return `${read}(${this.row}[${this.lit(n.path.key)}])`;
+        }
+        if (isHoleKey(n.path.key)) {
+          let h = this.holes.get(n.path.key);
+          if (!h) this.holes.set(n.path.key, (h = `h${this.holes.size}`));
+          return `R.hole(${h}[i], ${read})`;
         }
         let s = this.scalars.get(n.path.key);
         if (!s) {
@@ -173,6 +181,7 @@ export function compileJs(checked: CheckedFormula, opts: CompileJsOptions = {}):
     i++;
   }
   for (const [key, col] of c.collections) lines.push(`const ${col.c} = columns[${JSON.stringify(key)}] || [];`);
+  for (const [key, h] of c.holes) lines.push(`const ${h} = columns[${JSON.stringify(key)}] || [];`);
   const fast = c.collections.size === 0 && opts.fastPath !== false ? compileFast(checked.ast, checked.type, fastInputs, numeric, opts.inputScales) : null;
   const slow = `R.run(() => { ${reads.join(' ')} return ${expr}; }, ${JSON.stringify(checked.type)})`;
   lines.push(`const slow = (i) => ${slow};`);
@@ -190,7 +199,7 @@ export function compileJs(checked: CheckedFormula, opts: CompileJsOptions = {}):
   for (const [key, col] of c.collections) collections[key] = [...col.fields].sort();
   return {
     source: lines.join('\n'),
-    inputs: [...c.scalars.keys(), ...c.collections.keys()],
+    inputs: [...c.scalars.keys(), ...c.collections.keys(), ...c.holes.keys()],
     collections,
     type: checked.type,
     numericOutput: numeric,

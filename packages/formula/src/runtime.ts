@@ -403,6 +403,8 @@ export function createRuntime() {
     inBool: (v: unknown): boolean | null => (v === null || v === undefined ? null : v === true || v === 'true' || v === 't'),
     inDate: parseDate,
     inDateTime: parseDateTime,
+    /** A plugin result read where it is used: `{error}` (its argument's error) fails here only. */
+    hole: (v: unknown, read: (x: unknown) => unknown): unknown => (v !== null && typeof v === 'object' && 'error' in v ? fail(String((v as { error: unknown }).error)) : read(v)),
     out: (k: string, v: unknown): unknown => {
       if (v === null || v === undefined) return null;
       switch (k) {

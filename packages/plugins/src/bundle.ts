@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { build, type Plugin as EsbuildPlugin } from 'esbuild';
-import { SandboxError, validateManifest, type Plugin, type PluginManifest } from '@attain/sandbox';
+import { formulaHookProblems, SandboxError, validateManifest, type Plugin, type PluginManifest, type SandboxErrorDetail } from '@attain/sandbox';
 import { StoreError } from '@attain/store';
 import { BUNDLE_GLOBAL, SDK_GLUE, SDK_MODULE } from './sdk-glue.ts';
 
@@ -20,12 +20,18 @@ export function manifestError(error: unknown): never {
   throw error;
 }
 
+/** Validates a manifest for install: the sandbox's rules, and a signature for every formula hook. */
 export function checkManifest(raw: unknown): PluginManifest {
+  let manifest: PluginManifest;
   try {
-    return validateManifest(raw);
+    manifest = validateManifest(raw);
   } catch (error) {
     return manifestError(error);
   }
+  const details: SandboxErrorDetail[] = [];
+  formulaHookProblems(manifest.hooks, manifest.formulas, details);
+  if (details.length > 0) manifestError(new SandboxError('invalid_manifest', `invalid plugin manifest: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details));
+  return manifest;
 }
 
 /** Only the SDK module and files inside the plugin folder may be imported: no Node builtins, no host packages. */

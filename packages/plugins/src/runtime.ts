@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { nextRun, SandboxError, SandboxPool, type SandboxLimits } from '@attain/sandbox';
 import { StoreError, type BackgroundModule, type BeforeWriteInput, type Job, type RecordEvent, type Store } from '@attain/store';
 import { auditPluginRows, type PluginAuditRow } from './audit.ts';
+import { PluginFormulaProvider } from './formula-functions.ts';
 import { sdkHost, type CallRecord, type OutboundConfig } from './host.ts';
 import { SecretKeys } from './secrets.ts';
 import { PluginService, type ActivePlugin } from './service.ts';
@@ -73,11 +74,14 @@ export class PluginRuntime {
   readonly #loading = new Map<string, Promise<TenantPlugins>>();
   #pool: SandboxPool | undefined;
   #keys: SecretKeys | undefined;
+  /** The plugins' formula functions as the store's formulas see them (formula-functions.ts). */
+  readonly formulas: PluginFormulaProvider;
 
   constructor(store: Store, opts: PluginRuntimeOptions) {
     this.store = store;
     this.#opts = opts;
     this.service = new PluginService(store, { attainVersion: opts.attainVersion, onChange: (tenant) => void this.#changed(tenant), secrets: () => this.secretKeys() });
+    this.formulas = new PluginFormulaProvider(this, opts.cacheMs);
   }
 
   /**
@@ -112,8 +116,9 @@ export class PluginRuntime {
     return this.#pool;
   }
 
-  /** Registers the before-write hook with the store (the one place plugins join the write path). */
+  /** Registers the before-write hook (the one place plugins join the write path) and the formula functions with the store. */
   attach(): void {
+    this.store.formulaFunctions.register(this.formulas);
     this.store.beforeWrite.register('plugins', {
       wants: (tenant, object) => this.#wants(tenant, object),
       run: (input) => this.#before(input),
@@ -134,12 +139,14 @@ export class PluginRuntime {
   }
 
   async close(): Promise<void> {
+    this.store.formulaFunctions.unregister(this.formulas);
     await this.#pool?.close();
     this.#pool = undefined;
   }
 
   async #changed(tenant: string): Promise<void> {
     this.#cache.delete(tenant);
+    this.formulas.forget(tenant);
     this.#loading.delete(tenant);
     await this.schedule(tenant).catch(() => {});
   }

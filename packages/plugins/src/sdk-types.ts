@@ -68,7 +68,7 @@ declare module 'attain:sdk' {
   export interface PluginDefinition<S = Record<string, unknown>> {
     /** Keys are manifest hooks such as "beforeCreate:order" or "afterUpdate:opportunity". */
     hooks?: Record<string, (event: RecordEvent, attain: Attain<S>) => unknown>;
-    /** Formula functions (manifest hook "formula:NAME"): one call per row of arguments. */
+    /** Formula functions (manifest "formulas": NAME with its argument and result types): one call per row of arguments; numbers arrive as exact decimal text. */
     formulas?: Record<string, (...args: unknown[]) => unknown>;
     /** Scheduled jobs (manifest "jobs"). */
     jobs?: Record<string, (event: JobEvent, attain: Attain<S>) => unknown>;

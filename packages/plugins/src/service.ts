@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { rangeSatisfied, validateManifest, type Plugin, type PluginManifest, type LocalizedText, type PluginJob, type SettingsSchema } from '@attain/sandbox';
-import { CHANGE_CHANNEL, quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
+import { rangeSatisfied, validateManifest, type FormulaSignature, type Plugin, type PluginManifest, type LocalizedText, type PluginJob, type SettingsSchema } from '@attain/sandbox';
+import { CHANGE_CHANNEL, isBuiltinFunction, quoteIdent, StoreError, type Actor, type ModuleHandle, type Store } from '@attain/store';
 import { auditPlugin } from './audit.ts';
 import { checkManifest } from './bundle.ts';
 import { beyond, grantOf, type Grant } from './grant.ts';
@@ -46,6 +46,8 @@ export interface PluginView {
   /** Requested entries not granted yet (what the consent screen highlights). */
   needsConsent: string[];
   jobs: PluginJob[];
+  /** The formula functions it provides, with their argument and result types. */
+  formulas: Record<string, FormulaSignature>;
   settingsSchema: SettingsSchema | null;
   settings: Record<string, unknown>;
   versions: string[];
@@ -133,7 +135,16 @@ export class PluginService {
     }
     const name = manifest.name;
     const hash = hashOf(input.code);
+    const builtins = Object.keys(manifest.formulas ?? {}).filter(isBuiltinFunction);
+    if (builtins.length > 0) {
+      throw new StoreError(
+        'validation_failed',
+        `${builtins.join(', ')} ${builtins.length === 1 ? 'is a function' : 'are functions'} of the formula language; name the plugin's function differently`,
+        builtins.map((f) => ({ path: `/manifest/formulas/${f}`, rule: 'formula_builtin', message: `${f} is a built-in formula function` })),
+      );
+    }
     await this.#change(tenant, name, async (trx, h, row) => {
+      await this.#formulaConflicts(trx, h, name, manifest);
       const existing = (await this.#versions(trx, h).where({ name, version: manifest.version }).first('code_hash')) as { code_hash: string } | undefined;
       if (existing && existing.code_hash !== hash) {
         throw new StoreError('conflict', `version ${manifest.version} of "${name}" is installed with different code; give the new build a new version`, [
@@ -178,6 +189,27 @@ export class PluginService {
       await auditPlugin(this.store, trx, h, actor, 'plugin.upgrade', name, { version: manifest.version, consented: more }, { version: row.version });
     });
     return this.get(tenant, name);
+  }
+
+  /** One formula function name, one plugin: another installed plugin (any version kept) may not declare it too. */
+  async #formulaConflicts(trx: Knex, h: ModuleHandle, name: string, manifest: PluginManifest): Promise<void> {
+    const mine = Object.keys(manifest.formulas ?? {});
+    if (mine.length === 0) return;
+    const others = (await this.#installs(trx, h).whereNot({ name }).select('name', 'version', 'pending_version')) as Array<Pick<InstallRow, 'name' | 'version' | 'pending_version'>>;
+    for (const o of others) {
+      for (const v of [o.version, o.pending_version]) {
+        if (v === null) continue;
+        const theirs = (await this.#version(trx, h, o.name, v)).manifest.formulas ?? {};
+        const taken = mine.filter((f) => Object.hasOwn(theirs, f));
+        if (taken.length > 0) {
+          throw new StoreError(
+            'conflict',
+            `plugin "${o.name}" already provides the formula function ${taken.join(', ')}`,
+            taken.map((f) => ({ path: `/manifest/formulas/${f}`, rule: 'formula_conflict', message: `${f} is provided by plugin "${o.name}"` })),
+          );
+        }
+      }
+    }
   }
 
   /** The admin accepts what the pending version asks for; it becomes the running version. */
@@ -291,6 +323,7 @@ export class PluginService {
       granted: row.granted,
       needsConsent: beyond(row.granted, requested),
       jobs: v?.manifest.jobs ?? [],
+      formulas: v?.manifest.formulas ?? {},
       settingsSchema: schema ?? null,
       settings: maskSettings(schema, row.settings ?? {}),
       versions,
@@ -303,6 +336,27 @@ export class PluginService {
     if (!snapshot) return false;
     const found = (await this.store.db.knex.raw('select to_regclass(?) as t', [`${quoteIdent(snapshot.tenant.schema)}.${quoteIdent(INSTALLS_TABLE)}`])) as { rows: Array<{ t: unknown }> };
     return Boolean(found.rows[0]?.t);
+  }
+
+  /**
+   * The formula functions of every installed plugin at its running version; those of a disabled
+   * plugin (or one whose grant no longer covers it) with `enabled: false`. Reads no registry, so
+   * the store may ask while it hands out one.
+   */
+  async formulaFunctions(tenant: string): Promise<PluginFormulaFunction[]> {
+    const t = await this.store.tenants.get(tenant);
+    if (!t) return [];
+    const found = (await this.store.db.knex.raw('select to_regclass(?) as t', [`${quoteIdent(t.schema)}.${quoteIdent(INSTALLS_TABLE)}`])) as { rows: Array<{ t: unknown }> };
+    if (!found.rows[0]?.t) return [];
+    const h = await this.#handle(tenant);
+    const rows = (await this.#installs(h.knex, h).whereNotNull('version').orderBy('name').select('*')) as InstallRow[];
+    const out: PluginFormulaFunction[] = [];
+    for (const r of rows) {
+      const v = await this.#version(h.knex, h, r.name, r.version as string);
+      const enabled = r.enabled && beyond(r.granted, grantOf(v.manifest)).length === 0;
+      for (const [name, signature] of Object.entries(v.manifest.formulas ?? {})) out.push({ name, plugin: r.name, version: v.version, signature, enabled });
+    }
+    return out;
   }
 
   /** The tenant's enabled plugins at their running versions, for the runtime. */
@@ -356,6 +410,15 @@ export class PluginService {
     }
     return changed;
   }
+}
+
+/** A plugin formula function as the formula checker and the runtime know it. */
+export interface PluginFormulaFunction {
+  name: string;
+  plugin: string;
+  version: string;
+  signature: FormulaSignature;
+  enabled: boolean;
 }
 
 function mergeGrant(a: Grant | null, b: Grant): Grant {

@@ -8,6 +8,7 @@ import { EventBus, eventQueue, metadataQueue, type MetadataEvent, type RecordEve
 import { WriteGuards } from './write-guards.ts';
 import { BeforeWriteHooks } from './write-hooks.ts';
 import { DocumentChecks } from './document-checks.ts';
+import { FormulaFunctions } from './formula/plugin-functions.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
 const RECORD_OPS = new Set(['create', 'update', 'delete', 'restore']);
@@ -37,6 +38,7 @@ export class Ctx {
   readonly guards = new WriteGuards();
   readonly beforeWrite = new BeforeWriteHooks();
   readonly documentChecks = new DocumentChecks();
+  readonly formulaFunctions = new FormulaFunctions();
   private readonly localListeners = new Set<(change: LocalChange) => void>();
   readonly changes: ChangeFeed;
   /** Tenant rows last read, with the metadata version they were read at (see registry()). */

@@ -19,7 +19,20 @@ export type { BeforeWriteHook, BeforeWriteInput, BeforeWriteRegistration } from 
 export type { DocumentCheck } from './document-checks.ts';
 export { canonicalJson, quoteIdent } from './sql.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
-export { checkFormula, checkFormulaAsReader, describeFormulaError, evaluateInSandbox, fieldsRead, fitsStorage, type BatchPool, type FormulaValue, type SandboxInput } from './formula/index.ts';
+export {
+  checkFormula,
+  checkFormulaAsReader,
+  describeFormulaError,
+  evaluateColumns,
+  evaluateInSandbox,
+  fieldsRead,
+  fitsStorage,
+  type BatchPool,
+  type FormulaValue,
+  type SandboxInput,
+} from './formula/index.ts';
+export { readsCallPlugins } from './formula/host-fields.ts';
+export { attachFunctions, functionsOf, FormulaFunctions, isBuiltinFunction, type ExternalFunctionSpec, type FormulaFunctionProvider, type TenantFunctions } from './formula/plugin-functions.ts';
 export * as org from './org/index.ts';
 export * as calendar from './calendar.ts';
 export { orgBackground, ORG_DAILY_QUEUE, type OrgDailyOptions } from './org/daily.ts';

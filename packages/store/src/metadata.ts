@@ -7,6 +7,7 @@ import { planMigration, type Planned } from './migrator/planner.ts';
 import { liveSnapshot, registrySnapshot } from './migrator/snapshot.ts';
 import { addFormulaRecompute } from './formula/migrate.ts';
 import { assertFormulas } from './formula/plan-check.ts';
+import { attachFunctions, type ExternalFunctionSpec } from './formula/plugin-functions.ts';
 import { assertCoreKept } from './core-objects.ts';
 import { canonicalJson, quoteIdent, sha256 } from './sql.ts';
 import type { Actor, ApplyOptions, MetadataService, MigrationPlan, PhysicalState, RevisionInfo } from './types.ts';
@@ -63,11 +64,16 @@ function revisionInfo(r: { revision: number; hash: string; actor_id: string | nu
 }
 
 export function metadataService(ctx: Ctx): MetadataService {
-  async function planIn(q: Q, row: TenantRow, docs: unknown[], opts: ApplyOptions): Promise<{ plan: MigrationPlan; planned?: Planned; hash: string }> {
+  /** The tenant's plugin formula functions, read before a transaction (the provider reads outside it). */
+  const functionsFor = async (tenant: string) => (await ctx.formulaFunctions.provider?.functions(tenant)) ?? [];
+
+  async function planIn(q: Q, row: TenantRow, docs: unknown[], opts: ApplyOptions, functions: ExternalFunctionSpec[]): Promise<{ plan: MigrationPlan; planned?: Planned; hash: string }> {
     const current = await ctx.registryAt(q, row, row.revision);
     // Plans, applies, rollbacks and the CLI all come through here: the core stays.
     if (Array.isArray(docs)) assertCoreKept(current, docs);
     const next = parseDocs(docs, row.revision + 1);
+    // Formulas may call the tenant's enabled plugin functions; one of a disabled plugin is refused.
+    attachFunctions(next, functions);
     assertFormulas(next, ctx.documentChecks);
     const hash = docsHash(next.docs);
     const purging = (opts.purge ?? []).length > 0;
@@ -83,11 +89,12 @@ export function metadataService(ctx: Ctx): MetadataService {
     const actor = checkActor(opts?.actor);
     const options = checkOptions(opts);
     try {
+      const functions = await functionsFor(tenant);
       return await ctx.knex.transaction(async (trx) => {
         // Locks the tenant row: concurrent applies for one tenant run one after the other.
         const row = await ctx.tenantRow(trx, tenant, { forUpdate: true });
         await trx.raw('set local standard_conforming_strings = on');
-        const { plan, planned, hash } = await planIn(trx, row, docs, options);
+        const { plan, planned, hash } = await planIn(trx, row, docs, options, functions);
         if (!planned) return { revision: row.revision, plan };
         if (!plan.safe) throw refusal(plan);
         for (const a of planned.actions) await a.run(trx);
@@ -128,7 +135,7 @@ export function metadataService(ctx: Ctx): MetadataService {
       const options = checkOptions(opts);
       const row = await ctx.tenantRow(ctx.knex, tenant);
       try {
-        return (await planIn(ctx.knex, row, docs, options)).plan;
+        return (await planIn(ctx.knex, row, docs, options, await functionsFor(tenant))).plan;
       } catch (error) {
         throw wrapUnexpected(error);
       }

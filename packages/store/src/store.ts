@@ -36,12 +36,16 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
     db,
     controlSchema: control,
     tenants: tenantService(ctx),
+    // The registries handed out carry the tenant's plugin formula functions (see plugin-functions.ts).
     async registry(tenant: string): Promise<Registry> {
-      return (await ctx.registry(ctx.knex, tenant)).registry;
+      const { registry } = await ctx.registry(ctx.knex, tenant);
+      await ctx.formulaFunctions.attach(tenant, registry);
+      return registry;
     },
     metadata: metadataService(ctx),
     async records(tenant: string, access?: RecordAccess): Promise<RecordService> {
       const { registry, row } = await ctx.registry(ctx.knex, tenant);
+      await ctx.formulaFunctions.attach(tenant, registry);
       return recordService(ctx, row, registry, access);
     },
     async org(tenant: string) {
@@ -51,6 +55,7 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
     async snapshot(tenant: string): Promise<TenantSnapshot | undefined> {
       try {
         const { registry, row } = await ctx.registry(ctx.knex, tenant);
+        await ctx.formulaFunctions.attach(tenant, registry);
         return { tenant: toTenant(row), registry, records: (access?: RecordAccess) => recordService(ctx, row, registry, access) };
       } catch (error) {
         if (error instanceof StoreError && error.code === 'not_found') return undefined;
@@ -81,6 +86,7 @@ export async function createStore(db: Database, opts: StoreOptions = {}): Promis
       register: (name, check) => ctx.documentChecks.register(name, check),
       unregister: (name) => ctx.documentChecks.unregister(name),
     },
+    formulaFunctions: ctx.formulaFunctions,
     async close() {
       // A shared database (tests, several stores on one connection) is closed by its opener.
       if (opts.ownsDatabase !== false) await db.close();

@@ -10,6 +10,7 @@ import type { ModuleHandle, TenantModule } from './modules.ts';
 import type { DataPort } from './data-port.ts';
 import type { WriteGuard } from './write-guards.ts';
 import type { BeforeWriteRegistration } from './write-hooks.ts';
+import type { FormulaFunctions } from './formula/plugin-functions.ts';
 import type { DocumentCheck } from './document-checks.ts';
 import type { TenantSettings, TenantSettingsInput } from './tenant-settings.ts';
 
@@ -374,6 +375,8 @@ export interface Store {
   beforeWrite: { register(name: string, hook: BeforeWriteRegistration): void; unregister(name: string): void };
   /** Whole-document checks modules add to every metadata plan (see document-checks.ts). */
   documentChecks: { register(name: string, check: DocumentCheck): void; unregister(name: string): void };
+  /** The tenant plugins' formula functions (the plugin runtime registers as their provider). */
+  formulaFunctions: FormulaFunctions;
   close(): Promise<void>;
 }
 

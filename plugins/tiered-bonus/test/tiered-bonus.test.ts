@@ -25,6 +25,11 @@ describe('tiered-bonus plugin', () => {
     expect(tieredBonus('x', 1, 1)).toBeNull();
   });
 
+  it('declares TIERED_BONUS with its types, so formulas can type a call to it', () => {
+    expect(h.view.formulas.TIERED_BONUS).toMatchObject({ args: ['numeric', 'numeric', 'numeric'], returns: 'money' });
+    expect(h.view.requested.hooks).toContain('formula:TIERED_BONUS');
+  });
+
   it('TIERED_BONUS runs batched in the sandbox, one value per row', async () => {
     const rows = [
       [10000, 0.9, 0.9],

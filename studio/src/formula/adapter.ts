@@ -1,7 +1,7 @@
 // The one place the studio talks to the formula language. It runs the real parser and type checker
 // of @attain/formula in the browser (the same code the server uses), against a schema built from
 // the object documents the studio already has.
-import { check, createFunctionRegistry, type FormulaSchema } from '@attain/formula';
+import { check, createFunctionRegistry, registerExternal, type ExternalFunctionSpec, type FormulaSchema, type ParamType, type FormulaType } from '@attain/formula';
 import { formulaSchemaForDocs } from '@attain/meta';
 import type { ObjectDoc } from '../api/types.ts';
 
@@ -27,7 +27,31 @@ export function schemaFromDocs(docs: readonly ObjectDoc[]): FormulaSchema {
   return formulaSchemaForDocs(docs);
 }
 
-const registry = createFunctionRegistry();
+let registry = createFunctionRegistry();
+
+/** A plugin as `GET /plugins` shows it, as far as its formula functions go. */
+export interface PluginFormulas {
+  name: string;
+  status: string;
+  version: string | null;
+  formulas?: Record<string, { args: string[]; returns: string; label?: string | { en: string; 'zh-CN'?: string } }>;
+}
+
+/**
+ * The tenant plugins' formula functions join the built-ins, so the editor types and completes them
+ * as the server does; those of a disabled plugin stay known and are flagged as such.
+ */
+export function setPluginFormulas(plugins: readonly PluginFormulas[]): void {
+  const specs: ExternalFunctionSpec[] = [];
+  for (const p of plugins) {
+    if (p.version === null) continue;
+    for (const [name, f] of Object.entries(p.formulas ?? {})) {
+      const label = typeof f.label === 'string' ? f.label : f.label?.en;
+      specs.push({ name, plugin: p.name, version: p.version, args: f.args as ParamType[], returns: f.returns as FormulaType, enabled: p.status === 'enabled', ...(label ? { label } : {}) });
+    }
+  }
+  registry = registerExternal(createFunctionRegistry(), specs);
+}
 
 export function checkFormula(expression: string, docs: readonly ObjectDoc[], root: string): FormulaCheck {
   const result = check(expression, { schema: schemaFromDocs(docs), root, functions: registry });

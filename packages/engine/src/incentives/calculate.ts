@@ -36,7 +36,8 @@ export interface CalcInput {
   firstOpen?: string;
   frozen?: FrozenState;
   payees?: readonly string[];
-  formula?: (payeeId: string, period: string, measure: MeasureDef) => Dec | undefined;
+  /** Values of formula measures; `value` gives the measures a formula reads (see formula-measures.ts). */
+  formula?: (payeeId: string, period: string, measure: MeasureDef, value: (name: string) => Dec) => Dec | undefined;
   /** Precomputed aggregates (the database computes them in SQL); else aggregated from `credits`. */
   aggregate?: (payeeId: string, version: PlanVersionDef, period: string, ignoreClawback: boolean, range: DateRange) => PeriodAggregates;
   /** Accepted disputes booked as adjustment lines in their (open) posting period. */
@@ -156,7 +157,7 @@ export function calculate(input: CalcInput): CalcResult {
           return aggregateCredits(credits, version, period, { ignoreClawback: ignore, range, ...(convert ? { convert, onDropped } : {}) });
         },
         input: (period, name) => inputValues.get(`${payeeId}|${period}|${name}`),
-        ...(input.formula ? { formula: (period: string, m: MeasureDef) => input.formula?.(payeeId, period, m) } : {}),
+        ...(input.formula ? { formula: (period: string, m: MeasureDef, value: (name: string) => Dec) => input.formula?.(payeeId, period, m, value) } : {}),
       });
     } catch (error) {
       // A plan that cannot be computed for this payee (no target for them, a measure without a

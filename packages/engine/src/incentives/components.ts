@@ -10,8 +10,11 @@ export interface ComponentInputs {
   target?(name: string): Dec | undefined;
   /** Share of the period the payee was on the plan (1 when not prorated). */
   proration: Dec;
-  /** Values of formula measures, evaluated outside (in the sandbox). */
-  formula?(measure: MeasureDef): Dec | undefined;
+  /**
+   * Values of formula measures, evaluated outside (in the sandbox); `value` gives the other
+   * measures' values the formula reads (formula-measures.ts batches them across payees).
+   */
+  formula?(measure: MeasureDef, value: (name: string) => Dec): Dec | undefined;
 }
 
 export interface ComponentResult {
@@ -56,7 +59,7 @@ export function computeComponents(version: PlanVersionDef, inputs: ComponentInpu
         const d = measureValue(m.denominator ?? '');
         return { value: d.value === ZERO ? ZERO : div(n.value, d.value), agg: EMPTY };
       }
-      const v = inputs.formula?.(m);
+      const v = inputs.formula?.(m, (n) => measureValue(n).value);
       if (v === undefined) throw new CalcError(`formula measure "${name}" has no value`, `/measures`);
       return { value: v, agg: EMPTY };
     } finally {

@@ -1,4 +1,4 @@
-import { check, type FormulaField, type FormulaSchema } from '@attain/formula';
+import { check, type FormulaField, type FormulaSchema, type FunctionRegistry } from '@attain/formula';
 import { exceedsScale, parseDecimal } from '@attain/meta';
 import { SCALE, dec, fmt, isDecText, sum } from './decimal.ts';
 import { DEFAULT_CURRENCY, currencyOf } from './currency.ts';
@@ -44,14 +44,15 @@ export function lintTiers(tiers: readonly Tier[], at: string): LintIssue[] {
   return issues;
 }
 
-function measureSchema(version: PlanVersionDef): FormulaSchema {
+/** The formula schema of a version's formula measures: every other measure is a number field of `measures`. */
+export function measureSchema(version: PlanVersionDef): FormulaSchema {
   const fields = new Map<string, FormulaField>(version.measures.filter((m) => m.type !== 'formula').map((m) => [m.name, { name: m.name, column: m.name, type: 'number' }]));
   return {
     object: (name) => (name === 'measures' ? { name: 'measures', table: 'measures', field: (f) => fields.get(f), fieldNames: () => [...fields.keys()] } : undefined),
   };
 }
 
-function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], cal: FiscalCalendar | undefined): void {
+function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], cal: FiscalCalendar | undefined, functions?: FunctionRegistry): void {
   const measures = new Map<string, number>();
   version.measures.forEach((m, i) => {
     if (measures.has(m.name)) issues.push({ severity: 'error', path: `${at}/measures/${i}/name`, rule: 'duplicate_name', message: `another measure is already named "${m.name}"` });
@@ -82,13 +83,13 @@ function lintVersion(version: PlanVersionDef, at: string, issues: LintIssue[], c
       ref(m.denominator, `${at}/measures/${i}/denominator`, 'denominator');
     }
     if (m.type === 'formula') {
-      const result = check(m.expression ?? '', { schema, root: 'measures' });
+      const result = check(m.expression ?? '', { schema, root: 'measures', ...(functions ? { functions } : {}) });
       if (!result.ok) {
         for (const e of result.errors)
           issues.push({
             severity: 'error',
             path: `${at}/measures/${i}/expression`,
-            rule: e.code === 'UNKNOWN_FIELD' ? 'unknown_measure' : 'formula',
+            rule: e.code === 'UNKNOWN_FIELD' ? 'unknown_measure' : e.code === 'PLUGIN_FUNCTION_DISABLED' ? 'plugin_function_disabled' : 'formula',
             message: `line ${e.line}, column ${e.column}: ${e.message.en}`,
           });
       }
@@ -156,6 +157,8 @@ export interface LintContext {
   defaultCurrency?: string;
   /** The tenant's fiscal calendar: draw windows name its quarters and years. */
   calendar?: FiscalCalendar;
+  /** The tenant's formula functions (built-ins and its plugins'), for formula measures. */
+  functions?: FunctionRegistry;
 }
 
 /** Kpi measures must name one of the tenant's KPIs (the metadata cross-check does the same for plans applied as metadata). */
@@ -191,7 +194,7 @@ export function lintPlan(plan: IncentivePlanDoc, ctx: LintContext = {}): LintIss
       issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'format', message: 'must be a calendar date YYYY-MM-DD between 1900 and 2999' });
     if (v.effectiveTo && v.effectiveTo < v.effectiveFrom)
       issues.push({ severity: 'error', path: `/versions/${i}/effectiveTo`, rule: 'empty_window', message: `ends (${v.effectiveTo}) before it starts (${v.effectiveFrom})` });
-    lintVersion(v, `/versions/${i}`, issues, ctx.calendar);
+    lintVersion(v, `/versions/${i}`, issues, ctx.calendar, ctx.functions);
   });
   const fallback = ctx.defaultCurrency ?? DEFAULT_CURRENCY;
   versions.forEach(({ v, i }, k) => {

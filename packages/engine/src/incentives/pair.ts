@@ -28,7 +28,7 @@ export interface PairInput {
   traceLimit: number;
   aggregate(version: PlanVersionDef, period: string, ignoreClawback: boolean, range: DateRange): PeriodAggregates;
   input(period: string, name: string): Dec | undefined;
-  formula?: (period: string, measure: MeasureDef) => Dec | undefined;
+  formula?: (period: string, measure: MeasureDef, value: (name: string) => Dec) => Dec | undefined;
 }
 
 interface Part {
@@ -80,7 +80,7 @@ export function calculatePair(p: PairInput): { lines: StatementLine[]; payouts: 
         proration: factor,
         input: (name) => p.input(w.base, name),
         target: (name) => targetFor(w.base, name),
-        ...(p.formula ? { formula: (m: MeasureDef) => p.formula?.(w.base, m) } : {}),
+        ...(p.formula ? { formula: (m: MeasureDef, value: (name: string) => Dec) => p.formula?.(w.base, m, value) } : {}),
       });
       return [{ seg, factor, agg, results }];
     });

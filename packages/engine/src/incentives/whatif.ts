@@ -2,7 +2,8 @@
 // calculated over a period's real credits and inputs next to the live plan, with the same code
 // the engine uses (measures in SQL, components in the pure calculation) — and nothing is written.
 import { ZERO, dec, fmt, type Dec } from './decimal.ts';
-import { calculate, type InputValue } from './calculate.ts';
+import type { InputValue } from './calculate.ts';
+import { calculateWithFormulas } from './formula-measures.ts';
 import { IncentiveError, type IncentiveEngine } from './db/engine.ts';
 import { aggKey, emptyAgg, neededScopes, readAggregates } from './db/aggregates.ts';
 import { goalTargets, readInputs } from './inputs.ts';
@@ -84,7 +85,7 @@ async function runOne(engine: IncentiveEngine, plan: IncentivePlanDoc, period: s
   const goalNames = new Set(goals.map((g) => g.name));
   const inputs = [...baseInputs.filter((i) => !goalNames.has(i.name)), ...goals];
   const assignments = (await engine.assignments()).filter((a) => a.kind === 'plan' && a.key === plan.id);
-  const result = calculate({
+  const result = await calculateWithFormulas(engine.store, engine.tenant, {
     plans: [plan],
     credits: [],
     assignments,
@@ -111,7 +112,13 @@ export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promi
     throw new IncentiveError(400, 'id_mismatch', 'the edited plan must keep the id of the plan it is compared with', [{ path: '/plan/id', rule: 'const', message: `must be "${req.planId}"` }]);
   const source = req.plan ?? live;
   if (!source) throw new IncentiveError(404, 'unknown_plan', `there is no plan "${req.planId}"`, [{ path: '/planId', rule: 'exists', message: 'no such plan' }]);
-  const issues = lintPlan(source, { plans: [source, ...plans.filter((p) => p.id !== source.id)], assignments: [], defaultCurrency: engine.baseCurrency, calendar: cal });
+  const issues = lintPlan(source, {
+    plans: [source, ...plans.filter((p) => p.id !== source.id)],
+    assignments: [],
+    defaultCurrency: engine.baseCurrency,
+    calendar: cal,
+    ...(await engine.lintFunctions()),
+  });
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new IncentiveError(422, 'plan_invalid', `the what-if plan has ${errors.length} error(s)`, errors);
   const candidate = candidatePlan(source, req.period, req.version, cal);

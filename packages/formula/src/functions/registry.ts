@@ -59,6 +59,12 @@ export interface FunctionDef {
    * first non-NULL error of the arguments (left to right), then the call's own.
    */
   lazy?: boolean;
+  /**
+   * A tenant plugin's function: it never runs in SQL or inside a compiled formula; the host
+   * evaluates it in batches (see external.ts). `enabled: false` keeps the name known so a
+   * formula using it is refused with PLUGIN_FUNCTION_DISABLED rather than "unknown function".
+   */
+  external?: { plugin: string; version: string; enabled: boolean };
   sql(args: SqlArg[], ctx: SqlEmitCtx): SqlOut;
   /** JS expression source; `args` are the argument expressions (already evaluated in order unless lazy). */
   js(args: string[], ctx: JsEmitCtx, nodes: TNode[]): string;

@@ -36,6 +36,7 @@ export async function incentivePlanRoutes(app: FastifyInstance, kit: IncentiveRo
           assignments: await engine.assignments(),
           defaultCurrency: engine.baseCurrency,
           calendar: engine.calendar,
+          ...(await engine.lintFunctions()),
         }),
         ...(await run(() => engine.lintSources(plan))),
       ],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readsCallPlugins } from '@attain/store';
 import { cacheKey } from '../cache.ts';
 import type { ObjectGrant, Principal } from '../rbac/context.ts';
 
@@ -38,6 +39,8 @@ export class ListCache {
   /** The key of a list response, or undefined when it must not be cached. */
   keyFor(principal: Principal, grant: ObjectGrant, dataVersion: number | undefined, url: string): string | undefined {
     if (!this.enabled || dataVersion === undefined) return undefined;
+    // A plugin formula field moves with the plugin (version, settings, disabled), which the key does not see.
+    if (readsCallPlugins(principal.registry, grant.object, principal.tenant.schema)) return undefined;
     const owners = grant.access.rowFilter?.ownerIn;
     const scope =
       owners === undefined

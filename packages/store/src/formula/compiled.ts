@@ -1,7 +1,8 @@
 // Formula fields and validation rules of one object, type-checked against its registry and
 // compiled to SQL once per (registry, object, tenant schema).
-import { check, compileSql, type CheckedFormula, type CompiledSql, type FormulaError, type FormulaSchema, type FormulaType, type TNode } from '@attain/formula';
+import { check, compileSql, usesExternal, type CheckedFormula, type CompiledSql, type FormulaError, type FormulaSchema, type FormulaType, type TNode } from '@attain/formula';
 import { formulaSchemaFor, type FieldDef, type ObjectDef, type Registry, type ValidationRule } from '@attain/meta';
+import { functionsOf } from './plugin-functions.ts';
 
 export const ROOT_ALIAS = 't';
 
@@ -11,6 +12,11 @@ export interface CompiledFormulaField {
   sql: CompiledSql;
   /** Root-object fields the formula reads (real field names, refs by their id field). */
   reads: Set<string>;
+  /**
+   * Calls a plugin function: its `sql` is a typed NULL placeholder, and reads fill the value in on
+   * the host (host-fields.ts) in one batched plugin call per function and page of records.
+   */
+  host?: true;
 }
 
 export interface CompiledRule {
@@ -48,8 +54,15 @@ export type ReadableField = (object: string, field: string) => boolean;
  * offer fields and relations the caller may read: the schema has every field, and a hint must not
  * reveal one that RBAC hides. (Using a hidden field is still refused after the check: field_hidden.)
  */
-export function checkFormula(registry: Registry, root: string, source: string, readable?: ReadableField): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
+export function checkFormula(
+  registry: Registry,
+  root: string,
+  source: string,
+  readable?: ReadableField,
+  sqlOnly?: string,
+): { ok: true; checked: CheckedFormula } | { ok: false; errors: FormulaError[] } {
   const schema = schemaOf(registry);
+  const functions = functionsOf(registry)?.registry;
   const suggest =
     readable &&
     ((object: string, name: string) => {
@@ -59,9 +72,18 @@ export function checkFormula(registry: Registry, root: string, source: string, r
       const child = o?.children(name);
       return child !== undefined && readable(child.object, child.foreignKey);
     });
-  const r = check(source, { schema, root, ...(suggest ? { suggest } : {}) });
+  const r = check(source, { schema, root, ...(suggest ? { suggest } : {}), ...(functions ? { functions } : {}), ...(sqlOnly !== undefined ? { sqlOnly } : {}) });
   return r.ok ? { ok: true, checked: r } : { ok: false, errors: r.errors };
 }
+
+/** Where formulas run in SQL only, as a refusal of a plugin function names them. */
+export const SQL_ONLY = {
+  stored: 'stored formula fields',
+  rules: 'validation rules',
+  reports: 'reports and aggregates',
+  sources: 'KPI measures and plan record sources',
+  preview: 'the SQL preview',
+} as const;
 
 /**
  * Type-check a formula as the caller sees the metadata: fields and relations `readable` refuses
@@ -94,7 +116,8 @@ export function checkFormulaAsReader(registry: Registry, root: string, source: s
     },
     rateTable: (name: string) => full.rateTable(name),
   };
-  const r = check(source, { schema: trimmed, root });
+  const functions = functionsOf(registry)?.registry;
+  const r = check(source, { schema: trimmed, root, ...(functions ? { functions } : {}) });
   return r.ok ? { ok: true, checked: r } : { ok: false, errors: r.errors };
 }
 
@@ -142,30 +165,44 @@ export function formulasOf(registry: Registry, object: ObjectDef, schema: string
     perRegistry = new Map();
     compiled.set(registry, perRegistry);
   }
-  const key = `${schema}\u0000${object.name}`;
+  const key = `${schema}\u0000${object.name}\u0000${functionsOf(registry)?.key ?? ''}`;
   const hit = perRegistry.get(key);
   if (hit) return hit;
   const result: ObjectFormulas = { computed: [], stored: [], rules: [] };
   for (const field of object.fields) {
     if (!field.formula) continue;
-    const r = checkFormula(registry, object.name, field.formula.expression);
-    if (!r.ok || !fitsStorage(r.checked.type, field).ok) continue;
+    const r = checkFormula(registry, object.name, field.formula.expression, undefined, field.formula.stored ? SQL_ONLY.stored : undefined);
+    if (!r.ok || !fitsStorage(r.checked.type, field).ok) {
+      // It checked when applied (e.g. its plugin has been disabled since): it reads as null.
+      if (!field.formula.stored) result.computed.push(unavailable(field, object.name));
+      continue;
+    }
     const reads = new Set(
       fieldsRead(r.checked)
         .filter((x) => x.object === object.name)
         .map((x) => x.field),
     );
+    if (usesExternal(r.checked)) {
+      result.computed.push({ field, checked: r.checked, sql: { sql: 'null', bindings: [], errorSql: null, type: r.checked.type }, reads, host: true });
+      continue;
+    }
     const entry = { field, checked: r.checked, sql: toSql(r.checked, schema), reads };
     (field.formula.stored ? result.stored : result.computed).push(entry);
   }
   for (const rule of object.validationRules) {
     if (rule.active === false) continue;
-    const r = checkFormula(registry, object.name, rule.condition);
+    const r = checkFormula(registry, object.name, rule.condition, undefined, SQL_ONLY.rules);
     if (!r.ok || (r.checked.type !== 'boolean' && r.checked.type !== 'null')) continue;
     result.rules.push({ rule, checked: r.checked, sql: toSql(r.checked, schema) });
   }
   perRegistry.set(key, result);
   return result;
+}
+
+/** A computed formula field that no longer checks: a typed NULL column, so reads keep working. */
+function unavailable(field: FieldDef, root: string): CompiledFormulaField {
+  const ast: TNode = { kind: 'literal', node: { kind: 'null', line: 1, column: 1, offset: 0, length: 0 }, type: 'null', value: null };
+  return { field, checked: { ok: true, type: 'null', ast, root, source: 'NULL' }, sql: { sql: 'null', bindings: [], errorSql: null, type: 'null' }, reads: new Set() };
 }
 
 const NUMERIC: ReadonlySet<FormulaType> = new Set(['number', 'money', 'percent', 'integer']);

@@ -6,3 +6,13 @@ export function describeFormulaError(e: FormulaError, locale: 'en' | 'zh-CN' = '
   const hint = e.hint[locale];
   return `${e.message[locale]}${where}${hint ? ` — ${hint}` : ''}`;
 }
+
+/**
+ * The detail rule of a formula problem: `formula`, or a stable rule of its own for a plugin
+ * function that cannot be used (its plugin disabled, or a place that runs only in SQL).
+ */
+export function ruleOf(code: string): string {
+  if (code === 'PLUGIN_FUNCTION_DISABLED') return 'plugin_function_disabled';
+  if (code === 'PLUGIN_FUNCTION_HOST_ONLY') return 'plugin_function_sql';
+  return 'formula';
+}

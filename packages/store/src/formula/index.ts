@@ -16,4 +16,4 @@
 // - A formula field that reads a field hidden from the caller is hidden too.
 export { checkFormula, checkFormulaAsReader, fieldsRead, fitsStorage, type ReadableField } from './compiled.ts';
 export { describeFormulaError } from './plan-check.ts';
-export { evaluateInSandbox, type BatchPool, type FormulaValue, type SandboxInput } from './sandbox.ts';
+export { evaluateColumns, evaluateInSandbox, type BatchPool, type FormulaValue, type SandboxInput } from './sandbox.ts';

@@ -4,7 +4,7 @@ import type { Registry } from '@attain/meta';
 import type { Planned } from '../migrator/planner.ts';
 import { qualified, quoteIdent } from '../sql.ts';
 import type { Knex } from 'knex';
-import { checkFormula, ROOT_ALIAS, toSql } from './compiled.ts';
+import { checkFormula, ROOT_ALIAS, SQL_ONLY, toSql } from './compiled.ts';
 
 export function addFormulaRecompute(planned: Planned, schema: string, current: Registry, next: Registry): void {
   for (const object of next.objects) {
@@ -14,7 +14,7 @@ export function addFormulaRecompute(planned: Planned, schema: string, current: R
       if (!f.formula?.stored) continue;
       const old = before.fields.find((x) => x.id === f.id);
       if (old?.formula?.stored && old.formula.expression === f.formula.expression) continue;
-      const r = checkFormula(next, object.name, f.formula.expression);
+      const r = checkFormula(next, object.name, f.formula.expression, undefined, SQL_ONLY.stored);
       if (!r.ok) continue; // refused earlier by assertFormulas
       const s = toSql(r.checked, schema);
       planned.steps.push({

@@ -3,8 +3,8 @@
 import type { Registry } from '@attain/meta';
 import type { DocumentChecks } from '../document-checks.ts';
 import { StoreError, type ErrorDetail } from '../errors.ts';
-import { checkFormula, fitsStorage } from './compiled.ts';
-import { describeFormulaError } from './describe.ts';
+import { checkFormula, fitsStorage, SQL_ONLY } from './compiled.ts';
+import { describeFormulaError, ruleOf } from './describe.ts';
 import { metadataSourceProblems } from './source-check.ts';
 
 export { describeFormulaError };
@@ -16,9 +16,9 @@ export function formulaProblems(registry: Registry): ErrorDetail[] {
     for (const field of object.fields) {
       if (!field.formula) continue;
       const path = `/schema/properties/${field.name}/x-attain/formula/expression`;
-      const r = checkFormula(registry, object.name, field.formula.expression);
+      const r = checkFormula(registry, object.name, field.formula.expression, undefined, field.formula.stored ? SQL_ONLY.stored : undefined);
       if (!r.ok) {
-        for (const e of r.errors) out.push({ path, rule: 'formula', message: describeFormulaError(e), document });
+        for (const e of r.errors) out.push({ path, rule: ruleOf(e.code), message: describeFormulaError(e), document });
         continue;
       }
       const fit = fitsStorage(r.checked.type, field);
@@ -28,9 +28,9 @@ export function formulaProblems(registry: Registry): ErrorDetail[] {
     }
     object.validationRules.forEach((rule, i) => {
       const path = `/x-attain/validationRules/${i}/condition`;
-      const r = checkFormula(registry, object.name, rule.condition);
+      const r = checkFormula(registry, object.name, rule.condition, undefined, SQL_ONLY.rules);
       if (!r.ok) {
-        for (const e of r.errors) out.push({ path, rule: 'formula', message: describeFormulaError(e), document });
+        for (const e of r.errors) out.push({ path, rule: ruleOf(e.code), message: describeFormulaError(e), document });
       } else if (r.checked.type !== 'boolean') {
         out.push({
           path,

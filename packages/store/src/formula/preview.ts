@@ -5,7 +5,7 @@ import type { ObjectDef, Registry } from '@attain/meta';
 import type { Knex } from 'knex';
 import { StoreError } from '../errors.ts';
 import type { RecordAccess } from '../types.ts';
-import { checkFormula, fieldsRead } from './compiled.ts';
+import { checkFormula, fieldsRead, SQL_ONLY } from './compiled.ts';
 import { evaluateInSandbox, type BatchPool } from './sandbox.ts';
 
 export interface PreviewRow {
@@ -69,7 +69,7 @@ export function checkForPreview(
     throw new StoreError('validation_failed', 'formula must be text of at most 10000 characters', [{ path: '/formula', rule: 'type', message: 'must be text' }]);
   }
   // Hints may only name what the caller can read; the service knows the hidden fields of this object.
-  const r = checkFormula(registry, object.name, formula, hidden && ((o, f) => o !== object.name || !hidden.has(f)));
+  const r = checkFormula(registry, object.name, formula, hidden && ((o, f) => o !== object.name || !hidden.has(f)), SQL_ONLY.preview);
   if (!r.ok) return r;
   const seen = fieldsRead(r.checked).filter((x) => x.object === object.name && hidden?.has(x.field));
   if (seen.length > 0) {

@@ -1,6 +1,6 @@
 // The JS back end over real tenant rows: load the formula's input columns (and child rows of its
 // collections) with SQL, run the compiled function in the sandbox pool in one batch.
-import { check, compileJs, compileSql, formulaRuntimeSource, type CheckedFormula, type CollectionInfo, type FormulaType, type RowScope, type TNode } from '@attain/formula';
+import { check, compileJs, compileSql, formulaRuntimeSource, isHoleKey, type CheckedFormula, type CollectionInfo, type FormulaType, type RowScope, type TNode } from '@attain/formula';
 import type { Registry } from '@attain/meta';
 import type { Knex } from 'knex';
 import { qualified, quoteIdent, sha256 } from '../sql.ts';
@@ -33,6 +33,8 @@ export interface SandboxInput {
   today?: string;
   /** The caller's record scope over related rows (see formulaRowScope); omitted: every row. */
   rowScope?: (object: string) => RowScope | undefined;
+  /** Input columns computed on the host (plugin function results, keyed `$x<n>`), one value per row. */
+  holes?: Record<string, unknown[]>;
 }
 
 export interface FormulaValue {
@@ -126,7 +128,9 @@ export async function evaluateInSandbox(pool: BatchPool, input: SandboxInput): P
   const from = `${qualified(schema, root.table)} as "t"`;
   const infos = new Map<string, CollectionInfo>();
   collectionsOf(checked.ast, infos);
-  const scalars = js.inputs.filter((k) => !infos.has(k));
+  const holes = input.holes ?? {};
+  for (const k of js.inputs) if (isHoleKey(k)) columns[k] = holes[k] ?? rows.map(() => null);
+  const scalars = js.inputs.filter((k) => !infos.has(k) && !isHoleKey(k));
   // Parent ids of collections reached through refs (`customer.orders`): the ref value per row.
   const parents = [...infos.values()].filter((c) => c.parentSteps.length > 0);
   const parentPaths = parents.map((c) => c.parentSteps.map((s) => s.field.name).join('.'));
@@ -168,14 +172,18 @@ export async function evaluateInSandbox(pool: BatchPool, input: SandboxInput): P
       return p === null ? [] : (byParent.get(p) ?? []);
     });
   }
+  return runCompiled(pool, input.tenant, input.revision, js.source, columns, rows.length);
+}
+
+async function runCompiled(pool: BatchPool, tenant: string, revision: number, source: string, columns: Record<string, unknown[]>, rowCount: number): Promise<FormulaValue[]> {
   const out = await pool.runBatch({
-    tenant: input.tenant,
-    revision: input.revision,
-    key: `formula:${sha256(js.source)}`,
+    tenant,
+    revision,
+    key: `formula:${sha256(source)}`,
     prelude: formulaRuntimeSource,
-    source: js.source,
+    source,
     columns,
-    rowCount: rows.length,
+    rowCount,
     // Row i depends only on row i (collections travel per row): big batches split across workers.
     parallel: true,
   });
@@ -183,4 +191,19 @@ export async function evaluateInSandbox(pool: BatchPool, input: SandboxInput): P
     if (v && typeof v === 'object' && 'error' in v) return { value: null, error: String((v as { error: unknown }).error) };
     return { value: v ?? null, error: null };
   });
+}
+
+/**
+ * Runs a checked formula without collections in the sandbox over values the caller already holds:
+ * one column per input path (and per hole), one batch. Plan formula measures use it.
+ */
+export async function evaluateColumns(
+  pool: BatchPool,
+  input: { tenant: string; revision: number; checked: CheckedFormula; columns: Record<string, unknown[]>; rowCount: number; today?: string },
+): Promise<FormulaValue[]> {
+  if (input.rowCount === 0) return [];
+  const js = compileJs(input.checked, input.today ? { today: input.today } : {});
+  const columns: Record<string, unknown[]> = {};
+  for (const k of js.inputs) columns[k] = input.columns[k] ?? new Array<unknown>(input.rowCount).fill(null);
+  return runCompiled(pool, input.tenant, input.revision, js.source, columns, input.rowCount);
 }

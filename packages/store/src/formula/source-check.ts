@@ -4,8 +4,8 @@
 // and path, and never reaches a calculation.
 import { findField, type ObjectDef, type Registry } from '@attain/meta';
 import type { ErrorDetail } from '../errors.ts';
-import { checkFormula } from './compiled.ts';
-import { describeFormulaError } from './describe.ts';
+import { checkFormula, SQL_ONLY } from './compiled.ts';
+import { describeFormulaError, ruleOf } from './describe.ts';
 
 export interface MeasureSource {
   object: string;
@@ -32,9 +32,9 @@ export function measureSourceProblems(registry: Registry, source: MeasureSource,
   for (const f of source.formulas) {
     if (f.text === undefined) continue;
     const path = `${at}${f.path}`;
-    const r = checkFormula(registry, object.name, f.text);
+    const r = checkFormula(registry, object.name, f.text, undefined, SQL_ONLY.sources);
     if (!r.ok) {
-      for (const e of r.errors) out.push({ document, path, rule: 'formula', message: describeFormulaError(e) });
+      for (const e of r.errors) out.push({ document, path, rule: ruleOf(e.code), message: describeFormulaError(e) });
       continue;
     }
     const type = r.checked.type;

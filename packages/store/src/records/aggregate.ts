@@ -11,7 +11,7 @@ import type { AggregateQuery, AggregateResult, AggregateRow, RecordAccess } from
 import { resolveField } from './fields.ts';
 import { compileFilter } from './filter.ts';
 import { compileSql, type FormulaType } from '@attain/formula';
-import { checkFormula, fieldsRead } from '../formula/compiled.ts';
+import { checkFormula, fieldsRead, SQL_ONLY } from '../formula/compiled.ts';
 import { describeFormulaError } from '../formula/describe.ts';
 import { formulaRowScope } from '../formula/preview.ts';
 
@@ -35,7 +35,7 @@ const FORMULA_GROUPABLE = new Set<FormulaType>(['number', 'money', 'percent', 'i
  */
 function formulaSql(deps: AggregateDeps, object: ObjectDef, source: unknown, path: string, today: string | undefined): { sql: string; bindings: Knex.RawBinding[]; type: FormulaType } {
   if (typeof source !== 'string' || source.length === 0 || source.length > 2000) throw bad(path, 'type', 'a formula is text of 1 to 2000 characters');
-  const r = checkFormula(deps.registry, object.name, source);
+  const r = checkFormula(deps.registry, object.name, source, undefined, SQL_ONLY.reports);
   if (!r.ok) {
     const first = r.errors[0];
     throw bad(path, 'formula', first ? describeFormulaError(first, deps.access.locale === 'zh-CN' ? 'zh-CN' : 'en') : 'the formula does not check');

@@ -1,6 +1,7 @@
 import type { Registry } from '@attain/meta';
 import type { Ctx, TenantRow } from '../context.ts';
 import type { RecordAccess, RecordService } from '../types.ts';
+import { withHostFields } from '../formula/host-fields.ts';
 import { recordContext } from './context.ts';
 import { recordReads } from './reads.ts';
 import { recordUpsert } from './upsert.ts';
@@ -16,5 +17,7 @@ import { recordWrites } from './writes.ts';
 export function recordService(ctx: Ctx, tenant: TenantRow, registry: Registry, accessIn?: RecordAccess, orgDay?: string): RecordService {
   const c = recordContext(ctx, tenant, registry, accessIn, orgDay);
   const checks = writeChecks(c);
-  return { registry, ...recordReads(c), ...recordWrites(c, checks), ...recordUpsert(c, checks) };
+  const service: RecordService = { registry, ...recordReads(c), ...recordWrites(c, checks), ...recordUpsert(c, checks) };
+  // Formula fields that call a plugin function are filled in on the host after each read and write.
+  return withHostFields(service, { knex: ctx.knex, schema: c.schema, tenant: tenant.name, registry, functions: ctx.formulaFunctions, access: c.access });
 }

@@ -83,7 +83,7 @@ export class AssignmentService {
     const mine: Assignment[] = rows.map((a) => ({ kind: 'plan', payeeId: a.payeeId, key: planId, from: a.from, to: a.to ?? null }));
     const named = (await this.assignments()).filter((a) => !a.via);
     const all = [...named.filter((a) => !(a.kind === 'plan' && a.key === planId)), ...mine];
-    const issues = lintPlan(plan, { plans, assignments: await this.previewAssignments({ named: all }) });
+    const issues = lintPlan(plan, { plans, assignments: await this.previewAssignments({ named: all }), ...(await this.core.lintFunctions()) });
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) throw new IncentiveError(422, 'assignment_invalid', 'these assignments would pay someone twice', errors);
     const before = named.filter((a) => a.kind === 'plan' && a.key === planId);
@@ -129,8 +129,9 @@ export class AssignmentService {
     // Assignments by subtree resolve against the org: the engine's copy is brought up to date first.
     await this.engine.syncOrg();
     const effective = await this.previewAssignments({ roles: list });
+    const functions = await this.core.lintFunctions();
     const lint = plans.flatMap((p) =>
-      lintPlan(p, { plans, assignments: effective })
+      lintPlan(p, { plans, assignments: effective, ...functions })
         .filter((i) => i.rule === 'double_assignment')
         .map((i) => ({ ...i, path: `/plans/${p.id}${i.path}` })),
     );

@@ -1,7 +1,8 @@
 // What every incentive service shares for one tenant: the module's data port (its own tables by
 // their declared names, the audit log), the tenant's settings as last read, and the lock that
 // serialises writers of credits and measure totals.
-import type { Actor, DataPort, ModuleAuditEntry, ModuleHandle, Store } from '@attain/store';
+import { functionsOf, type Actor, type DataPort, type ModuleAuditEntry, type ModuleHandle, type Store } from '@attain/store';
+import type { FunctionRegistry } from '@attain/formula';
 import type { FiscalCalendar } from '../periods.ts';
 import { FX_MODULE } from '../../fx/schema.ts';
 import { INCENTIVES_MODULE, type IncentiveTable } from './schema.ts';
@@ -83,6 +84,12 @@ export class EngineCore {
     const s = await this.store.tenants.settings(this.tenant);
     this.settings = { baseCurrency: s.baseCurrency, timeZone: s.timeZone, firstMonth: s.fiscalYearStartMonth };
     return this.port;
+  }
+
+  /** The tenant's formula functions with its plugins' (for formula measures), as a lint context part. */
+  async lintFunctions(): Promise<{ functions?: FunctionRegistry }> {
+    const f = functionsOf(await this.store.registry(this.tenant));
+    return f ? { functions: f.registry } : {};
   }
 
   async db(): Promise<EngineDb> {

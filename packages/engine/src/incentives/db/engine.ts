@@ -32,6 +32,8 @@ export class IncentiveEngine {
 
   // plans and crediting rules (plan-service.ts)
   readonly savePlan: PlanService['savePlan'];
+  /** The tenant's formula functions with its plugins', as a lint context part. */
+  readonly lintFunctions: EngineCore['lintFunctions'];
   readonly lintSources: PlanService['lintSources'];
   readonly saveRules: PlanService['saveRules'];
   readonly plans: PlanService['plans'];
@@ -94,6 +96,7 @@ export class IncentiveEngine {
     const disputes = (this.disputeService = new DisputeService(core, this));
 
     this.savePlan = plans.savePlan.bind(plans);
+    this.lintFunctions = core.lintFunctions.bind(core);
     this.lintSources = plans.lintSources.bind(plans);
     this.saveRules = plans.saveRules.bind(plans);
     this.plans = plans.plans.bind(plans);

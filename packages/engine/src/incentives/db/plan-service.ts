@@ -1,6 +1,6 @@
 // Incentive plans and crediting rules: saved as documents after their checks (shape, lint, record
 // sources, version locks), and the plans a run may compute.
-import type { Actor } from '@attain/store';
+import { functionsOf, type Actor } from '@attain/store';
 import { planErrors, planShapeIssues } from '../document-check.ts';
 import { lintCreditingRules, lintKpiMeasures, lintPlan, type LintIssue } from '../linter.ts';
 import type { CalcProblem, CreditingRuleDoc, IncentivePlanDoc } from '../types.ts';
@@ -36,7 +36,13 @@ export class PlanService {
     const shape = planShapeIssues(plan);
     if (shape.length) throw new IncentiveError(422, 'plan_invalid', `the plan "${String(plan.name)}" has ${shape.length} error(s)`, shape);
     const issues = [
-      ...lintPlan(plan, { plans: [plan, ...others], assignments: await this.engine.assignments(), defaultCurrency: this.core.baseCurrency, calendar: this.core.calendar }),
+      ...lintPlan(plan, {
+        plans: [plan, ...others],
+        assignments: await this.engine.assignments(),
+        defaultCurrency: this.core.baseCurrency,
+        calendar: this.core.calendar,
+        ...(await this.core.lintFunctions()),
+      }),
       ...(await this.lintSources(plan)),
       ...versionLockIssues(before, plan, await this.engine.periods(), this.core.calendar),
     ];
@@ -116,14 +122,15 @@ export class PlanService {
     const { knex, schema } = await this.core.db();
     const usable: IncentivePlanDoc[] = [];
     const problems: CalcProblem[] = [];
-    const revision = (await this.core.store.registry(this.core.tenant)).revision;
+    const registry = await this.core.store.registry(this.core.tenant);
+    const functions = functionsOf(registry);
     for (const plan of all) {
-      // A plan's own errors depend on it, the metadata revision (its record sources) and the base
-      // currency only: checked once per such key, not on every incremental run.
-      const key = `${revision}|${this.core.baseCurrency}|${JSON.stringify(plan)}`;
+      // A plan's own errors depend on it, the metadata revision (its record sources), the tenant's
+      // plugin functions and the base currency only: checked once per such key, not on every run.
+      const key = `${registry.revision}|${functions?.key ?? ''}|${this.core.baseCurrency}|${JSON.stringify(plan)}`;
       let errors = this.planChecks.get(key);
       if (!errors) {
-        errors = planErrors(plan, [], this.core.baseCurrency);
+        errors = planErrors(plan, [], this.core.baseCurrency, functions?.registry);
         if (!errors.length) {
           try {
             errors = (await this.lintSources(plan)).filter((i) => i.severity === 'error');

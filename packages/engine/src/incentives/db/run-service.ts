@@ -4,7 +4,8 @@
 // payee-period replaced whole), so a killed run leaves no partial payouts and a rerun is identical.
 import { randomUUID } from 'node:crypto';
 import type { RecordEvent } from '@attain/store';
-import { calculate, type FrozenState } from '../calculate.ts';
+import type { FrozenState } from '../calculate.ts';
+import { calculateWithFormulas } from '../formula-measures.ts';
 import { frequencyOf, monthsOf, periodOf, periodStart } from '../periods.ts';
 import type { CalcProblem } from '../types.ts';
 import { aggKey, emptyAgg, neededScopes, readAggregates } from './aggregates.ts';
@@ -91,7 +92,7 @@ export class RunService {
     ).map((r) => ({ payeeId: text(r.payee_id), period: text(r.period), name: text(r.name), value: text(r.value) }));
     const frozen = await this.loadFrozen(frozenPeriods, payees);
     const disputes = await this.engine.disputeService.adjustments(open, payees);
-    const result = calculate({
+    const result = await calculateWithFormulas(this.core.store, this.core.tenant, {
       disputes,
       plans,
       credits: [],
