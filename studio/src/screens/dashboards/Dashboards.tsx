@@ -14,7 +14,14 @@ export default function Dashboards({ params }: ScreenProps) {
   if (params.name) return <DashboardView name={params.name} />;
   return (
     <section>
-      <PageHeader title={t('dashboards.title')} />
+      <PageHeader
+        title={t('dashboards.title')}
+        actions={
+          <Link to="/dashboards/new" className="btn btn-primary">
+            {t('dashboards.new')}
+          </Link>
+        }
+      />
       <ErrorAlert error={list.error} />
       {list.data && list.data.length === 0 && <p className="muted">{t('dashboards.none')}</p>}
       <div className="grid-cards">
@@ -25,6 +32,7 @@ export default function Dashboards({ params }: ScreenProps) {
               <span className="muted small" style={{ display: 'block' }}>
                 {d.description ?? t('dashboards.widgets', { count: d.widgets })}
                 {d.default ? ` · ${t('dashboards.yourDefault')}` : ''}
+                {d.team ? ` · ${t('dashboards.sharedTeam')}` : ''}
               </span>
             </span>
           </Link>

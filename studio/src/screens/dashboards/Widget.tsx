@@ -9,6 +9,9 @@ import { numeric, widgetOption } from './widget-option.ts';
 
 const Chart = lazy(() => import('../../components/Charts.tsx'));
 const ROW_HEIGHT = 80;
+const GAP = 12;
+/** A card's title and padding, in pixels. */
+const CARD_CHROME = 96;
 
 /** A KPI card: the first measure's total, against the widget's target when it has one. */
 function KpiCard({ result, target }: { result: ReportResult; target: string | null }) {
@@ -105,7 +108,8 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
     },
     [result, widget.question],
   );
-  const height = widget.layout.h * ROW_HEIGHT;
+  // The card spans h rows of ROW_HEIGHT and the gaps between them; the chart gets what its title and padding leave.
+  const chartHeight = Math.max(120, widget.layout.h * (ROW_HEIGHT + GAP) - GAP - CARD_CHROME);
   const drilledDoc = drilled ? session.object(drilled.object) : undefined;
   const drilledTitle = drilledDoc ? titleField(drilledDoc) : 'id';
   return (
@@ -124,8 +128,8 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
         <ReportTable result={result} ranked={widget.chart === 'leaderboard'} onDrill={drill} />
       ) : (
         option && (
-          <Suspense fallback={<div className="chart" style={{ height: height - 60 }} />}>
-            <Chart option={option} height={Math.max(140, height - 60)} title={title} onSelect={result.groups.length ? drill : undefined} />
+          <Suspense fallback={<div className="chart" style={{ height: chartHeight }} />}>
+            <Chart option={option} height={chartHeight} title={title} onSelect={result.groups.length ? drill : undefined} />
           </Suspense>
         )
       )}

@@ -42,6 +42,10 @@ export interface DashboardSummary {
   description?: string;
   widgets: number;
   default: boolean;
+  source?: 'metadata' | 'user';
+  mine?: boolean;
+  team?: boolean;
+  editable?: boolean;
 }
 export interface DashboardRun {
   name: string;
@@ -55,6 +59,7 @@ const at = (name: string) => `/analytics/dashboards/${encodeURIComponent(name)}`
 
 export const dashboardsApi = {
   list: () => api.get<{ data: DashboardSummary[] }>('/analytics/dashboards').then((r) => r.data),
+  get: (name: string) => api.get<{ data: Record<string, unknown>; meta?: { editable?: boolean } }>(at(name)),
   defaultOne: () => api.get<{ data: { name: string } | null }>('/analytics/dashboards/default').then((r) => r.data),
   run: (name: string, filters: FilterValues) => api.post<{ data: DashboardRun }>(`${at(name)}/run`, { filters }).then((r) => r.data),
   drill: (question: Record<string, unknown>, key: string | null) =>
