@@ -20,6 +20,9 @@ export function DashboardView({ name, heading = 'h1' }: { name: string; heading?
       {data && (
         <div className="dashboard-head">
           <Heading>{label(data.label, name)}</Heading>
+          <button type="button" className="btn btn-sm no-print" onClick={() => window.print()}>
+            {t('dashboards.print')}
+          </button>
           {meta.data?.editable && (
             <Link to={`/dashboards/${name}/edit`} className="btn btn-sm">
               {t('dashboards.edit')}

@@ -95,7 +95,7 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
   const [error, setError] = useState<unknown>(null);
   const result = widget.result;
   const title = widget.title ? label(widget.title) : (result?.measures[0]?.label ?? widget.id);
-  const option = useMemo(() => (result ? widgetOption(widget.chart, result, widget.target) : null), [widget.chart, widget.target, result]);
+  const option = useMemo(() => (result ? widgetOption(widget.chart, result, widget.target, widget.id) : null), [widget.chart, widget.target, result]);
   const drill = useCallback(
     (index: number) => {
       const row = result?.rows[index];
@@ -124,12 +124,12 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
         <p className="muted">{t('dashboards.notVisible')}</p>
       ) : widget.chart === 'kpi' ? (
         <KpiCard result={result} target={widget.target} />
-      ) : widget.chart === 'table' || widget.chart === 'pivot' || widget.chart === 'leaderboard' || widget.chart === 'heatmap' ? (
+      ) : widget.chart === 'table' || widget.chart === 'pivot' || widget.chart === 'leaderboard' || (widget.chart === 'heatmap' && result.groups.length !== 2) ? (
         <ReportTable result={result} ranked={widget.chart === 'leaderboard'} onDrill={drill} />
       ) : (
         option && (
           <Suspense fallback={<div className="chart" style={{ height: chartHeight }} />}>
-            <Chart option={option} height={chartHeight} title={title} onSelect={result.groups.length ? drill : undefined} />
+            <Chart option={option} height={chartHeight} title={title} onSelect={result.groups.length === 1 ? drill : undefined} />
           </Suspense>
         )
       )}
