@@ -7727,6 +7727,154 @@ export interface PutAuthUsersIdPasswordResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface PostFieldCheckinsBody {
+  customerId: string;
+  lat: number;
+  lng: number;
+  /**
+   * metres, as the browser reports it
+   */
+  accuracy: number;
+  /**
+   * the device's time, ISO 8601 with offset
+   */
+  at: string;
+  device: string;
+  idempotencyKey?: string;
+}
+
+export interface PostFieldCheckinsResponse {
+  data: {
+    visitId: string;
+    userId?: string | null;
+    customerId: string;
+    checkInAt: string;
+    lat: number;
+    lng: number;
+    accuracy?: number;
+    device?: string;
+    distanceMeters?: number | null;
+    radiusMeters?: number;
+    flagged: boolean;
+    flagReason?: string | null;
+    checkOutAt?: string | null;
+    durationMinutes?: number | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldCheckinsQuery {
+  /**
+   * YYYY-MM-DD
+   */
+  date?: string;
+  /**
+   * one user's check-ins (within the caller's scope)
+   */
+  user?: string;
+}
+
+export interface GetFieldCheckinsResponse {
+  data: {
+    visitId: string;
+    userId?: string | null;
+    customerId: string;
+    checkInAt: string;
+    lat: number;
+    lng: number;
+    accuracy?: number;
+    device?: string;
+    distanceMeters?: number | null;
+    radiusMeters?: number;
+    flagged: boolean;
+    flagReason?: string | null;
+    checkOutAt?: string | null;
+    durationMinutes?: number | null;
+    customerName?: string | null;
+    customerLat?: number | null;
+    customerLng?: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  date?: string;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostFieldCheckinsVisitIdCheckoutBody {
+  lat: number;
+  lng: number;
+  /**
+   * metres, as the browser reports it
+   */
+  accuracy: number;
+  /**
+   * the device's time, ISO 8601 with offset
+   */
+  at: string;
+}
+
+export interface PostFieldCheckinsVisitIdCheckoutResponse {
+  data: {
+    visitId: string;
+    userId?: string | null;
+    customerId: string;
+    checkInAt: string;
+    lat: number;
+    lng: number;
+    accuracy?: number;
+    device?: string;
+    distanceMeters?: number | null;
+    radiusMeters?: number;
+    flagged: boolean;
+    flagReason?: string | null;
+    checkOutAt?: string | null;
+    durationMinutes?: number | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutFieldPlacesCustomerIdBody {
+  lat: number;
+  lng: number;
+}
+
+export interface PutFieldPlacesCustomerIdResponse {
+  data: {
+    customerId: string;
+    lat: number;
+    lng: number;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldSettingsResponse {
+  data: {
+    radiusMeters: number;
+    outsideRadius: string;
+    maxAgeMinutes: number;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutFieldSettingsBody {
+  radiusMeters?: number;
+  outsideRadius?: "flag" | "refuse";
+  maxAgeMinutes?: number;
+}
+
+export interface PutFieldSettingsResponse {
+  data: {
+    radiusMeters: number;
+    outsideRadius: string;
+    maxAgeMinutes: number;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PostFormulaCheckQuery {
   locale?: string;
 }
@@ -9875,6 +10023,12 @@ export interface ApiRoutes {
   'GET /api/v1/auth/tokens': { response: GetAuthTokensResponse };
   'DELETE /api/v1/auth/tokens/{id}': { response: void };
   'PUT /api/v1/auth/users/{id}/password': { body: PutAuthUsersIdPasswordBody; response: PutAuthUsersIdPasswordResponse };
+  'POST /api/v1/field/checkins': { body: PostFieldCheckinsBody; response: PostFieldCheckinsResponse };
+  'GET /api/v1/field/checkins': { query: GetFieldCheckinsQuery; response: GetFieldCheckinsResponse };
+  'POST /api/v1/field/checkins/{visitId}/checkout': { body: PostFieldCheckinsVisitIdCheckoutBody; response: PostFieldCheckinsVisitIdCheckoutResponse };
+  'PUT /api/v1/field/places/{customerId}': { body: PutFieldPlacesCustomerIdBody; response: PutFieldPlacesCustomerIdResponse };
+  'GET /api/v1/field/settings': { response: GetFieldSettingsResponse };
+  'PUT /api/v1/field/settings': { body: PutFieldSettingsBody; response: PutFieldSettingsResponse };
   'POST /api/v1/formula/check': { query: PostFormulaCheckQuery; body: PostFormulaCheckBody; response: PostFormulaCheckResponse };
   'POST /api/v1/formula/preview': { query: PostFormulaPreviewQuery; body: PostFormulaPreviewBody; response: PostFormulaPreviewResponse };
   'GET /api/v1/fx/rates': { query: GetFxRatesQuery; response: GetFxRatesResponse };
