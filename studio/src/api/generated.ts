@@ -7875,6 +7875,36 @@ export interface PutFieldSettingsResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetFilesIdResponse {
+  data: {
+    id: string;
+    object: string;
+    recordId: string;
+    name: string;
+    type: string;
+    size: number;
+    sha256?: string;
+    thumbnail: boolean;
+    exif: {
+      takenAt: string | null;
+      lat: number | null;
+      lng: number | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    createdBy?: string | null;
+    createdAt: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFilesIdContentQuery {
+  /**
+   * true: the 256 px JPEG thumbnail of an image
+   */
+  thumbnail?: "true" | "false";
+}
+
 export interface PostFormulaCheckQuery {
   locale?: string;
 }
@@ -10029,6 +10059,9 @@ export interface ApiRoutes {
   'PUT /api/v1/field/places/{customerId}': { body: PutFieldPlacesCustomerIdBody; response: PutFieldPlacesCustomerIdResponse };
   'GET /api/v1/field/settings': { response: GetFieldSettingsResponse };
   'PUT /api/v1/field/settings': { body: PutFieldSettingsBody; response: PutFieldSettingsResponse };
+  'GET /api/v1/files/{id}': { response: GetFilesIdResponse };
+  'DELETE /api/v1/files/{id}': { response: void };
+  'GET /api/v1/files/{id}/content': { query: GetFilesIdContentQuery; response: Blob };
   'POST /api/v1/formula/check': { query: PostFormulaCheckQuery; body: PostFormulaCheckBody; response: PostFormulaCheckResponse };
   'POST /api/v1/formula/preview': { query: PostFormulaPreviewQuery; body: PostFormulaPreviewBody; response: PostFormulaPreviewResponse };
   'GET /api/v1/fx/rates': { query: GetFxRatesQuery; response: GetFxRatesResponse };
