@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildServer, Lifecycle, parseListenAddress, registerStudio, serveMetrics } from '@attain/server';
+import { buildServer, DiskFileStore, Lifecycle, parseListenAddress, registerStudio, S3FileStore, s3ConfigFromEnv, serveMetrics, type FileStore } from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
 import { configEnv, generatePassword, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
 import { checkAdminPassword, ensureDemoTenant, DEMO_TENANT, type DemoReport } from './demo-tenant.ts';
@@ -51,6 +52,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   if (demo.created) log(`Created the demo tenant from metadata/templates/demo: ${demo.records} sample records, metadata revision ${demo.revision}, in ${demo.seconds.toFixed(1)} s.`);
   const shownPassword = demo.created || config.adminPassword ? password : undefined;
 
+  const files = fileStore(config);
   const runner = startBackground(store, backgroundModules(store), { leaseMs: config.jobLeaseMs });
   const lifecycle = new Lifecycle();
   const app = await buildServer({
@@ -59,6 +61,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     jwtSecret: await resolveJwtSecret(config),
     logger: opts.logger ?? true,
     listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) },
+    files: { store: files },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
@@ -78,6 +81,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     url = `http://localhost:${port}`;
     log(`Attain is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     log(`  database: ${db.dialect === 'pglite' ? `embedded PGlite at ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
+    log(`  files:    ${files.kind === 's3' ? `S3 bucket ${process.env.ATTAIN_FILES_S3_BUCKET}` : `on disk at ${diskFilesDir(config)}`}`);
     log(`  tenant:   ${DEMO_TENANT}`);
     log(`  admin:    ${config.adminEmail} / ${shownPassword ?? '(the password printed on first start; set ATTAIN_ADMIN_PASSWORD to reset it)'}`);
     for (const login of demo.logins.filter((l) => l.role !== 'admin')) log(`  ${login.role.padEnd(8)}  ${login.email} / ${shownPassword ?? ''}`);
@@ -100,6 +104,17 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     close: () => stop(0),
     shutdown: () => stop(config.shutdownDelayMs),
   };
+}
+
+/** Attachments beside the embedded database (`.attain/files` by default), not inside PostgreSQL's own folder. */
+function diskFilesDir(config: AttainConfig): string {
+  return join(dirname(config.dataDir), 'files');
+}
+
+/** An S3-compatible store when `ATTAIN_FILES_S3_BUCKET` is set (see the README), else the local disk. */
+function fileStore(config: AttainConfig): FileStore {
+  const s3 = s3ConfigFromEnv(process.env);
+  return s3 ? new S3FileStore(s3) : new DiskFileStore(diskFilesDir(config));
 }
 
 function provisionInChild(config: AttainConfig, password: string, seed: boolean): Promise<DemoReport> {

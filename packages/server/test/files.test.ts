@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { testServer } from './helpers.ts';
 import { coreTenant, type CoreTenant } from './incentive-core-tenant.ts';
 import type { Store } from '../src/store-port.ts';
-import { DiskFileStore, S3FileStore, type FileScanner, type FileStore } from '../src/files/index.ts';
+import { DiskFileStore, S3FileStore, s3ConfigFromEnv, type FileScanner, type FileStore } from '../src/files/index.ts';
 
 const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
 
@@ -170,6 +170,30 @@ function behaves(label: string, make: () => Promise<{ fileStore: FileStore; coun
     });
   });
 }
+
+describe('the S3 store from the environment', () => {
+  it('reads ATTAIN_FILES_S3_*; no bucket means the disk; one credential without the other is refused', () => {
+    expect(s3ConfigFromEnv({})).toBeUndefined();
+    expect(
+      s3ConfigFromEnv({
+        ATTAIN_FILES_S3_BUCKET: 'b',
+        ATTAIN_FILES_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        ATTAIN_FILES_S3_REGION: 'cn-north-1',
+        ATTAIN_FILES_S3_ACCESS_KEY_ID: 'id',
+        ATTAIN_FILES_S3_SECRET_ACCESS_KEY: 'secret',
+        ATTAIN_FILES_S3_FORCE_PATH_STYLE: 'true',
+        ATTAIN_FILES_S3_PREFIX: 'attain/',
+      }),
+    ).toEqual({ bucket: 'b', endpoint: 'http://127.0.0.1:9000', region: 'cn-north-1', credentials: { accessKeyId: 'id', secretAccessKey: 'secret' }, forcePathStyle: true, prefix: 'attain/' });
+    expect(s3ConfigFromEnv({ ATTAIN_FILES_S3_BUCKET: 'b' })).toEqual({ bucket: 'b', forcePathStyle: false });
+    expect(() => s3ConfigFromEnv({ ATTAIN_FILES_S3_BUCKET: 'b', ATTAIN_FILES_S3_ACCESS_KEY_ID: 'id' })).toThrow(/SECRET_ACCESS_KEY/);
+  });
+
+  it('a disk store refuses keys that would leave its folder', async () => {
+    const store = new DiskFileStore(join(tmpdir(), 'attain-never-written'));
+    for (const key of ['../etc/passwd', '/abs', 'a/../../b', 'A/B']) await expect(store.put(key, Buffer.from('x'), 'text/plain')).rejects.toThrow(/key/);
+  });
+});
 
 async function filesUnder(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);

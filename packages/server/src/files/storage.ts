@@ -62,7 +62,8 @@ export class DiskFileStore implements FileStore {
     return full;
   }
 
-  async put(key: string, bytes: Buffer): Promise<void> {
+  // The type is the row's business on disk; S3 keeps it as the object's Content-Type.
+  async put(key: string, bytes: Buffer, _contentType?: string): Promise<void> {
     const file = await this.path(key);
     await mkdir(dirname(file), { recursive: true });
     // Written beside and renamed: a reader never sees half a file.
