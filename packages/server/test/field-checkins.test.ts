@@ -120,6 +120,13 @@ describe('check-in and check-out', () => {
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({ code: 'outside_radius', details: [{ path: '/lat', rule: 'outside_radius' }] });
     await t.call.admin.put('/api/v1/field/settings', { outsideRadius: 'flag', radiusMeters: 200 });
+    // Each change of the settings is in the audit log, before and after.
+    const audit = (await t.call.admin.get('/api/v1/audit?object=field_settings')).json().data as Array<{ action: string; before: Record<string, unknown>; after: Record<string, unknown> }>;
+    expect(audit.map((a) => [a.action, a.after.outsideRadius])).toEqual([
+      ['field.settings.update', 'flag'],
+      ['field.settings.update', 'refuse'],
+    ]);
+    expect(audit[1]?.before).toEqual({ radiusMeters: 200, outsideRadius: 'flag', maxAgeMinutes: 60 });
   });
 
   it('the same Idempotency-Key answers the first answer again, with one visit', async () => {
@@ -173,5 +180,7 @@ describe("the team's day", () => {
 
   it('a rep may not set the coordinates of a customer they may not update', async () => {
     expect((await t.call.rep2.put(`/api/v1/field/places/${shop}`, SHOP)).statusCode).toBe(404);
+    const audit = (await t.call.admin.get(`/api/v1/audit?object=customer&recordId=${shop}`)).json().data as Array<{ action: string; after: unknown }>;
+    expect(audit.filter((a) => a.action === 'field.place.update').map((a) => a.after)).toEqual([SHOP]);
   });
 });

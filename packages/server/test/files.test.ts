@@ -167,6 +167,9 @@ function behaves(label: string, make: () => Promise<{ fileStore: FileStore; coun
       expect((await del(s, 'rep1', `/api/v1/files/${file.id}`)).statusCode).toBe(204);
       expect((await get(s, 'rep1', `/api/v1/files/${file.id}`)).statusCode).toBe(404);
       expect(await count()).toBe(before - 2);
+      // Attaching and deleting are in the record's audit trail.
+      const audit = (await get(s, 'admin', `/api/v1/audit?object=customer&recordId=${customer}`)).json().data as Array<{ action: string; before: { file?: string }; after: { file?: string } }>;
+      expect(audit.filter((a) => a.after?.file === file.id || a.before?.file === file.id).map((a) => a.action)).toEqual(['files.file.delete', 'files.file.create']);
     });
   });
 }

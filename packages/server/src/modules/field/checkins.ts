@@ -3,7 +3,6 @@
 // outside the tenant's radius, and writes the visit through the caller's own record service
 // (so the visit's RBAC, validation, audit and hooks are the records API's).
 import type { FastifyInstance } from 'fastify';
-import type { ModuleHandle } from '@attain/store';
 import { ApiError, notFound } from '../../http/errors.ts';
 import { BOOLEAN, INTEGER, jsonBody, NUMBER, nullable, object, params, replies, STRING } from '../../http/route-schema.ts';
 import type { AccessContext } from '../../rbac/context.ts';
@@ -12,8 +11,8 @@ import type { Store } from '../../store-port.ts';
 import { assertReachable, deviceTime } from './checks.ts';
 import { distanceMeters } from './geo.ts';
 import { idempotencyKeyOf, once } from './idempotency.ts';
-import { fieldHandle, readFieldSettings } from './settings.ts';
-import { CHECKIN_TABLE, PLACE_TABLE } from './tables.ts';
+import { fieldPort, readFieldSettings } from './settings.ts';
+import type { FieldPort } from './tables.ts';
 
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -107,8 +106,8 @@ export function checkinView(r: CheckinRow, radiusMeters: number) {
   };
 }
 
-export async function customerPlace(h: ModuleHandle, customerId: string): Promise<{ lat: number; lng: number } | undefined> {
-  const row = (await h.knex.withSchema(h.schema).from(PLACE_TABLE).where({ customer_id: customerId }).first('lat', 'lng')) as { lat: number; lng: number } | undefined;
+export async function customerPlace(port: FieldPort, customerId: string): Promise<{ lat: number; lng: number } | undefined> {
+  const row = (await port.table('place').where({ customer_id: customerId }).first('lat', 'lng')) as { lat: number; lng: number } | undefined;
   return row ? { lat: Number(row.lat), lng: Number(row.lng) } : undefined;
 }
 
@@ -131,13 +130,13 @@ export async function checkinRoutes(app: FastifyInstance, opts: { store: Store }
     const key = idempotencyKeyOf(request, idempotencyKey);
     reply.status(201);
     return once(store, access, reply, { key, scope: 'field.checkin', request: report }, async () => {
-      const h = await fieldHandle(store, access.tenantName);
-      const settings = await readFieldSettings(h);
+      const port = await fieldPort(store, access.tenantName);
+      const settings = await readFieldSettings(port);
       const at = deviceTime(body.at, settings.maxAgeMinutes);
       const customer = await readableCustomer(access, body.customerId);
       const userId = access.principal.userId;
-      await assertReachable(h, userId, { at, lat: body.lat, lng: body.lng, accuracy: body.accuracy });
-      const place = await customerPlace(h, customer.id as string);
+      await assertReachable(port, userId, { at, lat: body.lat, lng: body.lng, accuracy: body.accuracy });
+      const place = await customerPlace(port, customer.id as string);
       const distance = place ? Math.round(distanceMeters(place, body) * 10) / 10 : null;
       const outside = distance !== null && distance > settings.radiusMeters;
       if (outside && settings.outsideRadius === 'refuse') {
@@ -161,7 +160,7 @@ export async function checkinRoutes(app: FastifyInstance, opts: { store: Store }
         check_out_at: null,
         duration_minutes: null,
       };
-      await h.knex.withSchema(h.schema).into(CHECKIN_TABLE).insert(row);
+      await port.table('checkin').insert(row);
       return { data: checkinView(row, settings.radiusMeters) };
     });
   });
@@ -176,18 +175,18 @@ export async function checkinRoutes(app: FastifyInstance, opts: { store: Store }
       const visits = await access.grant('visit', 'update');
       const visit = UUID_TEXT.test(visitId) ? await visits.service.get('visit', visitId.toLowerCase()) : undefined;
       if (!visit) throw notFound('no such visit');
-      const h = await fieldHandle(store, access.tenantName);
-      const row = (await h.knex.withSchema(h.schema).from(CHECKIN_TABLE).where({ visit_id: visit.id }).first()) as CheckinRow | undefined;
+      const port = await fieldPort(store, access.tenantName);
+      const row = (await port.table('checkin').where({ visit_id: visit.id }).first()) as CheckinRow | undefined;
       if (!row) throw notFound('this visit has no check-in');
       if (row.check_out_at !== null) throw new ApiError(409, 'already_checked_out', 'this visit is already checked out');
-      const settings = await readFieldSettings(h);
+      const settings = await readFieldSettings(port);
       const at = deviceTime(body.at, settings.maxAgeMinutes);
       const checkedIn = new Date(row.check_in_at);
       if (at < checkedIn) {
         throw new ApiError(422, 'before_check_in', 'the check-out is before the check-in', [{ path: '/at', rule: 'after_check_in', message: `must be after ${checkedIn.toISOString()}` }]);
       }
-      await assertReachable(h, row.user_id, { at, lat: body.lat, lng: body.lng, accuracy: body.accuracy });
-      const place = await customerPlace(h, row.customer_id);
+      await assertReachable(port, row.user_id, { at, lat: body.lat, lng: body.lng, accuracy: body.accuracy });
+      const place = await customerPlace(port, row.customer_id);
       const duration = Math.round((at.getTime() - checkedIn.getTime()) / 60_000);
       await visits.service.update('visit', visit.id, { check_out_at: at.toISOString(), check_out_lat: round6(body.lat), check_out_lng: round6(body.lng) }, access.actor);
       const change = {
@@ -198,7 +197,7 @@ export async function checkinRoutes(app: FastifyInstance, opts: { store: Store }
         out_distance_meters: place ? Math.round(distanceMeters(place, body) * 10) / 10 : null,
         duration_minutes: duration,
       };
-      await h.knex.withSchema(h.schema).from(CHECKIN_TABLE).where({ visit_id: visit.id }).update(change);
+      await port.table('checkin').where({ visit_id: visit.id }).update(change);
       return { data: checkinView({ ...row, ...change }, settings.radiusMeters) };
     },
   );

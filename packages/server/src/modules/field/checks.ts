@@ -1,9 +1,8 @@
 // The server's refusals of impossible device reports: a time in the future or older than the
 // tenant allows, and a position no one could have reached from the user's previous one.
-import type { ModuleHandle } from '@attain/store';
 import { ApiError } from '../../http/errors.ts';
 import { MAX_SPEED_KMH, speedKmh, type Point } from './geo.ts';
-import { CHECKIN_TABLE } from './tables.ts';
+import type { FieldPort } from './tables.ts';
 
 // Phones' clocks drift; a minute or two ahead is a clock, not a forgery.
 const CLOCK_SKEW_MS = 2 * 60 * 1000;
@@ -44,12 +43,11 @@ const WINDOW_MS = 48 * 3_600_000;
  * Refuses a report that would need more than MAX_SPEED_KMH from the user's nearest reports before
  * and after it in time (devices sync late, so a report may land between two others).
  */
-export async function assertReachable(h: ModuleHandle, userId: string, fix: Fix): Promise<void> {
+export async function assertReachable(port: FieldPort, userId: string, fix: Fix): Promise<void> {
   const from = new Date(fix.at.getTime() - WINDOW_MS);
   const to = new Date(fix.at.getTime() + WINDOW_MS);
-  const rows = (await h.knex
-    .withSchema(h.schema)
-    .from(CHECKIN_TABLE)
+  const rows = (await port
+    .table('checkin')
     .where({ user_id: userId })
     .andWhere((q) => q.whereBetween('check_in_at', [from, to]).orWhereBetween('check_out_at', [from, to]))
     .select('check_in_at', 'lat', 'lng', 'accuracy', 'check_out_at', 'out_lat', 'out_lng', 'out_accuracy')) as PositionRow[];

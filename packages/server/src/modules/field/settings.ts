@@ -1,13 +1,12 @@
 // The tenant's field settings: how far from a customer a check-in may be, what happens to one
 // further away (flagged for the manager, or refused), and how old a device's time may be.
 import type { FastifyInstance } from 'fastify';
-import type { ModuleHandle } from '@attain/store';
 import { forbidden } from '../../http/errors.ts';
 import { INTEGER, jsonBody, object, replies, STRING } from '../../http/route-schema.ts';
 import { isAdmin } from '../../rbac/permissions.ts';
 import { requireAccess } from '../../rest/request-access.ts';
 import type { Store } from '../../store-port.ts';
-import { fieldTables, SETTINGS_TABLE } from './tables.ts';
+import { fieldTables, type FieldPort } from './tables.ts';
 
 export interface FieldSettings {
   radiusMeters: number;
@@ -35,12 +34,12 @@ interface SettingsRow {
   max_age_minutes: number;
 }
 
-export async function fieldHandle(store: Store, tenant: string): Promise<ModuleHandle> {
-  return store.modules.ensure(tenant, fieldTables);
+export function fieldPort(store: Store, tenant: string): Promise<FieldPort> {
+  return store.port(tenant, fieldTables);
 }
 
-export async function readFieldSettings(h: ModuleHandle): Promise<FieldSettings> {
-  const row = (await h.knex.withSchema(h.schema).from(SETTINGS_TABLE).where({ id: 1 }).first()) as SettingsRow | undefined;
+export async function readFieldSettings(port: FieldPort): Promise<FieldSettings> {
+  const row = (await port.table('settings').where({ id: 1 }).first()) as SettingsRow | undefined;
   if (!row) return DEFAULT_FIELD_SETTINGS;
   return { radiusMeters: Number(row.radius_meters), outsideRadius: row.outside_radius, maxAgeMinutes: Number(row.max_age_minutes) };
 }
@@ -49,20 +48,24 @@ export async function fieldSettingsRoutes(app: FastifyInstance, opts: { store: S
   // Every user of the tenant may read them: the phone shows the radius before a check-in.
   app.get('/field/settings', { schema: { response: replies({ 200: object({ data: SETTINGS_SCHEMA }, ['data']) }) } }, async (request) => {
     const access = requireAccess(request);
-    return { data: await readFieldSettings(await fieldHandle(opts.store, access.tenantName)) };
+    return { data: await readFieldSettings(await fieldPort(opts.store, access.tenantName)) };
   });
 
   app.put('/field/settings', { schema: { body: SETTINGS_BODY, response: replies({ 200: object({ data: SETTINGS_SCHEMA }, ['data']) }) } }, async (request) => {
     const access = requireAccess(request);
     if (!isAdmin(access.principal.role)) throw forbidden('only an admin may change the field settings');
-    const h = await fieldHandle(opts.store, access.tenantName);
-    const next = { ...(await readFieldSettings(h)), ...(request.body as Partial<FieldSettings>) };
-    await h.knex
-      .withSchema(h.schema)
-      .into(SETTINGS_TABLE)
-      .insert({ id: 1, radius_meters: next.radiusMeters, outside_radius: next.outsideRadius, max_age_minutes: next.maxAgeMinutes, updated_by: access.principal.userId, updated_at: new Date() })
-      .onConflict('id')
-      .merge();
+    const port = await fieldPort(opts.store, access.tenantName);
+    const before = await readFieldSettings(port);
+    const next = { ...before, ...(request.body as Partial<FieldSettings>) };
+    // The change and its audit entry commit together.
+    await port.knex.transaction(async (trx) => {
+      await port
+        .table('settings', trx)
+        .insert({ id: 1, radius_meters: next.radiusMeters, outside_radius: next.outsideRadius, max_age_minutes: next.maxAgeMinutes, updated_by: access.principal.userId, updated_at: new Date() })
+        .onConflict('id')
+        .merge();
+      await port.audit({ actor: access.actor, action: 'field.settings.update', object: 'field_settings', before, after: next }, trx);
+    });
     return { data: next };
   });
 }

@@ -1,13 +1,17 @@
 // The field module's own tables in each tenant schema: its settings (one row), the customers'
 // coordinates an admin sets, and what each check-in and check-out carried beyond the visit
 // record's fields (accuracy, device, distance, flag), which the speed check and the team's list read.
-import type { TenantModule } from '@attain/store';
+import type { DataPort, TenantModule } from '@attain/store';
 
 export const SETTINGS_TABLE = 'attain_field_settings';
 export const PLACE_TABLE = 'attain_field_place';
 export const CHECKIN_TABLE = 'attain_field_checkin';
 
-export const fieldTables: TenantModule<'settings' | 'place' | 'checkin'> = {
+export type FieldTable = 'settings' | 'place' | 'checkin';
+/** The field module's data port: its tables by short name, and the audit log. */
+export type FieldPort = DataPort<FieldTable>;
+
+export const fieldTables: TenantModule<FieldTable> = {
   name: 'field',
   tables: ['settings', 'place', 'checkin'],
   migrations: [

@@ -9,8 +9,7 @@ import { isAdmin } from '../../rbac/permissions.ts';
 import { requireAccess } from '../../rest/request-access.ts';
 import type { Filter, Store } from '../../store-port.ts';
 import { CHECKIN_VIEW, checkinView, type CheckinRow } from './checkins.ts';
-import { fieldHandle, readFieldSettings } from './settings.ts';
-import { CHECKIN_TABLE, PLACE_TABLE } from './tables.ts';
+import { fieldPort, readFieldSettings } from './settings.ts';
 
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -58,16 +57,16 @@ export async function teamDayRoutes(app: FastifyInstance, opts: { store: Store }
       // The record service applies the caller's scope: only visits they may read come back.
       const page = await visits.service.list('visit', { filter, sort: [{ field: 'check_in_at', dir: 'asc' }], limit: DAY_LIMIT });
       const ids = page.data.map((v) => v.id);
-      const h = await fieldHandle(store, access.tenantName);
-      const settings = await readFieldSettings(h);
-      const rows = ids.length ? ((await h.knex.withSchema(h.schema).from(CHECKIN_TABLE).whereIn('visit_id', ids).select('*')) as CheckinRow[]) : [];
+      const port = await fieldPort(store, access.tenantName);
+      const settings = await readFieldSettings(port);
+      const rows = ids.length ? ((await port.table('checkin').whereIn('visit_id', ids).select('*')) as CheckinRow[]) : [];
       const byVisit = new Map(rows.map((r) => [r.visit_id, r]));
       const customerIds = [...new Set(page.data.map((v) => v.customer_id).filter((c): c is string => typeof c === 'string'))];
       // Names only of customers the caller may read; coordinates are the module's, shown with them.
       const customers = access.permission('customer').actions.has('read') && customerIds.length ? await (await access.grant('customer', 'read')).service.getMany('customer', customerIds) : [];
       const names = new Map(customers.map((c) => [c.id, typeof c.name === 'string' ? c.name : null]));
       const places = customerIds.length
-        ? ((await h.knex.withSchema(h.schema).from(PLACE_TABLE).whereIn('customer_id', customerIds).select('customer_id', 'lat', 'lng')) as Array<{ customer_id: string; lat: number; lng: number }>)
+        ? ((await port.table('place').whereIn('customer_id', customerIds).select('customer_id', 'lat', 'lng')) as Array<{ customer_id: string; lat: number; lng: number }>)
         : [];
       const placeOf = new Map(places.map((p) => [p.customer_id, p]));
       const data = page.data.map((visit) => {
@@ -107,8 +106,22 @@ export async function teamDayRoutes(app: FastifyInstance, opts: { store: Store }
     const grant = isAdmin(access.principal.role) ? await access.grant('customer', 'read') : await access.grant('customer', 'update');
     const customer = UUID_TEXT.test(customerId) ? await grant.service.get('customer', customerId.toLowerCase()) : undefined;
     if (!customer) throw notFound('no such customer');
-    const h = await fieldHandle(store, access.tenantName);
-    await h.knex.withSchema(h.schema).into(PLACE_TABLE).insert({ customer_id: customer.id, lat, lng, updated_by: access.principal.userId, updated_at: new Date() }).onConflict('customer_id').merge();
+    const port = await fieldPort(store, access.tenantName);
+    const before = (await port.table('place').where({ customer_id: customer.id }).first('lat', 'lng')) as { lat: number; lng: number } | undefined;
+    await port.knex.transaction(async (trx) => {
+      await port.table('place', trx).insert({ customer_id: customer.id, lat, lng, updated_by: access.principal.userId, updated_at: new Date() }).onConflict('customer_id').merge();
+      await port.audit(
+        {
+          actor: access.actor,
+          action: 'field.place.update',
+          object: 'customer',
+          recordId: customer.id,
+          before: before ? { lat: Number(before.lat), lng: Number(before.lng) } : null,
+          after: { lat, lng },
+        },
+        trx,
+      );
+    });
     return { data: { customerId: customer.id, lat, lng } };
   });
 }

@@ -9,7 +9,7 @@ import { requireAccess } from '../../rest/request-access.ts';
 import type { Store } from '../../store-port.ts';
 import { isUuid, recordFor } from './access.ts';
 import { FILE_VIEW } from './schemas.ts';
-import { FILE_TABLE, fileView, filesTables, type FileRow } from './tables.ts';
+import { auditSummary, fileView, filesTables, type FileRow } from './tables.ts';
 
 /** `attachment; filename="…"; filename*=UTF-8''…`: an ASCII fallback and the exact name. */
 function disposition(name: string): string {
@@ -24,8 +24,8 @@ export async function fileRoutes(app: FastifyInstance, opts: { store: Store }): 
   /** The file, if the caller may `action` its record; else 404 whichever part is missing. */
   async function fileFor(access: AccessContext, id: string, action: Action): Promise<FileRow> {
     if (!isUuid(id)) throw notFound('no such file');
-    const h = await store.modules.ensure(access.tenantName, filesTables);
-    const row = (await h.knex.withSchema(h.schema).from(FILE_TABLE).where({ id: id.toLowerCase() }).first()) as FileRow | undefined;
+    const port = await store.port(access.tenantName, filesTables);
+    const row = (await port.table('file').where({ id: id.toLowerCase() }).first()) as FileRow | undefined;
     if (!row) throw notFound('no such file');
     // An object removed from the metadata since, or a record out of scope: the file is not there for this caller.
     if (!access.registry.object(row.object)) throw notFound('no such file');
@@ -37,10 +37,9 @@ export async function fileRoutes(app: FastifyInstance, opts: { store: Store }): 
     const access = requireAccess(request);
     const { object: name, id } = request.params as { object: string; id: string };
     const record = await recordFor(access, name, id, 'read');
-    const h = await store.modules.ensure(access.tenantName, filesTables);
-    const rows = (await h.knex
-      .withSchema(h.schema)
-      .from(FILE_TABLE)
+    const port = await store.port(access.tenantName, filesTables);
+    const rows = (await port
+      .table('file')
       .where({ object: name, record_id: record.id })
       .orderBy([{ column: 'created_at' }, { column: 'id' }])
       .select('*')) as FileRow[];
@@ -81,9 +80,12 @@ export async function fileRoutes(app: FastifyInstance, opts: { store: Store }): 
   app.delete('/files/:id', { schema: { params: params('id'), response: replies({ 204: NO_CONTENT }) } }, async (request, reply) => {
     const access = requireAccess(request);
     const row = await fileFor(access, (request.params as { id: string }).id, 'update');
-    const h = await store.modules.ensure(access.tenantName, filesTables);
-    // The row first: a file the list no longer shows is gone for every reader even if a blob lingers.
-    await h.knex.withSchema(h.schema).from(FILE_TABLE).where({ id: row.id }).delete();
+    const port = await store.port(access.tenantName, filesTables);
+    // The row (and its audit entry) first: a file the list no longer shows is gone for every reader even if a blob lingers.
+    await port.knex.transaction(async (trx) => {
+      await port.table('file', trx).where({ id: row.id }).delete();
+      await port.audit({ actor: access.actor, action: 'files.file.delete', object: row.object, recordId: row.record_id, before: auditSummary(row) }, trx);
+    });
     await files.store.delete(row.storage_key);
     if (row.thumbnail_key) await files.store.delete(row.thumbnail_key);
     reply.status(204);

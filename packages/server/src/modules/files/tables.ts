@@ -1,9 +1,12 @@
 // The files module's table in each tenant schema: one row per attachment, naming the record it
 // hangs on (object and id), what was read from its bytes, and the keys of its bytes in the store.
-import type { TenantModule } from '@attain/store';
+import type { DataPort, TenantModule } from '@attain/store';
 import type { ExifSummary } from '../../files/inspect.ts';
 
 export const FILE_TABLE = 'attain_files_file';
+
+/** The files module's data port: its table by short name, and the audit log. */
+export type FilesPort = DataPort<'file'>;
 
 export const filesTables: TenantModule<'file'> = {
   name: 'files',
@@ -65,3 +68,6 @@ export function fileView(r: FileRow) {
     createdAt: new Date(r.created_at).toISOString(),
   };
 }
+
+/** What the audit log keeps of an attachment: enough to say which file, not its bytes. */
+export const auditSummary = (r: FileRow) => ({ file: r.id, name: r.name, type: r.type, size: Number(r.size), sha256: r.sha256 });

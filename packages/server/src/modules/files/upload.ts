@@ -11,7 +11,7 @@ import type { Store } from '../../store-port.ts';
 import { idempotencyKeyOf, once } from '../field/idempotency.ts';
 import { recordFor } from './access.ts';
 import { FILE_VIEW, UPLOAD_BODY } from './schemas.ts';
-import { FILE_TABLE, fileView, filesTables, type FileRow } from './tables.ts';
+import { auditSummary, fileView, filesTables, type FileRow } from './tables.ts';
 
 /** What a name's extension promises: bytes of another type under it are refused (a PDF named .jpg). */
 const EXTENSION_TYPES: Record<string, string> = {
@@ -82,9 +82,9 @@ export async function uploadRoutes(app: FastifyInstance, opts: { store: Store })
           if (!verdict.clean) throw refuse(422, 'file_infected', `the file was refused by the ${files.scanner.name} scanner: ${verdict.reason}`, 'virus_scan');
         }
         const [exif, thumbnail] = await Promise.all([readExif(bytes, type), makeThumbnail(bytes, type)]);
-        const h = await store.modules.ensure(access.tenantName, filesTables);
+        const port = await store.port(access.tenantName, filesTables);
         const fileId = randomUUID();
-        const storageKey = `${h.tenantId}/${fileId}`;
+        const storageKey = `${port.tenantId}/${fileId}`;
         await files.store.put(storageKey, bytes, type);
         if (thumbnail) await files.store.put(`${storageKey}.thumb`, thumbnail, 'image/jpeg');
         const row: FileRow = {
@@ -101,10 +101,17 @@ export async function uploadRoutes(app: FastifyInstance, opts: { store: Store })
           created_by: access.principal.userId,
           created_at: new Date(),
         };
-        await h.knex
-          .withSchema(h.schema)
-          .into(FILE_TABLE)
-          .insert({ ...row, exif: exif === null ? null : JSON.stringify(exif) });
+        // The bytes were stored first, so a row never names bytes that are not there; if the row
+        // cannot be written, the bytes go again and the upload changed nothing.
+        try {
+          await port.knex.transaction(async (trx) => {
+            await port.table('file', trx).insert({ ...row, exif: exif === null ? null : JSON.stringify(exif) });
+            await port.audit({ actor: access.actor, action: 'files.file.create', object, recordId: record.id, after: auditSummary(row) }, trx);
+          });
+        } catch (error) {
+          await Promise.allSettled([files.store.delete(storageKey), ...(row.thumbnail_key ? [files.store.delete(row.thumbnail_key)] : [])]);
+          throw error;
+        }
         return { data: fileView(row) };
       });
     },
