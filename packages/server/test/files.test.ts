@@ -198,6 +198,31 @@ describe('the S3 store from the environment', () => {
   });
 });
 
+describe('the defaults', () => {
+  it('uploads up to 10 MiB by default, whatever the JSON body limit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attain-files-default-'));
+    const { app, store } = await testServer(undefined, { files: { store: new DiskFileStore(dir) } });
+    try {
+      const t = await coreTenant(app, store, 'fdf');
+      const customer = (await t.call.rep1.post('/api/v1/objects/customer', { name: 'Shop' })).json().id;
+      const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: t.name, email: `rep1@${t.name}.test`, password: 'pa55word!' } })).json().token;
+      const send = (bytes: Buffer) => {
+        const body = multipart('price-list.txt', bytes);
+        return app.inject({ method: 'POST', url: `/api/v1/objects/customer/${customer}/files`, payload: body.payload, headers: { ...body.headers, authorization: `Bearer ${token}` } });
+      };
+      // 3 MiB: over the 1 MiB JSON body limit, within the 10 MiB file limit.
+      const ok = await send(Buffer.alloc(3 * 1024 * 1024, 'a'));
+      expect(ok.statusCode).toBe(201);
+      expect(ok.json().data.size).toBe(3 * 1024 * 1024);
+      expect((await send(Buffer.alloc(10 * 1024 * 1024 + 1, 'a'))).json().error.code).toBe('file_too_large');
+    } finally {
+      await app.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 async function filesUnder(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).length;
