@@ -109,7 +109,7 @@ describe('check-in and check-out', () => {
   });
 
   it('a check-in outside the radius is flagged for the manager, or refused when the tenant says so', async () => {
-    // 30 km from the shop, 4 minutes after the shop check-out: 450 km/h, a fast car at most … but allowed.
+    // 30 km from the shop, 4 minutes after the shop check-out: 450 km/h, unlikely by road but under the 1,000 km/h refused.
     const flagged = await t.call.rep1.post('/api/v1/field/checkins', { customerId: shop, ...DEPOT, accuracy: 15, at: minutesAgo(1), device: 'x' });
     expect(flagged.statusCode).toBe(201);
     expect(flagged.json().data).toMatchObject({ flagged: true, flagReason: 'outside_radius' });
