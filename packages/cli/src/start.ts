@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildServer, Lifecycle, parseListenAddress, registerStudio, serveMetrics } from '@attain/server';
+import { buildServer, DiskFileStore, Lifecycle, parseListenAddress, registerStudio, S3FileStore, s3ConfigFromEnv, serveMetrics, type FileStore } from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
 import { pluginsFor } from '@attain/plugins';
 import { configEnv, generatePassword, pluginKeyOptions, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
@@ -55,6 +56,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   const jwtSecret = await resolveJwtSecret(config);
   // Before anything runs a plugin: the key of secret settings (a malformed ATTAIN_SECRETS_KEY stops the start here).
   pluginsFor(store, pluginKeyOptions(config, jwtSecret)).secretKeys();
+  const files = fileStore(config);
   const runner = startBackground(store, backgroundModules(store), { leaseMs: config.jobLeaseMs });
   const lifecycle = new Lifecycle();
   const app = await buildServer({
@@ -63,6 +65,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     jwtSecret,
     logger: opts.logger ?? true,
     listCache: { maxBytes: Math.round(config.listCacheMb * 1024 * 1024) },
+    files: { store: files },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
@@ -82,6 +85,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     url = `http://localhost:${port}`;
     log(`Attain is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     log(`  database: ${db.dialect === 'pglite' ? `embedded PGlite at ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
+    log(`  files:    ${files.kind === 's3' ? `S3 bucket ${process.env.ATTAIN_FILES_S3_BUCKET}` : `on disk at ${diskFilesDir(config)}`}`);
     log(`  tenant:   ${DEMO_TENANT}`);
     log(`  admin:    ${config.adminEmail} / ${shownPassword ?? '(the password printed on first start; set ATTAIN_ADMIN_PASSWORD to reset it)'}`);
     for (const login of demo.logins.filter((l) => l.role !== 'admin')) log(`  ${login.role.padEnd(8)}  ${login.email} / ${shownPassword ?? ''}`);
@@ -104,6 +108,17 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     close: () => stop(0),
     shutdown: () => stop(config.shutdownDelayMs),
   };
+}
+
+/** Attachments beside the embedded database (`.attain/files` by default), not inside PostgreSQL's own folder. */
+function diskFilesDir(config: AttainConfig): string {
+  return join(dirname(config.dataDir), 'files');
+}
+
+/** An S3-compatible store when `ATTAIN_FILES_S3_BUCKET` is set (see the README), else the local disk. */
+function fileStore(config: AttainConfig): FileStore {
+  const s3 = s3ConfigFromEnv(process.env);
+  return s3 ? new S3FileStore(s3) : new DiskFileStore(diskFilesDir(config));
 }
 
 function provisionInChild(config: AttainConfig, password: string, seed: boolean): Promise<DemoReport> {

@@ -143,7 +143,16 @@ describe('attain start', () => {
     try {
       expect(lines.join('\n')).not.toContain('Created the demo tenant');
       expect((await login(running.url, 'admin@demo.local', 'first-password-1')).status).toBe(401);
-      expect((await login(running.url, 'admin@demo.local', 'second-password-2')).status).toBe(200);
+      const admin = (await (await login(running.url, 'admin@demo.local', 'second-password-2')).json()) as { token: string };
+      // Attachments land on the local disk beside the database when no S3 bucket is configured.
+      expect(lines.join('\n')).toContain(`files:    on disk at ${join(dir, 'files')}`);
+      const headers = { authorization: `Bearer ${admin.token}` };
+      const customer = ((await (await fetch(`${running.url}/api/v1/objects/customer?limit=1`, { headers })).json()) as { data: Array<{ id: string }> }).data[0]?.id;
+      const form = new FormData();
+      form.append('file', new Blob([Buffer.from('delivery note\n')]), 'note.txt');
+      const uploaded = await fetch(`${running.url}/api/v1/objects/customer/${customer}/files`, { method: 'POST', headers, body: form });
+      expect(uploaded.status).toBe(201);
+      expect((await readdir(join(dir, 'files'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile())).toHaveLength(1);
     } finally {
       await running.close();
     }

@@ -39,6 +39,7 @@ import type { Store } from './store-port.ts';
 import { fileURLToPath } from 'node:url';
 import { pluginsFor, type OutboundConfig } from '@attain/plugins';
 import { pluginRoutes } from './rest/plugin-routes.ts';
+import { filesRuntime, type FilesOptions } from './files/index.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -76,6 +77,8 @@ export interface ServerOptions {
    * test-only outbound knobs for a local HTTPS server (never set in production).
    */
   plugins?: { dir?: string; outbound?: OutboundConfig };
+  /** Attachments: the store (disk or S3-compatible), the scanner, size and type limits; a temporary disk folder when omitted. */
+  files?: FilesOptions;
 }
 
 /** Builds the Attain HTTP server (not listening). Everything tenant-specific is derived per request. */
@@ -152,6 +155,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   registerHealth(app, store, lifecycle);
   app.decorate('lifecycle', lifecycle);
+  app.decorate('files', filesRuntime(options.files));
 
   // Joins every record write of this store (before-hooks) and serves the plugin routes.
   // The signing secret also derives the key of plugins' secret settings when ATTAIN_SECRETS_KEY is not set.

@@ -8209,6 +8209,184 @@ export interface PutAuthUsersIdPasswordResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface PostFieldCheckinsBody {
+  customerId: string;
+  lat: number;
+  lng: number;
+  /**
+   * metres, as the browser reports it
+   */
+  accuracy: number;
+  /**
+   * the device's time, ISO 8601 with offset
+   */
+  at: string;
+  device: string;
+  idempotencyKey?: string;
+}
+
+export interface PostFieldCheckinsResponse {
+  data: {
+    visitId: string;
+    userId?: string | null;
+    customerId: string;
+    checkInAt: string;
+    lat: number;
+    lng: number;
+    accuracy?: number;
+    device?: string;
+    distanceMeters?: number | null;
+    radiusMeters?: number;
+    flagged: boolean;
+    flagReason?: string | null;
+    checkOutAt?: string | null;
+    durationMinutes?: number | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldCheckinsQuery {
+  /**
+   * YYYY-MM-DD
+   */
+  date?: string;
+  /**
+   * one user's check-ins (within the caller's scope)
+   */
+  user?: string;
+}
+
+export interface GetFieldCheckinsResponse {
+  data: {
+    visitId: string;
+    userId?: string | null;
+    customerId: string;
+    checkInAt: string;
+    lat: number;
+    lng: number;
+    accuracy?: number;
+    device?: string;
+    distanceMeters?: number | null;
+    radiusMeters?: number;
+    flagged: boolean;
+    flagReason?: string | null;
+    checkOutAt?: string | null;
+    durationMinutes?: number | null;
+    customerName?: string | null;
+    customerLat?: number | null;
+    customerLng?: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  date?: string;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostFieldCheckinsVisitIdCheckoutBody {
+  lat: number;
+  lng: number;
+  /**
+   * metres, as the browser reports it
+   */
+  accuracy: number;
+  /**
+   * the device's time, ISO 8601 with offset
+   */
+  at: string;
+}
+
+export interface PostFieldCheckinsVisitIdCheckoutResponse {
+  data: {
+    visitId: string;
+    userId?: string | null;
+    customerId: string;
+    checkInAt: string;
+    lat: number;
+    lng: number;
+    accuracy?: number;
+    device?: string;
+    distanceMeters?: number | null;
+    radiusMeters?: number;
+    flagged: boolean;
+    flagReason?: string | null;
+    checkOutAt?: string | null;
+    durationMinutes?: number | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutFieldPlacesCustomerIdBody {
+  lat: number;
+  lng: number;
+}
+
+export interface PutFieldPlacesCustomerIdResponse {
+  data: {
+    customerId: string;
+    lat: number;
+    lng: number;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldSettingsResponse {
+  data: {
+    radiusMeters: number;
+    outsideRadius: string;
+    maxAgeMinutes: number;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutFieldSettingsBody {
+  radiusMeters?: number;
+  outsideRadius?: "flag" | "refuse";
+  maxAgeMinutes?: number;
+}
+
+export interface PutFieldSettingsResponse {
+  data: {
+    radiusMeters: number;
+    outsideRadius: string;
+    maxAgeMinutes: number;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFilesIdResponse {
+  data: {
+    id: string;
+    object: string;
+    recordId: string;
+    name: string;
+    type: string;
+    size: number;
+    sha256?: string;
+    thumbnail: boolean;
+    exif: {
+      takenAt: string | null;
+      lat: number | null;
+      lng: number | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    createdBy?: string | null;
+    createdAt: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFilesIdContentQuery {
+  /**
+   * true: the 256 px JPEG thumbnail of an image
+   */
+  thumbnail?: "true" | "false";
+}
+
 export interface PostFormulaCheckQuery {
   locale?: string;
 }
@@ -10360,6 +10538,15 @@ export interface ApiRoutes {
   'GET /api/v1/auth/tokens': { response: GetAuthTokensResponse };
   'DELETE /api/v1/auth/tokens/{id}': { response: void };
   'PUT /api/v1/auth/users/{id}/password': { body: PutAuthUsersIdPasswordBody; response: PutAuthUsersIdPasswordResponse };
+  'POST /api/v1/field/checkins': { body: PostFieldCheckinsBody; response: PostFieldCheckinsResponse };
+  'GET /api/v1/field/checkins': { query: GetFieldCheckinsQuery; response: GetFieldCheckinsResponse };
+  'POST /api/v1/field/checkins/{visitId}/checkout': { body: PostFieldCheckinsVisitIdCheckoutBody; response: PostFieldCheckinsVisitIdCheckoutResponse };
+  'PUT /api/v1/field/places/{customerId}': { body: PutFieldPlacesCustomerIdBody; response: PutFieldPlacesCustomerIdResponse };
+  'GET /api/v1/field/settings': { response: GetFieldSettingsResponse };
+  'PUT /api/v1/field/settings': { body: PutFieldSettingsBody; response: PutFieldSettingsResponse };
+  'GET /api/v1/files/{id}': { response: GetFilesIdResponse };
+  'DELETE /api/v1/files/{id}': { response: void };
+  'GET /api/v1/files/{id}/content': { query: GetFilesIdContentQuery; response: Blob };
   'POST /api/v1/formula/check': { query: PostFormulaCheckQuery; body: PostFormulaCheckBody; response: PostFormulaCheckResponse };
   'POST /api/v1/formula/preview': { query: PostFormulaPreviewQuery; body: PostFormulaPreviewBody; response: PostFormulaPreviewResponse };
   'GET /api/v1/fx/rates': { query: GetFxRatesQuery; response: GetFxRatesResponse };

@@ -1,5 +1,7 @@
 import { analytics } from './analytics/index.ts';
 import type { AttainModule } from './contract.ts';
+import { field } from './field/index.ts';
+import { files } from './files/index.ts';
 import { goals } from './goals.ts';
 import { incentives } from './incentives.ts';
 import { scim } from './scim.ts';
@@ -12,4 +14,4 @@ export { installModules, moduleJobs, orderModules } from './install.ts';
  * The platform's modules: the one list the server (routes, checks, subjects, channels), the CLI's
  * background worker (jobs) and meta (kinds) loop over. A new module is a folder and one line here.
  */
-export const attainModules: readonly AttainModule[] = [workflow, goals, incentives, analytics, scim];
+export const attainModules: readonly AttainModule[] = [workflow, goals, incentives, analytics, scim, field, files];

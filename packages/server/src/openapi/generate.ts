@@ -1,11 +1,18 @@
 import { pickLabel, recordJsonSchema, type JsonSchema, type ObjectDef, type Registry, type RoleDef } from '@attain/meta';
 import { objectPermission, type Action } from '../rbac/permissions.ts';
 import { ERROR_STATUSES, errors, json, type Operation } from './parts.ts';
-import { addRoutePaths } from './route-paths.ts';
+import { addPerObjectRoutePaths, addRoutePaths } from './route-paths.ts';
 import { ERROR_SCHEMA } from '../http/route-schema.ts';
 import type { CollectedRoute } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function objectsOfRole(registry: Registry, role: RoleDef | undefined): Array<{ name: string; read: boolean; update: boolean }> {
+  return registry.objects.map((o) => {
+    const perm = objectPermission(role, o);
+    return { name: o.name, read: perm.actions.has('read'), update: perm.actions.has('update') };
+  });
+}
 
 /** PascalCase per word, underscores kept: injective over api names (deal_line -> Deal_Line). */
 export function componentName(object: ObjectDef): string {
@@ -185,6 +192,7 @@ export function openApiDocument(registry: Registry, role: RoleDef | undefined, s
   }
 
   addRoutePaths(routes, paths);
+  addPerObjectRoutePaths(routes, objectsOfRole(registry, role), paths);
 
   return {
     openapi: '3.1.0',

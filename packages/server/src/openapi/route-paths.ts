@@ -65,7 +65,9 @@ export function routeOperation(route: CollectedRoute): Operation {
   if (params.length) op.parameters = params;
   if (HAS_BODY.has(route.method)) {
     const body = route.schema?.body;
-    op.requestBody = body !== undefined ? { required: true, content: json(body) } : { content: json({}) };
+    // A body declared per media type (fastify's `content` form, e.g. multipart uploads) is documented as declared.
+    if (isObject(body) && isObject(body.content)) op.requestBody = { required: true, content: body.content };
+    else op.requestBody = body !== undefined ? { required: true, content: json(body) } : { content: json({}) };
   }
   op.responses = responses(route);
   return op;
@@ -86,5 +88,30 @@ export function addRoutePaths(routes: readonly CollectedRoute[], existing: Recor
     const item = (existing[route.path] ??= {});
     const method = route.method.toLowerCase();
     item[method] ??= routeOperation(route);
+  }
+}
+
+/**
+ * Module routes under `/objects/:object/...` (config `perObject`, e.g. a record's files), written
+ * out for each object the role may use: a GET where it may read the object, a write where it may
+ * update it. The records API's own per-object routes are written by hand in generate.ts.
+ */
+export function addPerObjectRoutePaths(
+  routes: readonly CollectedRoute[],
+  objects: ReadonlyArray<{ name: string; read: boolean; update: boolean }>,
+  existing: Record<string, Record<string, Operation>>,
+): void {
+  for (const route of routes) {
+    if (!route.perObject || !route.url.startsWith(PER_OBJECT_PREFIX)) continue;
+    const method = route.method.toLowerCase();
+    for (const object of objects) {
+      if (!(method === 'get' ? object.read : object.update)) continue;
+      const path = route.path.replace('{object}', object.name);
+      const op = routeOperation({ ...route, path, tags: route.tags ?? [object.name] });
+      // The object is part of the path, no longer a parameter.
+      if (op.parameters) op.parameters = (op.parameters as JsonObject[]).filter((p) => p.name !== 'object');
+      const item = (existing[path] ??= {});
+      item[method] ??= op;
+    }
   }
 }

@@ -12,6 +12,8 @@ export interface CollectedRoute {
   public: boolean;
   summary?: string;
   tags?: string[];
+  /** A module's route under `/objects/:object/...` (not the records API): described per object, see addPerObjectRoutePaths. */
+  perObject?: boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ interface RouteConfig {
   public?: boolean;
   summary?: string;
   tags?: string[];
+  perObject?: boolean;
 }
 
 const collected = new WeakMap<FastifyInstance, readonly CollectedRoute[]>();
@@ -72,6 +75,7 @@ export function collectRoutes(app: FastifyInstance): readonly CollectedRoute[] {
         public: config.public === true,
         ...(config.summary ? { summary: config.summary } : {}),
         ...(config.tags ? { tags: config.tags } : {}),
+        ...(config.perObject ? { perObject: true } : {}),
       });
     }
   });

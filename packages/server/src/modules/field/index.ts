@@ -1,0 +1,23 @@
+import { defineModule } from '../contract.ts';
+import { checkinRoutes } from './checkins.ts';
+import { fieldSettingsRoutes } from './settings.ts';
+import { fieldTables } from './tables.ts';
+import { teamDayRoutes } from './team-day.ts';
+
+/**
+ * Field sales: check-in and check-out at a customer from the phone (position, accuracy, device
+ * time), the distance to the customer's coordinates against the tenant's radius (flagged or
+ * refused), impossible reports refused, and the team's day for the manager. Visits are `visit`
+ * records written through the caller's record service. See docs/field.md.
+ */
+export const field = defineModule({
+  id: 'field',
+  label: { en: 'Field sales', 'zh-CN': '外勤' },
+  tables: [fieldTables],
+  routes: [fieldSettingsRoutes, checkinRoutes, teamDayRoutes],
+  permissions: [
+    { name: 'field.checkin', description: 'check in and out at a customer: create (check-out: update) on visit, read on the customer' },
+    { name: 'field.places', description: "set a customer's coordinates: admins, and roles that may update the customer (in their scope)" },
+    { name: 'field.settings', description: 'change the radius, the outside-radius rule and the device-time age: admins' },
+  ],
+});
