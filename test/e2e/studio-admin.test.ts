@@ -76,6 +76,23 @@ describe('studio admin flows in a browser', () => {
     await page.context().close();
   });
 
+  it('imports a plain sheet without External IDs as new records', async () => {
+    const page = await newPage(browser, 1280, 900);
+    await login(page, h, h.admin.email);
+    await importCsv(page, ['Name,Industry', 'Plain Goods,retail', 'Plain Health,healthcare', 'Plain Tech,technology']);
+    await page.getByLabel('Field for column Name').selectOption({ label: 'Name' });
+    await page.getByRole('button', { name: 'Check rows (dry run)' }).click();
+    await page.getByText('3 rows ready').waitFor();
+    await page.getByRole('button', { name: 'Import 3 rows' }).click();
+    await page.getByText('3 created, 0 matched by External ID, 0 failed.').waitFor();
+    await page.getByRole('link', { name: 'View all' }).click();
+    await page.getByLabel('Search', { exact: true }).fill('Plain');
+    await page.getByLabel('Search', { exact: true }).press('Enter');
+    await expect.poll(() => page.locator('table.data tbody tr').count()).toBe(3);
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('walks a list with the keyboard, with visible focus, and names a view in a dialog', async () => {
     const page = await newPage(browser, 1280, 900);
     await login(page, h, h.admin.email);

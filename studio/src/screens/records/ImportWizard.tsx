@@ -11,14 +11,16 @@ import { authoredFields, type FieldInfo } from '../../lib/meta.ts';
 import { checkSchema, type Schema, type SchemaIssue } from '../../validation/schema-check.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { failedRowsCsv, writeImport, type ImportOutcome } from './import-run.ts';
 
-const BATCH = 500;
 const IGNORE = '';
 
 interface RowReport {
   index: number;
   record: Record<string, unknown>;
   issues: SchemaIssue[];
+  /** The row as read from the file, for the failed rows' download. */
+  cells: unknown[];
 }
 
 function normalise(s: string): string {
@@ -68,7 +70,8 @@ export default function ImportWizard({ params }: ScreenProps) {
   const [report, setReport] = useState<RowReport[] | null>(null);
   const [parseError, setParseError] = useState<unknown>(null);
   const [importing, setImporting] = useState(false);
-  const [done, setDone] = useState<{ count: number } | null>(null);
+  const [done, setDone] = useState<ImportOutcome | null>(null);
+  const [progress, setProgress] = useState(0);
   const [importError, setImportError] = useState<unknown>(null);
 
   if (!doc)
@@ -112,7 +115,8 @@ export default function ImportWizard({ params }: ScreenProps) {
   const dryRun = () => {
     const schema = (form.data?.schema ?? { type: 'object', properties: {} }) as Schema;
     const props = (schema.properties ?? {}) as Record<string, Schema>;
-    // The import is an upsert: required fields are checked, unknown columns are never sent.
+    // Required fields are checked, unknown columns are never sent. A row with an External ID updates
+    // the record that has it (or creates one); a row without one is a new record.
     const rowSchema: Schema = { type: 'object', properties: props, required: schema.required ?? [] };
     const out = rows.map((cells, index) => {
       const record: Record<string, unknown> = {};
@@ -125,8 +129,7 @@ export default function ImportWizard({ params }: ScreenProps) {
         if (v !== undefined) record[target] = v;
       });
       const issues = checkSchema(rowSchema, record);
-      if (!record.external_id) issues.unshift({ path: '/external_id', rule: 'required', params: {} });
-      return { index: index + 2, record, issues };
+      return { index: index + 2, record, issues, cells };
     });
     setReport(out);
   };
@@ -138,18 +141,20 @@ export default function ImportWizard({ params }: ScreenProps) {
     setImporting(true);
     setImportError(null);
     try {
-      let count = 0;
-      for (let i = 0; i < valid.length; i += BATCH) {
-        const batch = valid.slice(i, i + BATCH).map((r) => r.record);
-        await api.post(`/objects/${objectName}:upsert`, { rows: batch });
-        count += batch.length;
-      }
-      setDone({ count });
+      setDone(await writeImport(objectName, valid, setProgress));
     } catch (err) {
       setImportError(err instanceof ApiError ? err : err);
     } finally {
       setImporting(false);
     }
+  };
+  const downloadFailed = (outcome: ImportOutcome) => {
+    const blob = new Blob([failedRowsCsv(header, outcome.failed, t('import.reason'))], { type: 'text/csv;charset=utf-8' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `${objectName}-failed-rows.csv`;
+    a.click();
+    URL.revokeObjectURL(a.href);
   };
 
   const fieldLabel = (name: string) => targets.find((x) => x.name === name)?.text ?? name;
@@ -250,13 +255,41 @@ export default function ImportWizard({ params }: ScreenProps) {
           )}
           <ErrorAlert error={importError} />
           {done ? (
-            <div className="alert alert-success" role="status">
-              {t('import.done', { count: done.count })} <Link to={`/o/${objectName}`}>{t('records.viewAll')}</Link>
-            </div>
+            <>
+              <div className={done.failed.length ? 'alert alert-warn' : 'alert alert-success'} role="status">
+                {t('import.done', { count: done.created + done.upserted })} {t('import.doneDetail', { created: done.created, upserted: done.upserted, failed: done.failed.length })}{' '}
+                <Link to={`/o/${objectName}`}>{t('records.viewAll')}</Link>
+              </div>
+              {done.failed.length > 0 && (
+                <div className="stack">
+                  <div className="table-wrap">
+                    <table className="data" data-testid="import-failed">
+                      <thead>
+                        <tr>
+                          <th scope="col">{t('import.row')}</th>
+                          <th scope="col">{t('import.reason')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {done.failed.slice(0, 200).map((f) => (
+                          <tr key={f.index}>
+                            <td>{f.index}</td>
+                            <td>{f.reasons.join('; ')}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                  <button type="button" className="btn" onClick={() => downloadFailed(done)}>
+                    {t('import.downloadFailed', { count: done.failed.length })}
+                  </button>
+                </div>
+              )}
+            </>
           ) : (
             <div className="row" style={{ marginTop: 12 }}>
               <button type="button" className="btn btn-primary" disabled={importing || valid.length === 0} onClick={() => void runImport()}>
-                {importing ? t('common.working') : t('import.run', { count: valid.length })}
+                {importing ? t('import.progress', { done: progress, count: valid.length }) : t('import.run', { count: valid.length })}
               </button>
             </div>
           )}
