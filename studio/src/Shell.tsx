@@ -8,6 +8,7 @@ import { Icon } from './components/Icon.tsx';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { NotificationBell } from './components/NotificationBell.tsx';
+import { GlobalSearch } from './components/GlobalSearch.tsx';
 
 /** The registered route that best matches a path: static segments beat parameters. */
 function resolve(path: string): { route: RouteDef; params: Record<string, string> } | null {
@@ -100,6 +101,7 @@ export function Shell() {
           <span>{t('app.name')}</span>
         </Link>
         <div className="topbar-actions">
+          <GlobalSearch />
           <label className="visually-hidden" htmlFor="locale-switch">
             {t('shell.language')}
           </label>

@@ -31,6 +31,7 @@ import { operatorRoutes } from './rest/operator-routes.ts';
 import { templateRoutes } from './templates/routes.ts';
 import { passwordRoutes } from './rest/password-routes.ts';
 import { readableObjectRoutes } from './rest/readable-objects.ts';
+import { searchRoutes } from './rest/search-routes.ts';
 import { ListCache, type ListCacheOptions } from './rest/list-cache.ts';
 import { recordRoutes } from './rest/records.ts';
 import { assertTokenScope, requireAccess } from './rest/request-access.ts';
@@ -195,6 +196,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(formulaRoutes);
       await api.register(metadataRoutes, { store });
       await api.register(readableObjectRoutes);
+      await api.register(searchRoutes);
       await api.register(orgRoutes, { store });
       await api.register(passwordRoutes, { store, jwt, ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}) });
       await api.register(operatorRoutes, { store });

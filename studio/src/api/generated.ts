@@ -9869,6 +9869,29 @@ export interface PatchScimV2UsersIdResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetSearchQuery {
+  q: string;
+  /**
+   * records per object, 1 to 20 (default 5)
+   */
+  limit?: string;
+}
+
+export interface GetSearchResponse {
+  data: {
+    object: string;
+    label: string;
+    records: {
+      id: string;
+      title: string;
+      [k: string]: unknown | undefined;
+    }[];
+    more?: boolean;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
 export interface GetSyncQuery {
   position?: string;
   /**
@@ -10651,6 +10674,7 @@ export interface ApiRoutes {
   'PUT /api/v1/scim/v2/Users/{id}': { body: PutScimV2UsersIdBody; response: PutScimV2UsersIdResponse };
   'PATCH /api/v1/scim/v2/Users/{id}': { body: PatchScimV2UsersIdBody; response: PatchScimV2UsersIdResponse };
   'DELETE /api/v1/scim/v2/Users/{id}': { response: void };
+  'GET /api/v1/search': { query: GetSearchQuery; response: GetSearchResponse };
   'GET /api/v1/sync': { query: GetSyncQuery; response: GetSyncResponse };
   'GET /api/v1/templates': { response: GetTemplatesResponse };
   'GET /api/v1/templates/export': { query: GetTemplatesExportQuery; response: GetTemplatesExportResponse };

@@ -8,3 +8,4 @@ import './incentives/index.ts';
 import './fx/index.ts';
 import './plugins/index.ts';
 import './templates/index.ts';
+import './search/index.ts';

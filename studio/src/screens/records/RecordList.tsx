@@ -4,7 +4,7 @@ import type { ListResponse } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
 import type { ScreenProps } from '../../routes.ts';
-import { Link } from '../../lib/router.tsx';
+import { Link, useRouter } from '../../lib/router.tsx';
 import { allFieldInfos, listColumns, titleField, NUMERIC_STORAGES, type FieldInfo } from '../../lib/meta.ts';
 import { cycleSort, loadViews, saveViews, toApiFilter, toApiSort, type FilterState, type SavedView, type SortKey } from '../../lib/filter.ts';
 import { FieldValue } from '../../lib/format.tsx';
@@ -45,17 +45,19 @@ export default function RecordList({ params }: ScreenProps) {
   const [naming, setNaming] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const tableRef = useRef<HTMLTableSectionElement>(null);
+  // `?q=` (the global search's "more in the list") starts the list searched.
+  const startQ = useRouter().search.get('q') ?? '';
 
   useEffect(() => {
     setFilter(EMPTY_FILTER);
     setApplied(EMPTY_FILTER);
     setSort([]);
-    setQ('');
-    setAppliedQ('');
+    setQ(startQ);
+    setAppliedQ(startQ);
     setCursors([undefined]);
     setViews(loadViews(viewScope, objectName));
     setNotice(null);
-  }, [objectName, viewScope]);
+  }, [objectName, viewScope, startQ]);
 
   const apiFilter = useMemo(() => toApiFilter(applied, fields), [applied, fields]);
   const cursor = cursors[cursors.length - 1];
