@@ -58,7 +58,9 @@ describe('session cookie', () => {
     const none = await app.inject({ method: 'POST', url: '/api/v1/objects/customer', headers: { cookie }, payload });
     expect(none.statusCode).toBe(403);
     expect(none.json().error).toMatchObject({ code: 'csrf_required', details: [{ path: '/headers/x-attain-csrf', rule: 'csrf' }] });
-    const wrong = await app.inject({ method: 'POST', url: '/api/v1/objects/customer', headers: { cookie, 'x-attain-csrf': `${body.csrfToken.slice(0, -1)}A` }, payload });
+    // One character off (a different one whatever the token ends with: it ends in "A" one time in 64).
+    const wrongToken = `${body.csrfToken.slice(0, -1)}${body.csrfToken.endsWith('A') ? 'B' : 'A'}`;
+    const wrong = await app.inject({ method: 'POST', url: '/api/v1/objects/customer', headers: { cookie, 'x-attain-csrf': wrongToken }, payload });
     expect(wrong.statusCode).toBe(403);
     // Another session's token does not fit this one.
     const other = await cookieLogin();
