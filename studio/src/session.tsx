@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, onUnauthorized, setCsrfToken } from './api/client.ts';
 import type { Action, Me, ObjectDoc, ObjectPermission, SessionUser } from './api/types.ts';
-import { setPluginFormulas, type PluginFormulas } from './formula/adapter.ts';
+import { setPluginFormulas, type PluginFormulas } from './formula/plugin-formulas.ts';
 
 interface Session {
   status: 'loading' | 'anonymous' | 'ready';

@@ -2,7 +2,8 @@
 // an admin's session loads them): typed and completed like the built-ins, a disabled plugin's
 // flagged as the server flags it at metadata apply.
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkFormula, completions, functionDetail, setPluginFormulas } from '../../studio/src/formula/adapter.ts';
+import { checkFormula, completions, functionDetail } from '../../studio/src/formula/adapter.ts';
+import { setPluginFormulas } from '../../studio/src/formula/plugin-formulas.ts';
 import type { ObjectDoc } from '../../studio/src/api/types.ts';
 
 const order = {

@@ -4,6 +4,7 @@
 import { check, createFunctionRegistry, registerExternal, type ExternalFunctionSpec, type FormulaSchema, type ParamType, type FormulaType } from '@attain/formula';
 import { formulaSchemaForDocs } from '@attain/meta';
 import type { ObjectDoc } from '../api/types.ts';
+import { pluginFormulas } from './plugin-formulas.ts';
 
 export interface FormulaIssue {
   message: { en: string; 'zh-CN': string };
@@ -27,21 +28,18 @@ export function schemaFromDocs(docs: readonly ObjectDoc[]): FormulaSchema {
   return formulaSchemaForDocs(docs);
 }
 
-let registry = createFunctionRegistry();
+export type { PluginFormulas } from './plugin-formulas.ts';
 
-/** A plugin as `GET /plugins` shows it, as far as its formula functions go. */
-export interface PluginFormulas {
-  name: string;
-  status: string;
-  version: string | null;
-  formulas?: Record<string, { args: string[]; returns: string; label?: string | { en: string; 'zh-CN'?: string } }>;
-}
+let built = { version: -1, registry: createFunctionRegistry() };
 
 /**
- * The tenant plugins' formula functions join the built-ins, so the editor types and completes them
- * as the server does; those of a disabled plugin stay known and are flagged as such.
+ * The built-ins and the tenant plugins' formula functions, so the editor types and completes them
+ * as the server does; those of a disabled plugin stay known and are flagged as such. Rebuilt when
+ * the session loads the plugins again.
  */
-export function setPluginFormulas(plugins: readonly PluginFormulas[]): void {
+function functionRegistry(): ReturnType<typeof createFunctionRegistry> {
+  const { plugins, version } = pluginFormulas();
+  if (built.version === version) return built.registry;
   const specs: ExternalFunctionSpec[] = [];
   for (const p of plugins) {
     if (p.version === null) continue;
@@ -50,21 +48,22 @@ export function setPluginFormulas(plugins: readonly PluginFormulas[]): void {
       specs.push({ name, plugin: p.name, version: p.version, args: f.args as ParamType[], returns: f.returns as FormulaType, enabled: p.status === 'enabled', ...(label ? { label } : {}) });
     }
   }
-  registry = registerExternal(createFunctionRegistry(), specs);
+  built = { version, registry: registerExternal(createFunctionRegistry(), specs) };
+  return built.registry;
 }
 
 export function checkFormula(expression: string, docs: readonly ObjectDoc[], root: string): FormulaCheck {
-  const result = check(expression, { schema: schemaFromDocs(docs), root, functions: registry });
+  const result = check(expression, { schema: schemaFromDocs(docs), root, functions: functionRegistry() });
   if (result.ok) return { ok: true, type: result.type };
   return { ok: false, errors: result.errors.map((e) => ({ message: e.message, hint: e.hint, offset: e.offset, length: e.length, line: e.line, column: e.column })) };
 }
 
 export function functionNames(): string[] {
-  return registry.names();
+  return functionRegistry().names();
 }
 
 export function functionDetail(name: string, locale: string): string {
-  const def = registry.get(name);
+  const def = functionRegistry().get(name);
   if (!def) return '';
   const params = def.params.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(', ') + (def.variadic ? ', …' : '');
   const desc = def.description ? (locale === 'zh-CN' ? def.description['zh-CN'] : def.description.en) : '';
@@ -90,7 +89,7 @@ export function completions(prefix: string, docs: readonly ObjectDoc[], root: st
     for (const n of object.childNames?.() ?? []) if (n.toLowerCase().startsWith(last)) out.push({ text: n, kind: 'relation', detail: `[${object.children?.(n)?.object ?? ''}]` });
   }
   if (parts.length === 0) {
-    for (const n of registry.names()) if (n.toLowerCase().startsWith(last)) out.push({ text: n, kind: 'function', detail: functionDetail(n, locale) });
+    for (const n of functionRegistry().names()) if (n.toLowerCase().startsWith(last)) out.push({ text: n, kind: 'function', detail: functionDetail(n, locale) });
   }
   return out.slice(0, 30);
 }
