@@ -2,7 +2,7 @@
 // serves the built studio, for browser tests. The studio is rebuilt when its sources are newer
 // than studio/dist.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { readMetadataDir } from '@attain/meta/node';
@@ -102,6 +102,16 @@ export async function startHarness(opts: { background?: boolean } = {}): Promise
 
   const app = await buildServer({ store, jwtSecret: 'e'.repeat(48), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, logger: false });
   await registerStudio(app, DIST);
+  // The server logs nothing in these tests: a 5xx's cause goes to a file a failed run can show.
+  app.addHook('onError', async (request, _reply, error) => {
+    const status = (error as { status?: number }).status ?? (error as { statusCode?: number }).statusCode ?? 500;
+    if (status < 500) return;
+    mkdirSync(ARTIFACTS, { recursive: true });
+    appendFileSync(
+      join(ARTIFACTS, 'server-errors.log'),
+      `${new Date().toISOString()} ${request.method} ${request.url}\n${error.stack ?? String(error)}\n${JSON.stringify((error as { cause?: unknown }).cause ?? null)}\n\n`,
+    );
+  });
   const runner = opts.background ? startBackground(store, backgroundModules(store)) : undefined;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -138,6 +138,8 @@ describe('automation rule editor', () => {
     await desk.getByRole('button', { name: '+ New rule' }).click();
     const editor = desk.getByTestId('rule-editor');
     await editor.getByLabel('Label', { exact: true }).fill('Flag big deals');
+    // A new rule's API name follows its label, until the admin writes their own.
+    expect(await editor.getByLabel('Api name').inputValue()).toBe('flag_big_deals');
     await editor.getByLabel('Api name').fill('flag_big');
     await editor.getByLabel('Object').selectOption('opportunity');
     await editor

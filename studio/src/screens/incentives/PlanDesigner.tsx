@@ -278,7 +278,7 @@ export default function PlanDesigner() {
               .replace(/^_+|_+$/g, '') || 'plan';
           // A new plan starts this month, or after the last approved period (which it cannot change).
           const until = frozenUntil(periods.data ?? []);
-          open(newPlan(/^[a-z]/.test(id) ? id : `plan_${id}`, v.trim(), until && until >= today() ? nextMonthStart(until) : today()));
+          open(newPlan(/^[a-z]/.test(id) ? id : `plan_${id}`, v.trim(), until && until >= today() ? nextMonthStart(until) : today(), settings.data?.baseCurrency ?? 'USD'));
           setCreating(false);
         }}
       />

@@ -1,7 +1,8 @@
 import type { ObjectDoc } from '../../api/types.ts';
 import type { ComponentDef, MeasureDef, PlanDoc } from './api.ts';
 
-export function newPlan(id: string, label: string, start: string): PlanDoc {
+/** A new plan's first draft, paid in `currency` (the tenant's base currency, unless the admin changes it). */
+export function newPlan(id: string, label: string, start: string, currency: string): PlanDoc {
   return {
     kind: 'incentive_plan',
     id,
@@ -11,7 +12,7 @@ export function newPlan(id: string, label: string, start: string): PlanDoc {
       {
         version: 1,
         effectiveFrom: `${start.slice(0, 7)}-01`,
-        currency: 'USD',
+        currency,
         rounding: { scale: 2, mode: 'half_up' },
         payoutTiming: 'booking',
         proration: 'none',

@@ -3,7 +3,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { allFieldInfos } from '../../lib/meta.ts';
 import { FormulaEditor } from '../../components/FormulaEditor.tsx';
 import { ActionEditor, type ActionContext } from './ActionEditor.tsx';
-import { ACTION_TYPES, newAction, type ActionType, type RuleDoc } from './rule-model.ts';
+import { ACTION_TYPES, apiNameOf, newAction, type ActionType, type RuleDoc } from './rule-model.ts';
 import { useText } from './text.ts';
 
 const ZONES: string[] = (() => {
@@ -49,7 +49,18 @@ export function RuleForm({ doc, onChange, isNew, ctx }: { doc: RuleDoc; onChange
         <div className="wf-grid">
           <div>
             <label htmlFor="rule-label">{x('label')}</label>
-            <input id="rule-label" value={doc.label.en ?? ''} required onChange={(e) => put({ label: { ...doc.label, en: e.target.value } })} />
+            <input
+              id="rule-label"
+              value={doc.label.en ?? ''}
+              required
+              onChange={(e) => {
+                const en = e.target.value;
+                // A new rule's API name follows its label until the admin writes one of their own.
+                const derived = isNew && (doc.name === '' || doc.name === apiNameOf(doc.label.en ?? ''));
+                const name = apiNameOf(en);
+                put({ label: { ...doc.label, en }, ...(derived && name ? { name, id: `rule.${name}` } : {}) });
+              }}
+            />
           </div>
           <div>
             <label htmlFor="rule-label-zh">{x('label')} (中文)</label>

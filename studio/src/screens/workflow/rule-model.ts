@@ -42,12 +42,23 @@ export interface RuleDoc {
 
 export const ACTION_TYPES: ActionType[] = ['update', 'create', 'start_flow', 'notify', 'webhook'];
 
+/** An API name from a label: lower case, words joined by `_`, starting with a letter ("" when none). */
+export function apiNameOf(label: string): string {
+  const name = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^[^a-z]+|_+$/g, '')
+    .slice(0, 63);
+  return name;
+}
+
+/** A new rule: no name until the admin labels it (its API name follows the label). */
 export function newRule(object: string): RuleDoc {
   return {
     kind: 'automation',
-    id: 'rule.new_rule',
-    name: 'new_rule',
-    label: { en: 'New rule' },
+    id: '',
+    name: '',
+    label: { en: '' },
     object,
     active: true,
     trigger: { type: 'record', on: ['update'] },

@@ -132,6 +132,10 @@ export class RunService {
       const chunk = universe.slice(i, i + this.core.chunkSize);
       if (this.core.failAfterChunks !== undefined && chunks >= this.core.failAfterChunks) throw new Error(`run ${runId} killed after ${chunks} chunk(s)`);
       await knex.transaction(async (trx) => {
+        // Two runs for the same payees (a recalculation and a record event's) replace the same
+        // rows: one at a time, or the second's delete misses the first's new rows and its insert
+        // collides with them (duplicate key). The later run's lines win.
+        await this.core.lock(trx);
         await trx.raw(`delete from ${t('lines')} where payee_id = any(?::text[]) and period = any(?::text[])`, [chunk, open]);
         await trx.raw(`delete from ${t('payouts')} where payee_id = any(?::text[]) and period = any(?::text[])`, [chunk, open]);
         const lines = chunk.flatMap((p) => linesBy.get(p) ?? []);
