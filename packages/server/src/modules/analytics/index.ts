@@ -3,6 +3,9 @@ import { analyticsQuery } from './graphql.ts';
 import { dashboardKind } from './dashboard-kind.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { analyticsTables } from './dashboard-store.ts';
+import { forecastBackground } from './forecast-jobs.ts';
+import { forecastRoutes } from './forecast-routes.ts';
+import { forecastTables } from './forecast-store.ts';
 import { reportKind } from './kind.ts';
 import { analyticsRoutes } from './routes.ts';
 
@@ -16,8 +19,9 @@ export const analytics = defineModule({
   id: 'analytics',
   label: { en: 'Analytics', 'zh-CN': '分析' },
   kinds: [reportKind, dashboardKind],
-  tables: [analyticsTables],
-  routes: [analyticsRoutes, dashboardRoutes],
+  tables: [analyticsTables, forecastTables],
+  routes: [analyticsRoutes, dashboardRoutes, forecastRoutes],
+  jobs: ({ store }) => forecastBackground(store),
   graphqlQuery: analyticsQuery,
   screens: ['dashboards'],
   permissions: [
