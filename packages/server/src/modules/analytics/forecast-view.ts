@@ -5,12 +5,14 @@
 import { tenantCalendar, today as tenantToday, type TenantCalendar } from '@attain/engine';
 import { dec, div, fmt, sub, ZERO, type Dec } from '@attain/meta/decimal/fixed';
 import { calendar } from '@attain/store';
-import { badRequest } from '../../http/errors.ts';
+import { badRequest, forbidden } from '../../http/errors.ts';
 import type { AccessContext, ObjectGrant } from '../../rbac/context.ts';
 import type { Store } from '../../store-port.ts';
 import { computeForecast, FORECAST_OBJECT, sumMoney, type ForecastNumbers } from './forecast-compute.ts';
 import { DEFAULT_STAGE_MAP, parsePeriod, type CategoryOrOmitted, type ForecastPeriod } from './forecast-period.ts';
 import { latestBy, snapshotsOf, stageMapSetting, submissionsOf, type Submission } from './forecast-store.ts';
+
+const FORECAST_FIELDS = ['amount', 'stage', 'close_date', 'probability', 'owner_id'];
 
 export interface ForecastCaller {
   access: AccessContext;
@@ -30,6 +32,13 @@ export async function stageMapOf(store: Store, tenant: string): Promise<Record<s
 /** Resolves the caller, their period and their people; a caller who may not read opportunities gets 403. */
 export async function forecastCaller(store: Store, access: AccessContext, periodKey: string): Promise<ForecastCaller> {
   const grant = await access.grant(FORECAST_OBJECT, 'read');
+  // Snapshots are taken by the system; a role that may not see these fields sees no forecast at all.
+  const hidden = FORECAST_FIELDS.filter((f) => grant.perm.hiddenFields.has(f));
+  if (hidden.length)
+    throw forbidden(
+      'the forecast needs fields your role may not see',
+      hidden.map((f) => ({ path: `/${FORECAST_OBJECT}/${f}`, rule: 'hidden', message: 'hidden from your role' })),
+    );
   const cal = await tenantCalendar(store, access.tenantName);
   const me = access.principal.userId;
   const team = grant.perm.scope !== 'own' ? (await access.teamOwners()).filter((id) => id !== me) : [];

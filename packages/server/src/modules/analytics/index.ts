@@ -29,6 +29,11 @@ export const analytics = defineModule({
       name: 'analytics.dashboard',
       description: "open a dashboard: shared with the caller's role (or with every role); each widget runs as its report does, a widget over an unreadable object answers forbidden alone",
     },
+    {
+      name: 'analytics.forecast',
+      description:
+        "the sales forecast: read on opportunity (the list routes' scope; amount, stage, close date, probability and owner visible), a team scope for the team roll-up and overrides; admins map stages to categories",
+    },
     { name: 'analytics.report', description: "run a report: read on its object (the list routes' scope and hidden fields); export: also export on it" },
   ],
 });
