@@ -51,6 +51,8 @@ const opportunityDoc = {
       },
       close_date: { type: 'string', format: 'date', 'x-attain': { id: 'fld_opp_close_date' } },
       probability: { type: 'number', minimum: 0, maximum: 1, 'x-attain': { id: 'fld_opp_probability', storage: 'percent' } },
+      // An explicit category wins over the stage's when set.
+      forecast_category: { type: 'string', enum: ['pipeline', 'best_case', 'commit', 'closed', 'omitted'], 'x-attain': { id: 'fld_opp_forecast_category' } },
     },
   },
   'x-attain': { titleField: 'name' },
@@ -58,7 +60,7 @@ const opportunityDoc = {
 
 // owner, stage, amount, close date, probability — every figure below is read from this table.
 type Owner = 'repEast' | 'repEast2' | 'repWest';
-const OPPS: Array<[Owner, string, string, string, number | null]> = [
+const OPPS: Array<[Owner, string, string, string, number | null, string?]> = [
   // 2026-Q2 (Apr 1 – Jun 30, 91 days)
   ['repEast', 'prospecting', '1000.00', '2026-04-15', null], // pipeline; weighted 1000 × 0.1 (stage) = 100
   ['repEast', 'proposal', '2000.00', '2026-05-20', 0.4], // best case; weighted 2000 × 0.4 = 800
@@ -68,6 +70,7 @@ const OPPS: Array<[Owner, string, string, string, number | null]> = [
   ['repEast2', 'negotiation', '1500.00', '2026-06-15', 0.8], // commit; weighted 1500 × 0.8 = 1200
   ['repEast2', 'closed_won', '2500.00', '2026-04-20', null], // closed
   ['repWest', 'closed_won', '9999.00', '2026-05-05', null], // outside the east team
+  ['repWest', 'prospecting', '700.00', '2026-06-05', null, 'commit'], // explicitly commit (its stage says pipeline); weighted 700 × 0.1 = 70
   // history: the 4 quarters before 2026-Q2 (2025-04-01 … 2026-03-31); repEast won 3 of 4 closed
   ['repEast', 'closed_won', '100.00', '2025-05-15', null], // also last year's Q2 and last year's YTD
   ['repEast', 'closed_won', '200.00', '2025-08-01', null],
@@ -86,8 +89,9 @@ beforeAll(async () => {
   await store.metadata.apply(t.name, [...docs, opportunityDoc], { actor });
   const records = await store.records(t.name);
   let n = 0;
-  for (const [owner, stage, amount, close, probability] of OPPS) {
-    await records.create('opportunity', { name: `o${++n}`, owner_id: t.users[owner].id, stage, amount, close_date: close, ...(probability === null ? {} : { probability }) }, actor);
+  for (const [owner, stage, amount, close, probability, category] of OPPS) {
+    const extra = { ...(probability === null ? {} : { probability }), ...(category ? { forecast_category: category } : {}) };
+    await records.create('opportunity', { name: `o${++n}`, owner_id: t.users[owner].id, stage, amount, close_date: close, ...extra }, actor);
   }
   admin = as(app, await login(app, t.name, t.users.admin.email));
   mgr = as(app, await login(app, t.name, t.users.mgrEast.email));
@@ -134,8 +138,8 @@ describe('forecast numbers', () => {
       seasonal: null, // nothing won last year to date: growth undefined
     });
     const w = await view(repW, '2026-Q2');
-    expect(w.numbers.categories.closed).toBe('9999.00'); // only their own deal
-    expect(w.numbers.weightedPipeline).toBe('0.00');
+    expect(w.numbers.categories).toEqual({ pipeline: '0.00', best_case: '0.00', commit: '700.00', closed: '9999.00' }); // only their own deals; o9 by its explicit category
+    expect(w.numbers.weightedPipeline).toBe('70.00');
   });
 
   it("a manager's scope sums the team, with one row per member", async () => {

@@ -32,7 +32,8 @@ export interface ForecastNumbers {
 interface Acc {
   cat: Record<Category, Dec>;
   weighted: Dec;
-  open: Array<{ amount: Dec; probability: Dec }>;
+  /** Open amounts (stage not closed) and their weighting by probability. */
+  open: Dec;
   closedCount: number;
   wonCount: number;
   won: Dec;
@@ -44,7 +45,7 @@ interface Acc {
 const emptyAcc = (): Acc => ({
   cat: { pipeline: ZERO, best_case: ZERO, commit: ZERO, closed: ZERO },
   weighted: ZERO,
-  open: [],
+  open: ZERO,
   closedCount: 0,
   wonCount: 0,
   won: ZERO,
@@ -95,8 +96,18 @@ export async function computeForecast(inp: ForecastInputs): Promise<ForecastResu
   const [inPeriod, past, toDate, lastYear, ytd, lastYtd] = await Promise.all([
     agg({
       filter: inRange({ from: p.from, to: p.to }),
-      groups: [{ field: 'owner_id' }, { field: 'stage' }, ...(hasProbability ? [{ field: 'probability' }] : []), ...(hasCategory ? [{ field: 'forecast_category' }] : [])],
-      measures: [{ op: 'sum', field: 'amount' }],
+      groups: [{ field: 'owner_id' }, { field: 'stage' }, ...(hasCategory ? [{ field: 'forecast_category' }] : [])],
+      // The amount; weighted by the record's own probability; and the amount with no probability
+      // (weighted here by its stage's).
+      measures: [
+        { op: 'sum', field: 'amount' },
+        ...(hasProbability
+          ? [
+              { op: 'sum' as const, formula: 'amount * COALESCE(probability, 0)' },
+              { op: 'sum' as const, formula: 'IF(ISBLANK(probability), amount, 0)' },
+            ]
+          : []),
+      ],
     }),
     agg({ filter: inRange(history), groups: [{ field: 'owner_id' }, { field: 'stage' }], measures: [{ op: 'count' }] }),
     started ? sumWon({ from: p.from, to: asOf }) : Promise.resolve({ rows: [] }),
@@ -114,16 +125,17 @@ export async function computeForecast(inp: ForecastInputs): Promise<ForecastResu
   };
   const amountOf = (v: string | null | undefined) => (v === null || v === undefined ? ZERO : dec(v));
   for (const r of inPeriod.rows) {
-    const [owner, stage, probability, explicit] = [r.keys[0], r.keys[1] ?? null, hasProbability ? r.keys[2] : null, hasCategory ? r.keys[hasProbability ? 3 : 2] : null];
+    const [owner, stage, explicit] = [r.keys[0], r.keys[1] ?? null, hasCategory ? r.keys[2] : null];
     const a = accOf(owner);
     const amount = amountOf(r.values[0]);
     const category = categoryOf(stage, explicit ?? null, inp.stageMap);
     if (category !== 'omitted') a.cat[category] = add(a.cat[category], amount);
     const info: StageInfo | undefined = stage === null ? undefined : stages.get(stage);
     if (info?.closed) continue;
-    const prob = probability !== null && probability !== undefined ? dec(probability) : dec(info?.probability ?? 0);
-    a.weighted = add(a.weighted, mul(amount, prob));
-    a.open.push({ amount, probability: prob });
+    const stageProbability = dec(info?.probability ?? 0);
+    const weighted = hasProbability ? add(amountOf(r.values[1]), mul(amountOf(r.values[2]), stageProbability)) : mul(amount, stageProbability);
+    a.weighted = add(a.weighted, weighted);
+    a.open = add(a.open, amount);
   }
   for (const r of past.rows) {
     const info = r.keys[1] === null ? undefined : stages.get(r.keys[1] as string);
@@ -155,10 +167,8 @@ export async function computeForecast(inp: ForecastInputs): Promise<ForecastResu
       seasonal: growth === null ? null : money(mul(a.lastYear, growth)),
     };
   };
-  const byWinRate = (a: Acc): Dec => {
-    const rate = a.closedCount ? div(dec(a.wonCount), dec(a.closedCount)) : null;
-    return a.open.reduce((s, o) => add(s, mul(o.amount, rate ?? o.probability)), ZERO);
-  };
+  // An owner with a win rate weighs all their open amounts by it; one without, by probability.
+  const byWinRate = (a: Acc): Dec => (a.closedCount ? mul(a.open, div(dec(a.wonCount), dec(a.closedCount))) : a.weighted);
 
   const byOwner = new Map<string, ForecastNumbers>();
   const total = emptyAcc();
