@@ -157,6 +157,8 @@ describe('forecast numbers', () => {
     const ids = d.team.members.map((m: any) => m.userId);
     expect(ids).toEqual([t.users.mgrEast.id, ...[t.users.repEast.id, t.users.repEast2.id].filter((id) => ids.includes(id))]);
     expect(ids).toHaveLength(3);
+    expect(d.team.members.map((m: any) => m.name).sort()).toEqual(['MgrEast', 'RepEast', 'RepEast2']);
+    expect(d.team.unitId).toBe(t.orgUnits.east); // what the override form sends as forUnit
     expect(d.team.members.find((m: any) => m.userId === t.users.mgrEast.id).numbers.commit).toBe('0.00'); // the manager owns nothing
     expect(d.team.rollup).toEqual({ commit: '11000.00', bestCase: '13000.00', submitted: 0, computed: 3 }); // nobody submitted: computed 7000 + 4000 + 0
   });

@@ -4332,8 +4332,13 @@ export interface GetAnalyticsForecastResponse {
       [k: string]: unknown | undefined;
     } | null;
     team: {
+      /**
+       * the caller's org unit: the forUnit of an override
+       */
+      unitId: string | null;
       members: {
         userId: string;
+        name?: string | null;
         numbers: {
           categories: {
             pipeline: string;
@@ -4431,6 +4436,7 @@ export interface GetAnalyticsForecastHistoryResponse {
       takenAt: string;
       rows: {
         userId: string;
+        name?: string | null;
         numbers: {
           categories: {
             pipeline: string;

@@ -46,7 +46,11 @@ export const SUBMISSION = {
 } as const;
 const NULL_SUBMISSION = { anyOf: [SUBMISSION, { type: 'null' }] } as const;
 
-const MEMBER = { type: 'object', required: ['userId', 'numbers', 'submission'], properties: { userId: { type: 'string' }, numbers: NUMBERS, submission: NULL_SUBMISSION } } as const;
+const MEMBER = {
+  type: 'object',
+  required: ['userId', 'numbers', 'submission'],
+  properties: { userId: { type: 'string' }, name: { type: ['string', 'null'] }, numbers: NUMBERS, submission: NULL_SUBMISSION },
+} as const;
 
 export const forecastResponse = {
   type: 'object',
@@ -66,8 +70,9 @@ export const forecastResponse = {
           anyOf: [
             {
               type: 'object',
-              required: ['members', 'rollup', 'override'],
+              required: ['unitId', 'members', 'rollup', 'override'],
               properties: {
+                unitId: { type: ['string', 'null'], description: "the caller's org unit: the forUnit of an override" },
                 members: { type: 'array', items: MEMBER },
                 rollup: {
                   type: 'object',

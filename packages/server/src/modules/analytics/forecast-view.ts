@@ -47,8 +47,19 @@ export async function forecastCaller(store: Store, access: AccessContext, period
 
 export interface MemberRow {
   userId: string;
+  /** The member's name where the caller may read their user record. */
+  name: string | null;
   numbers: ForecastNumbers;
   submission: Submission | null;
+}
+
+/** Names of users the caller may read (their user scope); others stay unnamed. */
+async function namesOf(access: AccessContext, ids: readonly string[]): Promise<Map<string, string>> {
+  const perm = access.permission('user');
+  if (!perm.actions.has('read')) return new Map();
+  const { service } = await access.grant('user', 'read');
+  const users = await service.getMany('user', [...ids]);
+  return new Map(users.filter((u) => typeof u.name === 'string').map((u) => [u.id, u.name as string]));
 }
 
 export async function forecastView(store: Store, c: ForecastCaller) {
@@ -58,7 +69,8 @@ export async function forecastView(store: Store, c: ForecastCaller) {
   const latest = latestBy(await submissionsOf(store, tenant, c.period.key, c.people, 'own'));
   const head = { period: c.period.key, from: c.period.from, to: c.period.to, today: c.today, numbers: result.total, submission: latest.get(me) ?? null };
   if (!c.team) return { ...head, team: null };
-  const members: MemberRow[] = c.people.map((userId) => ({ userId, numbers: result.byOwner.get(userId) ?? result.blank, submission: latest.get(userId) ?? null }));
+  const names = await namesOf(c.access, c.people);
+  const members: MemberRow[] = c.people.map((userId) => ({ userId, name: names.get(userId) ?? null, numbers: result.byOwner.get(userId) ?? result.blank, submission: latest.get(userId) ?? null }));
   const [override] = await submissionsOf(store, tenant, c.period.key, [me], 'override');
   const rollup = {
     // A member's submission counts; a member who has not submitted counts with their computed numbers.
@@ -67,7 +79,8 @@ export async function forecastView(store: Store, c: ForecastCaller) {
     submitted: members.filter((m) => m.submission).length,
     computed: members.filter((m) => !m.submission).length,
   };
-  return { ...head, team: { members, rollup, override: override ?? null } };
+  const unit = c.access.principal.user.org_unit_id;
+  return { ...head, team: { unitId: typeof unit === 'string' ? unit : null, members, rollup, override: override ?? null } };
 }
 
 export async function forecastHistory(store: Store, c: ForecastCaller) {
