@@ -23,7 +23,7 @@ export const analytics = defineModule({
   routes: [analyticsRoutes, dashboardRoutes, forecastRoutes],
   jobs: ({ store }) => forecastBackground(store),
   graphqlQuery: analyticsQuery,
-  screens: ['dashboards'],
+  screens: ['dashboards', 'forecast'],
   permissions: [
     {
       name: 'analytics.dashboard',
