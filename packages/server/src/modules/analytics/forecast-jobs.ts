@@ -38,8 +38,9 @@ export async function takeSnapshot(store: Store, tenant: string, week: string, n
   const records = await store.records(tenant);
   if (!records.registry.object(FORECAST_OBJECT) || !records.registry.object('user')) return 0;
   const users: string[] = [];
+  const hasActive = !!records.registry.object('user')?.fields.some((f) => f.name === 'active');
   for (let after: string | undefined; ; ) {
-    const page = await records.list('user', { filter: { active: { eq: true } }, limit: 500, ...(after ? { after } : {}) });
+    const page = await records.list('user', { ...(hasActive ? { filter: { active: { eq: true } } } : {}), limit: 500, ...(after ? { after } : {}) });
     users.push(...page.data.map((u) => u.id));
     if (!page.page.next) break;
     after = page.page.next;
