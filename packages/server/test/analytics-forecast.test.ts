@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { JobRunner } from '@attain/store';
-import { as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
+import { addUser, as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
 import { baseDocs } from './fixtures/metadata.ts';
 import type { Store } from '../src/store-port.ts';
 import { forecastBackground, scheduleSnapshot } from '../src/modules/analytics/forecast-jobs.ts';
@@ -20,6 +20,7 @@ let mgr: Caller;
 let repA: Caller;
 let repB: Caller;
 let repW: Caller;
+let auditor: Caller;
 const actor = { userId: null, label: 'test' };
 
 const option = (value: string, probability: number, extra: Record<string, boolean> = {}) => ({ value, label: { en: value }, probability, ...extra });
@@ -86,7 +87,15 @@ beforeAll(async () => {
     if (r.kind === 'role' && r.name === 'manager') r.permissions.push({ object: 'opportunity', actions: ['read', 'create', 'update'], scope: 'team' });
     if (r.kind === 'role' && r.name === 'rep') r.permissions.push({ object: 'opportunity', actions: ['read', 'create', 'update'], scope: 'own' });
   }
-  await store.metadata.apply(t.name, [...docs, opportunityDoc], { actor });
+  // A role that reads opportunities but not their amounts: no forecast for it (snapshots would show them).
+  const auditorRole = {
+    kind: 'role',
+    id: 'role_auditor',
+    name: 'auditor',
+    label: { en: 'Auditor' },
+    permissions: [{ object: 'opportunity', actions: ['read'], scope: 'all', hiddenFields: ['amount'] }],
+  };
+  await store.metadata.apply(t.name, [...docs, opportunityDoc, auditorRole], { actor });
   const records = await store.records(t.name);
   let n = 0;
   for (const [owner, stage, amount, close, probability, category] of OPPS) {
@@ -98,6 +107,7 @@ beforeAll(async () => {
   repA = as(app, await login(app, t.name, t.users.repEast.email));
   repB = as(app, await login(app, t.name, t.users.repEast2.email));
   repW = as(app, await login(app, t.name, t.users.repWest.email));
+  auditor = as(app, await login(app, t.name, (await addUser(store, t, 'Auditor', 'auditor')).email));
 });
 afterAll(async () => {
   await app.close();
@@ -168,6 +178,13 @@ describe('forecast numbers', () => {
     const may = await view(repA, '2026-05');
     expect(may).toMatchObject({ from: '2026-05-01', to: '2026-05-31' });
     expect(may.numbers.categories).toEqual({ pipeline: '0.00', best_case: '2000.00', commit: '0.00', closed: '4000.00' });
+  });
+
+  it('refuses a role that may not see the amounts', async () => {
+    const res = await auditor.get('/api/v1/analytics/forecast?period=2026-Q2');
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toMatchObject({ code: 'forbidden', details: [{ path: '/opportunity/amount', rule: 'hidden' }] });
+    expect((await auditor.get('/api/v1/analytics/forecast/history?period=2026-Q2')).statusCode).toBe(403);
   });
 
   it('refuses bad periods with stable codes', async () => {
