@@ -7,11 +7,10 @@ import { requireAccess } from '../../rest/request-access.ts';
 import type { Store } from '../../store-port.ts';
 import { FORECAST_OBJECT } from './forecast-compute.ts';
 import { scheduleSnapshot } from './forecast-jobs.ts';
-import type { CategoryOrOmitted } from './forecast-period.ts';
+import { stageInfo, type CategoryOrOmitted } from './forecast-period.ts';
 import { accuracyResponse, forecastResponse, historyResponse, PERIOD_QUERY, settingsBody, settingsResponse, submissionBody, submissionResponse } from './forecast-responses.ts';
 import { addSubmission, saveStageMap } from './forecast-store.ts';
 import { forecastAccuracy, forecastCaller, forecastHistory, forecastView, stageMapOf } from './forecast-view.ts';
-import { stageInfo } from './forecast-period.ts';
 
 interface SubmissionBody {
   period: string;

@@ -76,7 +76,8 @@ interface SubmissionRow {
 }
 
 const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
-const fixed2 = (v: string | number): string => money(dec(v));
+/** numeric(20, 2) as the drivers return it (text, or a number) → money text with 2 decimals. */
+const moneyOf = (v: string | number): string => money(dec(v));
 
 const fromRow = (r: SubmissionRow): Submission => ({
   id: r.id,
@@ -84,8 +85,8 @@ const fromRow = (r: SubmissionRow): Submission => ({
   userId: r.user_id,
   kind: r.kind,
   unitId: r.unit_id,
-  commit: fixed2(r.commit),
-  bestCase: fixed2(r.best_case),
+  commit: moneyOf(r.commit),
+  bestCase: moneyOf(r.best_case),
   note: r.note,
   submittedAt: iso(r.submitted_at),
 });
