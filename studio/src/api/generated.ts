@@ -4291,6 +4291,250 @@ export interface PostAnalyticsDrillResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetAnalyticsForecastQuery {
+  period: string;
+}
+
+export interface GetAnalyticsForecastResponse {
+  data: {
+    period: string;
+    from: string;
+    to: string;
+    today: string;
+    numbers: {
+      categories: {
+        pipeline: string;
+        best_case: string;
+        commit: string;
+        closed: string;
+        [k: string]: unknown | undefined;
+      };
+      commit: string;
+      bestCase: string;
+      weightedPipeline: string;
+      winRate: string | null;
+      weightedByWinRate: string;
+      wonToDate: string;
+      runRate: string | null;
+      seasonal: string | null;
+      [k: string]: unknown | undefined;
+    };
+    submission: {
+      id: string;
+      period: string;
+      userId: string;
+      kind: "own" | "override";
+      unitId: string | null;
+      commit: string;
+      bestCase: string;
+      note: string | null;
+      submittedAt: string;
+      [k: string]: unknown | undefined;
+    } | null;
+    team: {
+      /**
+       * the caller's org unit: the forUnit of an override
+       */
+      unitId: string | null;
+      members: {
+        userId: string;
+        name?: string | null;
+        numbers: {
+          categories: {
+            pipeline: string;
+            best_case: string;
+            commit: string;
+            closed: string;
+            [k: string]: unknown | undefined;
+          };
+          commit: string;
+          bestCase: string;
+          weightedPipeline: string;
+          winRate: string | null;
+          weightedByWinRate: string;
+          wonToDate: string;
+          runRate: string | null;
+          seasonal: string | null;
+          [k: string]: unknown | undefined;
+        };
+        submission: {
+          id: string;
+          period: string;
+          userId: string;
+          kind: "own" | "override";
+          unitId: string | null;
+          commit: string;
+          bestCase: string;
+          note: string | null;
+          submittedAt: string;
+          [k: string]: unknown | undefined;
+        } | null;
+        [k: string]: unknown | undefined;
+      }[];
+      rollup: {
+        commit: string;
+        bestCase: string;
+        submitted: number;
+        computed: number;
+        [k: string]: unknown | undefined;
+      };
+      override: {
+        id: string;
+        period: string;
+        userId: string;
+        kind: "own" | "override";
+        unitId: string | null;
+        commit: string;
+        bestCase: string;
+        note: string | null;
+        submittedAt: string;
+        [k: string]: unknown | undefined;
+      } | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsForecastAccuracyQuery {
+  period: string;
+}
+
+export interface GetAnalyticsForecastAccuracyResponse {
+  data: {
+    period: string;
+    people: {
+      userId: string;
+      forecast: string | null;
+      submittedAt: string | null;
+      actual: string;
+      accuracy: string | null;
+      [k: string]: unknown | undefined;
+    }[];
+    team: {
+      forecast: string | null;
+      source: "override" | "members" | null;
+      actual: string;
+      accuracy: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsForecastHistoryQuery {
+  period: string;
+}
+
+export interface GetAnalyticsForecastHistoryResponse {
+  data: {
+    period: string;
+    weeks: {
+      week: string;
+      takenAt: string;
+      rows: {
+        userId: string;
+        name?: string | null;
+        numbers: {
+          categories: {
+            pipeline: string;
+            best_case: string;
+            commit: string;
+            closed: string;
+            [k: string]: unknown | undefined;
+          };
+          commit: string;
+          bestCase: string;
+          weightedPipeline: string;
+          winRate: string | null;
+          weightedByWinRate: string;
+          wonToDate: string;
+          runRate: string | null;
+          seasonal: string | null;
+          [k: string]: unknown | undefined;
+        };
+        submission: {
+          id: string;
+          period: string;
+          userId: string;
+          kind: "own" | "override";
+          unitId: string | null;
+          commit: string;
+          bestCase: string;
+          note: string | null;
+          submittedAt: string;
+          [k: string]: unknown | undefined;
+        } | null;
+        [k: string]: unknown | undefined;
+      }[];
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsForecastSettingsResponse {
+  data: {
+    stageMap: {
+      [k: string]: "pipeline" | "best_case" | "commit" | "closed" | "omitted" | undefined;
+    };
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutAnalyticsForecastSettingsBody {
+  stageMap: {
+    [k: string]: "pipeline" | "best_case" | "commit" | "closed" | "omitted" | undefined;
+  };
+}
+
+export interface PutAnalyticsForecastSettingsResponse {
+  data: {
+    stageMap: {
+      [k: string]: "pipeline" | "best_case" | "commit" | "closed" | "omitted" | undefined;
+    };
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostAnalyticsForecastSubmissionsBody {
+  period: string;
+  /**
+   * money as decimal text, e.g. "1200.50"
+   */
+  commit: string;
+  /**
+   * money as decimal text
+   */
+  bestCase: string;
+  note?: string;
+  /**
+   * an org unit of the caller's team: the submission overrides that team's roll-up (a note is required)
+   */
+  forUnit?: string;
+}
+
+export interface PostAnalyticsForecastSubmissionsResponse {
+  data: {
+    id: string;
+    period: string;
+    userId: string;
+    kind: "own" | "override";
+    unitId: string | null;
+    commit: string;
+    bestCase: string;
+    note: string | null;
+    submittedAt: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PostAnalyticsQueryQuery {
   format?: "json" | "csv" | "xlsx";
 }
@@ -10550,6 +10794,12 @@ export interface ApiRoutes {
   'DELETE /api/v1/analytics/dashboards/{name}': { response: void };
   'POST /api/v1/analytics/dashboards/{name}/run': { body: PostAnalyticsDashboardsNameRunBody; response: PostAnalyticsDashboardsNameRunResponse };
   'POST /api/v1/analytics/drill': { body: PostAnalyticsDrillBody; response: PostAnalyticsDrillResponse };
+  'GET /api/v1/analytics/forecast': { query: GetAnalyticsForecastQuery; response: GetAnalyticsForecastResponse };
+  'GET /api/v1/analytics/forecast/accuracy': { query: GetAnalyticsForecastAccuracyQuery; response: GetAnalyticsForecastAccuracyResponse };
+  'GET /api/v1/analytics/forecast/history': { query: GetAnalyticsForecastHistoryQuery; response: GetAnalyticsForecastHistoryResponse };
+  'GET /api/v1/analytics/forecast/settings': { response: GetAnalyticsForecastSettingsResponse };
+  'PUT /api/v1/analytics/forecast/settings': { body: PutAnalyticsForecastSettingsBody; response: PutAnalyticsForecastSettingsResponse };
+  'POST /api/v1/analytics/forecast/submissions': { body: PostAnalyticsForecastSubmissionsBody; response: PostAnalyticsForecastSubmissionsResponse };
   'POST /api/v1/analytics/query': { query: PostAnalyticsQueryQuery; body: PostAnalyticsQueryBody; response: PostAnalyticsQueryResponse };
   'GET /api/v1/analytics/reports': { response: GetAnalyticsReportsResponse };
   'GET /api/v1/analytics/reports/{name}/run': { query: GetAnalyticsReportsNameRunQuery; response: GetAnalyticsReportsNameRunResponse };

@@ -2,6 +2,7 @@
 // list them here so the shell picks them up. Built-in screens are registered in routes.ts.
 export {};
 import './dashboards/index.ts';
+import './forecast/index.ts';
 import './workflow/index.ts';
 import './goals/index.ts';
 import './incentives/index.ts';

@@ -3,6 +3,9 @@ import { analyticsQuery } from './graphql.ts';
 import { dashboardKind } from './dashboard-kind.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { analyticsTables } from './dashboard-store.ts';
+import { forecastBackground } from './forecast-jobs.ts';
+import { forecastRoutes } from './forecast-routes.ts';
+import { forecastTables } from './forecast-store.ts';
 import { reportKind } from './kind.ts';
 import { analyticsRoutes } from './routes.ts';
 
@@ -16,14 +19,20 @@ export const analytics = defineModule({
   id: 'analytics',
   label: { en: 'Analytics', 'zh-CN': '分析' },
   kinds: [reportKind, dashboardKind],
-  tables: [analyticsTables],
-  routes: [analyticsRoutes, dashboardRoutes],
+  tables: [analyticsTables, forecastTables],
+  routes: [analyticsRoutes, dashboardRoutes, forecastRoutes],
+  jobs: ({ store }) => forecastBackground(store),
   graphqlQuery: analyticsQuery,
-  screens: ['dashboards'],
+  screens: ['dashboards', 'forecast'],
   permissions: [
     {
       name: 'analytics.dashboard',
       description: "open a dashboard: shared with the caller's role (or with every role); each widget runs as its report does, a widget over an unreadable object answers forbidden alone",
+    },
+    {
+      name: 'analytics.forecast',
+      description:
+        "the sales forecast: read on opportunity (the list routes' scope; amount, stage, close date, probability and owner visible), a team scope for the team roll-up and overrides; admins map stages to categories",
     },
     { name: 'analytics.report', description: "run a report: read on its object (the list routes' scope and hidden fields); export: also export on it" },
   ],
