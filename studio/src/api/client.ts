@@ -56,7 +56,11 @@ export async function request<T>(method: string, path: string, body?: unknown, q
   if (body !== undefined) headers['content-type'] = 'application/json';
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await fetch(withQuery(`/api/v1${path}`, query), init);
+  return answer<T>(await fetch(withQuery(`/api/v1${path}`, query), init));
+}
+
+/** A response's JSON, or the ApiError it carries (and the session's end told to the shell). */
+async function answer<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let data: unknown = undefined;
@@ -77,9 +81,18 @@ export async function request<T>(method: string, path: string, body?: unknown, q
   return data as T;
 }
 
+/** Uploads one file as `multipart/form-data` (part `file`), with the session's CSRF token and any extra headers. */
+export async function uploadFile<T>(path: string, file: Blob, name: string, extraHeaders: Record<string, string> = {}): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, name);
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+  if (csrfToken) headers[CSRF_HEADER] = csrfToken;
+  return answer<T>(await fetch(`/api/v1${path}`, { method: 'POST', headers, body: form, credentials: 'same-origin' }));
+}
+
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', path, undefined, query),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, body ?? {}, undefined, headers),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   patch: <T>(path: string, body: unknown, version?: number) => request<T>('PATCH', path, body, undefined, version !== undefined ? { 'if-match': String(version) } : undefined),
   del: <T>(path: string) => request<T>('DELETE', path),

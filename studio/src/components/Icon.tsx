@@ -33,6 +33,7 @@ const PATHS: Record<string, string> = {
   undo: 'M9 14L4 9l5-5M4 9h10a6 6 0 0 1 0 12h-3',
   layers: 'M12 3l10 5-10 5L2 8zM2 13l10 5 10-5M2 17l10 5 10-5',
   chart: 'M3 3v18h18M7 15v2M11 10v7M15 6v11M19 12v5',
+  map: 'M9 4l-6 2v14l6-2 6 2 6-2V4l-6 2zM9 4v14M15 6v14',
 };
 
 export function Icon({ name, size = 18, className }: { name: string; size?: number; className?: string }) {

@@ -10,3 +10,4 @@ import './fx/index.ts';
 import './plugins/index.ts';
 import './templates/index.ts';
 import './search/index.ts';
+import './field/index.ts';

@@ -13,6 +13,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { RelatedList } from './RelatedList.tsx';
+import { FilesPanel } from '../../components/FilesPanel.tsx';
 
 // The approval panel lives with the workflow screens and loads with its own chunk.
 const ApprovalPanel = lazy(() => import('../workflow/ApprovalPanel.tsx'));
@@ -100,6 +101,7 @@ export default function RecordDetail({ params }: ScreenProps) {
           <ApprovalPanel object={objectName} id={id} onChange={record.reload} />
         </Suspense>
       )}
+      {row && <FilesPanel object={objectName} id={id} canEdit={session.can(objectName, 'update')} />}
       {row &&
         relations.map((r) => {
           const childDoc = session.object(r.object);

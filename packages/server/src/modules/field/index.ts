@@ -15,6 +15,7 @@ export const field = defineModule({
   label: { en: 'Field sales', 'zh-CN': '外勤' },
   tables: [fieldTables],
   routes: [fieldSettingsRoutes, checkinRoutes, teamDayRoutes],
+  screens: ['field'],
   permissions: [
     { name: 'field.checkin', description: 'check in and out at a customer: create (check-out: update) on visit, read on the customer' },
     { name: 'field.places', description: "set a customer's coordinates: admins, and roles that may update the customer (in their scope)" },
