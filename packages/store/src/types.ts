@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { OrgService } from './org/service.ts';
 import type { Registry, Storage } from '@attain/meta';
 import type { Database } from './database.ts';
@@ -228,6 +229,8 @@ export interface RecordService {
   aggregate(object: string, q: AggregateQuery): Promise<AggregateResult>;
   /** A formula's type and its value on the first `limit` (1..50, default 10) records the caller may read. */
   previewFormula(object: string, formula: string, opts?: FormulaPreviewOptions): Promise<FormulaPreviewResult>;
+  /** `list`'s rows (scope, live, filter; hidden fields refused) as a query to embed: id, created_at and `fields`, for modules joining their tables. */
+  scopedRows(object: string, q?: { fields?: string[]; filter?: Filter }): Knex.QueryBuilder;
 }
 
 export interface FormulaPreviewOptions {

@@ -1,0 +1,146 @@
+// `GET /analytics/funnel`: the stage funnel of an object with a stage field, over the records the
+// caller may read (the list routes' scope), grouped by a dimension, with a creation-month cohort.
+import { findField, type FieldDef } from '@attain/meta';
+import { tenantCalendar } from '@attain/engine';
+import { calendar } from '@attain/store';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../http/errors.ts';
+import { replies } from '../../http/route-schema.ts';
+import { requireAccess } from '../../rest/request-access.ts';
+import type { AccessContext } from '../../rbac/context.ts';
+import type { Filter, Store } from '../../store-port.ts';
+import { figuresOf } from './funnel-figures.ts';
+import { cohorts, recordCounts, stageTimes, type FunnelSource } from './funnel-query.ts';
+import { funnelResponse } from './funnel-schema.ts';
+import { funnelStages } from './funnel-stages.ts';
+import { funnelTables } from './funnel-tables.ts';
+import { isDay } from './kind.ts';
+import { rangeFilter } from './period.ts';
+
+const NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } as const;
+const DAY = { type: 'string', maxLength: 10 } as const;
+/** Dimension shorthands: `owner` is the record's owner, `source` and `product` the fields of those names. */
+const BY_ALIASES: Record<string, string[]> = { owner: ['owner_id'], source: ['source', 'lead_source'], product: ['product_id', 'product'] };
+const GROUPABLE = new Set(['text', 'email', 'enum', 'boolean', 'ref', 'integer']);
+
+const bad = (path: string, rule: string, message: string) => new ApiError(400, 'invalid_funnel', message, [{ path, rule, message }]);
+
+export interface FunnelQuery {
+  object: string;
+  from?: string;
+  to?: string;
+  by?: string;
+  cohort?: 'month';
+  asOf?: string;
+}
+
+function byField(access: AccessContext, object: string, by: string | undefined, hidden: ReadonlySet<string>): FieldDef | undefined {
+  if (by === undefined) return undefined;
+  const o = access.object(object);
+  const name = (BY_ALIASES[by] ?? [by]).find((n) => findField(o, n)) ?? by;
+  const f = findField(o, name);
+  if (!f) throw bad('/by', 'unknown_field', `"${object}" has no field "${by}"`);
+  // Refused before anything else is said about it (its type included), as a filter refuses it.
+  if (hidden.has(f.name)) throw new ApiError(403, 'field_hidden', `You may not use the field "${f.name}"`, [{ path: '/by', rule: 'field_hidden', message: `"${f.name}" is not readable for you` }]);
+  if (!GROUPABLE.has(f.storage)) throw bad('/by', 'groupable', `"${by}" is a ${f.storage} field; group by text, enum, boolean, integer or reference fields`);
+  return f;
+}
+
+/** Titles of the referenced records the caller may read (others keep their id only). */
+async function refLabels(access: AccessContext, f: FieldDef | undefined, keys: string[]): Promise<Map<string, string>> {
+  const target = f?.ref?.object;
+  if (!target || keys.length === 0 || !access.permission(target).actions.has('read')) return new Map();
+  const grant = await access.grant(target, 'read');
+  const o = access.object(target);
+  const recs = await grant.service.getMany(target, keys.slice(0, 1000));
+  return new Map(recs.map((r) => [String(r.id), String(r[o.titleField] ?? r.id)]));
+}
+
+export async function runFunnel(store: Store, access: AccessContext, q: FunnelQuery) {
+  const o = access.object(q.object);
+  const stages = funnelStages(o);
+  if (!stages) throw bad('/object', 'stage_field', `"${o.name}" has no enum field named "stage", so it has no funnel`);
+  for (const k of ['from', 'to', 'asOf'] as const) if (q[k] !== undefined && !isDay(q[k] as string)) throw bad(`/${k}`, 'date', `${k} must be a calendar day YYYY-MM-DD`);
+  if (q.from && q.to && q.from > q.to) throw bad('/from', 'order', 'from must not be after to');
+  const grant = await access.grant(o.name, 'read');
+  const by = byField(access, o.name, q.by, grant.perm.hiddenFields);
+  const cal = await tenantCalendar(store, access.tenantName);
+  const amount = o.fields.find((f) => f.name === 'amount' && !grant.perm.hiddenFields.has('amount'));
+  const range = q.from || q.to ? { from: q.from ?? '1900-01-01', to: q.to ?? '9999-12-31' } : null;
+  const filter = range ? (rangeFilter('created_at', 'datetime', range, cal.timeZone) as Filter) : undefined;
+  const fields = [stages.field.name, ...(amount ? [amount.name] : []), ...(by ? [by.name] : [])];
+  const port = await store.port(access.tenantName, funnelTables);
+  const asOf = q.asOf ? calendar.dayStart(q.asOf, cal.timeZone).toISOString() : new Date().toISOString();
+  const src = (): FunnelSource => ({
+    knex: port.knex,
+    history: port.name('stage_change'),
+    object: o.name,
+    rows: grant.service.scopedRows(o.name, { fields, ...(filter ? { filter } : {}) }),
+    stages,
+    amount,
+    by,
+    asOf,
+    timeZone: cal.timeZone,
+  });
+  const [records, times, cohort] = await Promise.all([recordCounts(src()), stageTimes(src()), q.cohort ? cohorts(src()) : Promise.resolve(undefined)]);
+  const total = figuresOf(
+    stages,
+    records.counts.filter((r) => r.total),
+    records.won.find((r) => r.total),
+    times.filter((r) => r.total),
+  );
+  const keys = by ? [...new Set(records.counts.filter((r) => !r.total).map((r) => r.dim))] : [];
+  const labels = await refLabels(
+    access,
+    by,
+    keys.filter((k): k is string => k !== null),
+  );
+  const groups = keys
+    .sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
+    .map((key) => ({
+      key,
+      label: key === null ? null : (labels.get(key) ?? key),
+      funnel: figuresOf(
+        stages,
+        records.counts.filter((r) => !r.total && r.dim === key),
+        records.won.find((r) => !r.total && r.dim === key),
+        times.filter((r) => !r.total && r.dim === key),
+      ),
+    }));
+  const months = [...new Set((cohort ?? []).map((r) => r.month))];
+  return {
+    object: o.name,
+    stageField: stages.field.name,
+    stages: { open: stages.open, won: stages.won, lost: stages.lost },
+    period: range,
+    asOf,
+    by: by?.name ?? null,
+    total,
+    groups,
+    cohort: cohort
+      ? months.map((month) => {
+          const rows = cohort.filter((r) => r.month === month);
+          return { month, created: rows.reduce((a, r) => a + r.n, 0), stages: Object.fromEntries(rows.map((r) => [r.stage ?? '', r.n])) };
+        })
+      : null,
+  };
+}
+
+export async function funnelRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  app.get(
+    '/analytics/funnel',
+    {
+      config: { summary: 'Stage funnel of an object: conversion, time in stage, aging, velocity, cohorts', tags: ['analytics'] },
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['object'],
+          additionalProperties: false,
+          properties: { object: NAME, from: DAY, to: DAY, asOf: DAY, by: { type: 'string', maxLength: 63 }, cohort: { enum: ['month'] } },
+        },
+        response: replies({ 200: funnelResponse }),
+      },
+    },
+    async (request) => ({ data: await runFunnel(opts.store, requireAccess(request), request.query as FunnelQuery) }),
+  );
+}
