@@ -4,11 +4,13 @@
 // `left_at` of the record's rows kept in step, whatever order events arrive in. The first time the
 // module meets an object with a stage field, every live record's current stage is backfilled at
 // its created_at; events the backfill already reflects (record version ≤ the backfilled one) are skipped.
+// Each change also rebuilds the record's summary row (funnel-summary.ts) in the same transaction.
 import { quoteIdent, type ObjectDef } from '@attain/meta';
 import { eventQueue, type BackgroundModule, type DataPort, type Job, type RecordEvent } from '@attain/store';
 import type { Store } from '../../store-port.ts';
 import type { ModuleDeps } from '../contract.ts';
 import { funnelStages } from './funnel-stages.ts';
+import { ensureCodes, refreshSummary } from './funnel-summary.ts';
 import { funnelTables, type FunnelTable } from './funnel-tables.ts';
 
 export const FUNNEL_CONSUMER = 'analytics.funnel';
@@ -28,6 +30,7 @@ export async function backfillObject(port: Port, o: ObjectDef): Promise<boolean>
     const claimed = await port.table('stage_object', trx).insert({ object: o.name, backfilled_at: trx.fn.now() }).onConflict('object').ignore().returning('object');
     if (claimed.length === 0) return false;
     const amount = amountField(o);
+    await ensureCodes(trx, port, o.name, stages.field.enumValues ?? []);
     // Identifiers come from the registry (object table, stage and amount columns), values are bound.
     await trx.raw(
       `insert into ${port.name('stage_change')} (event_id, object, record_id, from_stage, to_stage, at, owner_id, amount, version)
@@ -38,6 +41,7 @@ export async function backfillObject(port: Port, o: ObjectDef): Promise<boolean>
        on conflict (event_id) do nothing`,
       [o.name],
     );
+    await refreshSummary(trx, port, o.name);
     return true;
   });
 }
@@ -87,6 +91,7 @@ export async function applyStageEvent(port: Port, o: ObjectDef, eventId: string,
       .returning('id');
     if (inserted.length === 0) return { skipped: 'already recorded' };
     await relink(trx, port, o.name, event.recordId);
+    await refreshSummary(trx, port, o.name, event.recordId);
     return { recorded: to };
   });
 }

@@ -71,9 +71,12 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
   const fields = [stages.field.name, ...(amount ? [amount.name] : []), ...(by ? [by.name] : [])];
   const port = await store.port(access.tenantName, funnelTables);
   const asOf = q.asOf ? calendar.dayStart(q.asOf, cal.timeZone).toISOString() : new Date().toISOString();
+  const codeRows = (await port.table('stage_code').where({ object: o.name }).select('stage', 'code')) as Array<{ stage: string; code: number }>;
+  const codes = new Map(codeRows.map((r) => [r.stage, Number(r.code)]));
   const src = (): FunnelSource => ({
     knex: port.knex,
-    history: port.name('stage_change'),
+    summary: port.name('stage_record'),
+    codes,
     object: o.name,
     rows: grant.service.scopedRows(o.name, { fields, ...(filter ? { filter } : {}) }),
     stages,
