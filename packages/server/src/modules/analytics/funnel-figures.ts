@@ -45,6 +45,14 @@ export interface FunnelFigures {
 const round = (v: number | null | undefined, places: number): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : Number(v.toFixed(places)));
 const ratio = (a: number, b: number): number | null => (b > 0 ? round(a / b, 4) : null);
 
+/** Aging of the records in one stage now, from the rows of that stage (counts and sums add up, the largest is the largest). */
+function agingOf(rows: RecordCountRow[]): StageFigures['aging'] {
+  const n = rows.reduce((a, r) => a + r.aging_n, 0);
+  const sum = rows.reduce((a, r) => a + (r.aging_sum ?? 0), 0);
+  const max = rows.reduce<number | null>((a, r) => (r.aging_max === null ? a : a === null ? r.aging_max : Math.max(a, r.aging_max)), null);
+  return { records: n, avgDays: n ? round(sum / n, 2) : null, maxDays: round(max, 2) };
+}
+
 export function figuresOf(stages: FunnelStages, counts: RecordCountRow[], won: WonRow | undefined, times: StageTimeRow[]): FunnelFigures {
   const wonRank = stages.open.length + 1;
   const sum = (pred: (r: RecordCountRow) => boolean) => counts.filter(pred).reduce((a, r) => a + r.n, 0);
@@ -59,7 +67,7 @@ export function figuresOf(stages: FunnelStages, counts: RecordCountRow[], won: W
       stays: t?.stays ?? 0,
       avgDays: round(t?.avg_days, 2),
       medianDays: round(t?.median_days === null || t?.median_days === undefined ? null : Number(t.median_days), 2),
-      aging: { records: t?.aging_n ?? 0, avgDays: round(t?.aging_avg, 2), maxDays: round(t?.aging_max, 2) },
+      aging: agingOf(counts.filter((r) => r.stage === stage)),
     };
   };
   const rows: StageFigures[] = stages.open.map((stage, i) => {

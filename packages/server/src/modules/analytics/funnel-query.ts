@@ -1,4 +1,4 @@
-// The funnel's SQL: three set-based queries over the per-record stage summary joined to the caller's scoped
+// The funnel's SQL: two set-based queries over the per-record stage summary joined to the caller's scoped
 // records (the list routes' own source, `RecordService.scopedRows`), so only records the caller may
 // read count and a hidden field is refused. Identifiers come from the registry; values are bound.
 import { quoteIdent, type FieldDef } from '@attain/meta';
@@ -20,6 +20,8 @@ export interface FunnelSource {
   stages: FunnelStages;
   amount: FieldDef | undefined;
   by: FieldDef | undefined;
+  /** Also count by creation month (the cohort), in the same pass. */
+  cohort: boolean;
   /** Aging counts to this instant (ISO). */
   asOf: string;
   timeZone: string;
@@ -32,7 +34,13 @@ export interface RecordCountRow {
   /** 1..open.length for open stages, open.length + 1 for won; null for a record with no history. */
   furthest: number | null;
   stage: string | null;
+  /** The creation month (YYYY-MM) when the cohort was asked for. */
+  month: string | null;
   n: number;
+  /** Records open in `stage` now: how many, and the sum and largest of their days in it to `asOf`. */
+  aging_n: number;
+  aging_sum: number | null;
+  aging_max: number | null;
 }
 
 export interface WonRow {
@@ -49,20 +57,12 @@ export interface StageTimeRow {
   stays: number;
   avg_days: number | null;
   median_days: number | null;
-  aging_n: number;
-  aging_avg: number | null;
-  aging_max: number | null;
-}
-
-export interface CohortRow {
-  month: string;
-  stage: string | null;
-  n: number;
 }
 
 /** A scoped-row column by its field (identifier from the registry), or a typed null when the field is absent or hidden. */
 const col = (f: FieldDef | undefined, cast = '', none = 'null::text') => (f ? `s.${quoteIdent(f.column)}${cast}` : none);
-const DAYS = (expr: string) => `extract(epoch from ${expr}) / 86400.0`;
+/** Days between two instants as float8 (`extract` answers numeric, several times slower over 200,000 rows). */
+const DAYS = (expr: string) => `date_part('epoch', ${expr}) / 86400.0::float8`;
 
 /** The bits of the stages at ladder rank ≥ k, for k = 1..ladder length (won stages share the last rank). */
 function rankMasks(src: FunnelSource): string[] {
@@ -88,80 +88,79 @@ export async function recordCounts(src: FunnelSource): Promise<{ counts: RecordC
   const furthest = `case ${masks.map((_, k) => `when x.reached & ?::bigint <> 0 then ${masks.length - k}`).join(' ')} end`;
   const wonCodes = stages.won.map((w) => src.codes.get(w)).filter((c): c is number => c !== undefined);
   const wonAt = wonCodes.length ? `least(${wonCodes.map(() => 'x.first_at[?::int]').join(', ')})` : 'null::timestamptz';
-  const sets = src.by ? '(dim, furthest, stage), (furthest, stage), (dim), ()' : '(furthest, stage), ()';
+  const m = src.cohort ? ', month' : '';
+  const sets = src.by ? `(dim, furthest, stage${m}), (furthest, stage${m}), (dim), ()` : `(furthest, stage${m}), ()`;
   const result = await src.knex.raw(
     `with s as (?),
      r as (
        select ${col(src.by, '::text')} as dim, ${col(stages.field)} as stage, s.created_at, ${col(src.amount, '', 'null::numeric')} as amount,
-              ${furthest} as furthest, ${wonAt} as won_at
+              ${src.cohort ? "date_trunc('month', s.created_at at time zone ?)" : 'null::timestamp'} as month,
+              ${furthest} as furthest, ${wonAt} as won_at,
+              case when x.cur_stage = ${col(stages.field)} and x.cur_stage = any(?::text[]) then ${DAYS('?::timestamptz - x.cur_since')} end as age
        from s left join ${src.summary} x on x.object = ? and x.record_id = s.id
      )
-     select ${src.by ? 'grouping(dim) = 1 as total, dim' : 'true as total, null::text as dim'}, furthest, stage, count(*)::int as n,
+     select ${src.by ? 'grouping(dim) = 1 as total, dim' : 'true as total, null::text as dim'}, furthest, stage, ${src.cohort ? "to_char(month, 'YYYY-MM')" : 'null::text'} as month, count(*)::int as n,
             round(avg(amount) filter (where stage = any(?::text[])), 2)::text as avg_won_amount,
             avg(${DAYS('won_at - created_at')}) filter (where stage = any(?::text[]) and won_at is not null)::float8 as avg_cycle_days,
+            count(age)::int as aging_n, sum(age)::float8 as aging_sum, max(age)::float8 as aging_max,
             grouping(furthest) = 1 as won_row
      from r group by grouping sets (${sets})`,
-    [src.rows, ...[...masks].reverse(), ...wonCodes, src.object, stages.won, stages.won],
+    [src.rows, ...(src.cohort ? [src.timeZone] : []), ...[...masks].reverse(), ...wonCodes, stages.open, src.asOf, src.object, stages.won, stages.won],
   );
   const rows = result.rows as Array<RecordCountRow & WonRow & { won_row: boolean }>;
   return {
-    counts: rows.filter((r) => !r.won_row).map((r) => ({ total: r.total, dim: r.dim, furthest: r.furthest, stage: r.stage, n: r.n })),
+    counts: rows
+      .filter((r) => !r.won_row)
+      .map((r) => ({ total: r.total, dim: r.dim, furthest: r.furthest, stage: r.stage, month: r.month, n: r.n, aging_n: r.aging_n, aging_sum: r.aging_sum, aging_max: r.aging_max })),
     won: rows.filter((r) => r.won_row).map((r) => ({ total: r.total, dim: r.dim, avg_won_amount: r.avg_won_amount, avg_cycle_days: r.avg_cycle_days })),
   };
 }
 
 /**
  * Per open stage: records with a completed stay in it, the average and median of their days in it
- * (all their visits), and the aging of the records in it now, per grouping key and in total.
+ * (all their visits), per grouping key and in total. One pass over the summary: a histogram of
+ * minutes per key and stage, merged here (a median does not add up, a histogram does), so no
+ * per-stage sort runs in the database; the median is exact to the minute.
  */
 export async function stageTimes(src: FunnelSource): Promise<StageTimeRow[]> {
-  const stages = src.stages.open.filter((s) => src.codes.has(s));
-  const parts: string[] = [];
-  const bindings: unknown[] = [];
-  const aging = DAYS('?::timestamptz - x.cur_since');
-  stages.forEach((stage, j) => {
-    const code = src.codes.get(stage) as number;
-    const done = `x.stays[${code}] > 0`;
-    const now = 'x.cur_stage = r.stage and r.stage = ?';
-    parts.push(
-      `count(*) filter (where ${done})::int as n_${j}, avg(x.stay_days[${code}]) filter (where ${done})::float8 as avg_${j},
-       percentile_cont(0.5) within group (order by x.stay_days[${code}]) filter (where ${done}) as med_${j},
-       count(*) filter (where ${now})::int as an_${j}, avg(${aging}) filter (where ${now})::float8 as aavg_${j}, max(${aging}) filter (where ${now})::float8 as amax_${j}`,
-    );
-    bindings.push(stage, src.asOf, stage, src.asOf, stage);
-  });
-  if (parts.length === 0) return [];
-  const result = await src.knex.raw(
-    `with s as (?),
-     r as (select ${col(src.by, '::text')} as dim, ${col(src.stages.field)} as stage, s.id from s)
-     select ${src.by ? 'grouping(r.dim) = 1' : 'true'} as total, ${src.by ? 'r.dim' : 'null::text'} as dim, ${parts.join(',\n')}
-     from r join ${src.summary} x on x.object = ? and x.record_id = r.id
-     ${src.by ? 'group by grouping sets ((r.dim), ())' : ''}`,
-    [src.rows, ...bindings, src.object] as never[],
-  );
-  // Numbers come back as text from the driver for some types; Number() reads both.
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return (result.rows as Array<Record<string, unknown>>).flatMap((row) =>
-    stages.map((stage, j) => ({
-      total: row.total === true,
-      dim: (row.dim as string | null) ?? null,
-      stage,
-      stays: Number(row[`n_${j}`] ?? 0),
-      avg_days: num(row[`avg_${j}`]),
-      median_days: num(row[`med_${j}`]),
-      aging_n: Number(row[`an_${j}`] ?? 0),
-      aging_avg: num(row[`aavg_${j}`]),
-      aging_max: num(row[`amax_${j}`]),
-    })),
-  );
-}
-
-export async function cohorts(src: FunnelSource): Promise<CohortRow[]> {
+  const open = src.stages.open.filter((s) => src.codes.has(s));
+  if (open.length === 0) return [];
+  const stageOf = new Map(open.map((s) => [src.codes.get(s) as number, s]));
   const result = await src.knex.raw(
     `with s as (?)
-     select to_char(s.created_at at time zone ?, 'YYYY-MM') as month, ${col(src.stages.field)} as stage, count(*)::int as n
-     from s group by 1, 2 order by 1, 2`,
-    [src.rows, src.timeZone],
+     select ${col(src.by, '::text')} as dim, u.code::int as code, round(u.d * 1440)::int as minute, count(*)::int as n, sum(u.d)::float8 as days
+     from s join ${src.summary} x on x.object = ? and x.record_id = s.id
+     cross join lateral unnest(x.stay_days, x.stays) with ordinality as u(d, stays, code)
+     where u.stays > 0 and u.code = any(?::int[])
+     group by 1, 2, 3`,
+    [src.rows, src.object, [...stageOf.keys()]],
   );
-  return result.rows as CohortRow[];
+  const rows = result.rows as Array<{ dim: string | null; code: number; minute: number; n: number; days: number }>;
+  const out: StageTimeRow[] = [];
+  const keys: Array<{ total: boolean; dim: string | null }> = [{ total: true, dim: null }];
+  if (src.by) for (const dim of new Set(rows.map((r) => r.dim))) keys.push({ total: false, dim });
+  for (const key of keys) {
+    for (const [code, stage] of stageOf) {
+      const hist = rows.filter((r) => r.code === code && (key.total || r.dim === key.dim));
+      const stays = hist.reduce((a, r) => a + r.n, 0);
+      const days = hist.reduce((a, r) => a + r.days, 0);
+      out.push({ ...key, stage, stays, avg_days: stays ? days / stays : null, median_days: stays ? medianMinutes(hist) / 1440 : null });
+    }
+  }
+  return out;
+}
+
+/** The median of a histogram of minutes (the mean of the two middle values for an even count). */
+function medianMinutes(hist: Array<{ minute: number; n: number }>): number {
+  const sorted = [...hist].sort((a, b) => a.minute - b.minute);
+  const total = sorted.reduce((a, r) => a + r.n, 0);
+  const at = (rank: number) => {
+    let seen = 0;
+    for (const r of sorted) {
+      seen += r.n;
+      if (seen >= rank) return r.minute;
+    }
+    return sorted.at(-1)?.minute ?? 0;
+  };
+  return total % 2 === 1 ? at((total + 1) / 2) : (at(total / 2) + at(total / 2 + 1)) / 2;
 }

@@ -10,7 +10,7 @@ import { requireAccess } from '../../rest/request-access.ts';
 import type { AccessContext } from '../../rbac/context.ts';
 import type { Filter, Store } from '../../store-port.ts';
 import { figuresOf } from './funnel-figures.ts';
-import { cohorts, recordCounts, stageTimes, type FunnelSource } from './funnel-query.ts';
+import { recordCounts, stageTimes, type FunnelSource } from './funnel-query.ts';
 import { funnelResponse } from './funnel-schema.ts';
 import { funnelStages } from './funnel-stages.ts';
 import { funnelTables } from './funnel-tables.ts';
@@ -82,10 +82,11 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
     stages,
     amount,
     by,
+    cohort: q.cohort === 'month',
     asOf,
     timeZone: cal.timeZone,
   });
-  const [records, times, cohort] = await Promise.all([recordCounts(src()), stageTimes(src()), q.cohort ? cohorts(src()) : Promise.resolve(undefined)]);
+  const [records, times] = await Promise.all([recordCounts(src()), stageTimes(src())]);
   const total = figuresOf(
     stages,
     records.counts.filter((r) => r.total),
@@ -110,7 +111,9 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
         times.filter((r) => !r.total && r.dim === key),
       ),
     }));
-  const months = [...new Set((cohort ?? []).map((r) => r.month))];
+  // The cohort: the total's rows by creation month and the stage each record is in now.
+  const cohortRows = records.counts.filter((r) => r.total && r.month !== null);
+  const months = [...new Set(cohortRows.map((r) => r.month as string))].sort();
   return {
     object: o.name,
     stageField: stages.field.name,
@@ -120,10 +123,11 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
     by: by?.name ?? null,
     total,
     groups,
-    cohort: cohort
+    cohort: q.cohort
       ? months.map((month) => {
-          const rows = cohort.filter((r) => r.month === month);
-          return { month, created: rows.reduce((a, r) => a + r.n, 0), stages: Object.fromEntries(rows.map((r) => [r.stage ?? '', r.n])) };
+          const byStage = new Map<string, number>();
+          for (const r of cohortRows) if (r.month === month) byStage.set(r.stage ?? '', (byStage.get(r.stage ?? '') ?? 0) + r.n);
+          return { month, created: [...byStage.values()].reduce((a, n) => a + n, 0), stages: Object.fromEntries(byStage) };
         })
       : null,
   };
