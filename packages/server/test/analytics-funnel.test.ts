@@ -138,8 +138,9 @@ beforeAll(async () => {
   for (const s of bg.subscriptions ?? []) store.events.subscribe(s);
   runner = new JobRunner(store.jobs, { handlers: bg.handlers, batch: 200 });
   t = await createTenant(store, 'fnl');
+  // The metadata change reaches the funnel's job as a durable job too: it backfills deal and ticket
+  // when it runs (after the tickets below are written, as a worker that was behind would).
   await store.metadata.apply(t.name, [...docs(), ticket], { actor });
-  await runner.drain();
   admin = as(app, await login(app, t.name, t.users.admin.email));
   rep = as(app, await login(app, t.name, t.users.repEast.email));
   const records = await store.records(t.name);
@@ -310,6 +311,20 @@ describe('stage history', () => {
       { event_id: `backfill:${ids.t1}`, to_stage: 'done', from_stage: null },
       { event_id: `backfill:${ids.t2}`, to_stage: 'new', from_stage: null },
     ]);
+  });
+
+  it('backfills an object as soon as a metadata change gives it a stage field', async () => {
+    const port = await store.port(t.name, funnelTables);
+    const claim = structuredClone(ticket) as Record<string, any>;
+    Object.assign(claim, { id: 'obj_claim', name: 'claim', label: { en: 'Claim' }, pluralLabel: { en: 'Claims' } });
+    claim.schema.properties.name['x-attain'].id = 'fld_claim_name';
+    claim.schema.properties.stage['x-attain'].id = 'fld_claim_stage';
+    await store.metadata.apply(t.name, [...docs(), ticket, claim], { actor });
+    expect(await port.table('stage_object').where({ object: 'claim' }).first()).toBeUndefined();
+    await runner.drain();
+    // No claim was ever written: the metadata event alone brought it in, with its codes.
+    expect(await port.table('stage_object').where({ object: 'claim' }).first()).toBeDefined();
+    expect((await port.table('stage_code').where({ object: 'claim' }).orderBy('code').select('stage')).map((r: any) => r.stage)).toEqual(['new', 'done']);
   });
 
   it('records each event once, and keeps left_at in step when events come out of order', async () => {

@@ -2,14 +2,15 @@
 // write's transaction, so history comes from the durable record event (the transactional outbox):
 // one row per create and per stage change, exactly once per event (its job id is unique), and the
 // `left_at` of the record's rows kept in step, whatever order events arrive in. The first time the
-// module meets an object with a stage field, every live record's current stage is backfilled at
+// module meets an object with a stage field (the metadata change that gives it one, or its first
+// record event), every live record's current stage is backfilled at
 // its created_at; events the backfill already reflects (record version ≤ the backfilled one) are skipped.
 // Each change also rebuilds the record's summary row (funnel-summary.ts) in the same transaction.
 import { quoteIdent, type ObjectDef } from '@attain/meta';
-import { eventQueue, type BackgroundModule, type DataPort, type Job, type RecordEvent } from '@attain/store';
+import { eventQueue, metadataQueue, type BackgroundModule, type DataPort, type Job, type MetadataEvent, type RecordEvent } from '@attain/store';
 import type { Store } from '../../store-port.ts';
 import type { ModuleDeps } from '../contract.ts';
-import { funnelStages } from './funnel-stages.ts';
+import { funnelObjects, funnelStages } from './funnel-stages.ts';
 import { ensureCodes, refreshSummary } from './funnel-summary.ts';
 import { funnelTables, type FunnelTable } from './funnel-tables.ts';
 
@@ -106,12 +107,26 @@ export async function handleStageEvent(store: Store, job: Job): Promise<Record<s
   return applyStageEvent(port, o, job.id, event);
 }
 
-/** The funnel's background work: every record event of an object with a stage field. */
+/** A metadata change: objects that now have a stage field and were never seen are backfilled at once. */
+export async function handleFunnelMetadata(store: Store, job: Job): Promise<Record<string, unknown>> {
+  const event = job.payload as MetadataEvent;
+  const objects = funnelObjects(await store.registry(event.tenant));
+  if (objects.length === 0) return { skipped: 'no object with a stage field' };
+  const port = await store.port(event.tenant, funnelTables);
+  const backfilled: string[] = [];
+  for (const o of objects) if (await backfillObject(port, o)) backfilled.push(o.name);
+  return { backfilled };
+}
+
+/** The funnel's background work: every record event of an object with a stage field, and metadata changes (backfill). */
 export function funnelJobs({ store }: Pick<ModuleDeps, 'store'>): BackgroundModule {
   return {
     name: 'analytics',
     // Every object's creates, updates and restores (a delete leaves the history; the scoped rows drop the record).
-    subscriptions: [{ consumer: FUNNEL_CONSUMER, accepts: (_tenant, _object, op) => op !== 'delete' }],
-    handlers: { [eventQueue(FUNNEL_CONSUMER)]: (job) => handleStageEvent(store, job) },
+    subscriptions: [{ consumer: FUNNEL_CONSUMER, metadata: true, accepts: (_tenant, _object, op) => op !== 'delete' }],
+    handlers: {
+      [eventQueue(FUNNEL_CONSUMER)]: (job) => handleStageEvent(store, job),
+      [metadataQueue(FUNNEL_CONSUMER)]: (job) => handleFunnelMetadata(store, job),
+    },
   };
 }
