@@ -21,6 +21,8 @@ const NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } as const;
 const DAY = { type: 'string', maxLength: 10 } as const;
 /** Dimension shorthands: `owner` is the record's owner, `source` and `product` the fields of those names. */
 const BY_ALIASES: Record<string, string[]> = { owner: ['owner_id'], source: ['source', 'lead_source'], product: ['product_id', 'product'] };
+/** More keys than this is no funnel anyone reads; the caller groups by a coarser field. */
+const MAX_GROUPS = 1000;
 const GROUPABLE = new Set(['text', 'email', 'enum', 'boolean', 'ref', 'integer']);
 
 const bad = (path: string, rule: string, message: string) => new ApiError(400, 'invalid_funnel', message, [{ path, rule, message }]);
@@ -93,7 +95,16 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
     records.won.find((r) => r.total),
     times.filter((r) => r.total),
   );
-  const keys = by ? [...new Set(records.counts.filter((r) => !r.total).map((r) => r.dim))] : [];
+  // Rows per grouping key, bucketed once (a key's funnel reads only its own rows).
+  const bucket = <T extends { total: boolean; dim: string | null }>(rows: T[]) => {
+    const out = new Map<string | null, T[]>();
+    for (const r of rows) if (!r.total) out.set(r.dim, [...(out.get(r.dim) ?? []), r]);
+    return out;
+  };
+  const countsBy = bucket(records.counts);
+  const timesBy = bucket(times);
+  const keys = [...countsBy.keys()];
+  if (keys.length > MAX_GROUPS) throw bad('/by', 'too_many_groups', `"${q.by}" has ${keys.length} values; group by a field with at most ${MAX_GROUPS}`);
   const labels = await refLabels(
     access,
     by,
@@ -106,9 +117,9 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
       label: key === null ? null : (labels.get(key) ?? key),
       funnel: figuresOf(
         stages,
-        records.counts.filter((r) => !r.total && r.dim === key),
+        countsBy.get(key) ?? [],
         records.won.find((r) => !r.total && r.dim === key),
-        times.filter((r) => !r.total && r.dim === key),
+        timesBy.get(key) ?? [],
       ),
     }));
   // The cohort: the total's rows by creation month and the stage each record is in now.
