@@ -354,3 +354,37 @@ describe('stage history', () => {
     ]);
   });
 });
+
+describe('stage codes', () => {
+  it('codes a stage value first seen after the backfill, and the summary follows the record', async () => {
+    const port = await store.port(t.name, funnelTables);
+    const o = (await store.registry(t.name)).object('ticket');
+    if (!o) throw new Error('no ticket object');
+    // T2 ends at "new" (version 3) in the test above; "waiting" is a value no ticket had when backfilled.
+    const res = await applyStageEvent(port, o, 'evt-3', {
+      tenant: t.name,
+      object: 'ticket',
+      recordId: ids.t2 as string,
+      op: 'update',
+      before: { stage: 'new', version: 3 },
+      after: { stage: 'waiting', version: 4 },
+      actor,
+      revision: null,
+      at: '2099-01-12T00:00:00.000Z',
+    });
+    expect(res).toEqual({ recorded: 'waiting' });
+    const codes = await port.table('stage_code').where({ object: 'ticket' }).orderBy('code').select('stage', 'code');
+    expect(codes).toEqual([
+      { stage: 'new', code: 1 },
+      { stage: 'done', code: 2 },
+      { stage: 'waiting', code: 3 },
+    ]);
+    const summary = await port.table('stage_record').where({ object: 'ticket', record_id: ids.t2 }).first();
+    // reached new (bit 1), done (bit 2), waiting (bit 4): 7; new left twice (creation → Jan 5, 2099 and
+    // Jan 9 → 12), done once (Jan 5 → 9: 4 days), waiting not yet
+    expect(Number(summary.reached)).toBe(7);
+    expect(summary.cur_stage).toBe('waiting');
+    expect(summary.stays).toEqual([2, 1, 0]);
+    expect(summary.stay_days[1]).toBe(4);
+  });
+});

@@ -69,6 +69,10 @@ export async function applyStageEvent(port: Port, o: ObjectDef, eventId: string,
   const version = Number(event.after?.version ?? 0);
   const amount = amountField(o);
   return port.knex.transaction(async (trx) => {
+    // Two events of one record handled at once by two workers would each miss the other's row.
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`attain_analytics_stage:${o.name}:${event.recordId}`]);
+    // A value added to the enum after the backfill gets its code here.
+    await ensureCodes(trx, port, o.name, [to]);
     const backfilled = await port
       .table('stage_change', trx)
       .where({ event_id: `backfill:${event.recordId}` })
