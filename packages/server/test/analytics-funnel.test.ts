@@ -235,6 +235,16 @@ describe('funnel', () => {
     // the total is the same as without grouping
     expect(byOwner.total.records).toBe(6);
 
+    // by team: the owners' org units now (RepEast in East 1, RepWest in West), titles as labels
+    const byTeam = await funnel(admin, '&by=team');
+    expect(byTeam.by).toBe('team');
+    expect(byTeam.groups.map((g: any) => [g.key, g.label, g.funnel.records, g.funnel.velocity])).toEqual(
+      [
+        [t.orgUnits.east1, 'East 1', 3, 25],
+        [t.orgUnits.west, 'West', 3, 33.33],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    );
+
     const bySource = await funnel(admin, '&by=source');
     const src = (key: string) => bySource.groups.find((g: any) => g.key === key).funnel;
     // web: a1 (won), a3 (open), b1 (won): win rate 2/2; event: a2, b2 lost, b3 open: 0/2

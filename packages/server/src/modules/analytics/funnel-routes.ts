@@ -14,12 +14,13 @@ import { recordCounts, stageTimes, type FunnelSource } from './funnel-query.ts';
 import { funnelResponse } from './funnel-schema.ts';
 import { funnelStages } from './funnel-stages.ts';
 import { funnelTables } from './funnel-tables.ts';
+import { teamField, wantsTeam, withTeam } from './funnel-team.ts';
 import { isDay } from './kind.ts';
 import { rangeFilter } from './period.ts';
 
 const NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } as const;
 const DAY = { type: 'string', maxLength: 10 } as const;
-/** Dimension shorthands: `owner` is the record's owner, `source` and `product` the fields of those names. */
+/** Dimension shorthands: `owner` is the record's owner, `source` and `product` the fields of those names (`team`: funnel-team.ts). */
 const BY_ALIASES: Record<string, string[]> = { owner: ['owner_id'], source: ['source', 'lead_source'], product: ['product_id', 'product'] };
 /** More keys than this is no funnel anyone reads; the caller groups by a coarser field. */
 const MAX_GROUPS = 1000;
@@ -65,12 +66,13 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
   for (const k of ['from', 'to', 'asOf'] as const) if (q[k] !== undefined && !isDay(q[k] as string)) throw bad(`/${k}`, 'date', `${k} must be a calendar day YYYY-MM-DD`);
   if (q.from && q.to && q.from > q.to) throw bad('/from', 'order', 'from must not be after to');
   const grant = await access.grant(o.name, 'read');
-  const by = byField(access, o.name, q.by, grant.perm.hiddenFields);
+  const team = wantsTeam(o, q.by) ? await teamField(access, o) : undefined;
+  const by = team ? team.field : byField(access, o.name, q.by, grant.perm.hiddenFields);
   const cal = await tenantCalendar(store, access.tenantName);
   const amount = o.fields.find((f) => f.name === 'amount' && !grant.perm.hiddenFields.has('amount'));
   const range = q.from || q.to ? { from: q.from ?? '1900-01-01', to: q.to ?? '9999-12-31' } : null;
   const filter = range ? (rangeFilter('created_at', 'datetime', range, cal.timeZone) as Filter) : undefined;
-  const fields = [stages.field.name, ...(amount ? [amount.name] : []), ...(by ? [by.name] : [])];
+  const fields = [stages.field.name, ...(amount ? [amount.name] : []), ...(team ? ['owner_id'] : by ? [by.name] : [])];
   const port = await store.port(access.tenantName, funnelTables);
   const asOf = q.asOf ? calendar.dayStart(q.asOf, cal.timeZone).toISOString() : new Date().toISOString();
   const codeRows = (await port.table('stage_code').where({ object: o.name }).select('stage', 'code')) as Array<{ stage: string; code: number }>;
@@ -80,7 +82,7 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
     summary: port.name('stage_record'),
     codes,
     object: o.name,
-    rows: grant.service.scopedRows(o.name, { fields, ...(filter ? { filter } : {}) }),
+    rows: ((rows) => (team ? withTeam(port.knex, rows, team.users) : rows))(grant.service.scopedRows(o.name, { fields, ...(filter ? { filter } : {}) })),
     stages,
     amount,
     by,
