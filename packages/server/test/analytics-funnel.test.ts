@@ -245,6 +245,17 @@ describe('funnel', () => {
       ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
     );
 
+    // by the stage itself: each key's records are all in that stage now
+    const byStage = await funnel(admin, '&by=stage');
+    expect(byStage.groups.map((g: any) => [g.key, g.funnel.records])).toEqual([
+      ['lead', 1],
+      ['lost', 2],
+      ['qualified', 1],
+      ['won', 2],
+    ]);
+    // the two lost deals: a2 left lead after 10 days, b2 after 10: average 10
+    expect(stage(byStage.groups[1].funnel, 'lead')).toMatchObject({ stays: 2, avgDays: 10 });
+
     const bySource = await funnel(admin, '&by=source');
     const src = (key: string) => bySource.groups.find((g: any) => g.key === key).funnel;
     // web: a1 (won), a3 (open), b1 (won): win rate 2/2; event: a2, b2 lost, b3 open: 0/2

@@ -72,17 +72,19 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
   const amount = o.fields.find((f) => f.name === 'amount' && !grant.perm.hiddenFields.has('amount'));
   const range = q.from || q.to ? { from: q.from ?? '1900-01-01', to: q.to ?? '9999-12-31' } : null;
   const filter = range ? (rangeFilter('created_at', 'datetime', range, cal.timeZone) as Filter) : undefined;
-  const fields = [stages.field.name, ...(amount ? [amount.name] : []), ...(team ? ['owner_id'] : by ? [by.name] : [])];
+  const dimFields = team ? ['owner_id'] : by ? [by.name] : [];
+  const fields = [stages.field.name, ...(amount ? [amount.name] : []), ...dimFields];
   const port = await store.port(access.tenantName, funnelTables);
   const asOf = q.asOf ? calendar.dayStart(q.asOf, cal.timeZone).toISOString() : new Date().toISOString();
   const codeRows = (await port.table('stage_code').where({ object: o.name }).select('stage', 'code')) as Array<{ stage: string; code: number }>;
   const codes = new Map(codeRows.map((r) => [r.stage, Number(r.code)]));
-  const src = (): FunnelSource => ({
+  // Time in stage reads only the grouping key from the records: its scoped rows stay narrow.
+  const src = (only?: string[]): FunnelSource => ({
     knex: port.knex,
     summary: port.name('stage_record'),
     codes,
     object: o.name,
-    rows: ((rows) => (team ? withTeam(port.knex, rows, team.users) : rows))(grant.service.scopedRows(o.name, { fields, ...(filter ? { filter } : {}) })),
+    rows: ((rows) => (team ? withTeam(port.knex, rows, team.users) : rows))(grant.service.scopedRows(o.name, { fields: only ?? fields, ...(filter ? { filter } : {}) })),
     stages,
     amount,
     by,
@@ -90,7 +92,7 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
     asOf,
     timeZone: cal.timeZone,
   });
-  const [records, times] = await Promise.all([recordCounts(src()), stageTimes(src())]);
+  const [records, times] = await Promise.all([recordCounts(src()), stageTimes(src(dimFields))]);
   const total = figuresOf(
     stages,
     records.counts.filter((r) => r.total),
