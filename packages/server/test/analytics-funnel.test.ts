@@ -2,162 +2,20 @@
 // The sales funnel (issue #15, item 4) through HTTP: deals moved through stages at known dates by two
 // reps, the stage history kept from record events by the module's own job, and every figure checked
 // against hand arithmetic written beside it; a rep sees only their own deals.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { JobRunner } from '@attain/store';
-import { as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
-import { baseDocs } from './fixtures/metadata.ts';
+import type { Caller, TestTenant } from './helpers.ts';
 import type { Store } from '../src/store-port.ts';
-import { applyStageEvent, funnelJobs } from '../src/modules/analytics/funnel-history.ts';
-import { funnelTables } from '../src/modules/analytics/funnel-tables.ts';
+import { AS_OF, setupFunnel } from './analytics-funnel-fixture.ts';
 
 let app: FastifyInstance;
 let store: Store;
 let t: TestTenant;
-let runner: JobRunner;
 let admin: Caller;
 let rep: Caller;
-const actor = { userId: null, label: 'test' };
-const ids: Record<string, string> = {};
-
-/** Deals with a five-stage funnel (lead → qualified → proposal → won, or lost) and a lead source. */
-function docs(): unknown[] {
-  const all = baseDocs() as Array<Record<string, any>>;
-  const deal = all.find((d) => d.name === 'deal') as Record<string, any>;
-  deal.schema.properties.stage = {
-    type: 'string',
-    enum: ['lead', 'qualified', 'proposal', 'won', 'lost'],
-    default: 'lead',
-    'x-attain': {
-      id: 'fld_deal_stage',
-      label: { en: 'Stage' },
-      options: [{ value: 'lead' }, { value: 'qualified' }, { value: 'proposal' }, { value: 'won', won: true, closed: true }, { value: 'lost', closed: true }],
-    },
-  };
-  deal.schema.properties.source = { type: 'string', enum: ['web', 'event'], 'x-attain': { id: 'fld_deal_source', label: { en: 'Source' } } };
-  return all;
-}
-
-const ticket = {
-  kind: 'object',
-  id: 'obj_ticket',
-  name: 'ticket',
-  label: { en: 'Ticket' },
-  pluralLabel: { en: 'Tickets' },
-  'x-attain': { titleField: 'name' },
-  schema: {
-    type: 'object',
-    required: ['name'],
-    properties: {
-      name: { type: 'string', maxLength: 100, 'x-attain': { id: 'fld_ticket_name' } },
-      stage: {
-        type: 'string',
-        enum: ['new', 'done'],
-        'x-attain': { id: 'fld_ticket_stage', options: [{ value: 'new' }, { value: 'done', won: true, closed: true }] },
-      },
-    },
-  },
-};
-
-/** Runs one write at a known moment (created_at and the record event's time), then lets the funnel's job record it. */
-async function at<T>(day: string, write: () => Promise<T>): Promise<T> {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date(`${day}T00:00:00Z`));
-  try {
-    return await write();
-  } finally {
-    vi.useRealTimers();
-    await runner.drain();
-  }
-}
-
-// name, owner, source, amount, then the stage moves: [day, stage] (the first is the creation).
-const DEALS: Array<[string, 'repEast' | 'repWest', 'web' | 'event', string, Array<[string, string]>]> = [
-  [
-    'a1',
-    'repEast',
-    'web',
-    '1000.00',
-    [
-      ['2026-01-01', 'lead'],
-      ['2026-01-05', 'qualified'],
-      ['2026-01-11', 'proposal'],
-      ['2026-01-21', 'won'],
-    ],
-  ],
-  [
-    'a2',
-    'repEast',
-    'event',
-    '500.00',
-    [
-      ['2026-01-10', 'lead'],
-      ['2026-01-20', 'qualified'],
-      ['2026-02-01', 'lost'],
-    ],
-  ],
-  [
-    'a3',
-    'repEast',
-    'web',
-    '300.00',
-    [
-      ['2026-02-01', 'lead'],
-      ['2026-02-03', 'qualified'],
-    ],
-  ],
-  [
-    'b1',
-    'repWest',
-    'web',
-    '2000.00',
-    [
-      ['2026-01-15', 'lead'],
-      ['2026-01-17', 'qualified'],
-      ['2026-01-25', 'proposal'],
-      ['2026-02-14', 'won'],
-    ],
-  ],
-  [
-    'b2',
-    'repWest',
-    'event',
-    '800.00',
-    [
-      ['2026-02-10', 'lead'],
-      ['2026-02-20', 'lost'],
-    ],
-  ],
-  ['b3', 'repWest', 'event', '100.00', [['2026-03-01', 'lead']]],
-];
-const AS_OF = '2026-03-11';
 
 beforeAll(async () => {
-  ({ app, store } = await testServer());
-  const bg = funnelJobs({ store });
-  for (const s of bg.subscriptions ?? []) store.events.subscribe(s);
-  runner = new JobRunner(store.jobs, { handlers: bg.handlers, batch: 200 });
-  t = await createTenant(store, 'fnl');
-  // The metadata change reaches the funnel's job as a durable job too: it backfills deal and ticket
-  // when it runs (after the tickets below are written, as a worker that was behind would).
-  await store.metadata.apply(t.name, [...docs(), ticket], { actor });
-  admin = as(app, await login(app, t.name, t.users.admin.email));
-  rep = as(app, await login(app, t.name, t.users.repEast.email));
-  const records = await store.records(t.name);
-  // Tickets written before the funnel's job ever saw a ticket: the backfill records their stage now.
-  ids.t1 = (await records.create('ticket', { name: 'T1', stage: 'new' }, actor)).id;
-  await records.update('ticket', ids.t1, { stage: 'done' }, actor);
-  ids.t2 = (await records.create('ticket', { name: 'T2', stage: 'new' }, actor)).id;
-  await runner.drain();
-  // Moves in date order across deals, each at its day.
-  const moves = DEALS.flatMap(([name, owner, source, amount, steps]) => steps.map(([day, stage], i) => ({ name, owner, source, amount, day, stage, first: i === 0 })));
-  moves.sort((x, y) => x.day.localeCompare(y.day));
-  for (const m of moves) {
-    await at(m.day, async () => {
-      if (m.first) ids[m.name] = (await records.create('deal', { name: m.name, owner_id: t.users[m.owner].id, source: m.source, amount: m.amount, stage: m.stage }, actor)).id;
-      else await records.update('deal', ids[m.name] as string, { stage: m.stage }, actor);
-    });
-  }
+  ({ app, store, t, admin, rep } = await setupFunnel());
 }, 120_000);
 afterAll(async () => {
   await app?.close();
@@ -312,100 +170,5 @@ describe('funnel', () => {
     expect(await code('object=deal&by=amount')).toEqual([400, 'invalid_funnel', '/by']);
     expect((await admin.get('/api/v1/analytics/funnel?object=deal&cohort=week')).statusCode).toBe(400);
     expect((await admin.get('/api/v1/analytics/funnel')).statusCode).toBe(400);
-  });
-});
-
-describe('stage history', () => {
-  it('backfills records written before the module saw their object, at their created_at with their stage now', async () => {
-    const res = await admin.get(`/api/v1/analytics/funnel?object=ticket&asOf=${AS_OF}`);
-    expect(res.statusCode, res.body).toBe(200);
-    const f = res.json().data.total;
-    // T1 was created new and moved to done before the backfill: one row, done; T2 new
-    expect([f.records, f.open, f.won]).toEqual([2, 1, 1]);
-    expect(f.stages.map((s: any) => [s.stage, s.reached, s.stays])).toEqual([
-      ['new', 2, 0],
-      ['done', 1, 0],
-    ]);
-    const port = await store.port(t.name, funnelTables);
-    const rows = await port.table('stage_change').where({ object: 'ticket' }).orderBy('record_id').select('event_id', 'to_stage', 'from_stage');
-    expect(rows).toEqual([
-      { event_id: `backfill:${ids.t1}`, to_stage: 'done', from_stage: null },
-      { event_id: `backfill:${ids.t2}`, to_stage: 'new', from_stage: null },
-    ]);
-  });
-
-  it('backfills an object as soon as a metadata change gives it a stage field', async () => {
-    const port = await store.port(t.name, funnelTables);
-    const claim = structuredClone(ticket) as Record<string, any>;
-    Object.assign(claim, { id: 'obj_claim', name: 'claim', label: { en: 'Claim' }, pluralLabel: { en: 'Claims' } });
-    claim.schema.properties.name['x-attain'].id = 'fld_claim_name';
-    claim.schema.properties.stage['x-attain'].id = 'fld_claim_stage';
-    await store.metadata.apply(t.name, [...docs(), ticket, claim], { actor });
-    expect(await port.table('stage_object').where({ object: 'claim' }).first()).toBeUndefined();
-    await runner.drain();
-    // No claim was ever written: the metadata event alone brought it in, with its codes.
-    expect(await port.table('stage_object').where({ object: 'claim' }).first()).toBeDefined();
-    expect((await port.table('stage_code').where({ object: 'claim' }).orderBy('code').select('stage')).map((r: any) => r.stage)).toEqual(['new', 'done']);
-  });
-
-  it('records each event once, and keeps left_at in step when events come out of order', async () => {
-    const port = await store.port(t.name, funnelTables);
-    const o = (await store.registry(t.name)).object('ticket');
-    if (!o) throw new Error('no ticket object');
-    const event = (from: string, to: string, day: string, version: number) => ({
-      tenant: t.name,
-      object: 'ticket',
-      recordId: ids.t2 as string,
-      op: 'update' as const,
-      before: { stage: from, version: version - 1 },
-      after: { stage: to, version },
-      actor,
-      revision: null,
-      at: `${day}T00:00:00.000Z`,
-    });
-    // T2 (backfilled at its creation, version 1) goes new → done → new; the later move arrives first.
-    expect(await applyStageEvent(port, o, 'evt-2', event('done', 'new', '2099-01-09', 3))).toEqual({ recorded: 'new' });
-    expect(await applyStageEvent(port, o, 'evt-1', event('new', 'done', '2099-01-05', 2))).toEqual({ recorded: 'done' });
-    expect(await applyStageEvent(port, o, 'evt-1', event('new', 'done', '2099-01-05', 2))).toEqual({ skipped: 'already recorded' });
-    const rows = await port.table('stage_change').where({ record_id: ids.t2 }).orderBy('at').select('to_stage', 'at', 'left_at');
-    expect(rows.map((r: any) => [r.to_stage, r.left_at === null ? null : new Date(r.left_at).toISOString().slice(0, 10)])).toEqual([
-      ['new', '2099-01-05'],
-      ['done', '2099-01-09'],
-      ['new', null],
-    ]);
-  });
-});
-
-describe('stage codes', () => {
-  it('codes a stage value first seen after the backfill, and the summary follows the record', async () => {
-    const port = await store.port(t.name, funnelTables);
-    const o = (await store.registry(t.name)).object('ticket');
-    if (!o) throw new Error('no ticket object');
-    // T2 ends at "new" (version 3) in the test above; "waiting" is a value no ticket had when backfilled.
-    const res = await applyStageEvent(port, o, 'evt-3', {
-      tenant: t.name,
-      object: 'ticket',
-      recordId: ids.t2 as string,
-      op: 'update',
-      before: { stage: 'new', version: 3 },
-      after: { stage: 'waiting', version: 4 },
-      actor,
-      revision: null,
-      at: '2099-01-12T00:00:00.000Z',
-    });
-    expect(res).toEqual({ recorded: 'waiting' });
-    const codes = await port.table('stage_code').where({ object: 'ticket' }).orderBy('code').select('stage', 'code');
-    expect(codes).toEqual([
-      { stage: 'new', code: 1 },
-      { stage: 'done', code: 2 },
-      { stage: 'waiting', code: 3 },
-    ]);
-    const summary = await port.table('stage_record').where({ object: 'ticket', record_id: ids.t2 }).first();
-    // reached new (bit 1), done (bit 2), waiting (bit 4): 7; new left twice (creation → Jan 5, 2099 and
-    // Jan 9 → 12), done once (Jan 5 → 9: 4 days), waiting not yet
-    expect(Number(summary.reached)).toBe(7);
-    expect(summary.cur_stage).toBe('waiting');
-    expect(summary.stays).toEqual([2, 1, 0]);
-    expect(summary.stay_days[1]).toBe(4);
   });
 });
