@@ -168,6 +168,9 @@ describe('funnel', () => {
     expect(await code('object=deal&from=2026-03-01&to=2026-02-01')).toEqual([400, 'invalid_funnel', '/from']);
     expect(await code('object=deal&by=nope')).toEqual([400, 'invalid_funnel', '/by']);
     expect(await code('object=deal&by=amount')).toEqual([400, 'invalid_funnel', '/by']);
+    expect(await code('object=deal&by=toString')).toEqual([400, 'invalid_funnel', '/by']);
+    expect(await code('object=deal&by=__proto__')).toEqual([400, 'invalid_funnel', '/by']);
+    expect(await code('object=deal&asOf=2026-13-01')).toEqual([400, 'invalid_funnel', '/asOf']);
     expect((await admin.get('/api/v1/analytics/funnel?object=deal&cohort=week')).statusCode).toBe(400);
     expect((await admin.get('/api/v1/analytics/funnel')).statusCode).toBe(400);
   });

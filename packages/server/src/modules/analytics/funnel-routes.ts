@@ -40,7 +40,7 @@ export interface FunnelQuery {
 function byField(access: AccessContext, object: string, by: string | undefined, hidden: ReadonlySet<string>): FieldDef | undefined {
   if (by === undefined) return undefined;
   const o = access.object(object);
-  const name = (BY_ALIASES[by] ?? [by]).find((n) => findField(o, n)) ?? by;
+  const name = (Object.hasOwn(BY_ALIASES, by) ? (BY_ALIASES[by] as string[]) : [by]).find((n) => findField(o, n)) ?? by;
   const f = findField(o, name);
   if (!f) throw bad('/by', 'unknown_field', `"${object}" has no field "${by}"`);
   // Refused before anything else is said about it (its type included), as a filter refuses it.
