@@ -138,6 +138,12 @@ describe('funnel', () => {
     expect(data.period).toEqual({ from: '2026-02-01', to: '2026-02-28' });
     expect(data.total).toMatchObject({ records: 2, open: 1, won: 0, lost: 1, winRate: 0 });
     expect(stage(data.total, 'lead')).toMatchObject({ reached: 2, toNext: 0.5, lostHere: 1 });
+    // open ends: from February on (a3, b2, b3); up to January (a1, a2, b1)
+    const since = await funnel(admin, '&from=2026-02-01');
+    expect([since.period, since.total.records]).toEqual([{ from: '2026-02-01', to: null }, 3]);
+    expect((await funnel(admin, '&to=2026-01-31')).total.records).toBe(3);
+    // the calendar's ends
+    expect((await funnel(admin, '&from=1900-01-01&to=9998-12-31')).total.records).toBe(6);
   });
 
   it('shows a rep only their own deals, as the list routes do', async () => {
@@ -171,6 +177,8 @@ describe('funnel', () => {
     expect(await code('object=deal&by=toString')).toEqual([400, 'invalid_funnel', '/by']);
     expect(await code('object=deal&by=__proto__')).toEqual([400, 'invalid_funnel', '/by']);
     expect(await code('object=deal&asOf=2026-13-01')).toEqual([400, 'invalid_funnel', '/asOf']);
+    expect(await code('object=deal&from=0001-01-01')).toEqual([400, 'invalid_funnel', '/from']);
+    expect(await code('object=deal&to=9999-12-31')).toEqual([400, 'invalid_funnel', '/to']);
     expect((await admin.get('/api/v1/analytics/funnel?object=deal&cohort=week')).statusCode).toBe(400);
     expect((await admin.get('/api/v1/analytics/funnel')).statusCode).toBe(400);
   });

@@ -3829,8 +3829,8 @@ export interface GetAnalyticsFunnelResponse {
       [k: string]: unknown | undefined;
     };
     period?: {
-      from?: string;
-      to?: string;
+      from?: string | null;
+      to?: string | null;
       [k: string]: unknown | undefined;
     } | null;
     asOf: string;

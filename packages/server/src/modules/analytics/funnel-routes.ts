@@ -16,7 +16,6 @@ import { funnelStages } from './funnel-stages.ts';
 import { funnelTables } from './funnel-tables.ts';
 import { teamField, wantsTeam, withTeam } from './funnel-team.ts';
 import { isDay } from './kind.ts';
-import { rangeFilter } from './period.ts';
 
 const NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } as const;
 const DAY = { type: 'string', maxLength: 10 } as const;
@@ -63,15 +62,23 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
   const o = access.object(q.object);
   const stages = funnelStages(o);
   if (!stages) throw bad('/object', 'stage_field', `"${o.name}" has no enum field named "stage", so it has no funnel`);
-  for (const k of ['from', 'to', 'asOf'] as const) if (q[k] !== undefined && !isDay(q[k] as string)) throw bad(`/${k}`, 'date', `${k} must be a calendar day YYYY-MM-DD`);
+  for (const k of ['from', 'to', 'asOf'] as const) {
+    const day = q[k];
+    if (day !== undefined && !isDay(day)) throw bad(`/${k}`, 'date', `${k} must be a calendar day YYYY-MM-DD`);
+    if (day !== undefined && (day < '1900-01-01' || day > '9998-12-31')) throw bad(`/${k}`, 'range', `${k} must be a day from 1900 to 9998`);
+  }
   if (q.from && q.to && q.from > q.to) throw bad('/from', 'order', 'from must not be after to');
   const grant = await access.grant(o.name, 'read');
   const team = wantsTeam(o, q.by) ? await teamField(access, o) : undefined;
   const by = team ? team.field : byField(access, o.name, q.by, grant.perm.hiddenFields);
   const cal = await tenantCalendar(store, access.tenantName);
   const amount = o.fields.find((f) => f.name === 'amount' && !grant.perm.hiddenFields.has('amount'));
-  const range = q.from || q.to ? { from: q.from ?? '1900-01-01', to: q.to ?? '9999-12-31' } : null;
-  const filter = range ? (rangeFilter('created_at', 'datetime', range, cal.timeZone) as Filter) : undefined;
+  const range = q.from || q.to ? { from: q.from ?? null, to: q.to ?? null } : null;
+  // Created from the start of `from` to the end of `to` on the tenant's wall clock; an open end stays open.
+  const created: Record<string, string> = {};
+  if (q.from) created.gte = calendar.dayStart(q.from, cal.timeZone).toISOString();
+  if (q.to) created.lt = calendar.dayStart(calendar.addDays(q.to, 1), cal.timeZone).toISOString();
+  const filter = range ? ({ created_at: created } as Filter) : undefined;
   const dimFields = team ? ['owner_id'] : by ? [by.name] : [];
   const fields = [stages.field.name, ...(amount ? [amount.name] : []), ...dimFields];
   const port = await store.port(access.tenantName, funnelTables);

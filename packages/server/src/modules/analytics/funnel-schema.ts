@@ -49,7 +49,7 @@ export const funnelResponse = {
         object: { type: 'string' },
         stageField: { type: 'string' },
         stages: { type: 'object', properties: { open: STRINGS, won: STRINGS, lost: STRINGS } },
-        period: { type: ['object', 'null'], properties: { from: { type: 'string' }, to: { type: 'string' } } },
+        period: { type: ['object', 'null'], properties: { from: { type: ['string', 'null'] }, to: { type: ['string', 'null'] } } },
         asOf: { type: 'string' },
         by: { type: ['string', 'null'] },
         total: funnelFigures,
