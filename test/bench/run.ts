@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   formula: async () => (await import('./formula-bench.ts')).benchFormulaAll,
   workflow: async () => (await import('./workflow-bench.ts')).benchWorkflow,
   analytics: async () => (await import('./analytics-bench.ts')).benchAnalytics,
+  funnel: async () => (await import('./funnel-bench.ts')).benchFunnel,
   plugins: async () => (await import('./plugins-bench.ts')).benchPlugins,
   pluginFormulas: async () => (await import('./plugin-formulas-bench.ts')).benchPluginFormulas,
   bulk: async () => (await import('./bulk-bench.ts')).benchBulk,

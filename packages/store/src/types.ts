@@ -1,8 +1,7 @@
+import type { Knex } from 'knex';
 import type { OrgService } from './org/service.ts';
 import type { Registry, Storage } from '@attain/meta';
 import type { Database } from './database.ts';
-import type { FormulaError, FormulaType } from '@attain/formula';
-import type { BatchPool } from './formula/sandbox.ts';
 import type { JobQueue } from './jobs.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import type { EventSubscription } from './events.ts';
@@ -229,19 +228,12 @@ export interface RecordService {
   aggregate(object: string, q: AggregateQuery): Promise<AggregateResult>;
   /** A formula's type and its value on the first `limit` (1..50, default 10) records the caller may read. */
   previewFormula(object: string, formula: string, opts?: FormulaPreviewOptions): Promise<FormulaPreviewResult>;
+  /** `list`'s rows (scope, live, filter; hidden fields refused) as a query to embed: id, created_at and `fields`, for modules joining their tables. */
+  scopedRows(object: string, q?: { fields?: string[]; filter?: Filter }): Knex.QueryBuilder;
 }
 
-export interface FormulaPreviewOptions {
-  limit?: number;
-  filter?: Filter;
-  /** A rule condition must be true/false. */
-  kind?: 'field' | 'rule';
-  /** sql (default) or the JS back end in the sandbox (needs `pool`). */
-  engine?: 'sql' | 'sandbox';
-  pool?: BatchPool;
-}
-
-export type FormulaPreviewResult = { ok: true; type: FormulaType; rows: Array<{ id: string; title: string | null; value: unknown; error: string | null }> } | { ok: false; errors: FormulaError[] };
+export type { FormulaPreviewOptions, FormulaPreviewResult } from './formula-preview-types.ts';
+import type { FormulaPreviewOptions, FormulaPreviewResult } from './formula-preview-types.ts';
 
 export interface Credential {
   tenant: string;

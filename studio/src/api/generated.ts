@@ -4535,6 +4535,114 @@ export interface PostAnalyticsForecastSubmissionsResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetAnalyticsFunnelQuery {
+  object: string;
+  from?: string;
+  to?: string;
+  asOf?: string;
+  by?: string;
+  cohort?: "month";
+}
+
+export interface GetAnalyticsFunnelResponse {
+  data: {
+    object: string;
+    stageField: string;
+    stages: {
+      open?: string[];
+      won?: string[];
+      lost?: string[];
+      [k: string]: unknown | undefined;
+    };
+    period?: {
+      from?: string | null;
+      to?: string | null;
+      [k: string]: unknown | undefined;
+    } | null;
+    asOf: string;
+    by?: string | null;
+    total: {
+      records: number;
+      open: number;
+      won: number;
+      lost: number;
+      winRate?: number | null;
+      avgWonAmount?: string | null;
+      avgCycleDays?: number | null;
+      velocity?: number | null;
+      stages: {
+        stage: string;
+        kind: "open" | "won" | "lost";
+        reached: number;
+        current: number;
+        toNext?: number | null;
+        toWon?: number | null;
+        dropOff?: number | null;
+        lostHere?: number | null;
+        stays: number;
+        avgDays?: number | null;
+        medianDays?: number | null;
+        aging: {
+          records?: number;
+          avgDays?: number | null;
+          maxDays?: number | null;
+          [k: string]: unknown | undefined;
+        };
+        [k: string]: unknown | undefined;
+      }[];
+      [k: string]: unknown | undefined;
+    };
+    groups: {
+      key: string | null;
+      label?: string | null;
+      funnel: {
+        records: number;
+        open: number;
+        won: number;
+        lost: number;
+        winRate?: number | null;
+        avgWonAmount?: string | null;
+        avgCycleDays?: number | null;
+        velocity?: number | null;
+        stages: {
+          stage: string;
+          kind: "open" | "won" | "lost";
+          reached: number;
+          current: number;
+          toNext?: number | null;
+          toWon?: number | null;
+          dropOff?: number | null;
+          lostHere?: number | null;
+          stays: number;
+          avgDays?: number | null;
+          medianDays?: number | null;
+          aging: {
+            records?: number;
+            avgDays?: number | null;
+            maxDays?: number | null;
+            [k: string]: unknown | undefined;
+          };
+          [k: string]: unknown | undefined;
+        }[];
+        [k: string]: unknown | undefined;
+      };
+      [k: string]: unknown | undefined;
+    }[];
+    cohort?:
+      | {
+          month: string;
+          created: number;
+          stages: {
+            [k: string]: number | undefined;
+          };
+          [k: string]: unknown | undefined;
+        }[]
+      | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PostAnalyticsQueryQuery {
   format?: "json" | "csv" | "xlsx";
 }
@@ -10800,6 +10908,7 @@ export interface ApiRoutes {
   'GET /api/v1/analytics/forecast/settings': { response: GetAnalyticsForecastSettingsResponse };
   'PUT /api/v1/analytics/forecast/settings': { body: PutAnalyticsForecastSettingsBody; response: PutAnalyticsForecastSettingsResponse };
   'POST /api/v1/analytics/forecast/submissions': { body: PostAnalyticsForecastSubmissionsBody; response: PostAnalyticsForecastSubmissionsResponse };
+  'GET /api/v1/analytics/funnel': { query: GetAnalyticsFunnelQuery; response: GetAnalyticsFunnelResponse };
   'POST /api/v1/analytics/query': { query: PostAnalyticsQueryQuery; body: PostAnalyticsQueryBody; response: PostAnalyticsQueryResponse };
   'GET /api/v1/analytics/reports': { response: GetAnalyticsReportsResponse };
   'GET /api/v1/analytics/reports/{name}/run': { query: GetAnalyticsReportsNameRunQuery; response: GetAnalyticsReportsNameRunResponse };

@@ -3,7 +3,7 @@ import { StoreError } from '../errors.ts';
 import type { Filter, ListQuery, ListResult, Rec, RecordService } from '../types.ts';
 import { isUuid } from '../uuid.ts';
 import { applyKeyset, applyOrder, cursorSelects, decodeCursor, encodeCursor, resolveSort } from './cursor.ts';
-import { selectList } from './fields.ts';
+import { resolveField, selectList } from './fields.ts';
 import { compileFilter } from './filter.ts';
 import { aggregate } from './aggregate.ts';
 import { checkForPreview, formulaRowScope, previewRows } from '../formula/preview.ts';
@@ -11,7 +11,7 @@ import type { RecordContext } from './context.ts';
 
 const MAX_BATCH = 1000;
 
-type Reads = Pick<RecordService, 'list' | 'get' | 'getMany' | 'count' | 'aggregate' | 'previewFormula'>;
+type Reads = Pick<RecordService, 'list' | 'get' | 'getMany' | 'count' | 'aggregate' | 'previewFormula' | 'scopedRows'>;
 
 /** Record reads, always inside the caller's record scope and without their hidden fields. */
 export function recordReads(c: RecordContext): Reads {
@@ -99,6 +99,17 @@ export function recordReads(c: RecordContext): Reads {
         if (error instanceof StoreError) throw error;
         throw translateQueryError(error);
       }
+    },
+
+    scopedRows(objectName, q = {}) {
+      const o = objectOf(objectName);
+      const fields = (q.fields ?? []).map((name, i) => resolveField(o, name, access, `/fields/${i}`));
+      const qb = scoped(knex, o);
+      if (q.filter !== undefined) {
+        const where = compileFilter(o, q.filter, access);
+        qb.where((b) => where(b));
+      }
+      return qb.select([...new Set(['id', 'created_at', ...fields.map((f) => f.column)])]);
     },
 
     async previewFormula(objectName, formula, opts = {}) {

@@ -9,14 +9,15 @@ import type { Store } from '../../store-port.ts';
 import type { DashboardDoc } from './dashboard-schema.ts';
 
 export const analyticsTables: TenantModule<'dashboard'> = {
-  name: 'analytics',
+  // Its own migration list, apart from the funnel's and the forecast's tables (one name, one list).
+  name: 'analytics_dashboards',
   tables: ['dashboard'],
   migrations: [
     {
       version: 1,
       async up(trx, schema) {
-        if (await trx.schema.withSchema(schema).hasTable('attain_analytics_dashboard')) return;
-        await trx.schema.withSchema(schema).createTable('attain_analytics_dashboard', (t) => {
+        if (await trx.schema.withSchema(schema).hasTable('attain_analytics_dashboards_dashboard')) return;
+        await trx.schema.withSchema(schema).createTable('attain_analytics_dashboards_dashboard', (t) => {
           t.text('name').primary();
           t.uuid('owner_id').notNullable();
           t.jsonb('doc').notNullable();

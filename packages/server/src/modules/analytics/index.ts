@@ -2,10 +2,12 @@ import { defineModule } from '../contract.ts';
 import { analyticsQuery } from './graphql.ts';
 import { dashboardKind } from './dashboard-kind.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
+import { analyticsBackground } from './background.ts';
 import { analyticsTables } from './dashboard-store.ts';
-import { forecastBackground } from './forecast-jobs.ts';
 import { forecastRoutes } from './forecast-routes.ts';
 import { forecastTables } from './forecast-store.ts';
+import { funnelRoutes } from './funnel-routes.ts';
+import { funnelTables } from './funnel-tables.ts';
 import { reportKind } from './kind.ts';
 import { analyticsRoutes } from './routes.ts';
 
@@ -13,15 +15,16 @@ import { analyticsRoutes } from './routes.ts';
  * Analytics: reports as metadata (`analytics.report`), run over the caller's own record scope,
  * with period comparison, pivot, top-N, drill-down and CSV/XLSX export; dashboards as metadata
  * (`analytics.dashboard`): report widgets on a grid with dashboard-wide filters, shared by role,
- * a default per role. Funnel and forecast come later.
+ * a default per role; the stage funnel (`GET /analytics/funnel`) over a stage history kept from
+ * record events (funnel-*.ts). Forecast comes later.
  */
 export const analytics = defineModule({
   id: 'analytics',
   label: { en: 'Analytics', 'zh-CN': '分析' },
   kinds: [reportKind, dashboardKind],
-  tables: [analyticsTables, forecastTables],
-  routes: [analyticsRoutes, dashboardRoutes, forecastRoutes],
-  jobs: ({ store }) => forecastBackground(store),
+  tables: [analyticsTables, forecastTables, funnelTables],
+  routes: [analyticsRoutes, dashboardRoutes, forecastRoutes, funnelRoutes],
+  jobs: analyticsBackground,
   graphqlQuery: analyticsQuery,
   screens: ['dashboards', 'forecast'],
   permissions: [
