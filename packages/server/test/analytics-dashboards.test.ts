@@ -207,7 +207,7 @@ describe('dashboards as metadata', () => {
     expect(asOf.statusCode).toBe(400);
   });
 
-  it('checks dashboards at plan time: unknown reports and roles, grid overflow, two defaults for a role', async () => {
+  it('checks dashboards at plan time: unknown reports and roles, grid overflow', async () => {
     const bad = {
       ...leader,
       id: 'dash_bad',
@@ -222,7 +222,7 @@ describe('dashboards as metadata', () => {
     expect(res.statusCode).toBe(422);
     const details = res.json().error.details as Array<{ path: string; rule: string }>;
     expect(details.map((d) => `${d.path} ${d.rule}`)).toEqual(
-      expect.arrayContaining(['/widgets/0/report unknown_reference', '/widgets/1/id unique', '/widgets/1/layout grid', '/sharedWith/0 unknown_reference', '/defaultFor/0 unique']),
+      expect.arrayContaining(['/widgets/0/report unknown_reference', '/widgets/1/id unique', '/widgets/1/layout grid', '/sharedWith/0 unknown_reference']),
     );
   });
 

@@ -36,14 +36,7 @@ export const dashboardKind: MetaKindDefinition = {
   crossCheck(registry, issues) {
     const docs = registry.documentsOfKind('analytics.dashboard') as DashboardDoc[];
     for (const doc of docs) for (const issue of dashboardIssues(registry, doc)) issues.push({ document: `analytics.dashboard "${doc.name}"`, ...issue });
-    // One Home per role: two dashboards claiming the same role's default would make it a guess.
-    const claimed = new Map<string, string>();
-    for (const doc of docs) {
-      (doc.defaultFor ?? []).forEach((role, i) => {
-        const other = claimed.get(role);
-        if (other) issues.push({ document: `analytics.dashboard "${doc.name}"`, path: `/defaultFor/${i}`, rule: 'unique', message: `role "${role}" already opens dashboard "${other}"` });
-        else claimed.set(role, doc.name);
-      });
-    }
+    // Several dashboards may claim a role's Home (two templates installed in one tenant each bring
+    // one): the first in the tenant's metadata opens, and the admin chooses by editing defaultFor.
   },
 };
