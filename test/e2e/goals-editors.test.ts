@@ -70,6 +70,11 @@ describe('goals editors in the studio', () => {
     // Unfiltered, the preview counts every order of the month; with the filter only the paid ones.
     const previewMonth = page.locator(`.goal-kpi-preview tr[data-month="${month}"] td.num`);
     await expect.poll(async () => num(await previewMonth.textContent()), { timeout: 10_000 }).toBe(141000);
+    // A filter that is no condition: the server's refusal is shown under the filter, in words.
+    await page.locator('#kpi-filter').fill('amount');
+    await page.getByRole('button', { name: 'Save KPI' }).click();
+    await page.locator('.goal-field-error').filter({ hasText: 'must be a condition (TRUE/FALSE)' }).waitFor();
+    await shot(page, 'goals-kpi-builder-error');
     await page.locator('#kpi-filter').fill('status = "paid"');
     await expect.poll(async () => num(await previewMonth.textContent()), { timeout: 10_000 }).toBe(42000);
     await shot(page, 'goals-kpi-builder');

@@ -36,7 +36,7 @@ export function Field({ id, label, hint, errors, children }: { id: string; label
         {label}
       </label>
       {children}
-      {hint && <span className="muted small">{hint}</span>}
+      {hint && <span className="muted small goal-field-hint">{hint}</span>}
       {errors?.map((m) => (
         <span key={m} className="goal-field-error" role="alert">
           {m}
