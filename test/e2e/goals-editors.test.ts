@@ -67,6 +67,8 @@ describe('goals editors in the studio', () => {
     await page.getByLabel('Number field', { exact: true }).selectOption('amount');
     await page.getByLabel('Date that places a record in a month', { exact: true }).selectOption('order_date');
     await page.getByLabel('Unit', { exact: true }).selectOption('money');
+    expect(await page.getByLabel('Whose it is (gets the credit)', { exact: true }).inputValue()).toBe('owner_id');
+    await page.getByRole('checkbox', { name: 'Status', exact: true }).check();
     // Unfiltered, the preview counts every order of the month; with the filter only the paid ones.
     const previewMonth = page.locator(`.goal-kpi-preview tr[data-month="${month}"] td.num`);
     await expect.poll(async () => num(await previewMonth.textContent()), { timeout: 10_000 }).toBe(141000);
@@ -92,9 +94,10 @@ describe('goals editors in the studio', () => {
     await page.getByRole('button', { name: 'Save KPI' }).click();
     await page.getByRole('status').filter({ hasText: 'KPI “Paid order value” saved.' }).waitFor();
     await page.getByRole('button', { name: 'Edit Paid order value' }).waitFor();
-    const kpi = ((await api(admin, 'GET', '/goals/kpis')).body.data as Array<{ name: string; measure: unknown; unit: string }>).find((k) => k.name === 'paid_order_value');
+    const kpi = ((await api(admin, 'GET', '/goals/kpis')).body.data as Array<{ name: string; measure: unknown; unit: string; dimensions?: string[] }>).find((k) => k.name === 'paid_order_value');
     expect(kpi?.measure).toEqual({ aggregate: 'sum', value: 'amount', filter: 'status = "paid"' });
     expect(kpi?.unit).toBe('money');
+    expect(kpi?.dimensions).toEqual(['status']);
 
     // The target plan form, from the split screen: East region, this year, twice the weight this month.
     await page.goto(`${h.url}/goals/targets`);

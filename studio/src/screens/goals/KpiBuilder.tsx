@@ -23,15 +23,17 @@ interface Draft {
   filter: string;
   dateField: string;
   unit: KpiUnit;
+  ownerField: string;
+  dimensions: string[];
   rest: Partial<KpiDoc>;
 }
 
 const AGGREGATES: Draft['aggregate'][] = ['count', 'sum', 'avg'];
 const UNITS: KpiUnit[] = ['money', 'number', 'count', 'percent'];
-const CLAIMED = ['/name', '/label', '/object', '/measure', '/dateField', '/unit'];
+const CLAIMED = ['/name', '/label', '/object', '/measure', '/dateField', '/unit', '/ownerField', '/dimensions'];
 
 function draftOf(doc: KpiDoc): Draft {
-  const { id, name, label, object, measure, dateField, unit, kind: _kind, ...rest } = doc;
+  const { id, name, label, object, measure, dateField, unit, ownerField, dimensions, kind: _kind, ...rest } = doc;
   return {
     ...(id ? { id } : {}),
     name,
@@ -43,6 +45,8 @@ function draftOf(doc: KpiDoc): Draft {
     filter: measure?.filter ?? '',
     dateField: dateField ?? '',
     unit: unit ?? 'number',
+    ownerField: ownerField ?? 'owner_id',
+    dimensions: dimensions ?? [],
     rest,
   };
 }
@@ -61,6 +65,8 @@ function docOf(d: Draft): KpiDoc {
     measure,
     dateField: d.dateField,
     unit: d.unit,
+    ...(d.ownerField && d.ownerField !== 'owner_id' ? { ownerField: d.ownerField } : {}),
+    ...(d.dimensions.length ? { dimensions: d.dimensions } : {}),
   };
 }
 
@@ -83,6 +89,9 @@ export default function KpiBuilder() {
   const fields = useMemo(() => (doc ? allFieldInfos(doc) : []), [doc]);
   const dates = fields.filter((f) => f.storage === 'date' || f.storage === 'datetime');
   const numbers = fields.filter((f) => NUMERIC_STORAGES.has(f.storage));
+  const people = fields.filter((f) => f.ref === 'user' || f.name === 'owner_id');
+  // Slicing makes sense by a choice or a reference (region, product, customer), not by free text or numbers.
+  const slices = fields.filter((f) => !f.system && (f.options?.length || (f.ref && f.ref !== 'user')));
   const set = (patch: Partial<Draft>) => {
     setNotice(null);
     setDraft((d) => (d ? { ...d, ...patch } : d));
@@ -90,7 +99,14 @@ export default function KpiBuilder() {
   const pickObject = (name: string) => {
     const o = session.object(name);
     const all = o ? allFieldInfos(o) : [];
-    set({ object: name, value: all.find((f) => NUMERIC_STORAGES.has(f.storage))?.name ?? '', filter: '', dateField: all.find((f) => f.storage === 'date' || f.storage === 'datetime')?.name ?? '' });
+    set({
+      object: name,
+      ownerField: 'owner_id',
+      dimensions: [],
+      value: all.find((f) => NUMERIC_STORAGES.has(f.storage))?.name ?? '',
+      filter: '',
+      dateField: all.find((f) => f.storage === 'date' || f.storage === 'datetime')?.name ?? '',
+    });
   };
   const startNew = () => {
     setProblem(null);
@@ -107,6 +123,8 @@ export default function KpiBuilder() {
       filter: '',
       dateField: all.find((f) => f.storage === 'date' || f.storage === 'datetime')?.name ?? '',
       unit: 'number',
+      ownerField: 'owner_id',
+      dimensions: [],
       rest: {},
     });
   };
@@ -244,6 +262,36 @@ export default function KpiBuilder() {
                 ))}
               </select>
             </Field>
+            <Field id="kpi-owner" label={t('goals.kpi.ownerField')} errors={err('/ownerField')}>
+              <select id="kpi-owner" value={draft.ownerField} onChange={(e) => set({ ownerField: e.target.value })}>
+                {!people.some((f) => f.name === draft.ownerField) && <option value={draft.ownerField}>{draft.ownerField}</option>}
+                {people.map((f) => (
+                  <option key={f.name} value={f.name}>
+                    {label(f.label, f.name)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {slices.length > 0 && (
+              <fieldset className="goal-dimensions">
+                <legend className="field-label">{t('goals.kpi.dimensions')}</legend>
+                {slices.map((f) => (
+                  <label key={f.name} className="checkbox-line">
+                    <input
+                      type="checkbox"
+                      checked={draft.dimensions.includes(f.name)}
+                      onChange={(e) => set({ dimensions: e.target.checked ? [...draft.dimensions, f.name] : draft.dimensions.filter((d) => d !== f.name) })}
+                    />{' '}
+                    {label(f.label, f.name)}
+                  </label>
+                ))}
+                {err('/dimensions').map((m) => (
+                  <span key={m} className="goal-field-error" role="alert">
+                    {m}
+                  </span>
+                ))}
+              </fieldset>
+            )}
             <Field id="kpi-unit" label={t('goals.kpi.unit')} errors={err('/unit')}>
               <select id="kpi-unit" value={draft.unit} onChange={(e) => set({ unit: e.target.value as KpiUnit })}>
                 {UNITS.map((u) => (
