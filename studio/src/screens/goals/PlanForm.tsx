@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, ApiError } from '../../api/client.ts';
 import type { ListResponse } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { useRouter } from '../../lib/router.tsx';
+import { Link, useRouter } from '../../lib/router.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
@@ -212,7 +212,9 @@ export default function PlanForm() {
             </select>
           </Field>
         )}
-        <p className="muted small">{t('goals.plan.approvalNote')}</p>
+        <p className="muted small">
+          {t('goals.plan.approvalNote')} <Link to="/admin/flows">{t('goals.plan.approvalFlows')}</Link>
+        </p>
         <div className="row goal-edit-actions">
           <button type="submit" className="btn btn-primary" disabled={busy || !chosenKpi || !name}>
             {t('goals.plan.create')}
