@@ -99,6 +99,19 @@ describe('goals editors in the studio', () => {
     expect(kpi?.unit).toBe('money');
     expect(kpi?.dimensions).toEqual(['status']);
 
+    // Editing keeps the API name and what the form does not show; the unit changes.
+    await page.getByRole('button', { name: 'Edit Paid order value' }).click();
+    expect(await page.getByLabel('API name', { exact: true }).getAttribute('readonly')).not.toBeNull();
+    expect(await page.locator('#kpi-filter').inputValue()).toBe('status = "paid"');
+    await page.getByLabel('Unit', { exact: true }).selectOption('number');
+    await page.getByRole('button', { name: 'Save KPI' }).click();
+    await page.getByRole('status').filter({ hasText: 'KPI “Paid order value” saved.' }).waitFor();
+    await expect.poll(async () => ((await api(admin, 'GET', '/goals/kpis')).body.data as Array<{ name: string; unit: string }>).find((k) => k.name === 'paid_order_value')?.unit).toBe('number');
+    await page.getByRole('button', { name: 'Edit Paid order value' }).click();
+    await page.getByLabel('Unit', { exact: true }).selectOption('money');
+    await page.getByRole('button', { name: 'Save KPI' }).click();
+    await page.getByRole('status').filter({ hasText: 'KPI “Paid order value” saved.' }).waitFor();
+
     // The target plan form, from the split screen: East region, this year, twice the weight this month.
     await page.goto(`${h.url}/goals/targets`);
     await page.getByRole('link', { name: 'New target plan' }).first().click();
