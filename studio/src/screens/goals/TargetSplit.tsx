@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { useRouter } from '../../lib/router.tsx';
+import { Link, useRouter } from '../../lib/router.tsx';
 import { useSession } from '../../session.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -171,6 +171,12 @@ export default function TargetSplit() {
       .map((r) => ({ row: r, parentOf: hasKids.has(r.node) }));
   }, [grid, collapsed]);
 
+  // Admins start a plan here as a form; the new plan then opens in this grid.
+  const newPlan = session.isAdmin ? (
+    <Link className="btn" to="/goals/plans/new">
+      {t('goals.plan.new')}
+    </Link>
+  ) : null;
   const statusBadge = (v: PlanVersion) => <span className={`badge goal-status goal-status-${v.status}`}>{t(`goals.status.${v.status}`)}</span>;
 
   if (catalog.error)
@@ -183,8 +189,8 @@ export default function TargetSplit() {
   if (catalog.data && !plans.length) {
     return (
       <section>
-        <PageHeader title={t('goals.nav.targets')} />
-        <div className="card empty-state">{t('goals.split.noPlans')}</div>
+        <PageHeader title={t('goals.nav.targets')} actions={newPlan} />
+        <div className="card empty-state">{t(session.isAdmin ? 'goals.split.noPlansAdmin' : 'goals.split.noPlans')}</div>
       </section>
     );
   }
@@ -195,6 +201,7 @@ export default function TargetSplit() {
         title={t('goals.nav.targets')}
         actions={
           <>
+            {newPlan}
             <button type="button" className="btn" disabled={!dirty || busy || !!problem} onClick={() => void save()}>
               {t('goals.split.save')}
             </button>

@@ -5,13 +5,25 @@ import type { Label } from '../../api/types.ts';
 export type SplitMethod = 'equal' | 'weights' | 'last_year' | 'seasonality' | 'headcount';
 export const METHODS: SplitMethod[] = ['equal', 'weights', 'last_year', 'seasonality', 'headcount'];
 
+export type KpiUnit = 'money' | 'count' | 'percent' | 'number';
+export type KpiAggregate = 'sum' | 'count' | 'avg' | 'ratio';
+
 export interface KpiDoc {
+  kind?: 'kpi';
+  id?: string;
   name: string;
   label: Label;
   object: string;
-  unit?: 'money' | 'count' | 'percent';
+  measure?: { aggregate: KpiAggregate; value?: string; filter?: string; denominator?: { value?: string; filter?: string } };
+  dateField?: string;
+  ownerField?: string;
+  dimensions?: string[];
+  unit?: KpiUnit;
   direction?: string;
+  scale?: number;
 }
+
+export type PeriodMethod = 'equal' | 'seasonality' | 'weights';
 
 export interface PlanDoc {
   name: string;
@@ -21,6 +33,12 @@ export interface PlanDoc {
   total: string;
   method?: SplitMethod;
   firstMonth?: number;
+  kind?: 'target_plan';
+  id?: string;
+  orgUnit?: string;
+  periodMethod?: PeriodMethod;
+  periodWeights?: string[];
+  historyYears?: number;
 }
 
 export interface Lock {
@@ -99,6 +117,9 @@ export interface ReconcileResponse {
 
 export const goalsApi = {
   kpis: () => api.get<{ data: KpiDoc[]; plans: PlanDoc[] }>('/goals/kpis'),
+  putKpi: (doc: KpiDoc) => api.put<unknown>(`/goals/kpis/${encodeURIComponent(doc.name)}`, doc),
+  /** A target plan is a metadata document: an admin applies it (merged into the tenant's documents). */
+  putPlan: (doc: PlanDoc) => api.post<unknown>('/metadata/apply', { documents: [doc] }),
   preview: (plan: string, req: PlanRequest) => api.post<PlanGrid>(`/goals/plans/${encodeURIComponent(plan)}/preview`, req),
   versions: (plan: string) => api.get<{ data: PlanVersion[] }>(`/goals/plans/${encodeURIComponent(plan)}/versions`),
   version: (plan: string, id: string) => api.get<{ version: PlanVersion; request: PlanRequest }>(`/goals/plans/${encodeURIComponent(plan)}/versions/${id}`),

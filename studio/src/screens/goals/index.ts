@@ -8,4 +8,7 @@ registerRoutes(
   { path: '/goals/me', labelKey: 'goals.nav.mine', component: lazy(() => import('./MyGoals.tsx')), nav: 'main', icon: 'user' },
   { path: '/goals/team', labelKey: 'goals.nav.team', component: lazy(() => import('./TeamBoard.tsx')), nav: 'main', icon: 'users', permission: { object: 'order', action: 'approve' } },
   { path: '/goals/targets', labelKey: 'goals.nav.targets', component: lazy(() => import('./TargetSplit.tsx')), nav: 'main', icon: 'tree', permission: { object: 'order', action: 'approve' } },
+  // Admins define what is measured and planned: KPIs and new target plans, as forms.
+  { path: '/goals/kpis', labelKey: 'goals.nav.kpis', component: lazy(() => import('./KpiBuilder.tsx')), nav: 'admin', icon: 'edit', permission: { admin: true } },
+  { path: '/goals/plans/new', labelKey: 'goals.nav.newPlan', component: lazy(() => import('./PlanForm.tsx')), permission: { admin: true } },
 );
