@@ -7,6 +7,8 @@ import { discard, drafts as readDrafts, flush, onOutboxChange, queue, type Draft
 
 export interface Outbox {
   drafts: Draft[];
+  /** Whose drafts these are (`tenant/user`), stamped on each new one. */
+  owner: string;
   /** The browser's idea of the connection (`navigator.onLine`), kept current. */
   online: boolean;
 }
@@ -19,9 +21,10 @@ export function useOutbox(onSent: () => void): Outbox {
   const session = useSession();
   const [drafts, setDrafts] = useState<Draft[]>([]);
   const [online, setOnline] = useState(() => navigator.onLine);
+  const owner = `${session.me?.tenant ?? ''}/${String(session.me?.user.id ?? '')}`;
   useEffect(() => {
     let live = true;
-    const read = () => void readDrafts().then((d) => live && setDrafts(d));
+    const read = () => void readDrafts(owner).then((d) => live && setDrafts(d));
     read();
     const stop = onOutboxChange(read);
     const up = () => setOnline(true);
@@ -34,15 +37,15 @@ export function useOutbox(onSent: () => void): Outbox {
       window.removeEventListener('online', up);
       window.removeEventListener('offline', down);
     };
-  }, []);
+  }, [owner]);
   // Runs again each time the server confirms the session (not when onSent is a new function).
   useEffect(() => {
     if (session.checkedAt === 0 || session.offline) return;
-    void flush()
+    void flush(owner)
       .then((sent) => sent > 0 && onSent())
       .catch(() => undefined);
-  }, [session.checkedAt, session.offline]);
-  return { drafts, online };
+  }, [session.checkedAt, session.offline, owner]);
+  return { drafts, online, owner };
 }
 
 /** Words for a refusal: the field module's stable code in the rep's language, else the server's message. */
@@ -92,7 +95,7 @@ export function DraftPhotos({ visit, outbox }: { visit: string; outbox: Outbox }
   const waiting = outbox.drafts.filter((d) => d.kind === 'photo' && d.visit === visit);
   const add = async (files: FileList | null) => {
     for (const file of Array.from(files ?? [])) {
-      await queue({ kind: 'photo', id: crypto.randomUUID(), key: crypto.randomUUID(), at: new Date().toISOString(), visit, name: file.name, blob: file });
+      await queue({ kind: 'photo', owner: outbox.owner, id: crypto.randomUUID(), key: crypto.randomUUID(), at: new Date().toISOString(), visit, name: file.name, blob: file });
     }
   };
   return (

@@ -92,6 +92,7 @@ export default function Today() {
       const name = (customers.data ?? []).find((c) => String(c.id) === customer)?.name;
       const draft: CheckInDraft = {
         kind: 'checkin',
+        owner: outbox.owner,
         id: crypto.randomUUID(),
         key: crypto.randomUUID(),
         at: new Date().toISOString(),
@@ -106,7 +107,7 @@ export default function Today() {
     act(async () => {
       const position = await here();
       const at = new Date().toISOString();
-      const draft = { kind: 'checkout' as const, id: crypto.randomUUID(), at, visit: v.visitId, position };
+      const draft = { kind: 'checkout' as const, owner: outbox.owner, id: crypto.randomUUID(), at, visit: v.visitId, position };
       if (queueing || v.draft) return queue(draft);
       return fieldApi.checkOut(v.visitId, position, at).catch((e: unknown) => (isNetworkError(e) ? queue(draft) : Promise.reject(e)));
     });

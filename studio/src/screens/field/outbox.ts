@@ -11,6 +11,8 @@ interface DraftBase {
   seq?: number;
   /** The draft's own id; a queued check-in's id stands for its visit until the server names it. */
   id: string;
+  /** Whose tap (`tenant/user`): only that person's session sends it, so a shared phone never sends one rep's drafts as another's. */
+  owner: string;
   /** The device's time at the tap, sent as `at`. */
   at: string;
   /** Set when the server refused the draft: its code and words, shown to the rep until discarded. */
@@ -65,8 +67,9 @@ const changed = () => {
   for (const fn of listeners) fn();
 };
 
-export async function drafts(): Promise<Draft[]> {
-  return (await open()).getAll('drafts');
+/** The drafts of `owner`, in the order they were made. */
+export async function drafts(owner: string): Promise<Draft[]> {
+  return (await (await open()).getAll('drafts')).filter((d) => d.owner === owner);
 }
 
 export async function queue(draft: Draft): Promise<void> {
@@ -94,20 +97,21 @@ let flushing: Promise<number> | null = null;
 
 /**
  * Sends the waiting drafts in the order they were made, one at a time; resolves with how many were
- * sent. Concurrent calls share one run, so no draft is sent twice at once. Stops at the first
+ * sent. Concurrent calls share one run, so no draft is sent twice at once (the signed-in owner does not
+ * change without a page of its own, so one run's owner is the caller's). Stops at the first
  * network error (the rest wait); a refusal (4xx) is kept on its draft with the server's words.
  */
-export function flush(): Promise<number> {
-  flushing ??= run().finally(() => {
+export function flush(owner: string): Promise<number> {
+  flushing ??= run(owner).finally(() => {
     flushing = null;
   });
   return flushing;
 }
 
-async function run(): Promise<number> {
+async function run(owner: string): Promise<number> {
   const d = await open();
   let sent = 0;
-  for (const draft of await d.getAll('drafts')) {
+  for (const draft of await drafts(owner)) {
     if (draft.refused) continue;
     let visit: string | undefined;
     if (draft.kind !== 'checkin') {
