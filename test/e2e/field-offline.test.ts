@@ -2,7 +2,8 @@
 // 375 px phone: the web manifest is served and valid; after one online visit the page reloads
 // offline (service worker) and shows the rep's day from the last session; a check-in and a photo
 // made offline wait in the outbox and, back online, reach the server exactly once; a queued
-// check-in the server refuses shows its reason with a "discard" button; back online with the
+// check-in the server refuses shows its reason with a "discard" button; a check-out queued after a
+// queued check-in reaches the visit the server made for it; back online with the
 // session gone, the sign-in page shows.
 import { describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -131,6 +132,27 @@ describe('the studio offline', () => {
     await context.clearCookies();
     await context.setOffline(false);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+
+  it('sends a check-out queued after a queued check-in to the visit the server made for it', async () => {
+    const { context, page } = await phone(SHOP);
+    await visitOnline(page, h.admin.email);
+    await context.setOffline(true);
+    await page.getByLabel('Customer', { exact: true }).selectOption({ label: 'Huamei Market' });
+    await page.getByRole('button', { name: 'Check in here' }).click();
+    await page.getByTestId('visit-open').getByRole('button', { name: 'Check out' }).click();
+    await page.getByRole('heading', { name: 'Waiting to send (2)' }).waitFor();
+    await page.getByRole('button', { name: 'Check in here' }).waitFor();
+
+    await context.setOffline(false);
+    await page.getByTestId('field-outbox').waitFor({ state: 'detached' });
+    const admin = await signIn(h, h.admin.email);
+    const day = (await callApi(h, admin, 'GET', `/field/checkins?user=${h.admin.id}&date=${await page.evaluate(() => new Date().toLocaleDateString('en-CA'))}`)).body.data as Array<{
+      checkOutAt: string | null;
+    }>;
+    expect(day).toHaveLength(1);
+    expect(day[0]?.checkOutAt).not.toBeNull();
     await context.close();
   });
 });
