@@ -100,6 +100,21 @@ function forgetSession(): void {
   if ('caches' in window) void caches.delete('attain-field-reads').catch(() => undefined);
 }
 
+/** Who a queued field draft belongs to: one person of one tenant. */
+export function draftOwner(me: Me | null): string {
+  return `${me?.tenant ?? ''}/${String(me?.user.id ?? '')}`;
+}
+
+/**
+ * Field visits queued offline are sent as soon as the server confirms the session, whatever screen
+ * is open (app start, connection back). The outbox module is loaded only when something waits
+ * (key `attain.outbox.pending`, set by screens/field/outbox.ts), so the first screen stays small.
+ */
+function sendQueuedVisits(me: Me): void {
+  if (!localStorage.getItem('attain.outbox.pending')) return;
+  void import('./screens/field/outbox.ts').then((outbox) => outbox.flush(draftOwner(me))).catch(() => undefined);
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   // Always 'loading' first: only the server knows whether this browser holds a session cookie.
   const [status, setStatus] = useState<Session['status']>('loading');
@@ -120,6 +135,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setOffline(false);
       setStatus('ready');
       setCheckedAt(Date.now());
+      sendQueuedVisits(me);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
         setCsrfToken(null);

@@ -2,7 +2,7 @@
 // refused one with the server's reason and a "discard" button (never dropped silently).
 import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { useSession } from '../../session.tsx';
+import { draftOwner, useSession } from '../../session.tsx';
 import { discard, drafts as readDrafts, flush, onOutboxChange, queue, type Draft } from './outbox.ts';
 
 export interface Outbox {
@@ -21,7 +21,7 @@ export function useOutbox(onSent: () => void): Outbox {
   const session = useSession();
   const [drafts, setDrafts] = useState<Draft[]>([]);
   const [online, setOnline] = useState(() => navigator.onLine);
-  const owner = `${session.me?.tenant ?? ''}/${String(session.me?.user.id ?? '')}`;
+  const owner = draftOwner(session.me);
   useEffect(() => {
     let live = true;
     const read = () => void readDrafts(owner).then((d) => live && setDrafts(d));

@@ -63,8 +63,17 @@ export function onOutboxChange(fn: () => void): () => void {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
+/**
+ * Set while any draft waits (localStorage, read synchronously): the session loads this module at app
+ * start only then, so a studio with nothing queued never downloads it (session.tsx).
+ */
+export const OUTBOX_PENDING = 'attain.outbox.pending';
 const changed = () => {
   for (const fn of listeners) fn();
+  void open()
+    .then((d) => d.count('drafts'))
+    .then((n) => (n > 0 ? localStorage.setItem(OUTBOX_PENDING, '1') : localStorage.removeItem(OUTBOX_PENDING)))
+    .catch(() => undefined);
 };
 
 /** The drafts of `owner`, in the order they were made. */
