@@ -6,6 +6,10 @@ import { setPluginFormulas, type PluginFormulas } from './formula/plugin-formula
 interface Session {
   status: 'loading' | 'anonymous' | 'ready';
   me: Me | null;
+  /** True while the studio runs on the last session this browser saw, with no server to ask. */
+  offline: boolean;
+  /** When the server last confirmed the session (ms); 0 before it has. Screens that send what was queued offline wait for it. */
+  checkedAt: number;
   /** Object documents the user may work with (`/metadata/readable-objects`: filtered by the server's RBAC). */
   objects: ObjectDoc[];
   login: (tenant: string, email: string, password: string) => Promise<void>;
@@ -66,35 +70,105 @@ async function loadPluginFormulas(me: Me): Promise<void> {
   setPluginFormulas(listOf<PluginFormulas>(await api.get<unknown>('/plugins').catch(() => ({ data: [] }))));
 }
 
+// The last confirmed session (user, role, readable objects), so the studio opens offline after an
+// online visit (docs/field.md "Offline"). Never a token: the cookie stays the proof, and the
+// server is asked again as soon as the connection returns.
+const CACHED_SESSION = 'attain.session';
+interface CachedSession {
+  me: Me;
+  objects: ObjectDoc[];
+}
+function cachedSession(): CachedSession | null {
+  try {
+    const raw = localStorage.getItem(CACHED_SESSION);
+    return raw ? (JSON.parse(raw) as CachedSession) : null;
+  } catch {
+    return null;
+  }
+}
+function keepSession(s: CachedSession | null): void {
+  try {
+    if (s) localStorage.setItem(CACHED_SESSION, JSON.stringify(s));
+    else localStorage.removeItem(CACHED_SESSION);
+  } catch {
+    /* storage full or disabled: the studio only loses its offline start */
+  }
+}
+/** Signed out: nothing of this user's stays for the next one (the field reads the service worker cached). */
+function forgetSession(): void {
+  keepSession(null);
+  if ('caches' in window) void caches.delete('attain-field-reads').catch(() => undefined);
+}
+
+/** Who a queued field draft belongs to: one person of one tenant. */
+export function draftOwner(me: Me | null): string {
+  return `${me?.tenant ?? ''}/${String(me?.user.id ?? '')}`;
+}
+
+/**
+ * Field visits queued offline are sent as soon as the server confirms the session, whatever screen
+ * is open (app start, connection back). The outbox module is loaded only when something waits
+ * (key `attain.outbox.pending`, set by screens/field/outbox.ts), so the first screen stays small.
+ */
+function sendQueuedVisits(me: Me): void {
+  if (!localStorage.getItem('attain.outbox.pending')) return;
+  void import('./screens/field/outbox.ts').then((outbox) => outbox.flush(draftOwner(me))).catch(() => undefined);
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   // Always 'loading' first: only the server knows whether this browser holds a session cookie.
   const [status, setStatus] = useState<Session['status']>('loading');
   const [me, setMe] = useState<Me | null>(null);
   const [objects, setObjects] = useState<ObjectDoc[]>([]);
+  const [offline, setOffline] = useState(false);
+  const [checkedAt, setCheckedAt] = useState(0);
   const load = useCallback(async () => {
     try {
       const raw = await api.get<{ csrfToken?: string }>('/auth/me');
       setCsrfToken(raw.csrfToken ?? null);
       const me = normalizeMe(raw);
-      setObjects(await loadObjects());
+      const objects = await loadObjects();
+      setObjects(objects);
       await loadPluginFormulas(me);
+      keepSession({ me, objects });
       setMe(me);
+      setOffline(false);
       setStatus('ready');
+      setCheckedAt(Date.now());
+      sendQueuedVisits(me);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
         setCsrfToken(null);
+        forgetSession();
+        setOffline(false);
         setStatus('anonymous');
-      } else throw error;
+        return;
+      }
+      // No answer (offline): the last session this browser saw, until the server can be asked.
+      const cached = error instanceof ApiError ? null : cachedSession();
+      if (!cached) throw error;
+      setMe(cached.me);
+      setObjects(cached.objects);
+      setOffline(true);
+      setStatus('ready');
     }
   }, []);
 
   useEffect(() => {
     void load().catch(() => setStatus('anonymous'));
-    return onUnauthorized(() => {
+    // Back online: ask the server again (a 401 then shows the sign-in page).
+    const revalidate = () => void load().catch(() => undefined);
+    window.addEventListener('online', revalidate);
+    const stop = onUnauthorized(() => {
       setCsrfToken(null);
+      forgetSession();
       setMe(null);
       setStatus('anonymous');
     });
+    return () => {
+      window.removeEventListener('online', revalidate);
+      stop();
+    };
   }, [load]);
 
   const login = useCallback(
@@ -114,6 +188,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       /* the session is dropped locally either way */
     }
     setCsrfToken(null);
+    forgetSession();
     setMe(null);
     setObjects([]);
     setStatus('anonymous');
@@ -132,6 +207,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return {
       status,
       me,
+      offline,
+      checkedAt,
       objects,
       login,
       logout,
@@ -141,7 +218,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       can: (object, action) => isAdmin || Boolean(permission(object)?.actions.includes(action)),
       object: (name) => objects.find((o) => o.name === name),
     };
-  }, [status, me, objects, login, logout, refreshMetadata]);
+  }, [status, me, offline, checkedAt, objects, login, logout, refreshMetadata]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -46,7 +46,8 @@ const device = () => navigator.userAgent.slice(0, 200);
 export const fieldApi = {
   day: (date: string, user?: string) => api.get<{ data: CheckIn[] }>('/field/checkins', { date, ...(user ? { user } : {}) }).then((r) => r.data),
   /** One tap, one key: a retry of the same tap answers the first answer and makes no second visit. */
-  checkIn: (customerId: string, p: Position, key: string) =>
-    api.post<{ data: CheckIn }>('/field/checkins', { customerId, ...p, at: new Date().toISOString(), device: device() }, { 'idempotency-key': key }).then((r) => r.data),
-  checkOut: (visitId: string, p: Position) => api.post<{ data: CheckIn }>(`/field/checkins/${visitId}/checkout`, { ...p, at: new Date().toISOString() }).then((r) => r.data),
+  /** `at` is the device's time at the tap: a check-in queued offline is sent later with it. */
+  checkIn: (customerId: string, p: Position, key: string, at = new Date().toISOString()) =>
+    api.post<{ data: CheckIn }>('/field/checkins', { customerId, ...p, at, device: device() }, { 'idempotency-key': key }).then((r) => r.data),
+  checkOut: (visitId: string, p: Position, at = new Date().toISOString()) => api.post<{ data: CheckIn }>(`/field/checkins/${visitId}/checkout`, { ...p, at }).then((r) => r.data),
 };
