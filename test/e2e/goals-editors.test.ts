@@ -61,13 +61,13 @@ describe('goals editors in the studio', () => {
     await page.getByRole('button', { name: 'New KPI' }).click();
     await page.getByLabel('Name (English)', { exact: true }).fill('Paid order value');
     await page.getByLabel('Name (Chinese)', { exact: true }).fill('已付订单金额');
-    expect(await page.getByLabel('API name', { exact: true }).inputValue()).toBe('paid_order_value');
+    await expect.poll(() => page.getByLabel('API name', { exact: true }).inputValue()).toBe('paid_order_value');
     await page.getByLabel('Measured object', { exact: true }).selectOption('order');
     await page.getByLabel('Measure', { exact: true }).selectOption('sum');
     await page.getByLabel('Number field', { exact: true }).selectOption('amount');
     await page.getByLabel('Date that places a record in a month', { exact: true }).selectOption('order_date');
     await page.getByLabel('Unit', { exact: true }).selectOption('money');
-    expect(await page.getByLabel('Whose it is (gets the credit)', { exact: true }).inputValue()).toBe('owner_id');
+    await expect.poll(() => page.getByLabel('Whose it is (gets the credit)', { exact: true }).inputValue()).toBe('owner_id');
     await page.getByRole('checkbox', { name: 'Status', exact: true }).check();
     // Unfiltered, the preview counts every order of the month; with the filter only the paid ones.
     const previewMonth = page.locator(`.goal-kpi-preview tr[data-month="${month}"] td.num`);
@@ -102,7 +102,7 @@ describe('goals editors in the studio', () => {
     // Editing keeps the API name and what the form does not show; the unit changes.
     await page.getByRole('button', { name: 'Edit Paid order value' }).click();
     expect(await page.getByLabel('API name', { exact: true }).getAttribute('readonly')).not.toBeNull();
-    expect(await page.locator('#kpi-filter').inputValue()).toBe('status = "paid"');
+    await expect.poll(() => page.locator('#kpi-filter').inputValue()).toBe('status = "paid"');
     await page.getByLabel('Unit', { exact: true }).selectOption('number');
     await page.getByRole('button', { name: 'Save KPI' }).click();
     await page.getByRole('status').filter({ hasText: 'KPI “Paid order value” saved.' }).waitFor();
@@ -117,7 +117,7 @@ describe('goals editors in the studio', () => {
     await page.getByRole('link', { name: 'New target plan' }).first().click();
     await page.getByLabel('KPI', { exact: true }).selectOption('paid_order_value');
     await page.getByLabel('Plan name (English)', { exact: true }).fill(`East ${year}`);
-    expect(await page.getByLabel('API name', { exact: true }).inputValue()).toBe(`east_${year}`);
+    await expect.poll(() => page.getByLabel('API name', { exact: true }).inputValue()).toBe(`east_${year}`);
     await page.getByLabel('Year', { exact: true }).fill(String(year));
     await page.getByLabel('Top number', { exact: true }).fill('abc');
     await page.getByLabel('Org unit the top number belongs to', { exact: true }).selectOption(east);
@@ -169,7 +169,8 @@ describe('goals editors in the studio', () => {
 
     // The team board shows the new KPI and its targets.
     await page.goto(`${h.url}/goals/team?unit=${east}&kpi=paid_order_value&period=${month}`);
-    expect(await page.getByLabel('KPI', { exact: true }).inputValue()).toBe('paid_order_value');
+    // The board reads its KPIs first: the select has the KPI once they arrived.
+    await expect.poll(() => page.getByLabel('KPI', { exact: true }).inputValue()).toBe('paid_order_value');
     const annRow = page.getByTestId('board-row').filter({ hasText: 'Ann Lee' });
     await expect.poll(async () => annRow.textContent(), { timeout: 10_000 }).toContain('120,000');
     expect(await annRow.textContent()).toContain('30,000');

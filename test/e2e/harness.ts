@@ -2,7 +2,7 @@
 // serves the built studio, for browser tests. The studio is rebuilt when its sources are newer
 // than studio/dist.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { readMetadataDir } from '@attain/meta/node';
@@ -22,10 +22,14 @@ function newestMtime(path: string): number {
   return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
 }
 
+// Written once a build has finished: index.html is written before the build's last files (the
+// service worker, the compressed copies), and a server started from a half-written dist serves
+// index.html for the files it lacks (a script "with MIME type text/html" in the browser).
+const BUILT = join(DIST, '.e2e-build-complete');
+
 function isFresh(): boolean {
-  const index = join(DIST, 'index.html');
-  const sources = Math.max(newestMtime(join(STUDIO, 'src')), newestMtime(join(STUDIO, 'index.html')), newestMtime(join(STUDIO, 'vite.config.ts')));
-  return existsSync(index) && statSync(index).mtimeMs > sources;
+  const sources = Math.max(newestMtime(join(STUDIO, 'src')), newestMtime(join(STUDIO, 'index.html')), newestMtime(join(STUDIO, 'vite.config.ts')), newestMtime(join(STUDIO, 'public')));
+  return existsSync(BUILT) && existsSync(join(DIST, 'index.html')) && statSync(BUILT).mtimeMs > sources;
 }
 
 // Several e2e files may start at once in different workers; a directory lock lets one of them
@@ -49,7 +53,11 @@ export function buildStudioIfStale(): void {
   }
   try {
     // vitest sets NODE_ENV=test, which Vite keeps: React's development build would be bundled.
-    if (!isFresh()) execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: STUDIO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    if (!isFresh()) {
+      rmSync(BUILT, { force: true });
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: STUDIO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+      writeFileSync(BUILT, new Date().toISOString());
+    }
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
