@@ -50,9 +50,9 @@ export class AssignmentService {
    */
   async replaceNamed(list: Assignment[], by?: Actor, note?: AuditNote): Promise<void> {
     const before = by && !note ? (await this.assignments()).filter((a) => !a.via) : [];
-    const { knex, t, schema } = await this.core.db();
+    const { knex, t, schema, port } = await this.core.db();
     await knex.transaction(async (trx) => {
-      await trx.raw(`delete from ${t('assignments')}`);
+      await port.table('assignments', trx).delete();
       await insertJson(
         trx,
         t('assignments'),
@@ -68,6 +68,7 @@ export class AssignmentService {
       };
       await this.core.audit(by, changed, trx);
     });
+    // No builder form: the table's name is the port's own, quoted.
     await knex.raw(`analyze ${t('assignments')}`);
   }
 
@@ -183,7 +184,7 @@ export class AssignmentService {
   }
 
   private async observeRoles(users: UserRole[], asOf: string, partial: boolean): Promise<string[]> {
-    const { knex, schema, t } = await this.core.db();
+    const { knex, schema, t, port } = await this.core.db();
     let changed: string[] = [];
     await knex.transaction(async (trx) => {
       await this.core.lock(trx);
@@ -191,7 +192,7 @@ export class AssignmentService {
       const next = observeRoles(current, users, asOf);
       changed = next.changed;
       if (!changed.length) return;
-      await trx.raw(`delete from ${t('roles')} where user_id = any(?::text[])`, [changed]);
+      await port.table('roles', trx).whereIn('user_id', changed).delete();
       await insertJson(
         trx,
         t('roles'),

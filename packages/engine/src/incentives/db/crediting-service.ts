@@ -47,15 +47,16 @@ export class CreditingService {
    */
   async onRatesChanged(change: { currencies: readonly string[]; from: string }): Promise<RunStats | null> {
     await this.core.ensure();
-    const { knex, t } = await this.core.db();
+    const { knex, t, port } = await this.core.db();
     const base = this.core.baseCurrency;
     const currencies = change.currencies.filter((c) => c !== base);
     const converted = (await this.engine.plans()).filter((p) => planCurrency(p, base) !== base).map((p) => p.id);
     if (converted.length) {
       await knex.transaction(async (trx) => {
         await this.core.lock(trx);
-        await trx.raw(`delete from ${t('totals')} where scope in (select scope from ${t('total_scopes')} where plan_id = any(?::text[]))`, [converted]);
-        await trx.raw(`delete from ${t('total_scopes')} where plan_id = any(?::text[])`, [converted]);
+        const scopes = port.table('total_scopes', trx).whereIn('plan_id', converted).select('scope');
+        await port.table('totals', trx).whereIn('scope', scopes).delete();
+        await port.table('total_scopes', trx).whereIn('plan_id', converted).delete();
       });
     }
     // A rate between two currencies neither of which is the base changes nothing here (cross rates go via the base).
