@@ -6,39 +6,19 @@
 // queued check-in reaches the visit the server made for it; back online with the
 // session gone, the sign-in page shows.
 import { describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type Harness, callApi, signIn } from './harness.ts';
 import { login, shot } from './browser.ts';
 import { studioSuite } from './suite.ts';
+import { PNG, SHOP, phone, seedShop } from './field-support.ts';
 
 let h: Harness;
 let browser: Browser;
-let customerId = '';
-// A 1×1 PNG: a photo as far as the server's check on the bytes goes.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-const SHOP = { lat: 31.2304, lng: 121.4737 };
 
 studioSuite(async (s) => {
   ({ h, browser } = s);
-  const rep = await signIn(h, h.rep.email);
-  const customer = await callApi(h, rep, 'POST', '/objects/customer', { name: 'Huamei Market' });
-  customerId = customer.body.id as string;
-  const admin = await signIn(h, h.admin.email);
-  const place = await callApi(h, admin, 'PUT', `/field/places/${customerId}`, SHOP);
-  if (place.status >= 300) throw new Error(JSON.stringify(place.body));
+  await seedShop(h);
 });
-
-async function phone(at: { lat: number; lng: number }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({
-    viewport: { width: 375, height: 800 },
-    locale: 'en-US',
-    geolocation: { latitude: at.lat, longitude: at.lng, accuracy: 15 },
-    permissions: ['geolocation'],
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  return { context, page };
-}
 
 /** Signs in and opens Today online, then waits until the service worker controls the page and holds the day's reads. */
 async function visitOnline(page: Page, email: string): Promise<void> {
@@ -75,7 +55,7 @@ describe('the studio offline', () => {
   });
 
   it('reloads offline, queues a check-in and a photo, and sends them exactly once when back online', async () => {
-    const { context, page } = await phone({ lat: SHOP.lat + 0.0002, lng: SHOP.lng });
+    const { context, page } = await phone(browser, { lat: SHOP.lat + 0.0002, lng: SHOP.lng });
     await visitOnline(page, h.rep.email);
 
     await context.setOffline(true);
@@ -110,7 +90,7 @@ describe('the studio offline', () => {
   it('shows a queued check-in the server refuses with its reason and a discard button', async () => {
     const admin = await signIn(h, h.admin.email);
     expect((await callApi(h, admin, 'PUT', '/field/settings', { outsideRadius: 'refuse', radiusMeters: 200 })).status).toBe(200);
-    const { context, page } = await phone({ lat: SHOP.lat + 0.05, lng: SHOP.lng });
+    const { context, page } = await phone(browser, { lat: SHOP.lat + 0.05, lng: SHOP.lng });
     await visitOnline(page, h.admin.email);
     await context.setOffline(true);
     await page.getByLabel('Customer', { exact: true }).selectOption({ label: 'Huamei Market' });
@@ -136,7 +116,7 @@ describe('the studio offline', () => {
   });
 
   it('sends a check-out queued after a queued check-in to the visit the server made for it, from any screen', async () => {
-    const { context, page } = await phone(SHOP);
+    const { context, page } = await phone(browser, SHOP);
     await visitOnline(page, h.admin.email);
     await context.setOffline(true);
     await page.getByLabel('Customer', { exact: true }).selectOption({ label: 'Huamei Market' });

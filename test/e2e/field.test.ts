@@ -3,37 +3,23 @@
 // manager's view of the team's day lists it and draws it on the map; a check-in too far away,
 // with the tenant set to refuse, is refused in words.
 import { describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type Harness, callApi, signIn } from './harness.ts';
 import { login, problemsOf, shot } from './browser.ts';
 import { studioSuite } from './suite.ts';
+import { PNG, SHOP, phone, seedShop } from './field-support.ts';
 
 let h: Harness;
 let browser: Browser;
-let customerId = '';
-// A 1×1 PNG: a photo as far as the server's check on the bytes goes.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-const SHOP = { lat: 31.2304, lng: 121.4737 };
 
 studioSuite(async (s) => {
   ({ h, browser } = s);
-  const rep = await signIn(h, h.rep.email);
-  const customer = await callApi(h, rep, 'POST', '/objects/customer', { name: 'Huamei Market' });
-  customerId = customer.body.id as string;
-  const admin = await signIn(h, h.admin.email);
-  const place = await callApi(h, admin, 'PUT', `/field/places/${customerId}`, SHOP);
-  if (place.status >= 300) throw new Error(JSON.stringify(place.body));
+  await seedShop(h);
 });
-
-/** A phone-sized page whose geolocation is `at`. */
-async function phone(at: { lat: number; lng: number }): Promise<{ context: BrowserContext; page: Awaited<ReturnType<BrowserContext['newPage']>> }> {
-  const context = await browser.newContext({ viewport: { width: 375, height: 800 }, geolocation: { latitude: at.lat, longitude: at.lng, accuracy: 15 }, permissions: ['geolocation'] });
-  return { context, page: await context.newPage() };
-}
 
 describe('field sales on a phone', () => {
   it('checks in at a customer, adds a photo, checks out; the manager sees the day', async () => {
-    const { context, page } = await phone({ lat: SHOP.lat + 0.0002, lng: SHOP.lng });
+    const { context, page } = await phone(browser, { lat: SHOP.lat + 0.0002, lng: SHOP.lng });
     await login(page, h, h.rep.email);
     await page.goto(`${h.url}/field/today`);
     await page.getByLabel('Customer', { exact: true }).selectOption({ label: 'Huamei Market' });
@@ -53,7 +39,7 @@ describe('field sales on a phone', () => {
     expect(problemsOf(page)).toEqual([]);
     await context.close();
 
-    const { context: desk, page: admin } = await phone(SHOP);
+    const { context: desk, page: admin } = await phone(browser, SHOP);
     await login(admin, h, h.admin.email);
     await admin.goto(`${h.url}/field/team`);
     await admin.getByTestId('field-team').getByRole('link', { name: 'Huamei Market' }).waitFor();
@@ -68,7 +54,7 @@ describe('field sales on a phone', () => {
     expect((await callApi(h, admin, 'PUT', '/field/settings', { outsideRadius: 'refuse', radiusMeters: 200 })).status).toBe(200);
     // Someone with no earlier check-in today (the rep's last one, minutes ago at the shop, would
     // make 5 km now an impossible speed, refused first).
-    const { context, page } = await phone({ lat: SHOP.lat + 0.05, lng: SHOP.lng });
+    const { context, page } = await phone(browser, { lat: SHOP.lat + 0.05, lng: SHOP.lng });
     await login(page, h, h.admin.email);
     await page.goto(`${h.url}/field/today`);
     await page.getByLabel('Customer', { exact: true }).selectOption({ label: 'Huamei Market' });
