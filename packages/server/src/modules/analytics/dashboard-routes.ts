@@ -4,8 +4,8 @@ import { requireAccess } from '../../rest/request-access.ts';
 import type { Store } from '../../store-port.ts';
 import { dashboardResponse, dashboardRunResponse, dashboardListResponse } from './dashboard-responses.ts';
 import { runDashboard } from './dashboard-run.ts';
-import type { FilterValue } from './dashboard-schema.ts';
-import { seenDashboard, visibleDashboards, type VisibleDashboard } from './dashboard-visible.ts';
+import type { DashboardDoc, FilterValue } from './dashboard-schema.ts';
+import { seenDashboard, sharedWithRole, visibleDashboards, type VisibleDashboard } from './dashboard-visible.ts';
 import { userDashboardRoutes } from './dashboard-user-routes.ts';
 
 const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } } } as const;
@@ -48,8 +48,10 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { store: Store
   app.get('/analytics/dashboards/default', { config: { summary: "The caller's role's default dashboard", tags }, schema: { response: replies({ 200: dashboardResponse }) } }, async (request) => {
     const access = requireAccess(request);
     const role = access.principal.role?.name;
-    const doc = role === undefined ? undefined : (await visibleDashboards(store, access)).find((d) => d.source === 'metadata' && (d.doc.defaultFor ?? []).includes(role));
-    return { data: doc?.doc ?? null };
+    // Only metadata dashboards are a role's Home: no need to read the built ones on every Home load.
+    const docs = access.registry.documentsOfKind('analytics.dashboard') as DashboardDoc[];
+    const doc = role === undefined ? undefined : docs.find((d) => sharedWithRole(d, access) && (d.defaultFor ?? []).includes(role));
+    return { data: doc ?? null };
   });
 
   app.get('/analytics/dashboards/:name', { config: { summary: 'A dashboard document', tags }, schema: { params: NAME, response: replies({ 200: dashboardResponse }) } }, async (request) => {
