@@ -15,6 +15,9 @@ export const unusedExceptions: Readonly<Record<string, Readonly<Record<string, s
     fontkit: "loaded with createRequire in incentives/statement-pdf.ts (pdfkit's font engine, to measure CJK glyphs)",
     '@expo-google-fonts/noto-sans-sc': 'its TrueType files are read by path for statement PDFs',
   },
+  '@attain/server': {
+    '@expo-google-fonts/noto-sans-sc': 'its directory is given to fontconfig by path (analytics/snapshot-fonts.ts), so dashboard PNGs draw CJK labels',
+  },
 };
 
 const builtins = new Set(builtinModules);

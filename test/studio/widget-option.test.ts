@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: ECharts options are JSON of any shape, read field by field in assertions
 // The dashboard widget's chart options: what each chart type draws from a report answer.
 import { describe, expect, it } from 'vitest';
-import { widgetOption } from '../../studio/src/screens/dashboards/widget-option.ts';
+import { widgetOption } from '@attain/engine/charts';
 import type { ReportResult } from '../../studio/src/screens/dashboards/api.ts';
 
 const row = (a: string, b: string | null, v: string) => ({ keys: b === null ? [a] : [a, b], labels: b === null ? [a] : [a, b], other: false, values: { amount: v } });

@@ -3,3 +3,4 @@ export * from './goals/index.ts';
 export * from './incentives/index.ts';
 export * from './fx/index.ts';
 export * from './calendar/index.ts';
+export { dashboardPdf, type DashboardPdfInput, type PdfWidget } from './charts/dashboard-pdf.ts';

@@ -1,7 +1,8 @@
 export { Workflow, workflowFor, checkWorkflowDocs, EVENT_CONSUMER, TICK_QUEUE, WORKFLOW_CHANNELS } from './workflow.ts';
 export { NotificationChannels, type ChannelDelivery, type NotificationChannel } from './notify/channel.ts';
 export { inboxChannel } from './notify/inbox-channel.ts';
-export { emailChannel } from './notify/email-channel.ts';
+export { emailChannel, sendTenantEmail } from './notify/email-channel.ts';
+export type { MailAttachment } from './notify/email.ts';
 export { unknownChannels } from './notify/channel-check.ts';
 export { Approvals, type Decision, type InstanceRow, type TaskRow, type InstanceStatus } from './approvals.ts';
 export { WorkflowError, type WorkflowErrorCode, type WorkflowErrorDetail } from './errors.ts';

@@ -545,6 +545,12 @@ export interface PutAnalyticsDashboardsNameResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetAnalyticsDashboardsNameExportQuery {
+  format: "png" | "pdf";
+  filters?: string;
+  asOf?: string;
+}
+
 export interface PostAnalyticsDashboardsNameRunBody {
   filters?: {
     [k: string]:
@@ -685,6 +691,147 @@ export interface PostAnalyticsDashboardsNameRunResponse {
     }[];
     [k: string]: unknown | undefined;
   };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsDashboardsNameSubscriptionsResponse {
+  data: {
+    id: string;
+    dashboard: string;
+    ownerId: string;
+    schedule: {
+      every: "week" | "month";
+      /**
+       * ISO weekday, 1 = Monday (weekly)
+       */
+      weekday?: number;
+      /**
+       * day of the month; a shorter month runs on its last day (monthly)
+       */
+      day?: number;
+      /**
+       * hour on the tenant's clock
+       */
+      hour: number;
+    };
+    format: string;
+    filters: {
+      [k: string]: unknown | undefined;
+    };
+    channel: string;
+    recipients: string[];
+    /**
+     * the robot's address without its key, and whether messages are signed
+     */
+    robot: null | {
+      format: string;
+      url: string;
+      signed: boolean;
+      [k: string]: unknown | undefined;
+    };
+    nextRun: string | null;
+    lastRun: string | null;
+    /**
+     * why the last run failed; null when it was sent
+     */
+    lastError: string | null;
+    createdAt: string;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostAnalyticsDashboardsNameSubscriptionsBody {
+  schedule: {
+    every: "week" | "month";
+    /**
+     * ISO weekday, 1 = Monday (weekly)
+     */
+    weekday?: number;
+    /**
+     * day of the month; a shorter month runs on its last day (monthly)
+     */
+    day?: number;
+    /**
+     * hour on the tenant's clock
+     */
+    hour: number;
+  };
+  format: "png" | "pdf";
+  filters?: {
+    [k: string]:
+      | string
+      | number
+      | boolean
+      | null
+      | (string | number)[]
+      | {
+          [k: string]: string | number | undefined;
+        }
+      | undefined;
+  };
+  channel: "email" | "robot";
+  /**
+   * @minItems 1
+   * @maxItems 50
+   */
+  recipients?: [string, ...string[]];
+  robot?: {
+    format: "json" | "feishu" | "dingtalk" | "wecom";
+    url: string;
+    secret?: string;
+  };
+}
+
+export interface PostAnalyticsDashboardsNameSubscriptionsResponse {
+  data: {
+    id: string;
+    dashboard: string;
+    ownerId: string;
+    schedule: {
+      every: "week" | "month";
+      /**
+       * ISO weekday, 1 = Monday (weekly)
+       */
+      weekday?: number;
+      /**
+       * day of the month; a shorter month runs on its last day (monthly)
+       */
+      day?: number;
+      /**
+       * hour on the tenant's clock
+       */
+      hour: number;
+    };
+    format: string;
+    filters: {
+      [k: string]: unknown | undefined;
+    };
+    channel: string;
+    recipients: string[];
+    /**
+     * the robot's address without its key, and whether messages are signed
+     */
+    robot: null | {
+      format: string;
+      url: string;
+      signed: boolean;
+      [k: string]: unknown | undefined;
+    };
+    nextRun: string | null;
+    lastRun: string | null;
+    /**
+     * why the last run failed; null when it was sent
+     */
+    lastError: string | null;
+    createdAt: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface DeleteAnalyticsDashboardsNameSubscriptionsIdResponse {
+  ok: boolean;
   [k: string]: unknown | undefined;
 }
 
@@ -10900,7 +11047,11 @@ export interface ApiRoutes {
   'GET /api/v1/analytics/dashboards/{name}': { response: GetAnalyticsDashboardsNameResponse };
   'PUT /api/v1/analytics/dashboards/{name}': { body: PutAnalyticsDashboardsNameBody; response: PutAnalyticsDashboardsNameResponse };
   'DELETE /api/v1/analytics/dashboards/{name}': { response: void };
+  'GET /api/v1/analytics/dashboards/{name}/export': { query: GetAnalyticsDashboardsNameExportQuery; response: Blob };
   'POST /api/v1/analytics/dashboards/{name}/run': { body: PostAnalyticsDashboardsNameRunBody; response: PostAnalyticsDashboardsNameRunResponse };
+  'GET /api/v1/analytics/dashboards/{name}/subscriptions': { response: GetAnalyticsDashboardsNameSubscriptionsResponse };
+  'POST /api/v1/analytics/dashboards/{name}/subscriptions': { body: PostAnalyticsDashboardsNameSubscriptionsBody; response: PostAnalyticsDashboardsNameSubscriptionsResponse };
+  'DELETE /api/v1/analytics/dashboards/{name}/subscriptions/{id}': { response: DeleteAnalyticsDashboardsNameSubscriptionsIdResponse };
   'POST /api/v1/analytics/drill': { body: PostAnalyticsDrillBody; response: PostAnalyticsDrillResponse };
   'GET /api/v1/analytics/forecast': { query: GetAnalyticsForecastQuery; response: GetAnalyticsForecastResponse };
   'GET /api/v1/analytics/forecast/accuracy': { query: GetAnalyticsForecastAccuracyQuery; response: GetAnalyticsForecastAccuracyResponse };
@@ -10912,6 +11063,7 @@ export interface ApiRoutes {
   'POST /api/v1/analytics/query': { query: PostAnalyticsQueryQuery; body: PostAnalyticsQueryBody; response: PostAnalyticsQueryResponse };
   'GET /api/v1/analytics/reports': { response: GetAnalyticsReportsResponse };
   'GET /api/v1/analytics/reports/{name}/run': { query: GetAnalyticsReportsNameRunQuery; response: GetAnalyticsReportsNameRunResponse };
+  'GET /api/v1/analytics/snapshots/{token}': { response: Blob };
   'GET /api/v1/audit': { query: GetAuditQuery; response: GetAuditResponse };
   'POST /api/v1/auth/login': { body: PostAuthLoginBody; response: PostAuthLoginResponse };
   'POST /api/v1/auth/logout': { body: PostAuthLogoutBody; response: void };

@@ -133,7 +133,7 @@ const FONT_FILES = { regular: '@expo-google-fonts/noto-sans-sc/400Regular/NotoSa
 let fonts: { regular: Buffer; bold: Buffer; face: Face } | undefined;
 
 /** Read once per process (about 20 MB); each document parses and subsets its own copy. */
-function loadFonts(): NonNullable<typeof fonts> {
+export function loadFonts(): NonNullable<typeof fonts> {
   if (fonts) return fonts;
   const regular = readFileSync(requireCjs.resolve(FONT_FILES.regular));
   fonts = { regular, bold: readFileSync(requireCjs.resolve(FONT_FILES.bold)), face: fontkit.create(regular) };

@@ -1,6 +1,6 @@
-import { trxOf } from '../core.ts';
+import { trxOf, type Core } from '../core.ts';
 import type { NotificationChannel } from './channel.ts';
-import { sendEmail, type SmtpSettings } from './email.ts';
+import { sendEmail, type MailAttachment, type SmtpSettings } from './email.ts';
 
 export const DELIVER_QUEUE = 'workflow.deliver';
 
@@ -26,13 +26,21 @@ export const emailChannel: NotificationChannel = {
   },
   async deliver(core, payload) {
     const p = payload as { tenant: string; to: string; subject: string; text: string };
-    const t = await core.tenant(p.tenant);
-    const settings = await core.settings(t.knex, t);
-    const smtp: SmtpSettings | undefined = settings.smtp ?? core.opts.smtp;
-    if (!smtp) return { skipped: 'no SMTP server is configured' };
-    // A tenant's own server is guarded like its webhooks; the platform's is the operator's choice.
-    const guard = settings.smtp ? { allowHosts: core.outbound(settings).allowHosts } : undefined;
-    await sendEmail(smtp, { to: p.to, subject: p.subject, text: p.text }, guard);
+    if (!(await sendTenantEmail(core, p.tenant, { to: p.to, subject: p.subject, text: p.text }))) return { skipped: 'no SMTP server is configured' };
     return { sent: p.to };
   },
 };
+
+/**
+ * Sends one message over the tenant's SMTP server or the platform's; false when neither is
+ * configured. A tenant's own server is guarded like its webhooks; the platform's is the operator's choice.
+ */
+export async function sendTenantEmail(core: Core, tenant: string, mail: { to: string | string[]; subject: string; text: string; attachments?: MailAttachment[] }): Promise<boolean> {
+  const t = await core.tenant(tenant);
+  const settings = await core.settings(t.knex, t);
+  const smtp: SmtpSettings | undefined = settings.smtp ?? core.opts.smtp;
+  if (!smtp) return false;
+  const guard = settings.smtp ? { allowHosts: core.outbound(settings).allowHosts } : undefined;
+  await sendEmail(smtp, mail, guard);
+  return true;
+}

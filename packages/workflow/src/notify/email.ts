@@ -42,7 +42,13 @@ export async function smtpAddress(smtp: SmtpSettings, guard: SmtpGuard): Promise
   }
 }
 
-export async function sendEmail(smtp: SmtpSettings, mail: { to: string; subject: string; text: string }, guard?: SmtpGuard): Promise<void> {
+export interface MailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+}
+
+export async function sendEmail(smtp: SmtpSettings, mail: { to: string | string[]; subject: string; text: string; attachments?: MailAttachment[] }, guard?: SmtpGuard): Promise<void> {
   const target = guard ? await smtpAddress(smtp, guard) : { host: smtp.host };
   const transport = nodemailer.createTransport({
     host: target.host,
@@ -55,7 +61,7 @@ export async function sendEmail(smtp: SmtpSettings, mail: { to: string; subject:
     socketTimeout: 20_000,
   });
   try {
-    await transport.sendMail({ from: smtp.from, to: mail.to, subject: mail.subject, text: mail.text });
+    await transport.sendMail({ from: smtp.from, to: mail.to, subject: mail.subject, text: mail.text, ...(mail.attachments?.length ? { attachments: mail.attachments } : {}) });
   } finally {
     transport.close();
   }

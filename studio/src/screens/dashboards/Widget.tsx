@@ -5,7 +5,7 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useSession } from '../../session.tsx';
 import { titleField } from '../../lib/meta.ts';
 import { dashboardsApi, type ReportResult, type WidgetAnswer } from './api.ts';
-import { numeric, widgetOption } from './widget-option.ts';
+import { numeric, widgetOption } from '@attain/engine/charts';
 
 const Chart = lazy(() => import('../../components/Charts.tsx'));
 const ROW_HEIGHT = 80;

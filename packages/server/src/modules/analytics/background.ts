@@ -2,10 +2,11 @@ import type { BackgroundModule } from '@attain/store';
 import type { ModuleDeps } from '../contract.ts';
 import { forecastBackground } from './forecast-jobs.ts';
 import { funnelJobs } from './funnel-history.ts';
+import { subscriptionBackground } from './subscription-jobs.ts';
 
-/** The analytics module's one background module: the funnel's stage history and the forecast's weekly snapshots. */
+/** The analytics module's one background module: the funnel's stage history, the forecast's weekly snapshots and dashboard subscriptions. */
 export function analyticsBackground(deps: ModuleDeps): BackgroundModule {
-  const parts = [funnelJobs(deps), forecastBackground(deps.store)];
+  const parts = [funnelJobs(deps), forecastBackground(deps.store), subscriptionBackground(deps.store)];
   const handlers: BackgroundModule['handlers'] = {};
   for (const p of parts) {
     for (const [queue, handler] of Object.entries(p.handlers)) {

@@ -7,6 +7,7 @@ import { runDashboard } from './dashboard-run.ts';
 import type { DashboardDoc, FilterValue } from './dashboard-schema.ts';
 import { seenDashboard, sharedWithRole, visibleDashboards, type VisibleDashboard } from './dashboard-visible.ts';
 import { userDashboardRoutes } from './dashboard-user-routes.ts';
+import { snapshotRoutes } from './snapshot-routes.ts';
 
 const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } } } as const;
 const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
@@ -84,4 +85,5 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { store: Store
   );
 
   await userDashboardRoutes(app, opts);
+  await snapshotRoutes(app, opts);
 }

@@ -9,6 +9,7 @@ import { forecastTables } from './forecast-store.ts';
 import { funnelRoutes } from './funnel-routes.ts';
 import { funnelTables } from './funnel-tables.ts';
 import { reportKind } from './kind.ts';
+import { subscriptionTables } from './subscription-store.ts';
 import { analyticsRoutes } from './routes.ts';
 
 /**
@@ -16,13 +17,14 @@ import { analyticsRoutes } from './routes.ts';
  * with period comparison, pivot, top-N, drill-down and CSV/XLSX export; dashboards as metadata
  * (`analytics.dashboard`): report widgets on a grid with dashboard-wide filters, shared by role,
  * a default per role; the stage funnel (`GET /analytics/funnel`) over a stage history kept from
- * record events (funnel-*.ts). Forecast comes later.
+ * record events (funnel-*.ts); the forecast (forecast-*.ts); dashboard snapshots as PNG/PDF and
+ * subscriptions that send them by email or to group robots (snapshot-*.ts, subscription-*.ts).
  */
 export const analytics = defineModule({
   id: 'analytics',
   label: { en: 'Analytics', 'zh-CN': '分析' },
   kinds: [reportKind, dashboardKind],
-  tables: [analyticsTables, forecastTables, funnelTables],
+  tables: [analyticsTables, forecastTables, funnelTables, subscriptionTables],
   routes: [analyticsRoutes, dashboardRoutes, forecastRoutes, funnelRoutes],
   jobs: analyticsBackground,
   graphqlQuery: analyticsQuery,

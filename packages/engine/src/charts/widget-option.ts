@@ -1,6 +1,20 @@
-/** An ECharts option object (as components/Charts.tsx takes it), kept loose. */
-type ChartOption = Record<string, unknown>;
-import type { ReportResult } from './api.ts';
+// A dashboard widget's ECharts option, built from its report answer. Pure (no DOM, no ECharts
+// import), so the studio draws it in the browser and the server renders the same option to SVG for
+// a dashboard's PNG/PDF snapshot (`@attain/engine/charts`).
+
+/** An ECharts option object, kept loose. */
+export type ChartOption = Record<string, unknown>;
+
+type Values = Record<string, string | number | null>;
+
+/** The parts of a report answer a chart reads (the server's and the studio's answers both fit). */
+export interface ChartResult {
+  groups: ReadonlyArray<{ field: string; bucket: string | null; label: string }>;
+  measures: ReadonlyArray<{ name: string; label: string }>;
+  rows: ReadonlyArray<{ keys: ReadonlyArray<string | null>; labels: ReadonlyArray<string | null>; values: Values }>;
+  totals: { values: Values };
+}
+type ReportResult = ChartResult;
 
 /** The number a report value stands for (money and decimals arrive as exact text). */
 export const numeric = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
@@ -11,7 +25,7 @@ export const numeric = (v: string | number | null | undefined): number => (v ===
  * it is the same for every screen that draws a report.
  */
 export function widgetOption(chart: string, result: ReportResult, target: string | null, imageName = 'chart'): ChartOption {
-  const option = drawn(chart, result, target);
+  const option = chartOption(chart, result, target);
   // Every chart can be saved as a PNG from its corner.
   return { ...option, toolbox: { right: 4, top: 0, feature: { saveAsImage: { name: imageName, title: 'PNG' } } } };
 }
@@ -32,7 +46,8 @@ function crossed(result: ReportResult): { rows: string[]; columns: string[]; at:
   return { rows, columns, at: (r, c) => cells.get(`${r}|${c}`) ?? null };
 }
 
-function drawn(chart: string, result: ReportResult, target: string | null): ChartOption {
+/** The option without the studio's toolbox (what a server-side snapshot draws). */
+export function chartOption(chart: string, result: ReportResult, target: string | null): ChartOption {
   const categories = result.rows.map((r) => r.labels[0] ?? r.keys[0] ?? '—');
   const measures = result.measures;
   if (result.groups.length === 2 && (chart === 'heatmap' || chart === 'stacked')) {
