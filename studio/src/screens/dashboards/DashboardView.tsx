@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Link } from '../../lib/router.tsx';
 import { dashboardsApi, type FilterValues } from './api.ts';
 import { FilterBar } from './FilterBar.tsx';
+import { SubscribeDialog } from './SubscribeDialog.tsx';
 import { Widget } from './Widget.tsx';
 
 /** A dashboard run for the signed-in user: its filter bar and its widgets on the 12-column grid. */
@@ -12,6 +13,12 @@ export function DashboardView({ name, heading = 'h1' }: { name: string; heading?
   const { t, label } = useI18n();
   const meta = useAsync(() => dashboardsApi.get(name).then((r) => r.meta ?? {}), [name]);
   const [filters, setFilters] = useState<FilterValues>({});
+  const [subscribing, setSubscribing] = useState(false);
+  const [exportError, setExportError] = useState<unknown>(null);
+  const exportAs = (format: 'png' | 'pdf') => {
+    setExportError(null);
+    dashboardsApi.exportFile(name, format, filters).catch((e: unknown) => setExportError(e));
+  };
   const run = useAsync(() => dashboardsApi.run(name, filters), [name, JSON.stringify(filters)]);
   const data = run.data;
   const Heading = heading;
@@ -23,6 +30,15 @@ export function DashboardView({ name, heading = 'h1' }: { name: string; heading?
           <button type="button" className="btn btn-sm no-print" onClick={() => window.print()}>
             {t('dashboards.print')}
           </button>
+          <button type="button" className="btn btn-sm no-print" onClick={() => exportAs('png')}>
+            {t('dashboards.exportPng')}
+          </button>
+          <button type="button" className="btn btn-sm no-print" onClick={() => exportAs('pdf')}>
+            {t('dashboards.exportPdf')}
+          </button>
+          <button type="button" className="btn btn-sm no-print" onClick={() => setSubscribing(true)}>
+            {t('dashboards.subscribe.open')}
+          </button>
           {meta.data?.editable && (
             <Link to={`/dashboards/${name}/edit`} className="btn btn-sm">
               {t('dashboards.edit')}
@@ -30,7 +46,8 @@ export function DashboardView({ name, heading = 'h1' }: { name: string; heading?
           )}
         </div>
       )}
-      <ErrorAlert error={run.error} />
+      <ErrorAlert error={run.error ?? exportError} />
+      {subscribing && <SubscribeDialog name={name} filters={filters} open={subscribing} onClose={() => setSubscribing(false)} />}
       {data && <FilterBar filters={data.filters} objects={[...new Set(data.widgets.map((w) => w.object))]} values={filters} onChange={setFilters} />}
       <div className="dashboard-grid">
         {(data?.widgets ?? []).map((w) => (

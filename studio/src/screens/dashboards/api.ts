@@ -1,5 +1,5 @@
 // The dashboards API as the viewer uses it (packages/server/src/modules/analytics/dashboard-routes.ts).
-import { api } from '../../api/client.ts';
+import { api, download } from '../../api/client.ts';
 import type { Label } from '../../api/types.ts';
 
 export type Values = Record<string, string | number | null>;
@@ -54,6 +54,36 @@ export interface DashboardRun {
   widgets: WidgetAnswer[];
 }
 export type FilterValues = Record<string, unknown>;
+export interface Schedule {
+  every: 'week' | 'month';
+  weekday?: number;
+  day?: number;
+  hour: number;
+}
+export type RobotFormat = 'json' | 'feishu' | 'dingtalk' | 'wecom';
+export interface Subscription {
+  id: string;
+  dashboard: string;
+  ownerId: string;
+  schedule: Schedule;
+  format: 'png' | 'pdf';
+  filters: FilterValues;
+  channel: 'email' | 'robot';
+  recipients: string[];
+  robot: { format: RobotFormat; url: string; signed: boolean } | null;
+  nextRun: string | null;
+  lastRun: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+export interface NewSubscription {
+  schedule: Schedule;
+  format: 'png' | 'pdf';
+  filters: FilterValues;
+  channel: 'email' | 'robot';
+  recipients?: string[];
+  robot?: { format: RobotFormat; url: string; secret?: string };
+}
 
 const at = (name: string) => `/analytics/dashboards/${encodeURIComponent(name)}`;
 
@@ -62,6 +92,11 @@ export const dashboardsApi = {
   get: (name: string) => api.get<{ data: Record<string, unknown>; meta?: { editable?: boolean } }>(at(name)),
   defaultOne: () => api.get<{ data: { name: string } | null }>('/analytics/dashboards/default').then((r) => r.data),
   run: (name: string, filters: FilterValues) => api.post<{ data: DashboardRun }>(`${at(name)}/run`, { filters }).then((r) => r.data),
+  subscriptions: (name: string) => api.get<{ data: Subscription[] }>(`${at(name)}/subscriptions`).then((r) => r.data),
+  subscribe: (name: string, body: NewSubscription) => api.post<{ data: Subscription }>(`${at(name)}/subscriptions`, body).then((r) => r.data),
+  unsubscribe: (name: string, id: string) => api.del<{ ok: boolean }>(`${at(name)}/subscriptions/${encodeURIComponent(id)}`),
+  exportFile: (name: string, format: 'png' | 'pdf', filters: FilterValues) =>
+    download(`${at(name)}/export`, { format, filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined }, `${name}.${format}`),
   drill: (question: Record<string, unknown>, key: string | null) =>
     api.post<{ data: { object: string; data: Array<Record<string, unknown>> } }>('/analytics/drill', { report: question, cell: { keys: { 0: key } }, limit: 20 }).then((r) => r.data),
 };
