@@ -249,6 +249,36 @@ describe('subscriptions', () => {
     }
   });
 
+  it('posts Feishu rich text (signed, with the link) and a signed generic JSON webhook', async () => {
+    const robot = await httpReceiver(() => ({ code: 0, msg: 'success' }));
+    try {
+      for (const [format, path] of [
+        ['feishu', '/open-apis/bot/v2/hook/0123456789abcdef'],
+        ['json', '/hooks/attain'],
+      ] as const) {
+        const res = await mgr.post('/api/v1/analytics/dashboards/snap/subscriptions', {
+          schedule: { every: 'week', weekday: 5, hour: 18 },
+          format: 'pdf',
+          channel: 'robot',
+          robot: { format, url: robot.url(path), secret: 's3cret' },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        expect(res.json().data.robot.url).not.toContain('0123456789abcdef');
+      }
+      await runJobs(8);
+      const feishu = robot.hits.find((h) => h.url.startsWith('/open-apis'))?.body;
+      expect(feishu).toMatchObject({ msg_type: 'post', timestamp: expect.any(String), sign: expect.any(String) });
+      expect(feishu.content.post.zh_cn.title).toBe('Snapshot board');
+      const href = feishu.content.post.zh_cn.content[0][0].href as string;
+      const pdf = await app.inject({ method: 'GET', url: new URL(href).pathname });
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      const json = robot.hits.find((h) => h.url === '/hooks/attain')?.body;
+      expect(json).toMatchObject({ event: 'analytics.dashboard.snapshot', dashboard: 'snap', format: 'pdf', url: expect.stringContaining('/api/v1/analytics/snapshots/') });
+    } finally {
+      await robot.close();
+    }
+  });
+
   it('records a failed run (the robot refused) and keeps the chain going', async () => {
     const robot = await httpReceiver(() => ({ errcode: 93000, errmsg: 'invalid webhook url' }));
     try {
