@@ -219,6 +219,11 @@ describe('subscriptions', () => {
     expect((await rep.del(`/api/v1/analytics/dashboards/snap/subscriptions/${sub.id}`)).statusCode).toBe(404);
     expect((await mgr.del(`/api/v1/analytics/dashboards/snap/subscriptions/${sub.id}`)).statusCode).toBe(200);
     expect((await mgr.get('/api/v1/analytics/dashboards/snap/subscriptions')).json().data).toEqual([]);
+    // Audited, both ways.
+    const admin = as(app, await login(app, t.name, t.users.admin.email));
+    const audit = (await admin.get(`/api/v1/audit?object=analytics_subscription&recordId=${sub.id}`)).json().data as Array<{ action: string; after: any }>;
+    expect(audit.map((a) => a.action).sort()).toEqual(['analytics.subscription.create', 'analytics.subscription.delete']);
+    expect(audit.find((a) => a.after)?.after).toMatchObject({ dashboard: 'snap', channel: 'email', recipients: [t.users.repEast.id] });
   });
 
   it('posts a DingTalk markdown message with the PNG inline from a signed link that expires', async () => {
