@@ -330,4 +330,28 @@ describe('subscriptions', () => {
     });
     expect(denied.statusCode).toBe(403);
   });
+
+  it('cancels the subscriptions of a built dashboard when it is deleted', async () => {
+    const built = await mgr.post('/api/v1/analytics/dashboards', {
+      label: { en: 'Mine' },
+      widgets: [{ id: 'n', chart: 'kpi', question: { object: 'deal', measures: [{ name: 'deals', op: 'count' }] }, layout: { x: 0, y: 0, w: 4, h: 2 } }],
+    });
+    expect(built.statusCode, built.body).toBe(201);
+    const name = built.json().data.name as string;
+    const sub = await mgr.post(`/api/v1/analytics/dashboards/${name}/subscriptions`, {
+      schedule: { every: 'week', weekday: 2, hour: 7 },
+      format: 'png',
+      channel: 'email',
+      recipients: [t.users.mgrEast.id],
+    });
+    expect(sub.statusCode, sub.body).toBe(201);
+    expect((await mgr.del(`/api/v1/analytics/dashboards/${name}`)).statusCode).toBe(204);
+    const admin = as(app, await login(app, t.name, t.users.admin.email));
+    const audit = (await admin.get(`/api/v1/audit?object=analytics_subscription&recordId=${sub.json().data.id}`)).json().data as Array<{ action: string }>;
+    expect(audit.map((a) => a.action)).toContain('analytics.subscription.delete');
+    // Its queued run finds nothing to send.
+    const before = smtp.mails.length;
+    await runJobs(8);
+    expect(smtp.mails.length).toBe(before);
+  });
 });

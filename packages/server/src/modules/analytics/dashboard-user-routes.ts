@@ -14,6 +14,7 @@ import { savedDashboardResponse } from './dashboard-responses.ts';
 import type { DashboardDoc } from './dashboard-schema.ts';
 import { deleteUserDashboard, newDashboardName, saveUserDashboard } from './dashboard-store.ts';
 import { seenDashboard } from './dashboard-visible.ts';
+import { deleteSubscriptionsOf } from './subscription-store.ts';
 
 const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' } } } as const;
 // The document's parts are checked by the kind's meta-schema (one source); the route only frames them.
@@ -122,6 +123,7 @@ export async function userDashboardRoutes(app: FastifyInstance, opts: { store: S
         throw new ApiError(409, 'metadata_dashboard', 'this dashboard is metadata: an admin removes it through metadata', [{ path: '/name', rule: 'source', message: 'a metadata dashboard' }]);
       if (!found.editable) throw forbidden('only its owner or an admin may delete this dashboard');
       await deleteUserDashboard(store, access.tenantName, found.doc.name, access.actor);
+      await deleteSubscriptionsOf(store, access.tenantName, found.doc.name, access.actor);
       return reply.status(204).send();
     },
   );

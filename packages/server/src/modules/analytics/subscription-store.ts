@@ -171,6 +171,11 @@ export async function deleteSubscription(store: Store, tenant: string, id: strin
   });
 }
 
+/** Cancels every subscription to a dashboard that is being deleted (each audited), so none keeps running against nothing. */
+export async function deleteSubscriptionsOf(store: Store, tenant: string, dashboard: string, actor: Actor): Promise<void> {
+  for (const s of await subscriptionsOf(store, tenant, dashboard)) await deleteSubscription(store, tenant, s.id, actor);
+}
+
 /** A run's outcome: when it ran, its error (null when it was sent) and the next run. */
 export async function recordRun(store: Store, tenant: string, id: string, run: { at: Date; error: string | null; next: Date | null }): Promise<void> {
   const p = await port(store, tenant);
