@@ -681,6 +681,110 @@ export interface PostAnalyticsDashboardsNameRunResponse {
         message: string;
         [k: string]: unknown | undefined;
       } | null;
+      series?: {
+        id: string;
+        title?: {
+          [k: string]: string | undefined;
+        } | null;
+        object: string;
+        applied: string[];
+        question: {
+          [k: string]: unknown | undefined;
+        };
+        result: {
+          object: string;
+          asOf?: string | null;
+          period?: {
+            from: string;
+            to: string;
+            [k: string]: unknown | undefined;
+          } | null;
+          previous?: {
+            from: string;
+            to: string;
+            [k: string]: unknown | undefined;
+          } | null;
+          groups: {
+            field?: string;
+            bucket?: string | null;
+            label?: string;
+            [k: string]: unknown | undefined;
+          }[];
+          measures: {
+            name?: string;
+            op?: string;
+            label?: string;
+            [k: string]: unknown | undefined;
+          }[];
+          rows: {
+            keys: (string | null)[];
+            labels: (string | null)[];
+            other: boolean;
+            values: {
+              [k: string]: string | number | null | undefined;
+            };
+            previous?: {
+              [k: string]: string | number | null | undefined;
+            };
+            delta?: {
+              [k: string]: string | number | null | undefined;
+            };
+            deltaPct?: {
+              [k: string]: string | number | null | undefined;
+            };
+            [k: string]: unknown | undefined;
+          }[];
+          totals: {
+            values?: {
+              [k: string]: string | number | null | undefined;
+            };
+            previous?: {
+              [k: string]: string | number | null | undefined;
+            };
+            delta?: {
+              [k: string]: string | number | null | undefined;
+            };
+            deltaPct?: {
+              [k: string]: string | number | null | undefined;
+            };
+            [k: string]: unknown | undefined;
+          };
+          pivot?: {
+            rows?: {
+              key?: string | null;
+              label?: string | null;
+              other?: boolean;
+              [k: string]: unknown | undefined;
+            }[];
+            columns?: {
+              key?: string | null;
+              label?: string | null;
+              other?: boolean;
+              [k: string]: unknown | undefined;
+            }[];
+            cells?: ({
+              [k: string]: string | number | null | undefined;
+            } | null)[][];
+            rowTotals?: {
+              [k: string]: string | number | null | undefined;
+            }[];
+            columnTotals?: {
+              [k: string]: string | number | null | undefined;
+            }[];
+            total?: {
+              [k: string]: string | number | null | undefined;
+            };
+            [k: string]: unknown | undefined;
+          };
+          [k: string]: unknown | undefined;
+        } | null;
+        error: {
+          code: string;
+          message: string;
+          [k: string]: unknown | undefined;
+        } | null;
+        [k: string]: unknown | undefined;
+      }[];
       [k: string]: unknown | undefined;
     }[];
     [k: string]: unknown | undefined;
@@ -4255,7 +4359,8 @@ export type PostAnalyticsDrillBody = {
       | "funnel"
       | "gauge"
       | "leaderboard"
-      | "heatmap";
+      | "heatmap"
+      | "combo";
   };
   name?: string;
   asOf?: string;
@@ -8214,7 +8319,8 @@ export interface PostAnalyticsQueryBody {
       | "funnel"
       | "gauge"
       | "leaderboard"
-      | "heatmap";
+      | "heatmap"
+      | "combo";
   };
   asOf?: string;
 }

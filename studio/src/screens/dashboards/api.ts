@@ -28,6 +28,8 @@ export interface WidgetAnswer {
   question: Record<string, unknown>;
   result: ReportResult | null;
   error: { code: string; message: string } | null;
+  /** Further series of a combo chart, each answered like the widget. */
+  series?: Array<{ id: string; title: Label | null; object: string; result: ReportResult | null; error: { code: string; message: string } | null }>;
 }
 export interface DashboardFilter {
   name: string;
