@@ -231,6 +231,17 @@ describe('payouts are scoped like the statements', () => {
 });
 
 describe('questions over a dataset are checked like any report', () => {
+  it('lists the datasets and their fields for anyone signed in', async () => {
+    const res = await call.rep1!.get('/api/v1/analytics/datasets');
+    expect(res.statusCode, res.body).toBe(200);
+    const payout = (res.json().data as any[]).find((d) => d.name === 'incentives.payout');
+    expect(payout.fields.map((f: any) => f.name)).toEqual(
+      expect.arrayContaining(['payee_id', 'plan_id', 'period', 'period_start', 'period_end', 'status', 'currency', 'earned', 'adjustments', 'payout']),
+    );
+    expect(payout.fields.find((f: any) => f.name === 'payee_id')).toMatchObject({ storage: 'ref', ref: 'user' });
+    expect(payout.fields.find((f: any) => f.name === 'status').values).toEqual(['open', 'calculated', 'approved', 'paid', 'closed']);
+  });
+
   it('names the path and rule of a bad question', async () => {
     const bad = async (report: Record<string, unknown>) => {
       const res = await call.fin!.post('/api/v1/analytics/query', { report });

@@ -792,6 +792,28 @@ export interface PostAnalyticsDashboardsNameRunResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetAnalyticsDatasetsResponse {
+  data: {
+    name: string;
+    label: {
+      [k: string]: string | undefined;
+    };
+    description?: string;
+    fields: {
+      name: string;
+      label: {
+        [k: string]: string | undefined;
+      };
+      storage: string;
+      values?: string[];
+      ref?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
 export type PostAnalyticsDrillBody = {
   report?: {
     object: string;
@@ -11007,6 +11029,7 @@ export interface ApiRoutes {
   'PUT /api/v1/analytics/dashboards/{name}': { body: PutAnalyticsDashboardsNameBody; response: PutAnalyticsDashboardsNameResponse };
   'DELETE /api/v1/analytics/dashboards/{name}': { response: void };
   'POST /api/v1/analytics/dashboards/{name}/run': { body: PostAnalyticsDashboardsNameRunBody; response: PostAnalyticsDashboardsNameRunResponse };
+  'GET /api/v1/analytics/datasets': { response: GetAnalyticsDatasetsResponse };
   'POST /api/v1/analytics/drill': { body: PostAnalyticsDrillBody; response: PostAnalyticsDrillResponse };
   'GET /api/v1/analytics/forecast': { query: GetAnalyticsForecastQuery; response: GetAnalyticsForecastResponse };
   'GET /api/v1/analytics/forecast/accuracy': { query: GetAnalyticsForecastAccuracyQuery; response: GetAnalyticsForecastAccuracyResponse };

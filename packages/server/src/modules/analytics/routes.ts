@@ -10,7 +10,7 @@ import { reportCsv, reportXlsx } from './export.ts';
 import { isDay, type ReportDoc } from './kind.ts';
 import { runReport, type RunContext, type ReportResult } from './run.ts';
 import { questionSchema, type ReportQuestion } from './schema.ts';
-import { drillResponse, reportResponse, reportListResponse } from './response-schemas.ts';
+import { datasetListResponse, drillResponse, reportResponse, reportListResponse } from './response-schemas.ts';
 import { datasetService, isDataset } from './source.ts';
 import { datasets } from '../datasets.ts';
 import { replies } from '../../http/route-schema.ts';
@@ -65,7 +65,7 @@ async function send(reply: FastifyReply, result: ReportResult, format: string | 
 }
 
 /**
- * `POST /analytics/query` (an ad-hoc question), `GET /analytics/reports`, `GET /analytics/reports/:name/run`
+ * `POST /analytics/query` (an ad-hoc question), `GET /analytics/reports`, `GET /analytics/datasets`, `GET /analytics/reports/:name/run`
  * (`?format=csv|xlsx` to export), and drill-down from a cell of either: `POST /analytics/drill`.
  */
 export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
@@ -97,6 +97,19 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
     // Only reports over objects the caller may read are listed; a dataset's rows are scoped by its module.
     const readable = docs.filter((d) => (isDataset(d.object) ? datasets.get(d.object) !== undefined : access.registry.object(d.object) && access.permission(d.object).actions.has('read')));
     return { data: readable.map((d) => ({ name: d.name, label: d.label, object: d.object, ...(d.description ? { description: d.description } : {}), ...(d.chart ? { chart: d.chart } : {}) })) };
+  });
+
+  app.get('/analytics/datasets', { config: { summary: 'List the datasets modules contribute', tags }, schema: { response: replies({ 200: datasetListResponse }) } }, async (request) => {
+    requireAccess(request);
+    // Names and fields only: each dataset's rows are scoped by its module when a question reads them.
+    return {
+      data: datasets.list().map((d) => ({
+        name: d.name,
+        label: d.label,
+        ...(d.description ? { description: d.description } : {}),
+        fields: d.fields.map((f) => ({ name: f.name, label: f.label, storage: f.storage, ...(f.values ? { values: [...f.values] } : {}), ...(f.ref ? { ref: f.ref } : {}) })),
+      })),
+    };
   });
 
   app.get(
