@@ -57,6 +57,16 @@ export interface DashboardRun {
 }
 export type FilterValues = Record<string, unknown>;
 
+export interface DatasetInfo {
+  name: string;
+  label: Label;
+  description?: string;
+  fields: Array<{ name: string; label: Label; storage: string; values?: string[]; ref?: string }>;
+}
+
+// The datasets are the server's modules': read once per page load.
+let datasets: Promise<DatasetInfo[]> | undefined;
+
 const at = (name: string) => `/analytics/dashboards/${encodeURIComponent(name)}`;
 
 export const dashboardsApi = {
@@ -64,6 +74,16 @@ export const dashboardsApi = {
   get: (name: string) => api.get<{ data: Record<string, unknown>; meta?: { editable?: boolean } }>(at(name)),
   defaultOne: () => api.get<{ data: { name: string } | null }>('/analytics/dashboards/default').then((r) => r.data),
   run: (name: string, filters: FilterValues) => api.post<{ data: DashboardRun }>(`${at(name)}/run`, { filters }).then((r) => r.data),
+  datasets: () => {
+    datasets ??= api.get<{ data: DatasetInfo[] }>('/analytics/datasets').then(
+      (r) => r.data,
+      () => {
+        datasets = undefined;
+        return [];
+      },
+    );
+    return datasets;
+  },
   drill: (question: Record<string, unknown>, key: string | null) =>
     api.post<{ data: { object: string; data: Array<Record<string, unknown>> } }>('/analytics/drill', { report: question, cell: { keys: { 0: key } }, limit: 20 }).then((r) => r.data),
 };
