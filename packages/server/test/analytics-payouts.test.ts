@@ -212,6 +212,21 @@ describe('payouts are scoped like the statements', () => {
     expect(byPayee.rows.map((r: any) => r.keys[0])).toEqual([ids.rep2]);
   });
 
+  it('a saved report over the dataset is listed for everyone and runs in each caller’s scope', async () => {
+    const report = { kind: 'analytics.report', id: 'rpt_payout_month', name: 'payout_month', label: { en: 'Payout cost by month' }, ...payoutByMonth };
+    const broken = { ...report, id: 'rpt_bad', name: 'payout_bad', measures: [{ name: 'x', op: 'sum', field: 'nope' }] };
+    const refused = await call.admin!.post('/api/v1/metadata/apply', { documents: [broken], mode: 'merge' });
+    expect(refused.statusCode).toBe(422);
+    expect(JSON.stringify(refused.json().error.details)).toContain('/measures/0/field');
+    const applied = await call.admin!.post('/api/v1/metadata/apply', { documents: [report], mode: 'merge' });
+    expect(applied.statusCode, applied.body).toBe(200);
+    const listed = (await call.rep2!.get('/api/v1/analytics/reports')).json().data as any[];
+    expect(listed.find((r) => r.name === 'payout_month')).toMatchObject({ object: 'incentives.payout' });
+    const mine = await call.rep2!.get(`/api/v1/analytics/reports/payout_month/run?asOf=${AS_OF}`);
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(cents(mine.json().data.totals.values.payout)).toBe(sum(Object.values(PAYOUT.rep2!)));
+  });
+
   it("a rep running the finance dashboard's widget, or the payout report, sees only their own", async () => {
     // The finance dashboard is not shared with reps: they cannot open it.
     expect((await call.rep1!.post('/api/v1/analytics/dashboards/finance/run', { asOf: AS_OF })).statusCode).toBe(404);
