@@ -37,14 +37,15 @@ export const payoutDataset: AnalyticsDataset = {
     const keys = ((await port.table('payouts').distinct('period')) as Array<{ period: string }>).map((r) => r.period);
     const days = keys.flatMap((k) => [k, periodStart(k, calendar), periodEnd(k, calendar)]);
     const values = keys.length ? `(values ${keys.map(() => '(?::text, ?::date, ?::date)').join(', ')})` : '(select null::text, null::date, null::date where false)';
-    const bindings: unknown[] = [...days];
+    // A payee is a user (a uuid, what the payee's title is read by); any other id groups as empty, its amounts still counted.
+    const bindings: unknown[] = ['^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', ...days];
     let where = '';
     if (scope !== 'all') {
       where = 'where p.payee_id = any(?::text[])';
       bindings.push(scope);
     }
     const sql =
-      `(select p.payee_id, p.plan_id, p.period, d.period_start, d.period_end, coalesce(s.status, 'open') as status, p.currency,` +
+      `(select case when p.payee_id ~* ? then p.payee_id end as payee_id, p.plan_id, p.period, d.period_start, d.period_end, coalesce(s.status, 'open') as status, p.currency,` +
       ` p.earned, p.adjustments, p.draw_advance, p.recovery, p.payout, p.points` +
       ` from ${port.name('payouts')} as p join ${values} as d (period, period_start, period_end) on d.period = p.period` +
       ` left join ${port.name('periods')} as s on s.period = p.period ${where}) as payouts`;
