@@ -124,4 +124,28 @@ describe('the dashboard designer', () => {
     const ben = await signIn(h, people.ben!.email);
     expect((await callApi(h, ben, 'GET', `/analytics/dashboards/${name}`)).status).toBe(404);
   });
+  it('a widget may measure a dataset a module contributes: payout cost from the incentives module', async () => {
+    const ann = await newPage(browser, 1400, 1000);
+    await login(ann, h, people.ann!.email);
+    await ann.goto(`${h.url}/dashboards`);
+    await ann.getByRole('link', { name: 'New dashboard' }).click();
+    await ann.getByLabel('Name', { exact: true }).fill('My payouts');
+    await ann.getByRole('button', { name: 'Add widget' }).click();
+    const editor = ann.getByRole('region', { name: 'Widget settings' });
+    await editor.getByLabel('Title').fill('Payout cost');
+    // Offered under Datasets, with its own fields to measure, group and bucket.
+    await editor.getByLabel('Records', { exact: true }).selectOption({ label: 'Payouts' });
+    await editor.getByLabel('Measure', { exact: true }).selectOption({ label: 'Sum' });
+    await editor.getByLabel('Field to measure').selectOption({ label: 'Payout' });
+    await editor.getByLabel('Group by').selectOption({ label: 'Period end' });
+    await editor.getByLabel('Chart').selectOption({ label: 'Bar' });
+    await ann.getByTestId('designer-grid').getByTestId('designer-w1').locator('canvas').waitFor();
+    await ann.getByRole('button', { name: 'Save dashboard' }).click();
+    await ann.getByRole('heading', { name: 'My payouts' }).waitFor();
+    const name = new URL(ann.url()).pathname.split('/').pop()!;
+    const saved = (await callApi(h, await signIn(h, people.ann!.email), 'GET', `/analytics/dashboards/${name}`)).body.data;
+    expect(saved.widgets[0].question).toMatchObject({ object: 'incentives.payout', groups: [{ field: 'period_end', bucket: 'month' }], measures: [{ op: 'sum', field: 'payout' }] });
+    expect(problemsOf(ann)).toEqual([]);
+    await ann.context().close();
+  });
 });

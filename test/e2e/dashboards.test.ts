@@ -39,6 +39,21 @@ const dashboard = {
       question: { object: 'order', groups: [{ field: 'owner_id' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] },
       layout: { x: 0, y: 4, w: 6, h: 4 },
     },
+    {
+      // Two series on one axis: the rep's orders by month (bars) and their payout cost (a line, from the incentives' dataset).
+      id: 'cost',
+      title: { en: 'Payout cost vs revenue' },
+      chart: 'combo',
+      question: { object: 'order', groups: [{ field: 'order_date', bucket: 'month' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }] },
+      series: [
+        {
+          id: 'payout',
+          title: { en: 'Payout cost' },
+          question: { object: 'incentives.payout', groups: [{ field: 'period_end', bucket: 'month' }], measures: [{ name: 'payout', op: 'sum', field: 'payout' }] },
+        },
+      ],
+      layout: { x: 6, y: 4, w: 6, h: 4 },
+    },
   ],
   sharedWith: ['rep', 'manager'],
   defaultFor: ['rep'],
@@ -81,6 +96,7 @@ describe('dashboards in the studio', () => {
     await leaders.getByRole('button', { name: 'Ray Rep' }).waitFor();
     expect(await leaders.locator('tbody tr').count()).toBe(1);
     await board.getByTestId('widget-by_status').locator('canvas').waitFor();
+    await board.getByTestId('widget-cost').locator('canvas').waitFor();
     await shot(page, 'dashboard-rep-home');
 
     await board.getByLabel('Status', { exact: true }).selectOption('booked');

@@ -41,4 +41,17 @@ describe('widget chart options', () => {
     expect(o.series[0]).toMatchObject({ type: 'gauge', max: 1000, data: [{ value: 250 }] });
     expect(o.toolbox.feature.saveAsImage).toMatchObject({ name: 'total' });
   });
+  it('draws a combo: the widget as bars, each further series as a line, on the union of their months', () => {
+    const revenue = result(1, [row('2026-02', null, '1333.33'), row('2026-03', null, '2350.50')]);
+    const cost = { ...result(1, [row('2026-01', null, '10'), row('2026-03', null, '117.53')]), measures: [{ name: 'amount', op: 'sum', label: 'Payout' }] };
+    const o = widgetOption('combo', revenue, null, 'combo', [
+      { name: 'Payout cost', result: cost },
+      { name: 'Hidden', result: null },
+    ]) as Record<string, any>;
+    expect(o.xAxis.data).toEqual(['2026-01', '2026-02', '2026-03']);
+    expect(o.series.map((x: any) => [x.name, x.type, x.data])).toEqual([
+      ['Amount', 'bar', [0, 1333.33, 2350.5]],
+      ['Payout cost', 'line', [10, 0, 117.53]],
+    ]);
+  });
 });

@@ -13,6 +13,9 @@ import { attainModules, defineModule, installModules, moduleJobs, orderModules }
 import type { Store } from '../src/store-port.ts';
 import { as, createTenant, login, testServer, type TestTenant } from './helpers.ts';
 import { toyModule } from './fixtures/toy-module/index.ts';
+import { datasets } from '../src/modules/datasets.ts';
+
+const byIdOf = (id: string) => attainModules.find((m) => m.id === id);
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const widget = (name: string, extra: Record<string, unknown> = {}) => ({ kind: 'toy.widget', id: `w.${name}`, name, label: { en: name }, object: 'deal', size: 3, ...extra });
@@ -159,6 +162,27 @@ describe('the module list', () => {
     release();
     release();
     installModules(store, [defineModule({ id: 'a' })])();
+  });
+
+  it("installs a module's analytics datasets with it (named <module>.<name>) and removes them with its last holder", async () => {
+    const rows = async () => {
+      throw new Error('not read here');
+    };
+    const ds = { name: 'toyds.things', label: { en: 'Things' }, fields: [{ name: 'n', storage: 'integer' as const, label: { en: 'N' } }], rows };
+    expect(() => defineModule({ id: 'other', datasets: [ds] })).toThrow(/other\.<name>/);
+    expect(() => datasets.register({ ...ds, name: 'no_dot' })).toThrow(/<module>\.<name>/);
+    const mod = defineModule({ id: 'toyds', datasets: [ds] });
+    const release = installModules(store, [mod]);
+    expect(datasets.get('toyds.things')).toBe(ds);
+    expect(datasets.list()).toContain(ds);
+    expect(() => datasets.register({ ...ds })).toThrow(/already installed/);
+    const again = datasets.register(ds);
+    again();
+    again();
+    expect(datasets.get('toyds.things')).toBe(ds);
+    release();
+    expect(datasets.get('toyds.things')).toBeUndefined();
+    expect(byIdOf('incentives')?.datasets.map((d) => d.name)).toEqual(['incentives.payout']);
   });
 
   it('goals, incentives and workflow bring their kinds, subjects, checks, channels and jobs', () => {

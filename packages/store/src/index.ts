@@ -18,6 +18,7 @@ export type { WriteGuard, WriteGuardInput } from './write-guards.ts';
 export type { BeforeWriteHook, BeforeWriteInput, BeforeWriteRegistration } from './write-hooks.ts';
 export type { DocumentCheck } from './document-checks.ts';
 export { canonicalJson, quoteIdent } from './sql.ts';
+export { aggregateSource, type AggregateDeps } from './records/aggregate.ts';
 export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
 export {
   checkFormula,

@@ -687,6 +687,110 @@ export interface PostAnalyticsDashboardsNameRunResponse {
         message: string;
         [k: string]: unknown | undefined;
       } | null;
+      series?: {
+        id: string;
+        title?: {
+          [k: string]: string | undefined;
+        } | null;
+        object: string;
+        applied: string[];
+        question: {
+          [k: string]: unknown | undefined;
+        };
+        result: {
+          object: string;
+          asOf?: string | null;
+          period?: {
+            from: string;
+            to: string;
+            [k: string]: unknown | undefined;
+          } | null;
+          previous?: {
+            from: string;
+            to: string;
+            [k: string]: unknown | undefined;
+          } | null;
+          groups: {
+            field?: string;
+            bucket?: string | null;
+            label?: string;
+            [k: string]: unknown | undefined;
+          }[];
+          measures: {
+            name?: string;
+            op?: string;
+            label?: string;
+            [k: string]: unknown | undefined;
+          }[];
+          rows: {
+            keys: (string | null)[];
+            labels: (string | null)[];
+            other: boolean;
+            values: {
+              [k: string]: string | number | null | undefined;
+            };
+            previous?: {
+              [k: string]: string | number | null | undefined;
+            };
+            delta?: {
+              [k: string]: string | number | null | undefined;
+            };
+            deltaPct?: {
+              [k: string]: string | number | null | undefined;
+            };
+            [k: string]: unknown | undefined;
+          }[];
+          totals: {
+            values?: {
+              [k: string]: string | number | null | undefined;
+            };
+            previous?: {
+              [k: string]: string | number | null | undefined;
+            };
+            delta?: {
+              [k: string]: string | number | null | undefined;
+            };
+            deltaPct?: {
+              [k: string]: string | number | null | undefined;
+            };
+            [k: string]: unknown | undefined;
+          };
+          pivot?: {
+            rows?: {
+              key?: string | null;
+              label?: string | null;
+              other?: boolean;
+              [k: string]: unknown | undefined;
+            }[];
+            columns?: {
+              key?: string | null;
+              label?: string | null;
+              other?: boolean;
+              [k: string]: unknown | undefined;
+            }[];
+            cells?: ({
+              [k: string]: string | number | null | undefined;
+            } | null)[][];
+            rowTotals?: {
+              [k: string]: string | number | null | undefined;
+            }[];
+            columnTotals?: {
+              [k: string]: string | number | null | undefined;
+            }[];
+            total?: {
+              [k: string]: string | number | null | undefined;
+            };
+            [k: string]: unknown | undefined;
+          };
+          [k: string]: unknown | undefined;
+        } | null;
+        error: {
+          code: string;
+          message: string;
+          [k: string]: unknown | undefined;
+        } | null;
+        [k: string]: unknown | undefined;
+      }[];
       [k: string]: unknown | undefined;
     }[];
     [k: string]: unknown | undefined;
@@ -832,6 +936,28 @@ export interface PostAnalyticsDashboardsNameSubscriptionsResponse {
 
 export interface DeleteAnalyticsDashboardsNameSubscriptionsIdResponse {
   ok: boolean;
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAnalyticsDatasetsResponse {
+  data: {
+    name: string;
+    label: {
+      [k: string]: string | undefined;
+    };
+    description?: string;
+    fields: {
+      name: string;
+      label: {
+        [k: string]: string | undefined;
+      };
+      storage: string;
+      values?: string[];
+      ref?: string;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  }[];
   [k: string]: unknown | undefined;
 }
 
@@ -4402,7 +4528,8 @@ export type PostAnalyticsDrillBody = {
       | "funnel"
       | "gauge"
       | "leaderboard"
-      | "heatmap";
+      | "heatmap"
+      | "combo";
   };
   name?: string;
   asOf?: string;
@@ -8361,7 +8488,8 @@ export interface PostAnalyticsQueryBody {
       | "funnel"
       | "gauge"
       | "leaderboard"
-      | "heatmap";
+      | "heatmap"
+      | "combo";
   };
   asOf?: string;
 }
@@ -11052,6 +11180,7 @@ export interface ApiRoutes {
   'GET /api/v1/analytics/dashboards/{name}/subscriptions': { response: GetAnalyticsDashboardsNameSubscriptionsResponse };
   'POST /api/v1/analytics/dashboards/{name}/subscriptions': { body: PostAnalyticsDashboardsNameSubscriptionsBody; response: PostAnalyticsDashboardsNameSubscriptionsResponse };
   'DELETE /api/v1/analytics/dashboards/{name}/subscriptions/{id}': { response: DeleteAnalyticsDashboardsNameSubscriptionsIdResponse };
+  'GET /api/v1/analytics/datasets': { response: GetAnalyticsDatasetsResponse };
   'POST /api/v1/analytics/drill': { body: PostAnalyticsDrillBody; response: PostAnalyticsDrillResponse };
   'GET /api/v1/analytics/forecast': { query: GetAnalyticsForecastQuery; response: GetAnalyticsForecastResponse };
   'GET /api/v1/analytics/forecast/accuracy': { query: GetAnalyticsForecastAccuracyQuery; response: GetAnalyticsForecastAccuracyResponse };

@@ -11,7 +11,7 @@ type Values = Record<string, string | number | null>;
 export interface ChartResult {
   groups: ReadonlyArray<{ field: string; bucket: string | null; label: string }>;
   measures: ReadonlyArray<{ name: string; label: string }>;
-  rows: ReadonlyArray<{ keys: ReadonlyArray<string | null>; labels: ReadonlyArray<string | null>; values: Values }>;
+  rows: ReadonlyArray<{ keys: ReadonlyArray<string | null>; labels: ReadonlyArray<string | null>; values: Values; other?: boolean }>;
   totals: { values: Values };
 }
 type ReportResult = ChartResult;
@@ -24,10 +24,44 @@ export const numeric = (v: string | number | null | undefined): number => (v ===
  * measure (per second grouping's key when stacked), a gauge against the widget's target. Pure, so
  * it is the same for every screen that draws a report.
  */
-export function widgetOption(chart: string, result: ReportResult, target: string | null, imageName = 'chart'): ChartOption {
-  const option = chartOption(chart, result, target);
+export function widgetOption(chart: string, result: ReportResult, target: string | null, imageName = 'chart', extra: ExtraSeries[] = []): ChartOption {
+  const option = chartOption(chart, result, target, extra);
   // Every chart can be saved as a PNG from its corner.
   return { ...option, toolbox: { right: 4, top: 0, feature: { saveAsImage: { name: imageName, title: 'PNG' } } } };
+}
+
+/** A further series of a combo widget: its name and its own answer (blank when the caller may not read it). */
+export interface ExtraSeries {
+  name: string;
+  result: ReportResult | null;
+}
+
+/**
+ * A combo: the widget's measures as bars and each further series' first measure as a line, on one
+ * axis of the first grouping's keys (the union of every answer's, in key order: months line up).
+ */
+function combo(result: ReportResult, extra: ExtraSeries[]): ChartOption {
+  const answers = [result, ...extra.map((e) => e.result)].filter((r): r is ReportResult => r !== null);
+  const labels = new Map<string, string>();
+  for (const r of answers) for (const row of r.rows) if (!row.other) labels.set(row.keys[0] ?? '', row.labels[0] ?? row.keys[0] ?? '—');
+  const keys = [...labels.keys()].sort();
+  const valuesOf = (r: ReportResult, measure: string) => {
+    const at = new Map(r.rows.map((row) => [row.keys[0] ?? '', numeric(row.values[measure])]));
+    return keys.map((k) => at.get(k) ?? 0);
+  };
+  const bars = result.measures.map((m) => ({ name: m.label, type: 'bar', data: valuesOf(result, m.name) }));
+  const lines = extra.flatMap((e) => {
+    const m = e.result?.measures[0];
+    return e.result && m ? [{ name: e.name, type: 'line', smooth: false, data: valuesOf(e.result, m.name) }] : [];
+  });
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { bottom: 0 },
+    grid: { left: 56, right: 16, top: 16, bottom: 48 },
+    xAxis: { type: 'category', data: keys.map((k) => labels.get(k) ?? k) },
+    yAxis: { type: 'value' },
+    series: [...bars, ...lines],
+  };
 }
 
 /** Two groupings as a grid: the first's labels down, the second's across. */
@@ -47,7 +81,8 @@ function crossed(result: ReportResult): { rows: string[]; columns: string[]; at:
 }
 
 /** The option without the studio's toolbox (what a server-side snapshot draws). */
-export function chartOption(chart: string, result: ReportResult, target: string | null): ChartOption {
+export function chartOption(chart: string, result: ReportResult, target: string | null, extra: ExtraSeries[] = []): ChartOption {
+  if (chart === 'combo') return combo(result, extra);
   const categories = result.rows.map((r) => r.labels[0] ?? r.keys[0] ?? '—');
   const measures = result.measures;
   if (result.groups.length === 2 && (chart === 'heatmap' || chart === 'stacked')) {

@@ -5,6 +5,7 @@ import type { Label, MetaKindDefinition } from '@attain/meta';
 import type { BackgroundModule, DocumentCheck, JobHandler, TenantModule } from '@attain/store';
 import type { NotificationChannel, SubjectHandler, Workflow } from '@attain/workflow';
 import type { Store } from '../store-port.ts';
+import type { AnalyticsDataset } from './datasets.ts';
 
 /** What a module's factories receive: the store, and the workflow service every node shares. */
 export interface ModuleDeps {
@@ -58,6 +59,11 @@ export interface ModuleSpec {
    * `studio/src/screens/index.ts` (in navigation order); a test keeps the two lists in step.
    */
   screens?: readonly string[];
+  /**
+   * Read-only datasets for analytics (`<id>.<name>`): rows that are not records, which report and
+   * dashboard questions measure like an object; the module scopes the rows to the caller.
+   */
+  datasets?: readonly AnalyticsDataset[];
   /** Human name for logs and docs. */
   label?: Label;
 }
@@ -71,6 +77,9 @@ export function defineModule(spec: ModuleSpec): AttainModule {
   if (!MODULE_ID.test(spec.id)) throw new Error(`module id "${spec.id}" must be a-z, 0-9 and _ (at most 31 characters)`);
   for (const kind of spec.kinds ?? []) {
     if (kind.kind.includes('.') && !kind.kind.startsWith(`${spec.id}.`)) throw new Error(`module "${spec.id}": kind "${kind.kind}" must be named ${spec.id}.<kind>`);
+  }
+  for (const dataset of spec.datasets ?? []) {
+    if (!dataset.name.startsWith(`${spec.id}.`)) throw new Error(`module "${spec.id}": dataset "${dataset.name}" must be named ${spec.id}.<name>`);
   }
   for (const consumer of Object.keys(spec.metadataEvents ?? {})) {
     if (!consumer.startsWith(spec.id)) throw new Error(`module "${spec.id}": metadata consumer "${consumer}" must start with the module id`);
@@ -87,6 +96,7 @@ export function defineModule(spec: ModuleSpec): AttainModule {
     documentChecks: spec.documentChecks ?? {},
     metadataEvents: spec.metadataEvents ?? {},
     screens: spec.screens ?? [],
+    datasets: spec.datasets ?? [],
     ...(spec.jobs ? { jobs: spec.jobs } : {}),
     ...(spec.graphqlQuery ? { graphqlQuery: spec.graphqlQuery } : {}),
     ...(spec.label ? { label: spec.label } : {}),

@@ -2,6 +2,7 @@ import { disputeSubject, DISPUTE_SUBJECT, incentivePeriodSubject, incentivePlanD
 import { incentivePlanKind } from '@attain/meta';
 import { incentiveRoutes } from '../rest/incentive-routes.ts';
 import { defineModule } from './contract.ts';
+import { payoutDataset } from './incentive-payout-dataset.ts';
 
 /** Incentives: plans, assignments, crediting, runs, statements, disputes and period close. */
 export const incentives = defineModule({
@@ -24,4 +25,6 @@ export const incentives = defineModule({
     { name: 'incentives.payee', description: "sees one's own statements; managers their reporting subtree" },
   ],
   screens: ['incentives'],
+  // Payout cost on dashboards: the statements' payouts, scoped like the statement routes.
+  datasets: [payoutDataset],
 });

@@ -3,6 +3,7 @@ import { metadataQueue, type BackgroundModule } from '@attain/store';
 import { workflowFor } from '@attain/workflow';
 import type { Store } from '../store-port.ts';
 import type { AttainModule, ModuleDeps } from './contract.ts';
+import { datasets } from './datasets.ts';
 
 /** Modules in dependency order (stable otherwise); refuses duplicate ids, unknown dependencies and cycles. */
 export function orderModules(modules: readonly AttainModule[]): AttainModule[] {
@@ -34,7 +35,7 @@ export function orderModules(modules: readonly AttainModule[]): AttainModule[] {
 const installed = new WeakMap<Store, Map<string, { module: AttainModule; holders: number; release: () => void }>>();
 
 /**
- * Installs modules on a store: their metadata kinds, plan-time document checks, approval subjects
+ * Installs modules on a store: their metadata kinds, analytics datasets, plan-time document checks, approval subjects
  * and notification channels, once, in dependency order. Returns the release (server close).
  */
 export function installModules(store: Store, modules: readonly AttainModule[]): () => void {
@@ -66,6 +67,7 @@ export function installModules(store: Store, modules: readonly AttainModule[]): 
 
 function installOne(deps: ModuleDeps, m: AttainModule): () => void {
   const releases = m.kinds.map((kind) => metaKinds.register(kind));
+  for (const dataset of m.datasets) releases.push(datasets.register(dataset));
   for (const [name, check] of Object.entries(m.documentChecks)) {
     deps.store.documentChecks.register(name, check(deps));
     releases.push(() => deps.store.documentChecks.unregister(name));

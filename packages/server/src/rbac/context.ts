@@ -95,13 +95,26 @@ export class AccessContext {
     if (perm.scope === 'own') access.rowFilter = { ownerIn: [this.principal.userId] };
     else if (perm.scope === 'team') access.rowFilter = { ownerIn: await this.teamOwners() };
     access.scopeOf = await this.scopes();
-    // Formulas in reports reach related objects: their hidden fields are this role's too.
-    access.hiddenOf = (name) => {
-      const other = this.registry.object(name);
-      return other ? objectPermission(this.principal.role, other).hiddenFields : undefined;
-    };
+    access.hiddenOf = this.hiddenOf;
     const service = this.principal.snapshot.records(access);
     return { object, perm, access, service };
+  }
+
+  // Formulas in reports reach related objects: their hidden fields are this role's too.
+  private readonly hiddenOf: NonNullable<RecordAccess['hiddenOf']> = (name) => {
+    const other = this.registry.object(name);
+    return other ? objectPermission(this.principal.role, other).hiddenFields : undefined;
+  };
+
+  /**
+   * What the report code needs to measure a module's dataset for this caller: no row filter of its
+   * own (the module scoped the rows), and the caller's scope and hidden fields on the objects its
+   * references name (a payee's title only where the caller may read that user).
+   */
+  async relatedAccess(): Promise<RecordAccess> {
+    const access: RecordAccess = { hiddenFields: new Set(), scopeOf: await this.scopes(), hiddenOf: this.hiddenOf };
+    if (typeof this.principal.user.locale === 'string') access.locale = this.principal.user.locale;
+    return access;
   }
 
   private scopeFn: Promise<NonNullable<RecordAccess['scopeOf']>> | undefined;

@@ -251,3 +251,13 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
   });
   return { rows };
 }
+
+/**
+ * Grouped measures over rows a module supplies (an analytics dataset such as the incentives'
+ * payouts): `object` describes their columns, `source` selects them, already limited by the module
+ * to what the caller may see. The same grouping, bucketing, filter and measure code as a record
+ * object's report; `deps.access` gives reference titles the caller's own scope.
+ */
+export function aggregateSource(deps: Omit<AggregateDeps, 'scoped'>, object: ObjectDef, source: Knex.QueryBuilder, q: AggregateQuery): Promise<AggregateResult> {
+  return aggregate({ ...deps, scoped: (k) => k.queryBuilder().from(source.clone().as(object.table)) }, object, q);
+}

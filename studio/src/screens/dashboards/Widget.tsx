@@ -95,7 +95,11 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
   const [error, setError] = useState<unknown>(null);
   const result = widget.result;
   const title = widget.title ? label(widget.title) : (result?.measures[0]?.label ?? widget.id);
-  const option = useMemo(() => (result ? widgetOption(widget.chart, result, widget.target, widget.id) : null), [widget.chart, widget.target, result]);
+  const option = useMemo(() => {
+    if (!result) return null;
+    const extra = (widget.series ?? []).map((s) => ({ name: s.title ? label(s.title) : (s.result?.measures[0]?.label ?? s.id), result: s.result }));
+    return widgetOption(widget.chart, result, widget.target, widget.id, extra);
+  }, [widget.chart, widget.target, widget.series, result, label, widget.id]);
   const drill = useCallback(
     (index: number) => {
       const row = result?.rows[index];
@@ -129,7 +133,7 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
       ) : (
         option && (
           <Suspense fallback={<div className="chart" style={{ height: chartHeight }} />}>
-            <Chart option={option} height={chartHeight} title={title} onSelect={result.groups.length === 1 ? drill : undefined} />
+            <Chart option={option} height={chartHeight} title={title} onSelect={result.groups.length === 1 && widget.chart !== 'combo' ? drill : undefined} />
           </Suspense>
         )
       )}

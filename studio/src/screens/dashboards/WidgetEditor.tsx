@@ -1,10 +1,14 @@
+import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { allFieldInfos } from '../../lib/meta.ts';
 import { useSession } from '../../session.tsx';
-import { BUCKETS, CHARTS, OPS, dateFields, groupFields, isDate, numericFields, type DesignWidget } from './designer-model.ts';
+import { dashboardsApi, type DatasetInfo } from './api.ts';
+import { BUCKETS, CHARTS, OPS, dateFields, datasetFields, groupFields, isDate, numericFields, type DesignWidget } from './designer-model.ts';
 import { RANGES } from './FilterBar.tsx';
 
 /**
- * One widget's question as choices, no JSON: its object (readable ones), one grouping (a date
+ * One widget's question as choices, no JSON: its object (readable ones, or a dataset a module
+ * contributes, such as the incentives' payouts), one grouping (a date
  * grouping by bucket), one measure, a period and a chart; every change re-runs its preview.
  */
 export function WidgetEditor({ widget, onChange, onRemove }: { widget: DesignWidget; onChange: (w: DesignWidget) => void; onRemove: () => void }) {
@@ -12,7 +16,17 @@ export function WidgetEditor({ widget, onChange, onRemove }: { widget: DesignWid
   const session = useSession();
   const objects = session.objects.filter((o) => session.can(o.name, 'read'));
   const q = widget.question;
-  const doc = session.object(q.object);
+  const [datasets, setDatasets] = useState<DatasetInfo[]>([]);
+  useEffect(() => {
+    let live = true;
+    dashboardsApi.datasets().then((d) => live && setDatasets(d));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const objectDoc = session.object(q.object);
+  const dataset = datasets.find((d) => d.name === q.object);
+  const doc = objectDoc ? allFieldInfos(objectDoc) : dataset ? datasetFields(dataset) : undefined;
   const measure = q.measures[0] ?? { name: 'value', op: 'count' };
   const group = q.groups?.[0];
   const set = (question: DesignWidget['question']) => onChange({ ...widget, question });
@@ -31,6 +45,15 @@ export function WidgetEditor({ widget, onChange, onRemove }: { widget: DesignWid
               {label(o.pluralLabel ?? o.label, o.name)}
             </option>
           ))}
+          {datasets.length > 0 && (
+            <optgroup label={t('dashboards.datasets')}>
+              {datasets.map((d) => (
+                <option key={d.name} value={d.name}>
+                  {label(d.label, d.name)}
+                </option>
+              ))}
+            </optgroup>
+          )}
         </select>
       </div>
       <div className="field">

@@ -28,6 +28,8 @@ export interface WidgetAnswer {
   question: Record<string, unknown>;
   result: ReportResult | null;
   error: { code: string; message: string } | null;
+  /** Further series of a combo chart, each answered like the widget. */
+  series?: Array<{ id: string; title: Label | null; object: string; result: ReportResult | null; error: { code: string; message: string } | null }>;
 }
 export interface DashboardFilter {
   name: string;
@@ -85,6 +87,16 @@ export interface NewSubscription {
   robot?: { format: RobotFormat; url: string; secret?: string };
 }
 
+export interface DatasetInfo {
+  name: string;
+  label: Label;
+  description?: string;
+  fields: Array<{ name: string; label: Label; storage: string; values?: string[]; ref?: string }>;
+}
+
+// The datasets are the server's modules': read once per page load.
+let datasets: Promise<DatasetInfo[]> | undefined;
+
 const at = (name: string) => `/analytics/dashboards/${encodeURIComponent(name)}`;
 
 export const dashboardsApi = {
@@ -97,6 +109,16 @@ export const dashboardsApi = {
   unsubscribe: (name: string, id: string) => api.del<{ ok: boolean }>(`${at(name)}/subscriptions/${encodeURIComponent(id)}`),
   exportFile: (name: string, format: 'png' | 'pdf', filters: FilterValues) =>
     download(`${at(name)}/export`, { format, filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined }, `${name}.${format}`),
+  datasets: () => {
+    datasets ??= api.get<{ data: DatasetInfo[] }>('/analytics/datasets').then(
+      (r) => r.data,
+      () => {
+        datasets = undefined;
+        return [];
+      },
+    );
+    return datasets;
+  },
   drill: (question: Record<string, unknown>, key: string | null) =>
     api.post<{ data: { object: string; data: Array<Record<string, unknown>> } }>('/analytics/drill', { report: question, cell: { keys: { 0: key } }, limit: 20 }).then((r) => r.data),
 };

@@ -1,9 +1,9 @@
 // What the dashboard designer edits: widgets as the API takes them, and the choices a widget
 // offers (objects the user may read, their fields by kind) read from the session's metadata.
-import type { Label, ObjectDoc } from '../../api/types.ts';
-import { allFieldInfos, type FieldInfo } from '../../lib/meta.ts';
+import type { Label } from '../../api/types.ts';
+import type { FieldInfo } from '../../lib/meta.ts';
 
-export const CHARTS = ['kpi', 'bar', 'line', 'area', 'stacked', 'pie', 'funnel', 'gauge', 'table', 'leaderboard'] as const;
+export const CHARTS = ['kpi', 'bar', 'line', 'area', 'stacked', 'pie', 'funnel', 'gauge', 'table', 'leaderboard', 'combo'] as const;
 export const OPS = ['count', 'sum', 'avg', 'min', 'max', 'count_distinct'] as const;
 export const BUCKETS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 
@@ -21,6 +21,8 @@ export interface DesignWidget {
   chart: string;
   target?: string;
   question: Question;
+  /** A combo's further series, kept as they are (the designer edits the widget's own question). */
+  series?: Array<Record<string, unknown>>;
   layout: { x: number; y: number; w: number; h: number };
 }
 
@@ -38,10 +40,26 @@ const NUMERIC = new Set(['integer', 'decimal', 'money', 'percent', 'number']);
 const DATES = new Set(['date', 'datetime']);
 const GROUPABLE = new Set(['text', 'enum', 'ref', 'boolean', 'date', 'datetime', 'email']);
 
-export const numericFields = (doc: ObjectDoc): FieldInfo[] => allFieldInfos(doc).filter((f) => NUMERIC.has(f.storage));
-export const dateFields = (doc: ObjectDoc): FieldInfo[] => allFieldInfos(doc).filter((f) => DATES.has(f.storage));
-export const groupFields = (doc: ObjectDoc): FieldInfo[] => allFieldInfos(doc).filter((f) => GROUPABLE.has(f.storage) && f.name !== 'id' && f.name !== 'external_id');
-export const isDate = (doc: ObjectDoc | undefined, field: string): boolean => Boolean(doc && dateFields(doc).some((f) => f.name === field));
+// Over the fields of an object or of a dataset a module contributes (GET /analytics/datasets).
+export const numericFields = (fields: readonly FieldInfo[]): FieldInfo[] => fields.filter((f) => NUMERIC.has(f.storage));
+export const dateFields = (fields: readonly FieldInfo[]): FieldInfo[] => fields.filter((f) => DATES.has(f.storage));
+export const groupFields = (fields: readonly FieldInfo[]): FieldInfo[] => fields.filter((f) => GROUPABLE.has(f.storage) && f.name !== 'id' && f.name !== 'external_id');
+export const isDate = (fields: readonly FieldInfo[] | undefined, field: string): boolean => Boolean(fields && dateFields(fields).some((f) => f.name === field));
+
+/** A dataset's fields as the designer lists an object's. */
+export function datasetFields(dataset: { name: string; fields: Array<{ name: string; label: Label; storage: string; ref?: string }> }): FieldInfo[] {
+  return dataset.fields.map((f, order) => ({
+    name: f.name,
+    id: `${dataset.name}.${f.name}`,
+    label: f.label,
+    storage: f.storage as FieldInfo['storage'],
+    required: false,
+    readOnly: true,
+    system: false,
+    order,
+    ...(f.ref ? { ref: f.ref } : {}),
+  }));
+}
 
 /** The next free widget id (`w1`, `w2`, …) and a place below the others. */
 export function newWidget(widgets: readonly DesignWidget[], object: string, title: string): DesignWidget {
@@ -61,7 +79,15 @@ export function bodyOf(d: Design): Record<string, unknown> {
     label: d.label,
     ...(d.description ? { description: d.description } : {}),
     ...(filters.length ? { filters } : {}),
-    widgets: d.widgets.map((w) => ({ id: w.id, title: w.title, chart: w.chart, ...(w.target ? { target: w.target } : {}), question: w.question, layout: w.layout })),
+    widgets: d.widgets.map((w) => ({
+      id: w.id,
+      title: w.title,
+      chart: w.chart,
+      ...(w.target ? { target: w.target } : {}),
+      question: w.question,
+      ...(w.series ? { series: w.series } : {}),
+      layout: w.layout,
+    })),
     team: d.team,
     ...(d.version ? { version: d.version } : {}),
   };

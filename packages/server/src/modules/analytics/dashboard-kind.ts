@@ -13,6 +13,12 @@ export function dashboardIssues(registry: Registry, doc: DashboardDoc): Question
     ids.add(w.id);
     if (w.report !== undefined && !reports.has(w.report)) issues.push({ path: `${at}/report`, rule: 'unknown_reference', message: `refers to report "${w.report}", which does not exist` });
     if (w.question) for (const issue of questionIssues(registry, w.question)) issues.push({ ...issue, path: `${at}/question${issue.path}` });
+    const seriesIds = new Set([w.id]);
+    (w.series ?? []).forEach((s, j) => {
+      if (seriesIds.has(s.id)) issues.push({ path: `${at}/series/${j}/id`, rule: 'unique', message: `the widget or a series with id "${s.id}" comes earlier` });
+      seriesIds.add(s.id);
+      for (const issue of questionIssues(registry, s.question)) issues.push({ ...issue, path: `${at}/series/${j}/question${issue.path}` });
+    });
     if (w.layout.x + w.layout.w > GRID_COLUMNS) issues.push({ path: `${at}/layout`, rule: 'grid', message: `x + w must stay within the ${GRID_COLUMNS} columns` });
   });
   const names = new Set<string>();

@@ -50,6 +50,21 @@ export const dashboardListResponse = {
   },
 } as const;
 
+const ERROR = { anyOf: [{ type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } }, { type: 'null' }] } as const;
+const SERIES_ANSWER = {
+  type: 'object',
+  required: ['id', 'object', 'applied', 'question', 'result', 'error'],
+  properties: {
+    id: { type: 'string' },
+    title: { anyOf: [LABEL, { type: 'null' }] },
+    object: { type: 'string' },
+    applied: { type: 'array', items: { type: 'string' } },
+    question: { type: 'object', additionalProperties: true },
+    result: { anyOf: [reportResponse.properties.data, { type: 'null' }] },
+    error: ERROR,
+  },
+} as const;
+
 const WIDGET_ANSWER = {
   type: 'object',
   required: ['id', 'chart', 'layout', 'object', 'applied', 'question', 'result', 'error'],
@@ -63,7 +78,9 @@ const WIDGET_ANSWER = {
     applied: { type: 'array', items: { type: 'string' } },
     question: { type: 'object', additionalProperties: true },
     result: { anyOf: [reportResponse.properties.data, { type: 'null' }] },
-    error: { anyOf: [{ type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } }, { type: 'null' }] },
+    error: ERROR,
+    /** The widget's further series (a `combo` chart), each answered like the widget. */
+    series: { type: 'array', items: SERIES_ANSWER },
   },
 } as const;
 

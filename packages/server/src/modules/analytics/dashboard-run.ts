@@ -11,13 +11,10 @@ import { contextFor, questionOf } from './routes.ts';
 import { runReport, type ReportResult } from './run.ts';
 import { RELATIVE_RANGES, type Range, type ReportQuestion } from './schema.ts';
 import type { ReportDoc } from './kind.ts';
+import { sourceObject } from './source.ts';
 
-export interface WidgetAnswer {
-  id: string;
-  title: DashboardWidget['title'] | null;
-  chart: string;
-  target: string | null;
-  layout: DashboardWidget['layout'];
+/** What one question of a widget answers: the widget's own, or one of its series. */
+export interface SeriesAnswer {
   object: string;
   /** The dashboard filters that reached this widget (a field filter only reaches objects with that field). */
   applied: string[];
@@ -25,6 +22,16 @@ export interface WidgetAnswer {
   question: ReportQuestion;
   result: ReportResult | null;
   error: { code: string; message: string } | null;
+}
+
+export interface WidgetAnswer extends SeriesAnswer {
+  id: string;
+  title: DashboardWidget['title'] | null;
+  chart: string;
+  target: string | null;
+  layout: DashboardWidget['layout'];
+  /** A widget's further series (a `combo` chart), each run like the widget with the same filters. */
+  series?: Array<SeriesAnswer & { id: string; title: DashboardWidget['title'] | null }>;
 }
 
 function questionOfWidget(registry: Registry, w: DashboardWidget): ReportQuestion {
@@ -68,7 +75,7 @@ export function filterValues(doc: DashboardDoc, sent: Record<string, FilterValue
 /** The widget's question with every filter that fits it: a period replaces its range, a field value is ANDed to its filter. */
 export function filteredQuestion(registry: Registry, q: ReportQuestion, values: ReturnType<typeof filterValues>): { question: ReportQuestion; applied: string[] } {
   const applied: string[] = [];
-  const object = registry.object(q.object);
+  const object = sourceObject(registry, q.object);
   const extra: Record<string, unknown>[] = [];
   for (const [name, { filter, value }] of values) {
     if (filter.type === 'period') {
@@ -84,20 +91,30 @@ export function filteredQuestion(registry: Registry, q: ReportQuestion, values: 
   return { question: q, applied };
 }
 
+/** One question of a widget, filtered and run for the caller; `forbidden` answers on its own. */
+async function answer(store: Store, access: AccessContext, q: ReportQuestion, values: ReturnType<typeof filterValues>, asOf: string | undefined): Promise<SeriesAnswer> {
+  const { question, applied } = filteredQuestion(access.registry, q, values);
+  const base = { object: question.object, applied, question };
+  try {
+    const result = await runReport(question, await contextFor(store, access, question, asOf, false));
+    return { ...base, result, error: null };
+  } catch (error) {
+    // A widget the caller may not read is blank for them; anything else is the request's error.
+    if (isAttainError(error) && error.code === 'forbidden') return { ...base, result: null, error: { code: error.code, message: error.message } };
+    throw error;
+  }
+}
+
 export async function runDashboard(store: Store, access: AccessContext, doc: DashboardDoc, sent: Record<string, FilterValue> | undefined, asOf: string | undefined): Promise<WidgetAnswer[]> {
   const values = filterValues(doc, sent);
   return Promise.all(
     doc.widgets.map(async (w): Promise<WidgetAnswer> => {
-      const { question, applied } = filteredQuestion(access.registry, questionOfWidget(access.registry, w), values);
-      const base = { id: w.id, title: w.title ?? null, chart: w.chart ?? question.chart ?? 'table', target: w.target ?? null, layout: w.layout, object: question.object, applied, question };
-      try {
-        const result = await runReport(question, await contextFor(store, access, question, asOf, false));
-        return { ...base, result, error: null };
-      } catch (error) {
-        // A widget the caller may not read is blank for them; anything else is the request's error.
-        if (isAttainError(error) && error.code === 'forbidden') return { ...base, result: null, error: { code: error.code, message: error.message } };
-        throw error;
-      }
+      const q = questionOfWidget(access.registry, w);
+      const [main, ...series] = await Promise.all([answer(store, access, q, values, asOf), ...(w.series ?? []).map((s) => answer(store, access, structuredClone(s.question), values, asOf))]);
+      const head = main as SeriesAnswer;
+      const out: WidgetAnswer = { id: w.id, title: w.title ?? null, chart: w.chart ?? q.chart ?? 'table', target: w.target ?? null, layout: w.layout, ...head };
+      if (w.series) out.series = w.series.map((s, i) => ({ id: s.id, title: s.title ?? null, ...(series[i] as SeriesAnswer) }));
+      return out;
     }),
   );
 }

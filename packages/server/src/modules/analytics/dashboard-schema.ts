@@ -37,6 +37,17 @@ const widget = {
     question: questionSchema,
     /** Overrides the report's own chart type. */
     chart: { enum: CHARTS },
+    /**
+     * More series on the same axis, each its own question (possibly over another object or a
+     * dataset): a `combo` chart draws the widget's first measure as bars and each series' first
+     * measure as a line, matched by their first grouping's key (payout cost vs revenue by month).
+     */
+    series: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 3,
+      items: { type: 'object', required: ['id', 'question'], additionalProperties: false, properties: { id: API_NAME, title: LABEL, question: questionSchema } },
+    },
     /** A KPI card's or gauge's target, in the first measure's unit. */
     target: { type: 'string', pattern: '^-?\\d{1,15}(\\.\\d{1,6})?$' },
     layout,
@@ -88,12 +99,19 @@ export interface DashboardFilter {
   default?: unknown;
 }
 
+export interface WidgetSeries {
+  id: string;
+  title?: Label;
+  question: ReportQuestion;
+}
+
 export interface DashboardWidget {
   id: string;
   title?: Label;
   report?: string;
   question?: ReportQuestion;
   chart?: ReportQuestion['chart'];
+  series?: WidgetSeries[];
   target?: string;
   layout: { x: number; y: number; w: number; h: number };
 }

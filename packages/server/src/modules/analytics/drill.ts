@@ -63,6 +63,7 @@ export async function drill(q: ReportQuestion, cell: Cell, ctx: RunContext, page
     extra.push({ not: { or: [{ [field.name]: { isNull: true } } as Filter, ...top.keys.map((k) => keyFilter(field, p.buckets[0] ?? null, k, '/cell/other', ctx.calendar.timeZone))] } });
   }
   const filter = filterOf(p, p.period, ctx.calendar.timeZone, extra) ?? null;
+  if (!ctx.service.list) throw invalidReport([{ path: '/object', rule: 'not_drillable', message: `"${p.object.name}" is a dataset, not records; it has no records to list` }]);
   const list = await ctx.service.list(p.object.name, { ...(filter ? { filter } : {}), limit: page.limit, ...(page.after ? { after: page.after } : {}) });
   const url = `/api/v1/objects/${p.object.name}${filter ? `?filter=${encodeURIComponent(JSON.stringify(filter))}` : ''}`;
   return { object: p.object.name, filter, url, data: list.data, page: list.page };

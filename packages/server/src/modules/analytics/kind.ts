@@ -1,6 +1,7 @@
 import { findField, type MetaDocBase, type MetaKindDefinition, type Registry } from '@attain/meta';
 import { checkFormula, describeFormulaError } from '@attain/store';
 import { reportSchema, type ReportQuestion } from './schema.ts';
+import { isDataset, sourceObject } from './source.ts';
 
 export interface ReportDoc extends MetaDocBase, ReportQuestion {
   kind: 'analytics.report';
@@ -28,8 +29,8 @@ export function isDay(value: string): boolean {
  */
 export function questionIssues(registry: Registry, q: ReportQuestion): QuestionIssue[] {
   const issues: QuestionIssue[] = [];
-  const object = registry.object(q.object);
-  if (!object) return [{ path: '/object', rule: 'unknown_reference', message: `refers to object "${q.object}", which does not exist` }];
+  const object = sourceObject(registry, q.object);
+  if (!object) return [{ path: '/object', rule: 'unknown_reference', message: `refers to ${isDataset(q.object) ? 'dataset' : 'object'} "${q.object}", which does not exist` }];
   const field = (name: string, path: string) => {
     const f = findField(object, name);
     if (!f) issues.push({ path, rule: 'unknown_field', message: `"${name}" is not a field of "${object.name}"` });
@@ -47,6 +48,8 @@ export function questionIssues(registry: Registry, q: ReportQuestion): QuestionI
   }
   if (q.compare && !q.period) issues.push({ path: '/compare', rule: 'requires_period', message: 'a comparison needs a period' });
   const formula = (source: string, path: string) => {
+    // A dataset's rows are not records: no formula reaches its relations.
+    if (isDataset(q.object)) return void issues.push({ path, rule: 'not_supported', message: `"${q.object}" is a dataset; group and measure its fields` });
     const r = checkFormula(registry, object.name, source);
     if (!r.ok && r.errors[0]) issues.push({ path, rule: 'formula', message: describeFormulaError(r.errors[0]) });
   };

@@ -71,3 +71,31 @@ export const drillResponse = {
     },
   },
 } as const;
+
+/** The datasets modules contribute: what a question may name as its `object`, and their fields. */
+export const datasetListResponse = {
+  type: 'object',
+  required: ['data'],
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'label', 'fields'],
+        properties: {
+          name: { type: 'string' },
+          label: LABEL,
+          description: { type: 'string' },
+          fields: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name', 'label', 'storage'],
+              properties: { name: { type: 'string' }, label: LABEL, storage: { type: 'string' }, values: { type: 'array', items: { type: 'string' } }, ref: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -10,7 +10,9 @@ import { reportCsv, reportXlsx } from './export.ts';
 import { isDay, type ReportDoc } from './kind.ts';
 import { runReport, type RunContext, type ReportResult } from './run.ts';
 import { questionSchema, type ReportQuestion } from './schema.ts';
-import { drillResponse, reportResponse, reportListResponse } from './response-schemas.ts';
+import { datasetListResponse, drillResponse, reportResponse, reportListResponse } from './response-schemas.ts';
+import { datasetService, isDataset } from './source.ts';
+import { datasets } from '../datasets.ts';
 import { replies } from '../../http/route-schema.ts';
 
 const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
@@ -31,9 +33,10 @@ const NAME = { type: 'object', required: ['name'], properties: { name: { type: '
 export async function contextFor(store: Store, access: AccessContext, q: ReportQuestion, asOf: string | undefined, exporting: boolean): Promise<RunContext> {
   if (asOf !== undefined && !isDay(asOf))
     throw badRequest('invalid_query', `asOf "${asOf.slice(0, 20)}" is not a calendar day`, [{ path: '/asOf', rule: 'date', message: 'must be a calendar day YYYY-MM-DD' }]);
-  const grant = exporting ? await access.grant(q.object, 'read', 'export') : await access.grant(q.object, 'read');
+  // A dataset's module scopes its rows to the caller; an object's rows are the list routes'.
+  const service = isDataset(q.object) ? await datasetService(store, access, q.object) : (exporting ? await access.grant(q.object, 'read', 'export') : await access.grant(q.object, 'read')).service;
   const locale = typeof access.principal.user.locale === 'string' ? access.principal.user.locale : 'en';
-  return { registry: access.registry, service: grant.service, calendar: await tenantCalendar(store, access.tenantName), locale, ...(asOf ? { asOf } : {}) };
+  return { registry: access.registry, service, calendar: await tenantCalendar(store, access.tenantName), locale, ...(asOf ? { asOf } : {}) };
 }
 
 export function savedReport(access: AccessContext, name: string): ReportDoc {
@@ -62,7 +65,7 @@ async function send(reply: FastifyReply, result: ReportResult, format: string | 
 }
 
 /**
- * `POST /analytics/query` (an ad-hoc question), `GET /analytics/reports`, `GET /analytics/reports/:name/run`
+ * `POST /analytics/query` (an ad-hoc question), `GET /analytics/reports`, `GET /analytics/datasets`, `GET /analytics/reports/:name/run`
  * (`?format=csv|xlsx` to export), and drill-down from a cell of either: `POST /analytics/drill`.
  */
 export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
@@ -91,9 +94,22 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
   app.get('/analytics/reports', { config: { summary: 'List saved reports', tags }, schema: { response: replies({ 200: reportListResponse }) } }, async (request) => {
     const access = requireAccess(request);
     const docs = access.registry.documentsOfKind('analytics.report') as ReportDoc[];
-    // Only reports over objects the caller may read are listed.
-    const readable = docs.filter((d) => access.registry.object(d.object) && access.permission(d.object).actions.has('read'));
+    // Only reports over objects the caller may read are listed; a dataset's rows are scoped by its module.
+    const readable = docs.filter((d) => (isDataset(d.object) ? datasets.get(d.object) !== undefined : access.registry.object(d.object) && access.permission(d.object).actions.has('read')));
     return { data: readable.map((d) => ({ name: d.name, label: d.label, object: d.object, ...(d.description ? { description: d.description } : {}), ...(d.chart ? { chart: d.chart } : {}) })) };
+  });
+
+  app.get('/analytics/datasets', { config: { summary: 'List the datasets modules contribute', tags }, schema: { response: replies({ 200: datasetListResponse }) } }, async (request) => {
+    requireAccess(request);
+    // Names and fields only: each dataset's rows are scoped by its module when a question reads them.
+    return {
+      data: datasets.list().map((d) => ({
+        name: d.name,
+        label: d.label,
+        ...(d.description ? { description: d.description } : {}),
+        fields: d.fields.map((f) => ({ name: f.name, label: f.label, storage: f.storage, ...(f.values ? { values: [...f.values] } : {}), ...(f.ref ? { ref: f.ref } : {}) })),
+      })),
+    };
   });
 
   app.get(

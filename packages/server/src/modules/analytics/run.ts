@@ -3,17 +3,19 @@
 // the list routes' scope, filter and hidden fields).
 import { findField, pickLabel, type FieldDef, type ObjectDef, type Registry } from '@attain/meta';
 import { today, type TenantCalendar } from '@attain/engine';
-import type { AggregateGroup, AggregateMeasure, AggregateRow, Filter, RecordService } from '@attain/store';
+import type { AggregateGroup, AggregateMeasure, AggregateRow, Filter } from '@attain/store';
 import { ApiError } from '../../http/errors.ts';
 import { questionIssues } from './kind.ts';
 import { expandRelative } from './relative-filter.ts';
 import { bucketLabel, COMPARE_MONTHS, rangeFilter, resolveRange, shiftKey, shiftRange, type DayRange } from './period.ts';
 import type { ReportQuestion } from './schema.ts';
 import { deltas, typed, type Values } from './shape.ts';
+import { sourceObject, type ReportService } from './source.ts';
 
 export interface RunContext {
   registry: Registry;
-  service: RecordService;
+  /** The caller's record service on the object, or their view of a dataset. */
+  service: ReportService;
   calendar: TenantCalendar;
   /** The day relative ranges count from; the tenant's today when absent. */
   asOf?: string;
@@ -73,7 +75,7 @@ export interface Plan {
 export function plan(q: ReportQuestion, ctx: RunContext): Plan {
   const issues = questionIssues(ctx.registry, q);
   if (issues.length) throw invalidReport(issues);
-  const object = ctx.registry.object(q.object) as ObjectDef;
+  const object = sourceObject(ctx.registry, q.object) as ObjectDef;
   const expandIssues: Array<{ path: string; rule: string; message: string }> = [];
   const filter = q.filter === undefined ? undefined : (expandRelative(q.filter, object, ctx.calendar, ctx.asOf, expandIssues) as Record<string, unknown>);
   if (expandIssues.length) throw invalidReport(expandIssues);

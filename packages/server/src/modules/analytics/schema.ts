@@ -18,7 +18,7 @@ export const RELATIVE_RANGES = ['today', 'yesterday', 'this_week', 'last_week', 
 export const BUCKETS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 export const MEASURE_OPS = ['count', 'sum', 'avg', 'min', 'max', 'count_distinct', 'ratio'] as const;
 export const COMPARISONS = ['mom', 'qoq', 'yoy'] as const;
-export const CHARTS = ['table', 'pivot', 'kpi', 'line', 'bar', 'stacked', 'area', 'pie', 'funnel', 'gauge', 'leaderboard', 'heatmap'] as const;
+export const CHARTS = ['table', 'pivot', 'kpi', 'line', 'bar', 'stacked', 'area', 'pie', 'funnel', 'gauge', 'leaderboard', 'heatmap', 'combo'] as const;
 
 const range = {
   oneOf: [
@@ -30,7 +30,8 @@ const range = {
 
 /** The question's properties (everything but the document's kind, id, name and label). */
 export const questionProperties = {
-  object: API_NAME,
+  /** An object's api name, or a module's dataset `<module>.<name>` (`incentives.payout`). */
+  object: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}(\\.[a-z][a-z0-9_]{0,62})?$' },
   /** The list routes' filter language (`GET /objects/:object?filter=`), checked when the report runs. */
   filter: { type: 'object' },
   period: { type: 'object', required: ['field', 'range'], additionalProperties: false, properties: { field: API_NAME, range } },

@@ -3,7 +3,7 @@
 // renderer, KPI cards and tables as text. The PNG is the whole grid as one SVG rasterised by sharp;
 // the PDF (engine's dashboardPdf) takes each chart as its own PNG.
 import { dashboardPdf, type PdfWidget } from '@attain/engine';
-import { chartOption, numeric } from '@attain/engine/charts';
+import { chartOption, type ExtraSeries, numeric } from '@attain/engine/charts';
 import * as echarts from 'echarts';
 import sharp from 'sharp';
 import type { WidgetAnswer } from './dashboard-run.ts';
@@ -73,12 +73,17 @@ function kpiOf(w: WidgetAnswer, locale: string): { value: string; note?: string 
   return { value: f(value), note: `${f(target)} · ${f(target === 0 ? 0 : (value / target) * 100)}%` };
 }
 
+/** A combo widget's further series, named as the studio names them (the title's English, else the measure's label). */
+function comboSeries(w: WidgetAnswer): ExtraSeries[] {
+  return (w.series ?? []).map((s) => ({ name: s.title?.en ?? s.result?.measures[0]?.label ?? s.id, result: s.result }));
+}
+
 /** One chart as SVG, the size it gets on the grid. */
 export function chartSvg(w: WidgetAnswer, width: number, height: number): string {
   if (!w.result) return '';
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
-    chart.setOption({ animation: false, backgroundColor: '#ffffff', ...chartOption(w.chart, w.result, w.target) });
+    chart.setOption({ animation: false, backgroundColor: '#ffffff', ...chartOption(w.chart, w.result, w.target, comboSeries(w)) });
     return chart.renderToSVGString();
   } finally {
     chart.dispose();
