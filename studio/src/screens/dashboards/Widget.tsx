@@ -6,12 +6,15 @@ import { useSession } from '../../session.tsx';
 import { titleField } from '../../lib/meta.ts';
 import { dashboardsApi, type ReportResult, type WidgetAnswer } from './api.ts';
 import { numeric, widgetOption } from './widget-option.ts';
+import { mapOption } from './map-option.ts';
 
 const Chart = lazy(() => import('../../components/Charts.tsx'));
 const ROW_HEIGHT = 80;
 const GAP = 12;
 /** A card's title and padding, in pixels. */
 const CARD_CHROME = 96;
+/** A line of note under a chart (a map's unplaced rows). */
+const NOTE_HEIGHT = 28;
 
 /** A KPI card: the first measure's total, against the widget's target when it has one. */
 function KpiCard({ result, target }: { result: ReportResult; target: string | null }) {
@@ -96,6 +99,8 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
   const result = widget.result;
   const title = widget.title ? label(widget.title) : (result?.measures[0]?.label ?? widget.id);
   const option = useMemo(() => (result ? widgetOption(widget.chart, result, widget.target, widget.id) : null), [widget.chart, widget.target, result]);
+  // Rows a map cannot place are said, not silently left off.
+  const unplaced = useMemo(() => (result && widget.chart === 'map' ? mapOption(result).unplaced : 0), [widget.chart, result]);
   const drill = useCallback(
     (index: number) => {
       const row = result?.rows[index];
@@ -109,7 +114,7 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
     [result, widget.question],
   );
   // The card spans h rows of ROW_HEIGHT and the gaps between them; the chart gets what its title and padding leave.
-  const chartHeight = Math.max(120, widget.layout.h * (ROW_HEIGHT + GAP) - GAP - CARD_CHROME);
+  const chartHeight = Math.max(120, widget.layout.h * (ROW_HEIGHT + GAP) - GAP - CARD_CHROME - (unplaced > 0 ? NOTE_HEIGHT : 0));
   const drilledDoc = drilled ? session.object(drilled.object) : undefined;
   const drilledTitle = drilledDoc ? titleField(drilledDoc) : 'id';
   return (
@@ -133,6 +138,7 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
           </Suspense>
         )
       )}
+      {unplaced > 0 && <p className="muted">{t('dashboards.unplaced', { count: String(unplaced) })}</p>}
       <ErrorAlert error={error} />
       {drilled && (
         <div className="drill" data-testid={`drill-${widget.id}`}>

@@ -3,7 +3,7 @@
 import type { Label, ObjectDoc } from '../../api/types.ts';
 import { allFieldInfos, type FieldInfo } from '../../lib/meta.ts';
 
-export const CHARTS = ['kpi', 'bar', 'line', 'area', 'stacked', 'pie', 'funnel', 'gauge', 'table', 'leaderboard'] as const;
+export const CHARTS = ['kpi', 'bar', 'line', 'area', 'stacked', 'pie', 'funnel', 'gauge', 'table', 'leaderboard', 'heatmap', 'map'] as const;
 export const OPS = ['count', 'sum', 'avg', 'min', 'max', 'count_distinct'] as const;
 export const BUCKETS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 

@@ -1,6 +1,7 @@
 /** An ECharts option object (as components/Charts.tsx takes it), kept loose. */
 type ChartOption = Record<string, unknown>;
 import type { ReportResult } from './api.ts';
+import { mapOption } from './map-option.ts';
 
 /** The number a report value stands for (money and decimals arrive as exact text). */
 export const numeric = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
@@ -35,6 +36,7 @@ function crossed(result: ReportResult): { rows: string[]; columns: string[]; at:
 function drawn(chart: string, result: ReportResult, target: string | null): ChartOption {
   const categories = result.rows.map((r) => r.labels[0] ?? r.keys[0] ?? '—');
   const measures = result.measures;
+  if (chart === 'map') return mapOption(result).option;
   if (result.groups.length === 2 && (chart === 'heatmap' || chart === 'stacked')) {
     const grid = crossed(result);
     if (chart === 'heatmap') {
