@@ -4255,7 +4255,8 @@ export type PostAnalyticsDrillBody = {
       | "funnel"
       | "gauge"
       | "leaderboard"
-      | "heatmap";
+      | "heatmap"
+      | "map";
   };
   name?: string;
   asOf?: string;
@@ -8214,7 +8215,8 @@ export interface PostAnalyticsQueryBody {
       | "funnel"
       | "gauge"
       | "leaderboard"
-      | "heatmap";
+      | "heatmap"
+      | "map";
   };
   asOf?: string;
 }
