@@ -34,6 +34,9 @@ export default defineConfig({
       workbox: {
         // The app shell: index.html and the hashed assets (not their .br/.gz twins).
         globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+        // The province map's shapes (~340 kB) are fetched only by a map widget, online; a rep's
+        // phone need not store them to work offline.
+        globIgnores: ['**/china-*.js'],
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/graphql/, /^\/healthz/, /^\/metrics/],
         cleanupOutdatedCaches: true,

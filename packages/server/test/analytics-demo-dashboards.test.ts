@@ -48,7 +48,7 @@ beforeAll(async () => {
   await mk('rep1', 'rep', east.id, users.mgr?.id);
   await mk('rep2', 'rep', west.id);
   await mk('fin', 'finance', root.id);
-  const customer = await records.create('customer', { name: 'Acme', region: 'East', owner_id: users.rep1?.id }, actor);
+  const customer = await records.create('customer', { name: 'Acme', region: 'East', province: '浙江省', owner_id: users.rep1?.id }, actor);
   let n = 0;
   for (const [owner, date, amount, status] of ORDERS) {
     await records.create('order', { order_number: `SO-${++n}`, customer_id: customer.id, order_date: date, amount, status, owner_id: users[owner]?.id }, actor);
@@ -111,5 +111,19 @@ describe('the demo template ships dashboards', () => {
     // Paid this year across the company: 1000.00 + 250.50 + 999.00 + 700.00.
     expect(total(await run('fin', 'finance'), 'paid')).toBe(2949.5);
     expect(total(await run('fin', 'finance'), 'lost')).toBe(80);
+  });
+
+  it("colours the leader's province map from the customers' provinces, as the region bar sums them", async () => {
+    const widgets = await run('fin', 'sales_leader');
+    const map = widgets.find((w) => w.id === 'by_province')!;
+    expect(map.chart).toBe('map');
+    // Every order is Acme's, in 浙江省: the quarter's revenue, 2649.50 + 700.00, on one province.
+    expect(map.result.rows.map((r: any) => [r.keys[0], r.values.revenue])).toEqual([['浙江省', '3349.50']]);
+    const region = widgets.find((w) => w.id === 'by_region')!;
+    expect(region.result.totals.values.revenue).toBe(map.result.totals.values.revenue);
+    // The server's snapshot draws the map too (its shapes registered on the server's ECharts).
+    const png = await callers.fin!.get(`/api/v1/analytics/dashboards/sales_leader/export?format=png&asOf=${AS_OF}`);
+    expect(png.statusCode, png.body).toBe(200);
+    expect(png.rawPayload.subarray(1, 4).toString()).toBe('PNG');
   });
 });

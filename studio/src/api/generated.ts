@@ -4529,7 +4529,8 @@ export type PostAnalyticsDrillBody = {
       | "gauge"
       | "leaderboard"
       | "heatmap"
-      | "combo";
+      | "combo"
+      | "map";
   };
   name?: string;
   asOf?: string;
@@ -8489,7 +8490,8 @@ export interface PostAnalyticsQueryBody {
       | "gauge"
       | "leaderboard"
       | "heatmap"
-      | "combo";
+      | "combo"
+      | "map";
   };
   asOf?: string;
 }

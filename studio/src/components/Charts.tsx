@@ -16,6 +16,13 @@ export interface ChartProps {
   onSelect?: (dataIndex: number) => void;
 }
 
+/** The registered map a map series draws on, if the option has one. */
+function mapName(option: ChartOption): string | undefined {
+  const series = Array.isArray(option.series) ? (option.series as Array<{ type?: unknown; map?: unknown }>) : [];
+  const map = series.find((s) => s.type === 'map')?.map;
+  return typeof map === 'string' ? map : undefined;
+}
+
 /**
  * A chart backed by ECharts, loaded on first use as its own chunk so screens without charts never
  * download it. Follows the light/dark theme and resizes with its container.
@@ -29,14 +36,19 @@ export default function Chart({ option, height = 300, title, onSelect }: ChartPr
     let chart: { setOption: (o: ChartOption) => void; resize: () => void; dispose: () => void; on: (event: 'click', handler: (params: unknown) => void) => void } | undefined;
     let observer: ResizeObserver | undefined;
     void loadEcharts().then(
-      (echarts) => {
+      async (echarts) => {
+        // A province map needs its shapes registered first (their own chunk, loaded only here).
+        const map = mapName(option);
+        if (map) await echarts.ensureChinaMap(map);
         if (disposed || !ref.current) return;
         const dark = document.documentElement.dataset.theme === 'dark';
         chart = echarts.init(ref.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
         chart.setOption({ backgroundColor: 'transparent', ...option });
         if (onSelect) {
           chart.on('click', (params) => {
-            const index = (params as { dataIndex?: unknown }).dataIndex;
+            // A map shape stands for the report row it names (`data.row`); other charts' points are rows in order.
+            const { dataIndex, data } = params as { dataIndex?: unknown; data?: { row?: unknown } };
+            const index = typeof data?.row === 'number' ? data.row : dataIndex;
             if (typeof index === 'number') onSelect(index);
           });
         }

@@ -2,12 +2,12 @@
 // and component not listed here; a dynamic `import('echarts/charts')` keeps them all, because a
 // namespace object must hold every export. Charts.tsx loads this file lazily, as its own chunk.
 import { init, use } from 'echarts/core';
-import { BarChart, FunnelChart, GaugeChart, HeatmapChart, LineChart, PieChart } from 'echarts/charts';
-import { DatasetComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { BarChart, FunnelChart, GaugeChart, HeatmapChart, LineChart, MapChart, PieChart } from 'echarts/charts';
+import { DatasetComponent, GeoComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
 // What dashboards draw: bars, lines, pies, gauges, funnels and heat maps (HeatmapChart with
-// VisualMapComponent), and the toolbox's "save as image" (a widget as PNG).
+// VisualMapComponent), province maps (MapChart; shapes registered by china-map.ts), and the toolbox's "save as image" (a widget as PNG).
 use([
   BarChart,
   LineChart,
@@ -15,6 +15,8 @@ use([
   GaugeChart,
   FunnelChart,
   HeatmapChart,
+  MapChart,
+  GeoComponent,
   GridComponent,
   TooltipComponent,
   LegendComponent,
@@ -26,3 +28,4 @@ use([
 ]);
 
 export { init };
+export { ensureChinaMap } from './china-map.ts';

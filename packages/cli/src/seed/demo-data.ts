@@ -1,4 +1,5 @@
 import { Random, addDays, isoDate } from './random.ts';
+import { PROVINCE_OF } from './demo-provinces.ts';
 
 /** A record to seed: refs point at other seed records by external id and are resolved on insert. */
 export interface SeedRecord {
@@ -226,6 +227,7 @@ export function buildDemoData(today: Date, size: SeedSize = DEFAULT_SEED_SIZE, s
           ['churned', 1],
         ] as const),
         region: rep.region.name,
+        province: PROVINCE_OF[city] ?? null,
         city,
         address: `${rnd.int(1, 999)} ${rnd.pick(['Century', 'Harbour', 'Renmin', 'Zhongshan', 'Jianguo', 'Nanjing'])} Road, ${city}`,
         phone: `+86 ${rnd.int(10, 99)} ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}`,

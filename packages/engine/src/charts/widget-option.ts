@@ -2,6 +2,11 @@
 // import), so the studio draws it in the browser and the server renders the same option to SVG for
 // a dashboard's PNG/PDF snapshot (`@attain/engine/charts`).
 
+import { mapOption } from './map-option.ts';
+
+export { CHINA_MAP, mapOption } from './map-option.ts';
+export { provinceShape } from './provinces.ts';
+
 /** An ECharts option object, kept loose. */
 export type ChartOption = Record<string, unknown>;
 
@@ -83,6 +88,7 @@ function crossed(result: ReportResult): { rows: string[]; columns: string[]; at:
 /** The option without the studio's toolbox (what a server-side snapshot draws). */
 export function chartOption(chart: string, result: ReportResult, target: string | null, extra: ExtraSeries[] = []): ChartOption {
   if (chart === 'combo') return combo(result, extra);
+  if (chart === 'map') return mapOption(result).option;
   const categories = result.rows.map((r) => r.labels[0] ?? r.keys[0] ?? '—');
   const measures = result.measures;
   if (result.groups.length === 2 && (chart === 'heatmap' || chart === 'stacked')) {

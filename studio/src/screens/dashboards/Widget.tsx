@@ -5,13 +5,15 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useSession } from '../../session.tsx';
 import { titleField } from '../../lib/meta.ts';
 import { dashboardsApi, type ReportResult, type WidgetAnswer } from './api.ts';
-import { numeric, widgetOption } from '@attain/engine/charts';
+import { mapOption, numeric, widgetOption } from '@attain/engine/charts';
 
 const Chart = lazy(() => import('../../components/Charts.tsx'));
 const ROW_HEIGHT = 80;
 const GAP = 12;
 /** A card's title and padding, in pixels. */
 const CARD_CHROME = 96;
+/** A line of note under a chart (a map's unplaced rows). */
+const NOTE_HEIGHT = 28;
 
 /** A KPI card: the first measure's total, against the widget's target when it has one. */
 function KpiCard({ result, target }: { result: ReportResult; target: string | null }) {
@@ -100,6 +102,8 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
     const extra = (widget.series ?? []).map((s) => ({ name: s.title ? label(s.title) : (s.result?.measures[0]?.label ?? s.id), result: s.result }));
     return widgetOption(widget.chart, result, widget.target, widget.id, extra);
   }, [widget.chart, widget.target, widget.series, result, label, widget.id]);
+  // Rows a map cannot place are said, not silently left off.
+  const unplaced = useMemo(() => (result && widget.chart === 'map' ? mapOption(result).unplaced : 0), [widget.chart, result]);
   const drill = useCallback(
     (index: number) => {
       const row = result?.rows[index];
@@ -113,7 +117,7 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
     [result, widget.question],
   );
   // The card spans h rows of ROW_HEIGHT and the gaps between them; the chart gets what its title and padding leave.
-  const chartHeight = Math.max(120, widget.layout.h * (ROW_HEIGHT + GAP) - GAP - CARD_CHROME);
+  const chartHeight = Math.max(120, widget.layout.h * (ROW_HEIGHT + GAP) - GAP - CARD_CHROME - (unplaced > 0 ? NOTE_HEIGHT : 0));
   const drilledDoc = drilled ? session.object(drilled.object) : undefined;
   const drilledTitle = drilledDoc ? titleField(drilledDoc) : 'id';
   return (
@@ -137,6 +141,7 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
           </Suspense>
         )
       )}
+      {unplaced > 0 && <p className="muted">{t('dashboards.unplaced', { count: String(unplaced) })}</p>}
       <ErrorAlert error={error} />
       {drilled && (
         <div className="drill" data-testid={`drill-${widget.id}`}>

@@ -3,7 +3,7 @@
 import type { Label } from '../../api/types.ts';
 import type { FieldInfo } from '../../lib/meta.ts';
 
-export const CHARTS = ['kpi', 'bar', 'line', 'area', 'stacked', 'pie', 'funnel', 'gauge', 'table', 'leaderboard', 'combo'] as const;
+export const CHARTS = ['kpi', 'bar', 'line', 'area', 'stacked', 'pie', 'funnel', 'gauge', 'table', 'leaderboard', 'combo', 'heatmap', 'map'] as const;
 export const OPS = ['count', 'sum', 'avg', 'min', 'max', 'count_distinct'] as const;
 export const BUCKETS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 

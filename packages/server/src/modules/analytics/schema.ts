@@ -18,7 +18,7 @@ export const RELATIVE_RANGES = ['today', 'yesterday', 'this_week', 'last_week', 
 export const BUCKETS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 export const MEASURE_OPS = ['count', 'sum', 'avg', 'min', 'max', 'count_distinct', 'ratio'] as const;
 export const COMPARISONS = ['mom', 'qoq', 'yoy'] as const;
-export const CHARTS = ['table', 'pivot', 'kpi', 'line', 'bar', 'stacked', 'area', 'pie', 'funnel', 'gauge', 'leaderboard', 'heatmap', 'combo'] as const;
+export const CHARTS = ['table', 'pivot', 'kpi', 'line', 'bar', 'stacked', 'area', 'pie', 'funnel', 'gauge', 'leaderboard', 'heatmap', 'combo', 'map'] as const;
 
 const range = {
   oneOf: [

@@ -3,7 +3,8 @@
 // renderer, KPI cards and tables as text. The PNG is the whole grid as one SVG rasterised by sharp;
 // the PDF (engine's dashboardPdf) takes each chart as its own PNG.
 import { dashboardPdf, type PdfWidget } from '@attain/engine';
-import { chartOption, type ExtraSeries, numeric } from '@attain/engine/charts';
+import { createRequire } from 'node:module';
+import { CHINA_MAP, chartOption, type ExtraSeries, numeric } from '@attain/engine/charts';
 import * as echarts from 'echarts';
 import sharp from 'sharp';
 import type { WidgetAnswer } from './dashboard-run.ts';
@@ -78,9 +79,19 @@ function comboSeries(w: WidgetAnswer): ExtraSeries[] {
   return (w.series ?? []).map((s) => ({ name: s.title?.en ?? s.result?.measures[0]?.label ?? s.id, result: s.result }));
 }
 
+let chinaRegistered = false;
+/** Province shapes for map widgets (china-geojson, as the studio loads them), registered on first use. */
+function ensureChinaMap(): void {
+  if (chinaRegistered) return;
+  const geo = createRequire(import.meta.url)('china-geojson/src/geojson/china.json') as Parameters<typeof echarts.registerMap>[1];
+  echarts.registerMap(CHINA_MAP, geo);
+  chinaRegistered = true;
+}
+
 /** One chart as SVG, the size it gets on the grid. */
 export function chartSvg(w: WidgetAnswer, width: number, height: number): string {
   if (!w.result) return '';
+  if (w.chart === 'map') ensureChinaMap();
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, backgroundColor: '#ffffff', ...chartOption(w.chart, w.result, w.target, comboSeries(w)) });
