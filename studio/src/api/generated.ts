@@ -8520,10 +8520,6 @@ export interface GetAuthOidcTenantCallbackQuery {
   error_description?: string;
 }
 
-export interface GetAuthOidcTenantCallbackResponse {
-  [k: string]: unknown | undefined;
-}
-
 export interface GetAuthSsoSettingsResponse {
   data: {
     oidc: {
@@ -11202,7 +11198,7 @@ export interface ApiRoutes {
   'POST /api/v1/auth/login': { body: PostAuthLoginBody; response: PostAuthLoginResponse };
   'POST /api/v1/auth/logout': { body: PostAuthLogoutBody; response: void };
   'GET /api/v1/auth/me': { response: GetAuthMeResponse };
-  'GET /api/v1/auth/oidc/{tenant}/callback': { query: GetAuthOidcTenantCallbackQuery; response: GetAuthOidcTenantCallbackResponse };
+  'GET /api/v1/auth/oidc/{tenant}/callback': { query: GetAuthOidcTenantCallbackQuery; response: Blob };
   'GET /api/v1/auth/oidc/{tenant}/start': { response: Blob };
   'GET /api/v1/auth/sso/settings': { response: GetAuthSsoSettingsResponse };
   'PUT /api/v1/auth/sso/settings': { body: PutAuthSsoSettingsBody; response: PutAuthSsoSettingsResponse };

@@ -13,7 +13,7 @@ import { secondFactorStep } from '../sso/second-factor.ts';
 import type { SsoContext } from '../sso/options.ts';
 import type { SsoPort } from '../sso/tables.ts';
 import { findOrCreateUser } from '../sso/oidc-user.ts';
-import { object, params, query, replies, STRING } from '../http/route-schema.ts';
+import { params, query, replies, STRING } from '../http/route-schema.ts';
 
 const STATE_KIND = 'oidc_state';
 const STATE_SECONDS = 600;
@@ -79,7 +79,7 @@ export async function oidcRoutes(app: FastifyInstance, ctx: SsoContext): Promise
         params: params('tenant'),
         // Providers add their own parameters (iss, session_state, …); the library reads them.
         querystring: { ...query({ state: STRING, code: STRING, error: STRING, error_description: STRING }), additionalProperties: true },
-        response: replies({ 302: REDIRECT, 200: object({}) }),
+        response: replies({ 302: REDIRECT }),
       },
       config: { public: true },
     },

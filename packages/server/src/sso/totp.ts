@@ -51,8 +51,8 @@ async function useCode(port: SsoPort, keys: SecretKeys, r: Row, code: string): P
   const delta = totpOf(secret, 'x', 'x').validate({ token: code, window: 1 });
   if (delta === null) return false;
   const step = Math.floor(Date.now() / 1000 / PERIOD) + delta;
-  const updated = await port.table('totp').where({ user_id: r.user_id }).andWhere('last_step', '<', step).update({ last_step: step, updated_at: new Date() });
-  return Number(updated) === 1;
+  const updated = (await port.table('totp').where({ user_id: r.user_id }).andWhere('last_step', '<', step).update({ last_step: step, updated_at: new Date() }).returning('user_id')) as unknown[];
+  return updated.length === 1;
 }
 
 /** Confirms an enrolment with its first code; answers the recovery codes (shown once), or undefined for a wrong code. */
@@ -85,10 +85,12 @@ export async function verifyTotp(port: SsoPort, keys: SecretKeys, userId: string
     .table('totp')
     .where({ user_id: userId })
     .andWhereRaw('recovery = ?::jsonb', [JSON.stringify(r.recovery)])
-    .update({ recovery: JSON.stringify(rest), updated_at: new Date() });
-  return Number(updated) === 1 ? 'recovery' : undefined;
+    .update({ recovery: JSON.stringify(rest), updated_at: new Date() })
+    .returning('user_id');
+  return (updated as unknown[]).length === 1 ? 'recovery' : undefined;
 }
 
 export async function removeTotp(port: SsoPort, userId: string): Promise<boolean> {
-  return Number(await port.table('totp').where({ user_id: userId }).delete()) > 0;
+  const gone = (await port.table('totp').where({ user_id: userId }).delete().returning('user_id')) as unknown[];
+  return gone.length > 0;
 }
