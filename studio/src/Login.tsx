@@ -12,21 +12,29 @@ function stepFromLocation(): PendingStep | null {
   const token = hash.get('second-factor');
   const step = hash.get('step');
   if (!token || (step !== 'totp' && step !== 'enrol')) return null;
-  // The token leaves the address bar (and the history) at once.
-  window.history.replaceState(null, '', window.location.pathname + window.location.search);
   return { pendingToken: token, secondFactor: step };
 }
 
 export function Login() {
   const { t, locale, setLocale } = useI18n();
+  // A failed SSO sign-in comes back as `#sso-error=<code>`.
+  const ssoErrorFromLocation = () => {
+    const code = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('sso-error');
+    return !code ? null : `${t('login.ssoFailed')} (${code})`;
+  };
   const { login } = useSession();
   const [tenant, setTenant] = useState(() => localStorage.getItem(TENANT_KEY) ?? '');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(ssoErrorFromLocation);
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<PendingStep | null>(stepFromLocation);
   const [sso, setSso] = useState<{ tenant: string; label: string } | null>(null);
+
+  // The pending token or error leaves the address bar (and the history) once read.
+  useEffect(() => {
+    if (/(second-factor|sso-error)=/.test(window.location.hash)) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  }, []);
 
   // Whether the workspace offers single sign-on (asked once the name stops changing).
   useEffect(() => {

@@ -126,6 +126,11 @@ describe('OIDC sign-in per tenant', () => {
     idp.accounts.set('outsider', { email: 'x@elsewhere.test', email_verified: true, groups: ['sales'] });
     const out = await throughProvider(a.name, 'outsider');
     expect((await callback(out.callback, out.browser)).json().error.code).toBe('oidc_domain');
+    // A browser is sent back to the sign-in page, which says what failed.
+    const html = await throughProvider(a.name, 'outsider');
+    const back = await app.inject({ method: 'GET', url: `${html.callback.pathname}${html.callback.search}`, headers: { cookie: `attain_oidc=${html.browser}`, accept: 'text/html,*/*' } });
+    expect(back.statusCode).toBe(302);
+    expect(back.headers.location).toBe('/#sso-error=oidc_domain');
   });
 
   it("never signs a user of one tenant into another: B's state, users and JIT setting are B's", async () => {

@@ -137,7 +137,7 @@ describe('TOTP second factor', () => {
     expect(reset.json()).toEqual({ removed: true });
     expect((await signIn(t.users.mgrEast.email)).json().token).toBeTruthy();
     const audit = JSON.stringify((await admin.get('/api/v1/audit?limit=100')).json());
-    for (const action of ['sso.totp.enrol', 'sso.totp.reset', 'sso.settings.update']) expect(audit).toContain(action);
+    for (const action of ['sso.totp.enrol', 'sso.totp.reset', 'sso.totp.failed', 'sso.settings.update']) expect(audit).toContain(action);
   });
 });
 

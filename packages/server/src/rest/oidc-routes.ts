@@ -114,9 +114,10 @@ export async function oidcRoutes(app: FastifyInstance, ctx: SsoContext): Promise
         await issueSession(ctx.store, ctx.jwt, request, reply, cfg.tenant, user);
         return reply.redirect('/', 302);
       } catch (error) {
-        if (port && error instanceof ApiError && error.status < 500) {
-          await port.audit({ actor: { userId: null, label: 'oidc' }, action: 'sso.oidc.refused', object: 'user', after: { code: error.code, message: error.message.slice(0, 300) } });
-        }
+        if (!(error instanceof ApiError) || error.status >= 500) throw error;
+        if (port) await port.audit({ actor: { userId: null, label: 'oidc' }, action: 'sso.oidc.refused', object: 'user', after: { code: error.code, message: error.message.slice(0, 300) } });
+        // A person in a browser goes back to the sign-in page, which says what failed; a program gets the 4xx.
+        if (String(request.headers.accept ?? '').includes('text/html')) return reply.redirect(`/#sso-error=${encodeURIComponent(error.code)}`, 302);
         throw error;
       }
     },

@@ -60,6 +60,11 @@ export async function totpRoutes(app: FastifyInstance, ctx: SsoContext): Promise
     return throttle.attempt({ address: request.ip, tenant: s.tenant, email: `totp:${s.user.id}` }, reply);
   }
 
+  /** A wrong code is audited (the throttle bounds how many there can be). */
+  async function failed(s: Subject, what: string) {
+    await s.port.audit({ actor: { userId: s.user.id, label: 'totp' }, action: 'sso.totp.failed', object: 'user', recordId: s.user.id, after: { what } });
+  }
+
   async function finish(request: FastifyRequest, reply: FastifyReply, s: Subject, action: string) {
     if (s.pending) await dropPending(s.port, s.pending.id);
     await s.port.audit({ actor: { userId: s.user.id, label: 'totp' }, action, object: 'user', recordId: s.user.id });
@@ -102,6 +107,7 @@ export async function totpRoutes(app: FastifyInstance, ctx: SsoContext): Promise
       if (codes === 'none') throw new ApiError(409, 'totp_not_enrolling', 'start with POST /api/v1/auth/totp/enrol', [{ path: '', rule: 'totp', message: 'no enrolment in progress' }]);
       if (!codes) {
         if (s.pending) await failPending(s.port, s.pending.id, MAX_CODES_PER_STEP);
+        await failed(s, 'confirm');
         throw wrongCode('/code');
       }
       await tried.succeeded();
@@ -134,6 +140,7 @@ export async function totpRoutes(app: FastifyInstance, ctx: SsoContext): Promise
       });
       if (!used) {
         await failPending(s.port, (s.pending as { id: string }).id, MAX_CODES_PER_STEP);
+        await failed(s, body.code !== undefined ? 'code' : 'recovery_code');
         throw wrongCode(body.code !== undefined ? '/code' : '/recoveryCode');
       }
       await tried.succeeded();
