@@ -3,7 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Secret, TOTP } from 'otpauth';
-import { SEALED_PREFIX } from '@attain/plugins';
+import { SEALED_PREFIX, SecretKeys } from '@attain/plugins';
+import { randomBytes } from 'node:crypto';
+import { rotateSsoSecrets } from '../src/index.ts';
+import { ssoSecrets } from '../src/sso/secrets.ts';
 import { as, createTenant, PASSWORD, testServer, type TestTenant } from './helpers.ts';
 import type { Store } from '../src/store-port.ts';
 import { ssoPort } from '../src/sso/settings.ts';
@@ -138,6 +141,30 @@ describe('TOTP second factor', () => {
     expect((await signIn(t.users.mgrEast.email)).json().token).toBeTruthy();
     const audit = JSON.stringify((await admin.get('/api/v1/audit?limit=100')).json());
     for (const action of ['sso.totp.enrol', 'sso.totp.reset', 'sso.totp.failed', 'sso.settings.update']) expect(audit).toContain(action);
+  });
+});
+
+describe('key rotation', () => {
+  it('seals the client secret and the TOTP secrets again with the first key of the ring (attain secrets rotate)', async () => {
+    // What the test server sealed with: the key derived from its signing secret.
+    const old = ssoSecrets('s'.repeat(40))();
+    const port = await ssoPort(store, t.name);
+    await port
+      .table('settings')
+      .insert({ id: 1, client_secret: old.seal('client-secret') })
+      .onConflict('id')
+      .merge(['client_secret']);
+    const before = (await port.table('totp').select('user_id', 'secret')) as Array<{ user_id: string; secret: string }>;
+    expect(before.length).toBeGreaterThan(0);
+    const fresh = new SecretKeys([randomBytes(32)]);
+    const n = await rotateSsoSecrets(store, fresh.followedBy(old), t.name);
+    expect(n).toBe(before.length + 1);
+    const settings = await port.table('settings').where({ id: 1 }).first();
+    expect(fresh.open(settings.client_secret, '/x')).toBe('client-secret');
+    for (const row of before) {
+      const now = await port.table('totp').where({ user_id: row.user_id }).first();
+      expect(fresh.open(now.secret, '/x')).toBe(old.open(row.secret, '/x'));
+    }
   });
 });
 
