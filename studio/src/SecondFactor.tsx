@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from './api/client.ts';
 import { useI18n } from './i18n/i18n.tsx';
+import { QrCode } from './QrCode.tsx';
 import { useSession, type PendingStep } from './session.tsx';
 
 interface SignedIn {
@@ -83,6 +84,7 @@ export function SecondFactor({ step, onRestart }: { step: PendingStep; onRestart
       <p className="muted">{enrolling ? t('login.enrolPrompt') : t('login.totpPrompt')}</p>
       {enrolling && enrolment && (
         <>
+          <QrCode text={enrolment.otpauthUrl} label={t('login.qr')} />
           <label className="field">
             <span>{t('login.otpauthUrl')}</span>
             <a href={enrolment.otpauthUrl} data-testid="otpauth-url" className="otpauth-url">

@@ -57,8 +57,11 @@ describe('single sign-on and TOTP in the studio', () => {
     const secret = await page.getByLabel('Secret').inputValue();
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(await page.getByTestId('otpauth-url').innerText()).toMatch(/^otpauth:\/\/totp\//);
+    // The QR code (uqr, loaded only on this screen) of the same link.
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    expect(await page.getByTestId('totp-qr').locator('path').getAttribute('d')).toMatch(/^M\d/);
     await shot(page, 'sso-enrol');
-    await page.getByLabel('Code').fill(codeAt(secret));
+    await page.getByLabel('Code', { exact: true }).fill(codeAt(secret));
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('heading', { name: 'Recovery codes' }).waitFor();
     await expect.poll(() => page.getByTestId('recovery-codes').locator('li').count()).toBe(10);
@@ -72,10 +75,10 @@ describe('single sign-on and TOTP in the studio', () => {
     await ssoSignIn(second);
     await second.getByRole('heading', { name: 'Second factor' }).waitFor();
     const next = codeAt(secret, 1);
-    await second.getByLabel('Code').fill(next === '000000' ? '111111' : '000000');
+    await second.getByLabel('Code', { exact: true }).fill(next === '000000' ? '111111' : '000000');
     await second.getByRole('button', { name: 'Verify' }).click();
     await second.getByRole('alert').filter({ hasText: 'wrong, expired or already used' }).waitFor();
-    await second.getByLabel('Code').fill(next);
+    await second.getByLabel('Code', { exact: true }).fill(next);
     await second.getByRole('button', { name: 'Verify' }).click();
     await second.getByRole('heading', { name: /Welcome/ }).waitFor();
     await shot(second, 'sso-totp-done');
