@@ -8,6 +8,7 @@ import { as, createTenant, login, testServer, type TestTenant } from './helpers.
 import { startProvider, type LocalProvider } from './oidc-provider.ts';
 import type { Store } from '../src/store-port.ts';
 import { ssoPort } from '../src/sso/settings.ts';
+import { guardedFetch } from '../src/sso/guarded-fetch.ts';
 
 const PUBLIC = 'http://attain.test';
 let app: FastifyInstance;
@@ -173,6 +174,24 @@ describe('OIDC sign-in per tenant', () => {
     expect(none.statusCode).toBe(404);
     expect(none.json().error.code).toBe('oidc_not_configured');
     expect((await app.inject({ method: 'GET', url: '/api/v1/auth/oidc/nope/start' })).json().error.code).toBe('oidc_not_configured');
+  });
+
+  it('connects to the provider only where the outbound guard allows (the address connected to is checked)', async () => {
+    const discovery = `${idp.issuer}/.well-known/openid-configuration`;
+    await expect(guardedFetch([])(discovery, { method: 'GET', headers: {} })).rejects.toThrow(/private|loopback|not allowed/);
+    await expect(guardedFetch([])('http://169.254.169.254/latest/meta-data', { method: 'GET', headers: {} })).rejects.toThrow();
+    const ok = await guardedFetch([idp.host])(discovery, { method: 'GET', headers: { accept: 'application/json' } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/application\/json/);
+    expect((await ok.json()).issuer).toBe(idp.issuer);
+    // A form body (the token request) is sent as such.
+    const token = await guardedFetch([idp.host])(`${idp.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x' }),
+    });
+    expect(token.status).toBe(400);
+    expect((await token.json()).error).toMatch(/^invalid_/);
   });
 
   it('holds the issuer to the outbound guard, and the settings to real roles', async () => {

@@ -5,6 +5,7 @@
 import * as client from 'openid-client';
 import { webhookUrlProblem } from '@attain/workflow';
 import { ApiError } from '../http/errors.ts';
+import { guardedFetch, type GuardedFetch } from './guarded-fetch.ts';
 import type { OidcSettings } from './settings.ts';
 
 const CACHE_MS = 5 * 60 * 1000;
@@ -17,9 +18,11 @@ interface Cached {
 export class OidcClients {
   private readonly cache = new Map<string, Cached>();
   private readonly allowHosts: readonly string[];
+  private readonly fetch: GuardedFetch;
 
   constructor(allowHosts: readonly string[]) {
     this.allowHosts = allowHosts;
+    this.fetch = guardedFetch(allowHosts);
   }
 
   private async guard(url: string | undefined, path: string): Promise<void> {
@@ -37,7 +40,12 @@ export class OidcClients {
     const insecure = s.issuer.startsWith('http:');
     let config: client.Configuration;
     try {
-      config = await client.discovery(new URL(s.issuer), s.clientId, clientSecret, undefined, { timeout: 10, ...(insecure ? { execute: [client.allowInsecureRequests] } : {}) });
+      config = await client.discovery(new URL(s.issuer), s.clientId, clientSecret, undefined, {
+        timeout: 10,
+        // Every request to the provider (discovery, token, JWKS) connects only where the guard allows.
+        [client.customFetch]: this.fetch as client.CustomFetch,
+        ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+      });
     } catch (error) {
       throw new ApiError(502, 'oidc_provider', `the identity provider could not be discovered: ${(error as Error).message}`);
     }
