@@ -12,13 +12,22 @@ interface Session {
   checkedAt: number;
   /** Object documents the user may work with (`/metadata/readable-objects`: filtered by the server's RBAC). */
   objects: ObjectDoc[];
-  login: (tenant: string, email: string, password: string) => Promise<void>;
+  /** Signs in; a user who must pass a second factor first gets the pending step instead (SecondFactor.tsx). */
+  login: (tenant: string, email: string, password: string) => Promise<PendingStep | undefined>;
+  /** Ends a sign-in whose second factor passed: the session cookie is set, this is its csrfToken. */
+  completeSignIn: (csrfToken: string) => Promise<void>;
   logout: () => Promise<void>;
   refreshMetadata: () => Promise<void>;
   isAdmin: boolean;
   can: (object: string, action: Action) => boolean;
   permission: (object: string) => ObjectPermission | undefined;
   object: (name: string) => ObjectDoc | undefined;
+}
+
+/** A sign-in waiting for its second factor: a code (`totp`) or the enrolment of one (`enrol`). */
+export interface PendingStep {
+  secondFactor: 'totp' | 'enrol';
+  pendingToken: string;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -174,8 +183,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const login = useCallback(
     async (tenant: string, email: string, password: string) => {
       // The server sets the session cookie; the bearer token in the answer is for programs.
-      const res = await api.post<{ csrfToken: string }>('/auth/login', { tenant, email, password });
-      setCsrfToken(res.csrfToken);
+      const res = await api.post<{ csrfToken?: string; secondFactor?: PendingStep['secondFactor']; pendingToken?: string }>('/auth/login', { tenant, email, password });
+      if (res.secondFactor && res.pendingToken) return { secondFactor: res.secondFactor, pendingToken: res.pendingToken };
+      setCsrfToken(res.csrfToken ?? null);
+      await load();
+      return undefined;
+    },
+    [load],
+  );
+
+  const completeSignIn = useCallback(
+    async (csrfToken: string) => {
+      setCsrfToken(csrfToken);
       await load();
     },
     [load],
@@ -211,6 +230,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       checkedAt,
       objects,
       login,
+      completeSignIn,
       logout,
       refreshMetadata,
       isAdmin,
@@ -218,7 +238,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       can: (object, action) => isAdmin || Boolean(permission(object)?.actions.includes(action)),
       object: (name) => objects.find((o) => o.name === name),
     };
-  }, [status, me, offline, checkedAt, objects, login, logout, refreshMetadata]);
+  }, [status, me, offline, checkedAt, objects, login, completeSignIn, logout, refreshMetadata]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -100,7 +100,7 @@ export async function benchFunnel(): Promise<Record<string, unknown>> {
     const loadMs = performance.now() - t0;
     const changes = Number((await db.knex.raw(`select count(*)::int as n from ${history}`)).rows[0].n);
 
-    const app = await buildServer({ store, jwtSecret: 's'.repeat(40), logger: false, loginRateLimit: { max: 1000, timeWindow: '1 minute' } });
+    const app = await buildServer({ store, jwtSecret: 's'.repeat(40), logger: false, loginRateLimit: { max: 1000, timeWindow: '1 minute' }, sso: { defaultTotpRoles: [] } });
     try {
       const token = async (email: string) => (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: 'bench', email, password: PASSWORD } })).json().token as string;
       const get = async (bearer: string, url: string) => {

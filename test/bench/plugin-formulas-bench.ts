@@ -21,7 +21,7 @@ const SQL = 'ROUND(amount * IF(amount / 10000 >= 1.2, 0.08, IF(amount / 10000 >=
 export async function benchPluginFormulas(): Promise<Record<string, unknown>> {
   const db = await createDatabase({ databaseUrl: await freshDatabase('attain_bench_plugin_fx') });
   const store = await createStore(db);
-  const app = await buildServer({ store, jwtSecret: 'b'.repeat(40), logger: false, loginRateLimit: { max: 1000, timeWindow: '1 minute' } });
+  const app = await buildServer({ store, jwtSecret: 'b'.repeat(40), logger: false, loginRateLimit: { max: 1000, timeWindow: '1 minute' }, sso: { defaultTotpRoles: [] } });
   try {
     const sys = { userId: null, label: 'bench' };
     await store.tenants.create('bench');

@@ -16,7 +16,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 export async function benchPlugins(): Promise<Record<string, unknown>> {
   const db = await createDatabase({ databaseUrl: await freshDatabase('attain_bench_plugins') });
   const store = await createStore(db);
-  const app = await buildServer({ store, jwtSecret: 'b'.repeat(40), logger: false, loginRateLimit: { max: 1000, timeWindow: '1 minute' } });
+  const app = await buildServer({ store, jwtSecret: 'b'.repeat(40), logger: false, loginRateLimit: { max: 1000, timeWindow: '1 minute' }, sso: { defaultTotpRoles: [] } });
   try {
     // Two tenants alike but for the plugin, written to in alternation: load from elsewhere on the
     // machine falls on both sides of every pair, instead of on whichever block it coincides with.

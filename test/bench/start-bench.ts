@@ -12,7 +12,7 @@ const SETTLE_MS = 3000;
 export async function benchStart(): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'attain-start-'));
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ATTAIN_DATA_DIR: join(dir, 'data'), ATTAIN_ADMIN_PASSWORD: 'bench-password-1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ATTAIN_DATA_DIR: join(dir, 'data'), ATTAIN_ADMIN_PASSWORD: 'bench-password-1', ATTAIN_TOTP_ROLES: '' };
   delete env.DATABASE_URL;
   const t0 = performance.now();
   const child = spawnNode(['packages/cli/src/main.ts', 'start'], env);

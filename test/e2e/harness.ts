@@ -86,8 +86,11 @@ export async function signIn(h: Harness, email: string): Promise<string> {
   return (res.json() as { token: string }).token;
 }
 
-/** `background`: also run the background modules the CLI runs (record events → attainment, incentives, …). */
-export async function startHarness(opts: { background?: boolean } = {}): Promise<Harness> {
+/**
+ * `background`: also run the background modules the CLI runs (record events → attainment, incentives, …).
+ * `sso`: single sign-on options; by default no role must use a second factor (the sso tests set their own).
+ */
+export async function startHarness(opts: { background?: boolean; sso?: Parameters<typeof buildServer>[0]['sso'] } = {}): Promise<Harness> {
   buildStudioIfStale();
   const store = await openTestStore();
   const tenant = `e2e${process.pid}${Date.now().toString(36)}`;
@@ -108,7 +111,7 @@ export async function startHarness(opts: { background?: boolean } = {}): Promise
   const admin = await mkUser('Ada Admin', 'admin');
   const rep = await mkUser('Ray Rep', 'rep');
 
-  const app = await buildServer({ store, jwtSecret: 'e'.repeat(48), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, logger: false });
+  const app = await buildServer({ store, jwtSecret: 'e'.repeat(48), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, logger: false, sso: opts.sso ?? { defaultTotpRoles: [] } });
   await registerStudio(app, DIST);
   // The server logs nothing in these tests: a 5xx's cause goes to a file a failed run can show.
   app.addHook('onError', async (request, _reply, error) => {

@@ -12,7 +12,7 @@ export interface StudioSuite {
 }
 
 /** Registers the hooks; `onReady` receives both (and may seed more) before the first test. */
-export function studioSuite(onReady: (s: StudioSuite) => void | Promise<void>, opts: { background?: boolean } = {}): void {
+export function studioSuite(onReady: (s: StudioSuite) => void | Promise<void>, opts: Parameters<typeof startHarness>[0] = {}): void {
   let s: Partial<StudioSuite> = {};
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });

@@ -42,6 +42,7 @@ describe.skipIf(!PG)('three nodes over one PostgreSQL (PostgreSQL only: PGlite i
       ATTAIN_CONTROL_SCHEMA: control,
       ATTAIN_TENANT_SCHEMA_PREFIX: prefix,
       ATTAIN_ADMIN_PASSWORD: PASSWORD,
+      ATTAIN_TOTP_ROLES: '',
       ATTAIN_JWT_SECRET: randomBytes(32).toString('hex'),
       ATTAIN_JOB_LEASE_MS: String(LEASE_MS),
       ATTAIN_SHUTDOWN_DELAY_MS: '1500',

@@ -29,6 +29,10 @@ export interface AttainConfig {
   shutdownDelayMs: number;
   /** On SIGTERM: how long draining requests and jobs may take before the process exits anyway (exit 1). */
   shutdownTimeoutMs: number;
+  /** The studio's public origin (`https://attain.example.com`), for the OIDC redirect URI; unset: the request's own. */
+  publicUrl: string | undefined;
+  /** Roles that must use TOTP in a tenant without its own list (ATTAIN_TOTP_ROLES, comma-separated; empty: none); unset: admin, finance. */
+  totpRoles: string[] | undefined;
 }
 
 function millis(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -63,7 +67,20 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
     jobLeaseMs: millis(env, 'ATTAIN_JOB_LEASE_MS', 60_000, 1_000, 3_600_000),
     shutdownDelayMs: millis(env, 'ATTAIN_SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     shutdownTimeoutMs: millis(env, 'ATTAIN_SHUTDOWN_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    publicUrl: publicUrl(env.ATTAIN_PUBLIC_URL),
+    totpRoles:
+      env.ATTAIN_TOTP_ROLES === undefined
+        ? undefined
+        : env.ATTAIN_TOTP_ROLES.split(',')
+            .map((r) => r.trim())
+            .filter(Boolean),
   };
+}
+
+function publicUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(value)) throw new Error(`ATTAIN_PUBLIC_URL must be an origin such as https://attain.example.com, not "${value}"`);
+  return value.replace(/\/$/, '');
 }
 
 // `true` (any proxy), or a comma-separated list of proxy addresses/CIDRs.

@@ -1,4 +1,5 @@
 import { pluginsFor } from '@attain/plugins';
+import { rotateSsoSecrets } from '@attain/server';
 import type { Store } from '@attain/store';
 import { pluginKeyOptions, resolveJwtSecret, type AttainConfig } from './config.ts';
 
@@ -6,7 +7,8 @@ type Log = (line: string) => void;
 const CLI_ACTOR = { userId: null, label: 'cli' };
 
 /**
- * `attain secrets rotate [--tenant <t>]`: re-encrypts plugins' secret settings with the first key
+ * `attain secrets rotate [--tenant <t>]`: re-encrypts plugins' secret settings, and single sign-on's
+ * OIDC client secret and TOTP secrets, with the first key
  * of ATTAIN_SECRETS_KEY (or the key derived from the JWT secret when it is unset). Run it with
  * the new key first and the old one after it (`ATTAIN_SECRETS_KEY=new,old`); once it is done,
  * the old key can go.
@@ -28,6 +30,8 @@ export async function secretsCommand(
       for (const t of tenants) {
         const n = await runtime.service.rotateSecrets(t, CLI_ACTOR);
         if (n > 0) log(`  ${t}: settings of ${n} plugin(s) re-encrypted`);
+        const sso = await rotateSsoSecrets(store, keys, t);
+        if (sso > 0) log(`  ${t}: ${sso} single sign-on secret(s) re-encrypted`);
         total += n;
       }
       log(`Secret settings re-encrypted with key ${keys.currentId}: ${total} plugin(s) in ${tenants.length} tenant(s).`);

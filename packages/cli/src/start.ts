@@ -68,6 +68,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
     files: { store: files },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+    sso: { ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), ...(config.totpRoles ? { defaultTotpRoles: config.totpRoles } : {}) },
   });
   if (existsSync(`${STUDIO_DIR}/index.html`)) await registerStudio(app, STUDIO_DIR);
   else log('The studio is not built (run `npm run build -w @attain/studio`); serving the API only.');

@@ -24,6 +24,8 @@ beforeAll(async () => {
     ATTAIN_CONTROL_SCHEMA: `attain_cli${id}`,
     ATTAIN_TENANT_SCHEMA_PREFIX: `cli${id}_`,
     ATTAIN_ADMIN_PASSWORD: 'first-password-1',
+    // The demo admin signs in by password alone here (the second factor has its own tests).
+    ATTAIN_TOTP_ROLES: '',
     PORT: '0',
     HOST: '127.0.0.1',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
@@ -167,6 +169,12 @@ describe('attain start', () => {
     expect(() => readConfig({ ATTAIN_LIST_CACHE_MB: '-1' })).toThrow(/ATTAIN_LIST_CACHE_MB/);
     expect(readConfig({ ATTAIN_LIST_CACHE_MB: '0' }).listCacheMb).toBe(0);
     expect(readConfig({}).listCacheMb).toBe(64);
+    // Single sign-on: the public origin of the redirect URI, and the roles that must use TOTP.
+    expect(readConfig({ ATTAIN_PUBLIC_URL: 'https://attain.example.com/' }).publicUrl).toBe('https://attain.example.com');
+    expect(() => readConfig({ ATTAIN_PUBLIC_URL: 'attain.example.com/x' })).toThrow(/ATTAIN_PUBLIC_URL/);
+    expect(readConfig({ ATTAIN_TOTP_ROLES: 'admin, finance ,' }).totpRoles).toEqual(['admin', 'finance']);
+    expect(readConfig({ ATTAIN_TOTP_ROLES: '' }).totpRoles).toEqual([]);
+    expect(readConfig({}).totpRoles).toBeUndefined();
   });
 });
 

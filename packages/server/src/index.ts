@@ -13,4 +13,5 @@ export { registerStudio, STUDIO_CSP } from './http/studio.ts';
 export { parseListenAddress, serveMetrics } from './http/metrics.ts';
 export * from './templates/index.ts';
 export { Lifecycle } from './http/health.ts';
+export { rotateSsoSecrets } from './sso/rotate.ts';
 export { DiskFileStore, S3FileStore, s3ConfigFromEnv, type FileScanner, type FileStore, type FilesOptions, type S3FileStoreConfig, type ScanVerdict } from './files/index.ts';

@@ -22,6 +22,12 @@ import { collectRoutes } from './openapi/routes.ts';
 import { attainModules, installModules, type AttainModule } from './modules/index.ts';
 import { AccessContext } from './rbac/context.ts';
 import { authRoutes } from './rest/auth-routes.ts';
+import { OidcClients } from './sso/oidc-client.ts';
+import type { SsoContext, SsoOptions } from './sso/options.ts';
+import { ssoRoutes } from './sso/routes.ts';
+import { ssoSecrets } from './sso/secrets.ts';
+import { DEFAULT_TOTP_ROLES, secondFactorStep } from './sso/second-factor.ts';
+import { ssoPort } from './sso/settings.ts';
 import { orgRoutes } from './rest/org-routes.ts';
 import { formulaRoutes } from './rest/formula-routes.ts';
 import { fxRoutes } from './rest/fx-routes.ts';
@@ -78,6 +84,8 @@ export interface ServerOptions {
    * test-only outbound knobs for a local HTTPS server (never set in production).
    */
   plugins?: { dir?: string; outbound?: OutboundConfig };
+  /** Single sign-on (OIDC) and the TOTP second factor: allowed provider hosts, default TOTP roles, public URL. */
+  sso?: SsoOptions;
   /** Attachments: the store (disk or S3-compatible), the scanner, size and type limits; a temporary disk folder when omitted. */
   files?: FilesOptions;
 }
@@ -186,9 +194,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       });
       registerPositionHooks(api, store);
       await api.register(syncRoutes, { store });
+      const allowHosts = options.sso?.allowHosts ?? [];
+      const sso: SsoContext = {
+        store,
+        jwt,
+        keys: ssoSecrets(options.jwtSecret),
+        oidc: new OidcClients(allowHosts),
+        allowHosts,
+        defaultTotpRoles: options.sso?.defaultTotpRoles ?? DEFAULT_TOTP_ROLES,
+        publicUrl: options.sso?.publicUrl?.replace(/\/+$/, ''),
+        loginThrottle: options.loginThrottle,
+        authenticate: (request) => authenticate(request, store, jwt, principals),
+      };
+      await api.register(ssoRoutes, sso);
       await api.register(authRoutes, {
         store,
         jwt,
+        secondFactor: async (tenant, user) => secondFactorStep(await ssoPort(store, tenant), tenant, user, 'password', sso.defaultTotpRoles),
         loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindow: '1 minute' },
         ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
       });

@@ -52,9 +52,10 @@ export async function addUser(store: Store, tenant: TestTenant, key: string, rol
   return { id: user.id, email };
 }
 
+// Tests sign admins in by password alone unless they test the second factor (sso: {defaultTotpRoles}).
 export async function testServer(store?: Store, opts: Partial<Parameters<typeof buildServer>[0]> = {}): Promise<{ app: FastifyInstance; store: Store }> {
   const s = store ?? ((await openTestStore()) as unknown as Store);
-  const app = await buildServer({ store: s, jwtSecret: 's'.repeat(40), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, checkResponses: true, ...opts });
+  const app = await buildServer({ store: s, jwtSecret: 's'.repeat(40), loginRateLimit: { max: 1000, timeWindow: '1 minute' }, checkResponses: true, sso: { defaultTotpRoles: [] }, ...opts });
   return { app, store: s };
 }
 

@@ -14,7 +14,7 @@ export { prepareWebhook, signBody, sendWebhook, type WebhookFormat } from './not
 export { render, renderTemplate } from './notify/template.ts';
 export { workflowModule } from './module.ts';
 export { listVersions } from './versions.ts';
-export { checkUrl, guardedRequest, isPrivateAddress, OutboundRefused, type OutboundOptions } from './notify/outbound.ts';
+export { checkUrl, guardedLookup, guardedRequest, isPrivateAddress, OutboundRefused, type OutboundOptions } from './notify/outbound.ts';
 export { flowSubject, isRecordFlow, subjectRecordId, type Subject, type SubjectDecision, type SubjectHandler, type SubjectKind } from './subjects.ts';
 export { createKey } from './runs.ts';
 export { alertNotifier, approvalGateway, NOTIFY_QUEUE, notifyUsers, notifyUsers as notify, type AlertNoticeLike, type NotifyMessage } from './notify/public.ts';

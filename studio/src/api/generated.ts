@@ -8731,10 +8731,10 @@ export interface PostAuthLoginBody {
 }
 
 export interface PostAuthLoginResponse {
-  token: string;
+  token?: string;
   expiresAt: string;
   csrfToken?: string;
-  user: {
+  user?: {
     id: string;
     name?: string | null;
     email?: string | null;
@@ -8743,7 +8743,8 @@ export interface PostAuthLoginResponse {
     manager_id?: string | null;
     active?: boolean | null;
   };
-  [k: string]: unknown | undefined;
+  secondFactor?: "totp" | "enrol";
+  pendingToken?: string;
 }
 
 /**
@@ -8789,6 +8790,226 @@ export interface GetAuthMeResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetAuthOidcTenantCallbackQuery {
+  state?: string;
+  code?: string;
+  error?: string;
+  error_description?: string;
+}
+
+export interface GetAuthSsoSettingsResponse {
+  data: {
+    oidc: {
+      enabled?: boolean;
+      label?: string;
+      issuer?: string;
+      clientId?: string;
+      scopes?: string[];
+      emailClaim?: string;
+      jit?: boolean;
+      roleClaim?: string;
+      roleMap?: {
+        [k: string]: string | undefined;
+      };
+      defaultRole?: string | null;
+      allowedDomains?: string[];
+      [k: string]: unknown | undefined;
+    } | null;
+    hasClientSecret: boolean;
+    totpRequiredRoles: string[];
+    totpRolesDefault?: boolean;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutAuthSsoSettingsBody {
+  oidc?: {
+    enabled?: boolean;
+    label?: string;
+    issuer?: string;
+    clientId?: string;
+    clientSecret?: string;
+    /**
+     * @maxItems 20
+     */
+    scopes?:
+      | []
+      | [string]
+      | [string, string]
+      | [string, string, string]
+      | [string, string, string, string]
+      | [string, string, string, string, string]
+      | [string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ];
+    emailClaim?: string;
+    jit?: boolean;
+    roleClaim?: string;
+    roleMap?: {
+      [k: string]: string | undefined;
+    };
+    defaultRole?: string | null;
+    /**
+     * @maxItems 100
+     */
+    allowedDomains?: string[];
+  } | null;
+  totpRequiredRoles?: string[] | null;
+}
+
+export interface PutAuthSsoSettingsResponse {
+  data: {
+    oidc: {
+      enabled?: boolean;
+      label?: string;
+      issuer?: string;
+      clientId?: string;
+      scopes?: string[];
+      emailClaim?: string;
+      jit?: boolean;
+      roleClaim?: string;
+      roleMap?: {
+        [k: string]: string | undefined;
+      };
+      defaultRole?: string | null;
+      allowedDomains?: string[];
+      [k: string]: unknown | undefined;
+    } | null;
+    hasClientSecret: boolean;
+    totpRequiredRoles: string[];
+    totpRolesDefault?: boolean;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetAuthSsoTenantResponse {
+  oidc: boolean;
+  label?: string;
+}
+
 export interface PostAuthTokensBody {
   name: string;
   expiresInDays?: number;
@@ -8823,6 +9044,67 @@ export interface GetAuthTokensResponse {
     lastUsedAt?: string | null;
     scopes?: string[];
   }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostAuthTotpConfirmBody {
+  pendingToken?: string;
+  code: string;
+}
+
+export interface PostAuthTotpConfirmResponse {
+  recoveryCodes: string[];
+  token?: string;
+  expiresAt?: string;
+  csrfToken?: string;
+  user?: {
+    id: string;
+    name?: string | null;
+    email?: string | null;
+    role?: string | null;
+    org_unit_id?: string | null;
+    manager_id?: string | null;
+    active?: boolean | null;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostAuthTotpEnrolBody {
+  pendingToken?: string;
+}
+
+export interface PostAuthTotpEnrolResponse {
+  secret: string;
+  otpauthUrl: string;
+}
+
+export interface DeleteAuthTotpUsersIdResponse {
+  removed: boolean;
+  [k: string]: unknown | undefined;
+}
+
+export type PostAuthTotpVerifyBody = {
+  pendingToken: string;
+  code?: string;
+  recoveryCode?: string;
+} & {
+  [k: string]: unknown | undefined;
+};
+
+export interface PostAuthTotpVerifyResponse {
+  token: string;
+  expiresAt: string;
+  csrfToken?: string;
+  user: {
+    id: string;
+    name?: string | null;
+    email?: string | null;
+    role?: string | null;
+    org_unit_id?: string | null;
+    manager_id?: string | null;
+    active?: boolean | null;
+  };
+  recoveryCodesLeft?: number;
   [k: string]: unknown | undefined;
 }
 
@@ -11199,9 +11481,18 @@ export interface ApiRoutes {
   'POST /api/v1/auth/login': { body: PostAuthLoginBody; response: PostAuthLoginResponse };
   'POST /api/v1/auth/logout': { body: PostAuthLogoutBody; response: void };
   'GET /api/v1/auth/me': { response: GetAuthMeResponse };
+  'GET /api/v1/auth/oidc/{tenant}/callback': { query: GetAuthOidcTenantCallbackQuery; response: Blob };
+  'GET /api/v1/auth/oidc/{tenant}/start': { response: Blob };
+  'GET /api/v1/auth/sso/settings': { response: GetAuthSsoSettingsResponse };
+  'PUT /api/v1/auth/sso/settings': { body: PutAuthSsoSettingsBody; response: PutAuthSsoSettingsResponse };
+  'GET /api/v1/auth/sso/{tenant}': { response: GetAuthSsoTenantResponse };
   'POST /api/v1/auth/tokens': { body: PostAuthTokensBody; response: PostAuthTokensResponse };
   'GET /api/v1/auth/tokens': { response: GetAuthTokensResponse };
   'DELETE /api/v1/auth/tokens/{id}': { response: void };
+  'POST /api/v1/auth/totp/confirm': { body: PostAuthTotpConfirmBody; response: PostAuthTotpConfirmResponse };
+  'POST /api/v1/auth/totp/enrol': { body: PostAuthTotpEnrolBody; response: PostAuthTotpEnrolResponse };
+  'DELETE /api/v1/auth/totp/users/{id}': { response: DeleteAuthTotpUsersIdResponse };
+  'POST /api/v1/auth/totp/verify': { body: PostAuthTotpVerifyBody; response: PostAuthTotpVerifyResponse };
   'PUT /api/v1/auth/users/{id}/password': { body: PutAuthUsersIdPasswordBody; response: PutAuthUsersIdPasswordResponse };
   'POST /api/v1/field/checkins': { body: PostFieldCheckinsBody; response: PostFieldCheckinsResponse };
   'GET /api/v1/field/checkins': { query: GetFieldCheckinsQuery; response: GetFieldCheckinsResponse };

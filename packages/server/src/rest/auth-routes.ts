@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { badRequest, forbidden, notFound, unauthorized } from '../http/errors.ts';
 import type { JwtService } from '../auth/jwt.ts';
 import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle.ts';
@@ -7,10 +6,13 @@ import { verifyAgainstDummy, verifyPassword } from '../auth/password.ts';
 import { requireText } from '../auth/text-fields.ts';
 import { newApiToken } from '../auth/tokens.ts';
 import { publicUser } from '../auth/authenticate.ts';
-import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie.ts';
+import { clearSessionCookie } from '../auth/session-cookie.ts';
 import { objectPermission } from '../rbac/permissions.ts';
 import type { Store } from '../store-port.ts';
 import { requireAccess } from './request-access.ts';
+import { PUBLIC_USER } from './auth-schemas.ts';
+import { issueSession } from '../auth/issue-session.ts';
+import type { PendingStep } from '../sso/second-factor.ts';
 import { ANY, arrayOf, BOOLEAN, INTEGER, list, NO_BODY, NO_CONTENT, nullable, object, OBJECT, params, replies, STRING } from '../http/route-schema.ts';
 
 export interface AuthRouteOptions {
@@ -19,15 +21,12 @@ export interface AuthRouteOptions {
   loginRateLimit: { max: number; timeWindow: number | string };
   /** Failed-login budgets kept in the database (see LoginThrottle); defaults when omitted. */
   loginThrottle?: Partial<LoginThrottleOptions>;
+  /** The second-factor step a signed-in user must pass first, if any (sso/second-factor.ts). */
+  secondFactor(tenant: string, user: Readonly<Record<string, unknown>> & { id: string }): Promise<PendingStep | undefined>;
 }
 
 // Closed shapes (additionalProperties: false): the test server's response check then fails any
-// test in which a credential or another stray field reaches a client.
-/** The user as the API shows it (publicUser): never a credential. */
-const PUBLIC_USER = {
-  ...object({ id: STRING, name: nullable(STRING), email: nullable(STRING), role: nullable(STRING), org_unit_id: nullable(STRING), manager_id: nullable(STRING), active: nullable(BOOLEAN) }, ['id']),
-  additionalProperties: false,
-};
+// test in which a credential or another stray field reaches a client (PUBLIC_USER: auth-schemas.ts).
 /** What a role may do with one object, keyed by the object's name in `/auth/me`. */
 const PERMISSION = object({ actions: arrayOf(STRING), scope: STRING, hiddenFields: arrayOf(STRING), readOnlyFields: arrayOf(STRING) }, ['actions', 'scope', 'hiddenFields', 'readOnlyFields']);
 /** An API token as listed: never its secret. */
@@ -50,7 +49,13 @@ const loginSchema = {
       password: { type: 'string', minLength: 1, maxLength: 1024 },
     },
   },
-  response: replies({ 200: object({ token: STRING, expiresAt: STRING, csrfToken: STRING, user: PUBLIC_USER }, ['token', 'expiresAt', 'user']) }),
+  // Either the session, or (a user who must pass a second factor) the pending step: see totp-routes.ts.
+  response: replies({
+    200: {
+      ...object({ token: STRING, expiresAt: STRING, csrfToken: STRING, user: PUBLIC_USER, secondFactor: { type: 'string', enum: ['totp', 'enrol'] }, pendingToken: STRING }, ['expiresAt']),
+      additionalProperties: false,
+    },
+  }),
 };
 
 /** The scopes an API token may be limited to. */
@@ -114,11 +119,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions): 
       const user = registry.object('user') ? await (await store.records(tenant.name)).get('user', credential.userId) : undefined;
       if (!user || user.active === false) throw fail();
       await attempt.succeeded();
-      const jti = randomUUID();
-      const signed = jwt.sign({ sub: credential.userId, tid: tenant.name, jti });
-      await store.auth.sessions.create({ tenant: tenant.name, userId: credential.userId, jti, expiresAt: signed.expiresAt });
-      setSessionCookie(request, reply, signed.token, signed.expiresAt);
-      return { token: signed.token, expiresAt: signed.expiresAt.toISOString(), csrfToken: jwt.csrfToken(jti), user: publicUser(user) };
+      const signedIn = { ...user, id: credential.userId };
+      return (await opts.secondFactor(tenant.name, signedIn)) ?? issueSession(store, jwt, request, reply, tenant.name, signedIn);
     },
   );
 
