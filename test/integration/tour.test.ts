@@ -33,7 +33,6 @@ beforeAll(async () => {
     ATTAIN_CONTROL_SCHEMA: `attain_tour${id}`,
     ATTAIN_TENANT_SCHEMA_PREFIX: `tour${id}_`,
     ATTAIN_ADMIN_PASSWORD: 'tour-password-1',
-    ATTAIN_TOTP_ROLES: '',
     PORT: '0',
     HOST: '127.0.0.1',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { attainModules, hashPassword, installModules, passwordProblems } from '@attain/server';
+import { attainModules, hashPassword, installModules, passwordProblems, setTotpRequiredRoles } from '@attain/server';
 import type { Store } from '@attain/store';
 import type { AttainConfig } from './config.ts';
 import { installTemplate } from './template.ts';
@@ -51,6 +51,10 @@ export async function ensureDemoTenant(store: Store, config: AttainConfig, passw
     sampleLoginHash: passwordHash,
     seed,
   }).finally(release);
+  // A local demo is tried by one person with the printed logins: no authenticator app needed. A
+  // real tenant (`attain tenant create`) keeps the default (admin and finance use TOTP); an admin
+  // turns it on here with PUT /api/v1/auth/sso/settings {"totpRequiredRoles": ["admin","finance"]}.
+  await setTotpRequiredRoles(store, DEMO_TENANT, []);
   return {
     created: true,
     records: Object.values(report.records).reduce((a, b) => a + b, 0),

@@ -1,4 +1,5 @@
 export { buildServer, type ServerOptions } from './server.ts';
+export { setTotpRequiredRoles } from './sso/settings.ts';
 export * from './modules/index.ts';
 export { hashPassword, verifyPassword } from './auth/password.ts';
 export { passwordProblems, type PasswordOwner } from './auth/password-policy.ts';

@@ -45,6 +45,16 @@ export async function ssoPort(store: Store, tenant: string): Promise<SsoPort> {
   return store.port(tenant, ssoTables);
 }
 
+/** Sets only the roles that must use TOTP in a tenant (`[]`: none), leaving its OIDC settings alone. */
+export async function setTotpRequiredRoles(store: Store, tenant: string, roles: readonly string[]): Promise<void> {
+  const port = await ssoPort(store, tenant);
+  await port
+    .table('settings')
+    .insert({ id: 1, oidc: null, client_secret: null, totp_roles: JSON.stringify(roles), updated_at: new Date() })
+    .onConflict('id')
+    .merge(['totp_roles', 'updated_at']);
+}
+
 export async function readSettings(port: SsoPort): Promise<SsoSettings & { sealedSecret: string | null }> {
   const row = (await port.table('settings').where({ id: 1 }).first()) as Row | undefined;
   return { oidc: row?.oidc ?? null, hasClientSecret: Boolean(row?.client_secret), totpRequiredRoles: row?.totp_roles ?? null, sealedSecret: row?.client_secret ?? null };
