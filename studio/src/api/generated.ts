@@ -8561,6 +8561,31 @@ export interface PutAuthUsersIdPasswordResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface PostFieldActivitiesBody {
+  customerId: string;
+  kind: "call" | "message" | "email" | "meeting" | "note";
+  durationMinutes?: number;
+  outcome?: "reached" | "no_answer" | "left_message" | "follow_up" | "not_interested";
+  contactId?: string;
+  /**
+   * else made from the kind, duration and outcome
+   */
+  subject?: string;
+  notes?: string;
+  /**
+   * the device's time of the tap, ISO 8601 with offset; else now
+   */
+  at?: string;
+  idempotencyKey?: string;
+}
+
+export interface PostFieldActivitiesResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PostFieldCheckinsBody {
   customerId: string;
   lat: number;
@@ -8663,6 +8688,51 @@ export interface PostFieldCheckinsVisitIdCheckoutResponse {
     flagReason?: string | null;
     checkOutAt?: string | null;
     durationMinutes?: number | null;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldInboundMailQuery {
+  /**
+   * default quarantined
+   */
+  status?: "quarantined" | "logged" | "assigned";
+}
+
+export interface GetFieldInboundMailResponse {
+  data: {
+    id: string;
+    status: string;
+    reason?: string | null;
+    from: string;
+    recipients?: string[];
+    subject: string;
+    body?: string;
+    sentAt?: string;
+    receivedAt: string;
+    activityIds: string[];
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostFieldInboundMailIdAssignBody {
+  contactId: string;
+}
+
+export interface PostFieldInboundMailIdAssignResponse {
+  data: {
+    id: string;
+    status: string;
+    reason?: string | null;
+    from: string;
+    recipients?: string[];
+    subject: string;
+    body?: string;
+    sentAt?: string;
+    receivedAt: string;
+    activityIds: string[];
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;
@@ -10920,9 +10990,12 @@ export interface ApiRoutes {
   'GET /api/v1/auth/tokens': { response: GetAuthTokensResponse };
   'DELETE /api/v1/auth/tokens/{id}': { response: void };
   'PUT /api/v1/auth/users/{id}/password': { body: PutAuthUsersIdPasswordBody; response: PutAuthUsersIdPasswordResponse };
+  'POST /api/v1/field/activities': { body: PostFieldActivitiesBody; response: PostFieldActivitiesResponse };
   'POST /api/v1/field/checkins': { body: PostFieldCheckinsBody; response: PostFieldCheckinsResponse };
   'GET /api/v1/field/checkins': { query: GetFieldCheckinsQuery; response: GetFieldCheckinsResponse };
   'POST /api/v1/field/checkins/{visitId}/checkout': { body: PostFieldCheckinsVisitIdCheckoutBody; response: PostFieldCheckinsVisitIdCheckoutResponse };
+  'GET /api/v1/field/inbound-mail': { query: GetFieldInboundMailQuery; response: GetFieldInboundMailResponse };
+  'POST /api/v1/field/inbound-mail/{id}/assign': { body: PostFieldInboundMailIdAssignBody; response: PostFieldInboundMailIdAssignResponse };
   'PUT /api/v1/field/places/{customerId}': { body: PutFieldPlacesCustomerIdBody; response: PutFieldPlacesCustomerIdResponse };
   'GET /api/v1/field/settings': { response: GetFieldSettingsResponse };
   'PUT /api/v1/field/settings': { body: PutFieldSettingsBody; response: PutFieldSettingsResponse };
