@@ -8753,6 +8753,144 @@ export interface PutFieldPlacesCustomerIdResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface PostFieldPlansBody {
+  /**
+   * the rep (default: the caller); a user in the caller’s visit scope
+   */
+  userId?: string;
+  /**
+   * YYYY-MM-DD
+   */
+  day: string;
+  /**
+   * @minItems 1
+   * @maxItems 50
+   */
+  customerIds: [string, ...string[]];
+}
+
+export interface PostFieldPlansResponse {
+  data: {
+    id: string;
+    userId: string;
+    customerId: string;
+    customerName?: string | null;
+    day: string;
+    seq?: number | null;
+    status: "done" | "missed" | "planned";
+    visitId?: string | null;
+    lat?: number | null;
+    lng?: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldPlansQuery {
+  /**
+   * YYYY-MM-DD
+   */
+  from?: string;
+  /**
+   * YYYY-MM-DD
+   */
+  to?: string;
+  /**
+   * one rep's plans (within the caller's scope)
+   */
+  user?: string;
+}
+
+export interface GetFieldPlansResponse {
+  data: {
+    id: string;
+    userId: string;
+    customerId: string;
+    customerName?: string | null;
+    day: string;
+    seq?: number | null;
+    status: "done" | "missed" | "planned";
+    visitId?: string | null;
+    lat?: number | null;
+    lng?: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  from?: string;
+  to?: string;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostFieldPlansRouteBody {
+  /**
+   * the rep (default: the caller); a user in the caller’s visit scope
+   */
+  userId?: string;
+  /**
+   * YYYY-MM-DD
+   */
+  day: string;
+  start: {
+    lat: number;
+    lng: number;
+  };
+}
+
+export interface PostFieldPlansRouteResponse {
+  data: {
+    id: string;
+    userId: string;
+    customerId: string;
+    customerName?: string | null;
+    day: string;
+    seq?: number | null;
+    status: "done" | "missed" | "planned";
+    visitId?: string | null;
+    lat?: number | null;
+    lng?: number | null;
+    legMeters?: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  totalMeters?: number;
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldPlansSummaryQuery {
+  /**
+   * YYYY-MM-DD
+   */
+  from?: string;
+  /**
+   * YYYY-MM-DD
+   */
+  to?: string;
+}
+
+export interface GetFieldPlansSummaryResponse {
+  data: {
+    userId: string;
+    userName?: string | null;
+    planned: number;
+    done: number;
+    missed: number;
+    pending: number;
+    visits: number;
+    doneRate: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  team: {
+    planned: number;
+    done: number;
+    missed: number;
+    pending: number;
+    visits: number;
+    doneRate: number | null;
+    [k: string]: unknown | undefined;
+  };
+  from: string;
+  to: string;
+  [k: string]: unknown | undefined;
+}
+
 export interface GetFieldSettingsResponse {
   data: {
     radiusMeters: number;
@@ -10997,6 +11135,11 @@ export interface ApiRoutes {
   'GET /api/v1/field/inbound-mail': { query: GetFieldInboundMailQuery; response: GetFieldInboundMailResponse };
   'POST /api/v1/field/inbound-mail/{id}/assign': { body: PostFieldInboundMailIdAssignBody; response: PostFieldInboundMailIdAssignResponse };
   'PUT /api/v1/field/places/{customerId}': { body: PutFieldPlacesCustomerIdBody; response: PutFieldPlacesCustomerIdResponse };
+  'POST /api/v1/field/plans': { body: PostFieldPlansBody; response: PostFieldPlansResponse };
+  'GET /api/v1/field/plans': { query: GetFieldPlansQuery; response: GetFieldPlansResponse };
+  'POST /api/v1/field/plans/route': { body: PostFieldPlansRouteBody; response: PostFieldPlansRouteResponse };
+  'GET /api/v1/field/plans/summary': { query: GetFieldPlansSummaryQuery; response: GetFieldPlansSummaryResponse };
+  'DELETE /api/v1/field/plans/{id}': { response: void };
   'GET /api/v1/field/settings': { response: GetFieldSettingsResponse };
   'PUT /api/v1/field/settings': { body: PutFieldSettingsBody; response: PutFieldSettingsResponse };
   'GET /api/v1/files/{id}': { response: GetFilesIdResponse };
