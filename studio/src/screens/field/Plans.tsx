@@ -57,8 +57,9 @@ export default function Plans() {
   const plans = useAsync(() => api.get<{ data: Plan[] }>('/field/plans', { from: day, to: day, user: rep || me }).then((r) => r.data), [day, rep, me]);
   const summary = useAsync(() => api.get<{ data: RepSummary[]; team: RepSummary }>('/field/plans/summary', week), [week.from, week.to]);
   const customers = useAsync(() => api.get<ListResponse>('/objects/customer', { limit: 200, sort: 'name' }).then((r) => r.data), []);
-  // A manager plans for the team: the users they may read (a rep sees only themself).
-  const users = useAsync(() => (session.can('user', 'read') ? api.get<ListResponse>('/objects/user', { limit: 500, sort: 'name' }).then((r) => r.data) : Promise.resolve([])), []);
+  // A manager plans for the team (the users they may read); a rep, whose visit scope is their own, only for themself.
+  const forOthers = session.isAdmin || session.permission('visit')?.scope !== 'own';
+  const users = useAsync(() => (forOthers && session.can('user', 'read') ? api.get<ListResponse>('/objects/user', { limit: 500, sort: 'name' }).then((r) => r.data) : Promise.resolve([])), []);
 
   const act = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -91,13 +92,13 @@ export default function Plans() {
     <section className="field-today">
       <PageHeader title={t('field.plans.title')} />
       <div className="card stack">
-        <label className="field" htmlFor="plan-day">
-          <span>{t('field.date')}</span>
+        <div className="field">
+          <label htmlFor="plan-day">{t('field.date')}</label>
           <input id="plan-day" type="date" value={day} onChange={(e) => e.target.value && setDay(e.target.value)} />
-        </label>
+        </div>
         {(users.data ?? []).length > 1 && (
-          <label className="field" htmlFor="plan-rep">
-            <span>{t('field.person')}</span>
+          <div className="field">
+            <label htmlFor="plan-rep">{t('field.person')}</label>
             <select id="plan-rep" value={rep} onChange={(e) => setRep(e.target.value)}>
               {(users.data ?? []).map((u) => (
                 <option key={u.id} value={String(u.id)}>
@@ -105,10 +106,10 @@ export default function Plans() {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         )}
-        <label className="field" htmlFor="plan-customer">
-          <span>{t('field.customer')}</span>
+        <div className="field">
+          <label htmlFor="plan-customer">{t('field.customer')}</label>
           <select id="plan-customer" value={customer} onChange={(e) => setCustomer(e.target.value)}>
             <option value="">{t('field.plans.pick')}</option>
             {(customers.data ?? []).map((c) => (
@@ -117,7 +118,7 @@ export default function Plans() {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="button" className="btn btn-primary btn-block" disabled={busy || !customer} onClick={() => void add()}>
           {t('field.plans.add')}
         </button>
@@ -135,18 +136,11 @@ export default function Plans() {
         {(plans.data ?? []).map((p) => {
           const leg = legs.get(p.id);
           return (
-            <li key={p.id} className="card">
+            <li key={p.id} className="card plan-stop">
               <Link to={`/o/customer/${p.customerId}`}>{p.customerName ?? '—'}</Link> <span className={BADGE[p.status]}>{t(`field.plans.status.${p.status}`)}</span>
               {leg !== undefined && <span className="muted small"> {leg === null ? t('field.noDistance') : t('field.plans.leg', { km: (leg / 1000).toFixed(1) })}</span>}
               {p.status !== 'done' && (
-                <button
-                  type="button"
-                  className="btn btn-sm"
-                  style={{ float: 'right' }}
-                  disabled={busy}
-                  onClick={() => void remove(p.id)}
-                  aria-label={t('field.plans.remove', { name: p.customerName ?? '' })}
-                >
+                <button type="button" className="btn btn-sm plan-remove" disabled={busy} onClick={() => void remove(p.id)} aria-label={t('field.plans.remove', { name: p.customerName ?? '' })}>
                   ×
                 </button>
               )}
