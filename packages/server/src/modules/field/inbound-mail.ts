@@ -79,20 +79,48 @@ export async function activityFromEmail(
   return activity.id;
 }
 
-async function keep(port: FieldPort, email: InboundEmail, status: InboundRow['status'], reason: string | null, activityIds: string[]): Promise<string> {
+/**
+ * Keeps the email (claiming its Message-ID first, so two deliveries at once write one), then, for a
+ * logged one, its activities; a failure removes the claim so the sender's retry files it again.
+ */
+async function keep(
+  port: FieldPort,
+  email: InboundEmail,
+  status: 'logged' | 'quarantined',
+  reason: string | null,
+  write: () => Promise<string[]>,
+): Promise<{ id: string; activityIds: string[] } | undefined> {
   const id = uuidv7();
-  await port.table('inbound_mail').insert({
-    id,
-    message_id: email.messageId,
-    status,
-    reason,
-    from_address: email.from,
-    recipients: JSON.stringify(email.recipients),
-    subject: email.subject.slice(0, SUBJECT_CHARS),
-    body: email.text.slice(0, BODY_CHARS),
-    sent_at: email.sentAt,
-    activity_ids: JSON.stringify(activityIds),
-  });
+  const claimed = await port
+    .table('inbound_mail')
+    .insert({
+      id,
+      message_id: email.messageId,
+      status,
+      reason,
+      from_address: email.from,
+      recipients: JSON.stringify(email.recipients),
+      subject: email.subject.slice(0, SUBJECT_CHARS),
+      body: email.text.slice(0, BODY_CHARS),
+      sent_at: email.sentAt,
+      activity_ids: JSON.stringify([]),
+    })
+    .onConflict('message_id')
+    .ignore()
+    .returning('id');
+  if (claimed.length === 0) return undefined;
+  let activityIds: string[];
+  try {
+    activityIds = await write();
+  } catch (error) {
+    await port.table('inbound_mail').where({ id }).delete();
+    throw error;
+  }
+  if (activityIds.length)
+    await port
+      .table('inbound_mail')
+      .where({ id })
+      .update({ activity_ids: JSON.stringify(activityIds) });
   await port.audit({
     actor: SYSTEM,
     action: `field.inbound_mail.${status === 'logged' ? 'log' : 'quarantine'}`,
@@ -100,24 +128,32 @@ async function keep(port: FieldPort, email: InboundEmail, status: InboundRow['st
     recordId: id,
     after: { status, reason, activities: activityIds.length },
   });
-  return id;
+  return { id, activityIds };
 }
+
+const duplicateOf = async (port: FieldPort, messageId: string | null): Promise<InboundOutcome> => {
+  const seen = (await port.table('inbound_mail').where({ message_id: messageId }).first('id')) as { id: string };
+  return { status: 'duplicate', id: seen.id };
+};
 
 /** Files one email for a tenant that exists: logged on its contacts, or quarantined. */
 export async function receiveEmail(store: Store, tenant: string, email: InboundEmail): Promise<InboundOutcome> {
   const port = await fieldPort(store, tenant);
-  if (email.messageId) {
-    const seen = (await port.table('inbound_mail').where({ message_id: email.messageId }).first('id')) as { id: string } | undefined;
-    if (seen) return { status: 'duplicate', id: seen.id };
-  }
+  if (email.messageId && (await port.table('inbound_mail').where({ message_id: email.messageId }).first('id'))) return duplicateOf(port, email.messageId);
   const [sender] = await byEmail(store, tenant, 'user', [email.from]);
   const addresses = [...new Set([email.from, ...email.recipients])];
   const contacts = (await byEmail(store, tenant, 'contact', addresses)).slice(0, MAX_CONTACTS);
   const senderIsContact = contacts.some((c) => String(c.email).toLowerCase() === email.from);
-  if (!sender && !senderIsContact) return { status: 'quarantined', id: await keep(port, email, 'quarantined', 'unknown_sender', []), reason: 'unknown_sender' };
-  if (contacts.length === 0) return { status: 'quarantined', id: await keep(port, email, 'quarantined', 'no_contact', []), reason: 'no_contact' };
-  const activityIds: string[] = [];
+  const reason = !sender && !senderIsContact ? 'unknown_sender' : contacts.length === 0 ? 'no_contact' : null;
+  if (reason) {
+    const kept = await keep(port, email, 'quarantined', reason, async () => []);
+    return kept ? { status: 'quarantined', id: kept.id, reason } : duplicateOf(port, email.messageId);
+  }
   // A contact's own email to a rep belongs to that contact's owner; a rep's email is theirs.
-  for (const contact of contacts) activityIds.push(await activityFromEmail(store, tenant, email, contact, sender ? sender.id : typeof contact.owner_id === 'string' ? contact.owner_id : null));
-  return { status: 'logged', id: await keep(port, email, 'logged', null, activityIds), activityIds };
+  const kept = await keep(port, email, 'logged', null, async () => {
+    const ids: string[] = [];
+    for (const contact of contacts) ids.push(await activityFromEmail(store, tenant, email, contact, sender ? sender.id : typeof contact.owner_id === 'string' ? contact.owner_id : null));
+    return ids;
+  });
+  return kept ? { status: 'logged', id: kept.id, activityIds: kept.activityIds } : duplicateOf(port, email.messageId);
 }
