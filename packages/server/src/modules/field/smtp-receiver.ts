@@ -106,7 +106,11 @@ export async function startMailReceiver(opts: MailReceiverOptions): Promise<Mail
           text: (mail.text ?? '').trim(),
           sentAt: sent,
         };
-        for (const tenant of tenants) opts.onFiled?.(tenant, await receiveEmail(store, tenant, email));
+        for (const tenant of tenants) {
+          // Filed first: an optional call's arguments are not evaluated when there is no callback.
+          const outcome = await receiveEmail(store, tenant, email);
+          opts.onFiled?.(tenant, outcome);
+        }
       })().then(
         () => callback(null),
         (error: unknown) => {
