@@ -168,4 +168,19 @@ describe('inbound email', () => {
     expect(await activityCount()).toBe(before.activities);
     expect((await t.call.admin.get('/api/v1/field/inbound-mail')).json().data.length).toBe(before.held);
   });
+
+  it("defers strangers' emails (452) once too many wait for an admin", async () => {
+    const small = await startMailReceiver({ store, domain: DOMAIN, port: 0, host: '127.0.0.1', maxQuarantined: 1 });
+    try {
+      const client = nodemailer.createTransport({ host: '127.0.0.1', port: small.port, secure: false, ignoreTLS: true });
+      const refused = await client.sendMail({ from: 'spam@elsewhere.example', to: `log+${t.name}@${DOMAIN}`, subject: 'Buy now', text: 'x' }).catch((e: { responseCode?: number }) => e);
+      expect((refused as { responseCode?: number }).responseCode).toBe(452);
+      expect((await t.call.admin.get('/api/v1/field/inbound-mail')).json().data.some((m: { subject: string }) => m.subject === 'Buy now')).toBe(false);
+      // A known sender naming a contact is still logged.
+      await client.sendMail({ from: `rep1@${t.name}.test`, to: 'li.wang@cornershop.example', bcc: `log+${t.name}@${DOMAIN}`, subject: 'Still logged', text: 'x' });
+      expect((await activitiesOf(buyer)).some((a) => a.subject === 'Still logged')).toBe(true);
+    } finally {
+      await small.close();
+    }
+  });
 });

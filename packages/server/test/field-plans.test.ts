@@ -72,7 +72,10 @@ describe('visit plans', () => {
     const kiosk = await t.call.rep1.post('/api/v1/field/plans', { day: today, customerIds: [c.shop, c.kiosk] });
     expect(kiosk.statusCode).toBe(422);
     expect(kiosk.json().error).toMatchObject({ code: 'unknown_customer', details: [{ path: '/customerIds/1' }] });
-    expect((await t.call.manager.post('/api/v1/field/plans', { userId: '00000000-0000-4000-8000-000000000000', day: today, customerIds: [c.shop] })).json().error.code).toBe('unknown_user');
+    // Whether someone outside the scope exists is not told: a manager gets 403, an admin (everyone in scope) 422.
+    const nobody = { userId: '00000000-0000-4000-8000-000000000000', day: today, customerIds: [c.shop] };
+    expect((await t.call.manager.post('/api/v1/field/plans', nobody)).statusCode).toBe(403);
+    expect((await t.call.admin.post('/api/v1/field/plans', nobody)).json().error).toMatchObject({ code: 'unknown_user', details: [{ path: '/userId' }] });
     const badDay = await t.call.rep1.post('/api/v1/field/plans', { day: '2026-02-30', customerIds: [c.shop] });
     expect(badDay.statusCode).toBe(400);
     expect(badDay.json().error.details[0]).toMatchObject({ path: '/day', rule: 'format' });

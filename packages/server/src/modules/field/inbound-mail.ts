@@ -18,10 +18,14 @@ export interface InboundEmail {
   sentAt: Date;
 }
 
+// Strangers can write to the address: past this many waiting emails, more are deferred (452) until an admin clears some.
+export const MAX_QUARANTINED = 5_000;
+
 export type InboundOutcome =
   | { status: 'logged'; id: string; activityIds: string[] }
   | { status: 'quarantined'; id: string; reason: 'unknown_sender' | 'no_contact' }
-  | { status: 'duplicate'; id: string };
+  | { status: 'duplicate'; id: string }
+  | { status: 'full'; id: '' };
 
 // At most this many contacts get an activity from one email (a mass mailing is not a conversation).
 const MAX_CONTACTS = 20;
@@ -137,7 +141,7 @@ const duplicateOf = async (port: FieldPort, messageId: string | null): Promise<I
 };
 
 /** Files one email for a tenant that exists: logged on its contacts, or quarantined. */
-export async function receiveEmail(store: Store, tenant: string, email: InboundEmail): Promise<InboundOutcome> {
+export async function receiveEmail(store: Store, tenant: string, email: InboundEmail, maxQuarantined = MAX_QUARANTINED): Promise<InboundOutcome> {
   const port = await fieldPort(store, tenant);
   if (email.messageId && (await port.table('inbound_mail').where({ message_id: email.messageId }).first('id'))) return duplicateOf(port, email.messageId);
   const [sender] = await byEmail(store, tenant, 'user', [email.from]);
@@ -146,6 +150,8 @@ export async function receiveEmail(store: Store, tenant: string, email: InboundE
   const senderIsContact = contacts.some((c) => String(c.email).toLowerCase() === email.from);
   const reason = !sender && !senderIsContact ? 'unknown_sender' : contacts.length === 0 ? 'no_contact' : null;
   if (reason) {
+    const [{ n }] = (await port.table('inbound_mail').where({ status: 'quarantined' }).count({ n: '*' })) as [{ n: number | string }];
+    if (Number(n) >= maxQuarantined) return { status: 'full', id: '' };
     const kept = await keep(port, email, 'quarantined', reason, async () => []);
     return kept ? { status: 'quarantined', id: kept.id, reason } : duplicateOf(port, email.messageId);
   }

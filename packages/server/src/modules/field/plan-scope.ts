@@ -34,9 +34,10 @@ export function realDay(value: string, path: string, code: 'invalid_body' | 'inv
 export async function planUser(store: Store, access: AccessContext, scope: PlanScope, userId: string | undefined): Promise<string> {
   if (userId === undefined) return access.principal.userId;
   const id = userId.toLowerCase();
+  // The scope first: whether someone outside it exists is not the caller's to learn.
+  access.assertOwnerInScope(scope.visits, { owner_id: id });
   const user = UUID_TEXT.test(id) ? await (await store.records(access.tenantName)).get('user', id) : undefined;
   if (!user) throw new ApiError(422, 'unknown_user', 'no such user', [{ path: '/userId', rule: 'exists', message: 'is not a user' }]);
-  access.assertOwnerInScope(scope.visits, { owner_id: id });
   return id;
 }
 

@@ -17,6 +17,8 @@ export interface MailReceiverOptions {
   host?: string;
   /** The largest message accepted, in bytes (advertised as SIZE; larger ones are refused with 552). */
   maxBytes?: number;
+  /** Past this many quarantined emails in a tenant, strangers' emails are deferred (452). */
+  maxQuarantined?: number;
   /** At most this many recipients per message. */
   maxRecipients?: number;
   /** Told of each filed email (the server's log). */
@@ -106,11 +108,15 @@ export async function startMailReceiver(opts: MailReceiverOptions): Promise<Mail
           text: (mail.text ?? '').trim(),
           sentAt: sent,
         };
+        let full = false;
         for (const tenant of tenants) {
           // Filed first: an optional call's arguments are not evaluated when there is no callback.
-          const outcome = await receiveEmail(store, tenant, email);
+          const outcome = await receiveEmail(store, tenant, email, opts.maxQuarantined);
+          full ||= outcome.status === 'full';
           opts.onFiled?.(tenant, outcome);
         }
+        // The sender keeps it and retries; what was filed for another tenant is a duplicate then.
+        if (full) throw smtpError(452, '4.2.2 Too many emails wait to be assigned here; try again later');
       })().then(
         () => callback(null),
         (error: unknown) => {
