@@ -95,7 +95,8 @@ export async function activityLogRoutes(app: FastifyInstance, opts: { store: Sto
         customer_id: customer.id,
         ...(contactId ? { contact_id: contactId } : {}),
         ...(body.durationMinutes !== undefined ? { duration_minutes: body.durationMinutes } : {}),
-        ...(body.outcome ? { outcome: body.outcome } : {}),
+        // A tenant whose activity has no outcome field yet (metadata older than it) keeps it in the subject.
+        ...(body.outcome && access.principal.registry.field('activity', 'outcome') ? { outcome: body.outcome } : {}),
         ...(body.notes ? { notes: body.notes } : {}),
       };
       return { data: await activities.service.create('activity', values, access.actor) };
