@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, w
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { readMetadataDir } from '@attain/meta/node';
-import { openTestStore } from '@attain/store';
+import { openTestStore, type Store } from '@attain/store';
 import { buildServer, hashPassword, registerStudio } from '@attain/server';
 import { backgroundModules, startBackground } from '../../packages/cli/src/background.ts';
 
@@ -65,6 +65,8 @@ export function buildStudioIfStale(): void {
 
 export interface Harness {
   app: FastifyInstance;
+  /** The server's store (e.g. for a receiver the test starts beside the server). */
+  store: Store;
   url: string;
   tenant: string;
   admin: { email: string; id: string };
@@ -129,6 +131,7 @@ export async function startHarness(opts: { background?: boolean; sso?: Parameter
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     app,
+    store,
     url: `http://127.0.0.1:${port}`,
     tenant,
     admin,

@@ -33,6 +33,8 @@ export interface AttainConfig {
   publicUrl: string | undefined;
   /** Roles that must use TOTP in a tenant without its own list (ATTAIN_TOTP_ROLES, comma-separated; empty: none); unset: admin, finance. */
   totpRoles: string[] | undefined;
+  /** The inbound-mail receiver (log addresses `log+<tenant>@<domain>`); off unless ATTAIN_MAIL_DOMAIN is set. */
+  mail: { domain: string; port: number; host: string; maxBytes: number } | undefined;
 }
 
 function millis(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -74,6 +76,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AttainConfig {
         : env.ATTAIN_TOTP_ROLES.split(',')
             .map((r) => r.trim())
             .filter(Boolean),
+    mail: mailConfig(env),
   };
 }
 
@@ -81,6 +84,19 @@ function publicUrl(value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (!/^https?:\/\/[^/\s]+\/?$/.test(value)) throw new Error(`ATTAIN_PUBLIC_URL must be an origin such as https://attain.example.com, not "${value}"`);
   return value.replace(/\/$/, '');
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+function mailConfig(env: NodeJS.ProcessEnv): AttainConfig['mail'] {
+  const domain = env.ATTAIN_MAIL_DOMAIN?.trim();
+  if (!domain) return undefined;
+  if (!DOMAIN.test(domain)) throw new Error(`ATTAIN_MAIL_DOMAIN must be a domain name, not "${domain}"`);
+  const port = Number(env.ATTAIN_MAIL_PORT ?? 2525);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`ATTAIN_MAIL_PORT must be a port number, not "${env.ATTAIN_MAIL_PORT}"`);
+  const mb = Number(env.ATTAIN_MAIL_MAX_MB ?? 10);
+  if (!Number.isFinite(mb) || mb <= 0 || mb > 100) throw new Error(`ATTAIN_MAIL_MAX_MB must be a number of megabytes from 0 to 100, not "${env.ATTAIN_MAIL_MAX_MB}"`);
+  return { domain: domain.toLowerCase(), port, host: env.ATTAIN_MAIL_HOST || env.HOST || '0.0.0.0', maxBytes: Math.round(mb * 1024 * 1024) };
 }
 
 // `true` (any proxy), or a comma-separated list of proxy addresses/CIDRs.

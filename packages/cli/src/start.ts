@@ -2,7 +2,19 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildServer, DiskFileStore, Lifecycle, parseListenAddress, registerStudio, S3FileStore, s3ConfigFromEnv, serveMetrics, type FileStore } from '@attain/server';
+import {
+  buildServer,
+  DiskFileStore,
+  startMailReceiver,
+  type MailReceiver,
+  Lifecycle,
+  parseListenAddress,
+  registerStudio,
+  S3FileStore,
+  s3ConfigFromEnv,
+  serveMetrics,
+  type FileStore,
+} from '@attain/server';
 import { createDatabase, createStore, type Store } from '@attain/store';
 import { pluginsFor } from '@attain/plugins';
 import { configEnv, generatePassword, pluginKeyOptions, resolveJwtSecret, storeOptions, type AttainConfig } from './config.ts';
@@ -75,12 +87,22 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
 
   let url = '';
   let metrics: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  let mail: MailReceiver | undefined;
   if (opts.listen !== false) {
     if (metricsAt) {
       metrics = await serveMetrics(app.metricsRegistry, metricsAt);
       log(`Metrics (Prometheus) at http://${metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host}:${metrics.port}/metrics`);
     }
     await app.listen({ port: config.port, host: config.host });
+    if (config.mail) {
+      mail = await startMailReceiver({
+        store,
+        ...config.mail,
+        onError: (error) => app.log.error({ err: error }, 'inbound mail'),
+        onFiled: (tenant, outcome) => app.log.info({ tenant, outcome: outcome.status }, 'inbound mail filed'),
+      });
+      log(`Inbound mail (activity log) on port ${mail.port}: log+<tenant>@${config.mail.domain}`);
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     url = `http://localhost:${port}`;
@@ -96,6 +118,7 @@ export async function startAttain(opts: StartOptions): Promise<RunningAttain> {
   const stop = (delayMs: number): Promise<void> =>
     (stopping ??= (async () => {
       lifecycle.beginDrain();
+      await mail?.close();
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       // fastify's close stops accepting, answers 503 on kept-alive connections and waits for in-flight requests.
       await Promise.all([runner.stop().then(() => log('Background jobs stopped (the job in hand finished, the rest released).')), app.close().then(() => log('In-flight requests drained.'))]);

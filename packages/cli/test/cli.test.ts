@@ -3,6 +3,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, writeFile, cp } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { readConfig, resolveJwtSecret, type AttainConfig } from '../src/config.ts';
 import { startAttain } from '../src/start.ts';
@@ -141,9 +142,21 @@ describe('attain start', () => {
 
   it('keeps the tenant on restart and resets the admin password when asked', async () => {
     const lines: string[] = [];
-    const running = await startAttain({ config: { ...config, adminPassword: 'second-password-2' }, log: (l) => lines.push(l), logger: false });
+    // With ATTAIN_MAIL_DOMAIN the inbound-mail receiver starts beside the API (port 0: any free one).
+    const mail = { domain: 'log.demo.test', port: 0, host: '127.0.0.1', maxBytes: 1024 * 1024 };
+    const running = await startAttain({ config: { ...config, adminPassword: 'second-password-2', mail }, log: (l) => lines.push(l), logger: false });
     try {
       expect(lines.join('\n')).not.toContain('Created the demo tenant');
+      const smtpPort = Number(/Inbound mail \(activity log\) on port (\d+): log\+<tenant>@log\.demo\.test/.exec(lines.join('\n'))?.[1]);
+      const banner = await new Promise<string>((resolve, reject) => {
+        const socket = connect(smtpPort, '127.0.0.1');
+        socket.once('data', (d) => {
+          socket.end();
+          resolve(d.toString());
+        });
+        socket.once('error', reject);
+      });
+      expect(banner).toMatch(/^220 log\.demo\.test /);
       expect((await login(running.url, 'admin@demo.local', 'first-password-1')).status).toBe(401);
       const admin = (await (await login(running.url, 'admin@demo.local', 'second-password-2')).json()) as { token: string };
       // Attachments land on the local disk beside the database when no S3 bucket is configured.

@@ -9120,6 +9120,31 @@ export interface PutAuthUsersIdPasswordResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface PostFieldActivitiesBody {
+  customerId: string;
+  kind: "call" | "message" | "email" | "meeting" | "note";
+  durationMinutes?: number;
+  outcome?: "reached" | "no_answer" | "left_message" | "follow_up" | "not_interested";
+  contactId?: string;
+  /**
+   * else made from the kind, duration and outcome
+   */
+  subject?: string;
+  notes?: string;
+  /**
+   * the device's time of the tap, ISO 8601 with offset; else now
+   */
+  at?: string;
+  idempotencyKey?: string;
+}
+
+export interface PostFieldActivitiesResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PostFieldCheckinsBody {
   customerId: string;
   lat: number;
@@ -9227,6 +9252,51 @@ export interface PostFieldCheckinsVisitIdCheckoutResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetFieldInboundMailQuery {
+  /**
+   * default quarantined
+   */
+  status?: "quarantined" | "logged" | "assigned";
+}
+
+export interface GetFieldInboundMailResponse {
+  data: {
+    id: string;
+    status: string;
+    reason?: string | null;
+    from: string;
+    recipients?: string[];
+    subject: string;
+    body?: string;
+    sentAt?: string;
+    receivedAt: string;
+    activityIds: string[];
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostFieldInboundMailIdAssignBody {
+  contactId: string;
+}
+
+export interface PostFieldInboundMailIdAssignResponse {
+  data: {
+    id: string;
+    status: string;
+    reason?: string | null;
+    from: string;
+    recipients?: string[];
+    subject: string;
+    body?: string;
+    sentAt?: string;
+    receivedAt: string;
+    activityIds: string[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PutFieldPlacesCustomerIdBody {
   lat: number;
   lng: number;
@@ -9239,6 +9309,144 @@ export interface PutFieldPlacesCustomerIdResponse {
     lng: number;
     [k: string]: unknown | undefined;
   };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostFieldPlansBody {
+  /**
+   * the rep (default: the caller); a user in the caller’s visit scope
+   */
+  userId?: string;
+  /**
+   * YYYY-MM-DD
+   */
+  day: string;
+  /**
+   * @minItems 1
+   * @maxItems 50
+   */
+  customerIds: [string, ...string[]];
+}
+
+export interface PostFieldPlansResponse {
+  data: {
+    id: string;
+    userId: string;
+    customerId: string;
+    customerName?: string | null;
+    day: string;
+    seq?: number | null;
+    status: "done" | "missed" | "planned";
+    visitId?: string | null;
+    lat?: number | null;
+    lng?: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldPlansQuery {
+  /**
+   * YYYY-MM-DD
+   */
+  from?: string;
+  /**
+   * YYYY-MM-DD
+   */
+  to?: string;
+  /**
+   * one rep's plans (within the caller's scope)
+   */
+  user?: string;
+}
+
+export interface GetFieldPlansResponse {
+  data: {
+    id: string;
+    userId: string;
+    customerId: string;
+    customerName?: string | null;
+    day: string;
+    seq?: number | null;
+    status: "done" | "missed" | "planned";
+    visitId?: string | null;
+    lat?: number | null;
+    lng?: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  from?: string;
+  to?: string;
+  [k: string]: unknown | undefined;
+}
+
+export interface PostFieldPlansRouteBody {
+  /**
+   * the rep (default: the caller); a user in the caller’s visit scope
+   */
+  userId?: string;
+  /**
+   * YYYY-MM-DD
+   */
+  day: string;
+  start: {
+    lat: number;
+    lng: number;
+  };
+}
+
+export interface PostFieldPlansRouteResponse {
+  data: {
+    id: string;
+    userId: string;
+    customerId: string;
+    customerName?: string | null;
+    day: string;
+    seq?: number | null;
+    status: "done" | "missed" | "planned";
+    visitId?: string | null;
+    lat?: number | null;
+    lng?: number | null;
+    legMeters?: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  totalMeters?: number;
+  [k: string]: unknown | undefined;
+}
+
+export interface GetFieldPlansSummaryQuery {
+  /**
+   * YYYY-MM-DD
+   */
+  from?: string;
+  /**
+   * YYYY-MM-DD
+   */
+  to?: string;
+}
+
+export interface GetFieldPlansSummaryResponse {
+  data: {
+    userId: string;
+    userName?: string | null;
+    planned: number;
+    done: number;
+    missed: number;
+    pending: number;
+    visits: number;
+    doneRate: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  team: {
+    planned: number;
+    done: number;
+    missed: number;
+    pending: number;
+    visits: number;
+    doneRate: number | null;
+    [k: string]: unknown | undefined;
+  };
+  from: string;
+  to: string;
   [k: string]: unknown | undefined;
 }
 
@@ -11494,10 +11702,18 @@ export interface ApiRoutes {
   'DELETE /api/v1/auth/totp/users/{id}': { response: DeleteAuthTotpUsersIdResponse };
   'POST /api/v1/auth/totp/verify': { body: PostAuthTotpVerifyBody; response: PostAuthTotpVerifyResponse };
   'PUT /api/v1/auth/users/{id}/password': { body: PutAuthUsersIdPasswordBody; response: PutAuthUsersIdPasswordResponse };
+  'POST /api/v1/field/activities': { body: PostFieldActivitiesBody; response: PostFieldActivitiesResponse };
   'POST /api/v1/field/checkins': { body: PostFieldCheckinsBody; response: PostFieldCheckinsResponse };
   'GET /api/v1/field/checkins': { query: GetFieldCheckinsQuery; response: GetFieldCheckinsResponse };
   'POST /api/v1/field/checkins/{visitId}/checkout': { body: PostFieldCheckinsVisitIdCheckoutBody; response: PostFieldCheckinsVisitIdCheckoutResponse };
+  'GET /api/v1/field/inbound-mail': { query: GetFieldInboundMailQuery; response: GetFieldInboundMailResponse };
+  'POST /api/v1/field/inbound-mail/{id}/assign': { body: PostFieldInboundMailIdAssignBody; response: PostFieldInboundMailIdAssignResponse };
   'PUT /api/v1/field/places/{customerId}': { body: PutFieldPlacesCustomerIdBody; response: PutFieldPlacesCustomerIdResponse };
+  'POST /api/v1/field/plans': { body: PostFieldPlansBody; response: PostFieldPlansResponse };
+  'GET /api/v1/field/plans': { query: GetFieldPlansQuery; response: GetFieldPlansResponse };
+  'POST /api/v1/field/plans/route': { body: PostFieldPlansRouteBody; response: PostFieldPlansRouteResponse };
+  'GET /api/v1/field/plans/summary': { query: GetFieldPlansSummaryQuery; response: GetFieldPlansSummaryResponse };
+  'DELETE /api/v1/field/plans/{id}': { response: void };
   'GET /api/v1/field/settings': { response: GetFieldSettingsResponse };
   'PUT /api/v1/field/settings': { body: PutFieldSettingsBody; response: PutFieldSettingsResponse };
   'GET /api/v1/files/{id}': { response: GetFilesIdResponse };

@@ -9,6 +9,7 @@ import { workflow } from './workflow.ts';
 
 export { defineModule, type AttainModule, type ModuleDeps, type ModulePermission, type ModuleRoutes, type ModuleSpec } from './contract.ts';
 export { installModules, moduleJobs, orderModules } from './install.ts';
+export { DEFAULT_MAIL_MAX_BYTES, startMailReceiver, tenantOfAddress, type MailReceiver, type MailReceiverOptions } from './field/smtp-receiver.ts';
 
 /**
  * The platform's modules: the one list the server (routes, checks, subjects, channels), the CLI's

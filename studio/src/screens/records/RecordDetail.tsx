@@ -17,6 +17,8 @@ import { FilesPanel } from '../../components/FilesPanel.tsx';
 
 // The approval panel lives with the workflow screens and loads with its own chunk.
 const ApprovalPanel = lazy(() => import('../workflow/ApprovalPanel.tsx'));
+// A customer's page logs a call or message in one tap (the field module's panel, its own chunk).
+const LogActivityPanel = lazy(() => import('../field/LogActivityPanel.tsx'));
 
 export default function RecordDetail({ params }: ScreenProps) {
   const objectName = params.object ?? '';
@@ -28,6 +30,8 @@ export default function RecordDetail({ params }: ScreenProps) {
   const record = useAsync(() => api.get<RecordRow>(`/objects/${objectName}/${id}`), [objectName, id]);
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const [confirming, setConfirming] = useState(false);
+  // Bumped when a call is logged: the related lists (the customer's activities) read again.
+  const [logged, setLogged] = useState(0);
   const relations = useMemo(() => inverseRelations(session.objects, objectName).filter((r) => session.can(r.object, 'read')), [session, objectName]);
   if (!doc)
     return (
@@ -101,11 +105,16 @@ export default function RecordDetail({ params }: ScreenProps) {
           <ApprovalPanel object={objectName} id={id} onChange={record.reload} />
         </Suspense>
       )}
+      {row && objectName === 'customer' && session.can('activity', 'create') && (
+        <Suspense fallback={null}>
+          <LogActivityPanel customerId={id} onLogged={() => setLogged((n) => n + 1)} />
+        </Suspense>
+      )}
       {row && <FilesPanel object={objectName} id={id} canEdit={session.can(objectName, 'update')} />}
       {row &&
         relations.map((r) => {
           const childDoc = session.object(r.object);
-          return childDoc ? <RelatedList key={`${r.object}.${r.field}`} relation={r} parentId={id} doc={childDoc} /> : null;
+          return childDoc ? <RelatedList key={`${r.object}.${r.field}.${logged}`} relation={r} parentId={id} doc={childDoc} /> : null;
         })}
     </section>
   );

@@ -112,7 +112,7 @@ export async function customerPlace(port: FieldPort, customerId: string): Promis
 }
 
 /** The customer, if the caller may read it (else 422 naming customerId: one outside the scope looks like none). */
-async function readableCustomer(access: AccessContext, customerId: string): Promise<Record<string, unknown>> {
+export async function readableCustomer(access: AccessContext, customerId: string): Promise<Record<string, unknown>> {
   const { service } = await access.grant('customer', 'read');
   const customer = UUID_TEXT.test(customerId) ? await service.get('customer', customerId.toLowerCase()) : undefined;
   if (!customer) throw new ApiError(422, 'unknown_customer', 'no such customer in your scope', [{ path: '/customerId', rule: 'exists', message: 'is not a customer you may read' }]);

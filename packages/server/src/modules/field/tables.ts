@@ -7,13 +7,16 @@ export const SETTINGS_TABLE = 'attain_field_settings';
 export const PLACE_TABLE = 'attain_field_place';
 export const CHECKIN_TABLE = 'attain_field_checkin';
 
-export type FieldTable = 'settings' | 'place' | 'checkin';
+export const INBOUND_MAIL_TABLE = 'attain_field_inbound_mail';
+export const PLAN_TABLE = 'attain_field_plan';
+
+export type FieldTable = 'settings' | 'place' | 'checkin' | 'inbound_mail' | 'plan';
 /** The field module's data port: its tables by short name, and the audit log. */
 export type FieldPort = DataPort<FieldTable>;
 
 export const fieldTables: TenantModule<FieldTable> = {
   name: 'field',
-  tables: ['settings', 'place', 'checkin'],
+  tables: ['settings', 'place', 'checkin', 'inbound_mail', 'plan'],
   migrations: [
     {
       version: 1,
@@ -58,6 +61,45 @@ export const fieldTables: TenantModule<FieldTable> = {
             t.double('out_distance_meters').nullable();
             t.integer('duration_minutes').nullable();
             t.index(['user_id', 'check_in_at']);
+          });
+        }
+      },
+    },
+    {
+      version: 2,
+      async up(trx, schema) {
+        const s = () => trx.schema.withSchema(schema);
+        // Every email the receiver accepted for the tenant: logged as activities, or quarantined
+        // (an unknown sender, no contact) until an admin assigns it to a contact.
+        if (!(await s().hasTable(INBOUND_MAIL_TABLE))) {
+          await s().createTable(INBOUND_MAIL_TABLE, (t) => {
+            t.uuid('id').primary();
+            t.text('message_id').nullable().unique();
+            t.text('status').notNullable();
+            t.text('reason').nullable();
+            t.text('from_address').notNullable();
+            t.jsonb('recipients').notNullable();
+            t.text('subject').notNullable();
+            t.text('body').notNullable();
+            t.timestamp('sent_at', { useTz: true }).notNullable();
+            t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
+            t.jsonb('activity_ids').notNullable();
+            t.uuid('assigned_by').nullable();
+            t.index(['status', 'received_at']);
+          });
+        }
+        // A planned visit: a rep, a customer, a day (the tenant's calendar day), its place in the route.
+        if (!(await s().hasTable(PLAN_TABLE))) {
+          await s().createTable(PLAN_TABLE, (t) => {
+            t.uuid('id').primary();
+            t.uuid('user_id').notNullable();
+            t.uuid('customer_id').notNullable();
+            t.date('day').notNullable();
+            t.integer('seq').nullable();
+            t.uuid('created_by').nullable();
+            t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
+            t.timestamp('missed_notified_at', { useTz: true }).nullable();
+            t.unique(['user_id', 'day', 'customer_id']);
           });
         }
       },
