@@ -19,6 +19,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   bulk: async () => (await import('./bulk-bench.ts')).benchBulk,
   studio: async () => (await import('./studio-bench.ts')).benchStudio,
   templates: async () => (await import('./templates-bench.ts')).benchTemplates,
+  field: async () => (await import('./field-bench.ts')).benchField,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
