@@ -84,6 +84,11 @@ export function filteredQuestion(registry: Registry, q: ReportQuestion, values: 
   return { question: q, applied };
 }
 
+/** The objects a dashboard's widgets measure (what its answer's cache key checks for plugin fields). */
+export function widgetObjects(registry: Registry, doc: DashboardDoc): string[] {
+  return [...new Set(doc.widgets.map((w) => questionOfWidget(registry, w).object))];
+}
+
 export async function runDashboard(store: Store, access: AccessContext, doc: DashboardDoc, sent: Record<string, FilterValue> | undefined, asOf: string | undefined): Promise<WidgetAnswer[]> {
   const values = filterValues(doc, sent);
   return Promise.all(
