@@ -86,7 +86,9 @@ export function filteredQuestion(registry: Registry, q: ReportQuestion, values: 
 
 /** The objects a dashboard's widgets measure (what its answer's cache key checks for plugin fields). */
 export function widgetObjects(registry: Registry, doc: DashboardDoc): string[] {
-  return [...new Set(doc.widgets.map((w) => questionOfWidget(registry, w).object))];
+  // Read, not cloned: this runs on every open, cache hits included.
+  const reports = registry.documentsOfKind('analytics.report') as ReportDoc[];
+  return [...new Set(doc.widgets.map((w) => (w.question ? w.question.object : (reports.find((r) => r.name === w.report)?.object ?? ''))))];
 }
 
 export async function runDashboard(store: Store, access: AccessContext, doc: DashboardDoc, sent: Record<string, FilterValue> | undefined, asOf: string | undefined): Promise<WidgetAnswer[]> {
