@@ -1,5 +1,6 @@
 // `npm run bench`: runs the benchmarks and writes JSON results to bench-results/.
-// Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_PG_ADMIN_URL) for the database benchmarks.
+// Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_PG_ADMIN_URL) for the database benchmarks. Benchmarks in
+// OPT_IN (below) run only when named: `npm run bench dashboards`.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { ROOT } from './util.ts';
 
