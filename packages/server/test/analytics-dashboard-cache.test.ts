@@ -140,6 +140,25 @@ describe('dashboard answer cache', () => {
     expect((await open(admin, name)).total).toBe(21);
   });
 
+  it('a report answer is cached the same way; files are made afresh', async () => {
+    const report = { object: 'deal', measures: [{ name: 'amount', op: 'sum', field: 'amount' }] };
+    const ask = async (c: Caller, format = '') => {
+      const res = await c.post(`/api/v1/analytics/query${format}`, { report });
+      expect(res.statusCode, res.body).toBe(200);
+      return res;
+    };
+    const total = (res: { json(): { data: { totals: { values: { amount: string } } } } }) => Number(res.json().data.totals.values.amount);
+    await settled();
+    const first = await ask(admin);
+    expect((await ask(admin)).headers['x-attain-cache']).toBe('hit');
+    expect(total(await ask(repEast))).toBe(1100);
+    expect((await ask(admin, '?format=csv')).headers['x-attain-cache']).toBeUndefined();
+    const res = await admin.post('/api/v1/objects/deal', { name: 'e4', amount: 3, stage: 'open', owner_id: t.users.repEast.id });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(total(await ask(admin))).toBe(total(first) + 3);
+    expect(total(await ask(repEast))).toBe(1103);
+  });
+
   it('refuses bad filters before any key is made', async () => {
     const res = await admin.post('/api/v1/analytics/dashboards/cache_totals/run', { filters: { nope: 'x' } });
     expect(res.statusCode).toBe(400);
