@@ -105,6 +105,15 @@ async function answer(store: Store, access: AccessContext, q: ReportQuestion, va
   }
 }
 
+/** The objects a dashboard's widgets measure (what its answer's cache key checks for plugin fields). */
+export function widgetObjects(registry: Registry, doc: DashboardDoc): string[] {
+  // Read, not cloned: this runs on every open, cache hits included.
+  const reports = registry.documentsOfKind('analytics.report') as ReportDoc[];
+  const of = (w: DashboardWidget) => (w.question ? w.question.object : (reports.find((r) => r.name === w.report)?.object ?? ''));
+  // A combo's series count too: a series over a dataset keeps the answer out of the cache.
+  return [...new Set(doc.widgets.flatMap((w) => [of(w), ...(w.series ?? []).map((x) => x.question.object)]))];
+}
+
 export async function runDashboard(store: Store, access: AccessContext, doc: DashboardDoc, sent: Record<string, FilterValue> | undefined, asOf: string | undefined): Promise<WidgetAnswer[]> {
   const values = filterValues(doc, sent);
   return Promise.all(

@@ -88,7 +88,10 @@ export async function recordCounts(src: FunnelSource): Promise<{ counts: RecordC
   const furthest = `case ${masks.map((_, k) => `when x.reached & ?::bigint <> 0 then ${masks.length - k}`).join(' ')} end`;
   const wonCodes = stages.won.map((w) => src.codes.get(w)).filter((c): c is number => c !== undefined);
   // Read from the arrays only for records won now (a third of them, not all).
-  const wonAt = wonCodes.length ? `case when ${col(stages.field)} = any(?::text[]) then least(${wonCodes.map(() => 'x.first_at[?::int]').join(', ')}) end` : 'null::timestamptz';
+  const wonAt = wonCodes.length ? `case when ${col(stages.field)} = any(?::text[]) then x.won_first end` : 'null::timestamptz';
+  // The summary's columns the funnel reads, the first won entry picked out of its array in the scan:
+  // the join then hashes ~40 bytes a record instead of the whole arrays (which spilled to disk).
+  const wonFirst = wonCodes.length ? `least(${wonCodes.map(() => 'first_at[?::int]').join(', ')})` : 'null::timestamptz';
   const m = src.cohort ? ', month' : '';
   const sets = src.by ? `(dim, furthest, stage${m}), (furthest, stage${m}), (dim), ()` : `(furthest, stage${m}), ()`;
   // Two steps: a hash aggregate of the 200,000-odd rows to their finest groups (a few thousand),
@@ -101,7 +104,7 @@ export async function recordCounts(src: FunnelSource): Promise<{ counts: RecordC
               ${src.cohort ? "date_trunc('month', s.created_at at time zone ?)" : 'null::timestamp'} as month,
               ${furthest} as furthest, ${wonAt} as won_at,
               case when x.cur_stage = ${col(stages.field)} and x.cur_stage = any(?::text[]) then ${DAYS('?::timestamptz - x.cur_since')} end as age
-       from s left join ${src.summary} x on x.object = ? and x.record_id = s.id
+       from s left join (select record_id, reached, ${wonFirst} as won_first, cur_stage, cur_since from ${src.summary} where object = ?) x on x.record_id = s.id
      ),
      g as (
        select dim, furthest, stage, month, count(*) as n,
@@ -122,9 +125,10 @@ export async function recordCounts(src: FunnelSource): Promise<{ counts: RecordC
       src.rows,
       ...(src.cohort ? [src.timeZone] : []),
       ...[...masks].reverse(),
-      ...(wonCodes.length ? [stages.won, ...wonCodes] : []),
+      ...(wonCodes.length ? [stages.won] : []),
       stages.open,
       src.asOf,
+      ...wonCodes,
       src.object,
       stages.won,
       stages.won,

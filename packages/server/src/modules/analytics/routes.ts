@@ -5,6 +5,7 @@ import { MAX_LIMIT } from '../../rest/list-query.ts';
 import { requireAccess } from '../../rest/request-access.ts';
 import type { AccessContext } from '../../rbac/context.ts';
 import type { Store } from '../../store-port.ts';
+import { answerCache } from './answer-cache.ts';
 import { drill, type Cell } from './drill.ts';
 import { reportCsv, reportXlsx } from './export.ts';
 import { isDay, type ReportDoc } from './kind.ts';
@@ -51,6 +52,20 @@ export function questionOf(doc: ReportDoc): ReportQuestion {
   return q;
 }
 
+/**
+ * A JSON answer through the answer cache (answer-cache.ts: keyed by the data version, the viewer's
+ * role and scope, the day and the question); files are made afresh. The caller's grant is checked
+ * before (contextFor), so a refusal is never cached.
+ */
+async function sendJson(reply: FastifyReply, store: Store, access: AccessContext, q: ReportQuestion, asOf: string | undefined, run: () => Promise<ReportResult>): Promise<Buffer> {
+  const cache = answerCache(store);
+  const key = await cache.keyFor(store, access, [q.object], { report: q, asOf: asOf ?? null });
+  const { body, hit } = await cache.answer(key, async () => ({ data: await run() }));
+  reply.header('content-type', 'application/json; charset=utf-8');
+  if (key !== undefined) reply.header('x-attain-cache', hit ? 'hit' : 'miss');
+  return body;
+}
+
 async function send(reply: FastifyReply, result: ReportResult, format: string | undefined, fileName: string): Promise<unknown> {
   if (format === 'csv') {
     return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${fileName}.csv"`).send(reportCsv(result));
@@ -87,6 +102,7 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
       const body = request.body as { report: ReportQuestion; asOf?: string };
       const { format } = request.query as { format?: string };
       const ctx = await contextFor(store, access, body.report, body.asOf, format === 'csv' || format === 'xlsx');
+      if (format === undefined || format === 'json') return sendJson(reply, store, access, body.report, body.asOf, () => runReport(body.report, ctx));
       return send(reply, await runReport(body.report, ctx), format, body.report.object);
     },
   );
@@ -128,6 +144,7 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { store: Store
       const { format, asOf } = request.query as { format?: string; asOf?: string };
       const q = questionOf(savedReport(access, name));
       const ctx = await contextFor(store, access, q, asOf, format === 'csv' || format === 'xlsx');
+      if (format === undefined || format === 'json') return sendJson(reply, store, access, q, asOf, () => runReport(q, ctx));
       return send(reply, await runReport(q, ctx), format, name);
     },
   );
