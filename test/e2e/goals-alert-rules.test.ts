@@ -1,6 +1,6 @@
-// Browser tests of the studio editors that replaced JSON (issue #16): an admin writes a goal
-// alert rule in a form (refusals in words on the field), checks it at once and the rep's manager
-// sees the alert it raised.
+// Browser test of the goal alert rule editor (issue #16): an admin writes a rule in a form
+// (refusals in words on the field), edits and deletes one, checks the rules at once, and the
+// rep's manager sees the alert it raised on My goals.
 import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { PASSWORD, type Harness, callApi, signIn } from './harness.ts';
@@ -23,7 +23,7 @@ async function mkUser(admin: string, name: string, email: string, role: string, 
   return { id: res.body.id as string, email: `${email}@${h.tenant}.test` };
 }
 
-describe('editors without JSON', () => {
+describe('goal alert rules in the studio', () => {
   it('an admin creates a goal alert rule in a form and the manager sees the alert it raises', async () => {
     const admin = await signIn(h, h.admin.email);
     const units = (await api(admin, 'GET', '/objects/org_unit?limit=50')).body.data as Array<{ id: string; name: string }>;
