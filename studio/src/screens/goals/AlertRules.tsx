@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useScreenText } from '../../i18n/screen-text.ts';
+import { ALERT_TEXT } from './alert-text.ts';
 import { useAsync } from '../../lib/useAsync.ts';
 import { api, ApiError } from '../../api/client.ts';
 import type { ListResponse } from '../../api/types.ts';
@@ -20,7 +22,8 @@ const CLAIMED = ['/name', '/kind', '/kpi', '/threshold', '/fromDay', '/pacing', 
  * notification channels. "Check now" evaluates the rules at once, as the schedule does.
  */
 export default function AlertRules() {
-  const { t, label } = useI18n();
+  const { label } = useI18n();
+  const t = useScreenText(ALERT_TEXT);
   const rules = useAsync(() => goalsApi.rules(), []);
   const catalog = useAsync(() => goalsApi.kpis(), []);
   const units = useAsync(() => api.get<ListResponse>('/objects/org_unit', { limit: 200 }), []);

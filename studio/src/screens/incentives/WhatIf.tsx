@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { useI18n } from '../../i18n/i18n.tsx';
+import { useScreenText } from '../../i18n/screen-text.ts';
+import { WHATIF_TEXT } from './whatif-text.ts';
 import { api, ApiError } from '../../api/client.ts';
 import { useAsync } from '../../lib/useAsync.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -17,7 +18,7 @@ import './incentives.css';
  * period's real data next to the live plan, per payee and component. Nothing is stored.
  */
 export default function WhatIf() {
-  const { t } = useI18n();
+  const t = useScreenText(WHATIF_TEXT);
   const f = useMoney();
   const plans = useAsync(() => incentivesApi.plans(), []);
   const users = useAsync(() => api.get<{ data: Array<{ id: string; name: string }> }>('/objects/user', { limit: 200 }).then((r) => new Map(r.data.map((u) => [u.id, u.name]))), []);

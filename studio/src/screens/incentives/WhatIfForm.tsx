@@ -1,4 +1,6 @@
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useScreenText } from '../../i18n/screen-text.ts';
+import { WHATIF_TEXT } from './whatif-text.ts';
 import { RateTable } from './PlanRateTable.tsx';
 import type { ComponentDef, PlanVersion, Tier } from './api.ts';
 import { targetsOf, type ComponentChange, type WhatIfChanges } from './whatif-model.ts';
@@ -22,7 +24,8 @@ const tiersText = (tiers: Tier[] | undefined) => (tiers ?? []).map((x) => `${x.f
  * in percent. Errors (in words, by field key) are shown under the field they name.
  */
 export function WhatIfForm({ version, changes, onChange, errors }: { version: PlanVersion; changes: WhatIfChanges; onChange: (next: WhatIfChanges) => void; errors: Record<string, string> }) {
-  const { t, label } = useI18n();
+  const { label } = useI18n();
+  const t = useScreenText(WHATIF_TEXT);
   const setComponent = (name: string, patch: ComponentChange) => onChange({ ...changes, components: { ...changes.components, [name]: { ...changes.components[name], ...patch } } });
   const message = (text: string | undefined) =>
     text ? (

@@ -1,11 +1,12 @@
-import { useI18n } from '../../i18n/i18n.tsx';
+import { useScreenText } from '../../i18n/screen-text.ts';
+import { WHATIF_TEXT } from './whatif-text.ts';
 import type { WhatIfResult } from './api.ts';
 
 const deltaClass = (d: string) => (d.startsWith('-') ? 'inc-delta-down' : d === '0' ? '' : 'inc-delta-up');
 
 /** Live and what-if payouts side by side: per payee first, then per payee and component. */
 export function WhatIfResultTable({ result, name, money }: { result: WhatIfResult; name: (id: string) => string; money: (v: string, currency?: string) => string }) {
-  const { t } = useI18n();
+  const t = useScreenText(WHATIF_TEXT);
   const cur = result.whatif.currency;
   return (
     <div className="card card-flush" data-testid="whatif-result">
