@@ -83,6 +83,12 @@ describe('what-if in the studio', () => {
     await page.getByTestId('whatif-run').click();
     await form.getByRole('row').filter({ hasText: 'Kicker · Rate' }).getByText('Enter a number, e.g. 0.08 or 1500.').waitFor();
     await kicker.fill('0.02');
+    // A tier starting inside the one before: the server's plan check marks that cell.
+    await page.getByLabel('Tier 2 From', { exact: true }).fill('0.5');
+    await page.getByTestId('whatif-run').click();
+    await form.locator('[data-path="/versions/0/components/0/tiers/1/from"][aria-invalid="true"]').waitFor();
+    await form.getByTestId('cell-issue').first().waitFor();
+    await page.getByLabel('Tier 2 From', { exact: true }).fill('1');
     await page.getByLabel('Tier 2 Rate', { exact: true }).fill('0.2');
     await page.getByTestId('whatif-run').click();
     const rep = page.getByTestId('whatif-payee').filter({ hasText: 'Ray Rep' });

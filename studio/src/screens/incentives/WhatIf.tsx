@@ -5,7 +5,8 @@ import { api, ApiError } from '../../api/client.ts';
 import { useAsync } from '../../lib/useAsync.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { incentivesApi, incentivesExtraApi, thisPeriod, type PlanDoc, type WhatIfResult } from './api.ts';
+import { incentivesApi, incentivesExtraApi, thisPeriod, type LintIssue, type PlanDoc, type WhatIfResult } from './api.ts';
+import { LintContext } from './lint.tsx';
 import { useMoney } from './parts.tsx';
 import { WhatIfForm } from './WhatIfForm.tsx';
 import { applyChanges, checkChanges, hasComponentChanges, NO_CHANGES, quotaFactors, shownVersion, type WhatIfChanges } from './whatif-model.ts';
@@ -29,11 +30,14 @@ export default function WhatIf() {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [result, setResult] = useState<WhatIfResult | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // The server's plan checks of the copy (e.g. overlapping tiers), shown on the cells they name.
+  const [issues, setIssues] = useState<LintIssue[]>([]);
   const [busy, setBusy] = useState(false);
   const plan: PlanDoc | undefined = (plans.data ?? []).find((p) => p.id === planId) ?? plans.data?.[0];
   const shown = plan && shownVersion(plan, period, version);
   const name = (id: string) => users.data?.get(id) ?? id.slice(0, 8);
   const reset = () => {
+    setIssues([]);
     setChanges(NO_CHANGES);
     setFieldErrors({});
     setResult(null);
@@ -50,6 +54,7 @@ export default function WhatIf() {
       ),
     );
     setError(null);
+    setIssues([]);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
@@ -63,7 +68,10 @@ export default function WhatIf() {
       // A refused quota names its target: shown on that field, the rest above the form.
       if (e instanceof ApiError && e.details.some((d) => d.path.startsWith('/quotas/'))) {
         setFieldErrors(Object.fromEntries(e.details.filter((d) => d.path.startsWith('/quotas/')).map((d) => [`quota/${d.path.slice('/quotas/'.length)}`, t('incentives.whatif.errors.quota')])));
-      } else setError(e);
+      } else {
+        if (e instanceof ApiError && e.code === 'plan_invalid') setIssues(e.details.map((d) => ({ severity: 'error', path: d.path.replace(/^\/plan(?=\/)/, ''), rule: d.rule, message: d.message })));
+        setError(e);
+      }
     } finally {
       setBusy(false);
     }
@@ -129,7 +137,11 @@ export default function WhatIf() {
           </button>
         </div>
         <p className="muted small">{t('incentives.whatif.formHint')}</p>
-        {shown && <WhatIfForm version={shown} changes={changes} onChange={setChanges} errors={fieldErrors} />}
+        {plan && shown && (
+          <LintContext.Provider value={{ issues, base: '' }}>
+            <WhatIfForm version={shown} at={`/versions/${plan.versions.indexOf(shown)}`} changes={changes} onChange={setChanges} errors={fieldErrors} />
+          </LintContext.Provider>
+        )}
       </div>
       {result && <WhatIfResultTable result={result} name={name} money={f.money} />}
     </section>

@@ -23,7 +23,20 @@ const tiersText = (tiers: Tier[] | undefined) => (tiers ?? []).map((x) => `${x.f
  * value (rates, tier tables, bonus amounts, amounts per sale), and each target's quota change
  * in percent. Errors (in words, by field key) are shown under the field they name.
  */
-export function WhatIfForm({ version, changes, onChange, errors }: { version: PlanVersion; changes: WhatIfChanges; onChange: (next: WhatIfChanges) => void; errors: Record<string, string> }) {
+export function WhatIfForm({
+  version,
+  at,
+  changes,
+  onChange,
+  errors,
+}: {
+  version: PlanVersion;
+  /** The version's pointer in the plan (`/versions/0`): the server's plan checks name cells by it. */
+  at: string;
+  changes: WhatIfChanges;
+  onChange: (next: WhatIfChanges) => void;
+  errors: Record<string, string>;
+}) {
   const { label } = useI18n();
   const t = useScreenText(WHATIF_TEXT);
   const setComponent = (name: string, patch: ComponentChange) => onChange({ ...changes, components: { ...changes.components, [name]: { ...changes.components[name], ...patch } } });
@@ -97,12 +110,13 @@ export function WhatIfForm({ version, changes, onChange, errors }: { version: Pl
         </tbody>
       </table>
       {version.components
-        .filter((c) => c.type === 'tiered')
-        .map((c) => (
+        .map((c, index) => ({ c, index }))
+        .filter(({ c }) => c.type === 'tiered')
+        .map(({ c, index }) => (
           <div key={c.name} className="inc-whatif-tiers">
             <p className="muted small">{t('incentives.whatif.liveTiers', { name: label(c.label, c.name), tiers: tiersText(c.tiers) })}</p>
             <RateTable
-              at={`/whatif/${c.name}/tiers`}
+              at={`${at}/components/${index}/tiers`}
               title={t('incentives.whatif.tiersOf', { name: label(c.label, c.name) })}
               tiers={changes.components[c.name]?.tiers ?? c.tiers ?? []}
               attainment={c.tierBasis === 'attainment'}
