@@ -90,6 +90,16 @@ describe('goal alert rules in the studio', () => {
     await shot(page, 'alert-rules');
     expect(problemsOf(page)).toEqual([]);
 
+    // On a phone the form fits the width.
+    const phone = await newPage(browser, 375, 812);
+    await login(phone, h, h.admin.email);
+    await phone.goto(`${h.url}/goals/alerts`);
+    await phone.getByRole('button', { name: 'Edit east_idle' }).click();
+    await phone.getByLabel('Days without activity', { exact: true }).waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot(phone, 'alert-rules-phone');
+    expect(problemsOf(phone)).toEqual([]);
+
     const manager = await newPage(browser, 1360, 860);
     await login(manager, h, mia.email);
     await manager.goto(`${h.url}/goals/me`);

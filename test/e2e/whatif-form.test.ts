@@ -111,5 +111,15 @@ describe('what-if in the studio', () => {
     );
     expect(stored?.versions[0]?.components.find((c) => c.name === 'kicker')?.rate).toBe('0.01');
     expect(problemsOf(page)).toEqual([]);
+
+    // On a phone the form fits the width.
+    const phone = await newPage(browser, 375, 812);
+    await login(phone, h, h.admin.email);
+    await phone.goto(`${h.url}/incentives/whatif`);
+    await phone.getByLabel('Plan', { exact: true }).selectOption('rep_plan');
+    await phone.getByTestId('whatif-form').waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot(phone, 'whatif-form-phone');
+    expect(problemsOf(phone)).toEqual([]);
   }, 180_000);
 });

@@ -49,66 +49,68 @@ export function WhatIfForm({
   const targets = targetsOf(version);
   return (
     <div className="inc-whatif-form" data-testid="whatif-form">
-      <table className="data inc-whatif-fields">
-        <thead>
-          <tr>
-            <th>{t('incentives.whatif.component')}</th>
-            <th className="num">{t('incentives.whatif.live')}</th>
-            <th>{t('incentives.whatif.candidate')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {version.components.flatMap((c) =>
-            fieldsOf(c).map((f) => {
-              const id = `wi-${c.name}-${f.key}`;
-              const live = c[f.key] ?? '';
-              const name = `${label(c.label, c.name)} · ${t(f.labelKey)}`;
+      <div className="table-wrap">
+        <table className="data inc-whatif-fields">
+          <thead>
+            <tr>
+              <th>{t('incentives.whatif.component')}</th>
+              <th className="num">{t('incentives.whatif.live')}</th>
+              <th>{t('incentives.whatif.candidate')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {version.components.flatMap((c) =>
+              fieldsOf(c).map((f) => {
+                const id = `wi-${c.name}-${f.key}`;
+                const live = c[f.key] ?? '';
+                const name = `${label(c.label, c.name)} · ${t(f.labelKey)}`;
+                return (
+                  <tr key={id}>
+                    <td>
+                      <label htmlFor={id}>{name}</label>
+                    </td>
+                    <td className="num">{live || '—'}</td>
+                    <td>
+                      <input
+                        id={id}
+                        className="inc-cell"
+                        inputMode="decimal"
+                        aria-invalid={errors[`${c.name}/${f.key}`] ? true : undefined}
+                        value={changes.components[c.name]?.[f.key] ?? live}
+                        onChange={(e) => setComponent(c.name, { [f.key]: e.target.value })}
+                      />
+                      {message(errors[`${c.name}/${f.key}`])}
+                    </td>
+                  </tr>
+                );
+              }),
+            )}
+            {targets.map((target) => {
+              const id = `wi-quota-${target}`;
               return (
                 <tr key={id}>
                   <td>
-                    <label htmlFor={id}>{name}</label>
+                    <label htmlFor={id}>{t('incentives.whatif.quota', { target })}</label>
                   </td>
-                  <td className="num">{live || '—'}</td>
+                  <td className="num">{t('incentives.whatif.quotaLive')}</td>
                   <td>
                     <input
                       id={id}
                       className="inc-cell"
                       inputMode="decimal"
-                      aria-invalid={errors[`${c.name}/${f.key}`] ? true : undefined}
-                      value={changes.components[c.name]?.[f.key] ?? live}
-                      onChange={(e) => setComponent(c.name, { [f.key]: e.target.value })}
+                      placeholder="0"
+                      aria-invalid={errors[`quota/${target}`] ? true : undefined}
+                      value={changes.quotas[target] ?? ''}
+                      onChange={(e) => onChange({ ...changes, quotas: { ...changes.quotas, [target]: e.target.value } })}
                     />
-                    {message(errors[`${c.name}/${f.key}`])}
+                    {message(errors[`quota/${target}`])}
                   </td>
                 </tr>
               );
-            }),
-          )}
-          {targets.map((target) => {
-            const id = `wi-quota-${target}`;
-            return (
-              <tr key={id}>
-                <td>
-                  <label htmlFor={id}>{t('incentives.whatif.quota', { target })}</label>
-                </td>
-                <td className="num">{t('incentives.whatif.quotaLive')}</td>
-                <td>
-                  <input
-                    id={id}
-                    className="inc-cell"
-                    inputMode="decimal"
-                    placeholder="0"
-                    aria-invalid={errors[`quota/${target}`] ? true : undefined}
-                    value={changes.quotas[target] ?? ''}
-                    onChange={(e) => onChange({ ...changes, quotas: { ...changes.quotas, [target]: e.target.value } })}
-                  />
-                  {message(errors[`quota/${target}`])}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+            })}
+          </tbody>
+        </table>
+      </div>
       {version.components
         .map((c, index) => ({ c, index }))
         .filter(({ c }) => c.type === 'tiered')
