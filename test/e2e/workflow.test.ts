@@ -92,7 +92,8 @@ describe('approvals in the studio', () => {
     await navigate(desk, 'Approval flows');
     await desk.getByRole('link', { name: 'Discount approval' }).click();
     await desk.getByTestId('flow-step').first().waitFor();
-    await desk.getByLabel('Record id').fill(id);
+    await desk.getByLabel('Find a record by its title').fill('Globex renewal');
+    await expect.poll(() => desk.getByLabel('Record', { exact: true }).inputValue()).toBe(id);
     await desk.getByRole('button', { name: 'Preview approvers' }).click();
     await expect.poll(() => desk.getByTestId('flow-preview').innerText()).toContain('manager: Mia Manager');
     await shot(desk, 'workflow-designer');

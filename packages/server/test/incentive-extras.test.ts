@@ -117,6 +117,20 @@ describe('incentive inputs, what-if, leaderboards and exports API', () => {
     expect((await as(app, tok.finance!).post('/api/v1/incentives/whatif', { period: '2026-01', planId: 'nope' })).statusCode).toBe(404);
   });
 
+  it("what-if with quotas changed: the what-if side scales each payee's target, the live side keeps it", async () => {
+    const post = (body: unknown) => as(app, tok.finance!).post('/api/v1/incentives/whatif', body);
+    const res = await post({ period: '2026-01', planId: 'plan_rep', quotas: { quota: '1.2' } });
+    expect(res.statusCode).toBe(200);
+    const row = res.json().data.rows.find((r: { payeeId: string; component: string }) => r.payeeId === t.users.repEast.id && r.component === 'commission');
+    // 12,000 against a quota of 10,000 pays 700; against 12,000 (×1.2) it is 100 % attainment: 12,000 × 5% = 600.
+    expect(row).toMatchObject({ live: '700', whatif: '600', delta: '-100' });
+    const paths = async (body: unknown) => (await post(body)).json().error.details.map((d: { path: string }) => d.path);
+    expect(await paths({ period: '2026-01', planId: 'plan_rep', quotas: { nope: '1.1', quota: '0' } })).toEqual(['/quotas/nope', '/quotas/quota']);
+    expect((await post({ period: '2026-01', planId: 'plan_rep', quotas: { quota: '101' } })).statusCode).toBe(400);
+    expect(await paths({ period: '2026-01', planId: 'plan_rep', quotas: ['1.1'] })).toEqual(['/quotas']);
+    expect(await paths({ period: '2026-01', planId: 'plan_rep', quotas: { quota: 1.1 } })).toEqual(['/quotas']);
+  });
+
   it("leaderboard: a rep sees their team with points but not others' pay", async () => {
     const rep = (await as(app, tok.repEast!).get('/api/v1/incentives/leaderboard/2026-01')).json().data;
     expect(rep.team).toBe(t.orgUnits.east1);

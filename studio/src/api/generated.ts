@@ -10246,6 +10246,10 @@ export interface PostIncentivesWhatifBody {
   plan?: {
     [k: string]: unknown | undefined;
   };
+  /**
+   * Targets changed for the what-if side: target name → factor as decimal text ("1.1" = 10 % higher)
+   */
+  quotas?: Record<string, string>;
   [k: string]: unknown | undefined;
 }
 

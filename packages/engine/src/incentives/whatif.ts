@@ -1,7 +1,7 @@
 // What-if runs: a copy of a plan (a draft version of the stored plan, or an edited document) is
 // calculated over a period's real credits and inputs next to the live plan, with the same code
 // the engine uses (measures in SQL, components in the pure calculation) — and nothing is written.
-import { ZERO, dec, fmt, type Dec } from './decimal.ts';
+import { ZERO, dec, fmt, isDecText, mul, type Dec } from './decimal.ts';
 import type { InputValue } from './calculate.ts';
 import { calculateWithFormulas } from './formula-measures.ts';
 import { IncentiveError, type IncentiveEngine } from './db/engine.ts';
@@ -21,6 +21,11 @@ export interface WhatIfRequest {
   /** An edited copy of the plan (same id); its versions for the period (or `version`) are run. */
   plan?: IncentivePlanDoc;
   payees?: readonly string[];
+  /**
+   * Quotas changed for the what-if side only: each payee's target of a name (as components name
+   * it in `target`) times a factor (decimal text, "1.1" = 10 % higher). The live side keeps them.
+   */
+  quotas?: Readonly<Record<string, string>>;
 }
 
 export interface WhatIfRow {
@@ -77,13 +82,50 @@ function candidatePlan(plan: IncentivePlanDoc, period: string, version: number |
   return v && w && { ...plan, versions: [{ ...v, effectiveFrom: w.range.from, effectiveTo: w.range.to }] };
 }
 
-async function runOne(engine: IncentiveEngine, plan: IncentivePlanDoc, period: string, payees: readonly string[] | null, baseInputs: readonly InputValue[]): Promise<StatementLine[]> {
+/** The targets a version's components (and their gates) name. */
+function targetsOf(version: PlanVersionDef): Set<string> {
+  const out = new Set<string>();
+  for (const c of version.components) {
+    if (c.target) out.add(c.target);
+    if (c.gate?.target) out.add(c.gate.target);
+  }
+  return out;
+}
+
+/** Refuses a quota change naming no target of the candidate, or whose factor is not a number above 0 and up to 100. */
+function checkQuotas(quotas: Readonly<Record<string, string>>, version: PlanVersionDef): Map<string, Dec> {
+  const targets = targetsOf(version);
+  const out = new Map<string, Dec>();
+  const issues: Array<{ path: string; rule: string; message: string }> = [];
+  for (const [name, factor] of Object.entries(quotas)) {
+    const path = `/quotas/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (!targets.has(name)) issues.push({ path, rule: 'unknown_reference', message: `no component of the plan has the target "${name.slice(0, 64)}"` });
+    else if (typeof factor !== 'string' || !isDecText(factor) || dec(factor) <= ZERO || dec(factor) > dec('100'))
+      issues.push({ path, rule: 'range', message: 'must be a factor above 0 and up to 100, as decimal text (1.1 = 10 % higher)' });
+    else out.set(name, dec(factor));
+  }
+  if (issues.length) throw new IncentiveError(400, 'invalid_quotas', 'the quota changes were refused', issues);
+  return out;
+}
+
+async function runOne(
+  engine: IncentiveEngine,
+  plan: IncentivePlanDoc,
+  period: string,
+  payees: readonly string[] | null,
+  baseInputs: readonly InputValue[],
+  scale: ReadonlyMap<string, Dec> = new Map(),
+): Promise<StatementLine[]> {
   const h = await engine.ensure();
   const scopes = neededScopes([plan], [period], [], engine.baseCurrency, engine.calendar);
   const aggs = await readAggregates(engine.store, engine.tenant, h.knex, h.schema, scopes, payees, false);
   const goals = await goalTargets(engine, [plan], [period]);
   const goalNames = new Set(goals.map((g) => g.name));
-  const inputs = [...baseInputs.filter((i) => !goalNames.has(i.name)), ...goals];
+  // Quotas scale after the goals' targets are merged in, so a target from a goals plan changes too.
+  const inputs = [...baseInputs.filter((i) => !goalNames.has(i.name)), ...goals].map((i) => {
+    const f = scale.get(i.name);
+    return f === undefined || !isDecText(i.value) ? i : { ...i, value: fmt(mul(dec(i.value), f)) };
+  });
   const assignments = (await engine.assignments()).filter((a) => a.kind === 'plan' && a.key === plan.id);
   const result = await calculateWithFormulas(engine.store, engine.tenant, {
     plans: [plan],
@@ -127,12 +169,13 @@ export async function whatIf(engine: IncentiveEngine, req: WhatIfRequest): Promi
     throw new IncentiveError(422, 'no_version', `the plan has no version ${req.version !== undefined ? req.version : `effective in ${req.period}`}`, [
       { path: req.version !== undefined ? '/version' : '/period', rule: 'exists', message: 'no such plan version' },
     ]);
+  const scale = req.quotas ? checkQuotas(req.quotas, candidateVersion) : new Map<string, Dec>();
   const payees = req.payees ? [...new Set(req.payees)].sort() : null;
   const base = windowFor(candidate, req.period, cal)?.base ?? req.period;
   const inputs = await readInputs(engine, { period: base, ...(payees ? { payees } : {}) });
   const liveVersion = live && windowFor(live, req.period, cal) ? versionFor(live, req.period, cal) : undefined;
   const liveLines = live && liveVersion ? await runOne(engine, live, req.period, payees, inputs) : [];
-  const whatifLines = await runOne(engine, candidate, req.period, payees, inputs);
+  const whatifLines = await runOne(engine, candidate, req.period, payees, inputs, scale);
 
   const rows = new Map<string, WhatIfRow>();
   const keyOf = (l: StatementLine) => `${l.payeeId}|${l.component ?? ''}|${l.kind}`;

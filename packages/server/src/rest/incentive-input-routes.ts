@@ -23,6 +23,7 @@ export async function incentiveInputRoutes(app: FastifyInstance, kit: IncentiveR
           version: { description: 'The plan version to compare; typed for clients only, the handler checks the fields together and names each one', tsType: 'number' },
           payees: { description: 'Payee ids', tsType: 'string[]' },
           plan: OBJECT,
+          quotas: { description: 'Targets changed for the what-if side: target name → factor as decimal text ("1.1" = 10 % higher)', tsType: 'Record<string, string>' },
         }),
         response: replies({ 200: object({ data: ANY }, ['data']) }),
       },
@@ -38,6 +39,9 @@ export async function incentiveInputRoutes(app: FastifyInstance, kit: IncentiveR
         ...(body.payees === undefined || (Array.isArray(body.payees) && body.payees.every((p) => typeof p === 'string'))
           ? []
           : [{ path: '/payees', rule: 'type', message: 'must be an array of payee ids' }]),
+        ...(body.quotas === undefined || (body.quotas !== null && typeof body.quotas === 'object' && !Array.isArray(body.quotas) && Object.values(body.quotas).every((v) => typeof v === 'string'))
+          ? []
+          : [{ path: '/quotas', rule: 'type', message: 'must be an object of target name → factor as decimal text' }]),
       ];
       if (details.length) throw badRequest('invalid_body', 'expected {"period", "planId", and "version" or "plan"}', details);
       periodParam(body.period, '/period');
@@ -49,6 +53,7 @@ export async function incentiveInputRoutes(app: FastifyInstance, kit: IncentiveR
           ...(typeof body.version === 'number' ? { version: body.version } : {}),
           ...(plan ? { plan } : {}),
           ...(Array.isArray(body.payees) ? { payees: body.payees as string[] } : {}),
+          ...(body.quotas ? { quotas: body.quotas as Record<string, string> } : {}),
         }),
       );
       return { data };

@@ -128,7 +128,24 @@ export const goalsApi = {
   attainment: (q: { kpi: string; period: string; asOf?: string; person?: string; unit?: string; team?: string; pacing?: 'linear' | 'seasonal' }) => api.get<AttainmentResponse>('/goals/attainment', q),
   notifications: () => api.get<{ data: Notice[]; unread: number }>('/goals/notifications'),
   markRead: (ids: string[] | 'all') => api.post<{ read: number }>('/goals/notifications/read', { ids }),
+  rules: () => api.get<{ data: AlertRuleDoc[] }>('/goals/alerts/rules'),
+  putRule: (rule: AlertRuleDoc) => api.put<AlertRuleDoc>(`/goals/alerts/rules/${encodeURIComponent(rule.name)}`, rule),
+  deleteRule: (name: string) => api.del<unknown>(`/goals/alerts/rules/${encodeURIComponent(name)}`),
+  runAlerts: () => api.post<{ evaluated: number; fired: Array<{ rule: string; subject: string; to: string[] }> }>('/goals/alerts/run'),
 };
+
+/** A goal alert rule as the server keeps it (`threshold` is a share of the expected pace, 0.8 = 80 %). */
+export interface AlertRuleDoc {
+  name: string;
+  kind: 'pacing_below' | 'no_activity';
+  kpi: string;
+  threshold?: number;
+  fromDay?: number;
+  pacing?: 'linear' | 'seasonal';
+  days?: number;
+  unit?: string;
+  enabled?: boolean;
+}
 
 export interface Notice {
   id: string;

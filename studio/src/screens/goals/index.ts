@@ -10,5 +10,6 @@ registerRoutes(
   { path: '/goals/targets', labelKey: 'goals.nav.targets', component: lazy(() => import('./TargetSplit.tsx')), nav: 'main', icon: 'tree', permission: { object: 'order', action: 'approve' } },
   // Admins define what is measured and planned: KPIs and new target plans, as forms.
   { path: '/goals/kpis', labelKey: 'goals.nav.kpis', component: lazy(() => import('./KpiBuilder.tsx')), nav: 'admin', icon: 'edit', permission: { admin: true } },
+  { path: '/goals/alerts', labelKey: 'goals.nav.alertRules', component: lazy(() => import('./AlertRules.tsx')), nav: 'admin', icon: 'bell', permission: { admin: true } },
   { path: '/goals/plans/new', labelKey: 'goals.nav.newPlan', component: lazy(() => import('./PlanForm.tsx')), permission: { admin: true } },
 );

@@ -366,7 +366,8 @@ export interface Leaderboard {
 }
 
 export const incentivesExtraApi = {
-  whatIf: (body: { period: string; planId: string; version?: number; plan?: PlanDoc }) => api.post<{ data: WhatIfResult }>('/incentives/whatif', body).then((r) => r.data),
+  whatIf: (body: { period: string; planId: string; version?: number; plan?: PlanDoc; quotas?: Record<string, string> }) =>
+    api.post<{ data: WhatIfResult }>('/incentives/whatif', body).then((r) => r.data),
   leaderboard: (period: string, team?: string) => api.get<{ data: Leaderboard }>(`/incentives/leaderboard/${enc(period)}`, team ? { team } : {}).then((r) => r.data),
   statementPdf: (payeeId: string, period: string) => download(`/incentives/statements/${enc(payeeId)}/${enc(period)}/pdf`, {}, `statement-${period}.pdf`),
   payoutsXlsx: (period: string) => download(`/incentives/payouts/${enc(period)}/xlsx`, {}, `payouts-${period}.xlsx`),

@@ -1,7 +1,6 @@
 import type { Label } from '../../api/types.ts';
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
-import type { ListResponse } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
 import type { ScreenProps } from '../../routes.ts';
@@ -11,39 +10,15 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { FormulaEditor } from '../../components/FormulaEditor.tsx';
 import { useText } from './text.ts';
+import { ApproverEditor, type Approver } from './ApproverEditor.tsx';
+import { FlowPreview } from './FlowPreview.tsx';
+import { useDirectory } from './directory.ts';
 
-type Approver = { type: string; userId?: string; role?: string; levels?: number; levelsUp?: number; field?: string };
 type Step = { name: string; mode?: 'any' | 'all'; condition?: string; approvers: Approver[]; sla?: { hours: number } };
 type FlowDoc = { kind: 'approval_flow'; id: string; name: string; label: Label; object: string; entryCondition?: string; lockedFields?: string[]; steps: Step[]; [k: string]: unknown };
 
-const TYPES = ['manager', 'role', 'user', 'org_head', 'field', 'owner'] as const;
-
 function blank(): FlowDoc {
   return { kind: 'approval_flow', id: `flow.${Date.now().toString(36)}`, name: '', label: { en: '' }, object: '', steps: [{ name: 'manager', approvers: [{ type: 'manager', levels: 1 }] }] };
-}
-
-function ApproverEditor({ value, onChange, idPrefix }: { value: Approver; onChange: (a: Approver) => void; idPrefix: string }) {
-  const param =
-    value.type === 'manager' ? 'levels' : value.type === 'role' ? 'role' : value.type === 'user' ? 'userId' : value.type === 'field' ? 'field' : value.type === 'org_head' ? 'levelsUp' : null;
-  return (
-    <span className="row">
-      <select aria-label="approver type" id={`${idPrefix}-type`} value={value.type} onChange={(e) => onChange({ type: e.target.value, ...(e.target.value === 'manager' ? { levels: 1 } : {}) })}>
-        {TYPES.map((t) => (
-          <option key={t} value={t}>
-            {t}
-          </option>
-        ))}
-      </select>
-      {param && (
-        <input
-          aria-label={`approver ${param}`}
-          value={String(value[param as keyof Approver] ?? '')}
-          onChange={(e) => onChange({ ...value, [param]: param === 'levels' || param === 'levelsUp' ? Number(e.target.value) || 0 : e.target.value })}
-          style={{ width: 160 }}
-        />
-      )}
-    </span>
-  );
 }
 
 /** List of flows, or the designer of one (`/admin/flows/:name`, `new` for a new flow). */
@@ -57,9 +32,7 @@ export default function FlowDesigner({ params }: ScreenProps) {
   const [doc, setDoc] = useState<FlowDoc | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [recordId, setRecordId] = useState('');
-  const [preview, setPreview] = useState<Array<{ step: string; skipped: boolean; approvers: string[] }> | null>(null);
-  const users = useAsync(() => api.get<ListResponse>('/objects/user', { limit: 500 }).catch(() => ({ data: [], page: { next: null, limit: 0 } }) as unknown as ListResponse), []);
+  const dir = useDirectory();
 
   useEffect(() => {
     if (!name) return;
@@ -108,7 +81,6 @@ export default function FlowDesigner({ params }: ScreenProps) {
   const objects = session.objects;
   const update = (patch: Partial<FlowDoc>) => setDoc({ ...doc, ...patch });
   const setStep = (i: number, s: Step) => update({ steps: doc.steps.map((x0, j) => (j === i ? s : x0)) });
-  const userName = (id: string) => String(users.data?.data.find((u) => u.id === id)?.name ?? id);
 
   const save = async () => {
     setError(null);
@@ -119,14 +91,6 @@ export default function FlowDesigner({ params }: ScreenProps) {
       setSaved(true);
       await session.refreshMetadata();
       if (name === 'new') navigate(`/admin/flows/${doc.name}`);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const runPreview = async () => {
-    setError(null);
-    try {
-      setPreview((await api.post<{ steps: Array<{ step: string; skipped: boolean; approvers: string[] }> }>(`/workflow/flows/${doc.name}/preview`, { recordId })).steps);
     } catch (err) {
       setError(err);
     }
@@ -230,13 +194,20 @@ export default function FlowDesigner({ params }: ScreenProps) {
           <span className="small">{x('approvers')}</span>
           {s.approvers.map((a, j) => (
             <div key={j} className="row">
-              <ApproverEditor idPrefix={`s${i}a${j}`} value={a} onChange={(na) => setStep(i, { ...s, approvers: s.approvers.map((y, k) => (k === j ? na : y)) })} />
+              <ApproverEditor
+                idPrefix={`s${i}a${j}`}
+                name={`${x('step')} ${i + 1} ${x('approvers')} ${j + 1}`}
+                object={doc.object}
+                dir={dir}
+                value={a}
+                onChange={(na) => setStep(i, { ...s, approvers: s.approvers.map((y, k) => (k === j ? na : y)) })}
+              />
               <button type="button" className="btn btn-sm" disabled={s.approvers.length < 2} onClick={() => setStep(i, { ...s, approvers: s.approvers.filter((_, k) => k !== j) })}>
                 {x('remove')}
               </button>
             </div>
           ))}
-          <button type="button" className="btn btn-sm" onClick={() => setStep(i, { ...s, approvers: [...s.approvers, { type: 'role', role: '' }] })}>
+          <button type="button" className="btn btn-sm" onClick={() => setStep(i, { ...s, approvers: [...s.approvers, { type: 'user' }] })}>
             + {x('approvers')}
           </button>
         </div>
@@ -244,26 +215,7 @@ export default function FlowDesigner({ params }: ScreenProps) {
       <button type="button" className="btn" onClick={() => update({ steps: [...doc.steps, { name: `step_${doc.steps.length + 1}`, approvers: [{ type: 'manager', levels: 1 }] }] })}>
         {x('addStep')}
       </button>
-      {name !== 'new' && (
-        <div className="card stack" style={{ marginTop: 16 }}>
-          <div className="row">
-            <label htmlFor="preview-record">{x('recordId')}</label>
-            <input id="preview-record" value={recordId} onChange={(e) => setRecordId(e.target.value.trim())} style={{ minWidth: 320 }} />
-            <button type="button" className="btn" onClick={runPreview} disabled={!recordId}>
-              {x('preview')}
-            </button>
-          </div>
-          {preview && (
-            <ol data-testid="flow-preview">
-              {preview.map((p) => (
-                <li key={p.step}>
-                  <strong>{p.step}</strong>: {p.skipped ? x('skipped') : p.approvers.map(userName).join(', ') || x('nobody')}
-                </li>
-              ))}
-            </ol>
-          )}
-        </div>
-      )}
+      {name !== 'new' && doc.object && <FlowPreview flow={doc.name} object={doc.object} personText={dir.personText} />}
     </section>
   );
 }
