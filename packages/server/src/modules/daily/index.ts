@@ -18,6 +18,7 @@ export const daily = defineModule({
   tables: [dailyTables],
   routes: [dailySettingsRoutes, dailyReportRoutes, dailyTeamRoutes],
   jobs: (deps) => dailyBackground(deps),
+  screens: ['daily'],
   permissions: [
     { name: 'daily.report', description: "read, edit and submit one's own daily report: roles that may read daily_report" },
     { name: 'daily.team', description: 'who has reported: read on daily_report, in its scope' },
