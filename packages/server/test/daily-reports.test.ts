@@ -200,6 +200,23 @@ describe('the daily job and the rep’s report', () => {
   });
 });
 
+describe('one report per person and day', () => {
+  it('two saves racing for a new day make one report; a job of an hour no role uses, or a bad payload, does nothing', async () => {
+    const day = calendar.addDays(today, -1);
+    const [a, b] = await Promise.all([t.call.spec.put('/api/v1/daily/reports/mine', { date: day, summary: 'a' }), t.call.spec.put('/api/v1/daily/reports/mine', { date: day, tomorrowPlan: 'b' })]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(a.json().data.id).toBe(b.json().data.id);
+    const filter = encodeURIComponent(JSON.stringify({ report_date: { eq: day } }));
+    expect((await t.call.admin.get(`/api/v1/objects/daily_report?filter=${filter}`)).json().data).toHaveLength(1);
+    await store.jobs.enqueue({ queue: DAILY_QUEUE, tenant: t.name, key: `stale:${t.name}`, payload: { tenant: t.name, day, hour: 7 } });
+    await store.jobs.enqueue({ queue: DAILY_QUEUE, tenant: t.name, key: `bad:${t.name}`, payload: { tenant: t.name } });
+    await runner.drain();
+    const results = new Map((await store.jobs.list({ queue: DAILY_QUEUE, tenant: t.name })).map((j) => [j.key, j.result]));
+    expect(results.get(`stale:${t.name}`)).toEqual({ created: 0, existing: 0 });
+    expect(results.get(`bad:${t.name}`)).toEqual({ skipped: 'bad payload' });
+  });
+});
+
 describe('who has reported', () => {
   it('a manager sees the team’s status; a rep only their own; finance everyone’s', async () => {
     const team = (await t.call.manager.get(`/api/v1/daily/team?date=${today}`)).json();

@@ -2,6 +2,7 @@
 // system's record service (no role may create or update them through /objects, so the figures a
 // points plan counts are the server's, never typed in); the person is the record's owner, so the
 // role scopes of lists, exports and the team's status apply to them as to any record.
+import { StoreError } from '@attain/store';
 import { notifyUsers, workflowFor } from '@attain/workflow';
 import { ApiError } from '../../http/errors.ts';
 import type { Actor, Store } from '../../store-port.ts';
@@ -24,8 +25,15 @@ export async function ensureDraft(store: Store, tenant: string, userId: string, 
   if (existing) return { report: existing, created: false };
   const figures = await dayFigures(store, await ownerAccess(store, tenant, userId), day);
   const records = await store.records(tenant);
-  const report = (await records.create(REPORT_OBJECT, { owner_id: userId, report_date: day, status: 'draft', ...figures }, actor)) as Report;
-  return { report, created: true };
+  try {
+    const report = (await records.create(REPORT_OBJECT, { owner_id: userId, report_date: day, status: 'draft', ...figures }, actor)) as Report;
+    return { report, created: true };
+  } catch (error) {
+    // One report per person and day (a unique index): the job and the rep raced, and the other won.
+    const other = error instanceof StoreError && error.code === 'conflict' ? await findReport(store, tenant, userId, day) : undefined;
+    if (!other) throw error;
+    return { report: other, created: false };
+  }
 }
 
 /** Changes the text of a draft; a submitted report is final. */
