@@ -235,7 +235,7 @@ describe('who has reported', () => {
 });
 
 describe('points for field execution', () => {
-  it('a points plan pays per submitted report and per in-radius check-in on it; the leaderboard shows them', async () => {
+  it('a points plan pays per submitted report and per in-radius check-in and photo on it; the leaderboard shows them', async () => {
     const month = today.slice(0, 7);
     const plan = {
       kind: 'incentive_plan',
@@ -258,6 +258,7 @@ describe('points for field execution', () => {
               rate: '5',
               source: { object: 'daily_report', dateField: 'report_date', filter: 'status = "submitted"', value: 'checkins_in_radius' },
             },
+            { name: 'photo_points', type: 'points', rate: '2', source: { object: 'daily_report', dateField: 'report_date', filter: 'status = "submitted"', value: 'photos' } },
           ],
         },
       ],
@@ -275,8 +276,8 @@ describe('points for field execution', () => {
     expect((await t.call.finance.post(`/api/v1/incentives/periods/${month}/open`)).statusCode).toBe(200);
     expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
     const board = (await t.call.finance.get(`/api/v1/incentives/leaderboard/${month}`)).json().data as { rows: Array<{ payeeId: string; points: string; rank: number }> };
-    // rep1: one submitted report (20) with one in-radius check-in (5); rep2's report is a draft.
-    expect(board.rows.find((r) => r.payeeId === t.ids.rep1)).toMatchObject({ rank: 1, points: '25' });
+    // rep1: one submitted report (20) with one in-radius check-in (5) and one photo (2); rep2's report is a draft.
+    expect(board.rows.find((r) => r.payeeId === t.ids.rep1)).toMatchObject({ rank: 1, points: '27' });
     expect(board.rows.find((r) => r.payeeId === t.ids.rep2)?.points ?? '0').toBe('0');
     // The statement's lines name the report they counted.
     const report = (await t.call.rep1.get('/api/v1/daily/reports/mine')).json().data.id as string;
@@ -289,6 +290,7 @@ describe('points for field execution', () => {
       expect.arrayContaining([
         ['report_points', '20', [report]],
         ['checkin_points', '5', [report]],
+        ['photo_points', '2', [report]],
       ]),
     );
   });

@@ -38,7 +38,7 @@ export async function dailyTeamRoutes(app: FastifyInstance, opts: { store: Store
     const scope = (await access.scopes())(REPORT_OBJECT);
     const owners = scope === 'none' ? [] : scope?.ownerIn;
     const records = await store.records(tenant);
-    const users = roles.length
+    const users = roles.length && (!owners || owners.length)
       ? (
           await records.list('user', {
             filter: { and: [{ role: { in: roles } }, { active: { eq: true } }, ...(owners ? [{ id: { in: owners } }] : [])] },
