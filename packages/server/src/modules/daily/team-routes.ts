@@ -38,7 +38,9 @@ export async function dailyTeamRoutes(app: FastifyInstance, opts: { store: Store
     const scope = (await access.scopes())(REPORT_OBJECT);
     const owners = scope === 'none' ? [] : scope?.ownerIn;
     const records = await store.records(tenant);
-    const users = roles.length && (!owners || owners.length)
+    // Nobody to list: no role keeps reports, or the caller's scope holds no one.
+    const reach = roles.length > 0 && (!owners || owners.length > 0);
+    const users = reach
       ? (
           await records.list('user', {
             filter: { and: [{ role: { in: roles } }, { active: { eq: true } }, ...(owners ? [{ id: { in: owners } }] : [])] },
