@@ -41,7 +41,20 @@ function issuesOf(docs: unknown[]) {
 describe('core metadata', () => {
   it('loads and cross-checks every core document', async () => {
     const registry = Registry.fromDocuments(await readMetadataDir(coreDir));
-    expect(registry.objects.map((o) => o.name).sort()).toEqual(['activity', 'contact', 'customer', 'opportunity', 'order', 'order_line', 'order_split', 'org_unit', 'product', 'user', 'visit']);
+    expect(registry.objects.map((o) => o.name).sort()).toEqual([
+      'activity',
+      'contact',
+      'customer',
+      'daily_report',
+      'opportunity',
+      'order',
+      'order_line',
+      'order_split',
+      'org_unit',
+      'product',
+      'user',
+      'visit',
+    ]);
     expect(registry.roles.map((r) => r.name).sort()).toEqual(['admin', 'finance', 'manager', 'rep']);
     const opp = registry.object('opportunity');
     expect(opp?.fields.find((f) => f.name === 'amount')?.storage).toBe('money');

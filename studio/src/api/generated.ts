@@ -9120,6 +9120,152 @@ export interface PutAuthUsersIdPasswordResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetDailyReportsMineQuery {
+  /**
+   * YYYY-MM-DD
+   */
+  date?: string;
+}
+
+export interface GetDailyReportsMineResponse {
+  data: {
+    id: string | null;
+    date: string;
+    status: "new" | "draft" | "submitted";
+    submittedAt: string | null;
+    visits: number;
+    checkinsInRadius: number;
+    photos: number;
+    calls: number;
+    dealsMoved: number;
+    summary: string;
+    tomorrowPlan: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutDailyReportsMineBody {
+  /**
+   * YYYY-MM-DD; the tenant’s today when absent
+   */
+  date?: string;
+  summary?: string;
+  tomorrowPlan?: string;
+}
+
+export interface PutDailyReportsMineResponse {
+  data: {
+    id: string | null;
+    date: string;
+    status: "new" | "draft" | "submitted";
+    submittedAt: string | null;
+    visits: number;
+    checkinsInRadius: number;
+    photos: number;
+    calls: number;
+    dealsMoved: number;
+    summary: string;
+    tomorrowPlan: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostDailyReportsMineSubmitBody {
+  /**
+   * YYYY-MM-DD; the tenant’s today when absent
+   */
+  date?: string;
+  summary?: string;
+  tomorrowPlan?: string;
+}
+
+export interface PostDailyReportsMineSubmitResponse {
+  data: {
+    id: string | null;
+    date: string;
+    status: "new" | "draft" | "submitted";
+    submittedAt: string | null;
+    visits: number;
+    checkinsInRadius: number;
+    photos: number;
+    calls: number;
+    dealsMoved: number;
+    summary: string;
+    tomorrowPlan: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetDailySettingsResponse {
+  data: {
+    roles: {
+      role: string;
+      enabled: boolean;
+      hour: number;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PutDailySettingsBody {
+  /**
+   * @maxItems 200
+   */
+  roles: {
+    role: string;
+    enabled: boolean;
+    hour: number;
+  }[];
+}
+
+export interface PutDailySettingsResponse {
+  data: {
+    roles: {
+      role: string;
+      enabled: boolean;
+      hour: number;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetDailyTeamQuery {
+  /**
+   * YYYY-MM-DD
+   */
+  date?: string;
+}
+
+export interface GetDailyTeamResponse {
+  data: {
+    userId: string;
+    name: string;
+    role: string;
+    status: "missing" | "draft" | "submitted";
+    reportId: string | null;
+    submittedAt: string | null;
+    visits: number | null;
+    calls: number | null;
+    dealsMoved: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  date: string;
+  counts: {
+    submitted: number;
+    draft: number;
+    missing: number;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PostFieldActivitiesBody {
   customerId: string;
   kind: "call" | "message" | "email" | "meeting" | "note";
@@ -11706,6 +11852,12 @@ export interface ApiRoutes {
   'DELETE /api/v1/auth/totp/users/{id}': { response: DeleteAuthTotpUsersIdResponse };
   'POST /api/v1/auth/totp/verify': { body: PostAuthTotpVerifyBody; response: PostAuthTotpVerifyResponse };
   'PUT /api/v1/auth/users/{id}/password': { body: PutAuthUsersIdPasswordBody; response: PutAuthUsersIdPasswordResponse };
+  'GET /api/v1/daily/reports/mine': { query: GetDailyReportsMineQuery; response: GetDailyReportsMineResponse };
+  'PUT /api/v1/daily/reports/mine': { body: PutDailyReportsMineBody; response: PutDailyReportsMineResponse };
+  'POST /api/v1/daily/reports/mine/submit': { body: PostDailyReportsMineSubmitBody; response: PostDailyReportsMineSubmitResponse };
+  'GET /api/v1/daily/settings': { response: GetDailySettingsResponse };
+  'PUT /api/v1/daily/settings': { body: PutDailySettingsBody; response: PutDailySettingsResponse };
+  'GET /api/v1/daily/team': { query: GetDailyTeamQuery; response: GetDailyTeamResponse };
   'POST /api/v1/field/activities': { body: PostFieldActivitiesBody; response: PostFieldActivitiesResponse };
   'POST /api/v1/field/checkins': { body: PostFieldCheckinsBody; response: PostFieldCheckinsResponse };
   'GET /api/v1/field/checkins': { query: GetFieldCheckinsQuery; response: GetFieldCheckinsResponse };

@@ -1,5 +1,6 @@
 import { analytics } from './analytics/index.ts';
 import type { AttainModule } from './contract.ts';
+import { daily } from './daily/index.ts';
 import { field } from './field/index.ts';
 import { files } from './files/index.ts';
 import { goals } from './goals.ts';
@@ -15,4 +16,4 @@ export { DEFAULT_MAIL_MAX_BYTES, startMailReceiver, tenantOfAddress, type MailRe
  * The platform's modules: the one list the server (routes, checks, subjects, channels), the CLI's
  * background worker (jobs) and meta (kinds) loop over. A new module is a folder and one line here.
  */
-export const attainModules: readonly AttainModule[] = [workflow, goals, incentives, analytics, scim, field, files];
+export const attainModules: readonly AttainModule[] = [workflow, goals, incentives, analytics, scim, field, files, daily];
