@@ -47,6 +47,7 @@ import { fileURLToPath } from 'node:url';
 import { pluginsFor, type OutboundConfig } from '@attain/plugins';
 import { pluginRoutes } from './rest/plugin-routes.ts';
 import { filesRuntime, type FilesOptions } from './files/index.ts';
+import { requestedLocale } from './http/request-locale.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -181,7 +182,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const serverLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
       api.addHook('preParsing', async (request, _reply, payload) => {
         if (!request.routeOptions.config.public && (request.routeOptions.bodyLimit ?? 0) > serverLimit) {
-          request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
+          request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams, requestedLocale(request));
           assertTokenScope(request);
         }
         return payload;
@@ -189,7 +190,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // Before schema validation: an unauthenticated caller is answered 401 whatever it sent.
       api.addHook('preValidation', async (request) => {
         if (request.routeOptions.config.public || request.access) return;
-        request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
+        request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams, requestedLocale(request));
         assertTokenScope(request);
       });
       registerPositionHooks(api, store);
@@ -240,7 +241,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(async (gql) => {
     gql.addHook('preHandler', async (request) => {
-      request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams);
+      request.access = new AccessContext(store, await authenticate(request, store, jwt, principals), teams, requestedLocale(request));
       assertTokenScope(request);
     });
     // Module query fields are built once; each per-role schema merges them.

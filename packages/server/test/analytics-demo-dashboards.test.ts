@@ -14,6 +14,7 @@ let store: Store;
 const tenant = `demodash${process.pid}`;
 const users: Record<string, { id: string; email: string }> = {};
 const callers: Record<string, Caller> = {};
+const tokens: Record<string, string> = {};
 const actor = { userId: null, label: 'test' };
 const AS_OF = '2026-03-20';
 
@@ -53,7 +54,10 @@ beforeAll(async () => {
   for (const [owner, date, amount, status] of ORDERS) {
     await records.create('order', { order_number: `SO-${++n}`, customer_id: customer.id, order_date: date, amount, status, owner_id: users[owner]?.id }, actor);
   }
-  for (const key of Object.keys(users)) callers[key] = as(app, await login(app, tenant, users[key]!.email));
+  for (const key of Object.keys(users)) {
+    tokens[key] = await login(app, tenant, users[key]!.email);
+    callers[key] = as(app, tokens[key]);
+  }
 });
 afterAll(async () => {
   await app.close();
@@ -71,6 +75,24 @@ const total = (widgets: Array<Record<string, any>>, id: string) => {
 };
 
 describe('the demo template ships dashboards', () => {
+  it("words a widget's labels in the language the client asks for, else the user's own", async () => {
+    const runIn = async (locale?: string) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/analytics/dashboards/sales_leader/run',
+        headers: { authorization: `Bearer ${tokens.fin}`, ...(locale ? { 'x-attain-locale': locale } : {}) },
+        payload: { asOf: AS_OF },
+      });
+      const w = (res.json().data.widgets as Array<Record<string, any>>).find((x) => x.id === 'by_province')!;
+      return [w.result.groups[0].label, w.result.measures[0].label];
+    };
+    expect(await runIn('zh-CN')).toEqual(['省份', '收入']);
+    expect(await runIn('en')).toEqual(['Province', 'Revenue']);
+    // A language Attain does not speak is ignored: the profile's (none here: English).
+    expect(await runIn('fr')).toEqual(['Province', 'Revenue']);
+    expect(await runIn()).toEqual(['Province', 'Revenue']);
+  });
+
   it("opens each role's own dashboard on Home", async () => {
     const home = async (who: string) => (await callers[who]!.get('/api/v1/analytics/dashboards/default')).json().data?.name;
     expect(await home('rep1')).toBe('my_sales');

@@ -50,8 +50,15 @@ export function withQuery(path: string, query?: Query): string {
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
 }
 
+// The language the user picked: the server words its answers (report labels, messages) in it.
+let answerLocale: string | undefined;
+export function setAnswerLocale(locale: string): void {
+  answerLocale = locale;
+}
+
 export async function request<T>(method: string, path: string, body?: unknown, query?: Query, extraHeaders?: Record<string, string>): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+  if (answerLocale) headers['x-attain-locale'] = answerLocale;
   if (csrfToken && !isSafe(method)) headers[CSRF_HEADER] = csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
@@ -86,6 +93,7 @@ export async function uploadFile<T>(path: string, file: Blob, name: string, extr
   const form = new FormData();
   form.append('file', file, name);
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+  if (answerLocale) headers['x-attain-locale'] = answerLocale;
   if (csrfToken) headers[CSRF_HEADER] = csrfToken;
   return answer<T>(await fetch(`/api/v1${path}`, { method: 'POST', headers, body: form, credentials: 'same-origin' }));
 }

@@ -3,6 +3,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import en from './en.json';
 import zhCN from './zh-CN.json';
 import type { Label } from '../api/types.ts';
+import { setAnswerLocale } from '../api/client.ts';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -54,13 +55,19 @@ function initialLocale(): Locale {
 }
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  // Told to the API client at once (not in an effect): children fetch in their own effects, which run first.
+  const [locale, setLocaleState] = useState<Locale>(() => {
+    const first = initialLocale();
+    setAnswerLocale(first);
+    return first;
+  });
   useEffect(() => {
     document.documentElement.lang = locale;
     document.title = translate(locale, 'app.name');
   }, [locale]);
   const setLocale = useCallback((next: Locale) => {
     localStorage.setItem(LOCALE_KEY, next);
+    setAnswerLocale(next);
     setLocaleState(next);
   }, []);
   const value = useMemo<I18n>(() => {

@@ -36,6 +36,15 @@ export interface ObjectGrant {
 export class AccessContext {
   readonly principal: Principal;
   readonly actor: Actor;
+  private readonly requestedLocale: string | undefined;
+
+  /**
+   * The language answers are worded in: the one the client asks for (the studio sends the
+   * language its user picked, `x-attain-locale`), else the user's profile language.
+   */
+  get locale(): string | undefined {
+    return this.requestedLocale ?? (typeof this.principal.user.locale === 'string' ? this.principal.user.locale : undefined);
+  }
   private readonly store: Store;
   private team: Promise<string[]> | undefined;
   private readonly grants = new Map<string, Promise<ObjectGrant>>();
@@ -43,10 +52,11 @@ export class AccessContext {
   private readonly teams: LruCache<Promise<string[]>> | undefined;
 
   /** `teams`: owner sets of team scopes shared across requests, keyed by the tenant's data version. */
-  constructor(store: Store, principal: Principal, teams?: LruCache<Promise<string[]>>) {
+  constructor(store: Store, principal: Principal, teams?: LruCache<Promise<string[]>>, requestedLocale?: string) {
     this.store = store;
     this.principal = principal;
     this.teams = teams;
+    this.requestedLocale = requestedLocale;
     const label = typeof principal.user.name === 'string' ? principal.user.name : undefined;
     this.actor = { userId: principal.userId, ...(label ? { label } : {}) };
   }
@@ -91,7 +101,7 @@ export class AccessContext {
   private async buildGrant(object: ObjectDef, perm: ObjectPermission): Promise<ObjectGrant> {
     const access: RecordAccess = { hiddenFields: perm.hiddenFields, readOnlyFields: perm.readOnlyFields };
     // Validation-rule messages come back in the user's language.
-    if (typeof this.principal.user.locale === 'string') access.locale = this.principal.user.locale;
+    if (this.locale) access.locale = this.locale;
     if (perm.scope === 'own') access.rowFilter = { ownerIn: [this.principal.userId] };
     else if (perm.scope === 'team') access.rowFilter = { ownerIn: await this.teamOwners() };
     access.scopeOf = await this.scopes();
@@ -113,7 +123,7 @@ export class AccessContext {
    */
   async relatedAccess(): Promise<RecordAccess> {
     const access: RecordAccess = { hiddenFields: new Set(), scopeOf: await this.scopes(), hiddenOf: this.hiddenOf };
-    if (typeof this.principal.user.locale === 'string') access.locale = this.principal.user.locale;
+    if (this.locale) access.locale = this.locale;
     return access;
   }
 

@@ -54,7 +54,7 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
       const q = query.q;
       const text = q.trim();
       if (text.length < 2) throw badRequest('invalid_query', 'search for at least 2 characters', [{ path: '/q', rule: 'minLength', message: 'at least 2 characters' }]);
-      const locale = typeof access.principal.user.locale === 'string' ? access.principal.user.locale : 'en';
+      const locale = access.locale ?? 'en';
       const readable = access.registry.objects.filter((o) => access.permission(o.name).actions.has('read'));
       const found = await Promise.all(
         readable.map(async (o) => {

@@ -48,7 +48,7 @@ export class AnswerCache {
   /** The key of an answer over `objects` for this caller, or undefined when it must not be cached. */
   async keyFor(store: Store, access: AccessContext, objects: readonly string[], question: unknown): Promise<string | undefined> {
     if (!this.enabled) return undefined;
-    const { tenant, registry, role, user } = access.principal;
+    const { tenant, registry, role } = access.principal;
     const version = store.db.changes.dataVersion(tenant.schema);
     if (version === undefined) return undefined;
     for (const name of objects) {
@@ -67,7 +67,8 @@ export class AnswerCache {
         .join('\n'),
     );
     const day = today((await tenantCalendar(store, access.tenantName)).timeZone);
-    const locale = typeof user.locale === 'string' ? user.locale : 'en';
+    // The language the answer is worded in: the one asked for (x-attain-locale), else the profile's.
+    const locale = access.locale ?? 'en';
     return cacheKey(tenant.id, registry.revision, version, role?.name ?? '', scope, locale, day, sha(JSON.stringify(question)));
   }
 

@@ -80,7 +80,7 @@ export async function renderDashboard(
 ): Promise<RenderedSnapshot> {
   const { doc } = await seenDashboard(store, access, name);
   const widgets = await runForExport(store, access, doc, opts.filters, opts.asOf);
-  const locale = typeof access.principal.user.locale === 'string' ? access.principal.user.locale : 'en';
+  const locale = access.locale ?? 'en';
   const cal = await tenantCalendar(store, access.tenantName);
   const title = labelIn(doc.label, locale, doc.name);
   const snapshot = { title, lines: headerLines(doc, opts.filters, locale, cal.timeZone, opts.now), widgets, locale, now: opts.now };

@@ -36,7 +36,7 @@ export async function contextFor(store: Store, access: AccessContext, q: ReportQ
     throw badRequest('invalid_query', `asOf "${asOf.slice(0, 20)}" is not a calendar day`, [{ path: '/asOf', rule: 'date', message: 'must be a calendar day YYYY-MM-DD' }]);
   // A dataset's module scopes its rows to the caller; an object's rows are the list routes'.
   const service = isDataset(q.object) ? await datasetService(store, access, q.object) : (exporting ? await access.grant(q.object, 'read', 'export') : await access.grant(q.object, 'read')).service;
-  const locale = typeof access.principal.user.locale === 'string' ? access.principal.user.locale : 'en';
+  const locale = access.locale ?? 'en';
   return { registry: access.registry, service, calendar: await tenantCalendar(store, access.tenantName), locale, ...(asOf ? { asOf } : {}) };
 }
 
