@@ -67,7 +67,8 @@ export interface ObjectDef {
   table: string;
   label: Label;
   pluralLabel: Label;
-  description?: string;
+  /** Plain text, or a text per language. */
+  description?: string | Label;
   titleField: string;
   owned: boolean;
   tree?: { parentField: string };

@@ -54,7 +54,7 @@ export default function Home() {
               <strong>{label(o.pluralLabel ?? o.label, o.name)}</strong>
               {o.description && (
                 <span className="muted small" style={{ display: 'block' }}>
-                  {o.description}
+                  {typeof o.description === 'string' ? o.description : label(o.description)}
                 </span>
               )}
             </span>

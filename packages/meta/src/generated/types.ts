@@ -39,7 +39,10 @@ export interface ObjectDoc {
   name: ApiName;
   label: Label;
   pluralLabel?: Label;
-  description?: string;
+  /**
+   * What the object is for: plain text, or a text per language.
+   */
+  description?: string | Label;
   schema: RecordSchema;
   "x-attain"?: ObjectOptions;
 }

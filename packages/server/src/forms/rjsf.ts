@@ -65,7 +65,7 @@ export function objectForm(object: ObjectDef, locale: string, hiddenFields: Read
     schema: {
       type: 'object',
       title: pickLabel(object.label, locale, object.name),
-      ...(object.description ? { description: object.description } : {}),
+      ...(object.description ? { description: typeof object.description === 'string' ? object.description : pickLabel(object.description, locale) } : {}),
       properties,
       ...(required.length ? { required } : {}),
     },

@@ -18,7 +18,7 @@ import { PlanView, refusals } from './PlanView.tsx';
 
 export default function ObjectDesigner({ params }: ScreenProps) {
   const editing = params.object;
-  const { t, label } = useI18n();
+  const { t, label, locale } = useI18n();
   const session = useSession();
   const { navigate, search } = useRouter();
   const [doc, setDoc] = useState<ObjectDoc | null>(editing ? null : emptyObject());
@@ -195,7 +195,12 @@ export default function ObjectDesigner({ params }: ScreenProps) {
             </div>
             <label className="field">
               <span>{t('designer.description')}</span>
-              <textarea rows={2} value={doc.description ?? ''} onChange={(e) => change({ ...doc, description: e.target.value })} />
+              <textarea
+                rows={2}
+                value={typeof doc.description === 'string' ? doc.description : (doc.description?.[locale] ?? '')}
+                // A description kept per language is edited in the language shown; plain text stays plain.
+                onChange={(e) => change({ ...doc, description: typeof doc.description === 'object' ? { ...doc.description, [locale]: e.target.value } : e.target.value })}
+              />
             </label>
             <label className="checkbox-line">
               <input type="checkbox" checked={x.owned ?? true} onChange={(e) => setX({ owned: e.target.checked })} disabled={!isNew} /> {t('designer.owned')}

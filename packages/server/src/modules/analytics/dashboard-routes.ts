@@ -1,3 +1,4 @@
+import { pickLabel } from '@attain/meta';
 import type { FastifyInstance } from 'fastify';
 import { replies } from '../../http/route-schema.ts';
 import { requireAccess } from '../../rest/request-access.ts';
@@ -20,10 +21,11 @@ const FILTER_VALUE = {
   ],
 } as const;
 
-const summary = (d: VisibleDashboard, role: string | undefined, me: string) => ({
+const summary = (d: VisibleDashboard, role: string | undefined, me: string, locale: string) => ({
   name: d.doc.name,
   label: d.doc.label,
-  ...(d.doc.description ? { description: d.doc.description } : {}),
+  // A description given per language is answered in the caller's.
+  ...(d.doc.description ? { description: typeof d.doc.description === 'string' ? d.doc.description : pickLabel(d.doc.description, locale) } : {}),
   widgets: d.doc.widgets.length,
   default: role !== undefined && (d.doc.defaultFor ?? []).includes(role),
   source: d.source,
@@ -44,7 +46,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { store: Store
   app.get('/analytics/dashboards', { config: { summary: 'List the dashboards shared with the caller', tags }, schema: { response: replies({ 200: dashboardListResponse }) } }, async (request) => {
     const access = requireAccess(request);
     const role = access.principal.role?.name;
-    return { data: (await visibleDashboards(store, access)).map((d) => summary(d, role, access.principal.userId)) };
+    return { data: (await visibleDashboards(store, access)).map((d) => summary(d, role, access.principal.userId, access.locale ?? 'en')) };
   });
 
   app.get('/analytics/dashboards/default', { config: { summary: "The caller's role's default dashboard", tags }, schema: { response: replies({ 200: dashboardResponse }) } }, async (request) => {

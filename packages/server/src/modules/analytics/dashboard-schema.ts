@@ -81,7 +81,8 @@ export const dashboardSchema = {
     id: { $ref: 'https://attain.dev/meta/common.schema.json#/$defs/StableId' },
     name: { $ref: 'https://attain.dev/meta/common.schema.json#/$defs/ApiName' },
     label: LABEL,
-    description: { type: 'string', maxLength: 2000 },
+    // Plain text, or a label per language (shipped dashboards say what they show in each).
+    description: { oneOf: [{ type: 'string', maxLength: 2000 }, LABEL] },
     filters: { type: 'array', maxItems: 10, items: filter },
     widgets: { type: 'array', minItems: 1, maxItems: 30, items: widget },
     /** Roles that see it; absent: every role. Admins see every dashboard. */
@@ -121,7 +122,7 @@ export interface DashboardDoc {
   id: string;
   name: string;
   label: Label;
-  description?: string;
+  description?: string | Label;
   filters?: DashboardFilter[];
   widgets: DashboardWidget[];
   sharedWith?: string[];
