@@ -10,7 +10,9 @@ function RefValue({ object, id, plain }: { object: string; id: string; plain?: b
   const session = useSession();
   const doc = session.object(object);
   const title = useRefTitle(doc && session.can(object, 'read') ? object : undefined, id, doc ? titleField(doc) : 'id');
-  const text = title ?? <span className="mono">{id.slice(0, 8)}</span>;
+  const { label } = useI18n();
+  // Untitled, unreadable or gone: the kind of record it is, never its raw id.
+  const text = title || label(doc?.label, object);
   return plain ? <>{text}</> : <Link to={`/o/${object}/${id}`}>{text}</Link>;
 }
 

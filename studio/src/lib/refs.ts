@@ -18,7 +18,8 @@ function flush(object: string) {
       for (const [id, resolve] of batch.ids) {
         const row = res.data.find((r) => r.id === id);
         const v = row?.[batch.title];
-        resolve(row ? (v === null || v === undefined ? id : String(v)) : null);
+        // A record with an empty title is named '' (the caller shows what it is), never by its id.
+        resolve(row ? (v === null || v === undefined ? '' : String(v)) : null);
       }
     },
     () => {

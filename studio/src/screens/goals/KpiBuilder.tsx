@@ -177,7 +177,10 @@ export default function KpiBuilder() {
               {kpis.map((k) => (
                 <li key={k.name}>
                   <span>
-                    <strong>{label(k.label, k.name)}</strong> <span className="muted small">{k.name}</span>
+                    <strong>{label(k.label, k.name)}</strong>{' '}
+                    <span className="muted small api-name" translate="no">
+                      {k.name}
+                    </span>
                   </span>
                   <button
                     type="button"

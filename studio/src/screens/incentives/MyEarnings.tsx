@@ -16,7 +16,7 @@ import './incentives.css';
  * trace. Reps see their own; a manager or finance may open a team member's with `?payee=`.
  */
 export default function MyEarnings() {
-  const { t } = useI18n();
+  const { t, label } = useI18n();
   const { me } = useSession();
   const { search, path, navigate } = useRouter();
   const f = useMoney();
@@ -110,7 +110,7 @@ export default function MyEarnings() {
                         <span className="inc-line-name">
                           <strong>{lineName(l)}</strong>
                           <span className="muted small">
-                            {l.trace.plan.name} v{l.planVersion} · {t(`incentives.kind.${l.kind}`)}
+                            {label(plans.data?.find((p) => p.id === l.trace.plan.id)?.label, l.trace.plan.name)} v{l.planVersion} · {t(`incentives.kind.${l.kind}`)}
                             {dispute ? ` · ${t(`incentives.dispute.${dispute.status}`)}` : ''}
                           </span>
                         </span>

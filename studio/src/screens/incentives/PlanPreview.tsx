@@ -45,6 +45,15 @@ export function PlanPreview({ version }: { version: PlanVersion }) {
     return () => clearTimeout(timer);
   }, [version, samples]);
   const componentLabel = (name: string) => label(version.components.find((c) => c.name === name)?.label, name);
+  // A sample's input is a measure, a quota or a SPIF/points component: each by its label where it has one.
+  const targets = [...new Set(version.components.flatMap((c) => (c.target ? [c.target] : [])))];
+  const inputLabel = (name: string) => {
+    const named = version.measures.find((m) => m.name === name)?.label ?? version.components.find((c) => c.name === name)?.label;
+    if (named) return label(named, name);
+    // A target has no label of its own: "Target", with its name only when the plan has several.
+    if (targets.includes(name)) return targets.length > 1 ? `${t('incentives.trace.target')} (${name})` : t('incentives.trace.target');
+    return name;
+  };
   const option = useMemo(() => {
     const curves = result?.curves ?? [];
     const byAtt = curves.some((c) => c.basis === 'attainment');
@@ -86,7 +95,7 @@ export function PlanPreview({ version }: { version: PlanVersion }) {
               <th>{t('incentives.preview.rep')}</th>
               {names.map((n) => (
                 <th key={n} className="num">
-                  {n}
+                  {inputLabel(n)}
                 </th>
               ))}
               <th className="num">{t('incentives.payout')}</th>

@@ -1,3 +1,4 @@
+import { RecordName } from '../../lib/record-name.tsx';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { RecordRow } from '../../api/types.ts';
@@ -42,7 +43,7 @@ export default function RecordDetail({ params }: ScreenProps) {
   const hidden = new Set(session.isAdmin ? [] : (session.permission(objectName)?.hiddenFields ?? []));
   const fields = allFieldInfos(doc).filter((f) => !hidden.has(f.name) && f.name !== 'id');
   const row = record.data;
-  const heading = row ? String(row[titleField(doc)] ?? t('records.untitled')) : label(doc.label, objectName);
+  const heading = row ? <RecordName doc={doc} row={row} hidden={hidden} /> : label(doc.label, objectName);
 
   const remove = async () => {
     setConfirming(false);

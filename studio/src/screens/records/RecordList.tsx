@@ -1,3 +1,4 @@
+import { RecordName } from '../../lib/record-name.tsx';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { api, download } from '../../api/client.ts';
 import type { ListResponse } from '../../api/types.ts';
@@ -246,7 +247,7 @@ export default function RecordList({ params }: ScreenProps) {
                     <td key={f.name} className={NUMERIC_STORAGES.has(f.storage) ? 'num' : undefined}>
                       {i === 0 ? (
                         <Link className="row-link" to={`/o/${objectName}/${row.id}`}>
-                          {row[f.name] === null || row[f.name] === undefined || row[f.name] === '' ? t('records.untitled') : String(row[f.name])}
+                          {row[f.name] === null || row[f.name] === undefined || row[f.name] === '' ? t('records.untitled') : <FieldValue field={f} value={row[f.name]} record={row} plain />}
                         </Link>
                       ) : (
                         <FieldValue field={f} value={row[f.name]} record={row} />
@@ -262,7 +263,9 @@ export default function RecordList({ params }: ScreenProps) {
           {rows.map((row) => (
             <li key={row.id}>
               <Link to={`/o/${objectName}/${row.id}`}>
-                <div className="title">{row[title] === null || row[title] === undefined ? t('records.untitled') : String(row[title])}</div>
+                <div className="title">
+                  <RecordName doc={doc} row={row} hidden={hidden} />
+                </div>
                 <div className="meta">
                   {columns.slice(1, 4).map((f) => (
                     <span key={f.name}>
