@@ -33,7 +33,7 @@ export default defineConfig({
       },
       workbox: {
         // The app shell: index.html and the hashed assets (not their .br/.gz twins).
-        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,woff2}'],
         // The province map's shapes (~340 kB) are fetched only by a map widget, online; a rep's
         // phone need not store them to work offline.
         globIgnores: ['**/china-*.js'],
