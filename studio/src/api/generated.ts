@@ -10290,6 +10290,73 @@ export interface GetQualityIssuesResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetQualityReportQuery {
+  /**
+   * YYYY-MM; this month (UTC) by default
+   */
+  month?: string;
+}
+
+export interface GetQualityReportResponse {
+  data: {
+    month: string;
+    generatedAt: string;
+    run: {
+      id: string;
+      trigger: string;
+      startedAt: string;
+      finishedAt: string | null;
+      rules: number;
+      issues: number;
+      newIssues: number;
+      [k: string]: unknown | undefined;
+    } | null;
+    scores: {
+      overall: unknown;
+      byRule: {
+        key: string | null;
+        checked: number;
+        failed: number;
+        score: number | null;
+        [k: string]: unknown | undefined;
+      }[];
+      byObject: {
+        key: string | null;
+        checked: number;
+        failed: number;
+        score: number | null;
+        [k: string]: unknown | undefined;
+      }[];
+      byTeam: {
+        key: string | null;
+        checked: number;
+        failed: number;
+        score: number | null;
+        [k: string]: unknown | undefined;
+      }[];
+      [k: string]: unknown | undefined;
+    } | null;
+    trend: {
+      [k: string]: unknown | undefined;
+    }[];
+    worstRecords: {
+      [k: string]: unknown | undefined;
+    }[];
+    latency: unknown;
+    database: unknown;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetQualityReportPdfQuery {
+  /**
+   * YYYY-MM; this month (UTC) by default
+   */
+  month?: string;
+  locale?: "en" | "zh-CN";
+}
+
 export interface GetQualityRulesResponse {
   data: {
     name: string;
@@ -11407,6 +11474,8 @@ export interface ApiRoutes {
   'POST /api/v1/plugins/{name}/rollback': { body: PostPluginsNameRollbackBody; response: PostPluginsNameRollbackResponse };
   'PUT /api/v1/plugins/{name}/settings': { body: PutPluginsNameSettingsBody; response: PutPluginsNameSettingsResponse };
   'GET /api/v1/quality/issues': { query: GetQualityIssuesQuery; response: GetQualityIssuesResponse };
+  'GET /api/v1/quality/report': { query: GetQualityReportQuery; response: GetQualityReportResponse };
+  'GET /api/v1/quality/report/pdf': { query: GetQualityReportPdfQuery; response: Blob };
   'GET /api/v1/quality/rules': { response: GetQualityRulesResponse };
   'POST /api/v1/quality/runs': { body: PostQualityRunsBody; response: PostQualityRunsResponse };
   'GET /api/v1/quality/runs': { query: GetQualityRunsQuery; response: GetQualityRunsResponse };

@@ -1,6 +1,7 @@
 import { defineModule } from '../contract.ts';
 import { qualityBackground } from './jobs.ts';
 import { ruleKind } from './kind.ts';
+import { reportRoutes } from './report-routes.ts';
 import { qualityRoutes } from './routes.ts';
 import { qualityTables } from './tables.ts';
 
@@ -16,7 +17,7 @@ export const quality = defineModule({
   dependsOn: ['workflow'],
   kinds: [ruleKind],
   tables: [qualityTables],
-  routes: [qualityRoutes],
+  routes: [qualityRoutes, reportRoutes],
   jobs: (deps) => qualityBackground(deps),
   permissions: [
     { name: 'quality.run', description: 'run the data-quality scan now, and read scores by owner and team: administrators' },

@@ -5,6 +5,7 @@ import { tenantCalendar, today as tenantToday } from '@attain/engine';
 import { calendar, type BackgroundModule } from '@attain/store';
 import type { Workflow } from '@attain/workflow';
 import type { Store } from '../../store-port.ts';
+import { reportHandlers, scheduleMonthly } from './report-jobs.ts';
 import { runScan } from './scan.ts';
 
 export const QUALITY_SCAN_QUEUE = 'quality.scan';
@@ -33,8 +34,10 @@ export function qualityBackground(deps: { store: Store; workflow: Workflow }, op
         const now = (opts.now ?? (() => new Date()))();
         const result = await runScan(deps.store, p.tenant, { trigger: 'schedule', now, workflow: deps.workflow });
         await scheduleNightly(deps.store, p.tenant, opts);
+        await scheduleMonthly(deps.store, p.tenant, now);
         return { runId: result.runId, issues: result.issues, newIssues: result.newIssues };
       },
+      ...reportHandlers(deps, opts.now ?? (() => new Date())),
     },
   };
 }

@@ -9,6 +9,7 @@ import { isAdmin } from '../../rbac/permissions.ts';
 import { requireAccess } from '../../rest/request-access.ts';
 import type { Store } from '../../store-port.ts';
 import { scheduleNightly } from './jobs.ts';
+import { scheduleMonthly } from './report-jobs.ts';
 import { runScan } from './scan.ts';
 import { qualityTables } from './tables.ts';
 import { issuesFor, latestRun, recentRuns, rulesWithScores, runOut, scoresBy, type ScoreBy } from './views.ts';
@@ -77,6 +78,7 @@ export async function qualityRoutes(app: FastifyInstance, opts: { store: Store }
       requireAdmin(access, 'runs the data-quality scan');
       const result = await runScan(store, access.tenantName, { trigger: 'manual', workflow: workflowFor(store as never) });
       await scheduleNightly(store, access.tenantName);
+      await scheduleMonthly(store, access.tenantName);
       return reply.code(201).send({ data: result });
     },
   );
