@@ -11,3 +11,4 @@ import './plugins/index.ts';
 import './templates/index.ts';
 import './search/index.ts';
 import './field/index.ts';
+import './quality/index.ts';

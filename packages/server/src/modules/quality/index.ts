@@ -19,6 +19,7 @@ export const quality = defineModule({
   tables: [qualityTables],
   routes: [qualityRoutes, reportRoutes],
   jobs: (deps) => qualityBackground(deps),
+  screens: ['quality'],
   permissions: [
     { name: 'quality.run', description: 'run the data-quality scan now, and read scores by owner and team: administrators' },
     { name: 'quality.issues', description: "read data-quality issues: on records of objects the caller reads, inside the list routes' scope" },
