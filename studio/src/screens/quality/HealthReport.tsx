@@ -66,6 +66,13 @@ export default function HealthReport() {
           </p>
           <h2>{t('quality.report.trend')}</h2>
           <table className="data" data-testid="health-trend">
+            <thead>
+              <tr>
+                <th>{t('quality.report.scan')}</th>
+                <th className="num">{t('quality.report.issues')}</th>
+                <th className="num">{t('quality.score')}</th>
+              </tr>
+            </thead>
             <tbody>
               {r.trend.map((x) => (
                 <tr key={x.runId}>
