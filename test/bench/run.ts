@@ -19,6 +19,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   bulk: async () => (await import('./bulk-bench.ts')).benchBulk,
   studio: async () => (await import('./studio-bench.ts')).benchStudio,
   templates: async () => (await import('./templates-bench.ts')).benchTemplates,
+  quality: async () => (await import('./quality-bench.ts')).benchQuality,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -150,19 +150,25 @@ export interface RuleRun {
 export function ruleStatement(rule: RuleDoc, t: ScanTarget, run: RuleRun): Sql {
   const user = t.registry.object('user');
   const unit = user ? findField(user, 'org_unit_id') : undefined;
-  const team = user && unit ? `(select u.${quoteIdent(unit.column)} from ${quoteIdent(t.schema)}.${quoteIdent(user.table)} u where u.id = c.owner_id)` : 'null::uuid';
+  // The team is the owner's unit: joined to the few failing rows and to the per-owner counts, not
+  // looked up for every record checked.
+  const team = user && unit ? `u.${quoteIdent(unit.column)}` : 'null::uuid';
+  const users = user && unit ? `left join ${quoteIdent(t.schema)}.${quoteIdent(user.table)} u on u.id = x.owner_id` : '';
   return join(
     [
-      sql('with checked as ('),
+      // Title and detail are built for failing records only (the subquery is flattened, so the
+      // CASE decides before they are computed).
+      sql('with checked as (select id, owner_id, bad, case when bad then title end as title, case when bad then detail end as detail from ('),
       checkedSql(rule, t),
-      sql(`), rows as (select c.*, ${team} as team_id from checked c), `),
+      sql(') q), '),
       sql(
         `ins as (insert into ${run.issueTable} (run_id, rule, object, record_id, title, owner_id, team_id, detail, is_new)
-         select ?, ?, ?, r.id, left(r.title, 200), r.owner_id, r.team_id, r.detail,
-                not exists (select 1 from ${run.issueTable} p where p.run_id = ?::uuid and p.rule = ? and p.record_id = r.id)
-         from rows r where r.bad returning 1)
+         select ?, ?, ?, x.id, left(x.title, 200), x.owner_id, ${team}, x.detail,
+                not exists (select 1 from ${run.issueTable} p where p.run_id = ?::uuid and p.rule = ? and p.record_id = x.id)
+         from checked x ${users} where x.bad returning 1)
          insert into ${run.countTable} (run_id, rule, object, owner_id, team_id, checked, failed)
-         select ?, ?, ?, owner_id, team_id, count(*), count(*) filter (where bad) from rows group by owner_id, team_id`,
+         select ?, ?, ?, x.owner_id, ${team}, x.checked, x.failed
+         from (select owner_id, count(*) as checked, count(*) filter (where bad) as failed from checked group by owner_id) x ${users}`,
         run.runId,
         rule.name,
         rule.object,

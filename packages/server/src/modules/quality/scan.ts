@@ -8,6 +8,9 @@ import { RULE_KIND, type RuleDoc } from './kind.ts';
 import { ruleStatement } from './scan-sql.ts';
 import { qualityTables } from './tables.ts';
 
+/** For this transaction only (`set local`), so the server's other work keeps its own setting. */
+export const SCAN_WORK_MEM = "set local work_mem = '64MB'";
+
 export interface ScanResult {
   runId: string;
   rules: number;
@@ -46,6 +49,8 @@ export async function runScan(store: Store, tenant: string, opts: ScanOptions): 
   const run = { runId, previousRunId: previous?.id ?? null, issueTable: port.name('issue'), countTable: port.name('count') };
   await port.knex.transaction(async (trx) => {
     await port.table('run', trx).insert({ id: runId, trigger: opts.trigger, started_at: startedAt, rules: rules.length });
+    // Duplicates and outliers sort the whole object: in memory rather than in temporary files.
+    await trx.raw(SCAN_WORK_MEM);
     for (const rule of rules) {
       const s = ruleStatement(rule, target, run);
       await trx.raw(s.sql, s.bindings as never);
