@@ -83,6 +83,9 @@ describe('data-quality rules', () => {
       customer_email: [7, 2, 0.7143], // sales@acme.com, sales+cn@acme.com
       customer_phone: [7, 4, 0.4286], // 3800138000 ×2, 1055551234 ×2
     });
+    // A rep's figures are their own records': repEast's deals d1, d2, d3, d9; customers c1, c4, c8.
+    const mine = Object.fromEntries((await repEast.get('/api/v1/quality/rules')).json().data.map((r: any) => [r.name, [r.checked, r.failed]]));
+    expect(mine).toMatchObject({ deal_complete: [4, 1], deal_stale: [3, 1], customer_name: [3, 2], customer_phone: [3, 2] });
     const issues = await issuesOf(admin, '&rule=deal_amount');
     expect(issues.data).toEqual([
       expect.objectContaining({ object: 'deal', recordId: ids.d7, title: 'Zeta', ownerId: t.users.repWest.id, teamId: t.orgUnits.west, url: `/o/deal/${ids.d7}`, isNew: true }),

@@ -53,12 +53,6 @@ export function requireAdmin(access: AccessContext, what: string): void {
   if (!isAdmin(access.principal.role)) throw forbidden(`only an administrator ${what}`, [{ path: '/role', rule: 'admin', message: 'administrators only' }]);
 }
 
-/** Whether the caller may read an object at all (its rules and their figures are shown only then). */
-export const readableBy = (access: AccessContext) => (name: string) => {
-  if (!access.registry.object(name)) return false;
-  return access.permission(name).actions.has('read');
-};
-
 function intParam(value: string | undefined, fallback: number, max: number, path: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -95,13 +89,16 @@ export async function qualityRoutes(app: FastifyInstance, opts: { store: Store }
 
   app.get(
     '/quality/rules',
-    { config: { summary: 'Data-quality rules on objects the caller reads, with their scores in the latest run', tags }, schema: { response: replies({ 200: list(RULE, { run: nullable(RUN) }) }) } },
+    {
+      config: { summary: 'Data-quality rules on objects the caller reads, with their scores over the records in their scope in the latest run', tags },
+      schema: { response: replies({ 200: list(RULE, { run: nullable(RUN) }) }) },
+    },
     async (request) => {
       const access = requireAccess(request);
       const port = await portOf(access.tenantName);
       const run = await latestRun(port);
       await scheduleNightly(store, access.tenantName);
-      return { data: await rulesWithScores(port, access.registry, run?.id, readableBy(access)), run: run ? runOut(run) : null };
+      return { data: await rulesWithScores(port, access, run?.id), run: run ? runOut(run) : null };
     },
   );
 

@@ -84,31 +84,28 @@ export function checkedSql(rule: RuleDoc, t: ScanTarget): Sql {
           sql('select id, owner_id, title, (k is not null and count(*) over (partition by k) > 1) as bad, '),
           sql(`'shares ' || ? || ' with ' || (count(*) over (partition by k) - 1) || ' other record(s)' as detail from (select ${base}, `, how),
           key,
-          sql(` as k from ${from} where ${live}) s`),
+          sql(` as k from ${from} where ${live}) _s`),
         ],
         '',
       );
     }
     case 'staleness': {
-      const parts: Sql[] = [];
-      let last = sql(`${alias}.updated_at`);
+      // The newest activity per record, aggregated once and hash-joined (not looked up per record).
+      let activity = '';
+      let last = `${alias}.updated_at`;
       if (rule.activity) {
         const a = objectOf(t.registry, rule.activity.object);
-        const aAlias = quoteIdent(`${a.table}_activity`);
-        const ref = findField(a, rule.activity.field);
-        last = sql(
-          `greatest(${alias}.updated_at, (select max(${aAlias}.updated_at) from ${quoteIdent(t.schema)}.${quoteIdent(a.table)} as ${aAlias} where ${aAlias}.${quoteIdent(ref?.column ?? '')} = ${alias}.id and ${aAlias}.deleted_at is null))`,
-        );
+        const ref = quoteIdent(findField(a, rule.activity.field)?.column ?? '');
+        activity = ` left join (select ${ref} as record_id, max(updated_at) as at from ${quoteIdent(t.schema)}.${quoteIdent(a.table)} where deleted_at is null and ${ref} is not null group by ${ref}) _act on _act.record_id = ${alias}.id`;
+        last = `greatest(${alias}.updated_at, _act.at)`;
       }
       const cutoff = new Date(t.now.getTime() - (rule.days ?? 0) * 86_400_000);
-      parts.push(
-        sql(`select ${base}, (`),
-        last,
-        sql(') < ?::timestamptz as bad, '),
-        sql("'no activity since ' || to_char(("),
-        last,
-        sql(`) at time zone 'UTC', 'YYYY-MM-DD') as detail from ${from} where ${live}`, cutoff.toISOString()),
-      );
+      const parts = [
+        sql(
+          `select ${base}, ${last} < ?::timestamptz as bad, 'no activity since ' || to_char(${last} at time zone 'UTC', 'YYYY-MM-DD') as detail from ${from}${activity} where ${live}`,
+          cutoff.toISOString(),
+        ),
+      ];
       if (rule.stageField) {
         const stage = findField(o, rule.stageField);
         const closed = (stage?.options ?? []).filter((x) => x.closed).map((x) => x.value);
@@ -120,7 +117,8 @@ export function checkedSql(rule: RuleDoc, t: ScanTarget): Sql {
       const f = findField(o, rule.field ?? '');
       const target = objectOf(t.registry, f?.ref?.object ?? '');
       const col = colOf(o, rule.field ?? '');
-      const x = quoteIdent(`${target.table}_target`);
+      // `_ref` can be no object's table (api names start with a letter), so it shadows nothing.
+      const x = quoteIdent('_ref');
       const missing = `(${col} is not null and not exists (select 1 from ${quoteIdent(t.schema)}.${quoteIdent(target.table)} as ${x} where ${x}.id = ${col} and ${x}.deleted_at is null))`;
       return sql(`select ${base}, ${missing} as bad, ? || ' refers to a ' || ? || ' that no longer exists' as detail from ${from} where ${live}`, rule.field, target.name);
     }
@@ -128,8 +126,8 @@ export function checkedSql(rule: RuleDoc, t: ScanTarget): Sql {
       const col = colOf(o, rule.field ?? '');
       const factor = rule.factor ?? 3;
       return sql(
-        `select ${base}, (${col} < q.lo or ${col} > q.hi) as bad, ? || ' ' || ${col}::text || ' is outside ' || round(q.lo::numeric, 2) || ' … ' || round(q.hi::numeric, 2) as detail
-         from ${from}, (select q1 - ?::float8 * (q3 - q1) as lo, q3 + ?::float8 * (q3 - q1) as hi from (select percentile_cont(0.25) within group (order by ${col}) as q1, percentile_cont(0.75) within group (order by ${col}) as q3 from ${from} where ${live}) p) q
+        `select ${base}, (${col} < _q.lo or ${col} > _q.hi) as bad, ? || ' ' || ${col}::text || ' is outside ' || round(_q.lo::numeric, 2) || ' … ' || round(_q.hi::numeric, 2) as detail
+         from ${from}, (select q1 - ?::float8 * (q3 - q1) as lo, q3 + ?::float8 * (q3 - q1) as hi from (select percentile_cont(0.25) within group (order by ${col}) as q1, percentile_cont(0.75) within group (order by ${col}) as q3 from ${from} where ${live}) _p) _q
          where ${live} and ${col} is not null`,
         rule.field,
         factor,
@@ -152,23 +150,23 @@ export function ruleStatement(rule: RuleDoc, t: ScanTarget, run: RuleRun): Sql {
   const unit = user ? findField(user, 'org_unit_id') : undefined;
   // The team is the owner's unit: joined to the few failing rows and to the per-owner counts, not
   // looked up for every record checked.
-  const team = user && unit ? `u.${quoteIdent(unit.column)}` : 'null::uuid';
-  const users = user && unit ? `left join ${quoteIdent(t.schema)}.${quoteIdent(user.table)} u on u.id = x.owner_id` : '';
+  const team = user && unit ? `_u.${quoteIdent(unit.column)}` : 'null::uuid';
+  const users = user && unit ? `left join ${quoteIdent(t.schema)}.${quoteIdent(user.table)} _u on _u.id = _x.owner_id` : '';
   return join(
     [
       // Title and detail are built for failing records only (the subquery is flattened, so the
       // CASE decides before they are computed).
       sql('with checked as (select id, owner_id, bad, case when bad then title end as title, case when bad then detail end as detail from ('),
       checkedSql(rule, t),
-      sql(') q), '),
+      sql(') _q), '),
       sql(
         `ins as (insert into ${run.issueTable} (run_id, rule, object, record_id, title, owner_id, team_id, detail, is_new)
-         select ?, ?, ?, x.id, left(x.title, 200), x.owner_id, ${team}, x.detail,
-                not exists (select 1 from ${run.issueTable} p where p.run_id = ?::uuid and p.rule = ? and p.record_id = x.id)
-         from checked x ${users} where x.bad returning 1)
+         select ?, ?, ?, _x.id, left(_x.title, 200), _x.owner_id, ${team}, _x.detail,
+                not exists (select 1 from ${run.issueTable} _prev where _prev.run_id = ?::uuid and _prev.rule = ? and _prev.record_id = _x.id)
+         from checked _x ${users} where _x.bad returning 1)
          insert into ${run.countTable} (run_id, rule, object, owner_id, team_id, checked, failed)
-         select ?, ?, ?, x.owner_id, ${team}, x.checked, x.failed
-         from (select owner_id, count(*) as checked, count(*) filter (where bad) as failed from checked group by owner_id) x ${users}`,
+         select ?, ?, ?, _x.owner_id, ${team}, _x.checked, _x.failed
+         from (select owner_id, count(*) as checked, count(*) filter (where bad) as failed from checked group by owner_id) _x ${users}`,
         run.runId,
         rule.name,
         rule.object,

@@ -1,6 +1,5 @@
 // What the routes and the report read back: the latest run, scores (1 − failed/checked) per rule,
 // object, owner and team, and the issue list inside the caller's record scope.
-import type { Registry } from '@attain/meta';
 import type { DataPort } from '@attain/store';
 import type { AccessContext } from '../../rbac/context.ts';
 import { RULE_KIND, type RuleDoc } from './kind.ts';
@@ -51,7 +50,26 @@ const GROUP = { rule: 'rule', object: 'object', owner: 'owner_id', team: 'team_i
 export type ScoreBy = keyof typeof GROUP;
 
 /** Counts of a run summed by rule, object, owner or team (optionally of one rule). */
-export async function scoresBy(port: Port, runId: string, by: ScoreBy, rule?: string): Promise<ScoreRow[]> {
+type ScopeOf = Awaited<ReturnType<AccessContext['scopes']>>;
+
+/**
+ * Limits rows of the issue or count table to the caller's record scope per object, as the list
+ * routes apply it (`access.scopes()`: none, all, or the owners it covers), matched on the owner the
+ * record had when it was scanned.
+ */
+function inScope(q: ReturnType<Port['table']>, objects: string[], scopeOf: ScopeOf): void {
+  q.where((w) => {
+    w.whereRaw('false');
+    for (const object of objects) {
+      const scope = scopeOf(object);
+      if (scope === 'none') continue;
+      if (scope === undefined) w.orWhere('object', object);
+      else w.orWhere((x) => void x.where('object', object).whereIn('owner_id', scope.ownerIn));
+    }
+  });
+}
+
+export async function scoresBy(port: Port, runId: string, by: ScoreBy, rule?: string, scope?: { objects: string[]; scopeOf: ScopeOf }): Promise<ScoreRow[]> {
   const col = GROUP[by];
   const q = port
     .table('count')
@@ -60,14 +78,21 @@ export async function scoresBy(port: Port, runId: string, by: ScoreBy, rule?: st
     .orderBy(col)
     .select(port.knex.raw('?? as key', [col]), port.knex.raw('sum(checked)::int as checked'), port.knex.raw('sum(failed)::int as failed'));
   if (rule !== undefined) q.where('rule', rule);
+  if (scope) inScope(q, scope.objects, scope.scopeOf);
   const rows = (await q) as Array<{ key: string | null; checked: number; failed: number }>;
   return rows.map((r) => ({ key: r.key, checked: r.checked, failed: r.failed, score: scoreOf(r.checked, r.failed) }));
 }
 
-/** The rules of the registry, with their figures in a run (absent from the run: null figures). */
-export async function rulesWithScores(port: Port, registry: Registry, runId: string | undefined, readable: (object: string) => boolean) {
-  const rules = (registry.documentsOfKind(RULE_KIND) as RuleDoc[]).filter((r) => readable(r.object));
-  const byRule = new Map(runId ? (await scoresBy(port, runId, 'rule')).map((s) => [s.key, s]) : []);
+/**
+ * The rules on objects the caller reads, with their figures in a run (absent from the run: null
+ * figures) over the records in the caller's scope: an administrator's are the tenant's, a rep's
+ * their own records'.
+ */
+export async function rulesWithScores(port: Port, access: AccessContext, runId: string | undefined) {
+  const scopeOf = await access.scopes();
+  const rules = (access.registry.documentsOfKind(RULE_KIND) as RuleDoc[]).filter((r) => scopeOf(r.object) !== 'none');
+  const objects = [...new Set(rules.map((r) => r.object))];
+  const byRule = new Map(runId ? (await scoresBy(port, runId, 'rule', undefined, { objects, scopeOf })).map((s) => [s.key, s]) : []);
   return rules.map((r) => {
     const s = byRule.get(r.name);
     return {
@@ -91,24 +116,11 @@ export interface IssueQuery {
   offset: number;
 }
 
-/**
- * The issues of a run the caller may see: per object, the caller's own record scope as the list
- * routes apply it (`access.scopes()`: none, all, or the owners it covers), matched on the owner
- * the record had at scan time.
- */
+/** The issues of a run on records in the caller's scope (`inScope`). */
 export async function issuesFor(port: Port, access: AccessContext, runId: string, query: IssueQuery) {
-  const scopeOf = await access.scopes();
   const objects = [...new Set(((await port.table('issue').where('run_id', runId).distinct('object')) as Array<{ object: string }>).map((r) => r.object))];
   const q = port.table('issue').where('run_id', runId);
-  q.where((w) => {
-    w.whereRaw('false');
-    for (const object of objects) {
-      const scope = scopeOf(object);
-      if (scope === 'none') continue;
-      if (scope === undefined) w.orWhere('object', object);
-      else w.orWhere((x) => void x.where('object', object).whereIn('owner_id', scope.ownerIn));
-    }
-  });
+  inScope(q, objects, await access.scopes());
   if (query.rule !== undefined) q.where('rule', query.rule);
   if (query.object !== undefined) q.where('object', query.object);
   const total = Number(((await q.clone().count({ n: '*' }).first()) as { n: number | string }).n);
