@@ -155,4 +155,14 @@ describe('data-quality rules', () => {
     expect(await handler({ payload: {} } as never)).toEqual({ skipped: 'bad payload' });
     expect((await admin.get('/api/v1/quality/runs')).json().data[0].trigger).toBe('schedule');
   });
+
+  it('drops a company form only as a separate word ("Zinc" is not "Z Inc")', async () => {
+    const records = await store.records(t.name);
+    for (const name of ['Zinc', 'Z Inc', 'Hooli Inc.']) await records.create('customer', { name, owner_id: t.users.repEast.id }, actor);
+    const run = (await admin.post('/api/v1/quality/runs', {})).json().data;
+    // 23 before; "Hooli Inc." ~ c8 "Hooli": 2 more (c8's new too); Zinc and Z Inc stay apart
+    expect(run).toMatchObject({ issues: 25, newIssues: 2 });
+    const names = (await issuesOf(admin, '&rule=customer_name')).data.filter((i: any) => i.isNew).map((i: any) => i.title);
+    expect(names.sort()).toEqual(['Hooli', 'Hooli Inc.']);
+  });
 });

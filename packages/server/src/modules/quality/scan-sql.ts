@@ -15,9 +15,12 @@ export interface Sql {
 const sql = (text: string, ...bindings: unknown[]): Sql => ({ sql: text, bindings });
 const join = (parts: Sql[], sep: string): Sql => ({ sql: parts.map((p) => p.sql).join(sep), bindings: parts.flatMap((p) => p.bindings) });
 
-/** Patterns of the near-duplicate normalisers; bound as values like everything else. */
-const NAME_NOISE = '[[:space:][:punct:]]';
-const NAME_SUFFIX = '(incorporated|inc|ltd|limited|llc|co|corp|corporation|company|gmbh|有限责任公司|有限公司|公司)$';
+/**
+ * Patterns of the near-duplicate normalisers, bound as values like everything else. A name loses,
+ * in one pass, a trailing company form (a Latin one only after a space or punctuation, so "Zinc"
+ * keeps its "inc"; a Chinese one as is) and every space and punctuation mark.
+ */
+const NAME_NOISE = '([[:space:][:punct:]]+(incorporated|inc|ltd|limited|llc|co|corp|corporation|company|gmbh)|有限责任公司|有限公司|公司)[[:space:][:punct:]]*$|[[:space:][:punct:]]+';
 const PHONE_NOISE = '[^0-9]';
 const EMAIL_TAG = '\\+[^@]*@';
 
@@ -25,7 +28,7 @@ function normalised(rule: RuleDoc, col: string): Sql {
   if (rule.normalize === 'email') return sql(`nullif(regexp_replace(lower(btrim(${col})), ?, '@'), '')`, EMAIL_TAG);
   // The last ten digits: "+86 138-0013-8000" and "13800138000" are one number.
   if (rule.normalize === 'phone') return sql(`nullif(right(regexp_replace(${col}, ?, '', 'g'), 10), '')`, PHONE_NOISE);
-  return sql(`nullif(regexp_replace(regexp_replace(lower(${col}), ?, '', 'g'), ?, ''), '')`, NAME_NOISE, NAME_SUFFIX);
+  return sql(`nullif(regexp_replace(lower(${col}), ?, '', 'g'), '')`, NAME_NOISE);
 }
 
 export interface ScanTarget {
