@@ -22,6 +22,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   studio: async () => (await import('./studio-bench.ts')).benchStudio,
   templates: async () => (await import('./templates-bench.ts')).benchTemplates,
   field: async () => (await import('./field-bench.ts')).benchField,
+  quality: async () => (await import('./quality-bench.ts')).benchQuality,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -10904,6 +10904,181 @@ export interface PutPluginsNameSettingsResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetQualityIssuesQuery {
+  rule?: string;
+  object?: string;
+  limit?: string;
+  offset?: string;
+}
+
+export interface GetQualityIssuesResponse {
+  data: {
+    rule: string;
+    object: string;
+    recordId: string;
+    title?: string | null;
+    ownerId?: string | null;
+    teamId?: string | null;
+    detail?: string | null;
+    isNew: boolean;
+    url: string;
+    api?: string;
+    [k: string]: unknown | undefined;
+  }[];
+  total?: number;
+  runId?: string | null;
+  [k: string]: unknown | undefined;
+}
+
+export interface GetQualityReportQuery {
+  /**
+   * YYYY-MM; this month (UTC) by default
+   */
+  month?: string;
+}
+
+export interface GetQualityReportResponse {
+  data: {
+    month: string;
+    generatedAt: string;
+    run: {
+      id: string;
+      trigger: string;
+      startedAt: string;
+      finishedAt: string | null;
+      rules: number;
+      issues: number;
+      newIssues: number;
+      [k: string]: unknown | undefined;
+    } | null;
+    scores: {
+      overall: unknown;
+      byRule: {
+        key: string | null;
+        checked: number;
+        failed: number;
+        score: number | null;
+        [k: string]: unknown | undefined;
+      }[];
+      byObject: {
+        key: string | null;
+        checked: number;
+        failed: number;
+        score: number | null;
+        [k: string]: unknown | undefined;
+      }[];
+      byTeam: {
+        key: string | null;
+        checked: number;
+        failed: number;
+        score: number | null;
+        [k: string]: unknown | undefined;
+      }[];
+      [k: string]: unknown | undefined;
+    } | null;
+    trend: {
+      [k: string]: unknown | undefined;
+    }[];
+    worstRecords: {
+      [k: string]: unknown | undefined;
+    }[];
+    latency: unknown;
+    database: unknown;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetQualityReportPdfQuery {
+  /**
+   * YYYY-MM; this month (UTC) by default
+   */
+  month?: string;
+  locale?: "en" | "zh-CN";
+}
+
+export interface GetQualityRulesResponse {
+  data: {
+    name: string;
+    label: unknown;
+    object: string;
+    check: string;
+    severity: string;
+    description?: string;
+    checked: number | null;
+    failed: number | null;
+    score: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  run?: {
+    id: string;
+    trigger: string;
+    startedAt: string;
+    finishedAt: string | null;
+    rules: number;
+    issues: number;
+    newIssues: number;
+    [k: string]: unknown | undefined;
+  } | null;
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * No body is needed
+ */
+export interface PostQualityRunsBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostQualityRunsResponse {
+  data: {
+    runId: string;
+    rules: number;
+    issues: number;
+    newIssues: number;
+    notified: number;
+    startedAt?: string;
+    finishedAt?: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetQualityRunsQuery {
+  limit?: string;
+}
+
+export interface GetQualityRunsResponse {
+  data: {
+    id: string;
+    trigger: string;
+    startedAt: string;
+    finishedAt: string | null;
+    rules: number;
+    issues: number;
+    newIssues: number;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetQualityScoresQuery {
+  by: "rule" | "object" | "owner" | "team";
+  rule?: string;
+}
+
+export interface GetQualityScoresResponse {
+  data: {
+    key: string | null;
+    checked: number;
+    failed: number;
+    score: number | null;
+    [k: string]: unknown | undefined;
+  }[];
+  runId?: string | null;
+  [k: string]: unknown | undefined;
+}
+
 /**
  * a SCIM resource or PatchOp (application/scim+json)
  */
@@ -11961,6 +12136,13 @@ export interface ApiRoutes {
   'POST /api/v1/plugins/{name}/enable': { body: PostPluginsNameEnableBody; response: PostPluginsNameEnableResponse };
   'POST /api/v1/plugins/{name}/rollback': { body: PostPluginsNameRollbackBody; response: PostPluginsNameRollbackResponse };
   'PUT /api/v1/plugins/{name}/settings': { body: PutPluginsNameSettingsBody; response: PutPluginsNameSettingsResponse };
+  'GET /api/v1/quality/issues': { query: GetQualityIssuesQuery; response: GetQualityIssuesResponse };
+  'GET /api/v1/quality/report': { query: GetQualityReportQuery; response: GetQualityReportResponse };
+  'GET /api/v1/quality/report/pdf': { query: GetQualityReportPdfQuery; response: Blob };
+  'GET /api/v1/quality/rules': { response: GetQualityRulesResponse };
+  'POST /api/v1/quality/runs': { body: PostQualityRunsBody; response: PostQualityRunsResponse };
+  'GET /api/v1/quality/runs': { query: GetQualityRunsQuery; response: GetQualityRunsResponse };
+  'GET /api/v1/quality/scores': { query: GetQualityScoresQuery; response: GetQualityScoresResponse };
   'POST /api/v1/scim/v2/Bulk': { body: PostScimV2BulkBody; response: PostScimV2BulkResponse };
   'GET /api/v1/scim/v2/Groups': { response: GetScimV2GroupsResponse };
   'POST /api/v1/scim/v2/Groups': { body: PostScimV2GroupsBody; response: PostScimV2GroupsResponse };

@@ -12,3 +12,4 @@ import './templates/index.ts';
 import './search/index.ts';
 import './field/index.ts';
 import './daily/index.ts';
+import './quality/index.ts';

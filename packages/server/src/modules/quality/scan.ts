@@ -1,0 +1,92 @@
+// A scan: every `quality.rule` of the tenant, each as one set-based statement (scan-sql.ts), in one
+// transaction, so a run's issues and counts appear together. Owners with issues that the previous
+// run did not have are notified once per run.
+import { uuidv7 } from '@attain/store';
+import { notifyUsers, type Workflow } from '@attain/workflow';
+import type { Store } from '../../store-port.ts';
+import { RULE_KIND, type RuleDoc } from './kind.ts';
+import { ruleStatement } from './scan-sql.ts';
+import { qualityTables } from './tables.ts';
+
+/** For this transaction only (`set local`), so the server's other work keeps its own setting. */
+export const SCAN_WORK_MEM = "set local work_mem = '64MB'";
+
+export interface ScanResult {
+  runId: string;
+  rules: number;
+  issues: number;
+  newIssues: number;
+  /** Owners told of their new issues. */
+  notified: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface ScanOptions {
+  trigger: 'manual' | 'schedule';
+  now?: Date;
+  /** Owners with new issues are told through it (inbox and their channels); absent: nobody is told. */
+  workflow?: Workflow;
+}
+
+const NEW_ISSUES = {
+  title: { en: '{{count}} new data-quality issue(s) on your records', 'zh-CN': '您的记录有 {{count}} 个新的数据质量问题' },
+  body: {
+    en: 'The data-quality scan found {{count}} new issue(s) on records you own ({{rules}}). Open Data quality to see and fix them.',
+    'zh-CN': '数据质量扫描在您负责的记录上发现 {{count}} 个新问题（{{rules}}）。请打开“数据质量”查看并修正。',
+  },
+};
+
+export async function runScan(store: Store, tenant: string, opts: ScanOptions): Promise<ScanResult> {
+  const now = opts.now ?? new Date();
+  const registry = await store.registry(tenant);
+  const rules = registry.documentsOfKind(RULE_KIND) as RuleDoc[];
+  const port = await store.port(tenant, qualityTables);
+  const runId = uuidv7();
+  const startedAt = new Date();
+  const previous = (await port.table('run').whereNotNull('finished_at').orderBy('started_at', 'desc').first('id')) as { id: string } | undefined;
+  const target = { registry, schema: port.schema, now };
+  const run = { runId, previousRunId: previous?.id ?? null, issueTable: port.name('issue'), countTable: port.name('count') };
+  await port.knex.transaction(async (trx) => {
+    await port.table('run', trx).insert({ id: runId, trigger: opts.trigger, started_at: startedAt, rules: rules.length });
+    // Duplicates and outliers sort the whole object: in memory rather than in temporary files.
+    await trx.raw(SCAN_WORK_MEM);
+    for (const rule of rules) {
+      const s = ruleStatement(rule, target, run);
+      await trx.raw(s.sql, s.bindings as never);
+    }
+  });
+  const totals = (await port.table('issue').where('run_id', runId).select(port.knex.raw('count(*)::int as issues'), port.knex.raw('(count(*) filter (where is_new))::int as new_issues')).first()) as {
+    issues: number;
+    new_issues: number;
+  };
+  const finishedAt = new Date();
+  await port.table('run').where('id', runId).update({ finished_at: finishedAt, issues: totals.issues, new_issues: totals.new_issues });
+  let notified = 0;
+  if (opts.workflow && totals.new_issues > 0) {
+    const owners = (await port
+      .table('issue')
+      .where({ run_id: runId, is_new: true })
+      .whereNotNull('owner_id')
+      .groupBy('owner_id')
+      .select('owner_id', port.knex.raw('count(*)::int as n'), port.knex.raw("string_agg(distinct rule, ', ') as rules"))) as Array<{ owner_id: string; n: number; rules: string }>;
+    for (const o of owners) {
+      const sent = await notifyUsers(opts.workflow, tenant, {
+        to: [o.owner_id],
+        template: NEW_ISSUES,
+        vars: { count: o.n, rules: o.rules },
+        kind: 'data_quality',
+        key: `quality:${runId}:${o.owner_id}`,
+      });
+      if (sent > 0) notified++;
+    }
+  }
+  await port.audit({
+    actor: { userId: null, label: `quality scan (${opts.trigger})` },
+    action: 'quality.run.finish',
+    object: 'quality.run',
+    recordId: runId,
+    after: { rules: rules.length, ...totals },
+  });
+  return { runId, rules: rules.length, issues: totals.issues, newIssues: totals.new_issues, notified, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString() };
+}

@@ -1,0 +1,75 @@
+// The data-quality API as the screens use it (routes in packages/server/src/modules/quality/).
+import { api, download } from '../../api/client.ts';
+
+type Label = { en: string } & Record<string, string>;
+export interface Run {
+  id: string;
+  trigger: string;
+  startedAt: string;
+  finishedAt: string | null;
+  rules: number;
+  issues: number;
+  newIssues: number;
+}
+export interface Rule {
+  name: string;
+  label: Label;
+  object: string;
+  check: string;
+  severity: string;
+  checked: number | null;
+  failed: number | null;
+  score: number | null;
+}
+export interface Issue {
+  rule: string;
+  object: string;
+  recordId: string;
+  title: string | null;
+  detail: string | null;
+  isNew: boolean;
+  url: string;
+}
+export interface Score {
+  key: string | null;
+  checked: number;
+  failed: number;
+  score: number | null;
+}
+type Unavailable = { available: false; reason: string };
+export interface Latency {
+  route: string;
+  method: string;
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+export interface Report {
+  month: string;
+  generatedAt: string;
+  run: Run | null;
+  scores: { overall: { checked: number; failed: number; score: number | null }; byRule: Score[]; byObject: Score[]; byTeam: Score[] } | null;
+  trend: Array<{ runId: string; startedAt: string; checked: number; failed: number; score: number | null; issues: number }>;
+  worstRecords: Array<{ object: string; recordId: string; title: string | null; issues: number; rules: string[]; url: string }>;
+  latency: Latency[] | Unavailable;
+  database:
+    | Unavailable
+    | {
+        available: true;
+        largestTables: Array<{ table: string; rows: number; bytes: number; seqScans: number; indexScans: number }>;
+        unusedIndexes: Array<{ table: string; index: string; bytes: number }>;
+        missingIndexes: Array<{ table: string; rows: number; seqScans: number; indexScans: number }>;
+      };
+}
+
+export const qualityApi = {
+  rules: () => api.get<{ data: Rule[]; run: Run | null }>('/quality/rules'),
+  issues: (q: { rule?: string; offset?: number }) =>
+    api.get<{ data: Issue[]; total: number }>(`/quality/issues?limit=50&offset=${q.offset ?? 0}${q.rule ? `&rule=${encodeURIComponent(q.rule)}` : ''}`),
+  run: () => api.post<{ data: { issues: number; newIssues: number } }>('/quality/runs', {}),
+  report: (month: string) => api.get<{ data: Report }>(`/quality/report?month=${encodeURIComponent(month)}`),
+  pdf: (month: string, locale: 'en' | 'zh-CN') => download('/quality/report/pdf', { month, locale }, `data-health-${month}-${locale}.pdf`),
+};
+
+export const pct = (s: number | null | undefined) => (s === null || s === undefined ? '—' : `${(s * 100).toFixed(1)}%`);
