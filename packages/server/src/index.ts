@@ -1,5 +1,6 @@
 export { buildServer, type ServerOptions } from './server.ts';
 export { setTotpRequiredRoles } from './sso/settings.ts';
+export { ssoTables } from './sso/tables.ts';
 export * from './modules/index.ts';
 export { hashPassword, verifyPassword } from './auth/password.ts';
 export { passwordProblems, type PasswordOwner } from './auth/password-policy.ts';
