@@ -103,7 +103,7 @@ describe('the data health report', () => {
 
   it('reports index statistics on PostgreSQL, and says they are not available on PGlite', async () => {
     const db = (await admin.get('/api/v1/quality/report')).json().data.database;
-    if (store.db.dialect === 'pglite') expect(db).toEqual({ available: false, reason: expect.stringContaining('PGlite') });
+    if (store.db.dialect === 'pglite') expect(db).toEqual({ available: false, code: 'pglite', reason: expect.stringContaining('PGlite') });
     else {
       expect(db.available).toBe(true);
       expect(db.largestTables.map((x: any) => x.table)).toEqual(expect.arrayContaining(['deal', 'customer']));

@@ -9,27 +9,29 @@ import { pct, qualityApi, type Score } from './api.ts';
 const ScoreTable = ({ title, rows, head }: { title: string; rows: Score[]; head: string[] }) => (
   <>
     <h2>{title}</h2>
-    <table className="data">
-      <thead>
-        <tr>
-          {head.map((h, i) => (
-            <th key={h} className={i ? 'num' : undefined}>
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((s) => (
-          <tr key={s.key ?? '-'}>
-            <td>{s.key ?? '—'}</td>
-            <td className="num">{s.checked}</td>
-            <td className="num">{s.failed}</td>
-            <td className="num">{pct(s.score)}</td>
+    <div className="table-wrap">
+      <table className="data">
+        <thead>
+          <tr>
+            {head.map((h, i) => (
+              <th key={h} className={i ? 'num' : undefined}>
+                {h}
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((s) => (
+            <tr key={s.key ?? '-'}>
+              <td>{s.key ?? '—'}</td>
+              <td className="num">{s.checked}</td>
+              <td className="num">{s.failed}</td>
+              <td className="num">{pct(s.score)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   </>
 );
 
@@ -65,73 +67,79 @@ export default function HealthReport() {
             {t('quality.score')}: <strong>{pct(r.scores.overall.score)}</strong> ({r.scores.overall.failed} / {r.scores.overall.checked})
           </p>
           <h2>{t('quality.report.trend')}</h2>
-          <table className="data" data-testid="health-trend">
-            <thead>
-              <tr>
-                <th>{t('quality.report.scan')}</th>
-                <th className="num">{t('quality.report.issues')}</th>
-                <th className="num">{t('quality.score')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.trend.map((x) => (
-                <tr key={x.runId}>
-                  <td>{new Date(x.startedAt).toLocaleString(locale)}</td>
-                  <td className="num">{x.issues}</td>
-                  <td className="num">{pct(x.score)}</td>
+          <div className="table-wrap">
+            <table className="data" data-testid="health-trend">
+              <thead>
+                <tr>
+                  <th>{t('quality.report.scan')}</th>
+                  <th className="num">{t('quality.report.issues')}</th>
+                  <th className="num">{t('quality.score')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {r.trend.map((x) => (
+                  <tr key={x.runId}>
+                    <td>{new Date(x.startedAt).toLocaleString(locale)}</td>
+                    <td className="num">{x.issues}</td>
+                    <td className="num">{pct(x.score)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <ScoreTable title={t('quality.report.byRule')} rows={r.scores.byRule} head={head} />
           <ScoreTable title={t('quality.report.byObject')} rows={r.scores.byObject} head={[t('quality.object'), ...head.slice(1)]} />
           <h2>{t('quality.report.worst')}</h2>
-          <table className="data" data-testid="health-worst">
-            <tbody>
-              {r.worstRecords.map((w) => (
-                <tr key={w.recordId}>
-                  <td>
-                    <Link to={w.url}>{w.title ?? w.recordId}</Link>
-                  </td>
-                  <td>{w.object}</td>
-                  <td>{w.rules.join(', ')}</td>
-                  <td className="num">{w.issues}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table className="data" data-testid="health-worst">
+              <tbody>
+                {r.worstRecords.map((w) => (
+                  <tr key={w.recordId}>
+                    <td>
+                      <Link to={w.url}>{w.title ?? w.recordId}</Link>
+                    </td>
+                    <td>{w.object}</td>
+                    <td>{w.rules.join(', ')}</td>
+                    <td className="num">{w.issues}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
       {r && (
         <>
           <h2>{t('quality.report.latency')}</h2>
           {Array.isArray(r.latency) ? (
-            <table className="data" data-testid="health-latency">
-              <thead>
-                <tr>
-                  <th>{t('quality.report.route')}</th>
-                  <th className="num">{t('quality.report.requests')}</th>
-                  <th className="num">p50</th>
-                  <th className="num">p95</th>
-                  <th className="num">p99</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.latency.slice(0, 30).map((l) => (
-                  <tr key={`${l.method} ${l.route}`}>
-                    <td>
-                      {l.method} {l.route}
-                    </td>
-                    <td className="num">{l.count}</td>
-                    <td className="num">{l.p50 ?? '—'}</td>
-                    <td className="num">{l.p95 ?? '—'}</td>
-                    <td className="num">{l.p99 ?? '—'}</td>
+            <div className="table-wrap">
+              <table className="data" data-testid="health-latency">
+                <thead>
+                  <tr>
+                    <th>{t('quality.report.route')}</th>
+                    <th className="num">{t('quality.report.requests')}</th>
+                    <th className="num">p50</th>
+                    <th className="num">p95</th>
+                    <th className="num">p99</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {r.latency.slice(0, 30).map((l) => (
+                    <tr key={`${l.method} ${l.route}`}>
+                      <td>
+                        {l.method} {l.route}
+                      </td>
+                      <td className="num">{l.count}</td>
+                      <td className="num">{l.p50 ?? '—'}</td>
+                      <td className="num">{l.p95 ?? '—'}</td>
+                      <td className="num">{l.p99 ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           ) : (
-            <p className="muted">{r.latency.reason}</p>
+            <p className="muted">{t(`quality.report.unavailable.${r.latency.code}`)}</p>
           )}
           <h2>{t('quality.report.database')}</h2>
           {r.database.available ? (
@@ -148,7 +156,7 @@ export default function HealthReport() {
             </ul>
           ) : (
             <p className="muted" data-testid="health-database">
-              {r.database.reason}
+              {t(`quality.report.unavailable.${r.database.code}`)}
             </p>
           )}
         </>

@@ -52,57 +52,61 @@ export default function Quality() {
       )}
       <ErrorAlert error={rules.error ?? issues.error ?? error} />
       <h2>{t('quality.rules')}</h2>
-      <table className="data" data-testid="quality-rules">
-        <thead>
-          <tr>
-            <th>{t('quality.rule')}</th>
-            <th>{t('quality.object')}</th>
-            <th>{t('quality.check')}</th>
-            <th className="num">{t('quality.checked')}</th>
-            <th className="num">{t('quality.failed')}</th>
-            <th className="num">{t('quality.score')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(rules.data?.data ?? []).map((r) => (
-            <tr key={r.name}>
-              <td>
-                <button type="button" className="link" onClick={() => (setRule(rule === r.name ? undefined : r.name), setOffset(0))} aria-pressed={rule === r.name}>
-                  {pickLabel(r.label, locale, r.name)}
-                </button>
-              </td>
-              <td>{r.object}</td>
-              <td>{t(`quality.checks.${r.check}`)}</td>
-              <td className="num">{r.checked ?? '—'}</td>
-              <td className="num">{r.failed ?? '—'}</td>
-              <td className="num">{pct(r.score)}</td>
+      <div className="table-wrap">
+        <table className="data" data-testid="quality-rules">
+          <thead>
+            <tr>
+              <th>{t('quality.rule')}</th>
+              <th>{t('quality.object')}</th>
+              <th>{t('quality.check')}</th>
+              <th className="num">{t('quality.checked')}</th>
+              <th className="num">{t('quality.failed')}</th>
+              <th className="num">{t('quality.score')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(rules.data?.data ?? []).map((r) => (
+              <tr key={r.name}>
+                <td>
+                  <button type="button" className="link" onClick={() => (setRule(rule === r.name ? undefined : r.name), setOffset(0))} aria-pressed={rule === r.name}>
+                    {pickLabel(r.label, locale, r.name)}
+                  </button>
+                </td>
+                <td>{r.object}</td>
+                <td>{t(`quality.checks.${r.check}`)}</td>
+                <td className="num">{r.checked ?? '—'}</td>
+                <td className="num">{r.failed ?? '—'}</td>
+                <td className="num">{pct(r.score)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <h2>
         {t('quality.issues')} ({issues.data?.total ?? 0})
       </h2>
-      <table className="data" data-testid="quality-issues">
-        <thead>
-          <tr>
-            <th>{t('quality.record')}</th>
-            <th>{t('quality.rule')}</th>
-            <th>{t('quality.detail')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(issues.data?.data ?? []).map((i) => (
-            <tr key={`${i.rule}:${i.recordId}`}>
-              <td>
-                <Link to={i.url}>{i.title ?? i.recordId}</Link> {i.isNew && <span className="badge">{t('quality.new')}</span>}
-              </td>
-              <td>{i.rule}</td>
-              <td>{i.detail}</td>
+      <div className="table-wrap">
+        <table className="data" data-testid="quality-issues">
+          <thead>
+            <tr>
+              <th>{t('quality.record')}</th>
+              <th>{t('quality.rule')}</th>
+              <th>{t('quality.detail')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(issues.data?.data ?? []).map((i) => (
+              <tr key={`${i.rule}:${i.recordId}`}>
+                <td>
+                  <Link to={i.url}>{i.title ?? i.recordId}</Link> {i.isNew && <span className="badge">{t('quality.new')}</span>}
+                </td>
+                <td>{i.rule}</td>
+                <td>{i.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p>
         <button type="button" className="btn" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - 50))}>
           {t('quality.previous')}

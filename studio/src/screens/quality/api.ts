@@ -36,7 +36,7 @@ export interface Score {
   failed: number;
   score: number | null;
 }
-type Unavailable = { available: false; reason: string };
+type Unavailable = { available: false; code: 'pglite' | 'no_statements' | 'statements_unreadable' | 'no_metrics'; reason: string };
 export interface Latency {
   route: string;
   method: string;

@@ -6,7 +6,8 @@ import type { Store } from '../../store-port.ts';
 
 type Knex = Store['db']['knex'];
 
-export type Unavailable = { available: false; reason: string };
+/** Why a part of the report is missing: a stable `code` (the studio and the PDF word it per language) and English text. */
+export type Unavailable = { available: false; code: 'pglite' | 'no_statements' | 'statements_unreadable' | 'no_metrics'; reason: string };
 
 export interface DatabaseHealth {
   available: true;
@@ -21,7 +22,7 @@ const num = (v: unknown) => Number(v ?? 0);
 const MISSING_MIN_ROWS = 10_000;
 
 export async function databaseHealth(knex: Knex, dialect: string, schema: string): Promise<DatabaseHealth | Unavailable> {
-  if (dialect !== 'postgres') return { available: false, reason: 'not available on PGlite: it keeps no table and index statistics' };
+  if (dialect !== 'postgres') return { available: false, code: 'pglite', reason: 'not available on PGlite: it keeps no table and index statistics' };
   const tables = (
     await knex.raw(
       `select relname as table, n_live_tup as rows, pg_total_relation_size(relid) as bytes, coalesce(seq_scan, 0) as seq, coalesce(idx_scan, 0) as idx, coalesce(seq_tup_read, 0) as seq_read
@@ -53,7 +54,7 @@ export async function databaseHealth(knex: Knex, dialect: string, schema: string
 
 async function slowQueries(knex: Knex): Promise<DatabaseHealth['slowQueries']> {
   const ext = (await knex.raw(`select 1 from pg_extension where extname = 'pg_stat_statements'`)).rows as unknown[];
-  if (ext.length === 0) return { available: false, reason: 'pg_stat_statements is not installed' };
+  if (ext.length === 0) return { available: false, code: 'no_statements', reason: 'pg_stat_statements is not installed' };
   try {
     const rows = (await knex.raw('select query, calls, mean_exec_time as mean, total_exec_time as total from pg_stat_statements order by mean_exec_time desc limit 10')).rows as Array<
       Record<string, unknown>
@@ -61,6 +62,6 @@ async function slowQueries(knex: Knex): Promise<DatabaseHealth['slowQueries']> {
     return rows.map((r) => ({ query: String(r.query).slice(0, 500), calls: num(r.calls), meanMs: Math.round(num(r.mean) * 100) / 100, totalMs: Math.round(num(r.total)) }));
   } catch {
     // Installed but not loaded (shared_preload_libraries), or not readable by this role.
-    return { available: false, reason: 'pg_stat_statements is installed but cannot be read' };
+    return { available: false, code: 'statements_unreadable', reason: 'pg_stat_statements is installed but cannot be read' };
   }
 }

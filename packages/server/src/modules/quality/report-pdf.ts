@@ -7,6 +7,12 @@ export type ReportLocale = 'en' | 'zh-CN';
 
 const TEXT = {
   en: {
+    unavailable: {
+      pglite: 'not available on PGlite: it keeps no table and index statistics',
+      no_statements: 'pg_stat_statements is not installed',
+      statements_unreadable: 'pg_stat_statements is installed but cannot be read',
+      no_metrics: 'no request metrics in this process (the report was made outside the API server)',
+    },
     title: 'Data health report',
     month: 'Month',
     generated: 'Generated',
@@ -48,6 +54,12 @@ const TEXT = {
   },
   'zh-CN': {
     title: '数据健康报告',
+    unavailable: {
+      pglite: '嵌入式数据库（PGlite）不保存表和索引的统计信息，无法提供',
+      no_statements: '未安装 pg_stat_statements',
+      statements_unreadable: '已安装 pg_stat_statements，但无法读取',
+      no_metrics: '本进程没有请求指标（报告不是在 API 服务器上生成的）',
+    },
     month: '月份',
     generated: '生成时间',
     overall: '数据质量得分',
@@ -132,7 +144,7 @@ export function reportPdf(report: HealthReport, locale: ReportLocale): Promise<B
       numericFrom: 3,
     });
   }
-  if ('available' in report.latency) w.push({ title: t.latency, kind: 'note', text: report.latency.reason });
+  if ('available' in report.latency) w.push({ title: t.latency, kind: 'note', text: t.unavailable[report.latency.code] });
   else
     w.push({
       title: t.latency,
@@ -142,7 +154,7 @@ export function reportPdf(report: HealthReport, locale: ReportLocale): Promise<B
       numericFrom: 1,
     });
   const db = report.database;
-  if (!db.available) w.push({ title: t.database, kind: 'note', text: db.reason });
+  if (!db.available) w.push({ title: t.database, kind: 'note', text: t.unavailable[db.code] });
   else {
     w.push({
       title: t.database,
@@ -171,7 +183,7 @@ export function reportPdf(report: HealthReport, locale: ReportLocale): Promise<B
     w.push(
       Array.isArray(slow)
         ? { title: t.slow, kind: 'table', head: [c.query, c.mean], rows: slow.map((s) => [s.query.slice(0, 120), s.meanMs.toFixed(1)]), numericFrom: 1 }
-        : { title: t.slow, kind: 'note', text: slow.reason },
+        : { title: t.slow, kind: 'note', text: t.unavailable[slow.code] },
     );
   }
   return dashboardPdf({

@@ -66,7 +66,11 @@ export async function buildReport(store: Store, tenant: string, month: string, o
       .limit(10)) as Array<{ object: string; record_id: string; title: string | null; owner_id: string | null; n: number; rules: string[] }>;
     worstRecords = worst.map((w) => ({ object: w.object, recordId: w.record_id, title: w.title, ownerId: w.owner_id, issues: w.n, rules: w.rules, url: `/o/${w.object}/${w.record_id}` }));
   }
-  const latency = (await routeLatencies(opts.metrics)) ?? { available: false as const, reason: 'no request metrics in this process (the report was made outside the API server)' };
+  const latency = (await routeLatencies(opts.metrics)) ?? {
+    available: false as const,
+    code: 'no_metrics' as const,
+    reason: 'no request metrics in this process (the report was made outside the API server)',
+  };
   return {
     month,
     generatedAt: (opts.now ?? new Date()).toISOString(),
