@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readsCallPlugins } from '@attain/store';
-import { cacheKey } from '../cache.ts';
+import { ByteLru, cacheKey } from '../cache.ts';
 import type { ObjectGrant, Principal } from '../rbac/context.ts';
 
 export interface ListCacheOptions {
@@ -22,18 +22,14 @@ export interface ListCacheOptions {
  * the feed cannot vouch for the data (its connection is down) there is no key and no caching.
  */
 export class ListCache {
-  readonly #map = new Map<string, Buffer>();
-  readonly #maxBytes: number;
-  readonly #maxEntryBytes: number;
-  #bytes = 0;
+  readonly #bodies: ByteLru;
 
   constructor(options: ListCacheOptions = {}) {
-    this.#maxBytes = Math.max(0, options.maxBytes ?? 64 * 1024 * 1024);
-    this.#maxEntryBytes = Math.min(this.#maxBytes, Math.max(0, options.maxEntryBytes ?? 1024 * 1024));
+    this.#bodies = new ByteLru(options.maxBytes ?? 64 * 1024 * 1024, options.maxEntryBytes ?? 1024 * 1024);
   }
 
   get enabled(): boolean {
-    return this.#maxBytes > 0;
+    return this.#bodies.maxBytes > 0;
   }
 
   /** The key of a list response, or undefined when it must not be cached. */
@@ -53,11 +49,7 @@ export class ListCache {
   }
 
   get(key: string): Buffer | undefined {
-    const body = this.#map.get(key);
-    if (body === undefined) return undefined;
-    this.#map.delete(key);
-    this.#map.set(key, body);
-    return body;
+    return this.#bodies.get(key);
   }
 
   /**
@@ -65,23 +57,10 @@ export class ListCache {
    * of the server's time on a hit.
    */
   set(key: string, body: Buffer): void {
-    const size = body.byteLength;
-    if (size > this.#maxEntryBytes) return;
-    const old = this.#map.get(key);
-    if (old !== undefined) {
-      this.#bytes -= old.byteLength;
-      this.#map.delete(key);
-    }
-    this.#map.set(key, body);
-    this.#bytes += size;
-    for (const [k, v] of this.#map) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#map.delete(k);
-      this.#bytes -= v.byteLength;
-    }
+    this.#bodies.set(key, body);
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#bodies.size;
   }
 }

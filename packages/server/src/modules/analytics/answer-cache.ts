@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { today, tenantCalendar } from '@attain/engine';
 import { readsCallPlugins } from '@attain/store';
-import { cacheKey } from '../../cache.ts';
+import { ByteLru, cacheKey } from '../../cache.ts';
 import type { AccessContext } from '../../rbac/context.ts';
 import type { Store } from '../../store-port.ts';
 
@@ -30,19 +30,15 @@ export interface AnswerCacheOptions {
  * once per scope, not 500 times).
  */
 export class AnswerCache {
-  readonly #map = new Map<string, Buffer>();
+  readonly #bodies: ByteLru;
   readonly #running = new Map<string, Promise<Buffer>>();
-  readonly #maxBytes: number;
-  readonly #maxEntryBytes: number;
-  #bytes = 0;
 
   constructor(options: AnswerCacheOptions) {
-    this.#maxBytes = Math.max(0, options.maxBytes);
-    this.#maxEntryBytes = Math.min(this.#maxBytes, Math.max(0, options.maxEntryBytes));
+    this.#bodies = new ByteLru(options.maxBytes, options.maxEntryBytes);
   }
 
   get enabled(): boolean {
-    return this.#maxBytes > 0;
+    return this.#bodies.maxBytes > 0;
   }
 
   /** The key of an answer over `objects` for this caller, or undefined when it must not be cached. */
@@ -78,17 +74,13 @@ export class AnswerCache {
    */
   async answer(key: string | undefined, compute: () => Promise<unknown>): Promise<{ body: Buffer; hit: boolean }> {
     if (key === undefined) return { body: Buffer.from(JSON.stringify(await compute())), hit: false };
-    const cached = this.#map.get(key);
-    if (cached !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, cached);
-      return { body: cached, hit: true };
-    }
+    const cached = this.#bodies.get(key);
+    if (cached !== undefined) return { body: cached, hit: true };
     let running = this.#running.get(key);
     if (!running) {
       running = compute().then((value) => {
         const body = Buffer.from(JSON.stringify(value));
-        this.#keep(key, body);
+        this.#bodies.set(key, body);
         return body;
       });
       this.#running.set(key, running);
@@ -96,23 +88,6 @@ export class AnswerCache {
       running.then(forget, forget);
     }
     return { body: await running, hit: false };
-  }
-
-  #keep(key: string, body: Buffer): void {
-    const size = body.byteLength;
-    if (size > this.#maxEntryBytes) return;
-    const old = this.#map.get(key);
-    if (old !== undefined) {
-      this.#bytes -= old.byteLength;
-      this.#map.delete(key);
-    }
-    this.#map.set(key, body);
-    this.#bytes += size;
-    for (const [k, v] of this.#map) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#map.delete(k);
-      this.#bytes -= v.byteLength;
-    }
   }
 }
 
