@@ -54,6 +54,7 @@ beforeAll(async () => {
   for (const [owner, date, amount, status] of ORDERS) {
     await records.create('order', { order_number: `SO-${++n}`, customer_id: customer.id, order_date: date, amount, status, owner_id: users[owner]?.id }, actor);
   }
+  await records.create('opportunity', { name: 'Acme upgrade', customer_id: customer.id, amount: '5000.00', close_date: '2026-03-25', stage: 'proposal', owner_id: users.rep1?.id }, actor);
   for (const key of Object.keys(users)) {
     tokens[key] = await login(app, tenant, users[key]!.email);
     callers[key] = as(app, tokens[key]);
@@ -83,14 +84,17 @@ describe('the demo template ships dashboards', () => {
         headers: { authorization: `Bearer ${tokens.fin}`, ...(locale ? { 'x-attain-locale': locale } : {}) },
         payload: { asOf: AS_OF },
       });
-      const w = (res.json().data.widgets as Array<Record<string, any>>).find((x) => x.id === 'by_province')!;
-      return [w.result.groups[0].label, w.result.measures[0].label];
+      const widgets = res.json().data.widgets as Array<Record<string, any>>;
+      const w = widgets.find((x) => x.id === 'by_province')!;
+      // A pick-list key (the opportunity's stage) reads as its option's label in that language.
+      const stages = widgets.find((x) => x.id === 'pipeline_by_stage')!.result.rows.map((r: any) => [r.keys[0], r.labels[0]]);
+      return [w.result.groups[0].label, w.result.measures[0].label, stages];
     };
-    expect(await runIn('zh-CN')).toEqual(['省份', '收入']);
-    expect(await runIn('en')).toEqual(['Province', 'Revenue']);
+    expect(await runIn('zh-CN')).toEqual(['省份', '收入', [['proposal', '方案报价']]]);
+    expect(await runIn('en')).toEqual(['Province', 'Revenue', [['proposal', 'Proposal']]]);
     // A language Attain does not speak is ignored: the profile's (none here: English).
-    expect(await runIn('fr')).toEqual(['Province', 'Revenue']);
-    expect(await runIn()).toEqual(['Province', 'Revenue']);
+    expect(await runIn('fr')).toEqual(['Province', 'Revenue', [['proposal', 'Proposal']]]);
+    expect(await runIn()).toEqual(['Province', 'Revenue', [['proposal', 'Proposal']]]);
   });
 
   it("opens each role's own dashboard on Home", async () => {

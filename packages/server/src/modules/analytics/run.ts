@@ -182,6 +182,9 @@ export async function runReport(q: ReportQuestion, ctx: RunContext): Promise<Rep
     const k = r.keys[i] ?? null;
     if (r.other[i] || !r.present[i]) return null;
     if (p.buckets[i] && k !== null) return bucketLabel(k, p.buckets[i] as string, ctx.calendar);
+    // A pick-list value reads as its option's label in the caller's language, as on the list screens.
+    const option = k === null ? undefined : p.groupFields[i]?.options?.find((o) => o.value === k);
+    if (option?.label) return pickLabel(option.label, ctx.locale, k as string);
     return r.labels[i] ?? k;
   };
   const answer = (r: AggregateRow): ReportRow => {
