@@ -31,11 +31,13 @@ function KpiCard({ result, target }: { result: ReportResult; target: string | nu
 
 /** Rows × measures as a table; a leaderboard is the same ranked by its first measure. Each row drills down. */
 function ReportTable({ result, ranked, onDrill }: { result: ReportResult; ranked: boolean; onDrill: (index: number) => void }) {
-  const { locale } = useI18n();
+  const { locale, t } = useI18n();
   const fmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
   const first = result.measures[0]?.name ?? '';
   const order = result.rows.map((_, i) => i);
-  if (ranked) order.sort((a, b) => numeric(result.rows[b]?.values[first]) - numeric(result.rows[a]?.values[first]));
+  // The top-N's "other" row is everyone else together: ranked last, never first, and named so.
+  const isOther = (i: number) => result.rows[i]?.other === true;
+  if (ranked) order.sort((a, b) => Number(isOther(a)) - Number(isOther(b)) || numeric(result.rows[b]?.values[first]) - numeric(result.rows[a]?.values[first]));
   return (
     <div className="table-wrap">
       <table className="table">
@@ -60,13 +62,15 @@ function ReportTable({ result, ranked, onDrill }: { result: ReportResult; ranked
             if (!r) return null;
             return (
               <tr key={i}>
-                {ranked && <td>{rank + 1}</td>}
+                {ranked && <td>{r.other ? '' : rank + 1}</td>}
                 {r.labels.map((l, j) => (
                   <td key={j}>
                     {j === 0 && !r.other ? (
                       <button type="button" className="link-button" onClick={() => onDrill(i)}>
                         {l ?? '—'}
                       </button>
+                    ) : r.other && j === 0 ? (
+                      t('dashboards.others')
                     ) : (
                       (l ?? '—')
                     )}

@@ -55,12 +55,15 @@ function tableOf(w: WidgetAnswer, locale: string): { head: string[]; rows: strin
   const ranked = w.chart === 'leaderboard';
   const first = r.measures[0]?.name ?? '';
   const order = r.rows.map((_, i) => i);
-  if (ranked) order.sort((a, b) => numeric(r.rows[b]?.values[first]) - numeric(r.rows[a]?.values[first]));
+  // The top-N's "other" row is everyone else together: ranked last, unnumbered, named so (as in the studio).
+  const isOther = (i: number) => r.rows[i]?.other === true;
+  if (ranked) order.sort((a, b) => Number(isOther(a)) - Number(isOther(b)) || numeric(r.rows[b]?.values[first]) - numeric(r.rows[a]?.values[first]));
   const head = [...(ranked ? ['#'] : []), ...r.groups.map((g) => g.label), ...r.measures.map((m) => m.label)];
+  const others = locale === 'zh-CN' ? '其他' : 'All others';
   const rows = order.map((i, rank) => {
     const row = r.rows[i];
-    const keys = row ? row.labels.map((l, j) => l ?? row.keys[j] ?? '—') : [];
-    return [...(ranked ? [String(rank + 1)] : []), ...keys, ...r.measures.map((m) => f(row?.values[m.name]))];
+    const keys = row ? row.labels.map((l, j) => (row.other && j === 0 ? others : (l ?? row.keys[j] ?? '—'))) : [];
+    return [...(ranked ? [row?.other ? '' : String(rank + 1)] : []), ...keys, ...r.measures.map((m) => f(row?.values[m.name]))];
   });
   return { head, rows, numericFrom: (ranked ? 1 : 0) + r.groups.length };
 }
