@@ -62,7 +62,7 @@ function combo(result: ReportResult, extra: ExtraSeries[]): ChartOption {
   return {
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    grid: { outerBoundsMode: 'same', outerBoundsContain: 'axisLabel', left: 8, right: 16, top: 16, bottom: 48 },
+    grid: { left: 56, right: 16, top: 16, bottom: 48 },
     xAxis: { type: 'category', data: keys.map((k) => labels.get(k) ?? k) },
     yAxis: { type: 'value' },
     series: [...bars, ...lines],
@@ -86,8 +86,6 @@ function crossed(result: ReportResult): { rows: string[]; columns: string[]; at:
 }
 
 /** The option without the studio's toolbox (what a server-side snapshot draws). */
-// Grids keep their axis labels inside the widget (\`outerBounds…\`: ECharts 6's \`containLabel\`):
-// revenue in the millions needs a wider left margin than counts do.
 export function chartOption(chart: string, result: ReportResult, target: string | null, extra: ExtraSeries[] = []): ChartOption {
   if (chart === 'combo') return combo(result, extra);
   if (chart === 'map') return mapOption(result).option;
@@ -100,7 +98,7 @@ export function chartOption(chart: string, result: ReportResult, target: string 
       const values = data.map((d) => d[2]).filter((v): v is number => typeof v === 'number');
       return {
         tooltip: { position: 'top' },
-        grid: { outerBoundsMode: 'same', outerBoundsContain: 'axisLabel', left: 8, right: 16, top: 16, bottom: 64 },
+        grid: { left: 80, right: 16, top: 16, bottom: 64 },
         xAxis: { type: 'category', data: grid.columns, splitArea: { show: true } },
         yAxis: { type: 'category', data: grid.rows, splitArea: { show: true } },
         visualMap: { min: Math.min(0, ...values), max: Math.max(1, ...values), calculable: true, orient: 'horizontal', left: 'center', bottom: 0 },
@@ -112,7 +110,7 @@ export function chartOption(chart: string, result: ReportResult, target: string 
     return {
       tooltip: { trigger: 'axis' },
       legend: { bottom: 0, type: 'scroll' },
-      grid: { outerBoundsMode: 'same', outerBoundsContain: 'axisLabel', left: 8, right: 16, top: 24, bottom: 48 },
+      grid: { left: 48, right: 16, top: 24, bottom: 48 },
       xAxis: { type: 'category', data: grid.rows },
       yAxis: { type: 'value' },
       series,
@@ -140,7 +138,7 @@ export function chartOption(chart: string, result: ReportResult, target: string 
   return {
     tooltip: { trigger: 'axis' },
     legend: measures.length > 1 ? { bottom: 0 } : undefined,
-    grid: { outerBoundsMode: 'same', outerBoundsContain: 'axisLabel', left: 8, right: 16, top: 16, bottom: measures.length > 1 ? 48 : 32 },
+    grid: { left: 48, right: 16, top: 16, bottom: measures.length > 1 ? 48 : 32 },
     xAxis: { type: 'category', data: categories },
     yAxis: { type: 'value' },
     series,
