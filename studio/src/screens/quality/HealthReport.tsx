@@ -143,7 +143,7 @@ export default function HealthReport() {
           )}
           <h2>{t('quality.report.database')}</h2>
           {r.database.available ? (
-            <ul data-testid="health-database">
+            <ul data-testid="health-database" className="break-anywhere">
               {r.database.largestTables.map((x) => (
                 <li key={x.table}>{t('quality.report.table', { table: x.table, rows: x.rows, seq: x.seqScans, idx: x.indexScans })}</li>
               ))}
