@@ -70,7 +70,11 @@ export async function benchQuality(): Promise<Record<string, unknown>> {
        select gen_random_uuid(), ?, 'Call', 'call', now(), id, now(), now(), 1 from ${table('opportunity')} where random() < ?`,
       [reps[0] as string, 200_000 / ROWS],
     );
-    await db.knex.raw(`update ${table('customer')} set deleted_at = now() where external_id in ('c1', 'c2', 'c3')`);
+    await db.knex
+      .withSchema(tenant.schema)
+      .table(registry.object('customer')?.table ?? 'customer')
+      .whereIn('external_id', ['c1', 'c2', 'c3'])
+      .update({ deleted_at: new Date() });
     await db.knex.raw('analyze');
     const loadMs = performance.now() - t0;
 

@@ -1,7 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: fixture metadata documents are edited field by field
 // Seeded bad data for the data-quality tests: one rule of each check over deals and customers, and
 // records whose issues are counted by hand in the tables' comments.
-import { quoteIdent } from '@attain/store';
 import type { Store } from '../src/store-port.ts';
 import { baseDocs } from './fixtures/metadata.ts';
 import type { TestTenant } from './helpers.ts';
@@ -86,10 +85,15 @@ export async function seedQuality(store: Store, t: TestTenant): Promise<Record<s
   }
   await records.create('task', { subject: 'Call', deal_id: ids.d9 }, actor);
   // Existing data that went bad outside the API: an old import, a customer removed underneath.
+  // Through the query builder: the table names from the registry, every value bound.
   const schema = (await store.tenants.get(t.name))!.schema;
   const reg = await store.registry(t.name);
-  const table = (o: string) => `${quoteIdent(schema)}.${quoteIdent(reg.object(o)!.table)}`;
-  await store.db.knex.raw(`update ${table('deal')} set updated_at = now() - interval '60 days' where id = any(?::uuid[])`, [[id('d1'), id('d5'), id('d6'), id('d9')]]);
-  await store.db.knex.raw(`update ${table('customer')} set deleted_at = now() where id = ?`, [id('c2')]);
+  const rows = (o: string) => store.db.knex.withSchema(schema).table(reg.object(o)!.table);
+  await rows('deal')
+    .whereIn('id', [id('d1'), id('d5'), id('d6'), id('d9')])
+    .update({ updated_at: new Date(Date.now() - 60 * 86_400_000) });
+  await rows('customer')
+    .where({ id: id('c2') })
+    .update({ deleted_at: new Date() });
   return ids;
 }
