@@ -8,7 +8,7 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
-import { dashboardsApi, type FilterValues, type RobotFormat, type Subscription } from './api.ts';
+import { dashboardsApi, type FilterValues, type NewSubscription, type RobotFormat, type Subscription } from './api.ts';
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
@@ -107,9 +107,11 @@ export function SubscribeDialog({ name, filters, open, onClose }: { name: string
       await dashboardsApi.subscribe(name, {
         schedule: every === 'week' ? { every, weekday, hour } : { every, day, hour },
         format,
-        filters,
+        // The filter bar's values, as the run route takes them (the same filter-value schema).
+        filters: filters as NewSubscription['filters'],
         channel,
-        ...(channel === 'email' ? { recipients } : { robot: { format: robot, url: url.trim(), ...(secret ? { secret } : {}) } }),
+        // An empty list is the server's to refuse (400 naming /recipients), shown in the dialog.
+        ...(channel === 'email' ? { recipients: recipients as NonNullable<NewSubscription['recipients']> } : { robot: { format: robot, url: url.trim(), ...(secret ? { secret } : {}) } }),
       });
       setSaved(true);
       setVersion((v) => v + 1);

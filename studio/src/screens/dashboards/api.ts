@@ -1,6 +1,7 @@
 // The dashboards API as the viewer uses it (packages/server/src/modules/analytics/dashboard-routes.ts).
 import { api, download } from '../../api/client.ts';
 import type { Label } from '../../api/types.ts';
+import type { GetAnalyticsDashboardsNameSubscriptionsResponse, PostAnalyticsDashboardsNameSubscriptionsBody } from '../../api/generated.ts';
 
 export type Values = Record<string, string | number | null>;
 export interface ReportRow {
@@ -56,36 +57,10 @@ export interface DashboardRun {
   widgets: WidgetAnswer[];
 }
 export type FilterValues = Record<string, unknown>;
-export interface Schedule {
-  every: 'week' | 'month';
-  weekday?: number;
-  day?: number;
-  hour: number;
-}
-export type RobotFormat = 'json' | 'feishu' | 'dingtalk' | 'wecom';
-export interface Subscription {
-  id: string;
-  dashboard: string;
-  ownerId: string;
-  schedule: Schedule;
-  format: 'png' | 'pdf';
-  filters: FilterValues;
-  channel: 'email' | 'robot';
-  recipients: string[];
-  robot: { format: RobotFormat; url: string; signed: boolean } | null;
-  nextRun: string | null;
-  lastRun: string | null;
-  lastError: string | null;
-  createdAt: string;
-}
-export interface NewSubscription {
-  schedule: Schedule;
-  format: 'png' | 'pdf';
-  filters: FilterValues;
-  channel: 'email' | 'robot';
-  recipients?: string[];
-  robot?: { format: RobotFormat; url: string; secret?: string };
-}
+// Subscriptions as the routes declare them (generated from their schemas, one owner of the shape).
+export type Subscription = GetAnalyticsDashboardsNameSubscriptionsResponse['data'][number];
+export type NewSubscription = PostAnalyticsDashboardsNameSubscriptionsBody;
+export type RobotFormat = NonNullable<NewSubscription['robot']>['format'];
 
 export interface DatasetInfo {
   name: string;

@@ -1,16 +1,11 @@
 // The data-quality API as the screens use it (routes in packages/server/src/modules/quality/).
 import { api, download } from '../../api/client.ts';
+// Runs, issues and scores as their routes declare them (generated); the rule's label and the
+// report's latency and database parts are declared loosely by the server, so typed here.
+import type { GetQualityIssuesResponse, GetQualityRunsResponse, GetQualityScoresResponse } from '../../api/generated.ts';
 
 type Label = { en: string } & Record<string, string>;
-export interface Run {
-  id: string;
-  trigger: string;
-  startedAt: string;
-  finishedAt: string | null;
-  rules: number;
-  issues: number;
-  newIssues: number;
-}
+export type Run = GetQualityRunsResponse['data'][number];
 export interface Rule {
   name: string;
   label: Label;
@@ -21,21 +16,8 @@ export interface Rule {
   failed: number | null;
   score: number | null;
 }
-export interface Issue {
-  rule: string;
-  object: string;
-  recordId: string;
-  title: string | null;
-  detail: string | null;
-  isNew: boolean;
-  url: string;
-}
-export interface Score {
-  key: string | null;
-  checked: number;
-  failed: number;
-  score: number | null;
-}
+export type Issue = GetQualityIssuesResponse['data'][number];
+export type Score = GetQualityScoresResponse['data'][number];
 type Unavailable = { available: false; code: 'pglite' | 'no_statements' | 'statements_unreadable' | 'no_metrics'; reason: string };
 export interface Latency {
   route: string;
