@@ -122,20 +122,11 @@ export function reportPdf(report: HealthReport, locale: ReportLocale): Promise<B
       rows: report.trend.map((r) => [r.startedAt.slice(0, 16).replace('T', ' '), String(r.checked), String(r.failed), String(r.issues), pct(r.score)]),
       numericFrom: 1,
     });
-    w.push({
-      title: t.byRule,
-      kind: 'table',
-      head: [c.rule, c.checked, c.failed, c.score],
-      rows: report.scores.byRule.map((s) => [s.key ?? '—', String(s.checked), String(s.failed), pct(s.score)]),
-      numericFrom: 1,
-    });
-    w.push({
-      title: t.byObject,
-      kind: 'table',
-      head: [c.object, c.checked, c.failed, c.score],
-      rows: report.scores.byObject.map((s) => [s.key ?? '—', String(s.checked), String(s.failed), pct(s.score)]),
-      numericFrom: 1,
-    });
+    // Scores by rule and by object: one table shape, keyed by the rule's or the object's name.
+    const scoreTable = (title: string, keyHead: string, scores: typeof report.scores.byRule) =>
+      w.push({ title, kind: 'table', head: [keyHead, c.checked, c.failed, c.score], rows: scores.map((s) => [s.key ?? '—', String(s.checked), String(s.failed), pct(s.score)]), numericFrom: 1 });
+    scoreTable(t.byRule, c.rule, report.scores.byRule);
+    scoreTable(t.byObject, c.object, report.scores.byObject);
     w.push({
       title: t.worst,
       kind: 'table',
