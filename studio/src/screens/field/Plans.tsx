@@ -41,6 +41,14 @@ function weekOf(day: string): { from: string; to: string } {
   return { from: monday.toISOString().slice(0, 10), to: new Date(monday.getTime() + 6 * 86_400_000).toISOString().slice(0, 10) };
 }
 
+// The stops in the order the last "Order from here" answered (its legs are in that order), before
+// the reloaded list catches up, so a leg is never shown beside the wrong neighbour.
+function inRouteOrder(plans: Plan[], legs: Map<string, number | null>): Plan[] {
+  if (!legs.size) return plans;
+  const rank = new Map([...legs.keys()].map((id, i) => [id, i]));
+  return [...plans].sort((a, b) => (rank.get(a.id) ?? legs.size) - (rank.get(b.id) ?? legs.size));
+}
+
 const BADGE: Record<Plan['status'], string> = { done: 'badge badge-success', missed: 'badge badge-danger', planned: 'badge' };
 
 export default function Plans() {
@@ -94,12 +102,28 @@ export default function Plans() {
       <div className="card stack">
         <div className="field">
           <label htmlFor="plan-day">{t('field.date')}</label>
-          <input id="plan-day" type="date" value={day} onChange={(e) => e.target.value && setDay(e.target.value)} />
+          <input
+            id="plan-day"
+            type="date"
+            value={day}
+            onChange={(e) => {
+              if (!e.target.value) return;
+              setDay(e.target.value);
+              setLegs(new Map());
+            }}
+          />
         </div>
         {(users.data ?? []).length > 1 && (
           <div className="field">
             <label htmlFor="plan-rep">{t('field.person')}</label>
-            <select id="plan-rep" value={rep} onChange={(e) => setRep(e.target.value)}>
+            <select
+              id="plan-rep"
+              value={rep}
+              onChange={(e) => {
+                setRep(e.target.value);
+                setLegs(new Map());
+              }}
+            >
               {(users.data ?? []).map((u) => (
                 <option key={u.id} value={String(u.id)}>
                   {String(u.name ?? u.email ?? u.id)}
@@ -133,7 +157,7 @@ export default function Plans() {
       </div>
       {plans.data && plans.data.length === 0 && <p className="muted">{t('field.plans.none')}</p>}
       <ol className="field-visits" data-testid="plan-stops">
-        {(plans.data ?? []).map((p) => {
+        {inRouteOrder(plans.data ?? [], legs).map((p) => {
           const leg = legs.get(p.id);
           return (
             <li key={p.id} className="card plan-stop">
