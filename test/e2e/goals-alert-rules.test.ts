@@ -1,6 +1,6 @@
 // Browser test of the goal alert rule editor (issue #16): an admin writes a rule in a form
 // (refusals in words on the field), edits and deletes one, checks the rules at once, and the
-// rep's manager sees the alert it raised on My goals.
+// rep's manager sees the alert it raised on My goals and on the team board.
 import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { PASSWORD, type Harness, callApi, signIn } from './harness.ts';
@@ -104,6 +104,10 @@ describe('goal alert rules in the studio', () => {
     await login(manager, h, mia.email);
     await manager.goto(`${h.url}/goals/me`);
     await manager.getByTestId('goal-alert').filter({ hasText: 'Ann Lee has logged no Customer visits in the last 5 days.' }).waitFor();
+    // The team board shows the alert beside the team it is about.
+    await manager.goto(`${h.url}/goals/team?unit=${east}&kpi=visits`);
+    await manager.getByRole('region', { name: 'Alerts' }).getByTestId('goal-alert').filter({ hasText: 'Ann Lee has logged no Customer visits in the last 5 days.' }).waitFor();
+    await shot(manager, 'alert-on-team-board');
     expect(problemsOf(manager)).toEqual([]);
   }, 180_000);
 });

@@ -4,14 +4,17 @@ import { useSession } from '../../session.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
 import { goalsApi, type Notice } from './api.ts';
 
-/** Goal alerts for the signed-in user: their own, and their team's when they manage one. */
-export function Alerts({ kpiLabel }: { kpiLabel: (name: string) => string }) {
+/**
+ * Goal alerts for the signed-in user: their own, and their team's when they manage one. With
+ * `subjects`, only the alerts about those people (the team board shows the ones about its rows).
+ */
+export function Alerts({ kpiLabel, subjects }: { kpiLabel: (name: string) => string; subjects?: ReadonlySet<string> }) {
   const { t, formatDate } = useI18n();
   const session = useSession();
   const me = session.me?.user.id;
   const list = useAsync(() => goalsApi.notifications().catch(() => ({ data: [] as Notice[], unread: 0 })), []);
   const [busy, setBusy] = useState(false);
-  const items = list.data?.data ?? [];
+  const items = (list.data?.data ?? []).filter((n) => !subjects || subjects.has(n.subject_id));
   if (!items.length) return null;
   const text = (n: Notice) => {
     const self = n.subject_id === me;

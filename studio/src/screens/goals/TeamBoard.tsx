@@ -8,6 +8,7 @@ import { useAsync } from '../../lib/useAsync.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { goalsApi, periodsOf, today, type AttainmentRow, type KpiDoc } from './api.ts';
+import { Alerts } from './Alerts.tsx';
 import { PaceBadge, PeriodPicker, toneOf, useFormat } from './parts.tsx';
 import './goals.css';
 
@@ -39,6 +40,7 @@ export default function TeamBoard() {
   };
   const rows = useMemo(() => [...(board.data?.[0].data ?? [])].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0)), [board.data]);
   const whole = board.data?.[1].data[0];
+  const people = useMemo(() => new Set(rows.filter((r) => r.subject.kind === 'person').map((r) => r.subject.id)), [rows]);
 
   return (
     <section className="goal-board">
@@ -73,6 +75,7 @@ export default function TeamBoard() {
       </div>
       <ErrorAlert error={catalog.error ?? units.error ?? board.error} />
       {whole && kpi && <TeamSummary row={whole} kpi={kpi} />}
+      {people.size > 0 && <Alerts subjects={people} kpiLabel={(name) => label(kpis.find((k) => k.name === name)?.label, name)} />}
       {board.data && !rows.length && <div className="card empty-state">{t('goals.board.empty')}</div>}
       {rows.length > 0 && kpi && (
         <>
