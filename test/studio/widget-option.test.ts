@@ -54,4 +54,11 @@ describe('widget chart options', () => {
       ['Payout cost', 'line', [10, 0, 117.53]],
     ]);
   });
+  it("labels a value axis with short numbers in the reader's language, so millions fit the margin", () => {
+    const bars = result(1, [row('east', null, '12500000'), row('west', null, '980000')]);
+    const en = widgetOption('bar', bars, null) as Record<string, any>;
+    const zh = widgetOption('bar', bars, null, 'chart', [], 'zh-CN') as Record<string, any>;
+    expect([12_500_000, 980_000, 0].map(en.yAxis.axisLabel.formatter)).toEqual(['12.5M', '980K', '0']);
+    expect([12_500_000, 980_000].map(zh.yAxis.axisLabel.formatter)).toEqual(['1250万', '98万']);
+  });
 });

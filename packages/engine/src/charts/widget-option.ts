@@ -25,12 +25,21 @@ type ReportResult = ChartResult;
 export const numeric = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
 /**
+ * A value axis whose labels are short numbers in the reader's language (1.2M, 120万), so a
+ * large figure fits the grid's fixed margin instead of being cut off at its left edge.
+ */
+export function valueAxis(locale: string): ChartOption {
+  const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
+  return { type: 'value', axisLabel: { formatter: (v: number) => compact.format(v) } };
+}
+
+/**
  * The ECharts option for a widget's answer: categories from the first grouping, one series per
  * measure (per second grouping's key when stacked), a gauge against the widget's target. Pure, so
  * it is the same for every screen that draws a report.
  */
-export function widgetOption(chart: string, result: ReportResult, target: string | null, imageName = 'chart', extra: ExtraSeries[] = []): ChartOption {
-  const option = chartOption(chart, result, target, extra);
+export function widgetOption(chart: string, result: ReportResult, target: string | null, imageName = 'chart', extra: ExtraSeries[] = [], locale = 'en'): ChartOption {
+  const option = chartOption(chart, result, target, extra, locale);
   // Every chart can be saved as a PNG from its corner.
   return { ...option, toolbox: { right: 4, top: 0, feature: { saveAsImage: { name: imageName, title: 'PNG' } } } };
 }
@@ -45,7 +54,7 @@ export interface ExtraSeries {
  * A combo: the widget's measures as bars and each further series' first measure as a line, on one
  * axis of the first grouping's keys (the union of every answer's, in key order: months line up).
  */
-function combo(result: ReportResult, extra: ExtraSeries[]): ChartOption {
+function combo(result: ReportResult, extra: ExtraSeries[], locale: string): ChartOption {
   const answers = [result, ...extra.map((e) => e.result)].filter((r): r is ReportResult => r !== null);
   const labels = new Map<string, string>();
   for (const r of answers) for (const row of r.rows) if (!row.other) labels.set(row.keys[0] ?? '', row.labels[0] ?? row.keys[0] ?? '—');
@@ -64,7 +73,7 @@ function combo(result: ReportResult, extra: ExtraSeries[]): ChartOption {
     legend: { bottom: 0 },
     grid: { left: 56, right: 16, top: 16, bottom: 48 },
     xAxis: { type: 'category', data: keys.map((k) => labels.get(k) ?? k) },
-    yAxis: { type: 'value' },
+    yAxis: valueAxis(locale),
     series: [...bars, ...lines],
   };
 }
@@ -86,8 +95,8 @@ function crossed(result: ReportResult): { rows: string[]; columns: string[]; at:
 }
 
 /** The option without the studio's toolbox (what a server-side snapshot draws). */
-export function chartOption(chart: string, result: ReportResult, target: string | null, extra: ExtraSeries[] = []): ChartOption {
-  if (chart === 'combo') return combo(result, extra);
+export function chartOption(chart: string, result: ReportResult, target: string | null, extra: ExtraSeries[] = [], locale = 'en'): ChartOption {
+  if (chart === 'combo') return combo(result, extra, locale);
   if (chart === 'map') return mapOption(result).option;
   const categories = result.rows.map((r) => r.labels[0] ?? r.keys[0] ?? '—');
   const measures = result.measures;
@@ -112,7 +121,7 @@ export function chartOption(chart: string, result: ReportResult, target: string 
       legend: { bottom: 0, type: 'scroll' },
       grid: { left: 48, right: 16, top: 24, bottom: 48 },
       xAxis: { type: 'category', data: grid.rows },
-      yAxis: { type: 'value' },
+      yAxis: valueAxis(locale),
       series,
     };
   }
@@ -140,7 +149,7 @@ export function chartOption(chart: string, result: ReportResult, target: string 
     legend: measures.length > 1 ? { bottom: 0 } : undefined,
     grid: { left: 48, right: 16, top: 16, bottom: measures.length > 1 ? 48 : 32 },
     xAxis: { type: 'category', data: categories },
-    yAxis: { type: 'value' },
+    yAxis: valueAxis(locale),
     series,
   };
 }

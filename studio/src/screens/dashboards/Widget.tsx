@@ -95,7 +95,7 @@ function ReportTable({ result, ranked, onDrill }: { result: ReportResult; ranked
  * the caller may not read its object, and the records behind a bar, slice or row on a click.
  */
 export function Widget({ widget }: { widget: WidgetAnswer }) {
-  const { t, label } = useI18n();
+  const { t, label, locale } = useI18n();
   const session = useSession();
   const [drilled, setDrilled] = useState<{ key: string; rows: Array<Record<string, unknown>>; object: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -104,8 +104,8 @@ export function Widget({ widget }: { widget: WidgetAnswer }) {
   const option = useMemo(() => {
     if (!result) return null;
     const extra = (widget.series ?? []).map((s) => ({ name: s.title ? label(s.title) : (s.result?.measures[0]?.label ?? s.id), result: s.result }));
-    return widgetOption(widget.chart, result, widget.target, widget.id, extra);
-  }, [widget.chart, widget.target, widget.series, result, label, widget.id]);
+    return widgetOption(widget.chart, result, widget.target, widget.id, extra, locale);
+  }, [widget.chart, widget.target, widget.series, result, label, widget.id, locale]);
   // Rows a map cannot place are said, not silently left off.
   const unplaced = useMemo(() => (result && widget.chart === 'map' ? mapOption(result).unplaced : 0), [widget.chart, result]);
   const drill = useCallback(

@@ -92,12 +92,12 @@ function ensureChinaMap(): void {
 }
 
 /** One chart as SVG, the size it gets on the grid. */
-export function chartSvg(w: WidgetAnswer, width: number, height: number): string {
+export function chartSvg(w: WidgetAnswer, width: number, height: number, locale = 'en'): string {
   if (!w.result) return '';
   if (w.chart === 'map') ensureChinaMap();
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
-    chart.setOption({ animation: false, backgroundColor: '#ffffff', ...chartOption(w.chart, w.result, w.target, comboSeries(w)) });
+    chart.setOption({ animation: false, backgroundColor: '#ffffff', ...chartOption(w.chart, w.result, w.target, comboSeries(w), locale) });
     return chart.renderToSVGString();
   } finally {
     chart.dispose();
@@ -146,7 +146,7 @@ export function dashboardSvg(s: DashboardSnapshot): string {
       );
     } else {
       // ECharts' root <svg> nests as it is, placed by x/y.
-      parts.push(chartSvg(w, Math.round(inner.w), Math.round(inner.h)).replace(/^<svg /, `<svg x="${inner.x}" y="${inner.y}" `));
+      parts.push(chartSvg(w, Math.round(inner.w), Math.round(inner.h), s.locale).replace(/^<svg /, `<svg x="${inner.x}" y="${inner.y}" `));
     }
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">${parts.join('')}</svg>`;
@@ -173,7 +173,7 @@ export async function dashboardPdfOf(s: DashboardSnapshot): Promise<Buffer> {
       const width = 760;
       const height = Math.max(260, Math.min(420, w.layout.h * 90));
       // Twice the pixels of the drawn size, so print stays sharp.
-      const png = await sharp(Buffer.from(chartSvg(w, width, height)), { density: 144 })
+      const png = await sharp(Buffer.from(chartSvg(w, width, height, s.locale)), { density: 144 })
         .png()
         .toBuffer();
       widgets.push({ title, kind: 'image', png, width, height });
