@@ -24,6 +24,15 @@ export interface CompileSqlOptions {
    * the caller's to scope (it comes from their list query).
    */
   rowScope?: (object: string) => RowScope | undefined;
+  /**
+   * With a prefix (e.g. "j0_"), each parent hop from the root row (`customer.region`) is a
+   * `LEFT JOIN` returned in `joins` — aliased `<prefix><n>`, one per distinct hop, the record scope
+   * in its ON clause — and the expression reads the joined column. The caller adds the joins to
+   * its FROM, where the root row is aliased `alias` and is a single table or subquery. Without
+   * it, every hop is a correlated sub-select: one expression that fits anywhere, but PostgreSQL
+   * runs it once per row (an index probe per order), where a join is one hash join per query.
+   */
+  joinPrefix?: string;
 }
 
 export interface RowScope {
@@ -41,6 +50,8 @@ export interface CompiledSql {
   /** Text expression: the error code ('#DIV/0!', '#NUM!', '#VALUE!', '#N/A') or NULL. Null when the formula cannot fail. */
   errorSql: { sql: string; bindings: unknown[] } | null;
   type: FormulaType;
+  /** `LEFT JOIN …` clauses the expressions read (only with `joinPrefix`), in order. */
+  joins: Array<{ sql: string; bindings: unknown[] }>;
 }
 
 interface Out {
@@ -52,6 +63,8 @@ class SqlCompiler {
   private n = 0;
   private readonly opts: CompileSqlOptions;
   private childAlias: Frag | null = null;
+  readonly joins: Frag[] = [];
+  private readonly joinAt = new Map<string, Frag>();
   constructor(opts: CompileSqlOptions) {
     this.opts = opts;
   }
@@ -77,10 +90,14 @@ class SqlCompiler {
    * Column value at the end of a chain of many-to-one hops starting at `base`; `asStored` keeps the
    * column's own type (a uuid to join on) instead of the formula type.
    */
-  private path(base: Frag, steps: PathStep[], asStored = false): Frag {
+  private path(base: Frag, steps: PathStep[], asStored = false, fromRoot = false): Frag {
     let expr = q`${base}.${ident(steps[0]!.field.column)}`;
     for (let i = 1; i < steps.length; i++) {
       const s = steps[i]!;
+      if (fromRoot && this.opts.joinPrefix !== undefined) {
+        expr = q`${this.joined(expr, s)}.${ident(s.field.column)}`;
+        continue;
+      }
       const a = this.alias('r');
       expr = q`(SELECT ${a}.${ident(s.field.column)} FROM ${this.table(s.table)} AS ${a} WHERE ${a}."id" = ${expr}${this.scoped(s.object, a)})`;
     }
@@ -91,6 +108,18 @@ class SqlCompiler {
     // A text column's cast is a no-op.
     const cast = castOf(steps[steps.length - 1]!.field.type);
     return cast === 'numeric' || cast === 'text' ? q`(${expr})::${raw(cast)}` : expr;
+  }
+
+  /** The alias of the row `id` points at in the step's table: one LEFT JOIN per distinct hop. */
+  private joined(id: Frag, step: PathStep): Frag {
+    const key = `${step.table}|${id.sql}|${JSON.stringify(id.params)}`;
+    let a = this.joinAt.get(key);
+    if (!a) {
+      a = ident(`${this.opts.joinPrefix}${this.joins.length + 1}`);
+      this.joins.push(q`LEFT JOIN ${this.table(step.table)} AS ${a} ON ${a}."id" = ${id}${this.scoped(step.object, a)}`);
+      this.joinAt.set(key, a);
+    }
+    return a;
   }
 
   private typed(o: Out, t: FormulaType, want: FormulaType | ParamType): Out {
@@ -114,7 +143,7 @@ class SqlCompiler {
         return { v: bind(n.value, 'numeric'), e: null };
       case 'field': {
         const base = n.path.collection ? this.childAlias! : ident(this.opts.alias);
-        return { v: this.path(base, n.path.steps), e: null };
+        return { v: this.path(base, n.path.steps, false, !n.path.collection), e: null };
       }
       case 'table':
         return { v: raw('NULL'), e: null };
@@ -241,6 +270,7 @@ function withErr(out: { v: Frag; e?: Frag | null }, argErrs: Array<Frag | null>)
 export function compileSql(checked: CheckedFormula, opts: CompileSqlOptions): CompiledSql {
   ident(opts.alias);
   if (opts.schema !== undefined) ident(opts.schema);
+  if (opts.joinPrefix !== undefined) ident(`${opts.joinPrefix}1`);
   if (opts.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.today)) throw new Error('today must be YYYY-MM-DD');
   const c = new SqlCompiler(opts);
   const o = c.node(checked.ast);
@@ -251,5 +281,6 @@ export function compileSql(checked: CheckedFormula, opts: CompileSqlOptions): Co
     bindings: [...v.params],
     errorSql: o.e ? { sql: o.e.sql, bindings: [...o.e.params] } : null,
     type: checked.type,
+    joins: c.joins.map((j) => ({ sql: j.sql, bindings: [...j.params] })),
   };
 }

@@ -229,15 +229,24 @@ export function compileAll(formulas: string[], root = 'deal'): Compiled[] {
   });
 }
 
-/** Evaluate on every deal row (ordered by n) via SQL. */
-export async function evalSql(db: Db, items: Compiled[], today = '2026-03-15'): Promise<Value[][]> {
+/**
+ * Evaluate on every deal row (ordered by n) via SQL. `joins`: parent hops as LEFT JOINs (each
+ * formula its own prefix) instead of correlated sub-selects — the same values either way.
+ */
+export async function evalSql(db: Db, items: Compiled[], today = '2026-03-15', joins = false): Promise<Value[][]> {
   const out: Value[][] = items.map(() => []);
   for (let start = 0; start < items.length; start += 150) {
     const chunk = items.slice(start, start + 150);
     const cols: string[] = [];
     const params: unknown[] = [];
+    const from: string[] = [];
+    const fromParams: unknown[] = [];
     chunk.forEach((it, j) => {
-      const c = compileSql(it.checked, { alias: 't', schema: db.schemaName, today });
+      const c = compileSql(it.checked, { alias: 't', schema: db.schemaName, today, ...(joins ? { joinPrefix: `j${j}_` } : {}) });
+      for (const join of c.joins) {
+        from.push(join.sql);
+        fromParams.push(...join.bindings);
+      }
       cols.push(`(to_json(${c.sql}) #>> '{}') AS "v${j}"`);
       params.push(...c.bindings);
       if (c.errorSql) {
@@ -245,7 +254,7 @@ export async function evalSql(db: Db, items: Compiled[], today = '2026-03-15'): 
         params.push(...c.errorSql.bindings);
       } else cols.push(`NULL AS "e${j}"`);
     });
-    const rows = await db.query(`SELECT ${cols.join(', ')} FROM "${db.schemaName}"."deal" AS "t" ORDER BY "t"."n"`, params);
+    const rows = await db.query(`SELECT ${cols.join(', ')} FROM "${db.schemaName}"."deal" AS "t" ${from.join(' ')} ORDER BY "t"."n"`, [...params, ...fromParams]);
     chunk.forEach((it, j) => {
       out[start + j] = rows.map((r) => (r[`e${j}`] != null ? { error: String(r[`e${j}`]) } : canon(it.checked.type, r[`v${j}`])));
     });

@@ -34,11 +34,12 @@ afterAll(async () => {
 });
 
 /** One formula's value per root row of `root`, ordered by id, under an optional scope. */
-async function values(formula: string, root: string, table: string, rowScope?: (object: string) => RowScope | undefined): Promise<unknown[]> {
+async function values(formula: string, root: string, table: string, rowScope?: (object: string) => RowScope | undefined, joins = false): Promise<unknown[]> {
   const r = check(formula, { schema, root });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  const s = compileSql(r, { alias: 't', ...(rowScope ? { rowScope } : {}) });
-  const rows = await db.query(`SELECT (${s.sql})::text AS v FROM "${table}" AS "t" ORDER BY "t"."id"`, s.bindings);
+  const s = compileSql(r, { alias: 't', ...(rowScope ? { rowScope } : {}), ...(joins ? { joinPrefix: 'j_' } : {}) });
+  const from = s.joins.map((j) => j.sql).join(' ');
+  const rows = await db.query(`SELECT (${s.sql})::text AS v FROM "${table}" AS "t" ${from} ORDER BY "t"."id"`, [...s.bindings, ...s.joins.flatMap((j) => j.bindings)]);
   return rows.map((x) => x.v);
 }
 
@@ -50,6 +51,13 @@ describe('compileSql rowScope', () => {
     expect(await values('customer.name', 'deal', 'deal')).toEqual(['Theirs', 'Mine']);
     expect(await values('customer.name', 'deal', 'deal', mine)).toEqual([null, 'Mine']);
     expect(await values('customer.name', 'deal', 'deal', none)).toEqual([null, null]);
+    // The same with the hop as a LEFT JOIN (reports): the scope sits in the join's ON clause.
+    expect(await values('customer.name', 'deal', 'deal', mine, true)).toEqual([null, 'Mine']);
+    expect(await values('customer.name', 'deal', 'deal', none, true)).toEqual([null, null]);
+    expect(await values('customer.name & customer.name', 'deal', 'deal', undefined, true)).toEqual(['TheirsTheirs', 'MineMine']);
+    const twice = check('customer.name & customer.name', { schema, root: 'deal' });
+    if (!twice.ok) throw new Error('check failed');
+    expect(compileSql(twice, { alias: 't', joinPrefix: 'j_' }).joins).toHaveLength(1);
   });
 
   it('children are aggregated only inside the scope, also when reached through a parent', async () => {

@@ -33,6 +33,12 @@ describe('formula table', () => {
     });
     expect(bad).toEqual([]);
   });
+  it('SQL with parent hops as joins gives the same results as with sub-selects', async () => {
+    const hops = CASES.filter(([f]) => /[a-z_]+\.[a-z_]+/.test(f)).map(([f]) => f);
+    expect(hops.length).toBeGreaterThan(20);
+    const items = compileAll(hops);
+    expect(await evalSql(db, items, undefined, true)).toEqual(await evalSql(db, items));
+  });
   it('JS back end gives the expected results', () => {
     const bad = CASES.flatMap(([f, want, row], i) => {
       const got = jsOut[i]![(row ?? 1) - 1];

@@ -183,7 +183,7 @@ export function formulasOf(registry: Registry, object: ObjectDef, schema: string
         .map((x) => x.field),
     );
     if (usesExternal(r.checked)) {
-      result.computed.push({ field, checked: r.checked, sql: { sql: 'null', bindings: [], errorSql: null, type: r.checked.type }, reads, host: true });
+      result.computed.push({ field, checked: r.checked, sql: { sql: 'null', bindings: [], errorSql: null, type: r.checked.type, joins: [] }, reads, host: true });
       continue;
     }
     const entry = { field, checked: r.checked, sql: toSql(r.checked, schema), reads };
@@ -202,7 +202,7 @@ export function formulasOf(registry: Registry, object: ObjectDef, schema: string
 /** A computed formula field that no longer checks: a typed NULL column, so reads keep working. */
 function unavailable(field: FieldDef, root: string): CompiledFormulaField {
   const ast: TNode = { kind: 'literal', node: { kind: 'null', line: 1, column: 1, offset: 0, length: 0 }, type: 'null', value: null };
-  return { field, checked: { ok: true, type: 'null', ast, root, source: 'NULL' }, sql: { sql: 'null', bindings: [], errorSql: null, type: 'null' }, reads: new Set() };
+  return { field, checked: { ok: true, type: 'null', ast, root, source: 'NULL' }, sql: { sql: 'null', bindings: [], errorSql: null, type: 'null', joins: [] }, reads: new Set() };
 }
 
 const NUMERIC: ReadonlySet<FormulaType> = new Set(['number', 'money', 'percent', 'integer']);

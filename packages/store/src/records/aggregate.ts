@@ -33,7 +33,14 @@ const FORMULA_GROUPABLE = new Set<FormulaType>(['number', 'money', 'percent', 'i
  * every related row it reads; a field hidden from the caller, here or on a related object, is
  * refused as in a filter. An error value (#DIV/0!) reads as empty.
  */
-function formulaSql(deps: AggregateDeps, object: ObjectDef, source: unknown, path: string, today: string | undefined): { sql: string; bindings: Knex.RawBinding[]; type: FormulaType } {
+function formulaSql(
+  deps: AggregateDeps,
+  object: ObjectDef,
+  source: unknown,
+  path: string,
+  today: string | undefined,
+  joinPrefix: string,
+): { sql: string; bindings: Knex.RawBinding[]; type: FormulaType; joins: Compiled[] } {
   if (typeof source !== 'string' || source.length === 0 || source.length > 2000) throw bad(path, 'type', 'a formula is text of 1 to 2000 characters');
   const r = checkFormula(deps.registry, object.name, source, undefined, SQL_ONLY.reports);
   if (!r.ok) {
@@ -47,8 +54,8 @@ function formulaSql(deps: AggregateDeps, object: ObjectDef, source: unknown, pat
   }
   const rowScope = formulaRowScope(deps.registry, deps.access);
   if (today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(today)) throw bad('/today', 'date', 'today must be YYYY-MM-DD');
-  const c = compileSql(r.checked, { alias: object.table, schema: deps.schema, liveColumn: 'deleted_at', ...(rowScope ? { rowScope } : {}), ...(today ? { today } : {}) });
-  return { sql: c.sql, bindings: c.bindings as Knex.RawBinding[], type: r.checked.type };
+  const c = compileSql(r.checked, { alias: object.table, schema: deps.schema, liveColumn: 'deleted_at', joinPrefix, ...(rowScope ? { rowScope } : {}), ...(today ? { today } : {}) });
+  return { sql: c.sql, bindings: c.bindings as Knex.RawBinding[], type: r.checked.type, joins: c.joins.map((j) => ({ sql: j.sql, bindings: j.bindings as Knex.RawBinding[] })) };
 }
 
 export interface AggregateDeps {
@@ -163,12 +170,20 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
   const innerSelects: Knex.Raw[] = [];
   const outerKeys: string[] = [];
   const labels: Array<Compiled | undefined> = [];
+  // The parent rows the formulas read (`customer.region`), joined once per query, not probed per row.
+  const joins: Compiled[] = [];
+  let formulas = 0;
+  const formula = (source: unknown, path: string) => {
+    const f = formulaSql(deps, object, source, path, q.today, `j${formulas++}_`);
+    joins.push(...f.joins);
+    return f;
+  };
   groups.forEach((g, i) => {
     let key: Compiled;
     let label: Compiled | undefined;
     if ((g.field === undefined) === (g.formula === undefined)) throw bad(`/groups/${i}`, 'field_or_formula', 'a grouping has a field or a formula');
     if (g.formula !== undefined) {
-      const f = formulaSql(deps, object, g.formula, `/groups/${i}/formula`, q.today);
+      const f = formula(g.formula, `/groups/${i}/formula`);
       if (!FORMULA_GROUPABLE.has(f.type)) throw bad(`/groups/${i}/formula`, 'not_groupable', `a ${f.type} formula cannot be grouped`);
       if (g.bucket !== undefined && f.type !== 'date') throw bad(`/groups/${i}/bucket`, 'not_date', 'only a date formula is bucketed');
       key =
@@ -196,7 +211,7 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
     if (!(m.op in AGG)) throw bad(`${path}/op`, 'enum', 'must be count, sum, avg, min, max, count_distinct or ratio');
     if (m.formula !== undefined) {
       if (m.field !== undefined || m.op === 'count') throw bad(`${path}/formula`, 'not_allowed', 'a measure has a field or a formula; count counts records');
-      const f = formulaSql(deps, object, m.formula, `${path}/formula`, q.today);
+      const f = formula(m.formula, `${path}/formula`);
       if ((m.op === 'sum' || m.op === 'avg') && !FORMULA_NUMERIC.has(f.type)) throw bad(`${path}/formula`, 'not_numeric', `a ${f.type} formula cannot be ${m.op === 'sum' ? 'summed' : 'averaged'}`);
       innerSelects.push(knex.raw(`${f.sql} as "v${i}"`, f.bindings));
     } else {
@@ -228,7 +243,11 @@ export async function aggregate(deps: AggregateDeps, object: ObjectDef, q: Aggre
   const flags = groups.map((_, i) => (i === kept ? `coalesce(bool_or("o${i}"), false) and grouping("o${i}") = 0 as "o${i}"` : `false as "o${i}"`));
   const bits = groups.length ? [`grouping(${outerKeys.join(', ')}) as "set_bits"`] : ['0 as "set_bits"'];
   const cols = [...outerKeys, ...labelCols, ...flags, ...bits, ...outer.map((e, i) => `${e as string} as "m${i}"`)];
-  const innerQb = inner.select(innerSelects.length ? innerSelects : [knex.raw('1 as "one"')]);
+  // With joins, the scoped rows become a subquery under the object's own name (PostgreSQL pulls it
+  // up into one plan), so its unqualified filter columns never meet a joined table's.
+  const from: Knex.QueryBuilder = joins.length ? knex.queryBuilder().from(inner.as(object.table)) : inner;
+  for (const j of joins) from.joinRaw(j.sql, j.bindings as Knex.Value[]);
+  const innerQb = from.select(innerSelects.length ? innerSelects : [knex.raw('1 as "one"')]);
   const query = knex.select(knex.raw(cols.join(', '), labelBindings)).from(innerQb.as('src'));
   if (groups.length) query.groupByRaw(`grouping sets (${setSql})`);
   query.limit(MAX_AGGREGATE_ROWS + 1);
