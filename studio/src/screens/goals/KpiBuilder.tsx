@@ -18,9 +18,13 @@ interface Draft {
   labelEn: string;
   labelZh: string;
   object: string;
-  aggregate: Exclude<KpiAggregate, 'ratio'>;
+  aggregate: KpiAggregate;
+  /** The number field summed ('' for a ratio: one per record, a count). */
   value: string;
   filter: string;
+  /** A ratio's denominator: the number field summed ('' = count records) and which records. */
+  denValue: string;
+  denFilter: string;
   dateField: string;
   unit: KpiUnit;
   ownerField: string;
@@ -28,7 +32,9 @@ interface Draft {
   rest: Partial<KpiDoc>;
 }
 
-const AGGREGATES: Draft['aggregate'][] = ['count', 'sum', 'avg'];
+const AGGREGATES: KpiAggregate[] = ['count', 'sum', 'avg', 'ratio'];
+/** A ratio's side that counts records sums this per record. */
+const COUNT_ONE = '1';
 const UNITS: KpiUnit[] = ['money', 'number', 'count', 'percent'];
 const CLAIMED = ['/name', '/label', '/object', '/measure', '/dateField', '/unit', '/ownerField', '/dimensions'];
 
@@ -40,9 +46,11 @@ function draftOf(doc: KpiDoc): Draft {
     labelEn: label.en ?? '',
     labelZh: label['zh-CN'] ?? '',
     object,
-    aggregate: measure?.aggregate === 'sum' || measure?.aggregate === 'avg' ? measure.aggregate : 'count',
-    value: measure?.value ?? '',
+    aggregate: measure?.aggregate ?? 'count',
+    value: measure?.aggregate === 'ratio' && measure.value === COUNT_ONE ? '' : (measure?.value ?? ''),
     filter: measure?.filter ?? '',
+    denValue: measure?.denominator?.value ?? '',
+    denFilter: measure?.denominator?.filter ?? '',
     dateField: dateField ?? '',
     unit: unit ?? 'number',
     ownerField: ownerField ?? 'owner_id',
@@ -53,8 +61,10 @@ function draftOf(doc: KpiDoc): Draft {
 
 function docOf(d: Draft): KpiDoc {
   const measure: NonNullable<KpiDoc['measure']> = { aggregate: d.aggregate };
-  if (d.aggregate !== 'count' && d.value) measure.value = d.value;
+  if (d.aggregate === 'ratio') measure.value = d.value || COUNT_ONE;
+  else if (d.aggregate !== 'count' && d.value) measure.value = d.value;
   if (d.filter.trim()) measure.filter = d.filter.trim();
+  if (d.aggregate === 'ratio') measure.denominator = { ...(d.denValue ? { value: d.denValue } : {}), ...(d.denFilter.trim() ? { filter: d.denFilter.trim() } : {}) };
   return {
     ...d.rest,
     kind: 'kpi',
@@ -105,6 +115,8 @@ export default function KpiBuilder() {
       dimensions: [],
       value: all.find((f) => NUMERIC_STORAGES.has(f.storage))?.name ?? '',
       filter: '',
+      denValue: '',
+      denFilter: '',
       dateField: all.find((f) => f.storage === 'date' || f.storage === 'datetime')?.name ?? '',
     });
   };
@@ -121,6 +133,8 @@ export default function KpiBuilder() {
       aggregate: 'count',
       value: all.find((f) => NUMERIC_STORAGES.has(f.storage))?.name ?? '',
       filter: '',
+      denValue: '',
+      denFilter: '',
       dateField: all.find((f) => f.storage === 'date' || f.storage === 'datetime')?.name ?? '',
       unit: 'number',
       ownerField: 'owner_id',
@@ -145,8 +159,8 @@ export default function KpiBuilder() {
     }
   };
   const preview: PreviewInput | null =
-    draft && draft.object && draft.dateField && (draft.aggregate === 'count' || draft.value)
-      ? { object: draft.object, aggregate: draft.aggregate, value: draft.value, filter: draft.filter, dateField: draft.dateField }
+    draft && draft.object && draft.dateField && (draft.aggregate === 'count' || draft.aggregate === 'ratio' || draft.value)
+      ? { object: draft.object, aggregate: draft.aggregate, value: draft.value, filter: draft.filter, dateField: draft.dateField, denValue: draft.denValue, denFilter: draft.denFilter }
       : null;
   const kpis = catalog.data?.data ?? [];
   const err = (path: string) => messagesAt(problem, path);
@@ -157,7 +171,7 @@ export default function KpiBuilder() {
       <PageHeader
         title={t('goals.kpi.title')}
         actions={
-          <button type="button" className="btn btn-primary" onClick={startNew}>
+          <button type="button" className="btn btn-primary" onClick={startNew} data-opens-form>
             {t('goals.kpi.new')}
           </button>
         }
@@ -232,7 +246,15 @@ export default function KpiBuilder() {
               </select>
             </Field>
             <Field id="kpi-aggregate" label={t('goals.kpi.measure')} errors={err('/measure/aggregate')}>
-              <select id="kpi-aggregate" value={draft.aggregate} onChange={(e) => set({ aggregate: e.target.value as Draft['aggregate'] })}>
+              <select
+                id="kpi-aggregate"
+                value={draft.aggregate}
+                onChange={(e) => {
+                  const aggregate = e.target.value as KpiAggregate;
+                  // A ratio reads as a share (a win rate); sides start as counts of records.
+                  set({ aggregate, ...(aggregate === 'ratio' ? { value: '', ...(draft.unit === 'number' || draft.unit === 'count' ? { unit: 'percent' } : {}) } : {}) });
+                }}
+              >
                 {AGGREGATES.map((a) => (
                   <option key={a} value={a}>
                     {t(`goals.kpi.aggregates.${a}`)}
@@ -241,9 +263,10 @@ export default function KpiBuilder() {
               </select>
             </Field>
             {draft.aggregate !== 'count' && (
-              <Field id="kpi-value" label={t('goals.kpi.value')} errors={err('/measure/value')}>
+              <Field id="kpi-value" label={t(draft.aggregate === 'ratio' ? 'goals.kpi.numerator' : 'goals.kpi.value')} errors={err('/measure/value')}>
                 <select id="kpi-value" value={draft.value} onChange={(e) => set({ value: e.target.value })}>
-                  {!numbers.some((f) => f.name === draft.value) && <option value={draft.value}>{draft.value || '—'}</option>}
+                  {draft.aggregate === 'ratio' && <option value="">{t('goals.kpi.aggregates.count')}</option>}
+                  {!numbers.some((f) => f.name === draft.value) && (draft.aggregate !== 'ratio' || draft.value) && <option value={draft.value}>{draft.value || '—'}</option>}
                   {numbers.map((f) => (
                     <option key={f.name} value={f.name}>
                       {label(f.label, f.name)}
@@ -255,6 +278,24 @@ export default function KpiBuilder() {
             <Field id="kpi-filter" label={t('goals.kpi.filter')} hint={t('goals.kpi.filterHint')} errors={err('/measure/filter')}>
               <FormulaEditor id="kpi-filter" value={draft.filter} onChange={(filter) => set({ filter })} objects={session.objects} root={draft.object} expectedType="boolean" />
             </Field>
+            {draft.aggregate === 'ratio' && (
+              <>
+                <Field id="kpi-den-value" label={t('goals.kpi.denominator')} errors={err('/measure/denominator/value')}>
+                  <select id="kpi-den-value" value={draft.denValue} onChange={(e) => set({ denValue: e.target.value })}>
+                    <option value="">{t('goals.kpi.aggregates.count')}</option>
+                    {draft.denValue && !numbers.some((f) => f.name === draft.denValue) && <option value={draft.denValue}>{draft.denValue}</option>}
+                    {numbers.map((f) => (
+                      <option key={f.name} value={f.name}>
+                        {label(f.label, f.name)}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                <Field id="kpi-den-filter" label={t('goals.kpi.denFilter')} hint={t('goals.kpi.filterHint')} errors={[...err('/measure/denominator'), ...err('/measure/denominator/filter')]}>
+                  <FormulaEditor id="kpi-den-filter" value={draft.denFilter} onChange={(denFilter) => set({ denFilter })} objects={session.objects} root={draft.object} expectedType="boolean" />
+                </Field>
+              </>
+            )}
             <Field id="kpi-date" label={t('goals.kpi.dateField')} errors={err('/dateField')}>
               <select id="kpi-date" value={draft.dateField} onChange={(e) => set({ dateField: e.target.value })}>
                 {!dates.some((f) => f.name === draft.dateField) && <option value={draft.dateField}>{draft.dateField || '—'}</option>}

@@ -10,6 +10,9 @@ export interface PreviewInput {
   value: string;
   filter: string;
   dateField: string;
+  /** A ratio's denominator: number field ('' = count) and condition. */
+  denValue?: string;
+  denFilter?: string;
 }
 
 /**
@@ -19,15 +22,21 @@ export interface PreviewInput {
  */
 export function previewQuestion(p: PreviewInput, months: readonly string[]): Record<string, unknown> {
   const f = p.filter.trim();
-  const measure =
-    p.aggregate === 'count'
-      ? f
-        ? { name: 'value', op: 'sum', formula: `IF(${f}, 1, 0)` }
-        : { name: 'value', op: 'count' }
-      : { name: 'value', op: p.aggregate === 'avg' ? 'avg' : 'sum', formula: f ? `IF(${f}, ${p.value}, ${p.aggregate === 'avg' ? 'NULL' : '0'})` : p.value };
+  const sumWhere = (cond: string, value: string) => (cond ? `IF(${cond}, ${value}, 0)` : value);
+  const measures =
+    p.aggregate === 'ratio'
+      ? // The two sums and their quotient, as the KPI computes it (one per record on a side that counts).
+        [
+          { name: 'num', op: 'sum', formula: sumWhere(f, p.value || '1') },
+          { name: 'den', op: 'sum', formula: sumWhere((p.denFilter ?? '').trim(), p.denValue || '1') },
+          { name: 'value', op: 'ratio', of: ['num', 'den'] },
+        ]
+      : p.aggregate === 'count'
+        ? [f ? { name: 'value', op: 'sum', formula: `IF(${f}, 1, 0)` } : { name: 'value', op: 'count' }]
+        : [{ name: 'value', op: p.aggregate === 'avg' ? 'avg' : 'sum', formula: f ? `IF(${f}, ${p.value}, ${p.aggregate === 'avg' ? 'NULL' : '0'})` : p.value }];
   return {
     object: p.object,
-    measures: [measure],
+    measures,
     groups: [{ field: p.dateField, bucket: 'month' }],
     // This month and the five before it (`last: 6` would mean the six complete months before this one).
     period: { field: p.dateField, range: { from: `${months[0]}-01`, to: lastDayOf(months[5]!) } },
