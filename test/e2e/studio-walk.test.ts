@@ -1,5 +1,7 @@
 // The studio walk (issue #16): every screen each role can reach — admin, manager, rep, finance —
-// opened at 1440 px and on a 375 px phone, and in Chinese, over a tenant with a template's data.
+// opened at 1440 px and on a 375 px phone, and in Chinese, over a tenant with a template's data:
+// the navigation's screens, every kind of screen linked from them (records, edit and new forms,
+// imports, designers), and each form or dialog a button opens in place (`data-opens-form`).
 // On every screen: no console error, no sideways scrolling, no tap target under 24 px, no raw id
 // where a label belongs, and in zh-CN no English left in the screen's own words.
 import { describe, expect, it } from 'vitest';
@@ -57,17 +59,58 @@ async function navPaths(page: Page): Promise<string[]> {
   return [...new Set(hrefs)];
 }
 
-/** A record's own page for each list that has a record (the first row), so detail screens are walked too. */
-async function detailPaths(page: Page, lists: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const list of lists.filter((p) => /^\/o\/[a-z_]+$/.test(p)).slice(0, 8)) {
-    await open(page, list);
-    const first = page.locator(`main a[href^="${list}/"]`).first();
-    if ((await first.count()) === 0) continue;
-    const href = await first.getAttribute('href');
-    if (href && !href.endsWith('/new') && !href.endsWith('/import')) out.push(href);
+// Links the walk does not follow: downloads, the API, signing out.
+const NOT_A_SCREEN = /^\/(api|auth|graphql)\b|\/(logout|sign-?out)$|\.(csv|xlsx|pdf|png|json|zip)$/;
+
+/** A path's kind: ids (uuids, numbers) replaced, so one screen of each kind is walked, not every record. */
+function kindOf(path: string): string {
+  return path
+    .split('/')
+    .map((seg) => (/^\d+$/.test(seg) || (seg.length >= 8 && /\d/.test(seg) && /^[0-9a-z-]+$/i.test(seg)) ? ':id' : seg))
+    .join('/');
+}
+
+/** The in-app links on the open screen's main area, as paths, in order. */
+async function linksOn(page: Page): Promise<string[]> {
+  const hrefs = await page.locator('main a[href]:not([download]):not([target=_blank])').evaluateAll((links) =>
+    links
+      .map((a) => new URL((a as HTMLAnchorElement).href))
+      .filter((u) => u.origin === location.origin)
+      .map((u) => u.pathname),
+  );
+  return hrefs.filter((p) => !NOT_A_SCREEN.test(p));
+}
+
+/**
+ * The screens to walk, found while walking: the navigation's, then every kind of screen linked
+ * from them, two links deep (a list → a record → its edit form; a designer → a new object) —
+ * forms and designers the navigation does not list. At most three screens per parent path
+ * (three plans, not all of them).
+ */
+class Crawl {
+  readonly paths: string[];
+  private readonly depth = new Map<string, number>();
+  private readonly kinds: Set<string>;
+  private readonly perParent = new Map<string, number>();
+  constructor(start: string[]) {
+    this.paths = [...start];
+    this.kinds = new Set(start.map(kindOf));
+    for (const p of start) this.depth.set(p, 0);
   }
-  return out;
+  /** Adds the links of `from` (open now) that are a new kind of screen. */
+  async follow(page: Page, from: string): Promise<void> {
+    const depth = this.depth.get(from) ?? 2;
+    if (depth >= 2 || this.paths.length >= 160) return;
+    for (const link of await linksOn(page)) {
+      const kind = kindOf(link);
+      const parent = kind.slice(0, kind.lastIndexOf('/'));
+      if (this.kinds.has(kind) || (this.perParent.get(parent) ?? 0) >= 3) continue;
+      this.kinds.add(kind);
+      this.perParent.set(parent, (this.perParent.get(parent) ?? 0) + 1);
+      this.depth.set(link, depth + 1);
+      this.paths.push(link);
+    }
+  }
 }
 
 async function open(page: Page, path: string): Promise<void> {
@@ -86,15 +129,11 @@ async function walk(role: string, email: string, width: number, chinese: boolean
   await login(page, h, email, email === h.admin.email ? undefined : PASS);
   // The language is the browser's choice (kept in local storage); every screen below loads in it.
   if (chinese) await page.evaluate(() => localStorage.setItem('attain.locale', 'zh-CN'));
-  let walked = paths;
-  if (!walked) {
-    const nav = await navPaths(page);
-    walked = [...nav, ...(await detailPaths(page, nav))];
-  }
+  // The first walk of a role finds its screens; the others walk the same list.
+  const crawl = paths ? undefined : new Crawl(await navPaths(page));
+  const walked = paths ?? (crawl as Crawl).paths;
   const findings: Finding[] = [];
-  for (const path of walked) {
-    const before = problemsOf(page).length;
-    await open(page, path);
+  const check = async (where: string) => {
     const f = await checkScreen(page, { chinese, englishAllowed: ENGLISH_ALLOWED });
     const problems = [
       ...problemsOf(page).slice(before),
@@ -103,7 +142,25 @@ async function walk(role: string, email: string, width: number, chinese: boolean
       ...f.rawIds.map((t) => `raw id: ${t}`),
       ...f.english.map((t) => `not translated: ${t}`),
     ];
-    if (problems.length > 0) findings.push({ where: `${role} ${width}px${chinese ? ' zh-CN' : ''} ${path}`, problems });
+    if (problems.length > 0) findings.push({ where: `${role} ${width}px${chinese ? ' zh-CN' : ''} ${where}`, problems });
+  };
+  let before = 0;
+  for (const path of walked) {
+    before = problemsOf(page).length;
+    await open(page, path);
+    await check(path);
+    await crawl?.follow(page, path);
+    // Forms and dialogs a button opens in place (marked `data-opens-form`): each opened and checked too.
+    const openers = await page.locator('main [data-opens-form]:not([disabled])').count();
+    for (let i = 0; i < Math.min(openers, 3); i++) {
+      if (i > 0) await open(page, path);
+      before = problemsOf(page).length;
+      const opener = page.locator('main [data-opens-form]:not([disabled])').nth(i);
+      if (!(await opener.isVisible())) continue;
+      await opener.click();
+      await page.waitForLoadState('networkidle');
+      await check(`${path} → form ${i + 1}`);
+    }
   }
   await page.context().close();
   return { findings, paths: walked };
@@ -116,7 +173,9 @@ const roles = () => [
   ['finance', people.finance as string],
 ];
 
-describe('the studio walk', () => {
+// The roles walk at the same time, each in its own browser context: most of a screen's time is
+// waiting for the network to settle, so four walks take little longer than the admin's alone.
+describe.concurrent('the studio walk', () => {
   for (const [index, role] of ['admin', 'manager', 'rep', 'finance'].entries()) {
     it(`${role}: every screen at 1440 px, at 375 px and in Chinese is clean`, async () => {
       const [, email] = roles()[index] as [string, string];
@@ -126,6 +185,6 @@ describe('the studio walk', () => {
       const chinese = await walk(role, email, 1440, true, desktop.paths);
       const all = [...desktop.findings, ...phone.findings, ...chinese.findings];
       expect(all, JSON.stringify(all, null, 1)).toEqual([]);
-    }, 600_000);
+    }, 900_000);
   }
 });

@@ -116,7 +116,7 @@ export default function Designer({ params }: ScreenProps) {
         <label>
           <input type="checkbox" checked={design.ownerFilter} onChange={(e) => update({ ownerFilter: e.target.checked })} /> {t('dashboards.ownerFilter')}
         </label>
-        <button type="button" className="btn" onClick={add}>
+        <button type="button" className="btn" onClick={add} data-opens-form>
           {t('dashboards.addWidget')}
         </button>
       </div>

@@ -217,7 +217,9 @@ export default function ObjectDesigner({ params }: ScreenProps) {
                   <li key={f['x-attain'].id} className={selected === n ? 'field-item selected' : 'field-item'}>
                     <button type="button" className="select" onClick={() => setSelected(n)} aria-pressed={selected === n}>
                       <strong>{label(f['x-attain'].label, n)}</strong>
-                      <span className="muted small mono">{n}</span>
+                      <span className="muted small mono api-name" translate="no">
+                        {n}
+                      </span>
                     </button>
                     <span className="row">
                       <span className="badge">{t(`storage.${storage ?? f.type ?? 'text'}`)}</span>
@@ -287,7 +289,9 @@ export default function ObjectDesigner({ params }: ScreenProps) {
                           setX({ indexes: indexes.map((ix, j) => (j === i ? { ...ix, fields: (e.target.checked ? [...ix.fields, n] : ix.fields.filter((f) => f !== n)) as typeof ix.fields } : ix)) })
                         }
                       />
-                      <span className="mono small">{n}</span>
+                      <span className="mono small api-name" translate="no">
+                        {n}
+                      </span>
                     </label>
                   ))}
                 </fieldset>

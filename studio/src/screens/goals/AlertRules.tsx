@@ -104,7 +104,7 @@ export default function AlertRules() {
             <button type="button" className="btn" disabled={busy || !list.length} onClick={() => void run()}>
               {t('goals.alertRules.run')}
             </button>
-            <button type="button" className="btn btn-primary" disabled={!kpis.length} onClick={() => open(newDraft(kpis[0]?.name ?? ''))}>
+            <button type="button" className="btn btn-primary" disabled={!kpis.length} onClick={() => open(newDraft(kpis[0]?.name ?? ''))} data-opens-form>
               {t('goals.alertRules.new')}
             </button>
           </>

@@ -137,7 +137,7 @@ export default function PlanDesigner() {
         title={t('incentives.nav.plans')}
         actions={
           <>
-            <button type="button" className="btn" onClick={() => setCreating(true)}>
+            <button type="button" className="btn" onClick={() => setCreating(true)} data-opens-form>
               + {t('incentives.designer.newPlan')}
             </button>
             <button type="button" className="btn btn-primary" disabled={!plan || busy} onClick={() => void save()}>

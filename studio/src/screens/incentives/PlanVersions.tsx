@@ -33,7 +33,7 @@ export function PlanVersions({
     <div className="card" data-testid="plan-versions">
       <div className="inc-section-h">
         <h2>{t('incentives.versions.title')}</h2>
-        <button type="button" className="btn btn-sm" onClick={() => setCreating(true)}>
+        <button type="button" className="btn btn-sm" onClick={() => setCreating(true)} data-opens-form>
           + {t('incentives.versions.new')}
         </button>
       </div>

@@ -123,7 +123,7 @@ export default function OrgTree() {
       <PageHeader
         title={t('nav.org')}
         actions={
-          <button type="button" className="btn btn-primary" onClick={() => setAdding(null)}>
+          <button type="button" className="btn btn-primary" onClick={() => setAdding(null)} data-opens-form>
             <Icon name="plus" size={16} /> {t('org.addTop')}
           </button>
         }

@@ -102,7 +102,7 @@ export default function Roles() {
         title={t('nav.roles')}
         actions={
           <>
-            <button type="button" className="btn" onClick={() => setNaming(true)}>
+            <button type="button" className="btn" onClick={() => setNaming(true)} data-opens-form>
               <Icon name="plus" size={16} /> {t('roles.newRole')}
             </button>
             <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!draft || busy}>

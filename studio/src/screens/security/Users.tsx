@@ -122,7 +122,7 @@ export default function Users() {
       <PageHeader
         title={t('nav.users')}
         actions={
-          <button type="button" className="btn btn-primary" onClick={() => setShowInvite((s) => !s)} aria-expanded={showInvite}>
+          <button type="button" className="btn btn-primary" onClick={() => setShowInvite((s) => !s)} aria-expanded={showInvite} data-opens-form>
             <Icon name="plus" size={16} /> {t('users.invite')}
           </button>
         }
