@@ -1,4 +1,7 @@
-import { inferStorage, type FieldSchema, type Storage } from '@attain/meta';
+// The storage rules alone (a few hundred bytes), not the package index: this module is on the
+// first screen (Home's dashboard widgets), where the whole metadata package would cost ~48 kB.
+import { inferStorage } from '@attain/meta/storage';
+import type { FieldSchema, Storage } from '@attain/meta';
 import type { Label, ObjectDoc } from '../api/types.ts';
 
 export type { Storage };
