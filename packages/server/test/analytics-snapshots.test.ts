@@ -354,4 +354,26 @@ describe('subscriptions', () => {
     await runJobs(8);
     expect(smtp.mails.length).toBe(before);
   });
+
+  it('cancels a subscription at its next run when its metadata dashboard was removed', async () => {
+    const gone = { ...board, id: 'dash_gone', name: 'gone', label: { en: 'Gone soon' } };
+    await store.metadata.apply(t.name, [...docs(), board, gone], { actor });
+    const sub = await mgr.post('/api/v1/analytics/dashboards/gone/subscriptions', {
+      schedule: { every: 'week', weekday: 3, hour: 9 },
+      format: 'png',
+      channel: 'email',
+      recipients: [t.users.mgrEast.id],
+    });
+    expect(sub.statusCode, sub.body).toBe(201);
+    await store.metadata.apply(t.name, [...docs(), board], { actor });
+    const before = smtp.mails.length;
+    await runJobs(8);
+    expect(smtp.mails.length).toBe(before);
+    const admin = as(app, await login(app, t.name, t.users.admin.email));
+    const audit = (await admin.get(`/api/v1/audit?object=analytics_subscription&recordId=${sub.json().data.id}`)).json().data as Array<{ action: string; actor?: unknown }>;
+    expect(audit.map((a) => a.action).sort()).toEqual(['analytics.subscription.create', 'analytics.subscription.delete']);
+    // Nothing is queued for it any more: a later clock sends nothing either.
+    await runJobs(40);
+    expect(smtp.mails.length).toBe(before);
+  });
 });

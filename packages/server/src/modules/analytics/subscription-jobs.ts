@@ -10,7 +10,8 @@ import { renderDashboard, type RenderedSnapshot } from './dashboard-export.ts';
 import { ownerAccess } from './owner-access.ts';
 import { robotRequests } from './robot-message.ts';
 import { nextRun } from './subscription-schedule.ts';
-import { recordRun, saveLink, subscription, type Subscription } from './subscription-store.ts';
+import { deleteSubscription, recordRun, saveLink, subscription, type Subscription } from './subscription-store.ts';
+import { visibleDashboard } from './dashboard-visible.ts';
 import type { AccessContext } from '../../rbac/context.ts';
 
 export const SUBSCRIPTION_QUEUE = 'analytics.subscription.send';
@@ -85,6 +86,12 @@ export async function runSubscription(store: Store, tenant: string, id: string, 
   let error: string | null = null;
   try {
     const access = await ownerAccess(store, tenant, sub.ownerId);
+    // A dashboard removed from the metadata (or no longer shared with the owner) ends its
+    // subscriptions, audited, instead of failing at every run from now on.
+    if (!(await visibleDashboard(store, access, sub.dashboard))) {
+      await deleteSubscription(store, tenant, sub.id, { userId: null, label: 'subscription run: the dashboard is gone' });
+      return { skipped: 'the dashboard is gone or no longer shared with its owner; the subscription was cancelled' };
+    }
     const file = await renderDashboard(store, access, sub.dashboard, { format: sub.format, filters: sub.filters, now });
     await deliver(store, tenant, sub, access, file, now);
   } catch (e) {
