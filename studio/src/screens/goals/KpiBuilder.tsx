@@ -160,7 +160,16 @@ export default function KpiBuilder() {
   };
   const preview: PreviewInput | null =
     draft && draft.object && draft.dateField && (draft.aggregate === 'count' || draft.aggregate === 'ratio' || draft.value)
-      ? { object: draft.object, aggregate: draft.aggregate, value: draft.value, filter: draft.filter, dateField: draft.dateField, denValue: draft.denValue, denFilter: draft.denFilter }
+      ? {
+          object: draft.object,
+          aggregate: draft.aggregate,
+          value: draft.value,
+          filter: draft.filter,
+          dateField: draft.dateField,
+          denValue: draft.denValue,
+          denFilter: draft.denFilter,
+          unit: draft.unit,
+        }
       : null;
   const kpis = catalog.data?.data ?? [];
   const err = (path: string) => messagesAt(problem, path);

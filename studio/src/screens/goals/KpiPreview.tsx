@@ -13,6 +13,8 @@ export interface PreviewInput {
   /** A ratio's denominator: number field ('' = count) and condition. */
   denValue?: string;
   denFilter?: string;
+  /** Percent shows a share as 66.7 %, as the goals screens do. */
+  unit?: string;
 }
 
 /**
@@ -109,7 +111,7 @@ export function KpiPreview({ input }: { input: PreviewInput | null }) {
                   <td className="goal-preview-bar-cell">
                     <span className="goal-preview-bar" style={{ width: `${(Math.abs(v) / max) * 100}%` }} />
                   </td>
-                  <td className="num">{result ? formatNumber(v) : '…'}</td>
+                  <td className="num">{result ? formatNumber(v, input.unit === 'percent' ? { style: 'percent', maximumFractionDigits: 1 } : undefined) : '…'}</td>
                 </tr>
               );
             })}
