@@ -115,7 +115,7 @@ async function inProcess(databaseUrl: string, viewers: Array<{ name: string; ema
   process.env.ATTAIN_ANALYTICS_CACHE_MB = cacheMb;
   const db = await createDatabase({ databaseUrl });
   const store = await createStore(db);
-  const app = await buildServer({ store, jwtSecret: 's'.repeat(40), logger: false, loginRateLimit: { max: 1000, timeWindow: '1 minute' } });
+  const app = await buildServer({ store, jwtSecret: 's'.repeat(40), logger: false, loginRateLimit: { max: 1000, timeWindow: '1 minute' }, sso: { defaultTotpRoles: [] } });
   try {
     const out: Record<string, unknown> = {};
     for (const v of viewers) {
