@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
-import { allFieldInfos, NUMERIC_STORAGES } from '../../lib/meta.ts';
+import { allFieldInfos, NUMERIC_STORAGES, type FieldInfo } from '../../lib/meta.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { FormulaEditor } from '../../components/FormulaEditor.tsx';
@@ -78,6 +78,25 @@ function docOf(d: Draft): KpiDoc {
     ...(d.ownerField && d.ownerField !== 'owner_id' ? { ownerField: d.ownerField } : {}),
     ...(d.dimensions.length ? { dimensions: d.dimensions } : {}),
   };
+}
+
+/**
+ * A number field to sum; with `count`, a first choice "Count of records" (the value ''). A value
+ * that is no field (a formula written elsewhere) stays listed as itself, so saving keeps it.
+ */
+function NumberFieldSelect({ id, value, fields, count, onChange }: { id: string; value: string; fields: FieldInfo[]; count: boolean; onChange: (value: string) => void }) {
+  const { t, label } = useI18n();
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+      {count && <option value="">{t('goals.kpi.aggregates.count')}</option>}
+      {!fields.some((f) => f.name === value) && (!count || value) && <option value={value}>{value || '—'}</option>}
+      {fields.map((f) => (
+        <option key={f.name} value={f.name}>
+          {label(f.label, f.name)}
+        </option>
+      ))}
+    </select>
+  );
 }
 
 /**
@@ -273,15 +292,7 @@ export default function KpiBuilder() {
             </Field>
             {draft.aggregate !== 'count' && (
               <Field id="kpi-value" label={t(draft.aggregate === 'ratio' ? 'goals.kpi.numerator' : 'goals.kpi.value')} errors={err('/measure/value')}>
-                <select id="kpi-value" value={draft.value} onChange={(e) => set({ value: e.target.value })}>
-                  {draft.aggregate === 'ratio' && <option value="">{t('goals.kpi.aggregates.count')}</option>}
-                  {!numbers.some((f) => f.name === draft.value) && (draft.aggregate !== 'ratio' || draft.value) && <option value={draft.value}>{draft.value || '—'}</option>}
-                  {numbers.map((f) => (
-                    <option key={f.name} value={f.name}>
-                      {label(f.label, f.name)}
-                    </option>
-                  ))}
-                </select>
+                <NumberFieldSelect id="kpi-value" value={draft.value} fields={numbers} count={draft.aggregate === 'ratio'} onChange={(value) => set({ value })} />
               </Field>
             )}
             <Field id="kpi-filter" label={t('goals.kpi.filter')} hint={t('goals.kpi.filterHint')} errors={err('/measure/filter')}>
@@ -290,15 +301,7 @@ export default function KpiBuilder() {
             {draft.aggregate === 'ratio' && (
               <>
                 <Field id="kpi-den-value" label={t('goals.kpi.denominator')} errors={err('/measure/denominator/value')}>
-                  <select id="kpi-den-value" value={draft.denValue} onChange={(e) => set({ denValue: e.target.value })}>
-                    <option value="">{t('goals.kpi.aggregates.count')}</option>
-                    {draft.denValue && !numbers.some((f) => f.name === draft.denValue) && <option value={draft.denValue}>{draft.denValue}</option>}
-                    {numbers.map((f) => (
-                      <option key={f.name} value={f.name}>
-                        {label(f.label, f.name)}
-                      </option>
-                    ))}
-                  </select>
+                  <NumberFieldSelect id="kpi-den-value" value={draft.denValue} fields={numbers} count onChange={(denValue) => set({ denValue })} />
                 </Field>
                 <Field id="kpi-den-filter" label={t('goals.kpi.denFilter')} hint={t('goals.kpi.filterHint')} errors={[...err('/measure/denominator'), ...err('/measure/denominator/filter')]}>
                   <FormulaEditor id="kpi-den-filter" value={draft.denFilter} onChange={(denFilter) => set({ denFilter })} objects={session.objects} root={draft.object} expectedType="boolean" />
