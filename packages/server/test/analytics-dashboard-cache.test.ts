@@ -94,6 +94,28 @@ describe('dashboard answer cache', () => {
     expect((await open(repWest)).cache).toBe('hit');
   });
 
+  it('GraphQL answers from the same cache entry as REST, in each viewer\'s scope, and follows a write', async () => {
+    const gql = async (c: Caller) => {
+      const res = await c.post('/graphql', { query: '{ analyticsDashboard(name: "cache_totals") }' });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().data.analyticsDashboard as unknown;
+    };
+    const rest = await open(repEast);
+    expect(await gql(repEast)).toEqual(JSON.parse(rest.body).data);
+    // The REST route's entry is the one GraphQL filled or read: still a hit, the same bytes.
+    const again = await open(repEast);
+    expect(again.cache).toBe('hit');
+    expect(again.body).toBe(rest.body);
+    expect(JSON.stringify(await gql(admin))).not.toBe(JSON.stringify(await gql(repEast)));
+    const res = await admin.post('/api/v1/objects/deal', { name: 'g1', amount: 7, stage: 'open', owner_id: t.users.repWest.id });
+    expect(res.statusCode, res.body).toBe(201);
+    await settled();
+    const after = (await gql(repWest)) as { widgets: Array<{ id: string; result: { totals: { values: { amount: string } } } }> };
+    expect(Number(after.widgets.find((w) => w.id === 'total')?.result.totals.values.amount)).toBe(12);
+    await admin.del(`/api/v1/objects/deal/${res.json().id}`);
+    await settled();
+  });
+
   it('a write through the API is read back at once', async () => {
     await open(admin);
     const res = await admin.post('/api/v1/objects/deal', { name: 'e3', amount: 1000, stage: 'open', owner_id: t.users.repEast.id });

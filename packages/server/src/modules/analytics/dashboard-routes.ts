@@ -4,8 +4,7 @@ import { replies } from '../../http/route-schema.ts';
 import { requireAccess } from '../../rest/request-access.ts';
 import type { Store } from '../../store-port.ts';
 import { dashboardResponse, dashboardRunResponse, dashboardListResponse } from './dashboard-responses.ts';
-import { answerCache } from './answer-cache.ts';
-import { filterValues, runDashboard, widgetObjects } from './dashboard-run.ts';
+import { dashboardAnswer } from './dashboard-answer.ts';
 import type { DashboardDoc, FilterValue } from './dashboard-schema.ts';
 import { seenDashboard, sharedWithRole, visibleDashboards, type VisibleDashboard } from './dashboard-visible.ts';
 import { userDashboardRoutes } from './dashboard-user-routes.ts';
@@ -82,18 +81,10 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { store: Store
       const access = requireAccess(request);
       const { doc } = await seenDashboard(store, access, (request.params as { name: string }).name);
       const body = (request.body ?? {}) as { filters?: Record<string, FilterValue>; asOf?: string };
-      // Bad filters are refused before any key is made (a refusal is never cached).
-      filterValues(doc, body.filters);
-      const cache = answerCache(store);
-      // The version is read before the run: a write landing meanwhile moves it, so the answer kept
-      // under the old version is never served again.
-      const key = await cache.keyFor(store, access, widgetObjects(access.registry, doc), { dashboard: doc, filters: body.filters ?? {}, asOf: body.asOf ?? null });
-      const { body: answer, hit } = await cache.answer(key, async () => ({
-        data: { name: doc.name, label: doc.label, filters: doc.filters ?? [], widgets: await runDashboard(store, access, doc, body.filters, body.asOf) },
-      }));
+      const answer = await dashboardAnswer(store, access, doc, body.filters, body.asOf);
       reply.header('content-type', 'application/json; charset=utf-8');
-      if (key !== undefined) reply.header('x-attain-cache', hit ? 'hit' : 'miss');
-      return answer;
+      if (answer.cacheable) reply.header('x-attain-cache', answer.hit ? 'hit' : 'miss');
+      return answer.body;
     },
   );
 

@@ -3,7 +3,7 @@ import type { GraphQLContext } from '../../graphql/context.ts';
 import { GraphQLJSON } from '../../graphql/json-scalar.ts';
 import type { Store } from '../../store-port.ts';
 import { notFound } from '../../http/errors.ts';
-import { runDashboard } from './dashboard-run.ts';
+import { dashboardAnswer } from './dashboard-answer.ts';
 import { visibleDashboard } from './dashboard-visible.ts';
 import type { FilterValue } from './dashboard-schema.ts';
 import { contextFor, questionOf, savedReport } from './routes.ts';
@@ -33,8 +33,9 @@ export function analyticsQuery({ store }: { store: Store }): GraphQLFieldConfigM
       resolve: async (_root, args: { name: string; filters?: Record<string, FilterValue> | null; asOf?: string | null }, ctx) => {
         const doc = (await visibleDashboard(store, ctx.access, args.name.slice(0, 63)))?.doc;
         if (!doc) throw notFound(`there is no dashboard named "${args.name.slice(0, 63)}"`);
-        const widgets = await runDashboard(store, ctx.access, doc, args.filters ?? undefined, args.asOf ?? undefined);
-        return { name: doc.name, label: doc.label, filters: doc.filters ?? [], widgets };
+        // The REST route's answer and cache entry: the same JSON, run once per question and scope.
+        const answer = await dashboardAnswer(store, ctx.access, doc, args.filters ?? undefined, args.asOf ?? undefined);
+        return (JSON.parse(answer.body.toString('utf8')) as { data: unknown }).data;
       },
     },
   };
