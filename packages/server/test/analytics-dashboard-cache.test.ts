@@ -94,7 +94,7 @@ describe('dashboard answer cache', () => {
     expect((await open(repWest)).cache).toBe('hit');
   });
 
-  it('GraphQL answers from the same cache entry as REST, in each viewer\'s scope, and follows a write', async () => {
+  it("GraphQL answers from the same cache entry as REST, in each viewer's scope, and follows a write", async () => {
     const gql = async (c: Caller) => {
       const res = await c.post('/graphql', { query: '{ analyticsDashboard(name: "cache_totals") }' });
       expect(res.statusCode, res.body).toBe(200);
