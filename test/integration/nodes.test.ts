@@ -193,17 +193,22 @@ describe.skipIf(!PG)('three nodes over one PostgreSQL (PostgreSQL only: PGlite i
     }
 
     // Every job due finishes (the dead node's after its lease), none failed, and only those it held
-    // ran again. Schedules (the workflow tick) wait for their next time: not due, not counted.
+    // ran again. Schedules (the workflow tick) wait for their next time: not due, not counted. A
+    // workflow run the dead node was executing waits for the run's own lease (its job deferred, not
+    // due meanwhile), so the wait is also for every run to end.
+    const schema = ((await db.knex.withSchema(control).table('tenants').where({ name: 'demo' }).first('schema_name')) as { schema_name: string }).schema_name;
     const due = () => jobs().where((w) => w.whereNot({ status: 'ready' }).orWhere('run_at', '<=', new Date()));
+    const unfinished = async () =>
+      Number((await due().whereNot({ status: 'done' }).count({ n: '*' }))[0]?.n) +
+      Number((await db.knex.withSchema(schema).table('attain_workflow_runs').whereNotIn('status', ['done', 'failed']).count({ n: '*' }))[0]?.n);
     const deadline = Date.now() + 120_000;
-    while ((await due().whereNot({ status: 'done' }).count({ n: '*' }))[0]?.n !== '0' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while ((await unfinished()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const all = (await due().select('id', 'queue', 'status', 'attempts', 'last_error')) as Array<{ id: string; queue: string; status: string; attempts: number; last_error: string | null }>;
     expect(all.filter((j) => j.status !== 'done')).toEqual([]);
     expect(all.filter((j) => j.attempts !== 1 && !heldByDead.has(j.id))).toEqual([]);
     // Side effects counted: one won-deal run and one inbox message per deal stored as won.
     const won = [...stored].filter(([, v]) => v.stage === 'closed_won').map(([k]) => k);
     expect(won.length).toBeGreaterThan(30);
-    const schema = ((await db.knex.withSchema(control).table('tenants').where({ name: 'demo' }).first('schema_name')) as { schema_name: string }).schema_name;
     const runs = (await db.knex.withSchema(schema).table('attain_workflow_runs').where({ rule: 'won_deal_notify' }).select('record_id', 'status')) as Array<{ record_id: string; status: string }>;
     expect(runs.map((r) => r.record_id).sort()).toEqual([...won].sort());
     expect(runs.every((r) => r.status === 'done')).toBe(true);

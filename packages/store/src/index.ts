@@ -19,7 +19,7 @@ export type { BeforeWriteHook, BeforeWriteInput, BeforeWriteRegistration } from 
 export type { DocumentCheck } from './document-checks.ts';
 export { canonicalJson, quoteIdent } from './sql.ts';
 export { aggregateSource, type AggregateDeps } from './records/aggregate.ts';
-export { JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
+export { JobDeferred, JobRunner, defaultBackoff, type BackgroundModule, type JobHandler, type JobRunnerOptions } from './job-runner.ts';
 export {
   checkFormula,
   checkFormulaAsReader,

@@ -18,6 +18,20 @@ export interface JobRunnerOptions {
   onError?: (job: Job, error: unknown, outcome: 'retry' | 'failed') => void;
 }
 
+/**
+ * Thrown by a handler whose work is held elsewhere for now (e.g. a workflow run another node is
+ * executing under its own lease): the job waits until `until` without spending an attempt, so a
+ * holder that died is taken over when its lease ends however many times the job was tried.
+ */
+export class JobDeferred extends Error {
+  readonly until: Date;
+  constructor(until: Date, message: string) {
+    super(message);
+    this.name = 'JobDeferred';
+    this.until = until;
+  }
+}
+
 export const defaultBackoff = (attempt: number): number => Math.min(60 * 60_000, 1000 * 2 ** (attempt - 1));
 
 /**
@@ -79,6 +93,10 @@ export class JobRunner {
           if (!handler) throw new Error(`no handler for queue ${job.queue}`);
           await this.queue.complete(job.id, (await handler(job)) ?? null);
         } catch (error) {
+          if (error instanceof JobDeferred) {
+            await this.queue.release([job.id], { runAt: error.until });
+            continue;
+          }
           const message = error instanceof Error ? error.message : String(error);
           const outcome = await this.queue.fail(job.id, message, new Date(this.opts.now().getTime() + this.opts.backoffMs(job.attempts)));
           this.opts.onError?.(job, error, outcome);

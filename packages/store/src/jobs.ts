@@ -43,8 +43,9 @@ export interface JobQueue {
   /**
    * Gives claimed jobs back unstarted (a node shutting down): ready again at once, the claim not
    * counted as an attempt. Only jobs still held by `worker` (default: this process) are touched.
+   * With `runAt` they wait until then (a job deferred because what it works on is busy elsewhere).
    */
-  release(ids: string[], opts?: { worker?: string }): Promise<number>;
+  release(ids: string[], opts?: { worker?: string; runAt?: Date }): Promise<number>;
   /** Moves the lease of jobs this worker still holds, so a long job is not claimed by another node meanwhile. */
   extend(ids: string[], until: Date, opts?: { worker?: string }): Promise<number>;
   /** Records a failure: retried at `retryAt` until max attempts, then marked failed. */
@@ -147,7 +148,7 @@ export function jobQueue(ctx: Ctx): JobQueue {
       return jobs(ctx.knex)
         .whereIn('id', ids)
         .andWhere({ status: 'running', locked_by: opts.worker ?? WORKER })
-        .update({ status: 'ready', locked_by: null, locked_until: null, attempts: ctx.knex.raw('greatest(attempts - 1, 0)') });
+        .update({ status: 'ready', locked_by: null, locked_until: null, attempts: ctx.knex.raw('greatest(attempts - 1, 0)'), ...(opts.runAt ? { run_at: opts.runAt } : {}) });
     },
     async extend(ids, until, opts = {}) {
       if (ids.length === 0) return 0;

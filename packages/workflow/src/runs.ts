@@ -2,7 +2,7 @@
 // keeps its progress, so a retry after a failure resumes at the action that failed and the
 // actions before it are not repeated; its key makes a run exist at most once per cause.
 import type { ApproverSpec, WorkflowActionDoc } from '@attain/meta';
-import { uuidv7, type Actor } from '@attain/store';
+import { JobDeferred, uuidv7, type Actor } from '@attain/store';
 import { resolveUsers } from './approvers.ts';
 import { evaluateOnRecord } from './conditions.ts';
 import { SYSTEM, trxOf, type Core, type Q, type TenantCtx } from './core.ts';
@@ -280,6 +280,9 @@ async function runAction(core: Core, t: TenantCtx, run: RunRow, action: Workflow
   }
 }
 
+/** How long a node holds a run it executes without renewing (it renews every third of it). */
+export const RUN_LEASE_MS = 30_000;
+
 /**
  * Runs what is left of a run. `final` says this is the last attempt: a failure is then recorded
  * as failed and reported to the tenant's admins in their inbox.
@@ -290,15 +293,25 @@ export async function executeRun(core: Core, t: TenantCtx, key: string, opts: { 
     .table(t.knex, t, T.runs)
     .where({ key })
     .where((w) => w.whereIn('status', ['ready', 'retry']).orWhere((r) => r.where('status', 'running').andWhere('lease_until', '<', now)))
-    .update({ status: 'running', lease_until: new Date(now.getTime() + 5 * 60_000), attempts: t.knex.raw('attempts + 1') })
+    .update({ status: 'running', lease_until: new Date(now.getTime() + RUN_LEASE_MS), attempts: t.knex.raw('attempts + 1') })
     .returning('*')) as RunRow[];
   const run = claimed[0];
   if (!run) {
-    const row = (await core.table(t.knex, t, T.runs).where({ key }).first('status')) as { status: RunRow['status'] } | undefined;
+    const row = (await core.table(t.knex, t, T.runs).where({ key }).first('status', 'lease_until')) as { status: RunRow['status']; lease_until: Date | string | null } | undefined;
     if (!row) return 'done';
-    if (row.status === 'running') throw new Error('the run is in progress on another node');
+    // Held by another node: its job waits for the lease (a dead holder's run is taken over then) without spending an attempt.
+    if (row.status === 'running') throw new JobDeferred(new Date(row.lease_until ?? now), 'the run is in progress on another node');
     return row.status;
   }
+  // The lease is kept short and renewed while this node works, so a node that dies mid-run gives it up within RUN_LEASE_MS.
+  const renew = setInterval(() => {
+    void core
+      .table(t.knex, t, T.runs)
+      .where({ id: run.id, status: 'running' })
+      .update({ lease_until: new Date(core.now().getTime() + RUN_LEASE_MS) })
+      .catch(() => undefined);
+  }, RUN_LEASE_MS / 3);
+  renew.unref();
   let i = Number(run.progress);
   try {
     for (; i < run.actions.length; i++) {
@@ -320,6 +333,8 @@ export async function executeRun(core: Core, t: TenantCtx, key: string, opts: { 
       if (opts.final) await reportFailure(core, trx, t, run, message);
     });
     throw error;
+  } finally {
+    clearInterval(renew);
   }
 }
 

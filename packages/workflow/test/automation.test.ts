@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { createStore, JobRunner, openTestStore, sharedTestDatabase, type Store } from '@attain/store';
-import { signBody, Workflow } from '../src/index.ts';
+import { listRuns, RUN_QUEUE, signBody, Workflow } from '../src/index.ts';
 import { baseDocs, clock, deal, makeOrg, system, type Org } from './fixtures.ts';
 import { httpReceiver } from './receivers.ts';
 
@@ -146,6 +146,37 @@ describe('automation rules', () => {
     await r.delete('deal', id, system);
     await drainAll(a);
     expect((await wfA.notifications(org.tenant, org.users.admin)).data.map((n) => n.title)).toContain('Deleted Hooked');
+  });
+
+  it('takes over a run whose node died mid-run once its lease ends, without spending the job’s attempts', async () => {
+    const org = await makeOrg(storeA, [...baseDocs(), wonRule(receiver.url('/taken-over'))], 'lease');
+    await wfA.core.saveSettings(await wfA.tenant(org.tenant), { secrets: { hook: 'k3y' } });
+    const m = wfA.background();
+    for (const s of m.subscriptions ?? []) storeA.events.subscribe(s);
+    // Events only: the run is created and its job enqueued, but nothing executes it yet.
+    const { [RUN_QUEUE]: runHandler, ...eventHandlers } = m.handlers;
+    const events = new JobRunner(storeA.jobs, { handlers: eventHandlers, backoffMs: () => 1 });
+    const id = await deal(storeA, org, { name: 'Held' });
+    await (await storeA.records(org.tenant)).update('deal', id, { stage: 'won' }, system);
+    await events.drain();
+    const t = await wfA.tenant(org.tenant);
+    const [run] = await listRuns(wfA.core, t, { rule: 'deal_won' });
+    expect(run).toMatchObject({ status: 'ready' });
+    // As if another node had claimed the run and died: running, its lease still ahead.
+    const lease = new Date(Date.now() + 400);
+    await wfA.core.table(t.knex, t, 'attain_workflow_runs').where({ id: run!.id }).update({ status: 'running', lease_until: lease });
+    const runs = new JobRunner(storeA.jobs, { handlers: { [RUN_QUEUE]: runHandler! }, backoffMs: () => 1 });
+    expect(await runs.runOnce()).toBe(1);
+    const [job] = await storeA.jobs.list({ queue: RUN_QUEUE, tenant: org.tenant });
+    // Deferred to the lease's end, not failed, and the claim not counted.
+    expect(job).toMatchObject({ status: 'ready', attempts: 0, lastError: null });
+    expect(Date.parse(job!.runAt)).toBe(lease.getTime());
+    expect(await runs.runOnce()).toBe(0);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await runs.drain()).toBe(1);
+    expect(await storeA.jobs.get(job!.id)).toMatchObject({ status: 'done', attempts: 1 });
+    expect((await listRuns(wfA.core, t, { rule: 'deal_won' }))[0]).toMatchObject({ status: 'done', attempts: 1 });
+    expect(receiver.hits.filter((h) => h.url === '/taken-over')).toHaveLength(1);
   });
 
   it('fires a scheduled rule at the right local time in the tenant time zone', async () => {
