@@ -17,7 +17,9 @@ studioSuite(async (s) => {
   const admin = await signIn(h, h.admin.email);
   expect((await callApi(h, admin, 'PUT', '/daily/settings', { roles: [{ role: 'rep', enabled: true, hour: 18 }] })).status).toBe(200);
   const rep = await signIn(h, h.rep.email);
-  const at = new Date(Date.now() - 60_000).toISOString();
+  // A minute ago, or just after midnight (UTC, the tenant's zone) in the day's first minute: the check-in must be today's.
+  const now = Date.now();
+  const at = new Date(Math.max(now - 60_000, now - (now % 86_400_000) + 1000)).toISOString();
   const checkin = await callApi(h, rep, 'POST', '/field/checkins', { customerId: shop, lat: SHOP.lat + 0.0001, lng: SHOP.lng, accuracy: 10, at, device: 'e2e' });
   expect(checkin.status).toBe(201);
 });

@@ -28,7 +28,16 @@ let runner: JobRunner;
 let today: string;
 const ids: Record<string, string> = {};
 const SHOP = { lat: 31.2304, lng: 121.4737 };
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+/**
+ * A moment m minutes ago, but never before today's midnight (UTC, the tenant's zone): in the first
+ * hour of a day "50 minutes ago" is yesterday, outside the day the report covers. Then the moments
+ * are seconds after midnight instead, in the same order.
+ */
+const minutesAgo = (m: number) => {
+  const at = Date.now() - m * 60_000;
+  const midnight = Date.parse(`${today}T00:00:00Z`);
+  return new Date(at >= midnight ? at : midnight + (60 - m) * 1000).toISOString();
+};
 
 async function photo(): Promise<Buffer> {
   return sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 30, g: 120, b: 200 } } })
