@@ -10,9 +10,23 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 export const LIST_PATH = `/api/v1/objects/opportunity?filter=${encodeURIComponent(JSON.stringify({ and: [{ stage: { eq: 'proposal' } }, { amount: { gte: 1000 } }] }))}&sort=-close_date&limit=50`;
+/** Varied filters, as real users send: every stage × four amount floors, cycled by each connection. */
+const STAGES = ['prospecting', 'qualification', 'proposal', 'negotiation', 'closed_won', 'closed_lost'];
+export const LIST_VARIANTS = STAGES.flatMap((stage) =>
+  [0, 1000, 20_000, 150_000].map(
+    (gte) => `/api/v1/objects/opportunity?filter=${encodeURIComponent(JSON.stringify({ and: [{ stage: { eq: stage } }, { amount: { gte } }] }))}&sort=-close_date&limit=50`,
+  ),
+);
 
-async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
-  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION, pipelining: 1 });
+async function load(url: string, headers: Record<string, string>, paths?: string[]): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+  const result = await autocannon({
+    url,
+    headers,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    pipelining: 1,
+    ...(paths ? { requests: paths.map((path) => ({ method: 'GET' as const, path })) } : {}),
+  });
   return { rps: round(result.requests.average, 0), p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
 }
 
@@ -66,8 +80,16 @@ export async function benchApi(): Promise<Record<string, unknown>> {
   const uncachedPort = await freePort();
   const api = spawnNode(['test/bench/serve-api.ts'], { ...process.env, DATABASE_URL: databaseUrl, PORT: String(apiPort), ATTAIN_DB_POOL: pool });
   // The same server with the list cache off: every request runs its query.
-  const uncached = spawnNode(['test/bench/serve-api.ts'], { ...process.env, DATABASE_URL: databaseUrl, PORT: String(uncachedPort), ATTAIN_DB_POOL: pool, ATTAIN_LIST_CACHE_MB: '0' });
+  const uncached = spawnNode(['test/bench/serve-api.ts'], {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(uncachedPort),
+    ATTAIN_DB_POOL: pool,
+    ATTAIN_LIST_CACHE_MB: '0',
+    BENCH_CAPTURE_SQL: '1',
+  });
   const bare = spawnNode(['test/bench/serve-bare.ts'], { ...process.env, PORT: String(barePort) });
+  const anchors: ReturnType<typeof spawnNode>[] = [];
   try {
     await waitFor(`http://127.0.0.1:${apiPort}/healthz`, 60_000);
     await waitFor(`http://127.0.0.1:${uncachedPort}/healthz`, 60_000);
@@ -79,6 +101,16 @@ export async function benchApi(): Promise<Record<string, unknown>> {
     });
     const { token } = (await login.json()) as { token: string };
     const headers = { authorization: `Bearer ${token}` };
+    // The node-postgres anchor's SQL is the uncached API server's own: one request per variant before
+    // any load, the queries it ran captured in order.
+    const capturedUrl = `http://127.0.0.1:${uncachedPort}/bench/captured`;
+    const before = ((await (await fetch(capturedUrl)).json()) as unknown[]).length;
+    for (const path of LIST_VARIANTS) {
+      const res = await fetch(`http://127.0.0.1:${uncachedPort}${path}`, { headers });
+      if (!res.ok) throw new Error(`list variant answered ${res.status}`);
+    }
+    const queries = ((await (await fetch(capturedUrl)).json()) as unknown[]).slice(before);
+    if (queries.length !== LIST_VARIANTS.length) throw new Error(`captured ${queries.length} list queries for ${LIST_VARIANTS.length} requests`);
     const sample = await fetch(`http://127.0.0.1:${apiPort}${LIST_PATH}`, { headers });
     const body = (await sample.json()) as { data?: unknown[] };
     if (!sample.ok || !body.data || body.data.length !== 50) throw new Error(`list route answered ${sample.status}: ${JSON.stringify(body).slice(0, 300)}`);
@@ -88,6 +120,36 @@ export async function benchApi(): Promise<Record<string, unknown>> {
     if (sample.headers.get('x-attain-cache') === null) throw new Error('the list cache is off on the cached server');
     await load(`http://127.0.0.1:${uncachedPort}${LIST_PATH}`, headers); // warm-up pass, discarded
     const uncachedResult = await load(`http://127.0.0.1:${uncachedPort}${LIST_PATH}`, headers);
+
+    // Varied filters, uncached, against bare fastify + node-postgres running the same SQL.
+    const anchorPort = await freePort();
+    const preparedAnchorPort = await freePort();
+    const anchorEnv = { ...process.env, DATABASE_URL: databaseUrl, ATTAIN_DB_POOL: pool, ANCHOR_QUERIES: JSON.stringify(queries) };
+    anchors.push(spawnNode(['test/bench/serve-pg-anchor.ts'], { ...anchorEnv, PORT: String(anchorPort) }));
+    anchors.push(spawnNode(['test/bench/serve-pg-anchor.ts'], { ...anchorEnv, PORT: String(preparedAnchorPort), ANCHOR_PREPARED: '1' }));
+    await waitFor(`http://127.0.0.1:${anchorPort}/v/0`, 60_000);
+    await waitFor(`http://127.0.0.1:${preparedAnchorPort}/v/0`, 60_000);
+    const anchorPaths = LIST_VARIANTS.map((_, i) => `/v/${i}`);
+    await load(`http://127.0.0.1:${anchorPort}`, {}, anchorPaths); // warm-up pass, discarded
+    const anchorResult = await load(`http://127.0.0.1:${anchorPort}`, {}, anchorPaths);
+    await load(`http://127.0.0.1:${preparedAnchorPort}`, {}, anchorPaths); // warm-up pass, discarded
+    const preparedAnchorResult = await load(`http://127.0.0.1:${preparedAnchorPort}`, {}, anchorPaths);
+    await load(`http://127.0.0.1:${uncachedPort}`, headers, LIST_VARIANTS); // warm-up pass, discarded
+    const variedResult = await load(`http://127.0.0.1:${uncachedPort}`, headers, LIST_VARIANTS);
+    const varied = {
+      variants: LIST_VARIANTS.length,
+      uncached_list_rps: variedResult.rps,
+      uncached_list_p99_ms: variedResult.p99,
+      uncached_list_errors: variedResult.errors + variedResult.non2xx,
+      pg_anchor_rps: anchorResult.rps,
+      pg_anchor_p99_ms: anchorResult.p99,
+      pg_anchor_errors: anchorResult.errors + anchorResult.non2xx,
+      pg_anchor_prepared_rps: preparedAnchorResult.rps,
+      pg_anchor_prepared_p99_ms: preparedAnchorResult.p99,
+      ratio_uncached_list_to_pg_anchor: round(variedResult.rps / Math.max(anchorResult.rps, 1), 3),
+      ratio_uncached_list_to_prepared_pg_anchor: round(variedResult.rps / Math.max(preparedAnchorResult.rps, 1), 3),
+      prepared_statements: process.env.ATTAIN_PREPARED_STATEMENTS === '0' ? 'off' : 'on',
+    };
     return {
       rows: ROWS,
       load_seconds: round(loadSeconds, 1),
@@ -107,11 +169,13 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       uncached_list_errors: uncachedResult.errors + uncachedResult.non2xx,
       uncached_ratio_list_to_bare: round(uncachedResult.rps / bareResult.rps, 3),
       add_field_plan_apply_ms: round(addField, 1),
-      targets: { ratio_list_to_bare: '>= 0.25', add_field_plan_apply_ms: '< 1000' },
+      varied_filters: varied,
+      targets: { ratio_list_to_bare: '>= 0.25', ratio_uncached_list_to_pg_anchor: '>= 0.5', add_field_plan_apply_ms: '< 1000' },
     };
   } finally {
     await stop(api);
     await stop(uncached);
     await stop(bare);
+    for (const a of anchors) await stop(a);
   }
 }

@@ -7,6 +7,15 @@ const store = await createStore(db);
 // ATTAIN_LIST_CACHE_MB=0 measures the uncached path (every request runs its query).
 const listCacheMb = Number(process.env.ATTAIN_LIST_CACHE_MB ?? 64);
 const app = await buildServer({ store, jwtSecret: 'bench-secret-bench-secret-bench-secret', logger: false, listCache: { maxBytes: listCacheMb * 1024 * 1024 }, sso: { defaultTotpRoles: [] } });
+// The bench's node-postgres anchor runs the SQL this server runs: with BENCH_CAPTURE_SQL set, the
+// list queries on opportunities are kept, in order, and served to the bench (never in the product).
+if (process.env.BENCH_CAPTURE_SQL) {
+  const captured: Array<{ sql: string; bindings: unknown[] }> = [];
+  db.knex.on('query', (q: { method?: string; sql: string; bindings?: unknown[] }) => {
+    if (q.method === 'select' && q.sql.includes('"opportunity"')) captured.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  });
+  app.get('/bench/captured', async () => captured);
+}
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 // Exit through process.exit so --cpu-prof and similar exit hooks run when profiling the server.
 process.on('SIGINT', () => process.exit(0));

@@ -59,7 +59,7 @@ export const USAGE = `attain — sales performance management on metadata
   attain restore <file> [--tenant <t>]         rebuild the backup's tenants (or one) in this database; a tenant
                                                that exists here is refused (see docs/operations.md)
 
-Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_JOB_LEASE_MS, ATTAIN_SHUTDOWN_DELAY_MS, ATTAIN_SHUTDOWN_TIMEOUT_MS, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
+Environment: DATABASE_URL, ATTAIN_DATA_DIR, PORT, ATTAIN_JOB_LEASE_MS, ATTAIN_DB_POOL, ATTAIN_PREPARED_STATEMENTS, ATTAIN_SHUTDOWN_DELAY_MS, ATTAIN_SHUTDOWN_TIMEOUT_MS, ATTAIN_ADMIN_EMAIL, ATTAIN_ADMIN_PASSWORD, ATTAIN_JWT_SECRET, ATTAIN_METRICS_TOKEN, ATTAIN_METRICS_ADDR, ATTAIN_TRUST_PROXY`;
 
 type Flags = TemplateFlags & {
   yes?: boolean;

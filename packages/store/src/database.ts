@@ -6,6 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openEmbedded } from './pglite-open.ts';
 import { PgChangeFeed, PgliteChangeFeed, type ChangeFeed } from './change-feed.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 
 export type Dialect = 'pglite' | 'postgres';
 
@@ -26,6 +27,11 @@ export interface DatabaseOptions {
   listenUrl?: string;
   dataDir?: string;
   memory?: boolean;
+  /**
+   * Generated reads as named prepared statements on PostgreSQL (planned once per connection).
+   * Default: on, unless ATTAIN_PREPARED_STATEMENTS=0 (e.g. behind a pooler that cannot keep them).
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -53,6 +59,7 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
       },
     });
     dialect = 'postgres';
+    if (opts.preparedStatements ?? process.env.ATTAIN_PREPARED_STATEMENTS !== '0') usePreparedStatements(knex);
   } else {
     let connection: { pglite?: PGlite } = {};
     if (!opts.memory) {
