@@ -6,7 +6,15 @@ const db = await createDatabase({ databaseUrl: process.env.DATABASE_URL });
 const store = await createStore(db);
 // ATTAIN_LIST_CACHE_MB=0 measures the uncached path (every request runs its query).
 const listCacheMb = Number(process.env.ATTAIN_LIST_CACHE_MB ?? 64);
-const app = await buildServer({ store, jwtSecret: 'bench-secret-bench-secret-bench-secret', logger: false, listCache: { maxBytes: listCacheMb * 1024 * 1024 }, sso: { defaultTotpRoles: [] } });
+const app = await buildServer({
+  store,
+  jwtSecret: 'bench-secret-bench-secret-bench-secret',
+  logger: false,
+  listCache: { maxBytes: listCacheMb * 1024 * 1024 },
+  sso: { defaultTotpRoles: [] },
+  // The mixed bench signs every rep in from one address: BENCH_LOGIN_LIMIT lifts the per-account limit for it.
+  ...(process.env.BENCH_LOGIN_LIMIT ? { loginRateLimit: { max: Number(process.env.BENCH_LOGIN_LIMIT), timeWindow: '1 minute' } } : {}),
+});
 // The bench's node-postgres anchor runs the SQL this server runs: with BENCH_CAPTURE_SQL set, the
 // list queries on opportunities are kept, in order, and served to the bench (never in the product).
 if (process.env.BENCH_CAPTURE_SQL) {

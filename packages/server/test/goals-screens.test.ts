@@ -79,6 +79,9 @@ describe('goals routes for the screens', () => {
     expect(res.json().peers).toEqual({ rank: 2, of: 2 });
     const other = await mgr.get(`/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16&person=${t.users.repEast.id}`);
     expect(other.json().peers).toBeNull();
+    // One truth: the rep's own row (read with the unit's, for the rank) is the row their manager reads.
+    expect(res.json().data).toEqual(other.json().data);
+    expect(res.json().data[0]).toMatchObject({ subject: { kind: 'person', id: t.users.repEast.id, name: 'RepEast' }, actual: 600, rank: 1 });
   });
 
   it('keeps alert rules (admin only) and shows each user their goal alerts', async () => {

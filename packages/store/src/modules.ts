@@ -31,7 +31,9 @@ export function moduleService(ctx: Ctx) {
   const done = new Map<string, number>();
   return {
     async ensure(tenant: string, module: TenantModule): Promise<ModuleHandle> {
-      const row = await ctx.tenantRow(ctx.knex, tenant, { light: true });
+      // The tenant's row as the registry cache holds it (checked against the change feed): a
+      // module handle is asked for on every request, and a name's id and schema never change.
+      const { row } = await ctx.registry(ctx.knex, tenant);
       const latest = Math.max(0, ...module.migrations.map((m) => m.version));
       const cacheKey = `${row.id}:${module.name}`;
       const handle: ModuleHandle = { tenant: row.name, tenantId: row.id, schema: row.schema_name, knex: ctx.knex };

@@ -52,6 +52,8 @@ export interface AttainmentQuery {
   firstMonth?: number;
   /** `linear`: expected grows evenly over the period's days; `seasonal` (default): along the monthly targets. */
   pacing?: 'linear' | 'seasonal';
+  /** False: the subjects' names are not read (each row is named by its id), e.g. for a rank only. */
+  names?: boolean;
 }
 
 export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise<AttainmentRow[]> {
@@ -62,44 +64,46 @@ export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise
   const units = q.subjects.filter((s) => s.kind === 'unit').map((s) => s.id);
   const actual = new Map<string, { num: number; den: number }>();
   const put = (k: string, num: string, den: string) => actual.set(k, { num: Number(num), den: Number(den) });
-  // People's actuals come from the read an incentive plan's kpi measure makes too (kpiValues).
-  // A person's actual is the exact total of that read (summed in SQL, as the statement sums it).
-  const personTotal = new Map<string, { num: number; den: number }>();
-  if (people.length) {
-    for (const [s, p] of await kpiValues(ctx, kpi, people, period.months)) {
-      for (const [m, v] of p.months) put(`person|${s}|${m}`, v.num, v.den);
-      personTotal.set(s, { num: Number(p.total.num), den: Number(p.total.den) });
-    }
-  }
-  if (units.length) {
-    const rows = (
-      await ctx.knex.raw(
-        `SELECT org_unit_id::text AS s, to_char(month, 'YYYY-MM') AS m, num::text AS n, den::text AS d FROM ${ctx.t.unitActual} WHERE kpi = ? AND org_unit_id = ANY(?::uuid[]) AND month = ANY(?::date[])`,
-        [kpi.name, units, monthDates],
-      )
-    ).rows as Array<{ s: string; m: string; n: string; d: string }>;
-    rows.forEach((r) => put(`unit|${r.s}|${r.m}`, r.n, r.d));
-  }
   // Targets of active versions of every plan on this KPI; a person's target sums their nodes.
   const plans = ctx.registry
     .documentsOf('target_plan')
     .filter((p) => p.kpi === kpi.name)
     .map((p) => p.name);
-  const target = new Map<string, number>();
-  if (plans.length) {
-    const rows = (
-      await ctx.knex.raw(
-        `SELECT CASE WHEN t.kind = 'person' THEN 'person|' || t.user_id::text ELSE 'unit|' || t.node END AS s, to_char(t.month, 'YYYY-MM') AS m, sum(t.amount)::text AS a
+  // The reads are independent: they go to the database together, not one after another.
+  const [personValues, unitRows, targetRows, names] = await Promise.all([
+    // People's actuals come from the read an incentive plan's kpi measure makes too (kpiValues).
+    people.length ? kpiValues(ctx, kpi, people, period.months) : Promise.resolve(undefined),
+    units.length
+      ? ctx.knex
+          .raw(
+            `SELECT org_unit_id::text AS s, to_char(month, 'YYYY-MM') AS m, num::text AS n, den::text AS d FROM ${ctx.t.unitActual} WHERE kpi = ? AND org_unit_id = ANY(?::uuid[]) AND month = ANY(?::date[])`,
+            [kpi.name, units, monthDates],
+          )
+          .then((r) => r.rows as Array<{ s: string; m: string; n: string; d: string }>)
+      : Promise.resolve([]),
+    plans.length
+      ? ctx.knex
+          .raw(
+            `SELECT CASE WHEN t.kind = 'person' THEN 'person|' || t.user_id::text ELSE 'unit|' || t.node END AS s, to_char(t.month, 'YYYY-MM') AS m, sum(t.amount)::text AS a
        FROM ${ctx.t.target} t JOIN ${ctx.t.planVersion} v ON v.id = t.version_id
        WHERE v.status = 'active' AND v.plan = ANY(?::text[]) AND t.month = ANY(?::date[])
          AND ((t.kind = 'person' AND t.user_id = ANY(?::uuid[])) OR (t.kind = 'unit' AND t.node = ANY(?::text[])))
        GROUP BY 1, 2`,
-        [plans, monthDates, people, units],
-      )
-    ).rows as Array<{ s: string; m: string; a: string }>;
-    rows.forEach((r) => target.set(`${r.s}|${r.m}`, Number(r.a)));
+            [plans, monthDates, people, units],
+          )
+          .then((r) => r.rows as Array<{ s: string; m: string; a: string }>)
+      : Promise.resolve([]),
+    q.names === false ? Promise.resolve(new Map<string, string>()) : subjectNames(ctx, people, units),
+  ]);
+  // A person's actual is the exact total of that read (summed in SQL, as the statement sums it).
+  const personTotal = new Map<string, { num: number; den: number }>();
+  for (const [s, p] of personValues ?? []) {
+    for (const [m, v] of p.months) put(`person|${s}|${m}`, v.num, v.den);
+    personTotal.set(s, { num: Number(p.total.num), den: Number(p.total.den) });
   }
-  const names = await subjectNames(ctx, people, units);
+  unitRows.forEach((r) => put(`unit|${r.s}|${r.m}`, r.n, r.d));
+  const target = new Map<string, number>();
+  targetRows.forEach((r) => target.set(`${r.s}|${r.m}`, Number(r.a)));
   const totalDays = daysBetween(period.start, period.end);
   const passed = Math.max(0, Math.min(totalDays, daysBetween(period.start, q.asOf) + 1));
   const out = q.subjects.map((s): AttainmentRow => {
@@ -145,12 +149,18 @@ export async function attainment(ctx: GoalsContext, q: AttainmentQuery): Promise
   return out;
 }
 
+/** Rows read with `names: false`, named as `attainment` names them. */
+export async function attainmentNames(ctx: GoalsContext, rows: AttainmentRow[]): Promise<AttainmentRow[]> {
+  const ids = (kind: 'person' | 'unit') => rows.filter((r) => r.subject.kind === kind).map((r) => r.subject.id);
+  const names = await subjectNames(ctx, ids('person'), ids('unit'));
+  return rows.map((r) => ({ ...r, subject: { ...r.subject, name: names.get(r.subject.id) ?? r.subject.id } }));
+}
+
 async function subjectNames(ctx: GoalsContext, people: string[], units: string[]): Promise<Map<string, string>> {
-  const rows = [
-    ...((await ctx.knex.raw(`SELECT id::text AS id, name FROM ${ctx.t.user} WHERE id = ANY(?::uuid[])`, [people])).rows as Array<{ id: string; name: string }>),
-    ...((await ctx.knex.raw(`SELECT id::text AS id, name FROM ${ctx.t.orgUnit} WHERE id = ANY(?::uuid[])`, [units])).rows as Array<{ id: string; name: string }>),
-  ];
-  return new Map(rows.map((r) => [r.id, r.name]));
+  const read = (table: string, ids: string[]) =>
+    ids.length ? ctx.knex.raw(`SELECT id::text AS id, name FROM ${table} WHERE id = ANY(?::uuid[])`, [ids]).then((r) => r.rows as Array<{ id: string; name: string }>) : Promise.resolve([]);
+  const [users, orgUnits] = await Promise.all([read(ctx.t.user, people), read(ctx.t.orgUnit, units)]);
+  return new Map([...users, ...orgUnits].map((r) => [r.id, r.name]));
 }
 
 /** A unit's direct members and sub-units on `asOf`, as the org service had them that day. */

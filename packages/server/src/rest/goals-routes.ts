@@ -33,6 +33,7 @@ import {
   submitVersion,
   teamOf,
   unitOf,
+  attainmentNames,
   GoalsError,
   type GoalsContext,
   type MembershipInput,
@@ -103,9 +104,17 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
   const gateway = approvalGateway(wf);
   const { store } = opts;
   const audit = auditTrail(store, goalsModule);
+  // The org history is seeded for users and units written around the records service; once per
+  // version of the tenant's data on this node (the change feed moves it on every write, from any
+  // node), not on every read. Without a trusted feed it is seeded every time.
+  const seededAt = new Map<string, number>();
   const context = async (access: AccessContext) => {
     const ctx = await goalsContext(store, access.tenantName, access.registry);
-    await seedMemberships(ctx);
+    const version = store.db.changes.dataVersion(ctx.schema);
+    if (version === undefined || seededAt.get(ctx.schema) !== version) {
+      await seedMemberships(ctx);
+      if (version !== undefined) seededAt.set(ctx.schema, version);
+    }
     return ctx;
   };
 
@@ -299,19 +308,23 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
       else subjects = [{ kind: 'person', id: typeof q.person === 'string' ? q.person : access.principal.userId }];
       if (subjects.some((s) => !/^[0-9a-f-]{36}$/i.test(s.id))) throw badRequest('invalid_query', 'not an id', [{ path: '/person', rule: 'format', message: 'must be a uuid' }]);
       await assertMaySee(access, ctx, kpi, board ? subjects.filter((s) => s.kind === 'person') : subjects);
-      const data = await attainment(ctx, { kpi, period, subjects, asOf, pacing });
-      const myUnit = await unitOf(ctx, access.principal.userId, asOf);
+      const me = access.principal.userId;
+      const myUnit = await unitOf(ctx, me, asOf);
       // A person's own rank among the people of their unit, without showing the peers' numbers.
-      let peers: { rank: number; of: number } | null = null;
-      if (!board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === access.principal.userId && myUnit) {
+      if (!board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === me && myUnit) {
         const people = (await teamOf(ctx, myUnit, asOf)).filter((s) => s.kind === 'person');
-        if (people.length > 1) {
-          const ranked = await attainment(ctx, { kpi, period, subjects: people, asOf, pacing });
-          const me = ranked.find((r) => r.subject.id === access.principal.userId);
-          if (me?.rank) peers = { rank: me.rank, of: ranked.length };
+        if (people.length > 1 && people.some((p) => p.id === me)) {
+          // One read for the unit's people gives both the caller's own row and their rank.
+          const ranked = await attainment(ctx, { kpi, period, subjects: people, asOf, pacing, names: false });
+          const mine = ranked.find((r) => r.subject.id === me);
+          if (mine?.rank) {
+            const [named] = await attainmentNames(ctx, [mine]);
+            return { data: [{ ...named, rank: 1 }], asOf, myUnit, peers: { rank: mine.rank, of: ranked.length } };
+          }
         }
       }
-      return { data, asOf, myUnit, peers };
+      const data = await attainment(ctx, { kpi, period, subjects, asOf, pacing });
+      return { data, asOf, myUnit, peers: null };
     },
   );
 
