@@ -105,7 +105,15 @@ describe('the inbound secret', () => {
 
 describe('invoice.paid', () => {
   it('moves the commission of an order paid on payment from held to payable, once per event id', async () => {
-    const order = await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-1', external_id: 'ERP-SO-1', customer_id: customer, order_date: TODAY, status: 'booked', amount: '1000', currency: 'USD' });
+    const order = await t.call.rep1.post('/api/v1/objects/order', {
+      order_number: 'SO-1',
+      external_id: 'ERP-SO-1',
+      customer_id: customer,
+      order_date: TODAY,
+      status: 'booked',
+      amount: '1000',
+      currency: 'USD',
+    });
     expect(order.statusCode, order.body).toBe(201);
     // Booked, not paid: the credit waits for its payment date.
     expect(await statement()).toEqual({ commission: '0', held: 1 });
@@ -136,7 +144,15 @@ describe('invoice.paid', () => {
   });
 
   it('order.cancelled sets the status and the cancellation date', async () => {
-    const order = await t.call.rep1.post('/api/v1/objects/order', { order_number: 'SO-2', external_id: 'ERP-SO-2', customer_id: customer, order_date: TODAY, status: 'booked', amount: '10', currency: 'USD' });
+    const order = await t.call.rep1.post('/api/v1/objects/order', {
+      order_number: 'SO-2',
+      external_id: 'ERP-SO-2',
+      customer_id: customer,
+      order_date: TODAY,
+      status: 'booked',
+      amount: '10',
+      currency: 'USD',
+    });
     const res = await send({ id: 'evt_cancel_2', type: 'order.cancelled', data: { order_external_id: 'ERP-SO-2', cancelled_date: TODAY } });
     expect(res.statusCode, res.body).toBe(200);
     expect((await t.call.admin.get(`/api/v1/objects/order/${order.json().id}`)).json()).toMatchObject({ status: 'cancelled', reversal_date: TODAY });

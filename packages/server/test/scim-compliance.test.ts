@@ -62,7 +62,8 @@ let published: Map<string, Attr[]>;
 function typeOk(a: Attr, v: unknown): boolean {
   if (a.multiValued) return Array.isArray(v) && v.every((x) => typeOk({ ...a, multiValued: false }, x));
   if (a.type === 'boolean') return typeof v === 'boolean';
-  if (a.type === 'complex') return typeof v === 'object' && v !== null && !Array.isArray(v) && (a.subAttributes ?? []).every((s) => (v as Json)[s.name] === undefined || typeOk(s, (v as Json)[s.name]));
+  if (a.type === 'complex')
+    return typeof v === 'object' && v !== null && !Array.isArray(v) && (a.subAttributes ?? []).every((s) => (v as Json)[s.name] === undefined || typeOk(s, (v as Json)[s.name]));
   if (a.type === 'integer') return Number.isInteger(v);
   return typeof v === 'string';
 }
@@ -108,7 +109,9 @@ beforeAll(async () => {
   // The tenant keeps given and family names (docs/scim.md, "Mapping"): Okta checks both come back.
   const part = (id: string) => ({ type: 'string', maxLength: 100, 'x-attain': { id } });
   const user = { ...userDoc, schema: { ...userDoc.schema, properties: { ...userDoc.schema.properties, given_name: part('fld_user_given'), family_name: part('fld_user_family') } } };
-  const applied = await store.metadata.apply(t.name, baseDocs().map((d) => ((d as { name?: string }).name === 'user' && (d as { kind?: string }).kind === 'object' ? user : d)) as never, { actor: { userId: null, label: 'test' } });
+  const applied = await store.metadata.apply(t.name, baseDocs().map((d) => ((d as { name?: string }).name === 'user' && (d as { kind?: string }).kind === 'object' ? user : d)) as never, {
+    actor: { userId: null, label: 'test' },
+  });
   expect(applied).toBeDefined();
   const admin = as(app, await login(app, t.name, t.users.admin.email));
   // Okta's first step reads the first user the app holds, one Okta provisioned earlier with both parts.
@@ -161,7 +164,14 @@ describe('Okta SCIM 2.0 SPEC Test', () => {
   });
 
   it('Required Test: Create Okta user with realistic values; Verify that user was created; recreate fails', async () => {
-    const body = { schemas: [USER], userName, name: { givenName: given, familyName: family }, emails: [{ primary: true, value: userName, type: 'work' }], displayName: `${given} ${family}`, active: true };
+    const body = {
+      schemas: [USER],
+      userName,
+      name: { givenName: given, familyName: family },
+      emails: [{ primary: true, value: userName, type: 'work' }],
+      displayName: `${given} ${family}`,
+      active: true,
+    };
     const created = await call('POST', '/Users', body);
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     expect(created.json).toMatchObject({ active: true, name: { familyName: family, givenName: given }, userName });
@@ -211,7 +221,7 @@ describe('Okta SCIM 2.0 SPEC Test', () => {
   });
 });
 
-describe("suvera scim2-compliance-test-utility: UserCrudTests", () => {
+describe('suvera scim2-compliance-test-utility: UserCrudTests', () => {
   it('Create, Read, List, Search Filter, Update (PUT), Patch, Delete a User', async () => {
     const created = await call('POST', '/Users', fakeUser());
     expect(created.status, JSON.stringify(created.json)).toBe(201);
@@ -248,7 +258,7 @@ describe("suvera scim2-compliance-test-utility: UserCrudTests", () => {
   });
 });
 
-describe("suvera scim2-compliance-test-utility: GroupCrudTests", () => {
+describe('suvera scim2-compliance-test-utility: GroupCrudTests', () => {
   it('Create, Read, List, Search Filter, Update (PUT), Patch (add member), Delete a Group', async () => {
     const user = await call('POST', '/Users', fakeUser());
     expect(user.status).toBe(201);

@@ -64,12 +64,15 @@ async function apply(store: Store, tenant: string, e: Envelope): Promise<Answer 
   const problems = dataProblems(def, e.data);
   if (problems.length) return fail(422, 'invalid_event_data', `${def.type}: ${problems[0]?.path} ${problems[0]?.message}`, problems);
   const records = await store.records(tenant);
-  if (!records.registry.object(def.object)) return fail(422, 'unknown_object', `this tenant has no ${def.object} object`, [{ path: '/type', rule: 'object', message: `needs the ${def.object} object` }]);
+  if (!records.registry.object(def.object))
+    return fail(422, 'unknown_object', `this tenant has no ${def.object} object`, [{ path: '/type', rule: 'object', message: `needs the ${def.object} object` }]);
   const key = String(e.data[def.key]);
   const found = await records.list(def.object, { filter: { external_id: { eq: key } }, limit: 1 });
   const record = found.data[0];
   if (!record)
-    return fail(422, 'unknown_record', `no ${def.object} has the external id ${JSON.stringify(key.slice(0, 100))}`, [{ path: `/data/${def.key}`, rule: 'exists', message: `no ${def.object} with this external_id` }]);
+    return fail(422, 'unknown_record', `no ${def.object} has the external id ${JSON.stringify(key.slice(0, 100))}`, [
+      { path: `/data/${def.key}`, rule: 'exists', message: `no ${def.object} with this external_id` },
+    ]);
   const patch = patchOf(def, e.data);
   try {
     await records.update(def.object, record.id, patch, { userId: null, label: `integration event ${e.id.slice(0, 100)} (${def.type})` });
@@ -91,7 +94,10 @@ export async function receiveEvent(store: Store, tenant: string, port: Integrati
     out = await apply(store, tenant, e);
   } catch (error) {
     // Let the sender retry: the row goes back to failed, the error to the server's log.
-    await port.table('inbound').where({ event_id: e.id }).update({ status: 'failed', http_status: 500, result: JSON.stringify({ error: { code: 'internal', message: 'internal error', details: [] } }), updated_at: new Date() });
+    await port
+      .table('inbound')
+      .where({ event_id: e.id })
+      .update({ status: 'failed', http_status: 500, result: JSON.stringify({ error: { code: 'internal', message: 'internal error', details: [] } }), updated_at: new Date() });
     throw error;
   }
   await port

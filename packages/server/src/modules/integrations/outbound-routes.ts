@@ -17,7 +17,19 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 const SUBSCRIPTION = object({ id: STRING, url: STRING, objects: arrayOf(STRING), active: BOOLEAN, createdAt: STRING }, ['id', 'url', 'objects', 'active']);
 const DEAD_LETTER = object(
-  { id: STRING, subscriptionId: STRING, url: nullable(STRING), eventType: STRING, object: STRING, recordId: STRING, attempts: INTEGER, replays: INTEGER, error: nullable(STRING), createdAt: STRING, deadAt: nullable(STRING) },
+  {
+    id: STRING,
+    subscriptionId: STRING,
+    url: nullable(STRING),
+    eventType: STRING,
+    object: STRING,
+    recordId: STRING,
+    attempts: INTEGER,
+    replays: INTEGER,
+    error: nullable(STRING),
+    createdAt: STRING,
+    deadAt: nullable(STRING),
+  },
   ['id', 'eventType', 'attempts', 'error'],
 );
 const REPLAYED = object({ data: object({ replayed: arrayOf(STRING) }, ['replayed']) }, ['data']);
@@ -32,10 +44,18 @@ async function replay(store: Store, port: IntegrationsPort, tenant: string, ids:
   const bad = ids.findIndex((id) => !UUID_RE.test(id));
   if (bad >= 0) throw new ApiError(422, 'not_dead_letter', `ids[${bad}] is not a delivery id`, [{ path: `/ids/${bad}`, rule: 'format', message: 'a delivery id' }]);
   return port.knex.transaction(async (trx) => {
-    const rows = (await port.table('delivery', trx).whereIn('id', ids).forUpdate().select('id', 'status', 'replays', 'event_type')) as Array<{ id: string; status: string; replays: number; event_type: string }>;
+    const rows = (await port.table('delivery', trx).whereIn('id', ids).forUpdate().select('id', 'status', 'replays', 'event_type')) as Array<{
+      id: string;
+      status: string;
+      replays: number;
+      event_type: string;
+    }>;
     const byId = new Map(rows.map((r) => [r.id.toLowerCase(), r]));
     ids.forEach((id, i) => {
-      if (byId.get(id.toLowerCase())?.status !== 'dead') throw new ApiError(422, 'not_dead_letter', `ids[${i}] is not a dead letter (unknown, delivered or already replayed)`, [{ path: `/ids/${i}`, rule: 'dead_letter', message: 'not a dead letter' }]);
+      if (byId.get(id.toLowerCase())?.status !== 'dead')
+        throw new ApiError(422, 'not_dead_letter', `ids[${i}] is not a dead letter (unknown, delivered or already replayed)`, [
+          { path: `/ids/${i}`, rule: 'dead_letter', message: 'not a dead letter' },
+        ]);
     });
     const now = new Date();
     for (const r of rows) {
@@ -43,7 +63,16 @@ async function replay(store: Store, port: IntegrationsPort, tenant: string, ids:
       await port.table('delivery', trx).where({ id: r.id }).update({ status: 'pending', attempts: 0, replays, dead_at: null, updated_at: now });
       await store.jobs.enqueue({ queue: DELIVER_QUEUE, tenant, key: `${r.id}:${replays}:1`, payload: { tenant, id: r.id } }, trx);
     }
-    await port.audit({ actor, action: 'integrations.dead_letter.replay', object: 'integration_delivery', ...(rows.length === 1 ? { recordId: rows[0]?.id } : {}), after: { ids: rows.map((r) => r.id).slice(0, 200), count: rows.length } }, trx);
+    await port.audit(
+      {
+        actor,
+        action: 'integrations.dead_letter.replay',
+        object: 'integration_delivery',
+        ...(rows.length === 1 ? { recordId: rows[0]?.id } : {}),
+        after: { ids: rows.map((r) => r.id).slice(0, 200), count: rows.length },
+      },
+      trx,
+    );
     return rows.map((r) => r.id);
   });
 }
@@ -63,9 +92,12 @@ export async function outboundRoutes(app: FastifyInstance, { store }: { store: S
           type: 'object',
           required: ['url', 'objects'],
           additionalProperties: false,
-          properties: { url: { type: 'string', minLength: 1, maxLength: 2000 }, objects: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 63 } } },
+          properties: {
+            url: { type: 'string', minLength: 1, maxLength: 2000 },
+            objects: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 63 } },
+          },
         },
-        response: replies({ 201: object({ data: object({ ...SUBSCRIPTION.properties as Record<string, never>, secret: STRING }, ['id', 'url', 'objects', 'secret']) }, ['data']) }),
+        response: replies({ 201: object({ data: object({ ...(SUBSCRIPTION.properties as Record<string, never>), secret: STRING }, ['id', 'url', 'objects', 'secret']) }, ['data']) }),
       },
       config: { tags },
     },
@@ -79,13 +111,25 @@ export async function outboundRoutes(app: FastifyInstance, { store }: { store: S
       const wf = workflowFor(store);
       const t = await wf.tenant(access.tenantName);
       const problem = await webhookUrlProblem(body.url, '/url', wf.core.outbound(await wf.core.settings(t.knex, t)).allowHosts);
-      if (problem) throw new ApiError(422, problem.rule === 'ssrf_blocked' ? 'ssrf_blocked' : 'invalid_url', `/url: ${problem.message}`, [{ path: problem.path, rule: problem.rule, message: problem.message }]);
+      if (problem)
+        throw new ApiError(422, problem.rule === 'ssrf_blocked' ? 'ssrf_blocked' : 'invalid_url', `/url: ${problem.message}`, [{ path: problem.path, rule: problem.rule, message: problem.message }]);
       const port = await integrationsPort(store, access.tenantName);
       const secret = newSecret();
-      const row = { id: crypto.randomUUID(), url: body.url, objects: JSON.stringify(body.objects), secret: seal(store, secret), active: true, created_by: access.principal.userId, created_at: new Date() };
+      const row = {
+        id: crypto.randomUUID(),
+        url: body.url,
+        objects: JSON.stringify(body.objects),
+        secret: seal(store, secret),
+        active: true,
+        created_by: access.principal.userId,
+        created_at: new Date(),
+      };
       await port.knex.transaction(async (trx) => {
         await port.table('subscription', trx).insert(row);
-        await port.audit({ actor: access.actor, action: 'integrations.subscription.create', object: 'integration_subscription', recordId: row.id, after: { url: body.url, objects: body.objects } }, trx);
+        await port.audit(
+          { actor: access.actor, action: 'integrations.subscription.create', object: 'integration_subscription', recordId: row.id, after: { url: body.url, objects: body.objects } },
+          trx,
+        );
       });
       forgetSubscriptions(store, access.tenantName);
       reply.status(201);
@@ -114,12 +158,7 @@ export async function outboundRoutes(app: FastifyInstance, { store }: { store: S
       const access = requireAdmin(request);
       const limit = Math.min(500, Math.max(1, Number((request.query as { limit?: string }).limit ?? 200)));
       const port = await integrationsPort(store, access.tenantName);
-      const rows = (await port
-        .table('delivery')
-        .where({ status: 'dead' })
-        .orderBy('dead_at', 'desc')
-        .orderBy('id')
-        .limit(limit)) as Array<Record<string, unknown>>;
+      const rows = (await port.table('delivery').where({ status: 'dead' }).orderBy('dead_at', 'desc').orderBy('id').limit(limit)) as Array<Record<string, unknown>>;
       const urls = new Map(((await port.table('subscription').select('id', 'url')) as Array<{ id: string; url: string }>).map((s) => [s.id, s.url]));
       return {
         data: rows.map((r) => ({
@@ -152,7 +191,12 @@ export async function outboundRoutes(app: FastifyInstance, { store }: { store: S
     '/integrations/dead-letters/replay',
     {
       schema: {
-        body: { type: 'object', required: ['ids'], additionalProperties: false, properties: { ids: { type: 'array', minItems: 1, maxItems: 500, uniqueItems: true, items: { type: 'string', maxLength: 100 } } } },
+        body: {
+          type: 'object',
+          required: ['ids'],
+          additionalProperties: false,
+          properties: { ids: { type: 'array', minItems: 1, maxItems: 500, uniqueItems: true, items: { type: 'string', maxLength: 100 } } },
+        },
         response: replies({ 200: REPLAYED }),
       },
       config: { tags },

@@ -74,7 +74,18 @@ async function onChange(store: Store, job: Job): Promise<{ deliveries: number }>
       const now = new Date();
       const ins = await port
         .table('delivery', trx)
-        .insert({ id, subscription_id: sub.id, source: job.id, event_type: `${e.object}.${PAST[e.op]}`, object: e.object, record_id: e.recordId, body: changeBody(id, e), status: 'pending', created_at: now, updated_at: now })
+        .insert({
+          id,
+          subscription_id: sub.id,
+          source: job.id,
+          event_type: `${e.object}.${PAST[e.op]}`,
+          object: e.object,
+          record_id: e.recordId,
+          body: changeBody(id, e),
+          status: 'pending',
+          created_at: now,
+          updated_at: now,
+        })
         .onConflict(['subscription_id', 'source'])
         .ignore()
         .returning('id');
@@ -114,7 +125,13 @@ async function deliver(store: Store, job: Job, opts: Required<DeliveryOptions>):
         .update({ attempts, last_error: message, updated_at: now, ...(dead ? { status: 'dead', dead_at: now } : {}) });
       if (!dead)
         await store.jobs.enqueue(
-          { queue: DELIVER_QUEUE, tenant: p.tenant as string, key: `${d.id}:${d.replays}:${attempts + 1}`, payload: { tenant: p.tenant, id: d.id }, runAt: new Date(now.getTime() + opts.backoffMs(attempts)) },
+          {
+            queue: DELIVER_QUEUE,
+            tenant: p.tenant as string,
+            key: `${d.id}:${d.replays}:${attempts + 1}`,
+            payload: { tenant: p.tenant, id: d.id },
+            runAt: new Date(now.getTime() + opts.backoffMs(attempts)),
+          },
           trx,
         );
     });

@@ -22,8 +22,7 @@ export function signatureHeader(secret: string, body: string, now: Date = new Da
 
 export type SignatureRule = 'missing' | 'format' | 'expired' | 'mismatch' | 'no_secret';
 
-export const badSignature = (rule: SignatureRule, message: string) =>
-  new ApiError(401, 'invalid_signature', message, [{ path: `/headers/${SIGNATURE_HEADER}`, rule, message }]);
+export const badSignature = (rule: SignatureRule, message: string) => new ApiError(401, 'invalid_signature', message, [{ path: `/headers/${SIGNATURE_HEADER}`, rule, message }]);
 
 /** Throws 401 `invalid_signature` (rule: missing, format, expired, mismatch) unless the header signs `body` with `secret`. */
 export function verifySignature(header: unknown, body: string, secret: string, now: Date = new Date()): void {
