@@ -10,6 +10,7 @@ import { testServer } from './helpers.ts';
 import { coreTenant, type CoreTenant } from './incentive-core-tenant.ts';
 import type { Store } from '../src/store-port.ts';
 import { integrationsTables } from '../src/modules/integrations/tables.ts';
+import { signatureHeader } from '../src/modules/integrations/index.ts';
 
 let app: FastifyInstance;
 let store: Store;
@@ -22,7 +23,10 @@ const MONTH = TODAY.slice(0, 7);
 // What a sender computes, straight from the docs: HMAC-SHA256 over "<t>.<body>" in hex.
 function sign(body: string, key = secret, at = Date.now()): string {
   const ts = String(Math.floor(at / 1000));
-  return `t=${ts},v1=${createHmac('sha256', key).update(`${ts}.${body}`).digest('hex')}`;
+  const header = `t=${ts},v1=${createHmac('sha256', key).update(`${ts}.${body}`).digest('hex')}`;
+  // The module's own helper (for senders written against Attain) computes the same.
+  expect(signatureHeader(key, body, new Date(at))).toBe(header);
+  return header;
 }
 
 function send(event: unknown, opts: { signature?: string; tenant?: string; raw?: string } = {}) {

@@ -115,6 +115,12 @@ describe('deliveries and dead letters', () => {
     const retries = jobs.slice(1).map((j, i) => new Date(j.runAt).getTime() - (before + i * 3_600_000));
     expect(retries).toEqual([30_000, 60_000, 120_000]);
 
+    // Once this node knows the tenant's subscriptions, a write of another object queues nothing for them.
+    const queued = async () => (await store.jobs.list({ queue: 'event:integrations', tenant: t.name })).length;
+    const n = await queued();
+    expect((await admin.post('/api/v1/objects/deal', { name: 'Small', amount: '2' })).statusCode).toBe(201);
+    expect(await queued()).toBe(n);
+
     const dead = await admin.get('/api/v1/integrations/dead-letters');
     expect(dead.statusCode).toBe(200);
     expect(dead.json().data).toEqual([

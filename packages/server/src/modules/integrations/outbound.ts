@@ -22,11 +22,15 @@ export interface DeliveryOptions {
 }
 
 // Which objects each tenant's subscriptions name, per store, so a write nobody subscribed to costs
-// no job. Unknown (or older than a minute) on this node: the event is queued and the handler decides.
+// no job. Read again in the background once older than a minute (changes made on another node
+// reach this one within that; this node's own changes at once). A tenant not read yet on this node:
+// the event is queued and the handler decides, so nothing is lost while the first read runs.
 const FRESH_MS = 60_000;
-const known = new WeakMap<Store, Map<string, { objects: Set<string>; at: number }>>();
+type Known = { objects: Set<string>; at: number };
+const known = new WeakMap<Store, Map<string, Known>>();
+const reading = new WeakMap<Store, Set<string>>();
 
-function cacheOf(store: Store): Map<string, { objects: Set<string>; at: number }> {
+function cacheOf(store: Store): Map<string, Known> {
   let m = known.get(store);
   if (!m) known.set(store, (m = new Map()));
   return m;
@@ -47,9 +51,22 @@ export async function subscribedObjects(store: Store, port: IntegrationsPort): P
   return objects;
 }
 
-function accepts(store: Store, tenant: string, object: string): boolean {
+function refresh(store: Store, tenant: string): void {
+  let busy = reading.get(store);
+  if (!busy) reading.set(store, (busy = new Set()));
+  if (busy.has(tenant)) return;
+  busy.add(tenant);
+  void integrationsPort(store, tenant)
+    .then((port) => subscribedObjects(store, port))
+    // A failed read leaves the tenant unknown (every write queued); the next write tries again.
+    .catch(() => undefined)
+    .finally(() => busy.delete(tenant));
+}
+
+export function accepts(store: Store, tenant: string, object: string): boolean {
   const hit = cacheOf(store).get(tenant);
-  return !hit || Date.now() - hit.at > FRESH_MS || hit.objects.has(object);
+  if (!hit || Date.now() - hit.at > FRESH_MS) refresh(store, tenant);
+  return !hit || hit.objects.has(object);
 }
 
 const PAST: Record<RecordEvent['op'], string> = { create: 'created', update: 'updated', delete: 'deleted', restore: 'restored' };
