@@ -135,7 +135,15 @@ describe('a re-org by SCIM in pay', () => {
     // Lee reported to the manager since 1900 (a new person's first span starts then).
     await settled();
     const before = { manager: await payout(t.ids.manager, YESTERDAY.slice(0, 7)), spec: await payout(t.ids.spec) };
-    const old = await t.call.admin.post('/api/v1/objects/order', { order_number: 'L-1', customer_id: customer, order_date: YESTERDAY, status: 'booked', amount: '500', currency: 'USD', owner_id: lee });
+    const old = await t.call.admin.post('/api/v1/objects/order', {
+      order_number: 'L-1',
+      customer_id: customer,
+      order_date: YESTERDAY,
+      status: 'booked',
+      amount: '500',
+      currency: 'USD',
+      owner_id: lee,
+    });
     expect(old.statusCode, old.body).toBe(201);
     // Entra moves Lee to a new manager (the org change is effective today in the tenant's zone).
     const moved = await scim('PATCH', `/Users/${lee}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: `${ENTERPRISE}:manager`, value: t.ids.spec }] });
