@@ -180,7 +180,7 @@ describe('refusals', () => {
       expect(res.statusCode, rule).toBe(401);
       expect(res.json().error).toMatchObject({ code: 'invalid_signature', details: [{ path: '/headers/attain-signature', rule }] });
     }
-    // A body that is not even valid JSON, unsigned: still 401 first? No: the body is parsed first (400), never 500.
+    // A body that is not JSON is refused by the parser (400 invalid_json), before the signature; never a 500.
     const junk = await send(undefined, { raw: '{"id": ', signature: sign('{"id": ') });
     expect(junk.statusCode).toBe(400);
     expect((await send(event, { tenant: 'nosuchtenant' })).statusCode).toBe(401);
