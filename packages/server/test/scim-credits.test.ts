@@ -111,8 +111,7 @@ describe('SCIM in pay', () => {
     await settled();
     // The membership ends today (valid_to is exclusive): from today Kim reports to no one, so the
     // roll-up of Kim's order dated today leaves the manager, as the org rules say. (Before a
-    // recalculation the manager's statement still shows 100.00: the engine's recredit after the
-    // DELETE does not recompute a payee who lost the credit; see docs/scim.md.)
+    // recalculation the manager's statement still shows 100.00: a known gap, see docs/scim.md.)
     const spans = (await t.call.admin.get(`/api/v1/org/memberships?user=${kim}`)).json().data as Array<{ valid_to: string | null }>;
     expect(spans.at(-1)?.valid_to).toBe(TODAY);
     expect(await payout(t.ids.manager)).toBe(DELETED_PAYOUT);
