@@ -51,8 +51,15 @@ function scim(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown)
   });
 }
 
-async function payout(payee: string): Promise<string> {
-  const res = await t.call.finance.get(`/api/v1/incentives/statements/${payee}/${MONTH}`);
+/** Derivation run and the period recalculated, as at period close: statements as the org rules give them. */
+async function settled(): Promise<void> {
+  await drain();
+  expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
+  await drain();
+}
+
+async function payout(payee: string, month = MONTH): Promise<string> {
+  const res = await t.call.finance.get(`/api/v1/incentives/statements/${payee}/${month}`);
   expect(res.statusCode).toBe(200);
   const data = res.json().data as { payouts: Array<{ payout: string }> };
   return data.payouts.reduce((a, p) => a + Number(p.payout), 0).toFixed(2);
@@ -67,7 +74,11 @@ beforeAll(async () => {
   customer = (await admin.post('/api/v1/objects/customer', { name: 'ACME' })).json().id;
   expect((await admin.put('/api/v1/incentives/crediting-rules', { rules })).statusCode).toBe(200);
   expect((await admin.put(`/api/v1/incentives/plans/${managerPlan.id}`, managerPlan)).statusCode).toBe(200);
-  expect((await admin.put('/api/v1/incentives/plans/plan_mgr/assignments', { assignments: [{ payeeId: t.ids.manager, from: '2020-01-01' }] })).statusCode).toBe(200);
+  const assignments = [
+    { payeeId: t.ids.manager, from: '2020-01-01' },
+    { payeeId: t.ids.spec, from: '2020-01-01' },
+  ];
+  expect((await admin.put('/api/v1/incentives/plans/plan_mgr/assignments', { assignments })).statusCode).toBe(200);
   token = (await admin.post('/api/v1/auth/tokens', { name: 'entra', scopes: ['scim'] })).json().token;
   await drain();
 });
@@ -97,13 +108,51 @@ describe('SCIM in pay', () => {
     expect(await payout(t.ids.manager)).toBe('100.00');
 
     expect((await scim('DELETE', `/Users/${kim}`)).statusCode).toBe(204);
-    await drain();
-    // The membership ends today (valid_to is exclusive). The credit already booked on today's order
-    // stays with the manager: observed, not decided here (see docs/scim.md, "Deprovisioning and pay").
+    await settled();
+    // The membership ends today (valid_to is exclusive): from today Kim reports to no one, so the
+    // roll-up of Kim's order dated today leaves the manager, as the org rules say. (Before a
+    // recalculation the manager's statement still shows 100.00: a known gap, see docs/scim.md.)
     const spans = (await t.call.admin.get(`/api/v1/org/memberships?user=${kim}`)).json().data as Array<{ valid_to: string | null }>;
     expect(spans.at(-1)?.valid_to).toBe(TODAY);
     expect(await payout(t.ids.manager)).toBe(DELETED_PAYOUT);
   });
 });
 
-const DELETED_PAYOUT = '100.00';
+const DELETED_PAYOUT = '0.00';
+
+describe('a re-org by SCIM in pay', () => {
+  it("moves the roll-up of the person's orders to the new manager from today; what was dated before stays with the old one", async () => {
+    const YESTERDAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const created = await scim('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
+      userName: `lee@${t.name}.test`,
+      displayName: 'Lee',
+      [ENTERPRISE]: { manager: { value: t.ids.manager } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const lee = created.json().id as string;
+    // Lee reported to the manager since 1900 (a new person's first span starts then).
+    await settled();
+    const before = { manager: await payout(t.ids.manager, YESTERDAY.slice(0, 7)), spec: await payout(t.ids.spec) };
+    const old = await t.call.admin.post('/api/v1/objects/order', {
+      order_number: 'L-1',
+      customer_id: customer,
+      order_date: YESTERDAY,
+      status: 'booked',
+      amount: '500',
+      currency: 'USD',
+      owner_id: lee,
+    });
+    expect(old.statusCode, old.body).toBe(201);
+    // Entra moves Lee to a new manager (the org change is effective today in the tenant's zone).
+    const moved = await scim('PATCH', `/Users/${lee}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: `${ENTERPRISE}:manager`, value: t.ids.spec }] });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const fresh = await t.call.admin.post('/api/v1/objects/order', { order_number: 'L-2', customer_id: customer, order_date: TODAY, status: 'booked', amount: '300', currency: 'USD', owner_id: lee });
+    expect(fresh.statusCode, fresh.body).toBe(201);
+    await settled();
+    // Yesterday's 500 stays with the old manager (+50.00); today's 300 goes to the new one (+30.00).
+    const plus = (a: string, b: number) => (Number(a) + b).toFixed(2);
+    expect(await payout(t.ids.manager, YESTERDAY.slice(0, 7))).toBe(plus(before.manager, 50));
+    expect(await payout(t.ids.spec)).toBe(plus(before.spec, 30));
+  });
+});

@@ -10404,6 +10404,173 @@ export interface PostIncentivesWhatifResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetIntegrationsDeadLettersQuery {
+  limit?: string;
+}
+
+export interface GetIntegrationsDeadLettersResponse {
+  data: {
+    id: string;
+    subscriptionId?: string;
+    url?: string | null;
+    eventType: string;
+    object?: string;
+    recordId?: string;
+    attempts: number;
+    replays?: number;
+    error: string | null;
+    createdAt?: string;
+    deadAt?: string | null;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostIntegrationsDeadLettersReplayBody {
+  /**
+   * @minItems 1
+   * @maxItems 500
+   */
+  ids: [string, ...string[]];
+}
+
+export interface PostIntegrationsDeadLettersReplayResponse {
+  data: {
+    replayed: string[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostIntegrationsDeadLettersIdReplayBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostIntegrationsDeadLettersIdReplayResponse {
+  data: {
+    replayed: string[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetIntegrationsEventsQuery {
+  status?: "processed" | "failed" | "processing";
+  limit?: string;
+}
+
+export interface GetIntegrationsEventsResponse {
+  data: {
+    id: string;
+    type: string;
+    status: string;
+    httpStatus?: number | null;
+    recordId?: string | null;
+    error?: {
+      [k: string]: unknown | undefined;
+    } | null;
+    attempts?: number;
+    receivedAt: string;
+    updatedAt?: string;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetIntegrationsInboundResponse {
+  data: {
+    hasSecret: boolean;
+    secretHint?: string | null;
+    rotatedAt?: string | null;
+    path: string;
+    signatureHeader?: string;
+    toleranceSeconds?: number;
+    eventTypes: {
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostIntegrationsInboundSecretBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostIntegrationsInboundSecretResponse {
+  data: {
+    secret: string;
+    rotatedAt: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetIntegrationsSubscriptionsResponse {
+  data: {
+    id: string;
+    url: string;
+    objects: string[];
+    active: boolean;
+    createdAt?: string;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostIntegrationsSubscriptionsBody {
+  url: string;
+  /**
+   * @minItems 1
+   * @maxItems 50
+   */
+  objects: [string, ...string[]];
+}
+
+export interface PostIntegrationsSubscriptionsResponse {
+  data: {
+    id: string;
+    url: string;
+    objects: string[];
+    active?: boolean;
+    createdAt?: string;
+    secret: string;
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostIntegrationsTenantEventsBody {
+  /**
+   * the sender's event id: the idempotency key
+   */
+  id: string;
+  /**
+   * invoice.paid, invoice.voided, order.cancelled
+   */
+  type: string;
+  created?: number | string;
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface PostIntegrationsTenantEventsResponse {
+  data: {
+    id: string;
+    type: string;
+    status: string;
+    object?: string;
+    recordId?: string;
+    changes?: {
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
 export interface PostMetadataApplyBody {
   documents?: {
     [k: string]: unknown | undefined;
@@ -12108,6 +12275,16 @@ export interface ApiRoutes {
   'GET /api/v1/incentives/territories': { response: GetIncentivesTerritoriesResponse };
   'PUT /api/v1/incentives/territories': { body: PutIncentivesTerritoriesBody; response: PutIncentivesTerritoriesResponse };
   'POST /api/v1/incentives/whatif': { body: PostIncentivesWhatifBody; response: PostIncentivesWhatifResponse };
+  'GET /api/v1/integrations/dead-letters': { query: GetIntegrationsDeadLettersQuery; response: GetIntegrationsDeadLettersResponse };
+  'POST /api/v1/integrations/dead-letters/replay': { body: PostIntegrationsDeadLettersReplayBody; response: PostIntegrationsDeadLettersReplayResponse };
+  'POST /api/v1/integrations/dead-letters/{id}/replay': { body: PostIntegrationsDeadLettersIdReplayBody; response: PostIntegrationsDeadLettersIdReplayResponse };
+  'GET /api/v1/integrations/events': { query: GetIntegrationsEventsQuery; response: GetIntegrationsEventsResponse };
+  'GET /api/v1/integrations/inbound': { response: GetIntegrationsInboundResponse };
+  'POST /api/v1/integrations/inbound/secret': { body: PostIntegrationsInboundSecretBody; response: PostIntegrationsInboundSecretResponse };
+  'GET /api/v1/integrations/subscriptions': { response: GetIntegrationsSubscriptionsResponse };
+  'POST /api/v1/integrations/subscriptions': { body: PostIntegrationsSubscriptionsBody; response: PostIntegrationsSubscriptionsResponse };
+  'DELETE /api/v1/integrations/subscriptions/{id}': { response: void };
+  'POST /api/v1/integrations/{tenant}/events': { body: PostIntegrationsTenantEventsBody; response: PostIntegrationsTenantEventsResponse };
   'POST /api/v1/metadata/apply': { body: PostMetadataApplyBody; response: PostMetadataApplyResponse };
   'GET /api/v1/metadata/objects': { response: GetMetadataObjectsResponse };
   'GET /api/v1/metadata/objects/{object}': { response: GetMetadataObjectsObjectResponse };

@@ -11,14 +11,17 @@ import { ScimError } from './errors.ts';
 import { parseScimFilter } from './filter.ts';
 import { applyPatch } from './patch.ts';
 import { ENTERPRISE_SCHEMA, isObject, type Json } from './schemas.ts';
-import { fromScimUser, toScimUser, userAttributes } from './users.ts';
+import { fromScimUser, toScimUser, userAttributesFor } from './users.ts';
 import { SCIM_SCHEMAS as S } from './route-schemas.ts';
+
+/** The tenant keeps given and family names when its user object has both fields. */
+const hasNameParts = (records: RecordService) => Boolean(records.registry.field('user', 'given_name') && records.registry.field('user', 'family_name'));
 
 async function render(request: FastifyRequest, records: RecordService, users: Rec[]): Promise<Json[]> {
   const unitIds = [...new Set(users.map((u) => u.org_unit_id).filter((v): v is string => typeof v === 'string'))];
   const units = unitIds.length ? await records.getMany('org_unit', unitIds) : [];
   const names = new Map(units.map((u) => [u.id, String(u.name)]));
-  const ctx = { base: baseUrl(request), unitName: (id: string) => names.get(id), employeeNumber: Boolean(records.registry.field('user', 'employee_number')) };
+  const ctx = { base: baseUrl(request), unitName: (id: string) => names.get(id), employeeNumber: Boolean(records.registry.field('user', 'employee_number')), nameParts: hasNameParts(records) };
   return users.map((u) => toScimUser(u, ctx));
 }
 
@@ -36,7 +39,7 @@ async function mapBody(access: AccessContext, records: RecordService, body: unkn
       ]);
     if (units.data.length === 1) named.set(department.trim(), (units.data[0] as Rec).id);
   }
-  return fromScimUser(body, { unitByName: (n) => named.get(n), employeeNumber: Boolean(records.registry.field('user', 'employee_number')) });
+  return fromScimUser(body, { unitByName: (n) => named.get(n), employeeNumber: Boolean(records.registry.field('user', 'employee_number')), nameParts: hasNameParts(records) });
 }
 
 async function assertUniqueUserName(records: RecordService, email: unknown, except?: string): Promise<void> {
@@ -64,7 +67,7 @@ export async function scimUserRoutes(app: FastifyInstance): Promise<void> {
   app.get('/Users', { schema: S.list }, async (request) => {
     const records = await service(scimAccess(request), 'user');
     const p = listParams(request);
-    const filter = p.filter ? parseScimFilter(p.filter, userAttributes) : undefined;
+    const filter = p.filter ? parseScimFilter(p.filter, userAttributesFor(hasNameParts(records))) : undefined;
     if (p.count === 0) return listResponse([], await records.count('user', filter), p.startIndex);
     const page = await records.list('user', { ...(filter ? { filter } : {}), limit: p.count, offset: p.startIndex - 1, withTotal: true, sort: [{ field: 'created_at', dir: 'asc' }] });
     return listResponse(await render(request, records, page.data), page.total ?? page.data.length, p.startIndex);

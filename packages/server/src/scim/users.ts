@@ -13,6 +13,23 @@ export interface UserContext {
   unitName: (id: string) => string | undefined;
   /** Whether the tenant's user object has an `employee_number` field. */
   employeeNumber: boolean;
+  /** Whether the tenant's user object has `given_name` and `family_name` fields. */
+  nameParts: boolean;
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/**
+ * name.givenName/familyName: the record's `given_name`/`family_name` when the tenant keeps them,
+ * else read off `name` (family name after the last space), so Okta's required name parts are
+ * never empty for a two-part name.
+ */
+function nameOf(r: Rec, parts: boolean): Json {
+  const full = String(r.name ?? '');
+  const cut = full.trim().lastIndexOf(' ');
+  const given = (parts ? str(r.given_name) : undefined) ?? (cut > 0 ? full.slice(0, cut).trim() : str(full));
+  const family = (parts ? str(r.family_name) : undefined) ?? (cut > 0 ? full.slice(cut + 1) : undefined);
+  return { formatted: r.name, ...(given ? { givenName: given } : {}), ...(family ? { familyName: family } : {}) };
 }
 
 const iso = (v: unknown) => (typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : undefined);
@@ -29,7 +46,7 @@ export function toScimUser(r: Rec, ctx: UserContext): Json {
     id: r.id,
     ...(typeof r.external_id === 'string' ? { externalId: r.external_id } : {}),
     userName: r.email,
-    name: { formatted: r.name },
+    name: nameOf(r, ctx.nameParts),
     displayName: r.name,
     active: r.active !== false,
     emails: typeof r.email === 'string' ? [{ value: r.email, type: 'work', primary: true }] : [],
@@ -67,7 +84,7 @@ function primaryEmail(emails: unknown): string | undefined {
  * it does not state are left out, so the write leaves them as they are; `unitByName` resolves
  * `department` to an org unit.
  */
-export function fromScimUser(body: Json, ctx: { unitByName: (name: string) => string | undefined; employeeNumber: boolean }): Record<string, unknown> {
+export function fromScimUser(body: Json, ctx: { unitByName: (name: string) => string | undefined; employeeNumber: boolean; nameParts?: boolean }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const userName = text(field(body, 'userName'), '/userName');
   const email = EMAIL.test(userName) ? userName : primaryEmail(field(body, 'emails'));
@@ -79,6 +96,13 @@ export function fromScimUser(body: Json, ctx: { unitByName: (name: string) => st
   const parts = isObject(nameObj) ? [field(nameObj, 'givenName'), field(nameObj, 'familyName')].filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
   const name = [displayName, formatted, parts.join(' ')].find((v): v is string => typeof v === 'string' && v.trim() !== '') ?? userName;
   out.name = text(name, '/displayName', 100);
+  if (ctx.nameParts && isObject(nameObj)) {
+    // A stated part is kept as sent; an empty one clears it (a PUT without it states none).
+    const given = field(nameObj, 'givenName');
+    const family = field(nameObj, 'familyName');
+    out.given_name = typeof given === 'string' && given.trim() !== '' ? text(given, '/name/givenName', 100) : null;
+    out.family_name = typeof family === 'string' && family.trim() !== '' ? text(family, '/name/familyName', 100) : null;
+  }
   const active = field(body, 'active');
   if (active !== undefined && active !== null) out.active = scimBoolean(active, '/active');
   const externalId = field(body, 'externalId');
@@ -114,12 +138,25 @@ const USER_FILTERS: Record<string, NonNullable<ReturnType<AttributeMap>>> = {
   externalid: { field: 'external_id', type: 'string' },
   displayname: { field: 'name', type: 'string' },
   'name.formatted': { field: 'name', type: 'string' },
+  // Without name-part fields, a part is looked for in the one name (`co`/`sw` find it there).
+  'name.givenname': { field: 'name', type: 'string' },
+  'name.familyname': { field: 'name', type: 'string' },
   active: { field: 'active', type: 'boolean' },
   'meta.lastmodified': { field: 'updated_at', type: 'datetime' },
   'meta.created': { field: 'created_at', type: 'datetime' },
   'manager.value': { field: 'manager_id', type: 'string' },
   manager: { field: 'manager_id', type: 'string' },
 };
+
+/** The filterable attributes; name parts land on their own fields when the tenant keeps them, else on the name. */
+export const userAttributesFor =
+  (nameParts: boolean): AttributeMap =>
+  (path) => {
+    const lower = path.toLowerCase().replace(`${USER_SCHEMA.toLowerCase()}:`, '');
+    if (nameParts && lower === 'name.givenname') return { field: 'given_name', type: 'string' };
+    if (nameParts && lower === 'name.familyname') return { field: 'family_name', type: 'string' };
+    return userAttributes(path);
+  };
 
 export const userAttributes: AttributeMap = (path) => {
   const lower = path.toLowerCase();
