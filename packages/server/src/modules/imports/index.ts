@@ -15,6 +15,7 @@ export const imports = defineModule({
   dependsOn: ['goals', 'incentives'],
   tables: [importsTables],
   routes: [importRoutes, payrollRoutes],
+  screens: ['imports'],
   permissions: [
     { name: 'imports.rates', description: 'import exchange rates: finance and admins' },
     { name: 'imports.targets', description: 'import targets (as draft versions): admins and roles approving the KPI object, within what they see' },

@@ -1,4 +1,4 @@
-// An uploaded sheet as a header and rows of text cells: CSV (RFC 4180) or the first sheet of an
+// An uploaded sheet as a header and rows of text cells: CSV (RFC 4180; `,`, `;` or tab) or the first sheet of an
 // XLSX workbook (exceljs). Numbers are read as their shortest exact spelling and dates as calendar
 // days, so a decimal never passes through float rounding and a day never shifts by a time zone.
 import ExcelJS from 'exceljs';
@@ -14,7 +14,14 @@ export const MAX_ROWS = 10_000;
 
 const refuse = (rule: string, message: string, path = '/file') => new ApiError(422, 'import_unreadable', message, [{ path, rule, message }]);
 
+/** The separator of the header line: a comma, or a semicolon or tab where a file uses those. */
+function delimiterOf(text: string): string {
+  const first = text.slice(0, text.search(/\r?\n/) >>> 0 || text.length);
+  return [',', ';', '\t'].map((d) => ({ d, n: first.split(d).length })).sort((a, b) => b.n - a.n)[0]?.d ?? ',';
+}
+
 function csvRecords(text: string): string[][] {
+  const sep = delimiterOf(text);
   const out: string[][] = [];
   let rec: string[] = [];
   let field = '';
@@ -28,7 +35,7 @@ function csvRecords(text: string): string[][] {
       } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
+    else if (ch === sep) {
       rec.push(field);
       field = '';
     } else if (ch === '\n' || ch === '\r') {
