@@ -176,7 +176,12 @@ describe('territories, plan assignments and the org', () => {
   });
 
   it('the org: effective-dated moves through the org service; a row naming no unit fails alone', async () => {
-    const csv = ['email,org_unit,manager,valid_from', `rep2@${t.name}.test,U-EAST,manager@${t.name}.test,2026-04-01`, `rep1@${t.name}.test,U-NOWHERE,,2026-04-01`, `spec@${t.name}.test,${NOBODY},,2026-04-01`].join('\n');
+    const csv = [
+      'email,org_unit,manager,valid_from',
+      `rep2@${t.name}.test,U-EAST,manager@${t.name}.test,2026-04-01`,
+      `rep1@${t.name}.test,U-NOWHERE,,2026-04-01`,
+      `spec@${t.name}.test,${NOBODY},,2026-04-01`,
+    ].join('\n');
     const mapping = { email: 'user', org_unit: 'unit', manager: 'manager', valid_from: 'valid_from' };
     const dry = (await t.call.admin.post('/api/v1/imports/org?dryRun=true', { csv, mapping })).json() as Result;
     expect(why(dry)).toEqual(['2 valid', '3 failed unit:unknown_reference', '4 failed unit:unknown_reference']);
@@ -193,11 +198,28 @@ describe('territories, plan assignments and the org', () => {
 
 describe('targets', () => {
   it('become locked cells of a new draft version; a bad month, an unknown plan or row, a bad value fails alone', async () => {
-    const kpi = { kind: 'kpi', id: 'kpi_orders', name: 'order_revenue', label: { en: 'Order revenue' }, object: 'order', measure: { aggregate: 'sum', value: 'amount' }, dateField: 'order_date', unit: 'money' };
+    const kpi = {
+      kind: 'kpi',
+      id: 'kpi_orders',
+      name: 'order_revenue',
+      label: { en: 'Order revenue' },
+      object: 'order',
+      measure: { aggregate: 'sum', value: 'amount' },
+      dateField: 'order_date',
+      unit: 'money',
+    };
     expect((await t.call.admin.put('/api/v1/goals/kpis/order_revenue', kpi)).statusCode).toBe(200);
     const doc = { kind: 'target_plan', id: 'tp_orders', name: 'orders_2026', label: { en: 'Orders 2026' }, kpi: 'order_revenue', year: 2026, total: '120000', orgUnit: unit };
     expect((await t.call.admin.post('/api/v1/metadata/apply', { documents: [doc] })).statusCode).toBe(200);
-    const csv = ['plan,node,month,value', `orders_2026,${t.ids.rep1},2026-01,5000.50`, `orders_2026,${t.ids.rep1},2026-13,1`, `orders_2026,${t.ids.spec},2026-02,"1,200"`, `nope,${t.ids.spec},2026-02,1`, `orders_2026,${t.ids.spec},2026-03,x`, `orders_2026,${NOBODY},2026-03,10`].join('\n');
+    const csv = [
+      'plan,node,month,value',
+      `orders_2026,${t.ids.rep1},2026-01,5000.50`,
+      `orders_2026,${t.ids.rep1},2026-13,1`,
+      `orders_2026,${t.ids.spec},2026-02,"1,200"`,
+      `nope,${t.ids.spec},2026-02,1`,
+      `orders_2026,${t.ids.spec},2026-03,x`,
+      `orders_2026,${NOBODY},2026-03,10`,
+    ].join('\n');
     const dry = (await t.call.admin.post('/api/v1/imports/targets?dryRun=true', { csv })).json() as Result;
     expect(why(dry)).toEqual(['2 valid', '3 failed month:format', '4 valid', '5 failed plan:unknown_reference', '6 failed value:type', '7 failed node:unknown_cell']);
     expect((await t.call.admin.get('/api/v1/goals/plans/orders_2026/versions')).json().data).toEqual([]);
@@ -226,7 +248,15 @@ describe('targets', () => {
 
 describe('history', () => {
   it('admins read each real run: who, kind, counts and the failed rows', async () => {
-    const runs = (await t.call.admin.get('/api/v1/imports?kind=rates')).json().data as Array<{ kind: string; rows: number; imported: number; failed: number; fileName: string | null; userId: string; failures: Result['rows'] }>;
+    const runs = (await t.call.admin.get('/api/v1/imports?kind=rates')).json().data as Array<{
+      kind: string;
+      rows: number;
+      imported: number;
+      failed: number;
+      fileName: string | null;
+      userId: string;
+      failures: Result['rows'];
+    }>;
     expect(runs.map((r) => [r.imported, r.failed])).toEqual([
       [1, 1],
       [2, 2],

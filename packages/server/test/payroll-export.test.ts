@@ -91,7 +91,10 @@ describe('payroll files', () => {
     const res = await t.call.finance.get(`/api/v1/incentives/periods/${MAR}/payroll?template=cn&format=csv`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
-    const [head, ...lines] = res.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const [head, ...lines] = res.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(head).toBe('工号,姓名,部门,所属期间,工资项目,币种,应发奖金');
     const rows = lines.map((l) => l.split(','));
     expect(rows[0]?.slice(0, 2)).toEqual(['E-1001', '李雷']);
@@ -125,7 +128,10 @@ describe('payroll files', () => {
   });
 
   it('Germany (CSV): semicolons, decimal commas, German headers and dates; English headers on request', async () => {
-    const de = (await t.call.finance.get(`/api/v1/incentives/periods/${MAR}/payroll?template=de`)).body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const de = (await t.call.finance.get(`/api/v1/incentives/periods/${MAR}/payroll?template=de`)).body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(de[0]).toBe('Personalnummer;Name;Lohnart;Betrag;Währung;Abrechnungszeitraum Ende');
     expect(de[1]).toBe('E-1001;李雷;Provision;633,02;USD;31.03.2026');
     const en = (await t.call.finance.get(`/api/v1/incentives/periods/${MAR}/payroll?template=de&lang=en`)).body.replace(/^\uFEFF/, '').split('\r\n');

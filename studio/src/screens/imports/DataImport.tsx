@@ -124,8 +124,7 @@ export default function DataImport() {
             </select>
           </label>
           <p className="muted">
-            {t('dataImport.columns')}{' '}
-            {kind.columns.map((c) => `${label(c.label, c.field)} (${c.field}${c.required ? ', *' : ''})`).join(' · ')}
+            {t('dataImport.columns')} {kind.columns.map((c) => `${label(c.label, c.field)} (${c.field}${c.required ? ', *' : ''})`).join(' · ')}
           </p>
           <div className="row" style={{ flexWrap: 'wrap', gap: 8 }}>
             <button type="button" className="btn" onClick={() => void importsApi.template(kind.name, 'csv', locale).catch(setError)}>

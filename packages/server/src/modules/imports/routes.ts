@@ -52,7 +52,8 @@ async function upload(request: FastifyRequest): Promise<{ sheet: Sheet; mapping?
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
     const details = [];
-    if (b.mapping !== undefined && (!b.mapping || typeof b.mapping !== 'object' || Array.isArray(b.mapping))) details.push({ path: '/mapping', rule: 'type', message: 'must map sheet headers to fields' });
+    if (b.mapping !== undefined && (!b.mapping || typeof b.mapping !== 'object' || Array.isArray(b.mapping)))
+      details.push({ path: '/mapping', rule: 'type', message: 'must map sheet headers to fields' });
     if (b.fileName !== undefined && (typeof b.fileName !== 'string' || b.fileName.length > 200)) details.push({ path: '/fileName', rule: 'type', message: 'must be a name of at most 200 characters' });
     if (details.length) throw badRequest('invalid_body', 'invalid import request', details);
     const extra = { ...(b.mapping ? { mapping: b.mapping as Record<string, unknown> } : {}), ...(typeof b.fileName === 'string' ? { fileName: b.fileName } : {}) };
@@ -77,7 +78,13 @@ export async function importRoutes(app: FastifyInstance, opts: { store: Store })
 
   app.get(
     '/imports/:kind/template',
-    { schema: { params: params('kind'), querystring: query({ format: { enum: ['csv', 'xlsx'] }, locale: STRING }), response: replies({ 200: { description: 'The template sheet', content: { 'text/csv': { schema: STRING }, [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } } } } }) } },
+    {
+      schema: {
+        params: params('kind'),
+        querystring: query({ format: { enum: ['csv', 'xlsx'] }, locale: STRING }),
+        response: replies({ 200: { description: 'The template sheet', content: { 'text/csv': { schema: STRING }, [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } } } } }),
+      },
+    },
     async (request, reply) => {
       const { kind } = kindFor(request);
       const format = (request.query as { format?: string }).format ?? 'csv';
@@ -102,13 +109,19 @@ export async function importRoutes(app: FastifyInstance, opts: { store: Store })
     },
   );
 
-  app.get('/imports', { schema: { querystring: query({ kind: STRING, failed: { enum: ['true', 'false'] }, limit: STRING }), response: replies({ 200: list(OBJECT, { kinds: ANY }) }) } }, async (request) => {
-    const access = requireAccess(request);
-    if (!isAdmin(access.principal.role)) throw forbidden('only an admin may read the import history');
-    const q = request.query as { kind?: string; failed?: string; limit?: string };
-    if (q.kind !== undefined && !importKind(q.kind)) throw badRequest('invalid_query', 'unknown import kind', [{ path: '/kind', rule: 'enum', message: `must be one of ${importKinds.map((k) => k.name).join(', ')}` }]);
-    const limit = q.limit === undefined ? 100 : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badRequest('invalid_query', 'limit must be 1 to 500', [{ path: '/limit', rule: 'range', message: 'must be an integer from 1 to 500' }]);
-    return { data: await listRuns(store, access, { ...(q.kind ? { kind: q.kind } : {}), failedOnly: q.failed === 'true', limit }), kinds: importKinds.map((k) => k.name) };
-  });
+  app.get(
+    '/imports',
+    { schema: { querystring: query({ kind: STRING, failed: { enum: ['true', 'false'] }, limit: STRING }), response: replies({ 200: list(OBJECT, { kinds: ANY }) }) } },
+    async (request) => {
+      const access = requireAccess(request);
+      if (!isAdmin(access.principal.role)) throw forbidden('only an admin may read the import history');
+      const q = request.query as { kind?: string; failed?: string; limit?: string };
+      if (q.kind !== undefined && !importKind(q.kind))
+        throw badRequest('invalid_query', 'unknown import kind', [{ path: '/kind', rule: 'enum', message: `must be one of ${importKinds.map((k) => k.name).join(', ')}` }]);
+      const limit = q.limit === undefined ? 100 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+        throw badRequest('invalid_query', 'limit must be 1 to 500', [{ path: '/limit', rule: 'range', message: 'must be an integer from 1 to 500' }]);
+      return { data: await listRuns(store, access, { ...(q.kind ? { kind: q.kind } : {}), failedOnly: q.failed === 'true', limit }), kinds: importKinds.map((k) => k.name) };
+    },
+  );
 }

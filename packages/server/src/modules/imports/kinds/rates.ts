@@ -37,7 +37,8 @@ export const ratesKind: ImportKind = {
       if (!rate) continue;
       const key = `${rate.from}/${rate.to}/${rate.effectiveFrom}`;
       const first = seen.get(key);
-      if (first !== undefined) details.push({ path: `/rows/${r.row}/effective_from`, rule: 'unique', message: `repeats the ${rate.from}→${rate.to} rate of ${rate.effectiveFrom} given in row ${first}` });
+      if (first !== undefined)
+        details.push({ path: `/rows/${r.row}/effective_from`, rule: 'unique', message: `repeats the ${rate.from}→${rate.to} rate of ${rate.effectiveFrom} given in row ${first}` });
       else seen.set(key, r.row);
     }
     if (details.length) throw new ImportRefusal(details);

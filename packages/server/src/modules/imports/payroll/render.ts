@@ -31,7 +31,11 @@ export function payrollCsv(t: PayrollTemplate, lines: readonly PayrollLine[], ct
     const safe = !numeric && FORMULA_START.test(text) ? `'${text}` : text;
     return safe.includes(t.delimiter) || /["\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
   };
-  const out = [header(t, lang).map((x) => cell(x, false)).join(t.delimiter)];
+  const out = [
+    header(t, lang)
+      .map((x) => cell(x, false))
+      .join(t.delimiter),
+  ];
   for (const line of lines) out.push(t.columns.map((c) => cell(value(t, c.field, line, ctx, true), c.field === 'amount')).join(t.delimiter));
   return `\uFEFF${out.join('\r\n')}\r\n`;
 }

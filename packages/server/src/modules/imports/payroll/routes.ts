@@ -18,7 +18,18 @@ const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
 export async function payrollRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   app.get('/incentives/payroll/templates', { schema: { response: replies({ 200: list() }) } }, async (request) => {
     requireFinance(requireAccess(request));
-    return { data: PAYROLL_TEMPLATES.map((t) => ({ id: t.id, label: t.label, language: t.language, columns: t.columns, delimiter: t.delimiter, decimalSeparator: t.decimalSeparator, dateFormat: t.dateFormat, earningsCode: t.earningsCode })) };
+    return {
+      data: PAYROLL_TEMPLATES.map((t) => ({
+        id: t.id,
+        label: t.label,
+        language: t.language,
+        columns: t.columns,
+        delimiter: t.delimiter,
+        decimalSeparator: t.decimalSeparator,
+        dateFormat: t.dateFormat,
+        earningsCode: t.earningsCode,
+      })),
+    };
   });
 
   app.get(
