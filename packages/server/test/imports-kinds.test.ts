@@ -181,13 +181,15 @@ describe('territories, plan assignments and the org', () => {
       `rep2@${t.name}.test,U-EAST,manager@${t.name}.test,2026-04-01`,
       `rep1@${t.name}.test,U-NOWHERE,,2026-04-01`,
       `spec@${t.name}.test,${NOBODY},,2026-04-01`,
+      // rep2 again from the same day: the org service refuses one person in two places at once.
+      `rep2@${t.name}.test,${unit},,2026-04-01`,
     ].join('\n');
     const mapping = { email: 'user', org_unit: 'unit', manager: 'manager', valid_from: 'valid_from' };
     const dry = (await t.call.admin.post('/api/v1/imports/org?dryRun=true', { csv, mapping })).json() as Result;
-    expect(why(dry)).toEqual(['2 valid', '3 failed unit:unknown_reference', '4 failed unit:unknown_reference']);
+    expect(why(dry)).toEqual(['2 valid', '3 failed unit:unknown_reference', '4 failed unit:unknown_reference', '5 failed unit:overlap']);
     const before = (await t.call.admin.get(`/api/v1/org/memberships?user=${t.ids.rep2}`)).json().data;
     const real = (await t.call.admin.post('/api/v1/imports/org', { csv, mapping })).json() as Result;
-    expect(real.summary).toMatchObject({ imported: 1, failed: 2 });
+    expect(real.summary).toMatchObject({ imported: 1, failed: 3 });
     const after = (await t.call.admin.get(`/api/v1/org/memberships?user=${t.ids.rep2}`)).json().data as Array<{ org_unit_id: string; valid_from: string; manager_id: string }>;
     expect(after).not.toEqual(before);
     expect(after.at(-1)).toMatchObject({ org_unit_id: east, valid_from: '2026-04-01', manager_id: t.ids.manager });
