@@ -274,3 +274,24 @@ describe('history', () => {
     expect(audit.some((a) => a.action === 'imports.rates.run')).toBe(true);
   });
 });
+
+describe('templates round trip', () => {
+  it("every kind's XLSX template, filled in, checks clean", async () => {
+    const filled: Record<string, unknown[]> = {
+      rates: ['NOK', 'USD', 0.095, new Date(Date.UTC(2026, 4, 1))],
+      targets: ['orders_2026', t.ids.rep1, '2026-05', '100'],
+      assignments: ['plan_imp', `rep2@${t.name}.test`, '2026-01-01'],
+      territories: ['C-ACME', `spec@${t.name}.test`, '2027-01-01'],
+      org: [`spec@${t.name}.test`, 'U-EAST', `manager@${t.name}.test`, '2026-06-01'],
+    };
+    for (const [kind, row] of Object.entries(filled)) {
+      const template = await t.call.admin.get(`/api/v1/imports/${kind}/template?format=xlsx`);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(template.rawPayload as unknown as ArrayBuffer);
+      wb.worksheets[0]?.addRow(row);
+      const xlsx = Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
+      const r = (await t.call.admin.post(`/api/v1/imports/${kind}?dryRun=true`, { xlsx })).json() as Result;
+      expect([kind, ...why(r)]).toEqual([kind, '2 valid']);
+    }
+  });
+});

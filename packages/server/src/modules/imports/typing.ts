@@ -52,6 +52,8 @@ function typed(c: ImportColumn, raw: string): { value: string | null } | { rule:
   if (s === '') return c.required ? { rule: 'required', message: 'is required' } : { value: null };
   switch (c.type) {
     case 'date': {
+      // A date pasted into a text-formatted sheet cell arrives as its serial number (days since 1899-12-30).
+      if (/^\d{5}$/.test(s)) return { value: new Date(Date.UTC(1899, 11, 30) + Number(s) * 86_400_000).toISOString().slice(0, 10) };
       const d = s.replace(/^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/, (_, y, m, day) => `${y}-${m.padStart(2, '0')}-${day.padStart(2, '0')}`);
       return isIsoDate(d) ? { value: d } : { rule: 'format', message: 'must be a date YYYY-MM-DD' };
     }
