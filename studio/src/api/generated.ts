@@ -10012,6 +10012,69 @@ export interface PostGoalsRecomputeResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetImportsQuery {
+  kind?: string;
+  failed?: "true" | "false";
+  limit?: string;
+}
+
+export interface GetImportsResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  }[];
+  kinds?: unknown;
+  [k: string]: unknown | undefined;
+}
+
+export interface GetImportsKindsResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PostImportsKindQuery {
+  dryRun?: "true" | "false";
+}
+
+/**
+ * The file: JSON {"csv": "<text>"} or {"xlsx": "<base64>"}, with an optional "mapping" {"<sheet header>": "<field>" | ""} and "fileName"; or the raw text/csv or XLSX bytes (headers matched to fields by name)
+ */
+export interface PostImportsKindBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostImportsKindResponse {
+  kind: string;
+  dryRun: boolean;
+  runId?: string;
+  summary: {
+    rows: number;
+    valid: number;
+    imported: number;
+    failed: number;
+    [k: string]: unknown | undefined;
+  };
+  rows: {
+    row: number;
+    status: "valid" | "imported" | "failed";
+    errors?: {
+      field: string;
+      rule: string;
+      message: string;
+      path: string;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface GetImportsKindTemplateQuery {
+  format?: "csv" | "xlsx";
+  locale?: string;
+}
+
 export interface GetIncentivesAccrualsQuery {
   /**
    * YYYY-MM-DD
@@ -10144,6 +10207,13 @@ export interface GetIncentivesPayoutsPeriodResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetIncentivesPayrollTemplatesResponse {
+  data: {
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
 export interface GetIncentivesPeriodsResponse {
   data: {
     [k: string]: unknown | undefined;
@@ -10163,6 +10233,12 @@ export interface PostIncentivesPeriodsPeriodOpenResponse {
     [k: string]: unknown | undefined;
   }[];
   [k: string]: unknown | undefined;
+}
+
+export interface GetIncentivesPeriodsPeriodPayrollQuery {
+  template: string;
+  format?: "csv" | "xlsx";
+  lang?: "en" | "zh-CN" | "de";
 }
 
 export interface PostIncentivesPeriodsPeriodStatusBody {
@@ -12242,6 +12318,10 @@ export interface ApiRoutes {
   'GET /api/v1/goals/plans/{plan}/versions/{id}': { response: GetGoalsPlansPlanVersionsIdResponse };
   'POST /api/v1/goals/plans/{plan}/versions/{id}/{action}': { body: PostGoalsPlansPlanVersionsIdActionBody; response: PostGoalsPlansPlanVersionsIdActionResponse };
   'POST /api/v1/goals/recompute': { body: PostGoalsRecomputeBody; response: PostGoalsRecomputeResponse };
+  'GET /api/v1/imports': { query: GetImportsQuery; response: GetImportsResponse };
+  'GET /api/v1/imports/kinds': { response: GetImportsKindsResponse };
+  'POST /api/v1/imports/{kind}': { query: PostImportsKindQuery; body: PostImportsKindBody; response: PostImportsKindResponse };
+  'GET /api/v1/imports/{kind}/template': { query: GetImportsKindTemplateQuery; response: Blob };
   'GET /api/v1/incentives/accruals': { query: GetIncentivesAccrualsQuery; response: GetIncentivesAccrualsResponse };
   'GET /api/v1/incentives/crediting-rules': { response: GetIncentivesCreditingRulesResponse };
   'PUT /api/v1/incentives/crediting-rules': { body: PutIncentivesCreditingRulesBody; response: PutIncentivesCreditingRulesResponse };
@@ -12254,8 +12334,10 @@ export interface ApiRoutes {
   'GET /api/v1/incentives/leaderboard/{period}': { query: GetIncentivesLeaderboardPeriodQuery; response: GetIncentivesLeaderboardPeriodResponse };
   'GET /api/v1/incentives/payouts/{period}': { query: GetIncentivesPayoutsPeriodQuery; response: GetIncentivesPayoutsPeriodResponse };
   'GET /api/v1/incentives/payouts/{period}/xlsx': { response: Blob };
+  'GET /api/v1/incentives/payroll/templates': { response: GetIncentivesPayrollTemplatesResponse };
   'GET /api/v1/incentives/periods': { response: GetIncentivesPeriodsResponse };
   'POST /api/v1/incentives/periods/{period}/open': { body: PostIncentivesPeriodsPeriodOpenBody; response: PostIncentivesPeriodsPeriodOpenResponse };
+  'GET /api/v1/incentives/periods/{period}/payroll': { query: GetIncentivesPeriodsPeriodPayrollQuery; response: Blob };
   'POST /api/v1/incentives/periods/{period}/status': { body: PostIncentivesPeriodsPeriodStatusBody; response: PostIncentivesPeriodsPeriodStatusResponse };
   'GET /api/v1/incentives/plans': { response: GetIncentivesPlansResponse };
   'POST /api/v1/incentives/plans/lint': { body: PostIncentivesPlansLintBody; response: PostIncentivesPlansLintResponse };

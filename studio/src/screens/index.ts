@@ -14,3 +14,4 @@ import './field/index.ts';
 import './daily/index.ts';
 import './quality/index.ts';
 import './integrations/index.ts';
+import './imports/index.ts';

@@ -51,6 +51,7 @@ export { checkInputs, putInputs, readInputs, goalTargets, goalTargetNames, syncG
 export { whatIf, periodAggregates, type WhatIfRequest, type WhatIfResult, type WhatIfRow } from './whatif.ts';
 export { leaderboard, badgesFor, rankByPoints, teamOf as incentiveTeamOf, teamMembers, type Leaderboard, type LeaderboardRow } from './points.ts';
 export { accrualReport, payoutsXlsx, type AccrualReport, type AccrualRow } from './exports.ts';
+export { readPayees, type PayeeInfo } from './db/payees.ts';
 export { pdfText, statementNames, statementPdf, statementText, type StatementLocale, type StatementNames, type StatementPdfInput } from './statement-pdf.ts';
 export { disputeSubject, incentivePeriodSubject, DISPUTE_SUBJECT, PERIOD_SUBJECT } from './approvals.ts';
 export { lineTxId, orderTransactions, type OrderRecord, type OrderLineRecord, type OrderSplitRecord, type MappedTransaction } from './order-transactions.ts';
