@@ -68,7 +68,8 @@ function feishu(spec: InboundSpec, settings: Record<string, unknown>, req: Inbou
 
 function dingtalk(spec: InboundSpec, settings: Record<string, unknown>, req: InboundRequest): InboundAnswer {
   const [token, aesKey, receiveId] = [setting(settings, spec.token), setting(settings, spec.aesKey), setting(settings, spec.receiveId)];
-  const { timestamp, nonce } = { timestamp: text(req.query.timestamp), nonce: text(req.query.nonce) };
+  // DingTalk's own samples read `timeStamp` or `timestamp`, `msg_signature` or `signature`.
+  const { timestamp, nonce } = { timestamp: text(req.query.timestamp) || text(req.query.timeStamp), nonce: text(req.query.nonce) };
   const sig = text(req.query.msg_signature) || text(req.query.signature);
   const encrypted = parseJson(req.body).encrypt;
   if (typeof encrypted !== 'string') throw new InboundRefused('bad_payload', 'the body must be {"encrypt": …}');
