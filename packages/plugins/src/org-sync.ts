@@ -44,14 +44,16 @@ export async function applyOrgSync(store: Store, tenant: string, plugin: string,
   const records = await store.records(tenant);
   const run = new OrgSync(records, plugin, effectiveFrom);
   await run.load();
-  await run.units(input.departments.filter((d) => !d.deleted));
+  await run.units(
+    input.departments.filter((d) => !d.deleted),
+    input.failed.filter((f) => f.kind === 'department').map((f) => f.id),
+  );
   await run.people(input.people);
+  // Leavers first: a unit is not headed, nor a person managed, by someone who has left.
+  if (input.mode === 'full') await run.deactivateAbsent(new Set(input.people.map((p) => p.id)));
   await run.heads(input.departments.filter((d) => !d.deleted));
   await run.managers(input.people);
-  if (input.mode === 'full') {
-    await run.deactivateAbsent(new Set(input.people.map((p) => p.id)));
-    await run.deleteUnits(run.absentUnits(new Set(input.departments.filter((d) => !d.deleted).map((d) => d.id))));
-  }
+  if (input.mode === 'full') await run.deleteUnits(run.absentUnits(new Set(input.departments.filter((d) => !d.deleted).map((d) => d.id))));
   await run.deleteUnits(input.departments.filter((d) => d.deleted).map((d) => d.id));
   const items = [...input.failed, ...run.items.values()];
   const counts: Record<string, number> = {};
@@ -71,6 +73,8 @@ class OrgSync {
   readonly #users = new Map<string, Row>();
   /** This sync's departments by vendor id (for leaders and parents). */
   readonly #depts = new Map<string, SyncDepartment>();
+  /** Departments refused while reading the input (their children fail as parent_failed). */
+  readonly #failedInput = new Set<string>();
 
   constructor(records: RecordService, plugin: string, effectiveFrom: string) {
     this.#records = records;
@@ -111,7 +115,8 @@ class OrgSync {
   }
 
   /** Creates, renames and moves units, parents first; a unit whose parent failed fails too. */
-  async units(depts: SyncDepartment[]): Promise<void> {
+  async units(depts: SyncDepartment[], failedInput: readonly string[] = []): Promise<void> {
+    for (const id of failedInput) this.#failedInput.add(id);
     for (const d of depts) this.#depts.set(d.id, d);
     const done = new Set<string>();
     const visiting = new Set<string>();
@@ -127,11 +132,12 @@ class OrgSync {
       if (item.status === 'failed') return;
       let parentId: string | null = null;
       if (d.parentId !== null) {
+        // Never a guess: a parent that failed, or is neither in this sync nor synced before, fails the child.
         const p = this.#units.get(d.parentId);
-        if (parent && this.#item('department', parent.id).status === 'failed') return this.#fail(item, 'parent_failed', `its parent ${d.parentId} failed`);
-        // The vendor's root has a parent id the vendor does not list (Feishu "0"): top level.
-        if (!p && parent) return this.#fail(item, 'parent_failed', `its parent ${d.parentId} failed`);
-        parentId = p?.id ?? null;
+        if (!p || (parent && this.#item('department', parent.id).status === 'failed')) {
+          return this.#fail(item, parent || this.#failedInput.has(d.parentId) ? 'parent_failed' : 'unknown_parent', `its parent ${d.parentId} ${parent || this.#failedInput.has(d.parentId) ? 'failed' : 'is not known'}`);
+        }
+        parentId = p.id;
       }
       await this.#save('org_unit', this.#units, item, d.id, { name: d.name, parent_id: parentId });
     };
