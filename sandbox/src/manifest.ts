@@ -188,7 +188,8 @@ export function validateManifest(input: unknown): PluginManifest {
         return typeof parsed === 'string' ? parsed : null;
       });
     }
-    if (capabilities.org !== undefined) caps.org = checkList(capabilities.org, 'capabilities.org', details, (entry) => (ORG_OPERATIONS.includes(entry) ? null : `must be one of: ${ORG_OPERATIONS.join(', ')}`));
+    if (capabilities.org !== undefined)
+      caps.org = checkList(capabilities.org, 'capabilities.org', details, (entry) => (ORG_OPERATIONS.includes(entry) ? null : `must be one of: ${ORG_OPERATIONS.join(', ')}`));
   }
   const hookList =
     hooks === undefined

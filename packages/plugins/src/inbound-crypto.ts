@@ -94,7 +94,9 @@ export function feishuEncrypt(encryptKey: string, json: string): string {
 
 /** Feishu's `X-Lark-Signature`. */
 export function feishuSignature(timestamp: string, nonce: string, encryptKey: string, body: string): string {
-  return createHash('sha256').update(timestamp + nonce + encryptKey + body).digest('hex');
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey + body)
+    .digest('hex');
 }
 
 /** WeCom's callback body: one level of `<Tag><![CDATA[value]]></Tag>` or `<Tag>value</Tag>`. */

@@ -102,7 +102,10 @@ export function verifyInbound(spec: InboundSpec, settings: Record<string, unknow
   return wecom(spec, settings, req);
 }
 
-const notFound = (): StoreError => new StoreError('not_found', 'no enabled plugin of this tenant receives callbacks here', [{ path: '/plugin', rule: 'inbound', message: 'unknown tenant or plugin, or it declares no inbound callbacks' }]);
+const notFound = (): StoreError =>
+  new StoreError('not_found', 'no enabled plugin of this tenant receives callbacks here', [
+    { path: '/plugin', rule: 'inbound', message: 'unknown tenant or plugin, or it declares no inbound callbacks' },
+  ]);
 
 /**
  * A callback for a tenant's plugin: verified and answered here; the event runs the plugin's
@@ -116,8 +119,16 @@ export async function receiveInbound(runtime: PluginRuntime, tenant: string, plu
   if (!p || !spec || !p.plugin.manifest.hooks.includes('inbound')) throw notFound();
   const answer = verifyInbound(spec, p.settings, req);
   if (answer.event !== undefined) {
-    const key = createHash('sha256').update(`${tenant}\n${plugin}\n${answer.key ?? req.body}`).digest('hex');
-    await runtime.store.jobs.enqueue({ queue: INBOUND_QUEUE, tenant, key: `inbound:${key}`, payload: { tenant, plugin, event: { scheme: spec.scheme, payload: answer.event, receivedAt: new Date().toISOString() } }, maxAttempts: 3 });
+    const key = createHash('sha256')
+      .update(`${tenant}\n${plugin}\n${answer.key ?? req.body}`)
+      .digest('hex');
+    await runtime.store.jobs.enqueue({
+      queue: INBOUND_QUEUE,
+      tenant,
+      key: `inbound:${key}`,
+      payload: { tenant, plugin, event: { scheme: spec.scheme, payload: answer.event, receivedAt: new Date().toISOString() } },
+      maxAttempts: 3,
+    });
   }
   return answer;
 }

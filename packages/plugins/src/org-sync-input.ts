@@ -115,7 +115,13 @@ export function readSyncInput(raw: unknown): SyncInput {
     if (seenP.has(id)) return fail('person', id, 'duplicate', 'the person is listed twice');
     seenP.add(id);
     const person: SyncPerson = { id, active: p.active !== false };
-    for (const [key, max] of [['name', 200], ['email', 254], ['mobile', 50], ['title', 200], ['employeeNumber', 50]] as const) {
+    for (const [key, max] of [
+      ['name', 200],
+      ['email', 254],
+      ['mobile', 50],
+      ['title', 200],
+      ['employeeNumber', 50],
+    ] as const) {
       const v = optText(p[key], max);
       if (v === false) return fail('person', id, `invalid_${key}`, `${key} must be text of at most ${max} characters`);
       if (v !== undefined) (person as unknown as Record<string, string | null>)[key] = v;

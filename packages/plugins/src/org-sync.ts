@@ -135,7 +135,11 @@ class OrgSync {
         // Never a guess: a parent that failed, or is neither in this sync nor synced before, fails the child.
         const p = this.#units.get(d.parentId);
         if (!p || (parent && this.#item('department', parent.id).status === 'failed')) {
-          return this.#fail(item, parent || this.#failedInput.has(d.parentId) ? 'parent_failed' : 'unknown_parent', `its parent ${d.parentId} ${parent || this.#failedInput.has(d.parentId) ? 'failed' : 'is not known'}`);
+          return this.#fail(
+            item,
+            parent || this.#failedInput.has(d.parentId) ? 'parent_failed' : 'unknown_parent',
+            `its parent ${d.parentId} ${parent || this.#failedInput.has(d.parentId) ? 'failed' : 'is not known'}`,
+          );
         }
         parentId = p.id;
       }
@@ -249,7 +253,11 @@ class OrgSync {
       while (dept && !seen.has(dept) && manager === null) {
         seen.add(dept);
         const d = this.#depts.get(dept);
-        manager = d?.leaderIds.filter((l) => l !== p.id).map((l) => this.#personId(l)).find((x) => x !== null) ?? null;
+        manager =
+          d?.leaderIds
+            .filter((l) => l !== p.id)
+            .map((l) => this.#personId(l))
+            .find((x) => x !== null) ?? null;
         dept = d?.parentId ?? undefined;
       }
       await this.#save('user', this.#users, item, p.id, { manager_id: manager });

@@ -200,7 +200,13 @@ export class PluginRuntime {
   async runJobNow(tenant: string, plugin: string, name: string): Promise<boolean> {
     const p = (await this.#load(tenant)).plugins.find((x) => x.name === plugin);
     if (!p?.plugin.manifest.jobs?.some((j) => j.name === name)) return false;
-    await this.store.jobs.enqueue({ queue: JOB_QUEUE, tenant, key: `${tenant}:${plugin}:${name}:now:${Date.now()}:${randomBytes(4).toString('hex')}`, payload: { tenant, plugin, job: name, now: true }, maxAttempts: 1 });
+    await this.store.jobs.enqueue({
+      queue: JOB_QUEUE,
+      tenant,
+      key: `${tenant}:${plugin}:${name}:now:${Date.now()}:${randomBytes(4).toString('hex')}`,
+      payload: { tenant, plugin, job: name, now: true },
+      maxAttempts: 1,
+    });
     return true;
   }
 

@@ -88,7 +88,12 @@ describe('dingtalk-org connector', () => {
     expect(bad.json().error).toMatchObject({ code: 'inbound_signature' });
     expect((await deliver({ EventType: 'user_modify_org' }, { owner: 'someone-else' })).statusCode).toBe(401);
     expect((await deliver({ EventType: 'user_modify_org' }, { tenant: 'nosuchtenant' })).statusCode).toBe(404);
-    const noBody = await c.app.inject({ method: 'POST', url: `/api/v1/inbound/${c.t.name}/dingtalk-org?signature=x&timestamp=1&nonce=n`, headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const noBody = await c.app.inject({
+      method: 'POST',
+      url: `/api/v1/inbound/${c.t.name}/dingtalk-org?signature=x&timestamp=1&nonce=n`,
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(noBody.statusCode).toBe(400);
     expect(noBody.json().error.code).toBe('inbound_payload');
   });

@@ -66,7 +66,10 @@ describe('wecom-org connector', () => {
   it('answers the URL check with the decrypted echostr', async () => {
     const echostr = encryptMessage(AES, WECOM_CORP.corpId, '1616140317555161061');
     const q = signed(echostr);
-    const res = await c.app.inject({ method: 'GET', url: `/api/v1/inbound/${c.t.name}/wecom-org?msg_signature=${q.msg_signature}&timestamp=${q.timestamp}&nonce=${q.nonce}&echostr=${encodeURIComponent(echostr)}` });
+    const res = await c.app.inject({
+      method: 'GET',
+      url: `/api/v1/inbound/${c.t.name}/wecom-org?msg_signature=${q.msg_signature}&timestamp=${q.timestamp}&nonce=${q.nonce}&echostr=${encodeURIComponent(echostr)}`,
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.body).toBe('1616140317555161061');
   });

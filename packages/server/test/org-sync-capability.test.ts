@@ -132,8 +132,19 @@ describe('org sync capability', () => {
   it('a bad item fails alone with its reason; a department under a failed one fails too', async () => {
     const r = await sync({
       mode: 'delta',
-      departments: [{ id: 'x', name: '', parentId: 'root' }, { id: 'x1', name: 'Under X', parentId: 'x' }, { id: 'y', name: 'Orphan', parentId: 'nowhere' }, { id: 'c', name: 'New Team', parentId: 'root', leaderIds: ['p1'] }, { id: 'c', name: 'Twice' }],
-      people: [{ id: 'bad', name: 'Bad Mail', email: 'not-an-email', departmentIds: ['c'] }, { id: 'nomail', name: 'No Mail' }, { id: 'new', name: 'New Person', email: 'new@feed.test', departmentIds: ['c'] }, 17],
+      departments: [
+        { id: 'x', name: '', parentId: 'root' },
+        { id: 'x1', name: 'Under X', parentId: 'x' },
+        { id: 'y', name: 'Orphan', parentId: 'nowhere' },
+        { id: 'c', name: 'New Team', parentId: 'root', leaderIds: ['p1'] },
+        { id: 'c', name: 'Twice' },
+      ],
+      people: [
+        { id: 'bad', name: 'Bad Mail', email: 'not-an-email', departmentIds: ['c'] },
+        { id: 'nomail', name: 'No Mail' },
+        { id: 'new', name: 'New Person', email: 'new@feed.test', departmentIds: ['c'] },
+        17,
+      ],
     });
     const items = byId(r?.result?.items);
     expect(items.get('department:x')).toMatchObject({ status: 'failed', code: 'invalid_name' });

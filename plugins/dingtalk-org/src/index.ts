@@ -27,7 +27,11 @@ async function snapshot(attain: Attain<Settings>): Promise<{ departments: OrgDep
   for (const d of departments) {
     let cursor = 0;
     for (let page = 0; page < 1000; page++) {
-      const r = ((await call(attain, '/topapi/v2/user/list', { dept_id: Number(d.id), cursor, size: 100 })) ?? {}) as { has_more?: boolean; next_cursor?: number; list?: Array<Record<string, unknown>> };
+      const r = ((await call(attain, '/topapi/v2/user/list', { dept_id: Number(d.id), cursor, size: 100 })) ?? {}) as {
+        has_more?: boolean;
+        next_cursor?: number;
+        list?: Array<Record<string, unknown>>;
+      };
       for (const u of r.list ?? []) {
         const id = str(u.userid);
         if (!id || people.has(id)) continue;

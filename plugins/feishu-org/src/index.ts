@@ -11,7 +11,9 @@ async function snapshot(attain: Attain<Settings>): Promise<{ departments: OrgDep
   const depts = await all(attain, `/open-apis/contact/v3/departments/${ROOT}/children`, { ...IDS, fetch_child: 'true' });
   // The root ("0") is the company: its leader needs the app's contact scope to be all members.
   const root = ((await get(attain, `/open-apis/contact/v3/departments/${ROOT}`, IDS).catch(() => ({}))) as { department?: Record<string, unknown> }).department ?? {};
-  const departments: OrgDepartment[] = [{ id: ROOT, name: attain.settings.rootName || str(root.name) || 'Company', parentId: null, leaderIds: str(root.leader_user_id) ? [String(root.leader_user_id)] : [] }];
+  const departments: OrgDepartment[] = [
+    { id: ROOT, name: attain.settings.rootName || str(root.name) || 'Company', parentId: null, leaderIds: str(root.leader_user_id) ? [String(root.leader_user_id)] : [] },
+  ];
   for (const d of depts) {
     const id = str(d.open_department_id);
     if (!id) continue;

@@ -18,7 +18,11 @@ const INBOUND_PARAMS = {
   properties: { tenant: { type: 'string', pattern: TENANT, maxLength: 63 }, plugin: { type: 'string', pattern: NAME, maxLength: 64 } },
   additionalProperties: false,
 } as const;
-const QUERY = { type: 'object', properties: { msg_signature: STRING, signature: STRING, timestamp: STRING, timeStamp: STRING, nonce: STRING, echostr: STRING }, additionalProperties: { type: 'string', maxLength: 2000 } };
+const QUERY = {
+  type: 'object',
+  properties: { msg_signature: STRING, signature: STRING, timestamp: STRING, timeStamp: STRING, nonce: STRING, echostr: STRING },
+  additionalProperties: { type: 'string', maxLength: 2000 },
+};
 // The vendor's own answer: Feishu's challenge, DingTalk's encrypted "success", WeCom's echo (text).
 const ANSWER = { 200: { description: "The vendor's expected answer (JSON or text)", ...ANY } };
 const BODY_LIMIT = 1024 * 1024;

@@ -35,10 +35,18 @@ export async function feishuFake(chart: OrgChart): Promise<FeishuFake> {
     }
     const auth = String(req.headers.authorization ?? '');
     const n = Number(auth.replace('Bearer t-g1044', ''));
-    if (!auth.startsWith('Bearer t-g1044') || !(n >= validFrom && n <= issued)) return { status: 400, json: { code: 99991663, msg: 'Invalid access token for authorization. Please make a request with token attached.' } };
+    if (!auth.startsWith('Bearer t-g1044') || !(n >= validFrom && n <= issued))
+      return { status: 400, json: { code: 99991663, msg: 'Invalid access token for authorization. Please make a request with token attached.' } };
     const one = /^\/open-apis\/contact\/v3\/departments\/([^/]+)$/.exec(req.path);
     const found = one && chart.depts.find((d) => d.id === decodeURIComponent(one[1] as string));
-    if (found) return { json: { code: 0, msg: 'success', data: { department: { name: found.name, open_department_id: found.id, parent_department_id: found.parent ?? '', leader_user_id: found.leaders[0] ?? '', status: { is_deleted: false } } } } };
+    if (found)
+      return {
+        json: {
+          code: 0,
+          msg: 'success',
+          data: { department: { name: found.name, open_department_id: found.id, parent_department_id: found.parent ?? '', leader_user_id: found.leaders[0] ?? '', status: { is_deleted: false } } },
+        },
+      };
     const children = /^\/open-apis\/contact\/v3\/departments\/([^/]+)\/children$/.exec(req.path);
     if (children && req.method === 'GET') {
       const parent = decodeURIComponent(children[1] as string);

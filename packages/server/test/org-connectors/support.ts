@@ -41,7 +41,18 @@ export async function connector(plugin: string, fake: Fake, settings: (base: str
   expect(configured.statusCode, configured.body).toBe(200);
   const bg = pluginsFor(store as never).background();
   const runner = new JobRunner(store.jobs as never, { handlers: bg.handlers, backoffMs: () => 0 });
-  return { app, store, t, admin, plugin, drain: () => runner.drain(), close: async () => { await runner.stop(); await app.close(); } };
+  return {
+    app,
+    store,
+    t,
+    admin,
+    plugin,
+    drain: () => runner.drain(),
+    close: async () => {
+      await runner.stop();
+      await app.close();
+    },
+  };
 }
 
 /** "Sync now" through the API, then the background worker runs it. */
@@ -76,7 +87,15 @@ export async function readOrg(c: Connector): Promise<OrgView> {
     people: new Map(
       users.map((u) => [
         String(u.external_id).slice(prefix.length),
-        { id: String(u.id), email: String(u.email), name: String(u.name), unit: vendor(units, u.org_unit_id), manager: vendor(users, u.manager_id), active: u.active !== false, phone: (u.phone as string) ?? null },
+        {
+          id: String(u.id),
+          email: String(u.email),
+          name: String(u.name),
+          unit: vendor(units, u.org_unit_id),
+          manager: vendor(users, u.manager_id),
+          active: u.active !== false,
+          phone: (u.phone as string) ?? null,
+        },
       ]),
     ),
   };

@@ -24,7 +24,11 @@ export async function wecomFake(chart: OrgChart): Promise<WecomFake> {
     if (!(n >= validFrom && n <= issued)) return { json: { errcode: 42001, errmsg: 'access_token expired' } };
     if (req.path === '/cgi-bin/department/list') {
       return {
-        json: { errcode: 0, errmsg: 'ok', department: chart.depts.map((d, i) => ({ id: Number(d.id), name: d.name, name_en: d.name, department_leader: d.leaders, parentid: d.parent ? Number(d.parent) : 0, order: 100000000 - i })) },
+        json: {
+          errcode: 0,
+          errmsg: 'ok',
+          department: chart.depts.map((d, i) => ({ id: Number(d.id), name: d.name, name_en: d.name, department_leader: d.leaders, parentid: d.parent ? Number(d.parent) : 0, order: 100000000 - i })),
+        },
       };
     }
     if (req.path === '/cgi-bin/user/list') {
