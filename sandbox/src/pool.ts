@@ -15,6 +15,11 @@ export interface PoolOptions {
   size?: number;
   /** Ceiling and default for every call; a call may only tighten them. */
   limits?: Partial<SandboxLimits>;
+  /**
+   * A higher ceiling for hook calls only (each states its own limits), e.g. for background jobs
+   * that page through an outside API; formula batches keep `limits`. Default: `limits`.
+   */
+  hookLimits?: Partial<SandboxLimits>;
   /** Calls of one tenant running at once (default 4). */
   maxConcurrentPerTenant?: number;
   /** Calls of one tenant waiting for a slot; beyond this `concurrency_limit` (default 64). */
@@ -150,9 +155,10 @@ function requireString(value: unknown, field: string): string {
  */
 export class SandboxPool {
   readonly limits: SandboxLimits;
+  readonly hookLimits: SandboxLimits;
   readonly #workers: Array<WorkerHandle | null>;
   readonly #limiter: TenantLimiter;
-  readonly #options: Required<Omit<PoolOptions, 'limits' | 'shmRoot'>>;
+  readonly #options: Required<Omit<PoolOptions, 'limits' | 'hookLimits' | 'shmRoot'>>;
   readonly #shm: ShmDir;
   readonly #hashes = new Map<string, string>();
   readonly #hotPoll: { start(): void; idle(): void };
@@ -168,6 +174,7 @@ export class SandboxPool {
 
   constructor(options: PoolOptions = {}) {
     this.limits = resolveLimits(options.limits, DEFAULT_LIMITS);
+    this.hookLimits = resolveLimits(options.hookLimits, this.limits);
     this.#options = {
       size: Math.max(1, Math.floor(options.size ?? 2)),
       maxConcurrentPerTenant: options.maxConcurrentPerTenant ?? 4,
@@ -558,7 +565,7 @@ export class SandboxPool {
       if (!manifest.hooks.includes(request.hook)) {
         throw new SandboxError('capability_denied', `plugin "${manifest.name}" does not declare hook "${String(request.hook).slice(0, 100)}"`);
       }
-      const limits = tighten(this.limits, request.limits);
+      const limits = tighten(this.hookLimits, request.limits);
       const inputJson = JSON.stringify(request.input ?? null);
       if (inputJson.length > limits.maxOutputBytes) throw new SandboxError('invalid_request', 'hook input is too large');
       work = {

@@ -113,8 +113,9 @@ export class PluginRuntime {
   }
 
   get pool(): SandboxPool {
-    // The ceiling lets background calls (jobs, callbacks) ask for BACKGROUND_LIMITS; each call states its own limits.
-    this.#pool ??= new SandboxPool({ size: this.#opts.poolSize ?? 1, maxConcurrentPerTenant: 4, maxQueuedPerTenant: 256, limits: { ...BACKGROUND_LIMITS } });
+    // Hook calls may ask for up to BACKGROUND_LIMITS (jobs, callbacks; each call states its own);
+    // formula batches keep the pool's default ceiling.
+    this.#pool ??= new SandboxPool({ size: this.#opts.poolSize ?? 1, maxConcurrentPerTenant: 4, maxQueuedPerTenant: 256, hookLimits: { ...BACKGROUND_LIMITS } });
     return this.#pool;
   }
 
