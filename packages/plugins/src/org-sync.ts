@@ -17,6 +17,8 @@ export interface OrgSyncResult {
 type Row = Record<string, unknown> & { id: string; external_id: string | null };
 
 const DAY = 'YYYY-MM-DD'.length;
+/** The org service's first day of every subject's timeline (docs/org.md). */
+const BEGINNING = '1900-01-01';
 const UNIT_FIELDS = ['external_id', 'name', 'parent_id', 'head_id'];
 const PERSON_FIELDS = ['external_id', 'name', 'email', 'phone', 'title', 'employee_number', 'org_unit_id', 'manager_id', 'active'];
 
@@ -160,7 +162,9 @@ class OrgSync {
       item.attainId = row.id;
       const patch = diff(row, want);
       if (!patch) return true;
-      const saved = (await this.#records.update(object, row.id, patch, this.#actor, this.#opts)) as unknown as Row;
+      // Created by this very sync: its head or manager is part of what it was created with, from its first day.
+      const opts = item.status === 'created' ? { effectiveFrom: BEGINNING } : this.#opts;
+      const saved = (await this.#records.update(object, row.id, patch, this.#actor, opts)) as unknown as Row;
       map.set(id, { ...row, ...saved });
       if (item.status === 'unchanged') item.status = patch.active === false ? 'deactivated' : 'updated';
       return true;
@@ -180,7 +184,9 @@ class OrgSync {
 
   async people(people: SyncPerson[]): Promise<void> {
     const unclaimed = await this.#unclaimedByEmail(people);
-    for (const p of people) {
+    const pending = new Set(people.map((p) => p.id));
+    for (const p of this.#ordered(people)) {
+      pending.delete(p.id);
       const item = this.#item('person', p.id);
       const email = typeof p.email === 'string' ? p.email.trim().toLowerCase() : p.email;
       if (!this.#users.has(p.id)) {
@@ -211,6 +217,10 @@ class OrgSync {
       if (p.employeeNumber !== undefined && this.#userFields.includes('employee_number')) want.employee_number = p.employeeNumber;
       const unit = this.#unitOf(p);
       if (unit !== undefined) want.org_unit_id = unit;
+      if (unit !== undefined && p.active) {
+        const manager = this.#managerOf(p, pending);
+        if (manager !== undefined) want.manager_id = manager;
+      }
       await this.#save('user', this.#users, item, p.id, want);
     }
   }
@@ -247,21 +257,43 @@ class OrgSync {
       const item = this.#item('person', p.id);
       if (item.status === 'failed' || !p.active || !this.#users.has(p.id)) continue;
       if (p.departmentIds === undefined && p.primaryDepartmentId === undefined) continue;
-      let dept = p.primaryDepartmentId ?? p.departmentIds?.[0];
-      let manager: string | null = null;
-      const seen = new Set<string>();
-      while (dept && !seen.has(dept) && manager === null) {
-        seen.add(dept);
-        const d = this.#depts.get(dept);
-        manager =
-          d?.leaderIds
-            .filter((l) => l !== p.id)
-            .map((l) => this.#personId(l))
-            .find((x) => x !== null) ?? null;
-        dept = d?.parentId ?? undefined;
-      }
-      await this.#save('user', this.#users, item, p.id, { manager_id: manager });
+      await this.#save('user', this.#users, item, p.id, { manager_id: this.#managerOf(p) ?? null });
     }
+  }
+
+  /**
+   * The person's manager by the leaders of their unit and the units above. With `pending` (the
+   * people of this sync not saved yet), undefined when one of those leaders is still pending: the
+   * answer is not final, and the managers pass sets it.
+   */
+  #managerOf(p: SyncPerson, pending?: Set<string>): string | null | undefined {
+    let dept = p.primaryDepartmentId ?? p.departmentIds?.[0];
+    const seen = new Set<string>();
+    while (dept && !seen.has(dept)) {
+      seen.add(dept);
+      const d = this.#depts.get(dept);
+      for (const l of d?.leaderIds ?? []) {
+        if (l === p.id) continue;
+        if (pending?.has(l)) return undefined;
+        const id = this.#personId(l);
+        if (id !== null) return id;
+      }
+      dept = d?.parentId ?? undefined;
+    }
+    return null;
+  }
+
+  /** Leaders first, top down, so most people's managers are known when they are saved (one write each). */
+  #ordered(people: SyncPerson[]): SyncPerson[] {
+    const leads = new Map<string, number>();
+    const depth = (id: string | undefined | null): number => {
+      let n = 0;
+      for (let d = id ? this.#depts.get(id) : undefined; d?.parentId && n < 100; d = this.#depts.get(d.parentId)) n++;
+      return n;
+    };
+    for (const d of this.#depts.values()) for (const l of d.leaderIds) leads.set(l, Math.min(leads.get(l) ?? 1e9, depth(d.id)));
+    const rank = (p: SyncPerson) => leads.get(p.id) ?? 1e9;
+    return [...people].sort((a, b) => rank(a) - rank(b));
   }
 
   /** Full sync: people synced before and absent now leave (deactivated, their sign-in ended). */

@@ -118,6 +118,13 @@ describe('org sync capability', () => {
     const p1 = await user('p1@feed.test');
     expect(p1).toMatchObject({ org_unit_id: b.id, manager_id: (await user('lead-b@feed.test')).id, phone: '+86 138 0000 0001', external_id: 'org-feed:p1' });
     expect(await user('lead-a@feed.test')).toMatchObject({ manager_id: (await user('boss@feed.test')).id });
+    // Created by the sync with its unit, manager and head: one span each, from the timeline's first day.
+    expect((await t.call.admin.get(`/api/v1/org/memberships?user=${p1.id}`)).json().data).toEqual([
+      { user_id: p1.id, org_unit_id: b.id, manager_id: (await user('lead-b@feed.test')).id, valid_from: '1900-01-01', valid_to: null },
+    ]);
+    expect((await t.call.admin.get(`/api/v1/org/units?unit=${a.id}`)).json().data).toEqual([
+      { unit_id: a.id, parent_id: root.id, head_id: (await user('lead-a@feed.test')).id, valid_from: '1900-01-01', valid_to: null },
+    ]);
     // Other sources' records are left alone by a full sync.
     expect((await t.call.admin.get(`/api/v1/objects/user/${t.ids.rep1}`)).json()).toMatchObject({ active: true });
   });
