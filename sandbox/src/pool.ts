@@ -15,10 +15,7 @@ export interface PoolOptions {
   size?: number;
   /** Ceiling and default for every call; a call may only tighten them. */
   limits?: Partial<SandboxLimits>;
-  /**
-   * A higher ceiling for hook calls only (each states its own limits), e.g. for background jobs
-   * that page through an outside API; formula batches keep `limits`. Default: `limits`.
-   */
+  /** Ceiling of hook calls only (default `limits`): background jobs may need more than formula batches. */
   hookLimits?: Partial<SandboxLimits>;
   /** Calls of one tenant running at once (default 4). */
   maxConcurrentPerTenant?: number;
