@@ -106,8 +106,7 @@ export interface HostCapabilities {
   read?: (object: string, query: unknown) => Promise<unknown>;
   write?: (object: string, record: unknown) => Promise<unknown>;
   fetch?: (url: string, init: unknown) => Promise<unknown>;
-  /** Org-chart operations (`capabilities.org`): `op` is one of the granted operations. */
-  org?: (op: string, input: unknown) => Promise<unknown>;
+  org?: (op: string, input: unknown) => Promise<unknown>; // capabilities.org: `op` is a granted operation
   /** Told of every host call refused for lack of a grant (to audit it and stop the plugin). */
   denied?: (fn: string, reason: string) => void;
 }
