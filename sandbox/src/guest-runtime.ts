@@ -210,11 +210,13 @@ export const HOOK_RUNTIME_SOURCE = `
   const canRead = granted.includes('read');
   const canWrite = granted.includes('write');
   const canFetch = granted.includes('fetch');
+  const canOrg = granted.includes('org');
   const hostFor = (token) => {
     const host = {};
     if (canRead) host.read = (object, query) => call(token, 'read', [object, query === undefined ? null : query]);
     if (canWrite) host.write = (object, record) => call(token, 'write', [object, record === undefined ? null : record]);
     if (canFetch) host.fetch = (url, init) => call(token, 'fetch', [url, init === undefined ? null : init]);
+    if (canOrg) host.org = (op, input) => call(token, 'org', [op, input === undefined ? null : input]);
     return freeze(host);
   };
   // Snapshot of the two sealed prototypes (their methods stay writable); compared after each call.

@@ -4,6 +4,7 @@ export { SandboxError, isSandboxErrorCode } from './errors.ts';
 export type { SandboxErrorCode, SandboxErrorDetail } from './errors.ts';
 export { validateManifest, urlAllowed, capabilityProblem, HOOK_EVENTS } from './manifest.ts';
 export type { Plugin, PluginManifest, PluginCapabilities } from './manifest.ts';
+export { INBOUND_SCHEMES, type InboundScheme, type InboundSpec } from './manifest-inbound.ts';
 export { nextRun, rangeSatisfied, scheduleMinutes, secretSettings } from './manifest-fields.ts';
 export type { LocalizedText, PluginJob, SettingsSchema } from './manifest-fields.ts';
 export { formulaHookProblems, FORMULA_ARG_TYPES, FORMULA_RETURN_TYPES } from './manifest-formulas.ts';

@@ -1,6 +1,9 @@
 import { SandboxError, type SandboxErrorDetail } from './errors.ts';
 import { checkJobs, checkLocalized, checkRange, checkSettings, type LocalizedText, type PluginJob, type SettingsSchema } from './manifest-fields.ts';
 import { checkFormulas, type FormulaSignature } from './manifest-formulas.ts';
+import { checkInbound, type InboundSpec } from './manifest-inbound.ts';
+
+export type { InboundSpec } from './manifest-inbound.ts';
 
 /** What a plugin may touch. Every list is an allowlist; absent means nothing. */
 export interface PluginCapabilities {
@@ -8,6 +11,8 @@ export interface PluginCapabilities {
   write?: string[];
   /** `https://host[:port]/path` patterns; a trailing `*` makes the path a prefix. */
   fetch?: string[];
+  /** Org-chart operations on the tenant's one org service: `sync` (apply a snapshot or delta of departments and people). */
+  org?: string[];
 }
 
 export interface PluginManifest {
@@ -24,6 +29,8 @@ export interface PluginManifest {
   /** Signatures of the `formula:NAME` hooks (argument and result types), by NAME. */
   formulas?: Record<string, FormulaSignature>;
   settings?: SettingsSchema;
+  /** Vendor event callbacks the host verifies (signature, decryption) before the `inbound` hook runs. */
+  inbound?: InboundSpec;
   /** Entry source file, relative to the plugin folder (default `src/index.ts`). */
   main?: string;
 }
@@ -34,7 +41,9 @@ export interface Plugin {
   code: string;
 }
 
-export type CapabilityName = 'read' | 'write' | 'fetch';
+export type CapabilityName = 'read' | 'write' | 'fetch' | 'org';
+/** What `capabilities.org` may list. */
+export const ORG_OPERATIONS: readonly string[] = ['sync'];
 
 export const NAME_PATTERN = /^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$/;
 // semver.org's recommended expression, minus build metadata length games.
@@ -44,9 +53,10 @@ export const HOOK_EVENTS: readonly string[] = ['beforeCreate', 'afterCreate', 'b
 const RECORD_HOOK = new RegExp(`^(?:${HOOK_EVENTS.join('|')}):[a-z][a-z0-9_]{0,62}$`);
 const FORMULA_HOOK = /^formula:[A-Z][A-Z0-9_]{0,62}$/;
 const JOB_HOOK = /^job:[a-z][a-z0-9_]{0,62}$/;
+const INBOUND_HOOK = 'inbound';
 const MAIN = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(?:ts|js|mjs)$/;
-const TOP_KEYS = new Set(['name', 'version', 'description', 'attain', 'capabilities', 'hooks', 'jobs', 'formulas', 'settings', 'main']);
-const CAPABILITY_KEYS = new Set<string>(['read', 'write', 'fetch']);
+const TOP_KEYS = new Set(['name', 'version', 'description', 'attain', 'capabilities', 'hooks', 'jobs', 'formulas', 'settings', 'inbound', 'main']);
+const CAPABILITY_KEYS = new Set<string>(['read', 'write', 'fetch', 'org']);
 const MAX_LIST = 100;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -142,7 +152,7 @@ export function validateManifest(input: unknown): PluginManifest {
   for (const key of Object.keys(input)) {
     if (!TOP_KEYS.has(key)) details.push({ path: key, rule: 'additionalProperties', message: `unknown field "${key}"` });
   }
-  const { name, version, description, capabilities, hooks, attain, jobs, formulas, settings, main } = input;
+  const { name, version, description, capabilities, hooks, attain, jobs, formulas, settings, inbound, main } = input;
   if (typeof name !== 'string' || name.length > 64 || !NAME_PATTERN.test(name)) {
     details.push({ path: 'name', rule: 'pattern', message: 'lower-case letters, digits and single "-", "_" or "." separators; at most 64 characters' });
   }
@@ -154,6 +164,7 @@ export function validateManifest(input: unknown): PluginManifest {
   const jobList = jobs === undefined ? undefined : checkJobs(jobs, details);
   const formulaList = formulas === undefined ? undefined : checkFormulas(formulas, details);
   const settingsSchema = settings === undefined ? undefined : checkSettings(settings, details);
+  const inboundSpec = inbound === undefined ? undefined : checkInbound(inbound, settingsSchema, details);
   if (main !== undefined && (typeof main !== 'string' || main.length > 200 || !MAIN.test(main))) {
     details.push({ path: 'main', rule: 'pattern', message: 'a relative path to a .ts/.js file inside the plugin folder' });
   }
@@ -165,7 +176,7 @@ export function validateManifest(input: unknown): PluginManifest {
   } else {
     for (const key of Object.keys(capabilities)) {
       if (!CAPABILITY_KEYS.has(key)) {
-        details.push({ path: `capabilities.${key}`, rule: 'additionalProperties', message: `unknown capability "${key}" (allowed: read, write, fetch)` });
+        details.push({ path: `capabilities.${key}`, rule: 'additionalProperties', message: `unknown capability "${key}" (allowed: read, write, fetch, org)` });
       }
     }
     const objectName = (entry: string): string | null => (OBJECT_NAME.test(entry) ? null : 'must be an object API name (lower-case letters, digits, "_")');
@@ -177,17 +188,23 @@ export function validateManifest(input: unknown): PluginManifest {
         return typeof parsed === 'string' ? parsed : null;
       });
     }
+    if (capabilities.org !== undefined)
+      caps.org = checkList(capabilities.org, 'capabilities.org', details, (entry) => (ORG_OPERATIONS.includes(entry) ? null : `must be one of: ${ORG_OPERATIONS.join(', ')}`));
   }
   const hookList =
     hooks === undefined
       ? []
       : checkList(hooks, 'hooks', details, (entry) =>
-          RECORD_HOOK.test(entry) || FORMULA_HOOK.test(entry) || JOB_HOOK.test(entry) ? null : `must be "<event>:<object>" (events: ${HOOK_EVENTS.join(', ')}), "formula:<UPPER_NAME>" or "job:<name>"`,
+          RECORD_HOOK.test(entry) || FORMULA_HOOK.test(entry) || JOB_HOOK.test(entry) || entry === INBOUND_HOOK
+            ? null
+            : `must be "<event>:<object>" (events: ${HOOK_EVENTS.join(', ')}), "formula:<UPPER_NAME>", "job:<name>" or "inbound"`,
         );
   // A scheduled job runs as hook `job:<name>`, so the pool's hook check covers it too.
   for (const job of jobList ?? []) if (!hookList.includes(`job:${job.name}`)) hookList.push(`job:${job.name}`);
   // So does a declared formula function, as hook `formula:<NAME>`.
   for (const fn of Object.keys(formulaList ?? {})) if (!hookList.includes(`formula:${fn}`)) hookList.push(`formula:${fn}`);
+  // Declared vendor callbacks run as hook `inbound`, which the admin consents to like any hook.
+  if (inboundSpec !== undefined && !hookList.includes(INBOUND_HOOK)) hookList.push(INBOUND_HOOK);
   if (details.length > 0) {
     throw new SandboxError('invalid_manifest', `invalid plugin manifest: ${details.map((d) => `${d.path || '(root)'} ${d.message}`).join('; ')}`, details);
   }
@@ -202,6 +219,7 @@ export function validateManifest(input: unknown): PluginManifest {
   if (jobList !== undefined && jobList.length > 0) manifest.jobs = jobList;
   if (formulaList !== undefined && Object.keys(formulaList).length > 0) manifest.formulas = formulaList;
   if (settingsSchema !== undefined) manifest.settings = settingsSchema;
+  if (inboundSpec !== undefined) manifest.inbound = inboundSpec;
   if (typeof main === 'string') manifest.main = main;
   return deepFreeze(manifest);
 }
@@ -229,6 +247,12 @@ export function capabilityProblem(manifest: PluginManifest, fn: string, args: re
     }
     return null;
   }
+  if (fn === 'org') {
+    const op = args[0];
+    if (!caps.org || caps.org.length === 0) return `plugin "${manifest.name}" has no "org" capability`;
+    if (typeof op !== 'string' || !caps.org.includes(op)) return `plugin "${manifest.name}" may not use org operation ${JSON.stringify(typeof op === 'string' ? op.slice(0, 50) : String(op))}`;
+    return null;
+  }
   if (fn === 'fetch') {
     const allowed = caps.fetch;
     const url = args[0];
@@ -244,7 +268,7 @@ export function capabilityProblem(manifest: PluginManifest, fn: string, args: re
 /** The host functions the guest's `host` object gets: only the granted ones. */
 export function grantedFunctions(manifest: PluginManifest): CapabilityName[] {
   const out: CapabilityName[] = [];
-  for (const name of ['read', 'write', 'fetch'] as const) {
+  for (const name of ['read', 'write', 'fetch', 'org'] as const) {
     const list = manifest.capabilities[name];
     if (list && list.length > 0) out.push(name);
   }

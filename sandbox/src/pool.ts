@@ -15,6 +15,8 @@ export interface PoolOptions {
   size?: number;
   /** Ceiling and default for every call; a call may only tighten them. */
   limits?: Partial<SandboxLimits>;
+  /** Ceiling of hook calls only (default `limits`): background jobs may need more than formula batches. */
+  hookLimits?: Partial<SandboxLimits>;
   /** Calls of one tenant running at once (default 4). */
   maxConcurrentPerTenant?: number;
   /** Calls of one tenant waiting for a slot; beyond this `concurrency_limit` (default 64). */
@@ -104,6 +106,7 @@ export interface HostCapabilities {
   read?: (object: string, query: unknown) => Promise<unknown>;
   write?: (object: string, record: unknown) => Promise<unknown>;
   fetch?: (url: string, init: unknown) => Promise<unknown>;
+  org?: (op: string, input: unknown) => Promise<unknown>; // capabilities.org: `op` is a granted operation
   /** Told of every host call refused for lack of a grant (to audit it and stop the plugin). */
   denied?: (fn: string, reason: string) => void;
 }
@@ -148,9 +151,10 @@ function requireString(value: unknown, field: string): string {
  */
 export class SandboxPool {
   readonly limits: SandboxLimits;
+  readonly hookLimits: SandboxLimits;
   readonly #workers: Array<WorkerHandle | null>;
   readonly #limiter: TenantLimiter;
-  readonly #options: Required<Omit<PoolOptions, 'limits' | 'shmRoot'>>;
+  readonly #options: Required<Omit<PoolOptions, 'limits' | 'hookLimits' | 'shmRoot'>>;
   readonly #shm: ShmDir;
   readonly #hashes = new Map<string, string>();
   readonly #hotPoll: { start(): void; idle(): void };
@@ -166,6 +170,7 @@ export class SandboxPool {
 
   constructor(options: PoolOptions = {}) {
     this.limits = resolveLimits(options.limits, DEFAULT_LIMITS);
+    this.hookLimits = resolveLimits(options.hookLimits, this.limits);
     this.#options = {
       size: Math.max(1, Math.floor(options.size ?? 2)),
       maxConcurrentPerTenant: options.maxConcurrentPerTenant ?? 4,
@@ -556,7 +561,7 @@ export class SandboxPool {
       if (!manifest.hooks.includes(request.hook)) {
         throw new SandboxError('capability_denied', `plugin "${manifest.name}" does not declare hook "${String(request.hook).slice(0, 100)}"`);
       }
-      const limits = tighten(this.limits, request.limits);
+      const limits = tighten(this.hookLimits, request.limits);
       const inputJson = JSON.stringify(request.input ?? null);
       if (inputJson.length > limits.maxOutputBytes) throw new SandboxError('invalid_request', 'hook input is too large');
       work = {

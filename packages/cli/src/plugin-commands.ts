@@ -16,6 +16,7 @@ function describeRequest(v: PluginView, log: Log): void {
   log(`  writes objects:  ${r.write.join(', ') || '(none)'}`);
   log(`  fetches:         ${r.fetch.join(', ') || '(none)'}`);
   log(`  hooks:           ${r.hooks.join(', ') || '(none)'}`);
+  if (r.org.length) log(`  changes the org: ${r.org.join(', ')}`);
   if (v.needsConsent.length) log(`  not granted yet: ${v.needsConsent.join(', ')}`);
 }
 

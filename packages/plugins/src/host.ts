@@ -2,6 +2,7 @@ import type { HostCapabilities } from '@attain/sandbox';
 import { StoreError, type Actor, type Store } from '@attain/store';
 import { guardedRequest, OutboundRefused } from '@attain/workflow';
 import { auditPlugin, type PluginAuditRow } from './audit.ts';
+import { applyOrgSync } from './org-sync.ts';
 import { PLUGINS_MODULE } from './tables.ts';
 
 /** Outbound settings of `attain.fetch`. `allowHosts` and `ca` exist for tests (a local HTTPS server); production never sets them. */
@@ -105,6 +106,13 @@ export function sdkHost(store: Store, tenant: string, plugin: string, outbound: 
         }
         throw error;
       }
+    },
+    // The manifest's `capabilities.org` was checked by the pool (and its grant by the admin's consent).
+    async org(op, input) {
+      if (op !== 'sync') return bad(`unknown org operation "${String(op).slice(0, 50)}"`);
+      const result = await applyOrgSync(store, tenant, plugin, input);
+      audit('plugin.call', { fn: 'org', op, mode: isObj(input) ? input.mode : null, effectiveFrom: result.effectiveFrom, counts: result.counts });
+      return result;
     },
     denied(fn, reason) {
       record.denied.push(reason);

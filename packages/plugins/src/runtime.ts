@@ -4,6 +4,7 @@ import { StoreError, type BackgroundModule, type BeforeWriteInput, type Job, typ
 import { auditPluginRows, type PluginAuditRow } from './audit.ts';
 import { PluginFormulaProvider } from './formula-functions.ts';
 import { sdkHost, type CallRecord, type OutboundConfig } from './host.ts';
+import { BACKGROUND_LIMITS, INBOUND_QUEUE, runInbound } from './inbound.ts';
 import { SecretKeys } from './secrets.ts';
 import { PluginService, type ActivePlugin } from './service.ts';
 import { PLUGINS_MODULE } from './tables.ts';
@@ -112,7 +113,9 @@ export class PluginRuntime {
   }
 
   get pool(): SandboxPool {
-    this.#pool ??= new SandboxPool({ size: this.#opts.poolSize ?? 1, maxConcurrentPerTenant: 4, maxQueuedPerTenant: 256 });
+    // Hook calls may ask for up to BACKGROUND_LIMITS (jobs, callbacks; each call states its own);
+    // formula batches keep the pool's default ceiling.
+    this.#pool ??= new SandboxPool({ size: this.#opts.poolSize ?? 1, maxConcurrentPerTenant: 4, maxQueuedPerTenant: 256, hookLimits: { ...BACKGROUND_LIMITS } });
     return this.#pool;
   }
 
@@ -134,6 +137,7 @@ export class PluginRuntime {
         [`event:${EVENT_CONSUMER}`]: (job) => this.#fanOut(job),
         [AFTER_QUEUE]: (job) => this.#afterJob(job),
         [JOB_QUEUE]: (job) => this.#scheduledJob(job),
+        [INBOUND_QUEUE]: (job) => runInbound(this, job),
       },
     };
   }
@@ -186,6 +190,25 @@ export class PluginRuntime {
     const hooks = new Map<string, ActivePlugin[]>();
     for (const p of plugins) for (const h of p.plugin.manifest.hooks) hooks.set(h, [...(hooks.get(h) ?? []), p]);
     return { at: Date.now(), schema, meta, plugins, hooks };
+  }
+
+  /** The tenant's enabled plugins (settings in clear), as this node runs them. */
+  async enabled(tenant: string): Promise<ActivePlugin[]> {
+    return (await this.#load(tenant)).plugins;
+  }
+
+  /** Runs a scheduled job now (an admin's "sync now"), as a durable job; resolves once queued. */
+  async runJobNow(tenant: string, plugin: string, name: string): Promise<boolean> {
+    const p = (await this.#load(tenant)).plugins.find((x) => x.name === plugin);
+    if (!p?.plugin.manifest.jobs?.some((j) => j.name === name)) return false;
+    await this.store.jobs.enqueue({
+      queue: JOB_QUEUE,
+      tenant,
+      key: `${tenant}:${plugin}:${name}:now:${Date.now()}:${randomBytes(4).toString('hex')}`,
+      payload: { tenant, plugin, job: name, now: true },
+      maxAttempts: 1,
+    });
+    return true;
   }
 
   #wants(tenant: string, object: string): boolean | Promise<boolean> {
@@ -317,23 +340,26 @@ export class PluginRuntime {
   }
 
   async #scheduledJob(job: Job): Promise<unknown> {
-    const { tenant, plugin, job: name } = job.payload as { tenant: string; plugin: string; job: string };
+    const { tenant, plugin, job: name, now } = job.payload as { tenant: string; plugin: string; job: string; now?: boolean };
     const p = (await this.#load(tenant)).plugins.find((x) => x.name === plugin);
     const spec = p?.plugin.manifest.jobs?.find((j) => j.name === name);
     if (!p || !spec) return { skipped: true };
     try {
-      const { result } = await this.run(tenant, p, `job:${name}`, { event: { job: name, at: new Date().toISOString() } });
+      const { result } = await this.run(tenant, p, `job:${name}`, { event: { job: name, at: new Date().toISOString() } }, BACKGROUND_LIMITS);
       return { result };
     } finally {
       // The next run is due whatever this one did; a failure is retried by the runner meanwhile.
-      await this.store.jobs.enqueue({
-        queue: JOB_QUEUE,
-        tenant,
-        key: `${tenant}:${plugin}:${name}:${nextRun(spec.schedule, new Date()).toISOString()}`,
-        payload: { tenant, plugin, job: name },
-        runAt: nextRun(spec.schedule, new Date()),
-        maxAttempts: 3,
-      });
+      // A run asked for now leaves the schedule as it is.
+      if (!now) {
+        await this.store.jobs.enqueue({
+          queue: JOB_QUEUE,
+          tenant,
+          key: `${tenant}:${plugin}:${name}:${nextRun(spec.schedule, new Date()).toISOString()}`,
+          payload: { tenant, plugin, job: name },
+          runAt: nextRun(spec.schedule, new Date()),
+          maxAttempts: 3,
+        });
+      }
     }
   }
 

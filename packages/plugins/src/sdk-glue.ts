@@ -35,6 +35,9 @@ export const SDK_GLUE = `
         update: (object, id, values) => write(object, { op: 'update', id, values }),
       }),
       fetch: (url, init) => (host.fetch ? watch(host.fetch(url, init || {})) : denied('fetch')),
+      org: Object.freeze({
+        sync: (input) => (host.org ? watch(host.org('sync', input)) : denied('org sync')),
+      }),
       log: (...args) => {
         if (logs.length < 50) logs.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 1000));
       },
@@ -58,6 +61,7 @@ export const SDK_GLUE = `
   for (const [name, fn] of Object.entries(def.formulas || {})) {
     if (typeof fn === 'function') hooks['formula:' + name] = wrap(fn, (f, input) => input.rows.map((args) => f(...args)));
   }
+  if (typeof def.inbound === 'function') hooks.inbound = wrap(def.inbound, (f, input, attain) => f(input.event, attain));
   for (const [name, fn] of Object.entries(def.jobs || {})) {
     if (typeof fn === 'function') hooks['job:' + name] = wrap(fn, (f, input, attain) => f(input.event, attain));
   }

@@ -40,6 +40,66 @@ declare module 'attain:sdk' {
     json: unknown;
   }
 
+  /** A vendor department. \`id\` is the vendor's id; Attain keeps it as the unit's external id. */
+  export interface OrgDepartment {
+    id: string;
+    name: string;
+    /** The parent's vendor id; null or absent for the top of the tree. */
+    parentId?: string | null;
+    /** Vendor ids of its leaders; the first one that is synced becomes the unit's head. */
+    leaderIds?: string[];
+    /** Delta only: the department is gone (refused while people are still in it). */
+    deleted?: boolean;
+  }
+
+  /** A vendor person. \`id\` is the vendor's user id; Attain keeps it as the user's external id. */
+  export interface OrgPerson {
+    id: string;
+    name?: string;
+    email?: string | null;
+    mobile?: string | null;
+    title?: string | null;
+    employeeNumber?: string | null;
+    /** Vendor department ids; the person's Attain unit is \`primaryDepartmentId\`, else the first. */
+    departmentIds?: string[];
+    primaryDepartmentId?: string | null;
+    /** false: deactivated in Attain (sign-in and tokens refused at once). Default true. */
+    active?: boolean;
+  }
+
+  export interface OrgSyncInput {
+    /** \`full\`: the whole org; units and people synced before but absent now are deleted / deactivated. \`delta\`: only what is listed. */
+    mode: 'full' | 'delta';
+    /** YYYY-MM-DD, not after today; default today in the tenant's time zone. */
+    effectiveFrom?: string;
+    departments?: OrgDepartment[];
+    people?: OrgPerson[];
+  }
+
+  export interface OrgSyncItem {
+    kind: 'department' | 'person';
+    id: string;
+    status: 'created' | 'updated' | 'unchanged' | 'deactivated' | 'deleted' | 'failed';
+    attainId: string | null;
+    /** Failed items: a stable code and the reason. */
+    code?: string;
+    reason?: string;
+  }
+
+  export interface OrgSyncResult {
+    effectiveFrom: string;
+    counts: Record<string, number>;
+    /** Every item whose status is not \`unchanged\`. */
+    items: OrgSyncItem[];
+  }
+
+  /** A vendor callback the host has verified (and decrypted): the vendor's own event JSON. */
+  export interface InboundEvent {
+    scheme: 'feishu' | 'dingtalk' | 'wecom';
+    payload: unknown;
+    receivedAt: string;
+  }
+
   export interface ListQuery {
     filter?: unknown;
     sort?: string;
@@ -56,6 +116,10 @@ declare module 'attain:sdk' {
     };
     /** HTTPS through the SSRF guard, only to URLs granted in capabilities.fetch. */
     fetch(url: string, init?: FetchInit): Promise<FetchResponse>;
+    /** The tenant's one org service (\`capabilities.org: ["sync"]\`). */
+    org: {
+      sync(input: OrgSyncInput): Promise<OrgSyncResult>;
+    };
     /** Kept in the audit log with the hook call (at most 50 lines). */
     log(...args: unknown[]): void;
     /** The tenant's settings for this plugin (secrets included). */
@@ -72,6 +136,8 @@ declare module 'attain:sdk' {
     formulas?: Record<string, (...args: unknown[]) => unknown>;
     /** Scheduled jobs (manifest "jobs"). */
     jobs?: Record<string, (event: JobEvent, attain: Attain<S>) => unknown>;
+    /** Vendor event callbacks (manifest "inbound"), verified and decrypted by the host. */
+    inbound?: (event: InboundEvent, attain: Attain<S>) => unknown;
   }
 
   export function definePlugin<S = Record<string, unknown>>(definition: PluginDefinition<S>): PluginDefinition<S>;

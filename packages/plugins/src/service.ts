@@ -310,7 +310,7 @@ export class PluginService {
     const shown = row.pending_version ?? row.version;
     const v = shown === null ? undefined : await this.#version(h.knex, h, row.name, shown);
     const versions = ((await this.#versions(h.knex, h).where({ name: row.name }).orderBy('created_at').select('version')) as Array<{ version: string }>).map((r) => r.version);
-    const requested = v ? grantOf(v.manifest) : { read: [], write: [], fetch: [], hooks: [] };
+    const requested = v ? grantOf(v.manifest) : { read: [], write: [], fetch: [], hooks: [], org: [] };
     const schema = v?.manifest.settings;
     return {
       name: row.name,
@@ -423,5 +423,5 @@ export interface PluginFormulaFunction {
 
 function mergeGrant(a: Grant | null, b: Grant): Grant {
   const u = (x: string[] | undefined, y: string[]) => [...new Set([...(x ?? []), ...y])].sort();
-  return { read: u(a?.read, b.read), write: u(a?.write, b.write), fetch: u(a?.fetch, b.fetch), hooks: u(a?.hooks, b.hooks) };
+  return { read: u(a?.read, b.read), write: u(a?.write, b.write), fetch: u(a?.fetch, b.fetch), hooks: u(a?.hooks, b.hooks), org: u(a?.org, b.org) };
 }

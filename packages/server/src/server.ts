@@ -46,6 +46,7 @@ import type { Store } from './store-port.ts';
 import { fileURLToPath } from 'node:url';
 import { pluginsFor, type OutboundConfig } from '@attain/plugins';
 import { pluginRoutes } from './rest/plugin-routes.ts';
+import { pluginInboundRoutes } from './rest/plugin-inbound-routes.ts';
 import { filesRuntime, type FilesOptions } from './files/index.ts';
 import { requestedLocale } from './http/request-locale.ts';
 
@@ -228,6 +229,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(tenantSettingsRoutes, { store });
       for (const m of modules) for (const routes of m.routes) await api.register(routes, { store });
       await api.register(pluginRoutes, { runtime: plugins, pluginsDir: options.plugins?.dir ?? fileURLToPath(new URL('../../../plugins', import.meta.url)) });
+      await api.register(pluginInboundRoutes, { runtime: plugins });
       api.get('/openapi.json', { schema: { response: replies({ 200: object({ openapi: STRING, paths: OBJECT, components: OBJECT }, ['openapi', 'paths']) }) } }, async (request) => {
         const access = requireAccess(request);
         const role = access.principal.role;

@@ -10075,6 +10075,40 @@ export interface GetImportsKindTemplateQuery {
   locale?: string;
 }
 
+export interface GetInboundTenantPluginQuery {
+  msg_signature?: string;
+  signature?: string;
+  timestamp?: string;
+  timeStamp?: string;
+  nonce?: string;
+  echostr?: string;
+}
+
+/**
+ * The vendor's expected answer (JSON or text)
+ */
+export interface GetInboundTenantPluginResponse {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostInboundTenantPluginQuery {
+  msg_signature?: string;
+  signature?: string;
+  timestamp?: string;
+  timeStamp?: string;
+  nonce?: string;
+  echostr?: string;
+}
+
+export type PostInboundTenantPluginBody = string;
+
+/**
+ * The vendor's expected answer (JSON or text)
+ */
+export interface PostInboundTenantPluginResponse {
+  [k: string]: unknown | undefined;
+}
+
 export interface GetIncentivesAccrualsQuery {
   /**
    * YYYY-MM-DD
@@ -11115,6 +11149,21 @@ export interface PostPluginsNameEnableBody {
 
 export interface PostPluginsNameEnableResponse {
   data: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+/**
+ * No body is needed
+ */
+export interface PostPluginsNameJobsJobRunBody {
+  [k: string]: unknown | undefined;
+}
+
+export interface PostPluginsNameJobsJobRunResponse {
+  data: {
+    queued: boolean;
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;
@@ -12322,6 +12371,8 @@ export interface ApiRoutes {
   'GET /api/v1/imports/kinds': { response: GetImportsKindsResponse };
   'POST /api/v1/imports/{kind}': { query: PostImportsKindQuery; body: PostImportsKindBody; response: PostImportsKindResponse };
   'GET /api/v1/imports/{kind}/template': { query: GetImportsKindTemplateQuery; response: Blob };
+  'GET /api/v1/inbound/{tenant}/{plugin}': { query: GetInboundTenantPluginQuery; response: GetInboundTenantPluginResponse };
+  'POST /api/v1/inbound/{tenant}/{plugin}': { query: PostInboundTenantPluginQuery; body: PostInboundTenantPluginBody; response: PostInboundTenantPluginResponse };
   'GET /api/v1/incentives/accruals': { query: GetIncentivesAccrualsQuery; response: GetIncentivesAccrualsResponse };
   'GET /api/v1/incentives/crediting-rules': { response: GetIncentivesCreditingRulesResponse };
   'PUT /api/v1/incentives/crediting-rules': { body: PutIncentivesCreditingRulesBody; response: PutIncentivesCreditingRulesResponse };
@@ -12393,6 +12444,7 @@ export interface ApiRoutes {
   'POST /api/v1/plugins/{name}/consent': { body: PostPluginsNameConsentBody; response: PostPluginsNameConsentResponse };
   'POST /api/v1/plugins/{name}/disable': { body: PostPluginsNameDisableBody; response: PostPluginsNameDisableResponse };
   'POST /api/v1/plugins/{name}/enable': { body: PostPluginsNameEnableBody; response: PostPluginsNameEnableResponse };
+  'POST /api/v1/plugins/{name}/jobs/{job}/run': { body: PostPluginsNameJobsJobRunBody; response: PostPluginsNameJobsJobRunResponse };
   'POST /api/v1/plugins/{name}/rollback': { body: PostPluginsNameRollbackBody; response: PostPluginsNameRollbackResponse };
   'PUT /api/v1/plugins/{name}/settings': { body: PutPluginsNameSettingsBody; response: PutPluginsNameSettingsResponse };
   'GET /api/v1/quality/issues': { query: GetQualityIssuesQuery; response: GetQualityIssuesResponse };

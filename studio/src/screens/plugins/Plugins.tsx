@@ -18,6 +18,7 @@ function Capabilities({ requested, pending }: { requested: Grant; pending: strin
     ['write', t('plugins.cap.write')],
     ['fetch', t('plugins.cap.fetch')],
     ['hooks', t('plugins.cap.hooks')],
+    ['org', t('plugins.cap.org')],
   ];
   return (
     <dl className="plugin-caps" data-testid="plugin-capabilities">
@@ -25,9 +26,9 @@ function Capabilities({ requested, pending }: { requested: Grant; pending: strin
         <div key={key}>
           <dt>{label}</dt>
           <dd>
-            {requested[key].length === 0
+            {(requested[key] ?? []).length === 0
               ? '—'
-              : requested[key].map((v) => (
+              : (requested[key] ?? []).map((v) => (
                   <code key={v} className={pending.includes(`${key}:${v}`) ? 'plugin-new' : undefined}>
                     {v}
                   </code>

@@ -7,6 +7,8 @@ export interface Grant {
   write: string[];
   fetch: string[];
   hooks: string[];
+  /** Org-chart operations (`sync`); absent from grants given before it existed. */
+  org?: string[];
 }
 export interface PluginView {
   name: string;
