@@ -13,3 +13,4 @@ import './search/index.ts';
 import './field/index.ts';
 import './daily/index.ts';
 import './quality/index.ts';
+import './monitoring/index.ts';
