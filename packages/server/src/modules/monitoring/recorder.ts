@@ -34,25 +34,38 @@ const PRUNE_EVERY_MS = 3_600_000;
 const MAX_RETRIES = 3;
 
 export class LatencyRecorder {
-  private cells = new Map<string, Cell>();
+  private cells = new Map<string, Map<string, Cell>>();
   private retries = new Map<string, number>();
   private pruned = new Map<string, number>();
   private readonly store: Store;
   readonly now: () => Date;
+  private readonly nowMs: () => number;
 
-  constructor(store: Store, now: () => Date = () => new Date()) {
+  constructor(store: Store, now?: () => Date) {
     this.store = store;
-    this.now = now;
+    this.now = now ?? (() => new Date());
+    // Date.now() on the request path unless a test brings its own clock: no Date allocated per request.
+    this.nowMs = now ? () => now().getTime() : Date.now;
   }
 
   /** One response: its tenant, method, route pattern, status and duration. */
   record(tenant: string, method: string, route: string, status: number, ms: number): void {
-    const minute = Math.floor(this.now().getTime() / 60_000);
-    const key = `${tenant}\u0000${minute}\u0000${method}\u0000${route}`;
-    let cell = this.cells.get(key);
-    if (!cell) {
+    const minute = Math.floor(this.nowMs() / 60_000);
+    // Keyed by tenant, then route and minute: two small lookups, no string built per request
+    // beyond the route key.
+    let byRoute = this.cells.get(tenant);
+    if (!byRoute) {
+      byRoute = new Map();
+      this.cells.set(tenant, byRoute);
+    }
+    const key = method + route;
+    let cell = byRoute.get(key);
+    if (!cell || cell.minute !== minute) {
+      const older = cell;
       cell = { tenant, minute, method, route, count: 0, e4: 0, e5: 0, sumMs: 0, counts: new Array<number>(BUCKETS).fill(0) };
-      this.cells.set(key, cell);
+      // A new minute: the previous minute's cell waits for the flush under its own key.
+      if (older) byRoute.set(`${older.minute}\u0000${key}`, older);
+      byRoute.set(key, cell);
     }
     cell.count++;
     if (status >= 500) cell.e5++;
@@ -67,7 +80,7 @@ export class LatencyRecorder {
     const cells = this.cells;
     this.cells = new Map();
     const byTenant = new Map<string, Cell[]>();
-    for (const c of cells.values()) byTenant.set(c.tenant, [...(byTenant.get(c.tenant) ?? []), c]);
+    for (const [tenant, byRoute] of cells) byTenant.set(tenant, [...byRoute.values()]);
     let written = 0;
     for (const [tenant, list] of byTenant) {
       try {
@@ -88,10 +101,15 @@ export class LatencyRecorder {
   }
 
   private merge(c: Cell): void {
-    const key = `${c.tenant}\u0000${c.minute}\u0000${c.method}\u0000${c.route}`;
-    const into = this.cells.get(key);
+    let byRoute = this.cells.get(c.tenant);
+    if (!byRoute) {
+      byRoute = new Map();
+      this.cells.set(c.tenant, byRoute);
+    }
+    const key = `${c.minute}\u0000${c.method}${c.route}`;
+    const into = byRoute.get(key);
     if (!into) {
-      this.cells.set(key, c);
+      byRoute.set(key, c);
       return;
     }
     into.count += c.count;
