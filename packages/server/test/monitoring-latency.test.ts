@@ -6,11 +6,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, sharedTestDatabase } from '@attain/store';
 import { workflowFor } from '@attain/workflow';
 import { ApiError } from '../src/http/errors.ts';
 import { OK, query, replies } from '../src/http/route-schema.ts';
 import { attainModules, defineModule } from '../src/modules/index.ts';
 import { MONITORING_EVALUATE_QUEUE, monitoringBackground } from '../src/modules/monitoring/evaluate.ts';
+import { LatencyRecorder } from '../src/modules/monitoring/recorder.ts';
 import type { Store } from '../src/store-port.ts';
 import { as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
 
@@ -34,6 +36,7 @@ const SLEEP = '/api/v1/test/sleep';
 let clock = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 10_000);
 const now = () => clock;
 let store: Store;
+let storeB: Store;
 let nodeA: FastifyInstance;
 let nodeB: FastifyInstance;
 let t: TestTenant;
@@ -44,7 +47,9 @@ let rep: Caller;
 beforeAll(async () => {
   const opts = { modules: [...attainModules, timed], monitoring: { flushMs: 0, now } };
   ({ app: nodeA, store } = await testServer(undefined, opts));
-  ({ app: nodeB } = await testServer(store, opts));
+  // The second node has its own store (its own connections and caches) over the same database.
+  storeB = (await createStore(await sharedTestDatabase(), { controlSchema: store.controlSchema, tenantSchemaPrefix: 'mon2_', ownsDatabase: false })) as unknown as Store;
+  ({ app: nodeB } = await testServer(storeB, opts));
   t = await createTenant(store, 'mon');
   admin = as(nodeA, await login(nodeA, t.name, t.users.admin.email));
   adminB = as(nodeB, await login(nodeB, t.name, t.users.admin.email));
@@ -54,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await nodeA.close();
   await nodeB.close();
+  await storeB.close();
   await store.close();
 });
 
@@ -177,6 +183,48 @@ describe('alert thresholds', () => {
     expect(saved[0]).toMatchObject({ id: current.id, limitMs: 500 });
     expect(saved[1]).toMatchObject({ route: null, method: null, percentile: 'p99', limitMs: 2000, minRequests: 20, windowMinutes: 5 });
     expect((await admin.put('/api/v1/monitoring/thresholds', { thresholds: [] })).json().data).toEqual([]);
+  });
+});
+
+describe('keeping the history', () => {
+  it('resolves an open alert when its route has no traffic in the window, and skips bad job payloads', async () => {
+    await admin.put('/api/v1/monitoring/thresholds', { thresholds: [{ route: SLEEP, percentile: 'p99', limitMs: 400, minRequests: 3, windowMinutes: 5 }] });
+    for (let i = 0; i < 3; i++) expect((await admin.get(`${SLEEP}?ms=600`)).statusCode).toBe(200);
+    await nodeA.latency.flush();
+    expect(await evaluate()).toMatchObject({ breached: 1, open: 1 });
+    clock = new Date(clock.getTime() + 30 * 60_000);
+    expect(await evaluate()).toMatchObject({ breached: 0, resolved: 1, open: 0 });
+    await admin.put('/api/v1/monitoring/thresholds', { thresholds: [] });
+    // Nothing to watch: the chain stops (no next evaluation is queued by this run).
+    const before = (await store.jobs.list({ queue: MONITORING_EVALUATE_QUEUE, tenant: t.name })).length;
+    expect(await evaluate()).toEqual({ thresholds: 0, breached: 0, resolved: 0, open: 0 });
+    expect((await store.jobs.list({ queue: MONITORING_EVALUATE_QUEUE, tenant: t.name })).length).toBe(before);
+    const handler = monitoringBackground({ store, workflow: workflowFor(store as never) }).handlers[MONITORING_EVALUATE_QUEUE]!;
+    expect(await handler({ payload: {} } as never)).toEqual({ skipped: 'bad payload' });
+  });
+
+  it('drops minute rows after two days and keeps the hours', async () => {
+    const old = new Date(clock.getTime() - 3 * 86_400_000);
+    const then = new LatencyRecorder(store, () => old);
+    then.record(t.name, 'GET', '/api/v1/old', 200, 7);
+    expect(await then.flush()).toBe(1);
+    const range = `from=${new Date(old.getTime() - 60_000).toISOString()}&to=${new Date(old.getTime() + 60_000).toISOString()}&route=/api/v1/old`;
+    expect((await admin.get(`/api/v1/monitoring/latency?${range}`)).json().data.routes).toHaveLength(1);
+    // A node flushing now prunes what is past each grain's retention.
+    const today = new LatencyRecorder(store, () => clock);
+    today.record(t.name, 'GET', '/api/v1/new', 200, 7);
+    await today.flush();
+    expect((await admin.get(`/api/v1/monitoring/latency?${range}`)).json().data.routes).toEqual([]);
+    const hours = (await admin.get(`/api/v1/monitoring/latency?bucket=hour&${range}`)).json().data.routes;
+    expect(hours).toEqual([expect.objectContaining({ route: '/api/v1/old', count: 1, p50: 7.5 })]); // 5–10 ms bucket, rank 0.5 of 1: 5 + 5 × 0.5
+  });
+
+  it('keeps a failed flush for a few more tries, then drops it', async () => {
+    const rec = new LatencyRecorder(store, () => clock);
+    rec.record('no_such_tenant', 'GET', '/api/v1/x', 200, 1);
+    await expect(rec.flush()).rejects.toThrow();
+    for (let i = 0; i < 3; i++) expect(await rec.flush()).toBe(0); // kept and retried quietly, then dropped
+    expect(await rec.flush()).toBe(0);
   });
 });
 
