@@ -170,14 +170,24 @@ describe('alert thresholds', () => {
     expect(await evaluate()).toMatchObject({ breached: 0, resolved: 0, open: 0 });
     told = await notes();
     expect(told).toHaveLength(2);
-    expect(told.map((n: any) => n.title)).toContain(`Resolved: p95 of GET ${SLEEP} is back to ${told.find((n: any) => n.title.startsWith('Resolved')).title.split(' ').at(-2)} ms`);
+    expect(told.map((n: any) => n.title)).toContain(
+      `Resolved: p95 of GET ${SLEEP} is back to ${told
+        .find((n: any) => n.title.startsWith('Resolved'))
+        .title.split(' ')
+        .at(-2)} ms`,
+    );
     // The job queued the next minute's evaluation.
     expect((await store.jobs.list({ queue: MONITORING_EVALUATE_QUEUE, tenant: t.name, status: 'ready' })).length).toBeGreaterThan(1);
   });
 
   it('keeps a threshold (and its id) when it is sent back, and removes the rest', async () => {
     const [current] = (await admin.get('/api/v1/monitoring/thresholds')).json().data;
-    const res = await admin.put('/api/v1/monitoring/thresholds', { thresholds: [{ ...current, limitMs: 500 }, { percentile: 'p99', limitMs: 2000 }] });
+    const res = await admin.put('/api/v1/monitoring/thresholds', {
+      thresholds: [
+        { ...current, limitMs: 500 },
+        { percentile: 'p99', limitMs: 2000 },
+      ],
+    });
     expect(res.statusCode).toBe(200);
     const saved = res.json().data;
     expect(saved[0]).toMatchObject({ id: current.id, limitMs: 500 });

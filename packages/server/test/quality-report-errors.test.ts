@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('import and integration errors in the health report', () => {
-  it('lists the month\'s failures per source, counted by hand', async () => {
+  it("lists the month's failures per source, counted by hand", async () => {
     const res = await admin.get(`/api/v1/quality/report?month=${month}`);
     expect(res.statusCode, res.body).toBe(200);
     const errors = res.json().data.errors;

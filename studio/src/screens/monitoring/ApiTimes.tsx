@@ -25,7 +25,10 @@ export default function ApiTimes() {
   const spec = RANGES[range];
   const summary = useAsync(() => monitoringApi.latency({ bucket: spec.bucket, from: new Date(Date.now() - spec.spanMs).toISOString() }), [range, tick]);
   const chosen = useAsync(
-    () => (selected ? monitoringApi.latency({ bucket: spec.bucket, from: new Date(Date.now() - spec.spanMs).toISOString(), route: selected.route, method: selected.method as 'GET' }) : Promise.resolve(null)),
+    () =>
+      selected
+        ? monitoringApi.latency({ bucket: spec.bucket, from: new Date(Date.now() - spec.spanMs).toISOString(), route: selected.route, method: selected.method as 'GET' })
+        : Promise.resolve(null),
     [range, tick, selected?.route, selected?.method],
   );
   const routes = summary.data?.data.routes ?? [];

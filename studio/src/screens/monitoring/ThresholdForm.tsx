@@ -79,7 +79,9 @@ export default function ThresholdForm({ routes, t }: { routes: string[]; t: TFun
         <div className="alert alert-error" role="status" data-testid="api-times-alerts">
           <strong>{t('monitoring.open')}</strong>
           {alerts.map((a) => (
-            <div key={`${a.thresholdId} ${a.method} ${a.route}`}>{t('monitoring.since', { route: `${a.method} ${a.route}`, value: Math.round(a.valueMs), since: new Date(a.since).toLocaleString() })}</div>
+            <div key={`${a.thresholdId} ${a.method} ${a.route}`}>
+              {t('monitoring.since', { route: `${a.method} ${a.route}`, value: Math.round(a.valueMs), since: new Date(a.since).toLocaleString() })}
+            </div>
           ))}
         </div>
       )}

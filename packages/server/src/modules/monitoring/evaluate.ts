@@ -61,7 +61,14 @@ export async function evaluateThresholds(store: Store, workflow: Workflow, tenan
     const from = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - (t.windowMinutes - 1) * 60_000);
     const routes = await routeSummaries(port, { grain: 'minute', from, to: new Date(now.getTime() + 1), route: t.route ?? undefined, method: t.method ?? undefined });
     const open = new Map(((await port.table('alert').where('threshold_id', t.id)) as AlertRow[]).map((a) => [`${a.method} ${a.route}`, a]));
-    const vars = (method: string, route: string, value: number | null, count: number) => ({ percentile: t.percentile, route: `${method} ${route}`, value: value ?? '—', count, limit: t.limitMs, window: t.windowMinutes });
+    const vars = (method: string, route: string, value: number | null, count: number) => ({
+      percentile: t.percentile,
+      route: `${method} ${route}`,
+      value: value ?? '—',
+      count,
+      limit: t.limitMs,
+      window: t.windowMinutes,
+    });
     for (const r of routes) {
       const value = r[t.percentile];
       const key = `${r.method} ${r.route}`;
@@ -83,7 +90,10 @@ export async function evaluateThresholds(store: Store, workflow: Workflow, tenan
         await resolve(port, t, alert, now, tell, vars(r.method, r.route, value, r.count));
         result.resolved++;
       } else if (alert) {
-        await port.table('alert').where({ threshold_id: t.id, method: r.method, route: r.route }).update({ value_ms: value ?? alert.value_ms, count: r.count, checked_at: now });
+        await port
+          .table('alert')
+          .where({ threshold_id: t.id, method: r.method, route: r.route })
+          .update({ value_ms: value ?? alert.value_ms, count: r.count, checked_at: now });
       }
     }
     // Open alerts of routes without a request in the window: too few to call it slow.

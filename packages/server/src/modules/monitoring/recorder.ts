@@ -126,7 +126,17 @@ export class LatencyRecorder {
       for (const grain of ['minute', 'hour', 'day'] as const) {
         const at = Math.floor((c.minute * 60_000) / GRAIN_MS[grain]) * GRAIN_MS[grain];
         const key = `${grain}\u0000${at}\u0000${c.method}\u0000${c.route}`;
-        const row = rows.get(key) ?? { grain, at: new Date(at), method: c.method, route: c.route, count: 0, errors_4xx: 0, errors_5xx: 0, sum_ms: 0, ...Object.fromEntries(BUCKET_COLUMNS.map((b) => [b, 0])) };
+        const row = rows.get(key) ?? {
+          grain,
+          at: new Date(at),
+          method: c.method,
+          route: c.route,
+          count: 0,
+          errors_4xx: 0,
+          errors_5xx: 0,
+          sum_ms: 0,
+          ...Object.fromEntries(BUCKET_COLUMNS.map((b) => [b, 0])),
+        };
         row.count = (row.count as number) + c.count;
         row.errors_4xx = (row.errors_4xx as number) + c.e4;
         row.errors_5xx = (row.errors_5xx as number) + c.e5;

@@ -24,11 +24,23 @@ const FIGURES = { count: INTEGER, errors4xx: INTEGER, errors5xx: INTEGER, bucket
 const FIGURE_KEYS = ['count', 'errors4xx', 'errors5xx', 'buckets', 'p50', 'p95', 'p99'];
 const ROUTE = object({ method: STRING, route: STRING, ...FIGURES }, ['method', 'route', ...FIGURE_KEYS]);
 const POINT = object({ at: STRING, ...FIGURES }, ['at', ...FIGURE_KEYS]);
-const LATENCY = object({ bucket: STRING, from: STRING, to: STRING, boundsMs: arrayOf(NUMBER), routes: arrayOf(ROUTE), series: arrayOf(POINT) }, ['bucket', 'from', 'to', 'boundsMs', 'routes', 'series']);
-const THRESHOLD = object(
-  { id: STRING, route: nullable(STRING), method: nullable(STRING), percentile: STRING, limitMs: INTEGER, minRequests: INTEGER, windowMinutes: INTEGER },
-  ['id', 'route', 'method', 'percentile', 'limitMs', 'minRequests', 'windowMinutes'],
-);
+const LATENCY = object({ bucket: STRING, from: STRING, to: STRING, boundsMs: arrayOf(NUMBER), routes: arrayOf(ROUTE), series: arrayOf(POINT) }, [
+  'bucket',
+  'from',
+  'to',
+  'boundsMs',
+  'routes',
+  'series',
+]);
+const THRESHOLD = object({ id: STRING, route: nullable(STRING), method: nullable(STRING), percentile: STRING, limitMs: INTEGER, minRequests: INTEGER, windowMinutes: INTEGER }, [
+  'id',
+  'route',
+  'method',
+  'percentile',
+  'limitMs',
+  'minRequests',
+  'windowMinutes',
+]);
 const ALERT = object({ thresholdId: STRING, method: STRING, route: STRING, since: STRING, valueMs: NUMBER, count: INTEGER }, ['thresholdId', 'method', 'route', 'since', 'valueMs', 'count']);
 
 function when(value: string | undefined, path: string): Date | undefined {
@@ -66,7 +78,9 @@ export async function monitoringRoutes(app: FastifyInstance, opts: { store: Stor
       if (from >= to) throw badRequest('invalid_query', 'from must be before to', [{ path: '/from', rule: 'range', message: 'before to' }]);
       if (to.getTime() - from.getTime() > MAX_SPAN_MS[grain]) {
         const days = RETENTION_DAYS[grain];
-        throw badRequest('invalid_query', `a ${grain} series spans at most ${days} days (what is kept at that grain)`, [{ path: '/from', rule: 'maxRange', message: `at most ${days} days before to` }]);
+        throw badRequest('invalid_query', `a ${grain} series spans at most ${days} days (what is kept at that grain)`, [
+          { path: '/from', rule: 'maxRange', message: `at most ${days} days before to` },
+        ]);
       }
       await request.server.latency?.flush();
       const port = await store.port(access.tenantName, monitoringTables);

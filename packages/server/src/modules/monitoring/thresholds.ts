@@ -29,7 +29,10 @@ export const THRESHOLD_SCHEMA = {
   required: ['percentile', 'limitMs'],
   properties: {
     id: { type: 'string', format: 'uuid' },
-    route: { anyOf: [{ type: 'string', minLength: 1, maxLength: 300, pattern: '^/' }, { type: 'null' }], description: 'a route pattern as the server declares it (`/api/v1/records/:object`); null or absent: every route' },
+    route: {
+      anyOf: [{ type: 'string', minLength: 1, maxLength: 300, pattern: '^/' }, { type: 'null' }],
+      description: 'a route pattern as the server declares it (`/api/v1/records/:object`); null or absent: every route',
+    },
     method: { anyOf: [{ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }, { type: 'null' }], description: 'null or absent: every method' },
     percentile: { enum: ['p95', 'p99'] },
     limitMs: { type: 'integer', minimum: LIMITS.limitMs[0], maximum: LIMITS.limitMs[1] },

@@ -13,17 +13,10 @@ const MONTH = { type: 'string', pattern: MONTH_PATTERN, description: 'YYYY-MM; t
 const ERROR_ENTRY = object({ key: STRING, count: INTEGER, lastAt: STRING, lastError: nullable(STRING) }, ['key', 'count', 'lastAt', 'lastError']);
 const ERROR_SECTION = object({ source: STRING, label: ANY, total: INTEGER, entries: arrayOf(ERROR_ENTRY) }, ['source', 'label', 'total', 'entries']);
 const SCORES = object({ overall: ANY, byRule: arrayOf(SCORE), byObject: arrayOf(SCORE), byTeam: arrayOf(SCORE) }, ['overall', 'byRule', 'byObject', 'byTeam']);
-const REPORT = object({ month: STRING, generatedAt: STRING, run: nullable(RUN), scores: nullable(SCORES), trend: arrayOf(), worstRecords: arrayOf(), errors: arrayOf(ERROR_SECTION), latency: arrayOf(), database: ANY }, [
-  'month',
-  'generatedAt',
-  'run',
-  'scores',
-  'trend',
-  'worstRecords',
-  'errors',
-  'latency',
-  'database',
-]);
+const REPORT = object(
+  { month: STRING, generatedAt: STRING, run: nullable(RUN), scores: nullable(SCORES), trend: arrayOf(), worstRecords: arrayOf(), errors: arrayOf(ERROR_SECTION), latency: arrayOf(), database: ANY },
+  ['month', 'generatedAt', 'run', 'scores', 'trend', 'worstRecords', 'errors', 'latency', 'database'],
+);
 
 export async function reportRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
