@@ -32,18 +32,21 @@ export default function ApiTimes() {
     [range, tick, selected?.route, selected?.method],
   );
   const routes = summary.data?.data.routes ?? [];
-  const points = (selected ? chosen.data?.data.series : summary.data?.data.series) ?? [];
+  const shown = selected ? chosen.data?.data : summary.data?.data;
+  const points = shown?.series ?? [];
   const label = selected ? keyOf(selected) : t('monitoring.allRoutes');
   const option = useMemo(
     () => ({
+      animation: false,
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
       grid: { left: 48, right: 16, top: 32, bottom: 32 },
-      xAxis: { type: 'time' },
+      // The axis spans the whole period asked for, so a quiet hour looks quiet rather than zoomed in.
+      xAxis: { type: 'time', min: shown?.from, max: shown?.to },
       yAxis: { type: 'value', name: 'ms' },
-      series: (['p50', 'p95', 'p99'] as const).map((p) => ({ type: 'line', name: p, showSymbol: points.length < 2, data: points.map((x) => [x.at, x[p]]) })),
+      series: (['p50', 'p95', 'p99'] as const).map((p) => ({ type: 'line', name: p, showSymbol: points.length < 30, data: points.map((x) => [x.at, x[p]]) })),
     }),
-    [points],
+    [points, shown?.from, shown?.to],
   );
 
   return (
@@ -95,7 +98,7 @@ export default function ApiTimes() {
               </tr>
               {routes.map((r) => (
                 <tr key={keyOf(r)} className={selected && keyOf(selected) === keyOf(r) ? 'selected' : undefined}>
-                  <td className="break-anywhere">
+                  <td className="monitoring-route">
                     <button type="button" className="btn-link" aria-label={t('monitoring.show', { route: keyOf(r) })} onClick={() => setSelected({ method: r.method, route: r.route })}>
                       {keyOf(r)}
                     </button>
