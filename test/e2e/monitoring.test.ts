@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { type Harness, callApi, signIn } from './harness.ts';
 import { login, navigate, newPage, problemsOf, shot } from './browser.ts';
 import { studioSuite } from './suite.ts';
+import { checkScreen } from './walk-checks.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -50,7 +51,29 @@ describe('API response times', () => {
     await phone.getByTestId('threshold-row').first().waitFor();
     await shot(phone, 'monitoring-api-times-phone');
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await checkScreen(phone, { chinese: false, englishAllowed: [] })).toMatchObject({ overflow: null, smallTargets: [], rawIds: [] });
     expect(problemsOf(phone)).toEqual([]);
     await phone.context().close();
+  });
+
+  it("reads in Chinese, with the health report's error sources", async () => {
+    const { id } = await h.store.jobs.enqueue({ queue: 'imports.records', tenant: h.tenant, payload: {}, maxAttempts: 1 });
+    for (const j of await h.store.jobs.claim(['imports.records'])) await h.store.jobs.fail(j.id, 'row 3: bad date', new Date());
+    expect((await h.store.jobs.get(id))?.status).toBe('failed');
+    const page = await newPage(browser, 1440, 900);
+    await login(page, h, h.admin.email);
+    await page.evaluate(() => localStorage.setItem('attain.locale', 'zh-CN'));
+    await page.goto(`${h.url}/admin/api-times`);
+    await page.getByRole('heading', { name: 'API 响应时间' }).waitFor();
+    await page.getByTestId('threshold-row').first().waitFor();
+    const allowed = ['API', 'PDF', 'English']; // as the studio walk allows
+    expect(await checkScreen(page, { chinese: true, englishAllowed: allowed })).toMatchObject({ overflow: null, english: [], smallTargets: [], rawIds: [] });
+    await page.goto(`${h.url}/admin/data-health`);
+    await page.getByTestId('health-errors-jobs').getByText('imports.records').waitFor();
+    await page.getByRole('heading', { name: '导入与集成错误' }).waitFor();
+    await shot(page, 'quality-health-errors-zh');
+    expect(await checkScreen(page, { chinese: true, englishAllowed: allowed })).toMatchObject({ overflow: null, english: [], smallTargets: [], rawIds: [] });
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
   });
 });

@@ -99,7 +99,7 @@ export default function ApiTimes() {
               {routes.map((r) => (
                 <tr key={keyOf(r)} className={selected && keyOf(selected) === keyOf(r) ? 'selected' : undefined}>
                   <td className="monitoring-route">
-                    <button type="button" className="btn-link" aria-label={t('monitoring.show', { route: keyOf(r) })} onClick={() => setSelected({ method: r.method, route: r.route })}>
+                    <button type="button" className="btn-link" translate="no" aria-label={t('monitoring.show', { route: keyOf(r) })} onClick={() => setSelected({ method: r.method, route: r.route })}>
                       {keyOf(r)}
                     </button>
                   </td>

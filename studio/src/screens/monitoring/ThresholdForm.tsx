@@ -108,7 +108,7 @@ export default function ThresholdForm({ routes, t }: { routes: string[]; t: TFun
               <select value={d.route} onChange={(e) => set(i, { route: e.target.value })}>
                 <option value="">{t('monitoring.allRoutes')}</option>
                 {known.map((r) => (
-                  <option key={r} value={r}>
+                  <option key={r} value={r} translate="no">
                     {r}
                   </option>
                 ))}
@@ -121,7 +121,9 @@ export default function ThresholdForm({ routes, t }: { routes: string[]; t: TFun
               <select value={d.method} onChange={(e) => set(i, { method: e.target.value })}>
                 <option value="">{t('monitoring.anyMethod')}</option>
                 {METHODS.map((m) => (
-                  <option key={m}>{m}</option>
+                  <option key={m} translate="no">
+                    {m}
+                  </option>
                 ))}
               </select>,
             )}
@@ -143,7 +145,12 @@ export default function ThresholdForm({ routes, t }: { routes: string[]; t: TFun
           </fieldset>
         ))}
         <p className="row">
-          <button type="button" className="btn" onClick={() => setDrafts((ds) => [...ds, { route: '', method: '', percentile: 'p95', limitMs: '1000', minRequests: '20', windowMinutes: '5' }])}>
+          <button
+            type="button"
+            className="btn"
+            data-opens-form
+            onClick={() => setDrafts((ds) => [...ds, { route: '', method: '', percentile: 'p95', limitMs: '1000', minRequests: '20', windowMinutes: '5' }])}
+          >
             {t('monitoring.add')}
           </button>{' '}
           <button type="submit" className="btn btn-primary" disabled={busy || !current.data} data-testid="threshold-save">
