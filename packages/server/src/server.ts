@@ -12,6 +12,7 @@ import { parseClientJson } from './http/json.ts';
 import { assertCleanRequestText, decodeUtf8 } from './http/text-guard.ts';
 import { assertUrlLength } from './http/params.ts';
 import { registerMetrics } from './http/metrics.ts';
+import { registerLatencyRecorder, type RecorderOptions } from './modules/monitoring/recorder.ts';
 import { checkResponses } from './http/response-check.ts';
 import { useRequestValidation } from './http/validation.ts';
 import { Lifecycle, registerHealth } from './http/health.ts';
@@ -75,6 +76,8 @@ export interface ServerOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Bearer token `GET /metrics` requires; without it `/metrics` answers 404 on this server (see registerMetrics). */
   metricsToken?: string;
+  /** The per-tenant latency history (modules/monitoring): how often this node writes it, and the clock. */
+  monitoring?: RecorderOptions;
   /** Draining state shared with the process entry (readiness answers 503 while draining); a new one when omitted. */
   lifecycle?: Lifecycle;
   /** The modules served (routes, kinds, checks, subjects, channels); `attainModules` when omitted. */
@@ -163,6 +166,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
   registerMetrics(app, { token: options.metricsToken });
+  registerLatencyRecorder(app, store, options.monitoring);
 
   registerHealth(app, store, lifecycle);
   app.decorate('lifecycle', lifecycle);

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: route answers are JSON, read field by field in assertions
 // The monthly data health report (issue #18, item 6) through HTTP: this month's scores and their
-// trend over two scans, the worst records, latency percentiles from the server's own metrics, the
+// trend over two scans, the worst records, latency percentiles from the persisted history, the
 // database statistics (or why there are none), the PDF in English and Chinese, and the job of the
 // first of the month that tells the administrators.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ describe('the data health report', () => {
     expect(empty).toMatchObject({ month: '2020-01', run: null, scores: null, trend: [], worstRecords: [] });
   });
 
-  it("reads API latency percentiles per route from the server's metrics", async () => {
+  it('reads API latency percentiles per route from the persisted latency history', async () => {
     const r = (await admin.get('/api/v1/quality/report')).json().data;
     const rules = r.latency.find((l: any) => l.route === '/api/v1/quality/rules' && l.method === 'GET');
     expect(rules.count).toBe(5); // the five reads in beforeAll

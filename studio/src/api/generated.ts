@@ -10916,6 +10916,124 @@ export interface PostMetadataRollbackResponse {
   [k: string]: unknown | undefined;
 }
 
+export interface GetMonitoringLatencyQuery {
+  /**
+   * start (inclusive); by default an hour, a week or 30 days before `to`
+   */
+  from?: string;
+  /**
+   * end (exclusive); now by default
+   */
+  to?: string;
+  /**
+   * one route pattern, e.g. /api/v1/records/:object
+   */
+  route?: string;
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /**
+   * the grain of the series; minute by default
+   */
+  bucket?: "minute" | "hour" | "day";
+}
+
+export interface GetMonitoringLatencyResponse {
+  data: {
+    bucket: string;
+    from: string;
+    to: string;
+    boundsMs: number[];
+    routes: {
+      method: string;
+      route: string;
+      count: number;
+      errors4xx: number;
+      errors5xx: number;
+      buckets: number[];
+      p50: number | null;
+      p95: number | null;
+      p99: number | null;
+      [k: string]: unknown | undefined;
+    }[];
+    series: {
+      at: string;
+      count: number;
+      errors4xx: number;
+      errors5xx: number;
+      buckets: number[];
+      p50: number | null;
+      p95: number | null;
+      p99: number | null;
+      [k: string]: unknown | undefined;
+    }[];
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+
+export interface GetMonitoringThresholdsResponse {
+  data: {
+    id: string;
+    route: string | null;
+    method: string | null;
+    percentile: string;
+    limitMs: number;
+    minRequests: number;
+    windowMinutes: number;
+    [k: string]: unknown | undefined;
+  }[];
+  alerts: {
+    thresholdId: string;
+    method: string;
+    route: string;
+    since: string;
+    valueMs: number;
+    count: number;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
+export interface PutMonitoringThresholdsBody {
+  /**
+   * @maxItems 50
+   */
+  thresholds: {
+    id?: string;
+    /**
+     * a route pattern as the server declares it (`/api/v1/records/:object`); null or absent: every route
+     */
+    route?: string | null;
+    /**
+     * null or absent: every method
+     */
+    method?: ("GET" | "POST" | "PUT" | "PATCH" | "DELETE") | null;
+    percentile: "p95" | "p99";
+    limitMs: number;
+    /**
+     * 20 by default
+     */
+    minRequests?: number;
+    /**
+     * 5 by default
+     */
+    windowMinutes?: number;
+  }[];
+}
+
+export interface PutMonitoringThresholdsResponse {
+  data: {
+    id: string;
+    route: string | null;
+    method: string | null;
+    percentile: string;
+    limitMs: number;
+    minRequests: number;
+    windowMinutes: number;
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+
 export interface GetOpenapiJsonResponse {
   openapi: string;
   paths: {
@@ -11274,7 +11392,22 @@ export interface GetQualityReportResponse {
     worstRecords: {
       [k: string]: unknown | undefined;
     }[];
-    latency: unknown;
+    errors: {
+      source: string;
+      label: unknown;
+      total: number;
+      entries: {
+        key: string;
+        count: number;
+        lastAt: string;
+        lastError: string | null;
+        [k: string]: unknown | undefined;
+      }[];
+      [k: string]: unknown | undefined;
+    }[];
+    latency: {
+      [k: string]: unknown | undefined;
+    }[];
     database: unknown;
     [k: string]: unknown | undefined;
   };
@@ -12429,6 +12562,9 @@ export interface ApiRoutes {
   'GET /api/v1/metadata/revisions/{n}': { response: GetMetadataRevisionsNResponse };
   'GET /api/v1/metadata/roles': { response: GetMetadataRolesResponse };
   'POST /api/v1/metadata/rollback': { body: PostMetadataRollbackBody; response: PostMetadataRollbackResponse };
+  'GET /api/v1/monitoring/latency': { query: GetMonitoringLatencyQuery; response: GetMonitoringLatencyResponse };
+  'GET /api/v1/monitoring/thresholds': { response: GetMonitoringThresholdsResponse };
+  'PUT /api/v1/monitoring/thresholds': { body: PutMonitoringThresholdsBody; response: PutMonitoringThresholdsResponse };
   'GET /api/v1/openapi.json': { response: GetOpenapiJsonResponse };
   'POST /api/v1/operator/templates/{name}/tenants': { body: PostOperatorTemplatesNameTenantsBody; response: PostOperatorTemplatesNameTenantsResponse };
   'POST /api/v1/operator/tenants': { body: PostOperatorTenantsBody; response: PostOperatorTenantsResponse };

@@ -13,5 +13,6 @@ import './search/index.ts';
 import './field/index.ts';
 import './daily/index.ts';
 import './quality/index.ts';
+import './monitoring/index.ts';
 import './integrations/index.ts';
 import './imports/index.ts';

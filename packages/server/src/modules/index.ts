@@ -7,6 +7,7 @@ import { goals } from './goals.ts';
 import { imports } from './imports/index.ts';
 import { integrations } from './integrations/index.ts';
 import { incentives } from './incentives.ts';
+import { monitoring } from './monitoring/index.ts';
 import { quality } from './quality/index.ts';
 import { scim } from './scim.ts';
 import { workflow } from './workflow.ts';
@@ -19,4 +20,4 @@ export { DEFAULT_MAIL_MAX_BYTES, startMailReceiver, tenantOfAddress, type MailRe
  * The platform's modules: the one list the server (routes, checks, subjects, channels), the CLI's
  * background worker (jobs) and meta (kinds) loop over. A new module is a folder and one line here.
  */
-export const attainModules: readonly AttainModule[] = [workflow, goals, incentives, analytics, scim, field, files, daily, quality, integrations, imports];
+export const attainModules: readonly AttainModule[] = [workflow, goals, incentives, analytics, scim, field, files, daily, quality, monitoring, integrations, imports];

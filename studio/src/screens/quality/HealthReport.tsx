@@ -4,7 +4,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Link } from '../../lib/router.tsx';
 import { useAsync } from '../../lib/useAsync.ts';
-import { pct, qualityApi, type Score } from './api.ts';
+import { pct, qualityApi, type ErrorSection, type Score } from './api.ts';
 
 const ScoreTable = ({ title, rows, head }: { title: string; rows: Score[]; head: string[] }) => (
   <>
@@ -34,6 +34,49 @@ const ScoreTable = ({ title, rows, head }: { title: string; rows: Score[]; head:
     </div>
   </>
 );
+
+/** Import and integration errors, one table per source (a source added on the server appears here as it is). */
+function ErrorSections({ sections }: { sections: ErrorSection[] }) {
+  const { t, label, locale } = useI18n();
+  return (
+    <>
+      <h2>{t('quality.report.errors')}</h2>
+      {sections.map((s) => (
+        <div key={s.source} data-testid={`health-errors-${s.source}`}>
+          <h3>
+            {label(s.label, s.source)} ({s.total})
+          </h3>
+          {s.entries.length ? (
+            <div className="table-wrap">
+              <table className="data">
+                <thead>
+                  <tr>
+                    <th>{t('quality.report.what')}</th>
+                    <th className="num">{t('quality.report.failures')}</th>
+                    <th>{t('quality.report.lastFailure')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.entries.map((e) => (
+                    <tr key={e.key}>
+                      <td className="break-anywhere">{e.key}</td>
+                      <td className="num">{e.count}</td>
+                      <td className="break-anywhere">
+                        {new Date(e.lastAt).toLocaleString(locale)} {e.lastError}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p className="muted">{t('quality.report.noErrors')}</p>
+          )}
+        </div>
+      ))}
+    </>
+  );
+}
 
 /** The monthly data health report (administrators): scores and trend, worst records, latency, indexes; PDF in en/zh-CN. */
 export default function HealthReport() {
@@ -110,14 +153,16 @@ export default function HealthReport() {
       )}
       {r && (
         <>
+          <ErrorSections sections={r.errors} />
           <h2>{t('quality.report.latency')}</h2>
-          {Array.isArray(r.latency) ? (
+          {r.latency.length ? (
             <div className="table-wrap">
               <table className="data" data-testid="health-latency">
                 <thead>
                   <tr>
                     <th>{t('quality.report.route')}</th>
                     <th className="num">{t('quality.report.requests')}</th>
+                    <th className="num">{t('quality.report.errorsCol')}</th>
                     <th className="num">p50</th>
                     <th className="num">p95</th>
                     <th className="num">p99</th>
@@ -126,10 +171,13 @@ export default function HealthReport() {
                 <tbody>
                   {r.latency.slice(0, 30).map((l) => (
                     <tr key={`${l.method} ${l.route}`}>
-                      <td>
+                      <td className="break-anywhere">
                         {l.method} {l.route}
                       </td>
                       <td className="num">{l.count}</td>
+                      <td className="num">
+                        {l.errors4xx} / {l.errors5xx}
+                      </td>
                       <td className="num">{l.p50 ?? '—'}</td>
                       <td className="num">{l.p95 ?? '—'}</td>
                       <td className="num">{l.p99 ?? '—'}</td>
@@ -139,7 +187,7 @@ export default function HealthReport() {
               </table>
             </div>
           ) : (
-            <p className="muted">{t(`quality.report.unavailable.${r.latency.code}`)}</p>
+            <p className="muted">{t('quality.report.noRequests')}</p>
           )}
           <h2>{t('quality.report.database')}</h2>
           {r.database.available ? (

@@ -18,14 +18,23 @@ export interface Rule {
 }
 export type Issue = GetQualityIssuesResponse['data'][number];
 export type Score = GetQualityScoresResponse['data'][number];
-type Unavailable = { available: false; code: 'pglite' | 'no_statements' | 'statements_unreadable' | 'no_metrics'; reason: string };
+type Unavailable = { available: false; code: 'pglite' | 'no_statements' | 'statements_unreadable'; reason: string };
 export interface Latency {
   route: string;
   method: string;
   count: number;
+  errors4xx: number;
+  errors5xx: number;
   p50: number | null;
   p95: number | null;
   p99: number | null;
+}
+/** One source of the report's import and integration errors (failed jobs, workflow runs, plugin jobs, …). */
+export interface ErrorSection {
+  source: string;
+  label: Label & { 'zh-CN'?: string };
+  total: number;
+  entries: Array<{ key: string; count: number; lastAt: string; lastError: string | null }>;
 }
 export interface Report {
   month: string;
@@ -34,7 +43,8 @@ export interface Report {
   scores: { overall: { checked: number; failed: number; score: number | null }; byRule: Score[]; byObject: Score[]; byTeam: Score[] } | null;
   trend: Array<{ runId: string; startedAt: string; checked: number; failed: number; score: number | null; issues: number }>;
   worstRecords: Array<{ object: string; recordId: string; title: string | null; issues: number; rules: string[]; url: string }>;
-  latency: Latency[] | Unavailable;
+  errors: ErrorSection[];
+  latency: Latency[];
   database:
     | Unavailable
     | {

@@ -7,7 +7,7 @@ import type { Store } from '../../store-port.ts';
 type Knex = Store['db']['knex'];
 
 /** Why a part of the report is missing: a stable `code` (the studio and the PDF word it per language) and English text. */
-export type Unavailable = { available: false; code: 'pglite' | 'no_statements' | 'statements_unreadable' | 'no_metrics'; reason: string };
+export type Unavailable = { available: false; code: 'pglite' | 'no_statements' | 'statements_unreadable'; reason: string };
 
 export interface DatabaseHealth {
   available: true;

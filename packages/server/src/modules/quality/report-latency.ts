@@ -1,12 +1,16 @@
-// API latency percentiles per route from the server's own Prometheus histogram
-// (`http_request_duration_seconds`, http/metrics.ts): the buckets of every status summed per route
-// and method, each percentile interpolated within its bucket as Prometheus' histogram_quantile does.
-import type { Registry } from 'prom-client';
+// API latency percentiles per route for the health report, from the latency history every node
+// writes (modules/monitoring): the month's day rows, buckets summed over nodes and days first, each
+// percentile interpolated within its bucket as Prometheus' histogram_quantile does.
+import type { Store } from '../../store-port.ts';
+import { routeSummaries } from '../monitoring/history.ts';
+import { monitoringTables } from '../monitoring/tables.ts';
 
 export interface RouteLatency {
   route: string;
   method: string;
   count: number;
+  errors4xx: number;
+  errors5xx: number;
   p50: number | null;
   p95: number | null;
   p99: number | null;
@@ -33,27 +37,17 @@ export function quantileMs(buckets: Array<[number, number]>, q: number): number 
   return null;
 }
 
-export async function routeLatencies(registry: Registry | undefined): Promise<RouteLatency[] | null> {
-  const metric = registry?.getSingleMetric('http_request_duration_seconds');
-  if (!metric) return null;
-  const { values } = await metric.get();
-  const byRoute = new Map<string, Map<number, number>>();
-  for (const v of values) {
-    if (!(v as { metricName?: string }).metricName?.endsWith('_bucket')) continue;
-    const { route, method, le } = v.labels as { route?: string; method?: string; le?: string | number };
-    if (route === undefined || method === undefined || le === undefined) continue;
-    const key = `${method} ${route}`;
-    const buckets = byRoute.get(key) ?? new Map<number, number>();
-    const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
-    buckets.set(bound, (buckets.get(bound) ?? 0) + v.value);
-    byRoute.set(key, buckets);
-  }
-  const out: RouteLatency[] = [];
-  for (const [key, map] of byRoute) {
-    const buckets = [...map.entries()];
-    const count = map.get(Number.POSITIVE_INFINITY) ?? 0;
-    const [method, route] = [key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1)];
-    out.push({ route, method, count, p50: quantileMs(buckets, 0.5), p95: quantileMs(buckets, 0.95), p99: quantileMs(buckets, 0.99) });
-  }
-  return out.sort((a, b) => b.count - a.count || a.route.localeCompare(b.route));
+/** The month's latency per route from the persisted history (every node's, day rows), busiest first. */
+export async function monthLatencies(store: Store, tenant: string, from: Date, to: Date): Promise<RouteLatency[]> {
+  const port = await store.port(tenant, monitoringTables);
+  return (await routeSummaries(port, { grain: 'day', from, to })).map((r) => ({
+    route: r.route,
+    method: r.method,
+    count: r.count,
+    errors4xx: r.errors4xx,
+    errors5xx: r.errors5xx,
+    p50: r.p50,
+    p95: r.p95,
+    p99: r.p99,
+  }));
 }

@@ -11,7 +11,6 @@ const TEXT = {
       pglite: 'not available on PGlite: it keeps no table and index statistics',
       no_statements: 'pg_stat_statements is not installed',
       statements_unreadable: 'pg_stat_statements is installed but cannot be read',
-      no_metrics: 'no request metrics in this process (the report was made outside the API server)',
     },
     title: 'Data health report',
     month: 'Month',
@@ -25,6 +24,9 @@ const TEXT = {
     byObject: 'Scores by object',
     worst: 'Worst records',
     latency: 'API latency by route (ms)',
+    noRequests: 'No requests were recorded this month.',
+    errors: 'Import and integration errors',
+    noErrors: 'No failures this month.',
     database: 'Largest tables and index use',
     unused: 'Unused indexes',
     missing: 'Tables read by sequential scans (missing index?)',
@@ -42,6 +44,10 @@ const TEXT = {
       rules: 'Rules',
       route: 'Route',
       count: 'Requests',
+      errors: 'Errors (4xx/5xx)',
+      failures: 'Failures',
+      what: 'What failed',
+      last: 'Last failure',
       table: 'Table',
       rows: 'Rows',
       seq: 'Seq scans',
@@ -58,7 +64,6 @@ const TEXT = {
       pglite: '嵌入式数据库（PGlite）不保存表和索引的统计信息，无法提供',
       no_statements: '未安装 pg_stat_statements',
       statements_unreadable: '已安装 pg_stat_statements，但无法读取',
-      no_metrics: '本进程没有请求指标（报告不是在 API 服务器上生成的）',
     },
     month: '月份',
     generated: '生成时间',
@@ -71,6 +76,9 @@ const TEXT = {
     byObject: '按对象的得分',
     worst: '问题最多的记录',
     latency: '各接口的响应时间（毫秒）',
+    noRequests: '本月没有记录到请求。',
+    errors: '导入与集成错误',
+    noErrors: '本月没有失败。',
     database: '最大的表与索引使用',
     unused: '未使用的索引',
     missing: '主要靠顺序扫描读取的表（可能缺少索引）',
@@ -88,6 +96,10 @@ const TEXT = {
       rules: '规则',
       route: '接口',
       count: '请求数',
+      errors: '错误（4xx/5xx）',
+      failures: '失败次数',
+      what: '失败项',
+      last: '最近一次失败',
       table: '表',
       rows: '行数',
       seq: '顺序扫描',
@@ -135,15 +147,32 @@ export function reportPdf(report: HealthReport, locale: ReportLocale): Promise<B
       numericFrom: 3,
     });
   }
-  if ('available' in report.latency) w.push({ title: t.latency, kind: 'note', text: t.unavailable[report.latency.code] });
-  else
-    w.push({
-      title: t.latency,
-      kind: 'table',
-      head: [c.route, c.count, 'p50', 'p95', 'p99'],
-      rows: report.latency.slice(0, 25).map((l) => [`${l.method} ${l.route}`, String(l.count), ms(l.p50), ms(l.p95), ms(l.p99)]),
-      numericFrom: 1,
-    });
+  // One table per error source, so a source added later appears without touching this file.
+  for (const section of report.errors) {
+    const title = `${t.errors}: ${section.label[locale] ?? section.label.en}`;
+    w.push(
+      section.entries.length
+        ? {
+            title,
+            kind: 'table',
+            head: [c.what, c.failures, c.last],
+            rows: section.entries.slice(0, 25).map((e) => [e.key, String(e.count), `${e.lastAt.slice(0, 16).replace('T', ' ')} ${e.lastError?.slice(0, 80) ?? ''}`]),
+            numericFrom: 1,
+          }
+        : { title, kind: 'note', text: t.noErrors },
+    );
+  }
+  w.push(
+    report.latency.length
+      ? {
+          title: t.latency,
+          kind: 'table',
+          head: [c.route, c.count, c.errors, 'p50', 'p95', 'p99'],
+          rows: report.latency.slice(0, 25).map((l) => [`${l.method} ${l.route}`, String(l.count), `${l.errors4xx}/${l.errors5xx}`, ms(l.p50), ms(l.p95), ms(l.p99)]),
+          numericFrom: 1,
+        }
+      : { title: t.latency, kind: 'note', text: t.noRequests },
+  );
   const db = report.database;
   if (!db.available) w.push({ title: t.database, kind: 'note', text: t.unavailable[db.code] });
   else {

@@ -1,7 +1,7 @@
 // The data health report on demand (administrators): JSON for the studio page, PDF in en or zh-CN.
-// Latency comes from this server's own metrics registry (http/metrics.ts).
+// Latency comes from the persisted latency history; this node's unwritten requests are written first.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANY, arrayOf, file, nullable, object, query, replies, STRING } from '../../http/route-schema.ts';
+import { ANY, arrayOf, file, INTEGER, nullable, object, query, replies, STRING } from '../../http/route-schema.ts';
 import { requireAccess } from '../../rest/request-access.ts';
 import type { Store } from '../../store-port.ts';
 import { buildReport, MONTH_PATTERN, monthOf } from './report.ts';
@@ -10,17 +10,13 @@ import { requireAdmin, RUN, SCORE } from './routes.ts';
 
 const tags = ['quality'];
 const MONTH = { type: 'string', pattern: MONTH_PATTERN, description: 'YYYY-MM; this month (UTC) by default' };
+const ERROR_ENTRY = object({ key: STRING, count: INTEGER, lastAt: STRING, lastError: nullable(STRING) }, ['key', 'count', 'lastAt', 'lastError']);
+const ERROR_SECTION = object({ source: STRING, label: ANY, total: INTEGER, entries: arrayOf(ERROR_ENTRY) }, ['source', 'label', 'total', 'entries']);
 const SCORES = object({ overall: ANY, byRule: arrayOf(SCORE), byObject: arrayOf(SCORE), byTeam: arrayOf(SCORE) }, ['overall', 'byRule', 'byObject', 'byTeam']);
-const REPORT = object({ month: STRING, generatedAt: STRING, run: nullable(RUN), scores: nullable(SCORES), trend: arrayOf(), worstRecords: arrayOf(), latency: ANY, database: ANY }, [
-  'month',
-  'generatedAt',
-  'run',
-  'scores',
-  'trend',
-  'worstRecords',
-  'latency',
-  'database',
-]);
+const REPORT = object(
+  { month: STRING, generatedAt: STRING, run: nullable(RUN), scores: nullable(SCORES), trend: arrayOf(), worstRecords: arrayOf(), errors: arrayOf(ERROR_SECTION), latency: arrayOf(), database: ANY },
+  ['month', 'generatedAt', 'run', 'scores', 'trend', 'worstRecords', 'errors', 'latency', 'database'],
+);
 
 export async function reportRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
@@ -28,7 +24,8 @@ export async function reportRoutes(app: FastifyInstance, opts: { store: Store })
     const access = requireAccess(request);
     requireAdmin(access, 'reads the data health report');
     const month = (request.query as { month?: string }).month ?? monthOf(new Date());
-    return buildReport(store, access.tenantName, month, { metrics: request.server.metricsRegistry });
+    await request.server.latency?.flush();
+    return buildReport(store, access.tenantName, month);
   };
 
   app.get(

@@ -1,10 +1,11 @@
 // The monthly data health report (issue #18, item 6): the month's data-quality scores (its latest
-// run) and their trend over its runs, the worst records, API latency percentiles per route from the
-// server's metrics, and index usage on the tenant's largest tables from PostgreSQL's statistics.
-import type { Registry as Metrics } from 'prom-client';
+// run) and their trend over its runs, the worst records, import and integration errors per source,
+// API latency percentiles per route from the persisted latency history of every node, and index
+// usage on the tenant's largest tables from PostgreSQL's statistics.
 import type { Store } from '../../store-port.ts';
 import { databaseHealth, type DatabaseHealth, type Unavailable } from './report-db.ts';
-import { routeLatencies, type RouteLatency } from './report-latency.ts';
+import { errorSections, type ErrorSection } from './report-errors/index.ts';
+import { monthLatencies, type RouteLatency } from './report-latency.ts';
 import { qualityTables } from './tables.ts';
 import { runOut, scoreOf, scoresBy, type RunRow, type ScoreRow } from './views.ts';
 
@@ -17,7 +18,8 @@ export interface HealthReport {
   scores: { overall: { checked: number; failed: number; score: number | null }; byRule: ScoreRow[]; byObject: ScoreRow[]; byTeam: ScoreRow[] } | null;
   trend: Array<{ runId: string; startedAt: string; checked: number; failed: number; score: number | null; issues: number }>;
   worstRecords: Array<{ object: string; recordId: string; title: string | null; ownerId: string | null; issues: number; rules: string[]; url: string }>;
-  latency: RouteLatency[] | Unavailable;
+  errors: ErrorSection[];
+  latency: RouteLatency[];
   database: DatabaseHealth | Unavailable;
 }
 
@@ -27,7 +29,7 @@ const monthBounds = (month: string): [Date, Date] => {
   return [new Date(Date.UTC(y, m - 1, 1)), new Date(Date.UTC(y, m, 1))];
 };
 
-export async function buildReport(store: Store, tenant: string, month: string, opts: { metrics?: Metrics; now?: Date } = {}): Promise<HealthReport> {
+export async function buildReport(store: Store, tenant: string, month: string, opts: { now?: Date } = {}): Promise<HealthReport> {
   const port = await store.port(tenant, qualityTables);
   const [from, to] = monthBounds(month);
   const runs = (await port.table('run').whereNotNull('finished_at').where('started_at', '>=', from).where('started_at', '<', to).orderBy('started_at')) as RunRow[];
@@ -66,11 +68,6 @@ export async function buildReport(store: Store, tenant: string, month: string, o
       .limit(10)) as Array<{ object: string; record_id: string; title: string | null; owner_id: string | null; n: number; rules: string[] }>;
     worstRecords = worst.map((w) => ({ object: w.object, recordId: w.record_id, title: w.title, ownerId: w.owner_id, issues: w.n, rules: w.rules, url: `/o/${w.object}/${w.record_id}` }));
   }
-  const latency = (await routeLatencies(opts.metrics)) ?? {
-    available: false as const,
-    code: 'no_metrics' as const,
-    reason: 'no request metrics in this process (the report was made outside the API server)',
-  };
   return {
     month,
     generatedAt: (opts.now ?? new Date()).toISOString(),
@@ -78,7 +75,8 @@ export async function buildReport(store: Store, tenant: string, month: string, o
     scores,
     trend,
     worstRecords,
-    latency,
+    errors: await errorSections(store, tenant, from, to),
+    latency: await monthLatencies(store, tenant, from, to),
     database: await databaseHealth(store.db.knex, store.db.dialect, port.schema),
   };
 }
