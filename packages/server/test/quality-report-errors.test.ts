@@ -1,14 +1,16 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: route answers are JSON, read field by field in assertions
 // The data health report's "import and integration errors" (issue #18, item 6) and its latency
-// from the persisted history, through HTTP: durable jobs that failed for good, a workflow rule whose
-// action keeps failing, and a plugin job, each counted by hand per source; in the PDF in English and
-// Chinese too.
+// from the persisted history, through HTTP: a data import's failed rows, a refused ERP event, an
+// outbound dead letter, durable jobs that failed for good, a workflow rule whose action keeps
+// failing, and a plugin job, each counted by hand per source; in the PDF in English and Chinese too.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { JobRunner } from '@attain/store';
 import { workflowFor } from '@attain/workflow';
 import type { Store } from '../src/store-port.ts';
+import { signatureHeader } from '../src/modules/integrations/index.ts';
+import { integrationsTables } from '../src/modules/integrations/tables.ts';
 import { as, createTenant, login, testServer, type Caller, type TestTenant } from './helpers.ts';
 
 let app: FastifyInstance;
@@ -59,6 +61,41 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 20));
   }
   for (let i = 0; i < 3; i++) expect((await admin.get('/api/v1/workflow/automations')).statusCode).toBe(200);
+
+  // A rates import with two bad rows of three (through the import route).
+  const finance = as(app, await login(app, t.name, t.users.finance.email));
+  const csv = ['from,to,rate,effective_from', 'EUR,USD,1.08,2026-01-01', 'GBP,USD,abc,2026-01-01', 'JPY,USD,,2026-01-01'].join('\n');
+  const imported = await finance.post('/api/v1/imports/rates', { csv, fileName: 'rates.csv' });
+  expect(imported.statusCode, imported.body).toBe(200);
+  expect(imported.json().summary).toMatchObject({ imported: 1, failed: 2 });
+  // An ERP event naming an order that does not exist (signed, so it is received and fails).
+  const secret = (await admin.post('/api/v1/integrations/inbound/secret', {})).json().data.secret as string;
+  const body = JSON.stringify({ id: 'evt_qe_1', type: 'invoice.paid', data: { order_external_id: 'NO-SUCH-ORDER', paid_date: '2026-01-05' } });
+  const event = await app.inject({
+    method: 'POST',
+    url: `/api/v1/integrations/${t.name}/events`,
+    headers: { 'content-type': 'application/json', 'attain-signature': signatureHeader(secret, body) },
+    payload: body,
+  });
+  expect(event.statusCode, event.body).toBe(422);
+  // A dead letter: an outbound delivery that used up its attempts (as the delivery job leaves it).
+  const port = await store.port(t.name, integrationsTables);
+  const now = new Date();
+  await port.table('delivery').insert({
+    id: '00000000-0000-4000-8000-00000000dead',
+    subscription_id: '00000000-0000-4000-8000-000000000001',
+    source: 'job-1',
+    event_type: 'record.updated',
+    object: 'deal',
+    record_id: 'r1',
+    body: '{}',
+    status: 'dead',
+    attempts: 8,
+    last_error: 'HTTP 503 from the receiver',
+    created_at: now,
+    updated_at: now,
+    dead_at: now,
+  });
 });
 
 afterAll(async () => {
@@ -71,8 +108,13 @@ describe('import and integration errors in the health report', () => {
     const res = await admin.get(`/api/v1/quality/report?month=${month}`);
     expect(res.statusCode, res.body).toBe(200);
     const errors = res.json().data.errors;
-    expect(errors.map((s: any) => s.source)).toEqual(['jobs', 'workflow_runs', 'plugins']);
-    const [jobs, runs, plugins] = errors;
+    expect(errors.map((s: any) => s.source)).toEqual(['data_imports', 'inbound_events', 'dead_letters', 'jobs', 'workflow_runs', 'plugins']);
+    const [imports, inbound, dead, jobs, runs, plugins] = errors;
+    expect(imports).toMatchObject({ total: 2, entries: [{ key: 'rates', count: 2 }] });
+    expect(imports.entries[0].lastError).toMatch(/^row \d+: rate /);
+    expect(inbound).toMatchObject({ total: 1, entries: [{ key: 'invoice.paid', count: 1 }] });
+    expect(inbound.entries[0].lastError).toBeTruthy();
+    expect(dead).toMatchObject({ total: 1, entries: [{ key: 'deal record.updated', count: 1, lastError: 'HTTP 503 from the receiver' }] });
     expect(jobs.total).toBe(4);
     expect(jobs.entries.map((e: any) => [e.key, e.count])).toEqual([
       ['imports.records', 3],
@@ -87,7 +129,7 @@ describe('import and integration errors in the health report', () => {
     ]);
     // Another month has none.
     const before = (await admin.get('/api/v1/quality/report?month=2020-01')).json().data;
-    expect(before.errors.map((s: any) => s.total)).toEqual([0, 0, 0]);
+    expect(before.errors.map((s: any) => s.total)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(before.latency).toEqual([]);
   });
 
@@ -103,8 +145,11 @@ describe('import and integration errors in the health report', () => {
     expect(en).toContain('Import and integration errors: Background jobs');
     expect(en).toContain('imports.records');
     expect(en).toContain('acme_sync: nightly');
+    expect(en).toContain('Data imports (failed rows)');
+    expect(en).toContain('deal record.updated');
     const zh = await pdfText((await admin.get(`/api/v1/quality/report/pdf?month=${month}&locale=zh-CN`)).rawPayload);
     expect(zh).toContain('导入与集成错误');
     expect(zh).toContain('后台任务');
+    expect(zh).toContain('数据导入');
   });
 });

@@ -2,12 +2,15 @@
 // is one file exporting an `ErrorSource` and one line here.
 import { workflowFor } from '@attain/workflow';
 import type { Store } from '../../../store-port.ts';
+import { dataImportsSource } from './data-imports.ts';
+import { deadLettersSource } from './dead-letters.ts';
 import { failedJobsSource } from './failed-jobs.ts';
+import { inboundEventsSource } from './inbound-events.ts';
 import { pluginJobsSource } from './plugin-jobs.ts';
 import type { ErrorSection, ErrorSource } from './source.ts';
 import { workflowRunsSource } from './workflow-runs.ts';
 
-export const ERROR_SOURCES: readonly ErrorSource[] = [failedJobsSource, workflowRunsSource, pluginJobsSource];
+export const ERROR_SOURCES: readonly ErrorSource[] = [dataImportsSource, inboundEventsSource, deadLettersSource, failedJobsSource, workflowRunsSource, pluginJobsSource];
 
 export async function errorSections(store: Store, tenant: string, from: Date, to: Date, sources: readonly ErrorSource[] = ERROR_SOURCES): Promise<ErrorSection[]> {
   const ctx = { store, workflow: workflowFor(store), tenant, from, to };
