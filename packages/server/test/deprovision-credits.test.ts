@@ -177,3 +177,42 @@ describe('deprovisioning ends access at once and moves credits per the org rules
     }
   });
 });
+
+describe('inactive people and the rest of the org', () => {
+  it('a person created inactive is in no unit until activated, though background work seeds the org', async () => {
+    const email = `dormant@${t.name}.test`;
+    const created = await t.call.admin.post('/api/v1/objects/user', { name: 'Dormant', email, role: 'rep', active: false, manager_id: t.ids.manager });
+    // The user event's background work (goals seed people without history) has run.
+    await reflected(created);
+    const id = created.json().id as string;
+    expect((await t.call.admin.get(`/api/v1/org/memberships?user=${id}`)).json().data).toEqual([]);
+    await reflected(await t.call.admin.patch(`/api/v1/objects/user/${id}`, { active: true }));
+    const spans = (await t.call.admin.get(`/api/v1/org/memberships?user=${id}`)).json().data as Array<{ manager_id: string | null; valid_from: string; valid_to: string | null }>;
+    // A first span counts from the beginning, as for anyone new.
+    expect(spans.map((x) => [x.manager_id, x.valid_from, x.valid_to])).toEqual([[t.ids.manager, '1900-01-01', null]]);
+  });
+
+  it('a dated org change may still state an inactive person’s history; their record keeps what it had', async () => {
+    const { id } = await rep();
+    await reflected(await t.call.admin.patch(`/api/v1/objects/user/${id}`, { active: false }));
+    // HR corrects the history: under spec from 2020 until yesterday.
+    const change = await t.call.admin.post('/api/v1/org/changes', { memberships: [{ user_id: id, org_unit_id: null, manager_id: t.ids.spec, valid_from: '2020-01-01', valid_to: YESTERDAY }] });
+    expect(change.statusCode, change.body).toBe(200);
+    await reflected(change);
+    const spans = () =>
+      t.call.admin
+        .get(`/api/v1/org/memberships?user=${id}`)
+        .then((r) => (r.json().data as Array<{ manager_id: string | null; valid_from: string; valid_to: string | null }>).map((x) => [x.manager_id, x.valid_from, x.valid_to]));
+    expect(await spans()).toEqual([
+      [t.ids.manager, '1900-01-01', '2020-01-01'],
+      [t.ids.spec, '2020-01-01', YESTERDAY],
+    ]);
+    // Not in the org today, but the record still names the manager (not cleared to match).
+    expect((await t.call.admin.get(`/api/v1/objects/user/${id}`)).json().manager_id).toBe(t.ids.manager);
+    // A change that puts them back in the org from today stands: the record follows it, and that
+    // write (stating what the org says) does not end it again.
+    await reflected(await t.call.admin.post('/api/v1/org/changes', { memberships: [{ user_id: id, org_unit_id: null, manager_id: t.ids.spec, valid_from: TODAY }] }));
+    expect((await spans()).at(-1)).toEqual([t.ids.spec, TODAY, null]);
+    expect((await t.call.admin.get(`/api/v1/objects/user/${id}`)).json().manager_id).toBe(t.ids.spec);
+  });
+});
