@@ -215,4 +215,17 @@ describe('inactive people and the rest of the org', () => {
     expect((await spans()).at(-1)).toEqual([t.ids.spec, TODAY, null]);
     expect((await t.call.admin.get(`/api/v1/objects/user/${id}`)).json().manager_id).toBe(t.ids.spec);
   });
+
+  it('a leaver deactivated by a bulk upsert (as HR feeds and connectors write) leaves the org too', async () => {
+    const row = { external_id: 'hr-leaver-1', name: 'HR Leaver', email: `hr-leaver@${t.name}.test`, role: 'rep', manager_id: t.ids.manager, active: true };
+    const made = await t.call.admin.post('/api/v1/objects/user:upsert', { rows: [row] });
+    expect(made.statusCode, made.body).toBe(200);
+    await reflected(made);
+    const id = made.json().records[0].id as string;
+    const off = await t.call.admin.post('/api/v1/objects/user:upsert', { rows: [{ ...row, active: false }] });
+    expect(off.statusCode, off.body).toBe(200);
+    await reflected(off);
+    const spans = (await t.call.admin.get(`/api/v1/org/memberships?user=${id}`)).json().data as Array<{ manager_id: string | null; valid_to: string | null }>;
+    expect(spans.at(-1)).toMatchObject({ manager_id: t.ids.manager, valid_to: TODAY });
+  });
 });
