@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, createStore } from '@attain/store';
-import { pluginsFor, PLUGINS_MODULE, SEALED_PREFIX } from '@attain/plugins';
+import { pluginsFor, PLUGINS_MODULE, SEALED_PREFIX, SecretKeys } from '@attain/plugins';
+import { attainModules } from '@attain/server';
 import { runCommand } from '../src/commands.ts';
 import { pluginKeyOptions, readConfig, resolveJwtSecret, storeOptions } from '../src/config.ts';
 
@@ -81,12 +82,20 @@ describe('attain plugin', () => {
     const before = await stored();
     expect(before).toContain(SEALED_PREFIX);
     expect(before).not.toContain('ck-live-secret-42');
+    // The integrations module's inbound signing secret, sealed as its route seals it.
+    const integrationsTables = attainModules.find((m) => m.id === 'integrations')!.tables![0]!;
+    const inbound = () => withStore(async (store) => ((await (await store.port('demo', integrationsTables)).table('settings').where({ id: 1 }).first()) as { inbound_secret: string }).inbound_secret);
+    await withStore(async (store) =>
+      (await store.port('demo', integrationsTables)).table('settings').insert({ id: 1, inbound_secret: pluginsFor(store, pluginKeyOptions(config, jwt)).secretKeys().seal('whsec_demo') }),
+    );
     const key = randomBytes(32).toString('base64');
     env.ATTAIN_SECRETS_KEY = key;
     try {
       out.length = 0;
       expect(await run('secrets', ['rotate'])).toBe(0);
       expect(out.join('\n')).toContain('demo: settings of 1 plugin(s) re-encrypted');
+      expect(out.join('\n')).toContain('demo: 1 integration secret(s) re-encrypted');
+      expect(SecretKeys.from({ env: key }).open(await inbound(), '/x')).toBe('whsec_demo');
       const after = await stored();
       expect(after).not.toBe(before);
       expect(after).not.toContain('ck-live-secret-42');

@@ -16,4 +16,5 @@ export { parseListenAddress, serveMetrics } from './http/metrics.ts';
 export * from './templates/index.ts';
 export { Lifecycle } from './http/health.ts';
 export { rotateSsoSecrets } from './sso/rotate.ts';
+export { rotateIntegrationSecrets } from './modules/integrations/rotate.ts';
 export { DiskFileStore, S3FileStore, s3ConfigFromEnv, type FileScanner, type FileStore, type FilesOptions, type S3FileStoreConfig, type ScanVerdict } from './files/index.ts';

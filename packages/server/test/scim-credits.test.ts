@@ -1,6 +1,7 @@
 // SCIM feeding the one org, seen in pay: a manager set by SCIM receives the roll-up of the
-// report's orders; deactivating the report (Okta's deprovisioning) is no org change, so credits
-// stay; deleting them (Entra's late DELETE) ends their membership today.
+// report's orders; deactivating the report (Okta's deprovisioning) or deleting them (Entra's late
+// DELETE) ends their membership today, so the roll-up of their order dated today leaves the
+// manager as soon as the background work has run — no recalculation call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { JobRunner } from '@attain/store';
@@ -51,13 +52,6 @@ function scim(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown)
   });
 }
 
-/** Derivation run and the period recalculated, as at period close: statements as the org rules give them. */
-async function settled(): Promise<void> {
-  await drain();
-  expect((await t.call.finance.post('/api/v1/incentives/recalculate')).statusCode).toBe(200);
-  await drain();
-}
-
 async function payout(payee: string, month = MONTH): Promise<string> {
   const res = await t.call.finance.get(`/api/v1/incentives/statements/${payee}/${month}`);
   expect(res.statusCode).toBe(200);
@@ -88,7 +82,7 @@ afterAll(async () => {
 });
 
 describe('SCIM in pay', () => {
-  it('a manager set by SCIM gets the roll-up; deactivation keeps it; DELETE ends the membership today', async () => {
+  it('a manager set by SCIM gets the roll-up; deactivation and DELETE end the membership today and take it away', async () => {
     const created = await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `kim@${t.name}.test`, displayName: 'Kim', active: true });
     expect(created.statusCode, created.body).toBe(201);
     const kim = created.json().id as string;
@@ -103,15 +97,21 @@ describe('SCIM in pay', () => {
     // 1,000 rolled up × 10% = 100.00
     expect(await payout(t.ids.manager)).toBe('100.00');
 
+    // Okta's deprovisioning: from today Kim reports to no one. The span under the manager began
+    // today too, so it is gone whole — the manager it named is still recomputed.
     expect((await scim('PATCH', `/Users/${kim}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] })).json().active).toBe(false);
+    await drain();
+    expect(await payout(t.ids.manager)).toBe(DELETED_PAYOUT);
+
+    // Reactivated: a new span from today with the manager the record kept.
+    expect((await scim('PATCH', `/Users/${kim}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'True' }] })).json().active).toBe(true);
     await drain();
     expect(await payout(t.ids.manager)).toBe('100.00');
 
     expect((await scim('DELETE', `/Users/${kim}`)).statusCode).toBe(204);
-    await settled();
+    await drain();
     // The membership ends today (valid_to is exclusive): from today Kim reports to no one, so the
-    // roll-up of Kim's order dated today leaves the manager, as the org rules say. (Before a
-    // recalculation the manager's statement still shows 100.00: a known gap, see docs/scim.md.)
+    // roll-up of Kim's order dated today leaves the manager, as the org rules say.
     const spans = (await t.call.admin.get(`/api/v1/org/memberships?user=${kim}`)).json().data as Array<{ valid_to: string | null }>;
     expect(spans.at(-1)?.valid_to).toBe(TODAY);
     expect(await payout(t.ids.manager)).toBe(DELETED_PAYOUT);
@@ -132,7 +132,7 @@ describe('a re-org by SCIM in pay', () => {
     expect(created.statusCode, created.body).toBe(201);
     const lee = created.json().id as string;
     // Lee reported to the manager since 1900 (a new person's first span starts then).
-    await settled();
+    await drain();
     const before = { manager: await payout(t.ids.manager, YESTERDAY.slice(0, 7)), spec: await payout(t.ids.spec) };
     const old = await t.call.admin.post('/api/v1/objects/order', {
       order_number: 'L-1',
@@ -149,7 +149,7 @@ describe('a re-org by SCIM in pay', () => {
     expect(moved.statusCode, moved.body).toBe(200);
     const fresh = await t.call.admin.post('/api/v1/objects/order', { order_number: 'L-2', customer_id: customer, order_date: TODAY, status: 'booked', amount: '300', currency: 'USD', owner_id: lee });
     expect(fresh.statusCode, fresh.body).toBe(201);
-    await settled();
+    await drain();
     // Yesterday's 500 stays with the old manager (+50.00); today's 300 goes to the new one (+30.00).
     const plus = (a: string, b: number) => (Number(a) + b).toFixed(2);
     expect(await payout(t.ids.manager, YESTERDAY.slice(0, 7))).toBe(plus(before.manager, 50));

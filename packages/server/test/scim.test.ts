@@ -252,9 +252,11 @@ describe('the org and deprovisioning', () => {
     expect((await personal.get('/api/v1/auth/me')).statusCode).toBe(401);
     const again = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: t.name, email: rep.email, password: 'pa55word!' } });
     expect(again.statusCode).toBe(401);
-    // Deactivation keeps the person in the org (their history and credits stay where the org puts them).
+    // Deactivation ends the person's membership today, as a DELETE does (docs/org.md); their record
+    // keeps the unit they were in, which a reactivation reopens.
     const spans = (await admin.get(`/api/v1/org/memberships?user=${rep.id}`)).json().data as Array<Record<string, unknown>>;
-    expect(spans.at(-1)).toMatchObject({ org_unit_id: t.orgUnits.east1, valid_to: null });
+    expect(spans.at(-1)).toMatchObject({ org_unit_id: t.orgUnits.east1, valid_to: TODAY });
+    expect((await admin.get(`/api/v1/objects/user/${rep.id}`)).json().org_unit_id).toBe(t.orgUnits.east1);
 
     const other = t.users.repEast2;
     const s2 = as(app, await login(app, t.name, other.email));

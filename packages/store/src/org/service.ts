@@ -179,10 +179,11 @@ async function showOnRecords(ctx: Ctx, row: TenantRow, registry: Registry, userI
   const day = await orgOn({ q: ctx.knex, schema: row.schema_name, registry }, on ?? (await tenantToday(ctx, ctx.knex, row.id)));
   // The updates state that day's answer as of that day, so the org sees nothing to move.
   const records = recordService(ctx, row, registry, undefined, on);
-  const sync = async (object: string, ids: string[], want: (id: string) => Record<string, string | null> | undefined) => {
+  const sync = async (object: string, ids: string[], want: (id: string) => Record<string, string | null> | undefined, keep?: (rec: Record<string, unknown>) => boolean) => {
     if (!ids.length || !registry.object(object)) return;
     const fields = Object.keys(want(ids[0]!) ?? {}).filter((f) => registry.field(object, f));
     for (const rec of await records.getMany(object, ids)) {
+      if (keep?.(rec)) continue;
       const target = want(String(rec.id)) ?? Object.fromEntries(fields.map((f) => [f, null]));
       const patch = Object.fromEntries(fields.filter((f) => (rec[f] ?? null) !== (target[f] ?? null)).map((f) => [f, target[f] ?? null]));
       if (Object.keys(patch).length) await records.update(object, String(rec.id), patch, actor);
@@ -197,6 +198,8 @@ async function showOnRecords(ctx: Ctx, row: TenantRow, registry: Registry, userI
     const u = day.units.find((x) => x.id === id);
     return { [parentField]: u?.parent_id ?? null, head_id: u?.head_id ?? null };
   };
-  await sync('user', userIds, user);
+  // A deactivated person out of the org keeps the unit and manager they had on their record (a
+  // reactivation opens a new span from them); the org, not the record, says they are in none.
+  await sync('user', userIds, user, (rec) => rec.active === false && !day.users.some((x) => x.id === String(rec.id)));
   await sync('org_unit', unitIds, unit);
 }

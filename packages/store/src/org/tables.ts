@@ -13,8 +13,8 @@ export interface OrgTables {
   units: string;
   /** One row counting changes, so a reader's projection can tell whether it is current. */
   version: string;
-  /** The user object's table and its org columns (null when the metadata has none). */
-  user: { table: string; unit: string | null; manager: string | null } | null;
+  /** The user object's table and its org columns (null when the metadata has none); `active` ends the membership when false. */
+  user: { table: string; unit: string | null; manager: string | null; active: string | null } | null;
   orgUnit: { table: string; parent: string | null; head: string | null } | null;
 }
 
@@ -30,7 +30,7 @@ export function orgTables(schema: string, registry: Registry): OrgTables {
     membership: `${s}.attain_org_membership`,
     units: `${s}.attain_org_unit_history`,
     version: `${s}.attain_org_version`,
-    user: user ? { table: `${s}.${quoteIdent(user.table)}`, unit: col('user', 'org_unit_id'), manager: col('user', 'manager_id') } : null,
+    user: user ? { table: `${s}.${quoteIdent(user.table)}`, unit: col('user', 'org_unit_id'), manager: col('user', 'manager_id'), active: col('user', 'active') } : null,
     orgUnit: unit ? { table: `${s}.${quoteIdent(unit.table)}`, parent: col('org_unit', unit.tree?.parentField ?? 'parent_id'), head: col('org_unit', 'head_id') } : null,
   };
 }
@@ -81,7 +81,7 @@ export async function ensureOrgTables(q: Q, schema: string, registry: Registry):
         select distinct on (user_id, valid_from) user_id, org_unit_id, manager_id, valid_from, valid_to, 'goals'
         from ${quoteIdent(schema)}.attain_goals_membership order by user_id, valid_from, id desc`);
     }
-    await seedMissing(trx, t);
+    await seedMissing(trx, t, { inactive: true });
     await trx.raw(`create table ${t.version} (id integer primary key check (id = 1), version bigint not null)`);
     await trx.raw(`insert into ${t.version} (id, version) values (1, 0)`);
   };
@@ -98,13 +98,19 @@ export async function ensureOrgTables(q: Q, schema: string, registry: Registry):
   return t;
 }
 
-/** Live users and units without any history get one from their record, open since the beginning. */
-export async function seedMissing(q: Q, t: OrgTables): Promise<void> {
+/**
+ * Live users and units without any history get one from their record, open since the beginning.
+ * A deactivated person is in no unit (see record-hook.ts), so later seeds skip them; only the
+ * first seed of a tenant (`inactive`), whose leavers left on days nobody recorded, keeps their
+ * record's unit and manager so roll-ups of their past orders stay where they were.
+ */
+export async function seedMissing(q: Q, t: OrgTables, opts: { inactive?: boolean } = {}): Promise<void> {
   if (t.user) {
+    const live = !opts.inactive && t.user.active ? ` and u.${t.user.active} is not false` : '';
     await q.raw(
       `insert into ${t.membership} (user_id, org_unit_id, manager_id, valid_from, source)
        select u.id, ${t.user.unit ? `u.${t.user.unit}` : 'null'}, ${t.user.manager ? `u.${t.user.manager}` : 'null'}, ?::date, 'seed' from ${t.user.table} u
-       where u.deleted_at is null and not exists (select 1 from ${t.membership} m where m.user_id = u.id)`,
+       where u.deleted_at is null${live} and not exists (select 1 from ${t.membership} m where m.user_id = u.id)`,
       [BEGINNING],
     );
   }

@@ -166,6 +166,10 @@ async function onOrgChange(engine: IncentiveEngine, event: RecordEvent): Promise
 async function recreditFrom(engine: IncentiveEngine, from: string | undefined): Promise<RunStats | null> {
   const open = (await engine.periods()).filter((p) => !FROZEN.includes(p.status)).map((p) => p.period);
   if (!from || !open.length || from <= open.map((p) => periodStart(p, engine.calendar)).sort()[0]!) return engine.recompute({ credit: true });
+  // The managers the reached transactions rolled up to, read from the chain before it is rebuilt:
+  // a span the change removes whole (a manager set and a person deprovisioned on the same day)
+  // is gone from the new chain, and so would its manager be from the payees recomputed.
+  const before = await chainManagersFrom(engine, from);
   await engine.syncOrg();
   if (
     from >
@@ -177,7 +181,21 @@ async function recreditFrom(engine: IncentiveEngine, from: string | undefined): 
     return null;
   const port = await engine.ensure();
   const txIds = ((await port.knex.raw(`select id from ${port.name('transactions')} where date >= ?::date order by id`, [from])).rows as Row[]).map((r) => text(r.id));
-  return txIds.length ? engine.recomputeTransactions(txIds) : null;
+  return txIds.length ? engine.recomputeTransactions(txIds, { payees: before }) : null;
+}
+
+/** Managers in the engine's chain over a day from `from` on of payees credited by transactions dated from then. */
+async function chainManagersFrom(engine: IncentiveEngine, from: string): Promise<string[]> {
+  const port = await engine.ensure();
+  const [chain, credits, txs] = [port.name('chain'), port.name('credits'), port.name('transactions')];
+  const rows = (
+    await port.knex.raw(
+      `select distinct ch.manager_id from ${chain} ch where (ch.valid_to is null or ch.valid_to >= ?::date)
+         and ch.payee_id in (select cr.payee_id from ${credits} cr join ${txs} tx on tx.id = cr.tx_id where tx.date >= ?::date)`,
+      [from, from],
+    )
+  ).rows as Row[];
+  return rows.map((r) => text(r.manager_id));
 }
 
 /** A record a plan reads (e.g. a visit for points): its payee before and after is recomputed. */

@@ -174,9 +174,10 @@ export class RunService {
 
   /**
    * Incremental recalculation after transactions changed: recredit them, then recompute only the
-   * payees whose credit they touch (before or after) and the managers those roll up to.
+   * payees whose credit they touch (before or after) and the managers those roll up to. `payees`:
+   * others to recompute with them (an org change's managers before the chain was rebuilt).
    */
-  async recomputeTransactions(txIds: readonly string[]): Promise<RunStats> {
+  async recomputeTransactions(txIds: readonly string[], opts: { payees?: readonly string[] } = {}): Promise<RunStats> {
     const { knex, t } = await this.core.db();
     const touched = async () => ((await knex.raw(`select distinct payee_id from ${t('credits')} where tx_id = any(?::text[])`, [txIds as string[]])).rows as Row[]).map((r) => text(r.payee_id));
     const before = await touched();
@@ -186,7 +187,7 @@ export class RunService {
     const after = await touched();
     const direct = [...new Set([...before, ...after])];
     const managers = ((await knex.raw(`select distinct manager_id from ${t('chain')} where payee_id = any(?::text[])`, [direct])).rows as Row[]).map((r) => text(r.manager_id));
-    const stats = await this.recompute({ payees: [...new Set([...direct, ...managers])] });
+    const stats = await this.recompute({ payees: [...new Set([...direct, ...managers, ...(opts.payees ?? [])])] });
     stats.ms.crediting = creditMs;
     return stats;
   }
