@@ -152,9 +152,8 @@ export async function recordCounts(src: FunnelSource): Promise<{ counts: RecordC
  * per-stage sort runs in the database; the median is exact to the minute.
  */
 export async function stageTimes(src: FunnelSource): Promise<StageTimeRow[]> {
-  const open = src.stages.open.filter((s) => src.codes.has(s));
-  if (open.length === 0) return [];
-  const stageOf = new Map(open.map((s) => [src.codes.get(s) as number, s]));
+  const stageOf = openCodes(src);
+  if (stageOf.size === 0) return [];
   const result = await src.knex.raw(
     `with s as (?)
      select ${col(src.by, '::text')} as dim, u.code::int as code, round(u.d * 1440)::int as minute, count(*)::int as n, sum(u.d)::float8 as days
@@ -164,10 +163,53 @@ export async function stageTimes(src: FunnelSource): Promise<StageTimeRow[]> {
      group by 1, 2, 3`,
     [src.rows, src.object, [...stageOf.keys()]],
   );
-  const rows = result.rows as Array<{ dim: string | null; code: number; minute: number; n: number; days: number }>;
+  return timesOf(result.rows, stageOf, src.by !== undefined);
+}
+
+/** What the stage-time histogram (funnel-rollup.ts) answers for: the whole object, or grouped by its scope owner. */
+export interface RollupSource {
+  knex: Knex;
+  /** Quoted name of the histogram table. */
+  histogram: string;
+  object: string;
+  codes: Map<string, number>;
+  stages: FunnelStages;
+  /** The caller's record scope: the owners whose records they may read (undefined: every record). */
+  owners: string[] | undefined;
+  /** Group by the owner (the `by` field is the scope owner column). */
+  byOwner: boolean;
+}
+
+/**
+ * The same figures as `stageTimes`, from the histogram kept incrementally beside the summary: a
+ * GROUP BY over a few rows per owner, stage and minute instead of an unnest of every record's
+ * arrays. Only for questions it can answer exactly: no creation range, grouped by nothing or by the
+ * owner, the caller's scope an owner set (the histogram is keyed by the scope owner and holds only
+ * live records, as the scoped rows do).
+ */
+export async function rollupTimes(src: RollupSource): Promise<StageTimeRow[]> {
+  const stageOf = openCodes(src);
+  if (stageOf.size === 0) return [];
+  if (src.owners?.length === 0) return timesOf([], stageOf, src.byOwner);
+  const result = await src.knex.raw(
+    `select ${src.byOwner ? "nullif(owner, '')" : 'null::text'} as dim, code, minute, sum(n)::int as n, sum(days)::float8 as days
+     from ${src.histogram} where object = ? and code = any(?::int[]) ${src.owners ? 'and owner = any(?::text[])' : ''}
+     group by 1, 2, 3 having sum(n) > 0`,
+    [src.object, [...stageOf.keys()], ...(src.owners ? [src.owners] : [])],
+  );
+  return timesOf(result.rows, stageOf, src.byOwner);
+}
+
+/** The open stages that have a code: code → stage. */
+function openCodes(src: { stages: FunnelStages; codes: Map<string, number> }): Map<number, string> {
+  return new Map(src.stages.open.filter((s) => src.codes.has(s)).map((s) => [src.codes.get(s) as number, s]));
+}
+
+/** Per key (and in total) and open stage: completed stays, their average and median days, merged from histogram rows. */
+function timesOf(rows: Array<{ dim: string | null; code: number; minute: number; n: number; days: number }>, stageOf: Map<number, string>, grouped: boolean): StageTimeRow[] {
   const out: StageTimeRow[] = [];
   const keys: Array<{ total: boolean; dim: string | null }> = [{ total: true, dim: null }];
-  if (src.by) for (const dim of new Set(rows.map((r) => r.dim))) keys.push({ total: false, dim });
+  if (grouped) for (const dim of new Set(rows.map((r) => r.dim))) keys.push({ total: false, dim });
   for (const key of keys) {
     for (const [code, stage] of stageOf) {
       const hist = rows.filter((r) => r.code === code && (key.total || r.dim === key.dim));
