@@ -3,7 +3,8 @@
 // inject: routing, auth, the three queries, shaping) for an admin (grouped by owner, with the cohort)
 // and for one rep (their own records only), beside the anchor: one plain `SELECT count(*)` pass over
 // the same stage history table in the same run. Ratios are funnel p50 ÷ anchor p50. The funnel reads
-// the per-record summary the module keeps beside the history (built here as its backfill builds it).
+// the per-record summary the module keeps beside the history and, for stage times, the stage-time
+// histogram kept with it (both built here as its backfill builds them).
 import { readMetadataDir } from '@attain/meta/node';
 import { quoteIdent } from '@attain/meta';
 import { createDatabase, createStore } from '@attain/store';
