@@ -70,11 +70,23 @@ export async function applyStageEvent(port: Port, o: ObjectDef, eventId: string,
   const name = stages.field.name;
   const to = event.after?.[name];
   const from = event.op === 'update' ? event.before?.[name] : null;
-  if (typeof to !== 'string' || (event.op === 'update' && from === to)) return syncRecord(port, o, event.recordId);
+  if (typeof to !== 'string' || (event.op === 'update' && from === to)) return keepsScope(o, event) ? { skipped: 'stage unchanged' } : syncRecord(port, o, event.recordId);
   const done = await recordStage(port, o, eventId, event, to, from);
   // Skipped because the history has it: the event may still carry an owner change or a restore.
   if ('skipped' in done) await syncRecord(port, o, event.recordId);
   return done;
+}
+
+/**
+ * An update that moved neither the stage nor the scope owner (created_by never changes) cannot move
+ * the record in the histogram: no work at all, as before the histogram (bulk updates stay cheap).
+ * Every owner change, delete and restore has its own event, which brings the record up to date.
+ */
+function keepsScope(o: ObjectDef, event: RecordEvent): boolean {
+  if (event.op !== 'update') return event.op === 'create';
+  if (!o.owned) return true;
+  const [before, after] = [event.before ?? {}, event.after ?? {}];
+  return Object.hasOwn(before, 'owner_id') && Object.hasOwn(after, 'owner_id') && before.owner_id === after.owner_id;
 }
 
 async function recordStage(port: Port, o: ObjectDef, eventId: string, event: RecordEvent, to: string, from: unknown): Promise<Record<string, unknown>> {

@@ -108,8 +108,11 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
   });
   // The caller's record scope as the store applies it (owners as lower-case uuids; none: nothing).
   const owners = grant.access.rowFilter?.ownerIn.filter(isUuid).map((id) => id.toLowerCase());
-  const times = rolled ? rollupTimes({ knex: port.knex, histogram: port.name('stage_time'), object: o.name, codes, stages, owners, byOwner }) : stageTimes(src(dimFields));
-  const [records, timesRows] = await Promise.all([recordCounts(src()), times]);
+  // Both built inside the list: a refusal building the scoped rows then leaves no query running unobserved.
+  const [records, timesRows] = await Promise.all([
+    recordCounts(src()),
+    rolled ? rollupTimes({ knex: port.knex, histogram: port.name('stage_time'), object: o.name, codes, stages, owners, byOwner }) : stageTimes(src(dimFields)),
+  ]);
   const total = figuresOf(
     stages,
     records.counts.filter((r) => r.total),
