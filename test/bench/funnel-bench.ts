@@ -3,11 +3,13 @@
 // inject: routing, auth, the three queries, shaping) for an admin (grouped by owner, with the cohort)
 // and for one rep (their own records only), beside the anchor: one plain `SELECT count(*)` pass over
 // the same stage history table in the same run. Ratios are funnel p50 ÷ anchor p50. The funnel reads
-// the per-record summary the module keeps beside the history (built here as its backfill builds it).
+// the per-record summary the module keeps beside the history and, for stage times, the stage-time
+// histogram kept with it (both built here as its backfill builds them).
 import { readMetadataDir } from '@attain/meta/node';
 import { quoteIdent } from '@attain/meta';
 import { createDatabase, createStore } from '@attain/store';
 import { buildServer, hashPassword } from '@attain/server';
+import { rebuildRollup } from '../../packages/server/src/modules/analytics/funnel-rollup.ts';
 import { ensureCodes, refreshSummary } from '../../packages/server/src/modules/analytics/funnel-summary.ts';
 import { funnelTables } from '../../packages/server/src/modules/analytics/funnel-tables.ts';
 import { ROOT, freshDatabase, round } from './util.ts';
@@ -91,10 +93,13 @@ export async function benchFunnel(): Promise<Record<string, unknown>> {
       [open, open, OPPS, CHANGES_EACH - 1],
     );
     await port.table('stage_object').insert({ object: 'opportunity', backfilled_at: db.knex.fn.now() });
-    // The per-record summary, as the event handler and the backfill keep it (set-based here).
+    // The per-record summary and the stage-time histogram, as the backfill builds them (set-based here).
+    const opp = registry.object('opportunity');
+    if (!opp) throw new Error('no opportunity object');
     await db.knex.transaction(async (trx) => {
       await ensureCodes(trx, port, 'opportunity', [...open, 'closed_won', 'closed_lost']);
-      await refreshSummary(trx, port, 'opportunity');
+      await refreshSummary(trx, port, opp);
+      await rebuildRollup(trx, port, opp);
     });
     await db.knex.raw('analyze');
     const loadMs = performance.now() - t0;

@@ -5,12 +5,15 @@
 // module meets an object with a stage field (the metadata change that gives it one, or its first
 // record event), every live record's current stage is backfilled at
 // its created_at; events the backfill already reflects (record version ≤ the backfilled one) are skipped.
-// Each change also rebuilds the record's summary row (funnel-summary.ts) in the same transaction.
+// Each change also rebuilds the record's summary row (funnel-summary.ts) in the same transaction,
+// and every other event of the record (an owner change, a delete, a restore) brings the row's owner
+// and liveness up to date, moving its stays in the stage-time histogram (funnel-rollup.ts).
 import { quoteIdent, type ObjectDef } from '@attain/meta';
 import { eventQueue, metadataQueue, type BackgroundModule, type DataPort, type Job, type MetadataEvent, type RecordEvent } from '@attain/store';
 import type { Store } from '../../store-port.ts';
 import type { ModuleDeps } from '../contract.ts';
 import { funnelObjects, funnelStages } from './funnel-stages.ts';
+import { ensureRollup, rebuildRollup, syncRecord } from './funnel-rollup.ts';
 import { ensureCodes, refreshSummary } from './funnel-summary.ts';
 import { funnelTables, type FunnelTable } from './funnel-tables.ts';
 
@@ -42,7 +45,8 @@ export async function backfillObject(port: Port, o: ObjectDef): Promise<boolean>
        on conflict (event_id) do nothing`,
       [o.name],
     );
-    await refreshSummary(trx, port, o.name);
+    await refreshSummary(trx, port, o);
+    await rebuildRollup(trx, port, o);
     return true;
   });
 }
@@ -61,11 +65,31 @@ async function relink(trx: Q, port: Port, object: string, recordId: string): Pro
 export async function applyStageEvent(port: Port, o: ObjectDef, eventId: string, event: RecordEvent): Promise<Record<string, unknown>> {
   const stages = funnelStages(o);
   if (!stages) return { skipped: 'no stage field' };
-  if (event.op === 'delete') return { skipped: 'delete' };
+  // A delete (or any write that kept the stage) may still move the record's owner or liveness.
+  if (event.op === 'delete') return syncRecord(port, o, event.recordId);
   const name = stages.field.name;
   const to = event.after?.[name];
   const from = event.op === 'update' ? event.before?.[name] : null;
-  if (typeof to !== 'string' || (event.op === 'update' && from === to)) return { skipped: 'stage unchanged' };
+  if (typeof to !== 'string' || (event.op === 'update' && from === to)) return keepsScope(o, event) ? { skipped: 'stage unchanged' } : syncRecord(port, o, event.recordId);
+  const done = await recordStage(port, o, eventId, event, to, from);
+  // Skipped because the history has it: the event may still carry an owner change or a restore.
+  if ('skipped' in done) await syncRecord(port, o, event.recordId);
+  return done;
+}
+
+/**
+ * An update that moved neither the stage nor the scope owner (created_by never changes) cannot move
+ * the record in the histogram: no work at all, as before the histogram (bulk updates stay cheap).
+ * Every owner change, delete and restore has its own event, which brings the record up to date.
+ */
+function keepsScope(o: ObjectDef, event: RecordEvent): boolean {
+  if (event.op !== 'update') return event.op === 'create';
+  if (!o.owned) return true;
+  const [before, after] = [event.before ?? {}, event.after ?? {}];
+  return Object.hasOwn(before, 'owner_id') && Object.hasOwn(after, 'owner_id') && before.owner_id === after.owner_id;
+}
+
+async function recordStage(port: Port, o: ObjectDef, eventId: string, event: RecordEvent, to: string, from: unknown): Promise<Record<string, unknown>> {
   const version = Number(event.after?.version ?? 0);
   const amount = amountField(o);
   return port.knex.transaction(async (trx) => {
@@ -96,7 +120,7 @@ export async function applyStageEvent(port: Port, o: ObjectDef, eventId: string,
       .returning('id');
     if (inserted.length === 0) return { skipped: 'already recorded' };
     await relink(trx, port, o.name, event.recordId);
-    await refreshSummary(trx, port, o.name, event.recordId);
+    await refreshSummary(trx, port, o, event.recordId);
     return { recorded: to };
   });
 }
@@ -108,6 +132,7 @@ export async function handleStageEvent(store: Store, job: Job): Promise<Record<s
   if (!o || !funnelStages(o)) return { skipped: 'no stage field' };
   const port = await store.port(event.tenant, funnelTables);
   await backfillObject(port, o);
+  await ensureRollup(port, o);
   return applyStageEvent(port, o, job.id, event);
 }
 
@@ -118,16 +143,21 @@ export async function handleFunnelMetadata(store: Store, job: Job): Promise<Reco
   if (objects.length === 0) return { skipped: 'no object with a stage field' };
   const port = await store.port(event.tenant, funnelTables);
   const backfilled: string[] = [];
-  for (const o of objects) if (await backfillObject(port, o)) backfilled.push(o.name);
-  return { backfilled };
+  const rolled: string[] = [];
+  for (const o of objects) {
+    if (await backfillObject(port, o)) backfilled.push(o.name);
+    if (await ensureRollup(port, o)) rolled.push(o.name);
+  }
+  return rolled.length ? { backfilled, rolled } : { backfilled };
 }
 
 /** The funnel's background work: every record event of an object with a stage field, and metadata changes (backfill). */
 export function funnelJobs({ store }: Pick<ModuleDeps, 'store'>): BackgroundModule {
   return {
     name: 'analytics',
-    // Every object's creates, updates and restores (a delete leaves the history; the scoped rows drop the record).
-    subscriptions: [{ consumer: FUNNEL_CONSUMER, metadata: true, accepts: (_tenant, _object, op) => op !== 'delete' }],
+    // Every record event: creates and updates write history; any event (a delete too: the history
+    // stays) brings the record's owner and liveness in the stage-time histogram up to date.
+    subscriptions: [{ consumer: FUNNEL_CONSUMER, metadata: true }],
     handlers: {
       [eventQueue(FUNNEL_CONSUMER)]: (job) => handleStageEvent(store, job),
       [metadataQueue(FUNNEL_CONSUMER)]: (job) => handleFunnelMetadata(store, job),

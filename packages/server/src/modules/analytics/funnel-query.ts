@@ -87,8 +87,6 @@ export async function recordCounts(src: FunnelSource): Promise<{ counts: RecordC
   // The furthest rank reached: the highest k whose stages meet the record's `reached` bits.
   const furthest = `case ${masks.map((_, k) => `when x.reached & ?::bigint <> 0 then ${masks.length - k}`).join(' ')} end`;
   const wonCodes = stages.won.map((w) => src.codes.get(w)).filter((c): c is number => c !== undefined);
-  // Read from the arrays only for records won now (a third of them, not all).
-  const wonAt = wonCodes.length ? `case when ${col(stages.field)} = any(?::text[]) then x.won_first end` : 'null::timestamptz';
   // The summary's columns the funnel reads, the first won entry picked out of its array in the scan:
   // the join then hashes ~40 bytes a record instead of the whole arrays (which spilled to disk).
   const wonFirst = wonCodes.length ? `least(${wonCodes.map(() => 'first_at[?::int]').join(', ')})` : 'null::timestamptz';
@@ -96,45 +94,32 @@ export async function recordCounts(src: FunnelSource): Promise<{ counts: RecordC
   const sets = src.by ? `(dim, furthest, stage${m}), (furthest, stage${m}), (dim), ()` : `(furthest, stage${m}), ()`;
   // Two steps: a hash aggregate of the 200,000-odd rows to their finest groups (a few thousand),
   // then the grouping sets over those (sorting the whole join for grouping sets spills to disk).
-  const won = 'stage = any(?::text[])';
+  // Whether a stage is won or open is asked of those groups (each has one stage), not of every row:
+  // the won amount, cycle and aging sums are taken per group and kept only for won (open) stages.
   const result = await src.knex.raw(
     `with s as (?),
      r as (
        select ${col(src.by)} as dim, ${col(stages.field)} as stage, s.created_at, ${col(src.amount, '', 'null::numeric')} as amount,
               ${src.cohort ? "date_trunc('month', s.created_at at time zone ?)" : 'null::timestamp'} as month,
-              ${furthest} as furthest, ${wonAt} as won_at,
-              case when x.cur_stage = ${col(stages.field)} and x.cur_stage = any(?::text[]) then ${DAYS('?::timestamptz - x.cur_since')} end as age
+              ${furthest} as furthest, x.won_first as won_at,
+              case when x.cur_stage = ${col(stages.field)} then ${DAYS('?::timestamptz - x.cur_since')} end as age
        from s left join (select record_id, reached, ${wonFirst} as won_first, cur_stage, cur_since from ${src.summary} where object = ?) x on x.record_id = s.id
      ),
      g as (
-       select dim, furthest, stage, month, count(*) as n,
-              sum(amount) filter (where ${won}) as won_sum, count(amount) filter (where ${won}) as won_n,
-              sum(${DAYS('won_at - created_at')}) filter (where ${won} and won_at is not null) as cycle_sum,
-              count(won_at) filter (where ${won}) as cycle_n,
+       select dim, furthest, stage, month, count(*) as n, stage = any(?::text[]) as won, stage = any(?::text[]) as open,
+              sum(amount) as amount_sum, count(amount) as amount_n, sum(${DAYS('won_at - created_at')}) as cycle_sum, count(won_at) as cycle_n,
               count(age) as aging_n, sum(age) as aging_sum, max(age) as aging_max
        from r group by dim, furthest, stage, month
      )
      select ${src.by ? 'grouping(dim) = 1 as total, dim::text as dim' : 'true as total, null::text as dim'}, furthest, stage,
             ${src.cohort ? "to_char(month, 'YYYY-MM')" : 'null::text'} as month, sum(n)::int as n,
-            round(sum(won_sum) / nullif(sum(won_n), 0), 2)::text as avg_won_amount,
-            (sum(cycle_sum) / nullif(sum(cycle_n), 0))::float8 as avg_cycle_days,
-            sum(aging_n)::int as aging_n, sum(aging_sum)::float8 as aging_sum, max(aging_max)::float8 as aging_max,
+            round(sum(amount_sum) filter (where won) / nullif(sum(amount_n) filter (where won), 0), 2)::text as avg_won_amount,
+            (sum(cycle_sum) filter (where won) / nullif(sum(cycle_n) filter (where won), 0))::float8 as avg_cycle_days,
+            coalesce(sum(aging_n) filter (where open), 0)::int as aging_n, (sum(aging_sum) filter (where open))::float8 as aging_sum,
+            (max(aging_max) filter (where open))::float8 as aging_max,
             grouping(furthest) = 1 as won_row
      from g group by grouping sets (${sets})`,
-    [
-      src.rows,
-      ...(src.cohort ? [src.timeZone] : []),
-      ...[...masks].reverse(),
-      ...(wonCodes.length ? [stages.won] : []),
-      stages.open,
-      src.asOf,
-      ...wonCodes,
-      src.object,
-      stages.won,
-      stages.won,
-      stages.won,
-      stages.won,
-    ],
+    [src.rows, ...(src.cohort ? [src.timeZone] : []), ...[...masks].reverse(), src.asOf, ...wonCodes, src.object, stages.won, stages.open],
   );
   const rows = result.rows as Array<RecordCountRow & WonRow & { won_row: boolean }>;
   return {
@@ -152,9 +137,8 @@ export async function recordCounts(src: FunnelSource): Promise<{ counts: RecordC
  * per-stage sort runs in the database; the median is exact to the minute.
  */
 export async function stageTimes(src: FunnelSource): Promise<StageTimeRow[]> {
-  const open = src.stages.open.filter((s) => src.codes.has(s));
-  if (open.length === 0) return [];
-  const stageOf = new Map(open.map((s) => [src.codes.get(s) as number, s]));
+  const stageOf = openCodes(src);
+  if (stageOf.size === 0) return [];
   const result = await src.knex.raw(
     `with s as (?)
      select ${col(src.by, '::text')} as dim, u.code::int as code, round(u.d * 1440)::int as minute, count(*)::int as n, sum(u.d)::float8 as days
@@ -164,10 +148,53 @@ export async function stageTimes(src: FunnelSource): Promise<StageTimeRow[]> {
      group by 1, 2, 3`,
     [src.rows, src.object, [...stageOf.keys()]],
   );
-  const rows = result.rows as Array<{ dim: string | null; code: number; minute: number; n: number; days: number }>;
+  return timesOf(result.rows, stageOf, src.by !== undefined);
+}
+
+/** What the stage-time histogram (funnel-rollup.ts) answers for: the whole object, or grouped by its scope owner. */
+export interface RollupSource {
+  knex: Knex;
+  /** Quoted name of the histogram table. */
+  histogram: string;
+  object: string;
+  codes: Map<string, number>;
+  stages: FunnelStages;
+  /** The caller's record scope: the owners whose records they may read (undefined: every record). */
+  owners: string[] | undefined;
+  /** Group by the owner (the `by` field is the scope owner column). */
+  byOwner: boolean;
+}
+
+/**
+ * The same figures as `stageTimes`, from the histogram kept incrementally beside the summary: a
+ * GROUP BY over a few rows per owner, stage and minute instead of an unnest of every record's
+ * arrays. Only for questions it can answer exactly: no creation range, grouped by nothing or by the
+ * owner, the caller's scope an owner set (the histogram is keyed by the scope owner and holds only
+ * live records, as the scoped rows do).
+ */
+export async function rollupTimes(src: RollupSource): Promise<StageTimeRow[]> {
+  const stageOf = openCodes(src);
+  if (stageOf.size === 0) return [];
+  if (src.owners?.length === 0) return timesOf([], stageOf, src.byOwner);
+  const result = await src.knex.raw(
+    `select ${src.byOwner ? "nullif(owner, '')" : 'null::text'} as dim, code, minute, sum(n)::int as n, sum(days)::float8 as days
+     from ${src.histogram} where object = ? and code = any(?::int[]) ${src.owners ? 'and owner = any(?::text[])' : ''}
+     group by 1, 2, 3 having sum(n) > 0`,
+    [src.object, [...stageOf.keys()], ...(src.owners ? [src.owners] : [])],
+  );
+  return timesOf(result.rows, stageOf, src.byOwner);
+}
+
+/** The open stages that have a code: code → stage. */
+function openCodes(src: { stages: FunnelStages; codes: Map<string, number> }): Map<number, string> {
+  return new Map(src.stages.open.filter((s) => src.codes.has(s)).map((s) => [src.codes.get(s) as number, s]));
+}
+
+/** Per key (and in total) and open stage: completed stays, their average and median days, merged from histogram rows. */
+function timesOf(rows: Array<{ dim: string | null; code: number; minute: number; n: number; days: number }>, stageOf: Map<number, string>, grouped: boolean): StageTimeRow[] {
   const out: StageTimeRow[] = [];
   const keys: Array<{ total: boolean; dim: string | null }> = [{ total: true, dim: null }];
-  if (src.by) for (const dim of new Set(rows.map((r) => r.dim))) keys.push({ total: false, dim });
+  if (grouped) for (const dim of new Set(rows.map((r) => r.dim))) keys.push({ total: false, dim });
   for (const key of keys) {
     for (const [code, stage] of stageOf) {
       const hist = rows.filter((r) => r.code === code && (key.total || r.dim === key.dim));

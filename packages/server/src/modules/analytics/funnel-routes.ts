@@ -2,7 +2,7 @@
 // caller may read (the list routes' scope), grouped by a dimension, with a creation-month cohort.
 import { findField, type FieldDef } from '@attain/meta';
 import { tenantCalendar } from '@attain/engine';
-import { calendar } from '@attain/store';
+import { calendar, isUuid } from '@attain/store';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../http/errors.ts';
 import { replies } from '../../http/route-schema.ts';
@@ -10,7 +10,8 @@ import { requireAccess } from '../../rest/request-access.ts';
 import type { AccessContext } from '../../rbac/context.ts';
 import type { Filter, Store } from '../../store-port.ts';
 import { figuresOf } from './funnel-figures.ts';
-import { recordCounts, stageTimes, type FunnelSource } from './funnel-query.ts';
+import { recordCounts, rollupTimes, stageTimes, type FunnelSource } from './funnel-query.ts';
+import { rolledUp } from './funnel-rollup.ts';
 import { funnelResponse } from './funnel-schema.ts';
 import { funnelStages } from './funnel-stages.ts';
 import { funnelTables } from './funnel-tables.ts';
@@ -83,7 +84,13 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
   const fields = [stages.field.name, ...(amount ? [amount.name] : []), ...dimFields];
   const port = await store.port(access.tenantName, funnelTables);
   const asOf = q.asOf ? calendar.dayStart(q.asOf, cal.timeZone).toISOString() : new Date().toISOString();
-  const codeRows = (await port.table('stage_code').where({ object: o.name }).select('stage', 'code')) as Array<{ stage: string; code: number }>;
+  // Stage times come from the histogram when it answers this question exactly (funnel-rollup.ts):
+  // no creation range, grouped by nothing or the scope owner, and the object's histogram built.
+  const byOwner = by !== undefined && !team && o.owned && by.name === 'owner_id';
+  const [codeRows, rolled] = await Promise.all([
+    port.table('stage_code').where({ object: o.name }).select('stage', 'code') as Promise<Array<{ stage: string; code: number }>>,
+    !range && (by === undefined || byOwner) ? rolledUp(port, o.name) : false,
+  ]);
   const codes = new Map(codeRows.map((r) => [r.stage, Number(r.code)]));
   // Time in stage reads only the grouping key from the records: its scoped rows stay narrow.
   const src = (only?: string[]): FunnelSource => ({
@@ -99,12 +106,18 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
     asOf,
     timeZone: cal.timeZone,
   });
-  const [records, times] = await Promise.all([recordCounts(src()), stageTimes(src(dimFields))]);
+  // The caller's record scope as the store applies it (owners as lower-case uuids; none: nothing).
+  const owners = grant.access.rowFilter?.ownerIn.filter(isUuid).map((id) => id.toLowerCase());
+  // Both built inside the list: a refusal building the scoped rows then leaves no query running unobserved.
+  const [records, timesRows] = await Promise.all([
+    recordCounts(src()),
+    rolled ? rollupTimes({ knex: port.knex, histogram: port.name('stage_time'), object: o.name, codes, stages, owners, byOwner }) : stageTimes(src(dimFields)),
+  ]);
   const total = figuresOf(
     stages,
     records.counts.filter((r) => r.total),
     records.won.find((r) => r.total),
-    times.filter((r) => r.total),
+    timesRows.filter((r) => r.total),
   );
   // Rows per grouping key, bucketed once (a key's funnel reads only its own rows).
   const bucket = <T extends { total: boolean; dim: string | null }>(rows: T[]) => {
@@ -113,7 +126,7 @@ export async function runFunnel(store: Store, access: AccessContext, q: FunnelQu
     return out;
   };
   const countsBy = bucket(records.counts);
-  const timesBy = bucket(times);
+  const timesBy = bucket(timesRows);
   const keys = [...countsBy.keys()];
   if (keys.length > MAX_GROUPS) throw bad('/by', 'too_many_groups', `"${q.by}" has ${keys.length} values; group by a field with at most ${MAX_GROUPS}`);
   const labels = await refLabels(
