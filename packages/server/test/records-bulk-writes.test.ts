@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: fixture documents and audit entries are JSON of any shape, edited and compared whole
 // Issue #18: what the set-based bulk write keeps — every field type written and read back as sent,
 // one audit entry per changed record (none for an unchanged one), hidden fields no oracle of
 // "unchanged", and stored formulas and validation rules (the path that re-reads the rows) per row.
@@ -14,7 +15,7 @@ let admin: Caller;
 let adminToken = '';
 let repToken = '';
 
-type Doc = Record<string, any>; // fixture documents are edited as plain JSON
+type Doc = Record<string, any>;
 
 /** The deal with one field of each storage the fixture lacks, and a shipment with a stored formula and a rule. */
 function docs(): unknown[] {
@@ -72,12 +73,34 @@ const auditOf = async (id: string) => (await admin.get(`/api/v1/audit?recordId=$
 
 describe('bulk writes, set-based', () => {
   it('writes every field type as sent and reads it back; audits each change once, an unchanged row not at all', async () => {
-    const row = { external_id: 'w-1', name: 'typed', amount: '1234.5', close_date: '2026-06-30', placed_at: '2026-06-30T08:15:00.250Z', seats: 12, vip: true, tags: ['a', 'c'], notes: 'line 1\nline "2" ?', margin: 0.125 };
+    const row = {
+      external_id: 'w-1',
+      name: 'typed',
+      amount: '1234.5',
+      close_date: '2026-06-30',
+      placed_at: '2026-06-30T08:15:00.250Z',
+      seats: 12,
+      vip: true,
+      tags: ['a', 'c'],
+      notes: 'line 1\nline "2" ?',
+      margin: 0.125,
+    };
     const first = await bulk(adminToken, [row]);
     expect(first.json().summary).toEqual({ created: 1, updated: 0, unchanged: 0, failed: 0 });
     const id = first.json().rows[0].id as string;
     const stored = (await admin.get(`/api/v1/objects/deal/${id}`)).json();
-    expect(stored).toMatchObject({ name: 'typed', amount: '1234.50', close_date: '2026-06-30', placed_at: '2026-06-30T08:15:00.250Z', seats: 12, vip: true, tags: ['a', 'c'], notes: 'line 1\nline "2" ?', owner_id: t.users.admin.id, version: 1 });
+    expect(stored).toMatchObject({
+      name: 'typed',
+      amount: '1234.50',
+      close_date: '2026-06-30',
+      placed_at: '2026-06-30T08:15:00.250Z',
+      seats: 12,
+      vip: true,
+      tags: ['a', 'c'],
+      notes: 'line 1\nline "2" ?',
+      owner_id: t.users.admin.id,
+      version: 1,
+    });
     expect(Number(stored.margin)).toBe(0.125);
 
     const again = await bulk(adminToken, [{ ...row, amount: 1234.5 }]);

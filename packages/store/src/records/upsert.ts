@@ -165,10 +165,7 @@ export function recordUpsert(c: RecordContext, checks: WriteChecks): Pick<Record
         await afterWriteOf(trx, o, { key: 'external_id', values: changedExts, prefixOf: (k) => `/${changed[k]}` });
         const after = returned
           ? written
-          : ((await readFrom(trx, o)
-              .whereRaw('?? = any(?::text[])', ['external_id', changedExts])
-              .whereNull('deleted_at')
-              .select(selectList(knex, fields))) as Array<Record<string, unknown>>);
+          : ((await readFrom(trx, o).whereRaw('?? = any(?::text[])', ['external_id', changedExts]).whereNull('deleted_at').select(selectList(knex, fields))) as Array<Record<string, unknown>>);
         const afterByExt = new Map(after.map((r) => [r.external_id as string, r]));
         let created = 0;
         const audits = [];
