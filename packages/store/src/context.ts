@@ -4,6 +4,7 @@ import type { Database } from './database.ts';
 import { StoreError } from './errors.ts';
 import type { Actor, LocalChange, PhysicalState, Tenant } from './types.ts';
 import { isUuid, uuidv7 } from './uuid.ts';
+import { qualified } from './sql.ts';
 import { EventBus, eventQueue, metadataQueue, type MetadataEvent, type RecordEvent } from './events.ts';
 import { WriteGuards } from './write-guards.ts';
 import { BeforeWriteHooks } from './write-hooks.ts';
@@ -154,6 +155,7 @@ export class Ctx {
     q: Q,
     entries: Array<{ tenantId: string; actor: Actor; action: string; object?: string | null; recordId?: string | null; before?: unknown; after?: unknown; revision?: number | null }>,
   ): Promise<void> {
+    if (entries.length === 0) return;
     const rows = entries.map((e) => ({
       tenant_id: e.tenantId,
       actor_id: e.actor.userId,
@@ -161,11 +163,15 @@ export class Ctx {
       action: e.action,
       object: e.object ?? null,
       record_id: e.recordId ?? null,
-      before: e.before === undefined ? null : JSON.stringify(e.before),
-      after: e.after === undefined ? null : JSON.stringify(e.after),
+      before: e.before === undefined ? null : e.before,
+      after: e.after === undefined ? null : e.after,
       revision: e.revision ?? null,
     }));
-    for (let i = 0; i < rows.length; i += 500) await this.table(q, 'audit_log').insert(rows.slice(i, i + 500));
+    // One statement and one bound JSON value for the whole batch (a bulk chunk is 1,000 entries
+    // with before/after each), read into the table's own row type; before/after stay documents.
+    const table = qualified(this.control, 'audit_log');
+    const cols = '"tenant_id", "actor_id", "actor_label", "action", "object", "record_id", "before", "after", "revision"';
+    await q.raw(`insert into ${table} (${cols}) select ${cols} from jsonb_populate_recordset(null::${table}, ?::jsonb)`, [JSON.stringify(rows)]);
   }
 
   /** The outbox for metadata changes: one job per metadata consumer and new revision, in the applying transaction. */

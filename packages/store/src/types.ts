@@ -221,8 +221,9 @@ export interface RecordService {
     object: string,
     rows: Array<Record<string, unknown> & { external_id: string }>,
     actor: Actor,
-    opts?: { effectiveFrom?: string },
-  ): Promise<{ created: number; updated: number; records: Rec[] }>;
+    /** `skipUnchanged`: rows equal to their stored record are not written but answered `unchanged`. */
+    opts?: { effectiveFrom?: string; skipUnchanged?: boolean },
+  ): Promise<{ created: number; updated: number; records: Rec[]; statuses: Array<'created' | 'updated' | 'unchanged'> }>;
   count(object: string, filter?: Filter, opts?: { includeDeleted?: boolean; search?: string }): Promise<number>;
   /** Grouped measures over the rows `list` would return the caller (same scope, filter and hidden fields). */
   aggregate(object: string, q: AggregateQuery): Promise<AggregateResult>;

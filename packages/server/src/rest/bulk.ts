@@ -160,10 +160,7 @@ async function writeAll(
   // Their external ids differ, so they never wait on each other's rows.
   let next = 0;
   const lane = async () => {
-    for (let c = next++; c < chunks.length; c = next++) {
-      const changed = await dropUnchanged(service, object, chunks[c] as Item[], results);
-      await writeChunk(request, service, object, changed, actor, effectiveFrom, results);
-    }
+    for (let c = next++; c < chunks.length; c = next++) await writeChunk(request, service, object, chunks[c] as Item[], actor, effectiveFrom, results);
   };
   // Both lanes end before the request answers, also when one fails.
   const settled = await Promise.allSettled([lane(), lane()]);
@@ -171,44 +168,6 @@ async function writeAll(
   const summary: Record<Status, number> = { created: 0, updated: 0, unchanged: 0, failed: 0 };
   for (const r of results) summary[r.status] += 1;
   return { summary, rows: results };
-}
-
-/** A decimal's canonical text (no sign on zero, no trailing zeros), so 10.50 and "10.5" compare equal. */
-function canonical(value: unknown): unknown {
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  if (typeof text !== 'string' || !/^[+-]?\d+(\.\d+)?$/.test(text)) return value;
-  let [int = '0', frac = ''] = text.replace(/^\+/, '').split('.');
-  const negative = int.startsWith('-');
-  int = int.replace(/^-?0*/, '') || '0';
-  frac = frac.replace(/0+$/, '');
-  const abs = frac ? `${int}.${frac}` : int;
-  return negative && abs !== '0' ? `-${abs}` : abs;
-}
-
-function same(sent: unknown, stored: unknown): boolean {
-  if (sent === stored) return true;
-  if (sent === null || stored === null || sent === undefined || stored === undefined) return false;
-  return JSON.stringify(canonical(sent)) === JSON.stringify(canonical(stored));
-}
-
-/**
- * Rows that would change nothing are answered `unchanged` and not written, so a resent export
- * neither bumps versions nor fills the audit log. Anything not provably equal is written.
- */
-async function dropUnchanged(service: RecordService, object: string, chunk: Item[], results: BulkRowResult[]): Promise<Item[]> {
-  const stored = new Map<string, Record<string, unknown>>();
-  let after: string | undefined;
-  do {
-    const page = await service.list(object, { filter: { external_id: { in: chunk.map((c) => c.row.external_id) } }, limit: 500, ...(after ? { after } : {}) });
-    for (const r of page.data) stored.set(String(r.external_id), r);
-    after = page.page.next ?? undefined;
-  } while (after);
-  return chunk.filter(({ index, row }) => {
-    const before = stored.get(row.external_id);
-    if (!before || !Object.keys(row).every((k) => same(row[k], before[k]))) return true;
-    results[index] = { index, external_id: row.external_id, id: String(before.id), status: 'unchanged' };
-    return false;
-  });
 }
 
 /**
@@ -228,16 +187,18 @@ async function writeChunk(
 ): Promise<void> {
   if (items.length === 0) return;
   try {
+    // Rows that would change nothing are answered `unchanged` and not written, so a resent export
+    // neither bumps versions nor fills the audit log (the store compares them with the stored
+    // records it reads and locks for the write anyway).
     const written = await service.upsert(
       object,
       items.map((i) => i.row),
       actor,
-      effectiveFrom,
+      { ...effectiveFrom, skipUnchanged: true },
     );
     written.records.forEach((rec, k) => {
       const { index, row } = items[k] as Item;
-      // A row that updated a record moved its version past 1.
-      results[index] = { index, external_id: row.external_id, id: String(rec.id), status: Number(rec.version) === 1 ? 'created' : 'updated' };
+      results[index] = { index, external_id: row.external_id, id: String(rec.id), status: written.statuses[k] ?? 'updated' };
     });
     return;
   } catch (error) {

@@ -157,7 +157,9 @@ export async function recordRoutes(app: FastifyInstance, options: RecordRouteOpt
           }
           access.assertOwnerInScope(grant, r);
         });
-        return grant.service.upsert(object, rows as Array<Record<string, unknown> & { external_id: string }>, access.actor, effectiveFrom(request));
+        // The answer stays {created, updated, records}: per-row statuses are the bulk route's.
+        const { created, updated, records } = await grant.service.upsert(object, rows as Array<Record<string, unknown> & { external_id: string }>, access.actor, effectiveFrom(request));
+        return { created, updated, records };
       }
       const grant = await access.grant(raw, 'create');
       const data = body(request);

@@ -4,7 +4,7 @@ import type { Ctx, Q, TenantRow } from '../context.ts';
 import { StoreError, pgCode, wrapUnexpected } from '../errors.ts';
 import type { Actor, Rec, RecordAccess } from '../types.ts';
 import { isUuid } from '../uuid.ts';
-import { hasColumn, readableFields, selectList, serialize, serializer } from './fields.ts';
+import { hasColumn, readableFields, selectList, serializer } from './fields.ts';
 import { likePattern } from './filter.ts';
 import { formulasOf } from '../formula/compiled.ts';
 import { derivedHidden, readSource } from '../formula/read.ts';
@@ -144,7 +144,16 @@ export function recordContext(ctx: Ctx, tenant: TenantRow, registry: Registry, a
   };
   const readFields = (o: ObjectDef) => readerOf(o).fields;
   const out = (o: ObjectDef, row: Record<string, unknown>) => readerOf(o).write(row) as Rec;
-  const full = (o: ObjectDef, row: Record<string, unknown>) => serialize(readableFields(o, systemView), row);
+  // Every field (the system view), for audit entries and guards: also resolved once per object.
+  const fullCache = new Map<ObjectDef, (row: Record<string, unknown>) => Record<string, unknown>>();
+  const full = (o: ObjectDef, row: Record<string, unknown>) => {
+    let write = fullCache.get(o);
+    if (!write) {
+      write = serializer(readableFields(o, systemView));
+      fullCache.set(o, write);
+    }
+    return write(row);
+  };
 
   async function fetchOne(q: Q, o: ObjectDef, id: string, opts: { deleted?: boolean | 'any'; lock?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
     const qb = scoped(q, o, true)

@@ -71,6 +71,18 @@ export function serializer(fields: FieldDef[]): (row: Record<string, unknown>) =
   const names = fields.map((f) => f.name);
   const kinds = fields.map(kindOf);
   const n = names.length;
+  // Rows written together share their timestamps (a bulk chunk's created_at/updated_at), and
+  // toISOString is the dearest step here: the last instant converted is remembered.
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  const iso = (d: Date): string => {
+    const ms = d.getTime();
+    if (ms !== lastMs) {
+      lastIso = d.toISOString();
+      lastMs = ms;
+    }
+    return lastIso;
+  };
   return (row) => {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
@@ -88,7 +100,7 @@ export function serializer(fields: FieldDef[]): (row: Record<string, unknown>) =
           out[name] = String(v);
           break;
         case DATETIME:
-          out[name] = v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
+          out[name] = iso(v instanceof Date ? v : new Date(String(v)));
           break;
         default:
           out[name] = v;
