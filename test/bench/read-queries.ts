@@ -1,7 +1,7 @@
 // Queries per request of the reads issue #19 precomputes (a rep's statement, a manager's team
 // board, a rep's My goals) on the demo tenant over PostgreSQL, in-process (app.inject), each read
 // once to warm and then counted; with READS_DUMP=<file> also every statement (each rep, each
-// period) as JSON, to compare a change's answers before and after. `npm run bench reads`.
+// period) and every manager's team board as JSON, to compare a change's answers before and after. `npm run bench reads`.
 import { writeFileSync } from 'node:fs';
 import { attainModules, buildServer, hashPassword, installModules } from '@attain/server';
 import { createDatabase, createStore } from '@attain/store';
@@ -67,6 +67,10 @@ export async function benchReadQueries(): Promise<Record<string, unknown>> {
     if (process.env.READS_DUMP) {
       const all: Record<string, unknown> = {};
       for (const u of reps) for (const p of periods) all[`${u.email} ${p.period}`] = (await app.inject({ method: 'GET', url: `/api/v1/incentives/statements/${u.id}/${p.period}`, headers: adm })).json();
+      // And every manager's team board (the demo's managers each head a unit).
+      for (const m of users.filter((u) => u.active && u.role === 'manager' && u.org_unit_id)) {
+        all[`board ${m.email}`] = (await app.inject({ method: 'GET', url: `/api/v1/goals/attainment?kpi=paid_revenue&period=${month}&team=${m.org_unit_id}`, headers: await login(m) })).json();
+      }
       writeFileSync(process.env.READS_DUMP, `${JSON.stringify(all, null, 1)}\n`);
     }
     return result;
