@@ -66,7 +66,8 @@ export async function benchReadQueries(): Promise<Record<string, unknown>> {
     };
     if (process.env.READS_DUMP) {
       const all: Record<string, unknown> = {};
-      for (const u of reps) for (const p of periods) all[`${u.email} ${p.period}`] = (await app.inject({ method: 'GET', url: `/api/v1/incentives/statements/${u.id}/${p.period}`, headers: adm })).json();
+      for (const u of reps)
+        for (const p of periods) all[`${u.email} ${p.period}`] = (await app.inject({ method: 'GET', url: `/api/v1/incentives/statements/${u.id}/${p.period}`, headers: adm })).json();
       // And every manager's team board (the demo's managers each head a unit).
       for (const m of users.filter((u) => u.active && u.role === 'manager' && u.org_unit_id)) {
         all[`board ${m.email}`] = (await app.inject({ method: 'GET', url: `/api/v1/goals/attainment?kpi=paid_revenue&period=${month}&team=${m.org_unit_id}`, headers: await login(m) })).json();

@@ -84,6 +84,32 @@ describe('goals routes for the screens', () => {
     expect(res.json().data[0]).toMatchObject({ subject: { kind: 'person', id: t.users.repEast.id, name: 'RepEast' }, actual: 600, rank: 1 });
   });
 
+  it("reads a team board's sub-units, members and the viewer's unit in one query, and the board in five", async () => {
+    const path = `/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16&team=${t.orgUnits.east}`;
+    expect((await mgr.get(path)).statusCode).toBe(200);
+    const sql: string[] = [];
+    const listener = (q: { sql: string }) => sql.push(q.sql);
+    store.db.knex.on('query', listener);
+    let res: Awaited<ReturnType<Caller['get']>>;
+    try {
+      res = await mgr.get(path);
+    } finally {
+      store.db.knex.off('query', listener);
+    }
+    // The unit's sub-unit first, then its members; the manager's own unit beside.
+    expect(res.json().data.map((r: { subject: { kind: string; id: string; name: string } }) => [r.subject.kind, r.subject.id, r.subject.name])).toEqual([
+      ['unit', t.orgUnits.east1, 'East 1'],
+      ['person', t.users.mgrEast.id, 'MgrEast'],
+    ]);
+    expect(res.json().myUnit).toBe(t.orgUnits.east);
+    // Team and viewer's unit, unit actuals, targets, people's actuals, names.
+    expect(sql).toHaveLength(5);
+    // A board of a unit with no sub-units: its members only; an admin outside it still gets their own unit.
+    const east1 = (await admin.get(`/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16&team=${t.orgUnits.east1}`)).json();
+    expect(east1.data.map((r: { subject: { id: string } }) => r.subject.id).sort()).toEqual([t.users.repEast.id, t.users.repEast2.id].sort());
+    expect(east1.myUnit).toBe(t.orgUnits.root);
+  });
+
   it('keeps alert rules (admin only) and shows each user their goal alerts', async () => {
     expect((await rep.put('/api/v1/goals/alerts/rules/slow', { name: 'slow' })).statusCode).toBe(403);
     const bad = await admin.put('/api/v1/goals/alerts/rules/slow', { name: 'slow', kind: 'pacing_below', kpi: 'won_revenue', threshold: 99 });

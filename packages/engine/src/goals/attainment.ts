@@ -159,8 +159,12 @@ export async function attainmentNames(ctx: GoalsContext, rows: AttainmentRow[]):
 async function subjectNames(ctx: GoalsContext, people: string[], units: string[]): Promise<Map<string, string>> {
   if (!people.length && !units.length) return new Map();
   // People's and units' names in one read.
-  const rows = (await ctx.knex.raw(`SELECT id::text AS id, name FROM ${ctx.t.user} WHERE id = ANY(?::uuid[]) UNION ALL SELECT id::text AS id, name FROM ${ctx.t.orgUnit} WHERE id = ANY(?::uuid[])`, [people, units]))
-    .rows as Array<{ id: string; name: string }>;
+  const rows = (
+    await ctx.knex.raw(`SELECT id::text AS id, name FROM ${ctx.t.user} WHERE id = ANY(?::uuid[]) UNION ALL SELECT id::text AS id, name FROM ${ctx.t.orgUnit} WHERE id = ANY(?::uuid[])`, [
+      people,
+      units,
+    ])
+  ).rows as Array<{ id: string; name: string }>;
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 

@@ -42,15 +42,7 @@ async function traceIds(engine: IncentiveEngine, line: StatementLine, plans: Par
  * the stored drills, computing and storing the missing ones. `fresh`: compute every line's and
  * store nothing (what the stored ones are checked against).
  */
-export async function fillTraceIds(
-  core: EngineCore,
-  engine: IncentiveEngine,
-  period: string,
-  status: PeriodStatus | null,
-  lines: StatementLine[],
-  rows: readonly Row[],
-  fresh = false,
-): Promise<void> {
+export async function fillTraceIds(core: EngineCore, engine: IncentiveEngine, period: string, status: PeriodStatus | null, lines: StatementLine[], rows: readonly Row[], fresh = false): Promise<void> {
   const version = await drillVersion(core);
   const missing: number[] = [];
   lines.forEach((line, i) => {
