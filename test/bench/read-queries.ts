@@ -1,7 +1,7 @@
 // Queries per request of the reads issue #19 precomputes (a rep's statement, a manager's team
 // board, a rep's My goals) on the demo tenant over PostgreSQL, in-process (app.inject), each read
 // once to warm and then counted; with READS_DUMP=<file> also every statement (each rep, each
-// period) and every manager's team board as JSON, to compare a change's answers before and after. `npm run bench reads`.
+// period), every rep's My goals and every manager's team board as JSON, to compare a change's answers before and after. `npm run bench reads`.
 import { writeFileSync } from 'node:fs';
 import { attainModules, buildServer, hashPassword, installModules } from '@attain/server';
 import { createDatabase, createStore } from '@attain/store';
@@ -56,7 +56,10 @@ export async function benchReadQueries(): Promise<Record<string, unknown>> {
       } finally {
         db.knex.off('query', listener);
       }
-      return { queries: sql.length, sql };
+      // Then the time of one request alone, over 50 in a row (no concurrency: the request's own cost).
+      const t0 = performance.now();
+      for (let i = 0; i < 50; i++) await app.inject({ method: 'GET', url: path, headers });
+      return { queries: sql.length, msPerRequest: Math.round(((performance.now() - t0) / 50) * 10) / 10, sql };
     };
     const result = {
       periods,
@@ -68,7 +71,9 @@ export async function benchReadQueries(): Promise<Record<string, unknown>> {
       const all: Record<string, unknown> = {};
       for (const u of reps)
         for (const p of periods) all[`${u.email} ${p.period}`] = (await app.inject({ method: 'GET', url: `/api/v1/incentives/statements/${u.id}/${p.period}`, headers: adm })).json();
-      // And every manager's team board (the demo's managers each head a unit).
+      // Every rep's My goals (with their rank among their unit's people) and every manager's team board
+      for (const u of reps) all[`my goals ${u.email}`] = (await app.inject({ method: 'GET', url: `/api/v1/goals/attainment?kpi=paid_revenue&period=${month}`, headers: await login(u) })).json();
+      // and every manager's team board (the demo's managers each head a unit).
       for (const m of users.filter((u) => u.active && u.role === 'manager' && u.org_unit_id)) {
         all[`board ${m.email}`] = (await app.inject({ method: 'GET', url: `/api/v1/goals/attainment?kpi=paid_revenue&period=${month}&team=${m.org_unit_id}`, headers: await login(m) })).json();
       }

@@ -74,7 +74,20 @@ describe('goals routes for the screens', () => {
     await records.create('deal', { name: 'D1', amount: '600.00', stage: 'won', close_date: '2026-03-03', owner_id: t.users.repEast.id }, { userId: null });
     await records.create('deal', { name: 'D2', amount: '900.00', stage: 'won', close_date: '2026-03-04', owner_id: t.users.repEast2.id }, { userId: null });
     await admin.post('/api/v1/goals/recompute');
-    const res = await rep.get('/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16');
+    // Warm (the first request after the writes also catches up with the change feed), then counted.
+    expect((await rep.get('/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16')).statusCode).toBe(200);
+    const sql: string[] = [];
+    const listener = (q: { sql: string }) => sql.push(q.sql);
+    store.db.knex.on('query', listener);
+    let res: Awaited<ReturnType<Caller['get']>>;
+    try {
+      res = await rep.get('/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16');
+    } finally {
+      store.db.knex.off('query', listener);
+    }
+    // The caller's unit with its people, their actuals, targets, the caller's name.
+    expect(sql).toHaveLength(4);
+    expect(res.json().myUnit).toBe(t.orgUnits.east1);
     expect(res.json().data).toHaveLength(1);
     expect(res.json().peers).toEqual({ rank: 2, of: 2 });
     const other = await mgr.get(`/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16&person=${t.users.repEast.id}`);

@@ -196,6 +196,22 @@ export async function boardOf(ctx: GoalsContext, unitId: string, userId: string,
   return { subjects: [...of('unit'), ...of('person')], myUnit: rows.find((r) => r.k === 'mine')?.id ?? null };
 }
 
+/**
+ * The user's unit on a day and that unit's people, in one read: what `unitOf(userId)` and the
+ * people of `teamOf(unit)` answer (My goals ranks the caller among them).
+ */
+export async function peersOf(ctx: GoalsContext, userId: string, asOf: string): Promise<{ unit: string | null; people: string[] }> {
+  const rows = (
+    await ctx.knex.raw(
+      `WITH mine AS (SELECT org_unit_id FROM ${ctx.t.membership} WHERE user_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) LIMIT 1)
+       SELECT 'mine' AS k, org_unit_id::text AS id FROM mine
+       UNION ALL (SELECT DISTINCT 'person' AS k, user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = (SELECT org_unit_id FROM mine) AND ${org.coversSql('', '?::date')})`,
+      [userId, asOf, asOf, asOf, asOf],
+    )
+  ).rows as Array<{ k: 'mine' | 'person'; id: string | null }>;
+  return { unit: rows.find((r) => r.k === 'mine')?.id ?? null, people: rows.filter((r) => r.k === 'person' && r.id !== null).map((r) => r.id as string) };
+}
+
 /** The user's unit on a day, from the effective-dated membership. */
 export async function unitOf(ctx: GoalsContext, userId: string, asOf: string): Promise<string | null> {
   const row = (await ctx.knex.raw(`SELECT org_unit_id::text AS u FROM ${ctx.t.membership} WHERE user_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) LIMIT 1`, [userId, asOf, asOf]))

@@ -31,10 +31,10 @@ import {
   saveDraft,
   seedMemberships,
   submitVersion,
-  teamOf,
   unitOf,
   attainmentNames,
   boardOf,
+  peersOf,
   GoalsError,
   type GoalsContext,
   type MembershipInput,
@@ -312,10 +312,13 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
       else subjects = [{ kind: 'person', id: typeof q.person === 'string' ? q.person : access.principal.userId }];
       if (subjects.some((s) => !/^[0-9a-f-]{36}$/i.test(s.id))) throw badRequest('invalid_query', 'not an id', [{ path: '/person', rule: 'format', message: 'must be a uuid' }]);
       await assertMaySee(access, ctx, kpi, board ? subjects.filter((s) => s.kind === 'person') : subjects);
-      if (myUnit === undefined) myUnit = await unitOf(ctx, me, asOf);
+      const self = !board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === me;
+      // My goals: the caller's unit and its people in one read.
+      const peers = self ? await peersOf(ctx, me, asOf) : undefined;
+      if (myUnit === undefined) myUnit = peers ? peers.unit : await unitOf(ctx, me, asOf);
       // A person's own rank among the people of their unit, without showing the peers' numbers.
-      if (!board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === me && myUnit) {
-        const people = (await teamOf(ctx, myUnit, asOf)).filter((s) => s.kind === 'person');
+      if (peers && myUnit) {
+        const people = peers.people.map((id) => ({ kind: 'person' as const, id }));
         if (people.length > 1 && people.some((p) => p.id === me)) {
           // One read for the unit's people gives both the caller's own row and their rank.
           const ranked = await attainment(ctx, { kpi, period, subjects: people, asOf, pacing, names: false });
