@@ -168,19 +168,10 @@ async function subjectNames(ctx: GoalsContext, people: string[], units: string[]
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** A unit's direct members and sub-units on `asOf`, as the org service had them that day. */
-export async function teamOf(ctx: GoalsContext, unitId: string, asOf: string): Promise<Array<{ kind: 'person' | 'unit'; id: string }>> {
-  const src = { q: ctx.knex, schema: ctx.schema, registry: ctx.registry };
-  const people = (await ctx.knex.raw(`SELECT DISTINCT user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = ? AND ${org.coversSql('', '?::date')}`, [unitId, asOf, asOf])).rows as Array<{
-    id: string;
-  }>;
-  const subs = await org.childUnitsOn(src, unitId, asOf);
-  return [...subs.map((id) => ({ kind: 'unit' as const, id })), ...people.map((p) => ({ kind: 'person' as const, id: p.id }))];
-}
-
 /**
- * A team board's subjects and the viewer's own unit, in one read: what `teamOf(unitId)` and
- * `unitOf(userId)` answer (sub-units by id as the org service lists them, then the members).
+ * A team board's subjects and the viewer's own unit, in one read: the unit's direct sub-units
+ * (by id, as the org service's childUnitsOn lists them) and members on `asOf`, as the org had them
+ * that day, then the viewer's unit as `unitOf(userId)` answers it.
  */
 export async function boardOf(ctx: GoalsContext, unitId: string, userId: string, asOf: string): Promise<{ subjects: Array<{ kind: 'person' | 'unit'; id: string }>; myUnit: string | null }> {
   const covers = org.coversSql('', '?::date');
@@ -197,8 +188,8 @@ export async function boardOf(ctx: GoalsContext, unitId: string, userId: string,
 }
 
 /**
- * The user's unit on a day and that unit's people, in one read: what `unitOf(userId)` and the
- * people of `teamOf(unit)` answer (My goals ranks the caller among them).
+ * The user's unit on a day and that unit's people on that day, in one read (My goals ranks the
+ * caller among them).
  */
 export async function peersOf(ctx: GoalsContext, userId: string, asOf: string): Promise<{ unit: string | null; people: string[] }> {
   const rows = (
