@@ -10,7 +10,8 @@
 // - a period frozen before snapshots existed reads today's credits: its drills are never stored;
 // - the tenant's metadata revision, time zone and fiscal calendar (record sources, local days and
 //   ranges) are part of the stored value's key: a change of any recomputes it on the next read.
-// A run racing a read cannot leave a stale drill: the update names the run that wrote the line.
+// A run or a freeze racing a read cannot leave a stale drill: the update names the run that wrote
+// the line, and one read live is not stored once the period has a snapshot.
 import type { StatementLine } from '../types.ts';
 import type { IncentiveEngine } from './engine.ts';
 import { text, type EngineCore, type Row } from './engine-core.ts';
@@ -66,7 +67,8 @@ export async function fillTraceIds(core: EngineCore, engine: IncentiveEngine, pe
   if (!updates.length) return;
   await knex.raw(
     `update ${t('lines')} l set drill = x.drill from jsonb_to_recordset(?::jsonb) as x(key text, run_id text, drill jsonb)
-     where l.payee_id = ? and l.period = ? and l.key = x.key and l.run_id = x.run_id`,
-    [JSON.stringify(updates), lines[0]?.payeeId ?? '', period],
+     where l.payee_id = ? and l.period = ? and l.key = x.key and l.run_id = x.run_id
+       and (?::boolean or not exists (select 1 from ${t('frozen_periods')} f where f.period = l.period))`,
+    [JSON.stringify(updates), lines[0]?.payeeId ?? '', period, snapshotted],
   );
 }
