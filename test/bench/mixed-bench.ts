@@ -35,6 +35,8 @@ interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** What the errors were: answers other than 2xx (by status), requests past autocannon's 10 s timeout, socket errors. */
+  errorKinds?: { non2xx: number; timeouts: number; socket: number; statuses: Record<string, number> };
 }
 
 type Req = { method: 'GET' | 'POST' | 'PATCH'; path: string; headers: Record<string, string>; body?: string };
@@ -55,7 +57,22 @@ async function load(url: string, connections: number, seconds: number, make: (i:
     averageMs: round(result.latency.average, 1),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
+    // autocannon counts a timeout among its errors too (run.js onTimeout): added once.
+    errors: result.errors + result.non2xx,
+    ...(result.errors + result.non2xx
+      ? {
+          errorKinds: {
+            non2xx: result.non2xx,
+            timeouts: result.timeouts,
+            socket: result.errors - result.timeouts,
+            statuses: Object.fromEntries(
+              Object.entries(result.statusCodeStats ?? {})
+                .filter(([code]) => !code.startsWith('2'))
+                .map(([code, v]) => [code, (v as { count: number }).count]),
+            ),
+          },
+        }
+      : {}),
   };
 }
 

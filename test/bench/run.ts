@@ -24,6 +24,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   field: async () => (await import('./field-bench.ts')).benchField,
   quality: async () => (await import('./quality-bench.ts')).benchQuality,
   mixed: async () => (await import('./mixed-bench.ts')).benchMixed,
+  reads: async () => (await import('./read-queries.ts')).benchReadQueries,
   soak: async () => {
     const { benchMixed } = await import('./mixed-bench.ts');
     return () => benchMixed({ soakSeconds: Number(process.env.MIXED_SOAK_SECONDS ?? 600) });
@@ -33,7 +34,7 @@ const benches: Record<string, () => Promise<Bench>> = {
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // Opt-in by name: seeding 1,000,000 orders and 200,000 opportunities takes minutes.
 // The soak runs ten minutes by default.
-const OPT_IN = new Set(['dashboards', 'soak']);
+const OPT_IN = new Set(['dashboards', 'soak', 'reads']);
 const selected = only.length ? only : Object.keys(benches).filter((name) => !OPT_IN.has(name));
 const outDir = `${ROOT}/bench-results`;
 await mkdir(outDir, { recursive: true });

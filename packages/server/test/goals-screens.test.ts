@@ -74,7 +74,20 @@ describe('goals routes for the screens', () => {
     await records.create('deal', { name: 'D1', amount: '600.00', stage: 'won', close_date: '2026-03-03', owner_id: t.users.repEast.id }, { userId: null });
     await records.create('deal', { name: 'D2', amount: '900.00', stage: 'won', close_date: '2026-03-04', owner_id: t.users.repEast2.id }, { userId: null });
     await admin.post('/api/v1/goals/recompute');
-    const res = await rep.get('/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16');
+    // Warm (the first request after the writes also catches up with the change feed), then counted.
+    expect((await rep.get('/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16')).statusCode).toBe(200);
+    const sql: string[] = [];
+    const listener = (q: { sql: string }) => sql.push(q.sql);
+    store.db.knex.on('query', listener);
+    let res: Awaited<ReturnType<Caller['get']>>;
+    try {
+      res = await rep.get('/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16');
+    } finally {
+      store.db.knex.off('query', listener);
+    }
+    // The caller's unit with its people, their actuals, targets, the caller's name.
+    expect(sql).toHaveLength(4);
+    expect(res.json().myUnit).toBe(t.orgUnits.east1);
     expect(res.json().data).toHaveLength(1);
     expect(res.json().peers).toEqual({ rank: 2, of: 2 });
     const other = await mgr.get(`/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16&person=${t.users.repEast.id}`);
@@ -82,6 +95,32 @@ describe('goals routes for the screens', () => {
     // One truth: the rep's own row (read with the unit's, for the rank) is the row their manager reads.
     expect(res.json().data).toEqual(other.json().data);
     expect(res.json().data[0]).toMatchObject({ subject: { kind: 'person', id: t.users.repEast.id, name: 'RepEast' }, actual: 600, rank: 1 });
+  });
+
+  it("reads a team board's sub-units, members and the viewer's unit in one query, and the board in five", async () => {
+    const path = `/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16&team=${t.orgUnits.east}`;
+    expect((await mgr.get(path)).statusCode).toBe(200);
+    const sql: string[] = [];
+    const listener = (q: { sql: string }) => sql.push(q.sql);
+    store.db.knex.on('query', listener);
+    let res: Awaited<ReturnType<Caller['get']>>;
+    try {
+      res = await mgr.get(path);
+    } finally {
+      store.db.knex.off('query', listener);
+    }
+    // The unit's sub-unit first, then its members; the manager's own unit beside.
+    expect(res.json().data.map((r: { subject: { kind: string; id: string; name: string } }) => [r.subject.kind, r.subject.id, r.subject.name])).toEqual([
+      ['unit', t.orgUnits.east1, 'East 1'],
+      ['person', t.users.mgrEast.id, 'MgrEast'],
+    ]);
+    expect(res.json().myUnit).toBe(t.orgUnits.east);
+    // Team and viewer's unit, unit actuals, targets, people's actuals, names.
+    expect(sql).toHaveLength(5);
+    // A board of a unit with no sub-units: its members only; an admin outside it still gets their own unit.
+    const east1 = (await admin.get(`/api/v1/goals/attainment?kpi=won_revenue&period=2026-03&asOf=2026-03-16&team=${t.orgUnits.east1}`)).json();
+    expect(east1.data.map((r: { subject: { id: string } }) => r.subject.id).sort()).toEqual([t.users.repEast.id, t.users.repEast2.id].sort());
+    expect(east1.myUnit).toBe(t.orgUnits.root);
   });
 
   it('keeps alert rules (admin only) and shows each user their goal alerts', async () => {

@@ -126,4 +126,27 @@ describe('statement lines and their traces agree', () => {
     const lines = s.lines.reduce((a, l) => a + Math.round(Number(l.amount) * 100), 0);
     expect(s.payouts.reduce((a, p) => a + Math.round(Number(p.payout) * 100), 0)).toBe(lines);
   });
+
+  it('a statement read again serves the stored trace ids (no drill-down), and a change the feed recalculates shows at once', async () => {
+    const url = `/api/v1/incentives/statements/${t.ids.rep1}/${MAR}`;
+    const first = (await t.call.rep1.get(url)).json();
+    const sql: string[] = [];
+    const listener = (q: { sql: string }) => sql.push(q.sql);
+    store.db.knex.on('query', listener);
+    let again: unknown;
+    try {
+      again = (await t.call.rep1.get(url)).json();
+    } finally {
+      store.db.knex.off('query', listener);
+    }
+    expect(again).toEqual(first);
+    expect(sql.filter((q) => /attain_incentives_(credits|docs)|"visit"/.test(q))).toEqual([]);
+    // A third positive visit: its record event recalculates rep1, and the statement lists it with its drill-down.
+    await t.call.rep1.post('/api/v1/objects/visit', { customer_id: ids.customer, check_in_at: '2026-03-13T09:00:00Z', outcome: 'positive' });
+    await t.drain();
+    const line = ((await t.call.rep1.get(url)).json().data.lines as Line[]).find((l) => l.component === 'visit_points')!;
+    expect([line.points, line.trace.sourceRecordIds.length]).toEqual(['15', 3]);
+    const drill = (await t.call.rep1.get(`${url}/lines/${encodeURIComponent(line.key)}`)).json().data as { records: Array<{ id: string }> };
+    expect(line.trace.sourceRecordIds.sort()).toEqual(drill.records.map((r) => r.id).sort());
+  });
 });

@@ -157,20 +157,50 @@ export async function attainmentNames(ctx: GoalsContext, rows: AttainmentRow[]):
 }
 
 async function subjectNames(ctx: GoalsContext, people: string[], units: string[]): Promise<Map<string, string>> {
-  const read = (table: string, ids: string[]) =>
-    ids.length ? ctx.knex.raw(`SELECT id::text AS id, name FROM ${table} WHERE id = ANY(?::uuid[])`, [ids]).then((r) => r.rows as Array<{ id: string; name: string }>) : Promise.resolve([]);
-  const [users, orgUnits] = await Promise.all([read(ctx.t.user, people), read(ctx.t.orgUnit, units)]);
-  return new Map([...users, ...orgUnits].map((r) => [r.id, r.name]));
+  if (!people.length && !units.length) return new Map();
+  // People's and units' names in one read.
+  const rows = (
+    await ctx.knex.raw(`SELECT id::text AS id, name FROM ${ctx.t.user} WHERE id = ANY(?::uuid[]) UNION ALL SELECT id::text AS id, name FROM ${ctx.t.orgUnit} WHERE id = ANY(?::uuid[])`, [
+      people,
+      units,
+    ])
+  ).rows as Array<{ id: string; name: string }>;
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** A unit's direct members and sub-units on `asOf`, as the org service had them that day. */
-export async function teamOf(ctx: GoalsContext, unitId: string, asOf: string): Promise<Array<{ kind: 'person' | 'unit'; id: string }>> {
-  const src = { q: ctx.knex, schema: ctx.schema, registry: ctx.registry };
-  const people = (await ctx.knex.raw(`SELECT DISTINCT user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = ? AND ${org.coversSql('', '?::date')}`, [unitId, asOf, asOf])).rows as Array<{
-    id: string;
-  }>;
-  const subs = await org.childUnitsOn(src, unitId, asOf);
-  return [...subs.map((id) => ({ kind: 'unit' as const, id })), ...people.map((p) => ({ kind: 'person' as const, id: p.id }))];
+/**
+ * A team board's subjects and the viewer's own unit, in one read: the unit's direct sub-units
+ * (by id, as the org service's childUnitsOn lists them) and members on `asOf`, as the org had them
+ * that day, then the viewer's unit as `unitOf(userId)` answers it.
+ */
+export async function boardOf(ctx: GoalsContext, unitId: string, userId: string, asOf: string): Promise<{ subjects: Array<{ kind: 'person' | 'unit'; id: string }>; myUnit: string | null }> {
+  const covers = org.coversSql('', '?::date');
+  const rows = (
+    await ctx.knex.raw(
+      `(SELECT 'unit' AS k, unit_id::text AS id FROM ${ctx.t.units} WHERE parent_id = ?::uuid AND ${covers} ORDER BY unit_id)
+       UNION ALL (SELECT DISTINCT 'person' AS k, user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = ?::uuid AND ${covers})
+       UNION ALL (SELECT 'mine' AS k, org_unit_id::text AS id FROM ${ctx.t.membership} WHERE user_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) LIMIT 1)`,
+      [unitId.toLowerCase(), asOf, asOf, unitId, asOf, asOf, userId, asOf, asOf],
+    )
+  ).rows as Array<{ k: 'unit' | 'person' | 'mine'; id: string | null }>;
+  const of = (k: 'unit' | 'person') => rows.filter((r) => r.k === k && r.id !== null).map((r) => ({ kind: k, id: r.id as string }));
+  return { subjects: [...of('unit'), ...of('person')], myUnit: rows.find((r) => r.k === 'mine')?.id ?? null };
+}
+
+/**
+ * The user's unit on a day and that unit's people on that day, in one read (My goals ranks the
+ * caller among them).
+ */
+export async function peersOf(ctx: GoalsContext, userId: string, asOf: string): Promise<{ unit: string | null; people: string[] }> {
+  const rows = (
+    await ctx.knex.raw(
+      `WITH mine AS (SELECT org_unit_id FROM ${ctx.t.membership} WHERE user_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) LIMIT 1)
+       SELECT 'mine' AS k, org_unit_id::text AS id FROM mine
+       UNION ALL (SELECT DISTINCT 'person' AS k, user_id::text AS id FROM ${ctx.t.membership} WHERE org_unit_id = (SELECT org_unit_id FROM mine) AND ${org.coversSql('', '?::date')})`,
+      [userId, asOf, asOf, asOf, asOf],
+    )
+  ).rows as Array<{ k: 'mine' | 'person'; id: string | null }>;
+  return { unit: rows.find((r) => r.k === 'mine')?.id ?? null, people: rows.filter((r) => r.k === 'person' && r.id !== null).map((r) => r.id as string) };
 }
 
 /** The user's unit on a day, from the effective-dated membership. */

@@ -19,7 +19,7 @@ export interface GoalsContext {
   /** The goals module's data port: its tables by short name, the audit log. */
   port: DataPort<GoalsTable>;
   /** Quoted, schema-qualified table names. */
-  t: { membership: string; actual: string; unitActual: string; planVersion: string; target: string; closed: string; user: string; orgUnit: string };
+  t: { membership: string; units: string; actual: string; unitActual: string; planVersion: string; target: string; closed: string; user: string; orgUnit: string };
 }
 
 export async function goalsContext(store: Store, tenant: string, registry?: Registry): Promise<GoalsContext> {
@@ -41,6 +41,7 @@ export async function goalsContext(store: Store, tenant: string, registry?: Regi
     calendar: await tenantCalendar(store, tenant),
     t: {
       membership: orgT.membership,
+      units: orgT.units,
       actual: handle.name('actual'),
       unitActual: handle.name('unit_actual'),
       planVersion: handle.name('plan_version'),

@@ -10,7 +10,7 @@ export { applyRecordEvent, goalsBackground, GOALS_CONSUMER } from './events.ts';
 export { compileKpi, kpiScale, measureValue, type CompiledKpi } from './kpi.ts';
 export { BEGINNING, importMemberships, memberships, seedMemberships, type ImportPreview, type Membership, type MembershipInput } from './membership.ts';
 export { goalsModule, NO_UNIT } from './module.ts';
-export { attainment, attainmentNames, measureLive, periodOf, teamOf, unitOf, type AttainmentQuery, type AttainmentRow } from './attainment.ts';
+export { attainment, attainmentNames, boardOf, measureLive, peersOf, periodOf, unitOf, type AttainmentQuery, type AttainmentRow } from './attainment.ts';
 export {
   activeVersion,
   approveVersion,

@@ -31,9 +31,10 @@ import {
   saveDraft,
   seedMemberships,
   submitVersion,
-  teamOf,
   unitOf,
   attainmentNames,
+  boardOf,
+  peersOf,
   GoalsError,
   type GoalsContext,
   type MembershipInput,
@@ -298,21 +299,26 @@ export async function goalsRoutes(app: FastifyInstance, opts: { store: Store }):
       const pacing = q.pacing === 'linear' ? 'linear' : 'seasonal';
       let subjects: Array<{ kind: 'person' | 'unit'; id: string }>;
       let board = false;
+      const me = access.principal.userId;
+      let myUnit: string | null | undefined;
       if (typeof q.team === 'string') {
         const team = uuidParam(q.team, '/team');
         // The board of a unit outside the caller's subtree is refused before it is read.
         await assertMaySee(access, ctx, kpi, [{ kind: 'unit', id: team }]);
-        subjects = await teamOf(ctx, team, asOf);
+        // The team and the viewer's own unit in one read.
+        ({ subjects, myUnit } = await boardOf(ctx, team, me, asOf));
         board = true;
       } else if (typeof q.unit === 'string') subjects = [{ kind: 'unit', id: q.unit }];
       else subjects = [{ kind: 'person', id: typeof q.person === 'string' ? q.person : access.principal.userId }];
       if (subjects.some((s) => !/^[0-9a-f-]{36}$/i.test(s.id))) throw badRequest('invalid_query', 'not an id', [{ path: '/person', rule: 'format', message: 'must be a uuid' }]);
       await assertMaySee(access, ctx, kpi, board ? subjects.filter((s) => s.kind === 'person') : subjects);
-      const me = access.principal.userId;
-      const myUnit = await unitOf(ctx, me, asOf);
+      const self = !board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === me;
+      // My goals: the caller's unit and its people in one read.
+      const peers = self ? await peersOf(ctx, me, asOf) : undefined;
+      if (myUnit === undefined) myUnit = peers ? peers.unit : await unitOf(ctx, me, asOf);
       // A person's own rank among the people of their unit, without showing the peers' numbers.
-      if (!board && subjects.length === 1 && subjects[0]!.kind === 'person' && subjects[0]!.id === me && myUnit) {
-        const people = (await teamOf(ctx, myUnit, asOf)).filter((s) => s.kind === 'person');
+      if (peers && myUnit) {
+        const people = peers.people.map((id) => ({ kind: 'person' as const, id }));
         if (people.length > 1 && people.some((p) => p.id === me)) {
           // One read for the unit's people gives both the caller's own row and their rank.
           const ranked = await attainment(ctx, { kpi, period, subjects: people, asOf, pacing, names: false });

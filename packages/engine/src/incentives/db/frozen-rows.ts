@@ -96,6 +96,8 @@ export async function freezePeriod(
   }
   await insertJson(trx, `${quoteIdent(schema)}.${quoteIdent(ROWS)}`, out, { ...ROW_TYPES });
   await db().into(PERIODS).insert({ period }).onConflict('period').ignore();
+  // The statement's stored drill-downs of the period were read live; from now on they read this snapshot.
+  await db().from('attain_incentives_lines').where({ period }).update({ drill: null });
 }
 
 /** Whether the period's lines were snapshotted when it froze (periods frozen before that read live). */

@@ -323,5 +323,14 @@ export const INCENTIVES_MODULE: TenantModule<IncentiveTable> = {
         await trx.raw(`create table if not exists ${q('frozen_periods')} (period text primary key, frozen_at timestamptz not null default now())`);
       },
     },
+    {
+      version: 8,
+      async up(trx: Trx, schema: string) {
+        // What a statement shows of each line's drill-down (the first credit and record ids and the
+        // count), stored the first time the line is read and dropped with the line when a run
+        // rewrites it (see line-drills.ts): a statement read does not re-run every line's drill-down.
+        await trx.raw(`alter table ${quoteIdent(schema)}."attain_incentives_lines" add column if not exists drill jsonb`);
+      },
+    },
   ],
 };

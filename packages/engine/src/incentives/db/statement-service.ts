@@ -4,9 +4,9 @@ import { ZERO, fmt, type Dec } from '../decimal.ts';
 import { statementNames } from '../statement-pdf.ts';
 import type { CalcProblem, PayoutSummary, StatementLine } from '../types.ts';
 import type { IncentiveEngine } from './engine.ts';
-import { text, type EngineCore, type Row } from './engine-core.ts';
-import { isSnapshotted } from './frozen-rows.ts';
-import { TRACE_IDS, type LineDrill } from './line-trace.ts';
+import type { EngineCore, Row } from './engine-core.ts';
+import { fillTraceIds } from './line-drills.ts';
+import type { LineDrill } from './line-trace.ts';
 import type { PeriodStatus } from './period-flow.ts';
 import { readPayees } from './payees.ts';
 import { readProblems } from './problems-sql.ts';
@@ -29,28 +29,33 @@ export class StatementService {
     return (await readProblems(knex, schema, filter)).map((p) => (p.code === 'fx_missing' ? { ...p, toCurrency: this.core.baseCurrency } : p));
   }
 
-  /** `traced`: each line's trace lists the credits and records behind it (one drill-down per line; what clients see). */
+  /**
+   * `traced`: each line's trace lists the credits and records behind it, as its drill-down does
+   * (stored on the line the first time it is read, see line-drills.ts; `fresh` computes them all
+   * again and stores nothing). The reads go to the database together: lines, payouts, the
+   * period's status and the disputes, each by its key.
+   */
   async statement(
     payeeId: string,
     period: string,
-    opts: { traced?: boolean } = {},
+    opts: { traced?: boolean; fresh?: boolean } = {},
   ): Promise<{ payeeId: string; period: string; status: PeriodStatus | null; lines: StatementLine[]; payouts: PayoutSummary[]; disputes: Row[] }> {
-    const { knex, t, schema } = await this.core.db();
-    const lines = ((await knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? order by plan_id, key`, [payeeId, period])).rows as Row[]).map(rowLine);
-    const payouts = ((await knex.raw(`select * from ${t('payouts')} where payee_id = ? and period = ? order by plan_id`, [payeeId, period])).rows as Row[]).map(rowPayout);
-    const status = (await this.engine.periods()).find((p) => p.period === period)?.status ?? null;
-    // Disputes raised on this statement or booked into it, with their status and resulting adjustment.
-    const disputes = await this.engine.disputes({ payees: [payeeId], period });
+    // Fresh settings: the drill-downs read the time zone and fiscal calendar.
+    await this.core.ensure();
+    const { knex, t } = await this.core.db();
+    const [lineRows, payoutRows, periodRows, disputes] = await Promise.all([
+      knex.raw(`select * from ${t('lines')} where payee_id = ? and period = ? order by plan_id, key`, [payeeId, period]),
+      knex.raw(`select * from ${t('payouts')} where payee_id = ? and period = ? order by plan_id`, [payeeId, period]),
+      knex.raw(`select status from ${t('periods')} where period = ?`, [period]),
+      // Disputes raised on this statement or booked into it, with their status and resulting adjustment.
+      this.engine.disputes({ payees: [payeeId], period }),
+    ]);
+    const rows = lineRows.rows as Row[];
+    const lines = rows.map(rowLine);
+    const payouts = (payoutRows.rows as Row[]).map(rowPayout);
+    const status = ((periodRows.rows as Row[])[0]?.status as PeriodStatus | undefined) ?? null;
     // Each line's trace names exactly what is behind it, from the same selection as its drill-down.
-    const plans = opts.traced && lines.length ? await this.engine.plans() : [];
-    const frozen = opts.traced && lines.length ? await isSnapshotted(knex, schema, period) : false;
-    for (const line of opts.traced ? lines : []) {
-      const behind = await this.engine.lineTrace.behindLine(line, plans, TRACE_IDS, frozen);
-      const ids = behind.credits.map((c) => text(c.id));
-      const sources = [...new Set([...behind.credits.map((c) => text(c.record_id)), ...behind.records.map((r) => text(r.id))])];
-      const count = behind.credits.length + behind.records.length;
-      line.trace = { ...line.trace, creditIds: ids, sourceRecordIds: sources, creditCount: count < TRACE_IDS ? count : Math.max(count, line.trace.creditCount) };
-    }
+    if (opts.traced && lines.length) await fillTraceIds(this.core, this.engine, period, status, lines, rows, opts.fresh);
     return { payeeId, period, status, lines, payouts, disputes };
   }
 
