@@ -10,7 +10,7 @@ import { attainModules, installModules } from '../../packages/server/src/modules
 import type { Store } from '../../packages/server/src/store-port.ts';
 import type { RuleDoc } from '../../packages/server/src/modules/quality/kind.ts';
 import { runScan, SCAN_WORK_MEM } from '../../packages/server/src/modules/quality/scan.ts';
-import { ruleStatement } from '../../packages/server/src/modules/quality/scan-sql.ts';
+import { ruleStatement } from '../../packages/server/src/modules/quality/scan-plan.ts';
 import { qualityTables } from '../../packages/server/src/modules/quality/tables.ts';
 import { ROOT, freshDatabase, round } from './util.ts';
 
