@@ -9,7 +9,7 @@ import { createDatabase, createStore } from '@attain/store';
 import { attainModules, installModules } from '../../packages/server/src/modules/index.ts';
 import type { Store } from '../../packages/server/src/store-port.ts';
 import type { RuleDoc } from '../../packages/server/src/modules/quality/kind.ts';
-import { runScan, SCAN_WORK_MEM } from '../../packages/server/src/modules/quality/scan.ts';
+import { runScan, scanSettings } from '../../packages/server/src/modules/quality/scan.ts';
 import { ruleStatement } from '../../packages/server/src/modules/quality/scan-plan.ts';
 import { qualityTables } from '../../packages/server/src/modules/quality/tables.ts';
 import { ROOT, freshDatabase, round } from './util.ts';
@@ -93,7 +93,7 @@ export async function benchQuality(): Promise<Record<string, unknown>> {
       const start = performance.now();
       await db.knex
         .transaction(async (trx) => {
-          await trx.raw(SCAN_WORK_MEM);
+          await scanSettings(trx);
           await trx.raw(s.sql, s.bindings as never);
           throw new Error('rollback');
         })

@@ -7,7 +7,7 @@ import { compileSql } from '@attain/formula';
 import { findField, type ObjectDef } from '@attain/meta';
 import { checkFormula, quoteIdent } from '@attain/store';
 import type { RuleDoc } from './kind.ts';
-import { colOf, join, objectOf, sql, storeStatement, type RuleRun, type ScanTarget, type Sql } from './scan-sql.ts';
+import { colOf, join, objectOf, perOwner, sql, storeStatement, type RuleRun, type ScanTarget, type Sql } from './scan-sql.ts';
 
 export const ROW_CHECKS = new Set(['completeness', 'validity', 'staleness', 'reference', 'plausibility']);
 
@@ -127,7 +127,9 @@ export function rowRulesStatement(object: string, rules: RuleDoc[], t: ScanTarge
     '',
   );
   const outer = `select id, owner_id, case when ${anyBad} then title end as title, ${checks.map((_, i) => `s${i}, b${i}, case when b${i} then d${i} end as d${i}`).join(', ')} from (`;
-  // One row per record and rule it checks, for the rules in `checks` order.
+  // One row per record and rule it checks, for the rules in `checks` order. `offset 0` keeps the
+  // verdicts a subquery computed once per record; flattened, every reference to a verdict would
+  // compute its expression again.
   const pairs = join(
     [
       sql(' cross join lateral (values '),
@@ -139,19 +141,30 @@ export function rowRulesStatement(object: string, rules: RuleDoc[], t: ScanTarge
     ],
     '',
   );
-  return storeStatement(join([sql(outer), inner, sql(') _q')], ''), {
-    failing: join([sql(`select _c.id, _c.owner_id, _c.title, _r.rule, _r.bad, _r.detail from checked _c`), pairs, sql(` and (${checks.map((_, i) => `_c.b${i}`).join(' or ')})`)], ''),
-    // Counted per owner in one aggregate over the records, then spread into a row per rule.
-    counts: join(
+  const verdicts = join([sql(outer), inner, sql(') _q')], '');
+  return storeStatement({
+    failing: join(
+      [sql('select _c.id, _c.owner_id, _c.title, _r.rule, _r.bad, _r.detail from ('), verdicts, sql(' offset 0) _c'), pairs, sql(` and (${checks.map((_, i) => `_c.b${i}`).join(' or ')})`)],
+      '',
+    ),
+    // Checked per owner in one aggregate over the records (the scopes need no join), then spread into a row per rule.
+    checked: join(
       [
-        sql(
-          `select _a.owner_id, _r.rule, _r.checked, _r.failed from (select owner_id, ${checks.map((_, i) => `count(*) filter (where s${i}) as c${i}, count(*) filter (where s${i} and b${i}) as f${i}`).join(', ')} from checked group by owner_id) _a cross join lateral (values `,
+        sql('select _a.owner_id, _r.rule, _r.checked from ('),
+        perOwner(
+          o,
+          t,
+          join(
+            checks.map((c, i) => join([sql('count(*) filter (where '), c.scope ?? sql('true'), sql(`) as c${i}`)], '')),
+            ', ',
+          ),
         ),
+        sql(') _a cross join lateral (values '),
         join(
-          rules.map((r, i) => sql(`(?::text, _a.c${i}, _a.f${i})`, r.name)),
+          rules.map((r, i) => sql(`(?::text, _a.c${i})`, r.name)),
           ', ',
         ),
-        sql(') _r(rule, checked, failed) where _r.checked > 0'),
+        sql(') _r(rule, checked) where _r.checked > 0'),
       ],
       '',
     ),

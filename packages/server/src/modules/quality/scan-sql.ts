@@ -94,10 +94,10 @@ export interface RuleRun {
 }
 
 export interface StoreParts {
-  /** For failing records: (id, owner_id, title, rule, bad, detail) from `checked`. */
+  /** The failing records: (id, owner_id, title, rule, bad, detail). */
   failing: Sql;
-  /** The counts per owner and rule: (owner_id, rule, checked, failed) from `checked`, no row where nothing was checked. */
-  counts: Sql;
+  /** The records checked per owner and rule: (owner_id, rule, checked), no row where nothing was checked. */
+  checked: Sql;
   object: string;
   rules: string[];
   t: ScanTarget;
@@ -105,11 +105,13 @@ export interface StoreParts {
 }
 
 /**
- * The statement that runs `body` as the CTE `checked` and stores its failing records as issues
- * (new: not an issue of the same rule and record in the previous run, found by one hash anti-join
- * with that run's issues rather than a probe per issue) and the counts per rule, owner and team.
+ * The statement that stores the failing records as issues (new: not an issue of the same rule and
+ * record in the previous run, found by one hash anti-join with that run's issues rather than a
+ * probe per issue) and the counts per rule, owner and team: checked from a plain aggregate over the
+ * object, failed from the issues just written. So the rules' verdicts are computed once and streamed
+ * into the issues, never held for every record.
  */
-export function storeStatement(body: Sql, p: StoreParts): Sql {
+export function storeStatement(p: StoreParts): Sql {
   const user = p.t.registry.object('user');
   const unit = user ? findField(user, 'org_unit_id') : undefined;
   // The team is the owner's unit: joined to the failing rows and to the per-owner counts, not
@@ -119,39 +121,48 @@ export function storeStatement(body: Sql, p: StoreParts): Sql {
   const { issueTable, countTable, runId, previousRunId } = p.run;
   return join(
     [
-      sql('with checked as ('),
-      body,
       sql(
-        `), ins as (insert into ${issueTable} (run_id, rule, object, record_id, title, owner_id, team_id, detail, is_new) select ?::uuid, _x.rule, ?, _x.id, left(_x.title, 200), _x.owner_id, ${team}, _x.detail, _prev.record_id is null from (`,
+        `with ins as (insert into ${issueTable} (run_id, rule, object, record_id, title, owner_id, team_id, detail, is_new) select ?::uuid, _x.rule, ?, _x.id, left(_x.title, 200), _x.owner_id, ${team}, _x.detail, _prev.record_id is null from (`,
         runId,
         p.object,
       ),
       p.failing,
       sql(
-        `) _x${users} left join (select rule, record_id from ${issueTable} where run_id = ?::uuid and rule = any(?::text[])) _prev on _prev.rule = _x.rule and _prev.record_id = _x.id where _x.bad returning 1)
+        `) _x${users} left join (select rule, record_id from ${issueTable} where run_id = ?::uuid and rule = any(?::text[])) _prev on _prev.rule = _x.rule and _prev.record_id = _x.id where _x.bad returning rule, owner_id),
+         failed as (select rule, owner_id, count(*) as n from ins group by rule, owner_id)
          insert into ${countTable} (run_id, rule, object, owner_id, team_id, checked, failed)
-         select ?::uuid, _x.rule, ?, _x.owner_id, ${team}, _x.checked, _x.failed
+         select ?::uuid, _x.rule, ?, _x.owner_id, ${team}, _x.checked, coalesce(_f.n, 0)
          from (`,
         previousRunId,
         p.rules,
         runId,
         p.object,
       ),
-      p.counts,
-      sql(`) _x${users}`),
+      p.checked,
+      sql(`) _x left join failed _f on _f.rule = _x.rule and _f.owner_id is not distinct from _x.owner_id${users}`),
     ],
     '',
   );
+}
+
+/** Live records per owner of an object, with `counts` (e.g. `count(*) as c0`) beside. */
+export function perOwner(o: ObjectDef, t: ScanTarget, counts: Sql): Sql {
+  const alias = quoteIdent(o.table);
+  const owner = `${alias}.${quoteIdent(o.owned ? 'owner_id' : 'created_by')}`;
+  return join([sql(`select ${owner} as owner_id, `), counts, sql(` from ${quoteIdent(t.schema)}.${quoteIdent(o.table)} as ${alias} where ${alias}.deleted_at is null group by ${owner}`)], '');
 }
 
 /** The one statement of a duplicate rule. */
 export function duplicateStatement(rule: RuleDoc, t: ScanTarget, run: RuleRun): Sql {
   // Title and detail are built for failing records only (the subquery is flattened, so the CASE
   // decides before they are computed).
-  const body = join([sql('select id, owner_id, bad, case when bad then title end as title, case when bad then detail end as detail from ('), checkedSql(rule, t), sql(') _q')], '');
-  return storeStatement(body, {
-    failing: sql('select id, owner_id, title, ?::text as rule, bad, detail from checked where bad', rule.name),
-    counts: sql('select owner_id, ?::text as rule, count(*) as checked, count(*) filter (where bad) as failed from checked group by owner_id', rule.name),
+  const failing = join(
+    [sql('select id, owner_id, case when bad then title end as title, ?::text as rule, bad, case when bad then detail end as detail from (', rule.name), checkedSql(rule, t), sql(') _q where bad')],
+    '',
+  );
+  return storeStatement({
+    failing,
+    checked: join([sql('select owner_id, ?::text as rule, checked from (', rule.name), perOwner(objectOf(t.registry, rule.object), t, sql('count(*) as checked')), sql(') _c')], ''),
     object: rule.object,
     rules: [rule.name],
     t,

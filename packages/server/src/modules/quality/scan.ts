@@ -13,6 +13,18 @@ import { qualityTables } from './tables.ts';
 
 /** For this transaction only (`set local`), so the server's other work keeps its own setting. */
 export const SCAN_WORK_MEM = "set local work_mem = '64MB'";
+/**
+ * Also for the transaction only: every join of a scan statement is a hash join (or a one-row cross
+ * join), but the previous run's issues were written since the table was last analysed, so the
+ * planner can think there are none and pick a nested loop over them: quadratic in the issues.
+ */
+export const SCAN_NO_NESTLOOP = 'set local enable_nestloop = off';
+
+export async function scanSettings(trx: { raw(sql: string): Promise<unknown> }): Promise<void> {
+  // Duplicates and outliers sort the whole object: in memory rather than in temporary files.
+  await trx.raw(SCAN_WORK_MEM);
+  await trx.raw(SCAN_NO_NESTLOOP);
+}
 
 /** Statements run at once on PostgreSQL (each holds a connection of the pool while it runs). */
 export const SCAN_PARALLEL = Math.max(1, Number(process.env.ATTAIN_QUALITY_SCAN_PARALLEL ?? 3));
@@ -59,7 +71,7 @@ export async function runScan(store: Store, tenant: string, opts: ScanOptions): 
     if (store.db.dialect === 'postgres') await inParallel(port.knex, statements, SCAN_PARALLEL);
     else
       await port.knex.transaction(async (trx) => {
-        await trx.raw(SCAN_WORK_MEM);
+        await scanSettings(trx);
         for (const s of statements) await trx.raw(s.sql, s.bindings as never);
       });
   } catch (error) {
@@ -117,8 +129,7 @@ async function inParallel(knex: Knex, statements: Sql[], width: number): Promise
       const s = statements[next++] as Sql;
       try {
         await knex.transaction(async (trx) => {
-          // Duplicates and outliers sort the whole object: in memory rather than in temporary files.
-          await trx.raw(SCAN_WORK_MEM);
+          await scanSettings(trx);
           await trx.raw(s.sql, s.bindings as never);
         });
       } catch (error) {
