@@ -1,15 +1,33 @@
-// A scan: every `quality.rule` of the tenant, each as one set-based statement (scan-sql.ts), in one
-// transaction, so a run's issues and counts appear together. Owners with issues that the previous
-// run did not have are notified once per run.
+// A scan: every `quality.rule` of the tenant in a few set-based statements (scan-plan.ts). On
+// PostgreSQL they run at once, each in its own transaction on its own connection; PGlite has one
+// connection and runs them in turn, in one transaction. Readers read finished runs only, so the run
+// is marked finished when every statement is in, and removed (with what it stored) if one fails.
+// Owners with issues that the previous run did not have are notified once per run.
 import { uuidv7 } from '@attain/store';
 import { notifyUsers, type Workflow } from '@attain/workflow';
 import type { Store } from '../../store-port.ts';
 import { RULE_KIND, type RuleDoc } from './kind.ts';
-import { ruleStatement } from './scan-sql.ts';
+import { scanStatements } from './scan-plan.ts';
+import type { Sql } from './scan-sql.ts';
 import { qualityTables } from './tables.ts';
 
 /** For this transaction only (`set local`), so the server's other work keeps its own setting. */
 export const SCAN_WORK_MEM = "set local work_mem = '64MB'";
+/**
+ * Also for the transaction only: every join of a scan statement is a hash join (or a one-row cross
+ * join), but the previous run's issues were written since the table was last analysed, so the
+ * planner can think there are none and pick a nested loop over them: quadratic in the issues.
+ */
+export const SCAN_NO_NESTLOOP = 'set local enable_nestloop = off';
+
+export async function scanSettings(trx: { raw(sql: string): Promise<unknown> }): Promise<void> {
+  // Duplicates and outliers sort the whole object: in memory rather than in temporary files.
+  await trx.raw(SCAN_WORK_MEM);
+  await trx.raw(SCAN_NO_NESTLOOP);
+}
+
+/** Statements run at once on PostgreSQL (each holds a connection of the pool while it runs). */
+export const SCAN_PARALLEL = Math.max(1, Number(process.env.ATTAIN_QUALITY_SCAN_PARALLEL ?? 3));
 
 export interface ScanResult {
   runId: string;
@@ -47,15 +65,24 @@ export async function runScan(store: Store, tenant: string, opts: ScanOptions): 
   const previous = (await port.table('run').whereNotNull('finished_at').orderBy('started_at', 'desc').first('id')) as { id: string } | undefined;
   const target = { registry, schema: port.schema, now };
   const run = { runId, previousRunId: previous?.id ?? null, issueTable: port.name('issue'), countTable: port.name('count') };
-  await port.knex.transaction(async (trx) => {
-    await port.table('run', trx).insert({ id: runId, trigger: opts.trigger, started_at: startedAt, rules: rules.length });
-    // Duplicates and outliers sort the whole object: in memory rather than in temporary files.
-    await trx.raw(SCAN_WORK_MEM);
-    for (const rule of rules) {
-      const s = ruleStatement(rule, target, run);
-      await trx.raw(s.sql, s.bindings as never);
-    }
-  });
+  await port.table('run').insert({ id: runId, trigger: opts.trigger, started_at: startedAt, rules: rules.length });
+  const statements = scanStatements(rules, target, run).map((s) => s.sql);
+  try {
+    if (store.db.dialect === 'postgres') await inParallel(port.knex, statements, SCAN_PARALLEL);
+    else
+      await port.knex.transaction(async (trx) => {
+        await scanSettings(trx);
+        for (const s of statements) await trx.raw(s.sql, s.bindings as never);
+      });
+  } catch (error) {
+    // Nothing of a failed run stays: the statements that did commit are undone here.
+    await port.knex.transaction(async (trx) => {
+      await port.table('issue', trx).where('run_id', runId).delete();
+      await port.table('count', trx).where('run_id', runId).delete();
+      await port.table('run', trx).where('id', runId).delete();
+    });
+    throw error;
+  }
   const totals = (await port.table('issue').where('run_id', runId).select(port.knex.raw('count(*)::int as issues'), port.knex.raw('(count(*) filter (where is_new))::int as new_issues')).first()) as {
     issues: number;
     new_issues: number;
@@ -89,4 +116,29 @@ export async function runScan(store: Store, tenant: string, opts: ScanOptions): 
     after: { rules: rules.length, ...totals },
   });
   return { runId, rules: rules.length, issues: totals.issues, newIssues: totals.new_issues, notified, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString() };
+}
+
+type Knex = Awaited<ReturnType<Store['port']>>['knex'];
+
+/** Runs the statements `width` at a time, each in its own transaction; rejects once all have settled if any failed. */
+async function inParallel(knex: Knex, statements: Sql[], width: number): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < statements.length) {
+      const s = statements[next++] as Sql;
+      try {
+        await knex.transaction(async (trx) => {
+          await scanSettings(trx);
+          await trx.raw(s.sql, s.bindings as never);
+        });
+      } catch (error) {
+        errors.push(error);
+        // The rest is not started: the run is abandoned anyway.
+        next = statements.length;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, statements.length) }, worker));
+  if (errors.length > 0) throw errors[0];
 }
