@@ -6,12 +6,20 @@ import type { Store } from '../../packages/server/src/store-port.ts';
  * tokens, revoked sessions). Two equal fingerprints mean no request changed the tenant's data.
  * Identifiers are bound with knex's `??`, never interpolated.
  */
+/**
+ * Request telemetry, not the tenant's data: every request — a refused probe too — is counted in the
+ * API response-time history by design (its 4xx counts are what an admin watches).
+ */
+const TELEMETRY = new Set(['attain_monitoring_latency']);
+
 export async function tenantChecksum(store: Store, tenant: string): Promise<string> {
   const { knex } = store.db;
   const info = await store.tenants.get(tenant);
   if (!info) throw new Error(`no tenant ${tenant}`);
   const control = store.controlSchema;
-  const tables = (await knex('information_schema.tables').where({ table_schema: info.schema }).orderBy('table_name').pluck('table_name')) as string[];
+  const tables = ((await knex('information_schema.tables').where({ table_schema: info.schema }).orderBy('table_name').pluck('table_name')) as string[]).filter(
+    (t) => !TELEMETRY.has(t),
+  );
   // One round trip: a row per table, each with its row count and a hash of its rows.
   const perTable = tables.map(() => "select ? as k, count(*)::text || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as v from ?? as t");
   const perControl = [
