@@ -17,9 +17,7 @@ export async function tenantChecksum(store: Store, tenant: string): Promise<stri
   const info = await store.tenants.get(tenant);
   if (!info) throw new Error(`no tenant ${tenant}`);
   const control = store.controlSchema;
-  const tables = ((await knex('information_schema.tables').where({ table_schema: info.schema }).orderBy('table_name').pluck('table_name')) as string[]).filter(
-    (t) => !TELEMETRY.has(t),
-  );
+  const tables = ((await knex('information_schema.tables').where({ table_schema: info.schema }).orderBy('table_name').pluck('table_name')) as string[]).filter((t) => !TELEMETRY.has(t));
   // One round trip: a row per table, each with its row count and a hash of its rows.
   const perTable = tables.map(() => "select ? as k, count(*)::text || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as v from ?? as t");
   const perControl = [

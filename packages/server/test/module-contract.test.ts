@@ -141,7 +141,20 @@ describe('a module is one folder, registered through the contract', () => {
 
 describe('the module list', () => {
   it('orders modules by their dependencies and refuses unknown ones, cycles and duplicates', () => {
-    expect(orderModules(attainModules).map((m) => m.id)).toEqual(['workflow', 'goals', 'incentives', 'analytics', 'scim', 'field', 'files', 'daily', 'quality', 'monitoring', 'integrations', 'imports']);
+    expect(orderModules(attainModules).map((m) => m.id)).toEqual([
+      'workflow',
+      'goals',
+      'incentives',
+      'analytics',
+      'scim',
+      'field',
+      'files',
+      'daily',
+      'quality',
+      'monitoring',
+      'integrations',
+      'imports',
+    ]);
     const a = defineModule({ id: 'a', dependsOn: ['b'] });
     const b = defineModule({ id: 'b', dependsOn: ['a'] });
     expect(orderModules([defineModule({ id: 'c', dependsOn: ['d'] }), defineModule({ id: 'd' })]).map((m) => m.id)).toEqual(['d', 'c']);
