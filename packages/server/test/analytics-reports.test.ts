@@ -198,7 +198,20 @@ describe('report queries', () => {
       measures: [{ name: 'amount', op: 'sum', field: 'amount' }],
       top: { n: 2, other: false },
     });
-    expect(noOther.rows).toHaveLength(2);
+    // Answered from the top-N pass alone (one scan): the same rows, and the total over every owner.
+    expect(noOther.rows.map((r: any) => [r.labels[0], r.other, Number(r.values.amount)])).toEqual([
+      ['RepWest', false, 425.65],
+      ['RepEast', false, 350.3],
+    ]);
+    expect(Number(noOther.totals.values.amount)).toBe(840.95);
+    // A top longer than the list: every owner, no "other", the same total.
+    const all = await run(admin, { period: { field: 'close_date', range: Q1 }, groups: [{ field: 'owner_id' }], measures: [{ name: 'amount', op: 'sum', field: 'amount' }], top: { n: 10 } });
+    expect(all.rows.map((r: any) => [r.other, Number(r.values.amount)])).toEqual([
+      [false, 425.65],
+      [false, 350.3],
+      [false, 65],
+    ]);
+    expect(Number(all.totals.values.amount)).toBe(840.95);
   });
 
   it('relative dates inside the filter language, on the tenant calendar', async () => {

@@ -3,7 +3,7 @@
 // the list routes' scope, filter and hidden fields).
 import { findField, pickLabel, type FieldDef, type ObjectDef, type Registry } from '@attain/meta';
 import { today, type TenantCalendar } from '@attain/engine';
-import type { AggregateGroup, AggregateMeasure, AggregateRow, Filter } from '@attain/store';
+import type { AggregateGroup, AggregateMeasure, AggregateResult, AggregateRow, Filter } from '@attain/store';
 import { ApiError } from '../../http/errors.ts';
 import { questionIssues } from './kind.ts';
 import { expandRelative } from './relative-filter.ts';
@@ -115,8 +115,12 @@ const groupsOf = (p: Plan): AggregateGroup[] =>
     ...(p.buckets[i] ? { bucket: p.buckets[i] as NonNullable<AggregateGroup['bucket']> } : {}),
   }));
 
-/** The top-N keys of the first grouping by a measure (largest first; ties by key). */
-export async function topKeys(p: Plan, ctx: RunContext): Promise<{ keys: Array<string | null>; more: boolean } | undefined> {
+/**
+ * The top-N keys of the first grouping by a measure (largest first; ties by key). With `total`, the
+ * same pass also answers the grand total (grouping set `[]`), and `result` holds both sets: a
+ * one-grouping report whose top needs no "other" row is then answered from this pass alone.
+ */
+export async function topKeys(p: Plan, ctx: RunContext, opts: { total?: boolean } = {}): Promise<{ keys: Array<string | null>; more: boolean; result: AggregateResult } | undefined> {
   const top = p.q.top;
   if (!top) return undefined;
   const by = top.by === undefined ? 0 : p.q.measures.findIndex((m) => m.name === top.by);
@@ -126,12 +130,13 @@ export async function topKeys(p: Plan, ctx: RunContext): Promise<{ keys: Array<s
     groups: first,
     measures: p.measures,
     calendar: ctx.calendar,
-    sets: [[0]],
+    sets: opts.total ? [[0], []] : [[0]],
     today: ctx.asOf ?? today(ctx.calendar.timeZone),
   });
   const num = (v: string | null) => (v === null ? Number.NEGATIVE_INFINITY : Number(v));
-  const ranked = [...res.rows].sort((a, b) => num(b.values[by] ?? null) - num(a.values[by] ?? null) || String(a.keys[0]).localeCompare(String(b.keys[0])));
-  return { keys: ranked.slice(0, top.n).map((r) => r.keys[0] ?? null), more: ranked.length > top.n };
+  const grouped = res.rows.filter((r) => r.present[0]);
+  const ranked = [...grouped].sort((a, b) => num(b.values[by] ?? null) - num(a.values[by] ?? null) || String(a.keys[0]).localeCompare(String(b.keys[0])));
+  return { keys: ranked.slice(0, top.n).map((r) => r.keys[0] ?? null), more: ranked.length > top.n, result: res };
 }
 
 const keyOf = (keys: ReadonlyArray<string | null>, other: readonly boolean[]) => JSON.stringify([keys, other]);
@@ -141,8 +146,12 @@ export async function runReport(q: ReportQuestion, ctx: RunContext): Promise<Rep
   const n = p.groupFields.length;
   const all = Array.from({ length: n }, (_, i) => i);
   const sets = q.pivot ? [all, [0], [1], []] : n ? [all, []] : [[]];
-  const top = await topKeys(p, ctx);
+  // One grouping, no pivot: the top-N pass can answer the grand total too, and then, unless an
+  // "other" row is wanted beside a longer list, it is the whole answer (one scan, not two).
+  const single = n === 1 && !q.pivot;
+  const top = await topKeys(p, ctx, { total: single });
   const keep = top?.more ? { group: 0, keys: top.keys } : undefined;
+  const fromTop = single && top && (!top.more || q.top?.other === false) ? top : undefined;
   const groups = groupsOf(p);
   const run = (range: DayRange | null) =>
     ctx.service.aggregate(p.object.name, {
@@ -154,7 +163,10 @@ export async function runReport(q: ReportQuestion, ctx: RunContext): Promise<Rep
       today: ctx.asOf ?? today(ctx.calendar.timeZone),
       ...(keep ? { keep } : {}),
     });
-  const [cur, prev] = await Promise.all([run(p.period), p.previous ? run(p.previous) : Promise.resolve(undefined)]);
+  const kept = fromTop ? new Set(fromTop.keys) : undefined;
+  const current = (): Promise<AggregateResult> =>
+    fromTop ? Promise.resolve({ ...fromTop.result, rows: fromTop.result.rows.filter((r) => !r.present[0] || kept?.has(r.keys[0] ?? null)) }) : run(p.period);
+  const [cur, prev] = await Promise.all([current(), p.previous ? run(p.previous) : Promise.resolve(undefined)]);
   const ops = q.measures.map((m) => m.op);
   const names = q.measures.map((m) => m.name);
   const val = (r: AggregateRow | undefined) => typed(ops, names, r ? r.values : names.map(() => null));
